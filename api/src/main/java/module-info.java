@@ -1,0 +1,8 @@
+/** The public codex4j SDK. */
+module dev.codex4j {
+    requires transitive dev.codex4j.core;
+    requires dev.codex4j.runtime;
+    requires static org.jspecify;
+
+    // exports dev.codex4j; (added with the first public type)
+}

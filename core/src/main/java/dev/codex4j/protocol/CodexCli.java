@@ -1,0 +1,207 @@
+package dev.codex4j.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The pinned Codex CLI: its version (the one this protocol was generated from) and where its
+ * native binary is.
+ *
+ * <p>{@link #locate(Path)} searches, in order: the explicit path given, the environment variable
+ * {@value #PATH_ENV}, the pinned cache that {@code scripts/install-codex} fills, and {@code codex} on
+ * {@code PATH}. An npm {@code .bin/codex} node wrapper found anywhere is resolved to the native
+ * binary inside its package, so that closing a client never orphans a grandchild process.
+ *
+ * <pre>{@code
+ * Path codex = CodexCli.locate(null);   // throws CodexCliNotFoundException with install advice
+ * }</pre>
+ */
+public final class CodexCli {
+    /** Environment variable naming the Codex binary to use. */
+    public static final String PATH_ENV = "CODEX4J_CODEX_PATH";
+    /** Environment variable overriding the cache root ({@code ~/.cache/codex4j} by default). */
+    public static final String CACHE_ENV = "CODEX4J_CACHE_DIR";
+
+    private static final String VERSION = readPinnedVersion();
+
+    private final Map<String, String> env;
+    private final Path home;
+    private final String osName;
+    private final String osArch;
+
+    private CodexCli(Map<String, String> env, Path home, String osName, String osArch) {
+        this.env = env;
+        this.home = home;
+        this.osName = osName;
+        this.osArch = osArch;
+    }
+
+    /** @return the Codex CLI version this build is pinned to, for example {@code 0.169.0} */
+    public static String pinnedVersion() {
+        return VERSION;
+    }
+
+    /**
+     * Finds the native Codex binary.
+     *
+     * @param explicit a path chosen by the caller, or {@code null} to search
+     * @return the native binary
+     * @throws CodexCliNotFoundException when nothing usable is found; the message says what was
+     *     searched and how to install the pinned CLI
+     */
+    public static Path locate(@Nullable Path explicit) {
+        return new CodexCli(System.getenv(), Path.of(System.getProperty("user.home")),
+                System.getProperty("os.name"), System.getProperty("os.arch")).find(explicit);
+    }
+
+    /** Package-private for tests: the same search against a given environment. */
+    static Path locate(@Nullable Path explicit, Map<String, String> env, Path home) {
+        return new CodexCli(env, home, System.getProperty("os.name"), System.getProperty("os.arch"))
+                .find(explicit);
+    }
+
+    /** @return the directory the pinned CLI is cached in, whether or not it exists */
+    public static Path pinnedCacheDir() {
+        return new CodexCli(System.getenv(), Path.of(System.getProperty("user.home")),
+                System.getProperty("os.name"), System.getProperty("os.arch")).cacheDir();
+    }
+
+    private Path find(@Nullable Path explicit) {
+        List<String> searched = new ArrayList<>();
+        if (explicit != null) {
+            return requireUsable(explicit, "the explicit codexPath");
+        }
+        String fromEnv = env.get(PATH_ENV);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return requireUsable(Path.of(fromEnv), "$" + PATH_ENV);
+        }
+        Optional<Path> cached = nativeIn(cacheDir().resolve("node_modules/@openai"));
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        searched.add("the pinned cache " + cacheDir());
+        String pathVar = env.getOrDefault("PATH", "");
+        for (String dir : pathVar.split(java.io.File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(dir, "codex");
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                Optional<Path> resolved = resolveWrapper(candidate);
+                if (resolved.isPresent()) {
+                    return resolved.get();
+                }
+                searched.add(candidate + " (an npm wrapper without its native binary)");
+            }
+        }
+        searched.add("codex on PATH");
+        throw new CodexCliNotFoundException("No Codex CLI found (searched: " + String.join(", ", searched)
+                + "). Install the pinned version " + VERSION + " with scripts/install-codex, or set $"
+                + PATH_ENV + " (or Codex.builder().codexPath(...)) to a native codex binary.");
+    }
+
+    private Path requireUsable(Path path, String source) {
+        if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+            throw new CodexCliNotFoundException(source + " " + path
+                    + " is not an executable file. Install the pinned Codex CLI " + VERSION
+                    + " with scripts/install-codex, or point it at a native codex binary.");
+        }
+        return resolveWrapper(path).orElseThrow(() -> new CodexCliNotFoundException(source + " " + path
+                + " is an npm node wrapper whose native binary is missing. Install the pinned Codex CLI "
+                + VERSION + " with scripts/install-codex."));
+    }
+
+    private Path cacheDir() {
+        String root = env.get(CACHE_ENV);
+        Path base;
+        if (root != null && !root.isBlank()) {
+            base = Path.of(root);
+        } else {
+            String xdg = env.get("XDG_CACHE_HOME");
+            base = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache")).resolve("codex4j");
+        }
+        return base.resolve("codex-" + VERSION);
+    }
+
+    /** A native binary is returned as is; an npm node wrapper is resolved to its package's binary. */
+    private Optional<Path> resolveWrapper(Path candidate) {
+        Path real;
+        try {
+            real = candidate.toRealPath();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (!isScript(real)) {
+            return Optional.of(real);
+        }
+        // npm layout: <root>/node_modules/@openai/codex/bin/codex.js, platform packages beside it.
+        Path pkg = real.getParent() == null ? null : real.getParent().getParent();
+        if (pkg == null || pkg.getParent() == null) {
+            return Optional.empty();
+        }
+        Optional<Path> sibling = nativeIn(pkg.getParent());
+        if (sibling.isPresent()) {
+            return sibling;
+        }
+        // Nested layout: the platform package inside the wrapper's own node_modules, or a vendor dir.
+        Optional<Path> nested = nativeIn(pkg.resolve("node_modules/@openai"));
+        if (nested.isPresent()) {
+            return nested;
+        }
+        Path vendored = pkg.resolve("vendor").resolve(triple()).resolve("codex/codex");
+        return Files.isExecutable(vendored) ? Optional.of(vendored) : Optional.empty();
+    }
+
+    private Optional<Path> nativeIn(Path scopeDir) {
+        Path p = scopeDir.resolve("codex-" + platformPackage()).resolve("vendor").resolve(triple())
+                .resolve("bin/codex");
+        return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+    }
+
+    private static boolean isScript(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && head[0] == '#' && head[1] == '!';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean linux() {
+        return osName.toLowerCase(Locale.ROOT).contains("linux");
+    }
+
+    private boolean arm() {
+        String a = osArch.toLowerCase(Locale.ROOT);
+        return a.equals("aarch64") || a.equals("arm64");
+    }
+
+    private String platformPackage() {
+        return (linux() ? "linux-" : "darwin-") + (arm() ? "arm64" : "x64");
+    }
+
+    private String triple() {
+        return (arm() ? "aarch64" : "x86_64") + (linux() ? "-unknown-linux-musl" : "-apple-darwin");
+    }
+
+    private static String readPinnedVersion() {
+        try (InputStream in = CodexCli.class.getResourceAsStream("codex-cli.version")) {
+            if (in == null) {
+                throw new IllegalStateException("codex-cli.version resource is missing from codex4j-core");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.codex4j.protocol;
+
+/**
+ * No usable Codex CLI binary was found. The message lists every place that was searched and says
+ * how to install the pinned version.
+ */
+public final class CodexCliNotFoundException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what was searched and how to install the CLI */
+    public CodexCliNotFoundException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * The Codex app-server protocol: message model, JSON-RPC codec, routing keys, and the location of
+ * the pinned Codex CLI.
+ */
+module dev.codex4j.core {
+    requires transitive tools.jackson.databind;
+    requires static transitive org.jspecify;
+
+    exports dev.codex4j.protocol;
+
+    opens dev.codex4j.protocol to tools.jackson.databind;
+}
