@@ -1,0 +1,31 @@
+package dev.codex4j.protocol;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The root of every exception codex4j throws on purpose. Unchecked, like the rest.
+ *
+ * <pre>{@code
+ * try {
+ *     thread.run("...");
+ * } catch (CodexException e) {
+ *     // transport closed, RPC error, turn failed, timeout...
+ * }
+ * }</pre>
+ */
+public class CodexException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** @param message what went wrong */
+    public CodexException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message what went wrong
+     * @param cause the underlying exception, or null
+     */
+    public CodexException(String message, @Nullable Throwable cause) {
+        super(message, cause);
+    }
+}
