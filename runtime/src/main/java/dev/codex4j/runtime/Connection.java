@@ -335,11 +335,10 @@ public final class Connection implements AutoCloseable {
 
     /** Exponential backoff with "equal jitter": half the delay fixed, half random. */
     private long retryDelayNanos(int attempt) {
-        long initial = options.retryInitialDelay().toNanos();
         long max = options.retryMaxDelay().toNanos();
-        long exp = attempt >= 62 ? max : Math.min(max, initial << Math.min(attempt - 1, 30));
-        if (exp <= 0) {
-            exp = max;
+        long exp = Math.min(options.retryInitialDelay().toNanos(), max);
+        for (int i = 1; i < attempt && exp < max; i++) {
+            exp = exp > max / 2 ? max : exp * 2;
         }
         long half = exp / 2;
         return half + ThreadLocalRandom.current().nextLong(half + 1);
