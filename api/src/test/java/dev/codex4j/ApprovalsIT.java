@@ -23,7 +23,7 @@ class ApprovalsIT {
                 .sandbox(OfflineCodex.SandboxMode.READ_ONLY).start();
         offline.server().defaultReply(req -> req.isToolFollowUp()
                 ? ModelReply.message("after the command")
-                : ModelReply.shellCommandEscalated("echo approved-run", "needs to leave the sandbox"));
+                : ModelReply.execCommandEscalated("echo approved-run", "needs to leave the sandbox"));
     }
 
     @AfterEach

@@ -45,7 +45,7 @@ public final class Approvals {
         try (ExampleSession session = ExampleSession.open(
                 model -> model.defaultReply(request -> request.isToolFollowUp()
                         ? ModelReply.message("The command printed: " + request.toolOutputs().getLast().path("output").asString("?"))
-                        : ModelReply.shellCommandEscalated("echo hello from the sandbox", "needs to write outside the sandbox")),
+                        : ModelReply.execCommandEscalated("echo hello from the sandbox", "needs to write outside the sandbox")),
                 fixture -> fixture.approvalPolicy(OfflineCodex.ApprovalPolicy.ON_REQUEST)
                         .sandbox(OfflineCodex.SandboxMode.READ_ONLY),
                 b -> b.approvalHandler(ApprovalHandler.declineAll()))) {
