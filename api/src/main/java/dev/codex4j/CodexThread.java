@@ -122,9 +122,16 @@ public final class CodexThread {
         if (input.isEmpty()) {
             throw new IllegalArgumentException("a turn needs at least one input");
         }
-        claim();
         CompletableFuture<@Nullable TurnHandle> startFuture = new CompletableFuture<>();
-        starting = startFuture;
+        CompletableFuture<@Nullable TurnHandle> previous = starting;
+        starting = startFuture;  // before the claim, so an approval handler never waits on a stale future
+        try {
+            claim();
+        } catch (RuntimeException e) {
+            starting = previous;
+            startFuture.complete(null);
+            throw e;
+        }
         TurnHandle handle = null;
         try {
             ObjectNode p = Params.object();

@@ -46,6 +46,7 @@ public final class TurnHandle implements AutoCloseable {
     private final ArrayDeque<TurnEvent> replay = new ArrayDeque<>();
     private final CompletableFuture<RunResult> done = new CompletableFuture<>();
     private volatile boolean completed;
+    private volatile boolean timedOut;
 
     TurnHandle(CodexThread thread, String id, TurnMailbox mailbox, TurnOptions options, long startNanos) {
         this.thread = thread;
@@ -169,13 +170,20 @@ public final class TurnHandle implements AutoCloseable {
         return java.util.Optional.ofNullable(fold.result());
     }
 
-    /** Releases the turn's mailbox without waiting. The turn itself is not interrupted. */
+    /**
+     * Leaving a try-with-resources block before the turn ended interrupts it (best effort, without
+     * waiting); the thread takes a new turn once the server confirms the end. A completed turn's
+     * close does nothing. Throws nothing.
+     */
     @Override
     public void close() {
         if (!completed) {
-            thread.turnEnded(this);
+            try {
+                interrupt();
+            } catch (RuntimeException e) {
+                // closing must not throw; the connection may already be gone
+            }
         }
-        mailbox.close();
     }
 
     void release() {
@@ -190,6 +198,9 @@ public final class TurnHandle implements AutoCloseable {
 
     private RunResult resultOrThrow() {
         RunResult r = Objects.requireNonNull(fold.result(), "no result");
+        if (timedOut && !r.status().equals(TurnStatus.COMPLETED)) {
+            throw new TurnTimeoutException(id, Objects.requireNonNull(options.timeout()));
+        }
         if (r.status().equals(TurnStatus.FAILED)) {
             throw new TurnFailedException(r, r.error().orElse(new TurnError("turn failed", null, null,
                     Params.object())));
@@ -222,6 +233,7 @@ public final class TurnHandle implements AutoCloseable {
                     throw new TurnTimeoutException(id, options.timeout());
                 }
                 interruptSent = true;
+                timedOut = true;
                 try {
                     interrupt();
                 } catch (CodexException ignored) {

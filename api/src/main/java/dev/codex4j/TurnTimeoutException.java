@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * A turn did not end within {@link TurnOptions#timeout()}. The SDK asked the server to interrupt
- * it before throwing this.
+ * it, waited up to 10 s for the interruption to take effect, and then threw this.
  *
  * <pre>{@code
  * catch (TurnTimeoutException e) { System.err.println(e.turnId() + " took longer than " + e.timeout()); }

@@ -220,4 +220,47 @@ class CodexIT {
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(7).toNanos(), "bounded close");
         children.forEach(p -> assertFalse(p.isAlive(), "child " + p.pid() + " still alive"));
     }
+
+    @Test
+    void turnTimeoutInterruptsTheTurnAndThrows() {
+        offline.server().enqueue(ModelReply.longMessage(100_000).eventDelay(Duration.ofMillis(5)));
+        CodexThread thread = codex.startThread();
+        TurnTimeoutException e = assertThrows(TurnTimeoutException.class,
+                () -> thread.run("long", TurnOptions.builder().timeout(Duration.ofMillis(500)).build()));
+        assertEquals(Duration.ofMillis(500), e.timeout());
+        offline.server().enqueue(ModelReply.message("after the timeout"));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> thread.run("again").finalResponse().equals(Optional.of("after the timeout")));
+    }
+
+    @Test
+    void closingATurnHandleEarlyInterruptsIt() {
+        offline.server().enqueue(ModelReply.longMessage(100_000).eventDelay(Duration.ofMillis(5)),
+                ModelReply.message("next"));
+        CodexThread thread = codex.startThread();
+        try (TurnHandle turn = thread.turn("long")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> offline.server().requestCount() >= 1);
+        }
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> thread.run("again").finalResponse().equals(Optional.of("next")));
+    }
+
+    @Test
+    void aTurnNobodyConsumedFreesItsThreadOnceItEnded() {
+        offline.server().enqueue(ModelReply.message("first"), ModelReply.message("second"));
+        CodexThread thread = codex.startThread();
+        TurnHandle first = thread.turn("one");
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> thread.run("two").finalResponse().equals(Optional.of("second")));
+        assertEquals(Optional.of("first"), first.run().finalResponse(), "its events were kept");
+    }
+
+    @Test
+    void closeLeavesNoSdkThread() {
+        offline.server().enqueue(ModelReply.message("x"));
+        codex.startThread().run("q");
+        codex.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("codex4j")));
+    }
 }
