@@ -337,7 +337,7 @@ public final class FakeAppServer implements AutoCloseable {
     public List<JsonNode> received() {
         lock.lock();
         try {
-            return parsed.stream().filter(Objects::nonNull).map(n -> (JsonNode) n).toList();
+            return parsed.stream().filter(Objects::nonNull).toList();
         } finally {
             lock.unlock();
         }

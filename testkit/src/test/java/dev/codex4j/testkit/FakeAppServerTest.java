@@ -178,8 +178,8 @@ class FakeAppServerTest {
 
     @Test
     void closingTheClientOutputExitsZero() {
-        try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());
-                RawRpcClient rpc = new RawRpcClient(fake.clientInput(), fake.clientOutput())) {
+        try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script())) {
+            RawRpcClient rpc = new RawRpcClient(fake.clientInput(), fake.clientOutput());
             rpc.initialize();
             rpc.close();
             assertEquals(0, fake.awaitExit(WAIT));
