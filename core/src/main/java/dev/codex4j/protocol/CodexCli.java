@@ -168,10 +168,14 @@ public final class CodexCli {
         return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
 
+    /** An npm wrapper is a node script: its first line is a shebang that names node. */
     private static boolean isScript(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(2);
-            return head.length == 2 && head[0] == '#' && head[1] == '!';
+            byte[] head = in.readNBytes(128);
+            String first = new String(head, StandardCharsets.ISO_8859_1);
+            int nl = first.indexOf('\n');
+            first = nl < 0 ? first : first.substring(0, nl);
+            return first.startsWith("#!") && first.contains("node");
         } catch (IOException e) {
             return false;
         }

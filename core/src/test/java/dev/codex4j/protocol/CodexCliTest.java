@@ -84,4 +84,10 @@ class CodexCliTest {
                 () -> CodexCli.locate(wrapper, Map.of(), tmp));
         assertTrue(e.getMessage().contains("wrapper"), e.getMessage());
     }
+
+    @Test
+    void anExplicitShellScriptIsRunAsIs() throws IOException {
+        Path script = executable(tmp.resolve("fake/codex"), "#!/bin/sh\nexec true\n");
+        assertEquals(script.toRealPath(), CodexCli.locate(script, Map.of(), tmp));
+    }
 }

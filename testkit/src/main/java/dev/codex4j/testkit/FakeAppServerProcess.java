@@ -61,9 +61,8 @@ public final class FakeAppServerProcess implements AutoCloseable {
                     "-XX:TieredStopAtLevel=1", "-cp", classPath(), MAIN, scriptFile.toString(), record.toString(),
                     argv.toString());
             Path exe = dir.resolve("codex");
-            // No "#!" line on purpose: CodexCli.locate takes any shebang file for an npm node wrapper
-            // and rejects it. Without one, execvp (which ProcessBuilder uses) runs it with /bin/sh.
-            StringBuilder sh = new StringBuilder("# codex4j FakeAppServer launcher (run by /bin/sh)\nexec");
+            // A shell launcher; CodexCli.locate takes only a node shebang for an npm wrapper.
+            StringBuilder sh = new StringBuilder("#!/bin/sh\n# codex4j FakeAppServer launcher\nexec");
             for (String c : cmd) {
                 sh.append(' ').append(shellQuote(c));
             }
