@@ -125,9 +125,28 @@ public final class ProtocolGenerator {
     static final TypeRef BOOLEAN = TypeRef.primitive("boolean");
 
     /** One class to emit: a definition or an inline schema with a name chosen for it. */
-    record Pending(String name, JsonNode schema) {}
+    record Pending(String name, JsonNode schema, Stability stability) {}
+
+    /**
+     * How a schema relates to the stable (non-experimental) schema: {@code stable} is its counterpart
+     * there, or null; {@code known} says whether the comparison is meaningful (inline schemas: no).
+     */
+    record Stability(JsonNode stable, boolean known) {
+        static final Stability UNKNOWN = new Stability(null, false);
+
+        boolean experimental() {
+            return known && stable == null;
+        }
+
+        JsonNode stableProperties() {
+            return known && stable != null ? stable.path("properties") : null;
+        }
+    }
 
     private final Map<String, JsonNode> defs = new TreeMap<>();
+    /** Definitions of the schema without {@code --experimental}: whatever is missing there is experimental. */
+    private final Map<String, JsonNode> stableDefs = new HashMap<>();
+    private final Set<String> stableMethods = new HashSet<>();
     private final Map<String, TypeRef> defTypes = new HashMap<>();
     private final Set<String> classNames = new HashSet<>();
     private final Deque<Pending> pending = new ArrayDeque<>();
@@ -138,7 +157,21 @@ public final class ProtocolGenerator {
     private final JsonNode serverNotifications;
     private final JsonNode serverRequests;
 
-    private ProtocolGenerator(Path schemaDir) {
+    private ProtocolGenerator(Path schemaRoot) {
+        Path schemaDir = schemaRoot.resolve("experimental");
+        Path stableDir = schemaRoot.resolve("stable");
+        read(stableDir.resolve(V2_BUNDLE)).get("definitions").properties()
+                .forEach(e -> stableDefs.put(e.getKey(), e.getValue()));
+        for (String table : List.of("ClientRequest.json", "ClientNotification.json", "ServerNotification.json",
+                "ServerRequest.json")) {
+            JsonNode root = read(stableDir.resolve(table));
+            if (root.has("definitions")) {
+                root.get("definitions").properties().forEach(e -> stableDefs.putIfAbsent(e.getKey(), e.getValue()));
+            }
+            for (JsonNode m : root.get("oneOf")) {
+                stableMethods.add(table.replace(".json", "") + " " + methodName(m));
+            }
+        }
         JsonNode v2 = read(schemaDir.resolve(V2_BUNDLE));
         v2.get("definitions").properties().forEach(e -> defs.put(e.getKey(), e.getValue()));
         List<Path> others;
@@ -320,6 +353,10 @@ public final class ProtocolGenerator {
         return s;
     }
 
+    static String methodName(JsonNode tableMember) {
+        return tableMember.get("properties").get("method").get("enum").get(0).asString();
+    }
+
     static String refName(JsonNode s) {
         String r = s.get("$ref").asString();
         return r.substring(r.lastIndexOf('/') + 1);
@@ -415,7 +452,7 @@ public final class ProtocolGenerator {
             t = fieldType(s, className(name));
         } else {
             t = TypeRef.of(TYPES_PKG, className(name));
-            pending.add(new Pending(className(name), s));
+            pending.add(new Pending(className(name), s, new Stability(stableDefs.get(name), true)));
         }
         defTypes.put(name, t);
         return t;
@@ -441,12 +478,12 @@ public final class ProtocolGenerator {
                 return nullable ? t.withNullable(true) : t;
             }
             String n = newClassName(ctx);
-            pending.add(new Pending(n, s));
+            pending.add(new Pending(n, s, Stability.UNKNOWN));
             return TypeRef.of(TYPES_PKG, n).withNullable(nullable);
         }
         if (isUnion(s) || hasProperties(s) || isStringEnum(s)) {
             String n = newClassName(ctx);
-            pending.add(new Pending(n, s));
+            pending.add(new Pending(n, s, Stability.UNKNOWN));
             return TypeRef.of(TYPES_PKG, n);
         }
         JsonNode type = s.get("type");
@@ -510,9 +547,9 @@ public final class ProtocolGenerator {
                 continue;
             }
             String src = switch (kind(p.schema())) {
-                case RECORD -> recordFile(p.name(), p.schema());
-                case ENUM -> enumFile(p.name(), p.schema());
-                case UNION -> unionFile(p.name(), p.schema());
+                case RECORD -> recordFile(p.name(), p.schema(), p.stability());
+                case ENUM -> enumFile(p.name(), p.schema(), p.stability());
+                case UNION -> unionFile(p.name(), p.schema(), p.stability());
                 case ALIAS -> throw new IllegalStateException("alias scheduled as class: " + p.name());
             };
             out.put(path(TYPES_PKG, p.name()), src);
@@ -536,6 +573,8 @@ public final class ProtocolGenerator {
 
     private static String fileStart(String pkg) {
         return HEADER + "package " + pkg + ";\n\n"
+                + "import com.fasterxml.jackson.annotation.JsonAnyGetter;\n"
+                + "import com.fasterxml.jackson.annotation.JsonAnySetter;\n"
                 + "import com.fasterxml.jackson.annotation.JsonCreator;\n"
                 + "import com.fasterxml.jackson.annotation.JsonIgnoreProperties;\n"
                 + "import com.fasterxml.jackson.annotation.JsonInclude;\n"
@@ -636,7 +675,8 @@ public final class ProtocolGenerator {
     private record Component(String jsonName, String javaName, TypeRef type, boolean required, String doc,
                              boolean experimental) {}
 
-    private List<Component> components(String owner, JsonNode props, Set<String> required, Set<String> skip) {
+    private List<Component> components(String owner, JsonNode props, Set<String> required, Set<String> skip,
+                                       JsonNode stableProps) {
         List<Component> l = new ArrayList<>();
         Set<String> used = new HashSet<>();
         for (Map.Entry<String, JsonNode> e : props.properties()) {
@@ -651,7 +691,8 @@ public final class ProtocolGenerator {
             TypeRef t = fieldType(e.getValue(), owner + pascal(jn));
             boolean req = required.contains(jn);
             String doc = description(e.getValue());
-            l.add(new Component(jn, java, t, req, doc, experimental(doc)));
+            boolean newField = stableProps != null && !stableProps.has(jn);
+            l.add(new Component(jn, java, t, req, doc, experimental(doc) || newField));
         }
         return l;
     }
@@ -689,18 +730,33 @@ public final class ProtocolGenerator {
         return tags;
     }
 
-    private String recordFile(String name, JsonNode s) {
+    private String recordFile(String name, JsonNode s, Stability st) {
         StringBuilder b = new StringBuilder(fileStart(TYPES_PKG));
-        List<Component> cs = components(name, s.path("properties"), required(s), Set.of());
+        List<Component> cs = components(name, s.path("properties"), required(s), Set.of(), st.stableProperties());
+        boolean open = s.path("additionalProperties").asBoolean(false) && s.get("additionalProperties").isBoolean();
+        List<String> tags = paramTags(cs);
+        if (open) {
+            tags.add("@param additionalProperties members the schema does not name, kept as they are");
+        }
         String desc = description(s);
-        b.append(javadoc("", desc, "The {@code " + name + "} object of the app-server protocol.", paramTags(cs)));
-        if (experimental(desc)) {
+        b.append(javadoc("", desc, "The {@code " + name + "} object of the app-server protocol.", tags));
+        if (experimental(desc) || st.experimental()) {
             b.append("@Experimental\n");
         }
         b.append("@JsonIgnoreProperties(ignoreUnknown = true)\n");
         b.append("public record ").append(name).append('(');
         appendComponents(b, cs, Set.of(), "        ");
-        b.append(") {\n}\n");
+        if (open) {
+            b.append(cs.isEmpty() ? "" : ",").append("\n        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> additionalProperties");
+        }
+        b.append(") {\n");
+        if (open) {
+            b.append("    /** Keeps the extra members in an immutable copy. */\n");
+            b.append("    public ").append(name).append(" {\n");
+            b.append("        additionalProperties = additionalProperties == null ? Map.of() : Map.copyOf(additionalProperties);\n");
+            b.append("    }\n");
+        }
+        b.append("}\n");
         return b.toString();
     }
 
@@ -741,7 +797,8 @@ public final class ProtocolGenerator {
         return names;
     }
 
-    private String enumFile(String name, JsonNode s) {
+    private String enumFile(String name, JsonNode s, Stability st) {
+        Set<String> stableValues = st.known() && st.stable() != null ? enumValues(st.stable()).keySet() : null;
         Map<String, String> values = enumValues(s);
         Map<String, String> consts = constantNames(values.keySet(), Set.of("BY_VALUE"));
         StringBuilder b = new StringBuilder(fileStart(TYPES_PKG));
@@ -753,12 +810,15 @@ public final class ProtocolGenerator {
                 + "<pre>{@code\n" + name + " v = " + name + ".of(\"" + javaString(values.keySet().iterator().next())
                 + "\");\nboolean same = v.equals(" + name + "." + first + ");\n}</pre>",
                 List.of("@param value the wire value")));
-        if (experimental(desc)) {
+        if (experimental(desc) || st.experimental()) {
             b.append("@Experimental\n");
         }
         b.append("public record ").append(name).append("(String value) {\n");
         for (Map.Entry<String, String> e : values.entrySet()) {
             b.append(javadoc("    ", e.getValue(), "The value <code>" + escapeDoc(e.getKey()) + "</code>.", List.of()));
+            if (experimental(e.getValue()) || (stableValues != null && !stableValues.contains(e.getKey()))) {
+                b.append("    @Experimental\n");
+            }
             b.append("    public static final ").append(name).append(' ').append(consts.get(e.getKey()))
                     .append(" = new ").append(name).append("(\"").append(javaString(e.getKey())).append("\");\n\n");
         }
@@ -816,7 +876,7 @@ public final class ProtocolGenerator {
     private record Variant(String name, String kind, JsonNode schema, TypeRef wrapped, String tagValue,
                            Set<String> requiredKeys, String doc) {}
 
-    private String unionFile(String name, JsonNode s) {
+    private String unionFile(String name, JsonNode s, Stability st) {
         List<JsonNode> members = unionMembers(s).stream().filter(m -> !isNull(m)).toList();
         JsonNode baseProps = s.path("properties");
         Set<String> baseRequired = required(s);
@@ -925,7 +985,7 @@ public final class ProtocolGenerator {
                 "A union: one record per form, and {@link Unknown} for a form this version"
                 + " does not know, so that new server versions never fail to decode.\n\n<pre>{@code\nif (x instanceof "
                 + name + "." + exampleVariant + " v) {\n    handle(v);\n}\n}</pre>", List.of()));
-        if (experimental(desc)) {
+        if (experimental(desc) || st.experimental()) {
             b.append("@Experimental\n");
         }
         b.append("@JsonDeserialize(using = ").append(name).append(".Reader.class)\n");
@@ -982,13 +1042,15 @@ public final class ProtocolGenerator {
                 Set<String> req = new LinkedHashSet<>(baseRequired);
                 req.addAll(required(vs));
                 Set<String> skip = v.tagValue() == null ? Set.of() : Set.of(tag);
-                List<Component> cs = components(name + v.name(), vs.get("properties"), req, skip);
+                JsonNode stableVariant = stableVariant(st, tag, v);
+                List<Component> cs = components(name + v.name(), vs.get("properties"), req, skip,
+                        stableVariant == null ? null : stableVariant.path("properties"));
                 String vdesc = v.doc();
                 String fallback = v.tagValue() != null
                         ? "The {@code " + escapeDoc(v.tagValue()) + "} form of {@code " + name + "}."
                         : "A form of {@code " + name + "}.";
                 b.append(javadoc("    ", vdesc, fallback, paramTags(cs)));
-                if (experimental(vdesc)) {
+                if (experimental(vdesc) || (st.known() && st.stable() != null && stableVariant == null)) {
                     b.append("    @Experimental\n");
                 }
                 b.append("    @JsonDeserialize(using = ValueDeserializer.None.class)\n");
@@ -1077,6 +1139,25 @@ public final class ProtocolGenerator {
         }
         b.append("            return new Unknown(n);\n        }\n    }\n}\n");
         return b.toString();
+    }
+
+    /** The member of the stable schema's union with the same tag value (or title), if any. */
+    private static JsonNode stableVariant(Stability st, String tag, Variant v) {
+        if (!st.known() || st.stable() == null || !isUnion(st.stable())) {
+            return null;
+        }
+        for (JsonNode m : unionMembers(st.stable())) {
+            if (!hasProperties(m)) {
+                continue;
+            }
+            if (v.tagValue() != null && v.tagValue().equals(singleValue(m.get("properties").get(tag)))) {
+                return m;
+            }
+            if (v.tagValue() == null && m.path("title").asString("").equals(v.schema().path("title").asString(null))) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private String jsonCheck(JsonNode member) {
@@ -1186,7 +1267,7 @@ public final class ProtocolGenerator {
 
     /** A method of one of the four method tables. */
     private record Method(String name, String constant, String recordName, TypeRef params, TypeRef result,
-                          String doc) {}
+                          String doc, boolean experimental) {}
 
     private final class MethodsEmitter {
         void emit() {
@@ -1210,10 +1291,11 @@ public final class ProtocolGenerator {
         }
 
         private List<Method> methods(JsonNode table, boolean requests) {
+            String tableName = table.path("title").asString();
             List<Method> l = new ArrayList<>();
             Set<String> recordNames = new HashSet<>(Set.of("Unknown"));
             for (JsonNode m : table.get("oneOf")) {
-                String name = m.get("properties").get("method").get("enum").get(0).asString();
+                String name = methodName(m);
                 JsonNode ps = m.get("properties").get("params");
                 TypeRef params = paramsType(ps);
                 TypeRef result = null;
@@ -1227,7 +1309,8 @@ public final class ProtocolGenerator {
                 while (!recordNames.add(rn)) {
                     rn = rn + "Method";
                 }
-                l.add(new Method(name, constant(name), rn, params, result, description(m)));
+                boolean exp = !stableMethods.contains(tableName + " " + name);
+                l.add(new Method(name, constant(name), rn, params, result, description(m), exp));
             }
             return l;
         }
@@ -1297,7 +1380,7 @@ public final class ProtocolGenerator {
             for (Method m : methods) {
                 String generics = generics(descriptor, m);
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} method.", List.of()));
-                if (experimental(m.doc())) {
+                if (experimental(m.doc()) || m.experimental()) {
                     b.append("    @Experimental\n");
                 }
                 b.append("    public static final ").append(descriptor).append(generics).append(' ').append(m.constant())
@@ -1362,7 +1445,7 @@ public final class ProtocolGenerator {
             for (Method m : methods) {
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} notification.",
                         List.of("@param params the typed params")));
-                if (experimental(m.doc())) {
+                if (experimental(m.doc()) || m.experimental()) {
                     b.append("    @Experimental\n");
                 }
                 b.append("    record ").append(m.recordName()).append('(').append(m.params().render(shadow, false))
@@ -1426,7 +1509,7 @@ public final class ProtocolGenerator {
             for (Method m : methods) {
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} request.",
                         List.of("@param id the request id", "@param params the typed params")));
-                if (experimental(m.doc())) {
+                if (experimental(m.doc()) || m.experimental()) {
                     b.append("    @Experimental\n");
                 }
                 b.append("    record ").append(m.recordName()).append("(RequestId id, ").append(m.params().render(shadow, false))

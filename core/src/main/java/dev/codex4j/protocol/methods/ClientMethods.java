@@ -26,6 +26,42 @@ public final class ClientMethods {
     public static final ClientMethod<InitializeParams, InitializeResponse> INITIALIZE = new ClientMethod<>("initialize", InitializeParams.class, InitializeResponse.class);
 
     /**
+     * Read content-free, process-local diagnostics.
+     */
+    @Experimental
+    public static final ClientMethod<ServerDiagnosticsParams, ServerDiagnosticsResponse> SERVER_DIAGNOSTICS = new ClientMethod<>("server/diagnostics", ServerDiagnosticsParams.class, ServerDiagnosticsResponse.class);
+
+    /**
+     * The {@code userVerification/status} method.
+     */
+    @Experimental
+    public static final ClientMethod<JsonNode, UserVerificationStatusResponse> USER_VERIFICATION_STATUS = new ClientMethod<>("userVerification/status", JsonNode.class, UserVerificationStatusResponse.class);
+
+    /**
+     * The {@code userVerification/enroll} method.
+     */
+    @Experimental
+    public static final ClientMethod<JsonNode, UserVerificationEnrollResponse> USER_VERIFICATION_ENROLL = new ClientMethod<>("userVerification/enroll", JsonNode.class, UserVerificationEnrollResponse.class);
+
+    /**
+     * The {@code userVerification/delete} method.
+     */
+    @Experimental
+    public static final ClientMethod<JsonNode, UserVerificationDeleteResponse> USER_VERIFICATION_DELETE = new ClientMethod<>("userVerification/delete", JsonNode.class, UserVerificationDeleteResponse.class);
+
+    /**
+     * The {@code userVerification/verify} method.
+     */
+    @Experimental
+    public static final ClientMethod<UserVerificationVerifyParams, UserVerificationVerifyResponse> USER_VERIFICATION_VERIFY = new ClientMethod<>("userVerification/verify", UserVerificationVerifyParams.class, UserVerificationVerifyResponse.class);
+
+    /**
+     * The {@code userVerification/cancel} method.
+     */
+    @Experimental
+    public static final ClientMethod<UserVerificationCancelParams, UserVerificationCancelResponse> USER_VERIFICATION_CANCEL = new ClientMethod<>("userVerification/cancel", UserVerificationCancelParams.class, UserVerificationCancelResponse.class);
+
+    /**
      * NEW APIs
      */
     public static final ClientMethod<ThreadStartParams, ThreadStartResponse> THREAD_START = new ClientMethod<>("thread/start", ThreadStartParams.class, ThreadStartResponse.class);
@@ -39,6 +75,18 @@ public final class ClientMethods {
      * The {@code thread/fork} method.
      */
     public static final ClientMethod<ThreadForkParams, ThreadForkResponse> THREAD_FORK = new ClientMethod<>("thread/fork", ThreadForkParams.class, ThreadForkResponse.class);
+
+    /**
+     * The {@code thread/sample} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSampleParams, ThreadSampleResponse> THREAD_SAMPLE = new ClientMethod<>("thread/sample", ThreadSampleParams.class, ThreadSampleResponse.class);
+
+    /**
+     * The {@code thread/sample/cancel} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSampleCancelParams, ThreadSampleCancelResponse> THREAD_SAMPLE_CANCEL = new ClientMethod<>("thread/sample/cancel", ThreadSampleCancelParams.class, ThreadSampleCancelResponse.class);
 
     /**
      * The {@code thread/archive} method.
@@ -56,9 +104,31 @@ public final class ClientMethods {
     public static final ClientMethod<ThreadUnsubscribeParams, ThreadUnsubscribeResponse> THREAD_UNSUBSCRIBE = new ClientMethod<>("thread/unsubscribe", ThreadUnsubscribeParams.class, ThreadUnsubscribeResponse.class);
 
     /**
+     * Increment the thread-local out-of-band elicitation counter.
+     *
+     * <p>This is used by external helpers to pause timeout accounting while a user approval or other elicitation is pending outside the app-server request flow.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadIncrementElicitationParams, ThreadIncrementElicitationResponse> THREAD_INCREMENT_ELICITATION = new ClientMethod<>("thread/increment_elicitation", ThreadIncrementElicitationParams.class, ThreadIncrementElicitationResponse.class);
+
+    /**
+     * Decrement the thread-local out-of-band elicitation counter.
+     *
+     * <p>When the count reaches zero, timeout accounting resumes for the thread.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadDecrementElicitationParams, ThreadDecrementElicitationResponse> THREAD_DECREMENT_ELICITATION = new ClientMethod<>("thread/decrement_elicitation", ThreadDecrementElicitationParams.class, ThreadDecrementElicitationResponse.class);
+
+    /**
      * The {@code thread/name/set} method.
      */
     public static final ClientMethod<ThreadSetNameParams, ThreadSetNameResponse> THREAD_NAME_SET = new ClientMethod<>("thread/name/set", ThreadSetNameParams.class, ThreadSetNameResponse.class);
+
+    /**
+     * The {@code thread/prediction/request} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadPredictionRequestParams, ThreadPredictionRequestResponse> THREAD_PREDICTION_REQUEST = new ClientMethod<>("thread/prediction/request", ThreadPredictionRequestParams.class, ThreadPredictionRequestResponse.class);
 
     /**
      * The {@code thread/goal/set} method.
@@ -74,6 +144,42 @@ public final class ClientMethods {
      * The {@code thread/goal/clear} method.
      */
     public static final ClientMethod<ThreadGoalClearParams, ThreadGoalClearResponse> THREAD_GOAL_CLEAR = new ClientMethod<>("thread/goal/clear", ThreadGoalClearParams.class, ThreadGoalClearResponse.class);
+
+    /**
+     * The {@code thread/queue/add} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadQueueAddParams, ThreadQueueAddResponse> THREAD_QUEUE_ADD = new ClientMethod<>("thread/queue/add", ThreadQueueAddParams.class, ThreadQueueAddResponse.class);
+
+    /**
+     * The {@code thread/queue/list} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadQueueListParams, ThreadQueueListResponse> THREAD_QUEUE_LIST = new ClientMethod<>("thread/queue/list", ThreadQueueListParams.class, ThreadQueueListResponse.class);
+
+    /**
+     * The {@code thread/queue/update} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadQueueUpdateParams, ThreadQueueUpdateResponse> THREAD_QUEUE_UPDATE = new ClientMethod<>("thread/queue/update", ThreadQueueUpdateParams.class, ThreadQueueUpdateResponse.class);
+
+    /**
+     * The {@code thread/queue/delete} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadQueueDeleteParams, ThreadQueueDeleteResponse> THREAD_QUEUE_DELETE = new ClientMethod<>("thread/queue/delete", ThreadQueueDeleteParams.class, ThreadQueueDeleteResponse.class);
+
+    /**
+     * The {@code thread/queue/reorder} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadQueueReorderParams, ThreadQueueReorderResponse> THREAD_QUEUE_REORDER = new ClientMethod<>("thread/queue/reorder", ThreadQueueReorderParams.class, ThreadQueueReorderResponse.class);
+
+    /**
+     * The {@code thread/queue/start} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadQueueStartParams, ThreadQueueStartResponse> THREAD_QUEUE_START = new ClientMethod<>("thread/queue/start", ThreadQueueStartParams.class, ThreadQueueStartResponse.class);
 
     /**
      * The {@code thread/metadata/update} method.
@@ -106,6 +212,42 @@ public final class ClientMethods {
     public static final ClientMethod<ThreadSectionMoveParams, ThreadSectionMoveResponse> THREAD_SECTION_MOVE = new ClientMethod<>("thread/section/move", ThreadSectionMoveParams.class, ThreadSectionMoveResponse.class);
 
     /**
+     * The {@code thread/settings/update} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSettingsUpdateParams, ThreadSettingsUpdateResponse> THREAD_SETTINGS_UPDATE = new ClientMethod<>("thread/settings/update", ThreadSettingsUpdateParams.class, ThreadSettingsUpdateResponse.class);
+
+    /**
+     * The {@code thread/memoryMode/set} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadMemoryModeSetParams, ThreadMemoryModeSetResponse> THREAD_MEMORY_MODE_SET = new ClientMethod<>("thread/memoryMode/set", ThreadMemoryModeSetParams.class, ThreadMemoryModeSetResponse.class);
+
+    /**
+     * The {@code thread/memory/read} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadMemoryReadParams, ThreadMemoryReadResponse> THREAD_MEMORY_READ = new ClientMethod<>("thread/memory/read", ThreadMemoryReadParams.class, ThreadMemoryReadResponse.class);
+
+    /**
+     * The {@code memory/status} method.
+     */
+    @Experimental
+    public static final ClientMethod<MemoryStatusParams, MemoryStatusResponse> MEMORY_STATUS = new ClientMethod<>("memory/status", MemoryStatusParams.class, MemoryStatusResponse.class);
+
+    /**
+     * The {@code memory/reset} method.
+     */
+    @Experimental
+    public static final ClientMethod<Void, MemoryResetResponse> MEMORY_RESET = new ClientMethod<>("memory/reset", Void.class, MemoryResetResponse.class);
+
+    /**
+     * Start a best-effort background compression pass for cold local rollouts.
+     */
+    @Experimental
+    public static final ClientMethod<Void, RolloutCompressResponse> ROLLOUT_COMPRESS = new ClientMethod<>("rollout/compress", Void.class, RolloutCompressResponse.class);
+
+    /**
      * The {@code thread/unarchive} method.
      */
     public static final ClientMethod<ThreadUnarchiveParams, ThreadUnarchiveResponse> THREAD_UNARCHIVE = new ClientMethod<>("thread/unarchive", ThreadUnarchiveParams.class, ThreadUnarchiveResponse.class);
@@ -126,6 +268,24 @@ public final class ClientMethods {
     public static final ClientMethod<ThreadApproveGuardianDeniedActionParams, ThreadApproveGuardianDeniedActionResponse> THREAD_APPROVE_GUARDIAN_DENIED_ACTION = new ClientMethod<>("thread/approveGuardianDeniedAction", ThreadApproveGuardianDeniedActionParams.class, ThreadApproveGuardianDeniedActionResponse.class);
 
     /**
+     * The {@code thread/backgroundTerminals/clean} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadBackgroundTerminalsCleanParams, ThreadBackgroundTerminalsCleanResponse> THREAD_BACKGROUND_TERMINALS_CLEAN = new ClientMethod<>("thread/backgroundTerminals/clean", ThreadBackgroundTerminalsCleanParams.class, ThreadBackgroundTerminalsCleanResponse.class);
+
+    /**
+     * The {@code thread/backgroundTerminals/list} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadBackgroundTerminalsListParams, ThreadBackgroundTerminalsListResponse> THREAD_BACKGROUND_TERMINALS_LIST = new ClientMethod<>("thread/backgroundTerminals/list", ThreadBackgroundTerminalsListParams.class, ThreadBackgroundTerminalsListResponse.class);
+
+    /**
+     * The {@code thread/backgroundTerminals/terminate} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadBackgroundTerminalsTerminateParams, ThreadBackgroundTerminalsTerminateResponse> THREAD_BACKGROUND_TERMINALS_TERMINATE = new ClientMethod<>("thread/backgroundTerminals/terminate", ThreadBackgroundTerminalsTerminateParams.class, ThreadBackgroundTerminalsTerminateResponse.class);
+
+    /**
      * The {@code thread/revert} method.
      */
     public static final ClientMethod<ThreadRevertParams, ThreadRevertResponse> THREAD_REVERT = new ClientMethod<>("thread/revert", ThreadRevertParams.class, ThreadRevertResponse.class);
@@ -134,6 +294,48 @@ public final class ClientMethods {
      * The {@code thread/list} method.
      */
     public static final ClientMethod<ThreadListParams, ThreadListResponse> THREAD_LIST = new ClientMethod<>("thread/list", ThreadListParams.class, ThreadListResponse.class);
+
+    /**
+     * The {@code project/list} method.
+     */
+    @Experimental
+    public static final ClientMethod<ProjectListParams, ProjectListResponse> PROJECT_LIST = new ClientMethod<>("project/list", ProjectListParams.class, ProjectListResponse.class);
+
+    /**
+     * The {@code project/read} method.
+     */
+    @Experimental
+    public static final ClientMethod<ProjectReadParams, ProjectReadResponse> PROJECT_READ = new ClientMethod<>("project/read", ProjectReadParams.class, ProjectReadResponse.class);
+
+    /**
+     * The {@code project/create} method.
+     */
+    @Experimental
+    public static final ClientMethod<ProjectCreateParams, ProjectCreateResponse> PROJECT_CREATE = new ClientMethod<>("project/create", ProjectCreateParams.class, ProjectCreateResponse.class);
+
+    /**
+     * The {@code project/import} method.
+     */
+    @Experimental
+    public static final ClientMethod<ProjectImportParams, ProjectImportResponse> PROJECT_IMPORT = new ClientMethod<>("project/import", ProjectImportParams.class, ProjectImportResponse.class);
+
+    /**
+     * The {@code project/update} method.
+     */
+    @Experimental
+    public static final ClientMethod<ProjectUpdateParams, ProjectUpdateResponse> PROJECT_UPDATE = new ClientMethod<>("project/update", ProjectUpdateParams.class, ProjectUpdateResponse.class);
+
+    /**
+     * The {@code project/move} method.
+     */
+    @Experimental
+    public static final ClientMethod<ProjectMoveParams, ProjectMoveResponse> PROJECT_MOVE = new ClientMethod<>("project/move", ProjectMoveParams.class, ProjectMoveResponse.class);
+
+    /**
+     * The {@code project/delete} method.
+     */
+    @Experimental
+    public static final ClientMethod<ProjectDeleteParams, ProjectDeleteResponse> PROJECT_DELETE = new ClientMethod<>("project/delete", ProjectDeleteParams.class, ProjectDeleteResponse.class);
 
     /**
      * The {@code threadSection/list} method.
@@ -156,6 +358,18 @@ public final class ClientMethods {
     public static final ClientMethod<ThreadSectionDeleteParams, ThreadSectionDeleteResponse> THREAD_SECTION_DELETE = new ClientMethod<>("threadSection/delete", ThreadSectionDeleteParams.class, ThreadSectionDeleteResponse.class);
 
     /**
+     * The {@code thread/search} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSearchParams, ThreadSearchResponse> THREAD_SEARCH = new ClientMethod<>("thread/search", ThreadSearchParams.class, ThreadSearchResponse.class);
+
+    /**
+     * The {@code thread/searchOccurrences} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSearchOccurrencesParams, ThreadSearchOccurrencesResponse> THREAD_SEARCH_OCCURRENCES = new ClientMethod<>("thread/searchOccurrences", ThreadSearchOccurrencesParams.class, ThreadSearchOccurrencesResponse.class);
+
+    /**
      * The {@code thread/loaded/list} method.
      */
     public static final ClientMethod<ThreadLoadedListParams, ThreadLoadedListResponse> THREAD_LOADED_LIST = new ClientMethod<>("thread/loaded/list", ThreadLoadedListParams.class, ThreadLoadedListResponse.class);
@@ -164,6 +378,12 @@ public final class ClientMethods {
      * The {@code thread/read} method.
      */
     public static final ClientMethod<ThreadReadParams, ThreadReadResponse> THREAD_READ = new ClientMethod<>("thread/read", ThreadReadParams.class, ThreadReadResponse.class);
+
+    /**
+     * The {@code thread/readState/update} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadReadStateUpdateParams, ThreadReadStateUpdateResponse> THREAD_READ_STATE_UPDATE = new ClientMethod<>("thread/readState/update", ThreadReadStateUpdateParams.class, ThreadReadStateUpdateResponse.class);
 
     /**
      * The {@code thread/turns/list} method.
@@ -176,9 +396,27 @@ public final class ClientMethods {
     public static final ClientMethod<ThreadItemsListParams, ThreadItemsListResponse> THREAD_ITEMS_LIST = new ClientMethod<>("thread/items/list", ThreadItemsListParams.class, ThreadItemsListResponse.class);
 
     /**
+     * The {@code thread/items/read} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadItemsReadParams, ThreadItemsReadResponse> THREAD_ITEMS_READ = new ClientMethod<>("thread/items/read", ThreadItemsReadParams.class, ThreadItemsReadResponse.class);
+
+    /**
+     * Review the idle thread's final injected exec_command without executing it.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadGuardianReviewParams, ThreadGuardianReviewResponse> THREAD_GUARDIAN_REVIEW = new ClientMethod<>("thread/guardianReview", ThreadGuardianReviewParams.class, ThreadGuardianReviewResponse.class);
+
+    /**
      * Append raw Responses API items to the thread history without starting a user turn.
      */
     public static final ClientMethod<ThreadInjectItemsParams, ThreadInjectItemsResponse> THREAD_INJECT_ITEMS = new ClientMethod<>("thread/inject_items", ThreadInjectItemsParams.class, ThreadInjectItemsResponse.class);
+
+    /**
+     * The {@code thread/prepareApprovedPlan} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadPrepareApprovedPlanParams, ThreadPrepareApprovedPlanResponse> THREAD_PREPARE_APPROVED_PLAN = new ClientMethod<>("thread/prepareApprovedPlan", ThreadPrepareApprovedPlanParams.class, ThreadPrepareApprovedPlanResponse.class);
 
     /**
      * The {@code skills/list} method.
@@ -214,6 +452,12 @@ public final class ClientMethods {
      * The {@code plugin/list} method.
      */
     public static final ClientMethod<PluginListParams, PluginListResponse> PLUGIN_LIST = new ClientMethod<>("plugin/list", PluginListParams.class, PluginListResponse.class);
+
+    /**
+     * The {@code plugin/search} method.
+     */
+    @Experimental
+    public static final ClientMethod<PluginSearchParams, PluginSearchResponse> PLUGIN_SEARCH = new ClientMethod<>("plugin/search", PluginSearchParams.class, PluginSearchResponse.class);
 
     /**
      * The {@code plugin/installed} method.
@@ -341,6 +585,12 @@ public final class ClientMethods {
     public static final ClientMethod<TurnStartParams, TurnStartResponse> TURN_START = new ClientMethod<>("turn/start", TurnStartParams.class, TurnStartResponse.class);
 
     /**
+     * The {@code turn/settings/update} method.
+     */
+    @Experimental
+    public static final ClientMethod<TurnSettingsUpdateParams, TurnSettingsUpdateResponse> TURN_SETTINGS_UPDATE = new ClientMethod<>("turn/settings/update", TurnSettingsUpdateParams.class, TurnSettingsUpdateResponse.class);
+
+    /**
      * The {@code turn/steer} method.
      */
     public static final ClientMethod<TurnSteerParams, TurnSteerResponse> TURN_STEER = new ClientMethod<>("turn/steer", TurnSteerParams.class, TurnSteerResponse.class);
@@ -349,6 +599,48 @@ public final class ClientMethods {
      * The {@code turn/interrupt} method.
      */
     public static final ClientMethod<TurnInterruptParams, TurnInterruptResponse> TURN_INTERRUPT = new ClientMethod<>("turn/interrupt", TurnInterruptParams.class, TurnInterruptResponse.class);
+
+    /**
+     * The {@code thread/realtime/start} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadRealtimeStartParams, ThreadRealtimeStartResponse> THREAD_REALTIME_START = new ClientMethod<>("thread/realtime/start", ThreadRealtimeStartParams.class, ThreadRealtimeStartResponse.class);
+
+    /**
+     * The {@code thread/realtime/appendAudio} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadRealtimeAppendAudioParams, ThreadRealtimeAppendAudioResponse> THREAD_REALTIME_APPEND_AUDIO = new ClientMethod<>("thread/realtime/appendAudio", ThreadRealtimeAppendAudioParams.class, ThreadRealtimeAppendAudioResponse.class);
+
+    /**
+     * The {@code thread/realtime/appendText} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadRealtimeAppendTextParams, ThreadRealtimeAppendTextResponse> THREAD_REALTIME_APPEND_TEXT = new ClientMethod<>("thread/realtime/appendText", ThreadRealtimeAppendTextParams.class, ThreadRealtimeAppendTextResponse.class);
+
+    /**
+     * The {@code thread/realtime/appendSpeech} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadRealtimeAppendSpeechParams, ThreadRealtimeAppendSpeechResponse> THREAD_REALTIME_APPEND_SPEECH = new ClientMethod<>("thread/realtime/appendSpeech", ThreadRealtimeAppendSpeechParams.class, ThreadRealtimeAppendSpeechResponse.class);
+
+    /**
+     * The {@code thread/realtime/stop} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadRealtimeStopParams, ThreadRealtimeStopResponse> THREAD_REALTIME_STOP = new ClientMethod<>("thread/realtime/stop", ThreadRealtimeStopParams.class, ThreadRealtimeStopResponse.class);
+
+    /**
+     * The {@code thread/timeline/list} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadTimelineListParams, ThreadTimelineListResponse> THREAD_TIMELINE_LIST = new ClientMethod<>("thread/timeline/list", ThreadTimelineListParams.class, ThreadTimelineListResponse.class);
+
+    /**
+     * The {@code thread/realtime/listVoices} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadRealtimeListVoicesParams, ThreadRealtimeListVoicesResponse> THREAD_REALTIME_LIST_VOICES = new ClientMethod<>("thread/realtime/listVoices", ThreadRealtimeListVoicesParams.class, ThreadRealtimeListVoicesResponse.class);
 
     /**
      * The {@code review/start} method.
@@ -406,6 +698,78 @@ public final class ClientMethods {
     public static final ClientMethod<ExperimentalFeatureEnablementSetParams, ExperimentalFeatureEnablementSetResponse> EXPERIMENTAL_FEATURE_ENABLEMENT_SET = new ClientMethod<>("experimentalFeature/enablement/set", ExperimentalFeatureEnablementSetParams.class, ExperimentalFeatureEnablementSetResponse.class);
 
     /**
+     * The {@code remoteControl/enable} method.
+     */
+    @Experimental
+    public static final ClientMethod<RemoteControlEnableParams, RemoteControlEnableResponse> REMOTE_CONTROL_ENABLE = new ClientMethod<>("remoteControl/enable", RemoteControlEnableParams.class, RemoteControlEnableResponse.class);
+
+    /**
+     * The {@code remoteControl/disable} method.
+     */
+    @Experimental
+    public static final ClientMethod<RemoteControlDisableParams, RemoteControlDisableResponse> REMOTE_CONTROL_DISABLE = new ClientMethod<>("remoteControl/disable", RemoteControlDisableParams.class, RemoteControlDisableResponse.class);
+
+    /**
+     * The {@code remoteControl/status/read} method.
+     */
+    @Experimental
+    public static final ClientMethod<Void, RemoteControlStatusReadResponse> REMOTE_CONTROL_STATUS_READ = new ClientMethod<>("remoteControl/status/read", Void.class, RemoteControlStatusReadResponse.class);
+
+    /**
+     * The {@code remoteControl/pairing/start} method.
+     */
+    @Experimental
+    public static final ClientMethod<RemoteControlPairingStartParams, RemoteControlPairingStartResponse> REMOTE_CONTROL_PAIRING_START = new ClientMethod<>("remoteControl/pairing/start", RemoteControlPairingStartParams.class, RemoteControlPairingStartResponse.class);
+
+    /**
+     * The {@code remoteControl/pairing/status} method.
+     */
+    @Experimental
+    public static final ClientMethod<RemoteControlPairingStatusParams, RemoteControlPairingStatusResponse> REMOTE_CONTROL_PAIRING_STATUS = new ClientMethod<>("remoteControl/pairing/status", RemoteControlPairingStatusParams.class, RemoteControlPairingStatusResponse.class);
+
+    /**
+     * The {@code remoteControl/client/list} method.
+     */
+    @Experimental
+    public static final ClientMethod<RemoteControlClientsListParams, RemoteControlClientsListResponse> REMOTE_CONTROL_CLIENT_LIST = new ClientMethod<>("remoteControl/client/list", RemoteControlClientsListParams.class, RemoteControlClientsListResponse.class);
+
+    /**
+     * The {@code remoteControl/client/revoke} method.
+     */
+    @Experimental
+    public static final ClientMethod<RemoteControlClientsRevokeParams, RemoteControlClientsRevokeResponse> REMOTE_CONTROL_CLIENT_REVOKE = new ClientMethod<>("remoteControl/client/revoke", RemoteControlClientsRevokeParams.class, RemoteControlClientsRevokeResponse.class);
+
+    /**
+     * Lists collaboration mode presets.
+     */
+    @Experimental
+    public static final ClientMethod<CollaborationModeListParams, CollaborationModeListResponse> COLLABORATION_MODE_LIST = new ClientMethod<>("collaborationMode/list", CollaborationModeListParams.class, CollaborationModeListResponse.class);
+
+    /**
+     * Test-only method used to validate experimental gating.
+     */
+    @Experimental
+    public static final ClientMethod<MockExperimentalMethodParams, MockExperimentalMethodResponse> MOCK_EXPERIMENTAL_METHOD = new ClientMethod<>("mock/experimentalMethod", MockExperimentalMethodParams.class, MockExperimentalMethodResponse.class);
+
+    /**
+     * Adds or replaces a remote environment by id for later selection.
+     */
+    @Experimental
+    public static final ClientMethod<EnvironmentAddParams, EnvironmentAddResponse> ENVIRONMENT_ADD = new ClientMethod<>("environment/add", EnvironmentAddParams.class, EnvironmentAddResponse.class);
+
+    /**
+     * Reads information from a configured execution environment.
+     */
+    @Experimental
+    public static final ClientMethod<EnvironmentInfoParams, EnvironmentInfoResponse> ENVIRONMENT_INFO = new ClientMethod<>("environment/info", EnvironmentInfoParams.class, EnvironmentInfoResponse.class);
+
+    /**
+     * Reads the current status of a configured execution environment.
+     */
+    @Experimental
+    public static final ClientMethod<EnvironmentStatusParams, EnvironmentStatusResponse> ENVIRONMENT_STATUS = new ClientMethod<>("environment/status", EnvironmentStatusParams.class, EnvironmentStatusResponse.class);
+
+    /**
      * The {@code mcpServer/oauth/login} method.
      */
     public static final ClientMethod<McpServerOauthLoginParams, McpServerOauthLoginResponse> MCP_SERVER_OAUTH_LOGIN = new ClientMethod<>("mcpServer/oauth/login", McpServerOauthLoginParams.class, McpServerOauthLoginResponse.class);
@@ -424,6 +788,18 @@ public final class ClientMethods {
      * The {@code mcpServer/resource/read} method.
      */
     public static final ClientMethod<McpResourceReadParams, McpResourceReadResponse> MCP_SERVER_RESOURCE_READ = new ClientMethod<>("mcpServer/resource/read", McpResourceReadParams.class, McpResourceReadResponse.class);
+
+    /**
+     * The {@code mcpServer/event/stream/start} method.
+     */
+    @Experimental
+    public static final ClientMethod<McpServerEventStreamStartParams, McpServerEventStreamStartResponse> MCP_SERVER_EVENT_STREAM_START = new ClientMethod<>("mcpServer/event/stream/start", McpServerEventStreamStartParams.class, McpServerEventStreamStartResponse.class);
+
+    /**
+     * The {@code mcpServer/event/stream/stop} method.
+     */
+    @Experimental
+    public static final ClientMethod<McpServerEventStreamStopParams, McpServerEventStreamStopResponse> MCP_SERVER_EVENT_STREAM_STOP = new ClientMethod<>("mcpServer/event/stream/stop", McpServerEventStreamStopParams.class, McpServerEventStreamStopResponse.class);
 
     /**
      * The {@code mcpServer/tool/call} method.
@@ -446,9 +822,45 @@ public final class ClientMethods {
     public static final ClientMethod<LoginAccountParams, LoginAccountResponse> ACCOUNT_LOGIN_START = new ClientMethod<>("account/login/start", LoginAccountParams.class, LoginAccountResponse.class);
 
     /**
+     * The {@code account/bedrock/discover} method.
+     */
+    @Experimental
+    public static final ClientMethod<BedrockDiscoverParams, BedrockDiscoverResponse> ACCOUNT_BEDROCK_DISCOVER = new ClientMethod<>("account/bedrock/discover", BedrockDiscoverParams.class, BedrockDiscoverResponse.class);
+
+    /**
+     * The {@code account/bedrock/setup} method.
+     */
+    @Experimental
+    public static final ClientMethod<BedrockSetupParams, BedrockSetupResponse> ACCOUNT_BEDROCK_SETUP = new ClientMethod<>("account/bedrock/setup", BedrockSetupParams.class, BedrockSetupResponse.class);
+
+    /**
+     * The {@code account/gcp/setup} method.
+     */
+    @Experimental
+    public static final ClientMethod<GcpSetupParams, GcpSetupResponse> ACCOUNT_GCP_SETUP = new ClientMethod<>("account/gcp/setup", GcpSetupParams.class, GcpSetupResponse.class);
+
+    /**
+     * The {@code account/bedrock/checkGovCloudRequirements} method.
+     */
+    @Experimental
+    public static final ClientMethod<BedrockCheckGovCloudRequirementsParams, BedrockCheckGovCloudRequirementsResponse> ACCOUNT_BEDROCK_CHECK_GOV_CLOUD_REQUIREMENTS = new ClientMethod<>("account/bedrock/checkGovCloudRequirements", BedrockCheckGovCloudRequirementsParams.class, BedrockCheckGovCloudRequirementsResponse.class);
+
+    /**
      * The {@code account/login/cancel} method.
      */
     public static final ClientMethod<CancelLoginAccountParams, CancelLoginAccountResponse> ACCOUNT_LOGIN_CANCEL = new ClientMethod<>("account/login/cancel", CancelLoginAccountParams.class, CancelLoginAccountResponse.class);
+
+    /**
+     * The {@code accountSession/list} method.
+     */
+    @Experimental
+    public static final ClientMethod<AccountSessionsListParams, AccountSessionsResponse> ACCOUNT_SESSION_LIST = new ClientMethod<>("accountSession/list", AccountSessionsListParams.class, AccountSessionsResponse.class);
+
+    /**
+     * The {@code accountSession/switch} method.
+     */
+    @Experimental
+    public static final ClientMethod<AccountSessionsSwitchParams, AccountSessionsSwitchResponse> ACCOUNT_SESSION_SWITCH = new ClientMethod<>("accountSession/switch", AccountSessionsSwitchParams.class, AccountSessionsSwitchResponse.class);
 
     /**
      * The {@code account/logout} method.
@@ -516,6 +928,30 @@ public final class ClientMethods {
     public static final ClientMethod<CommandExecResizeParams, CommandExecResizeResponse> COMMAND_EXEC_RESIZE = new ClientMethod<>("command/exec/resize", CommandExecResizeParams.class, CommandExecResizeResponse.class);
 
     /**
+     * Spawn a standalone process (argv vector) without a Codex sandbox.
+     */
+    @Experimental
+    public static final ClientMethod<ProcessSpawnParams, ProcessSpawnResponse> PROCESS_SPAWN = new ClientMethod<>("process/spawn", ProcessSpawnParams.class, ProcessSpawnResponse.class);
+
+    /**
+     * Write stdin bytes to a running <code>process/spawn</code> session or close stdin.
+     */
+    @Experimental
+    public static final ClientMethod<ProcessWriteStdinParams, ProcessWriteStdinResponse> PROCESS_WRITE_STDIN = new ClientMethod<>("process/writeStdin", ProcessWriteStdinParams.class, ProcessWriteStdinResponse.class);
+
+    /**
+     * Terminate a running <code>process/spawn</code> session by client-supplied <code>processHandle</code>.
+     */
+    @Experimental
+    public static final ClientMethod<ProcessKillParams, ProcessKillResponse> PROCESS_KILL = new ClientMethod<>("process/kill", ProcessKillParams.class, ProcessKillResponse.class);
+
+    /**
+     * Resize a running PTY-backed <code>process/spawn</code> session by client-supplied <code>processHandle</code>.
+     */
+    @Experimental
+    public static final ClientMethod<ProcessResizePtyParams, ProcessResizePtyResponse> PROCESS_RESIZE_PTY = new ClientMethod<>("process/resizePty", ProcessResizePtyParams.class, ProcessResizePtyResponse.class);
+
+    /**
      * The {@code config/read} method.
      */
     public static final ClientMethod<ConfigReadParams, ConfigReadResponse> CONFIG_READ = new ClientMethod<>("config/read", ConfigReadParams.class, ConfigReadResponse.class);
@@ -565,40 +1001,97 @@ public final class ClientMethods {
      */
     public static final ClientMethod<FuzzyFileSearchParams, FuzzyFileSearchResponse> FUZZY_FILE_SEARCH = new ClientMethod<>("fuzzyFileSearch", FuzzyFileSearchParams.class, FuzzyFileSearchResponse.class);
 
+    /**
+     * The {@code fuzzyFileSearch/sessionStart} method.
+     */
+    @Experimental
+    public static final ClientMethod<FuzzyFileSearchSessionStartParams, FuzzyFileSearchSessionStartResponse> FUZZY_FILE_SEARCH_SESSION_START = new ClientMethod<>("fuzzyFileSearch/sessionStart", FuzzyFileSearchSessionStartParams.class, FuzzyFileSearchSessionStartResponse.class);
+
+    /**
+     * The {@code fuzzyFileSearch/sessionUpdate} method.
+     */
+    @Experimental
+    public static final ClientMethod<FuzzyFileSearchSessionUpdateParams, FuzzyFileSearchSessionUpdateResponse> FUZZY_FILE_SEARCH_SESSION_UPDATE = new ClientMethod<>("fuzzyFileSearch/sessionUpdate", FuzzyFileSearchSessionUpdateParams.class, FuzzyFileSearchSessionUpdateResponse.class);
+
+    /**
+     * The {@code fuzzyFileSearch/sessionStop} method.
+     */
+    @Experimental
+    public static final ClientMethod<FuzzyFileSearchSessionStopParams, FuzzyFileSearchSessionStopResponse> FUZZY_FILE_SEARCH_SESSION_STOP = new ClientMethod<>("fuzzyFileSearch/sessionStop", FuzzyFileSearchSessionStopParams.class, FuzzyFileSearchSessionStopResponse.class);
+
     /** All methods, in schema order. */
     public static final List<ClientMethod<?, ?>> ALL = List.of(
             INITIALIZE,
+            SERVER_DIAGNOSTICS,
+            USER_VERIFICATION_STATUS,
+            USER_VERIFICATION_ENROLL,
+            USER_VERIFICATION_DELETE,
+            USER_VERIFICATION_VERIFY,
+            USER_VERIFICATION_CANCEL,
             THREAD_START,
             THREAD_RESUME,
             THREAD_FORK,
+            THREAD_SAMPLE,
+            THREAD_SAMPLE_CANCEL,
             THREAD_ARCHIVE,
             THREAD_DELETE,
             THREAD_UNSUBSCRIBE,
+            THREAD_INCREMENT_ELICITATION,
+            THREAD_DECREMENT_ELICITATION,
             THREAD_NAME_SET,
+            THREAD_PREDICTION_REQUEST,
             THREAD_GOAL_SET,
             THREAD_GOAL_GET,
             THREAD_GOAL_CLEAR,
+            THREAD_QUEUE_ADD,
+            THREAD_QUEUE_LIST,
+            THREAD_QUEUE_UPDATE,
+            THREAD_QUEUE_DELETE,
+            THREAD_QUEUE_REORDER,
+            THREAD_QUEUE_START,
             THREAD_METADATA_UPDATE,
             THREAD_ATTACHMENT_ADD,
             THREAD_ATTACHMENT_LIST,
             THREAD_ATTACHMENT_OWNER_LIST,
             THREAD_ATTACHMENT_REMOVE,
             THREAD_SECTION_MOVE,
+            THREAD_SETTINGS_UPDATE,
+            THREAD_MEMORY_MODE_SET,
+            THREAD_MEMORY_READ,
+            MEMORY_STATUS,
+            MEMORY_RESET,
+            ROLLOUT_COMPRESS,
             THREAD_UNARCHIVE,
             THREAD_COMPACT_START,
             THREAD_SHELL_COMMAND,
             THREAD_APPROVE_GUARDIAN_DENIED_ACTION,
+            THREAD_BACKGROUND_TERMINALS_CLEAN,
+            THREAD_BACKGROUND_TERMINALS_LIST,
+            THREAD_BACKGROUND_TERMINALS_TERMINATE,
             THREAD_REVERT,
             THREAD_LIST,
+            PROJECT_LIST,
+            PROJECT_READ,
+            PROJECT_CREATE,
+            PROJECT_IMPORT,
+            PROJECT_UPDATE,
+            PROJECT_MOVE,
+            PROJECT_DELETE,
             THREAD_SECTION_LIST,
             THREAD_SECTION_CREATE,
             THREAD_SECTION_UPDATE,
             THREAD_SECTION_DELETE,
+            THREAD_SEARCH,
+            THREAD_SEARCH_OCCURRENCES,
             THREAD_LOADED_LIST,
             THREAD_READ,
+            THREAD_READ_STATE_UPDATE,
             THREAD_TURNS_LIST,
             THREAD_ITEMS_LIST,
+            THREAD_ITEMS_READ,
+            THREAD_GUARDIAN_REVIEW,
             THREAD_INJECT_ITEMS,
+            THREAD_PREPARE_APPROVED_PLAN,
             SKILLS_LIST,
             SKILLS_EXTRA_ROOTS_SET,
             HOOKS_LIST,
@@ -606,6 +1099,7 @@ public final class ClientMethods {
             MARKETPLACE_REMOVE,
             MARKETPLACE_UPGRADE,
             PLUGIN_LIST,
+            PLUGIN_SEARCH,
             PLUGIN_INSTALLED,
             PLUGIN_RECONCILE,
             PLUGIN_READ,
@@ -631,8 +1125,16 @@ public final class ClientMethods {
             PLUGIN_INSTALL,
             PLUGIN_UNINSTALL,
             TURN_START,
+            TURN_SETTINGS_UPDATE,
             TURN_STEER,
             TURN_INTERRUPT,
+            THREAD_REALTIME_START,
+            THREAD_REALTIME_APPEND_AUDIO,
+            THREAD_REALTIME_APPEND_TEXT,
+            THREAD_REALTIME_APPEND_SPEECH,
+            THREAD_REALTIME_STOP,
+            THREAD_TIMELINE_LIST,
+            THREAD_REALTIME_LIST_VOICES,
             REVIEW_START,
             MODEL_LIST,
             ACCOUNT_GATEWAY_O_AUTH_READ,
@@ -644,15 +1146,35 @@ public final class ClientMethods {
             EXPERIMENTAL_FEATURE_LIST,
             PERMISSION_PROFILE_LIST,
             EXPERIMENTAL_FEATURE_ENABLEMENT_SET,
+            REMOTE_CONTROL_ENABLE,
+            REMOTE_CONTROL_DISABLE,
+            REMOTE_CONTROL_STATUS_READ,
+            REMOTE_CONTROL_PAIRING_START,
+            REMOTE_CONTROL_PAIRING_STATUS,
+            REMOTE_CONTROL_CLIENT_LIST,
+            REMOTE_CONTROL_CLIENT_REVOKE,
+            COLLABORATION_MODE_LIST,
+            MOCK_EXPERIMENTAL_METHOD,
+            ENVIRONMENT_ADD,
+            ENVIRONMENT_INFO,
+            ENVIRONMENT_STATUS,
             MCP_SERVER_OAUTH_LOGIN,
             CONFIG_MCP_SERVER_RELOAD,
             MCP_SERVER_STATUS_LIST,
             MCP_SERVER_RESOURCE_READ,
+            MCP_SERVER_EVENT_STREAM_START,
+            MCP_SERVER_EVENT_STREAM_STOP,
             MCP_SERVER_TOOL_CALL,
             WINDOWS_SANDBOX_SETUP_START,
             WINDOWS_SANDBOX_READINESS,
             ACCOUNT_LOGIN_START,
+            ACCOUNT_BEDROCK_DISCOVER,
+            ACCOUNT_BEDROCK_SETUP,
+            ACCOUNT_GCP_SETUP,
+            ACCOUNT_BEDROCK_CHECK_GOV_CLOUD_REQUIREMENTS,
             ACCOUNT_LOGIN_CANCEL,
+            ACCOUNT_SESSION_LIST,
+            ACCOUNT_SESSION_SWITCH,
             ACCOUNT_LOGOUT,
             ACCOUNT_SECURITY_SETUP_READ,
             ACCOUNT_RATE_LIMITS_READ,
@@ -666,6 +1188,10 @@ public final class ClientMethods {
             COMMAND_EXEC_WRITE,
             COMMAND_EXEC_TERMINATE,
             COMMAND_EXEC_RESIZE,
+            PROCESS_SPAWN,
+            PROCESS_WRITE_STDIN,
+            PROCESS_KILL,
+            PROCESS_RESIZE_PTY,
             CONFIG_READ,
             EXTERNAL_AGENT_CONFIG_DETECT,
             EXTERNAL_AGENT_CONFIG_IMPORT,
@@ -675,41 +1201,83 @@ public final class ClientMethods {
             CONFIG_BATCH_WRITE,
             CONFIG_REQUIREMENTS_READ,
             ACCOUNT_READ,
-            FUZZY_FILE_SEARCH);
+            FUZZY_FILE_SEARCH,
+            FUZZY_FILE_SEARCH_SESSION_START,
+            FUZZY_FILE_SEARCH_SESSION_UPDATE,
+            FUZZY_FILE_SEARCH_SESSION_STOP);
 
     private static final Map<String, ClientMethod<?, ?>> BY_NAME = Map.ofEntries(
             Map.entry("initialize", INITIALIZE),
+            Map.entry("server/diagnostics", SERVER_DIAGNOSTICS),
+            Map.entry("userVerification/status", USER_VERIFICATION_STATUS),
+            Map.entry("userVerification/enroll", USER_VERIFICATION_ENROLL),
+            Map.entry("userVerification/delete", USER_VERIFICATION_DELETE),
+            Map.entry("userVerification/verify", USER_VERIFICATION_VERIFY),
+            Map.entry("userVerification/cancel", USER_VERIFICATION_CANCEL),
             Map.entry("thread/start", THREAD_START),
             Map.entry("thread/resume", THREAD_RESUME),
             Map.entry("thread/fork", THREAD_FORK),
+            Map.entry("thread/sample", THREAD_SAMPLE),
+            Map.entry("thread/sample/cancel", THREAD_SAMPLE_CANCEL),
             Map.entry("thread/archive", THREAD_ARCHIVE),
             Map.entry("thread/delete", THREAD_DELETE),
             Map.entry("thread/unsubscribe", THREAD_UNSUBSCRIBE),
+            Map.entry("thread/increment_elicitation", THREAD_INCREMENT_ELICITATION),
+            Map.entry("thread/decrement_elicitation", THREAD_DECREMENT_ELICITATION),
             Map.entry("thread/name/set", THREAD_NAME_SET),
+            Map.entry("thread/prediction/request", THREAD_PREDICTION_REQUEST),
             Map.entry("thread/goal/set", THREAD_GOAL_SET),
             Map.entry("thread/goal/get", THREAD_GOAL_GET),
             Map.entry("thread/goal/clear", THREAD_GOAL_CLEAR),
+            Map.entry("thread/queue/add", THREAD_QUEUE_ADD),
+            Map.entry("thread/queue/list", THREAD_QUEUE_LIST),
+            Map.entry("thread/queue/update", THREAD_QUEUE_UPDATE),
+            Map.entry("thread/queue/delete", THREAD_QUEUE_DELETE),
+            Map.entry("thread/queue/reorder", THREAD_QUEUE_REORDER),
+            Map.entry("thread/queue/start", THREAD_QUEUE_START),
             Map.entry("thread/metadata/update", THREAD_METADATA_UPDATE),
             Map.entry("thread/attachment/add", THREAD_ATTACHMENT_ADD),
             Map.entry("thread/attachment/list", THREAD_ATTACHMENT_LIST),
             Map.entry("thread/attachmentOwner/list", THREAD_ATTACHMENT_OWNER_LIST),
             Map.entry("thread/attachment/remove", THREAD_ATTACHMENT_REMOVE),
             Map.entry("thread/section/move", THREAD_SECTION_MOVE),
+            Map.entry("thread/settings/update", THREAD_SETTINGS_UPDATE),
+            Map.entry("thread/memoryMode/set", THREAD_MEMORY_MODE_SET),
+            Map.entry("thread/memory/read", THREAD_MEMORY_READ),
+            Map.entry("memory/status", MEMORY_STATUS),
+            Map.entry("memory/reset", MEMORY_RESET),
+            Map.entry("rollout/compress", ROLLOUT_COMPRESS),
             Map.entry("thread/unarchive", THREAD_UNARCHIVE),
             Map.entry("thread/compact/start", THREAD_COMPACT_START),
             Map.entry("thread/shellCommand", THREAD_SHELL_COMMAND),
             Map.entry("thread/approveGuardianDeniedAction", THREAD_APPROVE_GUARDIAN_DENIED_ACTION),
+            Map.entry("thread/backgroundTerminals/clean", THREAD_BACKGROUND_TERMINALS_CLEAN),
+            Map.entry("thread/backgroundTerminals/list", THREAD_BACKGROUND_TERMINALS_LIST),
+            Map.entry("thread/backgroundTerminals/terminate", THREAD_BACKGROUND_TERMINALS_TERMINATE),
             Map.entry("thread/revert", THREAD_REVERT),
             Map.entry("thread/list", THREAD_LIST),
+            Map.entry("project/list", PROJECT_LIST),
+            Map.entry("project/read", PROJECT_READ),
+            Map.entry("project/create", PROJECT_CREATE),
+            Map.entry("project/import", PROJECT_IMPORT),
+            Map.entry("project/update", PROJECT_UPDATE),
+            Map.entry("project/move", PROJECT_MOVE),
+            Map.entry("project/delete", PROJECT_DELETE),
             Map.entry("threadSection/list", THREAD_SECTION_LIST),
             Map.entry("threadSection/create", THREAD_SECTION_CREATE),
             Map.entry("threadSection/update", THREAD_SECTION_UPDATE),
             Map.entry("threadSection/delete", THREAD_SECTION_DELETE),
+            Map.entry("thread/search", THREAD_SEARCH),
+            Map.entry("thread/searchOccurrences", THREAD_SEARCH_OCCURRENCES),
             Map.entry("thread/loaded/list", THREAD_LOADED_LIST),
             Map.entry("thread/read", THREAD_READ),
+            Map.entry("thread/readState/update", THREAD_READ_STATE_UPDATE),
             Map.entry("thread/turns/list", THREAD_TURNS_LIST),
             Map.entry("thread/items/list", THREAD_ITEMS_LIST),
+            Map.entry("thread/items/read", THREAD_ITEMS_READ),
+            Map.entry("thread/guardianReview", THREAD_GUARDIAN_REVIEW),
             Map.entry("thread/inject_items", THREAD_INJECT_ITEMS),
+            Map.entry("thread/prepareApprovedPlan", THREAD_PREPARE_APPROVED_PLAN),
             Map.entry("skills/list", SKILLS_LIST),
             Map.entry("skills/extraRoots/set", SKILLS_EXTRA_ROOTS_SET),
             Map.entry("hooks/list", HOOKS_LIST),
@@ -717,6 +1285,7 @@ public final class ClientMethods {
             Map.entry("marketplace/remove", MARKETPLACE_REMOVE),
             Map.entry("marketplace/upgrade", MARKETPLACE_UPGRADE),
             Map.entry("plugin/list", PLUGIN_LIST),
+            Map.entry("plugin/search", PLUGIN_SEARCH),
             Map.entry("plugin/installed", PLUGIN_INSTALLED),
             Map.entry("plugin/reconcile", PLUGIN_RECONCILE),
             Map.entry("plugin/read", PLUGIN_READ),
@@ -742,8 +1311,16 @@ public final class ClientMethods {
             Map.entry("plugin/install", PLUGIN_INSTALL),
             Map.entry("plugin/uninstall", PLUGIN_UNINSTALL),
             Map.entry("turn/start", TURN_START),
+            Map.entry("turn/settings/update", TURN_SETTINGS_UPDATE),
             Map.entry("turn/steer", TURN_STEER),
             Map.entry("turn/interrupt", TURN_INTERRUPT),
+            Map.entry("thread/realtime/start", THREAD_REALTIME_START),
+            Map.entry("thread/realtime/appendAudio", THREAD_REALTIME_APPEND_AUDIO),
+            Map.entry("thread/realtime/appendText", THREAD_REALTIME_APPEND_TEXT),
+            Map.entry("thread/realtime/appendSpeech", THREAD_REALTIME_APPEND_SPEECH),
+            Map.entry("thread/realtime/stop", THREAD_REALTIME_STOP),
+            Map.entry("thread/timeline/list", THREAD_TIMELINE_LIST),
+            Map.entry("thread/realtime/listVoices", THREAD_REALTIME_LIST_VOICES),
             Map.entry("review/start", REVIEW_START),
             Map.entry("model/list", MODEL_LIST),
             Map.entry("account/gatewayOAuth/read", ACCOUNT_GATEWAY_O_AUTH_READ),
@@ -755,15 +1332,35 @@ public final class ClientMethods {
             Map.entry("experimentalFeature/list", EXPERIMENTAL_FEATURE_LIST),
             Map.entry("permissionProfile/list", PERMISSION_PROFILE_LIST),
             Map.entry("experimentalFeature/enablement/set", EXPERIMENTAL_FEATURE_ENABLEMENT_SET),
+            Map.entry("remoteControl/enable", REMOTE_CONTROL_ENABLE),
+            Map.entry("remoteControl/disable", REMOTE_CONTROL_DISABLE),
+            Map.entry("remoteControl/status/read", REMOTE_CONTROL_STATUS_READ),
+            Map.entry("remoteControl/pairing/start", REMOTE_CONTROL_PAIRING_START),
+            Map.entry("remoteControl/pairing/status", REMOTE_CONTROL_PAIRING_STATUS),
+            Map.entry("remoteControl/client/list", REMOTE_CONTROL_CLIENT_LIST),
+            Map.entry("remoteControl/client/revoke", REMOTE_CONTROL_CLIENT_REVOKE),
+            Map.entry("collaborationMode/list", COLLABORATION_MODE_LIST),
+            Map.entry("mock/experimentalMethod", MOCK_EXPERIMENTAL_METHOD),
+            Map.entry("environment/add", ENVIRONMENT_ADD),
+            Map.entry("environment/info", ENVIRONMENT_INFO),
+            Map.entry("environment/status", ENVIRONMENT_STATUS),
             Map.entry("mcpServer/oauth/login", MCP_SERVER_OAUTH_LOGIN),
             Map.entry("config/mcpServer/reload", CONFIG_MCP_SERVER_RELOAD),
             Map.entry("mcpServerStatus/list", MCP_SERVER_STATUS_LIST),
             Map.entry("mcpServer/resource/read", MCP_SERVER_RESOURCE_READ),
+            Map.entry("mcpServer/event/stream/start", MCP_SERVER_EVENT_STREAM_START),
+            Map.entry("mcpServer/event/stream/stop", MCP_SERVER_EVENT_STREAM_STOP),
             Map.entry("mcpServer/tool/call", MCP_SERVER_TOOL_CALL),
             Map.entry("windowsSandbox/setupStart", WINDOWS_SANDBOX_SETUP_START),
             Map.entry("windowsSandbox/readiness", WINDOWS_SANDBOX_READINESS),
             Map.entry("account/login/start", ACCOUNT_LOGIN_START),
+            Map.entry("account/bedrock/discover", ACCOUNT_BEDROCK_DISCOVER),
+            Map.entry("account/bedrock/setup", ACCOUNT_BEDROCK_SETUP),
+            Map.entry("account/gcp/setup", ACCOUNT_GCP_SETUP),
+            Map.entry("account/bedrock/checkGovCloudRequirements", ACCOUNT_BEDROCK_CHECK_GOV_CLOUD_REQUIREMENTS),
             Map.entry("account/login/cancel", ACCOUNT_LOGIN_CANCEL),
+            Map.entry("accountSession/list", ACCOUNT_SESSION_LIST),
+            Map.entry("accountSession/switch", ACCOUNT_SESSION_SWITCH),
             Map.entry("account/logout", ACCOUNT_LOGOUT),
             Map.entry("account/securitySetup/read", ACCOUNT_SECURITY_SETUP_READ),
             Map.entry("account/rateLimits/read", ACCOUNT_RATE_LIMITS_READ),
@@ -777,6 +1374,10 @@ public final class ClientMethods {
             Map.entry("command/exec/write", COMMAND_EXEC_WRITE),
             Map.entry("command/exec/terminate", COMMAND_EXEC_TERMINATE),
             Map.entry("command/exec/resize", COMMAND_EXEC_RESIZE),
+            Map.entry("process/spawn", PROCESS_SPAWN),
+            Map.entry("process/writeStdin", PROCESS_WRITE_STDIN),
+            Map.entry("process/kill", PROCESS_KILL),
+            Map.entry("process/resizePty", PROCESS_RESIZE_PTY),
             Map.entry("config/read", CONFIG_READ),
             Map.entry("externalAgentConfig/detect", EXTERNAL_AGENT_CONFIG_DETECT),
             Map.entry("externalAgentConfig/import", EXTERNAL_AGENT_CONFIG_IMPORT),
@@ -786,7 +1387,10 @@ public final class ClientMethods {
             Map.entry("config/batchWrite", CONFIG_BATCH_WRITE),
             Map.entry("configRequirements/read", CONFIG_REQUIREMENTS_READ),
             Map.entry("account/read", ACCOUNT_READ),
-            Map.entry("fuzzyFileSearch", FUZZY_FILE_SEARCH));
+            Map.entry("fuzzyFileSearch", FUZZY_FILE_SEARCH),
+            Map.entry("fuzzyFileSearch/sessionStart", FUZZY_FILE_SEARCH_SESSION_START),
+            Map.entry("fuzzyFileSearch/sessionUpdate", FUZZY_FILE_SEARCH_SESSION_UPDATE),
+            Map.entry("fuzzyFileSearch/sessionStop", FUZZY_FILE_SEARCH_SESSION_STOP));
 
     /**
      * @param name a method name, e.g. {@code "initialize"}

@@ -118,6 +118,7 @@ final class Dispatch {
             case "item/tool/call" -> new ServerRequest.ItemToolCall(id, m.treeToValue(params, DynamicToolCallParams.class));
             case "account/chatgptAuthTokens/refresh" -> new ServerRequest.AccountChatgptAuthTokensRefresh(id, m.treeToValue(params, ChatgptAuthTokensRefreshParams.class));
             case "attestation/generate" -> new ServerRequest.AttestationGenerate(id, m.treeToValue(params, AttestationGenerateParams.class));
+            case "currentTime/read" -> new ServerRequest.CurrentTimeRead(id, m.treeToValue(params, CurrentTimeReadParams.class));
             case "applyPatchApproval" -> new ServerRequest.ApplyPatchApproval(id, m.treeToValue(params, ApplyPatchApprovalParams.class));
             case "execCommandApproval" -> new ServerRequest.ExecCommandApproval(id, m.treeToValue(params, ExecCommandApprovalParams.class));
             default -> null;
