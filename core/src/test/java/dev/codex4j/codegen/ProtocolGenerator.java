@@ -1043,8 +1043,15 @@ public final class ProtocolGenerator {
                 req.addAll(required(vs));
                 Set<String> skip = v.tagValue() == null ? Set.of() : Set.of(tag);
                 JsonNode stableVariant = stableVariant(st, tag, v);
-                List<Component> cs = components(name + v.name(), vs.get("properties"), req, skip,
-                        stableVariant == null ? null : stableVariant.path("properties"));
+                ObjectNode stableProps = null;
+                if (stableVariant != null) {
+                    // Members shared by all forms live beside oneOf; they count as the variant's own.
+                    ObjectNode sp = JSON.createObjectNode();
+                    st.stable().path("properties").properties().forEach(e -> sp.set(e.getKey(), e.getValue()));
+                    stableVariant.path("properties").properties().forEach(e -> sp.set(e.getKey(), e.getValue()));
+                    stableProps = sp;
+                }
+                List<Component> cs = components(name + v.name(), vs.get("properties"), req, skip, stableProps);
                 String vdesc = v.doc();
                 String fallback = v.tagValue() != null
                         ? "The {@code " + escapeDoc(v.tagValue()) + "} form of {@code " + name + "}."

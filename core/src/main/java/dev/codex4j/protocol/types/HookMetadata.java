@@ -58,21 +58,21 @@ public sealed interface HookMetadata permits HookMetadata.Command, HookMetadata.
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"handlerType"})
     record Command(
-            @JsonProperty("additionalContextLimit") @Experimental @Nullable Long additionalContextLimit,
-            @JsonProperty("currentHash") @Experimental String currentHash,
-            @JsonProperty("displayOrder") @Experimental long displayOrder,
-            @JsonProperty("enabled") @Experimental boolean enabled,
-            @JsonProperty("environmentId") @Experimental @Nullable String environmentId,
-            @JsonProperty("eventName") @Experimental HookEventName eventName,
-            @JsonProperty("isManaged") @Experimental boolean isManaged,
-            @JsonProperty("key") @Experimental String key,
-            @JsonProperty("matcher") @Experimental @Nullable String matcher,
-            @JsonProperty("pluginId") @Experimental @Nullable String pluginId,
-            @JsonProperty("source") @Experimental HookSource source,
-            @JsonProperty("sourcePath") @Experimental String sourcePath,
-            @JsonProperty("statusMessage") @Experimental @Nullable String statusMessage,
-            @JsonProperty("timeoutSec") @Experimental long timeoutSec,
-            @JsonProperty("trustStatus") @Experimental HookTrustStatus trustStatus,
+            @JsonProperty("additionalContextLimit") @Nullable Long additionalContextLimit,
+            @JsonProperty("currentHash") String currentHash,
+            @JsonProperty("displayOrder") long displayOrder,
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("environmentId") @Nullable String environmentId,
+            @JsonProperty("eventName") HookEventName eventName,
+            @JsonProperty("isManaged") boolean isManaged,
+            @JsonProperty("key") String key,
+            @JsonProperty("matcher") @Nullable String matcher,
+            @JsonProperty("pluginId") @Nullable String pluginId,
+            @JsonProperty("source") HookSource source,
+            @JsonProperty("sourcePath") String sourcePath,
+            @JsonProperty("statusMessage") @Nullable String statusMessage,
+            @JsonProperty("timeoutSec") long timeoutSec,
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus,
             @JsonProperty("async") @Nullable Boolean async,
             @JsonProperty("command") String command) implements HookMetadata {
         /** The value of {@code handlerType} that names this form. */
@@ -110,21 +110,21 @@ public sealed interface HookMetadata permits HookMetadata.Command, HookMetadata.
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"handlerType"})
     record McpTool(
-            @JsonProperty("additionalContextLimit") @Experimental @Nullable Long additionalContextLimit,
-            @JsonProperty("currentHash") @Experimental String currentHash,
-            @JsonProperty("displayOrder") @Experimental long displayOrder,
-            @JsonProperty("enabled") @Experimental boolean enabled,
-            @JsonProperty("environmentId") @Experimental @Nullable String environmentId,
-            @JsonProperty("eventName") @Experimental HookEventName eventName,
-            @JsonProperty("isManaged") @Experimental boolean isManaged,
-            @JsonProperty("key") @Experimental String key,
-            @JsonProperty("matcher") @Experimental @Nullable String matcher,
-            @JsonProperty("pluginId") @Experimental @Nullable String pluginId,
-            @JsonProperty("source") @Experimental HookSource source,
-            @JsonProperty("sourcePath") @Experimental String sourcePath,
-            @JsonProperty("statusMessage") @Experimental @Nullable String statusMessage,
-            @JsonProperty("timeoutSec") @Experimental long timeoutSec,
-            @JsonProperty("trustStatus") @Experimental HookTrustStatus trustStatus,
+            @JsonProperty("additionalContextLimit") @Nullable Long additionalContextLimit,
+            @JsonProperty("currentHash") String currentHash,
+            @JsonProperty("displayOrder") long displayOrder,
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("environmentId") @Nullable String environmentId,
+            @JsonProperty("eventName") HookEventName eventName,
+            @JsonProperty("isManaged") boolean isManaged,
+            @JsonProperty("key") String key,
+            @JsonProperty("matcher") @Nullable String matcher,
+            @JsonProperty("pluginId") @Nullable String pluginId,
+            @JsonProperty("source") HookSource source,
+            @JsonProperty("sourcePath") String sourcePath,
+            @JsonProperty("statusMessage") @Nullable String statusMessage,
+            @JsonProperty("timeoutSec") long timeoutSec,
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus,
             @JsonProperty("server") String server,
             @JsonProperty("tool") String tool) implements HookMetadata {
         /** The value of {@code handlerType} that names this form. */
@@ -160,21 +160,21 @@ public sealed interface HookMetadata permits HookMetadata.Command, HookMetadata.
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"handlerType"})
     record Prompt(
-            @JsonProperty("additionalContextLimit") @Experimental @Nullable Long additionalContextLimit,
-            @JsonProperty("currentHash") @Experimental String currentHash,
-            @JsonProperty("displayOrder") @Experimental long displayOrder,
-            @JsonProperty("enabled") @Experimental boolean enabled,
-            @JsonProperty("environmentId") @Experimental @Nullable String environmentId,
-            @JsonProperty("eventName") @Experimental HookEventName eventName,
-            @JsonProperty("isManaged") @Experimental boolean isManaged,
-            @JsonProperty("key") @Experimental String key,
-            @JsonProperty("matcher") @Experimental @Nullable String matcher,
-            @JsonProperty("pluginId") @Experimental @Nullable String pluginId,
-            @JsonProperty("source") @Experimental HookSource source,
-            @JsonProperty("sourcePath") @Experimental String sourcePath,
-            @JsonProperty("statusMessage") @Experimental @Nullable String statusMessage,
-            @JsonProperty("timeoutSec") @Experimental long timeoutSec,
-            @JsonProperty("trustStatus") @Experimental HookTrustStatus trustStatus) implements HookMetadata {
+            @JsonProperty("additionalContextLimit") @Nullable Long additionalContextLimit,
+            @JsonProperty("currentHash") String currentHash,
+            @JsonProperty("displayOrder") long displayOrder,
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("environmentId") @Nullable String environmentId,
+            @JsonProperty("eventName") HookEventName eventName,
+            @JsonProperty("isManaged") boolean isManaged,
+            @JsonProperty("key") String key,
+            @JsonProperty("matcher") @Nullable String matcher,
+            @JsonProperty("pluginId") @Nullable String pluginId,
+            @JsonProperty("source") HookSource source,
+            @JsonProperty("sourcePath") String sourcePath,
+            @JsonProperty("statusMessage") @Nullable String statusMessage,
+            @JsonProperty("timeoutSec") long timeoutSec,
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus) implements HookMetadata {
         /** The value of {@code handlerType} that names this form. */
         public static final String HANDLER_TYPE = "prompt";
 
@@ -208,21 +208,21 @@ public sealed interface HookMetadata permits HookMetadata.Command, HookMetadata.
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"handlerType"})
     record Agent(
-            @JsonProperty("additionalContextLimit") @Experimental @Nullable Long additionalContextLimit,
-            @JsonProperty("currentHash") @Experimental String currentHash,
-            @JsonProperty("displayOrder") @Experimental long displayOrder,
-            @JsonProperty("enabled") @Experimental boolean enabled,
-            @JsonProperty("environmentId") @Experimental @Nullable String environmentId,
-            @JsonProperty("eventName") @Experimental HookEventName eventName,
-            @JsonProperty("isManaged") @Experimental boolean isManaged,
-            @JsonProperty("key") @Experimental String key,
-            @JsonProperty("matcher") @Experimental @Nullable String matcher,
-            @JsonProperty("pluginId") @Experimental @Nullable String pluginId,
-            @JsonProperty("source") @Experimental HookSource source,
-            @JsonProperty("sourcePath") @Experimental String sourcePath,
-            @JsonProperty("statusMessage") @Experimental @Nullable String statusMessage,
-            @JsonProperty("timeoutSec") @Experimental long timeoutSec,
-            @JsonProperty("trustStatus") @Experimental HookTrustStatus trustStatus) implements HookMetadata {
+            @JsonProperty("additionalContextLimit") @Nullable Long additionalContextLimit,
+            @JsonProperty("currentHash") String currentHash,
+            @JsonProperty("displayOrder") long displayOrder,
+            @JsonProperty("enabled") boolean enabled,
+            @JsonProperty("environmentId") @Nullable String environmentId,
+            @JsonProperty("eventName") HookEventName eventName,
+            @JsonProperty("isManaged") boolean isManaged,
+            @JsonProperty("key") String key,
+            @JsonProperty("matcher") @Nullable String matcher,
+            @JsonProperty("pluginId") @Nullable String pluginId,
+            @JsonProperty("source") HookSource source,
+            @JsonProperty("sourcePath") String sourcePath,
+            @JsonProperty("statusMessage") @Nullable String statusMessage,
+            @JsonProperty("timeoutSec") long timeoutSec,
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus) implements HookMetadata {
         /** The value of {@code handlerType} that names this form. */
         public static final String HANDLER_TYPE = "agent";
 

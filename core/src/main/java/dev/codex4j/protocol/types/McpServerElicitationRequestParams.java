@@ -80,9 +80,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"mode"})
     record Form(
-            @JsonProperty("serverName") @Experimental String serverName,
-            @JsonProperty("threadId") @Experimental String threadId,
-            @JsonProperty("turnId") @Experimental @Nullable String turnId,
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") @Nullable String turnId,
             @JsonProperty("_meta") @Nullable JsonNode meta,
             @JsonProperty("message") String message,
             @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema) implements McpServerElicitationRequestParams {
@@ -110,9 +110,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"mode"})
     record OpenaiForm(
-            @JsonProperty("serverName") @Experimental String serverName,
-            @JsonProperty("threadId") @Experimental String threadId,
-            @JsonProperty("turnId") @Experimental @Nullable String turnId,
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") @Nullable String turnId,
             @JsonProperty("_meta") @Nullable JsonNode meta,
             @JsonProperty("message") String message,
             @JsonInclude(JsonInclude.Include.ALWAYS) @JsonProperty("requestedSchema") @Nullable JsonNode requestedSchema) implements McpServerElicitationRequestParams {
@@ -140,9 +140,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"mode"})
     record OpenaiFormVariant(
-            @JsonProperty("serverName") @Experimental String serverName,
-            @JsonProperty("threadId") @Experimental String threadId,
-            @JsonProperty("turnId") @Experimental @Nullable String turnId,
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") @Nullable String turnId,
             @JsonProperty("_meta") @Nullable JsonNode meta,
             @JsonProperty("message") String message,
             @JsonInclude(JsonInclude.Include.ALWAYS) @JsonProperty("requestedSchema") @Nullable JsonNode requestedSchema) implements McpServerElicitationRequestParams {
@@ -171,9 +171,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"mode"})
     record Url(
-            @JsonProperty("serverName") @Experimental String serverName,
-            @JsonProperty("threadId") @Experimental String threadId,
-            @JsonProperty("turnId") @Experimental @Nullable String turnId,
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") @Nullable String turnId,
             @JsonProperty("_meta") @Nullable JsonNode meta,
             @JsonProperty("elicitationId") String elicitationId,
             @JsonProperty("message") String message,

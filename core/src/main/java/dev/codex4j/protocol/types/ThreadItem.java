@@ -46,8 +46,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record UserMessage(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("clientId") @Nullable String clientId,
             @JsonProperty("content") List<UserInput> content,
             @JsonProperty("id") String id) implements ThreadItem {
@@ -73,8 +73,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record HookPrompt(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("fragments") List<HookPromptFragment> fragments,
             @JsonProperty("id") String id) implements ThreadItem {
         /** The value of {@code type} that names this form. */
@@ -104,8 +104,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record AgentMessage(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("delivery") @Nullable AgentMessageDelivery delivery,
             @JsonProperty("id") String id,
             @JsonProperty("memoryCitation") @Nullable MemoryCitation memoryCitation,
@@ -137,8 +137,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record FunctionCallOutput(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("id") String id,
             @JsonProperty("name") String name,
             @JsonProperty("namespace") @Nullable String namespace,
@@ -166,8 +166,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record Plan(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("id") String id,
             @JsonProperty("text") String text) implements ThreadItem {
         /** The value of {@code type} that names this form. */
@@ -193,8 +193,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record Reasoning(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("content") @Nullable List<String> content,
             @JsonProperty("id") String id,
             @JsonProperty("summary") @Nullable List<String> summary) implements ThreadItem {
@@ -230,8 +230,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record CommandExecution(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("aggregatedOutput") @Nullable String aggregatedOutput,
             @JsonProperty("command") String command,
             @JsonProperty("commandActions") List<CommandAction> commandActions,
@@ -267,8 +267,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record FileChange(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("changes") List<FileUpdateChange> changes,
             @JsonProperty("id") String id,
             @JsonProperty("status") PatchApplyStatus status) implements ThreadItem {
@@ -305,8 +305,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record McpToolCall(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("appContext") @Nullable McpToolCallAppContext appContext,
             @JsonInclude(JsonInclude.Include.ALWAYS) @JsonProperty("arguments") @Nullable JsonNode arguments,
             @JsonProperty("durationMs") @Nullable Long durationMs,
@@ -348,8 +348,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record DynamicToolCall(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonInclude(JsonInclude.Include.ALWAYS) @JsonProperty("arguments") @Nullable JsonNode arguments,
             @JsonProperty("contentItems") @Nullable List<DynamicToolCallOutputContentItem> contentItems,
             @JsonProperty("durationMs") @Nullable Long durationMs,
@@ -387,8 +387,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record CollabAgentToolCall(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
             @JsonProperty("id") String id,
             @JsonProperty("model") @Nullable String model,
@@ -424,8 +424,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record SubAgentActivity(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("agentPath") String agentPath,
             @JsonProperty("agentThreadId") String agentThreadId,
             @JsonProperty("id") String id,
@@ -456,8 +456,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record WebSearch(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("action") @Nullable WebSearchAction action,
             @JsonProperty("id") String id,
             @JsonProperty("query") String query,
@@ -484,8 +484,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record ImageView(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("id") String id,
             @JsonProperty("path") String path) implements ThreadItem {
         /** The value of {@code type} that names this form. */
@@ -510,8 +510,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record Sleep(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("durationMs") long durationMs,
             @JsonProperty("id") String id) implements ThreadItem {
         /** The value of {@code type} that names this form. */
@@ -544,8 +544,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record ImageGeneration(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("failure") @Nullable ImageGenerationFailure2 failure,
             @JsonProperty("generationId") @Nullable String generationId,
             @JsonProperty("id") String id,
@@ -576,8 +576,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record EnteredReviewMode(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("id") String id,
             @JsonProperty("review") String review) implements ThreadItem {
         /** The value of {@code type} that names this form. */
@@ -602,8 +602,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record ExitedReviewMode(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("id") String id,
             @JsonProperty("review") String review) implements ThreadItem {
         /** The value of {@code type} that names this form. */
@@ -627,8 +627,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record ContextCompaction(
-            @JsonProperty("completedAtMs") @Experimental @Nullable Long completedAtMs,
-            @JsonProperty("startedAtMs") @Experimental @Nullable Long startedAtMs,
+            @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
+            @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
             @JsonProperty("id") String id) implements ThreadItem {
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "contextCompaction";

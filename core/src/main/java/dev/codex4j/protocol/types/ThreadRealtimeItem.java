@@ -44,8 +44,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record RealtimeSessionStarted(
-            @JsonProperty("id") @Experimental String id,
-            @JsonProperty("realtimeSessionId") @Experimental String realtimeSessionId) implements ThreadRealtimeItem {
+            @JsonProperty("id") String id,
+            @JsonProperty("realtimeSessionId") String realtimeSessionId) implements ThreadRealtimeItem {
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "realtimeSessionStarted";
 
@@ -68,8 +68,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record TranscriptSegment(
-            @JsonProperty("id") @Experimental String id,
-            @JsonProperty("realtimeSessionId") @Experimental String realtimeSessionId,
+            @JsonProperty("id") String id,
+            @JsonProperty("realtimeSessionId") String realtimeSessionId,
             @JsonProperty("role") ThreadRealtimeTranscriptRole role,
             @JsonProperty("text") String text) implements ThreadRealtimeItem {
         /** The value of {@code type} that names this form. */
@@ -95,8 +95,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record BemItemPromoted(
-            @JsonProperty("id") @Experimental String id,
-            @JsonProperty("realtimeSessionId") @Experimental String realtimeSessionId,
+            @JsonProperty("id") String id,
+            @JsonProperty("realtimeSessionId") String realtimeSessionId,
             @JsonProperty("item_id") String itemId,
             @JsonProperty("presentation") ThreadRealtimeBemItemPresentation presentation,
             @JsonProperty("turn_id") String turnId) implements ThreadRealtimeItem {
@@ -121,8 +121,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record RealtimeSessionClosed(
-            @JsonProperty("id") @Experimental String id,
-            @JsonProperty("realtimeSessionId") @Experimental String realtimeSessionId,
+            @JsonProperty("id") String id,
+            @JsonProperty("realtimeSessionId") String realtimeSessionId,
             @JsonProperty("outcome") ThreadRealtimeSessionOutcome outcome) implements ThreadRealtimeItem {
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "realtimeSessionClosed";
