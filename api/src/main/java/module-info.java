@@ -4,5 +4,5 @@ module dev.codex4j {
     requires dev.codex4j.runtime;
     requires static org.jspecify;
 
-    // exports dev.codex4j; (added with the first public type)
+    exports dev.codex4j;
 }

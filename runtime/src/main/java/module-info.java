@@ -1,6 +1,11 @@
-/** The actor runtime (internal): transports, dispatcher, mailboxes, supervision. */
+/**
+ * The actor runtime (internal): transports, dispatcher, mailboxes, supervision. Exported only to
+ * the SDK module; nothing here is public API.
+ */
 module dev.codex4j.runtime {
     requires transitive dev.codex4j.core;
     requires org.jctools.core.jdk11;
     requires static org.jspecify;
+
+    exports dev.codex4j.runtime to dev.codex4j;
 }

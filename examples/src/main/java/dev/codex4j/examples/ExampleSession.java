@@ -1,0 +1,60 @@
+package dev.codex4j.examples;
+
+import dev.codex4j.Codex;
+import dev.codex4j.testkit.MockModelServer;
+import dev.codex4j.testkit.OfflineCodex;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How every example gets its {@link Codex}: offline by default (the real Codex CLI against
+ * testkit's mock model, with replies scripted for the example), or against your own Codex setup
+ * and model when {@code CODEX4J_LIVE=1}.
+ *
+ * @param codex the client
+ * @param offline the offline fixture, or null in live mode
+ */
+record ExampleSession(Codex codex, @Nullable OfflineCodex offline) implements AutoCloseable {
+
+    static boolean live() {
+        return "1".equals(System.getenv("CODEX4J_LIVE"));
+    }
+
+    /** Opens a session; {@code script} scripts the mock model (ignored in live mode). */
+    static ExampleSession open(Consumer<MockModelServer> script) {
+        return open(script, b -> b, b -> b);
+    }
+
+    static ExampleSession open(Consumer<MockModelServer> script, UnaryOperator<Codex.Builder> customize) {
+        return open(script, b -> b, customize);
+    }
+
+    static ExampleSession open(Consumer<MockModelServer> script, UnaryOperator<OfflineCodex.Builder> fixture,
+            UnaryOperator<Codex.Builder> customize) {
+        if (live()) {
+            return new ExampleSession(customize.apply(Codex.builder().clientName("codex4j-examples")).build(), null);
+        }
+        OfflineCodex offline = fixture.apply(OfflineCodex.builder()).start();
+        try {
+            script.accept(offline.server());
+            Codex codex = customize.apply(Codex.builder().launch(offline.launch()).clientName("codex4j-examples"))
+                    .build();
+            return new ExampleSession(codex, offline);
+        } catch (RuntimeException e) {
+            offline.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            codex.close();
+        } finally {
+            if (offline != null) {
+                offline.close();
+            }
+        }
+    }
+}

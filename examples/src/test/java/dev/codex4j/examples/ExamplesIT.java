@@ -1,0 +1,121 @@
+package dev.codex4j.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A smoke run of every example, offline, checking what each prints. */
+@Timeout(120)
+class ExamplesIT {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private InputStream originalIn;
+
+    @BeforeEach
+    void capture() {
+        originalOut = System.out;
+        originalIn = System.in;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(originalOut);
+        System.setIn(originalIn);
+        originalOut.print(out.toString(StandardCharsets.UTF_8));
+    }
+
+    private String run(Callable<?> main) throws Exception {
+        main.call();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void quickstart() throws Exception {
+        String o = run(() -> { Quickstart.main(new String[0]); return null; });
+        assertTrue(o.contains("codex4j is a Java SDK for the Codex app-server."), o);
+    }
+
+    @Test
+    void streaming() throws Exception {
+        String o = run(() -> { Streaming.main(new String[0]); return null; });
+        assertTrue(o.contains("nothing is lost here"), o);
+        assertTrue(o.contains("[turn completed]"), o);
+    }
+
+    @Test
+    void manyTurns() throws Exception {
+        String o = run(() -> { ManyTurns.main(new String[] {"8"}); return null; });
+        assertTrue(o.contains("answer to: question 7"), o);
+    }
+
+    @Test
+    void steerAndInterrupt() throws Exception {
+        String o = run(() -> { SteerAndInterrupt.main(new String[0]); return null; });
+        assertTrue(o.contains("steered: Plan"), o);
+        assertTrue(o.contains("status interrupted"), o);
+    }
+
+    @Test
+    void approvalsByCode() throws Exception {
+        String o = run(() -> { Approvals.main(new String[0]); return null; });
+        assertTrue(o.contains("[policy] accepting: "), o);
+        assertTrue(o.contains("hello from the sandbox"), o);
+    }
+
+    @Test
+    void approvalsByAPersonAtTheTerminal() throws Exception {
+        System.setIn(new ByteArrayInputStream("n\n".getBytes(StandardCharsets.UTF_8)));
+        String o = run(() -> { Approvals.main(new String[] {"--ask"}); return null; });
+        assertTrue(o.contains("Allow? [y/N]"), o);
+    }
+
+    @Test
+    void resumeThread() throws Exception {
+        String o = run(() -> { ResumeThread.main(new String[0]); return null; });
+        assertTrue(o.contains("The codeword was 'heron'."), o);
+    }
+
+    @Test
+    void lifecycle() throws Exception {
+        String o = run(() -> { Lifecycle.main(new String[0]); return null; });
+        assertTrue(o.contains("model mock-model"), o);
+        assertTrue(o.contains("unarchived "), o);
+    }
+
+    @Test
+    void structuredOutput() throws Exception {
+        String o = run(() -> { StructuredOutput.main(new String[0]); return null; });
+        assertTrue(o.contains("Review[verdict=approve, score=8"), o);
+    }
+
+    @Test
+    void images() throws Exception {
+        String o = run(() -> { Images.main(new String[0]); return null; });
+        assertTrue(o.contains("I see two tiny images."), o);
+    }
+
+    @Test
+    void errorHandling() throws Exception {
+        String o = run(() -> { ErrorHandling.main(new String[0]); return null; });
+        assertTrue(o.contains("attempt 1 failed"), o);
+        assertTrue(o.contains("Worked on the second try."), o);
+        assertTrue(o.contains("typed RPC error -32600"), o);
+    }
+
+    @Test
+    void chat() throws Exception {
+        System.setIn(new ByteArrayInputStream("hello there\n\n".getBytes(StandardCharsets.UTF_8)));
+        String o = run(() -> { Chat.main(new String[0]); return null; });
+        assertTrue(o.contains("You said: hello there"), o);
+    }
+}
