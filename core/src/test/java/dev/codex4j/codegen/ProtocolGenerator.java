@@ -414,7 +414,13 @@ public final class ProtocolGenerator {
         if (isUnion(s)) {
             List<JsonNode> nonNull = unionMembers(s).stream().filter(m -> !isNull(m)).toList();
             if (nonNull.size() == 1 && !hasProperties(s)) {
-                return Kind.ALIAS;
+                // A one-form union keeps its own name: an enum stays an enum, an object form stays a
+                // union (a later version may add forms); only a reference or a scalar is an alias.
+                JsonNode only = nonNull.get(0);
+                if (isStringEnum(only)) {
+                    return Kind.ENUM;
+                }
+                return hasProperties(only) && !only.has("$ref") ? Kind.UNION : Kind.ALIAS;
             }
             if (!nonNull.isEmpty() && nonNull.stream().allMatch(ProtocolGenerator::isStringEnum) && !hasProperties(s)) {
                 return Kind.ENUM;

@@ -29,5 +29,5 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ChatgptAuthTokensRefreshParams(
         @JsonProperty("previousAccountId") @Nullable String previousAccountId,
-        @JsonProperty("reason") ChatgptAuthTokensRefreshReason2 reason) {
+        @JsonProperty("reason") ChatgptAuthTokensRefreshReason reason) {
 }

@@ -72,7 +72,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function, Dynami
     record Namespace(
             @JsonProperty("description") String description,
             @JsonProperty("name") String name,
-            @JsonProperty("tools") List<DynamicToolNamespaceTool2> tools) implements DynamicToolSpec {
+            @JsonProperty("tools") List<DynamicToolNamespaceTool> tools) implements DynamicToolSpec {
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "namespace";
 

@@ -134,7 +134,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools, Respo
             @JsonProperty("encrypted_content") @Nullable String encryptedContent,
             @JsonProperty("id") @Nullable String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
-            @JsonProperty("summary") List<ReasoningItemReasoningSummary2> summary) implements ResponseItem {
+            @JsonProperty("summary") List<ReasoningItemReasoningSummary> summary) implements ResponseItem {
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "reasoning";
 
@@ -159,7 +159,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools, Respo
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonPropertyOrder({"type"})
     record LocalShellCall(
-            @JsonProperty("action") LocalShellAction2 action,
+            @JsonProperty("action") LocalShellAction action,
             @JsonProperty("call_id") @Nullable String callId,
             @JsonProperty("encrypted_content") @Nullable String encryptedContent,
             @JsonProperty("id") @Nullable String id,

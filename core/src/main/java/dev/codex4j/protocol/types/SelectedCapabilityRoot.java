@@ -29,5 +29,5 @@ import tools.jackson.databind.annotation.JsonDeserialize;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SelectedCapabilityRoot(
         @JsonProperty("id") String id,
-        @JsonProperty("location") CapabilityRootLocation2 location) {
+        @JsonProperty("location") CapabilityRootLocation location) {
 }

@@ -546,7 +546,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage, ThreadItem.Ho
     record ImageGeneration(
             @JsonProperty("completedAtMs") @Nullable Long completedAtMs,
             @JsonProperty("startedAtMs") @Nullable Long startedAtMs,
-            @JsonProperty("failure") @Nullable ImageGenerationFailure2 failure,
+            @JsonProperty("failure") @Nullable ImageGenerationFailure failure,
             @JsonProperty("generationId") @Nullable String generationId,
             @JsonProperty("id") String id,
             @JsonProperty("inputImages") @Nullable List<ImageGenerationInputImage> inputImages,

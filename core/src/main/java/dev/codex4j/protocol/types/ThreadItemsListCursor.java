@@ -32,7 +32,7 @@ import tools.jackson.databind.annotation.JsonDeserialize;
  * }</pre>
  */
 @JsonDeserialize(using = ThreadItemsListCursor.Reader.class)
-public sealed interface ThreadItemsListCursor permits ThreadItemsListCursor.OfString, ThreadItemsListCursor.OfThreadItemsListAnchor2, ThreadItemsListCursor.Unknown {
+public sealed interface ThreadItemsListCursor permits ThreadItemsListCursor.OfString, ThreadItemsListCursor.OfThreadItemsListAnchor, ThreadItemsListCursor.Unknown {
     /**
      * The form of {@code ThreadItemsListCursor} that is a {@code String}.
      *
@@ -53,10 +53,10 @@ public sealed interface ThreadItemsListCursor permits ThreadItemsListCursor.OfSt
      * @param value the value
      */
     @JsonDeserialize(using = ValueDeserializer.None.class)
-    record OfThreadItemsListAnchor2(@JsonValue ThreadItemsListAnchor2 value) implements ThreadItemsListCursor {
+    record OfThreadItemsListAnchor(@JsonValue ThreadItemsListAnchor value) implements ThreadItemsListCursor {
         /** @param value the value, not null */
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-        public OfThreadItemsListAnchor2 {
+        public OfThreadItemsListAnchor {
             Objects.requireNonNull(value, "value");
         }
     }
@@ -86,7 +86,7 @@ public sealed interface ThreadItemsListCursor permits ThreadItemsListCursor.OfSt
                 return ctxt.readTreeAsValue(n, OfString.class);
             }
             if (n.isObject()) {
-                return ctxt.readTreeAsValue(n, OfThreadItemsListAnchor2.class);
+                return ctxt.readTreeAsValue(n, OfThreadItemsListAnchor.class);
             }
             return new Unknown(n);
         }

@@ -21,28 +21,28 @@ import tools.jackson.databind.ValueDeserializer;
 import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
- * The {@code CapabilityRootLocation2Type} values of the app-server protocol.
+ * The {@code ChatgptAuthTokensRefreshReason} values of the app-server protocol.
  *
  * <p>A forward-compatible string enumeration: {@link #of(String)} keeps a value this version does not know (see {@link #isKnown()}); compare with {@code equals}.
  *
  * <pre>{@code
- * CapabilityRootLocation2Type v = CapabilityRootLocation2Type.of("environment");
- * boolean same = v.equals(CapabilityRootLocation2Type.ENVIRONMENT);
+ * ChatgptAuthTokensRefreshReason v = ChatgptAuthTokensRefreshReason.of("unauthorized");
+ * boolean same = v.equals(ChatgptAuthTokensRefreshReason.UNAUTHORIZED);
  * }</pre>
  *
  * @param value the wire value
  */
-public record CapabilityRootLocation2Type(String value) {
+public record ChatgptAuthTokensRefreshReason(String value) {
     /**
-     * The value <code>environment</code>.
+     * Codex attempted a backend request and received <code>401 Unauthorized</code>.
      */
-    public static final CapabilityRootLocation2Type ENVIRONMENT = new CapabilityRootLocation2Type("environment");
+    public static final ChatgptAuthTokensRefreshReason UNAUTHORIZED = new ChatgptAuthTokensRefreshReason("unauthorized");
 
-    private static final Map<String, CapabilityRootLocation2Type> BY_VALUE = Map.ofEntries(
-            Map.entry(ENVIRONMENT.value, ENVIRONMENT));
+    private static final Map<String, ChatgptAuthTokensRefreshReason> BY_VALUE = Map.ofEntries(
+            Map.entry(UNAUTHORIZED.value, UNAUTHORIZED));
 
     /** @param value the wire value, not null */
-    public CapabilityRootLocation2Type {
+    public ChatgptAuthTokensRefreshReason {
         Objects.requireNonNull(value, "value");
     }
 
@@ -53,9 +53,9 @@ public record CapabilityRootLocation2Type(String value) {
      * @return the instance
      */
     @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-    public static CapabilityRootLocation2Type of(String value) {
-        CapabilityRootLocation2Type known = BY_VALUE.get(value);
-        return known != null ? known : new CapabilityRootLocation2Type(value);
+    public static ChatgptAuthTokensRefreshReason of(String value) {
+        ChatgptAuthTokensRefreshReason known = BY_VALUE.get(value);
+        return known != null ? known : new ChatgptAuthTokensRefreshReason(value);
     }
 
     /** @return the wire value */
