@@ -7,6 +7,10 @@ module dev.codex4j.core {
     requires static transitive org.jspecify;
 
     exports dev.codex4j.protocol;
+    exports dev.codex4j.protocol.types;
+    exports dev.codex4j.protocol.methods;
 
     opens dev.codex4j.protocol to tools.jackson.databind;
+    opens dev.codex4j.protocol.types to tools.jackson.databind;
+    opens dev.codex4j.protocol.methods to tools.jackson.databind;
 }

@@ -1,0 +1,246 @@
+package dev.codex4j.protocol.methods;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codex4j.protocol.JsonRpcMessage;
+import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.protocol.RoutingKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Every recorded message of the real app-server (core/src/test/resources/transcripts, copied from
+ * recordings of the pinned CLI) decodes to a typed message and encodes back to the same JSON.
+ */
+class TranscriptsTest {
+    static final List<String> RECORDINGS = List.of("approval_on-request_accept", "concurrent_two_threads",
+            "errors", "interrupt", "lifecycle", "model_list", "multi_phase", "reasoning", "simple");
+
+    /** One message line of a recording. */
+    record Line(String recording, int number, String dir, String json, boolean raw) {}
+
+    static List<Line> lines() {
+        List<Line> all = new ArrayList<>();
+        for (String name : RECORDINGS) {
+            String text;
+            try (InputStream in = TranscriptsTest.class.getResourceAsStream("/transcripts/" + name + ".jsonl")) {
+                assertNotNull(in, "recording " + name);
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            int n = 0;
+            for (String row : text.split("\n")) {
+                n++;
+                if (row.isBlank()) {
+                    continue;
+                }
+                JsonNode r = ProtocolCodec.mapper().readTree(row);
+                String dir = r.get("dir").asString();
+                if ((dir.equals("c2s") || dir.equals("s2c")) && r.has("msg")) {
+                    all.add(new Line(name, n, dir, ProtocolCodec.mapper().writeValueAsString(r.get("msg")), false));
+                } else if (dir.equals("c2s") || dir.equals("s2c")) {
+                    // Deliberately malformed input the recording sent to the server.
+                    all.add(new Line(name, n, dir, r.get("raw").asString(), true));
+                }
+            }
+        }
+        return all;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyRecordedMessageDecodesTypedAndReencodesToEqualJson() {
+        List<Line> lines = lines();
+        assertTrue(lines.size() > 200, "recordings present");
+        // Responses are typed by the method of the request they answer, per recording and direction.
+        Map<String, String> clientRequestMethods = new HashMap<>();
+        Map<String, String> serverRequestMethods = new HashMap<>();
+        // Requests the recording sent with deliberately wrong params; the server answered them with an error.
+        Set<String> rejected = new HashSet<>();
+        for (Line l : lines) {
+            if (!l.raw() && l.dir().equals("s2c")
+                    && ProtocolCodec.decode(l.json()) instanceof JsonRpcMessage.ErrorResponse e && e.id() != null) {
+                rejected.add(l.recording() + ":" + e.id());
+            }
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Line l : lines) {
+            if (l.raw()) {
+                tests.add(DynamicTest.dynamicTest(l.recording() + " line " + l.number() + " malformed",
+                        () -> assertThrows(ProtocolException.class, () -> ProtocolCodec.decode(l.json()))));
+                continue;
+            }
+            JsonRpcMessage m = ProtocolCodec.decode(l.json());
+            String key = l.recording() + ":";
+            if (m instanceof JsonRpcMessage.Request r) {
+                (l.dir().equals("c2s") ? clientRequestMethods : serverRequestMethods).put(key + r.id(), r.method());
+            }
+            String answered = null;
+            if (m instanceof JsonRpcMessage.Response r) {
+                answered = (l.dir().equals("s2c") ? clientRequestMethods : serverRequestMethods).get(key + r.id());
+            }
+            String method = answered;
+            boolean invalid = m instanceof JsonRpcMessage.Request r && l.dir().equals("c2s")
+                    && rejected.contains(key + r.id());
+            tests.add(DynamicTest.dynamicTest(l.recording() + " line " + l.number() + " " + summary(m),
+                    () -> checkTypedRoundTrip(l, method, invalid)));
+        }
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> fastRoutingKeysEqualThoseOfTheFullDecode() {
+        return lines().stream().map(l -> DynamicTest.dynamicTest(l.recording() + " line " + l.number(), () -> {
+            if (l.raw()) {
+                assertThrows(ProtocolException.class, () -> RoutingKeys.read(l.json()), l.json());
+            } else {
+                assertEquals(RoutingKeys.of(ProtocolCodec.decode(l.json())), RoutingKeys.read(l.json()));
+            }
+        }));
+    }
+
+    private static String summary(JsonRpcMessage m) {
+        return switch (m) {
+            case JsonRpcMessage.Request r -> "request " + r.method();
+            case JsonRpcMessage.Notification n -> "notification " + n.method();
+            case JsonRpcMessage.Response r -> "response " + r.id();
+            case JsonRpcMessage.ErrorResponse e -> "error " + e.id();
+        };
+    }
+
+    static void checkTypedRoundTrip(Line l, @Nullable String answeredMethod, boolean rejectedByServer) {
+        JsonRpcMessage m = ProtocolCodec.decode(l.json());
+        if (!inSchema(m, l.dir(), answeredMethod)) {
+            // Only the codec applies: a method outside the schema, or a response to no request.
+            assertEquals(normalize(ProtocolCodec.mapper().readTree(l.json())),
+                    normalize(ProtocolCodec.mapper().readTree(ProtocolCodec.encode(m))));
+            return;
+        }
+        if (rejectedByServer) {
+            // Deliberately invalid params: binding may fail (ProtocolException) or coerce; it must not be anything else.
+            JsonRpcMessage.Request r = (JsonRpcMessage.Request) m;
+            try {
+                TypedCodec.clientParams(ClientMethods.byName(r.method()), r.params());
+            } catch (ProtocolException expected) {
+                // fine
+            }
+            return;
+        }
+        JsonRpcMessage typedBack = switch (m) {
+            case JsonRpcMessage.Notification n when l.dir().equals("s2c") -> {
+                ServerNotification t = TypedCodec.notification(n);
+                assertFalse(t instanceof ServerNotification.Unknown, () -> "untyped: " + t);
+                yield new JsonRpcMessage.Notification(n.method(), TypedCodec.params(paramsOf(t)), null);
+            }
+            case JsonRpcMessage.Notification n -> {
+                assertNotNull(ClientNotifications.byName(n.method()), n.method());
+                yield n;
+            }
+            case JsonRpcMessage.Request r when l.dir().equals("s2c") -> {
+                ServerRequest t = TypedCodec.serverRequest(r);
+                assertFalse(t instanceof ServerRequest.Unknown, () -> "untyped: " + t);
+                yield new JsonRpcMessage.Request(t.id(), t.method(), TypedCodec.params(serverParamsOf(t)));
+            }
+            case JsonRpcMessage.Request r -> {
+                ClientMethod<?, ?> cm = ClientMethods.byName(r.method());
+                assertNotNull(cm, r.method());
+                yield new JsonRpcMessage.Request(r.id(), r.method(), TypedCodec.params(TypedCodec.clientParams(cm, r.params())));
+            }
+            case JsonRpcMessage.Response r when l.dir().equals("s2c") -> {
+                ClientMethod<?, ?> cm = ClientMethods.byName(answeredMethod);
+                assertNotNull(cm, "answered method " + answeredMethod);
+                yield new JsonRpcMessage.Response(r.id(), TypedCodec.params(TypedCodec.result(cm, r.result())));
+            }
+            case JsonRpcMessage.Response r -> {
+                ServerRequestMethod<?, ?> sm = ServerRequestMethods.byName(answeredMethod);
+                assertNotNull(sm, "answered server request " + answeredMethod);
+                yield new JsonRpcMessage.Response(r.id(), TypedCodec.params(TypedCodec.result(sm, r.result())));
+            }
+            case JsonRpcMessage.ErrorResponse e -> e;
+        };
+        JsonNode original = ProtocolCodec.mapper().readTree(l.json());
+        JsonNode reencoded = ProtocolCodec.mapper().readTree(ProtocolCodec.encode(typedBack));
+        assertEquals(normalize(original), normalize(reencoded));
+    }
+
+    static boolean inSchema(JsonRpcMessage m, String dir, @Nullable String answeredMethod) {
+        boolean s2c = dir.equals("s2c");
+        return switch (m) {
+            case JsonRpcMessage.Notification n -> s2c ? isServerNotificationMethod(n.method())
+                    : ClientNotifications.byName(n.method()) != null;
+            case JsonRpcMessage.Request r -> s2c ? ServerRequestMethods.byName(r.method()) != null
+                    : ClientMethods.byName(r.method()) != null;
+            case JsonRpcMessage.Response r -> answeredMethod != null;
+            case JsonRpcMessage.ErrorResponse e -> true;
+        };
+    }
+
+    private static boolean isServerNotificationMethod(String method) {
+        ServerNotification t = TypedCodec.notification(new JsonRpcMessage.Notification(method,
+                ProtocolCodec.emptyObject(), null));
+        return !(t instanceof ServerNotification.Unknown u) || !u.reason().equals("method not in the schema");
+    }
+
+    static Object paramsOf(ServerNotification n) {
+        try {
+            return n.getClass().getMethod("params").invoke(n);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Object serverParamsOf(ServerRequest r) {
+        try {
+            return r.getClass().getMethod("params").invoke(r);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Drops null members, emittedAtMs and "jsonrpc", and compares numbers by value. */
+    static JsonNode normalize(JsonNode n) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (n.isObject()) {
+            ObjectNode o = f.objectNode();
+            n.properties().forEach(e -> {
+                if (!e.getValue().isNull() && !e.getKey().equals("emittedAtMs") && !e.getKey().equals("jsonrpc")) {
+                    o.set(e.getKey(), normalize(e.getValue()));
+                }
+            });
+            if (o.has("params") && o.get("params").isObject() && o.get("params").isEmpty() && !o.has("id")) {
+                o.remove("params");
+            }
+            return o;
+        }
+        if (n.isArray()) {
+            ArrayNode a = f.arrayNode();
+            n.forEach(x -> a.add(normalize(x)));
+            return a;
+        }
+        if (n.isNumber()) {
+            return f.numberNode(new BigDecimal(n.asString()).stripTrailingZeros());
+        }
+        return n;
+    }
+}
