@@ -66,7 +66,7 @@ import tools.jackson.databind.JsonNode;
 public final class Connection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
     /** How long the dispatcher waits for the child's exit code after its output ended. */
-    private static final Duration EXIT_GRACE = Duration.ofMillis(300);
+    private static final Duration EXIT_GRACE = Duration.ofMillis(700);
     /** How long close() waits for our threads once the transport is closed. */
     private static final Duration THREAD_GRACE = Duration.ofSeconds(2);
 
