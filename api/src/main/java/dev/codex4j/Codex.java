@@ -4,6 +4,8 @@ import dev.codex4j.protocol.AppServerLaunch;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.methods.ClientMethod;
+import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.runtime.Connection;
 import dev.codex4j.runtime.ConnectionOptions;
 import dev.codex4j.runtime.StdioTransport;
@@ -210,6 +212,25 @@ public final class Codex implements AutoCloseable {
      */
     public JsonNode request(String method, JsonNode params) {
         return call(method, params);
+    }
+
+    /**
+     * Sends any protocol request with typed parameters and result, using the generated method
+     * descriptors of the pinned CLI.
+     *
+     * <pre>{@code
+     * ModelListResponse models = codex.request(ClientMethods.MODEL_LIST, null);  // null params: {}
+     * }</pre>
+     *
+     * @param method a descriptor from {@link dev.codex4j.protocol.methods.ClientMethods}
+     * @param params the parameters (null for {@code {}})
+     * @param <P> the params type
+     * @param <R> the result type
+     * @return the typed result
+     * @throws dev.codex4j.protocol.ProtocolException when the result does not bind to {@code R}
+     */
+    public <P, R> R request(ClientMethod<P, R> method, @Nullable P params) {
+        return TypedCodec.result(method, call(method.name(), TypedCodec.params(params)));
     }
 
     /** @return {@link #request(String, JsonNode)} without waiting */

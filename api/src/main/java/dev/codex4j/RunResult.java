@@ -1,5 +1,8 @@
 package dev.codex4j;
 
+import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.TokenUsageBreakdown;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,6 +53,21 @@ public record RunResult(
     /** @return the completed items of one type ({@code agentMessage}, {@code commandExecution}, ...) */
     public List<JsonNode> items(String type) {
         return items.stream().filter(i -> type.equals(i.path("type").asString(null))).toList();
+    }
+
+    /**
+     * The completed items as the generated protocol type: a sealed union with one record per item
+     * type and an {@code Unknown} variant for types newer than this SDK.
+     *
+     * @return the items, typed
+     */
+    public List<ThreadItem> typedItems() {
+        return items.stream().map(i -> ProtocolCodec.mapper().treeToValue(i, ThreadItem.class)).toList();
+    }
+
+    /** @return the token usage as the generated protocol type */
+    public Optional<TokenUsageBreakdown> typedUsage() {
+        return usage.map(u -> ProtocolCodec.mapper().treeToValue(u, TokenUsageBreakdown.class));
     }
 
     /** @return the agent messages' texts, in order, commentary included */

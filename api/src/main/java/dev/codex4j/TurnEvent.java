@@ -1,5 +1,8 @@
 package dev.codex4j;
 
+import dev.codex4j.protocol.JsonRpcMessage;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.methods.TypedCodec;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -126,7 +129,15 @@ public sealed interface TurnEvent {
      * @param method the method
      * @param params its parameters
      */
-    record Other(String method, JsonNode params) implements TurnEvent {}
+    record Other(String method, JsonNode params) implements TurnEvent {
+        /**
+         * @return the notification as the generated protocol type (its {@code Unknown} variant
+         *     when the method is newer than this SDK or the params do not bind)
+         */
+        public ServerNotification typed() {
+            return TypedCodec.notification(new JsonRpcMessage.Notification(method, params, null));
+        }
+    }
 
     /** @return the item id of a delta, or null */
     default @Nullable String itemId() {

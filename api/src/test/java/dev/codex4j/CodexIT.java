@@ -263,4 +263,15 @@ class CodexIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.isAlive() && t.getName().startsWith("codex4j")));
     }
+
+    @Test
+    void typedRequestsAndTypedViewsUseTheGeneratedProtocol() {
+        var models = codex.request(dev.codex4j.protocol.methods.ClientMethods.MODEL_LIST, null);
+        assertEquals("mock-model", models.data().getFirst().id());
+        offline.server().enqueue(ModelReply.message("typed"));
+        RunResult r = codex.startThread().run("q");
+        assertTrue(r.typedItems().stream().anyMatch(i -> i instanceof dev.codex4j.protocol.types.ThreadItem.AgentMessage),
+                r.typedItems().toString());
+        assertTrue(r.typedUsage().orElseThrow().totalTokens() > 0);
+    }
 }
