@@ -90,4 +90,15 @@ class ApprovalsIT {
         assertEquals(TurnStatus.COMPLETED, r.status());
         assertTrue(List.of("failed", "declined").contains(commandItem(r).status()), commandItem(r).toString());
     }
+
+    @Test
+    void fileChangeApprovalIsTypedAndAcceptedChangesAreApplied() throws Exception {
+        offline.server().defaultReply(req -> req.isToolFollowUp()
+                ? ModelReply.message("patched")
+                : ModelReply.applyPatch("*** Begin Patch\n*** Add File: approved.txt\n+hello\n*** End Patch\n"));
+        RunResult r = runWith(ApprovalHandler.declineAll(), recording(Decision.accept()));
+        assertEquals(TurnStatus.COMPLETED, r.status());
+        assertInstanceOf(ApprovalRequest.FileChange.class, seen.getFirst());
+        assertTrue(java.nio.file.Files.exists(offline.workDir().resolve("approved.txt")), "the accepted patch was applied");
+    }
 }
