@@ -240,6 +240,10 @@ public final class Connection implements AutoCloseable {
         RequestId id = RequestId.of(nextId.getAndIncrement());
         call.currentId = id;
         pending.put(id, call);
+        if (call.settled.get()) {
+            pending.remove(id, call); // timed out while we were getting ready
+            return;
+        }
         if (closed.get() != null) {
             // failAll may have swept the table before our put.
             pending.remove(id, call);
@@ -692,7 +696,13 @@ public final class Connection implements AutoCloseable {
      */
     @Override
     public void close() {
-        closeLock.lock();
+        if (!closeLock.tryLock()) {
+            if (threads.isOurs(Thread.currentThread())) {
+                // A listener or handler closing while close() awaits it: waiting here would deadlock.
+                return;
+            }
+            closeLock.lock();
+        }
         try {
             if (closeDone) {
                 return;

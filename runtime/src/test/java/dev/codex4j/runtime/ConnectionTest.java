@@ -496,4 +496,17 @@ class ConnectionTest {
         assertThrows(TransportClosedException.class, () -> box.take(WAIT));
         assertEquals(List.of(), connection.liveThreads());
     }
+
+    @Test
+    void closeListenerThatClosesDoesNotDelayClose() {
+        CountDownLatch listenerRan = new CountDownLatch(1);
+        connection.onClose(why -> {
+            connection.close();
+            listenerRan.countDown();
+        });
+        long start = System.nanoTime();
+        connection.close();
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "close waited for its own listener");
+        assertEquals(0, listenerRan.getCount());
+    }
 }
