@@ -383,14 +383,20 @@ public final class Connection implements AutoCloseable {
     public Subscription subscribeThread(String threadId, Consumer<Inbound> listener) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(listener, "listener");
-        CopyOnWriteArrayList<MpscParkingSubscription> list =
-                threadSubscribers.computeIfAbsent(threadId, k -> new CopyOnWriteArrayList<>());
         MpscParkingSubscription[] self = new MpscParkingSubscription[1];
-        self[0] = new MpscParkingSubscription(this, listener, () -> {
-            list.remove(self[0]);
-            threadSubscribers.computeIfPresent(threadId, (k, v) -> v.isEmpty() ? null : v);
+        // Add and remove inside compute: an empty list must never be dropped while someone adds to it.
+        self[0] = new MpscParkingSubscription(this, listener, () -> threadSubscribers.computeIfPresent(threadId,
+                (k, v) -> {
+                    v.remove(self[0]);
+                    return v.isEmpty() ? null : v;
+                }));
+        threadSubscribers.compute(threadId, (k, v) -> {
+            CopyOnWriteArrayList<MpscParkingSubscription> list = v != null ? v : new CopyOnWriteArrayList<>();
+            list.add(self[0]);
+            return list;
         });
-        return startSubscription(self[0], list, "codex4j-thread-" + threadId);
+        threads.startVirtual("codex4j-thread-" + threadId, self[0]::run);
+        return self[0];
     }
 
     /**
@@ -404,14 +410,9 @@ public final class Connection implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         MpscParkingSubscription[] self = new MpscParkingSubscription[1];
         self[0] = new MpscParkingSubscription(this, listener, () -> globalSubscribers.remove(self[0]));
-        return startSubscription(self[0], globalSubscribers, "codex4j-global-listener");
-    }
-
-    private Subscription startSubscription(MpscParkingSubscription s, List<MpscParkingSubscription> list,
-            String name) {
-        list.add(s);
-        threads.startVirtual(name, s::run);
-        return s;
+        globalSubscribers.add(self[0]);
+        threads.startVirtual("codex4j-global-listener", self[0]::run);
+        return self[0];
     }
 
     /**
