@@ -229,9 +229,12 @@ public final class MockModelServer implements AutoCloseable {
         }
     }
 
-    /** Stops listening, ends stalled streams and waits briefly for handlers to finish. */
+    /** Stops listening, ends stalled streams and waits briefly for handlers to finish. Idempotent. */
     @Override
     public void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
         closed.countDown();
         http.stop(0);
         executor.shutdownNow();

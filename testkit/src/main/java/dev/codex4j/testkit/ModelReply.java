@@ -163,8 +163,10 @@ public final class ModelReply {
     }
 
     /**
-     * A call of the {@code shell_command} tool. Codex 0.169.0 only advertises it when unified exec
-     * is off ({@code features.unified_exec=false}); otherwise prefer {@link #execCommand}.
+     * A call of the {@code shell_command} tool. Codex 0.169.0 with the offline configuration does
+     * not advertise it (its request's {@code tools} list has {@code exec_command}, even with
+     * {@code features.unified_exec=false}): use {@link #execCommand} to run commands, and this to
+     * test how a call of a tool that is not offered is handled.
      *
      * @return the reply
      */
