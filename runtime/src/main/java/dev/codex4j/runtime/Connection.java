@@ -65,8 +65,12 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Connection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
-    /** How long the dispatcher waits for the child's exit code after its output ended. */
-    private static final Duration EXIT_GRACE = Duration.ofMillis(300);
+    /**
+     * How long the dispatcher waits for the child's exit code after its output ended. A killed
+     * child or the real app-server exits together with closing stdout; a child that closes its
+     * output and lingers makes waiters fail this much later, without an exit code.
+     */
+    private static final Duration EXIT_GRACE = Duration.ofMillis(500);
     /** How long close() waits for our threads once the transport is closed. */
     private static final Duration THREAD_GRACE = Duration.ofSeconds(2);
 
