@@ -65,7 +65,11 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Connection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
-    /** How long the dispatcher waits for the child's exit code after its output ended. */
+    /**
+     * How long the dispatcher waits for the child's exit code after its output ended. A killed
+     * child or the real app-server exits together with closing stdout; a child that closes its
+     * output and lingers makes waiters fail this much later, without an exit code.
+     */
     private static final Duration EXIT_GRACE = Duration.ofMillis(700);
     /** How long close() waits for our threads once the transport is closed. */
     private static final Duration THREAD_GRACE = Duration.ofSeconds(2);
@@ -240,6 +244,10 @@ public final class Connection implements AutoCloseable {
         RequestId id = RequestId.of(nextId.getAndIncrement());
         call.currentId = id;
         pending.put(id, call);
+        if (call.settled.get()) {
+            pending.remove(id, call); // timed out while we were getting ready
+            return;
+        }
         if (closed.get() != null) {
             // failAll may have swept the table before our put.
             pending.remove(id, call);
@@ -379,14 +387,20 @@ public final class Connection implements AutoCloseable {
     public Subscription subscribeThread(String threadId, Consumer<Inbound> listener) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(listener, "listener");
-        CopyOnWriteArrayList<MpscParkingSubscription> list =
-                threadSubscribers.computeIfAbsent(threadId, k -> new CopyOnWriteArrayList<>());
         MpscParkingSubscription[] self = new MpscParkingSubscription[1];
-        self[0] = new MpscParkingSubscription(this, listener, () -> {
-            list.remove(self[0]);
-            threadSubscribers.computeIfPresent(threadId, (k, v) -> v.isEmpty() ? null : v);
+        // Add and remove inside compute: an empty list must never be dropped while someone adds to it.
+        self[0] = new MpscParkingSubscription(this, listener, () -> threadSubscribers.computeIfPresent(threadId,
+                (k, v) -> {
+                    v.remove(self[0]);
+                    return v.isEmpty() ? null : v;
+                }));
+        threadSubscribers.compute(threadId, (k, v) -> {
+            CopyOnWriteArrayList<MpscParkingSubscription> list = v != null ? v : new CopyOnWriteArrayList<>();
+            list.add(self[0]);
+            return list;
         });
-        return startSubscription(self[0], list, "codex4j-thread-" + threadId);
+        threads.startVirtual("codex4j-thread-" + threadId, self[0]::run);
+        return self[0];
     }
 
     /**
@@ -400,14 +414,9 @@ public final class Connection implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         MpscParkingSubscription[] self = new MpscParkingSubscription[1];
         self[0] = new MpscParkingSubscription(this, listener, () -> globalSubscribers.remove(self[0]));
-        return startSubscription(self[0], globalSubscribers, "codex4j-global-listener");
-    }
-
-    private Subscription startSubscription(MpscParkingSubscription s, List<MpscParkingSubscription> list,
-            String name) {
-        list.add(s);
-        threads.startVirtual(name, s::run);
-        return s;
+        globalSubscribers.add(self[0]);
+        threads.startVirtual("codex4j-global-listener", self[0]::run);
+        return self[0];
     }
 
     /**
@@ -692,7 +701,13 @@ public final class Connection implements AutoCloseable {
      */
     @Override
     public void close() {
-        closeLock.lock();
+        if (!closeLock.tryLock()) {
+            if (threads.isOurs(Thread.currentThread())) {
+                // A listener or handler closing while close() awaits it: waiting here would deadlock.
+                return;
+            }
+            closeLock.lock();
+        }
         try {
             if (closeDone) {
                 return;

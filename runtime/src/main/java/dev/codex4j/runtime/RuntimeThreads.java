@@ -45,6 +45,11 @@ final class RuntimeThreads {
         };
     }
 
+    /** @return whether {@code t} is one of the registered threads */
+    boolean isOurs(Thread t) {
+        return live.contains(t);
+    }
+
     /** @return the registered threads still alive */
     List<Thread> live() {
         List<Thread> out = new ArrayList<>();

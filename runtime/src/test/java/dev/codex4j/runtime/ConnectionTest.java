@@ -496,4 +496,57 @@ class ConnectionTest {
         assertThrows(TransportClosedException.class, () -> box.take(WAIT));
         assertEquals(List.of(), connection.liveThreads());
     }
+
+    @Test
+    void closeListenerThatClosesDoesNotDelayClose() {
+        CountDownLatch listenerRan = new CountDownLatch(1);
+        connection.onClose(why -> {
+            connection.close();
+            listenerRan.countDown();
+        });
+        long start = System.nanoTime();
+        connection.close();
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "close waited for its own listener");
+        assertEquals(0, listenerRan.getCount());
+    }
+
+    @Test
+    void concurrentRequestsNeverInterleaveAndEachGetsItsOwnResult() throws Exception {
+        int senders = 16;
+        int perSender = 100;
+        String padding = "p".repeat(20_000); // larger than a pipe buffer, so writes really overlap
+        Thread server = Thread.ofVirtual().start(() -> {
+            try {
+                for (int i = 0; i < senders * perSender; i++) {
+                    JsonRpcMessage.Request r = peer.nextRequest(); // a torn line would not decode
+                    peer.send(Lines.result(r.id(), Lines.obj(Map.of("echo", r.params().path("n").asInt()))));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<CompletableFuture<Boolean>> all = new ArrayList<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int s = 0; s < senders; s++) {
+            int sender = s;
+            clients.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    int n = sender * perSender + i;
+                    CompletableFuture<Boolean> f = connection.request("echo", Lines.obj(Map.of("n", n, "pad", padding)))
+                            .thenApply(r -> r.path("echo").asInt() == n);
+                    synchronized (all) {
+                        all.add(f);
+                    }
+                }
+            }));
+        }
+        for (Thread c : clients) {
+            c.join();
+        }
+        for (CompletableFuture<Boolean> f : all) {
+            assertTrue(f.get(20, TimeUnit.SECONDS));
+        }
+        assertEquals(senders * perSender, all.size());
+        server.join();
+    }
 }

@@ -96,9 +96,13 @@ final class ScriptedPeer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         toClient.sink().close();
         toServer.source().close();
-        reader.join(Duration.ofSeconds(2));
+        try {
+            reader.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
