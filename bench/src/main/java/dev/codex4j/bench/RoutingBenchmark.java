@@ -114,7 +114,7 @@ public class RoutingBenchmark {
         AtomicInteger delivered = new AtomicInteger();
         List<Thread> consumers = new ArrayList<>(TURNS);
         try (Connection connection = Connection.open(
-                new StreamTransport(new ByteArrayInputStream(stream), OutputStream.nullOutputStream()), options)) {
+                new StreamTransport(new HeldOpenInputStream(stream), OutputStream.nullOutputStream()), options)) {
             for (int i = 0; i < TURNS; i++) {
                 TurnMailbox box = connection.turnMailbox(threadIds.get(i), turnIds.get(i));
                 consumers.add(Thread.ofVirtual().start(() -> consume(box, delivered)));
