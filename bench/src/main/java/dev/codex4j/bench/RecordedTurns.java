@@ -19,7 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Items alternate: the user's message first, then agent messages (about 0.8 KB each when
  * completed, commentary and a final answer) and command executions (about 3 KB of output each),
- * so that by count the mix is mostly deltas and by bytes about a third is completed items.
+ * so that by count the mix is 96% deltas (about 220 bytes each) and by bytes about a sixth is
+ * completed items (2.3 KB on average); a turn of 1,000 deltas and 20 items is about 280 KB.
  *
  * <pre>{@code
  * List<String> turn = RecordedTurns.turn(RecordedTurns.threadId(0), RecordedTurns.turnId(0), 1_000, 20, 42);
