@@ -155,9 +155,11 @@ public final class Connection implements AutoCloseable {
     }
 
     private void start() {
-        dispatcher = threads.startVirtual("codex4j-dispatcher", this::dispatch);
+        // The sweeper first: a peer whose output ends at once makes the dispatcher shut the
+        // scheduler down, and scheduling after that would throw out of open().
         long sweep = Math.clamp(options.heldMessageTtl().toMillis() / 4, 10, 1_000);
         scheduler.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        dispatcher = threads.startVirtual("codex4j-dispatcher", this::dispatch);
     }
 
     /** @return the options this connection runs with */

@@ -549,4 +549,19 @@ class ConnectionTest {
         assertEquals(senders * perSender, all.size());
         server.join();
     }
+
+    @Test
+    void aPeerWhoseOutputEndsAtOnceFailsRequestsButNeverOpen() {
+        for (int i = 0; i < 200; i++) {
+            Connection c = Connection.open(new StreamTransport(java.io.InputStream.nullInputStream(),
+                    java.io.OutputStream.nullOutputStream()));
+            try {
+                CompletionException e = assertThrows(CompletionException.class,
+                        () -> c.request("thread/start", ProtocolCodec.emptyObject()).join());
+                assertInstanceOf(TransportClosedException.class, e.getCause());
+            } finally {
+                c.close();
+            }
+        }
+    }
 }
