@@ -53,7 +53,8 @@ public final class Codex implements AutoCloseable {
     private final Duration requestTimeout;
     private final ApprovalHandler approvalHandler;
     private final CodexMetadata metadata;
-    private final Map<String, CodexThread> threads = new ConcurrentHashMap<>();
+    /** Threads with a turn starting or running: where approvals are routed. Bounded by the running turns. */
+    private final Map<String, CodexThread> busyThreads = new ConcurrentHashMap<>();
 
     private Codex(Builder b) {
         this.requestTimeout = b.requestTimeout;
@@ -252,6 +253,14 @@ public final class Codex implements AutoCloseable {
         connection.close();
     }
 
+    void turnStarting(CodexThread thread) {
+        busyThreads.put(thread.id(), thread);
+    }
+
+    void turnIdle(CodexThread thread) {
+        busyThreads.remove(thread.id(), thread);
+    }
+
     Duration requestTimeout() {
         return requestTimeout;
     }
@@ -286,15 +295,13 @@ public final class Codex implements AutoCloseable {
         if (id == null) {
             throw new dev.codex4j.protocol.ProtocolException("Thread reply has no thread.id", reply.toString(), null);
         }
-        CodexThread t = new CodexThread(this, id, reply);
-        threads.put(id, t);
-        return t;
+        return new CodexThread(this, id, reply);
     }
 
     private JsonNode onServerRequest(JsonRpcMessage.Request request) throws Exception {
         ApprovalRequest typed = ApprovalRequest.of(request.method(), request.params());
         ApprovalHandler handler = approvalHandler;
-        CodexThread thread = typed.threadId() == null ? null : threads.get(typed.threadId());
+        CodexThread thread = typed.threadId() == null ? null : busyThreads.get(typed.threadId());
         if (thread != null) {
             TurnHandle turn = thread.turnFor(typed.turnId());
             if (turn != null && turn.options().approvalHandler() != null) {

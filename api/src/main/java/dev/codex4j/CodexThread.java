@@ -150,6 +150,7 @@ public final class CodexThread {
         } finally {
             if (handle == null) {
                 active.set(null);
+                codex.turnIdle(this);
             }
             startFuture.complete(handle);
         }
@@ -194,7 +195,9 @@ public final class CodexThread {
     }
 
     void turnEnded(TurnHandle handle) {
-        active.compareAndSet(handle, null);
+        if (active.compareAndSet(handle, null)) {
+            codex.turnIdle(this);
+        }
     }
 
     /** The running turn with this id, waiting briefly if its turn/start reply is still in flight. */
@@ -216,12 +219,13 @@ public final class CodexThread {
             Object a = active.get();
             if (a == null) {
                 if (active.compareAndSet(null, STARTING)) {
+                    codex.turnStarting(this);
                     return;
                 }
                 continue;
             }
             if (a instanceof TurnHandle h && h.pumpIfIdle()) {
-                active.compareAndSet(h, null);
+                turnEnded(h);
                 continue;
             }
             String running = a instanceof TurnHandle h ? h.id() : "(starting)";

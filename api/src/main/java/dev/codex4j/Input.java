@@ -54,6 +54,16 @@ public sealed interface Input {
         return a;
     }
 
+    /** The wire object: {@code type} and then name/value pairs. */
+    private static ObjectNode wire(String type, String... namesAndValues) {
+        ObjectNode o = ProtocolCodec.emptyObject();
+        o.put("type", type);
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            o.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return o;
+    }
+
     /** @param text the text */
     record Text(String text) implements Input {
         /** @param text not null */
@@ -63,10 +73,7 @@ public sealed interface Input {
 
         @Override
         public JsonNode toJson() {
-            ObjectNode o = ProtocolCodec.emptyObject();
-            o.put("type", "text");
-            o.put("text", text);
-            return o;
+            return wire("text", "text", text);
         }
     }
 
@@ -79,10 +86,7 @@ public sealed interface Input {
 
         @Override
         public JsonNode toJson() {
-            ObjectNode o = ProtocolCodec.emptyObject();
-            o.put("type", "image");
-            o.put("url", url);
-            return o;
+            return wire("image", "url", url);
         }
     }
 
@@ -95,10 +99,7 @@ public sealed interface Input {
 
         @Override
         public JsonNode toJson() {
-            ObjectNode o = ProtocolCodec.emptyObject();
-            o.put("type", "localImage");
-            o.put("path", path.toAbsolutePath().toString());
-            return o;
+            return wire("localImage", "path", path.toAbsolutePath().toString());
         }
     }
 
@@ -115,11 +116,7 @@ public sealed interface Input {
 
         @Override
         public JsonNode toJson() {
-            ObjectNode o = ProtocolCodec.emptyObject();
-            o.put("type", "skill");
-            o.put("name", name);
-            o.put("path", path.toString());
-            return o;
+            return wire("skill", "name", name, "path", path.toString());
         }
     }
 
@@ -136,11 +133,7 @@ public sealed interface Input {
 
         @Override
         public JsonNode toJson() {
-            ObjectNode o = ProtocolCodec.emptyObject();
-            o.put("type", "mention");
-            o.put("name", name);
-            o.put("path", path);
-            return o;
+            return wire("mention", "name", name, "path", path);
         }
     }
 }
