@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Approvals answered by code (a policy that allows only {@code echo}) and by a person at the
- * terminal ({@code scripts/example approvals -- --ask}, or CODEX4J_ASK=1).
+ * terminal ({@code CODEX4J_ASK=1 scripts/example approvals}, or the argument {@code --ask}).
  */
 public final class Approvals {
     private Approvals() {}
