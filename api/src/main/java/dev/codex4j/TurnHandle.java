@@ -11,7 +11,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,7 +41,11 @@ public final class TurnHandle implements AutoCloseable {
     private final TurnMailbox mailbox;
     private final TurnOptions options;
     private final TurnFold fold;
-    private final AtomicBoolean consuming = new AtomicBoolean();
+    private static final int FREE = 0;
+    private static final int CONSUMER = 1;
+    private static final int PUMP = 2;
+    /** Who reads the mailbox: nobody, the user's one consumer, or a brief non-blocking pump. */
+    private final AtomicInteger reader = new AtomicInteger(FREE);
     private final ReentrantLock pumpLock = new ReentrantLock();
     private final ArrayDeque<TurnEvent> replay = new ArrayDeque<>();
     private final CompletableFuture<RunResult> done = new CompletableFuture<>();
@@ -132,7 +136,7 @@ public final class TurnHandle implements AutoCloseable {
                     // the fold keeps what run() needs
                 }
             } finally {
-                consuming.set(false);
+                reader.set(FREE);
             }
         }
         return resultOrThrow();
@@ -187,12 +191,16 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     void release() {
-        consuming.set(false);
+        reader.set(FREE);
     }
 
     private void acquire() {
-        if (!consuming.compareAndSet(false, true)) {
-            throw new IllegalStateException("turn " + id + " already has a consumer: use either run() or events(), once");
+        while (!reader.compareAndSet(FREE, CONSUMER)) {
+            if (reader.get() == CONSUMER) {
+                throw new IllegalStateException("turn " + id
+                        + " already has a consumer: use either run() or events(), from one thread at a time");
+            }
+            Thread.onSpinWait();  // a pump holds it for a few non-blocking polls only
         }
     }
 
@@ -271,7 +279,7 @@ public final class TurnHandle implements AutoCloseable {
         if (completed) {
             return true;
         }
-        if (!consuming.compareAndSet(false, true)) {
+        if (!reader.compareAndSet(FREE, PUMP)) {
             return completed;
         }
         try {
@@ -289,7 +297,7 @@ public final class TurnHandle implements AutoCloseable {
             }
             return completed;
         } finally {
-            consuming.set(false);
+            reader.set(FREE);
         }
     }
 
