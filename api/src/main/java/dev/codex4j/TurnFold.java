@@ -1,6 +1,8 @@
 package dev.codex4j;
 
+import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.runtime.Inbound;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +26,22 @@ final class TurnFold {
     TurnFold(String turnId, long startNanos) {
         this.turnId = turnId;
         this.startNanos = startNanos;
+    }
+
+    /**
+     * Folds one routed message of this turn, as its consumer does: a delta by a streaming read of
+     * its two strings when it has the plain shape, everything else by decoding the tree.
+     *
+     * @return the event, or null when the message is not a notification
+     */
+    @Nullable TurnEvent accept(Inbound in) {
+        if (DeltaLine.METHOD.equals(in.method())) {
+            TurnEvent delta = DeltaLine.read(in.line());
+            if (delta != null) {
+                return delta;
+            }
+        }
+        return in.message() instanceof JsonRpcMessage.Notification n ? accept(n.method(), n.params()) : null;
     }
 
     /** Folds one notification of this turn and returns its event. */

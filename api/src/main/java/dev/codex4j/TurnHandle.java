@@ -2,7 +2,6 @@ package dev.codex4j;
 
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.InvalidRequestException;
-import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.TransportClosedException;
 import dev.codex4j.runtime.Inbound;
 import dev.codex4j.runtime.TurnMailbox;
@@ -302,10 +301,7 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     private @Nullable TurnEvent apply(Inbound in) {
-        if (!(in.message() instanceof JsonRpcMessage.Notification n)) {
-            return null;
-        }
-        TurnEvent event = fold.accept(n.method(), n.params());
+        TurnEvent event = fold.accept(in);
         if (event instanceof TurnEvent.Completed c) {
             completed = true;
             thread.turnEnded(this);

@@ -1,6 +1,5 @@
 package dev.codex4j;
 
-import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.runtime.Inbound;
 import tools.jackson.databind.JsonNode;
 
@@ -25,13 +24,13 @@ public final class BenchFold {
     }
 
     /**
-     * Decodes one routed message and folds it, as {@code TurnHandle} does.
+     * Folds one routed message as {@code TurnHandle} does (a delta by a streaming read, the rest
+     * by decoding the tree).
      *
      * @return true when it was the turn's {@code turn/completed}
      */
     public boolean accept(Inbound in) {
-        return in.message() instanceof JsonRpcMessage.Notification n
-                && fold.accept(n.method(), n.params()) instanceof TurnEvent.Completed;
+        return fold.accept(in) instanceof TurnEvent.Completed;
     }
 
     /**

@@ -6,6 +6,8 @@ import dev.codex4j.CodexThread;
 import dev.codex4j.RunResult;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.RoutingKeys;
+import dev.codex4j.runtime.Inbound;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <ul>
  *   <li>{@code foldOnly}: the SDK's fold over already decoded notifications;
- *   <li>{@code decodeAndFold}: decoding each line to a tree, then the fold (the consumer's work);
+ *   <li>{@code decodeAndFold}: decoding each line to a tree, then the fold (what the consumer
+ *       did for every message before the delta fast path; kept as the baseline);
+ *   <li>{@code consumerFold}: what a turn's consumer does per routed message today: deltas by a
+ *       streaming read of their two strings, everything else by decoding the tree, then the fold;
  *   <li>{@code runOverPipe}: the public API end to end, {@code thread.turn(..).run()} against an
  *       in-process peer over a pipe ({@code turn/start} request and reply, dispatcher, mailbox,
  *       decode and fold).
@@ -53,6 +58,7 @@ public class FoldBenchmark {
     private List<String> lines = List.of();
     private final List<String> methods = new ArrayList<>();
     private final List<JsonNode> params = new ArrayList<>();
+    private final List<Inbound> routed = new ArrayList<>();
     private ReplayingPeer peer;
     private Codex codex;
     private CodexThread thread;
@@ -65,6 +71,7 @@ public class FoldBenchmark {
             JsonRpcMessage.Notification n = (JsonRpcMessage.Notification) ProtocolCodec.decode(line);
             methods.add(n.method());
             params.add(n.params());
+            routed.add(new Inbound(RoutingKeys.read(line), line));
         }
         peer = ReplayingPeer.start(DELTAS, ITEMS);
         codex = Codex.builder().streams(peer.fromServer(), peer.toServer()).build();
@@ -93,6 +100,15 @@ public class FoldBenchmark {
         for (String line : lines) {
             JsonRpcMessage.Notification n = (JsonRpcMessage.Notification) ProtocolCodec.decode(line);
             fold.accept(n.method(), n.params());
+        }
+        return check(fold.result());
+    }
+
+    @Benchmark
+    public RunResult consumerFold() {
+        BenchFold fold = new BenchFold(TURN);
+        for (Inbound in : routed) {
+            fold.accept(in);
         }
         return check(fold.result());
     }

@@ -99,4 +99,27 @@ class ProtocolCodecTest {
             assertEquals(RoutingKeys.of(ProtocolCodec.decode(line)), RoutingKeys.read(line), line);
         }
     }
+
+    @Test
+    void routingKeysKeepLoneSurrogatesAndNonAsciiExactly() {
+        // read() parses the UTF-8 bytes, where a lone surrogate would become '?': it must not.
+        String[] lines = {
+            "{\"method\":\"m\ud800\",\"params\":{\"threadId\":\"th\udc00\",\"turnId\":\"tu\ud800x\"}}",
+            "{\"id\":\"r\ud800\",\"method\":\"m\",\"params\":{\"thread\":{\"id\":\"\ud800\"}}}",
+            "{\"method\":\"m?\",\"params\":{\"threadId\":\"th\u00e9\u4e2d\ud83d\ude00\",\"turnId\":\"?\",\"delta\":\"\udc00\"}}",
+        };
+        for (String line : lines) {
+            assertEquals(RoutingKeys.of(ProtocolCodec.decode(line)), RoutingKeys.read(line), line);
+        }
+        assertEquals("tu\ud800x", RoutingKeys.read(lines[0]).turnId());
+        assertEquals(RequestId.of("r\ud800"), RoutingKeys.read(lines[1]).id());
+    }
+
+    @Test
+    void routingKeysRejectALoneSurrogateOutsideAStringWithTheCharParsersMessage() {
+        String line = "{\"method\":\"m\",\"params\":\ud800}";
+        ProtocolException e = assertThrows(ProtocolException.class, () -> RoutingKeys.read(line));
+        assertTrue(e.getMessage().contains("\\ud800") || e.getMessage().contains("\ud800")
+                || e.getMessage().contains("55296"), e.getMessage());
+    }
 }
