@@ -102,9 +102,9 @@ class StdioTransportTest {
         List<ProcessHandle> tree = t.processHandle().descendants().toList();
         c.close();
         assertFalse(t.processHandle().isAlive(), "the child is gone");
-        for (ProcessHandle h : tree) {
-            assertFalse(h.isAlive(), "descendant " + h.pid() + " is gone");
-        }
+        // Killed grandchildren are reparented and reaped by the container's init, which may lag
+        // a moment under load: they must be gone promptly, not necessarily in the same instant.
+        await().atMost(Duration.ofSeconds(2)).until(() -> tree.stream().noneMatch(ProcessHandle::isAlive));
         assertFalse(t.stderrThread().isAlive(), "the stderr drain ended");
         assertEquals(List.of(), c.liveThreads());
         assertTrue(Thread.getAllStackTraces().keySet().stream()
