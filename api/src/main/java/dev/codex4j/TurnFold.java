@@ -1,7 +1,6 @@
 package dev.codex4j;
 
 import dev.codex4j.protocol.JsonRpcMessage;
-import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.runtime.Inbound;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,10 +110,5 @@ final class TurnFold {
 
     @Nullable RunResult result() {
         return result;
-    }
-
-    static JsonNode params(String line) {
-        return ProtocolCodec.decode(line) instanceof dev.codex4j.protocol.JsonRpcMessage.Notification n
-                ? n.params() : ProtocolCodec.emptyObject();
     }
 }

@@ -47,7 +47,6 @@ public final class TurnHandle implements AutoCloseable {
     private final AtomicInteger reader = new AtomicInteger(FREE);
     private final ReentrantLock pumpLock = new ReentrantLock();
     private final ArrayDeque<TurnEvent> replay = new ArrayDeque<>();
-    private final CompletableFuture<RunResult> done = new CompletableFuture<>();
     private volatile boolean completed;
     private volatile boolean timedOut;
 
@@ -258,7 +257,7 @@ public final class TurnHandle implements AutoCloseable {
                 throw new CodexException("Interrupted while waiting for turn " + id
                         + " (the turn goes on; call interrupt() to stop it)", e);
             } catch (TransportClosedException e) {
-                fail(e);
+                thread.turnEnded(this);
                 throw e;
             }
             if (in != null) {
@@ -306,19 +305,8 @@ public final class TurnHandle implements AutoCloseable {
             completed = true;
             thread.turnEnded(this);
             mailbox.close();
-            done.complete(c.result());
         }
         return event;
-    }
-
-    private void fail(Throwable t) {
-        thread.turnEnded(this);
-        done.completeExceptionally(t);
-    }
-
-    /** @return a future completed with the result when the turn ends (used by the SDK) */
-    CompletableFuture<RunResult> completion() {
-        return done;
     }
 
     TurnOptions options() {
