@@ -253,8 +253,25 @@ public final class Codex implements AutoCloseable {
         connection.close();
     }
 
+    /**
+     * Reserves the thread id for a turn of this CodexThread object. Another object for the same
+     * thread id (two {@code resumeThread(id)} calls) may hold it: then the turn must not start,
+     * because the server would take its input as a steer of the running turn, and approvals of
+     * that turn must keep going to the handler of the turn that owns it.
+     *
+     * @throws IllegalStateException when another object for this thread id has a turn in flight
+     */
     void turnStarting(CodexThread thread) {
-        busyThreads.put(thread.id(), thread);
+        while (true) {
+            CodexThread holder = busyThreads.putIfAbsent(thread.id(), thread);
+            if (holder == null || holder == thread) {
+                return;
+            }
+            if (!holder.releaseIfIdle()) {
+                throw new IllegalStateException("Thread " + thread.id() + " already has a running turn (started through"
+                        + " another CodexThread object for the same id): steer it, interrupt it, or wait for it to complete");
+            }
+        }
     }
 
     void turnIdle(CodexThread thread) {

@@ -139,12 +139,14 @@ public final class CodexThread {
             p.set("input", Input.toJson(input));
             options.writeTo(p);
             long start = System.nanoTime();
-            JsonNode r = codex.call("turn/start", p);
-            String turnId = r.path("turn").path("id").asString(null);
-            if (turnId == null) {
-                throw new dev.codex4j.protocol.ProtocolException("turn/start reply has no turn.id", r.toString(), null);
+            try (var expected = codex.connection().expectTurn(id)) {
+                JsonNode r = codex.call("turn/start", p);
+                String turnId = r.path("turn").path("id").asString(null);
+                if (turnId == null) {
+                    throw new dev.codex4j.protocol.ProtocolException("turn/start reply has no turn.id", r.toString(), null);
+                }
+                handle = new TurnHandle(this, turnId, codex.connection().turnMailbox(id, turnId), options, start);
             }
-            handle = new TurnHandle(this, turnId, codex.connection().turnMailbox(id, turnId), options, start);
             active.set(handle);
             return handle;
         } finally {
@@ -214,12 +216,31 @@ public final class CodexThread {
         return a instanceof TurnHandle h && (turnId == null || h.id().equals(turnId)) ? h : null;
     }
 
+    /** Whether this object has no turn starting or running (a completed one is noticed and released). */
+    boolean releaseIfIdle() {
+        Object a = active.get();
+        if (a == null) {
+            codex.turnIdle(this);
+            return true;
+        }
+        if (a instanceof TurnHandle h && h.pumpIfIdle()) {
+            turnEnded(h);
+            return true;
+        }
+        return false;
+    }
+
     private void claim() {
         while (true) {
             Object a = active.get();
             if (a == null) {
                 if (active.compareAndSet(null, STARTING)) {
-                    codex.turnStarting(this);
+                    try {
+                        codex.turnStarting(this);
+                    } catch (RuntimeException e) {
+                        active.set(null);
+                        throw e;
+                    }
                     return;
                 }
                 continue;

@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,7 @@ import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.testkit.FakeAppServerProcess;
 import dev.codex4j.testkit.ScriptStep;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -106,6 +108,51 @@ class FakeServerTest {
                 Codex codex = Codex.builder().launch(proc.launch()).build()) {
             assertEquals(Optional.of("from the child"), codex.startThread().run("q").finalResponse());
             assertInstanceOf(CodexMetadata.class, codex.metadata());
+        }
+    }
+
+    @Test
+    void twoThreadObjectsForOneIdCannotBypassTheRunningTurnsApprovalHandler() {
+        // The approval arrives after the second object's turn() attempt, as in the reported bypass.
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+            out.run(ScriptStep.delay(Duration.ofMillis(300)));
+            JsonNode reply = out.serverRequest("item/commandExecution/requestApproval",
+                    AppServerMessages.commandApprovalParams(out.var("threadId"), out.var("turnId"), "item-1",
+                            "rm -rf /", "dangerous"), Duration.ofSeconds(10));
+            out.run(ScriptStep.simpleTurn(reply == null ? "no reply" : reply.path("result").path("decision").asString()));
+        });
+        try (FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = connect(fake, Codex.builder().approvalHandler(ApprovalHandler.acceptAll()))) {
+            String id = codex.startThread().id();
+            CodexThread a = codex.resumeThread(id);
+            CodexThread b = codex.resumeThread(id);
+            TurnHandle turn = a.turn("q", TurnOptions.builder().approvalHandler(r -> Decision.decline()).build());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.turn("would be a steer"));
+            assertTrue(e.getMessage().contains("already has a running turn"), e.getMessage());
+            assertEquals(Optional.of("decline"), turn.run().finalResponse());
+            assertEquals(1, fake.requests("turn/start").size(), "the refused turn sent nothing");
+        }
+    }
+
+    @Test
+    void aTurnStartedWhileHeldMessagesFillTheBudgetLosesNothing() {
+        // 102,040 messages of turns nobody claims fill the held-message budget (100,000); then a turn
+        // whose every message beats its turn/start reply must still arrive whole.
+        FakeAppServer.Script script = FakeAppServer.script()
+                .onRequest("thread/start", ScriptStep.respond(AppServerMessages.threadStartResult("${threadId}", "/w")),
+                        ScriptStep.burst(20, 1, 5_000))
+                .onRequest("turn/start", (req, out) -> {
+                    AppServerMessages.simpleTurn(out.var("threadId"), out.var("turnId"), "q", "whole").forEach(out::send);
+                    out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+                });
+        try (FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, Codex.builder())) {
+            CodexThread thread = codex.startThread();
+            await().atMost(Duration.ofSeconds(30)).until(() -> codex.connection().heldMessageCount() >= 100_000);
+            RunResult r = thread.run("q");
+            assertEquals(Optional.of("whole"), r.finalResponse());
+            assertEquals(List.of("userMessage", "agentMessage"),
+                    r.items().stream().map(i -> i.path("type").asString()).toList());
         }
     }
 }

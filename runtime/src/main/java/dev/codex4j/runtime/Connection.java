@@ -88,6 +88,8 @@ public final class Connection implements AutoCloseable {
             new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<MpscParkingSubscription> globalSubscribers = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, ServerRequestHandler> threadHandlers = new ConcurrentHashMap<>();
+    /** Threads with a turn/start in flight, and how many: their unclaimed turns are never bounded. */
+    private final ConcurrentHashMap<String, Integer> startingThreads = new ConcurrentHashMap<>();
     private final Set<Thread> handlerThreads = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<Consumer<? super TransportClosedException>> closeListeners =
             new CopyOnWriteArrayList<>();
@@ -445,6 +447,30 @@ public final class Connection implements AutoCloseable {
         Objects.requireNonNull(handler, "handler");
         threadHandlers.put(threadId, handler);
         return () -> threadHandlers.remove(threadId, handler);
+    }
+
+    /**
+     * Says that a {@code turn/start} for this thread is about to be sent: until the returned
+     * registration is closed (once the turn's mailbox is claimed), messages of unclaimed turns of
+     * this thread are never dropped by the held-message bounds, because they belong to a turn
+     * somebody is starting.
+     *
+     * @param threadId the thread
+     * @return the registration; close it after claiming the turn's mailbox (or when the start failed)
+     */
+    public Subscription expectTurn(String threadId) {
+        Objects.requireNonNull(threadId, "threadId");
+        startingThreads.merge(threadId, 1, Integer::sum);
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                startingThreads.computeIfPresent(threadId, (k, n) -> n == 1 ? null : n - 1);
+            }
+        };
+    }
+
+    boolean isStarting(@Nullable String threadId) {
+        return threadId != null && startingThreads.containsKey(threadId);
     }
 
     /**

@@ -74,7 +74,8 @@ final class MpscParkingMailbox implements TurnMailbox {
                 }
                 case HOLDING -> {
                     // turn/completed is kept over any bound: losing it would hang the turn's consumer.
-                    if (!terminal && (held >= options.maxHeldMessagesPerTurn()
+                    if (!terminal && !connection.isStarting(in.keys().threadId())
+                            && (held >= options.maxHeldMessagesPerTurn()
                             || budget.total() >= options.maxHeldMessagesTotal())) {
                         if (dropped++ == 0) {
                             LOG.log(Level.WARNING, "Dropping messages of unclaimed turn " + turnId + ": "

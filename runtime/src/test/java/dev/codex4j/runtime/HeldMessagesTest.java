@@ -98,4 +98,19 @@ class HeldMessagesTest {
         peer.send(Lines.turnEvent("d", "th", "tu", 1));
         assertEquals(List.of("d:0", "d:1"), drain(box));
     }
+
+    @Test
+    void messagesOfATurnBeingStartedAreNeverBounded() throws Exception {
+        connection = Connection.open(peer.transport, ConnectionOptions.defaults()
+                .withMaxHeldMessagesPerTurn(1).withMaxHeldMessagesTotal(1));
+        peer.send(Lines.turnEvent("d", "other", "junk", 0));
+        try (Subscription expected = connection.expectTurn("th")) {
+            for (int i = 0; i < 5; i++) {
+                peer.send(Lines.turnEvent("d", "th", "tu", i));
+            }
+            await().atMost(WAIT).until(() -> connection.heldMessageCount() == 6);
+            TurnMailbox box = connection.turnMailbox("th", "tu");
+            assertEquals(List.of("d:0", "d:1", "d:2", "d:3", "d:4"), drain(box));
+        }
+    }
 }
