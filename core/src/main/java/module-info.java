@@ -9,6 +9,8 @@ module dev.codex4j.core {
     exports dev.codex4j.protocol;
     exports dev.codex4j.protocol.types;
     exports dev.codex4j.protocol.methods;
+    // Internal: the dispatcher's line scanner, for the runtime and the SDK only.
+    exports dev.codex4j.internal.protocol to dev.codex4j.runtime, dev.codex4j;
 
     opens dev.codex4j.protocol to tools.jackson.databind;
     opens dev.codex4j.protocol.types to tools.jackson.databind;

@@ -7,5 +7,5 @@ module dev.codex4j.runtime {
     requires org.jctools.core.jdk11;
     requires static org.jspecify;
 
-    exports dev.codex4j.runtime to dev.codex4j;
+    exports dev.codex4j.internal.runtime to dev.codex4j;
 }

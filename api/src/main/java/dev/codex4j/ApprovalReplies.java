@@ -1,7 +1,7 @@
 package dev.codex4j;
 
 import dev.codex4j.protocol.RpcError;
-import dev.codex4j.runtime.ServerRequestException;
+import dev.codex4j.internal.runtime.ServerRequestException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;

@@ -2,15 +2,15 @@ package dev.codex4j;
 
 import dev.codex4j.protocol.AppServerLaunch;
 import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethod;
 import dev.codex4j.protocol.methods.TypedCodec;
-import dev.codex4j.runtime.Connection;
-import dev.codex4j.runtime.ConnectionOptions;
-import dev.codex4j.runtime.StdioTransport;
-import dev.codex4j.runtime.StreamTransport;
-import dev.codex4j.runtime.Transport;
+import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.ServerRequestHandler;
+import dev.codex4j.internal.runtime.ConnectionOptions;
+import dev.codex4j.internal.runtime.StdioTransport;
+import dev.codex4j.internal.runtime.StreamTransport;
+import dev.codex4j.internal.runtime.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,9 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -47,14 +44,16 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  */
 public final class Codex implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Codex.class.getName());
     private static final String SDK_VERSION = readVersion();
 
     private final Connection connection;
     private final Duration requestTimeout;
     private final ApprovalHandler approvalHandler;
     private final CodexMetadata metadata;
-    /** Threads with a turn starting or running: where approvals are routed. Bounded by the running turns. */
-    private final Map<String, CodexThread> busyThreads = new ConcurrentHashMap<>();
+    private final TurnWatchdog watchdog;
+    /** From account/read: true when the server needs an OpenAI account and has none. */
+    private volatile boolean authenticationMissing;
 
     private Codex(Builder b) {
         this.requestTimeout = b.requestTimeout;
@@ -73,10 +72,10 @@ public final class Codex implements AutoCloseable {
             launch = launch.withEnv(b.env).withConfig(b.config);
             transport = StdioTransport.start(launch, b.closeTimeout);
         }
-        ConnectionOptions options = b.connectionOptions.withRequestTimeout(b.requestTimeout);
+        ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
         this.connection = Connection.open(transport, options);
         try {
-            connection.serverRequestHandler(this::onServerRequest);
+            connection.serverRequestHandler(approvals(null));
             ObjectNode p = Params.object();
             ObjectNode client = p.putObject("clientInfo");
             client.put("name", b.clientName);
@@ -87,11 +86,47 @@ public final class Codex implements AutoCloseable {
             if (!b.optOut.isEmpty()) {
                 b.optOut.forEach(caps.putArray("optOutNotificationMethods")::add);
             }
-            this.metadata = CodexMetadata.of(call("initialize", p));
+            this.metadata = CodexMetadata.of(call("initialize", p, b.handshakeTimeout));
             connection.notify("initialized", ProtocolCodec.emptyObject());
+            if (b.checkAuthentication) {
+                connection.subscribeGlobal(in -> {
+                    if ("account/updated".equals(in.method())) {
+                        connection.startThread("codex4j-account", this::readAccount);
+                    }
+                });
+                readAccount();
+            }
         } catch (RuntimeException e) {
+            // A server that does not answer the handshake is broken: do not wait for it to exit.
+            if (transport instanceof StdioTransport stdio) {
+                stdio.processHandle().destroyForcibly();
+            }
             connection.close();
             throw e;
+        }
+        this.watchdog = new TurnWatchdog(this, b.turnWatchdog);
+        watchdog.start();
+    }
+
+    /** Reads whether the server has the account it needs; a server without the method needs none. */
+    private void readAccount() {
+        try {
+            JsonNode r = call("account/read", Params.object());
+            authenticationMissing = r.path("requiresOpenaiAuth").asBoolean(false) && r.path("account").isNull();
+        } catch (dev.codex4j.protocol.CodexRpcException e) {
+            authenticationMissing = false;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "account/read failed: " + e);
+        }
+    }
+
+    /** Throws when a turn could only wait for credentials the server does not have. */
+    void checkCanRunTurns() {
+        if (authenticationMissing) {
+            throw new dev.codex4j.protocol.AuthenticationRequiredException("The app-server needs an OpenAI account"
+                    + " (account/read says requiresOpenaiAuth and there is no account), so this turn would only"
+                    + " reconnect and wait for the network. Sign in (codex login, or OPENAI_API_KEY in the"
+                    + " app-server's environment), or configure a model provider that needs none.");
         }
     }
 
@@ -122,6 +157,7 @@ public final class Codex implements AutoCloseable {
 
     /** @return a new thread with these options ({@code thread/start}) */
     public CodexThread startThread(ThreadOptions options) {
+        checkDirectory(options.cwd(), "the thread's cwd");
         ObjectNode p = Params.object();
         options.writeTo(p);
         return register(call("thread/start", p));
@@ -134,6 +170,7 @@ public final class Codex implements AutoCloseable {
 
     /** @return the existing thread, resumed with these options ({@code thread/resume}) */
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
+        checkDirectory(options.cwd(), "the thread's cwd");
         ObjectNode p = Params.object();
         p.put("threadId", Objects.requireNonNull(threadId, "threadId"));
         options.writeTo(p);
@@ -147,6 +184,7 @@ public final class Codex implements AutoCloseable {
 
     /** @return a fork of the thread with these options ({@code thread/fork}) */
     public CodexThread forkThread(String threadId, ThreadOptions options) {
+        checkDirectory(options.cwd(), "the thread's cwd");
         ObjectNode p = Params.object();
         p.put("threadId", Objects.requireNonNull(threadId, "threadId"));
         options.writeTo(p);
@@ -253,33 +291,16 @@ public final class Codex implements AutoCloseable {
         connection.close();
     }
 
-    /**
-     * Reserves the thread id for a turn of this CodexThread object. Another object for the same
-     * thread id (two {@code resumeThread(id)} calls) may hold it: then the turn must not start,
-     * because the server would take its input as a steer of the running turn, and approvals of
-     * that turn must keep going to the handler of the turn that owns it.
-     *
-     * @throws IllegalStateException when another object for this thread id has a turn in flight
-     */
-    void turnStarting(CodexThread thread) {
-        while (true) {
-            CodexThread holder = busyThreads.putIfAbsent(thread.id(), thread);
-            if (holder == null || holder == thread) {
-                return;
-            }
-            if (!holder.releaseIfIdle()) {
-                throw new IllegalStateException("Thread " + thread.id() + " already has a running turn (started through"
-                        + " another CodexThread object for the same id): steer it, interrupt it, or wait for it to complete");
-            }
-        }
-    }
-
-    void turnIdle(CodexThread thread) {
-        busyThreads.remove(thread.id(), thread);
-    }
-
     Duration requestTimeout() {
         return requestTimeout;
+    }
+
+    /** For a local app-server: a working directory that does not exist is an error before anything is sent. */
+    void checkDirectory(@Nullable Path dir, String what) {
+        if (dir != null && connection.isLocal() && !java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(what + " " + dir + (java.nio.file.Files.exists(dir)
+                    ? " is not a directory" : " does not exist"));
+        }
     }
 
     Connection connection() {
@@ -287,23 +308,15 @@ public final class Codex implements AutoCloseable {
     }
 
     JsonNode call(String method, JsonNode params) {
-        return await(connection.request(method, params));
+        return call(method, params, requestTimeout);
     }
 
-    static <T> T await(CompletableFuture<T> f) {
+    JsonNode call(String method, JsonNode params, Duration timeout) {
         try {
-            return f.get();
+            return connection.call(method, params, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            f.cancel(false);
-            throw new CodexException("Interrupted while waiting for a reply", e);
-        } catch (ExecutionException | CompletionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof RuntimeException re) {
-                re.addSuppressed(new CodexException("waited here"));
-                throw re;
-            }
-            throw new CodexException(cause.toString(), cause);
+            throw new CodexException("Interrupted while waiting for the reply to " + method, e);
         }
     }
 
@@ -315,18 +328,18 @@ public final class Codex implements AutoCloseable {
         return new CodexThread(this, id, reply);
     }
 
-    private JsonNode onServerRequest(JsonRpcMessage.Request request) throws Exception {
-        ApprovalRequest typed = ApprovalRequest.of(request.method(), request.params());
-        ApprovalHandler handler = approvalHandler;
-        CodexThread thread = typed.threadId() == null ? null : busyThreads.get(typed.threadId());
-        if (thread != null) {
-            TurnHandle turn = thread.turnFor(typed.turnId());
-            if (turn != null && turn.options().approvalHandler() != null) {
-                handler = turn.options().approvalHandler();
-            }
-        }
-        Decision decision = handler.decide(typed);
-        return ApprovalReplies.result(typed, Objects.requireNonNull(decision, "the approval handler returned null"));
+    /**
+     * The runtime's handler of server requests for one turn's options (or the client's, for null):
+     * the typed request, answered by the turn's {@link ApprovalHandler} if it has one, else the
+     * client's. The runtime picks it by the request's thread id (the thread's reservation).
+     */
+    ServerRequestHandler approvals(@Nullable TurnOptions turn) {
+        ApprovalHandler handler = turn != null && turn.approvalHandler() != null ? turn.approvalHandler() : approvalHandler;
+        return request -> {
+            ApprovalRequest typed = ApprovalRequest.of(request.method(), request.params());
+            Decision decision = handler.decide(typed);
+            return ApprovalReplies.result(typed, Objects.requireNonNull(decision, "the approval handler returned null"));
+        };
     }
 
     private static String readVersion() {
@@ -365,6 +378,9 @@ public final class Codex implements AutoCloseable {
         private boolean experimentalApi;
         private final Set<String> optOut = new LinkedHashSet<>();
         private ConnectionOptions connectionOptions = ConnectionOptions.defaults();
+        private Duration handshakeTimeout = Duration.ofSeconds(20);
+        private Duration turnWatchdog = Duration.ofMinutes(2);
+        private boolean checkAuthentication = true;
         private @Nullable InputStream fromServer;
         private @Nullable OutputStream toServer;
 
@@ -468,8 +484,95 @@ public final class Codex implements AutoCloseable {
             if (attempts < 0) {
                 throw new IllegalArgumentException("attempts must be >= 0: " + attempts);
             }
-            this.connectionOptions = connectionOptions.withOverloadRetries(attempts)
-                    .withRetryInitialDelay(initialDelay).withRetryMaxDelay(maxDelay);
+            this.connectionOptions = connectionOptions.toBuilder().overloadRetries(attempts)
+                    .retryInitialDelay(initialDelay).retryMaxDelay(maxDelay).build();
+            return this;
+        }
+
+        /**
+         * How long {@link #build()} waits for the {@code initialize} reply (20 s by default; the
+         * real server answers in about 0.15 s). A server that stays silent is killed at once
+         * rather than waited for.
+         *
+         * @return this
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout must be positive: " + timeout);
+            }
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The turn-completion watchdog: when a running turn has heard nothing from the server for
+         * this long (2 minutes by default), the SDK reads the thread ({@code thread/read}) and, if
+         * the server says the turn has ended, settles the turn from the server's view instead of
+         * waiting forever for a {@code turn/completed} that was lost. {@link Duration#ZERO} turns
+         * it off.
+         *
+         * @return this
+         */
+        public Builder turnWatchdog(Duration silence) {
+            if (silence.isNegative()) {
+                throw new IllegalArgumentException("turnWatchdog must not be negative: " + silence);
+            }
+            this.turnWatchdog = silence;
+            return this;
+        }
+
+        /**
+         * Whether to ask the server after the handshake whether it has the account its model
+         * provider needs ({@code account/read}), so that a turn without credentials fails at once
+         * with {@link dev.codex4j.protocol.AuthenticationRequiredException} (default: true).
+         *
+         * @return this
+         */
+        public Builder checkAuthentication(boolean check) {
+            this.checkAuthentication = check;
+            return this;
+        }
+
+        /**
+         * The longest line accepted from the server (64 MiB by default); a longer one ends the
+         * connection with a {@link dev.codex4j.protocol.TransportClosedException} caused by
+         * {@link dev.codex4j.protocol.LineTooLongException}.
+         *
+         * @return this
+         */
+        public Builder maxLineBytes(int bytes) {
+            this.connectionOptions = connectionOptions.toBuilder().maxLineBytes(bytes).build();
+            return this;
+        }
+
+        /**
+         * The most bytes of events held for started turns that nobody consumes (256 MiB by
+         * default); over it, the largest such turn is discarded and consuming it throws
+         * {@link dev.codex4j.protocol.TurnDiscardedException}. Turns being consumed are never
+         * touched.
+         *
+         * @return this
+         */
+        public Builder maxUnconsumedBytes(long bytes) {
+            this.connectionOptions = connectionOptions.toBuilder().maxUnconsumedBytes(bytes).build();
+            return this;
+        }
+
+        /**
+         * How long the reader lets lines accumulate between reads while traffic is sustained (the
+         * default is a fraction of a millisecond; zero reads every line the moment it arrives). It
+         * bounds the latency this adds to any event, and trades it for fewer wake-ups.
+         *
+         * @return this
+         */
+        public Builder coalesceWindow(Duration window) {
+            this.connectionOptions = connectionOptions.toBuilder().coalesceWindow(window).build();
+            return this;
+        }
+
+        /** Connection tuning all at once (internal: benchmarks and tests). */
+        Builder connectionOptions(ConnectionOptions options) {
+            this.connectionOptions = Objects.requireNonNull(options, "options");
             return this;
         }
 

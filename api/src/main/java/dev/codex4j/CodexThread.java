@@ -1,10 +1,14 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.Reservation;
+import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.ProtocolCodec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -21,14 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  */
 public final class CodexThread {
-    private static final Object STARTING = new Object();
-
     private final Codex codex;
     private final String id;
     private final JsonNode info;
-    /** null, STARTING (a turn/start in flight), or the running TurnHandle. */
-    private final AtomicReference<@Nullable Object> active = new AtomicReference<>();
-    private volatile CompletableFuture<@Nullable TurnHandle> starting = CompletableFuture.completedFuture(null);
 
     CodexThread(Codex codex, String id, JsonNode info) {
         this.codex = codex;
@@ -99,6 +98,57 @@ public final class CodexThread {
         }
     }
 
+    /**
+     * Runs a turn on a virtual thread of its own. Cancelling the future interrupts the turn, even
+     * when it comes before the server has said the turn's id (the interrupt is sent as soon as it
+     * is known).
+     *
+     * @param input the input
+     * @param options the options
+     * @return the result to come; it fails as {@link #turn} and {@link TurnHandle#run()} throw
+     */
+    public CompletableFuture<RunResult> runAsync(List<Input> input, TurnOptions options) {
+        Objects.requireNonNull(options, "options");
+        CompletableFuture<RunResult> f = new CompletableFuture<>();
+        AtomicReference<@Nullable TurnHandle> started = new AtomicReference<>();
+        AtomicReference<@Nullable Thread> consuming = new AtomicReference<>();
+        Thread.ofVirtual().name("codex4j-run-async-" + id).start(() -> {
+            try {
+                TurnHandle h = turn(input, options); // never interrupted: a half-sent turn/start must finish
+                started.set(h);
+                if (f.isDone()) {
+                    h.interruptInBackground();
+                    return;
+                }
+                consuming.set(Thread.currentThread());
+                if (f.isDone()) {
+                    return;
+                }
+                f.complete(h.run());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        f.whenComplete((r, e) -> {
+            if (f.isCancelled()) {
+                TurnHandle h = started.get();
+                if (h != null) {
+                    h.interruptInBackground();
+                }
+                Thread t = consuming.get();
+                if (t != null) {
+                    t.interrupt();
+                }
+            }
+        });
+        return f;
+    }
+
+    /** @return {@link #runAsync(List, TurnOptions)} with one text input and default options */
+    public CompletableFuture<RunResult> runAsync(String prompt) {
+        return runAsync(List.of(Input.text(prompt)), TurnOptions.defaults());
+    }
+
     /** Starts a turn with one text input. */
     public TurnHandle turn(String prompt) {
         return turn(List.of(Input.text(prompt)), TurnOptions.defaults());
@@ -112,49 +162,77 @@ public final class CodexThread {
     /**
      * Starts a turn ({@code turn/start}) and returns its handle without waiting for it to end.
      *
+     * <p>One turn runs per thread id on a client, however many {@code CodexThread} objects stand
+     * for it (the server would take a second {@code turn/start} as a steer of the running turn):
+     * when one is running, this throws and sends nothing. A turn that is ending (interrupted,
+     * timed out, or its handle closed) is waited for, up to the request timeout. The turn's
+     * approval handler is in place before {@code turn/start} is sent, so an approval that beats
+     * the reply still reaches it.
+     *
      * @param input the input
      * @param options the options
      * @return the running turn
      * @throws IllegalStateException when a turn is already running on this thread
+     * @throws IllegalArgumentException when the input is empty or invalid, or the options' cwd does
+     *     not exist on this machine (for a local app-server)
+     * @throws dev.codex4j.protocol.AuthenticationRequiredException when the server has no account
+     *     for its model provider
      */
     public TurnHandle turn(List<Input> input, TurnOptions options) {
         Objects.requireNonNull(options, "options");
         if (input.isEmpty()) {
             throw new IllegalArgumentException("a turn needs at least one input");
         }
-        CompletableFuture<@Nullable TurnHandle> startFuture = new CompletableFuture<>();
-        CompletableFuture<@Nullable TurnHandle> previous = starting;
-        starting = startFuture;  // before the claim, so an approval handler never waits on a stale future
-        try {
-            claim();
-        } catch (RuntimeException e) {
-            starting = previous;
-            startFuture.complete(null);
-            throw e;
-        }
-        TurnHandle handle = null;
+        input.forEach(i -> Objects.requireNonNull(i, "input element"));
+        codex.checkDirectory(options.cwd(), "the turn's cwd");
+        codex.checkCanRunTurns();
+        Reservation reservation = reserve(options);
         try {
             ObjectNode p = Params.object();
             p.put("threadId", id);
             p.set("input", Input.toJson(input));
             options.writeTo(p);
             long start = System.nanoTime();
-            try (var expected = codex.connection().expectTurn(id)) {
-                JsonNode r = codex.call("turn/start", p);
-                String turnId = r.path("turn").path("id").asString(null);
-                if (turnId == null) {
-                    throw new dev.codex4j.protocol.ProtocolException("turn/start reply has no turn.id", r.toString(), null);
-                }
-                handle = new TurnHandle(this, turnId, codex.connection().turnMailbox(id, turnId), options, start);
+            JsonNode r = codex.call("turn/start", p);
+            String turnId = r.path("turn").path("id").asString(null);
+            if (turnId == null) {
+                throw new dev.codex4j.protocol.ProtocolException("turn/start reply has no turn.id", r.toString(), null);
             }
-            active.set(handle);
+            TurnHandle handle = new TurnHandle(this, turnId, reservation.claim(turnId), options, start);
+            reservation.attach(handle);
             return handle;
         } finally {
-            if (handle == null) {
-                active.set(null);
-                codex.turnIdle(this);
+            reservation.close(); // releases it only if it was never claimed (the start failed)
+        }
+    }
+
+    /** Reserves the thread id for one turn, waiting (bounded) for a turn that is ending. */
+    private Reservation reserve(TurnOptions options) {
+        Connection c = codex.connection();
+        long deadline = System.nanoTime() + codex.requestTimeout().toNanos();
+        while (true) {
+            Reservation r = c.tryReserveTurn(id, codex.approvals(options));
+            if (r != null) {
+                return r;
             }
-            startFuture.complete(handle);
+            Reservation running = c.reservation(id);
+            if (running == null) {
+                continue; // released meanwhile
+            }
+            Object attached = running.attachment();
+            boolean ending = attached instanceof TurnHandle h && (h.isInterruptRequested() || h.isCompleted());
+            long left = deadline - System.nanoTime();
+            if (!ending || left <= 0) {
+                String which = running.turnId() != null ? "turn " + running.turnId() : "a turn being started";
+                throw new IllegalStateException("Thread " + id + " already has a running turn (" + which
+                        + "): steer it with TurnHandle.steer(...), interrupt it, or wait for it to complete");
+            }
+            try {
+                running.awaitRelease(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CodexException("Interrupted while waiting for the ending turn of thread " + id, e);
+            }
         }
     }
 
@@ -186,72 +264,16 @@ public final class CodexThread {
         codex.call("thread/compact/start", p);
     }
 
-    /** @return the running turn, if any */
-    public java.util.Optional<TurnHandle> activeTurn() {
-        return active.get() instanceof TurnHandle h && !h.isCompleted() ? java.util.Optional.of(h)
-                : java.util.Optional.empty();
+    /**
+     * @return the turn running on this thread through this client (whichever {@code CodexThread}
+     *     object started it), if any
+     */
+    public Optional<TurnHandle> activeTurn() {
+        Reservation r = codex.connection().reservation(id);
+        return r != null && r.attachment() instanceof TurnHandle h && !h.isCompleted() ? Optional.of(h) : Optional.empty();
     }
 
     Codex codex() {
         return codex;
-    }
-
-    void turnEnded(TurnHandle handle) {
-        if (active.compareAndSet(handle, null)) {
-            codex.turnIdle(this);
-        }
-    }
-
-    /** The running turn with this id, waiting briefly if its turn/start reply is still in flight. */
-    @Nullable TurnHandle turnFor(@Nullable String turnId) {
-        Object a = active.get();
-        if (a == STARTING) {
-            try {
-                starting.get(codex.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                return null;
-            }
-            a = active.get();
-        }
-        return a instanceof TurnHandle h && (turnId == null || h.id().equals(turnId)) ? h : null;
-    }
-
-    /** Whether this object has no turn starting or running (a completed one is noticed and released). */
-    boolean releaseIfIdle() {
-        Object a = active.get();
-        if (a == null) {
-            codex.turnIdle(this);
-            return true;
-        }
-        if (a instanceof TurnHandle h && h.pumpIfIdle()) {
-            turnEnded(h);
-            return true;
-        }
-        return false;
-    }
-
-    private void claim() {
-        while (true) {
-            Object a = active.get();
-            if (a == null) {
-                if (active.compareAndSet(null, STARTING)) {
-                    try {
-                        codex.turnStarting(this);
-                    } catch (RuntimeException e) {
-                        active.set(null);
-                        throw e;
-                    }
-                    return;
-                }
-                continue;
-            }
-            if (a instanceof TurnHandle h && h.pumpIfIdle()) {
-                turnEnded(h);
-                continue;
-            }
-            String running = a instanceof TurnHandle h ? h.id() : "(starting)";
-            throw new IllegalStateException("Thread " + id + " already has a running turn " + running
-                    + ": steer it with TurnHandle.steer(...), interrupt it, or wait for it to complete");
-        }
     }
 }

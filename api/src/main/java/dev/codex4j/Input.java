@@ -54,6 +54,25 @@ public sealed interface Input {
         return a;
     }
 
+    /** @throws IllegalArgumentException at the first unpaired surrogate */
+    private static void checkSurrogates(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                throw new IllegalArgumentException("the text has an unpaired high surrogate (U+"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + ") at index " + i);
+            }
+            if (Character.isLowSurrogate(c)) {
+                throw new IllegalArgumentException("the text has an unpaired low surrogate (U+"
+                        + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + ") at index " + i);
+            }
+        }
+    }
+
     /** The wire object: {@code type} and then name/value pairs. */
     private static ObjectNode wire(String type, String... namesAndValues) {
         ObjectNode o = ProtocolCodec.emptyObject();
@@ -66,9 +85,14 @@ public sealed interface Input {
 
     /** @param text the text */
     record Text(String text) implements Input {
-        /** @param text not null */
+        /**
+         * @param text not null, and valid UTF-16: a lone surrogate cannot be sent (it would reach the
+         *     model as {@code ?})
+         * @throws IllegalArgumentException naming the index of a lone surrogate
+         */
         public Text {
             Objects.requireNonNull(text, "text");
+            checkSurrogates(text);
         }
 
         @Override

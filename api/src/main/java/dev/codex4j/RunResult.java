@@ -74,9 +74,4 @@ public record RunResult(
     public List<String> agentMessages() {
         return items("agentMessage").stream().map(i -> i.path("text").asString("")).toList();
     }
-
-    static @Nullable String phase(JsonNode item) {
-        JsonNode p = item.get("phase");
-        return p != null && p.isString() ? p.asString() : null;
-    }
 }

@@ -40,7 +40,11 @@ public record TurnError(String message, @Nullable JsonNode codexErrorInfo, @Null
         return Optional.of(codexErrorInfo.toString());
     }
 
-    static TurnError of(JsonNode error) {
+    /**
+     * @param error the error object as sent ({@code message}, {@code codexErrorInfo}, ...)
+     * @return the error
+     */
+    public static TurnError fromJson(JsonNode error) {
         JsonNode info = error.get("codexErrorInfo");
         JsonNode details = error.get("additionalDetails");
         return new TurnError(error.path("message").asString("(no message)"),

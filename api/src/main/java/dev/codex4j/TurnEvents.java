@@ -90,7 +90,7 @@ public final class TurnEvents implements Iterable<TurnEvent>, AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            turn.release();
+            turn.release(this);
         }
     }
 }

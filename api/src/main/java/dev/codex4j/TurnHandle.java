@@ -1,29 +1,40 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.runtime.Inbound;
+import dev.codex4j.internal.runtime.TurnMailbox;
+import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.InvalidRequestException;
+import dev.codex4j.protocol.RequestTimeoutException;
 import dev.codex4j.protocol.TransportClosedException;
-import dev.codex4j.runtime.Inbound;
-import dev.codex4j.runtime.TurnMailbox;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A running turn. Consume it once, either with {@link #run()} (the fold to a {@link RunResult})
- * or with {@link #events()} (every event, then {@code result()}); steer or interrupt it from any
- * thread meanwhile.
+ * A running turn. Consume it with {@link #run()} (the fold to a {@link RunResult}) or with
+ * {@link #events()} (every event, then {@code result()}), one consumer at a time; steer or
+ * interrupt it from any thread meanwhile.
  *
  * <p>Its events sit in a mailbox of their own from the first notification on (even those that
- * beat the {@code turn/start} reply), so nothing is lost however late the consumer comes. Turns
- * on different threads are consumed concurrently from different (virtual) threads over one
- * connection; a slow consumer holds up only its own turn.
+ * beat the {@code turn/start} reply), so nothing is lost however late the consumer comes. A
+ * {@code run()} consumer is woken only when the turn ends (or every thousand or so events, to fold
+ * them in one go); an {@code events()} consumer once per batch of lines the server wrote. A slow
+ * consumer holds up only its own turn.
+ *
+ * <p>The thread is free for its next turn as soon as the server's {@code turn/completed} arrives,
+ * whether or not anyone consumed this turn. A handle that becomes unreachable before it was
+ * consumed releases its events (the connection's sweeper notices); events nobody consumes are also bounded by the
+ * client's memory budget, over which the turn is discarded and consuming it throws
+ * {@link dev.codex4j.protocol.TurnDiscardedException}.
  *
  * <pre>{@code
  * TurnHandle turn = thread.turn("Refactor the parser");
@@ -32,30 +43,42 @@ import tools.jackson.databind.node.ObjectNode;
  * }</pre>
  */
 public final class TurnHandle implements AutoCloseable {
-    private static final Duration POLL = Duration.ofSeconds(1);
-    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(10);
+    private static final System.Logger LOG = System.getLogger(TurnHandle.class.getName());
+    /** How long a retried interrupt keeps trying while the server says the turn is not active yet. */
+    private static final Duration INTERRUPT_PATIENCE = Duration.ofMinutes(5);
 
     private final CodexThread thread;
     private final String id;
     private final TurnMailbox mailbox;
     private final TurnOptions options;
+    private final long startNanos;
+    /** Who reads the mailbox now: null, a Thread (run()), an {@link AsyncRun}, or a {@link TurnEvents}. */
+    private final AtomicReference<@Nullable Object> consumer = new AtomicReference<>();
+    /** Owned by the current consumer (handed over with {@code consumer}). */
     private final TurnFold fold;
-    private static final int FREE = 0;
-    private static final int CONSUMER = 1;
-    private static final int PUMP = 2;
-    /** Who reads the mailbox: nobody, the user's one consumer, or a brief non-blocking pump. */
-    private final AtomicInteger reader = new AtomicInteger(FREE);
-    private final ReentrantLock pumpLock = new ReentrantLock();
-    private final ArrayDeque<TurnEvent> replay = new ArrayDeque<>();
-    private volatile boolean completed;
-    private volatile boolean timedOut;
+    private final AtomicBoolean interrupting = new AtomicBoolean();
+    private volatile @Nullable RunResult result;
+    private volatile boolean interruptRequested;
+
+    /** A runAsync consumer; abandoned once its future completed without it (cancel, orTimeout). */
+    private static final class AsyncRun {
+        final Thread thread;
+        volatile boolean abandoned;
+
+        AsyncRun(Thread thread) {
+            this.thread = thread;
+        }
+    }
 
     TurnHandle(CodexThread thread, String id, TurnMailbox mailbox, TurnOptions options, long startNanos) {
         this.thread = thread;
         this.id = id;
         this.mailbox = mailbox;
         this.options = options;
+        this.startNanos = startNanos;
         this.fold = new TurnFold(id, startNanos);
+        // Held weakly by the mailbox: an unconsumed handle nobody can reach lets its events go.
+        mailbox.ownedBy(this);
     }
 
     /** @return the turn's id */
@@ -68,9 +91,12 @@ public final class TurnHandle implements AutoCloseable {
         return thread.id();
     }
 
-    /** @return whether {@code turn/completed} has been seen */
+    /**
+     * @return whether the turn has ended: its {@code turn/completed} arrived (consumed or not), or
+     *     the completion watchdog settled it from the server's view
+     */
     public boolean isCompleted() {
-        return completed;
+        return result != null || mailbox.terminalReceived();
     }
 
     /**
@@ -98,115 +124,272 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     /**
-     * Asks the server to stop the turn ({@code turn/interrupt}). The turn then ends with status
-     * {@code interrupted}, which {@link #run()} returns normally. Does nothing if it already ended.
+     * Asks the server to stop the turn ({@code turn/interrupt}); the turn then ends with status
+     * {@code interrupted}, which {@link #run()} returns normally. Never lost: when the server
+     * answers that the turn is not active yet (an interrupt right after {@code turn()}), it is sent
+     * again, with backoff, until the turn ends. Does nothing once the turn has ended.
+     *
+     * @throws dev.codex4j.protocol.CodexRpcException when the server refuses it for another reason
      */
     public void interrupt() {
-        if (completed) {
+        if (isCompleted()) {
             return;
         }
+        interruptRequested = true;
+        try {
+            sendInterrupt();
+        } catch (InvalidRequestException e) {
+            if (!notActiveYet(e)) {
+                throw e;
+            }
+            interruptInBackground();
+        } catch (RequestTimeoutException e) {
+            interruptInBackground();
+        }
+    }
+
+    /** @return whether an interrupt was asked for (by {@link #interrupt()}, a timeout, a cancel or close) */
+    public boolean isInterruptRequested() {
+        return interruptRequested;
+    }
+
+    private void sendInterrupt() {
         ObjectNode p = Params.object();
         p.put("threadId", thread.id());
         p.put("turnId", id);
+        thread.codex().call("turn/interrupt", p);
+    }
+
+    private static boolean notActiveYet(InvalidRequestException e) {
+        return e.rpcMessage().contains("no active turn");
+    }
+
+    /** Sends the interrupt on a thread of its own, again until it is accepted or the turn ends. */
+    void interruptInBackground() {
+        interruptRequested = true;
+        if (isCompleted() || !interrupting.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            thread.codex().call("turn/interrupt", p);
-        } catch (InvalidRequestException e) {
-            if (!completed && !e.rpcMessage().contains("no active turn")) {
-                throw e;
+            thread.codex().connection().startThread("codex4j-interrupt-" + id, this::interruptUntilAccepted);
+        } catch (RuntimeException e) {
+            interrupting.set(false);
+        }
+    }
+
+    private void interruptUntilAccepted() {
+        long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
+        long backoffMs = 10;
+        try {
+            while (!isCompleted() && thread.codex().isOpen() && System.nanoTime() - deadline < 0) {
+                try {
+                    sendInterrupt();
+                    return;
+                } catch (InvalidRequestException e) {
+                    if (!notActiveYet(e)) {
+                        LOG.log(Level.WARNING, "The server refused to interrupt turn " + id + ": " + e.getMessage());
+                        return;
+                    }
+                } catch (RequestTimeoutException e) {
+                    // try again
+                }
+                TimeUnit.MILLISECONDS.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 500);
             }
+        } catch (InterruptedException | TransportClosedException e) {
+            // the client is closing
+        } catch (CodexException e) {
+            LOG.log(Level.DEBUG, () -> "Interrupting turn " + id + " failed: " + e);
+        } finally {
+            interrupting.set(false);
         }
     }
 
     /**
-     * Waits for the turn to end and returns its result.
+     * Waits for the turn to end and returns its result. Parks without waking until the turn ends
+     * (or many events have piled up), then folds them in one go.
      *
      * @return the result; status {@code completed} or {@code interrupted}
      * @throws TurnFailedException when the turn failed, with the server's error
-     * @throws TurnTimeoutException when {@link TurnOptions#timeout()} passed (the turn was interrupted)
+     * @throws TurnTimeoutException when {@link TurnOptions#timeout()} passed: thrown at the
+     *     deadline, whatever the server does; an interrupt of the turn has been requested
      * @throws TransportClosedException when the connection closed first
+     * @throws dev.codex4j.protocol.TurnDiscardedException when the turn's events were discarded
+     * @throws CodexException when the calling thread is interrupted (the turn goes on)
      * @throws IllegalStateException when another consumer is reading this turn
      */
     public RunResult run() {
-        if (!completed) {
-            acquire();
+        if (result == null) {
+            Object me = Thread.currentThread();
+            acquire(me);
             try {
-                while (next() instanceof TurnEvent e && !(e instanceof TurnEvent.Completed)) {
-                    // the fold keeps what run() needs
-                }
+                consumeToEnd();
             } finally {
-                reader.set(FREE);
+                consumer.compareAndSet(me, null);
             }
         }
         return resultOrThrow();
     }
 
-    /** @return {@link #run()} on a virtual thread of its own */
+    /** The current consumer: folds everything until turn/completed, waking only when there is work. */
+    private void consumeToEnd() {
+        if (result != null) {
+            return;
+        }
+        mailbox.attach(TurnMailbox.WakePolicy.COMPLETION);
+        try {
+            long deadline = deadline();
+            while (result == null) {
+                mailbox.drainTo(fold::accept, Integer.MAX_VALUE);
+                RunResult r = fold.result();
+                if (r != null) {
+                    completed(r);
+                    return;
+                }
+                if (!mailbox.awaitReady(deadline)) {
+                    throw timedOut();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodexException("Interrupted while waiting for turn " + id
+                    + " (the turn goes on; call interrupt() to stop it)", e);
+        } finally {
+            mailbox.detach();
+        }
+    }
+
+    /**
+     * Runs {@link #run()} on a virtual thread of its own. Cancelling the future (with or without
+     * {@code mayInterruptIfRunning}) interrupts the turn. A future completed otherwise without its
+     * result (for example by {@code orTimeout}) lets the turn go on and gives up its consumer role,
+     * so that {@code run()} or {@code events()} can take over.
+     *
+     * @return the result to come
+     */
     public CompletableFuture<RunResult> runAsync() {
         CompletableFuture<RunResult> f = new CompletableFuture<>();
-        Thread.ofVirtual().name("codex4j-run-" + id).start(() -> {
+        AsyncRun[] self = new AsyncRun[1];
+        Thread t = Thread.ofVirtual().name("codex4j-run-" + id).unstarted(() -> {
             try {
-                f.complete(run());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
+                if (result == null) {
+                    acquire(self[0]);
+                    try {
+                        consumeToEnd();
+                    } finally {
+                        consumer.compareAndSet(self[0], null);
+                    }
+                }
+                f.complete(resultOrThrow());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
             }
         });
+        self[0] = new AsyncRun(t);
+        f.whenComplete((r, e) -> {
+            if (e == null || Thread.currentThread() == t) {
+                return;
+            }
+            // Completed from outside: cancel() or a timeout of the caller's.
+            self[0].abandoned = true;
+            t.interrupt();
+            if (f.isCancelled()) {
+                interruptInBackground();
+            }
+        });
+        t.start();
         return f;
     }
 
     /**
-     * The turn's events, ending with {@link TurnEvent.Completed}. A blocking, closeable stream
-     * for one consumer; closing it early leaves the turn running (see {@link #interrupt()}).
+     * The turn's events, ending with {@link TurnEvent.Completed}. A blocking, closeable stream for
+     * one consumer; closing it early leaves the turn running (see {@link #interrupt()}), and
+     * {@link #run()} can take over from where it stopped.
      *
      * @return the events
      * @throws IllegalStateException when another consumer is reading this turn
      */
     public TurnEvents events() {
-        acquire();
-        return new TurnEvents(this);
+        TurnEvents events = new TurnEvents(this);
+        acquire(events);
+        if (result == null) {
+            try {
+                mailbox.attach(TurnMailbox.WakePolicy.EACH_BATCH);
+            } catch (RuntimeException e) {
+                consumer.compareAndSet(events, null);
+                throw e;
+            }
+        }
+        return events;
+    }
+
+    /** @return the result once the turn ended (a failed turn's result has status {@code failed}) */
+    public Optional<RunResult> result() {
+        return Optional.ofNullable(result);
     }
 
     /**
-     * @return the result once the turn ended (a failed turn's result has status {@code failed})
-     */
-    public java.util.Optional<RunResult> result() {
-        return java.util.Optional.ofNullable(fold.result());
-    }
-
-    /**
-     * Leaving a try-with-resources block before the turn ended interrupts it (best effort, without
-     * waiting); the thread takes a new turn once the server confirms the end. A completed turn's
-     * close does nothing. Throws nothing.
+     * Leaving a try-with-resources block before the turn ended interrupts it (best effort, in the
+     * background; the thread takes a new turn once the server confirms the end). A completed
+     * turn's close does nothing. Throws nothing.
      */
     @Override
     public void close() {
-        if (!completed) {
-            try {
-                interrupt();
-            } catch (RuntimeException e) {
-                // closing must not throw; the connection may already be gone
-            }
+        if (!isCompleted()) {
+            interruptInBackground();
         }
     }
 
-    void release() {
-        reader.set(FREE);
+    /** TurnEvents: its consumer stops reading (early, or after the last event). */
+    void release(TurnEvents events) {
+        if (consumer.get() == events) {
+            mailbox.detach();
+            consumer.compareAndSet(events, null);
+        }
     }
 
-    private void acquire() {
-        while (!reader.compareAndSet(FREE, CONSUMER)) {
-            if (reader.get() == CONSUMER) {
+    private void acquire(Object owner) {
+        for (;;) {
+            if (consumer.compareAndSet(null, owner)) {
+                return;
+            }
+            Object current = consumer.get();
+            if (current instanceof AsyncRun a && a.abandoned) {
+                try {
+                    if (!a.thread.join(Duration.ofSeconds(1))) {
+                        throw new IllegalStateException("turn " + id + ": an abandoned runAsync consumer did not stop");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CodexException("Interrupted while waiting for turn " + id + "'s consumer", e);
+                }
+                consumer.compareAndSet(a, null);
+                continue;
+            }
+            if (current != null) {
                 throw new IllegalStateException("turn " + id
                         + " already has a consumer: use either run() or events(), from one thread at a time");
             }
-            Thread.onSpinWait();  // a pump holds it for a few non-blocking polls only
         }
     }
 
+    private long deadline() {
+        Duration t = options.timeout();
+        return t == null ? Long.MAX_VALUE : startNanos + t.toNanos();
+    }
+
+    private TurnTimeoutException timedOut() {
+        Duration t = Objects.requireNonNull(options.timeout());
+        interruptInBackground();
+        return new TurnTimeoutException(id, t);
+    }
+
+    private void completed(RunResult r) {
+        result = r;
+    }
+
     private RunResult resultOrThrow() {
-        RunResult r = Objects.requireNonNull(fold.result(), "no result");
-        if (timedOut && !r.status().equals(TurnStatus.COMPLETED)) {
-            throw new TurnTimeoutException(id, Objects.requireNonNull(options.timeout()));
-        }
+        RunResult r = Objects.requireNonNull(result, "no result");
         if (r.status().equals(TurnStatus.FAILED)) {
             throw new TurnFailedException(r, r.error().orElse(new TurnError("turn failed", null, null,
                     Params.object())));
@@ -215,101 +398,43 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     /**
-     * The next event, or null after the last one. Honours the turn's timeout: when it passes,
-     * asks the server to interrupt, waits a grace period, then throws.
+     * TurnEvents: the next event, or null after the last one. Honours the turn's timeout: at the
+     * deadline it requests an interrupt and throws {@link TurnTimeoutException}.
      */
     @Nullable TurnEvent next() {
-        long deadline = options.timeout() == null ? Long.MAX_VALUE : fold.startNanos() + options.timeout().toNanos();
-        boolean interruptSent = false;
-        while (true) {
-            pumpLock.lock();
-            try {
-                if (!replay.isEmpty()) {
-                    return replay.poll();
+        if (fold.result() != null) {
+            return null;
+        }
+        long deadline = deadline();
+        try {
+            while (true) {
+                Inbound in = mailbox.poll();
+                if (in == null) {
+                    in = mailbox.takeBy(deadline);
+                    if (in == null) {
+                        throw timedOut();
+                    }
                 }
-                if (completed) {
-                    return null;
+                TurnEvent event = fold.accept(in);
+                if (event instanceof TurnEvent.Completed c) {
+                    completed(c.result());
                 }
-            } finally {
-                pumpLock.unlock();
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0) {
-                if (interruptSent) {
-                    throw new TurnTimeoutException(id, options.timeout());
-                }
-                interruptSent = true;
-                timedOut = true;
-                try {
-                    interrupt();
-                } catch (CodexException ignored) {
-                    // the grace period below still bounds the wait
-                }
-                deadline = now + INTERRUPT_GRACE.toNanos();
-            }
-            Duration wait = deadline == Long.MAX_VALUE ? POLL
-                    : Duration.ofNanos(Math.max(1, Math.min(POLL.toNanos(), deadline - now)));
-            Inbound in;
-            try {
-                in = mailbox.take(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CodexException("Interrupted while waiting for turn " + id
-                        + " (the turn goes on; call interrupt() to stop it)", e);
-            } catch (TransportClosedException e) {
-                thread.turnEnded(this);
-                throw e;
-            }
-            if (in != null) {
-                TurnEvent event = apply(in);
                 if (event != null) {
                     return event;
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodexException("Interrupted while waiting for turn " + id
+                    + " (the turn goes on; call interrupt() to stop it)", e);
         }
-    }
-
-    /**
-     * Without blocking, folds whatever is in the mailbox into the replay queue, so that a thread
-     * can tell whether a turn nobody consumed has ended. Returns whether the turn has completed.
-     */
-    boolean pumpIfIdle() {
-        if (completed) {
-            return true;
-        }
-        if (!reader.compareAndSet(FREE, PUMP)) {
-            return completed;
-        }
-        try {
-            Inbound in;
-            while (!completed && (in = mailbox.poll()) != null) {
-                TurnEvent e = apply(in);
-                if (e != null) {
-                    pumpLock.lock();
-                    try {
-                        replay.add(e);
-                    } finally {
-                        pumpLock.unlock();
-                    }
-                }
-            }
-            return completed;
-        } finally {
-            reader.set(FREE);
-        }
-    }
-
-    private @Nullable TurnEvent apply(Inbound in) {
-        TurnEvent event = fold.accept(in);
-        if (event instanceof TurnEvent.Completed c) {
-            completed = true;
-            thread.turnEnded(this);
-            mailbox.close();
-        }
-        return event;
     }
 
     TurnOptions options() {
         return options;
+    }
+
+    TurnMailbox mailbox() {
+        return mailbox;
     }
 }

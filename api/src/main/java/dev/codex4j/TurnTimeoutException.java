@@ -4,8 +4,10 @@ import dev.codex4j.protocol.CodexException;
 import java.time.Duration;
 
 /**
- * A turn did not end within {@link TurnOptions#timeout()}. The SDK asked the server to interrupt
- * it, waited up to 10 s for the interruption to take effect, and then threw this.
+ * A turn did not end within {@link TurnOptions#timeout()}. Thrown at the deadline, whatever the
+ * server does; the SDK has asked the server to interrupt the turn (in the background, again until
+ * it is accepted), but the turn may still be running until the server confirms its end, and the
+ * thread takes a new turn only then.
  *
  * <pre>{@code
  * catch (TurnTimeoutException e) { System.err.println(e.turnId() + " took longer than " + e.timeout()); }
@@ -22,7 +24,8 @@ public class TurnTimeoutException extends CodexException {
      * @param timeout the bound it exceeded
      */
     public TurnTimeoutException(String turnId, Duration timeout) {
-        super("Turn " + turnId + " did not complete within " + timeout.toMillis() + " ms; it was interrupted");
+        super("Turn " + turnId + " did not complete within " + timeout.toMillis()
+                + " ms; an interrupt was requested (the turn ends once the server confirms it)");
         this.turnId = turnId;
         this.timeout = timeout;
     }

@@ -137,18 +137,20 @@ class FakeServerTest {
 
     @Test
     void aTurnStartedWhileHeldMessagesFillTheBudgetLosesNothing() {
-        // 102,040 messages of turns nobody claims fill the held-message budget (100,000); then a turn
-        // whose every message beats its turn/start reply must still arrive whole.
+        // 240,000 deltas of 40 turns nobody claims pass the held-bytes budget (64 MiB), so the
+        // bound acts; then a turn whose every message beats its turn/start reply must still
+        // arrive whole.
         FakeAppServer.Script script = FakeAppServer.script()
                 .onRequest("thread/start", ScriptStep.respond(AppServerMessages.threadStartResult("${threadId}", "/w")),
-                        ScriptStep.burst(20, 1, 5_000))
+                        ScriptStep.burst(40, 1, 6_000))
                 .onRequest("turn/start", (req, out) -> {
                     AppServerMessages.simpleTurn(out.var("threadId"), out.var("turnId"), "q", "whole").forEach(out::send);
                     out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
                 });
         try (FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, Codex.builder())) {
             CodexThread thread = codex.startThread();
-            await().atMost(Duration.ofSeconds(30)).until(() -> codex.connection().heldMessageCount() >= 100_000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> codex.connection().stats().turnsDiscarded() > 0
+                    && codex.connection().stats().lines() >= 240_000);
             RunResult r = thread.run("q");
             assertEquals(Optional.of("whole"), r.finalResponse());
             assertEquals(List.of("userMessage", "agentMessage"),

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.runtime.ServerRequestException;
+import dev.codex4j.internal.runtime.ServerRequestException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

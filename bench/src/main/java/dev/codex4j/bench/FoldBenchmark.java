@@ -1,13 +1,12 @@
 package dev.codex4j.bench;
 
-import dev.codex4j.BenchFold;
 import dev.codex4j.Codex;
 import dev.codex4j.CodexThread;
 import dev.codex4j.RunResult;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.RoutingKeys;
-import dev.codex4j.runtime.Inbound;
+import dev.codex4j.internal.runtime.Inbound;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +70,7 @@ public class FoldBenchmark {
             JsonRpcMessage.Notification n = (JsonRpcMessage.Notification) ProtocolCodec.decode(line);
             methods.add(n.method());
             params.add(n.params());
-            routed.add(new Inbound(RoutingKeys.read(line), line));
+            routed.add(Inbound.of(line));
         }
         peer = ReplayingPeer.start(DELTAS, ITEMS);
         codex = Codex.builder().streams(peer.fromServer(), peer.toServer()).build();

@@ -1,14 +1,13 @@
 package dev.codex4j.bench;
 
 import com.sun.management.OperatingSystemMXBean;
-import dev.codex4j.BenchFold;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.runtime.Connection;
-import dev.codex4j.runtime.ConnectionOptions;
-import dev.codex4j.runtime.Inbound;
-import dev.codex4j.runtime.StdioTransport;
-import dev.codex4j.runtime.TurnMailbox;
+import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.ConnectionOptions;
+import dev.codex4j.internal.runtime.Inbound;
+import dev.codex4j.internal.runtime.StdioTransport;
+import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.testkit.FakeAppServerProcess;
 import dev.codex4j.testkit.ScriptStep;

@@ -2,14 +2,13 @@ package dev.codex4j.bench;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.codex4j.BenchFold;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.RoutingKeys;
-import dev.codex4j.runtime.Connection;
-import dev.codex4j.runtime.ConnectionOptions;
-import dev.codex4j.runtime.Inbound;
-import dev.codex4j.runtime.StreamTransport;
-import dev.codex4j.runtime.TurnMailbox;
+import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.ConnectionOptions;
+import dev.codex4j.internal.runtime.Inbound;
+import dev.codex4j.internal.runtime.StreamTransport;
+import dev.codex4j.internal.runtime.TurnMailbox;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -100,7 +99,7 @@ public class RoutingBenchmark {
         }
         stream = RecordedTurns.jsonl(lines);
         // A consumer may attach after the dispatcher has read its whole turn: let it all be held.
-        options = ConnectionOptions.defaults().withMaxHeldMessagesPerTurn(LINES).withMaxHeldMessagesTotal(LINES);
+        options = ConnectionOptions.builder().maxHeldBytesPerTurn(1L << 30).maxHeldBytesTotal(1L << 30).build();
     }
 
     /** @return the stream's size in bytes (for a bytes-per-second reading of the scores) */

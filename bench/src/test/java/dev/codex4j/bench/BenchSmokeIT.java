@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.runtime.MailboxHandoffBenchmark;
 import java.util.Collection;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -90,6 +90,36 @@ public final class ProtocolCodec {
     }
 
     /**
+     * Decodes one line given as UTF-8 bytes.
+     *
+     * @param line the bytes holding the line
+     * @param offset where it starts
+     * @param length its length, without the line terminator
+     * @return the message
+     * @throws ProtocolException when the bytes are not JSON, not an object, or not a JSON-RPC message
+     */
+    public static JsonRpcMessage decode(byte[] line, int offset, int length) {
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(line, offset, length);
+        } catch (JacksonException | StackOverflowError e) {
+            throw new ProtocolException("Malformed JSON (" + firstLine(e) + ")", text(line, offset, length), null);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new ProtocolException("Empty line", "", null);
+        }
+        if (!tree.isObject()) {
+            throw new ProtocolException("Not a JSON object but " + tree.getNodeType(), text(line, offset, length), null);
+        }
+        return fromTree(tree, null);
+    }
+
+    /** The start of a line as text, for error messages (at most 4 KiB of it). */
+    private static String text(byte[] line, int offset, int length) {
+        return new String(line, offset, Math.min(length, 4096), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * Interprets a parsed JSON object as a message.
      *
      * @param tree the object

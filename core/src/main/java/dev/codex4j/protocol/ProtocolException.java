@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public class ProtocolException extends RuntimeException {
+public class ProtocolException extends CodexException {
     private static final long serialVersionUID = 1L;
     /** How many characters of the offending line are kept. */
     public static final int MAX_EXCERPT = 256;

@@ -1,0 +1,41 @@
+package dev.codex4j.internal.runtime;
+
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+
+/**
+ * The dispatcher's wake-ups owed for the read batch being routed: each consumer that got a message
+ * it wants to be woken for is listed once, and signalled once at the end of the batch, before the
+ * dispatcher reads again (a read may block, so no wake-up is ever left owed across it). Confined
+ * to the dispatcher thread.
+ */
+final class Batch {
+    private final ArrayList<Wakeable> owed = new ArrayList<>();
+    /** nanoTime at the start of the batch: the arrival time of every message in it. */
+    long nowNanos;
+    int lines;
+
+    void wake(Wakeable w) {
+        if (!w.wakeMarked) {
+            w.wakeMarked = true;
+            owed.add(w);
+        }
+    }
+
+    /** @return how many consumers were signalled */
+    int flush() {
+        int n = owed.size();
+        if (n == 0) {
+            return 0;
+        }
+        // One fence for the whole batch: every offer above is visible before any waiter is read.
+        VarHandle.fullFence();
+        for (int i = 0; i < n; i++) {
+            Wakeable w = owed.get(i);
+            w.wakeMarked = false;
+            w.unparkIfWaiting();
+        }
+        owed.clear();
+        return n;
+    }
+}

@@ -1,0 +1,225 @@
+package dev.codex4j.internal.runtime;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.codex4j.internal.protocol.LineScanner;
+import dev.codex4j.protocol.LineTooLongException;
+import dev.codex4j.protocol.ProtocolException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The dispatcher actor: the only reader of the transport. Everything here runs on the
+ * dispatcher's thread ({@code codex4j-dispatcher}), and all of its fields are confined to it.
+ *
+ * <p>Each wake-up reads everything the link holds (up to the buffer), frames the lines at the
+ * byte level, reads each line's routing keys (and a delta's text) in one pass with
+ * {@link LineScanner}, and routes the whole batch under one acquisition of the router's lock:
+ * notifications to their turn's mailbox or to subscribers, replies to their request, server
+ * requests to their handler's thread. Consumer wake-ups are owed, not paid, while the batch is
+ * routed ({@link Batch}): each consumer that got something is woken once at the end of the batch,
+ * before the next read (which may block), so none is ever lost and none is paid per message.
+ *
+ * <p>Interrupt coalescing: while traffic is sustained (the previous batch ended less than a few
+ * coalescing windows ago), the dispatcher sleeps one {@link ConnectionOptions#coalesceWindow()}
+ * before its next read, so that lines arriving one by one are read, routed and woken for in
+ * batches. After a quiet spell the next line is read the moment it arrives. The window bounds the
+ * latency this adds to any message.
+ */
+final class Dispatcher {
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+    private static final int INITIAL_BUFFER = 1 << 16;
+    /** Lines routed before the owed wake-ups are paid even if more input is already there. */
+    private static final int MAX_BATCH_LINES = 4096;
+
+    private final Transport transport;
+    private final Router router;
+    private final RequestTable requests;
+    private final ServerRequests serverRequests;
+    private final Closure closure;
+    private final RuntimeStats stats;
+    private final int maxLineBytes;
+    private final long coalesceNanos;
+    private final long sustainedNanos;
+    private final LineScanner scanner = new LineScanner();
+    private final Batch batch = new Batch();
+    /** Replies and server requests of the batch, handled after the router's lock is released. */
+    private final ArrayList<Inbound> replies = new ArrayList<>();
+    private final ArrayList<Inbound> serverRequestLines = new ArrayList<>();
+    private final ArrayList<ServerRequestHandler> serverRequestHandlers = new ArrayList<>();
+    private final RateLimitedLog badLines = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
+    private byte[] buf = new byte[INITIAL_BUFFER];
+
+    Dispatcher(Transport transport, Router router, RequestTable requests, ServerRequests serverRequests,
+            ConnectionOptions options, Closure closure, RuntimeStats stats) {
+        this.transport = transport;
+        this.router = router;
+        this.requests = requests;
+        this.serverRequests = serverRequests;
+        this.closure = closure;
+        this.stats = stats;
+        this.maxLineBytes = options.maxLineBytes();
+        this.coalesceNanos = options.coalesceWindow().toNanos();
+        this.sustainedNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(2), 4 * coalesceNanos);
+    }
+
+    /**
+     * Reads and routes until the stream ends.
+     *
+     * @return null at the end of the stream, else why reading stopped
+     */
+    @Nullable Throwable run() {
+        int start = 0;
+        int end = 0;
+        int scanFrom = 0;
+        int batchLines = 0;
+        long lastBatchEnd = System.nanoTime() - sustainedNanos;
+        try {
+            for (;;) {
+                if (end == buf.length) {
+                    if (start > 0) {
+                        System.arraycopy(buf, start, buf, 0, end - start);
+                        end -= start;
+                        scanFrom -= start;
+                        start = 0;
+                    } else {
+                        grow();
+                    }
+                }
+                int n = transport.read(buf, end, buf.length - end);
+                if (n < 0) {
+                    if (end > start) {
+                        routeBatch(start, scanFrom, end, true); // a last line without its newline
+                    }
+                    flush();
+                    return null;
+                }
+                if (batchLines == 0) {
+                    batch.nowNanos = System.nanoTime();
+                }
+                end += n;
+                int routed = routeBatch(start, scanFrom, end, false);
+                batchLines += routed;
+                start = consumedTo;
+                scanFrom = end;
+                if (start == end) {
+                    start = end = scanFrom = 0;
+                } else if (end - start > maxLineBytes) {
+                    throw new LineTooLongException(maxLineBytes, new String(buf, start, 256, UTF_8));
+                }
+                if (batchLines < MAX_BATCH_LINES && transport.available() > 0) {
+                    continue; // more is already there: read it before paying the wake-ups
+                }
+                flush();
+                stats.batches.increment();
+                stats.lines.add(batchLines);
+                batchLines = 0;
+                long now = System.nanoTime();
+                boolean sustained = now - lastBatchEnd < sustainedNanos;
+                lastBatchEnd = now;
+                if (coalesceNanos > 0 && sustained && !closure.isClosed()) {
+                    LockSupport.parkNanos(coalesceNanos);
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            flush();
+            return e;
+        }
+    }
+
+    /** Where the last routeBatch stopped: the first byte of an incomplete line. */
+    private int consumedTo;
+
+    /**
+     * Frames and routes the complete lines in {@code [start, end)}, looking for newlines from
+     * {@code scanFrom} (the bytes before it hold none); returns how many lines.
+     */
+    private int routeBatch(int start, int scanFrom, int end, boolean last) {
+        int lines = 0;
+        router.lock.lock();
+        try {
+            boolean routing = !closure.isClosed();
+            int from = start;
+            for (int i = scanFrom; i < end; i++) {
+                if (buf[i] == '\n') {
+                    if (routing) {
+                        routeLine(from, i);
+                    }
+                    lines++;
+                    from = i + 1;
+                }
+            }
+            if (last && from < end) {
+                if (routing) {
+                    routeLine(from, end);
+                }
+                lines++;
+                from = end;
+            }
+            consumedTo = from;
+        } finally {
+            router.lock.unlock();
+        }
+        for (int i = 0; i < replies.size(); i++) {
+            requests.onReply(replies.get(i));
+        }
+        replies.clear();
+        for (int i = 0; i < serverRequestLines.size(); i++) {
+            serverRequests.dispatch(serverRequestLines.get(i), serverRequestHandlers.get(i));
+        }
+        serverRequestLines.clear();
+        serverRequestHandlers.clear();
+        return lines;
+    }
+
+    /** Router's lock held. */
+    private void routeLine(int from, int to) {
+        int len = to - from;
+        if (len > 0 && buf[to - 1] == '\r') {
+            len--;
+        }
+        if (len == 0) {
+            return;
+        }
+        WireLog.in(buf, from, len);
+        Inbound in;
+        try {
+            scanner.scan(buf, from, len);
+            in = Inbound.scanned(scanner, buf, from, len);
+        } catch (ProtocolException e) {
+            stats.badLines.increment();
+            badLines.log(() -> "Skipping a line the app-server wrote: " + e.getMessage());
+            return;
+        }
+        try {
+            switch (in.kind()) {
+                case NOTIFICATION -> router.routeNotification(in, batch);
+                case RESPONSE, ERROR -> replies.add(in);
+                case REQUEST -> {
+                    serverRequestLines.add(in);
+                    serverRequestHandlers.add(router.handlerFor(in));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Could not route " + in, e);
+        }
+    }
+
+    private void flush() {
+        stats.wakeups.add(batch.flush());
+    }
+
+    private void grow() {
+        if (buf.length > maxLineBytes) {
+            throw new LineTooLongException(maxLineBytes, new String(buf, 0, 256, UTF_8));
+        }
+        int size = (int) Math.min((long) maxLineBytes + 1, (long) buf.length * 2);
+        byte[] bigger = new byte[size];
+        System.arraycopy(buf, 0, bigger, 0, buf.length);
+        buf = bigger;
+    }
+}

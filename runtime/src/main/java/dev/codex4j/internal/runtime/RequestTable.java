@@ -1,0 +1,274 @@
+package dev.codex4j.internal.runtime;
+
+import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.protocol.JsonRpcMessage;
+import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.RequestTimeoutException;
+import dev.codex4j.protocol.TransportClosedException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Requests in flight: ids, deadlines, overload retries, replies. A call is settled exactly once,
+ * by whichever comes first of its reply (the dispatcher), its deadline (the scheduler), a write
+ * failure (the caller) or the connection's end; that one compare-and-set ({@code settled}) is the
+ * owner of its outcome. The tables themselves are concurrent maps: the caller inserts, the settler
+ * removes.
+ *
+ * <p>A blocking call ({@link #call}) is completed on the settling thread (the dispatcher for a reply),
+ * which only unparks its waiter. A future handed out ({@link #request}) is completed on a virtual
+ * thread of its own ({@code codex4j-callback}), because a {@code CompletableFuture} runs dependent
+ * stages on the completing thread, and that must never be the dispatcher or the scheduler.
+ */
+final class RequestTable {
+    private static final System.Logger LOG = System.getLogger(RequestTable.class.getName());
+
+    private final LineWriter writer;
+    private final RetryPolicy policy;
+    private final Timers timers;
+    private final Executor resender;
+    private final Executor completer;
+    private final Closure closure;
+    private final RuntimeStats stats;
+    private final Function<Throwable, TransportClosedException> writeFailure;
+    private final AtomicLong nextId = new AtomicLong();
+    /** Calls awaiting a reply, by the id of their current attempt. */
+    private final ConcurrentHashMap<RequestId, Call> pending = new ConcurrentHashMap<>();
+    /** Every call not yet settled, including those waiting to be sent again. */
+    private final Set<Call> calls = ConcurrentHashMap.newKeySet();
+
+    /** A request in flight, across its overload retries. */
+    private static final class Call {
+        final String method;
+        final JsonNode params;
+        final Duration timeout;
+        final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        final AtomicBoolean settled = new AtomicBoolean();
+        /** Whether the future is handed out (then it completes off the settling thread). */
+        final boolean async;
+        volatile @Nullable RequestId currentId;
+        volatile Timers.@Nullable Timer deadline;
+        /** Written by the dispatcher only (one reply at a time per call). */
+        int retries;
+
+        Call(String method, JsonNode params, Duration timeout, boolean async) {
+            this.method = method;
+            this.params = params;
+            this.timeout = timeout;
+            this.async = async;
+        }
+    }
+
+    RequestTable(LineWriter writer, RetryPolicy policy, Timers timers, Executor resender, Executor completer,
+            Closure closure, RuntimeStats stats, Function<Throwable, TransportClosedException> writeFailure) {
+        this.writer = writer;
+        this.policy = policy;
+        this.timers = timers;
+        this.resender = resender;
+        this.completer = completer;
+        this.closure = closure;
+        this.stats = stats;
+        this.writeFailure = writeFailure;
+    }
+
+    /** Any thread: sends a request; see {@link Connection#request(String, JsonNode, Duration)}. */
+    CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
+        return start(method, params, timeout, true);
+    }
+
+    /**
+     * Any thread: sends a request and waits for its result; see
+     * {@link Connection#call(String, JsonNode, Duration)}.
+     */
+    JsonNode call(String method, JsonNode params, Duration timeout) throws InterruptedException {
+        CompletableFuture<JsonNode> f = start(method, params, timeout, false);
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                re.addSuppressed(new dev.codex4j.protocol.CodexException("waited for the reply to " + method + " here"));
+                throw re;
+            }
+            throw new dev.codex4j.protocol.CodexException(String.valueOf(cause), cause);
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            throw e;
+        }
+    }
+
+    private CompletableFuture<JsonNode> start(String method, JsonNode params, Duration timeout, boolean async) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(timeout, "timeout");
+        Call call = new Call(method, params, timeout, async);
+        calls.add(call);
+        if (closure.isClosed()) {
+            settle(call, null, closure.exception());
+            return call.result;
+        }
+        try {
+            call.deadline = timers.schedule(() -> timedOut(call), timeout.toNanos());
+        } catch (RejectedExecutionException e) {
+            settle(call, null, closure.exception());
+            return call.result;
+        }
+        send(call);
+        return call.result;
+    }
+
+    private void send(Call call) {
+        if (call.settled.get()) {
+            return;
+        }
+        RequestId id = RequestId.of(nextId.getAndIncrement());
+        call.currentId = id;
+        pending.put(id, call);
+        if (call.settled.get() || closure.isClosed()) {
+            // Timed out meanwhile, or failAll swept the table before our put.
+            pending.remove(id, call);
+            settle(call, null, closure.isClosed() ? closure.exception() : null);
+            return;
+        }
+        String line = ProtocolCodec.encode(new JsonRpcMessage.Request(id, call.method, call.params));
+        stats.requests.increment();
+        try {
+            writer.write(line);
+        } catch (IOException | RuntimeException e) {
+            pending.remove(id, call);
+            settle(call, null, closure.isClosed() ? closure.exception() : writeFailure.apply(
+                    new IOException("Could not send " + call.method + ": " + e.getMessage(), e)));
+        }
+    }
+
+    private void timedOut(Call call) {
+        RequestId id = call.currentId;
+        if (id != null) {
+            pending.remove(id, call);
+        }
+        if (!call.settled.get()) {
+            stats.timeouts.increment();
+        }
+        settle(call, null, new RequestTimeoutException(call.method, call.timeout));
+    }
+
+    /** Completes a call once; a null error with a null result means "already settled elsewhere". */
+    private void settle(Call call, @Nullable JsonNode result, @Nullable Throwable error) {
+        if (result == null && error == null) {
+            return;
+        }
+        if (!call.settled.compareAndSet(false, true)) {
+            return;
+        }
+        Timers.Timer deadline = call.deadline;
+        if (deadline != null) {
+            deadline.cancel();
+        }
+        calls.remove(call);
+        if (!call.async) {
+            complete(call, result, error);
+            return;
+        }
+        try {
+            completer.execute(() -> complete(call, result, error));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            complete(call, result, error);
+        }
+    }
+
+    private static void complete(Call call, @Nullable JsonNode result, @Nullable Throwable error) {
+        if (error != null) {
+            call.result.completeExceptionally(error);
+        } else {
+            call.result.complete(result);
+        }
+    }
+
+    /** Dispatcher: a response or error reply. */
+    void onReply(Inbound in) {
+        JsonRpcMessage message;
+        try {
+            message = in.message();
+        } catch (ProtocolException e) {
+            // The scanner accepted it, so this is rare; the call (if any) fails instead of hanging.
+            Call call = in.id() == null ? null : pending.remove(in.id());
+            if (call != null) {
+                settle(call, null, e);
+            }
+            return;
+        }
+        RequestId id = in.id();
+        if (id == null) {
+            if (message instanceof JsonRpcMessage.ErrorResponse e) {
+                LOG.log(Level.WARNING, "The app-server reported an error for no request: " + e.error());
+            }
+            return;
+        }
+        Call call = pending.remove(id);
+        if (call == null) {
+            LOG.log(Level.DEBUG, () -> "Reply to unknown or timed-out request " + id + " ignored");
+            return;
+        }
+        switch (message) {
+            case JsonRpcMessage.Response r -> settle(call, r.result(), null);
+            case JsonRpcMessage.ErrorResponse e -> {
+                if (policy.retries(e.error(), call.retries) && !call.settled.get()) {
+                    call.retries++;
+                    stats.retries.increment();
+                    long delay = policy.delayNanos(call.retries);
+                    LOG.log(Level.DEBUG, () -> call.method + " overloaded; retry " + call.retries + " in "
+                            + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
+                    try {
+                        timers.schedule(() -> resend(call), delay);
+                    } catch (RejectedExecutionException ex) {
+                        settle(call, null, closure.exception());
+                    }
+                } else {
+                    settle(call, null, CodexRpcException.of(call.method, e.error()));
+                }
+            }
+            default -> settle(call, null, new ProtocolException("Not a reply", in.text(), null));
+        }
+    }
+
+    private void resend(Call call) {
+        // Never write on the timer thread: a full pipe would stall every deadline.
+        try {
+            resender.execute(() -> send(call));
+        } catch (RejectedExecutionException e) {
+            settle(call, null, closure.exception());
+        }
+    }
+
+    /** After the closure is set: every call fails with why. */
+    void failAll() {
+        // calls, not pending: a request waiting for its retry is in no id table.
+        for (Call call : calls) {
+            RequestId id = call.currentId;
+            if (id != null) {
+                pending.remove(id, call);
+            }
+            settle(call, null, closure.exception());
+        }
+    }
+
+    /** @return calls not yet settled */
+    int inFlight() {
+        return calls.size();
+    }
+}

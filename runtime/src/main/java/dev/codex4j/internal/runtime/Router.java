@@ -1,0 +1,713 @@
+package dev.codex4j.internal.runtime;
+
+import dev.codex4j.protocol.TurnDiscardedException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where each message goes, and the memory bounds on the messages nobody consumes. All of its state
+ * is guarded by one lock, {@link #lock}: the dispatcher holds it while it routes a read batch (one
+ * acquisition per batch, uncontended almost always); claimers, consumers attaching or detaching,
+ * subscribers, and the sweeper hold it for a few field writes. Nothing blocks while holding it,
+ * and nothing called under it calls out of the runtime.
+ *
+ * <p>What it holds:
+ * <ul>
+ *   <li>{@code turns}: turn id to {@link TurnRoute} (the turn's mailbox), created by a turn's first
+ *       message or its claim, removed by the sweeper one TTL after the turn ended;
+ *   <li>{@code reservations}: thread id to its one {@link Reservation} (a turn starting or running);
+ *   <li>server-request handlers of threads, and the connection's global handler;
+ *   <li>thread and global {@link Subscriber}s;
+ *   <li>the budgets: bytes held for unclaimed turns ({@code heldBytes}, bounded per turn and in
+ *       total, and in time), how many such turns there are ({@code heldTurns}), and bytes of
+ *       claimed turns that no consumer reads ({@code unconsumedBytes}). A bound acts on a whole
+ *       turn, never on part of one: the turn is discarded and its consumer gets
+ *       {@link TurnDiscardedException}. It never acts on a turn someone is starting (its thread
+ *       has an unclaimed reservation) or consuming.
+ * </ul>
+ */
+final class Router {
+    private static final System.Logger LOG = System.getLogger(Router.class.getName());
+    /** What a queued message costs besides its bytes: the Inbound, its array header, a queue slot. */
+    static final int OVERHEAD = 96;
+
+    /** @return what a message costs in the budgets: its bytes plus {@link #OVERHEAD} */
+    static long cost(Inbound in) {
+        return (long) in.size() + OVERHEAD;
+    }
+
+    final ReentrantLock lock = new ReentrantLock();
+    private final ConnectionOptions options;
+    private final Closure closure;
+    private final RuntimeStats stats;
+    private final RateLimitedLog discardLog =
+            new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
+    private final RateLimitedLog dropLog = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
+
+    // ---- guarded by lock
+    private final HashMap<String, TurnRoute> turns = new HashMap<>();
+    private final HashMap<String, Reservation> reservations = new HashMap<>();
+    private final HashMap<String, ServerRequestHandler> threadHandlers = new HashMap<>();
+    private final HashMap<String, ArrayList<Subscriber>> threadSubscribers = new HashMap<>();
+    private final ArrayList<Subscriber> globalSubscribers = new ArrayList<>();
+    private ServerRequestHandler globalHandler;
+    private long heldBytes;
+    private int heldTurns;
+    private long unconsumedBytes;
+    private boolean unconsumedWarned;
+
+    Router(ConnectionOptions options, Closure closure, RuntimeStats stats, ServerRequestHandler globalHandler) {
+        this.options = options;
+        this.closure = closure;
+        this.stats = stats;
+        this.globalHandler = globalHandler;
+    }
+
+    ConnectionOptions options() {
+        return options;
+    }
+
+    Closure closure() {
+        return closure;
+    }
+
+    // ================================================================ dispatcher (lock held)
+
+    /** Dispatcher, lock held: a notification to its turn, its thread's subscribers or the global ones. */
+    void routeNotification(Inbound in, Batch batch) {
+        String turnId = in.turnId();
+        if (turnId != null) {
+            TurnRoute r = turns.get(turnId);
+            if (r == null) {
+                boolean protectedTurn = isStarting(in.threadId());
+                if (!protectedTurn && heldTurns >= options.maxHeldTurns()) {
+                    stats.dropped.increment();
+                    dropLog.log(() -> "Dropping " + in.method() + " of turn " + turnId + ": " + heldTurns
+                            + " turns nobody claimed are held already (maxHeldTurns)");
+                    return;
+                }
+                r = new TurnRoute(this, in.threadId(), turnId, TurnRoute.State.HOLDING, batch.nowNanos);
+                r.countedAsHeld = true;
+                heldTurns++;
+                turns.put(turnId, r);
+            }
+            deliver(r, in, batch.nowNanos, batch);
+            return;
+        }
+        String threadId = in.threadId();
+        List<Subscriber> targets = threadId != null ? threadSubscribers.get(threadId) : globalSubscribers;
+        if (targets == null || targets.isEmpty()) {
+            LOG.log(Level.DEBUG, () -> "No listener for " + in.method() + (threadId == null ? "" : " of thread " + threadId));
+            return;
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            Subscriber s = targets.get(i);
+            s.offerQuietly(in);
+            batch.wake(s);
+        }
+    }
+
+    /** Lock held: delivers one message of a turn; with a null batch the consumer is woken at once. */
+    private void deliver(TurnRoute r, Inbound in, long now, @Nullable Batch batch) {
+        boolean terminal = in.isTurnCompleted();
+        long size = cost(in);
+        switch (r.state) {
+            case CLAIMED -> {
+                if (r.terminal) {
+                    stats.dropped.increment();
+                    LOG.log(Level.DEBUG, () -> "Dropping " + in.method() + " of turn " + r.turnId + ": it arrived after turn/completed");
+                    return;
+                }
+                r.queue.offerQuietly(in);
+                r.bytesIn += size;
+                r.lastActivityNanos = now;
+                if (!r.consumerAttached) {
+                    r.unconsumedBytes += size;
+                    unconsumedBytes += size;
+                    if (unconsumedBytes > options.maxUnconsumedBytes() / 2) {
+                        enforceUnconsumedBudget();
+                        if (r.state != TurnRoute.State.CLAIMED) {
+                            if (terminal) {
+                                ended(r, now);
+                            }
+                            return;
+                        }
+                    }
+                }
+                if (terminal) {
+                    ended(r, now);
+                }
+                TurnMailbox.WakePolicy policy = r.policy;
+                if (policy == null) {
+                    return; // nobody attached: whoever attaches drains before it parks
+                }
+                if (policy == TurnMailbox.WakePolicy.EACH_BATCH || terminal
+                        || ++r.sinceWake >= options.wakeHighWaterMark()) {
+                    r.sinceWake = 0;
+                    if (batch != null) {
+                        batch.wake(r);
+                    } else {
+                        r.signal();
+                    }
+                }
+            }
+            case HOLDING -> {
+                if (!isStarting(r.threadId)) {
+                    if (r.heldBytes + size > options.maxHeldBytesPerTurn()) {
+                        discard(r, "nobody claimed it and its events passed maxHeldBytesPerTurn ("
+                                + options.maxHeldBytesPerTurn() + " bytes)", now);
+                    } else if (heldBytes + size > options.maxHeldBytesTotal()) {
+                        makeHeldRoom(size, now);
+                    }
+                    if (r.state != TurnRoute.State.HOLDING) {
+                        stats.dropped.increment();
+                        if (terminal) {
+                            ended(r, now);
+                        }
+                        return;
+                    }
+                }
+                r.queue.offerQuietly(in);
+                r.heldBytes += size;
+                heldBytes += size;
+                r.lastActivityNanos = now;
+                if (terminal) {
+                    r.terminal = true;
+                    r.terminalAtNanos = now;
+                }
+            }
+            case RELEASED, DISCARDED -> {
+                stats.dropped.increment();
+                LOG.log(Level.DEBUG, () -> "Dropping " + in.method() + " of " + r.state + " turn " + r.turnId);
+                if (terminal && !r.terminal) {
+                    ended(r, now);
+                }
+            }
+        }
+    }
+
+    /** Lock held: the turn's terminal message was routed; its thread is free again. */
+    private void ended(TurnRoute r, long now) {
+        r.terminal = true;
+        r.terminalAtNanos = now;
+        Reservation res = r.reservation;
+        if (res != null && !res.isReleased) {
+            reservations.remove(res.threadId(), res);
+            res.markReleased();
+        }
+    }
+
+    /** Lock held: discards held turns that nobody is starting, largest first, until {@code size} fits. */
+    private void makeHeldRoom(long size, long now) {
+        while (heldBytes + size > options.maxHeldBytesTotal()) {
+            TurnRoute largest = null;
+            for (TurnRoute t : turns.values()) {
+                if (t.state == TurnRoute.State.HOLDING && !isStarting(t.threadId)
+                        && (largest == null || t.heldBytes > largest.heldBytes)) {
+                    largest = t;
+                }
+            }
+            if (largest == null) {
+                return; // all held bytes belong to turns being started: they are never touched
+            }
+            discard(largest, "nobody claimed it while turns nobody claimed held more than maxHeldBytesTotal ("
+                    + options.maxHeldBytesTotal() + " bytes); it was the largest", now);
+        }
+    }
+
+    /** Lock held: discards claimed turns nobody consumes, largest first, while over the budget. */
+    private void enforceUnconsumedBudget() {
+        if (!unconsumedWarned) {
+            unconsumedWarned = true;
+            LOG.log(Level.WARNING, "Turns that nobody consumes hold " + unconsumedBytes + " bytes of events (the budget,"
+                    + " maxUnconsumedBytes, is " + options.maxUnconsumedBytes() + "): consume turns with run() or events(),"
+                    + " or close their handles; over the budget the largest are discarded");
+        }
+        while (unconsumedBytes > options.maxUnconsumedBytes()) {
+            TurnRoute largest = null;
+            for (TurnRoute t : turns.values()) {
+                if (t.state == TurnRoute.State.CLAIMED && !t.consumerAttached
+                        && (largest == null || t.unconsumedBytes > largest.unconsumedBytes)) {
+                    largest = t;
+                }
+            }
+            if (largest == null) {
+                return;
+            }
+            discard(largest, "nobody consumed it while turns without a consumer held more than maxUnconsumedBytes ("
+                    + options.maxUnconsumedBytes() + " bytes); it was the largest", System.nanoTime());
+        }
+    }
+
+    /** Lock held: drops a turn's messages for good; its consumer will get TurnDiscardedException. */
+    private void discard(TurnRoute r, String reason, long now) {
+        TurnRoute.State before = r.state;
+        r.state = TurnRoute.State.DISCARDED;
+        r.discardReason = reason;
+        r.lastActivityNanos = now;
+        if (before == TurnRoute.State.HOLDING) {
+            heldBytes -= r.heldBytes;
+            r.heldBytes = 0;
+            r.queue.clear();
+        } else if (before == TurnRoute.State.CLAIMED && !r.consumerAttached) {
+            unconsumedBytes -= r.unconsumedBytes;
+            r.unconsumedBytes = 0;
+            r.queue.clear();
+        }
+        stats.turnsDiscarded.increment();
+        discardLog.log(() -> "Discarded the events of turn " + r.turnId + ": " + reason);
+        r.signal();
+    }
+
+    /** Lock held: whether the thread has a turn starting (reserved, not yet claimed). */
+    private boolean isStarting(@Nullable String threadId) {
+        if (threadId == null) {
+            return false;
+        }
+        Reservation res = reservations.get(threadId);
+        return res != null && res.route == null;
+    }
+
+    /**
+     * Dispatcher, lock held: the handler of a server request. The thread's reservation's handler
+     * when the request names its turn (or its turn id is not known yet), else the thread's
+     * handler, else the connection's. The thread id is checked at every step: a handler never
+     * answers for another thread.
+     */
+    ServerRequestHandler handlerFor(Inbound in) {
+        String threadId = in.threadId();
+        String turnId = in.turnId();
+        if (threadId != null) {
+            Reservation res = reservations.get(threadId);
+            if (res != null && res.handler() != null) {
+                String claimed = res.turnId();
+                if (turnId == null || claimed == null || claimed.equals(turnId)) {
+                    return res.handler();
+                }
+            }
+            ServerRequestHandler h = threadHandlers.get(threadId);
+            if (h != null) {
+                return h;
+            }
+        }
+        return globalHandler;
+    }
+
+    // ================================================================ claimers and consumers
+
+    /** @return a new reservation of the thread, or null when it has one already */
+    @Nullable Reservation tryReserve(String threadId, @Nullable ServerRequestHandler handler) {
+        lock.lock();
+        try {
+            checkOpen();
+            if (reservations.containsKey(threadId)) {
+                return null;
+            }
+            Reservation r = new Reservation(this, threadId, handler);
+            reservations.put(threadId, r);
+            return r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the thread's reservation, or null */
+    @Nullable Reservation reservation(String threadId) {
+        lock.lock();
+        try {
+            return reservations.get(threadId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void releaseUnclaimed(Reservation res) {
+        lock.lock();
+        try {
+            if (!res.isReleased && res.route == null) {
+                reservations.remove(res.threadId(), res);
+                res.markReleased();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    TurnMailbox claim(Reservation res, String turnId) {
+        Objects.requireNonNull(turnId, "turnId");
+        lock.lock();
+        try {
+            // No check that the connection is open: a claim after its end still gets what arrived.
+            if (res.route != null) {
+                throw new IllegalStateException("reservation of thread " + res.threadId() + " is already bound to turn "
+                        + res.route.turnId);
+            }
+            if (res.isReleased) {
+                throw new IllegalStateException("reservation of thread " + res.threadId() + " was released");
+            }
+            TurnRoute r = claimRoute(res.threadId(), turnId);
+            r.reservation = res;
+            res.route = r;
+            if (r.terminal) {
+                ended(r, r.terminalAtNanos); // the whole turn beat the turn/start reply
+            }
+            if (r.state == TurnRoute.State.DISCARDED) {
+                throw new TurnDiscardedException(turnId, String.valueOf(r.discardReason));
+            }
+            return r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A claim without a reservation (tests, benchmarks, turns started by someone else). */
+    TurnMailbox claim(String threadId, String turnId) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(turnId, "turnId");
+        lock.lock();
+        try {
+            TurnRoute r = claimRoute(threadId, turnId);
+            if (r.state == TurnRoute.State.DISCARDED) {
+                throw new TurnDiscardedException(turnId, String.valueOf(r.discardReason));
+            }
+            return r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lock held. */
+    private TurnRoute claimRoute(String threadId, String turnId) {
+        TurnRoute r = turns.get(turnId);
+        if (r == null) {
+            r = new TurnRoute(this, threadId, turnId, TurnRoute.State.CLAIMED, System.nanoTime());
+            turns.put(turnId, r);
+            return r;
+        }
+        switch (r.state) {
+            case HOLDING -> {
+                r.state = TurnRoute.State.CLAIMED;
+                r.threadId = threadId;
+                heldBytes -= r.heldBytes;
+                r.bytesIn = r.heldBytes;
+                r.unconsumedBytes = r.heldBytes;
+                unconsumedBytes += r.heldBytes;
+                r.heldBytes = 0;
+                if (r.countedAsHeld) {
+                    r.countedAsHeld = false;
+                    heldTurns--;
+                }
+            }
+            case DISCARDED -> {
+                // Stays a tombstone; the caller throws.
+            }
+            case CLAIMED, RELEASED -> throw new IllegalStateException("the mailbox of turn " + turnId + " is already claimed");
+        }
+        return r;
+    }
+
+    void attach(TurnRoute r, TurnMailbox.WakePolicy policy) {
+        lock.lock();
+        try {
+            switch (r.state) {
+                case DISCARDED -> throw new TurnDiscardedException(r.turnId, String.valueOf(r.discardReason));
+                case RELEASED -> throw new IllegalStateException("the mailbox of turn " + r.turnId + " is closed");
+                case HOLDING -> throw new IllegalStateException("the mailbox of turn " + r.turnId + " is not claimed");
+                case CLAIMED -> { }
+            }
+            if (r.consumerAttached) {
+                throw new IllegalStateException("turn " + r.turnId + " already has a consumer");
+            }
+            r.consumerAttached = true;
+            r.policy = policy;
+            r.sinceWake = 0;
+            unconsumedBytes -= r.unconsumedBytes;
+            r.unconsumedBytes = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void detach(TurnRoute r) {
+        lock.lock();
+        try {
+            if (!r.consumerAttached) {
+                return;
+            }
+            r.consumerAttached = false;
+            r.policy = null;
+            if (r.state == TurnRoute.State.CLAIMED) {
+                long left = Math.max(0, r.bytesIn - r.bytesTaken());
+                r.unconsumedBytes = left;
+                unconsumedBytes += left;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void release(TurnRoute r) {
+        lock.lock();
+        try {
+            releaseLocked(r);
+        } finally {
+            lock.unlock();
+        }
+        r.signal();
+    }
+
+    /** Lock held. */
+    private void releaseLocked(TurnRoute r) {
+        if (r.state == TurnRoute.State.RELEASED) {
+            return;
+        }
+        TurnRoute.State before = r.state;
+        r.state = TurnRoute.State.RELEASED;
+        r.lastActivityNanos = System.nanoTime();
+        if (before == TurnRoute.State.HOLDING) {
+            heldBytes -= r.heldBytes;
+            r.heldBytes = 0;
+        }
+        if (!r.consumerAttached) {
+            unconsumedBytes -= r.unconsumedBytes;
+            r.unconsumedBytes = 0;
+            r.queue.clear();
+        }
+        r.policy = null;
+    }
+
+    /** The watchdog: delivers a message as the server would have, waking the consumer at once. */
+    boolean settle(TurnRoute r, Inbound in) {
+        lock.lock();
+        try {
+            if (r.terminal || closure.isClosed()) {
+                return false;
+            }
+            deliver(r, in, System.nanoTime(), null);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ================================================================ subscriptions and handlers
+
+    Subscription subscribeThread(String threadId, Consumer<Inbound> listener, Consumer<Subscriber> start) {
+        Subscriber[] self = new Subscriber[1];
+        self[0] = new Subscriber(closure, listener, () -> {
+            lock.lock();
+            try {
+                List<Subscriber> list = threadSubscribers.get(threadId);
+                if (list != null && list.remove(self[0]) && list.isEmpty()) {
+                    threadSubscribers.remove(threadId);
+                }
+            } finally {
+                lock.unlock();
+            }
+        });
+        lock.lock();
+        try {
+            checkOpen();
+            threadSubscribers.computeIfAbsent(threadId, k -> new ArrayList<>()).add(self[0]);
+        } finally {
+            lock.unlock();
+        }
+        start.accept(self[0]);
+        return self[0];
+    }
+
+    Subscription subscribeGlobal(Consumer<Inbound> listener, Consumer<Subscriber> start) {
+        Subscriber[] self = new Subscriber[1];
+        self[0] = new Subscriber(closure, listener, () -> {
+            lock.lock();
+            try {
+                globalSubscribers.remove(self[0]);
+            } finally {
+                lock.unlock();
+            }
+        });
+        lock.lock();
+        try {
+            checkOpen();
+            globalSubscribers.add(self[0]);
+        } finally {
+            lock.unlock();
+        }
+        start.accept(self[0]);
+        return self[0];
+    }
+
+    void globalHandler(ServerRequestHandler handler) {
+        lock.lock();
+        try {
+            globalHandler = handler;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Subscription threadHandler(String threadId, ServerRequestHandler handler) {
+        lock.lock();
+        try {
+            threadHandlers.put(threadId, handler);
+        } finally {
+            lock.unlock();
+        }
+        return () -> {
+            lock.lock();
+            try {
+                threadHandlers.remove(threadId, handler);
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
+    // ================================================================ sweeper, watchdog, failure
+
+    /** Scheduler: expires held turns, forgets ended ones, discards ended turns nobody consumed. */
+    void sweep(long now) {
+        long ttl = options.heldMessageTtl().toNanos();
+        long unconsumedTtl = options.unconsumedTtl().toNanos();
+        lock.lock();
+        try {
+            for (Iterator<TurnRoute> it = turns.values().iterator(); it.hasNext(); ) {
+                TurnRoute r = it.next();
+                switch (r.state) {
+                    case HOLDING -> {
+                        if (now - r.createdNanos >= ttl && !isStarting(r.threadId)) {
+                            discard(r, "nobody claimed it within heldMessageTtl (" + options.heldMessageTtl().toMillis()
+                                    + " ms)", now);
+                        }
+                    }
+                    case DISCARDED -> {
+                        long since = r.reservation != null && r.terminal ? r.terminalAtNanos : r.lastActivityNanos;
+                        if ((r.reservation == null || r.terminal) && now - since >= ttl) {
+                            remove(it, r);
+                        }
+                    }
+                    case CLAIMED -> {
+                        if (!r.consumerAttached && r.ownerGone()) {
+                            releaseLocked(r); // nobody can consume it any more
+                            if (r.terminal && now - r.terminalAtNanos >= ttl) {
+                                remove(it, r);
+                            }
+                        } else if (r.terminal && !r.consumerAttached && r.unconsumedBytes > 0
+                                && now - r.terminalAtNanos >= unconsumedTtl) {
+                            discard(r, "the turn ended and nobody consumed its events within unconsumedTtl ("
+                                    + options.unconsumedTtl().toSeconds() + " s)", now);
+                        } else if (r.terminal && (r.consumerAttached || r.unconsumedBytes == 0)
+                                && now - r.terminalAtNanos >= ttl) {
+                            remove(it, r);
+                        }
+                    }
+                    case RELEASED -> {
+                        long since = r.terminal ? r.terminalAtNanos : r.lastActivityNanos;
+                        if (now - since >= ttl) {
+                            remove(it, r);
+                        }
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void remove(Iterator<TurnRoute> it, TurnRoute r) {
+        it.remove();
+        if (r.countedAsHeld) {
+            r.countedAsHeld = false;
+            heldTurns--;
+        }
+    }
+
+    /** @return claimed turns with a reservation that have not ended and heard nothing since {@code silentSince} */
+    List<TurnMailbox> silentTurns(long silentSinceNanos) {
+        List<TurnMailbox> out = new ArrayList<>();
+        lock.lock();
+        try {
+            for (TurnRoute r : turns.values()) {
+                if (r.reservation != null && !r.terminal && r.state != TurnRoute.State.HOLDING
+                        && r.lastActivityNanos - silentSinceNanos <= 0) {
+                    out.add(r);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
+    /** After the closure is set: wakes every consumer and waiter so that each sees it. */
+    void wakeAll() {
+        List<Wakeable> all = new ArrayList<>();
+        lock.lock();
+        try {
+            all.addAll(turns.values());
+            all.addAll(globalSubscribers);
+            threadSubscribers.values().forEach(all::addAll);
+            for (Reservation r : reservations.values()) {
+                r.markReleased();
+            }
+            reservations.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Wakeable w : all) {
+            w.signal();
+        }
+    }
+
+    private void checkOpen() {
+        if (closure.isClosed()) {
+            throw closure.exception();
+        }
+    }
+
+    // ================================================================ gauges
+
+    long heldBytes() {
+        lock.lock();
+        try {
+            return heldBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int heldTurns() {
+        lock.lock();
+        try {
+            return heldTurns;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long unconsumedBytes() {
+        lock.lock();
+        try {
+            return unconsumedBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int routes() {
+        lock.lock();
+        try {
+            return turns.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

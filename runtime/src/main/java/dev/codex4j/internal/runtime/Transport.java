@@ -1,0 +1,86 @@
+package dev.codex4j.internal.runtime;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.OptionalInt;
+
+/**
+ * A full-duplex byte link to an app-server that carries JSON lines: one JSON-RPC message per line
+ * ({@code \n}) in both directions. Exactly one thread reads (the connection's dispatcher, which
+ * frames lines itself); any number of threads write. A link that carries messages in frames (a
+ * WebSocket) presents them to {@link #read} as lines.
+ *
+ * <p>Reading is in bytes, not lines, so that the dispatcher takes everything the link holds in one
+ * call and pays one wake-up per batch of lines, not per line.
+ *
+ * <pre>{@code
+ * try (Transport t = StdioTransport.start(AppServerLaunch.defaults(), Duration.ofSeconds(5))) {
+ *     t.writeLine("{\"id\":0,\"method\":\"initialize\",\"params\":{}}");
+ *     byte[] buf = new byte[65536];
+ *     int n = t.read(buf, 0, buf.length);
+ * }
+ * }</pre>
+ */
+public interface Transport extends AutoCloseable {
+
+    /**
+     * Reads what the peer wrote, blocking until at least one byte is there.
+     *
+     * @param buffer where to put the bytes
+     * @param offset where in {@code buffer}
+     * @param length the most bytes to read ({@code > 0})
+     * @return how many bytes were read, or {@code -1} at the end of the stream
+     * @throws IOException when reading fails (for example after {@link #close()})
+     */
+    int read(byte[] buffer, int offset, int length) throws IOException;
+
+    /**
+     * @return how many bytes {@link #read} can return without blocking (0 when none or unknown)
+     * @throws IOException when the link is broken
+     */
+    int available() throws IOException;
+
+    /**
+     * Writes one line and flushes it. Thread-safe: lines written concurrently never interleave.
+     *
+     * @param line one JSON object, without line terminators
+     * @throws IOException when the peer is gone or the transport is closed
+     * @throws IllegalArgumentException when the line contains a line terminator
+     */
+    void writeLine(String line) throws IOException;
+
+    /** @return the child process's exit code once it has exited; empty for other links or while alive */
+    OptionalInt exitCode();
+
+    /**
+     * Waits up to {@code max} for the peer to exit, so that a failure report can carry its exit
+     * code and its last words on stderr.
+     *
+     * @param max the longest wait
+     * @return the exit code if the peer exited in time
+     */
+    default OptionalInt awaitExit(Duration max) {
+        return exitCode();
+    }
+
+    /** @return a bounded tail of the peer's stderr ({@code ""} when there is none) */
+    String stderrTail();
+
+    /**
+     * @return whether the peer shares this machine's file system (a child process), so that a
+     *     working directory can be checked before it is sent
+     */
+    default boolean isLocal() {
+        return false;
+    }
+
+    /** @return what the link is, for messages ({@code "app-server pid 4242"}, {@code "ws://host:port"}) */
+    String describe();
+
+    /**
+     * Releases the link and whatever it owns; a reader blocked in {@link #read} returns or throws.
+     * Idempotent, bounded in time, throws nothing.
+     */
+    @Override
+    void close();
+}
