@@ -65,7 +65,7 @@ public final class Reservation implements AutoCloseable {
      * @return the turn's mailbox
      * @throws IllegalStateException when already claimed or released, or when the turn's mailbox
      *     is claimed by someone else
-     * @throws dev.codex4j.protocol.TurnDiscardedException when its messages were discarded
+     *     (a turn whose messages a bound discarded is returned too: consuming it says so)
      */
     public TurnMailbox claim(String turnId) {
         return router.claim(this, turnId);

@@ -356,12 +356,13 @@ final class Router {
             TurnRoute r = claimRoute(res.threadId(), turnId);
             r.reservation = res;
             res.route = r;
+            if (unconsumedBytes > options.maxUnconsumedBytes()) {
+                enforceUnconsumedBudget(); // what it held until now counts as unconsumed
+            }
             if (r.terminal) {
                 ended(r, r.terminalAtNanos); // the whole turn beat the turn/start reply
             }
-            if (r.state == TurnRoute.State.DISCARDED) {
-                throw new TurnDiscardedException(turnId, String.valueOf(r.discardReason));
-            }
+            // A discarded turn is still returned: its consumer is told, and its owner can interrupt it.
             return r;
         } finally {
             lock.unlock();
@@ -375,6 +376,9 @@ final class Router {
         lock.lock();
         try {
             TurnRoute r = claimRoute(threadId, turnId);
+            if (unconsumedBytes > options.maxUnconsumedBytes()) {
+                enforceUnconsumedBudget();
+            }
             if (r.state == TurnRoute.State.DISCARDED) {
                 throw new TurnDiscardedException(turnId, String.valueOf(r.discardReason));
             }
