@@ -117,6 +117,28 @@ class CodexIT {
     }
 
     @Test
+    void anInterruptRightAfterTurnIsNeverLost() {
+        for (int i = 0; i < 3; i++) {
+            offline.server().enqueue(ModelReply.longMessage(5_000).eventDelay(Duration.ofMillis(2)));
+            TurnHandle turn = codex.startThread().turn("q");
+            turn.interrupt(); // before the server has registered the turn as active
+            RunResult r = turn.run();
+            assertEquals(TurnStatus.INTERRUPTED, r.status(), "attempt " + i);
+        }
+    }
+
+    @Test
+    void cancellingRunAsyncStopsTheTurnOnTheServer() throws Exception {
+        offline.server().enqueue(ModelReply.longMessage(5_000).eventDelay(Duration.ofMillis(2)));
+        CodexThread thread = codex.startThread();
+        TurnHandle turn = thread.turn("q");
+        CompletableFuture<RunResult> f = turn.runAsync();
+        f.cancel(true);
+        await().atMost(Duration.ofSeconds(20)).until(turn::isCompleted);
+        assertEquals(TurnStatus.INTERRUPTED, turn.run().status());
+    }
+
+    @Test
     void interruptedTurnReturnsNormallyWithStatusInterrupted() {
         offline.server().enqueue(ModelReply.longMessage(5_000).eventDelay(Duration.ofMillis(2)));
         TurnHandle turn = codex.startThread().turn("long");
