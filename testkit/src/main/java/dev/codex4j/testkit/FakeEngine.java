@@ -270,6 +270,7 @@ final class FakeEngine {
             case ScriptStep.Eof e -> closeOutput();
             case ScriptStep.Exit e -> finish(e.code());
             case ScriptStep.Burst b -> burst(ctx, b);
+            case ScriptStep.PacedTurn t -> pacedTurn(ctx, t);
         }
     }
 
@@ -384,6 +385,53 @@ final class FakeEngine {
             }
         }
         flush();
+    }
+
+    private void pacedTurn(Ctx ctx, ScriptStep.PacedTurn t) {
+        String threadId = ctx.var("threadId");
+        String turnId = ctx.var("turnId");
+        String itemId = "msg-" + turnId;
+        writeFlushed(Json.write(stamp(AppServerMessages.turnStarted(threadId, turnId))));
+        String prefix = "{\"method\":\"item/agentMessage/delta\",\"params\":{\"threadId\":" + quote(threadId)
+                + ",\"turnId\":" + quote(turnId) + ",\"itemId\":" + quote(itemId) + ",\"delta\":\"";
+        StringBuilder text = new StringBuilder();
+        long interval = t.perSecond() == 0 ? 0 : 1_000_000_000L / t.perSecond();
+        long next = System.nanoTime();
+        for (int i = 0; i < t.deltas() && !finished.get(); i++) {
+            if (interval > 0) {
+                next += interval;
+                long wait;
+                while ((wait = next - System.nanoTime()) > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
+            String delta = i + ":" + System.nanoTime() + " ";
+            text.append(delta);
+            String line = prefix + delta + "\"},\"emittedAtMs\":" + System.currentTimeMillis() + "}";
+            if (interval > 0) {
+                writeFlushed(line);
+            } else {
+                writeLine(line);
+            }
+        }
+        writeLine(Json.write(stamp(AppServerMessages.agentMessageCompleted(threadId, turnId, itemId, text.toString(),
+                "final_answer"))));
+        writeFlushed(Json.write(stamp(AppServerMessages.turnCompleted(threadId, turnId, "completed"))));
+    }
+
+    private void writeFlushed(String line) {
+        if (outputClosed) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            outputClosed = true;
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     private static ObjectNode stamp(ObjectNode m) {

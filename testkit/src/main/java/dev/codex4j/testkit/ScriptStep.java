@@ -88,6 +88,35 @@ public sealed interface ScriptStep {
         }
     }
 
+    /**
+     * Streams one turn for {@code ${threadId}}/{@code ${turnId}} at a steady pace, each line
+     * flushed on its own (line-by-line arrival, as from the real CLI): {@code turn/started}, then
+     * {@code deltas} {@code item/agentMessage/delta} at {@code perSecond} per second (0: as fast as
+     * possible), then the agent message's {@code item/completed} with the whole text, then
+     * {@code turn/completed}. Each delta's text is {@code "<seq>:<nanoTime> "}: its sequence number
+     * in the turn (from 0) and when it was written ({@link System#nanoTime()}, the same clock in
+     * every process of a Linux machine), so a consumer can check that every delta came exactly
+     * once and in order, and measure the latency it added.
+     */
+    record PacedTurn(int deltas, int perSecond) implements ScriptStep {
+        /** @throws IllegalArgumentException when a count is negative */
+        public PacedTurn {
+            if (deltas < 0 || perSecond < 0) {
+                throw new IllegalArgumentException("pacedTurn needs deltas >= 0 and perSecond >= 0");
+            }
+        }
+
+        /** @return how many notifications the turn writes */
+        public int lineCount() {
+            return deltas + 3;
+        }
+    }
+
+    /** @return a {@link PacedTurn} of {@code deltas} deltas at {@code perSecond} per second */
+    static ScriptStep pacedTurn(int deltas, int perSecond) {
+        return new PacedTurn(deltas, perSecond);
+    }
+
     /** @return a step answering the request with {@code result} */
     static ScriptStep respond(JsonNode result) {
         return new Respond(Objects.requireNonNull(result, "result"));
@@ -213,6 +242,7 @@ public sealed interface ScriptStep {
             case Burst b -> n.put("type", "burst").put("threads", b.threads()).put("turnsPerThread", b.turnsPerThread())
                     .put("deltasPerTurn", b.deltasPerTurn()).put("completedEvery", b.completedEvery())
                     .put("completedBytes", b.completedBytes());
+            case PacedTurn t -> n.put("type", "pacedTurn").put("deltas", t.deltas()).put("perSecond", t.perSecond());
         }
         return n;
     }
@@ -235,6 +265,7 @@ public sealed interface ScriptStep {
             case "exit" -> new Exit(n.path("code").asInt());
             case "burst" -> new Burst(n.path("threads").asInt(), n.path("turnsPerThread").asInt(),
                     n.path("deltasPerTurn").asInt(), n.path("completedEvery").asInt(), n.path("completedBytes").asInt());
+            case "pacedTurn" -> new PacedTurn(n.path("deltas").asInt(), n.path("perSecond").asInt());
             default -> throw new IllegalArgumentException("unknown script step type '" + type + "' in " + n);
         };
     }
