@@ -4,7 +4,7 @@
  */
 module dev.codex4j.core {
     requires transitive tools.jackson.databind;
-    requires static transitive org.jspecify;
+    requires static org.jspecify;
 
     exports dev.codex4j.protocol;
     exports dev.codex4j.protocol.types;

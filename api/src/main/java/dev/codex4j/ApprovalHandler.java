@@ -12,8 +12,8 @@ package dev.codex4j;
  *
  * <pre>{@code
  * Codex codex = Codex.builder()
- *         .approvalHandler(request -> request instanceof ApprovalRequest.Command c
- *                 && c.command().equals("ls") ? Decision.accept() : Decision.decline())
+ *         .approvalHandler(request -> request instanceof ApprovalRequest.Command c  // as the shell runs it
+ *                 && "/bin/bash -c 'ls'".equals(c.command()) ? Decision.accept() : Decision.decline())
  *         .build();
  * }</pre>
  */

@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  *
  * <pre>{@code
  * ApprovalHandler handler = request -> switch (request) {
- *     case ApprovalRequest.Command c when c.command().startsWith("ls") -> Decision.accept();
+ *     case ApprovalRequest.Command c when "/bin/bash -c 'ls'".equals(c.command()) -> Decision.accept();
  *     case ApprovalRequest.Command c -> Decision.decline();
  *     default -> Decision.decline();
  * };

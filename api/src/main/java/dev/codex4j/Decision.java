@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  *
  * <pre>{@code
  * ApprovalHandler handler = request -> request instanceof ApprovalRequest.Command c
- *         && c.command().startsWith("git status") ? Decision.accept() : Decision.decline();
+ *         && "/bin/bash -c 'git status'".equals(c.command()) ? Decision.accept() : Decision.decline();
  * }</pre>
  */
 public sealed interface Decision {

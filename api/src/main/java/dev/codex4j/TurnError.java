@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
  *
  * <pre>{@code
  * catch (TurnFailedException e) {
- *     System.err.println(e.error().message() + " " + e.error().codexErrorInfo().orElse(null));
+ *     System.err.println(e.error().message() + " " + e.error().codexErrorInfoName().orElse("(no kind)"));
  * }
  * }</pre>
  *

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * native binary is.
  *
  * <p>{@link #locate(Path)} searches, in order: the explicit path given, the environment variable
- * {@value #PATH_ENV}, the pinned cache that {@code scripts/install-codex} fills, and {@code codex} on
- * {@code PATH}. An npm {@code .bin/codex} node wrapper found anywhere is resolved to the native
+ * {@value #PATH_ENV}, the pinned cache that codex4j's {@code scripts/install-codex} fills, and
+ * {@code codex} on {@code PATH} (where {@code npm install -g @openai/codex@<pinned version>} puts it). An npm {@code .bin/codex} node wrapper found anywhere is resolved to the native
  * binary inside its package, so that closing a client never orphans a grandchild process.
  *
  * <pre>{@code
@@ -106,19 +106,23 @@ public final class CodexCli {
         }
         searched.add("codex on PATH");
         throw new CodexCliNotFoundException("No Codex CLI found (searched: " + String.join(", ", searched)
-                + "). Install the pinned version " + VERSION + " with scripts/install-codex, or set $"
-                + PATH_ENV + " (or Codex.builder().codexPath(...)) to a native codex binary.");
+                + "). " + installAdvice());
     }
 
     private Path requireUsable(Path path, String source) {
         if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
-            throw new CodexCliNotFoundException(source + " " + path
-                    + " is not an executable file. Install the pinned Codex CLI " + VERSION
-                    + " with scripts/install-codex, or point it at a native codex binary.");
+            throw new CodexCliNotFoundException(source + " " + path + " is not an executable file. "
+                    + installAdvice());
         }
         return resolveWrapper(path).orElseThrow(() -> new CodexCliNotFoundException(source + " " + path
-                + " is an npm node wrapper whose native binary is missing. Install the pinned Codex CLI "
-                + VERSION + " with scripts/install-codex."));
+                + " is an npm node wrapper whose native binary is missing. " + installAdvice()));
+    }
+
+    /** What to do about a missing CLI, in terms that work outside this repository. */
+    private static String installAdvice() {
+        return "Install the Codex CLI version this SDK is built for with `npm install -g @openai/codex@" + VERSION
+                + "` (codex on PATH is then found), or set $" + PATH_ENV
+                + " (or Codex.builder().codexPath(...)) to a native codex binary of version " + VERSION + ".";
     }
 
     private Path cacheDir() {

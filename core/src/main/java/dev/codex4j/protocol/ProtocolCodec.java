@@ -31,6 +31,7 @@ public final class ProtocolCodec {
     public static final int MAX_NESTING_DEPTH = 1000;
     /** Longest string value accepted (the server accepts prompts up to 1 MiB characters). */
     public static final int MAX_STRING_LENGTH = 64 * 1024 * 1024;
+    static { JacksonCompatibility.check(); } // before MAPPER: with an old Jackson its builder fails obscurely
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()

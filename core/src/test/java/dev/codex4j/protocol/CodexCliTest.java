@@ -73,7 +73,8 @@ class CodexCliTest {
     void missingBinarySaysHowToInstall() {
         CodexCliNotFoundException e = assertThrows(CodexCliNotFoundException.class,
                 () -> CodexCli.locate(null, Map.of("PATH", tmp.toString()), tmp));
-        assertTrue(e.getMessage().contains("scripts/install-codex"), e.getMessage());
+        assertTrue(e.getMessage().contains("npm install -g @openai/codex@" + CodexCli.pinnedVersion()), e.getMessage());
+        assertTrue(e.getMessage().contains(CodexCli.PATH_ENV), e.getMessage());
         assertTrue(e.getMessage().contains(CodexCli.pinnedVersion()), e.getMessage());
     }
 

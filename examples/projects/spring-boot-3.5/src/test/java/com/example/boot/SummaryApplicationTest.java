@@ -1,0 +1,39 @@
+package com.example.boot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codex4j.protocol.AppServerLaunch;
+import dev.codex4j.testkit.ModelReply;
+import dev.codex4j.testkit.OfflineCodex;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+
+class SummaryApplicationTest {
+    @Test
+    void aTurnRunsInsideTheApplicationContext() {
+        try (OfflineCodex offline = OfflineCodex.start();
+             ConfigurableApplicationContext context = new SpringApplicationBuilder(SummaryApplication.class)
+                     .web(WebApplicationType.NONE)
+                     .initializers(c -> ((GenericApplicationContext) c)
+                             .registerBean(AppServerLaunch.class, offline::launch))
+                     .run()) {
+            offline.server().enqueue(ModelReply.message("Boot and codex4j get along."));
+
+            assertEquals("Boot and codex4j get along.",
+                    context.getBean(SummaryApplication.Summarizer.class).summarize("anything"));
+            // Boot's own Jackson 2 is there beside codex4j's Jackson 3.
+            assertTrue(context.getBeanNamesForType(ObjectMapper.class).length > 0);
+        }
+    }
+
+    @Test
+    void jacksonAnnotationsIsTheBomsNotBoots() {
+        String version = com.fasterxml.jackson.annotation.JsonInclude.class.getPackage().getImplementationVersion();
+        assertEquals("2.21", version);
+    }
+}
