@@ -4,7 +4,6 @@ import dev.codex4j.RunResult;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.sdk.TurnFold;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -37,7 +36,7 @@ public final class BenchFold {
     }
 
     /** @return the result once {@code turn/completed} was folded, else null */
-    public @Nullable RunResult result() {
+    public RunResult result() {
         return fold.result();
     }
 }

@@ -48,7 +48,7 @@ public final class RealCliLoad {
      * @param mockCpuNanos the mock model JVM's CPU
      */
     public record Result(long turns, long notifications, double seconds, long sdkCpuNanos, long codexCpuNanos,
-            long mockCpuNanos) {
+            long mockCpuNanos, ThreadCpu sdkThreads) {
 
         String describe() {
             double total = sdkCpuNanos + codexCpuNanos + mockCpuNanos;
@@ -58,7 +58,8 @@ public final class RealCliLoad {
                             + " codex %.1f%%, mock model %.1f%%%n",
                     turns, notifications, seconds, notifications / seconds, sdkCpuNanos / 1e3 / notifications,
                     codexCpuNanos / 1e3 / notifications, mockCpuNanos / 1e3 / notifications,
-                    100 * sdkCpuNanos / total, 100 * codexCpuNanos / total, 100 * mockCpuNanos / total);
+                    100 * sdkCpuNanos / total, 100 * codexCpuNanos / total, 100 * mockCpuNanos / total)
+                    + "    SDK by thread: " + sdkThreads.describe(sdkCpuNanos, Math.max(1, notifications)) + "\n";
         }
     }
 
@@ -67,10 +68,12 @@ public final class RealCliLoad {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int turns = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int deltas = args.length > 2 ? Integer.parseInt(args[2]) : 500;
+        boolean events = args.length <= 3 || !args[3].equals("run");
         System.out.printf(Locale.ROOT, "codex4j against the real Codex CLI (offline): %d cores, Java %s;"
-                + " %d threads x %d turns x %d deltas%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), threads, turns, deltas);
-        Result r = run(threads, turns, deltas);
+                + " %d threads x %d turns x %d deltas, %s, load average %.2f%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), threads, turns, deltas, events ? "events()" : "run()",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        Result r = run(threads, turns, deltas, events);
         System.out.print(r.describe());
         System.exit(r.turns() == (long) threads * turns ? 0 : 1);
     }
@@ -81,6 +84,15 @@ public final class RealCliLoad {
      * @return what it measured
      */
     public static Result run(int threads, int turns, int deltas) throws Exception {
+        return run(threads, turns, deltas, true);
+    }
+
+    /**
+     * Runs the load once, consuming each turn with {@code events()} or {@code run()}.
+     *
+     * @return what it measured
+     */
+    public static Result run(int threads, int turns, int deltas, boolean events) throws Exception {
         Process mock = startMockModel(deltas);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(mock.getInputStream(), StandardCharsets.UTF_8))) {
             String baseUrl = out.readLine();
@@ -95,19 +107,25 @@ public final class RealCliLoad {
                     all.add(codex.startThread());
                 }
                 // Warm-up: one turn per thread, in parallel, uncounted.
-                runAll(all, 1, new AtomicLong());
+                AtomicLong warm = new AtomicLong();
+                runAll(all, 1, warm, true); // events(): it also counts the notifications of one turn
+                long perTurn = warm.get() / threads;
                 long codexPid = codexPid(mock.pid());
                 OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                ThreadCpu threads0 = ThreadCpu.snapshot();
                 long sdk0 = os.getProcessCpuTime();
                 long codex0 = LoadHarness.Procfs.treeCpuNanos(ProcessHandle.of(codexPid).orElseThrow());
                 long mock0 = LoadHarness.Procfs.cpuNanos(mock.pid());
                 long start = System.nanoTime();
                 AtomicLong notifications = new AtomicLong();
-                long done = runAll(all, turns, notifications);
+                long done = runAll(all, turns, notifications, events);
+                if (!events) {
+                    notifications.set(done * perTurn); // run() sees them all but hands out only the result
+                }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 return new Result(done, notifications.get(), seconds, os.getProcessCpuTime() - sdk0,
                         LoadHarness.Procfs.treeCpuNanos(ProcessHandle.of(codexPid).orElseThrow()) - codex0,
-                        LoadHarness.Procfs.cpuNanos(mock.pid()) - mock0);
+                        LoadHarness.Procfs.cpuNanos(mock.pid()) - mock0, ThreadCpu.snapshot().minus(threads0));
             }
         } finally {
             mock.getOutputStream().close();
@@ -117,16 +135,22 @@ public final class RealCliLoad {
         }
     }
 
-    private static long runAll(List<CodexThread> threads, int turns, AtomicLong notifications) throws Exception {
+    private static long runAll(List<CodexThread> threads, int turns, AtomicLong notifications, boolean events)
+            throws Exception {
         List<Future<Integer>> results = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (CodexThread thread : threads) {
                 results.add(pool.submit(() -> {
                     int completed = 0;
                     for (int t = 0; t < turns; t++) {
-                        try (TurnEvents events = thread.turn("write a long answer").events()) {
+                        if (!events) {
+                            thread.run("write a long answer");
+                            completed++;
+                            continue;
+                        }
+                        try (TurnEvents stream = thread.turn("write a long answer").events()) {
                             long n = 0;
-                            for (TurnEvent e : events) {
+                            for (TurnEvent e : stream) {
                                 n++;
                                 if (e instanceof TurnEvent.Completed) {
                                     completed++;
