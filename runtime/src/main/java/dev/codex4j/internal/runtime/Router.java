@@ -351,6 +351,9 @@ final class Router {
                         + res.route.turnId);
             }
             if (res.isReleased) {
+                if (closure.isClosed()) {
+                    throw closure.exception();
+                }
                 throw new IllegalStateException("reservation of thread " + res.threadId() + " was released");
             }
             TurnRoute r = claimRoute(res.threadId(), turnId);
