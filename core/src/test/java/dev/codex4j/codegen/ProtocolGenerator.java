@@ -1852,9 +1852,9 @@ public final class ProtocolGenerator {
                         public %1$s read(JsonParser p) {
                             JsonToken t = p.currentToken();
                             if (t == JsonToken.VALUE_NULL) {
-                                throw Json.expected(p, "a %1$s");
+                                throw Json.expected(p, "%2$s");
                             }
-                """.formatted(name));
+                """.formatted(name, ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name));
         appendUnionCodecBody(c, name, tag, variants, stringValues, sh);
         b.append(indented(c.toString(), "    "));
         b.append("    }\n");

@@ -1221,7 +1221,7 @@ public sealed interface Account permits Account.ApiKey,
             public Account read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a Account");
+                    throw Json.expected(p, "an Account");
                 }
                 if (t == JsonToken.START_OBJECT) {
                     String first = p.nextName();

@@ -686,7 +686,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             public AccountSessionsSwitchResponse read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a AccountSessionsSwitchResponse");
+                    throw Json.expected(p, "an AccountSessionsSwitchResponse");
                 }
                 if (t == JsonToken.START_OBJECT) {
                     return fromTree((ObjectNode) Json.readTree(p), p);

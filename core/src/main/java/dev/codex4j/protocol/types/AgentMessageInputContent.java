@@ -643,7 +643,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             public AgentMessageInputContent read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a AgentMessageInputContent");
+                    throw Json.expected(p, "an AgentMessageInputContent");
                 }
                 if (t == JsonToken.START_OBJECT) {
                     String first = p.nextName();

@@ -488,7 +488,7 @@ public sealed interface AskForApproval permits AskForApproval.Value,
             public AskForApproval read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a AskForApproval");
+                    throw Json.expected(p, "an AskForApproval");
                 }
                 if (t == JsonToken.VALUE_STRING) {
                     return Value.of(p.getString());

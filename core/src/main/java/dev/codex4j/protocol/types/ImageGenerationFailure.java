@@ -401,7 +401,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             public ImageGenerationFailure read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a ImageGenerationFailure");
+                    throw Json.expected(p, "an ImageGenerationFailure");
                 }
                 if (t == JsonToken.START_OBJECT) {
                     String first = p.nextName();

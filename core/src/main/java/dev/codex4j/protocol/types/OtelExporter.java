@@ -741,7 +741,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             public OtelExporter read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a OtelExporter");
+                    throw Json.expected(p, "an OtelExporter");
                 }
                 if (t == JsonToken.VALUE_STRING) {
                     return Value.of(p.getString());

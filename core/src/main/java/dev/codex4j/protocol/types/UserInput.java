@@ -2333,7 +2333,7 @@ public sealed interface UserInput permits UserInput.Text,
             public UserInput read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a UserInput");
+                    throw Json.expected(p, "an UserInput");
                 }
                 if (t == JsonToken.START_OBJECT) {
                     String first = p.nextName();

@@ -1203,7 +1203,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             public UserVerificationErrorDetails read(JsonParser p) {
                 JsonToken t = p.currentToken();
                 if (t == JsonToken.VALUE_NULL) {
-                    throw Json.expected(p, "a UserVerificationErrorDetails");
+                    throw Json.expected(p, "an UserVerificationErrorDetails");
                 }
                 if (t == JsonToken.START_OBJECT) {
                     String first = p.nextName();
