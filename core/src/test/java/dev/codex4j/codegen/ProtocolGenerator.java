@@ -1037,8 +1037,8 @@ public final class ProtocolGenerator {
             b.append(i2).append("return ").append(m.java()).append(";\n").append(i1).append("}\n\n");
         }
         if (o.tag() != null) {
-            b.append(i1).append("/** @return {@value #").append(constant(o.tag()))
-                    .append("}, the tag this form writes to JSON */\n");
+            b.append(i1).append("/** {@return {@value #").append(constant(o.tag()))
+                    .append("}, the tag this form writes to JSON} */\n");
             b.append(i1).append("public String ").append(camel(o.tag())).append("() {\n");
             b.append(i2).append("return ").append(constant(o.tag())).append(";\n").append(i1).append("}\n\n");
         }
@@ -1052,13 +1052,13 @@ public final class ProtocolGenerator {
                 """, i1));
         b.append(i1).append("public Map<String, JsonNode> additionalProperties() {\n");
         b.append(i2).append("return _additionalProperties;\n").append(i1).append("}\n\n");
-        b.append(i1).append("/** @return a builder with no member set */\n");
+        b.append(i1).append("/** {@return a builder with no member set} */\n");
         b.append(i1).append("public static Builder builder() {\n").append(i2).append("return new Builder();\n")
                 .append(i1).append("}\n\n");
-        b.append(i1).append("/** @return a builder holding this value's members (and their JSON order), to change some */\n");
+        b.append(i1).append("/** {@return a builder holding this value's members (and their JSON order), to change some} */\n");
         b.append(i1).append("public Builder toBuilder() {\n").append(i2).append("return new Builder(this);\n")
                 .append(i1).append("}\n\n");
-        b.append(i1).append("/** @return the strict JSON codec of this type */\n");
+        b.append(i1).append("/** {@return the strict JSON codec of this type} */\n");
         b.append(i1).append("public static JsonCodec<").append(n).append("> codec() {\n").append(i2)
                 .append("return CODEC;\n").append(i1).append("}\n\n");
         // equals / hashCode / toString.
@@ -1088,7 +1088,7 @@ public final class ProtocolGenerator {
             b.append(", ").append(m.java());
         }
         b.append(", _additionalProperties);\n").append(i1).append("}\n\n");
-        b.append(i1).append("/** @return the present members, by Java name */\n");
+        b.append(i1).append("/** {@return the present members, by Java name} */\n");
         b.append(i1).append("@Override\n").append(i1).append("public String toString() {\n");
         b.append(i2).append("StringBuilder b = new StringBuilder(\"").append(o.display()).append("[\");\n");
         for (Mem m : o.members()) {
@@ -1527,22 +1527,22 @@ public final class ProtocolGenerator {
                     return known != null ? known : new %1$s(value, Known._UNKNOWN);
                 }
 
-                /** @return the wire value, as received */
+                /** {@return the wire value, as received} */
                 public String value() {
                     return value;
                 }
 
-                /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+                /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
                 public Known known() {
                     return known;
                 }
 
-                /** @return whether this version of the protocol defines this value */
+                /** {@return whether this version of the protocol defines this value} */
                 public boolean isKnown() {
                     return known != Known._UNKNOWN;
                 }
 
-                /** @return the strict JSON codec of this type (a JSON string) */
+                /** {@return the strict JSON codec of this type (a JSON string)} */
                 public static JsonCodec<%1$s> codec() {
                     return CODEC;
                 }
@@ -1558,7 +1558,7 @@ public final class ProtocolGenerator {
                     return value.hashCode();
                 }
 
-                /** @return the wire value */
+                /** {@return the wire value} */
                 @Override
                 public String toString() {
                     return value;
@@ -1759,7 +1759,7 @@ public final class ProtocolGenerator {
         b.append("public sealed interface ").append(name).append(" permits ");
         b.append(String.join(",\n        ", permits)).append(" {\n");
         b.append("""
-                    /** @return the strict JSON codec of this union */
+                    /** {@return the strict JSON codec of this union} */
                     static JsonCodec<%1$s> codec() {
                         return Unknown.CODEC;
                     }
@@ -1782,7 +1782,7 @@ public final class ProtocolGenerator {
                         + v.wrapped().simple() + "}.", List.of("@param value the value")));
                 b.append("    record ").append(v.name()).append('(').append(t).append(" value) implements ")
                         .append(name).append(" {\n");
-                b.append("        /** @param value the value, not null */\n");
+                b.append("        /**\n         * The form holding a value.\n         *\n         * @param value the value, not null\n         */\n");
                 b.append("        public ").append(v.name()).append(" {\n");
                 if (!v.wrapped().primitive()) {
                     b.append("            Objects.requireNonNull(value, \"value\");\n");
@@ -1822,6 +1822,8 @@ public final class ProtocolGenerator {
                         private static final Codec CODEC = new Codec();
 
                         /**
+                         * A form this version does not know.
+                         *
                          * @param raw the JSON value, not null
                          * @param reason why it is not a known form, not null
                          */
@@ -2370,7 +2372,7 @@ public final class ProtocolGenerator {
             methods.forEach(m -> permits.add("ServerNotification." + m.recordName()));
             permits.add("ServerNotification.Unknown");
             b.append(String.join(",\n        ", permits)).append(" {\n");
-            b.append("    /** @return the method name */\n    String method();\n\n");
+            b.append("    /** {@return the method name} */\n    String method();\n\n");
             for (Method m : methods) {
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} notification.",
                         List.of("@param params the typed params")));
@@ -2381,7 +2383,7 @@ public final class ProtocolGenerator {
                         .append(" params) implements ServerNotification {\n");
                 b.append("        /** The method name. */\n");
                 b.append("        public static final String METHOD = \"").append(m.name()).append("\";\n\n");
-                b.append("        /** @param params the typed params, not null */\n");
+                b.append("        /**\n         * The notification with its params.\n         *\n         * @param params the typed params, not null\n         */\n");
                 b.append("        public ").append(m.recordName()).append(" {\n");
                 b.append("            Objects.requireNonNull(params, \"params\");\n        }\n\n");
                 b.append("        @Override\n        public String method() {\n            return METHOD;\n        }\n    }\n\n");
@@ -2432,9 +2434,9 @@ public final class ProtocolGenerator {
             methods.forEach(m -> permits.add("ServerRequest." + m.recordName()));
             permits.add("ServerRequest.Unknown");
             b.append(String.join(",\n        ", permits)).append(" {\n");
-            b.append("    /** @return the request id, to answer with */\n    RequestId id();\n\n");
-            b.append("    /** @return the method name */\n    String method();\n\n");
-            b.append("    /** @return the method's descriptor, or null for {@link Unknown} */\n");
+            b.append("    /** {@return the request id, to answer with} */\n    RequestId id();\n\n");
+            b.append("    /** {@return the method name} */\n    String method();\n\n");
+            b.append("    /** {@return the method's descriptor, or null for {@link Unknown}} */\n");
             b.append("    @Nullable ServerRequestMethod<?, ?> descriptor();\n\n");
             for (Method m : methods) {
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} request.",

@@ -37,13 +37,13 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         ServerRequest.ApplyPatchApproval,
         ServerRequest.ExecCommandApproval,
         ServerRequest.Unknown {
-    /** @return the request id, to answer with */
+    /** {@return the request id, to answer with} */
     RequestId id();
 
-    /** @return the method name */
+    /** {@return the method name} */
     String method();
 
-    /** @return the method's descriptor, or null for {@link Unknown} */
+    /** {@return the method's descriptor, or null for {@link Unknown}} */
     @Nullable ServerRequestMethod<?, ?> descriptor();
 
     /**

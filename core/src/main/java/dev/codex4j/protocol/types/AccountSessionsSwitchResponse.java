@@ -44,7 +44,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwitchResponse.Sessionsv2,
         AccountSessionsSwitchResponse.AuthUrl,
         AccountSessionsSwitchResponse.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<AccountSessionsSwitchResponse> codec() {
         return Unknown.CODEC;
     }
@@ -112,17 +112,17 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Sessionsv2> codec() {
             return CODEC;
         }
@@ -147,7 +147,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return Objects.hash(_present, activeSessionId, sessions, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("AccountSessionsSwitchResponse.Sessionsv2[");
@@ -415,17 +415,17 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AuthUrl> codec() {
             return CODEC;
         }
@@ -450,7 +450,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return Objects.hash(_present, authUrl, loginId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("AccountSessionsSwitchResponse.AuthUrl[");
@@ -659,6 +659,8 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

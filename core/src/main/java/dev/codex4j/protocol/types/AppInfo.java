@@ -239,17 +239,17 @@ public final class AppInfo {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AppInfo> codec() {
         return CODEC;
     }
@@ -287,7 +287,7 @@ public final class AppInfo {
         return Objects.hash(_present, appMetadata, branding, description, distributionChannel, iconAssets, iconDarkAssets, id, installUrl, isAccessible, isEnabled, labels, logoUrl, logoUrlDark, name, pluginDisplayNames, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("AppInfo[");

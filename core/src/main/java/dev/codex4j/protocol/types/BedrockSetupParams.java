@@ -44,7 +44,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
         BedrockSetupParams.Environment,
         BedrockSetupParams.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<BedrockSetupParams> codec() {
         return Unknown.CODEC;
     }
@@ -106,7 +106,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return region;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -121,17 +121,17 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Profile> codec() {
             return CODEC;
         }
@@ -156,7 +156,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return Objects.hash(_present, profile, region, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("BedrockSetupParams.Profile[");
@@ -404,7 +404,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return region;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -419,17 +419,17 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Environment> codec() {
             return CODEC;
         }
@@ -453,7 +453,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return Objects.hash(_present, region, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("BedrockSetupParams.Environment[");
@@ -649,6 +649,8 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

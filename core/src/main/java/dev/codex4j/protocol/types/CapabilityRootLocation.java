@@ -41,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonSerialize(using = CodecSerializer.class)
 public sealed interface CapabilityRootLocation permits CapabilityRootLocation.Environment,
         CapabilityRootLocation.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<CapabilityRootLocation> codec() {
         return Unknown.CODEC;
     }
@@ -103,7 +103,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -118,17 +118,17 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Environment> codec() {
             return CODEC;
         }
@@ -153,7 +153,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
             return Objects.hash(_present, environmentId, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CapabilityRootLocation.Environment[");
@@ -368,6 +368,8 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

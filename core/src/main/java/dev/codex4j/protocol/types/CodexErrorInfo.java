@@ -50,7 +50,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         CodexErrorInfo.ResponseTooManyFailedAttempts,
         CodexErrorInfo.ActiveTurnNotSteerable,
         CodexErrorInfo.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<CodexErrorInfo> codec() {
         return Unknown.CODEC;
     }
@@ -333,22 +333,22 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return known != null ? known : new Value(value, Known._UNKNOWN);
         }
 
-        /** @return the wire value, as received */
+        /** {@return the wire value, as received} */
         public String value() {
             return value;
         }
 
-        /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+        /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
         public Known known() {
             return known;
         }
 
-        /** @return whether this version of the protocol defines this value */
+        /** {@return whether this version of the protocol defines this value} */
         public boolean isKnown() {
             return known != Known._UNKNOWN;
         }
 
-        /** @return the strict JSON codec of this type (a JSON string) */
+        /** {@return the strict JSON codec of this type (a JSON string)} */
         public static JsonCodec<Value> codec() {
             return CODEC;
         }
@@ -364,7 +364,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return value.hashCode();
         }
 
-        /** @return the wire value */
+        /** {@return the wire value} */
         @Override
         public String toString() {
             return value;
@@ -439,17 +439,17 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<HttpConnectionFailed> codec() {
             return CODEC;
         }
@@ -473,7 +473,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return Objects.hash(_present, httpConnectionFailed, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CodexErrorInfo.HttpConnectionFailed[");
@@ -703,17 +703,17 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ResponseStreamConnectionFailed> codec() {
             return CODEC;
         }
@@ -737,7 +737,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return Objects.hash(_present, responseStreamConnectionFailed, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CodexErrorInfo.ResponseStreamConnectionFailed[");
@@ -967,17 +967,17 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ResponseStreamDisconnected> codec() {
             return CODEC;
         }
@@ -1001,7 +1001,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return Objects.hash(_present, responseStreamDisconnected, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CodexErrorInfo.ResponseStreamDisconnected[");
@@ -1231,17 +1231,17 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ResponseTooManyFailedAttempts> codec() {
             return CODEC;
         }
@@ -1265,7 +1265,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return Objects.hash(_present, responseTooManyFailedAttempts, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CodexErrorInfo.ResponseTooManyFailedAttempts[");
@@ -1495,17 +1495,17 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ActiveTurnNotSteerable> codec() {
             return CODEC;
         }
@@ -1529,7 +1529,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return Objects.hash(_present, activeTurnNotSteerable, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CodexErrorInfo.ActiveTurnNotSteerable[");
@@ -1719,6 +1719,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

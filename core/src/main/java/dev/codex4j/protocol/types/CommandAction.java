@@ -46,7 +46,7 @@ public sealed interface CommandAction permits CommandAction.Read,
         CommandAction.Search,
         CommandAction.UnknownCommandAction,
         CommandAction.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<CommandAction> codec() {
         return Unknown.CODEC;
     }
@@ -120,7 +120,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -135,17 +135,17 @@ public sealed interface CommandAction permits CommandAction.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Read> codec() {
             return CODEC;
         }
@@ -171,7 +171,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return Objects.hash(_present, command, name, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CommandAction.Read[");
@@ -449,7 +449,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -464,17 +464,17 @@ public sealed interface CommandAction permits CommandAction.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ListFiles> codec() {
             return CODEC;
         }
@@ -499,7 +499,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return Objects.hash(_present, command, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CommandAction.ListFiles[");
@@ -776,7 +776,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return query;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -791,17 +791,17 @@ public sealed interface CommandAction permits CommandAction.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Search> codec() {
             return CODEC;
         }
@@ -827,7 +827,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return Objects.hash(_present, command, path, query, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CommandAction.Search[");
@@ -1108,7 +1108,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return command;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1123,17 +1123,17 @@ public sealed interface CommandAction permits CommandAction.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UnknownCommandAction> codec() {
             return CODEC;
         }
@@ -1157,7 +1157,7 @@ public sealed interface CommandAction permits CommandAction.Read,
             return Objects.hash(_present, command, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CommandAction.UnknownCommandAction[");
@@ -1353,6 +1353,8 @@ public sealed interface CommandAction permits CommandAction.Read,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

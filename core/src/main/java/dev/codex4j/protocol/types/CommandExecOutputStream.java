@@ -85,22 +85,22 @@ public final class CommandExecOutputStream {
         return known != null ? known : new CommandExecOutputStream(value, Known._UNKNOWN);
     }
 
-    /** @return the wire value, as received */
+    /** {@return the wire value, as received} */
     public String value() {
         return value;
     }
 
-    /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+    /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
     public Known known() {
         return known;
     }
 
-    /** @return whether this version of the protocol defines this value */
+    /** {@return whether this version of the protocol defines this value} */
     public boolean isKnown() {
         return known != Known._UNKNOWN;
     }
 
-    /** @return the strict JSON codec of this type (a JSON string) */
+    /** {@return the strict JSON codec of this type (a JSON string)} */
     public static JsonCodec<CommandExecOutputStream> codec() {
         return CODEC;
     }
@@ -116,7 +116,7 @@ public final class CommandExecOutputStream {
         return value.hashCode();
     }
 
-    /** @return the wire value */
+    /** {@return the wire value} */
     @Override
     public String toString() {
         return value;

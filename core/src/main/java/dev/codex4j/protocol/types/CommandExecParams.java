@@ -245,17 +245,17 @@ public final class CommandExecParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<CommandExecParams> codec() {
         return CODEC;
     }
@@ -292,7 +292,7 @@ public final class CommandExecParams {
         return Objects.hash(_present, command, cwd, disableOutputCap, disableTimeout, env, outputBytesCap, permissionProfile, processId, sandboxPolicy, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("CommandExecParams[");

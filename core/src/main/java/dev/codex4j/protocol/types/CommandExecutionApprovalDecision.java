@@ -45,7 +45,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
         CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment,
         CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment,
         CommandExecutionApprovalDecision.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<CommandExecutionApprovalDecision> codec() {
         return Unknown.CODEC;
     }
@@ -146,22 +146,22 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return known != null ? known : new Value(value, Known._UNKNOWN);
         }
 
-        /** @return the wire value, as received */
+        /** {@return the wire value, as received} */
         public String value() {
             return value;
         }
 
-        /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+        /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
         public Known known() {
             return known;
         }
 
-        /** @return whether this version of the protocol defines this value */
+        /** {@return whether this version of the protocol defines this value} */
         public boolean isKnown() {
             return known != Known._UNKNOWN;
         }
 
-        /** @return the strict JSON codec of this type (a JSON string) */
+        /** {@return the strict JSON codec of this type (a JSON string)} */
         public static JsonCodec<Value> codec() {
             return CODEC;
         }
@@ -177,7 +177,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return value.hashCode();
         }
 
-        /** @return the wire value */
+        /** {@return the wire value} */
         @Override
         public String toString() {
             return value;
@@ -252,17 +252,17 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AcceptWithExecpolicyAmendment> codec() {
             return CODEC;
         }
@@ -286,7 +286,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return Objects.hash(_present, acceptWithExecpolicyAmendment, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment[");
@@ -516,17 +516,17 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApplyNetworkPolicyAmendment> codec() {
             return CODEC;
         }
@@ -550,7 +550,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return Objects.hash(_present, applyNetworkPolicyAmendment, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment[");
@@ -740,6 +740,8 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -254,17 +254,17 @@ public final class CommandExecutionRequestApprovalParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<CommandExecutionRequestApprovalParams> codec() {
         return CODEC;
     }
@@ -303,7 +303,7 @@ public final class CommandExecutionRequestApprovalParams {
         return Objects.hash(_present, additionalPermissions, approvalId, availableDecisions, command, commandActions, cwd, environmentId, itemId, kind, networkApprovalContext, proposedExecpolicyAmendment, proposedNetworkPolicyAmendments, reason, startedAtMs, threadId, turnId, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("CommandExecutionRequestApprovalParams[");

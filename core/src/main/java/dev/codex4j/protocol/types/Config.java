@@ -366,17 +366,17 @@ public final class Config {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<Config> codec() {
         return CODEC;
     }
@@ -426,7 +426,7 @@ public final class Config {
         return Objects.hash(_present, analytics, approvalPolicy, approvalsReviewer, apps, browserUse, clientSearchProvider, compactPrompt, computerUse, desktop, developerInstructions, forcedChatgptWorkspaceId, forcedLoginMethod, instructions, model, modelAutoCompactTokenLimit, modelAutoCompactTokenLimitScope, modelContextWindow, modelProvider, modelReasoningEffort, modelReasoningSummary, modelVerbosity, reviewModel, sandboxMode, sandboxWorkspaceWrite, serviceTier, tools, webSearch, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("Config[");

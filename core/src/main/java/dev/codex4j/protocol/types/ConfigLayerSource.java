@@ -51,7 +51,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         ConfigLayerSource.LegacyManagedConfigTomlFromFile,
         ConfigLayerSource.LegacyManagedConfigTomlFromMdm,
         ConfigLayerSource.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ConfigLayerSource> codec() {
         return Unknown.CODEC;
     }
@@ -101,7 +101,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return file;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -116,17 +116,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<PackagedDefaults> codec() {
             return CODEC;
         }
@@ -150,7 +150,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, file, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.PackagedDefaults[");
@@ -391,7 +391,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return key;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -406,17 +406,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Mdm> codec() {
             return CODEC;
         }
@@ -441,7 +441,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, domain, key, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.Mdm[");
@@ -689,7 +689,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return file;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -704,17 +704,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<System> codec() {
             return CODEC;
         }
@@ -738,7 +738,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, file, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.System[");
@@ -979,7 +979,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return name;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -994,17 +994,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EnterpriseManaged> codec() {
             return CODEC;
         }
@@ -1029,7 +1029,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, id, name, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.EnterpriseManaged[");
@@ -1288,7 +1288,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return profile;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1303,17 +1303,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<User> codec() {
             return CODEC;
         }
@@ -1338,7 +1338,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, file, profile, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.User[");
@@ -1593,7 +1593,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return dotCodexFolder;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1608,17 +1608,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Project> codec() {
             return CODEC;
         }
@@ -1642,7 +1642,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, dotCodexFolder, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.Project[");
@@ -1859,7 +1859,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1874,17 +1874,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SessionFlags> codec() {
             return CODEC;
         }
@@ -1907,7 +1907,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.SessionFlags[");
@@ -2117,7 +2117,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return file;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2132,17 +2132,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LegacyManagedConfigTomlFromFile> codec() {
             return CODEC;
         }
@@ -2166,7 +2166,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, file, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.LegacyManagedConfigTomlFromFile[");
@@ -2383,7 +2383,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2398,17 +2398,17 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LegacyManagedConfigTomlFromMdm> codec() {
             return CODEC;
         }
@@ -2431,7 +2431,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfigLayerSource.LegacyManagedConfigTomlFromMdm[");
@@ -2608,6 +2608,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

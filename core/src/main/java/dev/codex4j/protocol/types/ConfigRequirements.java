@@ -443,17 +443,17 @@ public final class ConfigRequirements {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ConfigRequirements> codec() {
         return CODEC;
     }
@@ -510,7 +510,7 @@ public final class ConfigRequirements {
         return Objects.hash(_present, additionalDeveloperInstructions, allowAppshots, allowBrowserAndComputerUse, allowLoginShell, allowManagedHooksOnly, allowRemoteControl, allowedApprovalPolicies, allowedApprovalsReviewers, allowedLoginMethods, allowedPermissionProfiles, allowedSandboxModes, allowedWebSearchModes, allowedWindowsSandboxImplementations, application, autoReview, browserUse, chatgptBaseUrl, checkForUpdateOnStartup, cliAuthCredentialsStore, computerUse, defaultPermissions, enforceResidency, featureRequirements, feedback, hooks, inAppBrowser, logDir, modelCatalogJson, modelProvider, modelProviders, models, network, otel, sqliteHome, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ConfigRequirements[");

@@ -46,7 +46,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         ConfiguredHookHandler.Prompt,
         ConfiguredHookHandler.Agent,
         ConfiguredHookHandler.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ConfiguredHookHandler> codec() {
         return Unknown.CODEC;
     }
@@ -152,7 +152,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return timeoutSec;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -167,17 +167,17 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Command> codec() {
             return CODEC;
         }
@@ -206,7 +206,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return Objects.hash(_present, additionalContextLimit, async, command, commandWindows, statusMessage, timeoutSec, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfiguredHookHandler.Command[");
@@ -603,7 +603,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return tool;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -618,17 +618,17 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<McpTool> codec() {
             return CODEC;
         }
@@ -656,7 +656,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return Objects.hash(_present, input, server, statusMessage, timeoutSec, tool, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfiguredHookHandler.McpTool[");
@@ -963,7 +963,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -978,17 +978,17 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Prompt> codec() {
             return CODEC;
         }
@@ -1011,7 +1011,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfiguredHookHandler.Prompt[");
@@ -1209,7 +1209,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1224,17 +1224,17 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Agent> codec() {
             return CODEC;
         }
@@ -1257,7 +1257,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ConfiguredHookHandler.Agent[");
@@ -1434,6 +1434,8 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

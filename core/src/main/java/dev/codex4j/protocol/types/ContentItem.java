@@ -46,7 +46,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
         ContentItem.InputAudio,
         ContentItem.OutputText,
         ContentItem.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ContentItem> codec() {
         return Unknown.CODEC;
     }
@@ -96,7 +96,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -111,17 +111,17 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputText> codec() {
             return CODEC;
         }
@@ -145,7 +145,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return Objects.hash(_present, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ContentItem.InputText[");
@@ -395,7 +395,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return fileId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -410,17 +410,17 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputImage> codec() {
             return CODEC;
         }
@@ -446,7 +446,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return Objects.hash(_present, detail, imageUrl, fileId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ContentItem.InputImage[");
@@ -755,7 +755,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return fileId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -770,17 +770,17 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputAudio> codec() {
             return CODEC;
         }
@@ -805,7 +805,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return Objects.hash(_present, audioUrl, fileId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ContentItem.InputAudio[");
@@ -1100,7 +1100,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1115,17 +1115,17 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OutputText> codec() {
             return CODEC;
         }
@@ -1151,7 +1151,7 @@ public sealed interface ContentItem permits ContentItem.InputText,
             return Objects.hash(_present, annotations, logprobs, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ContentItem.OutputText[");
@@ -1399,6 +1399,8 @@ public sealed interface ContentItem permits ContentItem.InputText,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -45,7 +45,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         DynamicToolCallOutputContentItem.InputImage,
         DynamicToolCallOutputContentItem.InputAudio,
         DynamicToolCallOutputContentItem.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<DynamicToolCallOutputContentItem> codec() {
         return Unknown.CODEC;
     }
@@ -95,7 +95,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -110,17 +110,17 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputText> codec() {
             return CODEC;
         }
@@ -144,7 +144,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return Objects.hash(_present, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("DynamicToolCallOutputContentItem.InputText[");
@@ -373,7 +373,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return imageUrl;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -388,17 +388,17 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputImage> codec() {
             return CODEC;
         }
@@ -422,7 +422,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return Objects.hash(_present, imageUrl, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("DynamicToolCallOutputContentItem.InputImage[");
@@ -651,7 +651,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return audioUrl;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -666,17 +666,17 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputAudio> codec() {
             return CODEC;
         }
@@ -700,7 +700,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return Objects.hash(_present, audioUrl, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("DynamicToolCallOutputContentItem.InputAudio[");
@@ -896,6 +896,8 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -41,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonSerialize(using = CodecSerializer.class)
 public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceTool.Function,
         DynamicToolNamespaceTool.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<DynamicToolNamespaceTool> codec() {
         return Unknown.CODEC;
     }
@@ -126,7 +126,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             return name;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -141,17 +141,17 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Function> codec() {
             return CODEC;
         }
@@ -178,7 +178,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             return Objects.hash(_present, deferLoading, description, inputSchema, name, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("DynamicToolNamespaceTool.Function[");
@@ -438,6 +438,8 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
         DynamicToolSpec.Namespace,
         DynamicToolSpec.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<DynamicToolSpec> codec() {
         return Unknown.CODEC;
     }
@@ -128,7 +128,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return name;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -143,17 +143,17 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Function> codec() {
             return CODEC;
         }
@@ -180,7 +180,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return Objects.hash(_present, deferLoading, description, inputSchema, name, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("DynamicToolSpec.Function[");
@@ -497,7 +497,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return tools;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -512,17 +512,17 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Namespace> codec() {
             return CODEC;
         }
@@ -548,7 +548,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return Objects.hash(_present, description, name, tools, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("DynamicToolSpec.Namespace[");
@@ -782,6 +782,8 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

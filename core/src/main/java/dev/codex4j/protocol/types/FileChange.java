@@ -45,7 +45,7 @@ public sealed interface FileChange permits FileChange.Add,
         FileChange.Delete,
         FileChange.Update,
         FileChange.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<FileChange> codec() {
         return Unknown.CODEC;
     }
@@ -95,7 +95,7 @@ public sealed interface FileChange permits FileChange.Add,
             return content;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -110,17 +110,17 @@ public sealed interface FileChange permits FileChange.Add,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Add> codec() {
             return CODEC;
         }
@@ -144,7 +144,7 @@ public sealed interface FileChange permits FileChange.Add,
             return Objects.hash(_present, content, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileChange.Add[");
@@ -373,7 +373,7 @@ public sealed interface FileChange permits FileChange.Add,
             return content;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -388,17 +388,17 @@ public sealed interface FileChange permits FileChange.Add,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Delete> codec() {
             return CODEC;
         }
@@ -422,7 +422,7 @@ public sealed interface FileChange permits FileChange.Add,
             return Objects.hash(_present, content, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileChange.Delete[");
@@ -662,7 +662,7 @@ public sealed interface FileChange permits FileChange.Add,
             return unifiedDiff;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -677,17 +677,17 @@ public sealed interface FileChange permits FileChange.Add,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Update> codec() {
             return CODEC;
         }
@@ -712,7 +712,7 @@ public sealed interface FileChange permits FileChange.Add,
             return Objects.hash(_present, movePath, unifiedDiff, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileChange.Update[");
@@ -934,6 +934,8 @@ public sealed interface FileChange permits FileChange.Add,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

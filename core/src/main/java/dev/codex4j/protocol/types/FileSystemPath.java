@@ -45,7 +45,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         FileSystemPath.GlobPattern,
         FileSystemPath.Special,
         FileSystemPath.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<FileSystemPath> codec() {
         return Unknown.CODEC;
     }
@@ -95,7 +95,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -110,17 +110,17 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Path> codec() {
             return CODEC;
         }
@@ -144,7 +144,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return Objects.hash(_present, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemPath.Path[");
@@ -373,7 +373,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return pattern;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -388,17 +388,17 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<GlobPattern> codec() {
             return CODEC;
         }
@@ -422,7 +422,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return Objects.hash(_present, pattern, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemPath.GlobPattern[");
@@ -651,7 +651,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return value;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -666,17 +666,17 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Special> codec() {
             return CODEC;
         }
@@ -700,7 +700,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return Objects.hash(_present, value, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemPath.Special[");
@@ -896,6 +896,8 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -48,7 +48,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         FileSystemSpecialPath.SlashTmp,
         FileSystemSpecialPath.UnknownVariant,
         FileSystemSpecialPath.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<FileSystemSpecialPath> codec() {
         return Unknown.CODEC;
     }
@@ -86,7 +86,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             this._order = _order;
         }
 
-        /** @return {@value #KIND}, the tag this form writes to JSON */
+        /** {@return {@value #KIND}, the tag this form writes to JSON} */
         public String kind() {
             return KIND;
         }
@@ -101,17 +101,17 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Root> codec() {
             return CODEC;
         }
@@ -134,7 +134,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.Root[");
@@ -332,7 +332,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             this._order = _order;
         }
 
-        /** @return {@value #KIND}, the tag this form writes to JSON */
+        /** {@return {@value #KIND}, the tag this form writes to JSON} */
         public String kind() {
             return KIND;
         }
@@ -347,17 +347,17 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Minimal> codec() {
             return CODEC;
         }
@@ -380,7 +380,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.Minimal[");
@@ -589,7 +589,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return subpath;
         }
 
-        /** @return {@value #KIND}, the tag this form writes to JSON */
+        /** {@return {@value #KIND}, the tag this form writes to JSON} */
         public String kind() {
             return KIND;
         }
@@ -604,17 +604,17 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ProjectRoots> codec() {
             return CODEC;
         }
@@ -638,7 +638,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return Objects.hash(_present, subpath, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.ProjectRoots[");
@@ -862,7 +862,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             this._order = _order;
         }
 
-        /** @return {@value #KIND}, the tag this form writes to JSON */
+        /** {@return {@value #KIND}, the tag this form writes to JSON} */
         public String kind() {
             return KIND;
         }
@@ -877,17 +877,17 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Tmpdir> codec() {
             return CODEC;
         }
@@ -910,7 +910,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.Tmpdir[");
@@ -1108,7 +1108,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             this._order = _order;
         }
 
-        /** @return {@value #KIND}, the tag this form writes to JSON */
+        /** {@return {@value #KIND}, the tag this form writes to JSON} */
         public String kind() {
             return KIND;
         }
@@ -1123,17 +1123,17 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SlashTmp> codec() {
             return CODEC;
         }
@@ -1156,7 +1156,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.SlashTmp[");
@@ -1377,7 +1377,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return subpath;
         }
 
-        /** @return {@value #KIND}, the tag this form writes to JSON */
+        /** {@return {@value #KIND}, the tag this form writes to JSON} */
         public String kind() {
             return KIND;
         }
@@ -1392,17 +1392,17 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UnknownVariant> codec() {
             return CODEC;
         }
@@ -1427,7 +1427,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return Objects.hash(_present, path, subpath, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.UnknownVariant[");
@@ -1649,6 +1649,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

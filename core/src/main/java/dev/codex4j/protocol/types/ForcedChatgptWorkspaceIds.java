@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface ForcedChatgptWorkspaceIds permits ForcedChatgptWorkspaceIds.OfString,
         ForcedChatgptWorkspaceIds.OfList,
         ForcedChatgptWorkspaceIds.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ForcedChatgptWorkspaceIds> codec() {
         return Unknown.CODEC;
     }
@@ -54,7 +54,11 @@ public sealed interface ForcedChatgptWorkspaceIds permits ForcedChatgptWorkspace
      * @param value the value
      */
     record OfString(String value) implements ForcedChatgptWorkspaceIds {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfString {
             Objects.requireNonNull(value, "value");
         }
@@ -66,7 +70,11 @@ public sealed interface ForcedChatgptWorkspaceIds permits ForcedChatgptWorkspace
      * @param value the value
      */
     record OfList(List<String> value) implements ForcedChatgptWorkspaceIds {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfList {
             Objects.requireNonNull(value, "value");
         }
@@ -84,6 +92,8 @@ public sealed interface ForcedChatgptWorkspaceIds permits ForcedChatgptWorkspace
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

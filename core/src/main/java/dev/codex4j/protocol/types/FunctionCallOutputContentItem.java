@@ -46,7 +46,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         FunctionCallOutputContentItem.InputAudio,
         FunctionCallOutputContentItem.EncryptedContent,
         FunctionCallOutputContentItem.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<FunctionCallOutputContentItem> codec() {
         return Unknown.CODEC;
     }
@@ -96,7 +96,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -111,17 +111,17 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputText> codec() {
             return CODEC;
         }
@@ -145,7 +145,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return Objects.hash(_present, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FunctionCallOutputContentItem.InputText[");
@@ -395,7 +395,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return fileId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -410,17 +410,17 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputImage> codec() {
             return CODEC;
         }
@@ -446,7 +446,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return Objects.hash(_present, detail, imageUrl, fileId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FunctionCallOutputContentItem.InputImage[");
@@ -755,7 +755,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return fileId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -770,17 +770,17 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputAudio> codec() {
             return CODEC;
         }
@@ -805,7 +805,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return Objects.hash(_present, audioUrl, fileId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FunctionCallOutputContentItem.InputAudio[");
@@ -1078,7 +1078,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return encryptedContent;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1093,17 +1093,17 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EncryptedContent> codec() {
             return CODEC;
         }
@@ -1127,7 +1127,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return Objects.hash(_present, encryptedContent, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("FunctionCallOutputContentItem.EncryptedContent[");
@@ -1323,6 +1323,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -45,7 +45,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         GatewayAuth.EnvironmentVariable,
         GatewayAuth.ExternallyConfigured,
         GatewayAuth.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<GatewayAuth> codec() {
         return Unknown.CODEC;
     }
@@ -83,7 +83,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             this._order = _order;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -98,17 +98,17 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NoneGatewayAuth> codec() {
             return CODEC;
         }
@@ -131,7 +131,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GatewayAuth.NoneGatewayAuth[");
@@ -341,7 +341,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return envKey;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -356,17 +356,17 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EnvironmentVariable> codec() {
             return CODEC;
         }
@@ -390,7 +390,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return Objects.hash(_present, envKey, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GatewayAuth.EnvironmentVariable[");
@@ -618,7 +618,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return envKey;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -633,17 +633,17 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExternallyConfigured> codec() {
             return CODEC;
         }
@@ -667,7 +667,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return Objects.hash(_present, envKey, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GatewayAuth.ExternallyConfigured[");
@@ -870,6 +870,8 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -49,7 +49,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         GuardianApprovalReviewAction.McpToolCall,
         GuardianApprovalReviewAction.RequestPermissions,
         GuardianApprovalReviewAction.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<GuardianApprovalReviewAction> codec() {
         return Unknown.CODEC;
     }
@@ -123,7 +123,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return source;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -138,17 +138,17 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Command> codec() {
             return CODEC;
         }
@@ -174,7 +174,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return Objects.hash(_present, command, cwd, source, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GuardianApprovalReviewAction.Command[");
@@ -476,7 +476,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return source;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -491,17 +491,17 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Execve> codec() {
             return CODEC;
         }
@@ -528,7 +528,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return Objects.hash(_present, argv, cwd, program, source, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GuardianApprovalReviewAction.Execve[");
@@ -849,7 +849,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return stdin;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -864,17 +864,17 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WriteStdin> codec() {
             return CODEC;
         }
@@ -901,7 +901,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return Objects.hash(_present, approvalId, cwd, processId, stdin, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GuardianApprovalReviewAction.WriteStdin[");
@@ -1199,7 +1199,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return files;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1214,17 +1214,17 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApplyPatch> codec() {
             return CODEC;
         }
@@ -1249,7 +1249,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return Objects.hash(_present, cwd, files, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GuardianApprovalReviewAction.ApplyPatch[");
@@ -1532,7 +1532,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return target;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1547,17 +1547,17 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NetworkAccess> codec() {
             return CODEC;
         }
@@ -1584,7 +1584,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return Objects.hash(_present, host, port, protocol, target, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GuardianApprovalReviewAction.NetworkAccess[");
@@ -1914,7 +1914,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return toolTitle;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1929,17 +1929,17 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<McpToolCall> codec() {
             return CODEC;
         }
@@ -1967,7 +1967,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return Objects.hash(_present, connectorId, connectorName, server, toolName, toolTitle, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GuardianApprovalReviewAction.McpToolCall[");
@@ -2304,7 +2304,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return reason;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2319,17 +2319,17 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<RequestPermissions> codec() {
             return CODEC;
         }
@@ -2354,7 +2354,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return Objects.hash(_present, permissions, reason, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("GuardianApprovalReviewAction.RequestPermissions[");
@@ -2576,6 +2576,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -46,7 +46,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         HookMetadata.Prompt,
         HookMetadata.Agent,
         HookMetadata.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<HookMetadata> codec() {
         return Unknown.CODEC;
     }
@@ -276,7 +276,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return command;
         }
 
-        /** @return {@value #HANDLER_TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #HANDLER_TYPE}, the tag this form writes to JSON} */
         public String handlerType() {
             return HANDLER_TYPE;
         }
@@ -291,17 +291,17 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Command> codec() {
             return CODEC;
         }
@@ -341,7 +341,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("HookMetadata.Command[");
@@ -1090,7 +1090,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return tool;
         }
 
-        /** @return {@value #HANDLER_TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #HANDLER_TYPE}, the tag this form writes to JSON} */
         public String handlerType() {
             return HANDLER_TYPE;
         }
@@ -1105,17 +1105,17 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<McpTool> codec() {
             return CODEC;
         }
@@ -1155,7 +1155,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("HookMetadata.McpTool[");
@@ -1875,7 +1875,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return trustStatus;
         }
 
-        /** @return {@value #HANDLER_TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #HANDLER_TYPE}, the tag this form writes to JSON} */
         public String handlerType() {
             return HANDLER_TYPE;
         }
@@ -1890,17 +1890,17 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Prompt> codec() {
             return CODEC;
         }
@@ -1938,7 +1938,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("HookMetadata.Prompt[");
@@ -2620,7 +2620,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return trustStatus;
         }
 
-        /** @return {@value #HANDLER_TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #HANDLER_TYPE}, the tag this form writes to JSON} */
         public String handlerType() {
             return HANDLER_TYPE;
         }
@@ -2635,17 +2635,17 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Agent> codec() {
             return CODEC;
         }
@@ -2683,7 +2683,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("HookMetadata.Agent[");
@@ -3176,6 +3176,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

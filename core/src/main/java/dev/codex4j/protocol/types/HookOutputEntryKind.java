@@ -109,22 +109,22 @@ public final class HookOutputEntryKind {
         return known != null ? known : new HookOutputEntryKind(value, Known._UNKNOWN);
     }
 
-    /** @return the wire value, as received */
+    /** {@return the wire value, as received} */
     public String value() {
         return value;
     }
 
-    /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+    /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
     public Known known() {
         return known;
     }
 
-    /** @return whether this version of the protocol defines this value */
+    /** {@return whether this version of the protocol defines this value} */
     public boolean isKnown() {
         return known != Known._UNKNOWN;
     }
 
-    /** @return the strict JSON codec of this type (a JSON string) */
+    /** {@return the strict JSON codec of this type (a JSON string)} */
     public static JsonCodec<HookOutputEntryKind> codec() {
         return CODEC;
     }
@@ -140,7 +140,7 @@ public final class HookOutputEntryKind {
         return value.hashCode();
     }
 
-    /** @return the wire value */
+    /** {@return the wire value} */
     @Override
     public String toString() {
         return value;

@@ -41,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonSerialize(using = CodecSerializer.class)
 public sealed interface ImageGenerationFailure permits ImageGenerationFailure.UsageLimitExceeded,
         ImageGenerationFailure.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ImageGenerationFailure> codec() {
         return Unknown.CODEC;
     }
@@ -102,7 +102,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             return resetsAt;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -117,17 +117,17 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UsageLimitExceeded> codec() {
             return CODEC;
         }
@@ -152,7 +152,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             return Objects.hash(_present, limitId, resetsAt, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ImageGenerationFailure.UsageLimitExceeded[");
@@ -374,6 +374,8 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

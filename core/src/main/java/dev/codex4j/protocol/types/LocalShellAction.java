@@ -41,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonSerialize(using = CodecSerializer.class)
 public sealed interface LocalShellAction permits LocalShellAction.Exec,
         LocalShellAction.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<LocalShellAction> codec() {
         return Unknown.CODEC;
     }
@@ -135,7 +135,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             return workingDirectory;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -150,17 +150,17 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Exec> codec() {
             return CODEC;
         }
@@ -188,7 +188,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             return Objects.hash(_present, command, env, timeoutMs, user, workingDirectory, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LocalShellAction.Exec[");
@@ -488,6 +488,8 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

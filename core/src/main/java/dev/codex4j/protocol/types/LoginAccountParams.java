@@ -48,7 +48,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         LoginAccountParams.AmazonBedrock,
         LoginAccountParams.AmazonBedrockAccessKeys,
         LoginAccountParams.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<LoginAccountParams> codec() {
         return Unknown.CODEC;
     }
@@ -98,7 +98,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return apiKey;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -113,17 +113,17 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApiKey> codec() {
             return CODEC;
         }
@@ -147,7 +147,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return Objects.hash(_present, apiKey, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountParams.ApiKey[");
@@ -399,7 +399,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return useHostedLoginSuccessPage;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -414,17 +414,17 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Chatgpt> codec() {
             return CODEC;
         }
@@ -450,7 +450,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return Objects.hash(_present, appBrand, codexStreamlinedLogin, useHostedLoginSuccessPage, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountParams.Chatgpt[");
@@ -726,7 +726,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -741,17 +741,17 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptDeviceCode> codec() {
             return CODEC;
         }
@@ -774,7 +774,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountParams.ChatgptDeviceCode[");
@@ -1010,7 +1010,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return chatgptPlanType;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1025,17 +1025,17 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptAuthTokens> codec() {
             return CODEC;
         }
@@ -1061,7 +1061,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return Objects.hash(_present, accessToken, chatgptAccountId, chatgptPlanType, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountParams.ChatgptAuthTokens[");
@@ -1348,7 +1348,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return region;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1363,17 +1363,17 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AmazonBedrock> codec() {
             return CODEC;
         }
@@ -1398,7 +1398,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return Objects.hash(_present, apiKey, region, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountParams.AmazonBedrock[");
@@ -1682,7 +1682,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return sessionToken;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1697,17 +1697,17 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AmazonBedrockAccessKeys> codec() {
             return CODEC;
         }
@@ -1734,7 +1734,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return Objects.hash(_present, accessKeyId, region, secretAccessKey, sessionToken, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountParams.AmazonBedrockAccessKeys[");
@@ -1994,6 +1994,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -47,7 +47,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         LoginAccountResponse.ChatgptAuthTokens,
         LoginAccountResponse.AmazonBedrock,
         LoginAccountResponse.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<LoginAccountResponse> codec() {
         return Unknown.CODEC;
     }
@@ -85,7 +85,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -100,17 +100,17 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApiKey> codec() {
             return CODEC;
         }
@@ -133,7 +133,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountResponse.ApiKey[");
@@ -355,7 +355,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return loginId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -370,17 +370,17 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Chatgpt> codec() {
             return CODEC;
         }
@@ -405,7 +405,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return Objects.hash(_present, authUrl, loginId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountResponse.Chatgpt[");
@@ -677,7 +677,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return verificationUrl;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -692,17 +692,17 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptDeviceCode> codec() {
             return CODEC;
         }
@@ -728,7 +728,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return Objects.hash(_present, loginId, userCode, verificationUrl, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountResponse.ChatgptDeviceCode[");
@@ -983,7 +983,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -998,17 +998,17 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptAuthTokens> codec() {
             return CODEC;
         }
@@ -1031,7 +1031,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountResponse.ChatgptAuthTokens[");
@@ -1229,7 +1229,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1244,17 +1244,17 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AmazonBedrock> codec() {
             return CODEC;
         }
@@ -1277,7 +1277,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("LoginAccountResponse.AmazonBedrock[");
@@ -1454,6 +1454,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

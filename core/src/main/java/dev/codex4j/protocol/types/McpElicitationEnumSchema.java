@@ -45,7 +45,7 @@ public sealed interface McpElicitationEnumSchema permits McpElicitationEnumSchem
         McpElicitationEnumSchema.OfMcpElicitationMultiSelectEnumSchema,
         McpElicitationEnumSchema.OfMcpElicitationLegacyTitledEnumSchema,
         McpElicitationEnumSchema.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<McpElicitationEnumSchema> codec() {
         return Unknown.CODEC;
     }
@@ -56,7 +56,11 @@ public sealed interface McpElicitationEnumSchema permits McpElicitationEnumSchem
      * @param value the value
      */
     record OfMcpElicitationSingleSelectEnumSchema(McpElicitationSingleSelectEnumSchema value) implements McpElicitationEnumSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationSingleSelectEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -68,7 +72,11 @@ public sealed interface McpElicitationEnumSchema permits McpElicitationEnumSchem
      * @param value the value
      */
     record OfMcpElicitationMultiSelectEnumSchema(McpElicitationMultiSelectEnumSchema value) implements McpElicitationEnumSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationMultiSelectEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -80,7 +88,11 @@ public sealed interface McpElicitationEnumSchema permits McpElicitationEnumSchem
      * @param value the value
      */
     record OfMcpElicitationLegacyTitledEnumSchema(McpElicitationLegacyTitledEnumSchema value) implements McpElicitationEnumSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationLegacyTitledEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -98,6 +110,8 @@ public sealed interface McpElicitationEnumSchema permits McpElicitationEnumSchem
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

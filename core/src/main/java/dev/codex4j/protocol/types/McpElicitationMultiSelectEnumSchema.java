@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface McpElicitationMultiSelectEnumSchema permits McpElicitationMultiSelectEnumSchema.OfMcpElicitationUntitledMultiSelectEnumSchema,
         McpElicitationMultiSelectEnumSchema.OfMcpElicitationTitledMultiSelectEnumSchema,
         McpElicitationMultiSelectEnumSchema.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<McpElicitationMultiSelectEnumSchema> codec() {
         return Unknown.CODEC;
     }
@@ -54,7 +54,11 @@ public sealed interface McpElicitationMultiSelectEnumSchema permits McpElicitati
      * @param value the value
      */
     record OfMcpElicitationUntitledMultiSelectEnumSchema(McpElicitationUntitledMultiSelectEnumSchema value) implements McpElicitationMultiSelectEnumSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationUntitledMultiSelectEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -66,7 +70,11 @@ public sealed interface McpElicitationMultiSelectEnumSchema permits McpElicitati
      * @param value the value
      */
     record OfMcpElicitationTitledMultiSelectEnumSchema(McpElicitationTitledMultiSelectEnumSchema value) implements McpElicitationMultiSelectEnumSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationTitledMultiSelectEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -84,6 +92,8 @@ public sealed interface McpElicitationMultiSelectEnumSchema permits McpElicitati
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -46,7 +46,7 @@ public sealed interface McpElicitationPrimitiveSchema permits McpElicitationPrim
         McpElicitationPrimitiveSchema.OfMcpElicitationNumberSchema,
         McpElicitationPrimitiveSchema.OfMcpElicitationBooleanSchema,
         McpElicitationPrimitiveSchema.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<McpElicitationPrimitiveSchema> codec() {
         return Unknown.CODEC;
     }
@@ -57,7 +57,11 @@ public sealed interface McpElicitationPrimitiveSchema permits McpElicitationPrim
      * @param value the value
      */
     record OfMcpElicitationEnumSchema(McpElicitationEnumSchema value) implements McpElicitationPrimitiveSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -69,7 +73,11 @@ public sealed interface McpElicitationPrimitiveSchema permits McpElicitationPrim
      * @param value the value
      */
     record OfMcpElicitationStringSchema(McpElicitationStringSchema value) implements McpElicitationPrimitiveSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationStringSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -81,7 +89,11 @@ public sealed interface McpElicitationPrimitiveSchema permits McpElicitationPrim
      * @param value the value
      */
     record OfMcpElicitationNumberSchema(McpElicitationNumberSchema value) implements McpElicitationPrimitiveSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationNumberSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -93,7 +105,11 @@ public sealed interface McpElicitationPrimitiveSchema permits McpElicitationPrim
      * @param value the value
      */
     record OfMcpElicitationBooleanSchema(McpElicitationBooleanSchema value) implements McpElicitationPrimitiveSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationBooleanSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -111,6 +127,8 @@ public sealed interface McpElicitationPrimitiveSchema permits McpElicitationPrim
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

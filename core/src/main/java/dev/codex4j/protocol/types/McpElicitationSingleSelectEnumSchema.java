@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface McpElicitationSingleSelectEnumSchema permits McpElicitationSingleSelectEnumSchema.OfMcpElicitationUntitledSingleSelectEnumSchema,
         McpElicitationSingleSelectEnumSchema.OfMcpElicitationTitledSingleSelectEnumSchema,
         McpElicitationSingleSelectEnumSchema.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<McpElicitationSingleSelectEnumSchema> codec() {
         return Unknown.CODEC;
     }
@@ -54,7 +54,11 @@ public sealed interface McpElicitationSingleSelectEnumSchema permits McpElicitat
      * @param value the value
      */
     record OfMcpElicitationUntitledSingleSelectEnumSchema(McpElicitationUntitledSingleSelectEnumSchema value) implements McpElicitationSingleSelectEnumSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationUntitledSingleSelectEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -66,7 +70,11 @@ public sealed interface McpElicitationSingleSelectEnumSchema permits McpElicitat
      * @param value the value
      */
     record OfMcpElicitationTitledSingleSelectEnumSchema(McpElicitationTitledSingleSelectEnumSchema value) implements McpElicitationSingleSelectEnumSchema {
-        /** @param value the value, not null */
+        /**
+         * The form holding a value.
+         *
+         * @param value the value, not null
+         */
         public OfMcpElicitationTitledSingleSelectEnumSchema {
             Objects.requireNonNull(value, "value");
         }
@@ -84,6 +92,8 @@ public sealed interface McpElicitationSingleSelectEnumSchema permits McpElicitat
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -47,7 +47,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         McpServerElicitationRequestParams.OpenaiFormVariant,
         McpServerElicitationRequestParams.Url,
         McpServerElicitationRequestParams.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<McpServerElicitationRequestParams> codec() {
         return Unknown.CODEC;
     }
@@ -168,7 +168,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return title;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -183,17 +183,17 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenaiUserVerification> codec() {
             return CODEC;
         }
@@ -223,7 +223,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return Objects.hash(_present, serverName, threadId, turnId, meta, challenge, description, title, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.OpenaiUserVerification[");
@@ -639,7 +639,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return requestedSchema;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -654,17 +654,17 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Form> codec() {
             return CODEC;
         }
@@ -693,7 +693,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.Form[");
@@ -1090,7 +1090,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return requestedSchema;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -1105,17 +1105,17 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenaiForm> codec() {
             return CODEC;
         }
@@ -1144,7 +1144,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.OpenaiForm[");
@@ -1541,7 +1541,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return requestedSchema;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -1556,17 +1556,17 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenaiFormVariant> codec() {
             return CODEC;
         }
@@ -1595,7 +1595,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.OpenaiFormVariant[");
@@ -2003,7 +2003,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return url;
         }
 
-        /** @return {@value #MODE}, the tag this form writes to JSON */
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
         public String mode() {
             return MODE;
         }
@@ -2018,17 +2018,17 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Url> codec() {
             return CODEC;
         }
@@ -2058,7 +2058,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return Objects.hash(_present, serverName, threadId, turnId, meta, elicitationId, message, url, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.Url[");
@@ -2382,6 +2382,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

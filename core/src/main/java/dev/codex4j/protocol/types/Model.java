@@ -291,17 +291,17 @@ public final class Model {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<Model> codec() {
         return CODEC;
     }
@@ -343,7 +343,7 @@ public final class Model {
         return Objects.hash(_present, additionalSpeedTiers, availabilityNux, availableAccessPrograms, defaultReasoningEffort, defaultServiceTier, description, displayName, hidden, id, inputModalities, isDefault, model, modelSpecialty, multiAgentVersion, serviceTiers, supportedReasoningEfforts, supportsPersonality, upgrade, upgradeInfo, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("Model[");

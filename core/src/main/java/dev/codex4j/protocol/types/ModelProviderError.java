@@ -45,7 +45,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         ModelProviderError.ModelProviderNotConfigured,
         ModelProviderError.ModelProviderPolicyConflict,
         ModelProviderError.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ModelProviderError> codec() {
         return Unknown.CODEC;
     }
@@ -107,7 +107,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return modelProvider;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -122,17 +122,17 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ModelProviderMismatch> codec() {
             return CODEC;
         }
@@ -157,7 +157,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return Objects.hash(_present, currentModelProvider, modelProvider, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ModelProviderError.ModelProviderMismatch[");
@@ -405,7 +405,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return modelProvider;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -420,17 +420,17 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ModelProviderNotConfigured> codec() {
             return CODEC;
         }
@@ -454,7 +454,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return Objects.hash(_present, modelProvider, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ModelProviderError.ModelProviderNotConfigured[");
@@ -695,7 +695,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return requiredModelProvider;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -710,17 +710,17 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ModelProviderPolicyConflict> codec() {
             return CODEC;
         }
@@ -745,7 +745,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return Objects.hash(_present, modelProvider, requiredModelProvider, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ModelProviderError.ModelProviderPolicyConflict[");
@@ -960,6 +960,8 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -45,7 +45,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
         OtelExporter.OtlpHttp,
         OtelExporter.OtlpGrpc,
         OtelExporter.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<OtelExporter> codec() {
         return Unknown.CODEC;
     }
@@ -120,22 +120,22 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return known != null ? known : new Value(value, Known._UNKNOWN);
         }
 
-        /** @return the wire value, as received */
+        /** {@return the wire value, as received} */
         public String value() {
             return value;
         }
 
-        /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+        /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
         public Known known() {
             return known;
         }
 
-        /** @return whether this version of the protocol defines this value */
+        /** {@return whether this version of the protocol defines this value} */
         public boolean isKnown() {
             return known != Known._UNKNOWN;
         }
 
-        /** @return the strict JSON codec of this type (a JSON string) */
+        /** {@return the strict JSON codec of this type (a JSON string)} */
         public static JsonCodec<Value> codec() {
             return CODEC;
         }
@@ -151,7 +151,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return value.hashCode();
         }
 
-        /** @return the wire value */
+        /** {@return the wire value} */
         @Override
         public String toString() {
             return value;
@@ -226,17 +226,17 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OtlpHttp> codec() {
             return CODEC;
         }
@@ -260,7 +260,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return Objects.hash(_present, otlpHttp, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("OtelExporter.OtlpHttp[");
@@ -490,17 +490,17 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OtlpGrpc> codec() {
             return CODEC;
         }
@@ -524,7 +524,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return Objects.hash(_present, otlpGrpc, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("OtelExporter.OtlpGrpc[");
@@ -714,6 +714,8 @@ public sealed interface OtelExporter permits OtelExporter.Value,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -46,7 +46,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         ParsedCommand.Search,
         ParsedCommand.UnknownParsedCommand,
         ParsedCommand.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ParsedCommand> codec() {
         return Unknown.CODEC;
     }
@@ -120,7 +120,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -135,17 +135,17 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Read> codec() {
             return CODEC;
         }
@@ -171,7 +171,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return Objects.hash(_present, cmd, name, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ParsedCommand.Read[");
@@ -449,7 +449,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -464,17 +464,17 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ListFiles> codec() {
             return CODEC;
         }
@@ -499,7 +499,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return Objects.hash(_present, cmd, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ParsedCommand.ListFiles[");
@@ -776,7 +776,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return query;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -791,17 +791,17 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Search> codec() {
             return CODEC;
         }
@@ -827,7 +827,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return Objects.hash(_present, cmd, path, query, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ParsedCommand.Search[");
@@ -1108,7 +1108,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return cmd;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1123,17 +1123,17 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UnknownParsedCommand> codec() {
             return CODEC;
         }
@@ -1157,7 +1157,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return Objects.hash(_present, cmd, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ParsedCommand.UnknownParsedCommand[");
@@ -1353,6 +1353,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -45,7 +45,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         PatchChangeKind.Delete,
         PatchChangeKind.Update,
         PatchChangeKind.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<PatchChangeKind> codec() {
         return Unknown.CODEC;
     }
@@ -83,7 +83,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -98,17 +98,17 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Add> codec() {
             return CODEC;
         }
@@ -131,7 +131,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("PatchChangeKind.Add[");
@@ -329,7 +329,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -344,17 +344,17 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Delete> codec() {
             return CODEC;
         }
@@ -377,7 +377,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("PatchChangeKind.Delete[");
@@ -586,7 +586,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return movePath;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -601,17 +601,17 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Update> codec() {
             return CODEC;
         }
@@ -635,7 +635,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return Objects.hash(_present, movePath, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("PatchChangeKind.Update[");
@@ -838,6 +838,8 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

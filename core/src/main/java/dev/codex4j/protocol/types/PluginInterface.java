@@ -277,17 +277,17 @@ public final class PluginInterface {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginInterface> codec() {
         return CODEC;
     }
@@ -329,7 +329,7 @@ public final class PluginInterface {
         return Objects.hash(_present, brandColor, capabilities, category, composerIcon, composerIconUrl, defaultPrompt, developerName, displayName, logo, logoDark, logoUrl, logoUrlDark, longDescription, privacyPolicyUrl, screenshotUrls, screenshots, shortDescription, termsOfServiceUrl, websiteUrl, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("PluginInterface[");

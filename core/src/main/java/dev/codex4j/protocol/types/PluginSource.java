@@ -46,7 +46,7 @@ public sealed interface PluginSource permits PluginSource.Local,
         PluginSource.Npm,
         PluginSource.Remote,
         PluginSource.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<PluginSource> codec() {
         return Unknown.CODEC;
     }
@@ -96,7 +96,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -111,17 +111,17 @@ public sealed interface PluginSource permits PluginSource.Local,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Local> codec() {
             return CODEC;
         }
@@ -145,7 +145,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             return Objects.hash(_present, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("PluginSource.Local[");
@@ -407,7 +407,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             return url;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -422,17 +422,17 @@ public sealed interface PluginSource permits PluginSource.Local,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Git> codec() {
             return CODEC;
         }
@@ -459,7 +459,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             return Objects.hash(_present, path, refName, sha, url, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("PluginSource.Git[");
@@ -788,7 +788,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             return version;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -803,17 +803,17 @@ public sealed interface PluginSource permits PluginSource.Local,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Npm> codec() {
             return CODEC;
         }
@@ -839,7 +839,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             return Objects.hash(_present, packageValue, registry, version, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("PluginSource.Npm[");
@@ -1108,7 +1108,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1123,17 +1123,17 @@ public sealed interface PluginSource permits PluginSource.Local,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Remote> codec() {
             return CODEC;
         }
@@ -1156,7 +1156,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("PluginSource.Remote[");
@@ -1333,6 +1333,8 @@ public sealed interface PluginSource permits PluginSource.Local,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

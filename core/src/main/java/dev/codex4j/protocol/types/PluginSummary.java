@@ -293,17 +293,17 @@ public final class PluginSummary {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginSummary> codec() {
         return CODEC;
     }
@@ -345,7 +345,7 @@ public final class PluginSummary {
         return Objects.hash(_present, authPolicy, availability, disabledReason, eligiblePlanTypes, enabled, id, installPolicy, installPolicySource, installed, installedAt, interfaceValue, keywords, localVersion, mustShowInstallationInterstitial, name, remotePluginId, shareContext, source, version, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("PluginSummary[");

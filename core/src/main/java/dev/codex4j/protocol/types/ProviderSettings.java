@@ -46,7 +46,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         ProviderSettings.Bedrock,
         ProviderSettings.Gcp,
         ProviderSettings.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ProviderSettings> codec() {
         return Unknown.CODEC;
     }
@@ -84,7 +84,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -99,17 +99,17 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Openai> codec() {
             return CODEC;
         }
@@ -132,7 +132,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ProviderSettings.Openai[");
@@ -342,7 +342,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return auth;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -357,17 +357,17 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomGateway> codec() {
             return CODEC;
         }
@@ -391,7 +391,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return Objects.hash(_present, auth, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ProviderSettings.CustomGateway[");
@@ -630,7 +630,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return region;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -645,17 +645,17 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Bedrock> codec() {
             return CODEC;
         }
@@ -680,7 +680,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return Objects.hash(_present, profile, region, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ProviderSettings.Bedrock[");
@@ -963,7 +963,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return projectId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -978,17 +978,17 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Gcp> codec() {
             return CODEC;
         }
@@ -1014,7 +1014,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return Objects.hash(_present, credentialFile, location, projectId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ProviderSettings.Gcp[");
@@ -1269,6 +1269,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -45,7 +45,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         ProviderSettingsPatch.Bedrock,
         ProviderSettingsPatch.Gcp,
         ProviderSettingsPatch.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ProviderSettingsPatch> codec() {
         return Unknown.CODEC;
     }
@@ -127,7 +127,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return providerId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -142,17 +142,17 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomGateway> codec() {
             return CODEC;
         }
@@ -179,7 +179,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return Objects.hash(_present, baseUrl, envKey, name, providerId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ProviderSettingsPatch.CustomGateway[");
@@ -515,7 +515,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return region;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -530,17 +530,17 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Bedrock> codec() {
             return CODEC;
         }
@@ -566,7 +566,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return Objects.hash(_present, profile, providerId, region, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ProviderSettingsPatch.Bedrock[");
@@ -880,7 +880,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return providerId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -895,17 +895,17 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Gcp> codec() {
             return CODEC;
         }
@@ -932,7 +932,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return Objects.hash(_present, credentialFile, location, projectId, providerId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ProviderSettingsPatch.Gcp[");
@@ -1206,6 +1206,8 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -125,17 +125,17 @@ public final class RealtimeVoicesList {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<RealtimeVoicesList> codec() {
         return CODEC;
     }
@@ -163,7 +163,7 @@ public final class RealtimeVoicesList {
         return Objects.hash(_present, defaultV1, defaultV2, v1, v2, v3, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("RealtimeVoicesList[");

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface ReasoningItemContent permits ReasoningItemContent.ReasoningText,
         ReasoningItemContent.Text,
         ReasoningItemContent.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ReasoningItemContent> codec() {
         return Unknown.CODEC;
     }
@@ -93,7 +93,7 @@ public sealed interface ReasoningItemContent permits ReasoningItemContent.Reason
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -108,17 +108,17 @@ public sealed interface ReasoningItemContent permits ReasoningItemContent.Reason
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ReasoningText> codec() {
             return CODEC;
         }
@@ -142,7 +142,7 @@ public sealed interface ReasoningItemContent permits ReasoningItemContent.Reason
             return Objects.hash(_present, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReasoningItemContent.ReasoningText[");
@@ -371,7 +371,7 @@ public sealed interface ReasoningItemContent permits ReasoningItemContent.Reason
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -386,17 +386,17 @@ public sealed interface ReasoningItemContent permits ReasoningItemContent.Reason
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Text> codec() {
             return CODEC;
         }
@@ -420,7 +420,7 @@ public sealed interface ReasoningItemContent permits ReasoningItemContent.Reason
             return Objects.hash(_present, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReasoningItemContent.Text[");
@@ -616,6 +616,8 @@ public sealed interface ReasoningItemContent permits ReasoningItemContent.Reason
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

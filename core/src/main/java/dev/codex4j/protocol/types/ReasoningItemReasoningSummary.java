@@ -41,7 +41,7 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonSerialize(using = CodecSerializer.class)
 public sealed interface ReasoningItemReasoningSummary permits ReasoningItemReasoningSummary.SummaryText,
         ReasoningItemReasoningSummary.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ReasoningItemReasoningSummary> codec() {
         return Unknown.CODEC;
     }
@@ -91,7 +91,7 @@ public sealed interface ReasoningItemReasoningSummary permits ReasoningItemReaso
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -106,17 +106,17 @@ public sealed interface ReasoningItemReasoningSummary permits ReasoningItemReaso
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SummaryText> codec() {
             return CODEC;
         }
@@ -140,7 +140,7 @@ public sealed interface ReasoningItemReasoningSummary permits ReasoningItemReaso
             return Objects.hash(_present, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReasoningItemReasoningSummary.SummaryText[");
@@ -336,6 +336,8 @@ public sealed interface ReasoningItemReasoningSummary permits ReasoningItemReaso
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface ResourceContent permits ResourceContent.Text,
         ResourceContent.Blob,
         ResourceContent.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ResourceContent> codec() {
         return Unknown.CODEC;
     }
@@ -135,17 +135,17 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Text> codec() {
             return CODEC;
         }
@@ -172,7 +172,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             return Objects.hash(_present, meta, mimeType, text, uri, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResourceContent.Text[");
@@ -508,17 +508,17 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Blob> codec() {
             return CODEC;
         }
@@ -545,7 +545,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             return Objects.hash(_present, meta, blob, mimeType, uri, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResourceContent.Blob[");
@@ -806,6 +806,8 @@ public sealed interface ResourceContent permits ResourceContent.Text,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -60,7 +60,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         ResponseItem.ContextCompaction,
         ResponseItem.Other,
         ResponseItem.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ResponseItem> codec() {
         return Unknown.CODEC;
     }
@@ -133,7 +133,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return tools;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -148,17 +148,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AdditionalTools> codec() {
             return CODEC;
         }
@@ -184,7 +184,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, id, role, tools, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.AdditionalTools[");
@@ -525,7 +525,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -540,17 +540,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Message> codec() {
             return CODEC;
         }
@@ -580,7 +580,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, content, encryptedContent, id, internalChatMessageMetadataPassthrough, phase, role, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.Message[");
@@ -1004,7 +1004,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return recipient;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1019,17 +1019,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AgentMessage> codec() {
             return CODEC;
         }
@@ -1057,7 +1057,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, author, content, id, internalChatMessageMetadataPassthrough, recipient, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.AgentMessage[");
@@ -1422,7 +1422,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return summary;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1437,17 +1437,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Reasoning> codec() {
             return CODEC;
         }
@@ -1475,7 +1475,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, content, encryptedContent, id, internalChatMessageMetadataPassthrough, summary, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.Reasoning[");
@@ -1864,7 +1864,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1879,17 +1879,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LocalShellCall> codec() {
             return CODEC;
         }
@@ -1918,7 +1918,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, action, callId, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.LocalShellCall[");
@@ -2360,7 +2360,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2375,17 +2375,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FunctionCall> codec() {
             return CODEC;
         }
@@ -2417,7 +2417,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, arguments, callId, encryptedContent, encryptedFunctionArgs, id, internalChatMessageMetadataPassthrough, name, namespace, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.FunctionCall[");
@@ -2907,7 +2907,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2922,17 +2922,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ToolSearchCall> codec() {
             return CODEC;
         }
@@ -2962,7 +2962,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, arguments, callId, encryptedContent, execution, id, internalChatMessageMetadataPassthrough, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.ToolSearchCall[");
@@ -3395,7 +3395,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return output;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -3410,17 +3410,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FunctionCallOutput> codec() {
             return CODEC;
         }
@@ -3449,7 +3449,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, callId, id, internalChatMessageMetadataPassthrough, name, namespace, output, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.FunctionCallOutput[");
@@ -3887,7 +3887,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -3902,17 +3902,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomToolCall> codec() {
             return CODEC;
         }
@@ -3943,7 +3943,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, callId, encryptedContent, id, input, internalChatMessageMetadataPassthrough, name, namespace, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.CustomToolCall[");
@@ -4385,7 +4385,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return output;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -4400,17 +4400,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomToolCallOutput> codec() {
             return CODEC;
         }
@@ -4438,7 +4438,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, callId, id, internalChatMessageMetadataPassthrough, name, output, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.CustomToolCallOutput[");
@@ -4821,7 +4821,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return tools;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -4836,17 +4836,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ToolSearchOutput> codec() {
             return CODEC;
         }
@@ -4875,7 +4875,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, callId, execution, id, internalChatMessageMetadataPassthrough, status, tools, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.ToolSearchOutput[");
@@ -5263,7 +5263,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -5278,17 +5278,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WebSearchCall> codec() {
             return CODEC;
         }
@@ -5316,7 +5316,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, action, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.WebSearchCall[");
@@ -5712,7 +5712,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -5727,17 +5727,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ImageGenerationCall> codec() {
             return CODEC;
         }
@@ -5766,7 +5766,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, result, revisedPrompt, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.ImageGenerationCall[");
@@ -6140,7 +6140,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return internalChatMessageMetadataPassthrough;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -6155,17 +6155,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Compaction> codec() {
             return CODEC;
         }
@@ -6191,7 +6191,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.Compaction[");
@@ -6472,7 +6472,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return reasoning;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -6487,17 +6487,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ConfigurationUpdate> codec() {
             return CODEC;
         }
@@ -6521,7 +6521,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, reasoning, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.ConfigurationUpdate[");
@@ -6738,7 +6738,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -6753,17 +6753,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CompactionTrigger> codec() {
             return CODEC;
         }
@@ -6786,7 +6786,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.CompactionTrigger[");
@@ -7017,7 +7017,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return internalChatMessageMetadataPassthrough;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -7032,17 +7032,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ContextCompaction> codec() {
             return CODEC;
         }
@@ -7068,7 +7068,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.ContextCompaction[");
@@ -7344,7 +7344,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -7359,17 +7359,17 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Other> codec() {
             return CODEC;
         }
@@ -7392,7 +7392,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponseItem.Other[");
@@ -7569,6 +7569,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

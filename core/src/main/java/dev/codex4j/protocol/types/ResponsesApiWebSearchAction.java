@@ -46,7 +46,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         ResponsesApiWebSearchAction.FindInPage,
         ResponsesApiWebSearchAction.Other,
         ResponsesApiWebSearchAction.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ResponsesApiWebSearchAction> codec() {
         return Unknown.CODEC;
     }
@@ -106,7 +106,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return query;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -121,17 +121,17 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Search> codec() {
             return CODEC;
         }
@@ -156,7 +156,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return Objects.hash(_present, queries, query, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponsesApiWebSearchAction.Search[");
@@ -417,7 +417,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return url;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -432,17 +432,17 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenPage> codec() {
             return CODEC;
         }
@@ -466,7 +466,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return Objects.hash(_present, url, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponsesApiWebSearchAction.OpenPage[");
@@ -712,7 +712,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return url;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -727,17 +727,17 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FindInPage> codec() {
             return CODEC;
         }
@@ -762,7 +762,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return Objects.hash(_present, pattern, url, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponsesApiWebSearchAction.FindInPage[");
@@ -1012,7 +1012,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1027,17 +1027,17 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Other> codec() {
             return CODEC;
         }
@@ -1060,7 +1060,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ResponsesApiWebSearchAction.Other[");
@@ -1237,6 +1237,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -47,7 +47,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         ReviewDecision.NetworkPolicyAmendment,
         ReviewDecision.Denied,
         ReviewDecision.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ReviewDecision> codec() {
         return Unknown.CODEC;
     }
@@ -161,22 +161,22 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return known != null ? known : new Value(value, Known._UNKNOWN);
         }
 
-        /** @return the wire value, as received */
+        /** {@return the wire value, as received} */
         public String value() {
             return value;
         }
 
-        /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+        /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
         public Known known() {
             return known;
         }
 
-        /** @return whether this version of the protocol defines this value */
+        /** {@return whether this version of the protocol defines this value} */
         public boolean isKnown() {
             return known != Known._UNKNOWN;
         }
 
-        /** @return the strict JSON codec of this type (a JSON string) */
+        /** {@return the strict JSON codec of this type (a JSON string)} */
         public static JsonCodec<Value> codec() {
             return CODEC;
         }
@@ -192,7 +192,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return value.hashCode();
         }
 
-        /** @return the wire value */
+        /** {@return the wire value} */
         @Override
         public String toString() {
             return value;
@@ -267,17 +267,17 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApprovedExecpolicyAmendment> codec() {
             return CODEC;
         }
@@ -301,7 +301,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return Objects.hash(_present, approvedExecpolicyAmendment, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReviewDecision.ApprovedExecpolicyAmendment[");
@@ -531,17 +531,17 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NetworkPolicyAmendment> codec() {
             return CODEC;
         }
@@ -565,7 +565,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return Objects.hash(_present, networkPolicyAmendment, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReviewDecision.NetworkPolicyAmendment[");
@@ -795,17 +795,17 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Denied> codec() {
             return CODEC;
         }
@@ -829,7 +829,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return Objects.hash(_present, denied, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReviewDecision.Denied[");
@@ -1019,6 +1019,8 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -46,7 +46,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         ReviewTarget.Commit,
         ReviewTarget.Custom,
         ReviewTarget.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ReviewTarget> codec() {
         return Unknown.CODEC;
     }
@@ -84,7 +84,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -99,17 +99,17 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UncommittedChanges> codec() {
             return CODEC;
         }
@@ -132,7 +132,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReviewTarget.UncommittedChanges[");
@@ -342,7 +342,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return branch;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -357,17 +357,17 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<BaseBranch> codec() {
             return CODEC;
         }
@@ -391,7 +391,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return Objects.hash(_present, branch, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReviewTarget.BaseBranch[");
@@ -631,7 +631,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return title;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -646,17 +646,17 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Commit> codec() {
             return CODEC;
         }
@@ -681,7 +681,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return Objects.hash(_present, sha, title, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReviewTarget.Commit[");
@@ -936,7 +936,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return instructions;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -951,17 +951,17 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Custom> codec() {
             return CODEC;
         }
@@ -985,7 +985,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return Objects.hash(_present, instructions, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ReviewTarget.Custom[");
@@ -1181,6 +1181,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

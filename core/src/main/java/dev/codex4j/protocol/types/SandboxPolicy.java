@@ -46,7 +46,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         SandboxPolicy.ExternalSandbox,
         SandboxPolicy.WorkspaceWrite,
         SandboxPolicy.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<SandboxPolicy> codec() {
         return Unknown.CODEC;
     }
@@ -84,7 +84,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -99,17 +99,17 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<DangerFullAccess> codec() {
             return CODEC;
         }
@@ -132,7 +132,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SandboxPolicy.DangerFullAccess[");
@@ -343,7 +343,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return networkAccess;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -358,17 +358,17 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ReadOnly> codec() {
             return CODEC;
         }
@@ -392,7 +392,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return Objects.hash(_present, networkAccess, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SandboxPolicy.ReadOnly[");
@@ -629,7 +629,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return networkAccess;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -644,17 +644,17 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExternalSandbox> codec() {
             return CODEC;
         }
@@ -678,7 +678,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return Objects.hash(_present, networkAccess, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SandboxPolicy.ExternalSandbox[");
@@ -954,7 +954,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return writableRoots;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -969,17 +969,17 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WorkspaceWrite> codec() {
             return CODEC;
         }
@@ -1006,7 +1006,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return Objects.hash(_present, excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SandboxPolicy.WorkspaceWrite[");
@@ -1287,6 +1287,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

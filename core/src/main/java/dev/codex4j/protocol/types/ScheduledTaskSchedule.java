@@ -46,7 +46,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         ScheduledTaskSchedule.Weekdays,
         ScheduledTaskSchedule.Weekly,
         ScheduledTaskSchedule.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ScheduledTaskSchedule> codec() {
         return Unknown.CODEC;
     }
@@ -107,7 +107,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return intervalHours;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -122,17 +122,17 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Hourly> codec() {
             return CODEC;
         }
@@ -157,7 +157,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return Objects.hash(_present, days, intervalHours, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ScheduledTaskSchedule.Hourly[");
@@ -411,7 +411,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return time;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -426,17 +426,17 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Daily> codec() {
             return CODEC;
         }
@@ -460,7 +460,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return Objects.hash(_present, time, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ScheduledTaskSchedule.Daily[");
@@ -689,7 +689,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return time;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -704,17 +704,17 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Weekdays> codec() {
             return CODEC;
         }
@@ -738,7 +738,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return Objects.hash(_present, time, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ScheduledTaskSchedule.Weekdays[");
@@ -979,7 +979,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return time;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -994,17 +994,17 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Weekly> codec() {
             return CODEC;
         }
@@ -1029,7 +1029,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return Objects.hash(_present, days, time, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ScheduledTaskSchedule.Weekly[");
@@ -1244,6 +1244,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -45,7 +45,7 @@ public sealed interface SessionSource permits SessionSource.Value,
         SessionSource.Custom,
         SessionSource.SubAgent,
         SessionSource.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<SessionSource> codec() {
         return Unknown.CODEC;
     }
@@ -159,22 +159,22 @@ public sealed interface SessionSource permits SessionSource.Value,
             return known != null ? known : new Value(value, Known._UNKNOWN);
         }
 
-        /** @return the wire value, as received */
+        /** {@return the wire value, as received} */
         public String value() {
             return value;
         }
 
-        /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+        /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
         public Known known() {
             return known;
         }
 
-        /** @return whether this version of the protocol defines this value */
+        /** {@return whether this version of the protocol defines this value} */
         public boolean isKnown() {
             return known != Known._UNKNOWN;
         }
 
-        /** @return the strict JSON codec of this type (a JSON string) */
+        /** {@return the strict JSON codec of this type (a JSON string)} */
         public static JsonCodec<Value> codec() {
             return CODEC;
         }
@@ -190,7 +190,7 @@ public sealed interface SessionSource permits SessionSource.Value,
             return value.hashCode();
         }
 
-        /** @return the wire value */
+        /** {@return the wire value} */
         @Override
         public String toString() {
             return value;
@@ -265,17 +265,17 @@ public sealed interface SessionSource permits SessionSource.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Custom> codec() {
             return CODEC;
         }
@@ -299,7 +299,7 @@ public sealed interface SessionSource permits SessionSource.Value,
             return Objects.hash(_present, custom, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SessionSource.Custom[");
@@ -529,17 +529,17 @@ public sealed interface SessionSource permits SessionSource.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SubAgent> codec() {
             return CODEC;
         }
@@ -563,7 +563,7 @@ public sealed interface SessionSource permits SessionSource.Value,
             return Objects.hash(_present, subAgent, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SessionSource.SubAgent[");
@@ -753,6 +753,8 @@ public sealed interface SessionSource permits SessionSource.Value,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -45,7 +45,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
         SubAgentSource.ThreadSpawn,
         SubAgentSource.Other,
         SubAgentSource.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<SubAgentSource> codec() {
         return Unknown.CODEC;
     }
@@ -133,22 +133,22 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return known != null ? known : new Value(value, Known._UNKNOWN);
         }
 
-        /** @return the wire value, as received */
+        /** {@return the wire value, as received} */
         public String value() {
             return value;
         }
 
-        /** @return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it */
+        /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
         public Known known() {
             return known;
         }
 
-        /** @return whether this version of the protocol defines this value */
+        /** {@return whether this version of the protocol defines this value} */
         public boolean isKnown() {
             return known != Known._UNKNOWN;
         }
 
-        /** @return the strict JSON codec of this type (a JSON string) */
+        /** {@return the strict JSON codec of this type (a JSON string)} */
         public static JsonCodec<Value> codec() {
             return CODEC;
         }
@@ -164,7 +164,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return value.hashCode();
         }
 
-        /** @return the wire value */
+        /** {@return the wire value} */
         @Override
         public String toString() {
             return value;
@@ -239,17 +239,17 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ThreadSpawn> codec() {
             return CODEC;
         }
@@ -273,7 +273,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return Objects.hash(_present, threadSpawn, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SubAgentSource.ThreadSpawn[");
@@ -503,17 +503,17 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Other> codec() {
             return CODEC;
         }
@@ -537,7 +537,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return Objects.hash(_present, other, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("SubAgentSource.Other[");
@@ -727,6 +727,8 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

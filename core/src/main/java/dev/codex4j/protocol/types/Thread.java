@@ -445,17 +445,17 @@ public final class Thread {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<Thread> codec() {
         return CODEC;
     }
@@ -511,7 +511,7 @@ public final class Thread {
         return Objects.hash(_present, agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("Thread[");

@@ -335,17 +335,17 @@ public final class ThreadForkParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadForkParams> codec() {
         return CODEC;
     }
@@ -391,7 +391,7 @@ public final class ThreadForkParams {
         return Objects.hash(_present, approvalPolicy, approvalsReviewer, attachToSource, baseInstructions, beforeTurnId, config, cwd, deferGoalContinuation, developerInstructions, ephemeral, excludeTurns, experimentalDisablePredictionMcp, experimentalPredictionMode, lastTurnId, model, modelProvider, path, permissions, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, threadSource, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadForkParams[");

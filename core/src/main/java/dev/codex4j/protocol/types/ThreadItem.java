@@ -61,7 +61,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         ThreadItem.ExitedReviewMode,
         ThreadItem.ContextCompaction,
         ThreadItem.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadItem> codec() {
         return Unknown.CODEC;
     }
@@ -160,7 +160,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return id;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -175,17 +175,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UserMessage> codec() {
             return CODEC;
         }
@@ -213,7 +213,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, clientId, content, id, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.UserMessage[");
@@ -577,7 +577,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return id;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -592,17 +592,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<HookPrompt> codec() {
             return CODEC;
         }
@@ -629,7 +629,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, fragments, id, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.HookPrompt[");
@@ -1032,7 +1032,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1047,17 +1047,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AgentMessage> codec() {
             return CODEC;
         }
@@ -1089,7 +1089,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, delivery, id, memoryCitation, moderation, phase, questions, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.AgentMessage[");
@@ -1580,7 +1580,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return output;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1595,17 +1595,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FunctionCallOutput> codec() {
             return CODEC;
         }
@@ -1634,7 +1634,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, id, name, namespace, output, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.FunctionCallOutput[");
@@ -2018,7 +2018,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2033,17 +2033,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Plan> codec() {
             return CODEC;
         }
@@ -2070,7 +2070,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, id, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.Plan[");
@@ -2422,7 +2422,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return summary;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2437,17 +2437,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Reasoning> codec() {
             return CODEC;
         }
@@ -2475,7 +2475,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, content, id, summary, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.Reasoning[");
@@ -2963,7 +2963,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2978,17 +2978,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CommandExecution> codec() {
             return CODEC;
         }
@@ -3025,7 +3025,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, id, pluginId, processId, scriptPath, source, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.CommandExecution[");
@@ -3614,7 +3614,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return status;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -3629,17 +3629,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FileChange> codec() {
             return CODEC;
         }
@@ -3667,7 +3667,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, changes, id, status, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.FileChange[");
@@ -4146,7 +4146,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return tool;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -4161,17 +4161,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<McpToolCall> codec() {
             return CODEC;
         }
@@ -4209,7 +4209,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.McpToolCall[");
@@ -4879,7 +4879,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return tool;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -4894,17 +4894,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<DynamicToolCall> codec() {
             return CODEC;
         }
@@ -4937,7 +4937,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, arguments, contentItems, durationMs, id, namespace, status, success, tool, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.DynamicToolCall[");
@@ -5495,7 +5495,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return tool;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -5510,17 +5510,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CollabAgentToolCall> codec() {
             return CODEC;
         }
@@ -5554,7 +5554,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, agentsStates, id, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, status, tool, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.CollabAgentToolCall[");
@@ -6091,7 +6091,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return reasoningEffort;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -6106,17 +6106,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SubAgentActivity> codec() {
             return CODEC;
         }
@@ -6147,7 +6147,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, agentPath, agentThreadId, id, kind, model, reasoningEffort, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.SubAgentActivity[");
@@ -6601,7 +6601,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return results;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -6616,17 +6616,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WebSearch> codec() {
             return CODEC;
         }
@@ -6655,7 +6655,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, action, id, query, results, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.WebSearch[");
@@ -7045,7 +7045,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -7060,17 +7060,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ImageView> codec() {
             return CODEC;
         }
@@ -7097,7 +7097,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, id, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.ImageView[");
@@ -7435,7 +7435,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return id;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -7450,17 +7450,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Sleep> codec() {
             return CODEC;
         }
@@ -7487,7 +7487,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, durationMs, id, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.Sleep[");
@@ -7920,7 +7920,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return result;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -7935,17 +7935,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ImageGeneration> codec() {
             return CODEC;
         }
@@ -7980,7 +7980,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, failure, generationId, id, inputImages, revisedPrompt, savedPath, status, transparentBackground, fileId, result, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.ImageGeneration[");
@@ -8537,7 +8537,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return review;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -8552,17 +8552,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EnteredReviewMode> codec() {
             return CODEC;
         }
@@ -8589,7 +8589,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, id, review, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.EnteredReviewMode[");
@@ -8927,7 +8927,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return review;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -8942,17 +8942,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExitedReviewMode> codec() {
             return CODEC;
         }
@@ -8979,7 +8979,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, id, review, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.ExitedReviewMode[");
@@ -9305,7 +9305,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return id;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -9320,17 +9320,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ContextCompaction> codec() {
             return CODEC;
         }
@@ -9356,7 +9356,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return Objects.hash(_present, completedAtMs, startedAtMs, id, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadItem.ContextCompaction[");
@@ -9604,6 +9604,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -279,17 +279,17 @@ public final class ThreadListParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadListParams> codec() {
         return CODEC;
     }
@@ -331,7 +331,7 @@ public final class ThreadListParams {
         return Objects.hash(_present, ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadListParams[");

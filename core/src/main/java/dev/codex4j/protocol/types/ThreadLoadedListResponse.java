@@ -88,17 +88,17 @@ public final class ThreadLoadedListResponse {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadLoadedListResponse> codec() {
         return CODEC;
     }
@@ -123,7 +123,7 @@ public final class ThreadLoadedListResponse {
         return Objects.hash(_present, data, nextCursor, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadLoadedListResponse[");

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Completed,
         ThreadPredictionResult.Failed,
         ThreadPredictionResult.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadPredictionResult> codec() {
         return Unknown.CODEC;
     }
@@ -92,7 +92,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -107,17 +107,17 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Completed> codec() {
             return CODEC;
         }
@@ -141,7 +141,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             return Objects.hash(_present, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadPredictionResult.Completed[");
@@ -365,7 +365,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -380,17 +380,17 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Failed> codec() {
             return CODEC;
         }
@@ -413,7 +413,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadPredictionResult.Failed[");
@@ -590,6 +590,8 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface ThreadReadStateOperation permits ThreadReadStateOperation.Read,
         ThreadReadStateOperation.Unread,
         ThreadReadStateOperation.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadReadStateOperation> codec() {
         return Unknown.CODEC;
     }
@@ -81,7 +81,7 @@ public sealed interface ThreadReadStateOperation permits ThreadReadStateOperatio
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -96,17 +96,17 @@ public sealed interface ThreadReadStateOperation permits ThreadReadStateOperatio
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Read> codec() {
             return CODEC;
         }
@@ -129,7 +129,7 @@ public sealed interface ThreadReadStateOperation permits ThreadReadStateOperatio
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadReadStateOperation.Read[");
@@ -327,7 +327,7 @@ public sealed interface ThreadReadStateOperation permits ThreadReadStateOperatio
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -342,17 +342,17 @@ public sealed interface ThreadReadStateOperation permits ThreadReadStateOperatio
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Unread> codec() {
             return CODEC;
         }
@@ -375,7 +375,7 @@ public sealed interface ThreadReadStateOperation permits ThreadReadStateOperatio
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadReadStateOperation.Unread[");
@@ -552,6 +552,8 @@ public sealed interface ThreadReadStateOperation permits ThreadReadStateOperatio
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

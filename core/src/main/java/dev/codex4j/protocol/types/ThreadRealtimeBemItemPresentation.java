@@ -46,7 +46,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         ThreadRealtimeBemItemPresentation.InlineMarkdown,
         ThreadRealtimeBemItemPresentation.InlineVisualization,
         ThreadRealtimeBemItemPresentation.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadRealtimeBemItemPresentation> codec() {
         return Unknown.CODEC;
     }
@@ -84,7 +84,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -99,17 +99,17 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WholeItem> codec() {
             return CODEC;
         }
@@ -132,7 +132,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeBemItemPresentation.WholeItem[");
@@ -330,7 +330,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -345,17 +345,17 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InlineMarkdown> codec() {
             return CODEC;
         }
@@ -378,7 +378,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeBemItemPresentation.InlineMarkdown[");
@@ -588,7 +588,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return index;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -603,17 +603,17 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InlineVisualization> codec() {
             return CODEC;
         }
@@ -637,7 +637,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return Objects.hash(_present, index, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeBemItemPresentation.InlineVisualization[");
@@ -832,6 +832,8 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

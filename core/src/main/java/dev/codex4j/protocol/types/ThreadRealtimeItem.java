@@ -47,7 +47,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         ThreadRealtimeItem.BemItemPromoted,
         ThreadRealtimeItem.RealtimeSessionClosed,
         ThreadRealtimeItem.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadRealtimeItem> codec() {
         return Unknown.CODEC;
     }
@@ -109,7 +109,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return realtimeSessionId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -124,17 +124,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<RealtimeSessionStarted> codec() {
             return CODEC;
         }
@@ -159,7 +159,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return Objects.hash(_present, id, realtimeSessionId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.RealtimeSessionStarted[");
@@ -442,7 +442,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return text;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -457,17 +457,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<TranscriptSegment> codec() {
             return CODEC;
         }
@@ -494,7 +494,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return Objects.hash(_present, id, realtimeSessionId, role, text, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.TranscriptSegment[");
@@ -826,7 +826,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return turnId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -841,17 +841,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<BemItemPromoted> codec() {
             return CODEC;
         }
@@ -879,7 +879,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return Objects.hash(_present, id, realtimeSessionId, itemId, presentation, turnId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.BemItemPromoted[");
@@ -1208,7 +1208,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return outcome;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1223,17 +1223,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<RealtimeSessionClosed> codec() {
             return CODEC;
         }
@@ -1259,7 +1259,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return Objects.hash(_present, id, realtimeSessionId, outcome, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.RealtimeSessionClosed[");
@@ -1493,6 +1493,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

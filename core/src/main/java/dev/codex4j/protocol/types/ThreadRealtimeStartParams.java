@@ -299,17 +299,17 @@ public final class ThreadRealtimeStartParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadRealtimeStartParams> codec() {
         return CODEC;
     }
@@ -353,7 +353,7 @@ public final class ThreadRealtimeStartParams {
         return Objects.hash(_present, backendReasoningStatus, clientManagedHandoffs, codexResponseHandoffChannelPrefixes, codexResponseHandoffMode, codexResponseItemPrefix, codexResponsesAsItems, delegationAckFiller, flushTranscriptTailOnSessionEnd, includeStartupContext, initialItems, model, outputModality, prompt, realtimeEndInstructions, realtimeSessionId, realtimeStartInstructions, threadId, transport, version, voice, voiceSessionId, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadRealtimeStartParams[");

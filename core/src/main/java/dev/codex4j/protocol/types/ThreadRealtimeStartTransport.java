@@ -46,7 +46,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         ThreadRealtimeStartTransport.Webrtc,
         ThreadRealtimeStartTransport.ExistingCall,
         ThreadRealtimeStartTransport.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadRealtimeStartTransport> codec() {
         return Unknown.CODEC;
     }
@@ -84,7 +84,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -99,17 +99,17 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Websocket> codec() {
             return CODEC;
         }
@@ -132,7 +132,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeStartTransport.Websocket[");
@@ -342,7 +342,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return sdp;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -357,17 +357,17 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Webrtc> codec() {
             return CODEC;
         }
@@ -391,7 +391,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return Objects.hash(_present, sdp, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeStartTransport.Webrtc[");
@@ -620,7 +620,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return callId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -635,17 +635,17 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExistingCall> codec() {
             return CODEC;
         }
@@ -669,7 +669,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return Objects.hash(_present, callId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeStartTransport.ExistingCall[");
@@ -865,6 +865,8 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

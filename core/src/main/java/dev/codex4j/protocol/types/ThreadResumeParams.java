@@ -277,17 +277,17 @@ public final class ThreadResumeParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadResumeParams> codec() {
         return CODEC;
     }
@@ -328,7 +328,7 @@ public final class ThreadResumeParams {
         return Objects.hash(_present, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, developerInstructions, excludeTurns, history, initialTurnsPage, model, modelProvider, path, permissions, personality, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadResumeParams[");

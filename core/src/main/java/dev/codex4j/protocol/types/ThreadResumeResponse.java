@@ -290,17 +290,17 @@ public final class ThreadResumeResponse {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadResumeResponse> codec() {
         return CODEC;
     }
@@ -341,7 +341,7 @@ public final class ThreadResumeResponse {
         return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, initialTurnsPage, instructionSources, itemsBackwardsCursor, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, turnsBackwardsCursor, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadResumeResponse[");

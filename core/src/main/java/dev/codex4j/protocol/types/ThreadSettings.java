@@ -241,17 +241,17 @@ public final class ThreadSettings {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadSettings> codec() {
         return CODEC;
     }
@@ -289,7 +289,7 @@ public final class ThreadSettings {
         return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, modelProvider, multiAgentMode, personality, sandboxPolicy, serviceTier, summary, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadSettings[");

@@ -378,17 +378,17 @@ public final class ThreadStartParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadStartParams> codec() {
         return CODEC;
     }
@@ -438,7 +438,7 @@ public final class ThreadStartParams {
         return Objects.hash(_present, allowProviderModelFallback, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, daybreakEnabled, developerInstructions, dynamicTools, environments, ephemeral, experimentalRawEvents, historyMode, mockExperimentalField, model, modelProvider, multiAgentMode, permissions, personality, projectId, runtimeWorkspaceRoots, sandbox, selectedCapabilityRoots, serviceName, serviceTier, sessionStartSource, threadSource, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("ThreadStartParams[");

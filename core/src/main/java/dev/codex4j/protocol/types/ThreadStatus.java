@@ -46,7 +46,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         ThreadStatus.SystemError,
         ThreadStatus.Active,
         ThreadStatus.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadStatus> codec() {
         return Unknown.CODEC;
     }
@@ -84,7 +84,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -99,17 +99,17 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NotLoaded> codec() {
             return CODEC;
         }
@@ -132,7 +132,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadStatus.NotLoaded[");
@@ -330,7 +330,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -345,17 +345,17 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Idle> codec() {
             return CODEC;
         }
@@ -378,7 +378,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadStatus.Idle[");
@@ -576,7 +576,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -591,17 +591,17 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SystemError> codec() {
             return CODEC;
         }
@@ -624,7 +624,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadStatus.SystemError[");
@@ -834,7 +834,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return activeFlags;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -849,17 +849,17 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Active> codec() {
             return CODEC;
         }
@@ -883,7 +883,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return Objects.hash(_present, activeFlags, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadStatus.Active[");
@@ -1079,6 +1079,8 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -47,7 +47,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         ThreadTimelineEntry.TurnStarted,
         ThreadTimelineEntry.TurnCompleted,
         ThreadTimelineEntry.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadTimelineEntry> codec() {
         return Unknown.CODEC;
     }
@@ -121,7 +121,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return turnId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -136,17 +136,17 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Item> codec() {
             return CODEC;
         }
@@ -172,7 +172,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return Objects.hash(_present, item, position, turnId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadTimelineEntry.Item[");
@@ -450,7 +450,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return position;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -465,17 +465,17 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Realtime> codec() {
             return CODEC;
         }
@@ -500,7 +500,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return Objects.hash(_present, item, position, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadTimelineEntry.Realtime[");
@@ -770,7 +770,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return turnId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -785,17 +785,17 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<TurnStarted> codec() {
             return CODEC;
         }
@@ -821,7 +821,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return Objects.hash(_present, position, startedAt, turnId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadTimelineEntry.TurnStarted[");
@@ -1162,7 +1162,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return turnId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1177,17 +1177,17 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<TurnCompleted> codec() {
             return CODEC;
         }
@@ -1217,7 +1217,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return Objects.hash(_present, completedAt, durationMs, error, position, startedAt, status, turnId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadTimelineEntry.TurnCompleted[");
@@ -1554,6 +1554,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
 public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.ThreadStart,
         ThreadUnreadPosition.Turn,
         ThreadUnreadPosition.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadUnreadPosition> codec() {
         return Unknown.CODEC;
     }
@@ -81,7 +81,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             this._order = _order;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -96,17 +96,17 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ThreadStart> codec() {
             return CODEC;
         }
@@ -129,7 +129,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             return Objects.hash(_present, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadUnreadPosition.ThreadStart[");
@@ -339,7 +339,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             return turnId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -354,17 +354,17 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Turn> codec() {
             return CODEC;
         }
@@ -388,7 +388,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             return Objects.hash(_present, turnId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadUnreadPosition.Turn[");
@@ -584,6 +584,8 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -396,17 +396,17 @@ public final class TurnStartParams {
         return _additionalProperties;
     }
 
-    /** @return a builder with no member set */
+    /** {@return a builder with no member set} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding this value's members (and their JSON order), to change some */
+    /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** @return the strict JSON codec of this type */
+    /** {@return the strict JSON codec of this type} */
     public static JsonCodec<TurnStartParams> codec() {
         return CODEC;
     }
@@ -457,7 +457,7 @@ public final class TurnStartParams {
         return Objects.hash(_present, additionalContext, approvalPolicy, approvalsReviewer, clientUserMessageId, collaborationMode, cwd, cyberAccessProgram, disabledPluginIds, effort, environments, input, model, multiAgentMode, outputSchema, parentTurnId, permissions, personality, responsesapiClientMetadata, responsesapiClientMetadataPatch, rootTurnId, runtimeWorkspaceRoots, sandboxPolicy, serviceTier, serviceTierForTurn, summary, threadId, toolOutput, turnTrigger, _additionalProperties);
     }
 
-    /** @return the present members, by Java name */
+    /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("TurnStartParams[");

@@ -49,7 +49,7 @@ public sealed interface UserInput permits UserInput.Text,
         UserInput.Skill,
         UserInput.Mention,
         UserInput.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<UserInput> codec() {
         return Unknown.CODEC;
     }
@@ -112,7 +112,7 @@ public sealed interface UserInput permits UserInput.Text,
             return textElements;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -127,17 +127,17 @@ public sealed interface UserInput permits UserInput.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Text> codec() {
             return CODEC;
         }
@@ -162,7 +162,7 @@ public sealed interface UserInput permits UserInput.Text,
             return Objects.hash(_present, text, textElements, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserInput.Text[");
@@ -440,7 +440,7 @@ public sealed interface UserInput permits UserInput.Text,
             return fileId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -455,17 +455,17 @@ public sealed interface UserInput permits UserInput.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Image> codec() {
             return CODEC;
         }
@@ -491,7 +491,7 @@ public sealed interface UserInput permits UserInput.Text,
             return Objects.hash(_present, detail, url, fileId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserInput.Image[");
@@ -803,7 +803,7 @@ public sealed interface UserInput permits UserInput.Text,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -818,17 +818,17 @@ public sealed interface UserInput permits UserInput.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LocalImage> codec() {
             return CODEC;
         }
@@ -853,7 +853,7 @@ public sealed interface UserInput permits UserInput.Text,
             return Objects.hash(_present, detail, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserInput.LocalImage[");
@@ -1118,7 +1118,7 @@ public sealed interface UserInput permits UserInput.Text,
             return fileId;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1133,17 +1133,17 @@ public sealed interface UserInput permits UserInput.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Audio> codec() {
             return CODEC;
         }
@@ -1168,7 +1168,7 @@ public sealed interface UserInput permits UserInput.Text,
             return Objects.hash(_present, url, fileId, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserInput.Audio[");
@@ -1441,7 +1441,7 @@ public sealed interface UserInput permits UserInput.Text,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1456,17 +1456,17 @@ public sealed interface UserInput permits UserInput.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LocalAudio> codec() {
             return CODEC;
         }
@@ -1490,7 +1490,7 @@ public sealed interface UserInput permits UserInput.Text,
             return Objects.hash(_present, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserInput.LocalAudio[");
@@ -1731,7 +1731,7 @@ public sealed interface UserInput permits UserInput.Text,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -1746,17 +1746,17 @@ public sealed interface UserInput permits UserInput.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Skill> codec() {
             return CODEC;
         }
@@ -1781,7 +1781,7 @@ public sealed interface UserInput permits UserInput.Text,
             return Objects.hash(_present, name, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserInput.Skill[");
@@ -2041,7 +2041,7 @@ public sealed interface UserInput permits UserInput.Text,
             return path;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -2056,17 +2056,17 @@ public sealed interface UserInput permits UserInput.Text,
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Mention> codec() {
             return CODEC;
         }
@@ -2091,7 +2091,7 @@ public sealed interface UserInput permits UserInput.Text,
             return Objects.hash(_present, name, path, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserInput.Mention[");
@@ -2306,6 +2306,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */

@@ -47,7 +47,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         UserVerificationErrorDetails.Cancelled,
         UserVerificationErrorDetails.Failed,
         UserVerificationErrorDetails.Unknown {
-    /** @return the strict JSON codec of this union */
+    /** {@return the strict JSON codec of this union} */
     static JsonCodec<UserVerificationErrorDetails> codec() {
         return Unknown.CODEC;
     }
@@ -97,7 +97,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return reason;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -112,17 +112,17 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InvalidRequest> codec() {
             return CODEC;
         }
@@ -146,7 +146,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return Objects.hash(_present, reason, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserVerificationErrorDetails.InvalidRequest[");
@@ -375,7 +375,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return reason;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -390,17 +390,17 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Unavailable> codec() {
             return CODEC;
         }
@@ -424,7 +424,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return Objects.hash(_present, reason, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserVerificationErrorDetails.Unavailable[");
@@ -653,7 +653,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return reason;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -668,17 +668,17 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Cancelled> codec() {
             return CODEC;
         }
@@ -702,7 +702,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return Objects.hash(_present, reason, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserVerificationErrorDetails.Cancelled[");
@@ -931,7 +931,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return reason;
         }
 
-        /** @return {@value #TYPE}, the tag this form writes to JSON */
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
         public String type() {
             return TYPE;
         }
@@ -946,17 +946,17 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return _additionalProperties;
         }
 
-        /** @return a builder with no member set */
+        /** {@return a builder with no member set} */
         public static Builder builder() {
             return new Builder();
         }
 
-        /** @return a builder holding this value's members (and their JSON order), to change some */
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
         }
 
-        /** @return the strict JSON codec of this type */
+        /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Failed> codec() {
             return CODEC;
         }
@@ -980,7 +980,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return Objects.hash(_present, reason, _additionalProperties);
         }
 
-        /** @return the present members, by Java name */
+        /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("UserVerificationErrorDetails.Failed[");
@@ -1176,6 +1176,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private static final Codec CODEC = new Codec();
 
         /**
+         * A form this version does not know.
+         *
          * @param raw the JSON value, not null
          * @param reason why it is not a known form, not null
          */
