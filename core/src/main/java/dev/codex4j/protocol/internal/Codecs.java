@@ -38,6 +38,14 @@ public final class Codecs {
         return (JsonCodec<T>) c;
     }
 
+    /**
+     * @param type a class
+     * @return whether it has a codec ({@link #of} does not throw)
+     */
+    public static boolean has(Class<?> type) {
+        return BY_CLASS.get(type) != null;
+    }
+
     private static @Nullable JsonCodec<?> find(Class<?> type) {
         if (JsonNode.class.isAssignableFrom(type)) {
             return Json.TREE;

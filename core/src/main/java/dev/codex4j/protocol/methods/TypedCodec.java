@@ -235,6 +235,8 @@ public final class TypedCodec {
     /**
      * Encodes params (or a server request's result) as JSON; absent members are omitted, members set
      * to null are written as null, and a value that was read writes its members in their original order.
+     * A value that is not a protocol type (a {@code Map}, a record of your own) is written by
+     * {@link ProtocolCodec#mapper()}.
      *
      * @param params the params value, or {@code null} for a method without params
      * @param <P> the params type
@@ -244,6 +246,9 @@ public final class TypedCodec {
     public static <P> JsonNode params(@Nullable P params) {
         if (params == null) {
             return ProtocolCodec.emptyObject();
+        }
+        if (!Codecs.has(params.getClass())) {
+            return ProtocolCodec.mapper().valueToTree(params);
         }
         return ((JsonCodec<P>) Codecs.of(params.getClass())).toJsonNode(params);
     }

@@ -84,6 +84,12 @@ class BuildersTest {
     }
 
     @Test
+    void paramsThatAreNotAProtocolTypeAreWrittenByTheMapper() {
+        assertEquals(ProtocolCodec.mapper().readTree("{\"a\":1}"),
+                dev.codex4j.protocol.methods.TypedCodec.params(java.util.Map.of("a", 1)));
+    }
+
+    @Test
     void toStringShowsThePresentMembers() {
         assertEquals("TurnInterruptParams[threadId=t, turnId=u]",
                 TurnInterruptParams.builder().threadId("t").turnId("u").build().toString());
