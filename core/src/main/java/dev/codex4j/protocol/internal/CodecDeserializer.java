@@ -1,5 +1,6 @@
 package dev.codex4j.protocol.internal;
 
+import dev.codex4j.protocol.DecodeException;
 import dev.codex4j.protocol.JsonCodec;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
@@ -41,6 +42,11 @@ public final class CodecDeserializer extends ValueDeserializer<Object> {
         if (codec == null) {
             throw new IllegalStateException("CodecDeserializer used without a type");
         }
-        return codec.read(p);
+        try {
+            return codec.read(p);
+        } catch (DecodeException e) {
+            // Readers throw without a stack trace; the caller of databind gets one, and the type's name.
+            throw e.subject() != null ? e : new DecodeException(Json.subjectOf(codec), e);
+        }
     }
 }

@@ -134,7 +134,10 @@ class StrictBindingTest {
 
     @Test
     void jacksonDatabindBindsStrictlyToo() {
-        assertThrows(RuntimeException.class, () -> ProtocolCodec.mapper().treeToValue(
+        DecodeException e = assertThrows(DecodeException.class, () -> ProtocolCodec.mapper().treeToValue(
                 ProtocolCodec.mapper().readTree("{\"threadId\":42,\"turnId\":\"u\"}"), TurnInterruptParams.class));
+        assertEquals("TurnInterruptParams does not bind: $.threadId: expected a string, got the number 42"
+                + " (in TurnInterruptParams)", e.getMessage());
+        assertTrue(e.getStackTrace().length > 0, "a stack trace for the caller");
     }
 }
