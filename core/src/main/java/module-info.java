@@ -15,4 +15,6 @@ module dev.codex4j.core {
     opens dev.codex4j.protocol to tools.jackson.databind;
     opens dev.codex4j.protocol.types to tools.jackson.databind;
     opens dev.codex4j.protocol.methods to tools.jackson.databind;
+    // Support for the generated types (not exported); Jackson instantiates its (de)serializers.
+    opens dev.codex4j.protocol.internal to tools.jackson.databind;
 }

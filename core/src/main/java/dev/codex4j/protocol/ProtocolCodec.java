@@ -54,7 +54,9 @@ public final class ProtocolCodec {
 
     /**
      * The shared mapper: unknown properties ignored, absent optional values omitted on write,
-     * nesting bounded. Use it (not a mapper of your own) to bind payloads to protocol types.
+     * nesting bounded. These lenient settings apply to classes of your own (such as the records of
+     * structured output); the generated protocol types always bind strictly through their own
+     * {@link JsonCodec}, also when this mapper reads them ({@code treeToValue(node, ThreadItem.class)}).
      *
      * @return the mapper
      */

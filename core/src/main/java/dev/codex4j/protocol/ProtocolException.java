@@ -32,6 +32,20 @@ public class ProtocolException extends CodexException {
         this.line = line == null ? null : excerpt(line);
     }
 
+    /**
+     * For subclasses that describe the problem fully in their message and may skip the stack trace
+     * (a decode error inside a reader loop is data, not a bug; filling a trace there costs more than
+     * the decode).
+     *
+     * @param message the full message
+     * @param cause the cause, or {@code null}
+     * @param writableStackTrace whether to fill in the stack trace
+     */
+    protected ProtocolException(String message, @Nullable Throwable cause, boolean writableStackTrace) {
+        super(message, cause, true, writableStackTrace);
+        this.line = null;
+    }
+
     /** @return the offending line, truncated to {@value #MAX_EXCERPT} characters, or {@code null} */
     public @Nullable String line() {
         return line;

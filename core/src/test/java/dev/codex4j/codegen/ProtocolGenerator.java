@@ -49,7 +49,10 @@ public final class ProtocolGenerator {
             "List", "Map", "Objects", "JsonNode", "Nullable", "Experimental", "RequestId", "Class", "Record",
             "Integer", "Void", "Deprecated", "SuppressWarnings", "JsonProperty", "JsonCreator", "JsonValue",
             "JsonIgnoreProperties", "JsonInclude", "JsonPropertyOrder", "JsonDeserialize", "JsonParser",
-            "DeserializationContext", "ValueDeserializer", "Collection");
+            "DeserializationContext", "ValueDeserializer", "Collection", "Builder", "Codec", "Known", "Json",
+            "NamedCodec", "JsonCodec", "DecodeException", "CodecSerializer", "CodecDeserializer", "Iterator",
+            "LinkedHashMap", "JsonGenerator", "JsonToken", "SerializedString", "BinaryNameMatcher",
+            "PropertyNameMatcher", "JsonSerialize", "ObjectNode", "Unknown", "Value");
     static final Set<String> JAVA_KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case",
             "catch", "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends",
             "final", "finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int",
@@ -110,7 +113,8 @@ public final class ProtocolGenerator {
                     if (i > 0) {
                         b.append(", ");
                     }
-                    b.append(args.get(i).boxed().render(shadowed, false));
+                    TypeRef a = args.get(i).boxed();
+                    b.append(a.render(shadowed, annotateNullable && a.nullable()));
                 }
                 b.append('>');
             }
@@ -411,6 +415,9 @@ public final class ProtocolGenerator {
         if (!s.isObject()) {
             return Kind.ALIAS;
         }
+        if (isObjectWithAlternatives(s)) {
+            return Kind.RECORD;
+        }
         if (isUnion(s)) {
             List<JsonNode> nonNull = unionMembers(s).stream().filter(m -> !isNull(m)).toList();
             if (nonNull.size() == 1 && !hasProperties(s)) {
@@ -528,7 +535,9 @@ public final class ProtocolGenerator {
                 JsonNode ap = s.get("additionalProperties");
                 if (ap != null && ap.isObject() && !ap.isEmpty()) {
                     TypeRef v = fieldType(ap, ctx + "Value");
-                    yield new TypeRef("Map", "java.util", List.of(STRING, v.withNullable(false)), false, false);
+                    // Values may be null where the schema says so; free-form values hold NullNode instead.
+                    TypeRef value = v.simple().equals("JsonNode") ? v.withNullable(false) : v;
+                    yield new TypeRef("Map", "java.util", List.of(STRING, value), false, false);
                 }
                 yield JSON_NODE;
             }
@@ -553,7 +562,7 @@ public final class ProtocolGenerator {
                 continue;
             }
             String src = switch (kind(p.schema())) {
-                case RECORD -> recordFile(p.name(), p.schema(), p.stability());
+                case RECORD -> objectFile(p.name(), p.schema(), p.stability());
                 case ENUM -> enumFile(p.name(), p.schema(), p.stability());
                 case UNION -> unionFile(p.name(), p.schema(), p.stability());
                 case ALIAS -> throw new IllegalStateException("alias scheduled as class: " + p.name());
@@ -564,8 +573,10 @@ public final class ProtocolGenerator {
         out.put(path(TYPES_PKG, "package-info"), HEADER + """
                 /**
                  * The payload types of the Codex app-server protocol, generated from the JSON Schema of the
-                 * pinned Codex CLI: records for objects, forward-compatible string enums, and sealed unions
-                 * with an {@code Unknown} variant that keeps unrecognised JSON.
+                 * pinned Codex CLI: immutable classes with builders for objects (members the schema does not
+                 * name are kept), open enumerations that keep unknown values, and sealed unions with an
+                 * {@code Unknown} form that keeps unrecognised JSON. Every type has a strict
+                 * {@link dev.codex4j.protocol.JsonCodec} ({@code X.codec()}).
                  */
                 @org.jspecify.annotations.NullMarked
                 package dev.codex4j.protocol.types;
@@ -579,24 +590,35 @@ public final class ProtocolGenerator {
 
     private static String fileStart(String pkg) {
         return HEADER + "package " + pkg + ";\n\n"
-                + "import com.fasterxml.jackson.annotation.JsonAnyGetter;\n"
-                + "import com.fasterxml.jackson.annotation.JsonAnySetter;\n"
-                + "import com.fasterxml.jackson.annotation.JsonCreator;\n"
-                + "import com.fasterxml.jackson.annotation.JsonIgnoreProperties;\n"
-                + "import com.fasterxml.jackson.annotation.JsonInclude;\n"
-                + "import com.fasterxml.jackson.annotation.JsonProperty;\n"
-                + "import com.fasterxml.jackson.annotation.JsonPropertyOrder;\n"
-                + "import com.fasterxml.jackson.annotation.JsonValue;\n"
+                + "import dev.codex4j.protocol.DecodeException;\n"
+                + "import dev.codex4j.protocol.JsonCodec;\n"
                 + "import dev.codex4j.protocol.RequestId;\n"
+                + "import dev.codex4j.protocol.internal.CodecDeserializer;\n"
+                + "import dev.codex4j.protocol.internal.CodecSerializer;\n"
+                + "import dev.codex4j.protocol.internal.Json;\n"
+                + "import dev.codex4j.protocol.internal.NamedCodec;\n"
+                + "import java.util.Iterator;\n"
+                + "import java.util.LinkedHashMap;\n"
                 + "import java.util.List;\n"
                 + "import java.util.Map;\n"
                 + "import java.util.Objects;\n"
                 + "import org.jspecify.annotations.Nullable;\n"
+                + "import tools.jackson.core.JsonGenerator;\n"
                 + "import tools.jackson.core.JsonParser;\n"
-                + "import tools.jackson.databind.DeserializationContext;\n"
+                + "import tools.jackson.core.JsonToken;\n"
+                + "import tools.jackson.core.io.SerializedString;\n"
+                + "import tools.jackson.core.sym.BinaryNameMatcher;\n"
+                + "import tools.jackson.core.sym.PropertyNameMatcher;\n"
                 + "import tools.jackson.databind.JsonNode;\n"
-                + "import tools.jackson.databind.ValueDeserializer;\n"
-                + "import tools.jackson.databind.annotation.JsonDeserialize;\n\n";
+                + "import tools.jackson.databind.annotation.JsonDeserialize;\n"
+                + "import tools.jackson.databind.annotation.JsonSerialize;\n"
+                + "import tools.jackson.databind.node.ObjectNode;\n\n";
+    }
+
+    /** The Jackson annotations that make databind use a type's codec. */
+    private static String jacksonAnnotations(String indent) {
+        return indent + "@JsonDeserialize(using = CodecDeserializer.class)\n"
+                + indent + "@JsonSerialize(using = CodecSerializer.class)\n";
     }
 
     static String escapeDoc(String text) {
@@ -678,102 +700,723 @@ public final class ProtocolGenerator {
         return b.append(indent).append(" */\n").toString();
     }
 
-    private record Component(String jsonName, String javaName, TypeRef type, boolean required, String doc,
-                             boolean experimental) {}
 
-    private List<Component> components(String owner, JsonNode props, Set<String> required, Set<String> skip,
-                                       JsonNode stableProps) {
-        List<Component> l = new ArrayList<>();
+    // ------------------------------------------------------------------------------------------
+    // Objects
+
+    /** Java names a member may not take: the methods every object (or its builder) has. */
+    static final Set<String> OBJECT_METHODS = Set.of("builder", "toBuilder", "codec", "additionalProperties", "build",
+            "putAdditionalProperty", "removeAdditionalProperty");
+
+    /**
+     * A member of an object as emitted. {@code type} is the non-null type (primitive when the member is
+     * required and not nullable); {@code jsonNull} says whether JSON {@code null} is accepted (and read as
+     * Java null); free-form ({@code JsonNode}) members read null as a {@code NullNode} instead.
+     */
+    private record Mem(int ix, String json, String java, TypeRef type, boolean required, boolean jsonNull, String doc,
+                       boolean experimental, JsonNode dflt) {
+        boolean javaNullable() {
+            return !required || jsonNull;
+        }
+
+        /** The field's type: primitive only when always present and never null. */
+        TypeRef field() {
+            return javaNullable() ? type.boxed().withNullable(true) : type;
+        }
+
+        String local() {
+            return "f" + ix;
+        }
+
+        long bit() {
+            return 1L << ix;
+        }
+    }
+
+    /**
+     * An object class to emit: a definition, an inline object, or the object form of a union.
+     * Index 0 of the members is the tag when the object is a tagged form ({@code tag != null}).
+     */
+    private record Obj(String name, String display, List<Mem> members, String tag, String tagValue,
+                       List<Long> alternatives, List<String> alternativeNames, String doc, boolean experimental,
+                       String union, Set<String> shadowed) {
+        int nameCount() {
+            return members.size() + (tag != null ? 1 : 0);
+        }
+
+        long required() {
+            long r = tag != null ? 1L : 0L;
+            for (Mem m : members) {
+                if (m.required()) {
+                    r |= m.bit();
+                }
+            }
+            return r;
+        }
+
+        List<String> names() {
+            List<String> l = new ArrayList<>();
+            if (tag != null) {
+                l.add(tag);
+            }
+            members.forEach(m -> l.add(m.json()));
+            return l;
+        }
+    }
+
+    /** Members of an object schema, with the members of its inner {@code anyOf}/{@code oneOf} alternatives. */
+    private Obj objModel(String name, String display, JsonNode s, String tag, String tagValue, JsonNode stableProps,
+                         String doc, boolean experimental, String union, Set<String> shadowed) {
+        Set<String> required = required(s);
+        LinkedHashMap<String, JsonNode> props = new LinkedHashMap<>();
+        s.path("properties").properties().forEach(e -> props.put(e.getKey(), e.getValue()));
+        List<Set<String>> alts = new ArrayList<>();
+        List<String> altNames = new ArrayList<>();
+        if (isUnion(s)) {
+            for (JsonNode a : unionMembers(s)) {
+                JsonNode d = deref(a);
+                if (d == null || !hasProperties(d)) {
+                    continue;
+                }
+                d.get("properties").properties().forEach(e -> props.putIfAbsent(e.getKey(), e.getValue()));
+                Set<String> ar = required(d);
+                alts.add(ar);
+                altNames.add(String.join(" + ", ar));
+            }
+        }
+        int first = tag != null ? 1 : 0;
+        List<Mem> members = new ArrayList<>();
         Set<String> used = new HashSet<>();
-        for (Map.Entry<String, JsonNode> e : props.properties()) {
-            if (skip.contains(e.getKey())) {
+        if (tag != null) {
+            used.add(camel(tag));
+        }
+        int ix = first;
+        for (Map.Entry<String, JsonNode> e : props.entrySet()) {
+            String jn = e.getKey();
+            if (jn.equals(tag)) {
                 continue;
             }
-            String jn = e.getKey();
             String java = camel(jn);
+            if (OBJECT_METHODS.contains(java)) {
+                java = java + "Value";
+            }
             while (!used.add(java)) {
                 java = java + "_";
             }
-            TypeRef t = fieldType(e.getValue(), owner + pascal(jn));
-            boolean req = required.contains(jn);
-            String doc = description(e.getValue());
+            TypeRef t = fieldType(e.getValue(), name.replace(".", "") + pascal(jn));
+            boolean tree = t.simple().equals("JsonNode") && t.args().isEmpty();
+            boolean jsonNull = t.nullable() && !tree;
+            String mdoc = description(e.getValue());
             boolean newField = stableProps != null && !stableProps.has(jn);
-            l.add(new Component(jn, java, t, req, doc, experimental(doc) || newField));
+            JsonNode dflt = e.getValue().isObject() ? e.getValue().get("default") : null;
+            members.add(new Mem(ix++, jn, java, t.withNullable(false), required.contains(jn), jsonNull, mdoc,
+                    experimental(mdoc) || newField, dflt));
         }
-        return l;
+        if (ix > 63) {
+            throw new IllegalStateException(display + " has more than 63 members");
+        }
+        List<Long> masks = new ArrayList<>();
+        for (Set<String> a : alts) {
+            long mask = 0;
+            for (Mem m : members) {
+                if (a.contains(m.json())) {
+                    mask |= m.bit();
+                }
+            }
+            masks.add(mask);
+        }
+        return new Obj(name, display, members, tag, tagValue, masks, altNames, doc, experimental, union, shadowed);
     }
 
-    private static Set<String> required(JsonNode s) {
-        Set<String> r = new LinkedHashSet<>();
-        if (s.has("required")) {
-            s.get("required").forEach(x -> r.add(x.asString()));
-        }
-        return r;
-    }
-
-    private static String componentDecl(Component c, Set<String> shadowed) {
-        boolean nullable = c.type().nullable() || !c.required();
-        StringBuilder b = new StringBuilder();
-        if (c.required() && c.type().nullable()) {
-            b.append("@JsonInclude(JsonInclude.Include.ALWAYS) ");
-        }
-        b.append("@JsonProperty(\"").append(c.jsonName()).append("\") ");
-        if (c.experimental()) {
-            b.append("@Experimental ");
-        }
-        b.append(c.type().withNullable(nullable).render(shadowed, true)).append(' ').append(c.javaName());
-        return b.toString();
-    }
-
-    private static List<String> paramTags(List<Component> cs) {
-        List<String> tags = new ArrayList<>();
-        for (Component c : cs) {
-            String d = c.doc().isBlank() ? "the {@code " + c.jsonName() + "} member" : escapeDoc(c.doc())
-                    .replace("\n", " ");
-            boolean nullable = c.type().nullable() || !c.required();
-            tags.add("@param " + c.javaName() + " " + d + (nullable ? " (may be null)" : ""));
-        }
-        return tags;
-    }
-
-    private String recordFile(String name, JsonNode s, Stability st) {
-        StringBuilder b = new StringBuilder(fileStart(TYPES_PKG));
-        List<Component> cs = components(name, s.path("properties"), required(s), Set.of(), st.stableProperties());
-        boolean open = s.path("additionalProperties").asBoolean(false) && s.get("additionalProperties").isBoolean();
-        List<String> tags = paramTags(cs);
-        if (open) {
-            tags.add("@param additionalProperties members the schema does not name, kept as they are");
-        }
+    private String objectFile(String name, JsonNode s, Stability st) {
         String desc = description(s);
-        b.append(javadoc("", desc, "The {@code " + name + "} object of the app-server protocol.", tags));
-        if (experimental(desc) || st.experimental()) {
-            b.append("@Experimental\n");
-        }
-        b.append("@JsonIgnoreProperties(ignoreUnknown = true)\n");
-        b.append("public record ").append(name).append('(');
-        appendComponents(b, cs, Set.of(), "        ");
-        if (open) {
-            b.append(cs.isEmpty() ? "" : ",").append("\n        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> additionalProperties");
-        }
-        b.append(") {\n");
-        if (open) {
-            b.append("    /** Keeps the extra members in an immutable copy. */\n");
-            b.append("    public ").append(name).append(" {\n");
-            b.append("        additionalProperties = additionalProperties == null ? Map.of() : Map.copyOf(additionalProperties);\n");
-            b.append("    }\n");
-        }
-        b.append("}\n");
-        return b.toString();
+        Obj o = objModel(name, name, s, null, null, stablePropsWithAlternatives(st.stableProperties(),
+                st.known() ? st.stable() : null), desc, experimental(desc) || st.experimental(), null, Set.of());
+        return fileStart(TYPES_PKG) + objectClass(o, "");
     }
 
-    private static void appendComponents(StringBuilder b, List<Component> cs, Set<String> shadowed, String indent) {
-        for (int i = 0; i < cs.size(); i++) {
-            b.append('\n').append(indent).append(componentDecl(cs.get(i), shadowed));
-            if (i + 1 < cs.size()) {
-                b.append(',');
+    private static JsonNode stablePropsWithAlternatives(JsonNode props, JsonNode stable) {
+        if (props == null || stable == null || !isUnion(stable)) {
+            return props;
+        }
+        ObjectNode merged = ((ObjectNode) props).deepCopy();
+        for (JsonNode a : unionMembers(stable)) {
+            a.path("properties").properties().forEach(e -> merged.putIfAbsent(e.getKey(), e.getValue()));
+        }
+        return merged;
+    }
+
+    private String render(TypeRef t, Set<String> shadowed) {
+        return t.render(shadowed, true);
+    }
+
+    /** An expression of the codec of a non-null type. */
+    private static String codecExpr(TypeRef t, Set<String> shadowed) {
+        if (t.pkg().equals("java.lang") || t.primitive()) {
+            return switch (t.boxed().simple()) {
+                case "String" -> "Json.STRING";
+                case "Long" -> "Json.LONG";
+                case "Double" -> "Json.DOUBLE";
+                case "Boolean" -> "Json.BOOLEAN";
+                default -> throw new IllegalStateException("no codec for " + t);
+            };
+        }
+        if (t.simple().equals("JsonNode")) {
+            return "Json.TREE";
+        }
+        if (t.simple().equals("RequestId")) {
+            return "Json.REQUEST_ID";
+        }
+        if (t.simple().equals("List")) {
+            return "Json.listOf(" + codecExpr(t.args().get(0), shadowed) + ")";
+        }
+        if (t.simple().equals("Map")) {
+            TypeRef v = t.args().get(1);
+            return "Json.mapOf(" + codecExpr(v.withNullable(false), shadowed) + ", " + v.nullable() + ")";
+        }
+        return t.withNullable(false).render(shadowed, false) + ".codec()";
+    }
+
+    /** An expression reading a non-null value of type t from {@code p}. */
+    private static String readExpr(TypeRef t, Set<String> shadowed) {
+        if (t.primitive() || t.pkg().equals("java.lang")) {
+            return switch (t.boxed().simple()) {
+                case "String" -> "Json.readString(p)";
+                case "Long" -> "Json.readLong(p)";
+                case "Double" -> "Json.readDouble(p)";
+                case "Boolean" -> "Json.readBoolean(p)";
+                default -> throw new IllegalStateException("no reader for " + t);
+            };
+        }
+        return switch (t.simple()) {
+            case "JsonNode" -> "Json.readTree(p)";
+            case "RequestId" -> "Json.readRequestId(p)";
+            case "List" -> "Json.readList(p, " + codecExpr(t.args().get(0), shadowed) + ")";
+            case "Map" -> "Json.readMap(p, " + codecExpr(t.args().get(1).withNullable(false), shadowed) + ", "
+                    + t.args().get(1).nullable() + ")";
+            default -> t.withNullable(false).render(shadowed, false) + ".codec().read(p)";
+        };
+    }
+
+    private static String readMemberExpr(Mem m, Set<String> shadowed) {
+        if (!m.jsonNull()) {
+            return readExpr(m.type(), shadowed);
+        }
+        if (m.type().primitive() || m.type().pkg().equals("java.lang")) {
+            return readExpr(m.type(), shadowed).replace("Json.read", "Json.readNullable");
+        }
+        return "p.currentToken() == JsonToken.VALUE_NULL ? null : " + readExpr(m.type(), shadowed);
+    }
+
+    /** A statement writing the non-null value {@code v} of type t to {@code g}. */
+    private static String writeStmt(TypeRef t, String v, Set<String> shadowed) {
+        if (t.primitive() || t.pkg().equals("java.lang")) {
+            return switch (t.boxed().simple()) {
+                case "String" -> "g.writeString(" + v + ");";
+                case "Long" -> "g.writeNumber(" + v + (t.primitive() ? "" : ".longValue()") + ");";
+                case "Double" -> "g.writeNumber(" + v + (t.primitive() ? "" : ".doubleValue()") + ");";
+                case "Boolean" -> "g.writeBoolean(" + v + (t.primitive() ? "" : ".booleanValue()") + ");";
+                default -> throw new IllegalStateException("no writer for " + t);
+            };
+        }
+        return switch (t.simple()) {
+            case "JsonNode" -> "Json.writeTree(g, " + v + ");";
+            case "RequestId" -> "Json.writeRequestId(g, " + v + ");";
+            case "List" -> "Json.writeList(g, " + v + ", " + codecExpr(t.args().get(0), shadowed) + ");";
+            case "Map" -> "Json.writeMap(g, " + v + ", " + codecExpr(t.args().get(1).withNullable(false), shadowed) + ");";
+            default -> t.withNullable(false).render(shadowed, false) + ".codec().write(" + v + ", g);";
+        };
+    }
+
+    /** The type of a builder setter's parameter: collections accept subtypes. */
+    private static String paramType(Mem m, Set<String> shadowed) {
+        TypeRef t = m.field();
+        if (t.simple().equals("List") || t.simple().equals("Map")) {
+            TypeRef last = t.args().get(t.args().size() - 1);
+            String arg = last.boxed().render(shadowed, last.nullable());
+            String head = t.simple().equals("Map") ? "String, " : "";
+            String base = new TypeRef(t.simple(), t.pkg(), List.of(), false, t.nullable()).render(shadowed, true);
+            return base + "<" + head + "? extends " + arg + ">";
+        }
+        return t.render(shadowed, true);
+    }
+
+    private static String defaultNote(Mem m) {
+        if (m.dflt() == null || m.required()) {
+            return "";
+        }
+        String d = m.dflt().toString();
+        if (d.length() > 80) {
+            return "";
+        }
+        return "The server uses <code>" + escapeDoc(d) + "</code> when it is absent.";
+    }
+
+    private static String returnDoc(Mem m) {
+        if (!m.javaNullable()) {
+            return "@return the {@code " + escapeDoc(m.json()) + "} member";
+        }
+        if (!m.required()) {
+            return "@return the {@code " + escapeDoc(m.json()) + "} member, or null when absent"
+                    + (m.jsonNull() ? " or null" : "");
+        }
+        return "@return the {@code " + escapeDoc(m.json()) + "} member, which may be null";
+    }
+
+    /** The source of an object class: fields, accessors, builder, equality, and its codec. */
+    private String objectClass(Obj o, String in) {
+        Set<String> sh = o.shadowed();
+        String n = o.name();
+        boolean nested = o.union() != null;
+        StringBuilder b = new StringBuilder();
+        String example = builderExample(o);
+        b.append(javadoc(in, o.doc(), nested ? (o.tagValue() != null ? "The {@code " + escapeDoc(o.tagValue())
+                + "} form of {@link " + o.union() + "}." : "A form of {@link " + o.union() + "}.")
+                : "The {@code " + n + "} object of the app-server protocol.",
+                "An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}."
+                + " Members the schema does not name are kept in {@link #additionalProperties()}.\n\n"
+                + "<pre>{@code\n" + example + "\n}</pre>", List.of()));
+        if (o.experimental()) {
+            b.append(in).append("@Experimental\n");
+        }
+        b.append(jacksonAnnotations(in));
+        b.append(in).append(nested ? "" : "public ").append("final class ").append(n);
+        if (nested) {
+            b.append(" implements ").append(o.union());
+        }
+        b.append(" {\n");
+        String i1 = in + "    ";
+        String i2 = i1 + "    ";
+        String i3 = i2 + "    ";
+        String i4 = i3 + "    ";
+        if (o.tag() != null) {
+            b.append(i1).append("/** The value of {@code ").append(o.tag()).append("} that names this form. */\n");
+            b.append(i1).append("public static final String ").append(constant(o.tag())).append(" = \"")
+                    .append(javaString(o.tagValue())).append("\";\n\n");
+        }
+        List<String> names = o.names();
+        b.append(i1).append("private static final String[] NAMES = {");
+        for (int i = 0; i < names.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append('"').append(javaString(names.get(i))).append('"');
+        }
+        b.append("};\n");
+        if (!names.isEmpty()) {
+            b.append(i1).append("private static final SerializedString[] WIRE = Json.wire(NAMES);\n");
+            b.append(i1).append("private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));\n");
+        }
+        b.append(i1).append("private static final long REQUIRED = 0x").append(Long.toHexString(o.required())).append("L;\n");
+        b.append(i1).append("private static final Json.OrderCache ORDER = new Json.OrderCache();\n");
+        b.append(i1).append("private static final Codec CODEC = new Codec();\n\n");
+        for (Mem m : o.members()) {
+            b.append(i1).append("private final ").append(render(m.field(), sh)).append(' ').append(m.java()).append(";\n");
+        }
+        b.append(i1).append("private final long _present;\n");
+        b.append(i1).append("private final Map<String, JsonNode> _additionalProperties;\n");
+        b.append(i1).append("private final byte[] _order;\n\n");
+        // Constructor.
+        b.append(i1).append("private ").append(n).append('(');
+        for (Mem m : o.members()) {
+            b.append(render(m.field(), sh)).append(' ').append(m.java()).append(", ");
+        }
+        b.append("long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {\n");
+        for (Mem m : o.members()) {
+            b.append(i2).append("this.").append(m.java()).append(" = ").append(m.java()).append(";\n");
+        }
+        b.append(i2).append("this._present = _present;\n");
+        b.append(i2).append("this._additionalProperties = _additionalProperties;\n");
+        b.append(i2).append("this._order = _order;\n");
+        b.append(i1).append("}\n\n");
+        // Accessors.
+        for (Mem m : o.members()) {
+            b.append(javadoc(i1, m.doc(), "The {@code " + escapeDoc(m.json()) + "} member.", defaultNote(m),
+                    List.of(returnDoc(m))));
+            if (m.experimental()) {
+                b.append(i1).append("@Experimental\n");
+            }
+            b.append(i1).append("public ").append(render(m.field(), sh)).append(' ').append(m.java()).append("() {\n");
+            b.append(i2).append("return ").append(m.java()).append(";\n").append(i1).append("}\n\n");
+        }
+        if (o.tag() != null) {
+            b.append(i1).append("/** {@return {@value #").append(constant(o.tag()))
+                    .append("}, the tag this form writes to JSON} */\n");
+            b.append(i1).append("public String ").append(camel(o.tag())).append("() {\n");
+            b.append(i2).append("return ").append(constant(o.tag())).append(";\n").append(i1).append("}\n\n");
+        }
+        b.append(indented("""
+                /**
+                 * Members the schema of this version does not name, as received: a newer server's members
+                 * survive a round trip.
+                 *
+                 * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
+                 */
+                """, i1));
+        b.append(i1).append("public Map<String, JsonNode> additionalProperties() {\n");
+        b.append(i2).append("return _additionalProperties;\n").append(i1).append("}\n\n");
+        b.append(i1).append("/** {@return a builder with no member set} */\n");
+        b.append(i1).append("public static Builder builder() {\n").append(i2).append("return new Builder();\n")
+                .append(i1).append("}\n\n");
+        b.append(i1).append("/** {@return a builder holding this value's members (and their JSON order), to change some} */\n");
+        b.append(i1).append("public Builder toBuilder() {\n").append(i2).append("return new Builder(this);\n")
+                .append(i1).append("}\n\n");
+        b.append(i1).append("/** {@return the strict JSON codec of this type} */\n");
+        b.append(i1).append("public static JsonCodec<").append(n).append("> codec() {\n").append(i2)
+                .append("return CODEC;\n").append(i1).append("}\n\n");
+        // equals / hashCode / toString.
+        b.append(indented("""
+                /**
+                 * Equal when the same members are present with equal values and the same additional
+                 * properties (the order of members on the wire does not count).
+                 */
+                """, i1));
+        b.append(i1).append("@Override\n").append(i1).append("public boolean equals(@Nullable Object o) {\n");
+        b.append(i2).append("if (this == o) {\n").append(i3).append("return true;\n").append(i2).append("}\n");
+        b.append(i2).append("return o instanceof ").append(n).append(" x && _present == x._present");
+        for (Mem m : o.members()) {
+            b.append("\n").append(i4).append("&& ");
+            if (m.field().primitive()) {
+                b.append(m.field().simple().equals("double") ? "Double.compare(" + m.java() + ", x." + m.java() + ") == 0"
+                        : m.java() + " == x." + m.java());
+            } else {
+                b.append("Objects.equals(").append(m.java()).append(", x.").append(m.java()).append(')');
             }
         }
+        b.append("\n").append(i4).append("&& _additionalProperties.equals(x._additionalProperties);\n");
+        b.append(i1).append("}\n\n");
+        b.append(i1).append("@Override\n").append(i1).append("public int hashCode() {\n");
+        b.append(i2).append("return Objects.hash(_present");
+        for (Mem m : o.members()) {
+            b.append(", ").append(m.java());
+        }
+        b.append(", _additionalProperties);\n").append(i1).append("}\n\n");
+        b.append(i1).append("/** {@return the present members, by Java name} */\n");
+        b.append(i1).append("@Override\n").append(i1).append("public String toString() {\n");
+        b.append(i2).append("StringBuilder b = new StringBuilder(\"").append(o.display()).append("[\");\n");
+        for (Mem m : o.members()) {
+            if (m.required()) {
+                b.append(i2).append("Json.field(b, \"").append(m.java()).append("\", ").append(m.java()).append(");\n");
+            } else {
+                b.append(i2).append("if ((_present & 0x").append(Long.toHexString(m.bit())).append("L) != 0) {\n");
+                b.append(i3).append("Json.field(b, \"").append(m.java()).append("\", ").append(m.java()).append(");\n");
+                b.append(i2).append("}\n");
+            }
+        }
+        b.append(i2).append("if (!_additionalProperties.isEmpty()) {\n");
+        b.append(i3).append("Json.field(b, \"additionalProperties\", _additionalProperties);\n").append(i2).append("}\n");
+        b.append(i2).append("return b.append(']').toString();\n").append(i1).append("}\n\n");
+        appendBuilder(b, o, i1);
+        appendObjectCodec(b, o, i1);
+        b.append(in).append("}\n");
+        return b.toString();
     }
+
+    private static String builderExample(Obj o) {
+        String type = o.union() != null ? o.union() + "." + o.name() : o.name();
+        StringBuilder b = new StringBuilder(type).append(" v = ").append(type).append(".builder()");
+        int shown = 0;
+        for (Mem m : o.members()) {
+            if (m.required() && shown < 3) {
+                b.append("\n        .").append(m.java()).append('(').append(exampleValue(m)).append(')');
+                shown++;
+            }
+        }
+        b.append("\n        .build();");
+        return b.toString();
+    }
+
+    private static String exampleValue(Mem m) {
+        TypeRef t = m.field();
+        if (t.primitive()) {
+            return switch (t.simple()) {
+                case "long" -> "1L";
+                case "double" -> "1.0";
+                default -> "true";
+            };
+        }
+        return switch (t.simple()) {
+            case "String" -> "\"" + m.java() + "\"";
+            case "List" -> "List.of()";
+            case "Map" -> "Map.of()";
+            default -> m.java();
+        };
+    }
+
+    private void appendBuilder(StringBuilder b, Obj o, String i1) {
+        Set<String> sh = o.shadowed();
+        String n = o.name();
+        String i2 = i1 + "    ";
+        String i3 = i2 + "    ";
+        b.append(javadoc(i1, "", "Builds a {@link " + n + "}; {@link #build()} checks that the required members are"
+                + " set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an"
+                + " optional member that may not be null to {@code null} leaves it out.", List.of()));
+        b.append(i1).append("public static final class Builder {\n");
+        for (Mem m : o.members()) {
+            TypeRef f = m.field().primitive() ? m.field() : m.field().withNullable(true);
+            b.append(i2).append("private ").append(render(f, sh)).append(' ').append(m.java()).append(";\n");
+        }
+        long tagBit = o.tag() != null ? 1L : 0L;
+        b.append(i2).append("private long _present = 0x").append(Long.toHexString(tagBit)).append("L;\n");
+        b.append(i2).append("private Map<String, JsonNode> _additionalProperties = Map.of();\n");
+        b.append(i2).append("private byte[] _order = Json.NO_ORDER;\n\n");
+        b.append(i2).append("private Builder() {}\n\n");
+        b.append(i2).append("private Builder(").append(n).append(" v) {\n");
+        for (Mem m : o.members()) {
+            b.append(i3).append(m.java()).append(" = v.").append(m.java()).append(";\n");
+        }
+        b.append(i3).append("_present = v._present;\n");
+        b.append(i3).append("_additionalProperties = v._additionalProperties;\n");
+        b.append(i3).append("_order = v._order;\n");
+        b.append(i2).append("}\n\n");
+        for (Mem m : o.members()) {
+            String hex = "0x" + Long.toHexString(m.bit()) + "L";
+            String what;
+            if (!m.javaNullable()) {
+                what = "Required.";
+            } else if (m.jsonNull()) {
+                what = (m.required() ? "Required; " : "Optional; ") + "{@code null} writes JSON {@code null}.";
+            } else {
+                what = "Optional; {@code null} leaves it out.";
+            }
+            b.append(javadoc(i2, "", "Sets {@link " + n + "#" + m.java() + "()}. " + what,
+                    List.of("@param " + m.java() + " the {@code " + escapeDoc(m.json()) + "} member",
+                            "@return this builder")));
+            if (m.experimental()) {
+                b.append(i2).append("@Experimental\n");
+            }
+            b.append(i2).append("public Builder ").append(m.java()).append('(').append(paramType(m, sh)).append(' ')
+                    .append(m.java()).append(") {\n");
+            String value = m.java();
+            boolean coll = m.field().simple().equals("List") || m.field().simple().equals("Map");
+            if (coll) {
+                String copy = m.field().simple().equals("List") ? "Json.copyList(" + m.java() + ")"
+                        : "Json.copyMap(" + m.java() + ", " + m.field().args().get(1).nullable() + ")";
+                value = m.javaNullable() ? m.java() + " == null ? null : " + copy : copy;
+            }
+            if (!m.javaNullable()) {
+                if (m.field().primitive()) {
+                    b.append(i3).append("this.").append(m.java()).append(" = ").append(m.java()).append(";\n");
+                } else {
+                    b.append(i3).append("Objects.requireNonNull(").append(m.java()).append(", \"").append(m.java())
+                            .append("\");\n");
+                    b.append(i3).append("this.").append(m.java()).append(" = ").append(value).append(";\n");
+                }
+                b.append(i3).append("_present |= ").append(hex).append(";\n");
+            } else if (m.jsonNull()) {
+                b.append(i3).append("this.").append(m.java()).append(" = ").append(value).append(";\n");
+                b.append(i3).append("_present |= ").append(hex).append(";\n");
+            } else {
+                b.append(i3).append("this.").append(m.java()).append(" = ").append(value).append(";\n");
+                b.append(i3).append("_present = ").append(m.java()).append(" == null ? _present & ~").append(hex)
+                        .append(" : _present | ").append(hex).append(";\n");
+            }
+            b.append(i3).append("return this;\n").append(i2).append("}\n\n");
+        }
+        b.append(javadoc(i2, "", "Replaces the members the schema does not name.", List.of(
+                "@param additionalProperties JSON values by member name, none of them a member of {@link " + n + "}",
+                "@return this builder", "@throws IllegalArgumentException when a name is a member of the schema")));
+        b.append(i2).append("public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {\n");
+        b.append(i3).append("additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, \"")
+                .append(o.display()).append("\"));\n");
+        b.append(i3).append("_additionalProperties = Json.copyExtras(additionalProperties);\n");
+        b.append(i3).append("return this;\n").append(i2).append("}\n\n");
+        b.append(javadoc(i2, "", "Adds (or replaces) a member the schema does not name.", List.of(
+                "@param name the member's JSON name, not a member of {@link " + n + "}", "@param value its JSON value",
+                "@return this builder", "@throws IllegalArgumentException when the name is a member of the schema")));
+        b.append(i2).append("public Builder putAdditionalProperty(String name, JsonNode value) {\n");
+        b.append(i3).append("Json.checkExtraName(NAMES, name, \"").append(o.display()).append("\");\n");
+        b.append(i3).append("_additionalProperties = Json.withExtra(_additionalProperties, name, value);\n");
+        b.append(i3).append("return this;\n").append(i2).append("}\n\n");
+        b.append(javadoc(i2, "", "Removes a member the schema does not name.", List.of(
+                "@param name the member's JSON name", "@return this builder")));
+        b.append(i2).append("public Builder removeAdditionalProperty(String name) {\n");
+        b.append(i3).append("_additionalProperties = Json.withoutExtra(_additionalProperties, name);\n");
+        b.append(i3).append("return this;\n").append(i2).append("}\n\n");
+        String alt = "";
+        if (!o.alternatives().isEmpty()) {
+            alt = " or none of its alternatives (" + String.join(" | ", o.alternativeNames()) + ") is set";
+        }
+        b.append(javadoc(i2, "", "Builds the value.", List.of("@return the value",
+                "@throws IllegalStateException when a required member is not set" + alt)));
+        b.append(i2).append("public ").append(n).append(" build() {\n");
+        b.append(i3).append("if ((_present & REQUIRED) != REQUIRED) {\n");
+        b.append(i3).append("    throw new IllegalStateException(\"").append(o.display())
+                .append(" is missing required members: \" + Json.missingNames(NAMES, REQUIRED & ~_present));\n");
+        b.append(i3).append("}\n");
+        if (!o.alternatives().isEmpty()) {
+            b.append(i3).append("if (!alternativePresent(_present)) {\n");
+            b.append(i3).append("    throw new IllegalStateException(\"").append(o.display())
+                    .append(" needs one of: ").append(javaString(String.join(" | ", o.alternativeNames())))
+                    .append("\");\n");
+            b.append(i3).append("}\n");
+        }
+        b.append(i3).append("return new ").append(n).append('(');
+        for (Mem m : o.members()) {
+            b.append(m.java()).append(", ");
+        }
+        b.append("_present, _additionalProperties, _order);\n");
+        b.append(i2).append("}\n");
+        b.append(i1).append("}\n\n");
+        if (!o.alternatives().isEmpty()) {
+            b.append(i1).append("private static boolean alternativePresent(long present) {\n");
+            b.append(i1).append("    return ");
+            List<String> conds = new ArrayList<>();
+            for (long mask : o.alternatives()) {
+                conds.add("(present & 0x" + Long.toHexString(mask) + "L) == 0x" + Long.toHexString(mask) + "L");
+            }
+            b.append(String.join("\n" + i1 + "            || ", conds)).append(";\n");
+            b.append(i1).append("}\n\n");
+        }
+    }
+
+    private void appendObjectCodec(StringBuilder b, Obj o, String i1) {
+        Set<String> sh = o.shadowed();
+        String n = o.name();
+        String i2 = i1 + "    ";
+        String i3 = i2 + "    ";
+        String i4 = i3 + "    ";
+        String i5 = i4 + "    ";
+        boolean hasNames = o.nameCount() > 0;
+        // readBody: the members after the opening brace (and after the tag when the union read it first).
+        b.append(i1).append("private static ").append(n).append(" readBody(JsonParser p, boolean tagRead) {\n");
+        b.append(i2).append("try {\n");
+        for (Mem m : o.members()) {
+            TypeRef f = m.field().primitive() ? m.field() : m.field().withNullable(true);
+            String init = !m.field().primitive() ? "null" : switch (m.field().simple()) {
+                case "long" -> "0L";
+                case "double" -> "0.0";
+                default -> "false";
+            };
+            b.append(i3).append(render(f, sh)).append(' ').append(m.local()).append(" = ").append(init).append(";\n");
+        }
+        b.append(i3).append("long seen = 0L;\n");
+        b.append(i3).append("LinkedHashMap<String, JsonNode> extra = null;\n");
+        b.append(i3).append("byte[] last = ORDER.last();\n");
+        b.append(i3).append("byte[] own = null;\n");
+        b.append(i3).append("int n = 0;\n");
+        if (o.tag() != null) {
+            b.append(i3).append("if (tagRead) {\n");
+            b.append(i4).append("seen = 1L;\n");
+            b.append(i4).append("own = Json.order(last, null, n++, 0);\n");
+            b.append(i3).append("}\n");
+        }
+        if (hasNames) {
+            b.append(i3).append("for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT;"
+                    + " ix = p.nextNameMatch(MATCHER)) {\n");
+            b.append(i4).append("if (ix < 0) {\n");
+            b.append(i5).append("if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {\n");
+            b.append(i5).append("    throw Json.expected(p, \"a member name\");\n");
+            b.append(i5).append("}\n");
+            b.append(i5).append("p.nextToken();\n");
+            b.append(i5).append("extra = Json.putExtra(extra, p);\n");
+            b.append(i5).append("own = Json.order(last, own, n++, Json.EXTRA);\n");
+            b.append(i5).append("continue;\n");
+            b.append(i4).append("}\n");
+            b.append(i4).append("long bit = 1L << ix;\n");
+            b.append(i4).append("if ((seen & bit) != 0) {\n");
+            b.append(i4).append("    throw Json.duplicate(p);\n");
+            b.append(i4).append("}\n");
+            b.append(i4).append("seen |= bit;\n");
+            b.append(i4).append("p.nextToken();\n");
+            b.append(i4).append("switch (ix) {\n");
+            if (o.tag() != null) {
+                b.append(i5).append("case 0 -> Json.readTag(p, ").append(constant(o.tag())).append(");\n");
+            }
+            for (Mem m : o.members()) {
+                b.append(i5).append("case ").append(m.ix()).append(" -> ").append(m.local()).append(" = ")
+                        .append(readMemberExpr(m, sh)).append(";\n");
+            }
+            b.append(i5).append("default -> throw Json.problem(p, \"unexpected member index\");\n");
+            b.append(i4).append("}\n");
+            b.append(i4).append("own = Json.order(last, own, n++, ix);\n");
+            b.append(i3).append("}\n");
+        } else {
+            b.append(i3).append("for (String name = p.nextName(); name != null; name = p.nextName()) {\n");
+            b.append(i4).append("p.nextToken();\n");
+            b.append(i4).append("extra = Json.putExtra(extra, p);\n");
+            b.append(i4).append("own = Json.order(last, own, n++, Json.EXTRA);\n");
+            b.append(i3).append("}\n");
+        }
+        b.append(i3).append("if ((seen & REQUIRED) != REQUIRED) {\n");
+        b.append(i3).append("    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));\n");
+        b.append(i3).append("}\n");
+        if (!o.alternatives().isEmpty()) {
+            b.append(i3).append("if (!alternativePresent(seen)) {\n");
+            b.append(i3).append("    throw Json.noAlternative(p, \"").append(javaString(String.join(" | ",
+                    o.alternativeNames()))).append("\");\n");
+            b.append(i3).append("}\n");
+        }
+        b.append(i3).append("return new ").append(n).append('(');
+        for (Mem m : o.members()) {
+            b.append(m.local()).append(", ");
+        }
+        b.append("seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));\n");
+        b.append(i2).append("} catch (DecodeException e) {\n");
+        b.append(i3).append("throw e.in(\"").append(o.display()).append("\");\n");
+        b.append(i2).append("}\n");
+        b.append(i1).append("}\n\n");
+        // writeMember and the codec.
+        if (hasNames) {
+            b.append(i1).append("private static void writeMember(").append(n).append(" v, JsonGenerator g, int ix) {\n");
+            b.append(i2).append("g.writeName(WIRE[ix]);\n");
+            b.append(i2).append("switch (ix) {\n");
+            if (o.tag() != null) {
+                b.append(i3).append("case 0 -> g.writeString(").append(constant(o.tag())).append(");\n");
+            }
+            for (Mem m : o.members()) {
+                String w = writeStmt(m.type(), "v." + m.java(), sh);
+                if (m.javaNullable()) {
+                    b.append(i3).append("case ").append(m.ix()).append(" -> {\n");
+                    b.append(i4).append("if (v.").append(m.java()).append(" == null) {\n");
+                    b.append(i5).append("g.writeNull();\n");
+                    b.append(i4).append("} else {\n");
+                    b.append(i5).append(w).append('\n');
+                    b.append(i4).append("}\n");
+                    b.append(i3).append("}\n");
+                } else {
+                    b.append(i3).append("case ").append(m.ix()).append(" -> ").append(w).append('\n');
+                }
+            }
+            b.append(i3).append("default -> throw new IllegalStateException(\"member \" + ix);\n");
+            b.append(i2).append("}\n");
+            b.append(i1).append("}\n\n");
+        }
+        b.append(i1).append("private static final class Codec extends NamedCodec<").append(n).append("> {\n");
+        b.append(i2).append("Codec() {\n").append(i3).append("super(\"").append(o.display()).append("\");\n")
+                .append(i2).append("}\n\n");
+        b.append(i2).append("@Override\n");
+        b.append(i2).append("public ").append(n).append(" read(JsonParser p) {\n");
+        b.append(i3).append("Json.expectObject(p);\n");
+        b.append(i3).append("return readBody(p, false);\n");
+        b.append(i2).append("}\n\n");
+        b.append(i2).append("@Override\n");
+        b.append(i2).append("public void write(").append(n).append(" v, JsonGenerator g) {\n");
+        b.append(i3).append("g.writeStartObject();\n");
+        b.append(i3).append("Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();\n");
+        if (hasNames) {
+            b.append(i3).append("long done = 0L;\n");
+            b.append(i3).append("for (byte ix : v._order) {\n");
+            b.append(i4).append("if (ix == Json.EXTRA) {\n");
+            b.append(i5).append("if (extras.hasNext()) {\n");
+            b.append(i5).append("    Json.writeExtra(g, extras.next());\n");
+            b.append(i5).append("}\n");
+            b.append(i4).append("} else if ((v._present & ~done & (1L << ix)) != 0) {\n");
+            b.append(i5).append("done |= 1L << ix;\n");
+            b.append(i5).append("writeMember(v, g, ix);\n");
+            b.append(i4).append("}\n");
+            b.append(i3).append("}\n");
+            b.append(i3).append("for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {\n");
+            b.append(i4).append("writeMember(v, g, Long.numberOfTrailingZeros(rest));\n");
+            b.append(i3).append("}\n");
+        }
+        b.append(i3).append("while (extras.hasNext()) {\n");
+        b.append(i4).append("Json.writeExtra(g, extras.next());\n");
+        b.append(i3).append("}\n");
+        b.append(i3).append("g.writeEndObject();\n");
+        b.append(i2).append("}\n");
+        b.append(i1).append("}\n");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Open enums
 
     /** Ordered distinct enum values with their descriptions. */
     private static Map<String, String> enumValues(JsonNode s) {
@@ -805,72 +1448,139 @@ public final class ProtocolGenerator {
 
     private String enumFile(String name, JsonNode s, Stability st) {
         Set<String> stableValues = st.known() && st.stable() != null ? enumValues(st.stable()).keySet() : null;
-        Map<String, String> values = enumValues(s);
-        Map<String, String> consts = constantNames(values.keySet(), Set.of("BY_VALUE"));
-        StringBuilder b = new StringBuilder(fileStart(TYPES_PKG));
         String desc = description(s);
+        return fileStart(TYPES_PKG) + openEnumClass(name, name, enumValues(s), stableValues, desc,
+                experimental(desc) || st.experimental(), "", null);
+    }
+
+    /**
+     * An open enumeration: a final class with one constant per value the schema names, and instances
+     * for values it does not name that write back as received. {@code known()} gives a Java enum to
+     * switch on.
+     */
+    private static String openEnumClass(String name, String display, Map<String, String> values,
+                                        Set<String> stableValues, String desc, boolean experimental, String in,
+                                        String union) {
+        Map<String, String> consts = constantNames(values.keySet(), Set.of("BY_VALUE", "CODEC", "_UNKNOWN"));
         String first = consts.values().iterator().next();
-        b.append(javadoc("", desc, "The {@code " + name + "} values of the app-server protocol.",
-                "A forward-compatible string enumeration: {@link #of(String)} keeps a value"
-                + " this version does not know (see {@link #isKnown()}); compare with {@code equals}.\n\n"
-                + "<pre>{@code\n" + name + " v = " + name + ".of(\"" + javaString(values.keySet().iterator().next())
-                + "\");\nboolean same = v.equals(" + name + "." + first + ");\n}</pre>",
-                List.of("@param value the wire value")));
-        if (experimental(desc) || st.experimental()) {
-            b.append("@Experimental\n");
+        String type = union != null ? union + "." + name : name;
+        String i1 = in + "    ";
+        String i2 = i1 + "    ";
+        String i3 = i2 + "    ";
+        StringBuilder b = new StringBuilder();
+        b.append(javadoc(in, desc, union != null ? "A string form of {@link " + union + "}: one of the constants,"
+                + " or a string this version does not know." : "The {@code " + name + "} values of the app-server protocol.",
+                "An open enumeration: {@link #of(String)} keeps a value this version does not know, and writes it"
+                + " back as received; switch on {@link #known()}.\n\n"
+                + "<pre>{@code\nswitch (" + type + ".of(\"" + javaString(values.keySet().iterator().next())
+                + "\").known()) {\n    case " + first + " -> handle();\n    default -> { } // also _UNKNOWN: see value()\n}\n}</pre>",
+                List.of()));
+        if (experimental) {
+            b.append(in).append("@Experimental\n");
         }
-        b.append("public record ").append(name).append("(String value) {\n");
+        b.append(jacksonAnnotations(in));
+        b.append(in).append(union != null ? "" : "public ").append("final class ").append(name);
+        if (union != null) {
+            b.append(" implements ").append(union);
+        }
+        b.append(" {\n");
         for (Map.Entry<String, String> e : values.entrySet()) {
-            b.append(javadoc("    ", e.getValue(), "The value <code>" + escapeDoc(e.getKey()) + "</code>.", List.of()));
+            b.append(javadoc(i1, e.getValue(), "The value <code>" + escapeDoc(e.getKey()) + "</code>.", List.of()));
             if (experimental(e.getValue()) || (stableValues != null && !stableValues.contains(e.getKey()))) {
-                b.append("    @Experimental\n");
+                b.append(i1).append("@Experimental\n");
             }
-            b.append("    public static final ").append(name).append(' ').append(consts.get(e.getKey()))
-                    .append(" = new ").append(name).append("(\"").append(javaString(e.getKey())).append("\");\n\n");
+            b.append(i1).append("public static final ").append(name).append(' ').append(consts.get(e.getKey()))
+                    .append(" = new ").append(name).append("(\"").append(javaString(e.getKey())).append("\", Known.")
+                    .append(consts.get(e.getKey())).append(");\n\n");
         }
-        b.append("    private static final Map<String, ").append(name).append("> BY_VALUE = Map.ofEntries(");
+        b.append(i1).append("private static final Map<String, ").append(name).append("> BY_VALUE = Map.ofEntries(");
         int i = 0;
-        for (Map.Entry<String, String> e : consts.entrySet()) {
-            b.append(i++ == 0 ? "\n" : ",\n").append("            Map.entry(").append(e.getValue())
-                    .append(".value, ").append(e.getValue()).append(')');
+        for (String c : consts.values()) {
+            b.append(i++ == 0 ? "\n" : ",\n").append(i2).append("    Map.entry(").append(c).append(".value, ").append(c)
+                    .append(')');
         }
-        b.append(");\n\n");
-        b.append("""
-                    /** @param value the wire value, not null */
-                    public %1$s {
-                        Objects.requireNonNull(value, "value");
+        b.append(");\n");
+        b.append(i1).append("private static final Codec CODEC = new Codec();\n\n");
+        b.append(i1).append("private final String value;\n");
+        b.append(i1).append("private final Known known;\n\n");
+        b.append(i1).append("private ").append(name).append("(String value, Known known) {\n");
+        b.append(i2).append("this.value = value;\n").append(i2).append("this.known = known;\n").append(i1).append("}\n\n");
+        b.append(i1).append("/** The values this version of the protocol defines, to {@code switch} on. */\n");
+        b.append(i1).append("public enum Known {\n");
+        for (Map.Entry<String, String> e : consts.entrySet()) {
+            b.append(i2).append("/** {@link ").append(name).append("#").append(e.getValue()).append("}. */\n");
+            b.append(i2).append(e.getValue()).append(",\n");
+        }
+        b.append(i2).append("/** A value this version does not know: see {@link ").append(name).append("#value()}. */\n");
+        b.append(i2).append("_UNKNOWN\n");
+        b.append(i1).append("}\n\n");
+        b.append(indented("""
+                /**
+                 * The constant for a value this version knows, or an instance that keeps one it does not.
+                 *
+                 * @param value the wire value
+                 * @return the instance
+                 */
+                public static %1$s of(String value) {
+                    Objects.requireNonNull(value, "value");
+                    %1$s known = BY_VALUE.get(value);
+                    return known != null ? known : new %1$s(value, Known._UNKNOWN);
+                }
+
+                /** {@return the wire value, as received} */
+                public String value() {
+                    return value;
+                }
+
+                /** {@return the Java enum constant of this value, {@link Known#_UNKNOWN} when this version does not know it} */
+                public Known known() {
+                    return known;
+                }
+
+                /** {@return whether this version of the protocol defines this value} */
+                public boolean isKnown() {
+                    return known != Known._UNKNOWN;
+                }
+
+                /** {@return the strict JSON codec of this type (a JSON string)} */
+                public static JsonCodec<%1$s> codec() {
+                    return CODEC;
+                }
+
+                /** Equal when the wire values are equal. */
+                @Override
+                public boolean equals(@Nullable Object o) {
+                    return this == o || o instanceof %1$s x && value.equals(x.value);
+                }
+
+                @Override
+                public int hashCode() {
+                    return value.hashCode();
+                }
+
+                /** {@return the wire value} */
+                @Override
+                public String toString() {
+                    return value;
+                }
+
+                private static final class Codec extends NamedCodec<%1$s> {
+                    Codec() {
+                        super("%2$s");
                     }
 
-                    /**
-                     * The constant for a known value, or a new instance that keeps an unknown one.
-                     *
-                     * @param value the wire value
-                     * @return the instance
-                     */
-                    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-                    public static %1$s of(String value) {
-                        %1$s known = BY_VALUE.get(value);
-                        return known != null ? known : new %1$s(value);
-                    }
-
-                    /** @return the wire value */
-                    @JsonValue
                     @Override
-                    public String value() {
-                        return value;
-                    }
-
-                    /** @return whether this version of the protocol defines this value */
-                    public boolean isKnown() {
-                        return BY_VALUE.containsKey(value);
+                    public %1$s read(JsonParser p) {
+                        return of(Json.readString(p));
                     }
 
                     @Override
-                    public String toString() {
-                        return value;
+                    public void write(%1$s v, JsonGenerator g) {
+                        g.writeString(v.value);
                     }
                 }
-                """.formatted(name));
+                """.formatted(name, display), i1));
+        b.append(in).append("}\n");
         return b.toString();
     }
 
@@ -878,15 +1588,64 @@ public final class ProtocolGenerator {
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
+    /** Prefixes every non-empty line with the indent. */
+    static String indented(String text, String indent) {
+        StringBuilder b = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (!line.isEmpty()) {
+                b.append(indent).append(line);
+            }
+            b.append('\n');
+        }
+        // split keeps a last empty element after the final newline
+        b.setLength(b.length() - 1);
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Unions
+
     /** One member of a union, as it will be emitted. */
-    private record Variant(String name, String kind, JsonNode schema, TypeRef wrapped, String tagValue,
-                           Set<String> requiredKeys, String doc) {}
+    private record Variant(String name, String kind, JsonNode schema, TypeRef wrapped, String tagValue, String doc,
+                           boolean experimental, JsonNode stable) {}
+
+    /** The property every object form pins to one string, or null. */
+    private static String findTag(List<JsonNode> objects) {
+        if (objects.isEmpty()) {
+            return null;
+        }
+        List<String> candidates = new ArrayList<>(List.of("type", "kind", "mode", "handlerType", "method"));
+        objects.get(0).get("properties").propertyNames().forEach(candidates::add);
+        for (String c : candidates) {
+            if (objects.stream().allMatch(o -> singleValue(o.get("properties").get(c)) != null)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a schema with members and an inner union is an object with alternative members (not a union). */
+    private boolean isObjectWithAlternatives(JsonNode s) {
+        if (!hasProperties(s) || !isUnion(s)) {
+            return false;
+        }
+        List<JsonNode> objects = new ArrayList<>();
+        for (JsonNode m : unionMembers(s)) {
+            if (isNull(m)) {
+                continue;
+            }
+            if (m.has("$ref") || !hasProperties(m)) {
+                return false;
+            }
+            objects.add(m);
+        }
+        return findTag(objects) == null;
+    }
 
     private String unionFile(String name, JsonNode s, Stability st) {
         List<JsonNode> members = unionMembers(s).stream().filter(m -> !isNull(m)).toList();
         JsonNode baseProps = s.path("properties");
         Set<String> baseRequired = required(s);
-        // Find the tag: a property that every object member pins to one string.
         List<JsonNode> objects = new ArrayList<>();
         for (JsonNode m : members) {
             JsonNode d = deref(m);
@@ -894,19 +1653,8 @@ public final class ProtocolGenerator {
                 objects.add(d);
             }
         }
-        String tag = null;
-        if (!objects.isEmpty()) {
-            List<String> candidates = new ArrayList<>(List.of("type", "kind", "mode", "handlerType", "method"));
-            objects.get(0).get("properties").propertyNames().forEach(candidates::add);
-            for (String c : candidates) {
-                boolean all = objects.stream().allMatch(o -> singleValue(o.get("properties").get(c)) != null);
-                if (all) {
-                    tag = c;
-                    break;
-                }
-            }
-        }
-        Set<String> reserved = new HashSet<>(Set.of("Unknown", "Reader", "Value", "None", name));
+        String tag = findTag(objects);
+        Set<String> reserved = new HashSet<>(Set.of("Unknown", "Value", "None", "Codec", "Builder", "Known", name));
         reserved.addAll(RESERVED);
         Set<String> used = new HashSet<>(reserved);
         List<Variant> variants = new ArrayList<>();
@@ -923,19 +1671,21 @@ public final class ProtocolGenerator {
             if (type != null && type.isArray()) {
                 continue; // a catch-all such as ["string", "object"]: covered by Unknown
             }
-            if (m.has("$ref") || (m.has("allOf"))) {
+            if (m.has("$ref") || m.has("allOf")) {
                 TypeRef t = fieldType(m, name + "Member");
                 String vn = uniqueName("Of" + t.simple(), used, null);
-                variants.add(new Variant(vn, "wrap", m, t, null, Set.of(), description(deref(m))));
+                variants.add(new Variant(vn, "wrap", m, t, null, description(deref(m)), false, null));
                 continue;
             }
             if (hasProperties(m)) {
-                ObjectNode merged = JSON.createObjectNode();
-                ObjectNode props = merged.putObject("properties");
+                ObjectNode merged = ((ObjectNode) m.deepCopy());
+                ObjectNode props = JSON.createObjectNode();
                 baseProps.properties().forEach(e -> props.set(e.getKey(), e.getValue()));
                 m.get("properties").properties().forEach(e -> props.set(e.getKey(), e.getValue()));
+                merged.set("properties", props);
                 Set<String> req = new LinkedHashSet<>(baseRequired);
                 req.addAll(required(m));
+                merged.set("required", JSON.valueToTree(req));
                 String tv = tag == null ? null : singleValue(m.get("properties").get(tag));
                 String title = m.path("title").asString("");
                 String wanted;
@@ -949,13 +1699,9 @@ public final class ProtocolGenerator {
                     wanted = pascal(distinguishingKey(m, members));
                 }
                 String vn = uniqueName(wanted, used, title.isEmpty() ? null : pascal(title));
-                Set<String> reqKeys = new LinkedHashSet<>(req);
-                if (tag != null) {
-                    reqKeys.remove(tag);
-                }
-                variants.add(new Variant(vn, "object", ((ObjectNode) m.deepCopy()).set("properties", props), null, tv,
-                        Set.copyOf(reqKeys), description(m)));
-                merged.set("required", JSON.valueToTree(req));
+                JsonNode stableVariant = stableVariant(st, tag, tv, title);
+                boolean exp = experimental(description(m)) || (st.known() && st.stable() != null && stableVariant == null);
+                variants.add(new Variant(vn, "object", merged, null, tv, description(m), exp, stableVariant));
                 continue;
             }
             if (type != null) {
@@ -972,7 +1718,7 @@ public final class ProtocolGenerator {
                 if (type.asString().equals("string")) {
                     hasPlainString = true;
                 }
-                variants.add(new Variant(uniqueName(base, used, null), "wrap", m, t, null, Set.of(), description(m)));
+                variants.add(new Variant(uniqueName(base, used, null), "wrap", m, t, null, description(m), false, null));
                 continue;
             }
             throw new IllegalStateException("Unsupported union member in " + name + ": " + m);
@@ -982,180 +1728,379 @@ public final class ProtocolGenerator {
         }
         Set<String> shadowed = new HashSet<>();
         variants.forEach(v -> shadowed.add(v.name()));
-        shadowed.addAll(Set.of("Unknown", "Reader", "Value"));
+        shadowed.addAll(Set.of("Unknown", "Value", "Codec", "Builder", "Known"));
 
         StringBuilder b = new StringBuilder(fileStart(TYPES_PKG));
         String desc = description(s);
-        String exampleVariant = variants.isEmpty() ? "Value" : variants.get(0).name();
-        b.append(javadoc("", desc, "The {@code " + name + "} union of the app-server protocol.",
-                "A union: one record per form, and {@link Unknown} for a form this version"
-                + " does not know, so that new server versions never fail to decode.\n\n<pre>{@code\nif (x instanceof "
-                + name + "." + exampleVariant + " v) {\n    handle(v);\n}\n}</pre>", List.of()));
-        if (experimental(desc) || st.experimental()) {
-            b.append("@Experimental\n");
-        }
-        b.append("@JsonDeserialize(using = ").append(name).append(".Reader.class)\n");
-        b.append("public sealed interface ").append(name).append(" permits ");
         List<String> permits = new ArrayList<>();
         if (!stringValues.isEmpty()) {
             permits.add(name + ".Value");
         }
         variants.forEach(v -> permits.add(name + "." + v.name()));
         permits.add(name + ".Unknown");
-        b.append(String.join(", ", permits)).append(" {\n");
+        StringBuilder example = new StringBuilder("switch (x) {\n");
+        for (int i = 0; i < Math.min(2, permits.size() - 1); i++) {
+            String vn = permits.get(i).substring(name.length() + 1);
+            example.append("    case ").append(name).append('.').append(vn).append(" v -> handle(v);\n");
+        }
+        example.append("    case ").append(name).append(".Unknown u -> log(u.reason(), u.raw());\n");
+        if (permits.size() > 3) {
+            example.append("    default -> { }\n");
+        }
+        example.append("}");
+        b.append(javadoc("", desc, "The {@code " + name + "} union of the app-server protocol.",
+                "A sealed union: one type per form, and {@link Unknown} for a form this version does not know"
+                + " (it keeps the JSON and says why), so that a newer server never fails to decode.\n\n<pre>{@code\n"
+                + example + "\n}</pre>", List.of()));
+        if (experimental(desc) || st.experimental()) {
+            b.append("@Experimental\n");
+        }
+        b.append(jacksonAnnotations(""));
+        b.append("public sealed interface ").append(name).append(" permits ");
+        b.append(String.join(",\n        ", permits)).append(" {\n");
+        b.append("""
+                    /** {@return the strict JSON codec of this union} */
+                    static JsonCodec<%1$s> codec() {
+                        return Unknown.CODEC;
+                    }
+
+                """.formatted(name));
 
         if (!stringValues.isEmpty()) {
-            Map<String, String> consts = constantNames(stringValues.keySet(), Set.of());
+            Map<String, String> consts = constantNames(stringValues.keySet(), Set.of("BY_VALUE", "CODEC", "_UNKNOWN"));
             for (Map.Entry<String, String> e : stringValues.entrySet()) {
                 b.append(javadoc("    ", e.getValue(), "The value <code>" + escapeDoc(e.getKey()) + "</code>.", List.of()));
-                b.append("    Value ").append(consts.get(e.getKey())).append(" = new Value(\"")
-                        .append(javaString(e.getKey())).append("\");\n\n");
+                b.append("    Value ").append(consts.get(e.getKey())).append(" = Value.").append(consts.get(e.getKey()))
+                        .append(";\n\n");
             }
-            b.append("""
-                        /**
-                         * A string form: one of the constants of {@code %1$s}, or a string this version does not know.
-                         *
-                         * @param value the string
-                         */
-                        @JsonDeserialize(using = ValueDeserializer.None.class)
-                        record Value(@JsonValue String value) implements %1$s {
-                            /** @param value the string, not null */
-                            @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-                            public Value {
-                                Objects.requireNonNull(value, "value");
-                            }
-                        }
-
-                    """.formatted(name));
+            b.append(openEnumClass("Value", name + ".Value", stringValues, null, "", false, "    ", name)).append('\n');
         }
         for (Variant v : variants) {
             if (v.kind().equals("wrap")) {
                 String t = v.wrapped().withNullable(false).render(shadowed, false);
                 b.append(javadoc("    ", v.doc(), "The form of {@code " + name + "} that is a {@code "
                         + v.wrapped().simple() + "}.", List.of("@param value the value")));
-                b.append("    @JsonDeserialize(using = ValueDeserializer.None.class)\n");
-                b.append("    record ").append(v.name()).append("(@JsonValue ").append(t).append(" value) implements ")
+                b.append("    record ").append(v.name()).append('(').append(t).append(" value) implements ")
                         .append(name).append(" {\n");
-                b.append("        /** @param value the value, not null */\n");
-                b.append("        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)\n");
+                b.append("        /**\n         * The form holding a value.\n         *\n         * @param value the value, not null\n         */\n");
                 b.append("        public ").append(v.name()).append(" {\n");
                 if (!v.wrapped().primitive()) {
                     b.append("            Objects.requireNonNull(value, \"value\");\n");
                 }
                 b.append("        }\n    }\n\n");
             } else {
-                JsonNode vs = v.schema();
-                Set<String> req = new LinkedHashSet<>(baseRequired);
-                req.addAll(required(vs));
-                Set<String> skip = v.tagValue() == null ? Set.of() : Set.of(tag);
-                JsonNode stableVariant = stableVariant(st, tag, v);
-                ObjectNode stableProps = null;
-                if (stableVariant != null) {
+                JsonNode stableProps = null;
+                if (v.stable() != null) {
                     // Members shared by all forms live beside oneOf; they count as the variant's own.
                     ObjectNode sp = JSON.createObjectNode();
                     st.stable().path("properties").properties().forEach(e -> sp.set(e.getKey(), e.getValue()));
-                    stableVariant.path("properties").properties().forEach(e -> sp.set(e.getKey(), e.getValue()));
-                    stableProps = sp;
+                    v.stable().path("properties").properties().forEach(e -> sp.set(e.getKey(), e.getValue()));
+                    stableProps = stablePropsWithAlternatives(sp, v.stable());
                 }
-                List<Component> cs = components(name + v.name(), vs.get("properties"), req, skip, stableProps);
-                String vdesc = v.doc();
-                String fallback = v.tagValue() != null
-                        ? "The {@code " + escapeDoc(v.tagValue()) + "} form of {@code " + name + "}."
-                        : "A form of {@code " + name + "}.";
-                b.append(javadoc("    ", vdesc, fallback, paramTags(cs)));
-                if (experimental(vdesc) || (st.known() && st.stable() != null && stableVariant == null)) {
-                    b.append("    @Experimental\n");
-                }
-                b.append("    @JsonDeserialize(using = ValueDeserializer.None.class)\n");
-                b.append("    @JsonIgnoreProperties(ignoreUnknown = true)\n");
-                if (v.tagValue() != null) {
-                    b.append("    @JsonPropertyOrder({\"").append(tag).append("\"})\n");
-                }
-                b.append("    record ").append(v.name()).append('(');
-                appendComponents(b, cs, shadowed, "            ");
-                b.append(") implements ").append(name).append(" {\n");
-                if (v.tagValue() != null) {
-                    String m = camel(tag);
-                    b.append("        /** The value of {@code ").append(tag).append("} that names this form. */\n");
-                    b.append("        public static final String ").append(constant(tag)).append(" = \"")
-                            .append(javaString(v.tagValue())).append("\";\n\n");
-                    b.append("        /** @return {@value #").append(constant(tag)).append("}, the tag written to JSON */\n");
-                    b.append("        @JsonProperty(value = \"").append(tag).append("\", access = JsonProperty.Access.READ_ONLY)\n");
-                    b.append("        public String ").append(m).append("() {\n");
-                    b.append("            return ").append(constant(tag)).append(";\n        }\n");
-                }
-                b.append("    }\n\n");
+                Obj o = objModel(v.name(), name + "." + v.name(), v.schema(), v.tagValue() != null ? tag : null,
+                        v.tagValue(), stableProps, v.doc(), v.experimental(), name, shadowed);
+                b.append(objectClass(o, "    ")).append('\n');
             }
         }
-        b.append("""
-                    /**
-                     * A form this version of the protocol does not know; {@link #raw()} keeps the JSON as received.
-                     *
-                     * @param raw the JSON value
-                     */
-                    @JsonDeserialize(using = ValueDeserializer.None.class)
-                    record Unknown(@JsonValue JsonNode raw) implements %1$s {
-                        /** @param raw the JSON value, not null */
-                        public Unknown {
-                            Objects.requireNonNull(raw, "raw");
-                        }
-                    }
-
-                    /** Reads the JSON form and binds the matching record, or {@link Unknown}. */
-                    final class Reader extends ValueDeserializer<%1$s> {
-                        @Override
-                        public %1$s deserialize(JsonParser p, DeserializationContext ctxt) {
-                            return read(ctxt.readTree(p), ctxt);
-                        }
-
-                        static %1$s read(JsonNode n, DeserializationContext ctxt) {
-                """.formatted(name));
-        // String forms.
-        if (!stringValues.isEmpty()) {
-            b.append("            if (n.isString()) {\n                return new Value(n.asString());\n            }\n");
-        }
-        for (Variant v : variants) {
-            if (!v.kind().equals("wrap")) {
-                continue;
-            }
-            String check = jsonCheck(v.schema());
-            b.append("            if (").append(check).append(") {\n                return ctxt.readTreeAsValue(n, ")
-                    .append(v.name()).append(".class);\n            }\n");
-        }
-        List<Variant> objectVariants = variants.stream().filter(v -> v.kind().equals("object")).toList();
-        if (!objectVariants.isEmpty()) {
-            b.append("            if (n.isObject()) {\n");
-            if (tag != null) {
-                b.append("                JsonNode tag = n.get(\"").append(tag).append("\");\n");
-                b.append("                if (tag != null && tag.isString()) {\n");
-                b.append("                    switch (tag.asString()) {\n");
-                for (Variant v : objectVariants) {
-                    b.append("                        case \"").append(javaString(v.tagValue())).append("\" -> {\n");
-                    b.append("                            return ctxt.readTreeAsValue(n, ").append(v.name())
-                            .append(".class);\n                        }\n");
-                }
-                b.append("                        default -> {\n                            return new Unknown(n);\n"
-                        + "                        }\n                    }\n                }\n");
-            } else {
-                List<Variant> byKeys = new ArrayList<>(objectVariants);
-                byKeys.sort((x, y) -> Integer.compare(y.requiredKeys().size(), x.requiredKeys().size()));
-                for (Variant v : byKeys) {
-                    List<String> keys = new ArrayList<>(new java.util.TreeSet<>(v.requiredKeys()));
-                    String cond = keys.isEmpty() ? "true" : String.join(" && ",
-                            keys.stream().map(k -> "n.has(\"" + javaString(k) + "\")").toList());
-                    b.append("                if (").append(cond).append(") {\n");
-                    b.append("                    return ctxt.readTreeAsValue(n, ").append(v.name()).append(".class);\n");
-                    b.append("                }\n");
-                }
-            }
-            b.append("            }\n");
-        }
-        b.append("            return new Unknown(n);\n        }\n    }\n}\n");
+        appendUnionCodec(b, name, tag, variants, stringValues, shadowed);
+        b.append("}\n");
         return b.toString();
     }
 
+    private void appendUnionCodec(StringBuilder b, String name, String tag, List<Variant> variants,
+                                  Map<String, String> stringValues, Set<String> sh) {
+        b.append("""
+                    /**
+                     * A form this version of the protocol does not know: {@link #raw()} keeps the JSON as
+                     * received (and writes it back), {@link #reason()} says why no known form applies.
+                     *
+                     * @param raw the JSON value
+                     * @param reason why it is not a known form
+                     */
+                    record Unknown(JsonNode raw, String reason) implements %1$s {
+                        // An interface cannot hold private state: the union's codec lives here.
+                        private static final Codec CODEC = new Codec();
+
+                        /**
+                         * A form this version does not know.
+                         *
+                         * @param raw the JSON value, not null
+                         * @param reason why it is not a known form, not null
+                         */
+                        public Unknown {
+                            Objects.requireNonNull(raw, "raw");
+                            Objects.requireNonNull(reason, "reason");
+                        }
+
+                        /**
+                         * A form given as raw JSON, e.g. to send one this version does not know.
+                         *
+                         * @param raw the JSON value, not null
+                         */
+                        public Unknown(JsonNode raw) {
+                            this(raw, "given as raw JSON");
+                        }
+
+                """.formatted(name));
+        StringBuilder c = new StringBuilder();
+        c.append("""
+                    /** Reads the JSON form and binds the matching form, or {@link Unknown}. */
+                    private static final class Codec extends NamedCodec<%1$s> {
+                        Codec() {
+                            super("%1$s");
+                        }
+
+                        @Override
+                        public %1$s read(JsonParser p) {
+                            JsonToken t = p.currentToken();
+                            if (t == JsonToken.VALUE_NULL) {
+                                throw Json.expected(p, "%2$s");
+                            }
+                """.formatted(name, ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name));
+        appendUnionCodecBody(c, name, tag, variants, stringValues, sh);
+        b.append(indented(c.toString(), "    "));
+        b.append("    }\n");
+    }
+
+    private void appendUnionCodecBody(StringBuilder b, String name, String tag, List<Variant> variants,
+                                      Map<String, String> stringValues, Set<String> sh) {
+        String i3 = "            ";
+        if (!stringValues.isEmpty()) {
+            b.append(i3).append("if (t == JsonToken.VALUE_STRING) {\n");
+            b.append(i3).append("    return Value.of(p.getString());\n");
+            b.append(i3).append("}\n");
+        }
+        List<Variant> untagged = new ArrayList<>();
+        for (Variant v : variants) {
+            if (v.kind().equals("wrap")) {
+                String check = tokenCheck(v.schema());
+                if (check.equals("t == JsonToken.START_OBJECT")) {
+                    untagged.add(v);
+                    continue;
+                }
+                if (admitsObjects(v.schema())) {
+                    untagged.add(v);
+                }
+                b.append(i3).append("if (").append(check).append(") {\n");
+                b.append(i3).append("    return new ").append(v.name()).append('(').append(readExpr(v.wrapped()
+                        .withNullable(false), sh)).append(");\n");
+                b.append(i3).append("}\n");
+            } else if (v.tagValue() == null) {
+                untagged.add(v);
+            }
+        }
+        List<Variant> tagged = variants.stream().filter(v -> v.kind().equals("object") && v.tagValue() != null).toList();
+        boolean objects = !tagged.isEmpty() || !untagged.isEmpty();
+        if (objects) {
+            b.append(i3).append("if (t == JsonToken.START_OBJECT) {\n");
+            if (!tagged.isEmpty()) {
+                b.append(i3).append("    String first = p.nextName();\n");
+                b.append(i3).append("    boolean valueRead = false;\n");
+                b.append(i3).append("    if (\"").append(javaString(tag)).append("\".equals(first)) {\n");
+                b.append(i3).append("        valueRead = true;\n");
+                b.append(i3).append("        if (p.nextToken() == JsonToken.VALUE_STRING) {\n");
+                b.append(i3).append("            switch (p.getString()) {\n");
+                for (Variant v : tagged) {
+                    b.append(i3).append("                case \"").append(javaString(v.tagValue())).append("\" -> {\n");
+                    b.append(i3).append("                    return ").append(v.name()).append(".readBody(p, true);\n");
+                    b.append(i3).append("                }\n");
+                }
+                b.append(i3).append("                default -> { }\n");
+                b.append(i3).append("            }\n");
+                b.append(i3).append("        }\n");
+                b.append(i3).append("    }\n");
+                b.append(i3).append("    return fromTree(Json.restOfObject(p, first, valueRead), p);\n");
+            } else {
+                b.append(i3).append("    return fromTree((ObjectNode) Json.readTree(p), p);\n");
+            }
+            b.append(i3).append("}\n");
+        }
+        b.append(i3).append("return new Unknown(Json.readTree(p), \"no form of ").append(name)
+                .append(" is a JSON \" + Json.typeOf(t));\n");
+        b.append("        }\n\n");
+        if (objects) {
+            b.append("        private static ").append(name).append(" fromTree(ObjectNode o, JsonParser p) {\n");
+            if (!tagged.isEmpty()) {
+                b.append(i3).append("JsonNode tag = o.get(\"").append(javaString(tag)).append("\");\n");
+                b.append(i3).append("if (tag != null && tag.isString()) {\n");
+                b.append(i3).append("    switch (tag.stringValue()) {\n");
+                for (Variant v : tagged) {
+                    b.append(i3).append("        case \"").append(javaString(v.tagValue())).append("\" -> {\n");
+                    b.append(i3).append("            return Json.bindTree(o, p, ").append(v.name()).append(".codec());\n");
+                    b.append(i3).append("        }\n");
+                }
+                b.append(i3).append("        default -> { }\n");
+                b.append(i3).append("    }\n");
+                b.append(i3).append("}\n");
+            }
+            if (!untagged.isEmpty()) {
+                // serde's untagged enums: the first form, in schema order, that the JSON fits. First the forms
+                // whose members all belong to them (for closed schemas), then any whose required members are there.
+                b.append(i3).append("DecodeException failure = null;\n");
+                for (int pass = 0; pass < 2; pass++) {
+                    for (Variant v : untagged) {
+                        boolean closedMatters = predicateUsesClosed(v.schema());
+                        if (pass == 1 && !closedMatters) {
+                            continue;
+                        }
+                        String pred = predicate(v.schema(), pass == 0, 0);
+                        b.append(i3).append("if (").append(pred).append(") {\n");
+                        b.append(i3).append("    try {\n");
+                        String bind = "Json.bindTree(o, p, " + codecFor(v, sh) + ")";
+                        b.append(i3).append("        return ").append(v.kind().equals("wrap") ? "new " + v.name()
+                                + "(" + bind + ")" : bind).append(";\n");
+                        b.append(i3).append("    } catch (DecodeException e) {\n");
+                        b.append(i3).append("        failure = failure != null ? failure : e;\n");
+                        b.append(i3).append("    }\n");
+                        b.append(i3).append("}\n");
+                    }
+                }
+                b.append(i3).append("if (failure != null) {\n");
+                b.append(i3).append("    throw failure;\n");
+                b.append(i3).append("}\n");
+            }
+            if (!tagged.isEmpty()) {
+                b.append(i3).append("return new Unknown(o, tag == null ? ").append(lit("no \"" + tag + "\" member"))
+                        .append("\n").append(i3).append("        : tag.isString() ? ").append(lit("unknown " + tag + " \""))
+                        .append(" + tag.stringValue() + ").append(lit("\"")).append("\n").append(i3).append("        : ")
+                        .append(lit("\"" + tag + "\" is not a string")).append(");\n");
+            } else {
+                b.append(i3).append("return new Unknown(o, \"no form of ").append(name)
+                        .append(" has these members\");\n");
+            }
+            b.append("        }\n\n");
+        }
+        b.append("        @Override\n");
+        b.append("        public void write(").append(name).append(" v, JsonGenerator g) {\n");
+        b.append("            switch (v) {\n");
+        if (!stringValues.isEmpty()) {
+            b.append("                case Value x -> Value.codec().write(x, g);\n");
+        }
+        for (Variant v : variants) {
+            if (v.kind().equals("wrap")) {
+                b.append("                case ").append(v.name()).append(" x -> ")
+                        .append(writeStmt(v.wrapped().withNullable(false), "x.value()", sh)).append('\n');
+            } else {
+                b.append("                case ").append(v.name()).append(" x -> ").append(v.name())
+                        .append(".codec().write(x, g);\n");
+            }
+        }
+        b.append("                case Unknown x -> Json.writeTree(g, x.raw());\n");
+        b.append("            }\n");
+        b.append("        }\n");
+        b.append("    }\n");
+    }
+
+    /** A Java string literal. */
+    static String lit(String s) {
+        return "\"" + javaString(s).replace("\n", "\\n") + "\"";
+    }
+
+    private String codecFor(Variant v, Set<String> sh) {
+        if (v.kind().equals("wrap")) {
+            return codecExpr(v.wrapped().withNullable(false), sh);
+        }
+        return v.name() + ".codec()";
+    }
+
+    /** A condition on the current token {@code t} that a union form accepts. */
+    private String tokenCheck(JsonNode member) {
+        JsonNode d = deref(member);
+        if (d == null) {
+            return "false";
+        }
+        if (isStringEnum(d)) {
+            return "t == JsonToken.VALUE_STRING";
+        }
+        if (isUnion(d) && !hasProperties(d)) {
+            Set<String> checks = new LinkedHashSet<>();
+            for (JsonNode m : unionMembers(d)) {
+                if (!isNull(m)) {
+                    checks.add(tokenCheck(m));
+                }
+            }
+            return checks.size() == 1 ? checks.iterator().next() : "(" + String.join(" || ", checks) + ")";
+        }
+        if (hasProperties(d)) {
+            return "t == JsonToken.START_OBJECT";
+        }
+        JsonNode type = d.get("type");
+        if (type == null || type.isArray()) {
+            return "true";
+        }
+        return switch (type.asString()) {
+            case "string" -> "t == JsonToken.VALUE_STRING";
+            case "integer" -> "t == JsonToken.VALUE_NUMBER_INT";
+            case "number" -> "(t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT)";
+            case "boolean" -> "(t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE)";
+            case "array" -> "t == JsonToken.START_ARRAY";
+            case "object" -> "t == JsonToken.START_OBJECT";
+            default -> "false";
+        };
+    }
+
+    private boolean admitsObjects(JsonNode member) {
+        String c = tokenCheck(member);
+        return c.equals("true") || c.contains("START_OBJECT");
+    }
+
+    /**
+     * A condition on the object {@code o} that says it fits a form: its required members are there,
+     * members with string-enum values hold one of them, and (when {@code closed}, for a schema with
+     * {@code additionalProperties: false}) it has no other members.
+     */
+    private String predicate(JsonNode member, boolean closed, int depth) {
+        JsonNode d = deref(member);
+        if (d == null || depth > 8) {
+            return "false";
+        }
+        if (isUnion(d) && !hasProperties(d)) {
+            List<String> ors = new ArrayList<>();
+            for (JsonNode m : unionMembers(d)) {
+                if (!isNull(m) && admitsObjects(m)) {
+                    ors.add(predicate(m, closed, depth + 1));
+                }
+            }
+            return ors.isEmpty() ? "false" : ors.size() == 1 ? ors.get(0) : "(" + String.join(" || ", ors) + ")";
+        }
+        if (!hasProperties(d)) {
+            return admitsObjects(member) ? "true" : "false";
+        }
+        List<String> conds = new ArrayList<>();
+        for (String k : required(d)) {
+            conds.add("o.has(\"" + javaString(k) + "\")");
+        }
+        for (Map.Entry<String, JsonNode> e : d.get("properties").properties()) {
+            JsonNode ps = deref(e.getValue());
+            if (ps != null && isStringEnum(ps)) {
+                StringBuilder c = new StringBuilder("Json.stringIn(o, \"").append(javaString(e.getKey())).append('"');
+                for (JsonNode v : ps.get("enum")) {
+                    c.append(", \"").append(javaString(v.asString())).append('"');
+                }
+                conds.add(c.append(')').toString());
+            }
+        }
+        if (closed && isClosed(d)) {
+            StringBuilder c = new StringBuilder("Json.onlyKeys(o");
+            for (String k : d.get("properties").propertyNames()) {
+                c.append(", \"").append(javaString(k)).append('"');
+            }
+            conds.add(c.append(')').toString());
+        }
+        return conds.isEmpty() ? "true" : conds.size() == 1 ? conds.get(0) : "(" + String.join(" && ", conds) + ")";
+    }
+
+    private static boolean isClosed(JsonNode d) {
+        JsonNode ap = d.get("additionalProperties");
+        return ap != null && ap.isBoolean() && !ap.asBoolean();
+    }
+
+    private boolean predicateUsesClosed(JsonNode member) {
+        return !predicate(member, true, 0).equals(predicate(member, false, 0));
+    }
+
     /** The member of the stable schema's union with the same tag value (or title), if any. */
-    private static JsonNode stableVariant(Stability st, String tag, Variant v) {
+    private static JsonNode stableVariant(Stability st, String tag, String tagValue, String title) {
         if (!st.known() || st.stable() == null || !isUnion(st.stable())) {
             return null;
         }
@@ -1163,50 +2108,14 @@ public final class ProtocolGenerator {
             if (!hasProperties(m)) {
                 continue;
             }
-            if (v.tagValue() != null && v.tagValue().equals(singleValue(m.get("properties").get(tag)))) {
+            if (tagValue != null && tagValue.equals(singleValue(m.get("properties").get(tag)))) {
                 return m;
             }
-            if (v.tagValue() == null && m.path("title").asString("").equals(v.schema().path("title").asString(null))) {
+            if (tagValue == null && !title.isEmpty() && m.path("title").asString("").equals(title)) {
                 return m;
             }
         }
         return null;
-    }
-
-    private String jsonCheck(JsonNode member) {
-        JsonNode d = deref(member);
-        if (d == null) {
-            return "false";
-        }
-        if (isStringEnum(d)) {
-            return "n.isString()";
-        }
-        if (isUnion(d)) {
-            // A union inside a union: accept any shape its own members accept.
-            Set<String> checks = new LinkedHashSet<>();
-            for (JsonNode m : unionMembers(d)) {
-                if (!isNull(m)) {
-                    checks.add(jsonCheck(m));
-                }
-            }
-            return checks.size() == 1 ? checks.iterator().next() : "(" + String.join(" || ", checks) + ")";
-        }
-        if (hasProperties(d)) {
-            return "n.isObject()";
-        }
-        JsonNode type = d.get("type");
-        if (type == null || type.isArray()) {
-            return "true";
-        }
-        return switch (type.asString()) {
-            case "string" -> "n.isString()";
-            case "integer" -> "n.isIntegralNumber()";
-            case "number" -> "n.isNumber()";
-            case "boolean" -> "n.isBoolean()";
-            case "array" -> "n.isArray()";
-            case "object" -> "n.isObject()";
-            default -> "false";
-        };
     }
 
     private static String uniqueName(String wanted, Set<String> used, String alternative) {
@@ -1246,6 +2155,14 @@ public final class ProtocolGenerator {
             return prop.get("enum").get(0).asString();
         }
         return null;
+    }
+
+    private static Set<String> required(JsonNode s) {
+        Set<String> r = new LinkedHashSet<>();
+        if (s.has("required")) {
+            s.get("required").forEach(x -> r.add(x.asString()));
+        }
+        return r;
     }
 
     private static String experimentalFile() {
@@ -1376,13 +2293,14 @@ public final class ProtocolGenerator {
         private String imports() {
             return HEADER + "package " + METHODS_PKG + ";\n\n"
                     + "import dev.codex4j.protocol.RequestId;\n"
+                    + "import dev.codex4j.protocol.internal.Json;\n"
                     + "import dev.codex4j.protocol.types.*;\n"
                     + "import java.util.List;\n"
                     + "import java.util.Map;\n"
                     + "import java.util.Objects;\n"
                     + "import org.jspecify.annotations.Nullable;\n"
-                    + "import tools.jackson.databind.JsonNode;\n"
-                    + "import tools.jackson.databind.ObjectMapper;\n\n";
+                    + "import tools.jackson.core.JsonParser;\n"
+                    + "import tools.jackson.databind.JsonNode;\n\n";
         }
 
         private String table(String cls, String descriptor, List<Method> methods, String doc, String example) {
@@ -1454,7 +2372,7 @@ public final class ProtocolGenerator {
             methods.forEach(m -> permits.add("ServerNotification." + m.recordName()));
             permits.add("ServerNotification.Unknown");
             b.append(String.join(",\n        ", permits)).append(" {\n");
-            b.append("    /** @return the method name */\n    String method();\n\n");
+            b.append("    /** {@return the method name} */\n    String method();\n\n");
             for (Method m : methods) {
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} notification.",
                         List.of("@param params the typed params")));
@@ -1465,7 +2383,7 @@ public final class ProtocolGenerator {
                         .append(" params) implements ServerNotification {\n");
                 b.append("        /** The method name. */\n");
                 b.append("        public static final String METHOD = \"").append(m.name()).append("\";\n\n");
-                b.append("        /** @param params the typed params, not null */\n");
+                b.append("        /**\n         * The notification with its params.\n         *\n         * @param params the typed params, not null\n         */\n");
                 b.append("        public ").append(m.recordName()).append(" {\n");
                 b.append("            Objects.requireNonNull(params, \"params\");\n        }\n\n");
                 b.append("        @Override\n        public String method() {\n            return METHOD;\n        }\n    }\n\n");
@@ -1504,8 +2422,9 @@ public final class ProtocolGenerator {
                      *
                      * <pre>{@code
                      * if (TypedCodec.serverRequest(r) instanceof ServerRequest.ItemCommandExecutionRequestApproval a) {
-                     *     JsonNode result = TypedCodec.params(new CommandExecutionRequestApprovalResponse(
-                     *             CommandExecutionApprovalDecision.ACCEPT));
+                     *     JsonNode result = TypedCodec.params(CommandExecutionRequestApprovalResponse.builder()
+                     *             .decision(CommandExecutionApprovalDecision.ACCEPT)
+                     *             .build());
                      * }
                      * }</pre>
                      */
@@ -1515,9 +2434,9 @@ public final class ProtocolGenerator {
             methods.forEach(m -> permits.add("ServerRequest." + m.recordName()));
             permits.add("ServerRequest.Unknown");
             b.append(String.join(",\n        ", permits)).append(" {\n");
-            b.append("    /** @return the request id, to answer with */\n    RequestId id();\n\n");
-            b.append("    /** @return the method name */\n    String method();\n\n");
-            b.append("    /** @return the method's descriptor, or null for {@link Unknown} */\n");
+            b.append("    /** {@return the request id, to answer with} */\n    RequestId id();\n\n");
+            b.append("    /** {@return the method name} */\n    String method();\n\n");
+            b.append("    /** {@return the method's descriptor, or null for {@link Unknown}} */\n");
             b.append("    @Nullable ServerRequestMethod<?, ?> descriptor();\n\n");
             for (Method m : methods) {
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} request.",
@@ -1568,25 +2487,30 @@ public final class ProtocolGenerator {
 
         private String dispatchFile(List<Method> notes, List<Method> reqs) {
             StringBuilder b = new StringBuilder(imports());
-            b.append("/** Binds params by method name: a string switch, no reflection per call. */\n");
+            b.append("/**\n * Binds params by method name: a string switch, no reflection per call. The parser is on the\n"
+                    + " * params' first token; paths in errors are those of the parser.\n */\n");
             b.append("final class Dispatch {\n    private Dispatch() {}\n\n");
             b.append("    /** @return the typed notification, or null when the method is not in the schema */\n");
-            b.append("    static @Nullable ServerNotification notification(String method, JsonNode params, ObjectMapper m) {\n");
+            b.append("    static @Nullable ServerNotification notification(String method, JsonParser p) {\n");
             b.append("        return switch (method) {\n");
             for (Method n : notes) {
                 b.append("            case \"").append(n.name()).append("\" -> new ServerNotification.").append(n.recordName())
-                        .append("(m.treeToValue(params, ").append(n.params().simple()).append(".class));\n");
+                        .append('(').append(paramsRead(n)).append(");\n");
             }
             b.append("            default -> null;\n        };\n    }\n\n");
             b.append("    /** @return the typed request, or null when the method is not in the schema */\n");
-            b.append("    static @Nullable ServerRequest serverRequest(RequestId id, String method, JsonNode params, ObjectMapper m) {\n");
+            b.append("    static @Nullable ServerRequest serverRequest(RequestId id, String method, JsonParser p) {\n");
             b.append("        return switch (method) {\n");
             for (Method n : reqs) {
                 b.append("            case \"").append(n.name()).append("\" -> new ServerRequest.").append(n.recordName())
-                        .append("(id, m.treeToValue(params, ").append(n.params().simple()).append(".class));\n");
+                        .append("(id, ").append(paramsRead(n)).append(");\n");
             }
             b.append("            default -> null;\n        };\n    }\n}\n");
             return b.toString();
+        }
+
+        private String paramsRead(Method m) {
+            return m.params().simple().equals("JsonNode") ? "Json.readTree(p)" : m.params().simple() + ".codec().read(p)";
         }
     }
 }

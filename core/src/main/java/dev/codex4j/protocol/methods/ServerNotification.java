@@ -2,13 +2,14 @@
 package dev.codex4j.protocol.methods;
 
 import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.internal.Json;
 import dev.codex4j.protocol.types.*;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * A notification from the server, typed by its method: one record per method of the pinned schema, holding its typed params, and {@link Unknown} for a method this version does not know or params that did not bind. Obtain one with {@link TypedCodec#notification}.
@@ -108,7 +109,7 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         ServerNotification.WindowsSandboxSetupCompleted,
         ServerNotification.AccountLoginCompleted,
         ServerNotification.Unknown {
-    /** @return the method name */
+    /** {@return the method name} */
     String method();
 
     /**
@@ -120,7 +121,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "error";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public Error {
             Objects.requireNonNull(params, "params");
         }
@@ -140,7 +145,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/started";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -160,7 +169,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/status/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadStatusChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -180,7 +193,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/readState/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadReadStateChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -200,7 +217,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/archived";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadArchived {
             Objects.requireNonNull(params, "params");
         }
@@ -220,7 +241,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/deleted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadDeleted {
             Objects.requireNonNull(params, "params");
         }
@@ -240,7 +265,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/unarchived";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadUnarchived {
             Objects.requireNonNull(params, "params");
         }
@@ -260,7 +289,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/closed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadClosed {
             Objects.requireNonNull(params, "params");
         }
@@ -280,7 +313,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/reverted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadReverted {
             Objects.requireNonNull(params, "params");
         }
@@ -300,7 +337,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "skills/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public SkillsChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -320,7 +361,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/name/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadNameUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -340,7 +385,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/section/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadSectionChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -360,7 +409,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/attachment/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadAttachmentUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -380,7 +433,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/goal/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadGoalUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -400,7 +457,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/prediction/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadPredictionUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -420,7 +481,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/goal/cleared";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadGoalCleared {
             Objects.requireNonNull(params, "params");
         }
@@ -440,7 +505,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/queue/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadQueueChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -460,7 +529,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "project/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ProjectChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -480,7 +553,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/project/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadProjectUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -500,7 +577,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/environment/connected";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadEnvironmentConnected {
             Objects.requireNonNull(params, "params");
         }
@@ -520,7 +601,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/environment/disconnected";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadEnvironmentDisconnected {
             Objects.requireNonNull(params, "params");
         }
@@ -540,7 +625,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/settings/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadSettingsUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -560,7 +649,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/tokenUsage/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadTokenUsageUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -580,7 +673,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "turn/started";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public TurnStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -600,7 +697,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "hook/started";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public HookStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -620,7 +721,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "turn/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public TurnCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -640,7 +745,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "hook/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public HookCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -660,7 +769,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "turn/diff/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public TurnDiffUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -680,7 +793,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "turn/plan/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public TurnPlanUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -700,7 +817,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/started";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -720,7 +841,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/autoApprovalReview/started";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemAutoApprovalReviewStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -740,7 +865,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/autoApprovalReview/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemAutoApprovalReviewCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -760,7 +889,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "autoApprovalReview/strictReviewRequired";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public AutoApprovalReviewStrictReviewRequired {
             Objects.requireNonNull(params, "params");
         }
@@ -780,7 +913,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -800,7 +937,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/agentMessage/delta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemAgentMessageDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -821,7 +962,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/plan/delta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemPlanDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -841,7 +986,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "command/exec/outputDelta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public CommandExecOutputDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -861,7 +1010,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "process/outputDelta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ProcessOutputDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -881,7 +1034,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "process/exited";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ProcessExited {
             Objects.requireNonNull(params, "params");
         }
@@ -901,7 +1058,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/commandExecution/outputDelta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemCommandExecutionOutputDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -921,7 +1082,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/commandExecution/terminalInteraction";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemCommandExecutionTerminalInteraction {
             Objects.requireNonNull(params, "params");
         }
@@ -941,7 +1106,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/fileChange/outputDelta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemFileChangeOutputDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -961,7 +1130,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/fileChange/patchUpdated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemFileChangePatchUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -981,7 +1154,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "serverRequest/resolved";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ServerRequestResolved {
             Objects.requireNonNull(params, "params");
         }
@@ -1001,7 +1178,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/mcpToolCall/progress";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemMcpToolCallProgress {
             Objects.requireNonNull(params, "params");
         }
@@ -1021,7 +1202,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "mcpServer/oauthLogin/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public McpServerOauthLoginCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -1041,7 +1226,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "mcpServer/startupStatus/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public McpServerStartupStatusUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -1061,7 +1250,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "mcpServer/event/stream/notification";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public McpServerEventStreamNotification {
             Objects.requireNonNull(params, "params");
         }
@@ -1081,7 +1274,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "account/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public AccountUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -1101,7 +1298,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "account/gatewayOAuth/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public AccountGatewayOAuthChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -1121,7 +1322,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "account/rateLimits/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public AccountRateLimitsUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -1141,7 +1346,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "app/list/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public AppListUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -1161,7 +1370,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "remoteControl/status/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public RemoteControlStatusChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -1181,7 +1394,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "externalAgentConfig/import/progress";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ExternalAgentConfigImportProgress {
             Objects.requireNonNull(params, "params");
         }
@@ -1201,7 +1418,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "externalAgentConfig/import/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ExternalAgentConfigImportCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -1221,7 +1442,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "fs/changed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public FsChanged {
             Objects.requireNonNull(params, "params");
         }
@@ -1241,7 +1466,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/reasoning/summaryTextDelta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemReasoningSummaryTextDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -1261,7 +1490,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/reasoning/summaryPartAdded";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemReasoningSummaryPartAdded {
             Objects.requireNonNull(params, "params");
         }
@@ -1281,7 +1514,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "item/reasoning/textDelta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ItemReasoningTextDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -1301,7 +1538,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/compacted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadCompacted {
             Objects.requireNonNull(params, "params");
         }
@@ -1321,7 +1562,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "model/rerouted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ModelRerouted {
             Objects.requireNonNull(params, "params");
         }
@@ -1341,7 +1586,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "model/verification";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ModelVerification {
             Objects.requireNonNull(params, "params");
         }
@@ -1361,7 +1610,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "modelProvider/authRecoveryStarted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ModelProviderAuthRecoveryStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -1381,7 +1634,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "modelProvider/authRecoveryCompleted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ModelProviderAuthRecoveryCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -1401,7 +1658,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "turn/moderationMetadata";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public TurnModerationMetadata {
             Objects.requireNonNull(params, "params");
         }
@@ -1421,7 +1682,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "model/safetyBuffering/updated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ModelSafetyBufferingUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -1441,7 +1706,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "warning";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public Warning {
             Objects.requireNonNull(params, "params");
         }
@@ -1461,7 +1730,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "guardianWarning";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public GuardianWarning {
             Objects.requireNonNull(params, "params");
         }
@@ -1481,7 +1754,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "deprecationNotice";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public DeprecationNotice {
             Objects.requireNonNull(params, "params");
         }
@@ -1501,7 +1778,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "configWarning";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ConfigWarning {
             Objects.requireNonNull(params, "params");
         }
@@ -1521,7 +1802,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "fuzzyFileSearch/sessionUpdated";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public FuzzyFileSearchSessionUpdated {
             Objects.requireNonNull(params, "params");
         }
@@ -1541,7 +1826,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "fuzzyFileSearch/sessionCompleted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public FuzzyFileSearchSessionCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -1561,7 +1850,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/started";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -1581,7 +1874,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/itemAdded";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeItemAdded {
             Objects.requireNonNull(params, "params");
         }
@@ -1601,7 +1898,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/item/started";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeItemStarted {
             Objects.requireNonNull(params, "params");
         }
@@ -1621,7 +1922,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/item/transcript/delta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeItemTranscriptDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -1641,7 +1946,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/item/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeItemCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -1661,7 +1970,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/transcript/delta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeTranscriptDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -1681,7 +1994,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/transcript/done";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeTranscriptDone {
             Objects.requireNonNull(params, "params");
         }
@@ -1701,7 +2018,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/outputAudio/delta";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeOutputAudioDelta {
             Objects.requireNonNull(params, "params");
         }
@@ -1721,7 +2042,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/sdp";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeSdp {
             Objects.requireNonNull(params, "params");
         }
@@ -1741,7 +2066,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/error";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeError {
             Objects.requireNonNull(params, "params");
         }
@@ -1761,7 +2090,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "thread/realtime/closed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public ThreadRealtimeClosed {
             Objects.requireNonNull(params, "params");
         }
@@ -1781,7 +2114,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "windows/worldWritableWarning";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public WindowsWorldWritableWarning {
             Objects.requireNonNull(params, "params");
         }
@@ -1801,7 +2138,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "windowsSandbox/setupCompleted";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public WindowsSandboxSetupCompleted {
             Objects.requireNonNull(params, "params");
         }
@@ -1821,7 +2162,11 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         /** The method name. */
         public static final String METHOD = "account/login/completed";
 
-        /** @param params the typed params, not null */
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
         public AccountLoginCompleted {
             Objects.requireNonNull(params, "params");
         }

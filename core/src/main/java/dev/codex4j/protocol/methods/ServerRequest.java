@@ -2,13 +2,14 @@
 package dev.codex4j.protocol.methods;
 
 import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.internal.Json;
 import dev.codex4j.protocol.types.*;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * A request from the server (an approval, a question, a tool call), typed by its method: one
@@ -18,8 +19,9 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <pre>{@code
  * if (TypedCodec.serverRequest(r) instanceof ServerRequest.ItemCommandExecutionRequestApproval a) {
- *     JsonNode result = TypedCodec.params(new CommandExecutionRequestApprovalResponse(
- *             CommandExecutionApprovalDecision.ACCEPT));
+ *     JsonNode result = TypedCodec.params(CommandExecutionRequestApprovalResponse.builder()
+ *             .decision(CommandExecutionApprovalDecision.ACCEPT)
+ *             .build());
  * }
  * }</pre>
  */
@@ -35,13 +37,13 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         ServerRequest.ApplyPatchApproval,
         ServerRequest.ExecCommandApproval,
         ServerRequest.Unknown {
-    /** @return the request id, to answer with */
+    /** {@return the request id, to answer with} */
     RequestId id();
 
-    /** @return the method name */
+    /** {@return the method name} */
     String method();
 
-    /** @return the method's descriptor, or null for {@link Unknown} */
+    /** {@return the method's descriptor, or null for {@link Unknown}} */
     @Nullable ServerRequestMethod<?, ?> descriptor();
 
     /**

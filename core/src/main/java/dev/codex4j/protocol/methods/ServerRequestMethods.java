@@ -2,13 +2,14 @@
 package dev.codex4j.protocol.methods;
 
 import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.internal.Json;
 import dev.codex4j.protocol.types.*;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * Every request the server can send to a client, with its params type and the type of the result the client answers with.

@@ -83,6 +83,24 @@ class CorruptInputTest {
 
     /** Decodes a line every way a reader would; anything but ProtocolException or Unknown fails. */
     static void check(String line) {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        // Encoding replaces a lone surrogate with '?': only then may the byte path see another line.
+        boolean sameLine = new String(bytes, StandardCharsets.UTF_8).equals(line);
+        ServerNotification fast = null;
+        try {
+            fast = TypedCodec.notification(bytes, 0, bytes.length);
+        } catch (ProtocolException expected) {
+            // fine: not a notification
+        } catch (Throwable t) {
+            fail("the byte path threw " + t + " for " + excerpt(line), t);
+        }
+        try {
+            TypedCodec.serverRequest(bytes, 0, bytes.length);
+        } catch (ProtocolException expected) {
+            // fine: not a request
+        } catch (Throwable t) {
+            fail("the byte path of requests threw " + t + " for " + excerpt(line), t);
+        }
         try {
             RoutingKeys.read(line);
         } catch (ProtocolException expected) {
@@ -102,7 +120,12 @@ class CorruptInputTest {
         try {
             RoutingKeys.of(m);
             switch (m) {
-                case JsonRpcMessage.Notification n -> TypedCodec.notification(n);
+                case JsonRpcMessage.Notification n -> {
+                    ServerNotification tree = TypedCodec.notification(n);
+                    if (sameLine && !tree.equals(fast)) {
+                        fail("the byte path gave " + fast + " but the tree path " + tree + " for " + excerpt(line));
+                    }
+                }
                 case JsonRpcMessage.Request r -> {
                     TypedCodec.serverRequest(r);
                     ClientMethod<?, ?> cm = ClientMethods.byName(r.method());

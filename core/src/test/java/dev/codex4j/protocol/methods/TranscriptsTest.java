@@ -11,7 +11,10 @@ import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.ProtocolException;
 import dev.codex4j.protocol.RoutingKeys;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,6 +26,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -30,23 +34,36 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Every recorded message of the real app-server (core/src/test/resources/transcripts, copied from
- * recordings of the pinned CLI) decodes to a typed message and encodes back to the same JSON.
+ * Every recorded message of the real app-server (core/src/test/resources/transcripts, recordings of
+ * the pinned CLI) binds strictly to a typed, non-Unknown message, by the tree path and by the byte
+ * path alike, and encodes back to the same bytes (the recordings hold each message re-serialized
+ * compactly, in its original member order).
  */
 class TranscriptsTest {
-    static final List<String> RECORDINGS = List.of("approval_on-request_accept", "concurrent_two_threads",
-            "errors", "interrupt", "lifecycle", "model_list", "multi_phase", "reasoning", "simple");
+    /** Recordings of the pinned CLI (the directory's own files); other versions are in {@code cli-<version>/}. */
+    static final String PINNED = "";
 
-    /** One message line of a recording. */
-    record Line(String recording, int number, String dir, String json, boolean raw) {}
+    /**
+     * One message line of a recording. {@code wire} says whether {@code json} is the exact text the
+     * peer wrote (rows with {@code "line"}) rather than the message re-serialized compactly.
+     */
+    record Line(String recording, int number, String dir, String json, boolean raw, boolean wire) {}
 
     static List<Line> lines() {
+        return lines(PINNED);
+    }
+
+    /**
+     * @param version {@link #PINNED}, or a subdirectory such as {@code "cli-0.171.0"}
+     * @return every message row of every recording there
+     */
+    static List<Line> lines(String version) {
         List<Line> all = new ArrayList<>();
-        for (String name : RECORDINGS) {
+        for (Path file : recordings(version)) {
+            String name = (version.isEmpty() ? "" : version + "/") + file.getFileName().toString().replace(".jsonl", "");
             String text;
-            try (InputStream in = TranscriptsTest.class.getResourceAsStream("/transcripts/" + name + ".jsonl")) {
-                assertNotNull(in, "recording " + name);
-                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                text = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
@@ -58,21 +75,46 @@ class TranscriptsTest {
                 }
                 JsonNode r = ProtocolCodec.mapper().readTree(row);
                 String dir = r.get("dir").asString();
-                if ((dir.equals("c2s") || dir.equals("s2c")) && r.has("msg")) {
-                    all.add(new Line(name, n, dir, ProtocolCodec.mapper().writeValueAsString(r.get("msg")), false));
+                if ((dir.equals("c2s") || dir.equals("s2c")) && r.has("line")) {
+                    all.add(new Line(name, n, dir, r.get("line").asString(), false, true));
+                } else if ((dir.equals("c2s") || dir.equals("s2c")) && r.has("msg")) {
+                    all.add(new Line(name, n, dir, ProtocolCodec.mapper().writeValueAsString(r.get("msg")), false, false));
                 } else if (dir.equals("c2s") || dir.equals("s2c")) {
                     // Deliberately malformed input the recording sent to the server.
-                    all.add(new Line(name, n, dir, r.get("raw").asString(), true));
+                    all.add(new Line(name, n, dir, r.get("raw").asString(), true, false));
                 }
             }
         }
         return all;
     }
 
+    static List<Path> recordings(String version) {
+        try {
+            URL root = TranscriptsTest.class.getResource("/transcripts/" + version);
+            assertNotNull(root, "recordings " + version);
+            try (Stream<Path> files = Files.list(Path.of(root.toURI()))) {
+                return files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList();
+            }
+        } catch (IOException | URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> everyRecordedMessageDecodesTypedAndReencodesToEqualJson() {
-        List<Line> lines = lines();
-        assertTrue(lines.size() > 200, "recordings present");
+        return roundTrips(lines());
+    }
+
+    /** The same for the recordings of the CLI versions before and after the pinned one. */
+    @TestFactory
+    Stream<DynamicTest> messagesOfOtherCliVersionsDecodeTypedAndReencodeToEqualJson() {
+        List<Line> lines = new ArrayList<>(lines("cli-0.171.0"));
+        lines.addAll(lines("cli-0.163.0"));
+        return roundTrips(lines);
+    }
+
+    static Stream<DynamicTest> roundTrips(List<Line> lines) {
+        assertTrue(lines.size() > 150, "recordings present");
         // Responses are typed by the method of the request they answer, per recording and direction.
         Map<String, String> clientRequestMethods = new HashMap<>();
         Map<String, String> serverRequestMethods = new HashMap<>();
@@ -107,6 +149,39 @@ class TranscriptsTest {
                     () -> checkTypedRoundTrip(l, method, invalid)));
         }
         return tests.stream();
+    }
+
+    @Test
+    void aRecordedImageInputKeepsItsUrlAndPath() {
+        List<dev.codex4j.protocol.types.UserInput> content = new ArrayList<>();
+        for (Line l : lines()) {
+            if (l.recording().equals("image_input") && l.dir().equals("s2c") && l.json().startsWith("{\"method\":\"item/completed\"")) {
+                byte[] bytes = l.json().getBytes(StandardCharsets.UTF_8);
+                if (((ServerNotification.ItemCompleted) TypedCodec.notification(bytes, 0, bytes.length)).params().item()
+                        instanceof dev.codex4j.protocol.types.ThreadItem.UserMessage u) {
+                    content.addAll(u.content());
+                }
+            }
+        }
+        var image = content.stream().filter(c -> c instanceof dev.codex4j.protocol.types.UserInput.Image)
+                .map(c -> (dev.codex4j.protocol.types.UserInput.Image) c).findFirst().orElseThrow();
+        assertTrue(image.url().startsWith("data:image/png;base64,"), image.url());
+        var local = content.stream().filter(c -> c instanceof dev.codex4j.protocol.types.UserInput.LocalImage)
+                .map(c -> (dev.codex4j.protocol.types.UserInput.LocalImage) c).findFirst().orElseThrow();
+        assertEquals("/home/dev/workspace/pixel.png", local.path());
+    }
+
+    @Test
+    void aNewerCliMemberIsKeptInPlace() {
+        // 0.171.0 added McpServerStartupStatusUpdated.environmentId (here null): the pinned types keep it.
+        Line l = lines("cli-0.171.0").stream()
+                .filter(x -> x.json().contains("\"method\":\"mcpServer/startupStatus/updated\"")).findFirst().orElseThrow();
+        byte[] bytes = l.json().getBytes(StandardCharsets.UTF_8);
+        ServerNotification n = TypedCodec.notification(bytes, 0, bytes.length);
+        var params = ((ServerNotification.McpServerStartupStatusUpdated) n).params();
+        assertTrue(params.additionalProperties().containsKey("environmentId"), params.toString());
+        assertTrue(TypedCodec.params(params).toString().contains("\"name\":\"echo\",\"environmentId\":null,\"status\""),
+                TypedCodec.params(params).toString());
     }
 
     @TestFactory
@@ -151,7 +226,10 @@ class TranscriptsTest {
             case JsonRpcMessage.Notification n when l.dir().equals("s2c") -> {
                 ServerNotification t = TypedCodec.notification(n);
                 assertFalse(t instanceof ServerNotification.Unknown, () -> "untyped: " + t);
-                yield new JsonRpcMessage.Notification(n.method(), TypedCodec.params(paramsOf(t)), null);
+                byte[] bytes = l.json().getBytes(StandardCharsets.UTF_8);
+                assertEquals(t, TypedCodec.notification(bytes, 0, bytes.length), "the byte path binds the same");
+                assertEquals(t, TypedCodec.notification(n.method(), bytes, 0, bytes.length));
+                yield new JsonRpcMessage.Notification(n.method(), TypedCodec.params(paramsOf(t)), n.emittedAtMs());
             }
             case JsonRpcMessage.Notification n -> {
                 assertNotNull(ClientNotifications.byName(n.method()), n.method());
@@ -160,6 +238,8 @@ class TranscriptsTest {
             case JsonRpcMessage.Request r when l.dir().equals("s2c") -> {
                 ServerRequest t = TypedCodec.serverRequest(r);
                 assertFalse(t instanceof ServerRequest.Unknown, () -> "untyped: " + t);
+                byte[] bytes = l.json().getBytes(StandardCharsets.UTF_8);
+                assertEquals(t, TypedCodec.serverRequest(bytes, 0, bytes.length), "the byte path binds the same");
                 yield new JsonRpcMessage.Request(t.id(), t.method(), TypedCodec.params(serverParamsOf(t)));
             }
             case JsonRpcMessage.Request r -> {
@@ -179,9 +259,21 @@ class TranscriptsTest {
             }
             case JsonRpcMessage.ErrorResponse e -> e;
         };
+        if (l.wire()) {
+            // The recording kept the peer's own text: it is what Jackson writes for the same tree, so
+            // the payload comparison below is byte for byte against the wire.
+            assertEquals(l.json(), ProtocolCodec.mapper().writeValueAsString(ProtocolCodec.mapper().readTree(l.json())));
+        }
+        // The payload byte for byte: members in their original order, explicit nulls kept, unknown
+        // members in place. The envelope is ProtocolCodec's (it writes "id" first and no "jsonrpc"), so
+        // it is compared as JSON.
         JsonNode original = ProtocolCodec.mapper().readTree(l.json());
-        JsonNode reencoded = ProtocolCodec.mapper().readTree(ProtocolCodec.encode(typedBack));
-        assertEquals(normalize(original), normalize(reencoded));
+        ObjectNode reencoded = ProtocolCodec.toTree(typedBack);
+        String payload = original.has("params") ? "params" : original.has("result") ? "result" : "error";
+        assertEquals(ProtocolCodec.mapper().writeValueAsString(original.get(payload)),
+                ProtocolCodec.mapper().writeValueAsString(reencoded.get(payload)));
+        ((ObjectNode) original).remove("jsonrpc");
+        assertEquals(numbersByValue(original), numbersByValue(reencoded));
     }
 
     static boolean inSchema(JsonRpcMessage m, String dir, @Nullable String answeredMethod) {
@@ -216,6 +308,22 @@ class TranscriptsTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The same JSON with numbers compared by value (the envelope writes an id as a long, a tree reads an int). */
+    static JsonNode numbersByValue(JsonNode n) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (n.isObject()) {
+            ObjectNode o = f.objectNode();
+            n.properties().forEach(e -> o.set(e.getKey(), numbersByValue(e.getValue())));
+            return o;
+        }
+        if (n.isArray()) {
+            ArrayNode a = f.arrayNode();
+            n.forEach(x -> a.add(numbersByValue(x)));
+            return a;
+        }
+        return n.isNumber() ? f.numberNode(new BigDecimal(n.asString()).stripTrailingZeros()) : n;
     }
 
     /** Drops null members, emittedAtMs and "jsonrpc", and compares numbers by value. */
