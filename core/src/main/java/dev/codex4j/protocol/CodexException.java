@@ -28,4 +28,17 @@ public class CodexException extends RuntimeException {
     public CodexException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * For exceptions that are data (a decode error per bad line): optionally without a stack trace.
+     *
+     * @param message what went wrong
+     * @param cause the underlying exception, or null
+     * @param enableSuppression whether suppressed exceptions are recorded
+     * @param writableStackTrace whether the stack trace is filled in
+     */
+    protected CodexException(String message, @Nullable Throwable cause, boolean enableSuppression,
+            boolean writableStackTrace) {
+        super(message, cause, enableSuppression, writableStackTrace);
+    }
 }

@@ -2,7 +2,7 @@ package dev.codex4j.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.codex4j.internal.protocol.LineScanner;
+import dev.codex4j.protocol.internal.LineScanner;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -48,7 +48,7 @@ public record RoutingKeys(
 
     /**
      * Reads the routing keys of one line with a streaming parser (see
-     * {@link dev.codex4j.internal.protocol.LineScanner}, which the dispatcher uses on the raw bytes).
+     * {@link dev.codex4j.protocol.internal.LineScanner}, which the dispatcher uses on the raw bytes).
      *
      * @param line one JSON object
      * @return the keys

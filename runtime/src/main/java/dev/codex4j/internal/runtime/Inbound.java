@@ -2,7 +2,7 @@ package dev.codex4j.internal.runtime;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.codex4j.internal.protocol.LineScanner;
+import dev.codex4j.protocol.internal.LineScanner;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.RequestId;

@@ -1,4 +1,4 @@
-package dev.codex4j.internal.protocol;
+package dev.codex4j.protocol.internal;
 
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.ProtocolException;
