@@ -38,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Uses only the public API, so the same class measures an older codex4j side by side.
  *
  * <pre>{@code
- * scripts/load --paced --turns=1000 --deltas=100 --rate=50 --mode=events
+ * scripts/load --paced --turns=1000 --deltas=100 --rate=50 --mode=events [--warmups=N]
  * }</pre>
  */
 public final class PacedLoad {
@@ -53,8 +53,10 @@ public final class PacedLoad {
      * @param deltas deltas per turn
      * @param rate deltas per second per turn (0: as fast as the fake writes)
      * @param mode {@code events} or {@code run}
+     * @param warmups uncounted rounds of every turn before the measured one (0: a short warm-up of
+     *     at most 20 turns)
      */
-    public record Config(int turns, int deltas, int rate, String mode) {
+    public record Config(int turns, int deltas, int rate, String mode, int warmups) {
         static Config parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
             for (String arg : args) {
@@ -65,7 +67,7 @@ public final class PacedLoad {
             }
             return new Config(Integer.parseInt(a.getOrDefault("turns", "1000")),
                     Integer.parseInt(a.getOrDefault("deltas", "100")), Integer.parseInt(a.getOrDefault("rate", "50")),
-                    a.getOrDefault("mode", "events"));
+                    a.getOrDefault("mode", "events"), Integer.parseInt(a.getOrDefault("warmups", "0")));
         }
     }
 
@@ -128,8 +130,12 @@ public final class PacedLoad {
             for (int i = 0; i < config.turns(); i++) {
                 threads.add(codex.startThread());
             }
-            Stats warm = new Stats();
-            runTurns(threads.subList(0, Math.min(threads.size(), 20)), config, warm);
+            if (config.warmups() == 0) {
+                runTurns(threads.subList(0, Math.min(threads.size(), 20)), config, new Stats());
+            }
+            for (int i = 0; i < config.warmups(); i++) {
+                runTurns(threads, config, new Stats());
+            }
             OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             Stats stats = new Stats();
             ThreadCpu threadsBefore = ThreadCpu.snapshot();
@@ -141,9 +147,22 @@ public final class PacedLoad {
             long cpu = os.getProcessCpuTime() - cpu0;
             long fakeCpu = childrenCpu() - fake0;
             ThreadCpu byThread = ThreadCpu.snapshot().minus(threadsBefore);
+            System.out.println("    runtime: " + runtimeStats(codex));
             long expected = (long) config.turns() * (config.deltas() + 3);
             return new Result(config, stats.delivered.get(), expected, List.copyOf(stats.failures), seconds, cpu, fakeCpu,
                     byThread, stats.percentile(0.5), stats.percentile(0.99), stats.max.get());
+        }
+    }
+
+    /** The runtime's counters, when this codex4j has them (read reflectively: older versions do not). */
+    private static String runtimeStats(Codex codex) {
+        try {
+            java.lang.reflect.Method m = Codex.class.getDeclaredMethod("connection");
+            m.setAccessible(true);
+            Object connection = m.invoke(codex);
+            return String.valueOf(connection.getClass().getMethod("stats").invoke(connection));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "(no runtime counters in this version)";
         }
     }
 

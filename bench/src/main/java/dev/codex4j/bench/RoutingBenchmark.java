@@ -82,6 +82,9 @@ public class RoutingBenchmark {
     private final List<String> turnIds = new ArrayList<>();
     private List<String> lines = List.of();
     private byte[] stream = new byte[0];
+    private List<byte[]> lineBytes = List.of();
+    private final dev.codex4j.protocol.internal.LineScanner scanner = dev.codex4j.protocol.internal.LineScanner.forReader();
+    private final dev.codex4j.protocol.internal.LineScanner plainScanner = new dev.codex4j.protocol.internal.LineScanner();
     private ConnectionOptions options = ConnectionOptions.defaults();
 
     /** Builds the stream. */
@@ -98,6 +101,7 @@ public class RoutingBenchmark {
             throw new IllegalStateException("expected " + LINES + " lines, built " + lines.size());
         }
         stream = RecordedTurns.jsonl(lines);
+        lineBytes = lines.stream().map(l -> l.getBytes(UTF_8)).toList();
         // A consumer may attach after the dispatcher has read its whole turn: let it all be held.
         options = ConnectionOptions.builder().maxHeldBytesPerTurn(1L << 30).maxHeldBytesTotal(1L << 30).build();
     }
@@ -193,6 +197,28 @@ public class RoutingBenchmark {
     public void stageRoutingKeys(Blackhole bh) {
         for (String line : lines) {
             bh.consume(RoutingKeys.read(line));
+        }
+    }
+
+    /** The byte scanner without its string cache, for comparison. */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public void stageScanBytesUncached(Blackhole bh) {
+        for (byte[] line : lineBytes) {
+            plainScanner.scan(line, 0, line.length);
+            bh.consume(plainScanner.turnId());
+            bh.consume(plainScanner.plainDelta());
+        }
+    }
+
+    /** The dispatcher's own pass: its scanner over each line's bytes, with its string cache. */
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public void stageScanBytes(Blackhole bh) {
+        for (byte[] line : lineBytes) {
+            scanner.scan(line, 0, line.length);
+            bh.consume(scanner.turnId());
+            bh.consume(scanner.plainDelta());
         }
     }
 

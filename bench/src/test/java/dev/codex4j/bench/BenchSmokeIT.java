@@ -34,8 +34,8 @@ class BenchSmokeIT {
                 .shouldFailOnError(true)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
-        // RoutingBenchmark: 6 benchmarks x 2 interleavings; hand-off: 2 x 2 queues; fold: 4.
-        assertEquals(6 * 2 + 2 * 2 + 4, results.size());
+        // RoutingBenchmark: 8 benchmarks x 2 interleavings; hand-off: 2 x 2 queues; fold: 4.
+        assertEquals(8 * 2 + 2 * 2 + 4, results.size());
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().getBenchmark() + " measured nothing");
         }

@@ -49,7 +49,16 @@ public final class TurnFold {
         if (delta != null && AGENT_MESSAGE_DELTA.equals(in.method())) {
             return new TurnEvent.AgentMessageDelta(java.util.Objects.requireNonNull(in.plainDeltaItemId()), delta);
         }
-        return in.message() instanceof JsonRpcMessage.Notification n ? accept(n.method(), n.params()) : null;
+        JsonRpcMessage m;
+        try {
+            m = in.message();
+        } catch (dev.codex4j.protocol.ProtocolException e) {
+            // JSON of a shape no message has: skipped, as the dispatcher skips lines that are not JSON.
+            System.getLogger(TurnFold.class.getName()).log(System.Logger.Level.WARNING,
+                    "Skipping a message of turn " + turnId + " that does not decode: " + e.getMessage());
+            return null;
+        }
+        return m instanceof JsonRpcMessage.Notification n ? accept(n.method(), n.params()) : null;
     }
 
     /**

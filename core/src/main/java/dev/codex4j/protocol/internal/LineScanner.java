@@ -15,8 +15,9 @@ import tools.jackson.core.TokenStreamFactory;
 /**
  * The dispatcher's one pass over a line: its routing keys (kind, id, method, thread id, turn id)
  * and, in the same pass, what a turn's consumer needs of a delta ({@code params.itemId},
- * {@code params.delta}), read with a streaming parser straight from the line's UTF-8 bytes. Every
- * value it does not need is skipped, never materialised.
+ * {@code params.delta}), read straight from the line's UTF-8 bytes by a validating hand-written
+ * reader ({@link ByteScanner}), or from a String by Jackson's streaming parser. Every value it does
+ * not need is skipped, never materialised.
  *
  * <p>Thread ids are {@code params.threadId}, else {@code params.thread.id}, else
  * {@code params.conversationId} (legacy approvals); turn ids {@code params.turnId}, else
@@ -38,19 +39,68 @@ public final class LineScanner {
      */
     private static final TokenStreamFactory FACTORY = ProtocolCodec.mapper().tokenStreamFactory();
 
-    private RoutingKeys.@Nullable Kind kind;
-    private @Nullable RequestId id;
-    private @Nullable String method;
-    private @Nullable String threadFlat;
-    private @Nullable String threadNested;
-    private @Nullable String conversation;
-    private @Nullable String turnFlat;
-    private @Nullable String turnNested;
-    private @Nullable String itemId;
-    private @Nullable String delta;
+    /** This scanner's own factory: its one buffer recycler, never a shared pool (one thread reads). */
+    private final TokenStreamFactory factory;
+    /** Cached strings of the keys that repeat on every line (null: none, for one-off scans). */
+    private final @Nullable StringCache cache;
+
+    RoutingKeys.@Nullable Kind kind;
+    @Nullable RequestId id;
+    @Nullable String method;
+    @Nullable String threadFlat;
+    @Nullable String threadNested;
+    @Nullable String conversation;
+    @Nullable String turnFlat;
+    @Nullable String turnNested;
+    @Nullable String itemId;
+    @Nullable String delta;
     /** Whether params held nothing but string threadId, turnId, itemId and delta members. */
-    private boolean plainDeltaShape;
-    private boolean paramsSeen;
+    boolean plainDeltaShape;
+    boolean paramsSeen;
+
+    /** The hand-written byte path. */
+    private final ByteScanner bytes;
+
+    /** A scanner for one-off scans (any thread may make one). */
+    public LineScanner() {
+        this.factory = FACTORY;
+        this.cache = null;
+        this.bytes = new ByteScanner(this, null);
+    }
+
+    private LineScanner(TokenStreamFactory factory, StringCache cache) {
+        this.factory = factory;
+        this.cache = cache;
+        this.bytes = new ByteScanner(this, cache);
+    }
+
+    /**
+     * A scanner for the one thread that reads a connection: it keeps its own parser buffers (no
+     * shared pool to take them from per line) and caches the strings of methods and ids.
+     *
+     * @return the scanner
+     */
+    public static LineScanner forReader() {
+        SingleRecycler pool = new SingleRecycler();
+        TokenStreamFactory f = ((tools.jackson.core.json.JsonFactory) FACTORY).rebuild().recyclerPool(pool).build();
+        return new LineScanner(f, new StringCache());
+    }
+
+    /** One BufferRecycler, handed to one parser at a time (the scanner is confined to its thread). */
+    private static final class SingleRecycler implements tools.jackson.core.util.RecyclerPool<tools.jackson.core.util.BufferRecycler> {
+        private static final long serialVersionUID = 1L;
+        private final transient tools.jackson.core.util.BufferRecycler recycler = new tools.jackson.core.util.BufferRecycler();
+
+        @Override
+        public tools.jackson.core.util.BufferRecycler acquirePooled() {
+            return recycler;
+        }
+
+        @Override
+        public void releasePooled(tools.jackson.core.util.BufferRecycler pooled) {
+            // kept
+        }
+    }
 
     /**
      * Scans one line.
@@ -61,8 +111,9 @@ public final class LineScanner {
      * @throws ProtocolException when the bytes are not a JSON-RPC message
      */
     public void scan(byte[] line, int offset, int length) {
+        reset();
         try {
-            scan(FACTORY.createParser(ObjectReadContext.empty(), line, offset, length));
+            bytes.scan(line, offset, length);
         } catch (ProtocolException e) {
             throw new ProtocolException(e.getMessage() == null ? "Malformed line" : stripLine(e),
                     new String(line, offset, Math.min(length, 4096), StandardCharsets.UTF_8), null);
@@ -77,7 +128,7 @@ public final class LineScanner {
      */
     public void scan(String line) {
         try {
-            scan(FACTORY.createParser(ObjectReadContext.empty(), line));
+            scan(factory.createParser(ObjectReadContext.empty(), line));
         } catch (ProtocolException e) {
             throw new ProtocolException(stripLine(e), line, null);
         }
@@ -86,6 +137,32 @@ public final class LineScanner {
     private static String stripLine(ProtocolException e) {
         String m = e.getMessage();
         return m == null ? "Malformed line" : m;
+    }
+
+    /** ByteScanner: a second params object replaces the first, as in the tree. */
+    void clearParams() {
+        threadFlat = null;
+        threadNested = null;
+        conversation = null;
+        turnFlat = null;
+        turnNested = null;
+        itemId = null;
+        delta = null;
+    }
+
+    /** Both paths: the kind from what the line held. */
+    void finish(boolean methodSeen, boolean hasResult, boolean hasError) {
+        if (methodSeen) {
+            kind = id != null ? RoutingKeys.Kind.REQUEST : RoutingKeys.Kind.NOTIFICATION;
+        } else if (hasError) {
+            kind = RoutingKeys.Kind.ERROR;
+        } else if (id == null) {
+            throw new ProtocolException("Neither \"method\" nor \"id\": not a JSON-RPC message", null, null);
+        } else if (!hasResult) {
+            throw new ProtocolException("Response " + id + " has neither \"result\" nor \"error\"", null, null);
+        } else {
+            kind = RoutingKeys.Kind.RESPONSE;
+        }
     }
 
     private void reset() {
@@ -121,7 +198,7 @@ public final class LineScanner {
                         if (t != JsonToken.VALUE_STRING) {
                             throw new ProtocolException("\"method\" is not a string", null, null);
                         }
-                        method = p.getString();
+                        method = cached(p);
                         methodSeen = true;
                     }
                     case "params" -> {
@@ -150,17 +227,7 @@ public final class LineScanner {
             if (p.nextToken() != null) {
                 throw new ProtocolException("Trailing content after the JSON object", null, null);
             }
-            if (methodSeen) {
-                kind = id != null ? RoutingKeys.Kind.REQUEST : RoutingKeys.Kind.NOTIFICATION;
-            } else if (hasError) {
-                kind = RoutingKeys.Kind.ERROR;
-            } else if (id == null) {
-                throw new ProtocolException("Neither \"method\" nor \"id\": not a JSON-RPC message", null, null);
-            } else if (!hasResult) {
-                throw new ProtocolException("Response " + id + " has neither \"result\" nor \"error\"", null, null);
-            } else {
-                kind = RoutingKeys.Kind.RESPONSE;
-            }
+            finish(methodSeen, hasResult, hasError);
         } catch (JacksonException | StackOverflowError e) {
             throw new ProtocolException("Malformed JSON (" + firstLine(e) + ")", null, null);
         }
@@ -171,10 +238,10 @@ public final class LineScanner {
         while ((name = p.nextName()) != null) {
             JsonToken t = p.nextToken();
             switch (name) {
-                case "threadId" -> threadFlat = stringOrSkip(p, t, threadFlat);
-                case "turnId" -> turnFlat = stringOrSkip(p, t, turnFlat);
-                case "itemId" -> itemId = stringOrSkip(p, t, itemId);
-                case "delta" -> delta = stringOrSkip(p, t, delta);
+                case "threadId" -> threadFlat = stringOrSkip(p, t, threadFlat, true);
+                case "turnId" -> turnFlat = stringOrSkip(p, t, turnFlat, true);
+                case "itemId" -> itemId = stringOrSkip(p, t, itemId, true);
+                case "delta" -> delta = stringOrSkip(p, t, delta, false);
                 case "conversationId" -> {
                     plainDeltaShape = false;
                     if (t == JsonToken.VALUE_STRING) {
@@ -205,13 +272,22 @@ public final class LineScanner {
         }
     }
 
+    /** A string value that repeats across lines, from the cache when there is one. */
+    private String cached(JsonParser p) {
+        StringCache c = cache;
+        if (c == null) {
+            return p.getString();
+        }
+        return c.get(p.getStringCharacters(), p.getStringOffset(), p.getStringLength());
+    }
+
     /** A string member's value; anything else is skipped and spoils the plain delta shape. */
-    private @Nullable String stringOrSkip(JsonParser p, JsonToken t, @Nullable String previous) {
+    private @Nullable String stringOrSkip(JsonParser p, JsonToken t, @Nullable String previous, boolean repeats) {
         if (t == JsonToken.VALUE_STRING) {
             if (previous != null) {
                 plainDeltaShape = false; // a repeated member: let a full decode decide
             }
-            return p.getString();
+            return repeats ? cached(p) : p.getString();
         }
         plainDeltaShape = false;
         p.skipChildren();

@@ -11,6 +11,13 @@ import java.util.ArrayList;
  */
 final class Batch {
     private final ArrayList<Wakeable> owed = new ArrayList<>();
+    private final ArrayList<Wakeable> parked = new ArrayList<>();
+    /** Unparks many consumers from a carrier thread, where it is cheaper; null: unpark here. */
+    private final java.util.function.@org.jspecify.annotations.Nullable Consumer<Wakeable[]> waker;
+
+    Batch(java.util.function.@org.jspecify.annotations.Nullable Consumer<Wakeable[]> waker) {
+        this.waker = waker;
+    }
     /** nanoTime at the start of the batch: the arrival time of every message in it. */
     long nowNanos;
     int lines;
@@ -33,9 +40,20 @@ final class Batch {
         for (int i = 0; i < n; i++) {
             Wakeable w = owed.get(i);
             w.wakeMarked = false;
-            w.unparkIfWaiting();
+            if (w.isWaiting()) {
+                parked.add(w);
+            }
         }
         owed.clear();
-        return n;
+        int p = parked.size();
+        if (p == 1 || (p > 1 && waker == null)) {
+            for (int i = 0; i < p; i++) {
+                parked.get(i).unparkIfWaiting();
+            }
+        } else if (p > 1) {
+            waker.accept(parked.toArray(new Wakeable[0]));
+        }
+        parked.clear();
+        return p;
     }
 }

@@ -87,6 +87,7 @@ public final class Connection implements AutoCloseable {
     private final ReentrantLock closeLock = new ReentrantLock();
     private volatile boolean closeDone;
     private @Nullable Thread dispatcher;
+    private @Nullable Waker waker;
 
     private Connection(Transport transport, ConnectionOptions options) {
         this.transport = transport;
@@ -132,7 +133,13 @@ public final class Connection implements AutoCloseable {
         // scheduler down, and scheduling after that would throw out of open().
         long sweep = Math.clamp(options.heldMessageTtl().toMillis() / 4, 10, 1_000);
         scheduler.scheduleWithFixedDelay(() -> router.sweep(System.nanoTime()), sweep, sweep, TimeUnit.MILLISECONDS);
-        Dispatcher d = new Dispatcher(transport, router, requests, serverRequests, options, closure, stats);
+        Waker waker = null;
+        if (Boolean.parseBoolean(System.getProperty("codex4j.waker", "true"))) {
+            waker = new Waker(closure);
+            threads.startVirtual("codex4j-waker", waker::run);
+            this.waker = waker;
+        }
+        Dispatcher d = new Dispatcher(transport, router, requests, serverRequests, options, closure, stats, waker);
         Runnable loop = () -> dispatchUntilEnd(d);
         dispatcher = options.dispatcherThread() == ConnectionOptions.DispatcherThread.PLATFORM
                 ? threads.startPlatform("codex4j-dispatcher", loop)
@@ -471,6 +478,10 @@ public final class Connection implements AutoCloseable {
         }
         requests.failAll();
         router.wakeAll();
+        Waker w = waker;
+        if (w != null) {
+            w.stop();
+        }
         serverRequests.interruptAll(Thread.currentThread());
         TransportClosedException why = Objects.requireNonNull(closure.cause());
         for (Consumer<? super TransportClosedException> l : closeListeners) {

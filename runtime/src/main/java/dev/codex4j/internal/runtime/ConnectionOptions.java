@@ -129,7 +129,8 @@ public final class ConnectionOptions {
 
     /**
      * @return how long the dispatcher lets lines accumulate before its next read while traffic is
-     *     sustained (interrupt coalescing); zero reads as soon as the previous batch is routed
+     *     sustained (interrupt coalescing; 0.5 ms, or system property {@value #COALESCE_PROPERTY}
+     *     in microseconds); zero reads as soon as the previous batch is routed
      */
     public Duration coalesceWindow() {
         return coalesceWindow;
@@ -154,6 +155,12 @@ public final class ConnectionOptions {
                 + ", coalesce=" + coalesceWindow + ", hwm=" + wakeHighWaterMark + ", " + dispatcherThread + "]";
     }
 
+    /** System property: the default coalescing window in microseconds (for benchmarks and operators). */
+    public static final String COALESCE_PROPERTY = "codex4j.coalesceWindowMicros";
+    /** System property: the default dispatcher thread kind, PLATFORM or VIRTUAL (for benchmarks). */
+    public static final String DISPATCHER_PROPERTY = "codex4j.dispatcherThread";
+    private static final long DEFAULT_COALESCE_MICROS = 500;
+
     /** Builds {@link ConnectionOptions}; every setting has a default. */
     public static final class Builder {
         private Duration requestTimeout = Duration.ofSeconds(60);
@@ -167,9 +174,10 @@ public final class ConnectionOptions {
         private long maxUnconsumedBytes = 256L << 20;
         private Duration unconsumedTtl = Duration.ofMinutes(10);
         private int maxLineBytes = 64 << 20;
-        private Duration coalesceWindow = Duration.ofMillis(1);
+        private Duration coalesceWindow = Duration.ofNanos(Long.getLong(COALESCE_PROPERTY, DEFAULT_COALESCE_MICROS) * 1_000);
         private int wakeHighWaterMark = 1024;
-        private DispatcherThread dispatcherThread = DispatcherThread.PLATFORM;
+        private DispatcherThread dispatcherThread =
+                DispatcherThread.valueOf(System.getProperty(DISPATCHER_PROPERTY, DispatcherThread.PLATFORM.name()));
 
         private Builder() {}
 

@@ -35,6 +35,8 @@ final class Dispatcher {
     private static final int INITIAL_BUFFER = 1 << 16;
     /** Lines routed before the owed wake-ups are paid even if more input is already there. */
     private static final int MAX_BATCH_LINES = 4096;
+    /** The most bytes asked of one read: the JDK reads up to 8 KiB into a stack buffer, more into a malloc'd one. */
+    private static final int READ_CHUNK = 8192;
 
     private final Transport transport;
     private final Router router;
@@ -45,8 +47,8 @@ final class Dispatcher {
     private final int maxLineBytes;
     private final long coalesceNanos;
     private final long sustainedNanos;
-    private final LineScanner scanner = new LineScanner();
-    private final Batch batch = new Batch();
+    private final LineScanner scanner = LineScanner.forReader();
+    private final Batch batch;
     /** Replies and server requests of the batch, handled after the router's lock is released. */
     private final ArrayList<Inbound> replies = new ArrayList<>();
     private final ArrayList<Inbound> serverRequestLines = new ArrayList<>();
@@ -55,7 +57,8 @@ final class Dispatcher {
     private byte[] buf = new byte[INITIAL_BUFFER];
 
     Dispatcher(Transport transport, Router router, RequestTable requests, ServerRequests serverRequests,
-            ConnectionOptions options, Closure closure, RuntimeStats stats) {
+            ConnectionOptions options, Closure closure, RuntimeStats stats, @Nullable Waker waker) {
+        this.batch = new Batch(waker);
         this.transport = transport;
         this.router = router;
         this.requests = requests;
@@ -90,7 +93,9 @@ final class Dispatcher {
                         grow();
                     }
                 }
-                int n = transport.read(buf, end, buf.length - end);
+                // At most READ_CHUNK per call: a larger read makes the JDK malloc a buffer per call.
+                int asked = Math.min(buf.length - end, READ_CHUNK);
+                int n = transport.read(buf, end, asked);
                 if (n < 0) {
                     if (end > start) {
                         routeBatch(start, scanFrom, end, true); // a last line without its newline
@@ -111,7 +116,8 @@ final class Dispatcher {
                 } else if (end - start > maxLineBytes) {
                     throw new LineTooLongException(maxLineBytes, new String(buf, start, 256, UTF_8));
                 }
-                if (batchLines < MAX_BATCH_LINES && transport.available() > 0) {
+                // A read that filled its chunk may have left more behind; one that did not drained the link.
+                if (n == asked && batchLines < MAX_BATCH_LINES && transport.available() > 0) {
                     continue; // more is already there: read it before paying the wake-ups
                 }
                 flush();
@@ -144,14 +150,13 @@ final class Dispatcher {
         try {
             boolean routing = !closure.isClosed();
             int from = start;
-            for (int i = scanFrom; i < end; i++) {
-                if (buf[i] == '\n') {
-                    if (routing) {
-                        routeLine(from, i);
-                    }
-                    lines++;
-                    from = i + 1;
+            int i = scanFrom;
+            while ((i = newline(buf, i, end)) >= 0) {
+                if (routing) {
+                    routeLine(from, i);
                 }
+                lines++;
+                from = ++i;
             }
             if (last && from < end) {
                 if (routing) {
@@ -174,6 +179,30 @@ final class Dispatcher {
         serverRequestLines.clear();
         serverRequestHandlers.clear();
         return lines;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** The index of the first '\\n' in b[from, to), or -1: eight bytes at a time (SWAR). */
+    static int newline(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ NEWLINES;
+            long found = (x - ONES) & ~x & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Router's lock held. */

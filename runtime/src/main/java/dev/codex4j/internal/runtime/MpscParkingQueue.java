@@ -68,6 +68,11 @@ public final class MpscParkingQueue<E> {
         }
     }
 
+    /** Any thread: whether the consumer has published itself as waiting (parked or about to park). */
+    boolean isWaiting() {
+        return waiter != null;
+    }
+
     /** Consumer only. */
     public @Nullable E poll() {
         return queue.poll();

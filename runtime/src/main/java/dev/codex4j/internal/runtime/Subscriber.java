@@ -37,6 +37,11 @@ final class Subscriber extends Wakeable implements Subscription {
         queue.unparkIfWaiting();
     }
 
+    @Override
+    boolean isWaiting() {
+        return queue.isWaiting();
+    }
+
     /** The subscription's own thread. */
     void run() {
         for (;;) {

@@ -72,6 +72,11 @@ final class TurnRoute extends Wakeable implements TurnMailbox {
         queue.unparkIfWaiting();
     }
 
+    @Override
+    boolean isWaiting() {
+        return queue.isWaiting();
+    }
+
     long bytesTaken() {
         return bytesTaken;
     }

@@ -13,6 +13,9 @@ abstract class Wakeable {
     /** Unparks the consumer if it waits; the caller has issued a full fence after its offers. */
     abstract void unparkIfWaiting();
 
+    /** @return whether the consumer is parked (or about to park) right now; after a full fence */
+    abstract boolean isWaiting();
+
     /** Any thread: wakes the consumer if it waits. */
     final void signal() {
         VarHandle.fullFence();

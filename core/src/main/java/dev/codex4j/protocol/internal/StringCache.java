@@ -1,0 +1,83 @@
+package dev.codex4j.protocol.internal;
+
+/**
+ * A small cache of strings by their characters, for values that repeat on every line (methods,
+ * thread, turn and item ids): a hit returns the same String (whose hash is computed once), a miss
+ * makes one and keeps it. Direct-mapped by hash, replaced on collision. Not thread-safe: one per
+ * scanner.
+ */
+final class StringCache {
+    private static final int SIZE = 4096; // a power of two
+    private static final int MAX_LENGTH = 128;
+
+    private final String[] entries = new String[SIZE];
+
+    /** @return the string of these characters, cached */
+    String get(char[] chars, int offset, int length) {
+        if (length > MAX_LENGTH) {
+            return new String(chars, offset, length);
+        }
+        int h = 0;
+        for (int i = 0; i < length; i++) {
+            h = 31 * h + chars[offset + i];
+        }
+        int slot = (h ^ (h >>> 16)) & (SIZE - 1);
+        String e = entries[slot];
+        if (e != null && e.length() == length && matches(e, chars, offset, length)) {
+            return e;
+        }
+        String s = new String(chars, offset, length);
+        entries[slot] = s;
+        return s;
+    }
+
+    private static boolean matches(String s, char[] chars, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            if (s.charAt(i) != chars[offset + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the string of these UTF-8 bytes (no escapes in them), cached */
+    String get(byte[] bytes, int offset, int length) {
+        if (length > MAX_LENGTH) {
+            return new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int slot = byteHash(bytes, offset, length) & (SIZE - 1);
+        byte[] raw = rawEntries[slot];
+        if (raw != null && raw.length == length
+                && java.util.Arrays.equals(raw, 0, length, bytes, offset, offset + length)) {
+            return byteEntries[slot];
+        }
+        String s = new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+        rawEntries[slot] = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+        byteEntries[slot] = s;
+        return s;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * A cheap hash of the length and the first and last eight bytes: ids differ at their ends
+     * (UUIDv7 ids share their time prefix), and a collision only costs a miss.
+     */
+    private static int byteHash(byte[] b, int offset, int length) {
+        long h = length;
+        if (length >= 8) {
+            h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset);
+            h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset + length - 8);
+        } else {
+            for (int i = 0; i < length; i++) {
+                h = h * 31 + b[offset + i];
+            }
+        }
+        h *= 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    private final byte[][] rawEntries = new byte[SIZE][];
+    private final String[] byteEntries = new String[SIZE];
+}
