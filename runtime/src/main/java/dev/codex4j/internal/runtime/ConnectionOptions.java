@@ -129,7 +129,7 @@ public final class ConnectionOptions {
 
     /**
      * @return how long the dispatcher lets lines accumulate before its next read while traffic is
-     *     sustained (interrupt coalescing; 0.5 ms, or system property {@value #COALESCE_PROPERTY}
+     *     sustained (interrupt coalescing; 1 ms, or system property {@value #COALESCE_PROPERTY}
      *     in microseconds); zero reads as soon as the previous batch is routed
      */
     public Duration coalesceWindow() {
@@ -159,7 +159,7 @@ public final class ConnectionOptions {
     public static final String COALESCE_PROPERTY = "codex4j.coalesceWindowMicros";
     /** System property: the default dispatcher thread kind, PLATFORM or VIRTUAL (for benchmarks). */
     public static final String DISPATCHER_PROPERTY = "codex4j.dispatcherThread";
-    private static final long DEFAULT_COALESCE_MICROS = 500;
+    private static final long DEFAULT_COALESCE_MICROS = 1000;
 
     /** Builds {@link ConnectionOptions}; every setting has a default. */
     public static final class Builder {
