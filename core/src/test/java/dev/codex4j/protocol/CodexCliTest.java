@@ -79,6 +79,13 @@ class CodexCliTest {
     }
 
     @Test
+    void aMissingBinaryIsACodexExceptionLikeEverythingTheSdkThrows() {
+        CodexException e = assertThrows(CodexException.class,
+                () -> CodexCli.locate(null, Map.of("PATH", tmp.toString()), tmp));
+        assertTrue(e instanceof CodexCliNotFoundException, e.toString());
+    }
+
+    @Test
     void explicitWrapperWithoutNativeBinaryIsAClearError() throws IOException {
         Path wrapper = executable(tmp.resolve("lonely/bin/codex.js"), "#!/usr/bin/env node\n");
         CodexCliNotFoundException e = assertThrows(CodexCliNotFoundException.class,
