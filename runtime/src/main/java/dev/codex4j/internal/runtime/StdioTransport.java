@@ -130,7 +130,7 @@ public final class StdioTransport implements Transport {
         return new StdioTransport(process, closeTimeout);
     }
 
-    private static void checkDirectory(@Nullable Path dir) {
+    static void checkDirectory(@Nullable Path dir) {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("The app-server's working directory " + dir
                     + (Files.exists(dir) ? " is not a directory" : " does not exist"));
@@ -367,7 +367,7 @@ public final class StdioTransport implements Transport {
         return false;
     }
 
-    private static boolean waitFor(ProcessHandle h, Duration max) {
+    static boolean waitFor(ProcessHandle h, Duration max) {
         if (!h.isAlive()) {
             return true;
         }
@@ -382,7 +382,7 @@ public final class StdioTransport implements Transport {
         }
     }
 
-    private static void closeQuietly(AutoCloseable c) {
+    static void closeQuietly(AutoCloseable c) {
         try {
             c.close();
         } catch (Exception e) {

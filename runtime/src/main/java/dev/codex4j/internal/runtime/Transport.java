@@ -74,6 +74,21 @@ public interface Transport extends AutoCloseable {
         return false;
     }
 
+    /**
+     * @return how often the connection's scheduler should call {@link #heartbeat()}; zero (the
+     *     default) for links whose end the reader always sees, like a child's pipes
+     */
+    default Duration heartbeatPeriod() {
+        return Duration.ZERO;
+    }
+
+    /**
+     * Checks that the peer is alive, on the connection's scheduler: sends a ping when it has been
+     * silent, and breaks the link (so that {@link #read} fails and every waiter with it) when it
+     * stayed silent too long. Must not block.
+     */
+    default void heartbeat() {}
+
     /** @return what the link is, for messages ({@code "app-server pid 4242"}, {@code "ws://host:port"}) */
     String describe();
 
