@@ -161,11 +161,11 @@ class SocketTransportsIT {
                 URI uri = server.awaitBanner(Duration.ofSeconds(20));
                 AuthenticationException badAudience = assertThrows(AuthenticationException.class, () -> WebSocketTransport.connect(uri,
                         LINK.withBearer(() -> SignedBearerTokens.mint(secret, "codex4j-tests", "elsewhere", Duration.ofSeconds(30), Instant.now()))));
-                assertTrue(badAudience.getMessage().contains("audience"), badAudience.getMessage());
+                assertTrue(badAudience.getMessage().contains("audience mismatch"), badAudience.getMessage());
                 AuthenticationException expired = assertThrows(AuthenticationException.class, () -> WebSocketTransport.connect(uri,
                         LINK.withBearer(() -> SignedBearerTokens.mint(secret, "codex4j-tests", "codex-fleet", Duration.ofSeconds(5),
                                 Instant.now().minusSeconds(3600)))));
-                assertTrue(expired.getMessage().contains("expired"), expired.getMessage());
+                assertTrue(expired.getMessage().contains("\"expired websocket jwt\""), expired.getMessage());
                 offline.server().enqueue(ModelReply.message("jwt accepted"));
                 try (Connection c = handshake(WebSocketTransport.connect(uri, LINK.withBearer(
                         () -> SignedBearerTokens.mint(secret, "codex4j-tests", "codex-fleet", Duration.ofSeconds(30), Instant.now()))))) {
