@@ -135,14 +135,7 @@ public final class Connection implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> router.sweep(System.nanoTime()), sweep, sweep, TimeUnit.MILLISECONDS);
         Duration beat = transport.heartbeatPeriod();
         if (!beat.isZero()) {
-            long p = Math.max(1, beat.toMillis());
-            scheduler.scheduleWithFixedDelay(() -> {
-                try {
-                    transport.heartbeat();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "The transport's heartbeat failed", e);
-                }
-            }, p, p, TimeUnit.MILLISECONDS);
+            every(beat, transport::heartbeat); // socket links: ping, and break a silent link
         }
         Waker waker = null;
         if (Boolean.parseBoolean(System.getProperty("codex4j.waker", "true"))) {

@@ -217,22 +217,11 @@ public final class ListeningAppServer {
     }
 
     private OptionalInt exitCode() {
-        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        return StdioTransport.exitCode(process);
     }
 
     private OptionalInt awaitExit(Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        try {
-            if (process.waitFor(max.toNanos(), TimeUnit.NANOSECONDS)) {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    stderrDrain.join(Duration.ofNanos(left));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return exitCode();
+        return StdioTransport.awaitExit(process, stderrDrain, max);
     }
 
     /** Ends the child (SIGTERM, then kill after the close timeout) and deletes the socket. Idempotent, bounded. */
@@ -245,21 +234,12 @@ public final class ListeningAppServer {
             closed = true;
             List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
             process.destroy();
-            if (!StdioTransport.waitFor(process.toHandle(), closeTimeout)) {
-                tree.addAll(process.descendants().toList());
+            boolean exited = StdioTransport.waitFor(process.toHandle(), closeTimeout);
+            if (!exited) {
                 LOG.log(Level.DEBUG, () -> "app-server pid " + process.pid() + " did not exit within "
                         + closeTimeout.toMillis() + " ms of SIGTERM; killing it");
-                process.destroyForcibly();
             }
-            for (ProcessHandle h : tree) {
-                if (h.isAlive()) {
-                    h.destroyForcibly();
-                }
-            }
-            StdioTransport.waitFor(process.toHandle(), KILL_WAIT);
-            for (ProcessHandle h : tree) {
-                StdioTransport.waitFor(h, Duration.ofMillis(500));
-            }
+            StdioTransport.killTree(process, tree, exited);
             stderrDrain.join(KILL_WAIT);
             if (stderrDrain.isAlive()) {
                 StdioTransport.closeQuietly(process.getErrorStream()); // a stray descendant holds it open

@@ -49,8 +49,10 @@ public interface Transport extends AutoCloseable {
      */
     void writeLine(String line) throws IOException;
 
-    /** @return the child process's exit code once it has exited; empty for other links or while alive */
-    OptionalInt exitCode();
+    /** @return the child process's exit code once it has exited; empty for other links (the default) or while alive */
+    default OptionalInt exitCode() {
+        return OptionalInt.empty();
+    }
 
     /**
      * Waits up to {@code max} for the peer to exit, so that a failure report can carry its exit
@@ -63,8 +65,10 @@ public interface Transport extends AutoCloseable {
         return exitCode();
     }
 
-    /** @return a bounded tail of the peer's stderr ({@code ""} when there is none) */
-    String stderrTail();
+    /** @return a bounded tail of the peer's stderr ({@code ""} when there is none, the default) */
+    default String stderrTail() {
+        return "";
+    }
 
     /**
      * @return whether the peer shares this machine's file system (a child process), so that a

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -474,16 +473,6 @@ public final class UnixSocketTransport implements Transport {
             brokenBecause = dead;
             closeQuietly(channel);
         }
-    }
-
-    @Override
-    public OptionalInt exitCode() {
-        return OptionalInt.empty();
-    }
-
-    @Override
-    public String stderrTail() {
-        return "";
     }
 
     @Override

@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -246,16 +245,6 @@ public final class WebSocketTransport implements Transport {
             inbox.fail(new IOException(dead));
             w.abort();
         }
-    }
-
-    @Override
-    public OptionalInt exitCode() {
-        return OptionalInt.empty();
-    }
-
-    @Override
-    public String stderrTail() {
-        return "";
     }
 
     @Override

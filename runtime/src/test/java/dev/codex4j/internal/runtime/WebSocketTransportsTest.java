@@ -68,6 +68,17 @@ class WebSocketTransportsTest {
         return out;
     }
 
+    /** A read on a virtual thread: its count, or -2 when it threw. */
+    private static CompletableFuture<Integer> readInBackground(Transport t) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return t.read(new byte[16], 0, 16);
+            } catch (IOException e) {
+                return -2;
+            }
+        }, r -> Thread.ofVirtual().start(r));
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void fragmentedMessagesAndRawLineBreaksComeOutAsOneLineEach(Kind kind) throws Exception {
@@ -154,13 +165,7 @@ class WebSocketTransportsTest {
     @EnumSource(Kind.class)
     void aDroppedSocketEndsTheStream(Kind kind) throws Exception {
         try (ScriptedWebSocketServer s = server(kind, 101, ""); Transport t = connect(kind, s, LINK)) {
-            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return t.read(new byte[16], 0, 16);
-                } catch (IOException e) {
-                    return -2;
-                }
-            }, r -> Thread.ofVirtual().start(r));
+            CompletableFuture<Integer> read = readInBackground(t);
             s.drop();
             int r = read.get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertTrue(r < 0, "the blocked read ended: " + r);
@@ -172,13 +177,7 @@ class WebSocketTransportsTest {
     void closeWakesABlockedReader(Kind kind) throws Exception {
         try (ScriptedWebSocketServer s = server(kind, 101, "")) {
             Transport t = connect(kind, s, LINK);
-            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return t.read(new byte[16], 0, 16);
-                } catch (IOException e) {
-                    return -2;
-                }
-            }, r -> Thread.ofVirtual().start(r));
+            CompletableFuture<Integer> read = readInBackground(t);
             long start = System.nanoTime();
             t.close();
             assertTrue(read.get(5, java.util.concurrent.TimeUnit.SECONDS) < 0);
