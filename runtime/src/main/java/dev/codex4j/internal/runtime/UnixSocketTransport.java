@@ -22,7 +22,14 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -41,9 +48,15 @@ import org.jspecify.annotations.Nullable;
  * a close frame is answered and ends the stream. Client frames are masked, as RFC 6455 requires
  * and the app-server checks.
  *
- * <p>Blocking reads and writes run on the channel in both directions at once (a socket channel
- * has one lock per direction). {@link #close()} sends a close frame if the write side is free and
- * closes the channel, which wakes a blocked reader; bounded, and the transport owns no thread.
+ * <p>A socket channel is interruptible: a thread interrupted in a channel operation closes the
+ * channel. So only two threads ever touch it: the dispatcher reads (and is interrupted only by a
+ * close that gave up waiting for it), and one writer thread of this transport
+ * ({@code codex4j-unix-writer}, virtual, never interrupted but by {@link #close()}) writes every
+ * frame. A caller of {@link #writeLine} hands its frame over and waits, uninterruptibly, for the
+ * write, so a cancelled caller cannot break the link; pongs and pings are handed over without
+ * waiting, so the reader never blocks on the write side. {@link #close()} sends a close frame
+ * (waiting at most 200 ms), closes the channel, which wakes the reader, and ends the writer;
+ * bounded, and no thread of the transport is left.
  *
  * <pre>{@code
  * Transport t = UnixSocketTransport.connect(Path.of("/run/codex/app-server.sock"), LinkOptions.defaults());
@@ -54,11 +67,16 @@ public final class UnixSocketTransport implements Transport {
     private static final System.Logger LOG = System.getLogger(UnixSocketTransport.class.getName());
     private static final int READ_BUFFER = 1 << 16;
     private static final int MAX_RESPONSE_HEAD = 16 * 1024;
+    private static final Duration CLOSE_WAIT = Duration.ofMillis(200);
+    private static final Duration THREAD_WAIT = Duration.ofSeconds(2);
 
     private final SocketChannel channel;
     private final Path path;
     private final KeepAlive keepAlive;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /** The only thread that writes to the channel. */
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("codex4j-unix-writer").factory());
+    private final ReentrantLock closeLock = new ReentrantLock();
     private volatile boolean closed;
     /** Why the link was broken on purpose (the keep-alive), for the reader's error. */
     private volatile @Nullable String brokenBecause;
@@ -105,10 +123,10 @@ public final class UnixSocketTransport implements Transport {
             ByteBuffer leftover = handshake(ch, socket, token, options.connectTimeout());
             return new UnixSocketTransport(ch, socket, leftover, options.keepAlive());
         } catch (IOException e) {
-            closeQuietly(ch);
+            StdioTransport.closeQuietly(ch);
             throw new TransportClosedException("Could not connect to the app-server at unix://" + socket + ": " + e, null, "", e);
         } catch (RuntimeException e) {
-            closeQuietly(ch);
+            StdioTransport.closeQuietly(ch);
             throw e;
         }
     }
@@ -257,7 +275,7 @@ public final class UnixSocketTransport implements Transport {
                 }
             }
         } catch (ClosedChannelException e) {
-            throw broken(e);
+            throw broken(e, "reading");
         } catch (IOException e) {
             String why = brokenBecause;
             throw why == null ? e : new IOException(why, e);
@@ -265,13 +283,13 @@ public final class UnixSocketTransport implements Transport {
         return n == 0 ? -1 : n;
     }
 
-    private IOException broken(ClosedChannelException e) {
+    private IOException broken(ClosedChannelException e, String doing) {
         String why = brokenBecause;
         if (why != null) {
             return new IOException(why, e);
         }
         return new IOException(closed ? "transport closed" : "the socket was closed"
-                + (e instanceof AsynchronousCloseException ? " while reading" : ""), e);
+                + (e instanceof AsynchronousCloseException ? " while " + doing : ""), e);
     }
 
     /** Reads more from the channel (blocking); false at its end. Keeps unconsumed bytes. */
@@ -410,20 +428,49 @@ public final class UnixSocketTransport implements Transport {
             throw new IllegalArgumentException("a JSONL line must not contain a line terminator");
         }
         byte[] payload = line.getBytes(UTF_8);
-        writeLock.lock();
+        if (closed) {
+            throw new IOException("transport closed");
+        }
+        Future<?> written;
         try {
-            if (closed) {
-                throw new IOException("transport closed");
+            written = writer.submit(() -> {
+                writeFrame(WebSocketFraming.OP_TEXT, payload, payload.length);
+                return null;
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IOException("transport closed", e);
+        }
+        awaitWrite(written);
+    }
+
+    /** Waits for the writer, not interruptibly (see the class comment); {@link #close()} ends the wait. */
+    private void awaitWrite(Future<?> written) throws IOException {
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    written.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (CancellationException e) {
+                    throw new IOException("transport closed", e);
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof ClosedChannelException closedChannel) {
+                        throw broken(closedChannel, "writing");
+                    }
+                    throw c instanceof IOException io ? io : new IOException(String.valueOf(c), c);
+                }
             }
-            writeFrame(WebSocketFraming.OP_TEXT, payload, payload.length);
-        } catch (ClosedChannelException e) {
-            throw broken(e);
         } finally {
-            writeLock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    /** Write lock held. Masks {@code payload} in place. */
+    /** On the writer thread. Masks {@code payload} in place. */
     private void writeFrame(int opcode, byte[] payload, int length) throws IOException {
         int mask = ThreadLocalRandom.current().nextInt();
         ByteBuffer header = ByteBuffer.allocate(14);
@@ -443,18 +490,25 @@ public final class UnixSocketTransport implements Transport {
         }
     }
 
-    /** Sends a control frame if no write is in progress (a blocked writer must not block the reader). */
-    private void sendControl(int opcode, byte[] payload, int length) {
-        if (closed || !writeLock.tryLock()) {
-            return;
-        }
+    /** Hands a control frame to the writer without waiting for it. */
+    private @Nullable Future<?> sendControl(int opcode, byte[] payload, int length) {
+        byte[] copy = java.util.Arrays.copyOf(payload, length);
         try {
-            writeFrame(opcode, java.util.Arrays.copyOf(payload, length), length);
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, () -> "could not send a control frame to unix://" + path + ": " + e);
-        } finally {
-            writeLock.unlock();
+            return writer.submit(() -> {
+                try {
+                    writeFrame(opcode, copy, length);
+                } catch (IOException e) {
+                    LOG.log(Level.DEBUG, () -> "could not send a control frame to unix://" + path + ": " + e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            return null; // closed
         }
+    }
+
+    /** @return whether the writer thread has ended (after close), for tests */
+    boolean threadsEnded() {
+        return writer.isTerminated();
     }
 
     @Override
@@ -471,7 +525,7 @@ public final class UnixSocketTransport implements Transport {
         if (dead != null) {
             LOG.log(Level.DEBUG, () -> "unix://" + path + ": " + dead);
             brokenBecause = dead;
-            closeQuietly(channel);
+            StdioTransport.closeQuietly(channel);
         }
     }
 
@@ -487,20 +541,34 @@ public final class UnixSocketTransport implements Transport {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        closeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            byte[] normal = {(byte) (WebSocketFraming.CLOSE_NORMAL >> 8), (byte) WebSocketFraming.CLOSE_NORMAL};
+            Future<?> goodbye = sendControl(WebSocketFraming.OP_CLOSE, normal, 2);
+            writer.shutdown();
+            if (goodbye != null) {
+                goodbye.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+            // a writer blocked on a full socket, or a peer that is gone: closing ends it either way
+        } finally {
+            StdioTransport.closeQuietly(channel);
+            writer.shutdownNow();
+            try {
+                if (!writer.awaitTermination(THREAD_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.log(Level.DEBUG, () -> "the writer of unix://" + path + " did not stop within " + THREAD_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            closeLock.unlock();
         }
-        byte[] normal = {(byte) (WebSocketFraming.CLOSE_NORMAL >> 8), (byte) WebSocketFraming.CLOSE_NORMAL};
-        sendControl(WebSocketFraming.OP_CLOSE, normal, 2);
-        closed = true;
-        closeQuietly(channel);
     }
 
-    private static void closeQuietly(SocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // nothing left to release
-        }
-    }
 }

@@ -222,6 +222,11 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
+    /** @return whether the HTTP client's threads and the listener's have ended (after close), for tests */
+    boolean threadsEnded() {
+        return client.isTerminated() && executor.isTerminated();
+    }
+
     @Override
     public Duration heartbeatPeriod() {
         return keepAlive.period();

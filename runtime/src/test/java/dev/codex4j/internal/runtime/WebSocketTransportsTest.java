@@ -182,7 +182,32 @@ class WebSocketTransportsTest {
             t.close();
             assertTrue(read.get(5, java.util.concurrent.TimeUnit.SECONDS) < 0);
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "close is bounded");
+            assertTrue(t instanceof UnixSocketTransport u ? u.threadsEnded() : ((WebSocketTransport) t).threadsEnded(),
+                    "no thread of the transport is left");
             assertThrows(IOException.class, () -> t.writeLine("{}"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void anInterruptedWriterDoesNotBreakTheLink(Kind kind) throws Exception {
+        try (ScriptedWebSocketServer s = server(kind, 101, ""); Transport t = connect(kind, s, LINK)) {
+            CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                Thread.currentThread().interrupt(); // as a user's cancelled task would be
+                try {
+                    t.writeLine("{\"id\":1}");
+                } catch (IOException e) {
+                    interruptedAfter.completeExceptionally(e);
+                }
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
+            });
+            assertTrue(interruptedAfter.get(5, java.util.concurrent.TimeUnit.SECONDS), "the interrupt is kept for the caller");
+            assertEquals("{\"id\":1}", s.readFrame().text());
+            t.writeLine("{\"id\":2}");
+            assertEquals("{\"id\":2}", s.readFrame().text());
+            s.send(ScriptedWebSocketServer.text("{\"still\":\"open\"}"));
+            assertEquals(List.of("{\"still\":\"open\"}"), lines(t, 1));
         }
     }
 
