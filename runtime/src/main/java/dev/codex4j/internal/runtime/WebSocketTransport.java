@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * {@code \n} after the message's last part, so fragmented messages are reassembled in order and the
  * dispatcher reads lines as from a pipe: everything buffered in one {@link #read}. Back-pressure:
  * the listener asks the WebSocket for the next message only while the inbox holds less than
- * {@value #HIGH_WATER} bytes; past that, the dispatcher asks again once it has read the inbox down
+ * 1 MiB; past that, the dispatcher asks again once it has read the inbox down
  * to half. Outbound, one text frame per line, one send at a time (the JDK allows no more).
  *
  * <p>Liveness: when the peer has been silent for the keep-alive interval a ping goes out, and when it
