@@ -8,6 +8,7 @@ import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
 import dev.codex4j.internal.runtime.ConnectionOptions;
+import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.StdioTransport;
 import dev.codex4j.internal.runtime.StreamTransport;
 import dev.codex4j.internal.runtime.Transport;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,15 +27,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A client of one {@code codex app-server} child process: start, resume and fork threads, run
- * turns, answer approvals. Thread-safe; any number of threads and turns run concurrently over its
- * one connection. Closing it ends the child process and every thread of the SDK, and fails the
- * turns still running with {@link dev.codex4j.protocol.TransportClosedException}.
+ * A client of one {@code codex app-server}: start, resume and fork threads, run turns, answer
+ * approvals. The server is a child process on stdio by default, a child listening on a socket
+ * ({@link Builder#listen}), or one that already runs ({@link Builder#connect}: {@code ws://},
+ * {@code wss://}, {@code unix://}). Thread-safe; any number of threads and turns run concurrently
+ * over its one connection. Closing it ends the child process (if it started one) and every thread
+ * of the SDK, and fails the turns still running with
+ * {@link dev.codex4j.protocol.TransportClosedException}.
  *
  * <pre>{@code
  * try (Codex codex = Codex.start()) {
@@ -58,20 +64,15 @@ public final class Codex implements AutoCloseable {
     private Codex(Builder b) {
         this.requestTimeout = b.requestTimeout;
         this.approvalHandler = b.approvalHandler;
-        Transport transport;
-        if (b.fromServer != null && b.toServer != null) {
-            transport = new StreamTransport(b.fromServer, b.toServer);
-        } else {
-            AppServerLaunch launch = b.launch;
-            if (b.codexPath != null) {
-                launch = launch.withExecutable(b.codexPath);
-            }
-            if (b.cwd != null) {
-                launch = launch.withWorkingDirectory(b.cwd);
-            }
-            launch = launch.withEnv(b.env).withConfig(b.config);
-            transport = StdioTransport.start(launch, b.closeTimeout);
+        AppServerLaunch launch = b.launch;
+        if (b.codexPath != null) {
+            launch = launch.withExecutable(b.codexPath);
         }
+        if (b.cwd != null) {
+            launch = launch.withWorkingDirectory(b.cwd);
+        }
+        launch = launch.withEnv(b.env).withConfig(b.config);
+        Transport transport = b.transport.open(launch, b.closeTimeout, b.link.withConnectTimeout(b.handshakeTimeout));
         ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
         this.connection = Connection.open(transport, options);
         try {
@@ -352,7 +353,8 @@ public final class Codex implements AutoCloseable {
 
     /**
      * Builds a {@link Codex}. Every setting has a default; {@link #build()} starts the child
-     * process and performs the {@code initialize} handshake.
+     * process (or connects, see {@link #connect(URI, ServerAuth)}) and performs the
+     * {@code initialize} handshake.
      *
      * <pre>{@code
      * Codex codex = Codex.builder()
@@ -381,8 +383,8 @@ public final class Codex implements AutoCloseable {
         private Duration handshakeTimeout = Duration.ofSeconds(20);
         private Duration turnWatchdog = Duration.ofMinutes(2);
         private boolean checkAuthentication = true;
-        private @Nullable InputStream fromServer;
-        private @Nullable OutputStream toServer;
+        private Transports.Factory transport = Transports.STDIO;
+        private LinkOptions link = LinkOptions.defaults();
 
         private Builder() {}
 
@@ -583,8 +585,86 @@ public final class Codex implements AutoCloseable {
          * @return this
          */
         public Builder streams(InputStream fromServer, OutputStream toServer) {
-            this.fromServer = fromServer;
-            this.toServer = toServer;
+            Objects.requireNonNull(fromServer, "fromServer");
+            Objects.requireNonNull(toServer, "toServer");
+            this.transport = (launch, closeTimeout, link) -> new StreamTransport(fromServer, toServer);
+            return this;
+        }
+
+        /**
+         * Starts the app-server as a child that listens on {@code address} instead of stdio, and
+         * talks to it there (the launch settings apply as for stdio; closing the client ends the
+         * child). {@link ListenAddress#stdio()} is the default.
+         *
+         * <pre>{@code
+         * Codex codex = Codex.builder().listen(ListenAddress.webSocket()).build();
+         * }</pre>
+         *
+         * @return this
+         */
+        public Builder listen(ListenAddress address) {
+            this.transport = Transports.listen(address);
+            return this;
+        }
+
+        /**
+         * Talks to an app-server that already runs, instead of starting one: {@code ws://host:port},
+         * {@code wss://host:port} (TLS, for example through a proxy in front of the server) or
+         * {@code unix:///path/to/socket}, with no token. Launch settings ({@link #launch},
+         * {@link #cwd}, {@link #env}, {@link #config}, {@link #codexPath}) do not apply; closing the
+         * client closes the connection, not the server.
+         *
+         * @return this
+         * @throws IllegalArgumentException when the URI is none of these
+         */
+        public Builder connect(URI endpoint) {
+            return connect(endpoint, ServerAuth.none());
+        }
+
+        /**
+         * Talks to an app-server that already runs, proving the client with {@code auth} (see
+         * {@link ServerAuth}). A refused token fails {@link #build()} with
+         * {@link dev.codex4j.protocol.AuthenticationException}; a server that cannot be reached
+         * with {@link dev.codex4j.protocol.TransportClosedException}.
+         *
+         * <pre>{@code
+         * Codex codex = Codex.builder()
+         *         .connect(URI.create("ws://127.0.0.1:4500"), ServerAuth.capabilityToken(Path.of("/run/codex/token")))
+         *         .build();
+         * }</pre>
+         *
+         * @return this
+         * @throws IllegalArgumentException when the URI is not {@code ws://}, {@code wss://} or
+         *     {@code unix://}, or when a token would go in clear text ({@code ws://}) to an address
+         *     that is not loopback
+         */
+        public Builder connect(URI endpoint, ServerAuth auth) {
+            this.transport = Transports.remote(endpoint, auth);
+            return this;
+        }
+
+        /**
+         * The TLS settings for {@code wss://} endpoints (trusted certificates, client certificate);
+         * the JDK's default otherwise.
+         *
+         * @return this
+         */
+        public Builder sslContext(SSLContext context) {
+            this.link = link.withSslContext(Objects.requireNonNull(context, "context"));
+            return this;
+        }
+
+        /**
+         * Liveness of socket links (WebSocket, unix socket): after {@code interval} without a word
+         * from the server a ping is sent, and if the server stays silent for {@code timeout} more,
+         * the link counts as dead and every waiter fails with
+         * {@link dev.codex4j.protocol.TransportClosedException} (15 s and 10 s by default; a zero
+         * interval turns it off). Stdio needs none: a dead child's pipe ends at once.
+         *
+         * @return this
+         */
+        public Builder keepAlive(Duration interval, Duration timeout) {
+            this.link = link.withKeepAlive(interval, timeout);
             return this;
         }
 
@@ -593,7 +673,9 @@ public final class Codex implements AutoCloseable {
          *
          * @return the connected client
          * @throws dev.codex4j.protocol.CodexCliNotFoundException when no Codex binary is found
-         * @throws dev.codex4j.protocol.TransportClosedException when the child exits during the handshake
+         * @throws dev.codex4j.protocol.TransportClosedException when the child exits during the handshake,
+         *     or the server cannot be reached
+         * @throws dev.codex4j.protocol.AuthenticationException when a remote server refuses the client's token
          */
         public Codex build() {
             return new Codex(this);

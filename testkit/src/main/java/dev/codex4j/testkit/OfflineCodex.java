@@ -5,6 +5,7 @@ import dev.codex4j.protocol.CodexCli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,8 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -42,6 +46,7 @@ public final class OfflineCodex implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OfflineCodex.class.getName());
     /** The model slug of the mock catalog. */
     public static final String MODEL = "mock-model";
+    private static final Pattern BANNER = Pattern.compile("listening on: (ws://[^\\s]+)");
 
     /** When Codex asks the client before acting ({@code approval_policy}). */
     public enum ApprovalPolicy {
@@ -174,6 +179,7 @@ public final class OfflineCodex implements AutoCloseable {
     private final Path workDir;
     private final AppServerLaunch launch;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Process> listeners = new ArrayList<>();
     private boolean closed;
 
     private OfflineCodex(Builder b, Path binary) {
@@ -277,6 +283,96 @@ public final class OfflineCodex implements AutoCloseable {
     }
 
     /**
+     * An app-server started by {@link #startListening}: the process, and the endpoint a client
+     * connects to ({@code ws://127.0.0.1:PORT} or {@code unix:///path}).
+     *
+     * @param process the app-server; the fixture ends it on close (kill it earlier to test a crash)
+     * @param endpoint where it listens
+     */
+    public record ListeningServer(Process process, URI endpoint) {}
+
+    /**
+     * Starts {@code codex app-server --listen <listen> <flags...>} with {@link #launch()}, for tests
+     * of clients that connect to a running server. With {@code ws://127.0.0.1:0} the port the server
+     * picked is read from its banner on stderr; with {@code unix:///path} the fixture waits for the
+     * socket. stderr goes on to a file in the fixture's directory. The fixture ends the server
+     * (SIGTERM, then kill) on {@link #close()}.
+     *
+     * <pre>{@code
+     * ListeningServer s = offline.startListening("ws://127.0.0.1:0", "--ws-auth", "capability-token",
+     *         "--ws-token-file", tokenFile.toString());
+     * Codex codex = Codex.builder().connect(s.endpoint(), ServerAuth.capabilityToken(tokenFile)).build();
+     * }</pre>
+     *
+     * @param listen the {@code --listen} URL: {@code ws://IP:PORT} or {@code unix://PATH}
+     * @param flags more flags, for example {@code --ws-auth capability-token --ws-token-file F}
+     * @return the server and its endpoint
+     * @throws IllegalStateException when it exits or does not listen within 20 s
+     */
+    public ListeningServer startListening(String listen, String... flags) {
+        List<String> cmd = new ArrayList<>(launch.command(launch.resolveExecutable()));
+        cmd.add("--listen");
+        cmd.add(listen);
+        cmd.addAll(List.of(flags));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(launch.environment());
+        pb.directory(workDir.toFile());
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("this OfflineCodex is closed");
+            }
+            p = pb.start();
+            listeners.add(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd.get(0), e);
+        } finally {
+            lock.unlock();
+        }
+        CompletableFuture<URI> banner = new CompletableFuture<>();
+        Path log = root.resolve("app-server-" + p.pid() + ".stderr");
+        Thread.ofVirtual().name("offline-codex-stderr-" + p.pid()).start(() -> {
+            try (var err = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+                    var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+                for (String line; (line = err.readLine()) != null; ) {
+                    out.write(line);
+                    out.newLine();
+                    out.flush();
+                    Matcher m = BANNER.matcher(line);
+                    if (m.find()) {
+                        banner.complete(URI.create(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                // the server is gone
+            } finally {
+                banner.completeExceptionally(new IllegalStateException("the app-server's stderr ended"));
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        try {
+            if (listen.startsWith("unix://")) {
+                Path socket = Path.of(listen.substring("unix://".length()));
+                while (!Files.exists(socket)) {
+                    if (!p.isAlive() || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the app-server made no socket at " + socket + "; stderr in " + log);
+                    }
+                    Thread.sleep(20);
+                }
+                return new ListeningServer(p, URI.create("unix://" + socket));
+            }
+            return new ListeningServer(p, banner.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the app-server announced no endpoint; stderr in " + log, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the app-server started", e);
+        }
+    }
+
+    /**
      * Ends the app-servers it started and any process left running in its directories, stops the
      * mock server it started, and deletes its directories. Idempotent.
      */
@@ -290,6 +386,9 @@ public final class OfflineCodex implements AutoCloseable {
             closed = true;
         } finally {
             lock.unlock();
+        }
+        for (Process p : listeners) {
+            stop(p.toHandle(), null); // a listening server ignores its stdin: SIGTERM at once
         }
         for (Process p : processes) {
             stop(p.toHandle(), p);

@@ -133,6 +133,10 @@ public final class Connection implements AutoCloseable {
         // scheduler down, and scheduling after that would throw out of open().
         long sweep = Math.clamp(options.heldMessageTtl().toMillis() / 4, 10, 1_000);
         scheduler.scheduleWithFixedDelay(() -> router.sweep(System.nanoTime()), sweep, sweep, TimeUnit.MILLISECONDS);
+        Duration beat = transport.heartbeatPeriod();
+        if (!beat.isZero()) {
+            every(beat, transport::heartbeat); // socket links: ping, and break a silent link
+        }
         Waker waker = null;
         if (Boolean.parseBoolean(System.getProperty("codex4j.waker", "true"))) {
             waker = new Waker(closure);

@@ -130,7 +130,7 @@ public final class StdioTransport implements Transport {
         return new StdioTransport(process, closeTimeout);
     }
 
-    private static void checkDirectory(@Nullable Path dir) {
+    static void checkDirectory(@Nullable Path dir) {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("The app-server's working directory " + dir
                     + (Files.exists(dir) ? " is not a directory" : " does not exist"));
@@ -188,11 +188,20 @@ public final class StdioTransport implements Transport {
 
     @Override
     public OptionalInt exitCode() {
-        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+        return exitCode(process);
     }
 
     @Override
     public OptionalInt awaitExit(Duration max) {
+        return awaitExit(process, stderrDrain, max);
+    }
+
+    static OptionalInt exitCode(Process process) {
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
+    /** Waits up to {@code max} for the child to exit and then for its stderr drain to read its last words. */
+    static OptionalInt awaitExit(Process process, Thread stderrDrain, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
         try {
             if (process.waitFor(max.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -205,7 +214,27 @@ public final class StdioTransport implements Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return exitCode();
+        return exitCode(process);
+    }
+
+    /**
+     * Kills the child unless it {@code exited} in its grace time, then every process of its tree
+     * ({@code tree}: the descendants seen before it could orphan them), and waits for them.
+     */
+    static void killTree(Process process, List<ProcessHandle> tree, boolean exited) {
+        if (!exited) {
+            tree.addAll(process.descendants().toList());
+            process.destroyForcibly();
+        }
+        for (ProcessHandle h : tree) {
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+        waitFor(process.toHandle(), KILL_WAIT);
+        for (ProcessHandle h : tree) {
+            waitFor(h, Duration.ofMillis(500));
+        }
     }
 
     @Override
@@ -236,20 +265,10 @@ public final class StdioTransport implements Transport {
             closeStdin();
             boolean exited = waitFor(process.toHandle(), closeTimeout);
             if (!exited) {
-                tree.addAll(process.descendants().toList());
                 LOG.log(Level.DEBUG, () -> "app-server pid " + process.pid() + " did not exit within "
                         + closeTimeout.toMillis() + " ms of closing stdin; killing it");
-                process.destroyForcibly();
             }
-            for (ProcessHandle h : tree) {
-                if (h.isAlive()) {
-                    h.destroyForcibly();
-                }
-            }
-            waitFor(process.toHandle(), KILL_WAIT);
-            for (ProcessHandle h : tree) {
-                waitFor(h, Duration.ofMillis(500));
-            }
+            killTree(process, tree, exited);
             if (!awaitReaders(EOF_GRACE)) {
                 // Someone outside the tree still holds the child's output open.
                 killPipeHolders();
@@ -367,7 +386,7 @@ public final class StdioTransport implements Transport {
         return false;
     }
 
-    private static boolean waitFor(ProcessHandle h, Duration max) {
+    static boolean waitFor(ProcessHandle h, Duration max) {
         if (!h.isAlive()) {
             return true;
         }
@@ -382,7 +401,7 @@ public final class StdioTransport implements Transport {
         }
     }
 
-    private static void closeQuietly(AutoCloseable c) {
+    static void closeQuietly(AutoCloseable c) {
         try {
             c.close();
         } catch (Exception e) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -70,16 +69,6 @@ public final class StreamTransport implements Transport {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    @Override
-    public OptionalInt exitCode() {
-        return OptionalInt.empty();
-    }
-
-    @Override
-    public String stderrTail() {
-        return "";
     }
 
     @Override

@@ -49,8 +49,10 @@ public interface Transport extends AutoCloseable {
      */
     void writeLine(String line) throws IOException;
 
-    /** @return the child process's exit code once it has exited; empty for other links or while alive */
-    OptionalInt exitCode();
+    /** @return the child process's exit code once it has exited; empty for other links (the default) or while alive */
+    default OptionalInt exitCode() {
+        return OptionalInt.empty();
+    }
 
     /**
      * Waits up to {@code max} for the peer to exit, so that a failure report can carry its exit
@@ -63,8 +65,10 @@ public interface Transport extends AutoCloseable {
         return exitCode();
     }
 
-    /** @return a bounded tail of the peer's stderr ({@code ""} when there is none) */
-    String stderrTail();
+    /** @return a bounded tail of the peer's stderr ({@code ""} when there is none, the default) */
+    default String stderrTail() {
+        return "";
+    }
 
     /**
      * @return whether the peer shares this machine's file system (a child process), so that a
@@ -73,6 +77,21 @@ public interface Transport extends AutoCloseable {
     default boolean isLocal() {
         return false;
     }
+
+    /**
+     * @return how often the connection's scheduler should call {@link #heartbeat()}; zero (the
+     *     default) for links whose end the reader always sees, like a child's pipes
+     */
+    default Duration heartbeatPeriod() {
+        return Duration.ZERO;
+    }
+
+    /**
+     * Checks that the peer is alive, on the connection's scheduler: sends a ping when it has been
+     * silent, and breaks the link (so that {@link #read} fails and every waiter with it) when it
+     * stayed silent too long. Must not block.
+     */
+    default void heartbeat() {}
 
     /** @return what the link is, for messages ({@code "app-server pid 4242"}, {@code "ws://host:port"}) */
     String describe();
