@@ -46,6 +46,8 @@ final class RequestTable {
     private final Closure closure;
     private final RuntimeStats stats;
     private final Function<Throwable, TransportClosedException> writeFailure;
+    /** Error replies that name no request: a broken server may send them without end. */
+    private final RateLimitedLog orphanErrors = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
     private final AtomicLong nextId = new AtomicLong();
     /** Calls awaiting a reply, by the id of their current attempt. */
     private final ConcurrentHashMap<RequestId, Call> pending = new ConcurrentHashMap<>();
@@ -215,7 +217,7 @@ final class RequestTable {
         RequestId id = in.id();
         if (id == null) {
             if (message instanceof JsonRpcMessage.ErrorResponse e) {
-                LOG.log(Level.WARNING, "The app-server reported an error for no request: " + e.error());
+                orphanErrors.log(() -> "The app-server reported an error for no request: " + e.error());
             }
             return;
         }
