@@ -7,12 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The byte budgets count what a message really holds, so that they bound the heap (found by the
- * reliability suite's memory campaign: big deltas held the heap at about 1.5 times the budgets).
+ * reliability suite's memory campaign: big deltas held the heap at about 1.5 times the budgets),
+ * and turns nobody consumes are warned about once (issue 10, defect 3).
  */
 @Timeout(60)
 class BudgetAccountingTest {
@@ -33,6 +39,42 @@ class BudgetAccountingTest {
             assertEquals(text, unconsumed.poll().plainDelta(), "the delta is the one the dispatcher read");
             c.close();
             assertEquals(List.of(), c.liveThreads());
+        }
+    }
+
+    @Test
+    void turnsNobodyConsumesAreWarnedAboutOnce() throws Exception {
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(Router.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel() == Level.WARNING && r.getMessage().contains("nobody consumes")) {
+                    warnings.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(capture);
+        try (ScriptedPeer peer = new ScriptedPeer();
+                Connection c = Connection.open(peer.transport, ConnectionOptions.builder().maxUnconsumedBytes(20_000).build())) {
+            for (int t = 0; t < 5; t++) {
+                c.turnMailbox("th" + t, "tu" + t); // claimed, never consumed
+            }
+            for (int i = 0; i < 500; i++) {
+                peer.send(Lines.turnEvent("d", "th" + (i % 5), "tu" + (i % 5), i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.stats().lines() == 500);
+            assertTrue(c.stats().turnsDiscarded() > 0, "the budget acted");
+            assertEquals(1, warnings.size(), "warned once, however often the budget acts: " + warnings.size());
+            assertTrue(warnings.getFirst().getMessage().contains("maxUnconsumedBytes"), warnings.getFirst().getMessage());
+        } finally {
+            logger.removeHandler(capture);
         }
     }
 }
