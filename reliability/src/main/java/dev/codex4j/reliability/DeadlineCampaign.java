@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionException;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -124,7 +123,7 @@ public final class DeadlineCampaign {
                 switch (i % 4) {
                     case 0 -> w.start("overloaded", () -> codex.request("thread/list", ProtocolCodec.emptyObject()));
                     case 1 -> w.start("unanswered", () -> codex.request("model/list", ProtocolCodec.emptyObject()));
-                    case 2 -> w.start("unanswered async", () -> join(() ->
+                    case 2 -> w.start("unanswered async", () -> Waiters.joined(() ->
                             codex.requestAsync("model/list", ProtocolCodec.emptyObject()).join()));
                     default -> w.start("answered late", () -> codex.request("config/read", ProtocolCodec.emptyObject()));
                 }
@@ -165,7 +164,7 @@ public final class DeadlineCampaign {
             for (int i = 0; i < 6; i++) {
                 w.start("big request", () -> codex.request("model/list", big));
                 w.start("request", () -> codex.request("model/list", ProtocolCodec.emptyObject()));
-                w.start("request async", () -> join(() ->
+                w.start("request async", () -> Waiters.joined(() ->
                         codex.requestAsync("model/list", ProtocolCodec.emptyObject()).join()));
             }
             w.start("turn:" + timeout, () -> thread.run("q", TurnOptions.builder().timeout(Duration.ofMillis(timeout))
@@ -220,14 +219,4 @@ public final class DeadlineCampaign {
         w.interruptPending();
     }
 
-    private static void join(Waiters.Wait w) throws Exception {
-        try {
-            w.run();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
 }

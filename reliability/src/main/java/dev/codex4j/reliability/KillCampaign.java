@@ -15,14 +15,12 @@ import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import dev.codex4j.testkit.ScriptStep;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -244,7 +242,8 @@ public final class KillCampaign {
                         if (i % 2 == 0) {
                             waiters.start("request", () -> codex.request(m, ProtocolCodec.emptyObject()));
                         } else {
-                            waiters.start("requestAsync", () -> join(() -> codex.requestAsync(m, ProtocolCodec.emptyObject()).join()));
+                            waiters.start("requestAsync", () -> Waiters.joined(() ->
+                                    codex.requestAsync(m, ProtocolCodec.emptyObject()).join()));
                         }
                     }
                 }
@@ -295,17 +294,6 @@ public final class KillCampaign {
         }
     }
 
-    private static void join(Waiters.Wait w) throws Exception {
-        try {
-            w.run();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
     private static void await(CountDownLatch latch, long maxMillis) {
         try {
             if (!latch.await(maxMillis, TimeUnit.MILLISECONDS)) {
@@ -323,14 +311,5 @@ public final class KillCampaign {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Lists the outcomes for debugging a failed round. */
-    static List<String> describe(List<Waiters.Outcome> outcomes, long t0) {
-        List<String> out = new ArrayList<>();
-        for (Waiters.Outcome o : outcomes) {
-            out.add(String.format(Locale.ROOT, "%s %+.1f ms %s", o.what(), o.after(t0) / 1e6, o.error()));
-        }
-        return out;
     }
 }

@@ -1,6 +1,7 @@
 package dev.codex4j.reliability;
 
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +58,21 @@ public final class Waiters {
                 outcomes.add(new Outcome(what, start, System.nanoTime(), e));
             }
         }));
+    }
+
+    /**
+     * Runs a wait that joins a {@code CompletableFuture}, throwing the cause of a
+     * {@link CompletionException} instead of the wrapper, so that outcomes show the SDK's type.
+     */
+    public static void joined(Wait wait) throws Exception {
+        try {
+            wait.run();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /** @return how many waits were started */

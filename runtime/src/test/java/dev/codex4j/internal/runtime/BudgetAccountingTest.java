@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -44,24 +41,7 @@ class BudgetAccountingTest {
 
     @Test
     void turnsNobodyConsumesAreWarnedAboutOnce() throws Exception {
-        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(Router.class.getName());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel() == Level.WARNING && r.getMessage().contains("nobody consumes")) {
-                    warnings.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        logger.addHandler(capture);
-        try (ScriptedPeer peer = new ScriptedPeer();
+        try (LogCapture log = new LogCapture(Router.class); ScriptedPeer peer = new ScriptedPeer();
                 Connection c = Connection.open(peer.transport, ConnectionOptions.builder().maxUnconsumedBytes(20_000).build())) {
             for (int t = 0; t < 5; t++) {
                 c.turnMailbox("th" + t, "tu" + t); // claimed, never consumed
@@ -71,10 +51,9 @@ class BudgetAccountingTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> c.stats().lines() == 500);
             assertTrue(c.stats().turnsDiscarded() > 0, "the budget acted");
+            List<LogRecord> warnings = log.at(Level.WARNING, "nobody consumes");
             assertEquals(1, warnings.size(), "warned once, however often the budget acts: " + warnings.size());
             assertTrue(warnings.getFirst().getMessage().contains("maxUnconsumedBytes"), warnings.getFirst().getMessage());
-        } finally {
-            logger.removeHandler(capture);
         }
     }
 }

@@ -14,14 +14,10 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -83,29 +79,14 @@ class MisbehavingPeerTest {
 
     @Test
     void errorRepliesThatNameNoRequestAreLoggedRateLimited() throws Exception {
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(RequestTable.class.getName());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        logger.addHandler(capture);
-        try (ScriptedPeer peer = new ScriptedPeer(); Connection c = Connection.open(peer.transport)) {
+        try (LogCapture log = new LogCapture(RequestTable.class); ScriptedPeer peer = new ScriptedPeer();
+                Connection c = Connection.open(peer.transport)) {
             for (int i = 0; i < 1_000; i++) {
                 peer.send("{\"id\":null,\"error\":{\"code\":-32600,\"message\":\"no such request " + i + "\"}}");
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> c.stats().lines() >= 1_000);
-            assertTrue(records.size() <= 11, records.size() + " log records for 1,000 error replies");
-        } finally {
-            logger.removeHandler(capture);
+            int records = log.at(Level.WARNING, "no request").size();
+            assertTrue(records <= 11, records + " log records for 1,000 error replies");
         }
     }
 }
