@@ -63,6 +63,7 @@ public final class DeadlineCampaign {
         final Map<String, Integer> outcomes = new TreeMap<>();
         final Map<String, Integer> unexpected = new TreeMap<>();
         final Latencies overshoot = new Latencies();
+        final Map<String, Latencies> overshootByKind = new TreeMap<>();
         final Latencies early = new Latencies();
         long worstOvershootNanos = Long.MIN_VALUE;
         String worst = "";
@@ -102,6 +103,7 @@ public final class DeadlineCampaign {
             report.figure(p + "outcomes", t.outcomes);
             report.figure(p + "hung", t.hung);
             report.figure(p + "end past the deadline", t.overshoot.describe());
+            t.overshootByKind.forEach((kind, l) -> report.figure(p + "  " + kind, l.describe()));
             report.figure(p + "timeouts before the deadline", t.early.count());
             report.failIf(t.hung > 0, p + t.hung + " calls did not end within " + HUNG_MS + " ms of their deadline");
             report.failIf(!t.unexpected.isEmpty(), p + "unexpected outcomes: " + t.unexpected);
@@ -211,6 +213,7 @@ public final class DeadlineCampaign {
                 continue;
             }
             tally.overshoot.add(Math.max(0, over));
+            tally.overshootByKind.computeIfAbsent(kind, k -> new Latencies()).add(Math.max(0, over));
             if (over > tally.worstOvershootNanos) {
                 tally.worstOvershootNanos = over;
                 tally.worst = outcome + " with a " + deadlineMs + " ms deadline";

@@ -21,7 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Memory under unclaimed and unconsumed traffic: testkit's in-process fake floods one client with
  * (a) turns nobody started (their events are <em>held</em>, waiting for a claim) and (b) turns the
  * client started but never consumes (their events are <em>unconsumed</em>), with big messages
- * (items and single deltas of up to a megabyte or more), several times over the byte budgets.
+ * (items and single deltas of up to a megabyte or two, below half a G1 region), three times over
+ * the byte budgets.
  *
  * <p>The bound: the heap the client's connection holds for traffic nobody consumes is at most
  * {@code maxHeldBytesTotal + maxUnconsumedBytes} (the byte budgets of {@code ConnectionOptions},
@@ -41,31 +42,62 @@ public final class MemoryCampaign {
     static final long PER_TURN_OVERHEAD = 2_048;
 
     /**
-     * The campaign's size.
+     * The campaign's size. The fake writes enough turns to pass each budget three times over.
      *
      * @param options the budgets under test
-     * @param unclaimedTurns turns nobody starts
-     * @param unconsumedTurns turns started and never consumed
-     * @param bigBytes the size of a big message
-     * @param bigPerTurn big messages per turn
+     * @param bigBytes the size of a big message (capped below half a G1 region, see {@link #big()})
+     * @param bigPerTurn big messages per started turn (turns nobody started get one fewer)
      */
-    public record Config(ConnectionOptions options, int unclaimedTurns, int unconsumedTurns, int bigBytes,
-            int bigPerTurn) {
+    public record Config(ConnectionOptions options, int bigBytes, int bigPerTurn) {
         /** @return the configuration of a form */
         public static Config of(Size size) {
             if (size == Size.FULL) {
                 // The defaults: 8 MiB per held turn, 64 MiB held in all, 256 MiB unconsumed, 64 MiB lines.
-                return new Config(ConnectionOptions.builder().heldMessageTtl(Duration.ofSeconds(20)).build(), 100, 150,
-                        2 << 20, 3);
+                return new Config(ConnectionOptions.builder().heldMessageTtl(Duration.ofSeconds(20)).build(), 2 << 20, 3);
             }
             return new Config(ConnectionOptions.builder().maxHeldBytesPerTurn(4 << 20).maxHeldBytesTotal(12 << 20)
                     .maxUnconsumedBytes(24 << 20).maxLineBytes(8 << 20).heldMessageTtl(Duration.ofSeconds(5))
-                    .build(), 30, 25, 1 << 20, 3);
+                    .build(), 1 << 20, 3);
+        }
+
+        /**
+         * @return the size of a big message: {@link #bigBytes}, but below half a G1 heap region.
+         *     G1 gives an object of half a region or more whole regions of its own (a "humongous"
+         *     object), so its footprint is rounded up to a region: up to twice its bytes. That is
+         *     the collector's accounting, not the SDK's; docs/RELIABILITY.md shows it apart.
+         */
+        int big() {
+            long region = g1RegionBytes();
+            return region > 0 ? (int) Math.min(bigBytes, region / 2 - 64 * 1024) : bigBytes;
+        }
+
+        /** @return turns nobody starts: three times the held budget */
+        int unclaimedTurns() {
+            return (int) Math.ceil(3.0 * options.maxHeldBytesTotal() / (0.75 * big() * (bigPerTurn - 1)));
+        }
+
+        /** @return turns started and never consumed: three times the unconsumed budget */
+        int unconsumedTurns() {
+            return (int) Math.ceil(3.0 * options.maxUnconsumedBytes() / (0.75 * big() * bigPerTurn));
         }
 
         /** @return the bound on what the connection may hold, without the per-turn overhead */
         long budgetBytes() {
             return options.maxHeldBytesTotal() + options.maxUnconsumedBytes() + options.maxLineBytes();
+        }
+    }
+
+    /** @return the G1 region size of this JVM, or 0 when it does not run G1 */
+    static long g1RegionBytes() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean hotspot = java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (!Boolean.parseBoolean(hotspot.getVMOption("UseG1GC").getValue())) {
+                return 0;
+            }
+            return Long.parseLong(hotspot.getVMOption("G1HeapRegionSize").getValue());
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 
@@ -79,7 +111,7 @@ public final class MemoryCampaign {
     /** @return the campaign's report with this configuration */
     public static Report run(Size size, Config config) {
         Report report = new Report("memory", size);
-        int big = config.bigBytes();
+        int big = config.big();
         AtomicLong written = new AtomicLong();
         FakeAppServer.Script script = FakeAppServer.script().concurrentHandlers()
                 .onRequest("turn/start", (req, out) -> {
@@ -139,8 +171,9 @@ public final class MemoryCampaign {
                     mib(config.options().maxUnconsumedBytes()), mib(config.options().maxLineBytes()),
                     config.options().maxHeldTurns()));
             report.figure("flood written by the fake", mib(written.get()) + String.format(Locale.ROOT,
-                    " in %.1f s (%d unclaimed turns, %d unconsumed turns, messages up to %s)", seconds,
-                    config.unclaimedTurns(), config.unconsumedTurns(), mib(big)));
+                    " in %.1f s (%d unclaimed turns, %d unconsumed turns, big messages of %s to %s; G1 region %s)",
+                    seconds, config.unclaimedTurns(), config.unconsumedTurns(), mib(big / 2), mib(big),
+                    mib(g1RegionBytes())));
             report.figure("bound (budgets + line buffer + per-turn overhead)", mib(bound));
             report.figure("allowance for the fake's message in flight", mib(inFlight));
             report.figure("heap after GC, baseline", mib(baseline));
@@ -158,8 +191,8 @@ public final class MemoryCampaign {
                     "unconsumed bytes passed their budget: " + sampler.maxUnconsumed.get());
             report.failIf(grew > bound + inFlight, "the heap grew by " + mib(grew) + ", over the bound of " + mib(bound)
                     + " and " + mib(inFlight) + " in flight");
-            report.failIf(written.get() < 2 * (config.options().maxHeldBytesTotal() + config.options().maxUnconsumedBytes()),
-                    "the flood (" + mib(written.get()) + ") was not over twice the budgets");
+            report.failIf(written.get() < 2.5 * (config.options().maxHeldBytesTotal() + config.options().maxUnconsumedBytes()),
+                    "the flood (" + mib(written.get()) + ") was not 2.5 times the budgets");
             report.failIf(c.unconsumedBytes() != 0 || c.heldBytes() != 0, "not released: held " + c.heldBytes()
                     + ", unconsumed " + c.unconsumedBytes());
             report.failIf(!codex.isOpen(), "the connection closed: " + c.closedCause());
