@@ -98,7 +98,7 @@ public final class Connection implements AutoCloseable {
         LineWriter writer = this::writeLine;
         this.router = new Router(options, closure, stats, Connection::unhandled);
         this.requests = new RequestTable(writer, RetryPolicy.of(options), Timers.of(scheduler),
-                task -> threads.startVirtual("codex4j-retry", task),
+                task -> threads.startVirtual("codex4j-send", task),
                 task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed);
         this.serverRequests = new ServerRequests(writer, threads, closure, stats);
     }

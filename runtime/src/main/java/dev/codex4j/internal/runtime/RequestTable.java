@@ -26,9 +26,14 @@ import tools.jackson.databind.JsonNode;
 /**
  * Requests in flight: ids, deadlines, overload retries, replies. A call is settled exactly once,
  * by whichever comes first of its reply (the dispatcher), its deadline (the scheduler), a write
- * failure (the caller) or the connection's end; that one compare-and-set ({@code settled}) is the
- * owner of its outcome. The tables themselves are concurrent maps: the caller inserts, the settler
- * removes.
+ * failure (the sender), the caller's interruption or the connection's end; that one compare-and-set
+ * ({@code settled}) is the owner of its outcome. The tables themselves are concurrent maps: the
+ * sender inserts, the settler removes.
+ *
+ * <p>Each attempt is written by a virtual thread of its own ({@code codex4j-send}), never by the
+ * caller: a server that stops reading its input (hung, or stopped) fills the pipe and blocks the
+ * write, and the caller's wait must still end at its deadline. An attempt whose call has settled
+ * before its turn to write is not written.
  *
  * <p>A blocking call ({@link #call}) is completed on the settling thread (the dispatcher for a reply),
  * which only unparks its waiter. A future handed out ({@link #request}) is completed on a virtual
@@ -41,11 +46,13 @@ final class RequestTable {
     private final LineWriter writer;
     private final RetryPolicy policy;
     private final Timers timers;
-    private final Executor resender;
+    private final Executor sender;
     private final Executor completer;
     private final Closure closure;
     private final RuntimeStats stats;
     private final Function<Throwable, TransportClosedException> writeFailure;
+    /** Error replies that name no request: a broken server may send them without end. */
+    private final RateLimitedLog orphanErrors = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
     private final AtomicLong nextId = new AtomicLong();
     /** Calls awaiting a reply, by the id of their current attempt. */
     private final ConcurrentHashMap<RequestId, Call> pending = new ConcurrentHashMap<>();
@@ -74,12 +81,12 @@ final class RequestTable {
         }
     }
 
-    RequestTable(LineWriter writer, RetryPolicy policy, Timers timers, Executor resender, Executor completer,
+    RequestTable(LineWriter writer, RetryPolicy policy, Timers timers, Executor sender, Executor completer,
             Closure closure, RuntimeStats stats, Function<Throwable, TransportClosedException> writeFailure) {
         this.writer = writer;
         this.policy = policy;
         this.timers = timers;
-        this.resender = resender;
+        this.sender = sender;
         this.completer = completer;
         this.closure = closure;
         this.stats = stats;
@@ -88,7 +95,7 @@ final class RequestTable {
 
     /** Any thread: sends a request; see {@link Connection#request(String, JsonNode, Duration)}. */
     CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
-        return start(method, params, timeout, true);
+        return start(method, params, timeout, true).result;
     }
 
     /**
@@ -96,9 +103,9 @@ final class RequestTable {
      * {@link Connection#call(String, JsonNode, Duration)}.
      */
     JsonNode call(String method, JsonNode params, Duration timeout) throws InterruptedException {
-        CompletableFuture<JsonNode> f = start(method, params, timeout, false);
+        Call call = start(method, params, timeout, false);
         try {
-            return f.get();
+            return call.result.get();
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {
@@ -107,12 +114,13 @@ final class RequestTable {
             }
             throw new dev.codex4j.protocol.CodexException(String.valueOf(cause), cause);
         } catch (InterruptedException e) {
-            f.cancel(false);
+            // Abandoned: not sent if it was not written yet; a late reply is ignored.
+            settle(call, null, new java.util.concurrent.CancellationException("the caller was interrupted"));
             throw e;
         }
     }
 
-    private CompletableFuture<JsonNode> start(String method, JsonNode params, Duration timeout, boolean async) {
+    private Call start(String method, JsonNode params, Duration timeout, boolean async) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(timeout, "timeout");
@@ -120,16 +128,18 @@ final class RequestTable {
         calls.add(call);
         if (closure.isClosed()) {
             settle(call, null, closure.exception());
-            return call.result;
+            return call;
         }
         try {
             call.deadline = timers.schedule(() -> timedOut(call), timeout.toNanos());
         } catch (RejectedExecutionException e) {
             settle(call, null, closure.exception());
-            return call.result;
+            return call;
         }
-        send(call);
-        return call.result;
+        // Written by a thread of its own, never the caller's: a server that stops reading its input
+        // blocks the write, and the caller's wait must still end at the deadline.
+        sendOffCaller(call);
+        return call;
     }
 
     private void send(Call call) {
@@ -215,7 +225,7 @@ final class RequestTable {
         RequestId id = in.id();
         if (id == null) {
             if (message instanceof JsonRpcMessage.ErrorResponse e) {
-                LOG.log(Level.WARNING, "The app-server reported an error for no request: " + e.error());
+                orphanErrors.log(() -> "The app-server reported an error for no request: " + e.error());
             }
             return;
         }
@@ -234,7 +244,7 @@ final class RequestTable {
                     LOG.log(Level.DEBUG, () -> call.method + " overloaded; retry " + call.retries + " in "
                             + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
                     try {
-                        timers.schedule(() -> resend(call), delay);
+                        timers.schedule(() -> sendOffCaller(call), delay);
                     } catch (RejectedExecutionException ex) {
                         settle(call, null, closure.exception());
                     }
@@ -246,10 +256,10 @@ final class RequestTable {
         }
     }
 
-    private void resend(Call call) {
-        // Never write on the timer thread: a full pipe would stall every deadline.
+    /** Writes the call's current attempt on a sender thread (never the caller's or the timer's). */
+    private void sendOffCaller(Call call) {
         try {
-            resender.execute(() -> send(call));
+            sender.execute(() -> send(call));
         } catch (RejectedExecutionException e) {
             settle(call, null, closure.exception());
         }

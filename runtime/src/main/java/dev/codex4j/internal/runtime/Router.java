@@ -39,9 +39,14 @@ final class Router {
     /** What a queued message costs besides its bytes: the Inbound, its array header, a queue slot. */
     static final int OVERHEAD = 96;
 
-    /** @return what a message costs in the budgets: its bytes plus {@link #OVERHEAD} */
+    /**
+     * @return what a message costs in the budgets: its bytes, plus the text of a delta the
+     *     dispatcher read (held as a String beside the bytes; counted at two bytes a character, the
+     *     most a String takes), plus {@link #OVERHEAD}
+     */
     static long cost(Inbound in) {
-        return (long) in.size() + OVERHEAD;
+        String delta = in.plainDelta();
+        return (long) in.size() + (delta == null ? 0 : 2L * delta.length()) + OVERHEAD;
     }
 
     final ReentrantLock lock = new ReentrantLock();
