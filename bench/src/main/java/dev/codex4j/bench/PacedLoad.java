@@ -38,7 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Uses only the public API, so the same class measures an older codex4j side by side.
  *
  * <pre>{@code
- * scripts/load --paced --turns=1000 --deltas=100 --rate=50 --mode=events [--warmups=N]
+ * java -cp ... dev.codex4j.bench.PacedLoad --turns=1000 --deltas=100 --rate=50 --mode=events [--warmups=N] [--repeat=N]
+ * scripts/perf-figures    # the figures of issue 11, side by side with an older codex4j
  * }</pre>
  */
 public final class PacedLoad {
@@ -55,8 +56,9 @@ public final class PacedLoad {
      * @param mode {@code events} or {@code run}
      * @param warmups uncounted rounds of every turn before the measured one (0: a short warm-up of
      *     at most 20 turns)
+     * @param repeat measured rounds of every turn, one after the other (their sums are reported)
      */
-    public record Config(int turns, int deltas, int rate, String mode, int warmups) {
+    public record Config(int turns, int deltas, int rate, String mode, int warmups, int repeat) {
         static Config parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
             for (String arg : args) {
@@ -67,7 +69,8 @@ public final class PacedLoad {
             }
             return new Config(Integer.parseInt(a.getOrDefault("turns", "1000")),
                     Integer.parseInt(a.getOrDefault("deltas", "100")), Integer.parseInt(a.getOrDefault("rate", "50")),
-                    a.getOrDefault("mode", "events"), Integer.parseInt(a.getOrDefault("warmups", "0")));
+                    a.getOrDefault("mode", "events"), Integer.parseInt(a.getOrDefault("warmups", "0")),
+                    Integer.parseInt(a.getOrDefault("repeat", "1")));
         }
     }
 
@@ -96,10 +99,11 @@ public final class PacedLoad {
 
         String describe() {
             return String.format(Locale.ROOT,
-                    "paced %s: %,d turns x %,d deltas at %,d/s each (%,.0f notifications/s offered): %,d/%,d delivered in"
+                    "paced %s: %,d turns x %,d deltas at %,d/s each%s (%,.0f notifications/s offered): %,d/%,d delivered in"
                             + " %.2f s; CPU per notification: ours %.2f us, fake %.2f us; latency p50 %d us, p99 %d us,"
                             + " max %d us; %s%n    ours by thread: %s%n",
-                    config.mode, config.turns, config.deltas, config.rate, (double) config.turns * config.rate,
+                    config.mode, config.turns, config.deltas, config.rate,
+                    config.repeat > 1 ? ", " + config.repeat + " times" : "", (double) config.turns * config.rate,
                     notifications, expected, seconds, cpuNanos / 1e3 / Math.max(1, notifications),
                     fakeCpuNanos / 1e3 / Math.max(1, notifications), p50Us, p99Us, maxUs,
                     complete() ? "all complete, exactly once, in order"
@@ -142,13 +146,15 @@ public final class PacedLoad {
             long cpu0 = os.getProcessCpuTime();
             long fake0 = childrenCpu();
             long start = System.nanoTime();
-            runTurns(threads, config, stats);
+            for (int i = 0; i < Math.max(1, config.repeat()); i++) {
+                runTurns(threads, config, stats);
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             long cpu = os.getProcessCpuTime() - cpu0;
             long fakeCpu = childrenCpu() - fake0;
             ThreadCpu byThread = ThreadCpu.snapshot().minus(threadsBefore);
             System.out.println("    runtime: " + runtimeStats(codex));
-            long expected = (long) config.turns() * (config.deltas() + 3);
+            long expected = (long) Math.max(1, config.repeat()) * config.turns() * (config.deltas() + 3);
             return new Result(config, stats.delivered.get(), expected, List.copyOf(stats.failures), seconds, cpu, fakeCpu,
                     byThread, stats.percentile(0.5), stats.percentile(0.99), stats.max.get());
         }

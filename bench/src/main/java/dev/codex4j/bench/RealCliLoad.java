@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>{@code
  * scripts/load-real-cli                # 8 threads x 5 turns x 500 deltas
  * scripts/load-real-cli 16 10 200      # threads turns deltas
+ * scripts/load-real-cli 20 1 2000 events 3   # ... events() or run(), warm-up rounds (1 by default)
  * }</pre>
  */
 public final class RealCliLoad {
@@ -63,17 +64,18 @@ public final class RealCliLoad {
         }
     }
 
-    /** @param args optional: threads, turns per thread, deltas per turn */
+    /** @param args optional: threads, turns per thread, deltas per turn, events or run, warm-up rounds */
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int turns = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int deltas = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         boolean events = args.length <= 3 || !args[3].equals("run");
+        int warmups = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         System.out.printf(Locale.ROOT, "codex4j against the real Codex CLI (offline): %d cores, Java %s;"
-                + " %d threads x %d turns x %d deltas, %s, load average %.2f%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), threads, turns, deltas, events ? "events()" : "run()",
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        Result r = run(threads, turns, deltas, events);
+                + " %d threads x %d turns x %d deltas, %s, %d warm-up rounds, load average %.2f%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), threads, turns, deltas,
+                events ? "events()" : "run()", warmups, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        Result r = run(threads, turns, deltas, events, warmups);
         System.out.print(r.describe());
         System.exit(r.turns() == (long) threads * turns ? 0 : 1);
     }
@@ -93,6 +95,16 @@ public final class RealCliLoad {
      * @return what it measured
      */
     public static Result run(int threads, int turns, int deltas, boolean events) throws Exception {
+        return run(threads, turns, deltas, events, 1);
+    }
+
+    /**
+     * Runs the load once, consuming each turn with {@code events()} or {@code run()}, after
+     * {@code warmups} uncounted rounds of one turn per thread.
+     *
+     * @return what it measured
+     */
+    public static Result run(int threads, int turns, int deltas, boolean events, int warmups) throws Exception {
         Process mock = startMockModel(deltas);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(mock.getInputStream(), StandardCharsets.UTF_8))) {
             String baseUrl = out.readLine();
@@ -106,9 +118,12 @@ public final class RealCliLoad {
                 for (int i = 0; i < threads; i++) {
                     all.add(codex.startThread());
                 }
-                // Warm-up: one turn per thread, in parallel, uncounted.
+                // Warm-up: rounds of one turn per thread, in parallel, uncounted.
                 AtomicLong warm = new AtomicLong();
-                runAll(all, 1, warm, true); // events(): it also counts the notifications of one turn
+                for (int i = 0; i < Math.max(1, warmups); i++) {
+                    warm.set(0);
+                    runAll(all, 1, warm, true); // events(): it also counts the notifications of one turn
+                }
                 long perTurn = warm.get() / threads;
                 long codexPid = codexPid(mock.pid());
                 OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -22,10 +22,15 @@ import java.util.stream.Stream;
  * System.out.println(ThreadCpu.snapshot().minus(before).describe(notifications));
  * }</pre>
  *
+ * <p>It also counts each thread's voluntary context switches (from {@code /proc/self/task/<id>/status}):
+ * how often it went to sleep and was woken again. Unlike CPU time, that count hardly depends on how
+ * busy the machine is, so it compares wake-up economies on a shared machine.
+ *
  * @param byTask CPU nanoseconds by thread id
  * @param names each thread's name ({@code comm}, 15 characters at most)
+ * @param switches voluntary context switches by thread id
  */
-public record ThreadCpu(Map<String, Long> byTask, Map<String, String> names) {
+public record ThreadCpu(Map<String, Long> byTask, Map<String, String> names, Map<String, Long> switches) {
     /** USER_HZ: 100 on every Linux we run on. */
     private static final long NANOS_PER_TICK = 10_000_000L;
 
@@ -33,6 +38,7 @@ public record ThreadCpu(Map<String, Long> byTask, Map<String, String> names) {
     public static ThreadCpu snapshot() {
         Map<String, Long> cpu = new HashMap<>();
         Map<String, String> names = new HashMap<>();
+        Map<String, Long> switches = new HashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : tasks.toList()) {
                 try {
@@ -41,6 +47,11 @@ public record ThreadCpu(Map<String, Long> byTask, Map<String, String> names) {
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     cpu.put(t.getFileName().toString(), (Long.parseLong(f[11]) + Long.parseLong(f[12])) * NANOS_PER_TICK);
                     names.put(t.getFileName().toString(), comm);
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            switches.put(t.getFileName().toString(), Long.parseLong(line.substring(24).trim()));
+                        }
+                    }
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -48,23 +59,34 @@ public record ThreadCpu(Map<String, Long> byTask, Map<String, String> names) {
         } catch (IOException e) {
             // not Linux
         }
-        return new ThreadCpu(cpu, names);
+        return new ThreadCpu(cpu, names, switches);
     }
 
     /** @return the CPU each thread used since {@code before} (threads that ended are gone) */
     public ThreadCpu minus(ThreadCpu before) {
         Map<String, Long> d = new HashMap<>();
         byTask.forEach((tid, ns) -> d.put(tid, ns - before.byTask.getOrDefault(tid, 0L)));
-        return new ThreadCpu(d, names);
+        Map<String, Long> sw = new HashMap<>();
+        switches.forEach((tid, n) -> sw.put(tid, n - before.switches.getOrDefault(tid, 0L)));
+        return new ThreadCpu(d, names, sw);
     }
 
     /** @return CPU nanoseconds by kind: dispatcher, carriers, jit, gc, other threads */
     public Map<String, Long> byKind() {
+        return sumByKind(byTask);
+    }
+
+    /** @return voluntary context switches by kind: dispatcher, carriers, jit, gc, other threads */
+    public Map<String, Long> switchesByKind() {
+        return sumByKind(switches);
+    }
+
+    private Map<String, Long> sumByKind(Map<String, Long> byThread) {
         Map<String, Long> kinds = new LinkedHashMap<>();
         for (String k : new String[] {"dispatcher", "carriers", "jit", "gc", "other threads"}) {
             kinds.put(k, 0L);
         }
-        byTask.forEach((tid, ns) -> kinds.merge(kind(names.getOrDefault(tid, "")), ns, Long::sum));
+        byThread.forEach((tid, n) -> kinds.merge(kind(names.getOrDefault(tid, "")), n, Long::sum));
         return kinds;
     }
 
@@ -97,6 +119,11 @@ public record ThreadCpu(Map<String, Long> byTask, Map<String, String> names) {
             b.append(String.format(Locale.ROOT, "%s %.2f us, ", e.getKey(), e.getValue() / 1e3 / notifications));
         }
         b.append(String.format(Locale.ROOT, "ended threads %.2f us", Math.max(0, totalNanos - counted) / 1e3 / notifications));
+        Map<String, Long> sw = switchesByKind();
+        b.append(String.format(Locale.ROOT, "%n    sleeps (voluntary context switches) per 100 notifications: dispatcher %.1f,"
+                + " carriers %.1f, all threads %.1f", 100.0 * sw.get("dispatcher") / notifications,
+                100.0 * sw.get("carriers") / notifications,
+                100.0 * sw.values().stream().mapToLong(Long::longValue).sum() / notifications));
         return b.toString();
     }
 }

@@ -35,8 +35,10 @@ final class Dispatcher {
     private static final int INITIAL_BUFFER = 1 << 16;
     /** Lines routed before the owed wake-ups are paid even if more input is already there. */
     private static final int MAX_BATCH_LINES = 4096;
-    /** The most bytes asked of one read: the JDK reads up to 8 KiB into a stack buffer, more into a malloc'd one. */
+    /** The most bytes asked of a read while lines trickle in: the JDK reads up to 8 KiB into a stack buffer. */
     private static final int READ_CHUNK = 8192;
+    /** System property (bytes, for benchmarks): the most asked of a read that follows a full one. */
+    static final String READ_CHUNK_MAX_PROPERTY = "codex4j.readChunkMax";
 
     private final Transport transport;
     private final Router router;
@@ -47,6 +49,7 @@ final class Dispatcher {
     private final int maxLineBytes;
     private final long coalesceNanos;
     private final long sustainedNanos;
+    private final int readChunkMax = Math.max(READ_CHUNK, Integer.getInteger(READ_CHUNK_MAX_PROPERTY, 1 << 16));
     private final LineScanner scanner = LineScanner.forReader();
     private final Batch batch;
     /** Replies and server requests of the batch, handled after the router's lock is released. */
@@ -76,65 +79,89 @@ final class Dispatcher {
      * @return null at the end of the stream, else why reading stopped
      */
     @Nullable Throwable run() {
-        int start = 0;
-        int end = 0;
-        int scanFrom = 0;
-        int batchLines = 0;
-        long lastBatchEnd = System.nanoTime() - sustainedNanos;
+        lastBatchEnd = System.nanoTime() - sustainedNanos;
         try {
-            for (;;) {
-                if (end == buf.length) {
-                    if (start > 0) {
-                        System.arraycopy(buf, start, buf, 0, end - start);
-                        end -= start;
-                        scanFrom -= start;
-                        start = 0;
-                    } else {
-                        grow();
-                    }
-                }
-                // At most READ_CHUNK per call: a larger read makes the JDK malloc a buffer per call.
-                int asked = Math.min(buf.length - end, READ_CHUNK);
-                int n = transport.read(buf, end, asked);
-                if (n < 0) {
-                    if (end > start) {
-                        routeBatch(start, scanFrom, end, true); // a last line without its newline
-                    }
-                    flush();
-                    return null;
-                }
-                if (batchLines == 0) {
-                    batch.nowNanos = System.nanoTime();
-                }
-                end += n;
-                int routed = routeBatch(start, scanFrom, end, false);
-                batchLines += routed;
-                start = consumedTo;
-                scanFrom = end;
-                if (start == end) {
-                    start = end = scanFrom = 0;
-                } else if (end - start > maxLineBytes) {
-                    throw new LineTooLongException(maxLineBytes, new String(buf, start, 256, UTF_8));
-                }
-                // A read that filled its chunk may have left more behind; one that did not drained the link.
-                if (n == asked && batchLines < MAX_BATCH_LINES && transport.available() > 0) {
-                    continue; // more is already there: read it before paying the wake-ups
-                }
-                flush();
-                stats.batches.increment();
-                stats.lines.add(batchLines);
-                batchLines = 0;
-                long now = System.nanoTime();
-                boolean sustained = now - lastBatchEnd < sustainedNanos;
-                lastBatchEnd = now;
-                if (coalesceNanos > 0 && sustained && !closure.isClosed()) {
-                    LockSupport.parkNanos(coalesceNanos);
-                }
+            while (readOnce()) {
+                // One read per call, so that the JIT compiles the loop's body as a method: this
+                // loop turns about once per coalescing window and would otherwise stay interpreted.
             }
+            return null;
         } catch (IOException | RuntimeException | Error e) {
             flush();
             return e;
         }
+    }
+
+    // The read loop's state between reads; confined to the dispatcher.
+    /** The first byte of the first incomplete line in buf. */
+    private int start;
+    /** The end of the bytes read into buf. */
+    private int end;
+    /** Where to look for the next newline: the bytes in [start, scanFrom) hold none. */
+    private int scanFrom;
+    /** Lines routed since the wake-ups were last paid. */
+    private int batchLines;
+    /** Whether the last read filled what it asked for (the link may hold more). */
+    private boolean lastReadFull;
+    private long lastBatchEnd;
+
+    /**
+     * One read: route what it completed, then either read on (more is already there) or pay the
+     * owed wake-ups and, while traffic is sustained, sleep one coalescing window.
+     *
+     * @return false at the end of the stream
+     */
+    private boolean readOnce() throws IOException {
+        if (end == buf.length) {
+            if (start > 0) {
+                System.arraycopy(buf, start, buf, 0, end - start);
+                end -= start;
+                scanFrom -= start;
+                start = 0;
+            } else {
+                grow();
+            }
+        }
+        // Small reads while lines trickle in (the JDK reads up to 8 KiB through a stack buffer,
+        // more through a malloc'd one); large ones while a burst fills them (one system call, not
+        // eight, per 64 KiB).
+        int asked = Math.min(buf.length - end, lastReadFull ? readChunkMax : READ_CHUNK);
+        int n = transport.read(buf, end, asked);
+        if (n < 0) {
+            if (end > start) {
+                routeBatch(start, scanFrom, end, true); // a last line without its newline
+            }
+            flush();
+            return false;
+        }
+        lastReadFull = n == asked;
+        if (batchLines == 0) {
+            batch.nowNanos = System.nanoTime();
+        }
+        end += n;
+        batchLines += routeBatch(start, scanFrom, end, false);
+        start = consumedTo;
+        scanFrom = end;
+        if (start == end) {
+            start = end = scanFrom = 0;
+        } else if (end - start > maxLineBytes) {
+            throw new LineTooLongException(maxLineBytes, new String(buf, start, 256, UTF_8));
+        }
+        // A read that filled its chunk may have left more behind; one that did not drained the link.
+        if (lastReadFull && batchLines < MAX_BATCH_LINES && transport.available() > 0) {
+            return true; // more is already there: read it before paying the wake-ups
+        }
+        flush();
+        stats.batches.increment();
+        stats.lines.add(batchLines);
+        batchLines = 0;
+        long now = System.nanoTime();
+        boolean sustained = now - lastBatchEnd < sustainedNanos;
+        lastBatchEnd = now;
+        if (coalesceNanos > 0 && sustained && !closure.isClosed()) {
+            LockSupport.parkNanos(coalesceNanos);
+        }
+        return true;
     }
 
     /** Where the last routeBatch stopped: the first byte of an incomplete line. */
