@@ -138,4 +138,19 @@ class TypedTurnEventsTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void aTurnStartReplyThatDoesNotBindStillGivesItsTurnToConsume() {
+        // The turn runs on the server whatever its reply says: failing here would orphan it.
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            ObjectNode reply = AppServerMessages.turnStartResult(out.var("turnId"));
+            ((ObjectNode) reply.get("turn")).put("status", 42);
+            out.respond(reply);
+            out.run(dev.codex4j.testkit.ScriptStep.simpleTurn("still consumed"));
+        });
+        try (FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = Codex.builder().streams(fake.clientInput(), fake.clientOutput()).build()) {
+            assertEquals(Optional.of("still consumed"), codex.startThread().run("q").finalResponse());
+        }
+    }
 }
