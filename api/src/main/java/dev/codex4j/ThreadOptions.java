@@ -140,15 +140,9 @@ public final class ThreadOptions {
     /** {@code thread/start}'s params. */
     ThreadStartParams startParams() {
         ThreadStartParams.Builder p = ThreadStartParams.builder();
-        set(model, p::model);
-        set(modelProvider, p::modelProvider);
-        set(cwdText(), p::cwd);
-        set(approvalPolicy, p::approvalPolicy);
-        set(sandbox, p::sandbox);
-        set(developerInstructions, p::developerInstructions);
-        set(baseInstructions, p::baseInstructions);
+        common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
+                p::baseInstructions, p::config);
         set(ephemeral, p::ephemeral);
-        set(configJson(), p::config);
         if (startParams != null) {
             startParams.accept(p);
         }
@@ -167,14 +161,8 @@ public final class ThreadOptions {
                     + " from its start (leave ephemeral unset to resume)");
         }
         ThreadResumeParams.Builder p = ThreadResumeParams.builder();
-        set(model, p::model);
-        set(modelProvider, p::modelProvider);
-        set(cwdText(), p::cwd);
-        set(approvalPolicy, p::approvalPolicy);
-        set(sandbox, p::sandbox);
-        set(developerInstructions, p::developerInstructions);
-        set(baseInstructions, p::baseInstructions);
-        set(configJson(), p::config);
+        common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
+                p::baseInstructions, p::config);
         if (resumeParams != null) {
             resumeParams.accept(p);
         }
@@ -184,19 +172,27 @@ public final class ThreadOptions {
     /** {@code thread/fork}'s params. */
     ThreadForkParams forkParams(String threadId) {
         ThreadForkParams.Builder p = ThreadForkParams.builder();
-        set(model, p::model);
-        set(modelProvider, p::modelProvider);
-        set(cwdText(), p::cwd);
-        set(approvalPolicy, p::approvalPolicy);
-        set(sandbox, p::sandbox);
-        set(developerInstructions, p::developerInstructions);
-        set(baseInstructions, p::baseInstructions);
+        common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
+                p::baseInstructions, p::config);
         set(ephemeral, p::ephemeral);
-        set(configJson(), p::config);
         if (forkParams != null) {
             forkParams.accept(p);
         }
         return p.threadId(threadId).build();
+    }
+
+    /** Sets what the three requests share (their builders have no common type, so by their setters). */
+    private void common(Consumer<String> model, Consumer<String> modelProvider, Consumer<String> cwd,
+            Consumer<AskForApproval> approvalPolicy, Consumer<SandboxMode> sandbox, Consumer<String> developerInstructions,
+            Consumer<String> baseInstructions, Consumer<JsonNode> config) {
+        set(this.model, model);
+        set(this.modelProvider, modelProvider);
+        set(this.cwd == null ? null : this.cwd.toAbsolutePath().toString(), cwd);
+        set(this.approvalPolicy, approvalPolicy);
+        set(this.sandbox, sandbox);
+        set(this.developerInstructions, developerInstructions);
+        set(this.baseInstructions, baseInstructions);
+        set(configJson(), config);
     }
 
     /** Sets a member only when there is a value: a null would be sent as JSON null. */
@@ -204,10 +200,6 @@ public final class ThreadOptions {
         if (value != null) {
             setter.accept(value);
         }
-    }
-
-    private @Nullable String cwdText() {
-        return cwd == null ? null : cwd.toAbsolutePath().toString();
     }
 
     private @Nullable JsonNode configJson() {
