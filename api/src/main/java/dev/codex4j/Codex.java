@@ -4,6 +4,24 @@ import dev.codex4j.protocol.AppServerLaunch;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethod;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.ClientNotifications;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.types.ClientInfo;
+import dev.codex4j.protocol.types.GetAccountParams;
+import dev.codex4j.protocol.types.GetAccountResponse;
+import dev.codex4j.protocol.types.InitializeCapabilities;
+import dev.codex4j.protocol.types.InitializeParams;
+import dev.codex4j.protocol.types.InitializeResponse;
+import dev.codex4j.protocol.types.Model;
+import dev.codex4j.protocol.types.ModelListParams;
+import dev.codex4j.protocol.types.ModelListResponse;
+import dev.codex4j.protocol.types.ThreadArchiveParams;
+import dev.codex4j.protocol.types.ThreadForkParams;
+import dev.codex4j.protocol.types.ThreadListParams;
+import dev.codex4j.protocol.types.ThreadListResponse;
+import dev.codex4j.protocol.types.ThreadResumeParams;
+import dev.codex4j.protocol.types.ThreadUnarchiveParams;
 import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
@@ -30,7 +48,6 @@ import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A client of one {@code codex app-server}: start, resume and fork threads, run turns, answer
@@ -56,7 +73,7 @@ public final class Codex implements AutoCloseable {
     private final Connection connection;
     private final Duration requestTimeout;
     private final ApprovalHandler approvalHandler;
-    private final CodexMetadata metadata;
+    private final InitializeResponse metadata;
     private final TurnWatchdog watchdog;
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
@@ -77,21 +94,19 @@ public final class Codex implements AutoCloseable {
         this.connection = Connection.open(transport, options);
         try {
             connection.serverRequestHandler(approvals(null));
-            ObjectNode p = Params.object();
-            ObjectNode client = p.putObject("clientInfo");
-            client.put("name", b.clientName);
-            client.put("title", b.clientTitle);
-            client.put("version", b.clientVersion);
-            ObjectNode caps = p.putObject("capabilities");
-            caps.put("experimentalApi", b.experimentalApi);
+            InitializeCapabilities.Builder caps = InitializeCapabilities.builder().experimentalApi(b.experimentalApi);
             if (!b.optOut.isEmpty()) {
-                b.optOut.forEach(caps.putArray("optOutNotificationMethods")::add);
+                caps.optOutNotificationMethods(List.copyOf(b.optOut));
             }
-            this.metadata = CodexMetadata.of(call("initialize", p, b.handshakeTimeout));
-            connection.notify("initialized", ProtocolCodec.emptyObject());
+            InitializeParams init = InitializeParams.builder()
+                    .clientInfo(ClientInfo.builder().name(b.clientName).title(b.clientTitle).version(b.clientVersion).build())
+                    .capabilities(caps.build())
+                    .build();
+            this.metadata = call(ClientMethods.INITIALIZE, init, b.handshakeTimeout);
+            connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
             if (b.checkAuthentication) {
                 connection.subscribeGlobal(in -> {
-                    if ("account/updated".equals(in.method())) {
+                    if (ServerNotification.AccountUpdated.METHOD.equals(in.method())) {
                         connection.startThread("codex4j-account", this::readAccount);
                     }
                 });
@@ -112,11 +127,12 @@ public final class Codex implements AutoCloseable {
     /** Reads whether the server has the account it needs; a server without the method needs none. */
     private void readAccount() {
         try {
-            JsonNode r = call("account/read", Params.object());
-            authenticationMissing = r.path("requiresOpenaiAuth").asBoolean(false) && r.path("account").isNull();
+            GetAccountResponse r = account();
+            authenticationMissing = r.requiresOpenaiAuth() && r.account() == null;
         } catch (dev.codex4j.protocol.CodexRpcException e) {
             authenticationMissing = false;
         } catch (RuntimeException e) {
+            // including a reply that does not bind (a newer server): no claim about credentials
             LOG.log(System.Logger.Level.DEBUG, () -> "account/read failed: " + e);
         }
     }
@@ -146,8 +162,11 @@ public final class Codex implements AutoCloseable {
         return new Builder();
     }
 
-    /** @return what the server said in its {@code initialize} reply */
-    public CodexMetadata metadata() {
+    /**
+     * @return what the server said in its {@code initialize} reply: {@code userAgent} (which begins
+     *     with the client's own name, then the CLI version), {@code codexHome}, {@code platformOs}, ...
+     */
+    public InitializeResponse metadata() {
         return metadata;
     }
 
@@ -159,9 +178,7 @@ public final class Codex implements AutoCloseable {
     /** @return a new thread with these options ({@code thread/start}) */
     public CodexThread startThread(ThreadOptions options) {
         checkDirectory(options.cwd(), "the thread's cwd");
-        ObjectNode p = Params.object();
-        options.writeTo(p);
-        return register(call("thread/start", p));
+        return new CodexThread(this, call(ClientMethods.THREAD_START, options.startParams()).thread());
     }
 
     /** @return the existing thread, loaded (from disk if needed) and ready for turns ({@code thread/resume}) */
@@ -169,13 +186,14 @@ public final class Codex implements AutoCloseable {
         return resumeThread(threadId, ThreadOptions.defaults());
     }
 
-    /** @return the existing thread, resumed with these options ({@code thread/resume}) */
+    /**
+     * @return the existing thread, resumed with these options ({@code thread/resume})
+     * @throws IllegalArgumentException when the options set {@code ephemeral}, which only a start takes
+     */
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
         checkDirectory(options.cwd(), "the thread's cwd");
-        ObjectNode p = Params.object();
-        p.put("threadId", Objects.requireNonNull(threadId, "threadId"));
-        options.writeTo(p);
-        return register(call("thread/resume", p));
+        ThreadResumeParams params = options.resumeParams(Objects.requireNonNull(threadId, "threadId"));
+        return new CodexThread(this, call(ClientMethods.THREAD_RESUME, params).thread());
     }
 
     /** @return a new thread with a copy of the given thread's history ({@code thread/fork}) */
@@ -186,63 +204,72 @@ public final class Codex implements AutoCloseable {
     /** @return a fork of the thread with these options ({@code thread/fork}) */
     public CodexThread forkThread(String threadId, ThreadOptions options) {
         checkDirectory(options.cwd(), "the thread's cwd");
-        ObjectNode p = Params.object();
-        p.put("threadId", Objects.requireNonNull(threadId, "threadId"));
-        options.writeTo(p);
-        return register(call("thread/fork", p));
+        ThreadForkParams params = options.forkParams(Objects.requireNonNull(threadId, "threadId"));
+        return new CodexThread(this, call(ClientMethods.THREAD_FORK, params).thread());
     }
 
-    /** @return the first page of stored threads, newest first ({@code thread/list}) */
-    public ThreadPage listThreads() {
-        return listThreads(ThreadQuery.defaults());
+    /**
+     * @return the first page of stored threads, newest first ({@code thread/list}); {@code data()}
+     *     holds the threads, {@code nextCursor()} the cursor of the next page
+     */
+    public ThreadListResponse listThreads() {
+        return listThreads(ThreadListParams.builder().build());
     }
 
-    /** @return one page of stored threads ({@code thread/list}) */
-    public ThreadPage listThreads(ThreadQuery query) {
-        ObjectNode p = Params.object();
-        query.writeTo(p);
-        return ThreadPage.of(call("thread/list", p));
+    /**
+     * One page of stored threads ({@code thread/list}).
+     *
+     * <pre>{@code
+     * ThreadListResponse page = codex.listThreads(ThreadListParams.builder().limit(20L).build());
+     * while (page.nextCursor() != null) {
+     *     page = codex.listThreads(ThreadListParams.builder().limit(20L).cursor(page.nextCursor()).build());
+     * }
+     * }</pre>
+     *
+     * @param query page size, cursor, archived, search term, ...
+     * @return the page
+     */
+    public ThreadListResponse listThreads(ThreadListParams query) {
+        return call(ClientMethods.THREAD_LIST, Objects.requireNonNull(query, "query"));
     }
 
     /** Archives a thread ({@code thread/archive}). */
     public void archiveThread(String threadId) {
-        ObjectNode p = Params.object();
-        p.put("threadId", threadId);
-        call("thread/archive", p);
+        call(ClientMethods.THREAD_ARCHIVE, ThreadArchiveParams.builder().threadId(threadId).build());
     }
 
     /** Brings an archived thread back ({@code thread/unarchive}). */
     public void unarchiveThread(String threadId) {
-        ObjectNode p = Params.object();
-        p.put("threadId", threadId);
-        call("thread/unarchive", p);
+        call(ClientMethods.THREAD_UNARCHIVE, ThreadUnarchiveParams.builder().threadId(threadId).build());
     }
 
     /** @return the models the server offers ({@code model/list}, all pages) */
-    public List<ModelInfo> models() {
-        List<ModelInfo> out = new ArrayList<>();
+    public List<Model> models() {
+        List<Model> out = new ArrayList<>();
         String cursor = null;
         do {
-            ObjectNode p = Params.object();
+            ModelListParams.Builder p = ModelListParams.builder();
             if (cursor != null) {
-                p.put("cursor", cursor);
+                p.cursor(cursor);
             }
-            JsonNode r = call("model/list", p);
-            r.path("data").forEach(m -> out.add(ModelInfo.of(m)));
-            JsonNode next = r.get("nextCursor");
-            cursor = next != null && next.isString() ? next.asString() : null;
+            ModelListResponse r = call(ClientMethods.MODEL_LIST, p.build());
+            out.addAll(r.data());
+            cursor = r.nextCursor();
         } while (cursor != null);
         return List.copyOf(out);
     }
 
-    /** @return the account the server is signed in with ({@code account/read}); {@code account} is null when none */
-    public JsonNode account() {
-        return call("account/read", Params.object());
+    /**
+     * @return the account the server is signed in with ({@code account/read}): {@code account()}
+     *     is null when there is none, {@code requiresOpenaiAuth()} whether the model provider needs one
+     */
+    public GetAccountResponse account() {
+        return call(ClientMethods.ACCOUNT_READ, GetAccountParams.builder().build());
     }
 
     /**
-     * Sends any protocol request and waits for its result: the escape hatch for methods this SDK
-     * does not wrap.
+     * Sends any protocol request as raw JSON and waits for its result: the escape hatch for a
+     * method newer than this SDK's types (prefer {@link #request(ClientMethod, Object)}).
      *
      * @param method the method, for example {@code config/read}
      * @param params its parameters ({@code {}} when none)
@@ -256,7 +283,7 @@ public final class Codex implements AutoCloseable {
 
     /**
      * Sends any protocol request with typed parameters and result, using the generated method
-     * descriptors of the pinned CLI.
+     * descriptors of the pinned CLI: the way to call a method this SDK does not wrap.
      *
      * <pre>{@code
      * ModelListResponse models = codex.request(ClientMethods.MODEL_LIST, null);  // null params: {}
@@ -270,7 +297,7 @@ public final class Codex implements AutoCloseable {
      * @throws dev.codex4j.protocol.ProtocolException when the result does not bind to {@code R}
      */
     public <P, R> R request(ClientMethod<P, R> method, @Nullable P params) {
-        return TypedCodec.result(method, call(method.name(), TypedCodec.params(params)));
+        return call(method, params);
     }
 
     /** @return {@link #request(String, JsonNode)} without waiting */
@@ -312,6 +339,15 @@ public final class Codex implements AutoCloseable {
         return call(method, params, requestTimeout);
     }
 
+    /** Sends a typed request and binds its result strictly (a result that does not bind is a DecodeException). */
+    <P, R> R call(ClientMethod<P, R> method, @Nullable P params) {
+        return call(method, params, requestTimeout);
+    }
+
+    <P, R> R call(ClientMethod<P, R> method, @Nullable P params, Duration timeout) {
+        return TypedCodec.result(method, call(method.name(), TypedCodec.params(params), timeout));
+    }
+
     JsonNode call(String method, JsonNode params, Duration timeout) {
         try {
             return connection.call(method, params, timeout);
@@ -319,14 +355,6 @@ public final class Codex implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CodexException("Interrupted while waiting for the reply to " + method, e);
         }
-    }
-
-    private CodexThread register(JsonNode reply) {
-        String id = reply.path("thread").path("id").asString(null);
-        if (id == null) {
-            throw new dev.codex4j.protocol.ProtocolException("Thread reply has no thread.id", reply.toString(), null);
-        }
-        return new CodexThread(this, id, reply);
     }
 
     /**

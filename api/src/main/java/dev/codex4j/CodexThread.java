@@ -3,7 +3,16 @@ package dev.codex4j;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
 import dev.codex4j.protocol.CodexException;
+import dev.codex4j.protocol.DecodeException;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.types.ThreadCompactStartParams;
+import dev.codex4j.protocol.types.ThreadReadParams;
+import dev.codex4j.protocol.types.ThreadReadResponse;
+import dev.codex4j.protocol.types.ThreadSetNameParams;
+import dev.codex4j.protocol.types.TurnStartParams;
+import dev.codex4j.protocol.types.UserInput;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A conversation with the agent. Runs one turn at a time: starting a second turn while one runs
@@ -27,11 +35,11 @@ import tools.jackson.databind.node.ObjectNode;
 public final class CodexThread {
     private final Codex codex;
     private final String id;
-    private final JsonNode info;
+    private final dev.codex4j.protocol.types.Thread info;
 
-    CodexThread(Codex codex, String id, JsonNode info) {
+    CodexThread(Codex codex, dev.codex4j.protocol.types.Thread info) {
         this.codex = codex;
-        this.id = id;
+        this.id = info.id();
         this.info = info;
     }
 
@@ -41,30 +49,31 @@ public final class CodexThread {
     }
 
     /**
-     * @return the server's reply to the start, resume or fork of this thread ({@code thread},
-     *     {@code model}, {@code cwd}, {@code approvalPolicy}, {@code sandbox}, ...)
+     * @return the thread as the server described it when it was started, resumed or forked (the
+     *     generated {@code Thread}: {@code cwd}, {@code model}, {@code status}, {@code preview}, ...;
+     *     {@link #read()} asks again)
      */
-    public JsonNode info() {
+    public dev.codex4j.protocol.types.Thread info() {
         return info;
     }
 
     /** Runs a turn with one text input and waits for its result. */
     public RunResult run(String prompt) {
-        return turn(List.of(Input.text(prompt)), TurnOptions.defaults()).run();
+        return turn(List.of(Inputs.text(prompt)), TurnOptions.defaults()).run();
     }
 
-    /** Runs a turn with these inputs and waits for its result. */
-    public RunResult run(List<Input> input) {
+    /** Runs a turn with these inputs (see {@link Inputs}) and waits for its result. */
+    public RunResult run(List<? extends UserInput> input) {
         return turn(input, TurnOptions.defaults()).run();
     }
 
     /** Runs a turn with one text input and options, and waits for its result. */
     public RunResult run(String prompt, TurnOptions options) {
-        return turn(List.of(Input.text(prompt)), options).run();
+        return turn(List.of(Inputs.text(prompt)), options).run();
     }
 
     /** Runs a turn with these inputs and options, and waits for its result. */
-    public RunResult run(List<Input> input, TurnOptions options) {
+    public RunResult run(List<? extends UserInput> input, TurnOptions options) {
         return turn(input, options).run();
     }
 
@@ -107,7 +116,7 @@ public final class CodexThread {
      * @param options the options
      * @return the result to come; it fails as {@link #turn} and {@link TurnHandle#run()} throw
      */
-    public CompletableFuture<RunResult> runAsync(List<Input> input, TurnOptions options) {
+    public CompletableFuture<RunResult> runAsync(List<? extends UserInput> input, TurnOptions options) {
         Objects.requireNonNull(options, "options");
         CompletableFuture<RunResult> f = new CompletableFuture<>();
         AtomicReference<@Nullable TurnHandle> started = new AtomicReference<>();
@@ -146,17 +155,17 @@ public final class CodexThread {
 
     /** @return {@link #runAsync(List, TurnOptions)} with one text input and default options */
     public CompletableFuture<RunResult> runAsync(String prompt) {
-        return runAsync(List.of(Input.text(prompt)), TurnOptions.defaults());
+        return runAsync(List.of(Inputs.text(prompt)), TurnOptions.defaults());
     }
 
     /** Starts a turn with one text input. */
     public TurnHandle turn(String prompt) {
-        return turn(List.of(Input.text(prompt)), TurnOptions.defaults());
+        return turn(List.of(Inputs.text(prompt)), TurnOptions.defaults());
     }
 
     /** Starts a turn with one text input and options. */
     public TurnHandle turn(String prompt, TurnOptions options) {
-        return turn(List.of(Input.text(prompt)), options);
+        return turn(List.of(Inputs.text(prompt)), options);
     }
 
     /**
@@ -169,7 +178,7 @@ public final class CodexThread {
      * approval handler is in place before {@code turn/start} is sent, so an approval that beats
      * the reply still reaches it.
      *
-     * @param input the input
+     * @param input the input (see {@link Inputs})
      * @param options the options
      * @return the running turn
      * @throws IllegalStateException when a turn is already running on this thread
@@ -178,31 +187,40 @@ public final class CodexThread {
      * @throws dev.codex4j.protocol.AuthenticationRequiredException when the server has no account
      *     for its model provider
      */
-    public TurnHandle turn(List<Input> input, TurnOptions options) {
+    public TurnHandle turn(List<? extends UserInput> input, TurnOptions options) {
         Objects.requireNonNull(options, "options");
-        if (input.isEmpty()) {
-            throw new IllegalArgumentException("a turn needs at least one input");
-        }
-        input.forEach(i -> Objects.requireNonNull(i, "input element"));
+        TurnStartParams params = options.startParams(id, Inputs.check(input));
         codex.checkDirectory(options.cwd(), "the turn's cwd");
         codex.checkCanRunTurns();
         Reservation reservation = reserve(options);
         try {
-            ObjectNode p = Params.object();
-            p.put("threadId", id);
-            p.set("input", Input.toJson(input));
-            options.writeTo(p);
             long start = System.nanoTime();
-            JsonNode r = codex.call("turn/start", p);
-            String turnId = r.path("turn").path("id").asString(null);
-            if (turnId == null) {
-                throw new dev.codex4j.protocol.ProtocolException("turn/start reply has no turn.id", r.toString(), null);
-            }
+            String turnId = turnId(codex.call(ClientMethods.TURN_START.name(), TypedCodec.params(params)));
             TurnHandle handle = new TurnHandle(this, turnId, reservation.claim(turnId), options, start);
             reservation.attach(handle);
             return handle;
         } finally {
             reservation.close(); // releases it only if it was never claimed (the start failed)
+        }
+    }
+
+    /**
+     * The started turn's id. The reply binds to {@code TurnStartResponse}; one that does not (a newer
+     * server) still names the turn, which must be claimed: it is running on the server, and an
+     * exception here would leave it without a consumer and let the next {@code turn/start} steer it.
+     */
+    private String turnId(JsonNode reply) {
+        try {
+            return TypedCodec.result(ClientMethods.TURN_START, reply).turn().id();
+        } catch (DecodeException e) {
+            JsonNode id = reply.path("turn").path("id");
+            if (!id.isString()) {
+                throw e;
+            }
+            System.getLogger(CodexThread.class.getName()).log(System.Logger.Level.WARNING,
+                    "The turn/start reply of thread " + this.id + " does not bind to this codex4j version's types"
+                            + " (is the Codex CLI newer than the pinned one?); going on with its turn id: " + e.getMessage());
+            return id.asString();
         }
     }
 
@@ -236,32 +254,35 @@ public final class CodexThread {
         }
     }
 
-    /** Reads the thread from the server ({@code thread/read}), with its turns when asked. */
-    public JsonNode read(boolean includeTurns) {
-        ObjectNode p = Params.object();
-        p.put("threadId", id);
-        p.put("includeTurns", includeTurns);
-        return codex.call("thread/read", p);
+    /**
+     * Reads the thread from the server ({@code thread/read}), with its turns when asked.
+     *
+     * <pre>{@code
+     * for (Turn turn : thread.read(true).thread().turns()) System.out.println(turn.id() + " " + turn.status());
+     * }</pre>
+     *
+     * @param includeTurns whether {@code thread().turns()} holds the turns, with their items
+     * @return the reply
+     */
+    public ThreadReadResponse read(boolean includeTurns) {
+        return codex.call(ClientMethods.THREAD_READ,
+                ThreadReadParams.builder().threadId(id).includeTurns(includeTurns).build());
     }
 
     /** @return {@link #read(boolean)} without turns */
-    public JsonNode read() {
+    public ThreadReadResponse read() {
         return read(false);
     }
 
     /** Names the thread ({@code thread/name/set}). */
     public void setName(String name) {
-        ObjectNode p = Params.object();
-        p.put("threadId", id);
-        p.put("name", Objects.requireNonNull(name, "name"));
-        codex.call("thread/name/set", p);
+        codex.call(ClientMethods.THREAD_NAME_SET,
+                ThreadSetNameParams.builder().threadId(id).name(Objects.requireNonNull(name, "name")).build());
     }
 
     /** Starts compaction of the thread's history ({@code thread/compact/start}). */
     public void compact() {
-        ObjectNode p = Params.object();
-        p.put("threadId", id);
-        codex.call("thread/compact/start", p);
+        codex.call(ClientMethods.THREAD_COMPACT_START, ThreadCompactStartParams.builder().threadId(id).build());
     }
 
     /**

@@ -1,64 +1,72 @@
 package dev.codex4j;
 
+import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.types.AskForApproval;
+import dev.codex4j.protocol.types.SandboxMode;
+import dev.codex4j.protocol.types.ThreadForkParams;
+import dev.codex4j.protocol.types.ThreadResumeParams;
+import dev.codex4j.protocol.types.ThreadStartParams;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Options for {@code thread/start}, {@code thread/resume} and {@code thread/fork}. Absent values
- * are not sent, so the server's configuration applies. Anything the protocol has that is not
- * named here goes through {@link Builder#param(String, Object)}.
+ * Options for {@code thread/start}, {@code thread/resume} and {@code thread/fork}, in the
+ * protocol's own types. Absent values are not sent, so the server's configuration applies. A
+ * parameter these options do not name is set on the generated params builder itself, with
+ * {@link Builder#startParams}, {@link Builder#resumeParams} or {@link Builder#forkParams}.
  *
  * <pre>{@code
  * CodexThread t = codex.startThread(ThreadOptions.builder()
  *         .model("gpt-5.5")
  *         .cwd(Path.of("/srv/repo"))
- *         .approvalPolicy(ApprovalPolicy.ON_REQUEST)
- *         .sandbox(Sandbox.WORKSPACE_WRITE)
+ *         .approvalPolicy(AskForApproval.ON_REQUEST)
+ *         .sandbox(SandboxMode.WORKSPACE_WRITE)
  *         .developerInstructions("Answer briefly.")
+ *         .startParams(p -> p.personality(Personality.PRAGMATIC))
  *         .build());
  * }</pre>
- *
- * @param model the model, or null
- * @param modelProvider the model provider id, or null
- * @param cwd the thread's working directory, or null for the server's
- * @param approvalPolicy when to ask for approval, or null
- * @param sandbox the sandbox preset, or null
- * @param developerInstructions extra developer instructions, or null
- * @param baseInstructions replaces the model's base instructions, or null
- * @param ephemeral whether the thread is kept only in memory, or null
- * @param config config overrides for this thread (dotted keys), or empty
- * @param extra further protocol parameters by wire name
  */
-public record ThreadOptions(
-        @Nullable String model,
-        @Nullable String modelProvider,
-        @Nullable Path cwd,
-        @Nullable ApprovalPolicy approvalPolicy,
-        @Nullable Sandbox sandbox,
-        @Nullable String developerInstructions,
-        @Nullable String baseInstructions,
-        @Nullable Boolean ephemeral,
-        Map<String, JsonNode> config,
-        Map<String, JsonNode> extra) {
+public final class ThreadOptions {
+    private static final ThreadOptions DEFAULTS = new Builder().build();
 
-    /** Copies the maps; rejects a raw sandbox policy, which threads do not take. */
-    public ThreadOptions {
-        config = Params.copyExtra(config);
-        extra = Params.copyExtra(extra);
-        if (sandbox != null && sandbox.mode() == null) {
-            throw new IllegalArgumentException(
-                    "A thread takes a sandbox preset (Sandbox.READ_ONLY...), not a raw policy; set raw policies per turn");
-        }
+    private final @Nullable String model;
+    private final @Nullable String modelProvider;
+    private final @Nullable Path cwd;
+    private final @Nullable AskForApproval approvalPolicy;
+    private final @Nullable SandboxMode sandbox;
+    private final @Nullable String developerInstructions;
+    private final @Nullable String baseInstructions;
+    private final @Nullable Boolean ephemeral;
+    private final Map<String, JsonNode> config;
+    private final @Nullable Consumer<ThreadStartParams.Builder> startParams;
+    private final @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
+    private final @Nullable Consumer<ThreadForkParams.Builder> forkParams;
+
+    private ThreadOptions(Builder b) {
+        this.model = b.model;
+        this.modelProvider = b.modelProvider;
+        this.cwd = b.cwd;
+        this.approvalPolicy = b.approvalPolicy;
+        this.sandbox = b.sandbox;
+        this.developerInstructions = b.developerInstructions;
+        this.baseInstructions = b.baseInstructions;
+        this.ephemeral = b.ephemeral;
+        this.config = Collections.unmodifiableMap(new LinkedHashMap<>(b.config));
+        this.startParams = b.startParams;
+        this.resumeParams = b.resumeParams;
+        this.forkParams = b.forkParams;
     }
 
     /** @return options that change nothing */
     public static ThreadOptions defaults() {
-        return builder().build();
+        return DEFAULTS;
     }
 
     /** @return a builder */
@@ -78,25 +86,153 @@ public record ThreadOptions(
         b.baseInstructions = baseInstructions;
         b.ephemeral = ephemeral;
         b.config.putAll(config);
-        b.extra.putAll(extra);
+        b.startParams = startParams;
+        b.resumeParams = resumeParams;
+        b.forkParams = forkParams;
         return b;
     }
 
-    /** Writes these options into request params. */
-    void writeTo(ObjectNode p) {
-        Params.put(p, "model", model);
-        Params.put(p, "modelProvider", modelProvider);
-        Params.put(p, "cwd", cwd == null ? null : cwd.toAbsolutePath().toString());
-        Params.put(p, "approvalPolicy", approvalPolicy == null ? null : approvalPolicy.json());
-        Params.put(p, "sandbox", sandbox == null ? null : sandbox.mode());
-        Params.put(p, "developerInstructions", developerInstructions);
-        Params.put(p, "baseInstructions", baseInstructions);
-        Params.put(p, "ephemeral", ephemeral);
-        if (!config.isEmpty()) {
-            ObjectNode c = p.putObject("config");
-            config.forEach(c::set);
+    /** @return the model, or null for the server's */
+    public @Nullable String model() {
+        return model;
+    }
+
+    /** @return the model provider id, or null */
+    public @Nullable String modelProvider() {
+        return modelProvider;
+    }
+
+    /** @return the thread's working directory, or null for the server's */
+    public @Nullable Path cwd() {
+        return cwd;
+    }
+
+    /** @return when to ask for approval, or null */
+    public @Nullable AskForApproval approvalPolicy() {
+        return approvalPolicy;
+    }
+
+    /** @return the sandbox mode, or null */
+    public @Nullable SandboxMode sandbox() {
+        return sandbox;
+    }
+
+    /** @return extra developer instructions, or null */
+    public @Nullable String developerInstructions() {
+        return developerInstructions;
+    }
+
+    /** @return instructions that replace the model's base instructions, or null */
+    public @Nullable String baseInstructions() {
+        return baseInstructions;
+    }
+
+    /** @return whether the thread is kept only in memory, or null */
+    public @Nullable Boolean ephemeral() {
+        return ephemeral;
+    }
+
+    /** @return config overrides for this thread by dotted key (sent as {@code config}), or empty */
+    public Map<String, JsonNode> config() {
+        return config;
+    }
+
+    /** {@code thread/start}'s params. */
+    ThreadStartParams startParams() {
+        ThreadStartParams.Builder p = ThreadStartParams.builder();
+        common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
+                p::baseInstructions, p::config);
+        set(ephemeral, p::ephemeral);
+        if (startParams != null) {
+            startParams.accept(p);
         }
-        extra.forEach(p::set);
+        return p.build();
+    }
+
+    /**
+     * {@code thread/resume}'s params.
+     *
+     * @throws IllegalArgumentException when {@link #ephemeral()} is set: a thread is ephemeral or
+     *     not from its start, and {@code thread/resume} has no such parameter
+     */
+    ThreadResumeParams resumeParams(String threadId) {
+        if (ephemeral != null) {
+            throw new IllegalArgumentException("thread/resume takes no ephemeral: a thread is ephemeral or not"
+                    + " from its start (leave ephemeral unset to resume)");
+        }
+        ThreadResumeParams.Builder p = ThreadResumeParams.builder();
+        common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
+                p::baseInstructions, p::config);
+        if (resumeParams != null) {
+            resumeParams.accept(p);
+        }
+        return p.threadId(threadId).build();
+    }
+
+    /** {@code thread/fork}'s params. */
+    ThreadForkParams forkParams(String threadId) {
+        ThreadForkParams.Builder p = ThreadForkParams.builder();
+        common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
+                p::baseInstructions, p::config);
+        set(ephemeral, p::ephemeral);
+        if (forkParams != null) {
+            forkParams.accept(p);
+        }
+        return p.threadId(threadId).build();
+    }
+
+    /** Sets what the three requests share (their builders have no common type, so by their setters). */
+    private void common(Consumer<String> model, Consumer<String> modelProvider, Consumer<String> cwd,
+            Consumer<AskForApproval> approvalPolicy, Consumer<SandboxMode> sandbox, Consumer<String> developerInstructions,
+            Consumer<String> baseInstructions, Consumer<JsonNode> config) {
+        set(this.model, model);
+        set(this.modelProvider, modelProvider);
+        set(this.cwd == null ? null : this.cwd.toAbsolutePath().toString(), cwd);
+        set(this.approvalPolicy, approvalPolicy);
+        set(this.sandbox, sandbox);
+        set(this.developerInstructions, developerInstructions);
+        set(this.baseInstructions, baseInstructions);
+        set(configJson(), config);
+    }
+
+    /** Sets a member only when there is a value: a null would be sent as JSON null. */
+    static <T> void set(@Nullable T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
+    }
+
+    private @Nullable JsonNode configJson() {
+        if (config.isEmpty()) {
+            return null;
+        }
+        ObjectNode c = ProtocolCodec.emptyObject();
+        config.forEach((k, v) -> c.set(k, v.deepCopy()));
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("ThreadOptions[");
+        field(b, "model", model);
+        field(b, "modelProvider", modelProvider);
+        field(b, "cwd", cwd);
+        field(b, "approvalPolicy", approvalPolicy);
+        field(b, "sandbox", sandbox);
+        field(b, "developerInstructions", developerInstructions);
+        field(b, "baseInstructions", baseInstructions);
+        field(b, "ephemeral", ephemeral);
+        field(b, "config", config.isEmpty() ? null : config);
+        field(b, "startParams", startParams == null ? null : "(customized)");
+        field(b, "resumeParams", resumeParams == null ? null : "(customized)");
+        field(b, "forkParams", forkParams == null ? null : "(customized)");
+        return b.append(']').toString();
+    }
+
+    static void field(StringBuilder b, String name, @Nullable Object value) {
+        if (value != null) {
+            b.append(b.charAt(b.length() - 1) == '[' ? "" : ", ").append(name).append('=').append(value);
+        }
     }
 
     /** Builds {@link ThreadOptions}. */
@@ -104,13 +240,15 @@ public record ThreadOptions(
         private @Nullable String model;
         private @Nullable String modelProvider;
         private @Nullable Path cwd;
-        private @Nullable ApprovalPolicy approvalPolicy;
-        private @Nullable Sandbox sandbox;
+        private @Nullable AskForApproval approvalPolicy;
+        private @Nullable SandboxMode sandbox;
         private @Nullable String developerInstructions;
         private @Nullable String baseInstructions;
         private @Nullable Boolean ephemeral;
         private final Map<String, JsonNode> config = new LinkedHashMap<>();
-        private final Map<String, JsonNode> extra = new LinkedHashMap<>();
+        private @Nullable Consumer<ThreadStartParams.Builder> startParams;
+        private @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
+        private @Nullable Consumer<ThreadForkParams.Builder> forkParams;
 
         private Builder() {}
 
@@ -132,14 +270,14 @@ public record ThreadOptions(
             return this;
         }
 
-        /** @return this, with the approval policy set */
-        public Builder approvalPolicy(@Nullable ApprovalPolicy approvalPolicy) {
+        /** @return this, with the approval policy set ({@code AskForApproval.ON_REQUEST}, ...) */
+        public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             return this;
         }
 
-        /** @return this, with the sandbox preset set */
-        public Builder sandbox(@Nullable Sandbox sandbox) {
+        /** @return this, with the sandbox mode set ({@code SandboxMode.READ_ONLY}, ...) */
+        public Builder sandbox(@Nullable SandboxMode sandbox) {
             this.sandbox = sandbox;
             return this;
         }
@@ -156,28 +294,67 @@ public record ThreadOptions(
             return this;
         }
 
-        /** @return this, with ephemeral set (ephemeral threads cannot be resumed after exit) */
+        /**
+         * @return this, with ephemeral set (ephemeral threads cannot be resumed after exit;
+         *     {@code thread/resume} takes no ephemeral and refuses options that set it)
+         */
         public Builder ephemeral(@Nullable Boolean ephemeral) {
             this.ephemeral = ephemeral;
             return this;
         }
 
-        /** @return this, with one config override (a dotted key and a JSON-able value) */
+        /**
+         * One config override for this thread.
+         *
+         * @param key a dotted key, for example {@code model_reasoning_effort}
+         * @param value a string, number, boolean, list, map or {@code JsonNode}
+         * @return this
+         */
         public Builder config(String key, Object value) {
-            config.put(Objects.requireNonNull(key, "key"), Params.tree(value));
+            config.put(Objects.requireNonNull(key, "key"), value instanceof JsonNode n ? n.deepCopy()
+                    : ProtocolCodec.mapper().valueToTree(Objects.requireNonNull(value, "value")));
             return this;
         }
 
-        /** @return this, with any other protocol parameter by its wire name */
-        public Builder param(String name, Object value) {
-            extra.put(Objects.requireNonNull(name, "name"), Params.tree(value));
+        /**
+         * Sets anything else on {@code thread/start}'s generated params builder; runs after the
+         * options above were applied, so it can also override them. Calls add up.
+         *
+         * @param customizer for example {@code p -> p.personality(Personality.PRAGMATIC)}
+         * @return this
+         */
+        public Builder startParams(Consumer<ThreadStartParams.Builder> customizer) {
+            this.startParams = startParams == null ? customizer : startParams.andThen(customizer);
+            return this;
+        }
+
+        /**
+         * Sets anything else on {@code thread/resume}'s generated params builder, as
+         * {@link #startParams} (but not {@code threadId}, which is always the resumed thread's).
+         *
+         * @param customizer what to set
+         * @return this
+         */
+        public Builder resumeParams(Consumer<ThreadResumeParams.Builder> customizer) {
+            this.resumeParams = resumeParams == null ? customizer : resumeParams.andThen(customizer);
+            return this;
+        }
+
+        /**
+         * Sets anything else on {@code thread/fork}'s generated params builder, as
+         * {@link #startParams} (but not {@code threadId}, which is always the forked thread's).
+         *
+         * @param customizer what to set
+         * @return this
+         */
+        public Builder forkParams(Consumer<ThreadForkParams.Builder> customizer) {
+            this.forkParams = forkParams == null ? customizer : forkParams.andThen(customizer);
             return this;
         }
 
         /** @return the options */
         public ThreadOptions build() {
-            return new ThreadOptions(model, modelProvider, cwd, approvalPolicy, sandbox, developerInstructions,
-                    baseInstructions, ephemeral, config, extra);
+            return new ThreadOptions(this);
         }
     }
 }

@@ -1,21 +1,31 @@
 package dev.codex4j;
 
-import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.ThreadTokenUsage;
+import dev.codex4j.protocol.types.TurnError;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 
 /**
- * One event of a running turn, from {@link TurnHandle#events()}. The common ones have records
- * of their own; every other notification of the turn arrives as {@link Other} with its method
- * and parameters. The last event of every turn is {@link Completed}.
+ * One event of a running turn, from {@link TurnHandle#events()}, in the protocol's own types. The
+ * common ones have records of their own; every other notification of the turn arrives as
+ * {@link Other} with the generated {@link ServerNotification}. The last event of every turn is
+ * {@link Completed}.
+ *
+ * <p>A notification that does not bind to this version's types is never dropped: an
+ * {@code item/started} or {@code item/completed} whose item does not bind arrives as
+ * {@link ItemStarted} / {@link ItemCompleted} holding a {@link ThreadItem.Unknown} (its JSON and
+ * the reason), and any other one as {@link Other} holding a {@link ServerNotification.Unknown}
+ * (method, JSON and reason), as does a method newer than this SDK.
  *
  * <pre>{@code
  * try (TurnEvents events = thread.turn("Write a haiku").events()) {
  *     for (TurnEvent e : events) {
  *         switch (e) {
  *             case TurnEvent.AgentMessageDelta d -> System.out.print(d.delta());
+ *             case TurnEvent.ItemCompleted(ThreadItem.CommandExecution c) -> System.out.println("\n$ " + c.command());
+ *             case TurnEvent.Other(ServerNotification.TurnPlanUpdated p) -> System.out.println("\n" + p.params().plan());
  *             case TurnEvent.Completed c -> System.out.println("\n[" + c.result().status() + "]");
  *             default -> {}
  *         }
@@ -35,65 +45,89 @@ public sealed interface TurnEvent {
      * @param delta the text
      */
     record AgentMessageDelta(String itemId, String delta) implements TurnEvent {
+        /** Nothing is null. */
+        public AgentMessageDelta {
+            Objects.requireNonNull(itemId, "itemId");
+            Objects.requireNonNull(delta, "delta");
+        }
+
         @Override
         public String method() {
-            return "item/agentMessage/delta";
+            return ServerNotification.ItemAgentMessageDelta.METHOD;
         }
     }
 
     /**
-     * A piece of reasoning text or of its summary.
+     * A piece of reasoning text ({@code item/reasoning/textDelta}) or of its summary
+     * ({@code item/reasoning/summaryTextDelta}).
      *
-     * @param method {@code item/reasoning/summaryTextDelta} or {@code item/reasoning/textDelta}
+     * @param method which of the two
      * @param itemId the reasoning item
      * @param delta the text
      */
-    record ReasoningDelta(String method, String itemId, String delta) implements TurnEvent {}
+    record ReasoningDelta(String method, String itemId, String delta) implements TurnEvent {
+        /** Nothing is null. */
+        public ReasoningDelta {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(itemId, "itemId");
+            Objects.requireNonNull(delta, "delta");
+        }
+
+        /** @return whether this is a piece of the reasoning's summary */
+        public boolean isSummary() {
+            return ServerNotification.ItemReasoningSummaryTextDelta.METHOD.equals(method);
+        }
+    }
 
     /**
      * An item started ({@code item/started}).
      *
-     * @param item the item as sent ({@code type}, {@code id}, ...)
+     * @param item the item (a {@link ThreadItem.Unknown} when it does not bind to this version's types)
      */
-    record ItemStarted(JsonNode item) implements TurnEvent {
-        @Override
-        public String method() {
-            return "item/started";
+    record ItemStarted(ThreadItem item) implements TurnEvent {
+        /** @param item not null */
+        public ItemStarted {
+            Objects.requireNonNull(item, "item");
         }
 
-        /** @return the item's type, for example {@code agentMessage} */
-        public String type() {
-            return item.path("type").asString("");
+        @Override
+        public String method() {
+            return ServerNotification.ItemStarted.METHOD;
         }
     }
 
     /**
-     * An item completed ({@code item/completed}).
+     * An item completed ({@code item/completed}); it is also in {@link RunResult#items()}.
      *
-     * @param item the item as sent
+     * @param item the item (a {@link ThreadItem.Unknown} when it does not bind to this version's types)
      */
-    record ItemCompleted(JsonNode item) implements TurnEvent {
-        @Override
-        public String method() {
-            return "item/completed";
+    record ItemCompleted(ThreadItem item) implements TurnEvent {
+        /** @param item not null */
+        public ItemCompleted {
+            Objects.requireNonNull(item, "item");
         }
 
-        /** @return the item's type, for example {@code commandExecution} */
-        public String type() {
-            return item.path("type").asString("");
+        @Override
+        public String method() {
+            return ServerNotification.ItemCompleted.METHOD;
         }
     }
 
     /**
      * Token usage of the turn so far ({@code thread/tokenUsage/updated}).
      *
-     * @param last usage of the last model call
-     * @param total usage of the thread so far
+     * @param usage {@code last} (the last model call), {@code total} (the thread so far) and the
+     *     model's context window
      */
-    record TokenUsage(JsonNode last, JsonNode total) implements TurnEvent {
+    record TokenUsage(ThreadTokenUsage usage) implements TurnEvent {
+        /** @param usage not null */
+        public TokenUsage {
+            Objects.requireNonNull(usage, "usage");
+        }
+
         @Override
         public String method() {
-            return "thread/tokenUsage/updated";
+            return ServerNotification.ThreadTokenUsageUpdated.METHOD;
         }
     }
 
@@ -105,9 +139,14 @@ public sealed interface TurnEvent {
      * @param willRetry whether the server retries
      */
     record Error(TurnError error, boolean willRetry) implements TurnEvent {
+        /** @param error not null */
+        public Error {
+            Objects.requireNonNull(error, "error");
+        }
+
         @Override
         public String method() {
-            return "error";
+            return ServerNotification.Error.METHOD;
         }
     }
 
@@ -117,25 +156,33 @@ public sealed interface TurnEvent {
      * @param result the turn's result (status completed, interrupted or failed)
      */
     record Completed(RunResult result) implements TurnEvent {
+        /** @param result not null */
+        public Completed {
+            Objects.requireNonNull(result, "result");
+        }
+
         @Override
         public String method() {
-            return "turn/completed";
+            return ServerNotification.TurnCompleted.METHOD;
         }
     }
 
     /**
-     * Any other notification of this turn (plan and diff updates, command output, ...).
+     * Any other notification of this turn (plan and diff updates, command output, ...), as the
+     * generated type of its method; {@link ServerNotification.Unknown} (with the reason) for a
+     * method newer than this SDK or params that do not bind.
      *
-     * @param method the method
-     * @param params its parameters
+     * @param notification the notification
      */
-    record Other(String method, JsonNode params) implements TurnEvent {
-        /**
-         * @return the notification as the generated protocol type (its {@code Unknown} variant
-         *     when the method is newer than this SDK or the params do not bind)
-         */
-        public ServerNotification typed() {
-            return TypedCodec.notification(new JsonRpcMessage.Notification(method, params, null));
+    record Other(ServerNotification notification) implements TurnEvent {
+        /** @param notification not null */
+        public Other {
+            Objects.requireNonNull(notification, "notification");
+        }
+
+        @Override
+        public String method() {
+            return notification.method();
         }
     }
 

@@ -1,16 +1,23 @@
 package dev.codex4j;
 
 import dev.codex4j.protocol.CodexException;
+import dev.codex4j.protocol.types.CodexErrorInfo;
+import dev.codex4j.protocol.types.TurnError;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
- * A turn ended with status {@code failed}. Carries the server's error (message and
- * {@code codexErrorInfo}) and the partial result (items completed before the failure).
+ * A turn ended with status {@code failed}. Carries the server's error (the generated
+ * {@link TurnError}: message and {@code codexErrorInfo}) and the partial result (items completed
+ * before the failure).
  *
  * <pre>{@code
  * try {
  *     thread.run("...");
  * } catch (TurnFailedException e) {
- *     System.err.println(e.error().message() + " / " + e.error().codexErrorInfoName().orElse("?"));
+ *     if (CodexErrorInfo.USAGE_LIMIT_EXCEEDED.equals(e.error().codexErrorInfo())) waitForTomorrow();
+ *     System.err.println(e.error().message() + " / " + e.codexErrorInfoName().orElse("?"));
  * }
  * }</pre>
  */
@@ -26,7 +33,7 @@ public class TurnFailedException extends CodexException {
      */
     public TurnFailedException(RunResult result, TurnError error) {
         super("Turn " + result.turnId() + " failed: " + error.message()
-                + error.codexErrorInfoName().map(k -> " (" + k + ")").orElse(""));
+                + name(error.codexErrorInfo()).map(k -> " (" + k + ")").orElse(""));
         this.result = result;
         this.error = error;
     }
@@ -39,5 +46,27 @@ public class TurnFailedException extends CodexException {
     /** @return the server's error */
     public TurnError error() {
         return error;
+    }
+
+    /**
+     * @return the kind of error by its wire name: the value ({@code internalServerError}) or the
+     *     object form's member ({@code httpConnectionFailed}); empty when the server gave none
+     */
+    public Optional<String> codexErrorInfoName() {
+        return name(error.codexErrorInfo());
+    }
+
+    private static Optional<String> name(@Nullable CodexErrorInfo info) {
+        if (info == null) {
+            return Optional.empty();
+        }
+        if (info instanceof CodexErrorInfo.Value v) {
+            return Optional.of(v.value());
+        }
+        JsonNode json = CodexErrorInfo.codec().toJsonNode(info);
+        if (json.isObject() && json.properties().iterator().hasNext()) {
+            return Optional.of(json.properties().iterator().next().getKey());
+        }
+        return Optional.of(json.toString());
     }
 }

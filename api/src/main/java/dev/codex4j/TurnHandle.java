@@ -7,6 +7,12 @@ import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.InvalidRequestException;
 import dev.codex4j.protocol.RequestTimeoutException;
 import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.types.TurnError;
+import dev.codex4j.protocol.types.TurnInterruptParams;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.protocol.types.TurnSteerParams;
+import dev.codex4j.protocol.types.UserInput;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A running turn. Consume it with {@link #run()} (the fold to a {@link RunResult}) or with
@@ -38,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <pre>{@code
  * TurnHandle turn = thread.turn("Refactor the parser");
- * turn.steer(Input.text("Keep the public API unchanged."));
+ * turn.steer("Keep the public API unchanged.");
  * RunResult result = turn.run();
  * }</pre>
  */
@@ -102,25 +107,26 @@ public final class TurnHandle implements AutoCloseable {
     /**
      * Adds input to the running turn ({@code turn/steer}).
      *
-     * @param input more input for the model
+     * @param input more input for the model (see {@link Inputs})
+     * @throws IllegalArgumentException when the input is empty or a text holds a lone surrogate
      * @throws dev.codex4j.protocol.CodexRpcException when the turn is no longer running
      */
-    public void steer(List<Input> input) {
-        ObjectNode p = Params.object();
-        p.put("threadId", thread.id());
-        p.put("expectedTurnId", id);
-        p.set("input", Input.toJson(input));
-        thread.codex().call("turn/steer", p);
+    public void steer(List<? extends UserInput> input) {
+        thread.codex().call(ClientMethods.TURN_STEER, TurnSteerParams.builder()
+                .threadId(thread.id())
+                .expectedTurnId(id)
+                .input(Inputs.check(input))
+                .build());
     }
 
     /** @param input more input for the model */
-    public void steer(Input input) {
+    public void steer(UserInput input) {
         steer(List.of(input));
     }
 
     /** @param text more text for the model */
     public void steer(String text) {
-        steer(Input.text(text));
+        steer(Inputs.text(text));
     }
 
     /**
@@ -154,10 +160,8 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     private void sendInterrupt() {
-        ObjectNode p = Params.object();
-        p.put("threadId", thread.id());
-        p.put("turnId", id);
-        thread.codex().call("turn/interrupt", p);
+        thread.codex().call(ClientMethods.TURN_INTERRUPT,
+                TurnInterruptParams.builder().threadId(thread.id()).turnId(id).build());
     }
 
     private static boolean notActiveYet(InvalidRequestException e) {
@@ -391,8 +395,8 @@ public final class TurnHandle implements AutoCloseable {
     private RunResult resultOrThrow() {
         RunResult r = Objects.requireNonNull(result, "no result");
         if (r.status().equals(TurnStatus.FAILED)) {
-            throw new TurnFailedException(r, r.error().orElse(new TurnError("turn failed", null, null,
-                    Params.object())));
+            throw new TurnFailedException(r, r.error().orElseGet(() -> TurnError.builder()
+                    .message("turn failed (the server gave no error)").build()));
         }
         return r;
     }

@@ -1,63 +1,71 @@
 package dev.codex4j;
 
+import static dev.codex4j.ThreadOptions.field;
+import static dev.codex4j.ThreadOptions.set;
+
+import dev.codex4j.protocol.types.AskForApproval;
+import dev.codex4j.protocol.types.ReasoningSummary;
+import dev.codex4j.protocol.types.SandboxMode;
+import dev.codex4j.protocol.types.SandboxPolicy;
+import dev.codex4j.protocol.types.TurnStartParams;
+import dev.codex4j.protocol.types.UserInput;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Objects;
+import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Options for one turn ({@code turn/start}). Model, effort, cwd, approval policy and sandbox
- * also apply to later turns of the thread, as the server defines. Absent values are not sent.
+ * Options for one turn ({@code turn/start}): its protocol settings, in the protocol's own types,
+ * and what only the SDK does (the turn's approval handler, how long {@code run()} waits). Model,
+ * effort, cwd, approval policy and sandbox also apply to later turns of the thread, as the server
+ * defines. Absent values are not sent. A parameter these options do not name is set on the
+ * generated {@link TurnStartParams.Builder} itself, with {@link Builder#params}.
  *
  * <pre>{@code
  * RunResult r = thread.run("Fix the failing test", TurnOptions.builder()
  *         .effort("high")
- *         .sandbox(Sandbox.WORKSPACE_WRITE)
+ *         .sandbox(SandboxMode.WORKSPACE_WRITE)
  *         .approvalHandler(myReviewer)
  *         .timeout(Duration.ofMinutes(10))
+ *         .params(p -> p.personality(Personality.PRAGMATIC))
  *         .build());
  * }</pre>
- *
- * @param model the model, or null
- * @param effort the reasoning effort ({@code low}, {@code medium}, {@code high}...), or null
- * @param summary the reasoning summary mode ({@code auto}, {@code concise}, {@code detailed}, {@code none}), or null
- * @param cwd the working directory, or null
- * @param approvalPolicy when to ask for approval, or null
- * @param sandbox the sandbox (preset or raw policy), or null
- * @param outputSchema a JSON Schema the final answer must follow, or null
- * @param approvalHandler answers this turn's approval requests instead of the client's handler, or null
- * @param timeout how long {@code run()} waits for the turn before it interrupts it and throws
- *     {@link TurnTimeoutException}; null waits until the turn ends or the connection closes
- * @param extra further protocol parameters by wire name
  */
-public record TurnOptions(
-        @Nullable String model,
-        @Nullable String effort,
-        @Nullable String summary,
-        @Nullable Path cwd,
-        @Nullable ApprovalPolicy approvalPolicy,
-        @Nullable Sandbox sandbox,
-        @Nullable JsonNode outputSchema,
-        @Nullable ApprovalHandler approvalHandler,
-        @Nullable Duration timeout,
-        Map<String, JsonNode> extra) {
+public final class TurnOptions {
+    private static final TurnOptions DEFAULTS = new Builder().build();
 
-    /** Copies the map; checks the timeout. */
-    public TurnOptions {
-        extra = Params.copyExtra(extra);
-        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    private final @Nullable String model;
+    private final @Nullable String effort;
+    private final @Nullable ReasoningSummary summary;
+    private final @Nullable Path cwd;
+    private final @Nullable AskForApproval approvalPolicy;
+    private final @Nullable SandboxPolicy sandboxPolicy;
+    private final @Nullable JsonNode outputSchema;
+    private final @Nullable ApprovalHandler approvalHandler;
+    private final @Nullable Duration timeout;
+    private final @Nullable Consumer<TurnStartParams.Builder> params;
+
+    private TurnOptions(Builder b) {
+        if (b.timeout != null && (b.timeout.isNegative() || b.timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive: " + b.timeout);
         }
-        outputSchema = outputSchema == null ? null : outputSchema.deepCopy();
+        this.model = b.model;
+        this.effort = b.effort;
+        this.summary = b.summary;
+        this.cwd = b.cwd;
+        this.approvalPolicy = b.approvalPolicy;
+        this.sandboxPolicy = b.sandboxPolicy;
+        this.outputSchema = b.outputSchema == null ? null : b.outputSchema.deepCopy();
+        this.approvalHandler = b.approvalHandler;
+        this.timeout = b.timeout;
+        this.params = b.params;
     }
 
     /** @return options that change nothing */
     public static TurnOptions defaults() {
-        return builder().build();
+        return DEFAULTS;
     }
 
     /** @return a builder */
@@ -73,37 +81,106 @@ public record TurnOptions(
         b.summary = summary;
         b.cwd = cwd;
         b.approvalPolicy = approvalPolicy;
-        b.sandbox = sandbox;
+        b.sandboxPolicy = sandboxPolicy;
         b.outputSchema = outputSchema;
         b.approvalHandler = approvalHandler;
         b.timeout = timeout;
-        b.extra.putAll(extra);
+        b.params = params;
         return b;
     }
 
-    void writeTo(ObjectNode p) {
-        Params.put(p, "model", model);
-        Params.put(p, "effort", effort);
-        Params.put(p, "summary", summary);
-        Params.put(p, "cwd", cwd == null ? null : cwd.toAbsolutePath().toString());
-        Params.put(p, "approvalPolicy", approvalPolicy == null ? null : approvalPolicy.json());
-        Params.put(p, "sandboxPolicy", sandbox == null ? null : sandbox.policy());
-        Params.put(p, "outputSchema", outputSchema);
-        extra.forEach(p::set);
+    /** @return the model, or null */
+    public @Nullable String model() {
+        return model;
+    }
+
+    /** @return the reasoning effort ({@code low}, {@code medium}, {@code high}...), or null */
+    public @Nullable String effort() {
+        return effort;
+    }
+
+    /** @return the reasoning summary mode, or null */
+    public @Nullable ReasoningSummary summary() {
+        return summary;
+    }
+
+    /** @return the working directory, or null */
+    public @Nullable Path cwd() {
+        return cwd;
+    }
+
+    /** @return when to ask for approval, or null */
+    public @Nullable AskForApproval approvalPolicy() {
+        return approvalPolicy;
+    }
+
+    /** @return the sandbox policy, or null */
+    public @Nullable SandboxPolicy sandboxPolicy() {
+        return sandboxPolicy;
+    }
+
+    /** @return a JSON Schema the final answer must follow, or null */
+    public @Nullable JsonNode outputSchema() {
+        return outputSchema == null ? null : outputSchema.deepCopy();
+    }
+
+    /** @return the handler of this turn's approval requests (instead of the client's), or null */
+    public @Nullable ApprovalHandler approvalHandler() {
+        return approvalHandler;
+    }
+
+    /**
+     * @return how long {@code run()} waits for the turn before it interrupts it and throws
+     *     {@link TurnTimeoutException}; null waits until the turn ends or the connection closes
+     */
+    public @Nullable Duration timeout() {
+        return timeout;
+    }
+
+    /** {@code turn/start}'s params for these options. */
+    TurnStartParams startParams(String threadId, List<UserInput> input) {
+        TurnStartParams.Builder p = TurnStartParams.builder();
+        set(model, p::model);
+        set(effort, p::effort);
+        set(summary, p::summary);
+        set(cwd == null ? null : cwd.toAbsolutePath().toString(), p::cwd);
+        set(approvalPolicy, p::approvalPolicy);
+        set(sandboxPolicy, p::sandboxPolicy);
+        set(outputSchema, p::outputSchema);
+        if (params != null) {
+            params.accept(p);
+        }
+        return p.threadId(threadId).input(input).build();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("TurnOptions[");
+        field(b, "model", model);
+        field(b, "effort", effort);
+        field(b, "summary", summary);
+        field(b, "cwd", cwd);
+        field(b, "approvalPolicy", approvalPolicy);
+        field(b, "sandboxPolicy", sandboxPolicy);
+        field(b, "outputSchema", outputSchema);
+        field(b, "approvalHandler", approvalHandler);
+        field(b, "timeout", timeout);
+        field(b, "params", params == null ? null : "(customized)");
+        return b.append(']').toString();
     }
 
     /** Builds {@link TurnOptions}. */
     public static final class Builder {
         private @Nullable String model;
         private @Nullable String effort;
-        private @Nullable String summary;
+        private @Nullable ReasoningSummary summary;
         private @Nullable Path cwd;
-        private @Nullable ApprovalPolicy approvalPolicy;
-        private @Nullable Sandbox sandbox;
+        private @Nullable AskForApproval approvalPolicy;
+        private @Nullable SandboxPolicy sandboxPolicy;
         private @Nullable JsonNode outputSchema;
         private @Nullable ApprovalHandler approvalHandler;
         private @Nullable Duration timeout;
-        private final Map<String, JsonNode> extra = new LinkedHashMap<>();
+        private @Nullable Consumer<TurnStartParams.Builder> params;
 
         private Builder() {}
 
@@ -113,14 +190,14 @@ public record TurnOptions(
             return this;
         }
 
-        /** @return this, with the reasoning effort set */
+        /** @return this, with the reasoning effort set ({@code low}, {@code medium}, {@code high}...) */
         public Builder effort(@Nullable String effort) {
             this.effort = effort;
             return this;
         }
 
-        /** @return this, with the reasoning summary mode set */
-        public Builder summary(@Nullable String summary) {
+        /** @return this, with the reasoning summary mode set ({@code ReasoningSummary.CONCISE}, ...) */
+        public Builder summary(@Nullable ReasoningSummary summary) {
             this.summary = summary;
             return this;
         }
@@ -131,15 +208,38 @@ public record TurnOptions(
             return this;
         }
 
-        /** @return this, with the approval policy set */
-        public Builder approvalPolicy(@Nullable ApprovalPolicy approvalPolicy) {
+        /** @return this, with the approval policy set ({@code AskForApproval.ON_REQUEST}, ...) */
+        public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             return this;
         }
 
-        /** @return this, with the sandbox set */
-        public Builder sandbox(@Nullable Sandbox sandbox) {
-            this.sandbox = sandbox;
+        /**
+         * The sandbox as one of the three modes: {@code READ_ONLY}, {@code WORKSPACE_WRITE} and
+         * {@code DANGER_FULL_ACCESS} become the sandbox policy of that type with the server's
+         * defaults (see {@link #sandboxPolicy} for writable roots, network access, ...).
+         *
+         * @param mode the mode, or null to send none
+         * @return this
+         * @throws IllegalArgumentException for a mode this SDK does not know
+         */
+        public Builder sandbox(@Nullable SandboxMode mode) {
+            this.sandboxPolicy = mode == null ? null : switch (mode.known()) {
+                case READ_ONLY -> SandboxPolicy.ReadOnly.builder().build();
+                case WORKSPACE_WRITE -> SandboxPolicy.WorkspaceWrite.builder().build();
+                case DANGER_FULL_ACCESS -> SandboxPolicy.DangerFullAccess.builder().build();
+                case _UNKNOWN -> throw new IllegalArgumentException("No sandbox policy for the mode " + mode.value()
+                        + ": give the policy itself with sandboxPolicy(...)");
+            };
+            return this;
+        }
+
+        /**
+         * @param policy for example {@code SandboxPolicy.WorkspaceWrite.builder().writableRoots(List.of("/data")).networkAccess(true).build()}
+         * @return this
+         */
+        public Builder sandboxPolicy(@Nullable SandboxPolicy policy) {
+            this.sandboxPolicy = policy;
             return this;
         }
 
@@ -161,16 +261,25 @@ public record TurnOptions(
             return this;
         }
 
-        /** @return this, with any other protocol parameter by its wire name */
-        public Builder param(String name, Object value) {
-            extra.put(Objects.requireNonNull(name, "name"), Params.tree(value));
+        /**
+         * Sets anything else on {@code turn/start}'s generated params builder; runs after the
+         * options above were applied, so it can also override them (but not {@code threadId} and
+         * {@code input}, which are always the turn's). Calls add up.
+         *
+         * @param customizer for example {@code p -> p.personality(Personality.PRAGMATIC)}
+         * @return this
+         */
+        public Builder params(Consumer<TurnStartParams.Builder> customizer) {
+            this.params = params == null ? customizer : params.andThen(customizer);
             return this;
         }
 
-        /** @return the options */
+        /**
+         * @return the options
+         * @throws IllegalArgumentException when the timeout is zero or negative
+         */
         public TurnOptions build() {
-            return new TurnOptions(model, effort, summary, cwd, approvalPolicy, sandbox, outputSchema,
-                    approvalHandler, timeout, extra);
+            return new TurnOptions(this);
         }
     }
 }

@@ -5,6 +5,11 @@ import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.types.ThreadReadParams;
+import dev.codex4j.protocol.types.TurnStatus;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Set;
@@ -64,14 +69,17 @@ final class TurnWatchdog {
         }
     }
 
-    /** Asks the server about one silent turn and settles it when the server says it ended. */
+    /**
+     * Asks the server about one silent turn and settles it when the server says it ended. The reply
+     * is read as JSON, not bound to {@code ThreadReadResponse}: the watchdog needs only each turn's
+     * id and status, and must settle a turn even when a newer server's thread does not bind to
+     * this version's types.
+     */
     void reconcile(TurnMailbox m) {
         JsonNode read;
         try {
-            ObjectNode p = Params.object();
-            p.put("threadId", m.threadId());
-            p.put("includeTurns", true);
-            read = codex.call("thread/read", p);
+            ThreadReadParams p = ThreadReadParams.builder().threadId(m.threadId()).includeTurns(true).build();
+            read = codex.call(ClientMethods.THREAD_READ.name(), TypedCodec.params(p));
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "Watchdog: thread/read of " + m.threadId() + " failed: " + e);
             return;
@@ -81,13 +89,14 @@ final class TurnWatchdog {
                 continue;
             }
             String status = turn.path("status").asString("");
-            if (status.isEmpty() || status.equals("inProgress") || m.terminalReceived()) {
+            if (status.isEmpty() || status.equals(TurnStatus.IN_PROGRESS.value()) || m.terminalReceived()) {
                 return;
             }
-            ObjectNode params = Params.object();
+            ObjectNode params = ProtocolCodec.emptyObject();
             params.put("threadId", m.threadId());
             params.set("turn", turn);
-            String line = ProtocolCodec.encode(new JsonRpcMessage.Notification(Inbound.TURN_COMPLETED, params, null));
+            String line = ProtocolCodec.encode(
+                    new JsonRpcMessage.Notification(ServerNotification.TurnCompleted.METHOD, params, null));
             if (m.settle(Inbound.of(line))) {
                 LOG.log(Level.WARNING, "Turn " + m.turnId() + " of thread " + m.threadId() + " heard nothing for "
                         + silence.toSeconds() + " s and its turn/completed never came; the server says it ended ("

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.util.List;
@@ -45,9 +47,9 @@ class ApprovalsIT {
     }
 
     private JsonCommand commandItem(RunResult r) {
-        var items = r.items("commandExecution");
-        return items.isEmpty() ? null : new JsonCommand(items.getLast().path("status").asString(""),
-                items.getLast().path("aggregatedOutput").asString(""));
+        var items = r.items(ThreadItem.CommandExecution.class);
+        return items.isEmpty() ? null : new JsonCommand(items.getLast().status().value(),
+                java.util.Objects.requireNonNullElse(items.getLast().aggregatedOutput(), ""));
     }
 
     record JsonCommand(String status, String output) {}

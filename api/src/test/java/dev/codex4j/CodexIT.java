@@ -9,6 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.types.CodexErrorInfo;
+import dev.codex4j.protocol.types.CommandExecutionStatus;
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.protocol.types.UserInput;
 import dev.codex4j.protocol.TransportClosedException;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
@@ -146,7 +152,7 @@ class CodexIT {
         turn.interrupt();
         RunResult r = turn.run();
         assertEquals(TurnStatus.INTERRUPTED, r.status());
-        assertTrue(r.items("agentMessage").isEmpty(), "the unfinished message is not a completed item");
+        assertTrue(r.items(ThreadItem.AgentMessage.class).isEmpty(), "the unfinished message is not a completed item");
     }
 
     @Test
@@ -154,7 +160,8 @@ class CodexIT {
         offline.server().enqueue(ModelReply.httpError(500));
         TurnFailedException e = assertThrows(TurnFailedException.class, () -> codex.startThread().run("q"));
         assertEquals(TurnStatus.FAILED, e.result().status());
-        assertEquals(Optional.of("internalServerError"), e.error().codexErrorInfoName());
+        assertEquals(CodexErrorInfo.INTERNAL_SERVER_ERROR, e.error().codexErrorInfo());
+        assertEquals(Optional.of("internalServerError"), e.codexErrorInfoName());
         assertFalse(e.error().message().isEmpty());
     }
 
@@ -287,13 +294,51 @@ class CodexIT {
     }
 
     @Test
-    void typedRequestsAndTypedViewsUseTheGeneratedProtocol() {
-        var models = codex.request(dev.codex4j.protocol.methods.ClientMethods.MODEL_LIST, null);
+    void typedRequestsUseTheGeneratedProtocol() {
+        var models = codex.request(ClientMethods.MODEL_LIST, null);
         assertEquals("mock-model", models.data().getFirst().id());
+        assertEquals(models.data(), codex.models());
         offline.server().enqueue(ModelReply.message("typed"));
         RunResult r = codex.startThread().run("q");
-        assertTrue(r.typedItems().stream().anyMatch(i -> i instanceof dev.codex4j.protocol.types.ThreadItem.AgentMessage),
-                r.typedItems().toString());
-        assertTrue(r.typedUsage().orElseThrow().totalTokens() > 0);
+        assertEquals(List.of("typed"), r.items(ThreadItem.AgentMessage.class).stream().map(ThreadItem.AgentMessage::text).toList());
+        assertTrue(r.usage().orElseThrow().last().totalTokens() > 0, r.usage().toString());
+    }
+
+    // A 1x1 PNG.
+    private static final String PNG = "data:image/png;base64,"
+            + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+    @Test
+    void typedItemsCarryWhatTheServerSentForACommandAndAnImage() {
+        offline.server().defaultReply(req -> req.isToolFollowUp() ? ModelReply.message("ran it")
+                : ModelReply.execCommand("echo typed-items"));
+        RunResult r = codex.startThread().run(List.of(Inputs.text("look, then run it"), Inputs.image(PNG)));
+
+        ThreadItem.UserMessage user = r.items(ThreadItem.UserMessage.class).getFirst();
+        UserInput.Image image = user.content().stream().filter(UserInput.Image.class::isInstance)
+                .map(UserInput.Image.class::cast).findFirst().orElseThrow(() -> new AssertionError(user.toString()));
+        assertEquals(PNG, image.url(), "the image input kept its url through turn/start");
+        ThreadItem.CommandExecution c = r.items(ThreadItem.CommandExecution.class).getFirst();
+        assertTrue(c.command().contains("echo typed-items"), c.command());
+        assertEquals(0L, c.exitCode());
+        assertTrue(c.aggregatedOutput() != null && c.aggregatedOutput().contains("typed-items"), c.toString());
+        assertEquals(CommandExecutionStatus.COMPLETED, c.status());
+        assertFalse(c.cwd().isEmpty());
+        assertTrue(r.items().stream().noneMatch(i -> i instanceof ThreadItem.Unknown), r.items().toString());
+        assertEquals(Optional.of("ran it"), r.finalResponse());
+    }
+
+    @Test
+    void threadInfoAndReadAreTyped() {
+        offline.server().enqueue(ModelReply.message("first answer"));
+        CodexThread thread = codex.startThread();
+        assertEquals(thread.id(), thread.info().id());
+        assertEquals(offline.workDir().toString(), thread.info().cwd());
+        thread.run("first question");
+        var turns = thread.read(true).thread().turns();
+        assertEquals(1, turns.size());
+        assertEquals(TurnStatus.COMPLETED, turns.getFirst().status());
+        assertTrue(codex.listThreads().data().stream().anyMatch(t -> t.id().equals(thread.id())));
+        assertTrue(codex.metadata().userAgent().startsWith("codex4j/"), codex.metadata().userAgent());
     }
 }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codex4j.protocol.RequestTimeoutException;
 import dev.codex4j.protocol.ServerOverloadedException;
 import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.testkit.FakeAppServerProcess;
@@ -107,7 +109,7 @@ class FakeServerTest {
         try (FakeAppServerProcess proc = FakeAppServer.childProcess(FakeAppServer.script().defaultAnswer("from the child"));
                 Codex codex = Codex.builder().launch(proc.launch()).build()) {
             assertEquals(Optional.of("from the child"), codex.startThread().run("q").finalResponse());
-            assertInstanceOf(CodexMetadata.class, codex.metadata());
+            assertTrue(codex.metadata().userAgent().contains("FakeAppServer"), codex.metadata().userAgent());
         }
     }
 
@@ -153,8 +155,70 @@ class FakeServerTest {
                     && codex.connection().stats().lines() >= 240_000);
             RunResult r = thread.run("q");
             assertEquals(Optional.of("whole"), r.finalResponse());
-            assertEquals(List.of("userMessage", "agentMessage"),
-                    r.items().stream().map(i -> i.path("type").asString()).toList());
+            assertEquals(List.of(ThreadItem.UserMessage.class, ThreadItem.AgentMessage.class),
+                    r.items().stream().map(Object::getClass).toList());
+        }
+    }
+
+    @Test
+    void concurrentTurnCallsOnOneThreadIdStartExactlyOneTurn() throws Exception {
+        // Two CodexThread objects for one id, eight callers racing: one turn/start, seven refusals.
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+            out.run(ScriptStep.delay(Duration.ofMillis(200)), ScriptStep.simpleTurn("the one"));
+        });
+        try (FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, Codex.builder())) {
+            String id = codex.startThread().id();
+            List<CodexThread> objects = List.of(codex.resumeThread(id), codex.resumeThread(id));
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(8);
+            List<java.util.concurrent.Future<TurnHandle>> calls = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 8; i++) {
+                    CodexThread t = objects.get(i % 2);
+                    calls.add(pool.submit(() -> {
+                        start.await();
+                        return t.turn("q");
+                    }));
+                }
+            }
+            List<TurnHandle> started = new java.util.ArrayList<>();
+            int refused = 0;
+            for (var f : calls) {
+                try {
+                    started.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    IllegalStateException ise = assertInstanceOf(IllegalStateException.class, e.getCause());
+                    assertTrue(ise.getMessage().contains("already has a running turn"), ise.getMessage());
+                    refused++;
+                }
+            }
+            assertEquals(1, started.size(), "exactly one turn() wins");
+            assertEquals(7, refused);
+            assertEquals(1, fake.requests("turn/start").size(), "the refused calls sent nothing");
+            assertEquals(Optional.of("the one"), started.getFirst().run().finalResponse());
+            assertEquals(Optional.of("the one"), objects.get(1).run("next").finalResponse(), "the thread takes the next turn");
+        }
+    }
+
+    @Test
+    void anApprovalBeforeTheTurnStartReplyReachesTheTurnsHandler() {
+        // The server asks before it has answered turn/start: the turn's handler must answer, not the client's.
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            JsonNode reply = out.serverRequest("item/commandExecution/requestApproval",
+                    AppServerMessages.commandApprovalParams(out.var("threadId"), out.var("turnId"), "item-1",
+                            "rm -rf /", "dangerous"), Duration.ofSeconds(10));
+            out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+            out.run(ScriptStep.simpleTurn(reply == null ? "no reply" : reply.path("result").path("decision").asString()));
+        });
+        java.util.List<ApprovalRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = connect(fake, Codex.builder().approvalHandler(ApprovalHandler.acceptAll()))) {
+            RunResult r = codex.startThread().run("q", TurnOptions.builder().approvalHandler(request -> {
+                asked.add(request);
+                return Decision.decline();
+            }).build());
+            assertEquals(Optional.of("decline"), r.finalResponse());
+            assertEquals(1, asked.size());
         }
     }
 }

@@ -12,6 +12,8 @@ import dev.codex4j.protocol.LineTooLongException;
 import dev.codex4j.protocol.RequestTimeoutException;
 import dev.codex4j.protocol.TransportClosedException;
 import dev.codex4j.protocol.TurnDiscardedException;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.protocol.types.UserInput;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.testkit.FakeAppServerProcess;
@@ -342,9 +344,20 @@ class FaultsTest {
 
     @Test
     void aPromptWithALoneSurrogateIsRefusedNotSentAsAQuestionMark() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Input.text("ab\uD800c"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Inputs.text("ab\uD800c"));
         assertTrue(e.getMessage().contains("index 2"), e.getMessage());
-        assertEquals(new Input.Text("😀"), Input.text("😀"), "pairs are fine");
+        assertEquals("😀", Inputs.text("😀").text(), "pairs are fine");
+    }
+
+    @Test
+    void aBuiltTextInputWithALoneSurrogateIsRefusedBeforeAnythingIsSent() {
+        try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script()); Codex codex = connect(fake, Codex.builder())) {
+            CodexThread thread = codex.startThread();
+            UserInput bad = UserInput.Text.builder().text("x\uDC00").build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> thread.run(List.of(bad)));
+            assertTrue(e.getMessage().contains("index 1"), e.getMessage());
+            assertEquals(0, fake.requests("turn/start").size(), "nothing was sent");
+        }
     }
 
     @Test

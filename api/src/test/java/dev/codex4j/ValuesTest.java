@@ -1,12 +1,24 @@
 package dev.codex4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.internal.runtime.Inbound;
+import dev.codex4j.internal.runtime.ServerRequestException;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.internal.runtime.ServerRequestException;
+import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.types.AskForApproval;
+import dev.codex4j.protocol.types.CodexErrorInfo;
+import dev.codex4j.protocol.types.Personality;
+import dev.codex4j.protocol.types.ReasoningSummary;
+import dev.codex4j.protocol.types.SandboxMode;
+import dev.codex4j.protocol.types.SandboxPolicy;
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.testkit.AppServerMessages;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +31,22 @@ class ValuesTest {
         return ProtocolCodec.mapper().readTree(s);
     }
 
-    @Test
-    void runWithAStringSendsOneTextInput() {
-        assertEquals(json("[{\"type\":\"text\",\"text\":\"hi\"}]"), Input.toJson(List.of(Input.text("hi"))));
+    private static JsonNode wire(Object params) {
+        return TypedCodec.params(params);
     }
 
     @Test
-    void everyInputKindHasItsWireForm() {
-        assertEquals(json("{\"type\":\"image\",\"url\":\"http://x/y.png\"}"), Input.image("http://x/y.png").toJson());
-        assertEquals("localImage", Input.localImage(Path.of("a.png")).toJson().path("type").asString());
-        assertEquals(json("{\"type\":\"skill\",\"name\":\"s\",\"path\":\"/p/SKILL.md\"}"),
-                Input.skill("s", Path.of("/p/SKILL.md")).toJson());
-        assertEquals(json("{\"type\":\"mention\",\"name\":\"n\",\"path\":\"app://x\"}"), Input.mention("n", "app://x").toJson());
+    void runWithAStringSendsOneTextInput() {
+        assertEquals(json("{\"type\":\"text\",\"text\":\"hi\"}"), wire(Inputs.text("hi")));
+    }
+
+    @Test
+    void everyInputFactoryGivesTheGeneratedTypesWireForm() {
+        assertEquals(json("{\"type\":\"image\",\"url\":\"data:image/png;base64,AA\"}"), wire(Inputs.image("data:image/png;base64,AA")));
+        assertEquals(json("{\"type\":\"localImage\",\"path\":\"" + Path.of("a.png").toAbsolutePath() + "\"}"),
+                wire(Inputs.localImage(Path.of("a.png"))));
+        assertEquals(json("{\"type\":\"skill\",\"name\":\"s\",\"path\":\"/p/SKILL.md\"}"), wire(Inputs.skill("s", Path.of("/p/SKILL.md"))));
+        assertEquals(json("{\"type\":\"mention\",\"name\":\"n\",\"path\":\"app://x\"}"), wire(Inputs.mention("n", "app://x")));
     }
 
     enum Mood { HAPPY, SAD }
@@ -98,47 +114,91 @@ class ValuesTest {
     }
 
     @Test
-    void threadOptionsRejectARawSandboxPolicy() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ThreadOptions.builder()
-                .sandbox(Sandbox.policy(json("{\"type\":\"workspaceWrite\"}"))).build());
-        assertTrue(e.getMessage().contains("per turn"), e.getMessage());
+    void threadOptionsMapOntoTheGeneratedParamsAndSendNothingUnset() {
+        assertEquals(json("{}"), wire(ThreadOptions.defaults().startParams()));
+        ThreadOptions o = ThreadOptions.builder()
+                .model("m").cwd(Path.of("/w")).approvalPolicy(AskForApproval.ON_REQUEST).sandbox(SandboxMode.READ_ONLY)
+                .developerInstructions("d").ephemeral(true).config("model_reasoning_effort", "high")
+                .startParams(p -> p.personality(Personality.PRAGMATIC))
+                .build();
+        assertEquals(json("{\"approvalPolicy\":\"on-request\",\"config\":{\"model_reasoning_effort\":\"high\"},"
+                + "\"cwd\":\"/w\",\"developerInstructions\":\"d\",\"ephemeral\":true,\"model\":\"m\","
+                + "\"personality\":\"pragmatic\",\"sandbox\":\"read-only\"}"), wire(o.startParams()));
+        assertEquals(json("{\"approvalPolicy\":\"on-request\",\"config\":{\"model_reasoning_effort\":\"high\"},"
+                + "\"cwd\":\"/w\",\"developerInstructions\":\"d\",\"ephemeral\":true,\"model\":\"m\","
+                + "\"sandbox\":\"read-only\",\"threadId\":\"t\"}"), wire(o.forkParams("t")));
     }
 
-    private static void fold(TurnFold f, String method, String params) {
-        f.accept(method, json(params));
+    @Test
+    void resumingWithEphemeralSetIsRefusedNotDropped() {
+        ThreadOptions o = ThreadOptions.builder().ephemeral(false).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.resumeParams("t"));
+        assertTrue(e.getMessage().contains("ephemeral"), e.getMessage());
+        assertEquals(json("{\"threadId\":\"t\",\"model\":\"m\"}"),
+                wire(ThreadOptions.builder().model("m").resumeParams(p -> p.threadId("other")).build().resumeParams("t")),
+                "a customizer cannot move the resume to another thread");
+    }
+
+    @Test
+    void turnOptionsMapOntoTurnStartParams() {
+        TurnOptions o = TurnOptions.builder().effort("high").summary(ReasoningSummary.CONCISE)
+                .sandbox(SandboxMode.WORKSPACE_WRITE).approvalPolicy(AskForApproval.NEVER)
+                .params(p -> p.threadId("elsewhere").serviceTier("flex"))
+                .build();
+        assertEquals(json("{\"approvalPolicy\":\"never\",\"effort\":\"high\",\"input\":[{\"type\":\"text\",\"text\":\"q\"}],"
+                + "\"sandboxPolicy\":{\"type\":\"workspaceWrite\"},\"serviceTier\":\"flex\",\"summary\":\"concise\","
+                + "\"threadId\":\"t\"}"), wire(o.startParams("t", List.of(Inputs.text("q")))));
+        assertEquals(SandboxPolicy.ReadOnly.builder().build(),
+                TurnOptions.builder().sandbox(SandboxMode.READ_ONLY).build().sandboxPolicy());
+        assertThrows(IllegalArgumentException.class, () -> TurnOptions.builder().sandbox(SandboxMode.of("brand-new")));
+        assertThrows(IllegalArgumentException.class, () -> TurnOptions.builder().timeout(java.time.Duration.ZERO).build());
+    }
+
+    private static final String T = "th";
+    private static final String U = "u";
+
+    private static TurnEvent fold(TurnFold f, JsonNode message) {
+        return f.accept(Inbound.of(ProtocolCodec.mapper().writeValueAsString(message)));
     }
 
     @Test
     void foldPicksTheLastFinalAnswerAndIgnoresUncompletedItems() {
-        TurnFold f = new TurnFold("u", System.nanoTime());
-        fold(f, "item/completed", "{\"item\":{\"type\":\"agentMessage\",\"id\":\"1\",\"text\":\"c\",\"phase\":\"commentary\"}}");
-        fold(f, "item/completed", "{\"item\":{\"type\":\"agentMessage\",\"id\":\"2\",\"text\":\"\"}}");
-        fold(f, "item/completed", "{\"item\":{\"type\":\"agentMessage\",\"id\":\"3\",\"text\":\"final\",\"phase\":\"final_answer\"}}");
-        fold(f, "item/started", "{\"item\":{\"type\":\"agentMessage\",\"id\":\"4\"}}");
-        fold(f, "thread/tokenUsage/updated", "{\"tokenUsage\":{\"last\":{\"totalTokens\":5},\"total\":{\"totalTokens\":9}}}");
-        fold(f, "turn/completed", "{\"turn\":{\"id\":\"u\",\"status\":\"completed\"}}");
+        TurnFold f = new TurnFold(U, System.nanoTime());
+        fold(f, AppServerMessages.agentMessageCompleted(T, U, "1", "c", "commentary"));
+        fold(f, AppServerMessages.agentMessageCompleted(T, U, "2", "", null));
+        fold(f, AppServerMessages.agentMessageCompleted(T, U, "3", "final", "final_answer"));
+        fold(f, AppServerMessages.agentMessageStarted(T, U, "4", null));
+        assertInstanceOf(TurnEvent.TokenUsage.class, fold(f, AppServerMessages.tokenUsageUpdated(T, U)));
+        assertInstanceOf(TurnEvent.Completed.class, fold(f, AppServerMessages.turnCompleted(T, U, "completed")));
         RunResult r = f.result();
         assertEquals(Optional.of("final"), r.finalResponse());
-        assertEquals(3, r.items().size());
-        assertEquals(5, r.usage().orElseThrow().path("totalTokens").asInt());
+        assertEquals(3, r.items(ThreadItem.AgentMessage.class).size());
+        assertEquals(List.of("c", "", "final"), r.agentMessages());
+        assertEquals(110, r.usage().orElseThrow().last().totalTokens());
+        assertEquals(TurnStatus.COMPLETED, r.status());
     }
 
     @Test
     void emptyUnphasedMessageStillCountsAndCommentaryNever() {
-        TurnFold f = new TurnFold("u", System.nanoTime());
-        fold(f, "item/completed", "{\"item\":{\"type\":\"agentMessage\",\"id\":\"2\",\"text\":\"\"}}");
-        fold(f, "item/completed", "{\"item\":{\"type\":\"agentMessage\",\"id\":\"1\",\"text\":\"c\",\"phase\":\"commentary\"}}");
-        fold(f, "turn/completed", "{\"turn\":{\"id\":\"u\",\"status\":\"interrupted\"}}");
+        TurnFold f = new TurnFold(U, System.nanoTime());
+        fold(f, AppServerMessages.agentMessageCompleted(T, U, "2", "", null));
+        fold(f, AppServerMessages.agentMessageCompleted(T, U, "1", "c", "commentary"));
+        fold(f, AppServerMessages.turnCompleted(T, U, "interrupted"));
         assertEquals(Optional.of(""), f.result().finalResponse());
         assertEquals(TurnStatus.INTERRUPTED, f.result().status());
     }
 
     @Test
     void failedTurnKeepsTheServersError() {
-        TurnFold f = new TurnFold("u", System.nanoTime());
-        fold(f, "error", "{\"error\":{\"message\":\"boom\",\"codexErrorInfo\":\"internalServerError\"},\"willRetry\":false}");
-        fold(f, "turn/completed", "{\"turn\":{\"id\":\"u\",\"status\":\"failed\",\"error\":{\"message\":\"boom\",\"codexErrorInfo\":\"internalServerError\"}}}");
+        TurnFold f = new TurnFold(U, System.nanoTime());
+        TurnEvent.Error e = assertInstanceOf(TurnEvent.Error.class,
+                fold(f, AppServerMessages.error(T, U, "boom", "internalServerError", false)));
+        assertEquals(CodexErrorInfo.INTERNAL_SERVER_ERROR, e.error().codexErrorInfo());
+        fold(f, AppServerMessages.turnFailed(T, U, "boom", "internalServerError"));
+        assertEquals(TurnStatus.FAILED, f.result().status());
         assertEquals("boom", f.result().error().orElseThrow().message());
-        assertEquals(Optional.of("internalServerError"), f.result().error().orElseThrow().codexErrorInfoName());
+        TurnFailedException ex = new TurnFailedException(f.result(), f.result().error().orElseThrow());
+        assertEquals(Optional.of("internalServerError"), ex.codexErrorInfoName());
+        assertTrue(ex.getMessage().endsWith("boom (internalServerError)"), ex.getMessage());
     }
 }

@@ -4,7 +4,7 @@ import dev.codex4j.RunResult;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.sdk.TurnFold;
-import tools.jackson.databind.JsonNode;
+import dev.codex4j.protocol.methods.ServerNotification;
 
 /**
  * The SDK's own turn fold ({@link TurnFold}, in the api module's internal package), with a
@@ -31,8 +31,8 @@ public final class BenchFold {
     }
 
     /** @return true when it was {@code turn/completed} */
-    public boolean accept(String method, JsonNode params) {
-        return fold.accept(method, params) instanceof TurnEvent.Completed;
+    public boolean accept(ServerNotification notification) {
+        return fold.accept(notification) instanceof TurnEvent.Completed;
     }
 
     /** @return the result once {@code turn/completed} was folded, else null */

@@ -6,6 +6,8 @@ import dev.codex4j.RunResult;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.RoutingKeys;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.internal.runtime.Inbound;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,18 +24,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The cost of one turn's {@code run()} fold, in microseconds per turn of {@value #DELTAS} deltas
  * and {@value #ITEMS} completed items ({@value #DELTAS} + 43 notifications, about 280 KB):
  *
  * <ul>
- *   <li>{@code foldOnly}: the SDK's fold over already decoded notifications;
- *   <li>{@code decodeAndFold}: decoding each line to a tree, then the fold (what the consumer
- *       did for every message before the delta fast path; kept as the baseline);
- *   <li>{@code consumerFold}: what a turn's consumer does per routed message today: deltas by a
- *       streaming read of their two strings, everything else by decoding the tree, then the fold;
+ *   <li>{@code foldOnly}: the SDK's fold over notifications already bound to the generated types;
+ *   <li>{@code decodeAndFold}: decoding each line to a tree and binding the tree to the generated
+ *       types, then the fold (the tree path; kept as the baseline);
+ *   <li>{@code consumerFold}: what a turn's consumer does per routed message today: deltas from
+ *       what the dispatcher already read of them, everything else bound once from the line's bytes
+ *       by the streaming parser (no tree), then the fold;
  *   <li>{@code runOverPipe}: the public API end to end, {@code thread.turn(..).run()} against an
  *       in-process peer over a pipe ({@code turn/start} request and reply, dispatcher, mailbox,
  *       decode and fold).
@@ -55,8 +57,7 @@ public class FoldBenchmark {
     private static final String TURN = RecordedTurns.turnId(1);
 
     private List<String> lines = List.of();
-    private final List<String> methods = new ArrayList<>();
-    private final List<JsonNode> params = new ArrayList<>();
+    private final List<ServerNotification> typed = new ArrayList<>();
     private final List<Inbound> routed = new ArrayList<>();
     private ReplayingPeer peer;
     private Codex codex;
@@ -67,9 +68,11 @@ public class FoldBenchmark {
     public void setUp() {
         lines = RecordedTurns.turn(RecordedTurns.threadId(1), TURN, DELTAS, ITEMS, 3);
         for (String line : lines) {
-            JsonRpcMessage.Notification n = (JsonRpcMessage.Notification) ProtocolCodec.decode(line);
-            methods.add(n.method());
-            params.add(n.params());
+            ServerNotification n = TypedCodec.notification((JsonRpcMessage.Notification) ProtocolCodec.decode(line));
+            if (n instanceof ServerNotification.Unknown u) {
+                throw new IllegalStateException("a benchmark line does not bind: " + u.reason());
+            }
+            typed.add(n);
             routed.add(Inbound.of(line));
         }
         peer = ReplayingPeer.start(DELTAS, ITEMS);
@@ -87,8 +90,8 @@ public class FoldBenchmark {
     @Benchmark
     public RunResult foldOnly() {
         BenchFold fold = new BenchFold(TURN);
-        for (int i = 0; i < methods.size(); i++) {
-            fold.accept(methods.get(i), params.get(i));
+        for (ServerNotification n : typed) {
+            fold.accept(n);
         }
         return check(fold.result());
     }
@@ -97,8 +100,7 @@ public class FoldBenchmark {
     public RunResult decodeAndFold() {
         BenchFold fold = new BenchFold(TURN);
         for (String line : lines) {
-            JsonRpcMessage.Notification n = (JsonRpcMessage.Notification) ProtocolCodec.decode(line);
-            fold.accept(n.method(), n.params());
+            fold.accept(TypedCodec.notification((JsonRpcMessage.Notification) ProtocolCodec.decode(line)));
         }
         return check(fold.result());
     }

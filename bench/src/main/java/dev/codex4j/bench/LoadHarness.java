@@ -350,7 +350,7 @@ public final class LoadHarness {
                     }
                     item++;
                 }
-                if (fold.accept(n.method(), p)) {
+                if (fold.accept(in)) { // as a turn's consumer folds: deltas as read by the dispatcher, the rest bound from the bytes
                     if (fold.result() == null || fold.result().items().size() != item) {
                         failure = "the fold lost items: " + fold.result();
                     }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.protocol.RequestId;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -100,10 +101,10 @@ public final class ReplayingPeer implements AutoCloseable {
                         result.put("platformFamily", "unix");
                         result.put("platformOs", "linux");
                     }
-                    case "thread/start" -> result.putObject("thread").put("id", THREAD_ID);
+                    case "thread/start" -> result = AppServerMessages.threadStartResult(THREAD_ID, "/tmp/work");
                     case "turn/start" -> {
                         String turnId = RecordedTurns.turnId(turns++);
-                        result.putObject("turn").put("id", turnId).put("status", "inProgress");
+                        result = AppServerMessages.turnStartResult(turnId);
                         turn = patched(turnId);
                     }
                     default -> { }

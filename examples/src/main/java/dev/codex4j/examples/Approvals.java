@@ -1,13 +1,13 @@
 package dev.codex4j.examples;
 
 import dev.codex4j.ApprovalHandler;
-import dev.codex4j.ApprovalPolicy;
 import dev.codex4j.ApprovalRequest;
 import dev.codex4j.Decision;
 import dev.codex4j.RunResult;
-import dev.codex4j.Sandbox;
 import dev.codex4j.ThreadOptions;
 import dev.codex4j.TurnOptions;
+import dev.codex4j.protocol.types.AskForApproval;
+import dev.codex4j.protocol.types.SandboxMode;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.io.BufferedReader;
@@ -50,7 +50,7 @@ public final class Approvals {
                         .sandbox(OfflineCodex.SandboxMode.READ_ONLY),
                 b -> b.approvalHandler(ApprovalHandler.declineAll()))) {
             var thread = session.codex().startThread(ThreadOptions.builder()
-                    .approvalPolicy(ApprovalPolicy.ON_REQUEST).sandbox(Sandbox.READ_ONLY).build());
+                    .approvalPolicy(AskForApproval.ON_REQUEST).sandbox(SandboxMode.READ_ONLY).build());
             RunResult r = thread.run("Say hello from a shell", TurnOptions.builder()
                     .approvalHandler(ask ? byPerson : byCode).build());
             System.out.println(r.finalResponse().orElse("(no answer)"));

@@ -21,7 +21,7 @@ public final class ErrorHandling {
                     result = thread.run("Do the thing");
                 } catch (TurnFailedException e) {
                     System.out.println("attempt " + attempt + " failed: " + e.error().message()
-                            + " [" + e.error().codexErrorInfoName().orElse("?") + "]");
+                            + " [" + e.codexErrorInfoName().orElse("?") + "]");
                     Thread.sleep(100L * attempt);
                 }
             }

@@ -1,6 +1,6 @@
 package dev.codex4j.examples;
 
-import dev.codex4j.Input;
+import dev.codex4j.Inputs;
 import dev.codex4j.RunResult;
 import dev.codex4j.testkit.ModelReply;
 import java.nio.file.Files;
@@ -24,9 +24,9 @@ public final class Images {
         try (ExampleSession session = ExampleSession.open(model -> model.enqueue(
                 ModelReply.message("I see two tiny images.")))) {
             RunResult r = session.codex().startThread().run(List.of(
-                    Input.text("What is in these images?"),
-                    Input.localImage(image),
-                    Input.image("data:image/png;base64," + PNG)));
+                    Inputs.text("What is in these images?"),
+                    Inputs.localImage(image),
+                    Inputs.image("data:image/png;base64," + PNG)));
             System.out.println(r.finalResponse().orElse("(no answer)"));
         } finally {
             if (args.length == 0) {

@@ -2,8 +2,9 @@ package dev.codex4j.examples;
 
 import dev.codex4j.Codex;
 import dev.codex4j.CodexThread;
-import dev.codex4j.ModelInfo;
-import dev.codex4j.ThreadPage;
+import dev.codex4j.protocol.types.Model;
+import dev.codex4j.protocol.types.ReasoningEffortOption;
+import dev.codex4j.protocol.types.ThreadListResponse;
 import dev.codex4j.testkit.ModelReply;
 
 /** Thread lifecycle: list models, name, fork, list, archive and unarchive threads. */
@@ -14,16 +15,17 @@ public final class Lifecycle {
     public static void main(String[] args) {
         try (ExampleSession session = ExampleSession.open(model -> model.defaultReply(r -> ModelReply.message("ok")))) {
             Codex codex = session.codex();
-            for (ModelInfo m : codex.models()) {
-                System.out.println("model " + m.id() + " (" + m.displayName() + ") efforts " + m.reasoningEfforts());
+            for (Model m : codex.models()) {
+                System.out.println("model " + m.id() + " (" + m.displayName() + ") efforts "
+                        + m.supportedReasoningEfforts().stream().map(ReasoningEffortOption::reasoningEffort).toList());
             }
             CodexThread thread = codex.startThread();
             thread.run("hello");
             thread.setName("lifecycle demo");
             CodexThread fork = codex.forkThread(thread.id());
             System.out.println("forked " + thread.id() + " into " + fork.id());
-            ThreadPage page = codex.listThreads();
-            page.threads().forEach(t -> System.out.println("stored thread " + t.id() + " name=" + t.name()));
+            ThreadListResponse page = codex.listThreads();
+            page.data().forEach(t -> System.out.println("stored thread " + t.id() + " name=" + t.name()));
             codex.archiveThread(fork.id());
             System.out.println("archived " + fork.id());
             codex.unarchiveThread(fork.id());

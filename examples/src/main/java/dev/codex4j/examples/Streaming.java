@@ -2,6 +2,7 @@ package dev.codex4j.examples;
 
 import dev.codex4j.TurnEvent;
 import dev.codex4j.TurnEvents;
+import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.testkit.ModelReply;
 
 /** Streams a turn's events as they arrive: text deltas, items, token usage, completion. */
@@ -19,8 +20,10 @@ public final class Streaming {
                 switch (event) {
                     case TurnEvent.AgentMessageDelta d -> System.out.print(d.delta());
                     case TurnEvent.ReasoningDelta r -> System.out.println("(thinking: " + r.delta() + ")");
-                    case TurnEvent.ItemCompleted i -> System.out.println("\n[item completed: " + i.type() + "]");
-                    case TurnEvent.TokenUsage u -> System.out.println("[tokens: " + u.last().path("totalTokens") + "]");
+                    case TurnEvent.ItemCompleted(ThreadItem.AgentMessage m) -> System.out.println("\n[message: " + m.phase() + "]");
+                    case TurnEvent.ItemCompleted(ThreadItem.Reasoning r) -> System.out.println("[reasoning: " + r.summary() + "]");
+                    case TurnEvent.ItemCompleted i -> System.out.println("\n[item completed: " + i.item().getClass().getSimpleName() + "]");
+                    case TurnEvent.TokenUsage u -> System.out.println("[tokens: " + u.usage().last().totalTokens() + "]");
                     case TurnEvent.Completed c -> System.out.println("[turn " + c.result().status() + "]");
                     default -> { }
                 }

@@ -56,7 +56,7 @@ class JavadocAggregateIT {
         assertFalse(Files.exists(docs.resolve("dev.codex4j.bench")));
         String failed = Files.readString(docs.resolve("dev.codex4j/dev/codex4j/TurnFailedException.html"));
         assertTrue(failed.contains("href=\"../../../dev.codex4j.core/dev/codex4j/protocol/CodexException.html\""), "cross-module link");
-        String error = Files.readString(docs.resolve("dev.codex4j/dev/codex4j/TurnError.html"));
+        String error = Files.readString(docs.resolve("dev.codex4j/dev/codex4j/TurnOptions.html"));
         assertTrue(error.contains("https://javadoc.io/doc/tools.jackson.core/jackson-databind/"), "Jackson link");
         assertTrue(error.contains("https://docs.oracle.com/en/java/javase/21/docs/api/"), "JDK link");
         assertTrue(error.contains("Licensed under the") && !error.contains("All rights reserved"), "footer");

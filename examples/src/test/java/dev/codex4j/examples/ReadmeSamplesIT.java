@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.ApprovalHandler;
-import dev.codex4j.ApprovalPolicy;
 import dev.codex4j.ApprovalRequest;
 import dev.codex4j.Codex;
 import dev.codex4j.Decision;
 import dev.codex4j.RunResult;
-import dev.codex4j.Sandbox;
 import dev.codex4j.ThreadOptions;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.types.AskForApproval;
+import dev.codex4j.protocol.types.SandboxMode;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ class ReadmeSamplesIT {
                     ? ModelReply.message("output: " + r.toolOutputs().getLast().path("output").asString("?"))
                     : ModelReply.execCommandEscalated(r.lastUserText(), "needs to run outside the sandbox"));
             var thread = codex.startThread(ThreadOptions.builder()
-                    .approvalPolicy(ApprovalPolicy.ON_REQUEST).sandbox(Sandbox.READ_ONLY).build());
+                    .approvalPolicy(AskForApproval.ON_REQUEST).sandbox(SandboxMode.READ_ONLY).build());
 
             RunResult git = thread.run("git status --short");
             RunResult touch = thread.run("touch marker.txt");

@@ -41,26 +41,32 @@ public final class AppServerMessages {
                 .putArray("runtimeWorkspaceRoots").add(cwd);
         t.putNull("extra");
         t.put("sessionId", threadId).putNull("forkedFromId");
-        t.putNull("parentThreadId");
-        t.put("preview", "").put("ephemeral", false).put("historyMode", "paginated")
-                .put("modelProvider", "mock").put("model", "mock-model").putNull("reasoningEffort");
+        t.putNull("attachedToThreadId").putNull("parentThreadId");
+        t.put("preview", "").put("ephemeral", false).putNull("section").putNull("sectionEnteredAt").putNull("projectId")
+                .put("historyMode", "paginated").put("modelProvider", "mock").put("model", "mock-model")
+                .putNull("reasoningEffort");
         t.put("createdAt", 1795527996L).put("updatedAt", 1795527996L).put("recencyAt", 1795527996L);
         t.putObject("status").put("type", "idle");
         t.put("path", "/fake/codex-home/sessions/rollout-" + threadId + ".jsonl").put("cwd", cwd)
                 .put("cliVersion", "0.169.0").put("originator", "codex4j").put("source", "vscode")
-                .put("canAcceptDirectInput", true).putNull("name");
+                .put("canAcceptDirectInput", true).putNull("threadSource").putNull("agentNickname").putNull("agentRole")
+                .putNull("gitInfo").putNull("name").putNull("daybreakEnabled");
         t.putArray("turns");
         return t;
     }
 
-    /** @return the {@code thread/start} (or {@code thread/resume}) result */
+    /** @return the {@code thread/start} (or {@code thread/resume}, {@code thread/fork}) result */
     public static ObjectNode threadStartResult(String threadId, String cwd) {
         ObjectNode r = Json.object();
         r.set("thread", thread(threadId, cwd));
         r.put("model", "mock-model").put("modelProvider", "mock").putNull("serviceTier");
-        r.put("cwd", cwd).put("approvalPolicy", "never").put("approvalsReviewer", "user");
+        r.putArray("disabledPluginIds");
+        r.put("cwd", cwd);
+        r.putArray("runtimeWorkspaceRoots").add(cwd);
+        r.putArray("instructionSources");
+        r.put("approvalPolicy", "never").put("approvalsReviewer", "user");
         r.putObject("sandbox").put("type", "dangerFullAccess");
-        r.putNull("reasoningEffort");
+        r.putNull("activePermissionProfile").putNull("reasoningEffort").put("multiAgentMode", "explicitRequestOnly");
         return r;
     }
 
@@ -136,13 +142,27 @@ public final class AppServerMessages {
 
     private static ObjectNode errorInfo(String message, String codexErrorInfo) {
         return Json.object().put("message", message).put("codexErrorInfo", codexErrorInfo)
-                .putNull("additionalDetails");
+                .putNull("additionalDetails").putNull("misalignment");
     }
 
+    /** {@code item/started} or {@code item/completed} with the item's and the event's timestamps, as the server writes them. */
     private static ObjectNode itemEvent(String method, String threadId, String turnId, ObjectNode item) {
+        long now = System.currentTimeMillis();
+        boolean started = method.equals("item/started");
+        item.put("startedAtMs", now);
+        if (started) {
+            item.putNull("completedAtMs");
+        } else {
+            item.put("completedAtMs", now);
+        }
         ObjectNode p = Json.object();
         p.set("item", item);
         p.put("threadId", threadId).put("turnId", turnId);
+        if (started) {
+            p.put("startedAtMs", now);
+        } else {
+            p.putNull("contentTokenCount").put("completedAtMs", now);
+        }
         return notification(method, p);
     }
 
@@ -171,7 +191,7 @@ public final class AppServerMessages {
         } else {
             item.put("phase", phase);
         }
-        item.putNull("memoryCitation");
+        item.putNull("memoryCitation").putNull("delivery").putNull("questions");
         return item;
     }
 
@@ -207,7 +227,8 @@ public final class AppServerMessages {
     /** @return {@code account/rateLimits/updated} (no thread id, like the real one) */
     public static ObjectNode rateLimitsUpdated() {
         ObjectNode rl = Json.object().put("limitId", "codex");
-        for (String k : List.of("limitName", "primary", "secondary", "credits", "planType")) {
+        for (String k : List.of("limitName", "normalModelSlug", "primary", "secondary", "credits", "individualLimit",
+                "spendControlReached", "planType", "rateLimitReachedType")) {
             rl.putNull(k);
         }
         ObjectNode p = Json.object();
@@ -226,7 +247,8 @@ public final class AppServerMessages {
     public static ObjectNode commandApprovalParams(String threadId, String turnId, String itemId, String command,
             String reason) {
         ObjectNode p = Json.object().put("kind", "command").put("threadId", threadId).put("turnId", turnId)
-                .put("itemId", itemId).put("environmentId", "local").put("reason", reason)
+                .put("itemId", itemId).put("startedAtMs", System.currentTimeMillis()).put("environmentId", "local")
+                .put("reason", reason)
                 .put("command", command).put("cwd", "/fake/work");
         p.putArray("commandActions").addObject().put("type", "unknown").put("command", command);
         p.putNull("proposedExecpolicyAmendment");
@@ -266,7 +288,8 @@ public final class AppServerMessages {
         out.add(threadStatusChanged(threadId, false));
         ObjectNode completed = turnCompleted(threadId, turnId, "completed");
         ((ObjectNode) completed.get("params").get("turn")).withArray("items")
-                .add(agentMessage(agentItem, answer, "final_answer"));
+                .add(agentMessage(agentItem, answer, "final_answer").put("startedAtMs", System.currentTimeMillis())
+                        .put("completedAtMs", System.currentTimeMillis()));
         out.add(completed);
         return out;
     }

@@ -1,32 +1,52 @@
 package dev.codex4j.internal.sdk;
 
 import dev.codex4j.RunResult;
-import dev.codex4j.TurnError;
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnStatus;
-import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.internal.runtime.Inbound;
+import dev.codex4j.protocol.DecodeException;
+import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.protocol.RoutingKeys;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.types.MessagePhase;
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.ThreadTokenUsage;
+import dev.codex4j.protocol.types.TurnError;
+import dev.codex4j.protocol.types.TurnStatus;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
 
 /**
  * The fold of one turn's notifications into a {@link RunResult}: what {@code TurnHandle.run()} and
  * {@code events()} do per message. Owned by the turn's single consumer; not thread-safe by design.
  * Internal (the api module does not export this package); public for the benchmarks.
+ *
+ * <p>A notification that does not bind to the generated types is never dropped. An item of
+ * {@code item/started} or {@code item/completed} becomes a {@link ThreadItem.Unknown} with the
+ * reason (a completed one is kept in the result's items, and an agent message's text still counts
+ * for the final response when it can be read); a {@code turn/completed} still ends the turn, with
+ * its status and error read on their own; anything else is {@link TurnEvent.Other} holding the
+ * {@link ServerNotification.Unknown}.
  */
 public final class TurnFold {
-    static final String AGENT_MESSAGE_DELTA = "item/agentMessage/delta";
+    private static final System.Logger LOG = System.getLogger(TurnFold.class.getName());
+    private static final String FINAL_ANSWER = MessagePhase.FINAL_ANSWER.value();
+
     private final String turnId;
     private final long startNanos;
-    private final List<JsonNode> items = new ArrayList<>();
+    private final List<ThreadItem> items = new ArrayList<>();
     private @Nullable String lastFinalAnswer;
     private @Nullable String lastUnphased;
-    private @Nullable JsonNode lastUsage;
+    private @Nullable ThreadTokenUsage lastUsage;
     private @Nullable TurnError lastError;
     private @Nullable RunResult result;
+    private boolean warnedUnbound;
 
     /**
      * @param turnId the turn
@@ -40,102 +60,175 @@ public final class TurnFold {
     /**
      * Folds one routed message of this turn, as its consumer does: a streaming delta from what the
      * dispatcher read of it in its one pass over the line (no second parse), everything else by
-     * decoding the line's bytes.
+     * binding the line's bytes to the generated types once, with the streaming parser (no tree).
      *
+     * @param in the message
      * @return the event, or null when the message is not a notification
      */
     public @Nullable TurnEvent accept(Inbound in) {
-        String delta = in.plainDelta();
-        if (delta != null && AGENT_MESSAGE_DELTA.equals(in.method())) {
-            return new TurnEvent.AgentMessageDelta(java.util.Objects.requireNonNull(in.plainDeltaItemId()), delta);
-        }
-        JsonRpcMessage m;
-        try {
-            m = in.message();
-        } catch (dev.codex4j.protocol.ProtocolException e) {
-            // JSON of a shape no message has: skipped, as the dispatcher skips lines that are not JSON.
-            System.getLogger(TurnFold.class.getName()).log(System.Logger.Level.WARNING,
-                    "Skipping a message of turn " + turnId + " that does not decode: " + e.getMessage());
+        if (in.kind() != RoutingKeys.Kind.NOTIFICATION) {
             return null;
         }
-        return m instanceof JsonRpcMessage.Notification n ? accept(n.method(), n.params()) : null;
+        String method = Objects.requireNonNullElse(in.method(), "");
+        String delta = in.plainDelta();
+        if (delta != null && ServerNotification.ItemAgentMessageDelta.METHOD.equals(method)) {
+            return new TurnEvent.AgentMessageDelta(Objects.requireNonNull(in.plainDeltaItemId()), delta);
+        }
+        ServerNotification n;
+        try {
+            n = TypedCodec.notification(method, in.bytes(), 0, in.size());
+        } catch (ProtocolException e) {
+            // The dispatcher routes only valid JSON notifications here; kept typed all the same.
+            n = new ServerNotification.Unknown(method, NullNode.getInstance(), "does not decode: " + e.getMessage());
+        }
+        return accept(n);
     }
 
     /**
-     * Folds one decoded notification of this turn.
+     * Folds one typed notification of this turn.
      *
-     * @param method its method
-     * @param params its params
+     * @param n the notification
      * @return its event
      */
-    public TurnEvent accept(String method, JsonNode params) {
-        switch (method) {
-            case "item/agentMessage/delta" -> {
-                return new TurnEvent.AgentMessageDelta(params.path("itemId").asString(""),
-                        params.path("delta").asString(""));
+    public TurnEvent accept(ServerNotification n) {
+        return switch (n) {
+            case ServerNotification.ItemAgentMessageDelta d ->
+                    new TurnEvent.AgentMessageDelta(d.params().itemId(), d.params().delta());
+            case ServerNotification.ItemReasoningSummaryTextDelta d ->
+                    new TurnEvent.ReasoningDelta(d.method(), d.params().itemId(), d.params().delta());
+            case ServerNotification.ItemReasoningTextDelta d ->
+                    new TurnEvent.ReasoningDelta(d.method(), d.params().itemId(), d.params().delta());
+            case ServerNotification.ItemStarted s -> new TurnEvent.ItemStarted(s.params().item());
+            case ServerNotification.ItemCompleted c -> itemCompleted(c.params().item());
+            case ServerNotification.ThreadTokenUsageUpdated u -> {
+                lastUsage = u.params().tokenUsage();
+                yield new TurnEvent.TokenUsage(lastUsage);
             }
-            case "item/reasoning/summaryTextDelta", "item/reasoning/textDelta" -> {
-                return new TurnEvent.ReasoningDelta(method, params.path("itemId").asString(""),
-                        params.path("delta").asString(""));
-            }
-            case "item/started" -> {
-                return new TurnEvent.ItemStarted(params.path("item"));
-            }
-            case "item/completed" -> {
-                JsonNode item = params.path("item");
-                items.add(item);
-                if ("agentMessage".equals(item.path("type").asString(null))) {
-                    String phase = phase(item);
-                    String text = item.path("text").asString("");
-                    if ("final_answer".equals(phase)) {
-                        lastFinalAnswer = text;
-                    } else if (phase == null) {
-                        lastUnphased = text;
-                    }
+            case ServerNotification.Error e -> {
+                if (!e.params().willRetry()) {
+                    lastError = e.params().error();
                 }
-                return new TurnEvent.ItemCompleted(item);
+                yield new TurnEvent.Error(e.params().error(), e.params().willRetry());
             }
-            case "thread/tokenUsage/updated" -> {
-                JsonNode usage = params.path("tokenUsage");
-                lastUsage = usage.path("last");
-                return new TurnEvent.TokenUsage(usage.path("last"), usage.path("total"));
-            }
-            case "error" -> {
-                TurnError error = TurnError.fromJson(params.path("error"));
-                boolean willRetry = params.path("willRetry").asBoolean(false);
-                if (!willRetry) {
-                    lastError = error;
-                }
-                return new TurnEvent.Error(error, willRetry);
-            }
-            case "turn/completed" -> {
-                JsonNode turn = params.path("turn");
-                TurnStatus status = TurnStatus.of(turn.path("status").asString("completed"));
-                JsonNode err = turn.get("error");
-                TurnError error = err != null && err.isObject() ? TurnError.fromJson(err) : lastError;
-                result = new RunResult(turnId, status, Optional.ofNullable(finalResponse()), items,
-                        Optional.ofNullable(lastUsage), (System.nanoTime() - startNanos) / 1_000_000,
-                        Optional.ofNullable(status.equals(TurnStatus.COMPLETED) ? null : error));
-                return new TurnEvent.Completed(result);
-            }
-            default -> {
-                return new TurnEvent.Other(method, params);
+            case ServerNotification.TurnCompleted t -> turnCompleted(t.params().turn().status(), t.params().turn().error());
+            case ServerNotification.Unknown u -> unbound(u);
+            default -> new TurnEvent.Other(n);
+        };
+    }
+
+    private TurnEvent itemCompleted(ThreadItem item) {
+        items.add(item);
+        String text = agentMessageText(item);
+        if (text != null) {
+            String phase = agentMessagePhase(item);
+            if (FINAL_ANSWER.equals(phase)) {
+                lastFinalAnswer = text;
+            } else if (phase == null) {
+                lastUnphased = text;
             }
         }
+        return new TurnEvent.ItemCompleted(item);
+    }
+
+    private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
+        TurnError why = error != null ? error : lastError;
+        result = new RunResult(turnId, status, Optional.ofNullable(finalResponse()), items, Optional.ofNullable(lastUsage),
+                (System.nanoTime() - startNanos) / 1_000_000,
+                Optional.ofNullable(status.equals(TurnStatus.COMPLETED) ? null : why));
+        return new TurnEvent.Completed(result);
+    }
+
+    /** A notification whose method is newer than this SDK, or whose params do not bind. */
+    private TurnEvent unbound(ServerNotification.Unknown u) {
+        // TypedCodec's reason for a method this version does not know, as opposed to params that do not bind.
+        boolean newerMethod = "method not in the schema".equals(u.reason());
+        if (!newerMethod && !warnedUnbound) {
+            warnedUnbound = true;
+            LOG.log(Level.WARNING, () -> "Turn " + turnId + ": a " + u.method() + " notification does not bind to the"
+                    + " types of this codex4j version (is the Codex CLI newer than the pinned one?): " + u.reason());
+        }
+        JsonNode raw = u.raw();
+        switch (u.method()) {
+            case ServerNotification.ItemStarted.METHOD -> {
+                JsonNode item = raw.get("item");
+                if (item != null) {
+                    return new TurnEvent.ItemStarted(new ThreadItem.Unknown(item, u.reason()));
+                }
+            }
+            case ServerNotification.ItemCompleted.METHOD -> {
+                JsonNode item = raw.get("item");
+                if (item != null) {
+                    return itemCompleted(new ThreadItem.Unknown(item, u.reason()));
+                }
+            }
+            case ServerNotification.TurnCompleted.METHOD -> {
+                return unboundTurnCompleted(raw.path("turn"), u.reason());
+            }
+            default -> { }
+        }
+        return new TurnEvent.Other(u);
+    }
+
+    /**
+     * A {@code turn/completed} that does not bind (say, a newer kind of item in its turn) still ends
+     * the turn: its status and error are read on their own. Without a status the turn counts as
+     * failed, with an error that says why.
+     */
+    private TurnEvent unboundTurnCompleted(JsonNode turn, String reason) {
+        JsonNode status = turn.path("status");
+        TurnError error = null;
+        JsonNode e = turn.get("error");
+        if (e != null && e.isObject()) {
+            try {
+                error = TurnError.codec().fromJson(e);
+            } catch (DecodeException ignored) {
+                // described by the reason below when the status needs it
+            }
+        }
+        if (status.isString()) {
+            return turnCompleted(TurnStatus.of(status.asString()), error);
+        }
+        return turnCompleted(TurnStatus.FAILED, error != null ? error : TurnError.builder()
+                .message("turn/completed of turn " + turnId + " does not bind to this codex4j version's types and"
+                        + " has no status: " + reason)
+                .build());
     }
 
     private @Nullable String finalResponse() {
         return lastFinalAnswer != null ? lastFinalAnswer : lastUnphased;
     }
 
-
     /** @return the result once turn/completed was folded, else null */
     public @Nullable RunResult result() {
         return result;
     }
 
-    private static @Nullable String phase(JsonNode item) {
-        JsonNode p = item.get("phase");
-        return p != null && p.isString() ? p.asString() : null;
+    /**
+     * The text of an agent message item: of a {@link ThreadItem.AgentMessage}, or of an agent
+     * message that did not bind to this version's types ({@link ThreadItem.Unknown} of type
+     * {@code agentMessage} with a string {@code text}), so that a newer server's answer is never lost.
+     *
+     * @param item an item
+     * @return its text, or null when it is not an agent message
+     */
+    public static @Nullable String agentMessageText(ThreadItem item) {
+        return switch (item) {
+            case ThreadItem.AgentMessage m -> m.text();
+            case ThreadItem.Unknown u when isAgentMessage(u.raw()) && u.raw().path("text").isString() ->
+                    u.raw().path("text").asString();
+            default -> null;
+        };
+    }
+
+    private static @Nullable String agentMessagePhase(ThreadItem item) {
+        return switch (item) {
+            case ThreadItem.AgentMessage m -> m.phase() == null ? null : m.phase().value();
+            case ThreadItem.Unknown u when u.raw().path("phase").isString() -> u.raw().path("phase").asString();
+            default -> null;
+        };
+    }
+
+    private static boolean isAgentMessage(JsonNode raw) {
+        return ThreadItem.AgentMessage.TYPE.equals(raw.path("type").asString(null));
     }
 }
