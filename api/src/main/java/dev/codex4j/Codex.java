@@ -335,11 +335,21 @@ public final class Codex implements AutoCloseable {
      */
     ServerRequestHandler approvals(@Nullable TurnOptions turn) {
         ApprovalHandler handler = turn != null && turn.approvalHandler() != null ? turn.approvalHandler() : approvalHandler;
-        return request -> {
-            ApprovalRequest typed = ApprovalRequest.of(request.method(), request.params());
-            Decision decision = handler.decide(typed);
-            return ApprovalReplies.result(typed, Objects.requireNonNull(decision, "the approval handler returned null"));
-        };
+        return request -> ApprovalReplies.answer(ApprovalRequest.of(TypedCodec.serverRequest(request)), handler,
+                this::interruptForApproval);
+    }
+
+    /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
+    private void interruptForApproval(String threadId, String turnId) {
+        ObjectNode p = Params.object();
+        p.put("threadId", threadId);
+        p.put("turnId", turnId);
+        try {
+            call("turn/interrupt", p);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "Could not interrupt turn " + turnId + " after cancelling its"
+                    + " permissions request: " + e);
+        }
     }
 
     private static String readVersion() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.internal.runtime.ServerRequestException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -57,44 +56,6 @@ class ValuesTest {
     void typesWithoutASchemaAreRejectedClearly() {
         assertThrows(IllegalArgumentException.class, () -> JsonSchemas.of(Loop.class));
         assertThrows(IllegalArgumentException.class, () -> JsonSchemas.of(Map.class));
-    }
-
-    @Test
-    void commandDecisionsMapToWireNames() {
-        ApprovalRequest cmd = ApprovalRequest.of("item/commandExecution/requestApproval",
-                json("{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"i\",\"command\":\"ls\",\"availableDecisions\":[\"accept\",{\"acceptWithExecpolicyAmendment\":{}}]}"));
-        assertEquals(List.of("accept", "acceptWithExecpolicyAmendment"), ((ApprovalRequest.Command) cmd).availableDecisions());
-        assertEquals(json("{\"decision\":\"accept\"}"), ApprovalReplies.result(cmd, Decision.accept()));
-        assertEquals(json("{\"decision\":\"acceptForSession\"}"), ApprovalReplies.result(cmd, Decision.acceptForSession()));
-        assertEquals(json("{\"decision\":\"cancel\"}"), ApprovalReplies.result(cmd, Decision.cancel()));
-        assertThrows(ServerRequestException.class, () -> ApprovalReplies.result(cmd, Decision.toolResult(true, "x")));
-    }
-
-    @Test
-    void legacyRequestsGetLegacyDecisions() {
-        ApprovalRequest legacy = ApprovalRequest.of("execCommandApproval", json("{\"command\":[\"ls\",\"-l\"]}"));
-        assertEquals("ls -l", ((ApprovalRequest.Command) legacy).command());
-        assertEquals(json("{\"decision\":\"denied\"}"), ApprovalReplies.result(legacy, Decision.decline()));
-    }
-
-    @Test
-    void defaultHandlerFailsClosed() throws Exception {
-        ApprovalHandler h = ApprovalHandler.declineAll();
-        assertEquals(Decision.decline(), h.decide(ApprovalRequest.of("item/fileChange/requestApproval", json("{}"))));
-        assertEquals(Decision.decline(), h.decide(ApprovalRequest.of("item/permissions/requestApproval", json("{}"))));
-        assertThrows(UnsupportedOperationException.class,
-                () -> h.decide(ApprovalRequest.of("item/tool/requestUserInput", json("{}"))));
-        assertThrows(UnsupportedOperationException.class, () -> h.decide(ApprovalRequest.of("brand/new", json("{}"))));
-    }
-
-    @Test
-    void userInputAndToolCallsHaveTypedAnswers() {
-        ApprovalRequest q = ApprovalRequest.of("item/tool/requestUserInput", json("{\"questions\":[{\"id\":\"q1\"}]}"));
-        assertEquals(json("{\"answers\":{\"q1\":{\"answers\":[\"yes\"]}}}"),
-                ApprovalReplies.result(q, Decision.answers(Map.of("q1", List.of("yes")))));
-        ApprovalRequest call = ApprovalRequest.of("item/tool/call", json("{\"tool\":\"t\",\"callId\":\"c\",\"arguments\":{}}"));
-        assertEquals(json("{\"success\":true,\"contentItems\":[{\"type\":\"inputText\",\"text\":\"42\"}]}"),
-                ApprovalReplies.result(call, Decision.toolResult(true, "42")));
     }
 
     @Test

@@ -226,7 +226,8 @@ public final class AppServerMessages {
     public static ObjectNode commandApprovalParams(String threadId, String turnId, String itemId, String command,
             String reason) {
         ObjectNode p = Json.object().put("kind", "command").put("threadId", threadId).put("turnId", turnId)
-                .put("itemId", itemId).put("environmentId", "local").put("reason", reason)
+                .put("itemId", itemId).put("startedAtMs", System.currentTimeMillis()).put("environmentId", "local")
+                .put("reason", reason)
                 .put("command", command).put("cwd", "/fake/work");
         p.putArray("commandActions").addObject().put("type", "unknown").put("command", command);
         p.putNull("proposedExecpolicyAmendment");
