@@ -8,7 +8,6 @@ import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.ProtocolCodec;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -30,32 +29,6 @@ class ValuesTest {
         assertEquals(json("{\"type\":\"skill\",\"name\":\"s\",\"path\":\"/p/SKILL.md\"}"),
                 Input.skill("s", Path.of("/p/SKILL.md")).toJson());
         assertEquals(json("{\"type\":\"mention\",\"name\":\"n\",\"path\":\"app://x\"}"), Input.mention("n", "app://x").toJson());
-    }
-
-    enum Mood { HAPPY, SAD }
-
-    record Inner(double weight, Optional<String> note) {}
-
-    record Outer(String name, int count, boolean ok, Mood mood, List<Inner> inner) {}
-
-    @Test
-    void recordSchemaIsStrict() {
-        JsonNode s = JsonSchemas.of(Outer.class);
-        assertEquals("object", s.path("type").asString());
-        assertEquals(false, s.path("additionalProperties").asBoolean(true));
-        assertEquals(5, s.path("required").size());
-        assertEquals("integer", s.at("/properties/count/type").asString());
-        assertEquals("HAPPY", s.at("/properties/mood/enum/0").asString());
-        assertEquals("number", s.at("/properties/inner/items/properties/weight/type").asString());
-        assertEquals("null", s.at("/properties/inner/items/properties/note/anyOf/1/type").asString());
-    }
-
-    record Loop(Loop next) {}
-
-    @Test
-    void typesWithoutASchemaAreRejectedClearly() {
-        assertThrows(IllegalArgumentException.class, () -> JsonSchemas.of(Loop.class));
-        assertThrows(IllegalArgumentException.class, () -> JsonSchemas.of(Map.class));
     }
 
     @Test
