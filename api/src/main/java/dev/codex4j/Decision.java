@@ -167,11 +167,12 @@ public sealed interface Decision {
         }
     }
 
-    /** @param answers for each question id, the chosen answers */
+    /** @param answers for each question id, the chosen answers (copied, unmodifiable) */
     record Answers(Map<String, List<String>> answers) implements Decision {
         /** Copies the map. */
         public Answers {
-            answers = Map.copyOf(Objects.requireNonNull(answers, "answers"));
+            answers = Objects.requireNonNull(answers, "answers").entrySet().stream().collect(
+                    java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue())));
         }
     }
 
