@@ -65,25 +65,38 @@ final class ApprovalReplies {
     static JsonNode answer(ApprovalRequest request, ApprovalHandler handler, BiConsumer<String, String> interruptTurn)
             throws InterruptedException {
         Decision decision;
-        JsonNode result;
         try {
             decision = handler.decide(request);
             if (decision == null) {
                 throw new IllegalArgumentException("the approval handler returned null");
             }
-            result = result(request, decision);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            LOG.log(Level.WARNING, () -> "Answering server request " + request.method() + " with Decision.refuse()"
-                    + " (fails closed): " + e);
+            warn(request, e);
+            decision = Decision.refuse();
+        }
+        JsonNode result;
+        try {
+            result = result(request, decision);
+        } catch (ServerRequestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            warn(request, e);
             decision = Decision.refuse();
             result = result(request, decision);
         }
+        // A refusal that is an error reply (user input, tool calls, unknown requests) is no failure:
+        // its ServerRequestException goes to the runtime, which answers with it.
         if (request instanceof ApprovalRequest.Permissions p && resolve(request, decision) instanceof Decision.Cancel) {
             interruptTurn.accept(p.threadId(), p.turnId());
         }
         return result;
+    }
+
+    private static void warn(ApprovalRequest request, Exception e) {
+        LOG.log(Level.WARNING, () -> "Answering server request " + request.method() + " with Decision.refuse()"
+                + " (fails closed): " + e);
     }
 
     /** The reply's result; see {@link ApprovalRequest#availableDecisions()} for what fits. */

@@ -283,6 +283,24 @@ class ApprovalsTest {
     }
 
     @Test
+    void theDefaultAnswersUserInputWithAnErrorReplyAndLogsNothing() {
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+            JsonNode reply = out.serverRequest("item/tool/requestUserInput", json("""
+                    {"threadId":"%s","turnId":"%s","itemId":"i1","isBlocking":true,
+                     "questions":[{"id":"q1","header":"H","question":"Go?"}]}""".formatted(out.var("threadId"),
+                    out.var("turnId"))), Duration.ofSeconds(10));
+            out.run(ScriptStep.simpleTurn(reply == null ? "no reply" : "error " + reply.path("error").path("code").asInt()));
+        });
+        try (Captured log = new Captured("dev.codex4j.ApprovalHandler");
+                FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = connect(fake, Codex.builder())) {
+            assertEquals("error " + RpcError.INTERNAL_ERROR, codex.startThread().run("q").finalResponse().orElseThrow());
+            assertEquals(List.of(), log.records, "the default's refusal is no failure");
+        }
+    }
+
+    @Test
     void anAcceptedCommandIsAcceptedAsOffered() {
         assertEquals("accept", decisionSent(ApprovalHandler.acceptAll()));
     }
