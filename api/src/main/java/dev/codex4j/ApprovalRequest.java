@@ -1,20 +1,39 @@
 package dev.codex4j;
 
-import java.util.ArrayList;
+import dev.codex4j.protocol.JsonRpcMessage;
+import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.methods.ServerRequest;
+import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.types.ApplyPatchApprovalParams;
+import dev.codex4j.protocol.types.CommandExecutionRequestApprovalParams;
+import dev.codex4j.protocol.types.DynamicToolCallParams;
+import dev.codex4j.protocol.types.ExecCommandApprovalParams;
+import dev.codex4j.protocol.types.FileChangeRequestApprovalParams;
+import dev.codex4j.protocol.types.McpServerElicitationRequestParams;
+import dev.codex4j.protocol.types.PermissionsRequestApprovalParams;
+import dev.codex4j.protocol.types.ToolRequestUserInputParams;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
  * A question from Codex that the client must answer before the turn goes on: run this command?
- * apply this change? grant these permissions? Each kind is a record with the fields a reviewer
- * needs and {@code raw()}, the request's full parameters.
+ * apply this change? grant these permissions? Each kind holds the server's typed params (the
+ * generated protocol type, every member as sent), a few shortcuts a reviewer needs, and
+ * {@link #raw()}, the params as JSON.
+ *
+ * <p>{@link #availableDecisions()} are the answers this request takes; for a command approval
+ * they are the ones the server offered ({@code availableDecisions}), and a decision outside them
+ * is never sent (see {@link Decision#refuse()}).
  *
  * <pre>{@code
  * ApprovalHandler handler = request -> switch (request) {
  *     case ApprovalRequest.Command c when "/bin/bash -c 'ls'".equals(c.command()) -> Decision.accept();
- *     case ApprovalRequest.Command c -> Decision.decline();
- *     default -> Decision.decline();
+ *     case ApprovalRequest.Command c when c.params().proposedExecpolicyAmendment() != null
+ *             && trusted(c.params().proposedExecpolicyAmendment()) ->
+ *         Decision.acceptWithExecpolicyAmendment(c.params().proposedExecpolicyAmendment());
+ *     default -> Decision.refuse();
  * };
  * }</pre>
  */
@@ -29,164 +48,405 @@ public sealed interface ApprovalRequest {
     /** @return the turn asking, or null when the request names none */
     @Nullable String turnId();
 
-    /** @return the request's parameters as sent */
+    /** @return the request's params as JSON, every member as sent (the escape hatch) */
     JsonNode raw();
 
     /**
-     * Run a command ({@code item/commandExecution/requestApproval}, or legacy {@code execCommandApproval}).
+     * The answers this request takes, as decisions: for a command, those the server offered in
+     * the order it gave (a form this SDK does not know becomes a {@link Decision.Raw} that sends
+     * it); for the other kinds, each decision that fits the kind. Empty for user input, tool calls
+     * and unknown requests, which are answered with {@link Decision#answers},
+     * {@link Decision#toolResult} and {@link Decision#raw}.
      *
-     * @param method the protocol method
-     * @param threadId the thread
-     * @param turnId the turn
-     * @param itemId the command's item
-     * @param command the command line, or null
-     * @param cwd its working directory, or null
-     * @param reason why it needs approval, or null
-     * @param availableDecisions the decisions the server offers (wire names), or empty
-     * @param raw the request's parameters
+     * @return the decisions, never null
      */
-    record Command(String method, @Nullable String threadId, @Nullable String turnId, @Nullable String itemId,
-            @Nullable String command, @Nullable String cwd, @Nullable String reason, List<String> availableDecisions,
-            JsonNode raw) implements ApprovalRequest {
-        /** Copies the list. */
+    default List<Decision> availableDecisions() {
+        return ApprovalReplies.available(this);
+    }
+
+    /**
+     * @param decision a decision
+     * @return whether it may answer this request ({@link Decision#refuse()} and
+     *     {@link Decision#raw} always may)
+     */
+    default boolean offers(Decision decision) {
+        return ApprovalReplies.problem(this, decision) == null;
+    }
+
+    /**
+     * Run a command ({@code item/commandExecution/requestApproval}).
+     *
+     * @param params the request as sent
+     */
+    record Command(CommandExecutionRequestApprovalParams params) implements ApprovalRequest {
+        /** @param params not null */
         public Command {
-            availableDecisions = List.copyOf(availableDecisions);
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return "item/commandExecution/requestApproval";
+        }
+
+        @Override
+        public String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode raw() {
+            return TypedCodec.params(params);
+        }
+
+        /** @return the command line as the server will run it ({@code /bin/bash -c '...'}), or null */
+        public @Nullable String command() {
+            return params.command();
+        }
+
+        /** @return its working directory, or null */
+        public @Nullable String cwd() {
+            return params.cwd();
+        }
+
+        /** @return why it needs approval, or null */
+        public @Nullable String reason() {
+            return params.reason();
+        }
+
+        /** @return the command's item */
+        public String itemId() {
+            return params.itemId();
         }
     }
 
     /**
-     * Apply file changes ({@code item/fileChange/requestApproval}, or legacy {@code applyPatchApproval}).
+     * Apply file changes ({@code item/fileChange/requestApproval}).
      *
-     * @param method the protocol method
-     * @param threadId the thread
-     * @param turnId the turn
-     * @param itemId the change's item
-     * @param reason why it needs approval, or null
-     * @param grantRoot a root the agent asks to write under for the session, or null
-     * @param raw the request's parameters
+     * @param params the request as sent
      */
-    record FileChange(String method, @Nullable String threadId, @Nullable String turnId, @Nullable String itemId,
-            @Nullable String reason, @Nullable String grantRoot, JsonNode raw) implements ApprovalRequest {}
+    record FileChange(FileChangeRequestApprovalParams params) implements ApprovalRequest {
+        /** @param params not null */
+        public FileChange {
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return "item/fileChange/requestApproval";
+        }
+
+        @Override
+        public String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode raw() {
+            return TypedCodec.params(params);
+        }
+
+        /** @return why it needs approval, or null */
+        public @Nullable String reason() {
+            return params.reason();
+        }
+    }
 
     /**
-     * Grant extra permissions ({@code item/permissions/requestApproval}).
+     * Grant extra permissions ({@code item/permissions/requestApproval}). {@link Decision#accept()}
+     * grants what was asked for the turn, {@link Decision#acceptForSession()} for the session,
+     * {@link Decision#decline()} grants nothing, {@link Decision#cancel()} grants nothing and
+     * interrupts the turn.
      *
-     * @param method the protocol method
-     * @param threadId the thread
-     * @param turnId the turn
-     * @param itemId the item
-     * @param reason why, or null
-     * @param permissions the requested permission profile, as sent
-     * @param raw the request's parameters
+     * @param params the request as sent
      */
-    record Permissions(String method, @Nullable String threadId, @Nullable String turnId, @Nullable String itemId,
-            @Nullable String reason, JsonNode permissions, JsonNode raw) implements ApprovalRequest {}
+    record Permissions(PermissionsRequestApprovalParams params) implements ApprovalRequest {
+        /** @param params not null */
+        public Permissions {
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return "item/permissions/requestApproval";
+        }
+
+        @Override
+        public String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode raw() {
+            return TypedCodec.params(params);
+        }
+    }
 
     /**
-     * Questions for the user ({@code item/tool/requestUserInput}); answer with
+     * An MCP server asks the user for input ({@code mcpServer/elicitation/request}): a form, a
+     * URL to open, or a verification ({@link McpServerElicitationRequestParams} is a union of
+     * these). Accept, decline or cancel; {@link Decision#accept()} sends empty form content.
+     *
+     * @param params the request as sent
+     */
+    record McpElicitation(McpServerElicitationRequestParams params) implements ApprovalRequest {
+        /** @param params not null */
+        public McpElicitation {
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return "mcpServer/elicitation/request";
+        }
+
+        @Override
+        public @Nullable String threadId() {
+            return ApprovalReplies.text(raw(), "threadId");
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return ApprovalReplies.text(raw(), "turnId");
+        }
+
+        @Override
+        public JsonNode raw() {
+            return params instanceof McpServerElicitationRequestParams.Unknown u ? u.raw() : TypedCodec.params(params);
+        }
+
+        /** @return the MCP server asking, or null when the params are of a form this SDK does not know */
+        public @Nullable String serverName() {
+            return ApprovalReplies.text(raw(), "serverName");
+        }
+
+        /** @return what it asks, or null for a form without a message */
+        public @Nullable String message() {
+            return ApprovalReplies.text(raw(), "message");
+        }
+    }
+
+    /**
+     * Questions for the user ({@code item/tool/requestUserInput}, experimental); answer with
      * {@link Decision#answers(java.util.Map)}.
      *
-     * @param method the protocol method
-     * @param threadId the thread
-     * @param turnId the turn
-     * @param itemId the item
-     * @param questions the questions, as sent (each has an {@code id})
-     * @param raw the request's parameters
+     * @param params the request as sent
      */
-    record UserInput(String method, @Nullable String threadId, @Nullable String turnId, @Nullable String itemId,
-            JsonNode questions, JsonNode raw) implements ApprovalRequest {}
+    record UserInput(ToolRequestUserInputParams params) implements ApprovalRequest {
+        /** @param params not null */
+        public UserInput {
+            Objects.requireNonNull(params, "params");
+        }
 
-    /**
-     * An MCP server asks the user for input ({@code mcpServer/elicitation/request}).
-     *
-     * @param method the protocol method
-     * @param threadId the thread
-     * @param turnId the turn, or null
-     * @param serverName the MCP server, or null
-     * @param message what it asks, or null
-     * @param raw the request's parameters
-     */
-    record McpElicitation(String method, @Nullable String threadId, @Nullable String turnId,
-            @Nullable String serverName, @Nullable String message, JsonNode raw) implements ApprovalRequest {}
+        @Override
+        public String method() {
+            return "item/tool/requestUserInput";
+        }
+
+        @Override
+        public String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode raw() {
+            return TypedCodec.params(params);
+        }
+    }
 
     /**
      * The model calls a client-side dynamic tool ({@code item/tool/call}); answer with
      * {@link Decision#toolResult(boolean, String)}.
      *
-     * @param method the protocol method
-     * @param threadId the thread
-     * @param turnId the turn
-     * @param callId the call id
-     * @param tool the tool's name
-     * @param arguments the arguments, as sent
-     * @param raw the request's parameters
+     * @param params the request as sent
      */
-    record ToolCall(String method, @Nullable String threadId, @Nullable String turnId, @Nullable String callId,
-            @Nullable String tool, JsonNode arguments, JsonNode raw) implements ApprovalRequest {}
+    record ToolCall(DynamicToolCallParams params) implements ApprovalRequest {
+        /** @param params not null */
+        public ToolCall {
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return "item/tool/call";
+        }
+
+        @Override
+        public String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode raw() {
+            return TypedCodec.params(params);
+        }
+    }
 
     /**
-     * Any other server request (including ones newer than this SDK). Only {@link Decision#raw}
-     * answers it; anything else sends a JSON-RPC error.
+     * Legacy command approval ({@code execCommandApproval}, for turns started through the legacy
+     * API, which this SDK does not use). Answered with the legacy {@code ReviewDecision}s:
+     * {@link Decision#decline()} sends {@code {"denied":{"rejection":"rejected by user"}}}.
+     *
+     * @param params the request as sent
+     */
+    record ExecCommandApproval(ExecCommandApprovalParams params) implements ApprovalRequest {
+        /** @param params not null */
+        public ExecCommandApproval {
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return "execCommandApproval";
+        }
+
+        /** @return the conversation (thread) id */
+        @Override
+        public String threadId() {
+            return params.conversationId();
+        }
+
+        /** @return null: legacy requests name no turn */
+        @Override
+        public @Nullable String turnId() {
+            return null;
+        }
+
+        @Override
+        public JsonNode raw() {
+            return TypedCodec.params(params);
+        }
+    }
+
+    /**
+     * Legacy file-change approval ({@code applyPatchApproval}, for turns started through the
+     * legacy API). Answered with the legacy {@code ReviewDecision}s.
+     *
+     * @param params the request as sent
+     */
+    record ApplyPatchApproval(ApplyPatchApprovalParams params) implements ApprovalRequest {
+        /** @param params not null */
+        public ApplyPatchApproval {
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return "applyPatchApproval";
+        }
+
+        /** @return the conversation (thread) id */
+        @Override
+        public String threadId() {
+            return params.conversationId();
+        }
+
+        /** @return null: legacy requests name no turn */
+        @Override
+        public @Nullable String turnId() {
+            return null;
+        }
+
+        @Override
+        public JsonNode raw() {
+            return TypedCodec.params(params);
+        }
+    }
+
+    /**
+     * Any other server request: a method this SDK does not know (newer than it), one that is not
+     * an approval ({@code account/chatgptAuthTokens/refresh}, ...), or params that do not bind to
+     * the pinned schema. Only {@link Decision#raw} answers it; anything else sends a JSON-RPC
+     * error.
      *
      * @param method the protocol method
-     * @param threadId the thread, or null
-     * @param turnId the turn, or null
-     * @param raw the request's parameters
+     * @param raw the request's params
+     * @param reason why it is not typed
      */
-    record Unknown(String method, @Nullable String threadId, @Nullable String turnId, JsonNode raw)
-            implements ApprovalRequest {}
+    record Unknown(String method, JsonNode raw, String reason) implements ApprovalRequest {
+        /** All components required. */
+        public Unknown {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(raw, "raw");
+            Objects.requireNonNull(reason, "reason");
+        }
 
-    /** Builds the typed request for a server request's method and params. */
-    static ApprovalRequest of(String method, JsonNode p) {
-        String thread = text(p, "threadId");
-        String turn = text(p, "turnId");
-        return switch (method) {
-            case "item/commandExecution/requestApproval" -> new Command(method, thread, turn, text(p, "itemId"),
-                    commandText(p.get("command")), text(p, "cwd"), text(p, "reason"), decisions(p), p);
-            case "execCommandApproval" -> new Command(method, text(p, "conversationId"), turn, text(p, "callId"),
-                    commandText(p.get("command")), text(p, "cwd"), text(p, "reason"), List.of(), p);
-            case "item/fileChange/requestApproval" -> new FileChange(method, thread, turn, text(p, "itemId"),
-                    text(p, "reason"), text(p, "grantRoot"), p);
-            case "applyPatchApproval" -> new FileChange(method, text(p, "conversationId"), turn, text(p, "callId"),
-                    text(p, "reason"), text(p, "grantRoot"), p);
-            case "item/permissions/requestApproval" -> new Permissions(method, thread, turn, text(p, "itemId"),
-                    text(p, "reason"), p.path("permissions"), p);
-            case "item/tool/requestUserInput" -> new UserInput(method, thread, turn, text(p, "itemId"),
-                    p.path("questions"), p);
-            case "mcpServer/elicitation/request" -> new McpElicitation(method, thread, turn, text(p, "serverName"),
-                    text(p, "message"), p);
-            case "item/tool/call" -> new ToolCall(method, thread, turn, text(p, "callId"), text(p, "tool"),
-                    p.path("arguments"), p);
-            default -> new Unknown(method, thread, turn, p);
+        @Override
+        public @Nullable String threadId() {
+            return ApprovalReplies.text(raw, "threadId");
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return ApprovalReplies.text(raw, "turnId");
+        }
+    }
+
+    /**
+     * The approval request for a server request, bound strictly to the pinned schema (for
+     * example to test a handler with recorded params).
+     *
+     * <pre>{@code
+     * ApprovalRequest r = ApprovalRequest.of("item/commandExecution/requestApproval", recordedParams);
+     * assertEquals(Decision.accept(), handler.decide(r));
+     * }</pre>
+     *
+     * @param method the server request's method
+     * @param params its params
+     * @return the typed request, or {@link Unknown} (with the reason) when the method is not an
+     *     approval this SDK models or the params do not bind
+     */
+    static ApprovalRequest of(String method, JsonNode params) {
+        return of(TypedCodec.serverRequest(new JsonRpcMessage.Request(RequestId.of(0), method, params)));
+    }
+
+    /**
+     * @param request a typed server request
+     * @return the approval request it is
+     */
+    static ApprovalRequest of(ServerRequest request) {
+        return switch (request) {
+            case ServerRequest.ItemCommandExecutionRequestApproval r -> new Command(r.params());
+            case ServerRequest.ItemFileChangeRequestApproval r -> new FileChange(r.params());
+            case ServerRequest.ItemPermissionsRequestApproval r -> new Permissions(r.params());
+            case ServerRequest.McpServerElicitationRequest r -> new McpElicitation(r.params());
+            case ServerRequest.ItemToolRequestUserInput r -> new UserInput(r.params());
+            case ServerRequest.ItemToolCall r -> new ToolCall(r.params());
+            case ServerRequest.ExecCommandApproval r -> new ExecCommandApproval(r.params());
+            case ServerRequest.ApplyPatchApproval r -> new ApplyPatchApproval(r.params());
+            case ServerRequest.Unknown u -> new Unknown(u.method(), u.raw(), u.reason());
+            case ServerRequest.AccountChatgptAuthTokensRefresh r -> notAnApproval(r.method(), r.params());
+            case ServerRequest.AttestationGenerate r -> notAnApproval(r.method(), r.params());
+            case ServerRequest.CurrentTimeRead r -> notAnApproval(r.method(), r.params());
         };
     }
 
-    private static @Nullable String text(JsonNode p, String name) {
-        JsonNode n = p.get(name);
-        return n != null && n.isString() ? n.asString() : null;
-    }
-
-    private static @Nullable String commandText(@Nullable JsonNode n) {
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (n.isArray()) {
-            List<String> parts = new ArrayList<>();
-            n.forEach(e -> parts.add(e.asString()));
-            return String.join(" ", parts);
-        }
-        return n.asString();
-    }
-
-    private static List<String> decisions(JsonNode p) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode d : p.path("availableDecisions")) {
-            if (d.isString()) {
-                out.add(d.asString());
-            } else if (d.isObject() && d.properties().iterator().hasNext()) {
-                out.add(d.properties().iterator().next().getKey());
-            }
-        }
-        return out;
+    private static ApprovalRequest notAnApproval(String method, Object params) {
+        return new Unknown(method, TypedCodec.params(params), "not an approval: answer it with Decision.raw(...)");
     }
 }

@@ -7,6 +7,7 @@ import dev.codex4j.protocol.methods.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ClientNotifications;
 import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.types.TurnInterruptParams;
 import dev.codex4j.protocol.types.ClientInfo;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
@@ -364,11 +365,18 @@ public final class Codex implements AutoCloseable {
      */
     ServerRequestHandler approvals(@Nullable TurnOptions turn) {
         ApprovalHandler handler = turn != null && turn.approvalHandler() != null ? turn.approvalHandler() : approvalHandler;
-        return request -> {
-            ApprovalRequest typed = ApprovalRequest.of(request.method(), request.params());
-            Decision decision = handler.decide(typed);
-            return ApprovalReplies.result(typed, Objects.requireNonNull(decision, "the approval handler returned null"));
-        };
+        return request -> ApprovalReplies.answer(ApprovalRequest.of(TypedCodec.serverRequest(request)), handler,
+                this::interruptForApproval);
+    }
+
+    /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
+    private void interruptForApproval(String threadId, String turnId) {
+        try {
+            call(ClientMethods.TURN_INTERRUPT, TurnInterruptParams.builder().threadId(threadId).turnId(turnId).build());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, () -> "Could not interrupt turn " + turnId + " after cancelling its"
+                    + " permissions request: " + e);
+        }
     }
 
     private static String readVersion() {

@@ -78,33 +78,46 @@ public final class CodexThread {
     }
 
     /**
-     * Structured output: derives a JSON Schema from the record type, sends it as the turn's
-     * {@code outputSchema}, and parses the final answer into the record.
+     * Structured output: sends the record's strict JSON Schema ({@link RecordSchema}) as the
+     * turn's {@code outputSchema}, and binds the final answer strictly into the record.
+     *
+     * <pre>{@code
+     * record Verdict(boolean ok, int score, @Nullable String reason) {}
+     * Verdict v = thread.run("Is the build green?", Verdict.class);
+     * }</pre>
      *
      * @param prompt the prompt
-     * @param type a record type (components of strings, numbers, booleans, enums, lists, nested records)
+     * @param type a record type (components of strings, numbers, booleans, enums, lists, {@code Optional}s, nested records)
      * @param <T> the record type
-     * @return the parsed answer
-     * @throws StructuredOutputException when there is no answer or it does not parse
+     * @return the bound answer
+     * @throws IllegalArgumentException when the type has no strict schema (before anything is sent)
+     * @throws StructuredOutputException when there is no answer, or it does not match the record
+     *     (a missing, unknown or mistyped member, a null for a non-nullable one); it carries the answer
      */
     public <T> T run(String prompt, Class<T> type) {
         return run(prompt, type, TurnOptions.defaults());
     }
 
-    /** Structured output with options; an {@code outputSchema} in the options wins over the derived one. */
+    /**
+     * Structured output with options; an {@code outputSchema} in the options is sent instead of
+     * the derived one (the answer is still bound strictly into the record).
+     *
+     * @param prompt the prompt
+     * @param type a record type
+     * @param options the turn's options
+     * @param <T> the record type
+     * @return the bound answer
+     * @throws StructuredOutputException when there is no answer, or it does not match the record
+     */
     public <T> T run(String prompt, Class<T> type, TurnOptions options) {
+        RecordSchema<T> schema = RecordSchema.of(type);
         TurnOptions withSchema = options.outputSchema() != null ? options
-                : options.toBuilder().outputSchema(JsonSchemas.of(type)).build();
+                : options.toBuilder().outputSchema(schema.schema()).build();
         RunResult result = run(prompt, withSchema);
         String answer = result.finalResponse().orElseThrow(() -> new StructuredOutputException(
-                "Turn " + result.turnId() + " ended " + result.status() + " without an answer to parse as "
+                "Turn " + result.turnId() + " ended " + result.status() + " without an answer to bind as "
                         + type.getSimpleName(), null, null));
-        try {
-            return ProtocolCodec.mapper().readValue(answer, type);
-        } catch (RuntimeException e) {
-            throw new StructuredOutputException("The answer does not parse as " + type.getSimpleName() + ": "
-                    + e.getMessage(), answer, e);
-        }
+        return schema.bind(answer);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.protocol.types.NetworkPolicyAmendment;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -7,12 +8,15 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The answer to an {@link ApprovalRequest}. Each request kind takes the decisions that make sense
- * for it; a decision that does not fit the request (for example {@link #answers} for a command)
- * is sent as a JSON-RPC error reply, and the server fails that item.
+ * for it, and a command approval takes only those the server offered
+ * ({@link ApprovalRequest#offers(Decision)}). A decision that does not fit is never sent: the
+ * SDK logs why at WARNING and answers with {@link #refuse()} instead.
  *
  * <pre>{@code
- * ApprovalHandler handler = request -> request instanceof ApprovalRequest.Command c
- *         && "/bin/bash -c 'git status'".equals(c.command()) ? Decision.accept() : Decision.decline();
+ * ApprovalHandler handler = request -> switch (request) {
+ *     case ApprovalRequest.Command c when "/bin/bash -c 'git status'".equals(c.command()) -> Decision.accept();
+ *     default -> Decision.refuse();   // decline if offered, else cancel, else an error reply
+ * };
  * }</pre>
  */
 public sealed interface Decision {
@@ -27,14 +31,66 @@ public sealed interface Decision {
         return AcceptForSession.INSTANCE;
     }
 
-    /** @return decline; the model is told and the turn goes on */
+    /**
+     * Decline: the model is told and the turn goes on. For a command, only when the server offers
+     * it ({@code availableDecisions}); Codex 0.169.0 offers {@code cancel} instead. Use
+     * {@link #refuse()} for "no" whatever the server offers.
+     *
+     * @return decline
+     */
     static Decision decline() {
         return Decline.INSTANCE;
     }
 
-    /** @return decline and stop the turn (it ends {@code interrupted}) */
+    /**
+     * Decline and stop the turn: it ends {@code interrupted}. On a permissions request (whose
+     * reply has no cancel) the SDK grants nothing and interrupts the turn ({@code turn/interrupt})
+     * before it replies.
+     *
+     * @return cancel
+     */
     static Decision cancel() {
         return Cancel.INSTANCE;
+    }
+
+    /**
+     * The fail-closed answer, what {@link ApprovalHandler#declineAll()} sends and what is sent when
+     * a handler throws, times out or returns a decision that does not fit. The safest decision the
+     * request offers, in this order: {@code decline} (the model is told, the turn goes on), else
+     * {@code cancel} (the turn ends {@code interrupted}), else a JSON-RPC error reply (the server
+     * fails that item). File changes, permissions (nothing granted) and MCP elicitations are
+     * declined; user input, tool calls and requests this SDK does not model get the error reply.
+     * It never accepts.
+     *
+     * @return refuse as safely as the request allows
+     */
+    static Decision refuse() {
+        return Refuse.INSTANCE;
+    }
+
+    /**
+     * Accept the command, and add this prefix rule to the execution policy so that matching
+     * commands run without asking again. Offered by the server as
+     * {@code {"acceptWithExecpolicyAmendment":{"execpolicy_amendment":[...]}}} with the prefix it
+     * proposes ({@link ApprovalRequest.Command#availableDecisions()} holds it); another prefix is
+     * not an offered decision.
+     *
+     * @param execpolicyAmendment the command prefix, for example {@code ["touch", "marker.txt"]}
+     * @return the decision (legacy {@code execCommandApproval}: {@code approved_execpolicy_amendment})
+     */
+    static Decision acceptWithExecpolicyAmendment(List<String> execpolicyAmendment) {
+        return new AcceptWithExecpolicyAmendment(execpolicyAmendment);
+    }
+
+    /**
+     * Apply a persistent network rule (allow or deny this host) for a managed-network command
+     * approval; the server offers the amendment it proposes.
+     *
+     * @param amendment the rule, for example {@code NetworkPolicyAmendment.builder().host("example.com").action(NetworkPolicyRuleAction.ALLOW).build()}
+     * @return the decision (legacy {@code execCommandApproval}: {@code network_policy_amendment})
+     */
+    static Decision applyNetworkPolicyAmendment(NetworkPolicyAmendment amendment) {
+        return new ApplyNetworkPolicyAmendment(amendment);
     }
 
     /**
@@ -55,6 +111,9 @@ public sealed interface Decision {
     }
 
     /**
+     * The exact result to send, unchecked: it is neither validated against the request nor
+     * against the decisions the server offered.
+     *
      * @param result the exact JSON result to send
      * @return a raw reply, for requests this SDK does not model
      */
@@ -86,11 +145,34 @@ public sealed interface Decision {
         INSTANCE
     }
 
-    /** @param answers for each question id, the chosen answers */
+    /** The safest refusal the request offers; see {@link Decision#refuse()}. */
+    enum Refuse implements Decision {
+        /** The only instance. */
+        INSTANCE
+    }
+
+    /** @param execpolicyAmendment the command prefix to allow from now on */
+    record AcceptWithExecpolicyAmendment(List<String> execpolicyAmendment) implements Decision {
+        /** Copies the list. */
+        public AcceptWithExecpolicyAmendment {
+            execpolicyAmendment = List.copyOf(Objects.requireNonNull(execpolicyAmendment, "execpolicyAmendment"));
+        }
+    }
+
+    /** @param amendment the network rule to persist */
+    record ApplyNetworkPolicyAmendment(NetworkPolicyAmendment amendment) implements Decision {
+        /** @param amendment not null */
+        public ApplyNetworkPolicyAmendment {
+            Objects.requireNonNull(amendment, "amendment");
+        }
+    }
+
+    /** @param answers for each question id, the chosen answers (copied, unmodifiable) */
     record Answers(Map<String, List<String>> answers) implements Decision {
         /** Copies the map. */
         public Answers {
-            answers = Map.copyOf(Objects.requireNonNull(answers, "answers"));
+            answers = Objects.requireNonNull(answers, "answers").entrySet().stream().collect(
+                    java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue())));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.codex4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.types.ThreadItem;
@@ -64,18 +65,35 @@ class ApprovalsIT {
     }
 
     @Test
-    void defaultHandlerDeclinesAndTheTurnGoesOn() {
+    void theServerOffersAcceptAnAmendmentAndCancelAndTheTypedRequestSaysSo() {
+        runWith(ApprovalHandler.declineAll(), recording(Decision.refuse()));
+        ApprovalRequest.Command c = assertInstanceOf(ApprovalRequest.Command.class, seen.getFirst());
+        List<String> prefix = c.params().proposedExecpolicyAmendment();
+        assertEquals(List.of(Decision.accept(), Decision.acceptWithExecpolicyAmendment(prefix), Decision.cancel()),
+                c.availableDecisions());
+        assertTrue(c.params().startedAtMs() > 0);
+    }
+
+    @Test
+    void theDefaultHandlerCancelsBecauseTheServerOffersNoDecline() {
+        // 0.169.0 offers accept, acceptWithExecpolicyAmendment and cancel: the safest offered is cancel.
         RunResult r = runWith(ApprovalHandler.declineAll(), null);
-        assertEquals(TurnStatus.COMPLETED, r.status());
-        assertEquals("declined", commandItem(r).status());
-        assertEquals(java.util.Optional.of("after the command"), r.finalResponse());
+        assertEquals(TurnStatus.INTERRUPTED, r.status());
+        assertNotEquals(java.util.Optional.of("after the command"), r.finalResponse(), "the model was not asked again");
+    }
+
+    @Test
+    void aDeclineTheServerDidNotOfferIsNotSentTheTurnIsCancelled() {
+        RunResult r = runWith(ApprovalHandler.declineAll(), recording(Decision.decline()));
+        assertEquals(1, seen.size());
+        assertEquals(TurnStatus.INTERRUPTED, r.status());
     }
 
     @Test
     void clientHandlerIsUsedWithoutATurnOverride() {
-        RunResult r = runWith(recording(Decision.decline()), null);
+        RunResult r = runWith(recording(Decision.accept()), null);
         assertEquals(1, seen.size());
-        assertEquals("declined", commandItem(r).status());
+        assertEquals("completed", commandItem(r).status());
     }
 
     @Test
@@ -85,12 +103,37 @@ class ApprovalsIT {
     }
 
     @Test
-    void throwingHandlerFailsTheItemNotTheClient() {
+    void theOfferedExecpolicyAmendmentRunsTheCommand() {
+        RunResult r = runWith(ApprovalHandler.declineAll(), request -> {
+            seen.add(request);
+            return request.availableDecisions().stream()
+                    .filter(d -> d instanceof Decision.AcceptWithExecpolicyAmendment).findFirst().orElseThrow();
+        });
+        assertEquals(TurnStatus.COMPLETED, r.status());
+        assertTrue(commandItem(r).output().contains("approved-run"), commandItem(r).toString());
+    }
+
+    @Test
+    void throwingHandlerIsRefusedAsTheDefaultWouldBe() {
         RunResult r = runWith(ApprovalHandler.declineAll(), request -> {
             throw new IllegalStateException("reviewer crashed");
         });
-        assertEquals(TurnStatus.COMPLETED, r.status());
-        assertTrue(List.of("failed", "declined").contains(commandItem(r).status()), commandItem(r).toString());
+        assertEquals(TurnStatus.INTERRUPTED, r.status());
+    }
+
+    @Test
+    void aPermissionsRequestIsTypedAndCancelEndsTheTurn() {
+        offline.close();
+        offline = OfflineCodex.builder().approvalPolicy(OfflineCodex.ApprovalPolicy.ON_REQUEST)
+                .sandbox(OfflineCodex.SandboxMode.READ_ONLY).config("features.request_permissions_tool", "true").start();
+        offline.server().defaultReply(req -> req.isToolFollowUp()
+                ? ModelReply.message("after the permissions")
+                : ModelReply.functionCall("request_permissions",
+                        "{\"reason\":\"needs the network\",\"permissions\":{\"network\":{\"enabled\":true}}}"));
+        RunResult r = runWith(ApprovalHandler.declineAll(), recording(Decision.cancel()));
+        ApprovalRequest.Permissions p = assertInstanceOf(ApprovalRequest.Permissions.class, seen.getFirst());
+        assertEquals(Boolean.TRUE, p.params().permissions().network().enabled());
+        assertEquals(TurnStatus.INTERRUPTED, r.status());
     }
 
     @Test

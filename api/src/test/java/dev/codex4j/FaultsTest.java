@@ -308,7 +308,7 @@ class FaultsTest {
         FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start",
                 ScriptStep.respond(AppServerMessages.turnStartResult("${turnId}")), ScriptStep.commandApproval("ls"),
                 ScriptStep.simpleTurn("done"));
-        try (Captured log = new Captured("dev.codex4j.internal.runtime.ServerRequests");
+        try (Captured log = new Captured("dev.codex4j.ApprovalHandler");
                 FakeAppServer fake = FakeAppServer.inProcess(script);
                 Codex codex = connect(fake, Codex.builder().approvalHandler(r -> {
                     throw new IllegalStateException("reviewer is down");

@@ -21,7 +21,6 @@ import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -47,70 +46,6 @@ class ValuesTest {
                 wire(Inputs.localImage(Path.of("a.png"))));
         assertEquals(json("{\"type\":\"skill\",\"name\":\"s\",\"path\":\"/p/SKILL.md\"}"), wire(Inputs.skill("s", Path.of("/p/SKILL.md"))));
         assertEquals(json("{\"type\":\"mention\",\"name\":\"n\",\"path\":\"app://x\"}"), wire(Inputs.mention("n", "app://x")));
-    }
-
-    enum Mood { HAPPY, SAD }
-
-    record Inner(double weight, Optional<String> note) {}
-
-    record Outer(String name, int count, boolean ok, Mood mood, List<Inner> inner) {}
-
-    @Test
-    void recordSchemaIsStrict() {
-        JsonNode s = JsonSchemas.of(Outer.class);
-        assertEquals("object", s.path("type").asString());
-        assertEquals(false, s.path("additionalProperties").asBoolean(true));
-        assertEquals(5, s.path("required").size());
-        assertEquals("integer", s.at("/properties/count/type").asString());
-        assertEquals("HAPPY", s.at("/properties/mood/enum/0").asString());
-        assertEquals("number", s.at("/properties/inner/items/properties/weight/type").asString());
-        assertEquals("null", s.at("/properties/inner/items/properties/note/anyOf/1/type").asString());
-    }
-
-    record Loop(Loop next) {}
-
-    @Test
-    void typesWithoutASchemaAreRejectedClearly() {
-        assertThrows(IllegalArgumentException.class, () -> JsonSchemas.of(Loop.class));
-        assertThrows(IllegalArgumentException.class, () -> JsonSchemas.of(Map.class));
-    }
-
-    @Test
-    void commandDecisionsMapToWireNames() {
-        ApprovalRequest cmd = ApprovalRequest.of("item/commandExecution/requestApproval",
-                json("{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"i\",\"command\":\"ls\",\"availableDecisions\":[\"accept\",{\"acceptWithExecpolicyAmendment\":{}}]}"));
-        assertEquals(List.of("accept", "acceptWithExecpolicyAmendment"), ((ApprovalRequest.Command) cmd).availableDecisions());
-        assertEquals(json("{\"decision\":\"accept\"}"), ApprovalReplies.result(cmd, Decision.accept()));
-        assertEquals(json("{\"decision\":\"acceptForSession\"}"), ApprovalReplies.result(cmd, Decision.acceptForSession()));
-        assertEquals(json("{\"decision\":\"cancel\"}"), ApprovalReplies.result(cmd, Decision.cancel()));
-        assertThrows(ServerRequestException.class, () -> ApprovalReplies.result(cmd, Decision.toolResult(true, "x")));
-    }
-
-    @Test
-    void legacyRequestsGetLegacyDecisions() {
-        ApprovalRequest legacy = ApprovalRequest.of("execCommandApproval", json("{\"command\":[\"ls\",\"-l\"]}"));
-        assertEquals("ls -l", ((ApprovalRequest.Command) legacy).command());
-        assertEquals(json("{\"decision\":\"denied\"}"), ApprovalReplies.result(legacy, Decision.decline()));
-    }
-
-    @Test
-    void defaultHandlerFailsClosed() throws Exception {
-        ApprovalHandler h = ApprovalHandler.declineAll();
-        assertEquals(Decision.decline(), h.decide(ApprovalRequest.of("item/fileChange/requestApproval", json("{}"))));
-        assertEquals(Decision.decline(), h.decide(ApprovalRequest.of("item/permissions/requestApproval", json("{}"))));
-        assertThrows(UnsupportedOperationException.class,
-                () -> h.decide(ApprovalRequest.of("item/tool/requestUserInput", json("{}"))));
-        assertThrows(UnsupportedOperationException.class, () -> h.decide(ApprovalRequest.of("brand/new", json("{}"))));
-    }
-
-    @Test
-    void userInputAndToolCallsHaveTypedAnswers() {
-        ApprovalRequest q = ApprovalRequest.of("item/tool/requestUserInput", json("{\"questions\":[{\"id\":\"q1\"}]}"));
-        assertEquals(json("{\"answers\":{\"q1\":{\"answers\":[\"yes\"]}}}"),
-                ApprovalReplies.result(q, Decision.answers(Map.of("q1", List.of("yes")))));
-        ApprovalRequest call = ApprovalRequest.of("item/tool/call", json("{\"tool\":\"t\",\"callId\":\"c\",\"arguments\":{}}"));
-        assertEquals(json("{\"success\":true,\"contentItems\":[{\"type\":\"inputText\",\"text\":\"42\"}]}"),
-                ApprovalReplies.result(call, Decision.toolResult(true, "42")));
     }
 
     @Test

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * native binary is.
  *
  * <p>{@link #locate(Path)} searches, in order: the explicit path given, the environment variable
- * {@value #PATH_ENV}, the pinned cache that codex4j's {@code scripts/install-codex} fills, and
+ * {@value #PATH_ENV}, the pinned cache that codex4j's {@code scripts/install-codex} fills (the
+ * cache of the version named by {@value #VERSION_ENV} instead, when it is set), and
  * {@code codex} on {@code PATH} (where {@code npm install -g @openai/codex@<pinned version>} puts it). An npm {@code .bin/codex} node wrapper found anywhere is resolved to the native
  * binary inside its package, so that closing a client never orphans a grandchild process.
  *
@@ -31,6 +32,12 @@ public final class CodexCli {
     public static final String PATH_ENV = "CODEX4J_CODEX_PATH";
     /** Environment variable overriding the cache root ({@code ~/.cache/codex4j} by default). */
     public static final String CACHE_ENV = "CODEX4J_CACHE_DIR";
+    /**
+     * Environment variable naming another CLI version to take from the cache instead of the pinned
+     * one ({@code CODEX4J_CODEX_VERSION=0.171.0}, as {@code scripts/install-codex} installs it):
+     * how the build runs its integration tests against another CLI ({@code -Dcodex.version=...}).
+     */
+    public static final String VERSION_ENV = "CODEX4J_CODEX_VERSION";
 
     private static final String VERSION = readPinnedVersion();
 
@@ -73,7 +80,7 @@ public final class CodexCli {
     /** @return the directory the pinned CLI is cached in, whether or not it exists */
     public static Path pinnedCacheDir() {
         return new CodexCli(System.getenv(), Path.of(System.getProperty("user.home")),
-                System.getProperty("os.name"), System.getProperty("os.arch")).cacheDir();
+                System.getProperty("os.name"), System.getProperty("os.arch")).cacheDir(VERSION);
     }
 
     private Path find(@Nullable Path explicit) {
@@ -85,11 +92,19 @@ public final class CodexCli {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return requireUsable(Path.of(fromEnv), "$" + PATH_ENV);
         }
-        Optional<Path> cached = nativeIn(cacheDir().resolve("node_modules/@openai"));
+        String selected = env.get(VERSION_ENV);
+        if (selected != null && !selected.isBlank() && !selected.trim().equals(VERSION)) {
+            Path dir = cacheDir(selected.trim());
+            return nativeIn(dir.resolve("node_modules/@openai")).orElseThrow(() -> new CodexCliNotFoundException("$"
+                    + VERSION_ENV + " asks for codex-cli " + selected.trim() + ", which is not in the cache " + dir
+                    + " (install it with CODEX4J_CODEX_VERSION=" + selected.trim() + " scripts/install-codex, or"
+                    + " npm install --prefix " + dir + " @openai/codex@" + selected.trim() + ")."));
+        }
+        Optional<Path> cached = nativeIn(cacheDir(VERSION).resolve("node_modules/@openai"));
         if (cached.isPresent()) {
             return cached.get();
         }
-        searched.add("the pinned cache " + cacheDir());
+        searched.add("the pinned cache " + cacheDir(VERSION));
         String pathVar = env.getOrDefault("PATH", "");
         for (String dir : pathVar.split(java.io.File.pathSeparator)) {
             if (dir.isEmpty()) {
@@ -125,7 +140,7 @@ public final class CodexCli {
                 + " (or Codex.builder().codexPath(...)) to a native codex binary of version " + VERSION + ".";
     }
 
-    private Path cacheDir() {
+    private Path cacheDir(String version) {
         String root = env.get(CACHE_ENV);
         Path base;
         if (root != null && !root.isBlank()) {
@@ -134,7 +149,7 @@ public final class CodexCli {
             String xdg = env.get("XDG_CACHE_HOME");
             base = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache")).resolve("codex4j");
         }
-        return base.resolve("codex-" + VERSION);
+        return base.resolve("codex-" + version);
     }
 
     /** A native binary is returned as is; an npm node wrapper is resolved to its package's binary. */

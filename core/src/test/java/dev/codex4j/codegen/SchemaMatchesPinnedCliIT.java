@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The vendored schema is what the pinned CLI (codex-cli.version) generates: bumping the version
- * without running {@code scripts/regenerate-protocol} fails the build here.
+ * without running {@code scripts/regenerate-protocol} fails the build here. Run against another
+ * binary (CODEX4J_CODEX_PATH, or {@code -Dcodex.version}), a failure names that binary's version.
  */
 class SchemaMatchesPinnedCliIT {
     static final Path SCHEMA = Path.of("src/main/schema");
@@ -31,8 +32,21 @@ class SchemaMatchesPinnedCliIT {
         List<String> differences = new ArrayList<>();
         compare(tmp.resolve("stable"), SCHEMA.resolve("stable"), differences, false);
         compare(tmp.resolve("experimental"), SCHEMA.resolve("experimental"), differences, true);
-        assertEquals(List.of(), differences, "vendored schema differs from codex-cli "
-                + CodexCli.pinnedVersion() + "; run scripts/regenerate-protocol");
+        String version = version(codex);
+        assertEquals(List.of(), differences, "vendored schema (of the pinned codex-cli " + CodexCli.pinnedVersion()
+                + ") differs from what " + version + " at " + codex + " generates"
+                + (version.equals("codex-cli " + CodexCli.pinnedVersion())
+                        ? "; run scripts/regenerate-protocol"
+                        : "; this binary is not the pinned version (CODEX4J_CODEX_PATH, CODEX4J_CODEX_VERSION or"
+                                + " -Dcodex.version chose it), so a difference is expected"));
+    }
+
+    /** What the binary itself says, for example {@code codex-cli 0.171.0}. */
+    static String version(Path codex) throws Exception {
+        Process p = new ProcessBuilder(codex.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "codex --version finished");
+        return out.isEmpty() ? "an unknown version" : out;
     }
 
     private static void generate(Path codex, Path out, boolean experimental) throws Exception {

@@ -63,6 +63,24 @@ class CodexCliTest {
     }
 
     @Test
+    void anotherCachedVersionIsChosenByItsEnvironmentVariable() throws IOException {
+        npmInstall(tmp.resolve(".cache/codex4j/codex-" + CodexCli.pinnedVersion()));
+        Path other = npmInstall(tmp.resolve(".cache/codex4j/codex-0.171.0"));
+        assertEquals(other, CodexCli.locate(null, Map.of(CodexCli.VERSION_ENV, "0.171.0", "PATH", ""), tmp).toRealPath());
+        Path env = executable(tmp.resolve("env/codex"), "\u007fELF");
+        assertEquals(env.toRealPath(), CodexCli.locate(null,
+                Map.of(CodexCli.VERSION_ENV, "0.171.0", CodexCli.PATH_ENV, env.toString()), tmp), "an explicit binary wins");
+    }
+
+    @Test
+    void anAskedForVersionThatIsNotCachedIsNamedNeverReplacedByThePinnedOne() throws IOException {
+        npmInstall(tmp.resolve(".cache/codex4j/codex-" + CodexCli.pinnedVersion()));
+        CodexCliNotFoundException e = assertThrows(CodexCliNotFoundException.class,
+                () -> CodexCli.locate(null, Map.of(CodexCli.VERSION_ENV, "0.163.0", "PATH", ""), tmp));
+        assertTrue(e.getMessage().contains("codex-cli 0.163.0") && e.getMessage().contains("codex-0.163.0"), e.getMessage());
+    }
+
+    @Test
     void npmWrapperOnPathResolvesToTheNativeBinary() throws IOException {
         Path nativeBin = npmInstall(tmp.resolve("global"));
         Path bin = tmp.resolve("global/node_modules/.bin");

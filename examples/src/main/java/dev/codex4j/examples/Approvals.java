@@ -30,18 +30,19 @@ public final class Approvals {
                 yield Decision.accept();
             }
             case ApprovalRequest.Command c -> {
-                System.out.println("[policy] declining: " + c.command());
-                yield Decision.decline();
+                // The safest "no" the server offers: decline, else cancel (Codex 0.169.0 offers only cancel).
+                System.out.println("[policy] refusing: " + c.command() + " (offered: " + c.availableDecisions() + ")");
+                yield Decision.refuse();
             }
-            default -> Decision.decline();
+            default -> Decision.refuse();
         };
-        ApprovalHandler byPerson = request -> {
+        ApprovalHandler byPerson = ((ApprovalHandler) request -> {
             System.out.print("Codex asks (" + request.method() + "): "
                     + (request instanceof ApprovalRequest.Command c ? c.command() : request.raw())
                     + "\nAllow? [y/N] ");
             String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            return line != null && line.trim().equalsIgnoreCase("y") ? Decision.accept() : Decision.decline();
-        };
+            return line != null && line.trim().equalsIgnoreCase("y") ? Decision.accept() : Decision.refuse();
+        }).withTimeout(java.time.Duration.ofMinutes(2)); // nobody at the terminal: refused after two minutes
         try (ExampleSession session = ExampleSession.open(
                 model -> model.defaultReply(request -> request.isToolFollowUp()
                         ? ModelReply.message("The command printed: " + request.toolOutputs().getLast().path("output").asString("?"))

@@ -31,22 +31,21 @@ class ReadmeSamplesIT {
     ApprovalHandler reviewer = request -> switch (request) {
         case ApprovalRequest.Command c when c.command() != null
                 && readOnlyGit.matcher(c.command()).matches() -> Decision.accept();
-        case ApprovalRequest.Command c -> Decision.decline();
-        default -> Decision.decline();
+        default -> Decision.refuse();  // decline if the server offers it, else cancel the turn
     };
     // --- end of the README's sample ---
 
     @Test
     void theSampleJudgesTheWholeCommandLineAsTheServerSendsIt() throws Exception {
         // As recorded from codex-cli 0.169.0 (item/commandExecution/requestApproval).
-        assertInstanceOf(Decision.Decline.class, decide("/bin/bash -c 'touch marker.txt && echo created-marker'"));
+        assertInstanceOf(Decision.Refuse.class, decide("/bin/bash -c 'touch marker.txt && echo created-marker'"));
         assertInstanceOf(Decision.Accept.class, decide("/bin/bash -c 'git status --short'"));
-        assertInstanceOf(Decision.Decline.class, decide("/bin/bash -c 'git status; rm -rf ~'"));
-        assertInstanceOf(Decision.Decline.class, decide("/bin/bash -c 'git status $(rm x)'"));
+        assertInstanceOf(Decision.Refuse.class, decide("/bin/bash -c 'git status; rm -rf ~'"));
+        assertInstanceOf(Decision.Refuse.class, decide("/bin/bash -c 'git status $(rm x)'"));
     }
 
     @Test
-    void throughTheRealCliTheGitCommandRunsAndTheOtherIsDeclined() {
+    void throughTheRealCliTheGitCommandRunsAndTheOtherIsRefused() {
         List<String> asked = new CopyOnWriteArrayList<>();
         ApprovalHandler recording = request -> {
             if (request instanceof ApprovalRequest.Command c) {
@@ -70,14 +69,15 @@ class ReadmeSamplesIT {
 
             assertEquals(List.of("/bin/bash -c 'git status --short'", "/bin/bash -c 'touch marker.txt'"), asked);
             assertTrue(!git.finalResponse().orElseThrow().contains("rejected"), git.finalResponse().orElseThrow());
-            assertTrue(touch.finalResponse().orElseThrow().contains("rejected"), touch.finalResponse().orElseThrow());
+            // 0.169.0 offers accept, an execpolicy amendment and cancel: the refusal is cancel.
+            assertEquals("interrupted", touch.status().toString().toLowerCase(java.util.Locale.ROOT));
             assertTrue(!Files.exists(offline.workDir().resolve("marker.txt")));
         }
     }
 
     private Decision decide(String command) throws Exception {
         var params = ProtocolCodec.mapper().createObjectNode().put("threadId", "t").put("turnId", "u")
-                .put("itemId", "i").put("command", command).put("cwd", "/w");
+                .put("itemId", "i").put("startedAtMs", 1795528000152L).put("command", command).put("cwd", "/w");
         return reviewer.decide(ApprovalRequest.of("item/commandExecution/requestApproval", params));
     }
 }

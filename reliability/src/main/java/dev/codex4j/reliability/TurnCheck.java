@@ -4,7 +4,7 @@ import dev.codex4j.RunResult;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.TurnEvents;
 import dev.codex4j.TurnHandle;
-import dev.codex4j.TurnStatus;
+import dev.codex4j.protocol.types.TurnStatus;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;

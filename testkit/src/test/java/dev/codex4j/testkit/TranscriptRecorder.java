@@ -76,10 +76,19 @@ public final class TranscriptRecorder {
      */
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
-        Path codex = args.length > 1 ? Path.of(args[1]) : null;
+        Path codex = args.length > 1 && !args[1].equals("-") ? Path.of(args[1]) : null;
         Files.createDirectories(out);
-        List<Scenario> scenarios = List.of(TranscriptRecorder::imageInput, TranscriptRecorder::fileChange,
-                TranscriptRecorder::commandExecution, TranscriptRecorder::mcpToolCall);
+        Map<String, Scenario> all = new java.util.LinkedHashMap<>();
+        all.put("image_input", TranscriptRecorder::imageInput);
+        all.put("file_change", TranscriptRecorder::fileChange);
+        all.put("command_execution", TranscriptRecorder::commandExecution);
+        all.put("mcp_tool_call", TranscriptRecorder::mcpToolCall);
+        all.put("command_approval", TranscriptRecorder::commandApproval);
+        all.put("permissions_approval", TranscriptRecorder::permissionsApproval);
+        // Further arguments name the scenarios to record (default: all).
+        List<Scenario> scenarios = args.length > 2
+                ? java.util.Arrays.stream(args, 2, args.length).map(all::get).toList()
+                : List.copyOf(all.values());
         int failed = 0;
         for (Scenario sc : scenarios) {
             try {
@@ -150,6 +159,32 @@ public final class TranscriptRecorder {
                     ModelReply.message("The command printed a greeting."));
             s.initialize();
             s.turn(s.startThread(), text("run a command"));
+        }
+    }
+
+    /** A read-only sandbox and on-request approvals: an escalated command asks, and is accepted. */
+    static void commandApproval(Path out, Path codex) throws IOException {
+        try (OfflineCodex offline = offline(codex).approvalPolicy(OfflineCodex.ApprovalPolicy.ON_REQUEST)
+                        .sandbox(OfflineCodex.SandboxMode.READ_ONLY).start();
+                Session s = new Session(offline, out.resolve("command_approval.jsonl"))) {
+            offline.server().enqueue(ModelReply.execCommandEscalated("touch marker.txt", "needs to write"),
+                    ModelReply.message("Created it."));
+            s.initialize();
+            s.turn(s.startThread(), text("create marker.txt"));
+        }
+    }
+
+    /** The request_permissions tool (feature request_permissions_tool) asks for the network; nothing is granted. */
+    static void permissionsApproval(Path out, Path codex) throws IOException {
+        try (OfflineCodex offline = offline(codex).approvalPolicy(OfflineCodex.ApprovalPolicy.ON_REQUEST)
+                        .sandbox(OfflineCodex.SandboxMode.READ_ONLY).config("features.request_permissions_tool", "true")
+                        .start();
+                Session s = new Session(offline, out.resolve("permissions_approval.jsonl"))) {
+            offline.server().enqueue(ModelReply.functionCall("request_permissions",
+                            "{\"reason\":\"needs the network\",\"permissions\":{\"network\":{\"enabled\":true}}}"),
+                    ModelReply.message("No network, then."));
+            s.initialize();
+            s.turn(s.startThread(), text("fetch a page"));
         }
     }
 
