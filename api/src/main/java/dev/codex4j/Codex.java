@@ -75,7 +75,7 @@ import tools.jackson.databind.JsonNode;
  * }
  * }</pre>
  */
-public final class Codex implements AutoCloseable {
+public final class Codex implements CodexClient {
     private static final System.Logger LOG = System.getLogger(Codex.class.getName());
     private static final String SDK_VERSION = readVersion();
 
@@ -699,6 +699,11 @@ public final class Codex implements AutoCloseable {
         return slots;
     }
 
+    /** @return whether this client is supervised */
+    boolean isSupervised() {
+        return supervision != null;
+    }
+
     JsonNode call(String method, JsonNode params) {
         return call(method, params, requestTimeout);
     }
@@ -1032,6 +1037,11 @@ public final class Codex implements AutoCloseable {
             this.maxConcurrentTurns = turns;
             this.admissionWait = wait;
             return this;
+        }
+
+        /** @return whether {@link #supervise} was called (the fleet supervises endpoints that were not) */
+        boolean isSupervised() {
+            return supervision != null;
         }
 
         /** Any transport factory (internal: tests that restart an in-process fake). */

@@ -15,6 +15,8 @@ final class TurnSlots {
     private final Duration wait;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition freed = lock.newCondition();
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> freedListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private int active;
     private boolean closed;
 
@@ -58,6 +60,14 @@ final class TurnSlots {
         } finally {
             lock.unlock();
         }
+        for (Runnable r : freedListeners) {
+            r.run();
+        }
+    }
+
+    /** The fleet: runs {@code listener} (short, non-blocking) after each release. */
+    void onFreed(Runnable listener) {
+        freedListeners.add(listener);
     }
 
     /** Wakes waiters of a closed client (their turn() then fails on the closed connection). */
