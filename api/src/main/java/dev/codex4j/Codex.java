@@ -474,8 +474,16 @@ public final class Codex implements CodexClient {
 
     /** @return a new thread with these options ({@code thread/start}) */
     public CodexThread startThread(ThreadOptions options) {
+        return startThread(options, System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    /**
+     * @param linkDeadline until when to wait for a restart in progress (the fleet passes "now": it
+     *     places the thread elsewhere rather than wait)
+     */
+    CodexThread startThread(ThreadOptions options, long linkDeadline) {
         checkDirectory(options.cwd(), "the thread's cwd");
-        Link l = awaitLink(System.nanoTime() + requestTimeout.toNanos());
+        Link l = awaitLink(linkDeadline);
         return new CodexThread(this, call(l, ClientMethods.THREAD_START, options.startParams()).thread(), options,
                 l.generation);
     }
@@ -490,9 +498,14 @@ public final class Codex implements CodexClient {
      * @throws IllegalArgumentException when the options set {@code ephemeral}, which only a start takes
      */
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
+        return resumeThread(threadId, options, System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    /** @param linkDeadline until when to wait for a restart in progress */
+    CodexThread resumeThread(String threadId, ThreadOptions options, long linkDeadline) {
         checkDirectory(options.cwd(), "the thread's cwd");
         ThreadResumeParams params = options.resumeParams(Objects.requireNonNull(threadId, "threadId"));
-        Link l = awaitLink(System.nanoTime() + requestTimeout.toNanos());
+        Link l = awaitLink(linkDeadline);
         return new CodexThread(this, call(l, ClientMethods.THREAD_RESUME, params).thread(), options, l.generation);
     }
 
@@ -503,9 +516,14 @@ public final class Codex implements CodexClient {
 
     /** @return a fork of the thread with these options ({@code thread/fork}) */
     public CodexThread forkThread(String threadId, ThreadOptions options) {
+        return forkThread(threadId, options, System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    /** @param linkDeadline until when to wait for a restart in progress */
+    CodexThread forkThread(String threadId, ThreadOptions options, long linkDeadline) {
         checkDirectory(options.cwd(), "the thread's cwd");
         ThreadForkParams params = options.forkParams(Objects.requireNonNull(threadId, "threadId"));
-        Link l = awaitLink(System.nanoTime() + requestTimeout.toNanos());
+        Link l = awaitLink(linkDeadline);
         return new CodexThread(this, call(l, ClientMethods.THREAD_FORK, params).thread(), options, l.generation);
     }
 

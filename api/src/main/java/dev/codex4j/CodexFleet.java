@@ -207,7 +207,7 @@ public final class CodexFleet implements CodexClient {
     @Override
     public CodexThread startThread(ThreadOptions options) {
         Objects.requireNonNull(options, "options");
-        return place("a new thread", e -> e.codex.startThread(options));
+        return place("a new thread", e -> e.codex.startThread(options, System.nanoTime()));
     }
 
     @Override
@@ -231,7 +231,7 @@ public final class CodexFleet implements CodexClient {
             return remember(home, home.codex.resumeThread(threadId, options));
         }
         if (sharedStorage) {
-            return place("thread " + threadId, e -> e.codex.resumeThread(threadId, options));
+            return place("thread " + threadId, e -> e.codex.resumeThread(threadId, options, System.nanoTime()));
         }
         RuntimeException last = null;
         int down = 0;
@@ -241,7 +241,7 @@ public final class CodexFleet implements CodexClient {
                 continue;
             }
             try {
-                return remember(e, e.codex.resumeThread(threadId, options));
+                return remember(e, e.codex.resumeThread(threadId, options, System.nanoTime()));
             } catch (CodexRpcException | ServerLostException ex) {
                 last = ex;
             }
@@ -264,7 +264,7 @@ public final class CodexFleet implements CodexClient {
     public CodexThread forkThread(String threadId, ThreadOptions options) {
         Objects.requireNonNull(threadId, "threadId");
         if (sharedStorage) {
-            return place("a fork of " + threadId, e -> e.codex.forkThread(threadId, options));
+            return place("a fork of " + threadId, e -> e.codex.forkThread(threadId, options, System.nanoTime()));
         }
         Endpoint home = homes.get(threadId);
         if (home == null) {
@@ -325,9 +325,7 @@ public final class CodexFleet implements CodexClient {
                     if (!ex.retrySafe()) {
                         throw ex;
                     }
-                    continue; // lost before anything was sent: place it elsewhere
-                } catch (CapacityExceededException ex) {
-                    continue;
+                    continue; // down, or lost before anything was sent: place it elsewhere
                 }
             }
             lock.lock();
