@@ -409,7 +409,10 @@ public final class Codex implements CodexClient {
                     throw new ServerLostException("Thread " + thread.id() + " is ephemeral: it lived only in the lost"
                             + " app-server and cannot be resumed", null, "", false, lastLoss);
                 }
-                ThreadResumeParams p = thread.options().resumeParams(thread.id());
+                ThreadOptions o = thread.options();
+                // Started with ephemeral(false): thread/resume takes no ephemeral at all.
+                ThreadResumeParams p = (o.ephemeral() == null ? o : o.toBuilder().ephemeral(null).build())
+                        .resumeParams(thread.id());
                 callOn(l.connection, ClientMethods.THREAD_RESUME.name(), TypedCodec.params(p),
                         Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
                 mine.complete(null);

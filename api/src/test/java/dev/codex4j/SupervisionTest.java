@@ -85,6 +85,24 @@ class SupervisionTest {
     }
 
     @Test
+    void anEphemeralThreadCannotBeResumedAfterARestartAndAPersistentOneIsWithTheOptionsItWasStartedWith() {
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script()).supervise(fast()).build()) {
+            CodexThread ephemeral = codex.startThread(ThreadOptions.builder().ephemeral(true).build());
+            CodexThread kept = codex.startThread(ThreadOptions.builder().ephemeral(false).model("m-1").build());
+            fakes.get(0).close();
+            await().atMost(WAIT).until(codex::isConnected);
+            ServerLostException e = assertThrows(ServerLostException.class, () -> ephemeral.run("hi"));
+            assertFalse(e.retrySafe());
+            assertTrue(e.getMessage().contains("ephemeral"), e.getMessage());
+            assertEquals(TurnStatus.COMPLETED, kept.run("hi").status());
+            var resume = fakes.get(1).requests("thread/resume");
+            assertEquals(1, resume.size());
+            assertEquals("m-1", resume.get(0).path("params").path("model").asString());
+            assertFalse(resume.get(0).path("params").has("ephemeral"));
+        }
+    }
+
+    @Test
     void aLostRequestIsRetrySafeOnlyWhenItWasAReadOrNeverWritten() throws Exception {
         try (Codex codex = fleetOfFakes(i -> FakeAppServer.script().neverAnswer("thread/read")
                 .neverAnswer("thread/name/set")).supervise(fast()).build()) {
