@@ -256,9 +256,10 @@ public final class CodexFleet implements CodexClient {
     }
 
     /**
-     * Forks a thread on the endpoint that has it (any endpoint with {@link Builder#sharedStorage}).
+     * Forks a thread on the endpoint that has it (any endpoint with {@link Builder#sharedStorage});
+     * an id the fleet has not seen is first found as {@link #resumeThread(String)} finds it.
      *
-     * @throws CodexException when the thread is unknown to this fleet (without shared storage)
+     * @throws CodexException when no endpoint has it (without shared storage)
      */
     @Override
     public CodexThread forkThread(String threadId, ThreadOptions options) {

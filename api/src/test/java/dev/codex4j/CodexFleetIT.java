@@ -60,14 +60,9 @@ class CodexFleetIT {
         offline.close();
     }
 
-    private static List<ProcessHandle> appServers() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("app-server")).toList();
-    }
-
     /** The app-server children of one endpoint, told apart by an environment variable (Linux /proc). */
     private static List<ProcessHandle> appServersOf(String endpoint) {
-        return appServers().stream().filter(p -> {
+        return Leftovers.appServers().stream().filter(p -> {
             try {
                 return Files.readString(Path.of("/proc/" + p.pid() + "/environ"), StandardCharsets.ISO_8859_1)
                         .contains("CODEX4J_FLEET_ENDPOINT=" + endpoint + "\0");
@@ -98,7 +93,7 @@ class CodexFleetIT {
         List<ProcessHandle> seen = new ArrayList<>();
         long started = System.nanoTime();
         try (CodexFleet fleet = b.build()) {
-            seen.addAll(appServers());
+            seen.addAll(Leftovers.appServers());
             assertEquals(ENDPOINTS, seen.size());
             CodexFleet.Endpoint victim = fleet.endpoints().get(VICTIM);
             List<Thread> workers = new ArrayList<>();
@@ -160,15 +155,14 @@ class CodexFleetIT {
             CodexThread old = victimThread.get();
             assertEquals(victim, fleet.endpointOf(old));
             assertEquals(Optional.of("ok"), old.run("after the victim came back").finalResponse());
-            seen.addAll(appServers());
+            seen.addAll(Leftovers.appServers());
         }
         System.out.printf("CodexFleetIT: %d turns over %d endpoints in %d ms: completed %s, %d lost to the kill"
                         + " (failed %s ms after it), %d completed on the victim after it came back%n",
                 TURNS, ENDPOINTS, (System.nanoTime() - started) / 1_000_000, completedOn, failedAfterKillMs.size(),
                 failedAfterKillMs, completedOnVictimAfterReturn.get());
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream().noneMatch(ProcessHandle::isAlive)
-                && Thread.getAllStackTraces().keySet().stream()
-                        .noneMatch(t -> t.isAlive() && (t.getName().startsWith("codex4j") || t.getName().startsWith("HttpClient-"))));
+                && Leftovers.noSdkThreads());
     }
 
     @Test
@@ -183,7 +177,6 @@ class CodexFleetIT {
         AuthenticationException e = assertThrows(AuthenticationException.class, b::build);
         assertTrue(e.getMessage().contains("401") || e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("token"),
                 e.getMessage());
-        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.isAlive() && (t.getName().startsWith("codex4j") || t.getName().startsWith("HttpClient-"))));
+        await().atMost(Duration.ofSeconds(5)).until(Leftovers::noSdkThreads);
     }
 }

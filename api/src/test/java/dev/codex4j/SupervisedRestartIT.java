@@ -44,11 +44,6 @@ class SupervisedRestartIT {
         offline.close();
     }
 
-    private static List<ProcessHandle> appServers() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("app-server")).toList();
-    }
-
     @Test
     void killsInALoopWhileTurnsRun() {
         List<ProcessHandle> seen = new ArrayList<>();
@@ -72,7 +67,7 @@ class SupervisedRestartIT {
                 }
                 int requestsBefore = offline.server().requestCount();
                 await().atMost(Duration.ofSeconds(20)).until(() -> offline.server().requestCount() >= requestsBefore + 2);
-                List<ProcessHandle> children = appServers();
+                List<ProcessHandle> children = Leftovers.appServers();
                 assertEquals(1, children.size(), "one app-server: " + children);
                 seen.addAll(children);
                 long killedAt = System.nanoTime();
@@ -95,13 +90,12 @@ class SupervisedRestartIT {
                         "a thread from before the first kill works after restart " + (round + 1));
             }
             assertEquals(KILLS, codex.restarts());
-            seen.addAll(appServers());
+            seen.addAll(Leftovers.appServers());
         }
         assertTrue(lost > 0, "some turns were running at a kill (completed " + completed + ", lost " + lost + ")");
         System.out.printf("SupervisedRestartIT: %d kills, %d turns completed, %d lost; failure after kill: max %d ms%n",
                 KILLS, completed, lost, failMillis.stream().mapToLong(Long::longValue).max().orElse(-1));
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.stream().noneMatch(ProcessHandle::isAlive)
-                && Thread.getAllStackTraces().keySet().stream()
-                        .noneMatch(t -> t.isAlive() && t.getName().startsWith("codex4j")));
+                && Leftovers.noSdkThreads());
     }
 }
