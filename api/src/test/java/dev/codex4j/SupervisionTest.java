@@ -71,6 +71,7 @@ class SupervisionTest {
             ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             ServerLostException lost = assertInstanceOf(ServerLostException.class, e.getCause());
             assertFalse(lost.retrySafe(), "its turn/start was written: " + lost.getMessage());
+            assertEquals(0, codex.activeTurns(), "the lost turn gave its slot back");
 
             await().atMost(WAIT).until(codex::isConnected);
             assertEquals(1, codex.restarts());
@@ -204,6 +205,11 @@ class SupervisionTest {
             assertTrue(e.getMessage().contains("1 turn slots"), e.getMessage());
             assertEquals(1, fakes.get(0).requests("turn/start").size());
             assertFalse(first.isCompleted());
+            first.interrupt(); // the fake ends it as interrupted: its slot is free again
+            assertEquals(TurnStatus.INTERRUPTED, first.run().status());
+            await().atMost(WAIT).until(() -> codex.activeTurns() == 0);
+            other.turn("second");
+            assertEquals(2, fakes.get(0).requests("turn/start").size());
         }
     }
 
