@@ -65,7 +65,10 @@ import tools.jackson.databind.JsonNode;
  * {@code wss://}, {@code unix://}). Thread-safe; any number of threads and turns run concurrently
  * over its one connection. Closing it ends the child process (if it started one) and every thread
  * of the SDK, and fails the turns still running with
- * {@link dev.codex4j.protocol.TransportClosedException}.
+ * {@link dev.codex4j.protocol.TransportClosedException}. A client built with
+ * {@link Builder#supervise(Supervision)} outlives the loss of its server: it restarts or reconnects
+ * it and goes on with the same objects ({@link #state()} says where it stands). Many servers behind
+ * one client: {@link CodexFleet}.
  *
  * <pre>{@code
  * try (Codex codex = Codex.start()) {
