@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,8 +57,11 @@ public final class CodexFleet implements CodexClient {
     private final Placement placement;
     private final Duration admissionWait;
     private final boolean sharedStorage;
-    /** Which endpoint created or resumed each thread (affinity). */
-    private final ConcurrentHashMap<String, Endpoint> homes = new ConcurrentHashMap<>();
+    /**
+     * Which endpoint created or resumed each thread (affinity), the most recently used
+     * {@code rememberedThreads} of them; a forgotten id is found again by asking the endpoints.
+     */
+    private final Map<String, Endpoint> homes;
     /** Signalled when a slot frees or an endpoint's state changes: admission waits on it. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -147,6 +152,15 @@ public final class CodexFleet implements CodexClient {
         this.placement = b.placement;
         this.admissionWait = b.admissionWait;
         this.sharedStorage = b.sharedStorage;
+        int remembered = b.rememberedThreads;
+        this.homes = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Endpoint> eldest) {
+                return size() > remembered;
+            }
+        });
         List<Endpoint> built = new ArrayList<>();
         try {
             for (int i = 0; i < b.builders.size(); i++) {
@@ -380,6 +394,7 @@ public final class CodexFleet implements CodexClient {
         private int maxTurnsPerEndpoint = Integer.MAX_VALUE;
         private Duration admissionWait = Duration.ofSeconds(5);
         private boolean sharedStorage;
+        private int rememberedThreads = 100_000;
         private Supervision supervision = Supervision.builder().maxRestarts(Integer.MAX_VALUE, Duration.ofMinutes(1)).build();
 
         private Builder() {}
@@ -446,6 +461,12 @@ public final class CodexFleet implements CodexClient {
          */
         public Builder supervision(Supervision supervision) {
             this.supervision = Objects.requireNonNull(supervision, "supervision");
+            return this;
+        }
+
+        /** How many thread ids the fleet remembers the endpoint of (internal: tests). */
+        Builder rememberedThreads(int threads) {
+            this.rememberedThreads = threads;
             return this;
         }
 

@@ -92,6 +92,21 @@ class CodexFleetTest {
     }
 
     @Test
+    void aForgottenThreadIsFoundAgainByAskingTheEndpoints() {
+        FakeAppServer.Script refuses = FakeAppServer.script().onRequest("thread/resume",
+                ScriptStep.error(-32600, "thread not found"));
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(refuses))
+                .endpoint("b", endpoint(FakeAppServer.script())).rememberedThreads(1).build()) {
+            CodexThread first = fleet.startThread();
+            fleet.startThread(); // both on a (no load); the fleet now remembers only this one
+            assertEquals("a", fleet.endpointOf(first).name());
+            CodexThread again = fleet.resumeThread(first.id()); // a refuses (it would have been asked alone)
+            assertEquals("b", fleet.endpointOf(again).name());
+            assertEquals(1, fakes.get(0).get(0).requests("thread/resume").size());
+        }
+    }
+
+    @Test
     void admissionWaitsBoundedThenRejectsHavingStartedNoThread() {
         try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(silentTurns()))
                 .endpoint("b", endpoint(silentTurns())).maxTurnsPerEndpoint(1)
