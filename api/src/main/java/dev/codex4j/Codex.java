@@ -28,6 +28,9 @@ import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
+import dev.codex4j.internal.runtime.RestartPolicy;
+import dev.codex4j.protocol.ServerLostException;
+import dev.codex4j.protocol.TransportClosedException;
 import dev.codex4j.internal.runtime.StdioTransport;
 import dev.codex4j.internal.runtime.StreamTransport;
 import dev.codex4j.internal.runtime.Transport;
@@ -46,6 +49,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -57,7 +65,10 @@ import tools.jackson.databind.JsonNode;
  * {@code wss://}, {@code unix://}). Thread-safe; any number of threads and turns run concurrently
  * over its one connection. Closing it ends the child process (if it started one) and every thread
  * of the SDK, and fails the turns still running with
- * {@link dev.codex4j.protocol.TransportClosedException}.
+ * {@link dev.codex4j.protocol.TransportClosedException}. A client built with
+ * {@link Builder#supervise(Supervision)} outlives the loss of its server: it restarts or reconnects
+ * it and goes on with the same objects ({@link #state()} says where it stands). Many servers behind
+ * one client: {@link CodexFleet}.
  *
  * <pre>{@code
  * try (Codex codex = Codex.start()) {
@@ -67,15 +78,71 @@ import tools.jackson.databind.JsonNode;
  * }
  * }</pre>
  */
-public final class Codex implements AutoCloseable {
+public final class Codex implements CodexClient {
     private static final System.Logger LOG = System.getLogger(Codex.class.getName());
     private static final String SDK_VERSION = readVersion();
 
-    private final Connection connection;
+    /**
+     * Where a client stands with its app-server.
+     *
+     * <pre>{@code
+     * if (codex.state() == Codex.State.RECONNECTING) metrics.increment("codex.reconnecting");
+     * }</pre>
+     */
+    public enum State {
+        /** Connected and initialized: calls go out at once. */
+        CONNECTED,
+        /** Supervised, and the server was lost: the client restarts or reconnects it; calls wait. */
+        RECONNECTING,
+        /** Closed by {@link Codex#close()}, or gave up restarting, or (not supervised) the server went away. */
+        CLOSED
+    }
+
+    /**
+     * One connection to the server and what belongs to it: the initialize reply, and which threads
+     * were resumed on it. A supervised client makes a new one at each restart; {@code generation}
+     * counts them from 0.
+     */
+    static final class Link {
+        final Connection connection;
+        final long generation;
+        final InitializeResponse metadata;
+        /** Threads resumed on this link after a restart (each once), by id. */
+        final ConcurrentHashMap<String, CompletableFuture<Void>> resumed = new ConcurrentHashMap<>();
+
+        Link(Connection connection, long generation, InitializeResponse metadata) {
+            this.connection = connection;
+            this.generation = generation;
+            this.metadata = metadata;
+        }
+    }
+
     private final Duration requestTimeout;
     private final ApprovalHandler approvalHandler;
-    private final InitializeResponse metadata;
-    private final TurnWatchdog watchdog;
+    private final Transports.Factory transportFactory;
+    private final AppServerLaunch launch;
+    private final Duration closeTimeout;
+    private final LinkOptions linkOptions;
+    private final ConnectionOptions connectionOptions;
+    private final InitializeParams initParams;
+    private final Duration handshakeTimeout;
+    private final Duration turnWatchdog;
+    private final boolean checkAuthentication;
+    private final @Nullable Supervision supervision;
+    private final @Nullable RestartPolicy restarts;
+    private final TurnSlots slots;
+    /** Guards link, state, supervisor, closing and gaveUp writes; {@code changed} signals each change. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final CopyOnWriteArrayList<Runnable> stateListeners = new CopyOnWriteArrayList<>();
+    /** The current connection: replaced only by the supervisor thread, after a loss. */
+    private volatile Link link;
+    private volatile State state = State.CONNECTED;
+    private volatile boolean closing;
+    private volatile @Nullable TransportClosedException gaveUp;
+    private volatile @Nullable TransportClosedException lastLoss;
+    private volatile int restartCount;
+    private @Nullable Thread supervisor;
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -89,30 +156,55 @@ public final class Codex implements AutoCloseable {
         if (b.cwd != null) {
             launch = launch.withWorkingDirectory(b.cwd);
         }
-        launch = launch.withEnv(b.env).withConfig(b.config);
-        Transport transport = b.transport.open(launch, b.closeTimeout, b.link.withConnectTimeout(b.handshakeTimeout));
-        ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
-        this.connection = Connection.open(transport, options);
+        this.launch = launch.withEnv(b.env).withConfig(b.config);
+        this.transportFactory = b.transport;
+        this.closeTimeout = b.closeTimeout;
+        this.linkOptions = b.link.withConnectTimeout(b.handshakeTimeout);
+        this.supervision = b.supervision;
+        this.connectionOptions = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout)
+                .serverLostOnFailure(b.supervision != null).build();
+        InitializeCapabilities.Builder caps = InitializeCapabilities.builder().experimentalApi(b.experimentalApi);
+        if (!b.optOut.isEmpty()) {
+            caps.optOutNotificationMethods(List.copyOf(b.optOut));
+        }
+        this.initParams = InitializeParams.builder()
+                .clientInfo(ClientInfo.builder().name(b.clientName).title(b.clientTitle).version(b.clientVersion).build())
+                .capabilities(caps.build())
+                .build();
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.turnWatchdog = b.turnWatchdog;
+        this.checkAuthentication = b.checkAuthentication;
+        this.restarts = b.supervision == null ? null : RestartPolicy.of(b.supervision.initialBackoff(),
+                b.supervision.maxBackoff(), b.supervision.maxRestarts(), b.supervision.window());
+        this.slots = new TurnSlots(b.maxConcurrentTurns, b.admissionWait);
+        this.link = open(0);
+        if (supervision != null) {
+            watch(link);
+        }
+    }
+
+    /**
+     * Opens one connection: the transport, the handshake, the server-request handler, the account
+     * check and the turn watchdog. A failure leaves nothing behind.
+     */
+    private Link open(long generation) {
+        Transport transport = transportFactory.open(launch, closeTimeout, linkOptions);
+        Connection connection = Connection.open(transport, connectionOptions);
         try {
             connection.serverRequestHandler(approvals(null));
-            InitializeCapabilities.Builder caps = InitializeCapabilities.builder().experimentalApi(b.experimentalApi);
-            if (!b.optOut.isEmpty()) {
-                caps.optOutNotificationMethods(List.copyOf(b.optOut));
-            }
-            InitializeParams init = InitializeParams.builder()
-                    .clientInfo(ClientInfo.builder().name(b.clientName).title(b.clientTitle).version(b.clientVersion).build())
-                    .capabilities(caps.build())
-                    .build();
-            this.metadata = call(ClientMethods.INITIALIZE, init, b.handshakeTimeout);
+            InitializeResponse metadata = TypedCodec.result(ClientMethods.INITIALIZE,
+                    callOn(connection, ClientMethods.INITIALIZE.name(), TypedCodec.params(initParams), handshakeTimeout));
             connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
-            if (b.checkAuthentication) {
+            if (checkAuthentication) {
                 connection.subscribeGlobal(in -> {
                     if (ServerNotification.AccountUpdated.METHOD.equals(in.method())) {
-                        connection.startThread("codex4j-account", this::readAccount);
+                        connection.startThread("codex4j-account", () -> readAccount(connection));
                     }
                 });
-                readAccount();
+                readAccount(connection);
             }
+            new TurnWatchdog(this, connection, turnWatchdog).start();
+            return new Link(connection, generation, metadata);
         } catch (RuntimeException e) {
             // A server that does not answer the handshake is broken: do not wait for it to exit.
             if (transport instanceof StdioTransport stdio) {
@@ -121,14 +213,13 @@ public final class Codex implements AutoCloseable {
             connection.close();
             throw e;
         }
-        this.watchdog = new TurnWatchdog(this, b.turnWatchdog);
-        watchdog.start();
     }
 
     /** Reads whether the server has the account it needs; a server without the method needs none. */
-    private void readAccount() {
+    private void readAccount(Connection connection) {
         try {
-            GetAccountResponse r = account();
+            GetAccountResponse r = TypedCodec.result(ClientMethods.ACCOUNT_READ, callOn(connection,
+                    ClientMethods.ACCOUNT_READ.name(), TypedCodec.params(GetAccountParams.builder().build()), requestTimeout));
             authenticationMissing = r.requiresOpenaiAuth() && r.account() == null;
         } catch (dev.codex4j.protocol.CodexRpcException e) {
             authenticationMissing = false;
@@ -136,6 +227,217 @@ public final class Codex implements AutoCloseable {
             // including a reply that does not bind (a newer server): no claim about credentials
             LOG.log(System.Logger.Level.DEBUG, () -> "account/read failed: " + e);
         }
+    }
+
+    // ---------------------------------------------------------------- supervision
+
+    /** Supervised: restart when this link's connection is lost. */
+    private void watch(Link l) {
+        l.connection.onClose(why -> lost(l, why));
+    }
+
+    /** A connection's close listener: starts the supervisor unless the client is closing. */
+    private void lost(Link l, TransportClosedException why) {
+        lock.lock();
+        try {
+            if (closing || link != l || state != State.CONNECTED) {
+                return;
+            }
+            state = State.RECONNECTING;
+            lastLoss = why;
+            LOG.log(System.Logger.Level.WARNING, "The app-server was lost (" + why.getMessage() + "); restarting it");
+            supervisor = Thread.ofVirtual().name("codex4j-supervisor").start(() -> restart(l, why));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        fireStateChange();
+    }
+
+    /** The supervisor thread: backoff, open, install; or give up. Ends when the client closes. */
+    private void restart(Link old, TransportClosedException why) {
+        RestartPolicy policy = Objects.requireNonNull(restarts);
+        old.connection.close(); // its waiters failed already; this joins its threads
+        RuntimeException last = why;
+        while (!closing) {
+            long delay = policy.nextDelayNanos();
+            if (delay < 0) {
+                giveUp(policy, last);
+                return;
+            }
+            if (!sleepUnlessClosing(delay)) {
+                return;
+            }
+            Link next;
+            try {
+                next = open(old.generation + 1);
+            } catch (RuntimeException e) {
+                if (closing) {
+                    return;
+                }
+                last = e;
+                LOG.log(System.Logger.Level.WARNING, "Restarting the app-server failed: " + e.getMessage());
+                continue;
+            }
+            lock.lock();
+            try {
+                if (closing) {
+                    next.connection.close();
+                    return;
+                }
+                link = next;
+                state = State.CONNECTED;
+                restartCount++;
+                policy.connected();
+                watch(next);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            LOG.log(System.Logger.Level.INFO, "The app-server is back (" + next.connection.describe() + ")");
+            fireStateChange();
+            return;
+        }
+    }
+
+    /** @return false when the client closed during the wait */
+    private boolean sleepUnlessClosing(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        lock.lock();
+        try {
+            long left;
+            while (!closing && (left = deadline - System.nanoTime()) > 0) {
+                changed.awaitNanos(left);
+            }
+            return !closing;
+        } catch (InterruptedException e) {
+            return false; // only close() interrupts the supervisor
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void giveUp(RestartPolicy policy, RuntimeException last) {
+        TransportClosedException t = last instanceof TransportClosedException tc ? tc : null;
+        TransportClosedException why = new TransportClosedException("The app-server was lost and the client gave up"
+                + " restarting it after " + policy.describeLimit() + "; the last failure: " + last.getMessage(),
+                t == null ? null : t.exitCode().isPresent() ? t.exitCode().getAsInt() : null,
+                t == null ? "" : t.stderrTail(), last);
+        lock.lock();
+        try {
+            gaveUp = why;
+            state = State.CLOSED;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LOG.log(System.Logger.Level.ERROR, why.getMessage());
+        fireStateChange();
+    }
+
+    private void fireStateChange() {
+        for (Runnable r : stateListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "A state listener failed", e);
+            }
+        }
+    }
+
+    /** The fleet: runs {@code listener} (short, non-blocking) after each change of {@link #state()}. */
+    void onStateChange(Runnable listener) {
+        stateListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * The link to send on: the current one while its connection is open; while the supervisor
+     * restarts, waits for the next one until {@code deadline}.
+     *
+     * @throws ServerLostException (retry-safe: nothing was sent) when no server came back in time
+     * @throws TransportClosedException when the client is closed or gave up
+     */
+    Link awaitLink(long deadline) {
+        Link l = link;
+        if (supervision == null || l.connection.isOpen()) {
+            return l;
+        }
+        lock.lock();
+        try {
+            while (true) {
+                l = link;
+                if (l.connection.isOpen()) {
+                    return l;
+                }
+                if (closing) {
+                    return l; // its connection says it was closed by the client
+                }
+                TransportClosedException g = gaveUp;
+                if (g != null) {
+                    throw new TransportClosedException(g.getMessage(), g.exitCode().isPresent()
+                            ? g.exitCode().getAsInt() : null, g.stderrTail(), g);
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    TransportClosedException loss = lastLoss;
+                    throw new ServerLostException("The app-server was lost and is being restarted; it was not back"
+                            + " within the request timeout (" + requestTimeout + ")" + (loss == null ? ""
+                            : ": " + loss.getMessage()), null, loss == null ? "" : loss.stderrTail(), true, loss);
+                }
+                changed.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodexException("Interrupted while waiting for the app-server to be restarted", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The link on which {@code thread} may be used: after a restart, the thread is resumed there
+     * first ({@code thread/resume}, once per thread id per link, however many callers).
+     */
+    Link linkFor(CodexThread thread) {
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        Link l = awaitLink(deadline);
+        if (supervision == null || thread.generation() == l.generation) {
+            return l;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> resuming = l.resumed.putIfAbsent(thread.id(), mine);
+        if (resuming == null) {
+            try {
+                if (Boolean.TRUE.equals(thread.options().ephemeral())) {
+                    throw new ServerLostException("Thread " + thread.id() + " is ephemeral: it lived only in the lost"
+                            + " app-server and cannot be resumed", null, "", false, lastLoss);
+                }
+                ThreadOptions o = thread.options();
+                // Started with ephemeral(false): thread/resume takes no ephemeral at all.
+                ThreadResumeParams p = (o.ephemeral() == null ? o : o.toBuilder().ephemeral(null).build())
+                        .resumeParams(thread.id());
+                callOn(l.connection, ClientMethods.THREAD_RESUME.name(), TypedCodec.params(p),
+                        Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                mine.complete(null);
+            } catch (RuntimeException e) {
+                l.resumed.remove(thread.id(), mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        } else {
+            try {
+                resuming.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new CodexException(String.valueOf(e.getCause()), e);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new dev.codex4j.protocol.RequestTimeoutException(ClientMethods.THREAD_RESUME.name(), requestTimeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CodexException("Interrupted while waiting for thread " + thread.id() + " to be resumed", e);
+            }
+        }
+        thread.resumedOn(l.generation);
+        return l;
     }
 
     /** Throws when a turn could only wait for credentials the server does not have. */
@@ -168,7 +470,7 @@ public final class Codex implements AutoCloseable {
      *     with the client's own name, then the CLI version), {@code codexHome}, {@code platformOs}, ...
      */
     public InitializeResponse metadata() {
-        return metadata;
+        return link.metadata;
     }
 
     /** @return a new thread with the server's defaults ({@code thread/start}) */
@@ -178,8 +480,18 @@ public final class Codex implements AutoCloseable {
 
     /** @return a new thread with these options ({@code thread/start}) */
     public CodexThread startThread(ThreadOptions options) {
+        return startThread(options, System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    /**
+     * @param linkDeadline until when to wait for a restart in progress (the fleet passes "now": it
+     *     places the thread elsewhere rather than wait)
+     */
+    CodexThread startThread(ThreadOptions options, long linkDeadline) {
         checkDirectory(options.cwd(), "the thread's cwd");
-        return new CodexThread(this, call(ClientMethods.THREAD_START, options.startParams()).thread());
+        Link l = awaitLink(linkDeadline);
+        return new CodexThread(this, call(l, ClientMethods.THREAD_START, options.startParams()).thread(), options,
+                l.generation);
     }
 
     /** @return the existing thread, loaded (from disk if needed) and ready for turns ({@code thread/resume}) */
@@ -192,9 +504,15 @@ public final class Codex implements AutoCloseable {
      * @throws IllegalArgumentException when the options set {@code ephemeral}, which only a start takes
      */
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
+        return resumeThread(threadId, options, System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    /** @param linkDeadline until when to wait for a restart in progress */
+    CodexThread resumeThread(String threadId, ThreadOptions options, long linkDeadline) {
         checkDirectory(options.cwd(), "the thread's cwd");
         ThreadResumeParams params = options.resumeParams(Objects.requireNonNull(threadId, "threadId"));
-        return new CodexThread(this, call(ClientMethods.THREAD_RESUME, params).thread());
+        Link l = awaitLink(linkDeadline);
+        return new CodexThread(this, call(l, ClientMethods.THREAD_RESUME, params).thread(), options, l.generation);
     }
 
     /** @return a new thread with a copy of the given thread's history ({@code thread/fork}) */
@@ -204,9 +522,15 @@ public final class Codex implements AutoCloseable {
 
     /** @return a fork of the thread with these options ({@code thread/fork}) */
     public CodexThread forkThread(String threadId, ThreadOptions options) {
+        return forkThread(threadId, options, System.nanoTime() + requestTimeout.toNanos());
+    }
+
+    /** @param linkDeadline until when to wait for a restart in progress */
+    CodexThread forkThread(String threadId, ThreadOptions options, long linkDeadline) {
         checkDirectory(options.cwd(), "the thread's cwd");
         ThreadForkParams params = options.forkParams(Objects.requireNonNull(threadId, "threadId"));
-        return new CodexThread(this, call(ClientMethods.THREAD_FORK, params).thread());
+        Link l = awaitLink(linkDeadline);
+        return new CodexThread(this, call(l, ClientMethods.THREAD_FORK, params).thread(), options, l.generation);
     }
 
     /**
@@ -303,21 +627,79 @@ public final class Codex implements AutoCloseable {
 
     /** @return {@link #request(String, JsonNode)} without waiting */
     public CompletableFuture<JsonNode> requestAsync(String method, JsonNode params) {
-        return connection.request(method, params);
+        return link.connection.request(method, params);
     }
 
-    /** @return whether the connection is still open */
+    /**
+     * @return whether the client is usable: not closed, and (when not supervised) its connection is
+     *     open; a supervised client that is restarting its server is open (see {@link #state()})
+     */
     public boolean isOpen() {
-        return connection.isOpen();
+        return state() != State.CLOSED;
+    }
+
+    /** @return whether the client is connected to its server now ({@link State#CONNECTED}) */
+    public boolean isConnected() {
+        return state() == State.CONNECTED;
+    }
+
+    /**
+     * @return where the client stands: connected, reconnecting (supervised, after a loss) or closed
+     */
+    public State state() {
+        if (closing) {
+            return State.CLOSED;
+        }
+        State s = state;
+        if (s == State.CONNECTED && !link.connection.isOpen()) {
+            return supervision == null ? State.CLOSED : State.RECONNECTING; // the supervisor is about to start
+        }
+        return s;
+    }
+
+    /** @return how many times a supervised client restarted or reconnected its server so far */
+    public int restarts() {
+        return restartCount;
+    }
+
+    /**
+     * @return how many turns run (or are being started) through this client now; with
+     *     {@link Builder#maxConcurrentTurns} this is at most that many
+     */
+    public int activeTurns() {
+        return slots.active();
     }
 
     /**
      * Closes stdin of the child, waits briefly, then kills it; fails running turns and pending
-     * requests; stops the SDK's threads. Idempotent; throws nothing.
+     * requests; stops the SDK's threads. A supervised client stops restarting at once, also during
+     * a backoff. Idempotent; throws nothing.
      */
     @Override
     public void close() {
-        connection.close();
+        Thread s;
+        lock.lock();
+        try {
+            closing = true;
+            state = State.CLOSED;
+            changed.signalAll();
+            s = supervisor;
+        } finally {
+            lock.unlock();
+        }
+        if (s != null && s != Thread.currentThread()) {
+            s.interrupt();
+            try {
+                if (!s.join(closeTimeout.plusSeconds(5))) {
+                    LOG.log(System.Logger.Level.WARNING, "The supervisor did not stop within " + closeTimeout.plusSeconds(5));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        link.connection.close();
+        slots.close();
+        fireStateChange();
     }
 
     Duration requestTimeout() {
@@ -326,18 +708,32 @@ public final class Codex implements AutoCloseable {
 
     /** For a local app-server: a working directory that does not exist is an error before anything is sent. */
     void checkDirectory(@Nullable Path dir, String what) {
-        if (dir != null && connection.isLocal() && !java.nio.file.Files.isDirectory(dir)) {
+        if (dir != null && link.connection.isLocal() && !java.nio.file.Files.isDirectory(dir)) {
             throw new IllegalArgumentException(what + " " + dir + (java.nio.file.Files.exists(dir)
                     ? " is not a directory" : " does not exist"));
         }
     }
 
+    /** @return the current connection (it may be a lost one, until the supervisor replaces it) */
     Connection connection() {
-        return connection;
+        return link.connection;
+    }
+
+    TurnSlots slots() {
+        return slots;
+    }
+
+    /** @return whether this client is supervised */
+    boolean isSupervised() {
+        return supervision != null;
     }
 
     JsonNode call(String method, JsonNode params) {
         return call(method, params, requestTimeout);
+    }
+
+    <P, R> R call(Link l, ClientMethod<P, R> method, @Nullable P params) {
+        return TypedCodec.result(method, callOn(l.connection, method.name(), TypedCodec.params(params), requestTimeout));
     }
 
     /** Sends a typed request and binds its result strictly (a result that does not bind is a DecodeException). */
@@ -349,7 +745,21 @@ public final class Codex implements AutoCloseable {
         return TypedCodec.result(method, call(method.name(), TypedCodec.params(params), timeout));
     }
 
+    /** Sends on the current connection, waiting (bounded by {@code timeout}) for a restart in progress. */
     JsonNode call(String method, JsonNode params, Duration timeout) {
+        long start = System.nanoTime();
+        Link l = awaitLink(start + timeout.toNanos());
+        long left = timeout.toNanos() - (System.nanoTime() - start);
+        return callOn(l.connection, method, params, Duration.ofNanos(Math.max(1, left)));
+    }
+
+    /** A typed {@link #callOn(Connection, String, JsonNode, Duration)} with the request timeout. */
+    <P, R> R callOn(Connection connection, ClientMethod<P, R> method, @Nullable P params) {
+        return TypedCodec.result(method, callOn(connection, method.name(), TypedCodec.params(params), requestTimeout));
+    }
+
+    /** Sends on this connection only (a turn's, the watchdog's, the handshake's). */
+    static JsonNode callOn(Connection connection, String method, JsonNode params, Duration timeout) {
         try {
             return connection.call(method, params, timeout);
         } catch (InterruptedException e) {
@@ -421,6 +831,9 @@ public final class Codex implements AutoCloseable {
         private boolean checkAuthentication = true;
         private Transports.Factory transport = Transports.STDIO;
         private LinkOptions link = LinkOptions.defaults();
+        private @Nullable Supervision supervision;
+        private int maxConcurrentTurns = Integer.MAX_VALUE;
+        private Duration admissionWait = Duration.ZERO;
 
         private Builder() {}
 
@@ -605,6 +1018,59 @@ public final class Codex implements AutoCloseable {
          */
         public Builder coalesceWindow(Duration window) {
             this.connectionOptions = connectionOptions.toBuilder().coalesceWindow(window).build();
+            return this;
+        }
+
+        /**
+         * Supervises the app-server (off by default): when it is lost while the client is open (the
+         * child exits or is killed, a remote link drops), what was in flight fails with
+         * {@link dev.codex4j.protocol.ServerLostException}, and the client starts the child again or
+         * reconnects, with backoff, redoes the handshake and goes on; each {@link CodexThread} is
+         * resumed on its next use. See {@link Supervision}.
+         *
+         * <pre>{@code
+         * Codex codex = Codex.builder().supervise(Supervision.defaults()).build();
+         * }</pre>
+         *
+         * @return this
+         */
+        public Builder supervise(Supervision supervision) {
+            this.supervision = Objects.requireNonNull(supervision, "supervision");
+            return this;
+        }
+
+        /**
+         * Admission: at most {@code turns} turns run through this client at once (unlimited by
+         * default). A {@code turn()} over the limit waits up to {@code wait} for a turn to end, then
+         * throws {@link CapacityExceededException} having sent nothing; it never queues without
+         * bound.
+         *
+         * <pre>{@code
+         * Codex codex = Codex.builder().maxConcurrentTurns(32, Duration.ofSeconds(2)).build();
+         * }</pre>
+         *
+         * @return this
+         */
+        public Builder maxConcurrentTurns(int turns, Duration wait) {
+            if (turns < 1) {
+                throw new IllegalArgumentException("maxConcurrentTurns must be positive: " + turns);
+            }
+            if (Objects.requireNonNull(wait, "wait").isNegative()) {
+                throw new IllegalArgumentException("the admission wait must not be negative: " + wait);
+            }
+            this.maxConcurrentTurns = turns;
+            this.admissionWait = wait;
+            return this;
+        }
+
+        /** @return whether {@link #supervise} was called (the fleet supervises endpoints that were not) */
+        boolean isSupervised() {
+            return supervision != null;
+        }
+
+        /** Any transport factory (internal: tests that restart an in-process fake). */
+        Builder transport(Transports.Factory factory) {
+            this.transport = Objects.requireNonNull(factory, "factory");
             return this;
         }
 

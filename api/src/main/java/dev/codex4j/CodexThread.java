@@ -36,11 +36,17 @@ public final class CodexThread {
     private final Codex codex;
     private final String id;
     private final dev.codex4j.protocol.types.Thread info;
+    /** What it was started, resumed or forked with: a supervised client resumes it with these after a restart. */
+    private final ThreadOptions options;
+    /** The generation of the client's connection on which the thread is known to be loaded. */
+    private volatile long generation;
 
-    CodexThread(Codex codex, dev.codex4j.protocol.types.Thread info) {
+    CodexThread(Codex codex, dev.codex4j.protocol.types.Thread info, ThreadOptions options, long generation) {
         this.codex = codex;
         this.id = info.id();
         this.info = info;
+        this.options = options;
+        this.generation = generation;
     }
 
     /** @return the thread id */
@@ -205,15 +211,28 @@ public final class CodexThread {
         TurnStartParams params = options.startParams(id, Inputs.check(input));
         codex.checkDirectory(options.cwd(), "the turn's cwd");
         codex.checkCanRunTurns();
-        Reservation reservation = reserve(options);
+        TurnSlots slots = codex.slots();
+        slots.acquire("the turn on thread " + id);
+        boolean slotHandedOver = false;
         try {
-            long start = System.nanoTime();
-            String turnId = turnId(codex.call(ClientMethods.TURN_START.name(), TypedCodec.params(params)));
-            TurnHandle handle = new TurnHandle(this, turnId, reservation.claim(turnId), options, start);
-            reservation.attach(handle);
-            return handle;
+            Connection connection = codex.linkFor(this).connection;
+            Reservation reservation = reserve(connection, options);
+            reservation.whenReleased(slots::release); // the turn's end, a failed start, or a lost server
+            slotHandedOver = true;
+            try {
+                long start = System.nanoTime();
+                String turnId = turnId(Codex.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
+                        codex.requestTimeout()));
+                TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start);
+                reservation.attach(handle);
+                return handle;
+            } finally {
+                reservation.close(); // releases it only if it was never claimed (the start failed)
+            }
         } finally {
-            reservation.close(); // releases it only if it was never claimed (the start failed)
+            if (!slotHandedOver) {
+                slots.release();
+            }
         }
     }
 
@@ -238,8 +257,7 @@ public final class CodexThread {
     }
 
     /** Reserves the thread id for one turn, waiting (bounded) for a turn that is ending. */
-    private Reservation reserve(TurnOptions options) {
-        Connection c = codex.connection();
+    private Reservation reserve(Connection c, TurnOptions options) {
         long deadline = System.nanoTime() + codex.requestTimeout().toNanos();
         while (true) {
             Reservation r = c.tryReserveTurn(id, codex.approvals(options));
@@ -278,7 +296,7 @@ public final class CodexThread {
      * @return the reply
      */
     public ThreadReadResponse read(boolean includeTurns) {
-        return codex.call(ClientMethods.THREAD_READ,
+        return codex.callOn(codex.linkFor(this).connection, ClientMethods.THREAD_READ,
                 ThreadReadParams.builder().threadId(id).includeTurns(includeTurns).build());
     }
 
@@ -289,13 +307,13 @@ public final class CodexThread {
 
     /** Names the thread ({@code thread/name/set}). */
     public void setName(String name) {
-        codex.call(ClientMethods.THREAD_NAME_SET,
+        codex.callOn(codex.linkFor(this).connection, ClientMethods.THREAD_NAME_SET,
                 ThreadSetNameParams.builder().threadId(id).name(Objects.requireNonNull(name, "name")).build());
     }
 
     /** Starts compaction of the thread's history ({@code thread/compact/start}). */
     public void compact() {
-        codex.call(ClientMethods.THREAD_COMPACT_START, ThreadCompactStartParams.builder().threadId(id).build());
+        codex.callOn(codex.linkFor(this).connection, ClientMethods.THREAD_COMPACT_START, ThreadCompactStartParams.builder().threadId(id).build());
     }
 
     /**
@@ -309,5 +327,18 @@ public final class CodexThread {
 
     Codex codex() {
         return codex;
+    }
+
+    ThreadOptions options() {
+        return options;
+    }
+
+    long generation() {
+        return generation;
+    }
+
+    /** The client resumed the thread on this generation's connection. */
+    void resumedOn(long generation) {
+        this.generation = generation;
     }
 }

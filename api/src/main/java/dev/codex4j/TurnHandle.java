@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.internal.sdk.TurnFold;
@@ -53,6 +54,8 @@ public final class TurnHandle implements AutoCloseable {
     private static final Duration INTERRUPT_PATIENCE = Duration.ofMinutes(5);
 
     private final CodexThread thread;
+    /** The connection the turn runs on: steer and interrupt go there, and fail fast once it is lost. */
+    private final Connection connection;
     private final String id;
     private final TurnMailbox mailbox;
     private final TurnOptions options;
@@ -75,8 +78,10 @@ public final class TurnHandle implements AutoCloseable {
         }
     }
 
-    TurnHandle(CodexThread thread, String id, TurnMailbox mailbox, TurnOptions options, long startNanos) {
+    TurnHandle(CodexThread thread, Connection connection, String id, TurnMailbox mailbox, TurnOptions options,
+            long startNanos) {
         this.thread = thread;
+        this.connection = connection;
         this.id = id;
         this.mailbox = mailbox;
         this.options = options;
@@ -112,7 +117,7 @@ public final class TurnHandle implements AutoCloseable {
      * @throws dev.codex4j.protocol.CodexRpcException when the turn is no longer running
      */
     public void steer(List<? extends UserInput> input) {
-        thread.codex().call(ClientMethods.TURN_STEER, TurnSteerParams.builder()
+        thread.codex().callOn(connection, ClientMethods.TURN_STEER, TurnSteerParams.builder()
                 .threadId(thread.id())
                 .expectedTurnId(id)
                 .input(Inputs.check(input))
@@ -160,7 +165,7 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     private void sendInterrupt() {
-        thread.codex().call(ClientMethods.TURN_INTERRUPT,
+        thread.codex().callOn(connection, ClientMethods.TURN_INTERRUPT,
                 TurnInterruptParams.builder().threadId(thread.id()).turnId(id).build());
     }
 
@@ -175,7 +180,7 @@ public final class TurnHandle implements AutoCloseable {
             return;
         }
         try {
-            thread.codex().connection().startThread("codex4j-interrupt-" + id, this::interruptUntilAccepted);
+            connection.startThread("codex4j-interrupt-" + id, this::interruptUntilAccepted);
         } catch (RuntimeException e) {
             interrupting.set(false);
         }
@@ -185,7 +190,7 @@ public final class TurnHandle implements AutoCloseable {
         long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
         long backoffMs = 10;
         try {
-            while (!isCompleted() && thread.codex().isOpen() && System.nanoTime() - deadline < 0) {
+            while (!isCompleted() && connection.isOpen() && System.nanoTime() - deadline < 0) {
                 try {
                     sendInterrupt();
                     return;

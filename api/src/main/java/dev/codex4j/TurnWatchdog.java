@@ -32,12 +32,15 @@ final class TurnWatchdog {
     private static final System.Logger LOG = System.getLogger(TurnWatchdog.class.getName());
 
     private final Codex codex;
+    /** The connection it watches: a supervised client starts one watchdog per connection. */
+    private final Connection connection;
     private final Duration silence;
     /** Turns being reconciled now; each is added and removed by its reconciling thread's starter. */
     private final Set<String> checking = ConcurrentHashMap.newKeySet();
 
-    TurnWatchdog(Codex codex, Duration silence) {
+    TurnWatchdog(Codex codex, Connection connection, Duration silence) {
         this.codex = codex;
+        this.connection = connection;
         this.silence = silence;
     }
 
@@ -46,12 +49,12 @@ final class TurnWatchdog {
             return;
         }
         Duration period = Duration.ofMillis(Math.max(50, silence.toMillis() / 4));
-        codex.connection().every(period, this::tick);
+        connection.every(period, this::tick);
     }
 
     /** Scheduler: starts a reconciliation for every silent turn not being reconciled already. */
     private void tick() {
-        Connection c = codex.connection();
+        Connection c = connection;
         for (TurnMailbox m : c.silentTurns(silence)) {
             if (checking.add(m.turnId())) {
                 try {
@@ -79,7 +82,7 @@ final class TurnWatchdog {
         JsonNode read;
         try {
             ThreadReadParams p = ThreadReadParams.builder().threadId(m.threadId()).includeTurns(true).build();
-            read = codex.call(ClientMethods.THREAD_READ.name(), TypedCodec.params(p));
+            read = Codex.callOn(connection, ClientMethods.THREAD_READ.name(), TypedCodec.params(p), codex.requestTimeout());
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "Watchdog: thread/read of " + m.threadId() + " failed: " + e);
             return;

@@ -2,6 +2,8 @@ package dev.codex4j.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.codex4j.Codex;
+import dev.codex4j.CodexClient;
+import dev.codex4j.CodexFleet;
 import dev.codex4j.CodexThread;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.TurnEvents;
@@ -33,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * scripts/load-real-cli                # 8 threads x 5 turns x 500 deltas
  * scripts/load-real-cli 16 10 200      # threads turns deltas
  * scripts/load-real-cli 20 1 2000 events 3   # ... events() or run(), warm-up rounds (1 by default)
+ * scripts/load-real-cli 16 10 200 events 1 4 # ... through a CodexFleet of 4 app-servers (1: one Codex)
  * }</pre>
  */
 public final class RealCliLoad {
@@ -54,10 +57,10 @@ public final class RealCliLoad {
         String describe() {
             double total = sdkCpuNanos + codexCpuNanos + mockCpuNanos;
             return String.format(Locale.ROOT,
-                    "%,d turns, %,d notifications in %.2f s = %,.0f/s; CPU per notification: SDK %.1f us,"
+                    "%,d turns (%.1f/s), %,d notifications in %.2f s = %,.0f/s; CPU per notification: SDK %.1f us,"
                             + " codex app-server %.1f us, mock model %.1f us; share of CPU: SDK %.1f%%,"
                             + " codex %.1f%%, mock model %.1f%%%n",
-                    turns, notifications, seconds, notifications / seconds, sdkCpuNanos / 1e3 / notifications,
+                    turns, turns / seconds, notifications, seconds, notifications / seconds, sdkCpuNanos / 1e3 / notifications,
                     codexCpuNanos / 1e3 / notifications, mockCpuNanos / 1e3 / notifications,
                     100 * sdkCpuNanos / total, 100 * codexCpuNanos / total, 100 * mockCpuNanos / total)
                     + "    SDK by thread: " + sdkThreads.describe(sdkCpuNanos, Math.max(1, notifications)) + "\n";
@@ -71,11 +74,14 @@ public final class RealCliLoad {
         int deltas = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         boolean events = args.length <= 3 || !args[3].equals("run");
         int warmups = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        int endpoints = args.length > 5 ? Integer.parseInt(args[5]) : 1;
         System.out.printf(Locale.ROOT, "codex4j against the real Codex CLI (offline): %d cores, Java %s;"
-                + " %d threads x %d turns x %d deltas, %s, %d warm-up rounds, load average %.2f%n",
+                + " %d threads x %d turns x %d deltas, %s, %d warm-up rounds, %s, load average %.2f%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), threads, turns, deltas,
-                events ? "events()" : "run()", warmups, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        Result r = run(threads, turns, deltas, events, warmups);
+                events ? "events()" : "run()", warmups,
+                endpoints <= 1 ? "one Codex" : "a CodexFleet of " + endpoints + " app-servers",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        Result r = run(threads, turns, deltas, events, warmups, endpoints);
         System.out.print(r.describe());
         System.exit(r.turns() == (long) threads * turns ? 0 : 1);
     }
@@ -105,6 +111,18 @@ public final class RealCliLoad {
      * @return what it measured
      */
     public static Result run(int threads, int turns, int deltas, boolean events, int warmups) throws Exception {
+        return run(threads, turns, deltas, events, warmups, 1);
+    }
+
+    /**
+     * Runs the load once through one {@link Codex} ({@code endpoints} 1) or a {@link CodexFleet} of
+     * that many app-servers (stdio children, threads placed by load); the codex CPU is then the
+     * sum over all of them.
+     *
+     * @return what it measured
+     */
+    public static Result run(int threads, int turns, int deltas, boolean events, int warmups, int endpoints)
+            throws Exception {
         Process mock = startMockModel(deltas);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(mock.getInputStream(), StandardCharsets.UTF_8))) {
             String baseUrl = out.readLine();
@@ -113,7 +131,7 @@ public final class RealCliLoad {
             }
             try (OfflineCodex offline = OfflineCodex.builder()
                     .config("model_providers.mock.base_url", "\"" + baseUrl + "\"").start();
-                 Codex codex = Codex.builder().launch(offline.launch()).build()) {
+                 CodexClient codex = client(offline, endpoints)) {
                 List<CodexThread> all = new ArrayList<>();
                 for (int i = 0; i < threads; i++) {
                     all.add(codex.startThread());
@@ -125,11 +143,11 @@ public final class RealCliLoad {
                     runAll(all, 1, warm, true); // events(): it also counts the notifications of one turn
                 }
                 long perTurn = warm.get() / threads;
-                long codexPid = codexPid(mock.pid());
+                List<ProcessHandle> codexes = codexProcesses(mock.pid());
                 OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 ThreadCpu threads0 = ThreadCpu.snapshot();
                 long sdk0 = os.getProcessCpuTime();
-                long codex0 = LoadHarness.Procfs.treeCpuNanos(ProcessHandle.of(codexPid).orElseThrow());
+                long codex0 = treeCpuNanos(codexes);
                 long mock0 = LoadHarness.Procfs.cpuNanos(mock.pid());
                 long start = System.nanoTime();
                 AtomicLong notifications = new AtomicLong();
@@ -139,7 +157,7 @@ public final class RealCliLoad {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 return new Result(done, notifications.get(), seconds, os.getProcessCpuTime() - sdk0,
-                        LoadHarness.Procfs.treeCpuNanos(ProcessHandle.of(codexPid).orElseThrow()) - codex0,
+                        treeCpuNanos(codexes) - codex0,
                         LoadHarness.Procfs.cpuNanos(mock.pid()) - mock0, ThreadCpu.snapshot().minus(threads0));
             }
         } finally {
@@ -185,11 +203,33 @@ public final class RealCliLoad {
         return done;
     }
 
-    /** The codex app-server: our child that is not the mock model JVM. */
-    private static long codexPid(long mockPid) {
-        return ProcessHandle.current().children().filter(h -> h.pid() != mockPid).filter(ProcessHandle::isAlive)
-                .mapToLong(ProcessHandle::pid).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no codex app-server child process"));
+    private static CodexClient client(OfflineCodex offline, int endpoints) {
+        if (endpoints <= 1) {
+            return Codex.builder().launch(offline.launch()).build();
+        }
+        CodexFleet.Builder b = CodexFleet.builder();
+        for (int i = 0; i < endpoints; i++) {
+            b.endpoint(Codex.builder().launch(offline.launch()));
+        }
+        return b.build();
+    }
+
+    /** The codex app-servers: our children that are not the mock model JVM. */
+    private static List<ProcessHandle> codexProcesses(long mockPid) {
+        List<ProcessHandle> all = ProcessHandle.current().children().filter(h -> h.pid() != mockPid)
+                .filter(ProcessHandle::isAlive).toList();
+        if (all.isEmpty()) {
+            throw new IllegalStateException("no codex app-server child process");
+        }
+        return all;
+    }
+
+    private static long treeCpuNanos(List<ProcessHandle> roots) {
+        long sum = 0;
+        for (ProcessHandle h : roots) {
+            sum += LoadHarness.Procfs.treeCpuNanos(h);
+        }
+        return sum;
     }
 
     private static Process startMockModel(int deltas) throws Exception {

@@ -77,7 +77,7 @@ public final class Connection implements AutoCloseable {
     private final ConnectionOptions options;
     private final RuntimeThreads threads = new RuntimeThreads();
     private final ScheduledThreadPoolExecutor scheduler;
-    private final Closure closure = new Closure();
+    private final Closure closure;
     private final RuntimeStats stats = new RuntimeStats();
     private final Router router;
     private final RequestTable requests;
@@ -92,6 +92,7 @@ public final class Connection implements AutoCloseable {
     private Connection(Transport transport, ConnectionOptions options) {
         this.transport = transport;
         this.options = options;
+        this.closure = new Closure(options.serverLostOnFailure());
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads.platformFactory("codex4j-scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);

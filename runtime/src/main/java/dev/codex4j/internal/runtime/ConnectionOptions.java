@@ -39,6 +39,7 @@ public final class ConnectionOptions {
     private final Duration coalesceWindow;
     private final int wakeHighWaterMark;
     private final DispatcherThread dispatcherThread;
+    private final boolean serverLostOnFailure;
 
     private ConnectionOptions(Builder b) {
         this.requestTimeout = b.requestTimeout;
@@ -55,6 +56,7 @@ public final class ConnectionOptions {
         this.coalesceWindow = b.coalesceWindow;
         this.wakeHighWaterMark = b.wakeHighWaterMark;
         this.dispatcherThread = b.dispatcherThread;
+        this.serverLostOnFailure = b.serverLostOnFailure;
     }
 
     /** @return the defaults (see each accessor) */
@@ -146,13 +148,23 @@ public final class ConnectionOptions {
         return dispatcherThread;
     }
 
+    /**
+     * @return whether losing the server (not a close by the client) fails waiters with
+     *     {@link dev.codex4j.protocol.ServerLostException}, which says whether a retry is safe,
+     *     rather than a plain {@link dev.codex4j.protocol.TransportClosedException} (false; a
+     *     supervised client sets it, because it goes on with a new connection)
+     */
+    public boolean serverLostOnFailure() {
+        return serverLostOnFailure;
+    }
+
     @Override
     public String toString() {
         return "ConnectionOptions[requestTimeout=" + requestTimeout + ", overloadRetries=" + overloadRetries
                 + ", retry=" + retryInitialDelay + ".." + retryMaxDelay + ", held=" + maxHeldBytesPerTurn + "/"
                 + maxHeldBytesTotal + " bytes, " + maxHeldTurns + " turns, ttl " + heldMessageTtl + ", unconsumed="
                 + maxUnconsumedBytes + " bytes, ttl " + unconsumedTtl + ", maxLineBytes=" + maxLineBytes
-                + ", coalesce=" + coalesceWindow + ", hwm=" + wakeHighWaterMark + ", " + dispatcherThread + "]";
+                + ", coalesce=" + coalesceWindow + ", hwm=" + wakeHighWaterMark + ", " + dispatcherThread + (serverLostOnFailure ? ", serverLost" : "") + "]";
     }
 
     /** System property: the default coalescing window in microseconds (for benchmarks and operators). */
@@ -179,6 +191,8 @@ public final class ConnectionOptions {
         private DispatcherThread dispatcherThread =
                 DispatcherThread.valueOf(System.getProperty(DISPATCHER_PROPERTY, DispatcherThread.PLATFORM.name()));
 
+        private boolean serverLostOnFailure;
+
         private Builder() {}
 
         private Builder(ConnectionOptions o) {
@@ -196,6 +210,7 @@ public final class ConnectionOptions {
             coalesceWindow = o.coalesceWindow;
             wakeHighWaterMark = o.wakeHighWaterMark;
             dispatcherThread = o.dispatcherThread;
+            serverLostOnFailure = o.serverLostOnFailure;
         }
 
         /** @return this */
@@ -289,6 +304,12 @@ public final class ConnectionOptions {
         /** @return this */
         public Builder dispatcherThread(DispatcherThread value) {
             this.dispatcherThread = Objects.requireNonNull(value, "dispatcherThread");
+            return this;
+        }
+
+        /** @return this (see {@link ConnectionOptions#serverLostOnFailure()}) */
+        public Builder serverLostOnFailure(boolean value) {
+            this.serverLostOnFailure = value;
             return this;
         }
 

@@ -70,6 +70,8 @@ final class RequestTable {
         final boolean async;
         volatile @Nullable RequestId currentId;
         volatile Timers.@Nullable Timer deadline;
+        /** Set before the first write attempt: from then on the server may have acted on it. */
+        volatile boolean written;
         /** Written by the dispatcher only (one reply at a time per call). */
         int retries;
 
@@ -127,13 +129,13 @@ final class RequestTable {
         Call call = new Call(method, params, timeout, async);
         calls.add(call);
         if (closure.isClosed()) {
-            settle(call, null, closure.exception());
+            settle(call, null, closure.exception(true));
             return call;
         }
         try {
             call.deadline = timers.schedule(() -> timedOut(call), timeout.toNanos());
         } catch (RejectedExecutionException e) {
-            settle(call, null, closure.exception());
+            settle(call, null, closure.exception(true));
             return call;
         }
         // Written by a thread of its own, never the caller's: a server that stops reading its input
@@ -152,16 +154,17 @@ final class RequestTable {
         if (call.settled.get() || closure.isClosed()) {
             // Timed out meanwhile, or failAll swept the table before our put.
             pending.remove(id, call);
-            settle(call, null, closure.isClosed() ? closure.exception() : null);
+            settle(call, null, closure.isClosed() ? lost(call) : null);
             return;
         }
         String line = ProtocolCodec.encode(new JsonRpcMessage.Request(id, call.method, call.params));
         stats.requests.increment();
+        call.written = true;
         try {
             writer.write(line);
         } catch (IOException | RuntimeException e) {
             pending.remove(id, call);
-            settle(call, null, closure.isClosed() ? closure.exception() : writeFailure.apply(
+            settle(call, null, closure.isClosed() ? lost(call) : writeFailure.apply(
                     new IOException("Could not send " + call.method + ": " + e.getMessage(), e)));
         }
     }
@@ -246,7 +249,7 @@ final class RequestTable {
                     try {
                         timers.schedule(() -> sendOffCaller(call), delay);
                     } catch (RejectedExecutionException ex) {
-                        settle(call, null, closure.exception());
+                        settle(call, null, lost(call));
                     }
                 } else {
                     settle(call, null, CodexRpcException.of(call.method, e.error()));
@@ -261,8 +264,16 @@ final class RequestTable {
         try {
             sender.execute(() -> send(call));
         } catch (RejectedExecutionException e) {
-            settle(call, null, closure.exception());
+            settle(call, null, lost(call));
         }
+    }
+
+    /**
+     * Why a call failed when the connection ended: retry-safe (for a lost server) when it was never
+     * written or only reads, since then the server cannot have acted on it.
+     */
+    private TransportClosedException lost(Call call) {
+        return closure.exception(!call.written || ReadOnlyMethods.contains(call.method));
     }
 
     /** After the closure is set: every call fails with why. */
@@ -273,7 +284,7 @@ final class RequestTable {
             if (id != null) {
                 pending.remove(id, call);
             }
-            settle(call, null, closure.exception());
+            settle(call, null, lost(call));
         }
     }
 

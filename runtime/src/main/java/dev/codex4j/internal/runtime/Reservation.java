@@ -29,6 +29,9 @@ public final class Reservation implements AutoCloseable {
     private final String threadId;
     private final @Nullable ServerRequestHandler handler;
     private final CountDownLatch released = new CountDownLatch(1);
+    /** Runs once, on release: the SDK frees its turn slot there. */
+    private final java.util.concurrent.atomic.AtomicReference<@Nullable Runnable> onRelease =
+            new java.util.concurrent.atomic.AtomicReference<>();
     // Guarded by router.lock.
     @Nullable TurnRoute route;
     boolean isReleased;
@@ -97,10 +100,42 @@ public final class Reservation implements AutoCloseable {
         return a == null ? null : a.get();
     }
 
+    /**
+     * Runs {@code action} once when the reservation is released (at once if it already is), on the
+     * releasing thread, which may hold the router's lock or be the dispatcher: it must be short and
+     * must not block. At most one action.
+     *
+     * @param action what to run
+     * @throws IllegalStateException when an action is set already
+     */
+    public void whenReleased(Runnable action) {
+        Runnable prev = onRelease.compareAndExchange(null, java.util.Objects.requireNonNull(action, "action"));
+        if (prev == DONE) {
+            action.run(); // released before: its release found no action
+            return;
+        }
+        if (prev != null) {
+            throw new IllegalStateException("reservation of thread " + threadId + " has a release action already");
+        }
+        if (isReleased()) {
+            runOnRelease();
+        }
+    }
+
+    private void runOnRelease() {
+        Runnable r = onRelease.getAndSet(DONE);
+        if (r != null && r != DONE) {
+            r.run();
+        }
+    }
+
+    private static final Runnable DONE = () -> {};
+
     /** Router, under its lock: marks it released and wakes whoever waits for it. */
     void markReleased() {
         isReleased = true;
         released.countDown();
+        runOnRelease();
     }
 
     /**

@@ -59,6 +59,19 @@ final class RetryPolicy {
      * @return the delay before it, in nanoseconds
      */
     long delayNanos(int retry) {
+        return equalJitter(initialNanos, maxNanos, retry, random);
+    }
+
+    /**
+     * Exponential backoff with equal jitter, shared with {@link RestartPolicy}.
+     *
+     * @param initialNanos the first delay
+     * @param maxNanos the cap
+     * @param retry which retry (1 for the first)
+     * @param random the random source
+     * @return the delay in nanoseconds: half of {@code min(initial * 2^(retry-1), max)} fixed, half random
+     */
+    static long equalJitter(long initialNanos, long maxNanos, int retry, RandomGenerator random) {
         int shift = Math.min(Math.max(retry - 1, 0), 30);
         long exp = initialNanos << shift;
         if (exp <= 0 || exp > maxNanos) {

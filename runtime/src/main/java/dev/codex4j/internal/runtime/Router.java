@@ -679,9 +679,10 @@ final class Router {
         }
     }
 
+    /** Before anything is sent (a reservation, a subscription): for a lost server, retry-safe. */
     private void checkOpen() {
         if (closure.isClosed()) {
-            throw closure.exception();
+            throw closure.exception(true);
         }
     }
 

@@ -1,0 +1,489 @@
+package dev.codex4j;
+
+import dev.codex4j.protocol.CodexException;
+import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.protocol.ServerLostException;
+import dev.codex4j.protocol.TransportClosedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One client over many app-servers ("endpoints"): children it starts, and servers that run on this
+ * or other machines ({@code ws://}, {@code wss://}, {@code unix://}), each a supervised
+ * {@link Codex}. It hands out the same {@link CodexThread} and {@link TurnHandle} as a single
+ * {@code Codex} (both are a {@link CodexClient}), so code moves from one server to many by
+ * changing the builder.
+ *
+ * <ul>
+ *   <li><b>Placement</b>: a new thread goes to an endpoint that is connected and has a free turn
+ *       slot, chosen by {@link Placement} (the fewest active turns by default).
+ *   <li><b>Affinity</b>: a thread lives on the endpoint that created it; every later call on its
+ *       {@code CodexThread} goes there, and {@link #resumeThread(String)} finds it by id. Only when
+ *       the endpoints share one {@code CODEX_HOME} (declared with {@link Builder#sharedStorage})
+ *       may an unknown thread be resumed on any endpoint.
+ *   <li><b>Health</b>: an endpoint whose server is lost fails its in-flight turns with
+ *       {@link ServerLostException}, leaves placement, restarts or reconnects with backoff (its
+ *       {@link Supervision}) and comes back.
+ *   <li><b>Admission</b>: at most {@link Builder#maxTurnsPerEndpoint} turns run on an endpoint at
+ *       once. A new thread is admitted only when some endpoint has a free slot, waiting at most
+ *       {@link Builder#admissionWait}, else {@link CapacityExceededException}; nothing queues
+ *       without bound.
+ * </ul>
+ *
+ * <pre>{@code
+ * ServerAuth auth = ServerAuth.capabilityToken(Path.of("/etc/codex/token"));
+ * try (CodexFleet fleet = CodexFleet.builder()
+ *         .endpoint("a", Codex.builder().connect(URI.create("wss://codex-a.internal"), auth))
+ *         .endpoint("b", Codex.builder().connect(URI.create("wss://codex-b.internal"), auth))
+ *         .endpoint("local", Codex.builder())
+ *         .maxTurnsPerEndpoint(16)
+ *         .admissionWait(Duration.ofSeconds(2))
+ *         .build()) {
+ *     CodexThread thread = fleet.startThread();
+ *     System.out.println(thread.run("Summarize the repo").finalResponse().orElse(""));
+ * }
+ * }</pre>
+ */
+public final class CodexFleet implements CodexClient {
+    private final List<Endpoint> endpoints;
+    private final Placement placement;
+    private final Duration admissionWait;
+    private final boolean sharedStorage;
+    /**
+     * Which endpoint created or resumed each thread (affinity), the most recently used
+     * {@code rememberedThreads} of them; a forgotten id is found again by asking the endpoints.
+     */
+    private final Map<String, Endpoint> homes;
+    /** Signalled when a slot frees or an endpoint's state changes: admission waits on it. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile boolean closed;
+
+    /**
+     * One app-server of the fleet, as placement sees it.
+     *
+     * <pre>{@code
+     * for (CodexFleet.Endpoint e : fleet.endpoints()) System.out.println(e.name() + " " + e.state() + " " + e.activeTurns());
+     * }</pre>
+     */
+    public static final class Endpoint {
+        private final String name;
+        private final Codex codex;
+
+        Endpoint(String name, Codex codex) {
+            this.name = name;
+            this.codex = codex;
+        }
+
+        /** @return the endpoint's name (given to the builder, or {@code endpoint-N}) */
+        public String name() {
+            return name;
+        }
+
+        /** @return its client: connected, reconnecting or closed */
+        public Codex.State state() {
+            return codex.state();
+        }
+
+        /** @return turns running or being started on it now */
+        public int activeTurns() {
+            return codex.activeTurns();
+        }
+
+        /** @return the most turns it runs at once ({@link Integer#MAX_VALUE} when unlimited) */
+        public int maxTurns() {
+            return codex.slots().max();
+        }
+
+        /** @return how often its server was restarted or reconnected */
+        public int restarts() {
+            return codex.restarts();
+        }
+
+        /** @return its client, for calls the fleet does not route (models, account, config) */
+        public Codex client() {
+            return codex;
+        }
+
+        boolean admits() {
+            return codex.isConnected() && codex.slots().hasFree();
+        }
+
+        @Override
+        public String toString() {
+            return name + "[" + state() + ", " + activeTurns() + " turns]";
+        }
+    }
+
+    /**
+     * Chooses the endpoint of a new thread among those that are connected and have a free slot
+     * (never an empty list). Called concurrently; must be fast and must not block.
+     *
+     * <pre>{@code
+     * CodexFleet.Placement preferLocal = candidates -> candidates.stream()
+     *         .filter(e -> e.name().equals("local")).findFirst()
+     *         .orElseGet(() -> CodexFleet.Placement.leastActiveTurns().choose(candidates));
+     * }</pre>
+     */
+    @FunctionalInterface
+    public interface Placement {
+        /**
+         * @param candidates the endpoints that can take a turn now, in the builder's order
+         * @return one of them
+         */
+        Endpoint choose(List<Endpoint> candidates);
+
+        /** @return the default: the fewest active turns, the earliest endpoint on a tie */
+        static Placement leastActiveTurns() {
+            return candidates -> candidates.stream().min(Comparator.comparingInt(Endpoint::activeTurns))
+                    .orElseThrow();
+        }
+    }
+
+    private CodexFleet(Builder b) {
+        this.placement = b.placement;
+        this.admissionWait = b.admissionWait;
+        this.sharedStorage = b.sharedStorage;
+        int remembered = b.rememberedThreads;
+        this.homes = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Endpoint> eldest) {
+                return size() > remembered;
+            }
+        });
+        List<Endpoint> built = new ArrayList<>();
+        try {
+            for (int i = 0; i < b.builders.size(); i++) {
+                Codex.Builder cb = b.builders.get(i);
+                if (!cb.isSupervised()) {
+                    cb.supervise(b.supervision);
+                }
+                if (b.maxTurnsPerEndpoint < Integer.MAX_VALUE) {
+                    cb.maxConcurrentTurns(b.maxTurnsPerEndpoint, b.admissionWait);
+                }
+                Codex codex = cb.build();
+                codex.onStateChange(this::signal);
+                codex.slots().onFreed(this::signal);
+                built.add(new Endpoint(b.names.get(i), codex));
+            }
+        } catch (RuntimeException e) {
+            built.forEach(ep -> ep.codex.close());
+            throw e;
+        }
+        this.endpoints = List.copyOf(built);
+    }
+
+    /** @return a builder of a fleet */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the endpoints, in the builder's order */
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    /**
+     * @param thread a thread of this fleet
+     * @return the endpoint it lives on
+     * @throws IllegalArgumentException when the thread is not one of this fleet's
+     */
+    public Endpoint endpointOf(CodexThread thread) {
+        for (Endpoint e : endpoints) {
+            if (e.codex == thread.codex()) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("thread " + thread.id() + " does not belong to this fleet");
+    }
+
+    @Override
+    public CodexThread startThread() {
+        return startThread(ThreadOptions.defaults());
+    }
+
+    /**
+     * Starts a thread on the endpoint {@link Placement} chooses among those that are connected and
+     * have a free turn slot, waiting up to the admission wait for one.
+     *
+     * @throws CapacityExceededException when no endpoint could take it in time (nothing was sent)
+     */
+    @Override
+    public CodexThread startThread(ThreadOptions options) {
+        Objects.requireNonNull(options, "options");
+        return place("a new thread", e -> e.codex.startThread(options, System.nanoTime()));
+    }
+
+    @Override
+    public CodexThread resumeThread(String threadId) {
+        return resumeThread(threadId, ThreadOptions.defaults());
+    }
+
+    /**
+     * Resumes a thread on the endpoint that has it: the one that created or resumed it through
+     * this fleet; for another id, each connected endpoint in turn is asked (a thread lives in its
+     * server's storage). With {@link Builder#sharedStorage} an unknown thread is placed like a new one.
+     *
+     * @throws CodexException when no endpoint has it (or it lives on one that is down)
+     */
+    @Override
+    public CodexThread resumeThread(String threadId, ThreadOptions options) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(options, "options");
+        Endpoint home = homes.get(threadId);
+        if (home != null) {
+            return remember(home, home.codex.resumeThread(threadId, options));
+        }
+        if (sharedStorage) {
+            return place("thread " + threadId, e -> e.codex.resumeThread(threadId, options, System.nanoTime()));
+        }
+        RuntimeException last = null;
+        int down = 0;
+        for (Endpoint e : endpoints) {
+            if (!e.codex.isConnected()) {
+                down++;
+                continue;
+            }
+            try {
+                return remember(e, e.codex.resumeThread(threadId, options, System.nanoTime()));
+            } catch (CodexRpcException | ServerLostException ex) {
+                last = ex;
+            }
+        }
+        throw new CodexException("No endpoint of the fleet has thread " + threadId + " (asked " + (endpoints.size() - down)
+                + ", " + down + " down; without sharedStorage a thread lives only on the endpoint that created it)", last);
+    }
+
+    @Override
+    public CodexThread forkThread(String threadId) {
+        return forkThread(threadId, ThreadOptions.defaults());
+    }
+
+    /**
+     * Forks a thread on the endpoint that has it (any endpoint with {@link Builder#sharedStorage});
+     * an id the fleet has not seen is first found as {@link #resumeThread(String)} finds it.
+     *
+     * @throws CodexException when no endpoint has it (without shared storage)
+     */
+    @Override
+    public CodexThread forkThread(String threadId, ThreadOptions options) {
+        Objects.requireNonNull(threadId, "threadId");
+        if (sharedStorage) {
+            return place("a fork of " + threadId, e -> e.codex.forkThread(threadId, options, System.nanoTime()));
+        }
+        Endpoint home = homes.get(threadId);
+        if (home == null) {
+            resumeThread(threadId); // finds its endpoint
+            home = Objects.requireNonNull(homes.get(threadId));
+        }
+        return remember(home, home.codex.forkThread(threadId, options));
+    }
+
+    /** @return whether the fleet is open (some endpoints may be reconnecting) */
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** Closes every endpoint (in parallel), each bounded by its close timeout. Idempotent; throws nothing. */
+    @Override
+    public void close() {
+        closed = true;
+        signal();
+        List<Thread> closers = new ArrayList<>();
+        for (Endpoint e : endpoints) {
+            closers.add(Thread.ofVirtual().name("codex4j-fleet-close-" + e.name).start(e.codex::close));
+        }
+        boolean interrupted = false;
+        for (Thread t : closers) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException ex) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private interface Start {
+        CodexThread on(Endpoint e);
+    }
+
+    /** Admission and placement: waits (bounded) for an endpoint that can take a turn, starts there. */
+    private CodexThread place(String what, Start start) {
+        long deadline = System.nanoTime() + admissionWait.toNanos();
+        while (true) {
+            if (closed) {
+                throw new TransportClosedException("The fleet is closed", null, "", null);
+            }
+            List<Endpoint> candidates = endpoints.stream().filter(Endpoint::admits).toList();
+            if (!candidates.isEmpty()) {
+                Endpoint e = Objects.requireNonNull(placement.choose(candidates), "placement chose no endpoint");
+                try {
+                    return remember(e, start.on(e));
+                } catch (ServerLostException ex) {
+                    if (!ex.retrySafe()) {
+                        throw ex;
+                    }
+                    continue; // down, or lost before anything was sent: place it elsewhere
+                }
+            }
+            lock.lock();
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new CapacityExceededException("No endpoint of the fleet could take " + what + " within "
+                            + admissionWait + ": " + endpoints);
+                }
+                changed.awaitNanos(Math.min(left, 50_000_000L)); // and look again (a signal may come between)
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new CodexException("Interrupted while waiting for an endpoint with a free turn slot", ex);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private CodexThread remember(Endpoint e, CodexThread thread) {
+        homes.put(thread.id(), e);
+        return thread;
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Builds a {@link CodexFleet}: one {@link Codex.Builder} per endpoint, configured as for a
+     * single client (transport, auth, timeouts, approval handler). An endpoint without its own
+     * {@link Codex.Builder#supervise} gets the fleet's {@link #supervision}.
+     *
+     * <pre>{@code
+     * CodexFleet fleet = CodexFleet.builder()
+     *         .endpoint(Codex.builder().listen(ListenAddress.webSocket()))
+     *         .endpoint(Codex.builder().listen(ListenAddress.webSocket()))
+     *         .maxTurnsPerEndpoint(8)
+     *         .build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private final List<Codex.Builder> builders = new ArrayList<>();
+        private final List<String> names = new ArrayList<>();
+        private Placement placement = Placement.leastActiveTurns();
+        private int maxTurnsPerEndpoint = Integer.MAX_VALUE;
+        private Duration admissionWait = Duration.ofSeconds(5);
+        private boolean sharedStorage;
+        private int rememberedThreads = 100_000;
+        private Supervision supervision = Supervision.builder().maxRestarts(Integer.MAX_VALUE, Duration.ofMinutes(1)).build();
+
+        private Builder() {}
+
+        /** @return this, with one more endpoint named {@code endpoint-N} (N from 0) */
+        public Builder endpoint(Codex.Builder endpoint) {
+            return endpoint("endpoint-" + builders.size(), endpoint);
+        }
+
+        /** @return this, with one more endpoint */
+        public Builder endpoint(String name, Codex.Builder endpoint) {
+            Objects.requireNonNull(name, "name");
+            if (names.contains(name)) {
+                throw new IllegalArgumentException("two endpoints named " + name);
+            }
+            builders.add(Objects.requireNonNull(endpoint, "endpoint"));
+            names.add(name);
+            return this;
+        }
+
+        /** @return this, with how new threads are placed (default {@link Placement#leastActiveTurns()}) */
+        public Builder placement(Placement placement) {
+            this.placement = Objects.requireNonNull(placement, "placement");
+            return this;
+        }
+
+        /** @return this, with the most turns that run on one endpoint at once (unlimited by default) */
+        public Builder maxTurnsPerEndpoint(int turns) {
+            if (turns < 1) {
+                throw new IllegalArgumentException("maxTurnsPerEndpoint must be positive: " + turns);
+            }
+            this.maxTurnsPerEndpoint = turns;
+            return this;
+        }
+
+        /**
+         * @return this, with how long a new thread (or a turn on a full endpoint) waits for a free
+         *     slot before {@link CapacityExceededException} (5 s)
+         */
+        public Builder admissionWait(Duration wait) {
+            if (Objects.requireNonNull(wait, "wait").isNegative()) {
+                throw new IllegalArgumentException("admissionWait must not be negative: " + wait);
+            }
+            this.admissionWait = wait;
+            return this;
+        }
+
+        /**
+         * Declares that every endpoint reads and writes the same thread storage (one
+         * {@code CODEX_HOME} on a shared file system): then a thread unknown to this fleet, and a
+         * fork, may be placed on any endpoint. Off by default: a thread lives on the endpoint that
+         * created it.
+         *
+         * @return this
+         */
+        public Builder sharedStorage(boolean shared) {
+            this.sharedStorage = shared;
+            return this;
+        }
+
+        /**
+         * @return this, with the supervision of endpoints whose builder has none (by default: 100 ms
+         *     to 10 s backoff, never giving up, since a fleet outlives any one server)
+         */
+        public Builder supervision(Supervision supervision) {
+            this.supervision = Objects.requireNonNull(supervision, "supervision");
+            return this;
+        }
+
+        /** How many thread ids the fleet remembers the endpoint of (internal: tests). */
+        Builder rememberedThreads(int threads) {
+            this.rememberedThreads = threads;
+            return this;
+        }
+
+        /**
+         * Builds every endpoint's client (each starts its child or connects, and does its handshake).
+         *
+         * @return the fleet
+         * @throws IllegalStateException when no endpoint was given
+         * @throws dev.codex4j.protocol.AuthenticationException when an endpoint refuses its token
+         *     (the endpoints built so far are closed)
+         * @throws TransportClosedException when an endpoint cannot be reached
+         */
+        public CodexFleet build() {
+            if (builders.isEmpty()) {
+                throw new IllegalStateException("a fleet needs at least one endpoint");
+            }
+            return new CodexFleet(this);
+        }
+    }
+}

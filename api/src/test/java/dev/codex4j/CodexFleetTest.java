@@ -1,0 +1,149 @@
+package dev.codex4j;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codex4j.internal.runtime.StreamTransport;
+import dev.codex4j.protocol.CodexException;
+import dev.codex4j.protocol.ServerLostException;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.testkit.AppServerMessages;
+import dev.codex4j.testkit.FakeAppServer;
+import dev.codex4j.testkit.ScriptStep;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The fleet over in-process fakes: each endpoint's every (re)connection is a new fake of its own. */
+@Timeout(60)
+class CodexFleetTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Per endpoint, its fakes in order of connection. */
+    private final List<List<FakeAppServer>> fakes = new ArrayList<>();
+
+    @AfterEach
+    void closeFakes() {
+        fakes.forEach(l -> l.forEach(FakeAppServer::close));
+    }
+
+    private Codex.Builder endpoint(FakeAppServer.Script script) {
+        List<FakeAppServer> mine = new CopyOnWriteArrayList<>();
+        fakes.add(mine);
+        return Codex.builder().checkAuthentication(false).transport((launch, closeTimeout, link) -> {
+            FakeAppServer fake = FakeAppServer.inProcess(script);
+            mine.add(fake);
+            return new StreamTransport(fake.clientInput(), fake.clientOutput());
+        });
+    }
+
+    private static FakeAppServer.Script silentTurns() {
+        return FakeAppServer.script().onRequest("turn/start",
+                ScriptStep.respond(AppServerMessages.turnStartResult("${turnId}")));
+    }
+
+    private static Supervision fast() {
+        return Supervision.builder().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(20)).build();
+    }
+
+    @Test
+    void newThreadsGoToTheEndpointWithTheFewestActiveTurnsAndStayThere() {
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(silentTurns()))
+                .endpoint("b", endpoint(silentTurns())).endpoint("c", endpoint(silentTurns())).build()) {
+            List<String> placed = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                CodexThread t = fleet.startThread();
+                t.turn("busy"); // stays running: the endpoint's load grows by one
+                placed.add(fleet.endpointOf(t).name());
+            }
+            assertEquals(List.of("a", "b", "c", "a", "b", "c"), placed);
+            fleet.endpoints().forEach(e -> assertEquals(2, e.activeTurns(), e.toString()));
+
+            CodexThread t = fleet.startThread();
+            String home = fleet.endpointOf(t).name();
+            CodexThread again = fleet.resumeThread(t.id());
+            assertEquals(home, fleet.endpointOf(again).name(), "affinity");
+            int endpoint = List.of("a", "b", "c").indexOf(home);
+            assertEquals(1, fakes.get(endpoint).get(0).requests("thread/resume").size());
+        }
+    }
+
+    @Test
+    void anUnknownThreadIsFoundOnTheEndpointThatHasIt() {
+        FakeAppServer.Script refuses = FakeAppServer.script().onRequest("thread/resume",
+                ScriptStep.error(-32600, "thread not found"));
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(refuses))
+                .endpoint("b", endpoint(FakeAppServer.script())).build()) {
+            CodexThread t = fleet.resumeThread("thr_elsewhere");
+            assertEquals("b", fleet.endpointOf(t).name());
+        }
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(refuses)).build()) {
+            CodexException e = assertThrows(CodexException.class, () -> fleet.resumeThread("thr_nowhere"));
+            assertTrue(e.getMessage().contains("No endpoint of the fleet has thread thr_nowhere"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aForgottenThreadIsFoundAgainByAskingTheEndpoints() {
+        FakeAppServer.Script refuses = FakeAppServer.script().onRequest("thread/resume",
+                ScriptStep.error(-32600, "thread not found"));
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(refuses))
+                .endpoint("b", endpoint(FakeAppServer.script())).rememberedThreads(1).build()) {
+            CodexThread first = fleet.startThread();
+            fleet.startThread(); // both on a (no load); the fleet now remembers only this one
+            assertEquals("a", fleet.endpointOf(first).name());
+            CodexThread again = fleet.resumeThread(first.id()); // a refuses (it would have been asked alone)
+            assertEquals("b", fleet.endpointOf(again).name());
+            assertEquals(1, fakes.get(0).get(0).requests("thread/resume").size());
+        }
+    }
+
+    @Test
+    void admissionWaitsBoundedThenRejectsHavingStartedNoThread() {
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(silentTurns()))
+                .endpoint("b", endpoint(silentTurns())).maxTurnsPerEndpoint(1)
+                .admissionWait(Duration.ofMillis(100)).build()) {
+            fleet.startThread().turn("one");
+            fleet.startThread().turn("two");
+            CapacityExceededException e = assertThrows(CapacityExceededException.class, fleet::startThread);
+            assertTrue(e.getMessage().contains("No endpoint of the fleet could take a new thread"), e.getMessage());
+            assertEquals(1, fakes.get(0).get(0).requests("thread/start").size());
+            assertEquals(1, fakes.get(1).get(0).requests("thread/start").size());
+        }
+    }
+
+    @Test
+    void aLostEndpointFailsItsTurnsLeavesPlacementAndComesBack() {
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(silentTurns()))
+                .endpoint("b", endpoint(FakeAppServer.script()).supervise(Supervision.builder()
+                        .initialBackoff(Duration.ofMillis(400)).maxBackoff(Duration.ofMillis(400)).build()))
+                .supervision(fast()).build()) {
+            CodexThread onA = fleet.startThread();
+            TurnHandle running = onA.turn("runs on a");
+            CodexThread onB = fleet.startThread();
+            assertEquals("b", fleet.endpointOf(onB).name());
+
+            fakes.get(0).get(0).close(); // a is lost
+            ServerLostException lost = assertInstanceOf(ServerLostException.class,
+                    assertThrows(RuntimeException.class, running::run));
+            assertTrue(!lost.retrySafe());
+            fakes.get(1).get(0).close(); // b is lost too, and comes back more slowly
+            await().atMost(WAIT).until(() -> fleet.endpoints().get(0).state() == Codex.State.CONNECTED);
+            if (fleet.endpoints().get(1).state() != Codex.State.CONNECTED) {
+                assertEquals("a", fleet.endpointOf(fleet.startThread()).name(), "placement avoids b while it is down");
+            }
+            await().atMost(WAIT).until(() -> fleet.endpoints().get(1).state() == Codex.State.CONNECTED);
+            assertEquals(TurnStatus.COMPLETED, onB.run("b is back").status());
+            assertNotEquals(0, fleet.endpoints().get(1).restarts());
+            assertSame(fleet.endpoints().get(1), fleet.endpointOf(onB));
+        }
+    }
+}

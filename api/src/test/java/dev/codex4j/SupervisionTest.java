@@ -1,0 +1,220 @@
+package dev.codex4j;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codex4j.internal.runtime.StreamTransport;
+import dev.codex4j.protocol.ServerLostException;
+import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.testkit.AppServerMessages;
+import dev.codex4j.testkit.FakeAppServer;
+import dev.codex4j.testkit.ScriptStep;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Supervised restart against in-process fakes: each (re)connection opens a new {@link FakeAppServer}
+ * (the script chosen by its index), and closing a fake stands for a killed server.
+ */
+@Timeout(60)
+class SupervisionTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final List<FakeAppServer> fakes = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeFakes() {
+        fakes.forEach(FakeAppServer::close);
+    }
+
+    /** A builder whose every connection is a new fake, scripted by its index (0 = the first). */
+    private Codex.Builder fleetOfFakes(IntFunction<FakeAppServer.Script> scripts) {
+        return Codex.builder().checkAuthentication(false).transport((launch, closeTimeout, link) -> {
+            FakeAppServer fake = FakeAppServer.inProcess(scripts.apply(fakes.size()));
+            fakes.add(fake);
+            return new StreamTransport(fake.clientInput(), fake.clientOutput());
+        });
+    }
+
+    private static Supervision fast() {
+        return Supervision.builder().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(20)).build();
+    }
+
+    /** The first server answers turn/start and then says nothing; later ones run turns to the end. */
+    private static FakeAppServer.Script silentFirst(int index) {
+        FakeAppServer.Script s = FakeAppServer.script();
+        return index == 0
+                ? s.onRequest("turn/start", ScriptStep.respond(AppServerMessages.turnStartResult("${turnId}")))
+                : s;
+    }
+
+    @Test
+    void aLostServerFailsTheRunningTurnNotRetrySafeThenTheSameThreadWorksOnTheRestartedOne() throws Exception {
+        try (Codex codex = fleetOfFakes(SupervisionTest::silentFirst).supervise(fast()).build()) {
+            CodexThread thread = codex.startThread();
+            TurnHandle turn = thread.turn("first");
+            CompletableFuture<RunResult> running = turn.runAsync();
+            fakes.get(0).close(); // killed
+
+            ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            ServerLostException lost = assertInstanceOf(ServerLostException.class, e.getCause());
+            assertFalse(lost.retrySafe(), "its turn/start was written: " + lost.getMessage());
+            assertEquals(0, codex.activeTurns(), "the lost turn gave its slot back");
+
+            await().atMost(WAIT).until(codex::isConnected);
+            assertEquals(1, codex.restarts());
+            RunResult second = thread.run("second");
+            assertEquals(TurnStatus.COMPLETED, second.status());
+            assertEquals(List.of(thread.id()), fakes.get(1).requests("thread/resume").stream()
+                    .map(r -> r.path("params").path("threadId").asString()).toList(), "resumed once, on first use");
+            thread.run("third");
+            assertEquals(1, fakes.get(1).requests("thread/resume").size(), "not resumed again");
+            assertEquals(1, fakes.get(1).requests("initialize").size(), "the handshake was redone");
+        }
+    }
+
+    @Test
+    void anEphemeralThreadCannotBeResumedAfterARestartAndAPersistentOneIsWithTheOptionsItWasStartedWith() {
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script()).supervise(fast()).build()) {
+            CodexThread ephemeral = codex.startThread(ThreadOptions.builder().ephemeral(true).build());
+            CodexThread kept = codex.startThread(ThreadOptions.builder().ephemeral(false).model("m-1").build());
+            fakes.get(0).close();
+            await().atMost(WAIT).until(codex::isConnected);
+            ServerLostException e = assertThrows(ServerLostException.class, () -> ephemeral.run("hi"));
+            assertFalse(e.retrySafe());
+            assertTrue(e.getMessage().contains("ephemeral"), e.getMessage());
+            assertEquals(TurnStatus.COMPLETED, kept.run("hi").status());
+            var resume = fakes.get(1).requests("thread/resume");
+            assertEquals(1, resume.size());
+            assertEquals("m-1", resume.get(0).path("params").path("model").asString());
+            assertFalse(resume.get(0).path("params").has("ephemeral"));
+        }
+    }
+
+    @Test
+    void aLostRequestIsRetrySafeOnlyWhenItWasAReadOrNeverWritten() throws Exception {
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script().neverAnswer("thread/read")
+                .neverAnswer("thread/name/set")).supervise(fast()).build()) {
+            CodexThread thread = codex.startThread();
+            CompletableFuture<Object> read = CompletableFuture.supplyAsync(() -> thread.read());
+            CompletableFuture<Object> rename = CompletableFuture.supplyAsync(() -> {
+                thread.setName("x");
+                return null;
+            });
+            fakes.get(0).awaitReceived(m -> m.path("method").asString("").equals("thread/read"), WAIT);
+            fakes.get(0).awaitReceived(m -> m.path("method").asString("").equals("thread/name/set"), WAIT);
+            fakes.get(0).close();
+
+            ServerLostException r = assertInstanceOf(ServerLostException.class, cause(read));
+            assertTrue(r.retrySafe(), "a read: " + r.getMessage());
+            ServerLostException n = assertInstanceOf(ServerLostException.class, cause(rename));
+            assertFalse(n.retrySafe(), "a write that was sent: " + n.getMessage());
+        }
+    }
+
+    @Test
+    void callsDuringARestartWaitForIt() {
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script()).supervise(Supervision.builder()
+                .initialBackoff(Duration.ofMillis(300)).build()).build()) {
+            fakes.get(0).close();
+            await().atMost(WAIT).until(() -> codex.state() == Codex.State.RECONNECTING);
+            CodexThread thread = codex.startThread(); // waits for the new server
+            assertEquals(2, fakes.size());
+            assertEquals(1, fakes.get(1).requests("thread/start").size());
+            assertEquals(TurnStatus.COMPLETED, thread.run("hi").status());
+        }
+    }
+
+    @Test
+    void aCallThatOutwaitsTheRequestTimeoutDuringARestartFailsRetrySafe() {
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script()).requestTimeout(Duration.ofMillis(200))
+                .supervise(Supervision.builder().initialBackoff(Duration.ofHours(1)).maxBackoff(Duration.ofHours(1))
+                        .build()).build()) {
+            fakes.get(0).close();
+            ServerLostException e = assertThrows(ServerLostException.class, codex::startThread);
+            assertTrue(e.retrySafe(), e.getMessage());
+            assertEquals(1, fakes.size(), "nothing was sent anywhere");
+        }
+    }
+
+    @Test
+    void closeDuringABackoffStopsAtOnceAndRestartsNothing() {
+        Codex codex = fleetOfFakes(i -> FakeAppServer.script()).supervise(Supervision.builder()
+                .initialBackoff(Duration.ofHours(1)).maxBackoff(Duration.ofHours(1)).build()).build();
+        fakes.get(0).close();
+        await().atMost(WAIT).until(() -> codex.state() == Codex.State.RECONNECTING);
+        codex.close(); // the test's timeout guards against a close that waits for the backoff
+        assertEquals(Codex.State.CLOSED, codex.state());
+        assertEquals(1, fakes.size());
+        assertInstanceOf(TransportClosedException.class, assertThrows(RuntimeException.class, codex::startThread));
+    }
+
+    @Test
+    void exhaustedRestartsCloseTheClientSayingWhy() {
+        Codex.Builder b = Codex.builder().checkAuthentication(false).transport((launch, closeTimeout, link) -> {
+            if (!fakes.isEmpty()) {
+                throw new TransportClosedException("no server here", null, "", null);
+            }
+            FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());
+            fakes.add(fake);
+            return new StreamTransport(fake.clientInput(), fake.clientOutput());
+        });
+        try (Codex codex = b.supervise(Supervision.builder().initialBackoff(Duration.ofMillis(1))
+                .maxBackoff(Duration.ofMillis(5)).maxRestarts(3, Duration.ofMinutes(1)).build()).build()) {
+            fakes.get(0).close();
+            await().atMost(WAIT).until(() -> codex.state() == Codex.State.CLOSED);
+            assertFalse(codex.isOpen());
+            TransportClosedException e = assertThrows(TransportClosedException.class, codex::startThread);
+            assertTrue(e.getMessage().contains("gave up") && e.getMessage().contains("3 restarts within PT1M")
+                    && e.getMessage().contains("no server here"), e.getMessage());
+        }
+    }
+
+    @Test
+    void withoutSupervisionALostServerIsAPlainTransportClosedException() {
+        try (Codex codex = fleetOfFakes(SupervisionTest::silentFirst).build()) {
+            TurnHandle turn = codex.startThread().turn("first");
+            fakes.get(0).close();
+            TransportClosedException e = assertThrows(TransportClosedException.class, turn::run);
+            assertFalse(e instanceof ServerLostException, e.toString());
+            await().atMost(WAIT).until(() -> codex.state() == Codex.State.CLOSED);
+            assertEquals(1, fakes.size());
+        }
+    }
+
+    @Test
+    void admissionRejectsATurnOverTheLimitHavingSentNothing() {
+        try (Codex codex = fleetOfFakes(SupervisionTest::silentFirst)
+                .maxConcurrentTurns(1, Duration.ofMillis(50)).build()) {
+            TurnHandle first = codex.startThread().turn("first");
+            CodexThread other = codex.startThread();
+            assertEquals(1, codex.activeTurns());
+            CapacityExceededException e = assertThrows(CapacityExceededException.class, () -> other.turn("second"));
+            assertTrue(e.getMessage().contains("1 turn slots"), e.getMessage());
+            assertEquals(1, fakes.get(0).requests("turn/start").size());
+            assertFalse(first.isCompleted());
+            first.interrupt(); // the fake ends it as interrupted: its slot is free again
+            assertEquals(TurnStatus.INTERRUPTED, first.run().status());
+            await().atMost(WAIT).until(() -> codex.activeTurns() == 0);
+            other.turn("second");
+            assertEquals(2, fakes.get(0).requests("turn/start").size());
+        }
+    }
+
+    private static Throwable cause(CompletableFuture<?> f) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        return e.getCause();
+    }
+}
