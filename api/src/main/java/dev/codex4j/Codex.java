@@ -74,6 +74,8 @@ public final class Codex implements AutoCloseable {
     private final Connection connection;
     private final Duration requestTimeout;
     private final ApprovalHandler approvalHandler;
+    private final @Nullable ApprovalInbox inbox;
+    private final boolean experimentalApi;
     private final InitializeResponse metadata;
     private final TurnWatchdog watchdog;
     /** From account/read: true when the server needs an OpenAI account and has none. */
@@ -82,6 +84,8 @@ public final class Codex implements AutoCloseable {
     private Codex(Builder b) {
         this.requestTimeout = b.requestTimeout;
         this.approvalHandler = b.approvalHandler;
+        this.inbox = b.inbox;
+        this.experimentalApi = b.experimentalApi;
         AppServerLaunch launch = b.launch;
         if (b.codexPath != null) {
             launch = launch.withExecutable(b.codexPath);
@@ -94,7 +98,7 @@ public final class Codex implements AutoCloseable {
         ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
         this.connection = Connection.open(transport, options);
         try {
-            connection.serverRequestHandler(approvals(null));
+            connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE));
             InitializeCapabilities.Builder caps = InitializeCapabilities.builder().experimentalApi(b.experimentalApi);
             if (!b.optOut.isEmpty()) {
                 caps.optOutNotificationMethods(List.copyOf(b.optOut));
@@ -176,10 +180,21 @@ public final class Codex implements AutoCloseable {
         return startThread(ThreadOptions.defaults());
     }
 
-    /** @return a new thread with these options ({@code thread/start}) */
+    /**
+     * @return a new thread with these options ({@code thread/start})
+     * @throws IllegalStateException when the options have {@linkplain ThreadOptions#tools() tools}
+     *     and this client was built without {@link Builder#experimentalApi(boolean) experimentalApi(true)}
+     *     (the server refuses {@code dynamicTools} without it)
+     */
     public CodexThread startThread(ThreadOptions options) {
         checkDirectory(options.cwd(), "the thread's cwd");
-        return new CodexThread(this, call(ClientMethods.THREAD_START, options.startParams()).thread());
+        if (!options.tools().isEmpty() && !experimentalApi) {
+            throw new IllegalStateException("Tools are sent as thread/start's dynamicTools, an experimental protocol"
+                    + " field the server refuses unless the client opts in: build the client with"
+                    + " Codex.builder().experimentalApi(true)");
+        }
+        return new CodexThread(this, call(ClientMethods.THREAD_START, options.startParams()).thread(),
+                ThreadTools.of(options.tools()));
     }
 
     /** @return the existing thread, loaded (from disk if needed) and ready for turns ({@code thread/resume}) */
@@ -188,13 +203,23 @@ public final class Codex implements AutoCloseable {
     }
 
     /**
-     * @return the existing thread, resumed with these options ({@code thread/resume})
+     * The existing thread, resumed with these options ({@code thread/resume}). The server keeps
+     * the tools a thread was started with (Codex 0.169.0: the model still sees them after a resume
+     * in a new process, and calls them), and {@code thread/resume} takes none: the options'
+     * {@linkplain ThreadOptions#tools() tools} are only registered here, so that this client
+     * answers their calls. Give the same tools the thread was started with.
+     *
+     * <pre>{@code
+     * CodexThread t = codex.resumeThread(savedId, ThreadOptions.builder().tool(lookupOrder).build());
+     * }</pre>
+     *
+     * @return the resumed thread
      * @throws IllegalArgumentException when the options set {@code ephemeral}, which only a start takes
      */
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
         checkDirectory(options.cwd(), "the thread's cwd");
         ThreadResumeParams params = options.resumeParams(Objects.requireNonNull(threadId, "threadId"));
-        return new CodexThread(this, call(ClientMethods.THREAD_RESUME, params).thread());
+        return new CodexThread(this, call(ClientMethods.THREAD_RESUME, params).thread(), ThreadTools.of(options.tools()));
     }
 
     /** @return a new thread with a copy of the given thread's history ({@code thread/fork}) */
@@ -202,11 +227,15 @@ public final class Codex implements AutoCloseable {
         return forkThread(threadId, ThreadOptions.defaults());
     }
 
-    /** @return a fork of the thread with these options ({@code thread/fork}) */
+    /**
+     * @return a fork of the thread with these options ({@code thread/fork}); the options'
+     *     {@linkplain ThreadOptions#tools() tools} are registered here, as for
+     *     {@link #resumeThread(String, ThreadOptions)} ({@code thread/fork} takes none)
+     */
     public CodexThread forkThread(String threadId, ThreadOptions options) {
         checkDirectory(options.cwd(), "the thread's cwd");
         ThreadForkParams params = options.forkParams(Objects.requireNonNull(threadId, "threadId"));
-        return new CodexThread(this, call(ClientMethods.THREAD_FORK, params).thread());
+        return new CodexThread(this, call(ClientMethods.THREAD_FORK, params).thread(), ThreadTools.of(options.tools()));
     }
 
     /**
@@ -359,18 +388,29 @@ public final class Codex implements AutoCloseable {
     }
 
     /**
-     * The runtime's handler of server requests for one turn's options (or the client's, for null):
-     * the typed request, answered by the turn's {@link ApprovalHandler} if it has one, else the
-     * client's. The runtime picks it by the request's thread id (the thread's reservation).
+     * The runtime's handler of server requests for one turn's options and thread's tools (or the
+     * client's, for null and none): a tool call of one of the thread's tools is answered by the
+     * tool; anything else by the turn's {@link ApprovalHandler} if it has one, else the client's
+     * inbox if it has one, else the client's handler. The runtime picks it by the request's thread
+     * id (the thread's reservation). Runs on the request's own virtual thread.
      */
-    ServerRequestHandler approvals(@Nullable TurnOptions turn) {
-        ApprovalHandler handler = turn != null && turn.approvalHandler() != null ? turn.approvalHandler() : approvalHandler;
-        return request -> ApprovalReplies.answer(ApprovalRequest.of(TypedCodec.serverRequest(request)), handler,
-                this::interruptForApproval);
+    ServerRequestHandler serverRequests(@Nullable TurnOptions turn, ThreadTools tools) {
+        ApprovalHandler turnHandler = turn != null ? turn.approvalHandler() : null;
+        return request -> {
+            ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request));
+            if (typed instanceof ApprovalRequest.ToolCall call && !tools.isEmpty()) {
+                return tools.call(call.params());
+            }
+            if (turnHandler == null && inbox != null) {
+                return InboxWait.answer(this, inbox, request.id(), typed);
+            }
+            return ApprovalReplies.answer(typed, turnHandler != null ? turnHandler : approvalHandler,
+                    this::interruptForApproval);
+        };
     }
 
     /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
-    private void interruptForApproval(String threadId, String turnId) {
+    void interruptForApproval(String threadId, String turnId) {
         try {
             call(ClientMethods.TURN_INTERRUPT, TurnInterruptParams.builder().threadId(threadId).turnId(turnId).build());
         } catch (RuntimeException e) {
@@ -413,6 +453,7 @@ public final class Codex implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(60);
         private Duration closeTimeout = Duration.ofSeconds(5);
         private ApprovalHandler approvalHandler = ApprovalHandler.declineAll();
+        private @Nullable ApprovalInbox inbox;
         private boolean experimentalApi;
         private final Set<String> optOut = new LinkedHashSet<>();
         private ConnectionOptions connectionOptions = ConnectionOptions.defaults();
@@ -499,7 +540,31 @@ public final class Codex implements AutoCloseable {
             return this;
         }
 
-        /** @return this, opting in to experimental protocol methods and fields */
+        /**
+         * Parks the server's requests in an inbox to be answered later by any thread, instead of
+         * asking the {@link #approvalHandler(ApprovalHandler) approval handler} (which is then
+         * unused; a turn's own handler still takes its turn's requests). See {@link ApprovalInbox}.
+         *
+         * <pre>{@code
+         * ApprovalInbox inbox = ApprovalInbox.create(Duration.ofMinutes(5));
+         * Codex codex = Codex.builder().approvalInbox(inbox).build();
+         * }</pre>
+         *
+         * @param inbox the inbox, or null for the handler
+         * @return this
+         */
+        public Builder approvalInbox(@Nullable ApprovalInbox inbox) {
+            this.inbox = inbox;
+            return this;
+        }
+
+        /**
+         * Opts in to experimental protocol methods and fields; {@linkplain ThreadOptions.Builder#tool(Tool)
+         * tools} need it ({@code thread/start}'s {@code dynamicTools} is experimental).
+         *
+         * @param enabled whether to opt in
+         * @return this
+         */
         public Builder experimentalApi(boolean enabled) {
             this.experimentalApi = enabled;
             return this;

@@ -36,16 +36,27 @@ public final class CodexThread {
     private final Codex codex;
     private final String id;
     private final dev.codex4j.protocol.types.Thread info;
+    private final ThreadTools tools;
 
-    CodexThread(Codex codex, dev.codex4j.protocol.types.Thread info) {
+    CodexThread(Codex codex, dev.codex4j.protocol.types.Thread info, ThreadTools tools) {
         this.codex = codex;
         this.id = info.id();
         this.info = info;
+        this.tools = tools;
     }
 
     /** @return the thread id */
     public String id() {
         return id;
+    }
+
+    /**
+     * @return the names of the tools this object answers for (see {@link ThreadOptions#tools()}),
+     *     sorted; a turn started through another {@code CodexThread} object of the same thread
+     *     answers with that object's tools
+     */
+    public List<String> toolNames() {
+        return tools.names();
     }
 
     /**
@@ -242,7 +253,7 @@ public final class CodexThread {
         Connection c = codex.connection();
         long deadline = System.nanoTime() + codex.requestTimeout().toNanos();
         while (true) {
-            Reservation r = c.tryReserveTurn(id, codex.approvals(options));
+            Reservation r = c.tryReserveTurn(id, codex.serverRequests(options, tools));
             if (r != null) {
                 return r;
             }
