@@ -98,7 +98,7 @@ public final class Codex implements AutoCloseable {
         ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
         this.connection = Connection.open(transport, options);
         try {
-            connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE));
+            connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE, () -> null));
             InitializeCapabilities.Builder caps = InitializeCapabilities.builder().experimentalApi(b.experimentalApi);
             if (!b.optOut.isEmpty()) {
                 caps.optOutNotificationMethods(List.copyOf(b.optOut));
@@ -392,9 +392,11 @@ public final class Codex implements AutoCloseable {
      * client's, for null and none): a tool call of one of the thread's tools is answered by the
      * tool; anything else by the turn's {@link ApprovalHandler} if it has one, else the client's
      * inbox if it has one, else the client's handler. The runtime picks it by the request's thread
-     * id (the thread's reservation). Runs on the request's own virtual thread.
+     * id (the thread's reservation, which {@code reservation} supplies, or null for the client's
+     * handler). Runs on the request's own virtual thread.
      */
-    ServerRequestHandler serverRequests(@Nullable TurnOptions turn, ThreadTools tools) {
+    ServerRequestHandler serverRequests(@Nullable TurnOptions turn, ThreadTools tools,
+            java.util.function.Supplier<dev.codex4j.internal.runtime.@Nullable Reservation> reservation) {
         ApprovalHandler turnHandler = turn != null ? turn.approvalHandler() : null;
         return request -> {
             ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request));
@@ -402,7 +404,7 @@ public final class Codex implements AutoCloseable {
                 return tools.call(call.params());
             }
             if (turnHandler == null && inbox != null) {
-                return InboxWait.answer(this, inbox, request.id(), typed);
+                return InboxWait.answer(this, inbox, request.id(), typed, reservation.get());
             }
             return ApprovalReplies.answer(typed, turnHandler != null ? turnHandler : approvalHandler,
                     this::interruptForApproval);

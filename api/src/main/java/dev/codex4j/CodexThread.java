@@ -252,9 +252,12 @@ public final class CodexThread {
     private Reservation reserve(TurnOptions options) {
         Connection c = codex.connection();
         long deadline = System.nanoTime() + codex.requestTimeout().toNanos();
+        // The handler learns its reservation: a parked approval ends with the turn (ApprovalInbox).
+        AtomicReference<@Nullable Reservation> mine = new AtomicReference<>();
         while (true) {
-            Reservation r = c.tryReserveTurn(id, codex.serverRequests(options, tools));
+            Reservation r = c.tryReserveTurn(id, codex.serverRequests(options, tools, mine::get));
             if (r != null) {
+                mine.set(r);
                 return r;
             }
             Reservation running = c.reservation(id);
