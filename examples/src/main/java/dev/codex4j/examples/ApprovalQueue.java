@@ -28,9 +28,9 @@ import java.util.stream.Collectors;
 /**
  * An HTTP approval queue: the client parks the server's approval requests in an
  * {@link ApprovalInbox}, a small HTTP server (the JDK's {@code com.sun.net.httpserver}) lists them
- * ({@code GET /approvals}; {@code GET /approvals/next} waits for the next one) and resolves them ({@code POST /approvals/<id>/accept} or
- * {@code .../refuse}). Offline, this program plays the reviewer itself over HTTP; with
- * {@code --serve} it waits for you: {@code curl -X POST http://127.0.0.1:PORT/approvals/a1/accept}.
+ * ({@code GET /approvals}; {@code GET /approvals/next} waits for the next one) and resolves them
+ * ({@code POST /approvals/<id>/accept} or {@code .../refuse}). Offline, this program plays the
+ * reviewer itself over HTTP; with {@code --serve} it waits for you: {@code curl -X POST http://127.0.0.1:PORT/approvals/a1/accept}.
  * Unanswered approvals are refused after two minutes.
  */
 public final class ApprovalQueue {
