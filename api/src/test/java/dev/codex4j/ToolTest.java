@@ -116,4 +116,17 @@ class ToolTest {
         assertTrue(reply.endsWith("\"success\":false}"), reply);
         assertTrue(reply.contains("$.limit"), reply);
     }
+
+    @Test
+    void aToolThatThrowsIsLoggedAtWarningWithItsCause() {
+        Tool failing = Tool.of("echo", "d", Query.class, q -> {
+            throw new IllegalStateException("the database is down");
+        });
+        try (ApprovalsTest.Captured log = new ApprovalsTest.Captured("dev.codex4j.Tool")) {
+            String reply = replyTo("echo", "{\"id\":\"x\",\"limit\":3}", failing);
+            assertTrue(reply.contains("tool echo failed: the database is down"), reply);
+            assertTrue(log.records.stream().anyMatch(r -> r.getLevel() == java.util.logging.Level.WARNING
+                    && r.getThrown() instanceof IllegalStateException), log.records.toString());
+        }
+    }
 }
