@@ -108,8 +108,11 @@ public final class ApprovalInbox {
         }
     }
 
-    /** The request's handler thread: a new pending approval, listed at once. */
-    PendingApproval add(String requestId, ApprovalRequest request) {
+    /**
+     * The request's handler thread: a new pending approval, not listed yet ({@link #publish}
+     * lists it once whatever can cancel it is in place).
+     */
+    PendingApproval create(String requestId, ApprovalRequest request) {
         String id = "a" + ids.incrementAndGet();
         PendingApproval[] self = new PendingApproval[1];
         PendingApproval p = new PendingApproval(id, requestId, request, deadline, () -> {
@@ -117,9 +120,18 @@ public final class ApprovalInbox {
             fresh.remove(self[0]);
         });
         self[0] = p;
-        pending.put(id, p);
-        fresh.add(p);
         return p;
+    }
+
+    /** The request's handler thread: lists the approval (unless it settled already). */
+    void publish(PendingApproval p) {
+        pending.put(p.id(), p);
+        fresh.add(p);
+        if (p.state() != PendingApproval.State.PENDING) {
+            // settled meanwhile: its removal may have run before the put
+            pending.remove(p.id());
+            fresh.remove(p);
+        }
     }
 
     @Override

@@ -33,7 +33,7 @@ final class InboxWait {
      */
     static JsonNode answer(Codex codex, ApprovalInbox inbox, RequestId requestId, ApprovalRequest request,
             @Nullable Reservation turn) throws InterruptedException {
-        PendingApproval pending = inbox.add(requestId.toString(), request);
+        PendingApproval pending = inbox.create(requestId.toString(), request);
         Connection c = codex.connection();
         String threadId = request.threadId();
         @Nullable Subscription resolved = null;
@@ -47,6 +47,8 @@ final class InboxWait {
                 });
             }
             turnWatch = watchTurn(c, turn, pending);
+            // listed only now: whoever sees it can count on the server's word and the turn's end reaching it
+            inbox.publish(pending);
             if (!c.isOpen()) {
                 pending.cancel(CLOSED);
             }

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -105,18 +107,24 @@ class ApprovalInboxTest {
 
     @Test
     void serverRequestResolvedCancelsIt() {
+        CountDownLatch listed = new CountDownLatch(1);
         FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
             out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
             out.run(ScriptStep.serverRequestNoWait("item/commandExecution/requestApproval", approval(out)));
             JsonNode id = dev.codex4j.protocol.ProtocolCodec.mapper().getNodeFactory()
                     .numberNode(Long.parseLong(out.var("serverRequestId")));
-            out.run(ScriptStep.delay(Duration.ofMillis(200)));
+            try {
+                listed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             out.send(AppServerMessages.serverRequestResolved(out.var("threadId"), id));
         });
         ApprovalInbox inbox = ApprovalInbox.create();
         try (FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, inbox)) {
             codex.startThread().turn("q");
             PendingApproval p = inbox.poll(WAIT).orElseThrow();
+            listed.countDown();
             await().atMost(WAIT).until(() -> p.state() == PendingApproval.State.CANCELLED);
             assertEquals(Optional.of("the server resolved the request (serverRequest/resolved)"), p.reason());
             assertFalse(p.resolve(Decision.accept()));
