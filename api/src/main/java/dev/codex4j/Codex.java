@@ -128,6 +128,8 @@ public final class Codex implements CodexClient {
     private final Duration handshakeTimeout;
     private final Duration turnWatchdog;
     private final boolean checkAuthentication;
+    private final @Nullable ApprovalInbox inbox;
+    private final boolean experimentalApi;
     private final @Nullable Supervision supervision;
     private final @Nullable RestartPolicy restarts;
     private final TurnSlots slots;
@@ -177,6 +179,8 @@ public final class Codex implements CodexClient {
         this.restarts = b.supervision == null ? null : RestartPolicy.of(b.supervision.initialBackoff(),
                 b.supervision.maxBackoff(), b.supervision.maxRestarts(), b.supervision.window());
         this.slots = new TurnSlots(b.maxConcurrentTurns, b.admissionWait);
+        this.inbox = b.inbox;
+        this.experimentalApi = b.experimentalApi;
         this.link = open(0);
         if (supervision != null) {
             watch(link);
@@ -191,7 +195,7 @@ public final class Codex implements CodexClient {
         Transport transport = transportFactory.open(launch, closeTimeout, linkOptions);
         Connection connection = Connection.open(transport, connectionOptions);
         try {
-            connection.serverRequestHandler(approvals(null));
+            connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE, () -> null));
             InitializeResponse metadata = TypedCodec.result(ClientMethods.INITIALIZE,
                     callOn(connection, ClientMethods.INITIALIZE.name(), TypedCodec.params(initParams), handshakeTimeout));
             connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
@@ -478,7 +482,12 @@ public final class Codex implements CodexClient {
         return startThread(ThreadOptions.defaults());
     }
 
-    /** @return a new thread with these options ({@code thread/start}) */
+    /**
+     * @return a new thread with these options ({@code thread/start})
+     * @throws IllegalStateException when the options have {@linkplain ThreadOptions#tools() tools}
+     *     and this client was built without {@link Builder#experimentalApi(boolean) experimentalApi(true)}
+     *     (the server refuses {@code dynamicTools} without it)
+     */
     public CodexThread startThread(ThreadOptions options) {
         return startThread(options, System.nanoTime() + requestTimeout.toNanos());
     }
@@ -489,6 +498,11 @@ public final class Codex implements CodexClient {
      */
     CodexThread startThread(ThreadOptions options, long linkDeadline) {
         checkDirectory(options.cwd(), "the thread's cwd");
+        if (!options.tools().isEmpty() && !experimentalApi) {
+            throw new IllegalStateException("Tools are sent as thread/start's dynamicTools, an experimental protocol"
+                    + " field the server refuses unless the client opts in: build the client with"
+                    + " Codex.builder().experimentalApi(true)");
+        }
         Link l = awaitLink(linkDeadline);
         return new CodexThread(this, call(l, ClientMethods.THREAD_START, options.startParams()).thread(), options,
                 l.generation);
@@ -500,7 +514,17 @@ public final class Codex implements CodexClient {
     }
 
     /**
-     * @return the existing thread, resumed with these options ({@code thread/resume})
+     * The existing thread, resumed with these options ({@code thread/resume}). The server keeps
+     * the tools a thread was started with (Codex 0.169.0: the model still sees them after a resume
+     * in a new process, and calls them), and {@code thread/resume} takes none: the options'
+     * {@linkplain ThreadOptions#tools() tools} are only registered here, so that this client
+     * answers their calls. Give the same tools the thread was started with.
+     *
+     * <pre>{@code
+     * CodexThread t = codex.resumeThread(savedId, ThreadOptions.builder().tool(lookupOrder).build());
+     * }</pre>
+     *
+     * @return the resumed thread
      * @throws IllegalArgumentException when the options set {@code ephemeral}, which only a start takes
      */
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
@@ -520,7 +544,11 @@ public final class Codex implements CodexClient {
         return forkThread(threadId, ThreadOptions.defaults());
     }
 
-    /** @return a fork of the thread with these options ({@code thread/fork}) */
+    /**
+     * @return a fork of the thread with these options ({@code thread/fork}); the options'
+     *     {@linkplain ThreadOptions#tools() tools} are registered here, as for
+     *     {@link #resumeThread(String, ThreadOptions)} ({@code thread/fork} takes none)
+     */
     public CodexThread forkThread(String threadId, ThreadOptions options) {
         return forkThread(threadId, options, System.nanoTime() + requestTimeout.toNanos());
     }
@@ -769,18 +797,31 @@ public final class Codex implements CodexClient {
     }
 
     /**
-     * The runtime's handler of server requests for one turn's options (or the client's, for null):
-     * the typed request, answered by the turn's {@link ApprovalHandler} if it has one, else the
-     * client's. The runtime picks it by the request's thread id (the thread's reservation).
+     * The runtime's handler of server requests for one turn's options and thread's tools (or the
+     * client's, for null and none): a tool call of one of the thread's tools is answered by the
+     * tool; anything else by the turn's {@link ApprovalHandler} if it has one, else the client's
+     * inbox if it has one, else the client's handler. The runtime picks it by the request's thread
+     * id (the thread's reservation, which {@code reservation} supplies, or null for the client's
+     * handler). Runs on the request's own virtual thread.
      */
-    ServerRequestHandler approvals(@Nullable TurnOptions turn) {
-        ApprovalHandler handler = turn != null && turn.approvalHandler() != null ? turn.approvalHandler() : approvalHandler;
-        return request -> ApprovalReplies.answer(ApprovalRequest.of(TypedCodec.serverRequest(request)), handler,
-                this::interruptForApproval);
+    ServerRequestHandler serverRequests(@Nullable TurnOptions turn, ThreadTools tools,
+            java.util.function.Supplier<dev.codex4j.internal.runtime.@Nullable Reservation> reservation) {
+        ApprovalHandler turnHandler = turn != null ? turn.approvalHandler() : null;
+        return request -> {
+            ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request));
+            if (typed instanceof ApprovalRequest.ToolCall call && !tools.isEmpty()) {
+                return tools.call(call.params());
+            }
+            if (turnHandler == null && inbox != null) {
+                return InboxWait.answer(this, inbox, request.id(), typed, reservation.get());
+            }
+            return ApprovalReplies.answer(typed, turnHandler != null ? turnHandler : approvalHandler,
+                    this::interruptForApproval);
+        };
     }
 
     /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
-    private void interruptForApproval(String threadId, String turnId) {
+    void interruptForApproval(String threadId, String turnId) {
         try {
             call(ClientMethods.TURN_INTERRUPT, TurnInterruptParams.builder().threadId(threadId).turnId(turnId).build());
         } catch (RuntimeException e) {
@@ -823,6 +864,7 @@ public final class Codex implements CodexClient {
         private Duration requestTimeout = Duration.ofSeconds(60);
         private Duration closeTimeout = Duration.ofSeconds(5);
         private ApprovalHandler approvalHandler = ApprovalHandler.declineAll();
+        private @Nullable ApprovalInbox inbox;
         private boolean experimentalApi;
         private final Set<String> optOut = new LinkedHashSet<>();
         private ConnectionOptions connectionOptions = ConnectionOptions.defaults();
@@ -912,7 +954,31 @@ public final class Codex implements CodexClient {
             return this;
         }
 
-        /** @return this, opting in to experimental protocol methods and fields */
+        /**
+         * Parks the server's requests in an inbox to be answered later by any thread, instead of
+         * asking the {@link #approvalHandler(ApprovalHandler) approval handler} (which is then
+         * unused; a turn's own handler still takes its turn's requests). See {@link ApprovalInbox}.
+         *
+         * <pre>{@code
+         * ApprovalInbox inbox = ApprovalInbox.create(Duration.ofMinutes(5));
+         * Codex codex = Codex.builder().approvalInbox(inbox).build();
+         * }</pre>
+         *
+         * @param inbox the inbox, or null for the handler
+         * @return this
+         */
+        public Builder approvalInbox(@Nullable ApprovalInbox inbox) {
+            this.inbox = inbox;
+            return this;
+        }
+
+        /**
+         * Opts in to experimental protocol methods and fields; {@linkplain ThreadOptions.Builder#tool(Tool)
+         * tools} need it ({@code thread/start}'s {@code dynamicTools} is experimental).
+         *
+         * @param enabled whether to opt in
+         * @return this
+         */
         public Builder experimentalApi(boolean enabled) {
             this.experimentalApi = enabled;
             return this;

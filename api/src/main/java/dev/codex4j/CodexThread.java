@@ -38,6 +38,8 @@ public final class CodexThread {
     private final dev.codex4j.protocol.types.Thread info;
     /** What it was started, resumed or forked with: a supervised client resumes it with these after a restart. */
     private final ThreadOptions options;
+    /** The thread's tools, from the options: this object answers their calls. */
+    private final ThreadTools tools;
     /** The generation of the client's connection on which the thread is known to be loaded. */
     private volatile long generation;
 
@@ -46,12 +48,22 @@ public final class CodexThread {
         this.id = info.id();
         this.info = info;
         this.options = options;
+        this.tools = ThreadTools.of(options.tools());
         this.generation = generation;
     }
 
     /** @return the thread id */
     public String id() {
         return id;
+    }
+
+    /**
+     * @return the names of the tools this object answers for (see {@link ThreadOptions#tools()}),
+     *     sorted; a turn started through another {@code CodexThread} object of the same thread
+     *     answers with that object's tools
+     */
+    public List<String> toolNames() {
+        return tools.names();
     }
 
     /**
@@ -259,9 +271,12 @@ public final class CodexThread {
     /** Reserves the thread id for one turn, waiting (bounded) for a turn that is ending. */
     private Reservation reserve(Connection c, TurnOptions options) {
         long deadline = System.nanoTime() + codex.requestTimeout().toNanos();
+        // The handler learns its reservation: a parked approval ends with the turn (ApprovalInbox).
+        AtomicReference<@Nullable Reservation> mine = new AtomicReference<>();
         while (true) {
-            Reservation r = c.tryReserveTurn(id, codex.approvals(options));
+            Reservation r = c.tryReserveTurn(id, codex.serverRequests(options, tools, mine::get));
             if (r != null) {
+                mine.set(r);
                 return r;
             }
             Reservation running = c.reservation(id);

@@ -101,6 +101,14 @@ public final class RecordSchema<T> {
         return bind(Objects.requireNonNull(json, "json"), json.toString());
     }
 
+    /** @return why the value does not have the schema's shape ({@code "$.path: problem"}), or null when it does */
+    @org.jspecify.annotations.Nullable String mismatch(JsonNode tree) {
+        JsonShape.Mismatch m = tree == null || tree.isMissingNode()
+                ? new JsonShape.Mismatch("$", "expected an object (" + type.getSimpleName() + "), got nothing")
+                : shape.check(tree, "$");
+        return m == null ? null : m.path() + ": " + m.problem();
+    }
+
     private T bind(JsonNode tree, String text) {
         JsonShape.Mismatch m = tree == null || tree.isMissingNode()
                 ? new JsonShape.Mismatch("$", "expected an object (" + type.getSimpleName() + "), got nothing")

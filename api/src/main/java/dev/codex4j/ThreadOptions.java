@@ -7,7 +7,10 @@ import dev.codex4j.protocol.types.ThreadForkParams;
 import dev.codex4j.protocol.types.ThreadResumeParams;
 import dev.codex4j.protocol.types.ThreadStartParams;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -48,6 +51,7 @@ public final class ThreadOptions {
     private final @Nullable Consumer<ThreadStartParams.Builder> startParams;
     private final @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
     private final @Nullable Consumer<ThreadForkParams.Builder> forkParams;
+    private final List<Tool> tools;
 
     private ThreadOptions(Builder b) {
         this.model = b.model;
@@ -62,6 +66,8 @@ public final class ThreadOptions {
         this.startParams = b.startParams;
         this.resumeParams = b.resumeParams;
         this.forkParams = b.forkParams;
+        this.tools = List.copyOf(b.tools);
+        ThreadTools.of(tools); // checks that the names differ
     }
 
     /** @return options that change nothing */
@@ -89,6 +95,7 @@ public final class ThreadOptions {
         b.startParams = startParams;
         b.resumeParams = resumeParams;
         b.forkParams = forkParams;
+        b.tools.addAll(tools);
         return b;
     }
 
@@ -137,12 +144,25 @@ public final class ThreadOptions {
         return config;
     }
 
+    /**
+     * @return the tools this client answers for the thread: sent as {@code dynamicTools} by
+     *     {@link Codex#startThread(ThreadOptions)}, only registered locally by
+     *     {@link Codex#resumeThread(String, ThreadOptions)} and {@link Codex#forkThread(String, ThreadOptions)}
+     *     (the server keeps a thread's tools with the thread)
+     */
+    public List<Tool> tools() {
+        return tools;
+    }
+
     /** {@code thread/start}'s params. */
     ThreadStartParams startParams() {
         ThreadStartParams.Builder p = ThreadStartParams.builder();
         common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
                 p::baseInstructions, p::config);
         set(ephemeral, p::ephemeral);
+        if (!tools.isEmpty()) {
+            p.dynamicTools(tools.stream().map(Tool::spec).toList());
+        }
         if (startParams != null) {
             startParams.accept(p);
         }
@@ -226,6 +246,7 @@ public final class ThreadOptions {
         field(b, "startParams", startParams == null ? null : "(customized)");
         field(b, "resumeParams", resumeParams == null ? null : "(customized)");
         field(b, "forkParams", forkParams == null ? null : "(customized)");
+        field(b, "tools", tools.isEmpty() ? null : tools.stream().map(Tool::name).toList());
         return b.append(']').toString();
     }
 
@@ -249,8 +270,33 @@ public final class ThreadOptions {
         private @Nullable Consumer<ThreadStartParams.Builder> startParams;
         private @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
         private @Nullable Consumer<ThreadForkParams.Builder> forkParams;
+        private final List<Tool> tools = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Adds a Java function the model can call on this thread (see {@link Tool}). Starting a
+         * thread with tools needs a client with {@link Codex.Builder#experimentalApi(boolean)
+         * experimentalApi(true)}. Names must differ ({@link #build()} checks).
+         *
+         * @param tool the tool
+         * @return this
+         */
+        public Builder tool(Tool tool) {
+            tools.add(Objects.requireNonNull(tool, "tool"));
+            return this;
+        }
+
+        /**
+         * Adds tools, for example {@link Tool#from(Object)}'s.
+         *
+         * @param tools the tools
+         * @return this
+         */
+        public Builder tools(Collection<Tool> tools) {
+            tools.forEach(this::tool);
+            return this;
+        }
 
         /** @return this, with the model set */
         public Builder model(@Nullable String model) {
@@ -352,7 +398,10 @@ public final class ThreadOptions {
             return this;
         }
 
-        /** @return the options */
+        /**
+         * @return the options
+         * @throws IllegalArgumentException when two tools have the same name
+         */
         public ThreadOptions build() {
             return new ThreadOptions(this);
         }

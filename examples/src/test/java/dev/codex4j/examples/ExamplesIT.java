@@ -73,6 +73,21 @@ class ExamplesIT {
     }
 
     @Test
+    void tools() throws Exception {
+        String o = run(() -> { Tools.main(new String[0]); return null; });
+        assertTrue(o.contains("[tool] lookup_order"), o);
+        assertTrue(o.contains("Sunny and 21 C in Lisbon"), o);
+        assertTrue(o.contains("shipped"), o);
+    }
+
+    @Test
+    void approvalQueueOverHttp() throws Exception {
+        String o = run(() -> { ApprovalQueue.main(new String[0]); return null; });
+        assertTrue(o.contains("POST /approvals/a1/accept -> 200 resolved"), o);
+        assertTrue(o.contains("approved over HTTP"), o);
+    }
+
+    @Test
     void approvalsByAPersonAtTheTerminal() throws Exception {
         System.setIn(new ByteArrayInputStream("n\n".getBytes(StandardCharsets.UTF_8)));
         String o = run(() -> { Approvals.main(new String[] {"--ask"}); return null; });
