@@ -89,17 +89,17 @@ public final class Connection implements AutoCloseable {
     private @Nullable Thread dispatcher;
     private @Nullable Waker waker;
 
-    private Connection(Transport transport, ConnectionOptions options) {
+    private Connection(Transport transport, ConnectionOptions options, RuntimeEvents events) {
         this.transport = transport;
         this.options = options;
         this.scheduler = new ScheduledThreadPoolExecutor(1, threads.platformFactory("codex4j-scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         LineWriter writer = this::writeLine;
-        this.router = new Router(options, closure, stats, Connection::unhandled);
+        this.router = new Router(options, closure, stats, Connection::unhandled, events);
         this.requests = new RequestTable(writer, RetryPolicy.of(options), Timers.of(scheduler),
                 task -> threads.startVirtual("codex4j-send", task),
-                task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed);
+                task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed, events);
         this.serverRequests = new ServerRequests(writer, threads, closure, stats);
     }
 
@@ -111,9 +111,23 @@ public final class Connection implements AutoCloseable {
      * @return the open connection
      */
     public static Connection open(Transport transport, ConnectionOptions options) {
+        return open(transport, options, RuntimeEvents.NONE);
+    }
+
+    /**
+     * Opens a connection that tells {@code events} what it does (see {@link RuntimeEvents} for
+     * the threads each event comes on).
+     *
+     * @param transport the link to the server; closed with the connection
+     * @param options timeouts, retries and bounds
+     * @param events the observer ({@link RuntimeEvents#NONE} for none)
+     * @return the open connection
+     */
+    public static Connection open(Transport transport, ConnectionOptions options, RuntimeEvents events) {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(options, "options");
-        Connection c = new Connection(transport, options);
+        Objects.requireNonNull(events, "events");
+        Connection c = new Connection(transport, options, events);
         c.start();
         return c;
     }
