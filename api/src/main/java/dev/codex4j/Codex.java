@@ -25,7 +25,10 @@ import dev.codex4j.protocol.types.ThreadResumeParams;
 import dev.codex4j.protocol.types.ThreadUnarchiveParams;
 import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
+import dev.codex4j.internal.sdk.SafeListener;
+import dev.codex4j.internal.sdk.SdkJfr;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.StdioTransport;
@@ -76,6 +79,8 @@ public final class Codex implements AutoCloseable {
     private final ApprovalHandler approvalHandler;
     private final InitializeResponse metadata;
     private final TurnWatchdog watchdog;
+    /** The user's event listener, made safe; null when none was set (then nothing is observed). */
+    private final @Nullable SafeListener listener;
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -92,7 +97,8 @@ public final class Codex implements AutoCloseable {
         launch = launch.withEnv(b.env).withConfig(b.config);
         Transport transport = b.transport.open(launch, b.closeTimeout, b.link.withConnectTimeout(b.handshakeTimeout));
         ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
-        this.connection = Connection.open(transport, options);
+        this.listener = b.eventListener == null ? null : new SafeListener(b.eventListener);
+        this.connection = Connection.open(transport, options, listener == null ? RuntimeEvents.NONE : listener);
         try {
             connection.serverRequestHandler(approvals(null));
             InitializeCapabilities.Builder caps = InitializeCapabilities.builder().experimentalApi(b.experimentalApi);
@@ -123,6 +129,15 @@ public final class Codex implements AutoCloseable {
         }
         this.watchdog = new TurnWatchdog(this, b.turnWatchdog);
         watchdog.start();
+        if (listener != null) {
+            listener.connectionOpened(connection.describe(), metadata);
+            connection.onClose(listener::connectionClosed);
+        }
+    }
+
+    /** @return the event listener, or null when none is set */
+    @Nullable SafeListener listener() {
+        return listener;
     }
 
     /** Reads whether the server has the account it needs; a server without the method needs none. */
@@ -365,8 +380,57 @@ public final class Codex implements AutoCloseable {
      */
     ServerRequestHandler approvals(@Nullable TurnOptions turn) {
         ApprovalHandler handler = turn != null && turn.approvalHandler() != null ? turn.approvalHandler() : approvalHandler;
-        return request -> ApprovalReplies.answer(ApprovalRequest.of(TypedCodec.serverRequest(request)), handler,
-                this::interruptForApproval);
+        return request -> {
+            ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request));
+            SdkJfr.ServerRequest jfr = new SdkJfr.ServerRequest();
+            SafeListener l = listener;
+            if (l == null && !jfr.isEnabled()) {
+                return ApprovalReplies.answer(typed, handler, this::interruptForApproval);
+            }
+            return observedAnswer(typed, handler, l, jfr);
+        };
+    }
+
+    /** Answers a server request, telling the listener and the flight recorder. */
+    private JsonNode observedAnswer(ApprovalRequest typed, ApprovalHandler handler, @Nullable SafeListener l,
+            SdkJfr.ServerRequest jfr) throws InterruptedException {
+        long start = System.nanoTime();
+        jfr.begin();
+        if (l != null) {
+            l.serverRequestReceived(typed);
+        }
+        String decision = "failed";
+        try {
+            JsonNode result = ApprovalReplies.answer(typed, handler, this::interruptForApproval);
+            decision = decisionOf(result);
+            return result;
+        } catch (dev.codex4j.internal.runtime.ServerRequestException e) {
+            decision = "error " + e.code();
+            throw e;
+        } finally {
+            jfr.end();
+            if (jfr.shouldCommit()) {
+                jfr.method = typed.method();
+                jfr.threadId = typed.threadId();
+                jfr.decision = decision;
+                jfr.commit();
+            }
+            if (l != null) {
+                l.serverRequestAnswered(typed, decision, Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+    }
+
+    /** The decision a reply carries: {@code {"decision":"accept"}}, {@code {"decision":{"acceptWith...":..}}}, else "answered". */
+    private static String decisionOf(JsonNode result) {
+        JsonNode d = result.path("decision");
+        if (d.isString()) {
+            return d.asString();
+        }
+        if (d.isObject() && !d.isEmpty()) {
+            return d.propertyNames().iterator().next();
+        }
+        return "answered";
     }
 
     /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
@@ -421,8 +485,21 @@ public final class Codex implements AutoCloseable {
         private boolean checkAuthentication = true;
         private Transports.Factory transport = Transports.STDIO;
         private LinkOptions link = LinkOptions.defaults();
+        private @Nullable CodexEventListener eventListener;
 
         private Builder() {}
+
+        /**
+         * Observes the client: connection, requests, turns, server requests, dropped messages
+         * (see {@link CodexEventListener} for its contract and threads). None by default, and then
+         * the SDK takes no timings for it.
+         *
+         * @return this
+         */
+        public Builder eventListener(CodexEventListener listener) {
+            this.eventListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
 
         /** @return this, starting from these launch settings (for example testkit's offline fixture) */
         public Builder launch(AppServerLaunch launch) {

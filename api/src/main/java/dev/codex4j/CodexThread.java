@@ -2,6 +2,8 @@ package dev.codex4j;
 
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
+import dev.codex4j.internal.sdk.SafeListener;
+import dev.codex4j.internal.sdk.SdkJfr;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.DecodeException;
 import dev.codex4j.protocol.ProtocolCodec;
@@ -208,9 +210,19 @@ public final class CodexThread {
         Reservation reservation = reserve(options);
         try {
             long start = System.nanoTime();
+            SdkJfr.Turn jfr = new SdkJfr.Turn();
+            if (jfr.isEnabled()) {
+                jfr.begin();
+            } else {
+                jfr = null;
+            }
             String turnId = turnId(codex.call(ClientMethods.TURN_START.name(), TypedCodec.params(params)));
-            TurnHandle handle = new TurnHandle(this, turnId, reservation.claim(turnId), options, start);
+            TurnHandle handle = new TurnHandle(this, turnId, reservation.claim(turnId), options, start, jfr);
             reservation.attach(handle);
+            SafeListener listener = codex.listener();
+            if (listener != null) {
+                listener.turnStarted(id, turnId);
+            }
             return handle;
         } finally {
             reservation.close(); // releases it only if it was never claimed (the start failed)

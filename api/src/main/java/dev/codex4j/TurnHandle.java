@@ -2,6 +2,8 @@ package dev.codex4j;
 
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
+import dev.codex4j.internal.sdk.SafeListener;
+import dev.codex4j.internal.sdk.SdkJfr;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.InvalidRequestException;
@@ -64,6 +66,10 @@ public final class TurnHandle implements AutoCloseable {
     private final AtomicBoolean interrupting = new AtomicBoolean();
     private volatile @Nullable RunResult result;
     private volatile boolean interruptRequested;
+    /** The turn's flight-recorder event while a recording wants it; committed once, by whoever completes the turn. */
+    private final SdkJfr.@Nullable Turn jfr;
+    /** Whether the listener and the recorder were told that the turn completed. */
+    private final AtomicBoolean reported = new AtomicBoolean();
 
     /** A runAsync consumer; abandoned once its future completed without it (cancel, orTimeout). */
     private static final class AsyncRun {
@@ -75,8 +81,10 @@ public final class TurnHandle implements AutoCloseable {
         }
     }
 
-    TurnHandle(CodexThread thread, String id, TurnMailbox mailbox, TurnOptions options, long startNanos) {
+    TurnHandle(CodexThread thread, String id, TurnMailbox mailbox, TurnOptions options, long startNanos,
+            SdkJfr.@Nullable Turn jfr) {
         this.thread = thread;
+        this.jfr = jfr;
         this.id = id;
         this.mailbox = mailbox;
         this.options = options;
@@ -390,6 +398,28 @@ public final class TurnHandle implements AutoCloseable {
 
     private void completed(RunResult r) {
         result = r;
+        SafeListener listener = thread.codex().listener();
+        if ((listener == null && jfr == null) || !reported.compareAndSet(false, true)) {
+            return;
+        }
+        SdkJfr.Turn e = jfr;
+        if (e != null) {
+            e.end();
+            if (e.shouldCommit()) {
+                e.threadId = thread.id();
+                e.turnId = id;
+                e.status = r.status().value();
+                e.items = r.items().size();
+                r.usage().ifPresent(u -> {
+                    e.inputTokens = u.total().inputTokens();
+                    e.outputTokens = u.total().outputTokens();
+                });
+                e.commit();
+            }
+        }
+        if (listener != null) {
+            listener.turnCompleted(thread.id(), r);
+        }
     }
 
     private RunResult resultOrThrow() {
