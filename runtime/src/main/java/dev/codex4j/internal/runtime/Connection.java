@@ -350,6 +350,39 @@ public final class Connection implements AutoCloseable {
     }
 
     /**
+     * {@link #subscribeThread(String, Consumer)} with a bound, and optionally the thread's turn
+     * notifications too (copies: the turns' mailboxes get them as well). When {@code capacity}
+     * messages wait for the listener, the oldest is dropped for each new one (counted by
+     * {@link Subscription#dropped()}, one WARNING logged).
+     *
+     * @param threadId the thread
+     * @param listener receives each message
+     * @param capacity the most messages waiting for the listener
+     * @param withTurns whether the notifications of the thread's turns come too
+     * @return the subscription; close it to stop listening
+     */
+    public Subscription subscribeThread(String threadId, Consumer<Inbound> listener, int capacity, boolean withTurns) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(listener, "listener");
+        return router.subscribeThread(threadId, listener, capacity, withTurns,
+                s -> threads.startVirtual("codex4j-thread-" + threadId, s::run));
+    }
+
+    /**
+     * {@link #subscribeGlobal(Consumer)} with a bound: when {@code capacity} messages wait for the
+     * listener, the oldest is dropped for each new one (counted by {@link Subscription#dropped()},
+     * one WARNING logged).
+     *
+     * @param listener receives each message
+     * @param capacity the most messages waiting for the listener
+     * @return the subscription; close it to stop listening
+     */
+    public Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity) {
+        Objects.requireNonNull(listener, "listener");
+        return router.subscribeGlobal(listener, capacity, s -> threads.startVirtual("codex4j-global-listener", s::run));
+    }
+
+    /**
      * Listens to notifications that name no thread ({@code account/rateLimits/updated},
      * {@code configWarning}, ...), on a virtual thread of this subscription's own, in order.
      *

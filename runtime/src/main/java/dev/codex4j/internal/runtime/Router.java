@@ -150,6 +150,9 @@ final class Router {
                 turns.put(turnId, r);
             }
             deliver(r, in, batch.nowNanos, batch);
+            if (!threadSubscribers.isEmpty() && in.threadId() != null) {
+                copyToThreadSubscribers(in, batch);
+            }
             return;
         }
         String threadId = in.threadId();
@@ -162,6 +165,21 @@ final class Router {
             Subscriber s = targets.get(i);
             s.offerQuietly(in);
             batch.wake(s);
+        }
+    }
+
+    /** Dispatcher, lock held: a copy of a turn's notification for its thread's subscribers that want turns too. */
+    private void copyToThreadSubscribers(Inbound in, Batch batch) {
+        List<Subscriber> targets = threadSubscribers.get(in.threadId());
+        if (targets == null) {
+            return;
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            Subscriber s = targets.get(i);
+            if (s.withTurns) {
+                s.offerQuietly(in);
+                batch.wake(s);
+            }
         }
     }
 
@@ -569,6 +587,11 @@ final class Router {
     // ================================================================ subscriptions and handlers
 
     Subscription subscribeThread(String threadId, Consumer<Inbound> listener, Consumer<Subscriber> start) {
+        return subscribeThread(threadId, listener, Integer.MAX_VALUE, false, start);
+    }
+
+    Subscription subscribeThread(String threadId, Consumer<Inbound> listener, int capacity, boolean withTurns,
+            Consumer<Subscriber> start) {
         Subscriber[] self = new Subscriber[1];
         self[0] = new Subscriber(closure, listener, () -> {
             lock.lock();
@@ -580,7 +603,7 @@ final class Router {
             } finally {
                 lock.unlock();
             }
-        });
+        }, capacity, withTurns, "a subscription to thread " + threadId);
         lock.lock();
         try {
             checkOpen();
@@ -593,6 +616,10 @@ final class Router {
     }
 
     Subscription subscribeGlobal(Consumer<Inbound> listener, Consumer<Subscriber> start) {
+        return subscribeGlobal(listener, Integer.MAX_VALUE, start);
+    }
+
+    Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity, Consumer<Subscriber> start) {
         Subscriber[] self = new Subscriber[1];
         self[0] = new Subscriber(closure, listener, () -> {
             lock.lock();
@@ -601,7 +628,7 @@ final class Router {
             } finally {
                 lock.unlock();
             }
-        });
+        }, capacity, false, "a subscription to the connection's notifications");
         lock.lock();
         try {
             checkOpen();
