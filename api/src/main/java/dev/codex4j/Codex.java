@@ -25,6 +25,7 @@ import dev.codex4j.protocol.types.ThreadResumeParams;
 import dev.codex4j.protocol.types.ThreadUnarchiveParams;
 import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
 import dev.codex4j.internal.sdk.SafeListener;
@@ -49,6 +50,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -81,6 +83,7 @@ public final class Codex implements AutoCloseable {
     private final TurnWatchdog watchdog;
     /** The user's event listener, made safe; null when none was set (then nothing is observed). */
     private final @Nullable SafeListener listener;
+    private final int subscriptionBuffer;
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -98,6 +101,7 @@ public final class Codex implements AutoCloseable {
         Transport transport = b.transport.open(launch, b.closeTimeout, b.link.withConnectTimeout(b.handshakeTimeout));
         ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
         this.listener = b.eventListener == null ? null : new SafeListener(b.eventListener);
+        this.subscriptionBuffer = b.subscriptionBuffer;
         this.connection = Connection.open(transport, options, listener == null ? RuntimeEvents.NONE : listener);
         try {
             connection.serverRequestHandler(approvals(null));
@@ -321,6 +325,52 @@ public final class Codex implements AutoCloseable {
         return connection.request(method, params);
     }
 
+    /**
+     * Listens to the notifications that name no thread ({@code account/rateLimits/updated},
+     * {@code account/updated}, {@code configWarning}, {@code mcpServer/startupStatus/updated}, ...),
+     * typed as the generated {@link ServerNotification} (a method this version does not know, or
+     * params that do not bind, is a {@link ServerNotification.Unknown}). The listener runs on a
+     * virtual thread of the subscription's own, in order; see {@link Subscription} for its bound.
+     *
+     * <pre>{@code
+     * Subscription s = codex.subscribe(n -> {
+     *     if (n instanceof ServerNotification.AccountRateLimitsUpdated r) System.out.println(r.params());
+     * });
+     * }</pre>
+     *
+     * @param listener receives each notification
+     * @return the subscription; close it to stop listening
+     * @throws dev.codex4j.protocol.TransportClosedException when the client is closed
+     */
+    public Subscription subscribe(Consumer<? super ServerNotification> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return new Subscription(connection.subscribeGlobal(in -> listener.accept(typed(in)), subscriptionBuffer));
+    }
+
+    /**
+     * {@link #subscribe} as a stream to pull from.
+     *
+     * @return the notifications that name no thread, from now on; close it to stop listening
+     */
+    public NotificationStream events() {
+        return new NotificationStream(subscriptionBuffer, this::isOpen, this::subscribe);
+    }
+
+    /** A routed notification, typed; one that does not decode is an Unknown that says why. */
+    static ServerNotification typed(Inbound in) {
+        String method = Objects.requireNonNullElse(in.method(), "");
+        try {
+            return TypedCodec.notification(method, in.bytes(), 0, in.size());
+        } catch (dev.codex4j.protocol.ProtocolException e) {
+            return new ServerNotification.Unknown(method, tools.jackson.databind.node.NullNode.getInstance(),
+                    "does not decode: " + e.getMessage());
+        }
+    }
+
+    int subscriptionBuffer() {
+        return subscriptionBuffer;
+    }
+
     /** @return whether the connection is still open */
     public boolean isOpen() {
         return connection.isOpen();
@@ -486,8 +536,25 @@ public final class Codex implements AutoCloseable {
         private Transports.Factory transport = Transports.STDIO;
         private LinkOptions link = LinkOptions.defaults();
         private @Nullable CodexEventListener eventListener;
+        private int subscriptionBuffer = 1024;
 
         private Builder() {}
+
+        /**
+         * How many notifications may wait for each subscription's listener ({@link Codex#subscribe},
+         * {@link CodexThread#subscribe}, 1024 by default); past it, the oldest waiting ones are
+         * dropped and counted (see {@link Subscription}).
+         *
+         * @return this
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder subscriptionBuffer(int notifications) {
+            if (notifications < 1) {
+                throw new IllegalArgumentException("subscriptionBuffer must be positive: " + notifications);
+            }
+            this.subscriptionBuffer = notifications;
+            return this;
+        }
 
         /**
          * Observes the client: connection, requests, turns, server requests, dropped messages
