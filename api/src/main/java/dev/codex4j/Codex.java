@@ -14,6 +14,7 @@ import dev.codex4j.protocol.types.GetAccountResponse;
 import dev.codex4j.protocol.types.InitializeCapabilities;
 import dev.codex4j.protocol.types.InitializeParams;
 import dev.codex4j.protocol.types.InitializeResponse;
+import dev.codex4j.protocol.types.LoginAccountParams;
 import dev.codex4j.protocol.types.Model;
 import dev.codex4j.protocol.types.ModelListParams;
 import dev.codex4j.protocol.types.ModelListResponse;
@@ -84,6 +85,8 @@ public final class Codex implements AutoCloseable {
     /** The user's event listener, made safe; null when none was set (then nothing is observed). */
     private final @Nullable SafeListener listener;
     private final int subscriptionBuffer;
+    private final boolean checkAuthentication;
+    private final Duration reconnectTimeout;
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -102,6 +105,8 @@ public final class Codex implements AutoCloseable {
         ConnectionOptions options = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout).build();
         this.listener = b.eventListener == null ? null : new SafeListener(b.eventListener);
         this.subscriptionBuffer = b.subscriptionBuffer;
+        this.checkAuthentication = b.checkAuthentication;
+        this.reconnectTimeout = b.reconnectTimeout;
         this.connection = Connection.open(transport, options, listener == null ? RuntimeEvents.NONE : listener);
         try {
             connection.serverRequestHandler(approvals(null));
@@ -288,6 +293,84 @@ public final class Codex implements AutoCloseable {
     }
 
     /**
+     * Starts a sign-in of the form the params say ({@code account/login/start}): an API key, a
+     * ChatGPT sign-in in the browser or with a device code, ChatGPT tokens, Amazon Bedrock keys.
+     * The returned {@link Login} says what the user must do and can be waited on or cancelled.
+     *
+     * <pre>{@code
+     * try (Login login = codex.login(LoginAccountParams.Chatgpt.builder().build())) {
+     *     openBrowser(((LoginAccountResponse.Chatgpt) login.response()).authUrl());
+     *     login.await(Duration.ofMinutes(5));
+     * }
+     * }</pre>
+     *
+     * @param params the form of sign-in
+     * @return the login in progress
+     * @throws dev.codex4j.protocol.CodexRpcException when the server refuses to start it (for
+     *     example a device code it could not request: no network)
+     */
+    public Login login(LoginAccountParams params) {
+        return new Login(this, Objects.requireNonNull(params, "params"));
+    }
+
+    /**
+     * Signs in with an OpenAI API key and waits until the server has stored it (no network is
+     * needed: the key is checked when a turn first uses it). Turns can start right after.
+     *
+     * <pre>{@code
+     * codex.loginWithApiKey(System.getenv("OPENAI_API_KEY"));
+     * }</pre>
+     *
+     * @param apiKey the key
+     * @throws LoginFailedException when the server refuses it
+     * @throws IllegalArgumentException when the key is blank
+     */
+    public void loginWithApiKey(String apiKey) {
+        if (Objects.requireNonNull(apiKey, "apiKey").isBlank()) {
+            throw new IllegalArgumentException("the API key is blank");
+        }
+        try (Login login = login(LoginAccountParams.ApiKey.builder().apiKey(apiKey).build())) {
+            login.await(requestTimeout);
+        }
+    }
+
+    /**
+     * Starts a ChatGPT sign-in in the browser: open {@code authUrl} of the
+     * {@link dev.codex4j.protocol.types.LoginAccountResponse.Chatgpt} response on the machine the
+     * app-server runs on (it waits for the browser's callback on a local port).
+     *
+     * @return the login in progress
+     */
+    public Login loginWithChatGpt() {
+        return login(LoginAccountParams.Chatgpt.builder().build());
+    }
+
+    /**
+     * Starts a ChatGPT sign-in with a device code, for machines without a browser: the user enters
+     * {@code userCode} at {@code verificationUrl} of the
+     * {@link dev.codex4j.protocol.types.LoginAccountResponse.ChatgptDeviceCode} response anywhere.
+     *
+     * @return the login in progress
+     * @throws dev.codex4j.protocol.CodexRpcException when the server cannot request a code (no network)
+     */
+    public Login loginWithDeviceCode() {
+        return login(LoginAccountParams.ChatgptDeviceCode.builder().build());
+    }
+
+    /** Signs out ({@code account/logout}); turns then fail fast with {@link dev.codex4j.protocol.AuthenticationRequiredException} if the provider needs an account. */
+    public void logout() {
+        call(ClientMethods.ACCOUNT_LOGOUT, null);
+        refreshAccount();
+    }
+
+    /** Reads the account again (after a login or logout), if the client checks credentials at all. */
+    void refreshAccount() {
+        if (checkAuthentication) {
+            readAccount();
+        }
+    }
+
+    /**
      * Sends any protocol request as raw JSON and waits for its result: the escape hatch for a
      * method newer than this SDK's types (prefer {@link #request(ClientMethod, Object)}).
      *
@@ -365,6 +448,10 @@ public final class Codex implements AutoCloseable {
             return new ServerNotification.Unknown(method, tools.jackson.databind.node.NullNode.getInstance(),
                     "does not decode: " + e.getMessage());
         }
+    }
+
+    Duration reconnectTimeout() {
+        return reconnectTimeout;
     }
 
     int subscriptionBuffer() {
@@ -537,8 +624,27 @@ public final class Codex implements AutoCloseable {
         private LinkOptions link = LinkOptions.defaults();
         private @Nullable CodexEventListener eventListener;
         private int subscriptionBuffer = 1024;
+        private Duration reconnectTimeout = Duration.ofMinutes(2);
 
         private Builder() {}
+
+        /**
+         * How long a turn may wait while the server cannot reach the model provider (it sends
+         * {@code error} notifications with {@code willRetry}, such as "Reconnecting... 2/5" or
+         * "Reconnecting... waiting for network", and the model has not answered since): past it
+         * (2 minutes by default), the turn is interrupted and its consumer gets
+         * {@link ModelUnreachableException} instead of waiting for ever. {@link Duration#ZERO}
+         * waits as long as the server retries.
+         *
+         * @return this
+         */
+        public Builder reconnectTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("reconnectTimeout must not be negative: " + timeout);
+            }
+            this.reconnectTimeout = timeout;
+            return this;
+        }
 
         /**
          * How many notifications may wait for each subscription's listener ({@link Codex#subscribe},

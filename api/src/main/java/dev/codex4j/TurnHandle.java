@@ -258,8 +258,9 @@ public final class TurnHandle implements AutoCloseable {
                     completed(r);
                     return;
                 }
-                if (!mailbox.awaitReady(deadline)) {
-                    throw timedOut();
+                // The consumer is woken only at the end: it looks in now and then to see retries.
+                if (!mailbox.awaitReady(Math.min(deadline, nextStallCheck()))) {
+                    checkDeadlines(deadline);
                 }
             }
         } catch (InterruptedException e) {
@@ -385,6 +386,32 @@ public final class TurnHandle implements AutoCloseable {
         }
     }
 
+    /** @return when the consumer should next look whether the model has been unreachable for too long */
+    private long nextStallCheck() {
+        Duration limit = thread.codex().reconnectTimeout();
+        if (limit.isZero()) {
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long since = fold.retryingSinceNanos();
+        long period = Math.max(limit.toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(10));
+        return since == 0 ? now + period : Math.min(since + limit.toNanos(), now + period);
+    }
+
+    /** A wait ended without news: throws when the turn's timeout or the reconnect limit passed. */
+    private void checkDeadlines(long deadline) {
+        long now = System.nanoTime();
+        if (deadline - now <= 0) {
+            throw timedOut();
+        }
+        Duration limit = thread.codex().reconnectTimeout();
+        long since = fold.retryingSinceNanos();
+        if (!limit.isZero() && since != 0 && now - since >= limit.toNanos()) {
+            interruptInBackground();
+            throw new ModelUnreachableException(id, Duration.ofNanos(now - since), fold.lastRetryError());
+        }
+    }
+
     private long deadline() {
         Duration t = options.timeout();
         return t == null ? Long.MAX_VALUE : startNanos + t.toNanos();
@@ -444,9 +471,10 @@ public final class TurnHandle implements AutoCloseable {
             while (true) {
                 Inbound in = mailbox.poll();
                 if (in == null) {
-                    in = mailbox.takeBy(deadline);
+                    in = mailbox.takeBy(Math.min(deadline, nextStallCheck()));
                     if (in == null) {
-                        throw timedOut();
+                        checkDeadlines(deadline);
+                        continue;
                     }
                 }
                 TurnEvent event = fold.accept(in);
