@@ -54,6 +54,14 @@ class ExamplesIT {
     }
 
     @Test
+    void signIn() throws Exception {
+        String o = run(() -> { SignIn.main(new String[0]); return null; });
+        assertTrue(o.contains("without an account: AuthenticationRequiredException"), o);
+        assertTrue(o.contains("after loginWithApiKey: Account.ApiKey"), o);
+        assertTrue(o.contains("after logout: null"), o);
+    }
+
+    @Test
     void streaming() throws Exception {
         String o = run(() -> { Streaming.main(new String[0]); return null; });
         assertTrue(o.contains("nothing is lost here"), o);
