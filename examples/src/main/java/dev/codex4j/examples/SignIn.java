@@ -17,12 +17,15 @@ public final class SignIn {
                 fixture -> fixture.config("model_provider", "\"openai\""), b -> b)) {
             Codex codex = session.codex();
             System.out.println("account: " + codex.account().account());
+            if (ExampleSession.live()) {
+                return; // your own account: nothing to show without changing it
+            }
             try {
                 codex.startThread().turn("hello");
             } catch (AuthenticationRequiredException e) {
                 System.out.println("without an account: " + e.getClass().getSimpleName());
             }
-            if (!ExampleSession.live()) {
+            {
                 codex.loginWithApiKey("sk-codex4j-example-not-a-real-key");
                 System.out.println("after loginWithApiKey: " + codex.account().account());
                 codex.logout();
