@@ -6,6 +6,7 @@ module dev.codex4j.runtime {
     requires transitive dev.codex4j.core;
     requires org.jctools.core.jdk11;
     requires java.net.http;
+    requires jdk.jfr;
     requires static org.jspecify;
 
     exports dev.codex4j.internal.runtime to dev.codex4j;

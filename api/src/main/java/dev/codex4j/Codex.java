@@ -14,6 +14,7 @@ import dev.codex4j.protocol.types.GetAccountResponse;
 import dev.codex4j.protocol.types.InitializeCapabilities;
 import dev.codex4j.protocol.types.InitializeParams;
 import dev.codex4j.protocol.types.InitializeResponse;
+import dev.codex4j.protocol.types.LoginAccountParams;
 import dev.codex4j.protocol.types.Model;
 import dev.codex4j.protocol.types.ModelListParams;
 import dev.codex4j.protocol.types.ModelListResponse;
@@ -25,7 +26,11 @@ import dev.codex4j.protocol.types.ThreadResumeParams;
 import dev.codex4j.protocol.types.ThreadUnarchiveParams;
 import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.Inbound;
+import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
+import dev.codex4j.internal.sdk.SafeListener;
+import dev.codex4j.internal.sdk.SdkJfr;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.RestartPolicy;
@@ -49,6 +54,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -128,6 +134,10 @@ public final class Codex implements CodexClient {
     private final Duration handshakeTimeout;
     private final Duration turnWatchdog;
     private final boolean checkAuthentication;
+    /** The user's event listener, made safe; null when none was set (then nothing is observed). */
+    private final @Nullable SafeListener listener;
+    private final int subscriptionBuffer;
+    private final Duration reconnectTimeout;
     private final @Nullable ApprovalInbox inbox;
     private final boolean experimentalApi;
     private final @Nullable Supervision supervision;
@@ -180,6 +190,9 @@ public final class Codex implements CodexClient {
                 b.supervision.maxBackoff(), b.supervision.maxRestarts(), b.supervision.window());
         this.slots = new TurnSlots(b.maxConcurrentTurns, b.admissionWait);
         this.inbox = b.inbox;
+        this.listener = b.eventListener == null ? null : new SafeListener(b.eventListener);
+        this.subscriptionBuffer = b.subscriptionBuffer;
+        this.reconnectTimeout = b.reconnectTimeout;
         this.experimentalApi = b.experimentalApi;
         this.link = open(0);
         if (supervision != null) {
@@ -193,7 +206,7 @@ public final class Codex implements CodexClient {
      */
     private Link open(long generation) {
         Transport transport = transportFactory.open(launch, closeTimeout, linkOptions);
-        Connection connection = Connection.open(transport, connectionOptions);
+        Connection connection = Connection.open(transport, connectionOptions, listener == null ? RuntimeEvents.NONE : listener);
         try {
             connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE, () -> null));
             InitializeResponse metadata = TypedCodec.result(ClientMethods.INITIALIZE,
@@ -208,6 +221,10 @@ public final class Codex implements CodexClient {
                 readAccount(connection);
             }
             new TurnWatchdog(this, connection, turnWatchdog).start();
+            if (listener != null) {
+                listener.connectionOpened(connection.describe(), metadata);
+                connection.onClose(listener::connectionClosed);
+            }
             return new Link(connection, generation, metadata);
         } catch (RuntimeException e) {
             // A server that does not answer the handshake is broken: do not wait for it to exit.
@@ -217,6 +234,11 @@ public final class Codex implements CodexClient {
             connection.close();
             throw e;
         }
+    }
+
+    /** @return the event listener, or null when none is set */
+    @Nullable SafeListener listener() {
+        return listener;
     }
 
     /** Reads whether the server has the account it needs; a server without the method needs none. */
@@ -621,6 +643,84 @@ public final class Codex implements CodexClient {
     }
 
     /**
+     * Starts a sign-in of the form the params say ({@code account/login/start}): an API key, a
+     * ChatGPT sign-in in the browser or with a device code, ChatGPT tokens, Amazon Bedrock keys.
+     * The returned {@link Login} says what the user must do and can be waited on or cancelled.
+     *
+     * <pre>{@code
+     * try (Login login = codex.login(LoginAccountParams.Chatgpt.builder().build())) {
+     *     openBrowser(((LoginAccountResponse.Chatgpt) login.response()).authUrl());
+     *     login.await(Duration.ofMinutes(5));
+     * }
+     * }</pre>
+     *
+     * @param params the form of sign-in
+     * @return the login in progress
+     * @throws dev.codex4j.protocol.CodexRpcException when the server refuses to start it (for
+     *     example a device code it could not request: no network)
+     */
+    public Login login(LoginAccountParams params) {
+        return new Login(this, Objects.requireNonNull(params, "params"));
+    }
+
+    /**
+     * Signs in with an OpenAI API key and waits until the server has stored it (no network is
+     * needed: the key is checked when a turn first uses it). Turns can start right after.
+     *
+     * <pre>{@code
+     * codex.loginWithApiKey(System.getenv("OPENAI_API_KEY"));
+     * }</pre>
+     *
+     * @param apiKey the key
+     * @throws LoginFailedException when the server refuses it
+     * @throws IllegalArgumentException when the key is blank
+     */
+    public void loginWithApiKey(String apiKey) {
+        if (Objects.requireNonNull(apiKey, "apiKey").isBlank()) {
+            throw new IllegalArgumentException("the API key is blank");
+        }
+        try (Login login = login(LoginAccountParams.ApiKey.builder().apiKey(apiKey).build())) {
+            login.await(requestTimeout);
+        }
+    }
+
+    /**
+     * Starts a ChatGPT sign-in in the browser: open {@code authUrl} of the
+     * {@link dev.codex4j.protocol.types.LoginAccountResponse.Chatgpt} response on the machine the
+     * app-server runs on (it waits for the browser's callback on a local port).
+     *
+     * @return the login in progress
+     */
+    public Login loginWithChatGpt() {
+        return login(LoginAccountParams.Chatgpt.builder().build());
+    }
+
+    /**
+     * Starts a ChatGPT sign-in with a device code, for machines without a browser: the user enters
+     * {@code userCode} at {@code verificationUrl} of the
+     * {@link dev.codex4j.protocol.types.LoginAccountResponse.ChatgptDeviceCode} response anywhere.
+     *
+     * @return the login in progress
+     * @throws dev.codex4j.protocol.CodexRpcException when the server cannot request a code (no network)
+     */
+    public Login loginWithDeviceCode() {
+        return login(LoginAccountParams.ChatgptDeviceCode.builder().build());
+    }
+
+    /** Signs out ({@code account/logout}); turns then fail fast with {@link dev.codex4j.protocol.AuthenticationRequiredException} if the provider needs an account. */
+    public void logout() {
+        call(ClientMethods.ACCOUNT_LOGOUT, null);
+        refreshAccount();
+    }
+
+    /** Reads the account again (after a login or logout), if the client checks credentials at all. */
+    void refreshAccount() {
+        if (checkAuthentication) {
+            readAccount(connection());
+        }
+    }
+
+    /**
      * Sends any protocol request as raw JSON and waits for its result: the escape hatch for a
      * method newer than this SDK's types (prefer {@link #request(ClientMethod, Object)}).
      *
@@ -656,6 +756,56 @@ public final class Codex implements CodexClient {
     /** @return {@link #request(String, JsonNode)} without waiting */
     public CompletableFuture<JsonNode> requestAsync(String method, JsonNode params) {
         return link.connection.request(method, params);
+    }
+
+    /**
+     * Listens to the notifications that name no thread ({@code account/rateLimits/updated},
+     * {@code account/updated}, {@code configWarning}, {@code mcpServer/startupStatus/updated}, ...),
+     * typed as the generated {@link ServerNotification} (a method this version does not know, or
+     * params that do not bind, is a {@link ServerNotification.Unknown}). The listener runs on a
+     * virtual thread of the subscription's own, in order; see {@link Subscription} for its bound.
+     *
+     * <pre>{@code
+     * Subscription s = codex.subscribe(n -> {
+     *     if (n instanceof ServerNotification.AccountRateLimitsUpdated r) System.out.println(r.params());
+     * });
+     * }</pre>
+     *
+     * @param listener receives each notification
+     * @return the subscription; close it to stop listening
+     * @throws dev.codex4j.protocol.TransportClosedException when the client is closed
+     */
+    public Subscription subscribe(Consumer<? super ServerNotification> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return new Subscription(connection().subscribeGlobal(in -> listener.accept(typed(in)), subscriptionBuffer));
+    }
+
+    /**
+     * {@link #subscribe} as a stream to pull from.
+     *
+     * @return the notifications that name no thread, from now on; close it to stop listening
+     */
+    public NotificationStream events() {
+        return new NotificationStream(subscriptionBuffer, this::isOpen, this::subscribe);
+    }
+
+    /** A routed notification, typed; one that does not decode is an Unknown that says why. */
+    static ServerNotification typed(Inbound in) {
+        String method = Objects.requireNonNullElse(in.method(), "");
+        try {
+            return TypedCodec.notification(method, in.bytes(), 0, in.size());
+        } catch (dev.codex4j.protocol.ProtocolException e) {
+            return new ServerNotification.Unknown(method, tools.jackson.databind.node.NullNode.getInstance(),
+                    "does not decode: " + e.getMessage());
+        }
+    }
+
+    Duration reconnectTimeout() {
+        return reconnectTimeout;
+    }
+
+    int subscriptionBuffer() {
+        return subscriptionBuffer;
     }
 
     /**
@@ -810,14 +960,76 @@ public final class Codex implements CodexClient {
         return request -> {
             ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request));
             if (typed instanceof ApprovalRequest.ToolCall call && !tools.isEmpty()) {
-                return tools.call(call.params());
+                SafeListener l = listener;
+                if (l == null) {
+                    return tools.call(call.params());
+                }
+                var p = call.params();
+                long start = System.nanoTime();
+                l.toolCallStarted(p.threadId(), p.turnId(), p.callId(), p.tool());
+                boolean success = false;
+                try {
+                    JsonNode result = tools.call(p);
+                    success = result.path("success").asBoolean(false);
+                    return result;
+                } finally {
+                    l.toolCallEnded(p.threadId(), p.turnId(), p.callId(), p.tool(), success,
+                            Duration.ofNanos(System.nanoTime() - start));
+                }
             }
             if (turnHandler == null && inbox != null) {
                 return InboxWait.answer(this, inbox, request.id(), typed, reservation.get());
             }
-            return ApprovalReplies.answer(typed, turnHandler != null ? turnHandler : approvalHandler,
-                    this::interruptForApproval);
+            ApprovalHandler handler = turnHandler != null ? turnHandler : approvalHandler;
+            SdkJfr.ServerRequest jfr = new SdkJfr.ServerRequest();
+            SafeListener l = listener;
+            if (l == null && !jfr.isEnabled()) {
+                return ApprovalReplies.answer(typed, handler, this::interruptForApproval);
+            }
+            return observedAnswer(typed, handler, l, jfr);
         };
+    }
+
+    /** Answers a server request, telling the listener and the flight recorder. */
+    private JsonNode observedAnswer(ApprovalRequest typed, ApprovalHandler handler, @Nullable SafeListener l,
+            SdkJfr.ServerRequest jfr) throws InterruptedException {
+        long start = System.nanoTime();
+        jfr.begin();
+        if (l != null) {
+            l.serverRequestReceived(typed);
+        }
+        String decision = "failed";
+        try {
+            JsonNode result = ApprovalReplies.answer(typed, handler, this::interruptForApproval);
+            decision = decisionOf(result);
+            return result;
+        } catch (dev.codex4j.internal.runtime.ServerRequestException e) {
+            decision = "error " + e.code();
+            throw e;
+        } finally {
+            jfr.end();
+            if (jfr.shouldCommit()) {
+                jfr.method = typed.method();
+                jfr.threadId = typed.threadId();
+                jfr.decision = decision;
+                jfr.commit();
+            }
+            if (l != null) {
+                l.serverRequestAnswered(typed, decision, Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+    }
+
+    /** The decision a reply carries: {@code {"decision":"accept"}}, {@code {"decision":{"acceptWith...":..}}}, else "answered". */
+    private static String decisionOf(JsonNode result) {
+        JsonNode d = result.path("decision");
+        if (d.isString()) {
+            return d.asString();
+        }
+        if (d.isObject() && !d.isEmpty()) {
+            return d.propertyNames().iterator().next();
+        }
+        return "answered";
     }
 
     /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
@@ -873,11 +1085,60 @@ public final class Codex implements CodexClient {
         private boolean checkAuthentication = true;
         private Transports.Factory transport = Transports.STDIO;
         private LinkOptions link = LinkOptions.defaults();
+        private @Nullable CodexEventListener eventListener;
+        private int subscriptionBuffer = 1024;
+        private Duration reconnectTimeout = Duration.ofMinutes(2);
         private @Nullable Supervision supervision;
         private int maxConcurrentTurns = Integer.MAX_VALUE;
         private Duration admissionWait = Duration.ZERO;
 
         private Builder() {}
+
+        /**
+         * How long a turn may wait while the server cannot reach the model provider (it sends
+         * {@code error} notifications with {@code willRetry}, such as "Reconnecting... 2/5" or
+         * "Reconnecting... waiting for network", and the model has not answered since): past it
+         * (2 minutes by default), the turn is interrupted and its consumer gets
+         * {@link ModelUnreachableException} instead of waiting for ever. {@link Duration#ZERO}
+         * waits as long as the server retries.
+         *
+         * @return this
+         */
+        public Builder reconnectTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("reconnectTimeout must not be negative: " + timeout);
+            }
+            this.reconnectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many notifications may wait for each subscription's listener ({@link Codex#subscribe},
+         * {@link CodexThread#subscribe}, 1024 by default); past it, the oldest waiting ones are
+         * dropped and counted (see {@link Subscription}).
+         *
+         * @return this
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder subscriptionBuffer(int notifications) {
+            if (notifications < 1) {
+                throw new IllegalArgumentException("subscriptionBuffer must be positive: " + notifications);
+            }
+            this.subscriptionBuffer = notifications;
+            return this;
+        }
+
+        /**
+         * Observes the client: connection, requests, turns, server requests, dropped messages
+         * (see {@link CodexEventListener} for its contract and threads). None by default, and then
+         * the SDK takes no timings for it.
+         *
+         * @return this
+         */
+        public Builder eventListener(CodexEventListener listener) {
+            this.eventListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
 
         /** @return this, starting from these launch settings (for example testkit's offline fixture) */
         public Builder launch(AppServerLaunch launch) {

@@ -2,10 +2,13 @@ package dev.codex4j;
 
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
+import dev.codex4j.internal.sdk.SafeListener;
+import dev.codex4j.internal.sdk.SdkJfr;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.DecodeException;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.protocol.types.ThreadCompactStartParams;
 import dev.codex4j.protocol.types.ThreadReadParams;
@@ -19,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -233,10 +237,20 @@ public final class CodexThread {
             slotHandedOver = true;
             try {
                 long start = System.nanoTime();
+                SdkJfr.Turn jfr = new SdkJfr.Turn();
+                if (jfr.isEnabled()) {
+                    jfr.begin();
+                } else {
+                    jfr = null;
+                }
                 String turnId = turnId(Codex.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
                         codex.requestTimeout()));
-                TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start);
+                TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start, jfr);
                 reservation.attach(handle);
+                SafeListener listener = codex.listener();
+                if (listener != null) {
+                    listener.turnStarted(id, turnId);
+                }
                 return handle;
             } finally {
                 reservation.close(); // releases it only if it was never claimed (the start failed)
@@ -338,6 +352,42 @@ public final class CodexThread {
     public Optional<TurnHandle> activeTurn() {
         Reservation r = codex.connection().reservation(id);
         return r != null && r.attachment() instanceof TurnHandle h && !h.isCompleted() ? Optional.of(h) : Optional.empty();
+    }
+
+    /**
+     * Listens to every notification that names this thread, typed as the generated
+     * {@link ServerNotification}: the thread's own ({@code thread/status/changed},
+     * {@code thread/name/updated}, {@code thread/tokenUsage/updated}, ...) and copies of its turns'
+     * ({@code turn/started}, {@code item/completed}, deltas, {@code turn/completed}), whoever
+     * started the turns. Consuming a turn ({@link TurnHandle#run()}) is unaffected. The listener
+     * runs on a virtual thread of the subscription's own, in order; see {@link Subscription} for
+     * its bound and what happens to a listener that falls behind.
+     *
+     * <pre>{@code
+     * try (Subscription s = thread.subscribe(n -> {
+     *     if (n instanceof ServerNotification.ThreadTokenUsageUpdated u) System.out.println(u.params().tokenUsage().total());
+     * })) {
+     *     thread.run("Refactor the parser");
+     * }
+     * }</pre>
+     *
+     * @param listener receives each notification
+     * @return the subscription; close it to stop listening
+     * @throws dev.codex4j.protocol.TransportClosedException when the client is closed
+     */
+    public Subscription subscribe(Consumer<? super ServerNotification> listener) {
+        Objects.requireNonNull(listener, "listener");
+        return new Subscription(codex.connection().subscribeThread(id, in -> listener.accept(Codex.typed(in)),
+                codex.subscriptionBuffer(), true));
+    }
+
+    /**
+     * {@link #subscribe} as a stream to pull from.
+     *
+     * @return the thread's notifications from now on; close it to stop listening
+     */
+    public NotificationStream events() {
+        return new NotificationStream(codex.subscriptionBuffer(), codex::isOpen, this::subscribe);
     }
 
     Codex codex() {

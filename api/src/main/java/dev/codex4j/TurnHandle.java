@@ -3,6 +3,8 @@ package dev.codex4j;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
+import dev.codex4j.internal.sdk.SafeListener;
+import dev.codex4j.internal.sdk.SdkJfr;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.InvalidRequestException;
@@ -67,6 +69,10 @@ public final class TurnHandle implements AutoCloseable {
     private final AtomicBoolean interrupting = new AtomicBoolean();
     private volatile @Nullable RunResult result;
     private volatile boolean interruptRequested;
+    /** The turn's flight-recorder event while a recording wants it; committed once, by whoever completes the turn. */
+    private final SdkJfr.@Nullable Turn jfr;
+    /** Whether the listener and the recorder were told that the turn completed. */
+    private final AtomicBoolean reported = new AtomicBoolean();
 
     /** A runAsync consumer; abandoned once its future completed without it (cancel, orTimeout). */
     private static final class AsyncRun {
@@ -79,9 +85,10 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     TurnHandle(CodexThread thread, Connection connection, String id, TurnMailbox mailbox, TurnOptions options,
-            long startNanos) {
+            long startNanos, SdkJfr.@Nullable Turn jfr) {
         this.thread = thread;
         this.connection = connection;
+        this.jfr = jfr;
         this.id = id;
         this.mailbox = mailbox;
         this.options = options;
@@ -255,8 +262,9 @@ public final class TurnHandle implements AutoCloseable {
                     completed(r);
                     return;
                 }
-                if (!mailbox.awaitReady(deadline)) {
-                    throw timedOut();
+                // The consumer is woken only at the end: it looks in now and then to see retries.
+                if (!mailbox.awaitReady(Math.min(deadline, nextStallCheck()))) {
+                    checkDeadlines(deadline);
                 }
             }
         } catch (InterruptedException e) {
@@ -382,6 +390,32 @@ public final class TurnHandle implements AutoCloseable {
         }
     }
 
+    /** @return when the consumer should next look whether the model has been unreachable for too long */
+    private long nextStallCheck() {
+        Duration limit = thread.codex().reconnectTimeout();
+        if (limit.isZero()) {
+            return Long.MAX_VALUE;
+        }
+        long now = System.nanoTime();
+        long since = fold.retryingSinceNanos();
+        long period = Math.max(limit.toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(10));
+        return since == 0 ? now + period : Math.min(since + limit.toNanos(), now + period);
+    }
+
+    /** A wait ended without news: throws when the turn's timeout or the reconnect limit passed. */
+    private void checkDeadlines(long deadline) {
+        long now = System.nanoTime();
+        if (deadline - now <= 0) {
+            throw timedOut();
+        }
+        Duration limit = thread.codex().reconnectTimeout();
+        long since = fold.retryingSinceNanos();
+        if (!limit.isZero() && since != 0 && now - since >= limit.toNanos()) {
+            interruptInBackground();
+            throw new ModelUnreachableException(id, Duration.ofNanos(now - since), fold.lastRetryError());
+        }
+    }
+
     private long deadline() {
         Duration t = options.timeout();
         return t == null ? Long.MAX_VALUE : startNanos + t.toNanos();
@@ -395,6 +429,28 @@ public final class TurnHandle implements AutoCloseable {
 
     private void completed(RunResult r) {
         result = r;
+        SafeListener listener = thread.codex().listener();
+        if ((listener == null && jfr == null) || !reported.compareAndSet(false, true)) {
+            return;
+        }
+        SdkJfr.Turn e = jfr;
+        if (e != null) {
+            e.end();
+            if (e.shouldCommit()) {
+                e.threadId = thread.id();
+                e.turnId = id;
+                e.status = r.status().value();
+                e.items = r.items().size();
+                r.usage().ifPresent(u -> {
+                    e.inputTokens = u.total().inputTokens();
+                    e.outputTokens = u.total().outputTokens();
+                });
+                e.commit();
+            }
+        }
+        if (listener != null) {
+            listener.turnCompleted(thread.id(), r);
+        }
     }
 
     private RunResult resultOrThrow() {
@@ -419,9 +475,10 @@ public final class TurnHandle implements AutoCloseable {
             while (true) {
                 Inbound in = mailbox.poll();
                 if (in == null) {
-                    in = mailbox.takeBy(deadline);
+                    in = mailbox.takeBy(Math.min(deadline, nextStallCheck()));
                     if (in == null) {
-                        throw timedOut();
+                        checkDeadlines(deadline);
+                        continue;
                     }
                 }
                 TurnEvent event = fold.accept(in);

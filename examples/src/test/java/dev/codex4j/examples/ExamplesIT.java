@@ -46,6 +46,22 @@ class ExamplesIT {
     }
 
     @Test
+    void observability() throws Exception {
+        String o = run(() -> { Observability.main(new String[0]); return null; });
+        assertTrue(o.contains("[listener] turn "), o);
+        assertTrue(o.contains("[thread] status"), o);
+        assertTrue(o.contains("Second answer."), o);
+    }
+
+    @Test
+    void signIn() throws Exception {
+        String o = run(() -> { SignIn.main(new String[0]); return null; });
+        assertTrue(o.contains("without an account: AuthenticationRequiredException"), o);
+        assertTrue(o.contains("after loginWithApiKey: Account.ApiKey"), o);
+        assertTrue(o.contains("after logout: null"), o);
+    }
+
+    @Test
     void streaming() throws Exception {
         String o = run(() -> { Streaming.main(new String[0]); return null; });
         assertTrue(o.contains("nothing is lost here"), o);

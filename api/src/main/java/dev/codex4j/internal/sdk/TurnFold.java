@@ -45,6 +45,9 @@ public final class TurnFold {
     private @Nullable String lastUnphased;
     private @Nullable ThreadTokenUsage lastUsage;
     private @Nullable TurnError lastError;
+    /** The last error the server said it would retry; and since when it retries without an answer (0: it does not). */
+    private @Nullable TurnError lastRetryError;
+    private long retryingSinceNanos;
     private @Nullable RunResult result;
     private boolean warnedUnbound;
 
@@ -98,7 +101,12 @@ public final class TurnFold {
                     new TurnEvent.ReasoningDelta(d.method(), d.params().itemId(), d.params().delta());
             case ServerNotification.ItemReasoningTextDelta d ->
                     new TurnEvent.ReasoningDelta(d.method(), d.params().itemId(), d.params().delta());
-            case ServerNotification.ItemStarted s -> new TurnEvent.ItemStarted(s.params().item());
+            case ServerNotification.ItemStarted s -> {
+                if (!(s.params().item() instanceof ThreadItem.UserMessage)) {
+                    retryingSinceNanos = 0; // the model answers again
+                }
+                yield new TurnEvent.ItemStarted(s.params().item());
+            }
             case ServerNotification.ItemCompleted c -> itemCompleted(c.params().item());
             case ServerNotification.ThreadTokenUsageUpdated u -> {
                 lastUsage = u.params().tokenUsage();
@@ -107,6 +115,11 @@ public final class TurnFold {
             case ServerNotification.Error e -> {
                 if (!e.params().willRetry()) {
                     lastError = e.params().error();
+                } else {
+                    lastRetryError = e.params().error();
+                    if (retryingSinceNanos == 0) {
+                        retryingSinceNanos = Math.max(1, System.nanoTime());
+                    }
                 }
                 yield new TurnEvent.Error(e.params().error(), e.params().willRetry());
             }
@@ -114,6 +127,19 @@ public final class TurnFold {
             case ServerNotification.Unknown u -> unbound(u);
             default -> new TurnEvent.Other(n);
         };
+    }
+
+    /**
+     * @return since when (nanoTime) the server has been retrying the model without an answer
+     *     ({@code error} notifications with {@code willRetry}, and no item started since), or 0
+     */
+    public long retryingSinceNanos() {
+        return retryingSinceNanos;
+    }
+
+    /** @return the last error the server said it would retry, or null */
+    public @Nullable TurnError lastRetryError() {
+        return lastRetryError;
     }
 
     private TurnEvent itemCompleted(ThreadItem item) {

@@ -89,7 +89,7 @@ public final class Connection implements AutoCloseable {
     private @Nullable Thread dispatcher;
     private @Nullable Waker waker;
 
-    private Connection(Transport transport, ConnectionOptions options) {
+    private Connection(Transport transport, ConnectionOptions options, RuntimeEvents events) {
         this.transport = transport;
         this.options = options;
         this.closure = new Closure(options.serverLostOnFailure());
@@ -97,10 +97,10 @@ public final class Connection implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         LineWriter writer = this::writeLine;
-        this.router = new Router(options, closure, stats, Connection::unhandled);
+        this.router = new Router(options, closure, stats, Connection::unhandled, events);
         this.requests = new RequestTable(writer, RetryPolicy.of(options), Timers.of(scheduler),
                 task -> threads.startVirtual("codex4j-send", task),
-                task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed);
+                task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed, events);
         this.serverRequests = new ServerRequests(writer, threads, closure, stats);
     }
 
@@ -112,9 +112,23 @@ public final class Connection implements AutoCloseable {
      * @return the open connection
      */
     public static Connection open(Transport transport, ConnectionOptions options) {
+        return open(transport, options, RuntimeEvents.NONE);
+    }
+
+    /**
+     * Opens a connection that tells {@code events} what it does (see {@link RuntimeEvents} for
+     * the threads each event comes on).
+     *
+     * @param transport the link to the server; closed with the connection
+     * @param options timeouts, retries and bounds
+     * @param events the observer ({@link RuntimeEvents#NONE} for none)
+     * @return the open connection
+     */
+    public static Connection open(Transport transport, ConnectionOptions options, RuntimeEvents events) {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(options, "options");
-        Connection c = new Connection(transport, options);
+        Objects.requireNonNull(events, "events");
+        Connection c = new Connection(transport, options, events);
         c.start();
         return c;
     }
@@ -334,6 +348,39 @@ public final class Connection implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         return router.subscribeThread(threadId, listener,
                 s -> threads.startVirtual("codex4j-thread-" + threadId, s::run));
+    }
+
+    /**
+     * {@link #subscribeThread(String, Consumer)} with a bound, and optionally the thread's turn
+     * notifications too (copies: the turns' mailboxes get them as well). When {@code capacity}
+     * messages wait for the listener, the oldest is dropped for each new one (counted by
+     * {@link Subscription#dropped()}, one WARNING logged).
+     *
+     * @param threadId the thread
+     * @param listener receives each message
+     * @param capacity the most messages waiting for the listener
+     * @param withTurns whether the notifications of the thread's turns come too
+     * @return the subscription; close it to stop listening
+     */
+    public Subscription subscribeThread(String threadId, Consumer<Inbound> listener, int capacity, boolean withTurns) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(listener, "listener");
+        return router.subscribeThread(threadId, listener, capacity, withTurns,
+                s -> threads.startVirtual("codex4j-thread-" + threadId, s::run));
+    }
+
+    /**
+     * {@link #subscribeGlobal(Consumer)} with a bound: when {@code capacity} messages wait for the
+     * listener, the oldest is dropped for each new one (counted by {@link Subscription#dropped()},
+     * one WARNING logged).
+     *
+     * @param listener receives each message
+     * @param capacity the most messages waiting for the listener
+     * @return the subscription; close it to stop listening
+     */
+    public Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity) {
+        Objects.requireNonNull(listener, "listener");
+        return router.subscribeGlobal(listener, capacity, s -> threads.startVirtual("codex4j-global-listener", s::run));
     }
 
     /**

@@ -104,6 +104,8 @@ final class Dispatcher {
     /** Whether the last read filled what it asked for (the link may hold more). */
     private boolean lastReadFull;
     private long lastBatchEnd;
+    /** Bytes read since the wake-ups were last paid. */
+    private long batchBytes;
 
     /**
      * One read: route what it completed, then either read on (more is already there) or pay the
@@ -137,7 +139,9 @@ final class Dispatcher {
         lastReadFull = n == asked;
         if (batchLines == 0) {
             batch.nowNanos = System.nanoTime();
+            batchBytes = 0;
         }
+        batchBytes += n;
         end += n;
         batchLines += routeBatch(start, scanFrom, end, false);
         start = consumedTo;
@@ -151,9 +155,17 @@ final class Dispatcher {
         if (lastReadFull && batchLines < MAX_BATCH_LINES && transport.available() > 0) {
             return true; // more is already there: read it before paying the wake-ups
         }
-        flush();
+        int woken = flush();
         stats.batches.increment();
         stats.lines.add(batchLines);
+        JfrEvents.DispatcherBatch jfr = new JfrEvents.DispatcherBatch();
+        if (jfr.isEnabled()) {
+            jfr.lines = batchLines;
+            jfr.bytes = batchBytes;
+            jfr.wakeups = woken;
+            jfr.lag = System.nanoTime() - batch.nowNanos;
+            jfr.commit();
+        }
         batchLines = 0;
         long now = System.nanoTime();
         boolean sustained = now - lastBatchEnd < sustainedNanos;
@@ -196,6 +208,7 @@ final class Dispatcher {
         } finally {
             router.lock.unlock();
         }
+        router.emitNotices();
         for (int i = 0; i < replies.size(); i++) {
             requests.onReply(replies.get(i));
         }
@@ -265,8 +278,11 @@ final class Dispatcher {
         }
     }
 
-    private void flush() {
-        stats.wakeups.add(batch.flush());
+    /** @return how many consumers were woken */
+    private int flush() {
+        int woken = batch.flush();
+        stats.wakeups.add(woken);
+        return woken;
     }
 
     private void grow() {

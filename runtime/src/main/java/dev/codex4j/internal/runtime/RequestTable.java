@@ -51,6 +51,9 @@ final class RequestTable {
     private final Closure closure;
     private final RuntimeStats stats;
     private final Function<Throwable, TransportClosedException> writeFailure;
+    private final RuntimeEvents events;
+    /** Whether {@link #events} is someone's: when not, no time is taken. */
+    private final boolean observed;
     /** Error replies that name no request: a broken server may send them without end. */
     private final RateLimitedLog orphanErrors = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
     private final AtomicLong nextId = new AtomicLong();
@@ -74,6 +77,10 @@ final class RequestTable {
         volatile boolean written;
         /** Written by the dispatcher only (one reply at a time per call). */
         int retries;
+        /** When it was started, if someone observes requests (else 0). */
+        long startNanos;
+        /** Its flight-recorder event, while a recording wants it (else null). */
+        JfrEvents.@Nullable Request jfr;
 
         Call(String method, JsonNode params, Duration timeout, boolean async) {
             this.method = method;
@@ -84,7 +91,10 @@ final class RequestTable {
     }
 
     RequestTable(LineWriter writer, RetryPolicy policy, Timers timers, Executor sender, Executor completer,
-            Closure closure, RuntimeStats stats, Function<Throwable, TransportClosedException> writeFailure) {
+            Closure closure, RuntimeStats stats, Function<Throwable, TransportClosedException> writeFailure,
+            RuntimeEvents events) {
+        this.events = events;
+        this.observed = events != RuntimeEvents.NONE;
         this.writer = writer;
         this.policy = policy;
         this.timers = timers;
@@ -127,6 +137,15 @@ final class RequestTable {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(timeout, "timeout");
         Call call = new Call(method, params, timeout, async);
+        if (observed) {
+            call.startNanos = System.nanoTime();
+            events.requestStarted(method);
+        }
+        JfrEvents.Request jfr = new JfrEvents.Request();
+        if (jfr.isEnabled()) {
+            jfr.begin();
+            call.jfr = jfr;
+        }
         calls.add(call);
         if (closure.isClosed()) {
             settle(call, null, closure.exception(true));
@@ -193,6 +212,7 @@ final class RequestTable {
             deadline.cancel();
         }
         calls.remove(call);
+        observeEnd(call, error);
         if (!call.async) {
             complete(call, result, error);
             return;
@@ -202,6 +222,38 @@ final class RequestTable {
         } catch (RuntimeException | OutOfMemoryError e) {
             complete(call, result, error);
         }
+    }
+
+    /** The settling thread: tells the observer and the flight recorder how the call ended. */
+    private void observeEnd(Call call, @Nullable Throwable error) {
+        JfrEvents.Request jfr = call.jfr;
+        if (jfr != null) {
+            jfr.end();
+            if (jfr.shouldCommit()) {
+                jfr.method = call.method;
+                jfr.retries = call.retries;
+                jfr.outcome = outcome(error);
+                jfr.commit();
+            }
+        }
+        if (observed) {
+            long nanos = System.nanoTime() - call.startNanos;
+            if (error == null) {
+                events.requestEnded(call.method, nanos);
+            } else {
+                events.requestFailed(call.method, nanos, error);
+            }
+        }
+    }
+
+    private static String outcome(@Nullable Throwable error) {
+        return switch (error) {
+            case null -> "ok";
+            case CodexRpcException e -> "error " + e.code();
+            case RequestTimeoutException e -> "timeout";
+            case TransportClosedException e -> "closed";
+            default -> error instanceof java.util.concurrent.CancellationException ? "cancelled" : "failed";
+        };
     }
 
     private static void complete(Call call, @Nullable JsonNode result, @Nullable Throwable error) {
@@ -244,6 +296,9 @@ final class RequestTable {
                     call.retries++;
                     stats.retries.increment();
                     long delay = policy.delayNanos(call.retries);
+                    if (observed) {
+                        events.requestRetried(call.method, call.retries, delay);
+                    }
                     LOG.log(Level.DEBUG, () -> call.method + " overloaded; retry " + call.retries + " in "
                             + TimeUnit.NANOSECONDS.toMillis(delay) + " ms");
                     try {

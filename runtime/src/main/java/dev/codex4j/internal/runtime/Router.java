@@ -56,6 +56,11 @@ final class Router {
     private final RateLimitedLog discardLog =
             new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
     private final RateLimitedLog dropLog = new RateLimitedLog(LOG, Level.WARNING, 10, TimeUnit.MINUTES.toNanos(1));
+    private final RuntimeEvents events;
+    /** Whether {@link #events} is someone's: when not, no notice is ever made. */
+    private final boolean observed;
+    /** Notices kept between two emits at most; past it (a flood of drops), they are not kept. */
+    private static final int MAX_NOTICES = 1024;
 
     // ---- guarded by lock
     private final HashMap<String, TurnRoute> turns = new HashMap<>();
@@ -68,12 +73,51 @@ final class Router {
     private int heldTurns;
     private long unconsumedBytes;
     private boolean unconsumedWarned;
+    /** Drops and discards to tell the observer once the lock is released. */
+    private final ArrayList<Runnable> notices = new ArrayList<>();
 
-    Router(ConnectionOptions options, Closure closure, RuntimeStats stats, ServerRequestHandler globalHandler) {
+    Router(ConnectionOptions options, Closure closure, RuntimeStats stats, ServerRequestHandler globalHandler,
+            RuntimeEvents events) {
         this.options = options;
         this.closure = closure;
         this.stats = stats;
         this.globalHandler = globalHandler;
+        this.events = events;
+        this.observed = events != RuntimeEvents.NONE;
+    }
+
+    /**
+     * Whoever released the lock after routing or sweeping: tells the observer what was dropped or
+     * discarded meanwhile. Outside the lock, so that the observer never runs under it.
+     */
+    void emitNotices() {
+        if (!observed) {
+            return;
+        }
+        ArrayList<Runnable> todo;
+        lock.lock();
+        try {
+            if (notices.isEmpty()) {
+                return;
+            }
+            todo = new ArrayList<>(notices);
+            notices.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Runnable r : todo) {
+            r.run();
+        }
+    }
+
+    /** Lock held: a message dropped, for the observer (told by {@link #emitNotices()}). */
+    private void noteDropped(Inbound in, String reason) {
+        if (observed && notices.size() < MAX_NOTICES) {
+            String thread = in.threadId();
+            String turn = in.turnId();
+            String method = String.valueOf(in.method());
+            notices.add(() -> events.messageDropped(thread, turn, method, reason));
+        }
     }
 
     ConnectionOptions options() {
@@ -97,6 +141,7 @@ final class Router {
                     stats.dropped.increment();
                     dropLog.log(() -> "Dropping " + in.method() + " of turn " + turnId + ": " + heldTurns
                             + " turns nobody claimed are held already (maxHeldTurns)");
+                    noteDropped(in, "too many turns nobody claimed are held (maxHeldTurns " + options.maxHeldTurns() + ")");
                     return;
                 }
                 r = new TurnRoute(this, in.threadId(), turnId, TurnRoute.State.HOLDING, batch.nowNanos);
@@ -105,6 +150,9 @@ final class Router {
                 turns.put(turnId, r);
             }
             deliver(r, in, batch.nowNanos, batch);
+            if (!threadSubscribers.isEmpty() && in.threadId() != null) {
+                copyToThreadSubscribers(in, batch);
+            }
             return;
         }
         String threadId = in.threadId();
@@ -120,6 +168,21 @@ final class Router {
         }
     }
 
+    /** Dispatcher, lock held: a copy of a turn's notification for its thread's subscribers that want turns too. */
+    private void copyToThreadSubscribers(Inbound in, Batch batch) {
+        List<Subscriber> targets = threadSubscribers.get(in.threadId());
+        if (targets == null) {
+            return;
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            Subscriber s = targets.get(i);
+            if (s.withTurns) {
+                s.offerQuietly(in);
+                batch.wake(s);
+            }
+        }
+    }
+
     /** Lock held: delivers one message of a turn; with a null batch the consumer is woken at once. */
     private void deliver(TurnRoute r, Inbound in, long now, @Nullable Batch batch) {
         boolean terminal = in.isTurnCompleted();
@@ -129,6 +192,7 @@ final class Router {
                 if (r.terminal) {
                     stats.dropped.increment();
                     LOG.log(Level.DEBUG, () -> "Dropping " + in.method() + " of turn " + r.turnId + ": it arrived after turn/completed");
+                    noteDropped(in, "it arrived after turn/completed");
                     return;
                 }
                 r.queue.offerQuietly(in);
@@ -174,6 +238,7 @@ final class Router {
                     }
                     if (r.state != TurnRoute.State.HOLDING) {
                         stats.dropped.increment();
+                        noteDropped(in, "its turn was discarded: " + r.discardReason);
                         if (terminal) {
                             ended(r, now);
                         }
@@ -191,6 +256,8 @@ final class Router {
             }
             case RELEASED, DISCARDED -> {
                 stats.dropped.increment();
+                noteDropped(in, r.state == TurnRoute.State.RELEASED ? "its turn's consumer is gone"
+                        : "its turn was discarded: " + r.discardReason);
                 LOG.log(Level.DEBUG, () -> "Dropping " + in.method() + " of " + r.state + " turn " + r.turnId);
                 if (terminal && !r.terminal) {
                     ended(r, now);
@@ -269,6 +336,10 @@ final class Router {
         }
         stats.turnsDiscarded.increment();
         discardLog.log(() -> "Discarded the events of turn " + r.turnId + ": " + reason);
+        if (observed && notices.size() < MAX_NOTICES) {
+            String thread = r.threadId;
+            notices.add(() -> events.turnDiscarded(thread, r.turnId, reason));
+        }
         r.signal();
     }
 
@@ -374,6 +445,7 @@ final class Router {
             return r;
         } finally {
             lock.unlock();
+            emitNotices();
         }
     }
 
@@ -393,6 +465,7 @@ final class Router {
             return r;
         } finally {
             lock.unlock();
+            emitNotices();
         }
     }
 
@@ -507,12 +580,18 @@ final class Router {
             return true;
         } finally {
             lock.unlock();
+            emitNotices();
         }
     }
 
     // ================================================================ subscriptions and handlers
 
     Subscription subscribeThread(String threadId, Consumer<Inbound> listener, Consumer<Subscriber> start) {
+        return subscribeThread(threadId, listener, Integer.MAX_VALUE, false, start);
+    }
+
+    Subscription subscribeThread(String threadId, Consumer<Inbound> listener, int capacity, boolean withTurns,
+            Consumer<Subscriber> start) {
         Subscriber[] self = new Subscriber[1];
         self[0] = new Subscriber(closure, listener, () -> {
             lock.lock();
@@ -524,7 +603,7 @@ final class Router {
             } finally {
                 lock.unlock();
             }
-        });
+        }, capacity, withTurns, "a subscription to thread " + threadId);
         lock.lock();
         try {
             checkOpen();
@@ -537,6 +616,10 @@ final class Router {
     }
 
     Subscription subscribeGlobal(Consumer<Inbound> listener, Consumer<Subscriber> start) {
+        return subscribeGlobal(listener, Integer.MAX_VALUE, start);
+    }
+
+    Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity, Consumer<Subscriber> start) {
         Subscriber[] self = new Subscriber[1];
         self[0] = new Subscriber(closure, listener, () -> {
             lock.lock();
@@ -545,7 +628,7 @@ final class Router {
             } finally {
                 lock.unlock();
             }
-        });
+        }, capacity, false, "a subscription to the connection's notifications");
         lock.lock();
         try {
             checkOpen();
@@ -631,6 +714,7 @@ final class Router {
             }
         } finally {
             lock.unlock();
+            emitNotices();
         }
     }
 

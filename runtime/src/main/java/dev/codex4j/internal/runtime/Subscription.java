@@ -13,4 +13,9 @@ public interface Subscription extends AutoCloseable {
     /** Ends the registration. Idempotent; throws nothing. */
     @Override
     void close();
+
+    /** @return messages dropped because the listener fell too far behind (0 for an unbounded one) */
+    default long dropped() {
+        return 0;
+    }
 }

@@ -268,6 +268,43 @@ class ConnectionTest {
     }
 
     @Test
+    void aListenerThatNeverReturnsLosesTheOldestWaitingMessagesAndCountsThem() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> got = new CopyOnWriteArrayList<>();
+        Subscription s = connection.subscribeGlobal(in -> {
+            got.add(in.method());
+            entered.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, 3);
+        peer.send(Lines.globalEvent("m0"));
+        assertTrue(entered.await(10, TimeUnit.SECONDS));
+        for (int i = 1; i <= 6; i++) {
+            peer.send(Lines.globalEvent("m" + i));
+        }
+        await().atMost(WAIT).until(() -> s.dropped() == 3);
+        release.countDown();
+        await().atMost(WAIT).until(() -> got.size() == 4);
+        assertEquals(List.of("m0", "m4", "m5", "m6"), got);
+    }
+
+    @Test
+    void aThreadSubscriptionWithTurnsGetsCopiesOfItsTurnsNotifications() throws Exception {
+        List<String> got = new CopyOnWriteArrayList<>();
+        connection.subscribeThread("A", in -> got.add(in.method()), 100, true);
+        TurnMailbox box = connection.turnMailbox("A", "T1");
+        peer.send(Lines.turnEvent("item/started", "A", "T1", 0));
+        peer.send(Lines.threadEvent("thread/status/changed", "A"));
+        await().atMost(WAIT).until(() -> got.size() == 2);
+        assertEquals(List.of("item/started", "thread/status/changed"), got);
+        assertEquals("item/started", box.take(WAIT).method());
+    }
+
+    @Test
     void closedSubscriptionReceivesNothingMore() throws Exception {
         List<String> got = new CopyOnWriteArrayList<>();
         List<String> witness = new CopyOnWriteArrayList<>();
