@@ -442,8 +442,17 @@ public final class Codex implements CodexClient {
                 // Started with ephemeral(false): thread/resume takes no ephemeral at all.
                 ThreadResumeParams p = (o.ephemeral() == null ? o : o.toBuilder().ephemeral(null).build())
                         .resumeParams(thread.id());
-                callOn(l.connection, ClientMethods.THREAD_RESUME.name(), TypedCodec.params(p),
-                        Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                try {
+                    callOn(l.connection, ClientMethods.THREAD_RESUME.name(), TypedCodec.params(p),
+                            Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                } catch (dev.codex4j.protocol.CodexRpcException e) {
+                    // The server refuses it (0.169.0: "no rollout found for thread id"): the thread was not
+                    // saved before the server was lost (a thread is written once its first turn has run
+                    // far enough), so it died with that server. Not retry-safe on this thread: start another.
+                    throw new ServerLostException("Thread " + thread.id() + " was lost with the app-server: the"
+                            + " restarted server cannot resume it (" + e.getMessage() + "); start a new thread",
+                            null, "", false, e);
+                }
                 mine.complete(null);
             } catch (RuntimeException e) {
                 l.resumed.remove(thread.id(), mine);

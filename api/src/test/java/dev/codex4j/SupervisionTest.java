@@ -104,6 +104,22 @@ class SupervisionTest {
     }
 
     @Test
+    void aThreadTheRestartedServerCannotResumeFailsAsLostNotAsAnInvalidRequest() {
+        // 0.169.0 refuses thread/resume of a thread never saved before the kill: "no rollout found"
+        try (Codex codex = fleetOfFakes(i -> i == 0 ? FakeAppServer.script()
+                : FakeAppServer.script().onRequest("thread/resume",
+                        ScriptStep.error(-32600, "no rollout found for thread id x"))).supervise(fast()).build()) {
+            CodexThread thread = codex.startThread();
+            fakes.get(0).close();
+            await().atMost(WAIT).until(codex::isConnected);
+            ServerLostException e = assertThrows(ServerLostException.class, () -> thread.run("hi"));
+            assertFalse(e.retrySafe(), e.getMessage());
+            assertTrue(e.getMessage().contains(thread.id()) && e.getMessage().contains("no rollout found"), e.getMessage());
+            assertEquals(TurnStatus.COMPLETED, codex.startThread().run("a new thread works").status());
+        }
+    }
+
+    @Test
     void aLostRequestIsRetrySafeOnlyWhenItWasAReadOrNeverWritten() throws Exception {
         try (Codex codex = fleetOfFakes(i -> FakeAppServer.script().neverAnswer("thread/read")
                 .neverAnswer("thread/name/set")).supervise(fast()).build()) {
