@@ -147,7 +147,8 @@ public interface CodexEventListener {
     default void turnDiscarded(@Nullable String threadId, String turnId, String reason) {}
 
     /**
-     * The tool call's own virtual thread: a client-side tool is about to run.
+     * The server request's virtual thread ({@code codex4j-server-request}): a client-side tool of the
+     * thread is about to run (on a virtual thread of its own).
      *
      * @param threadId the thread
      * @param turnId the turn
@@ -157,7 +158,9 @@ public interface CodexEventListener {
     default void toolCallStarted(String threadId, String turnId, String callId, String tool) {}
 
     /**
-     * The tool call's own virtual thread: a client-side tool returned, failed or timed out.
+     * The server request's virtual thread ({@code codex4j-server-request}): a client-side tool
+     * returned, failed or timed out (or its arguments did not bind, or no tool had its name), and its
+     * result is about to be sent.
      *
      * @param threadId the thread
      * @param turnId the turn

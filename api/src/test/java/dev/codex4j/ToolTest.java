@@ -74,6 +74,10 @@ class ToolTest {
 
     /** A turn whose server calls a tool with these arguments and answers with the reply it got. */
     private static String replyTo(String tool, String arguments, Tool... tools) {
+        return replyTo(new CodexEventListener() {}, tool, arguments, tools);
+    }
+
+    private static String replyTo(CodexEventListener listener, String tool, String arguments, Tool... tools) {
         FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
             out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
             JsonNode params = ProtocolCodec.mapper().readTree("""
@@ -84,7 +88,7 @@ class ToolTest {
         });
         try (FakeAppServer fake = FakeAppServer.inProcess(script);
                 Codex codex = Codex.builder().experimentalApi(true).streams(fake.clientInput(), fake.clientOutput())
-                        .build()) {
+                        .eventListener(listener).build()) {
             return codex.startThread(ThreadOptions.builder().tools(List.of(tools)).build()).run("q")
                     .finalResponse().orElseThrow();
         }
@@ -101,6 +105,26 @@ class ToolTest {
         Tool chart = Tool.of("chart", "d", Query.class, q -> ToolOutput.image("https://example.com/c.png"));
         assertEquals("{\"contentItems\":[{\"type\":\"inputImage\",\"imageUrl\":\"https://example.com/c.png\"}],\"success\":true}",
                 replyTo("chart", "{\"id\":\"x\",\"limit\":3}", chart));
+    }
+
+    @Test
+    void theEventListenerSeesEachToolCallStartAndEndWithItsOutcome() {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CodexEventListener listener = new CodexEventListener() {
+            @Override
+            public void toolCallStarted(String threadId, String turnId, String callId, String tool) {
+                events.add("started " + callId + " " + tool);
+            }
+
+            @Override
+            public void toolCallEnded(String threadId, String turnId, String callId, String tool, boolean success,
+                    Duration latency) {
+                events.add("ended " + callId + " " + tool + " " + success + (latency.isNegative() ? " negative" : ""));
+            }
+        };
+        replyTo(listener, "echo", "{\"id\":\"x\",\"limit\":3}", ECHO);
+        replyTo(listener, "nope", "{}", ECHO);
+        assertEquals(List.of("started c1 echo", "ended c1 echo true", "started c1 nope", "ended c1 nope false"), events);
     }
 
     @Test
