@@ -110,14 +110,14 @@ class CodexFleetIT {
                                 if (victimDown && fleet.endpointOf(t) == victim && victim.restarts() == 0) {
                                     placedWhileDown.add(t.id());
                                 }
-                                if (fleet.endpointOf(t) == victim && killedAt.get() == 0) {
-                                    victimThread.set(t);
-                                }
                             }
                             CodexFleet.Endpoint home = fleet.endpointOf(t);
                             boolean afterReturn = home == victim && victim.restarts() > 0;
                             assertEquals(Optional.of("ok"), t.run("turn").finalResponse());
                             completed.incrementAndGet();
+                            if (home == victim && killedAt.get() == 0) {
+                                victimThread.set(t); // saved by the server: a turn of it has completed
+                            }
                             completedOn.computeIfAbsent(home.name(), k -> new AtomicInteger()).incrementAndGet();
                             if (afterReturn) {
                                 completedOnVictimAfterReturn.incrementAndGet();
@@ -125,6 +125,9 @@ class CodexFleetIT {
                         } catch (ServerLostException e) {
                             long k = killedAt.get();
                             failedAfterKillMs.add(k == 0 ? -1 : (System.nanoTime() - k) / 1_000_000);
+                            // What a user does: a thread killed during its first turn was never saved and
+                            // cannot be resumed (that later use would fail too), so go on in a new thread.
+                            t = null;
                         } catch (Throwable e) {
                             unexpected.add(e);
                         }
