@@ -134,7 +134,8 @@ class CodexFleetIT {
                     }
                 }));
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> completed.get() >= TURNS / 5);
+            // Kill once a fifth of the turns are done and the victim holds a thread the server has saved.
+            await().atMost(Duration.ofSeconds(60)).until(() -> completed.get() >= TURNS / 5 && victimThread.get() != null);
             List<ProcessHandle> victims = appServersOf("e" + VICTIM);
             assertEquals(1, victims.size(), "the victim's child");
             killedAt.set(System.nanoTime());
