@@ -94,6 +94,9 @@ class CodexCliTest {
         assertTrue(e.getMessage().contains("npm install -g @openai/codex@" + CodexCli.pinnedVersion()), e.getMessage());
         assertTrue(e.getMessage().contains(CodexCli.PATH_ENV), e.getMessage());
         assertTrue(e.getMessage().contains(CodexCli.pinnedVersion()), e.getMessage());
+        assertTrue(e.getMessage().contains(CodexCli.DOWNLOAD_ENV + "=false")
+                && e.getMessage().contains(CodexCli.DOWNLOAD_PROPERTY + "=true"), "says the download is off and how to turn it on: "
+                + e.getMessage());
     }
 
     @Test

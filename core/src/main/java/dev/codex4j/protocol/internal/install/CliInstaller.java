@@ -178,6 +178,10 @@ public final class CliInstaller {
     /**
      * Reads a setting: the system property first, then the environment variable.
      *
+     * @param properties the system properties ({@code System::getProperty})
+     * @param env the environment
+     * @param property the system property's name
+     * @param envVar the environment variable's name
      * @return the value, or empty when neither is set (or both are blank)
      */
     public static Optional<String> setting(Function<String, String> properties, Map<String, String> env,
