@@ -184,8 +184,16 @@ public final class CodexCli {
     private Path install(String version) {
         String registry = CliInstaller.setting(properties, env, REGISTRY_PROPERTY, REGISTRY_ENV).orElse(DEFAULT_REGISTRY);
         Path root = cacheDir(version).getParent();
+        CliInstaller.Platform platform;
         try {
-            CliInstaller installer = new CliInstaller(registry, root, CliInstaller.Platform.of(osName, osArch),
+            platform = CliInstaller.Platform.of(osName, osArch);
+        } catch (CliInstaller.InstallFailure e) {
+            throw new CodexCliNotFoundException("No Codex CLI found, and codex4j cannot download one: " + e.getMessage()
+                    + ". Set $" + PATH_ENV + " (or Codex.builder().codexPath(...)) to a native codex binary of version "
+                    + version + ".");
+        }
+        try {
+            CliInstaller installer = new CliInstaller(registry, root, platform,
                     CliInstaller.Timeouts.defaults(), line -> LOG.log(System.Logger.Level.INFO, line));
             return installer.install(version, false);
         } catch (CliInstaller.InstallFailure e) {

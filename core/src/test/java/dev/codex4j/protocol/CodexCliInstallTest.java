@@ -167,6 +167,20 @@ class CodexCliInstallTest {
     }
 
     @Test
+    void metadataWhoseBodyStallsFailsAfterTheResponseTimeout() throws Exception {
+        registry.publish(SPEC, codexPackage().gzip());
+        registry.stallMetadata = true;
+        CliInstaller installer = new CliInstaller(registry.url(), cache, PLATFORM,
+                new CliInstaller.Timeouts(Duration.ofSeconds(5), Duration.ofMillis(700), Duration.ofSeconds(5),
+                        Duration.ofSeconds(5)), line -> {});
+
+        CliInstaller.InstallFailure e = assertThrows(CliInstaller.InstallFailure.class, () -> installer.install(VERSION, false));
+
+        assertTrue(e.getMessage().contains("no complete answer within"), e.getMessage());
+        assertEquals(0, registry.tarballRequests.get());
+    }
+
+    @Test
     void anArchiveWithAnEntryOutsideThePackageIsRejectedWhole() throws Exception {
         Map<String, FakeNpmRegistry.Tgz> evil = new java.util.LinkedHashMap<>();
         evil.put("climbs out of the package", codexPackage().file("package/../../evil", 0755, "#!/bin/sh\n"));

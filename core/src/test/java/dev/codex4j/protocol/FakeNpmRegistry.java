@@ -35,6 +35,8 @@ final class FakeNpmRegistry implements AutoCloseable {
     final AtomicInteger tarballRequests = new AtomicInteger();
     volatile Serve serve = Serve.WHOLE;
     volatile long tarballDelayMillis;
+    /** The metadata's headers and half its body are sent, then nothing more. */
+    volatile boolean stallMetadata;
     private final CountDownLatch released = new CountDownLatch(1);
 
     FakeNpmRegistry() throws IOException {
@@ -80,7 +82,15 @@ final class FakeNpmRegistry implements AutoCloseable {
                 String json = "{\"name\":\"@openai/codex\",\"version\":\"" + spec + "\",\"dist\":{\"integrity\":\""
                         + integrities.get(spec) + "\",\"shasum\":\"x\",\"tarball\":\"" + url() + "tarballs/codex-"
                         + spec + ".tgz\"}}";
-                send(ex, 200, json.getBytes(StandardCharsets.UTF_8));
+                byte[] body = json.getBytes(StandardCharsets.UTF_8);
+                if (stallMetadata) {
+                    ex.sendResponseHeaders(200, body.length);
+                    ex.getResponseBody().write(body, 0, body.length / 2);
+                    ex.getResponseBody().flush();
+                    released.await(30, TimeUnit.SECONDS);
+                    return;
+                }
+                send(ex, 200, body);
             } else if (path.startsWith("/tarballs/codex-") && path.endsWith(".tgz")) {
                 tarballRequests.incrementAndGet();
                 byte[] tgz = tarballs.get(path.substring("/tarballs/codex-".length(), path.length() - 4));

@@ -38,7 +38,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -288,6 +291,21 @@ public final class CliInstaller {
         String spec = "@openai/codex@" + version + "-" + platform.npmSuffix();
         HttpClient http = HttpClient.newBuilder().connectTimeout(timeouts.connect())
                 .followRedirects(HttpClient.Redirect.NORMAL).proxy(ProxySelector.getDefault()).build();
+        try {
+            return installWith(http, spec, version, versionDir, binary);
+        } finally {
+            if (http instanceof AutoCloseable c) { // JDK 21+: ends the client's threads now (Java 17 has no close)
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.accept("closing the HTTP client failed: " + e);
+                }
+            }
+        }
+    }
+
+    private Path installWith(HttpClient http, String spec, String version, Path versionDir, Path binary)
+            throws IOException {
         URI metadataUri = registry.resolve("@openai%2fcodex/" + version + "-" + platform.npmSuffix());
         log.accept("installing " + spec + " from " + registry + " into " + versionDir);
         Dist dist = metadata(http, metadataUri, spec);
@@ -348,20 +366,58 @@ public final class CliInstaller {
 
     private record Dist(URI tarball, String integrity, byte[] sha512) {}
 
+    private record Fetched(int status, byte[] body) {}
+
+    private static void closeQuietly(InputStream in) {
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // only to unblock a reader
+            }
+        }
+    }
+
     private Dist metadata(HttpClient http, URI uri, String spec) {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeouts.response())
                 .header("Accept", "application/json").GET().build();
-        HttpResponse<InputStream> resp = send(http, req, "the metadata of " + spec);
-        byte[] body;
-        try (InputStream in = resp.body()) {
-            if (resp.statusCode() != 200) {
-                throw new InstallFailure("the registry answered " + resp.statusCode() + " for " + spec + " at " + uri
-                        + (resp.statusCode() == 404 ? " (no such version, or a mirror that does not have it)" : ""));
-            }
-            body = in.readNBytes((int) MAX_METADATA_BYTES + 1);
-        } catch (IOException e) {
-            throw new InstallFailure("reading the metadata of " + spec + " from " + uri + " failed: " + e, e);
+        // The whole answer, body included, within the response timeout (a request's own timeout
+        // ends when the headers arrive): the body is read on the client's executor and given up on.
+        AtomicReference<InputStream> stream = new AtomicReference<>();
+        CompletableFuture<Fetched> fetch = http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream())
+                .thenApply(resp -> {
+                    stream.set(resp.body());
+                    try (InputStream in = resp.body()) {
+                        return new Fetched(resp.statusCode(),
+                                resp.statusCode() == 200 ? in.readNBytes((int) MAX_METADATA_BYTES + 1) : new byte[0]);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+        Fetched resp;
+        try {
+            resp = fetch.get(timeouts.response().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            fetch.cancel(true);
+            closeQuietly(stream.get());
+            throw new InstallFailure("no complete answer within " + timeouts.response() + " for the metadata of " + spec
+                    + " at " + uri, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            throw new InstallFailure("cannot fetch the metadata of " + spec + " from " + uri + ": " + cause
+                    + " (set a mirror with codex4j.npm.registry / CODEX4J_NPM_REGISTRY, or point CODEX4J_CODEX_PATH at"
+                    + " a codex binary)", cause);
+        } catch (InterruptedException e) {
+            fetch.cancel(true);
+            closeQuietly(stream.get());
+            Thread.currentThread().interrupt();
+            throw new InstallFailure("interrupted while fetching the metadata of " + spec, e);
         }
+        if (resp.status() != 200) {
+            throw new InstallFailure("the registry answered " + resp.status() + " for " + spec + " at " + uri
+                    + (resp.status() == 404 ? " (no such version, or a mirror that does not have it)" : ""));
+        }
+        byte[] body = resp.body();
         if (body.length > MAX_METADATA_BYTES) {
             throw new InstallFailure("the metadata of " + spec + " at " + uri + " is larger than " + MAX_METADATA_BYTES + " bytes");
         }
