@@ -1,5 +1,6 @@
 package dev.codex4j.protocol;
 
+import dev.codex4j.protocol.internal.install.CliInstaller;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import dev.codex4j.protocol.internal.install.CliInstaller;
 import org.jspecify.annotations.Nullable;
 
 /**
