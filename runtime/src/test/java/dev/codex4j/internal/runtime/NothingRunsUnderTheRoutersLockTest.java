@@ -92,6 +92,27 @@ class NothingRunsUnderTheRoutersLockTest {
     }
 
     @Test
+    void aSlowReleaseActionOnTheDispatcherIsLogged() {
+        try (LogCapture log = new LogCapture("dev.codex4j.internal.runtime.SlowCallbacks")) {
+            Reservation r = connection.tryReserveTurn("th", null);
+            r.whenReleased(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try (TurnMailbox box = r.claim("tu")) {
+                peer.send(Lines.turnCompleted("th", "tu"));
+                await().atMost(WAIT).untilAsserted(() -> assertEquals(1,
+                        log.at(Level.WARNING, "Reservation.whenReleased action").size()));
+            }
+            assertTrue(log.at(Level.WARNING, "Reservation.whenReleased action").getFirst().getMessage()
+                    .contains("codex4j-dispatcher"));
+        }
+    }
+
+    @Test
     void aSlowEventSinkOnTheDispatcherIsLoggedOnceByName() throws Exception {
         connection.close();
         peer.close();
