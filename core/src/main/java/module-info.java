@@ -1,10 +1,12 @@
 /**
- * The Codex app-server protocol: message model, JSON-RPC codec, routing keys, and the location of
- * the pinned Codex CLI.
+ * The Codex app-server protocol: message model, JSON-RPC codec, routing keys, and the location (and,
+ * when missing, the install) of the pinned Codex CLI.
  */
 module dev.codex4j.core {
     requires transitive tools.jackson.databind;
     requires static org.jspecify;
+    // The installer of a missing Codex CLI (dev.codex4j.protocol.internal.install) downloads it.
+    requires java.net.http;
 
     exports dev.codex4j.protocol;
     exports dev.codex4j.protocol.types;

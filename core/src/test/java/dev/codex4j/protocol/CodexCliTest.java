@@ -76,7 +76,7 @@ class CodexCliTest {
     void anAskedForVersionThatIsNotCachedIsNamedNeverReplacedByThePinnedOne() throws IOException {
         npmInstall(tmp.resolve(".cache/codex4j/codex-" + CodexCli.pinnedVersion()));
         CodexCliNotFoundException e = assertThrows(CodexCliNotFoundException.class,
-                () -> CodexCli.locate(null, Map.of(CodexCli.VERSION_ENV, "0.163.0", "PATH", ""), tmp));
+                () -> CodexCli.locate(null, Map.of(CodexCli.VERSION_ENV, "0.163.0", "PATH", "", CodexCli.DOWNLOAD_ENV, "false"), tmp));
         assertTrue(e.getMessage().contains("codex-cli 0.163.0") && e.getMessage().contains("codex-0.163.0"), e.getMessage());
     }
 
@@ -90,16 +90,19 @@ class CodexCliTest {
     @Test
     void missingBinarySaysHowToInstall() {
         CodexCliNotFoundException e = assertThrows(CodexCliNotFoundException.class,
-                () -> CodexCli.locate(null, Map.of("PATH", tmp.toString()), tmp));
+                () -> CodexCli.locate(null, Map.of("PATH", tmp.toString(), CodexCli.DOWNLOAD_ENV, "false"), tmp));
         assertTrue(e.getMessage().contains("npm install -g @openai/codex@" + CodexCli.pinnedVersion()), e.getMessage());
         assertTrue(e.getMessage().contains(CodexCli.PATH_ENV), e.getMessage());
         assertTrue(e.getMessage().contains(CodexCli.pinnedVersion()), e.getMessage());
+        assertTrue(e.getMessage().contains(CodexCli.DOWNLOAD_ENV + "=false")
+                && e.getMessage().contains(CodexCli.DOWNLOAD_PROPERTY + "=true"), "says the download is off and how to turn it on: "
+                + e.getMessage());
     }
 
     @Test
     void aMissingBinaryIsACodexExceptionLikeEverythingTheSdkThrows() {
         CodexException e = assertThrows(CodexException.class,
-                () -> CodexCli.locate(null, Map.of("PATH", tmp.toString()), tmp));
+                () -> CodexCli.locate(null, Map.of("PATH", tmp.toString(), CodexCli.DOWNLOAD_ENV, "false"), tmp));
         assertTrue(e instanceof CodexCliNotFoundException, e.toString());
     }
 
