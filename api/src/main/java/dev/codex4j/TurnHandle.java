@@ -3,8 +3,8 @@ package dev.codex4j;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
-import dev.codex4j.internal.sdk.SafeListener;
-import dev.codex4j.internal.sdk.SdkJfr;
+import dev.codex4j.internal.sdk.Admission;
+import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.CodexException;
 import dev.codex4j.protocol.InvalidRequestException;
@@ -69,10 +69,10 @@ public final class TurnHandle implements AutoCloseable {
     private final AtomicBoolean interrupting = new AtomicBoolean();
     private volatile @Nullable RunResult result;
     private volatile boolean interruptRequested;
-    /** The turn's flight-recorder event while a recording wants it; committed once, by whoever completes the turn. */
-    private final SdkJfr.@Nullable Turn jfr;
-    /** Whether the listener and the recorder were told that the turn completed. */
-    private final AtomicBoolean reported = new AtomicBoolean();
+    /** The turn as the observer sees it: ended once, by whoever completes the turn. */
+    private final Observer.TurnSpan span;
+    /** The turn's admission slot: given back by the first of its consumer's fold of the end and the reservation's release. */
+    private final Admission.Permit permit;
 
     /** A runAsync consumer; abandoned once its future completed without it (cancel, orTimeout). */
     private static final class AsyncRun {
@@ -85,10 +85,11 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     TurnHandle(CodexThread thread, Connection connection, String id, TurnMailbox mailbox, TurnOptions options,
-            long startNanos, SdkJfr.@Nullable Turn jfr) {
+            long startNanos, Observer.TurnSpan span, Admission.Permit permit) {
         this.thread = thread;
         this.connection = connection;
-        this.jfr = jfr;
+        this.span = span;
+        this.permit = permit;
         this.id = id;
         this.mailbox = mailbox;
         this.options = options;
@@ -124,7 +125,7 @@ public final class TurnHandle implements AutoCloseable {
      * @throws dev.codex4j.protocol.CodexRpcException when the turn is no longer running
      */
     public void steer(List<? extends UserInput> input) {
-        thread.codex().callOn(connection, ClientMethods.TURN_STEER, TurnSteerParams.builder()
+        thread.session().callOn(connection, ClientMethods.TURN_STEER, TurnSteerParams.builder()
                 .threadId(thread.id())
                 .expectedTurnId(id)
                 .input(Inputs.check(input))
@@ -172,7 +173,7 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     private void sendInterrupt() {
-        thread.codex().callOn(connection, ClientMethods.TURN_INTERRUPT,
+        thread.session().callOn(connection, ClientMethods.TURN_INTERRUPT,
                 TurnInterruptParams.builder().threadId(thread.id()).turnId(id).build());
     }
 
@@ -392,7 +393,7 @@ public final class TurnHandle implements AutoCloseable {
 
     /** @return when the consumer should next look whether the model has been unreachable for too long */
     private long nextStallCheck() {
-        Duration limit = thread.codex().reconnectTimeout();
+        Duration limit = thread.session().options().reconnectTimeout();
         if (limit.isZero()) {
             return Long.MAX_VALUE;
         }
@@ -408,7 +409,7 @@ public final class TurnHandle implements AutoCloseable {
         if (deadline - now <= 0) {
             throw timedOut();
         }
-        Duration limit = thread.codex().reconnectTimeout();
+        Duration limit = thread.session().options().reconnectTimeout();
         long since = fold.retryingSinceNanos();
         if (!limit.isZero() && since != 0 && now - since >= limit.toNanos()) {
             interruptInBackground();
@@ -429,28 +430,8 @@ public final class TurnHandle implements AutoCloseable {
 
     private void completed(RunResult r) {
         result = r;
-        SafeListener listener = thread.codex().listener();
-        if ((listener == null && jfr == null) || !reported.compareAndSet(false, true)) {
-            return;
-        }
-        SdkJfr.Turn e = jfr;
-        if (e != null) {
-            e.end();
-            if (e.shouldCommit()) {
-                e.threadId = thread.id();
-                e.turnId = id;
-                e.status = r.status().value();
-                e.items = r.items().size();
-                r.usage().ifPresent(u -> {
-                    e.inputTokens = u.total().inputTokens();
-                    e.outputTokens = u.total().outputTokens();
-                });
-                e.commit();
-            }
-        }
-        if (listener != null) {
-            listener.turnCompleted(thread.id(), r);
-        }
+        permit.release(); // before the consumer goes on: its next turn() must find this slot free
+        span.completed(thread.id(), r);
     }
 
     private RunResult resultOrThrow() {

@@ -151,8 +151,8 @@ class FakeServerTest {
                 });
         try (FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, Codex.builder())) {
             CodexThread thread = codex.startThread();
-            await().atMost(Duration.ofSeconds(30)).until(() -> codex.connection().stats().turnsDiscarded() > 0
-                    && codex.connection().stats().lines() >= 240_000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> codex.session().connection().stats().turnsDiscarded() > 0
+                    && codex.session().connection().stats().lines() >= 240_000);
             RunResult r = thread.run("q");
             assertEquals(Optional.of("whole"), r.finalResponse());
             assertEquals(List.of(ThreadItem.UserMessage.class, ThreadItem.AgentMessage.class),

@@ -200,7 +200,7 @@ class FaultsTest {
                 turns.add(codex.startThread().turn("q"));
             }
             await().atMost(WAIT).until(() -> turns.stream().allMatch(TurnHandle::isCompleted));
-            assertTrue(codex.connection().unconsumedBytes() <= 400_000, "the bound holds");
+            assertTrue(codex.session().connection().unconsumedBytes() <= 400_000, "the bound holds");
             long discarded = turns.stream().filter(t -> {
                 try {
                     t.run();
@@ -221,10 +221,10 @@ class FaultsTest {
                 Codex codex = connect(fake, Codex.builder())) {
             CodexThread thread = codex.startThread();
             thread.turn("q"); // dropped at once
-            await().atMost(WAIT).until(() -> codex.connection().unconsumedBytes() > 10_000);
+            await().atMost(WAIT).until(() -> codex.session().connection().unconsumedBytes() > 10_000);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 System.gc();
-                return codex.connection().unconsumedBytes() == 0;
+                return codex.session().connection().unconsumedBytes() == 0;
             });
         }
     }
@@ -289,7 +289,7 @@ class FaultsTest {
         FakeAppServer.Script script = FakeAppServer.script().afterInitialize(badLines(5_000));
         try (Captured log = new Captured("dev.codex4j.internal.runtime.Dispatcher");
                 FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, Codex.builder())) {
-            await().atMost(WAIT).until(() -> codex.connection().stats().badLines() == 5_000);
+            await().atMost(WAIT).until(() -> codex.session().connection().stats().badLines() == 5_000);
             assertTrue(log.records.size() <= 10, log.records.size() + " lines for 5,000 bad lines");
             assertEquals(Optional.of("ok"), codex.startThread().run("q").finalResponse(), "and turns go on");
         }

@@ -28,7 +28,7 @@ class LoginIT {
 
             codex.loginWithApiKey("sk-codex4j-fake-key");
             assertInstanceOf(Account.ApiKey.class, codex.account().account());
-            codex.checkCanRunTurns(); // no longer throws: a turn would go to the provider with the key
+            codex.session().checkCanRunTurns(); // no longer throws: a turn would go to the provider with the key
             assertTrue(Files.exists(offline.codexHome().resolve("auth.json")), "the key is stored in CODEX_HOME");
 
             codex.logout();

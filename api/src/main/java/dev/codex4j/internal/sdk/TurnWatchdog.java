@@ -1,4 +1,4 @@
-package dev.codex4j;
+package dev.codex4j.internal.sdk;
 
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Inbound;
@@ -28,23 +28,23 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Threads: the scanning tick runs on the connection's scheduler and only starts work; each
  * reconciliation runs on a virtual thread of its own ({@code codex4j-watchdog}).
  */
-final class TurnWatchdog {
+public final class TurnWatchdog {
     private static final System.Logger LOG = System.getLogger(TurnWatchdog.class.getName());
 
-    private final Codex codex;
+    private final Session session;
     /** The connection it watches: a supervised client starts one watchdog per connection. */
     private final Connection connection;
     private final Duration silence;
     /** Turns being reconciled now; each is added and removed by its reconciling thread's starter. */
     private final Set<String> checking = ConcurrentHashMap.newKeySet();
 
-    TurnWatchdog(Codex codex, Connection connection, Duration silence) {
-        this.codex = codex;
+    public TurnWatchdog(Session session, Connection connection, Duration silence) {
+        this.session = session;
         this.connection = connection;
         this.silence = silence;
     }
 
-    void start() {
+    public void start() {
         if (silence.isZero()) {
             return;
         }
@@ -82,7 +82,7 @@ final class TurnWatchdog {
         JsonNode read;
         try {
             ThreadReadParams p = ThreadReadParams.builder().threadId(m.threadId()).includeTurns(true).build();
-            read = Codex.callOn(connection, ClientMethods.THREAD_READ.name(), TypedCodec.params(p), codex.requestTimeout());
+            read = Session.callOn(connection, ClientMethods.THREAD_READ.name(), TypedCodec.params(p), Deadline.after(session.options().requestTimeout()));
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "Watchdog: thread/read of " + m.threadId() + " failed: " + e);
             return;

@@ -1,4 +1,7 @@
-package dev.codex4j;
+package dev.codex4j.internal.sdk;
+
+import dev.codex4j.ListenAddress;
+import dev.codex4j.ServerAuth;
 
 import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.ListeningAppServer;
@@ -23,12 +26,12 @@ import org.jspecify.annotations.Nullable;
  * stdio default, {@code listen(...)}, {@code connect(...)} and {@code streams(...)}. Each endpoint
  * of a future fleet is one such factory.
  */
-final class Transports {
+public final class Transports {
     private Transports() {}
 
     /** Opens the link to one app-server. */
     @FunctionalInterface
-    interface Factory {
+    public interface Factory {
         /**
          * @param launch how to start a child (ignored by remote endpoints)
          * @param closeTimeout how long closing waits for a child to exit
@@ -38,9 +41,9 @@ final class Transports {
         Transport open(AppServerLaunch launch, Duration closeTimeout, LinkOptions link);
     }
 
-    static final Factory STDIO = (launch, closeTimeout, link) -> StdioTransport.start(launch, closeTimeout);
+    public static final Factory STDIO = (launch, closeTimeout, link) -> StdioTransport.start(launch, closeTimeout);
 
-    static Factory listen(ListenAddress address) {
+    public static Factory listen(ListenAddress address) {
         Objects.requireNonNull(address, "address");
         return switch (address) {
             case ListenAddress.Stdio s -> STDIO;
@@ -55,7 +58,7 @@ final class Transports {
      * @throws IllegalArgumentException for another scheme, a unix URI without a path, or a token
      *     that would cross a network in clear text
      */
-    static Factory remote(URI endpoint, ServerAuth auth) {
+    public static Factory remote(URI endpoint, ServerAuth auth) {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(auth, "auth");
         String scheme = String.valueOf(endpoint.getScheme()).toLowerCase(Locale.ROOT);
@@ -82,7 +85,7 @@ final class Transports {
         }
     }
 
-    static Supplier<@Nullable String> bearer(ServerAuth auth) {
+    public static Supplier<@Nullable String> bearer(ServerAuth auth) {
         return switch (auth) {
             case ServerAuth.None n -> () -> null;
             case ServerAuth.CapabilityToken t -> () -> t.token().get();
@@ -90,7 +93,7 @@ final class Transports {
         };
     }
 
-    static boolean isLoopback(@Nullable String host) {
+    public static boolean isLoopback(@Nullable String host) {
         if (host == null) {
             return false;
         }

@@ -1,5 +1,8 @@
-package dev.codex4j;
+package dev.codex4j.internal.sdk;
 
+import dev.codex4j.StructuredOutputException;
+import dev.codex4j.Tool;
+import dev.codex4j.ToolOutput;
 import dev.codex4j.protocol.methods.TypedCodec;
 import dev.codex4j.protocol.types.DynamicToolCallParams;
 import java.lang.System.Logger.Level;
@@ -21,9 +24,9 @@ import tools.jackson.databind.JsonNode;
  * ({@code codex4j-tool-<name>}) so that a call that outlasts its timeout can be abandoned and
  * interrupted. Nothing here throws into the runtime: every failure is a tool error for the model.
  */
-final class ThreadTools {
+public final class ThreadTools {
     private static final System.Logger LOG = System.getLogger(Tool.class.getName());
-    static final ThreadTools NONE = new ThreadTools(Map.of());
+    public static final ThreadTools NONE = new ThreadTools(Map.of());
 
     private final Map<String, Tool> byName;
 
@@ -32,7 +35,7 @@ final class ThreadTools {
     }
 
     /** @throws IllegalArgumentException when two tools have the same name */
-    static ThreadTools of(Collection<Tool> tools) {
+    public static ThreadTools of(Collection<Tool> tools) {
         if (tools.isEmpty()) {
             return NONE;
         }
@@ -45,11 +48,11 @@ final class ThreadTools {
         return new ThreadTools(Map.copyOf(m));
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return byName.isEmpty();
     }
 
-    List<String> names() {
+    public List<String> names() {
         return byName.keySet().stream().sorted().toList();
     }
 
@@ -59,11 +62,11 @@ final class ThreadTools {
      * @throws InterruptedException when this handler thread is interrupted (the client is closing);
      *     the tool's thread is interrupted too
      */
-    JsonNode call(DynamicToolCallParams call) throws InterruptedException {
-        return TypedCodec.params(output(call).response());
+    public JsonNode call(DynamicToolCallParams call) throws InterruptedException {
+        return TypedCodec.params(SdkAccess.get().response(output(call)));
     }
 
-    ToolOutput output(DynamicToolCallParams call) throws InterruptedException {
+    public ToolOutput output(DynamicToolCallParams call) throws InterruptedException {
         Tool tool = call.namespace() == null ? byName.get(call.tool()) : null;
         if (tool == null) {
             String name = call.namespace() == null ? call.tool() : call.namespace() + "." + call.tool();
@@ -72,19 +75,19 @@ final class ThreadTools {
         }
         Object input;
         try {
-            String mismatch = tool.input().mismatch(call.arguments());
+            String mismatch = SdkAccess.get().mismatch(SdkAccess.get().input(tool), call.arguments());
             if (mismatch != null) {
                 return failed(call, "the arguments of " + tool.name() + " do not match its schema at " + mismatch
                         + "; call it again with arguments that match the schema", null);
             }
-            input = tool.input().bind(call.arguments());
+            input = SdkAccess.get().input(tool).bind(call.arguments());
         } catch (StructuredOutputException e) {
             return failed(call, "the arguments of " + tool.name() + " do not bind: " + e.getMessage(), null);
         }
         CompletableFuture<Object> result = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name("codex4j-tool-" + tool.name()).start(() -> {
             try {
-                result.complete(tool.function().call(input));
+                result.complete(SdkAccess.get().function(tool).call(input));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }

@@ -1,5 +1,8 @@
-package dev.codex4j;
+package dev.codex4j.internal.sdk;
 
+import dev.codex4j.ApprovalHandler;
+import dev.codex4j.ApprovalRequest;
+import dev.codex4j.Decision;
 import dev.codex4j.internal.runtime.ServerRequestException;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.RpcError;
@@ -42,10 +45,10 @@ import tools.jackson.databind.node.ObjectNode;
  * checking that the request takes it (for a command: that the server offered it), and resolves
  * {@link Decision#refuse()} to the safest decision the request offers.
  */
-final class ApprovalReplies {
+public final class ApprovalReplies {
     private static final System.Logger LOG = System.getLogger(ApprovalHandler.class.getName());
     /** What the legacy {@code denied} decision tells the model (Codex's own text for a user's rejection). */
-    static final String LEGACY_REJECTION = "rejected by user";
+    public static final String LEGACY_REJECTION = "rejected by user";
 
     private static final List<Decision> COMMON = List.of(Decision.accept(), Decision.acceptForSession(),
             Decision.decline(), Decision.cancel());
@@ -62,7 +65,7 @@ final class ApprovalReplies {
      * @throws ServerRequestException when the refusal is a JSON-RPC error reply
      * @throws InterruptedException when the handler was interrupted (the client is closing)
      */
-    static JsonNode answer(ApprovalRequest request, ApprovalHandler handler, BiConsumer<String, String> interruptTurn)
+    public static JsonNode answer(ApprovalRequest request, ApprovalHandler handler, BiConsumer<String, String> interruptTurn)
             throws InterruptedException {
         Decision decision;
         try {
@@ -100,7 +103,7 @@ final class ApprovalReplies {
     }
 
     /** The reply's result; see {@link ApprovalRequest#availableDecisions()} for what fits. */
-    static JsonNode result(ApprovalRequest request, Decision decision) {
+    public static JsonNode result(ApprovalRequest request, Decision decision) {
         if (decision instanceof Decision.Raw raw) {
             return raw.result();
         }
@@ -119,7 +122,7 @@ final class ApprovalReplies {
     }
 
     /** {@link Decision.Refuse} as the request's safest decision (null: an error reply); anything else as is. */
-    static @Nullable Decision resolve(ApprovalRequest request, Decision decision) {
+    public static @Nullable Decision resolve(ApprovalRequest request, Decision decision) {
         if (!(decision instanceof Decision.Refuse)) {
             return decision;
         }
@@ -137,7 +140,7 @@ final class ApprovalReplies {
     }
 
     /** Why the decision cannot answer the request, or null when it can. */
-    static @Nullable String problem(ApprovalRequest request, Decision decision) {
+    public static @Nullable String problem(ApprovalRequest request, Decision decision) {
         if (decision instanceof Decision.Raw || decision instanceof Decision.Refuse) {
             return null;
         }
@@ -179,7 +182,7 @@ final class ApprovalReplies {
     }
 
     /** See {@link ApprovalRequest#availableDecisions()}. */
-    static List<Decision> available(ApprovalRequest request) {
+    public static List<Decision> available(ApprovalRequest request) {
         return switch (request) {
             case ApprovalRequest.Command c -> commandDecisions(c);
             case ApprovalRequest.ExecCommandApproval e -> COMMON;
@@ -329,7 +332,7 @@ final class ApprovalReplies {
         return ProtocolCodec.mapper().treeToValue(TypedCodec.params(requested), GrantedPermissionProfile.class);
     }
 
-    static String describe(Decision d) {
+    public static String describe(Decision d) {
         return switch (d) {
             case Decision.Accept a -> "accept";
             case Decision.AcceptForSession a -> "acceptForSession";
@@ -345,7 +348,7 @@ final class ApprovalReplies {
         };
     }
 
-    static @Nullable String text(JsonNode node, String name) {
+    public static @Nullable String text(JsonNode node, String name) {
         JsonNode n = node.get(name);
         return n != null && n.isString() ? n.asString() : null;
     }

@@ -1,4 +1,9 @@
-package dev.codex4j;
+package dev.codex4j.internal.sdk;
+
+import dev.codex4j.ApprovalInbox;
+import dev.codex4j.ApprovalRequest;
+import dev.codex4j.Decision;
+import dev.codex4j.PendingApproval;
 
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Inbound;
@@ -23,7 +28,9 @@ import tools.jackson.databind.JsonNode;
  * turn or the turn's id is not known yet), and the
  * client's close (which interrupts this handler thread).
  */
-final class InboxWait {
+public final class InboxWait {
+    private static final SdkAccess A = SdkAccess.get();
+
     private InboxWait() {}
 
     /**
@@ -31,10 +38,10 @@ final class InboxWait {
      *     client's handler did (no turn of this client: only the deadline, the server and the
      *     close end it)
      */
-    static JsonNode answer(Codex codex, ApprovalInbox inbox, RequestId requestId, ApprovalRequest request,
+    static JsonNode answer(Session session, ApprovalInbox inbox, RequestId requestId, ApprovalRequest request,
             @Nullable Reservation turn) throws InterruptedException {
-        PendingApproval pending = inbox.create(requestId.toString(), request);
-        Connection c = codex.connection();
+        PendingApproval pending = A.createPending(inbox, requestId.toString(), request);
+        Connection c = session.connection();
         String threadId = request.threadId();
         @Nullable Subscription resolved = null;
         @Nullable Thread turnWatch = null;
@@ -42,21 +49,21 @@ final class InboxWait {
             if (threadId != null) {
                 resolved = c.subscribeThread(threadId, in -> {
                     if (ServerNotification.ServerRequestResolved.METHOD.equals(in.method()) && isFor(in, requestId)) {
-                        pending.cancel("the server resolved the request (serverRequest/resolved)");
+                        A.cancel(pending, "the server resolved the request (serverRequest/resolved)");
                     }
                 });
             }
             turnWatch = watchTurn(c, turn, pending);
             // listed only now: whoever sees it can count on the server's word and the turn's end reaching it
-            inbox.publish(pending);
+            A.publish(inbox, pending);
             if (!c.isOpen()) {
-                pending.cancel(CLOSED);
+                A.cancel(pending, CLOSED);
             }
-            Decision decision = pending.await();
-            return ApprovalReplies.answer(request, r -> decision, codex::interruptForApproval);
+            Decision decision = A.await(pending);
+            return ApprovalReplies.answer(request, r -> decision, session::interruptForApproval);
         } finally {
             // an interrupt (the client closing) or a closed connection on the way: it is over
-            pending.cancel(c.isOpen() ? "the request's handler failed" : CLOSED);
+            A.cancel(pending, c.isOpen() ? "the request's handler failed" : CLOSED);
             if (resolved != null) {
                 resolved.close();
             }
@@ -85,9 +92,9 @@ final class InboxWait {
         }
         return Thread.ofVirtual().name("codex4j-approval-turn-watch").start(() -> {
             try {
-                long left = pending.deadlineNanos() - System.nanoTime();
+                long left = A.deadlineNanos(pending) - System.nanoTime();
                 if (left > 0 && turn.awaitRelease(Duration.ofNanos(left))) {
-                    pending.cancel(c.isOpen() ? "its turn ended" : CLOSED);
+                    A.cancel(pending, c.isOpen() ? "its turn ended" : CLOSED);
                 }
             } catch (InterruptedException e) {
                 // settled: nothing to watch
