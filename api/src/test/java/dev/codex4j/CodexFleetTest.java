@@ -55,6 +55,22 @@ class CodexFleetTest {
     }
 
     @Test
+    void theFleetLeavesTheCallersBuildersUntouched() {
+        Codex.Builder b = endpoint(silentTurns());
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", b).maxTurnsPerEndpoint(1).admissionWait(Duration.ZERO)
+                .build()) {
+            assertEquals(1, fleet.endpoints().get(0).maxTurns(), "the fleet's endpoint has the fleet's limit");
+        }
+        try (Codex alone = b.build()) {
+            alone.startThread().turn("one");
+            alone.startThread().turn("two"); // the fleet's limit of one turn would refuse it
+            assertEquals(2, alone.activeTurns());
+            fakes.get(0).get(1).close(); // the builder's own client, not supervised: the loss closes it
+            await().atMost(WAIT).until(() -> alone.state() == Codex.State.CLOSED);
+        }
+    }
+
+    @Test
     void newThreadsGoToTheEndpointWithTheFewestActiveTurnsAndStayThere() {
         try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(silentTurns()))
                 .endpoint("b", endpoint(silentTurns())).endpoint("c", endpoint(silentTurns())).build()) {

@@ -157,4 +157,31 @@ class EventListenerTest {
             assertInstanceOf(TransportClosedException.class, rec.closed);
         }
     }
+
+    @Test
+    void aListenerCallbackThatBlocksTheDispatcherIsReportedOnceByName() {
+        CodexEventListener slow = new CodexEventListener() {
+            @Override
+            public void requestEnded(String method, Duration latency) {
+                if (method.equals("thread/start")) {
+                    try {
+                        Thread.sleep(300); // on the dispatcher: every message of the client waits
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        try (ApprovalsTest.Captured log = new ApprovalsTest.Captured(CodexEventListener.class.getName());
+                FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());
+                Codex codex = connect(fake, Codex.builder().eventListener(slow))) {
+            codex.startThread();
+            codex.startThread();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.records.isEmpty());
+            List<java.util.logging.LogRecord> warnings = log.records.stream()
+                    .filter(r -> r.getLevel() == java.util.logging.Level.WARNING).toList();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).getMessage().contains("requestEnded"), warnings.get(0).getMessage());
+        }
+    }
 }
