@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -120,7 +121,7 @@ public sealed interface ServerAuth permits ServerAuth.None, ServerAuth.Capabilit
          * @return a fresh token
          * @throws IllegalArgumentException when the secret is shorter than 32 bytes
          */
-        public String mint(java.time.Instant now) {
+        public String mint(Instant now) {
             return SignedBearerTokens.mint(secret.get(), issuer, audience, ttl, now);
         }
 

@@ -1,9 +1,12 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.internal.sdk.Admission;
+import dev.codex4j.internal.sdk.Backoff;
+import dev.codex4j.internal.sdk.Deadline;
 import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.CodexException;
@@ -195,10 +198,10 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     private void interruptUntilAccepted() {
-        long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
-        long backoffMs = 10;
+        Deadline deadline = Deadline.after(INTERRUPT_PATIENCE);
+        Backoff backoff = Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(500));
         try {
-            while (!isCompleted() && connection.isOpen() && System.nanoTime() - deadline < 0) {
+            while (!isCompleted() && connection.isOpen() && !deadline.isExpired()) {
                 try {
                     sendInterrupt();
                     return;
@@ -210,8 +213,7 @@ public final class TurnHandle implements AutoCloseable {
                 } catch (RequestTimeoutException e) {
                     // try again
                 }
-                TimeUnit.MILLISECONDS.sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 500);
+                backoff.sleep(deadline);
             }
         } catch (InterruptedException | TransportClosedException e) {
             // the client is closing
@@ -269,9 +271,7 @@ public final class TurnHandle implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for turn " + id
-                    + " (the turn goes on; call interrupt() to stop it)", e);
+            throw Waits.interrupted("turn " + id + " (the turn goes on; call interrupt() to stop it)", e);
         } finally {
             mailbox.detach();
         }
@@ -378,8 +378,7 @@ public final class TurnHandle implements AutoCloseable {
                         throw new IllegalStateException("turn " + id + ": an abandoned runAsync consumer did not stop");
                     }
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CodexException("Interrupted while waiting for turn " + id + "'s consumer", e);
+                    throw Waits.interrupted("turn " + id + "'s consumer", e);
                 }
                 consumer.compareAndSet(a, null);
                 continue;
@@ -471,9 +470,7 @@ public final class TurnHandle implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for turn " + id
-                    + " (the turn goes on; call interrupt() to stop it)", e);
+            throw Waits.interrupted("turn " + id + " (the turn goes on; call interrupt() to stop it)", e);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.codex4j.protocol.types.ApplyPatchApprovalResponse;
 import dev.codex4j.protocol.types.ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment;
 import dev.codex4j.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.protocol.types.CommandExecutionRequestApprovalResponse;
+import dev.codex4j.protocol.types.DeniedDenied;
 import dev.codex4j.protocol.types.DynamicToolCallOutputContentItem;
 import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.ExecCommandApprovalResponse;
@@ -315,7 +316,7 @@ public final class ApprovalReplies {
             case Decision.Accept a -> ReviewDecision.APPROVED;
             case Decision.AcceptForSession a -> ReviewDecision.APPROVED_FOR_SESSION;
             case Decision.Decline x -> ReviewDecision.Denied.builder().denied(
-                    dev.codex4j.protocol.types.DeniedDenied.builder().rejection(LEGACY_REJECTION).build()).build();
+                    DeniedDenied.builder().rejection(LEGACY_REJECTION).build()).build();
             case Decision.Cancel x -> ReviewDecision.ABORT;
             case Decision.AcceptWithExecpolicyAmendment a -> ReviewDecision.ApprovedExecpolicyAmendment.builder()
                     .approvedExecpolicyAmendment(ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment.builder()
