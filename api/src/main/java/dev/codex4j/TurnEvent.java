@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * (method, JSON and reason), as does a method newer than this SDK.
  *
  * <pre>{@code
- * try (TurnEvents events = thread.turn("Write a haiku").events()) {
+ * try (TurnEventStream events = thread.turn("Write a haiku").events()) {
  *     for (TurnEvent e : events) {
  *         switch (e) {
  *             case TurnEvent.AgentMessageDelta d -> System.out.print(d.delta());

@@ -65,7 +65,7 @@ public final class TurnHandle implements AutoCloseable {
     private final TurnMailbox mailbox;
     private final TurnOptions options;
     private final long startNanos;
-    /** Who reads the mailbox now: null, a Thread (run()), an {@link AsyncRun}, or a {@link TurnEvents}. */
+    /** Who reads the mailbox now: null, a Thread (run()), an {@link AsyncRun}, or a {@link TurnEventStream}. */
     private final AtomicReference<@Nullable Object> consumer = new AtomicReference<>();
     /** Owned by the current consumer (handed over with {@code consumer}). */
     private final TurnFold fold;
@@ -327,8 +327,8 @@ public final class TurnHandle implements AutoCloseable {
      * @return the events
      * @throws IllegalStateException when another consumer is reading this turn
      */
-    public TurnEvents events() {
-        TurnEvents events = new TurnEvents(this);
+    public TurnEventStream events() {
+        TurnEventStream events = new TurnEventStream(this);
         acquire(events);
         if (result == null) {
             try {
@@ -358,8 +358,8 @@ public final class TurnHandle implements AutoCloseable {
         }
     }
 
-    /** TurnEvents: its consumer stops reading (early, or after the last event). */
-    void release(TurnEvents events) {
+    /** TurnEventStream: its consumer stops reading (early, or after the last event). */
+    void release(TurnEventStream events) {
         if (consumer.get() == events) {
             mailbox.detach();
             consumer.compareAndSet(events, null);
@@ -443,7 +443,7 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     /**
-     * TurnEvents: the next event, or null after the last one. Honours the turn's timeout: at the
+     * TurnEventStream: the next event, or null after the last one. Honours the turn's timeout: at the
      * deadline it requests an interrupt and throws {@link TurnTimeoutException}.
      */
     @Nullable TurnEvent next() {

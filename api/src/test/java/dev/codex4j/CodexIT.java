@@ -84,7 +84,7 @@ class CodexIT {
         offline.server().enqueue(ModelReply.message("one two three four five six", Phase.FINAL_ANSWER).deltas(6));
         StringBuilder streamed = new StringBuilder();
         RunResult result;
-        try (TurnEvents events = codex.startThread().turn("q").events()) {
+        try (TurnEventStream events = codex.startThread().turn("q").events()) {
             TurnEvent last = null;
             for (TurnEvent e : events) {
                 if (e instanceof TurnEvent.AgentMessageDelta d) {

@@ -172,7 +172,7 @@ class FaultsTest {
         try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());
                 Codex codex = connect(fake, Codex.builder())) {
             CodexThread thread = codex.startThread();
-            TurnEvents events = thread.turn("q").events();
+            TurnEventStream events = thread.turn("q").events();
             for (TurnEvent e : events) {
                 if (e instanceof TurnEvent.ItemStarted) {
                     break; // no close()

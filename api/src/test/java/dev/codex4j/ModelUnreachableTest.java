@@ -43,7 +43,7 @@ class ModelUnreachableTest {
     @Test
     void eventsGiveUpTheSameWay() {
         try (FakeAppServer fake = FakeAppServer.inProcess(reconnectingForEver()); Codex codex = connect(fake, Duration.ofMillis(300));
-                TurnEvents events = codex.startThread().turn("q").events()) {
+                TurnEventStream events = codex.startThread().turn("q").events()) {
             assertThrows(ModelUnreachableException.class, () -> {
                 for (TurnEvent ignored : events) {
                     // the turn/started, the error, then the limit

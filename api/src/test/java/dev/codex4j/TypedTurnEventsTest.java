@@ -43,7 +43,7 @@ class TypedTurnEventsTest {
 
     private static List<TurnEvent> events(FakeAppServer fake) {
         try (Codex codex = Codex.builder().streams(fake.clientInput(), fake.clientOutput()).build();
-                TurnEvents events = codex.startThread().turn("q").events()) {
+                TurnEventStream events = codex.startThread().turn("q").events()) {
             return events.stream().toList();
         }
     }

@@ -17,7 +17,6 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
@@ -158,9 +157,9 @@ public final class TurnFold {
 
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
-        result = new RunResult(turnId, status, Optional.ofNullable(finalResponse()), items, Optional.ofNullable(lastUsage),
-                (System.nanoTime() - startNanos) / 1_000_000,
-                Optional.ofNullable(status.equals(TurnStatus.COMPLETED) ? null : why));
+        result = RunResult.builder().turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
+                .usage(lastUsage).durationMs((System.nanoTime() - startNanos) / 1_000_000)
+                .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
     }
 

@@ -14,21 +14,21 @@ import org.jspecify.annotations.Nullable;
  * early; {@code close()} throws nothing.
  *
  * <pre>{@code
- * try (TurnEvents events = thread.turn("Tell a story").events()) {
+ * try (TurnEventStream events = thread.turn("Tell a story").events()) {
  *     events.stream()
  *           .filter(e -> e instanceof TurnEvent.AgentMessageDelta)
  *           .forEach(e -> System.out.print(((TurnEvent.AgentMessageDelta) e).delta()));
  * }
  * }</pre>
  */
-public final class TurnEvents implements Iterable<TurnEvent>, AutoCloseable {
+public final class TurnEventStream implements Iterable<TurnEvent>, AutoCloseable {
     private final TurnHandle turn;
     private @Nullable TurnEvent peeked;
     private boolean ended;
     private boolean closed;
     private boolean iterated;
 
-    TurnEvents(TurnHandle turn) {
+    TurnEventStream(TurnHandle turn) {
         this.turn = turn;
     }
 
@@ -44,7 +44,7 @@ public final class TurnEvents implements Iterable<TurnEvent>, AutoCloseable {
     @Override
     public Iterator<TurnEvent> iterator() {
         if (iterated) {
-            throw new IllegalStateException("TurnEvents can be iterated once");
+            throw new IllegalStateException("TurnEventStream can be iterated once");
         }
         iterated = true;
         return new Iterator<>() {
