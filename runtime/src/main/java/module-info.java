@@ -1,5 +1,5 @@
 /**
- * The actor runtime (internal): transports, dispatcher, mailboxes, supervision. Exported only to
+ * The actor runtime (internal): transports, dispatcher, mailboxes, requests. Exported only to
  * the SDK module; nothing here is public API.
  */
 module dev.codex4j.runtime {

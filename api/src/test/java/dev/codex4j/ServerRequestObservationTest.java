@@ -49,8 +49,8 @@ class ServerRequestObservationTest {
         }
 
         @Override
-        public void serverRequestAnswered(ApprovalRequest request, String decision, Duration latency) {
-            lines.add("answered " + request.method() + " " + decision);
+        public void serverRequestAnswered(ServerRequestAnswered e) {
+            lines.add("answered " + e.request().method() + " " + e.decision());
         }
     }
 

@@ -62,11 +62,10 @@ public final class Observer {
                 Duration latency) {}
 
         /** A client-side tool is about to run. */
-        default void toolCallStarted(String threadId, String turnId, String callId, String tool) {}
+        default void toolCallStarted(ApprovalRequest.ToolCall call) {}
 
         /** A client-side tool returned, failed or timed out. */
-        default void toolCallEnded(String threadId, String turnId, String callId, String tool, boolean success,
-                Duration latency) {}
+        default void toolCallEnded(ApprovalRequest.ToolCall call, boolean success, Duration latency) {}
     }
 
     /** Observes nothing (no listener, and JFR is not compiled in: only tests). */
@@ -207,19 +206,18 @@ public final class Observer {
      *
      * @return the moment it started, for {@link #toolCallEnded}
      */
-    public long toolCallStarted(String threadId, String turnId, String callId, String tool) {
+    public long toolCallStarted(ApprovalRequest.ToolCall call) {
         for (Sink s : sinks) {
-            s.toolCallStarted(threadId, turnId, callId, tool);
+            s.toolCallStarted(call);
         }
         return System.nanoTime();
     }
 
     /** A client-side tool returned, failed or timed out. */
-    public void toolCallEnded(long started, String threadId, String turnId, String callId, String tool,
-            boolean success) {
+    public void toolCallEnded(long started, ApprovalRequest.ToolCall call, boolean success) {
         Duration latency = Duration.ofNanos(System.nanoTime() - started);
         for (Sink s : sinks) {
-            s.toolCallEnded(threadId, turnId, callId, tool, success, latency);
+            s.toolCallEnded(call, success, latency);
         }
     }
 

@@ -61,7 +61,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void requestStarted(String method) {
         long start = System.nanoTime();
         try {
-            listener.requestStarted(method);
+            listener.requestStarted(new CodexEventListener.RequestStarted(method));
         } catch (RuntimeException e) {
             failed("requestStarted", e);
         } finally {
@@ -73,7 +73,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void requestEnded(String method, long nanos) {
         long start = System.nanoTime();
         try {
-            listener.requestEnded(method, Duration.ofNanos(nanos));
+            listener.requestEnded(new CodexEventListener.RequestEnded(method, Duration.ofNanos(nanos)));
         } catch (RuntimeException e) {
             failed("requestEnded", e);
         } finally {
@@ -85,7 +85,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void requestFailed(String method, long nanos, Throwable error) {
         long start = System.nanoTime();
         try {
-            listener.requestFailed(method, Duration.ofNanos(nanos), error);
+            listener.requestFailed(new CodexEventListener.RequestFailed(method, Duration.ofNanos(nanos), error));
         } catch (RuntimeException e) {
             failed("requestFailed", e);
         } finally {
@@ -97,7 +97,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void requestRetried(String method, int retry, long delayNanos) {
         long start = System.nanoTime();
         try {
-            listener.requestRetried(method, retry, Duration.ofNanos(delayNanos));
+            listener.requestRetried(new CodexEventListener.RequestRetried(method, retry, Duration.ofNanos(delayNanos)));
         } catch (RuntimeException e) {
             failed("requestRetried", e);
         } finally {
@@ -109,7 +109,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void messageDropped(@Nullable String threadId, @Nullable String turnId, String method, String reason) {
         long start = System.nanoTime();
         try {
-            listener.messageDropped(threadId, turnId, method, reason);
+            listener.messageDropped(new CodexEventListener.MessageDropped(threadId, turnId, method, reason));
         } catch (RuntimeException e) {
             failed("messageDropped", e);
         } finally {
@@ -121,7 +121,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void turnDiscarded(@Nullable String threadId, String turnId, String reason) {
         long start = System.nanoTime();
         try {
-            listener.turnDiscarded(threadId, turnId, reason);
+            listener.turnDiscarded(new CodexEventListener.TurnDiscarded(threadId, turnId, reason));
         } catch (RuntimeException e) {
             failed("turnDiscarded", e);
         } finally {
@@ -134,7 +134,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void connectionOpened(String link, InitializeResponse server) {
         long start = System.nanoTime();
         try {
-            listener.connectionOpened(link, server);
+            listener.connectionOpened(new CodexEventListener.ConnectionOpened(link, server));
         } catch (RuntimeException e) {
             failed("connectionOpened", e);
         } finally {
@@ -160,7 +160,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void turnStarted(String threadId, String turnId) {
         long start = System.nanoTime();
         try {
-            listener.turnStarted(threadId, turnId);
+            listener.turnStarted(new CodexEventListener.TurnStarted(threadId, turnId));
         } catch (RuntimeException e) {
             failed("turnStarted", e);
         } finally {
@@ -173,7 +173,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void turnCompleted(@Nullable Object state, String threadId, RunResult result) {
         long start = System.nanoTime();
         try {
-            listener.turnCompleted(threadId, result);
+            listener.turnCompleted(new CodexEventListener.TurnCompleted(threadId, result));
         } catch (RuntimeException e) {
             failed("turnCompleted", e);
         } finally {
@@ -200,7 +200,7 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
     public void serverRequestAnswered(@Nullable Object state, ApprovalRequest request, String decision, Duration latency) {
         long start = System.nanoTime();
         try {
-            listener.serverRequestAnswered(request, decision, latency);
+            listener.serverRequestAnswered(new CodexEventListener.ServerRequestAnswered(request, decision, latency));
         } catch (RuntimeException e) {
             failed("serverRequestAnswered", e);
         } finally {
@@ -210,10 +210,10 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
 
     /** @see CodexEventListener#toolCallStarted */
     @Override
-    public void toolCallStarted(String threadId, String turnId, String callId, String tool) {
+    public void toolCallStarted(ApprovalRequest.ToolCall call) {
         long start = System.nanoTime();
         try {
-            listener.toolCallStarted(threadId, turnId, callId, tool);
+            listener.toolCallStarted(call);
         } catch (RuntimeException e) {
             failed("toolCallStarted", e);
         } finally {
@@ -223,11 +223,10 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
 
     /** @see CodexEventListener#toolCallEnded */
     @Override
-    public void toolCallEnded(String threadId, String turnId, String callId, String tool, boolean success,
-            Duration latency) {
+    public void toolCallEnded(ApprovalRequest.ToolCall call, boolean success, Duration latency) {
         long start = System.nanoTime();
         try {
-            listener.toolCallEnded(threadId, turnId, callId, tool, success, latency);
+            listener.toolCallEnded(new CodexEventListener.ToolCallEnded(call, success, latency));
         } catch (RuntimeException e) {
             failed("toolCallEnded", e);
         } finally {

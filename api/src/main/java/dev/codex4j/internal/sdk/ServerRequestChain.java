@@ -9,7 +9,6 @@ import dev.codex4j.internal.runtime.ServerRequestHandler;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.RpcError;
 import dev.codex4j.protocol.methods.TypedCodec;
-import dev.codex4j.protocol.types.DynamicToolCallParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -68,7 +67,7 @@ public final class ServerRequestChain implements ServerRequestHandler {
         Observer observer = session.observer();
         if (!tools.isEmpty()) {
             steps.add((x, next) -> x.request() instanceof ApprovalRequest.ToolCall call
-                    ? callTool(observer, tools, call.params()) : next.proceed());
+                    ? callTool(observer, tools, call) : next.proceed());
         }
         ApprovalInbox inbox = session.options().inbox();
         if (turnHandler == null && inbox != null) {
@@ -103,16 +102,16 @@ public final class ServerRequestChain implements ServerRequestHandler {
         return steps.get(index).answer(x, () -> proceed(x, index + 1));
     }
 
-    private static JsonNode callTool(Observer observer, ThreadTools tools, DynamicToolCallParams p)
+    private static JsonNode callTool(Observer observer, ThreadTools tools, ApprovalRequest.ToolCall call)
             throws InterruptedException {
-        long start = observer.toolCallStarted(p.threadId(), p.turnId(), p.callId(), p.tool());
+        long start = observer.toolCallStarted(call);
         boolean success = false;
         try {
-            JsonNode result = tools.call(p);
+            JsonNode result = tools.call(call.params());
             success = result.path("success").asBoolean(false);
             return result;
         } finally {
-            observer.toolCallEnded(start, p.threadId(), p.turnId(), p.callId(), p.tool(), success);
+            observer.toolCallEnded(start, call, success);
         }
     }
 

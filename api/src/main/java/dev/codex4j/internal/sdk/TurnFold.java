@@ -30,7 +30,7 @@ import tools.jackson.databind.node.NullNode;
  * {@code item/started} or {@code item/completed} becomes a {@link ThreadItem.Unknown} with the
  * reason (a completed one is kept in the result's items, and an agent message's text still counts
  * for the final response when it can be read); a {@code turn/completed} still ends the turn, with
- * its status and error read on their own; anything else is {@link TurnEvent.Other} holding the
+ * its status and error read on their own; anything else is {@link TurnEvent.Notification} holding the
  * {@link ServerNotification.Unknown}.
  */
 public final class TurnFold {
@@ -124,7 +124,7 @@ public final class TurnFold {
             }
             case ServerNotification.TurnCompleted t -> turnCompleted(t.params().turn().status(), t.params().turn().error());
             case ServerNotification.Unknown u -> unbound(u);
-            default -> new TurnEvent.Other(n);
+            default -> new TurnEvent.Notification(n);
         };
     }
 
@@ -191,7 +191,7 @@ public final class TurnFold {
             }
             default -> { }
         }
-        return new TurnEvent.Other(u);
+        return new TurnEvent.Notification(u);
     }
 
     /**

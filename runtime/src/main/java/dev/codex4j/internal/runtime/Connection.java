@@ -53,7 +53,7 @@ import tools.jackson.databind.JsonNode;
  *     c.notify("initialized", ProtocolCodec.emptyObject());
  *     String threadId = c.request("thread/start", ProtocolCodec.emptyObject()).join()
  *             .path("thread").path("id").asString();
- *     try (Reservation r = c.reserveTurn(threadId, null)) {
+ *     try (Reservation r = Objects.requireNonNull(c.tryReserveTurn(threadId, null))) {
  *         JsonNode turn = c.request("turn/start", turnParams).join();
  *         TurnMailbox box = r.claim(turn.path("turn").path("id").asString());
  *         box.attach(TurnMailbox.WakePolicy.EACH_BATCH);

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * watchdog), when {@link #close()} is called before a claim, or when the connection ends.
  *
  * <pre>{@code
- * try (Reservation r = connection.reserveTurn(threadId, handler)) {
+ * try (Reservation r = connection.tryReserveTurn(threadId, handler)) { // null: the thread has a turn already
  *     String turnId = startTheTurn();            // turn/start
  *     TurnMailbox box = r.claim(turnId);
  * }
