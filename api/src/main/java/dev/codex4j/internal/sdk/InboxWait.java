@@ -13,7 +13,6 @@ import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.TypedCodec;
-import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -92,8 +91,8 @@ public final class InboxWait {
         }
         return Thread.ofVirtual().name("codex4j-approval-turn-watch").start(() -> {
             try {
-                long left = A.deadlineNanos(pending) - System.nanoTime();
-                if (left > 0 && turn.awaitRelease(Duration.ofNanos(left))) {
+                Deadline deadline = Deadline.at(A.deadlineNanos(pending));
+                if (!deadline.isExpired() && turn.awaitRelease(deadline.remaining())) {
                     A.cancel(pending, c.isOpen() ? "its turn ended" : CLOSED);
                 }
             } catch (InterruptedException e) {

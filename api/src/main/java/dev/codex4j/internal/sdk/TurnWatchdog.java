@@ -82,7 +82,8 @@ public final class TurnWatchdog {
         JsonNode read;
         try {
             ThreadReadParams p = ThreadReadParams.builder().threadId(m.threadId()).includeTurns(true).build();
-            read = Session.callOn(connection, ClientMethods.THREAD_READ.name(), TypedCodec.params(p), Deadline.after(session.options().requestTimeout()));
+            read = Session.callOn(connection, ClientMethods.THREAD_READ.name(), TypedCodec.params(p),
+                    Deadline.after(session.requestTimeout()));
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "Watchdog: thread/read of " + m.threadId() + " failed: " + e);
             return;
