@@ -7,6 +7,7 @@ module dev.codex4j.core {
     requires static org.jspecify;
 
     exports dev.codex4j.protocol;
+    exports dev.codex4j.errors;
     exports dev.codex4j.protocol.types;
     exports dev.codex4j.protocol.methods;
 

@@ -1,7 +1,7 @@
 package dev.codex4j;
 
 import dev.codex4j.internal.sdk.Waits;
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;

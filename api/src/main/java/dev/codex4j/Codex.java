@@ -1,5 +1,8 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.LoginFailedException;
+import dev.codex4j.errors.ModelUnreachableException;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.StreamTransport;
@@ -13,6 +16,7 @@ import dev.codex4j.protocol.AppServerLaunch;
 import dev.codex4j.protocol.methods.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
@@ -27,7 +31,6 @@ import dev.codex4j.protocol.types.ThreadListParams;
 import dev.codex4j.protocol.types.ThreadListResponse;
 import dev.codex4j.protocol.types.ThreadResumeParams;
 import dev.codex4j.protocol.types.ThreadUnarchiveParams;
-import dev.codex4j.protocol.methods.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,7 +59,7 @@ import tools.jackson.databind.JsonNode;
  * {@code wss://}, {@code unix://}). Thread-safe; any number of threads and turns run concurrently
  * over its one connection. Closing it ends the child process (if it started one) and every thread
  * of the SDK, and fails the turns still running with
- * {@link dev.codex4j.protocol.TransportClosedException}. A client built with
+ * {@link dev.codex4j.errors.TransportClosedException}. A client built with
  * {@link Builder#supervise(Supervision)} outlives the loss of its server: it restarts or reconnects
  * it and goes on with the same objects ({@link #state()} says where it stands). Many servers behind
  * one client: {@link CodexFleet}.
@@ -280,7 +283,7 @@ public final class Codex implements CodexClient {
      *
      * @param params the form of sign-in
      * @return the login in progress
-     * @throws dev.codex4j.protocol.CodexRpcException when the server refuses to start it (for
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses to start it (for
      *     example a device code it could not request: no network)
      */
     public Login login(LoginAccountParams params) {
@@ -325,13 +328,13 @@ public final class Codex implements CodexClient {
      * {@link dev.codex4j.protocol.types.LoginAccountResponse.ChatgptDeviceCode} response anywhere.
      *
      * @return the login in progress
-     * @throws dev.codex4j.protocol.CodexRpcException when the server cannot request a code (no network)
+     * @throws dev.codex4j.errors.CodexRpcException when the server cannot request a code (no network)
      */
     public Login loginWithDeviceCode() {
         return login(LoginAccountParams.ChatgptDeviceCode.builder().build());
     }
 
-    /** Signs out ({@code account/logout}); turns then fail fast with {@link dev.codex4j.protocol.AuthenticationRequiredException} if the provider needs an account. */
+    /** Signs out ({@code account/logout}); turns then fail fast with {@link dev.codex4j.errors.AuthenticationRequiredException} if the provider needs an account. */
     public void logout() {
         session.call(ClientMethods.ACCOUNT_LOGOUT, null);
         session.refreshAccount();
@@ -344,8 +347,8 @@ public final class Codex implements CodexClient {
      * @param method the method, for example {@code config/read}
      * @param params its parameters ({@code {}} when none)
      * @return the result
-     * @throws dev.codex4j.protocol.CodexRpcException for an error reply
-     * @throws dev.codex4j.protocol.RequestTimeoutException when no reply came in time
+     * @throws dev.codex4j.errors.CodexRpcException for an error reply
+     * @throws dev.codex4j.errors.RequestTimeoutException when no reply came in time
      */
     public JsonNode request(String method, JsonNode params) {
         return session.call(method, params, Deadline.after(session.requestTimeout()));
@@ -364,7 +367,7 @@ public final class Codex implements CodexClient {
      * @param <P> the params type
      * @param <R> the result type
      * @return the typed result
-     * @throws dev.codex4j.protocol.ProtocolException when the result does not bind to {@code R}
+     * @throws dev.codex4j.errors.ProtocolException when the result does not bind to {@code R}
      */
     public <P, R> R request(ClientMethod<P, R> method, @Nullable P params) {
         return session.call(method, params);
@@ -390,7 +393,7 @@ public final class Codex implements CodexClient {
      *
      * @param listener receives each notification
      * @return the subscription; close it to stop listening
-     * @throws dev.codex4j.protocol.TransportClosedException when the client is closed
+     * @throws dev.codex4j.errors.TransportClosedException when the client is closed
      */
     public Subscription subscribe(Consumer<? super ServerNotification> listener) {
         Objects.requireNonNull(listener, "listener");
@@ -768,7 +771,7 @@ public final class Codex implements CodexClient {
         /**
          * Whether to ask the server after the handshake whether it has the account its model
          * provider needs ({@code account/read}), so that a turn without credentials fails at once
-         * with {@link dev.codex4j.protocol.AuthenticationRequiredException} (default: true).
+         * with {@link dev.codex4j.errors.AuthenticationRequiredException} (default: true).
          *
          * @return this
          */
@@ -779,8 +782,8 @@ public final class Codex implements CodexClient {
 
         /**
          * The longest line accepted from the server (64 MiB by default); a longer one ends the
-         * connection with a {@link dev.codex4j.protocol.TransportClosedException} caused by
-         * {@link dev.codex4j.protocol.LineTooLongException}.
+         * connection with a {@link dev.codex4j.errors.TransportClosedException} caused by
+         * {@link dev.codex4j.errors.LineTooLongException}.
          *
          * @return this
          */
@@ -792,7 +795,7 @@ public final class Codex implements CodexClient {
         /**
          * The most bytes of events held for started turns that nobody consumes (256 MiB by
          * default); over it, the largest such turn is discarded and consuming it throws
-         * {@link dev.codex4j.protocol.TurnDiscardedException}. Turns being consumed are never
+         * {@link dev.codex4j.errors.TurnDiscardedException}. Turns being consumed are never
          * touched.
          *
          * @return this
@@ -817,7 +820,7 @@ public final class Codex implements CodexClient {
         /**
          * Supervises the app-server (off by default): when it is lost while the client is open (the
          * child exits or is killed, a remote link drops), what was in flight fails with
-         * {@link dev.codex4j.protocol.ServerLostException}, and the client starts the child again or
+         * {@link dev.codex4j.errors.ServerLostException}, and the client starts the child again or
          * reconnects, with backoff, redoes the handshake and goes on; each {@link CodexThread} is
          * resumed on its next use. See {@link Supervision}.
          *
@@ -914,8 +917,8 @@ public final class Codex implements CodexClient {
         /**
          * Talks to an app-server that already runs, proving the client with {@code auth} (see
          * {@link ServerAuth}). A refused token fails {@link #build()} with
-         * {@link dev.codex4j.protocol.AuthenticationException}; a server that cannot be reached
-         * with {@link dev.codex4j.protocol.TransportClosedException}.
+         * {@link dev.codex4j.errors.AuthenticationException}; a server that cannot be reached
+         * with {@link dev.codex4j.errors.TransportClosedException}.
          *
          * <pre>{@code
          * Codex codex = Codex.builder()
@@ -948,7 +951,7 @@ public final class Codex implements CodexClient {
          * Liveness of socket links (WebSocket, unix socket): after {@code interval} without a word
          * from the server a ping is sent, and if the server stays silent for {@code timeout} more,
          * the link counts as dead and every waiter fails with
-         * {@link dev.codex4j.protocol.TransportClosedException} (15 s and 10 s by default; a zero
+         * {@link dev.codex4j.errors.TransportClosedException} (15 s and 10 s by default; a zero
          * interval turns it off). Stdio needs none: a dead child's pipe ends at once.
          *
          * @return this
@@ -962,10 +965,10 @@ public final class Codex implements CodexClient {
          * Starts the app-server and performs the handshake.
          *
          * @return the connected client
-         * @throws dev.codex4j.protocol.CodexCliNotFoundException when no Codex binary is found
-         * @throws dev.codex4j.protocol.TransportClosedException when the child exits during the handshake,
+         * @throws dev.codex4j.errors.CodexCliNotFoundException when no Codex binary is found
+         * @throws dev.codex4j.errors.TransportClosedException when the child exits during the handshake,
          *     or the server cannot be reached
-         * @throws dev.codex4j.protocol.AuthenticationException when a remote server refuses the client's token
+         * @throws dev.codex4j.errors.AuthenticationException when a remote server refuses the client's token
          */
         public Codex build() {
             return new Codex(options());

@@ -1,6 +1,6 @@
 package dev.codex4j;
 
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.InitializeResponse;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -68,8 +68,8 @@ public interface CodexEventListener {
      *
      * @param method the method
      * @param latency from {@link #requestStarted} to the failure
-     * @param error a {@link dev.codex4j.protocol.CodexRpcException}, a
-     *     {@link dev.codex4j.protocol.RequestTimeoutException}, a {@link TransportClosedException},
+     * @param error a {@link dev.codex4j.errors.CodexRpcException}, a
+     *     {@link dev.codex4j.errors.RequestTimeoutException}, a {@link TransportClosedException},
      *     or a {@link java.util.concurrent.CancellationException} when the caller was interrupted
      */
     record RequestFailed(String method, Duration latency, Throwable error) {}
@@ -229,7 +229,7 @@ public interface CodexEventListener {
     /**
      * The dispatcher, the sweeper or the claiming thread: a memory bound or a time-to-live
      * discarded a whole turn's held events (held too long, too large, or never consumed); its
-     * consumer gets {@link dev.codex4j.protocol.TurnDiscardedException}.
+     * consumer gets {@link dev.codex4j.errors.TurnDiscardedException}.
      *
      * @param e the turn and which bound
      */

@@ -1,20 +1,21 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.errors.ServerLostException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.internal.sdk.CodexOptions;
 import dev.codex4j.internal.sdk.Deadline;
 import dev.codex4j.internal.sdk.Waits;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.CodexRpcException;
-import dev.codex4j.protocol.ServerLostException;
-import dev.codex4j.protocol.TransportClosedException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Objects;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -496,7 +497,7 @@ public final class CodexFleet implements CodexClient {
          *
          * @return the fleet
          * @throws IllegalStateException when no endpoint was given
-         * @throws dev.codex4j.protocol.AuthenticationException when an endpoint refuses its token
+         * @throws dev.codex4j.errors.AuthenticationException when an endpoint refuses its token
          *     (the endpoints built so far are closed)
          * @throws TransportClosedException when an endpoint cannot be reached
          */

@@ -1,5 +1,8 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.DecodeException;
+import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
 import dev.codex4j.internal.sdk.Admission;
@@ -9,8 +12,6 @@ import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.internal.sdk.Session;
 import dev.codex4j.internal.sdk.ThreadTools;
 import dev.codex4j.internal.sdk.Waits;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.DecodeException;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
@@ -224,7 +225,7 @@ public final class CodexThread {
      * @throws IllegalStateException when a turn is already running on this thread
      * @throws IllegalArgumentException when the input is empty or invalid, or the options' cwd does
      *     not exist on this machine (for a local app-server)
-     * @throws dev.codex4j.protocol.AuthenticationRequiredException when the server has no account
+     * @throws dev.codex4j.errors.AuthenticationRequiredException when the server has no account
      *     for its model provider
      */
     public TurnHandle turn(List<? extends UserInput> input, TurnOptions options) {
@@ -370,7 +371,7 @@ public final class CodexThread {
      *
      * @param listener receives each notification
      * @return the subscription; close it to stop listening
-     * @throws dev.codex4j.protocol.TransportClosedException when the client is closed
+     * @throws dev.codex4j.errors.TransportClosedException when the client is closed
      */
     public Subscription subscribe(Consumer<? super ServerNotification> listener) {
         Objects.requireNonNull(listener, "listener");

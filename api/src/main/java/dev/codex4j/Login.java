@@ -1,10 +1,11 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.LoginFailedException;
+import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.internal.sdk.Deadline;
 import dev.codex4j.internal.sdk.Session;
 import dev.codex4j.internal.sdk.Waits;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.RequestTimeoutException;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.types.AccountLoginCompletedNotification;
@@ -140,7 +141,7 @@ public final class Login implements AutoCloseable {
      * @throws LoginFailedException when the server says the login failed or was cancelled
      * @throws RequestTimeoutException when it did not complete within {@code timeout} (the login
      *     goes on: wait again, or {@link #cancel()} it)
-     * @throws dev.codex4j.protocol.TransportClosedException when the client closed first
+     * @throws dev.codex4j.errors.TransportClosedException when the client closed first
      * @throws CodexException when the calling thread is interrupted
      */
     public AccountLoginCompletedNotification await(Duration timeout) {

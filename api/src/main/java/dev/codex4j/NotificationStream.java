@@ -57,7 +57,7 @@ public final class NotificationStream implements AutoCloseable {
      *
      * @param timeout the longest wait
      * @return the next notification, or empty when none came in time
-     * @throws dev.codex4j.protocol.CodexException when the calling thread is interrupted
+     * @throws dev.codex4j.errors.CodexException when the calling thread is interrupted
      */
     public Optional<ServerNotification> poll(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");

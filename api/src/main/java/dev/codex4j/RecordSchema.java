@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.internal.sdk.JsonShape;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;

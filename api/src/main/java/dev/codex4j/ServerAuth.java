@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * ({@link Codex.Builder#connect(java.net.URI, ServerAuth)}): nothing, a capability token, or a
  * signed bearer token (a JWT) minted for each connection. Either token goes in the opening
  * handshake as {@code Authorization: Bearer <token>}; a server that refuses it fails the build with
- * {@link dev.codex4j.protocol.AuthenticationException}. They match the server's flags:
+ * {@link dev.codex4j.errors.AuthenticationException}. They match the server's flags:
  *
  * <ul>
  *   <li>{@link #capabilityToken(Path)}: {@code codex app-server --ws-auth capability-token

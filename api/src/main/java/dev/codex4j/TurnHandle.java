@@ -1,6 +1,12 @@
 package dev.codex4j;
 
-import dev.codex4j.internal.sdk.Waits;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.InvalidRequestException;
+import dev.codex4j.errors.ModelUnreachableException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.errors.TurnFailedException;
+import dev.codex4j.errors.TurnTimeoutException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
@@ -9,10 +15,7 @@ import dev.codex4j.internal.sdk.Backoff;
 import dev.codex4j.internal.sdk.Deadline;
 import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.internal.sdk.TurnFold;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.InvalidRequestException;
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.types.TurnError;
 import dev.codex4j.protocol.types.TurnInterruptParams;
@@ -45,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  * whether or not anyone consumed this turn. A handle that becomes unreachable before it was
  * consumed releases its events (the connection's sweeper notices); events nobody consumes are also bounded by the
  * client's memory budget, over which the turn is discarded and consuming it throws
- * {@link dev.codex4j.protocol.TurnDiscardedException}.
+ * {@link dev.codex4j.errors.TurnDiscardedException}.
  *
  * <pre>{@code
  * TurnHandle turn = thread.turn("Refactor the parser");
@@ -125,7 +128,7 @@ public final class TurnHandle implements AutoCloseable {
      *
      * @param input more input for the model (see {@link Inputs})
      * @throws IllegalArgumentException when the input is empty or a text holds a lone surrogate
-     * @throws dev.codex4j.protocol.CodexRpcException when the turn is no longer running
+     * @throws dev.codex4j.errors.CodexRpcException when the turn is no longer running
      */
     public void steer(List<? extends UserInput> input) {
         thread.session().callOn(connection, ClientMethods.TURN_STEER, TurnSteerParams.builder()
@@ -151,7 +154,7 @@ public final class TurnHandle implements AutoCloseable {
      * answers that the turn is not active yet (an interrupt right after {@code turn()}), it is sent
      * again, with backoff, until the turn ends. Does nothing once the turn has ended.
      *
-     * @throws dev.codex4j.protocol.CodexRpcException when the server refuses it for another reason
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses it for another reason
      */
     public void interrupt() {
         if (isCompleted()) {
@@ -233,7 +236,7 @@ public final class TurnHandle implements AutoCloseable {
      * @throws TurnTimeoutException when {@link TurnOptions#timeout()} passed: thrown at the
      *     deadline, whatever the server does; an interrupt of the turn has been requested
      * @throws TransportClosedException when the connection closed first
-     * @throws dev.codex4j.protocol.TurnDiscardedException when the turn's events were discarded
+     * @throws dev.codex4j.errors.TurnDiscardedException when the turn's events were discarded
      * @throws CodexException when the calling thread is interrupted (the turn goes on)
      * @throws IllegalStateException when another consumer is reading this turn
      */
@@ -436,7 +439,7 @@ public final class TurnHandle implements AutoCloseable {
     private RunResult resultOrThrow() {
         RunResult r = Objects.requireNonNull(result, "no result");
         if (r.status().equals(TurnStatus.FAILED)) {
-            throw new TurnFailedException(r, r.error().orElseGet(() -> TurnError.builder()
+            throw new TurnFailedException(r.turnId(), r, r.error().orElseGet(() -> TurnError.builder()
                     .message("turn failed (the server gave no error)").build()));
         }
         return r;

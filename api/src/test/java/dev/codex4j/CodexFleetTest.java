@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.ServerLostException;
 import dev.codex4j.internal.runtime.StreamTransport;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.ServerLostException;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.ServerOverloadedException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.ServerOverloadedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;

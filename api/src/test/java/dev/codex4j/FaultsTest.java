@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.AuthenticationRequiredException;
-import dev.codex4j.protocol.LineTooLongException;
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.TransportClosedException;
-import dev.codex4j.protocol.TurnDiscardedException;
+import dev.codex4j.errors.AuthenticationRequiredException;
+import dev.codex4j.errors.LineTooLongException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.errors.TurnDiscardedException;
+import dev.codex4j.errors.TurnTimeoutException;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.protocol.types.UserInput;
 import dev.codex4j.testkit.AppServerMessages;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.AuthenticationRequiredException;
+import dev.codex4j.errors.AuthenticationRequiredException;
 import dev.codex4j.protocol.types.Account;
 import dev.codex4j.testkit.OfflineCodex;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.CapacityExceededException;
 import dev.codex4j.internal.sdk.Admission;
 import dev.codex4j.internal.sdk.Backoff;
 import dev.codex4j.internal.sdk.Deadline;

@@ -1,5 +1,6 @@
 package dev.codex4j.protocol;
 
+import dev.codex4j.errors.CodexCliNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

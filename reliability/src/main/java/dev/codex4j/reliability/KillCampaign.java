@@ -7,7 +7,7 @@ import dev.codex4j.Decision;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.TurnEventStream;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.testkit.FakeAppServerProcess;

@@ -1,6 +1,6 @@
 package dev.codex4j.internal.sdk;
 
-import dev.codex4j.CapacityExceededException;
+import dev.codex4j.errors.CapacityExceededException;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;

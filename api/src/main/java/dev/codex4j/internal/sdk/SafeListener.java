@@ -4,7 +4,7 @@ import dev.codex4j.ApprovalRequest;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.RunResult;
 import dev.codex4j.internal.runtime.RuntimeEvents;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.InitializeResponse;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

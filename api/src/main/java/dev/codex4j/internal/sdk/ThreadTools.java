@@ -1,6 +1,6 @@
 package dev.codex4j.internal.sdk;
 
-import dev.codex4j.StructuredOutputException;
+import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.Tool;
 import dev.codex4j.ToolOutput;
 import dev.codex4j.protocol.methods.TypedCodec;

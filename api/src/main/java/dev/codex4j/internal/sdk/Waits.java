@@ -1,6 +1,6 @@
 package dev.codex4j.internal.sdk;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 
 /** The one translation of an interrupted wait of the SDK layer into the unchecked exception users get. */
 public final class Waits {

@@ -1,13 +1,13 @@
 package dev.codex4j.internal.runtime;
 
-import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.protocol.JsonRpcMessage;
-import dev.codex4j.protocol.LineTooLongException;
+import dev.codex4j.errors.LineTooLongException;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.RequestTimeoutException;
+import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.protocol.RpcError;
-import dev.codex4j.protocol.ServerOverloadedException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.ServerOverloadedException;
+import dev.codex4j.errors.TransportClosedException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -292,7 +292,7 @@ public final class Connection implements AutoCloseable {
      * @param turnId the turn
      * @return the mailbox; close it when done
      * @throws IllegalStateException when the turn's mailbox is claimed already
-     * @throws dev.codex4j.protocol.TurnDiscardedException when its messages were discarded
+     * @throws dev.codex4j.errors.TurnDiscardedException when its messages were discarded
      * @throws TransportClosedException when the connection is closed
      */
     public TurnMailbox turnMailbox(String threadId, String turnId) {

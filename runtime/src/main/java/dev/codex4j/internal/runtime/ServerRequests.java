@@ -2,7 +2,7 @@ package dev.codex4j.internal.runtime;
 
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RpcError;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

@@ -1,4 +1,4 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
 
 /**
  * No usable Codex CLI binary was found. The message lists every place that was searched and says

@@ -1,4 +1,4 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
 
 /**
  * Codex cannot authenticate: the app-server has no credentials for the model provider it is

@@ -1,6 +1,6 @@
-package dev.codex4j;
+package dev.codex4j.errors;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 import dev.codex4j.protocol.types.TurnError;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A turn gave up because the app-server could not reach the model provider for longer than
- * {@link Codex.Builder#reconnectTimeout(Duration)}: it kept sending {@code error} notifications
+ * {@code Codex.Builder#reconnectTimeout(Duration)}: it kept sending {@code error} notifications
  * with {@code willRetry} ("Reconnecting... 3/5", "Reconnecting... waiting for network") and the
  * model never answered. The turn has been interrupted. Typical causes: no network, a wrong
  * {@code base_url}, a proxy, a provider that is down.

@@ -1,4 +1,4 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
 
 import java.time.Duration;
 

@@ -1,4 +1,6 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
+
+import dev.codex4j.protocol.RpcError;
 
 /**
  * JSON-RPC error -32600 (invalid request): the app-server's usual answer to an unknown method, bad parameters or an unknown thread id.

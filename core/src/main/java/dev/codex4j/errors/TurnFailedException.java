@@ -1,6 +1,6 @@
-package dev.codex4j;
+package dev.codex4j.errors;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 import dev.codex4j.protocol.types.CodexErrorInfo;
 import dev.codex4j.protocol.types.TurnError;
 import java.util.Optional;
@@ -24,23 +24,37 @@ import tools.jackson.databind.JsonNode;
 public class TurnFailedException extends CodexException {
     private static final long serialVersionUID = 1L;
 
-    private final transient RunResult result;
+    private final transient Object result;
     private final transient TurnError error;
 
     /**
-     * @param result the failed turn's result
+     * @param turnId the failed turn
+     * @param result the failed turn's result (the SDK's {@code dev.codex4j.RunResult})
      * @param error the server's error
      */
-    public TurnFailedException(RunResult result, TurnError error) {
-        super("Turn " + result.turnId() + " failed: " + error.message()
+    public TurnFailedException(String turnId, Object result, TurnError error) {
+        super("Turn " + turnId + " failed: " + error.message()
                 + name(error.codexErrorInfo()).map(k -> " (" + k + ")").orElse(""));
         this.result = result;
         this.error = error;
     }
 
-    /** @return the partial result, status {@code failed} */
-    public RunResult result() {
-        return result;
+    /**
+     * The failed turn's result: status {@code failed}, the items completed before the failure, the
+     * usage. It is the SDK's {@code dev.codex4j.RunResult}, which this package (in the core module,
+     * below the SDK) cannot name; ask for it by its type.
+     *
+     * <pre>{@code
+     * RunResult partial = e.result(RunResult.class);
+     * }</pre>
+     *
+     * @param type {@code RunResult.class}
+     * @param <T> the result type
+     * @return the result
+     * @throws ClassCastException when it is not a {@code type}
+     */
+    public <T> T result(Class<T> type) {
+        return type.cast(result);
     }
 
     /** @return the server's error */

@@ -1,5 +1,6 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
 
+import dev.codex4j.protocol.RpcError;
 import tools.jackson.databind.JsonNode;
 
 /**

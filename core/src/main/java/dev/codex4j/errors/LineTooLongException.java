@@ -1,4 +1,4 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
 
 /**
  * The app-server wrote a line longer than the connection's limit

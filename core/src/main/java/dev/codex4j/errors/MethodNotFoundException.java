@@ -1,4 +1,6 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
+
+import dev.codex4j.protocol.RpcError;
 
 /**
  * JSON-RPC error -32601 (method not found).

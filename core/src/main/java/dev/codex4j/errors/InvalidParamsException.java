@@ -1,4 +1,6 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
+
+import dev.codex4j.protocol.RpcError;
 
 /**
  * JSON-RPC error -32602 (invalid params), for example input over the server's size limit.

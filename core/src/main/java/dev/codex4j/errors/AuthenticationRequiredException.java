@@ -1,4 +1,4 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
 
 /**
  * The app-server needs an OpenAI account (its {@code account/read} says

@@ -1,11 +1,11 @@
-package dev.codex4j;
+package dev.codex4j.errors;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The final answer of a structured-output turn is missing, is not JSON, or does not match the
- * requested record ({@link RecordSchema}). Carries the answer's text and, when the JSON was read,
+ * requested record ({@code RecordSchema}). Carries the answer's text and, when the JSON was read,
  * the path of the first mismatch ({@code $.items[2].score}).
  *
  * <pre>{@code

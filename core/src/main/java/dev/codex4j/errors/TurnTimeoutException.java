@@ -1,10 +1,10 @@
-package dev.codex4j;
+package dev.codex4j.errors;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 import java.time.Duration;
 
 /**
- * A turn did not end within {@link TurnOptions#timeout()}. Thrown at the deadline, whatever the
+ * A turn did not end within {@code TurnOptions#timeout()}. Thrown at the deadline, whatever the
  * server does; the SDK has asked the server to interrupt the turn (in the background, again until
  * it is accepted), but the turn may still be running until the server confirms its end, and the
  * thread takes a new turn only then.

@@ -1,10 +1,10 @@
-package dev.codex4j;
+package dev.codex4j.errors;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 
 /**
  * Admission refused: every slot for a turn was taken for the whole admission wait
- * ({@link Codex.Builder#maxConcurrentTurns}), or, in a {@link CodexFleet}, no endpoint that is up
+ * ({@code Codex.Builder#maxConcurrentTurns}), or, in a {@code CodexFleet}, no endpoint that is up
  * had a free slot. Nothing was sent to any server; trying again later is safe.
  *
  * <pre>{@code

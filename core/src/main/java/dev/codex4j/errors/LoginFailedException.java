@@ -1,6 +1,6 @@
-package dev.codex4j;
+package dev.codex4j.errors;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.errors.CodexException;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 

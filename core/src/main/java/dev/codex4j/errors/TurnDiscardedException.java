@@ -1,4 +1,4 @@
-package dev.codex4j.protocol;
+package dev.codex4j.errors;
 
 /**
  * A turn's events were discarded by the SDK before anyone consumed them, so they cannot be
