@@ -160,6 +160,8 @@ class SupervisionTest {
                 .supervise(Supervision.builder().initialBackoff(Duration.ofHours(1)).maxBackoff(Duration.ofHours(1))
                         .build()).build()) {
             fakes.get(0).close();
+            // during the restart: a call made before the client saw the loss would be written to the dead link
+            await().atMost(WAIT).until(() -> codex.state() == Codex.State.RECONNECTING);
             ServerLostException e = assertThrows(ServerLostException.class, codex::startThread);
             assertTrue(e.retrySafe(), e.getMessage());
             assertEquals(1, fakes.size(), "nothing was sent anywhere");
