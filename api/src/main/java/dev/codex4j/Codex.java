@@ -3,6 +3,7 @@ package dev.codex4j;
 import dev.codex4j.errors.CapacityExceededException;
 import dev.codex4j.errors.LoginFailedException;
 import dev.codex4j.errors.ModelUnreachableException;
+import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.StreamTransport;
@@ -456,6 +457,11 @@ public final class Codex implements CodexClient {
     /** @return the session this client is a facade over (the fleet, threads, logins) */
     Session session() {
         return session;
+    }
+
+    /** @return the current connection (the benchmarks and the reliability campaigns read it by reflection) */
+    Connection connection() {
+        return session.connection();
     }
 
     private static String readVersion() {
