@@ -9,6 +9,7 @@ module dev.codex4j.core {
     requires java.net.http;
 
     exports dev.codex4j.protocol;
+    exports dev.codex4j.errors;
     exports dev.codex4j.protocol.types;
     exports dev.codex4j.protocol.methods;
 

@@ -1,6 +1,7 @@
 package dev.codex4j;
 
-import dev.codex4j.protocol.CodexException;
+import dev.codex4j.internal.sdk.Waits;
+import dev.codex4j.errors.CodexException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -103,8 +104,7 @@ public final class ApprovalInbox {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while polling the approval inbox", e);
+            throw Waits.interrupted("an approval in the inbox", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.sdk.ApprovalReplies;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.methods.ServerRequest;

@@ -1,18 +1,26 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.LoginFailedException;
+import dev.codex4j.errors.ModelUnreachableException;
+import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.ConnectionOptions;
+import dev.codex4j.internal.runtime.LinkOptions;
+import dev.codex4j.internal.runtime.StreamTransport;
+import dev.codex4j.internal.runtime.Deadline;
+import dev.codex4j.internal.sdk.CodexOptions;
+import dev.codex4j.internal.sdk.Link;
+import dev.codex4j.internal.sdk.SdkAccess;
+import dev.codex4j.internal.sdk.Session;
+import dev.codex4j.internal.sdk.Transports;
 import dev.codex4j.protocol.AppServerLaunch;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
-import dev.codex4j.protocol.methods.ClientNotifications;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.types.TurnInterruptParams;
-import dev.codex4j.protocol.types.ClientInfo;
+import dev.codex4j.protocol.methods.ServerRequest;
+import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
-import dev.codex4j.protocol.types.InitializeCapabilities;
-import dev.codex4j.protocol.types.InitializeParams;
 import dev.codex4j.protocol.types.InitializeResponse;
 import dev.codex4j.protocol.types.LoginAccountParams;
 import dev.codex4j.protocol.types.Model;
@@ -24,21 +32,6 @@ import dev.codex4j.protocol.types.ThreadListParams;
 import dev.codex4j.protocol.types.ThreadListResponse;
 import dev.codex4j.protocol.types.ThreadResumeParams;
 import dev.codex4j.protocol.types.ThreadUnarchiveParams;
-import dev.codex4j.protocol.methods.TypedCodec;
-import dev.codex4j.internal.runtime.Connection;
-import dev.codex4j.internal.runtime.Inbound;
-import dev.codex4j.internal.runtime.RuntimeEvents;
-import dev.codex4j.internal.runtime.ServerRequestHandler;
-import dev.codex4j.internal.sdk.SafeListener;
-import dev.codex4j.internal.sdk.SdkJfr;
-import dev.codex4j.internal.runtime.ConnectionOptions;
-import dev.codex4j.internal.runtime.LinkOptions;
-import dev.codex4j.internal.runtime.RestartPolicy;
-import dev.codex4j.protocol.ServerLostException;
-import dev.codex4j.protocol.TransportClosedException;
-import dev.codex4j.internal.runtime.StdioTransport;
-import dev.codex4j.internal.runtime.StreamTransport;
-import dev.codex4j.internal.runtime.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +49,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -71,7 +60,7 @@ import tools.jackson.databind.JsonNode;
  * {@code wss://}, {@code unix://}). Thread-safe; any number of threads and turns run concurrently
  * over its one connection. Closing it ends the child process (if it started one) and every thread
  * of the SDK, and fails the turns still running with
- * {@link dev.codex4j.protocol.TransportClosedException}. A client built with
+ * {@link dev.codex4j.errors.TransportClosedException}. A client built with
  * {@link Builder#supervise(Supervision)} outlives the loss of its server: it restarts or reconnects
  * it and goes on with the same objects ({@link #state()} says where it stands). Many servers behind
  * one client: {@link CodexFleet}.
@@ -85,8 +74,11 @@ import tools.jackson.databind.JsonNode;
  * }</pre>
  */
 public final class Codex implements CodexClient {
-    private static final System.Logger LOG = System.getLogger(Codex.class.getName());
     private static final String SDK_VERSION = readVersion();
+
+    static {
+        SdkAccess.install(new Access());
+    }
 
     /**
      * Where a client stands with its app-server.
@@ -104,385 +96,10 @@ public final class Codex implements CodexClient {
         CLOSED
     }
 
-    /**
-     * One connection to the server and what belongs to it: the initialize reply, and which threads
-     * were resumed on it. A supervised client makes a new one at each restart; {@code generation}
-     * counts them from 0.
-     */
-    static final class Link {
-        final Connection connection;
-        final long generation;
-        final InitializeResponse metadata;
-        /** Threads resumed on this link after a restart (each once), by id. */
-        final ConcurrentHashMap<String, CompletableFuture<Void>> resumed = new ConcurrentHashMap<>();
+    private final Session session;
 
-        Link(Connection connection, long generation, InitializeResponse metadata) {
-            this.connection = connection;
-            this.generation = generation;
-            this.metadata = metadata;
-        }
-    }
-
-    private final Duration requestTimeout;
-    private final ApprovalHandler approvalHandler;
-    private final Transports.Factory transportFactory;
-    private final AppServerLaunch launch;
-    private final Duration closeTimeout;
-    private final LinkOptions linkOptions;
-    private final ConnectionOptions connectionOptions;
-    private final InitializeParams initParams;
-    private final Duration handshakeTimeout;
-    private final Duration turnWatchdog;
-    private final boolean checkAuthentication;
-    /** The user's event listener, made safe; null when none was set (then nothing is observed). */
-    private final @Nullable SafeListener listener;
-    private final int subscriptionBuffer;
-    private final Duration reconnectTimeout;
-    private final @Nullable ApprovalInbox inbox;
-    private final boolean experimentalApi;
-    private final @Nullable Supervision supervision;
-    private final @Nullable RestartPolicy restarts;
-    private final TurnSlots slots;
-    /** Guards link, state, supervisor, closing and gaveUp writes; {@code changed} signals each change. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final CopyOnWriteArrayList<Runnable> stateListeners = new CopyOnWriteArrayList<>();
-    /** The current connection: replaced only by the supervisor thread, after a loss. */
-    private volatile Link link;
-    private volatile State state = State.CONNECTED;
-    private volatile boolean closing;
-    private volatile @Nullable TransportClosedException gaveUp;
-    private volatile @Nullable TransportClosedException lastLoss;
-    private volatile int restartCount;
-    private @Nullable Thread supervisor;
-    /** From account/read: true when the server needs an OpenAI account and has none. */
-    private volatile boolean authenticationMissing;
-
-    private Codex(Builder b) {
-        this.requestTimeout = b.requestTimeout;
-        this.approvalHandler = b.approvalHandler;
-        AppServerLaunch launch = b.launch;
-        if (b.codexPath != null) {
-            launch = launch.withExecutable(b.codexPath);
-        }
-        if (b.cwd != null) {
-            launch = launch.withWorkingDirectory(b.cwd);
-        }
-        this.launch = launch.withEnv(b.env).withConfig(b.config);
-        this.transportFactory = b.transport;
-        this.closeTimeout = b.closeTimeout;
-        this.linkOptions = b.link.withConnectTimeout(b.handshakeTimeout);
-        this.supervision = b.supervision;
-        this.connectionOptions = b.connectionOptions.toBuilder().requestTimeout(b.requestTimeout)
-                .serverLostOnFailure(b.supervision != null).build();
-        InitializeCapabilities.Builder caps = InitializeCapabilities.builder().experimentalApi(b.experimentalApi);
-        if (!b.optOut.isEmpty()) {
-            caps.optOutNotificationMethods(List.copyOf(b.optOut));
-        }
-        this.initParams = InitializeParams.builder()
-                .clientInfo(ClientInfo.builder().name(b.clientName).title(b.clientTitle).version(b.clientVersion).build())
-                .capabilities(caps.build())
-                .build();
-        this.handshakeTimeout = b.handshakeTimeout;
-        this.turnWatchdog = b.turnWatchdog;
-        this.checkAuthentication = b.checkAuthentication;
-        this.restarts = b.supervision == null ? null : RestartPolicy.of(b.supervision.initialBackoff(),
-                b.supervision.maxBackoff(), b.supervision.maxRestarts(), b.supervision.window());
-        this.slots = new TurnSlots(b.maxConcurrentTurns, b.admissionWait);
-        this.inbox = b.inbox;
-        this.listener = b.eventListener == null ? null : new SafeListener(b.eventListener);
-        this.subscriptionBuffer = b.subscriptionBuffer;
-        this.reconnectTimeout = b.reconnectTimeout;
-        this.experimentalApi = b.experimentalApi;
-        this.link = open(0);
-        if (supervision != null) {
-            watch(link);
-        }
-    }
-
-    /**
-     * Opens one connection: the transport, the handshake, the server-request handler, the account
-     * check and the turn watchdog. A failure leaves nothing behind.
-     */
-    private Link open(long generation) {
-        Transport transport = transportFactory.open(launch, closeTimeout, linkOptions);
-        Connection connection = Connection.open(transport, connectionOptions, listener == null ? RuntimeEvents.NONE : listener);
-        try {
-            connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE, () -> null));
-            InitializeResponse metadata = callOn(connection, ClientMethods.INITIALIZE, TypedCodec.params(initParams),
-                    handshakeTimeout);
-            connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
-            if (checkAuthentication) {
-                connection.subscribeGlobal(in -> {
-                    if (ServerNotification.AccountUpdated.METHOD.equals(in.method())) {
-                        connection.startThread("codex4j-account", () -> readAccount(connection));
-                    }
-                });
-                readAccount(connection);
-            }
-            new TurnWatchdog(this, connection, turnWatchdog).start();
-            if (listener != null) {
-                listener.connectionOpened(connection.describe(), metadata);
-                connection.onClose(listener::connectionClosed);
-            }
-            return new Link(connection, generation, metadata);
-        } catch (RuntimeException e) {
-            // A server that does not answer the handshake is broken: do not wait for it to exit.
-            if (transport instanceof StdioTransport stdio) {
-                stdio.processHandle().destroyForcibly();
-            }
-            connection.close();
-            throw e;
-        }
-    }
-
-    /** @return the event listener, or null when none is set */
-    @Nullable SafeListener listener() {
-        return listener;
-    }
-
-    /** Reads whether the server has the account it needs; a server without the method needs none. */
-    private void readAccount(Connection connection) {
-        try {
-            GetAccountResponse r = callOn(connection, ClientMethods.ACCOUNT_READ,
-                    TypedCodec.params(GetAccountParams.builder().build()), requestTimeout);
-            authenticationMissing = r.requiresOpenaiAuth() && r.account() == null;
-        } catch (dev.codex4j.protocol.CodexRpcException e) {
-            authenticationMissing = false;
-        } catch (RuntimeException e) {
-            // including a reply that does not bind (a newer server): no claim about credentials
-            LOG.log(System.Logger.Level.DEBUG, () -> "account/read failed: " + e);
-        }
-    }
-
-    // ---------------------------------------------------------------- supervision
-
-    /** Supervised: restart when this link's connection is lost. */
-    private void watch(Link l) {
-        l.connection.onClose(why -> lost(l, why));
-    }
-
-    /** A connection's close listener: starts the supervisor unless the client is closing. */
-    private void lost(Link l, TransportClosedException why) {
-        lock.lock();
-        try {
-            if (closing || link != l || state != State.CONNECTED) {
-                return;
-            }
-            state = State.RECONNECTING;
-            lastLoss = why;
-            LOG.log(System.Logger.Level.WARNING, "The app-server was lost (" + why.getMessage() + "); restarting it");
-            supervisor = Thread.ofVirtual().name("codex4j-supervisor").start(() -> restart(l, why));
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        fireStateChange();
-    }
-
-    /** The supervisor thread: backoff, open, install; or give up. Ends when the client closes. */
-    private void restart(Link old, TransportClosedException why) {
-        RestartPolicy policy = Objects.requireNonNull(restarts);
-        old.connection.close(); // its waiters failed already; this joins its threads
-        RuntimeException last = why;
-        while (!closing) {
-            long delay = policy.nextDelayNanos();
-            if (delay < 0) {
-                giveUp(policy, last);
-                return;
-            }
-            if (!sleepUnlessClosing(delay)) {
-                return;
-            }
-            Link next;
-            try {
-                next = open(old.generation + 1);
-            } catch (RuntimeException e) {
-                if (closing) {
-                    return;
-                }
-                last = e;
-                LOG.log(System.Logger.Level.WARNING, "Restarting the app-server failed: " + e.getMessage());
-                continue;
-            }
-            lock.lock();
-            try {
-                if (closing) {
-                    next.connection.close();
-                    return;
-                }
-                link = next;
-                state = State.CONNECTED;
-                restartCount++;
-                policy.connected();
-                watch(next);
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            LOG.log(System.Logger.Level.INFO, "The app-server is back (" + next.connection.describe() + ")");
-            fireStateChange();
-            return;
-        }
-    }
-
-    /** @return false when the client closed during the wait */
-    private boolean sleepUnlessClosing(long nanos) {
-        long deadline = System.nanoTime() + nanos;
-        lock.lock();
-        try {
-            long left;
-            while (!closing && (left = deadline - System.nanoTime()) > 0) {
-                changed.awaitNanos(left);
-            }
-            return !closing;
-        } catch (InterruptedException e) {
-            return false; // only close() interrupts the supervisor
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void giveUp(RestartPolicy policy, RuntimeException last) {
-        TransportClosedException t = last instanceof TransportClosedException tc ? tc : null;
-        TransportClosedException why = new TransportClosedException("The app-server was lost and the client gave up"
-                + " restarting it after " + policy.describeLimit() + "; the last failure: " + last.getMessage(),
-                t == null ? null : t.exitCode().isPresent() ? t.exitCode().getAsInt() : null,
-                t == null ? "" : t.stderrTail(), last);
-        lock.lock();
-        try {
-            gaveUp = why;
-            state = State.CLOSED;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        LOG.log(System.Logger.Level.ERROR, why.getMessage());
-        fireStateChange();
-    }
-
-    private void fireStateChange() {
-        for (Runnable r : stateListeners) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "A state listener failed", e);
-            }
-        }
-    }
-
-    /** The fleet: runs {@code listener} (short, non-blocking) after each change of {@link #state()}. */
-    void onStateChange(Runnable listener) {
-        stateListeners.add(Objects.requireNonNull(listener, "listener"));
-    }
-
-    /**
-     * The link to send on: the current one while its connection is open; while the supervisor
-     * restarts, waits for the next one until {@code deadline}.
-     *
-     * @throws ServerLostException (retry-safe: nothing was sent) when no server came back in time
-     * @throws TransportClosedException when the client is closed or gave up
-     */
-    Link awaitLink(long deadline) {
-        Link l = link;
-        if (supervision == null || l.connection.isOpen()) {
-            return l;
-        }
-        lock.lock();
-        try {
-            while (true) {
-                l = link;
-                if (l.connection.isOpen()) {
-                    return l;
-                }
-                if (closing) {
-                    return l; // its connection says it was closed by the client
-                }
-                TransportClosedException g = gaveUp;
-                if (g != null) {
-                    throw new TransportClosedException(g.getMessage(), g.exitCode().isPresent()
-                            ? g.exitCode().getAsInt() : null, g.stderrTail(), g);
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    TransportClosedException loss = lastLoss;
-                    throw new ServerLostException("The app-server was lost and is being restarted; it was not back"
-                            + " within the request timeout (" + requestTimeout + ")" + (loss == null ? ""
-                            : ": " + loss.getMessage()), null, loss == null ? "" : loss.stderrTail(), true, loss);
-                }
-                changed.awaitNanos(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for the app-server to be restarted", e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * The link on which {@code thread} may be used: after a restart, the thread is resumed there
-     * first ({@code thread/resume}, once per thread id per link, however many callers).
-     */
-    Link linkFor(CodexThread thread) {
-        long deadline = System.nanoTime() + requestTimeout.toNanos();
-        Link l = awaitLink(deadline);
-        if (supervision == null || thread.generation() == l.generation) {
-            return l;
-        }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> resuming = l.resumed.putIfAbsent(thread.id(), mine);
-        if (resuming == null) {
-            try {
-                if (Boolean.TRUE.equals(thread.options().ephemeral())) {
-                    throw new ServerLostException("Thread " + thread.id() + " is ephemeral: it lived only in the lost"
-                            + " app-server and cannot be resumed", null, "", false, lastLoss);
-                }
-                ThreadOptions o = thread.options();
-                // Started with ephemeral(false): thread/resume takes no ephemeral at all.
-                ThreadResumeParams p = (o.ephemeral() == null ? o : o.toBuilder().ephemeral(null).build())
-                        .resumeParams(thread.id());
-                try {
-                    callOn(l.connection, ClientMethods.THREAD_RESUME.name(), TypedCodec.params(p),
-                            Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-                } catch (dev.codex4j.protocol.CodexRpcException e) {
-                    // The server refuses it (0.169.0: "no rollout found for thread id"): the thread was not
-                    // saved before the server was lost (a thread is written once its first turn has run
-                    // far enough), so it died with that server. Not retry-safe on this thread: start another.
-                    throw new ServerLostException("Thread " + thread.id() + " was lost with the app-server: the"
-                            + " restarted server cannot resume it (" + e.getMessage() + "); start a new thread",
-                            null, "", false, e);
-                }
-                mine.complete(null);
-            } catch (RuntimeException e) {
-                l.resumed.remove(thread.id(), mine);
-                mine.completeExceptionally(e);
-                throw e;
-            }
-        } else {
-            try {
-                resuming.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : new CodexException(String.valueOf(e.getCause()), e);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new dev.codex4j.protocol.RequestTimeoutException(ClientMethods.THREAD_RESUME.name(), requestTimeout);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CodexException("Interrupted while waiting for thread " + thread.id() + " to be resumed", e);
-            }
-        }
-        thread.resumedOn(l.generation);
-        return l;
-    }
-
-    /** Throws when a turn could only wait for credentials the server does not have. */
-    void checkCanRunTurns() {
-        if (authenticationMissing) {
-            throw new dev.codex4j.protocol.AuthenticationRequiredException("The app-server needs an OpenAI account"
-                    + " (account/read says requiresOpenaiAuth and there is no account), so this turn would only"
-                    + " reconnect and wait for the network. Sign in (codex login, or OPENAI_API_KEY in the"
-                    + " app-server's environment), or configure a model provider that needs none.");
-        }
+    Codex(CodexOptions options) {
+        this.session = new Session(options);
     }
 
     /**
@@ -505,7 +122,7 @@ public final class Codex implements CodexClient {
      *     with the client's own name, then the CLI version), {@code codexHome}, {@code platformOs}, ...
      */
     public InitializeResponse metadata() {
-        return link.metadata;
+        return session.link().metadata;
     }
 
     /** @return a new thread with the server's defaults ({@code thread/start}) */
@@ -520,23 +137,23 @@ public final class Codex implements CodexClient {
      *     (the server refuses {@code dynamicTools} without it)
      */
     public CodexThread startThread(ThreadOptions options) {
-        return startThread(options, System.nanoTime() + requestTimeout.toNanos());
+        return startThread(options, Deadline.after(session.requestTimeout()));
     }
 
     /**
      * @param linkDeadline until when to wait for a restart in progress (the fleet passes "now": it
      *     places the thread elsewhere rather than wait)
      */
-    CodexThread startThread(ThreadOptions options, long linkDeadline) {
-        checkDirectory(options.cwd(), "the thread's cwd");
-        if (!options.tools().isEmpty() && !experimentalApi) {
+    CodexThread startThread(ThreadOptions options, Deadline linkDeadline) {
+        session.checkDirectory(options.cwd(), "the thread's cwd");
+        if (!options.tools().isEmpty() && !session.options().experimentalApi()) {
             throw new IllegalStateException("Tools are sent as thread/start's dynamicTools, an experimental protocol"
                     + " field the server refuses unless the client opts in: build the client with"
                     + " Codex.builder().experimentalApi(true)");
         }
-        Link l = awaitLink(linkDeadline);
-        return new CodexThread(this, call(l, ClientMethods.THREAD_START, options.startParams()).thread(), options,
-                l.generation);
+        Link l = session.awaitLink(linkDeadline);
+        return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_START, options.startParams())
+                .thread(), options, l.generation);
     }
 
     /** @return the existing thread, loaded (from disk if needed) and ready for turns ({@code thread/resume}) */
@@ -559,15 +176,16 @@ public final class Codex implements CodexClient {
      * @throws IllegalArgumentException when the options set {@code ephemeral}, which only a start takes
      */
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
-        return resumeThread(threadId, options, System.nanoTime() + requestTimeout.toNanos());
+        return resumeThread(threadId, options, Deadline.after(session.requestTimeout()));
     }
 
     /** @param linkDeadline until when to wait for a restart in progress */
-    CodexThread resumeThread(String threadId, ThreadOptions options, long linkDeadline) {
-        checkDirectory(options.cwd(), "the thread's cwd");
+    CodexThread resumeThread(String threadId, ThreadOptions options, Deadline linkDeadline) {
+        session.checkDirectory(options.cwd(), "the thread's cwd");
         ThreadResumeParams params = options.resumeParams(Objects.requireNonNull(threadId, "threadId"));
-        Link l = awaitLink(linkDeadline);
-        return new CodexThread(this, call(l, ClientMethods.THREAD_RESUME, params).thread(), options, l.generation);
+        Link l = session.awaitLink(linkDeadline);
+        return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_RESUME, params).thread(), options,
+                l.generation);
     }
 
     /** @return a new thread with a copy of the given thread's history ({@code thread/fork}) */
@@ -581,15 +199,16 @@ public final class Codex implements CodexClient {
      *     {@link #resumeThread(String, ThreadOptions)} ({@code thread/fork} takes none)
      */
     public CodexThread forkThread(String threadId, ThreadOptions options) {
-        return forkThread(threadId, options, System.nanoTime() + requestTimeout.toNanos());
+        return forkThread(threadId, options, Deadline.after(session.requestTimeout()));
     }
 
     /** @param linkDeadline until when to wait for a restart in progress */
-    CodexThread forkThread(String threadId, ThreadOptions options, long linkDeadline) {
-        checkDirectory(options.cwd(), "the thread's cwd");
+    CodexThread forkThread(String threadId, ThreadOptions options, Deadline linkDeadline) {
+        session.checkDirectory(options.cwd(), "the thread's cwd");
         ThreadForkParams params = options.forkParams(Objects.requireNonNull(threadId, "threadId"));
-        Link l = awaitLink(linkDeadline);
-        return new CodexThread(this, call(l, ClientMethods.THREAD_FORK, params).thread(), options, l.generation);
+        Link l = session.awaitLink(linkDeadline);
+        return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_FORK, params).thread(), options,
+                l.generation);
     }
 
     /**
@@ -614,17 +233,17 @@ public final class Codex implements CodexClient {
      * @return the page
      */
     public ThreadListResponse listThreads(ThreadListParams query) {
-        return call(ClientMethods.THREAD_LIST, Objects.requireNonNull(query, "query"));
+        return session.call(ClientMethods.THREAD_LIST, Objects.requireNonNull(query, "query"));
     }
 
     /** Archives a thread ({@code thread/archive}). */
     public void archiveThread(String threadId) {
-        call(ClientMethods.THREAD_ARCHIVE, ThreadArchiveParams.builder().threadId(threadId).build());
+        session.call(ClientMethods.THREAD_ARCHIVE, ThreadArchiveParams.builder().threadId(threadId).build());
     }
 
     /** Brings an archived thread back ({@code thread/unarchive}). */
     public void unarchiveThread(String threadId) {
-        call(ClientMethods.THREAD_UNARCHIVE, ThreadUnarchiveParams.builder().threadId(threadId).build());
+        session.call(ClientMethods.THREAD_UNARCHIVE, ThreadUnarchiveParams.builder().threadId(threadId).build());
     }
 
     /** @return the models the server offers ({@code model/list}, all pages) */
@@ -636,7 +255,7 @@ public final class Codex implements CodexClient {
             if (cursor != null) {
                 p.cursor(cursor);
             }
-            ModelListResponse r = call(ClientMethods.MODEL_LIST, p.build());
+            ModelListResponse r = session.call(ClientMethods.MODEL_LIST, p.build());
             out.addAll(r.data());
             cursor = r.nextCursor();
         } while (cursor != null);
@@ -648,7 +267,7 @@ public final class Codex implements CodexClient {
      *     is null when there is none, {@code requiresOpenaiAuth()} whether the model provider needs one
      */
     public GetAccountResponse account() {
-        return call(ClientMethods.ACCOUNT_READ, GetAccountParams.builder().build());
+        return session.call(ClientMethods.ACCOUNT_READ, GetAccountParams.builder().build());
     }
 
     /**
@@ -665,11 +284,11 @@ public final class Codex implements CodexClient {
      *
      * @param params the form of sign-in
      * @return the login in progress
-     * @throws dev.codex4j.protocol.CodexRpcException when the server refuses to start it (for
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses to start it (for
      *     example a device code it could not request: no network)
      */
     public Login login(LoginAccountParams params) {
-        return new Login(this, Objects.requireNonNull(params, "params"));
+        return new Login(session, Objects.requireNonNull(params, "params"));
     }
 
     /**
@@ -689,7 +308,7 @@ public final class Codex implements CodexClient {
             throw new IllegalArgumentException("the API key is blank");
         }
         try (Login login = login(LoginAccountParams.ApiKey.builder().apiKey(apiKey).build())) {
-            login.await(requestTimeout);
+            login.await(session.requestTimeout());
         }
     }
 
@@ -710,23 +329,16 @@ public final class Codex implements CodexClient {
      * {@link dev.codex4j.protocol.types.LoginAccountResponse.ChatgptDeviceCode} response anywhere.
      *
      * @return the login in progress
-     * @throws dev.codex4j.protocol.CodexRpcException when the server cannot request a code (no network)
+     * @throws dev.codex4j.errors.CodexRpcException when the server cannot request a code (no network)
      */
     public Login loginWithDeviceCode() {
         return login(LoginAccountParams.ChatgptDeviceCode.builder().build());
     }
 
-    /** Signs out ({@code account/logout}); turns then fail fast with {@link dev.codex4j.protocol.AuthenticationRequiredException} if the provider needs an account. */
+    /** Signs out ({@code account/logout}); turns then fail fast with {@link dev.codex4j.errors.AuthenticationRequiredException} if the provider needs an account. */
     public void logout() {
-        call(ClientMethods.ACCOUNT_LOGOUT, null);
-        refreshAccount();
-    }
-
-    /** Reads the account again (after a login or logout), if the client checks credentials at all. */
-    void refreshAccount() {
-        if (checkAuthentication) {
-            readAccount(connection());
-        }
+        session.call(ClientMethods.ACCOUNT_LOGOUT, null);
+        session.refreshAccount();
     }
 
     /**
@@ -736,11 +348,11 @@ public final class Codex implements CodexClient {
      * @param method the method, for example {@code config/read}
      * @param params its parameters ({@code {}} when none)
      * @return the result
-     * @throws dev.codex4j.protocol.CodexRpcException for an error reply
-     * @throws dev.codex4j.protocol.RequestTimeoutException when no reply came in time
+     * @throws dev.codex4j.errors.CodexRpcException for an error reply
+     * @throws dev.codex4j.errors.RequestTimeoutException when no reply came in time
      */
     public JsonNode request(String method, JsonNode params) {
-        return call(method, params);
+        return session.call(method, params, Deadline.after(session.requestTimeout()));
     }
 
     /**
@@ -756,15 +368,15 @@ public final class Codex implements CodexClient {
      * @param <P> the params type
      * @param <R> the result type
      * @return the typed result
-     * @throws dev.codex4j.protocol.ProtocolException when the result does not bind to {@code R}
+     * @throws dev.codex4j.errors.ProtocolException when the result does not bind to {@code R}
      */
     public <P, R> R request(ClientMethod<P, R> method, @Nullable P params) {
-        return call(method, params);
+        return session.call(method, params);
     }
 
     /** @return {@link #request(String, JsonNode)} without waiting */
     public CompletableFuture<JsonNode> requestAsync(String method, JsonNode params) {
-        return link.connection.request(method, params);
+        return session.connection().request(method, params);
     }
 
     /**
@@ -782,11 +394,12 @@ public final class Codex implements CodexClient {
      *
      * @param listener receives each notification
      * @return the subscription; close it to stop listening
-     * @throws dev.codex4j.protocol.TransportClosedException when the client is closed
+     * @throws dev.codex4j.errors.TransportClosedException when the client is closed
      */
     public Subscription subscribe(Consumer<? super ServerNotification> listener) {
         Objects.requireNonNull(listener, "listener");
-        return new Subscription(connection().subscribeGlobal(in -> listener.accept(typed(in)), subscriptionBuffer));
+        return new Subscription(session.connection().subscribeGlobal(in -> listener.accept(Session.typed(in)),
+                session.options().subscriptionBuffer()));
     }
 
     /**
@@ -795,26 +408,7 @@ public final class Codex implements CodexClient {
      * @return the notifications that name no thread, from now on; close it to stop listening
      */
     public NotificationStream events() {
-        return new NotificationStream(subscriptionBuffer, this::isOpen, this::subscribe);
-    }
-
-    /** A routed notification, typed; one that does not decode is an Unknown that says why. */
-    static ServerNotification typed(Inbound in) {
-        String method = Objects.requireNonNullElse(in.method(), "");
-        try {
-            return TypedCodec.notification(method, in.bytes(), 0, in.size());
-        } catch (dev.codex4j.protocol.ProtocolException e) {
-            return new ServerNotification.Unknown(method, tools.jackson.databind.node.NullNode.getInstance(),
-                    "does not decode: " + e.getMessage());
-        }
-    }
-
-    Duration reconnectTimeout() {
-        return reconnectTimeout;
-    }
-
-    int subscriptionBuffer() {
-        return subscriptionBuffer;
+        return new NotificationStream(session.options().subscriptionBuffer(), this::isOpen, this::subscribe);
     }
 
     /**
@@ -834,19 +428,12 @@ public final class Codex implements CodexClient {
      * @return where the client stands: connected, reconnecting (supervised, after a loss) or closed
      */
     public State state() {
-        if (closing) {
-            return State.CLOSED;
-        }
-        State s = state;
-        if (s == State.CONNECTED && !link.connection.isOpen()) {
-            return supervision == null ? State.CLOSED : State.RECONNECTING; // the supervisor is about to start
-        }
-        return s;
+        return session.state();
     }
 
     /** @return how many times a supervised client restarted or reconnected its server so far */
     public int restarts() {
-        return restartCount;
+        return session.restarts();
     }
 
     /**
@@ -854,7 +441,7 @@ public final class Codex implements CodexClient {
      *     {@link Builder#maxConcurrentTurns} this is at most that many
      */
     public int activeTurns() {
-        return slots.active();
+        return session.admission().active();
     }
 
     /**
@@ -864,204 +451,17 @@ public final class Codex implements CodexClient {
      */
     @Override
     public void close() {
-        Thread s;
-        lock.lock();
-        try {
-            closing = true;
-            state = State.CLOSED;
-            changed.signalAll();
-            s = supervisor;
-        } finally {
-            lock.unlock();
-        }
-        if (s != null && s != Thread.currentThread()) {
-            s.interrupt();
-            try {
-                if (!s.join(closeTimeout.plusSeconds(5))) {
-                    LOG.log(System.Logger.Level.WARNING, "The supervisor did not stop within " + closeTimeout.plusSeconds(5));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        link.connection.close();
-        slots.close();
-        fireStateChange();
+        session.close();
     }
 
-    Duration requestTimeout() {
-        return requestTimeout;
+    /** @return the session this client is a facade over (the fleet, threads, logins) */
+    Session session() {
+        return session;
     }
 
-    /** For a local app-server: a working directory that does not exist is an error before anything is sent. */
-    void checkDirectory(@Nullable Path dir, String what) {
-        if (dir != null && link.connection.isLocal() && !java.nio.file.Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(what + " " + dir + (java.nio.file.Files.exists(dir)
-                    ? " is not a directory" : " does not exist"));
-        }
-    }
-
-    /** @return the current connection (it may be a lost one, until the supervisor replaces it) */
+    /** @return the current connection (the benchmarks and the reliability campaigns read it by reflection) */
     Connection connection() {
-        return link.connection;
-    }
-
-    TurnSlots slots() {
-        return slots;
-    }
-
-    /** @return whether this client is supervised */
-    boolean isSupervised() {
-        return supervision != null;
-    }
-
-    JsonNode call(String method, JsonNode params) {
-        return call(method, params, requestTimeout);
-    }
-
-    <P, R> R call(Link l, ClientMethod<P, R> method, @Nullable P params) {
-        return callOn(l.connection, method, TypedCodec.params(params), requestTimeout);
-    }
-
-    /** Sends a typed request and binds its result strictly (a result that does not bind is a DecodeException). */
-    <P, R> R call(ClientMethod<P, R> method, @Nullable P params) {
-        return call(method, params, requestTimeout);
-    }
-
-    <P, R> R call(ClientMethod<P, R> method, @Nullable P params, Duration timeout) {
-        long start = System.nanoTime();
-        Link l = awaitLink(start + timeout.toNanos());
-        long left = timeout.toNanos() - (System.nanoTime() - start);
-        return callOn(l.connection, method, TypedCodec.params(params), Duration.ofNanos(Math.max(1, left)));
-    }
-
-    /** Sends on the current connection, waiting (bounded by {@code timeout}) for a restart in progress. */
-    JsonNode call(String method, JsonNode params, Duration timeout) {
-        long start = System.nanoTime();
-        Link l = awaitLink(start + timeout.toNanos());
-        long left = timeout.toNanos() - (System.nanoTime() - start);
-        return callOn(l.connection, method, params, Duration.ofNanos(Math.max(1, left)));
-    }
-
-    /** A typed {@link #callOn(Connection, String, JsonNode, Duration)} with the request timeout. */
-    <P, R> R callOn(Connection connection, ClientMethod<P, R> method, @Nullable P params) {
-        return callOn(connection, method, TypedCodec.params(params), requestTimeout);
-    }
-
-    /** Sends on this connection only and binds the result from the reply's bytes, on this thread. */
-    static <R> R callOn(Connection connection, ClientMethod<?, R> method, JsonNode params, Duration timeout) {
-        try {
-            return connection.call(method, params, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for the reply to " + method.name(), e);
-        }
-    }
-
-    /** Sends on this connection only (a turn's, the watchdog's, the handshake's). */
-    static JsonNode callOn(Connection connection, String method, JsonNode params, Duration timeout) {
-        try {
-            return connection.call(method, params, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for the reply to " + method, e);
-        }
-    }
-
-    /**
-     * The runtime's handler of server requests for one turn's options and thread's tools (or the
-     * client's, for null and none): a tool call of one of the thread's tools is answered by the
-     * tool; anything else by the turn's {@link ApprovalHandler} if it has one, else the client's
-     * inbox if it has one, else the client's handler. The runtime picks it by the request's thread
-     * id (the thread's reservation, which {@code reservation} supplies, or null for the client's
-     * handler). Runs on the request's own virtual thread.
-     */
-    ServerRequestHandler serverRequests(@Nullable TurnOptions turn, ThreadTools tools,
-            java.util.function.Supplier<dev.codex4j.internal.runtime.@Nullable Reservation> reservation) {
-        ApprovalHandler turnHandler = turn != null ? turn.approvalHandler() : null;
-        return request -> {
-            ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request.bytes(), 0, request.size()));
-            if (typed instanceof ApprovalRequest.ToolCall call && !tools.isEmpty()) {
-                SafeListener l = listener;
-                if (l == null) {
-                    return tools.call(call.params());
-                }
-                var p = call.params();
-                long start = System.nanoTime();
-                l.toolCallStarted(p.threadId(), p.turnId(), p.callId(), p.tool());
-                boolean success = false;
-                try {
-                    JsonNode result = tools.call(p);
-                    success = result.path("success").asBoolean(false);
-                    return result;
-                } finally {
-                    l.toolCallEnded(p.threadId(), p.turnId(), p.callId(), p.tool(), success,
-                            Duration.ofNanos(System.nanoTime() - start));
-                }
-            }
-            if (turnHandler == null && inbox != null) {
-                return InboxWait.answer(this, inbox, Objects.requireNonNull(request.id()), typed, reservation.get());
-            }
-            ApprovalHandler handler = turnHandler != null ? turnHandler : approvalHandler;
-            SdkJfr.ServerRequest jfr = new SdkJfr.ServerRequest();
-            SafeListener l = listener;
-            if (l == null && !jfr.isEnabled()) {
-                return ApprovalReplies.answer(typed, handler, this::interruptForApproval);
-            }
-            return observedAnswer(typed, handler, l, jfr);
-        };
-    }
-
-    /** Answers a server request, telling the listener and the flight recorder. */
-    private JsonNode observedAnswer(ApprovalRequest typed, ApprovalHandler handler, @Nullable SafeListener l,
-            SdkJfr.ServerRequest jfr) throws InterruptedException {
-        long start = System.nanoTime();
-        jfr.begin();
-        if (l != null) {
-            l.serverRequestReceived(typed);
-        }
-        String decision = "failed";
-        try {
-            JsonNode result = ApprovalReplies.answer(typed, handler, this::interruptForApproval);
-            decision = decisionOf(result);
-            return result;
-        } catch (dev.codex4j.internal.runtime.ServerRequestException e) {
-            decision = "error " + e.code();
-            throw e;
-        } finally {
-            jfr.end();
-            if (jfr.shouldCommit()) {
-                jfr.method = typed.method();
-                jfr.threadId = typed.threadId();
-                jfr.decision = decision;
-                jfr.commit();
-            }
-            if (l != null) {
-                l.serverRequestAnswered(typed, decision, Duration.ofNanos(System.nanoTime() - start));
-            }
-        }
-    }
-
-    /** The decision a reply carries: {@code {"decision":"accept"}}, {@code {"decision":{"acceptWith...":..}}}, else "answered". */
-    private static String decisionOf(JsonNode result) {
-        JsonNode d = result.path("decision");
-        if (d.isString()) {
-            return d.asString();
-        }
-        if (d.isObject() && !d.isEmpty()) {
-            return d.propertyNames().iterator().next();
-        }
-        return "answered";
-    }
-
-    /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
-    void interruptForApproval(String threadId, String turnId) {
-        try {
-            call(ClientMethods.TURN_INTERRUPT, TurnInterruptParams.builder().threadId(threadId).turnId(turnId).build());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, () -> "Could not interrupt turn " + turnId + " after cancelling its"
-                    + " permissions request: " + e);
-        }
+        return session.connection();
     }
 
     private static String readVersion() {
@@ -1069,6 +469,59 @@ public final class Codex implements CodexClient {
             return in == null ? "dev" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The package-private members the internals reach (see {@link SdkAccess}). */
+    private static final class Access extends SdkAccess {
+        @Override
+        public ApprovalRequest approvalRequest(ServerRequest request) {
+            return ApprovalRequest.of(request);
+        }
+
+        @Override
+        public PendingApproval createPending(ApprovalInbox inbox, String requestId, ApprovalRequest request) {
+            return inbox.create(requestId, request);
+        }
+
+        @Override
+        public void publish(ApprovalInbox inbox, PendingApproval pending) {
+            inbox.publish(pending);
+        }
+
+        @Override
+        public boolean cancel(PendingApproval pending, String reason) {
+            return pending.cancel(reason);
+        }
+
+        @Override
+        public Decision await(PendingApproval pending) throws InterruptedException {
+            return pending.await();
+        }
+
+        @Override
+        public long deadlineNanos(PendingApproval pending) {
+            return pending.deadlineNanos();
+        }
+
+        @Override
+        public RecordSchema<?> input(Tool tool) {
+            return tool.input();
+        }
+
+        @Override
+        public Tool.Function<Object> function(Tool tool) {
+            return tool.function();
+        }
+
+        @Override
+        public @Nullable String mismatch(RecordSchema<?> schema, JsonNode tree) {
+            return schema.mismatch(tree);
+        }
+
+        @Override
+        public DynamicToolCallResponse response(ToolOutput output) {
+            return output.response();
         }
     }
 
@@ -1090,8 +543,8 @@ public final class Codex implements CodexClient {
         private AppServerLaunch launch = AppServerLaunch.defaults();
         private @Nullable Path codexPath;
         private @Nullable Path cwd;
-        private final Map<String, String> env = new java.util.LinkedHashMap<>();
-        private final Map<String, String> config = new java.util.LinkedHashMap<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, String> config = new LinkedHashMap<>();
         private String clientName = "codex4j";
         private String clientTitle = "codex4j";
         private String clientVersion = SDK_VERSION;
@@ -1324,7 +777,7 @@ public final class Codex implements CodexClient {
         /**
          * Whether to ask the server after the handshake whether it has the account its model
          * provider needs ({@code account/read}), so that a turn without credentials fails at once
-         * with {@link dev.codex4j.protocol.AuthenticationRequiredException} (default: true).
+         * with {@link dev.codex4j.errors.AuthenticationRequiredException} (default: true).
          *
          * @return this
          */
@@ -1335,8 +788,8 @@ public final class Codex implements CodexClient {
 
         /**
          * The longest line accepted from the server (64 MiB by default); a longer one ends the
-         * connection with a {@link dev.codex4j.protocol.TransportClosedException} caused by
-         * {@link dev.codex4j.protocol.LineTooLongException}.
+         * connection with a {@link dev.codex4j.errors.TransportClosedException} caused by
+         * {@link dev.codex4j.errors.LineTooLongException}.
          *
          * @return this
          */
@@ -1348,7 +801,7 @@ public final class Codex implements CodexClient {
         /**
          * The most bytes of events held for started turns that nobody consumes (256 MiB by
          * default); over it, the largest such turn is discarded and consuming it throws
-         * {@link dev.codex4j.protocol.TurnDiscardedException}. Turns being consumed are never
+         * {@link dev.codex4j.errors.TurnDiscardedException}. Turns being consumed are never
          * touched.
          *
          * @return this
@@ -1373,7 +826,7 @@ public final class Codex implements CodexClient {
         /**
          * Supervises the app-server (off by default): when it is lost while the client is open (the
          * child exits or is killed, a remote link drops), what was in flight fails with
-         * {@link dev.codex4j.protocol.ServerLostException}, and the client starts the child again or
+         * {@link dev.codex4j.errors.ServerLostException}, and the client starts the child again or
          * reconnects, with backoff, redoes the handshake and goes on; each {@link CodexThread} is
          * resumed on its next use. See {@link Supervision}.
          *
@@ -1410,11 +863,6 @@ public final class Codex implements CodexClient {
             this.maxConcurrentTurns = turns;
             this.admissionWait = wait;
             return this;
-        }
-
-        /** @return whether {@link #supervise} was called (the fleet supervises endpoints that were not) */
-        boolean isSupervised() {
-            return supervision != null;
         }
 
         /** Any transport factory (internal: tests that restart an in-process fake). */
@@ -1475,8 +923,8 @@ public final class Codex implements CodexClient {
         /**
          * Talks to an app-server that already runs, proving the client with {@code auth} (see
          * {@link ServerAuth}). A refused token fails {@link #build()} with
-         * {@link dev.codex4j.protocol.AuthenticationException}; a server that cannot be reached
-         * with {@link dev.codex4j.protocol.TransportClosedException}.
+         * {@link dev.codex4j.errors.AuthenticationException}; a server that cannot be reached
+         * with {@link dev.codex4j.errors.TransportClosedException}.
          *
          * <pre>{@code
          * Codex codex = Codex.builder()
@@ -1509,7 +957,7 @@ public final class Codex implements CodexClient {
          * Liveness of socket links (WebSocket, unix socket): after {@code interval} without a word
          * from the server a ping is sent, and if the server stays silent for {@code timeout} more,
          * the link counts as dead and every waiter fails with
-         * {@link dev.codex4j.protocol.TransportClosedException} (15 s and 10 s by default; a zero
+         * {@link dev.codex4j.errors.TransportClosedException} (15 s and 10 s by default; a zero
          * interval turns it off). Stdio needs none: a dead child's pipe ends at once.
          *
          * @return this
@@ -1523,13 +971,28 @@ public final class Codex implements CodexClient {
          * Starts the app-server and performs the handshake.
          *
          * @return the connected client
-         * @throws dev.codex4j.protocol.CodexCliNotFoundException when no Codex binary is found
-         * @throws dev.codex4j.protocol.TransportClosedException when the child exits during the handshake,
+         * @throws dev.codex4j.errors.CodexCliNotFoundException when no Codex binary is found
+         * @throws dev.codex4j.errors.TransportClosedException when the child exits during the handshake,
          *     or the server cannot be reached
-         * @throws dev.codex4j.protocol.AuthenticationException when a remote server refuses the client's token
+         * @throws dev.codex4j.errors.AuthenticationException when a remote server refuses the client's token
          */
         public Codex build() {
-            return new Codex(this);
+            return new Codex(options());
+        }
+
+        /** @return the configuration as it stands now, one immutable value (the fleet derives its endpoints' from it) */
+        CodexOptions options() {
+            AppServerLaunch l = launch;
+            if (codexPath != null) {
+                l = l.withExecutable(codexPath);
+            }
+            if (cwd != null) {
+                l = l.withWorkingDirectory(cwd);
+            }
+            return new CodexOptions(l.withEnv(env).withConfig(config), transport, link, connectionOptions, clientName,
+                    clientTitle, clientVersion, experimentalApi, List.copyOf(optOut), requestTimeout, closeTimeout,
+                    handshakeTimeout, turnWatchdog, checkAuthentication, approvalHandler, inbox, eventListener,
+                    subscriptionBuffer, reconnectTimeout, supervision, maxConcurrentTurns, admissionWait);
         }
 
         /** @return the SDK's version, sent as the default client version */

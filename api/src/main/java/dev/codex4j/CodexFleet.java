@@ -1,17 +1,22 @@
 package dev.codex4j;
 
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.CodexRpcException;
-import dev.codex4j.protocol.ServerLostException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.errors.ServerLostException;
+import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.internal.sdk.CodexOptions;
+import dev.codex4j.internal.runtime.Deadline;
+import dev.codex4j.internal.sdk.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Objects;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -66,6 +71,8 @@ public final class CodexFleet implements CodexClient {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile boolean closed;
+    /** Counts state changes and freed slots, so that a placer never sleeps through one ({@link #signal()}). */
+    private final AtomicLong changes = new AtomicLong();
 
     /**
      * One app-server of the fleet, as placement sees it.
@@ -100,7 +107,7 @@ public final class CodexFleet implements CodexClient {
 
         /** @return the most turns it runs at once ({@link Integer#MAX_VALUE} when unlimited) */
         public int maxTurns() {
-            return codex.slots().max();
+            return codex.session().admission().max();
         }
 
         /** @return how often its server was restarted or reconnected */
@@ -114,7 +121,7 @@ public final class CodexFleet implements CodexClient {
         }
 
         boolean admits() {
-            return codex.isConnected() && codex.slots().hasFree();
+            return codex.isConnected() && codex.session().admission().hasFree();
         }
 
         @Override
@@ -164,16 +171,9 @@ public final class CodexFleet implements CodexClient {
         List<Endpoint> built = new ArrayList<>();
         try {
             for (int i = 0; i < b.builders.size(); i++) {
-                Codex.Builder cb = b.builders.get(i);
-                if (!cb.isSupervised()) {
-                    cb.supervise(b.supervision);
-                }
-                if (b.maxTurnsPerEndpoint < Integer.MAX_VALUE) {
-                    cb.maxConcurrentTurns(b.maxTurnsPerEndpoint, b.admissionWait);
-                }
-                Codex codex = cb.build();
-                codex.onStateChange(this::signal);
-                codex.slots().onFreed(this::signal);
+                Codex codex = new Codex(endpointOptions(b, b.builders.get(i).options()));
+                codex.session().onStateChange(this::signal);
+                codex.session().admission().onFreed(this::signal);
                 built.add(new Endpoint(b.names.get(i), codex));
             }
         } catch (RuntimeException e) {
@@ -200,7 +200,7 @@ public final class CodexFleet implements CodexClient {
      */
     public Endpoint endpointOf(CodexThread thread) {
         for (Endpoint e : endpoints) {
-            if (e.codex == thread.codex()) {
+            if (e.codex.session() == thread.session()) {
                 return e;
             }
         }
@@ -221,7 +221,7 @@ public final class CodexFleet implements CodexClient {
     @Override
     public CodexThread startThread(ThreadOptions options) {
         Objects.requireNonNull(options, "options");
-        return place("a new thread", e -> e.codex.startThread(options, System.nanoTime()));
+        return place("a new thread", e -> e.codex.startThread(options, Deadline.after(Duration.ZERO)));
     }
 
     @Override
@@ -245,7 +245,7 @@ public final class CodexFleet implements CodexClient {
             return remember(home, home.codex.resumeThread(threadId, options));
         }
         if (sharedStorage) {
-            return place("thread " + threadId, e -> e.codex.resumeThread(threadId, options, System.nanoTime()));
+            return place("thread " + threadId, e -> e.codex.resumeThread(threadId, options, Deadline.after(Duration.ZERO)));
         }
         RuntimeException last = null;
         int down = 0;
@@ -255,7 +255,7 @@ public final class CodexFleet implements CodexClient {
                 continue;
             }
             try {
-                return remember(e, e.codex.resumeThread(threadId, options, System.nanoTime()));
+                return remember(e, e.codex.resumeThread(threadId, options, Deadline.after(Duration.ZERO)));
             } catch (CodexRpcException | ServerLostException ex) {
                 last = ex;
             }
@@ -279,7 +279,7 @@ public final class CodexFleet implements CodexClient {
     public CodexThread forkThread(String threadId, ThreadOptions options) {
         Objects.requireNonNull(threadId, "threadId");
         if (sharedStorage) {
-            return place("a fork of " + threadId, e -> e.codex.forkThread(threadId, options, System.nanoTime()));
+            return place("a fork of " + threadId, e -> e.codex.forkThread(threadId, options, Deadline.after(Duration.ZERO)));
         }
         Endpoint home = homes.get(threadId);
         if (home == null) {
@@ -326,11 +326,12 @@ public final class CodexFleet implements CodexClient {
 
     /** Admission and placement: waits (bounded) for an endpoint that can take a turn, starts there. */
     private CodexThread place(String what, Start start) {
-        long deadline = System.nanoTime() + admissionWait.toNanos();
+        Deadline deadline = Deadline.after(admissionWait);
         while (true) {
             if (closed) {
                 throw new TransportClosedException("The fleet is closed", null, "", null);
             }
+            long seen = changes.get();
             List<Endpoint> candidates = endpoints.stream().filter(Endpoint::admits).toList();
             if (!candidates.isEmpty()) {
                 Endpoint e = Objects.requireNonNull(placement.choose(candidates), "placement chose no endpoint");
@@ -345,19 +346,33 @@ public final class CodexFleet implements CodexClient {
             }
             lock.lock();
             try {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (deadline.isExpired()) {
                     throw new CapacityExceededException("No endpoint of the fleet could take " + what + " within "
                             + admissionWait + ": " + endpoints);
                 }
-                changed.awaitNanos(Math.min(left, 50_000_000L)); // and look again (a signal may come between)
+                if (changes.get() == seen) {
+                    changed.awaitNanos(Math.min(deadline.remainingNanos(), 50_000_000L)); // and look again
+                }
             } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new CodexException("Interrupted while waiting for an endpoint with a free turn slot", ex);
+                throw Waits.interrupted("an endpoint with a free turn slot", ex);
             } finally {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * An endpoint's options, derived from its builder's without touching the builder: supervised
+     * (unless the endpoint has its own supervision) and with the fleet's admission limit.
+     */
+    private static CodexOptions endpointOptions(Builder b, CodexOptions o) {
+        if (!o.isSupervised()) {
+            o = o.withSupervision(b.supervision);
+        }
+        if (b.maxTurnsPerEndpoint < Integer.MAX_VALUE) {
+            o = o.withAdmission(b.maxTurnsPerEndpoint, b.admissionWait);
+        }
+        return o;
     }
 
     private CodexThread remember(Endpoint e, CodexThread thread) {
@@ -365,12 +380,19 @@ public final class CodexFleet implements CodexClient {
         return thread;
     }
 
+    /**
+     * Any thread, never blocks: an endpoint's state changed or a slot was freed. Counts the change
+     * (a placer that saw an older count looks again instead of waiting) and wakes waiters if the
+     * lock is free; it takes no lock a caller may wait for (it runs as a turn's release action).
+     */
     private void signal() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+        changes.incrementAndGet();
+        if (lock.tryLock()) {
+            try {
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -475,7 +497,7 @@ public final class CodexFleet implements CodexClient {
          *
          * @return the fleet
          * @throws IllegalStateException when no endpoint was given
-         * @throws dev.codex4j.protocol.AuthenticationException when an endpoint refuses its token
+         * @throws dev.codex4j.errors.AuthenticationException when an endpoint refuses its token
          *     (the endpoints built so far are closed)
          * @throws TransportClosedException when an endpoint cannot be reached
          */

@@ -1,11 +1,17 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.DecodeException;
+import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
-import dev.codex4j.internal.sdk.SafeListener;
-import dev.codex4j.internal.sdk.SdkJfr;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.DecodeException;
+import dev.codex4j.internal.sdk.Admission;
+import dev.codex4j.internal.runtime.Deadline;
+import dev.codex4j.internal.sdk.Link;
+import dev.codex4j.internal.sdk.Observer;
+import dev.codex4j.internal.sdk.Session;
+import dev.codex4j.internal.sdk.ThreadTools;
+import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
@@ -37,7 +43,7 @@ import tools.jackson.databind.JsonNode;
  * }</pre>
  */
 public final class CodexThread {
-    private final Codex codex;
+    private final Session session;
     private final String id;
     private final dev.codex4j.protocol.types.Thread info;
     /** What it was started, resumed or forked with: a supervised client resumes it with these after a restart. */
@@ -47,8 +53,8 @@ public final class CodexThread {
     /** The generation of the client's connection on which the thread is known to be loaded. */
     private volatile long generation;
 
-    CodexThread(Codex codex, dev.codex4j.protocol.types.Thread info, ThreadOptions options, long generation) {
-        this.codex = codex;
+    CodexThread(Session session, dev.codex4j.protocol.types.Thread info, ThreadOptions options, long generation) {
+        this.session = session;
         this.id = info.id();
         this.info = info;
         this.options = options;
@@ -219,45 +225,38 @@ public final class CodexThread {
      * @throws IllegalStateException when a turn is already running on this thread
      * @throws IllegalArgumentException when the input is empty or invalid, or the options' cwd does
      *     not exist on this machine (for a local app-server)
-     * @throws dev.codex4j.protocol.AuthenticationRequiredException when the server has no account
+     * @throws dev.codex4j.errors.AuthenticationRequiredException when the server has no account
      *     for its model provider
      */
     public TurnHandle turn(List<? extends UserInput> input, TurnOptions options) {
         Objects.requireNonNull(options, "options");
         TurnStartParams params = options.startParams(id, Inputs.check(input));
-        codex.checkDirectory(options.cwd(), "the turn's cwd");
-        codex.checkCanRunTurns();
-        TurnSlots slots = codex.slots();
-        slots.acquire("the turn on thread " + id);
-        boolean slotHandedOver = false;
+        session.checkDirectory(options.cwd(), "the turn's cwd");
+        session.checkCanRunTurns();
+        Admission.Permit permit = session.admission().acquire("the turn on thread " + id);
+        boolean permitHandedOver = false;
         try {
-            Connection connection = codex.linkFor(this).connection;
+            Connection connection = link().connection;
             Reservation reservation = reserve(connection, options);
-            reservation.whenReleased(slots::release); // the turn's end, a failed start, or a lost server
-            slotHandedOver = true;
+            // the turn's end, a failed start, or a lost server; safe whenever the runtime runs it (idempotent, lock-free)
+            reservation.whenReleased(permit::release);
+            permitHandedOver = true;
             try {
                 long start = System.nanoTime();
-                SdkJfr.Turn jfr = new SdkJfr.Turn();
-                if (jfr.isEnabled()) {
-                    jfr.begin();
-                } else {
-                    jfr = null;
-                }
-                String turnId = turnId(Codex.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
-                        codex.requestTimeout()));
-                TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start, jfr);
+                Observer.TurnSpan span = session.observer().turnStarting();
+                String turnId = turnId(Session.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
+                        Deadline.after(session.requestTimeout())));
+                TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start,
+                        span, permit);
                 reservation.attach(handle);
-                SafeListener listener = codex.listener();
-                if (listener != null) {
-                    listener.turnStarted(id, turnId);
-                }
+                span.started(id, turnId);
                 return handle;
             } finally {
                 reservation.close(); // releases it only if it was never claimed (the start failed)
             }
         } finally {
-            if (!slotHandedOver) {
-                slots.release();
+            if (!permitHandedOver) {
+                permit.release();
             }
         }
     }
@@ -284,11 +283,11 @@ public final class CodexThread {
 
     /** Reserves the thread id for one turn, waiting (bounded) for a turn that is ending. */
     private Reservation reserve(Connection c, TurnOptions options) {
-        long deadline = System.nanoTime() + codex.requestTimeout().toNanos();
+        Deadline deadline = Deadline.after(session.requestTimeout());
         // The handler learns its reservation: a parked approval ends with the turn (ApprovalInbox).
         AtomicReference<@Nullable Reservation> mine = new AtomicReference<>();
         while (true) {
-            Reservation r = c.tryReserveTurn(id, codex.serverRequests(options, tools, mine::get));
+            Reservation r = c.tryReserveTurn(id, session.serverRequests(options.approvalHandler(), tools, mine::get));
             if (r != null) {
                 mine.set(r);
                 return r;
@@ -299,17 +298,15 @@ public final class CodexThread {
             }
             Object attached = running.attachment();
             boolean ending = attached instanceof TurnHandle h && (h.isInterruptRequested() || h.isCompleted());
-            long left = deadline - System.nanoTime();
-            if (!ending || left <= 0) {
+            if (!ending || deadline.isExpired()) {
                 String which = running.turnId() != null ? "turn " + running.turnId() : "a turn being started";
                 throw new IllegalStateException("Thread " + id + " already has a running turn (" + which
                         + "): steer it with TurnHandle.steer(...), interrupt it, or wait for it to complete");
             }
             try {
-                running.awaitRelease(Duration.ofNanos(left));
+                running.awaitRelease(deadline.remaining());
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CodexException("Interrupted while waiting for the ending turn of thread " + id, e);
+                throw Waits.interrupted("the ending turn of thread " + id, e);
             }
         }
     }
@@ -325,7 +322,7 @@ public final class CodexThread {
      * @return the reply
      */
     public ThreadReadResponse read(boolean includeTurns) {
-        return codex.callOn(codex.linkFor(this).connection, ClientMethods.THREAD_READ,
+        return session.callOn(link().connection, ClientMethods.THREAD_READ,
                 ThreadReadParams.builder().threadId(id).includeTurns(includeTurns).build());
     }
 
@@ -336,13 +333,14 @@ public final class CodexThread {
 
     /** Names the thread ({@code thread/name/set}). */
     public void setName(String name) {
-        codex.callOn(codex.linkFor(this).connection, ClientMethods.THREAD_NAME_SET,
+        session.callOn(link().connection, ClientMethods.THREAD_NAME_SET,
                 ThreadSetNameParams.builder().threadId(id).name(Objects.requireNonNull(name, "name")).build());
     }
 
     /** Starts compaction of the thread's history ({@code thread/compact/start}). */
     public void compact() {
-        codex.callOn(codex.linkFor(this).connection, ClientMethods.THREAD_COMPACT_START, ThreadCompactStartParams.builder().threadId(id).build());
+        session.callOn(link().connection, ClientMethods.THREAD_COMPACT_START,
+                ThreadCompactStartParams.builder().threadId(id).build());
     }
 
     /**
@@ -350,7 +348,7 @@ public final class CodexThread {
      *     object started it), if any
      */
     public Optional<TurnHandle> activeTurn() {
-        Reservation r = codex.connection().reservation(id);
+        Reservation r = session.connection().reservation(id);
         return r != null && r.attachment() instanceof TurnHandle h && !h.isCompleted() ? Optional.of(h) : Optional.empty();
     }
 
@@ -373,12 +371,12 @@ public final class CodexThread {
      *
      * @param listener receives each notification
      * @return the subscription; close it to stop listening
-     * @throws dev.codex4j.protocol.TransportClosedException when the client is closed
+     * @throws dev.codex4j.errors.TransportClosedException when the client is closed
      */
     public Subscription subscribe(Consumer<? super ServerNotification> listener) {
         Objects.requireNonNull(listener, "listener");
-        return new Subscription(codex.connection().subscribeThread(id, in -> listener.accept(Codex.typed(in)),
-                codex.subscriptionBuffer(), true));
+        return new Subscription(session.connection().subscribeThread(id, in -> listener.accept(Session.typed(in)),
+                session.options().subscriptionBuffer(), true));
     }
 
     /**
@@ -387,23 +385,24 @@ public final class CodexThread {
      * @return the thread's notifications from now on; close it to stop listening
      */
     public NotificationStream events() {
-        return new NotificationStream(codex.subscriptionBuffer(), codex::isOpen, this::subscribe);
+        return new NotificationStream(session.options().subscriptionBuffer(),
+                () -> session.state() != Codex.State.CLOSED, this::subscribe);
     }
 
-    Codex codex() {
-        return codex;
+    /**
+     * The link on which this thread may be used: after a restart, the session resumes the thread
+     * there first (once per link), and this object remembers the link's generation.
+     */
+    private Link link() {
+        ThreadOptions o = options;
+        Link l = session.linkFor(id, generation, Boolean.TRUE.equals(o.ephemeral()),
+                // Started with ephemeral(false): thread/resume takes no ephemeral at all.
+                () -> (o.ephemeral() == null ? o : o.toBuilder().ephemeral(null).build()).resumeParams(id));
+        generation = l.generation;
+        return l;
     }
 
-    ThreadOptions options() {
-        return options;
-    }
-
-    long generation() {
-        return generation;
-    }
-
-    /** The client resumed the thread on this generation's connection. */
-    void resumedOn(long generation) {
-        this.generation = generation;
+    Session session() {
+        return session;
     }
 }

@@ -4,6 +4,7 @@ import dev.codex4j.protocol.types.NetworkPolicyAmendment;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -172,7 +173,7 @@ public sealed interface Decision {
         /** Copies the map. */
         public Answers {
             answers = Objects.requireNonNull(answers, "answers").entrySet().stream().collect(
-                    java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue())));
+                    Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue())));
         }
     }
 

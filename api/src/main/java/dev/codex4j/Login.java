@@ -1,7 +1,11 @@
 package dev.codex4j;
 
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.RequestTimeoutException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.LoginFailedException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.internal.runtime.Deadline;
+import dev.codex4j.internal.sdk.Session;
+import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.types.AccountLoginCompletedNotification;
@@ -42,7 +46,7 @@ public final class Login implements AutoCloseable {
     /** How often a waiter looks whether the client closed meanwhile. */
     private static final long CLOSED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    private final Codex codex;
+    private final Session session;
     private final CompletableFuture<AccountLoginCompletedNotification> done = new CompletableFuture<>();
     private final ReentrantLock lock = new ReentrantLock();
     // ---- guarded by lock: completions that came before the reply said which login is ours
@@ -53,16 +57,16 @@ public final class Login implements AutoCloseable {
     private final Subscription subscription;
     private final LoginAccountResponse response;
 
-    Login(Codex codex, LoginAccountParams params) {
-        this.codex = codex;
+    Login(Session session, LoginAccountParams params) {
+        this.session = session;
         // Listening before the start is sent: the completion may beat the reply (an API key's does).
-        this.subscription = codex.subscribe(n -> {
-            if (n instanceof ServerNotification.AccountLoginCompleted c) {
+        this.subscription = new Subscription(session.connection().subscribeGlobal(in -> {
+            if (Session.typed(in) instanceof ServerNotification.AccountLoginCompleted c) {
                 completed(c.params());
             }
-        });
+        }, session.options().subscriptionBuffer()));
         try {
-            this.response = codex.call(ClientMethods.ACCOUNT_LOGIN_START, params);
+            this.response = session.call(ClientMethods.ACCOUNT_LOGIN_START, params);
         } catch (RuntimeException e) {
             subscription.close();
             throw e;
@@ -137,24 +141,24 @@ public final class Login implements AutoCloseable {
      * @throws LoginFailedException when the server says the login failed or was cancelled
      * @throws RequestTimeoutException when it did not complete within {@code timeout} (the login
      *     goes on: wait again, or {@link #cancel()} it)
-     * @throws dev.codex4j.protocol.TransportClosedException when the client closed first
+     * @throws dev.codex4j.errors.TransportClosedException when the client closed first
      * @throws CodexException when the calling thread is interrupted
      */
     public AccountLoginCompletedNotification await(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         try {
             for (;;) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (deadline.isExpired()) {
                     throw new RequestTimeoutException("account/login/completed", timeout);
                 }
                 try {
-                    AccountLoginCompletedNotification n = done.get(Math.min(left, CLOSED_CHECK_NANOS), TimeUnit.NANOSECONDS);
-                    codex.refreshAccount();
+                    AccountLoginCompletedNotification n = done.get(Math.min(deadline.remainingNanos(), CLOSED_CHECK_NANOS),
+                            TimeUnit.NANOSECONDS);
+                    session.refreshAccount();
                     return n;
                 } catch (TimeoutException e) {
-                    if (!codex.isOpen()) {
-                        throw codex.connection().closedException();
+                    if (session.state() == Codex.State.CLOSED) {
+                        throw session.connection().closedException();
                     }
                 }
             }
@@ -164,8 +168,7 @@ public final class Login implements AutoCloseable {
             }
             throw new CodexException(String.valueOf(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for login " + loginId + " to complete", e);
+            throw Waits.interrupted("login " + loginId + " to complete", e);
         }
     }
 
@@ -180,7 +183,7 @@ public final class Login implements AutoCloseable {
         if (id == null) {
             return CancelLoginAccountStatus.NOT_FOUND;
         }
-        CancelLoginAccountStatus status = codex.call(ClientMethods.ACCOUNT_LOGIN_CANCEL,
+        CancelLoginAccountStatus status = session.call(ClientMethods.ACCOUNT_LOGIN_CANCEL,
                 CancelLoginAccountParams.builder().loginId(id).build()).status();
         if (CancelLoginAccountStatus.CANCELED.equals(status)) {
             done.completeExceptionally(new LoginFailedException(id, "cancelled by the client"));
@@ -193,7 +196,7 @@ public final class Login implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (!done.isDone() && codex.isOpen()) {
+            if (!done.isDone() && session.state() != Codex.State.CLOSED) {
                 cancel();
             }
         } catch (RuntimeException e) {

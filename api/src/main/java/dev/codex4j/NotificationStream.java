@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ServerNotification;
 import java.time.Duration;
 import java.util.Objects;
@@ -7,6 +8,9 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Server notifications to pull, for a consumer that prefers a loop to a callback
@@ -32,8 +36,8 @@ public final class NotificationStream implements AutoCloseable {
      * @param open whether the client is open: a hand-over waiting for room gives up when it is not,
      *     so that closing the client never waits for an unread stream
      */
-    NotificationStream(int capacity, java.util.function.BooleanSupplier open,
-            java.util.function.Function<java.util.function.Consumer<ServerNotification>, Subscription> subscribe) {
+    NotificationStream(int capacity, BooleanSupplier open,
+            Function<Consumer<ServerNotification>, Subscription> subscribe) {
         this.queue = new LinkedBlockingQueue<>(capacity);
         this.subscription = subscribe.apply(n -> {
             try {
@@ -53,15 +57,14 @@ public final class NotificationStream implements AutoCloseable {
      *
      * @param timeout the longest wait
      * @return the next notification, or empty when none came in time
-     * @throws dev.codex4j.protocol.CodexException when the calling thread is interrupted
+     * @throws dev.codex4j.errors.CodexException when the calling thread is interrupted
      */
     public Optional<ServerNotification> poll(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         try {
             return Optional.ofNullable(queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new dev.codex4j.protocol.CodexException("Interrupted while waiting for a notification", e);
+            throw Waits.interrupted("a notification", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.sdk.ApprovalReplies;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,7 +1,9 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.internal.sdk.JsonShape;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -102,7 +104,7 @@ public final class RecordSchema<T> {
     }
 
     /** @return why the value does not have the schema's shape ({@code "$.path: problem"}), or null when it does */
-    @org.jspecify.annotations.Nullable String mismatch(JsonNode tree) {
+    @Nullable String mismatch(JsonNode tree) {
         JsonShape.Mismatch m = tree == null || tree.isMissingNode()
                 ? new JsonShape.Mismatch("$", "expected an object (" + type.getSimpleName() + "), got nothing")
                 : shape.check(tree, "$");

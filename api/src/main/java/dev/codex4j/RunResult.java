@@ -8,6 +8,7 @@ import dev.codex4j.protocol.types.TurnStatus;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a finished turn produced, in the protocol's own types.
@@ -27,33 +28,74 @@ import java.util.Optional;
  * System.out.println(r.finalResponse().orElse("(no answer)") + " in " + r.durationMs() + " ms");
  * }</pre>
  *
- * @param turnId the turn
- * @param status how it ended ({@code TurnStatus.COMPLETED}, {@code INTERRUPTED} or {@code FAILED}; an
- *     open enum, so a newer server's status is kept as sent)
- * @param finalResponse the answer, as defined above
- * @param items the completed items, as the generated sealed {@link ThreadItem} union
- * @param usage the thread's token usage as last reported during the turn ({@code last}: the last
- *     model call, {@code total}: the thread so far), if reported
- * @param durationMs wall time from {@code turn/start} to {@code turn/completed}, as seen by the client
- * @param error why it failed, for a failed (or errored) turn
+ * <p>A final class with accessors rather than a record, so that it can gain members (issue 25 adds
+ * the turn's own usage and cost) without breaking anyone: a record's new component would change
+ * its constructor and every record pattern that takes it apart. Build one for a test with
+ * {@link #builder()}.
  */
-public record RunResult(
-        String turnId,
-        TurnStatus status,
-        Optional<String> finalResponse,
-        List<ThreadItem> items,
-        Optional<ThreadTokenUsage> usage,
-        long durationMs,
-        Optional<TurnError> error) {
+public final class RunResult {
+    private final String turnId;
+    private final TurnStatus status;
+    private final Optional<String> finalResponse;
+    private final List<ThreadItem> items;
+    private final Optional<ThreadTokenUsage> usage;
+    private final long durationMs;
+    private final Optional<TurnError> error;
 
-    /** Copies the list; nothing is null. */
-    public RunResult {
-        Objects.requireNonNull(turnId, "turnId");
-        Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(finalResponse, "finalResponse");
-        items = List.copyOf(items);
-        Objects.requireNonNull(usage, "usage");
-        Objects.requireNonNull(error, "error");
+    private RunResult(Builder b) {
+        this.turnId = Objects.requireNonNull(b.turnId, "turnId");
+        this.status = Objects.requireNonNull(b.status, "status");
+        this.finalResponse = Optional.ofNullable(b.finalResponse);
+        this.items = List.copyOf(b.items);
+        this.usage = Optional.ofNullable(b.usage);
+        this.durationMs = b.durationMs;
+        this.error = Optional.ofNullable(b.error);
+    }
+
+    /** @return a builder; {@code turnId} and {@code status} are required */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the turn */
+    public String turnId() {
+        return turnId;
+    }
+
+    /**
+     * @return how it ended ({@code TurnStatus.COMPLETED}, {@code INTERRUPTED} or {@code FAILED}; an
+     *     open enum, so a newer server's status is kept as sent)
+     */
+    public TurnStatus status() {
+        return status;
+    }
+
+    /** @return the answer, as defined above */
+    public Optional<String> finalResponse() {
+        return finalResponse;
+    }
+
+    /** @return the completed items, as the generated sealed {@link ThreadItem} union */
+    public List<ThreadItem> items() {
+        return items;
+    }
+
+    /**
+     * @return the thread's token usage as last reported during the turn ({@code last}: the last
+     *     model call, {@code total}: the thread so far), if reported
+     */
+    public Optional<ThreadTokenUsage> usage() {
+        return usage;
+    }
+
+    /** @return wall time from {@code turn/start} to {@code turn/completed}, as seen by the client */
+    public long durationMs() {
+        return durationMs;
+    }
+
+    /** @return why it failed, for a failed (or errored) turn */
+    public Optional<TurnError> error() {
+        return error;
     }
 
     /**
@@ -68,5 +110,92 @@ public record RunResult(
     /** @return the agent messages' texts, in order, commentary included */
     public List<String> agentMessages() {
         return items.stream().map(TurnFold::agentMessageText).filter(Objects::nonNull).toList();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RunResult r && turnId.equals(r.turnId) && status.equals(r.status)
+                && finalResponse.equals(r.finalResponse) && items.equals(r.items) && usage.equals(r.usage)
+                && durationMs == r.durationMs && error.equals(r.error);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(turnId, status, finalResponse, items, usage, durationMs, error);
+    }
+
+    @Override
+    public String toString() {
+        return "RunResult[turnId=" + turnId + ", status=" + status + ", finalResponse=" + finalResponse + ", items="
+                + items.size() + ", usage=" + usage + ", durationMs=" + durationMs + ", error=" + error + "]";
+    }
+
+    /**
+     * Builds a {@link RunResult} (the SDK builds them; a test may too).
+     *
+     * <pre>{@code
+     * RunResult r = RunResult.builder().turnId("t1").status(TurnStatus.COMPLETED).finalResponse("ok").build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private @Nullable String turnId;
+        private @Nullable TurnStatus status;
+        private @Nullable String finalResponse;
+        private List<ThreadItem> items = List.of();
+        private @Nullable ThreadTokenUsage usage;
+        private long durationMs;
+        private @Nullable TurnError error;
+
+        private Builder() {}
+
+        /** @return this, with the turn */
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        /** @return this, with how it ended */
+        public Builder status(TurnStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        /** @return this, with the answer (null: none) */
+        public Builder finalResponse(@Nullable String finalResponse) {
+            this.finalResponse = finalResponse;
+            return this;
+        }
+
+        /** @return this, with the completed items (copied) */
+        public Builder items(List<? extends ThreadItem> items) {
+            this.items = List.copyOf(items);
+            return this;
+        }
+
+        /** @return this, with the token usage (null: not reported) */
+        public Builder usage(@Nullable ThreadTokenUsage usage) {
+            this.usage = usage;
+            return this;
+        }
+
+        /** @return this, with the wall time */
+        public Builder durationMs(long durationMs) {
+            this.durationMs = durationMs;
+            return this;
+        }
+
+        /** @return this, with why it failed (null: it did not) */
+        public Builder error(@Nullable TurnError error) {
+            this.error = error;
+            return this;
+        }
+
+        /**
+         * @return the result
+         * @throws NullPointerException when {@code turnId} or {@code status} is missing
+         */
+        public RunResult build() {
+            return new RunResult(this);
+        }
     }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * ({@link Codex.Builder#connect(java.net.URI, ServerAuth)}): nothing, a capability token, or a
  * signed bearer token (a JWT) minted for each connection. Either token goes in the opening
  * handshake as {@code Authorization: Bearer <token>}; a server that refuses it fails the build with
- * {@link dev.codex4j.protocol.AuthenticationException}. They match the server's flags:
+ * {@link dev.codex4j.errors.AuthenticationException}. They match the server's flags:
  *
  * <ul>
  *   <li>{@link #capabilityToken(Path)}: {@code codex app-server --ws-auth capability-token
@@ -120,7 +121,7 @@ public sealed interface ServerAuth permits ServerAuth.None, ServerAuth.Capabilit
          * @return a fresh token
          * @throws IllegalArgumentException when the secret is shorter than 32 bytes
          */
-        public String mint(java.time.Instant now) {
+        public String mint(Instant now) {
             return SignedBearerTokens.mint(secret.get(), issuer, audience, ttl, now);
         }
 

@@ -11,10 +11,10 @@ import java.util.Objects;
  * on with the same {@code Codex} and {@code CodexThread} objects. Each thread is resumed
  * ({@code thread/resume}) on its next use. At most {@link Builder#maxRestarts} attempts are made
  * within a sliding window; past that the client gives up and closes, with a
- * {@link dev.codex4j.protocol.TransportClosedException} saying why.
+ * {@link dev.codex4j.errors.TransportClosedException} saying why.
  *
  * <p>What was in flight when the server was lost fails within about a second with
- * {@link dev.codex4j.protocol.ServerLostException}, which says whether it is safe to send again.
+ * {@link dev.codex4j.errors.ServerLostException}, which says whether it is safe to send again.
  * A call made while the client restarts waits for it, up to the request timeout.
  *
  * <pre>{@code

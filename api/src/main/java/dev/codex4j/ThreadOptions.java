@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.sdk.ThreadTools;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.types.AskForApproval;
 import dev.codex4j.protocol.types.SandboxMode;

@@ -10,22 +10,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * One event of a running turn, from {@link TurnHandle#events()}, in the protocol's own types. The
  * common ones have records of their own; every other notification of the turn arrives as
- * {@link Other} with the generated {@link ServerNotification}. The last event of every turn is
+ * {@link Notification} with the generated {@link ServerNotification}. The last event of every turn is
  * {@link Completed}.
  *
  * <p>A notification that does not bind to this version's types is never dropped: an
  * {@code item/started} or {@code item/completed} whose item does not bind arrives as
  * {@link ItemStarted} / {@link ItemCompleted} holding a {@link ThreadItem.Unknown} (its JSON and
- * the reason), and any other one as {@link Other} holding a {@link ServerNotification.Unknown}
+ * the reason), and any other one as {@link Notification} holding a {@link ServerNotification.Unknown}
  * (method, JSON and reason), as does a method newer than this SDK.
  *
  * <pre>{@code
- * try (TurnEvents events = thread.turn("Write a haiku").events()) {
+ * try (TurnEventStream events = thread.turn("Write a haiku").events()) {
  *     for (TurnEvent e : events) {
  *         switch (e) {
  *             case TurnEvent.AgentMessageDelta d -> System.out.print(d.delta());
  *             case TurnEvent.ItemCompleted(ThreadItem.CommandExecution c) -> System.out.println("\n$ " + c.command());
- *             case TurnEvent.Other(ServerNotification.TurnPlanUpdated p) -> System.out.println("\n" + p.params().plan());
+ *             case TurnEvent.Notification(ServerNotification.TurnPlanUpdated p) -> System.out.println("\n" + p.params().plan());
  *             case TurnEvent.Completed c -> System.out.println("\n[" + c.result().status() + "]");
  *             default -> {}
  *         }
@@ -170,13 +170,14 @@ public sealed interface TurnEvent {
     /**
      * Any other notification of this turn (plan and diff updates, command output, ...), as the
      * generated type of its method; {@link ServerNotification.Unknown} (with the reason) for a
-     * method newer than this SDK or params that do not bind.
+     * method newer than this SDK or params that do not bind. Not an escape hatch of its own: the
+     * escape hatch of what is received is always named {@code Unknown}.
      *
      * @param notification the notification
      */
-    record Other(ServerNotification notification) implements TurnEvent {
+    record Notification(ServerNotification notification) implements TurnEvent {
         /** @param notification not null */
-        public Other {
+        public Notification {
             Objects.requireNonNull(notification, "notification");
         }
 

@@ -1,17 +1,21 @@
 package dev.codex4j;
 
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.InvalidRequestException;
+import dev.codex4j.errors.ModelUnreachableException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.errors.TurnFailedException;
+import dev.codex4j.errors.TurnTimeoutException;
 import dev.codex4j.internal.runtime.Backoff;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
-import dev.codex4j.internal.sdk.SafeListener;
-import dev.codex4j.internal.sdk.SdkJfr;
+import dev.codex4j.internal.sdk.Admission;
+import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.internal.sdk.TurnFold;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.InvalidRequestException;
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.types.TurnError;
 import dev.codex4j.protocol.types.TurnInterruptParams;
@@ -44,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  * whether or not anyone consumed this turn. A handle that becomes unreachable before it was
  * consumed releases its events (the connection's sweeper notices); events nobody consumes are also bounded by the
  * client's memory budget, over which the turn is discarded and consuming it throws
- * {@link dev.codex4j.protocol.TurnDiscardedException}.
+ * {@link dev.codex4j.errors.TurnDiscardedException}.
  *
  * <pre>{@code
  * TurnHandle turn = thread.turn("Refactor the parser");
@@ -67,17 +71,17 @@ public final class TurnHandle implements AutoCloseable {
     private final TurnMailbox mailbox;
     private final TurnOptions options;
     private final long startNanos;
-    /** Who reads the mailbox now: null, a Thread (run()), an {@link AsyncRun}, or a {@link TurnEvents}. */
+    /** Who reads the mailbox now: null, a Thread (run()), an {@link AsyncRun}, or a {@link TurnEventStream}. */
     private final AtomicReference<@Nullable Object> consumer = new AtomicReference<>();
     /** Owned by the current consumer (handed over with {@code consumer}). */
     private final TurnFold fold;
     private final AtomicBoolean interrupting = new AtomicBoolean();
     private volatile @Nullable RunResult result;
     private volatile boolean interruptRequested;
-    /** The turn's flight-recorder event while a recording wants it; committed once, by whoever completes the turn. */
-    private final SdkJfr.@Nullable Turn jfr;
-    /** Whether the listener and the recorder were told that the turn completed. */
-    private final AtomicBoolean reported = new AtomicBoolean();
+    /** The turn as the observer sees it: ended once, by whoever completes the turn. */
+    private final Observer.TurnSpan span;
+    /** The turn's admission slot: given back by the first of its consumer's fold of the end and the reservation's release. */
+    private final Admission.Permit permit;
 
     /** A runAsync consumer; abandoned once its future completed without it (cancel, orTimeout). */
     private static final class AsyncRun {
@@ -90,10 +94,11 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     TurnHandle(CodexThread thread, Connection connection, String id, TurnMailbox mailbox, TurnOptions options,
-            long startNanos, SdkJfr.@Nullable Turn jfr) {
+            long startNanos, Observer.TurnSpan span, Admission.Permit permit) {
         this.thread = thread;
         this.connection = connection;
-        this.jfr = jfr;
+        this.span = span;
+        this.permit = permit;
         this.id = id;
         this.mailbox = mailbox;
         this.options = options;
@@ -126,10 +131,10 @@ public final class TurnHandle implements AutoCloseable {
      *
      * @param input more input for the model (see {@link Inputs})
      * @throws IllegalArgumentException when the input is empty or a text holds a lone surrogate
-     * @throws dev.codex4j.protocol.CodexRpcException when the turn is no longer running
+     * @throws dev.codex4j.errors.CodexRpcException when the turn is no longer running
      */
     public void steer(List<? extends UserInput> input) {
-        thread.codex().callOn(connection, ClientMethods.TURN_STEER, TurnSteerParams.builder()
+        thread.session().callOn(connection, ClientMethods.TURN_STEER, TurnSteerParams.builder()
                 .threadId(thread.id())
                 .expectedTurnId(id)
                 .input(Inputs.check(input))
@@ -152,7 +157,7 @@ public final class TurnHandle implements AutoCloseable {
      * answers that the turn is not active yet (an interrupt right after {@code turn()}), it is sent
      * again, with backoff, until the turn ends. Does nothing once the turn has ended.
      *
-     * @throws dev.codex4j.protocol.CodexRpcException when the server refuses it for another reason
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses it for another reason
      */
     public void interrupt() {
         if (isCompleted()) {
@@ -177,7 +182,7 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     private void sendInterrupt() {
-        thread.codex().callOn(connection, ClientMethods.TURN_INTERRUPT,
+        thread.session().callOn(connection, ClientMethods.TURN_INTERRUPT,
                 TurnInterruptParams.builder().threadId(thread.id()).turnId(id).build());
     }
 
@@ -201,7 +206,7 @@ public final class TurnHandle implements AutoCloseable {
     private void interruptUntilAccepted() {
         Deadline deadline = Deadline.after(INTERRUPT_PATIENCE);
         try {
-            for (int attempt = 1; !isCompleted() && connection.isOpen() && !deadline.expired(); attempt++) {
+            for (int attempt = 1; !isCompleted() && connection.isOpen() && !deadline.isExpired(); attempt++) {
                 try {
                     sendInterrupt();
                     return;
@@ -213,7 +218,7 @@ public final class TurnHandle implements AutoCloseable {
                 } catch (RequestTimeoutException e) {
                     // try again
                 }
-                INTERRUPT_BACKOFF.sleep(attempt);
+                INTERRUPT_BACKOFF.sleep(attempt, deadline);
             }
         } catch (InterruptedException | TransportClosedException e) {
             // the client is closing
@@ -233,7 +238,7 @@ public final class TurnHandle implements AutoCloseable {
      * @throws TurnTimeoutException when {@link TurnOptions#timeout()} passed: thrown at the
      *     deadline, whatever the server does; an interrupt of the turn has been requested
      * @throws TransportClosedException when the connection closed first
-     * @throws dev.codex4j.protocol.TurnDiscardedException when the turn's events were discarded
+     * @throws dev.codex4j.errors.TurnDiscardedException when the turn's events were discarded
      * @throws CodexException when the calling thread is interrupted (the turn goes on)
      * @throws IllegalStateException when another consumer is reading this turn
      */
@@ -271,9 +276,7 @@ public final class TurnHandle implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for turn " + id
-                    + " (the turn goes on; call interrupt() to stop it)", e);
+            throw Waits.interrupted("turn " + id + " (the turn goes on; call interrupt() to stop it)", e);
         } finally {
             mailbox.detach();
         }
@@ -329,8 +332,8 @@ public final class TurnHandle implements AutoCloseable {
      * @return the events
      * @throws IllegalStateException when another consumer is reading this turn
      */
-    public TurnEvents events() {
-        TurnEvents events = new TurnEvents(this);
+    public TurnEventStream events() {
+        TurnEventStream events = new TurnEventStream(this);
         acquire(events);
         if (result == null) {
             try {
@@ -360,8 +363,8 @@ public final class TurnHandle implements AutoCloseable {
         }
     }
 
-    /** TurnEvents: its consumer stops reading (early, or after the last event). */
-    void release(TurnEvents events) {
+    /** TurnEventStream: its consumer stops reading (early, or after the last event). */
+    void release(TurnEventStream events) {
         if (consumer.get() == events) {
             mailbox.detach();
             consumer.compareAndSet(events, null);
@@ -380,8 +383,7 @@ public final class TurnHandle implements AutoCloseable {
                         throw new IllegalStateException("turn " + id + ": an abandoned runAsync consumer did not stop");
                     }
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CodexException("Interrupted while waiting for turn " + id + "'s consumer", e);
+                    throw Waits.interrupted("turn " + id + "'s consumer", e);
                 }
                 consumer.compareAndSet(a, null);
                 continue;
@@ -395,7 +397,7 @@ public final class TurnHandle implements AutoCloseable {
 
     /** @return when the consumer should next look whether the model has been unreachable for too long */
     private long nextStallCheck() {
-        Duration limit = thread.codex().reconnectTimeout();
+        Duration limit = thread.session().options().reconnectTimeout();
         if (limit.isZero()) {
             return Long.MAX_VALUE;
         }
@@ -411,7 +413,7 @@ public final class TurnHandle implements AutoCloseable {
         if (deadline - now <= 0) {
             throw timedOut();
         }
-        Duration limit = thread.codex().reconnectTimeout();
+        Duration limit = thread.session().options().reconnectTimeout();
         long since = fold.retryingSinceNanos();
         if (!limit.isZero() && since != 0 && now - since >= limit.toNanos()) {
             interruptInBackground();
@@ -432,41 +434,21 @@ public final class TurnHandle implements AutoCloseable {
 
     private void completed(RunResult r) {
         result = r;
-        SafeListener listener = thread.codex().listener();
-        if ((listener == null && jfr == null) || !reported.compareAndSet(false, true)) {
-            return;
-        }
-        SdkJfr.Turn e = jfr;
-        if (e != null) {
-            e.end();
-            if (e.shouldCommit()) {
-                e.threadId = thread.id();
-                e.turnId = id;
-                e.status = r.status().value();
-                e.items = r.items().size();
-                r.usage().ifPresent(u -> {
-                    e.inputTokens = u.total().inputTokens();
-                    e.outputTokens = u.total().outputTokens();
-                });
-                e.commit();
-            }
-        }
-        if (listener != null) {
-            listener.turnCompleted(thread.id(), r);
-        }
+        permit.release(); // before the consumer goes on: its next turn() must find this slot free
+        span.completed(thread.id(), r);
     }
 
     private RunResult resultOrThrow() {
         RunResult r = Objects.requireNonNull(result, "no result");
         if (r.status().equals(TurnStatus.FAILED)) {
-            throw new TurnFailedException(r, r.error().orElseGet(() -> TurnError.builder()
+            throw new TurnFailedException(r.turnId(), r, r.error().orElseGet(() -> TurnError.builder()
                     .message("turn failed (the server gave no error)").build()));
         }
         return r;
     }
 
     /**
-     * TurnEvents: the next event, or null after the last one. Honours the turn's timeout: at the
+     * TurnEventStream: the next event, or null after the last one. Honours the turn's timeout: at the
      * deadline it requests an interrupt and throws {@link TurnTimeoutException}.
      */
     @Nullable TurnEvent next() {
@@ -493,9 +475,7 @@ public final class TurnHandle implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("Interrupted while waiting for turn " + id
-                    + " (the turn goes on; call interrupt() to stop it)", e);
+            throw Waits.interrupted("turn " + id + " (the turn goes on; call interrupt() to stop it)", e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.codex4j;
 import static dev.codex4j.ThreadOptions.field;
 import static dev.codex4j.ThreadOptions.set;
 
+import dev.codex4j.errors.TurnTimeoutException;
 import dev.codex4j.protocol.types.AskForApproval;
 import dev.codex4j.protocol.types.ReasoningSummary;
 import dev.codex4j.protocol.types.SandboxMode;

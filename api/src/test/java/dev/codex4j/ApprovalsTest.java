@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.internal.sdk.ApprovalReplies;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.internal.runtime.ServerRequestException;
 import dev.codex4j.protocol.ProtocolCodec;

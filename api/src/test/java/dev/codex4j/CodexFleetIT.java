@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.AuthenticationException;
-import dev.codex4j.protocol.ServerLostException;
+import dev.codex4j.errors.AuthenticationException;
+import dev.codex4j.errors.ServerLostException;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.io.IOException;

@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.ServerLostException;
 import dev.codex4j.internal.runtime.StreamTransport;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.ServerLostException;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
@@ -52,6 +53,22 @@ class CodexFleetTest {
 
     private static Supervision fast() {
         return Supervision.builder().initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(20)).build();
+    }
+
+    @Test
+    void theFleetLeavesTheCallersBuildersUntouched() {
+        Codex.Builder b = endpoint(silentTurns());
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", b).maxTurnsPerEndpoint(1).admissionWait(Duration.ZERO)
+                .build()) {
+            assertEquals(1, fleet.endpoints().get(0).maxTurns(), "the fleet's endpoint has the fleet's limit");
+        }
+        try (Codex alone = b.build()) {
+            alone.startThread().turn("one");
+            alone.startThread().turn("two"); // the fleet's limit of one turn would refuse it
+            assertEquals(2, alone.activeTurns());
+            fakes.get(0).get(1).close(); // the builder's own client, not supervised: the loss closes it
+            await().atMost(WAIT).until(() -> alone.state() == Codex.State.CLOSED);
+        }
     }
 
     @Test

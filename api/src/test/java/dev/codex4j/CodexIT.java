@@ -8,14 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.errors.StructuredOutputException;
+import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.errors.TurnFailedException;
+import dev.codex4j.errors.TurnTimeoutException;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.types.CodexErrorInfo;
 import dev.codex4j.protocol.types.CommandExecutionStatus;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.protocol.types.UserInput;
-import dev.codex4j.protocol.TransportClosedException;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import dev.codex4j.testkit.Phase;
@@ -84,7 +87,7 @@ class CodexIT {
         offline.server().enqueue(ModelReply.message("one two three four five six", Phase.FINAL_ANSWER).deltas(6));
         StringBuilder streamed = new StringBuilder();
         RunResult result;
-        try (TurnEvents events = codex.startThread().turn("q").events()) {
+        try (TurnEventStream events = codex.startThread().turn("q").events()) {
             TurnEvent last = null;
             for (TurnEvent e : events) {
                 if (e instanceof TurnEvent.AgentMessageDelta d) {
@@ -159,7 +162,7 @@ class CodexIT {
     void modelHttp500BecomesTurnFailedException() {
         offline.server().enqueue(ModelReply.httpError(500));
         TurnFailedException e = assertThrows(TurnFailedException.class, () -> codex.startThread().run("q"));
-        assertEquals(TurnStatus.FAILED, e.result().status());
+        assertEquals(TurnStatus.FAILED, e.result(RunResult.class).status());
         assertEquals(CodexErrorInfo.INTERNAL_SERVER_ERROR, e.error().codexErrorInfo());
         assertEquals(Optional.of("internalServerError"), e.codexErrorInfoName());
         assertFalse(e.error().message().isEmpty());

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.InitializeResponse;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
@@ -36,18 +36,18 @@ class EventListenerTest {
             return lines.stream().anyMatch(l -> l.startsWith(prefix));
         }
 
-        @Override public void connectionOpened(String link, InitializeResponse server) { lines.add("opened " + server.userAgent()); }
+        @Override public void connectionOpened(ConnectionOpened e) { lines.add("opened " + e.server().userAgent()); }
         @Override public void connectionClosed(TransportClosedException reason) { closed = reason; lines.add("closed"); }
-        @Override public void requestStarted(String method) { lines.add("started " + method); }
-        @Override public void requestEnded(String method, Duration latency) { lines.add("ended " + method + (latency.isNegative() ? " NEGATIVE" : "")); }
-        @Override public void requestFailed(String method, Duration latency, Throwable error) { lines.add("failed " + method + " " + error.getClass().getSimpleName()); }
-        @Override public void requestRetried(String method, int retry, Duration delay) { lines.add("retried " + method + " " + retry); }
-        @Override public void turnStarted(String threadId, String turnId) { lines.add("turnStarted " + turnId); }
-        @Override public void turnCompleted(String threadId, RunResult result) { completed.add(result); lines.add("turnCompleted " + result.turnId() + " " + result.status().value()); }
+        @Override public void requestStarted(RequestStarted e) { lines.add("started " + e.method()); }
+        @Override public void requestEnded(RequestEnded e) { lines.add("ended " + e.method() + (e.latency().isNegative() ? " NEGATIVE" : "")); }
+        @Override public void requestFailed(RequestFailed e) { lines.add("failed " + e.method() + " " + e.error().getClass().getSimpleName()); }
+        @Override public void requestRetried(RequestRetried e) { lines.add("retried " + e.method() + " " + e.retry()); }
+        @Override public void turnStarted(TurnStarted e) { lines.add("turnStarted " + e.turnId()); }
+        @Override public void turnCompleted(TurnCompleted e) { completed.add(e.result()); lines.add("turnCompleted " + e.result().turnId() + " " + e.result().status().value()); }
         @Override public void serverRequestReceived(ApprovalRequest request) { lines.add("serverRequest " + request.method()); }
-        @Override public void serverRequestAnswered(ApprovalRequest request, String decision, Duration latency) { lines.add("answered " + request.method() + " " + decision); }
-        @Override public void messageDropped(@Nullable String threadId, @Nullable String turnId, String method, String reason) { lines.add("dropped " + turnId + " " + method); }
-        @Override public void turnDiscarded(@Nullable String threadId, String turnId, String reason) { lines.add("discarded " + turnId + " " + reason); }
+        @Override public void serverRequestAnswered(ServerRequestAnswered e) { lines.add("answered " + e.request().method() + " " + e.decision()); }
+        @Override public void messageDropped(MessageDropped e) { lines.add("dropped " + e.turnId() + " " + e.method()); }
+        @Override public void turnDiscarded(TurnDiscarded e) { lines.add("discarded " + e.turnId() + " " + e.reason()); }
     }
 
     private static Codex connect(FakeAppServer fake, Codex.Builder b) {
@@ -135,10 +135,10 @@ class EventListenerTest {
     void aListenerThatThrowsDoesNotBreakTheClient() {
         AtomicInteger calls = new AtomicInteger();
         CodexEventListener bad = new CodexEventListener() {
-            @Override public void requestStarted(String method) { calls.incrementAndGet(); throw new IllegalStateException("bug"); }
-            @Override public void requestEnded(String method, Duration latency) { throw new IllegalStateException("bug"); }
-            @Override public void turnStarted(String threadId, String turnId) { throw new IllegalStateException("bug"); }
-            @Override public void turnCompleted(String threadId, RunResult result) { throw new IllegalStateException("bug"); }
+            @Override public void requestStarted(RequestStarted e) { calls.incrementAndGet(); throw new IllegalStateException("bug"); }
+            @Override public void requestEnded(RequestEnded e) { throw new IllegalStateException("bug"); }
+            @Override public void turnStarted(TurnStarted e) { throw new IllegalStateException("bug"); }
+            @Override public void turnCompleted(TurnCompleted e) { throw new IllegalStateException("bug"); }
         };
         try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script().defaultAnswer("still fine"));
                 Codex codex = connect(fake, Codex.builder().eventListener(bad))) {
@@ -155,6 +155,33 @@ class EventListenerTest {
             connect(fake, Codex.builder().eventListener(rec)).close();
             await().atMost(Duration.ofSeconds(5)).until(() -> rec.closed != null);
             assertInstanceOf(TransportClosedException.class, rec.closed);
+        }
+    }
+
+    @Test
+    void aListenerCallbackThatBlocksTheDispatcherIsReportedOnceByName() {
+        CodexEventListener slow = new CodexEventListener() {
+            @Override
+            public void requestEnded(RequestEnded e) {
+                if (e.method().equals("thread/start")) {
+                    try {
+                        Thread.sleep(300); // on the dispatcher: every message of the client waits
+                    } catch (InterruptedException x) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        try (ApprovalsTest.Captured log = new ApprovalsTest.Captured(CodexEventListener.class.getName());
+                FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());
+                Codex codex = connect(fake, Codex.builder().eventListener(slow))) {
+            codex.startThread();
+            codex.startThread();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.records.isEmpty());
+            List<java.util.logging.LogRecord> warnings = log.records.stream()
+                    .filter(r -> r.getLevel() == java.util.logging.Level.WARNING).toList();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).getMessage().contains("requestEnded"), warnings.get(0).getMessage());
         }
     }
 }

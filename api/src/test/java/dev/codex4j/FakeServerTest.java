@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.ServerOverloadedException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.ServerOverloadedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
@@ -151,8 +151,8 @@ class FakeServerTest {
                 });
         try (FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, Codex.builder())) {
             CodexThread thread = codex.startThread();
-            await().atMost(Duration.ofSeconds(30)).until(() -> codex.connection().stats().turnsDiscarded() > 0
-                    && codex.connection().stats().lines() >= 240_000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> codex.session().connection().stats().turnsDiscarded() > 0
+                    && codex.session().connection().stats().lines() >= 240_000);
             RunResult r = thread.run("q");
             assertEquals(Optional.of("whole"), r.finalResponse());
             assertEquals(List.of(ThreadItem.UserMessage.class, ThreadItem.AgentMessage.class),

@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.AuthenticationRequiredException;
-import dev.codex4j.protocol.LineTooLongException;
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.TransportClosedException;
-import dev.codex4j.protocol.TurnDiscardedException;
+import dev.codex4j.errors.AuthenticationRequiredException;
+import dev.codex4j.errors.LineTooLongException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.errors.TurnDiscardedException;
+import dev.codex4j.errors.TurnTimeoutException;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.protocol.types.UserInput;
 import dev.codex4j.testkit.AppServerMessages;
@@ -172,7 +173,7 @@ class FaultsTest {
         try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());
                 Codex codex = connect(fake, Codex.builder())) {
             CodexThread thread = codex.startThread();
-            TurnEvents events = thread.turn("q").events();
+            TurnEventStream events = thread.turn("q").events();
             for (TurnEvent e : events) {
                 if (e instanceof TurnEvent.ItemStarted) {
                     break; // no close()
@@ -200,7 +201,7 @@ class FaultsTest {
                 turns.add(codex.startThread().turn("q"));
             }
             await().atMost(WAIT).until(() -> turns.stream().allMatch(TurnHandle::isCompleted));
-            assertTrue(codex.connection().unconsumedBytes() <= 400_000, "the bound holds");
+            assertTrue(codex.session().connection().unconsumedBytes() <= 400_000, "the bound holds");
             long discarded = turns.stream().filter(t -> {
                 try {
                     t.run();
@@ -221,10 +222,10 @@ class FaultsTest {
                 Codex codex = connect(fake, Codex.builder())) {
             CodexThread thread = codex.startThread();
             thread.turn("q"); // dropped at once
-            await().atMost(WAIT).until(() -> codex.connection().unconsumedBytes() > 10_000);
+            await().atMost(WAIT).until(() -> codex.session().connection().unconsumedBytes() > 10_000);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 System.gc();
-                return codex.connection().unconsumedBytes() == 0;
+                return codex.session().connection().unconsumedBytes() == 0;
             });
         }
     }
@@ -289,7 +290,7 @@ class FaultsTest {
         FakeAppServer.Script script = FakeAppServer.script().afterInitialize(badLines(5_000));
         try (Captured log = new Captured("dev.codex4j.internal.runtime.Dispatcher");
                 FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake, Codex.builder())) {
-            await().atMost(WAIT).until(() -> codex.connection().stats().badLines() == 5_000);
+            await().atMost(WAIT).until(() -> codex.session().connection().stats().badLines() == 5_000);
             assertTrue(log.records.size() <= 10, log.records.size() + " lines for 5,000 bad lines");
             assertEquals(Optional.of("ok"), codex.startThread().run("q").finalResponse(), "and turns go on");
         }

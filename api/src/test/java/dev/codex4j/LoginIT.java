@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.AuthenticationRequiredException;
+import dev.codex4j.errors.AuthenticationRequiredException;
 import dev.codex4j.protocol.types.Account;
 import dev.codex4j.testkit.OfflineCodex;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ class LoginIT {
 
             codex.loginWithApiKey("sk-codex4j-fake-key");
             assertInstanceOf(Account.ApiKey.class, codex.account().account());
-            codex.checkCanRunTurns(); // no longer throws: a turn would go to the provider with the key
+            codex.session().checkCanRunTurns(); // no longer throws: a turn would go to the provider with the key
             assertTrue(Files.exists(offline.codexHome().resolve("auth.json")), "the key is stored in CODEX_HOME");
 
             codex.logout();

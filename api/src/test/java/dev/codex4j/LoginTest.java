@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.LoginFailedException;
+import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.RequestTimeoutException;
 import dev.codex4j.protocol.types.CancelLoginAccountStatus;
 import dev.codex4j.protocol.types.LoginAccountResponse;
 import dev.codex4j.testkit.AppServerMessages;

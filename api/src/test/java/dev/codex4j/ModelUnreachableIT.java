@@ -3,6 +3,7 @@ package dev.codex4j;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.ModelUnreachableException;
 import dev.codex4j.testkit.OfflineCodex;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

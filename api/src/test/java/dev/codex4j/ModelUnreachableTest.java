@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.ModelUnreachableException;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
@@ -43,7 +44,7 @@ class ModelUnreachableTest {
     @Test
     void eventsGiveUpTheSameWay() {
         try (FakeAppServer fake = FakeAppServer.inProcess(reconnectingForEver()); Codex codex = connect(fake, Duration.ofMillis(300));
-                TurnEvents events = codex.startThread().turn("q").events()) {
+                TurnEventStream events = codex.startThread().turn("q").events()) {
             assertThrows(ModelUnreachableException.class, () -> {
                 for (TurnEvent ignored : events) {
                     // the turn/started, the error, then the limit

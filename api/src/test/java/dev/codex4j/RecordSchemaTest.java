@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.protocol.ProtocolCodec;
 import java.math.BigDecimal;
 import java.util.List;

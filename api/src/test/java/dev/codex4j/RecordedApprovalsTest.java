@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.internal.sdk.ApprovalReplies;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ServerRequestMethods;
 import dev.codex4j.protocol.methods.TypedCodec;

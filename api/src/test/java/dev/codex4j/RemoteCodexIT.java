@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.AuthenticationException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.AuthenticationException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.net.URI;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.util.List;

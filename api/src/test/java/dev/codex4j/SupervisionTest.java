@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.ServerLostException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.internal.runtime.StreamTransport;
-import dev.codex4j.protocol.ServerLostException;
-import dev.codex4j.protocol.TransportClosedException;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
@@ -159,6 +160,8 @@ class SupervisionTest {
                 .supervise(Supervision.builder().initialBackoff(Duration.ofHours(1)).maxBackoff(Duration.ofHours(1))
                         .build()).build()) {
             fakes.get(0).close();
+            // during the restart: a call made before the client saw the loss would be written to the dead link
+            await().atMost(WAIT).until(() -> codex.state() == Codex.State.RECONNECTING);
             ServerLostException e = assertThrows(ServerLostException.class, codex::startThread);
             assertTrue(e.retrySafe(), e.getMessage());
             assertEquals(1, fakes.size(), "nothing was sent anywhere");

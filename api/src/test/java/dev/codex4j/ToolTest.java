@@ -112,14 +112,14 @@ class ToolTest {
         List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         CodexEventListener listener = new CodexEventListener() {
             @Override
-            public void toolCallStarted(String threadId, String turnId, String callId, String tool) {
-                events.add("started " + callId + " " + tool);
+            public void toolCallStarted(ApprovalRequest.ToolCall call) {
+                events.add("started " + call.params().callId() + " " + call.params().tool());
             }
 
             @Override
-            public void toolCallEnded(String threadId, String turnId, String callId, String tool, boolean success,
-                    Duration latency) {
-                events.add("ended " + callId + " " + tool + " " + success + (latency.isNegative() ? " negative" : ""));
+            public void toolCallEnded(ToolCallEnded e) {
+                events.add("ended " + e.call().params().callId() + " " + e.call().params().tool() + " " + e.success()
+                        + (e.latency().isNegative() ? " negative" : ""));
             }
         };
         replyTo(listener, "echo", "{\"id\":\"x\",\"limit\":3}", ECHO);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.TurnFailedException;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.TurnStatus;
@@ -43,7 +44,7 @@ class TypedTurnEventsTest {
 
     private static List<TurnEvent> events(FakeAppServer fake) {
         try (Codex codex = Codex.builder().streams(fake.clientInput(), fake.clientOutput()).build();
-                TurnEvents events = codex.startThread().turn("q").events()) {
+                TurnEventStream events = codex.startThread().turn("q").events()) {
             return events.stream().toList();
         }
     }
@@ -72,8 +73,8 @@ class TypedTurnEventsTest {
             assertEquals("{\"style\":\"bold\"}", m.additionalProperties().get("display").toString());
             ThreadItem.Unknown h = r.items(ThreadItem.Unknown.class).getFirst();
             assertEquals("hologram", h.raw().path("type").asString());
-            ServerNotification.Unknown n = events.stream().filter(e -> e instanceof TurnEvent.Other)
-                    .map(e -> ((TurnEvent.Other) e).notification()).filter(ServerNotification.Unknown.class::isInstance)
+            ServerNotification.Unknown n = events.stream().filter(e -> e instanceof TurnEvent.Notification)
+                    .map(e -> ((TurnEvent.Notification) e).notification()).filter(ServerNotification.Unknown.class::isInstance)
                     .map(ServerNotification.Unknown.class::cast).findFirst().orElseThrow();
             assertEquals("turn/hologram/updated", n.method());
             assertEquals(Optional.of("kept"), r.finalResponse());
@@ -97,9 +98,9 @@ class TypedTurnEventsTest {
             ThreadItem.Unknown item = assertInstanceOf(ThreadItem.Unknown.class, bad.item());
             assertTrue(item.reason().contains("$.params.item.text"), item.reason());
             assertEquals(42, item.raw().path("text").asInt());
-            ServerNotification.Unknown usage = events.stream().filter(e -> e instanceof TurnEvent.Other o
+            ServerNotification.Unknown usage = events.stream().filter(e -> e instanceof TurnEvent.Notification o
                             && o.notification() instanceof ServerNotification.Unknown)
-                    .map(e -> (ServerNotification.Unknown) ((TurnEvent.Other) e).notification()).findFirst().orElseThrow();
+                    .map(e -> (ServerNotification.Unknown) ((TurnEvent.Notification) e).notification()).findFirst().orElseThrow();
             assertEquals("thread/tokenUsage/updated", usage.method());
             assertTrue(usage.reason().contains("$.params.tokenUsage"), usage.reason());
             RunResult r = assertInstanceOf(TurnEvent.Completed.class, events.getLast()).result();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.TurnFailedException;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.ServerRequestException;
 import dev.codex4j.internal.sdk.TurnFold;
@@ -132,7 +133,7 @@ class ValuesTest {
         fold(f, AppServerMessages.turnFailed(T, U, "boom", "internalServerError"));
         assertEquals(TurnStatus.FAILED, f.result().status());
         assertEquals("boom", f.result().error().orElseThrow().message());
-        TurnFailedException ex = new TurnFailedException(f.result(), f.result().error().orElseThrow());
+        TurnFailedException ex = new TurnFailedException(f.result().turnId(), f.result(), f.result().error().orElseThrow());
         assertEquals(Optional.of("internalServerError"), ex.codexErrorInfoName());
         assertTrue(ex.getMessage().endsWith("boom (internalServerError)"), ex.getMessage());
     }

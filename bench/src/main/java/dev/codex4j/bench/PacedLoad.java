@@ -5,7 +5,7 @@ import dev.codex4j.Codex;
 import dev.codex4j.CodexThread;
 import dev.codex4j.RunResult;
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnEvents;
+import dev.codex4j.TurnEventStream;
 import dev.codex4j.TurnHandle;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
@@ -211,7 +211,7 @@ public final class PacedLoad {
                 failure = checkText(r.finalResponse().orElse(""), config.deltas());
             } else {
                 int seq = 0;
-                try (TurnEvents events = turn.events()) {
+                try (TurnEventStream events = turn.events()) {
                     for (TurnEvent e : events) {
                         received++;
                         if (e instanceof TurnEvent.AgentMessageDelta d) {

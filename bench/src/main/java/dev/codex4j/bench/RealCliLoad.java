@@ -6,7 +6,7 @@ import dev.codex4j.CodexClient;
 import dev.codex4j.CodexFleet;
 import dev.codex4j.CodexThread;
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnEvents;
+import dev.codex4j.TurnEventStream;
 import dev.codex4j.testkit.MockModelServer;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
@@ -181,7 +181,7 @@ public final class RealCliLoad {
                             completed++;
                             continue;
                         }
-                        try (TurnEvents stream = thread.turn("write a long answer").events()) {
+                        try (TurnEventStream stream = thread.turn("write a long answer").events()) {
                             long n = 0;
                             for (TurnEvent e : stream) {
                                 n++;

@@ -1,5 +1,7 @@
 package dev.codex4j.protocol;
 
+import dev.codex4j.errors.CodexCliInstallException;
+import dev.codex4j.errors.CodexCliNotFoundException;
 import dev.codex4j.protocol.internal.install.CliInstaller;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package dev.codex4j.protocol;
 
+import dev.codex4j.errors.DecodeException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.internal.Json;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.codex4j.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.errors.ProtocolException;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;

@@ -2,6 +2,7 @@ package dev.codex4j.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.internal.LineScanner;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;

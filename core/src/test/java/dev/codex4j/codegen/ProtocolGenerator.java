@@ -590,7 +590,7 @@ public final class ProtocolGenerator {
 
     private static String fileStart(String pkg) {
         return HEADER + "package " + pkg + ";\n\n"
-                + "import dev.codex4j.protocol.DecodeException;\n"
+                + "import dev.codex4j.errors.DecodeException;\n"
                 + "import dev.codex4j.protocol.JsonCodec;\n"
                 + "import dev.codex4j.protocol.RequestId;\n"
                 + "import dev.codex4j.protocol.internal.CodecDeserializer;\n"

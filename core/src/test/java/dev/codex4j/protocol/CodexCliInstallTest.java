@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.errors.CodexCliInstallException;
+import dev.codex4j.errors.CodexCliNotFoundException;
 import dev.codex4j.protocol.internal.install.CliInstaller;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -2,7 +2,7 @@ package dev.codex4j.examples;
 
 import dev.codex4j.CodexThread;
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnEvents;
+import dev.codex4j.TurnEventStream;
 import dev.codex4j.testkit.ModelReply;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -23,7 +23,7 @@ public final class Chat {
             String line;
             while ((line = in.readLine()) != null && !line.isBlank()) {
                 System.out.print("codex> ");
-                try (TurnEvents events = thread.turn(line).events()) {
+                try (TurnEventStream events = thread.turn(line).events()) {
                     for (TurnEvent e : events) {
                         if (e instanceof TurnEvent.AgentMessageDelta d) {
                             System.out.print(d.delta());

@@ -2,8 +2,8 @@ package dev.codex4j.examples;
 
 import dev.codex4j.CodexThread;
 import dev.codex4j.RunResult;
-import dev.codex4j.TurnFailedException;
-import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.errors.TurnFailedException;
+import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.testkit.ModelReply;
 
 /** Error handling: a failed turn carries the server's error; retry it; RPC errors are typed. */

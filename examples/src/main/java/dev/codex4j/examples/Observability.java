@@ -23,12 +23,13 @@ public final class Observability {
         LongAdder requests = new LongAdder();
         CodexEventListener listener = new CodexEventListener() {
             @Override
-            public void requestEnded(String method, Duration latency) {
+            public void requestEnded(RequestEnded e) {
                 requests.increment();
             }
 
             @Override
-            public void turnCompleted(String threadId, RunResult r) {
+            public void turnCompleted(TurnCompleted e) {
+                RunResult r = e.result();
                 System.out.println("[listener] turn " + r.turnId() + " " + r.status() + " in " + r.durationMs() + " ms, "
                         + r.usage().map(u -> u.total().totalTokens() + " tokens").orElse("no usage"));
             }

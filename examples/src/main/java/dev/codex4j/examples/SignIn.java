@@ -1,7 +1,7 @@
 package dev.codex4j.examples;
 
 import dev.codex4j.Codex;
-import dev.codex4j.protocol.AuthenticationRequiredException;
+import dev.codex4j.errors.AuthenticationRequiredException;
 
 /**
  * Signing in and out: with the OpenAI provider a client without an account cannot start a turn

@@ -1,7 +1,7 @@
 package dev.codex4j.examples;
 
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnEvents;
+import dev.codex4j.TurnEventStream;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.testkit.ModelReply;
 
@@ -15,7 +15,7 @@ public final class Streaming {
                 ModelReply.reasoning("The user wants a haiku about queues.")
                         .thenMessage("Messages wait in line / a consumer wakes and reads / nothing is lost here")
                         .deltas(12)));
-                TurnEvents events = session.codex().startThread().turn("Write a haiku about queues").events()) {
+                TurnEventStream events = session.codex().startThread().turn("Write a haiku about queues").events()) {
             for (TurnEvent event : events) {
                 switch (event) {
                     case TurnEvent.AgentMessageDelta d -> System.out.print(d.delta());

@@ -54,8 +54,8 @@ class JavadocAggregateIT {
             assertTrue(Files.isDirectory(docs.resolve(module)), module + " in " + docs);
         }
         assertFalse(Files.exists(docs.resolve("dev.codex4j.bench")));
-        String failed = Files.readString(docs.resolve("dev.codex4j/dev/codex4j/TurnFailedException.html"));
-        assertTrue(failed.contains("href=\"../../../dev.codex4j.core/dev/codex4j/protocol/CodexException.html\""), "cross-module link");
+        String failed = Files.readString(docs.resolve("dev.codex4j/dev/codex4j/TurnHandle.html"));
+        assertTrue(failed.contains("href=\"../../../dev.codex4j.core/dev/codex4j/errors/TurnFailedException.html\""), "cross-module link");
         String error = Files.readString(docs.resolve("dev.codex4j/dev/codex4j/TurnOptions.html"));
         assertTrue(error.contains("https://javadoc.io/doc/tools.jackson.core/jackson-databind/"), "Jackson link");
         assertTrue(error.contains("https://docs.oracle.com/en/java/javase/21/docs/api/"), "JDK link");

@@ -8,7 +8,7 @@ import dev.codex4j.CodexThread;
 import dev.codex4j.Inputs;
 import dev.codex4j.RunResult;
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnEvents;
+import dev.codex4j.TurnEventStream;
 import dev.codex4j.TurnHandle;
 import dev.codex4j.TurnOptions;
 import dev.codex4j.protocol.types.SandboxMode;
@@ -58,7 +58,7 @@ class ReadmeTurnSamplesIT {
                 TurnHandle turn = thread.turn("Refactor the parser", TurnOptions.builder()
                         .effort("high").sandbox(SandboxMode.WORKSPACE_WRITE).timeout(Duration.ofMinutes(10)).build());
                 turn.steer("Keep the public API unchanged.");
-                try (TurnEvents events = turn.events()) {
+                try (TurnEventStream events = turn.events()) {
                     for (TurnEvent e : events) {
                         switch (e) {
                             case TurnEvent.AgentMessageDelta d -> System.out.print(d.delta());

@@ -5,9 +5,9 @@ import dev.codex4j.Codex;
 import dev.codex4j.CodexThread;
 import dev.codex4j.Decision;
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnEvents;
+import dev.codex4j.TurnEventStream;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.testkit.FakeAppServerProcess;
@@ -222,7 +222,7 @@ public final class KillCampaign {
                             waiters.start("run", () -> thread.run("q"));
                         } else {
                             waiters.start("events", () -> {
-                                try (TurnEvents events = thread.turn("q").events()) {
+                                try (TurnEventStream events = thread.turn("q").events()) {
                                     for (TurnEvent e : events) {
                                         // drain until the end
                                     }

@@ -2,7 +2,7 @@ package dev.codex4j.reliability;
 
 import dev.codex4j.RunResult;
 import dev.codex4j.TurnEvent;
-import dev.codex4j.TurnEvents;
+import dev.codex4j.TurnEventStream;
 import dev.codex4j.TurnHandle;
 import dev.codex4j.protocol.types.TurnStatus;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ public final class TurnCheck {
         List<Integer> seqs = new ArrayList<>(expectedDeltas);
         StringBuilder text = new StringBuilder();
         RunResult result = null;
-        try (TurnEvents events = turn.events()) {
+        try (TurnEventStream events = turn.events()) {
             for (TurnEvent e : events) {
                 if (e instanceof TurnEvent.AgentMessageDelta d) {
                     long now = System.nanoTime();

@@ -11,9 +11,11 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -343,7 +345,7 @@ public sealed interface JsonShape {
             jsonNames.put(p.getInternalName(), p.getName());
         }
         d.getIgnoredPropertyNames().forEach(jsonNames::remove);
-        Map<String, JsonShape> members = new java.util.LinkedHashMap<>();
+        Map<String, JsonShape> members = new LinkedHashMap<>();
         for (RecordComponent rc : c.getRecordComponents()) {
             String name = jsonNames.get(rc.getName());
             String where = c.getSimpleName() + "." + rc.getName();
@@ -363,7 +365,7 @@ public sealed interface JsonShape {
             }
         }
         open.remove(c);
-        return new Obj(c, java.util.Collections.unmodifiableMap(members));
+        return new Obj(c, Collections.unmodifiableMap(members));
     }
 
     /** A {@code @Nullable} of any package (jspecify, jakarta, javax, JetBrains, ...), on the type or the component. */

@@ -1,19 +1,88 @@
 package dev.codex4j.internal.sdk;
 
+import dev.codex4j.ApprovalRequest;
+import dev.codex4j.RunResult;
+import java.time.Duration;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SDK's JDK Flight Recorder events (the runtime has {@code dev.codex4j.Request} and
- * {@code dev.codex4j.Dispatcher}). Sites create the event and check {@code isEnabled()} first, so
- * they cost nothing while no recording wants them.
+ * {@code dev.codex4j.Dispatcher}), written by {@link #SINK}, the {@link Observer}'s JFR sink. It
+ * creates an event only while a recording wants it, so it costs nothing otherwise.
  */
 public final class SdkJfr {
     private SdkJfr() {}
+
+    /** Flight Recorder as one of the {@link Observer}'s sinks: a turn and a server request are one event each. */
+    static final Observer.Sink SINK = new Observer.Sink() {
+        /** One probe event: {@code isEnabled()} reads a flag the recorder sets. */
+        private final ServerRequest probe = new ServerRequest();
+
+        @Override
+        public boolean isEnabled() {
+            return probe.isEnabled();
+        }
+
+        @Override
+        public @Nullable Object turnStarting() {
+            Turn e = new Turn();
+            if (!e.isEnabled()) {
+                return null;
+            }
+            e.begin();
+            return e;
+        }
+
+        @Override
+        public void turnCompleted(@Nullable Object state, String threadId, RunResult r) {
+            if (!(state instanceof Turn e)) {
+                return;
+            }
+            e.end();
+            if (e.shouldCommit()) {
+                e.threadId = threadId;
+                e.turnId = r.turnId();
+                e.status = r.status().value();
+                e.items = r.items().size();
+                r.usage().ifPresent(u -> {
+                    e.inputTokens = u.total().inputTokens();
+                    e.outputTokens = u.total().outputTokens();
+                });
+                e.commit();
+            }
+        }
+
+        @Override
+        public @Nullable Object serverRequestReceived(ApprovalRequest request) {
+            ServerRequest e = new ServerRequest();
+            if (!e.isEnabled()) {
+                return null;
+            }
+            e.begin();
+            return e;
+        }
+
+        @Override
+        public void serverRequestAnswered(@Nullable Object state, ApprovalRequest request, String decision,
+                Duration latency) {
+            if (!(state instanceof ServerRequest e)) {
+                return;
+            }
+            e.end();
+            if (e.shouldCommit()) {
+                e.method = request.method();
+                e.threadId = request.threadId();
+                e.decision = decision;
+                e.commit();
+            }
+        }
+    };
 
     /** A turn, from {@code turn/start} to the fold of its {@code turn/completed}. */
     @Name("dev.codex4j.Turn")

@@ -3,8 +3,8 @@ package dev.codex4j.internal.sdk;
 import dev.codex4j.RunResult;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.internal.runtime.Inbound;
-import dev.codex4j.protocol.DecodeException;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.DecodeException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RoutingKeys;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.TypedCodec;
@@ -17,7 +17,6 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
@@ -31,7 +30,7 @@ import tools.jackson.databind.node.NullNode;
  * {@code item/started} or {@code item/completed} becomes a {@link ThreadItem.Unknown} with the
  * reason (a completed one is kept in the result's items, and an agent message's text still counts
  * for the final response when it can be read); a {@code turn/completed} still ends the turn, with
- * its status and error read on their own; anything else is {@link TurnEvent.Other} holding the
+ * its status and error read on their own; anything else is {@link TurnEvent.Notification} holding the
  * {@link ServerNotification.Unknown}.
  */
 public final class TurnFold {
@@ -125,7 +124,7 @@ public final class TurnFold {
             }
             case ServerNotification.TurnCompleted t -> turnCompleted(t.params().turn().status(), t.params().turn().error());
             case ServerNotification.Unknown u -> unbound(u);
-            default -> new TurnEvent.Other(n);
+            default -> new TurnEvent.Notification(n);
         };
     }
 
@@ -158,9 +157,9 @@ public final class TurnFold {
 
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
-        result = new RunResult(turnId, status, Optional.ofNullable(finalResponse()), items, Optional.ofNullable(lastUsage),
-                (System.nanoTime() - startNanos) / 1_000_000,
-                Optional.ofNullable(status.equals(TurnStatus.COMPLETED) ? null : why));
+        result = RunResult.builder().turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
+                .usage(lastUsage).durationMs((System.nanoTime() - startNanos) / 1_000_000)
+                .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
     }
 
@@ -192,7 +191,7 @@ public final class TurnFold {
             }
             default -> { }
         }
-        return new TurnEvent.Other(u);
+        return new TurnEvent.Notification(u);
     }
 
     /**

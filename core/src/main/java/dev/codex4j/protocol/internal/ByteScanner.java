@@ -3,7 +3,7 @@ package dev.codex4j.protocol.internal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RequestId;
 import org.jspecify.annotations.Nullable;
 

@@ -1,6 +1,6 @@
 package dev.codex4j.protocol.internal;
 
-import dev.codex4j.protocol.DecodeException;
+import dev.codex4j.errors.DecodeException;
 import dev.codex4j.protocol.JsonCodec;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;

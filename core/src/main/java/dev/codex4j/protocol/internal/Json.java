@@ -1,9 +1,9 @@
 package dev.codex4j.protocol.internal;
 
-import dev.codex4j.protocol.DecodeException;
+import dev.codex4j.errors.DecodeException;
 import dev.codex4j.protocol.JsonCodec;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RequestId;
 import java.util.ArrayList;
 import java.util.Arrays;

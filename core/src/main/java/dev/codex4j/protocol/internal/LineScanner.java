@@ -1,7 +1,7 @@
 package dev.codex4j.protocol.internal;
 
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.RoutingKeys;
 import java.nio.charset.StandardCharsets;

@@ -2,11 +2,11 @@ package dev.codex4j.protocol.methods;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.codex4j.protocol.DecodeException;
+import dev.codex4j.errors.DecodeException;
 import dev.codex4j.protocol.JsonCodec;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.Codecs;
 import dev.codex4j.protocol.internal.Json;

@@ -3,10 +3,10 @@ package dev.codex4j.protocol.methods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.codex4j.protocol.DecodeException;
+import dev.codex4j.errors.DecodeException;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.types.ThreadSetNameResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RoutingKeys;
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.codex4j.protocol.DecodeException;
+import dev.codex4j.errors.DecodeException;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.TypedCodec;

@@ -102,6 +102,20 @@ public final class Backoff {
         sleeper.sleep(delayNanos(attempt));
     }
 
+    /**
+     * Sleeps the delay of {@code attempt}, but never past {@code deadline}.
+     *
+     * @param attempt the attempt that failed, from 1
+     * @param deadline the end of the whole retry loop
+     * @throws InterruptedException when the thread is interrupted meanwhile
+     */
+    public void sleep(int attempt, Deadline deadline) throws InterruptedException {
+        long d = Math.min(delayNanos(attempt), Math.max(0, deadline.remainingNanos()));
+        if (d > 0) {
+            sleeper.sleep(d);
+        }
+    }
+
     @Override
     public String toString() {
         return "Backoff[" + Duration.ofNanos(initialNanos) + ".." + Duration.ofNanos(maxNanos)

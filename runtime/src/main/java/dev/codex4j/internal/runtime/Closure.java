@@ -1,7 +1,7 @@
 package dev.codex4j.internal.runtime;
 
-import dev.codex4j.protocol.ServerLostException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.ServerLostException;
+import dev.codex4j.errors.TransportClosedException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 

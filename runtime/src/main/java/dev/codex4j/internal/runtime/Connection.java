@@ -1,13 +1,13 @@
 package dev.codex4j.internal.runtime;
 
-import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.protocol.JsonRpcMessage;
-import dev.codex4j.protocol.LineTooLongException;
+import dev.codex4j.errors.LineTooLongException;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.RequestTimeoutException;
+import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.protocol.RpcError;
-import dev.codex4j.protocol.ServerOverloadedException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.ServerOverloadedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.methods.ClientMethod;
 import dev.codex4j.protocol.methods.TypedCodec;
 import java.io.IOException;
@@ -251,7 +251,7 @@ public final class Connection implements AutoCloseable {
      * @param timeout the longest wait for the reply, retries included
      * @param <R> the result type
      * @return the typed result
-     * @throws dev.codex4j.protocol.DecodeException when the result does not bind
+     * @throws dev.codex4j.errors.DecodeException when the result does not bind
      * @throws InterruptedException when the caller is interrupted while it waits
      */
     public <R> R call(ClientMethod<?, R> method, JsonNode params, Duration timeout) throws InterruptedException {
@@ -342,7 +342,7 @@ public final class Connection implements AutoCloseable {
      * @param turnId the turn
      * @return the mailbox; close it when done
      * @throws IllegalStateException when the turn's mailbox is claimed already
-     * @throws dev.codex4j.protocol.TurnDiscardedException when its messages were discarded
+     * @throws dev.codex4j.errors.TurnDiscardedException when its messages were discarded
      * @throws TransportClosedException when the connection is closed
      */
     public TurnMailbox turnMailbox(String threadId, String turnId) {

@@ -152,8 +152,8 @@ public final class ConnectionOptions {
 
     /**
      * @return whether losing the server (not a close by the client) fails waiters with
-     *     {@link dev.codex4j.protocol.ServerLostException}, which says whether a retry is safe,
-     *     rather than a plain {@link dev.codex4j.protocol.TransportClosedException} (false; a
+     *     {@link dev.codex4j.errors.ServerLostException}, which says whether a retry is safe,
+     *     rather than a plain {@link dev.codex4j.errors.TransportClosedException} (false; a
      *     supervised client sets it, because it goes on with a new connection)
      */
     public boolean serverLostOnFailure() {

@@ -55,6 +55,16 @@ public final class Deadline {
         return new Deadline(at, clock);
     }
 
+    /**
+     * A deadline at a {@link System#nanoTime()} instant computed elsewhere.
+     *
+     * @param nanoTime the instant, on the system clock
+     * @return the deadline
+     */
+    public static Deadline at(long nanoTime) {
+        return new Deadline(nanoTime, SYSTEM_CLOCK);
+    }
+
     private static long saturatedNanos(Duration d) {
         try {
             return Math.max(0, d.toNanos());
@@ -74,7 +84,7 @@ public final class Deadline {
     }
 
     /** @return whether the time is up */
-    public boolean expired() {
+    public boolean isExpired() {
         return remainingNanos() <= 0;
     }
 
@@ -111,7 +121,7 @@ public final class Deadline {
         if (left > 0) {
             sleeper.sleep(Math.min(left, max));
         }
-        return !expired();
+        return !isExpired();
     }
 
     @Override

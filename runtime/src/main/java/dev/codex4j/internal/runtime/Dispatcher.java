@@ -3,8 +3,8 @@ package dev.codex4j.internal.runtime;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.codex4j.protocol.internal.LineScanner;
-import dev.codex4j.protocol.LineTooLongException;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.LineTooLongException;
+import dev.codex4j.errors.ProtocolException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;

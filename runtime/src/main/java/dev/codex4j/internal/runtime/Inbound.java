@@ -59,7 +59,7 @@ public final class Inbound {
      *
      * @param line one JSON-RPC message
      * @return the message with its keys
-     * @throws dev.codex4j.protocol.ProtocolException when the line is not a JSON-RPC message
+     * @throws dev.codex4j.errors.ProtocolException when the line is not a JSON-RPC message
      */
     public static Inbound of(String line) {
         Objects.requireNonNull(line, "line");
@@ -139,7 +139,7 @@ public final class Inbound {
      * Decodes the line. Each call decodes again: call it once and keep the result.
      *
      * @return the message
-     * @throws dev.codex4j.protocol.ProtocolException when the line is not a valid message
+     * @throws dev.codex4j.errors.ProtocolException when the line is not a valid message
      */
     public JsonRpcMessage message() {
         return ProtocolCodec.decode(line, 0, line.length);

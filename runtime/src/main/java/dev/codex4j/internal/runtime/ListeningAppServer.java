@@ -3,7 +3,7 @@ package dev.codex4j.internal.runtime;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.codex4j.protocol.AppServerLaunch;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;

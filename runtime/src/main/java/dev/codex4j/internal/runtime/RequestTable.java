@@ -1,13 +1,13 @@
 package dev.codex4j.internal.runtime;
 
-import dev.codex4j.protocol.CodexRpcException;
+import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RequestId;
-import dev.codex4j.protocol.RequestTimeoutException;
+import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.protocol.RoutingKeys;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -132,10 +132,10 @@ final class RequestTable {
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {
-                re.addSuppressed(new dev.codex4j.protocol.CodexException("waited for the reply to " + method + " here"));
+                re.addSuppressed(new dev.codex4j.errors.CodexException("waited for the reply to " + method + " here"));
                 throw re;
             }
-            throw new dev.codex4j.protocol.CodexException(String.valueOf(cause), cause);
+            throw new dev.codex4j.errors.CodexException(String.valueOf(cause), cause);
         } catch (InterruptedException e) {
             // Abandoned: not sent if it was not written yet; a late reply is ignored.
             settle(call, null, new java.util.concurrent.CancellationException("the caller was interrupted"));

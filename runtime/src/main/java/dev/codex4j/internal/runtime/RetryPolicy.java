@@ -1,7 +1,7 @@
 package dev.codex4j.internal.runtime;
 
 import dev.codex4j.protocol.RpcError;
-import dev.codex4j.protocol.ServerOverloadedException;
+import dev.codex4j.errors.ServerOverloadedException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;

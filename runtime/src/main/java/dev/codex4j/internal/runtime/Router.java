@@ -1,6 +1,6 @@
 package dev.codex4j.internal.runtime;
 
-import dev.codex4j.protocol.TurnDiscardedException;
+import dev.codex4j.errors.TurnDiscardedException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -75,7 +75,7 @@ public interface RuntimeEvents {
     /**
      * The dispatcher (after routing its batch), the sweeper or a claimer: a memory bound or a
      * time-to-live discarded a whole turn's held events; its consumer gets
-     * {@link dev.codex4j.protocol.TurnDiscardedException}.
+     * {@link dev.codex4j.errors.TurnDiscardedException}.
      *
      * @param threadId the turn's thread, if known
      * @param turnId the turn

@@ -1,7 +1,7 @@
 package dev.codex4j.internal.runtime;
 
 import dev.codex4j.protocol.AppServerLaunch;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,7 +82,7 @@ public final class StdioTransport implements Transport {
      * @param launch the launch settings
      * @param closeTimeout how long {@link #close()} waits for a graceful exit before killing
      * @return the running transport
-     * @throws dev.codex4j.protocol.CodexCliNotFoundException when no binary is found
+     * @throws dev.codex4j.errors.CodexCliNotFoundException when no binary is found
      * @throws IllegalArgumentException when the working directory does not exist
      * @throws TransportClosedException when the process cannot be started
      */

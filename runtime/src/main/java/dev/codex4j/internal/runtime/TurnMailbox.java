@@ -15,11 +15,11 @@ import org.jspecify.annotations.Nullable;
  * arrives or when {@link ConnectionOptions#wakeHighWaterMark()} messages have piled up, then folds
  * them in one go). While nobody is attached, the turn's messages count against the connection's
  * unconsumed-bytes budget; over it, the turn is discarded and its consumer gets
- * {@link dev.codex4j.protocol.TurnDiscardedException}.
+ * {@link dev.codex4j.errors.TurnDiscardedException}.
  *
  * <p>Once the connection is gone, the consumer first gets every message that had arrived (unless
  * the client closed the connection itself); after that, the consuming methods throw
- * {@link dev.codex4j.protocol.TransportClosedException}.
+ * {@link dev.codex4j.errors.TransportClosedException}.
  *
  * <pre>{@code
  * try (TurnMailbox box = connection.turnMailbox(threadId, turnId)) {
@@ -51,7 +51,7 @@ public interface TurnMailbox extends AutoCloseable {
      * messages no longer count as unconsumed.
      *
      * @param policy when to wake it
-     * @throws dev.codex4j.protocol.TurnDiscardedException when the turn's messages were discarded
+     * @throws dev.codex4j.errors.TurnDiscardedException when the turn's messages were discarded
      */
     void attach(WakePolicy policy);
 
@@ -64,9 +64,9 @@ public interface TurnMailbox extends AutoCloseable {
      * @param timeout the longest wait
      * @return the next message, or {@code null} when none arrived within {@code timeout}
      * @throws InterruptedException when the consumer is interrupted while waiting
-     * @throws dev.codex4j.protocol.TransportClosedException when the connection is gone and every
+     * @throws dev.codex4j.errors.TransportClosedException when the connection is gone and every
      *     message that arrived before has been taken
-     * @throws dev.codex4j.protocol.TurnDiscardedException when the turn's messages were discarded
+     * @throws dev.codex4j.errors.TurnDiscardedException when the turn's messages were discarded
      * @throws IllegalStateException when the mailbox was closed
      */
     @Nullable Inbound take(Duration timeout) throws InterruptedException;
@@ -88,14 +88,14 @@ public interface TurnMailbox extends AutoCloseable {
      * @param deadlineNanos a {@link System#nanoTime()} deadline ({@link Long#MAX_VALUE}: none)
      * @return true when woken for work, false at the deadline
      * @throws InterruptedException when interrupted while waiting
-     * @throws dev.codex4j.protocol.TransportClosedException when the connection is gone and the
+     * @throws dev.codex4j.errors.TransportClosedException when the connection is gone and the
      *     mailbox is empty
      */
     boolean awaitReady(long deadlineNanos) throws InterruptedException;
 
     /**
      * @return the next message if one is there, else {@code null}; never blocks
-     * @throws dev.codex4j.protocol.TransportClosedException when the connection is gone and the
+     * @throws dev.codex4j.errors.TransportClosedException when the connection is gone and the
      *     mailbox is empty
      * @throws IllegalStateException when the mailbox was closed
      */
@@ -107,7 +107,7 @@ public interface TurnMailbox extends AutoCloseable {
      * @param sink receives each message on the calling thread
      * @param max the most messages to hand over
      * @return how many were handed over
-     * @throws dev.codex4j.protocol.TransportClosedException when the connection is gone and the
+     * @throws dev.codex4j.errors.TransportClosedException when the connection is gone and the
      *     mailbox is empty
      * @throws IllegalStateException when the mailbox was closed
      */

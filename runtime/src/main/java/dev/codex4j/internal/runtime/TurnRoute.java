@@ -1,6 +1,6 @@
 package dev.codex4j.internal.runtime;
 
-import dev.codex4j.protocol.TurnDiscardedException;
+import dev.codex4j.errors.TurnDiscardedException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;

@@ -3,8 +3,8 @@ package dev.codex4j.internal.runtime;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.codex4j.protocol.AuthenticationException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.AuthenticationException;
+import dev.codex4j.errors.TransportClosedException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.StandardProtocolFamily;

@@ -1,8 +1,8 @@
 package dev.codex4j.internal.runtime;
 
-import dev.codex4j.protocol.AuthenticationException;
-import dev.codex4j.protocol.CodexException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.AuthenticationException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.TransportClosedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;

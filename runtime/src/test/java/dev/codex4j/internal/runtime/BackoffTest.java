@@ -79,11 +79,11 @@ class BackoffTest {
         Deadline d = Deadline.after(Duration.ofSeconds(2), () -> now[0]);
         assertEquals(Duration.ofSeconds(2), d.remaining());
         now[0] += Duration.ofSeconds(2).toNanos() - 1;
-        assertFalse(d.expired());
+        assertFalse(d.isExpired());
         now[0] += 1;
-        assertTrue(d.expired());
+        assertTrue(d.isExpired());
         assertEquals(Duration.ZERO, d.remaining());
-        assertFalse(Deadline.after(ChronoUnitMax.FOREVER, () -> Long.MAX_VALUE - 5).expired(), "saturates, no overflow");
+        assertFalse(Deadline.after(ChronoUnitMax.FOREVER, () -> Long.MAX_VALUE - 5).isExpired(), "saturates, no overflow");
     }
 
     @Test
@@ -102,5 +102,18 @@ class BackoffTest {
     /** A duration too long for nanoseconds. */
     private static final class ChronoUnitMax {
         static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aSleepNeverPassesTheDeadline() throws InterruptedException {
+        List<Long> slept = new ArrayList<>();
+        long[] now = {0};
+        Backoff b = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), false, Backoff.threadLocalRandom(),
+                slept::add);
+        b.sleep(1, Deadline.after(Duration.ofNanos(5), () -> now[0]));
+        assertEquals(List.of(5L), slept, "capped at what is left of the deadline");
+        now[0] = 10;
+        b.sleep(2, Deadline.after(Duration.ZERO, () -> now[0]));
+        assertEquals(1, slept.size(), "no sleep once the deadline has passed");
     }
 }

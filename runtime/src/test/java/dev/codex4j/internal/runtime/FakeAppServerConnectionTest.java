@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.RequestTimeoutException;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.testkit.AppServerMessages;
 import dev.codex4j.testkit.FakeAppServer;
 import java.time.Duration;

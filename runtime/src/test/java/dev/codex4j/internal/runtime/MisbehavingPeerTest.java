@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.RequestTimeoutException;
+import dev.codex4j.errors.RequestTimeoutException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;

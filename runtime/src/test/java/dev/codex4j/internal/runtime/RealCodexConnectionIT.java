@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.errors.TransportClosedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

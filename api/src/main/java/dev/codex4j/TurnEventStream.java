@@ -1,0 +1,96 @@
+package dev.codex4j;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The events of one turn, as a blocking iterable (and {@link #stream()}): each step waits for the
+ * next notification; the last event is {@link TurnEvent.Completed}. Close it to stop reading
+ * early; {@code close()} throws nothing.
+ *
+ * <pre>{@code
+ * try (TurnEventStream events = thread.turn("Tell a story").events()) {
+ *     events.stream()
+ *           .filter(e -> e instanceof TurnEvent.AgentMessageDelta)
+ *           .forEach(e -> System.out.print(((TurnEvent.AgentMessageDelta) e).delta()));
+ * }
+ * }</pre>
+ */
+public final class TurnEventStream implements Iterable<TurnEvent>, AutoCloseable {
+    private final TurnHandle turn;
+    private @Nullable TurnEvent peeked;
+    private boolean ended;
+    private boolean closed;
+    private boolean iterated;
+
+    TurnEventStream(TurnHandle turn) {
+        this.turn = turn;
+    }
+
+    /** @return the turn these events belong to */
+    public TurnHandle turn() {
+        return turn;
+    }
+
+    /**
+     * @return an iterator over the events; it can be taken once
+     * @throws IllegalStateException on a second call
+     */
+    @Override
+    public Iterator<TurnEvent> iterator() {
+        if (iterated) {
+            throw new IllegalStateException("TurnEventStream can be iterated once");
+        }
+        iterated = true;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (peeked != null) {
+                    return true;
+                }
+                if (ended || closed) {
+                    return false;
+                }
+                peeked = turn.next();
+                if (peeked == null) {
+                    ended = true;
+                    close();
+                }
+                return peeked != null;
+            }
+
+            @Override
+            public TurnEvent next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("turn " + turn.id() + " has no more events");
+                }
+                TurnEvent e = peeked;
+                peeked = null;
+                if (e instanceof TurnEvent.Completed) {
+                    ended = true;
+                }
+                return e;
+            }
+        };
+    }
+
+    /** @return the events as a sequential stream; closing the stream closes this */
+    public Stream<TurnEvent> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED), false)
+                .onClose(this::close);
+    }
+
+    /** Stops reading. The turn goes on; its remaining events stay for {@link TurnHandle#run()}. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            turn.release(this);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package dev.codex4j.internal.sdk;
+
+import dev.codex4j.internal.runtime.Deadline;
+import dev.codex4j.ApprovalHandler;
+import dev.codex4j.Codex;
+import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.Inbound;
+import dev.codex4j.internal.runtime.Reservation;
+import dev.codex4j.internal.runtime.ServerRequestHandler;
+import dev.codex4j.errors.AuthenticationRequiredException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.errors.ProtocolException;
+import dev.codex4j.errors.RequestTimeoutException;
+import dev.codex4j.errors.ServerLostException;
+import dev.codex4j.protocol.methods.ClientMethod;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.types.GetAccountParams;
+import dev.codex4j.protocol.types.GetAccountResponse;
+import dev.codex4j.protocol.types.ThreadResumeParams;
+import dev.codex4j.protocol.types.TurnInterruptParams;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
+
+/**
+ * One client's session with its app-server: what {@code Codex} is a facade over, and what its
+ * collaborators ({@code CodexThread}, {@code TurnHandle}, {@code Login}, {@code CodexFleet}, the
+ * inbox wait, the watchdog) hold. It owns the options, the {@link Observer}, the turn
+ * {@link Admission}, and through its {@link Supervisor} the current {@link Link}; it offers the link
+ * (waiting, bounded, for a restart in progress), the resume of a thread after a restart, and one
+ * typed and one raw call with a deadline.
+ *
+ * <p>Thread-safe; it has no lock of its own ({@code authenticationMissing} is volatile, the rest is
+ * the supervisor's or final).
+ */
+public final class Session implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Codex.class.getName());
+
+    private final CodexOptions options;
+    private final Observer observer;
+    private final Admission admission;
+    private final Supervisor supervisor;
+    /** From account/read: true when the server needs an OpenAI account and has none. */
+    private volatile boolean authenticationMissing;
+
+    /**
+     * Opens the first link (the child, the handshake).
+     *
+     * @param options the client's configuration
+     */
+    public Session(CodexOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.observer = Observer.of(options.eventListener());
+        this.admission = new Admission(options.maxConcurrentTurns(), options.admissionWait());
+        this.supervisor = new Supervisor(new LinkOpener(this), options);
+    }
+
+    /** @return the configuration */
+    public CodexOptions options() {
+        return options;
+    }
+
+    /** @return where the SDK reports what it does */
+    public Observer observer() {
+        return observer;
+    }
+
+    /** @return turn admission */
+    public Admission admission() {
+        return admission;
+    }
+
+    /** @return the current link (its connection may be a lost one, until the supervisor replaces it) */
+    public Link link() {
+        return supervisor.current();
+    }
+
+    /** @return the current connection */
+    public Connection connection() {
+        return supervisor.current().connection;
+    }
+
+    /** @return where the client stands */
+    public Codex.State state() {
+        return supervisor.state();
+    }
+
+    /** @return how many times the server was restarted */
+    public int restarts() {
+        return supervisor.restarts();
+    }
+
+    /** @return whether the server is restarted when lost */
+    public boolean isSupervised() {
+        return supervisor.isSupervised();
+    }
+
+    /** The fleet: runs {@code listener} (short, non-blocking) after each change of {@link #state()}. */
+    public void onStateChange(Runnable listener) {
+        supervisor.onStateChange(listener);
+    }
+
+    /**
+     * @param deadline until when to wait for a restart in progress
+     * @return the link to send on
+     * @see Supervisor#awaitLink
+     */
+    public Link awaitLink(Deadline deadline) {
+        return supervisor.awaitLink(deadline);
+    }
+
+    /**
+     * The link on which a thread may be used: after a restart, the thread is resumed there first
+     * ({@code thread/resume}, once per thread id per link, however many callers).
+     *
+     * @param threadId the thread
+     * @param generation the generation of the link the thread is known to be loaded on
+     * @param ephemeral whether the thread was started ephemeral (it cannot be resumed)
+     * @param resumeParams what to resume it with
+     * @return the link (its generation is the thread's from now on)
+     */
+    public Link linkFor(String threadId, long generation, boolean ephemeral, Supplier<ThreadResumeParams> resumeParams) {
+        Deadline deadline = Deadline.after(options.requestTimeout());
+        Link l = awaitLink(deadline);
+        if (!isSupervised() || generation == l.generation) {
+            return l;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> resuming = l.resumed.putIfAbsent(threadId, mine);
+        if (resuming == null) {
+            try {
+                if (ephemeral) {
+                    throw new ServerLostException("Thread " + threadId + " is ephemeral: it lived only in the lost"
+                            + " app-server and cannot be resumed", null, "", false, supervisor.lastLoss());
+                }
+                try {
+                    callOn(l.connection, ClientMethods.THREAD_RESUME.name(), TypedCodec.params(resumeParams.get()),
+                            deadline);
+                } catch (CodexRpcException e) {
+                    // The server refuses it (0.169.0: "no rollout found for thread id"): the thread was not
+                    // saved before the server was lost (a thread is written once its first turn has run
+                    // far enough), so it died with that server. Not retry-safe on this thread: start another.
+                    throw new ServerLostException("Thread " + threadId + " was lost with the app-server: the"
+                            + " restarted server cannot resume it (" + e.getMessage() + "); start a new thread",
+                            null, "", false, e);
+                }
+                mine.complete(null);
+            } catch (RuntimeException e) {
+                l.resumed.remove(threadId, mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        } else {
+            try {
+                resuming.get(Math.max(1, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new CodexException(String.valueOf(e.getCause()), e);
+            } catch (TimeoutException e) {
+                throw new RequestTimeoutException(ClientMethods.THREAD_RESUME.name(), options.requestTimeout());
+            } catch (InterruptedException e) {
+                throw Waits.interrupted("thread " + threadId + " to be resumed", e);
+            }
+        }
+        return l;
+    }
+
+    /**
+     * The typed call: sends on the current link (waiting, within the request timeout, for a restart
+     * in progress) and binds the result strictly (a result that does not bind is a DecodeException).
+     */
+    public <P, R> R call(ClientMethod<P, R> method, @Nullable P params) {
+        Deadline deadline = Deadline.after(options.requestTimeout());
+        return callOn(awaitLink(deadline).connection, method, TypedCodec.params(params), deadline);
+    }
+
+    /** The typed call on one connection only (a turn's, a thread's link), with the request timeout. */
+    public <P, R> R callOn(Connection connection, ClientMethod<P, R> method, @Nullable P params) {
+        return callOn(connection, method, TypedCodec.params(params), Deadline.after(options.requestTimeout()));
+    }
+
+    /** The raw call: sends on the current link, waiting (until {@code deadline}) for a restart in progress. */
+    public JsonNode call(String method, JsonNode params, Deadline deadline) {
+        return callOn(awaitLink(deadline).connection, method, params, deadline);
+    }
+
+    /**
+     * The typed call on this connection only, waiting until {@code deadline}: the result is bound
+     * from the reply's bytes on this thread (the dispatcher builds no tree).
+     */
+    public static <R> R callOn(Connection connection, ClientMethod<?, R> method, JsonNode params, Deadline deadline) {
+        try {
+            return connection.call(method, params, deadline.remaining());
+        } catch (InterruptedException e) {
+            throw Waits.interrupted("the reply to " + method.name(), e);
+        }
+    }
+
+    /** Sends on this connection only (a turn's, the watchdog's, the handshake's), waiting until {@code deadline}. */
+    public static JsonNode callOn(Connection connection, String method, JsonNode params, Deadline deadline) {
+        try {
+            return connection.call(method, params, deadline.remaining());
+        } catch (InterruptedException e) {
+            throw Waits.interrupted("the reply to " + method, e);
+        }
+    }
+
+    /**
+     * @param turnHandler the turn's own handler, or null for the client's chain
+     * @param tools the thread's tools
+     * @param reservation the reservation of the turn whose chain it is
+     * @return the runtime's handler of server requests for one turn (or the client)
+     * @see ServerRequestChain
+     */
+    public ServerRequestHandler serverRequests(@Nullable ApprovalHandler turnHandler, ThreadTools tools,
+            Supplier<@Nullable Reservation> reservation) {
+        return ServerRequestChain.of(this, turnHandler, tools, reservation);
+    }
+
+    /** Reads whether the server has the account it needs; a server without the method needs none. */
+    void readAccount(Connection connection) {
+        try {
+            GetAccountResponse r = callOn(connection, ClientMethods.ACCOUNT_READ,
+                    TypedCodec.params(GetAccountParams.builder().build()), Deadline.after(options.requestTimeout()));
+            authenticationMissing = r.requiresOpenaiAuth() && r.account() == null;
+        } catch (CodexRpcException e) {
+            authenticationMissing = false;
+        } catch (RuntimeException e) {
+            // including a reply that does not bind (a newer server): no claim about credentials
+            LOG.log(Level.DEBUG, () -> "account/read failed: " + e);
+        }
+    }
+
+    /** Reads the account again (after a login or logout), if the client checks credentials at all. */
+    public void refreshAccount() {
+        if (options.checkAuthentication()) {
+            readAccount(connection());
+        }
+    }
+
+    /** Throws when a turn could only wait for credentials the server does not have. */
+    public void checkCanRunTurns() {
+        if (authenticationMissing) {
+            throw new AuthenticationRequiredException("The app-server needs an OpenAI account"
+                    + " (account/read says requiresOpenaiAuth and there is no account), so this turn would only"
+                    + " reconnect and wait for the network. Sign in (codex login, or OPENAI_API_KEY in the"
+                    + " app-server's environment), or configure a model provider that needs none.");
+        }
+    }
+
+    /** For a local app-server: a working directory that does not exist is an error before anything is sent. */
+    public void checkDirectory(@Nullable Path dir, String what) {
+        if (dir != null && connection().isLocal() && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(what + " " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+        }
+    }
+
+    /** A cancelled permissions request: the reply cannot cancel, so the turn is interrupted before it is sent. */
+    void interruptForApproval(String threadId, String turnId) {
+        try {
+            call(ClientMethods.TURN_INTERRUPT, TurnInterruptParams.builder().threadId(threadId).turnId(turnId).build());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, () -> "Could not interrupt turn " + turnId + " after cancelling its"
+                    + " permissions request: " + e);
+        }
+    }
+
+    /**
+     * @param in a routed notification
+     * @return it typed; one that does not decode is an Unknown that says why
+     */
+    public static ServerNotification typed(Inbound in) {
+        String method = Objects.requireNonNullElse(in.method(), "");
+        try {
+            return TypedCodec.notification(method, in.bytes(), 0, in.size());
+        } catch (ProtocolException e) {
+            return new ServerNotification.Unknown(method, NullNode.getInstance(), "does not decode: " + e.getMessage());
+        }
+    }
+
+    /** @return the request timeout */
+    public Duration requestTimeout() {
+        return options.requestTimeout();
+    }
+
+    /** Closes the link, stops supervising, wakes admission waiters, then tells the state listeners. Idempotent. */
+    @Override
+    public void close() {
+        supervisor.close();
+        admission.close();
+        supervisor.fireStateChange();
+    }
+}
