@@ -3,7 +3,7 @@ package dev.codex4j;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.methods.ServerRequest;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.ApplyPatchApprovalParams;
 import dev.codex4j.protocol.types.CommandExecutionRequestApprovalParams;
 import dev.codex4j.protocol.types.DynamicToolCallParams;

@@ -1,6 +1,6 @@
 package dev.codex4j;
 
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.DynamicToolCallParams;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

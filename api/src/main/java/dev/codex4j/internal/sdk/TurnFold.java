@@ -7,7 +7,7 @@ import dev.codex4j.protocol.DecodeException;
 import dev.codex4j.protocol.ProtocolException;
 import dev.codex4j.protocol.RoutingKeys;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.MessagePhase;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.ThreadTokenUsage;

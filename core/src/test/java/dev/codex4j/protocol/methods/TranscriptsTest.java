@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.protocol.TypedCodec;
+import dev.codex4j.protocol.ClientMethod;
+import dev.codex4j.protocol.ServerRequestMethod;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.ProtocolException;

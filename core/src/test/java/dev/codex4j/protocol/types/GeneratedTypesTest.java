@@ -14,7 +14,7 @@ import dev.codex4j.protocol.JsonCodec;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;

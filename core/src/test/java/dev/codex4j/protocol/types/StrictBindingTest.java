@@ -13,7 +13,7 @@ import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.ProtocolException;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import org.junit.jupiter.api.Test;
 
 /** Binding never coerces: a wrong JSON type, a missing required member or a stray null is an error with a path. */

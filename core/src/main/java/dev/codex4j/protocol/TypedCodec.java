@@ -1,13 +1,11 @@
-package dev.codex4j.protocol.methods;
+package dev.codex4j.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.codex4j.protocol.DecodeException;
-import dev.codex4j.protocol.JsonCodec;
-import dev.codex4j.protocol.JsonRpcMessage;
-import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
-import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.internal.dispatch.Dispatch;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.internal.Codecs;
 import dev.codex4j.protocol.internal.Json;
 import java.util.Objects;

@@ -1,5 +1,6 @@
-package dev.codex4j.protocol.methods;
+package dev.codex4j.protocol;
 
+import dev.codex4j.protocol.methods.ClientMethods;
 import java.util.Objects;
 
 /**

@@ -26,7 +26,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns the vendored app-server JSON Schema ({@code core/src/main/schema}) into the Java sources of
- * {@code dev.codex4j.protocol.types} and the generated part of {@code dev.codex4j.protocol.methods}.
+ * {@code dev.codex4j.protocol.types}, {@code dev.codex4j.protocol.methods} and
+ * {@code dev.codex4j.protocol.internal.dispatch}, under core's generated source root
+ * ({@code core/src/generated/java}): every file of those packages is generated.
  *
  * <p>Pure function of the schema: {@link #generate(Path)} returns file contents keyed by their path
  * relative to the source root, so a test can compare them with the checked-in files and
@@ -35,6 +37,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ProtocolGenerator {
     static final String TYPES_PKG = "dev.codex4j.protocol.types";
     static final String METHODS_PKG = "dev.codex4j.protocol.methods";
+    static final String DISPATCH_PKG = "dev.codex4j.protocol.internal.dispatch";
+    /** Every package the generator writes; each holds only generated files. */
+    public static final List<String> PACKAGES = List.of(TYPES_PKG, METHODS_PKG, DISPATCH_PKG);
     static final String CORE_PKG = "dev.codex4j.protocol";
     /** First line of every generated file; only files starting with it are ever replaced or deleted. */
     public static final String HEADER =
@@ -247,7 +252,7 @@ public final class ProtocolGenerator {
         Path schema = Path.of(args[0]);
         Path root = Path.of(args[1]);
         Map<String, String> files = generate(schema);
-        for (String pkg : List.of(TYPES_PKG, METHODS_PKG)) {
+        for (String pkg : PACKAGES) {
             Path dir = root.resolve(pkg.replace('.', '/'));
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> s = Files.list(dir)) {
@@ -2217,7 +2222,20 @@ public final class ProtocolGenerator {
                     "ServerRequestMethod<?, ?> m = ServerRequestMethods.byName(\"item/tool/call\");"));
             out.put(path(METHODS_PKG, "ServerNotification"), serverNotificationFile(serverNotes));
             out.put(path(METHODS_PKG, "ServerRequest"), serverRequestFile(serverReqs));
-            out.put(path(METHODS_PKG, "Dispatch"), dispatchFile(serverNotes, serverReqs));
+            out.put(path(DISPATCH_PKG, "Dispatch"), dispatchFile(serverNotes, serverReqs));
+            out.put(path(METHODS_PKG, "package-info"), HEADER + """
+                    /**
+                     * The methods of the Codex app-server protocol, generated from the schema: a typed descriptor
+                     * for every client request ({@link dev.codex4j.protocol.methods.ClientMethods}), client
+                     * notification and server request, and the sealed
+                     * {@link dev.codex4j.protocol.methods.ServerNotification} and
+                     * {@link dev.codex4j.protocol.methods.ServerRequest} unions. The descriptor records and
+                     * {@link dev.codex4j.protocol.TypedCodec}, which binds messages to these types, are
+                     * hand-written and live in {@code dev.codex4j.protocol}.
+                     */
+                    @org.jspecify.annotations.NullMarked
+                    package dev.codex4j.protocol.methods;
+                    """);
         }
 
         private List<Method> methods(JsonNode table, boolean requests) {
@@ -2279,7 +2297,7 @@ public final class ProtocolGenerator {
                 }
             }
             throw new IllegalStateException("No result type for method " + method + " (params " + paramsName
-                    + "): add it to core/src/test/resources/codegen/result-types.properties");
+                    + "): add it to build-support/codegen/src/main/resources/codegen/result-types.properties");
         }
 
         private TypeRef classOrNode(String def, String method) {
@@ -2291,8 +2309,16 @@ public final class ProtocolGenerator {
         }
 
         private String imports() {
-            return HEADER + "package " + METHODS_PKG + ";\n\n"
+            return imports(METHODS_PKG);
+        }
+
+        private String imports(String pkg) {
+            return HEADER + "package " + pkg + ";\n\n"
+                    + "import dev.codex4j.protocol.ClientMethod;\n"
+                    + "import dev.codex4j.protocol.ClientNotificationMethod;\n"
                     + "import dev.codex4j.protocol.RequestId;\n"
+                    + "import dev.codex4j.protocol.ServerRequestMethod;\n"
+                    + "import dev.codex4j.protocol.TypedCodec;\n"
                     + "import dev.codex4j.protocol.internal.Json;\n"
                     + "import dev.codex4j.protocol.types.*;\n"
                     + "import java.util.List;\n"
@@ -2486,20 +2512,26 @@ public final class ProtocolGenerator {
         }
 
         private String dispatchFile(List<Method> notes, List<Method> reqs) {
-            StringBuilder b = new StringBuilder(imports());
+            StringBuilder b = new StringBuilder(imports(DISPATCH_PKG));
+            b.append("import dev.codex4j.protocol.methods.ServerNotification;\n");
+            b.append("import dev.codex4j.protocol.methods.ServerRequest;\n\n");
             b.append("/**\n * Binds params by method name: a string switch, no reflection per call. The parser is on the\n"
-                    + " * params' first token; paths in errors are those of the parser.\n */\n");
-            b.append("final class Dispatch {\n    private Dispatch() {}\n\n");
-            b.append("    /** @return the typed notification, or null when the method is not in the schema */\n");
-            b.append("    static @Nullable ServerNotification notification(String method, JsonParser p) {\n");
+                    + " * params' first token; paths in errors are those of the parser. Used by {@code TypedCodec};\n"
+                    + " * not exported.\n */\n");
+            b.append("public final class Dispatch {\n    private Dispatch() {}\n\n");
+            b.append("    /**\n     * @param method the method\n     * @param p the parser, on the params' first token\n"
+                    + "     * @return the typed notification, or null when the method is not in the schema\n     */\n");
+            b.append("    public static @Nullable ServerNotification notification(String method, JsonParser p) {\n");
             b.append("        return switch (method) {\n");
             for (Method n : notes) {
                 b.append("            case \"").append(n.name()).append("\" -> new ServerNotification.").append(n.recordName())
                         .append('(').append(paramsRead(n)).append(");\n");
             }
             b.append("            default -> null;\n        };\n    }\n\n");
-            b.append("    /** @return the typed request, or null when the method is not in the schema */\n");
-            b.append("    static @Nullable ServerRequest serverRequest(RequestId id, String method, JsonParser p) {\n");
+            b.append("    /**\n     * @param id the request's id\n     * @param method the method\n"
+                    + "     * @param p the parser, on the params' first token\n"
+                    + "     * @return the typed request, or null when the method is not in the schema\n     */\n");
+            b.append("    public static @Nullable ServerRequest serverRequest(RequestId id, String method, JsonParser p) {\n");
             b.append("        return switch (method) {\n");
             for (Method n : reqs) {
                 b.append("            case \"").append(n.name()).append("\" -> new ServerRequest.").append(n.recordName())

@@ -1,4 +1,4 @@
-package dev.codex4j.codegen;
+package dev.codex4j.protocol.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
-package dev.codex4j.protocol.methods;
+package dev.codex4j.protocol;
 
+import dev.codex4j.protocol.methods.ServerRequestMethods;
 import java.util.Objects;
 
 /**

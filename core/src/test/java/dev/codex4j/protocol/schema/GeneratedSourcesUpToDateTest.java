@@ -1,8 +1,9 @@
-package dev.codex4j.codegen;
+package dev.codex4j.protocol.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.codegen.ProtocolGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The checked-in generated sources are exactly what the generator makes of the vendored schema, so a
  * schema change without {@code scripts/regenerate-protocol} (or a hand edit of a generated file)
- * fails the build.
+ * fails the build. Every file under the generated source root ({@code src/generated/java}) is
+ * generated: a hand-written file there fails too.
  */
 class GeneratedSourcesUpToDateTest {
     static final Path SCHEMA = Path.of("src/main/schema");
-    static final Path SOURCES = Path.of("src/main/java");
+    static final Path SOURCES = Path.of("src/generated/java");
 
     @Test
     void checkedInGeneratedSourcesMatchTheVendoredSchema() throws IOException {
@@ -33,13 +35,12 @@ class GeneratedSourcesUpToDateTest {
                 stale.add(e.getKey());
             }
         }
-        for (String pkg : List.of(ProtocolGenerator.TYPES_PKG, ProtocolGenerator.METHODS_PKG)) {
-            try (Stream<Path> files = Files.list(SOURCES.resolve(pkg.replace('.', '/')))) {
-                for (Path f : files.toList()) {
-                    String rel = SOURCES.relativize(f).toString().replace('\\', '/');
-                    if (!generated.containsKey(rel) && Files.readString(f).startsWith(ProtocolGenerator.HEADER)) {
-                        stale.add(rel + " (no longer generated)");
-                    }
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String rel = SOURCES.relativize(f).toString().replace('\\', '/');
+                if (!generated.containsKey(rel)) {
+                    stale.add(rel + (Files.readString(f).startsWith(ProtocolGenerator.HEADER)
+                            ? " (no longer generated)" : " (hand-written file in the generated source root)"));
                 }
             }
         }
