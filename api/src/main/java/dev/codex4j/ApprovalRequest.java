@@ -1,7 +1,10 @@
 package dev.codex4j;
 
+import dev.codex4j.protocol.DecodeException;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.ServerRequestMethod;
+import dev.codex4j.protocol.internal.Codecs;
 import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.ApplyPatchApprovalParams;
@@ -14,6 +17,7 @@ import dev.codex4j.protocol.types.PermissionsRequestApprovalParams;
 import dev.codex4j.protocol.types.ToolRequestUserInputParams;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -431,19 +435,37 @@ public sealed interface ApprovalRequest {
      */
     static ApprovalRequest of(ServerRequest request) {
         return switch (request) {
-            case ServerRequest.ItemCommandExecutionRequestApproval r -> new Command(r.params());
-            case ServerRequest.ItemFileChangeRequestApproval r -> new FileChange(r.params());
-            case ServerRequest.ItemPermissionsRequestApproval r -> new Permissions(r.params());
-            case ServerRequest.McpServerElicitationRequest r -> new McpElicitation(r.params());
-            case ServerRequest.ItemToolRequestUserInput r -> new UserInput(r.params());
-            case ServerRequest.ItemToolCall r -> new ToolCall(r.params());
-            case ServerRequest.ExecCommandApproval r -> new ExecCommandApproval(r.params());
-            case ServerRequest.ApplyPatchApproval r -> new ApplyPatchApproval(r.params());
+            case ServerRequest.ItemCommandExecutionRequestApproval r -> bound(r, r.params(), Command::new);
+            case ServerRequest.ItemFileChangeRequestApproval r -> bound(r, r.params(), FileChange::new);
+            case ServerRequest.ItemPermissionsRequestApproval r -> bound(r, r.params(), Permissions::new);
+            case ServerRequest.McpServerElicitationRequest r -> bound(r, r.params(), McpElicitation::new);
+            case ServerRequest.ItemToolRequestUserInput r -> bound(r, r.params(), UserInput::new);
+            case ServerRequest.ItemToolCall r -> bound(r, r.params(), ToolCall::new);
+            case ServerRequest.ExecCommandApproval r -> bound(r, r.params(), ExecCommandApproval::new);
+            case ServerRequest.ApplyPatchApproval r -> bound(r, r.params(), ApplyPatchApproval::new);
             case ServerRequest.Unknown u -> new Unknown(u.method(), u.raw(), u.reason());
             case ServerRequest.AccountChatgptAuthTokensRefresh r -> notAnApproval(r.method(), r.params());
             case ServerRequest.AttestationGenerate r -> notAnApproval(r.method(), r.params());
             case ServerRequest.CurrentTimeRead r -> notAnApproval(r.method(), r.params());
         };
+    }
+
+    /**
+     * Approvals fail closed: a request binds strict at the member (a newer server's changed member
+     * costs only that member), but an approval whose params do not bind whole is not offered to a
+     * handler as the typed kind, which could approve what it cannot read. It is {@link Unknown},
+     * refused unless answered with {@link Decision#raw}.
+     */
+    private static <P> ApprovalRequest bound(ServerRequest request, P params, Function<P, ApprovalRequest> view) {
+        ServerRequestMethod<?, ?> method = Objects.requireNonNull(request.descriptor());
+        JsonNode raw = TypedCodec.params(params);
+        try {
+            Codecs.of(method.paramsType()).fromJson(raw);
+        } catch (DecodeException e) {
+            return new Unknown(request.method(), raw, "params do not bind: $.params" + e.path().substring(1) + ": "
+                    + e.problem() + (e.type() != null ? " (in " + e.type() + ")" : ""));
+        }
+        return view.apply(params);
     }
 
     private static ApprovalRequest notAnApproval(String method, Object params) {

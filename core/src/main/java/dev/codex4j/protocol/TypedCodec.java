@@ -8,6 +8,7 @@ import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.internal.Codecs;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -19,13 +20,18 @@ import tools.jackson.databind.JsonNode;
 /**
  * Typed views of JSON-RPC payloads: server notifications and requests bound to their generated
  * types, client params encoded, and results bound to the type their method declares. Binding is
- * strict (see {@link DecodeException}): a member of the wrong JSON type or a missing required
- * member is never coerced into a value.
+ * strict at the member, not at the message: a member of the wrong JSON type, a missing required
+ * member or a union form this version does not know is never coerced into a value; it keeps its
+ * raw JSON (written back unchanged), its accessor throws {@link MemberNotBoundException} naming the
+ * JSON path, the expected type and what was there, and every other member stays typed. A
+ * generated value's {@code validate()} checks all of its members at once.
  *
  * <p>{@link #notification(JsonRpcMessage.Notification)} and
  * {@link #serverRequest(JsonRpcMessage.Request)} never throw: a method this version does not know,
- * or params that do not bind, give the {@code Unknown} variant with the raw JSON and the reason
- * (with the JSON path of the problem), so that a reader loop is never stopped by a newer server.
+ * or params that do not bind at all (not an object, a duplicate member), give the {@code Unknown}
+ * variant with the raw JSON and the reason (with the JSON path of the problem), so that a reader
+ * loop is never stopped by a newer server. The results ({@link #result(ClientMethod, JsonNode)})
+ * bind the same way and throw {@link DecodeException} only when the result itself does not bind.
  * {@link #notification(byte[], int, int)} binds a whole line from its UTF-8 bytes without building
  * a tree first: the fast path for a turn's consumer. Binding is a string switch on the method name
  * into generated streaming readers; there is no reflection per call.
@@ -57,8 +63,20 @@ public final class TypedCodec {
             return typed != null ? typed
                     : new ServerNotification.Unknown(n.method(), n.params(), "method not in the schema");
         } catch (DecodeException e) {
-            return new ServerNotification.Unknown(n.method(), n.params(),
-                    "params do not bind: " + e.under("$.params").getMessage());
+            return lenientNotification(n);
+        } catch (RuntimeException | StackOverflowError e) {
+            return new ServerNotification.Unknown(n.method(), n.params(), "params do not bind: " + problem(e));
+        }
+    }
+
+    /** Strict at the member: what did not bind is kept raw in the member, the rest stays typed. */
+    private static ServerNotification lenientNotification(JsonRpcMessage.Notification n) {
+        try {
+            ServerNotification typed = Dispatch.notification(n.method(), Lenient.of(n.params(), "$.params"));
+            return typed != null ? typed
+                    : new ServerNotification.Unknown(n.method(), n.params(), "method not in the schema");
+        } catch (DecodeException e) {
+            return new ServerNotification.Unknown(n.method(), n.params(), "params do not bind: " + e.getMessage());
         } catch (RuntimeException | StackOverflowError e) {
             return new ServerNotification.Unknown(n.method(), n.params(), "params do not bind: " + problem(e));
         }
@@ -129,8 +147,19 @@ public final class TypedCodec {
             return typed != null ? typed
                     : new ServerRequest.Unknown(r.id(), r.method(), r.params(), "method not in the schema");
         } catch (DecodeException e) {
-            return new ServerRequest.Unknown(r.id(), r.method(), r.params(),
-                    "params do not bind: " + e.under("$.params").getMessage());
+            return lenientServerRequest(r);
+        } catch (RuntimeException | StackOverflowError e) {
+            return new ServerRequest.Unknown(r.id(), r.method(), r.params(), "params do not bind: " + problem(e));
+        }
+    }
+
+    private static ServerRequest lenientServerRequest(JsonRpcMessage.Request r) {
+        try {
+            ServerRequest typed = Dispatch.serverRequest(r.id(), r.method(), Lenient.of(r.params(), "$.params"));
+            return typed != null ? typed
+                    : new ServerRequest.Unknown(r.id(), r.method(), r.params(), "method not in the schema");
+        } catch (DecodeException e) {
+            return new ServerRequest.Unknown(r.id(), r.method(), r.params(), "params do not bind: " + e.getMessage());
         } catch (RuntimeException | StackOverflowError e) {
             return new ServerRequest.Unknown(r.id(), r.method(), r.params(), "params do not bind: " + problem(e));
         }
@@ -265,13 +294,15 @@ public final class TypedCodec {
     }
 
     /**
-     * Binds the result of a client request, strictly.
+     * Binds the result of a client request, strict at the member: a member that does not bind keeps
+     * its JSON and only its accessor throws ({@link MemberNotBoundException}).
      *
      * @param method the method that was called
      * @param result the response's result
      * @param <R> the result type
      * @return the typed result
-     * @throws DecodeException naming the method and the JSON path (from {@code $.result}) when it does not bind
+     * @throws DecodeException naming the method and the JSON path (from {@code $.result}) when the
+     *     result itself does not bind (not an object, a duplicate member)
      */
     public static <R> R result(ClientMethod<?, R> method, JsonNode result) {
         return bind(method.name() + " result", "$.result", method.resultType(), result);
@@ -312,7 +343,21 @@ public final class TypedCodec {
             p.nextToken();
             return codec.read(p);
         } catch (DecodeException e) {
-            throw new DecodeException(subject, e.under(root));
+            return bindLeniently(subject, root, type, codec, json);
+        } catch (StackOverflowError e) {
+            throw new DecodeException(subject, new DecodeException(root, "nesting too deep", null));
+        } catch (RuntimeException e) {
+            throw new ProtocolException(subject + " does not bind to " + type.getSimpleName() + ": " + problem(e),
+                    excerpt(json), e);
+        }
+    }
+
+    /** Strict at the member: fails only when the value itself (not one of its members) does not bind. */
+    private static <T> T bindLeniently(String subject, String root, Class<T> type, JsonCodec<T> codec, JsonNode json) {
+        try {
+            return codec.read(Lenient.of(json, root));
+        } catch (DecodeException e) {
+            throw new DecodeException(subject, e);
         } catch (StackOverflowError e) {
             throw new DecodeException(subject, new DecodeException(root, "nesting too deep", null));
         } catch (RuntimeException e) {

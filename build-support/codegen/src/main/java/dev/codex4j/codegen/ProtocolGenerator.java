@@ -57,7 +57,7 @@ public final class ProtocolGenerator {
             "DeserializationContext", "ValueDeserializer", "Collection", "Builder", "Codec", "Known", "Json",
             "NamedCodec", "JsonCodec", "DecodeException", "CodecSerializer", "CodecDeserializer", "Iterator",
             "LinkedHashMap", "JsonGenerator", "JsonToken", "SerializedString", "BinaryNameMatcher",
-            "PropertyNameMatcher", "JsonSerialize", "ObjectNode", "Unknown", "Value");
+            "PropertyNameMatcher", "JsonSerialize", "ObjectNode", "Unknown", "Value", "Unbound", "Lenient");
     static final Set<String> JAVA_KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case",
             "catch", "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends",
             "final", "finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int",
@@ -601,7 +601,9 @@ public final class ProtocolGenerator {
                 + "import dev.codex4j.protocol.internal.CodecDeserializer;\n"
                 + "import dev.codex4j.protocol.internal.CodecSerializer;\n"
                 + "import dev.codex4j.protocol.internal.Json;\n"
+                + "import dev.codex4j.protocol.internal.Lenient;\n"
                 + "import dev.codex4j.protocol.internal.NamedCodec;\n"
+                + "import dev.codex4j.protocol.internal.Unbound;\n"
                 + "import java.util.Iterator;\n"
                 + "import java.util.LinkedHashMap;\n"
                 + "import java.util.List;\n"
@@ -1009,6 +1011,29 @@ public final class ProtocolGenerator {
             b.append(i1).append("private static final SerializedString[] WIRE = Json.wire(NAMES);\n");
             b.append(i1).append("private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));\n");
         }
+        if (!names.isEmpty()) {
+            // Java names and types by member index, for the error of a member that did not bind.
+            b.append(i1).append("private static final String[] JAVA_NAMES = {");
+            int k = 0;
+            if (o.tag() != null) {
+                b.append('"').append(camel(o.tag())).append('"');
+                k++;
+            }
+            for (Mem m : o.members()) {
+                b.append(k++ == 0 ? "" : ", ").append('"').append(m.java()).append('"');
+            }
+            b.append("};\n");
+            b.append(i1).append("private static final String[] JAVA_TYPES = {");
+            k = 0;
+            if (o.tag() != null) {
+                b.append("\"String\"");
+                k++;
+            }
+            for (Mem m : o.members()) {
+                b.append(k++ == 0 ? "" : ", ").append('"').append(javaString(m.type().render(sh, false))).append('"');
+            }
+            b.append("};\n");
+        }
         b.append(i1).append("private static final long REQUIRED = 0x").append(Long.toHexString(o.required())).append("L;\n");
         b.append(i1).append("private static final Json.OrderCache ORDER = new Json.OrderCache();\n");
         b.append(i1).append("private static final Codec CODEC = new Codec();\n\n");
@@ -1017,19 +1042,21 @@ public final class ProtocolGenerator {
         }
         b.append(i1).append("private final long _present;\n");
         b.append(i1).append("private final Map<String, JsonNode> _additionalProperties;\n");
-        b.append(i1).append("private final byte[] _order;\n\n");
+        b.append(i1).append("private final byte[] _order;\n");
+        b.append(i1).append("private final @Nullable Unbound _unbound;\n\n");
         // Constructor.
         b.append(i1).append("private ").append(n).append('(');
         for (Mem m : o.members()) {
             b.append(render(m.field(), sh)).append(' ').append(m.java()).append(", ");
         }
-        b.append("long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {\n");
+        b.append("long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {\n");
         for (Mem m : o.members()) {
             b.append(i2).append("this.").append(m.java()).append(" = ").append(m.java()).append(";\n");
         }
         b.append(i2).append("this._present = _present;\n");
         b.append(i2).append("this._additionalProperties = _additionalProperties;\n");
         b.append(i2).append("this._order = _order;\n");
+        b.append(i2).append("this._unbound = _unbound;\n");
         b.append(i1).append("}\n\n");
         // Accessors.
         for (Mem m : o.members()) {
@@ -1039,6 +1066,7 @@ public final class ProtocolGenerator {
                 b.append(i1).append("@Experimental\n");
             }
             b.append(i1).append("public ").append(render(m.field(), sh)).append(' ').append(m.java()).append("() {\n");
+            b.append(i2).append("Unbound.check(_unbound, ").append(m.ix()).append(");\n");
             b.append(i2).append("return ").append(m.java()).append(";\n").append(i1).append("}\n\n");
         }
         if (o.tag() != null) {
@@ -1063,6 +1091,23 @@ public final class ProtocolGenerator {
         b.append(i1).append("/** {@return a builder holding this value's members (and their JSON order), to change some} */\n");
         b.append(i1).append("public Builder toBuilder() {\n").append(i2).append("return new Builder(this);\n")
                 .append(i1).append("}\n\n");
+        b.append(indented("""
+                /**
+                 * Checks the whole value at once: every member, and every member of the values inside it,
+                 * bound when it was read. A value read from a newer server may hold members that did not
+                 * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+                 * finds the first of them eagerly.
+                 *
+                 * @return this value
+                 * @throws DecodeException naming the path (from this value) and the problem of the first
+                 *     member that did not bind
+                 */
+                """, i1));
+        b.append(i1).append("public ").append(n).append(" validate() {\n");
+        b.append(i2).append("if (_unbound != null) {\n").append(i3).append("throw _unbound.first();\n")
+                .append(i2).append("}\n");
+        b.append(i2).append("Json.validate(CODEC, this);\n").append(i2).append("return this;\n")
+                .append(i1).append("}\n\n");
         b.append(i1).append("/** {@return the strict JSON codec of this type} */\n");
         b.append(i1).append("public static JsonCodec<").append(n).append("> codec() {\n").append(i2)
                 .append("return CODEC;\n").append(i1).append("}\n\n");
@@ -1085,14 +1130,15 @@ public final class ProtocolGenerator {
                 b.append("Objects.equals(").append(m.java()).append(", x.").append(m.java()).append(')');
             }
         }
-        b.append("\n").append(i4).append("&& _additionalProperties.equals(x._additionalProperties);\n");
+        b.append("\n").append(i4).append("&& _additionalProperties.equals(x._additionalProperties)");
+        b.append("\n").append(i4).append("&& Objects.equals(_unbound, x._unbound);\n");
         b.append(i1).append("}\n\n");
         b.append(i1).append("@Override\n").append(i1).append("public int hashCode() {\n");
         b.append(i2).append("return Objects.hash(_present");
         for (Mem m : o.members()) {
             b.append(", ").append(m.java());
         }
-        b.append(", _additionalProperties);\n").append(i1).append("}\n\n");
+        b.append(", _additionalProperties, _unbound);\n").append(i1).append("}\n\n");
         b.append(i1).append("/** {@return the present members, by Java name} */\n");
         b.append(i1).append("@Override\n").append(i1).append("public String toString() {\n");
         b.append(i2).append("StringBuilder b = new StringBuilder(\"").append(o.display()).append("[\");\n");
@@ -1107,6 +1153,8 @@ public final class ProtocolGenerator {
         }
         b.append(i2).append("if (!_additionalProperties.isEmpty()) {\n");
         b.append(i3).append("Json.field(b, \"additionalProperties\", _additionalProperties);\n").append(i2).append("}\n");
+        b.append(i2).append("if (_unbound != null) {\n");
+        b.append(i3).append("Json.field(b, \"unbound\", _unbound);\n").append(i2).append("}\n");
         b.append(i2).append("return b.append(']').toString();\n").append(i1).append("}\n\n");
         appendBuilder(b, o, i1);
         appendObjectCodec(b, o, i1);
@@ -1161,7 +1209,8 @@ public final class ProtocolGenerator {
         long tagBit = o.tag() != null ? 1L : 0L;
         b.append(i2).append("private long _present = 0x").append(Long.toHexString(tagBit)).append("L;\n");
         b.append(i2).append("private Map<String, JsonNode> _additionalProperties = Map.of();\n");
-        b.append(i2).append("private byte[] _order = Json.NO_ORDER;\n\n");
+        b.append(i2).append("private byte[] _order = Json.NO_ORDER;\n");
+        b.append(i2).append("private @Nullable Unbound _unbound;\n\n");
         b.append(i2).append("private Builder() {}\n\n");
         b.append(i2).append("private Builder(").append(n).append(" v) {\n");
         for (Mem m : o.members()) {
@@ -1170,6 +1219,7 @@ public final class ProtocolGenerator {
         b.append(i3).append("_present = v._present;\n");
         b.append(i3).append("_additionalProperties = v._additionalProperties;\n");
         b.append(i3).append("_order = v._order;\n");
+        b.append(i3).append("_unbound = v._unbound;\n");
         b.append(i2).append("}\n\n");
         for (Mem m : o.members()) {
             String hex = "0x" + Long.toHexString(m.bit()) + "L";
@@ -1213,6 +1263,7 @@ public final class ProtocolGenerator {
                 b.append(i3).append("_present = ").append(m.java()).append(" == null ? _present & ~").append(hex)
                         .append(" : _present | ").append(hex).append(";\n");
             }
+            b.append(i3).append("_unbound = Unbound.without(_unbound, ").append(m.ix()).append(");\n");
             b.append(i3).append("return this;\n").append(i2).append("}\n\n");
         }
         b.append(javadoc(i2, "", "Replaces the members the schema does not name.", List.of(
@@ -1242,12 +1293,14 @@ public final class ProtocolGenerator {
         b.append(javadoc(i2, "", "Builds the value.", List.of("@return the value",
                 "@throws IllegalStateException when a required member is not set" + alt)));
         b.append(i2).append("public ").append(n).append(" build() {\n");
-        b.append(i3).append("if ((_present & REQUIRED) != REQUIRED) {\n");
+        // A member copied from a value that was read but did not bind counts as set (it is written as it came).
+        b.append(i3).append("long set = _present | Unbound.bits(_unbound);\n");
+        b.append(i3).append("if ((set & REQUIRED) != REQUIRED) {\n");
         b.append(i3).append("    throw new IllegalStateException(\"").append(o.display())
-                .append(" is missing required members: \" + Json.missingNames(NAMES, REQUIRED & ~_present));\n");
+                .append(" is missing required members: \" + Json.missingNames(NAMES, REQUIRED & ~set));\n");
         b.append(i3).append("}\n");
         if (!o.alternatives().isEmpty()) {
-            b.append(i3).append("if (!alternativePresent(_present)) {\n");
+            b.append(i3).append("if (!alternativePresent(set)) {\n");
             b.append(i3).append("    throw new IllegalStateException(\"").append(o.display())
                     .append(" needs one of: ").append(javaString(String.join(" | ", o.alternativeNames())))
                     .append("\");\n");
@@ -1257,7 +1310,7 @@ public final class ProtocolGenerator {
         for (Mem m : o.members()) {
             b.append(m.java()).append(", ");
         }
-        b.append("_present, _additionalProperties, _order);\n");
+        b.append("_present, _additionalProperties, _order, _unbound);\n");
         b.append(i2).append("}\n");
         b.append(i1).append("}\n\n");
         if (!o.alternatives().isEmpty()) {
@@ -1293,6 +1346,10 @@ public final class ProtocolGenerator {
             b.append(i3).append(render(f, sh)).append(' ').append(m.local()).append(" = ").append(init).append(";\n");
         }
         b.append(i3).append("long seen = 0L;\n");
+        if (hasNames) {
+            b.append(i3).append("boolean lenient = p instanceof Lenient;\n");
+            b.append(i3).append("Unbound unbound = null;\n");
+        }
         b.append(i3).append("LinkedHashMap<String, JsonNode> extra = null;\n");
         b.append(i3).append("byte[] last = ORDER.last();\n");
         b.append(i3).append("byte[] own = null;\n");
@@ -1321,15 +1378,26 @@ public final class ProtocolGenerator {
             b.append(i4).append("}\n");
             b.append(i4).append("seen |= bit;\n");
             b.append(i4).append("p.nextToken();\n");
-            b.append(i4).append("switch (ix) {\n");
+            // Lenient (strict at the member): each member is bound from its own buffer, and one that
+            // does not bind is kept raw instead of failing the object.
+            b.append(i4).append("JsonNode raw = lenient ? Json.readTree(p) : null;\n");
+            b.append(i4).append("JsonParser q = raw != null ? Lenient.sub(p, raw) : p;\n");
+            b.append(i4).append("try {\n");
+            String i6 = i5 + "    ";
+            b.append(i5).append("switch (ix) {\n");
             if (o.tag() != null) {
-                b.append(i5).append("case 0 -> Json.readTag(p, ").append(constant(o.tag())).append(");\n");
+                b.append(i6).append("case 0 -> Json.readTag(q, ").append(constant(o.tag())).append(");\n");
             }
             for (Mem m : o.members()) {
-                b.append(i5).append("case ").append(m.ix()).append(" -> ").append(m.local()).append(" = ")
-                        .append(readMemberExpr(m, sh)).append(";\n");
+                b.append(i6).append("case ").append(m.ix()).append(" -> ").append(m.local()).append(" = ")
+                        .append(readMemberExpr(m, sh).replaceAll("\\bp\\b", "q")).append(";\n");
             }
-            b.append(i5).append("default -> throw Json.problem(p, \"unexpected member index\");\n");
+            b.append(i6).append("default -> throw Json.problem(q, \"unexpected member index\");\n");
+            b.append(i5).append("}\n");
+            b.append(i4).append("} catch (DecodeException e) {\n");
+            b.append(i5).append("if (raw == null) {\n").append(i5).append("    throw e;\n").append(i5).append("}\n");
+            b.append(i5).append("unbound = Unbound.add(unbound, \"").append(o.display())
+                    .append("\", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in(\"").append(o.display()).append("\"));\n");
             b.append(i4).append("}\n");
             b.append(i4).append("own = Json.order(last, own, n++, ix);\n");
             b.append(i3).append("}\n");
@@ -1341,10 +1409,18 @@ public final class ProtocolGenerator {
             b.append(i3).append("}\n");
         }
         b.append(i3).append("if ((seen & REQUIRED) != REQUIRED) {\n");
-        b.append(i3).append("    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));\n");
+        if (hasNames) {
+            b.append(i3).append("    if (!lenient) {\n");
+            b.append(i3).append("        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));\n");
+            b.append(i3).append("    }\n");
+            b.append(i3).append("    unbound = Json.missingMembers(unbound, p, \"").append(o.display())
+                    .append("\", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);\n");
+        } else {
+            b.append(i3).append("    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));\n");
+        }
         b.append(i3).append("}\n");
         if (!o.alternatives().isEmpty()) {
-            b.append(i3).append("if (!alternativePresent(seen)) {\n");
+            b.append(i3).append("if (!alternativePresent(seen").append(hasNames ? " | Unbound.bits(unbound)" : "").append(")) {\n");
             b.append(i3).append("    throw Json.noAlternative(p, \"").append(javaString(String.join(" | ",
                     o.alternativeNames()))).append("\");\n");
             b.append(i3).append("}\n");
@@ -1353,7 +1429,7 @@ public final class ProtocolGenerator {
         for (Mem m : o.members()) {
             b.append(m.local()).append(", ");
         }
-        b.append("seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));\n");
+        b.append("seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), ").append(hasNames ? "unbound" : "null").append(");\n");
         b.append(i2).append("} catch (DecodeException e) {\n");
         b.append(i3).append("throw e.in(\"").append(o.display()).append("\");\n");
         b.append(i2).append("}\n");
@@ -1362,6 +1438,9 @@ public final class ProtocolGenerator {
         if (hasNames) {
             b.append(i1).append("private static void writeMember(").append(n).append(" v, JsonGenerator g, int ix) {\n");
             b.append(i2).append("g.writeName(WIRE[ix]);\n");
+            b.append(i2).append("if (Unbound.hasRaw(v._unbound, ix)) {\n");
+            b.append(i3).append("Json.writeTree(g, v._unbound.raw(ix));\n").append(i3).append("return;\n");
+            b.append(i2).append("}\n");
             b.append(i2).append("switch (ix) {\n");
             if (o.tag() != null) {
                 b.append(i3).append("case 0 -> g.writeString(").append(constant(o.tag())).append(");\n");
@@ -1941,7 +2020,12 @@ public final class ProtocolGenerator {
             if (!untagged.isEmpty()) {
                 // serde's untagged enums: the first form, in schema order, that the JSON fits. First the forms
                 // whose members all belong to them (for closed schemas), then any whose required members are there.
+                // A lenient read (strict at the member) first tries every form strictly, so it picks the
+                // form a strict read picks; only when none binds is the first form that fits bound leniently.
                 b.append(i3).append("DecodeException failure = null;\n");
+                b.append(i3).append("for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {\n");
+                b.append(i3).append("    boolean strict = attempt == 0;\n");
+                String j3 = i3 + "    ";
                 for (int pass = 0; pass < 2; pass++) {
                     for (Variant v : untagged) {
                         boolean closedMatters = predicateUsesClosed(v.schema());
@@ -1949,17 +2033,18 @@ public final class ProtocolGenerator {
                             continue;
                         }
                         String pred = predicate(v.schema(), pass == 0, 0);
-                        b.append(i3).append("if (").append(pred).append(") {\n");
-                        b.append(i3).append("    try {\n");
-                        String bind = "Json.bindTree(o, p, " + codecFor(v, sh) + ")";
-                        b.append(i3).append("        return ").append(v.kind().equals("wrap") ? "new " + v.name()
+                        b.append(j3).append("if (").append(pred).append(") {\n");
+                        b.append(j3).append("    try {\n");
+                        String bind = "Json.bindTree(o, p, " + codecFor(v, sh) + ", strict)";
+                        b.append(j3).append("        return ").append(v.kind().equals("wrap") ? "new " + v.name()
                                 + "(" + bind + ")" : bind).append(";\n");
-                        b.append(i3).append("    } catch (DecodeException e) {\n");
-                        b.append(i3).append("        failure = failure != null ? failure : e;\n");
-                        b.append(i3).append("    }\n");
-                        b.append(i3).append("}\n");
+                        b.append(j3).append("    } catch (DecodeException e) {\n");
+                        b.append(j3).append("        failure = failure != null ? failure : e;\n");
+                        b.append(j3).append("    }\n");
+                        b.append(j3).append("}\n");
                     }
                 }
+                b.append(i3).append("}\n");
                 b.append(i3).append("if (failure != null) {\n");
                 b.append(i3).append("    throw failure;\n");
                 b.append(i3).append("}\n");
@@ -2301,6 +2386,9 @@ public final class ProtocolGenerator {
         }
 
         private TypeRef classOrNode(String def, String method) {
+            if (def.equals("JsonNode")) {
+                return JSON_NODE; // the schema describes no result: free-form JSON
+            }
             if (!defs.containsKey(def)) {
                 throw new IllegalStateException("Result type " + def + " of " + method + " is not in the schema");
             }

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface Account permits Account.ApiKey,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -77,11 +81,13 @@ public sealed interface Account permits Account.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ApiKey(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ApiKey(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -109,6 +115,24 @@ public sealed interface Account permits Account.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ApiKey validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApiKey> codec() {
             return CODEC;
@@ -124,12 +148,13 @@ public sealed interface Account permits Account.ApiKey,
                 return true;
             }
             return o instanceof ApiKey x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -138,6 +163,9 @@ public sealed interface Account permits Account.ApiKey,
             StringBuilder b = new StringBuilder("Account.ApiKey[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -149,6 +177,7 @@ public sealed interface Account permits Account.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -156,6 +185,7 @@ public sealed interface Account permits Account.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -203,16 +233,19 @@ public sealed interface Account permits Account.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public ApiKey build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("Account.ApiKey is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("Account.ApiKey is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ApiKey(_present, _additionalProperties, _order);
+                return new ApiKey(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static ApiKey readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -237,16 +270,28 @@ public sealed interface Account permits Account.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "Account.ApiKey", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Account.ApiKey"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "Account.ApiKey", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ApiKey(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ApiKey(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("Account.ApiKey");
             }
@@ -254,6 +299,10 @@ public sealed interface Account permits Account.ApiKey,
 
         private static void writeMember(ApiKey v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -318,6 +367,8 @@ public sealed interface Account permits Account.ApiKey,
         private static final String[] NAMES = {"type", "email", "planType", "workspaceName"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "email", "planType", "workspaceName"};
+        private static final String[] JAVA_TYPES = {"String", "String", "PlanType", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -328,14 +379,16 @@ public sealed interface Account permits Account.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Chatgpt(@Nullable String email, PlanType planType, @Nullable String workspaceName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Chatgpt(@Nullable String email, PlanType planType, @Nullable String workspaceName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.email = email;
             this.planType = planType;
             this.workspaceName = workspaceName;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -344,6 +397,7 @@ public sealed interface Account permits Account.ApiKey,
          * @return the {@code email} member, which may be null
          */
         public @Nullable String email() {
+            Unbound.check(_unbound, 1);
             return email;
         }
 
@@ -353,6 +407,7 @@ public sealed interface Account permits Account.ApiKey,
          * @return the {@code planType} member
          */
         public PlanType planType() {
+            Unbound.check(_unbound, 2);
             return planType;
         }
 
@@ -362,6 +417,7 @@ public sealed interface Account permits Account.ApiKey,
          * @return the {@code workspaceName} member, or null when absent or null
          */
         public @Nullable String workspaceName() {
+            Unbound.check(_unbound, 3);
             return workspaceName;
         }
 
@@ -390,6 +446,24 @@ public sealed interface Account permits Account.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Chatgpt validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Chatgpt> codec() {
             return CODEC;
@@ -408,12 +482,13 @@ public sealed interface Account permits Account.ApiKey,
                     && Objects.equals(email, x.email)
                     && Objects.equals(planType, x.planType)
                     && Objects.equals(workspaceName, x.workspaceName)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, email, planType, workspaceName, _additionalProperties);
+            return Objects.hash(_present, email, planType, workspaceName, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -428,6 +503,9 @@ public sealed interface Account permits Account.ApiKey,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -441,6 +519,7 @@ public sealed interface Account permits Account.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -451,6 +530,7 @@ public sealed interface Account permits Account.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -462,6 +542,7 @@ public sealed interface Account permits Account.ApiKey,
             public Builder email(@Nullable String email) {
                 this.email = email;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -475,6 +556,7 @@ public sealed interface Account permits Account.ApiKey,
                 Objects.requireNonNull(planType, "planType");
                 this.planType = planType;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -487,6 +569,7 @@ public sealed interface Account permits Account.ApiKey,
             public Builder workspaceName(@Nullable String workspaceName) {
                 this.workspaceName = workspaceName;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -535,10 +618,11 @@ public sealed interface Account permits Account.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public Chatgpt build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("Account.Chatgpt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("Account.Chatgpt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Chatgpt(email, planType, workspaceName, _present, _additionalProperties, _order);
+                return new Chatgpt(email, planType, workspaceName, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -548,6 +632,8 @@ public sealed interface Account permits Account.ApiKey,
                 @Nullable PlanType f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -572,19 +658,31 @@ public sealed interface Account permits Account.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = PlanType.codec().read(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = PlanType.codec().read(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "Account.Chatgpt", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Account.Chatgpt"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "Account.Chatgpt", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Chatgpt(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Chatgpt(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("Account.Chatgpt");
             }
@@ -592,6 +690,10 @@ public sealed interface Account permits Account.ApiKey,
 
         private static void writeMember(Chatgpt v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -669,6 +771,8 @@ public sealed interface Account permits Account.ApiKey,
         private static final String[] NAMES = {"type", "usesCodexManagedCredentials"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "usesCodexManagedCredentials"};
+        private static final String[] JAVA_TYPES = {"String", "boolean"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -677,12 +781,14 @@ public sealed interface Account permits Account.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AmazonBedrock(@Nullable Boolean usesCodexManagedCredentials, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AmazonBedrock(@Nullable Boolean usesCodexManagedCredentials, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.usesCodexManagedCredentials = usesCodexManagedCredentials;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -693,6 +799,7 @@ public sealed interface Account permits Account.ApiKey,
          * @return the {@code usesCodexManagedCredentials} member, or null when absent
          */
         public @Nullable Boolean usesCodexManagedCredentials() {
+            Unbound.check(_unbound, 1);
             return usesCodexManagedCredentials;
         }
 
@@ -721,6 +828,24 @@ public sealed interface Account permits Account.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AmazonBedrock validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AmazonBedrock> codec() {
             return CODEC;
@@ -737,12 +862,13 @@ public sealed interface Account permits Account.ApiKey,
             }
             return o instanceof AmazonBedrock x && _present == x._present
                     && Objects.equals(usesCodexManagedCredentials, x.usesCodexManagedCredentials)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, usesCodexManagedCredentials, _additionalProperties);
+            return Objects.hash(_present, usesCodexManagedCredentials, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -755,6 +881,9 @@ public sealed interface Account permits Account.ApiKey,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -766,6 +895,7 @@ public sealed interface Account permits Account.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -774,6 +904,7 @@ public sealed interface Account permits Account.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -785,6 +916,7 @@ public sealed interface Account permits Account.ApiKey,
             public Builder usesCodexManagedCredentials(@Nullable Boolean usesCodexManagedCredentials) {
                 this.usesCodexManagedCredentials = usesCodexManagedCredentials;
                 _present = usesCodexManagedCredentials == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -833,10 +965,11 @@ public sealed interface Account permits Account.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public AmazonBedrock build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("Account.AmazonBedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("Account.AmazonBedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AmazonBedrock(usesCodexManagedCredentials, _present, _additionalProperties, _order);
+                return new AmazonBedrock(usesCodexManagedCredentials, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -844,6 +977,8 @@ public sealed interface Account permits Account.ApiKey,
             try {
                 @Nullable Boolean f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -868,17 +1003,29 @@ public sealed interface Account permits Account.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readBoolean(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readBoolean(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "Account.AmazonBedrock", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Account.AmazonBedrock"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "Account.AmazonBedrock", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AmazonBedrock(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AmazonBedrock(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("Account.AmazonBedrock");
             }
@@ -886,6 +1033,10 @@ public sealed interface Account permits Account.ApiKey,
 
         private static void writeMember(AmazonBedrock v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -955,6 +1106,8 @@ public sealed interface Account permits Account.ApiKey,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -962,11 +1115,13 @@ public sealed interface Account permits Account.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Gcp(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Gcp(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -994,6 +1149,24 @@ public sealed interface Account permits Account.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Gcp validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Gcp> codec() {
             return CODEC;
@@ -1009,12 +1182,13 @@ public sealed interface Account permits Account.ApiKey,
                 return true;
             }
             return o instanceof Gcp x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1023,6 +1197,9 @@ public sealed interface Account permits Account.ApiKey,
             StringBuilder b = new StringBuilder("Account.Gcp[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1034,6 +1211,7 @@ public sealed interface Account permits Account.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1041,6 +1219,7 @@ public sealed interface Account permits Account.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1088,16 +1267,19 @@ public sealed interface Account permits Account.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public Gcp build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("Account.Gcp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("Account.Gcp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Gcp(_present, _additionalProperties, _order);
+                return new Gcp(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Gcp readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1122,16 +1304,28 @@ public sealed interface Account permits Account.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "Account.Gcp", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Account.Gcp"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "Account.Gcp", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Gcp(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Gcp(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("Account.Gcp");
             }
@@ -1139,6 +1333,10 @@ public sealed interface Account permits Account.ApiKey,
 
         private static void writeMember(Gcp v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

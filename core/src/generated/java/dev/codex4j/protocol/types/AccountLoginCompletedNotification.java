@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class AccountLoginCompletedNotification {
     private static final String[] NAMES = {"error", "loginId", "onboardingEntrypoint", "success"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"error", "loginId", "onboardingEntrypoint", "success"};
+    private static final String[] JAVA_TYPES = {"String", "String", "DesktopOnboardingEntrypoint", "boolean"};
     private static final long REQUIRED = 0x8L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class AccountLoginCompletedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AccountLoginCompletedNotification(@Nullable String error, @Nullable String loginId, @Nullable DesktopOnboardingEntrypoint onboardingEntrypoint, boolean success, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AccountLoginCompletedNotification(@Nullable String error, @Nullable String loginId, @Nullable DesktopOnboardingEntrypoint onboardingEntrypoint, boolean success, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.error = error;
         this.loginId = loginId;
         this.onboardingEntrypoint = onboardingEntrypoint;
@@ -62,6 +67,7 @@ public final class AccountLoginCompletedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class AccountLoginCompletedNotification {
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable String error() {
+        Unbound.check(_unbound, 0);
         return error;
     }
 
@@ -79,6 +86,7 @@ public final class AccountLoginCompletedNotification {
      * @return the {@code loginId} member, or null when absent or null
      */
     public @Nullable String loginId() {
+        Unbound.check(_unbound, 1);
         return loginId;
     }
 
@@ -88,6 +96,7 @@ public final class AccountLoginCompletedNotification {
      * @return the {@code onboardingEntrypoint} member, or null when absent or null
      */
     public @Nullable DesktopOnboardingEntrypoint onboardingEntrypoint() {
+        Unbound.check(_unbound, 2);
         return onboardingEntrypoint;
     }
 
@@ -97,6 +106,7 @@ public final class AccountLoginCompletedNotification {
      * @return the {@code success} member
      */
     public boolean success() {
+        Unbound.check(_unbound, 3);
         return success;
     }
 
@@ -120,6 +130,24 @@ public final class AccountLoginCompletedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AccountLoginCompletedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AccountLoginCompletedNotification> codec() {
         return CODEC;
@@ -139,12 +167,13 @@ public final class AccountLoginCompletedNotification {
                 && Objects.equals(loginId, x.loginId)
                 && Objects.equals(onboardingEntrypoint, x.onboardingEntrypoint)
                 && success == x.success
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, error, loginId, onboardingEntrypoint, success, _additionalProperties);
+        return Objects.hash(_present, error, loginId, onboardingEntrypoint, success, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -164,6 +193,9 @@ public final class AccountLoginCompletedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -178,6 +210,7 @@ public final class AccountLoginCompletedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -189,6 +222,7 @@ public final class AccountLoginCompletedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class AccountLoginCompletedNotification {
         public Builder error(@Nullable String error) {
             this.error = error;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class AccountLoginCompletedNotification {
         public Builder loginId(@Nullable String loginId) {
             this.loginId = loginId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class AccountLoginCompletedNotification {
         public Builder onboardingEntrypoint(@Nullable DesktopOnboardingEntrypoint onboardingEntrypoint) {
             this.onboardingEntrypoint = onboardingEntrypoint;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -236,6 +273,7 @@ public final class AccountLoginCompletedNotification {
         public Builder success(boolean success) {
             this.success = success;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -284,10 +322,11 @@ public final class AccountLoginCompletedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public AccountLoginCompletedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AccountLoginCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AccountLoginCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AccountLoginCompletedNotification(error, loginId, onboardingEntrypoint, success, _present, _additionalProperties, _order);
+            return new AccountLoginCompletedNotification(error, loginId, onboardingEntrypoint, success, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -298,6 +337,8 @@ public final class AccountLoginCompletedNotification {
             @Nullable DesktopOnboardingEntrypoint f2 = null;
             boolean f3 = false;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -318,19 +359,31 @@ public final class AccountLoginCompletedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : DesktopOnboardingEntrypoint.codec().read(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : DesktopOnboardingEntrypoint.codec().read(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AccountLoginCompletedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AccountLoginCompletedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AccountLoginCompletedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AccountLoginCompletedNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AccountLoginCompletedNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AccountLoginCompletedNotification");
         }
@@ -338,6 +391,10 @@ public final class AccountLoginCompletedNotification {
 
     private static void writeMember(AccountLoginCompletedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.error == null) {

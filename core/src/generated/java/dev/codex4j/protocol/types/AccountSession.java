@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class AccountSession {
     private static final String[] NAMES = {"displayName", "email", "imageUrl", "isActive", "lastUsedAt", "selectedWorkspaceAccountId", "sessionId", "userId", "workspaces"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"displayName", "email", "imageUrl", "isActive", "lastUsedAt", "selectedWorkspaceAccountId", "sessionId", "userId", "workspaces"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "boolean", "long", "String", "String", "String", "List<AccountSessionWorkspace>"};
     private static final long REQUIRED = 0x158L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -60,8 +64,9 @@ public final class AccountSession {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AccountSession(@Nullable String displayName, @Nullable String email, @Nullable String imageUrl, boolean isActive, long lastUsedAt, @Nullable String selectedWorkspaceAccountId, String sessionId, @Nullable String userId, List<AccountSessionWorkspace> workspaces, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AccountSession(@Nullable String displayName, @Nullable String email, @Nullable String imageUrl, boolean isActive, long lastUsedAt, @Nullable String selectedWorkspaceAccountId, String sessionId, @Nullable String userId, List<AccountSessionWorkspace> workspaces, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.displayName = displayName;
         this.email = email;
         this.imageUrl = imageUrl;
@@ -74,6 +79,7 @@ public final class AccountSession {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -82,6 +88,7 @@ public final class AccountSession {
      * @return the {@code displayName} member, or null when absent or null
      */
     public @Nullable String displayName() {
+        Unbound.check(_unbound, 0);
         return displayName;
     }
 
@@ -91,6 +98,7 @@ public final class AccountSession {
      * @return the {@code email} member, or null when absent or null
      */
     public @Nullable String email() {
+        Unbound.check(_unbound, 1);
         return email;
     }
 
@@ -100,6 +108,7 @@ public final class AccountSession {
      * @return the {@code imageUrl} member, or null when absent or null
      */
     public @Nullable String imageUrl() {
+        Unbound.check(_unbound, 2);
         return imageUrl;
     }
 
@@ -109,6 +118,7 @@ public final class AccountSession {
      * @return the {@code isActive} member
      */
     public boolean isActive() {
+        Unbound.check(_unbound, 3);
         return isActive;
     }
 
@@ -118,6 +128,7 @@ public final class AccountSession {
      * @return the {@code lastUsedAt} member
      */
     public long lastUsedAt() {
+        Unbound.check(_unbound, 4);
         return lastUsedAt;
     }
 
@@ -127,6 +138,7 @@ public final class AccountSession {
      * @return the {@code selectedWorkspaceAccountId} member, or null when absent or null
      */
     public @Nullable String selectedWorkspaceAccountId() {
+        Unbound.check(_unbound, 5);
         return selectedWorkspaceAccountId;
     }
 
@@ -136,6 +148,7 @@ public final class AccountSession {
      * @return the {@code sessionId} member
      */
     public String sessionId() {
+        Unbound.check(_unbound, 6);
         return sessionId;
     }
 
@@ -145,6 +158,7 @@ public final class AccountSession {
      * @return the {@code userId} member, or null when absent or null
      */
     public @Nullable String userId() {
+        Unbound.check(_unbound, 7);
         return userId;
     }
 
@@ -154,6 +168,7 @@ public final class AccountSession {
      * @return the {@code workspaces} member
      */
     public List<AccountSessionWorkspace> workspaces() {
+        Unbound.check(_unbound, 8);
         return workspaces;
     }
 
@@ -175,6 +190,24 @@ public final class AccountSession {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AccountSession validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -201,12 +234,13 @@ public final class AccountSession {
                 && Objects.equals(sessionId, x.sessionId)
                 && Objects.equals(userId, x.userId)
                 && Objects.equals(workspaces, x.workspaces)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, displayName, email, imageUrl, isActive, lastUsedAt, selectedWorkspaceAccountId, sessionId, userId, workspaces, _additionalProperties);
+        return Objects.hash(_present, displayName, email, imageUrl, isActive, lastUsedAt, selectedWorkspaceAccountId, sessionId, userId, workspaces, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -235,6 +269,9 @@ public final class AccountSession {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -254,6 +291,7 @@ public final class AccountSession {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -270,6 +308,7 @@ public final class AccountSession {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -281,6 +320,7 @@ public final class AccountSession {
         public Builder displayName(@Nullable String displayName) {
             this.displayName = displayName;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -293,6 +333,7 @@ public final class AccountSession {
         public Builder email(@Nullable String email) {
             this.email = email;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -305,6 +346,7 @@ public final class AccountSession {
         public Builder imageUrl(@Nullable String imageUrl) {
             this.imageUrl = imageUrl;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -317,6 +359,7 @@ public final class AccountSession {
         public Builder isActive(boolean isActive) {
             this.isActive = isActive;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -329,6 +372,7 @@ public final class AccountSession {
         public Builder lastUsedAt(long lastUsedAt) {
             this.lastUsedAt = lastUsedAt;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -341,6 +385,7 @@ public final class AccountSession {
         public Builder selectedWorkspaceAccountId(@Nullable String selectedWorkspaceAccountId) {
             this.selectedWorkspaceAccountId = selectedWorkspaceAccountId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -354,6 +399,7 @@ public final class AccountSession {
             Objects.requireNonNull(sessionId, "sessionId");
             this.sessionId = sessionId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -366,6 +412,7 @@ public final class AccountSession {
         public Builder userId(@Nullable String userId) {
             this.userId = userId;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -379,6 +426,7 @@ public final class AccountSession {
             Objects.requireNonNull(workspaces, "workspaces");
             this.workspaces = Json.copyList(workspaces);
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -427,10 +475,11 @@ public final class AccountSession {
          * @throws IllegalStateException when a required member is not set
          */
         public AccountSession build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AccountSession is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AccountSession is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AccountSession(displayName, email, imageUrl, isActive, lastUsedAt, selectedWorkspaceAccountId, sessionId, userId, workspaces, _present, _additionalProperties, _order);
+            return new AccountSession(displayName, email, imageUrl, isActive, lastUsedAt, selectedWorkspaceAccountId, sessionId, userId, workspaces, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -446,6 +495,8 @@ public final class AccountSession {
             @Nullable String f7 = null;
             @Nullable List<AccountSessionWorkspace> f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -466,24 +517,36 @@ public final class AccountSession {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readLong(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = Json.readList(p, AccountSessionWorkspace.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readLong(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = Json.readList(q, AccountSessionWorkspace.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AccountSession", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AccountSession"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AccountSession", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AccountSession(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AccountSession(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AccountSession");
         }
@@ -491,6 +554,10 @@ public final class AccountSession {
 
     private static void writeMember(AccountSession v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.displayName == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class AccountSessionsSwitchParams {
     private static final String[] NAMES = {"accountId", "allowBrowserLogin", "sessionId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"accountId", "allowBrowserLogin", "sessionId"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "String"};
     private static final long REQUIRED = 0x5L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class AccountSessionsSwitchParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AccountSessionsSwitchParams(String accountId, @Nullable Boolean allowBrowserLogin, String sessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AccountSessionsSwitchParams(String accountId, @Nullable Boolean allowBrowserLogin, String sessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.accountId = accountId;
         this.allowBrowserLogin = allowBrowserLogin;
         this.sessionId = sessionId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class AccountSessionsSwitchParams {
      * @return the {@code accountId} member
      */
     public String accountId() {
+        Unbound.check(_unbound, 0);
         return accountId;
     }
 
@@ -79,6 +86,7 @@ public final class AccountSessionsSwitchParams {
      * @return the {@code allowBrowserLogin} member, or null when absent
      */
     public @Nullable Boolean allowBrowserLogin() {
+        Unbound.check(_unbound, 1);
         return allowBrowserLogin;
     }
 
@@ -88,6 +96,7 @@ public final class AccountSessionsSwitchParams {
      * @return the {@code sessionId} member
      */
     public String sessionId() {
+        Unbound.check(_unbound, 2);
         return sessionId;
     }
 
@@ -111,6 +120,24 @@ public final class AccountSessionsSwitchParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AccountSessionsSwitchParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AccountSessionsSwitchParams> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class AccountSessionsSwitchParams {
                 && Objects.equals(accountId, x.accountId)
                 && Objects.equals(allowBrowserLogin, x.allowBrowserLogin)
                 && Objects.equals(sessionId, x.sessionId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, accountId, allowBrowserLogin, sessionId, _additionalProperties);
+        return Objects.hash(_present, accountId, allowBrowserLogin, sessionId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -149,6 +177,9 @@ public final class AccountSessionsSwitchParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -162,6 +193,7 @@ public final class AccountSessionsSwitchParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -172,6 +204,7 @@ public final class AccountSessionsSwitchParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -184,6 +217,7 @@ public final class AccountSessionsSwitchParams {
             Objects.requireNonNull(accountId, "accountId");
             this.accountId = accountId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -196,6 +230,7 @@ public final class AccountSessionsSwitchParams {
         public Builder allowBrowserLogin(@Nullable Boolean allowBrowserLogin) {
             this.allowBrowserLogin = allowBrowserLogin;
             _present = allowBrowserLogin == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -209,6 +244,7 @@ public final class AccountSessionsSwitchParams {
             Objects.requireNonNull(sessionId, "sessionId");
             this.sessionId = sessionId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -257,10 +293,11 @@ public final class AccountSessionsSwitchParams {
          * @throws IllegalStateException when a required member is not set
          */
         public AccountSessionsSwitchParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AccountSessionsSwitchParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AccountSessionsSwitchParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AccountSessionsSwitchParams(accountId, allowBrowserLogin, sessionId, _present, _additionalProperties, _order);
+            return new AccountSessionsSwitchParams(accountId, allowBrowserLogin, sessionId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -270,6 +307,8 @@ public final class AccountSessionsSwitchParams {
             @Nullable Boolean f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -290,18 +329,30 @@ public final class AccountSessionsSwitchParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AccountSessionsSwitchParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AccountSessionsSwitchParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AccountSessionsSwitchParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AccountSessionsSwitchParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AccountSessionsSwitchParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AccountSessionsSwitchParams");
         }
@@ -309,6 +360,10 @@ public final class AccountSessionsSwitchParams {
 
     private static void writeMember(AccountSessionsSwitchParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.accountId);
             case 1 -> {

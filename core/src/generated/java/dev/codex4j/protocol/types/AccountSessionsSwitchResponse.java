@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +68,8 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
         private static final String[] NAMES = {"activeSessionId", "sessions"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"activeSessionId", "sessions"};
+        private static final String[] JAVA_TYPES = {"String", "List<AccountSession>"};
         private static final long REQUIRED = 0x2L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -75,13 +79,15 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Sessionsv2(@Nullable String activeSessionId, List<AccountSession> sessions, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Sessionsv2(@Nullable String activeSessionId, List<AccountSession> sessions, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.activeSessionId = activeSessionId;
             this.sessions = sessions;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -90,6 +96,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
          * @return the {@code activeSessionId} member, or null when absent or null
          */
         public @Nullable String activeSessionId() {
+            Unbound.check(_unbound, 0);
             return activeSessionId;
         }
 
@@ -99,6 +106,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
          * @return the {@code sessions} member
          */
         public List<AccountSession> sessions() {
+            Unbound.check(_unbound, 1);
             return sessions;
         }
 
@@ -122,6 +130,24 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Sessionsv2 validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Sessionsv2> codec() {
             return CODEC;
@@ -139,12 +165,13 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return o instanceof Sessionsv2 x && _present == x._present
                     && Objects.equals(activeSessionId, x.activeSessionId)
                     && Objects.equals(sessions, x.sessions)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, activeSessionId, sessions, _additionalProperties);
+            return Objects.hash(_present, activeSessionId, sessions, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -158,6 +185,9 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -170,6 +200,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -179,6 +210,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -190,6 +222,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             public Builder activeSessionId(@Nullable String activeSessionId) {
                 this.activeSessionId = activeSessionId;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -203,6 +236,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                 Objects.requireNonNull(sessions, "sessions");
                 this.sessions = Json.copyList(sessions);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -251,10 +285,11 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
              * @throws IllegalStateException when a required member is not set
              */
             public Sessionsv2 build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("AccountSessionsSwitchResponse.Sessionsv2 is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AccountSessionsSwitchResponse.Sessionsv2 is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Sessionsv2(activeSessionId, sessions, _present, _additionalProperties, _order);
+                return new Sessionsv2(activeSessionId, sessions, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -263,6 +298,8 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                 @Nullable String f0 = null;
                 @Nullable List<AccountSession> f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -283,17 +320,29 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = Json.readNullableString(p);
-                        case 1 -> f1 = Json.readList(p, AccountSession.codec());
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = Json.readNullableString(q);
+                            case 1 -> f1 = Json.readList(q, AccountSession.codec());
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AccountSessionsSwitchResponse.Sessionsv2", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AccountSessionsSwitchResponse.Sessionsv2"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "AccountSessionsSwitchResponse.Sessionsv2", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Sessionsv2(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Sessionsv2(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("AccountSessionsSwitchResponse.Sessionsv2");
             }
@@ -301,6 +350,10 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
 
         private static void writeMember(Sessionsv2 v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> {
                     if (v.activeSessionId == null) {
@@ -369,6 +422,8 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
         private static final String[] NAMES = {"auth_url", "login_id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"authUrl", "loginId"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -378,13 +433,15 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AuthUrl(String authUrl, String loginId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AuthUrl(String authUrl, String loginId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.authUrl = authUrl;
             this.loginId = loginId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -393,6 +450,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
          * @return the {@code auth_url} member
          */
         public String authUrl() {
+            Unbound.check(_unbound, 0);
             return authUrl;
         }
 
@@ -402,6 +460,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
          * @return the {@code login_id} member
          */
         public String loginId() {
+            Unbound.check(_unbound, 1);
             return loginId;
         }
 
@@ -425,6 +484,24 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AuthUrl validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AuthUrl> codec() {
             return CODEC;
@@ -442,12 +519,13 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             return o instanceof AuthUrl x && _present == x._present
                     && Objects.equals(authUrl, x.authUrl)
                     && Objects.equals(loginId, x.loginId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, authUrl, loginId, _additionalProperties);
+            return Objects.hash(_present, authUrl, loginId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -458,6 +536,9 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             Json.field(b, "loginId", loginId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -471,6 +552,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -480,6 +562,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -492,6 +575,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                 Objects.requireNonNull(authUrl, "authUrl");
                 this.authUrl = authUrl;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -505,6 +589,7 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                 Objects.requireNonNull(loginId, "loginId");
                 this.loginId = loginId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -553,10 +638,11 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
              * @throws IllegalStateException when a required member is not set
              */
             public AuthUrl build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("AccountSessionsSwitchResponse.AuthUrl is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AccountSessionsSwitchResponse.AuthUrl is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AuthUrl(authUrl, loginId, _present, _additionalProperties, _order);
+                return new AuthUrl(authUrl, loginId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -565,6 +651,8 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                 @Nullable String f0 = null;
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -585,17 +673,29 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = Json.readString(p);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = Json.readString(q);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AccountSessionsSwitchResponse.AuthUrl", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AccountSessionsSwitchResponse.AuthUrl"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "AccountSessionsSwitchResponse.AuthUrl", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AuthUrl(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AuthUrl(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("AccountSessionsSwitchResponse.AuthUrl");
             }
@@ -603,6 +703,10 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
 
         private static void writeMember(AuthUrl v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(v.authUrl);
                 case 1 -> g.writeString(v.loginId);
@@ -698,18 +802,21 @@ public sealed interface AccountSessionsSwitchResponse permits AccountSessionsSwi
 
             private static AccountSessionsSwitchResponse fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if (o.has("sessions")) {
-                    try {
-                        return Json.bindTree(o, p, Sessionsv2.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if (o.has("sessions")) {
+                        try {
+                            return Json.bindTree(o, p, Sessionsv2.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("auth_url") && o.has("login_id"))) {
-                    try {
-                        return Json.bindTree(o, p, AuthUrl.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("auth_url") && o.has("login_id"))) {
+                        try {
+                            return Json.bindTree(o, p, AuthUrl.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

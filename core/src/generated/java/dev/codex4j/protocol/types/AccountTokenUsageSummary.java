@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class AccountTokenUsageSummary {
     private static final String[] NAMES = {"currentStreakDays", "lifetimeTokens", "longestRunningTurnSec", "longestStreakDays", "peakDailyTokens"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"currentStreakDays", "lifetimeTokens", "longestRunningTurnSec", "longestStreakDays", "peakDailyTokens"};
+    private static final String[] JAVA_TYPES = {"long", "long", "long", "long", "long"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class AccountTokenUsageSummary {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AccountTokenUsageSummary(@Nullable Long currentStreakDays, @Nullable Long lifetimeTokens, @Nullable Long longestRunningTurnSec, @Nullable Long longestStreakDays, @Nullable Long peakDailyTokens, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AccountTokenUsageSummary(@Nullable Long currentStreakDays, @Nullable Long lifetimeTokens, @Nullable Long longestRunningTurnSec, @Nullable Long longestStreakDays, @Nullable Long peakDailyTokens, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.currentStreakDays = currentStreakDays;
         this.lifetimeTokens = lifetimeTokens;
         this.longestRunningTurnSec = longestRunningTurnSec;
@@ -63,6 +68,7 @@ public final class AccountTokenUsageSummary {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class AccountTokenUsageSummary {
      * @return the {@code currentStreakDays} member, or null when absent or null
      */
     public @Nullable Long currentStreakDays() {
+        Unbound.check(_unbound, 0);
         return currentStreakDays;
     }
 
@@ -80,6 +87,7 @@ public final class AccountTokenUsageSummary {
      * @return the {@code lifetimeTokens} member, or null when absent or null
      */
     public @Nullable Long lifetimeTokens() {
+        Unbound.check(_unbound, 1);
         return lifetimeTokens;
     }
 
@@ -89,6 +97,7 @@ public final class AccountTokenUsageSummary {
      * @return the {@code longestRunningTurnSec} member, or null when absent or null
      */
     public @Nullable Long longestRunningTurnSec() {
+        Unbound.check(_unbound, 2);
         return longestRunningTurnSec;
     }
 
@@ -98,6 +107,7 @@ public final class AccountTokenUsageSummary {
      * @return the {@code longestStreakDays} member, or null when absent or null
      */
     public @Nullable Long longestStreakDays() {
+        Unbound.check(_unbound, 3);
         return longestStreakDays;
     }
 
@@ -107,6 +117,7 @@ public final class AccountTokenUsageSummary {
      * @return the {@code peakDailyTokens} member, or null when absent or null
      */
     public @Nullable Long peakDailyTokens() {
+        Unbound.check(_unbound, 4);
         return peakDailyTokens;
     }
 
@@ -130,6 +141,24 @@ public final class AccountTokenUsageSummary {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AccountTokenUsageSummary validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AccountTokenUsageSummary> codec() {
         return CODEC;
@@ -150,12 +179,13 @@ public final class AccountTokenUsageSummary {
                 && Objects.equals(longestRunningTurnSec, x.longestRunningTurnSec)
                 && Objects.equals(longestStreakDays, x.longestStreakDays)
                 && Objects.equals(peakDailyTokens, x.peakDailyTokens)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, currentStreakDays, lifetimeTokens, longestRunningTurnSec, longestStreakDays, peakDailyTokens, _additionalProperties);
+        return Objects.hash(_present, currentStreakDays, lifetimeTokens, longestRunningTurnSec, longestStreakDays, peakDailyTokens, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -180,6 +210,9 @@ public final class AccountTokenUsageSummary {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -195,6 +228,7 @@ public final class AccountTokenUsageSummary {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -207,6 +241,7 @@ public final class AccountTokenUsageSummary {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -218,6 +253,7 @@ public final class AccountTokenUsageSummary {
         public Builder currentStreakDays(@Nullable Long currentStreakDays) {
             this.currentStreakDays = currentStreakDays;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -230,6 +266,7 @@ public final class AccountTokenUsageSummary {
         public Builder lifetimeTokens(@Nullable Long lifetimeTokens) {
             this.lifetimeTokens = lifetimeTokens;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class AccountTokenUsageSummary {
         public Builder longestRunningTurnSec(@Nullable Long longestRunningTurnSec) {
             this.longestRunningTurnSec = longestRunningTurnSec;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class AccountTokenUsageSummary {
         public Builder longestStreakDays(@Nullable Long longestStreakDays) {
             this.longestStreakDays = longestStreakDays;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class AccountTokenUsageSummary {
         public Builder peakDailyTokens(@Nullable Long peakDailyTokens) {
             this.peakDailyTokens = peakDailyTokens;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class AccountTokenUsageSummary {
          * @throws IllegalStateException when a required member is not set
          */
         public AccountTokenUsageSummary build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AccountTokenUsageSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AccountTokenUsageSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AccountTokenUsageSummary(currentStreakDays, lifetimeTokens, longestRunningTurnSec, longestStreakDays, peakDailyTokens, _present, _additionalProperties, _order);
+            return new AccountTokenUsageSummary(currentStreakDays, lifetimeTokens, longestRunningTurnSec, longestStreakDays, peakDailyTokens, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class AccountTokenUsageSummary {
             @Nullable Long f3 = null;
             @Nullable Long f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class AccountTokenUsageSummary {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableLong(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = Json.readNullableLong(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableLong(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = Json.readNullableLong(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AccountTokenUsageSummary", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AccountTokenUsageSummary"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AccountTokenUsageSummary", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AccountTokenUsageSummary(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AccountTokenUsageSummary(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AccountTokenUsageSummary");
         }
@@ -370,6 +425,10 @@ public final class AccountTokenUsageSummary {
 
     private static void writeMember(AccountTokenUsageSummary v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.currentStreakDays == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class AdditionalPermissionProfile {
     private static final String[] NAMES = {"fileSystem", "network"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"fileSystem", "network"};
+    private static final String[] JAVA_TYPES = {"AdditionalFileSystemPermissions", "AdditionalNetworkPermissions"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -50,13 +54,15 @@ public final class AdditionalPermissionProfile {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AdditionalPermissionProfile(@Nullable AdditionalFileSystemPermissions fileSystem, @Nullable AdditionalNetworkPermissions network, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AdditionalPermissionProfile(@Nullable AdditionalFileSystemPermissions fileSystem, @Nullable AdditionalNetworkPermissions network, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.fileSystem = fileSystem;
         this.network = network;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -65,6 +71,7 @@ public final class AdditionalPermissionProfile {
      * @return the {@code fileSystem} member, or null when absent or null
      */
     public @Nullable AdditionalFileSystemPermissions fileSystem() {
+        Unbound.check(_unbound, 0);
         return fileSystem;
     }
 
@@ -74,6 +81,7 @@ public final class AdditionalPermissionProfile {
      * @return the {@code network} member, or null when absent or null
      */
     public @Nullable AdditionalNetworkPermissions network() {
+        Unbound.check(_unbound, 1);
         return network;
     }
 
@@ -97,6 +105,24 @@ public final class AdditionalPermissionProfile {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AdditionalPermissionProfile validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AdditionalPermissionProfile> codec() {
         return CODEC;
@@ -114,12 +140,13 @@ public final class AdditionalPermissionProfile {
         return o instanceof AdditionalPermissionProfile x && _present == x._present
                 && Objects.equals(fileSystem, x.fileSystem)
                 && Objects.equals(network, x.network)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, fileSystem, network, _additionalProperties);
+        return Objects.hash(_present, fileSystem, network, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -135,6 +162,9 @@ public final class AdditionalPermissionProfile {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -147,6 +177,7 @@ public final class AdditionalPermissionProfile {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -156,6 +187,7 @@ public final class AdditionalPermissionProfile {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -167,6 +199,7 @@ public final class AdditionalPermissionProfile {
         public Builder fileSystem(@Nullable AdditionalFileSystemPermissions fileSystem) {
             this.fileSystem = fileSystem;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -179,6 +212,7 @@ public final class AdditionalPermissionProfile {
         public Builder network(@Nullable AdditionalNetworkPermissions network) {
             this.network = network;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -227,10 +261,11 @@ public final class AdditionalPermissionProfile {
          * @throws IllegalStateException when a required member is not set
          */
         public AdditionalPermissionProfile build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AdditionalPermissionProfile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AdditionalPermissionProfile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AdditionalPermissionProfile(fileSystem, network, _present, _additionalProperties, _order);
+            return new AdditionalPermissionProfile(fileSystem, network, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -239,6 +274,8 @@ public final class AdditionalPermissionProfile {
             @Nullable AdditionalFileSystemPermissions f0 = null;
             @Nullable AdditionalNetworkPermissions f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -259,17 +296,29 @@ public final class AdditionalPermissionProfile {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalFileSystemPermissions.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalNetworkPermissions.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalFileSystemPermissions.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalNetworkPermissions.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AdditionalPermissionProfile", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AdditionalPermissionProfile"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AdditionalPermissionProfile", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AdditionalPermissionProfile(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AdditionalPermissionProfile(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AdditionalPermissionProfile");
         }
@@ -277,6 +326,10 @@ public final class AdditionalPermissionProfile {
 
     private static void writeMember(AdditionalPermissionProfile v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.fileSystem == null) {

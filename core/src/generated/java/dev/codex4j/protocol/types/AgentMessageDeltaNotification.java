@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class AgentMessageDeltaNotification {
     private static final String[] NAMES = {"delta", "itemId", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"delta", "itemId", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class AgentMessageDeltaNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AgentMessageDeltaNotification(String delta, String itemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AgentMessageDeltaNotification(String delta, String itemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.delta = delta;
         this.itemId = itemId;
         this.threadId = threadId;
@@ -64,6 +69,7 @@ public final class AgentMessageDeltaNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class AgentMessageDeltaNotification {
      * @return the {@code delta} member
      */
     public String delta() {
+        Unbound.check(_unbound, 0);
         return delta;
     }
 
@@ -81,6 +88,7 @@ public final class AgentMessageDeltaNotification {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 1);
         return itemId;
     }
 
@@ -90,6 +98,7 @@ public final class AgentMessageDeltaNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 2);
         return threadId;
     }
 
@@ -99,6 +108,7 @@ public final class AgentMessageDeltaNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 3);
         return turnId;
     }
 
@@ -122,6 +132,24 @@ public final class AgentMessageDeltaNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AgentMessageDeltaNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AgentMessageDeltaNotification> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class AgentMessageDeltaNotification {
                 && Objects.equals(itemId, x.itemId)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, delta, itemId, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, delta, itemId, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -159,6 +188,9 @@ public final class AgentMessageDeltaNotification {
         Json.field(b, "turnId", turnId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -174,6 +206,7 @@ public final class AgentMessageDeltaNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -185,6 +218,7 @@ public final class AgentMessageDeltaNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -197,6 +231,7 @@ public final class AgentMessageDeltaNotification {
             Objects.requireNonNull(delta, "delta");
             this.delta = delta;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -210,6 +245,7 @@ public final class AgentMessageDeltaNotification {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -223,6 +259,7 @@ public final class AgentMessageDeltaNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -236,6 +273,7 @@ public final class AgentMessageDeltaNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -284,10 +322,11 @@ public final class AgentMessageDeltaNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public AgentMessageDeltaNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AgentMessageDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AgentMessageDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AgentMessageDeltaNotification(delta, itemId, threadId, turnId, _present, _additionalProperties, _order);
+            return new AgentMessageDeltaNotification(delta, itemId, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -298,6 +337,8 @@ public final class AgentMessageDeltaNotification {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -318,19 +359,31 @@ public final class AgentMessageDeltaNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AgentMessageDeltaNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageDeltaNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AgentMessageDeltaNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AgentMessageDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AgentMessageDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AgentMessageDeltaNotification");
         }
@@ -338,6 +391,10 @@ public final class AgentMessageDeltaNotification {
 
     private static void writeMember(AgentMessageDeltaNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.delta);
             case 1 -> g.writeString(v.itemId);

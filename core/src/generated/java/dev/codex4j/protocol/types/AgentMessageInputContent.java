@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +70,8 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
         private static final String[] NAMES = {"type", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "text"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -76,12 +80,14 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InputText(String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InputText(String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.text = text;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -90,6 +96,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 1);
             return text;
         }
 
@@ -118,6 +125,24 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InputText validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputText> codec() {
             return CODEC;
@@ -134,12 +159,13 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             }
             return o instanceof InputText x && _present == x._present
                     && Objects.equals(text, x.text)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, text, _additionalProperties);
+            return Objects.hash(_present, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -149,6 +175,9 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             Json.field(b, "text", text);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -161,6 +190,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -169,6 +199,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -181,6 +212,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -229,10 +261,11 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
              * @throws IllegalStateException when a required member is not set
              */
             public InputText build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("AgentMessageInputContent.InputText is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AgentMessageInputContent.InputText is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InputText(text, _present, _additionalProperties, _order);
+                return new InputText(text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -240,6 +273,8 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -264,17 +299,29 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AgentMessageInputContent.InputText", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageInputContent.InputText"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "AgentMessageInputContent.InputText", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InputText(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InputText(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("AgentMessageInputContent.InputText");
             }
@@ -282,6 +329,10 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
 
         private static void writeMember(InputText v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.text);
@@ -346,6 +397,8 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
         private static final String[] NAMES = {"type", "encrypted_content"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "encryptedContent"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -354,12 +407,14 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private EncryptedContent(String encryptedContent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private EncryptedContent(String encryptedContent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.encryptedContent = encryptedContent;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -368,6 +423,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
          * @return the {@code encrypted_content} member
          */
         public String encryptedContent() {
+            Unbound.check(_unbound, 1);
             return encryptedContent;
         }
 
@@ -396,6 +452,24 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public EncryptedContent validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EncryptedContent> codec() {
             return CODEC;
@@ -412,12 +486,13 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             }
             return o instanceof EncryptedContent x && _present == x._present
                     && Objects.equals(encryptedContent, x.encryptedContent)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, encryptedContent, _additionalProperties);
+            return Objects.hash(_present, encryptedContent, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -427,6 +502,9 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             Json.field(b, "encryptedContent", encryptedContent);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -439,6 +517,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -447,6 +526,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -459,6 +539,7 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
                 Objects.requireNonNull(encryptedContent, "encryptedContent");
                 this.encryptedContent = encryptedContent;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -507,10 +588,11 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
              * @throws IllegalStateException when a required member is not set
              */
             public EncryptedContent build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("AgentMessageInputContent.EncryptedContent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AgentMessageInputContent.EncryptedContent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new EncryptedContent(encryptedContent, _present, _additionalProperties, _order);
+                return new EncryptedContent(encryptedContent, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -518,6 +600,8 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -542,17 +626,29 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AgentMessageInputContent.EncryptedContent", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageInputContent.EncryptedContent"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "AgentMessageInputContent.EncryptedContent", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new EncryptedContent(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new EncryptedContent(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("AgentMessageInputContent.EncryptedContent");
             }
@@ -560,6 +656,10 @@ public sealed interface AgentMessageInputContent permits AgentMessageInputConten
 
         private static void writeMember(EncryptedContent v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.encryptedContent);

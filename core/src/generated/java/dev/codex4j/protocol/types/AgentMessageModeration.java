@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class AgentMessageModeration {
     private static final String[] NAMES = {"display", "moderated"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"display", "moderated"};
+    private static final String[] JAVA_TYPES = {"AgentMessageDisplay", "boolean"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,13 +55,15 @@ public final class AgentMessageModeration {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AgentMessageModeration(@Nullable AgentMessageDisplay display, boolean moderated, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AgentMessageModeration(@Nullable AgentMessageDisplay display, boolean moderated, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.display = display;
         this.moderated = moderated;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -66,6 +72,7 @@ public final class AgentMessageModeration {
      * @return the {@code display} member, or null when absent or null
      */
     public @Nullable AgentMessageDisplay display() {
+        Unbound.check(_unbound, 0);
         return display;
     }
 
@@ -75,6 +82,7 @@ public final class AgentMessageModeration {
      * @return the {@code moderated} member
      */
     public boolean moderated() {
+        Unbound.check(_unbound, 1);
         return moderated;
     }
 
@@ -98,6 +106,24 @@ public final class AgentMessageModeration {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AgentMessageModeration validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AgentMessageModeration> codec() {
         return CODEC;
@@ -115,12 +141,13 @@ public final class AgentMessageModeration {
         return o instanceof AgentMessageModeration x && _present == x._present
                 && Objects.equals(display, x.display)
                 && moderated == x.moderated
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, display, moderated, _additionalProperties);
+        return Objects.hash(_present, display, moderated, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -134,6 +161,9 @@ public final class AgentMessageModeration {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -146,6 +176,7 @@ public final class AgentMessageModeration {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -155,6 +186,7 @@ public final class AgentMessageModeration {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -166,6 +198,7 @@ public final class AgentMessageModeration {
         public Builder display(@Nullable AgentMessageDisplay display) {
             this.display = display;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -178,6 +211,7 @@ public final class AgentMessageModeration {
         public Builder moderated(boolean moderated) {
             this.moderated = moderated;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,10 +260,11 @@ public final class AgentMessageModeration {
          * @throws IllegalStateException when a required member is not set
          */
         public AgentMessageModeration build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AgentMessageModeration is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AgentMessageModeration is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AgentMessageModeration(display, moderated, _present, _additionalProperties, _order);
+            return new AgentMessageModeration(display, moderated, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -238,6 +273,8 @@ public final class AgentMessageModeration {
             @Nullable AgentMessageDisplay f0 = null;
             boolean f1 = false;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -258,17 +295,29 @@ public final class AgentMessageModeration {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AgentMessageDisplay.codec().read(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AgentMessageDisplay.codec().read(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AgentMessageModeration", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageModeration"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AgentMessageModeration", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AgentMessageModeration(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AgentMessageModeration(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AgentMessageModeration");
         }
@@ -276,6 +325,10 @@ public final class AgentMessageModeration {
 
     private static void writeMember(AgentMessageModeration v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.display == null) {

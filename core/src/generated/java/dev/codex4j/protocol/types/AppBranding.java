@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class AppBranding {
     private static final String[] NAMES = {"category", "developer", "isDiscoverableApp", "privacyPolicy", "termsOfService", "website"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"category", "developer", "isDiscoverableApp", "privacyPolicy", "termsOfService", "website"};
+    private static final String[] JAVA_TYPES = {"String", "String", "boolean", "String", "String", "String"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class AppBranding {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppBranding(@Nullable String category, @Nullable String developer, boolean isDiscoverableApp, @Nullable String privacyPolicy, @Nullable String termsOfService, @Nullable String website, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppBranding(@Nullable String category, @Nullable String developer, boolean isDiscoverableApp, @Nullable String privacyPolicy, @Nullable String termsOfService, @Nullable String website, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.category = category;
         this.developer = developer;
         this.isDiscoverableApp = isDiscoverableApp;
@@ -67,6 +72,7 @@ public final class AppBranding {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class AppBranding {
      * @return the {@code category} member, or null when absent or null
      */
     public @Nullable String category() {
+        Unbound.check(_unbound, 0);
         return category;
     }
 
@@ -84,6 +91,7 @@ public final class AppBranding {
      * @return the {@code developer} member, or null when absent or null
      */
     public @Nullable String developer() {
+        Unbound.check(_unbound, 1);
         return developer;
     }
 
@@ -93,6 +101,7 @@ public final class AppBranding {
      * @return the {@code isDiscoverableApp} member
      */
     public boolean isDiscoverableApp() {
+        Unbound.check(_unbound, 2);
         return isDiscoverableApp;
     }
 
@@ -102,6 +111,7 @@ public final class AppBranding {
      * @return the {@code privacyPolicy} member, or null when absent or null
      */
     public @Nullable String privacyPolicy() {
+        Unbound.check(_unbound, 3);
         return privacyPolicy;
     }
 
@@ -111,6 +121,7 @@ public final class AppBranding {
      * @return the {@code termsOfService} member, or null when absent or null
      */
     public @Nullable String termsOfService() {
+        Unbound.check(_unbound, 4);
         return termsOfService;
     }
 
@@ -120,6 +131,7 @@ public final class AppBranding {
      * @return the {@code website} member, or null when absent or null
      */
     public @Nullable String website() {
+        Unbound.check(_unbound, 5);
         return website;
     }
 
@@ -143,6 +155,24 @@ public final class AppBranding {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppBranding validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AppBranding> codec() {
         return CODEC;
@@ -164,12 +194,13 @@ public final class AppBranding {
                 && Objects.equals(privacyPolicy, x.privacyPolicy)
                 && Objects.equals(termsOfService, x.termsOfService)
                 && Objects.equals(website, x.website)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, category, developer, isDiscoverableApp, privacyPolicy, termsOfService, website, _additionalProperties);
+        return Objects.hash(_present, category, developer, isDiscoverableApp, privacyPolicy, termsOfService, website, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -195,6 +226,9 @@ public final class AppBranding {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -211,6 +245,7 @@ public final class AppBranding {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -224,6 +259,7 @@ public final class AppBranding {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -235,6 +271,7 @@ public final class AppBranding {
         public Builder category(@Nullable String category) {
             this.category = category;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -247,6 +284,7 @@ public final class AppBranding {
         public Builder developer(@Nullable String developer) {
             this.developer = developer;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -259,6 +297,7 @@ public final class AppBranding {
         public Builder isDiscoverableApp(boolean isDiscoverableApp) {
             this.isDiscoverableApp = isDiscoverableApp;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class AppBranding {
         public Builder privacyPolicy(@Nullable String privacyPolicy) {
             this.privacyPolicy = privacyPolicy;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -283,6 +323,7 @@ public final class AppBranding {
         public Builder termsOfService(@Nullable String termsOfService) {
             this.termsOfService = termsOfService;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class AppBranding {
         public Builder website(@Nullable String website) {
             this.website = website;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class AppBranding {
          * @throws IllegalStateException when a required member is not set
          */
         public AppBranding build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppBranding is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppBranding is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppBranding(category, developer, isDiscoverableApp, privacyPolicy, termsOfService, website, _present, _additionalProperties, _order);
+            return new AppBranding(category, developer, isDiscoverableApp, privacyPolicy, termsOfService, website, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class AppBranding {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class AppBranding {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppBranding", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppBranding"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppBranding", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppBranding(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppBranding(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppBranding");
         }
@@ -401,6 +458,10 @@ public final class AppBranding {
 
     private static void writeMember(AppBranding v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.category == null) {

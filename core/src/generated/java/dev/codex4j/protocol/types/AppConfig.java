@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class AppConfig {
     private static final String[] NAMES = {"approvals_reviewer", "default_tools_approval_mode", "default_tools_enabled", "destructive_enabled", "enabled", "links", "omit_tools_from", "open_world_enabled", "tools"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"approvalsReviewer", "defaultToolsApprovalMode", "defaultToolsEnabled", "destructiveEnabled", "enabled", "links", "omitToolsFrom", "openWorldEnabled", "tools"};
+    private static final String[] JAVA_TYPES = {"ApprovalsReviewer", "AppToolApproval", "boolean", "boolean", "boolean", "JsonNode", "List<ToolExposureSurface>", "boolean", "JsonNode"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class AppConfig {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppConfig(@Nullable ApprovalsReviewer approvalsReviewer, @Nullable AppToolApproval defaultToolsApprovalMode, @Nullable Boolean defaultToolsEnabled, @Nullable Boolean destructiveEnabled, @Nullable Boolean enabled, @Nullable JsonNode links, @Nullable List<ToolExposureSurface> omitToolsFrom, @Nullable Boolean openWorldEnabled, @Nullable JsonNode tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppConfig(@Nullable ApprovalsReviewer approvalsReviewer, @Nullable AppToolApproval defaultToolsApprovalMode, @Nullable Boolean defaultToolsEnabled, @Nullable Boolean destructiveEnabled, @Nullable Boolean enabled, @Nullable JsonNode links, @Nullable List<ToolExposureSurface> omitToolsFrom, @Nullable Boolean openWorldEnabled, @Nullable JsonNode tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.approvalsReviewer = approvalsReviewer;
         this.defaultToolsApprovalMode = defaultToolsApprovalMode;
         this.defaultToolsEnabled = defaultToolsEnabled;
@@ -71,6 +76,7 @@ public final class AppConfig {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class AppConfig {
      * @return the {@code approvals_reviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 0);
         return approvalsReviewer;
     }
 
@@ -88,6 +95,7 @@ public final class AppConfig {
      * @return the {@code default_tools_approval_mode} member, or null when absent or null
      */
     public @Nullable AppToolApproval defaultToolsApprovalMode() {
+        Unbound.check(_unbound, 1);
         return defaultToolsApprovalMode;
     }
 
@@ -97,6 +105,7 @@ public final class AppConfig {
      * @return the {@code default_tools_enabled} member, or null when absent or null
      */
     public @Nullable Boolean defaultToolsEnabled() {
+        Unbound.check(_unbound, 2);
         return defaultToolsEnabled;
     }
 
@@ -106,6 +115,7 @@ public final class AppConfig {
      * @return the {@code destructive_enabled} member, or null when absent or null
      */
     public @Nullable Boolean destructiveEnabled() {
+        Unbound.check(_unbound, 3);
         return destructiveEnabled;
     }
 
@@ -117,6 +127,7 @@ public final class AppConfig {
      * @return the {@code enabled} member, or null when absent
      */
     public @Nullable Boolean enabled() {
+        Unbound.check(_unbound, 4);
         return enabled;
     }
 
@@ -126,6 +137,7 @@ public final class AppConfig {
      * @return the {@code links} member, or null when absent
      */
     public @Nullable JsonNode links() {
+        Unbound.check(_unbound, 5);
         return links;
     }
 
@@ -135,6 +147,7 @@ public final class AppConfig {
      * @return the {@code omit_tools_from} member, or null when absent or null
      */
     public @Nullable List<ToolExposureSurface> omitToolsFrom() {
+        Unbound.check(_unbound, 6);
         return omitToolsFrom;
     }
 
@@ -144,6 +157,7 @@ public final class AppConfig {
      * @return the {@code open_world_enabled} member, or null when absent or null
      */
     public @Nullable Boolean openWorldEnabled() {
+        Unbound.check(_unbound, 7);
         return openWorldEnabled;
     }
 
@@ -153,6 +167,7 @@ public final class AppConfig {
      * @return the {@code tools} member, or null when absent
      */
     public @Nullable JsonNode tools() {
+        Unbound.check(_unbound, 8);
         return tools;
     }
 
@@ -174,6 +189,24 @@ public final class AppConfig {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppConfig validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -200,12 +233,13 @@ public final class AppConfig {
                 && Objects.equals(omitToolsFrom, x.omitToolsFrom)
                 && Objects.equals(openWorldEnabled, x.openWorldEnabled)
                 && Objects.equals(tools, x.tools)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, approvalsReviewer, defaultToolsApprovalMode, defaultToolsEnabled, destructiveEnabled, enabled, links, omitToolsFrom, openWorldEnabled, tools, _additionalProperties);
+        return Objects.hash(_present, approvalsReviewer, defaultToolsApprovalMode, defaultToolsEnabled, destructiveEnabled, enabled, links, omitToolsFrom, openWorldEnabled, tools, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -242,6 +276,9 @@ public final class AppConfig {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -261,6 +298,7 @@ public final class AppConfig {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -277,6 +315,7 @@ public final class AppConfig {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -288,6 +327,7 @@ public final class AppConfig {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -300,6 +340,7 @@ public final class AppConfig {
         public Builder defaultToolsApprovalMode(@Nullable AppToolApproval defaultToolsApprovalMode) {
             this.defaultToolsApprovalMode = defaultToolsApprovalMode;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -312,6 +353,7 @@ public final class AppConfig {
         public Builder defaultToolsEnabled(@Nullable Boolean defaultToolsEnabled) {
             this.defaultToolsEnabled = defaultToolsEnabled;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -324,6 +366,7 @@ public final class AppConfig {
         public Builder destructiveEnabled(@Nullable Boolean destructiveEnabled) {
             this.destructiveEnabled = destructiveEnabled;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -336,6 +379,7 @@ public final class AppConfig {
         public Builder enabled(@Nullable Boolean enabled) {
             this.enabled = enabled;
             _present = enabled == null ? _present & ~0x10L : _present | 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -348,6 +392,7 @@ public final class AppConfig {
         public Builder links(@Nullable JsonNode links) {
             this.links = links;
             _present = links == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -360,6 +405,7 @@ public final class AppConfig {
         public Builder omitToolsFrom(@Nullable List<? extends ToolExposureSurface> omitToolsFrom) {
             this.omitToolsFrom = omitToolsFrom == null ? null : Json.copyList(omitToolsFrom);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,6 +418,7 @@ public final class AppConfig {
         public Builder openWorldEnabled(@Nullable Boolean openWorldEnabled) {
             this.openWorldEnabled = openWorldEnabled;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -384,6 +431,7 @@ public final class AppConfig {
         public Builder tools(@Nullable JsonNode tools) {
             this.tools = tools;
             _present = tools == null ? _present & ~0x100L : _present | 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -432,10 +480,11 @@ public final class AppConfig {
          * @throws IllegalStateException when a required member is not set
          */
         public AppConfig build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppConfig(approvalsReviewer, defaultToolsApprovalMode, defaultToolsEnabled, destructiveEnabled, enabled, links, omitToolsFrom, openWorldEnabled, tools, _present, _additionalProperties, _order);
+            return new AppConfig(approvalsReviewer, defaultToolsApprovalMode, defaultToolsEnabled, destructiveEnabled, enabled, links, omitToolsFrom, openWorldEnabled, tools, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -451,6 +500,8 @@ public final class AppConfig {
             @Nullable Boolean f7 = null;
             @Nullable JsonNode f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -471,24 +522,36 @@ public final class AppConfig {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AppToolApproval.codec().read(p);
-                    case 2 -> f2 = Json.readNullableBoolean(p);
-                    case 3 -> f3 = Json.readNullableBoolean(p);
-                    case 4 -> f4 = Json.readBoolean(p);
-                    case 5 -> f5 = Json.readTree(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ToolExposureSurface.codec());
-                    case 7 -> f7 = Json.readNullableBoolean(p);
-                    case 8 -> f8 = Json.readTree(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AppToolApproval.codec().read(q);
+                        case 2 -> f2 = Json.readNullableBoolean(q);
+                        case 3 -> f3 = Json.readNullableBoolean(q);
+                        case 4 -> f4 = Json.readBoolean(q);
+                        case 5 -> f5 = Json.readTree(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ToolExposureSurface.codec());
+                        case 7 -> f7 = Json.readNullableBoolean(q);
+                        case 8 -> f8 = Json.readTree(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppConfig", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppConfig"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppConfig", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppConfig(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppConfig(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppConfig");
         }
@@ -496,6 +559,10 @@ public final class AppConfig {
 
     private static void writeMember(AppConfig v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.approvalsReviewer == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class AppInfo {
     private static final String[] NAMES = {"appMetadata", "branding", "description", "distributionChannel", "iconAssets", "iconDarkAssets", "id", "installUrl", "isAccessible", "isEnabled", "labels", "logoUrl", "logoUrlDark", "name", "pluginDisplayNames"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"appMetadata", "branding", "description", "distributionChannel", "iconAssets", "iconDarkAssets", "id", "installUrl", "isAccessible", "isEnabled", "labels", "logoUrl", "logoUrlDark", "name", "pluginDisplayNames"};
+    private static final String[] JAVA_TYPES = {"AppMetadata", "AppBranding", "String", "String", "Map<String, String>", "Map<String, String>", "String", "String", "boolean", "boolean", "Map<String, String>", "String", "String", "String", "List<String>"};
     private static final long REQUIRED = 0x2040L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -66,8 +70,9 @@ public final class AppInfo {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppInfo(@Nullable AppMetadata appMetadata, @Nullable AppBranding branding, @Nullable String description, @Nullable String distributionChannel, @Nullable Map<String, String> iconAssets, @Nullable Map<String, String> iconDarkAssets, String id, @Nullable String installUrl, @Nullable Boolean isAccessible, @Nullable Boolean isEnabled, @Nullable Map<String, String> labels, @Nullable String logoUrl, @Nullable String logoUrlDark, String name, @Nullable List<String> pluginDisplayNames, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppInfo(@Nullable AppMetadata appMetadata, @Nullable AppBranding branding, @Nullable String description, @Nullable String distributionChannel, @Nullable Map<String, String> iconAssets, @Nullable Map<String, String> iconDarkAssets, String id, @Nullable String installUrl, @Nullable Boolean isAccessible, @Nullable Boolean isEnabled, @Nullable Map<String, String> labels, @Nullable String logoUrl, @Nullable String logoUrlDark, String name, @Nullable List<String> pluginDisplayNames, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.appMetadata = appMetadata;
         this.branding = branding;
         this.description = description;
@@ -86,6 +91,7 @@ public final class AppInfo {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -94,6 +100,7 @@ public final class AppInfo {
      * @return the {@code appMetadata} member, or null when absent or null
      */
     public @Nullable AppMetadata appMetadata() {
+        Unbound.check(_unbound, 0);
         return appMetadata;
     }
 
@@ -103,6 +110,7 @@ public final class AppInfo {
      * @return the {@code branding} member, or null when absent or null
      */
     public @Nullable AppBranding branding() {
+        Unbound.check(_unbound, 1);
         return branding;
     }
 
@@ -112,6 +120,7 @@ public final class AppInfo {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 2);
         return description;
     }
 
@@ -121,6 +130,7 @@ public final class AppInfo {
      * @return the {@code distributionChannel} member, or null when absent or null
      */
     public @Nullable String distributionChannel() {
+        Unbound.check(_unbound, 3);
         return distributionChannel;
     }
 
@@ -130,6 +140,7 @@ public final class AppInfo {
      * @return the {@code iconAssets} member, or null when absent or null
      */
     public @Nullable Map<String, String> iconAssets() {
+        Unbound.check(_unbound, 4);
         return iconAssets;
     }
 
@@ -139,6 +150,7 @@ public final class AppInfo {
      * @return the {@code iconDarkAssets} member, or null when absent or null
      */
     public @Nullable Map<String, String> iconDarkAssets() {
+        Unbound.check(_unbound, 5);
         return iconDarkAssets;
     }
 
@@ -148,6 +160,7 @@ public final class AppInfo {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 6);
         return id;
     }
 
@@ -157,6 +170,7 @@ public final class AppInfo {
      * @return the {@code installUrl} member, or null when absent or null
      */
     public @Nullable String installUrl() {
+        Unbound.check(_unbound, 7);
         return installUrl;
     }
 
@@ -168,6 +182,7 @@ public final class AppInfo {
      * @return the {@code isAccessible} member, or null when absent
      */
     public @Nullable Boolean isAccessible() {
+        Unbound.check(_unbound, 8);
         return isAccessible;
     }
 
@@ -179,6 +194,7 @@ public final class AppInfo {
      * @return the {@code isEnabled} member, or null when absent
      */
     public @Nullable Boolean isEnabled() {
+        Unbound.check(_unbound, 9);
         return isEnabled;
     }
 
@@ -188,6 +204,7 @@ public final class AppInfo {
      * @return the {@code labels} member, or null when absent or null
      */
     public @Nullable Map<String, String> labels() {
+        Unbound.check(_unbound, 10);
         return labels;
     }
 
@@ -197,6 +214,7 @@ public final class AppInfo {
      * @return the {@code logoUrl} member, or null when absent or null
      */
     public @Nullable String logoUrl() {
+        Unbound.check(_unbound, 11);
         return logoUrl;
     }
 
@@ -206,6 +224,7 @@ public final class AppInfo {
      * @return the {@code logoUrlDark} member, or null when absent or null
      */
     public @Nullable String logoUrlDark() {
+        Unbound.check(_unbound, 12);
         return logoUrlDark;
     }
 
@@ -215,6 +234,7 @@ public final class AppInfo {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 13);
         return name;
     }
 
@@ -226,6 +246,7 @@ public final class AppInfo {
      * @return the {@code pluginDisplayNames} member, or null when absent
      */
     public @Nullable List<String> pluginDisplayNames() {
+        Unbound.check(_unbound, 14);
         return pluginDisplayNames;
     }
 
@@ -247,6 +268,24 @@ public final class AppInfo {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppInfo validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -279,12 +318,13 @@ public final class AppInfo {
                 && Objects.equals(logoUrlDark, x.logoUrlDark)
                 && Objects.equals(name, x.name)
                 && Objects.equals(pluginDisplayNames, x.pluginDisplayNames)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, appMetadata, branding, description, distributionChannel, iconAssets, iconDarkAssets, id, installUrl, isAccessible, isEnabled, labels, logoUrl, logoUrlDark, name, pluginDisplayNames, _additionalProperties);
+        return Objects.hash(_present, appMetadata, branding, description, distributionChannel, iconAssets, iconDarkAssets, id, installUrl, isAccessible, isEnabled, labels, logoUrl, logoUrlDark, name, pluginDisplayNames, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -335,6 +375,9 @@ public final class AppInfo {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -360,6 +403,7 @@ public final class AppInfo {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -382,6 +426,7 @@ public final class AppInfo {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -393,6 +438,7 @@ public final class AppInfo {
         public Builder appMetadata(@Nullable AppMetadata appMetadata) {
             this.appMetadata = appMetadata;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -405,6 +451,7 @@ public final class AppInfo {
         public Builder branding(@Nullable AppBranding branding) {
             this.branding = branding;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -417,6 +464,7 @@ public final class AppInfo {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -429,6 +477,7 @@ public final class AppInfo {
         public Builder distributionChannel(@Nullable String distributionChannel) {
             this.distributionChannel = distributionChannel;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -441,6 +490,7 @@ public final class AppInfo {
         public Builder iconAssets(@Nullable Map<String, ? extends String> iconAssets) {
             this.iconAssets = iconAssets == null ? null : Json.copyMap(iconAssets, false);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -453,6 +503,7 @@ public final class AppInfo {
         public Builder iconDarkAssets(@Nullable Map<String, ? extends String> iconDarkAssets) {
             this.iconDarkAssets = iconDarkAssets == null ? null : Json.copyMap(iconDarkAssets, false);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -466,6 +517,7 @@ public final class AppInfo {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -478,6 +530,7 @@ public final class AppInfo {
         public Builder installUrl(@Nullable String installUrl) {
             this.installUrl = installUrl;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -490,6 +543,7 @@ public final class AppInfo {
         public Builder isAccessible(@Nullable Boolean isAccessible) {
             this.isAccessible = isAccessible;
             _present = isAccessible == null ? _present & ~0x100L : _present | 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -502,6 +556,7 @@ public final class AppInfo {
         public Builder isEnabled(@Nullable Boolean isEnabled) {
             this.isEnabled = isEnabled;
             _present = isEnabled == null ? _present & ~0x200L : _present | 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -514,6 +569,7 @@ public final class AppInfo {
         public Builder labels(@Nullable Map<String, ? extends String> labels) {
             this.labels = labels == null ? null : Json.copyMap(labels, false);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -526,6 +582,7 @@ public final class AppInfo {
         public Builder logoUrl(@Nullable String logoUrl) {
             this.logoUrl = logoUrl;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -538,6 +595,7 @@ public final class AppInfo {
         public Builder logoUrlDark(@Nullable String logoUrlDark) {
             this.logoUrlDark = logoUrlDark;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -551,6 +609,7 @@ public final class AppInfo {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -563,6 +622,7 @@ public final class AppInfo {
         public Builder pluginDisplayNames(@Nullable List<? extends String> pluginDisplayNames) {
             this.pluginDisplayNames = pluginDisplayNames == null ? null : Json.copyList(pluginDisplayNames);
             _present = pluginDisplayNames == null ? _present & ~0x4000L : _present | 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -611,10 +671,11 @@ public final class AppInfo {
          * @throws IllegalStateException when a required member is not set
          */
         public AppInfo build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppInfo is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppInfo is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppInfo(appMetadata, branding, description, distributionChannel, iconAssets, iconDarkAssets, id, installUrl, isAccessible, isEnabled, labels, logoUrl, logoUrlDark, name, pluginDisplayNames, _present, _additionalProperties, _order);
+            return new AppInfo(appMetadata, branding, description, distributionChannel, iconAssets, iconDarkAssets, id, installUrl, isAccessible, isEnabled, labels, logoUrl, logoUrlDark, name, pluginDisplayNames, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -636,6 +697,8 @@ public final class AppInfo {
             @Nullable String f13 = null;
             @Nullable List<String> f14 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -656,30 +719,42 @@ public final class AppInfo {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AppMetadata.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AppBranding.codec().read(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = Json.readBoolean(p);
-                    case 9 -> f9 = Json.readBoolean(p);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 11 -> f11 = Json.readNullableString(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readString(p);
-                    case 14 -> f14 = Json.readList(p, Json.STRING);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AppMetadata.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AppBranding.codec().read(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = Json.readBoolean(q);
+                        case 9 -> f9 = Json.readBoolean(q);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 11 -> f11 = Json.readNullableString(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readString(q);
+                        case 14 -> f14 = Json.readList(q, Json.STRING);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppInfo", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppInfo"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppInfo", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppInfo(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppInfo(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppInfo");
         }
@@ -687,6 +762,10 @@ public final class AppInfo {
 
     private static void writeMember(AppInfo v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.appMetadata == null) {

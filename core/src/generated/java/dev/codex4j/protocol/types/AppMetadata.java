@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class AppMetadata {
     private static final String[] NAMES = {"categories", "developer", "firstPartyRequiresInstall", "review", "screenshots", "seoDescription", "showInComposerWhenUnlinked", "subCategories", "version", "versionId", "versionNotes"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"categories", "developer", "firstPartyRequiresInstall", "review", "screenshots", "seoDescription", "showInComposerWhenUnlinked", "subCategories", "version", "versionId", "versionNotes"};
+    private static final String[] JAVA_TYPES = {"List<String>", "String", "boolean", "AppReview", "List<AppScreenshot>", "String", "boolean", "List<String>", "String", "String", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class AppMetadata {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppMetadata(@Nullable List<String> categories, @Nullable String developer, @Nullable Boolean firstPartyRequiresInstall, @Nullable AppReview review, @Nullable List<AppScreenshot> screenshots, @Nullable String seoDescription, @Nullable Boolean showInComposerWhenUnlinked, @Nullable List<String> subCategories, @Nullable String version, @Nullable String versionId, @Nullable String versionNotes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppMetadata(@Nullable List<String> categories, @Nullable String developer, @Nullable Boolean firstPartyRequiresInstall, @Nullable AppReview review, @Nullable List<AppScreenshot> screenshots, @Nullable String seoDescription, @Nullable Boolean showInComposerWhenUnlinked, @Nullable List<String> subCategories, @Nullable String version, @Nullable String versionId, @Nullable String versionNotes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.categories = categories;
         this.developer = developer;
         this.firstPartyRequiresInstall = firstPartyRequiresInstall;
@@ -75,6 +80,7 @@ public final class AppMetadata {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -83,6 +89,7 @@ public final class AppMetadata {
      * @return the {@code categories} member, or null when absent or null
      */
     public @Nullable List<String> categories() {
+        Unbound.check(_unbound, 0);
         return categories;
     }
 
@@ -92,6 +99,7 @@ public final class AppMetadata {
      * @return the {@code developer} member, or null when absent or null
      */
     public @Nullable String developer() {
+        Unbound.check(_unbound, 1);
         return developer;
     }
 
@@ -101,6 +109,7 @@ public final class AppMetadata {
      * @return the {@code firstPartyRequiresInstall} member, or null when absent or null
      */
     public @Nullable Boolean firstPartyRequiresInstall() {
+        Unbound.check(_unbound, 2);
         return firstPartyRequiresInstall;
     }
 
@@ -110,6 +119,7 @@ public final class AppMetadata {
      * @return the {@code review} member, or null when absent or null
      */
     public @Nullable AppReview review() {
+        Unbound.check(_unbound, 3);
         return review;
     }
 
@@ -119,6 +129,7 @@ public final class AppMetadata {
      * @return the {@code screenshots} member, or null when absent or null
      */
     public @Nullable List<AppScreenshot> screenshots() {
+        Unbound.check(_unbound, 4);
         return screenshots;
     }
 
@@ -128,6 +139,7 @@ public final class AppMetadata {
      * @return the {@code seoDescription} member, or null when absent or null
      */
     public @Nullable String seoDescription() {
+        Unbound.check(_unbound, 5);
         return seoDescription;
     }
 
@@ -137,6 +149,7 @@ public final class AppMetadata {
      * @return the {@code showInComposerWhenUnlinked} member, or null when absent or null
      */
     public @Nullable Boolean showInComposerWhenUnlinked() {
+        Unbound.check(_unbound, 6);
         return showInComposerWhenUnlinked;
     }
 
@@ -146,6 +159,7 @@ public final class AppMetadata {
      * @return the {@code subCategories} member, or null when absent or null
      */
     public @Nullable List<String> subCategories() {
+        Unbound.check(_unbound, 7);
         return subCategories;
     }
 
@@ -155,6 +169,7 @@ public final class AppMetadata {
      * @return the {@code version} member, or null when absent or null
      */
     public @Nullable String version() {
+        Unbound.check(_unbound, 8);
         return version;
     }
 
@@ -164,6 +179,7 @@ public final class AppMetadata {
      * @return the {@code versionId} member, or null when absent or null
      */
     public @Nullable String versionId() {
+        Unbound.check(_unbound, 9);
         return versionId;
     }
 
@@ -173,6 +189,7 @@ public final class AppMetadata {
      * @return the {@code versionNotes} member, or null when absent or null
      */
     public @Nullable String versionNotes() {
+        Unbound.check(_unbound, 10);
         return versionNotes;
     }
 
@@ -194,6 +211,24 @@ public final class AppMetadata {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppMetadata validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -222,12 +257,13 @@ public final class AppMetadata {
                 && Objects.equals(version, x.version)
                 && Objects.equals(versionId, x.versionId)
                 && Objects.equals(versionNotes, x.versionNotes)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, categories, developer, firstPartyRequiresInstall, review, screenshots, seoDescription, showInComposerWhenUnlinked, subCategories, version, versionId, versionNotes, _additionalProperties);
+        return Objects.hash(_present, categories, developer, firstPartyRequiresInstall, review, screenshots, seoDescription, showInComposerWhenUnlinked, subCategories, version, versionId, versionNotes, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -270,6 +306,9 @@ public final class AppMetadata {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -291,6 +330,7 @@ public final class AppMetadata {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -309,6 +349,7 @@ public final class AppMetadata {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -320,6 +361,7 @@ public final class AppMetadata {
         public Builder categories(@Nullable List<? extends String> categories) {
             this.categories = categories == null ? null : Json.copyList(categories);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -332,6 +374,7 @@ public final class AppMetadata {
         public Builder developer(@Nullable String developer) {
             this.developer = developer;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -344,6 +387,7 @@ public final class AppMetadata {
         public Builder firstPartyRequiresInstall(@Nullable Boolean firstPartyRequiresInstall) {
             this.firstPartyRequiresInstall = firstPartyRequiresInstall;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -356,6 +400,7 @@ public final class AppMetadata {
         public Builder review(@Nullable AppReview review) {
             this.review = review;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -368,6 +413,7 @@ public final class AppMetadata {
         public Builder screenshots(@Nullable List<? extends AppScreenshot> screenshots) {
             this.screenshots = screenshots == null ? null : Json.copyList(screenshots);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -380,6 +426,7 @@ public final class AppMetadata {
         public Builder seoDescription(@Nullable String seoDescription) {
             this.seoDescription = seoDescription;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -392,6 +439,7 @@ public final class AppMetadata {
         public Builder showInComposerWhenUnlinked(@Nullable Boolean showInComposerWhenUnlinked) {
             this.showInComposerWhenUnlinked = showInComposerWhenUnlinked;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -404,6 +452,7 @@ public final class AppMetadata {
         public Builder subCategories(@Nullable List<? extends String> subCategories) {
             this.subCategories = subCategories == null ? null : Json.copyList(subCategories);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -416,6 +465,7 @@ public final class AppMetadata {
         public Builder version(@Nullable String version) {
             this.version = version;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -428,6 +478,7 @@ public final class AppMetadata {
         public Builder versionId(@Nullable String versionId) {
             this.versionId = versionId;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -440,6 +491,7 @@ public final class AppMetadata {
         public Builder versionNotes(@Nullable String versionNotes) {
             this.versionNotes = versionNotes;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -488,10 +540,11 @@ public final class AppMetadata {
          * @throws IllegalStateException when a required member is not set
          */
         public AppMetadata build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppMetadata is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppMetadata is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppMetadata(categories, developer, firstPartyRequiresInstall, review, screenshots, seoDescription, showInComposerWhenUnlinked, subCategories, version, versionId, versionNotes, _present, _additionalProperties, _order);
+            return new AppMetadata(categories, developer, firstPartyRequiresInstall, review, screenshots, seoDescription, showInComposerWhenUnlinked, subCategories, version, versionId, versionNotes, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -509,6 +562,8 @@ public final class AppMetadata {
             @Nullable String f9 = null;
             @Nullable String f10 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -529,26 +584,38 @@ public final class AppMetadata {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableBoolean(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : AppReview.codec().read(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, AppScreenshot.codec());
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readNullableBoolean(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 8 -> f8 = Json.readNullableString(p);
-                    case 9 -> f9 = Json.readNullableString(p);
-                    case 10 -> f10 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableBoolean(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : AppReview.codec().read(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, AppScreenshot.codec());
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readNullableBoolean(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 8 -> f8 = Json.readNullableString(q);
+                        case 9 -> f9 = Json.readNullableString(q);
+                        case 10 -> f10 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppMetadata", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppMetadata"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppMetadata", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppMetadata(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppMetadata(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppMetadata");
         }
@@ -556,6 +623,10 @@ public final class AppMetadata {
 
     private static void writeMember(AppMetadata v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.categories == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class AppSummary {
     private static final String[] NAMES = {"category", "description", "id", "installUrl", "name"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"category", "description", "id", "installUrl", "name"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x14L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class AppSummary {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppSummary(@Nullable String category, @Nullable String description, String id, @Nullable String installUrl, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppSummary(@Nullable String category, @Nullable String description, String id, @Nullable String installUrl, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.category = category;
         this.description = description;
         this.id = id;
@@ -66,6 +71,7 @@ public final class AppSummary {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class AppSummary {
      * @return the {@code category} member, or null when absent or null
      */
     public @Nullable String category() {
+        Unbound.check(_unbound, 0);
         return category;
     }
 
@@ -83,6 +90,7 @@ public final class AppSummary {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -92,6 +100,7 @@ public final class AppSummary {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 2);
         return id;
     }
 
@@ -101,6 +110,7 @@ public final class AppSummary {
      * @return the {@code installUrl} member, or null when absent or null
      */
     public @Nullable String installUrl() {
+        Unbound.check(_unbound, 3);
         return installUrl;
     }
 
@@ -110,6 +120,7 @@ public final class AppSummary {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 4);
         return name;
     }
 
@@ -133,6 +144,24 @@ public final class AppSummary {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppSummary validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AppSummary> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class AppSummary {
                 && Objects.equals(id, x.id)
                 && Objects.equals(installUrl, x.installUrl)
                 && Objects.equals(name, x.name)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, category, description, id, installUrl, name, _additionalProperties);
+        return Objects.hash(_present, category, description, id, installUrl, name, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -179,6 +209,9 @@ public final class AppSummary {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -194,6 +227,7 @@ public final class AppSummary {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -206,6 +240,7 @@ public final class AppSummary {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -217,6 +252,7 @@ public final class AppSummary {
         public Builder category(@Nullable String category) {
             this.category = category;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class AppSummary {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class AppSummary {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class AppSummary {
         public Builder installUrl(@Nullable String installUrl) {
             this.installUrl = installUrl;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -267,6 +306,7 @@ public final class AppSummary {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -315,10 +355,11 @@ public final class AppSummary {
          * @throws IllegalStateException when a required member is not set
          */
         public AppSummary build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppSummary(category, description, id, installUrl, name, _present, _additionalProperties, _order);
+            return new AppSummary(category, description, id, installUrl, name, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -330,6 +371,8 @@ public final class AppSummary {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -350,20 +393,32 @@ public final class AppSummary {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppSummary", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppSummary"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppSummary", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppSummary(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppSummary(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppSummary");
         }
@@ -371,6 +426,10 @@ public final class AppSummary {
 
     private static void writeMember(AppSummary v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.category == null) {

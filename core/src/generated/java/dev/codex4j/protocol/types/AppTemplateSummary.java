@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class AppTemplateSummary {
     private static final String[] NAMES = {"canonicalConnectorId", "category", "description", "logoUrl", "logoUrlDark", "materializedAppIds", "name", "reason", "templateId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"canonicalConnectorId", "category", "description", "logoUrl", "logoUrlDark", "materializedAppIds", "name", "reason", "templateId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "List<String>", "String", "AppTemplateUnavailableReason", "String"};
     private static final long REQUIRED = 0x160L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -60,8 +64,9 @@ public final class AppTemplateSummary {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppTemplateSummary(@Nullable String canonicalConnectorId, @Nullable String category, @Nullable String description, @Nullable String logoUrl, @Nullable String logoUrlDark, List<String> materializedAppIds, String name, @Nullable AppTemplateUnavailableReason reason, String templateId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppTemplateSummary(@Nullable String canonicalConnectorId, @Nullable String category, @Nullable String description, @Nullable String logoUrl, @Nullable String logoUrlDark, List<String> materializedAppIds, String name, @Nullable AppTemplateUnavailableReason reason, String templateId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.canonicalConnectorId = canonicalConnectorId;
         this.category = category;
         this.description = description;
@@ -74,6 +79,7 @@ public final class AppTemplateSummary {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -82,6 +88,7 @@ public final class AppTemplateSummary {
      * @return the {@code canonicalConnectorId} member, or null when absent or null
      */
     public @Nullable String canonicalConnectorId() {
+        Unbound.check(_unbound, 0);
         return canonicalConnectorId;
     }
 
@@ -91,6 +98,7 @@ public final class AppTemplateSummary {
      * @return the {@code category} member, or null when absent or null
      */
     public @Nullable String category() {
+        Unbound.check(_unbound, 1);
         return category;
     }
 
@@ -100,6 +108,7 @@ public final class AppTemplateSummary {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 2);
         return description;
     }
 
@@ -109,6 +118,7 @@ public final class AppTemplateSummary {
      * @return the {@code logoUrl} member, or null when absent or null
      */
     public @Nullable String logoUrl() {
+        Unbound.check(_unbound, 3);
         return logoUrl;
     }
 
@@ -118,6 +128,7 @@ public final class AppTemplateSummary {
      * @return the {@code logoUrlDark} member, or null when absent or null
      */
     public @Nullable String logoUrlDark() {
+        Unbound.check(_unbound, 4);
         return logoUrlDark;
     }
 
@@ -127,6 +138,7 @@ public final class AppTemplateSummary {
      * @return the {@code materializedAppIds} member
      */
     public List<String> materializedAppIds() {
+        Unbound.check(_unbound, 5);
         return materializedAppIds;
     }
 
@@ -136,6 +148,7 @@ public final class AppTemplateSummary {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 6);
         return name;
     }
 
@@ -145,6 +158,7 @@ public final class AppTemplateSummary {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable AppTemplateUnavailableReason reason() {
+        Unbound.check(_unbound, 7);
         return reason;
     }
 
@@ -154,6 +168,7 @@ public final class AppTemplateSummary {
      * @return the {@code templateId} member
      */
     public String templateId() {
+        Unbound.check(_unbound, 8);
         return templateId;
     }
 
@@ -175,6 +190,24 @@ public final class AppTemplateSummary {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppTemplateSummary validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -201,12 +234,13 @@ public final class AppTemplateSummary {
                 && Objects.equals(name, x.name)
                 && Objects.equals(reason, x.reason)
                 && Objects.equals(templateId, x.templateId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, canonicalConnectorId, category, description, logoUrl, logoUrlDark, materializedAppIds, name, reason, templateId, _additionalProperties);
+        return Objects.hash(_present, canonicalConnectorId, category, description, logoUrl, logoUrlDark, materializedAppIds, name, reason, templateId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -237,6 +271,9 @@ public final class AppTemplateSummary {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -256,6 +293,7 @@ public final class AppTemplateSummary {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -272,6 +310,7 @@ public final class AppTemplateSummary {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -283,6 +322,7 @@ public final class AppTemplateSummary {
         public Builder canonicalConnectorId(@Nullable String canonicalConnectorId) {
             this.canonicalConnectorId = canonicalConnectorId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -295,6 +335,7 @@ public final class AppTemplateSummary {
         public Builder category(@Nullable String category) {
             this.category = category;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -307,6 +348,7 @@ public final class AppTemplateSummary {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -319,6 +361,7 @@ public final class AppTemplateSummary {
         public Builder logoUrl(@Nullable String logoUrl) {
             this.logoUrl = logoUrl;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -331,6 +374,7 @@ public final class AppTemplateSummary {
         public Builder logoUrlDark(@Nullable String logoUrlDark) {
             this.logoUrlDark = logoUrlDark;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -344,6 +388,7 @@ public final class AppTemplateSummary {
             Objects.requireNonNull(materializedAppIds, "materializedAppIds");
             this.materializedAppIds = Json.copyList(materializedAppIds);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -357,6 +402,7 @@ public final class AppTemplateSummary {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -369,6 +415,7 @@ public final class AppTemplateSummary {
         public Builder reason(@Nullable AppTemplateUnavailableReason reason) {
             this.reason = reason;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -382,6 +429,7 @@ public final class AppTemplateSummary {
             Objects.requireNonNull(templateId, "templateId");
             this.templateId = templateId;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -430,10 +478,11 @@ public final class AppTemplateSummary {
          * @throws IllegalStateException when a required member is not set
          */
         public AppTemplateSummary build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppTemplateSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppTemplateSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppTemplateSummary(canonicalConnectorId, category, description, logoUrl, logoUrlDark, materializedAppIds, name, reason, templateId, _present, _additionalProperties, _order);
+            return new AppTemplateSummary(canonicalConnectorId, category, description, logoUrl, logoUrlDark, materializedAppIds, name, reason, templateId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -449,6 +498,8 @@ public final class AppTemplateSummary {
             @Nullable AppTemplateUnavailableReason f7 = null;
             @Nullable String f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -469,24 +520,36 @@ public final class AppTemplateSummary {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readList(p, Json.STRING);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : AppTemplateUnavailableReason.codec().read(p);
-                    case 8 -> f8 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readList(q, Json.STRING);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : AppTemplateUnavailableReason.codec().read(q);
+                        case 8 -> f8 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppTemplateSummary", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppTemplateSummary"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppTemplateSummary", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppTemplateSummary(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppTemplateSummary(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppTemplateSummary");
         }
@@ -494,6 +557,10 @@ public final class AppTemplateSummary {
 
     private static void writeMember(AppTemplateSummary v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.canonicalConnectorId == null) {

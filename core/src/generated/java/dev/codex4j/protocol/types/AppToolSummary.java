@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class AppToolSummary {
     private static final String[] NAMES = {"description", "disabledReason", "isEnabled", "isReadOnly", "name", "title"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"description", "disabledReason", "isEnabled", "isReadOnly", "name", "title"};
+    private static final String[] JAVA_TYPES = {"String", "String", "boolean", "boolean", "String", "String"};
     private static final long REQUIRED = 0x11L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class AppToolSummary {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppToolSummary(String description, @Nullable String disabledReason, @Nullable Boolean isEnabled, @Nullable Boolean isReadOnly, String name, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppToolSummary(String description, @Nullable String disabledReason, @Nullable Boolean isEnabled, @Nullable Boolean isReadOnly, String name, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.description = description;
         this.disabledReason = disabledReason;
         this.isEnabled = isEnabled;
@@ -68,6 +73,7 @@ public final class AppToolSummary {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class AppToolSummary {
      * @return the {@code description} member
      */
     public String description() {
+        Unbound.check(_unbound, 0);
         return description;
     }
 
@@ -85,6 +92,7 @@ public final class AppToolSummary {
      * @return the {@code disabledReason} member, or null when absent or null
      */
     public @Nullable String disabledReason() {
+        Unbound.check(_unbound, 1);
         return disabledReason;
     }
 
@@ -96,6 +104,7 @@ public final class AppToolSummary {
      * @return the {@code isEnabled} member, or null when absent
      */
     public @Nullable Boolean isEnabled() {
+        Unbound.check(_unbound, 2);
         return isEnabled;
     }
 
@@ -107,6 +116,7 @@ public final class AppToolSummary {
      * @return the {@code isReadOnly} member, or null when absent
      */
     public @Nullable Boolean isReadOnly() {
+        Unbound.check(_unbound, 3);
         return isReadOnly;
     }
 
@@ -116,6 +126,7 @@ public final class AppToolSummary {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 4);
         return name;
     }
 
@@ -125,6 +136,7 @@ public final class AppToolSummary {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 5);
         return title;
     }
 
@@ -148,6 +160,24 @@ public final class AppToolSummary {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppToolSummary validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AppToolSummary> codec() {
         return CODEC;
@@ -169,12 +199,13 @@ public final class AppToolSummary {
                 && Objects.equals(isReadOnly, x.isReadOnly)
                 && Objects.equals(name, x.name)
                 && Objects.equals(title, x.title)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, description, disabledReason, isEnabled, isReadOnly, name, title, _additionalProperties);
+        return Objects.hash(_present, description, disabledReason, isEnabled, isReadOnly, name, title, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -198,6 +229,9 @@ public final class AppToolSummary {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -214,6 +248,7 @@ public final class AppToolSummary {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -227,6 +262,7 @@ public final class AppToolSummary {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -239,6 +275,7 @@ public final class AppToolSummary {
             Objects.requireNonNull(description, "description");
             this.description = description;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -251,6 +288,7 @@ public final class AppToolSummary {
         public Builder disabledReason(@Nullable String disabledReason) {
             this.disabledReason = disabledReason;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -263,6 +301,7 @@ public final class AppToolSummary {
         public Builder isEnabled(@Nullable Boolean isEnabled) {
             this.isEnabled = isEnabled;
             _present = isEnabled == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -275,6 +314,7 @@ public final class AppToolSummary {
         public Builder isReadOnly(@Nullable Boolean isReadOnly) {
             this.isReadOnly = isReadOnly;
             _present = isReadOnly == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -288,6 +328,7 @@ public final class AppToolSummary {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -300,6 +341,7 @@ public final class AppToolSummary {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -348,10 +390,11 @@ public final class AppToolSummary {
          * @throws IllegalStateException when a required member is not set
          */
         public AppToolSummary build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppToolSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppToolSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppToolSummary(description, disabledReason, isEnabled, isReadOnly, name, title, _present, _additionalProperties, _order);
+            return new AppToolSummary(description, disabledReason, isEnabled, isReadOnly, name, title, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -364,6 +407,8 @@ public final class AppToolSummary {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -384,21 +429,33 @@ public final class AppToolSummary {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppToolSummary", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppToolSummary"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppToolSummary", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppToolSummary(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppToolSummary(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppToolSummary");
         }
@@ -406,6 +463,10 @@ public final class AppToolSummary {
 
     private static void writeMember(AppToolSummary v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.description);
             case 1 -> {

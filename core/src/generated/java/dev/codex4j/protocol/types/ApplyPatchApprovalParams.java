@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ApplyPatchApprovalParams {
     private static final String[] NAMES = {"callId", "conversationId", "fileChanges", "grantRoot", "reason"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"callId", "conversationId", "fileChanges", "grantRoot", "reason"};
+    private static final String[] JAVA_TYPES = {"String", "String", "Map<String, FileChange>", "String", "String"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ApplyPatchApprovalParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ApplyPatchApprovalParams(String callId, String conversationId, Map<String, FileChange> fileChanges, @Nullable String grantRoot, @Nullable String reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ApplyPatchApprovalParams(String callId, String conversationId, Map<String, FileChange> fileChanges, @Nullable String grantRoot, @Nullable String reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.callId = callId;
         this.conversationId = conversationId;
         this.fileChanges = fileChanges;
@@ -66,6 +71,7 @@ public final class ApplyPatchApprovalParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ApplyPatchApprovalParams {
      * @return the {@code callId} member
      */
     public String callId() {
+        Unbound.check(_unbound, 0);
         return callId;
     }
 
@@ -83,6 +90,7 @@ public final class ApplyPatchApprovalParams {
      * @return the {@code conversationId} member
      */
     public String conversationId() {
+        Unbound.check(_unbound, 1);
         return conversationId;
     }
 
@@ -92,6 +100,7 @@ public final class ApplyPatchApprovalParams {
      * @return the {@code fileChanges} member
      */
     public Map<String, FileChange> fileChanges() {
+        Unbound.check(_unbound, 2);
         return fileChanges;
     }
 
@@ -101,6 +110,7 @@ public final class ApplyPatchApprovalParams {
      * @return the {@code grantRoot} member, or null when absent or null
      */
     public @Nullable String grantRoot() {
+        Unbound.check(_unbound, 3);
         return grantRoot;
     }
 
@@ -110,6 +120,7 @@ public final class ApplyPatchApprovalParams {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable String reason() {
+        Unbound.check(_unbound, 4);
         return reason;
     }
 
@@ -133,6 +144,24 @@ public final class ApplyPatchApprovalParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ApplyPatchApprovalParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ApplyPatchApprovalParams> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ApplyPatchApprovalParams {
                 && Objects.equals(fileChanges, x.fileChanges)
                 && Objects.equals(grantRoot, x.grantRoot)
                 && Objects.equals(reason, x.reason)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, callId, conversationId, fileChanges, grantRoot, reason, _additionalProperties);
+        return Objects.hash(_present, callId, conversationId, fileChanges, grantRoot, reason, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -177,6 +207,9 @@ public final class ApplyPatchApprovalParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -192,6 +225,7 @@ public final class ApplyPatchApprovalParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -204,6 +238,7 @@ public final class ApplyPatchApprovalParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class ApplyPatchApprovalParams {
             Objects.requireNonNull(callId, "callId");
             this.callId = callId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class ApplyPatchApprovalParams {
             Objects.requireNonNull(conversationId, "conversationId");
             this.conversationId = conversationId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class ApplyPatchApprovalParams {
             Objects.requireNonNull(fileChanges, "fileChanges");
             this.fileChanges = Json.copyMap(fileChanges, false);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class ApplyPatchApprovalParams {
         public Builder grantRoot(@Nullable String grantRoot) {
             this.grantRoot = grantRoot;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class ApplyPatchApprovalParams {
         public Builder reason(@Nullable String reason) {
             this.reason = reason;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class ApplyPatchApprovalParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ApplyPatchApprovalParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ApplyPatchApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ApplyPatchApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ApplyPatchApprovalParams(callId, conversationId, fileChanges, grantRoot, reason, _present, _additionalProperties, _order);
+            return new ApplyPatchApprovalParams(callId, conversationId, fileChanges, grantRoot, reason, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class ApplyPatchApprovalParams {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class ApplyPatchApprovalParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readMap(p, FileChange.codec(), false);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readMap(q, FileChange.codec(), false);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ApplyPatchApprovalParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ApplyPatchApprovalParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ApplyPatchApprovalParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ApplyPatchApprovalParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ApplyPatchApprovalParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ApplyPatchApprovalParams");
         }
@@ -370,6 +425,10 @@ public final class ApplyPatchApprovalParams {
 
     private static void writeMember(ApplyPatchApprovalParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.callId);
             case 1 -> g.writeString(v.conversationId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class AppsDefaultConfig {
     private static final String[] NAMES = {"approvals_reviewer", "default_tools_approval_mode", "destructive_enabled", "enabled", "open_world_enabled"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"approvalsReviewer", "defaultToolsApprovalMode", "destructiveEnabled", "enabled", "openWorldEnabled"};
+    private static final String[] JAVA_TYPES = {"ApprovalsReviewer", "AppToolApproval", "boolean", "boolean", "boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class AppsDefaultConfig {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppsDefaultConfig(@Nullable ApprovalsReviewer approvalsReviewer, @Nullable AppToolApproval defaultToolsApprovalMode, @Nullable Boolean destructiveEnabled, @Nullable Boolean enabled, @Nullable Boolean openWorldEnabled, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppsDefaultConfig(@Nullable ApprovalsReviewer approvalsReviewer, @Nullable AppToolApproval defaultToolsApprovalMode, @Nullable Boolean destructiveEnabled, @Nullable Boolean enabled, @Nullable Boolean openWorldEnabled, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.approvalsReviewer = approvalsReviewer;
         this.defaultToolsApprovalMode = defaultToolsApprovalMode;
         this.destructiveEnabled = destructiveEnabled;
@@ -63,6 +68,7 @@ public final class AppsDefaultConfig {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class AppsDefaultConfig {
      * @return the {@code approvals_reviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 0);
         return approvalsReviewer;
     }
 
@@ -80,6 +87,7 @@ public final class AppsDefaultConfig {
      * @return the {@code default_tools_approval_mode} member, or null when absent or null
      */
     public @Nullable AppToolApproval defaultToolsApprovalMode() {
+        Unbound.check(_unbound, 1);
         return defaultToolsApprovalMode;
     }
 
@@ -91,6 +99,7 @@ public final class AppsDefaultConfig {
      * @return the {@code destructive_enabled} member, or null when absent
      */
     public @Nullable Boolean destructiveEnabled() {
+        Unbound.check(_unbound, 2);
         return destructiveEnabled;
     }
 
@@ -102,6 +111,7 @@ public final class AppsDefaultConfig {
      * @return the {@code enabled} member, or null when absent
      */
     public @Nullable Boolean enabled() {
+        Unbound.check(_unbound, 3);
         return enabled;
     }
 
@@ -113,6 +123,7 @@ public final class AppsDefaultConfig {
      * @return the {@code open_world_enabled} member, or null when absent
      */
     public @Nullable Boolean openWorldEnabled() {
+        Unbound.check(_unbound, 4);
         return openWorldEnabled;
     }
 
@@ -136,6 +147,24 @@ public final class AppsDefaultConfig {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppsDefaultConfig validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AppsDefaultConfig> codec() {
         return CODEC;
@@ -156,12 +185,13 @@ public final class AppsDefaultConfig {
                 && Objects.equals(destructiveEnabled, x.destructiveEnabled)
                 && Objects.equals(enabled, x.enabled)
                 && Objects.equals(openWorldEnabled, x.openWorldEnabled)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, approvalsReviewer, defaultToolsApprovalMode, destructiveEnabled, enabled, openWorldEnabled, _additionalProperties);
+        return Objects.hash(_present, approvalsReviewer, defaultToolsApprovalMode, destructiveEnabled, enabled, openWorldEnabled, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -186,6 +216,9 @@ public final class AppsDefaultConfig {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -201,6 +234,7 @@ public final class AppsDefaultConfig {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -213,6 +247,7 @@ public final class AppsDefaultConfig {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -224,6 +259,7 @@ public final class AppsDefaultConfig {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -236,6 +272,7 @@ public final class AppsDefaultConfig {
         public Builder defaultToolsApprovalMode(@Nullable AppToolApproval defaultToolsApprovalMode) {
             this.defaultToolsApprovalMode = defaultToolsApprovalMode;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -248,6 +285,7 @@ public final class AppsDefaultConfig {
         public Builder destructiveEnabled(@Nullable Boolean destructiveEnabled) {
             this.destructiveEnabled = destructiveEnabled;
             _present = destructiveEnabled == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -260,6 +298,7 @@ public final class AppsDefaultConfig {
         public Builder enabled(@Nullable Boolean enabled) {
             this.enabled = enabled;
             _present = enabled == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -272,6 +311,7 @@ public final class AppsDefaultConfig {
         public Builder openWorldEnabled(@Nullable Boolean openWorldEnabled) {
             this.openWorldEnabled = openWorldEnabled;
             _present = openWorldEnabled == null ? _present & ~0x10L : _present | 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -320,10 +360,11 @@ public final class AppsDefaultConfig {
          * @throws IllegalStateException when a required member is not set
          */
         public AppsDefaultConfig build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppsDefaultConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppsDefaultConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppsDefaultConfig(approvalsReviewer, defaultToolsApprovalMode, destructiveEnabled, enabled, openWorldEnabled, _present, _additionalProperties, _order);
+            return new AppsDefaultConfig(approvalsReviewer, defaultToolsApprovalMode, destructiveEnabled, enabled, openWorldEnabled, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -335,6 +376,8 @@ public final class AppsDefaultConfig {
             @Nullable Boolean f3 = null;
             @Nullable Boolean f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -355,20 +398,32 @@ public final class AppsDefaultConfig {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AppToolApproval.codec().read(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AppToolApproval.codec().read(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppsDefaultConfig", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppsDefaultConfig"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppsDefaultConfig", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppsDefaultConfig(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppsDefaultConfig(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppsDefaultConfig");
         }
@@ -376,6 +431,10 @@ public final class AppsDefaultConfig {
 
     private static void writeMember(AppsDefaultConfig v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.approvalsReviewer == null) {

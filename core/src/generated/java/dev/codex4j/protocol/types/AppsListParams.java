@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class AppsListParams {
     private static final String[] NAMES = {"cursor", "forceRefetch", "limit", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cursor", "forceRefetch", "limit", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "long", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class AppsListParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppsListParams(@Nullable String cursor, @Nullable Boolean forceRefetch, @Nullable Long limit, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppsListParams(@Nullable String cursor, @Nullable Boolean forceRefetch, @Nullable Long limit, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.forceRefetch = forceRefetch;
         this.limit = limit;
@@ -62,6 +67,7 @@ public final class AppsListParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class AppsListParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 0);
         return cursor;
     }
 
@@ -79,6 +86,7 @@ public final class AppsListParams {
      * @return the {@code forceRefetch} member, or null when absent
      */
     public @Nullable Boolean forceRefetch() {
+        Unbound.check(_unbound, 1);
         return forceRefetch;
     }
 
@@ -88,6 +96,7 @@ public final class AppsListParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 2);
         return limit;
     }
 
@@ -97,6 +106,7 @@ public final class AppsListParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -120,6 +130,24 @@ public final class AppsListParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppsListParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AppsListParams> codec() {
         return CODEC;
@@ -139,12 +167,13 @@ public final class AppsListParams {
                 && Objects.equals(forceRefetch, x.forceRefetch)
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, forceRefetch, limit, threadId, _additionalProperties);
+        return Objects.hash(_present, cursor, forceRefetch, limit, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -166,6 +195,9 @@ public final class AppsListParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -180,6 +212,7 @@ public final class AppsListParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -191,6 +224,7 @@ public final class AppsListParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -202,6 +236,7 @@ public final class AppsListParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -214,6 +249,7 @@ public final class AppsListParams {
         public Builder forceRefetch(@Nullable Boolean forceRefetch) {
             this.forceRefetch = forceRefetch;
             _present = forceRefetch == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class AppsListParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class AppsListParams {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class AppsListParams {
          * @throws IllegalStateException when a required member is not set
          */
         public AppsListParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppsListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppsListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppsListParams(cursor, forceRefetch, limit, threadId, _present, _additionalProperties, _order);
+            return new AppsListParams(cursor, forceRefetch, limit, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class AppsListParams {
             @Nullable Long f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class AppsListParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppsListParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppsListParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppsListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppsListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppsListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppsListParams");
         }
@@ -340,6 +393,10 @@ public final class AppsListParams {
 
     private static void writeMember(AppsListParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cursor == null) {

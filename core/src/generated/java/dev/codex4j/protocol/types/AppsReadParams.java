@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class AppsReadParams {
     private static final String[] NAMES = {"appIds", "includeTools", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"appIds", "includeTools", "threadId"};
+    private static final String[] JAVA_TYPES = {"List<String>", "boolean", "String"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class AppsReadParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private AppsReadParams(List<String> appIds, @Nullable Boolean includeTools, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private AppsReadParams(List<String> appIds, @Nullable Boolean includeTools, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.appIds = appIds;
         this.includeTools = includeTools;
         this.threadId = threadId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class AppsReadParams {
      * @return the {@code appIds} member
      */
     public List<String> appIds() {
+        Unbound.check(_unbound, 0);
         return appIds;
     }
 
@@ -78,6 +85,7 @@ public final class AppsReadParams {
      * @return the {@code includeTools} member, or null when absent
      */
     public @Nullable Boolean includeTools() {
+        Unbound.check(_unbound, 1);
         return includeTools;
     }
 
@@ -87,6 +95,7 @@ public final class AppsReadParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 2);
         return threadId;
     }
 
@@ -110,6 +119,24 @@ public final class AppsReadParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public AppsReadParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<AppsReadParams> codec() {
         return CODEC;
@@ -128,12 +155,13 @@ public final class AppsReadParams {
                 && Objects.equals(appIds, x.appIds)
                 && Objects.equals(includeTools, x.includeTools)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, appIds, includeTools, threadId, _additionalProperties);
+        return Objects.hash(_present, appIds, includeTools, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -150,6 +178,9 @@ public final class AppsReadParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -163,6 +194,7 @@ public final class AppsReadParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -173,6 +205,7 @@ public final class AppsReadParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -185,6 +218,7 @@ public final class AppsReadParams {
             Objects.requireNonNull(appIds, "appIds");
             this.appIds = Json.copyList(appIds);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -197,6 +231,7 @@ public final class AppsReadParams {
         public Builder includeTools(@Nullable Boolean includeTools) {
             this.includeTools = includeTools;
             _present = includeTools == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -209,6 +244,7 @@ public final class AppsReadParams {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -257,10 +293,11 @@ public final class AppsReadParams {
          * @throws IllegalStateException when a required member is not set
          */
         public AppsReadParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AppsReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("AppsReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AppsReadParams(appIds, includeTools, threadId, _present, _additionalProperties, _order);
+            return new AppsReadParams(appIds, includeTools, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -270,6 +307,8 @@ public final class AppsReadParams {
             @Nullable Boolean f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -290,18 +329,30 @@ public final class AppsReadParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "AppsReadParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AppsReadParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "AppsReadParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AppsReadParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new AppsReadParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AppsReadParams");
         }
@@ -309,6 +360,10 @@ public final class AppsReadParams {
 
     private static void writeMember(AppsReadParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.appIds, Json.STRING);
             case 1 -> {

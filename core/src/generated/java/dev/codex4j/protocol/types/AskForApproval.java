@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -202,6 +204,8 @@ public sealed interface AskForApproval permits AskForApproval.Value,
         private static final String[] NAMES = {"granular"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"granular"};
+        private static final String[] JAVA_TYPES = {"GranularGranular"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -210,12 +214,14 @@ public sealed interface AskForApproval permits AskForApproval.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Granular(GranularGranular granular, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Granular(GranularGranular granular, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.granular = granular;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -224,6 +230,7 @@ public sealed interface AskForApproval permits AskForApproval.Value,
          * @return the {@code granular} member
          */
         public GranularGranular granular() {
+            Unbound.check(_unbound, 0);
             return granular;
         }
 
@@ -247,6 +254,24 @@ public sealed interface AskForApproval permits AskForApproval.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Granular validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Granular> codec() {
             return CODEC;
@@ -263,12 +288,13 @@ public sealed interface AskForApproval permits AskForApproval.Value,
             }
             return o instanceof Granular x && _present == x._present
                     && Objects.equals(granular, x.granular)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, granular, _additionalProperties);
+            return Objects.hash(_present, granular, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -278,6 +304,9 @@ public sealed interface AskForApproval permits AskForApproval.Value,
             Json.field(b, "granular", granular);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -290,6 +319,7 @@ public sealed interface AskForApproval permits AskForApproval.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -298,6 +328,7 @@ public sealed interface AskForApproval permits AskForApproval.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -310,6 +341,7 @@ public sealed interface AskForApproval permits AskForApproval.Value,
                 Objects.requireNonNull(granular, "granular");
                 this.granular = granular;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -358,10 +390,11 @@ public sealed interface AskForApproval permits AskForApproval.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public Granular build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("AskForApproval.Granular is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AskForApproval.Granular is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Granular(granular, _present, _additionalProperties, _order);
+                return new Granular(granular, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -369,6 +402,8 @@ public sealed interface AskForApproval permits AskForApproval.Value,
             try {
                 @Nullable GranularGranular f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -389,16 +424,28 @@ public sealed interface AskForApproval permits AskForApproval.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = GranularGranular.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = GranularGranular.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AskForApproval.Granular", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AskForApproval.Granular"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "AskForApproval.Granular", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Granular(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Granular(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("AskForApproval.Granular");
             }
@@ -406,6 +453,10 @@ public sealed interface AskForApproval permits AskForApproval.Value,
 
         private static void writeMember(Granular v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> GranularGranular.codec().write(v.granular, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -503,18 +554,21 @@ public sealed interface AskForApproval permits AskForApproval.Value,
 
             private static AskForApproval fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("granular") && Json.onlyKeys(o, "granular"))) {
-                    try {
-                        return Json.bindTree(o, p, Granular.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("granular") && Json.onlyKeys(o, "granular"))) {
+                        try {
+                            return Json.bindTree(o, p, Granular.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("granular")) {
-                    try {
-                        return Json.bindTree(o, p, Granular.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("granular")) {
+                        try {
+                            return Json.bindTree(o, p, Granular.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

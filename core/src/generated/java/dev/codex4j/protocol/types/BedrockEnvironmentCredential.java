@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class BedrockEnvironmentCredential {
     private static final String[] NAMES = {"region", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"region", "type"};
+    private static final String[] JAVA_TYPES = {"String", "AwsCredentialType"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,13 +56,15 @@ public final class BedrockEnvironmentCredential {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private BedrockEnvironmentCredential(@Nullable String region, AwsCredentialType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private BedrockEnvironmentCredential(@Nullable String region, AwsCredentialType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.region = region;
         this.type = type;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -67,6 +73,7 @@ public final class BedrockEnvironmentCredential {
      * @return the {@code region} member, or null when absent or null
      */
     public @Nullable String region() {
+        Unbound.check(_unbound, 0);
         return region;
     }
 
@@ -76,6 +83,7 @@ public final class BedrockEnvironmentCredential {
      * @return the {@code type} member
      */
     public AwsCredentialType type() {
+        Unbound.check(_unbound, 1);
         return type;
     }
 
@@ -99,6 +107,24 @@ public final class BedrockEnvironmentCredential {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public BedrockEnvironmentCredential validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<BedrockEnvironmentCredential> codec() {
         return CODEC;
@@ -116,12 +142,13 @@ public final class BedrockEnvironmentCredential {
         return o instanceof BedrockEnvironmentCredential x && _present == x._present
                 && Objects.equals(region, x.region)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, region, type, _additionalProperties);
+        return Objects.hash(_present, region, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -135,6 +162,9 @@ public final class BedrockEnvironmentCredential {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -147,6 +177,7 @@ public final class BedrockEnvironmentCredential {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -156,6 +187,7 @@ public final class BedrockEnvironmentCredential {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -167,6 +199,7 @@ public final class BedrockEnvironmentCredential {
         public Builder region(@Nullable String region) {
             this.region = region;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -180,6 +213,7 @@ public final class BedrockEnvironmentCredential {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,10 +262,11 @@ public final class BedrockEnvironmentCredential {
          * @throws IllegalStateException when a required member is not set
          */
         public BedrockEnvironmentCredential build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("BedrockEnvironmentCredential is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("BedrockEnvironmentCredential is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new BedrockEnvironmentCredential(region, type, _present, _additionalProperties, _order);
+            return new BedrockEnvironmentCredential(region, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -240,6 +275,8 @@ public final class BedrockEnvironmentCredential {
             @Nullable String f0 = null;
             @Nullable AwsCredentialType f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -260,17 +297,29 @@ public final class BedrockEnvironmentCredential {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = AwsCredentialType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = AwsCredentialType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "BedrockEnvironmentCredential", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("BedrockEnvironmentCredential"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "BedrockEnvironmentCredential", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new BedrockEnvironmentCredential(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new BedrockEnvironmentCredential(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("BedrockEnvironmentCredential");
         }
@@ -278,6 +327,10 @@ public final class BedrockEnvironmentCredential {
 
     private static void writeMember(BedrockEnvironmentCredential v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.region == null) {

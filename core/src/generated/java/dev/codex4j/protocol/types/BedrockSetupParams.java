@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
         private static final String[] NAMES = {"type", "profile", "region"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "profile", "region"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -79,13 +83,15 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Profile(String profile, String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Profile(String profile, String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.profile = profile;
             this.region = region;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -94,6 +100,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
          * @return the {@code profile} member
          */
         public String profile() {
+            Unbound.check(_unbound, 1);
             return profile;
         }
 
@@ -103,6 +110,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
          * @return the {@code region} member
          */
         public String region() {
+            Unbound.check(_unbound, 2);
             return region;
         }
 
@@ -131,6 +139,24 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Profile validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Profile> codec() {
             return CODEC;
@@ -148,12 +174,13 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return o instanceof Profile x && _present == x._present
                     && Objects.equals(profile, x.profile)
                     && Objects.equals(region, x.region)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, profile, region, _additionalProperties);
+            return Objects.hash(_present, profile, region, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -164,6 +191,9 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             Json.field(b, "region", region);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -177,6 +207,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -186,6 +217,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -198,6 +230,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                 Objects.requireNonNull(profile, "profile");
                 this.profile = profile;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -211,6 +244,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                 Objects.requireNonNull(region, "region");
                 this.region = region;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -259,10 +293,11 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
              * @throws IllegalStateException when a required member is not set
              */
             public Profile build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("BedrockSetupParams.Profile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("BedrockSetupParams.Profile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Profile(profile, region, _present, _additionalProperties, _order);
+                return new Profile(profile, region, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -271,6 +306,8 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -295,18 +332,30 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "BedrockSetupParams.Profile", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("BedrockSetupParams.Profile"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "BedrockSetupParams.Profile", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Profile(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Profile(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("BedrockSetupParams.Profile");
             }
@@ -314,6 +363,10 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
 
         private static void writeMember(Profile v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.profile);
@@ -379,6 +432,8 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
         private static final String[] NAMES = {"type", "region"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "region"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -387,12 +442,14 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Environment(String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Environment(String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.region = region;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -401,6 +458,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
          * @return the {@code region} member
          */
         public String region() {
+            Unbound.check(_unbound, 1);
             return region;
         }
 
@@ -429,6 +487,24 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Environment validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Environment> codec() {
             return CODEC;
@@ -445,12 +521,13 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             }
             return o instanceof Environment x && _present == x._present
                     && Objects.equals(region, x.region)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, region, _additionalProperties);
+            return Objects.hash(_present, region, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -460,6 +537,9 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             Json.field(b, "region", region);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -472,6 +552,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -480,6 +561,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -492,6 +574,7 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                 Objects.requireNonNull(region, "region");
                 this.region = region;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -540,10 +623,11 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
              * @throws IllegalStateException when a required member is not set
              */
             public Environment build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("BedrockSetupParams.Environment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("BedrockSetupParams.Environment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Environment(region, _present, _additionalProperties, _order);
+                return new Environment(region, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -551,6 +635,8 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -575,17 +661,29 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "BedrockSetupParams.Environment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("BedrockSetupParams.Environment"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "BedrockSetupParams.Environment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Environment(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Environment(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("BedrockSetupParams.Environment");
             }
@@ -593,6 +691,10 @@ public sealed interface BedrockSetupParams permits BedrockSetupParams.Profile,
 
         private static void writeMember(Environment v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.region);

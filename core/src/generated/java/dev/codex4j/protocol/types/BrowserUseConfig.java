@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class BrowserUseConfig {
     private static final String[] NAMES = {"allow_history_access", "default_origin_policy", "origins"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"allowHistoryAccess", "defaultOriginPolicy", "origins"};
+    private static final String[] JAVA_TYPES = {"boolean", "BrowserUseOriginPolicyConfig", "Map<String, BrowserUseOriginPolicyConfig>"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,14 +55,16 @@ public final class BrowserUseConfig {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private BrowserUseConfig(@Nullable Boolean allowHistoryAccess, @Nullable BrowserUseOriginPolicyConfig defaultOriginPolicy, @Nullable Map<String, BrowserUseOriginPolicyConfig> origins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private BrowserUseConfig(@Nullable Boolean allowHistoryAccess, @Nullable BrowserUseOriginPolicyConfig defaultOriginPolicy, @Nullable Map<String, BrowserUseOriginPolicyConfig> origins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.allowHistoryAccess = allowHistoryAccess;
         this.defaultOriginPolicy = defaultOriginPolicy;
         this.origins = origins;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -67,6 +73,7 @@ public final class BrowserUseConfig {
      * @return the {@code allow_history_access} member, or null when absent or null
      */
     public @Nullable Boolean allowHistoryAccess() {
+        Unbound.check(_unbound, 0);
         return allowHistoryAccess;
     }
 
@@ -76,6 +83,7 @@ public final class BrowserUseConfig {
      * @return the {@code default_origin_policy} member, or null when absent or null
      */
     public @Nullable BrowserUseOriginPolicyConfig defaultOriginPolicy() {
+        Unbound.check(_unbound, 1);
         return defaultOriginPolicy;
     }
 
@@ -85,6 +93,7 @@ public final class BrowserUseConfig {
      * @return the {@code origins} member, or null when absent or null
      */
     public @Nullable Map<String, BrowserUseOriginPolicyConfig> origins() {
+        Unbound.check(_unbound, 2);
         return origins;
     }
 
@@ -108,6 +117,24 @@ public final class BrowserUseConfig {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public BrowserUseConfig validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<BrowserUseConfig> codec() {
         return CODEC;
@@ -126,12 +153,13 @@ public final class BrowserUseConfig {
                 && Objects.equals(allowHistoryAccess, x.allowHistoryAccess)
                 && Objects.equals(defaultOriginPolicy, x.defaultOriginPolicy)
                 && Objects.equals(origins, x.origins)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, allowHistoryAccess, defaultOriginPolicy, origins, _additionalProperties);
+        return Objects.hash(_present, allowHistoryAccess, defaultOriginPolicy, origins, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -150,6 +178,9 @@ public final class BrowserUseConfig {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -163,6 +194,7 @@ public final class BrowserUseConfig {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -173,6 +205,7 @@ public final class BrowserUseConfig {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -184,6 +217,7 @@ public final class BrowserUseConfig {
         public Builder allowHistoryAccess(@Nullable Boolean allowHistoryAccess) {
             this.allowHistoryAccess = allowHistoryAccess;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -196,6 +230,7 @@ public final class BrowserUseConfig {
         public Builder defaultOriginPolicy(@Nullable BrowserUseOriginPolicyConfig defaultOriginPolicy) {
             this.defaultOriginPolicy = defaultOriginPolicy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class BrowserUseConfig {
         public Builder origins(@Nullable Map<String, ? extends BrowserUseOriginPolicyConfig> origins) {
             this.origins = origins == null ? null : Json.copyMap(origins, false);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class BrowserUseConfig {
          * @throws IllegalStateException when a required member is not set
          */
         public BrowserUseConfig build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("BrowserUseConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("BrowserUseConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new BrowserUseConfig(allowHistoryAccess, defaultOriginPolicy, origins, _present, _additionalProperties, _order);
+            return new BrowserUseConfig(allowHistoryAccess, defaultOriginPolicy, origins, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class BrowserUseConfig {
             @Nullable BrowserUseOriginPolicyConfig f1 = null;
             @Nullable Map<String, BrowserUseOriginPolicyConfig> f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class BrowserUseConfig {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseOriginPolicyConfig.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, BrowserUseOriginPolicyConfig.codec(), false);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseOriginPolicyConfig.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, BrowserUseOriginPolicyConfig.codec(), false);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "BrowserUseConfig", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("BrowserUseConfig"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "BrowserUseConfig", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new BrowserUseConfig(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new BrowserUseConfig(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("BrowserUseConfig");
         }
@@ -308,6 +359,10 @@ public final class BrowserUseConfig {
 
     private static void writeMember(BrowserUseConfig v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.allowHistoryAccess == null) {

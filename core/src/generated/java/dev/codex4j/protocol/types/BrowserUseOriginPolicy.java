@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class BrowserUseOriginPolicy {
     private static final String[] NAMES = {"access", "accessApprovalLifetime", "autoReview", "downloads", "fullCdpAccess", "persistentApproval", "uploads"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"access", "accessApprovalLifetime", "autoReview", "downloads", "fullCdpAccess", "persistentApproval", "uploads"};
+    private static final String[] JAVA_TYPES = {"AllowDenyRequirement", "BrowserUseAccessApprovalLifetime", "AllowDenyRequirement", "AllowDenyRequirement", "AllowDenyRequirement", "boolean", "AllowDenyRequirement"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class BrowserUseOriginPolicy {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private BrowserUseOriginPolicy(@Nullable AllowDenyRequirement access, @Nullable BrowserUseAccessApprovalLifetime accessApprovalLifetime, @Nullable AllowDenyRequirement autoReview, @Nullable AllowDenyRequirement downloads, @Nullable AllowDenyRequirement fullCdpAccess, @Nullable Boolean persistentApproval, @Nullable AllowDenyRequirement uploads, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private BrowserUseOriginPolicy(@Nullable AllowDenyRequirement access, @Nullable BrowserUseAccessApprovalLifetime accessApprovalLifetime, @Nullable AllowDenyRequirement autoReview, @Nullable AllowDenyRequirement downloads, @Nullable AllowDenyRequirement fullCdpAccess, @Nullable Boolean persistentApproval, @Nullable AllowDenyRequirement uploads, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.access = access;
         this.accessApprovalLifetime = accessApprovalLifetime;
         this.autoReview = autoReview;
@@ -67,6 +72,7 @@ public final class BrowserUseOriginPolicy {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class BrowserUseOriginPolicy {
      * @return the {@code access} member, or null when absent or null
      */
     public @Nullable AllowDenyRequirement access() {
+        Unbound.check(_unbound, 0);
         return access;
     }
 
@@ -84,6 +91,7 @@ public final class BrowserUseOriginPolicy {
      * @return the {@code accessApprovalLifetime} member, or null when absent or null
      */
     public @Nullable BrowserUseAccessApprovalLifetime accessApprovalLifetime() {
+        Unbound.check(_unbound, 1);
         return accessApprovalLifetime;
     }
 
@@ -93,6 +101,7 @@ public final class BrowserUseOriginPolicy {
      * @return the {@code autoReview} member, or null when absent or null
      */
     public @Nullable AllowDenyRequirement autoReview() {
+        Unbound.check(_unbound, 2);
         return autoReview;
     }
 
@@ -102,6 +111,7 @@ public final class BrowserUseOriginPolicy {
      * @return the {@code downloads} member, or null when absent or null
      */
     public @Nullable AllowDenyRequirement downloads() {
+        Unbound.check(_unbound, 3);
         return downloads;
     }
 
@@ -111,6 +121,7 @@ public final class BrowserUseOriginPolicy {
      * @return the {@code fullCdpAccess} member, or null when absent or null
      */
     public @Nullable AllowDenyRequirement fullCdpAccess() {
+        Unbound.check(_unbound, 4);
         return fullCdpAccess;
     }
 
@@ -120,6 +131,7 @@ public final class BrowserUseOriginPolicy {
      * @return the {@code persistentApproval} member, or null when absent or null
      */
     public @Nullable Boolean persistentApproval() {
+        Unbound.check(_unbound, 5);
         return persistentApproval;
     }
 
@@ -129,6 +141,7 @@ public final class BrowserUseOriginPolicy {
      * @return the {@code uploads} member, or null when absent or null
      */
     public @Nullable AllowDenyRequirement uploads() {
+        Unbound.check(_unbound, 6);
         return uploads;
     }
 
@@ -150,6 +163,24 @@ public final class BrowserUseOriginPolicy {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public BrowserUseOriginPolicy validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -174,12 +205,13 @@ public final class BrowserUseOriginPolicy {
                 && Objects.equals(fullCdpAccess, x.fullCdpAccess)
                 && Objects.equals(persistentApproval, x.persistentApproval)
                 && Objects.equals(uploads, x.uploads)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, access, accessApprovalLifetime, autoReview, downloads, fullCdpAccess, persistentApproval, uploads, _additionalProperties);
+        return Objects.hash(_present, access, accessApprovalLifetime, autoReview, downloads, fullCdpAccess, persistentApproval, uploads, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -210,6 +242,9 @@ public final class BrowserUseOriginPolicy {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -227,6 +262,7 @@ public final class BrowserUseOriginPolicy {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -241,6 +277,7 @@ public final class BrowserUseOriginPolicy {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -252,6 +289,7 @@ public final class BrowserUseOriginPolicy {
         public Builder access(@Nullable AllowDenyRequirement access) {
             this.access = access;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -264,6 +302,7 @@ public final class BrowserUseOriginPolicy {
         public Builder accessApprovalLifetime(@Nullable BrowserUseAccessApprovalLifetime accessApprovalLifetime) {
             this.accessApprovalLifetime = accessApprovalLifetime;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -276,6 +315,7 @@ public final class BrowserUseOriginPolicy {
         public Builder autoReview(@Nullable AllowDenyRequirement autoReview) {
             this.autoReview = autoReview;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -288,6 +328,7 @@ public final class BrowserUseOriginPolicy {
         public Builder downloads(@Nullable AllowDenyRequirement downloads) {
             this.downloads = downloads;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -300,6 +341,7 @@ public final class BrowserUseOriginPolicy {
         public Builder fullCdpAccess(@Nullable AllowDenyRequirement fullCdpAccess) {
             this.fullCdpAccess = fullCdpAccess;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,6 +354,7 @@ public final class BrowserUseOriginPolicy {
         public Builder persistentApproval(@Nullable Boolean persistentApproval) {
             this.persistentApproval = persistentApproval;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class BrowserUseOriginPolicy {
         public Builder uploads(@Nullable AllowDenyRequirement uploads) {
             this.uploads = uploads;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class BrowserUseOriginPolicy {
          * @throws IllegalStateException when a required member is not set
          */
         public BrowserUseOriginPolicy build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("BrowserUseOriginPolicy is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("BrowserUseOriginPolicy is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new BrowserUseOriginPolicy(access, accessApprovalLifetime, autoReview, downloads, fullCdpAccess, persistentApproval, uploads, _present, _additionalProperties, _order);
+            return new BrowserUseOriginPolicy(access, accessApprovalLifetime, autoReview, downloads, fullCdpAccess, persistentApproval, uploads, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class BrowserUseOriginPolicy {
             @Nullable Boolean f5 = null;
             @Nullable AllowDenyRequirement f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class BrowserUseOriginPolicy {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseAccessApprovalLifetime.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(p);
-                    case 5 -> f5 = Json.readNullableBoolean(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseAccessApprovalLifetime.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(q);
+                        case 5 -> f5 = Json.readNullableBoolean(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "BrowserUseOriginPolicy", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("BrowserUseOriginPolicy"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "BrowserUseOriginPolicy", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new BrowserUseOriginPolicy(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new BrowserUseOriginPolicy(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("BrowserUseOriginPolicy");
         }
@@ -432,6 +491,10 @@ public final class BrowserUseOriginPolicy {
 
     private static void writeMember(BrowserUseOriginPolicy v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.access == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class BrowserUseRequirements {
     private static final String[] NAMES = {"allowGlobalPersistentApproval", "allowHistoryAccess", "allowWebmcp", "defaultOriginPolicy", "disableAutoReview", "extension", "origins"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"allowGlobalPersistentApproval", "allowHistoryAccess", "allowWebmcp", "defaultOriginPolicy", "disableAutoReview", "extension", "origins"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "boolean", "BrowserUseOriginPolicy", "boolean", "BrowserUseExtensionRequirements", "Map<String, BrowserUseOriginPolicy>"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class BrowserUseRequirements {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private BrowserUseRequirements(@Nullable Boolean allowGlobalPersistentApproval, @Nullable Boolean allowHistoryAccess, @Nullable Boolean allowWebmcp, @Nullable BrowserUseOriginPolicy defaultOriginPolicy, @Nullable Boolean disableAutoReview, @Nullable BrowserUseExtensionRequirements extension, @Nullable Map<String, BrowserUseOriginPolicy> origins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private BrowserUseRequirements(@Nullable Boolean allowGlobalPersistentApproval, @Nullable Boolean allowHistoryAccess, @Nullable Boolean allowWebmcp, @Nullable BrowserUseOriginPolicy defaultOriginPolicy, @Nullable Boolean disableAutoReview, @Nullable BrowserUseExtensionRequirements extension, @Nullable Map<String, BrowserUseOriginPolicy> origins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.allowGlobalPersistentApproval = allowGlobalPersistentApproval;
         this.allowHistoryAccess = allowHistoryAccess;
         this.allowWebmcp = allowWebmcp;
@@ -67,6 +72,7 @@ public final class BrowserUseRequirements {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class BrowserUseRequirements {
      * @return the {@code allowGlobalPersistentApproval} member, or null when absent or null
      */
     public @Nullable Boolean allowGlobalPersistentApproval() {
+        Unbound.check(_unbound, 0);
         return allowGlobalPersistentApproval;
     }
 
@@ -84,6 +91,7 @@ public final class BrowserUseRequirements {
      * @return the {@code allowHistoryAccess} member, or null when absent or null
      */
     public @Nullable Boolean allowHistoryAccess() {
+        Unbound.check(_unbound, 1);
         return allowHistoryAccess;
     }
 
@@ -93,6 +101,7 @@ public final class BrowserUseRequirements {
      * @return the {@code allowWebmcp} member, or null when absent or null
      */
     public @Nullable Boolean allowWebmcp() {
+        Unbound.check(_unbound, 2);
         return allowWebmcp;
     }
 
@@ -102,6 +111,7 @@ public final class BrowserUseRequirements {
      * @return the {@code defaultOriginPolicy} member, or null when absent or null
      */
     public @Nullable BrowserUseOriginPolicy defaultOriginPolicy() {
+        Unbound.check(_unbound, 3);
         return defaultOriginPolicy;
     }
 
@@ -111,6 +121,7 @@ public final class BrowserUseRequirements {
      * @return the {@code disableAutoReview} member, or null when absent or null
      */
     public @Nullable Boolean disableAutoReview() {
+        Unbound.check(_unbound, 4);
         return disableAutoReview;
     }
 
@@ -120,6 +131,7 @@ public final class BrowserUseRequirements {
      * @return the {@code extension} member, or null when absent or null
      */
     public @Nullable BrowserUseExtensionRequirements extension() {
+        Unbound.check(_unbound, 5);
         return extension;
     }
 
@@ -129,6 +141,7 @@ public final class BrowserUseRequirements {
      * @return the {@code origins} member, or null when absent or null
      */
     public @Nullable Map<String, BrowserUseOriginPolicy> origins() {
+        Unbound.check(_unbound, 6);
         return origins;
     }
 
@@ -150,6 +163,24 @@ public final class BrowserUseRequirements {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public BrowserUseRequirements validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -174,12 +205,13 @@ public final class BrowserUseRequirements {
                 && Objects.equals(disableAutoReview, x.disableAutoReview)
                 && Objects.equals(extension, x.extension)
                 && Objects.equals(origins, x.origins)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, allowGlobalPersistentApproval, allowHistoryAccess, allowWebmcp, defaultOriginPolicy, disableAutoReview, extension, origins, _additionalProperties);
+        return Objects.hash(_present, allowGlobalPersistentApproval, allowHistoryAccess, allowWebmcp, defaultOriginPolicy, disableAutoReview, extension, origins, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -210,6 +242,9 @@ public final class BrowserUseRequirements {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -227,6 +262,7 @@ public final class BrowserUseRequirements {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -241,6 +277,7 @@ public final class BrowserUseRequirements {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -252,6 +289,7 @@ public final class BrowserUseRequirements {
         public Builder allowGlobalPersistentApproval(@Nullable Boolean allowGlobalPersistentApproval) {
             this.allowGlobalPersistentApproval = allowGlobalPersistentApproval;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -264,6 +302,7 @@ public final class BrowserUseRequirements {
         public Builder allowHistoryAccess(@Nullable Boolean allowHistoryAccess) {
             this.allowHistoryAccess = allowHistoryAccess;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -276,6 +315,7 @@ public final class BrowserUseRequirements {
         public Builder allowWebmcp(@Nullable Boolean allowWebmcp) {
             this.allowWebmcp = allowWebmcp;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -288,6 +328,7 @@ public final class BrowserUseRequirements {
         public Builder defaultOriginPolicy(@Nullable BrowserUseOriginPolicy defaultOriginPolicy) {
             this.defaultOriginPolicy = defaultOriginPolicy;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -300,6 +341,7 @@ public final class BrowserUseRequirements {
         public Builder disableAutoReview(@Nullable Boolean disableAutoReview) {
             this.disableAutoReview = disableAutoReview;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,6 +354,7 @@ public final class BrowserUseRequirements {
         public Builder extension(@Nullable BrowserUseExtensionRequirements extension) {
             this.extension = extension;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class BrowserUseRequirements {
         public Builder origins(@Nullable Map<String, ? extends BrowserUseOriginPolicy> origins) {
             this.origins = origins == null ? null : Json.copyMap(origins, false);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class BrowserUseRequirements {
          * @throws IllegalStateException when a required member is not set
          */
         public BrowserUseRequirements build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("BrowserUseRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("BrowserUseRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new BrowserUseRequirements(allowGlobalPersistentApproval, allowHistoryAccess, allowWebmcp, defaultOriginPolicy, disableAutoReview, extension, origins, _present, _additionalProperties, _order);
+            return new BrowserUseRequirements(allowGlobalPersistentApproval, allowHistoryAccess, allowWebmcp, defaultOriginPolicy, disableAutoReview, extension, origins, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class BrowserUseRequirements {
             @Nullable BrowserUseExtensionRequirements f5 = null;
             @Nullable Map<String, BrowserUseOriginPolicy> f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class BrowserUseRequirements {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = Json.readNullableBoolean(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseOriginPolicy.codec().read(p);
-                    case 4 -> f4 = Json.readNullableBoolean(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseExtensionRequirements.codec().read(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, BrowserUseOriginPolicy.codec(), false);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = Json.readNullableBoolean(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseOriginPolicy.codec().read(q);
+                        case 4 -> f4 = Json.readNullableBoolean(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseExtensionRequirements.codec().read(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, BrowserUseOriginPolicy.codec(), false);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "BrowserUseRequirements", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("BrowserUseRequirements"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "BrowserUseRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new BrowserUseRequirements(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new BrowserUseRequirements(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("BrowserUseRequirements");
         }
@@ -432,6 +491,10 @@ public final class BrowserUseRequirements {
 
     private static void writeMember(BrowserUseRequirements v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.allowGlobalPersistentApproval == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,8 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
         private static final String[] NAMES = {"type", "environmentId", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "environmentId", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -76,13 +80,15 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Environment(String environmentId, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Environment(String environmentId, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.environmentId = environmentId;
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -91,6 +97,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
          * @return the {@code environmentId} member
          */
         public String environmentId() {
+            Unbound.check(_unbound, 1);
             return environmentId;
         }
 
@@ -100,6 +107,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 2);
             return path;
         }
 
@@ -128,6 +136,24 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Environment validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Environment> codec() {
             return CODEC;
@@ -145,12 +171,13 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
             return o instanceof Environment x && _present == x._present
                     && Objects.equals(environmentId, x.environmentId)
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, environmentId, path, _additionalProperties);
+            return Objects.hash(_present, environmentId, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -161,6 +188,9 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
             Json.field(b, "path", path);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -174,6 +204,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -183,6 +214,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -195,6 +227,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
                 Objects.requireNonNull(environmentId, "environmentId");
                 this.environmentId = environmentId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -208,6 +241,7 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -256,10 +290,11 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
              * @throws IllegalStateException when a required member is not set
              */
             public Environment build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CapabilityRootLocation.Environment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CapabilityRootLocation.Environment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Environment(environmentId, path, _present, _additionalProperties, _order);
+                return new Environment(environmentId, path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -268,6 +303,8 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -292,18 +329,30 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CapabilityRootLocation.Environment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CapabilityRootLocation.Environment"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CapabilityRootLocation.Environment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Environment(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Environment(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CapabilityRootLocation.Environment");
             }
@@ -311,6 +360,10 @@ public sealed interface CapabilityRootLocation permits CapabilityRootLocation.En
 
         private static void writeMember(Environment v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.environmentId);

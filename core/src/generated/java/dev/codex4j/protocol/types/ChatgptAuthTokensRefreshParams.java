@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ChatgptAuthTokensRefreshParams {
     private static final String[] NAMES = {"previousAccountId", "reason"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"previousAccountId", "reason"};
+    private static final String[] JAVA_TYPES = {"String", "ChatgptAuthTokensRefreshReason"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,13 +55,15 @@ public final class ChatgptAuthTokensRefreshParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ChatgptAuthTokensRefreshParams(@Nullable String previousAccountId, ChatgptAuthTokensRefreshReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ChatgptAuthTokensRefreshParams(@Nullable String previousAccountId, ChatgptAuthTokensRefreshReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.previousAccountId = previousAccountId;
         this.reason = reason;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class ChatgptAuthTokensRefreshParams {
      * @return the {@code previousAccountId} member, or null when absent or null
      */
     public @Nullable String previousAccountId() {
+        Unbound.check(_unbound, 0);
         return previousAccountId;
     }
 
@@ -79,6 +86,7 @@ public final class ChatgptAuthTokensRefreshParams {
      * @return the {@code reason} member
      */
     public ChatgptAuthTokensRefreshReason reason() {
+        Unbound.check(_unbound, 1);
         return reason;
     }
 
@@ -102,6 +110,24 @@ public final class ChatgptAuthTokensRefreshParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ChatgptAuthTokensRefreshParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ChatgptAuthTokensRefreshParams> codec() {
         return CODEC;
@@ -119,12 +145,13 @@ public final class ChatgptAuthTokensRefreshParams {
         return o instanceof ChatgptAuthTokensRefreshParams x && _present == x._present
                 && Objects.equals(previousAccountId, x.previousAccountId)
                 && Objects.equals(reason, x.reason)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, previousAccountId, reason, _additionalProperties);
+        return Objects.hash(_present, previousAccountId, reason, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -138,6 +165,9 @@ public final class ChatgptAuthTokensRefreshParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -150,6 +180,7 @@ public final class ChatgptAuthTokensRefreshParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -159,6 +190,7 @@ public final class ChatgptAuthTokensRefreshParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -170,6 +202,7 @@ public final class ChatgptAuthTokensRefreshParams {
         public Builder previousAccountId(@Nullable String previousAccountId) {
             this.previousAccountId = previousAccountId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -183,6 +216,7 @@ public final class ChatgptAuthTokensRefreshParams {
             Objects.requireNonNull(reason, "reason");
             this.reason = reason;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -231,10 +265,11 @@ public final class ChatgptAuthTokensRefreshParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ChatgptAuthTokensRefreshParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ChatgptAuthTokensRefreshParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ChatgptAuthTokensRefreshParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ChatgptAuthTokensRefreshParams(previousAccountId, reason, _present, _additionalProperties, _order);
+            return new ChatgptAuthTokensRefreshParams(previousAccountId, reason, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -243,6 +278,8 @@ public final class ChatgptAuthTokensRefreshParams {
             @Nullable String f0 = null;
             @Nullable ChatgptAuthTokensRefreshReason f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -263,17 +300,29 @@ public final class ChatgptAuthTokensRefreshParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = ChatgptAuthTokensRefreshReason.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = ChatgptAuthTokensRefreshReason.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ChatgptAuthTokensRefreshParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ChatgptAuthTokensRefreshParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ChatgptAuthTokensRefreshParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ChatgptAuthTokensRefreshParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ChatgptAuthTokensRefreshParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ChatgptAuthTokensRefreshParams");
         }
@@ -281,6 +330,10 @@ public final class ChatgptAuthTokensRefreshParams {
 
     private static void writeMember(ChatgptAuthTokensRefreshParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.previousAccountId == null) {

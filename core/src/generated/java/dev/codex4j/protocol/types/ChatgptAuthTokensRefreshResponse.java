@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ChatgptAuthTokensRefreshResponse {
     private static final String[] NAMES = {"accessToken", "chatgptAccountId", "chatgptPlanType"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"accessToken", "chatgptAccountId", "chatgptPlanType"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String"};
     private static final long REQUIRED = 0x3L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class ChatgptAuthTokensRefreshResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ChatgptAuthTokensRefreshResponse(String accessToken, String chatgptAccountId, @Nullable String chatgptPlanType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ChatgptAuthTokensRefreshResponse(String accessToken, String chatgptAccountId, @Nullable String chatgptPlanType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.accessToken = accessToken;
         this.chatgptAccountId = chatgptAccountId;
         this.chatgptPlanType = chatgptPlanType;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class ChatgptAuthTokensRefreshResponse {
      * @return the {@code accessToken} member
      */
     public String accessToken() {
+        Unbound.check(_unbound, 0);
         return accessToken;
     }
 
@@ -79,6 +86,7 @@ public final class ChatgptAuthTokensRefreshResponse {
      * @return the {@code chatgptAccountId} member
      */
     public String chatgptAccountId() {
+        Unbound.check(_unbound, 1);
         return chatgptAccountId;
     }
 
@@ -88,6 +96,7 @@ public final class ChatgptAuthTokensRefreshResponse {
      * @return the {@code chatgptPlanType} member, or null when absent or null
      */
     public @Nullable String chatgptPlanType() {
+        Unbound.check(_unbound, 2);
         return chatgptPlanType;
     }
 
@@ -111,6 +120,24 @@ public final class ChatgptAuthTokensRefreshResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ChatgptAuthTokensRefreshResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ChatgptAuthTokensRefreshResponse> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class ChatgptAuthTokensRefreshResponse {
                 && Objects.equals(accessToken, x.accessToken)
                 && Objects.equals(chatgptAccountId, x.chatgptAccountId)
                 && Objects.equals(chatgptPlanType, x.chatgptPlanType)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, accessToken, chatgptAccountId, chatgptPlanType, _additionalProperties);
+        return Objects.hash(_present, accessToken, chatgptAccountId, chatgptPlanType, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -149,6 +177,9 @@ public final class ChatgptAuthTokensRefreshResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -162,6 +193,7 @@ public final class ChatgptAuthTokensRefreshResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -172,6 +204,7 @@ public final class ChatgptAuthTokensRefreshResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -184,6 +217,7 @@ public final class ChatgptAuthTokensRefreshResponse {
             Objects.requireNonNull(accessToken, "accessToken");
             this.accessToken = accessToken;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -197,6 +231,7 @@ public final class ChatgptAuthTokensRefreshResponse {
             Objects.requireNonNull(chatgptAccountId, "chatgptAccountId");
             this.chatgptAccountId = chatgptAccountId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -209,6 +244,7 @@ public final class ChatgptAuthTokensRefreshResponse {
         public Builder chatgptPlanType(@Nullable String chatgptPlanType) {
             this.chatgptPlanType = chatgptPlanType;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -257,10 +293,11 @@ public final class ChatgptAuthTokensRefreshResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ChatgptAuthTokensRefreshResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ChatgptAuthTokensRefreshResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ChatgptAuthTokensRefreshResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ChatgptAuthTokensRefreshResponse(accessToken, chatgptAccountId, chatgptPlanType, _present, _additionalProperties, _order);
+            return new ChatgptAuthTokensRefreshResponse(accessToken, chatgptAccountId, chatgptPlanType, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -270,6 +307,8 @@ public final class ChatgptAuthTokensRefreshResponse {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -290,18 +329,30 @@ public final class ChatgptAuthTokensRefreshResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ChatgptAuthTokensRefreshResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ChatgptAuthTokensRefreshResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ChatgptAuthTokensRefreshResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ChatgptAuthTokensRefreshResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ChatgptAuthTokensRefreshResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ChatgptAuthTokensRefreshResponse");
         }
@@ -309,6 +360,10 @@ public final class ChatgptAuthTokensRefreshResponse {
 
     private static void writeMember(ChatgptAuthTokensRefreshResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.accessToken);
             case 1 -> g.writeString(v.chatgptAccountId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -404,6 +406,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private static final String[] NAMES = {"httpConnectionFailed"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"httpConnectionFailed"};
+        private static final String[] JAVA_TYPES = {"HttpConnectionFailedHttpConnectionFailed"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -412,12 +416,14 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private HttpConnectionFailed(HttpConnectionFailedHttpConnectionFailed httpConnectionFailed, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private HttpConnectionFailed(HttpConnectionFailedHttpConnectionFailed httpConnectionFailed, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.httpConnectionFailed = httpConnectionFailed;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -426,6 +432,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
          * @return the {@code httpConnectionFailed} member
          */
         public HttpConnectionFailedHttpConnectionFailed httpConnectionFailed() {
+            Unbound.check(_unbound, 0);
             return httpConnectionFailed;
         }
 
@@ -449,6 +456,24 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public HttpConnectionFailed validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<HttpConnectionFailed> codec() {
             return CODEC;
@@ -465,12 +490,13 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             }
             return o instanceof HttpConnectionFailed x && _present == x._present
                     && Objects.equals(httpConnectionFailed, x.httpConnectionFailed)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, httpConnectionFailed, _additionalProperties);
+            return Objects.hash(_present, httpConnectionFailed, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -480,6 +506,9 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             Json.field(b, "httpConnectionFailed", httpConnectionFailed);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -492,6 +521,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -500,6 +530,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -512,6 +543,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 Objects.requireNonNull(httpConnectionFailed, "httpConnectionFailed");
                 this.httpConnectionFailed = httpConnectionFailed;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -560,10 +592,11 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public HttpConnectionFailed build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CodexErrorInfo.HttpConnectionFailed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CodexErrorInfo.HttpConnectionFailed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new HttpConnectionFailed(httpConnectionFailed, _present, _additionalProperties, _order);
+                return new HttpConnectionFailed(httpConnectionFailed, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -571,6 +604,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             try {
                 @Nullable HttpConnectionFailedHttpConnectionFailed f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -591,16 +626,28 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = HttpConnectionFailedHttpConnectionFailed.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = HttpConnectionFailedHttpConnectionFailed.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CodexErrorInfo.HttpConnectionFailed", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CodexErrorInfo.HttpConnectionFailed"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CodexErrorInfo.HttpConnectionFailed", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new HttpConnectionFailed(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new HttpConnectionFailed(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CodexErrorInfo.HttpConnectionFailed");
             }
@@ -608,6 +655,10 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
 
         private static void writeMember(HttpConnectionFailed v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> HttpConnectionFailedHttpConnectionFailed.codec().write(v.httpConnectionFailed, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -668,6 +719,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private static final String[] NAMES = {"responseStreamConnectionFailed"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"responseStreamConnectionFailed"};
+        private static final String[] JAVA_TYPES = {"ResponseStreamConnectionFailedResponseStreamConnectionFailed"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -676,12 +729,14 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ResponseStreamConnectionFailed(ResponseStreamConnectionFailedResponseStreamConnectionFailed responseStreamConnectionFailed, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ResponseStreamConnectionFailed(ResponseStreamConnectionFailedResponseStreamConnectionFailed responseStreamConnectionFailed, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.responseStreamConnectionFailed = responseStreamConnectionFailed;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -690,6 +745,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
          * @return the {@code responseStreamConnectionFailed} member
          */
         public ResponseStreamConnectionFailedResponseStreamConnectionFailed responseStreamConnectionFailed() {
+            Unbound.check(_unbound, 0);
             return responseStreamConnectionFailed;
         }
 
@@ -713,6 +769,24 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ResponseStreamConnectionFailed validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ResponseStreamConnectionFailed> codec() {
             return CODEC;
@@ -729,12 +803,13 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             }
             return o instanceof ResponseStreamConnectionFailed x && _present == x._present
                     && Objects.equals(responseStreamConnectionFailed, x.responseStreamConnectionFailed)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, responseStreamConnectionFailed, _additionalProperties);
+            return Objects.hash(_present, responseStreamConnectionFailed, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -744,6 +819,9 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             Json.field(b, "responseStreamConnectionFailed", responseStreamConnectionFailed);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -756,6 +834,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -764,6 +843,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -776,6 +856,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 Objects.requireNonNull(responseStreamConnectionFailed, "responseStreamConnectionFailed");
                 this.responseStreamConnectionFailed = responseStreamConnectionFailed;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -824,10 +905,11 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public ResponseStreamConnectionFailed build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CodexErrorInfo.ResponseStreamConnectionFailed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CodexErrorInfo.ResponseStreamConnectionFailed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ResponseStreamConnectionFailed(responseStreamConnectionFailed, _present, _additionalProperties, _order);
+                return new ResponseStreamConnectionFailed(responseStreamConnectionFailed, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -835,6 +917,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             try {
                 @Nullable ResponseStreamConnectionFailedResponseStreamConnectionFailed f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -855,16 +939,28 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = ResponseStreamConnectionFailedResponseStreamConnectionFailed.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = ResponseStreamConnectionFailedResponseStreamConnectionFailed.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CodexErrorInfo.ResponseStreamConnectionFailed", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CodexErrorInfo.ResponseStreamConnectionFailed"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CodexErrorInfo.ResponseStreamConnectionFailed", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ResponseStreamConnectionFailed(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ResponseStreamConnectionFailed(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CodexErrorInfo.ResponseStreamConnectionFailed");
             }
@@ -872,6 +968,10 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
 
         private static void writeMember(ResponseStreamConnectionFailed v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> ResponseStreamConnectionFailedResponseStreamConnectionFailed.codec().write(v.responseStreamConnectionFailed, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -932,6 +1032,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private static final String[] NAMES = {"responseStreamDisconnected"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"responseStreamDisconnected"};
+        private static final String[] JAVA_TYPES = {"ResponseStreamDisconnectedResponseStreamDisconnected"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -940,12 +1042,14 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ResponseStreamDisconnected(ResponseStreamDisconnectedResponseStreamDisconnected responseStreamDisconnected, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ResponseStreamDisconnected(ResponseStreamDisconnectedResponseStreamDisconnected responseStreamDisconnected, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.responseStreamDisconnected = responseStreamDisconnected;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -954,6 +1058,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
          * @return the {@code responseStreamDisconnected} member
          */
         public ResponseStreamDisconnectedResponseStreamDisconnected responseStreamDisconnected() {
+            Unbound.check(_unbound, 0);
             return responseStreamDisconnected;
         }
 
@@ -977,6 +1082,24 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ResponseStreamDisconnected validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ResponseStreamDisconnected> codec() {
             return CODEC;
@@ -993,12 +1116,13 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             }
             return o instanceof ResponseStreamDisconnected x && _present == x._present
                     && Objects.equals(responseStreamDisconnected, x.responseStreamDisconnected)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, responseStreamDisconnected, _additionalProperties);
+            return Objects.hash(_present, responseStreamDisconnected, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1008,6 +1132,9 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             Json.field(b, "responseStreamDisconnected", responseStreamDisconnected);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1020,6 +1147,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1028,6 +1156,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1040,6 +1169,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 Objects.requireNonNull(responseStreamDisconnected, "responseStreamDisconnected");
                 this.responseStreamDisconnected = responseStreamDisconnected;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -1088,10 +1218,11 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public ResponseStreamDisconnected build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CodexErrorInfo.ResponseStreamDisconnected is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CodexErrorInfo.ResponseStreamDisconnected is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ResponseStreamDisconnected(responseStreamDisconnected, _present, _additionalProperties, _order);
+                return new ResponseStreamDisconnected(responseStreamDisconnected, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1099,6 +1230,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             try {
                 @Nullable ResponseStreamDisconnectedResponseStreamDisconnected f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1119,16 +1252,28 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = ResponseStreamDisconnectedResponseStreamDisconnected.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = ResponseStreamDisconnectedResponseStreamDisconnected.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CodexErrorInfo.ResponseStreamDisconnected", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CodexErrorInfo.ResponseStreamDisconnected"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CodexErrorInfo.ResponseStreamDisconnected", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ResponseStreamDisconnected(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ResponseStreamDisconnected(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CodexErrorInfo.ResponseStreamDisconnected");
             }
@@ -1136,6 +1281,10 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
 
         private static void writeMember(ResponseStreamDisconnected v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> ResponseStreamDisconnectedResponseStreamDisconnected.codec().write(v.responseStreamDisconnected, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1196,6 +1345,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private static final String[] NAMES = {"responseTooManyFailedAttempts"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"responseTooManyFailedAttempts"};
+        private static final String[] JAVA_TYPES = {"ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1204,12 +1355,14 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ResponseTooManyFailedAttempts(ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts responseTooManyFailedAttempts, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ResponseTooManyFailedAttempts(ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts responseTooManyFailedAttempts, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.responseTooManyFailedAttempts = responseTooManyFailedAttempts;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1218,6 +1371,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
          * @return the {@code responseTooManyFailedAttempts} member
          */
         public ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts responseTooManyFailedAttempts() {
+            Unbound.check(_unbound, 0);
             return responseTooManyFailedAttempts;
         }
 
@@ -1241,6 +1395,24 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ResponseTooManyFailedAttempts validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ResponseTooManyFailedAttempts> codec() {
             return CODEC;
@@ -1257,12 +1429,13 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             }
             return o instanceof ResponseTooManyFailedAttempts x && _present == x._present
                     && Objects.equals(responseTooManyFailedAttempts, x.responseTooManyFailedAttempts)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, responseTooManyFailedAttempts, _additionalProperties);
+            return Objects.hash(_present, responseTooManyFailedAttempts, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1272,6 +1445,9 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             Json.field(b, "responseTooManyFailedAttempts", responseTooManyFailedAttempts);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1284,6 +1460,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1292,6 +1469,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1304,6 +1482,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 Objects.requireNonNull(responseTooManyFailedAttempts, "responseTooManyFailedAttempts");
                 this.responseTooManyFailedAttempts = responseTooManyFailedAttempts;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -1352,10 +1531,11 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public ResponseTooManyFailedAttempts build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CodexErrorInfo.ResponseTooManyFailedAttempts is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CodexErrorInfo.ResponseTooManyFailedAttempts is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ResponseTooManyFailedAttempts(responseTooManyFailedAttempts, _present, _additionalProperties, _order);
+                return new ResponseTooManyFailedAttempts(responseTooManyFailedAttempts, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1363,6 +1543,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             try {
                 @Nullable ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1383,16 +1565,28 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CodexErrorInfo.ResponseTooManyFailedAttempts", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CodexErrorInfo.ResponseTooManyFailedAttempts"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CodexErrorInfo.ResponseTooManyFailedAttempts", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ResponseTooManyFailedAttempts(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ResponseTooManyFailedAttempts(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CodexErrorInfo.ResponseTooManyFailedAttempts");
             }
@@ -1400,6 +1594,10 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
 
         private static void writeMember(ResponseTooManyFailedAttempts v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> ResponseTooManyFailedAttemptsResponseTooManyFailedAttempts.codec().write(v.responseTooManyFailedAttempts, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1460,6 +1658,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private static final String[] NAMES = {"activeTurnNotSteerable"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"activeTurnNotSteerable"};
+        private static final String[] JAVA_TYPES = {"ActiveTurnNotSteerableActiveTurnNotSteerable"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1468,12 +1668,14 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ActiveTurnNotSteerable(ActiveTurnNotSteerableActiveTurnNotSteerable activeTurnNotSteerable, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ActiveTurnNotSteerable(ActiveTurnNotSteerableActiveTurnNotSteerable activeTurnNotSteerable, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.activeTurnNotSteerable = activeTurnNotSteerable;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1482,6 +1684,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
          * @return the {@code activeTurnNotSteerable} member
          */
         public ActiveTurnNotSteerableActiveTurnNotSteerable activeTurnNotSteerable() {
+            Unbound.check(_unbound, 0);
             return activeTurnNotSteerable;
         }
 
@@ -1505,6 +1708,24 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ActiveTurnNotSteerable validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ActiveTurnNotSteerable> codec() {
             return CODEC;
@@ -1521,12 +1742,13 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             }
             return o instanceof ActiveTurnNotSteerable x && _present == x._present
                     && Objects.equals(activeTurnNotSteerable, x.activeTurnNotSteerable)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, activeTurnNotSteerable, _additionalProperties);
+            return Objects.hash(_present, activeTurnNotSteerable, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1536,6 +1758,9 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             Json.field(b, "activeTurnNotSteerable", activeTurnNotSteerable);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1548,6 +1773,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1556,6 +1782,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1568,6 +1795,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 Objects.requireNonNull(activeTurnNotSteerable, "activeTurnNotSteerable");
                 this.activeTurnNotSteerable = activeTurnNotSteerable;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -1616,10 +1844,11 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public ActiveTurnNotSteerable build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CodexErrorInfo.ActiveTurnNotSteerable is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CodexErrorInfo.ActiveTurnNotSteerable is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ActiveTurnNotSteerable(activeTurnNotSteerable, _present, _additionalProperties, _order);
+                return new ActiveTurnNotSteerable(activeTurnNotSteerable, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1627,6 +1856,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             try {
                 @Nullable ActiveTurnNotSteerableActiveTurnNotSteerable f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1647,16 +1878,28 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = ActiveTurnNotSteerableActiveTurnNotSteerable.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = ActiveTurnNotSteerableActiveTurnNotSteerable.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CodexErrorInfo.ActiveTurnNotSteerable", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CodexErrorInfo.ActiveTurnNotSteerable"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CodexErrorInfo.ActiveTurnNotSteerable", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ActiveTurnNotSteerable(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ActiveTurnNotSteerable(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CodexErrorInfo.ActiveTurnNotSteerable");
             }
@@ -1664,6 +1907,10 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
 
         private static void writeMember(ActiveTurnNotSteerable v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> ActiveTurnNotSteerableActiveTurnNotSteerable.codec().write(v.activeTurnNotSteerable, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1761,74 +2008,77 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
 
             private static CodexErrorInfo fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("httpConnectionFailed") && Json.onlyKeys(o, "httpConnectionFailed"))) {
-                    try {
-                        return Json.bindTree(o, p, HttpConnectionFailed.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("httpConnectionFailed") && Json.onlyKeys(o, "httpConnectionFailed"))) {
+                        try {
+                            return Json.bindTree(o, p, HttpConnectionFailed.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("responseStreamConnectionFailed") && Json.onlyKeys(o, "responseStreamConnectionFailed"))) {
-                    try {
-                        return Json.bindTree(o, p, ResponseStreamConnectionFailed.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("responseStreamConnectionFailed") && Json.onlyKeys(o, "responseStreamConnectionFailed"))) {
+                        try {
+                            return Json.bindTree(o, p, ResponseStreamConnectionFailed.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("responseStreamDisconnected") && Json.onlyKeys(o, "responseStreamDisconnected"))) {
-                    try {
-                        return Json.bindTree(o, p, ResponseStreamDisconnected.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("responseStreamDisconnected") && Json.onlyKeys(o, "responseStreamDisconnected"))) {
+                        try {
+                            return Json.bindTree(o, p, ResponseStreamDisconnected.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("responseTooManyFailedAttempts") && Json.onlyKeys(o, "responseTooManyFailedAttempts"))) {
-                    try {
-                        return Json.bindTree(o, p, ResponseTooManyFailedAttempts.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("responseTooManyFailedAttempts") && Json.onlyKeys(o, "responseTooManyFailedAttempts"))) {
+                        try {
+                            return Json.bindTree(o, p, ResponseTooManyFailedAttempts.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("activeTurnNotSteerable") && Json.onlyKeys(o, "activeTurnNotSteerable"))) {
-                    try {
-                        return Json.bindTree(o, p, ActiveTurnNotSteerable.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("activeTurnNotSteerable") && Json.onlyKeys(o, "activeTurnNotSteerable"))) {
+                        try {
+                            return Json.bindTree(o, p, ActiveTurnNotSteerable.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("httpConnectionFailed")) {
-                    try {
-                        return Json.bindTree(o, p, HttpConnectionFailed.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("httpConnectionFailed")) {
+                        try {
+                            return Json.bindTree(o, p, HttpConnectionFailed.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("responseStreamConnectionFailed")) {
-                    try {
-                        return Json.bindTree(o, p, ResponseStreamConnectionFailed.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("responseStreamConnectionFailed")) {
+                        try {
+                            return Json.bindTree(o, p, ResponseStreamConnectionFailed.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("responseStreamDisconnected")) {
-                    try {
-                        return Json.bindTree(o, p, ResponseStreamDisconnected.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("responseStreamDisconnected")) {
+                        try {
+                            return Json.bindTree(o, p, ResponseStreamDisconnected.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("responseTooManyFailedAttempts")) {
-                    try {
-                        return Json.bindTree(o, p, ResponseTooManyFailedAttempts.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("responseTooManyFailedAttempts")) {
+                        try {
+                            return Json.bindTree(o, p, ResponseTooManyFailedAttempts.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("activeTurnNotSteerable")) {
-                    try {
-                        return Json.bindTree(o, p, ActiveTurnNotSteerable.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("activeTurnNotSteerable")) {
+                        try {
+                            return Json.bindTree(o, p, ActiveTurnNotSteerable.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

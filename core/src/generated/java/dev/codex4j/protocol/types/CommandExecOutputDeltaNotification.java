@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,8 @@ public final class CommandExecOutputDeltaNotification {
     private static final String[] NAMES = {"capReached", "deltaBase64", "processId", "stream"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"capReached", "deltaBase64", "processId", "stream"};
+    private static final String[] JAVA_TYPES = {"boolean", "String", "String", "CommandExecOutputStream"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class CommandExecOutputDeltaNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private CommandExecOutputDeltaNotification(boolean capReached, String deltaBase64, String processId, CommandExecOutputStream stream, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private CommandExecOutputDeltaNotification(boolean capReached, String deltaBase64, String processId, CommandExecOutputStream stream, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.capReached = capReached;
         this.deltaBase64 = deltaBase64;
         this.processId = processId;
@@ -66,6 +71,7 @@ public final class CommandExecOutputDeltaNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class CommandExecOutputDeltaNotification {
      * @return the {@code capReached} member
      */
     public boolean capReached() {
+        Unbound.check(_unbound, 0);
         return capReached;
     }
 
@@ -83,6 +90,7 @@ public final class CommandExecOutputDeltaNotification {
      * @return the {@code deltaBase64} member
      */
     public String deltaBase64() {
+        Unbound.check(_unbound, 1);
         return deltaBase64;
     }
 
@@ -92,6 +100,7 @@ public final class CommandExecOutputDeltaNotification {
      * @return the {@code processId} member
      */
     public String processId() {
+        Unbound.check(_unbound, 2);
         return processId;
     }
 
@@ -101,6 +110,7 @@ public final class CommandExecOutputDeltaNotification {
      * @return the {@code stream} member
      */
     public CommandExecOutputStream stream() {
+        Unbound.check(_unbound, 3);
         return stream;
     }
 
@@ -124,6 +134,24 @@ public final class CommandExecOutputDeltaNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public CommandExecOutputDeltaNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<CommandExecOutputDeltaNotification> codec() {
         return CODEC;
@@ -143,12 +171,13 @@ public final class CommandExecOutputDeltaNotification {
                 && Objects.equals(deltaBase64, x.deltaBase64)
                 && Objects.equals(processId, x.processId)
                 && Objects.equals(stream, x.stream)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, capReached, deltaBase64, processId, stream, _additionalProperties);
+        return Objects.hash(_present, capReached, deltaBase64, processId, stream, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -161,6 +190,9 @@ public final class CommandExecOutputDeltaNotification {
         Json.field(b, "stream", stream);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -176,6 +208,7 @@ public final class CommandExecOutputDeltaNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -187,6 +220,7 @@ public final class CommandExecOutputDeltaNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -198,6 +232,7 @@ public final class CommandExecOutputDeltaNotification {
         public Builder capReached(boolean capReached) {
             this.capReached = capReached;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class CommandExecOutputDeltaNotification {
             Objects.requireNonNull(deltaBase64, "deltaBase64");
             this.deltaBase64 = deltaBase64;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class CommandExecOutputDeltaNotification {
             Objects.requireNonNull(processId, "processId");
             this.processId = processId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class CommandExecOutputDeltaNotification {
             Objects.requireNonNull(stream, "stream");
             this.stream = stream;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class CommandExecOutputDeltaNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public CommandExecOutputDeltaNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("CommandExecOutputDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("CommandExecOutputDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new CommandExecOutputDeltaNotification(capReached, deltaBase64, processId, stream, _present, _additionalProperties, _order);
+            return new CommandExecOutputDeltaNotification(capReached, deltaBase64, processId, stream, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class CommandExecOutputDeltaNotification {
             @Nullable String f2 = null;
             @Nullable CommandExecOutputStream f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class CommandExecOutputDeltaNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = CommandExecOutputStream.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = CommandExecOutputStream.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "CommandExecOutputDeltaNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CommandExecOutputDeltaNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "CommandExecOutputDeltaNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new CommandExecOutputDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new CommandExecOutputDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("CommandExecOutputDeltaNotification");
         }
@@ -339,6 +392,10 @@ public final class CommandExecOutputDeltaNotification {
 
     private static void writeMember(CommandExecOutputDeltaNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeBoolean(v.capReached);
             case 1 -> g.writeString(v.deltaBase64);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class CommandExecParams {
     private static final String[] NAMES = {"command", "cwd", "disableOutputCap", "disableTimeout", "env", "outputBytesCap", "permissionProfile", "processId", "sandboxPolicy", "size", "streamStdin", "streamStdoutStderr", "timeoutMs", "tty"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"command", "cwd", "disableOutputCap", "disableTimeout", "env", "outputBytesCap", "permissionProfile", "processId", "sandboxPolicy", "size", "streamStdin", "streamStdoutStderr", "timeoutMs", "tty"};
+    private static final String[] JAVA_TYPES = {"List<String>", "String", "boolean", "boolean", "Map<String, String>", "long", "String", "String", "SandboxPolicy", "CommandExecTerminalSize", "boolean", "boolean", "long", "boolean"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -65,8 +69,9 @@ public final class CommandExecParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private CommandExecParams(List<String> command, @Nullable String cwd, @Nullable Boolean disableOutputCap, @Nullable Boolean disableTimeout, @Nullable Map<String, @Nullable String> env, @Nullable Long outputBytesCap, @Nullable String permissionProfile, @Nullable String processId, @Nullable SandboxPolicy sandboxPolicy, @Nullable CommandExecTerminalSize size, @Nullable Boolean streamStdin, @Nullable Boolean streamStdoutStderr, @Nullable Long timeoutMs, @Nullable Boolean tty, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private CommandExecParams(List<String> command, @Nullable String cwd, @Nullable Boolean disableOutputCap, @Nullable Boolean disableTimeout, @Nullable Map<String, @Nullable String> env, @Nullable Long outputBytesCap, @Nullable String permissionProfile, @Nullable String processId, @Nullable SandboxPolicy sandboxPolicy, @Nullable CommandExecTerminalSize size, @Nullable Boolean streamStdin, @Nullable Boolean streamStdoutStderr, @Nullable Long timeoutMs, @Nullable Boolean tty, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.command = command;
         this.cwd = cwd;
         this.disableOutputCap = disableOutputCap;
@@ -84,6 +89,7 @@ public final class CommandExecParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -92,6 +98,7 @@ public final class CommandExecParams {
      * @return the {@code command} member
      */
     public List<String> command() {
+        Unbound.check(_unbound, 0);
         return command;
     }
 
@@ -101,6 +108,7 @@ public final class CommandExecParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 1);
         return cwd;
     }
 
@@ -112,6 +120,7 @@ public final class CommandExecParams {
      * @return the {@code disableOutputCap} member, or null when absent
      */
     public @Nullable Boolean disableOutputCap() {
+        Unbound.check(_unbound, 2);
         return disableOutputCap;
     }
 
@@ -123,6 +132,7 @@ public final class CommandExecParams {
      * @return the {@code disableTimeout} member, or null when absent
      */
     public @Nullable Boolean disableTimeout() {
+        Unbound.check(_unbound, 3);
         return disableTimeout;
     }
 
@@ -134,6 +144,7 @@ public final class CommandExecParams {
      * @return the {@code env} member, or null when absent or null
      */
     public @Nullable Map<String, @Nullable String> env() {
+        Unbound.check(_unbound, 4);
         return env;
     }
 
@@ -145,6 +156,7 @@ public final class CommandExecParams {
      * @return the {@code outputBytesCap} member, or null when absent or null
      */
     public @Nullable Long outputBytesCap() {
+        Unbound.check(_unbound, 5);
         return outputBytesCap;
     }
 
@@ -157,6 +169,7 @@ public final class CommandExecParams {
      */
     @Experimental
     public @Nullable String permissionProfile() {
+        Unbound.check(_unbound, 6);
         return permissionProfile;
     }
 
@@ -168,6 +181,7 @@ public final class CommandExecParams {
      * @return the {@code processId} member, or null when absent or null
      */
     public @Nullable String processId() {
+        Unbound.check(_unbound, 7);
         return processId;
     }
 
@@ -179,6 +193,7 @@ public final class CommandExecParams {
      * @return the {@code sandboxPolicy} member, or null when absent or null
      */
     public @Nullable SandboxPolicy sandboxPolicy() {
+        Unbound.check(_unbound, 8);
         return sandboxPolicy;
     }
 
@@ -188,6 +203,7 @@ public final class CommandExecParams {
      * @return the {@code size} member, or null when absent or null
      */
     public @Nullable CommandExecTerminalSize size() {
+        Unbound.check(_unbound, 9);
         return size;
     }
 
@@ -199,6 +215,7 @@ public final class CommandExecParams {
      * @return the {@code streamStdin} member, or null when absent
      */
     public @Nullable Boolean streamStdin() {
+        Unbound.check(_unbound, 10);
         return streamStdin;
     }
 
@@ -210,6 +227,7 @@ public final class CommandExecParams {
      * @return the {@code streamStdoutStderr} member, or null when absent
      */
     public @Nullable Boolean streamStdoutStderr() {
+        Unbound.check(_unbound, 11);
         return streamStdoutStderr;
     }
 
@@ -221,6 +239,7 @@ public final class CommandExecParams {
      * @return the {@code timeoutMs} member, or null when absent or null
      */
     public @Nullable Long timeoutMs() {
+        Unbound.check(_unbound, 12);
         return timeoutMs;
     }
 
@@ -232,6 +251,7 @@ public final class CommandExecParams {
      * @return the {@code tty} member, or null when absent
      */
     public @Nullable Boolean tty() {
+        Unbound.check(_unbound, 13);
         return tty;
     }
 
@@ -253,6 +273,24 @@ public final class CommandExecParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public CommandExecParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -284,12 +322,13 @@ public final class CommandExecParams {
                 && Objects.equals(streamStdoutStderr, x.streamStdoutStderr)
                 && Objects.equals(timeoutMs, x.timeoutMs)
                 && Objects.equals(tty, x.tty)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, command, cwd, disableOutputCap, disableTimeout, env, outputBytesCap, permissionProfile, processId, sandboxPolicy, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _additionalProperties);
+        return Objects.hash(_present, command, cwd, disableOutputCap, disableTimeout, env, outputBytesCap, permissionProfile, processId, sandboxPolicy, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -339,6 +378,9 @@ public final class CommandExecParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -363,6 +405,7 @@ public final class CommandExecParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -384,6 +427,7 @@ public final class CommandExecParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -396,6 +440,7 @@ public final class CommandExecParams {
             Objects.requireNonNull(command, "command");
             this.command = Json.copyList(command);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -408,6 +453,7 @@ public final class CommandExecParams {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -420,6 +466,7 @@ public final class CommandExecParams {
         public Builder disableOutputCap(@Nullable Boolean disableOutputCap) {
             this.disableOutputCap = disableOutputCap;
             _present = disableOutputCap == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -432,6 +479,7 @@ public final class CommandExecParams {
         public Builder disableTimeout(@Nullable Boolean disableTimeout) {
             this.disableTimeout = disableTimeout;
             _present = disableTimeout == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -444,6 +492,7 @@ public final class CommandExecParams {
         public Builder env(@Nullable Map<String, ? extends @Nullable String> env) {
             this.env = env == null ? null : Json.copyMap(env, true);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -456,6 +505,7 @@ public final class CommandExecParams {
         public Builder outputBytesCap(@Nullable Long outputBytesCap) {
             this.outputBytesCap = outputBytesCap;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -469,6 +519,7 @@ public final class CommandExecParams {
         public Builder permissionProfile(@Nullable String permissionProfile) {
             this.permissionProfile = permissionProfile;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -481,6 +532,7 @@ public final class CommandExecParams {
         public Builder processId(@Nullable String processId) {
             this.processId = processId;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -493,6 +545,7 @@ public final class CommandExecParams {
         public Builder sandboxPolicy(@Nullable SandboxPolicy sandboxPolicy) {
             this.sandboxPolicy = sandboxPolicy;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -505,6 +558,7 @@ public final class CommandExecParams {
         public Builder size(@Nullable CommandExecTerminalSize size) {
             this.size = size;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -517,6 +571,7 @@ public final class CommandExecParams {
         public Builder streamStdin(@Nullable Boolean streamStdin) {
             this.streamStdin = streamStdin;
             _present = streamStdin == null ? _present & ~0x400L : _present | 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -529,6 +584,7 @@ public final class CommandExecParams {
         public Builder streamStdoutStderr(@Nullable Boolean streamStdoutStderr) {
             this.streamStdoutStderr = streamStdoutStderr;
             _present = streamStdoutStderr == null ? _present & ~0x800L : _present | 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -541,6 +597,7 @@ public final class CommandExecParams {
         public Builder timeoutMs(@Nullable Long timeoutMs) {
             this.timeoutMs = timeoutMs;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -553,6 +610,7 @@ public final class CommandExecParams {
         public Builder tty(@Nullable Boolean tty) {
             this.tty = tty;
             _present = tty == null ? _present & ~0x2000L : _present | 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -601,10 +659,11 @@ public final class CommandExecParams {
          * @throws IllegalStateException when a required member is not set
          */
         public CommandExecParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("CommandExecParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("CommandExecParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new CommandExecParams(command, cwd, disableOutputCap, disableTimeout, env, outputBytesCap, permissionProfile, processId, sandboxPolicy, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _present, _additionalProperties, _order);
+            return new CommandExecParams(command, cwd, disableOutputCap, disableTimeout, env, outputBytesCap, permissionProfile, processId, sandboxPolicy, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -625,6 +684,8 @@ public final class CommandExecParams {
             @Nullable Long f12 = null;
             @Nullable Boolean f13 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -645,29 +706,41 @@ public final class CommandExecParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, true);
-                    case 5 -> f5 = Json.readNullableLong(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxPolicy.codec().read(p);
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : CommandExecTerminalSize.codec().read(p);
-                    case 10 -> f10 = Json.readBoolean(p);
-                    case 11 -> f11 = Json.readBoolean(p);
-                    case 12 -> f12 = Json.readNullableLong(p);
-                    case 13 -> f13 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, true);
+                        case 5 -> f5 = Json.readNullableLong(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxPolicy.codec().read(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : CommandExecTerminalSize.codec().read(q);
+                        case 10 -> f10 = Json.readBoolean(q);
+                        case 11 -> f11 = Json.readBoolean(q);
+                        case 12 -> f12 = Json.readNullableLong(q);
+                        case 13 -> f13 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "CommandExecParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CommandExecParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "CommandExecParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new CommandExecParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new CommandExecParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("CommandExecParams");
         }
@@ -675,6 +748,10 @@ public final class CommandExecParams {
 
     private static void writeMember(CommandExecParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.command, Json.STRING);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class CommandExecResponse {
     private static final String[] NAMES = {"exitCode", "stderr", "stdout"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"exitCode", "stderr", "stdout"};
+    private static final String[] JAVA_TYPES = {"long", "String", "String"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class CommandExecResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private CommandExecResponse(long exitCode, String stderr, String stdout, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private CommandExecResponse(long exitCode, String stderr, String stdout, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.exitCode = exitCode;
         this.stderr = stderr;
         this.stdout = stdout;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class CommandExecResponse {
      * @return the {@code exitCode} member
      */
     public long exitCode() {
+        Unbound.check(_unbound, 0);
         return exitCode;
     }
 
@@ -81,6 +88,7 @@ public final class CommandExecResponse {
      * @return the {@code stderr} member
      */
     public String stderr() {
+        Unbound.check(_unbound, 1);
         return stderr;
     }
 
@@ -92,6 +100,7 @@ public final class CommandExecResponse {
      * @return the {@code stdout} member
      */
     public String stdout() {
+        Unbound.check(_unbound, 2);
         return stdout;
     }
 
@@ -115,6 +124,24 @@ public final class CommandExecResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public CommandExecResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<CommandExecResponse> codec() {
         return CODEC;
@@ -133,12 +160,13 @@ public final class CommandExecResponse {
                 && exitCode == x.exitCode
                 && Objects.equals(stderr, x.stderr)
                 && Objects.equals(stdout, x.stdout)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, exitCode, stderr, stdout, _additionalProperties);
+        return Objects.hash(_present, exitCode, stderr, stdout, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -150,6 +178,9 @@ public final class CommandExecResponse {
         Json.field(b, "stdout", stdout);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -164,6 +195,7 @@ public final class CommandExecResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -174,6 +206,7 @@ public final class CommandExecResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -185,6 +218,7 @@ public final class CommandExecResponse {
         public Builder exitCode(long exitCode) {
             this.exitCode = exitCode;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -198,6 +232,7 @@ public final class CommandExecResponse {
             Objects.requireNonNull(stderr, "stderr");
             this.stderr = stderr;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class CommandExecResponse {
             Objects.requireNonNull(stdout, "stdout");
             this.stdout = stdout;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -259,10 +295,11 @@ public final class CommandExecResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public CommandExecResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("CommandExecResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("CommandExecResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new CommandExecResponse(exitCode, stderr, stdout, _present, _additionalProperties, _order);
+            return new CommandExecResponse(exitCode, stderr, stdout, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -272,6 +309,8 @@ public final class CommandExecResponse {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -292,18 +331,30 @@ public final class CommandExecResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "CommandExecResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CommandExecResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "CommandExecResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new CommandExecResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new CommandExecResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("CommandExecResponse");
         }
@@ -311,6 +362,10 @@ public final class CommandExecResponse {
 
     private static void writeMember(CommandExecResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.exitCode);
             case 1 -> g.writeString(v.stderr);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,11 +48,13 @@ public final class CommandExecTerminateResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private CommandExecTerminateResponse(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private CommandExecTerminateResponse(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +77,24 @@ public final class CommandExecTerminateResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public CommandExecTerminateResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<CommandExecTerminateResponse> codec() {
         return CODEC;
@@ -88,12 +110,13 @@ public final class CommandExecTerminateResponse {
             return true;
         }
         return o instanceof CommandExecTerminateResponse x && _present == x._present
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, _additionalProperties);
+        return Objects.hash(_present, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -102,6 +125,9 @@ public final class CommandExecTerminateResponse {
         StringBuilder b = new StringBuilder("CommandExecTerminateResponse[");
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -113,6 +139,7 @@ public final class CommandExecTerminateResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -120,6 +147,7 @@ public final class CommandExecTerminateResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -167,10 +195,11 @@ public final class CommandExecTerminateResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public CommandExecTerminateResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("CommandExecTerminateResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("CommandExecTerminateResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new CommandExecTerminateResponse(_present, _additionalProperties, _order);
+            return new CommandExecTerminateResponse(_present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -189,7 +218,7 @@ public final class CommandExecTerminateResponse {
             if ((seen & REQUIRED) != REQUIRED) {
                 throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
             }
-            return new CommandExecTerminateResponse(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new CommandExecTerminateResponse(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), null);
         } catch (DecodeException e) {
             throw e.in("CommandExecTerminateResponse");
         }

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -217,6 +219,8 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
         private static final String[] NAMES = {"acceptWithExecpolicyAmendment"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"acceptWithExecpolicyAmendment"};
+        private static final String[] JAVA_TYPES = {"AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -225,12 +229,14 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AcceptWithExecpolicyAmendment(AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment acceptWithExecpolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AcceptWithExecpolicyAmendment(AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment acceptWithExecpolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.acceptWithExecpolicyAmendment = acceptWithExecpolicyAmendment;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -239,6 +245,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
          * @return the {@code acceptWithExecpolicyAmendment} member
          */
         public AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment acceptWithExecpolicyAmendment() {
+            Unbound.check(_unbound, 0);
             return acceptWithExecpolicyAmendment;
         }
 
@@ -262,6 +269,24 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AcceptWithExecpolicyAmendment validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AcceptWithExecpolicyAmendment> codec() {
             return CODEC;
@@ -278,12 +303,13 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             }
             return o instanceof AcceptWithExecpolicyAmendment x && _present == x._present
                     && Objects.equals(acceptWithExecpolicyAmendment, x.acceptWithExecpolicyAmendment)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, acceptWithExecpolicyAmendment, _additionalProperties);
+            return Objects.hash(_present, acceptWithExecpolicyAmendment, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -293,6 +319,9 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             Json.field(b, "acceptWithExecpolicyAmendment", acceptWithExecpolicyAmendment);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -305,6 +334,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -313,6 +343,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -325,6 +356,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
                 Objects.requireNonNull(acceptWithExecpolicyAmendment, "acceptWithExecpolicyAmendment");
                 this.acceptWithExecpolicyAmendment = acceptWithExecpolicyAmendment;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -373,10 +405,11 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
              * @throws IllegalStateException when a required member is not set
              */
             public AcceptWithExecpolicyAmendment build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AcceptWithExecpolicyAmendment(acceptWithExecpolicyAmendment, _present, _additionalProperties, _order);
+                return new AcceptWithExecpolicyAmendment(acceptWithExecpolicyAmendment, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -384,6 +417,8 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             try {
                 @Nullable AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -404,16 +439,28 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AcceptWithExecpolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AcceptWithExecpolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment");
             }
@@ -421,6 +468,10 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
 
         private static void writeMember(AcceptWithExecpolicyAmendment v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment.codec().write(v.acceptWithExecpolicyAmendment, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -481,6 +532,8 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
         private static final String[] NAMES = {"applyNetworkPolicyAmendment"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"applyNetworkPolicyAmendment"};
+        private static final String[] JAVA_TYPES = {"ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -489,12 +542,14 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ApplyNetworkPolicyAmendment(ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment applyNetworkPolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ApplyNetworkPolicyAmendment(ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment applyNetworkPolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.applyNetworkPolicyAmendment = applyNetworkPolicyAmendment;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -503,6 +558,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
          * @return the {@code applyNetworkPolicyAmendment} member
          */
         public ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment applyNetworkPolicyAmendment() {
+            Unbound.check(_unbound, 0);
             return applyNetworkPolicyAmendment;
         }
 
@@ -526,6 +582,24 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ApplyNetworkPolicyAmendment validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApplyNetworkPolicyAmendment> codec() {
             return CODEC;
@@ -542,12 +616,13 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             }
             return o instanceof ApplyNetworkPolicyAmendment x && _present == x._present
                     && Objects.equals(applyNetworkPolicyAmendment, x.applyNetworkPolicyAmendment)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, applyNetworkPolicyAmendment, _additionalProperties);
+            return Objects.hash(_present, applyNetworkPolicyAmendment, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -557,6 +632,9 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             Json.field(b, "applyNetworkPolicyAmendment", applyNetworkPolicyAmendment);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -569,6 +647,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -577,6 +656,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -589,6 +669,7 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
                 Objects.requireNonNull(applyNetworkPolicyAmendment, "applyNetworkPolicyAmendment");
                 this.applyNetworkPolicyAmendment = applyNetworkPolicyAmendment;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -637,10 +718,11 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
              * @throws IllegalStateException when a required member is not set
              */
             public ApplyNetworkPolicyAmendment build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ApplyNetworkPolicyAmendment(applyNetworkPolicyAmendment, _present, _additionalProperties, _order);
+                return new ApplyNetworkPolicyAmendment(applyNetworkPolicyAmendment, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -648,6 +730,8 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
             try {
                 @Nullable ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -668,16 +752,28 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ApplyNetworkPolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ApplyNetworkPolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("CommandExecutionApprovalDecision.ApplyNetworkPolicyAmendment");
             }
@@ -685,6 +781,10 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
 
         private static void writeMember(ApplyNetworkPolicyAmendment v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment.codec().write(v.applyNetworkPolicyAmendment, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -782,32 +882,35 @@ public sealed interface CommandExecutionApprovalDecision permits CommandExecutio
 
             private static CommandExecutionApprovalDecision fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("acceptWithExecpolicyAmendment") && Json.onlyKeys(o, "acceptWithExecpolicyAmendment"))) {
-                    try {
-                        return Json.bindTree(o, p, AcceptWithExecpolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("acceptWithExecpolicyAmendment") && Json.onlyKeys(o, "acceptWithExecpolicyAmendment"))) {
+                        try {
+                            return Json.bindTree(o, p, AcceptWithExecpolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("applyNetworkPolicyAmendment") && Json.onlyKeys(o, "applyNetworkPolicyAmendment"))) {
-                    try {
-                        return Json.bindTree(o, p, ApplyNetworkPolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("applyNetworkPolicyAmendment") && Json.onlyKeys(o, "applyNetworkPolicyAmendment"))) {
+                        try {
+                            return Json.bindTree(o, p, ApplyNetworkPolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("acceptWithExecpolicyAmendment")) {
-                    try {
-                        return Json.bindTree(o, p, AcceptWithExecpolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("acceptWithExecpolicyAmendment")) {
+                        try {
+                            return Json.bindTree(o, p, AcceptWithExecpolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("applyNetworkPolicyAmendment")) {
-                    try {
-                        return Json.bindTree(o, p, ApplyNetworkPolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("applyNetworkPolicyAmendment")) {
+                        try {
+                            return Json.bindTree(o, p, ApplyNetworkPolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class CommandExecutionRequestApprovalParams {
     private static final String[] NAMES = {"additionalPermissions", "approvalId", "availableDecisions", "command", "commandActions", "cwd", "environmentId", "itemId", "kind", "networkApprovalContext", "proposedExecpolicyAmendment", "proposedNetworkPolicyAmendments", "reason", "startedAtMs", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"additionalPermissions", "approvalId", "availableDecisions", "command", "commandActions", "cwd", "environmentId", "itemId", "kind", "networkApprovalContext", "proposedExecpolicyAmendment", "proposedNetworkPolicyAmendments", "reason", "startedAtMs", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"AdditionalPermissionProfile", "String", "List<CommandExecutionApprovalDecision>", "String", "List<CommandAction>", "String", "String", "String", "CommandExecutionApprovalKind", "NetworkApprovalContext", "List<String>", "List<NetworkPolicyAmendment>", "String", "long", "String", "String"};
     private static final long REQUIRED = 0xe080L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -67,8 +71,9 @@ public final class CommandExecutionRequestApprovalParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private CommandExecutionRequestApprovalParams(@Nullable AdditionalPermissionProfile additionalPermissions, @Nullable String approvalId, @Nullable List<CommandExecutionApprovalDecision> availableDecisions, @Nullable String command, @Nullable List<CommandAction> commandActions, @Nullable String cwd, @Nullable String environmentId, String itemId, @Nullable CommandExecutionApprovalKind kind, @Nullable NetworkApprovalContext networkApprovalContext, @Nullable List<String> proposedExecpolicyAmendment, @Nullable List<NetworkPolicyAmendment> proposedNetworkPolicyAmendments, @Nullable String reason, long startedAtMs, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private CommandExecutionRequestApprovalParams(@Nullable AdditionalPermissionProfile additionalPermissions, @Nullable String approvalId, @Nullable List<CommandExecutionApprovalDecision> availableDecisions, @Nullable String command, @Nullable List<CommandAction> commandActions, @Nullable String cwd, @Nullable String environmentId, String itemId, @Nullable CommandExecutionApprovalKind kind, @Nullable NetworkApprovalContext networkApprovalContext, @Nullable List<String> proposedExecpolicyAmendment, @Nullable List<NetworkPolicyAmendment> proposedNetworkPolicyAmendments, @Nullable String reason, long startedAtMs, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.additionalPermissions = additionalPermissions;
         this.approvalId = approvalId;
         this.availableDecisions = availableDecisions;
@@ -88,6 +93,7 @@ public final class CommandExecutionRequestApprovalParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -97,6 +103,7 @@ public final class CommandExecutionRequestApprovalParams {
      */
     @Experimental
     public @Nullable AdditionalPermissionProfile additionalPermissions() {
+        Unbound.check(_unbound, 0);
         return additionalPermissions;
     }
 
@@ -110,6 +117,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code approvalId} member, or null when absent or null
      */
     public @Nullable String approvalId() {
+        Unbound.check(_unbound, 1);
         return approvalId;
     }
 
@@ -120,6 +128,7 @@ public final class CommandExecutionRequestApprovalParams {
      */
     @Experimental
     public @Nullable List<CommandExecutionApprovalDecision> availableDecisions() {
+        Unbound.check(_unbound, 2);
         return availableDecisions;
     }
 
@@ -129,6 +138,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code command} member, or null when absent or null
      */
     public @Nullable String command() {
+        Unbound.check(_unbound, 3);
         return command;
     }
 
@@ -138,6 +148,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code commandActions} member, or null when absent or null
      */
     public @Nullable List<CommandAction> commandActions() {
+        Unbound.check(_unbound, 4);
         return commandActions;
     }
 
@@ -147,6 +158,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 5);
         return cwd;
     }
 
@@ -158,6 +170,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code environmentId} member, or null when absent or null
      */
     public @Nullable String environmentId() {
+        Unbound.check(_unbound, 6);
         return environmentId;
     }
 
@@ -167,6 +180,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 7);
         return itemId;
     }
 
@@ -178,6 +192,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code kind} member, or null when absent
      */
     public @Nullable CommandExecutionApprovalKind kind() {
+        Unbound.check(_unbound, 8);
         return kind;
     }
 
@@ -187,6 +202,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code networkApprovalContext} member, or null when absent or null
      */
     public @Nullable NetworkApprovalContext networkApprovalContext() {
+        Unbound.check(_unbound, 9);
         return networkApprovalContext;
     }
 
@@ -196,6 +212,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code proposedExecpolicyAmendment} member, or null when absent or null
      */
     public @Nullable List<String> proposedExecpolicyAmendment() {
+        Unbound.check(_unbound, 10);
         return proposedExecpolicyAmendment;
     }
 
@@ -205,6 +222,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code proposedNetworkPolicyAmendments} member, or null when absent or null
      */
     public @Nullable List<NetworkPolicyAmendment> proposedNetworkPolicyAmendments() {
+        Unbound.check(_unbound, 11);
         return proposedNetworkPolicyAmendments;
     }
 
@@ -214,6 +232,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable String reason() {
+        Unbound.check(_unbound, 12);
         return reason;
     }
 
@@ -223,6 +242,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code startedAtMs} member
      */
     public long startedAtMs() {
+        Unbound.check(_unbound, 13);
         return startedAtMs;
     }
 
@@ -232,6 +252,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 14);
         return threadId;
     }
 
@@ -241,6 +262,7 @@ public final class CommandExecutionRequestApprovalParams {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 15);
         return turnId;
     }
 
@@ -262,6 +284,24 @@ public final class CommandExecutionRequestApprovalParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public CommandExecutionRequestApprovalParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -295,12 +335,13 @@ public final class CommandExecutionRequestApprovalParams {
                 && startedAtMs == x.startedAtMs
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, additionalPermissions, approvalId, availableDecisions, command, commandActions, cwd, environmentId, itemId, kind, networkApprovalContext, proposedExecpolicyAmendment, proposedNetworkPolicyAmendments, reason, startedAtMs, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, additionalPermissions, approvalId, availableDecisions, command, commandActions, cwd, environmentId, itemId, kind, networkApprovalContext, proposedExecpolicyAmendment, proposedNetworkPolicyAmendments, reason, startedAtMs, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -350,6 +391,9 @@ public final class CommandExecutionRequestApprovalParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -376,6 +420,7 @@ public final class CommandExecutionRequestApprovalParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -399,6 +444,7 @@ public final class CommandExecutionRequestApprovalParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -411,6 +457,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder additionalPermissions(@Nullable AdditionalPermissionProfile additionalPermissions) {
             this.additionalPermissions = additionalPermissions;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -423,6 +470,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder approvalId(@Nullable String approvalId) {
             this.approvalId = approvalId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -436,6 +484,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder availableDecisions(@Nullable List<? extends CommandExecutionApprovalDecision> availableDecisions) {
             this.availableDecisions = availableDecisions == null ? null : Json.copyList(availableDecisions);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -448,6 +497,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder command(@Nullable String command) {
             this.command = command;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -460,6 +510,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder commandActions(@Nullable List<? extends CommandAction> commandActions) {
             this.commandActions = commandActions == null ? null : Json.copyList(commandActions);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -472,6 +523,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -484,6 +536,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder environmentId(@Nullable String environmentId) {
             this.environmentId = environmentId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -497,6 +550,7 @@ public final class CommandExecutionRequestApprovalParams {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -509,6 +563,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder kind(@Nullable CommandExecutionApprovalKind kind) {
             this.kind = kind;
             _present = kind == null ? _present & ~0x100L : _present | 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -521,6 +576,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder networkApprovalContext(@Nullable NetworkApprovalContext networkApprovalContext) {
             this.networkApprovalContext = networkApprovalContext;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -533,6 +589,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder proposedExecpolicyAmendment(@Nullable List<? extends String> proposedExecpolicyAmendment) {
             this.proposedExecpolicyAmendment = proposedExecpolicyAmendment == null ? null : Json.copyList(proposedExecpolicyAmendment);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -545,6 +602,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder proposedNetworkPolicyAmendments(@Nullable List<? extends NetworkPolicyAmendment> proposedNetworkPolicyAmendments) {
             this.proposedNetworkPolicyAmendments = proposedNetworkPolicyAmendments == null ? null : Json.copyList(proposedNetworkPolicyAmendments);
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -557,6 +615,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder reason(@Nullable String reason) {
             this.reason = reason;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -569,6 +628,7 @@ public final class CommandExecutionRequestApprovalParams {
         public Builder startedAtMs(long startedAtMs) {
             this.startedAtMs = startedAtMs;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -582,6 +642,7 @@ public final class CommandExecutionRequestApprovalParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -595,6 +656,7 @@ public final class CommandExecutionRequestApprovalParams {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -643,10 +705,11 @@ public final class CommandExecutionRequestApprovalParams {
          * @throws IllegalStateException when a required member is not set
          */
         public CommandExecutionRequestApprovalParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("CommandExecutionRequestApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("CommandExecutionRequestApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new CommandExecutionRequestApprovalParams(additionalPermissions, approvalId, availableDecisions, command, commandActions, cwd, environmentId, itemId, kind, networkApprovalContext, proposedExecpolicyAmendment, proposedNetworkPolicyAmendments, reason, startedAtMs, threadId, turnId, _present, _additionalProperties, _order);
+            return new CommandExecutionRequestApprovalParams(additionalPermissions, approvalId, availableDecisions, command, commandActions, cwd, environmentId, itemId, kind, networkApprovalContext, proposedExecpolicyAmendment, proposedNetworkPolicyAmendments, reason, startedAtMs, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -669,6 +732,8 @@ public final class CommandExecutionRequestApprovalParams {
             @Nullable String f14 = null;
             @Nullable String f15 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -689,31 +754,43 @@ public final class CommandExecutionRequestApprovalParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalPermissionProfile.codec().read(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, CommandExecutionApprovalDecision.codec());
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, CommandAction.codec());
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readString(p);
-                    case 8 -> f8 = CommandExecutionApprovalKind.codec().read(p);
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : NetworkApprovalContext.codec().read(p);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 11 -> f11 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, NetworkPolicyAmendment.codec());
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readLong(p);
-                    case 14 -> f14 = Json.readString(p);
-                    case 15 -> f15 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalPermissionProfile.codec().read(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, CommandExecutionApprovalDecision.codec());
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, CommandAction.codec());
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readString(q);
+                        case 8 -> f8 = CommandExecutionApprovalKind.codec().read(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : NetworkApprovalContext.codec().read(q);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, NetworkPolicyAmendment.codec());
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readLong(q);
+                        case 14 -> f14 = Json.readString(q);
+                        case 15 -> f15 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "CommandExecutionRequestApprovalParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CommandExecutionRequestApprovalParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "CommandExecutionRequestApprovalParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new CommandExecutionRequestApprovalParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new CommandExecutionRequestApprovalParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("CommandExecutionRequestApprovalParams");
         }
@@ -721,6 +798,10 @@ public final class CommandExecutionRequestApprovalParams {
 
     private static void writeMember(CommandExecutionRequestApprovalParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.additionalPermissions == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ComputerUseRequirements {
     private static final String[] NAMES = {"allowLockedComputerUse", "allowPersistentApproval", "defaultAppAccess", "macos", "windows"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"allowLockedComputerUse", "allowPersistentApproval", "defaultAppAccess", "macos", "windows"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "AllowDenyRequirement", "ComputerUseMacosRequirements", "ComputerUseWindowsRequirements"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class ComputerUseRequirements {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ComputerUseRequirements(@Nullable Boolean allowLockedComputerUse, @Nullable Boolean allowPersistentApproval, @Nullable AllowDenyRequirement defaultAppAccess, @Nullable ComputerUseMacosRequirements macos, @Nullable ComputerUseWindowsRequirements windows, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ComputerUseRequirements(@Nullable Boolean allowLockedComputerUse, @Nullable Boolean allowPersistentApproval, @Nullable AllowDenyRequirement defaultAppAccess, @Nullable ComputerUseMacosRequirements macos, @Nullable ComputerUseWindowsRequirements windows, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.allowLockedComputerUse = allowLockedComputerUse;
         this.allowPersistentApproval = allowPersistentApproval;
         this.defaultAppAccess = defaultAppAccess;
@@ -63,6 +68,7 @@ public final class ComputerUseRequirements {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class ComputerUseRequirements {
      * @return the {@code allowLockedComputerUse} member, or null when absent or null
      */
     public @Nullable Boolean allowLockedComputerUse() {
+        Unbound.check(_unbound, 0);
         return allowLockedComputerUse;
     }
 
@@ -80,6 +87,7 @@ public final class ComputerUseRequirements {
      * @return the {@code allowPersistentApproval} member, or null when absent or null
      */
     public @Nullable Boolean allowPersistentApproval() {
+        Unbound.check(_unbound, 1);
         return allowPersistentApproval;
     }
 
@@ -89,6 +97,7 @@ public final class ComputerUseRequirements {
      * @return the {@code defaultAppAccess} member, or null when absent or null
      */
     public @Nullable AllowDenyRequirement defaultAppAccess() {
+        Unbound.check(_unbound, 2);
         return defaultAppAccess;
     }
 
@@ -98,6 +107,7 @@ public final class ComputerUseRequirements {
      * @return the {@code macos} member, or null when absent or null
      */
     public @Nullable ComputerUseMacosRequirements macos() {
+        Unbound.check(_unbound, 3);
         return macos;
     }
 
@@ -107,6 +117,7 @@ public final class ComputerUseRequirements {
      * @return the {@code windows} member, or null when absent or null
      */
     public @Nullable ComputerUseWindowsRequirements windows() {
+        Unbound.check(_unbound, 4);
         return windows;
     }
 
@@ -130,6 +141,24 @@ public final class ComputerUseRequirements {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ComputerUseRequirements validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ComputerUseRequirements> codec() {
         return CODEC;
@@ -150,12 +179,13 @@ public final class ComputerUseRequirements {
                 && Objects.equals(defaultAppAccess, x.defaultAppAccess)
                 && Objects.equals(macos, x.macos)
                 && Objects.equals(windows, x.windows)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, allowLockedComputerUse, allowPersistentApproval, defaultAppAccess, macos, windows, _additionalProperties);
+        return Objects.hash(_present, allowLockedComputerUse, allowPersistentApproval, defaultAppAccess, macos, windows, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -180,6 +210,9 @@ public final class ComputerUseRequirements {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -195,6 +228,7 @@ public final class ComputerUseRequirements {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -207,6 +241,7 @@ public final class ComputerUseRequirements {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -218,6 +253,7 @@ public final class ComputerUseRequirements {
         public Builder allowLockedComputerUse(@Nullable Boolean allowLockedComputerUse) {
             this.allowLockedComputerUse = allowLockedComputerUse;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -230,6 +266,7 @@ public final class ComputerUseRequirements {
         public Builder allowPersistentApproval(@Nullable Boolean allowPersistentApproval) {
             this.allowPersistentApproval = allowPersistentApproval;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class ComputerUseRequirements {
         public Builder defaultAppAccess(@Nullable AllowDenyRequirement defaultAppAccess) {
             this.defaultAppAccess = defaultAppAccess;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class ComputerUseRequirements {
         public Builder macos(@Nullable ComputerUseMacosRequirements macos) {
             this.macos = macos;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class ComputerUseRequirements {
         public Builder windows(@Nullable ComputerUseWindowsRequirements windows) {
             this.windows = windows;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class ComputerUseRequirements {
          * @throws IllegalStateException when a required member is not set
          */
         public ComputerUseRequirements build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ComputerUseRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ComputerUseRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ComputerUseRequirements(allowLockedComputerUse, allowPersistentApproval, defaultAppAccess, macos, windows, _present, _additionalProperties, _order);
+            return new ComputerUseRequirements(allowLockedComputerUse, allowPersistentApproval, defaultAppAccess, macos, windows, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class ComputerUseRequirements {
             @Nullable ComputerUseMacosRequirements f3 = null;
             @Nullable ComputerUseWindowsRequirements f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class ComputerUseRequirements {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseMacosRequirements.codec().read(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseWindowsRequirements.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : AllowDenyRequirement.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseMacosRequirements.codec().read(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseWindowsRequirements.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ComputerUseRequirements", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ComputerUseRequirements"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ComputerUseRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ComputerUseRequirements(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ComputerUseRequirements(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ComputerUseRequirements");
         }
@@ -370,6 +425,10 @@ public final class ComputerUseRequirements {
 
     private static void writeMember(ComputerUseRequirements v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.allowLockedComputerUse == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ComputerUseWindowsExeConfig {
     private static final String[] NAMES = {"access", "binary_name", "product_name", "publisher_name"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"access", "binaryName", "productName", "publisherName"};
+    private static final String[] JAVA_TYPES = {"AllowDenyRequirement", "String", "String", "String"};
     private static final long REQUIRED = 0xdL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ComputerUseWindowsExeConfig {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ComputerUseWindowsExeConfig(AllowDenyRequirement access, @Nullable String binaryName, String productName, String publisherName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ComputerUseWindowsExeConfig(AllowDenyRequirement access, @Nullable String binaryName, String productName, String publisherName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.access = access;
         this.binaryName = binaryName;
         this.productName = productName;
@@ -64,6 +69,7 @@ public final class ComputerUseWindowsExeConfig {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class ComputerUseWindowsExeConfig {
      * @return the {@code access} member
      */
     public AllowDenyRequirement access() {
+        Unbound.check(_unbound, 0);
         return access;
     }
 
@@ -81,6 +88,7 @@ public final class ComputerUseWindowsExeConfig {
      * @return the {@code binary_name} member, or null when absent or null
      */
     public @Nullable String binaryName() {
+        Unbound.check(_unbound, 1);
         return binaryName;
     }
 
@@ -90,6 +98,7 @@ public final class ComputerUseWindowsExeConfig {
      * @return the {@code product_name} member
      */
     public String productName() {
+        Unbound.check(_unbound, 2);
         return productName;
     }
 
@@ -99,6 +108,7 @@ public final class ComputerUseWindowsExeConfig {
      * @return the {@code publisher_name} member
      */
     public String publisherName() {
+        Unbound.check(_unbound, 3);
         return publisherName;
     }
 
@@ -122,6 +132,24 @@ public final class ComputerUseWindowsExeConfig {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ComputerUseWindowsExeConfig validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ComputerUseWindowsExeConfig> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class ComputerUseWindowsExeConfig {
                 && Objects.equals(binaryName, x.binaryName)
                 && Objects.equals(productName, x.productName)
                 && Objects.equals(publisherName, x.publisherName)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, access, binaryName, productName, publisherName, _additionalProperties);
+        return Objects.hash(_present, access, binaryName, productName, publisherName, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -162,6 +191,9 @@ public final class ComputerUseWindowsExeConfig {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -176,6 +208,7 @@ public final class ComputerUseWindowsExeConfig {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -187,6 +220,7 @@ public final class ComputerUseWindowsExeConfig {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -199,6 +233,7 @@ public final class ComputerUseWindowsExeConfig {
             Objects.requireNonNull(access, "access");
             this.access = access;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class ComputerUseWindowsExeConfig {
         public Builder binaryName(@Nullable String binaryName) {
             this.binaryName = binaryName;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class ComputerUseWindowsExeConfig {
             Objects.requireNonNull(productName, "productName");
             this.productName = productName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ComputerUseWindowsExeConfig {
             Objects.requireNonNull(publisherName, "publisherName");
             this.publisherName = publisherName;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class ComputerUseWindowsExeConfig {
          * @throws IllegalStateException when a required member is not set
          */
         public ComputerUseWindowsExeConfig build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ComputerUseWindowsExeConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ComputerUseWindowsExeConfig is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ComputerUseWindowsExeConfig(access, binaryName, productName, publisherName, _present, _additionalProperties, _order);
+            return new ComputerUseWindowsExeConfig(access, binaryName, productName, publisherName, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class ComputerUseWindowsExeConfig {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class ComputerUseWindowsExeConfig {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = AllowDenyRequirement.codec().read(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = AllowDenyRequirement.codec().read(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ComputerUseWindowsExeConfig", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ComputerUseWindowsExeConfig"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ComputerUseWindowsExeConfig", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ComputerUseWindowsExeConfig(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ComputerUseWindowsExeConfig(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ComputerUseWindowsExeConfig");
         }
@@ -339,6 +392,10 @@ public final class ComputerUseWindowsExeConfig {
 
     private static void writeMember(ComputerUseWindowsExeConfig v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> AllowDenyRequirement.codec().write(v.access, g);
             case 1 -> {

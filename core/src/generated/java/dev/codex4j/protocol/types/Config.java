@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class Config {
     private static final String[] NAMES = {"analytics", "approval_policy", "approvals_reviewer", "apps", "browser_use", "client_search_provider", "compact_prompt", "computer_use", "desktop", "developer_instructions", "forced_chatgpt_workspace_id", "forced_login_method", "instructions", "model", "model_auto_compact_token_limit", "model_auto_compact_token_limit_scope", "model_context_window", "model_provider", "model_reasoning_effort", "model_reasoning_summary", "model_verbosity", "review_model", "sandbox_mode", "sandbox_workspace_write", "service_tier", "tools", "web_search"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"analytics", "approvalPolicy", "approvalsReviewer", "apps", "browserUse", "clientSearchProvider", "compactPrompt", "computerUse", "desktop", "developerInstructions", "forcedChatgptWorkspaceId", "forcedLoginMethod", "instructions", "model", "modelAutoCompactTokenLimit", "modelAutoCompactTokenLimitScope", "modelContextWindow", "modelProvider", "modelReasoningEffort", "modelReasoningSummary", "modelVerbosity", "reviewModel", "sandboxMode", "sandboxWorkspaceWrite", "serviceTier", "tools", "webSearch"};
+    private static final String[] JAVA_TYPES = {"AnalyticsConfig", "AskForApproval", "ApprovalsReviewer", "AppsConfig", "BrowserUseConfig", "WebSearchProvider", "String", "ComputerUseConfig", "JsonNode", "String", "ForcedChatgptWorkspaceIds", "ForcedLoginMethod", "String", "String", "long", "AutoCompactTokenLimitScope", "long", "String", "String", "ReasoningSummary", "Verbosity", "String", "SandboxMode", "SandboxWorkspaceWrite", "String", "ToolsV2", "WebSearchMode"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -75,8 +79,9 @@ public final class Config {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private Config(@Nullable AnalyticsConfig analytics, @Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable AppsConfig apps, @Nullable BrowserUseConfig browserUse, @Nullable WebSearchProvider clientSearchProvider, @Nullable String compactPrompt, @Nullable ComputerUseConfig computerUse, @Nullable JsonNode desktop, @Nullable String developerInstructions, @Nullable ForcedChatgptWorkspaceIds forcedChatgptWorkspaceId, @Nullable ForcedLoginMethod forcedLoginMethod, @Nullable String instructions, @Nullable String model, @Nullable Long modelAutoCompactTokenLimit, @Nullable AutoCompactTokenLimitScope modelAutoCompactTokenLimitScope, @Nullable Long modelContextWindow, @Nullable String modelProvider, @Nullable String modelReasoningEffort, @Nullable ReasoningSummary modelReasoningSummary, @Nullable Verbosity modelVerbosity, @Nullable String reviewModel, @Nullable SandboxMode sandboxMode, @Nullable SandboxWorkspaceWrite sandboxWorkspaceWrite, @Nullable String serviceTier, @Nullable ToolsV2 tools, @Nullable WebSearchMode webSearch, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private Config(@Nullable AnalyticsConfig analytics, @Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable AppsConfig apps, @Nullable BrowserUseConfig browserUse, @Nullable WebSearchProvider clientSearchProvider, @Nullable String compactPrompt, @Nullable ComputerUseConfig computerUse, @Nullable JsonNode desktop, @Nullable String developerInstructions, @Nullable ForcedChatgptWorkspaceIds forcedChatgptWorkspaceId, @Nullable ForcedLoginMethod forcedLoginMethod, @Nullable String instructions, @Nullable String model, @Nullable Long modelAutoCompactTokenLimit, @Nullable AutoCompactTokenLimitScope modelAutoCompactTokenLimitScope, @Nullable Long modelContextWindow, @Nullable String modelProvider, @Nullable String modelReasoningEffort, @Nullable ReasoningSummary modelReasoningSummary, @Nullable Verbosity modelVerbosity, @Nullable String reviewModel, @Nullable SandboxMode sandboxMode, @Nullable SandboxWorkspaceWrite sandboxWorkspaceWrite, @Nullable String serviceTier, @Nullable ToolsV2 tools, @Nullable WebSearchMode webSearch, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.analytics = analytics;
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
@@ -107,6 +112,7 @@ public final class Config {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -115,6 +121,7 @@ public final class Config {
      * @return the {@code analytics} member, or null when absent or null
      */
     public @Nullable AnalyticsConfig analytics() {
+        Unbound.check(_unbound, 0);
         return analytics;
     }
 
@@ -124,6 +131,7 @@ public final class Config {
      * @return the {@code approval_policy} member, or null when absent or null
      */
     public @Nullable AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 1);
         return approvalPolicy;
     }
 
@@ -134,6 +142,7 @@ public final class Config {
      */
     @Experimental
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 2);
         return approvalsReviewer;
     }
 
@@ -146,6 +155,7 @@ public final class Config {
      */
     @Experimental
     public @Nullable AppsConfig apps() {
+        Unbound.check(_unbound, 3);
         return apps;
     }
 
@@ -155,6 +165,7 @@ public final class Config {
      * @return the {@code browser_use} member, or null when absent or null
      */
     public @Nullable BrowserUseConfig browserUse() {
+        Unbound.check(_unbound, 4);
         return browserUse;
     }
 
@@ -164,6 +175,7 @@ public final class Config {
      * @return the {@code client_search_provider} member, or null when absent or null
      */
     public @Nullable WebSearchProvider clientSearchProvider() {
+        Unbound.check(_unbound, 5);
         return clientSearchProvider;
     }
 
@@ -173,6 +185,7 @@ public final class Config {
      * @return the {@code compact_prompt} member, or null when absent or null
      */
     public @Nullable String compactPrompt() {
+        Unbound.check(_unbound, 6);
         return compactPrompt;
     }
 
@@ -182,6 +195,7 @@ public final class Config {
      * @return the {@code computer_use} member, or null when absent or null
      */
     public @Nullable ComputerUseConfig computerUse() {
+        Unbound.check(_unbound, 7);
         return computerUse;
     }
 
@@ -191,6 +205,7 @@ public final class Config {
      * @return the {@code desktop} member, or null when absent
      */
     public @Nullable JsonNode desktop() {
+        Unbound.check(_unbound, 8);
         return desktop;
     }
 
@@ -200,6 +215,7 @@ public final class Config {
      * @return the {@code developer_instructions} member, or null when absent or null
      */
     public @Nullable String developerInstructions() {
+        Unbound.check(_unbound, 9);
         return developerInstructions;
     }
 
@@ -209,6 +225,7 @@ public final class Config {
      * @return the {@code forced_chatgpt_workspace_id} member, or null when absent or null
      */
     public @Nullable ForcedChatgptWorkspaceIds forcedChatgptWorkspaceId() {
+        Unbound.check(_unbound, 10);
         return forcedChatgptWorkspaceId;
     }
 
@@ -218,6 +235,7 @@ public final class Config {
      * @return the {@code forced_login_method} member, or null when absent or null
      */
     public @Nullable ForcedLoginMethod forcedLoginMethod() {
+        Unbound.check(_unbound, 11);
         return forcedLoginMethod;
     }
 
@@ -227,6 +245,7 @@ public final class Config {
      * @return the {@code instructions} member, or null when absent or null
      */
     public @Nullable String instructions() {
+        Unbound.check(_unbound, 12);
         return instructions;
     }
 
@@ -236,6 +255,7 @@ public final class Config {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 13);
         return model;
     }
 
@@ -245,6 +265,7 @@ public final class Config {
      * @return the {@code model_auto_compact_token_limit} member, or null when absent or null
      */
     public @Nullable Long modelAutoCompactTokenLimit() {
+        Unbound.check(_unbound, 14);
         return modelAutoCompactTokenLimit;
     }
 
@@ -254,6 +275,7 @@ public final class Config {
      * @return the {@code model_auto_compact_token_limit_scope} member, or null when absent or null
      */
     public @Nullable AutoCompactTokenLimitScope modelAutoCompactTokenLimitScope() {
+        Unbound.check(_unbound, 15);
         return modelAutoCompactTokenLimitScope;
     }
 
@@ -263,6 +285,7 @@ public final class Config {
      * @return the {@code model_context_window} member, or null when absent or null
      */
     public @Nullable Long modelContextWindow() {
+        Unbound.check(_unbound, 16);
         return modelContextWindow;
     }
 
@@ -272,6 +295,7 @@ public final class Config {
      * @return the {@code model_provider} member, or null when absent or null
      */
     public @Nullable String modelProvider() {
+        Unbound.check(_unbound, 17);
         return modelProvider;
     }
 
@@ -281,6 +305,7 @@ public final class Config {
      * @return the {@code model_reasoning_effort} member, or null when absent or null
      */
     public @Nullable String modelReasoningEffort() {
+        Unbound.check(_unbound, 18);
         return modelReasoningEffort;
     }
 
@@ -290,6 +315,7 @@ public final class Config {
      * @return the {@code model_reasoning_summary} member, or null when absent or null
      */
     public @Nullable ReasoningSummary modelReasoningSummary() {
+        Unbound.check(_unbound, 19);
         return modelReasoningSummary;
     }
 
@@ -299,6 +325,7 @@ public final class Config {
      * @return the {@code model_verbosity} member, or null when absent or null
      */
     public @Nullable Verbosity modelVerbosity() {
+        Unbound.check(_unbound, 20);
         return modelVerbosity;
     }
 
@@ -308,6 +335,7 @@ public final class Config {
      * @return the {@code review_model} member, or null when absent or null
      */
     public @Nullable String reviewModel() {
+        Unbound.check(_unbound, 21);
         return reviewModel;
     }
 
@@ -317,6 +345,7 @@ public final class Config {
      * @return the {@code sandbox_mode} member, or null when absent or null
      */
     public @Nullable SandboxMode sandboxMode() {
+        Unbound.check(_unbound, 22);
         return sandboxMode;
     }
 
@@ -326,6 +355,7 @@ public final class Config {
      * @return the {@code sandbox_workspace_write} member, or null when absent or null
      */
     public @Nullable SandboxWorkspaceWrite sandboxWorkspaceWrite() {
+        Unbound.check(_unbound, 23);
         return sandboxWorkspaceWrite;
     }
 
@@ -335,6 +365,7 @@ public final class Config {
      * @return the {@code service_tier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 24);
         return serviceTier;
     }
 
@@ -344,6 +375,7 @@ public final class Config {
      * @return the {@code tools} member, or null when absent or null
      */
     public @Nullable ToolsV2 tools() {
+        Unbound.check(_unbound, 25);
         return tools;
     }
 
@@ -353,6 +385,7 @@ public final class Config {
      * @return the {@code web_search} member, or null when absent or null
      */
     public @Nullable WebSearchMode webSearch() {
+        Unbound.check(_unbound, 26);
         return webSearch;
     }
 
@@ -374,6 +407,24 @@ public final class Config {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public Config validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -418,12 +469,13 @@ public final class Config {
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(tools, x.tools)
                 && Objects.equals(webSearch, x.webSearch)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, analytics, approvalPolicy, approvalsReviewer, apps, browserUse, clientSearchProvider, compactPrompt, computerUse, desktop, developerInstructions, forcedChatgptWorkspaceId, forcedLoginMethod, instructions, model, modelAutoCompactTokenLimit, modelAutoCompactTokenLimitScope, modelContextWindow, modelProvider, modelReasoningEffort, modelReasoningSummary, modelVerbosity, reviewModel, sandboxMode, sandboxWorkspaceWrite, serviceTier, tools, webSearch, _additionalProperties);
+        return Objects.hash(_present, analytics, approvalPolicy, approvalsReviewer, apps, browserUse, clientSearchProvider, compactPrompt, computerUse, desktop, developerInstructions, forcedChatgptWorkspaceId, forcedLoginMethod, instructions, model, modelAutoCompactTokenLimit, modelAutoCompactTokenLimitScope, modelContextWindow, modelProvider, modelReasoningEffort, modelReasoningSummary, modelVerbosity, reviewModel, sandboxMode, sandboxWorkspaceWrite, serviceTier, tools, webSearch, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -514,6 +566,9 @@ public final class Config {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -551,6 +606,7 @@ public final class Config {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -585,6 +641,7 @@ public final class Config {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -596,6 +653,7 @@ public final class Config {
         public Builder analytics(@Nullable AnalyticsConfig analytics) {
             this.analytics = analytics;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -608,6 +666,7 @@ public final class Config {
         public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -621,6 +680,7 @@ public final class Config {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -634,6 +694,7 @@ public final class Config {
         public Builder apps(@Nullable AppsConfig apps) {
             this.apps = apps;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -646,6 +707,7 @@ public final class Config {
         public Builder browserUse(@Nullable BrowserUseConfig browserUse) {
             this.browserUse = browserUse;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -658,6 +720,7 @@ public final class Config {
         public Builder clientSearchProvider(@Nullable WebSearchProvider clientSearchProvider) {
             this.clientSearchProvider = clientSearchProvider;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -670,6 +733,7 @@ public final class Config {
         public Builder compactPrompt(@Nullable String compactPrompt) {
             this.compactPrompt = compactPrompt;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -682,6 +746,7 @@ public final class Config {
         public Builder computerUse(@Nullable ComputerUseConfig computerUse) {
             this.computerUse = computerUse;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -694,6 +759,7 @@ public final class Config {
         public Builder desktop(@Nullable JsonNode desktop) {
             this.desktop = desktop;
             _present = desktop == null ? _present & ~0x100L : _present | 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -706,6 +772,7 @@ public final class Config {
         public Builder developerInstructions(@Nullable String developerInstructions) {
             this.developerInstructions = developerInstructions;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -718,6 +785,7 @@ public final class Config {
         public Builder forcedChatgptWorkspaceId(@Nullable ForcedChatgptWorkspaceIds forcedChatgptWorkspaceId) {
             this.forcedChatgptWorkspaceId = forcedChatgptWorkspaceId;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -730,6 +798,7 @@ public final class Config {
         public Builder forcedLoginMethod(@Nullable ForcedLoginMethod forcedLoginMethod) {
             this.forcedLoginMethod = forcedLoginMethod;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -742,6 +811,7 @@ public final class Config {
         public Builder instructions(@Nullable String instructions) {
             this.instructions = instructions;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -754,6 +824,7 @@ public final class Config {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -766,6 +837,7 @@ public final class Config {
         public Builder modelAutoCompactTokenLimit(@Nullable Long modelAutoCompactTokenLimit) {
             this.modelAutoCompactTokenLimit = modelAutoCompactTokenLimit;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -778,6 +850,7 @@ public final class Config {
         public Builder modelAutoCompactTokenLimitScope(@Nullable AutoCompactTokenLimitScope modelAutoCompactTokenLimitScope) {
             this.modelAutoCompactTokenLimitScope = modelAutoCompactTokenLimitScope;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -790,6 +863,7 @@ public final class Config {
         public Builder modelContextWindow(@Nullable Long modelContextWindow) {
             this.modelContextWindow = modelContextWindow;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -802,6 +876,7 @@ public final class Config {
         public Builder modelProvider(@Nullable String modelProvider) {
             this.modelProvider = modelProvider;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -814,6 +889,7 @@ public final class Config {
         public Builder modelReasoningEffort(@Nullable String modelReasoningEffort) {
             this.modelReasoningEffort = modelReasoningEffort;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -826,6 +902,7 @@ public final class Config {
         public Builder modelReasoningSummary(@Nullable ReasoningSummary modelReasoningSummary) {
             this.modelReasoningSummary = modelReasoningSummary;
             _present |= 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -838,6 +915,7 @@ public final class Config {
         public Builder modelVerbosity(@Nullable Verbosity modelVerbosity) {
             this.modelVerbosity = modelVerbosity;
             _present |= 0x100000L;
+            _unbound = Unbound.without(_unbound, 20);
             return this;
         }
 
@@ -850,6 +928,7 @@ public final class Config {
         public Builder reviewModel(@Nullable String reviewModel) {
             this.reviewModel = reviewModel;
             _present |= 0x200000L;
+            _unbound = Unbound.without(_unbound, 21);
             return this;
         }
 
@@ -862,6 +941,7 @@ public final class Config {
         public Builder sandboxMode(@Nullable SandboxMode sandboxMode) {
             this.sandboxMode = sandboxMode;
             _present |= 0x400000L;
+            _unbound = Unbound.without(_unbound, 22);
             return this;
         }
 
@@ -874,6 +954,7 @@ public final class Config {
         public Builder sandboxWorkspaceWrite(@Nullable SandboxWorkspaceWrite sandboxWorkspaceWrite) {
             this.sandboxWorkspaceWrite = sandboxWorkspaceWrite;
             _present |= 0x800000L;
+            _unbound = Unbound.without(_unbound, 23);
             return this;
         }
 
@@ -886,6 +967,7 @@ public final class Config {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x1000000L;
+            _unbound = Unbound.without(_unbound, 24);
             return this;
         }
 
@@ -898,6 +980,7 @@ public final class Config {
         public Builder tools(@Nullable ToolsV2 tools) {
             this.tools = tools;
             _present |= 0x2000000L;
+            _unbound = Unbound.without(_unbound, 25);
             return this;
         }
 
@@ -910,6 +993,7 @@ public final class Config {
         public Builder webSearch(@Nullable WebSearchMode webSearch) {
             this.webSearch = webSearch;
             _present |= 0x4000000L;
+            _unbound = Unbound.without(_unbound, 26);
             return this;
         }
 
@@ -958,10 +1042,11 @@ public final class Config {
          * @throws IllegalStateException when a required member is not set
          */
         public Config build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("Config is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("Config is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Config(analytics, approvalPolicy, approvalsReviewer, apps, browserUse, clientSearchProvider, compactPrompt, computerUse, desktop, developerInstructions, forcedChatgptWorkspaceId, forcedLoginMethod, instructions, model, modelAutoCompactTokenLimit, modelAutoCompactTokenLimitScope, modelContextWindow, modelProvider, modelReasoningEffort, modelReasoningSummary, modelVerbosity, reviewModel, sandboxMode, sandboxWorkspaceWrite, serviceTier, tools, webSearch, _present, _additionalProperties, _order);
+            return new Config(analytics, approvalPolicy, approvalsReviewer, apps, browserUse, clientSearchProvider, compactPrompt, computerUse, desktop, developerInstructions, forcedChatgptWorkspaceId, forcedLoginMethod, instructions, model, modelAutoCompactTokenLimit, modelAutoCompactTokenLimitScope, modelContextWindow, modelProvider, modelReasoningEffort, modelReasoningSummary, modelVerbosity, reviewModel, sandboxMode, sandboxWorkspaceWrite, serviceTier, tools, webSearch, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -995,6 +1080,8 @@ public final class Config {
             @Nullable ToolsV2 f25 = null;
             @Nullable WebSearchMode f26 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -1015,42 +1102,54 @@ public final class Config {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AnalyticsConfig.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : AppsConfig.codec().read(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseConfig.codec().read(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : WebSearchProvider.codec().read(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseConfig.codec().read(p);
-                    case 8 -> f8 = Json.readTree(p);
-                    case 9 -> f9 = Json.readNullableString(p);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : ForcedChatgptWorkspaceIds.codec().read(p);
-                    case 11 -> f11 = p.currentToken() == JsonToken.VALUE_NULL ? null : ForcedLoginMethod.codec().read(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    case 14 -> f14 = Json.readNullableLong(p);
-                    case 15 -> f15 = p.currentToken() == JsonToken.VALUE_NULL ? null : AutoCompactTokenLimitScope.codec().read(p);
-                    case 16 -> f16 = Json.readNullableLong(p);
-                    case 17 -> f17 = Json.readNullableString(p);
-                    case 18 -> f18 = Json.readNullableString(p);
-                    case 19 -> f19 = p.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(p);
-                    case 20 -> f20 = p.currentToken() == JsonToken.VALUE_NULL ? null : Verbosity.codec().read(p);
-                    case 21 -> f21 = Json.readNullableString(p);
-                    case 22 -> f22 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(p);
-                    case 23 -> f23 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxWorkspaceWrite.codec().read(p);
-                    case 24 -> f24 = Json.readNullableString(p);
-                    case 25 -> f25 = p.currentToken() == JsonToken.VALUE_NULL ? null : ToolsV2.codec().read(p);
-                    case 26 -> f26 = p.currentToken() == JsonToken.VALUE_NULL ? null : WebSearchMode.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AnalyticsConfig.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : AppsConfig.codec().read(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseConfig.codec().read(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : WebSearchProvider.codec().read(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseConfig.codec().read(q);
+                        case 8 -> f8 = Json.readTree(q);
+                        case 9 -> f9 = Json.readNullableString(q);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : ForcedChatgptWorkspaceIds.codec().read(q);
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : ForcedLoginMethod.codec().read(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        case 14 -> f14 = Json.readNullableLong(q);
+                        case 15 -> f15 = q.currentToken() == JsonToken.VALUE_NULL ? null : AutoCompactTokenLimitScope.codec().read(q);
+                        case 16 -> f16 = Json.readNullableLong(q);
+                        case 17 -> f17 = Json.readNullableString(q);
+                        case 18 -> f18 = Json.readNullableString(q);
+                        case 19 -> f19 = q.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(q);
+                        case 20 -> f20 = q.currentToken() == JsonToken.VALUE_NULL ? null : Verbosity.codec().read(q);
+                        case 21 -> f21 = Json.readNullableString(q);
+                        case 22 -> f22 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(q);
+                        case 23 -> f23 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxWorkspaceWrite.codec().read(q);
+                        case 24 -> f24 = Json.readNullableString(q);
+                        case 25 -> f25 = q.currentToken() == JsonToken.VALUE_NULL ? null : ToolsV2.codec().read(q);
+                        case 26 -> f26 = q.currentToken() == JsonToken.VALUE_NULL ? null : WebSearchMode.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "Config", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Config"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "Config", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Config(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new Config(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Config");
         }
@@ -1058,6 +1157,10 @@ public final class Config {
 
     private static void writeMember(Config v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.analytics == null) {

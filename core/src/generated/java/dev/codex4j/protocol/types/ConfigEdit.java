@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ConfigEdit {
     private static final String[] NAMES = {"keyPath", "mergeStrategy", "value"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"keyPath", "mergeStrategy", "value"};
+    private static final String[] JAVA_TYPES = {"String", "MergeStrategy", "JsonNode"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class ConfigEdit {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ConfigEdit(String keyPath, MergeStrategy mergeStrategy, JsonNode value, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ConfigEdit(String keyPath, MergeStrategy mergeStrategy, JsonNode value, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.keyPath = keyPath;
         this.mergeStrategy = mergeStrategy;
         this.value = value;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class ConfigEdit {
      * @return the {@code keyPath} member
      */
     public String keyPath() {
+        Unbound.check(_unbound, 0);
         return keyPath;
     }
 
@@ -79,6 +86,7 @@ public final class ConfigEdit {
      * @return the {@code mergeStrategy} member
      */
     public MergeStrategy mergeStrategy() {
+        Unbound.check(_unbound, 1);
         return mergeStrategy;
     }
 
@@ -88,6 +96,7 @@ public final class ConfigEdit {
      * @return the {@code value} member
      */
     public JsonNode value() {
+        Unbound.check(_unbound, 2);
         return value;
     }
 
@@ -111,6 +120,24 @@ public final class ConfigEdit {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ConfigEdit validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ConfigEdit> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class ConfigEdit {
                 && Objects.equals(keyPath, x.keyPath)
                 && Objects.equals(mergeStrategy, x.mergeStrategy)
                 && Objects.equals(value, x.value)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, keyPath, mergeStrategy, value, _additionalProperties);
+        return Objects.hash(_present, keyPath, mergeStrategy, value, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -146,6 +174,9 @@ public final class ConfigEdit {
         Json.field(b, "value", value);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -160,6 +191,7 @@ public final class ConfigEdit {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -170,6 +202,7 @@ public final class ConfigEdit {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -182,6 +215,7 @@ public final class ConfigEdit {
             Objects.requireNonNull(keyPath, "keyPath");
             this.keyPath = keyPath;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class ConfigEdit {
             Objects.requireNonNull(mergeStrategy, "mergeStrategy");
             this.mergeStrategy = mergeStrategy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class ConfigEdit {
             Objects.requireNonNull(value, "value");
             this.value = value;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class ConfigEdit {
          * @throws IllegalStateException when a required member is not set
          */
         public ConfigEdit build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ConfigEdit is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ConfigEdit is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ConfigEdit(keyPath, mergeStrategy, value, _present, _additionalProperties, _order);
+            return new ConfigEdit(keyPath, mergeStrategy, value, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class ConfigEdit {
             @Nullable MergeStrategy f1 = null;
             @Nullable JsonNode f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class ConfigEdit {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = MergeStrategy.codec().read(p);
-                    case 2 -> f2 = Json.readTree(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = MergeStrategy.codec().read(q);
+                        case 2 -> f2 = Json.readTree(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ConfigEdit", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigEdit"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ConfigEdit", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ConfigEdit(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ConfigEdit(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ConfigEdit");
         }
@@ -308,6 +359,10 @@ public final class ConfigEdit {
 
     private static void writeMember(ConfigEdit v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.keyPath);
             case 1 -> MergeStrategy.codec().write(v.mergeStrategy, g);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +78,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type", "file"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "file"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -84,12 +88,14 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private PackagedDefaults(String file, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private PackagedDefaults(String file, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.file = file;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -98,6 +104,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code file} member
          */
         public String file() {
+            Unbound.check(_unbound, 1);
             return file;
         }
 
@@ -126,6 +133,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public PackagedDefaults validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<PackagedDefaults> codec() {
             return CODEC;
@@ -142,12 +167,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             }
             return o instanceof PackagedDefaults x && _present == x._present
                     && Objects.equals(file, x.file)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, file, _additionalProperties);
+            return Objects.hash(_present, file, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -157,6 +183,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             Json.field(b, "file", file);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -169,6 +198,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -177,6 +207,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -189,6 +220,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(file, "file");
                 this.file = file;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -237,10 +269,11 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public PackagedDefaults build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.PackagedDefaults is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.PackagedDefaults is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new PackagedDefaults(file, _present, _additionalProperties, _order);
+                return new PackagedDefaults(file, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -248,6 +281,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -272,17 +307,29 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.PackagedDefaults", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.PackagedDefaults"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.PackagedDefaults", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new PackagedDefaults(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new PackagedDefaults(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.PackagedDefaults");
             }
@@ -290,6 +337,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(PackagedDefaults v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.file);
@@ -355,6 +406,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type", "domain", "key"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "domain", "key"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -364,13 +417,15 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Mdm(String domain, String key, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Mdm(String domain, String key, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.domain = domain;
             this.key = key;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -379,6 +434,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code domain} member
          */
         public String domain() {
+            Unbound.check(_unbound, 1);
             return domain;
         }
 
@@ -388,6 +444,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code key} member
          */
         public String key() {
+            Unbound.check(_unbound, 2);
             return key;
         }
 
@@ -416,6 +473,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Mdm validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Mdm> codec() {
             return CODEC;
@@ -433,12 +508,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return o instanceof Mdm x && _present == x._present
                     && Objects.equals(domain, x.domain)
                     && Objects.equals(key, x.key)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, domain, key, _additionalProperties);
+            return Objects.hash(_present, domain, key, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -449,6 +525,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             Json.field(b, "key", key);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -462,6 +541,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -471,6 +551,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -483,6 +564,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(domain, "domain");
                 this.domain = domain;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -496,6 +578,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(key, "key");
                 this.key = key;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -544,10 +627,11 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public Mdm build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.Mdm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.Mdm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Mdm(domain, key, _present, _additionalProperties, _order);
+                return new Mdm(domain, key, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -556,6 +640,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -580,18 +666,30 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.Mdm", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.Mdm"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.Mdm", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Mdm(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Mdm(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.Mdm");
             }
@@ -599,6 +697,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(Mdm v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.domain);
@@ -664,6 +766,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type", "file"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "file"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -672,12 +776,14 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private System(String file, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private System(String file, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.file = file;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -686,6 +792,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code file} member
          */
         public String file() {
+            Unbound.check(_unbound, 1);
             return file;
         }
 
@@ -714,6 +821,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public System validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<System> codec() {
             return CODEC;
@@ -730,12 +855,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             }
             return o instanceof System x && _present == x._present
                     && Objects.equals(file, x.file)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, file, _additionalProperties);
+            return Objects.hash(_present, file, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -745,6 +871,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             Json.field(b, "file", file);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -757,6 +886,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -765,6 +895,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -777,6 +908,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(file, "file");
                 this.file = file;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -825,10 +957,11 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public System build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.System is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.System is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new System(file, _present, _additionalProperties, _order);
+                return new System(file, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -836,6 +969,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -860,17 +995,29 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.System", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.System"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.System", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new System(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new System(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.System");
             }
@@ -878,6 +1025,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(System v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.file);
@@ -943,6 +1094,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type", "id", "name"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "name"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -952,13 +1105,15 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private EnterpriseManaged(String id, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private EnterpriseManaged(String id, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
             this.name = name;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -967,6 +1122,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 1);
             return id;
         }
 
@@ -976,6 +1132,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 2);
             return name;
         }
 
@@ -1004,6 +1161,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public EnterpriseManaged validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EnterpriseManaged> codec() {
             return CODEC;
@@ -1021,12 +1196,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return o instanceof EnterpriseManaged x && _present == x._present
                     && Objects.equals(id, x.id)
                     && Objects.equals(name, x.name)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, name, _additionalProperties);
+            return Objects.hash(_present, id, name, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1037,6 +1213,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             Json.field(b, "name", name);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1050,6 +1229,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1059,6 +1239,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1071,6 +1252,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1084,6 +1266,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1132,10 +1315,11 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public EnterpriseManaged build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.EnterpriseManaged is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.EnterpriseManaged is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new EnterpriseManaged(id, name, _present, _additionalProperties, _order);
+                return new EnterpriseManaged(id, name, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1144,6 +1328,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1168,18 +1354,30 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.EnterpriseManaged", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.EnterpriseManaged"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.EnterpriseManaged", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new EnterpriseManaged(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new EnterpriseManaged(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.EnterpriseManaged");
             }
@@ -1187,6 +1385,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(EnterpriseManaged v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
@@ -1252,6 +1454,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type", "file", "profile"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "file", "profile"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1261,13 +1465,15 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private User(String file, @Nullable String profile, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private User(String file, @Nullable String profile, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.file = file;
             this.profile = profile;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1276,6 +1482,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code file} member
          */
         public String file() {
+            Unbound.check(_unbound, 1);
             return file;
         }
 
@@ -1285,6 +1492,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code profile} member, or null when absent or null
          */
         public @Nullable String profile() {
+            Unbound.check(_unbound, 2);
             return profile;
         }
 
@@ -1313,6 +1521,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public User validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<User> codec() {
             return CODEC;
@@ -1330,12 +1556,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return o instanceof User x && _present == x._present
                     && Objects.equals(file, x.file)
                     && Objects.equals(profile, x.profile)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, file, profile, _additionalProperties);
+            return Objects.hash(_present, file, profile, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1349,6 +1576,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1361,6 +1591,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1370,6 +1601,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1382,6 +1614,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(file, "file");
                 this.file = file;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1394,6 +1627,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             public Builder profile(@Nullable String profile) {
                 this.profile = profile;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1442,10 +1676,11 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public User build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.User is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.User is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new User(file, profile, _present, _additionalProperties, _order);
+                return new User(file, profile, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1454,6 +1689,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1478,18 +1715,30 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.User", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.User"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.User", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new User(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new User(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.User");
             }
@@ -1497,6 +1746,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(User v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.file);
@@ -1568,6 +1821,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type", "dotCodexFolder"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "dotCodexFolder"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1576,12 +1831,14 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Project(String dotCodexFolder, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Project(String dotCodexFolder, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.dotCodexFolder = dotCodexFolder;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1590,6 +1847,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code dotCodexFolder} member
          */
         public String dotCodexFolder() {
+            Unbound.check(_unbound, 1);
             return dotCodexFolder;
         }
 
@@ -1618,6 +1876,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Project validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Project> codec() {
             return CODEC;
@@ -1634,12 +1910,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             }
             return o instanceof Project x && _present == x._present
                     && Objects.equals(dotCodexFolder, x.dotCodexFolder)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, dotCodexFolder, _additionalProperties);
+            return Objects.hash(_present, dotCodexFolder, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1649,6 +1926,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             Json.field(b, "dotCodexFolder", dotCodexFolder);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1661,6 +1941,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1669,6 +1950,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1681,6 +1963,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(dotCodexFolder, "dotCodexFolder");
                 this.dotCodexFolder = dotCodexFolder;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1729,10 +2012,11 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public Project build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.Project is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.Project is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Project(dotCodexFolder, _present, _additionalProperties, _order);
+                return new Project(dotCodexFolder, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1740,6 +2024,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1764,17 +2050,29 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.Project", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.Project"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.Project", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Project(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Project(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.Project");
             }
@@ -1782,6 +2080,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(Project v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.dotCodexFolder);
@@ -1845,6 +2147,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1852,11 +2156,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private SessionFlags(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private SessionFlags(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -1884,6 +2190,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public SessionFlags validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SessionFlags> codec() {
             return CODEC;
@@ -1899,12 +2223,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 return true;
             }
             return o instanceof SessionFlags x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1913,6 +2238,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             StringBuilder b = new StringBuilder("ConfigLayerSource.SessionFlags[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1924,6 +2252,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1931,6 +2260,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1978,16 +2308,19 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public SessionFlags build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.SessionFlags is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.SessionFlags is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new SessionFlags(_present, _additionalProperties, _order);
+                return new SessionFlags(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static SessionFlags readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2012,16 +2345,28 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.SessionFlags", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.SessionFlags"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.SessionFlags", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new SessionFlags(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new SessionFlags(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.SessionFlags");
             }
@@ -2029,6 +2374,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(SessionFlags v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -2092,6 +2441,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type", "file"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "file"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2100,12 +2451,14 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private LegacyManagedConfigTomlFromFile(String file, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private LegacyManagedConfigTomlFromFile(String file, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.file = file;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2114,6 +2467,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
          * @return the {@code file} member
          */
         public String file() {
+            Unbound.check(_unbound, 1);
             return file;
         }
 
@@ -2142,6 +2496,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public LegacyManagedConfigTomlFromFile validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LegacyManagedConfigTomlFromFile> codec() {
             return CODEC;
@@ -2158,12 +2530,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             }
             return o instanceof LegacyManagedConfigTomlFromFile x && _present == x._present
                     && Objects.equals(file, x.file)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, file, _additionalProperties);
+            return Objects.hash(_present, file, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2173,6 +2546,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             Json.field(b, "file", file);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -2185,6 +2561,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2193,6 +2570,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2205,6 +2583,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 Objects.requireNonNull(file, "file");
                 this.file = file;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2253,10 +2632,11 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public LegacyManagedConfigTomlFromFile build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.LegacyManagedConfigTomlFromFile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.LegacyManagedConfigTomlFromFile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new LegacyManagedConfigTomlFromFile(file, _present, _additionalProperties, _order);
+                return new LegacyManagedConfigTomlFromFile(file, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2264,6 +2644,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2288,17 +2670,29 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.LegacyManagedConfigTomlFromFile", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.LegacyManagedConfigTomlFromFile"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.LegacyManagedConfigTomlFromFile", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new LegacyManagedConfigTomlFromFile(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new LegacyManagedConfigTomlFromFile(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.LegacyManagedConfigTomlFromFile");
             }
@@ -2306,6 +2700,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(LegacyManagedConfigTomlFromFile v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.file);
@@ -2369,6 +2767,8 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2376,11 +2776,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private LegacyManagedConfigTomlFromMdm(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private LegacyManagedConfigTomlFromMdm(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -2408,6 +2810,24 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public LegacyManagedConfigTomlFromMdm validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LegacyManagedConfigTomlFromMdm> codec() {
             return CODEC;
@@ -2423,12 +2843,13 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 return true;
             }
             return o instanceof LegacyManagedConfigTomlFromMdm x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2437,6 +2858,9 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             StringBuilder b = new StringBuilder("ConfigLayerSource.LegacyManagedConfigTomlFromMdm[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -2448,6 +2872,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2455,6 +2880,7 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2502,16 +2928,19 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
              * @throws IllegalStateException when a required member is not set
              */
             public LegacyManagedConfigTomlFromMdm build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfigLayerSource.LegacyManagedConfigTomlFromMdm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfigLayerSource.LegacyManagedConfigTomlFromMdm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new LegacyManagedConfigTomlFromMdm(_present, _additionalProperties, _order);
+                return new LegacyManagedConfigTomlFromMdm(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static LegacyManagedConfigTomlFromMdm readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2536,16 +2965,28 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfigLayerSource.LegacyManagedConfigTomlFromMdm", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigLayerSource.LegacyManagedConfigTomlFromMdm"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfigLayerSource.LegacyManagedConfigTomlFromMdm", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new LegacyManagedConfigTomlFromMdm(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new LegacyManagedConfigTomlFromMdm(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfigLayerSource.LegacyManagedConfigTomlFromMdm");
             }
@@ -2553,6 +2994,10 @@ public sealed interface ConfigLayerSource permits ConfigLayerSource.PackagedDefa
 
         private static void writeMember(LegacyManagedConfigTomlFromMdm v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ConfigReadResponse {
     private static final String[] NAMES = {"config", "layers", "origins"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"config", "layers", "origins"};
+    private static final String[] JAVA_TYPES = {"Config", "List<ConfigLayer>", "Map<String, ConfigLayerMetadata>"};
     private static final long REQUIRED = 0x5L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class ConfigReadResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ConfigReadResponse(Config config, @Nullable List<ConfigLayer> layers, Map<String, ConfigLayerMetadata> origins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ConfigReadResponse(Config config, @Nullable List<ConfigLayer> layers, Map<String, ConfigLayerMetadata> origins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.config = config;
         this.layers = layers;
         this.origins = origins;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class ConfigReadResponse {
      * @return the {@code config} member
      */
     public Config config() {
+        Unbound.check(_unbound, 0);
         return config;
     }
 
@@ -78,6 +85,7 @@ public final class ConfigReadResponse {
      * @return the {@code layers} member, or null when absent or null
      */
     public @Nullable List<ConfigLayer> layers() {
+        Unbound.check(_unbound, 1);
         return layers;
     }
 
@@ -87,6 +95,7 @@ public final class ConfigReadResponse {
      * @return the {@code origins} member
      */
     public Map<String, ConfigLayerMetadata> origins() {
+        Unbound.check(_unbound, 2);
         return origins;
     }
 
@@ -110,6 +119,24 @@ public final class ConfigReadResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ConfigReadResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ConfigReadResponse> codec() {
         return CODEC;
@@ -128,12 +155,13 @@ public final class ConfigReadResponse {
                 && Objects.equals(config, x.config)
                 && Objects.equals(layers, x.layers)
                 && Objects.equals(origins, x.origins)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, config, layers, origins, _additionalProperties);
+        return Objects.hash(_present, config, layers, origins, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -148,6 +176,9 @@ public final class ConfigReadResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -161,6 +192,7 @@ public final class ConfigReadResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -171,6 +203,7 @@ public final class ConfigReadResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -183,6 +216,7 @@ public final class ConfigReadResponse {
             Objects.requireNonNull(config, "config");
             this.config = config;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class ConfigReadResponse {
         public Builder layers(@Nullable List<? extends ConfigLayer> layers) {
             this.layers = layers == null ? null : Json.copyList(layers);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class ConfigReadResponse {
             Objects.requireNonNull(origins, "origins");
             this.origins = Json.copyMap(origins, false);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class ConfigReadResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ConfigReadResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ConfigReadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ConfigReadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ConfigReadResponse(config, layers, origins, _present, _additionalProperties, _order);
+            return new ConfigReadResponse(config, layers, origins, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class ConfigReadResponse {
             @Nullable List<ConfigLayer> f1 = null;
             @Nullable Map<String, ConfigLayerMetadata> f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class ConfigReadResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Config.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ConfigLayer.codec());
-                    case 2 -> f2 = Json.readMap(p, ConfigLayerMetadata.codec(), false);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Config.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ConfigLayer.codec());
+                        case 2 -> f2 = Json.readMap(q, ConfigLayerMetadata.codec(), false);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ConfigReadResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigReadResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ConfigReadResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ConfigReadResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ConfigReadResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ConfigReadResponse");
         }
@@ -308,6 +359,10 @@ public final class ConfigReadResponse {
 
     private static void writeMember(ConfigReadResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Config.codec().write(v.config, g);
             case 1 -> {

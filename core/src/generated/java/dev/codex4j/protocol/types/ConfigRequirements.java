@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ConfigRequirements {
     private static final String[] NAMES = {"additionalDeveloperInstructions", "allowAppshots", "allowBrowserAndComputerUse", "allowLoginShell", "allowManagedHooksOnly", "allowRemoteControl", "allowedApprovalPolicies", "allowedApprovalsReviewers", "allowedLoginMethods", "allowedPermissionProfiles", "allowedSandboxModes", "allowedWebSearchModes", "allowedWindowsSandboxImplementations", "application", "autoReview", "browserUse", "chatgptBaseUrl", "checkForUpdateOnStartup", "cliAuthCredentialsStore", "computerUse", "defaultPermissions", "enforceResidency", "featureRequirements", "feedback", "hooks", "inAppBrowser", "logDir", "modelCatalogJson", "modelProvider", "modelProviders", "models", "network", "otel", "sqliteHome"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"additionalDeveloperInstructions", "allowAppshots", "allowBrowserAndComputerUse", "allowLoginShell", "allowManagedHooksOnly", "allowRemoteControl", "allowedApprovalPolicies", "allowedApprovalsReviewers", "allowedLoginMethods", "allowedPermissionProfiles", "allowedSandboxModes", "allowedWebSearchModes", "allowedWindowsSandboxImplementations", "application", "autoReview", "browserUse", "chatgptBaseUrl", "checkForUpdateOnStartup", "cliAuthCredentialsStore", "computerUse", "defaultPermissions", "enforceResidency", "featureRequirements", "feedback", "hooks", "inAppBrowser", "logDir", "modelCatalogJson", "modelProvider", "modelProviders", "models", "network", "otel", "sqliteHome"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "boolean", "boolean", "boolean", "boolean", "List<AskForApproval>", "List<ApprovalsReviewer>", "List<ForcedLoginMethod>", "Map<String, Boolean>", "List<SandboxMode>", "List<WebSearchMode>", "List<WindowsSandboxImplementation>", "ApplicationRequirements", "AutoReviewRequirements", "BrowserUseRequirements", "String", "boolean", "CliAuthCredentialsStoreMode", "ComputerUseRequirements", "String", "ResidencyRequirement", "Map<String, Boolean>", "FeedbackRequirements", "ManagedHooksRequirements", "InAppBrowserRequirements", "String", "String", "String", "JsonNode", "ModelsRequirements", "NetworkRequirements", "OtelRequirements", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -82,8 +86,9 @@ public final class ConfigRequirements {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ConfigRequirements(@Nullable String additionalDeveloperInstructions, @Nullable Boolean allowAppshots, @Nullable Boolean allowBrowserAndComputerUse, @Nullable Boolean allowLoginShell, @Nullable Boolean allowManagedHooksOnly, @Nullable Boolean allowRemoteControl, @Nullable List<AskForApproval> allowedApprovalPolicies, @Nullable List<ApprovalsReviewer> allowedApprovalsReviewers, @Nullable List<ForcedLoginMethod> allowedLoginMethods, @Nullable Map<String, Boolean> allowedPermissionProfiles, @Nullable List<SandboxMode> allowedSandboxModes, @Nullable List<WebSearchMode> allowedWebSearchModes, @Nullable List<WindowsSandboxImplementation> allowedWindowsSandboxImplementations, @Nullable ApplicationRequirements application, @Nullable AutoReviewRequirements autoReview, @Nullable BrowserUseRequirements browserUse, @Nullable String chatgptBaseUrl, @Nullable Boolean checkForUpdateOnStartup, @Nullable CliAuthCredentialsStoreMode cliAuthCredentialsStore, @Nullable ComputerUseRequirements computerUse, @Nullable String defaultPermissions, @Nullable ResidencyRequirement enforceResidency, @Nullable Map<String, Boolean> featureRequirements, @Nullable FeedbackRequirements feedback, @Nullable ManagedHooksRequirements hooks, @Nullable InAppBrowserRequirements inAppBrowser, @Nullable String logDir, @Nullable String modelCatalogJson, @Nullable String modelProvider, @Nullable JsonNode modelProviders, @Nullable ModelsRequirements models, @Nullable NetworkRequirements network, @Nullable OtelRequirements otel, @Nullable String sqliteHome, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ConfigRequirements(@Nullable String additionalDeveloperInstructions, @Nullable Boolean allowAppshots, @Nullable Boolean allowBrowserAndComputerUse, @Nullable Boolean allowLoginShell, @Nullable Boolean allowManagedHooksOnly, @Nullable Boolean allowRemoteControl, @Nullable List<AskForApproval> allowedApprovalPolicies, @Nullable List<ApprovalsReviewer> allowedApprovalsReviewers, @Nullable List<ForcedLoginMethod> allowedLoginMethods, @Nullable Map<String, Boolean> allowedPermissionProfiles, @Nullable List<SandboxMode> allowedSandboxModes, @Nullable List<WebSearchMode> allowedWebSearchModes, @Nullable List<WindowsSandboxImplementation> allowedWindowsSandboxImplementations, @Nullable ApplicationRequirements application, @Nullable AutoReviewRequirements autoReview, @Nullable BrowserUseRequirements browserUse, @Nullable String chatgptBaseUrl, @Nullable Boolean checkForUpdateOnStartup, @Nullable CliAuthCredentialsStoreMode cliAuthCredentialsStore, @Nullable ComputerUseRequirements computerUse, @Nullable String defaultPermissions, @Nullable ResidencyRequirement enforceResidency, @Nullable Map<String, Boolean> featureRequirements, @Nullable FeedbackRequirements feedback, @Nullable ManagedHooksRequirements hooks, @Nullable InAppBrowserRequirements inAppBrowser, @Nullable String logDir, @Nullable String modelCatalogJson, @Nullable String modelProvider, @Nullable JsonNode modelProviders, @Nullable ModelsRequirements models, @Nullable NetworkRequirements network, @Nullable OtelRequirements otel, @Nullable String sqliteHome, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.additionalDeveloperInstructions = additionalDeveloperInstructions;
         this.allowAppshots = allowAppshots;
         this.allowBrowserAndComputerUse = allowBrowserAndComputerUse;
@@ -121,6 +126,7 @@ public final class ConfigRequirements {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -129,6 +135,7 @@ public final class ConfigRequirements {
      * @return the {@code additionalDeveloperInstructions} member, or null when absent or null
      */
     public @Nullable String additionalDeveloperInstructions() {
+        Unbound.check(_unbound, 0);
         return additionalDeveloperInstructions;
     }
 
@@ -138,6 +145,7 @@ public final class ConfigRequirements {
      * @return the {@code allowAppshots} member, or null when absent or null
      */
     public @Nullable Boolean allowAppshots() {
+        Unbound.check(_unbound, 1);
         return allowAppshots;
     }
 
@@ -147,6 +155,7 @@ public final class ConfigRequirements {
      * @return the {@code allowBrowserAndComputerUse} member, or null when absent or null
      */
     public @Nullable Boolean allowBrowserAndComputerUse() {
+        Unbound.check(_unbound, 2);
         return allowBrowserAndComputerUse;
     }
 
@@ -156,6 +165,7 @@ public final class ConfigRequirements {
      * @return the {@code allowLoginShell} member, or null when absent or null
      */
     public @Nullable Boolean allowLoginShell() {
+        Unbound.check(_unbound, 3);
         return allowLoginShell;
     }
 
@@ -165,6 +175,7 @@ public final class ConfigRequirements {
      * @return the {@code allowManagedHooksOnly} member, or null when absent or null
      */
     public @Nullable Boolean allowManagedHooksOnly() {
+        Unbound.check(_unbound, 4);
         return allowManagedHooksOnly;
     }
 
@@ -174,6 +185,7 @@ public final class ConfigRequirements {
      * @return the {@code allowRemoteControl} member, or null when absent or null
      */
     public @Nullable Boolean allowRemoteControl() {
+        Unbound.check(_unbound, 5);
         return allowRemoteControl;
     }
 
@@ -183,6 +195,7 @@ public final class ConfigRequirements {
      * @return the {@code allowedApprovalPolicies} member, or null when absent or null
      */
     public @Nullable List<AskForApproval> allowedApprovalPolicies() {
+        Unbound.check(_unbound, 6);
         return allowedApprovalPolicies;
     }
 
@@ -193,6 +206,7 @@ public final class ConfigRequirements {
      */
     @Experimental
     public @Nullable List<ApprovalsReviewer> allowedApprovalsReviewers() {
+        Unbound.check(_unbound, 7);
         return allowedApprovalsReviewers;
     }
 
@@ -202,6 +216,7 @@ public final class ConfigRequirements {
      * @return the {@code allowedLoginMethods} member, or null when absent or null
      */
     public @Nullable List<ForcedLoginMethod> allowedLoginMethods() {
+        Unbound.check(_unbound, 8);
         return allowedLoginMethods;
     }
 
@@ -211,6 +226,7 @@ public final class ConfigRequirements {
      * @return the {@code allowedPermissionProfiles} member, or null when absent or null
      */
     public @Nullable Map<String, Boolean> allowedPermissionProfiles() {
+        Unbound.check(_unbound, 9);
         return allowedPermissionProfiles;
     }
 
@@ -220,6 +236,7 @@ public final class ConfigRequirements {
      * @return the {@code allowedSandboxModes} member, or null when absent or null
      */
     public @Nullable List<SandboxMode> allowedSandboxModes() {
+        Unbound.check(_unbound, 10);
         return allowedSandboxModes;
     }
 
@@ -229,6 +246,7 @@ public final class ConfigRequirements {
      * @return the {@code allowedWebSearchModes} member, or null when absent or null
      */
     public @Nullable List<WebSearchMode> allowedWebSearchModes() {
+        Unbound.check(_unbound, 11);
         return allowedWebSearchModes;
     }
 
@@ -238,6 +256,7 @@ public final class ConfigRequirements {
      * @return the {@code allowedWindowsSandboxImplementations} member, or null when absent or null
      */
     public @Nullable List<WindowsSandboxImplementation> allowedWindowsSandboxImplementations() {
+        Unbound.check(_unbound, 12);
         return allowedWindowsSandboxImplementations;
     }
 
@@ -248,6 +267,7 @@ public final class ConfigRequirements {
      */
     @Experimental
     public @Nullable ApplicationRequirements application() {
+        Unbound.check(_unbound, 13);
         return application;
     }
 
@@ -257,6 +277,7 @@ public final class ConfigRequirements {
      * @return the {@code autoReview} member, or null when absent or null
      */
     public @Nullable AutoReviewRequirements autoReview() {
+        Unbound.check(_unbound, 14);
         return autoReview;
     }
 
@@ -266,6 +287,7 @@ public final class ConfigRequirements {
      * @return the {@code browserUse} member, or null when absent or null
      */
     public @Nullable BrowserUseRequirements browserUse() {
+        Unbound.check(_unbound, 15);
         return browserUse;
     }
 
@@ -275,6 +297,7 @@ public final class ConfigRequirements {
      * @return the {@code chatgptBaseUrl} member, or null when absent or null
      */
     public @Nullable String chatgptBaseUrl() {
+        Unbound.check(_unbound, 16);
         return chatgptBaseUrl;
     }
 
@@ -284,6 +307,7 @@ public final class ConfigRequirements {
      * @return the {@code checkForUpdateOnStartup} member, or null when absent or null
      */
     public @Nullable Boolean checkForUpdateOnStartup() {
+        Unbound.check(_unbound, 17);
         return checkForUpdateOnStartup;
     }
 
@@ -293,6 +317,7 @@ public final class ConfigRequirements {
      * @return the {@code cliAuthCredentialsStore} member, or null when absent or null
      */
     public @Nullable CliAuthCredentialsStoreMode cliAuthCredentialsStore() {
+        Unbound.check(_unbound, 18);
         return cliAuthCredentialsStore;
     }
 
@@ -302,6 +327,7 @@ public final class ConfigRequirements {
      * @return the {@code computerUse} member, or null when absent or null
      */
     public @Nullable ComputerUseRequirements computerUse() {
+        Unbound.check(_unbound, 19);
         return computerUse;
     }
 
@@ -311,6 +337,7 @@ public final class ConfigRequirements {
      * @return the {@code defaultPermissions} member, or null when absent or null
      */
     public @Nullable String defaultPermissions() {
+        Unbound.check(_unbound, 20);
         return defaultPermissions;
     }
 
@@ -320,6 +347,7 @@ public final class ConfigRequirements {
      * @return the {@code enforceResidency} member, or null when absent or null
      */
     public @Nullable ResidencyRequirement enforceResidency() {
+        Unbound.check(_unbound, 21);
         return enforceResidency;
     }
 
@@ -329,6 +357,7 @@ public final class ConfigRequirements {
      * @return the {@code featureRequirements} member, or null when absent or null
      */
     public @Nullable Map<String, Boolean> featureRequirements() {
+        Unbound.check(_unbound, 22);
         return featureRequirements;
     }
 
@@ -338,6 +367,7 @@ public final class ConfigRequirements {
      * @return the {@code feedback} member, or null when absent or null
      */
     public @Nullable FeedbackRequirements feedback() {
+        Unbound.check(_unbound, 23);
         return feedback;
     }
 
@@ -348,6 +378,7 @@ public final class ConfigRequirements {
      */
     @Experimental
     public @Nullable ManagedHooksRequirements hooks() {
+        Unbound.check(_unbound, 24);
         return hooks;
     }
 
@@ -357,6 +388,7 @@ public final class ConfigRequirements {
      * @return the {@code inAppBrowser} member, or null when absent or null
      */
     public @Nullable InAppBrowserRequirements inAppBrowser() {
+        Unbound.check(_unbound, 25);
         return inAppBrowser;
     }
 
@@ -366,6 +398,7 @@ public final class ConfigRequirements {
      * @return the {@code logDir} member, or null when absent or null
      */
     public @Nullable String logDir() {
+        Unbound.check(_unbound, 26);
         return logDir;
     }
 
@@ -375,6 +408,7 @@ public final class ConfigRequirements {
      * @return the {@code modelCatalogJson} member, or null when absent or null
      */
     public @Nullable String modelCatalogJson() {
+        Unbound.check(_unbound, 27);
         return modelCatalogJson;
     }
 
@@ -384,6 +418,7 @@ public final class ConfigRequirements {
      * @return the {@code modelProvider} member, or null when absent or null
      */
     public @Nullable String modelProvider() {
+        Unbound.check(_unbound, 28);
         return modelProvider;
     }
 
@@ -393,6 +428,7 @@ public final class ConfigRequirements {
      * @return the {@code modelProviders} member, or null when absent
      */
     public @Nullable JsonNode modelProviders() {
+        Unbound.check(_unbound, 29);
         return modelProviders;
     }
 
@@ -402,6 +438,7 @@ public final class ConfigRequirements {
      * @return the {@code models} member, or null when absent or null
      */
     public @Nullable ModelsRequirements models() {
+        Unbound.check(_unbound, 30);
         return models;
     }
 
@@ -412,6 +449,7 @@ public final class ConfigRequirements {
      */
     @Experimental
     public @Nullable NetworkRequirements network() {
+        Unbound.check(_unbound, 31);
         return network;
     }
 
@@ -421,6 +459,7 @@ public final class ConfigRequirements {
      * @return the {@code otel} member, or null when absent or null
      */
     public @Nullable OtelRequirements otel() {
+        Unbound.check(_unbound, 32);
         return otel;
     }
 
@@ -430,6 +469,7 @@ public final class ConfigRequirements {
      * @return the {@code sqliteHome} member, or null when absent or null
      */
     public @Nullable String sqliteHome() {
+        Unbound.check(_unbound, 33);
         return sqliteHome;
     }
 
@@ -451,6 +491,24 @@ public final class ConfigRequirements {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ConfigRequirements validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -502,12 +560,13 @@ public final class ConfigRequirements {
                 && Objects.equals(network, x.network)
                 && Objects.equals(otel, x.otel)
                 && Objects.equals(sqliteHome, x.sqliteHome)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, additionalDeveloperInstructions, allowAppshots, allowBrowserAndComputerUse, allowLoginShell, allowManagedHooksOnly, allowRemoteControl, allowedApprovalPolicies, allowedApprovalsReviewers, allowedLoginMethods, allowedPermissionProfiles, allowedSandboxModes, allowedWebSearchModes, allowedWindowsSandboxImplementations, application, autoReview, browserUse, chatgptBaseUrl, checkForUpdateOnStartup, cliAuthCredentialsStore, computerUse, defaultPermissions, enforceResidency, featureRequirements, feedback, hooks, inAppBrowser, logDir, modelCatalogJson, modelProvider, modelProviders, models, network, otel, sqliteHome, _additionalProperties);
+        return Objects.hash(_present, additionalDeveloperInstructions, allowAppshots, allowBrowserAndComputerUse, allowLoginShell, allowManagedHooksOnly, allowRemoteControl, allowedApprovalPolicies, allowedApprovalsReviewers, allowedLoginMethods, allowedPermissionProfiles, allowedSandboxModes, allowedWebSearchModes, allowedWindowsSandboxImplementations, application, autoReview, browserUse, chatgptBaseUrl, checkForUpdateOnStartup, cliAuthCredentialsStore, computerUse, defaultPermissions, enforceResidency, featureRequirements, feedback, hooks, inAppBrowser, logDir, modelCatalogJson, modelProvider, modelProviders, models, network, otel, sqliteHome, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -619,6 +678,9 @@ public final class ConfigRequirements {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -663,6 +725,7 @@ public final class ConfigRequirements {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -704,6 +767,7 @@ public final class ConfigRequirements {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -715,6 +779,7 @@ public final class ConfigRequirements {
         public Builder additionalDeveloperInstructions(@Nullable String additionalDeveloperInstructions) {
             this.additionalDeveloperInstructions = additionalDeveloperInstructions;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -727,6 +792,7 @@ public final class ConfigRequirements {
         public Builder allowAppshots(@Nullable Boolean allowAppshots) {
             this.allowAppshots = allowAppshots;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -739,6 +805,7 @@ public final class ConfigRequirements {
         public Builder allowBrowserAndComputerUse(@Nullable Boolean allowBrowserAndComputerUse) {
             this.allowBrowserAndComputerUse = allowBrowserAndComputerUse;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -751,6 +818,7 @@ public final class ConfigRequirements {
         public Builder allowLoginShell(@Nullable Boolean allowLoginShell) {
             this.allowLoginShell = allowLoginShell;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -763,6 +831,7 @@ public final class ConfigRequirements {
         public Builder allowManagedHooksOnly(@Nullable Boolean allowManagedHooksOnly) {
             this.allowManagedHooksOnly = allowManagedHooksOnly;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -775,6 +844,7 @@ public final class ConfigRequirements {
         public Builder allowRemoteControl(@Nullable Boolean allowRemoteControl) {
             this.allowRemoteControl = allowRemoteControl;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -787,6 +857,7 @@ public final class ConfigRequirements {
         public Builder allowedApprovalPolicies(@Nullable List<? extends AskForApproval> allowedApprovalPolicies) {
             this.allowedApprovalPolicies = allowedApprovalPolicies == null ? null : Json.copyList(allowedApprovalPolicies);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -800,6 +871,7 @@ public final class ConfigRequirements {
         public Builder allowedApprovalsReviewers(@Nullable List<? extends ApprovalsReviewer> allowedApprovalsReviewers) {
             this.allowedApprovalsReviewers = allowedApprovalsReviewers == null ? null : Json.copyList(allowedApprovalsReviewers);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -812,6 +884,7 @@ public final class ConfigRequirements {
         public Builder allowedLoginMethods(@Nullable List<? extends ForcedLoginMethod> allowedLoginMethods) {
             this.allowedLoginMethods = allowedLoginMethods == null ? null : Json.copyList(allowedLoginMethods);
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -824,6 +897,7 @@ public final class ConfigRequirements {
         public Builder allowedPermissionProfiles(@Nullable Map<String, ? extends Boolean> allowedPermissionProfiles) {
             this.allowedPermissionProfiles = allowedPermissionProfiles == null ? null : Json.copyMap(allowedPermissionProfiles, false);
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -836,6 +910,7 @@ public final class ConfigRequirements {
         public Builder allowedSandboxModes(@Nullable List<? extends SandboxMode> allowedSandboxModes) {
             this.allowedSandboxModes = allowedSandboxModes == null ? null : Json.copyList(allowedSandboxModes);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -848,6 +923,7 @@ public final class ConfigRequirements {
         public Builder allowedWebSearchModes(@Nullable List<? extends WebSearchMode> allowedWebSearchModes) {
             this.allowedWebSearchModes = allowedWebSearchModes == null ? null : Json.copyList(allowedWebSearchModes);
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -860,6 +936,7 @@ public final class ConfigRequirements {
         public Builder allowedWindowsSandboxImplementations(@Nullable List<? extends WindowsSandboxImplementation> allowedWindowsSandboxImplementations) {
             this.allowedWindowsSandboxImplementations = allowedWindowsSandboxImplementations == null ? null : Json.copyList(allowedWindowsSandboxImplementations);
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -873,6 +950,7 @@ public final class ConfigRequirements {
         public Builder application(@Nullable ApplicationRequirements application) {
             this.application = application;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -885,6 +963,7 @@ public final class ConfigRequirements {
         public Builder autoReview(@Nullable AutoReviewRequirements autoReview) {
             this.autoReview = autoReview;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -897,6 +976,7 @@ public final class ConfigRequirements {
         public Builder browserUse(@Nullable BrowserUseRequirements browserUse) {
             this.browserUse = browserUse;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -909,6 +989,7 @@ public final class ConfigRequirements {
         public Builder chatgptBaseUrl(@Nullable String chatgptBaseUrl) {
             this.chatgptBaseUrl = chatgptBaseUrl;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -921,6 +1002,7 @@ public final class ConfigRequirements {
         public Builder checkForUpdateOnStartup(@Nullable Boolean checkForUpdateOnStartup) {
             this.checkForUpdateOnStartup = checkForUpdateOnStartup;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -933,6 +1015,7 @@ public final class ConfigRequirements {
         public Builder cliAuthCredentialsStore(@Nullable CliAuthCredentialsStoreMode cliAuthCredentialsStore) {
             this.cliAuthCredentialsStore = cliAuthCredentialsStore;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -945,6 +1028,7 @@ public final class ConfigRequirements {
         public Builder computerUse(@Nullable ComputerUseRequirements computerUse) {
             this.computerUse = computerUse;
             _present |= 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -957,6 +1041,7 @@ public final class ConfigRequirements {
         public Builder defaultPermissions(@Nullable String defaultPermissions) {
             this.defaultPermissions = defaultPermissions;
             _present |= 0x100000L;
+            _unbound = Unbound.without(_unbound, 20);
             return this;
         }
 
@@ -969,6 +1054,7 @@ public final class ConfigRequirements {
         public Builder enforceResidency(@Nullable ResidencyRequirement enforceResidency) {
             this.enforceResidency = enforceResidency;
             _present |= 0x200000L;
+            _unbound = Unbound.without(_unbound, 21);
             return this;
         }
 
@@ -981,6 +1067,7 @@ public final class ConfigRequirements {
         public Builder featureRequirements(@Nullable Map<String, ? extends Boolean> featureRequirements) {
             this.featureRequirements = featureRequirements == null ? null : Json.copyMap(featureRequirements, false);
             _present |= 0x400000L;
+            _unbound = Unbound.without(_unbound, 22);
             return this;
         }
 
@@ -993,6 +1080,7 @@ public final class ConfigRequirements {
         public Builder feedback(@Nullable FeedbackRequirements feedback) {
             this.feedback = feedback;
             _present |= 0x800000L;
+            _unbound = Unbound.without(_unbound, 23);
             return this;
         }
 
@@ -1006,6 +1094,7 @@ public final class ConfigRequirements {
         public Builder hooks(@Nullable ManagedHooksRequirements hooks) {
             this.hooks = hooks;
             _present |= 0x1000000L;
+            _unbound = Unbound.without(_unbound, 24);
             return this;
         }
 
@@ -1018,6 +1107,7 @@ public final class ConfigRequirements {
         public Builder inAppBrowser(@Nullable InAppBrowserRequirements inAppBrowser) {
             this.inAppBrowser = inAppBrowser;
             _present |= 0x2000000L;
+            _unbound = Unbound.without(_unbound, 25);
             return this;
         }
 
@@ -1030,6 +1120,7 @@ public final class ConfigRequirements {
         public Builder logDir(@Nullable String logDir) {
             this.logDir = logDir;
             _present |= 0x4000000L;
+            _unbound = Unbound.without(_unbound, 26);
             return this;
         }
 
@@ -1042,6 +1133,7 @@ public final class ConfigRequirements {
         public Builder modelCatalogJson(@Nullable String modelCatalogJson) {
             this.modelCatalogJson = modelCatalogJson;
             _present |= 0x8000000L;
+            _unbound = Unbound.without(_unbound, 27);
             return this;
         }
 
@@ -1054,6 +1146,7 @@ public final class ConfigRequirements {
         public Builder modelProvider(@Nullable String modelProvider) {
             this.modelProvider = modelProvider;
             _present |= 0x10000000L;
+            _unbound = Unbound.without(_unbound, 28);
             return this;
         }
 
@@ -1066,6 +1159,7 @@ public final class ConfigRequirements {
         public Builder modelProviders(@Nullable JsonNode modelProviders) {
             this.modelProviders = modelProviders;
             _present = modelProviders == null ? _present & ~0x20000000L : _present | 0x20000000L;
+            _unbound = Unbound.without(_unbound, 29);
             return this;
         }
 
@@ -1078,6 +1172,7 @@ public final class ConfigRequirements {
         public Builder models(@Nullable ModelsRequirements models) {
             this.models = models;
             _present |= 0x40000000L;
+            _unbound = Unbound.without(_unbound, 30);
             return this;
         }
 
@@ -1091,6 +1186,7 @@ public final class ConfigRequirements {
         public Builder network(@Nullable NetworkRequirements network) {
             this.network = network;
             _present |= 0x80000000L;
+            _unbound = Unbound.without(_unbound, 31);
             return this;
         }
 
@@ -1103,6 +1199,7 @@ public final class ConfigRequirements {
         public Builder otel(@Nullable OtelRequirements otel) {
             this.otel = otel;
             _present |= 0x100000000L;
+            _unbound = Unbound.without(_unbound, 32);
             return this;
         }
 
@@ -1115,6 +1212,7 @@ public final class ConfigRequirements {
         public Builder sqliteHome(@Nullable String sqliteHome) {
             this.sqliteHome = sqliteHome;
             _present |= 0x200000000L;
+            _unbound = Unbound.without(_unbound, 33);
             return this;
         }
 
@@ -1163,10 +1261,11 @@ public final class ConfigRequirements {
          * @throws IllegalStateException when a required member is not set
          */
         public ConfigRequirements build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ConfigRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ConfigRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ConfigRequirements(additionalDeveloperInstructions, allowAppshots, allowBrowserAndComputerUse, allowLoginShell, allowManagedHooksOnly, allowRemoteControl, allowedApprovalPolicies, allowedApprovalsReviewers, allowedLoginMethods, allowedPermissionProfiles, allowedSandboxModes, allowedWebSearchModes, allowedWindowsSandboxImplementations, application, autoReview, browserUse, chatgptBaseUrl, checkForUpdateOnStartup, cliAuthCredentialsStore, computerUse, defaultPermissions, enforceResidency, featureRequirements, feedback, hooks, inAppBrowser, logDir, modelCatalogJson, modelProvider, modelProviders, models, network, otel, sqliteHome, _present, _additionalProperties, _order);
+            return new ConfigRequirements(additionalDeveloperInstructions, allowAppshots, allowBrowserAndComputerUse, allowLoginShell, allowManagedHooksOnly, allowRemoteControl, allowedApprovalPolicies, allowedApprovalsReviewers, allowedLoginMethods, allowedPermissionProfiles, allowedSandboxModes, allowedWebSearchModes, allowedWindowsSandboxImplementations, application, autoReview, browserUse, chatgptBaseUrl, checkForUpdateOnStartup, cliAuthCredentialsStore, computerUse, defaultPermissions, enforceResidency, featureRequirements, feedback, hooks, inAppBrowser, logDir, modelCatalogJson, modelProvider, modelProviders, models, network, otel, sqliteHome, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -1207,6 +1306,8 @@ public final class ConfigRequirements {
             @Nullable OtelRequirements f32 = null;
             @Nullable String f33 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -1227,49 +1328,61 @@ public final class ConfigRequirements {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = Json.readNullableBoolean(p);
-                    case 3 -> f3 = Json.readNullableBoolean(p);
-                    case 4 -> f4 = Json.readNullableBoolean(p);
-                    case 5 -> f5 = Json.readNullableBoolean(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, AskForApproval.codec());
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ApprovalsReviewer.codec());
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ForcedLoginMethod.codec());
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.BOOLEAN, false);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, SandboxMode.codec());
-                    case 11 -> f11 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, WebSearchMode.codec());
-                    case 12 -> f12 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, WindowsSandboxImplementation.codec());
-                    case 13 -> f13 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApplicationRequirements.codec().read(p);
-                    case 14 -> f14 = p.currentToken() == JsonToken.VALUE_NULL ? null : AutoReviewRequirements.codec().read(p);
-                    case 15 -> f15 = p.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseRequirements.codec().read(p);
-                    case 16 -> f16 = Json.readNullableString(p);
-                    case 17 -> f17 = Json.readNullableBoolean(p);
-                    case 18 -> f18 = p.currentToken() == JsonToken.VALUE_NULL ? null : CliAuthCredentialsStoreMode.codec().read(p);
-                    case 19 -> f19 = p.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseRequirements.codec().read(p);
-                    case 20 -> f20 = Json.readNullableString(p);
-                    case 21 -> f21 = p.currentToken() == JsonToken.VALUE_NULL ? null : ResidencyRequirement.codec().read(p);
-                    case 22 -> f22 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.BOOLEAN, false);
-                    case 23 -> f23 = p.currentToken() == JsonToken.VALUE_NULL ? null : FeedbackRequirements.codec().read(p);
-                    case 24 -> f24 = p.currentToken() == JsonToken.VALUE_NULL ? null : ManagedHooksRequirements.codec().read(p);
-                    case 25 -> f25 = p.currentToken() == JsonToken.VALUE_NULL ? null : InAppBrowserRequirements.codec().read(p);
-                    case 26 -> f26 = Json.readNullableString(p);
-                    case 27 -> f27 = Json.readNullableString(p);
-                    case 28 -> f28 = Json.readNullableString(p);
-                    case 29 -> f29 = Json.readTree(p);
-                    case 30 -> f30 = p.currentToken() == JsonToken.VALUE_NULL ? null : ModelsRequirements.codec().read(p);
-                    case 31 -> f31 = p.currentToken() == JsonToken.VALUE_NULL ? null : NetworkRequirements.codec().read(p);
-                    case 32 -> f32 = p.currentToken() == JsonToken.VALUE_NULL ? null : OtelRequirements.codec().read(p);
-                    case 33 -> f33 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = Json.readNullableBoolean(q);
+                        case 3 -> f3 = Json.readNullableBoolean(q);
+                        case 4 -> f4 = Json.readNullableBoolean(q);
+                        case 5 -> f5 = Json.readNullableBoolean(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, AskForApproval.codec());
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ApprovalsReviewer.codec());
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ForcedLoginMethod.codec());
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.BOOLEAN, false);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, SandboxMode.codec());
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, WebSearchMode.codec());
+                        case 12 -> f12 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, WindowsSandboxImplementation.codec());
+                        case 13 -> f13 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApplicationRequirements.codec().read(q);
+                        case 14 -> f14 = q.currentToken() == JsonToken.VALUE_NULL ? null : AutoReviewRequirements.codec().read(q);
+                        case 15 -> f15 = q.currentToken() == JsonToken.VALUE_NULL ? null : BrowserUseRequirements.codec().read(q);
+                        case 16 -> f16 = Json.readNullableString(q);
+                        case 17 -> f17 = Json.readNullableBoolean(q);
+                        case 18 -> f18 = q.currentToken() == JsonToken.VALUE_NULL ? null : CliAuthCredentialsStoreMode.codec().read(q);
+                        case 19 -> f19 = q.currentToken() == JsonToken.VALUE_NULL ? null : ComputerUseRequirements.codec().read(q);
+                        case 20 -> f20 = Json.readNullableString(q);
+                        case 21 -> f21 = q.currentToken() == JsonToken.VALUE_NULL ? null : ResidencyRequirement.codec().read(q);
+                        case 22 -> f22 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.BOOLEAN, false);
+                        case 23 -> f23 = q.currentToken() == JsonToken.VALUE_NULL ? null : FeedbackRequirements.codec().read(q);
+                        case 24 -> f24 = q.currentToken() == JsonToken.VALUE_NULL ? null : ManagedHooksRequirements.codec().read(q);
+                        case 25 -> f25 = q.currentToken() == JsonToken.VALUE_NULL ? null : InAppBrowserRequirements.codec().read(q);
+                        case 26 -> f26 = Json.readNullableString(q);
+                        case 27 -> f27 = Json.readNullableString(q);
+                        case 28 -> f28 = Json.readNullableString(q);
+                        case 29 -> f29 = Json.readTree(q);
+                        case 30 -> f30 = q.currentToken() == JsonToken.VALUE_NULL ? null : ModelsRequirements.codec().read(q);
+                        case 31 -> f31 = q.currentToken() == JsonToken.VALUE_NULL ? null : NetworkRequirements.codec().read(q);
+                        case 32 -> f32 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelRequirements.codec().read(q);
+                        case 33 -> f33 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ConfigRequirements", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigRequirements"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ConfigRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ConfigRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27, f28, f29, f30, f31, f32, f33, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ConfigRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27, f28, f29, f30, f31, f32, f33, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ConfigRequirements");
         }
@@ -1277,6 +1390,10 @@ public final class ConfigRequirements {
 
     private static void writeMember(ConfigRequirements v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.additionalDeveloperInstructions == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ConfigRequirementsReadResponse {
     private static final String[] NAMES = {"requirements", "supportsIndependentSpeedModes"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"requirements", "supportsIndependentSpeedModes"};
+    private static final String[] JAVA_TYPES = {"ConfigRequirements", "boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -50,13 +54,15 @@ public final class ConfigRequirementsReadResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ConfigRequirementsReadResponse(@Nullable ConfigRequirements requirements, @Nullable Boolean supportsIndependentSpeedModes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ConfigRequirementsReadResponse(@Nullable ConfigRequirements requirements, @Nullable Boolean supportsIndependentSpeedModes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.requirements = requirements;
         this.supportsIndependentSpeedModes = supportsIndependentSpeedModes;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -65,6 +71,7 @@ public final class ConfigRequirementsReadResponse {
      * @return the {@code requirements} member, or null when absent or null
      */
     public @Nullable ConfigRequirements requirements() {
+        Unbound.check(_unbound, 0);
         return requirements;
     }
 
@@ -76,6 +83,7 @@ public final class ConfigRequirementsReadResponse {
      * @return the {@code supportsIndependentSpeedModes} member, or null when absent or null
      */
     public @Nullable Boolean supportsIndependentSpeedModes() {
+        Unbound.check(_unbound, 1);
         return supportsIndependentSpeedModes;
     }
 
@@ -99,6 +107,24 @@ public final class ConfigRequirementsReadResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ConfigRequirementsReadResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ConfigRequirementsReadResponse> codec() {
         return CODEC;
@@ -116,12 +142,13 @@ public final class ConfigRequirementsReadResponse {
         return o instanceof ConfigRequirementsReadResponse x && _present == x._present
                 && Objects.equals(requirements, x.requirements)
                 && Objects.equals(supportsIndependentSpeedModes, x.supportsIndependentSpeedModes)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, requirements, supportsIndependentSpeedModes, _additionalProperties);
+        return Objects.hash(_present, requirements, supportsIndependentSpeedModes, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -137,6 +164,9 @@ public final class ConfigRequirementsReadResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -149,6 +179,7 @@ public final class ConfigRequirementsReadResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -158,6 +189,7 @@ public final class ConfigRequirementsReadResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -169,6 +201,7 @@ public final class ConfigRequirementsReadResponse {
         public Builder requirements(@Nullable ConfigRequirements requirements) {
             this.requirements = requirements;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -181,6 +214,7 @@ public final class ConfigRequirementsReadResponse {
         public Builder supportsIndependentSpeedModes(@Nullable Boolean supportsIndependentSpeedModes) {
             this.supportsIndependentSpeedModes = supportsIndependentSpeedModes;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -229,10 +263,11 @@ public final class ConfigRequirementsReadResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ConfigRequirementsReadResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ConfigRequirementsReadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ConfigRequirementsReadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ConfigRequirementsReadResponse(requirements, supportsIndependentSpeedModes, _present, _additionalProperties, _order);
+            return new ConfigRequirementsReadResponse(requirements, supportsIndependentSpeedModes, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -241,6 +276,8 @@ public final class ConfigRequirementsReadResponse {
             @Nullable ConfigRequirements f0 = null;
             @Nullable Boolean f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -261,17 +298,29 @@ public final class ConfigRequirementsReadResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ConfigRequirements.codec().read(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ConfigRequirements.codec().read(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ConfigRequirementsReadResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigRequirementsReadResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ConfigRequirementsReadResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ConfigRequirementsReadResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ConfigRequirementsReadResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ConfigRequirementsReadResponse");
         }
@@ -279,6 +328,10 @@ public final class ConfigRequirementsReadResponse {
 
     private static void writeMember(ConfigRequirementsReadResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.requirements == null) {

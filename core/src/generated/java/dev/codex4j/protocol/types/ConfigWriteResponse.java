@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ConfigWriteResponse {
     private static final String[] NAMES = {"filePath", "overriddenMetadata", "status", "version"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"filePath", "overriddenMetadata", "status", "version"};
+    private static final String[] JAVA_TYPES = {"String", "OverriddenMetadata", "WriteStatus", "String"};
     private static final long REQUIRED = 0xdL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ConfigWriteResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ConfigWriteResponse(String filePath, @Nullable OverriddenMetadata overriddenMetadata, WriteStatus status, String version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ConfigWriteResponse(String filePath, @Nullable OverriddenMetadata overriddenMetadata, WriteStatus status, String version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.filePath = filePath;
         this.overriddenMetadata = overriddenMetadata;
         this.status = status;
@@ -64,6 +69,7 @@ public final class ConfigWriteResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class ConfigWriteResponse {
      * @return the {@code filePath} member
      */
     public String filePath() {
+        Unbound.check(_unbound, 0);
         return filePath;
     }
 
@@ -81,6 +88,7 @@ public final class ConfigWriteResponse {
      * @return the {@code overriddenMetadata} member, or null when absent or null
      */
     public @Nullable OverriddenMetadata overriddenMetadata() {
+        Unbound.check(_unbound, 1);
         return overriddenMetadata;
     }
 
@@ -90,6 +98,7 @@ public final class ConfigWriteResponse {
      * @return the {@code status} member
      */
     public WriteStatus status() {
+        Unbound.check(_unbound, 2);
         return status;
     }
 
@@ -99,6 +108,7 @@ public final class ConfigWriteResponse {
      * @return the {@code version} member
      */
     public String version() {
+        Unbound.check(_unbound, 3);
         return version;
     }
 
@@ -122,6 +132,24 @@ public final class ConfigWriteResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ConfigWriteResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ConfigWriteResponse> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class ConfigWriteResponse {
                 && Objects.equals(overriddenMetadata, x.overriddenMetadata)
                 && Objects.equals(status, x.status)
                 && Objects.equals(version, x.version)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, filePath, overriddenMetadata, status, version, _additionalProperties);
+        return Objects.hash(_present, filePath, overriddenMetadata, status, version, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -162,6 +191,9 @@ public final class ConfigWriteResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -176,6 +208,7 @@ public final class ConfigWriteResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -187,6 +220,7 @@ public final class ConfigWriteResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -199,6 +233,7 @@ public final class ConfigWriteResponse {
             Objects.requireNonNull(filePath, "filePath");
             this.filePath = filePath;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class ConfigWriteResponse {
         public Builder overriddenMetadata(@Nullable OverriddenMetadata overriddenMetadata) {
             this.overriddenMetadata = overriddenMetadata;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class ConfigWriteResponse {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ConfigWriteResponse {
             Objects.requireNonNull(version, "version");
             this.version = version;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class ConfigWriteResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ConfigWriteResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ConfigWriteResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ConfigWriteResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ConfigWriteResponse(filePath, overriddenMetadata, status, version, _present, _additionalProperties, _order);
+            return new ConfigWriteResponse(filePath, overriddenMetadata, status, version, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class ConfigWriteResponse {
             @Nullable WriteStatus f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class ConfigWriteResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : OverriddenMetadata.codec().read(p);
-                    case 2 -> f2 = WriteStatus.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : OverriddenMetadata.codec().read(q);
+                        case 2 -> f2 = WriteStatus.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ConfigWriteResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfigWriteResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ConfigWriteResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ConfigWriteResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ConfigWriteResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ConfigWriteResponse");
         }
@@ -339,6 +392,10 @@ public final class ConfigWriteResponse {
 
     private static void writeMember(ConfigWriteResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.filePath);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +74,8 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private static final String[] NAMES = {"type", "additionalContextLimit", "async", "command", "commandWindows", "statusMessage", "timeoutSec"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "additionalContextLimit", "async", "command", "commandWindows", "statusMessage", "timeoutSec"};
+        private static final String[] JAVA_TYPES = {"String", "long", "boolean", "String", "String", "String", "long"};
         private static final long REQUIRED = 0xdL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -85,8 +89,9 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Command(@Nullable Long additionalContextLimit, boolean async, String command, @Nullable String commandWindows, @Nullable String statusMessage, @Nullable Long timeoutSec, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Command(@Nullable Long additionalContextLimit, boolean async, String command, @Nullable String commandWindows, @Nullable String statusMessage, @Nullable Long timeoutSec, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.additionalContextLimit = additionalContextLimit;
             this.async = async;
             this.command = command;
@@ -96,6 +101,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -104,6 +110,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code additionalContextLimit} member, or null when absent or null
          */
         public @Nullable Long additionalContextLimit() {
+            Unbound.check(_unbound, 1);
             return additionalContextLimit;
         }
 
@@ -113,6 +120,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code async} member
          */
         public boolean async() {
+            Unbound.check(_unbound, 2);
             return async;
         }
 
@@ -122,6 +130,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code command} member
          */
         public String command() {
+            Unbound.check(_unbound, 3);
             return command;
         }
 
@@ -131,6 +140,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code commandWindows} member, or null when absent or null
          */
         public @Nullable String commandWindows() {
+            Unbound.check(_unbound, 4);
             return commandWindows;
         }
 
@@ -140,6 +150,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code statusMessage} member, or null when absent or null
          */
         public @Nullable String statusMessage() {
+            Unbound.check(_unbound, 5);
             return statusMessage;
         }
 
@@ -149,6 +160,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code timeoutSec} member, or null when absent or null
          */
         public @Nullable Long timeoutSec() {
+            Unbound.check(_unbound, 6);
             return timeoutSec;
         }
 
@@ -177,6 +189,24 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Command validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Command> codec() {
             return CODEC;
@@ -198,12 +228,13 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                     && Objects.equals(commandWindows, x.commandWindows)
                     && Objects.equals(statusMessage, x.statusMessage)
                     && Objects.equals(timeoutSec, x.timeoutSec)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, additionalContextLimit, async, command, commandWindows, statusMessage, timeoutSec, _additionalProperties);
+            return Objects.hash(_present, additionalContextLimit, async, command, commandWindows, statusMessage, timeoutSec, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -227,6 +258,9 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -243,6 +277,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -256,6 +291,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -267,6 +303,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             public Builder additionalContextLimit(@Nullable Long additionalContextLimit) {
                 this.additionalContextLimit = additionalContextLimit;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -279,6 +316,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             public Builder async(boolean async) {
                 this.async = async;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -292,6 +330,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 Objects.requireNonNull(command, "command");
                 this.command = command;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -304,6 +343,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             public Builder commandWindows(@Nullable String commandWindows) {
                 this.commandWindows = commandWindows;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -316,6 +356,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             public Builder statusMessage(@Nullable String statusMessage) {
                 this.statusMessage = statusMessage;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -328,6 +369,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             public Builder timeoutSec(@Nullable Long timeoutSec) {
                 this.timeoutSec = timeoutSec;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -376,10 +418,11 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
              * @throws IllegalStateException when a required member is not set
              */
             public Command build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfiguredHookHandler.Command is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfiguredHookHandler.Command is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Command(additionalContextLimit, async, command, commandWindows, statusMessage, timeoutSec, _present, _additionalProperties, _order);
+                return new Command(additionalContextLimit, async, command, commandWindows, statusMessage, timeoutSec, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -392,6 +435,8 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 @Nullable String f5 = null;
                 @Nullable Long f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -416,22 +461,34 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readBoolean(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = Json.readNullableLong(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readBoolean(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = Json.readNullableLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfiguredHookHandler.Command", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfiguredHookHandler.Command"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfiguredHookHandler.Command", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Command(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Command(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfiguredHookHandler.Command");
             }
@@ -439,6 +496,10 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
 
         private static void writeMember(Command v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -534,6 +595,8 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private static final String[] NAMES = {"type", "input", "server", "statusMessage", "timeoutSec", "tool"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "input", "server", "statusMessage", "timeoutSec", "tool"};
+        private static final String[] JAVA_TYPES = {"String", "JsonNode", "String", "String", "long", "String"};
         private static final long REQUIRED = 0x27L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -546,8 +609,9 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private McpTool(JsonNode input, String server, @Nullable String statusMessage, @Nullable Long timeoutSec, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private McpTool(JsonNode input, String server, @Nullable String statusMessage, @Nullable Long timeoutSec, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.input = input;
             this.server = server;
             this.statusMessage = statusMessage;
@@ -556,6 +620,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -564,6 +629,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code input} member
          */
         public JsonNode input() {
+            Unbound.check(_unbound, 1);
             return input;
         }
 
@@ -573,6 +639,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code server} member
          */
         public String server() {
+            Unbound.check(_unbound, 2);
             return server;
         }
 
@@ -582,6 +649,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code statusMessage} member, or null when absent or null
          */
         public @Nullable String statusMessage() {
+            Unbound.check(_unbound, 3);
             return statusMessage;
         }
 
@@ -591,6 +659,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code timeoutSec} member, or null when absent or null
          */
         public @Nullable Long timeoutSec() {
+            Unbound.check(_unbound, 4);
             return timeoutSec;
         }
 
@@ -600,6 +669,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
          * @return the {@code tool} member
          */
         public String tool() {
+            Unbound.check(_unbound, 5);
             return tool;
         }
 
@@ -628,6 +698,24 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public McpTool validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<McpTool> codec() {
             return CODEC;
@@ -648,12 +736,13 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                     && Objects.equals(statusMessage, x.statusMessage)
                     && Objects.equals(timeoutSec, x.timeoutSec)
                     && Objects.equals(tool, x.tool)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, input, server, statusMessage, timeoutSec, tool, _additionalProperties);
+            return Objects.hash(_present, input, server, statusMessage, timeoutSec, tool, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -672,6 +761,9 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -687,6 +779,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -699,6 +792,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -711,6 +805,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 Objects.requireNonNull(input, "input");
                 this.input = input;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -724,6 +819,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 Objects.requireNonNull(server, "server");
                 this.server = server;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -736,6 +832,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             public Builder statusMessage(@Nullable String statusMessage) {
                 this.statusMessage = statusMessage;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -748,6 +845,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             public Builder timeoutSec(@Nullable Long timeoutSec) {
                 this.timeoutSec = timeoutSec;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -761,6 +859,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 Objects.requireNonNull(tool, "tool");
                 this.tool = tool;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -809,10 +908,11 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
              * @throws IllegalStateException when a required member is not set
              */
             public McpTool build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfiguredHookHandler.McpTool is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfiguredHookHandler.McpTool is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new McpTool(input, server, statusMessage, timeoutSec, tool, _present, _additionalProperties, _order);
+                return new McpTool(input, server, statusMessage, timeoutSec, tool, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -824,6 +924,8 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 @Nullable Long f4 = null;
                 @Nullable String f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -848,21 +950,33 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readTree(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readNullableLong(p);
-                        case 5 -> f5 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readTree(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readNullableLong(q);
+                            case 5 -> f5 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfiguredHookHandler.McpTool", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfiguredHookHandler.McpTool"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfiguredHookHandler.McpTool", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new McpTool(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new McpTool(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfiguredHookHandler.McpTool");
             }
@@ -870,6 +984,10 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
 
         private static void writeMember(McpTool v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> Json.writeTree(g, v.input);
@@ -949,6 +1067,8 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -956,11 +1076,13 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Prompt(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Prompt(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -988,6 +1110,24 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Prompt validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Prompt> codec() {
             return CODEC;
@@ -1003,12 +1143,13 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 return true;
             }
             return o instanceof Prompt x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1017,6 +1158,9 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             StringBuilder b = new StringBuilder("ConfiguredHookHandler.Prompt[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1028,6 +1172,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1035,6 +1180,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1082,16 +1228,19 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
              * @throws IllegalStateException when a required member is not set
              */
             public Prompt build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfiguredHookHandler.Prompt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfiguredHookHandler.Prompt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Prompt(_present, _additionalProperties, _order);
+                return new Prompt(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Prompt readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1116,16 +1265,28 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfiguredHookHandler.Prompt", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfiguredHookHandler.Prompt"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfiguredHookHandler.Prompt", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Prompt(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Prompt(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfiguredHookHandler.Prompt");
             }
@@ -1133,6 +1294,10 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
 
         private static void writeMember(Prompt v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1195,6 +1360,8 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1202,11 +1369,13 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Agent(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Agent(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -1234,6 +1403,24 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Agent validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Agent> codec() {
             return CODEC;
@@ -1249,12 +1436,13 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 return true;
             }
             return o instanceof Agent x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1263,6 +1451,9 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             StringBuilder b = new StringBuilder("ConfiguredHookHandler.Agent[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1274,6 +1465,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1281,6 +1473,7 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1328,16 +1521,19 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
              * @throws IllegalStateException when a required member is not set
              */
             public Agent build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ConfiguredHookHandler.Agent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ConfiguredHookHandler.Agent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Agent(_present, _additionalProperties, _order);
+                return new Agent(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Agent readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1362,16 +1558,28 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ConfiguredHookHandler.Agent", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConfiguredHookHandler.Agent"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ConfiguredHookHandler.Agent", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Agent(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Agent(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ConfiguredHookHandler.Agent");
             }
@@ -1379,6 +1587,10 @@ public sealed interface ConfiguredHookHandler permits ConfiguredHookHandler.Comm
 
         private static void writeMember(Agent v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

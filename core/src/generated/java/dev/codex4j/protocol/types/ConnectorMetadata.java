@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ConnectorMetadata {
     private static final String[] NAMES = {"description", "distributionChannel", "iconUrl", "iconUrlDark", "id", "installUrl", "name", "pluginDisplayNames", "toolSummaries"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"description", "distributionChannel", "iconUrl", "iconUrlDark", "id", "installUrl", "name", "pluginDisplayNames", "toolSummaries"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "String", "String", "List<String>", "List<AppToolSummary>"};
     private static final long REQUIRED = 0x50L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -60,8 +64,9 @@ public final class ConnectorMetadata {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ConnectorMetadata(@Nullable String description, @Nullable String distributionChannel, @Nullable String iconUrl, @Nullable String iconUrlDark, String id, @Nullable String installUrl, String name, @Nullable List<String> pluginDisplayNames, @Nullable List<AppToolSummary> toolSummaries, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ConnectorMetadata(@Nullable String description, @Nullable String distributionChannel, @Nullable String iconUrl, @Nullable String iconUrlDark, String id, @Nullable String installUrl, String name, @Nullable List<String> pluginDisplayNames, @Nullable List<AppToolSummary> toolSummaries, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.description = description;
         this.distributionChannel = distributionChannel;
         this.iconUrl = iconUrl;
@@ -74,6 +79,7 @@ public final class ConnectorMetadata {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -82,6 +88,7 @@ public final class ConnectorMetadata {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 0);
         return description;
     }
 
@@ -91,6 +98,7 @@ public final class ConnectorMetadata {
      * @return the {@code distributionChannel} member, or null when absent or null
      */
     public @Nullable String distributionChannel() {
+        Unbound.check(_unbound, 1);
         return distributionChannel;
     }
 
@@ -100,6 +108,7 @@ public final class ConnectorMetadata {
      * @return the {@code iconUrl} member, or null when absent or null
      */
     public @Nullable String iconUrl() {
+        Unbound.check(_unbound, 2);
         return iconUrl;
     }
 
@@ -109,6 +118,7 @@ public final class ConnectorMetadata {
      * @return the {@code iconUrlDark} member, or null when absent or null
      */
     public @Nullable String iconUrlDark() {
+        Unbound.check(_unbound, 3);
         return iconUrlDark;
     }
 
@@ -118,6 +128,7 @@ public final class ConnectorMetadata {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 4);
         return id;
     }
 
@@ -127,6 +138,7 @@ public final class ConnectorMetadata {
      * @return the {@code installUrl} member, or null when absent or null
      */
     public @Nullable String installUrl() {
+        Unbound.check(_unbound, 5);
         return installUrl;
     }
 
@@ -136,6 +148,7 @@ public final class ConnectorMetadata {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 6);
         return name;
     }
 
@@ -147,6 +160,7 @@ public final class ConnectorMetadata {
      * @return the {@code pluginDisplayNames} member, or null when absent
      */
     public @Nullable List<String> pluginDisplayNames() {
+        Unbound.check(_unbound, 7);
         return pluginDisplayNames;
     }
 
@@ -156,6 +170,7 @@ public final class ConnectorMetadata {
      * @return the {@code toolSummaries} member, or null when absent or null
      */
     public @Nullable List<AppToolSummary> toolSummaries() {
+        Unbound.check(_unbound, 8);
         return toolSummaries;
     }
 
@@ -177,6 +192,24 @@ public final class ConnectorMetadata {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ConnectorMetadata validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -203,12 +236,13 @@ public final class ConnectorMetadata {
                 && Objects.equals(name, x.name)
                 && Objects.equals(pluginDisplayNames, x.pluginDisplayNames)
                 && Objects.equals(toolSummaries, x.toolSummaries)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, description, distributionChannel, iconUrl, iconUrlDark, id, installUrl, name, pluginDisplayNames, toolSummaries, _additionalProperties);
+        return Objects.hash(_present, description, distributionChannel, iconUrl, iconUrlDark, id, installUrl, name, pluginDisplayNames, toolSummaries, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -241,6 +275,9 @@ public final class ConnectorMetadata {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -260,6 +297,7 @@ public final class ConnectorMetadata {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -276,6 +314,7 @@ public final class ConnectorMetadata {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -287,6 +326,7 @@ public final class ConnectorMetadata {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -299,6 +339,7 @@ public final class ConnectorMetadata {
         public Builder distributionChannel(@Nullable String distributionChannel) {
             this.distributionChannel = distributionChannel;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -311,6 +352,7 @@ public final class ConnectorMetadata {
         public Builder iconUrl(@Nullable String iconUrl) {
             this.iconUrl = iconUrl;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -323,6 +365,7 @@ public final class ConnectorMetadata {
         public Builder iconUrlDark(@Nullable String iconUrlDark) {
             this.iconUrlDark = iconUrlDark;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -336,6 +379,7 @@ public final class ConnectorMetadata {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -348,6 +392,7 @@ public final class ConnectorMetadata {
         public Builder installUrl(@Nullable String installUrl) {
             this.installUrl = installUrl;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -361,6 +406,7 @@ public final class ConnectorMetadata {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -373,6 +419,7 @@ public final class ConnectorMetadata {
         public Builder pluginDisplayNames(@Nullable List<? extends String> pluginDisplayNames) {
             this.pluginDisplayNames = pluginDisplayNames == null ? null : Json.copyList(pluginDisplayNames);
             _present = pluginDisplayNames == null ? _present & ~0x80L : _present | 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -385,6 +432,7 @@ public final class ConnectorMetadata {
         public Builder toolSummaries(@Nullable List<? extends AppToolSummary> toolSummaries) {
             this.toolSummaries = toolSummaries == null ? null : Json.copyList(toolSummaries);
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -433,10 +481,11 @@ public final class ConnectorMetadata {
          * @throws IllegalStateException when a required member is not set
          */
         public ConnectorMetadata build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ConnectorMetadata is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ConnectorMetadata is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ConnectorMetadata(description, distributionChannel, iconUrl, iconUrlDark, id, installUrl, name, pluginDisplayNames, toolSummaries, _present, _additionalProperties, _order);
+            return new ConnectorMetadata(description, distributionChannel, iconUrl, iconUrlDark, id, installUrl, name, pluginDisplayNames, toolSummaries, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -452,6 +501,8 @@ public final class ConnectorMetadata {
             @Nullable List<String> f7 = null;
             @Nullable List<AppToolSummary> f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -472,24 +523,36 @@ public final class ConnectorMetadata {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readList(p, Json.STRING);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, AppToolSummary.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readList(q, Json.STRING);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, AppToolSummary.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ConnectorMetadata", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ConnectorMetadata"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ConnectorMetadata", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ConnectorMetadata(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ConnectorMetadata(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ConnectorMetadata");
         }
@@ -497,6 +560,10 @@ public final class ConnectorMetadata {
 
     private static void writeMember(ConnectorMetadata v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.description == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         private static final String[] NAMES = {"type", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "text"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -78,12 +82,14 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InputText(String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InputText(String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.text = text;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -92,6 +98,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 1);
             return text;
         }
 
@@ -120,6 +127,24 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InputText validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputText> codec() {
             return CODEC;
@@ -136,12 +161,13 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             }
             return o instanceof InputText x && _present == x._present
                     && Objects.equals(text, x.text)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, text, _additionalProperties);
+            return Objects.hash(_present, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -151,6 +177,9 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             Json.field(b, "text", text);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -163,6 +192,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -171,6 +201,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -183,6 +214,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -231,10 +263,11 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
              * @throws IllegalStateException when a required member is not set
              */
             public InputText build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("DynamicToolCallOutputContentItem.InputText is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("DynamicToolCallOutputContentItem.InputText is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InputText(text, _present, _additionalProperties, _order);
+                return new InputText(text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -242,6 +275,8 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -266,17 +301,29 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "DynamicToolCallOutputContentItem.InputText", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("DynamicToolCallOutputContentItem.InputText"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "DynamicToolCallOutputContentItem.InputText", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InputText(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InputText(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("DynamicToolCallOutputContentItem.InputText");
             }
@@ -284,6 +331,10 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
 
         private static void writeMember(InputText v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.text);
@@ -348,6 +399,8 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         private static final String[] NAMES = {"type", "imageUrl"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "imageUrl"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -356,12 +409,14 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InputImage(String imageUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InputImage(String imageUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.imageUrl = imageUrl;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -370,6 +425,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
          * @return the {@code imageUrl} member
          */
         public String imageUrl() {
+            Unbound.check(_unbound, 1);
             return imageUrl;
         }
 
@@ -398,6 +454,24 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InputImage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputImage> codec() {
             return CODEC;
@@ -414,12 +488,13 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             }
             return o instanceof InputImage x && _present == x._present
                     && Objects.equals(imageUrl, x.imageUrl)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, imageUrl, _additionalProperties);
+            return Objects.hash(_present, imageUrl, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -429,6 +504,9 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             Json.field(b, "imageUrl", imageUrl);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -441,6 +519,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -449,6 +528,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -461,6 +541,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                 Objects.requireNonNull(imageUrl, "imageUrl");
                 this.imageUrl = imageUrl;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -509,10 +590,11 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
              * @throws IllegalStateException when a required member is not set
              */
             public InputImage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("DynamicToolCallOutputContentItem.InputImage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("DynamicToolCallOutputContentItem.InputImage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InputImage(imageUrl, _present, _additionalProperties, _order);
+                return new InputImage(imageUrl, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -520,6 +602,8 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -544,17 +628,29 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "DynamicToolCallOutputContentItem.InputImage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("DynamicToolCallOutputContentItem.InputImage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "DynamicToolCallOutputContentItem.InputImage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InputImage(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InputImage(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("DynamicToolCallOutputContentItem.InputImage");
             }
@@ -562,6 +658,10 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
 
         private static void writeMember(InputImage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.imageUrl);
@@ -626,6 +726,8 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         private static final String[] NAMES = {"type", "audioUrl"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "audioUrl"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -634,12 +736,14 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InputAudio(String audioUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InputAudio(String audioUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.audioUrl = audioUrl;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -648,6 +752,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
          * @return the {@code audioUrl} member
          */
         public String audioUrl() {
+            Unbound.check(_unbound, 1);
             return audioUrl;
         }
 
@@ -676,6 +781,24 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InputAudio validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputAudio> codec() {
             return CODEC;
@@ -692,12 +815,13 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             }
             return o instanceof InputAudio x && _present == x._present
                     && Objects.equals(audioUrl, x.audioUrl)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, audioUrl, _additionalProperties);
+            return Objects.hash(_present, audioUrl, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -707,6 +831,9 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             Json.field(b, "audioUrl", audioUrl);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -719,6 +846,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -727,6 +855,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -739,6 +868,7 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                 Objects.requireNonNull(audioUrl, "audioUrl");
                 this.audioUrl = audioUrl;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -787,10 +917,11 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
              * @throws IllegalStateException when a required member is not set
              */
             public InputAudio build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("DynamicToolCallOutputContentItem.InputAudio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("DynamicToolCallOutputContentItem.InputAudio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InputAudio(audioUrl, _present, _additionalProperties, _order);
+                return new InputAudio(audioUrl, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -798,6 +929,8 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -822,17 +955,29 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "DynamicToolCallOutputContentItem.InputAudio", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("DynamicToolCallOutputContentItem.InputAudio"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "DynamicToolCallOutputContentItem.InputAudio", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InputAudio(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InputAudio(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("DynamicToolCallOutputContentItem.InputAudio");
             }
@@ -840,6 +985,10 @@ public sealed interface DynamicToolCallOutputContentItem permits DynamicToolCall
 
         private static void writeMember(InputAudio v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.audioUrl);

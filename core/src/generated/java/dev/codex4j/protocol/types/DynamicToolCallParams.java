@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class DynamicToolCallParams {
     private static final String[] NAMES = {"arguments", "callId", "namespace", "threadId", "tool", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"arguments", "callId", "namespace", "threadId", "tool", "turnId"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "String", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x3bL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class DynamicToolCallParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private DynamicToolCallParams(JsonNode arguments, String callId, @Nullable String namespace, String threadId, String tool, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private DynamicToolCallParams(JsonNode arguments, String callId, @Nullable String namespace, String threadId, String tool, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.arguments = arguments;
         this.callId = callId;
         this.namespace = namespace;
@@ -68,6 +73,7 @@ public final class DynamicToolCallParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class DynamicToolCallParams {
      * @return the {@code arguments} member
      */
     public JsonNode arguments() {
+        Unbound.check(_unbound, 0);
         return arguments;
     }
 
@@ -85,6 +92,7 @@ public final class DynamicToolCallParams {
      * @return the {@code callId} member
      */
     public String callId() {
+        Unbound.check(_unbound, 1);
         return callId;
     }
 
@@ -94,6 +102,7 @@ public final class DynamicToolCallParams {
      * @return the {@code namespace} member, or null when absent or null
      */
     public @Nullable String namespace() {
+        Unbound.check(_unbound, 2);
         return namespace;
     }
 
@@ -103,6 +112,7 @@ public final class DynamicToolCallParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -112,6 +122,7 @@ public final class DynamicToolCallParams {
      * @return the {@code tool} member
      */
     public String tool() {
+        Unbound.check(_unbound, 4);
         return tool;
     }
 
@@ -121,6 +132,7 @@ public final class DynamicToolCallParams {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 5);
         return turnId;
     }
 
@@ -144,6 +156,24 @@ public final class DynamicToolCallParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public DynamicToolCallParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<DynamicToolCallParams> codec() {
         return CODEC;
@@ -165,12 +195,13 @@ public final class DynamicToolCallParams {
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(tool, x.tool)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, arguments, callId, namespace, threadId, tool, turnId, _additionalProperties);
+        return Objects.hash(_present, arguments, callId, namespace, threadId, tool, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -188,6 +219,9 @@ public final class DynamicToolCallParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -204,6 +238,7 @@ public final class DynamicToolCallParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -217,6 +252,7 @@ public final class DynamicToolCallParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -229,6 +265,7 @@ public final class DynamicToolCallParams {
             Objects.requireNonNull(arguments, "arguments");
             this.arguments = arguments;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class DynamicToolCallParams {
             Objects.requireNonNull(callId, "callId");
             this.callId = callId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class DynamicToolCallParams {
         public Builder namespace(@Nullable String namespace) {
             this.namespace = namespace;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -267,6 +306,7 @@ public final class DynamicToolCallParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -280,6 +320,7 @@ public final class DynamicToolCallParams {
             Objects.requireNonNull(tool, "tool");
             this.tool = tool;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -293,6 +334,7 @@ public final class DynamicToolCallParams {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -341,10 +383,11 @@ public final class DynamicToolCallParams {
          * @throws IllegalStateException when a required member is not set
          */
         public DynamicToolCallParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("DynamicToolCallParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("DynamicToolCallParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new DynamicToolCallParams(arguments, callId, namespace, threadId, tool, turnId, _present, _additionalProperties, _order);
+            return new DynamicToolCallParams(arguments, callId, namespace, threadId, tool, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -357,6 +400,8 @@ public final class DynamicToolCallParams {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -377,21 +422,33 @@ public final class DynamicToolCallParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readTree(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readTree(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "DynamicToolCallParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("DynamicToolCallParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "DynamicToolCallParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new DynamicToolCallParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new DynamicToolCallParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("DynamicToolCallParams");
         }
@@ -399,6 +456,10 @@ public final class DynamicToolCallParams {
 
     private static void writeMember(DynamicToolCallParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeTree(g, v.arguments);
             case 1 -> g.writeString(v.callId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +70,8 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
         private static final String[] NAMES = {"type", "deferLoading", "description", "inputSchema", "name"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "deferLoading", "description", "inputSchema", "name"};
+        private static final String[] JAVA_TYPES = {"String", "boolean", "String", "JsonNode", "String"};
         private static final long REQUIRED = 0x1dL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -79,8 +83,9 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Function(@Nullable Boolean deferLoading, String description, JsonNode inputSchema, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Function(@Nullable Boolean deferLoading, String description, JsonNode inputSchema, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.deferLoading = deferLoading;
             this.description = description;
             this.inputSchema = inputSchema;
@@ -88,6 +93,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -96,6 +102,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
          * @return the {@code deferLoading} member, or null when absent
          */
         public @Nullable Boolean deferLoading() {
+            Unbound.check(_unbound, 1);
             return deferLoading;
         }
 
@@ -105,6 +112,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
          * @return the {@code description} member
          */
         public String description() {
+            Unbound.check(_unbound, 2);
             return description;
         }
 
@@ -114,6 +122,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
          * @return the {@code inputSchema} member
          */
         public JsonNode inputSchema() {
+            Unbound.check(_unbound, 3);
             return inputSchema;
         }
 
@@ -123,6 +132,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 4);
             return name;
         }
 
@@ -151,6 +161,24 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Function validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Function> codec() {
             return CODEC;
@@ -170,12 +198,13 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
                     && Objects.equals(description, x.description)
                     && Objects.equals(inputSchema, x.inputSchema)
                     && Objects.equals(name, x.name)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, deferLoading, description, inputSchema, name, _additionalProperties);
+            return Objects.hash(_present, deferLoading, description, inputSchema, name, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -191,6 +220,9 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -205,6 +237,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -216,6 +249,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -227,6 +261,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
             public Builder deferLoading(@Nullable Boolean deferLoading) {
                 this.deferLoading = deferLoading;
                 _present = deferLoading == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -240,6 +275,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
                 Objects.requireNonNull(description, "description");
                 this.description = description;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -253,6 +289,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
                 Objects.requireNonNull(inputSchema, "inputSchema");
                 this.inputSchema = inputSchema;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -266,6 +303,7 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -314,10 +352,11 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
              * @throws IllegalStateException when a required member is not set
              */
             public Function build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("DynamicToolNamespaceTool.Function is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("DynamicToolNamespaceTool.Function is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Function(deferLoading, description, inputSchema, name, _present, _additionalProperties, _order);
+                return new Function(deferLoading, description, inputSchema, name, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -328,6 +367,8 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
                 @Nullable JsonNode f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -352,20 +393,32 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readBoolean(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readTree(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readBoolean(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readTree(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "DynamicToolNamespaceTool.Function", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("DynamicToolNamespaceTool.Function"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "DynamicToolNamespaceTool.Function", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Function(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Function(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("DynamicToolNamespaceTool.Function");
             }
@@ -373,6 +426,10 @@ public sealed interface DynamicToolNamespaceTool permits DynamicToolNamespaceToo
 
         private static void writeMember(Function v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
         private static final String[] NAMES = {"type", "deferLoading", "description", "inputSchema", "name"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "deferLoading", "description", "inputSchema", "name"};
+        private static final String[] JAVA_TYPES = {"String", "boolean", "String", "JsonNode", "String"};
         private static final long REQUIRED = 0x1dL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -81,8 +85,9 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Function(@Nullable Boolean deferLoading, String description, JsonNode inputSchema, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Function(@Nullable Boolean deferLoading, String description, JsonNode inputSchema, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.deferLoading = deferLoading;
             this.description = description;
             this.inputSchema = inputSchema;
@@ -90,6 +95,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -98,6 +104,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
          * @return the {@code deferLoading} member, or null when absent
          */
         public @Nullable Boolean deferLoading() {
+            Unbound.check(_unbound, 1);
             return deferLoading;
         }
 
@@ -107,6 +114,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
          * @return the {@code description} member
          */
         public String description() {
+            Unbound.check(_unbound, 2);
             return description;
         }
 
@@ -116,6 +124,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
          * @return the {@code inputSchema} member
          */
         public JsonNode inputSchema() {
+            Unbound.check(_unbound, 3);
             return inputSchema;
         }
 
@@ -125,6 +134,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 4);
             return name;
         }
 
@@ -153,6 +163,24 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Function validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Function> codec() {
             return CODEC;
@@ -172,12 +200,13 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                     && Objects.equals(description, x.description)
                     && Objects.equals(inputSchema, x.inputSchema)
                     && Objects.equals(name, x.name)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, deferLoading, description, inputSchema, name, _additionalProperties);
+            return Objects.hash(_present, deferLoading, description, inputSchema, name, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -193,6 +222,9 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -207,6 +239,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -218,6 +251,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -229,6 +263,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             public Builder deferLoading(@Nullable Boolean deferLoading) {
                 this.deferLoading = deferLoading;
                 _present = deferLoading == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -242,6 +277,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 Objects.requireNonNull(description, "description");
                 this.description = description;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -255,6 +291,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 Objects.requireNonNull(inputSchema, "inputSchema");
                 this.inputSchema = inputSchema;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -268,6 +305,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -316,10 +354,11 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
              * @throws IllegalStateException when a required member is not set
              */
             public Function build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("DynamicToolSpec.Function is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("DynamicToolSpec.Function is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Function(deferLoading, description, inputSchema, name, _present, _additionalProperties, _order);
+                return new Function(deferLoading, description, inputSchema, name, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -330,6 +369,8 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 @Nullable JsonNode f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -354,20 +395,32 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readBoolean(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readTree(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readBoolean(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readTree(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "DynamicToolSpec.Function", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("DynamicToolSpec.Function"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "DynamicToolSpec.Function", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Function(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Function(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("DynamicToolSpec.Function");
             }
@@ -375,6 +428,10 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
 
         private static void writeMember(Function v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -450,6 +507,8 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
         private static final String[] NAMES = {"type", "description", "name", "tools"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "description", "name", "tools"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "List<DynamicToolNamespaceTool>"};
         private static final long REQUIRED = 0xfL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -460,14 +519,16 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Namespace(String description, String name, List<DynamicToolNamespaceTool> tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Namespace(String description, String name, List<DynamicToolNamespaceTool> tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.description = description;
             this.name = name;
             this.tools = tools;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -476,6 +537,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
          * @return the {@code description} member
          */
         public String description() {
+            Unbound.check(_unbound, 1);
             return description;
         }
 
@@ -485,6 +547,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 2);
             return name;
         }
 
@@ -494,6 +557,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
          * @return the {@code tools} member
          */
         public List<DynamicToolNamespaceTool> tools() {
+            Unbound.check(_unbound, 3);
             return tools;
         }
 
@@ -522,6 +586,24 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Namespace validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Namespace> codec() {
             return CODEC;
@@ -540,12 +622,13 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                     && Objects.equals(description, x.description)
                     && Objects.equals(name, x.name)
                     && Objects.equals(tools, x.tools)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, description, name, tools, _additionalProperties);
+            return Objects.hash(_present, description, name, tools, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -557,6 +640,9 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             Json.field(b, "tools", tools);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -571,6 +657,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -581,6 +668,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -593,6 +681,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 Objects.requireNonNull(description, "description");
                 this.description = description;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -606,6 +695,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -619,6 +709,7 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 Objects.requireNonNull(tools, "tools");
                 this.tools = Json.copyList(tools);
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -667,10 +758,11 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
              * @throws IllegalStateException when a required member is not set
              */
             public Namespace build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("DynamicToolSpec.Namespace is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("DynamicToolSpec.Namespace is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Namespace(description, name, tools, _present, _additionalProperties, _order);
+                return new Namespace(description, name, tools, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -680,6 +772,8 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                 @Nullable String f2 = null;
                 @Nullable List<DynamicToolNamespaceTool> f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -704,19 +798,31 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readList(p, DynamicToolNamespaceTool.codec());
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readList(q, DynamicToolNamespaceTool.codec());
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "DynamicToolSpec.Namespace", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("DynamicToolSpec.Namespace"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "DynamicToolSpec.Namespace", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Namespace(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Namespace(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("DynamicToolSpec.Namespace");
             }
@@ -724,6 +830,10 @@ public sealed interface DynamicToolSpec permits DynamicToolSpec.Function,
 
         private static void writeMember(Namespace v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.description);

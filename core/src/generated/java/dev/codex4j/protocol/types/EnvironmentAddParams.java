@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class EnvironmentAddParams {
     private static final String[] NAMES = {"authBearerToken", "connectTimeoutMs", "environmentId", "execServerUrl", "skills", "websocketRequestId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"authBearerToken", "connectTimeoutMs", "environmentId", "execServerUrl", "skills", "websocketRequestId"};
+    private static final String[] JAVA_TYPES = {"String", "long", "String", "String", "EnvironmentSkillsParams", "String"};
     private static final long REQUIRED = 0xcL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class EnvironmentAddParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private EnvironmentAddParams(@Nullable String authBearerToken, @Nullable Long connectTimeoutMs, String environmentId, String execServerUrl, @Nullable EnvironmentSkillsParams skills, @Nullable String websocketRequestId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private EnvironmentAddParams(@Nullable String authBearerToken, @Nullable Long connectTimeoutMs, String environmentId, String execServerUrl, @Nullable EnvironmentSkillsParams skills, @Nullable String websocketRequestId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.authBearerToken = authBearerToken;
         this.connectTimeoutMs = connectTimeoutMs;
         this.environmentId = environmentId;
@@ -68,6 +73,7 @@ public final class EnvironmentAddParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class EnvironmentAddParams {
      * @return the {@code authBearerToken} member, or null when absent or null
      */
     public @Nullable String authBearerToken() {
+        Unbound.check(_unbound, 0);
         return authBearerToken;
     }
 
@@ -85,6 +92,7 @@ public final class EnvironmentAddParams {
      * @return the {@code connectTimeoutMs} member, or null when absent or null
      */
     public @Nullable Long connectTimeoutMs() {
+        Unbound.check(_unbound, 1);
         return connectTimeoutMs;
     }
 
@@ -94,6 +102,7 @@ public final class EnvironmentAddParams {
      * @return the {@code environmentId} member
      */
     public String environmentId() {
+        Unbound.check(_unbound, 2);
         return environmentId;
     }
 
@@ -103,6 +112,7 @@ public final class EnvironmentAddParams {
      * @return the {@code execServerUrl} member
      */
     public String execServerUrl() {
+        Unbound.check(_unbound, 3);
         return execServerUrl;
     }
 
@@ -112,6 +122,7 @@ public final class EnvironmentAddParams {
      * @return the {@code skills} member, or null when absent or null
      */
     public @Nullable EnvironmentSkillsParams skills() {
+        Unbound.check(_unbound, 4);
         return skills;
     }
 
@@ -121,6 +132,7 @@ public final class EnvironmentAddParams {
      * @return the {@code websocketRequestId} member, or null when absent or null
      */
     public @Nullable String websocketRequestId() {
+        Unbound.check(_unbound, 5);
         return websocketRequestId;
     }
 
@@ -144,6 +156,24 @@ public final class EnvironmentAddParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public EnvironmentAddParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<EnvironmentAddParams> codec() {
         return CODEC;
@@ -165,12 +195,13 @@ public final class EnvironmentAddParams {
                 && Objects.equals(execServerUrl, x.execServerUrl)
                 && Objects.equals(skills, x.skills)
                 && Objects.equals(websocketRequestId, x.websocketRequestId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, authBearerToken, connectTimeoutMs, environmentId, execServerUrl, skills, websocketRequestId, _additionalProperties);
+        return Objects.hash(_present, authBearerToken, connectTimeoutMs, environmentId, execServerUrl, skills, websocketRequestId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -194,6 +225,9 @@ public final class EnvironmentAddParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -210,6 +244,7 @@ public final class EnvironmentAddParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -223,6 +258,7 @@ public final class EnvironmentAddParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -234,6 +270,7 @@ public final class EnvironmentAddParams {
         public Builder authBearerToken(@Nullable String authBearerToken) {
             this.authBearerToken = authBearerToken;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -246,6 +283,7 @@ public final class EnvironmentAddParams {
         public Builder connectTimeoutMs(@Nullable Long connectTimeoutMs) {
             this.connectTimeoutMs = connectTimeoutMs;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -259,6 +297,7 @@ public final class EnvironmentAddParams {
             Objects.requireNonNull(environmentId, "environmentId");
             this.environmentId = environmentId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -272,6 +311,7 @@ public final class EnvironmentAddParams {
             Objects.requireNonNull(execServerUrl, "execServerUrl");
             this.execServerUrl = execServerUrl;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -284,6 +324,7 @@ public final class EnvironmentAddParams {
         public Builder skills(@Nullable EnvironmentSkillsParams skills) {
             this.skills = skills;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -296,6 +337,7 @@ public final class EnvironmentAddParams {
         public Builder websocketRequestId(@Nullable String websocketRequestId) {
             this.websocketRequestId = websocketRequestId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -344,10 +386,11 @@ public final class EnvironmentAddParams {
          * @throws IllegalStateException when a required member is not set
          */
         public EnvironmentAddParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("EnvironmentAddParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("EnvironmentAddParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new EnvironmentAddParams(authBearerToken, connectTimeoutMs, environmentId, execServerUrl, skills, websocketRequestId, _present, _additionalProperties, _order);
+            return new EnvironmentAddParams(authBearerToken, connectTimeoutMs, environmentId, execServerUrl, skills, websocketRequestId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -360,6 +403,8 @@ public final class EnvironmentAddParams {
             @Nullable EnvironmentSkillsParams f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -380,21 +425,33 @@ public final class EnvironmentAddParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : EnvironmentSkillsParams.codec().read(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : EnvironmentSkillsParams.codec().read(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "EnvironmentAddParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("EnvironmentAddParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "EnvironmentAddParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new EnvironmentAddParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new EnvironmentAddParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("EnvironmentAddParams");
         }
@@ -402,6 +459,10 @@ public final class EnvironmentAddParams {
 
     private static void writeMember(EnvironmentAddParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.authBearerToken == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ExecCommandApprovalParams {
     private static final String[] NAMES = {"approvalId", "callId", "command", "conversationId", "cwd", "parsedCmd", "reason"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"approvalId", "callId", "command", "conversationId", "cwd", "parsedCmd", "reason"};
+    private static final String[] JAVA_TYPES = {"String", "String", "List<String>", "String", "String", "List<ParsedCommand>", "String"};
     private static final long REQUIRED = 0x3eL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ExecCommandApprovalParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExecCommandApprovalParams(@Nullable String approvalId, String callId, List<String> command, String conversationId, String cwd, List<ParsedCommand> parsedCmd, @Nullable String reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExecCommandApprovalParams(@Nullable String approvalId, String callId, List<String> command, String conversationId, String cwd, List<ParsedCommand> parsedCmd, @Nullable String reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.approvalId = approvalId;
         this.callId = callId;
         this.command = command;
@@ -70,6 +75,7 @@ public final class ExecCommandApprovalParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class ExecCommandApprovalParams {
      * @return the {@code approvalId} member, or null when absent or null
      */
     public @Nullable String approvalId() {
+        Unbound.check(_unbound, 0);
         return approvalId;
     }
 
@@ -87,6 +94,7 @@ public final class ExecCommandApprovalParams {
      * @return the {@code callId} member
      */
     public String callId() {
+        Unbound.check(_unbound, 1);
         return callId;
     }
 
@@ -96,6 +104,7 @@ public final class ExecCommandApprovalParams {
      * @return the {@code command} member
      */
     public List<String> command() {
+        Unbound.check(_unbound, 2);
         return command;
     }
 
@@ -105,6 +114,7 @@ public final class ExecCommandApprovalParams {
      * @return the {@code conversationId} member
      */
     public String conversationId() {
+        Unbound.check(_unbound, 3);
         return conversationId;
     }
 
@@ -114,6 +124,7 @@ public final class ExecCommandApprovalParams {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 4);
         return cwd;
     }
 
@@ -123,6 +134,7 @@ public final class ExecCommandApprovalParams {
      * @return the {@code parsedCmd} member
      */
     public List<ParsedCommand> parsedCmd() {
+        Unbound.check(_unbound, 5);
         return parsedCmd;
     }
 
@@ -132,6 +144,7 @@ public final class ExecCommandApprovalParams {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable String reason() {
+        Unbound.check(_unbound, 6);
         return reason;
     }
 
@@ -153,6 +166,24 @@ public final class ExecCommandApprovalParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExecCommandApprovalParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -177,12 +208,13 @@ public final class ExecCommandApprovalParams {
                 && Objects.equals(cwd, x.cwd)
                 && Objects.equals(parsedCmd, x.parsedCmd)
                 && Objects.equals(reason, x.reason)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, approvalId, callId, command, conversationId, cwd, parsedCmd, reason, _additionalProperties);
+        return Objects.hash(_present, approvalId, callId, command, conversationId, cwd, parsedCmd, reason, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -203,6 +235,9 @@ public final class ExecCommandApprovalParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -220,6 +255,7 @@ public final class ExecCommandApprovalParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -234,6 +270,7 @@ public final class ExecCommandApprovalParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -245,6 +282,7 @@ public final class ExecCommandApprovalParams {
         public Builder approvalId(@Nullable String approvalId) {
             this.approvalId = approvalId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -258,6 +296,7 @@ public final class ExecCommandApprovalParams {
             Objects.requireNonNull(callId, "callId");
             this.callId = callId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class ExecCommandApprovalParams {
             Objects.requireNonNull(command, "command");
             this.command = Json.copyList(command);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -284,6 +324,7 @@ public final class ExecCommandApprovalParams {
             Objects.requireNonNull(conversationId, "conversationId");
             this.conversationId = conversationId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -297,6 +338,7 @@ public final class ExecCommandApprovalParams {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -310,6 +352,7 @@ public final class ExecCommandApprovalParams {
             Objects.requireNonNull(parsedCmd, "parsedCmd");
             this.parsedCmd = Json.copyList(parsedCmd);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -322,6 +365,7 @@ public final class ExecCommandApprovalParams {
         public Builder reason(@Nullable String reason) {
             this.reason = reason;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -370,10 +414,11 @@ public final class ExecCommandApprovalParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ExecCommandApprovalParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExecCommandApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExecCommandApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExecCommandApprovalParams(approvalId, callId, command, conversationId, cwd, parsedCmd, reason, _present, _additionalProperties, _order);
+            return new ExecCommandApprovalParams(approvalId, callId, command, conversationId, cwd, parsedCmd, reason, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -387,6 +432,8 @@ public final class ExecCommandApprovalParams {
             @Nullable List<ParsedCommand> f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -407,22 +454,34 @@ public final class ExecCommandApprovalParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readList(p, Json.STRING);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readList(p, ParsedCommand.codec());
-                    case 6 -> f6 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readList(q, Json.STRING);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readList(q, ParsedCommand.codec());
+                        case 6 -> f6 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExecCommandApprovalParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExecCommandApprovalParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExecCommandApprovalParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExecCommandApprovalParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExecCommandApprovalParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExecCommandApprovalParams");
         }
@@ -430,6 +489,10 @@ public final class ExecCommandApprovalParams {
 
     private static void writeMember(ExecCommandApprovalParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.approvalId == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ExperimentalFeature {
     private static final String[] NAMES = {"announcement", "defaultEnabled", "description", "displayName", "enabled", "name", "stage"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"announcement", "defaultEnabled", "description", "displayName", "enabled", "name", "stage"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "String", "String", "boolean", "String", "ExperimentalFeatureStage"};
     private static final long REQUIRED = 0x72L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ExperimentalFeature {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExperimentalFeature(@Nullable String announcement, boolean defaultEnabled, @Nullable String description, @Nullable String displayName, boolean enabled, String name, ExperimentalFeatureStage stage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExperimentalFeature(@Nullable String announcement, boolean defaultEnabled, @Nullable String description, @Nullable String displayName, boolean enabled, String name, ExperimentalFeatureStage stage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.announcement = announcement;
         this.defaultEnabled = defaultEnabled;
         this.description = description;
@@ -70,6 +75,7 @@ public final class ExperimentalFeature {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class ExperimentalFeature {
      * @return the {@code announcement} member, or null when absent or null
      */
     public @Nullable String announcement() {
+        Unbound.check(_unbound, 0);
         return announcement;
     }
 
@@ -87,6 +94,7 @@ public final class ExperimentalFeature {
      * @return the {@code defaultEnabled} member
      */
     public boolean defaultEnabled() {
+        Unbound.check(_unbound, 1);
         return defaultEnabled;
     }
 
@@ -96,6 +104,7 @@ public final class ExperimentalFeature {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 2);
         return description;
     }
 
@@ -105,6 +114,7 @@ public final class ExperimentalFeature {
      * @return the {@code displayName} member, or null when absent or null
      */
     public @Nullable String displayName() {
+        Unbound.check(_unbound, 3);
         return displayName;
     }
 
@@ -114,6 +124,7 @@ public final class ExperimentalFeature {
      * @return the {@code enabled} member
      */
     public boolean enabled() {
+        Unbound.check(_unbound, 4);
         return enabled;
     }
 
@@ -123,6 +134,7 @@ public final class ExperimentalFeature {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 5);
         return name;
     }
 
@@ -132,6 +144,7 @@ public final class ExperimentalFeature {
      * @return the {@code stage} member
      */
     public ExperimentalFeatureStage stage() {
+        Unbound.check(_unbound, 6);
         return stage;
     }
 
@@ -153,6 +166,24 @@ public final class ExperimentalFeature {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExperimentalFeature validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -177,12 +208,13 @@ public final class ExperimentalFeature {
                 && enabled == x.enabled
                 && Objects.equals(name, x.name)
                 && Objects.equals(stage, x.stage)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, announcement, defaultEnabled, description, displayName, enabled, name, stage, _additionalProperties);
+        return Objects.hash(_present, announcement, defaultEnabled, description, displayName, enabled, name, stage, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -205,6 +237,9 @@ public final class ExperimentalFeature {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -222,6 +257,7 @@ public final class ExperimentalFeature {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -236,6 +272,7 @@ public final class ExperimentalFeature {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -247,6 +284,7 @@ public final class ExperimentalFeature {
         public Builder announcement(@Nullable String announcement) {
             this.announcement = announcement;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -259,6 +297,7 @@ public final class ExperimentalFeature {
         public Builder defaultEnabled(boolean defaultEnabled) {
             this.defaultEnabled = defaultEnabled;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class ExperimentalFeature {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -283,6 +323,7 @@ public final class ExperimentalFeature {
         public Builder displayName(@Nullable String displayName) {
             this.displayName = displayName;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class ExperimentalFeature {
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -308,6 +350,7 @@ public final class ExperimentalFeature {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -321,6 +364,7 @@ public final class ExperimentalFeature {
             Objects.requireNonNull(stage, "stage");
             this.stage = stage;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -369,10 +413,11 @@ public final class ExperimentalFeature {
          * @throws IllegalStateException when a required member is not set
          */
         public ExperimentalFeature build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExperimentalFeature is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExperimentalFeature is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExperimentalFeature(announcement, defaultEnabled, description, displayName, enabled, name, stage, _present, _additionalProperties, _order);
+            return new ExperimentalFeature(announcement, defaultEnabled, description, displayName, enabled, name, stage, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -386,6 +431,8 @@ public final class ExperimentalFeature {
             @Nullable String f5 = null;
             @Nullable ExperimentalFeatureStage f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -406,22 +453,34 @@ public final class ExperimentalFeature {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readBoolean(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = ExperimentalFeatureStage.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readBoolean(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = ExperimentalFeatureStage.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExperimentalFeature", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExperimentalFeature"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExperimentalFeature", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExperimentalFeature(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExperimentalFeature(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExperimentalFeature");
         }
@@ -429,6 +488,10 @@ public final class ExperimentalFeature {
 
     private static void writeMember(ExperimentalFeature v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.announcement == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ExternalAgentConfigDetectParams {
     private static final String[] NAMES = {"cwds", "includeHome", "maxSessionAgeDays", "maxSessions", "migrationSource", "source"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cwds", "includeHome", "maxSessionAgeDays", "maxSessions", "migrationSource", "source"};
+    private static final String[] JAVA_TYPES = {"List<String>", "boolean", "long", "long", "String", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class ExternalAgentConfigDetectParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExternalAgentConfigDetectParams(@Nullable List<String> cwds, @Nullable Boolean includeHome, @Nullable Long maxSessionAgeDays, @Nullable Long maxSessions, @Nullable String migrationSource, @Nullable String source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExternalAgentConfigDetectParams(@Nullable List<String> cwds, @Nullable Boolean includeHome, @Nullable Long maxSessionAgeDays, @Nullable Long maxSessions, @Nullable String migrationSource, @Nullable String source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cwds = cwds;
         this.includeHome = includeHome;
         this.maxSessionAgeDays = maxSessionAgeDays;
@@ -65,6 +70,7 @@ public final class ExternalAgentConfigDetectParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class ExternalAgentConfigDetectParams {
      * @return the {@code cwds} member, or null when absent or null
      */
     public @Nullable List<String> cwds() {
+        Unbound.check(_unbound, 0);
         return cwds;
     }
 
@@ -82,6 +89,7 @@ public final class ExternalAgentConfigDetectParams {
      * @return the {@code includeHome} member, or null when absent
      */
     public @Nullable Boolean includeHome() {
+        Unbound.check(_unbound, 1);
         return includeHome;
     }
 
@@ -91,6 +99,7 @@ public final class ExternalAgentConfigDetectParams {
      * @return the {@code maxSessionAgeDays} member, or null when absent or null
      */
     public @Nullable Long maxSessionAgeDays() {
+        Unbound.check(_unbound, 2);
         return maxSessionAgeDays;
     }
 
@@ -100,6 +109,7 @@ public final class ExternalAgentConfigDetectParams {
      * @return the {@code maxSessions} member, or null when absent or null
      */
     public @Nullable Long maxSessions() {
+        Unbound.check(_unbound, 3);
         return maxSessions;
     }
 
@@ -109,6 +119,7 @@ public final class ExternalAgentConfigDetectParams {
      * @return the {@code migrationSource} member, or null when absent or null
      */
     public @Nullable String migrationSource() {
+        Unbound.check(_unbound, 4);
         return migrationSource;
     }
 
@@ -118,6 +129,7 @@ public final class ExternalAgentConfigDetectParams {
      * @return the {@code source} member, or null when absent or null
      */
     public @Nullable String source() {
+        Unbound.check(_unbound, 5);
         return source;
     }
 
@@ -141,6 +153,24 @@ public final class ExternalAgentConfigDetectParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExternalAgentConfigDetectParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ExternalAgentConfigDetectParams> codec() {
         return CODEC;
@@ -162,12 +192,13 @@ public final class ExternalAgentConfigDetectParams {
                 && Objects.equals(maxSessions, x.maxSessions)
                 && Objects.equals(migrationSource, x.migrationSource)
                 && Objects.equals(source, x.source)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cwds, includeHome, maxSessionAgeDays, maxSessions, migrationSource, source, _additionalProperties);
+        return Objects.hash(_present, cwds, includeHome, maxSessionAgeDays, maxSessions, migrationSource, source, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -195,6 +226,9 @@ public final class ExternalAgentConfigDetectParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -211,6 +245,7 @@ public final class ExternalAgentConfigDetectParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -224,6 +259,7 @@ public final class ExternalAgentConfigDetectParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -235,6 +271,7 @@ public final class ExternalAgentConfigDetectParams {
         public Builder cwds(@Nullable List<? extends String> cwds) {
             this.cwds = cwds == null ? null : Json.copyList(cwds);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -247,6 +284,7 @@ public final class ExternalAgentConfigDetectParams {
         public Builder includeHome(@Nullable Boolean includeHome) {
             this.includeHome = includeHome;
             _present = includeHome == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -259,6 +297,7 @@ public final class ExternalAgentConfigDetectParams {
         public Builder maxSessionAgeDays(@Nullable Long maxSessionAgeDays) {
             this.maxSessionAgeDays = maxSessionAgeDays;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class ExternalAgentConfigDetectParams {
         public Builder maxSessions(@Nullable Long maxSessions) {
             this.maxSessions = maxSessions;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -283,6 +323,7 @@ public final class ExternalAgentConfigDetectParams {
         public Builder migrationSource(@Nullable String migrationSource) {
             this.migrationSource = migrationSource;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class ExternalAgentConfigDetectParams {
         public Builder source(@Nullable String source) {
             this.source = source;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class ExternalAgentConfigDetectParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ExternalAgentConfigDetectParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExternalAgentConfigDetectParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExternalAgentConfigDetectParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExternalAgentConfigDetectParams(cwds, includeHome, maxSessionAgeDays, maxSessions, migrationSource, source, _present, _additionalProperties, _order);
+            return new ExternalAgentConfigDetectParams(cwds, includeHome, maxSessionAgeDays, maxSessions, migrationSource, source, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class ExternalAgentConfigDetectParams {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class ExternalAgentConfigDetectParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = Json.readNullableLong(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = Json.readNullableLong(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExternalAgentConfigDetectParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExternalAgentConfigDetectParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExternalAgentConfigDetectParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExternalAgentConfigDetectParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExternalAgentConfigDetectParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExternalAgentConfigDetectParams");
         }
@@ -401,6 +458,10 @@ public final class ExternalAgentConfigDetectParams {
 
     private static void writeMember(ExternalAgentConfigDetectParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cwds == null) {

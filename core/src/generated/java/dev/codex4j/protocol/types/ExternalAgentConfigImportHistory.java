@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ExternalAgentConfigImportHistory {
     private static final String[] NAMES = {"completedAtMs", "failures", "importId", "providerId", "successes"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"completedAtMs", "failures", "importId", "providerId", "successes"};
+    private static final String[] JAVA_TYPES = {"long", "List<ExternalAgentConfigImportItemTypeFailure>", "String", "String", "List<ExternalAgentConfigImportItemTypeSuccess>"};
     private static final long REQUIRED = 0x17L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ExternalAgentConfigImportHistory {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExternalAgentConfigImportHistory(long completedAtMs, List<ExternalAgentConfigImportItemTypeFailure> failures, String importId, @Nullable String providerId, List<ExternalAgentConfigImportItemTypeSuccess> successes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExternalAgentConfigImportHistory(long completedAtMs, List<ExternalAgentConfigImportItemTypeFailure> failures, String importId, @Nullable String providerId, List<ExternalAgentConfigImportItemTypeSuccess> successes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.completedAtMs = completedAtMs;
         this.failures = failures;
         this.importId = importId;
@@ -66,6 +71,7 @@ public final class ExternalAgentConfigImportHistory {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ExternalAgentConfigImportHistory {
      * @return the {@code completedAtMs} member
      */
     public long completedAtMs() {
+        Unbound.check(_unbound, 0);
         return completedAtMs;
     }
 
@@ -83,6 +90,7 @@ public final class ExternalAgentConfigImportHistory {
      * @return the {@code failures} member
      */
     public List<ExternalAgentConfigImportItemTypeFailure> failures() {
+        Unbound.check(_unbound, 1);
         return failures;
     }
 
@@ -92,6 +100,7 @@ public final class ExternalAgentConfigImportHistory {
      * @return the {@code importId} member
      */
     public String importId() {
+        Unbound.check(_unbound, 2);
         return importId;
     }
 
@@ -101,6 +110,7 @@ public final class ExternalAgentConfigImportHistory {
      * @return the {@code providerId} member, or null when absent or null
      */
     public @Nullable String providerId() {
+        Unbound.check(_unbound, 3);
         return providerId;
     }
 
@@ -110,6 +120,7 @@ public final class ExternalAgentConfigImportHistory {
      * @return the {@code successes} member
      */
     public List<ExternalAgentConfigImportItemTypeSuccess> successes() {
+        Unbound.check(_unbound, 4);
         return successes;
     }
 
@@ -133,6 +144,24 @@ public final class ExternalAgentConfigImportHistory {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExternalAgentConfigImportHistory validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ExternalAgentConfigImportHistory> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ExternalAgentConfigImportHistory {
                 && Objects.equals(importId, x.importId)
                 && Objects.equals(providerId, x.providerId)
                 && Objects.equals(successes, x.successes)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, completedAtMs, failures, importId, providerId, successes, _additionalProperties);
+        return Objects.hash(_present, completedAtMs, failures, importId, providerId, successes, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -175,6 +205,9 @@ public final class ExternalAgentConfigImportHistory {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -190,6 +223,7 @@ public final class ExternalAgentConfigImportHistory {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -202,6 +236,7 @@ public final class ExternalAgentConfigImportHistory {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -213,6 +248,7 @@ public final class ExternalAgentConfigImportHistory {
         public Builder completedAtMs(long completedAtMs) {
             this.completedAtMs = completedAtMs;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class ExternalAgentConfigImportHistory {
             Objects.requireNonNull(failures, "failures");
             this.failures = Json.copyList(failures);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -239,6 +276,7 @@ public final class ExternalAgentConfigImportHistory {
             Objects.requireNonNull(importId, "importId");
             this.importId = importId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -251,6 +289,7 @@ public final class ExternalAgentConfigImportHistory {
         public Builder providerId(@Nullable String providerId) {
             this.providerId = providerId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -264,6 +303,7 @@ public final class ExternalAgentConfigImportHistory {
             Objects.requireNonNull(successes, "successes");
             this.successes = Json.copyList(successes);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,10 +352,11 @@ public final class ExternalAgentConfigImportHistory {
          * @throws IllegalStateException when a required member is not set
          */
         public ExternalAgentConfigImportHistory build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExternalAgentConfigImportHistory is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExternalAgentConfigImportHistory is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExternalAgentConfigImportHistory(completedAtMs, failures, importId, providerId, successes, _present, _additionalProperties, _order);
+            return new ExternalAgentConfigImportHistory(completedAtMs, failures, importId, providerId, successes, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -327,6 +368,8 @@ public final class ExternalAgentConfigImportHistory {
             @Nullable String f3 = null;
             @Nullable List<ExternalAgentConfigImportItemTypeSuccess> f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -347,20 +390,32 @@ public final class ExternalAgentConfigImportHistory {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readList(p, ExternalAgentConfigImportItemTypeFailure.codec());
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readList(p, ExternalAgentConfigImportItemTypeSuccess.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readList(q, ExternalAgentConfigImportItemTypeFailure.codec());
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readList(q, ExternalAgentConfigImportItemTypeSuccess.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExternalAgentConfigImportHistory", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExternalAgentConfigImportHistory"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExternalAgentConfigImportHistory", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExternalAgentConfigImportHistory(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExternalAgentConfigImportHistory(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExternalAgentConfigImportHistory");
         }
@@ -368,6 +423,10 @@ public final class ExternalAgentConfigImportHistory {
 
     private static void writeMember(ExternalAgentConfigImportHistory v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.completedAtMs);
             case 1 -> Json.writeList(g, v.failures, ExternalAgentConfigImportItemTypeFailure.codec());

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ExternalAgentConfigImportItemTypeFailure {
     private static final String[] NAMES = {"cwd", "errorType", "failureStage", "itemType", "message", "source", "subErrorType"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cwd", "errorType", "failureStage", "itemType", "message", "source", "subErrorType"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "ExternalAgentConfigMigrationItemType", "String", "String", "String"};
     private static final long REQUIRED = 0x1cL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ExternalAgentConfigImportItemTypeFailure {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExternalAgentConfigImportItemTypeFailure(@Nullable String cwd, @Nullable String errorType, String failureStage, ExternalAgentConfigMigrationItemType itemType, String message, @Nullable String source, @Nullable String subErrorType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExternalAgentConfigImportItemTypeFailure(@Nullable String cwd, @Nullable String errorType, String failureStage, ExternalAgentConfigMigrationItemType itemType, String message, @Nullable String source, @Nullable String subErrorType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cwd = cwd;
         this.errorType = errorType;
         this.failureStage = failureStage;
@@ -70,6 +75,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 0);
         return cwd;
     }
 
@@ -87,6 +94,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
      * @return the {@code errorType} member, or null when absent or null
      */
     public @Nullable String errorType() {
+        Unbound.check(_unbound, 1);
         return errorType;
     }
 
@@ -96,6 +104,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
      * @return the {@code failureStage} member
      */
     public String failureStage() {
+        Unbound.check(_unbound, 2);
         return failureStage;
     }
 
@@ -105,6 +114,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
      * @return the {@code itemType} member
      */
     public ExternalAgentConfigMigrationItemType itemType() {
+        Unbound.check(_unbound, 3);
         return itemType;
     }
 
@@ -114,6 +124,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
      * @return the {@code message} member
      */
     public String message() {
+        Unbound.check(_unbound, 4);
         return message;
     }
 
@@ -123,6 +134,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
      * @return the {@code source} member, or null when absent or null
      */
     public @Nullable String source() {
+        Unbound.check(_unbound, 5);
         return source;
     }
 
@@ -132,6 +144,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
      * @return the {@code subErrorType} member, or null when absent or null
      */
     public @Nullable String subErrorType() {
+        Unbound.check(_unbound, 6);
         return subErrorType;
     }
 
@@ -153,6 +166,24 @@ public final class ExternalAgentConfigImportItemTypeFailure {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExternalAgentConfigImportItemTypeFailure validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -177,12 +208,13 @@ public final class ExternalAgentConfigImportItemTypeFailure {
                 && Objects.equals(message, x.message)
                 && Objects.equals(source, x.source)
                 && Objects.equals(subErrorType, x.subErrorType)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cwd, errorType, failureStage, itemType, message, source, subErrorType, _additionalProperties);
+        return Objects.hash(_present, cwd, errorType, failureStage, itemType, message, source, subErrorType, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -207,6 +239,9 @@ public final class ExternalAgentConfigImportItemTypeFailure {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -224,6 +259,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -238,6 +274,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -249,6 +286,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -261,6 +299,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
         public Builder errorType(@Nullable String errorType) {
             this.errorType = errorType;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -274,6 +313,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
             Objects.requireNonNull(failureStage, "failureStage");
             this.failureStage = failureStage;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
             Objects.requireNonNull(itemType, "itemType");
             this.itemType = itemType;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -300,6 +341,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
             Objects.requireNonNull(message, "message");
             this.message = message;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,6 +354,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
         public Builder source(@Nullable String source) {
             this.source = source;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class ExternalAgentConfigImportItemTypeFailure {
         public Builder subErrorType(@Nullable String subErrorType) {
             this.subErrorType = subErrorType;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class ExternalAgentConfigImportItemTypeFailure {
          * @throws IllegalStateException when a required member is not set
          */
         public ExternalAgentConfigImportItemTypeFailure build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExternalAgentConfigImportItemTypeFailure is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExternalAgentConfigImportItemTypeFailure is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExternalAgentConfigImportItemTypeFailure(cwd, errorType, failureStage, itemType, message, source, subErrorType, _present, _additionalProperties, _order);
+            return new ExternalAgentConfigImportItemTypeFailure(cwd, errorType, failureStage, itemType, message, source, subErrorType, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class ExternalAgentConfigImportItemTypeFailure {
             @Nullable String f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class ExternalAgentConfigImportItemTypeFailure {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = ExternalAgentConfigMigrationItemType.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = ExternalAgentConfigMigrationItemType.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExternalAgentConfigImportItemTypeFailure", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExternalAgentConfigImportItemTypeFailure"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExternalAgentConfigImportItemTypeFailure", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExternalAgentConfigImportItemTypeFailure(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExternalAgentConfigImportItemTypeFailure(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExternalAgentConfigImportItemTypeFailure");
         }
@@ -432,6 +491,10 @@ public final class ExternalAgentConfigImportItemTypeFailure {
 
     private static void writeMember(ExternalAgentConfigImportItemTypeFailure v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cwd == null) {

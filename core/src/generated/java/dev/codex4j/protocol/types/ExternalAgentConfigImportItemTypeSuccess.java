@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
     private static final String[] NAMES = {"cwd", "itemType", "source", "target", "title"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cwd", "itemType", "source", "target", "title"};
+    private static final String[] JAVA_TYPES = {"String", "ExternalAgentConfigMigrationItemType", "String", "String", "String"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExternalAgentConfigImportItemTypeSuccess(@Nullable String cwd, ExternalAgentConfigMigrationItemType itemType, @Nullable String source, @Nullable String target, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExternalAgentConfigImportItemTypeSuccess(@Nullable String cwd, ExternalAgentConfigMigrationItemType itemType, @Nullable String source, @Nullable String target, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cwd = cwd;
         this.itemType = itemType;
         this.source = source;
@@ -64,6 +69,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 0);
         return cwd;
     }
 
@@ -81,6 +88,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
      * @return the {@code itemType} member
      */
     public ExternalAgentConfigMigrationItemType itemType() {
+        Unbound.check(_unbound, 1);
         return itemType;
     }
 
@@ -90,6 +98,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
      * @return the {@code source} member, or null when absent or null
      */
     public @Nullable String source() {
+        Unbound.check(_unbound, 2);
         return source;
     }
 
@@ -99,6 +108,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
      * @return the {@code target} member, or null when absent or null
      */
     public @Nullable String target() {
+        Unbound.check(_unbound, 3);
         return target;
     }
 
@@ -110,6 +120,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 4);
         return title;
     }
 
@@ -133,6 +144,24 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExternalAgentConfigImportItemTypeSuccess validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ExternalAgentConfigImportItemTypeSuccess> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
                 && Objects.equals(source, x.source)
                 && Objects.equals(target, x.target)
                 && Objects.equals(title, x.title)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cwd, itemType, source, target, title, _additionalProperties);
+        return Objects.hash(_present, cwd, itemType, source, target, title, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -181,6 +211,9 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -196,6 +229,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -208,6 +242,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -219,6 +254,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -232,6 +268,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
             Objects.requireNonNull(itemType, "itemType");
             this.itemType = itemType;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -244,6 +281,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         public Builder source(@Nullable String source) {
             this.source = source;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,6 +294,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         public Builder target(@Nullable String target) {
             this.target = target;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -268,6 +307,7 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -316,10 +356,11 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
          * @throws IllegalStateException when a required member is not set
          */
         public ExternalAgentConfigImportItemTypeSuccess build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExternalAgentConfigImportItemTypeSuccess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExternalAgentConfigImportItemTypeSuccess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExternalAgentConfigImportItemTypeSuccess(cwd, itemType, source, target, title, _present, _additionalProperties, _order);
+            return new ExternalAgentConfigImportItemTypeSuccess(cwd, itemType, source, target, title, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -331,6 +372,8 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -351,20 +394,32 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = ExternalAgentConfigMigrationItemType.codec().read(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = ExternalAgentConfigMigrationItemType.codec().read(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExternalAgentConfigImportItemTypeSuccess", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExternalAgentConfigImportItemTypeSuccess"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExternalAgentConfigImportItemTypeSuccess", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExternalAgentConfigImportItemTypeSuccess(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExternalAgentConfigImportItemTypeSuccess(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExternalAgentConfigImportItemTypeSuccess");
         }
@@ -372,6 +427,10 @@ public final class ExternalAgentConfigImportItemTypeSuccess {
 
     private static void writeMember(ExternalAgentConfigImportItemTypeSuccess v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cwd == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ExternalAgentConfigImportParams {
     private static final String[] NAMES = {"migrationItems", "migrationSource", "providerId", "source"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"migrationItems", "migrationSource", "providerId", "source"};
+    private static final String[] JAVA_TYPES = {"List<ExternalAgentConfigMigrationItem>", "String", "String", "String"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class ExternalAgentConfigImportParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExternalAgentConfigImportParams(List<ExternalAgentConfigMigrationItem> migrationItems, @Nullable String migrationSource, @Nullable String providerId, @Nullable String source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExternalAgentConfigImportParams(List<ExternalAgentConfigMigrationItem> migrationItems, @Nullable String migrationSource, @Nullable String providerId, @Nullable String source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.migrationItems = migrationItems;
         this.migrationSource = migrationSource;
         this.providerId = providerId;
@@ -62,6 +67,7 @@ public final class ExternalAgentConfigImportParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class ExternalAgentConfigImportParams {
      * @return the {@code migrationItems} member
      */
     public List<ExternalAgentConfigMigrationItem> migrationItems() {
+        Unbound.check(_unbound, 0);
         return migrationItems;
     }
 
@@ -79,6 +86,7 @@ public final class ExternalAgentConfigImportParams {
      * @return the {@code migrationSource} member, or null when absent or null
      */
     public @Nullable String migrationSource() {
+        Unbound.check(_unbound, 1);
         return migrationSource;
     }
 
@@ -88,6 +96,7 @@ public final class ExternalAgentConfigImportParams {
      * @return the {@code providerId} member, or null when absent or null
      */
     public @Nullable String providerId() {
+        Unbound.check(_unbound, 2);
         return providerId;
     }
 
@@ -97,6 +106,7 @@ public final class ExternalAgentConfigImportParams {
      * @return the {@code source} member, or null when absent or null
      */
     public @Nullable String source() {
+        Unbound.check(_unbound, 3);
         return source;
     }
 
@@ -120,6 +130,24 @@ public final class ExternalAgentConfigImportParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExternalAgentConfigImportParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ExternalAgentConfigImportParams> codec() {
         return CODEC;
@@ -139,12 +167,13 @@ public final class ExternalAgentConfigImportParams {
                 && Objects.equals(migrationSource, x.migrationSource)
                 && Objects.equals(providerId, x.providerId)
                 && Objects.equals(source, x.source)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, migrationItems, migrationSource, providerId, source, _additionalProperties);
+        return Objects.hash(_present, migrationItems, migrationSource, providerId, source, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -164,6 +193,9 @@ public final class ExternalAgentConfigImportParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -178,6 +210,7 @@ public final class ExternalAgentConfigImportParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -189,6 +222,7 @@ public final class ExternalAgentConfigImportParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class ExternalAgentConfigImportParams {
             Objects.requireNonNull(migrationItems, "migrationItems");
             this.migrationItems = Json.copyList(migrationItems);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class ExternalAgentConfigImportParams {
         public Builder migrationSource(@Nullable String migrationSource) {
             this.migrationSource = migrationSource;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class ExternalAgentConfigImportParams {
         public Builder providerId(@Nullable String providerId) {
             this.providerId = providerId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ExternalAgentConfigImportParams {
         public Builder source(@Nullable String source) {
             this.source = source;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class ExternalAgentConfigImportParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ExternalAgentConfigImportParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExternalAgentConfigImportParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExternalAgentConfigImportParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExternalAgentConfigImportParams(migrationItems, migrationSource, providerId, source, _present, _additionalProperties, _order);
+            return new ExternalAgentConfigImportParams(migrationItems, migrationSource, providerId, source, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class ExternalAgentConfigImportParams {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class ExternalAgentConfigImportParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, ExternalAgentConfigMigrationItem.codec());
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, ExternalAgentConfigMigrationItem.codec());
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExternalAgentConfigImportParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExternalAgentConfigImportParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExternalAgentConfigImportParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExternalAgentConfigImportParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExternalAgentConfigImportParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExternalAgentConfigImportParams");
         }
@@ -339,6 +392,10 @@ public final class ExternalAgentConfigImportParams {
 
     private static void writeMember(ExternalAgentConfigImportParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.migrationItems, ExternalAgentConfigMigrationItem.codec());
             case 1 -> {

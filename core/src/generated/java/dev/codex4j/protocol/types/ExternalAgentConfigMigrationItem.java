@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ExternalAgentConfigMigrationItem {
     private static final String[] NAMES = {"cwd", "description", "details", "itemType"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cwd", "description", "details", "itemType"};
+    private static final String[] JAVA_TYPES = {"String", "String", "MigrationDetails", "ExternalAgentConfigMigrationItemType"};
     private static final long REQUIRED = 0xaL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class ExternalAgentConfigMigrationItem {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ExternalAgentConfigMigrationItem(@Nullable String cwd, String description, @Nullable MigrationDetails details, ExternalAgentConfigMigrationItemType itemType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ExternalAgentConfigMigrationItem(@Nullable String cwd, String description, @Nullable MigrationDetails details, ExternalAgentConfigMigrationItemType itemType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cwd = cwd;
         this.description = description;
         this.details = details;
@@ -63,6 +68,7 @@ public final class ExternalAgentConfigMigrationItem {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class ExternalAgentConfigMigrationItem {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 0);
         return cwd;
     }
 
@@ -80,6 +87,7 @@ public final class ExternalAgentConfigMigrationItem {
      * @return the {@code description} member
      */
     public String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -89,6 +97,7 @@ public final class ExternalAgentConfigMigrationItem {
      * @return the {@code details} member, or null when absent or null
      */
     public @Nullable MigrationDetails details() {
+        Unbound.check(_unbound, 2);
         return details;
     }
 
@@ -98,6 +107,7 @@ public final class ExternalAgentConfigMigrationItem {
      * @return the {@code itemType} member
      */
     public ExternalAgentConfigMigrationItemType itemType() {
+        Unbound.check(_unbound, 3);
         return itemType;
     }
 
@@ -121,6 +131,24 @@ public final class ExternalAgentConfigMigrationItem {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ExternalAgentConfigMigrationItem validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ExternalAgentConfigMigrationItem> codec() {
         return CODEC;
@@ -140,12 +168,13 @@ public final class ExternalAgentConfigMigrationItem {
                 && Objects.equals(description, x.description)
                 && Objects.equals(details, x.details)
                 && Objects.equals(itemType, x.itemType)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cwd, description, details, itemType, _additionalProperties);
+        return Objects.hash(_present, cwd, description, details, itemType, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -163,6 +192,9 @@ public final class ExternalAgentConfigMigrationItem {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -177,6 +209,7 @@ public final class ExternalAgentConfigMigrationItem {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -188,6 +221,7 @@ public final class ExternalAgentConfigMigrationItem {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -199,6 +233,7 @@ public final class ExternalAgentConfigMigrationItem {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class ExternalAgentConfigMigrationItem {
             Objects.requireNonNull(description, "description");
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class ExternalAgentConfigMigrationItem {
         public Builder details(@Nullable MigrationDetails details) {
             this.details = details;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ExternalAgentConfigMigrationItem {
             Objects.requireNonNull(itemType, "itemType");
             this.itemType = itemType;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class ExternalAgentConfigMigrationItem {
          * @throws IllegalStateException when a required member is not set
          */
         public ExternalAgentConfigMigrationItem build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ExternalAgentConfigMigrationItem is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ExternalAgentConfigMigrationItem is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ExternalAgentConfigMigrationItem(cwd, description, details, itemType, _present, _additionalProperties, _order);
+            return new ExternalAgentConfigMigrationItem(cwd, description, details, itemType, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class ExternalAgentConfigMigrationItem {
             @Nullable MigrationDetails f2 = null;
             @Nullable ExternalAgentConfigMigrationItemType f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class ExternalAgentConfigMigrationItem {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : MigrationDetails.codec().read(p);
-                    case 3 -> f3 = ExternalAgentConfigMigrationItemType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : MigrationDetails.codec().read(q);
+                        case 3 -> f3 = ExternalAgentConfigMigrationItemType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ExternalAgentConfigMigrationItem", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ExternalAgentConfigMigrationItem"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ExternalAgentConfigMigrationItem", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ExternalAgentConfigMigrationItem(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ExternalAgentConfigMigrationItem(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ExternalAgentConfigMigrationItem");
         }
@@ -339,6 +392,10 @@ public final class ExternalAgentConfigMigrationItem {
 
     private static void writeMember(ExternalAgentConfigMigrationItem v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cwd == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class FeedbackSaveParams {
     private static final String[] NAMES = {"classification", "extraLogFiles", "includeLogs", "reason", "savePath", "tags", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"classification", "extraLogFiles", "includeLogs", "reason", "savePath", "tags", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "List<String>", "boolean", "String", "String", "Map<String, String>", "String"};
     private static final long REQUIRED = 0x11L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class FeedbackSaveParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FeedbackSaveParams(String classification, @Nullable List<String> extraLogFiles, @Nullable Boolean includeLogs, @Nullable String reason, String savePath, @Nullable Map<String, String> tags, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FeedbackSaveParams(String classification, @Nullable List<String> extraLogFiles, @Nullable Boolean includeLogs, @Nullable String reason, String savePath, @Nullable Map<String, String> tags, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.classification = classification;
         this.extraLogFiles = extraLogFiles;
         this.includeLogs = includeLogs;
@@ -69,6 +74,7 @@ public final class FeedbackSaveParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class FeedbackSaveParams {
      * @return the {@code classification} member
      */
     public String classification() {
+        Unbound.check(_unbound, 0);
         return classification;
     }
 
@@ -86,6 +93,7 @@ public final class FeedbackSaveParams {
      * @return the {@code extraLogFiles} member, or null when absent or null
      */
     public @Nullable List<String> extraLogFiles() {
+        Unbound.check(_unbound, 1);
         return extraLogFiles;
     }
 
@@ -95,6 +103,7 @@ public final class FeedbackSaveParams {
      * @return the {@code includeLogs} member, or null when absent
      */
     public @Nullable Boolean includeLogs() {
+        Unbound.check(_unbound, 2);
         return includeLogs;
     }
 
@@ -104,6 +113,7 @@ public final class FeedbackSaveParams {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable String reason() {
+        Unbound.check(_unbound, 3);
         return reason;
     }
 
@@ -113,6 +123,7 @@ public final class FeedbackSaveParams {
      * @return the {@code savePath} member
      */
     public String savePath() {
+        Unbound.check(_unbound, 4);
         return savePath;
     }
 
@@ -122,6 +133,7 @@ public final class FeedbackSaveParams {
      * @return the {@code tags} member, or null when absent or null
      */
     public @Nullable Map<String, String> tags() {
+        Unbound.check(_unbound, 5);
         return tags;
     }
 
@@ -131,6 +143,7 @@ public final class FeedbackSaveParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 6);
         return threadId;
     }
 
@@ -152,6 +165,24 @@ public final class FeedbackSaveParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FeedbackSaveParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -176,12 +207,13 @@ public final class FeedbackSaveParams {
                 && Objects.equals(savePath, x.savePath)
                 && Objects.equals(tags, x.tags)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, classification, extraLogFiles, includeLogs, reason, savePath, tags, threadId, _additionalProperties);
+        return Objects.hash(_present, classification, extraLogFiles, includeLogs, reason, savePath, tags, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -208,6 +240,9 @@ public final class FeedbackSaveParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -225,6 +260,7 @@ public final class FeedbackSaveParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -239,6 +275,7 @@ public final class FeedbackSaveParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -251,6 +288,7 @@ public final class FeedbackSaveParams {
             Objects.requireNonNull(classification, "classification");
             this.classification = classification;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -263,6 +301,7 @@ public final class FeedbackSaveParams {
         public Builder extraLogFiles(@Nullable List<? extends String> extraLogFiles) {
             this.extraLogFiles = extraLogFiles == null ? null : Json.copyList(extraLogFiles);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -275,6 +314,7 @@ public final class FeedbackSaveParams {
         public Builder includeLogs(@Nullable Boolean includeLogs) {
             this.includeLogs = includeLogs;
             _present = includeLogs == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class FeedbackSaveParams {
         public Builder reason(@Nullable String reason) {
             this.reason = reason;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -300,6 +341,7 @@ public final class FeedbackSaveParams {
             Objects.requireNonNull(savePath, "savePath");
             this.savePath = savePath;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,6 +354,7 @@ public final class FeedbackSaveParams {
         public Builder tags(@Nullable Map<String, ? extends String> tags) {
             this.tags = tags == null ? null : Json.copyMap(tags, false);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class FeedbackSaveParams {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class FeedbackSaveParams {
          * @throws IllegalStateException when a required member is not set
          */
         public FeedbackSaveParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FeedbackSaveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FeedbackSaveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FeedbackSaveParams(classification, extraLogFiles, includeLogs, reason, savePath, tags, threadId, _present, _additionalProperties, _order);
+            return new FeedbackSaveParams(classification, extraLogFiles, includeLogs, reason, savePath, tags, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class FeedbackSaveParams {
             @Nullable Map<String, String> f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class FeedbackSaveParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FeedbackSaveParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FeedbackSaveParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FeedbackSaveParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FeedbackSaveParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FeedbackSaveParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FeedbackSaveParams");
         }
@@ -432,6 +491,10 @@ public final class FeedbackSaveParams {
 
     private static void writeMember(FeedbackSaveParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.classification);
             case 1 -> {

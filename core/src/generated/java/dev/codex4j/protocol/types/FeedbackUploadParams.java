@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class FeedbackUploadParams {
     private static final String[] NAMES = {"classification", "extraLogFiles", "includeLogs", "reason", "tags", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"classification", "extraLogFiles", "includeLogs", "reason", "tags", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "List<String>", "boolean", "String", "Map<String, String>", "String"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class FeedbackUploadParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FeedbackUploadParams(String classification, @Nullable List<String> extraLogFiles, @Nullable Boolean includeLogs, @Nullable String reason, @Nullable Map<String, String> tags, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FeedbackUploadParams(String classification, @Nullable List<String> extraLogFiles, @Nullable Boolean includeLogs, @Nullable String reason, @Nullable Map<String, String> tags, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.classification = classification;
         this.extraLogFiles = extraLogFiles;
         this.includeLogs = includeLogs;
@@ -66,6 +71,7 @@ public final class FeedbackUploadParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class FeedbackUploadParams {
      * @return the {@code classification} member
      */
     public String classification() {
+        Unbound.check(_unbound, 0);
         return classification;
     }
 
@@ -83,6 +90,7 @@ public final class FeedbackUploadParams {
      * @return the {@code extraLogFiles} member, or null when absent or null
      */
     public @Nullable List<String> extraLogFiles() {
+        Unbound.check(_unbound, 1);
         return extraLogFiles;
     }
 
@@ -92,6 +100,7 @@ public final class FeedbackUploadParams {
      * @return the {@code includeLogs} member, or null when absent
      */
     public @Nullable Boolean includeLogs() {
+        Unbound.check(_unbound, 2);
         return includeLogs;
     }
 
@@ -101,6 +110,7 @@ public final class FeedbackUploadParams {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable String reason() {
+        Unbound.check(_unbound, 3);
         return reason;
     }
 
@@ -110,6 +120,7 @@ public final class FeedbackUploadParams {
      * @return the {@code tags} member, or null when absent or null
      */
     public @Nullable Map<String, String> tags() {
+        Unbound.check(_unbound, 4);
         return tags;
     }
 
@@ -119,6 +130,7 @@ public final class FeedbackUploadParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 5);
         return threadId;
     }
 
@@ -142,6 +154,24 @@ public final class FeedbackUploadParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FeedbackUploadParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<FeedbackUploadParams> codec() {
         return CODEC;
@@ -163,12 +193,13 @@ public final class FeedbackUploadParams {
                 && Objects.equals(reason, x.reason)
                 && Objects.equals(tags, x.tags)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, classification, extraLogFiles, includeLogs, reason, tags, threadId, _additionalProperties);
+        return Objects.hash(_present, classification, extraLogFiles, includeLogs, reason, tags, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -194,6 +225,9 @@ public final class FeedbackUploadParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -210,6 +244,7 @@ public final class FeedbackUploadParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -223,6 +258,7 @@ public final class FeedbackUploadParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -235,6 +271,7 @@ public final class FeedbackUploadParams {
             Objects.requireNonNull(classification, "classification");
             this.classification = classification;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -247,6 +284,7 @@ public final class FeedbackUploadParams {
         public Builder extraLogFiles(@Nullable List<? extends String> extraLogFiles) {
             this.extraLogFiles = extraLogFiles == null ? null : Json.copyList(extraLogFiles);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -259,6 +297,7 @@ public final class FeedbackUploadParams {
         public Builder includeLogs(@Nullable Boolean includeLogs) {
             this.includeLogs = includeLogs;
             _present = includeLogs == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class FeedbackUploadParams {
         public Builder reason(@Nullable String reason) {
             this.reason = reason;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -283,6 +323,7 @@ public final class FeedbackUploadParams {
         public Builder tags(@Nullable Map<String, ? extends String> tags) {
             this.tags = tags == null ? null : Json.copyMap(tags, false);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class FeedbackUploadParams {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class FeedbackUploadParams {
          * @throws IllegalStateException when a required member is not set
          */
         public FeedbackUploadParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FeedbackUploadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FeedbackUploadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FeedbackUploadParams(classification, extraLogFiles, includeLogs, reason, tags, threadId, _present, _additionalProperties, _order);
+            return new FeedbackUploadParams(classification, extraLogFiles, includeLogs, reason, tags, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class FeedbackUploadParams {
             @Nullable Map<String, String> f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class FeedbackUploadParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FeedbackUploadParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FeedbackUploadParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FeedbackUploadParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FeedbackUploadParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FeedbackUploadParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FeedbackUploadParams");
         }
@@ -401,6 +458,10 @@ public final class FeedbackUploadParams {
 
     private static void writeMember(FeedbackUploadParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.classification);
             case 1 -> {

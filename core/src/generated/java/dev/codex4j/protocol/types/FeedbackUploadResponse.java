@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class FeedbackUploadResponse {
     private static final String[] NAMES = {"promptHash", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"promptHash", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "String"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,13 +55,15 @@ public final class FeedbackUploadResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FeedbackUploadResponse(@Nullable String promptHash, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FeedbackUploadResponse(@Nullable String promptHash, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.promptHash = promptHash;
         this.threadId = threadId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class FeedbackUploadResponse {
      * @return the {@code promptHash} member, or null when absent or null
      */
     public @Nullable String promptHash() {
+        Unbound.check(_unbound, 0);
         return promptHash;
     }
 
@@ -77,6 +84,7 @@ public final class FeedbackUploadResponse {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 1);
         return threadId;
     }
 
@@ -100,6 +108,24 @@ public final class FeedbackUploadResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FeedbackUploadResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<FeedbackUploadResponse> codec() {
         return CODEC;
@@ -117,12 +143,13 @@ public final class FeedbackUploadResponse {
         return o instanceof FeedbackUploadResponse x && _present == x._present
                 && Objects.equals(promptHash, x.promptHash)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, promptHash, threadId, _additionalProperties);
+        return Objects.hash(_present, promptHash, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -136,6 +163,9 @@ public final class FeedbackUploadResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -148,6 +178,7 @@ public final class FeedbackUploadResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -157,6 +188,7 @@ public final class FeedbackUploadResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -168,6 +200,7 @@ public final class FeedbackUploadResponse {
         public Builder promptHash(@Nullable String promptHash) {
             this.promptHash = promptHash;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -181,6 +214,7 @@ public final class FeedbackUploadResponse {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -229,10 +263,11 @@ public final class FeedbackUploadResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public FeedbackUploadResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FeedbackUploadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FeedbackUploadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FeedbackUploadResponse(promptHash, threadId, _present, _additionalProperties, _order);
+            return new FeedbackUploadResponse(promptHash, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -241,6 +276,8 @@ public final class FeedbackUploadResponse {
             @Nullable String f0 = null;
             @Nullable String f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -261,17 +298,29 @@ public final class FeedbackUploadResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FeedbackUploadResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FeedbackUploadResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FeedbackUploadResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FeedbackUploadResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FeedbackUploadResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FeedbackUploadResponse");
         }
@@ -279,6 +328,10 @@ public final class FeedbackUploadResponse {
 
     private static void writeMember(FeedbackUploadResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.promptHash == null) {

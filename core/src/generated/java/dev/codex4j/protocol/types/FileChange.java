@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface FileChange permits FileChange.Add,
         private static final String[] NAMES = {"type", "content"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "content"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -78,12 +82,14 @@ public sealed interface FileChange permits FileChange.Add,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Add(String content, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Add(String content, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.content = content;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -92,6 +98,7 @@ public sealed interface FileChange permits FileChange.Add,
          * @return the {@code content} member
          */
         public String content() {
+            Unbound.check(_unbound, 1);
             return content;
         }
 
@@ -120,6 +127,24 @@ public sealed interface FileChange permits FileChange.Add,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Add validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Add> codec() {
             return CODEC;
@@ -136,12 +161,13 @@ public sealed interface FileChange permits FileChange.Add,
             }
             return o instanceof Add x && _present == x._present
                     && Objects.equals(content, x.content)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, content, _additionalProperties);
+            return Objects.hash(_present, content, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -151,6 +177,9 @@ public sealed interface FileChange permits FileChange.Add,
             Json.field(b, "content", content);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -163,6 +192,7 @@ public sealed interface FileChange permits FileChange.Add,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -171,6 +201,7 @@ public sealed interface FileChange permits FileChange.Add,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -183,6 +214,7 @@ public sealed interface FileChange permits FileChange.Add,
                 Objects.requireNonNull(content, "content");
                 this.content = content;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -231,10 +263,11 @@ public sealed interface FileChange permits FileChange.Add,
              * @throws IllegalStateException when a required member is not set
              */
             public Add build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileChange.Add is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileChange.Add is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Add(content, _present, _additionalProperties, _order);
+                return new Add(content, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -242,6 +275,8 @@ public sealed interface FileChange permits FileChange.Add,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -266,17 +301,29 @@ public sealed interface FileChange permits FileChange.Add,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileChange.Add", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileChange.Add"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileChange.Add", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Add(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Add(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileChange.Add");
             }
@@ -284,6 +331,10 @@ public sealed interface FileChange permits FileChange.Add,
 
         private static void writeMember(Add v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.content);
@@ -348,6 +399,8 @@ public sealed interface FileChange permits FileChange.Add,
         private static final String[] NAMES = {"type", "content"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "content"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -356,12 +409,14 @@ public sealed interface FileChange permits FileChange.Add,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Delete(String content, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Delete(String content, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.content = content;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -370,6 +425,7 @@ public sealed interface FileChange permits FileChange.Add,
          * @return the {@code content} member
          */
         public String content() {
+            Unbound.check(_unbound, 1);
             return content;
         }
 
@@ -398,6 +454,24 @@ public sealed interface FileChange permits FileChange.Add,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Delete validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Delete> codec() {
             return CODEC;
@@ -414,12 +488,13 @@ public sealed interface FileChange permits FileChange.Add,
             }
             return o instanceof Delete x && _present == x._present
                     && Objects.equals(content, x.content)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, content, _additionalProperties);
+            return Objects.hash(_present, content, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -429,6 +504,9 @@ public sealed interface FileChange permits FileChange.Add,
             Json.field(b, "content", content);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -441,6 +519,7 @@ public sealed interface FileChange permits FileChange.Add,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -449,6 +528,7 @@ public sealed interface FileChange permits FileChange.Add,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -461,6 +541,7 @@ public sealed interface FileChange permits FileChange.Add,
                 Objects.requireNonNull(content, "content");
                 this.content = content;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -509,10 +590,11 @@ public sealed interface FileChange permits FileChange.Add,
              * @throws IllegalStateException when a required member is not set
              */
             public Delete build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileChange.Delete is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileChange.Delete is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Delete(content, _present, _additionalProperties, _order);
+                return new Delete(content, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -520,6 +602,8 @@ public sealed interface FileChange permits FileChange.Add,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -544,17 +628,29 @@ public sealed interface FileChange permits FileChange.Add,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileChange.Delete", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileChange.Delete"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileChange.Delete", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Delete(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Delete(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileChange.Delete");
             }
@@ -562,6 +658,10 @@ public sealed interface FileChange permits FileChange.Add,
 
         private static void writeMember(Delete v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.content);
@@ -626,6 +726,8 @@ public sealed interface FileChange permits FileChange.Add,
         private static final String[] NAMES = {"type", "move_path", "unified_diff"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "movePath", "unifiedDiff"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x5L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -635,13 +737,15 @@ public sealed interface FileChange permits FileChange.Add,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Update(@Nullable String movePath, String unifiedDiff, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Update(@Nullable String movePath, String unifiedDiff, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.movePath = movePath;
             this.unifiedDiff = unifiedDiff;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -650,6 +754,7 @@ public sealed interface FileChange permits FileChange.Add,
          * @return the {@code move_path} member, or null when absent or null
          */
         public @Nullable String movePath() {
+            Unbound.check(_unbound, 1);
             return movePath;
         }
 
@@ -659,6 +764,7 @@ public sealed interface FileChange permits FileChange.Add,
          * @return the {@code unified_diff} member
          */
         public String unifiedDiff() {
+            Unbound.check(_unbound, 2);
             return unifiedDiff;
         }
 
@@ -687,6 +793,24 @@ public sealed interface FileChange permits FileChange.Add,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Update validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Update> codec() {
             return CODEC;
@@ -704,12 +828,13 @@ public sealed interface FileChange permits FileChange.Add,
             return o instanceof Update x && _present == x._present
                     && Objects.equals(movePath, x.movePath)
                     && Objects.equals(unifiedDiff, x.unifiedDiff)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, movePath, unifiedDiff, _additionalProperties);
+            return Objects.hash(_present, movePath, unifiedDiff, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -723,6 +848,9 @@ public sealed interface FileChange permits FileChange.Add,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -735,6 +863,7 @@ public sealed interface FileChange permits FileChange.Add,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -744,6 +873,7 @@ public sealed interface FileChange permits FileChange.Add,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -755,6 +885,7 @@ public sealed interface FileChange permits FileChange.Add,
             public Builder movePath(@Nullable String movePath) {
                 this.movePath = movePath;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -768,6 +899,7 @@ public sealed interface FileChange permits FileChange.Add,
                 Objects.requireNonNull(unifiedDiff, "unifiedDiff");
                 this.unifiedDiff = unifiedDiff;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -816,10 +948,11 @@ public sealed interface FileChange permits FileChange.Add,
              * @throws IllegalStateException when a required member is not set
              */
             public Update build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileChange.Update is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileChange.Update is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Update(movePath, unifiedDiff, _present, _additionalProperties, _order);
+                return new Update(movePath, unifiedDiff, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -828,6 +961,8 @@ public sealed interface FileChange permits FileChange.Add,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -852,18 +987,30 @@ public sealed interface FileChange permits FileChange.Add,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileChange.Update", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileChange.Update"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileChange.Update", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Update(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Update(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileChange.Update");
             }
@@ -871,6 +1018,10 @@ public sealed interface FileChange permits FileChange.Add,
 
         private static void writeMember(Update v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class FileChangeRequestApprovalParams {
     private static final String[] NAMES = {"grantRoot", "itemId", "reason", "startedAtMs", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"grantRoot", "itemId", "reason", "startedAtMs", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "long", "String", "String"};
     private static final long REQUIRED = 0x3aL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class FileChangeRequestApprovalParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FileChangeRequestApprovalParams(@Nullable String grantRoot, String itemId, @Nullable String reason, long startedAtMs, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FileChangeRequestApprovalParams(@Nullable String grantRoot, String itemId, @Nullable String reason, long startedAtMs, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.grantRoot = grantRoot;
         this.itemId = itemId;
         this.reason = reason;
@@ -68,6 +73,7 @@ public final class FileChangeRequestApprovalParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class FileChangeRequestApprovalParams {
      */
     @Experimental
     public @Nullable String grantRoot() {
+        Unbound.check(_unbound, 0);
         return grantRoot;
     }
 
@@ -86,6 +93,7 @@ public final class FileChangeRequestApprovalParams {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 1);
         return itemId;
     }
 
@@ -95,6 +103,7 @@ public final class FileChangeRequestApprovalParams {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable String reason() {
+        Unbound.check(_unbound, 2);
         return reason;
     }
 
@@ -104,6 +113,7 @@ public final class FileChangeRequestApprovalParams {
      * @return the {@code startedAtMs} member
      */
     public long startedAtMs() {
+        Unbound.check(_unbound, 3);
         return startedAtMs;
     }
 
@@ -113,6 +123,7 @@ public final class FileChangeRequestApprovalParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -122,6 +133,7 @@ public final class FileChangeRequestApprovalParams {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 5);
         return turnId;
     }
 
@@ -145,6 +157,24 @@ public final class FileChangeRequestApprovalParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FileChangeRequestApprovalParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<FileChangeRequestApprovalParams> codec() {
         return CODEC;
@@ -166,12 +196,13 @@ public final class FileChangeRequestApprovalParams {
                 && startedAtMs == x.startedAtMs
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, grantRoot, itemId, reason, startedAtMs, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, grantRoot, itemId, reason, startedAtMs, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -191,6 +222,9 @@ public final class FileChangeRequestApprovalParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -207,6 +241,7 @@ public final class FileChangeRequestApprovalParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -220,6 +255,7 @@ public final class FileChangeRequestApprovalParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -232,6 +268,7 @@ public final class FileChangeRequestApprovalParams {
         public Builder grantRoot(@Nullable String grantRoot) {
             this.grantRoot = grantRoot;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -245,6 +282,7 @@ public final class FileChangeRequestApprovalParams {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -257,6 +295,7 @@ public final class FileChangeRequestApprovalParams {
         public Builder reason(@Nullable String reason) {
             this.reason = reason;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -269,6 +308,7 @@ public final class FileChangeRequestApprovalParams {
         public Builder startedAtMs(long startedAtMs) {
             this.startedAtMs = startedAtMs;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -282,6 +322,7 @@ public final class FileChangeRequestApprovalParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class FileChangeRequestApprovalParams {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class FileChangeRequestApprovalParams {
          * @throws IllegalStateException when a required member is not set
          */
         public FileChangeRequestApprovalParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FileChangeRequestApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FileChangeRequestApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FileChangeRequestApprovalParams(grantRoot, itemId, reason, startedAtMs, threadId, turnId, _present, _additionalProperties, _order);
+            return new FileChangeRequestApprovalParams(grantRoot, itemId, reason, startedAtMs, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class FileChangeRequestApprovalParams {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class FileChangeRequestApprovalParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readLong(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readLong(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FileChangeRequestApprovalParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileChangeRequestApprovalParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FileChangeRequestApprovalParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FileChangeRequestApprovalParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FileChangeRequestApprovalParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FileChangeRequestApprovalParams");
         }
@@ -401,6 +458,10 @@ public final class FileChangeRequestApprovalParams {
 
     private static void writeMember(FileChangeRequestApprovalParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.grantRoot == null) {

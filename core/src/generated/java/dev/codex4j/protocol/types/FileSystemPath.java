@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         private static final String[] NAMES = {"type", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -78,12 +82,14 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Path(String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Path(String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -92,6 +98,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 1);
             return path;
         }
 
@@ -120,6 +127,24 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Path validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Path> codec() {
             return CODEC;
@@ -136,12 +161,13 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             }
             return o instanceof Path x && _present == x._present
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, path, _additionalProperties);
+            return Objects.hash(_present, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -151,6 +177,9 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             Json.field(b, "path", path);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -163,6 +192,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -171,6 +201,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -183,6 +214,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -231,10 +263,11 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
              * @throws IllegalStateException when a required member is not set
              */
             public Path build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemPath.Path is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemPath.Path is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Path(path, _present, _additionalProperties, _order);
+                return new Path(path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -242,6 +275,8 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -266,17 +301,29 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemPath.Path", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemPath.Path"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemPath.Path", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Path(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Path(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemPath.Path");
             }
@@ -284,6 +331,10 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
 
         private static void writeMember(Path v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.path);
@@ -348,6 +399,8 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         private static final String[] NAMES = {"type", "pattern"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "pattern"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -356,12 +409,14 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private GlobPattern(String pattern, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private GlobPattern(String pattern, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.pattern = pattern;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -370,6 +425,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
          * @return the {@code pattern} member
          */
         public String pattern() {
+            Unbound.check(_unbound, 1);
             return pattern;
         }
 
@@ -398,6 +454,24 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public GlobPattern validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<GlobPattern> codec() {
             return CODEC;
@@ -414,12 +488,13 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             }
             return o instanceof GlobPattern x && _present == x._present
                     && Objects.equals(pattern, x.pattern)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, pattern, _additionalProperties);
+            return Objects.hash(_present, pattern, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -429,6 +504,9 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             Json.field(b, "pattern", pattern);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -441,6 +519,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -449,6 +528,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -461,6 +541,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                 Objects.requireNonNull(pattern, "pattern");
                 this.pattern = pattern;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -509,10 +590,11 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
              * @throws IllegalStateException when a required member is not set
              */
             public GlobPattern build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemPath.GlobPattern is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemPath.GlobPattern is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new GlobPattern(pattern, _present, _additionalProperties, _order);
+                return new GlobPattern(pattern, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -520,6 +602,8 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -544,17 +628,29 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemPath.GlobPattern", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemPath.GlobPattern"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemPath.GlobPattern", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new GlobPattern(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new GlobPattern(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemPath.GlobPattern");
             }
@@ -562,6 +658,10 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
 
         private static void writeMember(GlobPattern v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.pattern);
@@ -626,6 +726,8 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         private static final String[] NAMES = {"type", "value"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "value"};
+        private static final String[] JAVA_TYPES = {"String", "FileSystemSpecialPath"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -634,12 +736,14 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Special(FileSystemSpecialPath value, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Special(FileSystemSpecialPath value, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.value = value;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -648,6 +752,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
          * @return the {@code value} member
          */
         public FileSystemSpecialPath value() {
+            Unbound.check(_unbound, 1);
             return value;
         }
 
@@ -676,6 +781,24 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Special validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Special> codec() {
             return CODEC;
@@ -692,12 +815,13 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             }
             return o instanceof Special x && _present == x._present
                     && Objects.equals(value, x.value)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, value, _additionalProperties);
+            return Objects.hash(_present, value, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -707,6 +831,9 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             Json.field(b, "value", value);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -719,6 +846,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -727,6 +855,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -739,6 +868,7 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                 Objects.requireNonNull(value, "value");
                 this.value = value;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -787,10 +917,11 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
              * @throws IllegalStateException when a required member is not set
              */
             public Special build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemPath.Special is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemPath.Special is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Special(value, _present, _additionalProperties, _order);
+                return new Special(value, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -798,6 +929,8 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
             try {
                 @Nullable FileSystemSpecialPath f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -822,17 +955,29 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = FileSystemSpecialPath.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = FileSystemSpecialPath.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemPath.Special", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemPath.Special"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemPath.Special", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Special(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Special(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemPath.Special");
             }
@@ -840,6 +985,10 @@ public sealed interface FileSystemPath permits FileSystemPath.Path,
 
         private static void writeMember(Special v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> FileSystemSpecialPath.codec().write(v.value, g);

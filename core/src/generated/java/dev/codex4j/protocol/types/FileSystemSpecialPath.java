@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +74,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private static final String[] NAMES = {"kind"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"kind"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -79,11 +83,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Root(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Root(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #KIND}, the tag this form writes to JSON} */
@@ -111,6 +117,24 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Root validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Root> codec() {
             return CODEC;
@@ -126,12 +150,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 return true;
             }
             return o instanceof Root x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -140,6 +165,9 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.Root[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -151,6 +179,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -158,6 +187,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -205,16 +235,19 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
              * @throws IllegalStateException when a required member is not set
              */
             public Root build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemSpecialPath.Root is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemSpecialPath.Root is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Root(_present, _additionalProperties, _order);
+                return new Root(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Root readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -239,16 +272,28 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, KIND);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, KIND);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemSpecialPath.Root", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemSpecialPath.Root"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemSpecialPath.Root", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Root(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Root(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemSpecialPath.Root");
             }
@@ -256,6 +301,10 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
 
         private static void writeMember(Root v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(KIND);
                 default -> throw new IllegalStateException("member " + ix);
@@ -318,6 +367,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private static final String[] NAMES = {"kind"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"kind"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -325,11 +376,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Minimal(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Minimal(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #KIND}, the tag this form writes to JSON} */
@@ -357,6 +410,24 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Minimal validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Minimal> codec() {
             return CODEC;
@@ -372,12 +443,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 return true;
             }
             return o instanceof Minimal x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -386,6 +458,9 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.Minimal[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -397,6 +472,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -404,6 +480,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -451,16 +528,19 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
              * @throws IllegalStateException when a required member is not set
              */
             public Minimal build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemSpecialPath.Minimal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemSpecialPath.Minimal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Minimal(_present, _additionalProperties, _order);
+                return new Minimal(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Minimal readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -485,16 +565,28 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, KIND);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, KIND);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemSpecialPath.Minimal", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemSpecialPath.Minimal"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemSpecialPath.Minimal", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Minimal(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Minimal(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemSpecialPath.Minimal");
             }
@@ -502,6 +594,10 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
 
         private static void writeMember(Minimal v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(KIND);
                 default -> throw new IllegalStateException("member " + ix);
@@ -564,6 +660,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private static final String[] NAMES = {"kind", "subpath"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"kind", "subpath"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -572,12 +670,14 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ProjectRoots(@Nullable String subpath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ProjectRoots(@Nullable String subpath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.subpath = subpath;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -586,6 +686,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
          * @return the {@code subpath} member, or null when absent or null
          */
         public @Nullable String subpath() {
+            Unbound.check(_unbound, 1);
             return subpath;
         }
 
@@ -614,6 +715,24 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ProjectRoots validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ProjectRoots> codec() {
             return CODEC;
@@ -630,12 +749,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             }
             return o instanceof ProjectRoots x && _present == x._present
                     && Objects.equals(subpath, x.subpath)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, subpath, _additionalProperties);
+            return Objects.hash(_present, subpath, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -648,6 +768,9 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -659,6 +782,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -667,6 +791,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -678,6 +803,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             public Builder subpath(@Nullable String subpath) {
                 this.subpath = subpath;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -726,10 +852,11 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
              * @throws IllegalStateException when a required member is not set
              */
             public ProjectRoots build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemSpecialPath.ProjectRoots is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemSpecialPath.ProjectRoots is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ProjectRoots(subpath, _present, _additionalProperties, _order);
+                return new ProjectRoots(subpath, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -737,6 +864,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -761,17 +890,29 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, KIND);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, KIND);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemSpecialPath.ProjectRoots", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemSpecialPath.ProjectRoots"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemSpecialPath.ProjectRoots", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ProjectRoots(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ProjectRoots(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemSpecialPath.ProjectRoots");
             }
@@ -779,6 +920,10 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
 
         private static void writeMember(ProjectRoots v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(KIND);
                 case 1 -> {
@@ -848,6 +993,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private static final String[] NAMES = {"kind"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"kind"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -855,11 +1002,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Tmpdir(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Tmpdir(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #KIND}, the tag this form writes to JSON} */
@@ -887,6 +1036,24 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Tmpdir validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Tmpdir> codec() {
             return CODEC;
@@ -902,12 +1069,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 return true;
             }
             return o instanceof Tmpdir x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -916,6 +1084,9 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.Tmpdir[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -927,6 +1098,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -934,6 +1106,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -981,16 +1154,19 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
              * @throws IllegalStateException when a required member is not set
              */
             public Tmpdir build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemSpecialPath.Tmpdir is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemSpecialPath.Tmpdir is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Tmpdir(_present, _additionalProperties, _order);
+                return new Tmpdir(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Tmpdir readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1015,16 +1191,28 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, KIND);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, KIND);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemSpecialPath.Tmpdir", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemSpecialPath.Tmpdir"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemSpecialPath.Tmpdir", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Tmpdir(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Tmpdir(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemSpecialPath.Tmpdir");
             }
@@ -1032,6 +1220,10 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
 
         private static void writeMember(Tmpdir v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(KIND);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1094,6 +1286,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private static final String[] NAMES = {"kind"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"kind"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1101,11 +1295,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private SlashTmp(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private SlashTmp(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #KIND}, the tag this form writes to JSON} */
@@ -1133,6 +1329,24 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public SlashTmp validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SlashTmp> codec() {
             return CODEC;
@@ -1148,12 +1362,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 return true;
             }
             return o instanceof SlashTmp x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1162,6 +1377,9 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             StringBuilder b = new StringBuilder("FileSystemSpecialPath.SlashTmp[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1173,6 +1391,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1180,6 +1399,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1227,16 +1447,19 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
              * @throws IllegalStateException when a required member is not set
              */
             public SlashTmp build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemSpecialPath.SlashTmp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemSpecialPath.SlashTmp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new SlashTmp(_present, _additionalProperties, _order);
+                return new SlashTmp(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static SlashTmp readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1261,16 +1484,28 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, KIND);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, KIND);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemSpecialPath.SlashTmp", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemSpecialPath.SlashTmp"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemSpecialPath.SlashTmp", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new SlashTmp(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new SlashTmp(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemSpecialPath.SlashTmp");
             }
@@ -1278,6 +1513,10 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
 
         private static void writeMember(SlashTmp v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(KIND);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1341,6 +1580,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private static final String[] NAMES = {"kind", "path", "subpath"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"kind", "path", "subpath"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1350,13 +1591,15 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private UnknownVariant(String path, @Nullable String subpath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private UnknownVariant(String path, @Nullable String subpath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.path = path;
             this.subpath = subpath;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1365,6 +1608,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 1);
             return path;
         }
 
@@ -1374,6 +1618,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
          * @return the {@code subpath} member, or null when absent or null
          */
         public @Nullable String subpath() {
+            Unbound.check(_unbound, 2);
             return subpath;
         }
 
@@ -1402,6 +1647,24 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public UnknownVariant validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UnknownVariant> codec() {
             return CODEC;
@@ -1419,12 +1682,13 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             return o instanceof UnknownVariant x && _present == x._present
                     && Objects.equals(path, x.path)
                     && Objects.equals(subpath, x.subpath)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, path, subpath, _additionalProperties);
+            return Objects.hash(_present, path, subpath, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1438,6 +1702,9 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1450,6 +1717,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1459,6 +1727,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1471,6 +1740,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1483,6 +1753,7 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
             public Builder subpath(@Nullable String subpath) {
                 this.subpath = subpath;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1531,10 +1802,11 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
              * @throws IllegalStateException when a required member is not set
              */
             public UnknownVariant build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FileSystemSpecialPath.UnknownVariant is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FileSystemSpecialPath.UnknownVariant is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new UnknownVariant(path, subpath, _present, _additionalProperties, _order);
+                return new UnknownVariant(path, subpath, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1543,6 +1815,8 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1567,18 +1841,30 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, KIND);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, KIND);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FileSystemSpecialPath.UnknownVariant", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FileSystemSpecialPath.UnknownVariant"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FileSystemSpecialPath.UnknownVariant", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new UnknownVariant(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new UnknownVariant(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FileSystemSpecialPath.UnknownVariant");
             }
@@ -1586,6 +1872,10 @@ public sealed interface FileSystemSpecialPath permits FileSystemSpecialPath.Root
 
         private static void writeMember(UnknownVariant v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(KIND);
                 case 1 -> g.writeString(v.path);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class FsCopyParams {
     private static final String[] NAMES = {"destinationPath", "recursive", "sourcePath"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"destinationPath", "recursive", "sourcePath"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "String"};
     private static final long REQUIRED = 0x5L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class FsCopyParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FsCopyParams(String destinationPath, @Nullable Boolean recursive, String sourcePath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FsCopyParams(String destinationPath, @Nullable Boolean recursive, String sourcePath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.destinationPath = destinationPath;
         this.recursive = recursive;
         this.sourcePath = sourcePath;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class FsCopyParams {
      * @return the {@code destinationPath} member
      */
     public String destinationPath() {
+        Unbound.check(_unbound, 0);
         return destinationPath;
     }
 
@@ -78,6 +85,7 @@ public final class FsCopyParams {
      * @return the {@code recursive} member, or null when absent
      */
     public @Nullable Boolean recursive() {
+        Unbound.check(_unbound, 1);
         return recursive;
     }
 
@@ -87,6 +95,7 @@ public final class FsCopyParams {
      * @return the {@code sourcePath} member
      */
     public String sourcePath() {
+        Unbound.check(_unbound, 2);
         return sourcePath;
     }
 
@@ -110,6 +119,24 @@ public final class FsCopyParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FsCopyParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<FsCopyParams> codec() {
         return CODEC;
@@ -128,12 +155,13 @@ public final class FsCopyParams {
                 && Objects.equals(destinationPath, x.destinationPath)
                 && Objects.equals(recursive, x.recursive)
                 && Objects.equals(sourcePath, x.sourcePath)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, destinationPath, recursive, sourcePath, _additionalProperties);
+        return Objects.hash(_present, destinationPath, recursive, sourcePath, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -148,6 +176,9 @@ public final class FsCopyParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -161,6 +192,7 @@ public final class FsCopyParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -171,6 +203,7 @@ public final class FsCopyParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -183,6 +216,7 @@ public final class FsCopyParams {
             Objects.requireNonNull(destinationPath, "destinationPath");
             this.destinationPath = destinationPath;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class FsCopyParams {
         public Builder recursive(@Nullable Boolean recursive) {
             this.recursive = recursive;
             _present = recursive == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class FsCopyParams {
             Objects.requireNonNull(sourcePath, "sourcePath");
             this.sourcePath = sourcePath;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class FsCopyParams {
          * @throws IllegalStateException when a required member is not set
          */
         public FsCopyParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FsCopyParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FsCopyParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FsCopyParams(destinationPath, recursive, sourcePath, _present, _additionalProperties, _order);
+            return new FsCopyParams(destinationPath, recursive, sourcePath, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class FsCopyParams {
             @Nullable Boolean f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class FsCopyParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FsCopyParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FsCopyParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FsCopyParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FsCopyParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FsCopyParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FsCopyParams");
         }
@@ -308,6 +359,10 @@ public final class FsCopyParams {
 
     private static void writeMember(FsCopyParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.destinationPath);
             case 1 -> {

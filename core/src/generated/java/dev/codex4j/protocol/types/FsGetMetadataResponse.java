@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class FsGetMetadataResponse {
     private static final String[] NAMES = {"createdAtMs", "isDirectory", "isFile", "isSymlink", "modifiedAtMs"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"createdAtMs", "isDirectory", "isFile", "isSymlink", "modifiedAtMs"};
+    private static final String[] JAVA_TYPES = {"long", "boolean", "boolean", "boolean", "long"};
     private static final long REQUIRED = 0x1fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class FsGetMetadataResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FsGetMetadataResponse(long createdAtMs, boolean isDirectory, boolean isFile, boolean isSymlink, long modifiedAtMs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FsGetMetadataResponse(long createdAtMs, boolean isDirectory, boolean isFile, boolean isSymlink, long modifiedAtMs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.createdAtMs = createdAtMs;
         this.isDirectory = isDirectory;
         this.isFile = isFile;
@@ -66,6 +71,7 @@ public final class FsGetMetadataResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class FsGetMetadataResponse {
      * @return the {@code createdAtMs} member
      */
     public long createdAtMs() {
+        Unbound.check(_unbound, 0);
         return createdAtMs;
     }
 
@@ -83,6 +90,7 @@ public final class FsGetMetadataResponse {
      * @return the {@code isDirectory} member
      */
     public boolean isDirectory() {
+        Unbound.check(_unbound, 1);
         return isDirectory;
     }
 
@@ -92,6 +100,7 @@ public final class FsGetMetadataResponse {
      * @return the {@code isFile} member
      */
     public boolean isFile() {
+        Unbound.check(_unbound, 2);
         return isFile;
     }
 
@@ -101,6 +110,7 @@ public final class FsGetMetadataResponse {
      * @return the {@code isSymlink} member
      */
     public boolean isSymlink() {
+        Unbound.check(_unbound, 3);
         return isSymlink;
     }
 
@@ -110,6 +120,7 @@ public final class FsGetMetadataResponse {
      * @return the {@code modifiedAtMs} member
      */
     public long modifiedAtMs() {
+        Unbound.check(_unbound, 4);
         return modifiedAtMs;
     }
 
@@ -133,6 +144,24 @@ public final class FsGetMetadataResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FsGetMetadataResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<FsGetMetadataResponse> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class FsGetMetadataResponse {
                 && isFile == x.isFile
                 && isSymlink == x.isSymlink
                 && modifiedAtMs == x.modifiedAtMs
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, createdAtMs, isDirectory, isFile, isSymlink, modifiedAtMs, _additionalProperties);
+        return Objects.hash(_present, createdAtMs, isDirectory, isFile, isSymlink, modifiedAtMs, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -172,6 +202,9 @@ public final class FsGetMetadataResponse {
         Json.field(b, "modifiedAtMs", modifiedAtMs);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -188,6 +221,7 @@ public final class FsGetMetadataResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -200,6 +234,7 @@ public final class FsGetMetadataResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -211,6 +246,7 @@ public final class FsGetMetadataResponse {
         public Builder createdAtMs(long createdAtMs) {
             this.createdAtMs = createdAtMs;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -223,6 +259,7 @@ public final class FsGetMetadataResponse {
         public Builder isDirectory(boolean isDirectory) {
             this.isDirectory = isDirectory;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -235,6 +272,7 @@ public final class FsGetMetadataResponse {
         public Builder isFile(boolean isFile) {
             this.isFile = isFile;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -247,6 +285,7 @@ public final class FsGetMetadataResponse {
         public Builder isSymlink(boolean isSymlink) {
             this.isSymlink = isSymlink;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -259,6 +298,7 @@ public final class FsGetMetadataResponse {
         public Builder modifiedAtMs(long modifiedAtMs) {
             this.modifiedAtMs = modifiedAtMs;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -307,10 +347,11 @@ public final class FsGetMetadataResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public FsGetMetadataResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FsGetMetadataResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FsGetMetadataResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FsGetMetadataResponse(createdAtMs, isDirectory, isFile, isSymlink, modifiedAtMs, _present, _additionalProperties, _order);
+            return new FsGetMetadataResponse(createdAtMs, isDirectory, isFile, isSymlink, modifiedAtMs, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -322,6 +363,8 @@ public final class FsGetMetadataResponse {
             boolean f3 = false;
             long f4 = 0L;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -342,20 +385,32 @@ public final class FsGetMetadataResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FsGetMetadataResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FsGetMetadataResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FsGetMetadataResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FsGetMetadataResponse(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FsGetMetadataResponse(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FsGetMetadataResponse");
         }
@@ -363,6 +418,10 @@ public final class FsGetMetadataResponse {
 
     private static void writeMember(FsGetMetadataResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.createdAtMs);
             case 1 -> g.writeBoolean(v.isDirectory);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class FsRemoveParams {
     private static final String[] NAMES = {"force", "path", "recursive"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"force", "path", "recursive"};
+    private static final String[] JAVA_TYPES = {"boolean", "String", "boolean"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,14 +56,16 @@ public final class FsRemoveParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FsRemoveParams(@Nullable Boolean force, String path, @Nullable Boolean recursive, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FsRemoveParams(@Nullable Boolean force, String path, @Nullable Boolean recursive, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.force = force;
         this.path = path;
         this.recursive = recursive;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class FsRemoveParams {
      * @return the {@code force} member, or null when absent or null
      */
     public @Nullable Boolean force() {
+        Unbound.check(_unbound, 0);
         return force;
     }
 
@@ -77,6 +84,7 @@ public final class FsRemoveParams {
      * @return the {@code path} member
      */
     public String path() {
+        Unbound.check(_unbound, 1);
         return path;
     }
 
@@ -86,6 +94,7 @@ public final class FsRemoveParams {
      * @return the {@code recursive} member, or null when absent or null
      */
     public @Nullable Boolean recursive() {
+        Unbound.check(_unbound, 2);
         return recursive;
     }
 
@@ -109,6 +118,24 @@ public final class FsRemoveParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FsRemoveParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<FsRemoveParams> codec() {
         return CODEC;
@@ -127,12 +154,13 @@ public final class FsRemoveParams {
                 && Objects.equals(force, x.force)
                 && Objects.equals(path, x.path)
                 && Objects.equals(recursive, x.recursive)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, force, path, recursive, _additionalProperties);
+        return Objects.hash(_present, force, path, recursive, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -149,6 +177,9 @@ public final class FsRemoveParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -162,6 +193,7 @@ public final class FsRemoveParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -172,6 +204,7 @@ public final class FsRemoveParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -183,6 +216,7 @@ public final class FsRemoveParams {
         public Builder force(@Nullable Boolean force) {
             this.force = force;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -196,6 +230,7 @@ public final class FsRemoveParams {
             Objects.requireNonNull(path, "path");
             this.path = path;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class FsRemoveParams {
         public Builder recursive(@Nullable Boolean recursive) {
             this.recursive = recursive;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class FsRemoveParams {
          * @throws IllegalStateException when a required member is not set
          */
         public FsRemoveParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FsRemoveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FsRemoveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FsRemoveParams(force, path, recursive, _present, _additionalProperties, _order);
+            return new FsRemoveParams(force, path, recursive, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class FsRemoveParams {
             @Nullable String f1 = null;
             @Nullable Boolean f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class FsRemoveParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FsRemoveParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FsRemoveParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FsRemoveParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FsRemoveParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FsRemoveParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FsRemoveParams");
         }
@@ -308,6 +359,10 @@ public final class FsRemoveParams {
 
     private static void writeMember(FsRemoveParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.force == null) {

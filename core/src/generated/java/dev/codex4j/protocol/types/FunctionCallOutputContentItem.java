@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +73,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private static final String[] NAMES = {"type", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "text"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -79,12 +83,14 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InputText(String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InputText(String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.text = text;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -93,6 +99,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 1);
             return text;
         }
 
@@ -121,6 +128,24 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InputText validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputText> codec() {
             return CODEC;
@@ -137,12 +162,13 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             }
             return o instanceof InputText x && _present == x._present
                     && Objects.equals(text, x.text)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, text, _additionalProperties);
+            return Objects.hash(_present, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -152,6 +178,9 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             Json.field(b, "text", text);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -164,6 +193,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -172,6 +202,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -184,6 +215,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -232,10 +264,11 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
              * @throws IllegalStateException when a required member is not set
              */
             public InputText build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FunctionCallOutputContentItem.InputText is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FunctionCallOutputContentItem.InputText is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InputText(text, _present, _additionalProperties, _order);
+                return new InputText(text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -243,6 +276,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -267,17 +302,29 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FunctionCallOutputContentItem.InputText", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FunctionCallOutputContentItem.InputText"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FunctionCallOutputContentItem.InputText", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InputText(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InputText(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FunctionCallOutputContentItem.InputText");
             }
@@ -285,6 +332,10 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
 
         private static void writeMember(InputText v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.text);
@@ -348,6 +399,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private static final String[] NAMES = {"type", "detail", "image_url", "file_id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "detail", "imageUrl", "fileId"};
+        private static final String[] JAVA_TYPES = {"String", "ImageDetail", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -358,14 +411,16 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InputImage(@Nullable ImageDetail detail, @Nullable String imageUrl, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InputImage(@Nullable ImageDetail detail, @Nullable String imageUrl, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.detail = detail;
             this.imageUrl = imageUrl;
             this.fileId = fileId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -374,6 +429,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
          * @return the {@code detail} member, or null when absent or null
          */
         public @Nullable ImageDetail detail() {
+            Unbound.check(_unbound, 1);
             return detail;
         }
 
@@ -383,6 +439,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
          * @return the {@code image_url} member, or null when absent
          */
         public @Nullable String imageUrl() {
+            Unbound.check(_unbound, 2);
             return imageUrl;
         }
 
@@ -392,6 +449,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
          * @return the {@code file_id} member, or null when absent
          */
         public @Nullable String fileId() {
+            Unbound.check(_unbound, 3);
             return fileId;
         }
 
@@ -420,6 +478,24 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InputImage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputImage> codec() {
             return CODEC;
@@ -438,12 +514,13 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                     && Objects.equals(detail, x.detail)
                     && Objects.equals(imageUrl, x.imageUrl)
                     && Objects.equals(fileId, x.fileId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, detail, imageUrl, fileId, _additionalProperties);
+            return Objects.hash(_present, detail, imageUrl, fileId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -462,6 +539,9 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -475,6 +555,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -485,6 +566,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -496,6 +578,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             public Builder detail(@Nullable ImageDetail detail) {
                 this.detail = detail;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -508,6 +591,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             public Builder imageUrl(@Nullable String imageUrl) {
                 this.imageUrl = imageUrl;
                 _present = imageUrl == null ? _present & ~0x4L : _present | 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -520,6 +604,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             public Builder fileId(@Nullable String fileId) {
                 this.fileId = fileId;
                 _present = fileId == null ? _present & ~0x8L : _present | 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -568,13 +653,14 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
              * @throws IllegalStateException when a required member is not set or none of its alternatives (image_url | file_id) is set
              */
             public InputImage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FunctionCallOutputContentItem.InputImage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FunctionCallOutputContentItem.InputImage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                if (!alternativePresent(_present)) {
+                if (!alternativePresent(set)) {
                     throw new IllegalStateException("FunctionCallOutputContentItem.InputImage needs one of: image_url | file_id");
                 }
-                return new InputImage(detail, imageUrl, fileId, _present, _additionalProperties, _order);
+                return new InputImage(detail, imageUrl, fileId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -589,6 +675,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -613,22 +701,34 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ImageDetail.codec().read(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ImageDetail.codec().read(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FunctionCallOutputContentItem.InputImage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FunctionCallOutputContentItem.InputImage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FunctionCallOutputContentItem.InputImage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                if (!alternativePresent(seen)) {
+                if (!alternativePresent(seen | Unbound.bits(unbound))) {
                     throw Json.noAlternative(p, "image_url | file_id");
                 }
-                return new InputImage(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InputImage(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FunctionCallOutputContentItem.InputImage");
             }
@@ -636,6 +736,10 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
 
         private static void writeMember(InputImage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -719,6 +823,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private static final String[] NAMES = {"type", "audio_url", "file_id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "audioUrl", "fileId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -728,13 +834,15 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InputAudio(@Nullable String audioUrl, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InputAudio(@Nullable String audioUrl, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.audioUrl = audioUrl;
             this.fileId = fileId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -743,6 +851,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
          * @return the {@code audio_url} member, or null when absent
          */
         public @Nullable String audioUrl() {
+            Unbound.check(_unbound, 1);
             return audioUrl;
         }
 
@@ -752,6 +861,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
          * @return the {@code file_id} member, or null when absent
          */
         public @Nullable String fileId() {
+            Unbound.check(_unbound, 2);
             return fileId;
         }
 
@@ -780,6 +890,24 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InputAudio validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InputAudio> codec() {
             return CODEC;
@@ -797,12 +925,13 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return o instanceof InputAudio x && _present == x._present
                     && Objects.equals(audioUrl, x.audioUrl)
                     && Objects.equals(fileId, x.fileId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, audioUrl, fileId, _additionalProperties);
+            return Objects.hash(_present, audioUrl, fileId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -818,6 +947,9 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -830,6 +962,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -839,6 +972,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -850,6 +984,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             public Builder audioUrl(@Nullable String audioUrl) {
                 this.audioUrl = audioUrl;
                 _present = audioUrl == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -862,6 +997,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             public Builder fileId(@Nullable String fileId) {
                 this.fileId = fileId;
                 _present = fileId == null ? _present & ~0x4L : _present | 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -910,13 +1046,14 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
              * @throws IllegalStateException when a required member is not set or none of its alternatives (audio_url | file_id) is set
              */
             public InputAudio build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FunctionCallOutputContentItem.InputAudio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FunctionCallOutputContentItem.InputAudio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                if (!alternativePresent(_present)) {
+                if (!alternativePresent(set)) {
                     throw new IllegalStateException("FunctionCallOutputContentItem.InputAudio needs one of: audio_url | file_id");
                 }
-                return new InputAudio(audioUrl, fileId, _present, _additionalProperties, _order);
+                return new InputAudio(audioUrl, fileId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -930,6 +1067,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -954,21 +1093,33 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FunctionCallOutputContentItem.InputAudio", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FunctionCallOutputContentItem.InputAudio"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FunctionCallOutputContentItem.InputAudio", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                if (!alternativePresent(seen)) {
+                if (!alternativePresent(seen | Unbound.bits(unbound))) {
                     throw Json.noAlternative(p, "audio_url | file_id");
                 }
-                return new InputAudio(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InputAudio(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FunctionCallOutputContentItem.InputAudio");
             }
@@ -976,6 +1127,10 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
 
         private static void writeMember(InputAudio v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -1053,6 +1208,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private static final String[] NAMES = {"type", "encrypted_content"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "encryptedContent"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1061,12 +1218,14 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private EncryptedContent(String encryptedContent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private EncryptedContent(String encryptedContent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.encryptedContent = encryptedContent;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1075,6 +1234,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
          * @return the {@code encrypted_content} member
          */
         public String encryptedContent() {
+            Unbound.check(_unbound, 1);
             return encryptedContent;
         }
 
@@ -1103,6 +1263,24 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public EncryptedContent validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EncryptedContent> codec() {
             return CODEC;
@@ -1119,12 +1297,13 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             }
             return o instanceof EncryptedContent x && _present == x._present
                     && Objects.equals(encryptedContent, x.encryptedContent)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, encryptedContent, _additionalProperties);
+            return Objects.hash(_present, encryptedContent, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1134,6 +1313,9 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             Json.field(b, "encryptedContent", encryptedContent);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1146,6 +1328,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1154,6 +1337,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1166,6 +1350,7 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                 Objects.requireNonNull(encryptedContent, "encryptedContent");
                 this.encryptedContent = encryptedContent;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1214,10 +1399,11 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
              * @throws IllegalStateException when a required member is not set
              */
             public EncryptedContent build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("FunctionCallOutputContentItem.EncryptedContent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("FunctionCallOutputContentItem.EncryptedContent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new EncryptedContent(encryptedContent, _present, _additionalProperties, _order);
+                return new EncryptedContent(encryptedContent, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1225,6 +1411,8 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1249,17 +1437,29 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "FunctionCallOutputContentItem.EncryptedContent", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FunctionCallOutputContentItem.EncryptedContent"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "FunctionCallOutputContentItem.EncryptedContent", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new EncryptedContent(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new EncryptedContent(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("FunctionCallOutputContentItem.EncryptedContent");
             }
@@ -1267,6 +1467,10 @@ public sealed interface FunctionCallOutputContentItem permits FunctionCallOutput
 
         private static void writeMember(EncryptedContent v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.encryptedContent);

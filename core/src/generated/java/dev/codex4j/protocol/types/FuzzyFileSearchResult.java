@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class FuzzyFileSearchResult {
     private static final String[] NAMES = {"file_name", "indices", "match_type", "path", "root", "score"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"fileName", "indices", "matchType", "path", "root", "score"};
+    private static final String[] JAVA_TYPES = {"String", "List<Long>", "FuzzyFileSearchMatchType", "String", "String", "long"};
     private static final long REQUIRED = 0x3dL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class FuzzyFileSearchResult {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private FuzzyFileSearchResult(String fileName, @Nullable List<Long> indices, FuzzyFileSearchMatchType matchType, String path, String root, long score, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private FuzzyFileSearchResult(String fileName, @Nullable List<Long> indices, FuzzyFileSearchMatchType matchType, String path, String root, long score, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.fileName = fileName;
         this.indices = indices;
         this.matchType = matchType;
@@ -68,6 +73,7 @@ public final class FuzzyFileSearchResult {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class FuzzyFileSearchResult {
      * @return the {@code file_name} member
      */
     public String fileName() {
+        Unbound.check(_unbound, 0);
         return fileName;
     }
 
@@ -85,6 +92,7 @@ public final class FuzzyFileSearchResult {
      * @return the {@code indices} member, or null when absent or null
      */
     public @Nullable List<Long> indices() {
+        Unbound.check(_unbound, 1);
         return indices;
     }
 
@@ -94,6 +102,7 @@ public final class FuzzyFileSearchResult {
      * @return the {@code match_type} member
      */
     public FuzzyFileSearchMatchType matchType() {
+        Unbound.check(_unbound, 2);
         return matchType;
     }
 
@@ -103,6 +112,7 @@ public final class FuzzyFileSearchResult {
      * @return the {@code path} member
      */
     public String path() {
+        Unbound.check(_unbound, 3);
         return path;
     }
 
@@ -112,6 +122,7 @@ public final class FuzzyFileSearchResult {
      * @return the {@code root} member
      */
     public String root() {
+        Unbound.check(_unbound, 4);
         return root;
     }
 
@@ -121,6 +132,7 @@ public final class FuzzyFileSearchResult {
      * @return the {@code score} member
      */
     public long score() {
+        Unbound.check(_unbound, 5);
         return score;
     }
 
@@ -144,6 +156,24 @@ public final class FuzzyFileSearchResult {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public FuzzyFileSearchResult validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<FuzzyFileSearchResult> codec() {
         return CODEC;
@@ -165,12 +195,13 @@ public final class FuzzyFileSearchResult {
                 && Objects.equals(path, x.path)
                 && Objects.equals(root, x.root)
                 && score == x.score
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, fileName, indices, matchType, path, root, score, _additionalProperties);
+        return Objects.hash(_present, fileName, indices, matchType, path, root, score, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -188,6 +219,9 @@ public final class FuzzyFileSearchResult {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -204,6 +238,7 @@ public final class FuzzyFileSearchResult {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -217,6 +252,7 @@ public final class FuzzyFileSearchResult {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -229,6 +265,7 @@ public final class FuzzyFileSearchResult {
             Objects.requireNonNull(fileName, "fileName");
             this.fileName = fileName;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class FuzzyFileSearchResult {
         public Builder indices(@Nullable List<? extends Long> indices) {
             this.indices = indices == null ? null : Json.copyList(indices);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class FuzzyFileSearchResult {
             Objects.requireNonNull(matchType, "matchType");
             this.matchType = matchType;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -267,6 +306,7 @@ public final class FuzzyFileSearchResult {
             Objects.requireNonNull(path, "path");
             this.path = path;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -280,6 +320,7 @@ public final class FuzzyFileSearchResult {
             Objects.requireNonNull(root, "root");
             this.root = root;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -292,6 +333,7 @@ public final class FuzzyFileSearchResult {
         public Builder score(long score) {
             this.score = score;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -340,10 +382,11 @@ public final class FuzzyFileSearchResult {
          * @throws IllegalStateException when a required member is not set
          */
         public FuzzyFileSearchResult build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("FuzzyFileSearchResult is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("FuzzyFileSearchResult is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new FuzzyFileSearchResult(fileName, indices, matchType, path, root, score, _present, _additionalProperties, _order);
+            return new FuzzyFileSearchResult(fileName, indices, matchType, path, root, score, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -356,6 +399,8 @@ public final class FuzzyFileSearchResult {
             @Nullable String f4 = null;
             long f5 = 0L;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -376,21 +421,33 @@ public final class FuzzyFileSearchResult {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.LONG);
-                    case 2 -> f2 = FuzzyFileSearchMatchType.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.LONG);
+                        case 2 -> f2 = FuzzyFileSearchMatchType.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "FuzzyFileSearchResult", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("FuzzyFileSearchResult"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "FuzzyFileSearchResult", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new FuzzyFileSearchResult(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new FuzzyFileSearchResult(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("FuzzyFileSearchResult");
         }
@@ -398,6 +455,10 @@ public final class FuzzyFileSearchResult {
 
     private static void writeMember(FuzzyFileSearchResult v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.fileName);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +71,8 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         private static final String[] NAMES = {"mode"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -76,11 +80,13 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private NoneGatewayAuth(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private NoneGatewayAuth(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #MODE}, the tag this form writes to JSON} */
@@ -108,6 +114,24 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public NoneGatewayAuth validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NoneGatewayAuth> codec() {
             return CODEC;
@@ -123,12 +147,13 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                 return true;
             }
             return o instanceof NoneGatewayAuth x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -137,6 +162,9 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             StringBuilder b = new StringBuilder("GatewayAuth.NoneGatewayAuth[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -148,6 +176,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -155,6 +184,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -202,16 +232,19 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
              * @throws IllegalStateException when a required member is not set
              */
             public NoneGatewayAuth build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GatewayAuth.NoneGatewayAuth is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GatewayAuth.NoneGatewayAuth is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new NoneGatewayAuth(_present, _additionalProperties, _order);
+                return new NoneGatewayAuth(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static NoneGatewayAuth readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -236,16 +269,28 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GatewayAuth.NoneGatewayAuth", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GatewayAuth.NoneGatewayAuth"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GatewayAuth.NoneGatewayAuth", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new NoneGatewayAuth(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new NoneGatewayAuth(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GatewayAuth.NoneGatewayAuth");
             }
@@ -253,6 +298,10 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
 
         private static void writeMember(NoneGatewayAuth v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -316,6 +365,8 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         private static final String[] NAMES = {"mode", "envKey"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "envKey"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -324,12 +375,14 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private EnvironmentVariable(String envKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private EnvironmentVariable(String envKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.envKey = envKey;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -338,6 +391,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
          * @return the {@code envKey} member
          */
         public String envKey() {
+            Unbound.check(_unbound, 1);
             return envKey;
         }
 
@@ -366,6 +420,24 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public EnvironmentVariable validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EnvironmentVariable> codec() {
             return CODEC;
@@ -382,12 +454,13 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             }
             return o instanceof EnvironmentVariable x && _present == x._present
                     && Objects.equals(envKey, x.envKey)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, envKey, _additionalProperties);
+            return Objects.hash(_present, envKey, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -397,6 +470,9 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             Json.field(b, "envKey", envKey);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -409,6 +485,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -417,6 +494,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -429,6 +507,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                 Objects.requireNonNull(envKey, "envKey");
                 this.envKey = envKey;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -477,10 +556,11 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
              * @throws IllegalStateException when a required member is not set
              */
             public EnvironmentVariable build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GatewayAuth.EnvironmentVariable is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GatewayAuth.EnvironmentVariable is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new EnvironmentVariable(envKey, _present, _additionalProperties, _order);
+                return new EnvironmentVariable(envKey, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -488,6 +568,8 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -512,17 +594,29 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GatewayAuth.EnvironmentVariable", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GatewayAuth.EnvironmentVariable"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GatewayAuth.EnvironmentVariable", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new EnvironmentVariable(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new EnvironmentVariable(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GatewayAuth.EnvironmentVariable");
             }
@@ -530,6 +624,10 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
 
         private static void writeMember(EnvironmentVariable v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 case 1 -> g.writeString(v.envKey);
@@ -593,6 +691,8 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         private static final String[] NAMES = {"mode", "envKey"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "envKey"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -601,12 +701,14 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ExternallyConfigured(@Nullable String envKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ExternallyConfigured(@Nullable String envKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.envKey = envKey;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -615,6 +717,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
          * @return the {@code envKey} member, or null when absent or null
          */
         public @Nullable String envKey() {
+            Unbound.check(_unbound, 1);
             return envKey;
         }
 
@@ -643,6 +746,24 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ExternallyConfigured validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExternallyConfigured> codec() {
             return CODEC;
@@ -659,12 +780,13 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             }
             return o instanceof ExternallyConfigured x && _present == x._present
                     && Objects.equals(envKey, x.envKey)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, envKey, _additionalProperties);
+            return Objects.hash(_present, envKey, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -677,6 +799,9 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -688,6 +813,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -696,6 +822,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -707,6 +834,7 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             public Builder envKey(@Nullable String envKey) {
                 this.envKey = envKey;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -755,10 +883,11 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
              * @throws IllegalStateException when a required member is not set
              */
             public ExternallyConfigured build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GatewayAuth.ExternallyConfigured is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GatewayAuth.ExternallyConfigured is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ExternallyConfigured(envKey, _present, _additionalProperties, _order);
+                return new ExternallyConfigured(envKey, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -766,6 +895,8 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -790,17 +921,29 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GatewayAuth.ExternallyConfigured", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GatewayAuth.ExternallyConfigured"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GatewayAuth.ExternallyConfigured", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ExternallyConfigured(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ExternallyConfigured(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GatewayAuth.ExternallyConfigured");
             }
@@ -808,6 +951,10 @@ public sealed interface GatewayAuth permits GatewayAuth.NoneGatewayAuth,
 
         private static void writeMember(ExternallyConfigured v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 case 1 -> {

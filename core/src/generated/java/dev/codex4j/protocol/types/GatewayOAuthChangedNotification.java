@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class GatewayOAuthChangedNotification {
     private static final String[] NAMES = {"authUrl", "error", "loginId", "providerId", "status"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"authUrl", "error", "loginId", "providerId", "status"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "GatewayOAuthStatus"};
     private static final long REQUIRED = 0x18L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class GatewayOAuthChangedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GatewayOAuthChangedNotification(@Nullable String authUrl, @Nullable String error, @Nullable String loginId, String providerId, GatewayOAuthStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GatewayOAuthChangedNotification(@Nullable String authUrl, @Nullable String error, @Nullable String loginId, String providerId, GatewayOAuthStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.authUrl = authUrl;
         this.error = error;
         this.loginId = loginId;
@@ -65,6 +70,7 @@ public final class GatewayOAuthChangedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class GatewayOAuthChangedNotification {
      * @return the {@code authUrl} member, or null when absent or null
      */
     public @Nullable String authUrl() {
+        Unbound.check(_unbound, 0);
         return authUrl;
     }
 
@@ -82,6 +89,7 @@ public final class GatewayOAuthChangedNotification {
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable String error() {
+        Unbound.check(_unbound, 1);
         return error;
     }
 
@@ -91,6 +99,7 @@ public final class GatewayOAuthChangedNotification {
      * @return the {@code loginId} member, or null when absent or null
      */
     public @Nullable String loginId() {
+        Unbound.check(_unbound, 2);
         return loginId;
     }
 
@@ -100,6 +109,7 @@ public final class GatewayOAuthChangedNotification {
      * @return the {@code providerId} member
      */
     public String providerId() {
+        Unbound.check(_unbound, 3);
         return providerId;
     }
 
@@ -109,6 +119,7 @@ public final class GatewayOAuthChangedNotification {
      * @return the {@code status} member
      */
     public GatewayOAuthStatus status() {
+        Unbound.check(_unbound, 4);
         return status;
     }
 
@@ -132,6 +143,24 @@ public final class GatewayOAuthChangedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GatewayOAuthChangedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GatewayOAuthChangedNotification> codec() {
         return CODEC;
@@ -152,12 +181,13 @@ public final class GatewayOAuthChangedNotification {
                 && Objects.equals(loginId, x.loginId)
                 && Objects.equals(providerId, x.providerId)
                 && Objects.equals(status, x.status)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, authUrl, error, loginId, providerId, status, _additionalProperties);
+        return Objects.hash(_present, authUrl, error, loginId, providerId, status, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -178,6 +208,9 @@ public final class GatewayOAuthChangedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -193,6 +226,7 @@ public final class GatewayOAuthChangedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -205,6 +239,7 @@ public final class GatewayOAuthChangedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class GatewayOAuthChangedNotification {
         public Builder authUrl(@Nullable String authUrl) {
             this.authUrl = authUrl;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -228,6 +264,7 @@ public final class GatewayOAuthChangedNotification {
         public Builder error(@Nullable String error) {
             this.error = error;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -240,6 +277,7 @@ public final class GatewayOAuthChangedNotification {
         public Builder loginId(@Nullable String loginId) {
             this.loginId = loginId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -253,6 +291,7 @@ public final class GatewayOAuthChangedNotification {
             Objects.requireNonNull(providerId, "providerId");
             this.providerId = providerId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class GatewayOAuthChangedNotification {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class GatewayOAuthChangedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public GatewayOAuthChangedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GatewayOAuthChangedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GatewayOAuthChangedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GatewayOAuthChangedNotification(authUrl, error, loginId, providerId, status, _present, _additionalProperties, _order);
+            return new GatewayOAuthChangedNotification(authUrl, error, loginId, providerId, status, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class GatewayOAuthChangedNotification {
             @Nullable String f3 = null;
             @Nullable GatewayOAuthStatus f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class GatewayOAuthChangedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = GatewayOAuthStatus.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = GatewayOAuthStatus.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GatewayOAuthChangedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GatewayOAuthChangedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GatewayOAuthChangedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GatewayOAuthChangedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GatewayOAuthChangedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GatewayOAuthChangedNotification");
         }
@@ -370,6 +425,10 @@ public final class GatewayOAuthChangedNotification {
 
     private static void writeMember(GatewayOAuthChangedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.authUrl == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class GatewayOAuthReadResponse {
     private static final String[] NAMES = {"error", "providerId", "providerName", "required", "status", "supportsDeviceAuth"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"error", "providerId", "providerName", "required", "status", "supportsDeviceAuth"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "boolean", "GatewayOAuthStatus", "boolean"};
     private static final long REQUIRED = 0xeL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class GatewayOAuthReadResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GatewayOAuthReadResponse(@Nullable String error, String providerId, String providerName, boolean required, @Nullable GatewayOAuthStatus status, @Nullable Boolean supportsDeviceAuth, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GatewayOAuthReadResponse(@Nullable String error, String providerId, String providerName, boolean required, @Nullable GatewayOAuthStatus status, @Nullable Boolean supportsDeviceAuth, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.error = error;
         this.providerId = providerId;
         this.providerName = providerName;
@@ -68,6 +73,7 @@ public final class GatewayOAuthReadResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class GatewayOAuthReadResponse {
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable String error() {
+        Unbound.check(_unbound, 0);
         return error;
     }
 
@@ -85,6 +92,7 @@ public final class GatewayOAuthReadResponse {
      * @return the {@code providerId} member
      */
     public String providerId() {
+        Unbound.check(_unbound, 1);
         return providerId;
     }
 
@@ -94,6 +102,7 @@ public final class GatewayOAuthReadResponse {
      * @return the {@code providerName} member
      */
     public String providerName() {
+        Unbound.check(_unbound, 2);
         return providerName;
     }
 
@@ -103,6 +112,7 @@ public final class GatewayOAuthReadResponse {
      * @return the {@code required} member
      */
     public boolean required() {
+        Unbound.check(_unbound, 3);
         return required;
     }
 
@@ -112,6 +122,7 @@ public final class GatewayOAuthReadResponse {
      * @return the {@code status} member, or null when absent or null
      */
     public @Nullable GatewayOAuthStatus status() {
+        Unbound.check(_unbound, 4);
         return status;
     }
 
@@ -123,6 +134,7 @@ public final class GatewayOAuthReadResponse {
      * @return the {@code supportsDeviceAuth} member, or null when absent
      */
     public @Nullable Boolean supportsDeviceAuth() {
+        Unbound.check(_unbound, 5);
         return supportsDeviceAuth;
     }
 
@@ -146,6 +158,24 @@ public final class GatewayOAuthReadResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GatewayOAuthReadResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GatewayOAuthReadResponse> codec() {
         return CODEC;
@@ -167,12 +197,13 @@ public final class GatewayOAuthReadResponse {
                 && required == x.required
                 && Objects.equals(status, x.status)
                 && Objects.equals(supportsDeviceAuth, x.supportsDeviceAuth)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, error, providerId, providerName, required, status, supportsDeviceAuth, _additionalProperties);
+        return Objects.hash(_present, error, providerId, providerName, required, status, supportsDeviceAuth, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -194,6 +225,9 @@ public final class GatewayOAuthReadResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -210,6 +244,7 @@ public final class GatewayOAuthReadResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -223,6 +258,7 @@ public final class GatewayOAuthReadResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -234,6 +270,7 @@ public final class GatewayOAuthReadResponse {
         public Builder error(@Nullable String error) {
             this.error = error;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -247,6 +284,7 @@ public final class GatewayOAuthReadResponse {
             Objects.requireNonNull(providerId, "providerId");
             this.providerId = providerId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -260,6 +298,7 @@ public final class GatewayOAuthReadResponse {
             Objects.requireNonNull(providerName, "providerName");
             this.providerName = providerName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -272,6 +311,7 @@ public final class GatewayOAuthReadResponse {
         public Builder required(boolean required) {
             this.required = required;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -284,6 +324,7 @@ public final class GatewayOAuthReadResponse {
         public Builder status(@Nullable GatewayOAuthStatus status) {
             this.status = status;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -296,6 +337,7 @@ public final class GatewayOAuthReadResponse {
         public Builder supportsDeviceAuth(@Nullable Boolean supportsDeviceAuth) {
             this.supportsDeviceAuth = supportsDeviceAuth;
             _present = supportsDeviceAuth == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -344,10 +386,11 @@ public final class GatewayOAuthReadResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public GatewayOAuthReadResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GatewayOAuthReadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GatewayOAuthReadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GatewayOAuthReadResponse(error, providerId, providerName, required, status, supportsDeviceAuth, _present, _additionalProperties, _order);
+            return new GatewayOAuthReadResponse(error, providerId, providerName, required, status, supportsDeviceAuth, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -360,6 +403,8 @@ public final class GatewayOAuthReadResponse {
             @Nullable GatewayOAuthStatus f4 = null;
             @Nullable Boolean f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -380,21 +425,33 @@ public final class GatewayOAuthReadResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : GatewayOAuthStatus.codec().read(p);
-                    case 5 -> f5 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : GatewayOAuthStatus.codec().read(q);
+                        case 5 -> f5 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GatewayOAuthReadResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GatewayOAuthReadResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GatewayOAuthReadResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GatewayOAuthReadResponse(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GatewayOAuthReadResponse(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GatewayOAuthReadResponse");
         }
@@ -402,6 +459,10 @@ public final class GatewayOAuthReadResponse {
 
     private static void writeMember(GatewayOAuthReadResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.error == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class GcpSetupParams {
     private static final String[] NAMES = {"credentialFile", "location", "projectId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"credentialFile", "location", "projectId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class GcpSetupParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GcpSetupParams(@Nullable String credentialFile, @Nullable String location, String projectId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GcpSetupParams(@Nullable String credentialFile, @Nullable String location, String projectId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.credentialFile = credentialFile;
         this.location = location;
         this.projectId = projectId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class GcpSetupParams {
      * @return the {@code credentialFile} member, or null when absent or null
      */
     public @Nullable String credentialFile() {
+        Unbound.check(_unbound, 0);
         return credentialFile;
     }
 
@@ -78,6 +85,7 @@ public final class GcpSetupParams {
      * @return the {@code location} member, or null when absent or null
      */
     public @Nullable String location() {
+        Unbound.check(_unbound, 1);
         return location;
     }
 
@@ -87,6 +95,7 @@ public final class GcpSetupParams {
      * @return the {@code projectId} member
      */
     public String projectId() {
+        Unbound.check(_unbound, 2);
         return projectId;
     }
 
@@ -110,6 +119,24 @@ public final class GcpSetupParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GcpSetupParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GcpSetupParams> codec() {
         return CODEC;
@@ -128,12 +155,13 @@ public final class GcpSetupParams {
                 && Objects.equals(credentialFile, x.credentialFile)
                 && Objects.equals(location, x.location)
                 && Objects.equals(projectId, x.projectId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, credentialFile, location, projectId, _additionalProperties);
+        return Objects.hash(_present, credentialFile, location, projectId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -150,6 +178,9 @@ public final class GcpSetupParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -163,6 +194,7 @@ public final class GcpSetupParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -173,6 +205,7 @@ public final class GcpSetupParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -184,6 +217,7 @@ public final class GcpSetupParams {
         public Builder credentialFile(@Nullable String credentialFile) {
             this.credentialFile = credentialFile;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -196,6 +230,7 @@ public final class GcpSetupParams {
         public Builder location(@Nullable String location) {
             this.location = location;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -209,6 +244,7 @@ public final class GcpSetupParams {
             Objects.requireNonNull(projectId, "projectId");
             this.projectId = projectId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -257,10 +293,11 @@ public final class GcpSetupParams {
          * @throws IllegalStateException when a required member is not set
          */
         public GcpSetupParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GcpSetupParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GcpSetupParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GcpSetupParams(credentialFile, location, projectId, _present, _additionalProperties, _order);
+            return new GcpSetupParams(credentialFile, location, projectId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -270,6 +307,8 @@ public final class GcpSetupParams {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -290,18 +329,30 @@ public final class GcpSetupParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GcpSetupParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GcpSetupParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GcpSetupParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GcpSetupParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GcpSetupParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GcpSetupParams");
         }
@@ -309,6 +360,10 @@ public final class GcpSetupParams {
 
     private static void writeMember(GcpSetupParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.credentialFile == null) {

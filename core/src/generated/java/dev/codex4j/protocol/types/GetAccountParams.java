@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class GetAccountParams {
     private static final String[] NAMES = {"refreshToken"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"refreshToken"};
+    private static final String[] JAVA_TYPES = {"boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -49,12 +53,14 @@ public final class GetAccountParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GetAccountParams(@Nullable Boolean refreshToken, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GetAccountParams(@Nullable Boolean refreshToken, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.refreshToken = refreshToken;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -65,6 +71,7 @@ public final class GetAccountParams {
      * @return the {@code refreshToken} member, or null when absent
      */
     public @Nullable Boolean refreshToken() {
+        Unbound.check(_unbound, 0);
         return refreshToken;
     }
 
@@ -88,6 +95,24 @@ public final class GetAccountParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GetAccountParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GetAccountParams> codec() {
         return CODEC;
@@ -104,12 +129,13 @@ public final class GetAccountParams {
         }
         return o instanceof GetAccountParams x && _present == x._present
                 && Objects.equals(refreshToken, x.refreshToken)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, refreshToken, _additionalProperties);
+        return Objects.hash(_present, refreshToken, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -122,6 +148,9 @@ public final class GetAccountParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -133,6 +162,7 @@ public final class GetAccountParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -141,6 +171,7 @@ public final class GetAccountParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -152,6 +183,7 @@ public final class GetAccountParams {
         public Builder refreshToken(@Nullable Boolean refreshToken) {
             this.refreshToken = refreshToken;
             _present = refreshToken == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -200,10 +232,11 @@ public final class GetAccountParams {
          * @throws IllegalStateException when a required member is not set
          */
         public GetAccountParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GetAccountParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GetAccountParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GetAccountParams(refreshToken, _present, _additionalProperties, _order);
+            return new GetAccountParams(refreshToken, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -211,6 +244,8 @@ public final class GetAccountParams {
         try {
             @Nullable Boolean f0 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -231,16 +266,28 @@ public final class GetAccountParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GetAccountParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GetAccountParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GetAccountParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GetAccountParams(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GetAccountParams(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GetAccountParams");
         }
@@ -248,6 +295,10 @@ public final class GetAccountParams {
 
     private static void writeMember(GetAccountParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.refreshToken == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class GetAccountRateLimitsResponse {
     private static final String[] NAMES = {"accountId", "ordinaryUsageAllowed", "rateLimitResetCredits", "rateLimitUpsell", "rateLimits", "rateLimitsByLimitId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"accountId", "ordinaryUsageAllowed", "rateLimitResetCredits", "rateLimitUpsell", "rateLimits", "rateLimitsByLimitId"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "RateLimitResetCreditsSummary", "JsonNode", "RateLimitSnapshot", "Map<String, RateLimitSnapshot>"};
     private static final long REQUIRED = 0x10L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class GetAccountRateLimitsResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GetAccountRateLimitsResponse(@Nullable String accountId, @Nullable Boolean ordinaryUsageAllowed, @Nullable RateLimitResetCreditsSummary rateLimitResetCredits, @Nullable JsonNode rateLimitUpsell, RateLimitSnapshot rateLimits, @Nullable Map<String, RateLimitSnapshot> rateLimitsByLimitId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GetAccountRateLimitsResponse(@Nullable String accountId, @Nullable Boolean ordinaryUsageAllowed, @Nullable RateLimitResetCreditsSummary rateLimitResetCredits, @Nullable JsonNode rateLimitUpsell, RateLimitSnapshot rateLimits, @Nullable Map<String, RateLimitSnapshot> rateLimitsByLimitId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.accountId = accountId;
         this.ordinaryUsageAllowed = ordinaryUsageAllowed;
         this.rateLimitResetCredits = rateLimitResetCredits;
@@ -66,6 +71,7 @@ public final class GetAccountRateLimitsResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class GetAccountRateLimitsResponse {
      * @return the {@code accountId} member, or null when absent or null
      */
     public @Nullable String accountId() {
+        Unbound.check(_unbound, 0);
         return accountId;
     }
 
@@ -83,6 +90,7 @@ public final class GetAccountRateLimitsResponse {
      * @return the {@code ordinaryUsageAllowed} member, or null when absent or null
      */
     public @Nullable Boolean ordinaryUsageAllowed() {
+        Unbound.check(_unbound, 1);
         return ordinaryUsageAllowed;
     }
 
@@ -92,6 +100,7 @@ public final class GetAccountRateLimitsResponse {
      * @return the {@code rateLimitResetCredits} member, or null when absent or null
      */
     public @Nullable RateLimitResetCreditsSummary rateLimitResetCredits() {
+        Unbound.check(_unbound, 2);
         return rateLimitResetCredits;
     }
 
@@ -101,6 +110,7 @@ public final class GetAccountRateLimitsResponse {
      * @return the {@code rateLimitUpsell} member, or null when absent
      */
     public @Nullable JsonNode rateLimitUpsell() {
+        Unbound.check(_unbound, 3);
         return rateLimitUpsell;
     }
 
@@ -110,6 +120,7 @@ public final class GetAccountRateLimitsResponse {
      * @return the {@code rateLimits} member
      */
     public RateLimitSnapshot rateLimits() {
+        Unbound.check(_unbound, 4);
         return rateLimits;
     }
 
@@ -119,6 +130,7 @@ public final class GetAccountRateLimitsResponse {
      * @return the {@code rateLimitsByLimitId} member, or null when absent or null
      */
     public @Nullable Map<String, RateLimitSnapshot> rateLimitsByLimitId() {
+        Unbound.check(_unbound, 5);
         return rateLimitsByLimitId;
     }
 
@@ -142,6 +154,24 @@ public final class GetAccountRateLimitsResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GetAccountRateLimitsResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GetAccountRateLimitsResponse> codec() {
         return CODEC;
@@ -163,12 +193,13 @@ public final class GetAccountRateLimitsResponse {
                 && Objects.equals(rateLimitUpsell, x.rateLimitUpsell)
                 && Objects.equals(rateLimits, x.rateLimits)
                 && Objects.equals(rateLimitsByLimitId, x.rateLimitsByLimitId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, accountId, ordinaryUsageAllowed, rateLimitResetCredits, rateLimitUpsell, rateLimits, rateLimitsByLimitId, _additionalProperties);
+        return Objects.hash(_present, accountId, ordinaryUsageAllowed, rateLimitResetCredits, rateLimitUpsell, rateLimits, rateLimitsByLimitId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -194,6 +225,9 @@ public final class GetAccountRateLimitsResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -210,6 +244,7 @@ public final class GetAccountRateLimitsResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -223,6 +258,7 @@ public final class GetAccountRateLimitsResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -234,6 +270,7 @@ public final class GetAccountRateLimitsResponse {
         public Builder accountId(@Nullable String accountId) {
             this.accountId = accountId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -246,6 +283,7 @@ public final class GetAccountRateLimitsResponse {
         public Builder ordinaryUsageAllowed(@Nullable Boolean ordinaryUsageAllowed) {
             this.ordinaryUsageAllowed = ordinaryUsageAllowed;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -258,6 +296,7 @@ public final class GetAccountRateLimitsResponse {
         public Builder rateLimitResetCredits(@Nullable RateLimitResetCreditsSummary rateLimitResetCredits) {
             this.rateLimitResetCredits = rateLimitResetCredits;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -270,6 +309,7 @@ public final class GetAccountRateLimitsResponse {
         public Builder rateLimitUpsell(@Nullable JsonNode rateLimitUpsell) {
             this.rateLimitUpsell = rateLimitUpsell;
             _present = rateLimitUpsell == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -283,6 +323,7 @@ public final class GetAccountRateLimitsResponse {
             Objects.requireNonNull(rateLimits, "rateLimits");
             this.rateLimits = rateLimits;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class GetAccountRateLimitsResponse {
         public Builder rateLimitsByLimitId(@Nullable Map<String, ? extends RateLimitSnapshot> rateLimitsByLimitId) {
             this.rateLimitsByLimitId = rateLimitsByLimitId == null ? null : Json.copyMap(rateLimitsByLimitId, false);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class GetAccountRateLimitsResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public GetAccountRateLimitsResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GetAccountRateLimitsResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GetAccountRateLimitsResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GetAccountRateLimitsResponse(accountId, ordinaryUsageAllowed, rateLimitResetCredits, rateLimitUpsell, rateLimits, rateLimitsByLimitId, _present, _additionalProperties, _order);
+            return new GetAccountRateLimitsResponse(accountId, ordinaryUsageAllowed, rateLimitResetCredits, rateLimitUpsell, rateLimits, rateLimitsByLimitId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class GetAccountRateLimitsResponse {
             @Nullable RateLimitSnapshot f4 = null;
             @Nullable Map<String, RateLimitSnapshot> f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class GetAccountRateLimitsResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitResetCreditsSummary.codec().read(p);
-                    case 3 -> f3 = Json.readTree(p);
-                    case 4 -> f4 = RateLimitSnapshot.codec().read(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, RateLimitSnapshot.codec(), false);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitResetCreditsSummary.codec().read(q);
+                        case 3 -> f3 = Json.readTree(q);
+                        case 4 -> f4 = RateLimitSnapshot.codec().read(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, RateLimitSnapshot.codec(), false);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GetAccountRateLimitsResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GetAccountRateLimitsResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GetAccountRateLimitsResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GetAccountRateLimitsResponse(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GetAccountRateLimitsResponse(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GetAccountRateLimitsResponse");
         }
@@ -401,6 +458,10 @@ public final class GetAccountRateLimitsResponse {
 
     private static void writeMember(GetAccountRateLimitsResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.accountId == null) {

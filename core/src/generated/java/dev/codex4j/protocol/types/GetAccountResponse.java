@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class GetAccountResponse {
     private static final String[] NAMES = {"account", "requiresOpenaiAuth", "userId", "workspaceRouting"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"account", "requiresOpenaiAuth", "userId", "workspaceRouting"};
+    private static final String[] JAVA_TYPES = {"Account", "boolean", "String", "WorkspaceRouting"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class GetAccountResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GetAccountResponse(@Nullable Account account, boolean requiresOpenaiAuth, @Nullable String userId, @Nullable WorkspaceRouting workspaceRouting, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GetAccountResponse(@Nullable Account account, boolean requiresOpenaiAuth, @Nullable String userId, @Nullable WorkspaceRouting workspaceRouting, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.account = account;
         this.requiresOpenaiAuth = requiresOpenaiAuth;
         this.userId = userId;
@@ -62,6 +67,7 @@ public final class GetAccountResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class GetAccountResponse {
      * @return the {@code account} member, or null when absent or null
      */
     public @Nullable Account account() {
+        Unbound.check(_unbound, 0);
         return account;
     }
 
@@ -79,6 +86,7 @@ public final class GetAccountResponse {
      * @return the {@code requiresOpenaiAuth} member
      */
     public boolean requiresOpenaiAuth() {
+        Unbound.check(_unbound, 1);
         return requiresOpenaiAuth;
     }
 
@@ -90,6 +98,7 @@ public final class GetAccountResponse {
      * @return the {@code userId} member, or null when absent or null
      */
     public @Nullable String userId() {
+        Unbound.check(_unbound, 2);
         return userId;
     }
 
@@ -100,6 +109,7 @@ public final class GetAccountResponse {
      */
     @Experimental
     public @Nullable WorkspaceRouting workspaceRouting() {
+        Unbound.check(_unbound, 3);
         return workspaceRouting;
     }
 
@@ -123,6 +133,24 @@ public final class GetAccountResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GetAccountResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GetAccountResponse> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class GetAccountResponse {
                 && requiresOpenaiAuth == x.requiresOpenaiAuth
                 && Objects.equals(userId, x.userId)
                 && Objects.equals(workspaceRouting, x.workspaceRouting)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, account, requiresOpenaiAuth, userId, workspaceRouting, _additionalProperties);
+        return Objects.hash(_present, account, requiresOpenaiAuth, userId, workspaceRouting, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -167,6 +196,9 @@ public final class GetAccountResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -181,6 +213,7 @@ public final class GetAccountResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -192,6 +225,7 @@ public final class GetAccountResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -203,6 +237,7 @@ public final class GetAccountResponse {
         public Builder account(@Nullable Account account) {
             this.account = account;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -215,6 +250,7 @@ public final class GetAccountResponse {
         public Builder requiresOpenaiAuth(boolean requiresOpenaiAuth) {
             this.requiresOpenaiAuth = requiresOpenaiAuth;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -227,6 +263,7 @@ public final class GetAccountResponse {
         public Builder userId(@Nullable String userId) {
             this.userId = userId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -240,6 +277,7 @@ public final class GetAccountResponse {
         public Builder workspaceRouting(@Nullable WorkspaceRouting workspaceRouting) {
             this.workspaceRouting = workspaceRouting;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -288,10 +326,11 @@ public final class GetAccountResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public GetAccountResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GetAccountResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GetAccountResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GetAccountResponse(account, requiresOpenaiAuth, userId, workspaceRouting, _present, _additionalProperties, _order);
+            return new GetAccountResponse(account, requiresOpenaiAuth, userId, workspaceRouting, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -302,6 +341,8 @@ public final class GetAccountResponse {
             @Nullable String f2 = null;
             @Nullable WorkspaceRouting f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -322,19 +363,31 @@ public final class GetAccountResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Account.codec().read(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : WorkspaceRouting.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Account.codec().read(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : WorkspaceRouting.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GetAccountResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GetAccountResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GetAccountResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GetAccountResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GetAccountResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GetAccountResponse");
         }
@@ -342,6 +395,10 @@ public final class GetAccountResponse {
 
     private static void writeMember(GetAccountResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.account == null) {

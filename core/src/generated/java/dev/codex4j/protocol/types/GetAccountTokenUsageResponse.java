@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class GetAccountTokenUsageResponse {
     private static final String[] NAMES = {"dailyUsageBuckets", "summary", "threadUsage"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"dailyUsageBuckets", "summary", "threadUsage"};
+    private static final String[] JAVA_TYPES = {"List<AccountTokenUsageDailyBucket>", "AccountTokenUsageSummary", "ThreadUsage"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,14 +56,16 @@ public final class GetAccountTokenUsageResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GetAccountTokenUsageResponse(@Nullable List<AccountTokenUsageDailyBucket> dailyUsageBuckets, AccountTokenUsageSummary summary, @Nullable ThreadUsage threadUsage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GetAccountTokenUsageResponse(@Nullable List<AccountTokenUsageDailyBucket> dailyUsageBuckets, AccountTokenUsageSummary summary, @Nullable ThreadUsage threadUsage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.dailyUsageBuckets = dailyUsageBuckets;
         this.summary = summary;
         this.threadUsage = threadUsage;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class GetAccountTokenUsageResponse {
      * @return the {@code dailyUsageBuckets} member, or null when absent or null
      */
     public @Nullable List<AccountTokenUsageDailyBucket> dailyUsageBuckets() {
+        Unbound.check(_unbound, 0);
         return dailyUsageBuckets;
     }
 
@@ -77,6 +84,7 @@ public final class GetAccountTokenUsageResponse {
      * @return the {@code summary} member
      */
     public AccountTokenUsageSummary summary() {
+        Unbound.check(_unbound, 1);
         return summary;
     }
 
@@ -88,6 +96,7 @@ public final class GetAccountTokenUsageResponse {
      * @return the {@code threadUsage} member, or null when absent or null
      */
     public @Nullable ThreadUsage threadUsage() {
+        Unbound.check(_unbound, 2);
         return threadUsage;
     }
 
@@ -111,6 +120,24 @@ public final class GetAccountTokenUsageResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GetAccountTokenUsageResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GetAccountTokenUsageResponse> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class GetAccountTokenUsageResponse {
                 && Objects.equals(dailyUsageBuckets, x.dailyUsageBuckets)
                 && Objects.equals(summary, x.summary)
                 && Objects.equals(threadUsage, x.threadUsage)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, dailyUsageBuckets, summary, threadUsage, _additionalProperties);
+        return Objects.hash(_present, dailyUsageBuckets, summary, threadUsage, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -151,6 +179,9 @@ public final class GetAccountTokenUsageResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -164,6 +195,7 @@ public final class GetAccountTokenUsageResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -174,6 +206,7 @@ public final class GetAccountTokenUsageResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -185,6 +218,7 @@ public final class GetAccountTokenUsageResponse {
         public Builder dailyUsageBuckets(@Nullable List<? extends AccountTokenUsageDailyBucket> dailyUsageBuckets) {
             this.dailyUsageBuckets = dailyUsageBuckets == null ? null : Json.copyList(dailyUsageBuckets);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -198,6 +232,7 @@ public final class GetAccountTokenUsageResponse {
             Objects.requireNonNull(summary, "summary");
             this.summary = summary;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -210,6 +245,7 @@ public final class GetAccountTokenUsageResponse {
         public Builder threadUsage(@Nullable ThreadUsage threadUsage) {
             this.threadUsage = threadUsage;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -258,10 +294,11 @@ public final class GetAccountTokenUsageResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public GetAccountTokenUsageResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GetAccountTokenUsageResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GetAccountTokenUsageResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GetAccountTokenUsageResponse(dailyUsageBuckets, summary, threadUsage, _present, _additionalProperties, _order);
+            return new GetAccountTokenUsageResponse(dailyUsageBuckets, summary, threadUsage, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -271,6 +308,8 @@ public final class GetAccountTokenUsageResponse {
             @Nullable AccountTokenUsageSummary f1 = null;
             @Nullable ThreadUsage f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -291,18 +330,30 @@ public final class GetAccountTokenUsageResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, AccountTokenUsageDailyBucket.codec());
-                    case 1 -> f1 = AccountTokenUsageSummary.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadUsage.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, AccountTokenUsageDailyBucket.codec());
+                        case 1 -> f1 = AccountTokenUsageSummary.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadUsage.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GetAccountTokenUsageResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GetAccountTokenUsageResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GetAccountTokenUsageResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GetAccountTokenUsageResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GetAccountTokenUsageResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GetAccountTokenUsageResponse");
         }
@@ -310,6 +361,10 @@ public final class GetAccountTokenUsageResponse {
 
     private static void writeMember(GetAccountTokenUsageResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.dailyUsageBuckets == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class GrantedPermissionProfile {
     private static final String[] NAMES = {"fileSystem", "network"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"fileSystem", "network"};
+    private static final String[] JAVA_TYPES = {"AdditionalFileSystemPermissions", "AdditionalNetworkPermissions"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,13 +55,15 @@ public final class GrantedPermissionProfile {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GrantedPermissionProfile(@Nullable AdditionalFileSystemPermissions fileSystem, @Nullable AdditionalNetworkPermissions network, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GrantedPermissionProfile(@Nullable AdditionalFileSystemPermissions fileSystem, @Nullable AdditionalNetworkPermissions network, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.fileSystem = fileSystem;
         this.network = network;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -66,6 +72,7 @@ public final class GrantedPermissionProfile {
      * @return the {@code fileSystem} member, or null when absent or null
      */
     public @Nullable AdditionalFileSystemPermissions fileSystem() {
+        Unbound.check(_unbound, 0);
         return fileSystem;
     }
 
@@ -75,6 +82,7 @@ public final class GrantedPermissionProfile {
      * @return the {@code network} member, or null when absent or null
      */
     public @Nullable AdditionalNetworkPermissions network() {
+        Unbound.check(_unbound, 1);
         return network;
     }
 
@@ -98,6 +106,24 @@ public final class GrantedPermissionProfile {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GrantedPermissionProfile validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GrantedPermissionProfile> codec() {
         return CODEC;
@@ -115,12 +141,13 @@ public final class GrantedPermissionProfile {
         return o instanceof GrantedPermissionProfile x && _present == x._present
                 && Objects.equals(fileSystem, x.fileSystem)
                 && Objects.equals(network, x.network)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, fileSystem, network, _additionalProperties);
+        return Objects.hash(_present, fileSystem, network, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -136,6 +163,9 @@ public final class GrantedPermissionProfile {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -148,6 +178,7 @@ public final class GrantedPermissionProfile {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -157,6 +188,7 @@ public final class GrantedPermissionProfile {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -168,6 +200,7 @@ public final class GrantedPermissionProfile {
         public Builder fileSystem(@Nullable AdditionalFileSystemPermissions fileSystem) {
             this.fileSystem = fileSystem;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -180,6 +213,7 @@ public final class GrantedPermissionProfile {
         public Builder network(@Nullable AdditionalNetworkPermissions network) {
             this.network = network;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,10 +262,11 @@ public final class GrantedPermissionProfile {
          * @throws IllegalStateException when a required member is not set
          */
         public GrantedPermissionProfile build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GrantedPermissionProfile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GrantedPermissionProfile is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GrantedPermissionProfile(fileSystem, network, _present, _additionalProperties, _order);
+            return new GrantedPermissionProfile(fileSystem, network, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -240,6 +275,8 @@ public final class GrantedPermissionProfile {
             @Nullable AdditionalFileSystemPermissions f0 = null;
             @Nullable AdditionalNetworkPermissions f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -260,17 +297,29 @@ public final class GrantedPermissionProfile {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalFileSystemPermissions.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalNetworkPermissions.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalFileSystemPermissions.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AdditionalNetworkPermissions.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GrantedPermissionProfile", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GrantedPermissionProfile"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GrantedPermissionProfile", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GrantedPermissionProfile(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GrantedPermissionProfile(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GrantedPermissionProfile");
         }
@@ -278,6 +327,10 @@ public final class GrantedPermissionProfile {
 
     private static void writeMember(GrantedPermissionProfile v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.fileSystem == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class GranularGranular {
     private static final String[] NAMES = {"mcp_elicitations", "request_permissions", "rules", "sandbox_approval", "skill_approval"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"mcpElicitations", "requestPermissions", "rules", "sandboxApproval", "skillApproval"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "boolean", "boolean", "boolean"};
     private static final long REQUIRED = 0xdL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class GranularGranular {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GranularGranular(boolean mcpElicitations, @Nullable Boolean requestPermissions, boolean rules, boolean sandboxApproval, @Nullable Boolean skillApproval, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GranularGranular(boolean mcpElicitations, @Nullable Boolean requestPermissions, boolean rules, boolean sandboxApproval, @Nullable Boolean skillApproval, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.mcpElicitations = mcpElicitations;
         this.requestPermissions = requestPermissions;
         this.rules = rules;
@@ -66,6 +71,7 @@ public final class GranularGranular {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class GranularGranular {
      * @return the {@code mcp_elicitations} member
      */
     public boolean mcpElicitations() {
+        Unbound.check(_unbound, 0);
         return mcpElicitations;
     }
 
@@ -85,6 +92,7 @@ public final class GranularGranular {
      * @return the {@code request_permissions} member, or null when absent
      */
     public @Nullable Boolean requestPermissions() {
+        Unbound.check(_unbound, 1);
         return requestPermissions;
     }
 
@@ -94,6 +102,7 @@ public final class GranularGranular {
      * @return the {@code rules} member
      */
     public boolean rules() {
+        Unbound.check(_unbound, 2);
         return rules;
     }
 
@@ -103,6 +112,7 @@ public final class GranularGranular {
      * @return the {@code sandbox_approval} member
      */
     public boolean sandboxApproval() {
+        Unbound.check(_unbound, 3);
         return sandboxApproval;
     }
 
@@ -114,6 +124,7 @@ public final class GranularGranular {
      * @return the {@code skill_approval} member, or null when absent
      */
     public @Nullable Boolean skillApproval() {
+        Unbound.check(_unbound, 4);
         return skillApproval;
     }
 
@@ -137,6 +148,24 @@ public final class GranularGranular {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GranularGranular validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GranularGranular> codec() {
         return CODEC;
@@ -157,12 +186,13 @@ public final class GranularGranular {
                 && rules == x.rules
                 && sandboxApproval == x.sandboxApproval
                 && Objects.equals(skillApproval, x.skillApproval)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, mcpElicitations, requestPermissions, rules, sandboxApproval, skillApproval, _additionalProperties);
+        return Objects.hash(_present, mcpElicitations, requestPermissions, rules, sandboxApproval, skillApproval, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -181,6 +211,9 @@ public final class GranularGranular {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -196,6 +229,7 @@ public final class GranularGranular {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -208,6 +242,7 @@ public final class GranularGranular {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -219,6 +254,7 @@ public final class GranularGranular {
         public Builder mcpElicitations(boolean mcpElicitations) {
             this.mcpElicitations = mcpElicitations;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -231,6 +267,7 @@ public final class GranularGranular {
         public Builder requestPermissions(@Nullable Boolean requestPermissions) {
             this.requestPermissions = requestPermissions;
             _present = requestPermissions == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -243,6 +280,7 @@ public final class GranularGranular {
         public Builder rules(boolean rules) {
             this.rules = rules;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -255,6 +293,7 @@ public final class GranularGranular {
         public Builder sandboxApproval(boolean sandboxApproval) {
             this.sandboxApproval = sandboxApproval;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -267,6 +306,7 @@ public final class GranularGranular {
         public Builder skillApproval(@Nullable Boolean skillApproval) {
             this.skillApproval = skillApproval;
             _present = skillApproval == null ? _present & ~0x10L : _present | 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -315,10 +355,11 @@ public final class GranularGranular {
          * @throws IllegalStateException when a required member is not set
          */
         public GranularGranular build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GranularGranular is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GranularGranular is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GranularGranular(mcpElicitations, requestPermissions, rules, sandboxApproval, skillApproval, _present, _additionalProperties, _order);
+            return new GranularGranular(mcpElicitations, requestPermissions, rules, sandboxApproval, skillApproval, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -330,6 +371,8 @@ public final class GranularGranular {
             boolean f3 = false;
             @Nullable Boolean f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -350,20 +393,32 @@ public final class GranularGranular {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GranularGranular", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GranularGranular"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GranularGranular", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GranularGranular(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GranularGranular(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GranularGranular");
         }
@@ -371,6 +426,10 @@ public final class GranularGranular {
 
     private static void writeMember(GranularGranular v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeBoolean(v.mcpElicitations);
             case 1 -> {

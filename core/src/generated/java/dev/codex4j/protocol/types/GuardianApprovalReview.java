@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class GuardianApprovalReview {
     private static final String[] NAMES = {"rationale", "riskLevel", "status", "userAuthorization"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"rationale", "riskLevel", "status", "userAuthorization"};
+    private static final String[] JAVA_TYPES = {"String", "GuardianRiskLevel", "GuardianApprovalReviewStatus", "GuardianUserAuthorization"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class GuardianApprovalReview {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private GuardianApprovalReview(@Nullable String rationale, @Nullable GuardianRiskLevel riskLevel, GuardianApprovalReviewStatus status, @Nullable GuardianUserAuthorization userAuthorization, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private GuardianApprovalReview(@Nullable String rationale, @Nullable GuardianRiskLevel riskLevel, GuardianApprovalReviewStatus status, @Nullable GuardianUserAuthorization userAuthorization, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.rationale = rationale;
         this.riskLevel = riskLevel;
         this.status = status;
@@ -63,6 +68,7 @@ public final class GuardianApprovalReview {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class GuardianApprovalReview {
      * @return the {@code rationale} member, or null when absent or null
      */
     public @Nullable String rationale() {
+        Unbound.check(_unbound, 0);
         return rationale;
     }
 
@@ -80,6 +87,7 @@ public final class GuardianApprovalReview {
      * @return the {@code riskLevel} member, or null when absent or null
      */
     public @Nullable GuardianRiskLevel riskLevel() {
+        Unbound.check(_unbound, 1);
         return riskLevel;
     }
 
@@ -89,6 +97,7 @@ public final class GuardianApprovalReview {
      * @return the {@code status} member
      */
     public GuardianApprovalReviewStatus status() {
+        Unbound.check(_unbound, 2);
         return status;
     }
 
@@ -98,6 +107,7 @@ public final class GuardianApprovalReview {
      * @return the {@code userAuthorization} member, or null when absent or null
      */
     public @Nullable GuardianUserAuthorization userAuthorization() {
+        Unbound.check(_unbound, 3);
         return userAuthorization;
     }
 
@@ -121,6 +131,24 @@ public final class GuardianApprovalReview {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public GuardianApprovalReview validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<GuardianApprovalReview> codec() {
         return CODEC;
@@ -140,12 +168,13 @@ public final class GuardianApprovalReview {
                 && Objects.equals(riskLevel, x.riskLevel)
                 && Objects.equals(status, x.status)
                 && Objects.equals(userAuthorization, x.userAuthorization)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, rationale, riskLevel, status, userAuthorization, _additionalProperties);
+        return Objects.hash(_present, rationale, riskLevel, status, userAuthorization, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class GuardianApprovalReview {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class GuardianApprovalReview {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class GuardianApprovalReview {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class GuardianApprovalReview {
         public Builder rationale(@Nullable String rationale) {
             this.rationale = rationale;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class GuardianApprovalReview {
         public Builder riskLevel(@Nullable GuardianRiskLevel riskLevel) {
             this.riskLevel = riskLevel;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class GuardianApprovalReview {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class GuardianApprovalReview {
         public Builder userAuthorization(@Nullable GuardianUserAuthorization userAuthorization) {
             this.userAuthorization = userAuthorization;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class GuardianApprovalReview {
          * @throws IllegalStateException when a required member is not set
          */
         public GuardianApprovalReview build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("GuardianApprovalReview is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("GuardianApprovalReview is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new GuardianApprovalReview(rationale, riskLevel, status, userAuthorization, _present, _additionalProperties, _order);
+            return new GuardianApprovalReview(rationale, riskLevel, status, userAuthorization, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class GuardianApprovalReview {
             @Nullable GuardianApprovalReviewStatus f2 = null;
             @Nullable GuardianUserAuthorization f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class GuardianApprovalReview {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : GuardianRiskLevel.codec().read(p);
-                    case 2 -> f2 = GuardianApprovalReviewStatus.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : GuardianUserAuthorization.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : GuardianRiskLevel.codec().read(q);
+                        case 2 -> f2 = GuardianApprovalReviewStatus.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : GuardianUserAuthorization.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "GuardianApprovalReview", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReview"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "GuardianApprovalReview", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new GuardianApprovalReview(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new GuardianApprovalReview(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("GuardianApprovalReview");
         }
@@ -340,6 +393,10 @@ public final class GuardianApprovalReview {
 
     private static void writeMember(GuardianApprovalReview v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.rationale == null) {

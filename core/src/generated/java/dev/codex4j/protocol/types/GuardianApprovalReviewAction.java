@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,6 +78,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final String[] NAMES = {"type", "command", "cwd", "source"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "command", "cwd", "source"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "GuardianCommandSource"};
         private static final long REQUIRED = 0xfL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -86,14 +90,16 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Command(String command, String cwd, GuardianCommandSource source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Command(String command, String cwd, GuardianCommandSource source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.command = command;
             this.cwd = cwd;
             this.source = source;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -102,6 +108,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code command} member
          */
         public String command() {
+            Unbound.check(_unbound, 1);
             return command;
         }
 
@@ -111,6 +118,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code cwd} member
          */
         public String cwd() {
+            Unbound.check(_unbound, 2);
             return cwd;
         }
 
@@ -120,6 +128,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code source} member
          */
         public GuardianCommandSource source() {
+            Unbound.check(_unbound, 3);
             return source;
         }
 
@@ -148,6 +157,24 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Command validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Command> codec() {
             return CODEC;
@@ -166,12 +193,13 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     && Objects.equals(command, x.command)
                     && Objects.equals(cwd, x.cwd)
                     && Objects.equals(source, x.source)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, command, cwd, source, _additionalProperties);
+            return Objects.hash(_present, command, cwd, source, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -183,6 +211,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             Json.field(b, "source", source);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -197,6 +228,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -207,6 +239,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -219,6 +252,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(command, "command");
                 this.command = command;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -232,6 +266,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(cwd, "cwd");
                 this.cwd = cwd;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -245,6 +280,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(source, "source");
                 this.source = source;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -293,10 +329,11 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
              * @throws IllegalStateException when a required member is not set
              */
             public Command build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GuardianApprovalReviewAction.Command is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GuardianApprovalReviewAction.Command is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Command(command, cwd, source, _present, _additionalProperties, _order);
+                return new Command(command, cwd, source, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -306,6 +343,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 @Nullable String f2 = null;
                 @Nullable GuardianCommandSource f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -330,19 +369,31 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = GuardianCommandSource.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = GuardianCommandSource.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GuardianApprovalReviewAction.Command", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReviewAction.Command"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GuardianApprovalReviewAction.Command", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Command(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Command(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GuardianApprovalReviewAction.Command");
             }
@@ -350,6 +401,10 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
 
         private static void writeMember(Command v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.command);
@@ -418,6 +473,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final String[] NAMES = {"type", "argv", "cwd", "program", "source"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "argv", "cwd", "program", "source"};
+        private static final String[] JAVA_TYPES = {"String", "List<String>", "String", "String", "GuardianCommandSource"};
         private static final long REQUIRED = 0x1fL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -429,8 +486,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Execve(List<String> argv, String cwd, String program, GuardianCommandSource source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Execve(List<String> argv, String cwd, String program, GuardianCommandSource source, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.argv = argv;
             this.cwd = cwd;
             this.program = program;
@@ -438,6 +496,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -446,6 +505,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code argv} member
          */
         public List<String> argv() {
+            Unbound.check(_unbound, 1);
             return argv;
         }
 
@@ -455,6 +515,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code cwd} member
          */
         public String cwd() {
+            Unbound.check(_unbound, 2);
             return cwd;
         }
 
@@ -464,6 +525,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code program} member
          */
         public String program() {
+            Unbound.check(_unbound, 3);
             return program;
         }
 
@@ -473,6 +535,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code source} member
          */
         public GuardianCommandSource source() {
+            Unbound.check(_unbound, 4);
             return source;
         }
 
@@ -501,6 +564,24 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Execve validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Execve> codec() {
             return CODEC;
@@ -520,12 +601,13 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     && Objects.equals(cwd, x.cwd)
                     && Objects.equals(program, x.program)
                     && Objects.equals(source, x.source)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, argv, cwd, program, source, _additionalProperties);
+            return Objects.hash(_present, argv, cwd, program, source, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -538,6 +620,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             Json.field(b, "source", source);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -553,6 +638,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -564,6 +650,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -576,6 +663,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(argv, "argv");
                 this.argv = Json.copyList(argv);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -589,6 +677,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(cwd, "cwd");
                 this.cwd = cwd;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -602,6 +691,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(program, "program");
                 this.program = program;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -615,6 +705,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(source, "source");
                 this.source = source;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -663,10 +754,11 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
              * @throws IllegalStateException when a required member is not set
              */
             public Execve build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GuardianApprovalReviewAction.Execve is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GuardianApprovalReviewAction.Execve is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Execve(argv, cwd, program, source, _present, _additionalProperties, _order);
+                return new Execve(argv, cwd, program, source, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -677,6 +769,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 @Nullable String f3 = null;
                 @Nullable GuardianCommandSource f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -701,20 +795,32 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readList(p, Json.STRING);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = GuardianCommandSource.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readList(q, Json.STRING);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = GuardianCommandSource.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GuardianApprovalReviewAction.Execve", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReviewAction.Execve"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GuardianApprovalReviewAction.Execve", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Execve(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Execve(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GuardianApprovalReviewAction.Execve");
             }
@@ -722,6 +828,10 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
 
         private static void writeMember(Execve v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> Json.writeList(g, v.argv, Json.STRING);
@@ -791,6 +901,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final String[] NAMES = {"type", "approvalId", "cwd", "processId", "stdin"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "approvalId", "cwd", "processId", "stdin"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String"};
         private static final long REQUIRED = 0x1fL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -802,8 +914,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private WriteStdin(String approvalId, String cwd, String processId, String stdin, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private WriteStdin(String approvalId, String cwd, String processId, String stdin, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.approvalId = approvalId;
             this.cwd = cwd;
             this.processId = processId;
@@ -811,6 +924,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -819,6 +933,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code approvalId} member
          */
         public String approvalId() {
+            Unbound.check(_unbound, 1);
             return approvalId;
         }
 
@@ -828,6 +943,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code cwd} member
          */
         public String cwd() {
+            Unbound.check(_unbound, 2);
             return cwd;
         }
 
@@ -837,6 +953,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code processId} member
          */
         public String processId() {
+            Unbound.check(_unbound, 3);
             return processId;
         }
 
@@ -846,6 +963,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code stdin} member
          */
         public String stdin() {
+            Unbound.check(_unbound, 4);
             return stdin;
         }
 
@@ -874,6 +992,24 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public WriteStdin validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WriteStdin> codec() {
             return CODEC;
@@ -893,12 +1029,13 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     && Objects.equals(cwd, x.cwd)
                     && Objects.equals(processId, x.processId)
                     && Objects.equals(stdin, x.stdin)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, approvalId, cwd, processId, stdin, _additionalProperties);
+            return Objects.hash(_present, approvalId, cwd, processId, stdin, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -911,6 +1048,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             Json.field(b, "stdin", stdin);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -926,6 +1066,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -937,6 +1078,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -949,6 +1091,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(approvalId, "approvalId");
                 this.approvalId = approvalId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -962,6 +1105,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(cwd, "cwd");
                 this.cwd = cwd;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -975,6 +1119,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(processId, "processId");
                 this.processId = processId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -988,6 +1133,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(stdin, "stdin");
                 this.stdin = stdin;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1036,10 +1182,11 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
              * @throws IllegalStateException when a required member is not set
              */
             public WriteStdin build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GuardianApprovalReviewAction.WriteStdin is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GuardianApprovalReviewAction.WriteStdin is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new WriteStdin(approvalId, cwd, processId, stdin, _present, _additionalProperties, _order);
+                return new WriteStdin(approvalId, cwd, processId, stdin, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1050,6 +1197,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1074,20 +1223,32 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GuardianApprovalReviewAction.WriteStdin", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReviewAction.WriteStdin"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GuardianApprovalReviewAction.WriteStdin", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new WriteStdin(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new WriteStdin(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GuardianApprovalReviewAction.WriteStdin");
             }
@@ -1095,6 +1256,10 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
 
         private static void writeMember(WriteStdin v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.approvalId);
@@ -1163,6 +1328,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final String[] NAMES = {"type", "cwd", "files"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "cwd", "files"};
+        private static final String[] JAVA_TYPES = {"String", "String", "List<String>"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1172,13 +1339,15 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ApplyPatch(String cwd, List<String> files, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ApplyPatch(String cwd, List<String> files, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.cwd = cwd;
             this.files = files;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1187,6 +1356,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code cwd} member
          */
         public String cwd() {
+            Unbound.check(_unbound, 1);
             return cwd;
         }
 
@@ -1196,6 +1366,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code files} member
          */
         public List<String> files() {
+            Unbound.check(_unbound, 2);
             return files;
         }
 
@@ -1224,6 +1395,24 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ApplyPatch validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApplyPatch> codec() {
             return CODEC;
@@ -1241,12 +1430,13 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return o instanceof ApplyPatch x && _present == x._present
                     && Objects.equals(cwd, x.cwd)
                     && Objects.equals(files, x.files)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, cwd, files, _additionalProperties);
+            return Objects.hash(_present, cwd, files, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1257,6 +1447,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             Json.field(b, "files", files);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1270,6 +1463,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1279,6 +1473,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1291,6 +1486,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(cwd, "cwd");
                 this.cwd = cwd;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1304,6 +1500,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(files, "files");
                 this.files = Json.copyList(files);
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1352,10 +1549,11 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
              * @throws IllegalStateException when a required member is not set
              */
             public ApplyPatch build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GuardianApprovalReviewAction.ApplyPatch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GuardianApprovalReviewAction.ApplyPatch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ApplyPatch(cwd, files, _present, _additionalProperties, _order);
+                return new ApplyPatch(cwd, files, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1364,6 +1562,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 @Nullable String f1 = null;
                 @Nullable List<String> f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1388,18 +1588,30 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readList(p, Json.STRING);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readList(q, Json.STRING);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GuardianApprovalReviewAction.ApplyPatch", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReviewAction.ApplyPatch"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GuardianApprovalReviewAction.ApplyPatch", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ApplyPatch(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ApplyPatch(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GuardianApprovalReviewAction.ApplyPatch");
             }
@@ -1407,6 +1619,10 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
 
         private static void writeMember(ApplyPatch v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.cwd);
@@ -1474,6 +1690,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final String[] NAMES = {"type", "host", "port", "protocol", "target"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "host", "port", "protocol", "target"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "NetworkApprovalProtocol", "String"};
         private static final long REQUIRED = 0x1fL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1485,8 +1703,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private NetworkAccess(String host, long port, NetworkApprovalProtocol protocol, String target, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private NetworkAccess(String host, long port, NetworkApprovalProtocol protocol, String target, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.host = host;
             this.port = port;
             this.protocol = protocol;
@@ -1494,6 +1713,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1502,6 +1722,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code host} member
          */
         public String host() {
+            Unbound.check(_unbound, 1);
             return host;
         }
 
@@ -1511,6 +1732,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code port} member
          */
         public long port() {
+            Unbound.check(_unbound, 2);
             return port;
         }
 
@@ -1520,6 +1742,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code protocol} member
          */
         public NetworkApprovalProtocol protocol() {
+            Unbound.check(_unbound, 3);
             return protocol;
         }
 
@@ -1529,6 +1752,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code target} member
          */
         public String target() {
+            Unbound.check(_unbound, 4);
             return target;
         }
 
@@ -1557,6 +1781,24 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public NetworkAccess validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NetworkAccess> codec() {
             return CODEC;
@@ -1576,12 +1818,13 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     && port == x.port
                     && Objects.equals(protocol, x.protocol)
                     && Objects.equals(target, x.target)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, host, port, protocol, target, _additionalProperties);
+            return Objects.hash(_present, host, port, protocol, target, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1594,6 +1837,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             Json.field(b, "target", target);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1609,6 +1855,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1620,6 +1867,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1632,6 +1880,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(host, "host");
                 this.host = host;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1644,6 +1893,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             public Builder port(long port) {
                 this.port = port;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1657,6 +1907,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(protocol, "protocol");
                 this.protocol = protocol;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1670,6 +1921,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(target, "target");
                 this.target = target;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1718,10 +1970,11 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
              * @throws IllegalStateException when a required member is not set
              */
             public NetworkAccess build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GuardianApprovalReviewAction.NetworkAccess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GuardianApprovalReviewAction.NetworkAccess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new NetworkAccess(host, port, protocol, target, _present, _additionalProperties, _order);
+                return new NetworkAccess(host, port, protocol, target, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1732,6 +1985,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 @Nullable NetworkApprovalProtocol f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1756,20 +2011,32 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readLong(p);
-                        case 3 -> f3 = NetworkApprovalProtocol.codec().read(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readLong(q);
+                            case 3 -> f3 = NetworkApprovalProtocol.codec().read(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GuardianApprovalReviewAction.NetworkAccess", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReviewAction.NetworkAccess"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GuardianApprovalReviewAction.NetworkAccess", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new NetworkAccess(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new NetworkAccess(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GuardianApprovalReviewAction.NetworkAccess");
             }
@@ -1777,6 +2044,10 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
 
         private static void writeMember(NetworkAccess v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.host);
@@ -1845,6 +2116,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final String[] NAMES = {"type", "connectorId", "connectorName", "server", "toolName", "toolTitle"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "connectorId", "connectorName", "server", "toolName", "toolTitle"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "String"};
         private static final long REQUIRED = 0x19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1857,8 +2130,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private McpToolCall(@Nullable String connectorId, @Nullable String connectorName, String server, String toolName, @Nullable String toolTitle, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private McpToolCall(@Nullable String connectorId, @Nullable String connectorName, String server, String toolName, @Nullable String toolTitle, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.connectorId = connectorId;
             this.connectorName = connectorName;
             this.server = server;
@@ -1867,6 +2141,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1875,6 +2150,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code connectorId} member, or null when absent or null
          */
         public @Nullable String connectorId() {
+            Unbound.check(_unbound, 1);
             return connectorId;
         }
 
@@ -1884,6 +2160,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code connectorName} member, or null when absent or null
          */
         public @Nullable String connectorName() {
+            Unbound.check(_unbound, 2);
             return connectorName;
         }
 
@@ -1893,6 +2170,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code server} member
          */
         public String server() {
+            Unbound.check(_unbound, 3);
             return server;
         }
 
@@ -1902,6 +2180,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code toolName} member
          */
         public String toolName() {
+            Unbound.check(_unbound, 4);
             return toolName;
         }
 
@@ -1911,6 +2190,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code toolTitle} member, or null when absent or null
          */
         public @Nullable String toolTitle() {
+            Unbound.check(_unbound, 5);
             return toolTitle;
         }
 
@@ -1939,6 +2219,24 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public McpToolCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<McpToolCall> codec() {
             return CODEC;
@@ -1959,12 +2257,13 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     && Objects.equals(server, x.server)
                     && Objects.equals(toolName, x.toolName)
                     && Objects.equals(toolTitle, x.toolTitle)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, connectorId, connectorName, server, toolName, toolTitle, _additionalProperties);
+            return Objects.hash(_present, connectorId, connectorName, server, toolName, toolTitle, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1985,6 +2284,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -2000,6 +2302,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2012,6 +2315,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2023,6 +2327,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             public Builder connectorId(@Nullable String connectorId) {
                 this.connectorId = connectorId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2035,6 +2340,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             public Builder connectorName(@Nullable String connectorName) {
                 this.connectorName = connectorName;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2048,6 +2354,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(server, "server");
                 this.server = server;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2061,6 +2368,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(toolName, "toolName");
                 this.toolName = toolName;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2073,6 +2381,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             public Builder toolTitle(@Nullable String toolTitle) {
                 this.toolTitle = toolTitle;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2121,10 +2430,11 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
              * @throws IllegalStateException when a required member is not set
              */
             public McpToolCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GuardianApprovalReviewAction.McpToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GuardianApprovalReviewAction.McpToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new McpToolCall(connectorId, connectorName, server, toolName, toolTitle, _present, _additionalProperties, _order);
+                return new McpToolCall(connectorId, connectorName, server, toolName, toolTitle, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2136,6 +2446,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 @Nullable String f4 = null;
                 @Nullable String f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2160,21 +2472,33 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GuardianApprovalReviewAction.McpToolCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReviewAction.McpToolCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GuardianApprovalReviewAction.McpToolCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new McpToolCall(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new McpToolCall(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GuardianApprovalReviewAction.McpToolCall");
             }
@@ -2182,6 +2506,10 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
 
         private static void writeMember(McpToolCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -2268,6 +2596,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private static final String[] NAMES = {"type", "permissions", "reason"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "permissions", "reason"};
+        private static final String[] JAVA_TYPES = {"String", "RequestPermissionProfile", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2277,13 +2607,15 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private RequestPermissions(RequestPermissionProfile permissions, @Nullable String reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private RequestPermissions(RequestPermissionProfile permissions, @Nullable String reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.permissions = permissions;
             this.reason = reason;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2292,6 +2624,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code permissions} member
          */
         public RequestPermissionProfile permissions() {
+            Unbound.check(_unbound, 1);
             return permissions;
         }
 
@@ -2301,6 +2634,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
          * @return the {@code reason} member, or null when absent or null
          */
         public @Nullable String reason() {
+            Unbound.check(_unbound, 2);
             return reason;
         }
 
@@ -2329,6 +2663,24 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public RequestPermissions validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<RequestPermissions> codec() {
             return CODEC;
@@ -2346,12 +2698,13 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             return o instanceof RequestPermissions x && _present == x._present
                     && Objects.equals(permissions, x.permissions)
                     && Objects.equals(reason, x.reason)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, permissions, reason, _additionalProperties);
+            return Objects.hash(_present, permissions, reason, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2365,6 +2718,9 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -2377,6 +2733,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2386,6 +2743,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2398,6 +2756,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 Objects.requireNonNull(permissions, "permissions");
                 this.permissions = permissions;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2410,6 +2769,7 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
             public Builder reason(@Nullable String reason) {
                 this.reason = reason;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2458,10 +2818,11 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
              * @throws IllegalStateException when a required member is not set
              */
             public RequestPermissions build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("GuardianApprovalReviewAction.RequestPermissions is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("GuardianApprovalReviewAction.RequestPermissions is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new RequestPermissions(permissions, reason, _present, _additionalProperties, _order);
+                return new RequestPermissions(permissions, reason, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2470,6 +2831,8 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                 @Nullable RequestPermissionProfile f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2494,18 +2857,30 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = RequestPermissionProfile.codec().read(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = RequestPermissionProfile.codec().read(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "GuardianApprovalReviewAction.RequestPermissions", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("GuardianApprovalReviewAction.RequestPermissions"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "GuardianApprovalReviewAction.RequestPermissions", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new RequestPermissions(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new RequestPermissions(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("GuardianApprovalReviewAction.RequestPermissions");
             }
@@ -2513,6 +2888,10 @@ public sealed interface GuardianApprovalReviewAction permits GuardianApprovalRev
 
         private static void writeMember(RequestPermissions v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> RequestPermissionProfile.codec().write(v.permissions, g);

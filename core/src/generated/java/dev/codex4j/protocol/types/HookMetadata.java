@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private static final String[] NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus", "async", "command"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus", "async", "command"};
+        private static final String[] JAVA_TYPES = {"String", "long", "String", "long", "boolean", "String", "HookEventName", "boolean", "String", "String", "String", "HookSource", "String", "String", "long", "HookTrustStatus", "boolean", "String"};
         private static final long REQUIRED = 0x2d9ddL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -97,8 +101,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Command(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, @Nullable Boolean async, String command, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Command(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, @Nullable Boolean async, String command, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.additionalContextLimit = additionalContextLimit;
             this.currentHash = currentHash;
             this.displayOrder = displayOrder;
@@ -119,6 +124,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -127,6 +133,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code additionalContextLimit} member, or null when absent or null
          */
         public @Nullable Long additionalContextLimit() {
+            Unbound.check(_unbound, 1);
             return additionalContextLimit;
         }
 
@@ -136,6 +143,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code currentHash} member
          */
         public String currentHash() {
+            Unbound.check(_unbound, 2);
             return currentHash;
         }
 
@@ -145,6 +153,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code displayOrder} member
          */
         public long displayOrder() {
+            Unbound.check(_unbound, 3);
             return displayOrder;
         }
 
@@ -154,6 +163,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code enabled} member
          */
         public boolean enabled() {
+            Unbound.check(_unbound, 4);
             return enabled;
         }
 
@@ -163,6 +173,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code environmentId} member, or null when absent or null
          */
         public @Nullable String environmentId() {
+            Unbound.check(_unbound, 5);
             return environmentId;
         }
 
@@ -172,6 +183,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code eventName} member
          */
         public HookEventName eventName() {
+            Unbound.check(_unbound, 6);
             return eventName;
         }
 
@@ -181,6 +193,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code isManaged} member
          */
         public boolean isManaged() {
+            Unbound.check(_unbound, 7);
             return isManaged;
         }
 
@@ -190,6 +203,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code key} member
          */
         public String key() {
+            Unbound.check(_unbound, 8);
             return key;
         }
 
@@ -199,6 +213,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code matcher} member, or null when absent or null
          */
         public @Nullable String matcher() {
+            Unbound.check(_unbound, 9);
             return matcher;
         }
 
@@ -208,6 +223,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code pluginId} member, or null when absent or null
          */
         public @Nullable String pluginId() {
+            Unbound.check(_unbound, 10);
             return pluginId;
         }
 
@@ -217,6 +233,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code source} member
          */
         public HookSource source() {
+            Unbound.check(_unbound, 11);
             return source;
         }
 
@@ -226,6 +243,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code sourcePath} member
          */
         public String sourcePath() {
+            Unbound.check(_unbound, 12);
             return sourcePath;
         }
 
@@ -235,6 +253,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code statusMessage} member, or null when absent or null
          */
         public @Nullable String statusMessage() {
+            Unbound.check(_unbound, 13);
             return statusMessage;
         }
 
@@ -244,6 +263,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code timeoutSec} member
          */
         public long timeoutSec() {
+            Unbound.check(_unbound, 14);
             return timeoutSec;
         }
 
@@ -253,6 +273,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code trustStatus} member
          */
         public HookTrustStatus trustStatus() {
+            Unbound.check(_unbound, 15);
             return trustStatus;
         }
 
@@ -264,6 +285,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code async} member, or null when absent
          */
         public @Nullable Boolean async() {
+            Unbound.check(_unbound, 16);
             return async;
         }
 
@@ -273,6 +295,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code command} member
          */
         public String command() {
+            Unbound.check(_unbound, 17);
             return command;
         }
 
@@ -299,6 +322,24 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Command validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
         }
 
         /** {@return the strict JSON codec of this type} */
@@ -333,12 +374,13 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     && Objects.equals(trustStatus, x.trustStatus)
                     && Objects.equals(async, x.async)
                     && Objects.equals(command, x.command)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, _additionalProperties);
+            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -377,6 +419,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -404,6 +449,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -428,6 +474,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -439,6 +486,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder additionalContextLimit(@Nullable Long additionalContextLimit) {
                 this.additionalContextLimit = additionalContextLimit;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -452,6 +500,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(currentHash, "currentHash");
                 this.currentHash = currentHash;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -464,6 +513,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder displayOrder(long displayOrder) {
                 this.displayOrder = displayOrder;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -476,6 +526,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder enabled(boolean enabled) {
                 this.enabled = enabled;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -488,6 +539,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder environmentId(@Nullable String environmentId) {
                 this.environmentId = environmentId;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -501,6 +553,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(eventName, "eventName");
                 this.eventName = eventName;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -513,6 +566,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder isManaged(boolean isManaged) {
                 this.isManaged = isManaged;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -526,6 +580,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(key, "key");
                 this.key = key;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -538,6 +593,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder matcher(@Nullable String matcher) {
                 this.matcher = matcher;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -550,6 +606,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder pluginId(@Nullable String pluginId) {
                 this.pluginId = pluginId;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -563,6 +620,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(source, "source");
                 this.source = source;
                 _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -576,6 +634,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(sourcePath, "sourcePath");
                 this.sourcePath = sourcePath;
                 _present |= 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -588,6 +647,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder statusMessage(@Nullable String statusMessage) {
                 this.statusMessage = statusMessage;
                 _present |= 0x2000L;
+                _unbound = Unbound.without(_unbound, 13);
                 return this;
             }
 
@@ -600,6 +660,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder timeoutSec(long timeoutSec) {
                 this.timeoutSec = timeoutSec;
                 _present |= 0x4000L;
+                _unbound = Unbound.without(_unbound, 14);
                 return this;
             }
 
@@ -613,6 +674,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(trustStatus, "trustStatus");
                 this.trustStatus = trustStatus;
                 _present |= 0x8000L;
+                _unbound = Unbound.without(_unbound, 15);
                 return this;
             }
 
@@ -625,6 +687,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder async(@Nullable Boolean async) {
                 this.async = async;
                 _present = async == null ? _present & ~0x10000L : _present | 0x10000L;
+                _unbound = Unbound.without(_unbound, 16);
                 return this;
             }
 
@@ -638,6 +701,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(command, "command");
                 this.command = command;
                 _present |= 0x20000L;
+                _unbound = Unbound.without(_unbound, 17);
                 return this;
             }
 
@@ -686,10 +750,11 @@ public sealed interface HookMetadata permits HookMetadata.Command,
              * @throws IllegalStateException when a required member is not set
              */
             public Command build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("HookMetadata.Command is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("HookMetadata.Command is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Command(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, _present, _additionalProperties, _order);
+                return new Command(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -713,6 +778,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 @Nullable Boolean f16 = null;
                 @Nullable String f17 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -737,33 +804,45 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, HANDLER_TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readLong(p);
-                        case 4 -> f4 = Json.readBoolean(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = HookEventName.codec().read(p);
-                        case 7 -> f7 = Json.readBoolean(p);
-                        case 8 -> f8 = Json.readString(p);
-                        case 9 -> f9 = Json.readNullableString(p);
-                        case 10 -> f10 = Json.readNullableString(p);
-                        case 11 -> f11 = HookSource.codec().read(p);
-                        case 12 -> f12 = Json.readString(p);
-                        case 13 -> f13 = Json.readNullableString(p);
-                        case 14 -> f14 = Json.readLong(p);
-                        case 15 -> f15 = HookTrustStatus.codec().read(p);
-                        case 16 -> f16 = Json.readBoolean(p);
-                        case 17 -> f17 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, HANDLER_TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readLong(q);
+                            case 4 -> f4 = Json.readBoolean(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = HookEventName.codec().read(q);
+                            case 7 -> f7 = Json.readBoolean(q);
+                            case 8 -> f8 = Json.readString(q);
+                            case 9 -> f9 = Json.readNullableString(q);
+                            case 10 -> f10 = Json.readNullableString(q);
+                            case 11 -> f11 = HookSource.codec().read(q);
+                            case 12 -> f12 = Json.readString(q);
+                            case 13 -> f13 = Json.readNullableString(q);
+                            case 14 -> f14 = Json.readLong(q);
+                            case 15 -> f15 = HookTrustStatus.codec().read(q);
+                            case 16 -> f16 = Json.readBoolean(q);
+                            case 17 -> f17 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "HookMetadata.Command", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("HookMetadata.Command"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "HookMetadata.Command", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Command(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Command(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("HookMetadata.Command");
             }
@@ -771,6 +850,10 @@ public sealed interface HookMetadata permits HookMetadata.Command,
 
         private static void writeMember(Command v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(HANDLER_TYPE);
                 case 1 -> {
@@ -889,6 +972,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private static final String[] NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus", "server", "tool"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus", "server", "tool"};
+        private static final String[] JAVA_TYPES = {"String", "long", "String", "long", "boolean", "String", "HookEventName", "boolean", "String", "String", "String", "HookSource", "String", "String", "long", "HookTrustStatus", "String", "String"};
         private static final long REQUIRED = 0x3d9ddL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -913,8 +998,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private McpTool(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, String server, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private McpTool(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, String server, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.additionalContextLimit = additionalContextLimit;
             this.currentHash = currentHash;
             this.displayOrder = displayOrder;
@@ -935,6 +1021,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -943,6 +1030,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code additionalContextLimit} member, or null when absent or null
          */
         public @Nullable Long additionalContextLimit() {
+            Unbound.check(_unbound, 1);
             return additionalContextLimit;
         }
 
@@ -952,6 +1040,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code currentHash} member
          */
         public String currentHash() {
+            Unbound.check(_unbound, 2);
             return currentHash;
         }
 
@@ -961,6 +1050,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code displayOrder} member
          */
         public long displayOrder() {
+            Unbound.check(_unbound, 3);
             return displayOrder;
         }
 
@@ -970,6 +1060,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code enabled} member
          */
         public boolean enabled() {
+            Unbound.check(_unbound, 4);
             return enabled;
         }
 
@@ -979,6 +1070,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code environmentId} member, or null when absent or null
          */
         public @Nullable String environmentId() {
+            Unbound.check(_unbound, 5);
             return environmentId;
         }
 
@@ -988,6 +1080,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code eventName} member
          */
         public HookEventName eventName() {
+            Unbound.check(_unbound, 6);
             return eventName;
         }
 
@@ -997,6 +1090,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code isManaged} member
          */
         public boolean isManaged() {
+            Unbound.check(_unbound, 7);
             return isManaged;
         }
 
@@ -1006,6 +1100,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code key} member
          */
         public String key() {
+            Unbound.check(_unbound, 8);
             return key;
         }
 
@@ -1015,6 +1110,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code matcher} member, or null when absent or null
          */
         public @Nullable String matcher() {
+            Unbound.check(_unbound, 9);
             return matcher;
         }
 
@@ -1024,6 +1120,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code pluginId} member, or null when absent or null
          */
         public @Nullable String pluginId() {
+            Unbound.check(_unbound, 10);
             return pluginId;
         }
 
@@ -1033,6 +1130,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code source} member
          */
         public HookSource source() {
+            Unbound.check(_unbound, 11);
             return source;
         }
 
@@ -1042,6 +1140,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code sourcePath} member
          */
         public String sourcePath() {
+            Unbound.check(_unbound, 12);
             return sourcePath;
         }
 
@@ -1051,6 +1150,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code statusMessage} member, or null when absent or null
          */
         public @Nullable String statusMessage() {
+            Unbound.check(_unbound, 13);
             return statusMessage;
         }
 
@@ -1060,6 +1160,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code timeoutSec} member
          */
         public long timeoutSec() {
+            Unbound.check(_unbound, 14);
             return timeoutSec;
         }
 
@@ -1069,6 +1170,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code trustStatus} member
          */
         public HookTrustStatus trustStatus() {
+            Unbound.check(_unbound, 15);
             return trustStatus;
         }
 
@@ -1078,6 +1180,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code server} member
          */
         public String server() {
+            Unbound.check(_unbound, 16);
             return server;
         }
 
@@ -1087,6 +1190,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code tool} member
          */
         public String tool() {
+            Unbound.check(_unbound, 17);
             return tool;
         }
 
@@ -1113,6 +1217,24 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public McpTool validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
         }
 
         /** {@return the strict JSON codec of this type} */
@@ -1147,12 +1269,13 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     && Objects.equals(trustStatus, x.trustStatus)
                     && Objects.equals(server, x.server)
                     && Objects.equals(tool, x.tool)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool, _additionalProperties);
+            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1189,6 +1312,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1216,6 +1342,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1240,6 +1367,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1251,6 +1379,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder additionalContextLimit(@Nullable Long additionalContextLimit) {
                 this.additionalContextLimit = additionalContextLimit;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1264,6 +1393,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(currentHash, "currentHash");
                 this.currentHash = currentHash;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1276,6 +1406,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder displayOrder(long displayOrder) {
                 this.displayOrder = displayOrder;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1288,6 +1419,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder enabled(boolean enabled) {
                 this.enabled = enabled;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1300,6 +1432,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder environmentId(@Nullable String environmentId) {
                 this.environmentId = environmentId;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1313,6 +1446,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(eventName, "eventName");
                 this.eventName = eventName;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1325,6 +1459,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder isManaged(boolean isManaged) {
                 this.isManaged = isManaged;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -1338,6 +1473,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(key, "key");
                 this.key = key;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -1350,6 +1486,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder matcher(@Nullable String matcher) {
                 this.matcher = matcher;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -1362,6 +1499,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder pluginId(@Nullable String pluginId) {
                 this.pluginId = pluginId;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -1375,6 +1513,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(source, "source");
                 this.source = source;
                 _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -1388,6 +1527,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(sourcePath, "sourcePath");
                 this.sourcePath = sourcePath;
                 _present |= 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -1400,6 +1540,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder statusMessage(@Nullable String statusMessage) {
                 this.statusMessage = statusMessage;
                 _present |= 0x2000L;
+                _unbound = Unbound.without(_unbound, 13);
                 return this;
             }
 
@@ -1412,6 +1553,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder timeoutSec(long timeoutSec) {
                 this.timeoutSec = timeoutSec;
                 _present |= 0x4000L;
+                _unbound = Unbound.without(_unbound, 14);
                 return this;
             }
 
@@ -1425,6 +1567,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(trustStatus, "trustStatus");
                 this.trustStatus = trustStatus;
                 _present |= 0x8000L;
+                _unbound = Unbound.without(_unbound, 15);
                 return this;
             }
 
@@ -1438,6 +1581,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(server, "server");
                 this.server = server;
                 _present |= 0x10000L;
+                _unbound = Unbound.without(_unbound, 16);
                 return this;
             }
 
@@ -1451,6 +1595,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(tool, "tool");
                 this.tool = tool;
                 _present |= 0x20000L;
+                _unbound = Unbound.without(_unbound, 17);
                 return this;
             }
 
@@ -1499,10 +1644,11 @@ public sealed interface HookMetadata permits HookMetadata.Command,
              * @throws IllegalStateException when a required member is not set
              */
             public McpTool build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("HookMetadata.McpTool is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("HookMetadata.McpTool is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new McpTool(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool, _present, _additionalProperties, _order);
+                return new McpTool(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1526,6 +1672,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 @Nullable String f16 = null;
                 @Nullable String f17 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1550,33 +1698,45 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, HANDLER_TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readLong(p);
-                        case 4 -> f4 = Json.readBoolean(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = HookEventName.codec().read(p);
-                        case 7 -> f7 = Json.readBoolean(p);
-                        case 8 -> f8 = Json.readString(p);
-                        case 9 -> f9 = Json.readNullableString(p);
-                        case 10 -> f10 = Json.readNullableString(p);
-                        case 11 -> f11 = HookSource.codec().read(p);
-                        case 12 -> f12 = Json.readString(p);
-                        case 13 -> f13 = Json.readNullableString(p);
-                        case 14 -> f14 = Json.readLong(p);
-                        case 15 -> f15 = HookTrustStatus.codec().read(p);
-                        case 16 -> f16 = Json.readString(p);
-                        case 17 -> f17 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, HANDLER_TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readLong(q);
+                            case 4 -> f4 = Json.readBoolean(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = HookEventName.codec().read(q);
+                            case 7 -> f7 = Json.readBoolean(q);
+                            case 8 -> f8 = Json.readString(q);
+                            case 9 -> f9 = Json.readNullableString(q);
+                            case 10 -> f10 = Json.readNullableString(q);
+                            case 11 -> f11 = HookSource.codec().read(q);
+                            case 12 -> f12 = Json.readString(q);
+                            case 13 -> f13 = Json.readNullableString(q);
+                            case 14 -> f14 = Json.readLong(q);
+                            case 15 -> f15 = HookTrustStatus.codec().read(q);
+                            case 16 -> f16 = Json.readString(q);
+                            case 17 -> f17 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "HookMetadata.McpTool", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("HookMetadata.McpTool"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "HookMetadata.McpTool", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new McpTool(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new McpTool(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("HookMetadata.McpTool");
             }
@@ -1584,6 +1744,10 @@ public sealed interface HookMetadata permits HookMetadata.Command,
 
         private static void writeMember(McpTool v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(HANDLER_TYPE);
                 case 1 -> {
@@ -1696,6 +1860,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private static final String[] NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus"};
+        private static final String[] JAVA_TYPES = {"String", "long", "String", "long", "boolean", "String", "HookEventName", "boolean", "String", "String", "String", "HookSource", "String", "String", "long", "HookTrustStatus"};
         private static final long REQUIRED = 0xd9ddL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1718,8 +1884,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Prompt(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Prompt(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.additionalContextLimit = additionalContextLimit;
             this.currentHash = currentHash;
             this.displayOrder = displayOrder;
@@ -1738,6 +1905,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1746,6 +1914,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code additionalContextLimit} member, or null when absent or null
          */
         public @Nullable Long additionalContextLimit() {
+            Unbound.check(_unbound, 1);
             return additionalContextLimit;
         }
 
@@ -1755,6 +1924,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code currentHash} member
          */
         public String currentHash() {
+            Unbound.check(_unbound, 2);
             return currentHash;
         }
 
@@ -1764,6 +1934,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code displayOrder} member
          */
         public long displayOrder() {
+            Unbound.check(_unbound, 3);
             return displayOrder;
         }
 
@@ -1773,6 +1944,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code enabled} member
          */
         public boolean enabled() {
+            Unbound.check(_unbound, 4);
             return enabled;
         }
 
@@ -1782,6 +1954,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code environmentId} member, or null when absent or null
          */
         public @Nullable String environmentId() {
+            Unbound.check(_unbound, 5);
             return environmentId;
         }
 
@@ -1791,6 +1964,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code eventName} member
          */
         public HookEventName eventName() {
+            Unbound.check(_unbound, 6);
             return eventName;
         }
 
@@ -1800,6 +1974,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code isManaged} member
          */
         public boolean isManaged() {
+            Unbound.check(_unbound, 7);
             return isManaged;
         }
 
@@ -1809,6 +1984,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code key} member
          */
         public String key() {
+            Unbound.check(_unbound, 8);
             return key;
         }
 
@@ -1818,6 +1994,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code matcher} member, or null when absent or null
          */
         public @Nullable String matcher() {
+            Unbound.check(_unbound, 9);
             return matcher;
         }
 
@@ -1827,6 +2004,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code pluginId} member, or null when absent or null
          */
         public @Nullable String pluginId() {
+            Unbound.check(_unbound, 10);
             return pluginId;
         }
 
@@ -1836,6 +2014,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code source} member
          */
         public HookSource source() {
+            Unbound.check(_unbound, 11);
             return source;
         }
 
@@ -1845,6 +2024,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code sourcePath} member
          */
         public String sourcePath() {
+            Unbound.check(_unbound, 12);
             return sourcePath;
         }
 
@@ -1854,6 +2034,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code statusMessage} member, or null when absent or null
          */
         public @Nullable String statusMessage() {
+            Unbound.check(_unbound, 13);
             return statusMessage;
         }
 
@@ -1863,6 +2044,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code timeoutSec} member
          */
         public long timeoutSec() {
+            Unbound.check(_unbound, 14);
             return timeoutSec;
         }
 
@@ -1872,6 +2054,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code trustStatus} member
          */
         public HookTrustStatus trustStatus() {
+            Unbound.check(_unbound, 15);
             return trustStatus;
         }
 
@@ -1898,6 +2081,24 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Prompt validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
         }
 
         /** {@return the strict JSON codec of this type} */
@@ -1930,12 +2131,13 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     && Objects.equals(statusMessage, x.statusMessage)
                     && timeoutSec == x.timeoutSec
                     && Objects.equals(trustStatus, x.trustStatus)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _additionalProperties);
+            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1970,6 +2172,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1995,6 +2200,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2017,6 +2223,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2028,6 +2235,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder additionalContextLimit(@Nullable Long additionalContextLimit) {
                 this.additionalContextLimit = additionalContextLimit;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2041,6 +2249,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(currentHash, "currentHash");
                 this.currentHash = currentHash;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2053,6 +2262,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder displayOrder(long displayOrder) {
                 this.displayOrder = displayOrder;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2065,6 +2275,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder enabled(boolean enabled) {
                 this.enabled = enabled;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2077,6 +2288,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder environmentId(@Nullable String environmentId) {
                 this.environmentId = environmentId;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2090,6 +2302,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(eventName, "eventName");
                 this.eventName = eventName;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -2102,6 +2315,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder isManaged(boolean isManaged) {
                 this.isManaged = isManaged;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -2115,6 +2329,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(key, "key");
                 this.key = key;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -2127,6 +2342,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder matcher(@Nullable String matcher) {
                 this.matcher = matcher;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -2139,6 +2355,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder pluginId(@Nullable String pluginId) {
                 this.pluginId = pluginId;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -2152,6 +2369,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(source, "source");
                 this.source = source;
                 _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -2165,6 +2383,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(sourcePath, "sourcePath");
                 this.sourcePath = sourcePath;
                 _present |= 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -2177,6 +2396,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder statusMessage(@Nullable String statusMessage) {
                 this.statusMessage = statusMessage;
                 _present |= 0x2000L;
+                _unbound = Unbound.without(_unbound, 13);
                 return this;
             }
 
@@ -2189,6 +2409,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder timeoutSec(long timeoutSec) {
                 this.timeoutSec = timeoutSec;
                 _present |= 0x4000L;
+                _unbound = Unbound.without(_unbound, 14);
                 return this;
             }
 
@@ -2202,6 +2423,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(trustStatus, "trustStatus");
                 this.trustStatus = trustStatus;
                 _present |= 0x8000L;
+                _unbound = Unbound.without(_unbound, 15);
                 return this;
             }
 
@@ -2250,10 +2472,11 @@ public sealed interface HookMetadata permits HookMetadata.Command,
              * @throws IllegalStateException when a required member is not set
              */
             public Prompt build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("HookMetadata.Prompt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("HookMetadata.Prompt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Prompt(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _present, _additionalProperties, _order);
+                return new Prompt(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2275,6 +2498,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 long f14 = 0L;
                 @Nullable HookTrustStatus f15 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2299,31 +2524,43 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, HANDLER_TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readLong(p);
-                        case 4 -> f4 = Json.readBoolean(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = HookEventName.codec().read(p);
-                        case 7 -> f7 = Json.readBoolean(p);
-                        case 8 -> f8 = Json.readString(p);
-                        case 9 -> f9 = Json.readNullableString(p);
-                        case 10 -> f10 = Json.readNullableString(p);
-                        case 11 -> f11 = HookSource.codec().read(p);
-                        case 12 -> f12 = Json.readString(p);
-                        case 13 -> f13 = Json.readNullableString(p);
-                        case 14 -> f14 = Json.readLong(p);
-                        case 15 -> f15 = HookTrustStatus.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, HANDLER_TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readLong(q);
+                            case 4 -> f4 = Json.readBoolean(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = HookEventName.codec().read(q);
+                            case 7 -> f7 = Json.readBoolean(q);
+                            case 8 -> f8 = Json.readString(q);
+                            case 9 -> f9 = Json.readNullableString(q);
+                            case 10 -> f10 = Json.readNullableString(q);
+                            case 11 -> f11 = HookSource.codec().read(q);
+                            case 12 -> f12 = Json.readString(q);
+                            case 13 -> f13 = Json.readNullableString(q);
+                            case 14 -> f14 = Json.readLong(q);
+                            case 15 -> f15 = HookTrustStatus.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "HookMetadata.Prompt", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("HookMetadata.Prompt"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "HookMetadata.Prompt", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Prompt(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Prompt(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("HookMetadata.Prompt");
             }
@@ -2331,6 +2568,10 @@ public sealed interface HookMetadata permits HookMetadata.Command,
 
         private static void writeMember(Prompt v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(HANDLER_TYPE);
                 case 1 -> {
@@ -2441,6 +2682,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private static final String[] NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"handlerType", "additionalContextLimit", "currentHash", "displayOrder", "enabled", "environmentId", "eventName", "isManaged", "key", "matcher", "pluginId", "source", "sourcePath", "statusMessage", "timeoutSec", "trustStatus"};
+        private static final String[] JAVA_TYPES = {"String", "long", "String", "long", "boolean", "String", "HookEventName", "boolean", "String", "String", "String", "HookSource", "String", "String", "long", "HookTrustStatus"};
         private static final long REQUIRED = 0xd9ddL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2463,8 +2706,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Agent(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Agent(@Nullable Long additionalContextLimit, String currentHash, long displayOrder, boolean enabled, @Nullable String environmentId, HookEventName eventName, boolean isManaged, String key, @Nullable String matcher, @Nullable String pluginId, HookSource source, String sourcePath, @Nullable String statusMessage, long timeoutSec, HookTrustStatus trustStatus, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.additionalContextLimit = additionalContextLimit;
             this.currentHash = currentHash;
             this.displayOrder = displayOrder;
@@ -2483,6 +2727,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2491,6 +2736,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code additionalContextLimit} member, or null when absent or null
          */
         public @Nullable Long additionalContextLimit() {
+            Unbound.check(_unbound, 1);
             return additionalContextLimit;
         }
 
@@ -2500,6 +2746,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code currentHash} member
          */
         public String currentHash() {
+            Unbound.check(_unbound, 2);
             return currentHash;
         }
 
@@ -2509,6 +2756,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code displayOrder} member
          */
         public long displayOrder() {
+            Unbound.check(_unbound, 3);
             return displayOrder;
         }
 
@@ -2518,6 +2766,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code enabled} member
          */
         public boolean enabled() {
+            Unbound.check(_unbound, 4);
             return enabled;
         }
 
@@ -2527,6 +2776,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code environmentId} member, or null when absent or null
          */
         public @Nullable String environmentId() {
+            Unbound.check(_unbound, 5);
             return environmentId;
         }
 
@@ -2536,6 +2786,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code eventName} member
          */
         public HookEventName eventName() {
+            Unbound.check(_unbound, 6);
             return eventName;
         }
 
@@ -2545,6 +2796,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code isManaged} member
          */
         public boolean isManaged() {
+            Unbound.check(_unbound, 7);
             return isManaged;
         }
 
@@ -2554,6 +2806,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code key} member
          */
         public String key() {
+            Unbound.check(_unbound, 8);
             return key;
         }
 
@@ -2563,6 +2816,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code matcher} member, or null when absent or null
          */
         public @Nullable String matcher() {
+            Unbound.check(_unbound, 9);
             return matcher;
         }
 
@@ -2572,6 +2826,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code pluginId} member, or null when absent or null
          */
         public @Nullable String pluginId() {
+            Unbound.check(_unbound, 10);
             return pluginId;
         }
 
@@ -2581,6 +2836,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code source} member
          */
         public HookSource source() {
+            Unbound.check(_unbound, 11);
             return source;
         }
 
@@ -2590,6 +2846,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code sourcePath} member
          */
         public String sourcePath() {
+            Unbound.check(_unbound, 12);
             return sourcePath;
         }
 
@@ -2599,6 +2856,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code statusMessage} member, or null when absent or null
          */
         public @Nullable String statusMessage() {
+            Unbound.check(_unbound, 13);
             return statusMessage;
         }
 
@@ -2608,6 +2866,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code timeoutSec} member
          */
         public long timeoutSec() {
+            Unbound.check(_unbound, 14);
             return timeoutSec;
         }
 
@@ -2617,6 +2876,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
          * @return the {@code trustStatus} member
          */
         public HookTrustStatus trustStatus() {
+            Unbound.check(_unbound, 15);
             return trustStatus;
         }
 
@@ -2643,6 +2903,24 @@ public sealed interface HookMetadata permits HookMetadata.Command,
         /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Agent validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
         }
 
         /** {@return the strict JSON codec of this type} */
@@ -2675,12 +2953,13 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     && Objects.equals(statusMessage, x.statusMessage)
                     && timeoutSec == x.timeoutSec
                     && Objects.equals(trustStatus, x.trustStatus)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _additionalProperties);
+            return Objects.hash(_present, additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2715,6 +2994,9 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -2740,6 +3022,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2762,6 +3045,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2773,6 +3057,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder additionalContextLimit(@Nullable Long additionalContextLimit) {
                 this.additionalContextLimit = additionalContextLimit;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2786,6 +3071,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(currentHash, "currentHash");
                 this.currentHash = currentHash;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2798,6 +3084,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder displayOrder(long displayOrder) {
                 this.displayOrder = displayOrder;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2810,6 +3097,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder enabled(boolean enabled) {
                 this.enabled = enabled;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2822,6 +3110,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder environmentId(@Nullable String environmentId) {
                 this.environmentId = environmentId;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2835,6 +3124,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(eventName, "eventName");
                 this.eventName = eventName;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -2847,6 +3137,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder isManaged(boolean isManaged) {
                 this.isManaged = isManaged;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -2860,6 +3151,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(key, "key");
                 this.key = key;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -2872,6 +3164,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder matcher(@Nullable String matcher) {
                 this.matcher = matcher;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -2884,6 +3177,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder pluginId(@Nullable String pluginId) {
                 this.pluginId = pluginId;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -2897,6 +3191,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(source, "source");
                 this.source = source;
                 _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -2910,6 +3205,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(sourcePath, "sourcePath");
                 this.sourcePath = sourcePath;
                 _present |= 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -2922,6 +3218,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder statusMessage(@Nullable String statusMessage) {
                 this.statusMessage = statusMessage;
                 _present |= 0x2000L;
+                _unbound = Unbound.without(_unbound, 13);
                 return this;
             }
 
@@ -2934,6 +3231,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
             public Builder timeoutSec(long timeoutSec) {
                 this.timeoutSec = timeoutSec;
                 _present |= 0x4000L;
+                _unbound = Unbound.without(_unbound, 14);
                 return this;
             }
 
@@ -2947,6 +3245,7 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 Objects.requireNonNull(trustStatus, "trustStatus");
                 this.trustStatus = trustStatus;
                 _present |= 0x8000L;
+                _unbound = Unbound.without(_unbound, 15);
                 return this;
             }
 
@@ -2995,10 +3294,11 @@ public sealed interface HookMetadata permits HookMetadata.Command,
              * @throws IllegalStateException when a required member is not set
              */
             public Agent build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("HookMetadata.Agent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("HookMetadata.Agent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Agent(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _present, _additionalProperties, _order);
+                return new Agent(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -3020,6 +3320,8 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                 long f14 = 0L;
                 @Nullable HookTrustStatus f15 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -3044,31 +3346,43 @@ public sealed interface HookMetadata permits HookMetadata.Command,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, HANDLER_TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readLong(p);
-                        case 4 -> f4 = Json.readBoolean(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = HookEventName.codec().read(p);
-                        case 7 -> f7 = Json.readBoolean(p);
-                        case 8 -> f8 = Json.readString(p);
-                        case 9 -> f9 = Json.readNullableString(p);
-                        case 10 -> f10 = Json.readNullableString(p);
-                        case 11 -> f11 = HookSource.codec().read(p);
-                        case 12 -> f12 = Json.readString(p);
-                        case 13 -> f13 = Json.readNullableString(p);
-                        case 14 -> f14 = Json.readLong(p);
-                        case 15 -> f15 = HookTrustStatus.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, HANDLER_TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readLong(q);
+                            case 4 -> f4 = Json.readBoolean(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = HookEventName.codec().read(q);
+                            case 7 -> f7 = Json.readBoolean(q);
+                            case 8 -> f8 = Json.readString(q);
+                            case 9 -> f9 = Json.readNullableString(q);
+                            case 10 -> f10 = Json.readNullableString(q);
+                            case 11 -> f11 = HookSource.codec().read(q);
+                            case 12 -> f12 = Json.readString(q);
+                            case 13 -> f13 = Json.readNullableString(q);
+                            case 14 -> f14 = Json.readLong(q);
+                            case 15 -> f15 = HookTrustStatus.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "HookMetadata.Agent", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("HookMetadata.Agent"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "HookMetadata.Agent", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Agent(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Agent(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("HookMetadata.Agent");
             }
@@ -3076,6 +3390,10 @@ public sealed interface HookMetadata permits HookMetadata.Command,
 
         private static void writeMember(Agent v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(HANDLER_TYPE);
                 case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class HookRunSummary {
     private static final String[] NAMES = {"completedAt", "displayOrder", "durationMs", "entries", "eventName", "executionMode", "handlerType", "id", "scope", "source", "sourcePath", "startedAt", "status", "statusMessage"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"completedAt", "displayOrder", "durationMs", "entries", "eventName", "executionMode", "handlerType", "id", "scope", "source", "sourcePath", "startedAt", "status", "statusMessage"};
+    private static final String[] JAVA_TYPES = {"long", "long", "long", "List<HookOutputEntry>", "HookEventName", "HookExecutionMode", "HookHandlerType", "String", "HookScope", "HookSource", "String", "long", "HookRunStatus", "String"};
     private static final long REQUIRED = 0x1dfaL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -65,8 +69,9 @@ public final class HookRunSummary {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private HookRunSummary(@Nullable Long completedAt, long displayOrder, @Nullable Long durationMs, List<HookOutputEntry> entries, HookEventName eventName, HookExecutionMode executionMode, HookHandlerType handlerType, String id, HookScope scope, @Nullable HookSource source, String sourcePath, long startedAt, HookRunStatus status, @Nullable String statusMessage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private HookRunSummary(@Nullable Long completedAt, long displayOrder, @Nullable Long durationMs, List<HookOutputEntry> entries, HookEventName eventName, HookExecutionMode executionMode, HookHandlerType handlerType, String id, HookScope scope, @Nullable HookSource source, String sourcePath, long startedAt, HookRunStatus status, @Nullable String statusMessage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.completedAt = completedAt;
         this.displayOrder = displayOrder;
         this.durationMs = durationMs;
@@ -84,6 +89,7 @@ public final class HookRunSummary {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -92,6 +98,7 @@ public final class HookRunSummary {
      * @return the {@code completedAt} member, or null when absent or null
      */
     public @Nullable Long completedAt() {
+        Unbound.check(_unbound, 0);
         return completedAt;
     }
 
@@ -101,6 +108,7 @@ public final class HookRunSummary {
      * @return the {@code displayOrder} member
      */
     public long displayOrder() {
+        Unbound.check(_unbound, 1);
         return displayOrder;
     }
 
@@ -110,6 +118,7 @@ public final class HookRunSummary {
      * @return the {@code durationMs} member, or null when absent or null
      */
     public @Nullable Long durationMs() {
+        Unbound.check(_unbound, 2);
         return durationMs;
     }
 
@@ -119,6 +128,7 @@ public final class HookRunSummary {
      * @return the {@code entries} member
      */
     public List<HookOutputEntry> entries() {
+        Unbound.check(_unbound, 3);
         return entries;
     }
 
@@ -128,6 +138,7 @@ public final class HookRunSummary {
      * @return the {@code eventName} member
      */
     public HookEventName eventName() {
+        Unbound.check(_unbound, 4);
         return eventName;
     }
 
@@ -137,6 +148,7 @@ public final class HookRunSummary {
      * @return the {@code executionMode} member
      */
     public HookExecutionMode executionMode() {
+        Unbound.check(_unbound, 5);
         return executionMode;
     }
 
@@ -146,6 +158,7 @@ public final class HookRunSummary {
      * @return the {@code handlerType} member
      */
     public HookHandlerType handlerType() {
+        Unbound.check(_unbound, 6);
         return handlerType;
     }
 
@@ -155,6 +168,7 @@ public final class HookRunSummary {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 7);
         return id;
     }
 
@@ -164,6 +178,7 @@ public final class HookRunSummary {
      * @return the {@code scope} member
      */
     public HookScope scope() {
+        Unbound.check(_unbound, 8);
         return scope;
     }
 
@@ -175,6 +190,7 @@ public final class HookRunSummary {
      * @return the {@code source} member, or null when absent
      */
     public @Nullable HookSource source() {
+        Unbound.check(_unbound, 9);
         return source;
     }
 
@@ -184,6 +200,7 @@ public final class HookRunSummary {
      * @return the {@code sourcePath} member
      */
     public String sourcePath() {
+        Unbound.check(_unbound, 10);
         return sourcePath;
     }
 
@@ -193,6 +210,7 @@ public final class HookRunSummary {
      * @return the {@code startedAt} member
      */
     public long startedAt() {
+        Unbound.check(_unbound, 11);
         return startedAt;
     }
 
@@ -202,6 +220,7 @@ public final class HookRunSummary {
      * @return the {@code status} member
      */
     public HookRunStatus status() {
+        Unbound.check(_unbound, 12);
         return status;
     }
 
@@ -211,6 +230,7 @@ public final class HookRunSummary {
      * @return the {@code statusMessage} member, or null when absent or null
      */
     public @Nullable String statusMessage() {
+        Unbound.check(_unbound, 13);
         return statusMessage;
     }
 
@@ -232,6 +252,24 @@ public final class HookRunSummary {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public HookRunSummary validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -263,12 +301,13 @@ public final class HookRunSummary {
                 && startedAt == x.startedAt
                 && Objects.equals(status, x.status)
                 && Objects.equals(statusMessage, x.statusMessage)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, completedAt, displayOrder, durationMs, entries, eventName, executionMode, handlerType, id, scope, source, sourcePath, startedAt, status, statusMessage, _additionalProperties);
+        return Objects.hash(_present, completedAt, displayOrder, durationMs, entries, eventName, executionMode, handlerType, id, scope, source, sourcePath, startedAt, status, statusMessage, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -300,6 +339,9 @@ public final class HookRunSummary {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -324,6 +366,7 @@ public final class HookRunSummary {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -345,6 +388,7 @@ public final class HookRunSummary {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -356,6 +400,7 @@ public final class HookRunSummary {
         public Builder completedAt(@Nullable Long completedAt) {
             this.completedAt = completedAt;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -368,6 +413,7 @@ public final class HookRunSummary {
         public Builder displayOrder(long displayOrder) {
             this.displayOrder = displayOrder;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -380,6 +426,7 @@ public final class HookRunSummary {
         public Builder durationMs(@Nullable Long durationMs) {
             this.durationMs = durationMs;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -393,6 +440,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(entries, "entries");
             this.entries = Json.copyList(entries);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -406,6 +454,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(eventName, "eventName");
             this.eventName = eventName;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -419,6 +468,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(executionMode, "executionMode");
             this.executionMode = executionMode;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -432,6 +482,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(handlerType, "handlerType");
             this.handlerType = handlerType;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -445,6 +496,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -458,6 +510,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(scope, "scope");
             this.scope = scope;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -470,6 +523,7 @@ public final class HookRunSummary {
         public Builder source(@Nullable HookSource source) {
             this.source = source;
             _present = source == null ? _present & ~0x200L : _present | 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -483,6 +537,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(sourcePath, "sourcePath");
             this.sourcePath = sourcePath;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -495,6 +550,7 @@ public final class HookRunSummary {
         public Builder startedAt(long startedAt) {
             this.startedAt = startedAt;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -508,6 +564,7 @@ public final class HookRunSummary {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -520,6 +577,7 @@ public final class HookRunSummary {
         public Builder statusMessage(@Nullable String statusMessage) {
             this.statusMessage = statusMessage;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -568,10 +626,11 @@ public final class HookRunSummary {
          * @throws IllegalStateException when a required member is not set
          */
         public HookRunSummary build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("HookRunSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("HookRunSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new HookRunSummary(completedAt, displayOrder, durationMs, entries, eventName, executionMode, handlerType, id, scope, source, sourcePath, startedAt, status, statusMessage, _present, _additionalProperties, _order);
+            return new HookRunSummary(completedAt, displayOrder, durationMs, entries, eventName, executionMode, handlerType, id, scope, source, sourcePath, startedAt, status, statusMessage, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -592,6 +651,8 @@ public final class HookRunSummary {
             @Nullable HookRunStatus f12 = null;
             @Nullable String f13 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -612,29 +673,41 @@ public final class HookRunSummary {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableLong(p);
-                    case 1 -> f1 = Json.readLong(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = Json.readList(p, HookOutputEntry.codec());
-                    case 4 -> f4 = HookEventName.codec().read(p);
-                    case 5 -> f5 = HookExecutionMode.codec().read(p);
-                    case 6 -> f6 = HookHandlerType.codec().read(p);
-                    case 7 -> f7 = Json.readString(p);
-                    case 8 -> f8 = HookScope.codec().read(p);
-                    case 9 -> f9 = HookSource.codec().read(p);
-                    case 10 -> f10 = Json.readString(p);
-                    case 11 -> f11 = Json.readLong(p);
-                    case 12 -> f12 = HookRunStatus.codec().read(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableLong(q);
+                        case 1 -> f1 = Json.readLong(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = Json.readList(q, HookOutputEntry.codec());
+                        case 4 -> f4 = HookEventName.codec().read(q);
+                        case 5 -> f5 = HookExecutionMode.codec().read(q);
+                        case 6 -> f6 = HookHandlerType.codec().read(q);
+                        case 7 -> f7 = Json.readString(q);
+                        case 8 -> f8 = HookScope.codec().read(q);
+                        case 9 -> f9 = HookSource.codec().read(q);
+                        case 10 -> f10 = Json.readString(q);
+                        case 11 -> f11 = Json.readLong(q);
+                        case 12 -> f12 = HookRunStatus.codec().read(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "HookRunSummary", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("HookRunSummary"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "HookRunSummary", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new HookRunSummary(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new HookRunSummary(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("HookRunSummary");
         }
@@ -642,6 +715,10 @@ public final class HookRunSummary {
 
     private static void writeMember(HookRunSummary v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.completedAt == null) {

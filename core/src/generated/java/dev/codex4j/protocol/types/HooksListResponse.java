@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class HooksListResponse {
     private static final String[] NAMES = {"data"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"data"};
+    private static final String[] JAVA_TYPES = {"List<HooksListEntry>"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -50,12 +54,14 @@ public final class HooksListResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private HooksListResponse(List<HooksListEntry> data, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private HooksListResponse(List<HooksListEntry> data, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.data = data;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -64,6 +70,7 @@ public final class HooksListResponse {
      * @return the {@code data} member
      */
     public List<HooksListEntry> data() {
+        Unbound.check(_unbound, 0);
         return data;
     }
 
@@ -87,6 +94,24 @@ public final class HooksListResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public HooksListResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<HooksListResponse> codec() {
         return CODEC;
@@ -103,12 +128,13 @@ public final class HooksListResponse {
         }
         return o instanceof HooksListResponse x && _present == x._present
                 && Objects.equals(data, x.data)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, data, _additionalProperties);
+        return Objects.hash(_present, data, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -118,6 +144,9 @@ public final class HooksListResponse {
         Json.field(b, "data", data);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -130,6 +159,7 @@ public final class HooksListResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -138,6 +168,7 @@ public final class HooksListResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -150,6 +181,7 @@ public final class HooksListResponse {
             Objects.requireNonNull(data, "data");
             this.data = Json.copyList(data);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -198,10 +230,11 @@ public final class HooksListResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public HooksListResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("HooksListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("HooksListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new HooksListResponse(data, _present, _additionalProperties, _order);
+            return new HooksListResponse(data, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -209,6 +242,8 @@ public final class HooksListResponse {
         try {
             @Nullable List<HooksListEntry> f0 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -229,16 +264,28 @@ public final class HooksListResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, HooksListEntry.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, HooksListEntry.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "HooksListResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("HooksListResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "HooksListResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new HooksListResponse(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new HooksListResponse(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("HooksListResponse");
         }
@@ -246,6 +293,10 @@ public final class HooksListResponse {
 
     private static void writeMember(HooksListResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.data, HooksListEntry.codec());
             default -> throw new IllegalStateException("member " + ix);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +68,8 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
         private static final String[] NAMES = {"type", "limitId", "resetsAt"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "limitId", "resetsAt"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -75,13 +79,15 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private UsageLimitExceeded(String limitId, @Nullable Long resetsAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private UsageLimitExceeded(String limitId, @Nullable Long resetsAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.limitId = limitId;
             this.resetsAt = resetsAt;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -90,6 +96,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
          * @return the {@code limitId} member
          */
         public String limitId() {
+            Unbound.check(_unbound, 1);
             return limitId;
         }
 
@@ -99,6 +106,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
          * @return the {@code resetsAt} member, or null when absent or null
          */
         public @Nullable Long resetsAt() {
+            Unbound.check(_unbound, 2);
             return resetsAt;
         }
 
@@ -127,6 +135,24 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public UsageLimitExceeded validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UsageLimitExceeded> codec() {
             return CODEC;
@@ -144,12 +170,13 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             return o instanceof UsageLimitExceeded x && _present == x._present
                     && Objects.equals(limitId, x.limitId)
                     && Objects.equals(resetsAt, x.resetsAt)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, limitId, resetsAt, _additionalProperties);
+            return Objects.hash(_present, limitId, resetsAt, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -163,6 +190,9 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -175,6 +205,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -184,6 +215,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -196,6 +228,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
                 Objects.requireNonNull(limitId, "limitId");
                 this.limitId = limitId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -208,6 +241,7 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
             public Builder resetsAt(@Nullable Long resetsAt) {
                 this.resetsAt = resetsAt;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -256,10 +290,11 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
              * @throws IllegalStateException when a required member is not set
              */
             public UsageLimitExceeded build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ImageGenerationFailure.UsageLimitExceeded is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ImageGenerationFailure.UsageLimitExceeded is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new UsageLimitExceeded(limitId, resetsAt, _present, _additionalProperties, _order);
+                return new UsageLimitExceeded(limitId, resetsAt, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -268,6 +303,8 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
                 @Nullable String f1 = null;
                 @Nullable Long f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -292,18 +329,30 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ImageGenerationFailure.UsageLimitExceeded", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ImageGenerationFailure.UsageLimitExceeded"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ImageGenerationFailure.UsageLimitExceeded", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new UsageLimitExceeded(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new UsageLimitExceeded(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ImageGenerationFailure.UsageLimitExceeded");
             }
@@ -311,6 +360,10 @@ public sealed interface ImageGenerationFailure permits ImageGenerationFailure.Us
 
         private static void writeMember(UsageLimitExceeded v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.limitId);

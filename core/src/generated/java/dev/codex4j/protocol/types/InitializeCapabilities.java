@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class InitializeCapabilities {
     private static final String[] NAMES = {"experimentalApi", "explicitGatewayOauth", "extensions", "mcpServerOpenaiFormElicitation", "optOutNotificationMethods", "requestAttestation", "requiredHumanApproval"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"experimentalApi", "explicitGatewayOauth", "extensions", "mcpServerOpenaiFormElicitation", "optOutNotificationMethods", "requestAttestation", "requiredHumanApproval"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "JsonNode", "boolean", "List<String>", "boolean", "boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class InitializeCapabilities {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private InitializeCapabilities(@Nullable Boolean experimentalApi, @Nullable Boolean explicitGatewayOauth, @Nullable JsonNode extensions, @Nullable Boolean mcpServerOpenaiFormElicitation, @Nullable List<String> optOutNotificationMethods, @Nullable Boolean requestAttestation, @Nullable Boolean requiredHumanApproval, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private InitializeCapabilities(@Nullable Boolean experimentalApi, @Nullable Boolean explicitGatewayOauth, @Nullable JsonNode extensions, @Nullable Boolean mcpServerOpenaiFormElicitation, @Nullable List<String> optOutNotificationMethods, @Nullable Boolean requestAttestation, @Nullable Boolean requiredHumanApproval, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.experimentalApi = experimentalApi;
         this.explicitGatewayOauth = explicitGatewayOauth;
         this.extensions = extensions;
@@ -67,6 +72,7 @@ public final class InitializeCapabilities {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class InitializeCapabilities {
      * @return the {@code experimentalApi} member, or null when absent
      */
     public @Nullable Boolean experimentalApi() {
+        Unbound.check(_unbound, 0);
         return experimentalApi;
     }
 
@@ -86,6 +93,7 @@ public final class InitializeCapabilities {
      * @return the {@code explicitGatewayOauth} member, or null when absent
      */
     public @Nullable Boolean explicitGatewayOauth() {
+        Unbound.check(_unbound, 1);
         return explicitGatewayOauth;
     }
 
@@ -95,6 +103,7 @@ public final class InitializeCapabilities {
      * @return the {@code extensions} member, or null when absent
      */
     public @Nullable JsonNode extensions() {
+        Unbound.check(_unbound, 2);
         return extensions;
     }
 
@@ -106,6 +115,7 @@ public final class InitializeCapabilities {
      * @return the {@code mcpServerOpenaiFormElicitation} member, or null when absent
      */
     public @Nullable Boolean mcpServerOpenaiFormElicitation() {
+        Unbound.check(_unbound, 3);
         return mcpServerOpenaiFormElicitation;
     }
 
@@ -115,6 +125,7 @@ public final class InitializeCapabilities {
      * @return the {@code optOutNotificationMethods} member, or null when absent or null
      */
     public @Nullable List<String> optOutNotificationMethods() {
+        Unbound.check(_unbound, 4);
         return optOutNotificationMethods;
     }
 
@@ -126,6 +137,7 @@ public final class InitializeCapabilities {
      * @return the {@code requestAttestation} member, or null when absent
      */
     public @Nullable Boolean requestAttestation() {
+        Unbound.check(_unbound, 5);
         return requestAttestation;
     }
 
@@ -135,6 +147,7 @@ public final class InitializeCapabilities {
      * @return the {@code requiredHumanApproval} member, or null when absent
      */
     public @Nullable Boolean requiredHumanApproval() {
+        Unbound.check(_unbound, 6);
         return requiredHumanApproval;
     }
 
@@ -156,6 +169,24 @@ public final class InitializeCapabilities {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public InitializeCapabilities validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -180,12 +211,13 @@ public final class InitializeCapabilities {
                 && Objects.equals(optOutNotificationMethods, x.optOutNotificationMethods)
                 && Objects.equals(requestAttestation, x.requestAttestation)
                 && Objects.equals(requiredHumanApproval, x.requiredHumanApproval)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, experimentalApi, explicitGatewayOauth, extensions, mcpServerOpenaiFormElicitation, optOutNotificationMethods, requestAttestation, requiredHumanApproval, _additionalProperties);
+        return Objects.hash(_present, experimentalApi, explicitGatewayOauth, extensions, mcpServerOpenaiFormElicitation, optOutNotificationMethods, requestAttestation, requiredHumanApproval, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -216,6 +248,9 @@ public final class InitializeCapabilities {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -233,6 +268,7 @@ public final class InitializeCapabilities {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -247,6 +283,7 @@ public final class InitializeCapabilities {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -258,6 +295,7 @@ public final class InitializeCapabilities {
         public Builder experimentalApi(@Nullable Boolean experimentalApi) {
             this.experimentalApi = experimentalApi;
             _present = experimentalApi == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -270,6 +308,7 @@ public final class InitializeCapabilities {
         public Builder explicitGatewayOauth(@Nullable Boolean explicitGatewayOauth) {
             this.explicitGatewayOauth = explicitGatewayOauth;
             _present = explicitGatewayOauth == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -282,6 +321,7 @@ public final class InitializeCapabilities {
         public Builder extensions(@Nullable JsonNode extensions) {
             this.extensions = extensions;
             _present = extensions == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -294,6 +334,7 @@ public final class InitializeCapabilities {
         public Builder mcpServerOpenaiFormElicitation(@Nullable Boolean mcpServerOpenaiFormElicitation) {
             this.mcpServerOpenaiFormElicitation = mcpServerOpenaiFormElicitation;
             _present = mcpServerOpenaiFormElicitation == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -306,6 +347,7 @@ public final class InitializeCapabilities {
         public Builder optOutNotificationMethods(@Nullable List<? extends String> optOutNotificationMethods) {
             this.optOutNotificationMethods = optOutNotificationMethods == null ? null : Json.copyList(optOutNotificationMethods);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -318,6 +360,7 @@ public final class InitializeCapabilities {
         public Builder requestAttestation(@Nullable Boolean requestAttestation) {
             this.requestAttestation = requestAttestation;
             _present = requestAttestation == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -330,6 +373,7 @@ public final class InitializeCapabilities {
         public Builder requiredHumanApproval(@Nullable Boolean requiredHumanApproval) {
             this.requiredHumanApproval = requiredHumanApproval;
             _present = requiredHumanApproval == null ? _present & ~0x40L : _present | 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -378,10 +422,11 @@ public final class InitializeCapabilities {
          * @throws IllegalStateException when a required member is not set
          */
         public InitializeCapabilities build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("InitializeCapabilities is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("InitializeCapabilities is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new InitializeCapabilities(experimentalApi, explicitGatewayOauth, extensions, mcpServerOpenaiFormElicitation, optOutNotificationMethods, requestAttestation, requiredHumanApproval, _present, _additionalProperties, _order);
+            return new InitializeCapabilities(experimentalApi, explicitGatewayOauth, extensions, mcpServerOpenaiFormElicitation, optOutNotificationMethods, requestAttestation, requiredHumanApproval, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -395,6 +440,8 @@ public final class InitializeCapabilities {
             @Nullable Boolean f5 = null;
             @Nullable Boolean f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -415,22 +462,34 @@ public final class InitializeCapabilities {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readTree(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 5 -> f5 = Json.readBoolean(p);
-                    case 6 -> f6 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readTree(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 5 -> f5 = Json.readBoolean(q);
+                        case 6 -> f6 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "InitializeCapabilities", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("InitializeCapabilities"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "InitializeCapabilities", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new InitializeCapabilities(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new InitializeCapabilities(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("InitializeCapabilities");
         }
@@ -438,6 +497,10 @@ public final class InitializeCapabilities {
 
     private static void writeMember(InitializeCapabilities v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.experimentalApi == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class InitializeResponse {
     private static final String[] NAMES = {"codexHome", "platformFamily", "platformOs", "userAgent"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"codexHome", "platformFamily", "platformOs", "userAgent"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class InitializeResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private InitializeResponse(String codexHome, String platformFamily, String platformOs, String userAgent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private InitializeResponse(String codexHome, String platformFamily, String platformOs, String userAgent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.codexHome = codexHome;
         this.platformFamily = platformFamily;
         this.platformOs = platformOs;
@@ -65,6 +70,7 @@ public final class InitializeResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class InitializeResponse {
      * @return the {@code codexHome} member
      */
     public String codexHome() {
+        Unbound.check(_unbound, 0);
         return codexHome;
     }
 
@@ -82,6 +89,7 @@ public final class InitializeResponse {
      * @return the {@code platformFamily} member
      */
     public String platformFamily() {
+        Unbound.check(_unbound, 1);
         return platformFamily;
     }
 
@@ -91,6 +99,7 @@ public final class InitializeResponse {
      * @return the {@code platformOs} member
      */
     public String platformOs() {
+        Unbound.check(_unbound, 2);
         return platformOs;
     }
 
@@ -100,6 +109,7 @@ public final class InitializeResponse {
      * @return the {@code userAgent} member
      */
     public String userAgent() {
+        Unbound.check(_unbound, 3);
         return userAgent;
     }
 
@@ -123,6 +133,24 @@ public final class InitializeResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public InitializeResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<InitializeResponse> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class InitializeResponse {
                 && Objects.equals(platformFamily, x.platformFamily)
                 && Objects.equals(platformOs, x.platformOs)
                 && Objects.equals(userAgent, x.userAgent)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, codexHome, platformFamily, platformOs, userAgent, _additionalProperties);
+        return Objects.hash(_present, codexHome, platformFamily, platformOs, userAgent, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -160,6 +189,9 @@ public final class InitializeResponse {
         Json.field(b, "userAgent", userAgent);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -175,6 +207,7 @@ public final class InitializeResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -186,6 +219,7 @@ public final class InitializeResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -198,6 +232,7 @@ public final class InitializeResponse {
             Objects.requireNonNull(codexHome, "codexHome");
             this.codexHome = codexHome;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class InitializeResponse {
             Objects.requireNonNull(platformFamily, "platformFamily");
             this.platformFamily = platformFamily;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class InitializeResponse {
             Objects.requireNonNull(platformOs, "platformOs");
             this.platformOs = platformOs;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class InitializeResponse {
             Objects.requireNonNull(userAgent, "userAgent");
             this.userAgent = userAgent;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class InitializeResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public InitializeResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("InitializeResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("InitializeResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new InitializeResponse(codexHome, platformFamily, platformOs, userAgent, _present, _additionalProperties, _order);
+            return new InitializeResponse(codexHome, platformFamily, platformOs, userAgent, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class InitializeResponse {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class InitializeResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "InitializeResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("InitializeResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "InitializeResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new InitializeResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new InitializeResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("InitializeResponse");
         }
@@ -339,6 +392,10 @@ public final class InitializeResponse {
 
     private static void writeMember(InitializeResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.codexHome);
             case 1 -> g.writeString(v.platformFamily);

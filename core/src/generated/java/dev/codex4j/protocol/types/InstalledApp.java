@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class InstalledApp {
     private static final String[] NAMES = {"callable", "enabled", "id", "runtimeName"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"callable", "enabled", "id", "runtimeName"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "String", "String"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class InstalledApp {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private InstalledApp(boolean callable, boolean enabled, String id, @Nullable String runtimeName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private InstalledApp(boolean callable, boolean enabled, String id, @Nullable String runtimeName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.callable = callable;
         this.enabled = enabled;
         this.id = id;
@@ -64,6 +69,7 @@ public final class InstalledApp {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class InstalledApp {
      * @return the {@code callable} member
      */
     public boolean callable() {
+        Unbound.check(_unbound, 0);
         return callable;
     }
 
@@ -81,6 +88,7 @@ public final class InstalledApp {
      * @return the {@code enabled} member
      */
     public boolean enabled() {
+        Unbound.check(_unbound, 1);
         return enabled;
     }
 
@@ -90,6 +98,7 @@ public final class InstalledApp {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 2);
         return id;
     }
 
@@ -99,6 +108,7 @@ public final class InstalledApp {
      * @return the {@code runtimeName} member, or null when absent or null
      */
     public @Nullable String runtimeName() {
+        Unbound.check(_unbound, 3);
         return runtimeName;
     }
 
@@ -122,6 +132,24 @@ public final class InstalledApp {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public InstalledApp validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<InstalledApp> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class InstalledApp {
                 && enabled == x.enabled
                 && Objects.equals(id, x.id)
                 && Objects.equals(runtimeName, x.runtimeName)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, callable, enabled, id, runtimeName, _additionalProperties);
+        return Objects.hash(_present, callable, enabled, id, runtimeName, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -162,6 +191,9 @@ public final class InstalledApp {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -176,6 +208,7 @@ public final class InstalledApp {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -187,6 +220,7 @@ public final class InstalledApp {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -198,6 +232,7 @@ public final class InstalledApp {
         public Builder callable(boolean callable) {
             this.callable = callable;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -210,6 +245,7 @@ public final class InstalledApp {
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -223,6 +259,7 @@ public final class InstalledApp {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -235,6 +272,7 @@ public final class InstalledApp {
         public Builder runtimeName(@Nullable String runtimeName) {
             this.runtimeName = runtimeName;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -283,10 +321,11 @@ public final class InstalledApp {
          * @throws IllegalStateException when a required member is not set
          */
         public InstalledApp build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("InstalledApp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("InstalledApp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new InstalledApp(callable, enabled, id, runtimeName, _present, _additionalProperties, _order);
+            return new InstalledApp(callable, enabled, id, runtimeName, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -297,6 +336,8 @@ public final class InstalledApp {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -317,19 +358,31 @@ public final class InstalledApp {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "InstalledApp", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("InstalledApp"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "InstalledApp", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new InstalledApp(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new InstalledApp(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("InstalledApp");
         }
@@ -337,6 +390,10 @@ public final class InstalledApp {
 
     private static void writeMember(InstalledApp v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeBoolean(v.callable);
             case 1 -> g.writeBoolean(v.enabled);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ItemCompletedNotification {
     private static final String[] NAMES = {"completedAtMs", "contentTokenCount", "item", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"completedAtMs", "contentTokenCount", "item", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"long", "long", "ThreadItem", "String", "String"};
     private static final long REQUIRED = 0x1dL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ItemCompletedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ItemCompletedNotification(long completedAtMs, @Nullable Long contentTokenCount, ThreadItem item, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ItemCompletedNotification(long completedAtMs, @Nullable Long contentTokenCount, ThreadItem item, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.completedAtMs = completedAtMs;
         this.contentTokenCount = contentTokenCount;
         this.item = item;
@@ -66,6 +71,7 @@ public final class ItemCompletedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ItemCompletedNotification {
      * @return the {@code completedAtMs} member
      */
     public long completedAtMs() {
+        Unbound.check(_unbound, 0);
         return completedAtMs;
     }
 
@@ -85,6 +92,7 @@ public final class ItemCompletedNotification {
      * @return the {@code contentTokenCount} member, or null when absent or null
      */
     public @Nullable Long contentTokenCount() {
+        Unbound.check(_unbound, 1);
         return contentTokenCount;
     }
 
@@ -94,6 +102,7 @@ public final class ItemCompletedNotification {
      * @return the {@code item} member
      */
     public ThreadItem item() {
+        Unbound.check(_unbound, 2);
         return item;
     }
 
@@ -103,6 +112,7 @@ public final class ItemCompletedNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -112,6 +122,7 @@ public final class ItemCompletedNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 4);
         return turnId;
     }
 
@@ -135,6 +146,24 @@ public final class ItemCompletedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ItemCompletedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ItemCompletedNotification> codec() {
         return CODEC;
@@ -155,12 +184,13 @@ public final class ItemCompletedNotification {
                 && Objects.equals(item, x.item)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, completedAtMs, contentTokenCount, item, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, completedAtMs, contentTokenCount, item, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -177,6 +207,9 @@ public final class ItemCompletedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -192,6 +225,7 @@ public final class ItemCompletedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -204,6 +238,7 @@ public final class ItemCompletedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -215,6 +250,7 @@ public final class ItemCompletedNotification {
         public Builder completedAtMs(long completedAtMs) {
             this.completedAtMs = completedAtMs;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -227,6 +263,7 @@ public final class ItemCompletedNotification {
         public Builder contentTokenCount(@Nullable Long contentTokenCount) {
             this.contentTokenCount = contentTokenCount;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -240,6 +277,7 @@ public final class ItemCompletedNotification {
             Objects.requireNonNull(item, "item");
             this.item = item;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -253,6 +291,7 @@ public final class ItemCompletedNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class ItemCompletedNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class ItemCompletedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ItemCompletedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ItemCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ItemCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ItemCompletedNotification(completedAtMs, contentTokenCount, item, threadId, turnId, _present, _additionalProperties, _order);
+            return new ItemCompletedNotification(completedAtMs, contentTokenCount, item, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class ItemCompletedNotification {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class ItemCompletedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = ThreadItem.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = ThreadItem.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ItemCompletedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ItemCompletedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ItemCompletedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ItemCompletedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ItemCompletedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ItemCompletedNotification");
         }
@@ -370,6 +425,10 @@ public final class ItemCompletedNotification {
 
     private static void writeMember(ItemCompletedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.completedAtMs);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
     private static final String[] NAMES = {"action", "completedAtMs", "decisionSource", "review", "reviewId", "startedAtMs", "targetItemId", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"action", "completedAtMs", "decisionSource", "review", "reviewId", "startedAtMs", "targetItemId", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"GuardianApprovalReviewAction", "long", "AutoReviewDecisionSource", "GuardianApprovalReview", "String", "long", "String", "String", "String"};
     private static final long REQUIRED = 0x1bfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -61,8 +65,9 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ItemGuardianApprovalReviewCompletedNotification(GuardianApprovalReviewAction action, long completedAtMs, AutoReviewDecisionSource decisionSource, GuardianApprovalReview review, String reviewId, long startedAtMs, @Nullable String targetItemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ItemGuardianApprovalReviewCompletedNotification(GuardianApprovalReviewAction action, long completedAtMs, AutoReviewDecisionSource decisionSource, GuardianApprovalReview review, String reviewId, long startedAtMs, @Nullable String targetItemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.action = action;
         this.completedAtMs = completedAtMs;
         this.decisionSource = decisionSource;
@@ -75,6 +80,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -83,6 +89,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code action} member
      */
     public GuardianApprovalReviewAction action() {
+        Unbound.check(_unbound, 0);
         return action;
     }
 
@@ -92,6 +99,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code completedAtMs} member
      */
     public long completedAtMs() {
+        Unbound.check(_unbound, 1);
         return completedAtMs;
     }
 
@@ -101,6 +109,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code decisionSource} member
      */
     public AutoReviewDecisionSource decisionSource() {
+        Unbound.check(_unbound, 2);
         return decisionSource;
     }
 
@@ -110,6 +119,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code review} member
      */
     public GuardianApprovalReview review() {
+        Unbound.check(_unbound, 3);
         return review;
     }
 
@@ -119,6 +129,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code reviewId} member
      */
     public String reviewId() {
+        Unbound.check(_unbound, 4);
         return reviewId;
     }
 
@@ -128,6 +139,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code startedAtMs} member
      */
     public long startedAtMs() {
+        Unbound.check(_unbound, 5);
         return startedAtMs;
     }
 
@@ -141,6 +153,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code targetItemId} member, or null when absent or null
      */
     public @Nullable String targetItemId() {
+        Unbound.check(_unbound, 6);
         return targetItemId;
     }
 
@@ -150,6 +163,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 7);
         return threadId;
     }
 
@@ -159,6 +173,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 8);
         return turnId;
     }
 
@@ -180,6 +195,24 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ItemGuardianApprovalReviewCompletedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -206,12 +239,13 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
                 && Objects.equals(targetItemId, x.targetItemId)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, action, completedAtMs, decisionSource, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, action, completedAtMs, decisionSource, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -232,6 +266,9 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -251,6 +288,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -267,6 +305,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -279,6 +318,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             Objects.requireNonNull(action, "action");
             this.action = action;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -291,6 +331,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
         public Builder completedAtMs(long completedAtMs) {
             this.completedAtMs = completedAtMs;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -304,6 +345,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             Objects.requireNonNull(decisionSource, "decisionSource");
             this.decisionSource = decisionSource;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -317,6 +359,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             Objects.requireNonNull(review, "review");
             this.review = review;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -330,6 +373,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             Objects.requireNonNull(reviewId, "reviewId");
             this.reviewId = reviewId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -342,6 +386,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
         public Builder startedAtMs(long startedAtMs) {
             this.startedAtMs = startedAtMs;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -354,6 +399,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
         public Builder targetItemId(@Nullable String targetItemId) {
             this.targetItemId = targetItemId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -367,6 +413,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -380,6 +427,7 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -428,10 +476,11 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ItemGuardianApprovalReviewCompletedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ItemGuardianApprovalReviewCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ItemGuardianApprovalReviewCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ItemGuardianApprovalReviewCompletedNotification(action, completedAtMs, decisionSource, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _present, _additionalProperties, _order);
+            return new ItemGuardianApprovalReviewCompletedNotification(action, completedAtMs, decisionSource, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -447,6 +496,8 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
             @Nullable String f7 = null;
             @Nullable String f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -467,24 +518,36 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = GuardianApprovalReviewAction.codec().read(p);
-                    case 1 -> f1 = Json.readLong(p);
-                    case 2 -> f2 = AutoReviewDecisionSource.codec().read(p);
-                    case 3 -> f3 = GuardianApprovalReview.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readLong(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readString(p);
-                    case 8 -> f8 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = GuardianApprovalReviewAction.codec().read(q);
+                        case 1 -> f1 = Json.readLong(q);
+                        case 2 -> f2 = AutoReviewDecisionSource.codec().read(q);
+                        case 3 -> f3 = GuardianApprovalReview.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readLong(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readString(q);
+                        case 8 -> f8 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ItemGuardianApprovalReviewCompletedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ItemGuardianApprovalReviewCompletedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ItemGuardianApprovalReviewCompletedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ItemGuardianApprovalReviewCompletedNotification(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ItemGuardianApprovalReviewCompletedNotification(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ItemGuardianApprovalReviewCompletedNotification");
         }
@@ -492,6 +555,10 @@ public final class ItemGuardianApprovalReviewCompletedNotification {
 
     private static void writeMember(ItemGuardianApprovalReviewCompletedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> GuardianApprovalReviewAction.codec().write(v.action, g);
             case 1 -> g.writeNumber(v.completedAtMs);

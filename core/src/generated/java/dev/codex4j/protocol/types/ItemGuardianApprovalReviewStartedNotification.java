@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ItemGuardianApprovalReviewStartedNotification {
     private static final String[] NAMES = {"action", "review", "reviewId", "startedAtMs", "targetItemId", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"action", "review", "reviewId", "startedAtMs", "targetItemId", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"GuardianApprovalReviewAction", "GuardianApprovalReview", "String", "long", "String", "String", "String"};
     private static final long REQUIRED = 0x6fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class ItemGuardianApprovalReviewStartedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ItemGuardianApprovalReviewStartedNotification(GuardianApprovalReviewAction action, GuardianApprovalReview review, String reviewId, long startedAtMs, @Nullable String targetItemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ItemGuardianApprovalReviewStartedNotification(GuardianApprovalReviewAction action, GuardianApprovalReview review, String reviewId, long startedAtMs, @Nullable String targetItemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.action = action;
         this.review = review;
         this.reviewId = reviewId;
@@ -71,6 +76,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
      * @return the {@code action} member
      */
     public GuardianApprovalReviewAction action() {
+        Unbound.check(_unbound, 0);
         return action;
     }
 
@@ -88,6 +95,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
      * @return the {@code review} member
      */
     public GuardianApprovalReview review() {
+        Unbound.check(_unbound, 1);
         return review;
     }
 
@@ -97,6 +105,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
      * @return the {@code reviewId} member
      */
     public String reviewId() {
+        Unbound.check(_unbound, 2);
         return reviewId;
     }
 
@@ -106,6 +115,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
      * @return the {@code startedAtMs} member
      */
     public long startedAtMs() {
+        Unbound.check(_unbound, 3);
         return startedAtMs;
     }
 
@@ -119,6 +129,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
      * @return the {@code targetItemId} member, or null when absent or null
      */
     public @Nullable String targetItemId() {
+        Unbound.check(_unbound, 4);
         return targetItemId;
     }
 
@@ -128,6 +139,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 5);
         return threadId;
     }
 
@@ -137,6 +149,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 6);
         return turnId;
     }
 
@@ -158,6 +171,24 @@ public final class ItemGuardianApprovalReviewStartedNotification {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ItemGuardianApprovalReviewStartedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -182,12 +213,13 @@ public final class ItemGuardianApprovalReviewStartedNotification {
                 && Objects.equals(targetItemId, x.targetItemId)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, action, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, action, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -206,6 +238,9 @@ public final class ItemGuardianApprovalReviewStartedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -223,6 +258,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -237,6 +273,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -249,6 +286,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
             Objects.requireNonNull(action, "action");
             this.action = action;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -262,6 +300,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
             Objects.requireNonNull(review, "review");
             this.review = review;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -275,6 +314,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
             Objects.requireNonNull(reviewId, "reviewId");
             this.reviewId = reviewId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
         public Builder startedAtMs(long startedAtMs) {
             this.startedAtMs = startedAtMs;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -299,6 +340,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
         public Builder targetItemId(@Nullable String targetItemId) {
             this.targetItemId = targetItemId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,6 +354,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -325,6 +368,7 @@ public final class ItemGuardianApprovalReviewStartedNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -373,10 +417,11 @@ public final class ItemGuardianApprovalReviewStartedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ItemGuardianApprovalReviewStartedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ItemGuardianApprovalReviewStartedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ItemGuardianApprovalReviewStartedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ItemGuardianApprovalReviewStartedNotification(action, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _present, _additionalProperties, _order);
+            return new ItemGuardianApprovalReviewStartedNotification(action, review, reviewId, startedAtMs, targetItemId, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -390,6 +435,8 @@ public final class ItemGuardianApprovalReviewStartedNotification {
             @Nullable String f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -410,22 +457,34 @@ public final class ItemGuardianApprovalReviewStartedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = GuardianApprovalReviewAction.codec().read(p);
-                    case 1 -> f1 = GuardianApprovalReview.codec().read(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readLong(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = GuardianApprovalReviewAction.codec().read(q);
+                        case 1 -> f1 = GuardianApprovalReview.codec().read(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readLong(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ItemGuardianApprovalReviewStartedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ItemGuardianApprovalReviewStartedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ItemGuardianApprovalReviewStartedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ItemGuardianApprovalReviewStartedNotification(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ItemGuardianApprovalReviewStartedNotification(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ItemGuardianApprovalReviewStartedNotification");
         }
@@ -433,6 +492,10 @@ public final class ItemGuardianApprovalReviewStartedNotification {
 
     private static void writeMember(ItemGuardianApprovalReviewStartedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> GuardianApprovalReviewAction.codec().write(v.action, g);
             case 1 -> GuardianApprovalReview.codec().write(v.review, g);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +68,8 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
         private static final String[] NAMES = {"type", "command", "env", "timeout_ms", "user", "working_directory"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "command", "env", "timeoutMs", "user", "workingDirectory"};
+        private static final String[] JAVA_TYPES = {"String", "List<String>", "Map<String, String>", "long", "String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -78,8 +82,9 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Exec(List<String> command, @Nullable Map<String, String> env, @Nullable Long timeoutMs, @Nullable String user, @Nullable String workingDirectory, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Exec(List<String> command, @Nullable Map<String, String> env, @Nullable Long timeoutMs, @Nullable String user, @Nullable String workingDirectory, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.command = command;
             this.env = env;
             this.timeoutMs = timeoutMs;
@@ -88,6 +93,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -96,6 +102,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
          * @return the {@code command} member
          */
         public List<String> command() {
+            Unbound.check(_unbound, 1);
             return command;
         }
 
@@ -105,6 +112,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
          * @return the {@code env} member, or null when absent or null
          */
         public @Nullable Map<String, String> env() {
+            Unbound.check(_unbound, 2);
             return env;
         }
 
@@ -114,6 +122,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
          * @return the {@code timeout_ms} member, or null when absent or null
          */
         public @Nullable Long timeoutMs() {
+            Unbound.check(_unbound, 3);
             return timeoutMs;
         }
 
@@ -123,6 +132,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
          * @return the {@code user} member, or null when absent or null
          */
         public @Nullable String user() {
+            Unbound.check(_unbound, 4);
             return user;
         }
 
@@ -132,6 +142,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
          * @return the {@code working_directory} member, or null when absent or null
          */
         public @Nullable String workingDirectory() {
+            Unbound.check(_unbound, 5);
             return workingDirectory;
         }
 
@@ -160,6 +171,24 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Exec validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Exec> codec() {
             return CODEC;
@@ -180,12 +209,13 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
                     && Objects.equals(timeoutMs, x.timeoutMs)
                     && Objects.equals(user, x.user)
                     && Objects.equals(workingDirectory, x.workingDirectory)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, command, env, timeoutMs, user, workingDirectory, _additionalProperties);
+            return Objects.hash(_present, command, env, timeoutMs, user, workingDirectory, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -208,6 +238,9 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -223,6 +256,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -235,6 +269,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -247,6 +282,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
                 Objects.requireNonNull(command, "command");
                 this.command = Json.copyList(command);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -259,6 +295,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             public Builder env(@Nullable Map<String, ? extends String> env) {
                 this.env = env == null ? null : Json.copyMap(env, false);
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -271,6 +308,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             public Builder timeoutMs(@Nullable Long timeoutMs) {
                 this.timeoutMs = timeoutMs;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -283,6 +321,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             public Builder user(@Nullable String user) {
                 this.user = user;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -295,6 +334,7 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
             public Builder workingDirectory(@Nullable String workingDirectory) {
                 this.workingDirectory = workingDirectory;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -343,10 +383,11 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
              * @throws IllegalStateException when a required member is not set
              */
             public Exec build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LocalShellAction.Exec is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LocalShellAction.Exec is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Exec(command, env, timeoutMs, user, workingDirectory, _present, _additionalProperties, _order);
+                return new Exec(command, env, timeoutMs, user, workingDirectory, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -358,6 +399,8 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
                 @Nullable String f4 = null;
                 @Nullable String f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -382,21 +425,33 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readList(p, Json.STRING);
-                        case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                        case 3 -> f3 = Json.readNullableLong(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readList(q, Json.STRING);
+                            case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                            case 3 -> f3 = Json.readNullableLong(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LocalShellAction.Exec", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LocalShellAction.Exec"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LocalShellAction.Exec", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Exec(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Exec(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LocalShellAction.Exec");
             }
@@ -404,6 +459,10 @@ public sealed interface LocalShellAction permits LocalShellAction.Exec,
 
         private static void writeMember(Exec v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> Json.writeList(g, v.command, Json.STRING);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private static final String[] NAMES = {"type", "apiKey"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "apiKey"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -81,12 +85,14 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ApiKey(String apiKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ApiKey(String apiKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.apiKey = apiKey;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -95,6 +101,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code apiKey} member
          */
         public String apiKey() {
+            Unbound.check(_unbound, 1);
             return apiKey;
         }
 
@@ -123,6 +130,24 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ApiKey validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApiKey> codec() {
             return CODEC;
@@ -139,12 +164,13 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             }
             return o instanceof ApiKey x && _present == x._present
                     && Objects.equals(apiKey, x.apiKey)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, apiKey, _additionalProperties);
+            return Objects.hash(_present, apiKey, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -154,6 +180,9 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             Json.field(b, "apiKey", apiKey);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -166,6 +195,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -174,6 +204,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -186,6 +217,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(apiKey, "apiKey");
                 this.apiKey = apiKey;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -234,10 +266,11 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public ApiKey build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountParams.ApiKey is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountParams.ApiKey is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ApiKey(apiKey, _present, _additionalProperties, _order);
+                return new ApiKey(apiKey, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -245,6 +278,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -269,17 +304,29 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountParams.ApiKey", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountParams.ApiKey"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountParams.ApiKey", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ApiKey(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ApiKey(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountParams.ApiKey");
             }
@@ -287,6 +334,10 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
 
         private static void writeMember(ApiKey v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.apiKey);
@@ -350,6 +401,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private static final String[] NAMES = {"type", "appBrand", "codexStreamlinedLogin", "useHostedLoginSuccessPage"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "appBrand", "codexStreamlinedLogin", "useHostedLoginSuccessPage"};
+        private static final String[] JAVA_TYPES = {"String", "LoginAppBrand", "boolean", "boolean"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -360,14 +413,16 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Chatgpt(@Nullable LoginAppBrand appBrand, @Nullable Boolean codexStreamlinedLogin, @Nullable Boolean useHostedLoginSuccessPage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Chatgpt(@Nullable LoginAppBrand appBrand, @Nullable Boolean codexStreamlinedLogin, @Nullable Boolean useHostedLoginSuccessPage, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.appBrand = appBrand;
             this.codexStreamlinedLogin = codexStreamlinedLogin;
             this.useHostedLoginSuccessPage = useHostedLoginSuccessPage;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -378,6 +433,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code appBrand} member, or null when absent or null
          */
         public @Nullable LoginAppBrand appBrand() {
+            Unbound.check(_unbound, 1);
             return appBrand;
         }
 
@@ -387,6 +443,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code codexStreamlinedLogin} member, or null when absent
          */
         public @Nullable Boolean codexStreamlinedLogin() {
+            Unbound.check(_unbound, 2);
             return codexStreamlinedLogin;
         }
 
@@ -396,6 +453,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code useHostedLoginSuccessPage} member, or null when absent
          */
         public @Nullable Boolean useHostedLoginSuccessPage() {
+            Unbound.check(_unbound, 3);
             return useHostedLoginSuccessPage;
         }
 
@@ -424,6 +482,24 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Chatgpt validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Chatgpt> codec() {
             return CODEC;
@@ -442,12 +518,13 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     && Objects.equals(appBrand, x.appBrand)
                     && Objects.equals(codexStreamlinedLogin, x.codexStreamlinedLogin)
                     && Objects.equals(useHostedLoginSuccessPage, x.useHostedLoginSuccessPage)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, appBrand, codexStreamlinedLogin, useHostedLoginSuccessPage, _additionalProperties);
+            return Objects.hash(_present, appBrand, codexStreamlinedLogin, useHostedLoginSuccessPage, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -466,6 +543,9 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -479,6 +559,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -489,6 +570,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -500,6 +582,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             public Builder appBrand(@Nullable LoginAppBrand appBrand) {
                 this.appBrand = appBrand;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -512,6 +595,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             public Builder codexStreamlinedLogin(@Nullable Boolean codexStreamlinedLogin) {
                 this.codexStreamlinedLogin = codexStreamlinedLogin;
                 _present = codexStreamlinedLogin == null ? _present & ~0x4L : _present | 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -524,6 +608,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             public Builder useHostedLoginSuccessPage(@Nullable Boolean useHostedLoginSuccessPage) {
                 this.useHostedLoginSuccessPage = useHostedLoginSuccessPage;
                 _present = useHostedLoginSuccessPage == null ? _present & ~0x8L : _present | 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -572,10 +657,11 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public Chatgpt build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountParams.Chatgpt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountParams.Chatgpt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Chatgpt(appBrand, codexStreamlinedLogin, useHostedLoginSuccessPage, _present, _additionalProperties, _order);
+                return new Chatgpt(appBrand, codexStreamlinedLogin, useHostedLoginSuccessPage, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -585,6 +671,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 @Nullable Boolean f2 = null;
                 @Nullable Boolean f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -609,19 +697,31 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : LoginAppBrand.codec().read(p);
-                        case 2 -> f2 = Json.readBoolean(p);
-                        case 3 -> f3 = Json.readBoolean(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : LoginAppBrand.codec().read(q);
+                            case 2 -> f2 = Json.readBoolean(q);
+                            case 3 -> f3 = Json.readBoolean(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountParams.Chatgpt", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountParams.Chatgpt"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountParams.Chatgpt", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Chatgpt(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Chatgpt(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountParams.Chatgpt");
             }
@@ -629,6 +729,10 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
 
         private static void writeMember(Chatgpt v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -712,6 +816,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -719,11 +825,13 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ChatgptDeviceCode(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ChatgptDeviceCode(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -751,6 +859,24 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ChatgptDeviceCode validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptDeviceCode> codec() {
             return CODEC;
@@ -766,12 +892,13 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 return true;
             }
             return o instanceof ChatgptDeviceCode x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -780,6 +907,9 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             StringBuilder b = new StringBuilder("LoginAccountParams.ChatgptDeviceCode[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -791,6 +921,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -798,6 +929,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -845,16 +977,19 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public ChatgptDeviceCode build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountParams.ChatgptDeviceCode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountParams.ChatgptDeviceCode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ChatgptDeviceCode(_present, _additionalProperties, _order);
+                return new ChatgptDeviceCode(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static ChatgptDeviceCode readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -879,16 +1014,28 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountParams.ChatgptDeviceCode", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountParams.ChatgptDeviceCode"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountParams.ChatgptDeviceCode", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ChatgptDeviceCode(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ChatgptDeviceCode(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountParams.ChatgptDeviceCode");
             }
@@ -896,6 +1043,10 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
 
         private static void writeMember(ChatgptDeviceCode v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -961,6 +1112,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private static final String[] NAMES = {"type", "accessToken", "chatgptAccountId", "chatgptPlanType"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "accessToken", "chatgptAccountId", "chatgptPlanType"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -971,14 +1124,16 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ChatgptAuthTokens(String accessToken, String chatgptAccountId, @Nullable String chatgptPlanType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ChatgptAuthTokens(String accessToken, String chatgptAccountId, @Nullable String chatgptPlanType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.accessToken = accessToken;
             this.chatgptAccountId = chatgptAccountId;
             this.chatgptPlanType = chatgptPlanType;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -987,6 +1142,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code accessToken} member
          */
         public String accessToken() {
+            Unbound.check(_unbound, 1);
             return accessToken;
         }
 
@@ -996,6 +1152,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code chatgptAccountId} member
          */
         public String chatgptAccountId() {
+            Unbound.check(_unbound, 2);
             return chatgptAccountId;
         }
 
@@ -1007,6 +1164,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code chatgptPlanType} member, or null when absent or null
          */
         public @Nullable String chatgptPlanType() {
+            Unbound.check(_unbound, 3);
             return chatgptPlanType;
         }
 
@@ -1035,6 +1193,24 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ChatgptAuthTokens validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptAuthTokens> codec() {
             return CODEC;
@@ -1053,12 +1229,13 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     && Objects.equals(accessToken, x.accessToken)
                     && Objects.equals(chatgptAccountId, x.chatgptAccountId)
                     && Objects.equals(chatgptPlanType, x.chatgptPlanType)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, accessToken, chatgptAccountId, chatgptPlanType, _additionalProperties);
+            return Objects.hash(_present, accessToken, chatgptAccountId, chatgptPlanType, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1073,6 +1250,9 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1086,6 +1266,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1096,6 +1277,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1108,6 +1290,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(accessToken, "accessToken");
                 this.accessToken = accessToken;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1121,6 +1304,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(chatgptAccountId, "chatgptAccountId");
                 this.chatgptAccountId = chatgptAccountId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1133,6 +1317,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             public Builder chatgptPlanType(@Nullable String chatgptPlanType) {
                 this.chatgptPlanType = chatgptPlanType;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1181,10 +1366,11 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public ChatgptAuthTokens build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountParams.ChatgptAuthTokens is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountParams.ChatgptAuthTokens is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ChatgptAuthTokens(accessToken, chatgptAccountId, chatgptPlanType, _present, _additionalProperties, _order);
+                return new ChatgptAuthTokens(accessToken, chatgptAccountId, chatgptPlanType, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1194,6 +1380,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1218,19 +1406,31 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountParams.ChatgptAuthTokens", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountParams.ChatgptAuthTokens"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountParams.ChatgptAuthTokens", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ChatgptAuthTokens(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ChatgptAuthTokens(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountParams.ChatgptAuthTokens");
             }
@@ -1238,6 +1438,10 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
 
         private static void writeMember(ChatgptAuthTokens v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.accessToken);
@@ -1312,6 +1516,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private static final String[] NAMES = {"type", "apiKey", "region"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "apiKey", "region"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1321,13 +1527,15 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AmazonBedrock(String apiKey, String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AmazonBedrock(String apiKey, String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.apiKey = apiKey;
             this.region = region;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1336,6 +1544,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code apiKey} member
          */
         public String apiKey() {
+            Unbound.check(_unbound, 1);
             return apiKey;
         }
 
@@ -1345,6 +1554,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code region} member
          */
         public String region() {
+            Unbound.check(_unbound, 2);
             return region;
         }
 
@@ -1373,6 +1583,24 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AmazonBedrock validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AmazonBedrock> codec() {
             return CODEC;
@@ -1390,12 +1618,13 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return o instanceof AmazonBedrock x && _present == x._present
                     && Objects.equals(apiKey, x.apiKey)
                     && Objects.equals(region, x.region)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, apiKey, region, _additionalProperties);
+            return Objects.hash(_present, apiKey, region, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1406,6 +1635,9 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             Json.field(b, "region", region);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1419,6 +1651,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1428,6 +1661,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1440,6 +1674,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(apiKey, "apiKey");
                 this.apiKey = apiKey;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1453,6 +1688,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(region, "region");
                 this.region = region;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1501,10 +1737,11 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public AmazonBedrock build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountParams.AmazonBedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountParams.AmazonBedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AmazonBedrock(apiKey, region, _present, _additionalProperties, _order);
+                return new AmazonBedrock(apiKey, region, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1513,6 +1750,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1537,18 +1776,30 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountParams.AmazonBedrock", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountParams.AmazonBedrock"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountParams.AmazonBedrock", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AmazonBedrock(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AmazonBedrock(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountParams.AmazonBedrock");
             }
@@ -1556,6 +1807,10 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
 
         private static void writeMember(AmazonBedrock v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.apiKey);
@@ -1624,6 +1879,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private static final String[] NAMES = {"type", "accessKeyId", "region", "secretAccessKey", "sessionToken"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "accessKeyId", "region", "secretAccessKey", "sessionToken"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String"};
         private static final long REQUIRED = 0xfL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1635,8 +1892,9 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AmazonBedrockAccessKeys(String accessKeyId, String region, String secretAccessKey, @Nullable String sessionToken, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AmazonBedrockAccessKeys(String accessKeyId, String region, String secretAccessKey, @Nullable String sessionToken, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.accessKeyId = accessKeyId;
             this.region = region;
             this.secretAccessKey = secretAccessKey;
@@ -1644,6 +1902,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1652,6 +1911,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code accessKeyId} member
          */
         public String accessKeyId() {
+            Unbound.check(_unbound, 1);
             return accessKeyId;
         }
 
@@ -1661,6 +1921,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code region} member
          */
         public String region() {
+            Unbound.check(_unbound, 2);
             return region;
         }
 
@@ -1670,6 +1931,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code secretAccessKey} member
          */
         public String secretAccessKey() {
+            Unbound.check(_unbound, 3);
             return secretAccessKey;
         }
 
@@ -1679,6 +1941,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
          * @return the {@code sessionToken} member, or null when absent or null
          */
         public @Nullable String sessionToken() {
+            Unbound.check(_unbound, 4);
             return sessionToken;
         }
 
@@ -1707,6 +1970,24 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AmazonBedrockAccessKeys validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AmazonBedrockAccessKeys> codec() {
             return CODEC;
@@ -1726,12 +2007,13 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     && Objects.equals(region, x.region)
                     && Objects.equals(secretAccessKey, x.secretAccessKey)
                     && Objects.equals(sessionToken, x.sessionToken)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, accessKeyId, region, secretAccessKey, sessionToken, _additionalProperties);
+            return Objects.hash(_present, accessKeyId, region, secretAccessKey, sessionToken, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1747,6 +2029,9 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1761,6 +2046,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1772,6 +2058,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1784,6 +2071,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(accessKeyId, "accessKeyId");
                 this.accessKeyId = accessKeyId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1797,6 +2085,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(region, "region");
                 this.region = region;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1810,6 +2099,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 Objects.requireNonNull(secretAccessKey, "secretAccessKey");
                 this.secretAccessKey = secretAccessKey;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1822,6 +2112,7 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
             public Builder sessionToken(@Nullable String sessionToken) {
                 this.sessionToken = sessionToken;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1870,10 +2161,11 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
              * @throws IllegalStateException when a required member is not set
              */
             public AmazonBedrockAccessKeys build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountParams.AmazonBedrockAccessKeys is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountParams.AmazonBedrockAccessKeys is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AmazonBedrockAccessKeys(accessKeyId, region, secretAccessKey, sessionToken, _present, _additionalProperties, _order);
+                return new AmazonBedrockAccessKeys(accessKeyId, region, secretAccessKey, sessionToken, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1884,6 +2176,8 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1908,20 +2202,32 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountParams.AmazonBedrockAccessKeys", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountParams.AmazonBedrockAccessKeys"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountParams.AmazonBedrockAccessKeys", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AmazonBedrockAccessKeys(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AmazonBedrockAccessKeys(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountParams.AmazonBedrockAccessKeys");
             }
@@ -1929,6 +2235,10 @@ public sealed interface LoginAccountParams permits LoginAccountParams.ApiKey,
 
         private static void writeMember(AmazonBedrockAccessKeys v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.accessKeyId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +73,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -78,11 +82,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ApiKey(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ApiKey(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -110,6 +116,24 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ApiKey validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApiKey> codec() {
             return CODEC;
@@ -125,12 +149,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 return true;
             }
             return o instanceof ApiKey x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -139,6 +164,9 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             StringBuilder b = new StringBuilder("LoginAccountResponse.ApiKey[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -150,6 +178,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -157,6 +186,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -204,16 +234,19 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
              * @throws IllegalStateException when a required member is not set
              */
             public ApiKey build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountResponse.ApiKey is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountResponse.ApiKey is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ApiKey(_present, _additionalProperties, _order);
+                return new ApiKey(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static ApiKey readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -238,16 +271,28 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountResponse.ApiKey", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountResponse.ApiKey"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountResponse.ApiKey", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ApiKey(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ApiKey(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountResponse.ApiKey");
             }
@@ -255,6 +300,10 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
 
         private static void writeMember(ApiKey v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -319,6 +368,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private static final String[] NAMES = {"type", "authUrl", "loginId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "authUrl", "loginId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -328,13 +379,15 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Chatgpt(String authUrl, String loginId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Chatgpt(String authUrl, String loginId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.authUrl = authUrl;
             this.loginId = loginId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -343,6 +396,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
          * @return the {@code authUrl} member
          */
         public String authUrl() {
+            Unbound.check(_unbound, 1);
             return authUrl;
         }
 
@@ -352,6 +406,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
          * @return the {@code loginId} member
          */
         public String loginId() {
+            Unbound.check(_unbound, 2);
             return loginId;
         }
 
@@ -380,6 +435,24 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Chatgpt validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Chatgpt> codec() {
             return CODEC;
@@ -397,12 +470,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return o instanceof Chatgpt x && _present == x._present
                     && Objects.equals(authUrl, x.authUrl)
                     && Objects.equals(loginId, x.loginId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, authUrl, loginId, _additionalProperties);
+            return Objects.hash(_present, authUrl, loginId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -413,6 +487,9 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             Json.field(b, "loginId", loginId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -426,6 +503,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -435,6 +513,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -447,6 +526,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 Objects.requireNonNull(authUrl, "authUrl");
                 this.authUrl = authUrl;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -460,6 +540,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 Objects.requireNonNull(loginId, "loginId");
                 this.loginId = loginId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -508,10 +589,11 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
              * @throws IllegalStateException when a required member is not set
              */
             public Chatgpt build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountResponse.Chatgpt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountResponse.Chatgpt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Chatgpt(authUrl, loginId, _present, _additionalProperties, _order);
+                return new Chatgpt(authUrl, loginId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -520,6 +602,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -544,18 +628,30 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountResponse.Chatgpt", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountResponse.Chatgpt"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountResponse.Chatgpt", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Chatgpt(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Chatgpt(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountResponse.Chatgpt");
             }
@@ -563,6 +659,10 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
 
         private static void writeMember(Chatgpt v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.authUrl);
@@ -630,6 +730,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private static final String[] NAMES = {"type", "loginId", "userCode", "verificationUrl"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "loginId", "userCode", "verificationUrl"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
         private static final long REQUIRED = 0xfL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -640,14 +742,16 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ChatgptDeviceCode(String loginId, String userCode, String verificationUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ChatgptDeviceCode(String loginId, String userCode, String verificationUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.loginId = loginId;
             this.userCode = userCode;
             this.verificationUrl = verificationUrl;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -656,6 +760,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
          * @return the {@code loginId} member
          */
         public String loginId() {
+            Unbound.check(_unbound, 1);
             return loginId;
         }
 
@@ -665,6 +770,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
          * @return the {@code userCode} member
          */
         public String userCode() {
+            Unbound.check(_unbound, 2);
             return userCode;
         }
 
@@ -674,6 +780,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
          * @return the {@code verificationUrl} member
          */
         public String verificationUrl() {
+            Unbound.check(_unbound, 3);
             return verificationUrl;
         }
 
@@ -702,6 +809,24 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ChatgptDeviceCode validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptDeviceCode> codec() {
             return CODEC;
@@ -720,12 +845,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                     && Objects.equals(loginId, x.loginId)
                     && Objects.equals(userCode, x.userCode)
                     && Objects.equals(verificationUrl, x.verificationUrl)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, loginId, userCode, verificationUrl, _additionalProperties);
+            return Objects.hash(_present, loginId, userCode, verificationUrl, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -737,6 +863,9 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             Json.field(b, "verificationUrl", verificationUrl);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -751,6 +880,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -761,6 +891,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -773,6 +904,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 Objects.requireNonNull(loginId, "loginId");
                 this.loginId = loginId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -786,6 +918,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 Objects.requireNonNull(userCode, "userCode");
                 this.userCode = userCode;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -799,6 +932,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 Objects.requireNonNull(verificationUrl, "verificationUrl");
                 this.verificationUrl = verificationUrl;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -847,10 +981,11 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
              * @throws IllegalStateException when a required member is not set
              */
             public ChatgptDeviceCode build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountResponse.ChatgptDeviceCode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountResponse.ChatgptDeviceCode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ChatgptDeviceCode(loginId, userCode, verificationUrl, _present, _additionalProperties, _order);
+                return new ChatgptDeviceCode(loginId, userCode, verificationUrl, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -860,6 +995,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -884,19 +1021,31 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountResponse.ChatgptDeviceCode", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountResponse.ChatgptDeviceCode"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountResponse.ChatgptDeviceCode", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ChatgptDeviceCode(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ChatgptDeviceCode(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountResponse.ChatgptDeviceCode");
             }
@@ -904,6 +1053,10 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
 
         private static void writeMember(ChatgptDeviceCode v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.loginId);
@@ -969,6 +1122,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -976,11 +1131,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ChatgptAuthTokens(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ChatgptAuthTokens(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -1008,6 +1165,24 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ChatgptAuthTokens validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ChatgptAuthTokens> codec() {
             return CODEC;
@@ -1023,12 +1198,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 return true;
             }
             return o instanceof ChatgptAuthTokens x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1037,6 +1213,9 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             StringBuilder b = new StringBuilder("LoginAccountResponse.ChatgptAuthTokens[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1048,6 +1227,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1055,6 +1235,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1102,16 +1283,19 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
              * @throws IllegalStateException when a required member is not set
              */
             public ChatgptAuthTokens build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountResponse.ChatgptAuthTokens is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountResponse.ChatgptAuthTokens is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ChatgptAuthTokens(_present, _additionalProperties, _order);
+                return new ChatgptAuthTokens(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static ChatgptAuthTokens readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1136,16 +1320,28 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountResponse.ChatgptAuthTokens", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountResponse.ChatgptAuthTokens"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountResponse.ChatgptAuthTokens", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ChatgptAuthTokens(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ChatgptAuthTokens(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountResponse.ChatgptAuthTokens");
             }
@@ -1153,6 +1349,10 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
 
         private static void writeMember(ChatgptAuthTokens v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1215,6 +1415,8 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1222,11 +1424,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AmazonBedrock(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AmazonBedrock(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -1254,6 +1458,24 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AmazonBedrock validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AmazonBedrock> codec() {
             return CODEC;
@@ -1269,12 +1491,13 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 return true;
             }
             return o instanceof AmazonBedrock x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1283,6 +1506,9 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             StringBuilder b = new StringBuilder("LoginAccountResponse.AmazonBedrock[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1294,6 +1520,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1301,6 +1528,7 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1348,16 +1576,19 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
              * @throws IllegalStateException when a required member is not set
              */
             public AmazonBedrock build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("LoginAccountResponse.AmazonBedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("LoginAccountResponse.AmazonBedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AmazonBedrock(_present, _additionalProperties, _order);
+                return new AmazonBedrock(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static AmazonBedrock readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1382,16 +1613,28 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "LoginAccountResponse.AmazonBedrock", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("LoginAccountResponse.AmazonBedrock"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "LoginAccountResponse.AmazonBedrock", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AmazonBedrock(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AmazonBedrock(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("LoginAccountResponse.AmazonBedrock");
             }
@@ -1399,6 +1642,10 @@ public sealed interface LoginAccountResponse permits LoginAccountResponse.ApiKey
 
         private static void writeMember(AmazonBedrock v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

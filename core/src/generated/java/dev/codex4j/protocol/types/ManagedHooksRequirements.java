@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ManagedHooksRequirements {
     private static final String[] NAMES = {"Interrupt", "PermissionRequest", "PostCompact", "PostModelRequest", "PostToolUse", "PreCompact", "PreModelRequest", "PreToolUse", "SessionEnd", "SessionStart", "Stop", "SubagentStart", "SubagentStop", "UserPromptSubmit", "managedDir", "windowsManagedDir"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"interrupt", "permissionRequest", "postCompact", "postModelRequest", "postToolUse", "preCompact", "preModelRequest", "preToolUse", "sessionEnd", "sessionStart", "stop", "subagentStart", "subagentStop", "userPromptSubmit", "managedDir", "windowsManagedDir"};
+    private static final String[] JAVA_TYPES = {"List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "List<ConfiguredHookMatcherGroup>", "String", "String"};
     private static final long REQUIRED = 0x3eb6L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -67,8 +71,9 @@ public final class ManagedHooksRequirements {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ManagedHooksRequirements(@Nullable List<ConfiguredHookMatcherGroup> interrupt, List<ConfiguredHookMatcherGroup> permissionRequest, List<ConfiguredHookMatcherGroup> postCompact, @Nullable List<ConfiguredHookMatcherGroup> postModelRequest, List<ConfiguredHookMatcherGroup> postToolUse, List<ConfiguredHookMatcherGroup> preCompact, @Nullable List<ConfiguredHookMatcherGroup> preModelRequest, List<ConfiguredHookMatcherGroup> preToolUse, @Nullable List<ConfiguredHookMatcherGroup> sessionEnd, List<ConfiguredHookMatcherGroup> sessionStart, List<ConfiguredHookMatcherGroup> stop, List<ConfiguredHookMatcherGroup> subagentStart, List<ConfiguredHookMatcherGroup> subagentStop, List<ConfiguredHookMatcherGroup> userPromptSubmit, @Nullable String managedDir, @Nullable String windowsManagedDir, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ManagedHooksRequirements(@Nullable List<ConfiguredHookMatcherGroup> interrupt, List<ConfiguredHookMatcherGroup> permissionRequest, List<ConfiguredHookMatcherGroup> postCompact, @Nullable List<ConfiguredHookMatcherGroup> postModelRequest, List<ConfiguredHookMatcherGroup> postToolUse, List<ConfiguredHookMatcherGroup> preCompact, @Nullable List<ConfiguredHookMatcherGroup> preModelRequest, List<ConfiguredHookMatcherGroup> preToolUse, @Nullable List<ConfiguredHookMatcherGroup> sessionEnd, List<ConfiguredHookMatcherGroup> sessionStart, List<ConfiguredHookMatcherGroup> stop, List<ConfiguredHookMatcherGroup> subagentStart, List<ConfiguredHookMatcherGroup> subagentStop, List<ConfiguredHookMatcherGroup> userPromptSubmit, @Nullable String managedDir, @Nullable String windowsManagedDir, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.interrupt = interrupt;
         this.permissionRequest = permissionRequest;
         this.postCompact = postCompact;
@@ -88,6 +93,7 @@ public final class ManagedHooksRequirements {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -98,6 +104,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code Interrupt} member, or null when absent
      */
     public @Nullable List<ConfiguredHookMatcherGroup> interrupt() {
+        Unbound.check(_unbound, 0);
         return interrupt;
     }
 
@@ -107,6 +114,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code PermissionRequest} member
      */
     public List<ConfiguredHookMatcherGroup> permissionRequest() {
+        Unbound.check(_unbound, 1);
         return permissionRequest;
     }
 
@@ -116,6 +124,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code PostCompact} member
      */
     public List<ConfiguredHookMatcherGroup> postCompact() {
+        Unbound.check(_unbound, 2);
         return postCompact;
     }
 
@@ -127,6 +136,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code PostModelRequest} member, or null when absent
      */
     public @Nullable List<ConfiguredHookMatcherGroup> postModelRequest() {
+        Unbound.check(_unbound, 3);
         return postModelRequest;
     }
 
@@ -136,6 +146,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code PostToolUse} member
      */
     public List<ConfiguredHookMatcherGroup> postToolUse() {
+        Unbound.check(_unbound, 4);
         return postToolUse;
     }
 
@@ -145,6 +156,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code PreCompact} member
      */
     public List<ConfiguredHookMatcherGroup> preCompact() {
+        Unbound.check(_unbound, 5);
         return preCompact;
     }
 
@@ -156,6 +168,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code PreModelRequest} member, or null when absent
      */
     public @Nullable List<ConfiguredHookMatcherGroup> preModelRequest() {
+        Unbound.check(_unbound, 6);
         return preModelRequest;
     }
 
@@ -165,6 +178,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code PreToolUse} member
      */
     public List<ConfiguredHookMatcherGroup> preToolUse() {
+        Unbound.check(_unbound, 7);
         return preToolUse;
     }
 
@@ -176,6 +190,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code SessionEnd} member, or null when absent
      */
     public @Nullable List<ConfiguredHookMatcherGroup> sessionEnd() {
+        Unbound.check(_unbound, 8);
         return sessionEnd;
     }
 
@@ -185,6 +200,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code SessionStart} member
      */
     public List<ConfiguredHookMatcherGroup> sessionStart() {
+        Unbound.check(_unbound, 9);
         return sessionStart;
     }
 
@@ -194,6 +210,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code Stop} member
      */
     public List<ConfiguredHookMatcherGroup> stop() {
+        Unbound.check(_unbound, 10);
         return stop;
     }
 
@@ -203,6 +220,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code SubagentStart} member
      */
     public List<ConfiguredHookMatcherGroup> subagentStart() {
+        Unbound.check(_unbound, 11);
         return subagentStart;
     }
 
@@ -212,6 +230,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code SubagentStop} member
      */
     public List<ConfiguredHookMatcherGroup> subagentStop() {
+        Unbound.check(_unbound, 12);
         return subagentStop;
     }
 
@@ -221,6 +240,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code UserPromptSubmit} member
      */
     public List<ConfiguredHookMatcherGroup> userPromptSubmit() {
+        Unbound.check(_unbound, 13);
         return userPromptSubmit;
     }
 
@@ -230,6 +250,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code managedDir} member, or null when absent or null
      */
     public @Nullable String managedDir() {
+        Unbound.check(_unbound, 14);
         return managedDir;
     }
 
@@ -239,6 +260,7 @@ public final class ManagedHooksRequirements {
      * @return the {@code windowsManagedDir} member, or null when absent or null
      */
     public @Nullable String windowsManagedDir() {
+        Unbound.check(_unbound, 15);
         return windowsManagedDir;
     }
 
@@ -260,6 +282,24 @@ public final class ManagedHooksRequirements {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ManagedHooksRequirements validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -293,12 +333,13 @@ public final class ManagedHooksRequirements {
                 && Objects.equals(userPromptSubmit, x.userPromptSubmit)
                 && Objects.equals(managedDir, x.managedDir)
                 && Objects.equals(windowsManagedDir, x.windowsManagedDir)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, interrupt, permissionRequest, postCompact, postModelRequest, postToolUse, preCompact, preModelRequest, preToolUse, sessionEnd, sessionStart, stop, subagentStart, subagentStop, userPromptSubmit, managedDir, windowsManagedDir, _additionalProperties);
+        return Objects.hash(_present, interrupt, permissionRequest, postCompact, postModelRequest, postToolUse, preCompact, preModelRequest, preToolUse, sessionEnd, sessionStart, stop, subagentStart, subagentStop, userPromptSubmit, managedDir, windowsManagedDir, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -336,6 +377,9 @@ public final class ManagedHooksRequirements {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -362,6 +406,7 @@ public final class ManagedHooksRequirements {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -385,6 +430,7 @@ public final class ManagedHooksRequirements {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -396,6 +442,7 @@ public final class ManagedHooksRequirements {
         public Builder interrupt(@Nullable List<? extends ConfiguredHookMatcherGroup> interrupt) {
             this.interrupt = interrupt == null ? null : Json.copyList(interrupt);
             _present = interrupt == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -409,6 +456,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(permissionRequest, "permissionRequest");
             this.permissionRequest = Json.copyList(permissionRequest);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -422,6 +470,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(postCompact, "postCompact");
             this.postCompact = Json.copyList(postCompact);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -434,6 +483,7 @@ public final class ManagedHooksRequirements {
         public Builder postModelRequest(@Nullable List<? extends ConfiguredHookMatcherGroup> postModelRequest) {
             this.postModelRequest = postModelRequest == null ? null : Json.copyList(postModelRequest);
             _present = postModelRequest == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -447,6 +497,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(postToolUse, "postToolUse");
             this.postToolUse = Json.copyList(postToolUse);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -460,6 +511,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(preCompact, "preCompact");
             this.preCompact = Json.copyList(preCompact);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -472,6 +524,7 @@ public final class ManagedHooksRequirements {
         public Builder preModelRequest(@Nullable List<? extends ConfiguredHookMatcherGroup> preModelRequest) {
             this.preModelRequest = preModelRequest == null ? null : Json.copyList(preModelRequest);
             _present = preModelRequest == null ? _present & ~0x40L : _present | 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -485,6 +538,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(preToolUse, "preToolUse");
             this.preToolUse = Json.copyList(preToolUse);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -497,6 +551,7 @@ public final class ManagedHooksRequirements {
         public Builder sessionEnd(@Nullable List<? extends ConfiguredHookMatcherGroup> sessionEnd) {
             this.sessionEnd = sessionEnd == null ? null : Json.copyList(sessionEnd);
             _present = sessionEnd == null ? _present & ~0x100L : _present | 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -510,6 +565,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(sessionStart, "sessionStart");
             this.sessionStart = Json.copyList(sessionStart);
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -523,6 +579,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(stop, "stop");
             this.stop = Json.copyList(stop);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -536,6 +593,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(subagentStart, "subagentStart");
             this.subagentStart = Json.copyList(subagentStart);
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -549,6 +607,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(subagentStop, "subagentStop");
             this.subagentStop = Json.copyList(subagentStop);
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -562,6 +621,7 @@ public final class ManagedHooksRequirements {
             Objects.requireNonNull(userPromptSubmit, "userPromptSubmit");
             this.userPromptSubmit = Json.copyList(userPromptSubmit);
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -574,6 +634,7 @@ public final class ManagedHooksRequirements {
         public Builder managedDir(@Nullable String managedDir) {
             this.managedDir = managedDir;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -586,6 +647,7 @@ public final class ManagedHooksRequirements {
         public Builder windowsManagedDir(@Nullable String windowsManagedDir) {
             this.windowsManagedDir = windowsManagedDir;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -634,10 +696,11 @@ public final class ManagedHooksRequirements {
          * @throws IllegalStateException when a required member is not set
          */
         public ManagedHooksRequirements build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ManagedHooksRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ManagedHooksRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ManagedHooksRequirements(interrupt, permissionRequest, postCompact, postModelRequest, postToolUse, preCompact, preModelRequest, preToolUse, sessionEnd, sessionStart, stop, subagentStart, subagentStop, userPromptSubmit, managedDir, windowsManagedDir, _present, _additionalProperties, _order);
+            return new ManagedHooksRequirements(interrupt, permissionRequest, postCompact, postModelRequest, postToolUse, preCompact, preModelRequest, preToolUse, sessionEnd, sessionStart, stop, subagentStart, subagentStop, userPromptSubmit, managedDir, windowsManagedDir, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -660,6 +723,8 @@ public final class ManagedHooksRequirements {
             @Nullable String f14 = null;
             @Nullable String f15 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -680,31 +745,43 @@ public final class ManagedHooksRequirements {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 1 -> f1 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 2 -> f2 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 3 -> f3 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 4 -> f4 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 5 -> f5 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 6 -> f6 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 7 -> f7 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 8 -> f8 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 9 -> f9 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 10 -> f10 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 11 -> f11 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 12 -> f12 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 13 -> f13 = Json.readList(p, ConfiguredHookMatcherGroup.codec());
-                    case 14 -> f14 = Json.readNullableString(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 1 -> f1 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 2 -> f2 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 3 -> f3 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 4 -> f4 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 5 -> f5 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 6 -> f6 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 7 -> f7 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 8 -> f8 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 9 -> f9 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 10 -> f10 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 11 -> f11 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 12 -> f12 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 13 -> f13 = Json.readList(q, ConfiguredHookMatcherGroup.codec());
+                        case 14 -> f14 = Json.readNullableString(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ManagedHooksRequirements", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ManagedHooksRequirements"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ManagedHooksRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ManagedHooksRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ManagedHooksRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ManagedHooksRequirements");
         }
@@ -712,6 +789,10 @@ public final class ManagedHooksRequirements {
 
     private static void writeMember(ManagedHooksRequirements v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.interrupt == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class MarketplaceAddResponse {
     private static final String[] NAMES = {"alreadyAdded", "installedRoot", "marketplaceName"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"alreadyAdded", "installedRoot", "marketplaceName"};
+    private static final String[] JAVA_TYPES = {"boolean", "String", "String"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class MarketplaceAddResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private MarketplaceAddResponse(boolean alreadyAdded, String installedRoot, String marketplaceName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private MarketplaceAddResponse(boolean alreadyAdded, String installedRoot, String marketplaceName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.alreadyAdded = alreadyAdded;
         this.installedRoot = installedRoot;
         this.marketplaceName = marketplaceName;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class MarketplaceAddResponse {
      * @return the {@code alreadyAdded} member
      */
     public boolean alreadyAdded() {
+        Unbound.check(_unbound, 0);
         return alreadyAdded;
     }
 
@@ -79,6 +86,7 @@ public final class MarketplaceAddResponse {
      * @return the {@code installedRoot} member
      */
     public String installedRoot() {
+        Unbound.check(_unbound, 1);
         return installedRoot;
     }
 
@@ -88,6 +96,7 @@ public final class MarketplaceAddResponse {
      * @return the {@code marketplaceName} member
      */
     public String marketplaceName() {
+        Unbound.check(_unbound, 2);
         return marketplaceName;
     }
 
@@ -111,6 +120,24 @@ public final class MarketplaceAddResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public MarketplaceAddResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<MarketplaceAddResponse> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class MarketplaceAddResponse {
                 && alreadyAdded == x.alreadyAdded
                 && Objects.equals(installedRoot, x.installedRoot)
                 && Objects.equals(marketplaceName, x.marketplaceName)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, alreadyAdded, installedRoot, marketplaceName, _additionalProperties);
+        return Objects.hash(_present, alreadyAdded, installedRoot, marketplaceName, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -146,6 +174,9 @@ public final class MarketplaceAddResponse {
         Json.field(b, "marketplaceName", marketplaceName);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -160,6 +191,7 @@ public final class MarketplaceAddResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -170,6 +202,7 @@ public final class MarketplaceAddResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -181,6 +214,7 @@ public final class MarketplaceAddResponse {
         public Builder alreadyAdded(boolean alreadyAdded) {
             this.alreadyAdded = alreadyAdded;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -194,6 +228,7 @@ public final class MarketplaceAddResponse {
             Objects.requireNonNull(installedRoot, "installedRoot");
             this.installedRoot = installedRoot;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -207,6 +242,7 @@ public final class MarketplaceAddResponse {
             Objects.requireNonNull(marketplaceName, "marketplaceName");
             this.marketplaceName = marketplaceName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -255,10 +291,11 @@ public final class MarketplaceAddResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public MarketplaceAddResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("MarketplaceAddResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("MarketplaceAddResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new MarketplaceAddResponse(alreadyAdded, installedRoot, marketplaceName, _present, _additionalProperties, _order);
+            return new MarketplaceAddResponse(alreadyAdded, installedRoot, marketplaceName, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -268,6 +305,8 @@ public final class MarketplaceAddResponse {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -288,18 +327,30 @@ public final class MarketplaceAddResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "MarketplaceAddResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("MarketplaceAddResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "MarketplaceAddResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new MarketplaceAddResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new MarketplaceAddResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("MarketplaceAddResponse");
         }
@@ -307,6 +358,10 @@ public final class MarketplaceAddResponse {
 
     private static void writeMember(MarketplaceAddResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeBoolean(v.alreadyAdded);
             case 1 -> g.writeString(v.installedRoot);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class MarketplaceInterface {
     private static final String[] NAMES = {"displayName"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"displayName"};
+    private static final String[] JAVA_TYPES = {"String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -49,12 +53,14 @@ public final class MarketplaceInterface {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private MarketplaceInterface(@Nullable String displayName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private MarketplaceInterface(@Nullable String displayName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.displayName = displayName;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -63,6 +69,7 @@ public final class MarketplaceInterface {
      * @return the {@code displayName} member, or null when absent or null
      */
     public @Nullable String displayName() {
+        Unbound.check(_unbound, 0);
         return displayName;
     }
 
@@ -86,6 +93,24 @@ public final class MarketplaceInterface {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public MarketplaceInterface validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<MarketplaceInterface> codec() {
         return CODEC;
@@ -102,12 +127,13 @@ public final class MarketplaceInterface {
         }
         return o instanceof MarketplaceInterface x && _present == x._present
                 && Objects.equals(displayName, x.displayName)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, displayName, _additionalProperties);
+        return Objects.hash(_present, displayName, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -120,6 +146,9 @@ public final class MarketplaceInterface {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -131,6 +160,7 @@ public final class MarketplaceInterface {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -139,6 +169,7 @@ public final class MarketplaceInterface {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -150,6 +181,7 @@ public final class MarketplaceInterface {
         public Builder displayName(@Nullable String displayName) {
             this.displayName = displayName;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -198,10 +230,11 @@ public final class MarketplaceInterface {
          * @throws IllegalStateException when a required member is not set
          */
         public MarketplaceInterface build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("MarketplaceInterface is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("MarketplaceInterface is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new MarketplaceInterface(displayName, _present, _additionalProperties, _order);
+            return new MarketplaceInterface(displayName, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -209,6 +242,8 @@ public final class MarketplaceInterface {
         try {
             @Nullable String f0 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -229,16 +264,28 @@ public final class MarketplaceInterface {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "MarketplaceInterface", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("MarketplaceInterface"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "MarketplaceInterface", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new MarketplaceInterface(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new MarketplaceInterface(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("MarketplaceInterface");
         }
@@ -246,6 +293,10 @@ public final class MarketplaceInterface {
 
     private static void writeMember(MarketplaceInterface v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.displayName == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class MarketplaceUpgradeResponse {
     private static final String[] NAMES = {"errors", "selectedMarketplaces", "upgradedRoots"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"errors", "selectedMarketplaces", "upgradedRoots"};
+    private static final String[] JAVA_TYPES = {"List<MarketplaceUpgradeErrorInfo>", "List<String>", "List<String>"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class MarketplaceUpgradeResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private MarketplaceUpgradeResponse(List<MarketplaceUpgradeErrorInfo> errors, List<String> selectedMarketplaces, List<String> upgradedRoots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private MarketplaceUpgradeResponse(List<MarketplaceUpgradeErrorInfo> errors, List<String> selectedMarketplaces, List<String> upgradedRoots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.errors = errors;
         this.selectedMarketplaces = selectedMarketplaces;
         this.upgradedRoots = upgradedRoots;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class MarketplaceUpgradeResponse {
      * @return the {@code errors} member
      */
     public List<MarketplaceUpgradeErrorInfo> errors() {
+        Unbound.check(_unbound, 0);
         return errors;
     }
 
@@ -79,6 +86,7 @@ public final class MarketplaceUpgradeResponse {
      * @return the {@code selectedMarketplaces} member
      */
     public List<String> selectedMarketplaces() {
+        Unbound.check(_unbound, 1);
         return selectedMarketplaces;
     }
 
@@ -88,6 +96,7 @@ public final class MarketplaceUpgradeResponse {
      * @return the {@code upgradedRoots} member
      */
     public List<String> upgradedRoots() {
+        Unbound.check(_unbound, 2);
         return upgradedRoots;
     }
 
@@ -111,6 +120,24 @@ public final class MarketplaceUpgradeResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public MarketplaceUpgradeResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<MarketplaceUpgradeResponse> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class MarketplaceUpgradeResponse {
                 && Objects.equals(errors, x.errors)
                 && Objects.equals(selectedMarketplaces, x.selectedMarketplaces)
                 && Objects.equals(upgradedRoots, x.upgradedRoots)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, errors, selectedMarketplaces, upgradedRoots, _additionalProperties);
+        return Objects.hash(_present, errors, selectedMarketplaces, upgradedRoots, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -146,6 +174,9 @@ public final class MarketplaceUpgradeResponse {
         Json.field(b, "upgradedRoots", upgradedRoots);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -160,6 +191,7 @@ public final class MarketplaceUpgradeResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -170,6 +202,7 @@ public final class MarketplaceUpgradeResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -182,6 +215,7 @@ public final class MarketplaceUpgradeResponse {
             Objects.requireNonNull(errors, "errors");
             this.errors = Json.copyList(errors);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class MarketplaceUpgradeResponse {
             Objects.requireNonNull(selectedMarketplaces, "selectedMarketplaces");
             this.selectedMarketplaces = Json.copyList(selectedMarketplaces);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class MarketplaceUpgradeResponse {
             Objects.requireNonNull(upgradedRoots, "upgradedRoots");
             this.upgradedRoots = Json.copyList(upgradedRoots);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class MarketplaceUpgradeResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public MarketplaceUpgradeResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("MarketplaceUpgradeResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("MarketplaceUpgradeResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new MarketplaceUpgradeResponse(errors, selectedMarketplaces, upgradedRoots, _present, _additionalProperties, _order);
+            return new MarketplaceUpgradeResponse(errors, selectedMarketplaces, upgradedRoots, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class MarketplaceUpgradeResponse {
             @Nullable List<String> f1 = null;
             @Nullable List<String> f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class MarketplaceUpgradeResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, MarketplaceUpgradeErrorInfo.codec());
-                    case 1 -> f1 = Json.readList(p, Json.STRING);
-                    case 2 -> f2 = Json.readList(p, Json.STRING);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, MarketplaceUpgradeErrorInfo.codec());
+                        case 1 -> f1 = Json.readList(q, Json.STRING);
+                        case 2 -> f2 = Json.readList(q, Json.STRING);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "MarketplaceUpgradeResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("MarketplaceUpgradeResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "MarketplaceUpgradeResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new MarketplaceUpgradeResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new MarketplaceUpgradeResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("MarketplaceUpgradeResponse");
         }
@@ -308,6 +359,10 @@ public final class MarketplaceUpgradeResponse {
 
     private static void writeMember(MarketplaceUpgradeResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.errors, MarketplaceUpgradeErrorInfo.codec());
             case 1 -> Json.writeList(g, v.selectedMarketplaces, Json.STRING);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class McpElicitationBooleanSchema {
     private static final String[] NAMES = {"default", "description", "title", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"defaultValue", "description", "title", "type"};
+    private static final String[] JAVA_TYPES = {"boolean", "String", "String", "McpElicitationBooleanType"};
     private static final long REQUIRED = 0x8L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class McpElicitationBooleanSchema {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpElicitationBooleanSchema(@Nullable Boolean defaultValue, @Nullable String description, @Nullable String title, McpElicitationBooleanType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpElicitationBooleanSchema(@Nullable Boolean defaultValue, @Nullable String description, @Nullable String title, McpElicitationBooleanType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.defaultValue = defaultValue;
         this.description = description;
         this.title = title;
@@ -62,6 +67,7 @@ public final class McpElicitationBooleanSchema {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class McpElicitationBooleanSchema {
      * @return the {@code default} member, or null when absent or null
      */
     public @Nullable Boolean defaultValue() {
+        Unbound.check(_unbound, 0);
         return defaultValue;
     }
 
@@ -79,6 +86,7 @@ public final class McpElicitationBooleanSchema {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -88,6 +96,7 @@ public final class McpElicitationBooleanSchema {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 2);
         return title;
     }
 
@@ -97,6 +106,7 @@ public final class McpElicitationBooleanSchema {
      * @return the {@code type} member
      */
     public McpElicitationBooleanType type() {
+        Unbound.check(_unbound, 3);
         return type;
     }
 
@@ -120,6 +130,24 @@ public final class McpElicitationBooleanSchema {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpElicitationBooleanSchema validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpElicitationBooleanSchema> codec() {
         return CODEC;
@@ -139,12 +167,13 @@ public final class McpElicitationBooleanSchema {
                 && Objects.equals(description, x.description)
                 && Objects.equals(title, x.title)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, defaultValue, description, title, type, _additionalProperties);
+        return Objects.hash(_present, defaultValue, description, title, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -164,6 +193,9 @@ public final class McpElicitationBooleanSchema {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -178,6 +210,7 @@ public final class McpElicitationBooleanSchema {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -189,6 +222,7 @@ public final class McpElicitationBooleanSchema {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class McpElicitationBooleanSchema {
         public Builder defaultValue(@Nullable Boolean defaultValue) {
             this.defaultValue = defaultValue;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class McpElicitationBooleanSchema {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class McpElicitationBooleanSchema {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class McpElicitationBooleanSchema {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class McpElicitationBooleanSchema {
          * @throws IllegalStateException when a required member is not set
          */
         public McpElicitationBooleanSchema build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpElicitationBooleanSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpElicitationBooleanSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpElicitationBooleanSchema(defaultValue, description, title, type, _present, _additionalProperties, _order);
+            return new McpElicitationBooleanSchema(defaultValue, description, title, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class McpElicitationBooleanSchema {
             @Nullable String f2 = null;
             @Nullable McpElicitationBooleanType f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class McpElicitationBooleanSchema {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = McpElicitationBooleanType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = McpElicitationBooleanType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpElicitationBooleanSchema", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpElicitationBooleanSchema"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpElicitationBooleanSchema", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpElicitationBooleanSchema(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpElicitationBooleanSchema(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpElicitationBooleanSchema");
         }
@@ -339,6 +392,10 @@ public final class McpElicitationBooleanSchema {
 
     private static void writeMember(McpElicitationBooleanSchema v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.defaultValue == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,46 +151,49 @@ public sealed interface McpElicitationEnumSchema permits McpElicitationEnumSchem
 
             private static McpElicitationEnumSchema fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if (((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "title", "type")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "oneOf", "title", "type")))) {
-                    try {
-                        return new OfMcpElicitationSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationSingleSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if (((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "title", "type")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "oneOf", "title", "type")))) {
+                        try {
+                            return new OfMcpElicitationSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationSingleSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type")))) {
-                    try {
-                        return new OfMcpElicitationMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationMultiSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type")))) {
+                        try {
+                            return new OfMcpElicitationMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationMultiSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "enumNames", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationLegacyTitledEnumSchema(Json.bindTree(o, p, McpElicitationLegacyTitledEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "enumNames", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationLegacyTitledEnumSchema(Json.bindTree(o, p, McpElicitationLegacyTitledEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string")))) {
-                    try {
-                        return new OfMcpElicitationSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationSingleSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string")))) {
+                        try {
+                            return new OfMcpElicitationSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationSingleSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array")))) {
-                    try {
-                        return new OfMcpElicitationMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationMultiSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array")))) {
+                        try {
+                            return new OfMcpElicitationMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationMultiSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string"))) {
-                    try {
-                        return new OfMcpElicitationLegacyTitledEnumSchema(Json.bindTree(o, p, McpElicitationLegacyTitledEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string"))) {
+                        try {
+                            return new OfMcpElicitationLegacyTitledEnumSchema(Json.bindTree(o, p, McpElicitationLegacyTitledEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class McpElicitationLegacyTitledEnumSchema {
     private static final String[] NAMES = {"default", "description", "enum", "enumNames", "title", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"defaultValue", "description", "enumValue", "enumNames", "title", "type"};
+    private static final String[] JAVA_TYPES = {"String", "String", "List<String>", "List<String>", "String", "McpElicitationStringType"};
     private static final long REQUIRED = 0x24L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class McpElicitationLegacyTitledEnumSchema {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpElicitationLegacyTitledEnumSchema(@Nullable String defaultValue, @Nullable String description, List<String> enumValue, @Nullable List<String> enumNames, @Nullable String title, McpElicitationStringType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpElicitationLegacyTitledEnumSchema(@Nullable String defaultValue, @Nullable String description, List<String> enumValue, @Nullable List<String> enumNames, @Nullable String title, McpElicitationStringType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.defaultValue = defaultValue;
         this.description = description;
         this.enumValue = enumValue;
@@ -67,6 +72,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
      * @return the {@code default} member, or null when absent or null
      */
     public @Nullable String defaultValue() {
+        Unbound.check(_unbound, 0);
         return defaultValue;
     }
 
@@ -84,6 +91,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -93,6 +101,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
      * @return the {@code enum} member
      */
     public List<String> enumValue() {
+        Unbound.check(_unbound, 2);
         return enumValue;
     }
 
@@ -102,6 +111,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
      * @return the {@code enumNames} member, or null when absent or null
      */
     public @Nullable List<String> enumNames() {
+        Unbound.check(_unbound, 3);
         return enumNames;
     }
 
@@ -111,6 +121,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 4);
         return title;
     }
 
@@ -120,6 +131,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
      * @return the {@code type} member
      */
     public McpElicitationStringType type() {
+        Unbound.check(_unbound, 5);
         return type;
     }
 
@@ -143,6 +155,24 @@ public final class McpElicitationLegacyTitledEnumSchema {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpElicitationLegacyTitledEnumSchema validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpElicitationLegacyTitledEnumSchema> codec() {
         return CODEC;
@@ -164,12 +194,13 @@ public final class McpElicitationLegacyTitledEnumSchema {
                 && Objects.equals(enumNames, x.enumNames)
                 && Objects.equals(title, x.title)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, defaultValue, description, enumValue, enumNames, title, type, _additionalProperties);
+        return Objects.hash(_present, defaultValue, description, enumValue, enumNames, title, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -193,6 +224,9 @@ public final class McpElicitationLegacyTitledEnumSchema {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -209,6 +243,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -222,6 +257,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -233,6 +269,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
         public Builder defaultValue(@Nullable String defaultValue) {
             this.defaultValue = defaultValue;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -245,6 +282,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -258,6 +296,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
             Objects.requireNonNull(enumValue, "enumValue");
             this.enumValue = Json.copyList(enumValue);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -270,6 +309,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
         public Builder enumNames(@Nullable List<? extends String> enumNames) {
             this.enumNames = enumNames == null ? null : Json.copyList(enumNames);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -282,6 +322,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class McpElicitationLegacyTitledEnumSchema {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class McpElicitationLegacyTitledEnumSchema {
          * @throws IllegalStateException when a required member is not set
          */
         public McpElicitationLegacyTitledEnumSchema build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpElicitationLegacyTitledEnumSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpElicitationLegacyTitledEnumSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpElicitationLegacyTitledEnumSchema(defaultValue, description, enumValue, enumNames, title, type, _present, _additionalProperties, _order);
+            return new McpElicitationLegacyTitledEnumSchema(defaultValue, description, enumValue, enumNames, title, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class McpElicitationLegacyTitledEnumSchema {
             @Nullable String f4 = null;
             @Nullable McpElicitationStringType f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class McpElicitationLegacyTitledEnumSchema {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readList(p, Json.STRING);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = McpElicitationStringType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readList(q, Json.STRING);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = McpElicitationStringType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpElicitationLegacyTitledEnumSchema", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpElicitationLegacyTitledEnumSchema"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpElicitationLegacyTitledEnumSchema", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpElicitationLegacyTitledEnumSchema(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpElicitationLegacyTitledEnumSchema(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpElicitationLegacyTitledEnumSchema");
         }
@@ -401,6 +458,10 @@ public final class McpElicitationLegacyTitledEnumSchema {
 
     private static void writeMember(McpElicitationLegacyTitledEnumSchema v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.defaultValue == null) {

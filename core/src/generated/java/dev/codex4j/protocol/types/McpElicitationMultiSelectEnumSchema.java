@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,32 +133,35 @@ public sealed interface McpElicitationMultiSelectEnumSchema permits McpElicitati
 
             private static McpElicitationMultiSelectEnumSchema fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationUntitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledMultiSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationUntitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledMultiSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationTitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledMultiSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationTitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledMultiSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array"))) {
-                    try {
-                        return new OfMcpElicitationUntitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledMultiSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array"))) {
+                        try {
+                            return new OfMcpElicitationUntitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledMultiSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array"))) {
-                    try {
-                        return new OfMcpElicitationTitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledMultiSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array"))) {
+                        try {
+                            return new OfMcpElicitationTitledMultiSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledMultiSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

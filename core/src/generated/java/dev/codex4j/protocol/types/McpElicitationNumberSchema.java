@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class McpElicitationNumberSchema {
     private static final String[] NAMES = {"default", "description", "maximum", "minimum", "title", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"defaultValue", "description", "maximum", "minimum", "title", "type"};
+    private static final String[] JAVA_TYPES = {"double", "String", "double", "double", "String", "McpElicitationNumberType"};
     private static final long REQUIRED = 0x20L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class McpElicitationNumberSchema {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpElicitationNumberSchema(@Nullable Double defaultValue, @Nullable String description, @Nullable Double maximum, @Nullable Double minimum, @Nullable String title, McpElicitationNumberType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpElicitationNumberSchema(@Nullable Double defaultValue, @Nullable String description, @Nullable Double maximum, @Nullable Double minimum, @Nullable String title, McpElicitationNumberType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.defaultValue = defaultValue;
         this.description = description;
         this.maximum = maximum;
@@ -66,6 +71,7 @@ public final class McpElicitationNumberSchema {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class McpElicitationNumberSchema {
      * @return the {@code default} member, or null when absent or null
      */
     public @Nullable Double defaultValue() {
+        Unbound.check(_unbound, 0);
         return defaultValue;
     }
 
@@ -83,6 +90,7 @@ public final class McpElicitationNumberSchema {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -92,6 +100,7 @@ public final class McpElicitationNumberSchema {
      * @return the {@code maximum} member, or null when absent or null
      */
     public @Nullable Double maximum() {
+        Unbound.check(_unbound, 2);
         return maximum;
     }
 
@@ -101,6 +110,7 @@ public final class McpElicitationNumberSchema {
      * @return the {@code minimum} member, or null when absent or null
      */
     public @Nullable Double minimum() {
+        Unbound.check(_unbound, 3);
         return minimum;
     }
 
@@ -110,6 +120,7 @@ public final class McpElicitationNumberSchema {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 4);
         return title;
     }
 
@@ -119,6 +130,7 @@ public final class McpElicitationNumberSchema {
      * @return the {@code type} member
      */
     public McpElicitationNumberType type() {
+        Unbound.check(_unbound, 5);
         return type;
     }
 
@@ -142,6 +154,24 @@ public final class McpElicitationNumberSchema {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpElicitationNumberSchema validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpElicitationNumberSchema> codec() {
         return CODEC;
@@ -163,12 +193,13 @@ public final class McpElicitationNumberSchema {
                 && Objects.equals(minimum, x.minimum)
                 && Objects.equals(title, x.title)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, defaultValue, description, maximum, minimum, title, type, _additionalProperties);
+        return Objects.hash(_present, defaultValue, description, maximum, minimum, title, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -194,6 +225,9 @@ public final class McpElicitationNumberSchema {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -210,6 +244,7 @@ public final class McpElicitationNumberSchema {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -223,6 +258,7 @@ public final class McpElicitationNumberSchema {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -234,6 +270,7 @@ public final class McpElicitationNumberSchema {
         public Builder defaultValue(@Nullable Double defaultValue) {
             this.defaultValue = defaultValue;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -246,6 +283,7 @@ public final class McpElicitationNumberSchema {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -258,6 +296,7 @@ public final class McpElicitationNumberSchema {
         public Builder maximum(@Nullable Double maximum) {
             this.maximum = maximum;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -270,6 +309,7 @@ public final class McpElicitationNumberSchema {
         public Builder minimum(@Nullable Double minimum) {
             this.minimum = minimum;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -282,6 +322,7 @@ public final class McpElicitationNumberSchema {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class McpElicitationNumberSchema {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class McpElicitationNumberSchema {
          * @throws IllegalStateException when a required member is not set
          */
         public McpElicitationNumberSchema build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpElicitationNumberSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpElicitationNumberSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpElicitationNumberSchema(defaultValue, description, maximum, minimum, title, type, _present, _additionalProperties, _order);
+            return new McpElicitationNumberSchema(defaultValue, description, maximum, minimum, title, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class McpElicitationNumberSchema {
             @Nullable String f4 = null;
             @Nullable McpElicitationNumberType f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class McpElicitationNumberSchema {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableDouble(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableDouble(p);
-                    case 3 -> f3 = Json.readNullableDouble(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = McpElicitationNumberType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableDouble(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableDouble(q);
+                        case 3 -> f3 = Json.readNullableDouble(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = McpElicitationNumberType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpElicitationNumberSchema", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpElicitationNumberSchema"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpElicitationNumberSchema", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpElicitationNumberSchema(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpElicitationNumberSchema(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpElicitationNumberSchema");
         }
@@ -401,6 +458,10 @@ public final class McpElicitationNumberSchema {
 
     private static void writeMember(McpElicitationNumberSchema v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.defaultValue == null) {

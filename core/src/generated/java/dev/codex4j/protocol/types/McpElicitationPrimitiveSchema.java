@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,60 +168,63 @@ public sealed interface McpElicitationPrimitiveSchema permits McpElicitationPrim
 
             private static McpElicitationPrimitiveSchema fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "title", "type")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "oneOf", "title", "type"))) || ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type"))) || (o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "enumNames", "title", "type")))) {
-                    try {
-                        return new OfMcpElicitationEnumSchema(Json.bindTree(o, p, McpElicitationEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "title", "type")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "oneOf", "title", "type"))) || ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array") && Json.onlyKeys(o, "default", "description", "items", "maxItems", "minItems", "title", "type"))) || (o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "enumNames", "title", "type")))) {
+                        try {
+                            return new OfMcpElicitationEnumSchema(Json.bindTree(o, p, McpElicitationEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "format", "maxLength", "minLength", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationStringSchema(Json.bindTree(o, p, McpElicitationStringSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "format", "maxLength", "minLength", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationStringSchema(Json.bindTree(o, p, McpElicitationStringSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("type") && Json.stringIn(o, "type", "number", "integer") && Json.onlyKeys(o, "default", "description", "maximum", "minimum", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationNumberSchema(Json.bindTree(o, p, McpElicitationNumberSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("type") && Json.stringIn(o, "type", "number", "integer") && Json.onlyKeys(o, "default", "description", "maximum", "minimum", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationNumberSchema(Json.bindTree(o, p, McpElicitationNumberSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("type") && Json.stringIn(o, "type", "boolean") && Json.onlyKeys(o, "default", "description", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationBooleanSchema(Json.bindTree(o, p, McpElicitationBooleanSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("type") && Json.stringIn(o, "type", "boolean") && Json.onlyKeys(o, "default", "description", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationBooleanSchema(Json.bindTree(o, p, McpElicitationBooleanSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string"))) || ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array"))) || (o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string")))) {
-                    try {
-                        return new OfMcpElicitationEnumSchema(Json.bindTree(o, p, McpElicitationEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string")) || (o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string"))) || ((o.has("items") && o.has("type") && Json.stringIn(o, "type", "array")) || (o.has("items") && o.has("type") && Json.stringIn(o, "type", "array"))) || (o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string")))) {
+                        try {
+                            return new OfMcpElicitationEnumSchema(Json.bindTree(o, p, McpElicitationEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("type") && Json.stringIn(o, "type", "string"))) {
-                    try {
-                        return new OfMcpElicitationStringSchema(Json.bindTree(o, p, McpElicitationStringSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("type") && Json.stringIn(o, "type", "string"))) {
+                        try {
+                            return new OfMcpElicitationStringSchema(Json.bindTree(o, p, McpElicitationStringSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("type") && Json.stringIn(o, "type", "number", "integer"))) {
-                    try {
-                        return new OfMcpElicitationNumberSchema(Json.bindTree(o, p, McpElicitationNumberSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("type") && Json.stringIn(o, "type", "number", "integer"))) {
+                        try {
+                            return new OfMcpElicitationNumberSchema(Json.bindTree(o, p, McpElicitationNumberSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("type") && Json.stringIn(o, "type", "boolean"))) {
-                    try {
-                        return new OfMcpElicitationBooleanSchema(Json.bindTree(o, p, McpElicitationBooleanSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("type") && Json.stringIn(o, "type", "boolean"))) {
+                        try {
+                            return new OfMcpElicitationBooleanSchema(Json.bindTree(o, p, McpElicitationBooleanSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class McpElicitationSchema {
     private static final String[] NAMES = {"$schema", "properties", "required", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"schema", "properties", "required", "type"};
+    private static final String[] JAVA_TYPES = {"String", "Map<String, McpElicitationPrimitiveSchema>", "List<String>", "McpElicitationObjectType"};
     private static final long REQUIRED = 0xaL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class McpElicitationSchema {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpElicitationSchema(@Nullable String schema, Map<String, McpElicitationPrimitiveSchema> properties, @Nullable List<String> required, McpElicitationObjectType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpElicitationSchema(@Nullable String schema, Map<String, McpElicitationPrimitiveSchema> properties, @Nullable List<String> required, McpElicitationObjectType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.schema = schema;
         this.properties = properties;
         this.required = required;
@@ -65,6 +70,7 @@ public final class McpElicitationSchema {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class McpElicitationSchema {
      * @return the {@code $schema} member, or null when absent or null
      */
     public @Nullable String schema() {
+        Unbound.check(_unbound, 0);
         return schema;
     }
 
@@ -82,6 +89,7 @@ public final class McpElicitationSchema {
      * @return the {@code properties} member
      */
     public Map<String, McpElicitationPrimitiveSchema> properties() {
+        Unbound.check(_unbound, 1);
         return properties;
     }
 
@@ -91,6 +99,7 @@ public final class McpElicitationSchema {
      * @return the {@code required} member, or null when absent or null
      */
     public @Nullable List<String> required() {
+        Unbound.check(_unbound, 2);
         return required;
     }
 
@@ -100,6 +109,7 @@ public final class McpElicitationSchema {
      * @return the {@code type} member
      */
     public McpElicitationObjectType type() {
+        Unbound.check(_unbound, 3);
         return type;
     }
 
@@ -123,6 +133,24 @@ public final class McpElicitationSchema {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpElicitationSchema validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpElicitationSchema> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class McpElicitationSchema {
                 && Objects.equals(properties, x.properties)
                 && Objects.equals(required, x.required)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, schema, properties, required, type, _additionalProperties);
+        return Objects.hash(_present, schema, properties, required, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class McpElicitationSchema {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class McpElicitationSchema {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class McpElicitationSchema {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class McpElicitationSchema {
         public Builder schema(@Nullable String schema) {
             this.schema = schema;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -214,6 +249,7 @@ public final class McpElicitationSchema {
             Objects.requireNonNull(properties, "properties");
             this.properties = Json.copyMap(properties, false);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class McpElicitationSchema {
         public Builder required(@Nullable List<? extends String> required) {
             this.required = required == null ? null : Json.copyList(required);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -239,6 +276,7 @@ public final class McpElicitationSchema {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -287,10 +325,11 @@ public final class McpElicitationSchema {
          * @throws IllegalStateException when a required member is not set
          */
         public McpElicitationSchema build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpElicitationSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpElicitationSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpElicitationSchema(schema, properties, required, type, _present, _additionalProperties, _order);
+            return new McpElicitationSchema(schema, properties, required, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -301,6 +340,8 @@ public final class McpElicitationSchema {
             @Nullable List<String> f2 = null;
             @Nullable McpElicitationObjectType f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -321,19 +362,31 @@ public final class McpElicitationSchema {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readMap(p, McpElicitationPrimitiveSchema.codec(), false);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 3 -> f3 = McpElicitationObjectType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readMap(q, McpElicitationPrimitiveSchema.codec(), false);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 3 -> f3 = McpElicitationObjectType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpElicitationSchema", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpElicitationSchema"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpElicitationSchema", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpElicitationSchema(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpElicitationSchema(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpElicitationSchema");
         }
@@ -341,6 +394,10 @@ public final class McpElicitationSchema {
 
     private static void writeMember(McpElicitationSchema v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.schema == null) {

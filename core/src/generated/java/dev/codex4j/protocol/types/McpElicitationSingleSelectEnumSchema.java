@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,32 +133,35 @@ public sealed interface McpElicitationSingleSelectEnumSchema permits McpElicitat
 
             private static McpElicitationSingleSelectEnumSchema fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationUntitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledSingleSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "enum", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationUntitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledSingleSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "oneOf", "title", "type"))) {
-                    try {
-                        return new OfMcpElicitationTitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledSingleSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string") && Json.onlyKeys(o, "default", "description", "oneOf", "title", "type"))) {
+                        try {
+                            return new OfMcpElicitationTitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledSingleSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string"))) {
-                    try {
-                        return new OfMcpElicitationUntitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledSingleSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("enum") && o.has("type") && Json.stringIn(o, "type", "string"))) {
+                        try {
+                            return new OfMcpElicitationUntitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationUntitledSingleSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string"))) {
-                    try {
-                        return new OfMcpElicitationTitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledSingleSelectEnumSchema.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("oneOf") && o.has("type") && Json.stringIn(o, "type", "string"))) {
+                        try {
+                            return new OfMcpElicitationTitledSingleSelectEnumSchema(Json.bindTree(o, p, McpElicitationTitledSingleSelectEnumSchema.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

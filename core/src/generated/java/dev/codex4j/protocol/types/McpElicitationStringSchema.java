@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class McpElicitationStringSchema {
     private static final String[] NAMES = {"default", "description", "format", "maxLength", "minLength", "title", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"defaultValue", "description", "format", "maxLength", "minLength", "title", "type"};
+    private static final String[] JAVA_TYPES = {"String", "String", "McpElicitationStringFormat", "long", "long", "String", "McpElicitationStringType"};
     private static final long REQUIRED = 0x40L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class McpElicitationStringSchema {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpElicitationStringSchema(@Nullable String defaultValue, @Nullable String description, @Nullable McpElicitationStringFormat format, @Nullable Long maxLength, @Nullable Long minLength, @Nullable String title, McpElicitationStringType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpElicitationStringSchema(@Nullable String defaultValue, @Nullable String description, @Nullable McpElicitationStringFormat format, @Nullable Long maxLength, @Nullable Long minLength, @Nullable String title, McpElicitationStringType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.defaultValue = defaultValue;
         this.description = description;
         this.format = format;
@@ -68,6 +73,7 @@ public final class McpElicitationStringSchema {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class McpElicitationStringSchema {
      * @return the {@code default} member, or null when absent or null
      */
     public @Nullable String defaultValue() {
+        Unbound.check(_unbound, 0);
         return defaultValue;
     }
 
@@ -85,6 +92,7 @@ public final class McpElicitationStringSchema {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -94,6 +102,7 @@ public final class McpElicitationStringSchema {
      * @return the {@code format} member, or null when absent or null
      */
     public @Nullable McpElicitationStringFormat format() {
+        Unbound.check(_unbound, 2);
         return format;
     }
 
@@ -103,6 +112,7 @@ public final class McpElicitationStringSchema {
      * @return the {@code maxLength} member, or null when absent or null
      */
     public @Nullable Long maxLength() {
+        Unbound.check(_unbound, 3);
         return maxLength;
     }
 
@@ -112,6 +122,7 @@ public final class McpElicitationStringSchema {
      * @return the {@code minLength} member, or null when absent or null
      */
     public @Nullable Long minLength() {
+        Unbound.check(_unbound, 4);
         return minLength;
     }
 
@@ -121,6 +132,7 @@ public final class McpElicitationStringSchema {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 5);
         return title;
     }
 
@@ -130,6 +142,7 @@ public final class McpElicitationStringSchema {
      * @return the {@code type} member
      */
     public McpElicitationStringType type() {
+        Unbound.check(_unbound, 6);
         return type;
     }
 
@@ -151,6 +164,24 @@ public final class McpElicitationStringSchema {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpElicitationStringSchema validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -175,12 +206,13 @@ public final class McpElicitationStringSchema {
                 && Objects.equals(minLength, x.minLength)
                 && Objects.equals(title, x.title)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, defaultValue, description, format, maxLength, minLength, title, type, _additionalProperties);
+        return Objects.hash(_present, defaultValue, description, format, maxLength, minLength, title, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -209,6 +241,9 @@ public final class McpElicitationStringSchema {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -226,6 +261,7 @@ public final class McpElicitationStringSchema {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -240,6 +276,7 @@ public final class McpElicitationStringSchema {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -251,6 +288,7 @@ public final class McpElicitationStringSchema {
         public Builder defaultValue(@Nullable String defaultValue) {
             this.defaultValue = defaultValue;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -263,6 +301,7 @@ public final class McpElicitationStringSchema {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -275,6 +314,7 @@ public final class McpElicitationStringSchema {
         public Builder format(@Nullable McpElicitationStringFormat format) {
             this.format = format;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class McpElicitationStringSchema {
         public Builder maxLength(@Nullable Long maxLength) {
             this.maxLength = maxLength;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -299,6 +340,7 @@ public final class McpElicitationStringSchema {
         public Builder minLength(@Nullable Long minLength) {
             this.minLength = minLength;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -311,6 +353,7 @@ public final class McpElicitationStringSchema {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class McpElicitationStringSchema {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class McpElicitationStringSchema {
          * @throws IllegalStateException when a required member is not set
          */
         public McpElicitationStringSchema build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpElicitationStringSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpElicitationStringSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpElicitationStringSchema(defaultValue, description, format, maxLength, minLength, title, type, _present, _additionalProperties, _order);
+            return new McpElicitationStringSchema(defaultValue, description, format, maxLength, minLength, title, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class McpElicitationStringSchema {
             @Nullable String f5 = null;
             @Nullable McpElicitationStringType f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class McpElicitationStringSchema {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpElicitationStringFormat.codec().read(p);
-                    case 3 -> f3 = Json.readNullableLong(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = McpElicitationStringType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpElicitationStringFormat.codec().read(q);
+                        case 3 -> f3 = Json.readNullableLong(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = McpElicitationStringType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpElicitationStringSchema", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpElicitationStringSchema"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpElicitationStringSchema", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpElicitationStringSchema(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpElicitationStringSchema(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpElicitationStringSchema");
         }
@@ -432,6 +491,10 @@ public final class McpElicitationStringSchema {
 
     private static void writeMember(McpElicitationStringSchema v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.defaultValue == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
     private static final String[] NAMES = {"default", "description", "items", "maxItems", "minItems", "title", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"defaultValue", "description", "items", "maxItems", "minItems", "title", "type"};
+    private static final String[] JAVA_TYPES = {"List<String>", "String", "McpElicitationUntitledEnumItems", "long", "long", "String", "McpElicitationArrayType"};
     private static final long REQUIRED = 0x44L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpElicitationUntitledMultiSelectEnumSchema(@Nullable List<String> defaultValue, @Nullable String description, McpElicitationUntitledEnumItems items, @Nullable Long maxItems, @Nullable Long minItems, @Nullable String title, McpElicitationArrayType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpElicitationUntitledMultiSelectEnumSchema(@Nullable List<String> defaultValue, @Nullable String description, McpElicitationUntitledEnumItems items, @Nullable Long maxItems, @Nullable Long minItems, @Nullable String title, McpElicitationArrayType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.defaultValue = defaultValue;
         this.description = description;
         this.items = items;
@@ -69,6 +74,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
      * @return the {@code default} member, or null when absent or null
      */
     public @Nullable List<String> defaultValue() {
+        Unbound.check(_unbound, 0);
         return defaultValue;
     }
 
@@ -86,6 +93,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -95,6 +103,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
      * @return the {@code items} member
      */
     public McpElicitationUntitledEnumItems items() {
+        Unbound.check(_unbound, 2);
         return items;
     }
 
@@ -104,6 +113,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
      * @return the {@code maxItems} member, or null when absent or null
      */
     public @Nullable Long maxItems() {
+        Unbound.check(_unbound, 3);
         return maxItems;
     }
 
@@ -113,6 +123,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
      * @return the {@code minItems} member, or null when absent or null
      */
     public @Nullable Long minItems() {
+        Unbound.check(_unbound, 4);
         return minItems;
     }
 
@@ -122,6 +133,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 5);
         return title;
     }
 
@@ -131,6 +143,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
      * @return the {@code type} member
      */
     public McpElicitationArrayType type() {
+        Unbound.check(_unbound, 6);
         return type;
     }
 
@@ -152,6 +165,24 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpElicitationUntitledMultiSelectEnumSchema validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -176,12 +207,13 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
                 && Objects.equals(minItems, x.minItems)
                 && Objects.equals(title, x.title)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, defaultValue, description, items, maxItems, minItems, title, type, _additionalProperties);
+        return Objects.hash(_present, defaultValue, description, items, maxItems, minItems, title, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -208,6 +240,9 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -225,6 +260,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -239,6 +275,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -250,6 +287,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         public Builder defaultValue(@Nullable List<? extends String> defaultValue) {
             this.defaultValue = defaultValue == null ? null : Json.copyList(defaultValue);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -262,6 +300,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -275,6 +314,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
             Objects.requireNonNull(items, "items");
             this.items = items;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         public Builder maxItems(@Nullable Long maxItems) {
             this.maxItems = maxItems;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -299,6 +340,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         public Builder minItems(@Nullable Long minItems) {
             this.minItems = minItems;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -311,6 +353,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
          * @throws IllegalStateException when a required member is not set
          */
         public McpElicitationUntitledMultiSelectEnumSchema build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpElicitationUntitledMultiSelectEnumSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpElicitationUntitledMultiSelectEnumSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpElicitationUntitledMultiSelectEnumSchema(defaultValue, description, items, maxItems, minItems, title, type, _present, _additionalProperties, _order);
+            return new McpElicitationUntitledMultiSelectEnumSchema(defaultValue, description, items, maxItems, minItems, title, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
             @Nullable String f5 = null;
             @Nullable McpElicitationArrayType f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = McpElicitationUntitledEnumItems.codec().read(p);
-                    case 3 -> f3 = Json.readNullableLong(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = McpElicitationArrayType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = McpElicitationUntitledEnumItems.codec().read(q);
+                        case 3 -> f3 = Json.readNullableLong(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = McpElicitationArrayType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpElicitationUntitledMultiSelectEnumSchema", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpElicitationUntitledMultiSelectEnumSchema"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpElicitationUntitledMultiSelectEnumSchema", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpElicitationUntitledMultiSelectEnumSchema(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpElicitationUntitledMultiSelectEnumSchema(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpElicitationUntitledMultiSelectEnumSchema");
         }
@@ -432,6 +491,10 @@ public final class McpElicitationUntitledMultiSelectEnumSchema {
 
     private static void writeMember(McpElicitationUntitledMultiSelectEnumSchema v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.defaultValue == null) {

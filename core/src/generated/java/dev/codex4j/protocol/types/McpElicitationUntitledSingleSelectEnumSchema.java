@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
     private static final String[] NAMES = {"default", "description", "enum", "title", "type"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"defaultValue", "description", "enumValue", "title", "type"};
+    private static final String[] JAVA_TYPES = {"String", "String", "List<String>", "String", "McpElicitationStringType"};
     private static final long REQUIRED = 0x14L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpElicitationUntitledSingleSelectEnumSchema(@Nullable String defaultValue, @Nullable String description, List<String> enumValue, @Nullable String title, McpElicitationStringType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpElicitationUntitledSingleSelectEnumSchema(@Nullable String defaultValue, @Nullable String description, List<String> enumValue, @Nullable String title, McpElicitationStringType type, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.defaultValue = defaultValue;
         this.description = description;
         this.enumValue = enumValue;
@@ -65,6 +70,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
      * @return the {@code default} member, or null when absent or null
      */
     public @Nullable String defaultValue() {
+        Unbound.check(_unbound, 0);
         return defaultValue;
     }
 
@@ -82,6 +89,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -91,6 +99,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
      * @return the {@code enum} member
      */
     public List<String> enumValue() {
+        Unbound.check(_unbound, 2);
         return enumValue;
     }
 
@@ -100,6 +109,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 3);
         return title;
     }
 
@@ -109,6 +119,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
      * @return the {@code type} member
      */
     public McpElicitationStringType type() {
+        Unbound.check(_unbound, 4);
         return type;
     }
 
@@ -132,6 +143,24 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpElicitationUntitledSingleSelectEnumSchema validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpElicitationUntitledSingleSelectEnumSchema> codec() {
         return CODEC;
@@ -152,12 +181,13 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
                 && Objects.equals(enumValue, x.enumValue)
                 && Objects.equals(title, x.title)
                 && Objects.equals(type, x.type)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, defaultValue, description, enumValue, title, type, _additionalProperties);
+        return Objects.hash(_present, defaultValue, description, enumValue, title, type, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -178,6 +208,9 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -193,6 +226,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -205,6 +239,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
         public Builder defaultValue(@Nullable String defaultValue) {
             this.defaultValue = defaultValue;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -228,6 +264,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
             Objects.requireNonNull(enumValue, "enumValue");
             this.enumValue = Json.copyList(enumValue);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -253,6 +291,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
             Objects.requireNonNull(type, "type");
             this.type = type;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
          * @throws IllegalStateException when a required member is not set
          */
         public McpElicitationUntitledSingleSelectEnumSchema build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpElicitationUntitledSingleSelectEnumSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpElicitationUntitledSingleSelectEnumSchema is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpElicitationUntitledSingleSelectEnumSchema(defaultValue, description, enumValue, title, type, _present, _additionalProperties, _order);
+            return new McpElicitationUntitledSingleSelectEnumSchema(defaultValue, description, enumValue, title, type, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
             @Nullable String f3 = null;
             @Nullable McpElicitationStringType f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readList(p, Json.STRING);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = McpElicitationStringType.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readList(q, Json.STRING);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = McpElicitationStringType.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpElicitationUntitledSingleSelectEnumSchema", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpElicitationUntitledSingleSelectEnumSchema"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpElicitationUntitledSingleSelectEnumSchema", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpElicitationUntitledSingleSelectEnumSchema(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpElicitationUntitledSingleSelectEnumSchema(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpElicitationUntitledSingleSelectEnumSchema");
         }
@@ -370,6 +425,10 @@ public final class McpElicitationUntitledSingleSelectEnumSchema {
 
     private static void writeMember(McpElicitationUntitledSingleSelectEnumSchema v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.defaultValue == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class McpResourceReadParams {
     private static final String[] NAMES = {"_meta", "connectorId", "originCallId", "server", "target", "threadId", "uri"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"meta", "connectorId", "originCallId", "server", "target", "threadId", "uri"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "String", "String", "String", "McpResourceReadTarget", "String", "String"};
     private static final long REQUIRED = 0x48L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class McpResourceReadParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpResourceReadParams(@Nullable JsonNode meta, @Nullable String connectorId, @Nullable String originCallId, String server, @Nullable McpResourceReadTarget target, @Nullable String threadId, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpResourceReadParams(@Nullable JsonNode meta, @Nullable String connectorId, @Nullable String originCallId, String server, @Nullable McpResourceReadTarget target, @Nullable String threadId, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.meta = meta;
         this.connectorId = connectorId;
         this.originCallId = originCallId;
@@ -69,6 +74,7 @@ public final class McpResourceReadParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class McpResourceReadParams {
      * @return the {@code _meta} member, or null when absent
      */
     public @Nullable JsonNode meta() {
+        Unbound.check(_unbound, 0);
         return meta;
     }
 
@@ -86,6 +93,7 @@ public final class McpResourceReadParams {
      * @return the {@code connectorId} member, or null when absent or null
      */
     public @Nullable String connectorId() {
+        Unbound.check(_unbound, 1);
         return connectorId;
     }
 
@@ -95,6 +103,7 @@ public final class McpResourceReadParams {
      * @return the {@code originCallId} member, or null when absent or null
      */
     public @Nullable String originCallId() {
+        Unbound.check(_unbound, 2);
         return originCallId;
     }
 
@@ -104,6 +113,7 @@ public final class McpResourceReadParams {
      * @return the {@code server} member
      */
     public String server() {
+        Unbound.check(_unbound, 3);
         return server;
     }
 
@@ -113,6 +123,7 @@ public final class McpResourceReadParams {
      * @return the {@code target} member, or null when absent or null
      */
     public @Nullable McpResourceReadTarget target() {
+        Unbound.check(_unbound, 4);
         return target;
     }
 
@@ -122,6 +133,7 @@ public final class McpResourceReadParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 5);
         return threadId;
     }
 
@@ -131,6 +143,7 @@ public final class McpResourceReadParams {
      * @return the {@code uri} member
      */
     public String uri() {
+        Unbound.check(_unbound, 6);
         return uri;
     }
 
@@ -152,6 +165,24 @@ public final class McpResourceReadParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpResourceReadParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -176,12 +207,13 @@ public final class McpResourceReadParams {
                 && Objects.equals(target, x.target)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(uri, x.uri)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, meta, connectorId, originCallId, server, target, threadId, uri, _additionalProperties);
+        return Objects.hash(_present, meta, connectorId, originCallId, server, target, threadId, uri, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -208,6 +240,9 @@ public final class McpResourceReadParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -225,6 +260,7 @@ public final class McpResourceReadParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -239,6 +275,7 @@ public final class McpResourceReadParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -250,6 +287,7 @@ public final class McpResourceReadParams {
         public Builder meta(@Nullable JsonNode meta) {
             this.meta = meta;
             _present = meta == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -262,6 +300,7 @@ public final class McpResourceReadParams {
         public Builder connectorId(@Nullable String connectorId) {
             this.connectorId = connectorId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -274,6 +313,7 @@ public final class McpResourceReadParams {
         public Builder originCallId(@Nullable String originCallId) {
             this.originCallId = originCallId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class McpResourceReadParams {
             Objects.requireNonNull(server, "server");
             this.server = server;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -299,6 +340,7 @@ public final class McpResourceReadParams {
         public Builder target(@Nullable McpResourceReadTarget target) {
             this.target = target;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -311,6 +353,7 @@ public final class McpResourceReadParams {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class McpResourceReadParams {
             Objects.requireNonNull(uri, "uri");
             this.uri = uri;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class McpResourceReadParams {
          * @throws IllegalStateException when a required member is not set
          */
         public McpResourceReadParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpResourceReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpResourceReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpResourceReadParams(meta, connectorId, originCallId, server, target, threadId, uri, _present, _additionalProperties, _order);
+            return new McpResourceReadParams(meta, connectorId, originCallId, server, target, threadId, uri, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class McpResourceReadParams {
             @Nullable String f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class McpResourceReadParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readTree(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpResourceReadTarget.codec().read(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readTree(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpResourceReadTarget.codec().read(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpResourceReadParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpResourceReadParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpResourceReadParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpResourceReadParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpResourceReadParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpResourceReadParams");
         }
@@ -432,6 +491,10 @@ public final class McpResourceReadParams {
 
     private static void writeMember(McpResourceReadParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.meta == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +77,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "challenge", "description", "title"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "challenge", "description", "title"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "String", "String"};
         private static final long REQUIRED = 0xe7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -89,8 +93,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private OpenaiUserVerification(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String challenge, String description, String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private OpenaiUserVerification(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String challenge, String description, String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -101,6 +106,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -109,6 +115,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code serverName} member
          */
         public String serverName() {
+            Unbound.check(_unbound, 1);
             return serverName;
         }
 
@@ -118,6 +125,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
+            Unbound.check(_unbound, 2);
             return threadId;
         }
 
@@ -129,6 +137,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
+            Unbound.check(_unbound, 3);
             return turnId;
         }
 
@@ -138,6 +147,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
+            Unbound.check(_unbound, 4);
             return meta;
         }
 
@@ -147,6 +157,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code challenge} member
          */
         public String challenge() {
+            Unbound.check(_unbound, 5);
             return challenge;
         }
 
@@ -156,6 +167,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code description} member
          */
         public String description() {
+            Unbound.check(_unbound, 6);
             return description;
         }
 
@@ -165,6 +177,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code title} member
          */
         public String title() {
+            Unbound.check(_unbound, 7);
             return title;
         }
 
@@ -193,6 +206,24 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public OpenaiUserVerification validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenaiUserVerification> codec() {
             return CODEC;
@@ -215,12 +246,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     && Objects.equals(challenge, x.challenge)
                     && Objects.equals(description, x.description)
                     && Objects.equals(title, x.title)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, challenge, description, title, _additionalProperties);
+            return Objects.hash(_present, serverName, threadId, turnId, meta, challenge, description, title, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -241,6 +273,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -258,6 +293,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -272,6 +308,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -284,6 +321,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -297,6 +335,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -309,6 +348,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -321,6 +361,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
                 _present = meta == null ? _present & ~0x10L : _present | 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -334,6 +375,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(challenge, "challenge");
                 this.challenge = challenge;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -347,6 +389,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(description, "description");
                 this.description = description;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -360,6 +403,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(title, "title");
                 this.title = title;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -408,10 +452,11 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              * @throws IllegalStateException when a required member is not set
              */
             public OpenaiUserVerification build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiUserVerification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiUserVerification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title, _present, _additionalProperties, _order);
+                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -425,6 +470,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f6 = null;
                 @Nullable String f7 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -449,23 +496,35 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readTree(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = Json.readString(p);
-                        case 7 -> f7 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readTree(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "McpServerElicitationRequestParams.OpenaiUserVerification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerElicitationRequestParams.OpenaiUserVerification"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.OpenaiUserVerification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OpenaiUserVerification(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new OpenaiUserVerification(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.OpenaiUserVerification");
             }
@@ -473,6 +532,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         private static void writeMember(OpenaiUserVerification v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 case 1 -> g.writeString(v.serverName);
@@ -557,6 +620,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "McpElicitationSchema"};
         private static final long REQUIRED = 0x67L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -570,8 +635,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Form(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, McpElicitationSchema requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Form(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, McpElicitationSchema requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -581,6 +647,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -589,6 +656,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code serverName} member
          */
         public String serverName() {
+            Unbound.check(_unbound, 1);
             return serverName;
         }
 
@@ -598,6 +666,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
+            Unbound.check(_unbound, 2);
             return threadId;
         }
 
@@ -609,6 +678,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
+            Unbound.check(_unbound, 3);
             return turnId;
         }
 
@@ -618,6 +688,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
+            Unbound.check(_unbound, 4);
             return meta;
         }
 
@@ -627,6 +698,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
+            Unbound.check(_unbound, 5);
             return message;
         }
 
@@ -636,6 +708,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code requestedSchema} member
          */
         public McpElicitationSchema requestedSchema() {
+            Unbound.check(_unbound, 6);
             return requestedSchema;
         }
 
@@ -664,6 +737,24 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Form validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Form> codec() {
             return CODEC;
@@ -685,12 +776,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     && Objects.equals(meta, x.meta)
                     && Objects.equals(message, x.message)
                     && Objects.equals(requestedSchema, x.requestedSchema)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties);
+            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -710,6 +802,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -726,6 +821,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -739,6 +835,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -751,6 +848,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -764,6 +862,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -776,6 +875,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -788,6 +888,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
                 _present = meta == null ? _present & ~0x10L : _present | 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -801,6 +902,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(message, "message");
                 this.message = message;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -814,6 +916,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(requestedSchema, "requestedSchema");
                 this.requestedSchema = requestedSchema;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -862,10 +965,11 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              * @throws IllegalStateException when a required member is not set
              */
             public Form build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("McpServerElicitationRequestParams.Form is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("McpServerElicitationRequestParams.Form is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Form(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order);
+                return new Form(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -878,6 +982,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f5 = null;
                 @Nullable McpElicitationSchema f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -902,22 +1008,34 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readTree(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = McpElicitationSchema.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readTree(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = McpElicitationSchema.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "McpServerElicitationRequestParams.Form", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerElicitationRequestParams.Form"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.Form", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Form(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Form(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.Form");
             }
@@ -925,6 +1043,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         private static void writeMember(Form v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 case 1 -> g.writeString(v.serverName);
@@ -1008,6 +1130,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "JsonNode"};
         private static final long REQUIRED = 0x67L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1021,8 +1145,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private OpenaiForm(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private OpenaiForm(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -1032,6 +1157,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1040,6 +1166,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code serverName} member
          */
         public String serverName() {
+            Unbound.check(_unbound, 1);
             return serverName;
         }
 
@@ -1049,6 +1176,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
+            Unbound.check(_unbound, 2);
             return threadId;
         }
 
@@ -1060,6 +1188,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
+            Unbound.check(_unbound, 3);
             return turnId;
         }
 
@@ -1069,6 +1198,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
+            Unbound.check(_unbound, 4);
             return meta;
         }
 
@@ -1078,6 +1208,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
+            Unbound.check(_unbound, 5);
             return message;
         }
 
@@ -1087,6 +1218,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code requestedSchema} member
          */
         public JsonNode requestedSchema() {
+            Unbound.check(_unbound, 6);
             return requestedSchema;
         }
 
@@ -1115,6 +1247,24 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public OpenaiForm validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenaiForm> codec() {
             return CODEC;
@@ -1136,12 +1286,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     && Objects.equals(meta, x.meta)
                     && Objects.equals(message, x.message)
                     && Objects.equals(requestedSchema, x.requestedSchema)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties);
+            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1161,6 +1312,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1177,6 +1331,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1190,6 +1345,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1202,6 +1358,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1215,6 +1372,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1227,6 +1385,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1239,6 +1398,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
                 _present = meta == null ? _present & ~0x10L : _present | 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1252,6 +1412,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(message, "message");
                 this.message = message;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1265,6 +1426,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(requestedSchema, "requestedSchema");
                 this.requestedSchema = requestedSchema;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1313,10 +1475,11 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              * @throws IllegalStateException when a required member is not set
              */
             public OpenaiForm build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiForm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiForm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OpenaiForm(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order);
+                return new OpenaiForm(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1329,6 +1492,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f5 = null;
                 @Nullable JsonNode f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1353,22 +1518,34 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readTree(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = Json.readTree(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readTree(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readTree(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "McpServerElicitationRequestParams.OpenaiForm", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerElicitationRequestParams.OpenaiForm"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.OpenaiForm", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OpenaiForm(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new OpenaiForm(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.OpenaiForm");
             }
@@ -1376,6 +1553,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         private static void writeMember(OpenaiForm v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 case 1 -> g.writeString(v.serverName);
@@ -1459,6 +1640,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "JsonNode"};
         private static final long REQUIRED = 0x67L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1472,8 +1655,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private OpenaiFormVariant(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private OpenaiFormVariant(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -1483,6 +1667,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1491,6 +1676,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code serverName} member
          */
         public String serverName() {
+            Unbound.check(_unbound, 1);
             return serverName;
         }
 
@@ -1500,6 +1686,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
+            Unbound.check(_unbound, 2);
             return threadId;
         }
 
@@ -1511,6 +1698,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
+            Unbound.check(_unbound, 3);
             return turnId;
         }
 
@@ -1520,6 +1708,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
+            Unbound.check(_unbound, 4);
             return meta;
         }
 
@@ -1529,6 +1718,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
+            Unbound.check(_unbound, 5);
             return message;
         }
 
@@ -1538,6 +1728,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code requestedSchema} member
          */
         public JsonNode requestedSchema() {
+            Unbound.check(_unbound, 6);
             return requestedSchema;
         }
 
@@ -1566,6 +1757,24 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public OpenaiFormVariant validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenaiFormVariant> codec() {
             return CODEC;
@@ -1587,12 +1796,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     && Objects.equals(meta, x.meta)
                     && Objects.equals(message, x.message)
                     && Objects.equals(requestedSchema, x.requestedSchema)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties);
+            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1612,6 +1822,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1628,6 +1841,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1641,6 +1855,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1653,6 +1868,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1666,6 +1882,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1678,6 +1895,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1690,6 +1908,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
                 _present = meta == null ? _present & ~0x10L : _present | 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1703,6 +1922,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(message, "message");
                 this.message = message;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1716,6 +1936,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(requestedSchema, "requestedSchema");
                 this.requestedSchema = requestedSchema;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1764,10 +1985,11 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              * @throws IllegalStateException when a required member is not set
              */
             public OpenaiFormVariant build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiFormVariant is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiFormVariant is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OpenaiFormVariant(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order);
+                return new OpenaiFormVariant(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1780,6 +2002,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f5 = null;
                 @Nullable JsonNode f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1804,22 +2028,34 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readTree(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = Json.readTree(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readTree(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readTree(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "McpServerElicitationRequestParams.OpenaiFormVariant", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerElicitationRequestParams.OpenaiFormVariant"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.OpenaiFormVariant", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OpenaiFormVariant(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new OpenaiFormVariant(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.OpenaiFormVariant");
             }
@@ -1827,6 +2063,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         private static void writeMember(OpenaiFormVariant v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 case 1 -> g.writeString(v.serverName);
@@ -1910,6 +2150,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "elicitationId", "message", "url"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "elicitationId", "message", "url"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "String", "String"};
         private static final long REQUIRED = 0xe7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1924,8 +2166,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Url(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String elicitationId, String message, String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Url(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String elicitationId, String message, String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -1936,6 +2179,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1944,6 +2188,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code serverName} member
          */
         public String serverName() {
+            Unbound.check(_unbound, 1);
             return serverName;
         }
 
@@ -1953,6 +2198,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
+            Unbound.check(_unbound, 2);
             return threadId;
         }
 
@@ -1964,6 +2210,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
+            Unbound.check(_unbound, 3);
             return turnId;
         }
 
@@ -1973,6 +2220,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
+            Unbound.check(_unbound, 4);
             return meta;
         }
 
@@ -1982,6 +2230,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code elicitationId} member
          */
         public String elicitationId() {
+            Unbound.check(_unbound, 5);
             return elicitationId;
         }
 
@@ -1991,6 +2240,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
+            Unbound.check(_unbound, 6);
             return message;
         }
 
@@ -2000,6 +2250,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code url} member
          */
         public String url() {
+            Unbound.check(_unbound, 7);
             return url;
         }
 
@@ -2028,6 +2279,24 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Url validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Url> codec() {
             return CODEC;
@@ -2050,12 +2319,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     && Objects.equals(elicitationId, x.elicitationId)
                     && Objects.equals(message, x.message)
                     && Objects.equals(url, x.url)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, elicitationId, message, url, _additionalProperties);
+            return Objects.hash(_present, serverName, threadId, turnId, meta, elicitationId, message, url, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2076,6 +2346,9 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -2093,6 +2366,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2107,6 +2381,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2119,6 +2394,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2132,6 +2408,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2144,6 +2421,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2156,6 +2434,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
                 _present = meta == null ? _present & ~0x10L : _present | 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2169,6 +2448,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(elicitationId, "elicitationId");
                 this.elicitationId = elicitationId;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2182,6 +2462,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(message, "message");
                 this.message = message;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -2195,6 +2476,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 Objects.requireNonNull(url, "url");
                 this.url = url;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -2243,10 +2525,11 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              * @throws IllegalStateException when a required member is not set
              */
             public Url build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("McpServerElicitationRequestParams.Url is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("McpServerElicitationRequestParams.Url is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Url(serverName, threadId, turnId, meta, elicitationId, message, url, _present, _additionalProperties, _order);
+                return new Url(serverName, threadId, turnId, meta, elicitationId, message, url, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2260,6 +2543,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f6 = null;
                 @Nullable String f7 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2284,23 +2569,35 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, MODE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readTree(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = Json.readString(p);
-                        case 7 -> f7 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readTree(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "McpServerElicitationRequestParams.Url", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerElicitationRequestParams.Url"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.Url", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Url(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Url(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.Url");
             }
@@ -2308,6 +2605,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         private static void writeMember(Url v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
                 case 1 -> g.writeString(v.serverName);

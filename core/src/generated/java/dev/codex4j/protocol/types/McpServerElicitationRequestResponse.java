@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class McpServerElicitationRequestResponse {
     private static final String[] NAMES = {"_meta", "action", "content"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"meta", "action", "content"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "McpServerElicitationAction", "JsonNode"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class McpServerElicitationRequestResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpServerElicitationRequestResponse(@Nullable JsonNode meta, McpServerElicitationAction action, @Nullable JsonNode content, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpServerElicitationRequestResponse(@Nullable JsonNode meta, McpServerElicitationAction action, @Nullable JsonNode content, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.meta = meta;
         this.action = action;
         this.content = content;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class McpServerElicitationRequestResponse {
      * @return the {@code _meta} member, or null when absent
      */
     public @Nullable JsonNode meta() {
+        Unbound.check(_unbound, 0);
         return meta;
     }
 
@@ -78,6 +85,7 @@ public final class McpServerElicitationRequestResponse {
      * @return the {@code action} member
      */
     public McpServerElicitationAction action() {
+        Unbound.check(_unbound, 1);
         return action;
     }
 
@@ -89,6 +97,7 @@ public final class McpServerElicitationRequestResponse {
      * @return the {@code content} member, or null when absent
      */
     public @Nullable JsonNode content() {
+        Unbound.check(_unbound, 2);
         return content;
     }
 
@@ -112,6 +121,24 @@ public final class McpServerElicitationRequestResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpServerElicitationRequestResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpServerElicitationRequestResponse> codec() {
         return CODEC;
@@ -130,12 +157,13 @@ public final class McpServerElicitationRequestResponse {
                 && Objects.equals(meta, x.meta)
                 && Objects.equals(action, x.action)
                 && Objects.equals(content, x.content)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, meta, action, content, _additionalProperties);
+        return Objects.hash(_present, meta, action, content, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -152,6 +180,9 @@ public final class McpServerElicitationRequestResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -165,6 +196,7 @@ public final class McpServerElicitationRequestResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -175,6 +207,7 @@ public final class McpServerElicitationRequestResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -186,6 +219,7 @@ public final class McpServerElicitationRequestResponse {
         public Builder meta(@Nullable JsonNode meta) {
             this.meta = meta;
             _present = meta == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -199,6 +233,7 @@ public final class McpServerElicitationRequestResponse {
             Objects.requireNonNull(action, "action");
             this.action = action;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class McpServerElicitationRequestResponse {
         public Builder content(@Nullable JsonNode content) {
             this.content = content;
             _present = content == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -259,10 +295,11 @@ public final class McpServerElicitationRequestResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public McpServerElicitationRequestResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpServerElicitationRequestResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpServerElicitationRequestResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerElicitationRequestResponse(meta, action, content, _present, _additionalProperties, _order);
+            return new McpServerElicitationRequestResponse(meta, action, content, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -272,6 +309,8 @@ public final class McpServerElicitationRequestResponse {
             @Nullable McpServerElicitationAction f1 = null;
             @Nullable JsonNode f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -292,18 +331,30 @@ public final class McpServerElicitationRequestResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readTree(p);
-                    case 1 -> f1 = McpServerElicitationAction.codec().read(p);
-                    case 2 -> f2 = Json.readTree(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readTree(q);
+                        case 1 -> f1 = McpServerElicitationAction.codec().read(q);
+                        case 2 -> f2 = Json.readTree(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpServerElicitationRequestResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerElicitationRequestResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerElicitationRequestResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpServerElicitationRequestResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerElicitationRequestResponse");
         }
@@ -311,6 +362,10 @@ public final class McpServerElicitationRequestResponse {
 
     private static void writeMember(McpServerElicitationRequestResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.meta == null) {

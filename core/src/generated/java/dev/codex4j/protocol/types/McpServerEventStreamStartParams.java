@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class McpServerEventStreamStartParams {
     private static final String[] NAMES = {"_meta", "arguments", "name", "server", "subscriptionId", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"meta", "arguments", "name", "server", "subscriptionId", "threadId"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "JsonNode", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x3eL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class McpServerEventStreamStartParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpServerEventStreamStartParams(@Nullable JsonNode meta, JsonNode arguments, String name, String server, String subscriptionId, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpServerEventStreamStartParams(@Nullable JsonNode meta, JsonNode arguments, String name, String server, String subscriptionId, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.meta = meta;
         this.arguments = arguments;
         this.name = name;
@@ -69,6 +74,7 @@ public final class McpServerEventStreamStartParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class McpServerEventStreamStartParams {
      * @return the {@code _meta} member, or null when absent
      */
     public @Nullable JsonNode meta() {
+        Unbound.check(_unbound, 0);
         return meta;
     }
 
@@ -86,6 +93,7 @@ public final class McpServerEventStreamStartParams {
      * @return the {@code arguments} member
      */
     public JsonNode arguments() {
+        Unbound.check(_unbound, 1);
         return arguments;
     }
 
@@ -95,6 +103,7 @@ public final class McpServerEventStreamStartParams {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -104,6 +113,7 @@ public final class McpServerEventStreamStartParams {
      * @return the {@code server} member
      */
     public String server() {
+        Unbound.check(_unbound, 3);
         return server;
     }
 
@@ -113,6 +123,7 @@ public final class McpServerEventStreamStartParams {
      * @return the {@code subscriptionId} member
      */
     public String subscriptionId() {
+        Unbound.check(_unbound, 4);
         return subscriptionId;
     }
 
@@ -122,6 +133,7 @@ public final class McpServerEventStreamStartParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 5);
         return threadId;
     }
 
@@ -145,6 +157,24 @@ public final class McpServerEventStreamStartParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpServerEventStreamStartParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpServerEventStreamStartParams> codec() {
         return CODEC;
@@ -166,12 +196,13 @@ public final class McpServerEventStreamStartParams {
                 && Objects.equals(server, x.server)
                 && Objects.equals(subscriptionId, x.subscriptionId)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, meta, arguments, name, server, subscriptionId, threadId, _additionalProperties);
+        return Objects.hash(_present, meta, arguments, name, server, subscriptionId, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -189,6 +220,9 @@ public final class McpServerEventStreamStartParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -205,6 +239,7 @@ public final class McpServerEventStreamStartParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -218,6 +253,7 @@ public final class McpServerEventStreamStartParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -229,6 +265,7 @@ public final class McpServerEventStreamStartParams {
         public Builder meta(@Nullable JsonNode meta) {
             this.meta = meta;
             _present = meta == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class McpServerEventStreamStartParams {
             Objects.requireNonNull(arguments, "arguments");
             this.arguments = arguments;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -255,6 +293,7 @@ public final class McpServerEventStreamStartParams {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -268,6 +307,7 @@ public final class McpServerEventStreamStartParams {
             Objects.requireNonNull(server, "server");
             this.server = server;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -281,6 +321,7 @@ public final class McpServerEventStreamStartParams {
             Objects.requireNonNull(subscriptionId, "subscriptionId");
             this.subscriptionId = subscriptionId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -294,6 +335,7 @@ public final class McpServerEventStreamStartParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -342,10 +384,11 @@ public final class McpServerEventStreamStartParams {
          * @throws IllegalStateException when a required member is not set
          */
         public McpServerEventStreamStartParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpServerEventStreamStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpServerEventStreamStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerEventStreamStartParams(meta, arguments, name, server, subscriptionId, threadId, _present, _additionalProperties, _order);
+            return new McpServerEventStreamStartParams(meta, arguments, name, server, subscriptionId, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -358,6 +401,8 @@ public final class McpServerEventStreamStartParams {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -378,21 +423,33 @@ public final class McpServerEventStreamStartParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readTree(p);
-                    case 1 -> f1 = Json.readTree(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readTree(q);
+                        case 1 -> f1 = Json.readTree(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpServerEventStreamStartParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerEventStreamStartParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpServerEventStreamStartParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerEventStreamStartParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpServerEventStreamStartParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerEventStreamStartParams");
         }
@@ -400,6 +457,10 @@ public final class McpServerEventStreamStartParams {
 
     private static void writeMember(McpServerEventStreamStartParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.meta == null) {

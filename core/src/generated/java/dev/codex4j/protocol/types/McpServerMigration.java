@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class McpServerMigration {
     private static final String[] NAMES = {"name"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"name"};
+    private static final String[] JAVA_TYPES = {"String"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -50,12 +54,14 @@ public final class McpServerMigration {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpServerMigration(String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpServerMigration(String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.name = name;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -64,6 +70,7 @@ public final class McpServerMigration {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 0);
         return name;
     }
 
@@ -87,6 +94,24 @@ public final class McpServerMigration {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpServerMigration validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpServerMigration> codec() {
         return CODEC;
@@ -103,12 +128,13 @@ public final class McpServerMigration {
         }
         return o instanceof McpServerMigration x && _present == x._present
                 && Objects.equals(name, x.name)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, name, _additionalProperties);
+        return Objects.hash(_present, name, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -118,6 +144,9 @@ public final class McpServerMigration {
         Json.field(b, "name", name);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -130,6 +159,7 @@ public final class McpServerMigration {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -138,6 +168,7 @@ public final class McpServerMigration {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -150,6 +181,7 @@ public final class McpServerMigration {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -198,10 +230,11 @@ public final class McpServerMigration {
          * @throws IllegalStateException when a required member is not set
          */
         public McpServerMigration build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpServerMigration is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpServerMigration is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerMigration(name, _present, _additionalProperties, _order);
+            return new McpServerMigration(name, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -209,6 +242,8 @@ public final class McpServerMigration {
         try {
             @Nullable String f0 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -229,16 +264,28 @@ public final class McpServerMigration {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpServerMigration", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerMigration"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpServerMigration", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerMigration(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpServerMigration(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerMigration");
         }
@@ -246,6 +293,10 @@ public final class McpServerMigration {
 
     private static void writeMember(McpServerMigration v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.name);
             default -> throw new IllegalStateException("member " + ix);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class McpServerOauthLoginCompletedNotification {
     private static final String[] NAMES = {"error", "loginId", "name", "success", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"error", "loginId", "name", "success", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "boolean", "String"};
     private static final long REQUIRED = 0xcL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class McpServerOauthLoginCompletedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpServerOauthLoginCompletedNotification(@Nullable String error, @Nullable String loginId, String name, boolean success, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpServerOauthLoginCompletedNotification(@Nullable String error, @Nullable String loginId, String name, boolean success, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.error = error;
         this.loginId = loginId;
         this.name = name;
@@ -65,6 +70,7 @@ public final class McpServerOauthLoginCompletedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class McpServerOauthLoginCompletedNotification {
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable String error() {
+        Unbound.check(_unbound, 0);
         return error;
     }
 
@@ -82,6 +89,7 @@ public final class McpServerOauthLoginCompletedNotification {
      * @return the {@code loginId} member, or null when absent or null
      */
     public @Nullable String loginId() {
+        Unbound.check(_unbound, 1);
         return loginId;
     }
 
@@ -91,6 +99,7 @@ public final class McpServerOauthLoginCompletedNotification {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -100,6 +109,7 @@ public final class McpServerOauthLoginCompletedNotification {
      * @return the {@code success} member
      */
     public boolean success() {
+        Unbound.check(_unbound, 3);
         return success;
     }
 
@@ -109,6 +119,7 @@ public final class McpServerOauthLoginCompletedNotification {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -132,6 +143,24 @@ public final class McpServerOauthLoginCompletedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpServerOauthLoginCompletedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpServerOauthLoginCompletedNotification> codec() {
         return CODEC;
@@ -152,12 +181,13 @@ public final class McpServerOauthLoginCompletedNotification {
                 && Objects.equals(name, x.name)
                 && success == x.success
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, error, loginId, name, success, threadId, _additionalProperties);
+        return Objects.hash(_present, error, loginId, name, success, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -178,6 +208,9 @@ public final class McpServerOauthLoginCompletedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -193,6 +226,7 @@ public final class McpServerOauthLoginCompletedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -205,6 +239,7 @@ public final class McpServerOauthLoginCompletedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class McpServerOauthLoginCompletedNotification {
         public Builder error(@Nullable String error) {
             this.error = error;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -228,6 +264,7 @@ public final class McpServerOauthLoginCompletedNotification {
         public Builder loginId(@Nullable String loginId) {
             this.loginId = loginId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class McpServerOauthLoginCompletedNotification {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -253,6 +291,7 @@ public final class McpServerOauthLoginCompletedNotification {
         public Builder success(boolean success) {
             this.success = success;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -265,6 +304,7 @@ public final class McpServerOauthLoginCompletedNotification {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -313,10 +353,11 @@ public final class McpServerOauthLoginCompletedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public McpServerOauthLoginCompletedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpServerOauthLoginCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpServerOauthLoginCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerOauthLoginCompletedNotification(error, loginId, name, success, threadId, _present, _additionalProperties, _order);
+            return new McpServerOauthLoginCompletedNotification(error, loginId, name, success, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -328,6 +369,8 @@ public final class McpServerOauthLoginCompletedNotification {
             boolean f3 = false;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -348,20 +391,32 @@ public final class McpServerOauthLoginCompletedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpServerOauthLoginCompletedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerOauthLoginCompletedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpServerOauthLoginCompletedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerOauthLoginCompletedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpServerOauthLoginCompletedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerOauthLoginCompletedNotification");
         }
@@ -369,6 +424,10 @@ public final class McpServerOauthLoginCompletedNotification {
 
     private static void writeMember(McpServerOauthLoginCompletedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.error == null) {

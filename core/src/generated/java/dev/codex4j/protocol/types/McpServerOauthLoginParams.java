@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class McpServerOauthLoginParams {
     private static final String[] NAMES = {"clientRegistration", "name", "scopes", "threadId", "timeoutSecs"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"clientRegistration", "name", "scopes", "threadId", "timeoutSecs"};
+    private static final String[] JAVA_TYPES = {"McpServerOauthClientRegistration", "String", "List<String>", "String", "long"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class McpServerOauthLoginParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpServerOauthLoginParams(@Nullable McpServerOauthClientRegistration clientRegistration, String name, @Nullable List<String> scopes, @Nullable String threadId, @Nullable Long timeoutSecs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpServerOauthLoginParams(@Nullable McpServerOauthClientRegistration clientRegistration, String name, @Nullable List<String> scopes, @Nullable String threadId, @Nullable Long timeoutSecs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.clientRegistration = clientRegistration;
         this.name = name;
         this.scopes = scopes;
@@ -64,6 +69,7 @@ public final class McpServerOauthLoginParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code clientRegistration} member, or null when absent or null
      */
     public @Nullable McpServerOauthClientRegistration clientRegistration() {
+        Unbound.check(_unbound, 0);
         return clientRegistration;
     }
 
@@ -81,6 +88,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 1);
         return name;
     }
 
@@ -90,6 +98,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code scopes} member, or null when absent or null
      */
     public @Nullable List<String> scopes() {
+        Unbound.check(_unbound, 2);
         return scopes;
     }
 
@@ -99,6 +108,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -108,6 +118,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code timeoutSecs} member, or null when absent or null
      */
     public @Nullable Long timeoutSecs() {
+        Unbound.check(_unbound, 4);
         return timeoutSecs;
     }
 
@@ -131,6 +142,24 @@ public final class McpServerOauthLoginParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpServerOauthLoginParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpServerOauthLoginParams> codec() {
         return CODEC;
@@ -151,12 +180,13 @@ public final class McpServerOauthLoginParams {
                 && Objects.equals(scopes, x.scopes)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(timeoutSecs, x.timeoutSecs)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, clientRegistration, name, scopes, threadId, timeoutSecs, _additionalProperties);
+        return Objects.hash(_present, clientRegistration, name, scopes, threadId, timeoutSecs, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -179,6 +209,9 @@ public final class McpServerOauthLoginParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -194,6 +227,7 @@ public final class McpServerOauthLoginParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -206,6 +240,7 @@ public final class McpServerOauthLoginParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -217,6 +252,7 @@ public final class McpServerOauthLoginParams {
         public Builder clientRegistration(@Nullable McpServerOauthClientRegistration clientRegistration) {
             this.clientRegistration = clientRegistration;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -230,6 +266,7 @@ public final class McpServerOauthLoginParams {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class McpServerOauthLoginParams {
         public Builder scopes(@Nullable List<? extends String> scopes) {
             this.scopes = scopes == null ? null : Json.copyList(scopes);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class McpServerOauthLoginParams {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class McpServerOauthLoginParams {
         public Builder timeoutSecs(@Nullable Long timeoutSecs) {
             this.timeoutSecs = timeoutSecs;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class McpServerOauthLoginParams {
          * @throws IllegalStateException when a required member is not set
          */
         public McpServerOauthLoginParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpServerOauthLoginParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpServerOauthLoginParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerOauthLoginParams(clientRegistration, name, scopes, threadId, timeoutSecs, _present, _additionalProperties, _order);
+            return new McpServerOauthLoginParams(clientRegistration, name, scopes, threadId, timeoutSecs, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class McpServerOauthLoginParams {
             @Nullable String f3 = null;
             @Nullable Long f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class McpServerOauthLoginParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpServerOauthClientRegistration.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerOauthClientRegistration.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpServerOauthLoginParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerOauthLoginParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpServerOauthLoginParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerOauthLoginParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpServerOauthLoginParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerOauthLoginParams");
         }
@@ -370,6 +425,10 @@ public final class McpServerOauthLoginParams {
 
     private static void writeMember(McpServerOauthLoginParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.clientRegistration == null) {

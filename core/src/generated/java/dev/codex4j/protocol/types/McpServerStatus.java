@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class McpServerStatus {
     private static final String[] NAMES = {"authStatus", "httpOrigin", "name", "pluginId", "resourceTemplates", "resources", "runtimeStatus", "serverCapabilities", "serverInfo", "toolListMeta", "tools", "toolsError"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"authStatus", "httpOrigin", "name", "pluginId", "resourceTemplates", "resources", "runtimeStatus", "serverCapabilities", "serverInfo", "toolListMeta", "tools", "toolsError"};
+    private static final String[] JAVA_TYPES = {"McpAuthStatus", "String", "String", "String", "List<ResourceTemplate>", "List<Resource>", "McpServerConnectionStatus", "JsonNode", "McpServerInfo", "JsonNode", "Map<String, Tool>", "String"};
     private static final long REQUIRED = 0x435L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -63,8 +67,9 @@ public final class McpServerStatus {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpServerStatus(McpAuthStatus authStatus, @Nullable String httpOrigin, String name, @Nullable String pluginId, List<ResourceTemplate> resourceTemplates, List<Resource> resources, @Nullable McpServerConnectionStatus runtimeStatus, @Nullable JsonNode serverCapabilities, @Nullable McpServerInfo serverInfo, @Nullable JsonNode toolListMeta, Map<String, Tool> tools, @Nullable String toolsError, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpServerStatus(McpAuthStatus authStatus, @Nullable String httpOrigin, String name, @Nullable String pluginId, List<ResourceTemplate> resourceTemplates, List<Resource> resources, @Nullable McpServerConnectionStatus runtimeStatus, @Nullable JsonNode serverCapabilities, @Nullable McpServerInfo serverInfo, @Nullable JsonNode toolListMeta, Map<String, Tool> tools, @Nullable String toolsError, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.authStatus = authStatus;
         this.httpOrigin = httpOrigin;
         this.name = name;
@@ -80,6 +85,7 @@ public final class McpServerStatus {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -88,6 +94,7 @@ public final class McpServerStatus {
      * @return the {@code authStatus} member
      */
     public McpAuthStatus authStatus() {
+        Unbound.check(_unbound, 0);
         return authStatus;
     }
 
@@ -97,6 +104,7 @@ public final class McpServerStatus {
      * @return the {@code httpOrigin} member, or null when absent or null
      */
     public @Nullable String httpOrigin() {
+        Unbound.check(_unbound, 1);
         return httpOrigin;
     }
 
@@ -106,6 +114,7 @@ public final class McpServerStatus {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -115,6 +124,7 @@ public final class McpServerStatus {
      * @return the {@code pluginId} member, or null when absent or null
      */
     public @Nullable String pluginId() {
+        Unbound.check(_unbound, 3);
         return pluginId;
     }
 
@@ -124,6 +134,7 @@ public final class McpServerStatus {
      * @return the {@code resourceTemplates} member
      */
     public List<ResourceTemplate> resourceTemplates() {
+        Unbound.check(_unbound, 4);
         return resourceTemplates;
     }
 
@@ -133,6 +144,7 @@ public final class McpServerStatus {
      * @return the {@code resources} member
      */
     public List<Resource> resources() {
+        Unbound.check(_unbound, 5);
         return resources;
     }
 
@@ -142,6 +154,7 @@ public final class McpServerStatus {
      * @return the {@code runtimeStatus} member, or null when absent or null
      */
     public @Nullable McpServerConnectionStatus runtimeStatus() {
+        Unbound.check(_unbound, 6);
         return runtimeStatus;
     }
 
@@ -151,6 +164,7 @@ public final class McpServerStatus {
      * @return the {@code serverCapabilities} member, or null when absent
      */
     public @Nullable JsonNode serverCapabilities() {
+        Unbound.check(_unbound, 7);
         return serverCapabilities;
     }
 
@@ -160,6 +174,7 @@ public final class McpServerStatus {
      * @return the {@code serverInfo} member, or null when absent or null
      */
     public @Nullable McpServerInfo serverInfo() {
+        Unbound.check(_unbound, 8);
         return serverInfo;
     }
 
@@ -169,6 +184,7 @@ public final class McpServerStatus {
      * @return the {@code toolListMeta} member, or null when absent
      */
     public @Nullable JsonNode toolListMeta() {
+        Unbound.check(_unbound, 9);
         return toolListMeta;
     }
 
@@ -178,6 +194,7 @@ public final class McpServerStatus {
      * @return the {@code tools} member
      */
     public Map<String, Tool> tools() {
+        Unbound.check(_unbound, 10);
         return tools;
     }
 
@@ -187,6 +204,7 @@ public final class McpServerStatus {
      * @return the {@code toolsError} member, or null when absent or null
      */
     public @Nullable String toolsError() {
+        Unbound.check(_unbound, 11);
         return toolsError;
     }
 
@@ -208,6 +226,24 @@ public final class McpServerStatus {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpServerStatus validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -237,12 +273,13 @@ public final class McpServerStatus {
                 && Objects.equals(toolListMeta, x.toolListMeta)
                 && Objects.equals(tools, x.tools)
                 && Objects.equals(toolsError, x.toolsError)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, authStatus, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _additionalProperties);
+        return Objects.hash(_present, authStatus, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -278,6 +315,9 @@ public final class McpServerStatus {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -300,6 +340,7 @@ public final class McpServerStatus {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -319,6 +360,7 @@ public final class McpServerStatus {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -331,6 +373,7 @@ public final class McpServerStatus {
             Objects.requireNonNull(authStatus, "authStatus");
             this.authStatus = authStatus;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -343,6 +386,7 @@ public final class McpServerStatus {
         public Builder httpOrigin(@Nullable String httpOrigin) {
             this.httpOrigin = httpOrigin;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -356,6 +400,7 @@ public final class McpServerStatus {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -368,6 +413,7 @@ public final class McpServerStatus {
         public Builder pluginId(@Nullable String pluginId) {
             this.pluginId = pluginId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -381,6 +427,7 @@ public final class McpServerStatus {
             Objects.requireNonNull(resourceTemplates, "resourceTemplates");
             this.resourceTemplates = Json.copyList(resourceTemplates);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -394,6 +441,7 @@ public final class McpServerStatus {
             Objects.requireNonNull(resources, "resources");
             this.resources = Json.copyList(resources);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -406,6 +454,7 @@ public final class McpServerStatus {
         public Builder runtimeStatus(@Nullable McpServerConnectionStatus runtimeStatus) {
             this.runtimeStatus = runtimeStatus;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -418,6 +467,7 @@ public final class McpServerStatus {
         public Builder serverCapabilities(@Nullable JsonNode serverCapabilities) {
             this.serverCapabilities = serverCapabilities;
             _present = serverCapabilities == null ? _present & ~0x80L : _present | 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -430,6 +480,7 @@ public final class McpServerStatus {
         public Builder serverInfo(@Nullable McpServerInfo serverInfo) {
             this.serverInfo = serverInfo;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -442,6 +493,7 @@ public final class McpServerStatus {
         public Builder toolListMeta(@Nullable JsonNode toolListMeta) {
             this.toolListMeta = toolListMeta;
             _present = toolListMeta == null ? _present & ~0x200L : _present | 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -455,6 +507,7 @@ public final class McpServerStatus {
             Objects.requireNonNull(tools, "tools");
             this.tools = Json.copyMap(tools, false);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -467,6 +520,7 @@ public final class McpServerStatus {
         public Builder toolsError(@Nullable String toolsError) {
             this.toolsError = toolsError;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -515,10 +569,11 @@ public final class McpServerStatus {
          * @throws IllegalStateException when a required member is not set
          */
         public McpServerStatus build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpServerStatus is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpServerStatus is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerStatus(authStatus, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _present, _additionalProperties, _order);
+            return new McpServerStatus(authStatus, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -537,6 +592,8 @@ public final class McpServerStatus {
             @Nullable Map<String, Tool> f10 = null;
             @Nullable String f11 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -557,27 +614,39 @@ public final class McpServerStatus {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = McpAuthStatus.codec().read(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readList(p, ResourceTemplate.codec());
-                    case 5 -> f5 = Json.readList(p, Resource.codec());
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpServerConnectionStatus.codec().read(p);
-                    case 7 -> f7 = Json.readTree(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpServerInfo.codec().read(p);
-                    case 9 -> f9 = Json.readTree(p);
-                    case 10 -> f10 = Json.readMap(p, Tool.codec(), false);
-                    case 11 -> f11 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = McpAuthStatus.codec().read(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readList(q, ResourceTemplate.codec());
+                        case 5 -> f5 = Json.readList(q, Resource.codec());
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerConnectionStatus.codec().read(q);
+                        case 7 -> f7 = Json.readTree(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerInfo.codec().read(q);
+                        case 9 -> f9 = Json.readTree(q);
+                        case 10 -> f10 = Json.readMap(q, Tool.codec(), false);
+                        case 11 -> f11 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpServerStatus", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerStatus"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpServerStatus", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerStatus(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpServerStatus(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerStatus");
         }
@@ -585,6 +654,10 @@ public final class McpServerStatus {
 
     private static void writeMember(McpServerStatus v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> McpAuthStatus.codec().write(v.authStatus, g);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class McpServerStatusUpdatedNotification {
     private static final String[] NAMES = {"error", "failureReason", "name", "status", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"error", "failureReason", "name", "status", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "McpServerStartupFailureReason", "String", "McpServerStartupState", "String"};
     private static final long REQUIRED = 0xcL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class McpServerStatusUpdatedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpServerStatusUpdatedNotification(@Nullable String error, @Nullable McpServerStartupFailureReason failureReason, String name, McpServerStartupState status, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpServerStatusUpdatedNotification(@Nullable String error, @Nullable McpServerStartupFailureReason failureReason, String name, McpServerStartupState status, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.error = error;
         this.failureReason = failureReason;
         this.name = name;
@@ -65,6 +70,7 @@ public final class McpServerStatusUpdatedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable String error() {
+        Unbound.check(_unbound, 0);
         return error;
     }
 
@@ -82,6 +89,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code failureReason} member, or null when absent or null
      */
     public @Nullable McpServerStartupFailureReason failureReason() {
+        Unbound.check(_unbound, 1);
         return failureReason;
     }
 
@@ -91,6 +99,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -100,6 +109,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code status} member
      */
     public McpServerStartupState status() {
+        Unbound.check(_unbound, 3);
         return status;
     }
 
@@ -109,6 +119,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -132,6 +143,24 @@ public final class McpServerStatusUpdatedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpServerStatusUpdatedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpServerStatusUpdatedNotification> codec() {
         return CODEC;
@@ -152,12 +181,13 @@ public final class McpServerStatusUpdatedNotification {
                 && Objects.equals(name, x.name)
                 && Objects.equals(status, x.status)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, error, failureReason, name, status, threadId, _additionalProperties);
+        return Objects.hash(_present, error, failureReason, name, status, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -178,6 +208,9 @@ public final class McpServerStatusUpdatedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -193,6 +226,7 @@ public final class McpServerStatusUpdatedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -205,6 +239,7 @@ public final class McpServerStatusUpdatedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class McpServerStatusUpdatedNotification {
         public Builder error(@Nullable String error) {
             this.error = error;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -228,6 +264,7 @@ public final class McpServerStatusUpdatedNotification {
         public Builder failureReason(@Nullable McpServerStartupFailureReason failureReason) {
             this.failureReason = failureReason;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class McpServerStatusUpdatedNotification {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class McpServerStatusUpdatedNotification {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class McpServerStatusUpdatedNotification {
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class McpServerStatusUpdatedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public McpServerStatusUpdatedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpServerStatusUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpServerStatusUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerStatusUpdatedNotification(error, failureReason, name, status, threadId, _present, _additionalProperties, _order);
+            return new McpServerStatusUpdatedNotification(error, failureReason, name, status, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class McpServerStatusUpdatedNotification {
             @Nullable McpServerStartupState f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class McpServerStatusUpdatedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpServerStartupFailureReason.codec().read(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = McpServerStartupState.codec().read(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerStartupFailureReason.codec().read(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = McpServerStartupState.codec().read(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpServerStatusUpdatedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpServerStatusUpdatedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpServerStatusUpdatedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerStatusUpdatedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpServerStatusUpdatedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerStatusUpdatedNotification");
         }
@@ -370,6 +425,10 @@ public final class McpServerStatusUpdatedNotification {
 
     private static void writeMember(McpServerStatusUpdatedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.error == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class McpToolCallAppContext {
     private static final String[] NAMES = {"actionName", "appName", "connectorId", "linkId", "resourceUri"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"actionName", "appName", "connectorId", "linkId", "resourceUri"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class McpToolCallAppContext {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private McpToolCallAppContext(@Nullable String actionName, @Nullable String appName, String connectorId, @Nullable String linkId, @Nullable String resourceUri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private McpToolCallAppContext(@Nullable String actionName, @Nullable String appName, String connectorId, @Nullable String linkId, @Nullable String resourceUri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.actionName = actionName;
         this.appName = appName;
         this.connectorId = connectorId;
@@ -64,6 +69,7 @@ public final class McpToolCallAppContext {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class McpToolCallAppContext {
      * @return the {@code actionName} member, or null when absent or null
      */
     public @Nullable String actionName() {
+        Unbound.check(_unbound, 0);
         return actionName;
     }
 
@@ -81,6 +88,7 @@ public final class McpToolCallAppContext {
      * @return the {@code appName} member, or null when absent or null
      */
     public @Nullable String appName() {
+        Unbound.check(_unbound, 1);
         return appName;
     }
 
@@ -90,6 +98,7 @@ public final class McpToolCallAppContext {
      * @return the {@code connectorId} member
      */
     public String connectorId() {
+        Unbound.check(_unbound, 2);
         return connectorId;
     }
 
@@ -99,6 +108,7 @@ public final class McpToolCallAppContext {
      * @return the {@code linkId} member, or null when absent or null
      */
     public @Nullable String linkId() {
+        Unbound.check(_unbound, 3);
         return linkId;
     }
 
@@ -108,6 +118,7 @@ public final class McpToolCallAppContext {
      * @return the {@code resourceUri} member, or null when absent or null
      */
     public @Nullable String resourceUri() {
+        Unbound.check(_unbound, 4);
         return resourceUri;
     }
 
@@ -131,6 +142,24 @@ public final class McpToolCallAppContext {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public McpToolCallAppContext validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<McpToolCallAppContext> codec() {
         return CODEC;
@@ -151,12 +180,13 @@ public final class McpToolCallAppContext {
                 && Objects.equals(connectorId, x.connectorId)
                 && Objects.equals(linkId, x.linkId)
                 && Objects.equals(resourceUri, x.resourceUri)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, actionName, appName, connectorId, linkId, resourceUri, _additionalProperties);
+        return Objects.hash(_present, actionName, appName, connectorId, linkId, resourceUri, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -179,6 +209,9 @@ public final class McpToolCallAppContext {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -194,6 +227,7 @@ public final class McpToolCallAppContext {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -206,6 +240,7 @@ public final class McpToolCallAppContext {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -217,6 +252,7 @@ public final class McpToolCallAppContext {
         public Builder actionName(@Nullable String actionName) {
             this.actionName = actionName;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class McpToolCallAppContext {
         public Builder appName(@Nullable String appName) {
             this.appName = appName;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class McpToolCallAppContext {
             Objects.requireNonNull(connectorId, "connectorId");
             this.connectorId = connectorId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class McpToolCallAppContext {
         public Builder linkId(@Nullable String linkId) {
             this.linkId = linkId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class McpToolCallAppContext {
         public Builder resourceUri(@Nullable String resourceUri) {
             this.resourceUri = resourceUri;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class McpToolCallAppContext {
          * @throws IllegalStateException when a required member is not set
          */
         public McpToolCallAppContext build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("McpToolCallAppContext is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("McpToolCallAppContext is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpToolCallAppContext(actionName, appName, connectorId, linkId, resourceUri, _present, _additionalProperties, _order);
+            return new McpToolCallAppContext(actionName, appName, connectorId, linkId, resourceUri, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class McpToolCallAppContext {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class McpToolCallAppContext {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "McpToolCallAppContext", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("McpToolCallAppContext"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "McpToolCallAppContext", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpToolCallAppContext(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new McpToolCallAppContext(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpToolCallAppContext");
         }
@@ -370,6 +425,10 @@ public final class McpToolCallAppContext {
 
     private static void writeMember(McpToolCallAppContext v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.actionName == null) {

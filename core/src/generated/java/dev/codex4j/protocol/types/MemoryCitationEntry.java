@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class MemoryCitationEntry {
     private static final String[] NAMES = {"lineEnd", "lineStart", "note", "path"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"lineEnd", "lineStart", "note", "path"};
+    private static final String[] JAVA_TYPES = {"long", "long", "String", "String"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class MemoryCitationEntry {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private MemoryCitationEntry(long lineEnd, long lineStart, String note, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private MemoryCitationEntry(long lineEnd, long lineStart, String note, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.lineEnd = lineEnd;
         this.lineStart = lineStart;
         this.note = note;
@@ -64,6 +69,7 @@ public final class MemoryCitationEntry {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class MemoryCitationEntry {
      * @return the {@code lineEnd} member
      */
     public long lineEnd() {
+        Unbound.check(_unbound, 0);
         return lineEnd;
     }
 
@@ -81,6 +88,7 @@ public final class MemoryCitationEntry {
      * @return the {@code lineStart} member
      */
     public long lineStart() {
+        Unbound.check(_unbound, 1);
         return lineStart;
     }
 
@@ -90,6 +98,7 @@ public final class MemoryCitationEntry {
      * @return the {@code note} member
      */
     public String note() {
+        Unbound.check(_unbound, 2);
         return note;
     }
 
@@ -99,6 +108,7 @@ public final class MemoryCitationEntry {
      * @return the {@code path} member
      */
     public String path() {
+        Unbound.check(_unbound, 3);
         return path;
     }
 
@@ -122,6 +132,24 @@ public final class MemoryCitationEntry {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public MemoryCitationEntry validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<MemoryCitationEntry> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class MemoryCitationEntry {
                 && lineStart == x.lineStart
                 && Objects.equals(note, x.note)
                 && Objects.equals(path, x.path)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, lineEnd, lineStart, note, path, _additionalProperties);
+        return Objects.hash(_present, lineEnd, lineStart, note, path, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -159,6 +188,9 @@ public final class MemoryCitationEntry {
         Json.field(b, "path", path);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -174,6 +206,7 @@ public final class MemoryCitationEntry {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -185,6 +218,7 @@ public final class MemoryCitationEntry {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -196,6 +230,7 @@ public final class MemoryCitationEntry {
         public Builder lineEnd(long lineEnd) {
             this.lineEnd = lineEnd;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class MemoryCitationEntry {
         public Builder lineStart(long lineStart) {
             this.lineStart = lineStart;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -221,6 +257,7 @@ public final class MemoryCitationEntry {
             Objects.requireNonNull(note, "note");
             this.note = note;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -234,6 +271,7 @@ public final class MemoryCitationEntry {
             Objects.requireNonNull(path, "path");
             this.path = path;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -282,10 +320,11 @@ public final class MemoryCitationEntry {
          * @throws IllegalStateException when a required member is not set
          */
         public MemoryCitationEntry build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("MemoryCitationEntry is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("MemoryCitationEntry is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new MemoryCitationEntry(lineEnd, lineStart, note, path, _present, _additionalProperties, _order);
+            return new MemoryCitationEntry(lineEnd, lineStart, note, path, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -296,6 +335,8 @@ public final class MemoryCitationEntry {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -316,19 +357,31 @@ public final class MemoryCitationEntry {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readLong(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readLong(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "MemoryCitationEntry", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("MemoryCitationEntry"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "MemoryCitationEntry", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new MemoryCitationEntry(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new MemoryCitationEntry(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("MemoryCitationEntry");
         }
@@ -336,6 +389,10 @@ public final class MemoryCitationEntry {
 
     private static void writeMember(MemoryCitationEntry v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.lineEnd);
             case 1 -> g.writeNumber(v.lineStart);

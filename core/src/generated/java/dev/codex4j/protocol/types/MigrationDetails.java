@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class MigrationDetails {
     private static final String[] NAMES = {"commands", "hooks", "mcpServers", "memory", "plugins", "sessions", "skills", "subagents"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"commands", "hooks", "mcpServers", "memory", "plugins", "sessions", "skills", "subagents"};
+    private static final String[] JAVA_TYPES = {"List<CommandMigration>", "List<HookMigration>", "List<McpServerMigration>", "List<String>", "List<PluginsMigration>", "List<SessionMigration>", "List<SkillMigration>", "List<SubagentMigration>"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class MigrationDetails {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private MigrationDetails(@Nullable List<CommandMigration> commands, @Nullable List<HookMigration> hooks, @Nullable List<McpServerMigration> mcpServers, @Nullable List<String> memory, @Nullable List<PluginsMigration> plugins, @Nullable List<SessionMigration> sessions, @Nullable List<SkillMigration> skills, @Nullable List<SubagentMigration> subagents, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private MigrationDetails(@Nullable List<CommandMigration> commands, @Nullable List<HookMigration> hooks, @Nullable List<McpServerMigration> mcpServers, @Nullable List<String> memory, @Nullable List<PluginsMigration> plugins, @Nullable List<SessionMigration> sessions, @Nullable List<SkillMigration> skills, @Nullable List<SubagentMigration> subagents, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.commands = commands;
         this.hooks = hooks;
         this.mcpServers = mcpServers;
@@ -69,6 +74,7 @@ public final class MigrationDetails {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class MigrationDetails {
      * @return the {@code commands} member, or null when absent
      */
     public @Nullable List<CommandMigration> commands() {
+        Unbound.check(_unbound, 0);
         return commands;
     }
 
@@ -90,6 +97,7 @@ public final class MigrationDetails {
      * @return the {@code hooks} member, or null when absent
      */
     public @Nullable List<HookMigration> hooks() {
+        Unbound.check(_unbound, 1);
         return hooks;
     }
 
@@ -101,6 +109,7 @@ public final class MigrationDetails {
      * @return the {@code mcpServers} member, or null when absent
      */
     public @Nullable List<McpServerMigration> mcpServers() {
+        Unbound.check(_unbound, 2);
         return mcpServers;
     }
 
@@ -110,6 +119,7 @@ public final class MigrationDetails {
      * @return the {@code memory} member, or null when absent
      */
     public @Nullable List<String> memory() {
+        Unbound.check(_unbound, 3);
         return memory;
     }
 
@@ -121,6 +131,7 @@ public final class MigrationDetails {
      * @return the {@code plugins} member, or null when absent
      */
     public @Nullable List<PluginsMigration> plugins() {
+        Unbound.check(_unbound, 4);
         return plugins;
     }
 
@@ -132,6 +143,7 @@ public final class MigrationDetails {
      * @return the {@code sessions} member, or null when absent
      */
     public @Nullable List<SessionMigration> sessions() {
+        Unbound.check(_unbound, 5);
         return sessions;
     }
 
@@ -143,6 +155,7 @@ public final class MigrationDetails {
      * @return the {@code skills} member, or null when absent
      */
     public @Nullable List<SkillMigration> skills() {
+        Unbound.check(_unbound, 6);
         return skills;
     }
 
@@ -154,6 +167,7 @@ public final class MigrationDetails {
      * @return the {@code subagents} member, or null when absent
      */
     public @Nullable List<SubagentMigration> subagents() {
+        Unbound.check(_unbound, 7);
         return subagents;
     }
 
@@ -175,6 +189,24 @@ public final class MigrationDetails {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public MigrationDetails validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -200,12 +232,13 @@ public final class MigrationDetails {
                 && Objects.equals(sessions, x.sessions)
                 && Objects.equals(skills, x.skills)
                 && Objects.equals(subagents, x.subagents)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, commands, hooks, mcpServers, memory, plugins, sessions, skills, subagents, _additionalProperties);
+        return Objects.hash(_present, commands, hooks, mcpServers, memory, plugins, sessions, skills, subagents, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -239,6 +272,9 @@ public final class MigrationDetails {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -257,6 +293,7 @@ public final class MigrationDetails {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -272,6 +309,7 @@ public final class MigrationDetails {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -283,6 +321,7 @@ public final class MigrationDetails {
         public Builder commands(@Nullable List<? extends CommandMigration> commands) {
             this.commands = commands == null ? null : Json.copyList(commands);
             _present = commands == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -295,6 +334,7 @@ public final class MigrationDetails {
         public Builder hooks(@Nullable List<? extends HookMigration> hooks) {
             this.hooks = hooks == null ? null : Json.copyList(hooks);
             _present = hooks == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -307,6 +347,7 @@ public final class MigrationDetails {
         public Builder mcpServers(@Nullable List<? extends McpServerMigration> mcpServers) {
             this.mcpServers = mcpServers == null ? null : Json.copyList(mcpServers);
             _present = mcpServers == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -319,6 +360,7 @@ public final class MigrationDetails {
         public Builder memory(@Nullable List<? extends String> memory) {
             this.memory = memory == null ? null : Json.copyList(memory);
             _present = memory == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -331,6 +373,7 @@ public final class MigrationDetails {
         public Builder plugins(@Nullable List<? extends PluginsMigration> plugins) {
             this.plugins = plugins == null ? null : Json.copyList(plugins);
             _present = plugins == null ? _present & ~0x10L : _present | 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -343,6 +386,7 @@ public final class MigrationDetails {
         public Builder sessions(@Nullable List<? extends SessionMigration> sessions) {
             this.sessions = sessions == null ? null : Json.copyList(sessions);
             _present = sessions == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -355,6 +399,7 @@ public final class MigrationDetails {
         public Builder skills(@Nullable List<? extends SkillMigration> skills) {
             this.skills = skills == null ? null : Json.copyList(skills);
             _present = skills == null ? _present & ~0x40L : _present | 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -367,6 +412,7 @@ public final class MigrationDetails {
         public Builder subagents(@Nullable List<? extends SubagentMigration> subagents) {
             this.subagents = subagents == null ? null : Json.copyList(subagents);
             _present = subagents == null ? _present & ~0x80L : _present | 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -415,10 +461,11 @@ public final class MigrationDetails {
          * @throws IllegalStateException when a required member is not set
          */
         public MigrationDetails build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("MigrationDetails is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("MigrationDetails is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new MigrationDetails(commands, hooks, mcpServers, memory, plugins, sessions, skills, subagents, _present, _additionalProperties, _order);
+            return new MigrationDetails(commands, hooks, mcpServers, memory, plugins, sessions, skills, subagents, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -433,6 +480,8 @@ public final class MigrationDetails {
             @Nullable List<SkillMigration> f6 = null;
             @Nullable List<SubagentMigration> f7 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -453,23 +502,35 @@ public final class MigrationDetails {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, CommandMigration.codec());
-                    case 1 -> f1 = Json.readList(p, HookMigration.codec());
-                    case 2 -> f2 = Json.readList(p, McpServerMigration.codec());
-                    case 3 -> f3 = Json.readList(p, Json.STRING);
-                    case 4 -> f4 = Json.readList(p, PluginsMigration.codec());
-                    case 5 -> f5 = Json.readList(p, SessionMigration.codec());
-                    case 6 -> f6 = Json.readList(p, SkillMigration.codec());
-                    case 7 -> f7 = Json.readList(p, SubagentMigration.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, CommandMigration.codec());
+                        case 1 -> f1 = Json.readList(q, HookMigration.codec());
+                        case 2 -> f2 = Json.readList(q, McpServerMigration.codec());
+                        case 3 -> f3 = Json.readList(q, Json.STRING);
+                        case 4 -> f4 = Json.readList(q, PluginsMigration.codec());
+                        case 5 -> f5 = Json.readList(q, SessionMigration.codec());
+                        case 6 -> f6 = Json.readList(q, SkillMigration.codec());
+                        case 7 -> f7 = Json.readList(q, SubagentMigration.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "MigrationDetails", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("MigrationDetails"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "MigrationDetails", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new MigrationDetails(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new MigrationDetails(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("MigrationDetails");
         }
@@ -477,6 +538,10 @@ public final class MigrationDetails {
 
     private static void writeMember(MigrationDetails v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.commands == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class MisalignmentErrorDetails {
     private static final String[] NAMES = {"detailedExplanation", "errorType", "reviewTarget", "steer"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"detailedExplanation", "errorType", "reviewTarget", "steer"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "MisalignmentSteer"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,8 +56,9 @@ public final class MisalignmentErrorDetails {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private MisalignmentErrorDetails(@Nullable String detailedExplanation, @Nullable String errorType, @Nullable String reviewTarget, @Nullable MisalignmentSteer steer, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private MisalignmentErrorDetails(@Nullable String detailedExplanation, @Nullable String errorType, @Nullable String reviewTarget, @Nullable MisalignmentSteer steer, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.detailedExplanation = detailedExplanation;
         this.errorType = errorType;
         this.reviewTarget = reviewTarget;
@@ -61,6 +66,7 @@ public final class MisalignmentErrorDetails {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class MisalignmentErrorDetails {
      * @return the {@code detailedExplanation} member, or null when absent or null
      */
     public @Nullable String detailedExplanation() {
+        Unbound.check(_unbound, 0);
         return detailedExplanation;
     }
 
@@ -78,6 +85,7 @@ public final class MisalignmentErrorDetails {
      * @return the {@code errorType} member, or null when absent or null
      */
     public @Nullable String errorType() {
+        Unbound.check(_unbound, 1);
         return errorType;
     }
 
@@ -87,6 +95,7 @@ public final class MisalignmentErrorDetails {
      * @return the {@code reviewTarget} member, or null when absent or null
      */
     public @Nullable String reviewTarget() {
+        Unbound.check(_unbound, 2);
         return reviewTarget;
     }
 
@@ -96,6 +105,7 @@ public final class MisalignmentErrorDetails {
      * @return the {@code steer} member, or null when absent or null
      */
     public @Nullable MisalignmentSteer steer() {
+        Unbound.check(_unbound, 3);
         return steer;
     }
 
@@ -119,6 +129,24 @@ public final class MisalignmentErrorDetails {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public MisalignmentErrorDetails validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<MisalignmentErrorDetails> codec() {
         return CODEC;
@@ -138,12 +166,13 @@ public final class MisalignmentErrorDetails {
                 && Objects.equals(errorType, x.errorType)
                 && Objects.equals(reviewTarget, x.reviewTarget)
                 && Objects.equals(steer, x.steer)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, detailedExplanation, errorType, reviewTarget, steer, _additionalProperties);
+        return Objects.hash(_present, detailedExplanation, errorType, reviewTarget, steer, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class MisalignmentErrorDetails {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class MisalignmentErrorDetails {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class MisalignmentErrorDetails {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class MisalignmentErrorDetails {
         public Builder detailedExplanation(@Nullable String detailedExplanation) {
             this.detailedExplanation = detailedExplanation;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class MisalignmentErrorDetails {
         public Builder errorType(@Nullable String errorType) {
             this.errorType = errorType;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class MisalignmentErrorDetails {
         public Builder reviewTarget(@Nullable String reviewTarget) {
             this.reviewTarget = reviewTarget;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class MisalignmentErrorDetails {
         public Builder steer(@Nullable MisalignmentSteer steer) {
             this.steer = steer;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class MisalignmentErrorDetails {
          * @throws IllegalStateException when a required member is not set
          */
         public MisalignmentErrorDetails build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("MisalignmentErrorDetails is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("MisalignmentErrorDetails is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new MisalignmentErrorDetails(detailedExplanation, errorType, reviewTarget, steer, _present, _additionalProperties, _order);
+            return new MisalignmentErrorDetails(detailedExplanation, errorType, reviewTarget, steer, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class MisalignmentErrorDetails {
             @Nullable String f2 = null;
             @Nullable MisalignmentSteer f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class MisalignmentErrorDetails {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : MisalignmentSteer.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : MisalignmentSteer.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "MisalignmentErrorDetails", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("MisalignmentErrorDetails"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "MisalignmentErrorDetails", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new MisalignmentErrorDetails(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new MisalignmentErrorDetails(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("MisalignmentErrorDetails");
         }
@@ -339,6 +392,10 @@ public final class MisalignmentErrorDetails {
 
     private static void writeMember(MisalignmentErrorDetails v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.detailedExplanation == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class Model {
     private static final String[] NAMES = {"additionalSpeedTiers", "availabilityNux", "availableAccessPrograms", "defaultReasoningEffort", "defaultServiceTier", "description", "displayName", "hidden", "id", "inputModalities", "isDefault", "model", "modelSpecialty", "multiAgentVersion", "serviceTiers", "supportedReasoningEfforts", "supportsPersonality", "upgrade", "upgradeInfo"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"additionalSpeedTiers", "availabilityNux", "availableAccessPrograms", "defaultReasoningEffort", "defaultServiceTier", "description", "displayName", "hidden", "id", "inputModalities", "isDefault", "model", "modelSpecialty", "multiAgentVersion", "serviceTiers", "supportedReasoningEfforts", "supportsPersonality", "upgrade", "upgradeInfo"};
+    private static final String[] JAVA_TYPES = {"List<String>", "ModelAvailabilityNux", "ModelAccessPrograms", "String", "String", "String", "String", "boolean", "String", "List<InputModality>", "boolean", "String", "String", "MultiAgentVersion", "List<ModelServiceTier>", "List<ReasoningEffortOption>", "boolean", "String", "ModelUpgradeInfo"};
     private static final long REQUIRED = 0x8de8L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -70,8 +74,9 @@ public final class Model {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private Model(@Nullable List<String> additionalSpeedTiers, @Nullable ModelAvailabilityNux availabilityNux, @Nullable ModelAccessPrograms availableAccessPrograms, String defaultReasoningEffort, @Nullable String defaultServiceTier, String description, String displayName, boolean hidden, String id, @Nullable List<InputModality> inputModalities, boolean isDefault, String model, @Nullable String modelSpecialty, @Nullable MultiAgentVersion multiAgentVersion, @Nullable List<ModelServiceTier> serviceTiers, List<ReasoningEffortOption> supportedReasoningEfforts, @Nullable Boolean supportsPersonality, @Nullable String upgrade, @Nullable ModelUpgradeInfo upgradeInfo, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private Model(@Nullable List<String> additionalSpeedTiers, @Nullable ModelAvailabilityNux availabilityNux, @Nullable ModelAccessPrograms availableAccessPrograms, String defaultReasoningEffort, @Nullable String defaultServiceTier, String description, String displayName, boolean hidden, String id, @Nullable List<InputModality> inputModalities, boolean isDefault, String model, @Nullable String modelSpecialty, @Nullable MultiAgentVersion multiAgentVersion, @Nullable List<ModelServiceTier> serviceTiers, List<ReasoningEffortOption> supportedReasoningEfforts, @Nullable Boolean supportsPersonality, @Nullable String upgrade, @Nullable ModelUpgradeInfo upgradeInfo, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.additionalSpeedTiers = additionalSpeedTiers;
         this.availabilityNux = availabilityNux;
         this.availableAccessPrograms = availableAccessPrograms;
@@ -94,6 +99,7 @@ public final class Model {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -104,6 +110,7 @@ public final class Model {
      * @return the {@code additionalSpeedTiers} member, or null when absent
      */
     public @Nullable List<String> additionalSpeedTiers() {
+        Unbound.check(_unbound, 0);
         return additionalSpeedTiers;
     }
 
@@ -113,6 +120,7 @@ public final class Model {
      * @return the {@code availabilityNux} member, or null when absent or null
      */
     public @Nullable ModelAvailabilityNux availabilityNux() {
+        Unbound.check(_unbound, 1);
         return availabilityNux;
     }
 
@@ -124,6 +132,7 @@ public final class Model {
      * @return the {@code availableAccessPrograms} member, or null when absent or null
      */
     public @Nullable ModelAccessPrograms availableAccessPrograms() {
+        Unbound.check(_unbound, 2);
         return availableAccessPrograms;
     }
 
@@ -133,6 +142,7 @@ public final class Model {
      * @return the {@code defaultReasoningEffort} member
      */
     public String defaultReasoningEffort() {
+        Unbound.check(_unbound, 3);
         return defaultReasoningEffort;
     }
 
@@ -144,6 +154,7 @@ public final class Model {
      * @return the {@code defaultServiceTier} member, or null when absent or null
      */
     public @Nullable String defaultServiceTier() {
+        Unbound.check(_unbound, 4);
         return defaultServiceTier;
     }
 
@@ -153,6 +164,7 @@ public final class Model {
      * @return the {@code description} member
      */
     public String description() {
+        Unbound.check(_unbound, 5);
         return description;
     }
 
@@ -162,6 +174,7 @@ public final class Model {
      * @return the {@code displayName} member
      */
     public String displayName() {
+        Unbound.check(_unbound, 6);
         return displayName;
     }
 
@@ -171,6 +184,7 @@ public final class Model {
      * @return the {@code hidden} member
      */
     public boolean hidden() {
+        Unbound.check(_unbound, 7);
         return hidden;
     }
 
@@ -180,6 +194,7 @@ public final class Model {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 8);
         return id;
     }
 
@@ -191,6 +206,7 @@ public final class Model {
      * @return the {@code inputModalities} member, or null when absent
      */
     public @Nullable List<InputModality> inputModalities() {
+        Unbound.check(_unbound, 9);
         return inputModalities;
     }
 
@@ -200,6 +216,7 @@ public final class Model {
      * @return the {@code isDefault} member
      */
     public boolean isDefault() {
+        Unbound.check(_unbound, 10);
         return isDefault;
     }
 
@@ -209,6 +226,7 @@ public final class Model {
      * @return the {@code model} member
      */
     public String model() {
+        Unbound.check(_unbound, 11);
         return model;
     }
 
@@ -220,6 +238,7 @@ public final class Model {
      * @return the {@code modelSpecialty} member, or null when absent or null
      */
     public @Nullable String modelSpecialty() {
+        Unbound.check(_unbound, 12);
         return modelSpecialty;
     }
 
@@ -229,6 +248,7 @@ public final class Model {
      * @return the {@code multiAgentVersion} member, or null when absent or null
      */
     public @Nullable MultiAgentVersion multiAgentVersion() {
+        Unbound.check(_unbound, 13);
         return multiAgentVersion;
     }
 
@@ -240,6 +260,7 @@ public final class Model {
      * @return the {@code serviceTiers} member, or null when absent
      */
     public @Nullable List<ModelServiceTier> serviceTiers() {
+        Unbound.check(_unbound, 14);
         return serviceTiers;
     }
 
@@ -249,6 +270,7 @@ public final class Model {
      * @return the {@code supportedReasoningEfforts} member
      */
     public List<ReasoningEffortOption> supportedReasoningEfforts() {
+        Unbound.check(_unbound, 15);
         return supportedReasoningEfforts;
     }
 
@@ -260,6 +282,7 @@ public final class Model {
      * @return the {@code supportsPersonality} member, or null when absent
      */
     public @Nullable Boolean supportsPersonality() {
+        Unbound.check(_unbound, 16);
         return supportsPersonality;
     }
 
@@ -269,6 +292,7 @@ public final class Model {
      * @return the {@code upgrade} member, or null when absent or null
      */
     public @Nullable String upgrade() {
+        Unbound.check(_unbound, 17);
         return upgrade;
     }
 
@@ -278,6 +302,7 @@ public final class Model {
      * @return the {@code upgradeInfo} member, or null when absent or null
      */
     public @Nullable ModelUpgradeInfo upgradeInfo() {
+        Unbound.check(_unbound, 18);
         return upgradeInfo;
     }
 
@@ -299,6 +324,24 @@ public final class Model {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public Model validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -335,12 +378,13 @@ public final class Model {
                 && Objects.equals(supportsPersonality, x.supportsPersonality)
                 && Objects.equals(upgrade, x.upgrade)
                 && Objects.equals(upgradeInfo, x.upgradeInfo)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, additionalSpeedTiers, availabilityNux, availableAccessPrograms, defaultReasoningEffort, defaultServiceTier, description, displayName, hidden, id, inputModalities, isDefault, model, modelSpecialty, multiAgentVersion, serviceTiers, supportedReasoningEfforts, supportsPersonality, upgrade, upgradeInfo, _additionalProperties);
+        return Objects.hash(_present, additionalSpeedTiers, availabilityNux, availableAccessPrograms, defaultReasoningEffort, defaultServiceTier, description, displayName, hidden, id, inputModalities, isDefault, model, modelSpecialty, multiAgentVersion, serviceTiers, supportedReasoningEfforts, supportsPersonality, upgrade, upgradeInfo, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -391,6 +435,9 @@ public final class Model {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -420,6 +467,7 @@ public final class Model {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -446,6 +494,7 @@ public final class Model {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -457,6 +506,7 @@ public final class Model {
         public Builder additionalSpeedTiers(@Nullable List<? extends String> additionalSpeedTiers) {
             this.additionalSpeedTiers = additionalSpeedTiers == null ? null : Json.copyList(additionalSpeedTiers);
             _present = additionalSpeedTiers == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -469,6 +519,7 @@ public final class Model {
         public Builder availabilityNux(@Nullable ModelAvailabilityNux availabilityNux) {
             this.availabilityNux = availabilityNux;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -481,6 +532,7 @@ public final class Model {
         public Builder availableAccessPrograms(@Nullable ModelAccessPrograms availableAccessPrograms) {
             this.availableAccessPrograms = availableAccessPrograms;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -494,6 +546,7 @@ public final class Model {
             Objects.requireNonNull(defaultReasoningEffort, "defaultReasoningEffort");
             this.defaultReasoningEffort = defaultReasoningEffort;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -506,6 +559,7 @@ public final class Model {
         public Builder defaultServiceTier(@Nullable String defaultServiceTier) {
             this.defaultServiceTier = defaultServiceTier;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -519,6 +573,7 @@ public final class Model {
             Objects.requireNonNull(description, "description");
             this.description = description;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -532,6 +587,7 @@ public final class Model {
             Objects.requireNonNull(displayName, "displayName");
             this.displayName = displayName;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -544,6 +600,7 @@ public final class Model {
         public Builder hidden(boolean hidden) {
             this.hidden = hidden;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -557,6 +614,7 @@ public final class Model {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -569,6 +627,7 @@ public final class Model {
         public Builder inputModalities(@Nullable List<? extends InputModality> inputModalities) {
             this.inputModalities = inputModalities == null ? null : Json.copyList(inputModalities);
             _present = inputModalities == null ? _present & ~0x200L : _present | 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -581,6 +640,7 @@ public final class Model {
         public Builder isDefault(boolean isDefault) {
             this.isDefault = isDefault;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -594,6 +654,7 @@ public final class Model {
             Objects.requireNonNull(model, "model");
             this.model = model;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -606,6 +667,7 @@ public final class Model {
         public Builder modelSpecialty(@Nullable String modelSpecialty) {
             this.modelSpecialty = modelSpecialty;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -618,6 +680,7 @@ public final class Model {
         public Builder multiAgentVersion(@Nullable MultiAgentVersion multiAgentVersion) {
             this.multiAgentVersion = multiAgentVersion;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -630,6 +693,7 @@ public final class Model {
         public Builder serviceTiers(@Nullable List<? extends ModelServiceTier> serviceTiers) {
             this.serviceTiers = serviceTiers == null ? null : Json.copyList(serviceTiers);
             _present = serviceTiers == null ? _present & ~0x4000L : _present | 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -643,6 +707,7 @@ public final class Model {
             Objects.requireNonNull(supportedReasoningEfforts, "supportedReasoningEfforts");
             this.supportedReasoningEfforts = Json.copyList(supportedReasoningEfforts);
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -655,6 +720,7 @@ public final class Model {
         public Builder supportsPersonality(@Nullable Boolean supportsPersonality) {
             this.supportsPersonality = supportsPersonality;
             _present = supportsPersonality == null ? _present & ~0x10000L : _present | 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -667,6 +733,7 @@ public final class Model {
         public Builder upgrade(@Nullable String upgrade) {
             this.upgrade = upgrade;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -679,6 +746,7 @@ public final class Model {
         public Builder upgradeInfo(@Nullable ModelUpgradeInfo upgradeInfo) {
             this.upgradeInfo = upgradeInfo;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -727,10 +795,11 @@ public final class Model {
          * @throws IllegalStateException when a required member is not set
          */
         public Model build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("Model is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("Model is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Model(additionalSpeedTiers, availabilityNux, availableAccessPrograms, defaultReasoningEffort, defaultServiceTier, description, displayName, hidden, id, inputModalities, isDefault, model, modelSpecialty, multiAgentVersion, serviceTiers, supportedReasoningEfforts, supportsPersonality, upgrade, upgradeInfo, _present, _additionalProperties, _order);
+            return new Model(additionalSpeedTiers, availabilityNux, availableAccessPrograms, defaultReasoningEffort, defaultServiceTier, description, displayName, hidden, id, inputModalities, isDefault, model, modelSpecialty, multiAgentVersion, serviceTiers, supportedReasoningEfforts, supportsPersonality, upgrade, upgradeInfo, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -756,6 +825,8 @@ public final class Model {
             @Nullable String f17 = null;
             @Nullable ModelUpgradeInfo f18 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -776,34 +847,46 @@ public final class Model {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, Json.STRING);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ModelAvailabilityNux.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : ModelAccessPrograms.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readBoolean(p);
-                    case 8 -> f8 = Json.readString(p);
-                    case 9 -> f9 = Json.readList(p, InputModality.codec());
-                    case 10 -> f10 = Json.readBoolean(p);
-                    case 11 -> f11 = Json.readString(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = p.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentVersion.codec().read(p);
-                    case 14 -> f14 = Json.readList(p, ModelServiceTier.codec());
-                    case 15 -> f15 = Json.readList(p, ReasoningEffortOption.codec());
-                    case 16 -> f16 = Json.readBoolean(p);
-                    case 17 -> f17 = Json.readNullableString(p);
-                    case 18 -> f18 = p.currentToken() == JsonToken.VALUE_NULL ? null : ModelUpgradeInfo.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, Json.STRING);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ModelAvailabilityNux.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : ModelAccessPrograms.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readBoolean(q);
+                        case 8 -> f8 = Json.readString(q);
+                        case 9 -> f9 = Json.readList(q, InputModality.codec());
+                        case 10 -> f10 = Json.readBoolean(q);
+                        case 11 -> f11 = Json.readString(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = q.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentVersion.codec().read(q);
+                        case 14 -> f14 = Json.readList(q, ModelServiceTier.codec());
+                        case 15 -> f15 = Json.readList(q, ReasoningEffortOption.codec());
+                        case 16 -> f16 = Json.readBoolean(q);
+                        case 17 -> f17 = Json.readNullableString(q);
+                        case 18 -> f18 = q.currentToken() == JsonToken.VALUE_NULL ? null : ModelUpgradeInfo.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "Model", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Model"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "Model", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Model(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new Model(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Model");
         }
@@ -811,6 +894,10 @@ public final class Model {
 
     private static void writeMember(Model v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.additionalSpeedTiers == null) {

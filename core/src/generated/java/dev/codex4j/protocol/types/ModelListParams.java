@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ModelListParams {
     private static final String[] NAMES = {"cursor", "includeHidden", "limit", "modelProvider"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cursor", "includeHidden", "limit", "modelProvider"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "long", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,8 +56,9 @@ public final class ModelListParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ModelListParams(@Nullable String cursor, @Nullable Boolean includeHidden, @Nullable Long limit, @Nullable String modelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ModelListParams(@Nullable String cursor, @Nullable Boolean includeHidden, @Nullable Long limit, @Nullable String modelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.includeHidden = includeHidden;
         this.limit = limit;
@@ -61,6 +66,7 @@ public final class ModelListParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class ModelListParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 0);
         return cursor;
     }
 
@@ -78,6 +85,7 @@ public final class ModelListParams {
      * @return the {@code includeHidden} member, or null when absent or null
      */
     public @Nullable Boolean includeHidden() {
+        Unbound.check(_unbound, 1);
         return includeHidden;
     }
 
@@ -87,6 +95,7 @@ public final class ModelListParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 2);
         return limit;
     }
 
@@ -96,6 +105,7 @@ public final class ModelListParams {
      * @return the {@code modelProvider} member, or null when absent or null
      */
     public @Nullable String modelProvider() {
+        Unbound.check(_unbound, 3);
         return modelProvider;
     }
 
@@ -119,6 +129,24 @@ public final class ModelListParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ModelListParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ModelListParams> codec() {
         return CODEC;
@@ -138,12 +166,13 @@ public final class ModelListParams {
                 && Objects.equals(includeHidden, x.includeHidden)
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(modelProvider, x.modelProvider)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, includeHidden, limit, modelProvider, _additionalProperties);
+        return Objects.hash(_present, cursor, includeHidden, limit, modelProvider, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class ModelListParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class ModelListParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class ModelListParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class ModelListParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class ModelListParams {
         public Builder includeHidden(@Nullable Boolean includeHidden) {
             this.includeHidden = includeHidden;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class ModelListParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ModelListParams {
         public Builder modelProvider(@Nullable String modelProvider) {
             this.modelProvider = modelProvider;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class ModelListParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ModelListParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ModelListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ModelListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ModelListParams(cursor, includeHidden, limit, modelProvider, _present, _additionalProperties, _order);
+            return new ModelListParams(cursor, includeHidden, limit, modelProvider, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class ModelListParams {
             @Nullable Long f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class ModelListParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ModelListParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ModelListParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ModelListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ModelListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ModelListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ModelListParams");
         }
@@ -339,6 +392,10 @@ public final class ModelListParams {
 
     private static void writeMember(ModelListParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cursor == null) {

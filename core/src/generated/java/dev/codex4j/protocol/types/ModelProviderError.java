@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +73,8 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         private static final String[] NAMES = {"type", "currentModelProvider", "modelProvider"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "currentModelProvider", "modelProvider"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -80,13 +84,15 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ModelProviderMismatch(String currentModelProvider, String modelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ModelProviderMismatch(String currentModelProvider, String modelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.currentModelProvider = currentModelProvider;
             this.modelProvider = modelProvider;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -95,6 +101,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
          * @return the {@code currentModelProvider} member
          */
         public String currentModelProvider() {
+            Unbound.check(_unbound, 1);
             return currentModelProvider;
         }
 
@@ -104,6 +111,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
          * @return the {@code modelProvider} member
          */
         public String modelProvider() {
+            Unbound.check(_unbound, 2);
             return modelProvider;
         }
 
@@ -132,6 +140,24 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ModelProviderMismatch validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ModelProviderMismatch> codec() {
             return CODEC;
@@ -149,12 +175,13 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return o instanceof ModelProviderMismatch x && _present == x._present
                     && Objects.equals(currentModelProvider, x.currentModelProvider)
                     && Objects.equals(modelProvider, x.modelProvider)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, currentModelProvider, modelProvider, _additionalProperties);
+            return Objects.hash(_present, currentModelProvider, modelProvider, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -165,6 +192,9 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             Json.field(b, "modelProvider", modelProvider);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -178,6 +208,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -187,6 +218,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -199,6 +231,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 Objects.requireNonNull(currentModelProvider, "currentModelProvider");
                 this.currentModelProvider = currentModelProvider;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -212,6 +245,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 Objects.requireNonNull(modelProvider, "modelProvider");
                 this.modelProvider = modelProvider;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -260,10 +294,11 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
              * @throws IllegalStateException when a required member is not set
              */
             public ModelProviderMismatch build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ModelProviderError.ModelProviderMismatch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ModelProviderError.ModelProviderMismatch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ModelProviderMismatch(currentModelProvider, modelProvider, _present, _additionalProperties, _order);
+                return new ModelProviderMismatch(currentModelProvider, modelProvider, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -272,6 +307,8 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -296,18 +333,30 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ModelProviderError.ModelProviderMismatch", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ModelProviderError.ModelProviderMismatch"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ModelProviderError.ModelProviderMismatch", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ModelProviderMismatch(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ModelProviderMismatch(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ModelProviderError.ModelProviderMismatch");
             }
@@ -315,6 +364,10 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
 
         private static void writeMember(ModelProviderMismatch v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.currentModelProvider);
@@ -380,6 +433,8 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         private static final String[] NAMES = {"type", "modelProvider"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "modelProvider"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -388,12 +443,14 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ModelProviderNotConfigured(String modelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ModelProviderNotConfigured(String modelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.modelProvider = modelProvider;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -402,6 +459,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
          * @return the {@code modelProvider} member
          */
         public String modelProvider() {
+            Unbound.check(_unbound, 1);
             return modelProvider;
         }
 
@@ -430,6 +488,24 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ModelProviderNotConfigured validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ModelProviderNotConfigured> codec() {
             return CODEC;
@@ -446,12 +522,13 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             }
             return o instanceof ModelProviderNotConfigured x && _present == x._present
                     && Objects.equals(modelProvider, x.modelProvider)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, modelProvider, _additionalProperties);
+            return Objects.hash(_present, modelProvider, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -461,6 +538,9 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             Json.field(b, "modelProvider", modelProvider);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -473,6 +553,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -481,6 +562,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -493,6 +575,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 Objects.requireNonNull(modelProvider, "modelProvider");
                 this.modelProvider = modelProvider;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -541,10 +624,11 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
              * @throws IllegalStateException when a required member is not set
              */
             public ModelProviderNotConfigured build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ModelProviderError.ModelProviderNotConfigured is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ModelProviderError.ModelProviderNotConfigured is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ModelProviderNotConfigured(modelProvider, _present, _additionalProperties, _order);
+                return new ModelProviderNotConfigured(modelProvider, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -552,6 +636,8 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -576,17 +662,29 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ModelProviderError.ModelProviderNotConfigured", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ModelProviderError.ModelProviderNotConfigured"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ModelProviderError.ModelProviderNotConfigured", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ModelProviderNotConfigured(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ModelProviderNotConfigured(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ModelProviderError.ModelProviderNotConfigured");
             }
@@ -594,6 +692,10 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
 
         private static void writeMember(ModelProviderNotConfigured v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.modelProvider);
@@ -659,6 +761,8 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         private static final String[] NAMES = {"type", "modelProvider", "requiredModelProvider"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "modelProvider", "requiredModelProvider"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -668,13 +772,15 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ModelProviderPolicyConflict(String modelProvider, String requiredModelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ModelProviderPolicyConflict(String modelProvider, String requiredModelProvider, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.modelProvider = modelProvider;
             this.requiredModelProvider = requiredModelProvider;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -683,6 +789,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
          * @return the {@code modelProvider} member
          */
         public String modelProvider() {
+            Unbound.check(_unbound, 1);
             return modelProvider;
         }
 
@@ -692,6 +799,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
          * @return the {@code requiredModelProvider} member
          */
         public String requiredModelProvider() {
+            Unbound.check(_unbound, 2);
             return requiredModelProvider;
         }
 
@@ -720,6 +828,24 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ModelProviderPolicyConflict validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ModelProviderPolicyConflict> codec() {
             return CODEC;
@@ -737,12 +863,13 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             return o instanceof ModelProviderPolicyConflict x && _present == x._present
                     && Objects.equals(modelProvider, x.modelProvider)
                     && Objects.equals(requiredModelProvider, x.requiredModelProvider)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, modelProvider, requiredModelProvider, _additionalProperties);
+            return Objects.hash(_present, modelProvider, requiredModelProvider, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -753,6 +880,9 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             Json.field(b, "requiredModelProvider", requiredModelProvider);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -766,6 +896,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -775,6 +906,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -787,6 +919,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 Objects.requireNonNull(modelProvider, "modelProvider");
                 this.modelProvider = modelProvider;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -800,6 +933,7 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 Objects.requireNonNull(requiredModelProvider, "requiredModelProvider");
                 this.requiredModelProvider = requiredModelProvider;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -848,10 +982,11 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
              * @throws IllegalStateException when a required member is not set
              */
             public ModelProviderPolicyConflict build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ModelProviderError.ModelProviderPolicyConflict is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ModelProviderError.ModelProviderPolicyConflict is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ModelProviderPolicyConflict(modelProvider, requiredModelProvider, _present, _additionalProperties, _order);
+                return new ModelProviderPolicyConflict(modelProvider, requiredModelProvider, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -860,6 +995,8 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -884,18 +1021,30 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ModelProviderError.ModelProviderPolicyConflict", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ModelProviderError.ModelProviderPolicyConflict"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ModelProviderError.ModelProviderPolicyConflict", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ModelProviderPolicyConflict(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ModelProviderPolicyConflict(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ModelProviderError.ModelProviderPolicyConflict");
             }
@@ -903,6 +1052,10 @@ public sealed interface ModelProviderError permits ModelProviderError.ModelProvi
 
         private static void writeMember(ModelProviderPolicyConflict v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.modelProvider);

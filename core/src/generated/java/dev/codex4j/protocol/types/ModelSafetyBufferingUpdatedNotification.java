@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ModelSafetyBufferingUpdatedNotification {
     private static final String[] NAMES = {"fasterModel", "model", "reasons", "showBufferingUi", "threadId", "turnId", "useCases"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"fasterModel", "model", "reasons", "showBufferingUi", "threadId", "turnId", "useCases"};
+    private static final String[] JAVA_TYPES = {"String", "String", "List<String>", "boolean", "String", "String", "List<String>"};
     private static final long REQUIRED = 0x7eL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ModelSafetyBufferingUpdatedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ModelSafetyBufferingUpdatedNotification(@Nullable String fasterModel, String model, List<String> reasons, boolean showBufferingUi, String threadId, String turnId, List<String> useCases, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ModelSafetyBufferingUpdatedNotification(@Nullable String fasterModel, String model, List<String> reasons, boolean showBufferingUi, String threadId, String turnId, List<String> useCases, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.fasterModel = fasterModel;
         this.model = model;
         this.reasons = reasons;
@@ -70,6 +75,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
      * @return the {@code fasterModel} member, or null when absent or null
      */
     public @Nullable String fasterModel() {
+        Unbound.check(_unbound, 0);
         return fasterModel;
     }
 
@@ -87,6 +94,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
      * @return the {@code model} member
      */
     public String model() {
+        Unbound.check(_unbound, 1);
         return model;
     }
 
@@ -96,6 +104,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
      * @return the {@code reasons} member
      */
     public List<String> reasons() {
+        Unbound.check(_unbound, 2);
         return reasons;
     }
 
@@ -105,6 +114,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
      * @return the {@code showBufferingUi} member
      */
     public boolean showBufferingUi() {
+        Unbound.check(_unbound, 3);
         return showBufferingUi;
     }
 
@@ -114,6 +124,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -123,6 +134,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 5);
         return turnId;
     }
 
@@ -132,6 +144,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
      * @return the {@code useCases} member
      */
     public List<String> useCases() {
+        Unbound.check(_unbound, 6);
         return useCases;
     }
 
@@ -153,6 +166,24 @@ public final class ModelSafetyBufferingUpdatedNotification {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ModelSafetyBufferingUpdatedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -177,12 +208,13 @@ public final class ModelSafetyBufferingUpdatedNotification {
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
                 && Objects.equals(useCases, x.useCases)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, fasterModel, model, reasons, showBufferingUi, threadId, turnId, useCases, _additionalProperties);
+        return Objects.hash(_present, fasterModel, model, reasons, showBufferingUi, threadId, turnId, useCases, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -201,6 +233,9 @@ public final class ModelSafetyBufferingUpdatedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -218,6 +253,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -232,6 +268,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -243,6 +280,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
         public Builder fasterModel(@Nullable String fasterModel) {
             this.fasterModel = fasterModel;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -256,6 +294,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
             Objects.requireNonNull(model, "model");
             this.model = model;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -269,6 +308,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
             Objects.requireNonNull(reasons, "reasons");
             this.reasons = Json.copyList(reasons);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -281,6 +321,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
         public Builder showBufferingUi(boolean showBufferingUi) {
             this.showBufferingUi = showBufferingUi;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -294,6 +335,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -307,6 +349,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -320,6 +363,7 @@ public final class ModelSafetyBufferingUpdatedNotification {
             Objects.requireNonNull(useCases, "useCases");
             this.useCases = Json.copyList(useCases);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -368,10 +412,11 @@ public final class ModelSafetyBufferingUpdatedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ModelSafetyBufferingUpdatedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ModelSafetyBufferingUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ModelSafetyBufferingUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ModelSafetyBufferingUpdatedNotification(fasterModel, model, reasons, showBufferingUi, threadId, turnId, useCases, _present, _additionalProperties, _order);
+            return new ModelSafetyBufferingUpdatedNotification(fasterModel, model, reasons, showBufferingUi, threadId, turnId, useCases, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -385,6 +430,8 @@ public final class ModelSafetyBufferingUpdatedNotification {
             @Nullable String f5 = null;
             @Nullable List<String> f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -405,22 +452,34 @@ public final class ModelSafetyBufferingUpdatedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readList(p, Json.STRING);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readList(p, Json.STRING);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readList(q, Json.STRING);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readList(q, Json.STRING);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ModelSafetyBufferingUpdatedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ModelSafetyBufferingUpdatedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ModelSafetyBufferingUpdatedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ModelSafetyBufferingUpdatedNotification(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ModelSafetyBufferingUpdatedNotification(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ModelSafetyBufferingUpdatedNotification");
         }
@@ -428,6 +487,10 @@ public final class ModelSafetyBufferingUpdatedNotification {
 
     private static void writeMember(ModelSafetyBufferingUpdatedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.fasterModel == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ModelsRequirements {
     private static final String[] NAMES = {"newThread"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"newThread"};
+    private static final String[] JAVA_TYPES = {"NewThreadModelDefaults"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -49,12 +53,14 @@ public final class ModelsRequirements {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ModelsRequirements(@Nullable NewThreadModelDefaults newThread, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ModelsRequirements(@Nullable NewThreadModelDefaults newThread, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.newThread = newThread;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -63,6 +69,7 @@ public final class ModelsRequirements {
      * @return the {@code newThread} member, or null when absent or null
      */
     public @Nullable NewThreadModelDefaults newThread() {
+        Unbound.check(_unbound, 0);
         return newThread;
     }
 
@@ -86,6 +93,24 @@ public final class ModelsRequirements {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ModelsRequirements validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ModelsRequirements> codec() {
         return CODEC;
@@ -102,12 +127,13 @@ public final class ModelsRequirements {
         }
         return o instanceof ModelsRequirements x && _present == x._present
                 && Objects.equals(newThread, x.newThread)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, newThread, _additionalProperties);
+        return Objects.hash(_present, newThread, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -120,6 +146,9 @@ public final class ModelsRequirements {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -131,6 +160,7 @@ public final class ModelsRequirements {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -139,6 +169,7 @@ public final class ModelsRequirements {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -150,6 +181,7 @@ public final class ModelsRequirements {
         public Builder newThread(@Nullable NewThreadModelDefaults newThread) {
             this.newThread = newThread;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -198,10 +230,11 @@ public final class ModelsRequirements {
          * @throws IllegalStateException when a required member is not set
          */
         public ModelsRequirements build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ModelsRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ModelsRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ModelsRequirements(newThread, _present, _additionalProperties, _order);
+            return new ModelsRequirements(newThread, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -209,6 +242,8 @@ public final class ModelsRequirements {
         try {
             @Nullable NewThreadModelDefaults f0 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -229,16 +264,28 @@ public final class ModelsRequirements {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : NewThreadModelDefaults.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : NewThreadModelDefaults.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ModelsRequirements", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ModelsRequirements"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ModelsRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ModelsRequirements(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ModelsRequirements(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ModelsRequirements");
         }
@@ -246,6 +293,10 @@ public final class ModelsRequirements {
 
     private static void writeMember(ModelsRequirements v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.newThread == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,6 +191,8 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
         private static final String[] NAMES = {"custom"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"custom"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -197,12 +201,14 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Custom(String custom, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Custom(String custom, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.custom = custom;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -211,6 +217,7 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
          * @return the {@code custom} member
          */
         public String custom() {
+            Unbound.check(_unbound, 0);
             return custom;
         }
 
@@ -234,6 +241,24 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Custom validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Custom> codec() {
             return CODEC;
@@ -250,12 +275,13 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
             }
             return o instanceof Custom x && _present == x._present
                     && Objects.equals(custom, x.custom)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, custom, _additionalProperties);
+            return Objects.hash(_present, custom, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -265,6 +291,9 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
             Json.field(b, "custom", custom);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -277,6 +306,7 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -285,6 +315,7 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -297,6 +328,7 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
                 Objects.requireNonNull(custom, "custom");
                 this.custom = custom;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -345,10 +377,11 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public Custom build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("MultiAgentMode.Custom is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("MultiAgentMode.Custom is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Custom(custom, _present, _additionalProperties, _order);
+                return new Custom(custom, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -356,6 +389,8 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
             try {
                 @Nullable String f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -376,16 +411,28 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "MultiAgentMode.Custom", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("MultiAgentMode.Custom"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "MultiAgentMode.Custom", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Custom(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Custom(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("MultiAgentMode.Custom");
             }
@@ -393,6 +440,10 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
 
         private static void writeMember(Custom v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(v.custom);
                 default -> throw new IllegalStateException("member " + ix);
@@ -490,18 +541,21 @@ public sealed interface MultiAgentMode permits MultiAgentMode.Value,
 
             private static MultiAgentMode fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("custom") && Json.onlyKeys(o, "custom"))) {
-                    try {
-                        return Json.bindTree(o, p, Custom.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("custom") && Json.onlyKeys(o, "custom"))) {
+                        try {
+                            return Json.bindTree(o, p, Custom.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("custom")) {
-                    try {
-                        return Json.bindTree(o, p, Custom.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("custom")) {
+                        try {
+                            return Json.bindTree(o, p, Custom.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class NetworkRequirements {
     private static final String[] NAMES = {"allowLocalBinding", "allowUnixSockets", "allowUpstreamProxy", "allowedDomains", "dangerouslyAllowAllUnixSockets", "dangerouslyAllowNonLoopbackProxy", "deniedDomains", "domains", "enabled", "httpPort", "managedAllowedDomainsOnly", "reviewDomains", "socksPort", "unixSockets"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"allowLocalBinding", "allowUnixSockets", "allowUpstreamProxy", "allowedDomains", "dangerouslyAllowAllUnixSockets", "dangerouslyAllowNonLoopbackProxy", "deniedDomains", "domains", "enabled", "httpPort", "managedAllowedDomainsOnly", "reviewDomains", "socksPort", "unixSockets"};
+    private static final String[] JAVA_TYPES = {"boolean", "List<String>", "boolean", "List<String>", "boolean", "boolean", "List<String>", "Map<String, NetworkDomainPermission>", "boolean", "long", "boolean", "List<String>", "long", "Map<String, NetworkUnixSocketPermission>"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -62,8 +66,9 @@ public final class NetworkRequirements {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private NetworkRequirements(@Nullable Boolean allowLocalBinding, @Nullable List<String> allowUnixSockets, @Nullable Boolean allowUpstreamProxy, @Nullable List<String> allowedDomains, @Nullable Boolean dangerouslyAllowAllUnixSockets, @Nullable Boolean dangerouslyAllowNonLoopbackProxy, @Nullable List<String> deniedDomains, @Nullable Map<String, NetworkDomainPermission> domains, @Nullable Boolean enabled, @Nullable Long httpPort, @Nullable Boolean managedAllowedDomainsOnly, @Nullable List<String> reviewDomains, @Nullable Long socksPort, @Nullable Map<String, NetworkUnixSocketPermission> unixSockets, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private NetworkRequirements(@Nullable Boolean allowLocalBinding, @Nullable List<String> allowUnixSockets, @Nullable Boolean allowUpstreamProxy, @Nullable List<String> allowedDomains, @Nullable Boolean dangerouslyAllowAllUnixSockets, @Nullable Boolean dangerouslyAllowNonLoopbackProxy, @Nullable List<String> deniedDomains, @Nullable Map<String, NetworkDomainPermission> domains, @Nullable Boolean enabled, @Nullable Long httpPort, @Nullable Boolean managedAllowedDomainsOnly, @Nullable List<String> reviewDomains, @Nullable Long socksPort, @Nullable Map<String, NetworkUnixSocketPermission> unixSockets, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.allowLocalBinding = allowLocalBinding;
         this.allowUnixSockets = allowUnixSockets;
         this.allowUpstreamProxy = allowUpstreamProxy;
@@ -81,6 +86,7 @@ public final class NetworkRequirements {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -89,6 +95,7 @@ public final class NetworkRequirements {
      * @return the {@code allowLocalBinding} member, or null when absent or null
      */
     public @Nullable Boolean allowLocalBinding() {
+        Unbound.check(_unbound, 0);
         return allowLocalBinding;
     }
 
@@ -98,6 +105,7 @@ public final class NetworkRequirements {
      * @return the {@code allowUnixSockets} member, or null when absent or null
      */
     public @Nullable List<String> allowUnixSockets() {
+        Unbound.check(_unbound, 1);
         return allowUnixSockets;
     }
 
@@ -107,6 +115,7 @@ public final class NetworkRequirements {
      * @return the {@code allowUpstreamProxy} member, or null when absent or null
      */
     public @Nullable Boolean allowUpstreamProxy() {
+        Unbound.check(_unbound, 2);
         return allowUpstreamProxy;
     }
 
@@ -116,6 +125,7 @@ public final class NetworkRequirements {
      * @return the {@code allowedDomains} member, or null when absent or null
      */
     public @Nullable List<String> allowedDomains() {
+        Unbound.check(_unbound, 3);
         return allowedDomains;
     }
 
@@ -125,6 +135,7 @@ public final class NetworkRequirements {
      * @return the {@code dangerouslyAllowAllUnixSockets} member, or null when absent or null
      */
     public @Nullable Boolean dangerouslyAllowAllUnixSockets() {
+        Unbound.check(_unbound, 4);
         return dangerouslyAllowAllUnixSockets;
     }
 
@@ -134,6 +145,7 @@ public final class NetworkRequirements {
      * @return the {@code dangerouslyAllowNonLoopbackProxy} member, or null when absent or null
      */
     public @Nullable Boolean dangerouslyAllowNonLoopbackProxy() {
+        Unbound.check(_unbound, 5);
         return dangerouslyAllowNonLoopbackProxy;
     }
 
@@ -143,6 +155,7 @@ public final class NetworkRequirements {
      * @return the {@code deniedDomains} member, or null when absent or null
      */
     public @Nullable List<String> deniedDomains() {
+        Unbound.check(_unbound, 6);
         return deniedDomains;
     }
 
@@ -152,6 +165,7 @@ public final class NetworkRequirements {
      * @return the {@code domains} member, or null when absent or null
      */
     public @Nullable Map<String, NetworkDomainPermission> domains() {
+        Unbound.check(_unbound, 7);
         return domains;
     }
 
@@ -161,6 +175,7 @@ public final class NetworkRequirements {
      * @return the {@code enabled} member, or null when absent or null
      */
     public @Nullable Boolean enabled() {
+        Unbound.check(_unbound, 8);
         return enabled;
     }
 
@@ -170,6 +185,7 @@ public final class NetworkRequirements {
      * @return the {@code httpPort} member, or null when absent or null
      */
     public @Nullable Long httpPort() {
+        Unbound.check(_unbound, 9);
         return httpPort;
     }
 
@@ -179,6 +195,7 @@ public final class NetworkRequirements {
      * @return the {@code managedAllowedDomainsOnly} member, or null when absent or null
      */
     public @Nullable Boolean managedAllowedDomainsOnly() {
+        Unbound.check(_unbound, 10);
         return managedAllowedDomainsOnly;
     }
 
@@ -188,6 +205,7 @@ public final class NetworkRequirements {
      * @return the {@code reviewDomains} member, or null when absent or null
      */
     public @Nullable List<String> reviewDomains() {
+        Unbound.check(_unbound, 11);
         return reviewDomains;
     }
 
@@ -197,6 +215,7 @@ public final class NetworkRequirements {
      * @return the {@code socksPort} member, or null when absent or null
      */
     public @Nullable Long socksPort() {
+        Unbound.check(_unbound, 12);
         return socksPort;
     }
 
@@ -206,6 +225,7 @@ public final class NetworkRequirements {
      * @return the {@code unixSockets} member, or null when absent or null
      */
     public @Nullable Map<String, NetworkUnixSocketPermission> unixSockets() {
+        Unbound.check(_unbound, 13);
         return unixSockets;
     }
 
@@ -227,6 +247,24 @@ public final class NetworkRequirements {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public NetworkRequirements validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -258,12 +296,13 @@ public final class NetworkRequirements {
                 && Objects.equals(reviewDomains, x.reviewDomains)
                 && Objects.equals(socksPort, x.socksPort)
                 && Objects.equals(unixSockets, x.unixSockets)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, allowLocalBinding, allowUnixSockets, allowUpstreamProxy, allowedDomains, dangerouslyAllowAllUnixSockets, dangerouslyAllowNonLoopbackProxy, deniedDomains, domains, enabled, httpPort, managedAllowedDomainsOnly, reviewDomains, socksPort, unixSockets, _additionalProperties);
+        return Objects.hash(_present, allowLocalBinding, allowUnixSockets, allowUpstreamProxy, allowedDomains, dangerouslyAllowAllUnixSockets, dangerouslyAllowNonLoopbackProxy, deniedDomains, domains, enabled, httpPort, managedAllowedDomainsOnly, reviewDomains, socksPort, unixSockets, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -315,6 +354,9 @@ public final class NetworkRequirements {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -339,6 +381,7 @@ public final class NetworkRequirements {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -360,6 +403,7 @@ public final class NetworkRequirements {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -371,6 +415,7 @@ public final class NetworkRequirements {
         public Builder allowLocalBinding(@Nullable Boolean allowLocalBinding) {
             this.allowLocalBinding = allowLocalBinding;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -383,6 +428,7 @@ public final class NetworkRequirements {
         public Builder allowUnixSockets(@Nullable List<? extends String> allowUnixSockets) {
             this.allowUnixSockets = allowUnixSockets == null ? null : Json.copyList(allowUnixSockets);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -395,6 +441,7 @@ public final class NetworkRequirements {
         public Builder allowUpstreamProxy(@Nullable Boolean allowUpstreamProxy) {
             this.allowUpstreamProxy = allowUpstreamProxy;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -407,6 +454,7 @@ public final class NetworkRequirements {
         public Builder allowedDomains(@Nullable List<? extends String> allowedDomains) {
             this.allowedDomains = allowedDomains == null ? null : Json.copyList(allowedDomains);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -419,6 +467,7 @@ public final class NetworkRequirements {
         public Builder dangerouslyAllowAllUnixSockets(@Nullable Boolean dangerouslyAllowAllUnixSockets) {
             this.dangerouslyAllowAllUnixSockets = dangerouslyAllowAllUnixSockets;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -431,6 +480,7 @@ public final class NetworkRequirements {
         public Builder dangerouslyAllowNonLoopbackProxy(@Nullable Boolean dangerouslyAllowNonLoopbackProxy) {
             this.dangerouslyAllowNonLoopbackProxy = dangerouslyAllowNonLoopbackProxy;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -443,6 +493,7 @@ public final class NetworkRequirements {
         public Builder deniedDomains(@Nullable List<? extends String> deniedDomains) {
             this.deniedDomains = deniedDomains == null ? null : Json.copyList(deniedDomains);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -455,6 +506,7 @@ public final class NetworkRequirements {
         public Builder domains(@Nullable Map<String, ? extends NetworkDomainPermission> domains) {
             this.domains = domains == null ? null : Json.copyMap(domains, false);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -467,6 +519,7 @@ public final class NetworkRequirements {
         public Builder enabled(@Nullable Boolean enabled) {
             this.enabled = enabled;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -479,6 +532,7 @@ public final class NetworkRequirements {
         public Builder httpPort(@Nullable Long httpPort) {
             this.httpPort = httpPort;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -491,6 +545,7 @@ public final class NetworkRequirements {
         public Builder managedAllowedDomainsOnly(@Nullable Boolean managedAllowedDomainsOnly) {
             this.managedAllowedDomainsOnly = managedAllowedDomainsOnly;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -503,6 +558,7 @@ public final class NetworkRequirements {
         public Builder reviewDomains(@Nullable List<? extends String> reviewDomains) {
             this.reviewDomains = reviewDomains == null ? null : Json.copyList(reviewDomains);
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -515,6 +571,7 @@ public final class NetworkRequirements {
         public Builder socksPort(@Nullable Long socksPort) {
             this.socksPort = socksPort;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -527,6 +584,7 @@ public final class NetworkRequirements {
         public Builder unixSockets(@Nullable Map<String, ? extends NetworkUnixSocketPermission> unixSockets) {
             this.unixSockets = unixSockets == null ? null : Json.copyMap(unixSockets, false);
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -575,10 +633,11 @@ public final class NetworkRequirements {
          * @throws IllegalStateException when a required member is not set
          */
         public NetworkRequirements build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("NetworkRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("NetworkRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new NetworkRequirements(allowLocalBinding, allowUnixSockets, allowUpstreamProxy, allowedDomains, dangerouslyAllowAllUnixSockets, dangerouslyAllowNonLoopbackProxy, deniedDomains, domains, enabled, httpPort, managedAllowedDomainsOnly, reviewDomains, socksPort, unixSockets, _present, _additionalProperties, _order);
+            return new NetworkRequirements(allowLocalBinding, allowUnixSockets, allowUpstreamProxy, allowedDomains, dangerouslyAllowAllUnixSockets, dangerouslyAllowNonLoopbackProxy, deniedDomains, domains, enabled, httpPort, managedAllowedDomainsOnly, reviewDomains, socksPort, unixSockets, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -599,6 +658,8 @@ public final class NetworkRequirements {
             @Nullable Long f12 = null;
             @Nullable Map<String, NetworkUnixSocketPermission> f13 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -619,29 +680,41 @@ public final class NetworkRequirements {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 2 -> f2 = Json.readNullableBoolean(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 4 -> f4 = Json.readNullableBoolean(p);
-                    case 5 -> f5 = Json.readNullableBoolean(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, NetworkDomainPermission.codec(), false);
-                    case 8 -> f8 = Json.readNullableBoolean(p);
-                    case 9 -> f9 = Json.readNullableLong(p);
-                    case 10 -> f10 = Json.readNullableBoolean(p);
-                    case 11 -> f11 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 12 -> f12 = Json.readNullableLong(p);
-                    case 13 -> f13 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, NetworkUnixSocketPermission.codec(), false);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 2 -> f2 = Json.readNullableBoolean(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 4 -> f4 = Json.readNullableBoolean(q);
+                        case 5 -> f5 = Json.readNullableBoolean(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, NetworkDomainPermission.codec(), false);
+                        case 8 -> f8 = Json.readNullableBoolean(q);
+                        case 9 -> f9 = Json.readNullableLong(q);
+                        case 10 -> f10 = Json.readNullableBoolean(q);
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 12 -> f12 = Json.readNullableLong(q);
+                        case 13 -> f13 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, NetworkUnixSocketPermission.codec(), false);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "NetworkRequirements", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("NetworkRequirements"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "NetworkRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new NetworkRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new NetworkRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("NetworkRequirements");
         }
@@ -649,6 +722,10 @@ public final class NetworkRequirements {
 
     private static void writeMember(NetworkRequirements v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.allowLocalBinding == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -191,6 +193,8 @@ public sealed interface OtelExporter permits OtelExporter.Value,
         private static final String[] NAMES = {"otlp-http"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"otlpHttp"};
+        private static final String[] JAVA_TYPES = {"OtlpHttpOtlpHttp"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -199,12 +203,14 @@ public sealed interface OtelExporter permits OtelExporter.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private OtlpHttp(OtlpHttpOtlpHttp otlpHttp, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private OtlpHttp(OtlpHttpOtlpHttp otlpHttp, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.otlpHttp = otlpHttp;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -213,6 +219,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
          * @return the {@code otlp-http} member
          */
         public OtlpHttpOtlpHttp otlpHttp() {
+            Unbound.check(_unbound, 0);
             return otlpHttp;
         }
 
@@ -236,6 +243,24 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public OtlpHttp validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OtlpHttp> codec() {
             return CODEC;
@@ -252,12 +277,13 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             }
             return o instanceof OtlpHttp x && _present == x._present
                     && Objects.equals(otlpHttp, x.otlpHttp)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, otlpHttp, _additionalProperties);
+            return Objects.hash(_present, otlpHttp, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -267,6 +293,9 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             Json.field(b, "otlpHttp", otlpHttp);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -279,6 +308,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -287,6 +317,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -299,6 +330,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
                 Objects.requireNonNull(otlpHttp, "otlpHttp");
                 this.otlpHttp = otlpHttp;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -347,10 +379,11 @@ public sealed interface OtelExporter permits OtelExporter.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public OtlpHttp build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("OtelExporter.OtlpHttp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("OtelExporter.OtlpHttp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OtlpHttp(otlpHttp, _present, _additionalProperties, _order);
+                return new OtlpHttp(otlpHttp, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -358,6 +391,8 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             try {
                 @Nullable OtlpHttpOtlpHttp f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -378,16 +413,28 @@ public sealed interface OtelExporter permits OtelExporter.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = OtlpHttpOtlpHttp.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = OtlpHttpOtlpHttp.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "OtelExporter.OtlpHttp", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("OtelExporter.OtlpHttp"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "OtelExporter.OtlpHttp", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OtlpHttp(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new OtlpHttp(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("OtelExporter.OtlpHttp");
             }
@@ -395,6 +442,10 @@ public sealed interface OtelExporter permits OtelExporter.Value,
 
         private static void writeMember(OtlpHttp v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> OtlpHttpOtlpHttp.codec().write(v.otlpHttp, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -455,6 +506,8 @@ public sealed interface OtelExporter permits OtelExporter.Value,
         private static final String[] NAMES = {"otlp-grpc"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"otlpGrpc"};
+        private static final String[] JAVA_TYPES = {"OtlpGrpcOtlpGrpc"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -463,12 +516,14 @@ public sealed interface OtelExporter permits OtelExporter.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private OtlpGrpc(OtlpGrpcOtlpGrpc otlpGrpc, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private OtlpGrpc(OtlpGrpcOtlpGrpc otlpGrpc, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.otlpGrpc = otlpGrpc;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -477,6 +532,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
          * @return the {@code otlp-grpc} member
          */
         public OtlpGrpcOtlpGrpc otlpGrpc() {
+            Unbound.check(_unbound, 0);
             return otlpGrpc;
         }
 
@@ -500,6 +556,24 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public OtlpGrpc validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OtlpGrpc> codec() {
             return CODEC;
@@ -516,12 +590,13 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             }
             return o instanceof OtlpGrpc x && _present == x._present
                     && Objects.equals(otlpGrpc, x.otlpGrpc)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, otlpGrpc, _additionalProperties);
+            return Objects.hash(_present, otlpGrpc, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -531,6 +606,9 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             Json.field(b, "otlpGrpc", otlpGrpc);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -543,6 +621,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -551,6 +630,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -563,6 +643,7 @@ public sealed interface OtelExporter permits OtelExporter.Value,
                 Objects.requireNonNull(otlpGrpc, "otlpGrpc");
                 this.otlpGrpc = otlpGrpc;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -611,10 +692,11 @@ public sealed interface OtelExporter permits OtelExporter.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public OtlpGrpc build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("OtelExporter.OtlpGrpc is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("OtelExporter.OtlpGrpc is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OtlpGrpc(otlpGrpc, _present, _additionalProperties, _order);
+                return new OtlpGrpc(otlpGrpc, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -622,6 +704,8 @@ public sealed interface OtelExporter permits OtelExporter.Value,
             try {
                 @Nullable OtlpGrpcOtlpGrpc f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -642,16 +726,28 @@ public sealed interface OtelExporter permits OtelExporter.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = OtlpGrpcOtlpGrpc.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = OtlpGrpcOtlpGrpc.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "OtelExporter.OtlpGrpc", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("OtelExporter.OtlpGrpc"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "OtelExporter.OtlpGrpc", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OtlpGrpc(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new OtlpGrpc(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("OtelExporter.OtlpGrpc");
             }
@@ -659,6 +755,10 @@ public sealed interface OtelExporter permits OtelExporter.Value,
 
         private static void writeMember(OtlpGrpc v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> OtlpGrpcOtlpGrpc.codec().write(v.otlpGrpc, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -756,32 +856,35 @@ public sealed interface OtelExporter permits OtelExporter.Value,
 
             private static OtelExporter fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("otlp-http") && Json.onlyKeys(o, "otlp-http"))) {
-                    try {
-                        return Json.bindTree(o, p, OtlpHttp.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("otlp-http") && Json.onlyKeys(o, "otlp-http"))) {
+                        try {
+                            return Json.bindTree(o, p, OtlpHttp.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("otlp-grpc") && Json.onlyKeys(o, "otlp-grpc"))) {
-                    try {
-                        return Json.bindTree(o, p, OtlpGrpc.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("otlp-grpc") && Json.onlyKeys(o, "otlp-grpc"))) {
+                        try {
+                            return Json.bindTree(o, p, OtlpGrpc.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("otlp-http")) {
-                    try {
-                        return Json.bindTree(o, p, OtlpHttp.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("otlp-http")) {
+                        try {
+                            return Json.bindTree(o, p, OtlpHttp.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("otlp-grpc")) {
-                    try {
-                        return Json.bindTree(o, p, OtlpGrpc.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("otlp-grpc")) {
+                        try {
+                            return Json.bindTree(o, p, OtlpGrpc.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

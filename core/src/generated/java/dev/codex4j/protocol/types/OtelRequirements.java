@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class OtelRequirements {
     private static final String[] NAMES = {"environment", "exporter", "log_agent_responses", "log_guardian_assessments", "log_sse_deltas", "log_user_prompt", "metrics_exporter", "span_attributes", "tool_result", "trace_exporter", "tracestate"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"environment", "exporter", "logAgentResponses", "logGuardianAssessments", "logSseDeltas", "logUserPrompt", "metricsExporter", "spanAttributes", "toolResult", "traceExporter", "tracestate"};
+    private static final String[] JAVA_TYPES = {"String", "OtelExporter", "boolean", "boolean", "boolean", "boolean", "OtelExporter", "Map<String, String>", "OtelToolResultLogConfig", "OtelExporter", "Map<String, Map<String, String>>"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class OtelRequirements {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private OtelRequirements(@Nullable String environment, @Nullable OtelExporter exporter, @Nullable Boolean logAgentResponses, @Nullable Boolean logGuardianAssessments, @Nullable Boolean logSseDeltas, @Nullable Boolean logUserPrompt, @Nullable OtelExporter metricsExporter, @Nullable Map<String, String> spanAttributes, @Nullable OtelToolResultLogConfig toolResult, @Nullable OtelExporter traceExporter, @Nullable Map<String, Map<String, String>> tracestate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private OtelRequirements(@Nullable String environment, @Nullable OtelExporter exporter, @Nullable Boolean logAgentResponses, @Nullable Boolean logGuardianAssessments, @Nullable Boolean logSseDeltas, @Nullable Boolean logUserPrompt, @Nullable OtelExporter metricsExporter, @Nullable Map<String, String> spanAttributes, @Nullable OtelToolResultLogConfig toolResult, @Nullable OtelExporter traceExporter, @Nullable Map<String, Map<String, String>> tracestate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.environment = environment;
         this.exporter = exporter;
         this.logAgentResponses = logAgentResponses;
@@ -75,6 +80,7 @@ public final class OtelRequirements {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -83,6 +89,7 @@ public final class OtelRequirements {
      * @return the {@code environment} member, or null when absent or null
      */
     public @Nullable String environment() {
+        Unbound.check(_unbound, 0);
         return environment;
     }
 
@@ -92,6 +99,7 @@ public final class OtelRequirements {
      * @return the {@code exporter} member, or null when absent or null
      */
     public @Nullable OtelExporter exporter() {
+        Unbound.check(_unbound, 1);
         return exporter;
     }
 
@@ -101,6 +109,7 @@ public final class OtelRequirements {
      * @return the {@code log_agent_responses} member, or null when absent or null
      */
     public @Nullable Boolean logAgentResponses() {
+        Unbound.check(_unbound, 2);
         return logAgentResponses;
     }
 
@@ -110,6 +119,7 @@ public final class OtelRequirements {
      * @return the {@code log_guardian_assessments} member, or null when absent or null
      */
     public @Nullable Boolean logGuardianAssessments() {
+        Unbound.check(_unbound, 3);
         return logGuardianAssessments;
     }
 
@@ -119,6 +129,7 @@ public final class OtelRequirements {
      * @return the {@code log_sse_deltas} member, or null when absent or null
      */
     public @Nullable Boolean logSseDeltas() {
+        Unbound.check(_unbound, 4);
         return logSseDeltas;
     }
 
@@ -128,6 +139,7 @@ public final class OtelRequirements {
      * @return the {@code log_user_prompt} member, or null when absent or null
      */
     public @Nullable Boolean logUserPrompt() {
+        Unbound.check(_unbound, 5);
         return logUserPrompt;
     }
 
@@ -137,6 +149,7 @@ public final class OtelRequirements {
      * @return the {@code metrics_exporter} member, or null when absent or null
      */
     public @Nullable OtelExporter metricsExporter() {
+        Unbound.check(_unbound, 6);
         return metricsExporter;
     }
 
@@ -146,6 +159,7 @@ public final class OtelRequirements {
      * @return the {@code span_attributes} member, or null when absent or null
      */
     public @Nullable Map<String, String> spanAttributes() {
+        Unbound.check(_unbound, 7);
         return spanAttributes;
     }
 
@@ -155,6 +169,7 @@ public final class OtelRequirements {
      * @return the {@code tool_result} member, or null when absent or null
      */
     public @Nullable OtelToolResultLogConfig toolResult() {
+        Unbound.check(_unbound, 8);
         return toolResult;
     }
 
@@ -164,6 +179,7 @@ public final class OtelRequirements {
      * @return the {@code trace_exporter} member, or null when absent or null
      */
     public @Nullable OtelExporter traceExporter() {
+        Unbound.check(_unbound, 9);
         return traceExporter;
     }
 
@@ -173,6 +189,7 @@ public final class OtelRequirements {
      * @return the {@code tracestate} member, or null when absent or null
      */
     public @Nullable Map<String, Map<String, String>> tracestate() {
+        Unbound.check(_unbound, 10);
         return tracestate;
     }
 
@@ -194,6 +211,24 @@ public final class OtelRequirements {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public OtelRequirements validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -222,12 +257,13 @@ public final class OtelRequirements {
                 && Objects.equals(toolResult, x.toolResult)
                 && Objects.equals(traceExporter, x.traceExporter)
                 && Objects.equals(tracestate, x.tracestate)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, environment, exporter, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _additionalProperties);
+        return Objects.hash(_present, environment, exporter, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -270,6 +306,9 @@ public final class OtelRequirements {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -291,6 +330,7 @@ public final class OtelRequirements {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -309,6 +349,7 @@ public final class OtelRequirements {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -320,6 +361,7 @@ public final class OtelRequirements {
         public Builder environment(@Nullable String environment) {
             this.environment = environment;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -332,6 +374,7 @@ public final class OtelRequirements {
         public Builder exporter(@Nullable OtelExporter exporter) {
             this.exporter = exporter;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -344,6 +387,7 @@ public final class OtelRequirements {
         public Builder logAgentResponses(@Nullable Boolean logAgentResponses) {
             this.logAgentResponses = logAgentResponses;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -356,6 +400,7 @@ public final class OtelRequirements {
         public Builder logGuardianAssessments(@Nullable Boolean logGuardianAssessments) {
             this.logGuardianAssessments = logGuardianAssessments;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -368,6 +413,7 @@ public final class OtelRequirements {
         public Builder logSseDeltas(@Nullable Boolean logSseDeltas) {
             this.logSseDeltas = logSseDeltas;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -380,6 +426,7 @@ public final class OtelRequirements {
         public Builder logUserPrompt(@Nullable Boolean logUserPrompt) {
             this.logUserPrompt = logUserPrompt;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -392,6 +439,7 @@ public final class OtelRequirements {
         public Builder metricsExporter(@Nullable OtelExporter metricsExporter) {
             this.metricsExporter = metricsExporter;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -404,6 +452,7 @@ public final class OtelRequirements {
         public Builder spanAttributes(@Nullable Map<String, ? extends String> spanAttributes) {
             this.spanAttributes = spanAttributes == null ? null : Json.copyMap(spanAttributes, false);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -416,6 +465,7 @@ public final class OtelRequirements {
         public Builder toolResult(@Nullable OtelToolResultLogConfig toolResult) {
             this.toolResult = toolResult;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -428,6 +478,7 @@ public final class OtelRequirements {
         public Builder traceExporter(@Nullable OtelExporter traceExporter) {
             this.traceExporter = traceExporter;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -440,6 +491,7 @@ public final class OtelRequirements {
         public Builder tracestate(@Nullable Map<String, ? extends Map<String, String>> tracestate) {
             this.tracestate = tracestate == null ? null : Json.copyMap(tracestate, false);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -488,10 +540,11 @@ public final class OtelRequirements {
          * @throws IllegalStateException when a required member is not set
          */
         public OtelRequirements build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("OtelRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("OtelRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new OtelRequirements(environment, exporter, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _present, _additionalProperties, _order);
+            return new OtelRequirements(environment, exporter, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -509,6 +562,8 @@ public final class OtelRequirements {
             @Nullable OtelExporter f9 = null;
             @Nullable Map<String, Map<String, String>> f10 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -529,26 +584,38 @@ public final class OtelRequirements {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(p);
-                    case 2 -> f2 = Json.readNullableBoolean(p);
-                    case 3 -> f3 = Json.readNullableBoolean(p);
-                    case 4 -> f4 = Json.readNullableBoolean(p);
-                    case 5 -> f5 = Json.readNullableBoolean(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : OtelToolResultLogConfig.codec().read(p);
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(p);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.mapOf(Json.STRING, false), false);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
+                        case 2 -> f2 = Json.readNullableBoolean(q);
+                        case 3 -> f3 = Json.readNullableBoolean(q);
+                        case 4 -> f4 = Json.readNullableBoolean(q);
+                        case 5 -> f5 = Json.readNullableBoolean(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelToolResultLogConfig.codec().read(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.mapOf(Json.STRING, false), false);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "OtelRequirements", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("OtelRequirements"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "OtelRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new OtelRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new OtelRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("OtelRequirements");
         }
@@ -556,6 +623,10 @@ public final class OtelRequirements {
 
     private static void writeMember(OtelRequirements v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.environment == null) {

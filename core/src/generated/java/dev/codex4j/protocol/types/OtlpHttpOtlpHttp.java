@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class OtlpHttpOtlpHttp {
     private static final String[] NAMES = {"endpoint", "headers", "protocol", "tls"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"endpoint", "headers", "protocol", "tls"};
+    private static final String[] JAVA_TYPES = {"String", "Map<String, String>", "OtelHttpProtocol", "OtelTlsConfig"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class OtlpHttpOtlpHttp {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private OtlpHttpOtlpHttp(String endpoint, Map<String, String> headers, OtelHttpProtocol protocol, @Nullable OtelTlsConfig tls, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private OtlpHttpOtlpHttp(String endpoint, Map<String, String> headers, OtelHttpProtocol protocol, @Nullable OtelTlsConfig tls, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.endpoint = endpoint;
         this.headers = headers;
         this.protocol = protocol;
@@ -64,6 +69,7 @@ public final class OtlpHttpOtlpHttp {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class OtlpHttpOtlpHttp {
      * @return the {@code endpoint} member
      */
     public String endpoint() {
+        Unbound.check(_unbound, 0);
         return endpoint;
     }
 
@@ -81,6 +88,7 @@ public final class OtlpHttpOtlpHttp {
      * @return the {@code headers} member
      */
     public Map<String, String> headers() {
+        Unbound.check(_unbound, 1);
         return headers;
     }
 
@@ -90,6 +98,7 @@ public final class OtlpHttpOtlpHttp {
      * @return the {@code protocol} member
      */
     public OtelHttpProtocol protocol() {
+        Unbound.check(_unbound, 2);
         return protocol;
     }
 
@@ -99,6 +108,7 @@ public final class OtlpHttpOtlpHttp {
      * @return the {@code tls} member, or null when absent or null
      */
     public @Nullable OtelTlsConfig tls() {
+        Unbound.check(_unbound, 3);
         return tls;
     }
 
@@ -122,6 +132,24 @@ public final class OtlpHttpOtlpHttp {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public OtlpHttpOtlpHttp validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<OtlpHttpOtlpHttp> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class OtlpHttpOtlpHttp {
                 && Objects.equals(headers, x.headers)
                 && Objects.equals(protocol, x.protocol)
                 && Objects.equals(tls, x.tls)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, endpoint, headers, protocol, tls, _additionalProperties);
+        return Objects.hash(_present, endpoint, headers, protocol, tls, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -162,6 +191,9 @@ public final class OtlpHttpOtlpHttp {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -176,6 +208,7 @@ public final class OtlpHttpOtlpHttp {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -187,6 +220,7 @@ public final class OtlpHttpOtlpHttp {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -199,6 +233,7 @@ public final class OtlpHttpOtlpHttp {
             Objects.requireNonNull(endpoint, "endpoint");
             this.endpoint = endpoint;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class OtlpHttpOtlpHttp {
             Objects.requireNonNull(headers, "headers");
             this.headers = Json.copyMap(headers, false);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class OtlpHttpOtlpHttp {
             Objects.requireNonNull(protocol, "protocol");
             this.protocol = protocol;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class OtlpHttpOtlpHttp {
         public Builder tls(@Nullable OtelTlsConfig tls) {
             this.tls = tls;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class OtlpHttpOtlpHttp {
          * @throws IllegalStateException when a required member is not set
          */
         public OtlpHttpOtlpHttp build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("OtlpHttpOtlpHttp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("OtlpHttpOtlpHttp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new OtlpHttpOtlpHttp(endpoint, headers, protocol, tls, _present, _additionalProperties, _order);
+            return new OtlpHttpOtlpHttp(endpoint, headers, protocol, tls, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class OtlpHttpOtlpHttp {
             @Nullable OtelHttpProtocol f2 = null;
             @Nullable OtelTlsConfig f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class OtlpHttpOtlpHttp {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readMap(p, Json.STRING, false);
-                    case 2 -> f2 = OtelHttpProtocol.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : OtelTlsConfig.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readMap(q, Json.STRING, false);
+                        case 2 -> f2 = OtelHttpProtocol.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelTlsConfig.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "OtlpHttpOtlpHttp", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("OtlpHttpOtlpHttp"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "OtlpHttpOtlpHttp", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new OtlpHttpOtlpHttp(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new OtlpHttpOtlpHttp(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("OtlpHttpOtlpHttp");
         }
@@ -339,6 +392,10 @@ public final class OtlpHttpOtlpHttp {
 
     private static void writeMember(OtlpHttpOtlpHttp v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.endpoint);
             case 1 -> Json.writeMap(g, v.headers, Json.STRING);

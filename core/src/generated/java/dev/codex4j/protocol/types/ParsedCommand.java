@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private static final String[] NAMES = {"type", "cmd", "name", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "cmd", "name", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
         private static final long REQUIRED = 0xfL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -83,14 +87,16 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Read(String cmd, String name, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Read(String cmd, String name, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.cmd = cmd;
             this.name = name;
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -99,6 +105,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code cmd} member
          */
         public String cmd() {
+            Unbound.check(_unbound, 1);
             return cmd;
         }
 
@@ -108,6 +115,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 2);
             return name;
         }
 
@@ -117,6 +125,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 3);
             return path;
         }
 
@@ -145,6 +154,24 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Read validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Read> codec() {
             return CODEC;
@@ -163,12 +190,13 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                     && Objects.equals(cmd, x.cmd)
                     && Objects.equals(name, x.name)
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, cmd, name, path, _additionalProperties);
+            return Objects.hash(_present, cmd, name, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -180,6 +208,9 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             Json.field(b, "path", path);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -194,6 +225,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -204,6 +236,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -216,6 +249,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 Objects.requireNonNull(cmd, "cmd");
                 this.cmd = cmd;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -229,6 +263,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -242,6 +277,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -290,10 +326,11 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
              * @throws IllegalStateException when a required member is not set
              */
             public Read build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ParsedCommand.Read is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ParsedCommand.Read is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Read(cmd, name, path, _present, _additionalProperties, _order);
+                return new Read(cmd, name, path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -303,6 +340,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -327,19 +366,31 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ParsedCommand.Read", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ParsedCommand.Read"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ParsedCommand.Read", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Read(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Read(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ParsedCommand.Read");
             }
@@ -347,6 +398,10 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
 
         private static void writeMember(Read v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.cmd);
@@ -413,6 +468,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private static final String[] NAMES = {"type", "cmd", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "cmd", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -422,13 +479,15 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ListFiles(String cmd, @Nullable String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ListFiles(String cmd, @Nullable String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.cmd = cmd;
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -437,6 +496,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code cmd} member
          */
         public String cmd() {
+            Unbound.check(_unbound, 1);
             return cmd;
         }
 
@@ -446,6 +506,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code path} member, or null when absent or null
          */
         public @Nullable String path() {
+            Unbound.check(_unbound, 2);
             return path;
         }
 
@@ -474,6 +535,24 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ListFiles validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ListFiles> codec() {
             return CODEC;
@@ -491,12 +570,13 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return o instanceof ListFiles x && _present == x._present
                     && Objects.equals(cmd, x.cmd)
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, cmd, path, _additionalProperties);
+            return Objects.hash(_present, cmd, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -510,6 +590,9 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -522,6 +605,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -531,6 +615,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -543,6 +628,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 Objects.requireNonNull(cmd, "cmd");
                 this.cmd = cmd;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -555,6 +641,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             public Builder path(@Nullable String path) {
                 this.path = path;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -603,10 +690,11 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
              * @throws IllegalStateException when a required member is not set
              */
             public ListFiles build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ParsedCommand.ListFiles is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ParsedCommand.ListFiles is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ListFiles(cmd, path, _present, _additionalProperties, _order);
+                return new ListFiles(cmd, path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -615,6 +703,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -639,18 +729,30 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ParsedCommand.ListFiles", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ParsedCommand.ListFiles"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ParsedCommand.ListFiles", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ListFiles(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ListFiles(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ParsedCommand.ListFiles");
             }
@@ -658,6 +760,10 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
 
         private static void writeMember(ListFiles v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.cmd);
@@ -729,6 +835,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private static final String[] NAMES = {"type", "cmd", "path", "query"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "cmd", "path", "query"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -739,14 +847,16 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Search(String cmd, @Nullable String path, @Nullable String query, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Search(String cmd, @Nullable String path, @Nullable String query, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.cmd = cmd;
             this.path = path;
             this.query = query;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -755,6 +865,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code cmd} member
          */
         public String cmd() {
+            Unbound.check(_unbound, 1);
             return cmd;
         }
 
@@ -764,6 +875,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code path} member, or null when absent or null
          */
         public @Nullable String path() {
+            Unbound.check(_unbound, 2);
             return path;
         }
 
@@ -773,6 +885,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code query} member, or null when absent or null
          */
         public @Nullable String query() {
+            Unbound.check(_unbound, 3);
             return query;
         }
 
@@ -801,6 +914,24 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Search validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Search> codec() {
             return CODEC;
@@ -819,12 +950,13 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                     && Objects.equals(cmd, x.cmd)
                     && Objects.equals(path, x.path)
                     && Objects.equals(query, x.query)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, cmd, path, query, _additionalProperties);
+            return Objects.hash(_present, cmd, path, query, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -841,6 +973,9 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -854,6 +989,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -864,6 +1000,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -876,6 +1013,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 Objects.requireNonNull(cmd, "cmd");
                 this.cmd = cmd;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -888,6 +1026,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             public Builder path(@Nullable String path) {
                 this.path = path;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -900,6 +1039,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             public Builder query(@Nullable String query) {
                 this.query = query;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -948,10 +1088,11 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
              * @throws IllegalStateException when a required member is not set
              */
             public Search build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ParsedCommand.Search is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ParsedCommand.Search is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Search(cmd, path, query, _present, _additionalProperties, _order);
+                return new Search(cmd, path, query, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -961,6 +1102,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -985,19 +1128,31 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ParsedCommand.Search", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ParsedCommand.Search"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ParsedCommand.Search", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Search(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Search(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ParsedCommand.Search");
             }
@@ -1005,6 +1160,10 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
 
         private static void writeMember(Search v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.cmd);
@@ -1083,6 +1242,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private static final String[] NAMES = {"type", "cmd"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "cmd"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1091,12 +1252,14 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private UnknownParsedCommand(String cmd, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private UnknownParsedCommand(String cmd, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.cmd = cmd;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1105,6 +1268,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
          * @return the {@code cmd} member
          */
         public String cmd() {
+            Unbound.check(_unbound, 1);
             return cmd;
         }
 
@@ -1133,6 +1297,24 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public UnknownParsedCommand validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UnknownParsedCommand> codec() {
             return CODEC;
@@ -1149,12 +1331,13 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             }
             return o instanceof UnknownParsedCommand x && _present == x._present
                     && Objects.equals(cmd, x.cmd)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, cmd, _additionalProperties);
+            return Objects.hash(_present, cmd, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1164,6 +1347,9 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             Json.field(b, "cmd", cmd);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1176,6 +1362,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1184,6 +1371,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1196,6 +1384,7 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                 Objects.requireNonNull(cmd, "cmd");
                 this.cmd = cmd;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1244,10 +1433,11 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
              * @throws IllegalStateException when a required member is not set
              */
             public UnknownParsedCommand build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ParsedCommand.UnknownParsedCommand is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ParsedCommand.UnknownParsedCommand is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new UnknownParsedCommand(cmd, _present, _additionalProperties, _order);
+                return new UnknownParsedCommand(cmd, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1255,6 +1445,8 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1279,17 +1471,29 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ParsedCommand.UnknownParsedCommand", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ParsedCommand.UnknownParsedCommand"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ParsedCommand.UnknownParsedCommand", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new UnknownParsedCommand(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new UnknownParsedCommand(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ParsedCommand.UnknownParsedCommand");
             }
@@ -1297,6 +1501,10 @@ public sealed interface ParsedCommand permits ParsedCommand.Read,
 
         private static void writeMember(UnknownParsedCommand v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.cmd);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +71,8 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -76,11 +80,13 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Add(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Add(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -108,6 +114,24 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Add validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Add> codec() {
             return CODEC;
@@ -123,12 +147,13 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                 return true;
             }
             return o instanceof Add x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -137,6 +162,9 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             StringBuilder b = new StringBuilder("PatchChangeKind.Add[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -148,6 +176,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -155,6 +184,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -202,16 +232,19 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
              * @throws IllegalStateException when a required member is not set
              */
             public Add build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("PatchChangeKind.Add is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("PatchChangeKind.Add is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Add(_present, _additionalProperties, _order);
+                return new Add(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Add readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -236,16 +269,28 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "PatchChangeKind.Add", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PatchChangeKind.Add"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "PatchChangeKind.Add", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Add(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Add(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("PatchChangeKind.Add");
             }
@@ -253,6 +298,10 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
 
         private static void writeMember(Add v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -315,6 +364,8 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -322,11 +373,13 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Delete(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Delete(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -354,6 +407,24 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Delete validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Delete> codec() {
             return CODEC;
@@ -369,12 +440,13 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                 return true;
             }
             return o instanceof Delete x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -383,6 +455,9 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             StringBuilder b = new StringBuilder("PatchChangeKind.Delete[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -394,6 +469,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -401,6 +477,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -448,16 +525,19 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
              * @throws IllegalStateException when a required member is not set
              */
             public Delete build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("PatchChangeKind.Delete is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("PatchChangeKind.Delete is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Delete(_present, _additionalProperties, _order);
+                return new Delete(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Delete readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -482,16 +562,28 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "PatchChangeKind.Delete", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PatchChangeKind.Delete"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "PatchChangeKind.Delete", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Delete(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Delete(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("PatchChangeKind.Delete");
             }
@@ -499,6 +591,10 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
 
         private static void writeMember(Delete v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -561,6 +657,8 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         private static final String[] NAMES = {"type", "move_path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "movePath"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -569,12 +667,14 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Update(@Nullable String movePath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Update(@Nullable String movePath, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.movePath = movePath;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -583,6 +683,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
          * @return the {@code move_path} member, or null when absent or null
          */
         public @Nullable String movePath() {
+            Unbound.check(_unbound, 1);
             return movePath;
         }
 
@@ -611,6 +712,24 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Update validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Update> codec() {
             return CODEC;
@@ -627,12 +746,13 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             }
             return o instanceof Update x && _present == x._present
                     && Objects.equals(movePath, x.movePath)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, movePath, _additionalProperties);
+            return Objects.hash(_present, movePath, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -645,6 +765,9 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -656,6 +779,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -664,6 +788,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -675,6 +800,7 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             public Builder movePath(@Nullable String movePath) {
                 this.movePath = movePath;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -723,10 +849,11 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
              * @throws IllegalStateException when a required member is not set
              */
             public Update build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("PatchChangeKind.Update is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("PatchChangeKind.Update is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Update(movePath, _present, _additionalProperties, _order);
+                return new Update(movePath, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -734,6 +861,8 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -758,17 +887,29 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "PatchChangeKind.Update", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PatchChangeKind.Update"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "PatchChangeKind.Update", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Update(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Update(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("PatchChangeKind.Update");
             }
@@ -776,6 +917,10 @@ public sealed interface PatchChangeKind permits PatchChangeKind.Add,
 
         private static void writeMember(Update v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PermissionsRequestApprovalParams {
     private static final String[] NAMES = {"cwd", "environmentId", "itemId", "permissions", "reason", "startedAtMs", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cwd", "environmentId", "itemId", "permissions", "reason", "startedAtMs", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "RequestPermissionProfile", "String", "long", "String", "String"};
     private static final long REQUIRED = 0xedL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class PermissionsRequestApprovalParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PermissionsRequestApprovalParams(String cwd, @Nullable String environmentId, String itemId, RequestPermissionProfile permissions, @Nullable String reason, long startedAtMs, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PermissionsRequestApprovalParams(String cwd, @Nullable String environmentId, String itemId, RequestPermissionProfile permissions, @Nullable String reason, long startedAtMs, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cwd = cwd;
         this.environmentId = environmentId;
         this.itemId = itemId;
@@ -72,6 +77,7 @@ public final class PermissionsRequestApprovalParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -80,6 +86,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 0);
         return cwd;
     }
 
@@ -91,6 +98,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code environmentId} member, or null when absent or null
      */
     public @Nullable String environmentId() {
+        Unbound.check(_unbound, 1);
         return environmentId;
     }
 
@@ -100,6 +108,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 2);
         return itemId;
     }
 
@@ -109,6 +118,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code permissions} member
      */
     public RequestPermissionProfile permissions() {
+        Unbound.check(_unbound, 3);
         return permissions;
     }
 
@@ -118,6 +128,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code reason} member, or null when absent or null
      */
     public @Nullable String reason() {
+        Unbound.check(_unbound, 4);
         return reason;
     }
 
@@ -127,6 +138,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code startedAtMs} member
      */
     public long startedAtMs() {
+        Unbound.check(_unbound, 5);
         return startedAtMs;
     }
 
@@ -136,6 +148,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 6);
         return threadId;
     }
 
@@ -145,6 +158,7 @@ public final class PermissionsRequestApprovalParams {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 7);
         return turnId;
     }
 
@@ -166,6 +180,24 @@ public final class PermissionsRequestApprovalParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PermissionsRequestApprovalParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -191,12 +223,13 @@ public final class PermissionsRequestApprovalParams {
                 && startedAtMs == x.startedAtMs
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cwd, environmentId, itemId, permissions, reason, startedAtMs, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, cwd, environmentId, itemId, permissions, reason, startedAtMs, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -218,6 +251,9 @@ public final class PermissionsRequestApprovalParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -236,6 +272,7 @@ public final class PermissionsRequestApprovalParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -251,6 +288,7 @@ public final class PermissionsRequestApprovalParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -263,6 +301,7 @@ public final class PermissionsRequestApprovalParams {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -275,6 +314,7 @@ public final class PermissionsRequestApprovalParams {
         public Builder environmentId(@Nullable String environmentId) {
             this.environmentId = environmentId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -288,6 +328,7 @@ public final class PermissionsRequestApprovalParams {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -301,6 +342,7 @@ public final class PermissionsRequestApprovalParams {
             Objects.requireNonNull(permissions, "permissions");
             this.permissions = permissions;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -313,6 +355,7 @@ public final class PermissionsRequestApprovalParams {
         public Builder reason(@Nullable String reason) {
             this.reason = reason;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -325,6 +368,7 @@ public final class PermissionsRequestApprovalParams {
         public Builder startedAtMs(long startedAtMs) {
             this.startedAtMs = startedAtMs;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -338,6 +382,7 @@ public final class PermissionsRequestApprovalParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -351,6 +396,7 @@ public final class PermissionsRequestApprovalParams {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -399,10 +445,11 @@ public final class PermissionsRequestApprovalParams {
          * @throws IllegalStateException when a required member is not set
          */
         public PermissionsRequestApprovalParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PermissionsRequestApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PermissionsRequestApprovalParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PermissionsRequestApprovalParams(cwd, environmentId, itemId, permissions, reason, startedAtMs, threadId, turnId, _present, _additionalProperties, _order);
+            return new PermissionsRequestApprovalParams(cwd, environmentId, itemId, permissions, reason, startedAtMs, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -417,6 +464,8 @@ public final class PermissionsRequestApprovalParams {
             @Nullable String f6 = null;
             @Nullable String f7 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -437,23 +486,35 @@ public final class PermissionsRequestApprovalParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = RequestPermissionProfile.codec().read(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readLong(p);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = RequestPermissionProfile.codec().read(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readLong(q);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PermissionsRequestApprovalParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PermissionsRequestApprovalParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PermissionsRequestApprovalParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PermissionsRequestApprovalParams(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PermissionsRequestApprovalParams(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PermissionsRequestApprovalParams");
         }
@@ -461,6 +522,10 @@ public final class PermissionsRequestApprovalParams {
 
     private static void writeMember(PermissionsRequestApprovalParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.cwd);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class PlanDeltaNotification {
     private static final String[] NAMES = {"delta", "itemId", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"delta", "itemId", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class PlanDeltaNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PlanDeltaNotification(String delta, String itemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PlanDeltaNotification(String delta, String itemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.delta = delta;
         this.itemId = itemId;
         this.threadId = threadId;
@@ -65,6 +70,7 @@ public final class PlanDeltaNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class PlanDeltaNotification {
      * @return the {@code delta} member
      */
     public String delta() {
+        Unbound.check(_unbound, 0);
         return delta;
     }
 
@@ -82,6 +89,7 @@ public final class PlanDeltaNotification {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 1);
         return itemId;
     }
 
@@ -91,6 +99,7 @@ public final class PlanDeltaNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 2);
         return threadId;
     }
 
@@ -100,6 +109,7 @@ public final class PlanDeltaNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 3);
         return turnId;
     }
 
@@ -123,6 +133,24 @@ public final class PlanDeltaNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PlanDeltaNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PlanDeltaNotification> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class PlanDeltaNotification {
                 && Objects.equals(itemId, x.itemId)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, delta, itemId, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, delta, itemId, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -160,6 +189,9 @@ public final class PlanDeltaNotification {
         Json.field(b, "turnId", turnId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -175,6 +207,7 @@ public final class PlanDeltaNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -186,6 +219,7 @@ public final class PlanDeltaNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -198,6 +232,7 @@ public final class PlanDeltaNotification {
             Objects.requireNonNull(delta, "delta");
             this.delta = delta;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class PlanDeltaNotification {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class PlanDeltaNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class PlanDeltaNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class PlanDeltaNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public PlanDeltaNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PlanDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PlanDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PlanDeltaNotification(delta, itemId, threadId, turnId, _present, _additionalProperties, _order);
+            return new PlanDeltaNotification(delta, itemId, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class PlanDeltaNotification {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class PlanDeltaNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PlanDeltaNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PlanDeltaNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PlanDeltaNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PlanDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PlanDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PlanDeltaNotification");
         }
@@ -339,6 +392,10 @@ public final class PlanDeltaNotification {
 
     private static void writeMember(PlanDeltaNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.delta);
             case 1 -> g.writeString(v.itemId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PluginDetail {
     private static final String[] NAMES = {"appTemplates", "apps", "description", "hooks", "marketplaceName", "marketplacePath", "mcpServers", "onboardingSkill", "scheduledTasks", "shareUrl", "skills", "summary"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"appTemplates", "apps", "description", "hooks", "marketplaceName", "marketplacePath", "mcpServers", "onboardingSkill", "scheduledTasks", "shareUrl", "skills", "summary"};
+    private static final String[] JAVA_TYPES = {"List<AppTemplateSummary>", "List<AppSummary>", "String", "List<PluginHookSummary>", "String", "String", "List<String>", "SkillSummary", "List<ScheduledTaskSummary>", "String", "List<SkillSummary>", "PluginSummary"};
     private static final long REQUIRED = 0xc5bL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -63,8 +67,9 @@ public final class PluginDetail {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginDetail(List<AppTemplateSummary> appTemplates, List<AppSummary> apps, @Nullable String description, List<PluginHookSummary> hooks, String marketplaceName, @Nullable String marketplacePath, List<String> mcpServers, @Nullable SkillSummary onboardingSkill, @Nullable List<ScheduledTaskSummary> scheduledTasks, @Nullable String shareUrl, List<SkillSummary> skills, PluginSummary summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginDetail(List<AppTemplateSummary> appTemplates, List<AppSummary> apps, @Nullable String description, List<PluginHookSummary> hooks, String marketplaceName, @Nullable String marketplacePath, List<String> mcpServers, @Nullable SkillSummary onboardingSkill, @Nullable List<ScheduledTaskSummary> scheduledTasks, @Nullable String shareUrl, List<SkillSummary> skills, PluginSummary summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.appTemplates = appTemplates;
         this.apps = apps;
         this.description = description;
@@ -80,6 +85,7 @@ public final class PluginDetail {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -88,6 +94,7 @@ public final class PluginDetail {
      * @return the {@code appTemplates} member
      */
     public List<AppTemplateSummary> appTemplates() {
+        Unbound.check(_unbound, 0);
         return appTemplates;
     }
 
@@ -97,6 +104,7 @@ public final class PluginDetail {
      * @return the {@code apps} member
      */
     public List<AppSummary> apps() {
+        Unbound.check(_unbound, 1);
         return apps;
     }
 
@@ -106,6 +114,7 @@ public final class PluginDetail {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 2);
         return description;
     }
 
@@ -115,6 +124,7 @@ public final class PluginDetail {
      * @return the {@code hooks} member
      */
     public List<PluginHookSummary> hooks() {
+        Unbound.check(_unbound, 3);
         return hooks;
     }
 
@@ -124,6 +134,7 @@ public final class PluginDetail {
      * @return the {@code marketplaceName} member
      */
     public String marketplaceName() {
+        Unbound.check(_unbound, 4);
         return marketplaceName;
     }
 
@@ -133,6 +144,7 @@ public final class PluginDetail {
      * @return the {@code marketplacePath} member, or null when absent or null
      */
     public @Nullable String marketplacePath() {
+        Unbound.check(_unbound, 5);
         return marketplacePath;
     }
 
@@ -142,6 +154,7 @@ public final class PluginDetail {
      * @return the {@code mcpServers} member
      */
     public List<String> mcpServers() {
+        Unbound.check(_unbound, 6);
         return mcpServers;
     }
 
@@ -153,6 +166,7 @@ public final class PluginDetail {
      * @return the {@code onboardingSkill} member, or null when absent or null
      */
     public @Nullable SkillSummary onboardingSkill() {
+        Unbound.check(_unbound, 7);
         return onboardingSkill;
     }
 
@@ -162,6 +176,7 @@ public final class PluginDetail {
      * @return the {@code scheduledTasks} member, or null when absent or null
      */
     public @Nullable List<ScheduledTaskSummary> scheduledTasks() {
+        Unbound.check(_unbound, 8);
         return scheduledTasks;
     }
 
@@ -171,6 +186,7 @@ public final class PluginDetail {
      * @return the {@code shareUrl} member, or null when absent or null
      */
     public @Nullable String shareUrl() {
+        Unbound.check(_unbound, 9);
         return shareUrl;
     }
 
@@ -180,6 +196,7 @@ public final class PluginDetail {
      * @return the {@code skills} member
      */
     public List<SkillSummary> skills() {
+        Unbound.check(_unbound, 10);
         return skills;
     }
 
@@ -189,6 +206,7 @@ public final class PluginDetail {
      * @return the {@code summary} member
      */
     public PluginSummary summary() {
+        Unbound.check(_unbound, 11);
         return summary;
     }
 
@@ -210,6 +228,24 @@ public final class PluginDetail {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginDetail validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -239,12 +275,13 @@ public final class PluginDetail {
                 && Objects.equals(shareUrl, x.shareUrl)
                 && Objects.equals(skills, x.skills)
                 && Objects.equals(summary, x.summary)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, appTemplates, apps, description, hooks, marketplaceName, marketplacePath, mcpServers, onboardingSkill, scheduledTasks, shareUrl, skills, summary, _additionalProperties);
+        return Objects.hash(_present, appTemplates, apps, description, hooks, marketplaceName, marketplacePath, mcpServers, onboardingSkill, scheduledTasks, shareUrl, skills, summary, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -276,6 +313,9 @@ public final class PluginDetail {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -298,6 +338,7 @@ public final class PluginDetail {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -317,6 +358,7 @@ public final class PluginDetail {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -329,6 +371,7 @@ public final class PluginDetail {
             Objects.requireNonNull(appTemplates, "appTemplates");
             this.appTemplates = Json.copyList(appTemplates);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -342,6 +385,7 @@ public final class PluginDetail {
             Objects.requireNonNull(apps, "apps");
             this.apps = Json.copyList(apps);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -354,6 +398,7 @@ public final class PluginDetail {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -367,6 +412,7 @@ public final class PluginDetail {
             Objects.requireNonNull(hooks, "hooks");
             this.hooks = Json.copyList(hooks);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -380,6 +426,7 @@ public final class PluginDetail {
             Objects.requireNonNull(marketplaceName, "marketplaceName");
             this.marketplaceName = marketplaceName;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -392,6 +439,7 @@ public final class PluginDetail {
         public Builder marketplacePath(@Nullable String marketplacePath) {
             this.marketplacePath = marketplacePath;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -405,6 +453,7 @@ public final class PluginDetail {
             Objects.requireNonNull(mcpServers, "mcpServers");
             this.mcpServers = Json.copyList(mcpServers);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -417,6 +466,7 @@ public final class PluginDetail {
         public Builder onboardingSkill(@Nullable SkillSummary onboardingSkill) {
             this.onboardingSkill = onboardingSkill;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -429,6 +479,7 @@ public final class PluginDetail {
         public Builder scheduledTasks(@Nullable List<? extends ScheduledTaskSummary> scheduledTasks) {
             this.scheduledTasks = scheduledTasks == null ? null : Json.copyList(scheduledTasks);
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -441,6 +492,7 @@ public final class PluginDetail {
         public Builder shareUrl(@Nullable String shareUrl) {
             this.shareUrl = shareUrl;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -454,6 +506,7 @@ public final class PluginDetail {
             Objects.requireNonNull(skills, "skills");
             this.skills = Json.copyList(skills);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -467,6 +520,7 @@ public final class PluginDetail {
             Objects.requireNonNull(summary, "summary");
             this.summary = summary;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -515,10 +569,11 @@ public final class PluginDetail {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginDetail build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginDetail is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginDetail is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginDetail(appTemplates, apps, description, hooks, marketplaceName, marketplacePath, mcpServers, onboardingSkill, scheduledTasks, shareUrl, skills, summary, _present, _additionalProperties, _order);
+            return new PluginDetail(appTemplates, apps, description, hooks, marketplaceName, marketplacePath, mcpServers, onboardingSkill, scheduledTasks, shareUrl, skills, summary, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -537,6 +592,8 @@ public final class PluginDetail {
             @Nullable List<SkillSummary> f10 = null;
             @Nullable PluginSummary f11 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -557,27 +614,39 @@ public final class PluginDetail {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, AppTemplateSummary.codec());
-                    case 1 -> f1 = Json.readList(p, AppSummary.codec());
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readList(p, PluginHookSummary.codec());
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readList(p, Json.STRING);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : SkillSummary.codec().read(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ScheduledTaskSummary.codec());
-                    case 9 -> f9 = Json.readNullableString(p);
-                    case 10 -> f10 = Json.readList(p, SkillSummary.codec());
-                    case 11 -> f11 = PluginSummary.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, AppTemplateSummary.codec());
+                        case 1 -> f1 = Json.readList(q, AppSummary.codec());
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readList(q, PluginHookSummary.codec());
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readList(q, Json.STRING);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : SkillSummary.codec().read(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ScheduledTaskSummary.codec());
+                        case 9 -> f9 = Json.readNullableString(q);
+                        case 10 -> f10 = Json.readList(q, SkillSummary.codec());
+                        case 11 -> f11 = PluginSummary.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginDetail", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginDetail"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginDetail", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginDetail(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginDetail(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginDetail");
         }
@@ -585,6 +654,10 @@ public final class PluginDetail {
 
     private static void writeMember(PluginDetail v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.appTemplates, AppTemplateSummary.codec());
             case 1 -> Json.writeList(g, v.apps, AppSummary.codec());

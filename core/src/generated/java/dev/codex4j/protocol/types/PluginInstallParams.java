@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class PluginInstallParams {
     private static final String[] NAMES = {"installAttemptId", "marketplacePath", "pluginName", "remoteMarketplaceName"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"installAttemptId", "marketplacePath", "pluginName", "remoteMarketplaceName"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class PluginInstallParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginInstallParams(@Nullable String installAttemptId, @Nullable String marketplacePath, String pluginName, @Nullable String remoteMarketplaceName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginInstallParams(@Nullable String installAttemptId, @Nullable String marketplacePath, String pluginName, @Nullable String remoteMarketplaceName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.installAttemptId = installAttemptId;
         this.marketplacePath = marketplacePath;
         this.pluginName = pluginName;
@@ -62,6 +67,7 @@ public final class PluginInstallParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class PluginInstallParams {
      * @return the {@code installAttemptId} member, or null when absent or null
      */
     public @Nullable String installAttemptId() {
+        Unbound.check(_unbound, 0);
         return installAttemptId;
     }
 
@@ -79,6 +86,7 @@ public final class PluginInstallParams {
      * @return the {@code marketplacePath} member, or null when absent or null
      */
     public @Nullable String marketplacePath() {
+        Unbound.check(_unbound, 1);
         return marketplacePath;
     }
 
@@ -88,6 +96,7 @@ public final class PluginInstallParams {
      * @return the {@code pluginName} member
      */
     public String pluginName() {
+        Unbound.check(_unbound, 2);
         return pluginName;
     }
 
@@ -97,6 +106,7 @@ public final class PluginInstallParams {
      * @return the {@code remoteMarketplaceName} member, or null when absent or null
      */
     public @Nullable String remoteMarketplaceName() {
+        Unbound.check(_unbound, 3);
         return remoteMarketplaceName;
     }
 
@@ -120,6 +130,24 @@ public final class PluginInstallParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginInstallParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginInstallParams> codec() {
         return CODEC;
@@ -139,12 +167,13 @@ public final class PluginInstallParams {
                 && Objects.equals(marketplacePath, x.marketplacePath)
                 && Objects.equals(pluginName, x.pluginName)
                 && Objects.equals(remoteMarketplaceName, x.remoteMarketplaceName)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, installAttemptId, marketplacePath, pluginName, remoteMarketplaceName, _additionalProperties);
+        return Objects.hash(_present, installAttemptId, marketplacePath, pluginName, remoteMarketplaceName, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -164,6 +193,9 @@ public final class PluginInstallParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -178,6 +210,7 @@ public final class PluginInstallParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -189,6 +222,7 @@ public final class PluginInstallParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class PluginInstallParams {
         public Builder installAttemptId(@Nullable String installAttemptId) {
             this.installAttemptId = installAttemptId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class PluginInstallParams {
         public Builder marketplacePath(@Nullable String marketplacePath) {
             this.marketplacePath = marketplacePath;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class PluginInstallParams {
             Objects.requireNonNull(pluginName, "pluginName");
             this.pluginName = pluginName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class PluginInstallParams {
         public Builder remoteMarketplaceName(@Nullable String remoteMarketplaceName) {
             this.remoteMarketplaceName = remoteMarketplaceName;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class PluginInstallParams {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginInstallParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginInstallParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginInstallParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginInstallParams(installAttemptId, marketplacePath, pluginName, remoteMarketplaceName, _present, _additionalProperties, _order);
+            return new PluginInstallParams(installAttemptId, marketplacePath, pluginName, remoteMarketplaceName, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class PluginInstallParams {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class PluginInstallParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginInstallParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginInstallParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginInstallParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginInstallParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginInstallParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginInstallParams");
         }
@@ -339,6 +392,10 @@ public final class PluginInstallParams {
 
     private static void writeMember(PluginInstallParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.installAttemptId == null) {

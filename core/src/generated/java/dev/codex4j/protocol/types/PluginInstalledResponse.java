@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class PluginInstalledResponse {
     private static final String[] NAMES = {"marketplaceLoadErrors", "marketplaces"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"marketplaceLoadErrors", "marketplaces"};
+    private static final String[] JAVA_TYPES = {"List<MarketplaceLoadErrorInfo>", "List<PluginMarketplaceEntry>"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,13 +55,15 @@ public final class PluginInstalledResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginInstalledResponse(@Nullable List<MarketplaceLoadErrorInfo> marketplaceLoadErrors, List<PluginMarketplaceEntry> marketplaces, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginInstalledResponse(@Nullable List<MarketplaceLoadErrorInfo> marketplaceLoadErrors, List<PluginMarketplaceEntry> marketplaces, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.marketplaceLoadErrors = marketplaceLoadErrors;
         this.marketplaces = marketplaces;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class PluginInstalledResponse {
      * @return the {@code marketplaceLoadErrors} member, or null when absent
      */
     public @Nullable List<MarketplaceLoadErrorInfo> marketplaceLoadErrors() {
+        Unbound.check(_unbound, 0);
         return marketplaceLoadErrors;
     }
 
@@ -77,6 +84,7 @@ public final class PluginInstalledResponse {
      * @return the {@code marketplaces} member
      */
     public List<PluginMarketplaceEntry> marketplaces() {
+        Unbound.check(_unbound, 1);
         return marketplaces;
     }
 
@@ -100,6 +108,24 @@ public final class PluginInstalledResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginInstalledResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginInstalledResponse> codec() {
         return CODEC;
@@ -117,12 +143,13 @@ public final class PluginInstalledResponse {
         return o instanceof PluginInstalledResponse x && _present == x._present
                 && Objects.equals(marketplaceLoadErrors, x.marketplaceLoadErrors)
                 && Objects.equals(marketplaces, x.marketplaces)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, marketplaceLoadErrors, marketplaces, _additionalProperties);
+        return Objects.hash(_present, marketplaceLoadErrors, marketplaces, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -136,6 +163,9 @@ public final class PluginInstalledResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -148,6 +178,7 @@ public final class PluginInstalledResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -157,6 +188,7 @@ public final class PluginInstalledResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -168,6 +200,7 @@ public final class PluginInstalledResponse {
         public Builder marketplaceLoadErrors(@Nullable List<? extends MarketplaceLoadErrorInfo> marketplaceLoadErrors) {
             this.marketplaceLoadErrors = marketplaceLoadErrors == null ? null : Json.copyList(marketplaceLoadErrors);
             _present = marketplaceLoadErrors == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -181,6 +214,7 @@ public final class PluginInstalledResponse {
             Objects.requireNonNull(marketplaces, "marketplaces");
             this.marketplaces = Json.copyList(marketplaces);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -229,10 +263,11 @@ public final class PluginInstalledResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginInstalledResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginInstalledResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginInstalledResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginInstalledResponse(marketplaceLoadErrors, marketplaces, _present, _additionalProperties, _order);
+            return new PluginInstalledResponse(marketplaceLoadErrors, marketplaces, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -241,6 +276,8 @@ public final class PluginInstalledResponse {
             @Nullable List<MarketplaceLoadErrorInfo> f0 = null;
             @Nullable List<PluginMarketplaceEntry> f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -261,17 +298,29 @@ public final class PluginInstalledResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, MarketplaceLoadErrorInfo.codec());
-                    case 1 -> f1 = Json.readList(p, PluginMarketplaceEntry.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, MarketplaceLoadErrorInfo.codec());
+                        case 1 -> f1 = Json.readList(q, PluginMarketplaceEntry.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginInstalledResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginInstalledResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginInstalledResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginInstalledResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginInstalledResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginInstalledResponse");
         }
@@ -279,6 +328,10 @@ public final class PluginInstalledResponse {
 
     private static void writeMember(PluginInstalledResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.marketplaceLoadErrors == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PluginInterface {
     private static final String[] NAMES = {"brandColor", "capabilities", "category", "composerIcon", "composerIconUrl", "defaultPrompt", "developerName", "displayName", "logo", "logoDark", "logoUrl", "logoUrlDark", "longDescription", "privacyPolicyUrl", "screenshotUrls", "screenshots", "shortDescription", "termsOfServiceUrl", "websiteUrl"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"brandColor", "capabilities", "category", "composerIcon", "composerIconUrl", "defaultPrompt", "developerName", "displayName", "logo", "logoDark", "logoUrl", "logoUrlDark", "longDescription", "privacyPolicyUrl", "screenshotUrls", "screenshots", "shortDescription", "termsOfServiceUrl", "websiteUrl"};
+    private static final String[] JAVA_TYPES = {"String", "List<String>", "String", "String", "String", "List<String>", "String", "String", "String", "String", "String", "String", "String", "String", "List<String>", "List<String>", "String", "String", "String"};
     private static final long REQUIRED = 0xc002L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -70,8 +74,9 @@ public final class PluginInterface {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginInterface(@Nullable String brandColor, List<String> capabilities, @Nullable String category, @Nullable String composerIcon, @Nullable String composerIconUrl, @Nullable List<String> defaultPrompt, @Nullable String developerName, @Nullable String displayName, @Nullable String logo, @Nullable String logoDark, @Nullable String logoUrl, @Nullable String logoUrlDark, @Nullable String longDescription, @Nullable String privacyPolicyUrl, List<String> screenshotUrls, List<String> screenshots, @Nullable String shortDescription, @Nullable String termsOfServiceUrl, @Nullable String websiteUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginInterface(@Nullable String brandColor, List<String> capabilities, @Nullable String category, @Nullable String composerIcon, @Nullable String composerIconUrl, @Nullable List<String> defaultPrompt, @Nullable String developerName, @Nullable String displayName, @Nullable String logo, @Nullable String logoDark, @Nullable String logoUrl, @Nullable String logoUrlDark, @Nullable String longDescription, @Nullable String privacyPolicyUrl, List<String> screenshotUrls, List<String> screenshots, @Nullable String shortDescription, @Nullable String termsOfServiceUrl, @Nullable String websiteUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.brandColor = brandColor;
         this.capabilities = capabilities;
         this.category = category;
@@ -94,6 +99,7 @@ public final class PluginInterface {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -102,6 +108,7 @@ public final class PluginInterface {
      * @return the {@code brandColor} member, or null when absent or null
      */
     public @Nullable String brandColor() {
+        Unbound.check(_unbound, 0);
         return brandColor;
     }
 
@@ -111,6 +118,7 @@ public final class PluginInterface {
      * @return the {@code capabilities} member
      */
     public List<String> capabilities() {
+        Unbound.check(_unbound, 1);
         return capabilities;
     }
 
@@ -120,6 +128,7 @@ public final class PluginInterface {
      * @return the {@code category} member, or null when absent or null
      */
     public @Nullable String category() {
+        Unbound.check(_unbound, 2);
         return category;
     }
 
@@ -129,6 +138,7 @@ public final class PluginInterface {
      * @return the {@code composerIcon} member, or null when absent or null
      */
     public @Nullable String composerIcon() {
+        Unbound.check(_unbound, 3);
         return composerIcon;
     }
 
@@ -138,6 +148,7 @@ public final class PluginInterface {
      * @return the {@code composerIconUrl} member, or null when absent or null
      */
     public @Nullable String composerIconUrl() {
+        Unbound.check(_unbound, 4);
         return composerIconUrl;
     }
 
@@ -147,6 +158,7 @@ public final class PluginInterface {
      * @return the {@code defaultPrompt} member, or null when absent or null
      */
     public @Nullable List<String> defaultPrompt() {
+        Unbound.check(_unbound, 5);
         return defaultPrompt;
     }
 
@@ -156,6 +168,7 @@ public final class PluginInterface {
      * @return the {@code developerName} member, or null when absent or null
      */
     public @Nullable String developerName() {
+        Unbound.check(_unbound, 6);
         return developerName;
     }
 
@@ -165,6 +178,7 @@ public final class PluginInterface {
      * @return the {@code displayName} member, or null when absent or null
      */
     public @Nullable String displayName() {
+        Unbound.check(_unbound, 7);
         return displayName;
     }
 
@@ -174,6 +188,7 @@ public final class PluginInterface {
      * @return the {@code logo} member, or null when absent or null
      */
     public @Nullable String logo() {
+        Unbound.check(_unbound, 8);
         return logo;
     }
 
@@ -183,6 +198,7 @@ public final class PluginInterface {
      * @return the {@code logoDark} member, or null when absent or null
      */
     public @Nullable String logoDark() {
+        Unbound.check(_unbound, 9);
         return logoDark;
     }
 
@@ -192,6 +208,7 @@ public final class PluginInterface {
      * @return the {@code logoUrl} member, or null when absent or null
      */
     public @Nullable String logoUrl() {
+        Unbound.check(_unbound, 10);
         return logoUrl;
     }
 
@@ -201,6 +218,7 @@ public final class PluginInterface {
      * @return the {@code logoUrlDark} member, or null when absent or null
      */
     public @Nullable String logoUrlDark() {
+        Unbound.check(_unbound, 11);
         return logoUrlDark;
     }
 
@@ -210,6 +228,7 @@ public final class PluginInterface {
      * @return the {@code longDescription} member, or null when absent or null
      */
     public @Nullable String longDescription() {
+        Unbound.check(_unbound, 12);
         return longDescription;
     }
 
@@ -219,6 +238,7 @@ public final class PluginInterface {
      * @return the {@code privacyPolicyUrl} member, or null when absent or null
      */
     public @Nullable String privacyPolicyUrl() {
+        Unbound.check(_unbound, 13);
         return privacyPolicyUrl;
     }
 
@@ -228,6 +248,7 @@ public final class PluginInterface {
      * @return the {@code screenshotUrls} member
      */
     public List<String> screenshotUrls() {
+        Unbound.check(_unbound, 14);
         return screenshotUrls;
     }
 
@@ -237,6 +258,7 @@ public final class PluginInterface {
      * @return the {@code screenshots} member
      */
     public List<String> screenshots() {
+        Unbound.check(_unbound, 15);
         return screenshots;
     }
 
@@ -246,6 +268,7 @@ public final class PluginInterface {
      * @return the {@code shortDescription} member, or null when absent or null
      */
     public @Nullable String shortDescription() {
+        Unbound.check(_unbound, 16);
         return shortDescription;
     }
 
@@ -255,6 +278,7 @@ public final class PluginInterface {
      * @return the {@code termsOfServiceUrl} member, or null when absent or null
      */
     public @Nullable String termsOfServiceUrl() {
+        Unbound.check(_unbound, 17);
         return termsOfServiceUrl;
     }
 
@@ -264,6 +288,7 @@ public final class PluginInterface {
      * @return the {@code websiteUrl} member, or null when absent or null
      */
     public @Nullable String websiteUrl() {
+        Unbound.check(_unbound, 18);
         return websiteUrl;
     }
 
@@ -285,6 +310,24 @@ public final class PluginInterface {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginInterface validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -321,12 +364,13 @@ public final class PluginInterface {
                 && Objects.equals(shortDescription, x.shortDescription)
                 && Objects.equals(termsOfServiceUrl, x.termsOfServiceUrl)
                 && Objects.equals(websiteUrl, x.websiteUrl)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, brandColor, capabilities, category, composerIcon, composerIconUrl, defaultPrompt, developerName, displayName, logo, logoDark, logoUrl, logoUrlDark, longDescription, privacyPolicyUrl, screenshotUrls, screenshots, shortDescription, termsOfServiceUrl, websiteUrl, _additionalProperties);
+        return Objects.hash(_present, brandColor, capabilities, category, composerIcon, composerIconUrl, defaultPrompt, developerName, displayName, logo, logoDark, logoUrl, logoUrlDark, longDescription, privacyPolicyUrl, screenshotUrls, screenshots, shortDescription, termsOfServiceUrl, websiteUrl, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -387,6 +431,9 @@ public final class PluginInterface {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -416,6 +463,7 @@ public final class PluginInterface {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -442,6 +490,7 @@ public final class PluginInterface {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -453,6 +502,7 @@ public final class PluginInterface {
         public Builder brandColor(@Nullable String brandColor) {
             this.brandColor = brandColor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -466,6 +516,7 @@ public final class PluginInterface {
             Objects.requireNonNull(capabilities, "capabilities");
             this.capabilities = Json.copyList(capabilities);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -478,6 +529,7 @@ public final class PluginInterface {
         public Builder category(@Nullable String category) {
             this.category = category;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -490,6 +542,7 @@ public final class PluginInterface {
         public Builder composerIcon(@Nullable String composerIcon) {
             this.composerIcon = composerIcon;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -502,6 +555,7 @@ public final class PluginInterface {
         public Builder composerIconUrl(@Nullable String composerIconUrl) {
             this.composerIconUrl = composerIconUrl;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -514,6 +568,7 @@ public final class PluginInterface {
         public Builder defaultPrompt(@Nullable List<? extends String> defaultPrompt) {
             this.defaultPrompt = defaultPrompt == null ? null : Json.copyList(defaultPrompt);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -526,6 +581,7 @@ public final class PluginInterface {
         public Builder developerName(@Nullable String developerName) {
             this.developerName = developerName;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -538,6 +594,7 @@ public final class PluginInterface {
         public Builder displayName(@Nullable String displayName) {
             this.displayName = displayName;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -550,6 +607,7 @@ public final class PluginInterface {
         public Builder logo(@Nullable String logo) {
             this.logo = logo;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -562,6 +620,7 @@ public final class PluginInterface {
         public Builder logoDark(@Nullable String logoDark) {
             this.logoDark = logoDark;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -574,6 +633,7 @@ public final class PluginInterface {
         public Builder logoUrl(@Nullable String logoUrl) {
             this.logoUrl = logoUrl;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -586,6 +646,7 @@ public final class PluginInterface {
         public Builder logoUrlDark(@Nullable String logoUrlDark) {
             this.logoUrlDark = logoUrlDark;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -598,6 +659,7 @@ public final class PluginInterface {
         public Builder longDescription(@Nullable String longDescription) {
             this.longDescription = longDescription;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -610,6 +672,7 @@ public final class PluginInterface {
         public Builder privacyPolicyUrl(@Nullable String privacyPolicyUrl) {
             this.privacyPolicyUrl = privacyPolicyUrl;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -623,6 +686,7 @@ public final class PluginInterface {
             Objects.requireNonNull(screenshotUrls, "screenshotUrls");
             this.screenshotUrls = Json.copyList(screenshotUrls);
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -636,6 +700,7 @@ public final class PluginInterface {
             Objects.requireNonNull(screenshots, "screenshots");
             this.screenshots = Json.copyList(screenshots);
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -648,6 +713,7 @@ public final class PluginInterface {
         public Builder shortDescription(@Nullable String shortDescription) {
             this.shortDescription = shortDescription;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -660,6 +726,7 @@ public final class PluginInterface {
         public Builder termsOfServiceUrl(@Nullable String termsOfServiceUrl) {
             this.termsOfServiceUrl = termsOfServiceUrl;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -672,6 +739,7 @@ public final class PluginInterface {
         public Builder websiteUrl(@Nullable String websiteUrl) {
             this.websiteUrl = websiteUrl;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -720,10 +788,11 @@ public final class PluginInterface {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginInterface build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginInterface is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginInterface is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginInterface(brandColor, capabilities, category, composerIcon, composerIconUrl, defaultPrompt, developerName, displayName, logo, logoDark, logoUrl, logoUrlDark, longDescription, privacyPolicyUrl, screenshotUrls, screenshots, shortDescription, termsOfServiceUrl, websiteUrl, _present, _additionalProperties, _order);
+            return new PluginInterface(brandColor, capabilities, category, composerIcon, composerIconUrl, defaultPrompt, developerName, displayName, logo, logoDark, logoUrl, logoUrlDark, longDescription, privacyPolicyUrl, screenshotUrls, screenshots, shortDescription, termsOfServiceUrl, websiteUrl, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -749,6 +818,8 @@ public final class PluginInterface {
             @Nullable String f17 = null;
             @Nullable String f18 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -769,34 +840,46 @@ public final class PluginInterface {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readList(p, Json.STRING);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = Json.readNullableString(p);
-                    case 9 -> f9 = Json.readNullableString(p);
-                    case 10 -> f10 = Json.readNullableString(p);
-                    case 11 -> f11 = Json.readNullableString(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    case 14 -> f14 = Json.readList(p, Json.STRING);
-                    case 15 -> f15 = Json.readList(p, Json.STRING);
-                    case 16 -> f16 = Json.readNullableString(p);
-                    case 17 -> f17 = Json.readNullableString(p);
-                    case 18 -> f18 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readList(q, Json.STRING);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = Json.readNullableString(q);
+                        case 9 -> f9 = Json.readNullableString(q);
+                        case 10 -> f10 = Json.readNullableString(q);
+                        case 11 -> f11 = Json.readNullableString(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        case 14 -> f14 = Json.readList(q, Json.STRING);
+                        case 15 -> f15 = Json.readList(q, Json.STRING);
+                        case 16 -> f16 = Json.readNullableString(q);
+                        case 17 -> f17 = Json.readNullableString(q);
+                        case 18 -> f18 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginInterface", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginInterface"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginInterface", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginInterface(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginInterface(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginInterface");
         }
@@ -804,6 +887,10 @@ public final class PluginInterface {
 
     private static void writeMember(PluginInterface v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.brandColor == null) {

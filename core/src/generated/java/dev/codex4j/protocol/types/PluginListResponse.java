@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class PluginListResponse {
     private static final String[] NAMES = {"featuredPluginIds", "marketplaceLoadErrors", "marketplaces"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"featuredPluginIds", "marketplaceLoadErrors", "marketplaces"};
+    private static final String[] JAVA_TYPES = {"List<String>", "List<MarketplaceLoadErrorInfo>", "List<PluginMarketplaceEntry>"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,14 +56,16 @@ public final class PluginListResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginListResponse(@Nullable List<String> featuredPluginIds, @Nullable List<MarketplaceLoadErrorInfo> marketplaceLoadErrors, List<PluginMarketplaceEntry> marketplaces, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginListResponse(@Nullable List<String> featuredPluginIds, @Nullable List<MarketplaceLoadErrorInfo> marketplaceLoadErrors, List<PluginMarketplaceEntry> marketplaces, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.featuredPluginIds = featuredPluginIds;
         this.marketplaceLoadErrors = marketplaceLoadErrors;
         this.marketplaces = marketplaces;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class PluginListResponse {
      * @return the {@code featuredPluginIds} member, or null when absent
      */
     public @Nullable List<String> featuredPluginIds() {
+        Unbound.check(_unbound, 0);
         return featuredPluginIds;
     }
 
@@ -81,6 +88,7 @@ public final class PluginListResponse {
      * @return the {@code marketplaceLoadErrors} member, or null when absent
      */
     public @Nullable List<MarketplaceLoadErrorInfo> marketplaceLoadErrors() {
+        Unbound.check(_unbound, 1);
         return marketplaceLoadErrors;
     }
 
@@ -90,6 +98,7 @@ public final class PluginListResponse {
      * @return the {@code marketplaces} member
      */
     public List<PluginMarketplaceEntry> marketplaces() {
+        Unbound.check(_unbound, 2);
         return marketplaces;
     }
 
@@ -113,6 +122,24 @@ public final class PluginListResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginListResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginListResponse> codec() {
         return CODEC;
@@ -131,12 +158,13 @@ public final class PluginListResponse {
                 && Objects.equals(featuredPluginIds, x.featuredPluginIds)
                 && Objects.equals(marketplaceLoadErrors, x.marketplaceLoadErrors)
                 && Objects.equals(marketplaces, x.marketplaces)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, featuredPluginIds, marketplaceLoadErrors, marketplaces, _additionalProperties);
+        return Objects.hash(_present, featuredPluginIds, marketplaceLoadErrors, marketplaces, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -153,6 +181,9 @@ public final class PluginListResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -166,6 +197,7 @@ public final class PluginListResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -176,6 +208,7 @@ public final class PluginListResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -187,6 +220,7 @@ public final class PluginListResponse {
         public Builder featuredPluginIds(@Nullable List<? extends String> featuredPluginIds) {
             this.featuredPluginIds = featuredPluginIds == null ? null : Json.copyList(featuredPluginIds);
             _present = featuredPluginIds == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -199,6 +233,7 @@ public final class PluginListResponse {
         public Builder marketplaceLoadErrors(@Nullable List<? extends MarketplaceLoadErrorInfo> marketplaceLoadErrors) {
             this.marketplaceLoadErrors = marketplaceLoadErrors == null ? null : Json.copyList(marketplaceLoadErrors);
             _present = marketplaceLoadErrors == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class PluginListResponse {
             Objects.requireNonNull(marketplaces, "marketplaces");
             this.marketplaces = Json.copyList(marketplaces);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -260,10 +296,11 @@ public final class PluginListResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginListResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginListResponse(featuredPluginIds, marketplaceLoadErrors, marketplaces, _present, _additionalProperties, _order);
+            return new PluginListResponse(featuredPluginIds, marketplaceLoadErrors, marketplaces, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -273,6 +310,8 @@ public final class PluginListResponse {
             @Nullable List<MarketplaceLoadErrorInfo> f1 = null;
             @Nullable List<PluginMarketplaceEntry> f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -293,18 +332,30 @@ public final class PluginListResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readList(p, MarketplaceLoadErrorInfo.codec());
-                    case 2 -> f2 = Json.readList(p, PluginMarketplaceEntry.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readList(q, MarketplaceLoadErrorInfo.codec());
+                        case 2 -> f2 = Json.readList(q, PluginMarketplaceEntry.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginListResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginListResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginListResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginListResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginListResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginListResponse");
         }
@@ -312,6 +363,10 @@ public final class PluginListResponse {
 
     private static void writeMember(PluginListResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.featuredPluginIds == null) {

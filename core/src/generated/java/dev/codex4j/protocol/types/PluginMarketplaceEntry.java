@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class PluginMarketplaceEntry {
     private static final String[] NAMES = {"interface", "name", "path", "plugins"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"interfaceValue", "name", "path", "plugins"};
+    private static final String[] JAVA_TYPES = {"MarketplaceInterface", "String", "String", "List<PluginSummary>"};
     private static final long REQUIRED = 0xaL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class PluginMarketplaceEntry {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginMarketplaceEntry(@Nullable MarketplaceInterface interfaceValue, String name, @Nullable String path, List<PluginSummary> plugins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginMarketplaceEntry(@Nullable MarketplaceInterface interfaceValue, String name, @Nullable String path, List<PluginSummary> plugins, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.interfaceValue = interfaceValue;
         this.name = name;
         this.path = path;
@@ -63,6 +68,7 @@ public final class PluginMarketplaceEntry {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class PluginMarketplaceEntry {
      * @return the {@code interface} member, or null when absent or null
      */
     public @Nullable MarketplaceInterface interfaceValue() {
+        Unbound.check(_unbound, 0);
         return interfaceValue;
     }
 
@@ -80,6 +87,7 @@ public final class PluginMarketplaceEntry {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 1);
         return name;
     }
 
@@ -89,6 +97,7 @@ public final class PluginMarketplaceEntry {
      * @return the {@code path} member, or null when absent or null
      */
     public @Nullable String path() {
+        Unbound.check(_unbound, 2);
         return path;
     }
 
@@ -98,6 +107,7 @@ public final class PluginMarketplaceEntry {
      * @return the {@code plugins} member
      */
     public List<PluginSummary> plugins() {
+        Unbound.check(_unbound, 3);
         return plugins;
     }
 
@@ -121,6 +131,24 @@ public final class PluginMarketplaceEntry {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginMarketplaceEntry validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginMarketplaceEntry> codec() {
         return CODEC;
@@ -140,12 +168,13 @@ public final class PluginMarketplaceEntry {
                 && Objects.equals(name, x.name)
                 && Objects.equals(path, x.path)
                 && Objects.equals(plugins, x.plugins)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, interfaceValue, name, path, plugins, _additionalProperties);
+        return Objects.hash(_present, interfaceValue, name, path, plugins, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -163,6 +192,9 @@ public final class PluginMarketplaceEntry {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -177,6 +209,7 @@ public final class PluginMarketplaceEntry {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -188,6 +221,7 @@ public final class PluginMarketplaceEntry {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -199,6 +233,7 @@ public final class PluginMarketplaceEntry {
         public Builder interfaceValue(@Nullable MarketplaceInterface interfaceValue) {
             this.interfaceValue = interfaceValue;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class PluginMarketplaceEntry {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class PluginMarketplaceEntry {
         public Builder path(@Nullable String path) {
             this.path = path;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class PluginMarketplaceEntry {
             Objects.requireNonNull(plugins, "plugins");
             this.plugins = Json.copyList(plugins);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class PluginMarketplaceEntry {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginMarketplaceEntry build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginMarketplaceEntry is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginMarketplaceEntry is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginMarketplaceEntry(interfaceValue, name, path, plugins, _present, _additionalProperties, _order);
+            return new PluginMarketplaceEntry(interfaceValue, name, path, plugins, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class PluginMarketplaceEntry {
             @Nullable String f2 = null;
             @Nullable List<PluginSummary> f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class PluginMarketplaceEntry {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : MarketplaceInterface.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readList(p, PluginSummary.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : MarketplaceInterface.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readList(q, PluginSummary.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginMarketplaceEntry", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginMarketplaceEntry"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginMarketplaceEntry", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginMarketplaceEntry(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginMarketplaceEntry(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginMarketplaceEntry");
         }
@@ -339,6 +392,10 @@ public final class PluginMarketplaceEntry {
 
     private static void writeMember(PluginMarketplaceEntry v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.interfaceValue == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PluginReconcileChangedPlugin {
     private static final String[] NAMES = {"hasApps", "hasHooks", "hasMcps", "hasSkills", "id"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"hasApps", "hasHooks", "hasMcps", "hasSkills", "id"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "boolean", "boolean", "String"};
     private static final long REQUIRED = 0x1fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class PluginReconcileChangedPlugin {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginReconcileChangedPlugin(boolean hasApps, boolean hasHooks, boolean hasMcps, boolean hasSkills, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginReconcileChangedPlugin(boolean hasApps, boolean hasHooks, boolean hasMcps, boolean hasSkills, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.hasApps = hasApps;
         this.hasHooks = hasHooks;
         this.hasMcps = hasMcps;
@@ -66,6 +71,7 @@ public final class PluginReconcileChangedPlugin {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class PluginReconcileChangedPlugin {
      * @return the {@code hasApps} member
      */
     public boolean hasApps() {
+        Unbound.check(_unbound, 0);
         return hasApps;
     }
 
@@ -83,6 +90,7 @@ public final class PluginReconcileChangedPlugin {
      * @return the {@code hasHooks} member
      */
     public boolean hasHooks() {
+        Unbound.check(_unbound, 1);
         return hasHooks;
     }
 
@@ -92,6 +100,7 @@ public final class PluginReconcileChangedPlugin {
      * @return the {@code hasMcps} member
      */
     public boolean hasMcps() {
+        Unbound.check(_unbound, 2);
         return hasMcps;
     }
 
@@ -101,6 +110,7 @@ public final class PluginReconcileChangedPlugin {
      * @return the {@code hasSkills} member
      */
     public boolean hasSkills() {
+        Unbound.check(_unbound, 3);
         return hasSkills;
     }
 
@@ -110,6 +120,7 @@ public final class PluginReconcileChangedPlugin {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 4);
         return id;
     }
 
@@ -133,6 +144,24 @@ public final class PluginReconcileChangedPlugin {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginReconcileChangedPlugin validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginReconcileChangedPlugin> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class PluginReconcileChangedPlugin {
                 && hasMcps == x.hasMcps
                 && hasSkills == x.hasSkills
                 && Objects.equals(id, x.id)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, hasApps, hasHooks, hasMcps, hasSkills, id, _additionalProperties);
+        return Objects.hash(_present, hasApps, hasHooks, hasMcps, hasSkills, id, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -172,6 +202,9 @@ public final class PluginReconcileChangedPlugin {
         Json.field(b, "id", id);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -188,6 +221,7 @@ public final class PluginReconcileChangedPlugin {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -200,6 +234,7 @@ public final class PluginReconcileChangedPlugin {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -211,6 +246,7 @@ public final class PluginReconcileChangedPlugin {
         public Builder hasApps(boolean hasApps) {
             this.hasApps = hasApps;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -223,6 +259,7 @@ public final class PluginReconcileChangedPlugin {
         public Builder hasHooks(boolean hasHooks) {
             this.hasHooks = hasHooks;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -235,6 +272,7 @@ public final class PluginReconcileChangedPlugin {
         public Builder hasMcps(boolean hasMcps) {
             this.hasMcps = hasMcps;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -247,6 +285,7 @@ public final class PluginReconcileChangedPlugin {
         public Builder hasSkills(boolean hasSkills) {
             this.hasSkills = hasSkills;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -260,6 +299,7 @@ public final class PluginReconcileChangedPlugin {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -308,10 +348,11 @@ public final class PluginReconcileChangedPlugin {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginReconcileChangedPlugin build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginReconcileChangedPlugin is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginReconcileChangedPlugin is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginReconcileChangedPlugin(hasApps, hasHooks, hasMcps, hasSkills, id, _present, _additionalProperties, _order);
+            return new PluginReconcileChangedPlugin(hasApps, hasHooks, hasMcps, hasSkills, id, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -323,6 +364,8 @@ public final class PluginReconcileChangedPlugin {
             boolean f3 = false;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -343,20 +386,32 @@ public final class PluginReconcileChangedPlugin {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginReconcileChangedPlugin", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginReconcileChangedPlugin"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginReconcileChangedPlugin", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginReconcileChangedPlugin(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginReconcileChangedPlugin(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginReconcileChangedPlugin");
         }
@@ -364,6 +419,10 @@ public final class PluginReconcileChangedPlugin {
 
     private static void writeMember(PluginReconcileChangedPlugin v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeBoolean(v.hasApps);
             case 1 -> g.writeBoolean(v.hasHooks);

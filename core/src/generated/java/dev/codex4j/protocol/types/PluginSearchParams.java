@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class PluginSearchParams {
     private static final String[] NAMES = {"cursor", "cwds", "limit", "scope", "searchTerm"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cursor", "cwds", "limit", "scope", "searchTerm"};
+    private static final String[] JAVA_TYPES = {"String", "List<String>", "long", "PluginSearchScope", "String"};
     private static final long REQUIRED = 0x10L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class PluginSearchParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginSearchParams(@Nullable String cursor, @Nullable List<String> cwds, @Nullable Long limit, @Nullable PluginSearchScope scope, String searchTerm, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginSearchParams(@Nullable String cursor, @Nullable List<String> cwds, @Nullable Long limit, @Nullable PluginSearchScope scope, String searchTerm, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.cwds = cwds;
         this.limit = limit;
@@ -65,6 +70,7 @@ public final class PluginSearchParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class PluginSearchParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 0);
         return cursor;
     }
 
@@ -82,6 +89,7 @@ public final class PluginSearchParams {
      * @return the {@code cwds} member, or null when absent or null
      */
     public @Nullable List<String> cwds() {
+        Unbound.check(_unbound, 1);
         return cwds;
     }
 
@@ -91,6 +99,7 @@ public final class PluginSearchParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 2);
         return limit;
     }
 
@@ -100,6 +109,7 @@ public final class PluginSearchParams {
      * @return the {@code scope} member, or null when absent or null
      */
     public @Nullable PluginSearchScope scope() {
+        Unbound.check(_unbound, 3);
         return scope;
     }
 
@@ -109,6 +119,7 @@ public final class PluginSearchParams {
      * @return the {@code searchTerm} member
      */
     public String searchTerm() {
+        Unbound.check(_unbound, 4);
         return searchTerm;
     }
 
@@ -132,6 +143,24 @@ public final class PluginSearchParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginSearchParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginSearchParams> codec() {
         return CODEC;
@@ -152,12 +181,13 @@ public final class PluginSearchParams {
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(scope, x.scope)
                 && Objects.equals(searchTerm, x.searchTerm)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, cwds, limit, scope, searchTerm, _additionalProperties);
+        return Objects.hash(_present, cursor, cwds, limit, scope, searchTerm, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -180,6 +210,9 @@ public final class PluginSearchParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -195,6 +228,7 @@ public final class PluginSearchParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -207,6 +241,7 @@ public final class PluginSearchParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -218,6 +253,7 @@ public final class PluginSearchParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -230,6 +266,7 @@ public final class PluginSearchParams {
         public Builder cwds(@Nullable List<? extends String> cwds) {
             this.cwds = cwds == null ? null : Json.copyList(cwds);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class PluginSearchParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class PluginSearchParams {
         public Builder scope(@Nullable PluginSearchScope scope) {
             this.scope = scope;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -267,6 +306,7 @@ public final class PluginSearchParams {
             Objects.requireNonNull(searchTerm, "searchTerm");
             this.searchTerm = searchTerm;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -315,10 +355,11 @@ public final class PluginSearchParams {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginSearchParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginSearchParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginSearchParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginSearchParams(cursor, cwds, limit, scope, searchTerm, _present, _additionalProperties, _order);
+            return new PluginSearchParams(cursor, cwds, limit, scope, searchTerm, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -330,6 +371,8 @@ public final class PluginSearchParams {
             @Nullable PluginSearchScope f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -350,20 +393,32 @@ public final class PluginSearchParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : PluginSearchScope.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : PluginSearchScope.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginSearchParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSearchParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginSearchParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginSearchParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginSearchParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginSearchParams");
         }
@@ -371,6 +426,10 @@ public final class PluginSearchParams {
 
     private static void writeMember(PluginSearchParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cursor == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PluginShareCheckoutResponse {
     private static final String[] NAMES = {"marketplaceName", "marketplacePath", "pluginId", "pluginName", "pluginPath", "remotePluginId", "remoteVersion"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"marketplaceName", "marketplacePath", "pluginId", "pluginName", "pluginPath", "remotePluginId", "remoteVersion"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x3fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class PluginShareCheckoutResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginShareCheckoutResponse(String marketplaceName, String marketplacePath, String pluginId, String pluginName, String pluginPath, String remotePluginId, @Nullable String remoteVersion, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginShareCheckoutResponse(String marketplaceName, String marketplacePath, String pluginId, String pluginName, String pluginPath, String remotePluginId, @Nullable String remoteVersion, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.marketplaceName = marketplaceName;
         this.marketplacePath = marketplacePath;
         this.pluginId = pluginId;
@@ -70,6 +75,7 @@ public final class PluginShareCheckoutResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class PluginShareCheckoutResponse {
      * @return the {@code marketplaceName} member
      */
     public String marketplaceName() {
+        Unbound.check(_unbound, 0);
         return marketplaceName;
     }
 
@@ -87,6 +94,7 @@ public final class PluginShareCheckoutResponse {
      * @return the {@code marketplacePath} member
      */
     public String marketplacePath() {
+        Unbound.check(_unbound, 1);
         return marketplacePath;
     }
 
@@ -96,6 +104,7 @@ public final class PluginShareCheckoutResponse {
      * @return the {@code pluginId} member
      */
     public String pluginId() {
+        Unbound.check(_unbound, 2);
         return pluginId;
     }
 
@@ -105,6 +114,7 @@ public final class PluginShareCheckoutResponse {
      * @return the {@code pluginName} member
      */
     public String pluginName() {
+        Unbound.check(_unbound, 3);
         return pluginName;
     }
 
@@ -114,6 +124,7 @@ public final class PluginShareCheckoutResponse {
      * @return the {@code pluginPath} member
      */
     public String pluginPath() {
+        Unbound.check(_unbound, 4);
         return pluginPath;
     }
 
@@ -123,6 +134,7 @@ public final class PluginShareCheckoutResponse {
      * @return the {@code remotePluginId} member
      */
     public String remotePluginId() {
+        Unbound.check(_unbound, 5);
         return remotePluginId;
     }
 
@@ -132,6 +144,7 @@ public final class PluginShareCheckoutResponse {
      * @return the {@code remoteVersion} member, or null when absent or null
      */
     public @Nullable String remoteVersion() {
+        Unbound.check(_unbound, 6);
         return remoteVersion;
     }
 
@@ -153,6 +166,24 @@ public final class PluginShareCheckoutResponse {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginShareCheckoutResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -177,12 +208,13 @@ public final class PluginShareCheckoutResponse {
                 && Objects.equals(pluginPath, x.pluginPath)
                 && Objects.equals(remotePluginId, x.remotePluginId)
                 && Objects.equals(remoteVersion, x.remoteVersion)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, marketplaceName, marketplacePath, pluginId, pluginName, pluginPath, remotePluginId, remoteVersion, _additionalProperties);
+        return Objects.hash(_present, marketplaceName, marketplacePath, pluginId, pluginName, pluginPath, remotePluginId, remoteVersion, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -201,6 +233,9 @@ public final class PluginShareCheckoutResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -218,6 +253,7 @@ public final class PluginShareCheckoutResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -232,6 +268,7 @@ public final class PluginShareCheckoutResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -244,6 +281,7 @@ public final class PluginShareCheckoutResponse {
             Objects.requireNonNull(marketplaceName, "marketplaceName");
             this.marketplaceName = marketplaceName;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -257,6 +295,7 @@ public final class PluginShareCheckoutResponse {
             Objects.requireNonNull(marketplacePath, "marketplacePath");
             this.marketplacePath = marketplacePath;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -270,6 +309,7 @@ public final class PluginShareCheckoutResponse {
             Objects.requireNonNull(pluginId, "pluginId");
             this.pluginId = pluginId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -283,6 +323,7 @@ public final class PluginShareCheckoutResponse {
             Objects.requireNonNull(pluginName, "pluginName");
             this.pluginName = pluginName;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -296,6 +337,7 @@ public final class PluginShareCheckoutResponse {
             Objects.requireNonNull(pluginPath, "pluginPath");
             this.pluginPath = pluginPath;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -309,6 +351,7 @@ public final class PluginShareCheckoutResponse {
             Objects.requireNonNull(remotePluginId, "remotePluginId");
             this.remotePluginId = remotePluginId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -321,6 +364,7 @@ public final class PluginShareCheckoutResponse {
         public Builder remoteVersion(@Nullable String remoteVersion) {
             this.remoteVersion = remoteVersion;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -369,10 +413,11 @@ public final class PluginShareCheckoutResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginShareCheckoutResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginShareCheckoutResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginShareCheckoutResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginShareCheckoutResponse(marketplaceName, marketplacePath, pluginId, pluginName, pluginPath, remotePluginId, remoteVersion, _present, _additionalProperties, _order);
+            return new PluginShareCheckoutResponse(marketplaceName, marketplacePath, pluginId, pluginName, pluginPath, remotePluginId, remoteVersion, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -386,6 +431,8 @@ public final class PluginShareCheckoutResponse {
             @Nullable String f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -406,22 +453,34 @@ public final class PluginShareCheckoutResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginShareCheckoutResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginShareCheckoutResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginShareCheckoutResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginShareCheckoutResponse(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginShareCheckoutResponse(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginShareCheckoutResponse");
         }
@@ -429,6 +488,10 @@ public final class PluginShareCheckoutResponse {
 
     private static void writeMember(PluginShareCheckoutResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.marketplaceName);
             case 1 -> g.writeString(v.marketplacePath);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class PluginShareContext {
     private static final String[] NAMES = {"canPublishToWorkspace", "creatorAccountUserId", "creatorName", "discoverability", "remotePluginId", "remoteVersion", "sharePrincipals", "shareUrl"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"canPublishToWorkspace", "creatorAccountUserId", "creatorName", "discoverability", "remotePluginId", "remoteVersion", "sharePrincipals", "shareUrl"};
+    private static final String[] JAVA_TYPES = {"boolean", "String", "String", "PluginShareDiscoverability", "String", "String", "List<PluginSharePrincipal>", "String"};
     private static final long REQUIRED = 0x10L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class PluginShareContext {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginShareContext(@Nullable Boolean canPublishToWorkspace, @Nullable String creatorAccountUserId, @Nullable String creatorName, @Nullable PluginShareDiscoverability discoverability, String remotePluginId, @Nullable String remoteVersion, @Nullable List<PluginSharePrincipal> sharePrincipals, @Nullable String shareUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginShareContext(@Nullable Boolean canPublishToWorkspace, @Nullable String creatorAccountUserId, @Nullable String creatorName, @Nullable PluginShareDiscoverability discoverability, String remotePluginId, @Nullable String remoteVersion, @Nullable List<PluginSharePrincipal> sharePrincipals, @Nullable String shareUrl, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.canPublishToWorkspace = canPublishToWorkspace;
         this.creatorAccountUserId = creatorAccountUserId;
         this.creatorName = creatorName;
@@ -70,6 +75,7 @@ public final class PluginShareContext {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -80,6 +86,7 @@ public final class PluginShareContext {
      * @return the {@code canPublishToWorkspace} member, or null when absent or null
      */
     public @Nullable Boolean canPublishToWorkspace() {
+        Unbound.check(_unbound, 0);
         return canPublishToWorkspace;
     }
 
@@ -89,6 +96,7 @@ public final class PluginShareContext {
      * @return the {@code creatorAccountUserId} member, or null when absent or null
      */
     public @Nullable String creatorAccountUserId() {
+        Unbound.check(_unbound, 1);
         return creatorAccountUserId;
     }
 
@@ -98,6 +106,7 @@ public final class PluginShareContext {
      * @return the {@code creatorName} member, or null when absent or null
      */
     public @Nullable String creatorName() {
+        Unbound.check(_unbound, 2);
         return creatorName;
     }
 
@@ -107,6 +116,7 @@ public final class PluginShareContext {
      * @return the {@code discoverability} member, or null when absent or null
      */
     public @Nullable PluginShareDiscoverability discoverability() {
+        Unbound.check(_unbound, 3);
         return discoverability;
     }
 
@@ -116,6 +126,7 @@ public final class PluginShareContext {
      * @return the {@code remotePluginId} member
      */
     public String remotePluginId() {
+        Unbound.check(_unbound, 4);
         return remotePluginId;
     }
 
@@ -127,6 +138,7 @@ public final class PluginShareContext {
      * @return the {@code remoteVersion} member, or null when absent or null
      */
     public @Nullable String remoteVersion() {
+        Unbound.check(_unbound, 5);
         return remoteVersion;
     }
 
@@ -136,6 +148,7 @@ public final class PluginShareContext {
      * @return the {@code sharePrincipals} member, or null when absent or null
      */
     public @Nullable List<PluginSharePrincipal> sharePrincipals() {
+        Unbound.check(_unbound, 6);
         return sharePrincipals;
     }
 
@@ -145,6 +158,7 @@ public final class PluginShareContext {
      * @return the {@code shareUrl} member, or null when absent or null
      */
     public @Nullable String shareUrl() {
+        Unbound.check(_unbound, 7);
         return shareUrl;
     }
 
@@ -166,6 +180,24 @@ public final class PluginShareContext {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginShareContext validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -191,12 +223,13 @@ public final class PluginShareContext {
                 && Objects.equals(remoteVersion, x.remoteVersion)
                 && Objects.equals(sharePrincipals, x.sharePrincipals)
                 && Objects.equals(shareUrl, x.shareUrl)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, canPublishToWorkspace, creatorAccountUserId, creatorName, discoverability, remotePluginId, remoteVersion, sharePrincipals, shareUrl, _additionalProperties);
+        return Objects.hash(_present, canPublishToWorkspace, creatorAccountUserId, creatorName, discoverability, remotePluginId, remoteVersion, sharePrincipals, shareUrl, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -228,6 +261,9 @@ public final class PluginShareContext {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -246,6 +282,7 @@ public final class PluginShareContext {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -261,6 +298,7 @@ public final class PluginShareContext {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -272,6 +310,7 @@ public final class PluginShareContext {
         public Builder canPublishToWorkspace(@Nullable Boolean canPublishToWorkspace) {
             this.canPublishToWorkspace = canPublishToWorkspace;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -284,6 +323,7 @@ public final class PluginShareContext {
         public Builder creatorAccountUserId(@Nullable String creatorAccountUserId) {
             this.creatorAccountUserId = creatorAccountUserId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -296,6 +336,7 @@ public final class PluginShareContext {
         public Builder creatorName(@Nullable String creatorName) {
             this.creatorName = creatorName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -308,6 +349,7 @@ public final class PluginShareContext {
         public Builder discoverability(@Nullable PluginShareDiscoverability discoverability) {
             this.discoverability = discoverability;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -321,6 +363,7 @@ public final class PluginShareContext {
             Objects.requireNonNull(remotePluginId, "remotePluginId");
             this.remotePluginId = remotePluginId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -333,6 +376,7 @@ public final class PluginShareContext {
         public Builder remoteVersion(@Nullable String remoteVersion) {
             this.remoteVersion = remoteVersion;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -345,6 +389,7 @@ public final class PluginShareContext {
         public Builder sharePrincipals(@Nullable List<? extends PluginSharePrincipal> sharePrincipals) {
             this.sharePrincipals = sharePrincipals == null ? null : Json.copyList(sharePrincipals);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -357,6 +402,7 @@ public final class PluginShareContext {
         public Builder shareUrl(@Nullable String shareUrl) {
             this.shareUrl = shareUrl;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -405,10 +451,11 @@ public final class PluginShareContext {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginShareContext build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginShareContext is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginShareContext is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginShareContext(canPublishToWorkspace, creatorAccountUserId, creatorName, discoverability, remotePluginId, remoteVersion, sharePrincipals, shareUrl, _present, _additionalProperties, _order);
+            return new PluginShareContext(canPublishToWorkspace, creatorAccountUserId, creatorName, discoverability, remotePluginId, remoteVersion, sharePrincipals, shareUrl, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -423,6 +470,8 @@ public final class PluginShareContext {
             @Nullable List<PluginSharePrincipal> f6 = null;
             @Nullable String f7 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -443,23 +492,35 @@ public final class PluginShareContext {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : PluginShareDiscoverability.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, PluginSharePrincipal.codec());
-                    case 7 -> f7 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : PluginShareDiscoverability.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, PluginSharePrincipal.codec());
+                        case 7 -> f7 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginShareContext", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginShareContext"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginShareContext", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginShareContext(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginShareContext(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginShareContext");
         }
@@ -467,6 +528,10 @@ public final class PluginShareContext {
 
     private static void writeMember(PluginShareContext v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.canPublishToWorkspace == null) {

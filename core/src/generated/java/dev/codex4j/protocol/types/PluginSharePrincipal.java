@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PluginSharePrincipal {
     private static final String[] NAMES = {"name", "principalId", "principalType", "role"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"name", "principalId", "principalType", "role"};
+    private static final String[] JAVA_TYPES = {"String", "String", "PluginSharePrincipalType", "PluginSharePrincipalRole"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class PluginSharePrincipal {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginSharePrincipal(String name, String principalId, PluginSharePrincipalType principalType, PluginSharePrincipalRole role, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginSharePrincipal(String name, String principalId, PluginSharePrincipalType principalType, PluginSharePrincipalRole role, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.name = name;
         this.principalId = principalId;
         this.principalType = principalType;
@@ -64,6 +69,7 @@ public final class PluginSharePrincipal {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class PluginSharePrincipal {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 0);
         return name;
     }
 
@@ -81,6 +88,7 @@ public final class PluginSharePrincipal {
      * @return the {@code principalId} member
      */
     public String principalId() {
+        Unbound.check(_unbound, 1);
         return principalId;
     }
 
@@ -90,6 +98,7 @@ public final class PluginSharePrincipal {
      * @return the {@code principalType} member
      */
     public PluginSharePrincipalType principalType() {
+        Unbound.check(_unbound, 2);
         return principalType;
     }
 
@@ -99,6 +108,7 @@ public final class PluginSharePrincipal {
      * @return the {@code role} member
      */
     public PluginSharePrincipalRole role() {
+        Unbound.check(_unbound, 3);
         return role;
     }
 
@@ -122,6 +132,24 @@ public final class PluginSharePrincipal {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginSharePrincipal validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginSharePrincipal> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class PluginSharePrincipal {
                 && Objects.equals(principalId, x.principalId)
                 && Objects.equals(principalType, x.principalType)
                 && Objects.equals(role, x.role)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, name, principalId, principalType, role, _additionalProperties);
+        return Objects.hash(_present, name, principalId, principalType, role, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -159,6 +188,9 @@ public final class PluginSharePrincipal {
         Json.field(b, "role", role);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -174,6 +206,7 @@ public final class PluginSharePrincipal {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -185,6 +218,7 @@ public final class PluginSharePrincipal {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -197,6 +231,7 @@ public final class PluginSharePrincipal {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -210,6 +245,7 @@ public final class PluginSharePrincipal {
             Objects.requireNonNull(principalId, "principalId");
             this.principalId = principalId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -223,6 +259,7 @@ public final class PluginSharePrincipal {
             Objects.requireNonNull(principalType, "principalType");
             this.principalType = principalType;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -236,6 +273,7 @@ public final class PluginSharePrincipal {
             Objects.requireNonNull(role, "role");
             this.role = role;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -284,10 +322,11 @@ public final class PluginSharePrincipal {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginSharePrincipal build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginSharePrincipal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginSharePrincipal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginSharePrincipal(name, principalId, principalType, role, _present, _additionalProperties, _order);
+            return new PluginSharePrincipal(name, principalId, principalType, role, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -298,6 +337,8 @@ public final class PluginSharePrincipal {
             @Nullable PluginSharePrincipalType f2 = null;
             @Nullable PluginSharePrincipalRole f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -318,19 +359,31 @@ public final class PluginSharePrincipal {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = PluginSharePrincipalType.codec().read(p);
-                    case 3 -> f3 = PluginSharePrincipalRole.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = PluginSharePrincipalType.codec().read(q);
+                        case 3 -> f3 = PluginSharePrincipalRole.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginSharePrincipal", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSharePrincipal"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginSharePrincipal", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginSharePrincipal(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginSharePrincipal(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginSharePrincipal");
         }
@@ -338,6 +391,10 @@ public final class PluginSharePrincipal {
 
     private static void writeMember(PluginSharePrincipal v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.name);
             case 1 -> g.writeString(v.principalId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class PluginShareSaveParams {
     private static final String[] NAMES = {"discoverability", "pluginPath", "remotePluginId", "shareTargets"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"discoverability", "pluginPath", "remotePluginId", "shareTargets"};
+    private static final String[] JAVA_TYPES = {"PluginShareDiscoverability", "String", "String", "List<PluginShareTarget>"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class PluginShareSaveParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginShareSaveParams(@Nullable PluginShareDiscoverability discoverability, String pluginPath, @Nullable String remotePluginId, @Nullable List<PluginShareTarget> shareTargets, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginShareSaveParams(@Nullable PluginShareDiscoverability discoverability, String pluginPath, @Nullable String remotePluginId, @Nullable List<PluginShareTarget> shareTargets, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.discoverability = discoverability;
         this.pluginPath = pluginPath;
         this.remotePluginId = remotePluginId;
@@ -62,6 +67,7 @@ public final class PluginShareSaveParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class PluginShareSaveParams {
      * @return the {@code discoverability} member, or null when absent or null
      */
     public @Nullable PluginShareDiscoverability discoverability() {
+        Unbound.check(_unbound, 0);
         return discoverability;
     }
 
@@ -79,6 +86,7 @@ public final class PluginShareSaveParams {
      * @return the {@code pluginPath} member
      */
     public String pluginPath() {
+        Unbound.check(_unbound, 1);
         return pluginPath;
     }
 
@@ -88,6 +96,7 @@ public final class PluginShareSaveParams {
      * @return the {@code remotePluginId} member, or null when absent or null
      */
     public @Nullable String remotePluginId() {
+        Unbound.check(_unbound, 2);
         return remotePluginId;
     }
 
@@ -97,6 +106,7 @@ public final class PluginShareSaveParams {
      * @return the {@code shareTargets} member, or null when absent or null
      */
     public @Nullable List<PluginShareTarget> shareTargets() {
+        Unbound.check(_unbound, 3);
         return shareTargets;
     }
 
@@ -120,6 +130,24 @@ public final class PluginShareSaveParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginShareSaveParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginShareSaveParams> codec() {
         return CODEC;
@@ -139,12 +167,13 @@ public final class PluginShareSaveParams {
                 && Objects.equals(pluginPath, x.pluginPath)
                 && Objects.equals(remotePluginId, x.remotePluginId)
                 && Objects.equals(shareTargets, x.shareTargets)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, discoverability, pluginPath, remotePluginId, shareTargets, _additionalProperties);
+        return Objects.hash(_present, discoverability, pluginPath, remotePluginId, shareTargets, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -164,6 +193,9 @@ public final class PluginShareSaveParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -178,6 +210,7 @@ public final class PluginShareSaveParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -189,6 +222,7 @@ public final class PluginShareSaveParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class PluginShareSaveParams {
         public Builder discoverability(@Nullable PluginShareDiscoverability discoverability) {
             this.discoverability = discoverability;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class PluginShareSaveParams {
             Objects.requireNonNull(pluginPath, "pluginPath");
             this.pluginPath = pluginPath;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class PluginShareSaveParams {
         public Builder remotePluginId(@Nullable String remotePluginId) {
             this.remotePluginId = remotePluginId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class PluginShareSaveParams {
         public Builder shareTargets(@Nullable List<? extends PluginShareTarget> shareTargets) {
             this.shareTargets = shareTargets == null ? null : Json.copyList(shareTargets);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class PluginShareSaveParams {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginShareSaveParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginShareSaveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginShareSaveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginShareSaveParams(discoverability, pluginPath, remotePluginId, shareTargets, _present, _additionalProperties, _order);
+            return new PluginShareSaveParams(discoverability, pluginPath, remotePluginId, shareTargets, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class PluginShareSaveParams {
             @Nullable String f2 = null;
             @Nullable List<PluginShareTarget> f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class PluginShareSaveParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : PluginShareDiscoverability.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, PluginShareTarget.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : PluginShareDiscoverability.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, PluginShareTarget.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginShareSaveParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginShareSaveParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginShareSaveParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginShareSaveParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginShareSaveParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginShareSaveParams");
         }
@@ -339,6 +392,10 @@ public final class PluginShareSaveParams {
 
     private static void writeMember(PluginShareSaveParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.discoverability == null) {

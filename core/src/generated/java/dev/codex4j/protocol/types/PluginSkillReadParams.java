@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PluginSkillReadParams {
     private static final String[] NAMES = {"remoteMarketplaceName", "remotePluginId", "skillName"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"remoteMarketplaceName", "remotePluginId", "skillName"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class PluginSkillReadParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginSkillReadParams(String remoteMarketplaceName, String remotePluginId, String skillName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginSkillReadParams(String remoteMarketplaceName, String remotePluginId, String skillName, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.remoteMarketplaceName = remoteMarketplaceName;
         this.remotePluginId = remotePluginId;
         this.skillName = skillName;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class PluginSkillReadParams {
      * @return the {@code remoteMarketplaceName} member
      */
     public String remoteMarketplaceName() {
+        Unbound.check(_unbound, 0);
         return remoteMarketplaceName;
     }
 
@@ -79,6 +86,7 @@ public final class PluginSkillReadParams {
      * @return the {@code remotePluginId} member
      */
     public String remotePluginId() {
+        Unbound.check(_unbound, 1);
         return remotePluginId;
     }
 
@@ -88,6 +96,7 @@ public final class PluginSkillReadParams {
      * @return the {@code skillName} member
      */
     public String skillName() {
+        Unbound.check(_unbound, 2);
         return skillName;
     }
 
@@ -111,6 +120,24 @@ public final class PluginSkillReadParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginSkillReadParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<PluginSkillReadParams> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class PluginSkillReadParams {
                 && Objects.equals(remoteMarketplaceName, x.remoteMarketplaceName)
                 && Objects.equals(remotePluginId, x.remotePluginId)
                 && Objects.equals(skillName, x.skillName)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, remoteMarketplaceName, remotePluginId, skillName, _additionalProperties);
+        return Objects.hash(_present, remoteMarketplaceName, remotePluginId, skillName, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -146,6 +174,9 @@ public final class PluginSkillReadParams {
         Json.field(b, "skillName", skillName);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -160,6 +191,7 @@ public final class PluginSkillReadParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -170,6 +202,7 @@ public final class PluginSkillReadParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -182,6 +215,7 @@ public final class PluginSkillReadParams {
             Objects.requireNonNull(remoteMarketplaceName, "remoteMarketplaceName");
             this.remoteMarketplaceName = remoteMarketplaceName;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class PluginSkillReadParams {
             Objects.requireNonNull(remotePluginId, "remotePluginId");
             this.remotePluginId = remotePluginId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class PluginSkillReadParams {
             Objects.requireNonNull(skillName, "skillName");
             this.skillName = skillName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class PluginSkillReadParams {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginSkillReadParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginSkillReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginSkillReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginSkillReadParams(remoteMarketplaceName, remotePluginId, skillName, _present, _additionalProperties, _order);
+            return new PluginSkillReadParams(remoteMarketplaceName, remotePluginId, skillName, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class PluginSkillReadParams {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class PluginSkillReadParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginSkillReadParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSkillReadParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginSkillReadParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginSkillReadParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginSkillReadParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginSkillReadParams");
         }
@@ -308,6 +359,10 @@ public final class PluginSkillReadParams {
 
     private static void writeMember(PluginSkillReadParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.remoteMarketplaceName);
             case 1 -> g.writeString(v.remotePluginId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +73,8 @@ public sealed interface PluginSource permits PluginSource.Local,
         private static final String[] NAMES = {"type", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -79,12 +83,14 @@ public sealed interface PluginSource permits PluginSource.Local,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Local(String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Local(String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -93,6 +99,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 1);
             return path;
         }
 
@@ -121,6 +128,24 @@ public sealed interface PluginSource permits PluginSource.Local,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Local validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Local> codec() {
             return CODEC;
@@ -137,12 +162,13 @@ public sealed interface PluginSource permits PluginSource.Local,
             }
             return o instanceof Local x && _present == x._present
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, path, _additionalProperties);
+            return Objects.hash(_present, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -152,6 +178,9 @@ public sealed interface PluginSource permits PluginSource.Local,
             Json.field(b, "path", path);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -164,6 +193,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -172,6 +202,7 @@ public sealed interface PluginSource permits PluginSource.Local,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -184,6 +215,7 @@ public sealed interface PluginSource permits PluginSource.Local,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -232,10 +264,11 @@ public sealed interface PluginSource permits PluginSource.Local,
              * @throws IllegalStateException when a required member is not set
              */
             public Local build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("PluginSource.Local is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("PluginSource.Local is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Local(path, _present, _additionalProperties, _order);
+                return new Local(path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -243,6 +276,8 @@ public sealed interface PluginSource permits PluginSource.Local,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -267,17 +302,29 @@ public sealed interface PluginSource permits PluginSource.Local,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "PluginSource.Local", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSource.Local"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "PluginSource.Local", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Local(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Local(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("PluginSource.Local");
             }
@@ -285,6 +332,10 @@ public sealed interface PluginSource permits PluginSource.Local,
 
         private static void writeMember(Local v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.path);
@@ -349,6 +400,8 @@ public sealed interface PluginSource permits PluginSource.Local,
         private static final String[] NAMES = {"type", "path", "refName", "sha", "url"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "path", "refName", "sha", "url"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String"};
         private static final long REQUIRED = 0x11L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -360,8 +413,9 @@ public sealed interface PluginSource permits PluginSource.Local,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Git(@Nullable String path, @Nullable String refName, @Nullable String sha, String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Git(@Nullable String path, @Nullable String refName, @Nullable String sha, String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.path = path;
             this.refName = refName;
             this.sha = sha;
@@ -369,6 +423,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -377,6 +432,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code path} member, or null when absent or null
          */
         public @Nullable String path() {
+            Unbound.check(_unbound, 1);
             return path;
         }
 
@@ -386,6 +442,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code refName} member, or null when absent or null
          */
         public @Nullable String refName() {
+            Unbound.check(_unbound, 2);
             return refName;
         }
 
@@ -395,6 +452,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code sha} member, or null when absent or null
          */
         public @Nullable String sha() {
+            Unbound.check(_unbound, 3);
             return sha;
         }
 
@@ -404,6 +462,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code url} member
          */
         public String url() {
+            Unbound.check(_unbound, 4);
             return url;
         }
 
@@ -432,6 +491,24 @@ public sealed interface PluginSource permits PluginSource.Local,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Git validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Git> codec() {
             return CODEC;
@@ -451,12 +528,13 @@ public sealed interface PluginSource permits PluginSource.Local,
                     && Objects.equals(refName, x.refName)
                     && Objects.equals(sha, x.sha)
                     && Objects.equals(url, x.url)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, path, refName, sha, url, _additionalProperties);
+            return Objects.hash(_present, path, refName, sha, url, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -476,6 +554,9 @@ public sealed interface PluginSource permits PluginSource.Local,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -490,6 +571,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -501,6 +583,7 @@ public sealed interface PluginSource permits PluginSource.Local,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -512,6 +595,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             public Builder path(@Nullable String path) {
                 this.path = path;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -524,6 +608,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             public Builder refName(@Nullable String refName) {
                 this.refName = refName;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -536,6 +621,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             public Builder sha(@Nullable String sha) {
                 this.sha = sha;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -549,6 +635,7 @@ public sealed interface PluginSource permits PluginSource.Local,
                 Objects.requireNonNull(url, "url");
                 this.url = url;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -597,10 +684,11 @@ public sealed interface PluginSource permits PluginSource.Local,
              * @throws IllegalStateException when a required member is not set
              */
             public Git build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("PluginSource.Git is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("PluginSource.Git is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Git(path, refName, sha, url, _present, _additionalProperties, _order);
+                return new Git(path, refName, sha, url, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -611,6 +699,8 @@ public sealed interface PluginSource permits PluginSource.Local,
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -635,20 +725,32 @@ public sealed interface PluginSource permits PluginSource.Local,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "PluginSource.Git", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSource.Git"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "PluginSource.Git", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Git(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Git(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("PluginSource.Git");
             }
@@ -656,6 +758,10 @@ public sealed interface PluginSource permits PluginSource.Local,
 
         private static void writeMember(Git v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -741,6 +847,8 @@ public sealed interface PluginSource permits PluginSource.Local,
         private static final String[] NAMES = {"type", "package", "registry", "version"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "packageValue", "registry", "version"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -751,14 +859,16 @@ public sealed interface PluginSource permits PluginSource.Local,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Npm(String packageValue, @Nullable String registry, @Nullable String version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Npm(String packageValue, @Nullable String registry, @Nullable String version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.packageValue = packageValue;
             this.registry = registry;
             this.version = version;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -767,6 +877,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code package} member
          */
         public String packageValue() {
+            Unbound.check(_unbound, 1);
             return packageValue;
         }
 
@@ -776,6 +887,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code registry} member, or null when absent or null
          */
         public @Nullable String registry() {
+            Unbound.check(_unbound, 2);
             return registry;
         }
 
@@ -785,6 +897,7 @@ public sealed interface PluginSource permits PluginSource.Local,
          * @return the {@code version} member, or null when absent or null
          */
         public @Nullable String version() {
+            Unbound.check(_unbound, 3);
             return version;
         }
 
@@ -813,6 +926,24 @@ public sealed interface PluginSource permits PluginSource.Local,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Npm validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Npm> codec() {
             return CODEC;
@@ -831,12 +962,13 @@ public sealed interface PluginSource permits PluginSource.Local,
                     && Objects.equals(packageValue, x.packageValue)
                     && Objects.equals(registry, x.registry)
                     && Objects.equals(version, x.version)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, packageValue, registry, version, _additionalProperties);
+            return Objects.hash(_present, packageValue, registry, version, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -853,6 +985,9 @@ public sealed interface PluginSource permits PluginSource.Local,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -866,6 +1001,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -876,6 +1012,7 @@ public sealed interface PluginSource permits PluginSource.Local,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -888,6 +1025,7 @@ public sealed interface PluginSource permits PluginSource.Local,
                 Objects.requireNonNull(packageValue, "packageValue");
                 this.packageValue = packageValue;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -900,6 +1038,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             public Builder registry(@Nullable String registry) {
                 this.registry = registry;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -912,6 +1051,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             public Builder version(@Nullable String version) {
                 this.version = version;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -960,10 +1100,11 @@ public sealed interface PluginSource permits PluginSource.Local,
              * @throws IllegalStateException when a required member is not set
              */
             public Npm build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("PluginSource.Npm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("PluginSource.Npm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Npm(packageValue, registry, version, _present, _additionalProperties, _order);
+                return new Npm(packageValue, registry, version, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -973,6 +1114,8 @@ public sealed interface PluginSource permits PluginSource.Local,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -997,19 +1140,31 @@ public sealed interface PluginSource permits PluginSource.Local,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "PluginSource.Npm", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSource.Npm"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "PluginSource.Npm", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Npm(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Npm(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("PluginSource.Npm");
             }
@@ -1017,6 +1172,10 @@ public sealed interface PluginSource permits PluginSource.Local,
 
         private static void writeMember(Npm v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.packageValue);
@@ -1094,6 +1253,8 @@ public sealed interface PluginSource permits PluginSource.Local,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1101,11 +1262,13 @@ public sealed interface PluginSource permits PluginSource.Local,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Remote(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Remote(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -1133,6 +1296,24 @@ public sealed interface PluginSource permits PluginSource.Local,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Remote validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Remote> codec() {
             return CODEC;
@@ -1148,12 +1329,13 @@ public sealed interface PluginSource permits PluginSource.Local,
                 return true;
             }
             return o instanceof Remote x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1162,6 +1344,9 @@ public sealed interface PluginSource permits PluginSource.Local,
             StringBuilder b = new StringBuilder("PluginSource.Remote[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1173,6 +1358,7 @@ public sealed interface PluginSource permits PluginSource.Local,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1180,6 +1366,7 @@ public sealed interface PluginSource permits PluginSource.Local,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1227,16 +1414,19 @@ public sealed interface PluginSource permits PluginSource.Local,
              * @throws IllegalStateException when a required member is not set
              */
             public Remote build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("PluginSource.Remote is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("PluginSource.Remote is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Remote(_present, _additionalProperties, _order);
+                return new Remote(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Remote readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1261,16 +1451,28 @@ public sealed interface PluginSource permits PluginSource.Local,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "PluginSource.Remote", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSource.Remote"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "PluginSource.Remote", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Remote(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Remote(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("PluginSource.Remote");
             }
@@ -1278,6 +1480,10 @@ public sealed interface PluginSource permits PluginSource.Local,
 
         private static void writeMember(Remote v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

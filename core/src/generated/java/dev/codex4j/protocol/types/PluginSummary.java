@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class PluginSummary {
     private static final String[] NAMES = {"authPolicy", "availability", "disabledReason", "eligiblePlanTypes", "enabled", "id", "installPolicy", "installPolicySource", "installed", "installedAt", "interface", "keywords", "localVersion", "mustShowInstallationInterstitial", "name", "remotePluginId", "shareContext", "source", "version"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"authPolicy", "availability", "disabledReason", "eligiblePlanTypes", "enabled", "id", "installPolicy", "installPolicySource", "installed", "installedAt", "interfaceValue", "keywords", "localVersion", "mustShowInstallationInterstitial", "name", "remotePluginId", "shareContext", "source", "version"};
+    private static final String[] JAVA_TYPES = {"PluginAuthPolicy", "PluginAvailability", "PluginDisabledReason", "List<String>", "boolean", "String", "PluginInstallPolicy", "PluginInstallPolicySource", "boolean", "long", "PluginInterface", "List<String>", "String", "boolean", "String", "String", "PluginShareContext", "PluginSource", "String"};
     private static final long REQUIRED = 0x24171L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -70,8 +74,9 @@ public final class PluginSummary {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private PluginSummary(PluginAuthPolicy authPolicy, @Nullable PluginAvailability availability, @Nullable PluginDisabledReason disabledReason, @Nullable List<String> eligiblePlanTypes, boolean enabled, String id, PluginInstallPolicy installPolicy, @Nullable PluginInstallPolicySource installPolicySource, boolean installed, @Nullable Long installedAt, @Nullable PluginInterface interfaceValue, @Nullable List<String> keywords, @Nullable String localVersion, @Nullable Boolean mustShowInstallationInterstitial, String name, @Nullable String remotePluginId, @Nullable PluginShareContext shareContext, PluginSource source, @Nullable String version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private PluginSummary(PluginAuthPolicy authPolicy, @Nullable PluginAvailability availability, @Nullable PluginDisabledReason disabledReason, @Nullable List<String> eligiblePlanTypes, boolean enabled, String id, PluginInstallPolicy installPolicy, @Nullable PluginInstallPolicySource installPolicySource, boolean installed, @Nullable Long installedAt, @Nullable PluginInterface interfaceValue, @Nullable List<String> keywords, @Nullable String localVersion, @Nullable Boolean mustShowInstallationInterstitial, String name, @Nullable String remotePluginId, @Nullable PluginShareContext shareContext, PluginSource source, @Nullable String version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.authPolicy = authPolicy;
         this.availability = availability;
         this.disabledReason = disabledReason;
@@ -94,6 +99,7 @@ public final class PluginSummary {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -102,6 +108,7 @@ public final class PluginSummary {
      * @return the {@code authPolicy} member
      */
     public PluginAuthPolicy authPolicy() {
+        Unbound.check(_unbound, 0);
         return authPolicy;
     }
 
@@ -113,6 +120,7 @@ public final class PluginSummary {
      * @return the {@code availability} member, or null when absent
      */
     public @Nullable PluginAvailability availability() {
+        Unbound.check(_unbound, 1);
         return availability;
     }
 
@@ -124,6 +132,7 @@ public final class PluginSummary {
      * @return the {@code disabledReason} member, or null when absent or null
      */
     public @Nullable PluginDisabledReason disabledReason() {
+        Unbound.check(_unbound, 2);
         return disabledReason;
     }
 
@@ -135,6 +144,7 @@ public final class PluginSummary {
      * @return the {@code eligiblePlanTypes} member, or null when absent or null
      */
     public @Nullable List<String> eligiblePlanTypes() {
+        Unbound.check(_unbound, 3);
         return eligiblePlanTypes;
     }
 
@@ -144,6 +154,7 @@ public final class PluginSummary {
      * @return the {@code enabled} member
      */
     public boolean enabled() {
+        Unbound.check(_unbound, 4);
         return enabled;
     }
 
@@ -153,6 +164,7 @@ public final class PluginSummary {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 5);
         return id;
     }
 
@@ -162,6 +174,7 @@ public final class PluginSummary {
      * @return the {@code installPolicy} member
      */
     public PluginInstallPolicy installPolicy() {
+        Unbound.check(_unbound, 6);
         return installPolicy;
     }
 
@@ -171,6 +184,7 @@ public final class PluginSummary {
      * @return the {@code installPolicySource} member, or null when absent or null
      */
     public @Nullable PluginInstallPolicySource installPolicySource() {
+        Unbound.check(_unbound, 7);
         return installPolicySource;
     }
 
@@ -180,6 +194,7 @@ public final class PluginSummary {
      * @return the {@code installed} member
      */
     public boolean installed() {
+        Unbound.check(_unbound, 8);
         return installed;
     }
 
@@ -191,6 +206,7 @@ public final class PluginSummary {
      * @return the {@code installedAt} member, or null when absent or null
      */
     public @Nullable Long installedAt() {
+        Unbound.check(_unbound, 9);
         return installedAt;
     }
 
@@ -200,6 +216,7 @@ public final class PluginSummary {
      * @return the {@code interface} member, or null when absent or null
      */
     public @Nullable PluginInterface interfaceValue() {
+        Unbound.check(_unbound, 10);
         return interfaceValue;
     }
 
@@ -211,6 +228,7 @@ public final class PluginSummary {
      * @return the {@code keywords} member, or null when absent
      */
     public @Nullable List<String> keywords() {
+        Unbound.check(_unbound, 11);
         return keywords;
     }
 
@@ -222,6 +240,7 @@ public final class PluginSummary {
      * @return the {@code localVersion} member, or null when absent or null
      */
     public @Nullable String localVersion() {
+        Unbound.check(_unbound, 12);
         return localVersion;
     }
 
@@ -233,6 +252,7 @@ public final class PluginSummary {
      * @return the {@code mustShowInstallationInterstitial} member, or null when absent or null
      */
     public @Nullable Boolean mustShowInstallationInterstitial() {
+        Unbound.check(_unbound, 13);
         return mustShowInstallationInterstitial;
     }
 
@@ -242,6 +262,7 @@ public final class PluginSummary {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 14);
         return name;
     }
 
@@ -251,6 +272,7 @@ public final class PluginSummary {
      * @return the {@code remotePluginId} member, or null when absent or null
      */
     public @Nullable String remotePluginId() {
+        Unbound.check(_unbound, 15);
         return remotePluginId;
     }
 
@@ -260,6 +282,7 @@ public final class PluginSummary {
      * @return the {@code shareContext} member, or null when absent or null
      */
     public @Nullable PluginShareContext shareContext() {
+        Unbound.check(_unbound, 16);
         return shareContext;
     }
 
@@ -269,6 +292,7 @@ public final class PluginSummary {
      * @return the {@code source} member
      */
     public PluginSource source() {
+        Unbound.check(_unbound, 17);
         return source;
     }
 
@@ -280,6 +304,7 @@ public final class PluginSummary {
      * @return the {@code version} member, or null when absent or null
      */
     public @Nullable String version() {
+        Unbound.check(_unbound, 18);
         return version;
     }
 
@@ -301,6 +326,24 @@ public final class PluginSummary {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public PluginSummary validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -337,12 +380,13 @@ public final class PluginSummary {
                 && Objects.equals(shareContext, x.shareContext)
                 && Objects.equals(source, x.source)
                 && Objects.equals(version, x.version)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, authPolicy, availability, disabledReason, eligiblePlanTypes, enabled, id, installPolicy, installPolicySource, installed, installedAt, interfaceValue, keywords, localVersion, mustShowInstallationInterstitial, name, remotePluginId, shareContext, source, version, _additionalProperties);
+        return Objects.hash(_present, authPolicy, availability, disabledReason, eligiblePlanTypes, enabled, id, installPolicy, installPolicySource, installed, installedAt, interfaceValue, keywords, localVersion, mustShowInstallationInterstitial, name, remotePluginId, shareContext, source, version, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -395,6 +439,9 @@ public final class PluginSummary {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -424,6 +471,7 @@ public final class PluginSummary {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -450,6 +498,7 @@ public final class PluginSummary {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -462,6 +511,7 @@ public final class PluginSummary {
             Objects.requireNonNull(authPolicy, "authPolicy");
             this.authPolicy = authPolicy;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -474,6 +524,7 @@ public final class PluginSummary {
         public Builder availability(@Nullable PluginAvailability availability) {
             this.availability = availability;
             _present = availability == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -486,6 +537,7 @@ public final class PluginSummary {
         public Builder disabledReason(@Nullable PluginDisabledReason disabledReason) {
             this.disabledReason = disabledReason;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -498,6 +550,7 @@ public final class PluginSummary {
         public Builder eligiblePlanTypes(@Nullable List<? extends String> eligiblePlanTypes) {
             this.eligiblePlanTypes = eligiblePlanTypes == null ? null : Json.copyList(eligiblePlanTypes);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -510,6 +563,7 @@ public final class PluginSummary {
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -523,6 +577,7 @@ public final class PluginSummary {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -536,6 +591,7 @@ public final class PluginSummary {
             Objects.requireNonNull(installPolicy, "installPolicy");
             this.installPolicy = installPolicy;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -548,6 +604,7 @@ public final class PluginSummary {
         public Builder installPolicySource(@Nullable PluginInstallPolicySource installPolicySource) {
             this.installPolicySource = installPolicySource;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -560,6 +617,7 @@ public final class PluginSummary {
         public Builder installed(boolean installed) {
             this.installed = installed;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -572,6 +630,7 @@ public final class PluginSummary {
         public Builder installedAt(@Nullable Long installedAt) {
             this.installedAt = installedAt;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -584,6 +643,7 @@ public final class PluginSummary {
         public Builder interfaceValue(@Nullable PluginInterface interfaceValue) {
             this.interfaceValue = interfaceValue;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -596,6 +656,7 @@ public final class PluginSummary {
         public Builder keywords(@Nullable List<? extends String> keywords) {
             this.keywords = keywords == null ? null : Json.copyList(keywords);
             _present = keywords == null ? _present & ~0x800L : _present | 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -608,6 +669,7 @@ public final class PluginSummary {
         public Builder localVersion(@Nullable String localVersion) {
             this.localVersion = localVersion;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -620,6 +682,7 @@ public final class PluginSummary {
         public Builder mustShowInstallationInterstitial(@Nullable Boolean mustShowInstallationInterstitial) {
             this.mustShowInstallationInterstitial = mustShowInstallationInterstitial;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -633,6 +696,7 @@ public final class PluginSummary {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -645,6 +709,7 @@ public final class PluginSummary {
         public Builder remotePluginId(@Nullable String remotePluginId) {
             this.remotePluginId = remotePluginId;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -657,6 +722,7 @@ public final class PluginSummary {
         public Builder shareContext(@Nullable PluginShareContext shareContext) {
             this.shareContext = shareContext;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -670,6 +736,7 @@ public final class PluginSummary {
             Objects.requireNonNull(source, "source");
             this.source = source;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -682,6 +749,7 @@ public final class PluginSummary {
         public Builder version(@Nullable String version) {
             this.version = version;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -730,10 +798,11 @@ public final class PluginSummary {
          * @throws IllegalStateException when a required member is not set
          */
         public PluginSummary build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("PluginSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("PluginSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new PluginSummary(authPolicy, availability, disabledReason, eligiblePlanTypes, enabled, id, installPolicy, installPolicySource, installed, installedAt, interfaceValue, keywords, localVersion, mustShowInstallationInterstitial, name, remotePluginId, shareContext, source, version, _present, _additionalProperties, _order);
+            return new PluginSummary(authPolicy, availability, disabledReason, eligiblePlanTypes, enabled, id, installPolicy, installPolicySource, installed, installedAt, interfaceValue, keywords, localVersion, mustShowInstallationInterstitial, name, remotePluginId, shareContext, source, version, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -759,6 +828,8 @@ public final class PluginSummary {
             @Nullable PluginSource f17 = null;
             @Nullable String f18 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -779,34 +850,46 @@ public final class PluginSummary {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = PluginAuthPolicy.codec().read(p);
-                    case 1 -> f1 = PluginAvailability.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : PluginDisabledReason.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 4 -> f4 = Json.readBoolean(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = PluginInstallPolicy.codec().read(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : PluginInstallPolicySource.codec().read(p);
-                    case 8 -> f8 = Json.readBoolean(p);
-                    case 9 -> f9 = Json.readNullableLong(p);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : PluginInterface.codec().read(p);
-                    case 11 -> f11 = Json.readList(p, Json.STRING);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readNullableBoolean(p);
-                    case 14 -> f14 = Json.readString(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    case 16 -> f16 = p.currentToken() == JsonToken.VALUE_NULL ? null : PluginShareContext.codec().read(p);
-                    case 17 -> f17 = PluginSource.codec().read(p);
-                    case 18 -> f18 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = PluginAuthPolicy.codec().read(q);
+                        case 1 -> f1 = PluginAvailability.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : PluginDisabledReason.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 4 -> f4 = Json.readBoolean(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = PluginInstallPolicy.codec().read(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : PluginInstallPolicySource.codec().read(q);
+                        case 8 -> f8 = Json.readBoolean(q);
+                        case 9 -> f9 = Json.readNullableLong(q);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : PluginInterface.codec().read(q);
+                        case 11 -> f11 = Json.readList(q, Json.STRING);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readNullableBoolean(q);
+                        case 14 -> f14 = Json.readString(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = q.currentToken() == JsonToken.VALUE_NULL ? null : PluginShareContext.codec().read(q);
+                        case 17 -> f17 = PluginSource.codec().read(q);
+                        case 18 -> f18 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "PluginSummary", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("PluginSummary"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "PluginSummary", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new PluginSummary(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new PluginSummary(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("PluginSummary");
         }
@@ -814,6 +897,10 @@ public final class PluginSummary {
 
     private static void writeMember(PluginSummary v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> PluginAuthPolicy.codec().write(v.authPolicy, g);
             case 1 -> {

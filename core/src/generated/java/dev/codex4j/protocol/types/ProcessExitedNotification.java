@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ProcessExitedNotification {
     private static final String[] NAMES = {"exitCode", "outputDrainTimedOut", "processHandle", "stderr", "stderrCapReached", "stdout", "stdoutCapReached"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"exitCode", "outputDrainTimedOut", "processHandle", "stderr", "stderrCapReached", "stdout", "stdoutCapReached"};
+    private static final String[] JAVA_TYPES = {"long", "boolean", "String", "String", "boolean", "String", "boolean"};
     private static final long REQUIRED = 0x7dL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ProcessExitedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProcessExitedNotification(long exitCode, @Nullable Boolean outputDrainTimedOut, String processHandle, String stderr, boolean stderrCapReached, String stdout, boolean stdoutCapReached, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProcessExitedNotification(long exitCode, @Nullable Boolean outputDrainTimedOut, String processHandle, String stderr, boolean stderrCapReached, String stdout, boolean stdoutCapReached, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.exitCode = exitCode;
         this.outputDrainTimedOut = outputDrainTimedOut;
         this.processHandle = processHandle;
@@ -70,6 +75,7 @@ public final class ProcessExitedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class ProcessExitedNotification {
      * @return the {@code exitCode} member
      */
     public long exitCode() {
+        Unbound.check(_unbound, 0);
         return exitCode;
     }
 
@@ -87,6 +94,7 @@ public final class ProcessExitedNotification {
      * @return the {@code outputDrainTimedOut} member, or null when absent or null
      */
     public @Nullable Boolean outputDrainTimedOut() {
+        Unbound.check(_unbound, 1);
         return outputDrainTimedOut;
     }
 
@@ -96,6 +104,7 @@ public final class ProcessExitedNotification {
      * @return the {@code processHandle} member
      */
     public String processHandle() {
+        Unbound.check(_unbound, 2);
         return processHandle;
     }
 
@@ -107,6 +116,7 @@ public final class ProcessExitedNotification {
      * @return the {@code stderr} member
      */
     public String stderr() {
+        Unbound.check(_unbound, 3);
         return stderr;
     }
 
@@ -118,6 +128,7 @@ public final class ProcessExitedNotification {
      * @return the {@code stderrCapReached} member
      */
     public boolean stderrCapReached() {
+        Unbound.check(_unbound, 4);
         return stderrCapReached;
     }
 
@@ -129,6 +140,7 @@ public final class ProcessExitedNotification {
      * @return the {@code stdout} member
      */
     public String stdout() {
+        Unbound.check(_unbound, 5);
         return stdout;
     }
 
@@ -140,6 +152,7 @@ public final class ProcessExitedNotification {
      * @return the {@code stdoutCapReached} member
      */
     public boolean stdoutCapReached() {
+        Unbound.check(_unbound, 6);
         return stdoutCapReached;
     }
 
@@ -161,6 +174,24 @@ public final class ProcessExitedNotification {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProcessExitedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -185,12 +216,13 @@ public final class ProcessExitedNotification {
                 && stderrCapReached == x.stderrCapReached
                 && Objects.equals(stdout, x.stdout)
                 && stdoutCapReached == x.stdoutCapReached
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, exitCode, outputDrainTimedOut, processHandle, stderr, stderrCapReached, stdout, stdoutCapReached, _additionalProperties);
+        return Objects.hash(_present, exitCode, outputDrainTimedOut, processHandle, stderr, stderrCapReached, stdout, stdoutCapReached, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -209,6 +241,9 @@ public final class ProcessExitedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -226,6 +261,7 @@ public final class ProcessExitedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -240,6 +276,7 @@ public final class ProcessExitedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -251,6 +288,7 @@ public final class ProcessExitedNotification {
         public Builder exitCode(long exitCode) {
             this.exitCode = exitCode;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -263,6 +301,7 @@ public final class ProcessExitedNotification {
         public Builder outputDrainTimedOut(@Nullable Boolean outputDrainTimedOut) {
             this.outputDrainTimedOut = outputDrainTimedOut;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -276,6 +315,7 @@ public final class ProcessExitedNotification {
             Objects.requireNonNull(processHandle, "processHandle");
             this.processHandle = processHandle;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -289,6 +329,7 @@ public final class ProcessExitedNotification {
             Objects.requireNonNull(stderr, "stderr");
             this.stderr = stderr;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -301,6 +342,7 @@ public final class ProcessExitedNotification {
         public Builder stderrCapReached(boolean stderrCapReached) {
             this.stderrCapReached = stderrCapReached;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,6 +356,7 @@ public final class ProcessExitedNotification {
             Objects.requireNonNull(stdout, "stdout");
             this.stdout = stdout;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -326,6 +369,7 @@ public final class ProcessExitedNotification {
         public Builder stdoutCapReached(boolean stdoutCapReached) {
             this.stdoutCapReached = stdoutCapReached;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -374,10 +418,11 @@ public final class ProcessExitedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ProcessExitedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProcessExitedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProcessExitedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProcessExitedNotification(exitCode, outputDrainTimedOut, processHandle, stderr, stderrCapReached, stdout, stdoutCapReached, _present, _additionalProperties, _order);
+            return new ProcessExitedNotification(exitCode, outputDrainTimedOut, processHandle, stderr, stderrCapReached, stdout, stdoutCapReached, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -391,6 +436,8 @@ public final class ProcessExitedNotification {
             @Nullable String f5 = null;
             boolean f6 = false;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -411,22 +458,34 @@ public final class ProcessExitedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readBoolean(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readBoolean(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProcessExitedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProcessExitedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProcessExitedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProcessExitedNotification(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProcessExitedNotification(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProcessExitedNotification");
         }
@@ -434,6 +493,10 @@ public final class ProcessExitedNotification {
 
     private static void writeMember(ProcessExitedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.exitCode);
             case 1 -> {

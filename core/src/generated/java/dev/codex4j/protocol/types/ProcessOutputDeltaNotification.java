@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ProcessOutputDeltaNotification {
     private static final String[] NAMES = {"capReached", "deltaBase64", "processHandle", "stream"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"capReached", "deltaBase64", "processHandle", "stream"};
+    private static final String[] JAVA_TYPES = {"boolean", "String", "String", "ProcessOutputStream"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ProcessOutputDeltaNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProcessOutputDeltaNotification(boolean capReached, String deltaBase64, String processHandle, ProcessOutputStream stream, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProcessOutputDeltaNotification(boolean capReached, String deltaBase64, String processHandle, ProcessOutputStream stream, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.capReached = capReached;
         this.deltaBase64 = deltaBase64;
         this.processHandle = processHandle;
@@ -64,6 +69,7 @@ public final class ProcessOutputDeltaNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class ProcessOutputDeltaNotification {
      * @return the {@code capReached} member
      */
     public boolean capReached() {
+        Unbound.check(_unbound, 0);
         return capReached;
     }
 
@@ -81,6 +88,7 @@ public final class ProcessOutputDeltaNotification {
      * @return the {@code deltaBase64} member
      */
     public String deltaBase64() {
+        Unbound.check(_unbound, 1);
         return deltaBase64;
     }
 
@@ -90,6 +98,7 @@ public final class ProcessOutputDeltaNotification {
      * @return the {@code processHandle} member
      */
     public String processHandle() {
+        Unbound.check(_unbound, 2);
         return processHandle;
     }
 
@@ -99,6 +108,7 @@ public final class ProcessOutputDeltaNotification {
      * @return the {@code stream} member
      */
     public ProcessOutputStream stream() {
+        Unbound.check(_unbound, 3);
         return stream;
     }
 
@@ -122,6 +132,24 @@ public final class ProcessOutputDeltaNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProcessOutputDeltaNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ProcessOutputDeltaNotification> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class ProcessOutputDeltaNotification {
                 && Objects.equals(deltaBase64, x.deltaBase64)
                 && Objects.equals(processHandle, x.processHandle)
                 && Objects.equals(stream, x.stream)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, capReached, deltaBase64, processHandle, stream, _additionalProperties);
+        return Objects.hash(_present, capReached, deltaBase64, processHandle, stream, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -159,6 +188,9 @@ public final class ProcessOutputDeltaNotification {
         Json.field(b, "stream", stream);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -174,6 +206,7 @@ public final class ProcessOutputDeltaNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -185,6 +218,7 @@ public final class ProcessOutputDeltaNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -196,6 +230,7 @@ public final class ProcessOutputDeltaNotification {
         public Builder capReached(boolean capReached) {
             this.capReached = capReached;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -209,6 +244,7 @@ public final class ProcessOutputDeltaNotification {
             Objects.requireNonNull(deltaBase64, "deltaBase64");
             this.deltaBase64 = deltaBase64;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -222,6 +258,7 @@ public final class ProcessOutputDeltaNotification {
             Objects.requireNonNull(processHandle, "processHandle");
             this.processHandle = processHandle;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -235,6 +272,7 @@ public final class ProcessOutputDeltaNotification {
             Objects.requireNonNull(stream, "stream");
             this.stream = stream;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -283,10 +321,11 @@ public final class ProcessOutputDeltaNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ProcessOutputDeltaNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProcessOutputDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProcessOutputDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProcessOutputDeltaNotification(capReached, deltaBase64, processHandle, stream, _present, _additionalProperties, _order);
+            return new ProcessOutputDeltaNotification(capReached, deltaBase64, processHandle, stream, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -297,6 +336,8 @@ public final class ProcessOutputDeltaNotification {
             @Nullable String f2 = null;
             @Nullable ProcessOutputStream f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -317,19 +358,31 @@ public final class ProcessOutputDeltaNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = ProcessOutputStream.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = ProcessOutputStream.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProcessOutputDeltaNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProcessOutputDeltaNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProcessOutputDeltaNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProcessOutputDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProcessOutputDeltaNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProcessOutputDeltaNotification");
         }
@@ -337,6 +390,10 @@ public final class ProcessOutputDeltaNotification {
 
     private static void writeMember(ProcessOutputDeltaNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeBoolean(v.capReached);
             case 1 -> g.writeString(v.deltaBase64);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ProcessResizePtyParams {
     private static final String[] NAMES = {"processHandle", "size"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"processHandle", "size"};
+    private static final String[] JAVA_TYPES = {"String", "ProcessTerminalSize"};
     private static final long REQUIRED = 0x3L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,13 +57,15 @@ public final class ProcessResizePtyParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProcessResizePtyParams(String processHandle, ProcessTerminalSize size, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProcessResizePtyParams(String processHandle, ProcessTerminalSize size, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.processHandle = processHandle;
         this.size = size;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class ProcessResizePtyParams {
      * @return the {@code processHandle} member
      */
     public String processHandle() {
+        Unbound.check(_unbound, 0);
         return processHandle;
     }
 
@@ -77,6 +84,7 @@ public final class ProcessResizePtyParams {
      * @return the {@code size} member
      */
     public ProcessTerminalSize size() {
+        Unbound.check(_unbound, 1);
         return size;
     }
 
@@ -100,6 +108,24 @@ public final class ProcessResizePtyParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProcessResizePtyParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ProcessResizePtyParams> codec() {
         return CODEC;
@@ -117,12 +143,13 @@ public final class ProcessResizePtyParams {
         return o instanceof ProcessResizePtyParams x && _present == x._present
                 && Objects.equals(processHandle, x.processHandle)
                 && Objects.equals(size, x.size)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, processHandle, size, _additionalProperties);
+        return Objects.hash(_present, processHandle, size, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -133,6 +160,9 @@ public final class ProcessResizePtyParams {
         Json.field(b, "size", size);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -146,6 +176,7 @@ public final class ProcessResizePtyParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -155,6 +186,7 @@ public final class ProcessResizePtyParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -167,6 +199,7 @@ public final class ProcessResizePtyParams {
             Objects.requireNonNull(processHandle, "processHandle");
             this.processHandle = processHandle;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -180,6 +213,7 @@ public final class ProcessResizePtyParams {
             Objects.requireNonNull(size, "size");
             this.size = size;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,10 +262,11 @@ public final class ProcessResizePtyParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ProcessResizePtyParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProcessResizePtyParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProcessResizePtyParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProcessResizePtyParams(processHandle, size, _present, _additionalProperties, _order);
+            return new ProcessResizePtyParams(processHandle, size, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -240,6 +275,8 @@ public final class ProcessResizePtyParams {
             @Nullable String f0 = null;
             @Nullable ProcessTerminalSize f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -260,17 +297,29 @@ public final class ProcessResizePtyParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = ProcessTerminalSize.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = ProcessTerminalSize.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProcessResizePtyParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProcessResizePtyParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProcessResizePtyParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProcessResizePtyParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProcessResizePtyParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProcessResizePtyParams");
         }
@@ -278,6 +327,10 @@ public final class ProcessResizePtyParams {
 
     private static void writeMember(ProcessResizePtyParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.processHandle);
             case 1 -> ProcessTerminalSize.codec().write(v.size, g);

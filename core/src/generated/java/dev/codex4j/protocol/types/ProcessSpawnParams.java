@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +49,8 @@ public final class ProcessSpawnParams {
     private static final String[] NAMES = {"command", "cwd", "env", "outputBytesCap", "processHandle", "size", "streamStdin", "streamStdoutStderr", "timeoutMs", "tty"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"command", "cwd", "env", "outputBytesCap", "processHandle", "size", "streamStdin", "streamStdoutStderr", "timeoutMs", "tty"};
+    private static final String[] JAVA_TYPES = {"List<String>", "String", "Map<String, String>", "long", "String", "ProcessTerminalSize", "boolean", "boolean", "long", "boolean"};
     private static final long REQUIRED = 0x13L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -64,8 +68,9 @@ public final class ProcessSpawnParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProcessSpawnParams(List<String> command, String cwd, @Nullable Map<String, @Nullable String> env, @Nullable Long outputBytesCap, String processHandle, @Nullable ProcessTerminalSize size, @Nullable Boolean streamStdin, @Nullable Boolean streamStdoutStderr, @Nullable Long timeoutMs, @Nullable Boolean tty, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProcessSpawnParams(List<String> command, String cwd, @Nullable Map<String, @Nullable String> env, @Nullable Long outputBytesCap, String processHandle, @Nullable ProcessTerminalSize size, @Nullable Boolean streamStdin, @Nullable Boolean streamStdoutStderr, @Nullable Long timeoutMs, @Nullable Boolean tty, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.command = command;
         this.cwd = cwd;
         this.env = env;
@@ -79,6 +84,7 @@ public final class ProcessSpawnParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -87,6 +93,7 @@ public final class ProcessSpawnParams {
      * @return the {@code command} member
      */
     public List<String> command() {
+        Unbound.check(_unbound, 0);
         return command;
     }
 
@@ -96,6 +103,7 @@ public final class ProcessSpawnParams {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 1);
         return cwd;
     }
 
@@ -107,6 +115,7 @@ public final class ProcessSpawnParams {
      * @return the {@code env} member, or null when absent or null
      */
     public @Nullable Map<String, @Nullable String> env() {
+        Unbound.check(_unbound, 2);
         return env;
     }
 
@@ -118,6 +127,7 @@ public final class ProcessSpawnParams {
      * @return the {@code outputBytesCap} member, or null when absent or null
      */
     public @Nullable Long outputBytesCap() {
+        Unbound.check(_unbound, 3);
         return outputBytesCap;
     }
 
@@ -129,6 +139,7 @@ public final class ProcessSpawnParams {
      * @return the {@code processHandle} member
      */
     public String processHandle() {
+        Unbound.check(_unbound, 4);
         return processHandle;
     }
 
@@ -138,6 +149,7 @@ public final class ProcessSpawnParams {
      * @return the {@code size} member, or null when absent or null
      */
     public @Nullable ProcessTerminalSize size() {
+        Unbound.check(_unbound, 5);
         return size;
     }
 
@@ -147,6 +159,7 @@ public final class ProcessSpawnParams {
      * @return the {@code streamStdin} member, or null when absent
      */
     public @Nullable Boolean streamStdin() {
+        Unbound.check(_unbound, 6);
         return streamStdin;
     }
 
@@ -158,6 +171,7 @@ public final class ProcessSpawnParams {
      * @return the {@code streamStdoutStderr} member, or null when absent
      */
     public @Nullable Boolean streamStdoutStderr() {
+        Unbound.check(_unbound, 7);
         return streamStdoutStderr;
     }
 
@@ -169,6 +183,7 @@ public final class ProcessSpawnParams {
      * @return the {@code timeoutMs} member, or null when absent or null
      */
     public @Nullable Long timeoutMs() {
+        Unbound.check(_unbound, 8);
         return timeoutMs;
     }
 
@@ -180,6 +195,7 @@ public final class ProcessSpawnParams {
      * @return the {@code tty} member, or null when absent
      */
     public @Nullable Boolean tty() {
+        Unbound.check(_unbound, 9);
         return tty;
     }
 
@@ -201,6 +217,24 @@ public final class ProcessSpawnParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProcessSpawnParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -228,12 +262,13 @@ public final class ProcessSpawnParams {
                 && Objects.equals(streamStdoutStderr, x.streamStdoutStderr)
                 && Objects.equals(timeoutMs, x.timeoutMs)
                 && Objects.equals(tty, x.tty)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, command, cwd, env, outputBytesCap, processHandle, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _additionalProperties);
+        return Objects.hash(_present, command, cwd, env, outputBytesCap, processHandle, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -267,6 +302,9 @@ public final class ProcessSpawnParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -287,6 +325,7 @@ public final class ProcessSpawnParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -304,6 +343,7 @@ public final class ProcessSpawnParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -316,6 +356,7 @@ public final class ProcessSpawnParams {
             Objects.requireNonNull(command, "command");
             this.command = Json.copyList(command);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -329,6 +370,7 @@ public final class ProcessSpawnParams {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -341,6 +383,7 @@ public final class ProcessSpawnParams {
         public Builder env(@Nullable Map<String, ? extends @Nullable String> env) {
             this.env = env == null ? null : Json.copyMap(env, true);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -353,6 +396,7 @@ public final class ProcessSpawnParams {
         public Builder outputBytesCap(@Nullable Long outputBytesCap) {
             this.outputBytesCap = outputBytesCap;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -366,6 +410,7 @@ public final class ProcessSpawnParams {
             Objects.requireNonNull(processHandle, "processHandle");
             this.processHandle = processHandle;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -378,6 +423,7 @@ public final class ProcessSpawnParams {
         public Builder size(@Nullable ProcessTerminalSize size) {
             this.size = size;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -390,6 +436,7 @@ public final class ProcessSpawnParams {
         public Builder streamStdin(@Nullable Boolean streamStdin) {
             this.streamStdin = streamStdin;
             _present = streamStdin == null ? _present & ~0x40L : _present | 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -402,6 +449,7 @@ public final class ProcessSpawnParams {
         public Builder streamStdoutStderr(@Nullable Boolean streamStdoutStderr) {
             this.streamStdoutStderr = streamStdoutStderr;
             _present = streamStdoutStderr == null ? _present & ~0x80L : _present | 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -414,6 +462,7 @@ public final class ProcessSpawnParams {
         public Builder timeoutMs(@Nullable Long timeoutMs) {
             this.timeoutMs = timeoutMs;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -426,6 +475,7 @@ public final class ProcessSpawnParams {
         public Builder tty(@Nullable Boolean tty) {
             this.tty = tty;
             _present = tty == null ? _present & ~0x200L : _present | 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -474,10 +524,11 @@ public final class ProcessSpawnParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ProcessSpawnParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProcessSpawnParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProcessSpawnParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProcessSpawnParams(command, cwd, env, outputBytesCap, processHandle, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _present, _additionalProperties, _order);
+            return new ProcessSpawnParams(command, cwd, env, outputBytesCap, processHandle, size, streamStdin, streamStdoutStderr, timeoutMs, tty, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -494,6 +545,8 @@ public final class ProcessSpawnParams {
             @Nullable Long f8 = null;
             @Nullable Boolean f9 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -514,25 +567,37 @@ public final class ProcessSpawnParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, true);
-                    case 3 -> f3 = Json.readNullableLong(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : ProcessTerminalSize.codec().read(p);
-                    case 6 -> f6 = Json.readBoolean(p);
-                    case 7 -> f7 = Json.readBoolean(p);
-                    case 8 -> f8 = Json.readNullableLong(p);
-                    case 9 -> f9 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, true);
+                        case 3 -> f3 = Json.readNullableLong(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : ProcessTerminalSize.codec().read(q);
+                        case 6 -> f6 = Json.readBoolean(q);
+                        case 7 -> f7 = Json.readBoolean(q);
+                        case 8 -> f8 = Json.readNullableLong(q);
+                        case 9 -> f9 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProcessSpawnParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProcessSpawnParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProcessSpawnParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProcessSpawnParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProcessSpawnParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProcessSpawnParams");
         }
@@ -540,6 +605,10 @@ public final class ProcessSpawnParams {
 
     private static void writeMember(ProcessSpawnParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.command, Json.STRING);
             case 1 -> g.writeString(v.cwd);

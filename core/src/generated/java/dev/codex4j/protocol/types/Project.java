@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class Project {
     private static final String[] NAMES = {"createdAt", "id", "metadata", "name", "position", "recencyAt", "roots", "updatedAt"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"createdAt", "id", "metadata", "name", "position", "recencyAt", "roots", "updatedAt"};
+    private static final String[] JAVA_TYPES = {"long", "String", "Map<String, String>", "String", "long", "long", "List<ProjectRoot>", "long"};
     private static final long REQUIRED = 0xdfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class Project {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private Project(long createdAt, String id, Map<String, String> metadata, String name, long position, @Nullable Long recencyAt, List<ProjectRoot> roots, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private Project(long createdAt, String id, Map<String, String> metadata, String name, long position, @Nullable Long recencyAt, List<ProjectRoot> roots, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.createdAt = createdAt;
         this.id = id;
         this.metadata = metadata;
@@ -72,6 +77,7 @@ public final class Project {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -80,6 +86,7 @@ public final class Project {
      * @return the {@code createdAt} member
      */
     public long createdAt() {
+        Unbound.check(_unbound, 0);
         return createdAt;
     }
 
@@ -89,6 +96,7 @@ public final class Project {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 1);
         return id;
     }
 
@@ -98,6 +106,7 @@ public final class Project {
      * @return the {@code metadata} member
      */
     public Map<String, String> metadata() {
+        Unbound.check(_unbound, 2);
         return metadata;
     }
 
@@ -107,6 +116,7 @@ public final class Project {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 3);
         return name;
     }
 
@@ -116,6 +126,7 @@ public final class Project {
      * @return the {@code position} member
      */
     public long position() {
+        Unbound.check(_unbound, 4);
         return position;
     }
 
@@ -125,6 +136,7 @@ public final class Project {
      * @return the {@code recencyAt} member, or null when absent or null
      */
     public @Nullable Long recencyAt() {
+        Unbound.check(_unbound, 5);
         return recencyAt;
     }
 
@@ -134,6 +146,7 @@ public final class Project {
      * @return the {@code roots} member
      */
     public List<ProjectRoot> roots() {
+        Unbound.check(_unbound, 6);
         return roots;
     }
 
@@ -143,6 +156,7 @@ public final class Project {
      * @return the {@code updatedAt} member
      */
     public long updatedAt() {
+        Unbound.check(_unbound, 7);
         return updatedAt;
     }
 
@@ -164,6 +178,24 @@ public final class Project {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public Project validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -189,12 +221,13 @@ public final class Project {
                 && Objects.equals(recencyAt, x.recencyAt)
                 && Objects.equals(roots, x.roots)
                 && updatedAt == x.updatedAt
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, createdAt, id, metadata, name, position, recencyAt, roots, updatedAt, _additionalProperties);
+        return Objects.hash(_present, createdAt, id, metadata, name, position, recencyAt, roots, updatedAt, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -214,6 +247,9 @@ public final class Project {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -232,6 +268,7 @@ public final class Project {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -247,6 +284,7 @@ public final class Project {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -258,6 +296,7 @@ public final class Project {
         public Builder createdAt(long createdAt) {
             this.createdAt = createdAt;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class Project {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -284,6 +324,7 @@ public final class Project {
             Objects.requireNonNull(metadata, "metadata");
             this.metadata = Json.copyMap(metadata, false);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -297,6 +338,7 @@ public final class Project {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -309,6 +351,7 @@ public final class Project {
         public Builder position(long position) {
             this.position = position;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -321,6 +364,7 @@ public final class Project {
         public Builder recencyAt(@Nullable Long recencyAt) {
             this.recencyAt = recencyAt;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -334,6 +378,7 @@ public final class Project {
             Objects.requireNonNull(roots, "roots");
             this.roots = Json.copyList(roots);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -346,6 +391,7 @@ public final class Project {
         public Builder updatedAt(long updatedAt) {
             this.updatedAt = updatedAt;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -394,10 +440,11 @@ public final class Project {
          * @throws IllegalStateException when a required member is not set
          */
         public Project build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("Project is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("Project is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Project(createdAt, id, metadata, name, position, recencyAt, roots, updatedAt, _present, _additionalProperties, _order);
+            return new Project(createdAt, id, metadata, name, position, recencyAt, roots, updatedAt, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -412,6 +459,8 @@ public final class Project {
             @Nullable List<ProjectRoot> f6 = null;
             long f7 = 0L;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -432,23 +481,35 @@ public final class Project {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readMap(p, Json.STRING, false);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readLong(p);
-                    case 5 -> f5 = Json.readNullableLong(p);
-                    case 6 -> f6 = Json.readList(p, ProjectRoot.codec());
-                    case 7 -> f7 = Json.readLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readMap(q, Json.STRING, false);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readLong(q);
+                        case 5 -> f5 = Json.readNullableLong(q);
+                        case 6 -> f6 = Json.readList(q, ProjectRoot.codec());
+                        case 7 -> f7 = Json.readLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "Project", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Project"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "Project", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Project(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new Project(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Project");
         }
@@ -456,6 +517,10 @@ public final class Project {
 
     private static void writeMember(Project v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.createdAt);
             case 1 -> g.writeString(v.id);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ProjectCreateParams {
     private static final String[] NAMES = {"idempotencyKey", "metadata", "name", "roots"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"idempotencyKey", "metadata", "name", "roots"};
+    private static final String[] JAVA_TYPES = {"String", "Map<String, String>", "String", "List<ProjectRoot>"};
     private static final long REQUIRED = 0xdL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ProjectCreateParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProjectCreateParams(String idempotencyKey, @Nullable Map<String, String> metadata, String name, List<ProjectRoot> roots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProjectCreateParams(String idempotencyKey, @Nullable Map<String, String> metadata, String name, List<ProjectRoot> roots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.idempotencyKey = idempotencyKey;
         this.metadata = metadata;
         this.name = name;
@@ -65,6 +70,7 @@ public final class ProjectCreateParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class ProjectCreateParams {
      * @return the {@code idempotencyKey} member
      */
     public String idempotencyKey() {
+        Unbound.check(_unbound, 0);
         return idempotencyKey;
     }
 
@@ -82,6 +89,7 @@ public final class ProjectCreateParams {
      * @return the {@code metadata} member, or null when absent or null
      */
     public @Nullable Map<String, String> metadata() {
+        Unbound.check(_unbound, 1);
         return metadata;
     }
 
@@ -91,6 +99,7 @@ public final class ProjectCreateParams {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -100,6 +109,7 @@ public final class ProjectCreateParams {
      * @return the {@code roots} member
      */
     public List<ProjectRoot> roots() {
+        Unbound.check(_unbound, 3);
         return roots;
     }
 
@@ -123,6 +133,24 @@ public final class ProjectCreateParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProjectCreateParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ProjectCreateParams> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class ProjectCreateParams {
                 && Objects.equals(metadata, x.metadata)
                 && Objects.equals(name, x.name)
                 && Objects.equals(roots, x.roots)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, idempotencyKey, metadata, name, roots, _additionalProperties);
+        return Objects.hash(_present, idempotencyKey, metadata, name, roots, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -163,6 +192,9 @@ public final class ProjectCreateParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -177,6 +209,7 @@ public final class ProjectCreateParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -188,6 +221,7 @@ public final class ProjectCreateParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class ProjectCreateParams {
             Objects.requireNonNull(idempotencyKey, "idempotencyKey");
             this.idempotencyKey = idempotencyKey;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class ProjectCreateParams {
         public Builder metadata(@Nullable Map<String, ? extends String> metadata) {
             this.metadata = metadata == null ? null : Json.copyMap(metadata, false);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class ProjectCreateParams {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class ProjectCreateParams {
             Objects.requireNonNull(roots, "roots");
             this.roots = Json.copyList(roots);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class ProjectCreateParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ProjectCreateParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProjectCreateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProjectCreateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProjectCreateParams(idempotencyKey, metadata, name, roots, _present, _additionalProperties, _order);
+            return new ProjectCreateParams(idempotencyKey, metadata, name, roots, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class ProjectCreateParams {
             @Nullable String f2 = null;
             @Nullable List<ProjectRoot> f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class ProjectCreateParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readList(p, ProjectRoot.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readList(q, ProjectRoot.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProjectCreateParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProjectCreateParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProjectCreateParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProjectCreateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProjectCreateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProjectCreateParams");
         }
@@ -340,6 +393,10 @@ public final class ProjectCreateParams {
 
     private static void writeMember(ProjectCreateParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.idempotencyKey);
             case 1 -> {

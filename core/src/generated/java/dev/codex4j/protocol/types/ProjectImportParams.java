@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ProjectImportParams {
     private static final String[] NAMES = {"idempotencyKey", "metadata", "name", "roots", "threads"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"idempotencyKey", "metadata", "name", "roots", "threads"};
+    private static final String[] JAVA_TYPES = {"String", "Map<String, String>", "String", "List<ProjectRoot>", "List<String>"};
     private static final long REQUIRED = 0xdL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class ProjectImportParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProjectImportParams(String idempotencyKey, @Nullable Map<String, String> metadata, String name, List<ProjectRoot> roots, @Nullable List<String> threads, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProjectImportParams(String idempotencyKey, @Nullable Map<String, String> metadata, String name, List<ProjectRoot> roots, @Nullable List<String> threads, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.idempotencyKey = idempotencyKey;
         this.metadata = metadata;
         this.name = name;
@@ -67,6 +72,7 @@ public final class ProjectImportParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class ProjectImportParams {
      * @return the {@code idempotencyKey} member
      */
     public String idempotencyKey() {
+        Unbound.check(_unbound, 0);
         return idempotencyKey;
     }
 
@@ -84,6 +91,7 @@ public final class ProjectImportParams {
      * @return the {@code metadata} member, or null when absent or null
      */
     public @Nullable Map<String, String> metadata() {
+        Unbound.check(_unbound, 1);
         return metadata;
     }
 
@@ -93,6 +101,7 @@ public final class ProjectImportParams {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -102,6 +111,7 @@ public final class ProjectImportParams {
      * @return the {@code roots} member
      */
     public List<ProjectRoot> roots() {
+        Unbound.check(_unbound, 3);
         return roots;
     }
 
@@ -111,6 +121,7 @@ public final class ProjectImportParams {
      * @return the {@code threads} member, or null when absent or null
      */
     public @Nullable List<String> threads() {
+        Unbound.check(_unbound, 4);
         return threads;
     }
 
@@ -134,6 +145,24 @@ public final class ProjectImportParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProjectImportParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ProjectImportParams> codec() {
         return CODEC;
@@ -154,12 +183,13 @@ public final class ProjectImportParams {
                 && Objects.equals(name, x.name)
                 && Objects.equals(roots, x.roots)
                 && Objects.equals(threads, x.threads)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, idempotencyKey, metadata, name, roots, threads, _additionalProperties);
+        return Objects.hash(_present, idempotencyKey, metadata, name, roots, threads, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -178,6 +208,9 @@ public final class ProjectImportParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -193,6 +226,7 @@ public final class ProjectImportParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -205,6 +239,7 @@ public final class ProjectImportParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -217,6 +252,7 @@ public final class ProjectImportParams {
             Objects.requireNonNull(idempotencyKey, "idempotencyKey");
             this.idempotencyKey = idempotencyKey;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class ProjectImportParams {
         public Builder metadata(@Nullable Map<String, ? extends String> metadata) {
             this.metadata = metadata == null ? null : Json.copyMap(metadata, false);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class ProjectImportParams {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -255,6 +293,7 @@ public final class ProjectImportParams {
             Objects.requireNonNull(roots, "roots");
             this.roots = Json.copyList(roots);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -267,6 +306,7 @@ public final class ProjectImportParams {
         public Builder threads(@Nullable List<? extends String> threads) {
             this.threads = threads == null ? null : Json.copyList(threads);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -315,10 +355,11 @@ public final class ProjectImportParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ProjectImportParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProjectImportParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProjectImportParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProjectImportParams(idempotencyKey, metadata, name, roots, threads, _present, _additionalProperties, _order);
+            return new ProjectImportParams(idempotencyKey, metadata, name, roots, threads, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -330,6 +371,8 @@ public final class ProjectImportParams {
             @Nullable List<ProjectRoot> f3 = null;
             @Nullable List<String> f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -350,20 +393,32 @@ public final class ProjectImportParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readList(p, ProjectRoot.codec());
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readList(q, ProjectRoot.codec());
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProjectImportParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProjectImportParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProjectImportParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProjectImportParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProjectImportParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProjectImportParams");
         }
@@ -371,6 +426,10 @@ public final class ProjectImportParams {
 
     private static void writeMember(ProjectImportParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.idempotencyKey);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ProjectListParams {
     private static final String[] NAMES = {"cursor", "limit", "sortDirection", "sortKey"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cursor", "limit", "sortDirection", "sortKey"};
+    private static final String[] JAVA_TYPES = {"String", "long", "SortDirection", "ProjectSortKey"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class ProjectListParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProjectListParams(@Nullable String cursor, @Nullable Long limit, @Nullable SortDirection sortDirection, @Nullable ProjectSortKey sortKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProjectListParams(@Nullable String cursor, @Nullable Long limit, @Nullable SortDirection sortDirection, @Nullable ProjectSortKey sortKey, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.limit = limit;
         this.sortDirection = sortDirection;
@@ -62,6 +67,7 @@ public final class ProjectListParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class ProjectListParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 0);
         return cursor;
     }
 
@@ -79,6 +86,7 @@ public final class ProjectListParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 1);
         return limit;
     }
 
@@ -88,6 +96,7 @@ public final class ProjectListParams {
      * @return the {@code sortDirection} member, or null when absent or null
      */
     public @Nullable SortDirection sortDirection() {
+        Unbound.check(_unbound, 2);
         return sortDirection;
     }
 
@@ -97,6 +106,7 @@ public final class ProjectListParams {
      * @return the {@code sortKey} member, or null when absent or null
      */
     public @Nullable ProjectSortKey sortKey() {
+        Unbound.check(_unbound, 3);
         return sortKey;
     }
 
@@ -120,6 +130,24 @@ public final class ProjectListParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProjectListParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ProjectListParams> codec() {
         return CODEC;
@@ -139,12 +167,13 @@ public final class ProjectListParams {
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(sortDirection, x.sortDirection)
                 && Objects.equals(sortKey, x.sortKey)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, limit, sortDirection, sortKey, _additionalProperties);
+        return Objects.hash(_present, cursor, limit, sortDirection, sortKey, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -166,6 +195,9 @@ public final class ProjectListParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -180,6 +212,7 @@ public final class ProjectListParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -191,6 +224,7 @@ public final class ProjectListParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -202,6 +236,7 @@ public final class ProjectListParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -214,6 +249,7 @@ public final class ProjectListParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class ProjectListParams {
         public Builder sortDirection(@Nullable SortDirection sortDirection) {
             this.sortDirection = sortDirection;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class ProjectListParams {
         public Builder sortKey(@Nullable ProjectSortKey sortKey) {
             this.sortKey = sortKey;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class ProjectListParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ProjectListParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProjectListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProjectListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProjectListParams(cursor, limit, sortDirection, sortKey, _present, _additionalProperties, _order);
+            return new ProjectListParams(cursor, limit, sortDirection, sortKey, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class ProjectListParams {
             @Nullable SortDirection f2 = null;
             @Nullable ProjectSortKey f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class ProjectListParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : ProjectSortKey.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : ProjectSortKey.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProjectListParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProjectListParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProjectListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProjectListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProjectListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProjectListParams");
         }
@@ -340,6 +393,10 @@ public final class ProjectListParams {
 
     private static void writeMember(ProjectListParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cursor == null) {

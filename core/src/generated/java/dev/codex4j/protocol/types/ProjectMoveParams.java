@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ProjectMoveParams {
     private static final String[] NAMES = {"beforeProjectId", "projectId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"beforeProjectId", "projectId"};
+    private static final String[] JAVA_TYPES = {"String", "String"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,13 +56,15 @@ public final class ProjectMoveParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProjectMoveParams(@Nullable String beforeProjectId, String projectId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProjectMoveParams(@Nullable String beforeProjectId, String projectId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.beforeProjectId = beforeProjectId;
         this.projectId = projectId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -67,6 +73,7 @@ public final class ProjectMoveParams {
      * @return the {@code beforeProjectId} member, or null when absent or null
      */
     public @Nullable String beforeProjectId() {
+        Unbound.check(_unbound, 0);
         return beforeProjectId;
     }
 
@@ -76,6 +83,7 @@ public final class ProjectMoveParams {
      * @return the {@code projectId} member
      */
     public String projectId() {
+        Unbound.check(_unbound, 1);
         return projectId;
     }
 
@@ -99,6 +107,24 @@ public final class ProjectMoveParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProjectMoveParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ProjectMoveParams> codec() {
         return CODEC;
@@ -116,12 +142,13 @@ public final class ProjectMoveParams {
         return o instanceof ProjectMoveParams x && _present == x._present
                 && Objects.equals(beforeProjectId, x.beforeProjectId)
                 && Objects.equals(projectId, x.projectId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, beforeProjectId, projectId, _additionalProperties);
+        return Objects.hash(_present, beforeProjectId, projectId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -135,6 +162,9 @@ public final class ProjectMoveParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -147,6 +177,7 @@ public final class ProjectMoveParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -156,6 +187,7 @@ public final class ProjectMoveParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -167,6 +199,7 @@ public final class ProjectMoveParams {
         public Builder beforeProjectId(@Nullable String beforeProjectId) {
             this.beforeProjectId = beforeProjectId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -180,6 +213,7 @@ public final class ProjectMoveParams {
             Objects.requireNonNull(projectId, "projectId");
             this.projectId = projectId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,10 +262,11 @@ public final class ProjectMoveParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ProjectMoveParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProjectMoveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProjectMoveParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProjectMoveParams(beforeProjectId, projectId, _present, _additionalProperties, _order);
+            return new ProjectMoveParams(beforeProjectId, projectId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -240,6 +275,8 @@ public final class ProjectMoveParams {
             @Nullable String f0 = null;
             @Nullable String f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -260,17 +297,29 @@ public final class ProjectMoveParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProjectMoveParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProjectMoveParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProjectMoveParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProjectMoveParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProjectMoveParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProjectMoveParams");
         }
@@ -278,6 +327,10 @@ public final class ProjectMoveParams {
 
     private static void writeMember(ProjectMoveParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.beforeProjectId == null) {

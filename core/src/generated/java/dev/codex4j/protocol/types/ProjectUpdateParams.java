@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ProjectUpdateParams {
     private static final String[] NAMES = {"metadata", "name", "projectId", "roots"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"metadata", "name", "projectId", "roots"};
+    private static final String[] JAVA_TYPES = {"Map<String, String>", "String", "String", "List<ProjectRoot>"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class ProjectUpdateParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ProjectUpdateParams(@Nullable Map<String, String> metadata, @Nullable String name, String projectId, @Nullable List<ProjectRoot> roots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ProjectUpdateParams(@Nullable Map<String, String> metadata, @Nullable String name, String projectId, @Nullable List<ProjectRoot> roots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.metadata = metadata;
         this.name = name;
         this.projectId = projectId;
@@ -63,6 +68,7 @@ public final class ProjectUpdateParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class ProjectUpdateParams {
      * @return the {@code metadata} member, or null when absent or null
      */
     public @Nullable Map<String, String> metadata() {
+        Unbound.check(_unbound, 0);
         return metadata;
     }
 
@@ -80,6 +87,7 @@ public final class ProjectUpdateParams {
      * @return the {@code name} member, or null when absent or null
      */
     public @Nullable String name() {
+        Unbound.check(_unbound, 1);
         return name;
     }
 
@@ -89,6 +97,7 @@ public final class ProjectUpdateParams {
      * @return the {@code projectId} member
      */
     public String projectId() {
+        Unbound.check(_unbound, 2);
         return projectId;
     }
 
@@ -98,6 +107,7 @@ public final class ProjectUpdateParams {
      * @return the {@code roots} member, or null when absent or null
      */
     public @Nullable List<ProjectRoot> roots() {
+        Unbound.check(_unbound, 3);
         return roots;
     }
 
@@ -121,6 +131,24 @@ public final class ProjectUpdateParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ProjectUpdateParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ProjectUpdateParams> codec() {
         return CODEC;
@@ -140,12 +168,13 @@ public final class ProjectUpdateParams {
                 && Objects.equals(name, x.name)
                 && Objects.equals(projectId, x.projectId)
                 && Objects.equals(roots, x.roots)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, metadata, name, projectId, roots, _additionalProperties);
+        return Objects.hash(_present, metadata, name, projectId, roots, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class ProjectUpdateParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class ProjectUpdateParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class ProjectUpdateParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class ProjectUpdateParams {
         public Builder metadata(@Nullable Map<String, ? extends String> metadata) {
             this.metadata = metadata == null ? null : Json.copyMap(metadata, false);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class ProjectUpdateParams {
         public Builder name(@Nullable String name) {
             this.name = name;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class ProjectUpdateParams {
             Objects.requireNonNull(projectId, "projectId");
             this.projectId = projectId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class ProjectUpdateParams {
         public Builder roots(@Nullable List<? extends ProjectRoot> roots) {
             this.roots = roots == null ? null : Json.copyList(roots);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class ProjectUpdateParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ProjectUpdateParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ProjectUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ProjectUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ProjectUpdateParams(metadata, name, projectId, roots, _present, _additionalProperties, _order);
+            return new ProjectUpdateParams(metadata, name, projectId, roots, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class ProjectUpdateParams {
             @Nullable String f2 = null;
             @Nullable List<ProjectRoot> f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class ProjectUpdateParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ProjectRoot.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ProjectRoot.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ProjectUpdateParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProjectUpdateParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ProjectUpdateParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ProjectUpdateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ProjectUpdateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ProjectUpdateParams");
         }
@@ -340,6 +393,10 @@ public final class ProjectUpdateParams {
 
     private static void writeMember(ProjectUpdateParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.metadata == null) {

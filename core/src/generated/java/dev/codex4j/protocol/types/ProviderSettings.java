@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -77,11 +81,13 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Openai(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Openai(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -109,6 +115,24 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Openai validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Openai> codec() {
             return CODEC;
@@ -124,12 +148,13 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 return true;
             }
             return o instanceof Openai x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -138,6 +163,9 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             StringBuilder b = new StringBuilder("ProviderSettings.Openai[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -149,6 +177,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -156,6 +185,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -203,16 +233,19 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
              * @throws IllegalStateException when a required member is not set
              */
             public Openai build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ProviderSettings.Openai is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ProviderSettings.Openai is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Openai(_present, _additionalProperties, _order);
+                return new Openai(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Openai readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -237,16 +270,28 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ProviderSettings.Openai", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProviderSettings.Openai"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ProviderSettings.Openai", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Openai(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Openai(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ProviderSettings.Openai");
             }
@@ -254,6 +299,10 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
 
         private static void writeMember(Openai v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -317,6 +366,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private static final String[] NAMES = {"type", "auth"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "auth"};
+        private static final String[] JAVA_TYPES = {"String", "GatewayAuth"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -325,12 +376,14 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private CustomGateway(GatewayAuth auth, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private CustomGateway(GatewayAuth auth, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.auth = auth;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -339,6 +392,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
          * @return the {@code auth} member
          */
         public GatewayAuth auth() {
+            Unbound.check(_unbound, 1);
             return auth;
         }
 
@@ -367,6 +421,24 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public CustomGateway validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomGateway> codec() {
             return CODEC;
@@ -383,12 +455,13 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             }
             return o instanceof CustomGateway x && _present == x._present
                     && Objects.equals(auth, x.auth)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, auth, _additionalProperties);
+            return Objects.hash(_present, auth, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -398,6 +471,9 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             Json.field(b, "auth", auth);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -410,6 +486,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -418,6 +495,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -430,6 +508,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 Objects.requireNonNull(auth, "auth");
                 this.auth = auth;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -478,10 +557,11 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
              * @throws IllegalStateException when a required member is not set
              */
             public CustomGateway build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ProviderSettings.CustomGateway is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ProviderSettings.CustomGateway is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new CustomGateway(auth, _present, _additionalProperties, _order);
+                return new CustomGateway(auth, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -489,6 +569,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             try {
                 @Nullable GatewayAuth f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -513,17 +595,29 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = GatewayAuth.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = GatewayAuth.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ProviderSettings.CustomGateway", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProviderSettings.CustomGateway"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ProviderSettings.CustomGateway", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new CustomGateway(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new CustomGateway(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ProviderSettings.CustomGateway");
             }
@@ -531,6 +625,10 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
 
         private static void writeMember(CustomGateway v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> GatewayAuth.codec().write(v.auth, g);
@@ -594,6 +692,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private static final String[] NAMES = {"type", "profile", "region"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "profile", "region"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -603,13 +703,15 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Bedrock(@Nullable String profile, @Nullable String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Bedrock(@Nullable String profile, @Nullable String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.profile = profile;
             this.region = region;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -618,6 +720,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
          * @return the {@code profile} member, or null when absent or null
          */
         public @Nullable String profile() {
+            Unbound.check(_unbound, 1);
             return profile;
         }
 
@@ -627,6 +730,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
          * @return the {@code region} member, or null when absent or null
          */
         public @Nullable String region() {
+            Unbound.check(_unbound, 2);
             return region;
         }
 
@@ -655,6 +759,24 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Bedrock validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Bedrock> codec() {
             return CODEC;
@@ -672,12 +794,13 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return o instanceof Bedrock x && _present == x._present
                     && Objects.equals(profile, x.profile)
                     && Objects.equals(region, x.region)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, profile, region, _additionalProperties);
+            return Objects.hash(_present, profile, region, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -693,6 +816,9 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -705,6 +831,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -714,6 +841,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -725,6 +853,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             public Builder profile(@Nullable String profile) {
                 this.profile = profile;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -737,6 +866,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             public Builder region(@Nullable String region) {
                 this.region = region;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -785,10 +915,11 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
              * @throws IllegalStateException when a required member is not set
              */
             public Bedrock build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ProviderSettings.Bedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ProviderSettings.Bedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Bedrock(profile, region, _present, _additionalProperties, _order);
+                return new Bedrock(profile, region, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -797,6 +928,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -821,18 +954,30 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ProviderSettings.Bedrock", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProviderSettings.Bedrock"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ProviderSettings.Bedrock", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Bedrock(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Bedrock(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ProviderSettings.Bedrock");
             }
@@ -840,6 +985,10 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
 
         private static void writeMember(Bedrock v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -916,6 +1065,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private static final String[] NAMES = {"type", "credentialFile", "location", "projectId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "credentialFile", "location", "projectId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -926,14 +1077,16 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Gcp(@Nullable String credentialFile, @Nullable String location, @Nullable String projectId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Gcp(@Nullable String credentialFile, @Nullable String location, @Nullable String projectId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.credentialFile = credentialFile;
             this.location = location;
             this.projectId = projectId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -942,6 +1095,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
          * @return the {@code credentialFile} member, or null when absent or null
          */
         public @Nullable String credentialFile() {
+            Unbound.check(_unbound, 1);
             return credentialFile;
         }
 
@@ -951,6 +1105,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
          * @return the {@code location} member, or null when absent or null
          */
         public @Nullable String location() {
+            Unbound.check(_unbound, 2);
             return location;
         }
 
@@ -960,6 +1115,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
          * @return the {@code projectId} member, or null when absent or null
          */
         public @Nullable String projectId() {
+            Unbound.check(_unbound, 3);
             return projectId;
         }
 
@@ -988,6 +1144,24 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Gcp validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Gcp> codec() {
             return CODEC;
@@ -1006,12 +1180,13 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                     && Objects.equals(credentialFile, x.credentialFile)
                     && Objects.equals(location, x.location)
                     && Objects.equals(projectId, x.projectId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, credentialFile, location, projectId, _additionalProperties);
+            return Objects.hash(_present, credentialFile, location, projectId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1030,6 +1205,9 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1043,6 +1221,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1053,6 +1232,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1064,6 +1244,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             public Builder credentialFile(@Nullable String credentialFile) {
                 this.credentialFile = credentialFile;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1076,6 +1257,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             public Builder location(@Nullable String location) {
                 this.location = location;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1088,6 +1270,7 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
             public Builder projectId(@Nullable String projectId) {
                 this.projectId = projectId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1136,10 +1319,11 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
              * @throws IllegalStateException when a required member is not set
              */
             public Gcp build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ProviderSettings.Gcp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ProviderSettings.Gcp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Gcp(credentialFile, location, projectId, _present, _additionalProperties, _order);
+                return new Gcp(credentialFile, location, projectId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1149,6 +1333,8 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1173,19 +1359,31 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ProviderSettings.Gcp", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProviderSettings.Gcp"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ProviderSettings.Gcp", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Gcp(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Gcp(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ProviderSettings.Gcp");
             }
@@ -1193,6 +1391,10 @@ public sealed interface ProviderSettings permits ProviderSettings.Openai,
 
         private static void writeMember(Gcp v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +71,8 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         private static final String[] NAMES = {"type", "baseUrl", "envKey", "name", "providerId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "baseUrl", "envKey", "name", "providerId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -80,8 +84,9 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private CustomGateway(@Nullable String baseUrl, @Nullable String envKey, @Nullable String name, @Nullable String providerId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private CustomGateway(@Nullable String baseUrl, @Nullable String envKey, @Nullable String name, @Nullable String providerId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.baseUrl = baseUrl;
             this.envKey = envKey;
             this.name = name;
@@ -89,6 +94,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -97,6 +103,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code baseUrl} member, or null when absent or null
          */
         public @Nullable String baseUrl() {
+            Unbound.check(_unbound, 1);
             return baseUrl;
         }
 
@@ -106,6 +113,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code envKey} member, or null when absent or null
          */
         public @Nullable String envKey() {
+            Unbound.check(_unbound, 2);
             return envKey;
         }
 
@@ -115,6 +123,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code name} member, or null when absent
          */
         public @Nullable String name() {
+            Unbound.check(_unbound, 3);
             return name;
         }
 
@@ -124,6 +133,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code providerId} member, or null when absent or null
          */
         public @Nullable String providerId() {
+            Unbound.check(_unbound, 4);
             return providerId;
         }
 
@@ -152,6 +162,24 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public CustomGateway validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomGateway> codec() {
             return CODEC;
@@ -171,12 +199,13 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                     && Objects.equals(envKey, x.envKey)
                     && Objects.equals(name, x.name)
                     && Objects.equals(providerId, x.providerId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, baseUrl, envKey, name, providerId, _additionalProperties);
+            return Objects.hash(_present, baseUrl, envKey, name, providerId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -198,6 +227,9 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -212,6 +244,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -223,6 +256,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -234,6 +268,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder baseUrl(@Nullable String baseUrl) {
                 this.baseUrl = baseUrl;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -246,6 +281,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder envKey(@Nullable String envKey) {
                 this.envKey = envKey;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -258,6 +294,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder name(@Nullable String name) {
                 this.name = name;
                 _present = name == null ? _present & ~0x8L : _present | 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -270,6 +307,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder providerId(@Nullable String providerId) {
                 this.providerId = providerId;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -318,10 +356,11 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
              * @throws IllegalStateException when a required member is not set
              */
             public CustomGateway build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ProviderSettingsPatch.CustomGateway is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ProviderSettingsPatch.CustomGateway is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new CustomGateway(baseUrl, envKey, name, providerId, _present, _additionalProperties, _order);
+                return new CustomGateway(baseUrl, envKey, name, providerId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -332,6 +371,8 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -356,20 +397,32 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ProviderSettingsPatch.CustomGateway", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProviderSettingsPatch.CustomGateway"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ProviderSettingsPatch.CustomGateway", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new CustomGateway(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new CustomGateway(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ProviderSettingsPatch.CustomGateway");
             }
@@ -377,6 +430,10 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
 
         private static void writeMember(CustomGateway v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -468,6 +525,8 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         private static final String[] NAMES = {"type", "profile", "providerId", "region"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "profile", "providerId", "region"};
+        private static final String[] JAVA_TYPES = {"String", "String", "BedrockProviderId", "String"};
         private static final long REQUIRED = 0x5L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -478,14 +537,16 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Bedrock(@Nullable String profile, BedrockProviderId providerId, @Nullable String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Bedrock(@Nullable String profile, BedrockProviderId providerId, @Nullable String region, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.profile = profile;
             this.providerId = providerId;
             this.region = region;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -494,6 +555,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code profile} member, or null when absent or null
          */
         public @Nullable String profile() {
+            Unbound.check(_unbound, 1);
             return profile;
         }
 
@@ -503,6 +565,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code providerId} member
          */
         public BedrockProviderId providerId() {
+            Unbound.check(_unbound, 2);
             return providerId;
         }
 
@@ -512,6 +575,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code region} member, or null when absent or null
          */
         public @Nullable String region() {
+            Unbound.check(_unbound, 3);
             return region;
         }
 
@@ -540,6 +604,24 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Bedrock validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Bedrock> codec() {
             return CODEC;
@@ -558,12 +640,13 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                     && Objects.equals(profile, x.profile)
                     && Objects.equals(providerId, x.providerId)
                     && Objects.equals(region, x.region)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, profile, providerId, region, _additionalProperties);
+            return Objects.hash(_present, profile, providerId, region, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -580,6 +663,9 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -593,6 +679,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -603,6 +690,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -614,6 +702,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder profile(@Nullable String profile) {
                 this.profile = profile;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -627,6 +716,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 Objects.requireNonNull(providerId, "providerId");
                 this.providerId = providerId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -639,6 +729,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder region(@Nullable String region) {
                 this.region = region;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -687,10 +778,11 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
              * @throws IllegalStateException when a required member is not set
              */
             public Bedrock build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ProviderSettingsPatch.Bedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ProviderSettingsPatch.Bedrock is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Bedrock(profile, providerId, region, _present, _additionalProperties, _order);
+                return new Bedrock(profile, providerId, region, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -700,6 +792,8 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 @Nullable BedrockProviderId f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -724,19 +818,31 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = BedrockProviderId.codec().read(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = BedrockProviderId.codec().read(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ProviderSettingsPatch.Bedrock", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProviderSettingsPatch.Bedrock"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ProviderSettingsPatch.Bedrock", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Bedrock(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Bedrock(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ProviderSettingsPatch.Bedrock");
             }
@@ -744,6 +850,10 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
 
         private static void writeMember(Bedrock v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -822,6 +932,8 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         private static final String[] NAMES = {"type", "credentialFile", "location", "projectId", "providerId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "credentialFile", "location", "projectId", "providerId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "GcpProviderId"};
         private static final long REQUIRED = 0x11L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -833,8 +945,9 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Gcp(@Nullable String credentialFile, @Nullable String location, @Nullable String projectId, GcpProviderId providerId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Gcp(@Nullable String credentialFile, @Nullable String location, @Nullable String projectId, GcpProviderId providerId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.credentialFile = credentialFile;
             this.location = location;
             this.projectId = projectId;
@@ -842,6 +955,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -850,6 +964,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code credentialFile} member, or null when absent or null
          */
         public @Nullable String credentialFile() {
+            Unbound.check(_unbound, 1);
             return credentialFile;
         }
 
@@ -859,6 +974,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code location} member, or null when absent or null
          */
         public @Nullable String location() {
+            Unbound.check(_unbound, 2);
             return location;
         }
 
@@ -868,6 +984,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code projectId} member, or null when absent or null
          */
         public @Nullable String projectId() {
+            Unbound.check(_unbound, 3);
             return projectId;
         }
 
@@ -877,6 +994,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
          * @return the {@code providerId} member
          */
         public GcpProviderId providerId() {
+            Unbound.check(_unbound, 4);
             return providerId;
         }
 
@@ -905,6 +1023,24 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Gcp validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Gcp> codec() {
             return CODEC;
@@ -924,12 +1060,13 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                     && Objects.equals(location, x.location)
                     && Objects.equals(projectId, x.projectId)
                     && Objects.equals(providerId, x.providerId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, credentialFile, location, projectId, providerId, _additionalProperties);
+            return Objects.hash(_present, credentialFile, location, projectId, providerId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -949,6 +1086,9 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -963,6 +1103,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -974,6 +1115,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -985,6 +1127,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder credentialFile(@Nullable String credentialFile) {
                 this.credentialFile = credentialFile;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -997,6 +1140,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder location(@Nullable String location) {
                 this.location = location;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1009,6 +1153,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
             public Builder projectId(@Nullable String projectId) {
                 this.projectId = projectId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1022,6 +1167,7 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 Objects.requireNonNull(providerId, "providerId");
                 this.providerId = providerId;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1070,10 +1216,11 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
              * @throws IllegalStateException when a required member is not set
              */
             public Gcp build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ProviderSettingsPatch.Gcp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ProviderSettingsPatch.Gcp is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Gcp(credentialFile, location, projectId, providerId, _present, _additionalProperties, _order);
+                return new Gcp(credentialFile, location, projectId, providerId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1084,6 +1231,8 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                 @Nullable String f3 = null;
                 @Nullable GcpProviderId f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1108,20 +1257,32 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = GcpProviderId.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = GcpProviderId.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ProviderSettingsPatch.Gcp", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ProviderSettingsPatch.Gcp"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ProviderSettingsPatch.Gcp", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Gcp(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Gcp(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ProviderSettingsPatch.Gcp");
             }
@@ -1129,6 +1290,10 @@ public sealed interface ProviderSettingsPatch permits ProviderSettingsPatch.Cust
 
         private static void writeMember(Gcp v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

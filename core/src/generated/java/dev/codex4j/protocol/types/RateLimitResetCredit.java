@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class RateLimitResetCredit {
     private static final String[] NAMES = {"description", "expiresAt", "grantedAt", "id", "resetType", "status", "title"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"description", "expiresAt", "grantedAt", "id", "resetType", "status", "title"};
+    private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "RateLimitResetType", "RateLimitResetCreditStatus", "String"};
     private static final long REQUIRED = 0x3cL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class RateLimitResetCredit {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RateLimitResetCredit(@Nullable String description, @Nullable Long expiresAt, long grantedAt, String id, RateLimitResetType resetType, RateLimitResetCreditStatus status, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RateLimitResetCredit(@Nullable String description, @Nullable Long expiresAt, long grantedAt, String id, RateLimitResetType resetType, RateLimitResetCreditStatus status, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.description = description;
         this.expiresAt = expiresAt;
         this.grantedAt = grantedAt;
@@ -70,6 +75,7 @@ public final class RateLimitResetCredit {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class RateLimitResetCredit {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 0);
         return description;
     }
 
@@ -87,6 +94,7 @@ public final class RateLimitResetCredit {
      * @return the {@code expiresAt} member, or null when absent or null
      */
     public @Nullable Long expiresAt() {
+        Unbound.check(_unbound, 1);
         return expiresAt;
     }
 
@@ -96,6 +104,7 @@ public final class RateLimitResetCredit {
      * @return the {@code grantedAt} member
      */
     public long grantedAt() {
+        Unbound.check(_unbound, 2);
         return grantedAt;
     }
 
@@ -105,6 +114,7 @@ public final class RateLimitResetCredit {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 3);
         return id;
     }
 
@@ -114,6 +124,7 @@ public final class RateLimitResetCredit {
      * @return the {@code resetType} member
      */
     public RateLimitResetType resetType() {
+        Unbound.check(_unbound, 4);
         return resetType;
     }
 
@@ -123,6 +134,7 @@ public final class RateLimitResetCredit {
      * @return the {@code status} member
      */
     public RateLimitResetCreditStatus status() {
+        Unbound.check(_unbound, 5);
         return status;
     }
 
@@ -132,6 +144,7 @@ public final class RateLimitResetCredit {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 6);
         return title;
     }
 
@@ -153,6 +166,24 @@ public final class RateLimitResetCredit {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RateLimitResetCredit validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -177,12 +208,13 @@ public final class RateLimitResetCredit {
                 && Objects.equals(resetType, x.resetType)
                 && Objects.equals(status, x.status)
                 && Objects.equals(title, x.title)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, description, expiresAt, grantedAt, id, resetType, status, title, _additionalProperties);
+        return Objects.hash(_present, description, expiresAt, grantedAt, id, resetType, status, title, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -205,6 +237,9 @@ public final class RateLimitResetCredit {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -222,6 +257,7 @@ public final class RateLimitResetCredit {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -236,6 +272,7 @@ public final class RateLimitResetCredit {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -247,6 +284,7 @@ public final class RateLimitResetCredit {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -259,6 +297,7 @@ public final class RateLimitResetCredit {
         public Builder expiresAt(@Nullable Long expiresAt) {
             this.expiresAt = expiresAt;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class RateLimitResetCredit {
         public Builder grantedAt(long grantedAt) {
             this.grantedAt = grantedAt;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -284,6 +324,7 @@ public final class RateLimitResetCredit {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -297,6 +338,7 @@ public final class RateLimitResetCredit {
             Objects.requireNonNull(resetType, "resetType");
             this.resetType = resetType;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -310,6 +352,7 @@ public final class RateLimitResetCredit {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -322,6 +365,7 @@ public final class RateLimitResetCredit {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -370,10 +414,11 @@ public final class RateLimitResetCredit {
          * @throws IllegalStateException when a required member is not set
          */
         public RateLimitResetCredit build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RateLimitResetCredit is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RateLimitResetCredit is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RateLimitResetCredit(description, expiresAt, grantedAt, id, resetType, status, title, _present, _additionalProperties, _order);
+            return new RateLimitResetCredit(description, expiresAt, grantedAt, id, resetType, status, title, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -387,6 +432,8 @@ public final class RateLimitResetCredit {
             @Nullable RateLimitResetCreditStatus f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -407,22 +454,34 @@ public final class RateLimitResetCredit {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = Json.readLong(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = RateLimitResetType.codec().read(p);
-                    case 5 -> f5 = RateLimitResetCreditStatus.codec().read(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = Json.readLong(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = RateLimitResetType.codec().read(q);
+                        case 5 -> f5 = RateLimitResetCreditStatus.codec().read(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RateLimitResetCredit", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RateLimitResetCredit"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RateLimitResetCredit", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RateLimitResetCredit(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RateLimitResetCredit(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RateLimitResetCredit");
         }
@@ -430,6 +489,10 @@ public final class RateLimitResetCredit {
 
     private static void writeMember(RateLimitResetCredit v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.description == null) {

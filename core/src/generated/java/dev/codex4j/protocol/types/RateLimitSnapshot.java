@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class RateLimitSnapshot {
     private static final String[] NAMES = {"credits", "individualLimit", "limitId", "limitName", "normalModelSlug", "planType", "primary", "rateLimitReachedType", "secondary", "spendControlReached"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"credits", "individualLimit", "limitId", "limitName", "normalModelSlug", "planType", "primary", "rateLimitReachedType", "secondary", "spendControlReached"};
+    private static final String[] JAVA_TYPES = {"CreditsSnapshot", "SpendControlLimitSnapshot", "String", "String", "String", "PlanType", "RateLimitWindow", "RateLimitReachedType", "RateLimitWindow", "boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class RateLimitSnapshot {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RateLimitSnapshot(@Nullable CreditsSnapshot credits, @Nullable SpendControlLimitSnapshot individualLimit, @Nullable String limitId, @Nullable String limitName, @Nullable String normalModelSlug, @Nullable PlanType planType, @Nullable RateLimitWindow primary, @Nullable RateLimitReachedType rateLimitReachedType, @Nullable RateLimitWindow secondary, @Nullable Boolean spendControlReached, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RateLimitSnapshot(@Nullable CreditsSnapshot credits, @Nullable SpendControlLimitSnapshot individualLimit, @Nullable String limitId, @Nullable String limitName, @Nullable String normalModelSlug, @Nullable PlanType planType, @Nullable RateLimitWindow primary, @Nullable RateLimitReachedType rateLimitReachedType, @Nullable RateLimitWindow secondary, @Nullable Boolean spendControlReached, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.credits = credits;
         this.individualLimit = individualLimit;
         this.limitId = limitId;
@@ -73,6 +78,7 @@ public final class RateLimitSnapshot {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -81,6 +87,7 @@ public final class RateLimitSnapshot {
      * @return the {@code credits} member, or null when absent or null
      */
     public @Nullable CreditsSnapshot credits() {
+        Unbound.check(_unbound, 0);
         return credits;
     }
 
@@ -90,6 +97,7 @@ public final class RateLimitSnapshot {
      * @return the {@code individualLimit} member, or null when absent or null
      */
     public @Nullable SpendControlLimitSnapshot individualLimit() {
+        Unbound.check(_unbound, 1);
         return individualLimit;
     }
 
@@ -99,6 +107,7 @@ public final class RateLimitSnapshot {
      * @return the {@code limitId} member, or null when absent or null
      */
     public @Nullable String limitId() {
+        Unbound.check(_unbound, 2);
         return limitId;
     }
 
@@ -108,6 +117,7 @@ public final class RateLimitSnapshot {
      * @return the {@code limitName} member, or null when absent or null
      */
     public @Nullable String limitName() {
+        Unbound.check(_unbound, 3);
         return limitName;
     }
 
@@ -117,6 +127,7 @@ public final class RateLimitSnapshot {
      * @return the {@code normalModelSlug} member, or null when absent or null
      */
     public @Nullable String normalModelSlug() {
+        Unbound.check(_unbound, 4);
         return normalModelSlug;
     }
 
@@ -126,6 +137,7 @@ public final class RateLimitSnapshot {
      * @return the {@code planType} member, or null when absent or null
      */
     public @Nullable PlanType planType() {
+        Unbound.check(_unbound, 5);
         return planType;
     }
 
@@ -135,6 +147,7 @@ public final class RateLimitSnapshot {
      * @return the {@code primary} member, or null when absent or null
      */
     public @Nullable RateLimitWindow primary() {
+        Unbound.check(_unbound, 6);
         return primary;
     }
 
@@ -144,6 +157,7 @@ public final class RateLimitSnapshot {
      * @return the {@code rateLimitReachedType} member, or null when absent or null
      */
     public @Nullable RateLimitReachedType rateLimitReachedType() {
+        Unbound.check(_unbound, 7);
         return rateLimitReachedType;
     }
 
@@ -153,6 +167,7 @@ public final class RateLimitSnapshot {
      * @return the {@code secondary} member, or null when absent or null
      */
     public @Nullable RateLimitWindow secondary() {
+        Unbound.check(_unbound, 8);
         return secondary;
     }
 
@@ -162,6 +177,7 @@ public final class RateLimitSnapshot {
      * @return the {@code spendControlReached} member, or null when absent or null
      */
     public @Nullable Boolean spendControlReached() {
+        Unbound.check(_unbound, 9);
         return spendControlReached;
     }
 
@@ -183,6 +199,24 @@ public final class RateLimitSnapshot {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RateLimitSnapshot validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -210,12 +244,13 @@ public final class RateLimitSnapshot {
                 && Objects.equals(rateLimitReachedType, x.rateLimitReachedType)
                 && Objects.equals(secondary, x.secondary)
                 && Objects.equals(spendControlReached, x.spendControlReached)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, credits, individualLimit, limitId, limitName, normalModelSlug, planType, primary, rateLimitReachedType, secondary, spendControlReached, _additionalProperties);
+        return Objects.hash(_present, credits, individualLimit, limitId, limitName, normalModelSlug, planType, primary, rateLimitReachedType, secondary, spendControlReached, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -255,6 +290,9 @@ public final class RateLimitSnapshot {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -275,6 +313,7 @@ public final class RateLimitSnapshot {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -292,6 +331,7 @@ public final class RateLimitSnapshot {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -303,6 +343,7 @@ public final class RateLimitSnapshot {
         public Builder credits(@Nullable CreditsSnapshot credits) {
             this.credits = credits;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -315,6 +356,7 @@ public final class RateLimitSnapshot {
         public Builder individualLimit(@Nullable SpendControlLimitSnapshot individualLimit) {
             this.individualLimit = individualLimit;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -327,6 +369,7 @@ public final class RateLimitSnapshot {
         public Builder limitId(@Nullable String limitId) {
             this.limitId = limitId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -339,6 +382,7 @@ public final class RateLimitSnapshot {
         public Builder limitName(@Nullable String limitName) {
             this.limitName = limitName;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -351,6 +395,7 @@ public final class RateLimitSnapshot {
         public Builder normalModelSlug(@Nullable String normalModelSlug) {
             this.normalModelSlug = normalModelSlug;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -363,6 +408,7 @@ public final class RateLimitSnapshot {
         public Builder planType(@Nullable PlanType planType) {
             this.planType = planType;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -375,6 +421,7 @@ public final class RateLimitSnapshot {
         public Builder primary(@Nullable RateLimitWindow primary) {
             this.primary = primary;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -387,6 +434,7 @@ public final class RateLimitSnapshot {
         public Builder rateLimitReachedType(@Nullable RateLimitReachedType rateLimitReachedType) {
             this.rateLimitReachedType = rateLimitReachedType;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -399,6 +447,7 @@ public final class RateLimitSnapshot {
         public Builder secondary(@Nullable RateLimitWindow secondary) {
             this.secondary = secondary;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -411,6 +460,7 @@ public final class RateLimitSnapshot {
         public Builder spendControlReached(@Nullable Boolean spendControlReached) {
             this.spendControlReached = spendControlReached;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -459,10 +509,11 @@ public final class RateLimitSnapshot {
          * @throws IllegalStateException when a required member is not set
          */
         public RateLimitSnapshot build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RateLimitSnapshot is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RateLimitSnapshot is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RateLimitSnapshot(credits, individualLimit, limitId, limitName, normalModelSlug, planType, primary, rateLimitReachedType, secondary, spendControlReached, _present, _additionalProperties, _order);
+            return new RateLimitSnapshot(credits, individualLimit, limitId, limitName, normalModelSlug, planType, primary, rateLimitReachedType, secondary, spendControlReached, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -479,6 +530,8 @@ public final class RateLimitSnapshot {
             @Nullable RateLimitWindow f8 = null;
             @Nullable Boolean f9 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -499,25 +552,37 @@ public final class RateLimitSnapshot {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : CreditsSnapshot.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : SpendControlLimitSnapshot.codec().read(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : PlanType.codec().read(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitWindow.codec().read(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitReachedType.codec().read(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitWindow.codec().read(p);
-                    case 9 -> f9 = Json.readNullableBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : CreditsSnapshot.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : SpendControlLimitSnapshot.codec().read(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : PlanType.codec().read(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitWindow.codec().read(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitReachedType.codec().read(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : RateLimitWindow.codec().read(q);
+                        case 9 -> f9 = Json.readNullableBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RateLimitSnapshot", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RateLimitSnapshot"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RateLimitSnapshot", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RateLimitSnapshot(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RateLimitSnapshot(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RateLimitSnapshot");
         }
@@ -525,6 +590,10 @@ public final class RateLimitSnapshot {
 
     private static void writeMember(RateLimitSnapshot v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.credits == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class RawResponseCompletedNotification {
     private static final String[] NAMES = {"responseId", "threadId", "turnId", "usage", "usageMetadata"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"responseId", "threadId", "turnId", "usage", "usageMetadata"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "TokenUsageBreakdown", "ResponseUsageMetadata"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class RawResponseCompletedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RawResponseCompletedNotification(String responseId, String threadId, String turnId, @Nullable TokenUsageBreakdown usage, @Nullable ResponseUsageMetadata usageMetadata, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RawResponseCompletedNotification(String responseId, String threadId, String turnId, @Nullable TokenUsageBreakdown usage, @Nullable ResponseUsageMetadata usageMetadata, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.responseId = responseId;
         this.threadId = threadId;
         this.turnId = turnId;
@@ -66,6 +71,7 @@ public final class RawResponseCompletedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class RawResponseCompletedNotification {
      * @return the {@code responseId} member
      */
     public String responseId() {
+        Unbound.check(_unbound, 0);
         return responseId;
     }
 
@@ -83,6 +90,7 @@ public final class RawResponseCompletedNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 1);
         return threadId;
     }
 
@@ -92,6 +100,7 @@ public final class RawResponseCompletedNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 2);
         return turnId;
     }
 
@@ -101,6 +110,7 @@ public final class RawResponseCompletedNotification {
      * @return the {@code usage} member, or null when absent or null
      */
     public @Nullable TokenUsageBreakdown usage() {
+        Unbound.check(_unbound, 3);
         return usage;
     }
 
@@ -110,6 +120,7 @@ public final class RawResponseCompletedNotification {
      * @return the {@code usageMetadata} member, or null when absent or null
      */
     public @Nullable ResponseUsageMetadata usageMetadata() {
+        Unbound.check(_unbound, 4);
         return usageMetadata;
     }
 
@@ -133,6 +144,24 @@ public final class RawResponseCompletedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RawResponseCompletedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<RawResponseCompletedNotification> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class RawResponseCompletedNotification {
                 && Objects.equals(turnId, x.turnId)
                 && Objects.equals(usage, x.usage)
                 && Objects.equals(usageMetadata, x.usageMetadata)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, responseId, threadId, turnId, usage, usageMetadata, _additionalProperties);
+        return Objects.hash(_present, responseId, threadId, turnId, usage, usageMetadata, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -177,6 +207,9 @@ public final class RawResponseCompletedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -192,6 +225,7 @@ public final class RawResponseCompletedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -204,6 +238,7 @@ public final class RawResponseCompletedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class RawResponseCompletedNotification {
             Objects.requireNonNull(responseId, "responseId");
             this.responseId = responseId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class RawResponseCompletedNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class RawResponseCompletedNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class RawResponseCompletedNotification {
         public Builder usage(@Nullable TokenUsageBreakdown usage) {
             this.usage = usage;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class RawResponseCompletedNotification {
         public Builder usageMetadata(@Nullable ResponseUsageMetadata usageMetadata) {
             this.usageMetadata = usageMetadata;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class RawResponseCompletedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public RawResponseCompletedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RawResponseCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RawResponseCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RawResponseCompletedNotification(responseId, threadId, turnId, usage, usageMetadata, _present, _additionalProperties, _order);
+            return new RawResponseCompletedNotification(responseId, threadId, turnId, usage, usageMetadata, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class RawResponseCompletedNotification {
             @Nullable TokenUsageBreakdown f3 = null;
             @Nullable ResponseUsageMetadata f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class RawResponseCompletedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : TokenUsageBreakdown.codec().read(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : ResponseUsageMetadata.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : TokenUsageBreakdown.codec().read(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : ResponseUsageMetadata.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RawResponseCompletedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RawResponseCompletedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RawResponseCompletedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RawResponseCompletedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RawResponseCompletedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RawResponseCompletedNotification");
         }
@@ -370,6 +425,10 @@ public final class RawResponseCompletedNotification {
 
     private static void writeMember(RawResponseCompletedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.responseId);
             case 1 -> g.writeString(v.threadId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class RealtimeVoicesList {
     private static final String[] NAMES = {"defaultV1", "defaultV2", "v1", "v2", "v3"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"defaultV1", "defaultV2", "v1", "v2", "v3"};
+    private static final String[] JAVA_TYPES = {"RealtimeVoice", "RealtimeVoice", "List<RealtimeVoice>", "List<RealtimeVoice>", "List<RealtimeVoice>"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class RealtimeVoicesList {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RealtimeVoicesList(RealtimeVoice defaultV1, RealtimeVoice defaultV2, List<RealtimeVoice> v1, List<RealtimeVoice> v2, @Nullable List<RealtimeVoice> v3, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RealtimeVoicesList(RealtimeVoice defaultV1, RealtimeVoice defaultV2, List<RealtimeVoice> v1, List<RealtimeVoice> v2, @Nullable List<RealtimeVoice> v3, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.defaultV1 = defaultV1;
         this.defaultV2 = defaultV2;
         this.v1 = v1;
@@ -66,6 +71,7 @@ public final class RealtimeVoicesList {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class RealtimeVoicesList {
      * @return the {@code defaultV1} member
      */
     public RealtimeVoice defaultV1() {
+        Unbound.check(_unbound, 0);
         return defaultV1;
     }
 
@@ -83,6 +90,7 @@ public final class RealtimeVoicesList {
      * @return the {@code defaultV2} member
      */
     public RealtimeVoice defaultV2() {
+        Unbound.check(_unbound, 1);
         return defaultV2;
     }
 
@@ -92,6 +100,7 @@ public final class RealtimeVoicesList {
      * @return the {@code v1} member
      */
     public List<RealtimeVoice> v1() {
+        Unbound.check(_unbound, 2);
         return v1;
     }
 
@@ -101,6 +110,7 @@ public final class RealtimeVoicesList {
      * @return the {@code v2} member
      */
     public List<RealtimeVoice> v2() {
+        Unbound.check(_unbound, 3);
         return v2;
     }
 
@@ -112,6 +122,7 @@ public final class RealtimeVoicesList {
      * @return the {@code v3} member, or null when absent
      */
     public @Nullable List<RealtimeVoice> v3() {
+        Unbound.check(_unbound, 4);
         return v3;
     }
 
@@ -135,6 +146,24 @@ public final class RealtimeVoicesList {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RealtimeVoicesList validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<RealtimeVoicesList> codec() {
         return CODEC;
@@ -155,12 +184,13 @@ public final class RealtimeVoicesList {
                 && Objects.equals(v1, x.v1)
                 && Objects.equals(v2, x.v2)
                 && Objects.equals(v3, x.v3)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, defaultV1, defaultV2, v1, v2, v3, _additionalProperties);
+        return Objects.hash(_present, defaultV1, defaultV2, v1, v2, v3, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -177,6 +207,9 @@ public final class RealtimeVoicesList {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -192,6 +225,7 @@ public final class RealtimeVoicesList {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -204,6 +238,7 @@ public final class RealtimeVoicesList {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class RealtimeVoicesList {
             Objects.requireNonNull(defaultV1, "defaultV1");
             this.defaultV1 = defaultV1;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class RealtimeVoicesList {
             Objects.requireNonNull(defaultV2, "defaultV2");
             this.defaultV2 = defaultV2;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class RealtimeVoicesList {
             Objects.requireNonNull(v1, "v1");
             this.v1 = Json.copyList(v1);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -255,6 +293,7 @@ public final class RealtimeVoicesList {
             Objects.requireNonNull(v2, "v2");
             this.v2 = Json.copyList(v2);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -267,6 +306,7 @@ public final class RealtimeVoicesList {
         public Builder v3(@Nullable List<? extends RealtimeVoice> v3) {
             this.v3 = v3 == null ? null : Json.copyList(v3);
             _present = v3 == null ? _present & ~0x10L : _present | 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -315,10 +355,11 @@ public final class RealtimeVoicesList {
          * @throws IllegalStateException when a required member is not set
          */
         public RealtimeVoicesList build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RealtimeVoicesList is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RealtimeVoicesList is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RealtimeVoicesList(defaultV1, defaultV2, v1, v2, v3, _present, _additionalProperties, _order);
+            return new RealtimeVoicesList(defaultV1, defaultV2, v1, v2, v3, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -330,6 +371,8 @@ public final class RealtimeVoicesList {
             @Nullable List<RealtimeVoice> f3 = null;
             @Nullable List<RealtimeVoice> f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -350,20 +393,32 @@ public final class RealtimeVoicesList {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = RealtimeVoice.codec().read(p);
-                    case 1 -> f1 = RealtimeVoice.codec().read(p);
-                    case 2 -> f2 = Json.readList(p, RealtimeVoice.codec());
-                    case 3 -> f3 = Json.readList(p, RealtimeVoice.codec());
-                    case 4 -> f4 = Json.readList(p, RealtimeVoice.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = RealtimeVoice.codec().read(q);
+                        case 1 -> f1 = RealtimeVoice.codec().read(q);
+                        case 2 -> f2 = Json.readList(q, RealtimeVoice.codec());
+                        case 3 -> f3 = Json.readList(q, RealtimeVoice.codec());
+                        case 4 -> f4 = Json.readList(q, RealtimeVoice.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RealtimeVoicesList", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RealtimeVoicesList"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RealtimeVoicesList", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RealtimeVoicesList(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RealtimeVoicesList(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RealtimeVoicesList");
         }
@@ -371,6 +426,10 @@ public final class RealtimeVoicesList {
 
     private static void writeMember(RealtimeVoicesList v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> RealtimeVoice.codec().write(v.defaultV1, g);
             case 1 -> RealtimeVoice.codec().write(v.defaultV2, g);

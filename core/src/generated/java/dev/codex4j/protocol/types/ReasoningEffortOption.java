@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ReasoningEffortOption {
     private static final String[] NAMES = {"description", "reasoningEffort"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"description", "reasoningEffort"};
+    private static final String[] JAVA_TYPES = {"String", "String"};
     private static final long REQUIRED = 0x3L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,13 +56,15 @@ public final class ReasoningEffortOption {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ReasoningEffortOption(String description, String reasoningEffort, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ReasoningEffortOption(String description, String reasoningEffort, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.description = description;
         this.reasoningEffort = reasoningEffort;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -67,6 +73,7 @@ public final class ReasoningEffortOption {
      * @return the {@code description} member
      */
     public String description() {
+        Unbound.check(_unbound, 0);
         return description;
     }
 
@@ -76,6 +83,7 @@ public final class ReasoningEffortOption {
      * @return the {@code reasoningEffort} member
      */
     public String reasoningEffort() {
+        Unbound.check(_unbound, 1);
         return reasoningEffort;
     }
 
@@ -99,6 +107,24 @@ public final class ReasoningEffortOption {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ReasoningEffortOption validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ReasoningEffortOption> codec() {
         return CODEC;
@@ -116,12 +142,13 @@ public final class ReasoningEffortOption {
         return o instanceof ReasoningEffortOption x && _present == x._present
                 && Objects.equals(description, x.description)
                 && Objects.equals(reasoningEffort, x.reasoningEffort)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, description, reasoningEffort, _additionalProperties);
+        return Objects.hash(_present, description, reasoningEffort, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -132,6 +159,9 @@ public final class ReasoningEffortOption {
         Json.field(b, "reasoningEffort", reasoningEffort);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -145,6 +175,7 @@ public final class ReasoningEffortOption {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -154,6 +185,7 @@ public final class ReasoningEffortOption {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -166,6 +198,7 @@ public final class ReasoningEffortOption {
             Objects.requireNonNull(description, "description");
             this.description = description;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -179,6 +212,7 @@ public final class ReasoningEffortOption {
             Objects.requireNonNull(reasoningEffort, "reasoningEffort");
             this.reasoningEffort = reasoningEffort;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -227,10 +261,11 @@ public final class ReasoningEffortOption {
          * @throws IllegalStateException when a required member is not set
          */
         public ReasoningEffortOption build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ReasoningEffortOption is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ReasoningEffortOption is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ReasoningEffortOption(description, reasoningEffort, _present, _additionalProperties, _order);
+            return new ReasoningEffortOption(description, reasoningEffort, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -239,6 +274,8 @@ public final class ReasoningEffortOption {
             @Nullable String f0 = null;
             @Nullable String f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -259,17 +296,29 @@ public final class ReasoningEffortOption {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ReasoningEffortOption", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReasoningEffortOption"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ReasoningEffortOption", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ReasoningEffortOption(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ReasoningEffortOption(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ReasoningEffortOption");
         }
@@ -277,6 +326,10 @@ public final class ReasoningEffortOption {
 
     private static void writeMember(ReasoningEffortOption v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.description);
             case 1 -> g.writeString(v.reasoningEffort);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ReasoningTextDeltaNotification {
     private static final String[] NAMES = {"contentIndex", "delta", "itemId", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"contentIndex", "delta", "itemId", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"long", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x1fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ReasoningTextDeltaNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ReasoningTextDeltaNotification(long contentIndex, String delta, String itemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ReasoningTextDeltaNotification(long contentIndex, String delta, String itemId, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.contentIndex = contentIndex;
         this.delta = delta;
         this.itemId = itemId;
@@ -66,6 +71,7 @@ public final class ReasoningTextDeltaNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ReasoningTextDeltaNotification {
      * @return the {@code contentIndex} member
      */
     public long contentIndex() {
+        Unbound.check(_unbound, 0);
         return contentIndex;
     }
 
@@ -83,6 +90,7 @@ public final class ReasoningTextDeltaNotification {
      * @return the {@code delta} member
      */
     public String delta() {
+        Unbound.check(_unbound, 1);
         return delta;
     }
 
@@ -92,6 +100,7 @@ public final class ReasoningTextDeltaNotification {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 2);
         return itemId;
     }
 
@@ -101,6 +110,7 @@ public final class ReasoningTextDeltaNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -110,6 +120,7 @@ public final class ReasoningTextDeltaNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 4);
         return turnId;
     }
 
@@ -133,6 +144,24 @@ public final class ReasoningTextDeltaNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ReasoningTextDeltaNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ReasoningTextDeltaNotification> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ReasoningTextDeltaNotification {
                 && Objects.equals(itemId, x.itemId)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, contentIndex, delta, itemId, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, contentIndex, delta, itemId, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -172,6 +202,9 @@ public final class ReasoningTextDeltaNotification {
         Json.field(b, "turnId", turnId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -188,6 +221,7 @@ public final class ReasoningTextDeltaNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -200,6 +234,7 @@ public final class ReasoningTextDeltaNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -211,6 +246,7 @@ public final class ReasoningTextDeltaNotification {
         public Builder contentIndex(long contentIndex) {
             this.contentIndex = contentIndex;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class ReasoningTextDeltaNotification {
             Objects.requireNonNull(delta, "delta");
             this.delta = delta;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ReasoningTextDeltaNotification {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -250,6 +288,7 @@ public final class ReasoningTextDeltaNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -263,6 +302,7 @@ public final class ReasoningTextDeltaNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -311,10 +351,11 @@ public final class ReasoningTextDeltaNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ReasoningTextDeltaNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ReasoningTextDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ReasoningTextDeltaNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ReasoningTextDeltaNotification(contentIndex, delta, itemId, threadId, turnId, _present, _additionalProperties, _order);
+            return new ReasoningTextDeltaNotification(contentIndex, delta, itemId, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -326,6 +367,8 @@ public final class ReasoningTextDeltaNotification {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -346,20 +389,32 @@ public final class ReasoningTextDeltaNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ReasoningTextDeltaNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReasoningTextDeltaNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ReasoningTextDeltaNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ReasoningTextDeltaNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ReasoningTextDeltaNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ReasoningTextDeltaNotification");
         }
@@ -367,6 +422,10 @@ public final class ReasoningTextDeltaNotification {
 
     private static void writeMember(ReasoningTextDeltaNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.contentIndex);
             case 1 -> g.writeString(v.delta);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class RemoteControlClient {
     private static final String[] NAMES = {"appVersion", "clientId", "deviceModel", "deviceType", "displayName", "lastSeenAt", "osVersion", "platform"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"appVersion", "clientId", "deviceModel", "deviceType", "displayName", "lastSeenAt", "osVersion", "platform"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "long", "String", "String"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class RemoteControlClient {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RemoteControlClient(@Nullable String appVersion, String clientId, @Nullable String deviceModel, @Nullable String deviceType, @Nullable String displayName, @Nullable Long lastSeenAt, @Nullable String osVersion, @Nullable String platform, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RemoteControlClient(@Nullable String appVersion, String clientId, @Nullable String deviceModel, @Nullable String deviceType, @Nullable String displayName, @Nullable Long lastSeenAt, @Nullable String osVersion, @Nullable String platform, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.appVersion = appVersion;
         this.clientId = clientId;
         this.deviceModel = deviceModel;
@@ -71,6 +76,7 @@ public final class RemoteControlClient {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class RemoteControlClient {
      * @return the {@code appVersion} member, or null when absent or null
      */
     public @Nullable String appVersion() {
+        Unbound.check(_unbound, 0);
         return appVersion;
     }
 
@@ -88,6 +95,7 @@ public final class RemoteControlClient {
      * @return the {@code clientId} member
      */
     public String clientId() {
+        Unbound.check(_unbound, 1);
         return clientId;
     }
 
@@ -97,6 +105,7 @@ public final class RemoteControlClient {
      * @return the {@code deviceModel} member, or null when absent or null
      */
     public @Nullable String deviceModel() {
+        Unbound.check(_unbound, 2);
         return deviceModel;
     }
 
@@ -106,6 +115,7 @@ public final class RemoteControlClient {
      * @return the {@code deviceType} member, or null when absent or null
      */
     public @Nullable String deviceType() {
+        Unbound.check(_unbound, 3);
         return deviceType;
     }
 
@@ -115,6 +125,7 @@ public final class RemoteControlClient {
      * @return the {@code displayName} member, or null when absent or null
      */
     public @Nullable String displayName() {
+        Unbound.check(_unbound, 4);
         return displayName;
     }
 
@@ -124,6 +135,7 @@ public final class RemoteControlClient {
      * @return the {@code lastSeenAt} member, or null when absent or null
      */
     public @Nullable Long lastSeenAt() {
+        Unbound.check(_unbound, 5);
         return lastSeenAt;
     }
 
@@ -133,6 +145,7 @@ public final class RemoteControlClient {
      * @return the {@code osVersion} member, or null when absent or null
      */
     public @Nullable String osVersion() {
+        Unbound.check(_unbound, 6);
         return osVersion;
     }
 
@@ -142,6 +155,7 @@ public final class RemoteControlClient {
      * @return the {@code platform} member, or null when absent or null
      */
     public @Nullable String platform() {
+        Unbound.check(_unbound, 7);
         return platform;
     }
 
@@ -163,6 +177,24 @@ public final class RemoteControlClient {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RemoteControlClient validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -188,12 +220,13 @@ public final class RemoteControlClient {
                 && Objects.equals(lastSeenAt, x.lastSeenAt)
                 && Objects.equals(osVersion, x.osVersion)
                 && Objects.equals(platform, x.platform)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, appVersion, clientId, deviceModel, deviceType, displayName, lastSeenAt, osVersion, platform, _additionalProperties);
+        return Objects.hash(_present, appVersion, clientId, deviceModel, deviceType, displayName, lastSeenAt, osVersion, platform, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -225,6 +258,9 @@ public final class RemoteControlClient {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -243,6 +279,7 @@ public final class RemoteControlClient {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -258,6 +295,7 @@ public final class RemoteControlClient {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -269,6 +307,7 @@ public final class RemoteControlClient {
         public Builder appVersion(@Nullable String appVersion) {
             this.appVersion = appVersion;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -282,6 +321,7 @@ public final class RemoteControlClient {
             Objects.requireNonNull(clientId, "clientId");
             this.clientId = clientId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -294,6 +334,7 @@ public final class RemoteControlClient {
         public Builder deviceModel(@Nullable String deviceModel) {
             this.deviceModel = deviceModel;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -306,6 +347,7 @@ public final class RemoteControlClient {
         public Builder deviceType(@Nullable String deviceType) {
             this.deviceType = deviceType;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -318,6 +360,7 @@ public final class RemoteControlClient {
         public Builder displayName(@Nullable String displayName) {
             this.displayName = displayName;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -330,6 +373,7 @@ public final class RemoteControlClient {
         public Builder lastSeenAt(@Nullable Long lastSeenAt) {
             this.lastSeenAt = lastSeenAt;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -342,6 +386,7 @@ public final class RemoteControlClient {
         public Builder osVersion(@Nullable String osVersion) {
             this.osVersion = osVersion;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -354,6 +399,7 @@ public final class RemoteControlClient {
         public Builder platform(@Nullable String platform) {
             this.platform = platform;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -402,10 +448,11 @@ public final class RemoteControlClient {
          * @throws IllegalStateException when a required member is not set
          */
         public RemoteControlClient build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RemoteControlClient is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RemoteControlClient is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RemoteControlClient(appVersion, clientId, deviceModel, deviceType, displayName, lastSeenAt, osVersion, platform, _present, _additionalProperties, _order);
+            return new RemoteControlClient(appVersion, clientId, deviceModel, deviceType, displayName, lastSeenAt, osVersion, platform, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -420,6 +467,8 @@ public final class RemoteControlClient {
             @Nullable String f6 = null;
             @Nullable String f7 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -440,23 +489,35 @@ public final class RemoteControlClient {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readNullableLong(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableLong(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RemoteControlClient", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RemoteControlClient"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RemoteControlClient", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RemoteControlClient(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RemoteControlClient(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RemoteControlClient");
         }
@@ -464,6 +525,10 @@ public final class RemoteControlClient {
 
     private static void writeMember(RemoteControlClient v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.appVersion == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class RemoteControlClientsListParams {
     private static final String[] NAMES = {"cursor", "environmentId", "limit", "order"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cursor", "environmentId", "limit", "order"};
+    private static final String[] JAVA_TYPES = {"String", "String", "long", "RemoteControlClientsListOrder"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class RemoteControlClientsListParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RemoteControlClientsListParams(@Nullable String cursor, String environmentId, @Nullable Long limit, @Nullable RemoteControlClientsListOrder order, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RemoteControlClientsListParams(@Nullable String cursor, String environmentId, @Nullable Long limit, @Nullable RemoteControlClientsListOrder order, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.environmentId = environmentId;
         this.limit = limit;
@@ -63,6 +68,7 @@ public final class RemoteControlClientsListParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class RemoteControlClientsListParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 0);
         return cursor;
     }
 
@@ -80,6 +87,7 @@ public final class RemoteControlClientsListParams {
      * @return the {@code environmentId} member
      */
     public String environmentId() {
+        Unbound.check(_unbound, 1);
         return environmentId;
     }
 
@@ -89,6 +97,7 @@ public final class RemoteControlClientsListParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 2);
         return limit;
     }
 
@@ -98,6 +107,7 @@ public final class RemoteControlClientsListParams {
      * @return the {@code order} member, or null when absent or null
      */
     public @Nullable RemoteControlClientsListOrder order() {
+        Unbound.check(_unbound, 3);
         return order;
     }
 
@@ -121,6 +131,24 @@ public final class RemoteControlClientsListParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RemoteControlClientsListParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<RemoteControlClientsListParams> codec() {
         return CODEC;
@@ -140,12 +168,13 @@ public final class RemoteControlClientsListParams {
                 && Objects.equals(environmentId, x.environmentId)
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(order, x.order)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, environmentId, limit, order, _additionalProperties);
+        return Objects.hash(_present, cursor, environmentId, limit, order, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class RemoteControlClientsListParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class RemoteControlClientsListParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class RemoteControlClientsListParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class RemoteControlClientsListParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -214,6 +249,7 @@ public final class RemoteControlClientsListParams {
             Objects.requireNonNull(environmentId, "environmentId");
             this.environmentId = environmentId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class RemoteControlClientsListParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class RemoteControlClientsListParams {
         public Builder order(@Nullable RemoteControlClientsListOrder order) {
             this.order = order;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class RemoteControlClientsListParams {
          * @throws IllegalStateException when a required member is not set
          */
         public RemoteControlClientsListParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RemoteControlClientsListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RemoteControlClientsListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RemoteControlClientsListParams(cursor, environmentId, limit, order, _present, _additionalProperties, _order);
+            return new RemoteControlClientsListParams(cursor, environmentId, limit, order, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class RemoteControlClientsListParams {
             @Nullable Long f2 = null;
             @Nullable RemoteControlClientsListOrder f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class RemoteControlClientsListParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : RemoteControlClientsListOrder.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : RemoteControlClientsListOrder.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RemoteControlClientsListParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RemoteControlClientsListParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RemoteControlClientsListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RemoteControlClientsListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RemoteControlClientsListParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RemoteControlClientsListParams");
         }
@@ -340,6 +393,10 @@ public final class RemoteControlClientsListParams {
 
     private static void writeMember(RemoteControlClientsListParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cursor == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class RemoteControlClientsListResponse {
     private static final String[] NAMES = {"data", "nextCursor"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"data", "nextCursor"};
+    private static final String[] JAVA_TYPES = {"List<RemoteControlClient>", "String"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,13 +56,15 @@ public final class RemoteControlClientsListResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RemoteControlClientsListResponse(List<RemoteControlClient> data, @Nullable String nextCursor, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RemoteControlClientsListResponse(List<RemoteControlClient> data, @Nullable String nextCursor, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.data = data;
         this.nextCursor = nextCursor;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -67,6 +73,7 @@ public final class RemoteControlClientsListResponse {
      * @return the {@code data} member
      */
     public List<RemoteControlClient> data() {
+        Unbound.check(_unbound, 0);
         return data;
     }
 
@@ -76,6 +83,7 @@ public final class RemoteControlClientsListResponse {
      * @return the {@code nextCursor} member, or null when absent or null
      */
     public @Nullable String nextCursor() {
+        Unbound.check(_unbound, 1);
         return nextCursor;
     }
 
@@ -99,6 +107,24 @@ public final class RemoteControlClientsListResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RemoteControlClientsListResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<RemoteControlClientsListResponse> codec() {
         return CODEC;
@@ -116,12 +142,13 @@ public final class RemoteControlClientsListResponse {
         return o instanceof RemoteControlClientsListResponse x && _present == x._present
                 && Objects.equals(data, x.data)
                 && Objects.equals(nextCursor, x.nextCursor)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, data, nextCursor, _additionalProperties);
+        return Objects.hash(_present, data, nextCursor, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -135,6 +162,9 @@ public final class RemoteControlClientsListResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -147,6 +177,7 @@ public final class RemoteControlClientsListResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -156,6 +187,7 @@ public final class RemoteControlClientsListResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -168,6 +200,7 @@ public final class RemoteControlClientsListResponse {
             Objects.requireNonNull(data, "data");
             this.data = Json.copyList(data);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -180,6 +213,7 @@ public final class RemoteControlClientsListResponse {
         public Builder nextCursor(@Nullable String nextCursor) {
             this.nextCursor = nextCursor;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,10 +262,11 @@ public final class RemoteControlClientsListResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public RemoteControlClientsListResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RemoteControlClientsListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RemoteControlClientsListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RemoteControlClientsListResponse(data, nextCursor, _present, _additionalProperties, _order);
+            return new RemoteControlClientsListResponse(data, nextCursor, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -240,6 +275,8 @@ public final class RemoteControlClientsListResponse {
             @Nullable List<RemoteControlClient> f0 = null;
             @Nullable String f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -260,17 +297,29 @@ public final class RemoteControlClientsListResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, RemoteControlClient.codec());
-                    case 1 -> f1 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, RemoteControlClient.codec());
+                        case 1 -> f1 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RemoteControlClientsListResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RemoteControlClientsListResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RemoteControlClientsListResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RemoteControlClientsListResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RemoteControlClientsListResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RemoteControlClientsListResponse");
         }
@@ -278,6 +327,10 @@ public final class RemoteControlClientsListResponse {
 
     private static void writeMember(RemoteControlClientsListResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.data, RemoteControlClient.codec());
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class RemoteControlDisableResponse {
     private static final String[] NAMES = {"environmentId", "installationId", "serverName", "status"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"environmentId", "installationId", "serverName", "status"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "RemoteControlConnectionStatus"};
     private static final long REQUIRED = 0xeL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class RemoteControlDisableResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RemoteControlDisableResponse(@Nullable String environmentId, String installationId, String serverName, RemoteControlConnectionStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RemoteControlDisableResponse(@Nullable String environmentId, String installationId, String serverName, RemoteControlConnectionStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.environmentId = environmentId;
         this.installationId = installationId;
         this.serverName = serverName;
@@ -65,6 +70,7 @@ public final class RemoteControlDisableResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class RemoteControlDisableResponse {
      * @return the {@code environmentId} member, or null when absent or null
      */
     public @Nullable String environmentId() {
+        Unbound.check(_unbound, 0);
         return environmentId;
     }
 
@@ -82,6 +89,7 @@ public final class RemoteControlDisableResponse {
      * @return the {@code installationId} member
      */
     public String installationId() {
+        Unbound.check(_unbound, 1);
         return installationId;
     }
 
@@ -91,6 +99,7 @@ public final class RemoteControlDisableResponse {
      * @return the {@code serverName} member
      */
     public String serverName() {
+        Unbound.check(_unbound, 2);
         return serverName;
     }
 
@@ -100,6 +109,7 @@ public final class RemoteControlDisableResponse {
      * @return the {@code status} member
      */
     public RemoteControlConnectionStatus status() {
+        Unbound.check(_unbound, 3);
         return status;
     }
 
@@ -123,6 +133,24 @@ public final class RemoteControlDisableResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RemoteControlDisableResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<RemoteControlDisableResponse> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class RemoteControlDisableResponse {
                 && Objects.equals(installationId, x.installationId)
                 && Objects.equals(serverName, x.serverName)
                 && Objects.equals(status, x.status)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, environmentId, installationId, serverName, status, _additionalProperties);
+        return Objects.hash(_present, environmentId, installationId, serverName, status, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -163,6 +192,9 @@ public final class RemoteControlDisableResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -177,6 +209,7 @@ public final class RemoteControlDisableResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -188,6 +221,7 @@ public final class RemoteControlDisableResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -199,6 +233,7 @@ public final class RemoteControlDisableResponse {
         public Builder environmentId(@Nullable String environmentId) {
             this.environmentId = environmentId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class RemoteControlDisableResponse {
             Objects.requireNonNull(installationId, "installationId");
             this.installationId = installationId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class RemoteControlDisableResponse {
             Objects.requireNonNull(serverName, "serverName");
             this.serverName = serverName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class RemoteControlDisableResponse {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class RemoteControlDisableResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public RemoteControlDisableResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RemoteControlDisableResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RemoteControlDisableResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RemoteControlDisableResponse(environmentId, installationId, serverName, status, _present, _additionalProperties, _order);
+            return new RemoteControlDisableResponse(environmentId, installationId, serverName, status, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class RemoteControlDisableResponse {
             @Nullable String f2 = null;
             @Nullable RemoteControlConnectionStatus f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class RemoteControlDisableResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = RemoteControlConnectionStatus.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = RemoteControlConnectionStatus.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RemoteControlDisableResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RemoteControlDisableResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RemoteControlDisableResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RemoteControlDisableResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RemoteControlDisableResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RemoteControlDisableResponse");
         }
@@ -340,6 +393,10 @@ public final class RemoteControlDisableResponse {
 
     private static void writeMember(RemoteControlDisableResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.environmentId == null) {

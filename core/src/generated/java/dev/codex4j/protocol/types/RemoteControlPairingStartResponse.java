@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class RemoteControlPairingStartResponse {
     private static final String[] NAMES = {"environmentId", "expiresAt", "manualPairingCode", "pairingCode"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"environmentId", "expiresAt", "manualPairingCode", "pairingCode"};
+    private static final String[] JAVA_TYPES = {"String", "long", "String", "String"};
     private static final long REQUIRED = 0xbL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class RemoteControlPairingStartResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private RemoteControlPairingStartResponse(String environmentId, long expiresAt, @Nullable String manualPairingCode, String pairingCode, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private RemoteControlPairingStartResponse(String environmentId, long expiresAt, @Nullable String manualPairingCode, String pairingCode, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.environmentId = environmentId;
         this.expiresAt = expiresAt;
         this.manualPairingCode = manualPairingCode;
@@ -65,6 +70,7 @@ public final class RemoteControlPairingStartResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class RemoteControlPairingStartResponse {
      * @return the {@code environmentId} member
      */
     public String environmentId() {
+        Unbound.check(_unbound, 0);
         return environmentId;
     }
 
@@ -82,6 +89,7 @@ public final class RemoteControlPairingStartResponse {
      * @return the {@code expiresAt} member
      */
     public long expiresAt() {
+        Unbound.check(_unbound, 1);
         return expiresAt;
     }
 
@@ -91,6 +99,7 @@ public final class RemoteControlPairingStartResponse {
      * @return the {@code manualPairingCode} member, or null when absent or null
      */
     public @Nullable String manualPairingCode() {
+        Unbound.check(_unbound, 2);
         return manualPairingCode;
     }
 
@@ -100,6 +109,7 @@ public final class RemoteControlPairingStartResponse {
      * @return the {@code pairingCode} member
      */
     public String pairingCode() {
+        Unbound.check(_unbound, 3);
         return pairingCode;
     }
 
@@ -123,6 +133,24 @@ public final class RemoteControlPairingStartResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public RemoteControlPairingStartResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<RemoteControlPairingStartResponse> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class RemoteControlPairingStartResponse {
                 && expiresAt == x.expiresAt
                 && Objects.equals(manualPairingCode, x.manualPairingCode)
                 && Objects.equals(pairingCode, x.pairingCode)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, environmentId, expiresAt, manualPairingCode, pairingCode, _additionalProperties);
+        return Objects.hash(_present, environmentId, expiresAt, manualPairingCode, pairingCode, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -163,6 +192,9 @@ public final class RemoteControlPairingStartResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -177,6 +209,7 @@ public final class RemoteControlPairingStartResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -188,6 +221,7 @@ public final class RemoteControlPairingStartResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class RemoteControlPairingStartResponse {
             Objects.requireNonNull(environmentId, "environmentId");
             this.environmentId = environmentId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class RemoteControlPairingStartResponse {
         public Builder expiresAt(long expiresAt) {
             this.expiresAt = expiresAt;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class RemoteControlPairingStartResponse {
         public Builder manualPairingCode(@Nullable String manualPairingCode) {
             this.manualPairingCode = manualPairingCode;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class RemoteControlPairingStartResponse {
             Objects.requireNonNull(pairingCode, "pairingCode");
             this.pairingCode = pairingCode;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class RemoteControlPairingStartResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public RemoteControlPairingStartResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("RemoteControlPairingStartResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("RemoteControlPairingStartResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new RemoteControlPairingStartResponse(environmentId, expiresAt, manualPairingCode, pairingCode, _present, _additionalProperties, _order);
+            return new RemoteControlPairingStartResponse(environmentId, expiresAt, manualPairingCode, pairingCode, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class RemoteControlPairingStartResponse {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class RemoteControlPairingStartResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readLong(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readLong(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "RemoteControlPairingStartResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("RemoteControlPairingStartResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "RemoteControlPairingStartResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new RemoteControlPairingStartResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new RemoteControlPairingStartResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("RemoteControlPairingStartResponse");
         }
@@ -339,6 +392,10 @@ public final class RemoteControlPairingStartResponse {
 
     private static void writeMember(RemoteControlPairingStartResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.environmentId);
             case 1 -> g.writeNumber(v.expiresAt);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class Resource {
     private static final String[] NAMES = {"_meta", "annotations", "description", "icons", "mimeType", "name", "size", "title", "uri"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"meta", "annotations", "description", "icons", "mimeType", "name", "size", "title", "uri"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "JsonNode", "String", "List<JsonNode>", "String", "String", "long", "String", "String"};
     private static final long REQUIRED = 0x120L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class Resource {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private Resource(@Nullable JsonNode meta, @Nullable JsonNode annotations, @Nullable String description, @Nullable List<JsonNode> icons, @Nullable String mimeType, String name, @Nullable Long size, @Nullable String title, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private Resource(@Nullable JsonNode meta, @Nullable JsonNode annotations, @Nullable String description, @Nullable List<JsonNode> icons, @Nullable String mimeType, String name, @Nullable Long size, @Nullable String title, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.meta = meta;
         this.annotations = annotations;
         this.description = description;
@@ -73,6 +78,7 @@ public final class Resource {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -81,6 +87,7 @@ public final class Resource {
      * @return the {@code _meta} member, or null when absent
      */
     public @Nullable JsonNode meta() {
+        Unbound.check(_unbound, 0);
         return meta;
     }
 
@@ -90,6 +97,7 @@ public final class Resource {
      * @return the {@code annotations} member, or null when absent
      */
     public @Nullable JsonNode annotations() {
+        Unbound.check(_unbound, 1);
         return annotations;
     }
 
@@ -99,6 +107,7 @@ public final class Resource {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 2);
         return description;
     }
 
@@ -108,6 +117,7 @@ public final class Resource {
      * @return the {@code icons} member, or null when absent or null
      */
     public @Nullable List<JsonNode> icons() {
+        Unbound.check(_unbound, 3);
         return icons;
     }
 
@@ -117,6 +127,7 @@ public final class Resource {
      * @return the {@code mimeType} member, or null when absent or null
      */
     public @Nullable String mimeType() {
+        Unbound.check(_unbound, 4);
         return mimeType;
     }
 
@@ -126,6 +137,7 @@ public final class Resource {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 5);
         return name;
     }
 
@@ -135,6 +147,7 @@ public final class Resource {
      * @return the {@code size} member, or null when absent or null
      */
     public @Nullable Long size() {
+        Unbound.check(_unbound, 6);
         return size;
     }
 
@@ -144,6 +157,7 @@ public final class Resource {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 7);
         return title;
     }
 
@@ -153,6 +167,7 @@ public final class Resource {
      * @return the {@code uri} member
      */
     public String uri() {
+        Unbound.check(_unbound, 8);
         return uri;
     }
 
@@ -174,6 +189,24 @@ public final class Resource {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public Resource validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -200,12 +233,13 @@ public final class Resource {
                 && Objects.equals(size, x.size)
                 && Objects.equals(title, x.title)
                 && Objects.equals(uri, x.uri)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, meta, annotations, description, icons, mimeType, name, size, title, uri, _additionalProperties);
+        return Objects.hash(_present, meta, annotations, description, icons, mimeType, name, size, title, uri, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -238,6 +272,9 @@ public final class Resource {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -257,6 +294,7 @@ public final class Resource {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -273,6 +311,7 @@ public final class Resource {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -284,6 +323,7 @@ public final class Resource {
         public Builder meta(@Nullable JsonNode meta) {
             this.meta = meta;
             _present = meta == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -296,6 +336,7 @@ public final class Resource {
         public Builder annotations(@Nullable JsonNode annotations) {
             this.annotations = annotations;
             _present = annotations == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -308,6 +349,7 @@ public final class Resource {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -320,6 +362,7 @@ public final class Resource {
         public Builder icons(@Nullable List<? extends JsonNode> icons) {
             this.icons = icons == null ? null : Json.copyList(icons);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -332,6 +375,7 @@ public final class Resource {
         public Builder mimeType(@Nullable String mimeType) {
             this.mimeType = mimeType;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -345,6 +389,7 @@ public final class Resource {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -357,6 +402,7 @@ public final class Resource {
         public Builder size(@Nullable Long size) {
             this.size = size;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -369,6 +415,7 @@ public final class Resource {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -382,6 +429,7 @@ public final class Resource {
             Objects.requireNonNull(uri, "uri");
             this.uri = uri;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -430,10 +478,11 @@ public final class Resource {
          * @throws IllegalStateException when a required member is not set
          */
         public Resource build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("Resource is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("Resource is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Resource(meta, annotations, description, icons, mimeType, name, size, title, uri, _present, _additionalProperties, _order);
+            return new Resource(meta, annotations, description, icons, mimeType, name, size, title, uri, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -449,6 +498,8 @@ public final class Resource {
             @Nullable String f7 = null;
             @Nullable String f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -469,24 +520,36 @@ public final class Resource {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readTree(p);
-                    case 1 -> f1 = Json.readTree(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.TREE);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readNullableLong(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readTree(q);
+                        case 1 -> f1 = Json.readTree(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.TREE);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readNullableLong(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "Resource", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Resource"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "Resource", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Resource(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new Resource(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Resource");
         }
@@ -494,6 +557,10 @@ public final class Resource {
 
     private static void writeMember(Resource v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.meta == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,8 @@ public sealed interface ResourceContent permits ResourceContent.Text,
         private static final String[] NAMES = {"_meta", "mimeType", "text", "uri"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"meta", "mimeType", "text", "uri"};
+        private static final String[] JAVA_TYPES = {"JsonNode", "String", "String", "String"};
         private static final long REQUIRED = 0xcL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -78,8 +82,9 @@ public sealed interface ResourceContent permits ResourceContent.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Text(@Nullable JsonNode meta, @Nullable String mimeType, String text, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Text(@Nullable JsonNode meta, @Nullable String mimeType, String text, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.meta = meta;
             this.mimeType = mimeType;
             this.text = text;
@@ -87,6 +92,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -95,6 +101,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
+            Unbound.check(_unbound, 0);
             return meta;
         }
 
@@ -104,6 +111,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code mimeType} member, or null when absent or null
          */
         public @Nullable String mimeType() {
+            Unbound.check(_unbound, 1);
             return mimeType;
         }
 
@@ -113,6 +121,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 2);
             return text;
         }
 
@@ -122,6 +131,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code uri} member
          */
         public String uri() {
+            Unbound.check(_unbound, 3);
             return uri;
         }
 
@@ -145,6 +155,24 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Text validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Text> codec() {
             return CODEC;
@@ -164,12 +192,13 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                     && Objects.equals(mimeType, x.mimeType)
                     && Objects.equals(text, x.text)
                     && Objects.equals(uri, x.uri)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, meta, mimeType, text, uri, _additionalProperties);
+            return Objects.hash(_present, meta, mimeType, text, uri, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -187,6 +216,9 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -201,6 +233,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -212,6 +245,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -223,6 +257,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
                 _present = meta == null ? _present & ~0x1L : _present | 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -235,6 +270,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             public Builder mimeType(@Nullable String mimeType) {
                 this.mimeType = mimeType;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -248,6 +284,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -261,6 +298,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 Objects.requireNonNull(uri, "uri");
                 this.uri = uri;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -309,10 +347,11 @@ public sealed interface ResourceContent permits ResourceContent.Text,
              * @throws IllegalStateException when a required member is not set
              */
             public Text build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResourceContent.Text is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResourceContent.Text is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Text(meta, mimeType, text, uri, _present, _additionalProperties, _order);
+                return new Text(meta, mimeType, text, uri, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -323,6 +362,8 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -343,19 +384,31 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = Json.readTree(p);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = Json.readTree(q);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResourceContent.Text", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResourceContent.Text"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResourceContent.Text", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Text(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Text(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResourceContent.Text");
             }
@@ -363,6 +416,10 @@ public sealed interface ResourceContent permits ResourceContent.Text,
 
         private static void writeMember(Text v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> {
                     if (v.meta == null) {
@@ -440,6 +497,8 @@ public sealed interface ResourceContent permits ResourceContent.Text,
         private static final String[] NAMES = {"_meta", "blob", "mimeType", "uri"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"meta", "blob", "mimeType", "uri"};
+        private static final String[] JAVA_TYPES = {"JsonNode", "String", "String", "String"};
         private static final long REQUIRED = 0xaL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -451,8 +510,9 @@ public sealed interface ResourceContent permits ResourceContent.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Blob(@Nullable JsonNode meta, String blob, @Nullable String mimeType, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Blob(@Nullable JsonNode meta, String blob, @Nullable String mimeType, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.meta = meta;
             this.blob = blob;
             this.mimeType = mimeType;
@@ -460,6 +520,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -468,6 +529,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
+            Unbound.check(_unbound, 0);
             return meta;
         }
 
@@ -477,6 +539,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code blob} member
          */
         public String blob() {
+            Unbound.check(_unbound, 1);
             return blob;
         }
 
@@ -486,6 +549,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code mimeType} member, or null when absent or null
          */
         public @Nullable String mimeType() {
+            Unbound.check(_unbound, 2);
             return mimeType;
         }
 
@@ -495,6 +559,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
          * @return the {@code uri} member
          */
         public String uri() {
+            Unbound.check(_unbound, 3);
             return uri;
         }
 
@@ -518,6 +583,24 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Blob validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Blob> codec() {
             return CODEC;
@@ -537,12 +620,13 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                     && Objects.equals(blob, x.blob)
                     && Objects.equals(mimeType, x.mimeType)
                     && Objects.equals(uri, x.uri)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, meta, blob, mimeType, uri, _additionalProperties);
+            return Objects.hash(_present, meta, blob, mimeType, uri, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -560,6 +644,9 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -574,6 +661,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -585,6 +673,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -596,6 +685,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
                 _present = meta == null ? _present & ~0x1L : _present | 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -609,6 +699,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 Objects.requireNonNull(blob, "blob");
                 this.blob = blob;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -621,6 +712,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
             public Builder mimeType(@Nullable String mimeType) {
                 this.mimeType = mimeType;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -634,6 +726,7 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 Objects.requireNonNull(uri, "uri");
                 this.uri = uri;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -682,10 +775,11 @@ public sealed interface ResourceContent permits ResourceContent.Text,
              * @throws IllegalStateException when a required member is not set
              */
             public Blob build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResourceContent.Blob is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResourceContent.Blob is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Blob(meta, blob, mimeType, uri, _present, _additionalProperties, _order);
+                return new Blob(meta, blob, mimeType, uri, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -696,6 +790,8 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -716,19 +812,31 @@ public sealed interface ResourceContent permits ResourceContent.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = Json.readTree(p);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = Json.readTree(q);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResourceContent.Blob", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResourceContent.Blob"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResourceContent.Blob", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Blob(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Blob(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResourceContent.Blob");
             }
@@ -736,6 +844,10 @@ public sealed interface ResourceContent permits ResourceContent.Text,
 
         private static void writeMember(Blob v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> {
                     if (v.meta == null) {
@@ -845,18 +957,21 @@ public sealed interface ResourceContent permits ResourceContent.Text,
 
             private static ResourceContent fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("text") && o.has("uri"))) {
-                    try {
-                        return Json.bindTree(o, p, Text.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("text") && o.has("uri"))) {
+                        try {
+                            return Json.bindTree(o, p, Text.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("blob") && o.has("uri"))) {
-                    try {
-                        return Json.bindTree(o, p, Blob.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("blob") && o.has("uri"))) {
+                        try {
+                            return Json.bindTree(o, p, Blob.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ResourceTemplate {
     private static final String[] NAMES = {"annotations", "description", "mimeType", "name", "title", "uriTemplate"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"annotations", "description", "mimeType", "name", "title", "uriTemplate"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "String", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x28L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ResourceTemplate {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ResourceTemplate(@Nullable JsonNode annotations, @Nullable String description, @Nullable String mimeType, String name, @Nullable String title, String uriTemplate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ResourceTemplate(@Nullable JsonNode annotations, @Nullable String description, @Nullable String mimeType, String name, @Nullable String title, String uriTemplate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.annotations = annotations;
         this.description = description;
         this.mimeType = mimeType;
@@ -67,6 +72,7 @@ public final class ResourceTemplate {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class ResourceTemplate {
      * @return the {@code annotations} member, or null when absent
      */
     public @Nullable JsonNode annotations() {
+        Unbound.check(_unbound, 0);
         return annotations;
     }
 
@@ -84,6 +91,7 @@ public final class ResourceTemplate {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -93,6 +101,7 @@ public final class ResourceTemplate {
      * @return the {@code mimeType} member, or null when absent or null
      */
     public @Nullable String mimeType() {
+        Unbound.check(_unbound, 2);
         return mimeType;
     }
 
@@ -102,6 +111,7 @@ public final class ResourceTemplate {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 3);
         return name;
     }
 
@@ -111,6 +121,7 @@ public final class ResourceTemplate {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 4);
         return title;
     }
 
@@ -120,6 +131,7 @@ public final class ResourceTemplate {
      * @return the {@code uriTemplate} member
      */
     public String uriTemplate() {
+        Unbound.check(_unbound, 5);
         return uriTemplate;
     }
 
@@ -143,6 +155,24 @@ public final class ResourceTemplate {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ResourceTemplate validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ResourceTemplate> codec() {
         return CODEC;
@@ -164,12 +194,13 @@ public final class ResourceTemplate {
                 && Objects.equals(name, x.name)
                 && Objects.equals(title, x.title)
                 && Objects.equals(uriTemplate, x.uriTemplate)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, annotations, description, mimeType, name, title, uriTemplate, _additionalProperties);
+        return Objects.hash(_present, annotations, description, mimeType, name, title, uriTemplate, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -193,6 +224,9 @@ public final class ResourceTemplate {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -209,6 +243,7 @@ public final class ResourceTemplate {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -222,6 +257,7 @@ public final class ResourceTemplate {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -233,6 +269,7 @@ public final class ResourceTemplate {
         public Builder annotations(@Nullable JsonNode annotations) {
             this.annotations = annotations;
             _present = annotations == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -245,6 +282,7 @@ public final class ResourceTemplate {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -257,6 +295,7 @@ public final class ResourceTemplate {
         public Builder mimeType(@Nullable String mimeType) {
             this.mimeType = mimeType;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -270,6 +309,7 @@ public final class ResourceTemplate {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -282,6 +322,7 @@ public final class ResourceTemplate {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class ResourceTemplate {
             Objects.requireNonNull(uriTemplate, "uriTemplate");
             this.uriTemplate = uriTemplate;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class ResourceTemplate {
          * @throws IllegalStateException when a required member is not set
          */
         public ResourceTemplate build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ResourceTemplate is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ResourceTemplate is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ResourceTemplate(annotations, description, mimeType, name, title, uriTemplate, _present, _additionalProperties, _order);
+            return new ResourceTemplate(annotations, description, mimeType, name, title, uriTemplate, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class ResourceTemplate {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class ResourceTemplate {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readTree(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readTree(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ResourceTemplate", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResourceTemplate"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ResourceTemplate", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ResourceTemplate(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ResourceTemplate(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ResourceTemplate");
         }
@@ -401,6 +458,10 @@ public final class ResourceTemplate {
 
     private static void writeMember(ResourceTemplate v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.annotations == null) {

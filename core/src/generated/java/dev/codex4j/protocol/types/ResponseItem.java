@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +88,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "id", "role", "tools"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "role", "tools"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "List<JsonNode>"};
         private static final long REQUIRED = 0xdL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -96,14 +100,16 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AdditionalTools(@Nullable String id, String role, List<JsonNode> tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AdditionalTools(@Nullable String id, String role, List<JsonNode> tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
             this.role = role;
             this.tools = tools;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -112,6 +118,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 1);
             return id;
         }
 
@@ -121,6 +128,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code role} member
          */
         public String role() {
+            Unbound.check(_unbound, 2);
             return role;
         }
 
@@ -130,6 +138,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code tools} member
          */
         public List<JsonNode> tools() {
+            Unbound.check(_unbound, 3);
             return tools;
         }
 
@@ -158,6 +167,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AdditionalTools validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AdditionalTools> codec() {
             return CODEC;
@@ -176,12 +203,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(id, x.id)
                     && Objects.equals(role, x.role)
                     && Objects.equals(tools, x.tools)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, role, tools, _additionalProperties);
+            return Objects.hash(_present, id, role, tools, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -196,6 +224,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -209,6 +240,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -219,6 +251,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -230,6 +263,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -243,6 +277,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(role, "role");
                 this.role = role;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -256,6 +291,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(tools, "tools");
                 this.tools = Json.copyList(tools);
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -304,10 +340,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public AdditionalTools build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.AdditionalTools is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.AdditionalTools is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AdditionalTools(id, role, tools, _present, _additionalProperties, _order);
+                return new AdditionalTools(id, role, tools, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -317,6 +354,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f2 = null;
                 @Nullable List<JsonNode> f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -341,19 +380,31 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readList(p, Json.TREE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readList(q, Json.TREE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.AdditionalTools", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.AdditionalTools"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.AdditionalTools", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AdditionalTools(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AdditionalTools(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.AdditionalTools");
             }
@@ -361,6 +412,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(AdditionalTools v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -434,6 +489,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "content", "encrypted_content", "id", "internal_chat_message_metadata_passthrough", "phase", "role", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "content", "encryptedContent", "id", "internalChatMessageMetadataPassthrough", "phase", "role", "status"};
+        private static final String[] JAVA_TYPES = {"String", "List<ContentItem>", "String", "String", "InternalChatMessageMetadataPassthrough", "MessagePhase", "String", "String"};
         private static final long REQUIRED = 0x43L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -448,8 +505,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Message(List<ContentItem> content, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable MessagePhase phase, String role, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Message(List<ContentItem> content, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable MessagePhase phase, String role, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.content = content;
             this.encryptedContent = encryptedContent;
             this.id = id;
@@ -460,6 +518,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -468,6 +527,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code content} member
          */
         public List<ContentItem> content() {
+            Unbound.check(_unbound, 1);
             return content;
         }
 
@@ -477,6 +537,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 2);
             return encryptedContent;
         }
 
@@ -486,6 +547,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -495,6 +557,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 4);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -504,6 +567,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code phase} member, or null when absent or null
          */
         public @Nullable MessagePhase phase() {
+            Unbound.check(_unbound, 5);
             return phase;
         }
 
@@ -513,6 +577,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code role} member
          */
         public String role() {
+            Unbound.check(_unbound, 6);
             return role;
         }
 
@@ -522,6 +587,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member, or null when absent or null
          */
         public @Nullable String status() {
+            Unbound.check(_unbound, 7);
             return status;
         }
 
@@ -550,6 +616,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Message validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Message> codec() {
             return CODEC;
@@ -572,12 +656,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(phase, x.phase)
                     && Objects.equals(role, x.role)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, content, encryptedContent, id, internalChatMessageMetadataPassthrough, phase, role, status, _additionalProperties);
+            return Objects.hash(_present, content, encryptedContent, id, internalChatMessageMetadataPassthrough, phase, role, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -604,6 +689,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -621,6 +709,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -635,6 +724,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -647,6 +737,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(content, "content");
                 this.content = Json.copyList(content);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -659,6 +750,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -671,6 +763,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -683,6 +776,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -695,6 +789,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder phase(@Nullable MessagePhase phase) {
                 this.phase = phase;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -708,6 +803,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(role, "role");
                 this.role = role;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -720,6 +816,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder status(@Nullable String status) {
                 this.status = status;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -768,10 +865,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public Message build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.Message is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.Message is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Message(content, encryptedContent, id, internalChatMessageMetadataPassthrough, phase, role, status, _present, _additionalProperties, _order);
+                return new Message(content, encryptedContent, id, internalChatMessageMetadataPassthrough, phase, role, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -785,6 +883,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f6 = null;
                 @Nullable String f7 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -809,23 +909,35 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readList(p, ContentItem.codec());
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : MessagePhase.codec().read(p);
-                        case 6 -> f6 = Json.readString(p);
-                        case 7 -> f7 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readList(q, ContentItem.codec());
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : MessagePhase.codec().read(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.Message", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.Message"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.Message", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Message(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Message(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.Message");
             }
@@ -833,6 +945,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(Message v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> Json.writeList(g, v.content, ContentItem.codec());
@@ -935,6 +1051,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "author", "content", "id", "internal_chat_message_metadata_passthrough", "recipient"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "author", "content", "id", "internalChatMessageMetadataPassthrough", "recipient"};
+        private static final String[] JAVA_TYPES = {"String", "String", "List<AgentMessageInputContent>", "String", "InternalChatMessageMetadataPassthrough", "String"};
         private static final long REQUIRED = 0x27L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -947,8 +1065,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AgentMessage(String author, List<AgentMessageInputContent> content, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String recipient, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AgentMessage(String author, List<AgentMessageInputContent> content, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String recipient, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.author = author;
             this.content = content;
             this.id = id;
@@ -957,6 +1076,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -965,6 +1085,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code author} member
          */
         public String author() {
+            Unbound.check(_unbound, 1);
             return author;
         }
 
@@ -974,6 +1095,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code content} member
          */
         public List<AgentMessageInputContent> content() {
+            Unbound.check(_unbound, 2);
             return content;
         }
 
@@ -983,6 +1105,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -992,6 +1115,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 4);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -1001,6 +1125,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code recipient} member
          */
         public String recipient() {
+            Unbound.check(_unbound, 5);
             return recipient;
         }
 
@@ -1029,6 +1154,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AgentMessage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AgentMessage> codec() {
             return CODEC;
@@ -1049,12 +1192,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(id, x.id)
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
                     && Objects.equals(recipient, x.recipient)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, author, content, id, internalChatMessageMetadataPassthrough, recipient, _additionalProperties);
+            return Objects.hash(_present, author, content, id, internalChatMessageMetadataPassthrough, recipient, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1073,6 +1217,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1088,6 +1235,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1100,6 +1248,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1112,6 +1261,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(author, "author");
                 this.author = author;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1125,6 +1275,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(content, "content");
                 this.content = Json.copyList(content);
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1137,6 +1288,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1149,6 +1301,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1162,6 +1315,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(recipient, "recipient");
                 this.recipient = recipient;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1210,10 +1364,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public AgentMessage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.AgentMessage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.AgentMessage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AgentMessage(author, content, id, internalChatMessageMetadataPassthrough, recipient, _present, _additionalProperties, _order);
+                return new AgentMessage(author, content, id, internalChatMessageMetadataPassthrough, recipient, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1225,6 +1380,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable InternalChatMessageMetadataPassthrough f4 = null;
                 @Nullable String f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1249,21 +1406,33 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readList(p, AgentMessageInputContent.codec());
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 5 -> f5 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readList(q, AgentMessageInputContent.codec());
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 5 -> f5 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.AgentMessage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.AgentMessage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.AgentMessage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AgentMessage(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AgentMessage(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.AgentMessage");
             }
@@ -1271,6 +1440,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(AgentMessage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.author);
@@ -1351,6 +1524,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "content", "encrypted_content", "id", "internal_chat_message_metadata_passthrough", "summary"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "content", "encryptedContent", "id", "internalChatMessageMetadataPassthrough", "summary"};
+        private static final String[] JAVA_TYPES = {"String", "List<ReasoningItemContent>", "String", "String", "InternalChatMessageMetadataPassthrough", "List<ReasoningItemReasoningSummary>"};
         private static final long REQUIRED = 0x21L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1363,8 +1538,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Reasoning(@Nullable List<ReasoningItemContent> content, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, List<ReasoningItemReasoningSummary> summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Reasoning(@Nullable List<ReasoningItemContent> content, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, List<ReasoningItemReasoningSummary> summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.content = content;
             this.encryptedContent = encryptedContent;
             this.id = id;
@@ -1373,6 +1549,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1383,6 +1560,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code content} member, or null when absent or null
          */
         public @Nullable List<ReasoningItemContent> content() {
+            Unbound.check(_unbound, 1);
             return content;
         }
 
@@ -1392,6 +1570,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 2);
             return encryptedContent;
         }
 
@@ -1401,6 +1580,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -1410,6 +1590,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 4);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -1419,6 +1600,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code summary} member
          */
         public List<ReasoningItemReasoningSummary> summary() {
+            Unbound.check(_unbound, 5);
             return summary;
         }
 
@@ -1447,6 +1629,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Reasoning validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Reasoning> codec() {
             return CODEC;
@@ -1467,12 +1667,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(id, x.id)
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
                     && Objects.equals(summary, x.summary)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, content, encryptedContent, id, internalChatMessageMetadataPassthrough, summary, _additionalProperties);
+            return Objects.hash(_present, content, encryptedContent, id, internalChatMessageMetadataPassthrough, summary, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1495,6 +1696,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1510,6 +1714,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1522,6 +1727,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1533,6 +1739,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder content(@Nullable List<? extends ReasoningItemContent> content) {
                 this.content = content == null ? null : Json.copyList(content);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1545,6 +1752,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1557,6 +1765,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1569,6 +1778,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1582,6 +1792,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(summary, "summary");
                 this.summary = Json.copyList(summary);
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1630,10 +1841,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public Reasoning build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.Reasoning is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.Reasoning is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Reasoning(content, encryptedContent, id, internalChatMessageMetadataPassthrough, summary, _present, _additionalProperties, _order);
+                return new Reasoning(content, encryptedContent, id, internalChatMessageMetadataPassthrough, summary, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1645,6 +1857,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable InternalChatMessageMetadataPassthrough f4 = null;
                 @Nullable List<ReasoningItemReasoningSummary> f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1669,21 +1883,33 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ReasoningItemContent.codec());
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 5 -> f5 = Json.readList(p, ReasoningItemReasoningSummary.codec());
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ReasoningItemContent.codec());
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 5 -> f5 = Json.readList(q, ReasoningItemReasoningSummary.codec());
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.Reasoning", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.Reasoning"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.Reasoning", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Reasoning(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Reasoning(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.Reasoning");
             }
@@ -1691,6 +1917,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(Reasoning v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -1784,6 +2014,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "action", "call_id", "encrypted_content", "id", "internal_chat_message_metadata_passthrough", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "action", "callId", "encryptedContent", "id", "internalChatMessageMetadataPassthrough", "status"};
+        private static final String[] JAVA_TYPES = {"String", "LocalShellAction", "String", "String", "String", "InternalChatMessageMetadataPassthrough", "LocalShellStatus"};
         private static final long REQUIRED = 0x43L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1797,8 +2029,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private LocalShellCall(LocalShellAction action, @Nullable String callId, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, LocalShellStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private LocalShellCall(LocalShellAction action, @Nullable String callId, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, LocalShellStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.action = action;
             this.callId = callId;
             this.encryptedContent = encryptedContent;
@@ -1808,6 +2041,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1816,6 +2050,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code action} member
          */
         public LocalShellAction action() {
+            Unbound.check(_unbound, 1);
             return action;
         }
 
@@ -1825,6 +2060,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code call_id} member, or null when absent or null
          */
         public @Nullable String callId() {
+            Unbound.check(_unbound, 2);
             return callId;
         }
 
@@ -1834,6 +2070,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 3);
             return encryptedContent;
         }
 
@@ -1843,6 +2080,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -1852,6 +2090,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 5);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -1861,6 +2100,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member
          */
         public LocalShellStatus status() {
+            Unbound.check(_unbound, 6);
             return status;
         }
 
@@ -1889,6 +2129,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public LocalShellCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LocalShellCall> codec() {
             return CODEC;
@@ -1910,12 +2168,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(id, x.id)
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, action, callId, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _additionalProperties);
+            return Objects.hash(_present, action, callId, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1939,6 +2198,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1955,6 +2217,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1968,6 +2231,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1980,6 +2244,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(action, "action");
                 this.action = action;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1992,6 +2257,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder callId(@Nullable String callId) {
                 this.callId = callId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2004,6 +2270,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2016,6 +2283,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2028,6 +2296,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2041,6 +2310,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -2089,10 +2359,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public LocalShellCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.LocalShellCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.LocalShellCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new LocalShellCall(action, callId, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _present, _additionalProperties, _order);
+                return new LocalShellCall(action, callId, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2105,6 +2376,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable InternalChatMessageMetadataPassthrough f5 = null;
                 @Nullable LocalShellStatus f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2129,22 +2402,34 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = LocalShellAction.codec().read(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 6 -> f6 = LocalShellStatus.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = LocalShellAction.codec().read(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 6 -> f6 = LocalShellStatus.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.LocalShellCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.LocalShellCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.LocalShellCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new LocalShellCall(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new LocalShellCall(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.LocalShellCall");
             }
@@ -2152,6 +2437,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(LocalShellCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> LocalShellAction.codec().write(v.action, g);
@@ -2247,6 +2536,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "arguments", "call_id", "encrypted_content", "encrypted_function_args", "id", "internal_chat_message_metadata_passthrough", "name", "namespace", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "arguments", "callId", "encryptedContent", "encryptedFunctionArgs", "id", "internalChatMessageMetadataPassthrough", "name", "namespace", "status"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "List<String>", "String", "InternalChatMessageMetadataPassthrough", "String", "String", "String"};
         private static final long REQUIRED = 0x87L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2263,8 +2554,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private FunctionCall(String arguments, String callId, @Nullable String encryptedContent, @Nullable List<String> encryptedFunctionArgs, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String name, @Nullable String namespace, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private FunctionCall(String arguments, String callId, @Nullable String encryptedContent, @Nullable List<String> encryptedFunctionArgs, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String name, @Nullable String namespace, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.arguments = arguments;
             this.callId = callId;
             this.encryptedContent = encryptedContent;
@@ -2277,6 +2569,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2285,6 +2578,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code arguments} member
          */
         public String arguments() {
+            Unbound.check(_unbound, 1);
             return arguments;
         }
 
@@ -2294,6 +2588,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code call_id} member
          */
         public String callId() {
+            Unbound.check(_unbound, 2);
             return callId;
         }
 
@@ -2303,6 +2598,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 3);
             return encryptedContent;
         }
 
@@ -2312,6 +2608,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_function_args} member, or null when absent or null
          */
         public @Nullable List<String> encryptedFunctionArgs() {
+            Unbound.check(_unbound, 4);
             return encryptedFunctionArgs;
         }
 
@@ -2321,6 +2618,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 5);
             return id;
         }
 
@@ -2330,6 +2628,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 6);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -2339,6 +2638,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 7);
             return name;
         }
 
@@ -2348,6 +2648,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code namespace} member, or null when absent or null
          */
         public @Nullable String namespace() {
+            Unbound.check(_unbound, 8);
             return namespace;
         }
 
@@ -2357,6 +2658,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member, or null when absent or null
          */
         public @Nullable String status() {
+            Unbound.check(_unbound, 9);
             return status;
         }
 
@@ -2385,6 +2687,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public FunctionCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FunctionCall> codec() {
             return CODEC;
@@ -2409,12 +2729,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(name, x.name)
                     && Objects.equals(namespace, x.namespace)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, arguments, callId, encryptedContent, encryptedFunctionArgs, id, internalChatMessageMetadataPassthrough, name, namespace, status, _additionalProperties);
+            return Objects.hash(_present, arguments, callId, encryptedContent, encryptedFunctionArgs, id, internalChatMessageMetadataPassthrough, name, namespace, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2445,6 +2766,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -2464,6 +2788,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2480,6 +2805,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2492,6 +2818,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(arguments, "arguments");
                 this.arguments = arguments;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2505,6 +2832,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(callId, "callId");
                 this.callId = callId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2517,6 +2845,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2529,6 +2858,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedFunctionArgs(@Nullable List<? extends String> encryptedFunctionArgs) {
                 this.encryptedFunctionArgs = encryptedFunctionArgs == null ? null : Json.copyList(encryptedFunctionArgs);
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2541,6 +2871,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2553,6 +2884,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -2566,6 +2898,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -2578,6 +2911,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder namespace(@Nullable String namespace) {
                 this.namespace = namespace;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -2590,6 +2924,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder status(@Nullable String status) {
                 this.status = status;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -2638,10 +2973,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public FunctionCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.FunctionCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.FunctionCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new FunctionCall(arguments, callId, encryptedContent, encryptedFunctionArgs, id, internalChatMessageMetadataPassthrough, name, namespace, status, _present, _additionalProperties, _order);
+                return new FunctionCall(arguments, callId, encryptedContent, encryptedFunctionArgs, id, internalChatMessageMetadataPassthrough, name, namespace, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2657,6 +2993,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f8 = null;
                 @Nullable String f9 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2681,25 +3019,37 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 7 -> f7 = Json.readString(p);
-                        case 8 -> f8 = Json.readNullableString(p);
-                        case 9 -> f9 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 7 -> f7 = Json.readString(q);
+                            case 8 -> f8 = Json.readNullableString(q);
+                            case 9 -> f9 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.FunctionCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.FunctionCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.FunctionCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new FunctionCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new FunctionCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.FunctionCall");
             }
@@ -2707,6 +3057,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(FunctionCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.arguments);
@@ -2816,6 +3170,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "arguments", "call_id", "encrypted_content", "execution", "id", "internal_chat_message_metadata_passthrough", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "arguments", "callId", "encryptedContent", "execution", "id", "internalChatMessageMetadataPassthrough", "status"};
+        private static final String[] JAVA_TYPES = {"String", "JsonNode", "String", "String", "String", "String", "InternalChatMessageMetadataPassthrough", "String"};
         private static final long REQUIRED = 0x13L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2830,8 +3186,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ToolSearchCall(JsonNode arguments, @Nullable String callId, @Nullable String encryptedContent, String execution, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ToolSearchCall(JsonNode arguments, @Nullable String callId, @Nullable String encryptedContent, String execution, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.arguments = arguments;
             this.callId = callId;
             this.encryptedContent = encryptedContent;
@@ -2842,6 +3199,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2850,6 +3208,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code arguments} member
          */
         public JsonNode arguments() {
+            Unbound.check(_unbound, 1);
             return arguments;
         }
 
@@ -2859,6 +3218,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code call_id} member, or null when absent or null
          */
         public @Nullable String callId() {
+            Unbound.check(_unbound, 2);
             return callId;
         }
 
@@ -2868,6 +3228,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 3);
             return encryptedContent;
         }
 
@@ -2877,6 +3238,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code execution} member
          */
         public String execution() {
+            Unbound.check(_unbound, 4);
             return execution;
         }
 
@@ -2886,6 +3248,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 5);
             return id;
         }
 
@@ -2895,6 +3258,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 6);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -2904,6 +3268,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member, or null when absent or null
          */
         public @Nullable String status() {
+            Unbound.check(_unbound, 7);
             return status;
         }
 
@@ -2932,6 +3297,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ToolSearchCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ToolSearchCall> codec() {
             return CODEC;
@@ -2954,12 +3337,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(id, x.id)
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, arguments, callId, encryptedContent, execution, id, internalChatMessageMetadataPassthrough, status, _additionalProperties);
+            return Objects.hash(_present, arguments, callId, encryptedContent, execution, id, internalChatMessageMetadataPassthrough, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2986,6 +3370,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -3003,6 +3390,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -3017,6 +3405,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -3029,6 +3418,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(arguments, "arguments");
                 this.arguments = arguments;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -3041,6 +3431,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder callId(@Nullable String callId) {
                 this.callId = callId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -3053,6 +3444,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -3066,6 +3458,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(execution, "execution");
                 this.execution = execution;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -3078,6 +3471,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -3090,6 +3484,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -3102,6 +3497,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder status(@Nullable String status) {
                 this.status = status;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -3150,10 +3546,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public ToolSearchCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.ToolSearchCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.ToolSearchCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ToolSearchCall(arguments, callId, encryptedContent, execution, id, internalChatMessageMetadataPassthrough, status, _present, _additionalProperties, _order);
+                return new ToolSearchCall(arguments, callId, encryptedContent, execution, id, internalChatMessageMetadataPassthrough, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -3167,6 +3564,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable InternalChatMessageMetadataPassthrough f6 = null;
                 @Nullable String f7 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -3191,23 +3590,35 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readTree(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 7 -> f7 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readTree(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 7 -> f7 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.ToolSearchCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.ToolSearchCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.ToolSearchCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ToolSearchCall(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ToolSearchCall(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.ToolSearchCall");
             }
@@ -3215,6 +3626,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(ToolSearchCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> Json.writeTree(g, v.arguments);
@@ -3315,6 +3730,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "call_id", "id", "internal_chat_message_metadata_passthrough", "name", "namespace", "output"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "callId", "id", "internalChatMessageMetadataPassthrough", "name", "namespace", "output"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "InternalChatMessageMetadataPassthrough", "String", "String", "FunctionCallOutputBody"};
         private static final long REQUIRED = 0x41L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -3328,8 +3745,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private FunctionCallOutput(@Nullable String callId, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String name, @Nullable String namespace, FunctionCallOutputBody output, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private FunctionCallOutput(@Nullable String callId, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String name, @Nullable String namespace, FunctionCallOutputBody output, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.callId = callId;
             this.id = id;
             this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
@@ -3339,6 +3757,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -3347,6 +3766,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code call_id} member, or null when absent or null
          */
         public @Nullable String callId() {
+            Unbound.check(_unbound, 1);
             return callId;
         }
 
@@ -3356,6 +3776,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 2);
             return id;
         }
 
@@ -3365,6 +3786,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 3);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -3374,6 +3796,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code name} member, or null when absent or null
          */
         public @Nullable String name() {
+            Unbound.check(_unbound, 4);
             return name;
         }
 
@@ -3383,6 +3806,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code namespace} member, or null when absent or null
          */
         public @Nullable String namespace() {
+            Unbound.check(_unbound, 5);
             return namespace;
         }
 
@@ -3392,6 +3816,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code output} member
          */
         public FunctionCallOutputBody output() {
+            Unbound.check(_unbound, 6);
             return output;
         }
 
@@ -3420,6 +3845,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public FunctionCallOutput validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FunctionCallOutput> codec() {
             return CODEC;
@@ -3441,12 +3884,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(name, x.name)
                     && Objects.equals(namespace, x.namespace)
                     && Objects.equals(output, x.output)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, callId, id, internalChatMessageMetadataPassthrough, name, namespace, output, _additionalProperties);
+            return Objects.hash(_present, callId, id, internalChatMessageMetadataPassthrough, name, namespace, output, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -3472,6 +3916,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -3488,6 +3935,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -3501,6 +3949,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -3512,6 +3961,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder callId(@Nullable String callId) {
                 this.callId = callId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -3524,6 +3974,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -3536,6 +3987,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -3548,6 +4000,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder name(@Nullable String name) {
                 this.name = name;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -3560,6 +4013,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder namespace(@Nullable String namespace) {
                 this.namespace = namespace;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -3573,6 +4027,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(output, "output");
                 this.output = output;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -3621,10 +4076,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public FunctionCallOutput build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.FunctionCallOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.FunctionCallOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new FunctionCallOutput(callId, id, internalChatMessageMetadataPassthrough, name, namespace, output, _present, _additionalProperties, _order);
+                return new FunctionCallOutput(callId, id, internalChatMessageMetadataPassthrough, name, namespace, output, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -3637,6 +4093,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f5 = null;
                 @Nullable FunctionCallOutputBody f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -3661,22 +4119,34 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = FunctionCallOutputBody.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = FunctionCallOutputBody.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.FunctionCallOutput", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.FunctionCallOutput"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.FunctionCallOutput", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new FunctionCallOutput(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new FunctionCallOutput(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.FunctionCallOutput");
             }
@@ -3684,6 +4154,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(FunctionCallOutput v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -3785,6 +4259,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "call_id", "encrypted_content", "id", "input", "internal_chat_message_metadata_passthrough", "name", "namespace", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "callId", "encryptedContent", "id", "input", "internalChatMessageMetadataPassthrough", "name", "namespace", "status"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "InternalChatMessageMetadataPassthrough", "String", "String", "String"};
         private static final long REQUIRED = 0x53L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -3800,8 +4276,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private CustomToolCall(String callId, @Nullable String encryptedContent, @Nullable String id, String input, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String name, @Nullable String namespace, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private CustomToolCall(String callId, @Nullable String encryptedContent, @Nullable String id, String input, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String name, @Nullable String namespace, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.callId = callId;
             this.encryptedContent = encryptedContent;
             this.id = id;
@@ -3813,6 +4290,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -3821,6 +4299,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code call_id} member
          */
         public String callId() {
+            Unbound.check(_unbound, 1);
             return callId;
         }
 
@@ -3830,6 +4309,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 2);
             return encryptedContent;
         }
 
@@ -3839,6 +4319,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -3848,6 +4329,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code input} member
          */
         public String input() {
+            Unbound.check(_unbound, 4);
             return input;
         }
 
@@ -3857,6 +4339,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 5);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -3866,6 +4349,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 6);
             return name;
         }
 
@@ -3875,6 +4359,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code namespace} member, or null when absent or null
          */
         public @Nullable String namespace() {
+            Unbound.check(_unbound, 7);
             return namespace;
         }
 
@@ -3884,6 +4369,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member, or null when absent or null
          */
         public @Nullable String status() {
+            Unbound.check(_unbound, 8);
             return status;
         }
 
@@ -3912,6 +4398,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public CustomToolCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomToolCall> codec() {
             return CODEC;
@@ -3935,12 +4439,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(name, x.name)
                     && Objects.equals(namespace, x.namespace)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, callId, encryptedContent, id, input, internalChatMessageMetadataPassthrough, name, namespace, status, _additionalProperties);
+            return Objects.hash(_present, callId, encryptedContent, id, input, internalChatMessageMetadataPassthrough, name, namespace, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -3968,6 +4473,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -3986,6 +4494,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -4001,6 +4510,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -4013,6 +4523,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(callId, "callId");
                 this.callId = callId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -4025,6 +4536,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -4037,6 +4549,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -4050,6 +4563,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(input, "input");
                 this.input = input;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -4062,6 +4576,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -4075,6 +4590,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -4087,6 +4603,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder namespace(@Nullable String namespace) {
                 this.namespace = namespace;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -4099,6 +4616,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder status(@Nullable String status) {
                 this.status = status;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -4147,10 +4665,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public CustomToolCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.CustomToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.CustomToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new CustomToolCall(callId, encryptedContent, id, input, internalChatMessageMetadataPassthrough, name, namespace, status, _present, _additionalProperties, _order);
+                return new CustomToolCall(callId, encryptedContent, id, input, internalChatMessageMetadataPassthrough, name, namespace, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -4165,6 +4684,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f7 = null;
                 @Nullable String f8 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -4189,24 +4710,36 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 6 -> f6 = Json.readString(p);
-                        case 7 -> f7 = Json.readNullableString(p);
-                        case 8 -> f8 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readNullableString(q);
+                            case 8 -> f8 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.CustomToolCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.CustomToolCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.CustomToolCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new CustomToolCall(f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new CustomToolCall(f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.CustomToolCall");
             }
@@ -4214,6 +4747,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(CustomToolCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.callId);
@@ -4316,6 +4853,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "call_id", "id", "internal_chat_message_metadata_passthrough", "name", "output"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "callId", "id", "internalChatMessageMetadataPassthrough", "name", "output"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "InternalChatMessageMetadataPassthrough", "String", "FunctionCallOutputBody"};
         private static final long REQUIRED = 0x23L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -4328,8 +4867,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private CustomToolCallOutput(String callId, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String name, FunctionCallOutputBody output, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private CustomToolCallOutput(String callId, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String name, FunctionCallOutputBody output, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.callId = callId;
             this.id = id;
             this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
@@ -4338,6 +4878,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -4346,6 +4887,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code call_id} member
          */
         public String callId() {
+            Unbound.check(_unbound, 1);
             return callId;
         }
 
@@ -4355,6 +4897,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 2);
             return id;
         }
 
@@ -4364,6 +4907,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 3);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -4373,6 +4917,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code name} member, or null when absent or null
          */
         public @Nullable String name() {
+            Unbound.check(_unbound, 4);
             return name;
         }
 
@@ -4382,6 +4927,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code output} member
          */
         public FunctionCallOutputBody output() {
+            Unbound.check(_unbound, 5);
             return output;
         }
 
@@ -4410,6 +4956,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public CustomToolCallOutput validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CustomToolCallOutput> codec() {
             return CODEC;
@@ -4430,12 +4994,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
                     && Objects.equals(name, x.name)
                     && Objects.equals(output, x.output)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, callId, id, internalChatMessageMetadataPassthrough, name, output, _additionalProperties);
+            return Objects.hash(_present, callId, id, internalChatMessageMetadataPassthrough, name, output, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -4456,6 +5021,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -4471,6 +5039,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -4483,6 +5052,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -4495,6 +5065,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(callId, "callId");
                 this.callId = callId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -4507,6 +5078,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -4519,6 +5091,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -4531,6 +5104,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder name(@Nullable String name) {
                 this.name = name;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -4544,6 +5118,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(output, "output");
                 this.output = output;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -4592,10 +5167,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public CustomToolCallOutput build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.CustomToolCallOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.CustomToolCallOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new CustomToolCallOutput(callId, id, internalChatMessageMetadataPassthrough, name, output, _present, _additionalProperties, _order);
+                return new CustomToolCallOutput(callId, id, internalChatMessageMetadataPassthrough, name, output, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -4607,6 +5183,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f4 = null;
                 @Nullable FunctionCallOutputBody f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -4631,21 +5209,33 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        case 5 -> f5 = FunctionCallOutputBody.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = FunctionCallOutputBody.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.CustomToolCallOutput", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.CustomToolCallOutput"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.CustomToolCallOutput", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new CustomToolCallOutput(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new CustomToolCallOutput(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.CustomToolCallOutput");
             }
@@ -4653,6 +5243,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(CustomToolCallOutput v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.callId);
@@ -4741,6 +5335,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "call_id", "execution", "id", "internal_chat_message_metadata_passthrough", "status", "tools"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "callId", "execution", "id", "internalChatMessageMetadataPassthrough", "status", "tools"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "InternalChatMessageMetadataPassthrough", "String", "List<JsonNode>"};
         private static final long REQUIRED = 0x65L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -4754,8 +5350,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ToolSearchOutput(@Nullable String callId, String execution, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String status, List<JsonNode> tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ToolSearchOutput(@Nullable String callId, String execution, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String status, List<JsonNode> tools, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.callId = callId;
             this.execution = execution;
             this.id = id;
@@ -4765,6 +5362,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -4773,6 +5371,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code call_id} member, or null when absent or null
          */
         public @Nullable String callId() {
+            Unbound.check(_unbound, 1);
             return callId;
         }
 
@@ -4782,6 +5381,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code execution} member
          */
         public String execution() {
+            Unbound.check(_unbound, 2);
             return execution;
         }
 
@@ -4791,6 +5391,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -4800,6 +5401,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 4);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -4809,6 +5411,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member
          */
         public String status() {
+            Unbound.check(_unbound, 5);
             return status;
         }
 
@@ -4818,6 +5421,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code tools} member
          */
         public List<JsonNode> tools() {
+            Unbound.check(_unbound, 6);
             return tools;
         }
 
@@ -4846,6 +5450,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ToolSearchOutput validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ToolSearchOutput> codec() {
             return CODEC;
@@ -4867,12 +5489,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
                     && Objects.equals(status, x.status)
                     && Objects.equals(tools, x.tools)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, callId, execution, id, internalChatMessageMetadataPassthrough, status, tools, _additionalProperties);
+            return Objects.hash(_present, callId, execution, id, internalChatMessageMetadataPassthrough, status, tools, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -4894,6 +5517,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -4910,6 +5536,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -4923,6 +5550,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -4934,6 +5562,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder callId(@Nullable String callId) {
                 this.callId = callId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -4947,6 +5576,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(execution, "execution");
                 this.execution = execution;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -4959,6 +5589,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -4971,6 +5602,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -4984,6 +5616,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -4997,6 +5630,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(tools, "tools");
                 this.tools = Json.copyList(tools);
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -5045,10 +5679,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public ToolSearchOutput build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.ToolSearchOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.ToolSearchOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ToolSearchOutput(callId, execution, id, internalChatMessageMetadataPassthrough, status, tools, _present, _additionalProperties, _order);
+                return new ToolSearchOutput(callId, execution, id, internalChatMessageMetadataPassthrough, status, tools, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -5061,6 +5696,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f5 = null;
                 @Nullable List<JsonNode> f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -5085,22 +5722,34 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = Json.readList(p, Json.TREE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readList(q, Json.TREE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.ToolSearchOutput", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.ToolSearchOutput"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.ToolSearchOutput", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ToolSearchOutput(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ToolSearchOutput(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.ToolSearchOutput");
             }
@@ -5108,6 +5757,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(ToolSearchOutput v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -5194,6 +5847,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "action", "encrypted_content", "id", "internal_chat_message_metadata_passthrough", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "action", "encryptedContent", "id", "internalChatMessageMetadataPassthrough", "status"};
+        private static final String[] JAVA_TYPES = {"String", "ResponsesApiWebSearchAction", "String", "String", "InternalChatMessageMetadataPassthrough", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -5206,8 +5861,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private WebSearchCall(@Nullable ResponsesApiWebSearchAction action, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private WebSearchCall(@Nullable ResponsesApiWebSearchAction action, @Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, @Nullable String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.action = action;
             this.encryptedContent = encryptedContent;
             this.id = id;
@@ -5216,6 +5872,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -5224,6 +5881,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code action} member, or null when absent or null
          */
         public @Nullable ResponsesApiWebSearchAction action() {
+            Unbound.check(_unbound, 1);
             return action;
         }
 
@@ -5233,6 +5891,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 2);
             return encryptedContent;
         }
 
@@ -5242,6 +5901,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -5251,6 +5911,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 4);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -5260,6 +5921,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member, or null when absent or null
          */
         public @Nullable String status() {
+            Unbound.check(_unbound, 5);
             return status;
         }
 
@@ -5288,6 +5950,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public WebSearchCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WebSearchCall> codec() {
             return CODEC;
@@ -5308,12 +5988,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(id, x.id)
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, action, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _additionalProperties);
+            return Objects.hash(_present, action, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -5338,6 +6019,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -5353,6 +6037,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -5365,6 +6050,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -5376,6 +6062,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder action(@Nullable ResponsesApiWebSearchAction action) {
                 this.action = action;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -5388,6 +6075,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -5400,6 +6088,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -5412,6 +6101,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -5424,6 +6114,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder status(@Nullable String status) {
                 this.status = status;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -5472,10 +6163,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public WebSearchCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.WebSearchCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.WebSearchCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new WebSearchCall(action, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _present, _additionalProperties, _order);
+                return new WebSearchCall(action, encryptedContent, id, internalChatMessageMetadataPassthrough, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -5487,6 +6179,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable InternalChatMessageMetadataPassthrough f4 = null;
                 @Nullable String f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -5511,21 +6205,33 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ResponsesApiWebSearchAction.codec().read(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ResponsesApiWebSearchAction.codec().read(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.WebSearchCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.WebSearchCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.WebSearchCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new WebSearchCall(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new WebSearchCall(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.WebSearchCall");
             }
@@ -5533,6 +6239,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(WebSearchCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -5632,6 +6342,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "encrypted_content", "id", "internal_chat_message_metadata_passthrough", "result", "revised_prompt", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "encryptedContent", "id", "internalChatMessageMetadataPassthrough", "result", "revisedPrompt", "status"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "InternalChatMessageMetadataPassthrough", "String", "String", "String"};
         private static final long REQUIRED = 0x51L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -5645,8 +6357,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ImageGenerationCall(@Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String result, @Nullable String revisedPrompt, String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ImageGenerationCall(@Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, String result, @Nullable String revisedPrompt, String status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.encryptedContent = encryptedContent;
             this.id = id;
             this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
@@ -5656,6 +6369,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -5664,6 +6378,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 1);
             return encryptedContent;
         }
 
@@ -5673,6 +6388,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 2);
             return id;
         }
 
@@ -5682,6 +6398,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 3);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -5691,6 +6408,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code result} member
          */
         public String result() {
+            Unbound.check(_unbound, 4);
             return result;
         }
 
@@ -5700,6 +6418,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code revised_prompt} member, or null when absent or null
          */
         public @Nullable String revisedPrompt() {
+            Unbound.check(_unbound, 5);
             return revisedPrompt;
         }
 
@@ -5709,6 +6428,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code status} member
          */
         public String status() {
+            Unbound.check(_unbound, 6);
             return status;
         }
 
@@ -5737,6 +6457,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ImageGenerationCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ImageGenerationCall> codec() {
             return CODEC;
@@ -5758,12 +6496,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(result, x.result)
                     && Objects.equals(revisedPrompt, x.revisedPrompt)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, result, revisedPrompt, status, _additionalProperties);
+            return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, result, revisedPrompt, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -5787,6 +6526,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -5803,6 +6545,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -5816,6 +6559,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -5827,6 +6571,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -5839,6 +6584,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -5851,6 +6597,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -5864,6 +6611,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(result, "result");
                 this.result = result;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -5876,6 +6624,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder revisedPrompt(@Nullable String revisedPrompt) {
                 this.revisedPrompt = revisedPrompt;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -5889,6 +6638,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -5937,10 +6687,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public ImageGenerationCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.ImageGenerationCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.ImageGenerationCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ImageGenerationCall(encryptedContent, id, internalChatMessageMetadataPassthrough, result, revisedPrompt, status, _present, _additionalProperties, _order);
+                return new ImageGenerationCall(encryptedContent, id, internalChatMessageMetadataPassthrough, result, revisedPrompt, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -5953,6 +6704,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f5 = null;
                 @Nullable String f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -5977,22 +6730,34 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.ImageGenerationCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.ImageGenerationCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.ImageGenerationCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ImageGenerationCall(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ImageGenerationCall(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.ImageGenerationCall");
             }
@@ -6000,6 +6765,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(ImageGenerationCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -6093,6 +6862,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "encrypted_content", "id", "internal_chat_message_metadata_passthrough"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "encryptedContent", "id", "internalChatMessageMetadataPassthrough"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "InternalChatMessageMetadataPassthrough"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -6103,14 +6874,16 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Compaction(String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Compaction(String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.encryptedContent = encryptedContent;
             this.id = id;
             this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -6119,6 +6892,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member
          */
         public String encryptedContent() {
+            Unbound.check(_unbound, 1);
             return encryptedContent;
         }
 
@@ -6128,6 +6902,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 2);
             return id;
         }
 
@@ -6137,6 +6912,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 3);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -6165,6 +6941,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Compaction validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Compaction> codec() {
             return CODEC;
@@ -6183,12 +6977,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(encryptedContent, x.encryptedContent)
                     && Objects.equals(id, x.id)
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, _additionalProperties);
+            return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -6205,6 +7000,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -6218,6 +7016,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -6228,6 +7027,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -6240,6 +7040,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(encryptedContent, "encryptedContent");
                 this.encryptedContent = encryptedContent;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -6252,6 +7053,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -6264,6 +7066,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -6312,10 +7115,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public Compaction build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.Compaction is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.Compaction is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Compaction(encryptedContent, id, internalChatMessageMetadataPassthrough, _present, _additionalProperties, _order);
+                return new Compaction(encryptedContent, id, internalChatMessageMetadataPassthrough, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -6325,6 +7129,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f2 = null;
                 @Nullable InternalChatMessageMetadataPassthrough f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -6349,19 +7155,31 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.Compaction", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.Compaction"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.Compaction", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Compaction(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Compaction(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.Compaction");
             }
@@ -6369,6 +7187,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(Compaction v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.encryptedContent);
@@ -6447,6 +7269,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "reasoning"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "reasoning"};
+        private static final String[] JAVA_TYPES = {"String", "ConfigurationReasoning"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -6455,12 +7279,14 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ConfigurationUpdate(ConfigurationReasoning reasoning, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ConfigurationUpdate(ConfigurationReasoning reasoning, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.reasoning = reasoning;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -6469,6 +7295,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code reasoning} member
          */
         public ConfigurationReasoning reasoning() {
+            Unbound.check(_unbound, 1);
             return reasoning;
         }
 
@@ -6497,6 +7324,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ConfigurationUpdate validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ConfigurationUpdate> codec() {
             return CODEC;
@@ -6513,12 +7358,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             }
             return o instanceof ConfigurationUpdate x && _present == x._present
                     && Objects.equals(reasoning, x.reasoning)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, reasoning, _additionalProperties);
+            return Objects.hash(_present, reasoning, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -6528,6 +7374,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             Json.field(b, "reasoning", reasoning);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -6540,6 +7389,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -6548,6 +7398,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -6560,6 +7411,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 Objects.requireNonNull(reasoning, "reasoning");
                 this.reasoning = reasoning;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -6608,10 +7460,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public ConfigurationUpdate build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.ConfigurationUpdate is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.ConfigurationUpdate is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ConfigurationUpdate(reasoning, _present, _additionalProperties, _order);
+                return new ConfigurationUpdate(reasoning, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -6619,6 +7472,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             try {
                 @Nullable ConfigurationReasoning f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -6643,17 +7498,29 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = ConfigurationReasoning.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = ConfigurationReasoning.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.ConfigurationUpdate", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.ConfigurationUpdate"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.ConfigurationUpdate", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ConfigurationUpdate(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ConfigurationUpdate(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.ConfigurationUpdate");
             }
@@ -6661,6 +7528,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(ConfigurationUpdate v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> ConfigurationReasoning.codec().write(v.reasoning, g);
@@ -6724,6 +7595,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -6731,11 +7604,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private CompactionTrigger(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private CompactionTrigger(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -6763,6 +7638,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public CompactionTrigger validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CompactionTrigger> codec() {
             return CODEC;
@@ -6778,12 +7671,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 return true;
             }
             return o instanceof CompactionTrigger x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -6792,6 +7686,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             StringBuilder b = new StringBuilder("ResponseItem.CompactionTrigger[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -6803,6 +7700,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -6810,6 +7708,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -6857,16 +7756,19 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public CompactionTrigger build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.CompactionTrigger is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.CompactionTrigger is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new CompactionTrigger(_present, _additionalProperties, _order);
+                return new CompactionTrigger(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static CompactionTrigger readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -6891,16 +7793,28 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.CompactionTrigger", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.CompactionTrigger"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.CompactionTrigger", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new CompactionTrigger(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new CompactionTrigger(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.CompactionTrigger");
             }
@@ -6908,6 +7822,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(CompactionTrigger v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -6970,6 +7888,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type", "encrypted_content", "id", "internal_chat_message_metadata_passthrough"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "encryptedContent", "id", "internalChatMessageMetadataPassthrough"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "InternalChatMessageMetadataPassthrough"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -6980,14 +7900,16 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ContextCompaction(@Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ContextCompaction(@Nullable String encryptedContent, @Nullable String id, @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.encryptedContent = encryptedContent;
             this.id = id;
             this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -6996,6 +7918,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code encrypted_content} member, or null when absent or null
          */
         public @Nullable String encryptedContent() {
+            Unbound.check(_unbound, 1);
             return encryptedContent;
         }
 
@@ -7005,6 +7928,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code id} member, or null when absent or null
          */
         public @Nullable String id() {
+            Unbound.check(_unbound, 2);
             return id;
         }
 
@@ -7014,6 +7938,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
          * @return the {@code internal_chat_message_metadata_passthrough} member, or null when absent or null
          */
         public @Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough() {
+            Unbound.check(_unbound, 3);
             return internalChatMessageMetadataPassthrough;
         }
 
@@ -7042,6 +7967,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ContextCompaction validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ContextCompaction> codec() {
             return CODEC;
@@ -7060,12 +8003,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     && Objects.equals(encryptedContent, x.encryptedContent)
                     && Objects.equals(id, x.id)
                     && Objects.equals(internalChatMessageMetadataPassthrough, x.internalChatMessageMetadataPassthrough)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, _additionalProperties);
+            return Objects.hash(_present, encryptedContent, id, internalChatMessageMetadataPassthrough, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -7084,6 +8028,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -7097,6 +8044,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -7107,6 +8055,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -7118,6 +8067,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder encryptedContent(@Nullable String encryptedContent) {
                 this.encryptedContent = encryptedContent;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -7130,6 +8080,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder id(@Nullable String id) {
                 this.id = id;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -7142,6 +8093,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             public Builder internalChatMessageMetadataPassthrough(@Nullable InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
                 this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -7190,10 +8142,11 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public ContextCompaction build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.ContextCompaction is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.ContextCompaction is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ContextCompaction(encryptedContent, id, internalChatMessageMetadataPassthrough, _present, _additionalProperties, _order);
+                return new ContextCompaction(encryptedContent, id, internalChatMessageMetadataPassthrough, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -7203,6 +8156,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 @Nullable String f2 = null;
                 @Nullable InternalChatMessageMetadataPassthrough f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -7227,19 +8182,31 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : InternalChatMessageMetadataPassthrough.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.ContextCompaction", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.ContextCompaction"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.ContextCompaction", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ContextCompaction(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ContextCompaction(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.ContextCompaction");
             }
@@ -7247,6 +8214,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(ContextCompaction v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -7330,6 +8301,8 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -7337,11 +8310,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Other(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Other(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -7369,6 +8344,24 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Other validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Other> codec() {
             return CODEC;
@@ -7384,12 +8377,13 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 return true;
             }
             return o instanceof Other x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -7398,6 +8392,9 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             StringBuilder b = new StringBuilder("ResponseItem.Other[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -7409,6 +8406,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -7416,6 +8414,7 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -7463,16 +8462,19 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
              * @throws IllegalStateException when a required member is not set
              */
             public Other build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponseItem.Other is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponseItem.Other is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Other(_present, _additionalProperties, _order);
+                return new Other(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Other readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -7497,16 +8499,28 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponseItem.Other", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponseItem.Other"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponseItem.Other", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Other(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Other(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponseItem.Other");
             }
@@ -7514,6 +8528,10 @@ public sealed interface ResponseItem permits ResponseItem.AdditionalTools,
 
         private static void writeMember(Other v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private static final String[] NAMES = {"type", "queries", "query"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "queries", "query"};
+        private static final String[] JAVA_TYPES = {"String", "List<String>", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -79,13 +83,15 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Search(@Nullable List<String> queries, @Nullable String query, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Search(@Nullable List<String> queries, @Nullable String query, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.queries = queries;
             this.query = query;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -94,6 +100,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
          * @return the {@code queries} member, or null when absent or null
          */
         public @Nullable List<String> queries() {
+            Unbound.check(_unbound, 1);
             return queries;
         }
 
@@ -103,6 +110,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
          * @return the {@code query} member, or null when absent or null
          */
         public @Nullable String query() {
+            Unbound.check(_unbound, 2);
             return query;
         }
 
@@ -131,6 +139,24 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Search validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Search> codec() {
             return CODEC;
@@ -148,12 +174,13 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return o instanceof Search x && _present == x._present
                     && Objects.equals(queries, x.queries)
                     && Objects.equals(query, x.query)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, queries, query, _additionalProperties);
+            return Objects.hash(_present, queries, query, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -169,6 +196,9 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -181,6 +211,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -190,6 +221,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -201,6 +233,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             public Builder queries(@Nullable List<? extends String> queries) {
                 this.queries = queries == null ? null : Json.copyList(queries);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -213,6 +246,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             public Builder query(@Nullable String query) {
                 this.query = query;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -261,10 +295,11 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
              * @throws IllegalStateException when a required member is not set
              */
             public Search build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponsesApiWebSearchAction.Search is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponsesApiWebSearchAction.Search is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Search(queries, query, _present, _additionalProperties, _order);
+                return new Search(queries, query, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -273,6 +308,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                 @Nullable List<String> f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -297,18 +334,30 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponsesApiWebSearchAction.Search", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponsesApiWebSearchAction.Search"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponsesApiWebSearchAction.Search", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Search(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Search(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponsesApiWebSearchAction.Search");
             }
@@ -316,6 +365,10 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
 
         private static void writeMember(Search v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -392,6 +445,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private static final String[] NAMES = {"type", "url"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "url"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -400,12 +455,14 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private OpenPage(@Nullable String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private OpenPage(@Nullable String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.url = url;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -414,6 +471,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
          * @return the {@code url} member, or null when absent or null
          */
         public @Nullable String url() {
+            Unbound.check(_unbound, 1);
             return url;
         }
 
@@ -442,6 +500,24 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public OpenPage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<OpenPage> codec() {
             return CODEC;
@@ -458,12 +534,13 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             }
             return o instanceof OpenPage x && _present == x._present
                     && Objects.equals(url, x.url)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, url, _additionalProperties);
+            return Objects.hash(_present, url, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -476,6 +553,9 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -487,6 +567,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -495,6 +576,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -506,6 +588,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             public Builder url(@Nullable String url) {
                 this.url = url;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -554,10 +637,11 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
              * @throws IllegalStateException when a required member is not set
              */
             public OpenPage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponsesApiWebSearchAction.OpenPage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponsesApiWebSearchAction.OpenPage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OpenPage(url, _present, _additionalProperties, _order);
+                return new OpenPage(url, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -565,6 +649,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -589,17 +675,29 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponsesApiWebSearchAction.OpenPage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponsesApiWebSearchAction.OpenPage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponsesApiWebSearchAction.OpenPage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OpenPage(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new OpenPage(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponsesApiWebSearchAction.OpenPage");
             }
@@ -607,6 +705,10 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
 
         private static void writeMember(OpenPage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -676,6 +778,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private static final String[] NAMES = {"type", "pattern", "url"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "pattern", "url"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -685,13 +789,15 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private FindInPage(@Nullable String pattern, @Nullable String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private FindInPage(@Nullable String pattern, @Nullable String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.pattern = pattern;
             this.url = url;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -700,6 +806,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
          * @return the {@code pattern} member, or null when absent or null
          */
         public @Nullable String pattern() {
+            Unbound.check(_unbound, 1);
             return pattern;
         }
 
@@ -709,6 +816,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
          * @return the {@code url} member, or null when absent or null
          */
         public @Nullable String url() {
+            Unbound.check(_unbound, 2);
             return url;
         }
 
@@ -737,6 +845,24 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public FindInPage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FindInPage> codec() {
             return CODEC;
@@ -754,12 +880,13 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return o instanceof FindInPage x && _present == x._present
                     && Objects.equals(pattern, x.pattern)
                     && Objects.equals(url, x.url)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, pattern, url, _additionalProperties);
+            return Objects.hash(_present, pattern, url, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -775,6 +902,9 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -787,6 +917,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -796,6 +927,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -807,6 +939,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             public Builder pattern(@Nullable String pattern) {
                 this.pattern = pattern;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -819,6 +952,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             public Builder url(@Nullable String url) {
                 this.url = url;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -867,10 +1001,11 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
              * @throws IllegalStateException when a required member is not set
              */
             public FindInPage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponsesApiWebSearchAction.FindInPage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponsesApiWebSearchAction.FindInPage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new FindInPage(pattern, url, _present, _additionalProperties, _order);
+                return new FindInPage(pattern, url, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -879,6 +1014,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -903,18 +1040,30 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponsesApiWebSearchAction.FindInPage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponsesApiWebSearchAction.FindInPage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponsesApiWebSearchAction.FindInPage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new FindInPage(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new FindInPage(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponsesApiWebSearchAction.FindInPage");
             }
@@ -922,6 +1071,10 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
 
         private static void writeMember(FindInPage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -998,6 +1151,8 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1005,11 +1160,13 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Other(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Other(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -1037,6 +1194,24 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Other validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Other> codec() {
             return CODEC;
@@ -1052,12 +1227,13 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                 return true;
             }
             return o instanceof Other x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1066,6 +1242,9 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             StringBuilder b = new StringBuilder("ResponsesApiWebSearchAction.Other[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1077,6 +1256,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1084,6 +1264,7 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1131,16 +1312,19 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
              * @throws IllegalStateException when a required member is not set
              */
             public Other build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ResponsesApiWebSearchAction.Other is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ResponsesApiWebSearchAction.Other is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Other(_present, _additionalProperties, _order);
+                return new Other(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Other readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1165,16 +1349,28 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ResponsesApiWebSearchAction.Other", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ResponsesApiWebSearchAction.Other"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ResponsesApiWebSearchAction.Other", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Other(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Other(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ResponsesApiWebSearchAction.Other");
             }
@@ -1182,6 +1378,10 @@ public sealed interface ResponsesApiWebSearchAction permits ResponsesApiWebSearc
 
         private static void writeMember(Other v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

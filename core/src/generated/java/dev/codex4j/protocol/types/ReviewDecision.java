@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -232,6 +234,8 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         private static final String[] NAMES = {"approved_execpolicy_amendment"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"approvedExecpolicyAmendment"};
+        private static final String[] JAVA_TYPES = {"ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -240,12 +244,14 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ApprovedExecpolicyAmendment(ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment approvedExecpolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ApprovedExecpolicyAmendment(ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment approvedExecpolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.approvedExecpolicyAmendment = approvedExecpolicyAmendment;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -254,6 +260,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
          * @return the {@code approved_execpolicy_amendment} member
          */
         public ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment approvedExecpolicyAmendment() {
+            Unbound.check(_unbound, 0);
             return approvedExecpolicyAmendment;
         }
 
@@ -277,6 +284,24 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ApprovedExecpolicyAmendment validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ApprovedExecpolicyAmendment> codec() {
             return CODEC;
@@ -293,12 +318,13 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             }
             return o instanceof ApprovedExecpolicyAmendment x && _present == x._present
                     && Objects.equals(approvedExecpolicyAmendment, x.approvedExecpolicyAmendment)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, approvedExecpolicyAmendment, _additionalProperties);
+            return Objects.hash(_present, approvedExecpolicyAmendment, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -308,6 +334,9 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             Json.field(b, "approvedExecpolicyAmendment", approvedExecpolicyAmendment);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -320,6 +349,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -328,6 +358,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -340,6 +371,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                 Objects.requireNonNull(approvedExecpolicyAmendment, "approvedExecpolicyAmendment");
                 this.approvedExecpolicyAmendment = approvedExecpolicyAmendment;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -388,10 +420,11 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public ApprovedExecpolicyAmendment build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ReviewDecision.ApprovedExecpolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ReviewDecision.ApprovedExecpolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ApprovedExecpolicyAmendment(approvedExecpolicyAmendment, _present, _additionalProperties, _order);
+                return new ApprovedExecpolicyAmendment(approvedExecpolicyAmendment, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -399,6 +432,8 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             try {
                 @Nullable ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -419,16 +454,28 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ReviewDecision.ApprovedExecpolicyAmendment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReviewDecision.ApprovedExecpolicyAmendment"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ReviewDecision.ApprovedExecpolicyAmendment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ApprovedExecpolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ApprovedExecpolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ReviewDecision.ApprovedExecpolicyAmendment");
             }
@@ -436,6 +483,10 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
 
         private static void writeMember(ApprovedExecpolicyAmendment v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> ApprovedExecpolicyAmendmentApprovedExecpolicyAmendment.codec().write(v.approvedExecpolicyAmendment, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -496,6 +547,8 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         private static final String[] NAMES = {"network_policy_amendment"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"networkPolicyAmendment"};
+        private static final String[] JAVA_TYPES = {"NetworkPolicyAmendmentNetworkPolicyAmendment"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -504,12 +557,14 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private NetworkPolicyAmendment(NetworkPolicyAmendmentNetworkPolicyAmendment networkPolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private NetworkPolicyAmendment(NetworkPolicyAmendmentNetworkPolicyAmendment networkPolicyAmendment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.networkPolicyAmendment = networkPolicyAmendment;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -518,6 +573,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
          * @return the {@code network_policy_amendment} member
          */
         public NetworkPolicyAmendmentNetworkPolicyAmendment networkPolicyAmendment() {
+            Unbound.check(_unbound, 0);
             return networkPolicyAmendment;
         }
 
@@ -541,6 +597,24 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public NetworkPolicyAmendment validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NetworkPolicyAmendment> codec() {
             return CODEC;
@@ -557,12 +631,13 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             }
             return o instanceof NetworkPolicyAmendment x && _present == x._present
                     && Objects.equals(networkPolicyAmendment, x.networkPolicyAmendment)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, networkPolicyAmendment, _additionalProperties);
+            return Objects.hash(_present, networkPolicyAmendment, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -572,6 +647,9 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             Json.field(b, "networkPolicyAmendment", networkPolicyAmendment);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -584,6 +662,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -592,6 +671,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -604,6 +684,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                 Objects.requireNonNull(networkPolicyAmendment, "networkPolicyAmendment");
                 this.networkPolicyAmendment = networkPolicyAmendment;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -652,10 +733,11 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public NetworkPolicyAmendment build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ReviewDecision.NetworkPolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ReviewDecision.NetworkPolicyAmendment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new NetworkPolicyAmendment(networkPolicyAmendment, _present, _additionalProperties, _order);
+                return new NetworkPolicyAmendment(networkPolicyAmendment, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -663,6 +745,8 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             try {
                 @Nullable NetworkPolicyAmendmentNetworkPolicyAmendment f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -683,16 +767,28 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = NetworkPolicyAmendmentNetworkPolicyAmendment.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = NetworkPolicyAmendmentNetworkPolicyAmendment.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ReviewDecision.NetworkPolicyAmendment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReviewDecision.NetworkPolicyAmendment"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ReviewDecision.NetworkPolicyAmendment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new NetworkPolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new NetworkPolicyAmendment(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ReviewDecision.NetworkPolicyAmendment");
             }
@@ -700,6 +796,10 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
 
         private static void writeMember(NetworkPolicyAmendment v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> NetworkPolicyAmendmentNetworkPolicyAmendment.codec().write(v.networkPolicyAmendment, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -760,6 +860,8 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         private static final String[] NAMES = {"denied"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"denied"};
+        private static final String[] JAVA_TYPES = {"DeniedDenied"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -768,12 +870,14 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Denied(DeniedDenied denied, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Denied(DeniedDenied denied, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.denied = denied;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -782,6 +886,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
          * @return the {@code denied} member
          */
         public DeniedDenied denied() {
+            Unbound.check(_unbound, 0);
             return denied;
         }
 
@@ -805,6 +910,24 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Denied validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Denied> codec() {
             return CODEC;
@@ -821,12 +944,13 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             }
             return o instanceof Denied x && _present == x._present
                     && Objects.equals(denied, x.denied)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, denied, _additionalProperties);
+            return Objects.hash(_present, denied, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -836,6 +960,9 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             Json.field(b, "denied", denied);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -848,6 +975,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -856,6 +984,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -868,6 +997,7 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                 Objects.requireNonNull(denied, "denied");
                 this.denied = denied;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -916,10 +1046,11 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public Denied build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ReviewDecision.Denied is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ReviewDecision.Denied is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Denied(denied, _present, _additionalProperties, _order);
+                return new Denied(denied, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -927,6 +1058,8 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
             try {
                 @Nullable DeniedDenied f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -947,16 +1080,28 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = DeniedDenied.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = DeniedDenied.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ReviewDecision.Denied", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReviewDecision.Denied"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ReviewDecision.Denied", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Denied(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Denied(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ReviewDecision.Denied");
             }
@@ -964,6 +1109,10 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
 
         private static void writeMember(Denied v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> DeniedDenied.codec().write(v.denied, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -1061,46 +1210,49 @@ public sealed interface ReviewDecision permits ReviewDecision.Value,
 
             private static ReviewDecision fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("approved_execpolicy_amendment") && Json.onlyKeys(o, "approved_execpolicy_amendment"))) {
-                    try {
-                        return Json.bindTree(o, p, ApprovedExecpolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("approved_execpolicy_amendment") && Json.onlyKeys(o, "approved_execpolicy_amendment"))) {
+                        try {
+                            return Json.bindTree(o, p, ApprovedExecpolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("network_policy_amendment") && Json.onlyKeys(o, "network_policy_amendment"))) {
-                    try {
-                        return Json.bindTree(o, p, NetworkPolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("network_policy_amendment") && Json.onlyKeys(o, "network_policy_amendment"))) {
+                        try {
+                            return Json.bindTree(o, p, NetworkPolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("denied") && Json.onlyKeys(o, "denied"))) {
-                    try {
-                        return Json.bindTree(o, p, Denied.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("denied") && Json.onlyKeys(o, "denied"))) {
+                        try {
+                            return Json.bindTree(o, p, Denied.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("approved_execpolicy_amendment")) {
-                    try {
-                        return Json.bindTree(o, p, ApprovedExecpolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("approved_execpolicy_amendment")) {
+                        try {
+                            return Json.bindTree(o, p, ApprovedExecpolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("network_policy_amendment")) {
-                    try {
-                        return Json.bindTree(o, p, NetworkPolicyAmendment.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("network_policy_amendment")) {
+                        try {
+                            return Json.bindTree(o, p, NetworkPolicyAmendment.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("denied")) {
-                    try {
-                        return Json.bindTree(o, p, Denied.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("denied")) {
+                        try {
+                            return Json.bindTree(o, p, Denied.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -77,11 +81,13 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private UncommittedChanges(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private UncommittedChanges(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -109,6 +115,24 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public UncommittedChanges validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UncommittedChanges> codec() {
             return CODEC;
@@ -124,12 +148,13 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 return true;
             }
             return o instanceof UncommittedChanges x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -138,6 +163,9 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             StringBuilder b = new StringBuilder("ReviewTarget.UncommittedChanges[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -149,6 +177,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -156,6 +185,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -203,16 +233,19 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
              * @throws IllegalStateException when a required member is not set
              */
             public UncommittedChanges build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ReviewTarget.UncommittedChanges is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ReviewTarget.UncommittedChanges is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new UncommittedChanges(_present, _additionalProperties, _order);
+                return new UncommittedChanges(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static UncommittedChanges readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -237,16 +270,28 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ReviewTarget.UncommittedChanges", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReviewTarget.UncommittedChanges"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ReviewTarget.UncommittedChanges", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new UncommittedChanges(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new UncommittedChanges(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ReviewTarget.UncommittedChanges");
             }
@@ -254,6 +299,10 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
 
         private static void writeMember(UncommittedChanges v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -317,6 +366,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private static final String[] NAMES = {"type", "branch"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "branch"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -325,12 +376,14 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private BaseBranch(String branch, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private BaseBranch(String branch, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.branch = branch;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -339,6 +392,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
          * @return the {@code branch} member
          */
         public String branch() {
+            Unbound.check(_unbound, 1);
             return branch;
         }
 
@@ -367,6 +421,24 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public BaseBranch validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<BaseBranch> codec() {
             return CODEC;
@@ -383,12 +455,13 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             }
             return o instanceof BaseBranch x && _present == x._present
                     && Objects.equals(branch, x.branch)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, branch, _additionalProperties);
+            return Objects.hash(_present, branch, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -398,6 +471,9 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             Json.field(b, "branch", branch);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -410,6 +486,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -418,6 +495,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -430,6 +508,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 Objects.requireNonNull(branch, "branch");
                 this.branch = branch;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -478,10 +557,11 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
              * @throws IllegalStateException when a required member is not set
              */
             public BaseBranch build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ReviewTarget.BaseBranch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ReviewTarget.BaseBranch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new BaseBranch(branch, _present, _additionalProperties, _order);
+                return new BaseBranch(branch, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -489,6 +569,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -513,17 +595,29 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ReviewTarget.BaseBranch", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReviewTarget.BaseBranch"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ReviewTarget.BaseBranch", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new BaseBranch(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new BaseBranch(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ReviewTarget.BaseBranch");
             }
@@ -531,6 +625,10 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
 
         private static void writeMember(BaseBranch v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.branch);
@@ -595,6 +693,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private static final String[] NAMES = {"type", "sha", "title"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "sha", "title"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -604,13 +704,15 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Commit(String sha, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Commit(String sha, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.sha = sha;
             this.title = title;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -619,6 +721,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
          * @return the {@code sha} member
          */
         public String sha() {
+            Unbound.check(_unbound, 1);
             return sha;
         }
 
@@ -628,6 +731,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
          * @return the {@code title} member, or null when absent or null
          */
         public @Nullable String title() {
+            Unbound.check(_unbound, 2);
             return title;
         }
 
@@ -656,6 +760,24 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Commit validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Commit> codec() {
             return CODEC;
@@ -673,12 +795,13 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return o instanceof Commit x && _present == x._present
                     && Objects.equals(sha, x.sha)
                     && Objects.equals(title, x.title)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, sha, title, _additionalProperties);
+            return Objects.hash(_present, sha, title, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -692,6 +815,9 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -704,6 +830,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -713,6 +840,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -725,6 +853,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 Objects.requireNonNull(sha, "sha");
                 this.sha = sha;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -737,6 +866,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             public Builder title(@Nullable String title) {
                 this.title = title;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -785,10 +915,11 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
              * @throws IllegalStateException when a required member is not set
              */
             public Commit build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ReviewTarget.Commit is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ReviewTarget.Commit is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Commit(sha, title, _present, _additionalProperties, _order);
+                return new Commit(sha, title, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -797,6 +928,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -821,18 +954,30 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ReviewTarget.Commit", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReviewTarget.Commit"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ReviewTarget.Commit", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Commit(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Commit(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ReviewTarget.Commit");
             }
@@ -840,6 +985,10 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
 
         private static void writeMember(Commit v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.sha);
@@ -911,6 +1060,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private static final String[] NAMES = {"type", "instructions"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "instructions"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -919,12 +1070,14 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Custom(String instructions, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Custom(String instructions, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.instructions = instructions;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -933,6 +1086,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
          * @return the {@code instructions} member
          */
         public String instructions() {
+            Unbound.check(_unbound, 1);
             return instructions;
         }
 
@@ -961,6 +1115,24 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Custom validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Custom> codec() {
             return CODEC;
@@ -977,12 +1149,13 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             }
             return o instanceof Custom x && _present == x._present
                     && Objects.equals(instructions, x.instructions)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, instructions, _additionalProperties);
+            return Objects.hash(_present, instructions, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -992,6 +1165,9 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             Json.field(b, "instructions", instructions);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1004,6 +1180,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1012,6 +1189,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1024,6 +1202,7 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                 Objects.requireNonNull(instructions, "instructions");
                 this.instructions = instructions;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1072,10 +1251,11 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
              * @throws IllegalStateException when a required member is not set
              */
             public Custom build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ReviewTarget.Custom is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ReviewTarget.Custom is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Custom(instructions, _present, _additionalProperties, _order);
+                return new Custom(instructions, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1083,6 +1263,8 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1107,17 +1289,29 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ReviewTarget.Custom", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ReviewTarget.Custom"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ReviewTarget.Custom", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Custom(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Custom(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ReviewTarget.Custom");
             }
@@ -1125,6 +1319,10 @@ public sealed interface ReviewTarget permits ReviewTarget.UncommittedChanges,
 
         private static void writeMember(Custom v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.instructions);

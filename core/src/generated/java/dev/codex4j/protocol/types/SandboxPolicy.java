@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -77,11 +81,13 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private DangerFullAccess(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private DangerFullAccess(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -109,6 +115,24 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public DangerFullAccess validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<DangerFullAccess> codec() {
             return CODEC;
@@ -124,12 +148,13 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                 return true;
             }
             return o instanceof DangerFullAccess x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -138,6 +163,9 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             StringBuilder b = new StringBuilder("SandboxPolicy.DangerFullAccess[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -149,6 +177,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -156,6 +185,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -203,16 +233,19 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
              * @throws IllegalStateException when a required member is not set
              */
             public DangerFullAccess build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SandboxPolicy.DangerFullAccess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SandboxPolicy.DangerFullAccess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new DangerFullAccess(_present, _additionalProperties, _order);
+                return new DangerFullAccess(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static DangerFullAccess readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -237,16 +270,28 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SandboxPolicy.DangerFullAccess", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SandboxPolicy.DangerFullAccess"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SandboxPolicy.DangerFullAccess", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new DangerFullAccess(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new DangerFullAccess(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SandboxPolicy.DangerFullAccess");
             }
@@ -254,6 +299,10 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
 
         private static void writeMember(DangerFullAccess v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -316,6 +365,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private static final String[] NAMES = {"type", "networkAccess"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "networkAccess"};
+        private static final String[] JAVA_TYPES = {"String", "boolean"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -324,12 +375,14 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ReadOnly(@Nullable Boolean networkAccess, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ReadOnly(@Nullable Boolean networkAccess, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.networkAccess = networkAccess;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -340,6 +393,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
          * @return the {@code networkAccess} member, or null when absent
          */
         public @Nullable Boolean networkAccess() {
+            Unbound.check(_unbound, 1);
             return networkAccess;
         }
 
@@ -368,6 +422,24 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ReadOnly validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ReadOnly> codec() {
             return CODEC;
@@ -384,12 +456,13 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             }
             return o instanceof ReadOnly x && _present == x._present
                     && Objects.equals(networkAccess, x.networkAccess)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, networkAccess, _additionalProperties);
+            return Objects.hash(_present, networkAccess, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -402,6 +475,9 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -413,6 +489,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -421,6 +498,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -432,6 +510,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             public Builder networkAccess(@Nullable Boolean networkAccess) {
                 this.networkAccess = networkAccess;
                 _present = networkAccess == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -480,10 +559,11 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
              * @throws IllegalStateException when a required member is not set
              */
             public ReadOnly build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SandboxPolicy.ReadOnly is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SandboxPolicy.ReadOnly is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ReadOnly(networkAccess, _present, _additionalProperties, _order);
+                return new ReadOnly(networkAccess, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -491,6 +571,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             try {
                 @Nullable Boolean f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -515,17 +597,29 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readBoolean(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readBoolean(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SandboxPolicy.ReadOnly", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SandboxPolicy.ReadOnly"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SandboxPolicy.ReadOnly", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ReadOnly(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ReadOnly(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SandboxPolicy.ReadOnly");
             }
@@ -533,6 +627,10 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
 
         private static void writeMember(ReadOnly v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -602,6 +700,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private static final String[] NAMES = {"type", "networkAccess"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "networkAccess"};
+        private static final String[] JAVA_TYPES = {"String", "NetworkAccess"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -610,12 +710,14 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ExternalSandbox(@Nullable NetworkAccess networkAccess, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ExternalSandbox(@Nullable NetworkAccess networkAccess, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.networkAccess = networkAccess;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -626,6 +728,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
          * @return the {@code networkAccess} member, or null when absent
          */
         public @Nullable NetworkAccess networkAccess() {
+            Unbound.check(_unbound, 1);
             return networkAccess;
         }
 
@@ -654,6 +757,24 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ExternalSandbox validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExternalSandbox> codec() {
             return CODEC;
@@ -670,12 +791,13 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             }
             return o instanceof ExternalSandbox x && _present == x._present
                     && Objects.equals(networkAccess, x.networkAccess)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, networkAccess, _additionalProperties);
+            return Objects.hash(_present, networkAccess, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -688,6 +810,9 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -699,6 +824,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -707,6 +833,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -718,6 +845,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             public Builder networkAccess(@Nullable NetworkAccess networkAccess) {
                 this.networkAccess = networkAccess;
                 _present = networkAccess == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -766,10 +894,11 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
              * @throws IllegalStateException when a required member is not set
              */
             public ExternalSandbox build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SandboxPolicy.ExternalSandbox is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SandboxPolicy.ExternalSandbox is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ExternalSandbox(networkAccess, _present, _additionalProperties, _order);
+                return new ExternalSandbox(networkAccess, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -777,6 +906,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             try {
                 @Nullable NetworkAccess f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -801,17 +932,29 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = NetworkAccess.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = NetworkAccess.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SandboxPolicy.ExternalSandbox", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SandboxPolicy.ExternalSandbox"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SandboxPolicy.ExternalSandbox", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ExternalSandbox(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ExternalSandbox(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SandboxPolicy.ExternalSandbox");
             }
@@ -819,6 +962,10 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
 
         private static void writeMember(ExternalSandbox v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -888,6 +1035,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private static final String[] NAMES = {"type", "excludeSlashTmp", "excludeTmpdirEnvVar", "networkAccess", "writableRoots"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "excludeSlashTmp", "excludeTmpdirEnvVar", "networkAccess", "writableRoots"};
+        private static final String[] JAVA_TYPES = {"String", "boolean", "boolean", "boolean", "List<String>"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -899,8 +1048,9 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private WorkspaceWrite(@Nullable Boolean excludeSlashTmp, @Nullable Boolean excludeTmpdirEnvVar, @Nullable Boolean networkAccess, @Nullable List<String> writableRoots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private WorkspaceWrite(@Nullable Boolean excludeSlashTmp, @Nullable Boolean excludeTmpdirEnvVar, @Nullable Boolean networkAccess, @Nullable List<String> writableRoots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.excludeSlashTmp = excludeSlashTmp;
             this.excludeTmpdirEnvVar = excludeTmpdirEnvVar;
             this.networkAccess = networkAccess;
@@ -908,6 +1058,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -918,6 +1069,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
          * @return the {@code excludeSlashTmp} member, or null when absent
          */
         public @Nullable Boolean excludeSlashTmp() {
+            Unbound.check(_unbound, 1);
             return excludeSlashTmp;
         }
 
@@ -929,6 +1081,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
          * @return the {@code excludeTmpdirEnvVar} member, or null when absent
          */
         public @Nullable Boolean excludeTmpdirEnvVar() {
+            Unbound.check(_unbound, 2);
             return excludeTmpdirEnvVar;
         }
 
@@ -940,6 +1093,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
          * @return the {@code networkAccess} member, or null when absent
          */
         public @Nullable Boolean networkAccess() {
+            Unbound.check(_unbound, 3);
             return networkAccess;
         }
 
@@ -951,6 +1105,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
          * @return the {@code writableRoots} member, or null when absent
          */
         public @Nullable List<String> writableRoots() {
+            Unbound.check(_unbound, 4);
             return writableRoots;
         }
 
@@ -979,6 +1134,24 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public WorkspaceWrite validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WorkspaceWrite> codec() {
             return CODEC;
@@ -998,12 +1171,13 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                     && Objects.equals(excludeTmpdirEnvVar, x.excludeTmpdirEnvVar)
                     && Objects.equals(networkAccess, x.networkAccess)
                     && Objects.equals(writableRoots, x.writableRoots)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _additionalProperties);
+            return Objects.hash(_present, excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1025,6 +1199,9 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1039,6 +1216,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1050,6 +1228,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1061,6 +1240,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             public Builder excludeSlashTmp(@Nullable Boolean excludeSlashTmp) {
                 this.excludeSlashTmp = excludeSlashTmp;
                 _present = excludeSlashTmp == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1073,6 +1253,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             public Builder excludeTmpdirEnvVar(@Nullable Boolean excludeTmpdirEnvVar) {
                 this.excludeTmpdirEnvVar = excludeTmpdirEnvVar;
                 _present = excludeTmpdirEnvVar == null ? _present & ~0x4L : _present | 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1085,6 +1266,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             public Builder networkAccess(@Nullable Boolean networkAccess) {
                 this.networkAccess = networkAccess;
                 _present = networkAccess == null ? _present & ~0x8L : _present | 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1097,6 +1279,7 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
             public Builder writableRoots(@Nullable List<? extends String> writableRoots) {
                 this.writableRoots = writableRoots == null ? null : Json.copyList(writableRoots);
                 _present = writableRoots == null ? _present & ~0x10L : _present | 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1145,10 +1328,11 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
              * @throws IllegalStateException when a required member is not set
              */
             public WorkspaceWrite build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SandboxPolicy.WorkspaceWrite is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SandboxPolicy.WorkspaceWrite is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new WorkspaceWrite(excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _present, _additionalProperties, _order);
+                return new WorkspaceWrite(excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1159,6 +1343,8 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                 @Nullable Boolean f3 = null;
                 @Nullable List<String> f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1183,20 +1369,32 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readBoolean(p);
-                        case 2 -> f2 = Json.readBoolean(p);
-                        case 3 -> f3 = Json.readBoolean(p);
-                        case 4 -> f4 = Json.readList(p, Json.STRING);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readBoolean(q);
+                            case 2 -> f2 = Json.readBoolean(q);
+                            case 3 -> f3 = Json.readBoolean(q);
+                            case 4 -> f4 = Json.readList(q, Json.STRING);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SandboxPolicy.WorkspaceWrite", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SandboxPolicy.WorkspaceWrite"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SandboxPolicy.WorkspaceWrite", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new WorkspaceWrite(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new WorkspaceWrite(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SandboxPolicy.WorkspaceWrite");
             }
@@ -1204,6 +1402,10 @@ public sealed interface SandboxPolicy permits SandboxPolicy.DangerFullAccess,
 
         private static void writeMember(WorkspaceWrite v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

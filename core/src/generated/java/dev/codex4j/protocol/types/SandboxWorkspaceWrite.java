@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class SandboxWorkspaceWrite {
     private static final String[] NAMES = {"exclude_slash_tmp", "exclude_tmpdir_env_var", "network_access", "writable_roots"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"excludeSlashTmp", "excludeTmpdirEnvVar", "networkAccess", "writableRoots"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "boolean", "List<String>"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,8 +56,9 @@ public final class SandboxWorkspaceWrite {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private SandboxWorkspaceWrite(@Nullable Boolean excludeSlashTmp, @Nullable Boolean excludeTmpdirEnvVar, @Nullable Boolean networkAccess, @Nullable List<String> writableRoots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private SandboxWorkspaceWrite(@Nullable Boolean excludeSlashTmp, @Nullable Boolean excludeTmpdirEnvVar, @Nullable Boolean networkAccess, @Nullable List<String> writableRoots, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.excludeSlashTmp = excludeSlashTmp;
         this.excludeTmpdirEnvVar = excludeTmpdirEnvVar;
         this.networkAccess = networkAccess;
@@ -61,6 +66,7 @@ public final class SandboxWorkspaceWrite {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class SandboxWorkspaceWrite {
      * @return the {@code exclude_slash_tmp} member, or null when absent
      */
     public @Nullable Boolean excludeSlashTmp() {
+        Unbound.check(_unbound, 0);
         return excludeSlashTmp;
     }
 
@@ -82,6 +89,7 @@ public final class SandboxWorkspaceWrite {
      * @return the {@code exclude_tmpdir_env_var} member, or null when absent
      */
     public @Nullable Boolean excludeTmpdirEnvVar() {
+        Unbound.check(_unbound, 1);
         return excludeTmpdirEnvVar;
     }
 
@@ -93,6 +101,7 @@ public final class SandboxWorkspaceWrite {
      * @return the {@code network_access} member, or null when absent
      */
     public @Nullable Boolean networkAccess() {
+        Unbound.check(_unbound, 2);
         return networkAccess;
     }
 
@@ -104,6 +113,7 @@ public final class SandboxWorkspaceWrite {
      * @return the {@code writable_roots} member, or null when absent
      */
     public @Nullable List<String> writableRoots() {
+        Unbound.check(_unbound, 3);
         return writableRoots;
     }
 
@@ -127,6 +137,24 @@ public final class SandboxWorkspaceWrite {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public SandboxWorkspaceWrite validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<SandboxWorkspaceWrite> codec() {
         return CODEC;
@@ -146,12 +174,13 @@ public final class SandboxWorkspaceWrite {
                 && Objects.equals(excludeTmpdirEnvVar, x.excludeTmpdirEnvVar)
                 && Objects.equals(networkAccess, x.networkAccess)
                 && Objects.equals(writableRoots, x.writableRoots)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _additionalProperties);
+        return Objects.hash(_present, excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -173,6 +202,9 @@ public final class SandboxWorkspaceWrite {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -187,6 +219,7 @@ public final class SandboxWorkspaceWrite {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -198,6 +231,7 @@ public final class SandboxWorkspaceWrite {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -209,6 +243,7 @@ public final class SandboxWorkspaceWrite {
         public Builder excludeSlashTmp(@Nullable Boolean excludeSlashTmp) {
             this.excludeSlashTmp = excludeSlashTmp;
             _present = excludeSlashTmp == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -221,6 +256,7 @@ public final class SandboxWorkspaceWrite {
         public Builder excludeTmpdirEnvVar(@Nullable Boolean excludeTmpdirEnvVar) {
             this.excludeTmpdirEnvVar = excludeTmpdirEnvVar;
             _present = excludeTmpdirEnvVar == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -233,6 +269,7 @@ public final class SandboxWorkspaceWrite {
         public Builder networkAccess(@Nullable Boolean networkAccess) {
             this.networkAccess = networkAccess;
             _present = networkAccess == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -245,6 +282,7 @@ public final class SandboxWorkspaceWrite {
         public Builder writableRoots(@Nullable List<? extends String> writableRoots) {
             this.writableRoots = writableRoots == null ? null : Json.copyList(writableRoots);
             _present = writableRoots == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -293,10 +331,11 @@ public final class SandboxWorkspaceWrite {
          * @throws IllegalStateException when a required member is not set
          */
         public SandboxWorkspaceWrite build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("SandboxWorkspaceWrite is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("SandboxWorkspaceWrite is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new SandboxWorkspaceWrite(excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _present, _additionalProperties, _order);
+            return new SandboxWorkspaceWrite(excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -307,6 +346,8 @@ public final class SandboxWorkspaceWrite {
             @Nullable Boolean f2 = null;
             @Nullable List<String> f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -327,19 +368,31 @@ public final class SandboxWorkspaceWrite {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readList(p, Json.STRING);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readList(q, Json.STRING);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "SandboxWorkspaceWrite", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SandboxWorkspaceWrite"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "SandboxWorkspaceWrite", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new SandboxWorkspaceWrite(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new SandboxWorkspaceWrite(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("SandboxWorkspaceWrite");
         }
@@ -347,6 +400,10 @@ public final class SandboxWorkspaceWrite {
 
     private static void writeMember(SandboxWorkspaceWrite v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.excludeSlashTmp == null) {

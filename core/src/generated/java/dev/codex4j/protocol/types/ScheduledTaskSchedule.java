@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +73,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private static final String[] NAMES = {"type", "days", "intervalHours"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "days", "intervalHours"};
+        private static final String[] JAVA_TYPES = {"String", "List<ScheduledTaskWeekday>", "long"};
         private static final long REQUIRED = 0x5L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -80,13 +84,15 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Hourly(@Nullable List<ScheduledTaskWeekday> days, long intervalHours, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Hourly(@Nullable List<ScheduledTaskWeekday> days, long intervalHours, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.days = days;
             this.intervalHours = intervalHours;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -95,6 +101,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
          * @return the {@code days} member, or null when absent or null
          */
         public @Nullable List<ScheduledTaskWeekday> days() {
+            Unbound.check(_unbound, 1);
             return days;
         }
 
@@ -104,6 +111,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
          * @return the {@code intervalHours} member
          */
         public long intervalHours() {
+            Unbound.check(_unbound, 2);
             return intervalHours;
         }
 
@@ -132,6 +140,24 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Hourly validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Hourly> codec() {
             return CODEC;
@@ -149,12 +175,13 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return o instanceof Hourly x && _present == x._present
                     && Objects.equals(days, x.days)
                     && intervalHours == x.intervalHours
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, days, intervalHours, _additionalProperties);
+            return Objects.hash(_present, days, intervalHours, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -168,6 +195,9 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -180,6 +210,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -189,6 +220,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -200,6 +232,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             public Builder days(@Nullable List<? extends ScheduledTaskWeekday> days) {
                 this.days = days == null ? null : Json.copyList(days);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -212,6 +245,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             public Builder intervalHours(long intervalHours) {
                 this.intervalHours = intervalHours;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -260,10 +294,11 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
              * @throws IllegalStateException when a required member is not set
              */
             public Hourly build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ScheduledTaskSchedule.Hourly is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ScheduledTaskSchedule.Hourly is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Hourly(days, intervalHours, _present, _additionalProperties, _order);
+                return new Hourly(days, intervalHours, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -272,6 +307,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 @Nullable List<ScheduledTaskWeekday> f1 = null;
                 long f2 = 0L;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -296,18 +333,30 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ScheduledTaskWeekday.codec());
-                        case 2 -> f2 = Json.readLong(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ScheduledTaskWeekday.codec());
+                            case 2 -> f2 = Json.readLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ScheduledTaskSchedule.Hourly", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ScheduledTaskSchedule.Hourly"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ScheduledTaskSchedule.Hourly", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Hourly(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Hourly(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ScheduledTaskSchedule.Hourly");
             }
@@ -315,6 +364,10 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
 
         private static void writeMember(Hourly v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -386,6 +439,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private static final String[] NAMES = {"type", "time"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "time"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -394,12 +449,14 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Daily(String time, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Daily(String time, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.time = time;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -408,6 +465,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
          * @return the {@code time} member
          */
         public String time() {
+            Unbound.check(_unbound, 1);
             return time;
         }
 
@@ -436,6 +494,24 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Daily validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Daily> codec() {
             return CODEC;
@@ -452,12 +528,13 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             }
             return o instanceof Daily x && _present == x._present
                     && Objects.equals(time, x.time)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, time, _additionalProperties);
+            return Objects.hash(_present, time, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -467,6 +544,9 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             Json.field(b, "time", time);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -479,6 +559,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -487,6 +568,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -499,6 +581,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 Objects.requireNonNull(time, "time");
                 this.time = time;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -547,10 +630,11 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
              * @throws IllegalStateException when a required member is not set
              */
             public Daily build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ScheduledTaskSchedule.Daily is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ScheduledTaskSchedule.Daily is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Daily(time, _present, _additionalProperties, _order);
+                return new Daily(time, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -558,6 +642,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -582,17 +668,29 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ScheduledTaskSchedule.Daily", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ScheduledTaskSchedule.Daily"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ScheduledTaskSchedule.Daily", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Daily(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Daily(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ScheduledTaskSchedule.Daily");
             }
@@ -600,6 +698,10 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
 
         private static void writeMember(Daily v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.time);
@@ -664,6 +766,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private static final String[] NAMES = {"type", "time"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "time"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -672,12 +776,14 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Weekdays(String time, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Weekdays(String time, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.time = time;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -686,6 +792,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
          * @return the {@code time} member
          */
         public String time() {
+            Unbound.check(_unbound, 1);
             return time;
         }
 
@@ -714,6 +821,24 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Weekdays validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Weekdays> codec() {
             return CODEC;
@@ -730,12 +855,13 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             }
             return o instanceof Weekdays x && _present == x._present
                     && Objects.equals(time, x.time)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, time, _additionalProperties);
+            return Objects.hash(_present, time, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -745,6 +871,9 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             Json.field(b, "time", time);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -757,6 +886,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -765,6 +895,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -777,6 +908,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 Objects.requireNonNull(time, "time");
                 this.time = time;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -825,10 +957,11 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
              * @throws IllegalStateException when a required member is not set
              */
             public Weekdays build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ScheduledTaskSchedule.Weekdays is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ScheduledTaskSchedule.Weekdays is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Weekdays(time, _present, _additionalProperties, _order);
+                return new Weekdays(time, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -836,6 +969,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -860,17 +995,29 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ScheduledTaskSchedule.Weekdays", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ScheduledTaskSchedule.Weekdays"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ScheduledTaskSchedule.Weekdays", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Weekdays(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Weekdays(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ScheduledTaskSchedule.Weekdays");
             }
@@ -878,6 +1025,10 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
 
         private static void writeMember(Weekdays v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.time);
@@ -943,6 +1094,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private static final String[] NAMES = {"type", "days", "time"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "days", "time"};
+        private static final String[] JAVA_TYPES = {"String", "List<ScheduledTaskWeekday>", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -952,13 +1105,15 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Weekly(List<ScheduledTaskWeekday> days, String time, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Weekly(List<ScheduledTaskWeekday> days, String time, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.days = days;
             this.time = time;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -967,6 +1122,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
          * @return the {@code days} member
          */
         public List<ScheduledTaskWeekday> days() {
+            Unbound.check(_unbound, 1);
             return days;
         }
 
@@ -976,6 +1132,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
          * @return the {@code time} member
          */
         public String time() {
+            Unbound.check(_unbound, 2);
             return time;
         }
 
@@ -1004,6 +1161,24 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Weekly validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Weekly> codec() {
             return CODEC;
@@ -1021,12 +1196,13 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             return o instanceof Weekly x && _present == x._present
                     && Objects.equals(days, x.days)
                     && Objects.equals(time, x.time)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, days, time, _additionalProperties);
+            return Objects.hash(_present, days, time, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1037,6 +1213,9 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             Json.field(b, "time", time);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1050,6 +1229,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1059,6 +1239,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1071,6 +1252,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 Objects.requireNonNull(days, "days");
                 this.days = Json.copyList(days);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1084,6 +1266,7 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 Objects.requireNonNull(time, "time");
                 this.time = time;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1132,10 +1315,11 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
              * @throws IllegalStateException when a required member is not set
              */
             public Weekly build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ScheduledTaskSchedule.Weekly is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ScheduledTaskSchedule.Weekly is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Weekly(days, time, _present, _additionalProperties, _order);
+                return new Weekly(days, time, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1144,6 +1328,8 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                 @Nullable List<ScheduledTaskWeekday> f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1168,18 +1354,30 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readList(p, ScheduledTaskWeekday.codec());
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readList(q, ScheduledTaskWeekday.codec());
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ScheduledTaskSchedule.Weekly", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ScheduledTaskSchedule.Weekly"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ScheduledTaskSchedule.Weekly", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Weekly(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Weekly(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ScheduledTaskSchedule.Weekly");
             }
@@ -1187,6 +1385,10 @@ public sealed interface ScheduledTaskSchedule permits ScheduledTaskSchedule.Hour
 
         private static void writeMember(Weekly v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> Json.writeList(g, v.days, ScheduledTaskWeekday.codec());

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ServerDiagnosticsProcess {
     private static final String[] NAMES = {"id", "physicalFootprintBytes", "residentMemoryBytes"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"id", "physicalFootprintBytes", "residentMemoryBytes"};
+    private static final String[] JAVA_TYPES = {"long", "long", "long"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,14 +56,16 @@ public final class ServerDiagnosticsProcess {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ServerDiagnosticsProcess(long id, @Nullable Long physicalFootprintBytes, @Nullable Long residentMemoryBytes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ServerDiagnosticsProcess(long id, @Nullable Long physicalFootprintBytes, @Nullable Long residentMemoryBytes, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.id = id;
         this.physicalFootprintBytes = physicalFootprintBytes;
         this.residentMemoryBytes = residentMemoryBytes;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class ServerDiagnosticsProcess {
      * @return the {@code id} member
      */
     public long id() {
+        Unbound.check(_unbound, 0);
         return id;
     }
 
@@ -77,6 +84,7 @@ public final class ServerDiagnosticsProcess {
      * @return the {@code physicalFootprintBytes} member, or null when absent or null
      */
     public @Nullable Long physicalFootprintBytes() {
+        Unbound.check(_unbound, 1);
         return physicalFootprintBytes;
     }
 
@@ -86,6 +94,7 @@ public final class ServerDiagnosticsProcess {
      * @return the {@code residentMemoryBytes} member, or null when absent or null
      */
     public @Nullable Long residentMemoryBytes() {
+        Unbound.check(_unbound, 2);
         return residentMemoryBytes;
     }
 
@@ -109,6 +118,24 @@ public final class ServerDiagnosticsProcess {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ServerDiagnosticsProcess validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ServerDiagnosticsProcess> codec() {
         return CODEC;
@@ -127,12 +154,13 @@ public final class ServerDiagnosticsProcess {
                 && id == x.id
                 && Objects.equals(physicalFootprintBytes, x.physicalFootprintBytes)
                 && Objects.equals(residentMemoryBytes, x.residentMemoryBytes)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, id, physicalFootprintBytes, residentMemoryBytes, _additionalProperties);
+        return Objects.hash(_present, id, physicalFootprintBytes, residentMemoryBytes, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -149,6 +177,9 @@ public final class ServerDiagnosticsProcess {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -162,6 +193,7 @@ public final class ServerDiagnosticsProcess {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -172,6 +204,7 @@ public final class ServerDiagnosticsProcess {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -183,6 +216,7 @@ public final class ServerDiagnosticsProcess {
         public Builder id(long id) {
             this.id = id;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class ServerDiagnosticsProcess {
         public Builder physicalFootprintBytes(@Nullable Long physicalFootprintBytes) {
             this.physicalFootprintBytes = physicalFootprintBytes;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -207,6 +242,7 @@ public final class ServerDiagnosticsProcess {
         public Builder residentMemoryBytes(@Nullable Long residentMemoryBytes) {
             this.residentMemoryBytes = residentMemoryBytes;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -255,10 +291,11 @@ public final class ServerDiagnosticsProcess {
          * @throws IllegalStateException when a required member is not set
          */
         public ServerDiagnosticsProcess build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ServerDiagnosticsProcess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ServerDiagnosticsProcess is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ServerDiagnosticsProcess(id, physicalFootprintBytes, residentMemoryBytes, _present, _additionalProperties, _order);
+            return new ServerDiagnosticsProcess(id, physicalFootprintBytes, residentMemoryBytes, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -268,6 +305,8 @@ public final class ServerDiagnosticsProcess {
             @Nullable Long f1 = null;
             @Nullable Long f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -288,18 +327,30 @@ public final class ServerDiagnosticsProcess {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ServerDiagnosticsProcess", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ServerDiagnosticsProcess"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ServerDiagnosticsProcess", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ServerDiagnosticsProcess(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ServerDiagnosticsProcess(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ServerDiagnosticsProcess");
         }
@@ -307,6 +358,10 @@ public final class ServerDiagnosticsProcess {
 
     private static void writeMember(ServerDiagnosticsProcess v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.id);
             case 1 -> {

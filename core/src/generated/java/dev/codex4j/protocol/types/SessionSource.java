@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -230,6 +232,8 @@ public sealed interface SessionSource permits SessionSource.Value,
         private static final String[] NAMES = {"custom"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"custom"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -238,12 +242,14 @@ public sealed interface SessionSource permits SessionSource.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Custom(String custom, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Custom(String custom, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.custom = custom;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -252,6 +258,7 @@ public sealed interface SessionSource permits SessionSource.Value,
          * @return the {@code custom} member
          */
         public String custom() {
+            Unbound.check(_unbound, 0);
             return custom;
         }
 
@@ -275,6 +282,24 @@ public sealed interface SessionSource permits SessionSource.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Custom validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Custom> codec() {
             return CODEC;
@@ -291,12 +316,13 @@ public sealed interface SessionSource permits SessionSource.Value,
             }
             return o instanceof Custom x && _present == x._present
                     && Objects.equals(custom, x.custom)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, custom, _additionalProperties);
+            return Objects.hash(_present, custom, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -306,6 +332,9 @@ public sealed interface SessionSource permits SessionSource.Value,
             Json.field(b, "custom", custom);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -318,6 +347,7 @@ public sealed interface SessionSource permits SessionSource.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -326,6 +356,7 @@ public sealed interface SessionSource permits SessionSource.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -338,6 +369,7 @@ public sealed interface SessionSource permits SessionSource.Value,
                 Objects.requireNonNull(custom, "custom");
                 this.custom = custom;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -386,10 +418,11 @@ public sealed interface SessionSource permits SessionSource.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public Custom build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SessionSource.Custom is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SessionSource.Custom is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Custom(custom, _present, _additionalProperties, _order);
+                return new Custom(custom, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -397,6 +430,8 @@ public sealed interface SessionSource permits SessionSource.Value,
             try {
                 @Nullable String f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -417,16 +452,28 @@ public sealed interface SessionSource permits SessionSource.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SessionSource.Custom", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SessionSource.Custom"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SessionSource.Custom", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Custom(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Custom(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SessionSource.Custom");
             }
@@ -434,6 +481,10 @@ public sealed interface SessionSource permits SessionSource.Value,
 
         private static void writeMember(Custom v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(v.custom);
                 default -> throw new IllegalStateException("member " + ix);
@@ -494,6 +545,8 @@ public sealed interface SessionSource permits SessionSource.Value,
         private static final String[] NAMES = {"subAgent"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"subAgent"};
+        private static final String[] JAVA_TYPES = {"SubAgentSource"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -502,12 +555,14 @@ public sealed interface SessionSource permits SessionSource.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private SubAgent(SubAgentSource subAgent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private SubAgent(SubAgentSource subAgent, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.subAgent = subAgent;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -516,6 +571,7 @@ public sealed interface SessionSource permits SessionSource.Value,
          * @return the {@code subAgent} member
          */
         public SubAgentSource subAgent() {
+            Unbound.check(_unbound, 0);
             return subAgent;
         }
 
@@ -539,6 +595,24 @@ public sealed interface SessionSource permits SessionSource.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public SubAgent validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SubAgent> codec() {
             return CODEC;
@@ -555,12 +629,13 @@ public sealed interface SessionSource permits SessionSource.Value,
             }
             return o instanceof SubAgent x && _present == x._present
                     && Objects.equals(subAgent, x.subAgent)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, subAgent, _additionalProperties);
+            return Objects.hash(_present, subAgent, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -570,6 +645,9 @@ public sealed interface SessionSource permits SessionSource.Value,
             Json.field(b, "subAgent", subAgent);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -582,6 +660,7 @@ public sealed interface SessionSource permits SessionSource.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -590,6 +669,7 @@ public sealed interface SessionSource permits SessionSource.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -602,6 +682,7 @@ public sealed interface SessionSource permits SessionSource.Value,
                 Objects.requireNonNull(subAgent, "subAgent");
                 this.subAgent = subAgent;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -650,10 +731,11 @@ public sealed interface SessionSource permits SessionSource.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public SubAgent build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SessionSource.SubAgent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SessionSource.SubAgent is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new SubAgent(subAgent, _present, _additionalProperties, _order);
+                return new SubAgent(subAgent, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -661,6 +743,8 @@ public sealed interface SessionSource permits SessionSource.Value,
             try {
                 @Nullable SubAgentSource f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -681,16 +765,28 @@ public sealed interface SessionSource permits SessionSource.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = SubAgentSource.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = SubAgentSource.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SessionSource.SubAgent", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SessionSource.SubAgent"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SessionSource.SubAgent", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new SubAgent(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new SubAgent(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SessionSource.SubAgent");
             }
@@ -698,6 +794,10 @@ public sealed interface SessionSource permits SessionSource.Value,
 
         private static void writeMember(SubAgent v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> SubAgentSource.codec().write(v.subAgent, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -795,32 +895,35 @@ public sealed interface SessionSource permits SessionSource.Value,
 
             private static SessionSource fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("custom") && Json.onlyKeys(o, "custom"))) {
-                    try {
-                        return Json.bindTree(o, p, Custom.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("custom") && Json.onlyKeys(o, "custom"))) {
+                        try {
+                            return Json.bindTree(o, p, Custom.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("subAgent") && Json.onlyKeys(o, "subAgent"))) {
-                    try {
-                        return Json.bindTree(o, p, SubAgent.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("subAgent") && Json.onlyKeys(o, "subAgent"))) {
+                        try {
+                            return Json.bindTree(o, p, SubAgent.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("custom")) {
-                    try {
-                        return Json.bindTree(o, p, Custom.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("custom")) {
+                        try {
+                            return Json.bindTree(o, p, Custom.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("subAgent")) {
-                    try {
-                        return Json.bindTree(o, p, SubAgent.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("subAgent")) {
+                        try {
+                            return Json.bindTree(o, p, SubAgent.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

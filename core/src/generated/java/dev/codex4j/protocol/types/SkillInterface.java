@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class SkillInterface {
     private static final String[] NAMES = {"brandColor", "defaultPrompt", "displayName", "iconLarge", "iconLargeUrl", "iconSmall", "iconSmallUrl", "shortDescription"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"brandColor", "defaultPrompt", "displayName", "iconLarge", "iconLargeUrl", "iconSmall", "iconSmallUrl", "shortDescription"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class SkillInterface {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private SkillInterface(@Nullable String brandColor, @Nullable String defaultPrompt, @Nullable String displayName, @Nullable String iconLarge, @Nullable String iconLargeUrl, @Nullable String iconSmall, @Nullable String iconSmallUrl, @Nullable String shortDescription, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private SkillInterface(@Nullable String brandColor, @Nullable String defaultPrompt, @Nullable String displayName, @Nullable String iconLarge, @Nullable String iconLargeUrl, @Nullable String iconSmall, @Nullable String iconSmallUrl, @Nullable String shortDescription, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.brandColor = brandColor;
         this.defaultPrompt = defaultPrompt;
         this.displayName = displayName;
@@ -69,6 +74,7 @@ public final class SkillInterface {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class SkillInterface {
      * @return the {@code brandColor} member, or null when absent or null
      */
     public @Nullable String brandColor() {
+        Unbound.check(_unbound, 0);
         return brandColor;
     }
 
@@ -86,6 +93,7 @@ public final class SkillInterface {
      * @return the {@code defaultPrompt} member, or null when absent or null
      */
     public @Nullable String defaultPrompt() {
+        Unbound.check(_unbound, 1);
         return defaultPrompt;
     }
 
@@ -95,6 +103,7 @@ public final class SkillInterface {
      * @return the {@code displayName} member, or null when absent or null
      */
     public @Nullable String displayName() {
+        Unbound.check(_unbound, 2);
         return displayName;
     }
 
@@ -104,6 +113,7 @@ public final class SkillInterface {
      * @return the {@code iconLarge} member, or null when absent or null
      */
     public @Nullable String iconLarge() {
+        Unbound.check(_unbound, 3);
         return iconLarge;
     }
 
@@ -113,6 +123,7 @@ public final class SkillInterface {
      * @return the {@code iconLargeUrl} member, or null when absent or null
      */
     public @Nullable String iconLargeUrl() {
+        Unbound.check(_unbound, 4);
         return iconLargeUrl;
     }
 
@@ -122,6 +133,7 @@ public final class SkillInterface {
      * @return the {@code iconSmall} member, or null when absent or null
      */
     public @Nullable String iconSmall() {
+        Unbound.check(_unbound, 5);
         return iconSmall;
     }
 
@@ -131,6 +143,7 @@ public final class SkillInterface {
      * @return the {@code iconSmallUrl} member, or null when absent or null
      */
     public @Nullable String iconSmallUrl() {
+        Unbound.check(_unbound, 6);
         return iconSmallUrl;
     }
 
@@ -140,6 +153,7 @@ public final class SkillInterface {
      * @return the {@code shortDescription} member, or null when absent or null
      */
     public @Nullable String shortDescription() {
+        Unbound.check(_unbound, 7);
         return shortDescription;
     }
 
@@ -161,6 +175,24 @@ public final class SkillInterface {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public SkillInterface validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -186,12 +218,13 @@ public final class SkillInterface {
                 && Objects.equals(iconSmall, x.iconSmall)
                 && Objects.equals(iconSmallUrl, x.iconSmallUrl)
                 && Objects.equals(shortDescription, x.shortDescription)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, brandColor, defaultPrompt, displayName, iconLarge, iconLargeUrl, iconSmall, iconSmallUrl, shortDescription, _additionalProperties);
+        return Objects.hash(_present, brandColor, defaultPrompt, displayName, iconLarge, iconLargeUrl, iconSmall, iconSmallUrl, shortDescription, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -225,6 +258,9 @@ public final class SkillInterface {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -243,6 +279,7 @@ public final class SkillInterface {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -258,6 +295,7 @@ public final class SkillInterface {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -269,6 +307,7 @@ public final class SkillInterface {
         public Builder brandColor(@Nullable String brandColor) {
             this.brandColor = brandColor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -281,6 +320,7 @@ public final class SkillInterface {
         public Builder defaultPrompt(@Nullable String defaultPrompt) {
             this.defaultPrompt = defaultPrompt;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -293,6 +333,7 @@ public final class SkillInterface {
         public Builder displayName(@Nullable String displayName) {
             this.displayName = displayName;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -305,6 +346,7 @@ public final class SkillInterface {
         public Builder iconLarge(@Nullable String iconLarge) {
             this.iconLarge = iconLarge;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -317,6 +359,7 @@ public final class SkillInterface {
         public Builder iconLargeUrl(@Nullable String iconLargeUrl) {
             this.iconLargeUrl = iconLargeUrl;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -329,6 +372,7 @@ public final class SkillInterface {
         public Builder iconSmall(@Nullable String iconSmall) {
             this.iconSmall = iconSmall;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -341,6 +385,7 @@ public final class SkillInterface {
         public Builder iconSmallUrl(@Nullable String iconSmallUrl) {
             this.iconSmallUrl = iconSmallUrl;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -353,6 +398,7 @@ public final class SkillInterface {
         public Builder shortDescription(@Nullable String shortDescription) {
             this.shortDescription = shortDescription;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -401,10 +447,11 @@ public final class SkillInterface {
          * @throws IllegalStateException when a required member is not set
          */
         public SkillInterface build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("SkillInterface is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("SkillInterface is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new SkillInterface(brandColor, defaultPrompt, displayName, iconLarge, iconLargeUrl, iconSmall, iconSmallUrl, shortDescription, _present, _additionalProperties, _order);
+            return new SkillInterface(brandColor, defaultPrompt, displayName, iconLarge, iconLargeUrl, iconSmall, iconSmallUrl, shortDescription, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -419,6 +466,8 @@ public final class SkillInterface {
             @Nullable String f6 = null;
             @Nullable String f7 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -439,23 +488,35 @@ public final class SkillInterface {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "SkillInterface", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SkillInterface"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "SkillInterface", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new SkillInterface(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new SkillInterface(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("SkillInterface");
         }
@@ -463,6 +524,10 @@ public final class SkillInterface {
 
     private static void writeMember(SkillInterface v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.brandColor == null) {

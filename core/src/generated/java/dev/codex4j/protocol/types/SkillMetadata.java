@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class SkillMetadata {
     private static final String[] NAMES = {"dependencies", "description", "enabled", "interface", "name", "path", "pluginId", "scope", "shortDescription"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"dependencies", "description", "enabled", "interfaceValue", "name", "path", "pluginId", "scope", "shortDescription"};
+    private static final String[] JAVA_TYPES = {"SkillDependencies", "String", "boolean", "SkillInterface", "String", "String", "String", "SkillScope", "String"};
     private static final long REQUIRED = 0xb6L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -60,8 +64,9 @@ public final class SkillMetadata {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private SkillMetadata(@Nullable SkillDependencies dependencies, String description, boolean enabled, @Nullable SkillInterface interfaceValue, String name, String path, @Nullable String pluginId, SkillScope scope, @Nullable String shortDescription, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private SkillMetadata(@Nullable SkillDependencies dependencies, String description, boolean enabled, @Nullable SkillInterface interfaceValue, String name, String path, @Nullable String pluginId, SkillScope scope, @Nullable String shortDescription, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.dependencies = dependencies;
         this.description = description;
         this.enabled = enabled;
@@ -74,6 +79,7 @@ public final class SkillMetadata {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -82,6 +88,7 @@ public final class SkillMetadata {
      * @return the {@code dependencies} member, or null when absent or null
      */
     public @Nullable SkillDependencies dependencies() {
+        Unbound.check(_unbound, 0);
         return dependencies;
     }
 
@@ -91,6 +98,7 @@ public final class SkillMetadata {
      * @return the {@code description} member
      */
     public String description() {
+        Unbound.check(_unbound, 1);
         return description;
     }
 
@@ -100,6 +108,7 @@ public final class SkillMetadata {
      * @return the {@code enabled} member
      */
     public boolean enabled() {
+        Unbound.check(_unbound, 2);
         return enabled;
     }
 
@@ -109,6 +118,7 @@ public final class SkillMetadata {
      * @return the {@code interface} member, or null when absent or null
      */
     public @Nullable SkillInterface interfaceValue() {
+        Unbound.check(_unbound, 3);
         return interfaceValue;
     }
 
@@ -118,6 +128,7 @@ public final class SkillMetadata {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 4);
         return name;
     }
 
@@ -127,6 +138,7 @@ public final class SkillMetadata {
      * @return the {@code path} member
      */
     public String path() {
+        Unbound.check(_unbound, 5);
         return path;
     }
 
@@ -136,6 +148,7 @@ public final class SkillMetadata {
      * @return the {@code pluginId} member, or null when absent or null
      */
     public @Nullable String pluginId() {
+        Unbound.check(_unbound, 6);
         return pluginId;
     }
 
@@ -145,6 +158,7 @@ public final class SkillMetadata {
      * @return the {@code scope} member
      */
     public SkillScope scope() {
+        Unbound.check(_unbound, 7);
         return scope;
     }
 
@@ -154,6 +168,7 @@ public final class SkillMetadata {
      * @return the {@code shortDescription} member, or null when absent or null
      */
     public @Nullable String shortDescription() {
+        Unbound.check(_unbound, 8);
         return shortDescription;
     }
 
@@ -175,6 +190,24 @@ public final class SkillMetadata {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public SkillMetadata validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -201,12 +234,13 @@ public final class SkillMetadata {
                 && Objects.equals(pluginId, x.pluginId)
                 && Objects.equals(scope, x.scope)
                 && Objects.equals(shortDescription, x.shortDescription)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, dependencies, description, enabled, interfaceValue, name, path, pluginId, scope, shortDescription, _additionalProperties);
+        return Objects.hash(_present, dependencies, description, enabled, interfaceValue, name, path, pluginId, scope, shortDescription, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -233,6 +267,9 @@ public final class SkillMetadata {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -252,6 +289,7 @@ public final class SkillMetadata {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -268,6 +306,7 @@ public final class SkillMetadata {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -279,6 +318,7 @@ public final class SkillMetadata {
         public Builder dependencies(@Nullable SkillDependencies dependencies) {
             this.dependencies = dependencies;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -292,6 +332,7 @@ public final class SkillMetadata {
             Objects.requireNonNull(description, "description");
             this.description = description;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -304,6 +345,7 @@ public final class SkillMetadata {
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -316,6 +358,7 @@ public final class SkillMetadata {
         public Builder interfaceValue(@Nullable SkillInterface interfaceValue) {
             this.interfaceValue = interfaceValue;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -329,6 +372,7 @@ public final class SkillMetadata {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -342,6 +386,7 @@ public final class SkillMetadata {
             Objects.requireNonNull(path, "path");
             this.path = path;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -354,6 +399,7 @@ public final class SkillMetadata {
         public Builder pluginId(@Nullable String pluginId) {
             this.pluginId = pluginId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -367,6 +413,7 @@ public final class SkillMetadata {
             Objects.requireNonNull(scope, "scope");
             this.scope = scope;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -379,6 +426,7 @@ public final class SkillMetadata {
         public Builder shortDescription(@Nullable String shortDescription) {
             this.shortDescription = shortDescription;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -427,10 +475,11 @@ public final class SkillMetadata {
          * @throws IllegalStateException when a required member is not set
          */
         public SkillMetadata build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("SkillMetadata is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("SkillMetadata is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new SkillMetadata(dependencies, description, enabled, interfaceValue, name, path, pluginId, scope, shortDescription, _present, _additionalProperties, _order);
+            return new SkillMetadata(dependencies, description, enabled, interfaceValue, name, path, pluginId, scope, shortDescription, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -446,6 +495,8 @@ public final class SkillMetadata {
             @Nullable SkillScope f7 = null;
             @Nullable String f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -466,24 +517,36 @@ public final class SkillMetadata {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : SkillDependencies.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : SkillInterface.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = SkillScope.codec().read(p);
-                    case 8 -> f8 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : SkillDependencies.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : SkillInterface.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = SkillScope.codec().read(q);
+                        case 8 -> f8 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "SkillMetadata", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SkillMetadata"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "SkillMetadata", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new SkillMetadata(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new SkillMetadata(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("SkillMetadata");
         }
@@ -491,6 +554,10 @@ public final class SkillMetadata {
 
     private static void writeMember(SkillMetadata v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.dependencies == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class SkillSummary {
     private static final String[] NAMES = {"description", "enabled", "interface", "name", "path", "shortDescription"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"description", "enabled", "interfaceValue", "name", "path", "shortDescription"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "SkillInterface", "String", "String", "String"};
     private static final long REQUIRED = 0xbL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class SkillSummary {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private SkillSummary(String description, boolean enabled, @Nullable SkillInterface interfaceValue, String name, @Nullable String path, @Nullable String shortDescription, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private SkillSummary(String description, boolean enabled, @Nullable SkillInterface interfaceValue, String name, @Nullable String path, @Nullable String shortDescription, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.description = description;
         this.enabled = enabled;
         this.interfaceValue = interfaceValue;
@@ -68,6 +73,7 @@ public final class SkillSummary {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class SkillSummary {
      * @return the {@code description} member
      */
     public String description() {
+        Unbound.check(_unbound, 0);
         return description;
     }
 
@@ -85,6 +92,7 @@ public final class SkillSummary {
      * @return the {@code enabled} member
      */
     public boolean enabled() {
+        Unbound.check(_unbound, 1);
         return enabled;
     }
 
@@ -94,6 +102,7 @@ public final class SkillSummary {
      * @return the {@code interface} member, or null when absent or null
      */
     public @Nullable SkillInterface interfaceValue() {
+        Unbound.check(_unbound, 2);
         return interfaceValue;
     }
 
@@ -103,6 +112,7 @@ public final class SkillSummary {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 3);
         return name;
     }
 
@@ -112,6 +122,7 @@ public final class SkillSummary {
      * @return the {@code path} member, or null when absent or null
      */
     public @Nullable String path() {
+        Unbound.check(_unbound, 4);
         return path;
     }
 
@@ -121,6 +132,7 @@ public final class SkillSummary {
      * @return the {@code shortDescription} member, or null when absent or null
      */
     public @Nullable String shortDescription() {
+        Unbound.check(_unbound, 5);
         return shortDescription;
     }
 
@@ -144,6 +156,24 @@ public final class SkillSummary {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public SkillSummary validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<SkillSummary> codec() {
         return CODEC;
@@ -165,12 +195,13 @@ public final class SkillSummary {
                 && Objects.equals(name, x.name)
                 && Objects.equals(path, x.path)
                 && Objects.equals(shortDescription, x.shortDescription)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, description, enabled, interfaceValue, name, path, shortDescription, _additionalProperties);
+        return Objects.hash(_present, description, enabled, interfaceValue, name, path, shortDescription, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -192,6 +223,9 @@ public final class SkillSummary {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -208,6 +242,7 @@ public final class SkillSummary {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -221,6 +256,7 @@ public final class SkillSummary {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -233,6 +269,7 @@ public final class SkillSummary {
             Objects.requireNonNull(description, "description");
             this.description = description;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -245,6 +282,7 @@ public final class SkillSummary {
         public Builder enabled(boolean enabled) {
             this.enabled = enabled;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -257,6 +295,7 @@ public final class SkillSummary {
         public Builder interfaceValue(@Nullable SkillInterface interfaceValue) {
             this.interfaceValue = interfaceValue;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -270,6 +309,7 @@ public final class SkillSummary {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -282,6 +322,7 @@ public final class SkillSummary {
         public Builder path(@Nullable String path) {
             this.path = path;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -294,6 +335,7 @@ public final class SkillSummary {
         public Builder shortDescription(@Nullable String shortDescription) {
             this.shortDescription = shortDescription;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -342,10 +384,11 @@ public final class SkillSummary {
          * @throws IllegalStateException when a required member is not set
          */
         public SkillSummary build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("SkillSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("SkillSummary is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new SkillSummary(description, enabled, interfaceValue, name, path, shortDescription, _present, _additionalProperties, _order);
+            return new SkillSummary(description, enabled, interfaceValue, name, path, shortDescription, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -358,6 +401,8 @@ public final class SkillSummary {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -378,21 +423,33 @@ public final class SkillSummary {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : SkillInterface.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : SkillInterface.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "SkillSummary", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SkillSummary"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "SkillSummary", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new SkillSummary(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new SkillSummary(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("SkillSummary");
         }
@@ -400,6 +457,10 @@ public final class SkillSummary {
 
     private static void writeMember(SkillSummary v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.description);
             case 1 -> g.writeBoolean(v.enabled);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,6 +206,8 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
         private static final String[] NAMES = {"thread_spawn"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"threadSpawn"};
+        private static final String[] JAVA_TYPES = {"ThreadSpawnThreadSpawn"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -212,12 +216,14 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ThreadSpawn(ThreadSpawnThreadSpawn threadSpawn, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ThreadSpawn(ThreadSpawnThreadSpawn threadSpawn, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.threadSpawn = threadSpawn;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -226,6 +232,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
          * @return the {@code thread_spawn} member
          */
         public ThreadSpawnThreadSpawn threadSpawn() {
+            Unbound.check(_unbound, 0);
             return threadSpawn;
         }
 
@@ -249,6 +256,24 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ThreadSpawn validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ThreadSpawn> codec() {
             return CODEC;
@@ -265,12 +290,13 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             }
             return o instanceof ThreadSpawn x && _present == x._present
                     && Objects.equals(threadSpawn, x.threadSpawn)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, threadSpawn, _additionalProperties);
+            return Objects.hash(_present, threadSpawn, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -280,6 +306,9 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             Json.field(b, "threadSpawn", threadSpawn);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -292,6 +321,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -300,6 +330,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -312,6 +343,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
                 Objects.requireNonNull(threadSpawn, "threadSpawn");
                 this.threadSpawn = threadSpawn;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -360,10 +392,11 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public ThreadSpawn build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SubAgentSource.ThreadSpawn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SubAgentSource.ThreadSpawn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ThreadSpawn(threadSpawn, _present, _additionalProperties, _order);
+                return new ThreadSpawn(threadSpawn, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -371,6 +404,8 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             try {
                 @Nullable ThreadSpawnThreadSpawn f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -391,16 +426,28 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = ThreadSpawnThreadSpawn.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = ThreadSpawnThreadSpawn.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SubAgentSource.ThreadSpawn", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SubAgentSource.ThreadSpawn"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SubAgentSource.ThreadSpawn", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ThreadSpawn(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ThreadSpawn(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SubAgentSource.ThreadSpawn");
             }
@@ -408,6 +455,10 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
 
         private static void writeMember(ThreadSpawn v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> ThreadSpawnThreadSpawn.codec().write(v.threadSpawn, g);
                 default -> throw new IllegalStateException("member " + ix);
@@ -468,6 +519,8 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
         private static final String[] NAMES = {"other"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"other"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -476,12 +529,14 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Other(String other, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Other(String other, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.other = other;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -490,6 +545,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
          * @return the {@code other} member
          */
         public String other() {
+            Unbound.check(_unbound, 0);
             return other;
         }
 
@@ -513,6 +569,24 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Other validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Other> codec() {
             return CODEC;
@@ -529,12 +603,13 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             }
             return o instanceof Other x && _present == x._present
                     && Objects.equals(other, x.other)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, other, _additionalProperties);
+            return Objects.hash(_present, other, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -544,6 +619,9 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             Json.field(b, "other", other);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -556,6 +634,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             private long _present = 0x0L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -564,6 +643,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -576,6 +656,7 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
                 Objects.requireNonNull(other, "other");
                 this.other = other;
                 _present |= 0x1L;
+                _unbound = Unbound.without(_unbound, 0);
                 return this;
             }
 
@@ -624,10 +705,11 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
              * @throws IllegalStateException when a required member is not set
              */
             public Other build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("SubAgentSource.Other is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("SubAgentSource.Other is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Other(other, _present, _additionalProperties, _order);
+                return new Other(other, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -635,6 +717,8 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
             try {
                 @Nullable String f0 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -655,16 +739,28 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> f0 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> f0 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "SubAgentSource.Other", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("SubAgentSource.Other"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "SubAgentSource.Other", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Other(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Other(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("SubAgentSource.Other");
             }
@@ -672,6 +768,10 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
 
         private static void writeMember(Other v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(v.other);
                 default -> throw new IllegalStateException("member " + ix);
@@ -769,32 +869,35 @@ public sealed interface SubAgentSource permits SubAgentSource.Value,
 
             private static SubAgentSource fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("thread_spawn") && Json.onlyKeys(o, "thread_spawn"))) {
-                    try {
-                        return Json.bindTree(o, p, ThreadSpawn.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("thread_spawn") && Json.onlyKeys(o, "thread_spawn"))) {
+                        try {
+                            return Json.bindTree(o, p, ThreadSpawn.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if ((o.has("other") && Json.onlyKeys(o, "other"))) {
-                    try {
-                        return Json.bindTree(o, p, Other.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if ((o.has("other") && Json.onlyKeys(o, "other"))) {
+                        try {
+                            return Json.bindTree(o, p, Other.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("thread_spawn")) {
-                    try {
-                        return Json.bindTree(o, p, ThreadSpawn.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("thread_spawn")) {
+                        try {
+                            return Json.bindTree(o, p, ThreadSpawn.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
-                }
-                if (o.has("other")) {
-                    try {
-                        return Json.bindTree(o, p, Other.codec());
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                    if (o.has("other")) {
+                        try {
+                            return Json.bindTree(o, p, Other.codec(), strict);
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

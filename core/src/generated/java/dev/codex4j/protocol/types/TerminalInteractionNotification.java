@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class TerminalInteractionNotification {
     private static final String[] NAMES = {"itemId", "processId", "stdin", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"itemId", "processId", "stdin", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String"};
     private static final long REQUIRED = 0x1fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class TerminalInteractionNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TerminalInteractionNotification(String itemId, String processId, String stdin, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TerminalInteractionNotification(String itemId, String processId, String stdin, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.itemId = itemId;
         this.processId = processId;
         this.stdin = stdin;
@@ -66,6 +71,7 @@ public final class TerminalInteractionNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class TerminalInteractionNotification {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 0);
         return itemId;
     }
 
@@ -83,6 +90,7 @@ public final class TerminalInteractionNotification {
      * @return the {@code processId} member
      */
     public String processId() {
+        Unbound.check(_unbound, 1);
         return processId;
     }
 
@@ -92,6 +100,7 @@ public final class TerminalInteractionNotification {
      * @return the {@code stdin} member
      */
     public String stdin() {
+        Unbound.check(_unbound, 2);
         return stdin;
     }
 
@@ -101,6 +110,7 @@ public final class TerminalInteractionNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -110,6 +120,7 @@ public final class TerminalInteractionNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 4);
         return turnId;
     }
 
@@ -133,6 +144,24 @@ public final class TerminalInteractionNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TerminalInteractionNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<TerminalInteractionNotification> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class TerminalInteractionNotification {
                 && Objects.equals(stdin, x.stdin)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, itemId, processId, stdin, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, itemId, processId, stdin, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -172,6 +202,9 @@ public final class TerminalInteractionNotification {
         Json.field(b, "turnId", turnId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -188,6 +221,7 @@ public final class TerminalInteractionNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -200,6 +234,7 @@ public final class TerminalInteractionNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -212,6 +247,7 @@ public final class TerminalInteractionNotification {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class TerminalInteractionNotification {
             Objects.requireNonNull(processId, "processId");
             this.processId = processId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class TerminalInteractionNotification {
             Objects.requireNonNull(stdin, "stdin");
             this.stdin = stdin;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -251,6 +289,7 @@ public final class TerminalInteractionNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -264,6 +303,7 @@ public final class TerminalInteractionNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,10 +352,11 @@ public final class TerminalInteractionNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public TerminalInteractionNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TerminalInteractionNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TerminalInteractionNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TerminalInteractionNotification(itemId, processId, stdin, threadId, turnId, _present, _additionalProperties, _order);
+            return new TerminalInteractionNotification(itemId, processId, stdin, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -327,6 +368,8 @@ public final class TerminalInteractionNotification {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -347,20 +390,32 @@ public final class TerminalInteractionNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TerminalInteractionNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TerminalInteractionNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TerminalInteractionNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TerminalInteractionNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TerminalInteractionNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TerminalInteractionNotification");
         }
@@ -368,6 +423,10 @@ public final class TerminalInteractionNotification {
 
     private static void writeMember(TerminalInteractionNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.itemId);
             case 1 -> g.writeString(v.processId);

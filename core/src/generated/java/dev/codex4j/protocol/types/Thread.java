@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class Thread {
     private static final String[] NAMES = {"agentNickname", "agentRole", "attachedToThreadId", "canAcceptDirectInput", "cliVersion", "createdAt", "cwd", "daybreakEnabled", "environments", "ephemeral", "extra", "forkedFromId", "gitInfo", "historyMode", "id", "model", "modelProvider", "name", "originator", "parentThreadId", "path", "preview", "projectId", "reasoningEffort", "recencyAt", "section", "sectionEnteredAt", "sessionId", "source", "status", "threadSource", "turns", "updatedAt"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"agentNickname", "agentRole", "attachedToThreadId", "canAcceptDirectInput", "cliVersion", "createdAt", "cwd", "daybreakEnabled", "environments", "ephemeral", "extra", "forkedFromId", "gitInfo", "historyMode", "id", "model", "modelProvider", "name", "originator", "parentThreadId", "path", "preview", "projectId", "reasoningEffort", "recencyAt", "section", "sectionEnteredAt", "sessionId", "source", "status", "threadSource", "turns", "updatedAt"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "boolean", "String", "long", "String", "boolean", "List<ThreadEnvironment>", "boolean", "JsonNode", "String", "GitInfo", "ThreadHistoryMode", "String", "String", "String", "String", "String", "String", "String", "String", "String", "String", "long", "ThreadSection", "long", "String", "SessionSource", "ThreadStatus", "String", "List<Turn>", "long"};
     private static final long REQUIRED = 0x1b8614270L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -84,8 +88,9 @@ public final class Thread {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private Thread(@Nullable String agentNickname, @Nullable String agentRole, @Nullable String attachedToThreadId, @Nullable Boolean canAcceptDirectInput, String cliVersion, long createdAt, String cwd, @Nullable Boolean daybreakEnabled, @Nullable List<ThreadEnvironment> environments, boolean ephemeral, @Nullable JsonNode extra, @Nullable String forkedFromId, @Nullable GitInfo gitInfo, @Nullable ThreadHistoryMode historyMode, String id, @Nullable String model, String modelProvider, @Nullable String name, @Nullable String originator, @Nullable String parentThreadId, @Nullable String path, String preview, @Nullable String projectId, @Nullable String reasoningEffort, @Nullable Long recencyAt, @Nullable ThreadSection section, @Nullable Long sectionEnteredAt, String sessionId, SessionSource source, ThreadStatus status, @Nullable String threadSource, List<Turn> turns, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private Thread(@Nullable String agentNickname, @Nullable String agentRole, @Nullable String attachedToThreadId, @Nullable Boolean canAcceptDirectInput, String cliVersion, long createdAt, String cwd, @Nullable Boolean daybreakEnabled, @Nullable List<ThreadEnvironment> environments, boolean ephemeral, @Nullable JsonNode extra, @Nullable String forkedFromId, @Nullable GitInfo gitInfo, @Nullable ThreadHistoryMode historyMode, String id, @Nullable String model, String modelProvider, @Nullable String name, @Nullable String originator, @Nullable String parentThreadId, @Nullable String path, String preview, @Nullable String projectId, @Nullable String reasoningEffort, @Nullable Long recencyAt, @Nullable ThreadSection section, @Nullable Long sectionEnteredAt, String sessionId, SessionSource source, ThreadStatus status, @Nullable String threadSource, List<Turn> turns, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.agentNickname = agentNickname;
         this.agentRole = agentRole;
         this.attachedToThreadId = attachedToThreadId;
@@ -122,6 +127,7 @@ public final class Thread {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -130,6 +136,7 @@ public final class Thread {
      * @return the {@code agentNickname} member, or null when absent or null
      */
     public @Nullable String agentNickname() {
+        Unbound.check(_unbound, 0);
         return agentNickname;
     }
 
@@ -139,6 +146,7 @@ public final class Thread {
      * @return the {@code agentRole} member, or null when absent or null
      */
     public @Nullable String agentRole() {
+        Unbound.check(_unbound, 1);
         return agentRole;
     }
 
@@ -149,6 +157,7 @@ public final class Thread {
      */
     @Experimental
     public @Nullable String attachedToThreadId() {
+        Unbound.check(_unbound, 2);
         return attachedToThreadId;
     }
 
@@ -159,6 +168,7 @@ public final class Thread {
      */
     @Experimental
     public @Nullable Boolean canAcceptDirectInput() {
+        Unbound.check(_unbound, 3);
         return canAcceptDirectInput;
     }
 
@@ -168,6 +178,7 @@ public final class Thread {
      * @return the {@code cliVersion} member
      */
     public String cliVersion() {
+        Unbound.check(_unbound, 4);
         return cliVersion;
     }
 
@@ -177,6 +188,7 @@ public final class Thread {
      * @return the {@code createdAt} member
      */
     public long createdAt() {
+        Unbound.check(_unbound, 5);
         return createdAt;
     }
 
@@ -186,6 +198,7 @@ public final class Thread {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 6);
         return cwd;
     }
 
@@ -196,6 +209,7 @@ public final class Thread {
      */
     @Experimental
     public @Nullable Boolean daybreakEnabled() {
+        Unbound.check(_unbound, 7);
         return daybreakEnabled;
     }
 
@@ -208,6 +222,7 @@ public final class Thread {
      */
     @Experimental
     public @Nullable List<ThreadEnvironment> environments() {
+        Unbound.check(_unbound, 8);
         return environments;
     }
 
@@ -217,6 +232,7 @@ public final class Thread {
      * @return the {@code ephemeral} member
      */
     public boolean ephemeral() {
+        Unbound.check(_unbound, 9);
         return ephemeral;
     }
 
@@ -227,6 +243,7 @@ public final class Thread {
      */
     @Experimental
     public @Nullable JsonNode extra() {
+        Unbound.check(_unbound, 10);
         return extra;
     }
 
@@ -236,6 +253,7 @@ public final class Thread {
      * @return the {@code forkedFromId} member, or null when absent or null
      */
     public @Nullable String forkedFromId() {
+        Unbound.check(_unbound, 11);
         return forkedFromId;
     }
 
@@ -245,6 +263,7 @@ public final class Thread {
      * @return the {@code gitInfo} member, or null when absent or null
      */
     public @Nullable GitInfo gitInfo() {
+        Unbound.check(_unbound, 12);
         return gitInfo;
     }
 
@@ -256,6 +275,7 @@ public final class Thread {
      * @return the {@code historyMode} member, or null when absent
      */
     public @Nullable ThreadHistoryMode historyMode() {
+        Unbound.check(_unbound, 13);
         return historyMode;
     }
 
@@ -265,6 +285,7 @@ public final class Thread {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 14);
         return id;
     }
 
@@ -274,6 +295,7 @@ public final class Thread {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 15);
         return model;
     }
 
@@ -283,6 +305,7 @@ public final class Thread {
      * @return the {@code modelProvider} member
      */
     public String modelProvider() {
+        Unbound.check(_unbound, 16);
         return modelProvider;
     }
 
@@ -292,6 +315,7 @@ public final class Thread {
      * @return the {@code name} member, or null when absent or null
      */
     public @Nullable String name() {
+        Unbound.check(_unbound, 17);
         return name;
     }
 
@@ -301,6 +325,7 @@ public final class Thread {
      * @return the {@code originator} member, or null when absent or null
      */
     public @Nullable String originator() {
+        Unbound.check(_unbound, 18);
         return originator;
     }
 
@@ -310,6 +335,7 @@ public final class Thread {
      * @return the {@code parentThreadId} member, or null when absent or null
      */
     public @Nullable String parentThreadId() {
+        Unbound.check(_unbound, 19);
         return parentThreadId;
     }
 
@@ -320,6 +346,7 @@ public final class Thread {
      */
     @Experimental
     public @Nullable String path() {
+        Unbound.check(_unbound, 20);
         return path;
     }
 
@@ -329,6 +356,7 @@ public final class Thread {
      * @return the {@code preview} member
      */
     public String preview() {
+        Unbound.check(_unbound, 21);
         return preview;
     }
 
@@ -338,6 +366,7 @@ public final class Thread {
      * @return the {@code projectId} member, which may be null
      */
     public @Nullable String projectId() {
+        Unbound.check(_unbound, 22);
         return projectId;
     }
 
@@ -347,6 +376,7 @@ public final class Thread {
      * @return the {@code reasoningEffort} member, or null when absent or null
      */
     public @Nullable String reasoningEffort() {
+        Unbound.check(_unbound, 23);
         return reasoningEffort;
     }
 
@@ -356,6 +386,7 @@ public final class Thread {
      * @return the {@code recencyAt} member, or null when absent or null
      */
     public @Nullable Long recencyAt() {
+        Unbound.check(_unbound, 24);
         return recencyAt;
     }
 
@@ -367,6 +398,7 @@ public final class Thread {
      * @return the {@code section} member, or null when absent or null
      */
     public @Nullable ThreadSection section() {
+        Unbound.check(_unbound, 25);
         return section;
     }
 
@@ -378,6 +410,7 @@ public final class Thread {
      * @return the {@code sectionEnteredAt} member, or null when absent or null
      */
     public @Nullable Long sectionEnteredAt() {
+        Unbound.check(_unbound, 26);
         return sectionEnteredAt;
     }
 
@@ -387,6 +420,7 @@ public final class Thread {
      * @return the {@code sessionId} member
      */
     public String sessionId() {
+        Unbound.check(_unbound, 27);
         return sessionId;
     }
 
@@ -396,6 +430,7 @@ public final class Thread {
      * @return the {@code source} member
      */
     public SessionSource source() {
+        Unbound.check(_unbound, 28);
         return source;
     }
 
@@ -405,6 +440,7 @@ public final class Thread {
      * @return the {@code status} member
      */
     public ThreadStatus status() {
+        Unbound.check(_unbound, 29);
         return status;
     }
 
@@ -414,6 +450,7 @@ public final class Thread {
      * @return the {@code threadSource} member, or null when absent or null
      */
     public @Nullable String threadSource() {
+        Unbound.check(_unbound, 30);
         return threadSource;
     }
 
@@ -423,6 +460,7 @@ public final class Thread {
      * @return the {@code turns} member
      */
     public List<Turn> turns() {
+        Unbound.check(_unbound, 31);
         return turns;
     }
 
@@ -432,6 +470,7 @@ public final class Thread {
      * @return the {@code updatedAt} member
      */
     public long updatedAt() {
+        Unbound.check(_unbound, 32);
         return updatedAt;
     }
 
@@ -453,6 +492,24 @@ public final class Thread {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public Thread validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -503,12 +560,13 @@ public final class Thread {
                 && Objects.equals(threadSource, x.threadSource)
                 && Objects.equals(turns, x.turns)
                 && updatedAt == x.updatedAt
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt, _additionalProperties);
+        return Objects.hash(_present, agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -591,6 +649,9 @@ public final class Thread {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -634,6 +695,7 @@ public final class Thread {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -674,6 +736,7 @@ public final class Thread {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -685,6 +748,7 @@ public final class Thread {
         public Builder agentNickname(@Nullable String agentNickname) {
             this.agentNickname = agentNickname;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -697,6 +761,7 @@ public final class Thread {
         public Builder agentRole(@Nullable String agentRole) {
             this.agentRole = agentRole;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -710,6 +775,7 @@ public final class Thread {
         public Builder attachedToThreadId(@Nullable String attachedToThreadId) {
             this.attachedToThreadId = attachedToThreadId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -723,6 +789,7 @@ public final class Thread {
         public Builder canAcceptDirectInput(@Nullable Boolean canAcceptDirectInput) {
             this.canAcceptDirectInput = canAcceptDirectInput;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -736,6 +803,7 @@ public final class Thread {
             Objects.requireNonNull(cliVersion, "cliVersion");
             this.cliVersion = cliVersion;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -748,6 +816,7 @@ public final class Thread {
         public Builder createdAt(long createdAt) {
             this.createdAt = createdAt;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -761,6 +830,7 @@ public final class Thread {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -774,6 +844,7 @@ public final class Thread {
         public Builder daybreakEnabled(@Nullable Boolean daybreakEnabled) {
             this.daybreakEnabled = daybreakEnabled;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -787,6 +858,7 @@ public final class Thread {
         public Builder environments(@Nullable List<? extends ThreadEnvironment> environments) {
             this.environments = environments == null ? null : Json.copyList(environments);
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -799,6 +871,7 @@ public final class Thread {
         public Builder ephemeral(boolean ephemeral) {
             this.ephemeral = ephemeral;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -812,6 +885,7 @@ public final class Thread {
         public Builder extra(@Nullable JsonNode extra) {
             this.extra = extra;
             _present = extra == null ? _present & ~0x400L : _present | 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -824,6 +898,7 @@ public final class Thread {
         public Builder forkedFromId(@Nullable String forkedFromId) {
             this.forkedFromId = forkedFromId;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -836,6 +911,7 @@ public final class Thread {
         public Builder gitInfo(@Nullable GitInfo gitInfo) {
             this.gitInfo = gitInfo;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -848,6 +924,7 @@ public final class Thread {
         public Builder historyMode(@Nullable ThreadHistoryMode historyMode) {
             this.historyMode = historyMode;
             _present = historyMode == null ? _present & ~0x2000L : _present | 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -861,6 +938,7 @@ public final class Thread {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -873,6 +951,7 @@ public final class Thread {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -886,6 +965,7 @@ public final class Thread {
             Objects.requireNonNull(modelProvider, "modelProvider");
             this.modelProvider = modelProvider;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -898,6 +978,7 @@ public final class Thread {
         public Builder name(@Nullable String name) {
             this.name = name;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -910,6 +991,7 @@ public final class Thread {
         public Builder originator(@Nullable String originator) {
             this.originator = originator;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -922,6 +1004,7 @@ public final class Thread {
         public Builder parentThreadId(@Nullable String parentThreadId) {
             this.parentThreadId = parentThreadId;
             _present |= 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -935,6 +1018,7 @@ public final class Thread {
         public Builder path(@Nullable String path) {
             this.path = path;
             _present |= 0x100000L;
+            _unbound = Unbound.without(_unbound, 20);
             return this;
         }
 
@@ -948,6 +1032,7 @@ public final class Thread {
             Objects.requireNonNull(preview, "preview");
             this.preview = preview;
             _present |= 0x200000L;
+            _unbound = Unbound.without(_unbound, 21);
             return this;
         }
 
@@ -960,6 +1045,7 @@ public final class Thread {
         public Builder projectId(@Nullable String projectId) {
             this.projectId = projectId;
             _present |= 0x400000L;
+            _unbound = Unbound.without(_unbound, 22);
             return this;
         }
 
@@ -972,6 +1058,7 @@ public final class Thread {
         public Builder reasoningEffort(@Nullable String reasoningEffort) {
             this.reasoningEffort = reasoningEffort;
             _present |= 0x800000L;
+            _unbound = Unbound.without(_unbound, 23);
             return this;
         }
 
@@ -984,6 +1071,7 @@ public final class Thread {
         public Builder recencyAt(@Nullable Long recencyAt) {
             this.recencyAt = recencyAt;
             _present |= 0x1000000L;
+            _unbound = Unbound.without(_unbound, 24);
             return this;
         }
 
@@ -996,6 +1084,7 @@ public final class Thread {
         public Builder section(@Nullable ThreadSection section) {
             this.section = section;
             _present |= 0x2000000L;
+            _unbound = Unbound.without(_unbound, 25);
             return this;
         }
 
@@ -1008,6 +1097,7 @@ public final class Thread {
         public Builder sectionEnteredAt(@Nullable Long sectionEnteredAt) {
             this.sectionEnteredAt = sectionEnteredAt;
             _present |= 0x4000000L;
+            _unbound = Unbound.without(_unbound, 26);
             return this;
         }
 
@@ -1021,6 +1111,7 @@ public final class Thread {
             Objects.requireNonNull(sessionId, "sessionId");
             this.sessionId = sessionId;
             _present |= 0x8000000L;
+            _unbound = Unbound.without(_unbound, 27);
             return this;
         }
 
@@ -1034,6 +1125,7 @@ public final class Thread {
             Objects.requireNonNull(source, "source");
             this.source = source;
             _present |= 0x10000000L;
+            _unbound = Unbound.without(_unbound, 28);
             return this;
         }
 
@@ -1047,6 +1139,7 @@ public final class Thread {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x20000000L;
+            _unbound = Unbound.without(_unbound, 29);
             return this;
         }
 
@@ -1059,6 +1152,7 @@ public final class Thread {
         public Builder threadSource(@Nullable String threadSource) {
             this.threadSource = threadSource;
             _present |= 0x40000000L;
+            _unbound = Unbound.without(_unbound, 30);
             return this;
         }
 
@@ -1072,6 +1166,7 @@ public final class Thread {
             Objects.requireNonNull(turns, "turns");
             this.turns = Json.copyList(turns);
             _present |= 0x80000000L;
+            _unbound = Unbound.without(_unbound, 31);
             return this;
         }
 
@@ -1084,6 +1179,7 @@ public final class Thread {
         public Builder updatedAt(long updatedAt) {
             this.updatedAt = updatedAt;
             _present |= 0x100000000L;
+            _unbound = Unbound.without(_unbound, 32);
             return this;
         }
 
@@ -1132,10 +1228,11 @@ public final class Thread {
          * @throws IllegalStateException when a required member is not set
          */
         public Thread build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("Thread is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("Thread is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Thread(agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt, _present, _additionalProperties, _order);
+            return new Thread(agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -1175,6 +1272,8 @@ public final class Thread {
             @Nullable List<Turn> f31 = null;
             long f32 = 0L;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -1195,48 +1294,60 @@ public final class Thread {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableBoolean(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readLong(p);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readNullableBoolean(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ThreadEnvironment.codec());
-                    case 9 -> f9 = Json.readBoolean(p);
-                    case 10 -> f10 = Json.readTree(p);
-                    case 11 -> f11 = Json.readNullableString(p);
-                    case 12 -> f12 = p.currentToken() == JsonToken.VALUE_NULL ? null : GitInfo.codec().read(p);
-                    case 13 -> f13 = ThreadHistoryMode.codec().read(p);
-                    case 14 -> f14 = Json.readString(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    case 16 -> f16 = Json.readString(p);
-                    case 17 -> f17 = Json.readNullableString(p);
-                    case 18 -> f18 = Json.readNullableString(p);
-                    case 19 -> f19 = Json.readNullableString(p);
-                    case 20 -> f20 = Json.readNullableString(p);
-                    case 21 -> f21 = Json.readString(p);
-                    case 22 -> f22 = Json.readNullableString(p);
-                    case 23 -> f23 = Json.readNullableString(p);
-                    case 24 -> f24 = Json.readNullableLong(p);
-                    case 25 -> f25 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSection.codec().read(p);
-                    case 26 -> f26 = Json.readNullableLong(p);
-                    case 27 -> f27 = Json.readString(p);
-                    case 28 -> f28 = SessionSource.codec().read(p);
-                    case 29 -> f29 = ThreadStatus.codec().read(p);
-                    case 30 -> f30 = Json.readNullableString(p);
-                    case 31 -> f31 = Json.readList(p, Turn.codec());
-                    case 32 -> f32 = Json.readLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableBoolean(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readLong(q);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readNullableBoolean(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ThreadEnvironment.codec());
+                        case 9 -> f9 = Json.readBoolean(q);
+                        case 10 -> f10 = Json.readTree(q);
+                        case 11 -> f11 = Json.readNullableString(q);
+                        case 12 -> f12 = q.currentToken() == JsonToken.VALUE_NULL ? null : GitInfo.codec().read(q);
+                        case 13 -> f13 = ThreadHistoryMode.codec().read(q);
+                        case 14 -> f14 = Json.readString(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = Json.readString(q);
+                        case 17 -> f17 = Json.readNullableString(q);
+                        case 18 -> f18 = Json.readNullableString(q);
+                        case 19 -> f19 = Json.readNullableString(q);
+                        case 20 -> f20 = Json.readNullableString(q);
+                        case 21 -> f21 = Json.readString(q);
+                        case 22 -> f22 = Json.readNullableString(q);
+                        case 23 -> f23 = Json.readNullableString(q);
+                        case 24 -> f24 = Json.readNullableLong(q);
+                        case 25 -> f25 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSection.codec().read(q);
+                        case 26 -> f26 = Json.readNullableLong(q);
+                        case 27 -> f27 = Json.readString(q);
+                        case 28 -> f28 = SessionSource.codec().read(q);
+                        case 29 -> f29 = ThreadStatus.codec().read(q);
+                        case 30 -> f30 = Json.readNullableString(q);
+                        case 31 -> f31 = Json.readList(q, Turn.codec());
+                        case 32 -> f32 = Json.readLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "Thread", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Thread"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "Thread", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Thread(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27, f28, f29, f30, f31, f32, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new Thread(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27, f28, f29, f30, f31, f32, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Thread");
         }
@@ -1244,6 +1355,10 @@ public final class Thread {
 
     private static void writeMember(Thread v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.agentNickname == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadAttachment {
     private static final String[] NAMES = {"attachmentType", "createdAt", "id", "identityKey", "payload"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"attachmentType", "createdAt", "id", "identityKey", "payload"};
+    private static final String[] JAVA_TYPES = {"String", "long", "String", "String", "JsonNode"};
     private static final long REQUIRED = 0x1fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ThreadAttachment {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadAttachment(String attachmentType, long createdAt, String id, String identityKey, JsonNode payload, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadAttachment(String attachmentType, long createdAt, String id, String identityKey, JsonNode payload, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.attachmentType = attachmentType;
         this.createdAt = createdAt;
         this.id = id;
@@ -66,6 +71,7 @@ public final class ThreadAttachment {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ThreadAttachment {
      * @return the {@code attachmentType} member
      */
     public String attachmentType() {
+        Unbound.check(_unbound, 0);
         return attachmentType;
     }
 
@@ -83,6 +90,7 @@ public final class ThreadAttachment {
      * @return the {@code createdAt} member
      */
     public long createdAt() {
+        Unbound.check(_unbound, 1);
         return createdAt;
     }
 
@@ -92,6 +100,7 @@ public final class ThreadAttachment {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 2);
         return id;
     }
 
@@ -101,6 +110,7 @@ public final class ThreadAttachment {
      * @return the {@code identityKey} member
      */
     public String identityKey() {
+        Unbound.check(_unbound, 3);
         return identityKey;
     }
 
@@ -110,6 +120,7 @@ public final class ThreadAttachment {
      * @return the {@code payload} member
      */
     public JsonNode payload() {
+        Unbound.check(_unbound, 4);
         return payload;
     }
 
@@ -133,6 +144,24 @@ public final class ThreadAttachment {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadAttachment validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadAttachment> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ThreadAttachment {
                 && Objects.equals(id, x.id)
                 && Objects.equals(identityKey, x.identityKey)
                 && Objects.equals(payload, x.payload)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, attachmentType, createdAt, id, identityKey, payload, _additionalProperties);
+        return Objects.hash(_present, attachmentType, createdAt, id, identityKey, payload, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -172,6 +202,9 @@ public final class ThreadAttachment {
         Json.field(b, "payload", payload);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -188,6 +221,7 @@ public final class ThreadAttachment {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -200,6 +234,7 @@ public final class ThreadAttachment {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -212,6 +247,7 @@ public final class ThreadAttachment {
             Objects.requireNonNull(attachmentType, "attachmentType");
             this.attachmentType = attachmentType;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class ThreadAttachment {
         public Builder createdAt(long createdAt) {
             this.createdAt = createdAt;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ThreadAttachment {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -250,6 +288,7 @@ public final class ThreadAttachment {
             Objects.requireNonNull(identityKey, "identityKey");
             this.identityKey = identityKey;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -263,6 +302,7 @@ public final class ThreadAttachment {
             Objects.requireNonNull(payload, "payload");
             this.payload = payload;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -311,10 +351,11 @@ public final class ThreadAttachment {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadAttachment build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadAttachment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadAttachment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadAttachment(attachmentType, createdAt, id, identityKey, payload, _present, _additionalProperties, _order);
+            return new ThreadAttachment(attachmentType, createdAt, id, identityKey, payload, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -326,6 +367,8 @@ public final class ThreadAttachment {
             @Nullable String f3 = null;
             @Nullable JsonNode f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -346,20 +389,32 @@ public final class ThreadAttachment {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readLong(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readTree(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readLong(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readTree(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadAttachment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadAttachment"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadAttachment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadAttachment(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadAttachment(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadAttachment");
         }
@@ -367,6 +422,10 @@ public final class ThreadAttachment {
 
     private static void writeMember(ThreadAttachment v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.attachmentType);
             case 1 -> g.writeNumber(v.createdAt);

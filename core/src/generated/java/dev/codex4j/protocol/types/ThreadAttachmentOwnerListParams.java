@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadAttachmentOwnerListParams {
     private static final String[] NAMES = {"archived", "attachmentType", "cursor", "identityKey", "limit"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"archived", "attachmentType", "cursor", "identityKey", "limit"};
+    private static final String[] JAVA_TYPES = {"boolean", "String", "String", "String", "long"};
     private static final long REQUIRED = 0xaL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ThreadAttachmentOwnerListParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadAttachmentOwnerListParams(@Nullable Boolean archived, String attachmentType, @Nullable String cursor, String identityKey, @Nullable Long limit, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadAttachmentOwnerListParams(@Nullable Boolean archived, String attachmentType, @Nullable String cursor, String identityKey, @Nullable Long limit, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.archived = archived;
         this.attachmentType = attachmentType;
         this.cursor = cursor;
@@ -65,6 +70,7 @@ public final class ThreadAttachmentOwnerListParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class ThreadAttachmentOwnerListParams {
      * @return the {@code archived} member, or null when absent or null
      */
     public @Nullable Boolean archived() {
+        Unbound.check(_unbound, 0);
         return archived;
     }
 
@@ -82,6 +89,7 @@ public final class ThreadAttachmentOwnerListParams {
      * @return the {@code attachmentType} member
      */
     public String attachmentType() {
+        Unbound.check(_unbound, 1);
         return attachmentType;
     }
 
@@ -91,6 +99,7 @@ public final class ThreadAttachmentOwnerListParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 2);
         return cursor;
     }
 
@@ -100,6 +109,7 @@ public final class ThreadAttachmentOwnerListParams {
      * @return the {@code identityKey} member
      */
     public String identityKey() {
+        Unbound.check(_unbound, 3);
         return identityKey;
     }
 
@@ -109,6 +119,7 @@ public final class ThreadAttachmentOwnerListParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 4);
         return limit;
     }
 
@@ -132,6 +143,24 @@ public final class ThreadAttachmentOwnerListParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadAttachmentOwnerListParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadAttachmentOwnerListParams> codec() {
         return CODEC;
@@ -152,12 +181,13 @@ public final class ThreadAttachmentOwnerListParams {
                 && Objects.equals(cursor, x.cursor)
                 && Objects.equals(identityKey, x.identityKey)
                 && Objects.equals(limit, x.limit)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, archived, attachmentType, cursor, identityKey, limit, _additionalProperties);
+        return Objects.hash(_present, archived, attachmentType, cursor, identityKey, limit, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -178,6 +208,9 @@ public final class ThreadAttachmentOwnerListParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -193,6 +226,7 @@ public final class ThreadAttachmentOwnerListParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -205,6 +239,7 @@ public final class ThreadAttachmentOwnerListParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -216,6 +251,7 @@ public final class ThreadAttachmentOwnerListParams {
         public Builder archived(@Nullable Boolean archived) {
             this.archived = archived;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class ThreadAttachmentOwnerListParams {
             Objects.requireNonNull(attachmentType, "attachmentType");
             this.attachmentType = attachmentType;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class ThreadAttachmentOwnerListParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class ThreadAttachmentOwnerListParams {
             Objects.requireNonNull(identityKey, "identityKey");
             this.identityKey = identityKey;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class ThreadAttachmentOwnerListParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -314,10 +354,11 @@ public final class ThreadAttachmentOwnerListParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadAttachmentOwnerListParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadAttachmentOwnerListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadAttachmentOwnerListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadAttachmentOwnerListParams(archived, attachmentType, cursor, identityKey, limit, _present, _additionalProperties, _order);
+            return new ThreadAttachmentOwnerListParams(archived, attachmentType, cursor, identityKey, limit, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -329,6 +370,8 @@ public final class ThreadAttachmentOwnerListParams {
             @Nullable String f3 = null;
             @Nullable Long f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -349,20 +392,32 @@ public final class ThreadAttachmentOwnerListParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadAttachmentOwnerListParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadAttachmentOwnerListParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadAttachmentOwnerListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadAttachmentOwnerListParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadAttachmentOwnerListParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadAttachmentOwnerListParams");
         }
@@ -370,6 +425,10 @@ public final class ThreadAttachmentOwnerListParams {
 
     private static void writeMember(ThreadAttachmentOwnerListParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.archived == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadAttachmentUpdatedNotification {
     private static final String[] NAMES = {"attachmentId", "attachmentType", "identityKey", "operation", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"attachmentId", "attachmentType", "identityKey", "operation", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "ThreadAttachmentOperation", "String"};
     private static final long REQUIRED = 0x1fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ThreadAttachmentUpdatedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadAttachmentUpdatedNotification(String attachmentId, String attachmentType, String identityKey, ThreadAttachmentOperation operation, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadAttachmentUpdatedNotification(String attachmentId, String attachmentType, String identityKey, ThreadAttachmentOperation operation, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.attachmentId = attachmentId;
         this.attachmentType = attachmentType;
         this.identityKey = identityKey;
@@ -66,6 +71,7 @@ public final class ThreadAttachmentUpdatedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ThreadAttachmentUpdatedNotification {
      * @return the {@code attachmentId} member
      */
     public String attachmentId() {
+        Unbound.check(_unbound, 0);
         return attachmentId;
     }
 
@@ -83,6 +90,7 @@ public final class ThreadAttachmentUpdatedNotification {
      * @return the {@code attachmentType} member
      */
     public String attachmentType() {
+        Unbound.check(_unbound, 1);
         return attachmentType;
     }
 
@@ -92,6 +100,7 @@ public final class ThreadAttachmentUpdatedNotification {
      * @return the {@code identityKey} member
      */
     public String identityKey() {
+        Unbound.check(_unbound, 2);
         return identityKey;
     }
 
@@ -101,6 +110,7 @@ public final class ThreadAttachmentUpdatedNotification {
      * @return the {@code operation} member
      */
     public ThreadAttachmentOperation operation() {
+        Unbound.check(_unbound, 3);
         return operation;
     }
 
@@ -110,6 +120,7 @@ public final class ThreadAttachmentUpdatedNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -133,6 +144,24 @@ public final class ThreadAttachmentUpdatedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadAttachmentUpdatedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadAttachmentUpdatedNotification> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ThreadAttachmentUpdatedNotification {
                 && Objects.equals(identityKey, x.identityKey)
                 && Objects.equals(operation, x.operation)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, attachmentId, attachmentType, identityKey, operation, threadId, _additionalProperties);
+        return Objects.hash(_present, attachmentId, attachmentType, identityKey, operation, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -172,6 +202,9 @@ public final class ThreadAttachmentUpdatedNotification {
         Json.field(b, "threadId", threadId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -188,6 +221,7 @@ public final class ThreadAttachmentUpdatedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -200,6 +234,7 @@ public final class ThreadAttachmentUpdatedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -212,6 +247,7 @@ public final class ThreadAttachmentUpdatedNotification {
             Objects.requireNonNull(attachmentId, "attachmentId");
             this.attachmentId = attachmentId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class ThreadAttachmentUpdatedNotification {
             Objects.requireNonNull(attachmentType, "attachmentType");
             this.attachmentType = attachmentType;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class ThreadAttachmentUpdatedNotification {
             Objects.requireNonNull(identityKey, "identityKey");
             this.identityKey = identityKey;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -251,6 +289,7 @@ public final class ThreadAttachmentUpdatedNotification {
             Objects.requireNonNull(operation, "operation");
             this.operation = operation;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -264,6 +303,7 @@ public final class ThreadAttachmentUpdatedNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,10 +352,11 @@ public final class ThreadAttachmentUpdatedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadAttachmentUpdatedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadAttachmentUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadAttachmentUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadAttachmentUpdatedNotification(attachmentId, attachmentType, identityKey, operation, threadId, _present, _additionalProperties, _order);
+            return new ThreadAttachmentUpdatedNotification(attachmentId, attachmentType, identityKey, operation, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -327,6 +368,8 @@ public final class ThreadAttachmentUpdatedNotification {
             @Nullable ThreadAttachmentOperation f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -347,20 +390,32 @@ public final class ThreadAttachmentUpdatedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = ThreadAttachmentOperation.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = ThreadAttachmentOperation.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadAttachmentUpdatedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadAttachmentUpdatedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadAttachmentUpdatedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadAttachmentUpdatedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadAttachmentUpdatedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadAttachmentUpdatedNotification");
         }
@@ -368,6 +423,10 @@ public final class ThreadAttachmentUpdatedNotification {
 
     private static void writeMember(ThreadAttachmentUpdatedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.attachmentId);
             case 1 -> g.writeString(v.attachmentType);

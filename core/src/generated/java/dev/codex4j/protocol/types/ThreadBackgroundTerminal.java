@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ThreadBackgroundTerminal {
     private static final String[] NAMES = {"command", "cpuPercent", "cwd", "itemId", "osPid", "processId", "rssKb"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"command", "cpuPercent", "cwd", "itemId", "osPid", "processId", "rssKb"};
+    private static final String[] JAVA_TYPES = {"String", "double", "String", "String", "long", "String", "long"};
     private static final long REQUIRED = 0x2dL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class ThreadBackgroundTerminal {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadBackgroundTerminal(String command, @Nullable Double cpuPercent, String cwd, String itemId, @Nullable Long osPid, String processId, @Nullable Long rssKb, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadBackgroundTerminal(String command, @Nullable Double cpuPercent, String cwd, String itemId, @Nullable Long osPid, String processId, @Nullable Long rssKb, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.command = command;
         this.cpuPercent = cpuPercent;
         this.cwd = cwd;
@@ -71,6 +76,7 @@ public final class ThreadBackgroundTerminal {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class ThreadBackgroundTerminal {
      * @return the {@code command} member
      */
     public String command() {
+        Unbound.check(_unbound, 0);
         return command;
     }
 
@@ -88,6 +95,7 @@ public final class ThreadBackgroundTerminal {
      * @return the {@code cpuPercent} member, or null when absent or null
      */
     public @Nullable Double cpuPercent() {
+        Unbound.check(_unbound, 1);
         return cpuPercent;
     }
 
@@ -97,6 +105,7 @@ public final class ThreadBackgroundTerminal {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 2);
         return cwd;
     }
 
@@ -106,6 +115,7 @@ public final class ThreadBackgroundTerminal {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 3);
         return itemId;
     }
 
@@ -115,6 +125,7 @@ public final class ThreadBackgroundTerminal {
      * @return the {@code osPid} member, or null when absent or null
      */
     public @Nullable Long osPid() {
+        Unbound.check(_unbound, 4);
         return osPid;
     }
 
@@ -124,6 +135,7 @@ public final class ThreadBackgroundTerminal {
      * @return the {@code processId} member
      */
     public String processId() {
+        Unbound.check(_unbound, 5);
         return processId;
     }
 
@@ -133,6 +145,7 @@ public final class ThreadBackgroundTerminal {
      * @return the {@code rssKb} member, or null when absent or null
      */
     public @Nullable Long rssKb() {
+        Unbound.check(_unbound, 6);
         return rssKb;
     }
 
@@ -154,6 +167,24 @@ public final class ThreadBackgroundTerminal {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadBackgroundTerminal validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -178,12 +209,13 @@ public final class ThreadBackgroundTerminal {
                 && Objects.equals(osPid, x.osPid)
                 && Objects.equals(processId, x.processId)
                 && Objects.equals(rssKb, x.rssKb)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, command, cpuPercent, cwd, itemId, osPid, processId, rssKb, _additionalProperties);
+        return Objects.hash(_present, command, cpuPercent, cwd, itemId, osPid, processId, rssKb, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -206,6 +238,9 @@ public final class ThreadBackgroundTerminal {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -223,6 +258,7 @@ public final class ThreadBackgroundTerminal {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -237,6 +273,7 @@ public final class ThreadBackgroundTerminal {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -249,6 +286,7 @@ public final class ThreadBackgroundTerminal {
             Objects.requireNonNull(command, "command");
             this.command = command;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -261,6 +299,7 @@ public final class ThreadBackgroundTerminal {
         public Builder cpuPercent(@Nullable Double cpuPercent) {
             this.cpuPercent = cpuPercent;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -274,6 +313,7 @@ public final class ThreadBackgroundTerminal {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class ThreadBackgroundTerminal {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -299,6 +340,7 @@ public final class ThreadBackgroundTerminal {
         public Builder osPid(@Nullable Long osPid) {
             this.osPid = osPid;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -312,6 +354,7 @@ public final class ThreadBackgroundTerminal {
             Objects.requireNonNull(processId, "processId");
             this.processId = processId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -324,6 +367,7 @@ public final class ThreadBackgroundTerminal {
         public Builder rssKb(@Nullable Long rssKb) {
             this.rssKb = rssKb;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -372,10 +416,11 @@ public final class ThreadBackgroundTerminal {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadBackgroundTerminal build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadBackgroundTerminal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadBackgroundTerminal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadBackgroundTerminal(command, cpuPercent, cwd, itemId, osPid, processId, rssKb, _present, _additionalProperties, _order);
+            return new ThreadBackgroundTerminal(command, cpuPercent, cwd, itemId, osPid, processId, rssKb, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -389,6 +434,8 @@ public final class ThreadBackgroundTerminal {
             @Nullable String f5 = null;
             @Nullable Long f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -409,22 +456,34 @@ public final class ThreadBackgroundTerminal {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readNullableDouble(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readNullableDouble(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadBackgroundTerminal", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadBackgroundTerminal"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadBackgroundTerminal", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadBackgroundTerminal(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadBackgroundTerminal(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadBackgroundTerminal");
         }
@@ -432,6 +491,10 @@ public final class ThreadBackgroundTerminal {
 
     private static void writeMember(ThreadBackgroundTerminal v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.command);
             case 1 -> {

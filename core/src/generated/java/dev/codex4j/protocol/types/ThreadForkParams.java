@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,8 @@ public final class ThreadForkParams {
     private static final String[] NAMES = {"approvalPolicy", "approvalsReviewer", "attachToSource", "baseInstructions", "beforeTurnId", "config", "cwd", "deferGoalContinuation", "developerInstructions", "ephemeral", "excludeTurns", "experimentalDisablePredictionMcp", "experimentalPredictionMode", "lastTurnId", "model", "modelProvider", "path", "permissions", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "threadId", "threadSource"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"approvalPolicy", "approvalsReviewer", "attachToSource", "baseInstructions", "beforeTurnId", "config", "cwd", "deferGoalContinuation", "developerInstructions", "ephemeral", "excludeTurns", "experimentalDisablePredictionMcp", "experimentalPredictionMode", "lastTurnId", "model", "modelProvider", "path", "permissions", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "threadId", "threadSource"};
+    private static final String[] JAVA_TYPES = {"AskForApproval", "ApprovalsReviewer", "boolean", "String", "String", "JsonNode", "String", "boolean", "String", "boolean", "boolean", "boolean", "boolean", "String", "String", "String", "String", "String", "List<String>", "SandboxMode", "String", "String", "String"};
     private static final long REQUIRED = 0x200000L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -76,8 +80,9 @@ public final class ThreadForkParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadForkParams(@Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable Boolean attachToSource, @Nullable String baseInstructions, @Nullable String beforeTurnId, @Nullable JsonNode config, @Nullable String cwd, @Nullable Boolean deferGoalContinuation, @Nullable String developerInstructions, @Nullable Boolean ephemeral, @Nullable Boolean excludeTurns, @Nullable Boolean experimentalDisablePredictionMcp, @Nullable Boolean experimentalPredictionMode, @Nullable String lastTurnId, @Nullable String model, @Nullable String modelProvider, @Nullable String path, @Nullable String permissions, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxMode sandbox, @Nullable String serviceTier, String threadId, @Nullable String threadSource, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadForkParams(@Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable Boolean attachToSource, @Nullable String baseInstructions, @Nullable String beforeTurnId, @Nullable JsonNode config, @Nullable String cwd, @Nullable Boolean deferGoalContinuation, @Nullable String developerInstructions, @Nullable Boolean ephemeral, @Nullable Boolean excludeTurns, @Nullable Boolean experimentalDisablePredictionMcp, @Nullable Boolean experimentalPredictionMode, @Nullable String lastTurnId, @Nullable String model, @Nullable String modelProvider, @Nullable String path, @Nullable String permissions, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxMode sandbox, @Nullable String serviceTier, String threadId, @Nullable String threadSource, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
         this.attachToSource = attachToSource;
@@ -104,6 +109,7 @@ public final class ThreadForkParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -112,6 +118,7 @@ public final class ThreadForkParams {
      * @return the {@code approvalPolicy} member, or null when absent or null
      */
     public @Nullable AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 0);
         return approvalPolicy;
     }
 
@@ -121,6 +128,7 @@ public final class ThreadForkParams {
      * @return the {@code approvalsReviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 1);
         return approvalsReviewer;
     }
 
@@ -131,6 +139,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable Boolean attachToSource() {
+        Unbound.check(_unbound, 2);
         return attachToSource;
     }
 
@@ -140,6 +149,7 @@ public final class ThreadForkParams {
      * @return the {@code baseInstructions} member, or null when absent or null
      */
     public @Nullable String baseInstructions() {
+        Unbound.check(_unbound, 3);
         return baseInstructions;
     }
 
@@ -150,6 +160,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable String beforeTurnId() {
+        Unbound.check(_unbound, 4);
         return beforeTurnId;
     }
 
@@ -159,6 +170,7 @@ public final class ThreadForkParams {
      * @return the {@code config} member, or null when absent
      */
     public @Nullable JsonNode config() {
+        Unbound.check(_unbound, 5);
         return config;
     }
 
@@ -168,6 +180,7 @@ public final class ThreadForkParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 6);
         return cwd;
     }
 
@@ -178,6 +191,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable Boolean deferGoalContinuation() {
+        Unbound.check(_unbound, 7);
         return deferGoalContinuation;
     }
 
@@ -187,6 +201,7 @@ public final class ThreadForkParams {
      * @return the {@code developerInstructions} member, or null when absent or null
      */
     public @Nullable String developerInstructions() {
+        Unbound.check(_unbound, 8);
         return developerInstructions;
     }
 
@@ -196,6 +211,7 @@ public final class ThreadForkParams {
      * @return the {@code ephemeral} member, or null when absent
      */
     public @Nullable Boolean ephemeral() {
+        Unbound.check(_unbound, 9);
         return ephemeral;
     }
 
@@ -205,6 +221,7 @@ public final class ThreadForkParams {
      * @return the {@code excludeTurns} member, or null when absent
      */
     public @Nullable Boolean excludeTurns() {
+        Unbound.check(_unbound, 10);
         return excludeTurns;
     }
 
@@ -215,6 +232,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable Boolean experimentalDisablePredictionMcp() {
+        Unbound.check(_unbound, 11);
         return experimentalDisablePredictionMcp;
     }
 
@@ -225,6 +243,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable Boolean experimentalPredictionMode() {
+        Unbound.check(_unbound, 12);
         return experimentalPredictionMode;
     }
 
@@ -236,6 +255,7 @@ public final class ThreadForkParams {
      * @return the {@code lastTurnId} member, or null when absent or null
      */
     public @Nullable String lastTurnId() {
+        Unbound.check(_unbound, 13);
         return lastTurnId;
     }
 
@@ -245,6 +265,7 @@ public final class ThreadForkParams {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 14);
         return model;
     }
 
@@ -254,6 +275,7 @@ public final class ThreadForkParams {
      * @return the {@code modelProvider} member, or null when absent or null
      */
     public @Nullable String modelProvider() {
+        Unbound.check(_unbound, 15);
         return modelProvider;
     }
 
@@ -266,6 +288,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable String path() {
+        Unbound.check(_unbound, 16);
         return path;
     }
 
@@ -276,6 +299,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable String permissions() {
+        Unbound.check(_unbound, 17);
         return permissions;
     }
 
@@ -286,6 +310,7 @@ public final class ThreadForkParams {
      */
     @Experimental
     public @Nullable List<String> runtimeWorkspaceRoots() {
+        Unbound.check(_unbound, 18);
         return runtimeWorkspaceRoots;
     }
 
@@ -295,6 +320,7 @@ public final class ThreadForkParams {
      * @return the {@code sandbox} member, or null when absent or null
      */
     public @Nullable SandboxMode sandbox() {
+        Unbound.check(_unbound, 19);
         return sandbox;
     }
 
@@ -304,6 +330,7 @@ public final class ThreadForkParams {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 20);
         return serviceTier;
     }
 
@@ -313,6 +340,7 @@ public final class ThreadForkParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 21);
         return threadId;
     }
 
@@ -322,6 +350,7 @@ public final class ThreadForkParams {
      * @return the {@code threadSource} member, or null when absent or null
      */
     public @Nullable String threadSource() {
+        Unbound.check(_unbound, 22);
         return threadSource;
     }
 
@@ -343,6 +372,24 @@ public final class ThreadForkParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadForkParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -383,12 +430,13 @@ public final class ThreadForkParams {
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(threadSource, x.threadSource)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, approvalPolicy, approvalsReviewer, attachToSource, baseInstructions, beforeTurnId, config, cwd, deferGoalContinuation, developerInstructions, ephemeral, excludeTurns, experimentalDisablePredictionMcp, experimentalPredictionMode, lastTurnId, model, modelProvider, path, permissions, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, threadSource, _additionalProperties);
+        return Objects.hash(_present, approvalPolicy, approvalsReviewer, attachToSource, baseInstructions, beforeTurnId, config, cwd, deferGoalContinuation, developerInstructions, ephemeral, excludeTurns, experimentalDisablePredictionMcp, experimentalPredictionMode, lastTurnId, model, modelProvider, path, permissions, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, threadSource, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -465,6 +513,9 @@ public final class ThreadForkParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -498,6 +549,7 @@ public final class ThreadForkParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -528,6 +580,7 @@ public final class ThreadForkParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -539,6 +592,7 @@ public final class ThreadForkParams {
         public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -551,6 +605,7 @@ public final class ThreadForkParams {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -564,6 +619,7 @@ public final class ThreadForkParams {
         public Builder attachToSource(@Nullable Boolean attachToSource) {
             this.attachToSource = attachToSource;
             _present = attachToSource == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -576,6 +632,7 @@ public final class ThreadForkParams {
         public Builder baseInstructions(@Nullable String baseInstructions) {
             this.baseInstructions = baseInstructions;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -589,6 +646,7 @@ public final class ThreadForkParams {
         public Builder beforeTurnId(@Nullable String beforeTurnId) {
             this.beforeTurnId = beforeTurnId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -601,6 +659,7 @@ public final class ThreadForkParams {
         public Builder config(@Nullable JsonNode config) {
             this.config = config;
             _present = config == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -613,6 +672,7 @@ public final class ThreadForkParams {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -626,6 +686,7 @@ public final class ThreadForkParams {
         public Builder deferGoalContinuation(@Nullable Boolean deferGoalContinuation) {
             this.deferGoalContinuation = deferGoalContinuation;
             _present = deferGoalContinuation == null ? _present & ~0x80L : _present | 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -638,6 +699,7 @@ public final class ThreadForkParams {
         public Builder developerInstructions(@Nullable String developerInstructions) {
             this.developerInstructions = developerInstructions;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -650,6 +712,7 @@ public final class ThreadForkParams {
         public Builder ephemeral(@Nullable Boolean ephemeral) {
             this.ephemeral = ephemeral;
             _present = ephemeral == null ? _present & ~0x200L : _present | 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -662,6 +725,7 @@ public final class ThreadForkParams {
         public Builder excludeTurns(@Nullable Boolean excludeTurns) {
             this.excludeTurns = excludeTurns;
             _present = excludeTurns == null ? _present & ~0x400L : _present | 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -675,6 +739,7 @@ public final class ThreadForkParams {
         public Builder experimentalDisablePredictionMcp(@Nullable Boolean experimentalDisablePredictionMcp) {
             this.experimentalDisablePredictionMcp = experimentalDisablePredictionMcp;
             _present = experimentalDisablePredictionMcp == null ? _present & ~0x800L : _present | 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -688,6 +753,7 @@ public final class ThreadForkParams {
         public Builder experimentalPredictionMode(@Nullable Boolean experimentalPredictionMode) {
             this.experimentalPredictionMode = experimentalPredictionMode;
             _present = experimentalPredictionMode == null ? _present & ~0x1000L : _present | 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -700,6 +766,7 @@ public final class ThreadForkParams {
         public Builder lastTurnId(@Nullable String lastTurnId) {
             this.lastTurnId = lastTurnId;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -712,6 +779,7 @@ public final class ThreadForkParams {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -724,6 +792,7 @@ public final class ThreadForkParams {
         public Builder modelProvider(@Nullable String modelProvider) {
             this.modelProvider = modelProvider;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -737,6 +806,7 @@ public final class ThreadForkParams {
         public Builder path(@Nullable String path) {
             this.path = path;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -750,6 +820,7 @@ public final class ThreadForkParams {
         public Builder permissions(@Nullable String permissions) {
             this.permissions = permissions;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -763,6 +834,7 @@ public final class ThreadForkParams {
         public Builder runtimeWorkspaceRoots(@Nullable List<? extends String> runtimeWorkspaceRoots) {
             this.runtimeWorkspaceRoots = runtimeWorkspaceRoots == null ? null : Json.copyList(runtimeWorkspaceRoots);
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -775,6 +847,7 @@ public final class ThreadForkParams {
         public Builder sandbox(@Nullable SandboxMode sandbox) {
             this.sandbox = sandbox;
             _present |= 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -787,6 +860,7 @@ public final class ThreadForkParams {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x100000L;
+            _unbound = Unbound.without(_unbound, 20);
             return this;
         }
 
@@ -800,6 +874,7 @@ public final class ThreadForkParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x200000L;
+            _unbound = Unbound.without(_unbound, 21);
             return this;
         }
 
@@ -812,6 +887,7 @@ public final class ThreadForkParams {
         public Builder threadSource(@Nullable String threadSource) {
             this.threadSource = threadSource;
             _present |= 0x400000L;
+            _unbound = Unbound.without(_unbound, 22);
             return this;
         }
 
@@ -860,10 +936,11 @@ public final class ThreadForkParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadForkParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadForkParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadForkParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadForkParams(approvalPolicy, approvalsReviewer, attachToSource, baseInstructions, beforeTurnId, config, cwd, deferGoalContinuation, developerInstructions, ephemeral, excludeTurns, experimentalDisablePredictionMcp, experimentalPredictionMode, lastTurnId, model, modelProvider, path, permissions, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, threadSource, _present, _additionalProperties, _order);
+            return new ThreadForkParams(approvalPolicy, approvalsReviewer, attachToSource, baseInstructions, beforeTurnId, config, cwd, deferGoalContinuation, developerInstructions, ephemeral, excludeTurns, experimentalDisablePredictionMcp, experimentalPredictionMode, lastTurnId, model, modelProvider, path, permissions, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, threadSource, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -893,6 +970,8 @@ public final class ThreadForkParams {
             @Nullable String f21 = null;
             @Nullable String f22 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -913,38 +992,50 @@ public final class ThreadForkParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readTree(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readBoolean(p);
-                    case 8 -> f8 = Json.readNullableString(p);
-                    case 9 -> f9 = Json.readBoolean(p);
-                    case 10 -> f10 = Json.readBoolean(p);
-                    case 11 -> f11 = Json.readBoolean(p);
-                    case 12 -> f12 = Json.readBoolean(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    case 14 -> f14 = Json.readNullableString(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    case 16 -> f16 = Json.readNullableString(p);
-                    case 17 -> f17 = Json.readNullableString(p);
-                    case 18 -> f18 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 19 -> f19 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(p);
-                    case 20 -> f20 = Json.readNullableString(p);
-                    case 21 -> f21 = Json.readString(p);
-                    case 22 -> f22 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readTree(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readBoolean(q);
+                        case 8 -> f8 = Json.readNullableString(q);
+                        case 9 -> f9 = Json.readBoolean(q);
+                        case 10 -> f10 = Json.readBoolean(q);
+                        case 11 -> f11 = Json.readBoolean(q);
+                        case 12 -> f12 = Json.readBoolean(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        case 14 -> f14 = Json.readNullableString(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = Json.readNullableString(q);
+                        case 17 -> f17 = Json.readNullableString(q);
+                        case 18 -> f18 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 19 -> f19 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(q);
+                        case 20 -> f20 = Json.readNullableString(q);
+                        case 21 -> f21 = Json.readString(q);
+                        case 22 -> f22 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadForkParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadForkParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadForkParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadForkParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadForkParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadForkParams");
         }
@@ -952,6 +1043,10 @@ public final class ThreadForkParams {
 
     private static void writeMember(ThreadForkParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.approvalPolicy == null) {

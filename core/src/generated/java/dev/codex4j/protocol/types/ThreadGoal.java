@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadGoal {
     private static final String[] NAMES = {"createdAt", "objective", "status", "threadId", "timeUsedSeconds", "tokenBudget", "tokensUsed", "updatedAt"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"createdAt", "objective", "status", "threadId", "timeUsedSeconds", "tokenBudget", "tokensUsed", "updatedAt"};
+    private static final String[] JAVA_TYPES = {"long", "String", "ThreadGoalStatus", "String", "long", "long", "long", "long"};
     private static final long REQUIRED = 0xdfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class ThreadGoal {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadGoal(long createdAt, String objective, ThreadGoalStatus status, String threadId, long timeUsedSeconds, @Nullable Long tokenBudget, long tokensUsed, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadGoal(long createdAt, String objective, ThreadGoalStatus status, String threadId, long timeUsedSeconds, @Nullable Long tokenBudget, long tokensUsed, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.createdAt = createdAt;
         this.objective = objective;
         this.status = status;
@@ -72,6 +77,7 @@ public final class ThreadGoal {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -80,6 +86,7 @@ public final class ThreadGoal {
      * @return the {@code createdAt} member
      */
     public long createdAt() {
+        Unbound.check(_unbound, 0);
         return createdAt;
     }
 
@@ -89,6 +96,7 @@ public final class ThreadGoal {
      * @return the {@code objective} member
      */
     public String objective() {
+        Unbound.check(_unbound, 1);
         return objective;
     }
 
@@ -98,6 +106,7 @@ public final class ThreadGoal {
      * @return the {@code status} member
      */
     public ThreadGoalStatus status() {
+        Unbound.check(_unbound, 2);
         return status;
     }
 
@@ -107,6 +116,7 @@ public final class ThreadGoal {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -116,6 +126,7 @@ public final class ThreadGoal {
      * @return the {@code timeUsedSeconds} member
      */
     public long timeUsedSeconds() {
+        Unbound.check(_unbound, 4);
         return timeUsedSeconds;
     }
 
@@ -125,6 +136,7 @@ public final class ThreadGoal {
      * @return the {@code tokenBudget} member, or null when absent or null
      */
     public @Nullable Long tokenBudget() {
+        Unbound.check(_unbound, 5);
         return tokenBudget;
     }
 
@@ -134,6 +146,7 @@ public final class ThreadGoal {
      * @return the {@code tokensUsed} member
      */
     public long tokensUsed() {
+        Unbound.check(_unbound, 6);
         return tokensUsed;
     }
 
@@ -143,6 +156,7 @@ public final class ThreadGoal {
      * @return the {@code updatedAt} member
      */
     public long updatedAt() {
+        Unbound.check(_unbound, 7);
         return updatedAt;
     }
 
@@ -164,6 +178,24 @@ public final class ThreadGoal {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadGoal validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -189,12 +221,13 @@ public final class ThreadGoal {
                 && Objects.equals(tokenBudget, x.tokenBudget)
                 && tokensUsed == x.tokensUsed
                 && updatedAt == x.updatedAt
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, createdAt, objective, status, threadId, timeUsedSeconds, tokenBudget, tokensUsed, updatedAt, _additionalProperties);
+        return Objects.hash(_present, createdAt, objective, status, threadId, timeUsedSeconds, tokenBudget, tokensUsed, updatedAt, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -214,6 +247,9 @@ public final class ThreadGoal {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -232,6 +268,7 @@ public final class ThreadGoal {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -247,6 +284,7 @@ public final class ThreadGoal {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -258,6 +296,7 @@ public final class ThreadGoal {
         public Builder createdAt(long createdAt) {
             this.createdAt = createdAt;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class ThreadGoal {
             Objects.requireNonNull(objective, "objective");
             this.objective = objective;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -284,6 +324,7 @@ public final class ThreadGoal {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -297,6 +338,7 @@ public final class ThreadGoal {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -309,6 +351,7 @@ public final class ThreadGoal {
         public Builder timeUsedSeconds(long timeUsedSeconds) {
             this.timeUsedSeconds = timeUsedSeconds;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -321,6 +364,7 @@ public final class ThreadGoal {
         public Builder tokenBudget(@Nullable Long tokenBudget) {
             this.tokenBudget = tokenBudget;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -333,6 +377,7 @@ public final class ThreadGoal {
         public Builder tokensUsed(long tokensUsed) {
             this.tokensUsed = tokensUsed;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -345,6 +390,7 @@ public final class ThreadGoal {
         public Builder updatedAt(long updatedAt) {
             this.updatedAt = updatedAt;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -393,10 +439,11 @@ public final class ThreadGoal {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadGoal build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadGoal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadGoal is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadGoal(createdAt, objective, status, threadId, timeUsedSeconds, tokenBudget, tokensUsed, updatedAt, _present, _additionalProperties, _order);
+            return new ThreadGoal(createdAt, objective, status, threadId, timeUsedSeconds, tokenBudget, tokensUsed, updatedAt, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -411,6 +458,8 @@ public final class ThreadGoal {
             long f6 = 0L;
             long f7 = 0L;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -431,23 +480,35 @@ public final class ThreadGoal {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = ThreadGoalStatus.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readLong(p);
-                    case 5 -> f5 = Json.readNullableLong(p);
-                    case 6 -> f6 = Json.readLong(p);
-                    case 7 -> f7 = Json.readLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = ThreadGoalStatus.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readLong(q);
+                        case 5 -> f5 = Json.readNullableLong(q);
+                        case 6 -> f6 = Json.readLong(q);
+                        case 7 -> f7 = Json.readLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadGoal", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadGoal"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadGoal", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadGoal(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadGoal(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadGoal");
         }
@@ -455,6 +516,10 @@ public final class ThreadGoal {
 
     private static void writeMember(ThreadGoal v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.createdAt);
             case 1 -> g.writeString(v.objective);

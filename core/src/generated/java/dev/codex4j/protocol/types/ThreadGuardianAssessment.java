@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ThreadGuardianAssessment {
     private static final String[] NAMES = {"outcome", "rationale", "riskLevel", "userAuthorization"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"outcome", "rationale", "riskLevel", "userAuthorization"};
+    private static final String[] JAVA_TYPES = {"GuardianAssessmentOutcome", "String", "GuardianRiskLevel", "GuardianUserAuthorization"};
     private static final long REQUIRED = 0xfL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ThreadGuardianAssessment {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadGuardianAssessment(GuardianAssessmentOutcome outcome, String rationale, GuardianRiskLevel riskLevel, GuardianUserAuthorization userAuthorization, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadGuardianAssessment(GuardianAssessmentOutcome outcome, String rationale, GuardianRiskLevel riskLevel, GuardianUserAuthorization userAuthorization, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.outcome = outcome;
         this.rationale = rationale;
         this.riskLevel = riskLevel;
@@ -65,6 +70,7 @@ public final class ThreadGuardianAssessment {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class ThreadGuardianAssessment {
      * @return the {@code outcome} member
      */
     public GuardianAssessmentOutcome outcome() {
+        Unbound.check(_unbound, 0);
         return outcome;
     }
 
@@ -82,6 +89,7 @@ public final class ThreadGuardianAssessment {
      * @return the {@code rationale} member
      */
     public String rationale() {
+        Unbound.check(_unbound, 1);
         return rationale;
     }
 
@@ -91,6 +99,7 @@ public final class ThreadGuardianAssessment {
      * @return the {@code riskLevel} member
      */
     public GuardianRiskLevel riskLevel() {
+        Unbound.check(_unbound, 2);
         return riskLevel;
     }
 
@@ -100,6 +109,7 @@ public final class ThreadGuardianAssessment {
      * @return the {@code userAuthorization} member
      */
     public GuardianUserAuthorization userAuthorization() {
+        Unbound.check(_unbound, 3);
         return userAuthorization;
     }
 
@@ -123,6 +133,24 @@ public final class ThreadGuardianAssessment {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadGuardianAssessment validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadGuardianAssessment> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class ThreadGuardianAssessment {
                 && Objects.equals(rationale, x.rationale)
                 && Objects.equals(riskLevel, x.riskLevel)
                 && Objects.equals(userAuthorization, x.userAuthorization)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, outcome, rationale, riskLevel, userAuthorization, _additionalProperties);
+        return Objects.hash(_present, outcome, rationale, riskLevel, userAuthorization, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -160,6 +189,9 @@ public final class ThreadGuardianAssessment {
         Json.field(b, "userAuthorization", userAuthorization);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -175,6 +207,7 @@ public final class ThreadGuardianAssessment {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -186,6 +219,7 @@ public final class ThreadGuardianAssessment {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -198,6 +232,7 @@ public final class ThreadGuardianAssessment {
             Objects.requireNonNull(outcome, "outcome");
             this.outcome = outcome;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class ThreadGuardianAssessment {
             Objects.requireNonNull(rationale, "rationale");
             this.rationale = rationale;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class ThreadGuardianAssessment {
             Objects.requireNonNull(riskLevel, "riskLevel");
             this.riskLevel = riskLevel;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class ThreadGuardianAssessment {
             Objects.requireNonNull(userAuthorization, "userAuthorization");
             this.userAuthorization = userAuthorization;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class ThreadGuardianAssessment {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadGuardianAssessment build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadGuardianAssessment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadGuardianAssessment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadGuardianAssessment(outcome, rationale, riskLevel, userAuthorization, _present, _additionalProperties, _order);
+            return new ThreadGuardianAssessment(outcome, rationale, riskLevel, userAuthorization, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class ThreadGuardianAssessment {
             @Nullable GuardianRiskLevel f2 = null;
             @Nullable GuardianUserAuthorization f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class ThreadGuardianAssessment {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = GuardianAssessmentOutcome.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = GuardianRiskLevel.codec().read(p);
-                    case 3 -> f3 = GuardianUserAuthorization.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = GuardianAssessmentOutcome.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = GuardianRiskLevel.codec().read(q);
+                        case 3 -> f3 = GuardianUserAuthorization.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadGuardianAssessment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadGuardianAssessment"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadGuardianAssessment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadGuardianAssessment(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadGuardianAssessment(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadGuardianAssessment");
         }
@@ -339,6 +392,10 @@ public final class ThreadGuardianAssessment {
 
     private static void writeMember(ThreadGuardianAssessment v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> GuardianAssessmentOutcome.codec().write(v.outcome, g);
             case 1 -> g.writeString(v.rationale);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +89,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "clientId", "content", "id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "clientId", "content", "id"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "List<UserInput>", "String"};
         private static final long REQUIRED = 0x31L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -99,8 +103,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private UserMessage(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable String clientId, List<UserInput> content, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private UserMessage(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable String clientId, List<UserInput> content, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.clientId = clientId;
@@ -109,6 +114,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -119,6 +125,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -130,6 +137,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -139,6 +147,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code clientId} member, or null when absent or null
          */
         public @Nullable String clientId() {
+            Unbound.check(_unbound, 3);
             return clientId;
         }
 
@@ -148,6 +157,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code content} member
          */
         public List<UserInput> content() {
+            Unbound.check(_unbound, 4);
             return content;
         }
 
@@ -157,6 +167,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 5);
             return id;
         }
 
@@ -185,6 +196,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public UserMessage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<UserMessage> codec() {
             return CODEC;
@@ -205,12 +234,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(clientId, x.clientId)
                     && Objects.equals(content, x.content)
                     && Objects.equals(id, x.id)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, clientId, content, id, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, clientId, content, id, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -231,6 +261,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -246,6 +279,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -258,6 +292,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -269,6 +304,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -281,6 +317,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -293,6 +330,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder clientId(@Nullable String clientId) {
                 this.clientId = clientId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -306,6 +344,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(content, "content");
                 this.content = Json.copyList(content);
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -319,6 +358,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -367,10 +407,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public UserMessage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.UserMessage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.UserMessage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new UserMessage(completedAtMs, startedAtMs, clientId, content, id, _present, _additionalProperties, _order);
+                return new UserMessage(completedAtMs, startedAtMs, clientId, content, id, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -382,6 +423,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable List<UserInput> f4 = null;
                 @Nullable String f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -406,21 +449,33 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readList(p, UserInput.codec());
-                        case 5 -> f5 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readList(q, UserInput.codec());
+                            case 5 -> f5 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.UserMessage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.UserMessage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.UserMessage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new UserMessage(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new UserMessage(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.UserMessage");
             }
@@ -428,6 +483,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(UserMessage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -515,6 +574,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "fragments", "id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "fragments", "id"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "List<HookPromptFragment>", "String"};
         private static final long REQUIRED = 0x19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -526,8 +587,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private HookPrompt(@Nullable Long completedAtMs, @Nullable Long startedAtMs, List<HookPromptFragment> fragments, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private HookPrompt(@Nullable Long completedAtMs, @Nullable Long startedAtMs, List<HookPromptFragment> fragments, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.fragments = fragments;
@@ -535,6 +597,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -545,6 +608,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -556,6 +620,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -565,6 +630,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code fragments} member
          */
         public List<HookPromptFragment> fragments() {
+            Unbound.check(_unbound, 3);
             return fragments;
         }
 
@@ -574,6 +640,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -602,6 +669,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public HookPrompt validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<HookPrompt> codec() {
             return CODEC;
@@ -621,12 +706,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(startedAtMs, x.startedAtMs)
                     && Objects.equals(fragments, x.fragments)
                     && Objects.equals(id, x.id)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, fragments, id, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, fragments, id, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -644,6 +730,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -658,6 +747,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -669,6 +759,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -680,6 +771,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -692,6 +784,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -705,6 +798,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(fragments, "fragments");
                 this.fragments = Json.copyList(fragments);
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -718,6 +812,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -766,10 +861,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public HookPrompt build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.HookPrompt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.HookPrompt is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new HookPrompt(completedAtMs, startedAtMs, fragments, id, _present, _additionalProperties, _order);
+                return new HookPrompt(completedAtMs, startedAtMs, fragments, id, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -780,6 +876,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable List<HookPromptFragment> f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -804,20 +902,32 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readList(p, HookPromptFragment.codec());
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readList(q, HookPromptFragment.codec());
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.HookPrompt", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.HookPrompt"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.HookPrompt", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new HookPrompt(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new HookPrompt(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.HookPrompt");
             }
@@ -825,6 +935,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(HookPrompt v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -905,6 +1019,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "delivery", "id", "memoryCitation", "moderation", "phase", "questions", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "delivery", "id", "memoryCitation", "moderation", "phase", "questions", "text"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "AgentMessageDelivery", "String", "MemoryCitation", "AgentMessageModeration", "MessagePhase", "List<AsyncUserInputQuestion>", "String"};
         private static final long REQUIRED = 0x211L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -921,8 +1037,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private AgentMessage(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable AgentMessageDelivery delivery, String id, @Nullable MemoryCitation memoryCitation, @Nullable AgentMessageModeration moderation, @Nullable MessagePhase phase, @Nullable List<AsyncUserInputQuestion> questions, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private AgentMessage(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable AgentMessageDelivery delivery, String id, @Nullable MemoryCitation memoryCitation, @Nullable AgentMessageModeration moderation, @Nullable MessagePhase phase, @Nullable List<AsyncUserInputQuestion> questions, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.delivery = delivery;
@@ -935,6 +1052,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -945,6 +1063,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -956,6 +1075,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -967,6 +1087,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code delivery} member, or null when absent or null
          */
         public @Nullable AgentMessageDelivery delivery() {
+            Unbound.check(_unbound, 3);
             return delivery;
         }
 
@@ -976,6 +1097,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -987,6 +1109,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code memoryCitation} member, or null when absent or null
          */
         public @Nullable MemoryCitation memoryCitation() {
+            Unbound.check(_unbound, 5);
             return memoryCitation;
         }
 
@@ -998,6 +1121,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code moderation} member, or null when absent or null
          */
         public @Nullable AgentMessageModeration moderation() {
+            Unbound.check(_unbound, 6);
             return moderation;
         }
 
@@ -1009,6 +1133,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code phase} member, or null when absent or null
          */
         public @Nullable MessagePhase phase() {
+            Unbound.check(_unbound, 7);
             return phase;
         }
 
@@ -1020,6 +1145,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code questions} member, or null when absent or null
          */
         public @Nullable List<AsyncUserInputQuestion> questions() {
+            Unbound.check(_unbound, 8);
             return questions;
         }
 
@@ -1029,6 +1155,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 9);
             return text;
         }
 
@@ -1057,6 +1184,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public AgentMessage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<AgentMessage> codec() {
             return CODEC;
@@ -1081,12 +1226,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(phase, x.phase)
                     && Objects.equals(questions, x.questions)
                     && Objects.equals(text, x.text)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, delivery, id, memoryCitation, moderation, phase, questions, text, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, delivery, id, memoryCitation, moderation, phase, questions, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1119,6 +1265,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1138,6 +1287,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1154,6 +1304,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1165,6 +1316,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1177,6 +1329,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1189,6 +1342,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder delivery(@Nullable AgentMessageDelivery delivery) {
                 this.delivery = delivery;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1202,6 +1356,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1214,6 +1369,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder memoryCitation(@Nullable MemoryCitation memoryCitation) {
                 this.memoryCitation = memoryCitation;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1226,6 +1382,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder moderation(@Nullable AgentMessageModeration moderation) {
                 this.moderation = moderation;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1238,6 +1395,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder phase(@Nullable MessagePhase phase) {
                 this.phase = phase;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -1250,6 +1408,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder questions(@Nullable List<? extends AsyncUserInputQuestion> questions) {
                 this.questions = questions == null ? null : Json.copyList(questions);
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -1263,6 +1422,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -1311,10 +1471,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public AgentMessage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.AgentMessage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.AgentMessage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new AgentMessage(completedAtMs, startedAtMs, delivery, id, memoryCitation, moderation, phase, questions, text, _present, _additionalProperties, _order);
+                return new AgentMessage(completedAtMs, startedAtMs, delivery, id, memoryCitation, moderation, phase, questions, text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1330,6 +1491,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable List<AsyncUserInputQuestion> f8 = null;
                 @Nullable String f9 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1354,25 +1517,37 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : AgentMessageDelivery.codec().read(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : MemoryCitation.codec().read(p);
-                        case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : AgentMessageModeration.codec().read(p);
-                        case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : MessagePhase.codec().read(p);
-                        case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, AsyncUserInputQuestion.codec());
-                        case 9 -> f9 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : AgentMessageDelivery.codec().read(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : MemoryCitation.codec().read(q);
+                            case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : AgentMessageModeration.codec().read(q);
+                            case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : MessagePhase.codec().read(q);
+                            case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, AsyncUserInputQuestion.codec());
+                            case 9 -> f9 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.AgentMessage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.AgentMessage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.AgentMessage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new AgentMessage(f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new AgentMessage(f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.AgentMessage");
             }
@@ -1380,6 +1555,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(AgentMessage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -1496,6 +1675,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "id", "name", "namespace", "output"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "id", "name", "namespace", "output"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "String", "String", "FunctionCallOutputBody"};
         private static final long REQUIRED = 0x59L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1509,8 +1690,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private FunctionCallOutput(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String name, @Nullable String namespace, FunctionCallOutputBody output, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private FunctionCallOutput(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String name, @Nullable String namespace, FunctionCallOutputBody output, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.id = id;
@@ -1520,6 +1702,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1530,6 +1713,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -1541,6 +1725,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -1550,6 +1735,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -1559,6 +1745,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 4);
             return name;
         }
 
@@ -1568,6 +1755,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code namespace} member, or null when absent or null
          */
         public @Nullable String namespace() {
+            Unbound.check(_unbound, 5);
             return namespace;
         }
 
@@ -1577,6 +1765,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code output} member
          */
         public FunctionCallOutputBody output() {
+            Unbound.check(_unbound, 6);
             return output;
         }
 
@@ -1605,6 +1794,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public FunctionCallOutput validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FunctionCallOutput> codec() {
             return CODEC;
@@ -1626,12 +1833,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(name, x.name)
                     && Objects.equals(namespace, x.namespace)
                     && Objects.equals(output, x.output)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, id, name, namespace, output, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, id, name, namespace, output, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1653,6 +1861,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1669,6 +1880,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1682,6 +1894,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1693,6 +1906,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1705,6 +1919,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1718,6 +1933,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1731,6 +1947,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1743,6 +1960,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder namespace(@Nullable String namespace) {
                 this.namespace = namespace;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1756,6 +1974,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(output, "output");
                 this.output = output;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1804,10 +2023,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public FunctionCallOutput build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.FunctionCallOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.FunctionCallOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new FunctionCallOutput(completedAtMs, startedAtMs, id, name, namespace, output, _present, _additionalProperties, _order);
+                return new FunctionCallOutput(completedAtMs, startedAtMs, id, name, namespace, output, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1820,6 +2040,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f5 = null;
                 @Nullable FunctionCallOutputBody f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1844,22 +2066,34 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = FunctionCallOutputBody.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = FunctionCallOutputBody.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.FunctionCallOutput", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.FunctionCallOutput"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.FunctionCallOutput", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new FunctionCallOutput(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new FunctionCallOutput(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.FunctionCallOutput");
             }
@@ -1867,6 +2101,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(FunctionCallOutput v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -1956,6 +2194,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "id", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "id", "text"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "String"};
         private static final long REQUIRED = 0x19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1967,8 +2207,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Plan(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Plan(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.id = id;
@@ -1976,6 +2217,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1986,6 +2228,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -1997,6 +2240,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -2006,6 +2250,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -2015,6 +2260,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 4);
             return text;
         }
 
@@ -2043,6 +2289,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Plan validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Plan> codec() {
             return CODEC;
@@ -2062,12 +2326,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(startedAtMs, x.startedAtMs)
                     && Objects.equals(id, x.id)
                     && Objects.equals(text, x.text)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, id, text, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, id, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2085,6 +2350,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -2099,6 +2367,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2110,6 +2379,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2121,6 +2391,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2133,6 +2404,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2146,6 +2418,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2159,6 +2432,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2207,10 +2481,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public Plan build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.Plan is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.Plan is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Plan(completedAtMs, startedAtMs, id, text, _present, _additionalProperties, _order);
+                return new Plan(completedAtMs, startedAtMs, id, text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2221,6 +2496,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2245,20 +2522,32 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.Plan", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.Plan"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.Plan", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Plan(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Plan(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.Plan");
             }
@@ -2266,6 +2555,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(Plan v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -2345,6 +2638,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "content", "id", "summary"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "content", "id", "summary"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "List<String>", "String", "List<String>"};
         private static final long REQUIRED = 0x11L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2357,8 +2652,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Reasoning(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable List<String> content, String id, @Nullable List<String> summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Reasoning(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable List<String> content, String id, @Nullable List<String> summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.content = content;
@@ -2367,6 +2663,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2377,6 +2674,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -2388,6 +2686,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -2399,6 +2698,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code content} member, or null when absent
          */
         public @Nullable List<String> content() {
+            Unbound.check(_unbound, 3);
             return content;
         }
 
@@ -2408,6 +2708,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -2419,6 +2720,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code summary} member, or null when absent
          */
         public @Nullable List<String> summary() {
+            Unbound.check(_unbound, 5);
             return summary;
         }
 
@@ -2447,6 +2749,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Reasoning validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Reasoning> codec() {
             return CODEC;
@@ -2467,12 +2787,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(content, x.content)
                     && Objects.equals(id, x.id)
                     && Objects.equals(summary, x.summary)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, content, id, summary, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, content, id, summary, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2495,6 +2816,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -2510,6 +2834,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2522,6 +2847,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2533,6 +2859,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2545,6 +2872,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2557,6 +2885,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder content(@Nullable List<? extends String> content) {
                 this.content = content == null ? null : Json.copyList(content);
                 _present = content == null ? _present & ~0x8L : _present | 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2570,6 +2899,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2582,6 +2912,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder summary(@Nullable List<? extends String> summary) {
                 this.summary = summary == null ? null : Json.copyList(summary);
                 _present = summary == null ? _present & ~0x20L : _present | 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2630,10 +2961,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public Reasoning build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.Reasoning is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.Reasoning is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Reasoning(completedAtMs, startedAtMs, content, id, summary, _present, _additionalProperties, _order);
+                return new Reasoning(completedAtMs, startedAtMs, content, id, summary, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2645,6 +2977,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f4 = null;
                 @Nullable List<String> f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2669,21 +3003,33 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readList(p, Json.STRING);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readList(p, Json.STRING);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readList(q, Json.STRING);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readList(q, Json.STRING);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.Reasoning", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.Reasoning"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.Reasoning", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Reasoning(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Reasoning(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.Reasoning");
             }
@@ -2691,6 +3037,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(Reasoning v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -2785,6 +3135,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "aggregatedOutput", "command", "commandActions", "cwd", "durationMs", "exitCode", "id", "pluginId", "processId", "scriptPath", "source", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "aggregatedOutput", "command", "commandActions", "cwd", "durationMs", "exitCode", "id", "pluginId", "processId", "scriptPath", "source", "status"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "String", "List<CommandAction>", "String", "long", "long", "String", "String", "String", "String", "CommandExecutionSource", "CommandExecutionStatus"};
         private static final long REQUIRED = 0x4271L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2806,8 +3158,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private CommandExecution(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable String aggregatedOutput, String command, List<CommandAction> commandActions, String cwd, @Nullable Long durationMs, @Nullable Long exitCode, String id, @Nullable String pluginId, @Nullable String processId, @Nullable String scriptPath, @Nullable CommandExecutionSource source, CommandExecutionStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private CommandExecution(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable String aggregatedOutput, String command, List<CommandAction> commandActions, String cwd, @Nullable Long durationMs, @Nullable Long exitCode, String id, @Nullable String pluginId, @Nullable String processId, @Nullable String scriptPath, @Nullable CommandExecutionSource source, CommandExecutionStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.aggregatedOutput = aggregatedOutput;
@@ -2825,6 +3178,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2835,6 +3189,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -2846,6 +3201,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -2855,6 +3211,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code aggregatedOutput} member, or null when absent or null
          */
         public @Nullable String aggregatedOutput() {
+            Unbound.check(_unbound, 3);
             return aggregatedOutput;
         }
 
@@ -2864,6 +3221,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code command} member
          */
         public String command() {
+            Unbound.check(_unbound, 4);
             return command;
         }
 
@@ -2873,6 +3231,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code commandActions} member
          */
         public List<CommandAction> commandActions() {
+            Unbound.check(_unbound, 5);
             return commandActions;
         }
 
@@ -2882,6 +3241,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code cwd} member
          */
         public String cwd() {
+            Unbound.check(_unbound, 6);
             return cwd;
         }
 
@@ -2891,6 +3251,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code durationMs} member, or null when absent or null
          */
         public @Nullable Long durationMs() {
+            Unbound.check(_unbound, 7);
             return durationMs;
         }
 
@@ -2900,6 +3261,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code exitCode} member, or null when absent or null
          */
         public @Nullable Long exitCode() {
+            Unbound.check(_unbound, 8);
             return exitCode;
         }
 
@@ -2909,6 +3271,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 9);
             return id;
         }
 
@@ -2920,6 +3283,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code pluginId} member, or null when absent or null
          */
         public @Nullable String pluginId() {
+            Unbound.check(_unbound, 10);
             return pluginId;
         }
 
@@ -2929,6 +3293,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code processId} member, or null when absent or null
          */
         public @Nullable String processId() {
+            Unbound.check(_unbound, 11);
             return processId;
         }
 
@@ -2940,6 +3305,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code scriptPath} member, or null when absent or null
          */
         public @Nullable String scriptPath() {
+            Unbound.check(_unbound, 12);
             return scriptPath;
         }
 
@@ -2951,6 +3317,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code source} member, or null when absent
          */
         public @Nullable CommandExecutionSource source() {
+            Unbound.check(_unbound, 13);
             return source;
         }
 
@@ -2960,6 +3327,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code status} member
          */
         public CommandExecutionStatus status() {
+            Unbound.check(_unbound, 14);
             return status;
         }
 
@@ -2986,6 +3354,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public CommandExecution validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
         }
 
         /** {@return the strict JSON codec of this type} */
@@ -3017,12 +3403,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(scriptPath, x.scriptPath)
                     && Objects.equals(source, x.source)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, id, pluginId, processId, scriptPath, source, status, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, id, pluginId, processId, scriptPath, source, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -3064,6 +3451,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -3088,6 +3478,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -3109,6 +3500,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -3120,6 +3512,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -3132,6 +3525,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -3144,6 +3538,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder aggregatedOutput(@Nullable String aggregatedOutput) {
                 this.aggregatedOutput = aggregatedOutput;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -3157,6 +3552,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(command, "command");
                 this.command = command;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -3170,6 +3566,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(commandActions, "commandActions");
                 this.commandActions = Json.copyList(commandActions);
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -3183,6 +3580,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(cwd, "cwd");
                 this.cwd = cwd;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -3195,6 +3593,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder durationMs(@Nullable Long durationMs) {
                 this.durationMs = durationMs;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -3207,6 +3606,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder exitCode(@Nullable Long exitCode) {
                 this.exitCode = exitCode;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -3220,6 +3620,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -3232,6 +3633,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder pluginId(@Nullable String pluginId) {
                 this.pluginId = pluginId;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -3244,6 +3646,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder processId(@Nullable String processId) {
                 this.processId = processId;
                 _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -3256,6 +3659,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder scriptPath(@Nullable String scriptPath) {
                 this.scriptPath = scriptPath;
                 _present |= 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -3268,6 +3672,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder source(@Nullable CommandExecutionSource source) {
                 this.source = source;
                 _present = source == null ? _present & ~0x2000L : _present | 0x2000L;
+                _unbound = Unbound.without(_unbound, 13);
                 return this;
             }
 
@@ -3281,6 +3686,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x4000L;
+                _unbound = Unbound.without(_unbound, 14);
                 return this;
             }
 
@@ -3329,10 +3735,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public CommandExecution build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.CommandExecution is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.CommandExecution is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new CommandExecution(completedAtMs, startedAtMs, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, id, pluginId, processId, scriptPath, source, status, _present, _additionalProperties, _order);
+                return new CommandExecution(completedAtMs, startedAtMs, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, id, pluginId, processId, scriptPath, source, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -3353,6 +3760,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable CommandExecutionSource f13 = null;
                 @Nullable CommandExecutionStatus f14 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -3377,30 +3786,42 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readNullableString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readList(p, CommandAction.codec());
-                        case 6 -> f6 = Json.readString(p);
-                        case 7 -> f7 = Json.readNullableLong(p);
-                        case 8 -> f8 = Json.readNullableLong(p);
-                        case 9 -> f9 = Json.readString(p);
-                        case 10 -> f10 = Json.readNullableString(p);
-                        case 11 -> f11 = Json.readNullableString(p);
-                        case 12 -> f12 = Json.readNullableString(p);
-                        case 13 -> f13 = CommandExecutionSource.codec().read(p);
-                        case 14 -> f14 = CommandExecutionStatus.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readNullableString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readList(q, CommandAction.codec());
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readNullableLong(q);
+                            case 8 -> f8 = Json.readNullableLong(q);
+                            case 9 -> f9 = Json.readString(q);
+                            case 10 -> f10 = Json.readNullableString(q);
+                            case 11 -> f11 = Json.readNullableString(q);
+                            case 12 -> f12 = Json.readNullableString(q);
+                            case 13 -> f13 = CommandExecutionSource.codec().read(q);
+                            case 14 -> f14 = CommandExecutionStatus.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.CommandExecution", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.CommandExecution"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.CommandExecution", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new CommandExecution(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new CommandExecution(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.CommandExecution");
             }
@@ -3408,6 +3829,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(CommandExecution v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -3541,6 +3966,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "changes", "id", "status"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "changes", "id", "status"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "List<FileUpdateChange>", "String", "PatchApplyStatus"};
         private static final long REQUIRED = 0x39L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -3553,8 +3980,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private FileChange(@Nullable Long completedAtMs, @Nullable Long startedAtMs, List<FileUpdateChange> changes, String id, PatchApplyStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private FileChange(@Nullable Long completedAtMs, @Nullable Long startedAtMs, List<FileUpdateChange> changes, String id, PatchApplyStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.changes = changes;
@@ -3563,6 +3991,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -3573,6 +4002,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -3584,6 +4014,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -3593,6 +4024,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code changes} member
          */
         public List<FileUpdateChange> changes() {
+            Unbound.check(_unbound, 3);
             return changes;
         }
 
@@ -3602,6 +4034,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -3611,6 +4044,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code status} member
          */
         public PatchApplyStatus status() {
+            Unbound.check(_unbound, 5);
             return status;
         }
 
@@ -3639,6 +4073,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public FileChange validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<FileChange> codec() {
             return CODEC;
@@ -3659,12 +4111,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(changes, x.changes)
                     && Objects.equals(id, x.id)
                     && Objects.equals(status, x.status)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, changes, id, status, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, changes, id, status, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -3683,6 +4136,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -3698,6 +4154,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -3710,6 +4167,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -3721,6 +4179,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -3733,6 +4192,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -3746,6 +4206,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(changes, "changes");
                 this.changes = Json.copyList(changes);
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -3759,6 +4220,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -3772,6 +4234,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -3820,10 +4283,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public FileChange build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.FileChange is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.FileChange is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new FileChange(completedAtMs, startedAtMs, changes, id, status, _present, _additionalProperties, _order);
+                return new FileChange(completedAtMs, startedAtMs, changes, id, status, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -3835,6 +4299,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f4 = null;
                 @Nullable PatchApplyStatus f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -3859,21 +4325,33 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readList(p, FileUpdateChange.codec());
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = PatchApplyStatus.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readList(q, FileUpdateChange.codec());
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = PatchApplyStatus.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.FileChange", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.FileChange"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.FileChange", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new FileChange(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new FileChange(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.FileChange");
             }
@@ -3881,6 +4359,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(FileChange v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -3963,6 +4445,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "appContext", "arguments", "durationMs", "error", "id", "mcpAppResourceUri", "mcpAppUi", "pluginId", "readOnlyHint", "result", "server", "status", "tool"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "appContext", "arguments", "durationMs", "error", "id", "mcpAppResourceUri", "mcpAppUi", "pluginId", "readOnlyHint", "result", "server", "status", "tool"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "McpToolCallAppContext", "JsonNode", "long", "McpToolCallError", "String", "String", "McpAppUi", "String", "boolean", "McpToolCallResult", "String", "McpToolCallStatus", "String"};
         private static final long REQUIRED = 0xe091L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -3985,8 +4469,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private McpToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable McpToolCallAppContext appContext, JsonNode arguments, @Nullable Long durationMs, @Nullable McpToolCallError error, String id, @Nullable String mcpAppResourceUri, @Nullable McpAppUi mcpAppUi, @Nullable String pluginId, @Nullable Boolean readOnlyHint, @Nullable McpToolCallResult result, String server, McpToolCallStatus status, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private McpToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable McpToolCallAppContext appContext, JsonNode arguments, @Nullable Long durationMs, @Nullable McpToolCallError error, String id, @Nullable String mcpAppResourceUri, @Nullable McpAppUi mcpAppUi, @Nullable String pluginId, @Nullable Boolean readOnlyHint, @Nullable McpToolCallResult result, String server, McpToolCallStatus status, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.appContext = appContext;
@@ -4005,6 +4490,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -4015,6 +4501,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -4026,6 +4513,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -4035,6 +4523,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code appContext} member, or null when absent or null
          */
         public @Nullable McpToolCallAppContext appContext() {
+            Unbound.check(_unbound, 3);
             return appContext;
         }
 
@@ -4044,6 +4533,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code arguments} member
          */
         public JsonNode arguments() {
+            Unbound.check(_unbound, 4);
             return arguments;
         }
 
@@ -4053,6 +4543,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code durationMs} member, or null when absent or null
          */
         public @Nullable Long durationMs() {
+            Unbound.check(_unbound, 5);
             return durationMs;
         }
 
@@ -4062,6 +4553,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code error} member, or null when absent or null
          */
         public @Nullable McpToolCallError error() {
+            Unbound.check(_unbound, 6);
             return error;
         }
 
@@ -4071,6 +4563,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 7);
             return id;
         }
 
@@ -4080,6 +4573,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code mcpAppResourceUri} member, or null when absent or null
          */
         public @Nullable String mcpAppResourceUri() {
+            Unbound.check(_unbound, 8);
             return mcpAppResourceUri;
         }
 
@@ -4089,6 +4583,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code mcpAppUi} member, or null when absent or null
          */
         public @Nullable McpAppUi mcpAppUi() {
+            Unbound.check(_unbound, 9);
             return mcpAppUi;
         }
 
@@ -4098,6 +4593,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code pluginId} member, or null when absent or null
          */
         public @Nullable String pluginId() {
+            Unbound.check(_unbound, 10);
             return pluginId;
         }
 
@@ -4107,6 +4603,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code readOnlyHint} member, or null when absent or null
          */
         public @Nullable Boolean readOnlyHint() {
+            Unbound.check(_unbound, 11);
             return readOnlyHint;
         }
 
@@ -4116,6 +4613,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code result} member, or null when absent or null
          */
         public @Nullable McpToolCallResult result() {
+            Unbound.check(_unbound, 12);
             return result;
         }
 
@@ -4125,6 +4623,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code server} member
          */
         public String server() {
+            Unbound.check(_unbound, 13);
             return server;
         }
 
@@ -4134,6 +4633,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code status} member
          */
         public McpToolCallStatus status() {
+            Unbound.check(_unbound, 14);
             return status;
         }
 
@@ -4143,6 +4643,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code tool} member
          */
         public String tool() {
+            Unbound.check(_unbound, 15);
             return tool;
         }
 
@@ -4169,6 +4670,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public McpToolCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
         }
 
         /** {@return the strict JSON codec of this type} */
@@ -4201,12 +4720,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(server, x.server)
                     && Objects.equals(status, x.status)
                     && Objects.equals(tool, x.tool)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -4251,6 +4771,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -4276,6 +4799,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -4298,6 +4822,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -4309,6 +4834,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -4321,6 +4847,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -4333,6 +4860,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder appContext(@Nullable McpToolCallAppContext appContext) {
                 this.appContext = appContext;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -4346,6 +4874,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(arguments, "arguments");
                 this.arguments = arguments;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -4358,6 +4887,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder durationMs(@Nullable Long durationMs) {
                 this.durationMs = durationMs;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -4370,6 +4900,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder error(@Nullable McpToolCallError error) {
                 this.error = error;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -4383,6 +4914,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -4395,6 +4927,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder mcpAppResourceUri(@Nullable String mcpAppResourceUri) {
                 this.mcpAppResourceUri = mcpAppResourceUri;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -4407,6 +4940,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder mcpAppUi(@Nullable McpAppUi mcpAppUi) {
                 this.mcpAppUi = mcpAppUi;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -4419,6 +4953,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder pluginId(@Nullable String pluginId) {
                 this.pluginId = pluginId;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -4431,6 +4966,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder readOnlyHint(@Nullable Boolean readOnlyHint) {
                 this.readOnlyHint = readOnlyHint;
                 _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -4443,6 +4979,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder result(@Nullable McpToolCallResult result) {
                 this.result = result;
                 _present |= 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -4456,6 +4993,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(server, "server");
                 this.server = server;
                 _present |= 0x2000L;
+                _unbound = Unbound.without(_unbound, 13);
                 return this;
             }
 
@@ -4469,6 +5007,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x4000L;
+                _unbound = Unbound.without(_unbound, 14);
                 return this;
             }
 
@@ -4482,6 +5021,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(tool, "tool");
                 this.tool = tool;
                 _present |= 0x8000L;
+                _unbound = Unbound.without(_unbound, 15);
                 return this;
             }
 
@@ -4530,10 +5070,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public McpToolCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.McpToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.McpToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new McpToolCall(completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _present, _additionalProperties, _order);
+                return new McpToolCall(completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -4555,6 +5096,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable McpToolCallStatus f14 = null;
                 @Nullable String f15 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -4579,31 +5122,43 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallAppContext.codec().read(p);
-                        case 4 -> f4 = Json.readTree(p);
-                        case 5 -> f5 = Json.readNullableLong(p);
-                        case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallError.codec().read(p);
-                        case 7 -> f7 = Json.readString(p);
-                        case 8 -> f8 = Json.readNullableString(p);
-                        case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpAppUi.codec().read(p);
-                        case 10 -> f10 = Json.readNullableString(p);
-                        case 11 -> f11 = Json.readNullableBoolean(p);
-                        case 12 -> f12 = p.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallResult.codec().read(p);
-                        case 13 -> f13 = Json.readString(p);
-                        case 14 -> f14 = McpToolCallStatus.codec().read(p);
-                        case 15 -> f15 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallAppContext.codec().read(q);
+                            case 4 -> f4 = Json.readTree(q);
+                            case 5 -> f5 = Json.readNullableLong(q);
+                            case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallError.codec().read(q);
+                            case 7 -> f7 = Json.readString(q);
+                            case 8 -> f8 = Json.readNullableString(q);
+                            case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpAppUi.codec().read(q);
+                            case 10 -> f10 = Json.readNullableString(q);
+                            case 11 -> f11 = Json.readNullableBoolean(q);
+                            case 12 -> f12 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallResult.codec().read(q);
+                            case 13 -> f13 = Json.readString(q);
+                            case 14 -> f14 = McpToolCallStatus.codec().read(q);
+                            case 15 -> f15 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.McpToolCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.McpToolCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.McpToolCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new McpToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new McpToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.McpToolCall");
             }
@@ -4611,6 +5166,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(McpToolCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -4751,6 +5310,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "arguments", "contentItems", "durationMs", "id", "namespace", "status", "success", "tool"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "arguments", "contentItems", "durationMs", "id", "namespace", "status", "success", "tool"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "JsonNode", "List<DynamicToolCallOutputContentItem>", "long", "String", "String", "DynamicToolCallStatus", "boolean", "String"};
         private static final long REQUIRED = 0x549L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -4768,8 +5329,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private DynamicToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, JsonNode arguments, @Nullable List<DynamicToolCallOutputContentItem> contentItems, @Nullable Long durationMs, String id, @Nullable String namespace, DynamicToolCallStatus status, @Nullable Boolean success, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private DynamicToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, JsonNode arguments, @Nullable List<DynamicToolCallOutputContentItem> contentItems, @Nullable Long durationMs, String id, @Nullable String namespace, DynamicToolCallStatus status, @Nullable Boolean success, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.arguments = arguments;
@@ -4783,6 +5345,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -4793,6 +5356,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -4804,6 +5368,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -4813,6 +5378,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code arguments} member
          */
         public JsonNode arguments() {
+            Unbound.check(_unbound, 3);
             return arguments;
         }
 
@@ -4822,6 +5388,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code contentItems} member, or null when absent or null
          */
         public @Nullable List<DynamicToolCallOutputContentItem> contentItems() {
+            Unbound.check(_unbound, 4);
             return contentItems;
         }
 
@@ -4831,6 +5398,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code durationMs} member, or null when absent or null
          */
         public @Nullable Long durationMs() {
+            Unbound.check(_unbound, 5);
             return durationMs;
         }
 
@@ -4840,6 +5408,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 6);
             return id;
         }
 
@@ -4849,6 +5418,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code namespace} member, or null when absent or null
          */
         public @Nullable String namespace() {
+            Unbound.check(_unbound, 7);
             return namespace;
         }
 
@@ -4858,6 +5428,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code status} member
          */
         public DynamicToolCallStatus status() {
+            Unbound.check(_unbound, 8);
             return status;
         }
 
@@ -4867,6 +5438,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code success} member, or null when absent or null
          */
         public @Nullable Boolean success() {
+            Unbound.check(_unbound, 9);
             return success;
         }
 
@@ -4876,6 +5448,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code tool} member
          */
         public String tool() {
+            Unbound.check(_unbound, 10);
             return tool;
         }
 
@@ -4904,6 +5477,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public DynamicToolCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<DynamicToolCall> codec() {
             return CODEC;
@@ -4929,12 +5520,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(status, x.status)
                     && Objects.equals(success, x.success)
                     && Objects.equals(tool, x.tool)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, arguments, contentItems, durationMs, id, namespace, status, success, tool, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, arguments, contentItems, durationMs, id, namespace, status, success, tool, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -4966,6 +5558,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -4986,6 +5581,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -5003,6 +5599,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -5014,6 +5611,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -5026,6 +5624,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -5039,6 +5638,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(arguments, "arguments");
                 this.arguments = arguments;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -5051,6 +5651,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder contentItems(@Nullable List<? extends DynamicToolCallOutputContentItem> contentItems) {
                 this.contentItems = contentItems == null ? null : Json.copyList(contentItems);
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -5063,6 +5664,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder durationMs(@Nullable Long durationMs) {
                 this.durationMs = durationMs;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -5076,6 +5678,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -5088,6 +5691,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder namespace(@Nullable String namespace) {
                 this.namespace = namespace;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -5101,6 +5705,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -5113,6 +5718,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder success(@Nullable Boolean success) {
                 this.success = success;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -5126,6 +5732,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(tool, "tool");
                 this.tool = tool;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -5174,10 +5781,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public DynamicToolCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.DynamicToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.DynamicToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new DynamicToolCall(completedAtMs, startedAtMs, arguments, contentItems, durationMs, id, namespace, status, success, tool, _present, _additionalProperties, _order);
+                return new DynamicToolCall(completedAtMs, startedAtMs, arguments, contentItems, durationMs, id, namespace, status, success, tool, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -5194,6 +5802,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable Boolean f9 = null;
                 @Nullable String f10 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -5218,26 +5828,38 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readTree(p);
-                        case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, DynamicToolCallOutputContentItem.codec());
-                        case 5 -> f5 = Json.readNullableLong(p);
-                        case 6 -> f6 = Json.readString(p);
-                        case 7 -> f7 = Json.readNullableString(p);
-                        case 8 -> f8 = DynamicToolCallStatus.codec().read(p);
-                        case 9 -> f9 = Json.readNullableBoolean(p);
-                        case 10 -> f10 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readTree(q);
+                            case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, DynamicToolCallOutputContentItem.codec());
+                            case 5 -> f5 = Json.readNullableLong(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readNullableString(q);
+                            case 8 -> f8 = DynamicToolCallStatus.codec().read(q);
+                            case 9 -> f9 = Json.readNullableBoolean(q);
+                            case 10 -> f10 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.DynamicToolCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.DynamicToolCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.DynamicToolCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new DynamicToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new DynamicToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.DynamicToolCall");
             }
@@ -5245,6 +5867,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(DynamicToolCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -5356,6 +5982,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "agentsStates", "id", "model", "prompt", "reasoningEffort", "receiverThreadIds", "senderThreadId", "status", "tool"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "agentsStates", "id", "model", "prompt", "reasoningEffort", "receiverThreadIds", "senderThreadId", "status", "tool"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "Map<String, CollabAgentState>", "String", "String", "String", "String", "List<String>", "String", "CollabAgentToolCallStatus", "CollabAgentTool"};
         private static final long REQUIRED = 0xf19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -5374,8 +6002,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private CollabAgentToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, Map<String, CollabAgentState> agentsStates, String id, @Nullable String model, @Nullable String prompt, @Nullable String reasoningEffort, List<String> receiverThreadIds, String senderThreadId, CollabAgentToolCallStatus status, CollabAgentTool tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private CollabAgentToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, Map<String, CollabAgentState> agentsStates, String id, @Nullable String model, @Nullable String prompt, @Nullable String reasoningEffort, List<String> receiverThreadIds, String senderThreadId, CollabAgentToolCallStatus status, CollabAgentTool tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.agentsStates = agentsStates;
@@ -5390,6 +6019,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -5400,6 +6030,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -5411,6 +6042,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -5420,6 +6052,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code agentsStates} member
          */
         public Map<String, CollabAgentState> agentsStates() {
+            Unbound.check(_unbound, 3);
             return agentsStates;
         }
 
@@ -5429,6 +6062,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -5438,6 +6072,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code model} member, or null when absent or null
          */
         public @Nullable String model() {
+            Unbound.check(_unbound, 5);
             return model;
         }
 
@@ -5447,6 +6082,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code prompt} member, or null when absent or null
          */
         public @Nullable String prompt() {
+            Unbound.check(_unbound, 6);
             return prompt;
         }
 
@@ -5456,6 +6092,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code reasoningEffort} member, or null when absent or null
          */
         public @Nullable String reasoningEffort() {
+            Unbound.check(_unbound, 7);
             return reasoningEffort;
         }
 
@@ -5465,6 +6102,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code receiverThreadIds} member
          */
         public List<String> receiverThreadIds() {
+            Unbound.check(_unbound, 8);
             return receiverThreadIds;
         }
 
@@ -5474,6 +6112,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code senderThreadId} member
          */
         public String senderThreadId() {
+            Unbound.check(_unbound, 9);
             return senderThreadId;
         }
 
@@ -5483,6 +6122,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code status} member
          */
         public CollabAgentToolCallStatus status() {
+            Unbound.check(_unbound, 10);
             return status;
         }
 
@@ -5492,6 +6132,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code tool} member
          */
         public CollabAgentTool tool() {
+            Unbound.check(_unbound, 11);
             return tool;
         }
 
@@ -5520,6 +6161,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public CollabAgentToolCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<CollabAgentToolCall> codec() {
             return CODEC;
@@ -5546,12 +6205,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(senderThreadId, x.senderThreadId)
                     && Objects.equals(status, x.status)
                     && Objects.equals(tool, x.tool)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, agentsStates, id, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, status, tool, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, agentsStates, id, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, status, tool, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -5582,6 +6242,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -5603,6 +6266,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -5621,6 +6285,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -5632,6 +6297,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -5644,6 +6310,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -5657,6 +6324,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(agentsStates, "agentsStates");
                 this.agentsStates = Json.copyMap(agentsStates, false);
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -5670,6 +6338,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -5682,6 +6351,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder model(@Nullable String model) {
                 this.model = model;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -5694,6 +6364,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder prompt(@Nullable String prompt) {
                 this.prompt = prompt;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -5706,6 +6377,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder reasoningEffort(@Nullable String reasoningEffort) {
                 this.reasoningEffort = reasoningEffort;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -5719,6 +6391,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(receiverThreadIds, "receiverThreadIds");
                 this.receiverThreadIds = Json.copyList(receiverThreadIds);
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -5732,6 +6405,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(senderThreadId, "senderThreadId");
                 this.senderThreadId = senderThreadId;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -5745,6 +6419,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -5758,6 +6433,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(tool, "tool");
                 this.tool = tool;
                 _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -5806,10 +6482,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public CollabAgentToolCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.CollabAgentToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.CollabAgentToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new CollabAgentToolCall(completedAtMs, startedAtMs, agentsStates, id, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, status, tool, _present, _additionalProperties, _order);
+                return new CollabAgentToolCall(completedAtMs, startedAtMs, agentsStates, id, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, status, tool, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -5827,6 +6504,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable CollabAgentToolCallStatus f10 = null;
                 @Nullable CollabAgentTool f11 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -5851,27 +6530,39 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readMap(p, CollabAgentState.codec(), false);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readNullableString(p);
-                        case 6 -> f6 = Json.readNullableString(p);
-                        case 7 -> f7 = Json.readNullableString(p);
-                        case 8 -> f8 = Json.readList(p, Json.STRING);
-                        case 9 -> f9 = Json.readString(p);
-                        case 10 -> f10 = CollabAgentToolCallStatus.codec().read(p);
-                        case 11 -> f11 = CollabAgentTool.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readMap(q, CollabAgentState.codec(), false);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readNullableString(q);
+                            case 6 -> f6 = Json.readNullableString(q);
+                            case 7 -> f7 = Json.readNullableString(q);
+                            case 8 -> f8 = Json.readList(q, Json.STRING);
+                            case 9 -> f9 = Json.readString(q);
+                            case 10 -> f10 = CollabAgentToolCallStatus.codec().read(q);
+                            case 11 -> f11 = CollabAgentTool.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.CollabAgentToolCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.CollabAgentToolCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.CollabAgentToolCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new CollabAgentToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new CollabAgentToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.CollabAgentToolCall");
             }
@@ -5879,6 +6570,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(CollabAgentToolCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -5985,6 +6680,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "agentPath", "agentThreadId", "id", "kind", "model", "reasoningEffort"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "agentPath", "agentThreadId", "id", "kind", "model", "reasoningEffort"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "String", "String", "SubAgentActivityKind", "String", "String"};
         private static final long REQUIRED = 0x79L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -6000,8 +6697,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private SubAgentActivity(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String agentPath, String agentThreadId, String id, SubAgentActivityKind kind, @Nullable String model, @Nullable String reasoningEffort, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private SubAgentActivity(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String agentPath, String agentThreadId, String id, SubAgentActivityKind kind, @Nullable String model, @Nullable String reasoningEffort, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.agentPath = agentPath;
@@ -6013,6 +6711,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -6023,6 +6722,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -6034,6 +6734,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -6043,6 +6744,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code agentPath} member
          */
         public String agentPath() {
+            Unbound.check(_unbound, 3);
             return agentPath;
         }
 
@@ -6052,6 +6754,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code agentThreadId} member
          */
         public String agentThreadId() {
+            Unbound.check(_unbound, 4);
             return agentThreadId;
         }
 
@@ -6061,6 +6764,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 5);
             return id;
         }
 
@@ -6070,6 +6774,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code kind} member
          */
         public SubAgentActivityKind kind() {
+            Unbound.check(_unbound, 6);
             return kind;
         }
 
@@ -6079,6 +6784,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code model} member, or null when absent or null
          */
         public @Nullable String model() {
+            Unbound.check(_unbound, 7);
             return model;
         }
 
@@ -6088,6 +6794,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code reasoningEffort} member, or null when absent or null
          */
         public @Nullable String reasoningEffort() {
+            Unbound.check(_unbound, 8);
             return reasoningEffort;
         }
 
@@ -6116,6 +6823,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public SubAgentActivity validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SubAgentActivity> codec() {
             return CODEC;
@@ -6139,12 +6864,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(kind, x.kind)
                     && Objects.equals(model, x.model)
                     && Objects.equals(reasoningEffort, x.reasoningEffort)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, agentPath, agentThreadId, id, kind, model, reasoningEffort, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, agentPath, agentThreadId, id, kind, model, reasoningEffort, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -6170,6 +6896,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -6188,6 +6917,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -6203,6 +6933,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -6214,6 +6945,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -6226,6 +6958,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -6239,6 +6972,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(agentPath, "agentPath");
                 this.agentPath = agentPath;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -6252,6 +6986,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(agentThreadId, "agentThreadId");
                 this.agentThreadId = agentThreadId;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -6265,6 +7000,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -6278,6 +7014,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(kind, "kind");
                 this.kind = kind;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -6290,6 +7027,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder model(@Nullable String model) {
                 this.model = model;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -6302,6 +7040,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder reasoningEffort(@Nullable String reasoningEffort) {
                 this.reasoningEffort = reasoningEffort;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -6350,10 +7089,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public SubAgentActivity build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.SubAgentActivity is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.SubAgentActivity is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new SubAgentActivity(completedAtMs, startedAtMs, agentPath, agentThreadId, id, kind, model, reasoningEffort, _present, _additionalProperties, _order);
+                return new SubAgentActivity(completedAtMs, startedAtMs, agentPath, agentThreadId, id, kind, model, reasoningEffort, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -6368,6 +7108,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f7 = null;
                 @Nullable String f8 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -6392,24 +7134,36 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = SubAgentActivityKind.codec().read(p);
-                        case 7 -> f7 = Json.readNullableString(p);
-                        case 8 -> f8 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = SubAgentActivityKind.codec().read(q);
+                            case 7 -> f7 = Json.readNullableString(q);
+                            case 8 -> f8 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.SubAgentActivity", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.SubAgentActivity"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.SubAgentActivity", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new SubAgentActivity(f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new SubAgentActivity(f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.SubAgentActivity");
             }
@@ -6417,6 +7171,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(SubAgentActivity v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -6513,6 +7271,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "action", "id", "query", "results"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "action", "id", "query", "results"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "WebSearchAction", "String", "String", "List<JsonNode>"};
         private static final long REQUIRED = 0x31L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -6526,8 +7286,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private WebSearch(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable WebSearchAction action, String id, String query, @Nullable List<JsonNode> results, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private WebSearch(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable WebSearchAction action, String id, String query, @Nullable List<JsonNode> results, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.action = action;
@@ -6537,6 +7298,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -6547,6 +7309,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -6558,6 +7321,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -6567,6 +7331,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code action} member, or null when absent or null
          */
         public @Nullable WebSearchAction action() {
+            Unbound.check(_unbound, 3);
             return action;
         }
 
@@ -6576,6 +7341,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -6585,6 +7351,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code query} member
          */
         public String query() {
+            Unbound.check(_unbound, 5);
             return query;
         }
 
@@ -6598,6 +7365,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code results} member, or null when absent or null
          */
         public @Nullable List<JsonNode> results() {
+            Unbound.check(_unbound, 6);
             return results;
         }
 
@@ -6626,6 +7394,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public WebSearch validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WebSearch> codec() {
             return CODEC;
@@ -6647,12 +7433,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(id, x.id)
                     && Objects.equals(query, x.query)
                     && Objects.equals(results, x.results)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, action, id, query, results, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, action, id, query, results, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -6676,6 +7463,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -6692,6 +7482,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -6705,6 +7496,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -6716,6 +7508,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -6728,6 +7521,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -6740,6 +7534,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder action(@Nullable WebSearchAction action) {
                 this.action = action;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -6753,6 +7548,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -6766,6 +7562,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(query, "query");
                 this.query = query;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -6778,6 +7575,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder results(@Nullable List<? extends JsonNode> results) {
                 this.results = results == null ? null : Json.copyList(results);
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -6826,10 +7624,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public WebSearch build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.WebSearch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.WebSearch is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new WebSearch(completedAtMs, startedAtMs, action, id, query, results, _present, _additionalProperties, _order);
+                return new WebSearch(completedAtMs, startedAtMs, action, id, query, results, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -6842,6 +7641,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f5 = null;
                 @Nullable List<JsonNode> f6 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -6866,22 +7667,34 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : WebSearchAction.codec().read(p);
-                        case 4 -> f4 = Json.readString(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.TREE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : WebSearchAction.codec().read(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.TREE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.WebSearch", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.WebSearch"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.WebSearch", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new WebSearch(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new WebSearch(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.WebSearch");
             }
@@ -6889,6 +7702,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(WebSearch v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -6983,6 +7800,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "id", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "id", "path"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "String"};
         private static final long REQUIRED = 0x19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -6994,8 +7813,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ImageView(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ImageView(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.id = id;
@@ -7003,6 +7823,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -7013,6 +7834,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -7024,6 +7846,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -7033,6 +7856,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -7042,6 +7866,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 4);
             return path;
         }
 
@@ -7070,6 +7895,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ImageView validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ImageView> codec() {
             return CODEC;
@@ -7089,12 +7932,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(startedAtMs, x.startedAtMs)
                     && Objects.equals(id, x.id)
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, id, path, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, id, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -7112,6 +7956,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -7126,6 +7973,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -7137,6 +7985,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -7148,6 +7997,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -7160,6 +8010,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -7173,6 +8024,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -7186,6 +8038,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -7234,10 +8087,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public ImageView build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.ImageView is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.ImageView is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ImageView(completedAtMs, startedAtMs, id, path, _present, _additionalProperties, _order);
+                return new ImageView(completedAtMs, startedAtMs, id, path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -7248,6 +8102,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -7272,20 +8128,32 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.ImageView", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.ImageView"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.ImageView", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ImageView(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ImageView(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.ImageView");
             }
@@ -7293,6 +8161,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(ImageView v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -7373,6 +8245,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "durationMs", "id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "durationMs", "id"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "long", "String"};
         private static final long REQUIRED = 0x19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -7384,8 +8258,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Sleep(@Nullable Long completedAtMs, @Nullable Long startedAtMs, long durationMs, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Sleep(@Nullable Long completedAtMs, @Nullable Long startedAtMs, long durationMs, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.durationMs = durationMs;
@@ -7393,6 +8268,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -7403,6 +8279,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -7414,6 +8291,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -7423,6 +8301,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code durationMs} member
          */
         public long durationMs() {
+            Unbound.check(_unbound, 3);
             return durationMs;
         }
 
@@ -7432,6 +8311,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 4);
             return id;
         }
 
@@ -7460,6 +8340,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Sleep validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Sleep> codec() {
             return CODEC;
@@ -7479,12 +8377,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(startedAtMs, x.startedAtMs)
                     && durationMs == x.durationMs
                     && Objects.equals(id, x.id)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, durationMs, id, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, durationMs, id, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -7502,6 +8401,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -7516,6 +8418,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -7527,6 +8430,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -7538,6 +8442,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -7550,6 +8455,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -7562,6 +8468,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder durationMs(long durationMs) {
                 this.durationMs = durationMs;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -7575,6 +8482,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -7623,10 +8531,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public Sleep build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.Sleep is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.Sleep is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Sleep(completedAtMs, startedAtMs, durationMs, id, _present, _additionalProperties, _order);
+                return new Sleep(completedAtMs, startedAtMs, durationMs, id, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -7637,6 +8546,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 long f3 = 0L;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -7661,20 +8572,32 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readLong(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readLong(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.Sleep", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.Sleep"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.Sleep", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Sleep(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Sleep(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.Sleep");
             }
@@ -7682,6 +8605,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(Sleep v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -7764,6 +8691,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "failure", "generationId", "id", "inputImages", "revisedPrompt", "savedPath", "status", "transparentBackground", "fileId", "result"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "failure", "generationId", "id", "inputImages", "revisedPrompt", "savedPath", "status", "transparentBackground", "fileId", "result"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "ImageGenerationFailure", "String", "String", "List<ImageGenerationInputImage>", "String", "String", "String", "boolean", "String", "String"};
         private static final long REQUIRED = 0x221L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -7783,8 +8712,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ImageGeneration(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable ImageGenerationFailure failure, @Nullable String generationId, String id, @Nullable List<ImageGenerationInputImage> inputImages, @Nullable String revisedPrompt, @Nullable String savedPath, String status, @Nullable Boolean transparentBackground, @Nullable String fileId, @Nullable String result, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ImageGeneration(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable ImageGenerationFailure failure, @Nullable String generationId, String id, @Nullable List<ImageGenerationInputImage> inputImages, @Nullable String revisedPrompt, @Nullable String savedPath, String status, @Nullable Boolean transparentBackground, @Nullable String fileId, @Nullable String result, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.failure = failure;
@@ -7800,6 +8730,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -7810,6 +8741,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -7821,6 +8753,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -7832,6 +8765,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code failure} member, or null when absent or null
          */
         public @Nullable ImageGenerationFailure failure() {
+            Unbound.check(_unbound, 3);
             return failure;
         }
 
@@ -7843,6 +8777,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code generationId} member, or null when absent or null
          */
         public @Nullable String generationId() {
+            Unbound.check(_unbound, 4);
             return generationId;
         }
 
@@ -7852,6 +8787,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 5);
             return id;
         }
 
@@ -7861,6 +8797,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code inputImages} member, or null when absent
          */
         public @Nullable List<ImageGenerationInputImage> inputImages() {
+            Unbound.check(_unbound, 6);
             return inputImages;
         }
 
@@ -7870,6 +8807,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code revisedPrompt} member, or null when absent or null
          */
         public @Nullable String revisedPrompt() {
+            Unbound.check(_unbound, 7);
             return revisedPrompt;
         }
 
@@ -7879,6 +8817,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code savedPath} member, or null when absent or null
          */
         public @Nullable String savedPath() {
+            Unbound.check(_unbound, 8);
             return savedPath;
         }
 
@@ -7888,6 +8827,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code status} member
          */
         public String status() {
+            Unbound.check(_unbound, 9);
             return status;
         }
 
@@ -7899,6 +8839,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code transparentBackground} member, or null when absent or null
          */
         public @Nullable Boolean transparentBackground() {
+            Unbound.check(_unbound, 10);
             return transparentBackground;
         }
 
@@ -7908,6 +8849,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code fileId} member, or null when absent
          */
         public @Nullable String fileId() {
+            Unbound.check(_unbound, 11);
             return fileId;
         }
 
@@ -7917,6 +8859,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code result} member, or null when absent
          */
         public @Nullable String result() {
+            Unbound.check(_unbound, 12);
             return result;
         }
 
@@ -7943,6 +8886,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         /** {@return a builder holding this value's members (and their JSON order), to change some} */
         public Builder toBuilder() {
             return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ImageGeneration validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
         }
 
         /** {@return the strict JSON codec of this type} */
@@ -7972,12 +8933,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(transparentBackground, x.transparentBackground)
                     && Objects.equals(fileId, x.fileId)
                     && Objects.equals(result, x.result)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, failure, generationId, id, inputImages, revisedPrompt, savedPath, status, transparentBackground, fileId, result, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, failure, generationId, id, inputImages, revisedPrompt, savedPath, status, transparentBackground, fileId, result, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -8019,6 +8981,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -8041,6 +9006,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -8060,6 +9026,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -8071,6 +9038,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -8083,6 +9051,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -8095,6 +9064,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder failure(@Nullable ImageGenerationFailure failure) {
                 this.failure = failure;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -8107,6 +9077,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder generationId(@Nullable String generationId) {
                 this.generationId = generationId;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -8120,6 +9091,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -8132,6 +9104,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder inputImages(@Nullable List<? extends ImageGenerationInputImage> inputImages) {
                 this.inputImages = inputImages == null ? null : Json.copyList(inputImages);
                 _present = inputImages == null ? _present & ~0x40L : _present | 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -8144,6 +9117,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder revisedPrompt(@Nullable String revisedPrompt) {
                 this.revisedPrompt = revisedPrompt;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -8156,6 +9130,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder savedPath(@Nullable String savedPath) {
                 this.savedPath = savedPath;
                 _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -8169,6 +9144,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -8181,6 +9157,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder transparentBackground(@Nullable Boolean transparentBackground) {
                 this.transparentBackground = transparentBackground;
                 _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -8193,6 +9170,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder fileId(@Nullable String fileId) {
                 this.fileId = fileId;
                 _present = fileId == null ? _present & ~0x800L : _present | 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -8205,6 +9183,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder result(@Nullable String result) {
                 this.result = result;
                 _present = result == null ? _present & ~0x1000L : _present | 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -8253,13 +9232,14 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set or none of its alternatives (fileId | result) is set
              */
             public ImageGeneration build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.ImageGeneration is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.ImageGeneration is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                if (!alternativePresent(_present)) {
+                if (!alternativePresent(set)) {
                     throw new IllegalStateException("ThreadItem.ImageGeneration needs one of: fileId | result");
                 }
-                return new ImageGeneration(completedAtMs, startedAtMs, failure, generationId, id, inputImages, revisedPrompt, savedPath, status, transparentBackground, fileId, result, _present, _additionalProperties, _order);
+                return new ImageGeneration(completedAtMs, startedAtMs, failure, generationId, id, inputImages, revisedPrompt, savedPath, status, transparentBackground, fileId, result, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -8283,6 +9263,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f11 = null;
                 @Nullable String f12 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -8307,31 +9289,43 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : ImageGenerationFailure.codec().read(p);
-                        case 4 -> f4 = Json.readNullableString(p);
-                        case 5 -> f5 = Json.readString(p);
-                        case 6 -> f6 = Json.readList(p, ImageGenerationInputImage.codec());
-                        case 7 -> f7 = Json.readNullableString(p);
-                        case 8 -> f8 = Json.readNullableString(p);
-                        case 9 -> f9 = Json.readString(p);
-                        case 10 -> f10 = Json.readNullableBoolean(p);
-                        case 11 -> f11 = Json.readString(p);
-                        case 12 -> f12 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : ImageGenerationFailure.codec().read(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readList(q, ImageGenerationInputImage.codec());
+                            case 7 -> f7 = Json.readNullableString(q);
+                            case 8 -> f8 = Json.readNullableString(q);
+                            case 9 -> f9 = Json.readString(q);
+                            case 10 -> f10 = Json.readNullableBoolean(q);
+                            case 11 -> f11 = Json.readString(q);
+                            case 12 -> f12 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.ImageGeneration", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.ImageGeneration"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.ImageGeneration", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                if (!alternativePresent(seen)) {
+                if (!alternativePresent(seen | Unbound.bits(unbound))) {
                     throw Json.noAlternative(p, "fileId | result");
                 }
-                return new ImageGeneration(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ImageGeneration(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.ImageGeneration");
             }
@@ -8339,6 +9333,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(ImageGeneration v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -8475,6 +9473,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "id", "review"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "id", "review"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "String"};
         private static final long REQUIRED = 0x19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -8486,8 +9486,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private EnteredReviewMode(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String review, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private EnteredReviewMode(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String review, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.id = id;
@@ -8495,6 +9496,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -8505,6 +9507,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -8516,6 +9519,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -8525,6 +9529,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -8534,6 +9539,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code review} member
          */
         public String review() {
+            Unbound.check(_unbound, 4);
             return review;
         }
 
@@ -8562,6 +9568,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public EnteredReviewMode validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<EnteredReviewMode> codec() {
             return CODEC;
@@ -8581,12 +9605,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(startedAtMs, x.startedAtMs)
                     && Objects.equals(id, x.id)
                     && Objects.equals(review, x.review)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, id, review, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, id, review, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -8604,6 +9629,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -8618,6 +9646,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -8629,6 +9658,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -8640,6 +9670,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -8652,6 +9683,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -8665,6 +9697,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -8678,6 +9711,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(review, "review");
                 this.review = review;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -8726,10 +9760,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public EnteredReviewMode build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.EnteredReviewMode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.EnteredReviewMode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new EnteredReviewMode(completedAtMs, startedAtMs, id, review, _present, _additionalProperties, _order);
+                return new EnteredReviewMode(completedAtMs, startedAtMs, id, review, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -8740,6 +9775,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -8764,20 +9801,32 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.EnteredReviewMode", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.EnteredReviewMode"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.EnteredReviewMode", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new EnteredReviewMode(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new EnteredReviewMode(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.EnteredReviewMode");
             }
@@ -8785,6 +9834,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(EnteredReviewMode v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -8865,6 +9918,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "id", "review"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "id", "review"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String", "String"};
         private static final long REQUIRED = 0x19L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -8876,8 +9931,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ExitedReviewMode(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String review, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ExitedReviewMode(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, String review, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.id = id;
@@ -8885,6 +9941,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -8895,6 +9952,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -8906,6 +9964,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -8915,6 +9974,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -8924,6 +9984,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code review} member
          */
         public String review() {
+            Unbound.check(_unbound, 4);
             return review;
         }
 
@@ -8952,6 +10013,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ExitedReviewMode validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExitedReviewMode> codec() {
             return CODEC;
@@ -8971,12 +10050,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(startedAtMs, x.startedAtMs)
                     && Objects.equals(id, x.id)
                     && Objects.equals(review, x.review)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, id, review, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, id, review, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -8994,6 +10074,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -9008,6 +10091,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -9019,6 +10103,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -9030,6 +10115,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -9042,6 +10128,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -9055,6 +10142,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -9068,6 +10156,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(review, "review");
                 this.review = review;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -9116,10 +10205,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public ExitedReviewMode build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.ExitedReviewMode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.ExitedReviewMode is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ExitedReviewMode(completedAtMs, startedAtMs, id, review, _present, _additionalProperties, _order);
+                return new ExitedReviewMode(completedAtMs, startedAtMs, id, review, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -9130,6 +10220,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable String f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -9154,20 +10246,32 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.ExitedReviewMode", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.ExitedReviewMode"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.ExitedReviewMode", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ExitedReviewMode(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ExitedReviewMode(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.ExitedReviewMode");
             }
@@ -9175,6 +10279,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(ExitedReviewMode v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -9254,6 +10362,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "id"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String"};
         private static final long REQUIRED = 0x9L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -9264,14 +10374,16 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ContextCompaction(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ContextCompaction(@Nullable Long completedAtMs, @Nullable Long startedAtMs, String id, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.id = id;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -9282,6 +10394,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code completedAtMs} member, or null when absent or null
          */
         public @Nullable Long completedAtMs() {
+            Unbound.check(_unbound, 1);
             return completedAtMs;
         }
 
@@ -9293,6 +10406,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code startedAtMs} member, or null when absent or null
          */
         public @Nullable Long startedAtMs() {
+            Unbound.check(_unbound, 2);
             return startedAtMs;
         }
 
@@ -9302,6 +10416,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 3);
             return id;
         }
 
@@ -9330,6 +10445,24 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ContextCompaction validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ContextCompaction> codec() {
             return CODEC;
@@ -9348,12 +10481,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(completedAtMs, x.completedAtMs)
                     && Objects.equals(startedAtMs, x.startedAtMs)
                     && Objects.equals(id, x.id)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, id, _additionalProperties);
+            return Objects.hash(_present, completedAtMs, startedAtMs, id, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -9370,6 +10504,9 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -9383,6 +10520,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -9393,6 +10531,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -9404,6 +10543,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder completedAtMs(@Nullable Long completedAtMs) {
                 this.completedAtMs = completedAtMs;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -9416,6 +10556,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder startedAtMs(@Nullable Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -9429,6 +10570,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -9477,10 +10619,11 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              * @throws IllegalStateException when a required member is not set
              */
             public ContextCompaction build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItem.ContextCompaction is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItem.ContextCompaction is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ContextCompaction(completedAtMs, startedAtMs, id, _present, _additionalProperties, _order);
+                return new ContextCompaction(completedAtMs, startedAtMs, id, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -9490,6 +10633,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable Long f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -9514,19 +10659,31 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItem.ContextCompaction", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItem.ContextCompaction"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItem.ContextCompaction", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ContextCompaction(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ContextCompaction(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.ContextCompaction");
             }
@@ -9534,6 +10691,10 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         private static void writeMember(ContextCompaction v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

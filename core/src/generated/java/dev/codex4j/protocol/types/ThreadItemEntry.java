@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadItemEntry {
     private static final String[] NAMES = {"completedAtMs", "item", "outputDeferred", "startedAtMs", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"completedAtMs", "item", "outputDeferred", "startedAtMs", "turnId"};
+    private static final String[] JAVA_TYPES = {"long", "ThreadItem", "boolean", "long", "String"};
     private static final long REQUIRED = 0x12L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ThreadItemEntry {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadItemEntry(@Nullable Long completedAtMs, ThreadItem item, @Nullable Boolean outputDeferred, @Nullable Long startedAtMs, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadItemEntry(@Nullable Long completedAtMs, ThreadItem item, @Nullable Boolean outputDeferred, @Nullable Long startedAtMs, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.completedAtMs = completedAtMs;
         this.item = item;
         this.outputDeferred = outputDeferred;
@@ -65,6 +70,7 @@ public final class ThreadItemEntry {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class ThreadItemEntry {
      * @return the {@code completedAtMs} member, or null when absent or null
      */
     public @Nullable Long completedAtMs() {
+        Unbound.check(_unbound, 0);
         return completedAtMs;
     }
 
@@ -82,6 +89,7 @@ public final class ThreadItemEntry {
      * @return the {@code item} member
      */
     public ThreadItem item() {
+        Unbound.check(_unbound, 1);
         return item;
     }
 
@@ -92,6 +100,7 @@ public final class ThreadItemEntry {
      */
     @Experimental
     public @Nullable Boolean outputDeferred() {
+        Unbound.check(_unbound, 2);
         return outputDeferred;
     }
 
@@ -101,6 +110,7 @@ public final class ThreadItemEntry {
      * @return the {@code startedAtMs} member, or null when absent or null
      */
     public @Nullable Long startedAtMs() {
+        Unbound.check(_unbound, 3);
         return startedAtMs;
     }
 
@@ -110,6 +120,7 @@ public final class ThreadItemEntry {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 4);
         return turnId;
     }
 
@@ -133,6 +144,24 @@ public final class ThreadItemEntry {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadItemEntry validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadItemEntry> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ThreadItemEntry {
                 && Objects.equals(outputDeferred, x.outputDeferred)
                 && Objects.equals(startedAtMs, x.startedAtMs)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, completedAtMs, item, outputDeferred, startedAtMs, turnId, _additionalProperties);
+        return Objects.hash(_present, completedAtMs, item, outputDeferred, startedAtMs, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -179,6 +209,9 @@ public final class ThreadItemEntry {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -194,6 +227,7 @@ public final class ThreadItemEntry {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -206,6 +240,7 @@ public final class ThreadItemEntry {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -217,6 +252,7 @@ public final class ThreadItemEntry {
         public Builder completedAtMs(@Nullable Long completedAtMs) {
             this.completedAtMs = completedAtMs;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -230,6 +266,7 @@ public final class ThreadItemEntry {
             Objects.requireNonNull(item, "item");
             this.item = item;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -243,6 +280,7 @@ public final class ThreadItemEntry {
         public Builder outputDeferred(@Nullable Boolean outputDeferred) {
             this.outputDeferred = outputDeferred;
             _present = outputDeferred == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -255,6 +293,7 @@ public final class ThreadItemEntry {
         public Builder startedAtMs(@Nullable Long startedAtMs) {
             this.startedAtMs = startedAtMs;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -268,6 +307,7 @@ public final class ThreadItemEntry {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -316,10 +356,11 @@ public final class ThreadItemEntry {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadItemEntry build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadItemEntry is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadItemEntry is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadItemEntry(completedAtMs, item, outputDeferred, startedAtMs, turnId, _present, _additionalProperties, _order);
+            return new ThreadItemEntry(completedAtMs, item, outputDeferred, startedAtMs, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -331,6 +372,8 @@ public final class ThreadItemEntry {
             @Nullable Long f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -351,20 +394,32 @@ public final class ThreadItemEntry {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableLong(p);
-                    case 1 -> f1 = ThreadItem.codec().read(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readNullableLong(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableLong(q);
+                        case 1 -> f1 = ThreadItem.codec().read(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readNullableLong(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadItemEntry", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItemEntry"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadItemEntry", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadItemEntry(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadItemEntry(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadItemEntry");
         }
@@ -372,6 +427,10 @@ public final class ThreadItemEntry {
 
     private static void writeMember(ThreadItemEntry v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.completedAtMs == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ThreadItemOutputDeferral {
     private static final String[] NAMES = {"commandExecution", "mcpToolCall"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"commandExecution", "mcpToolCall"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -50,13 +54,15 @@ public final class ThreadItemOutputDeferral {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadItemOutputDeferral(@Nullable Boolean commandExecution, @Nullable Boolean mcpToolCall, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadItemOutputDeferral(@Nullable Boolean commandExecution, @Nullable Boolean mcpToolCall, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.commandExecution = commandExecution;
         this.mcpToolCall = mcpToolCall;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -66,6 +72,7 @@ public final class ThreadItemOutputDeferral {
      */
     @Experimental
     public @Nullable Boolean commandExecution() {
+        Unbound.check(_unbound, 0);
         return commandExecution;
     }
 
@@ -76,6 +83,7 @@ public final class ThreadItemOutputDeferral {
      */
     @Experimental
     public @Nullable Boolean mcpToolCall() {
+        Unbound.check(_unbound, 1);
         return mcpToolCall;
     }
 
@@ -99,6 +107,24 @@ public final class ThreadItemOutputDeferral {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadItemOutputDeferral validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadItemOutputDeferral> codec() {
         return CODEC;
@@ -116,12 +142,13 @@ public final class ThreadItemOutputDeferral {
         return o instanceof ThreadItemOutputDeferral x && _present == x._present
                 && Objects.equals(commandExecution, x.commandExecution)
                 && Objects.equals(mcpToolCall, x.mcpToolCall)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, commandExecution, mcpToolCall, _additionalProperties);
+        return Objects.hash(_present, commandExecution, mcpToolCall, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -137,6 +164,9 @@ public final class ThreadItemOutputDeferral {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -149,6 +179,7 @@ public final class ThreadItemOutputDeferral {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -158,6 +189,7 @@ public final class ThreadItemOutputDeferral {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -170,6 +202,7 @@ public final class ThreadItemOutputDeferral {
         public Builder commandExecution(@Nullable Boolean commandExecution) {
             this.commandExecution = commandExecution;
             _present = commandExecution == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -183,6 +216,7 @@ public final class ThreadItemOutputDeferral {
         public Builder mcpToolCall(@Nullable Boolean mcpToolCall) {
             this.mcpToolCall = mcpToolCall;
             _present = mcpToolCall == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -231,10 +265,11 @@ public final class ThreadItemOutputDeferral {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadItemOutputDeferral build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadItemOutputDeferral is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadItemOutputDeferral is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadItemOutputDeferral(commandExecution, mcpToolCall, _present, _additionalProperties, _order);
+            return new ThreadItemOutputDeferral(commandExecution, mcpToolCall, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -243,6 +278,8 @@ public final class ThreadItemOutputDeferral {
             @Nullable Boolean f0 = null;
             @Nullable Boolean f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -263,17 +300,29 @@ public final class ThreadItemOutputDeferral {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadItemOutputDeferral", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItemOutputDeferral"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadItemOutputDeferral", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadItemOutputDeferral(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadItemOutputDeferral(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadItemOutputDeferral");
         }
@@ -281,6 +330,10 @@ public final class ThreadItemOutputDeferral {
 
     private static void writeMember(ThreadItemOutputDeferral v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.commandExecution == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +68,8 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
         private static final String[] NAMES = {"type", "itemId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "itemId"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -74,12 +78,14 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Item(String itemId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Item(String itemId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.itemId = itemId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -88,6 +94,7 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
          * @return the {@code itemId} member
          */
         public String itemId() {
+            Unbound.check(_unbound, 1);
             return itemId;
         }
 
@@ -116,6 +123,24 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Item validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Item> codec() {
             return CODEC;
@@ -132,12 +157,13 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
             }
             return o instanceof Item x && _present == x._present
                     && Objects.equals(itemId, x.itemId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, itemId, _additionalProperties);
+            return Objects.hash(_present, itemId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -147,6 +173,9 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
             Json.field(b, "itemId", itemId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -159,6 +188,7 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -167,6 +197,7 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -179,6 +210,7 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
                 Objects.requireNonNull(itemId, "itemId");
                 this.itemId = itemId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -227,10 +259,11 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
              * @throws IllegalStateException when a required member is not set
              */
             public Item build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadItemsListAnchor.Item is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadItemsListAnchor.Item is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Item(itemId, _present, _additionalProperties, _order);
+                return new Item(itemId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -238,6 +271,8 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -262,17 +297,29 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadItemsListAnchor.Item", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItemsListAnchor.Item"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadItemsListAnchor.Item", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Item(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Item(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItemsListAnchor.Item");
             }
@@ -280,6 +327,10 @@ public sealed interface ThreadItemsListAnchor permits ThreadItemsListAnchor.Item
 
         private static void writeMember(Item v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.itemId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,11 +136,14 @@ public sealed interface ThreadItemsListCursor permits ThreadItemsListCursor.OfSt
 
             private static ThreadItemsListCursor fromTree(ObjectNode o, JsonParser p) {
                 DecodeException failure = null;
-                if ((o.has("itemId") && o.has("type") && Json.stringIn(o, "type", "item"))) {
-                    try {
-                        return new OfThreadItemsListAnchor(Json.bindTree(o, p, ThreadItemsListAnchor.codec()));
-                    } catch (DecodeException e) {
-                        failure = failure != null ? failure : e;
+                for (int attempt = 0; attempt < (p instanceof Lenient ? 2 : 1); attempt++) {
+                    boolean strict = attempt == 0;
+                    if ((o.has("itemId") && o.has("type") && Json.stringIn(o, "type", "item"))) {
+                        try {
+                            return new OfThreadItemsListAnchor(Json.bindTree(o, p, ThreadItemsListAnchor.codec(), strict));
+                        } catch (DecodeException e) {
+                            failure = failure != null ? failure : e;
+                        }
                     }
                 }
                 if (failure != null) {

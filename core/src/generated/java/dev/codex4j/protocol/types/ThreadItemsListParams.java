@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ThreadItemsListParams {
     private static final String[] NAMES = {"cursor", "deferOutput", "limit", "sortDirection", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cursor", "deferOutput", "limit", "sortDirection", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"ThreadItemsListCursor", "ThreadItemOutputDeferral", "long", "SortDirection", "String", "String"};
     private static final long REQUIRED = 0x10L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ThreadItemsListParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadItemsListParams(@Nullable ThreadItemsListCursor cursor, @Nullable ThreadItemOutputDeferral deferOutput, @Nullable Long limit, @Nullable SortDirection sortDirection, String threadId, @Nullable String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadItemsListParams(@Nullable ThreadItemsListCursor cursor, @Nullable ThreadItemOutputDeferral deferOutput, @Nullable Long limit, @Nullable SortDirection sortDirection, String threadId, @Nullable String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.deferOutput = deferOutput;
         this.limit = limit;
@@ -66,6 +71,7 @@ public final class ThreadItemsListParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ThreadItemsListParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable ThreadItemsListCursor cursor() {
+        Unbound.check(_unbound, 0);
         return cursor;
     }
 
@@ -83,6 +90,7 @@ public final class ThreadItemsListParams {
      * @return the {@code deferOutput} member, or null when absent or null
      */
     public @Nullable ThreadItemOutputDeferral deferOutput() {
+        Unbound.check(_unbound, 1);
         return deferOutput;
     }
 
@@ -92,6 +100,7 @@ public final class ThreadItemsListParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 2);
         return limit;
     }
 
@@ -101,6 +110,7 @@ public final class ThreadItemsListParams {
      * @return the {@code sortDirection} member, or null when absent or null
      */
     public @Nullable SortDirection sortDirection() {
+        Unbound.check(_unbound, 3);
         return sortDirection;
     }
 
@@ -110,6 +120,7 @@ public final class ThreadItemsListParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -119,6 +130,7 @@ public final class ThreadItemsListParams {
      * @return the {@code turnId} member, or null when absent or null
      */
     public @Nullable String turnId() {
+        Unbound.check(_unbound, 5);
         return turnId;
     }
 
@@ -142,6 +154,24 @@ public final class ThreadItemsListParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadItemsListParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadItemsListParams> codec() {
         return CODEC;
@@ -163,12 +193,13 @@ public final class ThreadItemsListParams {
                 && Objects.equals(sortDirection, x.sortDirection)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, deferOutput, limit, sortDirection, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, cursor, deferOutput, limit, sortDirection, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -194,6 +225,9 @@ public final class ThreadItemsListParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -210,6 +244,7 @@ public final class ThreadItemsListParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -223,6 +258,7 @@ public final class ThreadItemsListParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -234,6 +270,7 @@ public final class ThreadItemsListParams {
         public Builder cursor(@Nullable ThreadItemsListCursor cursor) {
             this.cursor = cursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -246,6 +283,7 @@ public final class ThreadItemsListParams {
         public Builder deferOutput(@Nullable ThreadItemOutputDeferral deferOutput) {
             this.deferOutput = deferOutput;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -258,6 +296,7 @@ public final class ThreadItemsListParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -270,6 +309,7 @@ public final class ThreadItemsListParams {
         public Builder sortDirection(@Nullable SortDirection sortDirection) {
             this.sortDirection = sortDirection;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -283,6 +323,7 @@ public final class ThreadItemsListParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class ThreadItemsListParams {
         public Builder turnId(@Nullable String turnId) {
             this.turnId = turnId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class ThreadItemsListParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadItemsListParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadItemsListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadItemsListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadItemsListParams(cursor, deferOutput, limit, sortDirection, threadId, turnId, _present, _additionalProperties, _order);
+            return new ThreadItemsListParams(cursor, deferOutput, limit, sortDirection, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class ThreadItemsListParams {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class ThreadItemsListParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadItemsListCursor.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadItemOutputDeferral.codec().read(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadItemsListCursor.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadItemOutputDeferral.codec().read(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadItemsListParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadItemsListParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadItemsListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadItemsListParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadItemsListParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadItemsListParams");
         }
@@ -401,6 +458,10 @@ public final class ThreadItemsListParams {
 
     private static void writeMember(ThreadItemsListParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cursor == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ThreadListParams {
     private static final String[] NAMES = {"ancestorThreadId", "archived", "attachedToThreadId", "currentAccountOnly", "cursor", "cwd", "excludedThreadIds", "includeAttachedThreads", "limit", "modelProviders", "originators", "parentThreadId", "projectId", "searchTerm", "sectionId", "sortDirection", "sortKey", "sourceKinds", "useStateDbOnly"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"ancestorThreadId", "archived", "attachedToThreadId", "currentAccountOnly", "cursor", "cwd", "excludedThreadIds", "includeAttachedThreads", "limit", "modelProviders", "originators", "parentThreadId", "projectId", "searchTerm", "sectionId", "sortDirection", "sortKey", "sourceKinds", "useStateDbOnly"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "String", "boolean", "String", "ThreadListCwdFilter", "List<String>", "boolean", "long", "List<String>", "List<String>", "String", "String", "String", "String", "SortDirection", "ThreadSortKey", "List<ThreadSourceKind>", "boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -67,8 +71,9 @@ public final class ThreadListParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadListParams(@Nullable String ancestorThreadId, @Nullable Boolean archived, @Nullable String attachedToThreadId, @Nullable Boolean currentAccountOnly, @Nullable String cursor, @Nullable ThreadListCwdFilter cwd, @Nullable List<String> excludedThreadIds, @Nullable Boolean includeAttachedThreads, @Nullable Long limit, @Nullable List<String> modelProviders, @Nullable List<String> originators, @Nullable String parentThreadId, @Nullable String projectId, @Nullable String searchTerm, @Nullable String sectionId, @Nullable SortDirection sortDirection, @Nullable ThreadSortKey sortKey, @Nullable List<ThreadSourceKind> sourceKinds, @Nullable Boolean useStateDbOnly, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadListParams(@Nullable String ancestorThreadId, @Nullable Boolean archived, @Nullable String attachedToThreadId, @Nullable Boolean currentAccountOnly, @Nullable String cursor, @Nullable ThreadListCwdFilter cwd, @Nullable List<String> excludedThreadIds, @Nullable Boolean includeAttachedThreads, @Nullable Long limit, @Nullable List<String> modelProviders, @Nullable List<String> originators, @Nullable String parentThreadId, @Nullable String projectId, @Nullable String searchTerm, @Nullable String sectionId, @Nullable SortDirection sortDirection, @Nullable ThreadSortKey sortKey, @Nullable List<ThreadSourceKind> sourceKinds, @Nullable Boolean useStateDbOnly, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.ancestorThreadId = ancestorThreadId;
         this.archived = archived;
         this.attachedToThreadId = attachedToThreadId;
@@ -91,6 +96,7 @@ public final class ThreadListParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -100,6 +106,7 @@ public final class ThreadListParams {
      */
     @Experimental
     public @Nullable String ancestorThreadId() {
+        Unbound.check(_unbound, 0);
         return ancestorThreadId;
     }
 
@@ -109,6 +116,7 @@ public final class ThreadListParams {
      * @return the {@code archived} member, or null when absent or null
      */
     public @Nullable Boolean archived() {
+        Unbound.check(_unbound, 1);
         return archived;
     }
 
@@ -119,6 +127,7 @@ public final class ThreadListParams {
      */
     @Experimental
     public @Nullable String attachedToThreadId() {
+        Unbound.check(_unbound, 2);
         return attachedToThreadId;
     }
 
@@ -128,6 +137,7 @@ public final class ThreadListParams {
      * @return the {@code currentAccountOnly} member, or null when absent
      */
     public @Nullable Boolean currentAccountOnly() {
+        Unbound.check(_unbound, 3);
         return currentAccountOnly;
     }
 
@@ -137,6 +147,7 @@ public final class ThreadListParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 4);
         return cursor;
     }
 
@@ -146,6 +157,7 @@ public final class ThreadListParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable ThreadListCwdFilter cwd() {
+        Unbound.check(_unbound, 5);
         return cwd;
     }
 
@@ -155,6 +167,7 @@ public final class ThreadListParams {
      * @return the {@code excludedThreadIds} member, or null when absent or null
      */
     public @Nullable List<String> excludedThreadIds() {
+        Unbound.check(_unbound, 6);
         return excludedThreadIds;
     }
 
@@ -165,6 +178,7 @@ public final class ThreadListParams {
      */
     @Experimental
     public @Nullable Boolean includeAttachedThreads() {
+        Unbound.check(_unbound, 7);
         return includeAttachedThreads;
     }
 
@@ -174,6 +188,7 @@ public final class ThreadListParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 8);
         return limit;
     }
 
@@ -183,6 +198,7 @@ public final class ThreadListParams {
      * @return the {@code modelProviders} member, or null when absent or null
      */
     public @Nullable List<String> modelProviders() {
+        Unbound.check(_unbound, 9);
         return modelProviders;
     }
 
@@ -192,6 +208,7 @@ public final class ThreadListParams {
      * @return the {@code originators} member, or null when absent or null
      */
     public @Nullable List<String> originators() {
+        Unbound.check(_unbound, 10);
         return originators;
     }
 
@@ -202,6 +219,7 @@ public final class ThreadListParams {
      */
     @Experimental
     public @Nullable String parentThreadId() {
+        Unbound.check(_unbound, 11);
         return parentThreadId;
     }
 
@@ -212,6 +230,7 @@ public final class ThreadListParams {
      */
     @Experimental
     public @Nullable String projectId() {
+        Unbound.check(_unbound, 12);
         return projectId;
     }
 
@@ -221,6 +240,7 @@ public final class ThreadListParams {
      * @return the {@code searchTerm} member, or null when absent or null
      */
     public @Nullable String searchTerm() {
+        Unbound.check(_unbound, 13);
         return searchTerm;
     }
 
@@ -230,6 +250,7 @@ public final class ThreadListParams {
      * @return the {@code sectionId} member, or null when absent or null
      */
     public @Nullable String sectionId() {
+        Unbound.check(_unbound, 14);
         return sectionId;
     }
 
@@ -239,6 +260,7 @@ public final class ThreadListParams {
      * @return the {@code sortDirection} member, or null when absent or null
      */
     public @Nullable SortDirection sortDirection() {
+        Unbound.check(_unbound, 15);
         return sortDirection;
     }
 
@@ -248,6 +270,7 @@ public final class ThreadListParams {
      * @return the {@code sortKey} member, or null when absent or null
      */
     public @Nullable ThreadSortKey sortKey() {
+        Unbound.check(_unbound, 16);
         return sortKey;
     }
 
@@ -257,6 +280,7 @@ public final class ThreadListParams {
      * @return the {@code sourceKinds} member, or null when absent or null
      */
     public @Nullable List<ThreadSourceKind> sourceKinds() {
+        Unbound.check(_unbound, 17);
         return sourceKinds;
     }
 
@@ -266,6 +290,7 @@ public final class ThreadListParams {
      * @return the {@code useStateDbOnly} member, or null when absent
      */
     public @Nullable Boolean useStateDbOnly() {
+        Unbound.check(_unbound, 18);
         return useStateDbOnly;
     }
 
@@ -287,6 +312,24 @@ public final class ThreadListParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadListParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -323,12 +366,13 @@ public final class ThreadListParams {
                 && Objects.equals(sortKey, x.sortKey)
                 && Objects.equals(sourceKinds, x.sourceKinds)
                 && Objects.equals(useStateDbOnly, x.useStateDbOnly)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _additionalProperties);
+        return Objects.hash(_present, ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -395,6 +439,9 @@ public final class ThreadListParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -424,6 +471,7 @@ public final class ThreadListParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -450,6 +498,7 @@ public final class ThreadListParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -462,6 +511,7 @@ public final class ThreadListParams {
         public Builder ancestorThreadId(@Nullable String ancestorThreadId) {
             this.ancestorThreadId = ancestorThreadId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -474,6 +524,7 @@ public final class ThreadListParams {
         public Builder archived(@Nullable Boolean archived) {
             this.archived = archived;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -487,6 +538,7 @@ public final class ThreadListParams {
         public Builder attachedToThreadId(@Nullable String attachedToThreadId) {
             this.attachedToThreadId = attachedToThreadId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -499,6 +551,7 @@ public final class ThreadListParams {
         public Builder currentAccountOnly(@Nullable Boolean currentAccountOnly) {
             this.currentAccountOnly = currentAccountOnly;
             _present = currentAccountOnly == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -511,6 +564,7 @@ public final class ThreadListParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -523,6 +577,7 @@ public final class ThreadListParams {
         public Builder cwd(@Nullable ThreadListCwdFilter cwd) {
             this.cwd = cwd;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -535,6 +590,7 @@ public final class ThreadListParams {
         public Builder excludedThreadIds(@Nullable List<? extends String> excludedThreadIds) {
             this.excludedThreadIds = excludedThreadIds == null ? null : Json.copyList(excludedThreadIds);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -548,6 +604,7 @@ public final class ThreadListParams {
         public Builder includeAttachedThreads(@Nullable Boolean includeAttachedThreads) {
             this.includeAttachedThreads = includeAttachedThreads;
             _present = includeAttachedThreads == null ? _present & ~0x80L : _present | 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -560,6 +617,7 @@ public final class ThreadListParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -572,6 +630,7 @@ public final class ThreadListParams {
         public Builder modelProviders(@Nullable List<? extends String> modelProviders) {
             this.modelProviders = modelProviders == null ? null : Json.copyList(modelProviders);
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -584,6 +643,7 @@ public final class ThreadListParams {
         public Builder originators(@Nullable List<? extends String> originators) {
             this.originators = originators == null ? null : Json.copyList(originators);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -597,6 +657,7 @@ public final class ThreadListParams {
         public Builder parentThreadId(@Nullable String parentThreadId) {
             this.parentThreadId = parentThreadId;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -610,6 +671,7 @@ public final class ThreadListParams {
         public Builder projectId(@Nullable String projectId) {
             this.projectId = projectId;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -622,6 +684,7 @@ public final class ThreadListParams {
         public Builder searchTerm(@Nullable String searchTerm) {
             this.searchTerm = searchTerm;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -634,6 +697,7 @@ public final class ThreadListParams {
         public Builder sectionId(@Nullable String sectionId) {
             this.sectionId = sectionId;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -646,6 +710,7 @@ public final class ThreadListParams {
         public Builder sortDirection(@Nullable SortDirection sortDirection) {
             this.sortDirection = sortDirection;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -658,6 +723,7 @@ public final class ThreadListParams {
         public Builder sortKey(@Nullable ThreadSortKey sortKey) {
             this.sortKey = sortKey;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -670,6 +736,7 @@ public final class ThreadListParams {
         public Builder sourceKinds(@Nullable List<? extends ThreadSourceKind> sourceKinds) {
             this.sourceKinds = sourceKinds == null ? null : Json.copyList(sourceKinds);
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -682,6 +749,7 @@ public final class ThreadListParams {
         public Builder useStateDbOnly(@Nullable Boolean useStateDbOnly) {
             this.useStateDbOnly = useStateDbOnly;
             _present = useStateDbOnly == null ? _present & ~0x40000L : _present | 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -730,10 +798,11 @@ public final class ThreadListParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadListParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadListParams(ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _present, _additionalProperties, _order);
+            return new ThreadListParams(ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -759,6 +828,8 @@ public final class ThreadListParams {
             @Nullable List<ThreadSourceKind> f17 = null;
             @Nullable Boolean f18 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -779,34 +850,46 @@ public final class ThreadListParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadListCwdFilter.codec().read(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 7 -> f7 = Json.readBoolean(p);
-                    case 8 -> f8 = Json.readNullableLong(p);
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 11 -> f11 = Json.readNullableString(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    case 14 -> f14 = Json.readNullableString(p);
-                    case 15 -> f15 = p.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(p);
-                    case 16 -> f16 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSortKey.codec().read(p);
-                    case 17 -> f17 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ThreadSourceKind.codec());
-                    case 18 -> f18 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadListCwdFilter.codec().read(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 7 -> f7 = Json.readBoolean(q);
+                        case 8 -> f8 = Json.readNullableLong(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 11 -> f11 = Json.readNullableString(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        case 14 -> f14 = Json.readNullableString(q);
+                        case 15 -> f15 = q.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(q);
+                        case 16 -> f16 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSortKey.codec().read(q);
+                        case 17 -> f17 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ThreadSourceKind.codec());
+                        case 18 -> f18 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadListParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadListParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadListParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadListParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadListParams");
         }
@@ -814,6 +897,10 @@ public final class ThreadListParams {
 
     private static void writeMember(ThreadListParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.ancestorThreadId == null) {

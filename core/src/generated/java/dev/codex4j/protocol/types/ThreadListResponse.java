@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ThreadListResponse {
     private static final String[] NAMES = {"backwardsCursor", "data", "nextCursor", "readStates"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"backwardsCursor", "data", "nextCursor", "readStates"};
+    private static final String[] JAVA_TYPES = {"String", "List<Thread>", "String", "Map<String, ThreadReadState>"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class ThreadListResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadListResponse(@Nullable String backwardsCursor, List<Thread> data, @Nullable String nextCursor, @Nullable Map<String, ThreadReadState> readStates, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadListResponse(@Nullable String backwardsCursor, List<Thread> data, @Nullable String nextCursor, @Nullable Map<String, ThreadReadState> readStates, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.backwardsCursor = backwardsCursor;
         this.data = data;
         this.nextCursor = nextCursor;
@@ -62,6 +67,7 @@ public final class ThreadListResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class ThreadListResponse {
      * @return the {@code backwardsCursor} member, or null when absent or null
      */
     public @Nullable String backwardsCursor() {
+        Unbound.check(_unbound, 0);
         return backwardsCursor;
     }
 
@@ -79,6 +86,7 @@ public final class ThreadListResponse {
      * @return the {@code data} member
      */
     public List<Thread> data() {
+        Unbound.check(_unbound, 1);
         return data;
     }
 
@@ -88,6 +96,7 @@ public final class ThreadListResponse {
      * @return the {@code nextCursor} member, or null when absent or null
      */
     public @Nullable String nextCursor() {
+        Unbound.check(_unbound, 2);
         return nextCursor;
     }
 
@@ -98,6 +107,7 @@ public final class ThreadListResponse {
      */
     @Experimental
     public @Nullable Map<String, ThreadReadState> readStates() {
+        Unbound.check(_unbound, 3);
         return readStates;
     }
 
@@ -121,6 +131,24 @@ public final class ThreadListResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadListResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadListResponse> codec() {
         return CODEC;
@@ -140,12 +168,13 @@ public final class ThreadListResponse {
                 && Objects.equals(data, x.data)
                 && Objects.equals(nextCursor, x.nextCursor)
                 && Objects.equals(readStates, x.readStates)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, backwardsCursor, data, nextCursor, readStates, _additionalProperties);
+        return Objects.hash(_present, backwardsCursor, data, nextCursor, readStates, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class ThreadListResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class ThreadListResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class ThreadListResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class ThreadListResponse {
         public Builder backwardsCursor(@Nullable String backwardsCursor) {
             this.backwardsCursor = backwardsCursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -214,6 +249,7 @@ public final class ThreadListResponse {
             Objects.requireNonNull(data, "data");
             this.data = Json.copyList(data);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class ThreadListResponse {
         public Builder nextCursor(@Nullable String nextCursor) {
             this.nextCursor = nextCursor;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -239,6 +276,7 @@ public final class ThreadListResponse {
         public Builder readStates(@Nullable Map<String, ? extends ThreadReadState> readStates) {
             this.readStates = readStates == null ? null : Json.copyMap(readStates, false);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -287,10 +325,11 @@ public final class ThreadListResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadListResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadListResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadListResponse(backwardsCursor, data, nextCursor, readStates, _present, _additionalProperties, _order);
+            return new ThreadListResponse(backwardsCursor, data, nextCursor, readStates, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -301,6 +340,8 @@ public final class ThreadListResponse {
             @Nullable String f2 = null;
             @Nullable Map<String, ThreadReadState> f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -321,19 +362,31 @@ public final class ThreadListResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readList(p, Thread.codec());
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, ThreadReadState.codec(), false);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readList(q, Thread.codec());
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, ThreadReadState.codec(), false);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadListResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadListResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadListResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadListResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadListResponse(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadListResponse");
         }
@@ -341,6 +394,10 @@ public final class ThreadListResponse {
 
     private static void writeMember(ThreadListResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.backwardsCursor == null) {

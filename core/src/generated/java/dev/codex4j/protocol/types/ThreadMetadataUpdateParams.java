@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ThreadMetadataUpdateParams {
     private static final String[] NAMES = {"daybreakEnabled", "gitInfo", "projectId", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"daybreakEnabled", "gitInfo", "projectId", "threadId"};
+    private static final String[] JAVA_TYPES = {"boolean", "ThreadMetadataGitInfoUpdateParams", "String", "String"};
     private static final long REQUIRED = 0x8L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class ThreadMetadataUpdateParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadMetadataUpdateParams(@Nullable Boolean daybreakEnabled, @Nullable ThreadMetadataGitInfoUpdateParams gitInfo, @Nullable String projectId, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadMetadataUpdateParams(@Nullable Boolean daybreakEnabled, @Nullable ThreadMetadataGitInfoUpdateParams gitInfo, @Nullable String projectId, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.daybreakEnabled = daybreakEnabled;
         this.gitInfo = gitInfo;
         this.projectId = projectId;
@@ -62,6 +67,7 @@ public final class ThreadMetadataUpdateParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class ThreadMetadataUpdateParams {
      */
     @Experimental
     public @Nullable Boolean daybreakEnabled() {
+        Unbound.check(_unbound, 0);
         return daybreakEnabled;
     }
 
@@ -80,6 +87,7 @@ public final class ThreadMetadataUpdateParams {
      * @return the {@code gitInfo} member, or null when absent or null
      */
     public @Nullable ThreadMetadataGitInfoUpdateParams gitInfo() {
+        Unbound.check(_unbound, 1);
         return gitInfo;
     }
 
@@ -90,6 +98,7 @@ public final class ThreadMetadataUpdateParams {
      */
     @Experimental
     public @Nullable String projectId() {
+        Unbound.check(_unbound, 2);
         return projectId;
     }
 
@@ -99,6 +108,7 @@ public final class ThreadMetadataUpdateParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -122,6 +132,24 @@ public final class ThreadMetadataUpdateParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadMetadataUpdateParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadMetadataUpdateParams> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class ThreadMetadataUpdateParams {
                 && Objects.equals(gitInfo, x.gitInfo)
                 && Objects.equals(projectId, x.projectId)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, daybreakEnabled, gitInfo, projectId, threadId, _additionalProperties);
+        return Objects.hash(_present, daybreakEnabled, gitInfo, projectId, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -166,6 +195,9 @@ public final class ThreadMetadataUpdateParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -180,6 +212,7 @@ public final class ThreadMetadataUpdateParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -191,6 +224,7 @@ public final class ThreadMetadataUpdateParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -203,6 +237,7 @@ public final class ThreadMetadataUpdateParams {
         public Builder daybreakEnabled(@Nullable Boolean daybreakEnabled) {
             this.daybreakEnabled = daybreakEnabled;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -215,6 +250,7 @@ public final class ThreadMetadataUpdateParams {
         public Builder gitInfo(@Nullable ThreadMetadataGitInfoUpdateParams gitInfo) {
             this.gitInfo = gitInfo;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,6 +264,7 @@ public final class ThreadMetadataUpdateParams {
         public Builder projectId(@Nullable String projectId) {
             this.projectId = projectId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class ThreadMetadataUpdateParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -289,10 +327,11 @@ public final class ThreadMetadataUpdateParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadMetadataUpdateParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadMetadataUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadMetadataUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadMetadataUpdateParams(daybreakEnabled, gitInfo, projectId, threadId, _present, _additionalProperties, _order);
+            return new ThreadMetadataUpdateParams(daybreakEnabled, gitInfo, projectId, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -303,6 +342,8 @@ public final class ThreadMetadataUpdateParams {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -323,19 +364,31 @@ public final class ThreadMetadataUpdateParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadMetadataGitInfoUpdateParams.codec().read(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadMetadataGitInfoUpdateParams.codec().read(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadMetadataUpdateParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadMetadataUpdateParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadMetadataUpdateParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadMetadataUpdateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadMetadataUpdateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadMetadataUpdateParams");
         }
@@ -343,6 +396,10 @@ public final class ThreadMetadataUpdateParams {
 
     private static void writeMember(ThreadMetadataUpdateParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.daybreakEnabled == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,8 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
         private static final String[] NAMES = {"type", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "text"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -75,12 +79,14 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Completed(@Nullable String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Completed(@Nullable String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.text = text;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -89,6 +95,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
          * @return the {@code text} member, or null when absent or null
          */
         public @Nullable String text() {
+            Unbound.check(_unbound, 1);
             return text;
         }
 
@@ -117,6 +124,24 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Completed validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Completed> codec() {
             return CODEC;
@@ -133,12 +158,13 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             }
             return o instanceof Completed x && _present == x._present
                     && Objects.equals(text, x.text)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, text, _additionalProperties);
+            return Objects.hash(_present, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -151,6 +177,9 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -162,6 +191,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -170,6 +200,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -181,6 +212,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             public Builder text(@Nullable String text) {
                 this.text = text;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -229,10 +261,11 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
              * @throws IllegalStateException when a required member is not set
              */
             public Completed build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadPredictionResult.Completed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadPredictionResult.Completed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Completed(text, _present, _additionalProperties, _order);
+                return new Completed(text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -240,6 +273,8 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -264,17 +299,29 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadPredictionResult.Completed", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadPredictionResult.Completed"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadPredictionResult.Completed", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Completed(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Completed(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadPredictionResult.Completed");
             }
@@ -282,6 +329,10 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
 
         private static void writeMember(Completed v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -351,6 +402,8 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -358,11 +411,13 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Failed(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Failed(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -390,6 +445,24 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Failed validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Failed> codec() {
             return CODEC;
@@ -405,12 +478,13 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
                 return true;
             }
             return o instanceof Failed x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -419,6 +493,9 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             StringBuilder b = new StringBuilder("ThreadPredictionResult.Failed[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -430,6 +507,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -437,6 +515,7 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -484,16 +563,19 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
              * @throws IllegalStateException when a required member is not set
              */
             public Failed build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadPredictionResult.Failed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadPredictionResult.Failed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Failed(_present, _additionalProperties, _order);
+                return new Failed(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Failed readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -518,16 +600,28 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadPredictionResult.Failed", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadPredictionResult.Failed"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadPredictionResult.Failed", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Failed(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Failed(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadPredictionResult.Failed");
             }
@@ -535,6 +629,10 @@ public sealed interface ThreadPredictionResult permits ThreadPredictionResult.Co
 
         private static void writeMember(Failed v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);

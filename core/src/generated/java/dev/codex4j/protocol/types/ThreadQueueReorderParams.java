@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadQueueReorderParams {
     private static final String[] NAMES = {"queuedSubmissionIds", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"queuedSubmissionIds", "threadId"};
+    private static final String[] JAVA_TYPES = {"List<String>", "String"};
     private static final long REQUIRED = 0x3L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,13 +57,15 @@ public final class ThreadQueueReorderParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadQueueReorderParams(List<String> queuedSubmissionIds, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadQueueReorderParams(List<String> queuedSubmissionIds, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.queuedSubmissionIds = queuedSubmissionIds;
         this.threadId = threadId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class ThreadQueueReorderParams {
      * @return the {@code queuedSubmissionIds} member
      */
     public List<String> queuedSubmissionIds() {
+        Unbound.check(_unbound, 0);
         return queuedSubmissionIds;
     }
 
@@ -77,6 +84,7 @@ public final class ThreadQueueReorderParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 1);
         return threadId;
     }
 
@@ -100,6 +108,24 @@ public final class ThreadQueueReorderParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadQueueReorderParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadQueueReorderParams> codec() {
         return CODEC;
@@ -117,12 +143,13 @@ public final class ThreadQueueReorderParams {
         return o instanceof ThreadQueueReorderParams x && _present == x._present
                 && Objects.equals(queuedSubmissionIds, x.queuedSubmissionIds)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, queuedSubmissionIds, threadId, _additionalProperties);
+        return Objects.hash(_present, queuedSubmissionIds, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -133,6 +160,9 @@ public final class ThreadQueueReorderParams {
         Json.field(b, "threadId", threadId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -146,6 +176,7 @@ public final class ThreadQueueReorderParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -155,6 +186,7 @@ public final class ThreadQueueReorderParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -167,6 +199,7 @@ public final class ThreadQueueReorderParams {
             Objects.requireNonNull(queuedSubmissionIds, "queuedSubmissionIds");
             this.queuedSubmissionIds = Json.copyList(queuedSubmissionIds);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -180,6 +213,7 @@ public final class ThreadQueueReorderParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,10 +262,11 @@ public final class ThreadQueueReorderParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadQueueReorderParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadQueueReorderParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadQueueReorderParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadQueueReorderParams(queuedSubmissionIds, threadId, _present, _additionalProperties, _order);
+            return new ThreadQueueReorderParams(queuedSubmissionIds, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -240,6 +275,8 @@ public final class ThreadQueueReorderParams {
             @Nullable List<String> f0 = null;
             @Nullable String f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -260,17 +297,29 @@ public final class ThreadQueueReorderParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, Json.STRING);
-                    case 1 -> f1 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, Json.STRING);
+                        case 1 -> f1 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadQueueReorderParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadQueueReorderParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadQueueReorderParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadQueueReorderParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadQueueReorderParams(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadQueueReorderParams");
         }
@@ -278,6 +327,10 @@ public final class ThreadQueueReorderParams {
 
     private static void writeMember(ThreadQueueReorderParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.queuedSubmissionIds, Json.STRING);
             case 1 -> g.writeString(v.threadId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ThreadQueueUpdateParams {
     private static final String[] NAMES = {"input", "queuedSubmissionId", "responsesapiClientMetadata", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"input", "queuedSubmissionId", "responsesapiClientMetadata", "threadId"};
+    private static final String[] JAVA_TYPES = {"List<UserInput>", "String", "Map<String, String>", "String"};
     private static final long REQUIRED = 0xbL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ThreadQueueUpdateParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadQueueUpdateParams(List<UserInput> input, String queuedSubmissionId, @Nullable Map<String, String> responsesapiClientMetadata, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadQueueUpdateParams(List<UserInput> input, String queuedSubmissionId, @Nullable Map<String, String> responsesapiClientMetadata, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.input = input;
         this.queuedSubmissionId = queuedSubmissionId;
         this.responsesapiClientMetadata = responsesapiClientMetadata;
@@ -65,6 +70,7 @@ public final class ThreadQueueUpdateParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -73,6 +79,7 @@ public final class ThreadQueueUpdateParams {
      * @return the {@code input} member
      */
     public List<UserInput> input() {
+        Unbound.check(_unbound, 0);
         return input;
     }
 
@@ -82,6 +89,7 @@ public final class ThreadQueueUpdateParams {
      * @return the {@code queuedSubmissionId} member
      */
     public String queuedSubmissionId() {
+        Unbound.check(_unbound, 1);
         return queuedSubmissionId;
     }
 
@@ -91,6 +99,7 @@ public final class ThreadQueueUpdateParams {
      * @return the {@code responsesapiClientMetadata} member, or null when absent or null
      */
     public @Nullable Map<String, String> responsesapiClientMetadata() {
+        Unbound.check(_unbound, 2);
         return responsesapiClientMetadata;
     }
 
@@ -100,6 +109,7 @@ public final class ThreadQueueUpdateParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -123,6 +133,24 @@ public final class ThreadQueueUpdateParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadQueueUpdateParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadQueueUpdateParams> codec() {
         return CODEC;
@@ -142,12 +170,13 @@ public final class ThreadQueueUpdateParams {
                 && Objects.equals(queuedSubmissionId, x.queuedSubmissionId)
                 && Objects.equals(responsesapiClientMetadata, x.responsesapiClientMetadata)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, input, queuedSubmissionId, responsesapiClientMetadata, threadId, _additionalProperties);
+        return Objects.hash(_present, input, queuedSubmissionId, responsesapiClientMetadata, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -163,6 +192,9 @@ public final class ThreadQueueUpdateParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -177,6 +209,7 @@ public final class ThreadQueueUpdateParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -188,6 +221,7 @@ public final class ThreadQueueUpdateParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class ThreadQueueUpdateParams {
             Objects.requireNonNull(input, "input");
             this.input = Json.copyList(input);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class ThreadQueueUpdateParams {
             Objects.requireNonNull(queuedSubmissionId, "queuedSubmissionId");
             this.queuedSubmissionId = queuedSubmissionId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class ThreadQueueUpdateParams {
         public Builder responsesapiClientMetadata(@Nullable Map<String, ? extends String> responsesapiClientMetadata) {
             this.responsesapiClientMetadata = responsesapiClientMetadata == null ? null : Json.copyMap(responsesapiClientMetadata, false);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class ThreadQueueUpdateParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class ThreadQueueUpdateParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadQueueUpdateParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadQueueUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadQueueUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadQueueUpdateParams(input, queuedSubmissionId, responsesapiClientMetadata, threadId, _present, _additionalProperties, _order);
+            return new ThreadQueueUpdateParams(input, queuedSubmissionId, responsesapiClientMetadata, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class ThreadQueueUpdateParams {
             @Nullable Map<String, String> f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class ThreadQueueUpdateParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, UserInput.codec());
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, UserInput.codec());
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadQueueUpdateParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadQueueUpdateParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadQueueUpdateParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadQueueUpdateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadQueueUpdateParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadQueueUpdateParams");
         }
@@ -340,6 +393,10 @@ public final class ThreadQueueUpdateParams {
 
     private static void writeMember(ThreadQueueUpdateParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.input, UserInput.codec());
             case 1 -> g.writeString(v.queuedSubmissionId);

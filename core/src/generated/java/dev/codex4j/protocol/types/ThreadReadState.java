@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ThreadReadState {
     private static final String[] NAMES = {"firstUnread", "revision"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"firstUnread", "revision"};
+    private static final String[] JAVA_TYPES = {"ThreadUnreadPosition", "String"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,13 +55,15 @@ public final class ThreadReadState {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadReadState(@Nullable ThreadUnreadPosition firstUnread, String revision, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadReadState(@Nullable ThreadUnreadPosition firstUnread, String revision, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.firstUnread = firstUnread;
         this.revision = revision;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -66,6 +72,7 @@ public final class ThreadReadState {
      * @return the {@code firstUnread} member, or null when absent or null
      */
     public @Nullable ThreadUnreadPosition firstUnread() {
+        Unbound.check(_unbound, 0);
         return firstUnread;
     }
 
@@ -75,6 +82,7 @@ public final class ThreadReadState {
      * @return the {@code revision} member
      */
     public String revision() {
+        Unbound.check(_unbound, 1);
         return revision;
     }
 
@@ -98,6 +106,24 @@ public final class ThreadReadState {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadReadState validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadReadState> codec() {
         return CODEC;
@@ -115,12 +141,13 @@ public final class ThreadReadState {
         return o instanceof ThreadReadState x && _present == x._present
                 && Objects.equals(firstUnread, x.firstUnread)
                 && Objects.equals(revision, x.revision)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, firstUnread, revision, _additionalProperties);
+        return Objects.hash(_present, firstUnread, revision, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -134,6 +161,9 @@ public final class ThreadReadState {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -146,6 +176,7 @@ public final class ThreadReadState {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -155,6 +186,7 @@ public final class ThreadReadState {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -166,6 +198,7 @@ public final class ThreadReadState {
         public Builder firstUnread(@Nullable ThreadUnreadPosition firstUnread) {
             this.firstUnread = firstUnread;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -179,6 +212,7 @@ public final class ThreadReadState {
             Objects.requireNonNull(revision, "revision");
             this.revision = revision;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -227,10 +261,11 @@ public final class ThreadReadState {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadReadState build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadReadState is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadReadState is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadReadState(firstUnread, revision, _present, _additionalProperties, _order);
+            return new ThreadReadState(firstUnread, revision, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -239,6 +274,8 @@ public final class ThreadReadState {
             @Nullable ThreadUnreadPosition f0 = null;
             @Nullable String f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -259,17 +296,29 @@ public final class ThreadReadState {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadUnreadPosition.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadUnreadPosition.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadReadState", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadReadState"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadReadState", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadReadState(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadReadState(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadReadState");
         }
@@ -277,6 +326,10 @@ public final class ThreadReadState {
 
     private static void writeMember(ThreadReadState v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.firstUnread == null) {

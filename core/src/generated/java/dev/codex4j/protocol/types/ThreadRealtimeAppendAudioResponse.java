@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,11 +49,13 @@ public final class ThreadRealtimeAppendAudioResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadRealtimeAppendAudioResponse(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadRealtimeAppendAudioResponse(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +78,24 @@ public final class ThreadRealtimeAppendAudioResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadRealtimeAppendAudioResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadRealtimeAppendAudioResponse> codec() {
         return CODEC;
@@ -89,12 +111,13 @@ public final class ThreadRealtimeAppendAudioResponse {
             return true;
         }
         return o instanceof ThreadRealtimeAppendAudioResponse x && _present == x._present
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, _additionalProperties);
+        return Objects.hash(_present, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -103,6 +126,9 @@ public final class ThreadRealtimeAppendAudioResponse {
         StringBuilder b = new StringBuilder("ThreadRealtimeAppendAudioResponse[");
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -114,6 +140,7 @@ public final class ThreadRealtimeAppendAudioResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -121,6 +148,7 @@ public final class ThreadRealtimeAppendAudioResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -168,10 +196,11 @@ public final class ThreadRealtimeAppendAudioResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadRealtimeAppendAudioResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadRealtimeAppendAudioResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadRealtimeAppendAudioResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadRealtimeAppendAudioResponse(_present, _additionalProperties, _order);
+            return new ThreadRealtimeAppendAudioResponse(_present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -190,7 +219,7 @@ public final class ThreadRealtimeAppendAudioResponse {
             if ((seen & REQUIRED) != REQUIRED) {
                 throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
             }
-            return new ThreadRealtimeAppendAudioResponse(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadRealtimeAppendAudioResponse(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), null);
         } catch (DecodeException e) {
             throw e.in("ThreadRealtimeAppendAudioResponse");
         }

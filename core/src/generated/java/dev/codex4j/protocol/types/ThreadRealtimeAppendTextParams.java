@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadRealtimeAppendTextParams {
     private static final String[] NAMES = {"role", "text", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"role", "text", "threadId"};
+    private static final String[] JAVA_TYPES = {"ConversationTextRole", "String", "String"};
     private static final long REQUIRED = 0x6L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class ThreadRealtimeAppendTextParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadRealtimeAppendTextParams(@Nullable ConversationTextRole role, String text, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadRealtimeAppendTextParams(@Nullable ConversationTextRole role, String text, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.role = role;
         this.text = text;
         this.threadId = threadId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class ThreadRealtimeAppendTextParams {
      * @return the {@code role} member, or null when absent
      */
     public @Nullable ConversationTextRole role() {
+        Unbound.check(_unbound, 0);
         return role;
     }
 
@@ -81,6 +88,7 @@ public final class ThreadRealtimeAppendTextParams {
      * @return the {@code text} member
      */
     public String text() {
+        Unbound.check(_unbound, 1);
         return text;
     }
 
@@ -90,6 +98,7 @@ public final class ThreadRealtimeAppendTextParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 2);
         return threadId;
     }
 
@@ -113,6 +122,24 @@ public final class ThreadRealtimeAppendTextParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadRealtimeAppendTextParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadRealtimeAppendTextParams> codec() {
         return CODEC;
@@ -131,12 +158,13 @@ public final class ThreadRealtimeAppendTextParams {
                 && Objects.equals(role, x.role)
                 && Objects.equals(text, x.text)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, role, text, threadId, _additionalProperties);
+        return Objects.hash(_present, role, text, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -151,6 +179,9 @@ public final class ThreadRealtimeAppendTextParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -164,6 +195,7 @@ public final class ThreadRealtimeAppendTextParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -174,6 +206,7 @@ public final class ThreadRealtimeAppendTextParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -185,6 +218,7 @@ public final class ThreadRealtimeAppendTextParams {
         public Builder role(@Nullable ConversationTextRole role) {
             this.role = role;
             _present = role == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -198,6 +232,7 @@ public final class ThreadRealtimeAppendTextParams {
             Objects.requireNonNull(text, "text");
             this.text = text;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class ThreadRealtimeAppendTextParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -259,10 +295,11 @@ public final class ThreadRealtimeAppendTextParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadRealtimeAppendTextParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadRealtimeAppendTextParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadRealtimeAppendTextParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadRealtimeAppendTextParams(role, text, threadId, _present, _additionalProperties, _order);
+            return new ThreadRealtimeAppendTextParams(role, text, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -272,6 +309,8 @@ public final class ThreadRealtimeAppendTextParams {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -292,18 +331,30 @@ public final class ThreadRealtimeAppendTextParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = ConversationTextRole.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = ConversationTextRole.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadRealtimeAppendTextParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeAppendTextParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadRealtimeAppendTextParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadRealtimeAppendTextParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadRealtimeAppendTextParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadRealtimeAppendTextParams");
         }
@@ -311,6 +362,10 @@ public final class ThreadRealtimeAppendTextParams {
 
     private static void writeMember(ThreadRealtimeAppendTextParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.role == null) {

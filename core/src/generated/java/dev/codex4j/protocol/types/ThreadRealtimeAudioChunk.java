@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ThreadRealtimeAudioChunk {
     private static final String[] NAMES = {"data", "itemId", "numChannels", "sampleRate", "samplesPerChannel"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"data", "itemId", "numChannels", "sampleRate", "samplesPerChannel"};
+    private static final String[] JAVA_TYPES = {"String", "String", "long", "long", "long"};
     private static final long REQUIRED = 0xdL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class ThreadRealtimeAudioChunk {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadRealtimeAudioChunk(String data, @Nullable String itemId, long numChannels, long sampleRate, @Nullable Long samplesPerChannel, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadRealtimeAudioChunk(String data, @Nullable String itemId, long numChannels, long sampleRate, @Nullable Long samplesPerChannel, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.data = data;
         this.itemId = itemId;
         this.numChannels = numChannels;
@@ -67,6 +72,7 @@ public final class ThreadRealtimeAudioChunk {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class ThreadRealtimeAudioChunk {
      * @return the {@code data} member
      */
     public String data() {
+        Unbound.check(_unbound, 0);
         return data;
     }
 
@@ -84,6 +91,7 @@ public final class ThreadRealtimeAudioChunk {
      * @return the {@code itemId} member, or null when absent or null
      */
     public @Nullable String itemId() {
+        Unbound.check(_unbound, 1);
         return itemId;
     }
 
@@ -93,6 +101,7 @@ public final class ThreadRealtimeAudioChunk {
      * @return the {@code numChannels} member
      */
     public long numChannels() {
+        Unbound.check(_unbound, 2);
         return numChannels;
     }
 
@@ -102,6 +111,7 @@ public final class ThreadRealtimeAudioChunk {
      * @return the {@code sampleRate} member
      */
     public long sampleRate() {
+        Unbound.check(_unbound, 3);
         return sampleRate;
     }
 
@@ -111,6 +121,7 @@ public final class ThreadRealtimeAudioChunk {
      * @return the {@code samplesPerChannel} member, or null when absent or null
      */
     public @Nullable Long samplesPerChannel() {
+        Unbound.check(_unbound, 4);
         return samplesPerChannel;
     }
 
@@ -134,6 +145,24 @@ public final class ThreadRealtimeAudioChunk {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadRealtimeAudioChunk validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadRealtimeAudioChunk> codec() {
         return CODEC;
@@ -154,12 +183,13 @@ public final class ThreadRealtimeAudioChunk {
                 && numChannels == x.numChannels
                 && sampleRate == x.sampleRate
                 && Objects.equals(samplesPerChannel, x.samplesPerChannel)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, data, itemId, numChannels, sampleRate, samplesPerChannel, _additionalProperties);
+        return Objects.hash(_present, data, itemId, numChannels, sampleRate, samplesPerChannel, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -178,6 +208,9 @@ public final class ThreadRealtimeAudioChunk {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -193,6 +226,7 @@ public final class ThreadRealtimeAudioChunk {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -205,6 +239,7 @@ public final class ThreadRealtimeAudioChunk {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -217,6 +252,7 @@ public final class ThreadRealtimeAudioChunk {
             Objects.requireNonNull(data, "data");
             this.data = data;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class ThreadRealtimeAudioChunk {
         public Builder itemId(@Nullable String itemId) {
             this.itemId = itemId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class ThreadRealtimeAudioChunk {
         public Builder numChannels(long numChannels) {
             this.numChannels = numChannels;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -253,6 +291,7 @@ public final class ThreadRealtimeAudioChunk {
         public Builder sampleRate(long sampleRate) {
             this.sampleRate = sampleRate;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -265,6 +304,7 @@ public final class ThreadRealtimeAudioChunk {
         public Builder samplesPerChannel(@Nullable Long samplesPerChannel) {
             this.samplesPerChannel = samplesPerChannel;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -313,10 +353,11 @@ public final class ThreadRealtimeAudioChunk {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadRealtimeAudioChunk build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadRealtimeAudioChunk is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadRealtimeAudioChunk is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadRealtimeAudioChunk(data, itemId, numChannels, sampleRate, samplesPerChannel, _present, _additionalProperties, _order);
+            return new ThreadRealtimeAudioChunk(data, itemId, numChannels, sampleRate, samplesPerChannel, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -328,6 +369,8 @@ public final class ThreadRealtimeAudioChunk {
             long f3 = 0L;
             @Nullable Long f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -348,20 +391,32 @@ public final class ThreadRealtimeAudioChunk {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readLong(p);
-                    case 3 -> f3 = Json.readLong(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readLong(q);
+                        case 3 -> f3 = Json.readLong(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadRealtimeAudioChunk", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeAudioChunk"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadRealtimeAudioChunk", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadRealtimeAudioChunk(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadRealtimeAudioChunk(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadRealtimeAudioChunk");
         }
@@ -369,6 +424,10 @@ public final class ThreadRealtimeAudioChunk {
 
     private static void writeMember(ThreadRealtimeAudioChunk v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.data);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -77,11 +81,13 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private WholeItem(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private WholeItem(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -109,6 +115,24 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public WholeItem validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<WholeItem> codec() {
             return CODEC;
@@ -124,12 +148,13 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                 return true;
             }
             return o instanceof WholeItem x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -138,6 +163,9 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             StringBuilder b = new StringBuilder("ThreadRealtimeBemItemPresentation.WholeItem[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -149,6 +177,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -156,6 +185,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -203,16 +233,19 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
              * @throws IllegalStateException when a required member is not set
              */
             public WholeItem build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeBemItemPresentation.WholeItem is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeBemItemPresentation.WholeItem is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new WholeItem(_present, _additionalProperties, _order);
+                return new WholeItem(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static WholeItem readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -237,16 +270,28 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeBemItemPresentation.WholeItem", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeBemItemPresentation.WholeItem"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeBemItemPresentation.WholeItem", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new WholeItem(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new WholeItem(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeBemItemPresentation.WholeItem");
             }
@@ -254,6 +299,10 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
 
         private static void writeMember(WholeItem v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -316,6 +365,8 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -323,11 +374,13 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InlineMarkdown(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InlineMarkdown(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -355,6 +408,24 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InlineMarkdown validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InlineMarkdown> codec() {
             return CODEC;
@@ -370,12 +441,13 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                 return true;
             }
             return o instanceof InlineMarkdown x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -384,6 +456,9 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             StringBuilder b = new StringBuilder("ThreadRealtimeBemItemPresentation.InlineMarkdown[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -395,6 +470,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -402,6 +478,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -449,16 +526,19 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
              * @throws IllegalStateException when a required member is not set
              */
             public InlineMarkdown build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeBemItemPresentation.InlineMarkdown is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeBemItemPresentation.InlineMarkdown is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InlineMarkdown(_present, _additionalProperties, _order);
+                return new InlineMarkdown(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static InlineMarkdown readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -483,16 +563,28 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeBemItemPresentation.InlineMarkdown", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeBemItemPresentation.InlineMarkdown"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeBemItemPresentation.InlineMarkdown", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InlineMarkdown(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InlineMarkdown(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeBemItemPresentation.InlineMarkdown");
             }
@@ -500,6 +592,10 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
 
         private static void writeMember(InlineMarkdown v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -563,6 +659,8 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         private static final String[] NAMES = {"type", "index"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "index"};
+        private static final String[] JAVA_TYPES = {"String", "long"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -571,12 +669,14 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InlineVisualization(long index, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InlineVisualization(long index, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.index = index;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -585,6 +685,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
          * @return the {@code index} member
          */
         public long index() {
+            Unbound.check(_unbound, 1);
             return index;
         }
 
@@ -613,6 +714,24 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InlineVisualization validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InlineVisualization> codec() {
             return CODEC;
@@ -629,12 +748,13 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             }
             return o instanceof InlineVisualization x && _present == x._present
                     && index == x.index
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, index, _additionalProperties);
+            return Objects.hash(_present, index, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -644,6 +764,9 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             Json.field(b, "index", index);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -656,6 +779,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -664,6 +788,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -675,6 +800,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             public Builder index(long index) {
                 this.index = index;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -723,10 +849,11 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
              * @throws IllegalStateException when a required member is not set
              */
             public InlineVisualization build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeBemItemPresentation.InlineVisualization is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeBemItemPresentation.InlineVisualization is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InlineVisualization(index, _present, _additionalProperties, _order);
+                return new InlineVisualization(index, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -734,6 +861,8 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
             try {
                 long f1 = 0L;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -758,17 +887,29 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readLong(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeBemItemPresentation.InlineVisualization", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeBemItemPresentation.InlineVisualization"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeBemItemPresentation.InlineVisualization", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InlineVisualization(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InlineVisualization(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeBemItemPresentation.InlineVisualization");
             }
@@ -776,6 +917,10 @@ public sealed interface ThreadRealtimeBemItemPresentation permits ThreadRealtime
 
         private static void writeMember(InlineVisualization v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeNumber(v.index);

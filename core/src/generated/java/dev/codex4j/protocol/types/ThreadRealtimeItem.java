@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private static final String[] NAMES = {"type", "id", "realtimeSessionId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -82,13 +86,15 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private RealtimeSessionStarted(String id, String realtimeSessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private RealtimeSessionStarted(String id, String realtimeSessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
             this.realtimeSessionId = realtimeSessionId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -97,6 +103,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 1);
             return id;
         }
 
@@ -106,6 +113,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
+            Unbound.check(_unbound, 2);
             return realtimeSessionId;
         }
 
@@ -134,6 +142,24 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public RealtimeSessionStarted validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<RealtimeSessionStarted> codec() {
             return CODEC;
@@ -151,12 +177,13 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return o instanceof RealtimeSessionStarted x && _present == x._present
                     && Objects.equals(id, x.id)
                     && Objects.equals(realtimeSessionId, x.realtimeSessionId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, _additionalProperties);
+            return Objects.hash(_present, id, realtimeSessionId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -167,6 +194,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             Json.field(b, "realtimeSessionId", realtimeSessionId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -180,6 +210,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -189,6 +220,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -201,6 +233,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -214,6 +247,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -262,10 +296,11 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
              * @throws IllegalStateException when a required member is not set
              */
             public RealtimeSessionStarted build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeItem.RealtimeSessionStarted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeItem.RealtimeSessionStarted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new RealtimeSessionStarted(id, realtimeSessionId, _present, _additionalProperties, _order);
+                return new RealtimeSessionStarted(id, realtimeSessionId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -274,6 +309,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -298,18 +335,30 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeItem.RealtimeSessionStarted", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeItem.RealtimeSessionStarted"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.RealtimeSessionStarted", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new RealtimeSessionStarted(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new RealtimeSessionStarted(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.RealtimeSessionStarted");
             }
@@ -317,6 +366,10 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         private static void writeMember(RealtimeSessionStarted v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
@@ -384,6 +437,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private static final String[] NAMES = {"type", "id", "realtimeSessionId", "role", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId", "role", "text"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "ThreadRealtimeTranscriptRole", "String"};
         private static final long REQUIRED = 0x1fL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -395,8 +450,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private TranscriptSegment(String id, String realtimeSessionId, ThreadRealtimeTranscriptRole role, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private TranscriptSegment(String id, String realtimeSessionId, ThreadRealtimeTranscriptRole role, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
             this.realtimeSessionId = realtimeSessionId;
             this.role = role;
@@ -404,6 +460,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -412,6 +469,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 1);
             return id;
         }
 
@@ -421,6 +479,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
+            Unbound.check(_unbound, 2);
             return realtimeSessionId;
         }
 
@@ -430,6 +489,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code role} member
          */
         public ThreadRealtimeTranscriptRole role() {
+            Unbound.check(_unbound, 3);
             return role;
         }
 
@@ -439,6 +499,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 4);
             return text;
         }
 
@@ -467,6 +528,24 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public TranscriptSegment validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<TranscriptSegment> codec() {
             return CODEC;
@@ -486,12 +565,13 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     && Objects.equals(realtimeSessionId, x.realtimeSessionId)
                     && Objects.equals(role, x.role)
                     && Objects.equals(text, x.text)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, role, text, _additionalProperties);
+            return Objects.hash(_present, id, realtimeSessionId, role, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -504,6 +584,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             Json.field(b, "text", text);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -519,6 +602,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -530,6 +614,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -542,6 +627,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -555,6 +641,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -568,6 +655,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(role, "role");
                 this.role = role;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -581,6 +669,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -629,10 +718,11 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
              * @throws IllegalStateException when a required member is not set
              */
             public TranscriptSegment build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeItem.TranscriptSegment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeItem.TranscriptSegment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new TranscriptSegment(id, realtimeSessionId, role, text, _present, _additionalProperties, _order);
+                return new TranscriptSegment(id, realtimeSessionId, role, text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -643,6 +733,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 @Nullable ThreadRealtimeTranscriptRole f3 = null;
                 @Nullable String f4 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -667,20 +759,32 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = ThreadRealtimeTranscriptRole.codec().read(p);
-                        case 4 -> f4 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = ThreadRealtimeTranscriptRole.codec().read(q);
+                            case 4 -> f4 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeItem.TranscriptSegment", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeItem.TranscriptSegment"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.TranscriptSegment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new TranscriptSegment(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new TranscriptSegment(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.TranscriptSegment");
             }
@@ -688,6 +792,10 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         private static void writeMember(TranscriptSegment v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
@@ -757,6 +865,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private static final String[] NAMES = {"type", "id", "realtimeSessionId", "item_id", "presentation", "turn_id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId", "itemId", "presentation", "turnId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "ThreadRealtimeBemItemPresentation", "String"};
         private static final long REQUIRED = 0x3fL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -769,8 +879,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private BemItemPromoted(String id, String realtimeSessionId, String itemId, ThreadRealtimeBemItemPresentation presentation, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private BemItemPromoted(String id, String realtimeSessionId, String itemId, ThreadRealtimeBemItemPresentation presentation, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
             this.realtimeSessionId = realtimeSessionId;
             this.itemId = itemId;
@@ -779,6 +890,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -787,6 +899,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 1);
             return id;
         }
 
@@ -796,6 +909,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
+            Unbound.check(_unbound, 2);
             return realtimeSessionId;
         }
 
@@ -805,6 +919,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code item_id} member
          */
         public String itemId() {
+            Unbound.check(_unbound, 3);
             return itemId;
         }
 
@@ -814,6 +929,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code presentation} member
          */
         public ThreadRealtimeBemItemPresentation presentation() {
+            Unbound.check(_unbound, 4);
             return presentation;
         }
 
@@ -823,6 +939,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code turn_id} member
          */
         public String turnId() {
+            Unbound.check(_unbound, 5);
             return turnId;
         }
 
@@ -851,6 +968,24 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public BemItemPromoted validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<BemItemPromoted> codec() {
             return CODEC;
@@ -871,12 +1006,13 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     && Objects.equals(itemId, x.itemId)
                     && Objects.equals(presentation, x.presentation)
                     && Objects.equals(turnId, x.turnId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, itemId, presentation, turnId, _additionalProperties);
+            return Objects.hash(_present, id, realtimeSessionId, itemId, presentation, turnId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -890,6 +1026,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             Json.field(b, "turnId", turnId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -906,6 +1045,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -918,6 +1058,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -930,6 +1071,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -943,6 +1085,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -956,6 +1099,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(itemId, "itemId");
                 this.itemId = itemId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -969,6 +1113,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(presentation, "presentation");
                 this.presentation = presentation;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -982,6 +1127,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(turnId, "turnId");
                 this.turnId = turnId;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1030,10 +1176,11 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
              * @throws IllegalStateException when a required member is not set
              */
             public BemItemPromoted build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeItem.BemItemPromoted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeItem.BemItemPromoted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new BemItemPromoted(id, realtimeSessionId, itemId, presentation, turnId, _present, _additionalProperties, _order);
+                return new BemItemPromoted(id, realtimeSessionId, itemId, presentation, turnId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1045,6 +1192,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 @Nullable ThreadRealtimeBemItemPresentation f4 = null;
                 @Nullable String f5 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1069,21 +1218,33 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        case 4 -> f4 = ThreadRealtimeBemItemPresentation.codec().read(p);
-                        case 5 -> f5 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = ThreadRealtimeBemItemPresentation.codec().read(q);
+                            case 5 -> f5 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeItem.BemItemPromoted", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeItem.BemItemPromoted"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.BemItemPromoted", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new BemItemPromoted(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new BemItemPromoted(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.BemItemPromoted");
             }
@@ -1091,6 +1252,10 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         private static void writeMember(BemItemPromoted v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
@@ -1161,6 +1326,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private static final String[] NAMES = {"type", "id", "realtimeSessionId", "outcome"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId", "outcome"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "ThreadRealtimeSessionOutcome"};
         private static final long REQUIRED = 0xfL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1171,14 +1338,16 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private RealtimeSessionClosed(String id, String realtimeSessionId, ThreadRealtimeSessionOutcome outcome, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private RealtimeSessionClosed(String id, String realtimeSessionId, ThreadRealtimeSessionOutcome outcome, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
             this.realtimeSessionId = realtimeSessionId;
             this.outcome = outcome;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1187,6 +1356,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code id} member
          */
         public String id() {
+            Unbound.check(_unbound, 1);
             return id;
         }
 
@@ -1196,6 +1366,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
+            Unbound.check(_unbound, 2);
             return realtimeSessionId;
         }
 
@@ -1205,6 +1376,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code outcome} member
          */
         public ThreadRealtimeSessionOutcome outcome() {
+            Unbound.check(_unbound, 3);
             return outcome;
         }
 
@@ -1233,6 +1405,24 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public RealtimeSessionClosed validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<RealtimeSessionClosed> codec() {
             return CODEC;
@@ -1251,12 +1441,13 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     && Objects.equals(id, x.id)
                     && Objects.equals(realtimeSessionId, x.realtimeSessionId)
                     && Objects.equals(outcome, x.outcome)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, outcome, _additionalProperties);
+            return Objects.hash(_present, id, realtimeSessionId, outcome, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1268,6 +1459,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             Json.field(b, "outcome", outcome);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1282,6 +1476,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1292,6 +1487,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1304,6 +1500,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(id, "id");
                 this.id = id;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1317,6 +1514,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1330,6 +1528,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 Objects.requireNonNull(outcome, "outcome");
                 this.outcome = outcome;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1378,10 +1577,11 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
              * @throws IllegalStateException when a required member is not set
              */
             public RealtimeSessionClosed build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeItem.RealtimeSessionClosed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeItem.RealtimeSessionClosed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new RealtimeSessionClosed(id, realtimeSessionId, outcome, _present, _additionalProperties, _order);
+                return new RealtimeSessionClosed(id, realtimeSessionId, outcome, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1391,6 +1591,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 @Nullable String f2 = null;
                 @Nullable ThreadRealtimeSessionOutcome f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1415,19 +1617,31 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = ThreadRealtimeSessionOutcome.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = ThreadRealtimeSessionOutcome.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeItem.RealtimeSessionClosed", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeItem.RealtimeSessionClosed"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.RealtimeSessionClosed", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new RealtimeSessionClosed(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new RealtimeSessionClosed(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.RealtimeSessionClosed");
             }
@@ -1435,6 +1649,10 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         private static void writeMember(RealtimeSessionClosed v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);

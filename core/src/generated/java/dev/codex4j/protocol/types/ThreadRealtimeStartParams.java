@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadRealtimeStartParams {
     private static final String[] NAMES = {"backendReasoningStatus", "clientManagedHandoffs", "codexResponseHandoffChannelPrefixes", "codexResponseHandoffMode", "codexResponseItemPrefix", "codexResponsesAsItems", "delegationAckFiller", "flushTranscriptTailOnSessionEnd", "includeStartupContext", "initialItems", "model", "outputModality", "prompt", "realtimeEndInstructions", "realtimeSessionId", "realtimeStartInstructions", "threadId", "transport", "version", "voice", "voiceSessionId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"backendReasoningStatus", "clientManagedHandoffs", "codexResponseHandoffChannelPrefixes", "codexResponseHandoffMode", "codexResponseItemPrefix", "codexResponsesAsItems", "delegationAckFiller", "flushTranscriptTailOnSessionEnd", "includeStartupContext", "initialItems", "model", "outputModality", "prompt", "realtimeEndInstructions", "realtimeSessionId", "realtimeStartInstructions", "threadId", "transport", "version", "voice", "voiceSessionId"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "Map<String, List<String>>", "CodexResponseHandoffMode", "String", "boolean", "boolean", "boolean", "boolean", "List<ThreadRealtimeInitialItem>", "String", "RealtimeOutputModality", "String", "String", "String", "String", "String", "ThreadRealtimeStartTransport", "RealtimeConversationVersion", "RealtimeVoice", "String"};
     private static final long REQUIRED = 0x10800L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -72,8 +76,9 @@ public final class ThreadRealtimeStartParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadRealtimeStartParams(@Nullable Boolean backendReasoningStatus, @Nullable Boolean clientManagedHandoffs, @Nullable Map<String, List<String>> codexResponseHandoffChannelPrefixes, @Nullable CodexResponseHandoffMode codexResponseHandoffMode, @Nullable String codexResponseItemPrefix, @Nullable Boolean codexResponsesAsItems, @Nullable Boolean delegationAckFiller, @Nullable Boolean flushTranscriptTailOnSessionEnd, @Nullable Boolean includeStartupContext, @Nullable List<ThreadRealtimeInitialItem> initialItems, @Nullable String model, RealtimeOutputModality outputModality, @Nullable String prompt, @Nullable String realtimeEndInstructions, @Nullable String realtimeSessionId, @Nullable String realtimeStartInstructions, String threadId, @Nullable ThreadRealtimeStartTransport transport, @Nullable RealtimeConversationVersion version, @Nullable RealtimeVoice voice, @Nullable String voiceSessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadRealtimeStartParams(@Nullable Boolean backendReasoningStatus, @Nullable Boolean clientManagedHandoffs, @Nullable Map<String, List<String>> codexResponseHandoffChannelPrefixes, @Nullable CodexResponseHandoffMode codexResponseHandoffMode, @Nullable String codexResponseItemPrefix, @Nullable Boolean codexResponsesAsItems, @Nullable Boolean delegationAckFiller, @Nullable Boolean flushTranscriptTailOnSessionEnd, @Nullable Boolean includeStartupContext, @Nullable List<ThreadRealtimeInitialItem> initialItems, @Nullable String model, RealtimeOutputModality outputModality, @Nullable String prompt, @Nullable String realtimeEndInstructions, @Nullable String realtimeSessionId, @Nullable String realtimeStartInstructions, String threadId, @Nullable ThreadRealtimeStartTransport transport, @Nullable RealtimeConversationVersion version, @Nullable RealtimeVoice voice, @Nullable String voiceSessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.backendReasoningStatus = backendReasoningStatus;
         this.clientManagedHandoffs = clientManagedHandoffs;
         this.codexResponseHandoffChannelPrefixes = codexResponseHandoffChannelPrefixes;
@@ -98,6 +103,7 @@ public final class ThreadRealtimeStartParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -106,6 +112,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code backendReasoningStatus} member, or null when absent
      */
     public @Nullable Boolean backendReasoningStatus() {
+        Unbound.check(_unbound, 0);
         return backendReasoningStatus;
     }
 
@@ -115,6 +122,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code clientManagedHandoffs} member, or null when absent or null
      */
     public @Nullable Boolean clientManagedHandoffs() {
+        Unbound.check(_unbound, 1);
         return clientManagedHandoffs;
     }
 
@@ -124,6 +132,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code codexResponseHandoffChannelPrefixes} member, or null when absent or null
      */
     public @Nullable Map<String, List<String>> codexResponseHandoffChannelPrefixes() {
+        Unbound.check(_unbound, 2);
         return codexResponseHandoffChannelPrefixes;
     }
 
@@ -133,6 +142,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code codexResponseHandoffMode} member, or null when absent or null
      */
     public @Nullable CodexResponseHandoffMode codexResponseHandoffMode() {
+        Unbound.check(_unbound, 3);
         return codexResponseHandoffMode;
     }
 
@@ -142,6 +152,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code codexResponseItemPrefix} member, or null when absent or null
      */
     public @Nullable String codexResponseItemPrefix() {
+        Unbound.check(_unbound, 4);
         return codexResponseItemPrefix;
     }
 
@@ -151,6 +162,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code codexResponsesAsItems} member, or null when absent or null
      */
     public @Nullable Boolean codexResponsesAsItems() {
+        Unbound.check(_unbound, 5);
         return codexResponsesAsItems;
     }
 
@@ -160,6 +172,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code delegationAckFiller} member, or null when absent or null
      */
     public @Nullable Boolean delegationAckFiller() {
+        Unbound.check(_unbound, 6);
         return delegationAckFiller;
     }
 
@@ -169,6 +182,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code flushTranscriptTailOnSessionEnd} member, or null when absent or null
      */
     public @Nullable Boolean flushTranscriptTailOnSessionEnd() {
+        Unbound.check(_unbound, 7);
         return flushTranscriptTailOnSessionEnd;
     }
 
@@ -178,6 +192,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code includeStartupContext} member, or null when absent or null
      */
     public @Nullable Boolean includeStartupContext() {
+        Unbound.check(_unbound, 8);
         return includeStartupContext;
     }
 
@@ -187,6 +202,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code initialItems} member, or null when absent or null
      */
     public @Nullable List<ThreadRealtimeInitialItem> initialItems() {
+        Unbound.check(_unbound, 9);
         return initialItems;
     }
 
@@ -196,6 +212,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 10);
         return model;
     }
 
@@ -205,6 +222,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code outputModality} member
      */
     public RealtimeOutputModality outputModality() {
+        Unbound.check(_unbound, 11);
         return outputModality;
     }
 
@@ -214,6 +232,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code prompt} member, or null when absent or null
      */
     public @Nullable String prompt() {
+        Unbound.check(_unbound, 12);
         return prompt;
     }
 
@@ -223,6 +242,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code realtimeEndInstructions} member, or null when absent or null
      */
     public @Nullable String realtimeEndInstructions() {
+        Unbound.check(_unbound, 13);
         return realtimeEndInstructions;
     }
 
@@ -232,6 +252,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code realtimeSessionId} member, or null when absent or null
      */
     public @Nullable String realtimeSessionId() {
+        Unbound.check(_unbound, 14);
         return realtimeSessionId;
     }
 
@@ -241,6 +262,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code realtimeStartInstructions} member, or null when absent or null
      */
     public @Nullable String realtimeStartInstructions() {
+        Unbound.check(_unbound, 15);
         return realtimeStartInstructions;
     }
 
@@ -250,6 +272,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 16);
         return threadId;
     }
 
@@ -259,6 +282,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code transport} member, or null when absent or null
      */
     public @Nullable ThreadRealtimeStartTransport transport() {
+        Unbound.check(_unbound, 17);
         return transport;
     }
 
@@ -268,6 +292,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code version} member, or null when absent or null
      */
     public @Nullable RealtimeConversationVersion version() {
+        Unbound.check(_unbound, 18);
         return version;
     }
 
@@ -277,6 +302,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code voice} member, or null when absent or null
      */
     public @Nullable RealtimeVoice voice() {
+        Unbound.check(_unbound, 19);
         return voice;
     }
 
@@ -286,6 +312,7 @@ public final class ThreadRealtimeStartParams {
      * @return the {@code voiceSessionId} member, or null when absent or null
      */
     public @Nullable String voiceSessionId() {
+        Unbound.check(_unbound, 20);
         return voiceSessionId;
     }
 
@@ -307,6 +334,24 @@ public final class ThreadRealtimeStartParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadRealtimeStartParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -345,12 +390,13 @@ public final class ThreadRealtimeStartParams {
                 && Objects.equals(version, x.version)
                 && Objects.equals(voice, x.voice)
                 && Objects.equals(voiceSessionId, x.voiceSessionId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, backendReasoningStatus, clientManagedHandoffs, codexResponseHandoffChannelPrefixes, codexResponseHandoffMode, codexResponseItemPrefix, codexResponsesAsItems, delegationAckFiller, flushTranscriptTailOnSessionEnd, includeStartupContext, initialItems, model, outputModality, prompt, realtimeEndInstructions, realtimeSessionId, realtimeStartInstructions, threadId, transport, version, voice, voiceSessionId, _additionalProperties);
+        return Objects.hash(_present, backendReasoningStatus, clientManagedHandoffs, codexResponseHandoffChannelPrefixes, codexResponseHandoffMode, codexResponseItemPrefix, codexResponsesAsItems, delegationAckFiller, flushTranscriptTailOnSessionEnd, includeStartupContext, initialItems, model, outputModality, prompt, realtimeEndInstructions, realtimeSessionId, realtimeStartInstructions, threadId, transport, version, voice, voiceSessionId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -419,6 +465,9 @@ public final class ThreadRealtimeStartParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -450,6 +499,7 @@ public final class ThreadRealtimeStartParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -478,6 +528,7 @@ public final class ThreadRealtimeStartParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -489,6 +540,7 @@ public final class ThreadRealtimeStartParams {
         public Builder backendReasoningStatus(@Nullable Boolean backendReasoningStatus) {
             this.backendReasoningStatus = backendReasoningStatus;
             _present = backendReasoningStatus == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -501,6 +553,7 @@ public final class ThreadRealtimeStartParams {
         public Builder clientManagedHandoffs(@Nullable Boolean clientManagedHandoffs) {
             this.clientManagedHandoffs = clientManagedHandoffs;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -513,6 +566,7 @@ public final class ThreadRealtimeStartParams {
         public Builder codexResponseHandoffChannelPrefixes(@Nullable Map<String, ? extends List<String>> codexResponseHandoffChannelPrefixes) {
             this.codexResponseHandoffChannelPrefixes = codexResponseHandoffChannelPrefixes == null ? null : Json.copyMap(codexResponseHandoffChannelPrefixes, false);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -525,6 +579,7 @@ public final class ThreadRealtimeStartParams {
         public Builder codexResponseHandoffMode(@Nullable CodexResponseHandoffMode codexResponseHandoffMode) {
             this.codexResponseHandoffMode = codexResponseHandoffMode;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -537,6 +592,7 @@ public final class ThreadRealtimeStartParams {
         public Builder codexResponseItemPrefix(@Nullable String codexResponseItemPrefix) {
             this.codexResponseItemPrefix = codexResponseItemPrefix;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -549,6 +605,7 @@ public final class ThreadRealtimeStartParams {
         public Builder codexResponsesAsItems(@Nullable Boolean codexResponsesAsItems) {
             this.codexResponsesAsItems = codexResponsesAsItems;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -561,6 +618,7 @@ public final class ThreadRealtimeStartParams {
         public Builder delegationAckFiller(@Nullable Boolean delegationAckFiller) {
             this.delegationAckFiller = delegationAckFiller;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -573,6 +631,7 @@ public final class ThreadRealtimeStartParams {
         public Builder flushTranscriptTailOnSessionEnd(@Nullable Boolean flushTranscriptTailOnSessionEnd) {
             this.flushTranscriptTailOnSessionEnd = flushTranscriptTailOnSessionEnd;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -585,6 +644,7 @@ public final class ThreadRealtimeStartParams {
         public Builder includeStartupContext(@Nullable Boolean includeStartupContext) {
             this.includeStartupContext = includeStartupContext;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -597,6 +657,7 @@ public final class ThreadRealtimeStartParams {
         public Builder initialItems(@Nullable List<? extends ThreadRealtimeInitialItem> initialItems) {
             this.initialItems = initialItems == null ? null : Json.copyList(initialItems);
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -609,6 +670,7 @@ public final class ThreadRealtimeStartParams {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -622,6 +684,7 @@ public final class ThreadRealtimeStartParams {
             Objects.requireNonNull(outputModality, "outputModality");
             this.outputModality = outputModality;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -634,6 +697,7 @@ public final class ThreadRealtimeStartParams {
         public Builder prompt(@Nullable String prompt) {
             this.prompt = prompt;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -646,6 +710,7 @@ public final class ThreadRealtimeStartParams {
         public Builder realtimeEndInstructions(@Nullable String realtimeEndInstructions) {
             this.realtimeEndInstructions = realtimeEndInstructions;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -658,6 +723,7 @@ public final class ThreadRealtimeStartParams {
         public Builder realtimeSessionId(@Nullable String realtimeSessionId) {
             this.realtimeSessionId = realtimeSessionId;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -670,6 +736,7 @@ public final class ThreadRealtimeStartParams {
         public Builder realtimeStartInstructions(@Nullable String realtimeStartInstructions) {
             this.realtimeStartInstructions = realtimeStartInstructions;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -683,6 +750,7 @@ public final class ThreadRealtimeStartParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -695,6 +763,7 @@ public final class ThreadRealtimeStartParams {
         public Builder transport(@Nullable ThreadRealtimeStartTransport transport) {
             this.transport = transport;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -707,6 +776,7 @@ public final class ThreadRealtimeStartParams {
         public Builder version(@Nullable RealtimeConversationVersion version) {
             this.version = version;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -719,6 +789,7 @@ public final class ThreadRealtimeStartParams {
         public Builder voice(@Nullable RealtimeVoice voice) {
             this.voice = voice;
             _present |= 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -731,6 +802,7 @@ public final class ThreadRealtimeStartParams {
         public Builder voiceSessionId(@Nullable String voiceSessionId) {
             this.voiceSessionId = voiceSessionId;
             _present |= 0x100000L;
+            _unbound = Unbound.without(_unbound, 20);
             return this;
         }
 
@@ -779,10 +851,11 @@ public final class ThreadRealtimeStartParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadRealtimeStartParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadRealtimeStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadRealtimeStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadRealtimeStartParams(backendReasoningStatus, clientManagedHandoffs, codexResponseHandoffChannelPrefixes, codexResponseHandoffMode, codexResponseItemPrefix, codexResponsesAsItems, delegationAckFiller, flushTranscriptTailOnSessionEnd, includeStartupContext, initialItems, model, outputModality, prompt, realtimeEndInstructions, realtimeSessionId, realtimeStartInstructions, threadId, transport, version, voice, voiceSessionId, _present, _additionalProperties, _order);
+            return new ThreadRealtimeStartParams(backendReasoningStatus, clientManagedHandoffs, codexResponseHandoffChannelPrefixes, codexResponseHandoffMode, codexResponseItemPrefix, codexResponsesAsItems, delegationAckFiller, flushTranscriptTailOnSessionEnd, includeStartupContext, initialItems, model, outputModality, prompt, realtimeEndInstructions, realtimeSessionId, realtimeStartInstructions, threadId, transport, version, voice, voiceSessionId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -810,6 +883,8 @@ public final class ThreadRealtimeStartParams {
             @Nullable RealtimeVoice f19 = null;
             @Nullable String f20 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -830,36 +905,48 @@ public final class ThreadRealtimeStartParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readNullableBoolean(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.listOf(Json.STRING), false);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : CodexResponseHandoffMode.codec().read(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readNullableBoolean(p);
-                    case 6 -> f6 = Json.readNullableBoolean(p);
-                    case 7 -> f7 = Json.readNullableBoolean(p);
-                    case 8 -> f8 = Json.readNullableBoolean(p);
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ThreadRealtimeInitialItem.codec());
-                    case 10 -> f10 = Json.readNullableString(p);
-                    case 11 -> f11 = RealtimeOutputModality.codec().read(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    case 14 -> f14 = Json.readNullableString(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    case 16 -> f16 = Json.readString(p);
-                    case 17 -> f17 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadRealtimeStartTransport.codec().read(p);
-                    case 18 -> f18 = p.currentToken() == JsonToken.VALUE_NULL ? null : RealtimeConversationVersion.codec().read(p);
-                    case 19 -> f19 = p.currentToken() == JsonToken.VALUE_NULL ? null : RealtimeVoice.codec().read(p);
-                    case 20 -> f20 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.listOf(Json.STRING), false);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : CodexResponseHandoffMode.codec().read(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableBoolean(q);
+                        case 6 -> f6 = Json.readNullableBoolean(q);
+                        case 7 -> f7 = Json.readNullableBoolean(q);
+                        case 8 -> f8 = Json.readNullableBoolean(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ThreadRealtimeInitialItem.codec());
+                        case 10 -> f10 = Json.readNullableString(q);
+                        case 11 -> f11 = RealtimeOutputModality.codec().read(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        case 14 -> f14 = Json.readNullableString(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = Json.readString(q);
+                        case 17 -> f17 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadRealtimeStartTransport.codec().read(q);
+                        case 18 -> f18 = q.currentToken() == JsonToken.VALUE_NULL ? null : RealtimeConversationVersion.codec().read(q);
+                        case 19 -> f19 = q.currentToken() == JsonToken.VALUE_NULL ? null : RealtimeVoice.codec().read(q);
+                        case 20 -> f20 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadRealtimeStartParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeStartParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadRealtimeStartParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadRealtimeStartParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadRealtimeStartParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadRealtimeStartParams");
         }
@@ -867,6 +954,10 @@ public final class ThreadRealtimeStartParams {
 
     private static void writeMember(ThreadRealtimeStartParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.backendReasoningStatus == null) {

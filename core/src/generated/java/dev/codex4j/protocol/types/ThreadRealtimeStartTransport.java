@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -77,11 +81,13 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Websocket(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Websocket(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -109,6 +115,24 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Websocket validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Websocket> codec() {
             return CODEC;
@@ -124,12 +148,13 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                 return true;
             }
             return o instanceof Websocket x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -138,6 +163,9 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             StringBuilder b = new StringBuilder("ThreadRealtimeStartTransport.Websocket[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -149,6 +177,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -156,6 +185,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -203,16 +233,19 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
              * @throws IllegalStateException when a required member is not set
              */
             public Websocket build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeStartTransport.Websocket is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeStartTransport.Websocket is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Websocket(_present, _additionalProperties, _order);
+                return new Websocket(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Websocket readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -237,16 +270,28 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeStartTransport.Websocket", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeStartTransport.Websocket"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeStartTransport.Websocket", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Websocket(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Websocket(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeStartTransport.Websocket");
             }
@@ -254,6 +299,10 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
 
         private static void writeMember(Websocket v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -317,6 +366,8 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         private static final String[] NAMES = {"type", "sdp"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "sdp"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -325,12 +376,14 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Webrtc(String sdp, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Webrtc(String sdp, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.sdp = sdp;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -339,6 +392,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
          * @return the {@code sdp} member
          */
         public String sdp() {
+            Unbound.check(_unbound, 1);
             return sdp;
         }
 
@@ -367,6 +421,24 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Webrtc validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Webrtc> codec() {
             return CODEC;
@@ -383,12 +455,13 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             }
             return o instanceof Webrtc x && _present == x._present
                     && Objects.equals(sdp, x.sdp)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, sdp, _additionalProperties);
+            return Objects.hash(_present, sdp, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -398,6 +471,9 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             Json.field(b, "sdp", sdp);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -410,6 +486,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -418,6 +495,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -430,6 +508,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                 Objects.requireNonNull(sdp, "sdp");
                 this.sdp = sdp;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -478,10 +557,11 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
              * @throws IllegalStateException when a required member is not set
              */
             public Webrtc build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeStartTransport.Webrtc is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeStartTransport.Webrtc is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Webrtc(sdp, _present, _additionalProperties, _order);
+                return new Webrtc(sdp, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -489,6 +569,8 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -513,17 +595,29 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeStartTransport.Webrtc", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeStartTransport.Webrtc"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeStartTransport.Webrtc", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Webrtc(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Webrtc(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeStartTransport.Webrtc");
             }
@@ -531,6 +625,10 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
 
         private static void writeMember(Webrtc v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.sdp);
@@ -595,6 +693,8 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         private static final String[] NAMES = {"type", "callId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "callId"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -603,12 +703,14 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ExistingCall(String callId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ExistingCall(String callId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.callId = callId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -617,6 +719,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
          * @return the {@code callId} member
          */
         public String callId() {
+            Unbound.check(_unbound, 1);
             return callId;
         }
 
@@ -645,6 +748,24 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ExistingCall validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ExistingCall> codec() {
             return CODEC;
@@ -661,12 +782,13 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             }
             return o instanceof ExistingCall x && _present == x._present
                     && Objects.equals(callId, x.callId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, callId, _additionalProperties);
+            return Objects.hash(_present, callId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -676,6 +798,9 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             Json.field(b, "callId", callId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -688,6 +813,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -696,6 +822,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -708,6 +835,7 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                 Objects.requireNonNull(callId, "callId");
                 this.callId = callId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -756,10 +884,11 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
              * @throws IllegalStateException when a required member is not set
              */
             public ExistingCall build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadRealtimeStartTransport.ExistingCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeStartTransport.ExistingCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ExistingCall(callId, _present, _additionalProperties, _order);
+                return new ExistingCall(callId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -767,6 +896,8 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -791,17 +922,29 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeStartTransport.ExistingCall", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeStartTransport.ExistingCall"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeStartTransport.ExistingCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ExistingCall(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ExistingCall(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeStartTransport.ExistingCall");
             }
@@ -809,6 +952,10 @@ public sealed interface ThreadRealtimeStartTransport permits ThreadRealtimeStart
 
         private static void writeMember(ExistingCall v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.callId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ThreadResumeInitialTurnsPageParams {
     private static final String[] NAMES = {"itemsView", "limit", "sortDirection"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"itemsView", "limit", "sortDirection"};
+    private static final String[] JAVA_TYPES = {"TurnItemsView", "long", "SortDirection"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,14 +55,16 @@ public final class ThreadResumeInitialTurnsPageParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadResumeInitialTurnsPageParams(@Nullable TurnItemsView itemsView, @Nullable Long limit, @Nullable SortDirection sortDirection, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadResumeInitialTurnsPageParams(@Nullable TurnItemsView itemsView, @Nullable Long limit, @Nullable SortDirection sortDirection, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.itemsView = itemsView;
         this.limit = limit;
         this.sortDirection = sortDirection;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -67,6 +73,7 @@ public final class ThreadResumeInitialTurnsPageParams {
      * @return the {@code itemsView} member, or null when absent or null
      */
     public @Nullable TurnItemsView itemsView() {
+        Unbound.check(_unbound, 0);
         return itemsView;
     }
 
@@ -76,6 +83,7 @@ public final class ThreadResumeInitialTurnsPageParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 1);
         return limit;
     }
 
@@ -85,6 +93,7 @@ public final class ThreadResumeInitialTurnsPageParams {
      * @return the {@code sortDirection} member, or null when absent or null
      */
     public @Nullable SortDirection sortDirection() {
+        Unbound.check(_unbound, 2);
         return sortDirection;
     }
 
@@ -108,6 +117,24 @@ public final class ThreadResumeInitialTurnsPageParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadResumeInitialTurnsPageParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadResumeInitialTurnsPageParams> codec() {
         return CODEC;
@@ -126,12 +153,13 @@ public final class ThreadResumeInitialTurnsPageParams {
                 && Objects.equals(itemsView, x.itemsView)
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(sortDirection, x.sortDirection)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, itemsView, limit, sortDirection, _additionalProperties);
+        return Objects.hash(_present, itemsView, limit, sortDirection, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -150,6 +178,9 @@ public final class ThreadResumeInitialTurnsPageParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -163,6 +194,7 @@ public final class ThreadResumeInitialTurnsPageParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -173,6 +205,7 @@ public final class ThreadResumeInitialTurnsPageParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -184,6 +217,7 @@ public final class ThreadResumeInitialTurnsPageParams {
         public Builder itemsView(@Nullable TurnItemsView itemsView) {
             this.itemsView = itemsView;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -196,6 +230,7 @@ public final class ThreadResumeInitialTurnsPageParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class ThreadResumeInitialTurnsPageParams {
         public Builder sortDirection(@Nullable SortDirection sortDirection) {
             this.sortDirection = sortDirection;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class ThreadResumeInitialTurnsPageParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadResumeInitialTurnsPageParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadResumeInitialTurnsPageParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadResumeInitialTurnsPageParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadResumeInitialTurnsPageParams(itemsView, limit, sortDirection, _present, _additionalProperties, _order);
+            return new ThreadResumeInitialTurnsPageParams(itemsView, limit, sortDirection, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class ThreadResumeInitialTurnsPageParams {
             @Nullable Long f1 = null;
             @Nullable SortDirection f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class ThreadResumeInitialTurnsPageParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : TurnItemsView.codec().read(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : TurnItemsView.codec().read(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadResumeInitialTurnsPageParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadResumeInitialTurnsPageParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadResumeInitialTurnsPageParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadResumeInitialTurnsPageParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadResumeInitialTurnsPageParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadResumeInitialTurnsPageParams");
         }
@@ -308,6 +359,10 @@ public final class ThreadResumeInitialTurnsPageParams {
 
     private static void writeMember(ThreadResumeInitialTurnsPageParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.itemsView == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +50,8 @@ public final class ThreadResumeParams {
     private static final String[] NAMES = {"approvalPolicy", "approvalsReviewer", "baseInstructions", "config", "cwd", "developerInstructions", "excludeTurns", "history", "initialTurnsPage", "model", "modelProvider", "path", "permissions", "personality", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"approvalPolicy", "approvalsReviewer", "baseInstructions", "config", "cwd", "developerInstructions", "excludeTurns", "history", "initialTurnsPage", "model", "modelProvider", "path", "permissions", "personality", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "threadId"};
+    private static final String[] JAVA_TYPES = {"AskForApproval", "ApprovalsReviewer", "String", "JsonNode", "String", "String", "boolean", "List<ResponseItem>", "ThreadResumeInitialTurnsPageParams", "String", "String", "String", "String", "Personality", "List<String>", "SandboxMode", "String", "String"};
     private static final long REQUIRED = 0x20000L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -73,8 +77,9 @@ public final class ThreadResumeParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadResumeParams(@Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable String baseInstructions, @Nullable JsonNode config, @Nullable String cwd, @Nullable String developerInstructions, @Nullable Boolean excludeTurns, @Nullable List<ResponseItem> history, @Nullable ThreadResumeInitialTurnsPageParams initialTurnsPage, @Nullable String model, @Nullable String modelProvider, @Nullable String path, @Nullable String permissions, @Nullable Personality personality, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxMode sandbox, @Nullable String serviceTier, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadResumeParams(@Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable String baseInstructions, @Nullable JsonNode config, @Nullable String cwd, @Nullable String developerInstructions, @Nullable Boolean excludeTurns, @Nullable List<ResponseItem> history, @Nullable ThreadResumeInitialTurnsPageParams initialTurnsPage, @Nullable String model, @Nullable String modelProvider, @Nullable String path, @Nullable String permissions, @Nullable Personality personality, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxMode sandbox, @Nullable String serviceTier, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
         this.baseInstructions = baseInstructions;
@@ -96,6 +101,7 @@ public final class ThreadResumeParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -104,6 +110,7 @@ public final class ThreadResumeParams {
      * @return the {@code approvalPolicy} member, or null when absent or null
      */
     public @Nullable AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 0);
         return approvalPolicy;
     }
 
@@ -113,6 +120,7 @@ public final class ThreadResumeParams {
      * @return the {@code approvalsReviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 1);
         return approvalsReviewer;
     }
 
@@ -122,6 +130,7 @@ public final class ThreadResumeParams {
      * @return the {@code baseInstructions} member, or null when absent or null
      */
     public @Nullable String baseInstructions() {
+        Unbound.check(_unbound, 2);
         return baseInstructions;
     }
 
@@ -131,6 +140,7 @@ public final class ThreadResumeParams {
      * @return the {@code config} member, or null when absent
      */
     public @Nullable JsonNode config() {
+        Unbound.check(_unbound, 3);
         return config;
     }
 
@@ -140,6 +150,7 @@ public final class ThreadResumeParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 4);
         return cwd;
     }
 
@@ -149,6 +160,7 @@ public final class ThreadResumeParams {
      * @return the {@code developerInstructions} member, or null when absent or null
      */
     public @Nullable String developerInstructions() {
+        Unbound.check(_unbound, 5);
         return developerInstructions;
     }
 
@@ -158,6 +170,7 @@ public final class ThreadResumeParams {
      * @return the {@code excludeTurns} member, or null when absent
      */
     public @Nullable Boolean excludeTurns() {
+        Unbound.check(_unbound, 6);
         return excludeTurns;
     }
 
@@ -168,6 +181,7 @@ public final class ThreadResumeParams {
      */
     @Experimental
     public @Nullable List<ResponseItem> history() {
+        Unbound.check(_unbound, 7);
         return history;
     }
 
@@ -178,6 +192,7 @@ public final class ThreadResumeParams {
      */
     @Experimental
     public @Nullable ThreadResumeInitialTurnsPageParams initialTurnsPage() {
+        Unbound.check(_unbound, 8);
         return initialTurnsPage;
     }
 
@@ -187,6 +202,7 @@ public final class ThreadResumeParams {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 9);
         return model;
     }
 
@@ -196,6 +212,7 @@ public final class ThreadResumeParams {
      * @return the {@code modelProvider} member, or null when absent or null
      */
     public @Nullable String modelProvider() {
+        Unbound.check(_unbound, 10);
         return modelProvider;
     }
 
@@ -208,6 +225,7 @@ public final class ThreadResumeParams {
      */
     @Experimental
     public @Nullable String path() {
+        Unbound.check(_unbound, 11);
         return path;
     }
 
@@ -218,6 +236,7 @@ public final class ThreadResumeParams {
      */
     @Experimental
     public @Nullable String permissions() {
+        Unbound.check(_unbound, 12);
         return permissions;
     }
 
@@ -227,6 +246,7 @@ public final class ThreadResumeParams {
      * @return the {@code personality} member, or null when absent or null
      */
     public @Nullable Personality personality() {
+        Unbound.check(_unbound, 13);
         return personality;
     }
 
@@ -237,6 +257,7 @@ public final class ThreadResumeParams {
      */
     @Experimental
     public @Nullable List<String> runtimeWorkspaceRoots() {
+        Unbound.check(_unbound, 14);
         return runtimeWorkspaceRoots;
     }
 
@@ -246,6 +267,7 @@ public final class ThreadResumeParams {
      * @return the {@code sandbox} member, or null when absent or null
      */
     public @Nullable SandboxMode sandbox() {
+        Unbound.check(_unbound, 15);
         return sandbox;
     }
 
@@ -255,6 +277,7 @@ public final class ThreadResumeParams {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 16);
         return serviceTier;
     }
 
@@ -264,6 +287,7 @@ public final class ThreadResumeParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 17);
         return threadId;
     }
 
@@ -285,6 +309,24 @@ public final class ThreadResumeParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadResumeParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -320,12 +362,13 @@ public final class ThreadResumeParams {
                 && Objects.equals(sandbox, x.sandbox)
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, developerInstructions, excludeTurns, history, initialTurnsPage, model, modelProvider, path, permissions, personality, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, _additionalProperties);
+        return Objects.hash(_present, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, developerInstructions, excludeTurns, history, initialTurnsPage, model, modelProvider, path, permissions, personality, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -387,6 +430,9 @@ public final class ThreadResumeParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -415,6 +461,7 @@ public final class ThreadResumeParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -440,6 +487,7 @@ public final class ThreadResumeParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -451,6 +499,7 @@ public final class ThreadResumeParams {
         public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -463,6 +512,7 @@ public final class ThreadResumeParams {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -475,6 +525,7 @@ public final class ThreadResumeParams {
         public Builder baseInstructions(@Nullable String baseInstructions) {
             this.baseInstructions = baseInstructions;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -487,6 +538,7 @@ public final class ThreadResumeParams {
         public Builder config(@Nullable JsonNode config) {
             this.config = config;
             _present = config == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -499,6 +551,7 @@ public final class ThreadResumeParams {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -511,6 +564,7 @@ public final class ThreadResumeParams {
         public Builder developerInstructions(@Nullable String developerInstructions) {
             this.developerInstructions = developerInstructions;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -523,6 +577,7 @@ public final class ThreadResumeParams {
         public Builder excludeTurns(@Nullable Boolean excludeTurns) {
             this.excludeTurns = excludeTurns;
             _present = excludeTurns == null ? _present & ~0x40L : _present | 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -536,6 +591,7 @@ public final class ThreadResumeParams {
         public Builder history(@Nullable List<? extends ResponseItem> history) {
             this.history = history == null ? null : Json.copyList(history);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -549,6 +605,7 @@ public final class ThreadResumeParams {
         public Builder initialTurnsPage(@Nullable ThreadResumeInitialTurnsPageParams initialTurnsPage) {
             this.initialTurnsPage = initialTurnsPage;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -561,6 +618,7 @@ public final class ThreadResumeParams {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -573,6 +631,7 @@ public final class ThreadResumeParams {
         public Builder modelProvider(@Nullable String modelProvider) {
             this.modelProvider = modelProvider;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -586,6 +645,7 @@ public final class ThreadResumeParams {
         public Builder path(@Nullable String path) {
             this.path = path;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -599,6 +659,7 @@ public final class ThreadResumeParams {
         public Builder permissions(@Nullable String permissions) {
             this.permissions = permissions;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -611,6 +672,7 @@ public final class ThreadResumeParams {
         public Builder personality(@Nullable Personality personality) {
             this.personality = personality;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -624,6 +686,7 @@ public final class ThreadResumeParams {
         public Builder runtimeWorkspaceRoots(@Nullable List<? extends String> runtimeWorkspaceRoots) {
             this.runtimeWorkspaceRoots = runtimeWorkspaceRoots == null ? null : Json.copyList(runtimeWorkspaceRoots);
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -636,6 +699,7 @@ public final class ThreadResumeParams {
         public Builder sandbox(@Nullable SandboxMode sandbox) {
             this.sandbox = sandbox;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -648,6 +712,7 @@ public final class ThreadResumeParams {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -661,6 +726,7 @@ public final class ThreadResumeParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -709,10 +775,11 @@ public final class ThreadResumeParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadResumeParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadResumeParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadResumeParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadResumeParams(approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, developerInstructions, excludeTurns, history, initialTurnsPage, model, modelProvider, path, permissions, personality, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, _present, _additionalProperties, _order);
+            return new ThreadResumeParams(approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, developerInstructions, excludeTurns, history, initialTurnsPage, model, modelProvider, path, permissions, personality, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -737,6 +804,8 @@ public final class ThreadResumeParams {
             @Nullable String f16 = null;
             @Nullable String f17 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -757,33 +826,45 @@ public final class ThreadResumeParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readTree(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readBoolean(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ResponseItem.codec());
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadResumeInitialTurnsPageParams.codec().read(p);
-                    case 9 -> f9 = Json.readNullableString(p);
-                    case 10 -> f10 = Json.readNullableString(p);
-                    case 11 -> f11 = Json.readNullableString(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = p.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(p);
-                    case 14 -> f14 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 15 -> f15 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(p);
-                    case 16 -> f16 = Json.readNullableString(p);
-                    case 17 -> f17 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readTree(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readBoolean(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ResponseItem.codec());
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadResumeInitialTurnsPageParams.codec().read(q);
+                        case 9 -> f9 = Json.readNullableString(q);
+                        case 10 -> f10 = Json.readNullableString(q);
+                        case 11 -> f11 = Json.readNullableString(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = q.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(q);
+                        case 14 -> f14 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 15 -> f15 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(q);
+                        case 16 -> f16 = Json.readNullableString(q);
+                        case 17 -> f17 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadResumeParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadResumeParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadResumeParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadResumeParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadResumeParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadResumeParams");
         }
@@ -791,6 +872,10 @@ public final class ThreadResumeParams {
 
     private static void writeMember(ThreadResumeParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.approvalPolicy == null) {

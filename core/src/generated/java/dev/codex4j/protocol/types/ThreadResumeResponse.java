@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadResumeResponse {
     private static final String[] NAMES = {"activePermissionProfile", "approvalPolicy", "approvalsReviewer", "collaborationMode", "cwd", "disabledPluginIds", "initialTurnsPage", "instructionSources", "itemsBackwardsCursor", "model", "modelProvider", "multiAgentMode", "reasoningEffort", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "thread", "turnsBackwardsCursor"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"activePermissionProfile", "approvalPolicy", "approvalsReviewer", "collaborationMode", "cwd", "disabledPluginIds", "initialTurnsPage", "instructionSources", "itemsBackwardsCursor", "model", "modelProvider", "multiAgentMode", "reasoningEffort", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "thread", "turnsBackwardsCursor"};
+    private static final String[] JAVA_TYPES = {"ActivePermissionProfile", "AskForApproval", "ApprovalsReviewer", "CollaborationMode", "String", "List<String>", "TurnsPage", "List<String>", "String", "String", "String", "MultiAgentMode", "String", "List<String>", "SandboxPolicy", "String", "Thread", "String"};
     private static final long REQUIRED = 0x14616L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -69,8 +73,9 @@ public final class ThreadResumeResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadResumeResponse(@Nullable ActivePermissionProfile activePermissionProfile, AskForApproval approvalPolicy, ApprovalsReviewer approvalsReviewer, @Nullable CollaborationMode collaborationMode, String cwd, @Nullable List<String> disabledPluginIds, @Nullable TurnsPage initialTurnsPage, @Nullable List<String> instructionSources, @Nullable String itemsBackwardsCursor, String model, String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable String reasoningEffort, @Nullable List<String> runtimeWorkspaceRoots, SandboxPolicy sandbox, @Nullable String serviceTier, Thread thread, @Nullable String turnsBackwardsCursor, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadResumeResponse(@Nullable ActivePermissionProfile activePermissionProfile, AskForApproval approvalPolicy, ApprovalsReviewer approvalsReviewer, @Nullable CollaborationMode collaborationMode, String cwd, @Nullable List<String> disabledPluginIds, @Nullable TurnsPage initialTurnsPage, @Nullable List<String> instructionSources, @Nullable String itemsBackwardsCursor, String model, String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable String reasoningEffort, @Nullable List<String> runtimeWorkspaceRoots, SandboxPolicy sandbox, @Nullable String serviceTier, Thread thread, @Nullable String turnsBackwardsCursor, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.activePermissionProfile = activePermissionProfile;
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
@@ -92,6 +97,7 @@ public final class ThreadResumeResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -103,6 +109,7 @@ public final class ThreadResumeResponse {
      */
     @Experimental
     public @Nullable ActivePermissionProfile activePermissionProfile() {
+        Unbound.check(_unbound, 0);
         return activePermissionProfile;
     }
 
@@ -112,6 +119,7 @@ public final class ThreadResumeResponse {
      * @return the {@code approvalPolicy} member
      */
     public AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 1);
         return approvalPolicy;
     }
 
@@ -121,6 +129,7 @@ public final class ThreadResumeResponse {
      * @return the {@code approvalsReviewer} member
      */
     public ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 2);
         return approvalsReviewer;
     }
 
@@ -130,6 +139,7 @@ public final class ThreadResumeResponse {
      * @return the {@code collaborationMode} member, or null when absent or null
      */
     public @Nullable CollaborationMode collaborationMode() {
+        Unbound.check(_unbound, 3);
         return collaborationMode;
     }
 
@@ -139,6 +149,7 @@ public final class ThreadResumeResponse {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 4);
         return cwd;
     }
 
@@ -150,6 +161,7 @@ public final class ThreadResumeResponse {
      * @return the {@code disabledPluginIds} member, or null when absent
      */
     public @Nullable List<String> disabledPluginIds() {
+        Unbound.check(_unbound, 5);
         return disabledPluginIds;
     }
 
@@ -162,6 +174,7 @@ public final class ThreadResumeResponse {
      */
     @Experimental
     public @Nullable TurnsPage initialTurnsPage() {
+        Unbound.check(_unbound, 6);
         return initialTurnsPage;
     }
 
@@ -173,6 +186,7 @@ public final class ThreadResumeResponse {
      * @return the {@code instructionSources} member, or null when absent
      */
     public @Nullable List<String> instructionSources() {
+        Unbound.check(_unbound, 7);
         return instructionSources;
     }
 
@@ -186,6 +200,7 @@ public final class ThreadResumeResponse {
      * @return the {@code itemsBackwardsCursor} member, or null when absent or null
      */
     public @Nullable String itemsBackwardsCursor() {
+        Unbound.check(_unbound, 8);
         return itemsBackwardsCursor;
     }
 
@@ -195,6 +210,7 @@ public final class ThreadResumeResponse {
      * @return the {@code model} member
      */
     public String model() {
+        Unbound.check(_unbound, 9);
         return model;
     }
 
@@ -204,6 +220,7 @@ public final class ThreadResumeResponse {
      * @return the {@code modelProvider} member
      */
     public String modelProvider() {
+        Unbound.check(_unbound, 10);
         return modelProvider;
     }
 
@@ -216,6 +233,7 @@ public final class ThreadResumeResponse {
      */
     @Experimental
     public @Nullable MultiAgentMode multiAgentMode() {
+        Unbound.check(_unbound, 11);
         return multiAgentMode;
     }
 
@@ -225,6 +243,7 @@ public final class ThreadResumeResponse {
      * @return the {@code reasoningEffort} member, or null when absent or null
      */
     public @Nullable String reasoningEffort() {
+        Unbound.check(_unbound, 12);
         return reasoningEffort;
     }
 
@@ -237,6 +256,7 @@ public final class ThreadResumeResponse {
      */
     @Experimental
     public @Nullable List<String> runtimeWorkspaceRoots() {
+        Unbound.check(_unbound, 13);
         return runtimeWorkspaceRoots;
     }
 
@@ -246,6 +266,7 @@ public final class ThreadResumeResponse {
      * @return the {@code sandbox} member
      */
     public SandboxPolicy sandbox() {
+        Unbound.check(_unbound, 14);
         return sandbox;
     }
 
@@ -255,6 +276,7 @@ public final class ThreadResumeResponse {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 15);
         return serviceTier;
     }
 
@@ -264,6 +286,7 @@ public final class ThreadResumeResponse {
      * @return the {@code thread} member
      */
     public Thread thread() {
+        Unbound.check(_unbound, 16);
         return thread;
     }
 
@@ -277,6 +300,7 @@ public final class ThreadResumeResponse {
      * @return the {@code turnsBackwardsCursor} member, or null when absent or null
      */
     public @Nullable String turnsBackwardsCursor() {
+        Unbound.check(_unbound, 17);
         return turnsBackwardsCursor;
     }
 
@@ -298,6 +322,24 @@ public final class ThreadResumeResponse {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadResumeResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -333,12 +375,13 @@ public final class ThreadResumeResponse {
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(thread, x.thread)
                 && Objects.equals(turnsBackwardsCursor, x.turnsBackwardsCursor)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, initialTurnsPage, instructionSources, itemsBackwardsCursor, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, turnsBackwardsCursor, _additionalProperties);
+        return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, initialTurnsPage, instructionSources, itemsBackwardsCursor, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, turnsBackwardsCursor, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -388,6 +431,9 @@ public final class ThreadResumeResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -416,6 +462,7 @@ public final class ThreadResumeResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -441,6 +488,7 @@ public final class ThreadResumeResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -453,6 +501,7 @@ public final class ThreadResumeResponse {
         public Builder activePermissionProfile(@Nullable ActivePermissionProfile activePermissionProfile) {
             this.activePermissionProfile = activePermissionProfile;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -466,6 +515,7 @@ public final class ThreadResumeResponse {
             Objects.requireNonNull(approvalPolicy, "approvalPolicy");
             this.approvalPolicy = approvalPolicy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -479,6 +529,7 @@ public final class ThreadResumeResponse {
             Objects.requireNonNull(approvalsReviewer, "approvalsReviewer");
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -491,6 +542,7 @@ public final class ThreadResumeResponse {
         public Builder collaborationMode(@Nullable CollaborationMode collaborationMode) {
             this.collaborationMode = collaborationMode;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -504,6 +556,7 @@ public final class ThreadResumeResponse {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -516,6 +569,7 @@ public final class ThreadResumeResponse {
         public Builder disabledPluginIds(@Nullable List<? extends String> disabledPluginIds) {
             this.disabledPluginIds = disabledPluginIds == null ? null : Json.copyList(disabledPluginIds);
             _present = disabledPluginIds == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -529,6 +583,7 @@ public final class ThreadResumeResponse {
         public Builder initialTurnsPage(@Nullable TurnsPage initialTurnsPage) {
             this.initialTurnsPage = initialTurnsPage;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -541,6 +596,7 @@ public final class ThreadResumeResponse {
         public Builder instructionSources(@Nullable List<? extends String> instructionSources) {
             this.instructionSources = instructionSources == null ? null : Json.copyList(instructionSources);
             _present = instructionSources == null ? _present & ~0x80L : _present | 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -553,6 +609,7 @@ public final class ThreadResumeResponse {
         public Builder itemsBackwardsCursor(@Nullable String itemsBackwardsCursor) {
             this.itemsBackwardsCursor = itemsBackwardsCursor;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -566,6 +623,7 @@ public final class ThreadResumeResponse {
             Objects.requireNonNull(model, "model");
             this.model = model;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -579,6 +637,7 @@ public final class ThreadResumeResponse {
             Objects.requireNonNull(modelProvider, "modelProvider");
             this.modelProvider = modelProvider;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -592,6 +651,7 @@ public final class ThreadResumeResponse {
         public Builder multiAgentMode(@Nullable MultiAgentMode multiAgentMode) {
             this.multiAgentMode = multiAgentMode;
             _present = multiAgentMode == null ? _present & ~0x800L : _present | 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -604,6 +664,7 @@ public final class ThreadResumeResponse {
         public Builder reasoningEffort(@Nullable String reasoningEffort) {
             this.reasoningEffort = reasoningEffort;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -617,6 +678,7 @@ public final class ThreadResumeResponse {
         public Builder runtimeWorkspaceRoots(@Nullable List<? extends String> runtimeWorkspaceRoots) {
             this.runtimeWorkspaceRoots = runtimeWorkspaceRoots == null ? null : Json.copyList(runtimeWorkspaceRoots);
             _present = runtimeWorkspaceRoots == null ? _present & ~0x2000L : _present | 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -630,6 +692,7 @@ public final class ThreadResumeResponse {
             Objects.requireNonNull(sandbox, "sandbox");
             this.sandbox = sandbox;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -642,6 +705,7 @@ public final class ThreadResumeResponse {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -655,6 +719,7 @@ public final class ThreadResumeResponse {
             Objects.requireNonNull(thread, "thread");
             this.thread = thread;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -667,6 +732,7 @@ public final class ThreadResumeResponse {
         public Builder turnsBackwardsCursor(@Nullable String turnsBackwardsCursor) {
             this.turnsBackwardsCursor = turnsBackwardsCursor;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -715,10 +781,11 @@ public final class ThreadResumeResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadResumeResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadResumeResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadResumeResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadResumeResponse(activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, initialTurnsPage, instructionSources, itemsBackwardsCursor, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, turnsBackwardsCursor, _present, _additionalProperties, _order);
+            return new ThreadResumeResponse(activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, initialTurnsPage, instructionSources, itemsBackwardsCursor, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, turnsBackwardsCursor, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -743,6 +810,8 @@ public final class ThreadResumeResponse {
             @Nullable Thread f16 = null;
             @Nullable String f17 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -763,33 +832,45 @@ public final class ThreadResumeResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ActivePermissionProfile.codec().read(p);
-                    case 1 -> f1 = AskForApproval.codec().read(p);
-                    case 2 -> f2 = ApprovalsReviewer.codec().read(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : CollaborationMode.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readList(p, Json.STRING);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : TurnsPage.codec().read(p);
-                    case 7 -> f7 = Json.readList(p, Json.STRING);
-                    case 8 -> f8 = Json.readNullableString(p);
-                    case 9 -> f9 = Json.readString(p);
-                    case 10 -> f10 = Json.readString(p);
-                    case 11 -> f11 = MultiAgentMode.codec().read(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Json.readList(p, Json.STRING);
-                    case 14 -> f14 = SandboxPolicy.codec().read(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    case 16 -> f16 = Thread.codec().read(p);
-                    case 17 -> f17 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ActivePermissionProfile.codec().read(q);
+                        case 1 -> f1 = AskForApproval.codec().read(q);
+                        case 2 -> f2 = ApprovalsReviewer.codec().read(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : CollaborationMode.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readList(q, Json.STRING);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : TurnsPage.codec().read(q);
+                        case 7 -> f7 = Json.readList(q, Json.STRING);
+                        case 8 -> f8 = Json.readNullableString(q);
+                        case 9 -> f9 = Json.readString(q);
+                        case 10 -> f10 = Json.readString(q);
+                        case 11 -> f11 = MultiAgentMode.codec().read(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Json.readList(q, Json.STRING);
+                        case 14 -> f14 = SandboxPolicy.codec().read(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = Thread.codec().read(q);
+                        case 17 -> f17 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadResumeResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadResumeResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadResumeResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadResumeResponse(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadResumeResponse(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadResumeResponse");
         }
@@ -797,6 +878,10 @@ public final class ThreadResumeResponse {
 
     private static void writeMember(ThreadResumeResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.activePermissionProfile == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ThreadRevertResponse {
     private static final String[] NAMES = {"itemsBackwardsCursor", "thread", "turnsBackwardsCursor"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"itemsBackwardsCursor", "thread", "turnsBackwardsCursor"};
+    private static final String[] JAVA_TYPES = {"String", "Thread", "String"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,14 +56,16 @@ public final class ThreadRevertResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadRevertResponse(@Nullable String itemsBackwardsCursor, Thread thread, @Nullable String turnsBackwardsCursor, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadRevertResponse(@Nullable String itemsBackwardsCursor, Thread thread, @Nullable String turnsBackwardsCursor, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.itemsBackwardsCursor = itemsBackwardsCursor;
         this.thread = thread;
         this.turnsBackwardsCursor = turnsBackwardsCursor;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class ThreadRevertResponse {
      * @return the {@code itemsBackwardsCursor} member, or null when absent or null
      */
     public @Nullable String itemsBackwardsCursor() {
+        Unbound.check(_unbound, 0);
         return itemsBackwardsCursor;
     }
 
@@ -79,6 +86,7 @@ public final class ThreadRevertResponse {
      * @return the {@code thread} member
      */
     public Thread thread() {
+        Unbound.check(_unbound, 1);
         return thread;
     }
 
@@ -90,6 +98,7 @@ public final class ThreadRevertResponse {
      * @return the {@code turnsBackwardsCursor} member, or null when absent or null
      */
     public @Nullable String turnsBackwardsCursor() {
+        Unbound.check(_unbound, 2);
         return turnsBackwardsCursor;
     }
 
@@ -113,6 +122,24 @@ public final class ThreadRevertResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadRevertResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadRevertResponse> codec() {
         return CODEC;
@@ -131,12 +158,13 @@ public final class ThreadRevertResponse {
                 && Objects.equals(itemsBackwardsCursor, x.itemsBackwardsCursor)
                 && Objects.equals(thread, x.thread)
                 && Objects.equals(turnsBackwardsCursor, x.turnsBackwardsCursor)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, itemsBackwardsCursor, thread, turnsBackwardsCursor, _additionalProperties);
+        return Objects.hash(_present, itemsBackwardsCursor, thread, turnsBackwardsCursor, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -153,6 +181,9 @@ public final class ThreadRevertResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -166,6 +197,7 @@ public final class ThreadRevertResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -176,6 +208,7 @@ public final class ThreadRevertResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -187,6 +220,7 @@ public final class ThreadRevertResponse {
         public Builder itemsBackwardsCursor(@Nullable String itemsBackwardsCursor) {
             this.itemsBackwardsCursor = itemsBackwardsCursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -200,6 +234,7 @@ public final class ThreadRevertResponse {
             Objects.requireNonNull(thread, "thread");
             this.thread = thread;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class ThreadRevertResponse {
         public Builder turnsBackwardsCursor(@Nullable String turnsBackwardsCursor) {
             this.turnsBackwardsCursor = turnsBackwardsCursor;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -260,10 +296,11 @@ public final class ThreadRevertResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadRevertResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadRevertResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadRevertResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadRevertResponse(itemsBackwardsCursor, thread, turnsBackwardsCursor, _present, _additionalProperties, _order);
+            return new ThreadRevertResponse(itemsBackwardsCursor, thread, turnsBackwardsCursor, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -273,6 +310,8 @@ public final class ThreadRevertResponse {
             @Nullable Thread f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -293,18 +332,30 @@ public final class ThreadRevertResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Thread.codec().read(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Thread.codec().read(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadRevertResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRevertResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadRevertResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadRevertResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadRevertResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadRevertResponse");
         }
@@ -312,6 +363,10 @@ public final class ThreadRevertResponse {
 
     private static void writeMember(ThreadRevertResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.itemsBackwardsCursor == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ThreadSampleParams {
     private static final String[] NAMES = {"allowInProgressTurn", "disableMcp", "effort", "expectedTurnId", "interruptOnCancel", "prompt", "responsesapiClientMetadata", "threadId", "threadSource", "turnTrigger"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"allowInProgressTurn", "disableMcp", "effort", "expectedTurnId", "interruptOnCancel", "prompt", "responsesapiClientMetadata", "threadId", "threadSource", "turnTrigger"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "String", "String", "boolean", "String", "Map<String, String>", "String", "String", "String"};
     private static final long REQUIRED = 0xa8L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -62,8 +66,9 @@ public final class ThreadSampleParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSampleParams(@Nullable Boolean allowInProgressTurn, @Nullable Boolean disableMcp, @Nullable String effort, String expectedTurnId, @Nullable Boolean interruptOnCancel, String prompt, @Nullable Map<String, String> responsesapiClientMetadata, String threadId, @Nullable String threadSource, @Nullable String turnTrigger, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSampleParams(@Nullable Boolean allowInProgressTurn, @Nullable Boolean disableMcp, @Nullable String effort, String expectedTurnId, @Nullable Boolean interruptOnCancel, String prompt, @Nullable Map<String, String> responsesapiClientMetadata, String threadId, @Nullable String threadSource, @Nullable String turnTrigger, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.allowInProgressTurn = allowInProgressTurn;
         this.disableMcp = disableMcp;
         this.effort = effort;
@@ -77,6 +82,7 @@ public final class ThreadSampleParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -85,6 +91,7 @@ public final class ThreadSampleParams {
      * @return the {@code allowInProgressTurn} member, or null when absent
      */
     public @Nullable Boolean allowInProgressTurn() {
+        Unbound.check(_unbound, 0);
         return allowInProgressTurn;
     }
 
@@ -94,6 +101,7 @@ public final class ThreadSampleParams {
      * @return the {@code disableMcp} member, or null when absent
      */
     public @Nullable Boolean disableMcp() {
+        Unbound.check(_unbound, 1);
         return disableMcp;
     }
 
@@ -103,6 +111,7 @@ public final class ThreadSampleParams {
      * @return the {@code effort} member, or null when absent or null
      */
     public @Nullable String effort() {
+        Unbound.check(_unbound, 2);
         return effort;
     }
 
@@ -112,6 +121,7 @@ public final class ThreadSampleParams {
      * @return the {@code expectedTurnId} member
      */
     public String expectedTurnId() {
+        Unbound.check(_unbound, 3);
         return expectedTurnId;
     }
 
@@ -121,6 +131,7 @@ public final class ThreadSampleParams {
      * @return the {@code interruptOnCancel} member, or null when absent or null
      */
     public @Nullable Boolean interruptOnCancel() {
+        Unbound.check(_unbound, 4);
         return interruptOnCancel;
     }
 
@@ -130,6 +141,7 @@ public final class ThreadSampleParams {
      * @return the {@code prompt} member
      */
     public String prompt() {
+        Unbound.check(_unbound, 5);
         return prompt;
     }
 
@@ -139,6 +151,7 @@ public final class ThreadSampleParams {
      * @return the {@code responsesapiClientMetadata} member, or null when absent or null
      */
     public @Nullable Map<String, String> responsesapiClientMetadata() {
+        Unbound.check(_unbound, 6);
         return responsesapiClientMetadata;
     }
 
@@ -148,6 +161,7 @@ public final class ThreadSampleParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 7);
         return threadId;
     }
 
@@ -157,6 +171,7 @@ public final class ThreadSampleParams {
      * @return the {@code threadSource} member, or null when absent or null
      */
     public @Nullable String threadSource() {
+        Unbound.check(_unbound, 8);
         return threadSource;
     }
 
@@ -166,6 +181,7 @@ public final class ThreadSampleParams {
      * @return the {@code turnTrigger} member, or null when absent or null
      */
     public @Nullable String turnTrigger() {
+        Unbound.check(_unbound, 9);
         return turnTrigger;
     }
 
@@ -187,6 +203,24 @@ public final class ThreadSampleParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSampleParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -214,12 +248,13 @@ public final class ThreadSampleParams {
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(threadSource, x.threadSource)
                 && Objects.equals(turnTrigger, x.turnTrigger)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, allowInProgressTurn, disableMcp, effort, expectedTurnId, interruptOnCancel, prompt, responsesapiClientMetadata, threadId, threadSource, turnTrigger, _additionalProperties);
+        return Objects.hash(_present, allowInProgressTurn, disableMcp, effort, expectedTurnId, interruptOnCancel, prompt, responsesapiClientMetadata, threadId, threadSource, turnTrigger, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -253,6 +288,9 @@ public final class ThreadSampleParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -273,6 +311,7 @@ public final class ThreadSampleParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -290,6 +329,7 @@ public final class ThreadSampleParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -301,6 +341,7 @@ public final class ThreadSampleParams {
         public Builder allowInProgressTurn(@Nullable Boolean allowInProgressTurn) {
             this.allowInProgressTurn = allowInProgressTurn;
             _present = allowInProgressTurn == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -313,6 +354,7 @@ public final class ThreadSampleParams {
         public Builder disableMcp(@Nullable Boolean disableMcp) {
             this.disableMcp = disableMcp;
             _present = disableMcp == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -325,6 +367,7 @@ public final class ThreadSampleParams {
         public Builder effort(@Nullable String effort) {
             this.effort = effort;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -338,6 +381,7 @@ public final class ThreadSampleParams {
             Objects.requireNonNull(expectedTurnId, "expectedTurnId");
             this.expectedTurnId = expectedTurnId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -350,6 +394,7 @@ public final class ThreadSampleParams {
         public Builder interruptOnCancel(@Nullable Boolean interruptOnCancel) {
             this.interruptOnCancel = interruptOnCancel;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -363,6 +408,7 @@ public final class ThreadSampleParams {
             Objects.requireNonNull(prompt, "prompt");
             this.prompt = prompt;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -375,6 +421,7 @@ public final class ThreadSampleParams {
         public Builder responsesapiClientMetadata(@Nullable Map<String, ? extends String> responsesapiClientMetadata) {
             this.responsesapiClientMetadata = responsesapiClientMetadata == null ? null : Json.copyMap(responsesapiClientMetadata, false);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -388,6 +435,7 @@ public final class ThreadSampleParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -400,6 +448,7 @@ public final class ThreadSampleParams {
         public Builder threadSource(@Nullable String threadSource) {
             this.threadSource = threadSource;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -412,6 +461,7 @@ public final class ThreadSampleParams {
         public Builder turnTrigger(@Nullable String turnTrigger) {
             this.turnTrigger = turnTrigger;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -460,10 +510,11 @@ public final class ThreadSampleParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSampleParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSampleParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSampleParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSampleParams(allowInProgressTurn, disableMcp, effort, expectedTurnId, interruptOnCancel, prompt, responsesapiClientMetadata, threadId, threadSource, turnTrigger, _present, _additionalProperties, _order);
+            return new ThreadSampleParams(allowInProgressTurn, disableMcp, effort, expectedTurnId, interruptOnCancel, prompt, responsesapiClientMetadata, threadId, threadSource, turnTrigger, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -480,6 +531,8 @@ public final class ThreadSampleParams {
             @Nullable String f8 = null;
             @Nullable String f9 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -500,25 +553,37 @@ public final class ThreadSampleParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readNullableBoolean(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 7 -> f7 = Json.readString(p);
-                    case 8 -> f8 = Json.readNullableString(p);
-                    case 9 -> f9 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readNullableBoolean(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 7 -> f7 = Json.readString(q);
+                        case 8 -> f8 = Json.readNullableString(q);
+                        case 9 -> f9 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSampleParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSampleParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSampleParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSampleParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSampleParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSampleParams");
         }
@@ -526,6 +591,10 @@ public final class ThreadSampleParams {
 
     private static void writeMember(ThreadSampleParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.allowInProgressTurn == null) {

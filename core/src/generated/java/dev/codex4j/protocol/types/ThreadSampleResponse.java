@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadSampleResponse {
     private static final String[] NAMES = {"cachedInputTokens", "inputTokens", "outputTokens", "responseId", "sourceTurnId", "text"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cachedInputTokens", "inputTokens", "outputTokens", "responseId", "sourceTurnId", "text"};
+    private static final String[] JAVA_TYPES = {"long", "long", "long", "String", "String", "String"};
     private static final long REQUIRED = 0x18L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class ThreadSampleResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSampleResponse(@Nullable Long cachedInputTokens, @Nullable Long inputTokens, @Nullable Long outputTokens, String responseId, String sourceTurnId, @Nullable String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSampleResponse(@Nullable Long cachedInputTokens, @Nullable Long inputTokens, @Nullable Long outputTokens, String responseId, String sourceTurnId, @Nullable String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cachedInputTokens = cachedInputTokens;
         this.inputTokens = inputTokens;
         this.outputTokens = outputTokens;
@@ -68,6 +73,7 @@ public final class ThreadSampleResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class ThreadSampleResponse {
      * @return the {@code cachedInputTokens} member, or null when absent or null
      */
     public @Nullable Long cachedInputTokens() {
+        Unbound.check(_unbound, 0);
         return cachedInputTokens;
     }
 
@@ -85,6 +92,7 @@ public final class ThreadSampleResponse {
      * @return the {@code inputTokens} member, or null when absent or null
      */
     public @Nullable Long inputTokens() {
+        Unbound.check(_unbound, 1);
         return inputTokens;
     }
 
@@ -94,6 +102,7 @@ public final class ThreadSampleResponse {
      * @return the {@code outputTokens} member, or null when absent or null
      */
     public @Nullable Long outputTokens() {
+        Unbound.check(_unbound, 2);
         return outputTokens;
     }
 
@@ -103,6 +112,7 @@ public final class ThreadSampleResponse {
      * @return the {@code responseId} member
      */
     public String responseId() {
+        Unbound.check(_unbound, 3);
         return responseId;
     }
 
@@ -112,6 +122,7 @@ public final class ThreadSampleResponse {
      * @return the {@code sourceTurnId} member
      */
     public String sourceTurnId() {
+        Unbound.check(_unbound, 4);
         return sourceTurnId;
     }
 
@@ -121,6 +132,7 @@ public final class ThreadSampleResponse {
      * @return the {@code text} member, or null when absent or null
      */
     public @Nullable String text() {
+        Unbound.check(_unbound, 5);
         return text;
     }
 
@@ -144,6 +156,24 @@ public final class ThreadSampleResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSampleResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadSampleResponse> codec() {
         return CODEC;
@@ -165,12 +195,13 @@ public final class ThreadSampleResponse {
                 && Objects.equals(responseId, x.responseId)
                 && Objects.equals(sourceTurnId, x.sourceTurnId)
                 && Objects.equals(text, x.text)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cachedInputTokens, inputTokens, outputTokens, responseId, sourceTurnId, text, _additionalProperties);
+        return Objects.hash(_present, cachedInputTokens, inputTokens, outputTokens, responseId, sourceTurnId, text, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -194,6 +225,9 @@ public final class ThreadSampleResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -210,6 +244,7 @@ public final class ThreadSampleResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -223,6 +258,7 @@ public final class ThreadSampleResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -234,6 +270,7 @@ public final class ThreadSampleResponse {
         public Builder cachedInputTokens(@Nullable Long cachedInputTokens) {
             this.cachedInputTokens = cachedInputTokens;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -246,6 +283,7 @@ public final class ThreadSampleResponse {
         public Builder inputTokens(@Nullable Long inputTokens) {
             this.inputTokens = inputTokens;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -258,6 +296,7 @@ public final class ThreadSampleResponse {
         public Builder outputTokens(@Nullable Long outputTokens) {
             this.outputTokens = outputTokens;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class ThreadSampleResponse {
             Objects.requireNonNull(responseId, "responseId");
             this.responseId = responseId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -284,6 +324,7 @@ public final class ThreadSampleResponse {
             Objects.requireNonNull(sourceTurnId, "sourceTurnId");
             this.sourceTurnId = sourceTurnId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -296,6 +337,7 @@ public final class ThreadSampleResponse {
         public Builder text(@Nullable String text) {
             this.text = text;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -344,10 +386,11 @@ public final class ThreadSampleResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSampleResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSampleResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSampleResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSampleResponse(cachedInputTokens, inputTokens, outputTokens, responseId, sourceTurnId, text, _present, _additionalProperties, _order);
+            return new ThreadSampleResponse(cachedInputTokens, inputTokens, outputTokens, responseId, sourceTurnId, text, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -360,6 +403,8 @@ public final class ThreadSampleResponse {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -380,21 +425,33 @@ public final class ThreadSampleResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableLong(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableLong(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSampleResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSampleResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSampleResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSampleResponse(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSampleResponse(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSampleResponse");
         }
@@ -402,6 +459,10 @@ public final class ThreadSampleResponse {
 
     private static void writeMember(ThreadSampleResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cachedInputTokens == null) {

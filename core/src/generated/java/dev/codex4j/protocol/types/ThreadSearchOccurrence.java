@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ThreadSearchOccurrence {
     private static final String[] NAMES = {"itemId", "snippet", "snippetMatchRange", "turnCursor", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"itemId", "snippet", "snippetMatchRange", "turnCursor", "turnId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "ThreadSearchTextRange", "String", "String"};
     private static final long REQUIRED = 0x1fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class ThreadSearchOccurrence {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSearchOccurrence(String itemId, String snippet, ThreadSearchTextRange snippetMatchRange, String turnCursor, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSearchOccurrence(String itemId, String snippet, ThreadSearchTextRange snippetMatchRange, String turnCursor, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.itemId = itemId;
         this.snippet = snippet;
         this.snippetMatchRange = snippetMatchRange;
@@ -67,6 +72,7 @@ public final class ThreadSearchOccurrence {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class ThreadSearchOccurrence {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 0);
         return itemId;
     }
 
@@ -84,6 +91,7 @@ public final class ThreadSearchOccurrence {
      * @return the {@code snippet} member
      */
     public String snippet() {
+        Unbound.check(_unbound, 1);
         return snippet;
     }
 
@@ -93,6 +101,7 @@ public final class ThreadSearchOccurrence {
      * @return the {@code snippetMatchRange} member
      */
     public ThreadSearchTextRange snippetMatchRange() {
+        Unbound.check(_unbound, 2);
         return snippetMatchRange;
     }
 
@@ -102,6 +111,7 @@ public final class ThreadSearchOccurrence {
      * @return the {@code turnCursor} member
      */
     public String turnCursor() {
+        Unbound.check(_unbound, 3);
         return turnCursor;
     }
 
@@ -111,6 +121,7 @@ public final class ThreadSearchOccurrence {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 4);
         return turnId;
     }
 
@@ -134,6 +145,24 @@ public final class ThreadSearchOccurrence {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSearchOccurrence validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadSearchOccurrence> codec() {
         return CODEC;
@@ -154,12 +183,13 @@ public final class ThreadSearchOccurrence {
                 && Objects.equals(snippetMatchRange, x.snippetMatchRange)
                 && Objects.equals(turnCursor, x.turnCursor)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, itemId, snippet, snippetMatchRange, turnCursor, turnId, _additionalProperties);
+        return Objects.hash(_present, itemId, snippet, snippetMatchRange, turnCursor, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -173,6 +203,9 @@ public final class ThreadSearchOccurrence {
         Json.field(b, "turnId", turnId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -189,6 +222,7 @@ public final class ThreadSearchOccurrence {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -201,6 +235,7 @@ public final class ThreadSearchOccurrence {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -213,6 +248,7 @@ public final class ThreadSearchOccurrence {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -226,6 +262,7 @@ public final class ThreadSearchOccurrence {
             Objects.requireNonNull(snippet, "snippet");
             this.snippet = snippet;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -239,6 +276,7 @@ public final class ThreadSearchOccurrence {
             Objects.requireNonNull(snippetMatchRange, "snippetMatchRange");
             this.snippetMatchRange = snippetMatchRange;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -252,6 +290,7 @@ public final class ThreadSearchOccurrence {
             Objects.requireNonNull(turnCursor, "turnCursor");
             this.turnCursor = turnCursor;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -265,6 +304,7 @@ public final class ThreadSearchOccurrence {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -313,10 +353,11 @@ public final class ThreadSearchOccurrence {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSearchOccurrence build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSearchOccurrence is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSearchOccurrence is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSearchOccurrence(itemId, snippet, snippetMatchRange, turnCursor, turnId, _present, _additionalProperties, _order);
+            return new ThreadSearchOccurrence(itemId, snippet, snippetMatchRange, turnCursor, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -328,6 +369,8 @@ public final class ThreadSearchOccurrence {
             @Nullable String f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -348,20 +391,32 @@ public final class ThreadSearchOccurrence {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = ThreadSearchTextRange.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = ThreadSearchTextRange.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSearchOccurrence", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSearchOccurrence"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSearchOccurrence", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSearchOccurrence(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSearchOccurrence(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSearchOccurrence");
         }
@@ -369,6 +424,10 @@ public final class ThreadSearchOccurrence {
 
     private static void writeMember(ThreadSearchOccurrence v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.itemId);
             case 1 -> g.writeString(v.snippet);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadSearchOccurrencesParams {
     private static final String[] NAMES = {"cursor", "limit", "searchTerm", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cursor", "limit", "searchTerm", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "long", "String", "String"};
     private static final long REQUIRED = 0xcL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ThreadSearchOccurrencesParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSearchOccurrencesParams(@Nullable String cursor, @Nullable Long limit, String searchTerm, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSearchOccurrencesParams(@Nullable String cursor, @Nullable Long limit, String searchTerm, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.limit = limit;
         this.searchTerm = searchTerm;
@@ -64,6 +69,7 @@ public final class ThreadSearchOccurrencesParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class ThreadSearchOccurrencesParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 0);
         return cursor;
     }
 
@@ -81,6 +88,7 @@ public final class ThreadSearchOccurrencesParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 1);
         return limit;
     }
 
@@ -90,6 +98,7 @@ public final class ThreadSearchOccurrencesParams {
      * @return the {@code searchTerm} member
      */
     public String searchTerm() {
+        Unbound.check(_unbound, 2);
         return searchTerm;
     }
 
@@ -99,6 +108,7 @@ public final class ThreadSearchOccurrencesParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 3);
         return threadId;
     }
 
@@ -122,6 +132,24 @@ public final class ThreadSearchOccurrencesParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSearchOccurrencesParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadSearchOccurrencesParams> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class ThreadSearchOccurrencesParams {
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(searchTerm, x.searchTerm)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, limit, searchTerm, threadId, _additionalProperties);
+        return Objects.hash(_present, cursor, limit, searchTerm, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -164,6 +193,9 @@ public final class ThreadSearchOccurrencesParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -178,6 +210,7 @@ public final class ThreadSearchOccurrencesParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -189,6 +222,7 @@ public final class ThreadSearchOccurrencesParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class ThreadSearchOccurrencesParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class ThreadSearchOccurrencesParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class ThreadSearchOccurrencesParams {
             Objects.requireNonNull(searchTerm, "searchTerm");
             this.searchTerm = searchTerm;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -238,6 +275,7 @@ public final class ThreadSearchOccurrencesParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -286,10 +324,11 @@ public final class ThreadSearchOccurrencesParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSearchOccurrencesParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSearchOccurrencesParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSearchOccurrencesParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSearchOccurrencesParams(cursor, limit, searchTerm, threadId, _present, _additionalProperties, _order);
+            return new ThreadSearchOccurrencesParams(cursor, limit, searchTerm, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -300,6 +339,8 @@ public final class ThreadSearchOccurrencesParams {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -320,19 +361,31 @@ public final class ThreadSearchOccurrencesParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSearchOccurrencesParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSearchOccurrencesParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSearchOccurrencesParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSearchOccurrencesParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSearchOccurrencesParams(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSearchOccurrencesParams");
         }
@@ -340,6 +393,10 @@ public final class ThreadSearchOccurrencesParams {
 
     private static void writeMember(ThreadSearchOccurrencesParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cursor == null) {

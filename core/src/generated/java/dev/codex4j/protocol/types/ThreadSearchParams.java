@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadSearchParams {
     private static final String[] NAMES = {"archived", "currentAccountOnly", "cursor", "includeAttachedThreads", "limit", "searchTerm", "sortDirection", "sortKey", "sourceKinds"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"archived", "currentAccountOnly", "cursor", "includeAttachedThreads", "limit", "searchTerm", "sortDirection", "sortKey", "sourceKinds"};
+    private static final String[] JAVA_TYPES = {"boolean", "boolean", "String", "boolean", "long", "String", "SortDirection", "ThreadSearchSortKey", "List<ThreadSourceKind>"};
     private static final long REQUIRED = 0x20L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class ThreadSearchParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSearchParams(@Nullable Boolean archived, @Nullable Boolean currentAccountOnly, @Nullable String cursor, @Nullable Boolean includeAttachedThreads, @Nullable Long limit, String searchTerm, @Nullable SortDirection sortDirection, @Nullable ThreadSearchSortKey sortKey, @Nullable List<ThreadSourceKind> sourceKinds, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSearchParams(@Nullable Boolean archived, @Nullable Boolean currentAccountOnly, @Nullable String cursor, @Nullable Boolean includeAttachedThreads, @Nullable Long limit, String searchTerm, @Nullable SortDirection sortDirection, @Nullable ThreadSearchSortKey sortKey, @Nullable List<ThreadSourceKind> sourceKinds, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.archived = archived;
         this.currentAccountOnly = currentAccountOnly;
         this.cursor = cursor;
@@ -73,6 +78,7 @@ public final class ThreadSearchParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -81,6 +87,7 @@ public final class ThreadSearchParams {
      * @return the {@code archived} member, or null when absent or null
      */
     public @Nullable Boolean archived() {
+        Unbound.check(_unbound, 0);
         return archived;
     }
 
@@ -90,6 +97,7 @@ public final class ThreadSearchParams {
      * @return the {@code currentAccountOnly} member, or null when absent
      */
     public @Nullable Boolean currentAccountOnly() {
+        Unbound.check(_unbound, 1);
         return currentAccountOnly;
     }
 
@@ -99,6 +107,7 @@ public final class ThreadSearchParams {
      * @return the {@code cursor} member, or null when absent or null
      */
     public @Nullable String cursor() {
+        Unbound.check(_unbound, 2);
         return cursor;
     }
 
@@ -108,6 +117,7 @@ public final class ThreadSearchParams {
      * @return the {@code includeAttachedThreads} member, or null when absent
      */
     public @Nullable Boolean includeAttachedThreads() {
+        Unbound.check(_unbound, 3);
         return includeAttachedThreads;
     }
 
@@ -117,6 +127,7 @@ public final class ThreadSearchParams {
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
+        Unbound.check(_unbound, 4);
         return limit;
     }
 
@@ -126,6 +137,7 @@ public final class ThreadSearchParams {
      * @return the {@code searchTerm} member
      */
     public String searchTerm() {
+        Unbound.check(_unbound, 5);
         return searchTerm;
     }
 
@@ -135,6 +147,7 @@ public final class ThreadSearchParams {
      * @return the {@code sortDirection} member, or null when absent or null
      */
     public @Nullable SortDirection sortDirection() {
+        Unbound.check(_unbound, 6);
         return sortDirection;
     }
 
@@ -144,6 +157,7 @@ public final class ThreadSearchParams {
      * @return the {@code sortKey} member, or null when absent or null
      */
     public @Nullable ThreadSearchSortKey sortKey() {
+        Unbound.check(_unbound, 7);
         return sortKey;
     }
 
@@ -153,6 +167,7 @@ public final class ThreadSearchParams {
      * @return the {@code sourceKinds} member, or null when absent or null
      */
     public @Nullable List<ThreadSourceKind> sourceKinds() {
+        Unbound.check(_unbound, 8);
         return sourceKinds;
     }
 
@@ -174,6 +189,24 @@ public final class ThreadSearchParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSearchParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -200,12 +233,13 @@ public final class ThreadSearchParams {
                 && Objects.equals(sortDirection, x.sortDirection)
                 && Objects.equals(sortKey, x.sortKey)
                 && Objects.equals(sourceKinds, x.sourceKinds)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, archived, currentAccountOnly, cursor, includeAttachedThreads, limit, searchTerm, sortDirection, sortKey, sourceKinds, _additionalProperties);
+        return Objects.hash(_present, archived, currentAccountOnly, cursor, includeAttachedThreads, limit, searchTerm, sortDirection, sortKey, sourceKinds, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -240,6 +274,9 @@ public final class ThreadSearchParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -259,6 +296,7 @@ public final class ThreadSearchParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -275,6 +313,7 @@ public final class ThreadSearchParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -286,6 +325,7 @@ public final class ThreadSearchParams {
         public Builder archived(@Nullable Boolean archived) {
             this.archived = archived;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -298,6 +338,7 @@ public final class ThreadSearchParams {
         public Builder currentAccountOnly(@Nullable Boolean currentAccountOnly) {
             this.currentAccountOnly = currentAccountOnly;
             _present = currentAccountOnly == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -310,6 +351,7 @@ public final class ThreadSearchParams {
         public Builder cursor(@Nullable String cursor) {
             this.cursor = cursor;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -322,6 +364,7 @@ public final class ThreadSearchParams {
         public Builder includeAttachedThreads(@Nullable Boolean includeAttachedThreads) {
             this.includeAttachedThreads = includeAttachedThreads;
             _present = includeAttachedThreads == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -334,6 +377,7 @@ public final class ThreadSearchParams {
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -347,6 +391,7 @@ public final class ThreadSearchParams {
             Objects.requireNonNull(searchTerm, "searchTerm");
             this.searchTerm = searchTerm;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -359,6 +404,7 @@ public final class ThreadSearchParams {
         public Builder sortDirection(@Nullable SortDirection sortDirection) {
             this.sortDirection = sortDirection;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -371,6 +417,7 @@ public final class ThreadSearchParams {
         public Builder sortKey(@Nullable ThreadSearchSortKey sortKey) {
             this.sortKey = sortKey;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -383,6 +430,7 @@ public final class ThreadSearchParams {
         public Builder sourceKinds(@Nullable List<? extends ThreadSourceKind> sourceKinds) {
             this.sourceKinds = sourceKinds == null ? null : Json.copyList(sourceKinds);
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -431,10 +479,11 @@ public final class ThreadSearchParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSearchParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSearchParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSearchParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSearchParams(archived, currentAccountOnly, cursor, includeAttachedThreads, limit, searchTerm, sortDirection, sortKey, sourceKinds, _present, _additionalProperties, _order);
+            return new ThreadSearchParams(archived, currentAccountOnly, cursor, includeAttachedThreads, limit, searchTerm, sortDirection, sortKey, sourceKinds, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -450,6 +499,8 @@ public final class ThreadSearchParams {
             @Nullable ThreadSearchSortKey f7 = null;
             @Nullable List<ThreadSourceKind> f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -470,24 +521,36 @@ public final class ThreadSearchParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableBoolean(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSearchSortKey.codec().read(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ThreadSourceKind.codec());
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableBoolean(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSearchSortKey.codec().read(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ThreadSourceKind.codec());
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSearchParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSearchParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSearchParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSearchParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSearchParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSearchParams");
         }
@@ -495,6 +558,10 @@ public final class ThreadSearchParams {
 
     private static void writeMember(ThreadSearchParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.archived == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadSection {
     private static final String[] NAMES = {"appearance", "id", "name"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"appearance", "id", "name"};
+    private static final String[] JAVA_TYPES = {"ThreadSectionAppearance", "String", "String"};
     private static final long REQUIRED = 0x6L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class ThreadSection {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSection(@Nullable ThreadSectionAppearance appearance, String id, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSection(@Nullable ThreadSectionAppearance appearance, String id, String name, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.appearance = appearance;
         this.id = id;
         this.name = name;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class ThreadSection {
      * @return the {@code appearance} member, or null when absent or null
      */
     public @Nullable ThreadSectionAppearance appearance() {
+        Unbound.check(_unbound, 0);
         return appearance;
     }
 
@@ -80,6 +87,7 @@ public final class ThreadSection {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 1);
         return id;
     }
 
@@ -89,6 +97,7 @@ public final class ThreadSection {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -112,6 +121,24 @@ public final class ThreadSection {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSection validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadSection> codec() {
         return CODEC;
@@ -130,12 +157,13 @@ public final class ThreadSection {
                 && Objects.equals(appearance, x.appearance)
                 && Objects.equals(id, x.id)
                 && Objects.equals(name, x.name)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, appearance, id, name, _additionalProperties);
+        return Objects.hash(_present, appearance, id, name, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -150,6 +178,9 @@ public final class ThreadSection {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -163,6 +194,7 @@ public final class ThreadSection {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -173,6 +205,7 @@ public final class ThreadSection {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -184,6 +217,7 @@ public final class ThreadSection {
         public Builder appearance(@Nullable ThreadSectionAppearance appearance) {
             this.appearance = appearance;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -197,6 +231,7 @@ public final class ThreadSection {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -210,6 +245,7 @@ public final class ThreadSection {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -258,10 +294,11 @@ public final class ThreadSection {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSection build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSection is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSection is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSection(appearance, id, name, _present, _additionalProperties, _order);
+            return new ThreadSection(appearance, id, name, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -271,6 +308,8 @@ public final class ThreadSection {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -291,18 +330,30 @@ public final class ThreadSection {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSectionAppearance.codec().read(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSectionAppearance.codec().read(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSection", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSection"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSection", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSection(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSection(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSection");
         }
@@ -310,6 +361,10 @@ public final class ThreadSection {
 
     private static void writeMember(ThreadSection v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.appearance == null) {

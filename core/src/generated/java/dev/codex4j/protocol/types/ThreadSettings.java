@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadSettings {
     private static final String[] NAMES = {"activePermissionProfile", "approvalPolicy", "approvalsReviewer", "collaborationMode", "cwd", "disabledPluginIds", "effort", "environments", "model", "modelProvider", "multiAgentMode", "personality", "sandboxPolicy", "serviceTier", "summary"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"activePermissionProfile", "approvalPolicy", "approvalsReviewer", "collaborationMode", "cwd", "disabledPluginIds", "effort", "environments", "model", "modelProvider", "multiAgentMode", "personality", "sandboxPolicy", "serviceTier", "summary"};
+    private static final String[] JAVA_TYPES = {"ActivePermissionProfile", "AskForApproval", "ApprovalsReviewer", "CollaborationMode", "String", "List<String>", "String", "List<ThreadEnvironment>", "String", "String", "MultiAgentMode", "Personality", "SandboxPolicy", "String", "ReasoningSummary"};
     private static final long REQUIRED = 0x131eL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -66,8 +70,9 @@ public final class ThreadSettings {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSettings(@Nullable ActivePermissionProfile activePermissionProfile, AskForApproval approvalPolicy, ApprovalsReviewer approvalsReviewer, CollaborationMode collaborationMode, String cwd, @Nullable List<String> disabledPluginIds, @Nullable String effort, @Nullable List<ThreadEnvironment> environments, String model, String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable Personality personality, SandboxPolicy sandboxPolicy, @Nullable String serviceTier, @Nullable ReasoningSummary summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSettings(@Nullable ActivePermissionProfile activePermissionProfile, AskForApproval approvalPolicy, ApprovalsReviewer approvalsReviewer, CollaborationMode collaborationMode, String cwd, @Nullable List<String> disabledPluginIds, @Nullable String effort, @Nullable List<ThreadEnvironment> environments, String model, String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable Personality personality, SandboxPolicy sandboxPolicy, @Nullable String serviceTier, @Nullable ReasoningSummary summary, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.activePermissionProfile = activePermissionProfile;
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
@@ -86,6 +91,7 @@ public final class ThreadSettings {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -94,6 +100,7 @@ public final class ThreadSettings {
      * @return the {@code activePermissionProfile} member, or null when absent or null
      */
     public @Nullable ActivePermissionProfile activePermissionProfile() {
+        Unbound.check(_unbound, 0);
         return activePermissionProfile;
     }
 
@@ -103,6 +110,7 @@ public final class ThreadSettings {
      * @return the {@code approvalPolicy} member
      */
     public AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 1);
         return approvalPolicy;
     }
 
@@ -112,6 +120,7 @@ public final class ThreadSettings {
      * @return the {@code approvalsReviewer} member
      */
     public ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 2);
         return approvalsReviewer;
     }
 
@@ -121,6 +130,7 @@ public final class ThreadSettings {
      * @return the {@code collaborationMode} member
      */
     public CollaborationMode collaborationMode() {
+        Unbound.check(_unbound, 3);
         return collaborationMode;
     }
 
@@ -130,6 +140,7 @@ public final class ThreadSettings {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 4);
         return cwd;
     }
 
@@ -141,6 +152,7 @@ public final class ThreadSettings {
      * @return the {@code disabledPluginIds} member, or null when absent
      */
     public @Nullable List<String> disabledPluginIds() {
+        Unbound.check(_unbound, 5);
         return disabledPluginIds;
     }
 
@@ -150,6 +162,7 @@ public final class ThreadSettings {
      * @return the {@code effort} member, or null when absent or null
      */
     public @Nullable String effort() {
+        Unbound.check(_unbound, 6);
         return effort;
     }
 
@@ -162,6 +175,7 @@ public final class ThreadSettings {
      */
     @Experimental
     public @Nullable List<ThreadEnvironment> environments() {
+        Unbound.check(_unbound, 7);
         return environments;
     }
 
@@ -171,6 +185,7 @@ public final class ThreadSettings {
      * @return the {@code model} member
      */
     public String model() {
+        Unbound.check(_unbound, 8);
         return model;
     }
 
@@ -180,6 +195,7 @@ public final class ThreadSettings {
      * @return the {@code modelProvider} member
      */
     public String modelProvider() {
+        Unbound.check(_unbound, 9);
         return modelProvider;
     }
 
@@ -192,6 +208,7 @@ public final class ThreadSettings {
      */
     @Experimental
     public @Nullable MultiAgentMode multiAgentMode() {
+        Unbound.check(_unbound, 10);
         return multiAgentMode;
     }
 
@@ -201,6 +218,7 @@ public final class ThreadSettings {
      * @return the {@code personality} member, or null when absent or null
      */
     public @Nullable Personality personality() {
+        Unbound.check(_unbound, 11);
         return personality;
     }
 
@@ -210,6 +228,7 @@ public final class ThreadSettings {
      * @return the {@code sandboxPolicy} member
      */
     public SandboxPolicy sandboxPolicy() {
+        Unbound.check(_unbound, 12);
         return sandboxPolicy;
     }
 
@@ -219,6 +238,7 @@ public final class ThreadSettings {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 13);
         return serviceTier;
     }
 
@@ -228,6 +248,7 @@ public final class ThreadSettings {
      * @return the {@code summary} member, or null when absent or null
      */
     public @Nullable ReasoningSummary summary() {
+        Unbound.check(_unbound, 14);
         return summary;
     }
 
@@ -249,6 +270,24 @@ public final class ThreadSettings {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSettings validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -281,12 +320,13 @@ public final class ThreadSettings {
                 && Objects.equals(sandboxPolicy, x.sandboxPolicy)
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(summary, x.summary)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, modelProvider, multiAgentMode, personality, sandboxPolicy, serviceTier, summary, _additionalProperties);
+        return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, modelProvider, multiAgentMode, personality, sandboxPolicy, serviceTier, summary, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -327,6 +367,9 @@ public final class ThreadSettings {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -352,6 +395,7 @@ public final class ThreadSettings {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -374,6 +418,7 @@ public final class ThreadSettings {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -385,6 +430,7 @@ public final class ThreadSettings {
         public Builder activePermissionProfile(@Nullable ActivePermissionProfile activePermissionProfile) {
             this.activePermissionProfile = activePermissionProfile;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -398,6 +444,7 @@ public final class ThreadSettings {
             Objects.requireNonNull(approvalPolicy, "approvalPolicy");
             this.approvalPolicy = approvalPolicy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -411,6 +458,7 @@ public final class ThreadSettings {
             Objects.requireNonNull(approvalsReviewer, "approvalsReviewer");
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -424,6 +472,7 @@ public final class ThreadSettings {
             Objects.requireNonNull(collaborationMode, "collaborationMode");
             this.collaborationMode = collaborationMode;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -437,6 +486,7 @@ public final class ThreadSettings {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -449,6 +499,7 @@ public final class ThreadSettings {
         public Builder disabledPluginIds(@Nullable List<? extends String> disabledPluginIds) {
             this.disabledPluginIds = disabledPluginIds == null ? null : Json.copyList(disabledPluginIds);
             _present = disabledPluginIds == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -461,6 +512,7 @@ public final class ThreadSettings {
         public Builder effort(@Nullable String effort) {
             this.effort = effort;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -474,6 +526,7 @@ public final class ThreadSettings {
         public Builder environments(@Nullable List<? extends ThreadEnvironment> environments) {
             this.environments = environments == null ? null : Json.copyList(environments);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -487,6 +540,7 @@ public final class ThreadSettings {
             Objects.requireNonNull(model, "model");
             this.model = model;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -500,6 +554,7 @@ public final class ThreadSettings {
             Objects.requireNonNull(modelProvider, "modelProvider");
             this.modelProvider = modelProvider;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -513,6 +568,7 @@ public final class ThreadSettings {
         public Builder multiAgentMode(@Nullable MultiAgentMode multiAgentMode) {
             this.multiAgentMode = multiAgentMode;
             _present = multiAgentMode == null ? _present & ~0x400L : _present | 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -525,6 +581,7 @@ public final class ThreadSettings {
         public Builder personality(@Nullable Personality personality) {
             this.personality = personality;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -538,6 +595,7 @@ public final class ThreadSettings {
             Objects.requireNonNull(sandboxPolicy, "sandboxPolicy");
             this.sandboxPolicy = sandboxPolicy;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -550,6 +608,7 @@ public final class ThreadSettings {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -562,6 +621,7 @@ public final class ThreadSettings {
         public Builder summary(@Nullable ReasoningSummary summary) {
             this.summary = summary;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -610,10 +670,11 @@ public final class ThreadSettings {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSettings build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSettings is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSettings is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSettings(activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, modelProvider, multiAgentMode, personality, sandboxPolicy, serviceTier, summary, _present, _additionalProperties, _order);
+            return new ThreadSettings(activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, modelProvider, multiAgentMode, personality, sandboxPolicy, serviceTier, summary, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -635,6 +696,8 @@ public final class ThreadSettings {
             @Nullable String f13 = null;
             @Nullable ReasoningSummary f14 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -655,30 +718,42 @@ public final class ThreadSettings {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ActivePermissionProfile.codec().read(p);
-                    case 1 -> f1 = AskForApproval.codec().read(p);
-                    case 2 -> f2 = ApprovalsReviewer.codec().read(p);
-                    case 3 -> f3 = CollaborationMode.codec().read(p);
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readList(p, Json.STRING);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ThreadEnvironment.codec());
-                    case 8 -> f8 = Json.readString(p);
-                    case 9 -> f9 = Json.readString(p);
-                    case 10 -> f10 = MultiAgentMode.codec().read(p);
-                    case 11 -> f11 = p.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(p);
-                    case 12 -> f12 = SandboxPolicy.codec().read(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    case 14 -> f14 = p.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ActivePermissionProfile.codec().read(q);
+                        case 1 -> f1 = AskForApproval.codec().read(q);
+                        case 2 -> f2 = ApprovalsReviewer.codec().read(q);
+                        case 3 -> f3 = CollaborationMode.codec().read(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readList(q, Json.STRING);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ThreadEnvironment.codec());
+                        case 8 -> f8 = Json.readString(q);
+                        case 9 -> f9 = Json.readString(q);
+                        case 10 -> f10 = MultiAgentMode.codec().read(q);
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(q);
+                        case 12 -> f12 = SandboxPolicy.codec().read(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        case 14 -> f14 = q.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSettings", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSettings"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSettings", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSettings(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSettings(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSettings");
         }
@@ -686,6 +761,10 @@ public final class ThreadSettings {
 
     private static void writeMember(ThreadSettings v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.activePermissionProfile == null) {

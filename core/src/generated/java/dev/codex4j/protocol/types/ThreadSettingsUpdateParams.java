@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadSettingsUpdateParams {
     private static final String[] NAMES = {"approvalPolicy", "approvalsReviewer", "collaborationMode", "cwd", "disabledPluginIds", "effort", "environments", "model", "multiAgentMode", "permissions", "personality", "sandboxPolicy", "serviceTier", "summary", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"approvalPolicy", "approvalsReviewer", "collaborationMode", "cwd", "disabledPluginIds", "effort", "environments", "model", "multiAgentMode", "permissions", "personality", "sandboxPolicy", "serviceTier", "summary", "threadId"};
+    private static final String[] JAVA_TYPES = {"AskForApproval", "ApprovalsReviewer", "CollaborationMode", "String", "List<String>", "String", "List<TurnEnvironmentParams>", "String", "MultiAgentMode", "String", "Personality", "SandboxPolicy", "String", "ReasoningSummary", "String"};
     private static final long REQUIRED = 0x4000L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -65,8 +69,9 @@ public final class ThreadSettingsUpdateParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSettingsUpdateParams(@Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable CollaborationMode collaborationMode, @Nullable String cwd, @Nullable List<String> disabledPluginIds, @Nullable String effort, @Nullable List<TurnEnvironmentParams> environments, @Nullable String model, @Nullable MultiAgentMode multiAgentMode, @Nullable String permissions, @Nullable Personality personality, @Nullable SandboxPolicy sandboxPolicy, @Nullable String serviceTier, @Nullable ReasoningSummary summary, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSettingsUpdateParams(@Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable CollaborationMode collaborationMode, @Nullable String cwd, @Nullable List<String> disabledPluginIds, @Nullable String effort, @Nullable List<TurnEnvironmentParams> environments, @Nullable String model, @Nullable MultiAgentMode multiAgentMode, @Nullable String permissions, @Nullable Personality personality, @Nullable SandboxPolicy sandboxPolicy, @Nullable String serviceTier, @Nullable ReasoningSummary summary, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
         this.collaborationMode = collaborationMode;
@@ -85,6 +90,7 @@ public final class ThreadSettingsUpdateParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -93,6 +99,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code approvalPolicy} member, or null when absent or null
      */
     public @Nullable AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 0);
         return approvalPolicy;
     }
 
@@ -102,6 +109,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code approvalsReviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 1);
         return approvalsReviewer;
     }
 
@@ -114,6 +122,7 @@ public final class ThreadSettingsUpdateParams {
      */
     @Experimental
     public @Nullable CollaborationMode collaborationMode() {
+        Unbound.check(_unbound, 2);
         return collaborationMode;
     }
 
@@ -123,6 +132,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 3);
         return cwd;
     }
 
@@ -132,6 +142,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code disabledPluginIds} member, or null when absent or null
      */
     public @Nullable List<String> disabledPluginIds() {
+        Unbound.check(_unbound, 4);
         return disabledPluginIds;
     }
 
@@ -141,6 +152,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code effort} member, or null when absent or null
      */
     public @Nullable String effort() {
+        Unbound.check(_unbound, 5);
         return effort;
     }
 
@@ -150,6 +162,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code environments} member, or null when absent or null
      */
     public @Nullable List<TurnEnvironmentParams> environments() {
+        Unbound.check(_unbound, 6);
         return environments;
     }
 
@@ -159,6 +172,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 7);
         return model;
     }
 
@@ -168,6 +182,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code multiAgentMode} member, or null when absent or null
      */
     public @Nullable MultiAgentMode multiAgentMode() {
+        Unbound.check(_unbound, 8);
         return multiAgentMode;
     }
 
@@ -177,6 +192,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code permissions} member, or null when absent or null
      */
     public @Nullable String permissions() {
+        Unbound.check(_unbound, 9);
         return permissions;
     }
 
@@ -186,6 +202,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code personality} member, or null when absent or null
      */
     public @Nullable Personality personality() {
+        Unbound.check(_unbound, 10);
         return personality;
     }
 
@@ -195,6 +212,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code sandboxPolicy} member, or null when absent or null
      */
     public @Nullable SandboxPolicy sandboxPolicy() {
+        Unbound.check(_unbound, 11);
         return sandboxPolicy;
     }
 
@@ -204,6 +222,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 12);
         return serviceTier;
     }
 
@@ -213,6 +232,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code summary} member, or null when absent or null
      */
     public @Nullable ReasoningSummary summary() {
+        Unbound.check(_unbound, 13);
         return summary;
     }
 
@@ -222,6 +242,7 @@ public final class ThreadSettingsUpdateParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 14);
         return threadId;
     }
 
@@ -243,6 +264,24 @@ public final class ThreadSettingsUpdateParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSettingsUpdateParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -275,12 +314,13 @@ public final class ThreadSettingsUpdateParams {
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(summary, x.summary)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, multiAgentMode, permissions, personality, sandboxPolicy, serviceTier, summary, threadId, _additionalProperties);
+        return Objects.hash(_present, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, multiAgentMode, permissions, personality, sandboxPolicy, serviceTier, summary, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -333,6 +373,9 @@ public final class ThreadSettingsUpdateParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -358,6 +401,7 @@ public final class ThreadSettingsUpdateParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -380,6 +424,7 @@ public final class ThreadSettingsUpdateParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -391,6 +436,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -403,6 +449,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -416,6 +463,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder collaborationMode(@Nullable CollaborationMode collaborationMode) {
             this.collaborationMode = collaborationMode;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -428,6 +476,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -440,6 +489,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder disabledPluginIds(@Nullable List<? extends String> disabledPluginIds) {
             this.disabledPluginIds = disabledPluginIds == null ? null : Json.copyList(disabledPluginIds);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -452,6 +502,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder effort(@Nullable String effort) {
             this.effort = effort;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -464,6 +515,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder environments(@Nullable List<? extends TurnEnvironmentParams> environments) {
             this.environments = environments == null ? null : Json.copyList(environments);
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -476,6 +528,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -488,6 +541,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder multiAgentMode(@Nullable MultiAgentMode multiAgentMode) {
             this.multiAgentMode = multiAgentMode;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -500,6 +554,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder permissions(@Nullable String permissions) {
             this.permissions = permissions;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -512,6 +567,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder personality(@Nullable Personality personality) {
             this.personality = personality;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -524,6 +580,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder sandboxPolicy(@Nullable SandboxPolicy sandboxPolicy) {
             this.sandboxPolicy = sandboxPolicy;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -536,6 +593,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -548,6 +606,7 @@ public final class ThreadSettingsUpdateParams {
         public Builder summary(@Nullable ReasoningSummary summary) {
             this.summary = summary;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -561,6 +620,7 @@ public final class ThreadSettingsUpdateParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -609,10 +669,11 @@ public final class ThreadSettingsUpdateParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSettingsUpdateParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSettingsUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSettingsUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSettingsUpdateParams(approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, multiAgentMode, permissions, personality, sandboxPolicy, serviceTier, summary, threadId, _present, _additionalProperties, _order);
+            return new ThreadSettingsUpdateParams(approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, multiAgentMode, permissions, personality, sandboxPolicy, serviceTier, summary, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -634,6 +695,8 @@ public final class ThreadSettingsUpdateParams {
             @Nullable ReasoningSummary f13 = null;
             @Nullable String f14 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -654,30 +717,42 @@ public final class ThreadSettingsUpdateParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : CollaborationMode.codec().read(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, TurnEnvironmentParams.codec());
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentMode.codec().read(p);
-                    case 9 -> f9 = Json.readNullableString(p);
-                    case 10 -> f10 = p.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(p);
-                    case 11 -> f11 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxPolicy.codec().read(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = p.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(p);
-                    case 14 -> f14 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : CollaborationMode.codec().read(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, TurnEnvironmentParams.codec());
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentMode.codec().read(q);
+                        case 9 -> f9 = Json.readNullableString(q);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(q);
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxPolicy.codec().read(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = q.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(q);
+                        case 14 -> f14 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSettingsUpdateParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSettingsUpdateParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSettingsUpdateParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSettingsUpdateParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSettingsUpdateParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSettingsUpdateParams");
         }
@@ -685,6 +760,10 @@ public final class ThreadSettingsUpdateParams {
 
     private static void writeMember(ThreadSettingsUpdateParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.approvalPolicy == null) {

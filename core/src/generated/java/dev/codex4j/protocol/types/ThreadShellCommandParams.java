@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadShellCommandParams {
     private static final String[] NAMES = {"command", "threadId", "timeoutMs"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"command", "threadId", "timeoutMs"};
+    private static final String[] JAVA_TYPES = {"String", "String", "long"};
     private static final long REQUIRED = 0x3L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class ThreadShellCommandParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadShellCommandParams(String command, String threadId, @Nullable Long timeoutMs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadShellCommandParams(String command, String threadId, @Nullable Long timeoutMs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.command = command;
         this.threadId = threadId;
         this.timeoutMs = timeoutMs;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class ThreadShellCommandParams {
      * @return the {@code command} member
      */
     public String command() {
+        Unbound.check(_unbound, 0);
         return command;
     }
 
@@ -78,6 +85,7 @@ public final class ThreadShellCommandParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 1);
         return threadId;
     }
 
@@ -87,6 +95,7 @@ public final class ThreadShellCommandParams {
      * @return the {@code timeoutMs} member, or null when absent or null
      */
     public @Nullable Long timeoutMs() {
+        Unbound.check(_unbound, 2);
         return timeoutMs;
     }
 
@@ -110,6 +119,24 @@ public final class ThreadShellCommandParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadShellCommandParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadShellCommandParams> codec() {
         return CODEC;
@@ -128,12 +155,13 @@ public final class ThreadShellCommandParams {
                 && Objects.equals(command, x.command)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(timeoutMs, x.timeoutMs)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, command, threadId, timeoutMs, _additionalProperties);
+        return Objects.hash(_present, command, threadId, timeoutMs, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -148,6 +176,9 @@ public final class ThreadShellCommandParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -161,6 +192,7 @@ public final class ThreadShellCommandParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -171,6 +203,7 @@ public final class ThreadShellCommandParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -183,6 +216,7 @@ public final class ThreadShellCommandParams {
             Objects.requireNonNull(command, "command");
             this.command = command;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -196,6 +230,7 @@ public final class ThreadShellCommandParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class ThreadShellCommandParams {
         public Builder timeoutMs(@Nullable Long timeoutMs) {
             this.timeoutMs = timeoutMs;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class ThreadShellCommandParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadShellCommandParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadShellCommandParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadShellCommandParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadShellCommandParams(command, threadId, timeoutMs, _present, _additionalProperties, _order);
+            return new ThreadShellCommandParams(command, threadId, timeoutMs, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class ThreadShellCommandParams {
             @Nullable String f1 = null;
             @Nullable Long f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class ThreadShellCommandParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadShellCommandParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadShellCommandParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadShellCommandParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadShellCommandParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadShellCommandParams(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadShellCommandParams");
         }
@@ -308,6 +359,10 @@ public final class ThreadShellCommandParams {
 
     private static void writeMember(ThreadShellCommandParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.command);
             case 1 -> g.writeString(v.threadId);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadSpawnThreadSpawn {
     private static final String[] NAMES = {"agent_nickname", "agent_path", "agent_role", "depth", "parent_thread_id"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"agentNickname", "agentPath", "agentRole", "depth", "parentThreadId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "long", "String"};
     private static final long REQUIRED = 0x18L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class ThreadSpawnThreadSpawn {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadSpawnThreadSpawn(@Nullable String agentNickname, @Nullable String agentPath, @Nullable String agentRole, long depth, String parentThreadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadSpawnThreadSpawn(@Nullable String agentNickname, @Nullable String agentPath, @Nullable String agentRole, long depth, String parentThreadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.agentNickname = agentNickname;
         this.agentPath = agentPath;
         this.agentRole = agentRole;
@@ -65,6 +70,7 @@ public final class ThreadSpawnThreadSpawn {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -75,6 +81,7 @@ public final class ThreadSpawnThreadSpawn {
      * @return the {@code agent_nickname} member, or null when absent or null
      */
     public @Nullable String agentNickname() {
+        Unbound.check(_unbound, 0);
         return agentNickname;
     }
 
@@ -86,6 +93,7 @@ public final class ThreadSpawnThreadSpawn {
      * @return the {@code agent_path} member, or null when absent or null
      */
     public @Nullable String agentPath() {
+        Unbound.check(_unbound, 1);
         return agentPath;
     }
 
@@ -97,6 +105,7 @@ public final class ThreadSpawnThreadSpawn {
      * @return the {@code agent_role} member, or null when absent or null
      */
     public @Nullable String agentRole() {
+        Unbound.check(_unbound, 2);
         return agentRole;
     }
 
@@ -106,6 +115,7 @@ public final class ThreadSpawnThreadSpawn {
      * @return the {@code depth} member
      */
     public long depth() {
+        Unbound.check(_unbound, 3);
         return depth;
     }
 
@@ -115,6 +125,7 @@ public final class ThreadSpawnThreadSpawn {
      * @return the {@code parent_thread_id} member
      */
     public String parentThreadId() {
+        Unbound.check(_unbound, 4);
         return parentThreadId;
     }
 
@@ -138,6 +149,24 @@ public final class ThreadSpawnThreadSpawn {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadSpawnThreadSpawn validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadSpawnThreadSpawn> codec() {
         return CODEC;
@@ -158,12 +187,13 @@ public final class ThreadSpawnThreadSpawn {
                 && Objects.equals(agentRole, x.agentRole)
                 && depth == x.depth
                 && Objects.equals(parentThreadId, x.parentThreadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, agentNickname, agentPath, agentRole, depth, parentThreadId, _additionalProperties);
+        return Objects.hash(_present, agentNickname, agentPath, agentRole, depth, parentThreadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -184,6 +214,9 @@ public final class ThreadSpawnThreadSpawn {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -199,6 +232,7 @@ public final class ThreadSpawnThreadSpawn {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -211,6 +245,7 @@ public final class ThreadSpawnThreadSpawn {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -222,6 +257,7 @@ public final class ThreadSpawnThreadSpawn {
         public Builder agentNickname(@Nullable String agentNickname) {
             this.agentNickname = agentNickname;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -234,6 +270,7 @@ public final class ThreadSpawnThreadSpawn {
         public Builder agentPath(@Nullable String agentPath) {
             this.agentPath = agentPath;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -246,6 +283,7 @@ public final class ThreadSpawnThreadSpawn {
         public Builder agentRole(@Nullable String agentRole) {
             this.agentRole = agentRole;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -258,6 +296,7 @@ public final class ThreadSpawnThreadSpawn {
         public Builder depth(long depth) {
             this.depth = depth;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -271,6 +310,7 @@ public final class ThreadSpawnThreadSpawn {
             Objects.requireNonNull(parentThreadId, "parentThreadId");
             this.parentThreadId = parentThreadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -319,10 +359,11 @@ public final class ThreadSpawnThreadSpawn {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadSpawnThreadSpawn build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadSpawnThreadSpawn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadSpawnThreadSpawn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadSpawnThreadSpawn(agentNickname, agentPath, agentRole, depth, parentThreadId, _present, _additionalProperties, _order);
+            return new ThreadSpawnThreadSpawn(agentNickname, agentPath, agentRole, depth, parentThreadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -334,6 +375,8 @@ public final class ThreadSpawnThreadSpawn {
             long f3 = 0L;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -354,20 +397,32 @@ public final class ThreadSpawnThreadSpawn {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readLong(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readLong(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadSpawnThreadSpawn", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSpawnThreadSpawn"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadSpawnThreadSpawn", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadSpawnThreadSpawn(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadSpawnThreadSpawn(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadSpawnThreadSpawn");
         }
@@ -375,6 +430,10 @@ public final class ThreadSpawnThreadSpawn {
 
     private static void writeMember(ThreadSpawnThreadSpawn v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.agentNickname == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ThreadStartParams {
     private static final String[] NAMES = {"allowProviderModelFallback", "approvalPolicy", "approvalsReviewer", "baseInstructions", "config", "cwd", "daybreakEnabled", "developerInstructions", "dynamicTools", "environments", "ephemeral", "experimentalRawEvents", "historyMode", "mockExperimentalField", "model", "modelProvider", "multiAgentMode", "permissions", "personality", "projectId", "runtimeWorkspaceRoots", "sandbox", "selectedCapabilityRoots", "serviceName", "serviceTier", "sessionStartSource", "threadSource"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"allowProviderModelFallback", "approvalPolicy", "approvalsReviewer", "baseInstructions", "config", "cwd", "daybreakEnabled", "developerInstructions", "dynamicTools", "environments", "ephemeral", "experimentalRawEvents", "historyMode", "mockExperimentalField", "model", "modelProvider", "multiAgentMode", "permissions", "personality", "projectId", "runtimeWorkspaceRoots", "sandbox", "selectedCapabilityRoots", "serviceName", "serviceTier", "sessionStartSource", "threadSource"};
+    private static final String[] JAVA_TYPES = {"boolean", "AskForApproval", "ApprovalsReviewer", "String", "JsonNode", "String", "boolean", "String", "List<DynamicToolSpec>", "List<TurnEnvironmentParams>", "boolean", "boolean", "ThreadHistoryMode", "String", "String", "String", "MultiAgentMode", "String", "Personality", "String", "List<String>", "SandboxMode", "List<SelectedCapabilityRoot>", "String", "String", "ThreadStartSource", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -75,8 +79,9 @@ public final class ThreadStartParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadStartParams(@Nullable Boolean allowProviderModelFallback, @Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable String baseInstructions, @Nullable JsonNode config, @Nullable String cwd, @Nullable Boolean daybreakEnabled, @Nullable String developerInstructions, @Nullable List<DynamicToolSpec> dynamicTools, @Nullable List<TurnEnvironmentParams> environments, @Nullable Boolean ephemeral, @Nullable Boolean experimentalRawEvents, @Nullable ThreadHistoryMode historyMode, @Nullable String mockExperimentalField, @Nullable String model, @Nullable String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable String permissions, @Nullable Personality personality, @Nullable String projectId, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxMode sandbox, @Nullable List<SelectedCapabilityRoot> selectedCapabilityRoots, @Nullable String serviceName, @Nullable String serviceTier, @Nullable ThreadStartSource sessionStartSource, @Nullable String threadSource, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadStartParams(@Nullable Boolean allowProviderModelFallback, @Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable String baseInstructions, @Nullable JsonNode config, @Nullable String cwd, @Nullable Boolean daybreakEnabled, @Nullable String developerInstructions, @Nullable List<DynamicToolSpec> dynamicTools, @Nullable List<TurnEnvironmentParams> environments, @Nullable Boolean ephemeral, @Nullable Boolean experimentalRawEvents, @Nullable ThreadHistoryMode historyMode, @Nullable String mockExperimentalField, @Nullable String model, @Nullable String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable String permissions, @Nullable Personality personality, @Nullable String projectId, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxMode sandbox, @Nullable List<SelectedCapabilityRoot> selectedCapabilityRoots, @Nullable String serviceName, @Nullable String serviceTier, @Nullable ThreadStartSource sessionStartSource, @Nullable String threadSource, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.allowProviderModelFallback = allowProviderModelFallback;
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
@@ -107,6 +112,7 @@ public final class ThreadStartParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -116,6 +122,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable Boolean allowProviderModelFallback() {
+        Unbound.check(_unbound, 0);
         return allowProviderModelFallback;
     }
 
@@ -125,6 +132,7 @@ public final class ThreadStartParams {
      * @return the {@code approvalPolicy} member, or null when absent or null
      */
     public @Nullable AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 1);
         return approvalPolicy;
     }
 
@@ -134,6 +142,7 @@ public final class ThreadStartParams {
      * @return the {@code approvalsReviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 2);
         return approvalsReviewer;
     }
 
@@ -143,6 +152,7 @@ public final class ThreadStartParams {
      * @return the {@code baseInstructions} member, or null when absent or null
      */
     public @Nullable String baseInstructions() {
+        Unbound.check(_unbound, 3);
         return baseInstructions;
     }
 
@@ -152,6 +162,7 @@ public final class ThreadStartParams {
      * @return the {@code config} member, or null when absent
      */
     public @Nullable JsonNode config() {
+        Unbound.check(_unbound, 4);
         return config;
     }
 
@@ -161,6 +172,7 @@ public final class ThreadStartParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 5);
         return cwd;
     }
 
@@ -171,6 +183,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable Boolean daybreakEnabled() {
+        Unbound.check(_unbound, 6);
         return daybreakEnabled;
     }
 
@@ -180,6 +193,7 @@ public final class ThreadStartParams {
      * @return the {@code developerInstructions} member, or null when absent or null
      */
     public @Nullable String developerInstructions() {
+        Unbound.check(_unbound, 7);
         return developerInstructions;
     }
 
@@ -192,6 +206,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable List<DynamicToolSpec> dynamicTools() {
+        Unbound.check(_unbound, 8);
         return dynamicTools;
     }
 
@@ -204,6 +219,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable List<TurnEnvironmentParams> environments() {
+        Unbound.check(_unbound, 9);
         return environments;
     }
 
@@ -213,6 +229,7 @@ public final class ThreadStartParams {
      * @return the {@code ephemeral} member, or null when absent or null
      */
     public @Nullable Boolean ephemeral() {
+        Unbound.check(_unbound, 10);
         return ephemeral;
     }
 
@@ -223,6 +240,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable Boolean experimentalRawEvents() {
+        Unbound.check(_unbound, 11);
         return experimentalRawEvents;
     }
 
@@ -233,6 +251,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable ThreadHistoryMode historyMode() {
+        Unbound.check(_unbound, 12);
         return historyMode;
     }
 
@@ -243,6 +262,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable String mockExperimentalField() {
+        Unbound.check(_unbound, 13);
         return mockExperimentalField;
     }
 
@@ -252,6 +272,7 @@ public final class ThreadStartParams {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 14);
         return model;
     }
 
@@ -261,6 +282,7 @@ public final class ThreadStartParams {
      * @return the {@code modelProvider} member, or null when absent or null
      */
     public @Nullable String modelProvider() {
+        Unbound.check(_unbound, 15);
         return modelProvider;
     }
 
@@ -271,6 +293,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable MultiAgentMode multiAgentMode() {
+        Unbound.check(_unbound, 16);
         return multiAgentMode;
     }
 
@@ -281,6 +304,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable String permissions() {
+        Unbound.check(_unbound, 17);
         return permissions;
     }
 
@@ -290,6 +314,7 @@ public final class ThreadStartParams {
      * @return the {@code personality} member, or null when absent or null
      */
     public @Nullable Personality personality() {
+        Unbound.check(_unbound, 18);
         return personality;
     }
 
@@ -300,6 +325,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable String projectId() {
+        Unbound.check(_unbound, 19);
         return projectId;
     }
 
@@ -310,6 +336,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable List<String> runtimeWorkspaceRoots() {
+        Unbound.check(_unbound, 20);
         return runtimeWorkspaceRoots;
     }
 
@@ -319,6 +346,7 @@ public final class ThreadStartParams {
      * @return the {@code sandbox} member, or null when absent or null
      */
     public @Nullable SandboxMode sandbox() {
+        Unbound.check(_unbound, 21);
         return sandbox;
     }
 
@@ -329,6 +357,7 @@ public final class ThreadStartParams {
      */
     @Experimental
     public @Nullable List<SelectedCapabilityRoot> selectedCapabilityRoots() {
+        Unbound.check(_unbound, 22);
         return selectedCapabilityRoots;
     }
 
@@ -338,6 +367,7 @@ public final class ThreadStartParams {
      * @return the {@code serviceName} member, or null when absent or null
      */
     public @Nullable String serviceName() {
+        Unbound.check(_unbound, 23);
         return serviceName;
     }
 
@@ -347,6 +377,7 @@ public final class ThreadStartParams {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 24);
         return serviceTier;
     }
 
@@ -356,6 +387,7 @@ public final class ThreadStartParams {
      * @return the {@code sessionStartSource} member, or null when absent or null
      */
     public @Nullable ThreadStartSource sessionStartSource() {
+        Unbound.check(_unbound, 25);
         return sessionStartSource;
     }
 
@@ -365,6 +397,7 @@ public final class ThreadStartParams {
      * @return the {@code threadSource} member, or null when absent or null
      */
     public @Nullable String threadSource() {
+        Unbound.check(_unbound, 26);
         return threadSource;
     }
 
@@ -386,6 +419,24 @@ public final class ThreadStartParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadStartParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -430,12 +481,13 @@ public final class ThreadStartParams {
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(sessionStartSource, x.sessionStartSource)
                 && Objects.equals(threadSource, x.threadSource)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, allowProviderModelFallback, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, daybreakEnabled, developerInstructions, dynamicTools, environments, ephemeral, experimentalRawEvents, historyMode, mockExperimentalField, model, modelProvider, multiAgentMode, permissions, personality, projectId, runtimeWorkspaceRoots, sandbox, selectedCapabilityRoots, serviceName, serviceTier, sessionStartSource, threadSource, _additionalProperties);
+        return Objects.hash(_present, allowProviderModelFallback, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, daybreakEnabled, developerInstructions, dynamicTools, environments, ephemeral, experimentalRawEvents, historyMode, mockExperimentalField, model, modelProvider, multiAgentMode, permissions, personality, projectId, runtimeWorkspaceRoots, sandbox, selectedCapabilityRoots, serviceName, serviceTier, sessionStartSource, threadSource, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -526,6 +578,9 @@ public final class ThreadStartParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -563,6 +618,7 @@ public final class ThreadStartParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -597,6 +653,7 @@ public final class ThreadStartParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -609,6 +666,7 @@ public final class ThreadStartParams {
         public Builder allowProviderModelFallback(@Nullable Boolean allowProviderModelFallback) {
             this.allowProviderModelFallback = allowProviderModelFallback;
             _present = allowProviderModelFallback == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -621,6 +679,7 @@ public final class ThreadStartParams {
         public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -633,6 +692,7 @@ public final class ThreadStartParams {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -645,6 +705,7 @@ public final class ThreadStartParams {
         public Builder baseInstructions(@Nullable String baseInstructions) {
             this.baseInstructions = baseInstructions;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -657,6 +718,7 @@ public final class ThreadStartParams {
         public Builder config(@Nullable JsonNode config) {
             this.config = config;
             _present = config == null ? _present & ~0x10L : _present | 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -669,6 +731,7 @@ public final class ThreadStartParams {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -682,6 +745,7 @@ public final class ThreadStartParams {
         public Builder daybreakEnabled(@Nullable Boolean daybreakEnabled) {
             this.daybreakEnabled = daybreakEnabled;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -694,6 +758,7 @@ public final class ThreadStartParams {
         public Builder developerInstructions(@Nullable String developerInstructions) {
             this.developerInstructions = developerInstructions;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -707,6 +772,7 @@ public final class ThreadStartParams {
         public Builder dynamicTools(@Nullable List<? extends DynamicToolSpec> dynamicTools) {
             this.dynamicTools = dynamicTools == null ? null : Json.copyList(dynamicTools);
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -720,6 +786,7 @@ public final class ThreadStartParams {
         public Builder environments(@Nullable List<? extends TurnEnvironmentParams> environments) {
             this.environments = environments == null ? null : Json.copyList(environments);
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -732,6 +799,7 @@ public final class ThreadStartParams {
         public Builder ephemeral(@Nullable Boolean ephemeral) {
             this.ephemeral = ephemeral;
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -745,6 +813,7 @@ public final class ThreadStartParams {
         public Builder experimentalRawEvents(@Nullable Boolean experimentalRawEvents) {
             this.experimentalRawEvents = experimentalRawEvents;
             _present = experimentalRawEvents == null ? _present & ~0x800L : _present | 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -758,6 +827,7 @@ public final class ThreadStartParams {
         public Builder historyMode(@Nullable ThreadHistoryMode historyMode) {
             this.historyMode = historyMode;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -771,6 +841,7 @@ public final class ThreadStartParams {
         public Builder mockExperimentalField(@Nullable String mockExperimentalField) {
             this.mockExperimentalField = mockExperimentalField;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -783,6 +854,7 @@ public final class ThreadStartParams {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -795,6 +867,7 @@ public final class ThreadStartParams {
         public Builder modelProvider(@Nullable String modelProvider) {
             this.modelProvider = modelProvider;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -808,6 +881,7 @@ public final class ThreadStartParams {
         public Builder multiAgentMode(@Nullable MultiAgentMode multiAgentMode) {
             this.multiAgentMode = multiAgentMode;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -821,6 +895,7 @@ public final class ThreadStartParams {
         public Builder permissions(@Nullable String permissions) {
             this.permissions = permissions;
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -833,6 +908,7 @@ public final class ThreadStartParams {
         public Builder personality(@Nullable Personality personality) {
             this.personality = personality;
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -846,6 +922,7 @@ public final class ThreadStartParams {
         public Builder projectId(@Nullable String projectId) {
             this.projectId = projectId;
             _present |= 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -859,6 +936,7 @@ public final class ThreadStartParams {
         public Builder runtimeWorkspaceRoots(@Nullable List<? extends String> runtimeWorkspaceRoots) {
             this.runtimeWorkspaceRoots = runtimeWorkspaceRoots == null ? null : Json.copyList(runtimeWorkspaceRoots);
             _present |= 0x100000L;
+            _unbound = Unbound.without(_unbound, 20);
             return this;
         }
 
@@ -871,6 +949,7 @@ public final class ThreadStartParams {
         public Builder sandbox(@Nullable SandboxMode sandbox) {
             this.sandbox = sandbox;
             _present |= 0x200000L;
+            _unbound = Unbound.without(_unbound, 21);
             return this;
         }
 
@@ -884,6 +963,7 @@ public final class ThreadStartParams {
         public Builder selectedCapabilityRoots(@Nullable List<? extends SelectedCapabilityRoot> selectedCapabilityRoots) {
             this.selectedCapabilityRoots = selectedCapabilityRoots == null ? null : Json.copyList(selectedCapabilityRoots);
             _present |= 0x400000L;
+            _unbound = Unbound.without(_unbound, 22);
             return this;
         }
 
@@ -896,6 +976,7 @@ public final class ThreadStartParams {
         public Builder serviceName(@Nullable String serviceName) {
             this.serviceName = serviceName;
             _present |= 0x800000L;
+            _unbound = Unbound.without(_unbound, 23);
             return this;
         }
 
@@ -908,6 +989,7 @@ public final class ThreadStartParams {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x1000000L;
+            _unbound = Unbound.without(_unbound, 24);
             return this;
         }
 
@@ -920,6 +1002,7 @@ public final class ThreadStartParams {
         public Builder sessionStartSource(@Nullable ThreadStartSource sessionStartSource) {
             this.sessionStartSource = sessionStartSource;
             _present |= 0x2000000L;
+            _unbound = Unbound.without(_unbound, 25);
             return this;
         }
 
@@ -932,6 +1015,7 @@ public final class ThreadStartParams {
         public Builder threadSource(@Nullable String threadSource) {
             this.threadSource = threadSource;
             _present |= 0x4000000L;
+            _unbound = Unbound.without(_unbound, 26);
             return this;
         }
 
@@ -980,10 +1064,11 @@ public final class ThreadStartParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadStartParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadStartParams(allowProviderModelFallback, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, daybreakEnabled, developerInstructions, dynamicTools, environments, ephemeral, experimentalRawEvents, historyMode, mockExperimentalField, model, modelProvider, multiAgentMode, permissions, personality, projectId, runtimeWorkspaceRoots, sandbox, selectedCapabilityRoots, serviceName, serviceTier, sessionStartSource, threadSource, _present, _additionalProperties, _order);
+            return new ThreadStartParams(allowProviderModelFallback, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, daybreakEnabled, developerInstructions, dynamicTools, environments, ephemeral, experimentalRawEvents, historyMode, mockExperimentalField, model, modelProvider, multiAgentMode, permissions, personality, projectId, runtimeWorkspaceRoots, sandbox, selectedCapabilityRoots, serviceName, serviceTier, sessionStartSource, threadSource, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -1017,6 +1102,8 @@ public final class ThreadStartParams {
             @Nullable ThreadStartSource f25 = null;
             @Nullable String f26 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -1037,42 +1124,54 @@ public final class ThreadStartParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readBoolean(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readTree(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = Json.readNullableBoolean(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, DynamicToolSpec.codec());
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, TurnEnvironmentParams.codec());
-                    case 10 -> f10 = Json.readNullableBoolean(p);
-                    case 11 -> f11 = Json.readBoolean(p);
-                    case 12 -> f12 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadHistoryMode.codec().read(p);
-                    case 13 -> f13 = Json.readNullableString(p);
-                    case 14 -> f14 = Json.readNullableString(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    case 16 -> f16 = p.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentMode.codec().read(p);
-                    case 17 -> f17 = Json.readNullableString(p);
-                    case 18 -> f18 = p.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(p);
-                    case 19 -> f19 = Json.readNullableString(p);
-                    case 20 -> f20 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 21 -> f21 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(p);
-                    case 22 -> f22 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, SelectedCapabilityRoot.codec());
-                    case 23 -> f23 = Json.readNullableString(p);
-                    case 24 -> f24 = Json.readNullableString(p);
-                    case 25 -> f25 = p.currentToken() == JsonToken.VALUE_NULL ? null : ThreadStartSource.codec().read(p);
-                    case 26 -> f26 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readBoolean(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readTree(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = Json.readNullableBoolean(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, DynamicToolSpec.codec());
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, TurnEnvironmentParams.codec());
+                        case 10 -> f10 = Json.readNullableBoolean(q);
+                        case 11 -> f11 = Json.readBoolean(q);
+                        case 12 -> f12 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadHistoryMode.codec().read(q);
+                        case 13 -> f13 = Json.readNullableString(q);
+                        case 14 -> f14 = Json.readNullableString(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = q.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentMode.codec().read(q);
+                        case 17 -> f17 = Json.readNullableString(q);
+                        case 18 -> f18 = q.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(q);
+                        case 19 -> f19 = Json.readNullableString(q);
+                        case 20 -> f20 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 21 -> f21 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxMode.codec().read(q);
+                        case 22 -> f22 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, SelectedCapabilityRoot.codec());
+                        case 23 -> f23 = Json.readNullableString(q);
+                        case 24 -> f24 = Json.readNullableString(q);
+                        case 25 -> f25 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadStartSource.codec().read(q);
+                        case 26 -> f26 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadStartParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadStartParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadStartParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadStartParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadStartParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadStartParams");
         }
@@ -1080,6 +1179,10 @@ public final class ThreadStartParams {
 
     private static void writeMember(ThreadStartParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.allowProviderModelFallback == null) {

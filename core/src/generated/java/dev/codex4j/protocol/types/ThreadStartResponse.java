@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadStartResponse {
     private static final String[] NAMES = {"activePermissionProfile", "approvalPolicy", "approvalsReviewer", "cwd", "disabledPluginIds", "instructionSources", "model", "modelProvider", "multiAgentMode", "reasoningEffort", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "thread"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"activePermissionProfile", "approvalPolicy", "approvalsReviewer", "cwd", "disabledPluginIds", "instructionSources", "model", "modelProvider", "multiAgentMode", "reasoningEffort", "runtimeWorkspaceRoots", "sandbox", "serviceTier", "thread"};
+    private static final String[] JAVA_TYPES = {"ActivePermissionProfile", "AskForApproval", "ApprovalsReviewer", "String", "List<String>", "List<String>", "String", "String", "MultiAgentMode", "String", "List<String>", "SandboxPolicy", "String", "Thread"};
     private static final long REQUIRED = 0x28ceL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -65,8 +69,9 @@ public final class ThreadStartResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadStartResponse(@Nullable ActivePermissionProfile activePermissionProfile, AskForApproval approvalPolicy, ApprovalsReviewer approvalsReviewer, String cwd, @Nullable List<String> disabledPluginIds, @Nullable List<String> instructionSources, String model, String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable String reasoningEffort, @Nullable List<String> runtimeWorkspaceRoots, SandboxPolicy sandbox, @Nullable String serviceTier, Thread thread, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadStartResponse(@Nullable ActivePermissionProfile activePermissionProfile, AskForApproval approvalPolicy, ApprovalsReviewer approvalsReviewer, String cwd, @Nullable List<String> disabledPluginIds, @Nullable List<String> instructionSources, String model, String modelProvider, @Nullable MultiAgentMode multiAgentMode, @Nullable String reasoningEffort, @Nullable List<String> runtimeWorkspaceRoots, SandboxPolicy sandbox, @Nullable String serviceTier, Thread thread, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.activePermissionProfile = activePermissionProfile;
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
@@ -84,6 +89,7 @@ public final class ThreadStartResponse {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -95,6 +101,7 @@ public final class ThreadStartResponse {
      */
     @Experimental
     public @Nullable ActivePermissionProfile activePermissionProfile() {
+        Unbound.check(_unbound, 0);
         return activePermissionProfile;
     }
 
@@ -104,6 +111,7 @@ public final class ThreadStartResponse {
      * @return the {@code approvalPolicy} member
      */
     public AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 1);
         return approvalPolicy;
     }
 
@@ -113,6 +121,7 @@ public final class ThreadStartResponse {
      * @return the {@code approvalsReviewer} member
      */
     public ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 2);
         return approvalsReviewer;
     }
 
@@ -122,6 +131,7 @@ public final class ThreadStartResponse {
      * @return the {@code cwd} member
      */
     public String cwd() {
+        Unbound.check(_unbound, 3);
         return cwd;
     }
 
@@ -133,6 +143,7 @@ public final class ThreadStartResponse {
      * @return the {@code disabledPluginIds} member, or null when absent
      */
     public @Nullable List<String> disabledPluginIds() {
+        Unbound.check(_unbound, 4);
         return disabledPluginIds;
     }
 
@@ -144,6 +155,7 @@ public final class ThreadStartResponse {
      * @return the {@code instructionSources} member, or null when absent
      */
     public @Nullable List<String> instructionSources() {
+        Unbound.check(_unbound, 5);
         return instructionSources;
     }
 
@@ -153,6 +165,7 @@ public final class ThreadStartResponse {
      * @return the {@code model} member
      */
     public String model() {
+        Unbound.check(_unbound, 6);
         return model;
     }
 
@@ -162,6 +175,7 @@ public final class ThreadStartResponse {
      * @return the {@code modelProvider} member
      */
     public String modelProvider() {
+        Unbound.check(_unbound, 7);
         return modelProvider;
     }
 
@@ -174,6 +188,7 @@ public final class ThreadStartResponse {
      */
     @Experimental
     public @Nullable MultiAgentMode multiAgentMode() {
+        Unbound.check(_unbound, 8);
         return multiAgentMode;
     }
 
@@ -183,6 +198,7 @@ public final class ThreadStartResponse {
      * @return the {@code reasoningEffort} member, or null when absent or null
      */
     public @Nullable String reasoningEffort() {
+        Unbound.check(_unbound, 9);
         return reasoningEffort;
     }
 
@@ -195,6 +211,7 @@ public final class ThreadStartResponse {
      */
     @Experimental
     public @Nullable List<String> runtimeWorkspaceRoots() {
+        Unbound.check(_unbound, 10);
         return runtimeWorkspaceRoots;
     }
 
@@ -204,6 +221,7 @@ public final class ThreadStartResponse {
      * @return the {@code sandbox} member
      */
     public SandboxPolicy sandbox() {
+        Unbound.check(_unbound, 11);
         return sandbox;
     }
 
@@ -213,6 +231,7 @@ public final class ThreadStartResponse {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 12);
         return serviceTier;
     }
 
@@ -222,6 +241,7 @@ public final class ThreadStartResponse {
      * @return the {@code thread} member
      */
     public Thread thread() {
+        Unbound.check(_unbound, 13);
         return thread;
     }
 
@@ -243,6 +263,24 @@ public final class ThreadStartResponse {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadStartResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -274,12 +312,13 @@ public final class ThreadStartResponse {
                 && Objects.equals(sandbox, x.sandbox)
                 && Objects.equals(serviceTier, x.serviceTier)
                 && Objects.equals(thread, x.thread)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, cwd, disabledPluginIds, instructionSources, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, _additionalProperties);
+        return Objects.hash(_present, activePermissionProfile, approvalPolicy, approvalsReviewer, cwd, disabledPluginIds, instructionSources, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -317,6 +356,9 @@ public final class ThreadStartResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -341,6 +383,7 @@ public final class ThreadStartResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -362,6 +405,7 @@ public final class ThreadStartResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -374,6 +418,7 @@ public final class ThreadStartResponse {
         public Builder activePermissionProfile(@Nullable ActivePermissionProfile activePermissionProfile) {
             this.activePermissionProfile = activePermissionProfile;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -387,6 +432,7 @@ public final class ThreadStartResponse {
             Objects.requireNonNull(approvalPolicy, "approvalPolicy");
             this.approvalPolicy = approvalPolicy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -400,6 +446,7 @@ public final class ThreadStartResponse {
             Objects.requireNonNull(approvalsReviewer, "approvalsReviewer");
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -413,6 +460,7 @@ public final class ThreadStartResponse {
             Objects.requireNonNull(cwd, "cwd");
             this.cwd = cwd;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -425,6 +473,7 @@ public final class ThreadStartResponse {
         public Builder disabledPluginIds(@Nullable List<? extends String> disabledPluginIds) {
             this.disabledPluginIds = disabledPluginIds == null ? null : Json.copyList(disabledPluginIds);
             _present = disabledPluginIds == null ? _present & ~0x10L : _present | 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -437,6 +486,7 @@ public final class ThreadStartResponse {
         public Builder instructionSources(@Nullable List<? extends String> instructionSources) {
             this.instructionSources = instructionSources == null ? null : Json.copyList(instructionSources);
             _present = instructionSources == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -450,6 +500,7 @@ public final class ThreadStartResponse {
             Objects.requireNonNull(model, "model");
             this.model = model;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -463,6 +514,7 @@ public final class ThreadStartResponse {
             Objects.requireNonNull(modelProvider, "modelProvider");
             this.modelProvider = modelProvider;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -476,6 +528,7 @@ public final class ThreadStartResponse {
         public Builder multiAgentMode(@Nullable MultiAgentMode multiAgentMode) {
             this.multiAgentMode = multiAgentMode;
             _present = multiAgentMode == null ? _present & ~0x100L : _present | 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -488,6 +541,7 @@ public final class ThreadStartResponse {
         public Builder reasoningEffort(@Nullable String reasoningEffort) {
             this.reasoningEffort = reasoningEffort;
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -501,6 +555,7 @@ public final class ThreadStartResponse {
         public Builder runtimeWorkspaceRoots(@Nullable List<? extends String> runtimeWorkspaceRoots) {
             this.runtimeWorkspaceRoots = runtimeWorkspaceRoots == null ? null : Json.copyList(runtimeWorkspaceRoots);
             _present = runtimeWorkspaceRoots == null ? _present & ~0x400L : _present | 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -514,6 +569,7 @@ public final class ThreadStartResponse {
             Objects.requireNonNull(sandbox, "sandbox");
             this.sandbox = sandbox;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -526,6 +582,7 @@ public final class ThreadStartResponse {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -539,6 +596,7 @@ public final class ThreadStartResponse {
             Objects.requireNonNull(thread, "thread");
             this.thread = thread;
             _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -587,10 +645,11 @@ public final class ThreadStartResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadStartResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadStartResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadStartResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadStartResponse(activePermissionProfile, approvalPolicy, approvalsReviewer, cwd, disabledPluginIds, instructionSources, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, _present, _additionalProperties, _order);
+            return new ThreadStartResponse(activePermissionProfile, approvalPolicy, approvalsReviewer, cwd, disabledPluginIds, instructionSources, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -611,6 +670,8 @@ public final class ThreadStartResponse {
             @Nullable String f12 = null;
             @Nullable Thread f13 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -631,29 +692,41 @@ public final class ThreadStartResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ActivePermissionProfile.codec().read(p);
-                    case 1 -> f1 = AskForApproval.codec().read(p);
-                    case 2 -> f2 = ApprovalsReviewer.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readList(p, Json.STRING);
-                    case 5 -> f5 = Json.readList(p, Json.STRING);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readString(p);
-                    case 8 -> f8 = MultiAgentMode.codec().read(p);
-                    case 9 -> f9 = Json.readNullableString(p);
-                    case 10 -> f10 = Json.readList(p, Json.STRING);
-                    case 11 -> f11 = SandboxPolicy.codec().read(p);
-                    case 12 -> f12 = Json.readNullableString(p);
-                    case 13 -> f13 = Thread.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ActivePermissionProfile.codec().read(q);
+                        case 1 -> f1 = AskForApproval.codec().read(q);
+                        case 2 -> f2 = ApprovalsReviewer.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readList(q, Json.STRING);
+                        case 5 -> f5 = Json.readList(q, Json.STRING);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readString(q);
+                        case 8 -> f8 = MultiAgentMode.codec().read(q);
+                        case 9 -> f9 = Json.readNullableString(q);
+                        case 10 -> f10 = Json.readList(q, Json.STRING);
+                        case 11 -> f11 = SandboxPolicy.codec().read(q);
+                        case 12 -> f12 = Json.readNullableString(q);
+                        case 13 -> f13 = Thread.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadStartResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadStartResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadStartResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadStartResponse(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadStartResponse(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadStartResponse");
         }
@@ -661,6 +734,10 @@ public final class ThreadStartResponse {
 
     private static void writeMember(ThreadStartResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.activePermissionProfile == null) {

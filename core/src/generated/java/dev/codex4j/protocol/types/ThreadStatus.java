@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +72,8 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -77,11 +81,13 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private NotLoaded(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private NotLoaded(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -109,6 +115,24 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public NotLoaded validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<NotLoaded> codec() {
             return CODEC;
@@ -124,12 +148,13 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 return true;
             }
             return o instanceof NotLoaded x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -138,6 +163,9 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             StringBuilder b = new StringBuilder("ThreadStatus.NotLoaded[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -149,6 +177,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -156,6 +185,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -203,16 +233,19 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
              * @throws IllegalStateException when a required member is not set
              */
             public NotLoaded build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadStatus.NotLoaded is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadStatus.NotLoaded is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new NotLoaded(_present, _additionalProperties, _order);
+                return new NotLoaded(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static NotLoaded readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -237,16 +270,28 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadStatus.NotLoaded", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadStatus.NotLoaded"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadStatus.NotLoaded", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new NotLoaded(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new NotLoaded(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadStatus.NotLoaded");
             }
@@ -254,6 +299,10 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
 
         private static void writeMember(NotLoaded v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -316,6 +365,8 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -323,11 +374,13 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Idle(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Idle(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -355,6 +408,24 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Idle validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Idle> codec() {
             return CODEC;
@@ -370,12 +441,13 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 return true;
             }
             return o instanceof Idle x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -384,6 +456,9 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             StringBuilder b = new StringBuilder("ThreadStatus.Idle[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -395,6 +470,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -402,6 +478,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -449,16 +526,19 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
              * @throws IllegalStateException when a required member is not set
              */
             public Idle build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadStatus.Idle is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadStatus.Idle is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Idle(_present, _additionalProperties, _order);
+                return new Idle(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static Idle readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -483,16 +563,28 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadStatus.Idle", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadStatus.Idle"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadStatus.Idle", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Idle(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Idle(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadStatus.Idle");
             }
@@ -500,6 +592,10 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
 
         private static void writeMember(Idle v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -562,6 +658,8 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -569,11 +667,13 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private SystemError(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private SystemError(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -601,6 +701,24 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public SystemError validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<SystemError> codec() {
             return CODEC;
@@ -616,12 +734,13 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 return true;
             }
             return o instanceof SystemError x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -630,6 +749,9 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             StringBuilder b = new StringBuilder("ThreadStatus.SystemError[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -641,6 +763,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -648,6 +771,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -695,16 +819,19 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
              * @throws IllegalStateException when a required member is not set
              */
             public SystemError build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadStatus.SystemError is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadStatus.SystemError is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new SystemError(_present, _additionalProperties, _order);
+                return new SystemError(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static SystemError readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -729,16 +856,28 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadStatus.SystemError", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadStatus.SystemError"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadStatus.SystemError", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new SystemError(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new SystemError(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadStatus.SystemError");
             }
@@ -746,6 +885,10 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
 
         private static void writeMember(SystemError v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -809,6 +952,8 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private static final String[] NAMES = {"type", "activeFlags"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "activeFlags"};
+        private static final String[] JAVA_TYPES = {"String", "List<ThreadActiveFlag>"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -817,12 +962,14 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Active(List<ThreadActiveFlag> activeFlags, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Active(List<ThreadActiveFlag> activeFlags, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.activeFlags = activeFlags;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -831,6 +978,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
          * @return the {@code activeFlags} member
          */
         public List<ThreadActiveFlag> activeFlags() {
+            Unbound.check(_unbound, 1);
             return activeFlags;
         }
 
@@ -859,6 +1007,24 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Active validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Active> codec() {
             return CODEC;
@@ -875,12 +1041,13 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             }
             return o instanceof Active x && _present == x._present
                     && Objects.equals(activeFlags, x.activeFlags)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, activeFlags, _additionalProperties);
+            return Objects.hash(_present, activeFlags, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -890,6 +1057,9 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             Json.field(b, "activeFlags", activeFlags);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -902,6 +1072,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -910,6 +1081,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -922,6 +1094,7 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                 Objects.requireNonNull(activeFlags, "activeFlags");
                 this.activeFlags = Json.copyList(activeFlags);
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -970,10 +1143,11 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
              * @throws IllegalStateException when a required member is not set
              */
             public Active build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadStatus.Active is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadStatus.Active is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Active(activeFlags, _present, _additionalProperties, _order);
+                return new Active(activeFlags, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -981,6 +1155,8 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
             try {
                 @Nullable List<ThreadActiveFlag> f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1005,17 +1181,29 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readList(p, ThreadActiveFlag.codec());
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readList(q, ThreadActiveFlag.codec());
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadStatus.Active", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadStatus.Active"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadStatus.Active", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Active(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Active(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadStatus.Active");
             }
@@ -1023,6 +1211,10 @@ public sealed interface ThreadStatus permits ThreadStatus.NotLoaded,
 
         private static void writeMember(Active v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> Json.writeList(g, v.activeFlags, ThreadActiveFlag.codec());

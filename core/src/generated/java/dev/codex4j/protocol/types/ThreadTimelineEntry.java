@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +76,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private static final String[] NAMES = {"type", "item", "position", "turnId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "item", "position", "turnId"};
+        private static final String[] JAVA_TYPES = {"String", "ThreadItem", "long", "String"};
         private static final long REQUIRED = 0xfL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -84,14 +88,16 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Item(ThreadItem item, long position, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Item(ThreadItem item, long position, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.item = item;
             this.position = position;
             this.turnId = turnId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -100,6 +106,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code item} member
          */
         public ThreadItem item() {
+            Unbound.check(_unbound, 1);
             return item;
         }
 
@@ -109,6 +116,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code position} member
          */
         public long position() {
+            Unbound.check(_unbound, 2);
             return position;
         }
 
@@ -118,6 +126,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code turnId} member
          */
         public String turnId() {
+            Unbound.check(_unbound, 3);
             return turnId;
         }
 
@@ -146,6 +155,24 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Item validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Item> codec() {
             return CODEC;
@@ -164,12 +191,13 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                     && Objects.equals(item, x.item)
                     && position == x.position
                     && Objects.equals(turnId, x.turnId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, item, position, turnId, _additionalProperties);
+            return Objects.hash(_present, item, position, turnId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -181,6 +209,9 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             Json.field(b, "turnId", turnId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -195,6 +226,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -205,6 +237,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -217,6 +250,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 Objects.requireNonNull(item, "item");
                 this.item = item;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -229,6 +263,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder position(long position) {
                 this.position = position;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -242,6 +277,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 Objects.requireNonNull(turnId, "turnId");
                 this.turnId = turnId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -290,10 +326,11 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
              * @throws IllegalStateException when a required member is not set
              */
             public Item build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadTimelineEntry.Item is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadTimelineEntry.Item is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Item(item, position, turnId, _present, _additionalProperties, _order);
+                return new Item(item, position, turnId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -303,6 +340,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 long f2 = 0L;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -327,19 +366,31 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = ThreadItem.codec().read(p);
-                        case 2 -> f2 = Json.readLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = ThreadItem.codec().read(q);
+                            case 2 -> f2 = Json.readLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadTimelineEntry.Item", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadTimelineEntry.Item"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadTimelineEntry.Item", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Item(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Item(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadTimelineEntry.Item");
             }
@@ -347,6 +398,10 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
 
         private static void writeMember(Item v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> ThreadItem.codec().write(v.item, g);
@@ -414,6 +469,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private static final String[] NAMES = {"type", "item", "position"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "item", "position"};
+        private static final String[] JAVA_TYPES = {"String", "ThreadRealtimeItem", "long"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -423,13 +480,15 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Realtime(ThreadRealtimeItem item, long position, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Realtime(ThreadRealtimeItem item, long position, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.item = item;
             this.position = position;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -438,6 +497,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code item} member
          */
         public ThreadRealtimeItem item() {
+            Unbound.check(_unbound, 1);
             return item;
         }
 
@@ -447,6 +507,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code position} member
          */
         public long position() {
+            Unbound.check(_unbound, 2);
             return position;
         }
 
@@ -475,6 +536,24 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Realtime validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Realtime> codec() {
             return CODEC;
@@ -492,12 +571,13 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return o instanceof Realtime x && _present == x._present
                     && Objects.equals(item, x.item)
                     && position == x.position
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, item, position, _additionalProperties);
+            return Objects.hash(_present, item, position, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -508,6 +588,9 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             Json.field(b, "position", position);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -521,6 +604,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -530,6 +614,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -542,6 +627,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 Objects.requireNonNull(item, "item");
                 this.item = item;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -554,6 +640,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder position(long position) {
                 this.position = position;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -602,10 +689,11 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
              * @throws IllegalStateException when a required member is not set
              */
             public Realtime build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadTimelineEntry.Realtime is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadTimelineEntry.Realtime is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Realtime(item, position, _present, _additionalProperties, _order);
+                return new Realtime(item, position, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -614,6 +702,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 @Nullable ThreadRealtimeItem f1 = null;
                 long f2 = 0L;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -638,18 +728,30 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = ThreadRealtimeItem.codec().read(p);
-                        case 2 -> f2 = Json.readLong(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = ThreadRealtimeItem.codec().read(q);
+                            case 2 -> f2 = Json.readLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadTimelineEntry.Realtime", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadTimelineEntry.Realtime"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadTimelineEntry.Realtime", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Realtime(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Realtime(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadTimelineEntry.Realtime");
             }
@@ -657,6 +759,10 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
 
         private static void writeMember(Realtime v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> ThreadRealtimeItem.codec().write(v.item, g);
@@ -723,6 +829,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private static final String[] NAMES = {"type", "position", "started_at", "turn_id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "position", "startedAt", "turnId"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "String"};
         private static final long REQUIRED = 0xbL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -733,14 +841,16 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private TurnStarted(long position, @Nullable Long startedAt, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private TurnStarted(long position, @Nullable Long startedAt, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.position = position;
             this.startedAt = startedAt;
             this.turnId = turnId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -749,6 +859,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code position} member
          */
         public long position() {
+            Unbound.check(_unbound, 1);
             return position;
         }
 
@@ -758,6 +869,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code started_at} member, or null when absent or null
          */
         public @Nullable Long startedAt() {
+            Unbound.check(_unbound, 2);
             return startedAt;
         }
 
@@ -767,6 +879,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code turn_id} member
          */
         public String turnId() {
+            Unbound.check(_unbound, 3);
             return turnId;
         }
 
@@ -795,6 +908,24 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public TurnStarted validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<TurnStarted> codec() {
             return CODEC;
@@ -813,12 +944,13 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                     && position == x.position
                     && Objects.equals(startedAt, x.startedAt)
                     && Objects.equals(turnId, x.turnId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, position, startedAt, turnId, _additionalProperties);
+            return Objects.hash(_present, position, startedAt, turnId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -833,6 +965,9 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -846,6 +981,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -856,6 +992,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -867,6 +1004,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder position(long position) {
                 this.position = position;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -879,6 +1017,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder startedAt(@Nullable Long startedAt) {
                 this.startedAt = startedAt;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -892,6 +1031,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 Objects.requireNonNull(turnId, "turnId");
                 this.turnId = turnId;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -940,10 +1080,11 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
              * @throws IllegalStateException when a required member is not set
              */
             public TurnStarted build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadTimelineEntry.TurnStarted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadTimelineEntry.TurnStarted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new TurnStarted(position, startedAt, turnId, _present, _additionalProperties, _order);
+                return new TurnStarted(position, startedAt, turnId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -953,6 +1094,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 @Nullable Long f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -977,19 +1120,31 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadTimelineEntry.TurnStarted", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadTimelineEntry.TurnStarted"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadTimelineEntry.TurnStarted", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new TurnStarted(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new TurnStarted(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadTimelineEntry.TurnStarted");
             }
@@ -997,6 +1152,10 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
 
         private static void writeMember(TurnStarted v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeNumber(v.position);
@@ -1071,6 +1230,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private static final String[] NAMES = {"type", "completed_at", "duration_ms", "error", "position", "started_at", "status", "turn_id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "completedAt", "durationMs", "error", "position", "startedAt", "status", "turnId"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "TurnError", "long", "long", "TurnStatus", "String"};
         private static final long REQUIRED = 0xd1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1085,8 +1246,9 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private TurnCompleted(@Nullable Long completedAt, @Nullable Long durationMs, @Nullable TurnError error, long position, @Nullable Long startedAt, TurnStatus status, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private TurnCompleted(@Nullable Long completedAt, @Nullable Long durationMs, @Nullable TurnError error, long position, @Nullable Long startedAt, TurnStatus status, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAt = completedAt;
             this.durationMs = durationMs;
             this.error = error;
@@ -1097,6 +1259,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1105,6 +1268,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code completed_at} member, or null when absent or null
          */
         public @Nullable Long completedAt() {
+            Unbound.check(_unbound, 1);
             return completedAt;
         }
 
@@ -1114,6 +1278,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code duration_ms} member, or null when absent or null
          */
         public @Nullable Long durationMs() {
+            Unbound.check(_unbound, 2);
             return durationMs;
         }
 
@@ -1123,6 +1288,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code error} member, or null when absent or null
          */
         public @Nullable TurnError error() {
+            Unbound.check(_unbound, 3);
             return error;
         }
 
@@ -1132,6 +1298,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code position} member
          */
         public long position() {
+            Unbound.check(_unbound, 4);
             return position;
         }
 
@@ -1141,6 +1308,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code started_at} member, or null when absent or null
          */
         public @Nullable Long startedAt() {
+            Unbound.check(_unbound, 5);
             return startedAt;
         }
 
@@ -1150,6 +1318,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code status} member
          */
         public TurnStatus status() {
+            Unbound.check(_unbound, 6);
             return status;
         }
 
@@ -1159,6 +1328,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
          * @return the {@code turn_id} member
          */
         public String turnId() {
+            Unbound.check(_unbound, 7);
             return turnId;
         }
 
@@ -1187,6 +1357,24 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public TurnCompleted validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<TurnCompleted> codec() {
             return CODEC;
@@ -1209,12 +1397,13 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                     && Objects.equals(startedAt, x.startedAt)
                     && Objects.equals(status, x.status)
                     && Objects.equals(turnId, x.turnId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAt, durationMs, error, position, startedAt, status, turnId, _additionalProperties);
+            return Objects.hash(_present, completedAt, durationMs, error, position, startedAt, status, turnId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1239,6 +1428,9 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1256,6 +1448,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1270,6 +1463,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1281,6 +1475,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder completedAt(@Nullable Long completedAt) {
                 this.completedAt = completedAt;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1293,6 +1488,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder durationMs(@Nullable Long durationMs) {
                 this.durationMs = durationMs;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1305,6 +1501,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder error(@Nullable TurnError error) {
                 this.error = error;
                 _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1317,6 +1514,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder position(long position) {
                 this.position = position;
                 _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1329,6 +1527,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
             public Builder startedAt(@Nullable Long startedAt) {
                 this.startedAt = startedAt;
                 _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1342,6 +1541,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 Objects.requireNonNull(status, "status");
                 this.status = status;
                 _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1355,6 +1555,7 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 Objects.requireNonNull(turnId, "turnId");
                 this.turnId = turnId;
                 _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -1403,10 +1604,11 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
              * @throws IllegalStateException when a required member is not set
              */
             public TurnCompleted build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadTimelineEntry.TurnCompleted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadTimelineEntry.TurnCompleted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new TurnCompleted(completedAt, durationMs, error, position, startedAt, status, turnId, _present, _additionalProperties, _order);
+                return new TurnCompleted(completedAt, durationMs, error, position, startedAt, status, turnId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1420,6 +1622,8 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                 @Nullable TurnStatus f6 = null;
                 @Nullable String f7 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1444,23 +1648,35 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readNullableLong(p);
-                        case 2 -> f2 = Json.readNullableLong(p);
-                        case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : TurnError.codec().read(p);
-                        case 4 -> f4 = Json.readLong(p);
-                        case 5 -> f5 = Json.readNullableLong(p);
-                        case 6 -> f6 = TurnStatus.codec().read(p);
-                        case 7 -> f7 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readNullableLong(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : TurnError.codec().read(q);
+                            case 4 -> f4 = Json.readLong(q);
+                            case 5 -> f5 = Json.readNullableLong(q);
+                            case 6 -> f6 = TurnStatus.codec().read(q);
+                            case 7 -> f7 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadTimelineEntry.TurnCompleted", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadTimelineEntry.TurnCompleted"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadTimelineEntry.TurnCompleted", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new TurnCompleted(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new TurnCompleted(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadTimelineEntry.TurnCompleted");
             }
@@ -1468,6 +1684,10 @@ public sealed interface ThreadTimelineEntry permits ThreadTimelineEntry.Item,
 
         private static void writeMember(TurnCompleted v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ThreadTokenUsage {
     private static final String[] NAMES = {"last", "modelContextWindow", "total"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"last", "modelContextWindow", "total"};
+    private static final String[] JAVA_TYPES = {"TokenUsageBreakdown", "long", "TokenUsageBreakdown"};
     private static final long REQUIRED = 0x5L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class ThreadTokenUsage {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadTokenUsage(TokenUsageBreakdown last, @Nullable Long modelContextWindow, TokenUsageBreakdown total, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadTokenUsage(TokenUsageBreakdown last, @Nullable Long modelContextWindow, TokenUsageBreakdown total, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.last = last;
         this.modelContextWindow = modelContextWindow;
         this.total = total;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class ThreadTokenUsage {
      * @return the {@code last} member
      */
     public TokenUsageBreakdown last() {
+        Unbound.check(_unbound, 0);
         return last;
     }
 
@@ -78,6 +85,7 @@ public final class ThreadTokenUsage {
      * @return the {@code modelContextWindow} member, or null when absent or null
      */
     public @Nullable Long modelContextWindow() {
+        Unbound.check(_unbound, 1);
         return modelContextWindow;
     }
 
@@ -87,6 +95,7 @@ public final class ThreadTokenUsage {
      * @return the {@code total} member
      */
     public TokenUsageBreakdown total() {
+        Unbound.check(_unbound, 2);
         return total;
     }
 
@@ -110,6 +119,24 @@ public final class ThreadTokenUsage {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadTokenUsage validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadTokenUsage> codec() {
         return CODEC;
@@ -128,12 +155,13 @@ public final class ThreadTokenUsage {
                 && Objects.equals(last, x.last)
                 && Objects.equals(modelContextWindow, x.modelContextWindow)
                 && Objects.equals(total, x.total)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, last, modelContextWindow, total, _additionalProperties);
+        return Objects.hash(_present, last, modelContextWindow, total, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -148,6 +176,9 @@ public final class ThreadTokenUsage {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -161,6 +192,7 @@ public final class ThreadTokenUsage {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -171,6 +203,7 @@ public final class ThreadTokenUsage {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -183,6 +216,7 @@ public final class ThreadTokenUsage {
             Objects.requireNonNull(last, "last");
             this.last = last;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class ThreadTokenUsage {
         public Builder modelContextWindow(@Nullable Long modelContextWindow) {
             this.modelContextWindow = modelContextWindow;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class ThreadTokenUsage {
             Objects.requireNonNull(total, "total");
             this.total = total;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class ThreadTokenUsage {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadTokenUsage build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadTokenUsage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadTokenUsage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadTokenUsage(last, modelContextWindow, total, _present, _additionalProperties, _order);
+            return new ThreadTokenUsage(last, modelContextWindow, total, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class ThreadTokenUsage {
             @Nullable Long f1 = null;
             @Nullable TokenUsageBreakdown f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class ThreadTokenUsage {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = TokenUsageBreakdown.codec().read(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = TokenUsageBreakdown.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = TokenUsageBreakdown.codec().read(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = TokenUsageBreakdown.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadTokenUsage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadTokenUsage"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadTokenUsage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadTokenUsage(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadTokenUsage(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadTokenUsage");
         }
@@ -308,6 +359,10 @@ public final class ThreadTokenUsage {
 
     private static void writeMember(ThreadTokenUsage v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> TokenUsageBreakdown.codec().write(v.last, g);
             case 1 -> {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +69,8 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
         private static final String[] NAMES = {"type"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type"};
+        private static final String[] JAVA_TYPES = {"String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -74,11 +78,13 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private ThreadStart(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private ThreadStart(long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /** {@return {@value #TYPE}, the tag this form writes to JSON} */
@@ -106,6 +112,24 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public ThreadStart validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<ThreadStart> codec() {
             return CODEC;
@@ -121,12 +145,13 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
                 return true;
             }
             return o instanceof ThreadStart x && _present == x._present
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, _additionalProperties);
+            return Objects.hash(_present, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -135,6 +160,9 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             StringBuilder b = new StringBuilder("ThreadUnreadPosition.ThreadStart[");
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -146,6 +174,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -153,6 +182,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -200,16 +230,19 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
              * @throws IllegalStateException when a required member is not set
              */
             public ThreadStart build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadUnreadPosition.ThreadStart is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadUnreadPosition.ThreadStart is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new ThreadStart(_present, _additionalProperties, _order);
+                return new ThreadStart(_present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static ThreadStart readBody(JsonParser p, boolean tagRead) {
             try {
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -234,16 +267,28 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadUnreadPosition.ThreadStart", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadUnreadPosition.ThreadStart"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadUnreadPosition.ThreadStart", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new ThreadStart(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new ThreadStart(seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadUnreadPosition.ThreadStart");
             }
@@ -251,6 +296,10 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
 
         private static void writeMember(ThreadStart v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 default -> throw new IllegalStateException("member " + ix);
@@ -314,6 +363,8 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
         private static final String[] NAMES = {"type", "turnId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "turnId"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -322,12 +373,14 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Turn(String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Turn(String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.turnId = turnId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -336,6 +389,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
          * @return the {@code turnId} member
          */
         public String turnId() {
+            Unbound.check(_unbound, 1);
             return turnId;
         }
 
@@ -364,6 +418,24 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Turn validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Turn> codec() {
             return CODEC;
@@ -380,12 +452,13 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             }
             return o instanceof Turn x && _present == x._present
                     && Objects.equals(turnId, x.turnId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, turnId, _additionalProperties);
+            return Objects.hash(_present, turnId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -395,6 +468,9 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             Json.field(b, "turnId", turnId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -407,6 +483,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -415,6 +492,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -427,6 +505,7 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
                 Objects.requireNonNull(turnId, "turnId");
                 this.turnId = turnId;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -475,10 +554,11 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
              * @throws IllegalStateException when a required member is not set
              */
             public Turn build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("ThreadUnreadPosition.Turn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadUnreadPosition.Turn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Turn(turnId, _present, _additionalProperties, _order);
+                return new Turn(turnId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -486,6 +566,8 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -510,17 +592,29 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadUnreadPosition.Turn", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadUnreadPosition.Turn"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadUnreadPosition.Turn", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Turn(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Turn(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadUnreadPosition.Turn");
             }
@@ -528,6 +622,10 @@ public sealed interface ThreadUnreadPosition permits ThreadUnreadPosition.Thread
 
         private static void writeMember(Turn v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.turnId);

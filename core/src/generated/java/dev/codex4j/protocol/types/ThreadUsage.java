@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class ThreadUsage {
     private static final String[] NAMES = {"estimatedUsageCreditsMicros", "estimatedUsageUsdMicros", "groups", "nativeUsageUsdMicros", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"estimatedUsageCreditsMicros", "estimatedUsageUsdMicros", "groups", "nativeUsageUsdMicros", "threadId"};
+    private static final String[] JAVA_TYPES = {"long", "long", "List<ThreadUsageBreakdownGroup>", "long", "String"};
     private static final long REQUIRED = 0x15L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -56,8 +60,9 @@ public final class ThreadUsage {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadUsage(long estimatedUsageCreditsMicros, @Nullable Long estimatedUsageUsdMicros, List<ThreadUsageBreakdownGroup> groups, @Nullable Long nativeUsageUsdMicros, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadUsage(long estimatedUsageCreditsMicros, @Nullable Long estimatedUsageUsdMicros, List<ThreadUsageBreakdownGroup> groups, @Nullable Long nativeUsageUsdMicros, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
         this.estimatedUsageUsdMicros = estimatedUsageUsdMicros;
         this.groups = groups;
@@ -66,6 +71,7 @@ public final class ThreadUsage {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -74,6 +80,7 @@ public final class ThreadUsage {
      * @return the {@code estimatedUsageCreditsMicros} member
      */
     public long estimatedUsageCreditsMicros() {
+        Unbound.check(_unbound, 0);
         return estimatedUsageCreditsMicros;
     }
 
@@ -83,6 +90,7 @@ public final class ThreadUsage {
      * @return the {@code estimatedUsageUsdMicros} member, or null when absent or null
      */
     public @Nullable Long estimatedUsageUsdMicros() {
+        Unbound.check(_unbound, 1);
         return estimatedUsageUsdMicros;
     }
 
@@ -92,6 +100,7 @@ public final class ThreadUsage {
      * @return the {@code groups} member
      */
     public List<ThreadUsageBreakdownGroup> groups() {
+        Unbound.check(_unbound, 2);
         return groups;
     }
 
@@ -101,6 +110,7 @@ public final class ThreadUsage {
      * @return the {@code nativeUsageUsdMicros} member, or null when absent or null
      */
     public @Nullable Long nativeUsageUsdMicros() {
+        Unbound.check(_unbound, 3);
         return nativeUsageUsdMicros;
     }
 
@@ -110,6 +120,7 @@ public final class ThreadUsage {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -133,6 +144,24 @@ public final class ThreadUsage {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadUsage validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ThreadUsage> codec() {
         return CODEC;
@@ -153,12 +182,13 @@ public final class ThreadUsage {
                 && Objects.equals(groups, x.groups)
                 && Objects.equals(nativeUsageUsdMicros, x.nativeUsageUsdMicros)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, estimatedUsageCreditsMicros, estimatedUsageUsdMicros, groups, nativeUsageUsdMicros, threadId, _additionalProperties);
+        return Objects.hash(_present, estimatedUsageCreditsMicros, estimatedUsageUsdMicros, groups, nativeUsageUsdMicros, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -177,6 +207,9 @@ public final class ThreadUsage {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -192,6 +225,7 @@ public final class ThreadUsage {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -204,6 +238,7 @@ public final class ThreadUsage {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -215,6 +250,7 @@ public final class ThreadUsage {
         public Builder estimatedUsageCreditsMicros(long estimatedUsageCreditsMicros) {
             this.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -227,6 +263,7 @@ public final class ThreadUsage {
         public Builder estimatedUsageUsdMicros(@Nullable Long estimatedUsageUsdMicros) {
             this.estimatedUsageUsdMicros = estimatedUsageUsdMicros;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -240,6 +277,7 @@ public final class ThreadUsage {
             Objects.requireNonNull(groups, "groups");
             this.groups = Json.copyList(groups);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -252,6 +290,7 @@ public final class ThreadUsage {
         public Builder nativeUsageUsdMicros(@Nullable Long nativeUsageUsdMicros) {
             this.nativeUsageUsdMicros = nativeUsageUsdMicros;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -265,6 +304,7 @@ public final class ThreadUsage {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -313,10 +353,11 @@ public final class ThreadUsage {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadUsage build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadUsage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadUsage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadUsage(estimatedUsageCreditsMicros, estimatedUsageUsdMicros, groups, nativeUsageUsdMicros, threadId, _present, _additionalProperties, _order);
+            return new ThreadUsage(estimatedUsageCreditsMicros, estimatedUsageUsdMicros, groups, nativeUsageUsdMicros, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -328,6 +369,8 @@ public final class ThreadUsage {
             @Nullable Long f3 = null;
             @Nullable String f4 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -348,20 +391,32 @@ public final class ThreadUsage {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = Json.readList(p, ThreadUsageBreakdownGroup.codec());
-                    case 3 -> f3 = Json.readNullableLong(p);
-                    case 4 -> f4 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = Json.readList(q, ThreadUsageBreakdownGroup.codec());
+                        case 3 -> f3 = Json.readNullableLong(q);
+                        case 4 -> f4 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadUsage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadUsage"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadUsage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadUsage(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadUsage(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadUsage");
         }
@@ -369,6 +424,10 @@ public final class ThreadUsage {
 
     private static void writeMember(ThreadUsage v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.estimatedUsageCreditsMicros);
             case 1 -> {

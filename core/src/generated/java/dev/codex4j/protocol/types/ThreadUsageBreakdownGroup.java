@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class ThreadUsageBreakdownGroup {
     private static final String[] NAMES = {"cachedInputTokens", "estimatedUsageCreditsMicros", "inputTokens", "model", "netNewInputTokens", "outputTokens", "reasoningEffort", "speed", "totalTokens"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cachedInputTokens", "estimatedUsageCreditsMicros", "inputTokens", "model", "netNewInputTokens", "outputTokens", "reasoningEffort", "speed", "totalTokens"};
+    private static final String[] JAVA_TYPES = {"long", "long", "long", "String", "long", "long", "String", "String", "long"};
     private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ThreadUsageBreakdownGroup {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ThreadUsageBreakdownGroup(@Nullable Long cachedInputTokens, long estimatedUsageCreditsMicros, @Nullable Long inputTokens, @Nullable String model, @Nullable Long netNewInputTokens, @Nullable Long outputTokens, @Nullable String reasoningEffort, @Nullable String speed, @Nullable Long totalTokens, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ThreadUsageBreakdownGroup(@Nullable Long cachedInputTokens, long estimatedUsageCreditsMicros, @Nullable Long inputTokens, @Nullable String model, @Nullable Long netNewInputTokens, @Nullable Long outputTokens, @Nullable String reasoningEffort, @Nullable String speed, @Nullable Long totalTokens, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cachedInputTokens = cachedInputTokens;
         this.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
         this.inputTokens = inputTokens;
@@ -72,6 +77,7 @@ public final class ThreadUsageBreakdownGroup {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -80,6 +86,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code cachedInputTokens} member, or null when absent or null
      */
     public @Nullable Long cachedInputTokens() {
+        Unbound.check(_unbound, 0);
         return cachedInputTokens;
     }
 
@@ -89,6 +96,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code estimatedUsageCreditsMicros} member
      */
     public long estimatedUsageCreditsMicros() {
+        Unbound.check(_unbound, 1);
         return estimatedUsageCreditsMicros;
     }
 
@@ -98,6 +106,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code inputTokens} member, or null when absent or null
      */
     public @Nullable Long inputTokens() {
+        Unbound.check(_unbound, 2);
         return inputTokens;
     }
 
@@ -107,6 +116,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 3);
         return model;
     }
 
@@ -116,6 +126,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code netNewInputTokens} member, or null when absent or null
      */
     public @Nullable Long netNewInputTokens() {
+        Unbound.check(_unbound, 4);
         return netNewInputTokens;
     }
 
@@ -125,6 +136,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code outputTokens} member, or null when absent or null
      */
     public @Nullable Long outputTokens() {
+        Unbound.check(_unbound, 5);
         return outputTokens;
     }
 
@@ -134,6 +146,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code reasoningEffort} member, or null when absent or null
      */
     public @Nullable String reasoningEffort() {
+        Unbound.check(_unbound, 6);
         return reasoningEffort;
     }
 
@@ -143,6 +156,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code speed} member, or null when absent or null
      */
     public @Nullable String speed() {
+        Unbound.check(_unbound, 7);
         return speed;
     }
 
@@ -152,6 +166,7 @@ public final class ThreadUsageBreakdownGroup {
      * @return the {@code totalTokens} member, or null when absent or null
      */
     public @Nullable Long totalTokens() {
+        Unbound.check(_unbound, 8);
         return totalTokens;
     }
 
@@ -173,6 +188,24 @@ public final class ThreadUsageBreakdownGroup {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ThreadUsageBreakdownGroup validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -199,12 +232,13 @@ public final class ThreadUsageBreakdownGroup {
                 && Objects.equals(reasoningEffort, x.reasoningEffort)
                 && Objects.equals(speed, x.speed)
                 && Objects.equals(totalTokens, x.totalTokens)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cachedInputTokens, estimatedUsageCreditsMicros, inputTokens, model, netNewInputTokens, outputTokens, reasoningEffort, speed, totalTokens, _additionalProperties);
+        return Objects.hash(_present, cachedInputTokens, estimatedUsageCreditsMicros, inputTokens, model, netNewInputTokens, outputTokens, reasoningEffort, speed, totalTokens, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -239,6 +273,9 @@ public final class ThreadUsageBreakdownGroup {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -258,6 +295,7 @@ public final class ThreadUsageBreakdownGroup {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -274,6 +312,7 @@ public final class ThreadUsageBreakdownGroup {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -285,6 +324,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder cachedInputTokens(@Nullable Long cachedInputTokens) {
             this.cachedInputTokens = cachedInputTokens;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -297,6 +337,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder estimatedUsageCreditsMicros(long estimatedUsageCreditsMicros) {
             this.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -309,6 +350,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder inputTokens(@Nullable Long inputTokens) {
             this.inputTokens = inputTokens;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -321,6 +363,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -333,6 +376,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder netNewInputTokens(@Nullable Long netNewInputTokens) {
             this.netNewInputTokens = netNewInputTokens;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -345,6 +389,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder outputTokens(@Nullable Long outputTokens) {
             this.outputTokens = outputTokens;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -357,6 +402,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder reasoningEffort(@Nullable String reasoningEffort) {
             this.reasoningEffort = reasoningEffort;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -369,6 +415,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder speed(@Nullable String speed) {
             this.speed = speed;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -381,6 +428,7 @@ public final class ThreadUsageBreakdownGroup {
         public Builder totalTokens(@Nullable Long totalTokens) {
             this.totalTokens = totalTokens;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -429,10 +477,11 @@ public final class ThreadUsageBreakdownGroup {
          * @throws IllegalStateException when a required member is not set
          */
         public ThreadUsageBreakdownGroup build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ThreadUsageBreakdownGroup is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ThreadUsageBreakdownGroup is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadUsageBreakdownGroup(cachedInputTokens, estimatedUsageCreditsMicros, inputTokens, model, netNewInputTokens, outputTokens, reasoningEffort, speed, totalTokens, _present, _additionalProperties, _order);
+            return new ThreadUsageBreakdownGroup(cachedInputTokens, estimatedUsageCreditsMicros, inputTokens, model, netNewInputTokens, outputTokens, reasoningEffort, speed, totalTokens, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -448,6 +497,8 @@ public final class ThreadUsageBreakdownGroup {
             @Nullable String f7 = null;
             @Nullable Long f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -468,24 +519,36 @@ public final class ThreadUsageBreakdownGroup {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableLong(p);
-                    case 1 -> f1 = Json.readLong(p);
-                    case 2 -> f2 = Json.readNullableLong(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableLong(p);
-                    case 5 -> f5 = Json.readNullableLong(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    case 8 -> f8 = Json.readNullableLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableLong(q);
+                        case 1 -> f1 = Json.readLong(q);
+                        case 2 -> f2 = Json.readNullableLong(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        case 5 -> f5 = Json.readNullableLong(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        case 8 -> f8 = Json.readNullableLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ThreadUsageBreakdownGroup", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadUsageBreakdownGroup"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ThreadUsageBreakdownGroup", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadUsageBreakdownGroup(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ThreadUsageBreakdownGroup(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadUsageBreakdownGroup");
         }
@@ -493,6 +556,10 @@ public final class ThreadUsageBreakdownGroup {
 
     private static void writeMember(ThreadUsageBreakdownGroup v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cachedInputTokens == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class TokenUsageBreakdown {
     private static final String[] NAMES = {"cacheWriteInputTokens", "cachedInputTokens", "inputTokens", "outputTokens", "reasoningOutputTokens", "totalTokens"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"cacheWriteInputTokens", "cachedInputTokens", "inputTokens", "outputTokens", "reasoningOutputTokens", "totalTokens"};
+    private static final String[] JAVA_TYPES = {"long", "long", "long", "long", "long", "long"};
     private static final long REQUIRED = 0x3eL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,8 +61,9 @@ public final class TokenUsageBreakdown {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TokenUsageBreakdown(@Nullable Long cacheWriteInputTokens, long cachedInputTokens, long inputTokens, long outputTokens, long reasoningOutputTokens, long totalTokens, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TokenUsageBreakdown(@Nullable Long cacheWriteInputTokens, long cachedInputTokens, long inputTokens, long outputTokens, long reasoningOutputTokens, long totalTokens, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cacheWriteInputTokens = cacheWriteInputTokens;
         this.cachedInputTokens = cachedInputTokens;
         this.inputTokens = inputTokens;
@@ -68,6 +73,7 @@ public final class TokenUsageBreakdown {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -78,6 +84,7 @@ public final class TokenUsageBreakdown {
      * @return the {@code cacheWriteInputTokens} member, or null when absent
      */
     public @Nullable Long cacheWriteInputTokens() {
+        Unbound.check(_unbound, 0);
         return cacheWriteInputTokens;
     }
 
@@ -87,6 +94,7 @@ public final class TokenUsageBreakdown {
      * @return the {@code cachedInputTokens} member
      */
     public long cachedInputTokens() {
+        Unbound.check(_unbound, 1);
         return cachedInputTokens;
     }
 
@@ -96,6 +104,7 @@ public final class TokenUsageBreakdown {
      * @return the {@code inputTokens} member
      */
     public long inputTokens() {
+        Unbound.check(_unbound, 2);
         return inputTokens;
     }
 
@@ -105,6 +114,7 @@ public final class TokenUsageBreakdown {
      * @return the {@code outputTokens} member
      */
     public long outputTokens() {
+        Unbound.check(_unbound, 3);
         return outputTokens;
     }
 
@@ -114,6 +124,7 @@ public final class TokenUsageBreakdown {
      * @return the {@code reasoningOutputTokens} member
      */
     public long reasoningOutputTokens() {
+        Unbound.check(_unbound, 4);
         return reasoningOutputTokens;
     }
 
@@ -123,6 +134,7 @@ public final class TokenUsageBreakdown {
      * @return the {@code totalTokens} member
      */
     public long totalTokens() {
+        Unbound.check(_unbound, 5);
         return totalTokens;
     }
 
@@ -146,6 +158,24 @@ public final class TokenUsageBreakdown {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TokenUsageBreakdown validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<TokenUsageBreakdown> codec() {
         return CODEC;
@@ -167,12 +197,13 @@ public final class TokenUsageBreakdown {
                 && outputTokens == x.outputTokens
                 && reasoningOutputTokens == x.reasoningOutputTokens
                 && totalTokens == x.totalTokens
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cacheWriteInputTokens, cachedInputTokens, inputTokens, outputTokens, reasoningOutputTokens, totalTokens, _additionalProperties);
+        return Objects.hash(_present, cacheWriteInputTokens, cachedInputTokens, inputTokens, outputTokens, reasoningOutputTokens, totalTokens, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -190,6 +221,9 @@ public final class TokenUsageBreakdown {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -206,6 +240,7 @@ public final class TokenUsageBreakdown {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -219,6 +254,7 @@ public final class TokenUsageBreakdown {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -230,6 +266,7 @@ public final class TokenUsageBreakdown {
         public Builder cacheWriteInputTokens(@Nullable Long cacheWriteInputTokens) {
             this.cacheWriteInputTokens = cacheWriteInputTokens;
             _present = cacheWriteInputTokens == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -242,6 +279,7 @@ public final class TokenUsageBreakdown {
         public Builder cachedInputTokens(long cachedInputTokens) {
             this.cachedInputTokens = cachedInputTokens;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -254,6 +292,7 @@ public final class TokenUsageBreakdown {
         public Builder inputTokens(long inputTokens) {
             this.inputTokens = inputTokens;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -266,6 +305,7 @@ public final class TokenUsageBreakdown {
         public Builder outputTokens(long outputTokens) {
             this.outputTokens = outputTokens;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -278,6 +318,7 @@ public final class TokenUsageBreakdown {
         public Builder reasoningOutputTokens(long reasoningOutputTokens) {
             this.reasoningOutputTokens = reasoningOutputTokens;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -290,6 +331,7 @@ public final class TokenUsageBreakdown {
         public Builder totalTokens(long totalTokens) {
             this.totalTokens = totalTokens;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -338,10 +380,11 @@ public final class TokenUsageBreakdown {
          * @throws IllegalStateException when a required member is not set
          */
         public TokenUsageBreakdown build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TokenUsageBreakdown is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TokenUsageBreakdown is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TokenUsageBreakdown(cacheWriteInputTokens, cachedInputTokens, inputTokens, outputTokens, reasoningOutputTokens, totalTokens, _present, _additionalProperties, _order);
+            return new TokenUsageBreakdown(cacheWriteInputTokens, cachedInputTokens, inputTokens, outputTokens, reasoningOutputTokens, totalTokens, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -354,6 +397,8 @@ public final class TokenUsageBreakdown {
             long f4 = 0L;
             long f5 = 0L;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -374,21 +419,33 @@ public final class TokenUsageBreakdown {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readLong(p);
-                    case 2 -> f2 = Json.readLong(p);
-                    case 3 -> f3 = Json.readLong(p);
-                    case 4 -> f4 = Json.readLong(p);
-                    case 5 -> f5 = Json.readLong(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readLong(q);
+                        case 2 -> f2 = Json.readLong(q);
+                        case 3 -> f3 = Json.readLong(q);
+                        case 4 -> f4 = Json.readLong(q);
+                        case 5 -> f5 = Json.readLong(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TokenUsageBreakdown", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TokenUsageBreakdown"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TokenUsageBreakdown", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TokenUsageBreakdown(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TokenUsageBreakdown(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TokenUsageBreakdown");
         }
@@ -396,6 +453,10 @@ public final class TokenUsageBreakdown {
 
     private static void writeMember(TokenUsageBreakdown v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.cacheWriteInputTokens == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class Tool {
     private static final String[] NAMES = {"_meta", "annotations", "description", "icons", "inputSchema", "name", "outputSchema", "title"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"meta", "annotations", "description", "icons", "inputSchema", "name", "outputSchema", "title"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "JsonNode", "String", "List<JsonNode>", "JsonNode", "String", "JsonNode", "String"};
     private static final long REQUIRED = 0x30L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class Tool {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private Tool(@Nullable JsonNode meta, @Nullable JsonNode annotations, @Nullable String description, @Nullable List<JsonNode> icons, JsonNode inputSchema, String name, @Nullable JsonNode outputSchema, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private Tool(@Nullable JsonNode meta, @Nullable JsonNode annotations, @Nullable String description, @Nullable List<JsonNode> icons, JsonNode inputSchema, String name, @Nullable JsonNode outputSchema, @Nullable String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.meta = meta;
         this.annotations = annotations;
         this.description = description;
@@ -71,6 +76,7 @@ public final class Tool {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class Tool {
      * @return the {@code _meta} member, or null when absent
      */
     public @Nullable JsonNode meta() {
+        Unbound.check(_unbound, 0);
         return meta;
     }
 
@@ -88,6 +95,7 @@ public final class Tool {
      * @return the {@code annotations} member, or null when absent
      */
     public @Nullable JsonNode annotations() {
+        Unbound.check(_unbound, 1);
         return annotations;
     }
 
@@ -97,6 +105,7 @@ public final class Tool {
      * @return the {@code description} member, or null when absent or null
      */
     public @Nullable String description() {
+        Unbound.check(_unbound, 2);
         return description;
     }
 
@@ -106,6 +115,7 @@ public final class Tool {
      * @return the {@code icons} member, or null when absent or null
      */
     public @Nullable List<JsonNode> icons() {
+        Unbound.check(_unbound, 3);
         return icons;
     }
 
@@ -115,6 +125,7 @@ public final class Tool {
      * @return the {@code inputSchema} member
      */
     public JsonNode inputSchema() {
+        Unbound.check(_unbound, 4);
         return inputSchema;
     }
 
@@ -124,6 +135,7 @@ public final class Tool {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 5);
         return name;
     }
 
@@ -133,6 +145,7 @@ public final class Tool {
      * @return the {@code outputSchema} member, or null when absent
      */
     public @Nullable JsonNode outputSchema() {
+        Unbound.check(_unbound, 6);
         return outputSchema;
     }
 
@@ -142,6 +155,7 @@ public final class Tool {
      * @return the {@code title} member, or null when absent or null
      */
     public @Nullable String title() {
+        Unbound.check(_unbound, 7);
         return title;
     }
 
@@ -163,6 +177,24 @@ public final class Tool {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public Tool validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -188,12 +220,13 @@ public final class Tool {
                 && Objects.equals(name, x.name)
                 && Objects.equals(outputSchema, x.outputSchema)
                 && Objects.equals(title, x.title)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, meta, annotations, description, icons, inputSchema, name, outputSchema, title, _additionalProperties);
+        return Objects.hash(_present, meta, annotations, description, icons, inputSchema, name, outputSchema, title, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -223,6 +256,9 @@ public final class Tool {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -241,6 +277,7 @@ public final class Tool {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -256,6 +293,7 @@ public final class Tool {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -267,6 +305,7 @@ public final class Tool {
         public Builder meta(@Nullable JsonNode meta) {
             this.meta = meta;
             _present = meta == null ? _present & ~0x1L : _present | 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -279,6 +318,7 @@ public final class Tool {
         public Builder annotations(@Nullable JsonNode annotations) {
             this.annotations = annotations;
             _present = annotations == null ? _present & ~0x2L : _present | 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -291,6 +331,7 @@ public final class Tool {
         public Builder description(@Nullable String description) {
             this.description = description;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -303,6 +344,7 @@ public final class Tool {
         public Builder icons(@Nullable List<? extends JsonNode> icons) {
             this.icons = icons == null ? null : Json.copyList(icons);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -316,6 +358,7 @@ public final class Tool {
             Objects.requireNonNull(inputSchema, "inputSchema");
             this.inputSchema = inputSchema;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -329,6 +372,7 @@ public final class Tool {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -341,6 +385,7 @@ public final class Tool {
         public Builder outputSchema(@Nullable JsonNode outputSchema) {
             this.outputSchema = outputSchema;
             _present = outputSchema == null ? _present & ~0x40L : _present | 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -353,6 +398,7 @@ public final class Tool {
         public Builder title(@Nullable String title) {
             this.title = title;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -401,10 +447,11 @@ public final class Tool {
          * @throws IllegalStateException when a required member is not set
          */
         public Tool build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("Tool is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("Tool is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Tool(meta, annotations, description, icons, inputSchema, name, outputSchema, title, _present, _additionalProperties, _order);
+            return new Tool(meta, annotations, description, icons, inputSchema, name, outputSchema, title, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -419,6 +466,8 @@ public final class Tool {
             @Nullable JsonNode f6 = null;
             @Nullable String f7 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -439,23 +488,35 @@ public final class Tool {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readTree(p);
-                    case 1 -> f1 = Json.readTree(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.TREE);
-                    case 4 -> f4 = Json.readTree(p);
-                    case 5 -> f5 = Json.readString(p);
-                    case 6 -> f6 = Json.readTree(p);
-                    case 7 -> f7 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readTree(q);
+                        case 1 -> f1 = Json.readTree(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.TREE);
+                        case 4 -> f4 = Json.readTree(q);
+                        case 5 -> f5 = Json.readString(q);
+                        case 6 -> f6 = Json.readTree(q);
+                        case 7 -> f7 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "Tool", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Tool"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "Tool", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Tool(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new Tool(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Tool");
         }
@@ -463,6 +524,10 @@ public final class Tool {
 
     private static void writeMember(Tool v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.meta == null) {

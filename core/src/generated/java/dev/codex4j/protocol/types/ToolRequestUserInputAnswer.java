@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class ToolRequestUserInputAnswer {
     private static final String[] NAMES = {"answers"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"answers"};
+    private static final String[] JAVA_TYPES = {"List<String>"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,12 +55,14 @@ public final class ToolRequestUserInputAnswer {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ToolRequestUserInputAnswer(List<String> answers, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ToolRequestUserInputAnswer(List<String> answers, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.answers = answers;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -65,6 +71,7 @@ public final class ToolRequestUserInputAnswer {
      * @return the {@code answers} member
      */
     public List<String> answers() {
+        Unbound.check(_unbound, 0);
         return answers;
     }
 
@@ -88,6 +95,24 @@ public final class ToolRequestUserInputAnswer {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ToolRequestUserInputAnswer validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ToolRequestUserInputAnswer> codec() {
         return CODEC;
@@ -104,12 +129,13 @@ public final class ToolRequestUserInputAnswer {
         }
         return o instanceof ToolRequestUserInputAnswer x && _present == x._present
                 && Objects.equals(answers, x.answers)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, answers, _additionalProperties);
+        return Objects.hash(_present, answers, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -119,6 +145,9 @@ public final class ToolRequestUserInputAnswer {
         Json.field(b, "answers", answers);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -131,6 +160,7 @@ public final class ToolRequestUserInputAnswer {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -139,6 +169,7 @@ public final class ToolRequestUserInputAnswer {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -151,6 +182,7 @@ public final class ToolRequestUserInputAnswer {
             Objects.requireNonNull(answers, "answers");
             this.answers = Json.copyList(answers);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -199,10 +231,11 @@ public final class ToolRequestUserInputAnswer {
          * @throws IllegalStateException when a required member is not set
          */
         public ToolRequestUserInputAnswer build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ToolRequestUserInputAnswer is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ToolRequestUserInputAnswer is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ToolRequestUserInputAnswer(answers, _present, _additionalProperties, _order);
+            return new ToolRequestUserInputAnswer(answers, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -210,6 +243,8 @@ public final class ToolRequestUserInputAnswer {
         try {
             @Nullable List<String> f0 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -230,16 +265,28 @@ public final class ToolRequestUserInputAnswer {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readList(p, Json.STRING);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readList(q, Json.STRING);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ToolRequestUserInputAnswer", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ToolRequestUserInputAnswer"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ToolRequestUserInputAnswer", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ToolRequestUserInputAnswer(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ToolRequestUserInputAnswer(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ToolRequestUserInputAnswer");
         }
@@ -247,6 +294,10 @@ public final class ToolRequestUserInputAnswer {
 
     private static void writeMember(ToolRequestUserInputAnswer v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> Json.writeList(g, v.answers, Json.STRING);
             default -> throw new IllegalStateException("member " + ix);

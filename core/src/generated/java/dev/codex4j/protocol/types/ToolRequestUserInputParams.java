@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ToolRequestUserInputParams {
     private static final String[] NAMES = {"autoResolutionMs", "isBlocking", "itemId", "questions", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"autoResolutionMs", "isBlocking", "itemId", "questions", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"long", "boolean", "String", "List<ToolRequestUserInputQuestion>", "String", "String"};
     private static final long REQUIRED = 0x3eL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ToolRequestUserInputParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ToolRequestUserInputParams(@Nullable Long autoResolutionMs, boolean isBlocking, String itemId, List<ToolRequestUserInputQuestion> questions, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ToolRequestUserInputParams(@Nullable Long autoResolutionMs, boolean isBlocking, String itemId, List<ToolRequestUserInputQuestion> questions, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.autoResolutionMs = autoResolutionMs;
         this.isBlocking = isBlocking;
         this.itemId = itemId;
@@ -69,6 +74,7 @@ public final class ToolRequestUserInputParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class ToolRequestUserInputParams {
      * @return the {@code autoResolutionMs} member, or null when absent or null
      */
     public @Nullable Long autoResolutionMs() {
+        Unbound.check(_unbound, 0);
         return autoResolutionMs;
     }
 
@@ -88,6 +95,7 @@ public final class ToolRequestUserInputParams {
      * @return the {@code isBlocking} member
      */
     public boolean isBlocking() {
+        Unbound.check(_unbound, 1);
         return isBlocking;
     }
 
@@ -97,6 +105,7 @@ public final class ToolRequestUserInputParams {
      * @return the {@code itemId} member
      */
     public String itemId() {
+        Unbound.check(_unbound, 2);
         return itemId;
     }
 
@@ -106,6 +115,7 @@ public final class ToolRequestUserInputParams {
      * @return the {@code questions} member
      */
     public List<ToolRequestUserInputQuestion> questions() {
+        Unbound.check(_unbound, 3);
         return questions;
     }
 
@@ -115,6 +125,7 @@ public final class ToolRequestUserInputParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -124,6 +135,7 @@ public final class ToolRequestUserInputParams {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 5);
         return turnId;
     }
 
@@ -147,6 +159,24 @@ public final class ToolRequestUserInputParams {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ToolRequestUserInputParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ToolRequestUserInputParams> codec() {
         return CODEC;
@@ -168,12 +198,13 @@ public final class ToolRequestUserInputParams {
                 && Objects.equals(questions, x.questions)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, autoResolutionMs, isBlocking, itemId, questions, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, autoResolutionMs, isBlocking, itemId, questions, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -191,6 +222,9 @@ public final class ToolRequestUserInputParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -207,6 +241,7 @@ public final class ToolRequestUserInputParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -220,6 +255,7 @@ public final class ToolRequestUserInputParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -231,6 +267,7 @@ public final class ToolRequestUserInputParams {
         public Builder autoResolutionMs(@Nullable Long autoResolutionMs) {
             this.autoResolutionMs = autoResolutionMs;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -243,6 +280,7 @@ public final class ToolRequestUserInputParams {
         public Builder isBlocking(boolean isBlocking) {
             this.isBlocking = isBlocking;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -256,6 +294,7 @@ public final class ToolRequestUserInputParams {
             Objects.requireNonNull(itemId, "itemId");
             this.itemId = itemId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -269,6 +308,7 @@ public final class ToolRequestUserInputParams {
             Objects.requireNonNull(questions, "questions");
             this.questions = Json.copyList(questions);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -282,6 +322,7 @@ public final class ToolRequestUserInputParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -295,6 +336,7 @@ public final class ToolRequestUserInputParams {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -343,10 +385,11 @@ public final class ToolRequestUserInputParams {
          * @throws IllegalStateException when a required member is not set
          */
         public ToolRequestUserInputParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ToolRequestUserInputParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ToolRequestUserInputParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ToolRequestUserInputParams(autoResolutionMs, isBlocking, itemId, questions, threadId, turnId, _present, _additionalProperties, _order);
+            return new ToolRequestUserInputParams(autoResolutionMs, isBlocking, itemId, questions, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -359,6 +402,8 @@ public final class ToolRequestUserInputParams {
             @Nullable String f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -379,21 +424,33 @@ public final class ToolRequestUserInputParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableLong(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readList(p, ToolRequestUserInputQuestion.codec());
-                    case 4 -> f4 = Json.readString(p);
-                    case 5 -> f5 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableLong(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readList(q, ToolRequestUserInputQuestion.codec());
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ToolRequestUserInputParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ToolRequestUserInputParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ToolRequestUserInputParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ToolRequestUserInputParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ToolRequestUserInputParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ToolRequestUserInputParams");
         }
@@ -401,6 +458,10 @@ public final class ToolRequestUserInputParams {
 
     private static void writeMember(ToolRequestUserInputParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.autoResolutionMs == null) {

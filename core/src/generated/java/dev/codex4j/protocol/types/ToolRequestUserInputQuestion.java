@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class ToolRequestUserInputQuestion {
     private static final String[] NAMES = {"header", "id", "isOther", "isSecret", "options", "question"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"header", "id", "isOther", "isSecret", "options", "question"};
+    private static final String[] JAVA_TYPES = {"String", "String", "boolean", "boolean", "List<ToolRequestUserInputOption>", "String"};
     private static final long REQUIRED = 0x23L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class ToolRequestUserInputQuestion {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private ToolRequestUserInputQuestion(String header, String id, @Nullable Boolean isOther, @Nullable Boolean isSecret, @Nullable List<ToolRequestUserInputOption> options, String question, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private ToolRequestUserInputQuestion(String header, String id, @Nullable Boolean isOther, @Nullable Boolean isSecret, @Nullable List<ToolRequestUserInputOption> options, String question, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.header = header;
         this.id = id;
         this.isOther = isOther;
@@ -69,6 +74,7 @@ public final class ToolRequestUserInputQuestion {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -77,6 +83,7 @@ public final class ToolRequestUserInputQuestion {
      * @return the {@code header} member
      */
     public String header() {
+        Unbound.check(_unbound, 0);
         return header;
     }
 
@@ -86,6 +93,7 @@ public final class ToolRequestUserInputQuestion {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 1);
         return id;
     }
 
@@ -97,6 +105,7 @@ public final class ToolRequestUserInputQuestion {
      * @return the {@code isOther} member, or null when absent
      */
     public @Nullable Boolean isOther() {
+        Unbound.check(_unbound, 2);
         return isOther;
     }
 
@@ -108,6 +117,7 @@ public final class ToolRequestUserInputQuestion {
      * @return the {@code isSecret} member, or null when absent
      */
     public @Nullable Boolean isSecret() {
+        Unbound.check(_unbound, 3);
         return isSecret;
     }
 
@@ -117,6 +127,7 @@ public final class ToolRequestUserInputQuestion {
      * @return the {@code options} member, or null when absent or null
      */
     public @Nullable List<ToolRequestUserInputOption> options() {
+        Unbound.check(_unbound, 4);
         return options;
     }
 
@@ -126,6 +137,7 @@ public final class ToolRequestUserInputQuestion {
      * @return the {@code question} member
      */
     public String question() {
+        Unbound.check(_unbound, 5);
         return question;
     }
 
@@ -149,6 +161,24 @@ public final class ToolRequestUserInputQuestion {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public ToolRequestUserInputQuestion validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<ToolRequestUserInputQuestion> codec() {
         return CODEC;
@@ -170,12 +200,13 @@ public final class ToolRequestUserInputQuestion {
                 && Objects.equals(isSecret, x.isSecret)
                 && Objects.equals(options, x.options)
                 && Objects.equals(question, x.question)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, header, id, isOther, isSecret, options, question, _additionalProperties);
+        return Objects.hash(_present, header, id, isOther, isSecret, options, question, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -197,6 +228,9 @@ public final class ToolRequestUserInputQuestion {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -213,6 +247,7 @@ public final class ToolRequestUserInputQuestion {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -226,6 +261,7 @@ public final class ToolRequestUserInputQuestion {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -238,6 +274,7 @@ public final class ToolRequestUserInputQuestion {
             Objects.requireNonNull(header, "header");
             this.header = header;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -251,6 +288,7 @@ public final class ToolRequestUserInputQuestion {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -263,6 +301,7 @@ public final class ToolRequestUserInputQuestion {
         public Builder isOther(@Nullable Boolean isOther) {
             this.isOther = isOther;
             _present = isOther == null ? _present & ~0x4L : _present | 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -275,6 +314,7 @@ public final class ToolRequestUserInputQuestion {
         public Builder isSecret(@Nullable Boolean isSecret) {
             this.isSecret = isSecret;
             _present = isSecret == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -287,6 +327,7 @@ public final class ToolRequestUserInputQuestion {
         public Builder options(@Nullable List<? extends ToolRequestUserInputOption> options) {
             this.options = options == null ? null : Json.copyList(options);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -300,6 +341,7 @@ public final class ToolRequestUserInputQuestion {
             Objects.requireNonNull(question, "question");
             this.question = question;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -348,10 +390,11 @@ public final class ToolRequestUserInputQuestion {
          * @throws IllegalStateException when a required member is not set
          */
         public ToolRequestUserInputQuestion build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("ToolRequestUserInputQuestion is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("ToolRequestUserInputQuestion is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ToolRequestUserInputQuestion(header, id, isOther, isSecret, options, question, _present, _additionalProperties, _order);
+            return new ToolRequestUserInputQuestion(header, id, isOther, isSecret, options, question, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -364,6 +407,8 @@ public final class ToolRequestUserInputQuestion {
             @Nullable List<ToolRequestUserInputOption> f4 = null;
             @Nullable String f5 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -384,21 +429,33 @@ public final class ToolRequestUserInputQuestion {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readString(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, ToolRequestUserInputOption.codec());
-                    case 5 -> f5 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readString(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ToolRequestUserInputOption.codec());
+                        case 5 -> f5 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "ToolRequestUserInputQuestion", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ToolRequestUserInputQuestion"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "ToolRequestUserInputQuestion", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ToolRequestUserInputQuestion(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new ToolRequestUserInputQuestion(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ToolRequestUserInputQuestion");
         }
@@ -406,6 +463,10 @@ public final class ToolRequestUserInputQuestion {
 
     private static void writeMember(ToolRequestUserInputQuestion v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.header);
             case 1 -> g.writeString(v.id);

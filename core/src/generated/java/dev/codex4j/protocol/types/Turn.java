@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class Turn {
     private static final String[] NAMES = {"completedAt", "durationMs", "error", "id", "items", "itemsView", "rootTurnId", "startedAt", "status"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"completedAt", "durationMs", "error", "id", "items", "itemsView", "rootTurnId", "startedAt", "status"};
+    private static final String[] JAVA_TYPES = {"long", "long", "TurnError", "String", "List<ThreadItem>", "TurnItemsView", "String", "long", "TurnStatus"};
     private static final long REQUIRED = 0x118L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -60,8 +64,9 @@ public final class Turn {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private Turn(@Nullable Long completedAt, @Nullable Long durationMs, @Nullable TurnError error, String id, List<ThreadItem> items, @Nullable TurnItemsView itemsView, @Nullable String rootTurnId, @Nullable Long startedAt, TurnStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private Turn(@Nullable Long completedAt, @Nullable Long durationMs, @Nullable TurnError error, String id, List<ThreadItem> items, @Nullable TurnItemsView itemsView, @Nullable String rootTurnId, @Nullable Long startedAt, TurnStatus status, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.completedAt = completedAt;
         this.durationMs = durationMs;
         this.error = error;
@@ -74,6 +79,7 @@ public final class Turn {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -82,6 +88,7 @@ public final class Turn {
      * @return the {@code completedAt} member, or null when absent or null
      */
     public @Nullable Long completedAt() {
+        Unbound.check(_unbound, 0);
         return completedAt;
     }
 
@@ -91,6 +98,7 @@ public final class Turn {
      * @return the {@code durationMs} member, or null when absent or null
      */
     public @Nullable Long durationMs() {
+        Unbound.check(_unbound, 1);
         return durationMs;
     }
 
@@ -100,6 +108,7 @@ public final class Turn {
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable TurnError error() {
+        Unbound.check(_unbound, 2);
         return error;
     }
 
@@ -109,6 +118,7 @@ public final class Turn {
      * @return the {@code id} member
      */
     public String id() {
+        Unbound.check(_unbound, 3);
         return id;
     }
 
@@ -118,6 +128,7 @@ public final class Turn {
      * @return the {@code items} member
      */
     public List<ThreadItem> items() {
+        Unbound.check(_unbound, 4);
         return items;
     }
 
@@ -129,6 +140,7 @@ public final class Turn {
      * @return the {@code itemsView} member, or null when absent
      */
     public @Nullable TurnItemsView itemsView() {
+        Unbound.check(_unbound, 5);
         return itemsView;
     }
 
@@ -138,6 +150,7 @@ public final class Turn {
      * @return the {@code rootTurnId} member, or null when absent or null
      */
     public @Nullable String rootTurnId() {
+        Unbound.check(_unbound, 6);
         return rootTurnId;
     }
 
@@ -147,6 +160,7 @@ public final class Turn {
      * @return the {@code startedAt} member, or null when absent or null
      */
     public @Nullable Long startedAt() {
+        Unbound.check(_unbound, 7);
         return startedAt;
     }
 
@@ -156,6 +170,7 @@ public final class Turn {
      * @return the {@code status} member
      */
     public TurnStatus status() {
+        Unbound.check(_unbound, 8);
         return status;
     }
 
@@ -177,6 +192,24 @@ public final class Turn {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public Turn validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -203,12 +236,13 @@ public final class Turn {
                 && Objects.equals(rootTurnId, x.rootTurnId)
                 && Objects.equals(startedAt, x.startedAt)
                 && Objects.equals(status, x.status)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, completedAt, durationMs, error, id, items, itemsView, rootTurnId, startedAt, status, _additionalProperties);
+        return Objects.hash(_present, completedAt, durationMs, error, id, items, itemsView, rootTurnId, startedAt, status, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -239,6 +273,9 @@ public final class Turn {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -258,6 +295,7 @@ public final class Turn {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -274,6 +312,7 @@ public final class Turn {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -285,6 +324,7 @@ public final class Turn {
         public Builder completedAt(@Nullable Long completedAt) {
             this.completedAt = completedAt;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -297,6 +337,7 @@ public final class Turn {
         public Builder durationMs(@Nullable Long durationMs) {
             this.durationMs = durationMs;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -309,6 +350,7 @@ public final class Turn {
         public Builder error(@Nullable TurnError error) {
             this.error = error;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -322,6 +364,7 @@ public final class Turn {
             Objects.requireNonNull(id, "id");
             this.id = id;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -335,6 +378,7 @@ public final class Turn {
             Objects.requireNonNull(items, "items");
             this.items = Json.copyList(items);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -347,6 +391,7 @@ public final class Turn {
         public Builder itemsView(@Nullable TurnItemsView itemsView) {
             this.itemsView = itemsView;
             _present = itemsView == null ? _present & ~0x20L : _present | 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -359,6 +404,7 @@ public final class Turn {
         public Builder rootTurnId(@Nullable String rootTurnId) {
             this.rootTurnId = rootTurnId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -371,6 +417,7 @@ public final class Turn {
         public Builder startedAt(@Nullable Long startedAt) {
             this.startedAt = startedAt;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -384,6 +431,7 @@ public final class Turn {
             Objects.requireNonNull(status, "status");
             this.status = status;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -432,10 +480,11 @@ public final class Turn {
          * @throws IllegalStateException when a required member is not set
          */
         public Turn build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("Turn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("Turn is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Turn(completedAt, durationMs, error, id, items, itemsView, rootTurnId, startedAt, status, _present, _additionalProperties, _order);
+            return new Turn(completedAt, durationMs, error, id, items, itemsView, rootTurnId, startedAt, status, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -451,6 +500,8 @@ public final class Turn {
             @Nullable Long f7 = null;
             @Nullable TurnStatus f8 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -471,24 +522,36 @@ public final class Turn {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableLong(p);
-                    case 1 -> f1 = Json.readNullableLong(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : TurnError.codec().read(p);
-                    case 3 -> f3 = Json.readString(p);
-                    case 4 -> f4 = Json.readList(p, ThreadItem.codec());
-                    case 5 -> f5 = TurnItemsView.codec().read(p);
-                    case 6 -> f6 = Json.readNullableString(p);
-                    case 7 -> f7 = Json.readNullableLong(p);
-                    case 8 -> f8 = TurnStatus.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableLong(q);
+                        case 1 -> f1 = Json.readNullableLong(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : TurnError.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readList(q, ThreadItem.codec());
+                        case 5 -> f5 = TurnItemsView.codec().read(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readNullableLong(q);
+                        case 8 -> f8 = TurnStatus.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "Turn", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("Turn"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "Turn", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Turn(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new Turn(f0, f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Turn");
         }
@@ -496,6 +559,10 @@ public final class Turn {
 
     private static void writeMember(Turn v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.completedAt == null) {

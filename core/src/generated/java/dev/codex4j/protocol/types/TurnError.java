@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class TurnError {
     private static final String[] NAMES = {"additionalDetails", "codexErrorInfo", "message", "misalignment"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"additionalDetails", "codexErrorInfo", "message", "misalignment"};
+    private static final String[] JAVA_TYPES = {"String", "CodexErrorInfo", "String", "MisalignmentErrorDetails"};
     private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,8 +57,9 @@ public final class TurnError {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TurnError(@Nullable String additionalDetails, @Nullable CodexErrorInfo codexErrorInfo, String message, @Nullable MisalignmentErrorDetails misalignment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TurnError(@Nullable String additionalDetails, @Nullable CodexErrorInfo codexErrorInfo, String message, @Nullable MisalignmentErrorDetails misalignment, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.additionalDetails = additionalDetails;
         this.codexErrorInfo = codexErrorInfo;
         this.message = message;
@@ -62,6 +67,7 @@ public final class TurnError {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class TurnError {
      * @return the {@code additionalDetails} member, or null when absent or null
      */
     public @Nullable String additionalDetails() {
+        Unbound.check(_unbound, 0);
         return additionalDetails;
     }
 
@@ -81,6 +88,7 @@ public final class TurnError {
      * @return the {@code codexErrorInfo} member, or null when absent or null
      */
     public @Nullable CodexErrorInfo codexErrorInfo() {
+        Unbound.check(_unbound, 1);
         return codexErrorInfo;
     }
 
@@ -90,6 +98,7 @@ public final class TurnError {
      * @return the {@code message} member
      */
     public String message() {
+        Unbound.check(_unbound, 2);
         return message;
     }
 
@@ -101,6 +110,7 @@ public final class TurnError {
      * @return the {@code misalignment} member, or null when absent or null
      */
     public @Nullable MisalignmentErrorDetails misalignment() {
+        Unbound.check(_unbound, 3);
         return misalignment;
     }
 
@@ -124,6 +134,24 @@ public final class TurnError {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TurnError validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<TurnError> codec() {
         return CODEC;
@@ -143,12 +171,13 @@ public final class TurnError {
                 && Objects.equals(codexErrorInfo, x.codexErrorInfo)
                 && Objects.equals(message, x.message)
                 && Objects.equals(misalignment, x.misalignment)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, additionalDetails, codexErrorInfo, message, misalignment, _additionalProperties);
+        return Objects.hash(_present, additionalDetails, codexErrorInfo, message, misalignment, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -168,6 +197,9 @@ public final class TurnError {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -182,6 +214,7 @@ public final class TurnError {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -193,6 +226,7 @@ public final class TurnError {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -204,6 +238,7 @@ public final class TurnError {
         public Builder additionalDetails(@Nullable String additionalDetails) {
             this.additionalDetails = additionalDetails;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -216,6 +251,7 @@ public final class TurnError {
         public Builder codexErrorInfo(@Nullable CodexErrorInfo codexErrorInfo) {
             this.codexErrorInfo = codexErrorInfo;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -229,6 +265,7 @@ public final class TurnError {
             Objects.requireNonNull(message, "message");
             this.message = message;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -241,6 +278,7 @@ public final class TurnError {
         public Builder misalignment(@Nullable MisalignmentErrorDetails misalignment) {
             this.misalignment = misalignment;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -289,10 +327,11 @@ public final class TurnError {
          * @throws IllegalStateException when a required member is not set
          */
         public TurnError build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TurnError is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TurnError is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TurnError(additionalDetails, codexErrorInfo, message, misalignment, _present, _additionalProperties, _order);
+            return new TurnError(additionalDetails, codexErrorInfo, message, misalignment, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -303,6 +342,8 @@ public final class TurnError {
             @Nullable String f2 = null;
             @Nullable MisalignmentErrorDetails f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -323,19 +364,31 @@ public final class TurnError {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : CodexErrorInfo.codec().read(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = p.currentToken() == JsonToken.VALUE_NULL ? null : MisalignmentErrorDetails.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : CodexErrorInfo.codec().read(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : MisalignmentErrorDetails.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TurnError", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TurnError"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TurnError", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TurnError(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TurnError(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TurnError");
         }
@@ -343,6 +396,10 @@ public final class TurnError {
 
     private static void writeMember(TurnError v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.additionalDetails == null) {

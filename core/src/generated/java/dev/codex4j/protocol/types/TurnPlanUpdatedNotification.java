@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class TurnPlanUpdatedNotification {
     private static final String[] NAMES = {"explanation", "plan", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"explanation", "plan", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"String", "List<TurnPlanStep>", "String", "String"};
     private static final long REQUIRED = 0xeL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,8 +59,9 @@ public final class TurnPlanUpdatedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TurnPlanUpdatedNotification(@Nullable String explanation, List<TurnPlanStep> plan, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TurnPlanUpdatedNotification(@Nullable String explanation, List<TurnPlanStep> plan, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.explanation = explanation;
         this.plan = plan;
         this.threadId = threadId;
@@ -64,6 +69,7 @@ public final class TurnPlanUpdatedNotification {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -72,6 +78,7 @@ public final class TurnPlanUpdatedNotification {
      * @return the {@code explanation} member, or null when absent or null
      */
     public @Nullable String explanation() {
+        Unbound.check(_unbound, 0);
         return explanation;
     }
 
@@ -81,6 +88,7 @@ public final class TurnPlanUpdatedNotification {
      * @return the {@code plan} member
      */
     public List<TurnPlanStep> plan() {
+        Unbound.check(_unbound, 1);
         return plan;
     }
 
@@ -90,6 +98,7 @@ public final class TurnPlanUpdatedNotification {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 2);
         return threadId;
     }
 
@@ -99,6 +108,7 @@ public final class TurnPlanUpdatedNotification {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 3);
         return turnId;
     }
 
@@ -122,6 +132,24 @@ public final class TurnPlanUpdatedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TurnPlanUpdatedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<TurnPlanUpdatedNotification> codec() {
         return CODEC;
@@ -141,12 +169,13 @@ public final class TurnPlanUpdatedNotification {
                 && Objects.equals(plan, x.plan)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, explanation, plan, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, explanation, plan, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -162,6 +191,9 @@ public final class TurnPlanUpdatedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -176,6 +208,7 @@ public final class TurnPlanUpdatedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -187,6 +220,7 @@ public final class TurnPlanUpdatedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -198,6 +232,7 @@ public final class TurnPlanUpdatedNotification {
         public Builder explanation(@Nullable String explanation) {
             this.explanation = explanation;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -211,6 +246,7 @@ public final class TurnPlanUpdatedNotification {
             Objects.requireNonNull(plan, "plan");
             this.plan = Json.copyList(plan);
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -224,6 +260,7 @@ public final class TurnPlanUpdatedNotification {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class TurnPlanUpdatedNotification {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class TurnPlanUpdatedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public TurnPlanUpdatedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TurnPlanUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TurnPlanUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TurnPlanUpdatedNotification(explanation, plan, threadId, turnId, _present, _additionalProperties, _order);
+            return new TurnPlanUpdatedNotification(explanation, plan, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class TurnPlanUpdatedNotification {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class TurnPlanUpdatedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readList(p, TurnPlanStep.codec());
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readList(q, TurnPlanStep.codec());
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TurnPlanUpdatedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TurnPlanUpdatedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TurnPlanUpdatedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TurnPlanUpdatedNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TurnPlanUpdatedNotification(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TurnPlanUpdatedNotification");
         }
@@ -339,6 +392,10 @@ public final class TurnPlanUpdatedNotification {
 
     private static void writeMember(TurnPlanUpdatedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.explanation == null) {

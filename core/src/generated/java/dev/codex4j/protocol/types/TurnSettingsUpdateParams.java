@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class TurnSettingsUpdateParams {
     private static final String[] NAMES = {"approvalsReviewer", "effort", "environments", "model", "serviceTier", "summary", "threadId", "turnId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"approvalsReviewer", "effort", "environments", "model", "serviceTier", "summary", "threadId", "turnId"};
+    private static final String[] JAVA_TYPES = {"ApprovalsReviewer", "String", "List<TurnEnvironmentParams>", "String", "String", "ReasoningSummary", "String", "String"};
     private static final long REQUIRED = 0xc0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -59,8 +63,9 @@ public final class TurnSettingsUpdateParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TurnSettingsUpdateParams(@Nullable ApprovalsReviewer approvalsReviewer, @Nullable String effort, @Nullable List<TurnEnvironmentParams> environments, @Nullable String model, @Nullable String serviceTier, @Nullable ReasoningSummary summary, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TurnSettingsUpdateParams(@Nullable ApprovalsReviewer approvalsReviewer, @Nullable String effort, @Nullable List<TurnEnvironmentParams> environments, @Nullable String model, @Nullable String serviceTier, @Nullable ReasoningSummary summary, String threadId, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.approvalsReviewer = approvalsReviewer;
         this.effort = effort;
         this.environments = environments;
@@ -72,6 +77,7 @@ public final class TurnSettingsUpdateParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -80,6 +86,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code approvalsReviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 0);
         return approvalsReviewer;
     }
 
@@ -89,6 +96,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code effort} member, or null when absent or null
      */
     public @Nullable String effort() {
+        Unbound.check(_unbound, 1);
         return effort;
     }
 
@@ -98,6 +106,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code environments} member, or null when absent or null
      */
     public @Nullable List<TurnEnvironmentParams> environments() {
+        Unbound.check(_unbound, 2);
         return environments;
     }
 
@@ -107,6 +116,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 3);
         return model;
     }
 
@@ -116,6 +126,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 4);
         return serviceTier;
     }
 
@@ -125,6 +136,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code summary} member, or null when absent or null
      */
     public @Nullable ReasoningSummary summary() {
+        Unbound.check(_unbound, 5);
         return summary;
     }
 
@@ -134,6 +146,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 6);
         return threadId;
     }
 
@@ -143,6 +156,7 @@ public final class TurnSettingsUpdateParams {
      * @return the {@code turnId} member
      */
     public String turnId() {
+        Unbound.check(_unbound, 7);
         return turnId;
     }
 
@@ -164,6 +178,24 @@ public final class TurnSettingsUpdateParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TurnSettingsUpdateParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -189,12 +221,13 @@ public final class TurnSettingsUpdateParams {
                 && Objects.equals(summary, x.summary)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(turnId, x.turnId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, approvalsReviewer, effort, environments, model, serviceTier, summary, threadId, turnId, _additionalProperties);
+        return Objects.hash(_present, approvalsReviewer, effort, environments, model, serviceTier, summary, threadId, turnId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -224,6 +257,9 @@ public final class TurnSettingsUpdateParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -242,6 +278,7 @@ public final class TurnSettingsUpdateParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -257,6 +294,7 @@ public final class TurnSettingsUpdateParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -268,6 +306,7 @@ public final class TurnSettingsUpdateParams {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -280,6 +319,7 @@ public final class TurnSettingsUpdateParams {
         public Builder effort(@Nullable String effort) {
             this.effort = effort;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -292,6 +332,7 @@ public final class TurnSettingsUpdateParams {
         public Builder environments(@Nullable List<? extends TurnEnvironmentParams> environments) {
             this.environments = environments == null ? null : Json.copyList(environments);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -304,6 +345,7 @@ public final class TurnSettingsUpdateParams {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -316,6 +358,7 @@ public final class TurnSettingsUpdateParams {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -328,6 +371,7 @@ public final class TurnSettingsUpdateParams {
         public Builder summary(@Nullable ReasoningSummary summary) {
             this.summary = summary;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -341,6 +385,7 @@ public final class TurnSettingsUpdateParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -354,6 +399,7 @@ public final class TurnSettingsUpdateParams {
             Objects.requireNonNull(turnId, "turnId");
             this.turnId = turnId;
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -402,10 +448,11 @@ public final class TurnSettingsUpdateParams {
          * @throws IllegalStateException when a required member is not set
          */
         public TurnSettingsUpdateParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TurnSettingsUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TurnSettingsUpdateParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TurnSettingsUpdateParams(approvalsReviewer, effort, environments, model, serviceTier, summary, threadId, turnId, _present, _additionalProperties, _order);
+            return new TurnSettingsUpdateParams(approvalsReviewer, effort, environments, model, serviceTier, summary, threadId, turnId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -420,6 +467,8 @@ public final class TurnSettingsUpdateParams {
             @Nullable String f6 = null;
             @Nullable String f7 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -440,23 +489,35 @@ public final class TurnSettingsUpdateParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, TurnEnvironmentParams.codec());
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = Json.readNullableString(p);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(p);
-                    case 6 -> f6 = Json.readString(p);
-                    case 7 -> f7 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, TurnEnvironmentParams.codec());
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(q);
+                        case 6 -> f6 = Json.readString(q);
+                        case 7 -> f7 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TurnSettingsUpdateParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TurnSettingsUpdateParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TurnSettingsUpdateParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TurnSettingsUpdateParams(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TurnSettingsUpdateParams(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TurnSettingsUpdateParams");
         }
@@ -464,6 +525,10 @@ public final class TurnSettingsUpdateParams {
 
     private static void writeMember(TurnSettingsUpdateParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.approvalsReviewer == null) {

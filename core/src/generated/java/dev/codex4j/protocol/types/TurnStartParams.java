@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class TurnStartParams {
     private static final String[] NAMES = {"additionalContext", "approvalPolicy", "approvalsReviewer", "clientUserMessageId", "collaborationMode", "cwd", "cyberAccessProgram", "disabledPluginIds", "effort", "environments", "input", "model", "multiAgentMode", "outputSchema", "parentTurnId", "permissions", "personality", "responsesapiClientMetadata", "responsesapiClientMetadataPatch", "rootTurnId", "runtimeWorkspaceRoots", "sandboxPolicy", "serviceTier", "serviceTierForTurn", "summary", "threadId", "toolOutput", "turnTrigger"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"additionalContext", "approvalPolicy", "approvalsReviewer", "clientUserMessageId", "collaborationMode", "cwd", "cyberAccessProgram", "disabledPluginIds", "effort", "environments", "input", "model", "multiAgentMode", "outputSchema", "parentTurnId", "permissions", "personality", "responsesapiClientMetadata", "responsesapiClientMetadataPatch", "rootTurnId", "runtimeWorkspaceRoots", "sandboxPolicy", "serviceTier", "serviceTierForTurn", "summary", "threadId", "toolOutput", "turnTrigger"};
+    private static final String[] JAVA_TYPES = {"Map<String, AdditionalContextEntry>", "AskForApproval", "ApprovalsReviewer", "String", "CollaborationMode", "String", "CyberAccessProgram", "List<String>", "String", "List<TurnEnvironmentParams>", "List<UserInput>", "String", "MultiAgentMode", "JsonNode", "String", "String", "Personality", "Map<String, String>", "Map<String, String>", "String", "List<String>", "SandboxPolicy", "String", "String", "ReasoningSummary", "String", "TurnToolOutput", "String"};
     private static final long REQUIRED = 0x2000400L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -78,8 +82,9 @@ public final class TurnStartParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TurnStartParams(@Nullable Map<String, AdditionalContextEntry> additionalContext, @Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable String clientUserMessageId, @Nullable CollaborationMode collaborationMode, @Nullable String cwd, @Nullable CyberAccessProgram cyberAccessProgram, @Nullable List<String> disabledPluginIds, @Nullable String effort, @Nullable List<TurnEnvironmentParams> environments, List<UserInput> input, @Nullable String model, @Nullable MultiAgentMode multiAgentMode, @Nullable JsonNode outputSchema, @Nullable String parentTurnId, @Nullable String permissions, @Nullable Personality personality, @Nullable Map<String, String> responsesapiClientMetadata, @Nullable Map<String, String> responsesapiClientMetadataPatch, @Nullable String rootTurnId, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxPolicy sandboxPolicy, @Nullable String serviceTier, @Nullable String serviceTierForTurn, @Nullable ReasoningSummary summary, String threadId, @Nullable TurnToolOutput toolOutput, @Nullable String turnTrigger, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TurnStartParams(@Nullable Map<String, AdditionalContextEntry> additionalContext, @Nullable AskForApproval approvalPolicy, @Nullable ApprovalsReviewer approvalsReviewer, @Nullable String clientUserMessageId, @Nullable CollaborationMode collaborationMode, @Nullable String cwd, @Nullable CyberAccessProgram cyberAccessProgram, @Nullable List<String> disabledPluginIds, @Nullable String effort, @Nullable List<TurnEnvironmentParams> environments, List<UserInput> input, @Nullable String model, @Nullable MultiAgentMode multiAgentMode, @Nullable JsonNode outputSchema, @Nullable String parentTurnId, @Nullable String permissions, @Nullable Personality personality, @Nullable Map<String, String> responsesapiClientMetadata, @Nullable Map<String, String> responsesapiClientMetadataPatch, @Nullable String rootTurnId, @Nullable List<String> runtimeWorkspaceRoots, @Nullable SandboxPolicy sandboxPolicy, @Nullable String serviceTier, @Nullable String serviceTierForTurn, @Nullable ReasoningSummary summary, String threadId, @Nullable TurnToolOutput toolOutput, @Nullable String turnTrigger, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.additionalContext = additionalContext;
         this.approvalPolicy = approvalPolicy;
         this.approvalsReviewer = approvalsReviewer;
@@ -111,6 +116,7 @@ public final class TurnStartParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -120,6 +126,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable Map<String, AdditionalContextEntry> additionalContext() {
+        Unbound.check(_unbound, 0);
         return additionalContext;
     }
 
@@ -129,6 +136,7 @@ public final class TurnStartParams {
      * @return the {@code approvalPolicy} member, or null when absent or null
      */
     public @Nullable AskForApproval approvalPolicy() {
+        Unbound.check(_unbound, 1);
         return approvalPolicy;
     }
 
@@ -138,6 +146,7 @@ public final class TurnStartParams {
      * @return the {@code approvalsReviewer} member, or null when absent or null
      */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
+        Unbound.check(_unbound, 2);
         return approvalsReviewer;
     }
 
@@ -147,6 +156,7 @@ public final class TurnStartParams {
      * @return the {@code clientUserMessageId} member, or null when absent or null
      */
     public @Nullable String clientUserMessageId() {
+        Unbound.check(_unbound, 3);
         return clientUserMessageId;
     }
 
@@ -159,6 +169,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable CollaborationMode collaborationMode() {
+        Unbound.check(_unbound, 4);
         return collaborationMode;
     }
 
@@ -168,6 +179,7 @@ public final class TurnStartParams {
      * @return the {@code cwd} member, or null when absent or null
      */
     public @Nullable String cwd() {
+        Unbound.check(_unbound, 5);
         return cwd;
     }
 
@@ -178,6 +190,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable CyberAccessProgram cyberAccessProgram() {
+        Unbound.check(_unbound, 6);
         return cyberAccessProgram;
     }
 
@@ -187,6 +200,7 @@ public final class TurnStartParams {
      * @return the {@code disabledPluginIds} member, or null when absent or null
      */
     public @Nullable List<String> disabledPluginIds() {
+        Unbound.check(_unbound, 7);
         return disabledPluginIds;
     }
 
@@ -196,6 +210,7 @@ public final class TurnStartParams {
      * @return the {@code effort} member, or null when absent or null
      */
     public @Nullable String effort() {
+        Unbound.check(_unbound, 8);
         return effort;
     }
 
@@ -208,6 +223,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable List<TurnEnvironmentParams> environments() {
+        Unbound.check(_unbound, 9);
         return environments;
     }
 
@@ -217,6 +233,7 @@ public final class TurnStartParams {
      * @return the {@code input} member
      */
     public List<UserInput> input() {
+        Unbound.check(_unbound, 10);
         return input;
     }
 
@@ -226,6 +243,7 @@ public final class TurnStartParams {
      * @return the {@code model} member, or null when absent or null
      */
     public @Nullable String model() {
+        Unbound.check(_unbound, 11);
         return model;
     }
 
@@ -236,6 +254,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable MultiAgentMode multiAgentMode() {
+        Unbound.check(_unbound, 12);
         return multiAgentMode;
     }
 
@@ -245,6 +264,7 @@ public final class TurnStartParams {
      * @return the {@code outputSchema} member, or null when absent
      */
     public @Nullable JsonNode outputSchema() {
+        Unbound.check(_unbound, 13);
         return outputSchema;
     }
 
@@ -256,6 +276,7 @@ public final class TurnStartParams {
      * @return the {@code parentTurnId} member, or null when absent or null
      */
     public @Nullable String parentTurnId() {
+        Unbound.check(_unbound, 14);
         return parentTurnId;
     }
 
@@ -266,6 +287,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable String permissions() {
+        Unbound.check(_unbound, 15);
         return permissions;
     }
 
@@ -275,6 +297,7 @@ public final class TurnStartParams {
      * @return the {@code personality} member, or null when absent or null
      */
     public @Nullable Personality personality() {
+        Unbound.check(_unbound, 16);
         return personality;
     }
 
@@ -289,6 +312,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable Map<String, String> responsesapiClientMetadata() {
+        Unbound.check(_unbound, 17);
         return responsesapiClientMetadata;
     }
 
@@ -299,6 +323,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable Map<String, String> responsesapiClientMetadataPatch() {
+        Unbound.check(_unbound, 18);
         return responsesapiClientMetadataPatch;
     }
 
@@ -310,6 +335,7 @@ public final class TurnStartParams {
      * @return the {@code rootTurnId} member, or null when absent or null
      */
     public @Nullable String rootTurnId() {
+        Unbound.check(_unbound, 19);
         return rootTurnId;
     }
 
@@ -320,6 +346,7 @@ public final class TurnStartParams {
      */
     @Experimental
     public @Nullable List<String> runtimeWorkspaceRoots() {
+        Unbound.check(_unbound, 20);
         return runtimeWorkspaceRoots;
     }
 
@@ -329,6 +356,7 @@ public final class TurnStartParams {
      * @return the {@code sandboxPolicy} member, or null when absent or null
      */
     public @Nullable SandboxPolicy sandboxPolicy() {
+        Unbound.check(_unbound, 21);
         return sandboxPolicy;
     }
 
@@ -338,6 +366,7 @@ public final class TurnStartParams {
      * @return the {@code serviceTier} member, or null when absent or null
      */
     public @Nullable String serviceTier() {
+        Unbound.check(_unbound, 22);
         return serviceTier;
     }
 
@@ -347,6 +376,7 @@ public final class TurnStartParams {
      * @return the {@code serviceTierForTurn} member, or null when absent or null
      */
     public @Nullable String serviceTierForTurn() {
+        Unbound.check(_unbound, 23);
         return serviceTierForTurn;
     }
 
@@ -356,6 +386,7 @@ public final class TurnStartParams {
      * @return the {@code summary} member, or null when absent or null
      */
     public @Nullable ReasoningSummary summary() {
+        Unbound.check(_unbound, 24);
         return summary;
     }
 
@@ -365,6 +396,7 @@ public final class TurnStartParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 25);
         return threadId;
     }
 
@@ -374,6 +406,7 @@ public final class TurnStartParams {
      * @return the {@code toolOutput} member, or null when absent or null
      */
     public @Nullable TurnToolOutput toolOutput() {
+        Unbound.check(_unbound, 26);
         return toolOutput;
     }
 
@@ -383,6 +416,7 @@ public final class TurnStartParams {
      * @return the {@code turnTrigger} member, or null when absent or null
      */
     public @Nullable String turnTrigger() {
+        Unbound.check(_unbound, 27);
         return turnTrigger;
     }
 
@@ -404,6 +438,24 @@ public final class TurnStartParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TurnStartParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -449,12 +501,13 @@ public final class TurnStartParams {
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(toolOutput, x.toolOutput)
                 && Objects.equals(turnTrigger, x.turnTrigger)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, additionalContext, approvalPolicy, approvalsReviewer, clientUserMessageId, collaborationMode, cwd, cyberAccessProgram, disabledPluginIds, effort, environments, input, model, multiAgentMode, outputSchema, parentTurnId, permissions, personality, responsesapiClientMetadata, responsesapiClientMetadataPatch, rootTurnId, runtimeWorkspaceRoots, sandboxPolicy, serviceTier, serviceTierForTurn, summary, threadId, toolOutput, turnTrigger, _additionalProperties);
+        return Objects.hash(_present, additionalContext, approvalPolicy, approvalsReviewer, clientUserMessageId, collaborationMode, cwd, cyberAccessProgram, disabledPluginIds, effort, environments, input, model, multiAgentMode, outputSchema, parentTurnId, permissions, personality, responsesapiClientMetadata, responsesapiClientMetadataPatch, rootTurnId, runtimeWorkspaceRoots, sandboxPolicy, serviceTier, serviceTierForTurn, summary, threadId, toolOutput, turnTrigger, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -544,6 +597,9 @@ public final class TurnStartParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -582,6 +638,7 @@ public final class TurnStartParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -617,6 +674,7 @@ public final class TurnStartParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -629,6 +687,7 @@ public final class TurnStartParams {
         public Builder additionalContext(@Nullable Map<String, ? extends AdditionalContextEntry> additionalContext) {
             this.additionalContext = additionalContext == null ? null : Json.copyMap(additionalContext, false);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -641,6 +700,7 @@ public final class TurnStartParams {
         public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
             this.approvalPolicy = approvalPolicy;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -653,6 +713,7 @@ public final class TurnStartParams {
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer approvalsReviewer) {
             this.approvalsReviewer = approvalsReviewer;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -665,6 +726,7 @@ public final class TurnStartParams {
         public Builder clientUserMessageId(@Nullable String clientUserMessageId) {
             this.clientUserMessageId = clientUserMessageId;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -678,6 +740,7 @@ public final class TurnStartParams {
         public Builder collaborationMode(@Nullable CollaborationMode collaborationMode) {
             this.collaborationMode = collaborationMode;
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -690,6 +753,7 @@ public final class TurnStartParams {
         public Builder cwd(@Nullable String cwd) {
             this.cwd = cwd;
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -703,6 +767,7 @@ public final class TurnStartParams {
         public Builder cyberAccessProgram(@Nullable CyberAccessProgram cyberAccessProgram) {
             this.cyberAccessProgram = cyberAccessProgram;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -715,6 +780,7 @@ public final class TurnStartParams {
         public Builder disabledPluginIds(@Nullable List<? extends String> disabledPluginIds) {
             this.disabledPluginIds = disabledPluginIds == null ? null : Json.copyList(disabledPluginIds);
             _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -727,6 +793,7 @@ public final class TurnStartParams {
         public Builder effort(@Nullable String effort) {
             this.effort = effort;
             _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -740,6 +807,7 @@ public final class TurnStartParams {
         public Builder environments(@Nullable List<? extends TurnEnvironmentParams> environments) {
             this.environments = environments == null ? null : Json.copyList(environments);
             _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -753,6 +821,7 @@ public final class TurnStartParams {
             Objects.requireNonNull(input, "input");
             this.input = Json.copyList(input);
             _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -765,6 +834,7 @@ public final class TurnStartParams {
         public Builder model(@Nullable String model) {
             this.model = model;
             _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -778,6 +848,7 @@ public final class TurnStartParams {
         public Builder multiAgentMode(@Nullable MultiAgentMode multiAgentMode) {
             this.multiAgentMode = multiAgentMode;
             _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -790,6 +861,7 @@ public final class TurnStartParams {
         public Builder outputSchema(@Nullable JsonNode outputSchema) {
             this.outputSchema = outputSchema;
             _present = outputSchema == null ? _present & ~0x2000L : _present | 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -802,6 +874,7 @@ public final class TurnStartParams {
         public Builder parentTurnId(@Nullable String parentTurnId) {
             this.parentTurnId = parentTurnId;
             _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -815,6 +888,7 @@ public final class TurnStartParams {
         public Builder permissions(@Nullable String permissions) {
             this.permissions = permissions;
             _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -827,6 +901,7 @@ public final class TurnStartParams {
         public Builder personality(@Nullable Personality personality) {
             this.personality = personality;
             _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -840,6 +915,7 @@ public final class TurnStartParams {
         public Builder responsesapiClientMetadata(@Nullable Map<String, ? extends String> responsesapiClientMetadata) {
             this.responsesapiClientMetadata = responsesapiClientMetadata == null ? null : Json.copyMap(responsesapiClientMetadata, false);
             _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -853,6 +929,7 @@ public final class TurnStartParams {
         public Builder responsesapiClientMetadataPatch(@Nullable Map<String, ? extends String> responsesapiClientMetadataPatch) {
             this.responsesapiClientMetadataPatch = responsesapiClientMetadataPatch == null ? null : Json.copyMap(responsesapiClientMetadataPatch, false);
             _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -865,6 +942,7 @@ public final class TurnStartParams {
         public Builder rootTurnId(@Nullable String rootTurnId) {
             this.rootTurnId = rootTurnId;
             _present |= 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -878,6 +956,7 @@ public final class TurnStartParams {
         public Builder runtimeWorkspaceRoots(@Nullable List<? extends String> runtimeWorkspaceRoots) {
             this.runtimeWorkspaceRoots = runtimeWorkspaceRoots == null ? null : Json.copyList(runtimeWorkspaceRoots);
             _present |= 0x100000L;
+            _unbound = Unbound.without(_unbound, 20);
             return this;
         }
 
@@ -890,6 +969,7 @@ public final class TurnStartParams {
         public Builder sandboxPolicy(@Nullable SandboxPolicy sandboxPolicy) {
             this.sandboxPolicy = sandboxPolicy;
             _present |= 0x200000L;
+            _unbound = Unbound.without(_unbound, 21);
             return this;
         }
 
@@ -902,6 +982,7 @@ public final class TurnStartParams {
         public Builder serviceTier(@Nullable String serviceTier) {
             this.serviceTier = serviceTier;
             _present |= 0x400000L;
+            _unbound = Unbound.without(_unbound, 22);
             return this;
         }
 
@@ -914,6 +995,7 @@ public final class TurnStartParams {
         public Builder serviceTierForTurn(@Nullable String serviceTierForTurn) {
             this.serviceTierForTurn = serviceTierForTurn;
             _present |= 0x800000L;
+            _unbound = Unbound.without(_unbound, 23);
             return this;
         }
 
@@ -926,6 +1008,7 @@ public final class TurnStartParams {
         public Builder summary(@Nullable ReasoningSummary summary) {
             this.summary = summary;
             _present |= 0x1000000L;
+            _unbound = Unbound.without(_unbound, 24);
             return this;
         }
 
@@ -939,6 +1022,7 @@ public final class TurnStartParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x2000000L;
+            _unbound = Unbound.without(_unbound, 25);
             return this;
         }
 
@@ -951,6 +1035,7 @@ public final class TurnStartParams {
         public Builder toolOutput(@Nullable TurnToolOutput toolOutput) {
             this.toolOutput = toolOutput;
             _present |= 0x4000000L;
+            _unbound = Unbound.without(_unbound, 26);
             return this;
         }
 
@@ -963,6 +1048,7 @@ public final class TurnStartParams {
         public Builder turnTrigger(@Nullable String turnTrigger) {
             this.turnTrigger = turnTrigger;
             _present |= 0x8000000L;
+            _unbound = Unbound.without(_unbound, 27);
             return this;
         }
 
@@ -1011,10 +1097,11 @@ public final class TurnStartParams {
          * @throws IllegalStateException when a required member is not set
          */
         public TurnStartParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TurnStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TurnStartParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TurnStartParams(additionalContext, approvalPolicy, approvalsReviewer, clientUserMessageId, collaborationMode, cwd, cyberAccessProgram, disabledPluginIds, effort, environments, input, model, multiAgentMode, outputSchema, parentTurnId, permissions, personality, responsesapiClientMetadata, responsesapiClientMetadataPatch, rootTurnId, runtimeWorkspaceRoots, sandboxPolicy, serviceTier, serviceTierForTurn, summary, threadId, toolOutput, turnTrigger, _present, _additionalProperties, _order);
+            return new TurnStartParams(additionalContext, approvalPolicy, approvalsReviewer, clientUserMessageId, collaborationMode, cwd, cyberAccessProgram, disabledPluginIds, effort, environments, input, model, multiAgentMode, outputSchema, parentTurnId, permissions, personality, responsesapiClientMetadata, responsesapiClientMetadataPatch, rootTurnId, runtimeWorkspaceRoots, sandboxPolicy, serviceTier, serviceTierForTurn, summary, threadId, toolOutput, turnTrigger, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -1049,6 +1136,8 @@ public final class TurnStartParams {
             @Nullable TurnToolOutput f26 = null;
             @Nullable String f27 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -1069,43 +1158,55 @@ public final class TurnStartParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, AdditionalContextEntry.codec(), false);
-                    case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : CollaborationMode.codec().read(p);
-                    case 5 -> f5 = Json.readNullableString(p);
-                    case 6 -> f6 = p.currentToken() == JsonToken.VALUE_NULL ? null : CyberAccessProgram.codec().read(p);
-                    case 7 -> f7 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 8 -> f8 = Json.readNullableString(p);
-                    case 9 -> f9 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, TurnEnvironmentParams.codec());
-                    case 10 -> f10 = Json.readList(p, UserInput.codec());
-                    case 11 -> f11 = Json.readNullableString(p);
-                    case 12 -> f12 = p.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentMode.codec().read(p);
-                    case 13 -> f13 = Json.readTree(p);
-                    case 14 -> f14 = Json.readNullableString(p);
-                    case 15 -> f15 = Json.readNullableString(p);
-                    case 16 -> f16 = p.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(p);
-                    case 17 -> f17 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 18 -> f18 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 19 -> f19 = Json.readNullableString(p);
-                    case 20 -> f20 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(p, Json.STRING);
-                    case 21 -> f21 = p.currentToken() == JsonToken.VALUE_NULL ? null : SandboxPolicy.codec().read(p);
-                    case 22 -> f22 = Json.readNullableString(p);
-                    case 23 -> f23 = Json.readNullableString(p);
-                    case 24 -> f24 = p.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(p);
-                    case 25 -> f25 = Json.readString(p);
-                    case 26 -> f26 = p.currentToken() == JsonToken.VALUE_NULL ? null : TurnToolOutput.codec().read(p);
-                    case 27 -> f27 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, AdditionalContextEntry.codec(), false);
+                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AskForApproval.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : ApprovalsReviewer.codec().read(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : CollaborationMode.codec().read(q);
+                        case 5 -> f5 = Json.readNullableString(q);
+                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : CyberAccessProgram.codec().read(q);
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 8 -> f8 = Json.readNullableString(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, TurnEnvironmentParams.codec());
+                        case 10 -> f10 = Json.readList(q, UserInput.codec());
+                        case 11 -> f11 = Json.readNullableString(q);
+                        case 12 -> f12 = q.currentToken() == JsonToken.VALUE_NULL ? null : MultiAgentMode.codec().read(q);
+                        case 13 -> f13 = Json.readTree(q);
+                        case 14 -> f14 = Json.readNullableString(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = q.currentToken() == JsonToken.VALUE_NULL ? null : Personality.codec().read(q);
+                        case 17 -> f17 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 18 -> f18 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 19 -> f19 = Json.readNullableString(q);
+                        case 20 -> f20 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 21 -> f21 = q.currentToken() == JsonToken.VALUE_NULL ? null : SandboxPolicy.codec().read(q);
+                        case 22 -> f22 = Json.readNullableString(q);
+                        case 23 -> f23 = Json.readNullableString(q);
+                        case 24 -> f24 = q.currentToken() == JsonToken.VALUE_NULL ? null : ReasoningSummary.codec().read(q);
+                        case 25 -> f25 = Json.readString(q);
+                        case 26 -> f26 = q.currentToken() == JsonToken.VALUE_NULL ? null : TurnToolOutput.codec().read(q);
+                        case 27 -> f27 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TurnStartParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TurnStartParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TurnStartParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TurnStartParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TurnStartParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, f20, f21, f22, f23, f24, f25, f26, f27, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TurnStartParams");
         }
@@ -1113,6 +1214,10 @@ public final class TurnStartParams {
 
     private static void writeMember(TurnStartParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.additionalContext == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class TurnSteerParams {
     private static final String[] NAMES = {"additionalContext", "clientUserMessageId", "expectedTurnId", "input", "responsesapiClientMetadata", "responsesapiClientMetadataPatch", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"additionalContext", "clientUserMessageId", "expectedTurnId", "input", "responsesapiClientMetadata", "responsesapiClientMetadataPatch", "threadId"};
+    private static final String[] JAVA_TYPES = {"Map<String, AdditionalContextEntry>", "String", "String", "List<UserInput>", "Map<String, String>", "Map<String, String>", "String"};
     private static final long REQUIRED = 0x4cL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -58,8 +62,9 @@ public final class TurnSteerParams {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TurnSteerParams(@Nullable Map<String, AdditionalContextEntry> additionalContext, @Nullable String clientUserMessageId, String expectedTurnId, List<UserInput> input, @Nullable Map<String, String> responsesapiClientMetadata, @Nullable Map<String, String> responsesapiClientMetadataPatch, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TurnSteerParams(@Nullable Map<String, AdditionalContextEntry> additionalContext, @Nullable String clientUserMessageId, String expectedTurnId, List<UserInput> input, @Nullable Map<String, String> responsesapiClientMetadata, @Nullable Map<String, String> responsesapiClientMetadataPatch, String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.additionalContext = additionalContext;
         this.clientUserMessageId = clientUserMessageId;
         this.expectedTurnId = expectedTurnId;
@@ -70,6 +75,7 @@ public final class TurnSteerParams {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -79,6 +85,7 @@ public final class TurnSteerParams {
      */
     @Experimental
     public @Nullable Map<String, AdditionalContextEntry> additionalContext() {
+        Unbound.check(_unbound, 0);
         return additionalContext;
     }
 
@@ -88,6 +95,7 @@ public final class TurnSteerParams {
      * @return the {@code clientUserMessageId} member, or null when absent or null
      */
     public @Nullable String clientUserMessageId() {
+        Unbound.check(_unbound, 1);
         return clientUserMessageId;
     }
 
@@ -97,6 +105,7 @@ public final class TurnSteerParams {
      * @return the {@code expectedTurnId} member
      */
     public String expectedTurnId() {
+        Unbound.check(_unbound, 2);
         return expectedTurnId;
     }
 
@@ -106,6 +115,7 @@ public final class TurnSteerParams {
      * @return the {@code input} member
      */
     public List<UserInput> input() {
+        Unbound.check(_unbound, 3);
         return input;
     }
 
@@ -120,6 +130,7 @@ public final class TurnSteerParams {
      */
     @Experimental
     public @Nullable Map<String, String> responsesapiClientMetadata() {
+        Unbound.check(_unbound, 4);
         return responsesapiClientMetadata;
     }
 
@@ -130,6 +141,7 @@ public final class TurnSteerParams {
      */
     @Experimental
     public @Nullable Map<String, String> responsesapiClientMetadataPatch() {
+        Unbound.check(_unbound, 5);
         return responsesapiClientMetadataPatch;
     }
 
@@ -139,6 +151,7 @@ public final class TurnSteerParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
+        Unbound.check(_unbound, 6);
         return threadId;
     }
 
@@ -160,6 +173,24 @@ public final class TurnSteerParams {
     /** {@return a builder holding this value's members (and their JSON order), to change some} */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TurnSteerParams validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
     }
 
     /** {@return the strict JSON codec of this type} */
@@ -184,12 +215,13 @@ public final class TurnSteerParams {
                 && Objects.equals(responsesapiClientMetadata, x.responsesapiClientMetadata)
                 && Objects.equals(responsesapiClientMetadataPatch, x.responsesapiClientMetadataPatch)
                 && Objects.equals(threadId, x.threadId)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, additionalContext, clientUserMessageId, expectedTurnId, input, responsesapiClientMetadata, responsesapiClientMetadataPatch, threadId, _additionalProperties);
+        return Objects.hash(_present, additionalContext, clientUserMessageId, expectedTurnId, input, responsesapiClientMetadata, responsesapiClientMetadataPatch, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -214,6 +246,9 @@ public final class TurnSteerParams {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -231,6 +266,7 @@ public final class TurnSteerParams {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -245,6 +281,7 @@ public final class TurnSteerParams {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -257,6 +294,7 @@ public final class TurnSteerParams {
         public Builder additionalContext(@Nullable Map<String, ? extends AdditionalContextEntry> additionalContext) {
             this.additionalContext = additionalContext == null ? null : Json.copyMap(additionalContext, false);
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -269,6 +307,7 @@ public final class TurnSteerParams {
         public Builder clientUserMessageId(@Nullable String clientUserMessageId) {
             this.clientUserMessageId = clientUserMessageId;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -282,6 +321,7 @@ public final class TurnSteerParams {
             Objects.requireNonNull(expectedTurnId, "expectedTurnId");
             this.expectedTurnId = expectedTurnId;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -295,6 +335,7 @@ public final class TurnSteerParams {
             Objects.requireNonNull(input, "input");
             this.input = Json.copyList(input);
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -308,6 +349,7 @@ public final class TurnSteerParams {
         public Builder responsesapiClientMetadata(@Nullable Map<String, ? extends String> responsesapiClientMetadata) {
             this.responsesapiClientMetadata = responsesapiClientMetadata == null ? null : Json.copyMap(responsesapiClientMetadata, false);
             _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -321,6 +363,7 @@ public final class TurnSteerParams {
         public Builder responsesapiClientMetadataPatch(@Nullable Map<String, ? extends String> responsesapiClientMetadataPatch) {
             this.responsesapiClientMetadataPatch = responsesapiClientMetadataPatch == null ? null : Json.copyMap(responsesapiClientMetadataPatch, false);
             _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -334,6 +377,7 @@ public final class TurnSteerParams {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
             _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -382,10 +426,11 @@ public final class TurnSteerParams {
          * @throws IllegalStateException when a required member is not set
          */
         public TurnSteerParams build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TurnSteerParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TurnSteerParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TurnSteerParams(additionalContext, clientUserMessageId, expectedTurnId, input, responsesapiClientMetadata, responsesapiClientMetadataPatch, threadId, _present, _additionalProperties, _order);
+            return new TurnSteerParams(additionalContext, clientUserMessageId, expectedTurnId, input, responsesapiClientMetadata, responsesapiClientMetadataPatch, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -399,6 +444,8 @@ public final class TurnSteerParams {
             @Nullable Map<String, String> f5 = null;
             @Nullable String f6 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -419,22 +466,34 @@ public final class TurnSteerParams {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, AdditionalContextEntry.codec(), false);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readString(p);
-                    case 3 -> f3 = Json.readList(p, UserInput.codec());
-                    case 4 -> f4 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 5 -> f5 = p.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(p, Json.STRING, false);
-                    case 6 -> f6 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, AdditionalContextEntry.codec(), false);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = Json.readList(q, UserInput.codec());
+                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 6 -> f6 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TurnSteerParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TurnSteerParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TurnSteerParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TurnSteerParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TurnSteerParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TurnSteerParams");
         }
@@ -442,6 +501,10 @@ public final class TurnSteerParams {
 
     private static void writeMember(TurnSteerParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.additionalContext == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class TurnToolOutput {
     private static final String[] NAMES = {"name", "namespace", "output", "retain"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"name", "namespace", "output", "retain"};
+    private static final String[] JAVA_TYPES = {"String", "String", "FunctionCallOutputBody", "boolean"};
     private static final long REQUIRED = 0x5L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,8 +58,9 @@ public final class TurnToolOutput {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private TurnToolOutput(String name, @Nullable String namespace, FunctionCallOutputBody output, @Nullable Boolean retain, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private TurnToolOutput(String name, @Nullable String namespace, FunctionCallOutputBody output, @Nullable Boolean retain, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.name = name;
         this.namespace = namespace;
         this.output = output;
@@ -63,6 +68,7 @@ public final class TurnToolOutput {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class TurnToolOutput {
      * @return the {@code name} member
      */
     public String name() {
+        Unbound.check(_unbound, 0);
         return name;
     }
 
@@ -80,6 +87,7 @@ public final class TurnToolOutput {
      * @return the {@code namespace} member, or null when absent or null
      */
     public @Nullable String namespace() {
+        Unbound.check(_unbound, 1);
         return namespace;
     }
 
@@ -89,6 +97,7 @@ public final class TurnToolOutput {
      * @return the {@code output} member
      */
     public FunctionCallOutputBody output() {
+        Unbound.check(_unbound, 2);
         return output;
     }
 
@@ -98,6 +107,7 @@ public final class TurnToolOutput {
      * @return the {@code retain} member, or null when absent
      */
     public @Nullable Boolean retain() {
+        Unbound.check(_unbound, 3);
         return retain;
     }
 
@@ -121,6 +131,24 @@ public final class TurnToolOutput {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public TurnToolOutput validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<TurnToolOutput> codec() {
         return CODEC;
@@ -140,12 +168,13 @@ public final class TurnToolOutput {
                 && Objects.equals(namespace, x.namespace)
                 && Objects.equals(output, x.output)
                 && Objects.equals(retain, x.retain)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, name, namespace, output, retain, _additionalProperties);
+        return Objects.hash(_present, name, namespace, output, retain, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -163,6 +192,9 @@ public final class TurnToolOutput {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -177,6 +209,7 @@ public final class TurnToolOutput {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -188,6 +221,7 @@ public final class TurnToolOutput {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -200,6 +234,7 @@ public final class TurnToolOutput {
             Objects.requireNonNull(name, "name");
             this.name = name;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -212,6 +247,7 @@ public final class TurnToolOutput {
         public Builder namespace(@Nullable String namespace) {
             this.namespace = namespace;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class TurnToolOutput {
             Objects.requireNonNull(output, "output");
             this.output = output;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class TurnToolOutput {
         public Builder retain(@Nullable Boolean retain) {
             this.retain = retain;
             _present = retain == null ? _present & ~0x8L : _present | 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class TurnToolOutput {
          * @throws IllegalStateException when a required member is not set
          */
         public TurnToolOutput build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("TurnToolOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("TurnToolOutput is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new TurnToolOutput(name, namespace, output, retain, _present, _additionalProperties, _order);
+            return new TurnToolOutput(name, namespace, output, retain, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class TurnToolOutput {
             @Nullable FunctionCallOutputBody f2 = null;
             @Nullable Boolean f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class TurnToolOutput {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = FunctionCallOutputBody.codec().read(p);
-                    case 3 -> f3 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = FunctionCallOutputBody.codec().read(q);
+                        case 3 -> f3 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "TurnToolOutput", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("TurnToolOutput"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "TurnToolOutput", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new TurnToolOutput(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new TurnToolOutput(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("TurnToolOutput");
         }
@@ -339,6 +392,10 @@ public final class TurnToolOutput {
 
     private static void writeMember(TurnToolOutput v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeString(v.name);
             case 1 -> {

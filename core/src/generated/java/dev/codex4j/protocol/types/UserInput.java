@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +76,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final String[] NAMES = {"type", "text", "text_elements"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "text", "textElements"};
+        private static final String[] JAVA_TYPES = {"String", "String", "List<TextElement>"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -83,13 +87,15 @@ public sealed interface UserInput permits UserInput.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Text(String text, @Nullable List<TextElement> textElements, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Text(String text, @Nullable List<TextElement> textElements, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.text = text;
             this.textElements = textElements;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -98,6 +104,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code text} member
          */
         public String text() {
+            Unbound.check(_unbound, 1);
             return text;
         }
 
@@ -109,6 +116,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code text_elements} member, or null when absent
          */
         public @Nullable List<TextElement> textElements() {
+            Unbound.check(_unbound, 2);
             return textElements;
         }
 
@@ -137,6 +145,24 @@ public sealed interface UserInput permits UserInput.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Text validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Text> codec() {
             return CODEC;
@@ -154,12 +180,13 @@ public sealed interface UserInput permits UserInput.Text,
             return o instanceof Text x && _present == x._present
                     && Objects.equals(text, x.text)
                     && Objects.equals(textElements, x.textElements)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, text, textElements, _additionalProperties);
+            return Objects.hash(_present, text, textElements, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -173,6 +200,9 @@ public sealed interface UserInput permits UserInput.Text,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -185,6 +215,7 @@ public sealed interface UserInput permits UserInput.Text,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -194,6 +225,7 @@ public sealed interface UserInput permits UserInput.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -206,6 +238,7 @@ public sealed interface UserInput permits UserInput.Text,
                 Objects.requireNonNull(text, "text");
                 this.text = text;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -218,6 +251,7 @@ public sealed interface UserInput permits UserInput.Text,
             public Builder textElements(@Nullable List<? extends TextElement> textElements) {
                 this.textElements = textElements == null ? null : Json.copyList(textElements);
                 _present = textElements == null ? _present & ~0x4L : _present | 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -266,10 +300,11 @@ public sealed interface UserInput permits UserInput.Text,
              * @throws IllegalStateException when a required member is not set
              */
             public Text build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserInput.Text is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserInput.Text is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Text(text, textElements, _present, _additionalProperties, _order);
+                return new Text(text, textElements, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -278,6 +313,8 @@ public sealed interface UserInput permits UserInput.Text,
                 @Nullable String f1 = null;
                 @Nullable List<TextElement> f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -302,18 +339,30 @@ public sealed interface UserInput permits UserInput.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readList(p, TextElement.codec());
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readList(q, TextElement.codec());
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserInput.Text", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserInput.Text"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserInput.Text", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Text(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Text(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserInput.Text");
             }
@@ -321,6 +370,10 @@ public sealed interface UserInput permits UserInput.Text,
 
         private static void writeMember(Text v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.text);
@@ -391,6 +444,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final String[] NAMES = {"type", "detail", "url", "fileId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "detail", "url", "fileId"};
+        private static final String[] JAVA_TYPES = {"String", "ImageDetail", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -401,14 +456,16 @@ public sealed interface UserInput permits UserInput.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Image(@Nullable ImageDetail detail, @Nullable String url, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Image(@Nullable ImageDetail detail, @Nullable String url, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.detail = detail;
             this.url = url;
             this.fileId = fileId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -419,6 +476,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code detail} member, or null when absent or null
          */
         public @Nullable ImageDetail detail() {
+            Unbound.check(_unbound, 1);
             return detail;
         }
 
@@ -428,6 +486,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code url} member, or null when absent
          */
         public @Nullable String url() {
+            Unbound.check(_unbound, 2);
             return url;
         }
 
@@ -437,6 +496,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code fileId} member, or null when absent
          */
         public @Nullable String fileId() {
+            Unbound.check(_unbound, 3);
             return fileId;
         }
 
@@ -465,6 +525,24 @@ public sealed interface UserInput permits UserInput.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Image validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Image> codec() {
             return CODEC;
@@ -483,12 +561,13 @@ public sealed interface UserInput permits UserInput.Text,
                     && Objects.equals(detail, x.detail)
                     && Objects.equals(url, x.url)
                     && Objects.equals(fileId, x.fileId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, detail, url, fileId, _additionalProperties);
+            return Objects.hash(_present, detail, url, fileId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -507,6 +586,9 @@ public sealed interface UserInput permits UserInput.Text,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -520,6 +602,7 @@ public sealed interface UserInput permits UserInput.Text,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -530,6 +613,7 @@ public sealed interface UserInput permits UserInput.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -541,6 +625,7 @@ public sealed interface UserInput permits UserInput.Text,
             public Builder detail(@Nullable ImageDetail detail) {
                 this.detail = detail;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -553,6 +638,7 @@ public sealed interface UserInput permits UserInput.Text,
             public Builder url(@Nullable String url) {
                 this.url = url;
                 _present = url == null ? _present & ~0x4L : _present | 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -565,6 +651,7 @@ public sealed interface UserInput permits UserInput.Text,
             public Builder fileId(@Nullable String fileId) {
                 this.fileId = fileId;
                 _present = fileId == null ? _present & ~0x8L : _present | 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -613,13 +700,14 @@ public sealed interface UserInput permits UserInput.Text,
              * @throws IllegalStateException when a required member is not set or none of its alternatives (url | fileId) is set
              */
             public Image build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserInput.Image is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserInput.Image is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                if (!alternativePresent(_present)) {
+                if (!alternativePresent(set)) {
                     throw new IllegalStateException("UserInput.Image needs one of: url | fileId");
                 }
-                return new Image(detail, url, fileId, _present, _additionalProperties, _order);
+                return new Image(detail, url, fileId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -634,6 +722,8 @@ public sealed interface UserInput permits UserInput.Text,
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -658,22 +748,34 @@ public sealed interface UserInput permits UserInput.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ImageDetail.codec().read(p);
-                        case 2 -> f2 = Json.readString(p);
-                        case 3 -> f3 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ImageDetail.codec().read(q);
+                            case 2 -> f2 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserInput.Image", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserInput.Image"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserInput.Image", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                if (!alternativePresent(seen)) {
+                if (!alternativePresent(seen | Unbound.bits(unbound))) {
                     throw Json.noAlternative(p, "url | fileId");
                 }
-                return new Image(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Image(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserInput.Image");
             }
@@ -681,6 +783,10 @@ public sealed interface UserInput permits UserInput.Text,
 
         private static void writeMember(Image v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -765,6 +871,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final String[] NAMES = {"type", "detail", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "detail", "path"};
+        private static final String[] JAVA_TYPES = {"String", "ImageDetail", "String"};
         private static final long REQUIRED = 0x5L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -774,13 +882,15 @@ public sealed interface UserInput permits UserInput.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private LocalImage(@Nullable ImageDetail detail, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private LocalImage(@Nullable ImageDetail detail, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.detail = detail;
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -791,6 +901,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code detail} member, or null when absent or null
          */
         public @Nullable ImageDetail detail() {
+            Unbound.check(_unbound, 1);
             return detail;
         }
 
@@ -800,6 +911,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 2);
             return path;
         }
 
@@ -828,6 +940,24 @@ public sealed interface UserInput permits UserInput.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public LocalImage validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LocalImage> codec() {
             return CODEC;
@@ -845,12 +975,13 @@ public sealed interface UserInput permits UserInput.Text,
             return o instanceof LocalImage x && _present == x._present
                     && Objects.equals(detail, x.detail)
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, detail, path, _additionalProperties);
+            return Objects.hash(_present, detail, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -864,6 +995,9 @@ public sealed interface UserInput permits UserInput.Text,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -876,6 +1010,7 @@ public sealed interface UserInput permits UserInput.Text,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -885,6 +1020,7 @@ public sealed interface UserInput permits UserInput.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -896,6 +1032,7 @@ public sealed interface UserInput permits UserInput.Text,
             public Builder detail(@Nullable ImageDetail detail) {
                 this.detail = detail;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -909,6 +1046,7 @@ public sealed interface UserInput permits UserInput.Text,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -957,10 +1095,11 @@ public sealed interface UserInput permits UserInput.Text,
              * @throws IllegalStateException when a required member is not set
              */
             public LocalImage build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserInput.LocalImage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserInput.LocalImage is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new LocalImage(detail, path, _present, _additionalProperties, _order);
+                return new LocalImage(detail, path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -969,6 +1108,8 @@ public sealed interface UserInput permits UserInput.Text,
                 @Nullable ImageDetail f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -993,18 +1134,30 @@ public sealed interface UserInput permits UserInput.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = p.currentToken() == JsonToken.VALUE_NULL ? null : ImageDetail.codec().read(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : ImageDetail.codec().read(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserInput.LocalImage", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserInput.LocalImage"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserInput.LocalImage", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new LocalImage(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new LocalImage(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserInput.LocalImage");
             }
@@ -1012,6 +1165,10 @@ public sealed interface UserInput permits UserInput.Text,
 
         private static void writeMember(LocalImage v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -1082,6 +1239,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final String[] NAMES = {"type", "url", "fileId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "url", "fileId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x1L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1091,13 +1250,15 @@ public sealed interface UserInput permits UserInput.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Audio(@Nullable String url, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Audio(@Nullable String url, @Nullable String fileId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.url = url;
             this.fileId = fileId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1106,6 +1267,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code url} member, or null when absent
          */
         public @Nullable String url() {
+            Unbound.check(_unbound, 1);
             return url;
         }
 
@@ -1115,6 +1277,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code fileId} member, or null when absent
          */
         public @Nullable String fileId() {
+            Unbound.check(_unbound, 2);
             return fileId;
         }
 
@@ -1143,6 +1306,24 @@ public sealed interface UserInput permits UserInput.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Audio validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Audio> codec() {
             return CODEC;
@@ -1160,12 +1341,13 @@ public sealed interface UserInput permits UserInput.Text,
             return o instanceof Audio x && _present == x._present
                     && Objects.equals(url, x.url)
                     && Objects.equals(fileId, x.fileId)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, url, fileId, _additionalProperties);
+            return Objects.hash(_present, url, fileId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1181,6 +1363,9 @@ public sealed interface UserInput permits UserInput.Text,
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
             }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
             return b.append(']').toString();
         }
 
@@ -1193,6 +1378,7 @@ public sealed interface UserInput permits UserInput.Text,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1202,6 +1388,7 @@ public sealed interface UserInput permits UserInput.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1213,6 +1400,7 @@ public sealed interface UserInput permits UserInput.Text,
             public Builder url(@Nullable String url) {
                 this.url = url;
                 _present = url == null ? _present & ~0x2L : _present | 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1225,6 +1413,7 @@ public sealed interface UserInput permits UserInput.Text,
             public Builder fileId(@Nullable String fileId) {
                 this.fileId = fileId;
                 _present = fileId == null ? _present & ~0x4L : _present | 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1273,13 +1462,14 @@ public sealed interface UserInput permits UserInput.Text,
              * @throws IllegalStateException when a required member is not set or none of its alternatives (url | fileId) is set
              */
             public Audio build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserInput.Audio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserInput.Audio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                if (!alternativePresent(_present)) {
+                if (!alternativePresent(set)) {
                     throw new IllegalStateException("UserInput.Audio needs one of: url | fileId");
                 }
-                return new Audio(url, fileId, _present, _additionalProperties, _order);
+                return new Audio(url, fileId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1293,6 +1483,8 @@ public sealed interface UserInput permits UserInput.Text,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1317,21 +1509,33 @@ public sealed interface UserInput permits UserInput.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserInput.Audio", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserInput.Audio"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserInput.Audio", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                if (!alternativePresent(seen)) {
+                if (!alternativePresent(seen | Unbound.bits(unbound))) {
                     throw Json.noAlternative(p, "url | fileId");
                 }
-                return new Audio(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Audio(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserInput.Audio");
             }
@@ -1339,6 +1543,10 @@ public sealed interface UserInput permits UserInput.Text,
 
         private static void writeMember(Audio v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> {
@@ -1416,6 +1624,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final String[] NAMES = {"type", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1424,12 +1634,14 @@ public sealed interface UserInput permits UserInput.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private LocalAudio(String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private LocalAudio(String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1438,6 +1650,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 1);
             return path;
         }
 
@@ -1466,6 +1679,24 @@ public sealed interface UserInput permits UserInput.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public LocalAudio validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<LocalAudio> codec() {
             return CODEC;
@@ -1482,12 +1713,13 @@ public sealed interface UserInput permits UserInput.Text,
             }
             return o instanceof LocalAudio x && _present == x._present
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, path, _additionalProperties);
+            return Objects.hash(_present, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1497,6 +1729,9 @@ public sealed interface UserInput permits UserInput.Text,
             Json.field(b, "path", path);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1509,6 +1744,7 @@ public sealed interface UserInput permits UserInput.Text,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1517,6 +1753,7 @@ public sealed interface UserInput permits UserInput.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1529,6 +1766,7 @@ public sealed interface UserInput permits UserInput.Text,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1577,10 +1815,11 @@ public sealed interface UserInput permits UserInput.Text,
              * @throws IllegalStateException when a required member is not set
              */
             public LocalAudio build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserInput.LocalAudio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserInput.LocalAudio is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new LocalAudio(path, _present, _additionalProperties, _order);
+                return new LocalAudio(path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1588,6 +1827,8 @@ public sealed interface UserInput permits UserInput.Text,
             try {
                 @Nullable String f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1612,17 +1853,29 @@ public sealed interface UserInput permits UserInput.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserInput.LocalAudio", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserInput.LocalAudio"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserInput.LocalAudio", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new LocalAudio(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new LocalAudio(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserInput.LocalAudio");
             }
@@ -1630,6 +1883,10 @@ public sealed interface UserInput permits UserInput.Text,
 
         private static void writeMember(LocalAudio v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.path);
@@ -1695,6 +1952,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final String[] NAMES = {"type", "name", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "name", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -1704,13 +1963,15 @@ public sealed interface UserInput permits UserInput.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Skill(String name, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Skill(String name, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.name = name;
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -1719,6 +1980,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 1);
             return name;
         }
 
@@ -1728,6 +1990,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 2);
             return path;
         }
 
@@ -1756,6 +2019,24 @@ public sealed interface UserInput permits UserInput.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Skill validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Skill> codec() {
             return CODEC;
@@ -1773,12 +2054,13 @@ public sealed interface UserInput permits UserInput.Text,
             return o instanceof Skill x && _present == x._present
                     && Objects.equals(name, x.name)
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, name, path, _additionalProperties);
+            return Objects.hash(_present, name, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1789,6 +2071,9 @@ public sealed interface UserInput permits UserInput.Text,
             Json.field(b, "path", path);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -1802,6 +2087,7 @@ public sealed interface UserInput permits UserInput.Text,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1811,6 +2097,7 @@ public sealed interface UserInput permits UserInput.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1823,6 +2110,7 @@ public sealed interface UserInput permits UserInput.Text,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1836,6 +2124,7 @@ public sealed interface UserInput permits UserInput.Text,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1884,10 +2173,11 @@ public sealed interface UserInput permits UserInput.Text,
              * @throws IllegalStateException when a required member is not set
              */
             public Skill build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserInput.Skill is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserInput.Skill is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Skill(name, path, _present, _additionalProperties, _order);
+                return new Skill(name, path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1896,6 +2186,8 @@ public sealed interface UserInput permits UserInput.Text,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1920,18 +2212,30 @@ public sealed interface UserInput permits UserInput.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserInput.Skill", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserInput.Skill"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserInput.Skill", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Skill(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Skill(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserInput.Skill");
             }
@@ -1939,6 +2243,10 @@ public sealed interface UserInput permits UserInput.Text,
 
         private static void writeMember(Skill v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.name);
@@ -2005,6 +2313,8 @@ public sealed interface UserInput permits UserInput.Text,
         private static final String[] NAMES = {"type", "name", "path"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "name", "path"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String"};
         private static final long REQUIRED = 0x7L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -2014,13 +2324,15 @@ public sealed interface UserInput permits UserInput.Text,
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Mention(String name, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Mention(String name, String path, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.name = name;
             this.path = path;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -2029,6 +2341,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code name} member
          */
         public String name() {
+            Unbound.check(_unbound, 1);
             return name;
         }
 
@@ -2038,6 +2351,7 @@ public sealed interface UserInput permits UserInput.Text,
          * @return the {@code path} member
          */
         public String path() {
+            Unbound.check(_unbound, 2);
             return path;
         }
 
@@ -2066,6 +2380,24 @@ public sealed interface UserInput permits UserInput.Text,
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Mention validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Mention> codec() {
             return CODEC;
@@ -2083,12 +2415,13 @@ public sealed interface UserInput permits UserInput.Text,
             return o instanceof Mention x && _present == x._present
                     && Objects.equals(name, x.name)
                     && Objects.equals(path, x.path)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, name, path, _additionalProperties);
+            return Objects.hash(_present, name, path, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -2099,6 +2432,9 @@ public sealed interface UserInput permits UserInput.Text,
             Json.field(b, "path", path);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -2112,6 +2448,7 @@ public sealed interface UserInput permits UserInput.Text,
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -2121,6 +2458,7 @@ public sealed interface UserInput permits UserInput.Text,
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -2133,6 +2471,7 @@ public sealed interface UserInput permits UserInput.Text,
                 Objects.requireNonNull(name, "name");
                 this.name = name;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -2146,6 +2485,7 @@ public sealed interface UserInput permits UserInput.Text,
                 Objects.requireNonNull(path, "path");
                 this.path = path;
                 _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2194,10 +2534,11 @@ public sealed interface UserInput permits UserInput.Text,
              * @throws IllegalStateException when a required member is not set
              */
             public Mention build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserInput.Mention is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserInput.Mention is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Mention(name, path, _present, _additionalProperties, _order);
+                return new Mention(name, path, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2206,6 +2547,8 @@ public sealed interface UserInput permits UserInput.Text,
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -2230,18 +2573,30 @@ public sealed interface UserInput permits UserInput.Text,
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = Json.readString(p);
-                        case 2 -> f2 = Json.readString(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserInput.Mention", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserInput.Mention"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserInput.Mention", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Mention(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Mention(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserInput.Mention");
             }
@@ -2249,6 +2604,10 @@ public sealed interface UserInput permits UserInput.Text,
 
         private static void writeMember(Mention v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.name);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +74,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private static final String[] NAMES = {"type", "reason"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "reason"};
+        private static final String[] JAVA_TYPES = {"String", "UserVerificationInvalidRequestReason"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -80,12 +84,14 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private InvalidRequest(UserVerificationInvalidRequestReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private InvalidRequest(UserVerificationInvalidRequestReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.reason = reason;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -94,6 +100,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
          * @return the {@code reason} member
          */
         public UserVerificationInvalidRequestReason reason() {
+            Unbound.check(_unbound, 1);
             return reason;
         }
 
@@ -122,6 +129,24 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public InvalidRequest validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<InvalidRequest> codec() {
             return CODEC;
@@ -138,12 +163,13 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             }
             return o instanceof InvalidRequest x && _present == x._present
                     && Objects.equals(reason, x.reason)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, reason, _additionalProperties);
+            return Objects.hash(_present, reason, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -153,6 +179,9 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             Json.field(b, "reason", reason);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -165,6 +194,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -173,6 +203,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -185,6 +216,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 Objects.requireNonNull(reason, "reason");
                 this.reason = reason;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -233,10 +265,11 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
              * @throws IllegalStateException when a required member is not set
              */
             public InvalidRequest build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserVerificationErrorDetails.InvalidRequest is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserVerificationErrorDetails.InvalidRequest is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new InvalidRequest(reason, _present, _additionalProperties, _order);
+                return new InvalidRequest(reason, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -244,6 +277,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             try {
                 @Nullable UserVerificationInvalidRequestReason f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -268,17 +303,29 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = UserVerificationInvalidRequestReason.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = UserVerificationInvalidRequestReason.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserVerificationErrorDetails.InvalidRequest", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserVerificationErrorDetails.InvalidRequest"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserVerificationErrorDetails.InvalidRequest", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new InvalidRequest(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new InvalidRequest(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserVerificationErrorDetails.InvalidRequest");
             }
@@ -286,6 +333,10 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
 
         private static void writeMember(InvalidRequest v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> UserVerificationInvalidRequestReason.codec().write(v.reason, g);
@@ -350,6 +401,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private static final String[] NAMES = {"type", "reason"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "reason"};
+        private static final String[] JAVA_TYPES = {"String", "UserVerificationUnavailableReason"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -358,12 +411,14 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Unavailable(UserVerificationUnavailableReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Unavailable(UserVerificationUnavailableReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.reason = reason;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -372,6 +427,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
          * @return the {@code reason} member
          */
         public UserVerificationUnavailableReason reason() {
+            Unbound.check(_unbound, 1);
             return reason;
         }
 
@@ -400,6 +456,24 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Unavailable validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Unavailable> codec() {
             return CODEC;
@@ -416,12 +490,13 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             }
             return o instanceof Unavailable x && _present == x._present
                     && Objects.equals(reason, x.reason)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, reason, _additionalProperties);
+            return Objects.hash(_present, reason, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -431,6 +506,9 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             Json.field(b, "reason", reason);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -443,6 +521,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -451,6 +530,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -463,6 +543,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 Objects.requireNonNull(reason, "reason");
                 this.reason = reason;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -511,10 +592,11 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
              * @throws IllegalStateException when a required member is not set
              */
             public Unavailable build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserVerificationErrorDetails.Unavailable is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserVerificationErrorDetails.Unavailable is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Unavailable(reason, _present, _additionalProperties, _order);
+                return new Unavailable(reason, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -522,6 +604,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             try {
                 @Nullable UserVerificationUnavailableReason f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -546,17 +630,29 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = UserVerificationUnavailableReason.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = UserVerificationUnavailableReason.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserVerificationErrorDetails.Unavailable", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserVerificationErrorDetails.Unavailable"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserVerificationErrorDetails.Unavailable", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Unavailable(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Unavailable(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserVerificationErrorDetails.Unavailable");
             }
@@ -564,6 +660,10 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
 
         private static void writeMember(Unavailable v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> UserVerificationUnavailableReason.codec().write(v.reason, g);
@@ -628,6 +728,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private static final String[] NAMES = {"type", "reason"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "reason"};
+        private static final String[] JAVA_TYPES = {"String", "UserVerificationCancellationReason"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -636,12 +738,14 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Cancelled(UserVerificationCancellationReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Cancelled(UserVerificationCancellationReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.reason = reason;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -650,6 +754,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
          * @return the {@code reason} member
          */
         public UserVerificationCancellationReason reason() {
+            Unbound.check(_unbound, 1);
             return reason;
         }
 
@@ -678,6 +783,24 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Cancelled validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Cancelled> codec() {
             return CODEC;
@@ -694,12 +817,13 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             }
             return o instanceof Cancelled x && _present == x._present
                     && Objects.equals(reason, x.reason)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, reason, _additionalProperties);
+            return Objects.hash(_present, reason, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -709,6 +833,9 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             Json.field(b, "reason", reason);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -721,6 +848,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -729,6 +857,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -741,6 +870,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 Objects.requireNonNull(reason, "reason");
                 this.reason = reason;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -789,10 +919,11 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
              * @throws IllegalStateException when a required member is not set
              */
             public Cancelled build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserVerificationErrorDetails.Cancelled is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserVerificationErrorDetails.Cancelled is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Cancelled(reason, _present, _additionalProperties, _order);
+                return new Cancelled(reason, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -800,6 +931,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             try {
                 @Nullable UserVerificationCancellationReason f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -824,17 +957,29 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = UserVerificationCancellationReason.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = UserVerificationCancellationReason.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserVerificationErrorDetails.Cancelled", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserVerificationErrorDetails.Cancelled"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserVerificationErrorDetails.Cancelled", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Cancelled(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Cancelled(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserVerificationErrorDetails.Cancelled");
             }
@@ -842,6 +987,10 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
 
         private static void writeMember(Cancelled v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> UserVerificationCancellationReason.codec().write(v.reason, g);
@@ -906,6 +1055,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private static final String[] NAMES = {"type", "reason"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "reason"};
+        private static final String[] JAVA_TYPES = {"String", "UserVerificationFailureReason"};
         private static final long REQUIRED = 0x3L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
@@ -914,12 +1065,14 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-        private Failed(UserVerificationFailureReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+        private Failed(UserVerificationFailureReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.reason = reason;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
             this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
@@ -928,6 +1081,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
          * @return the {@code reason} member
          */
         public UserVerificationFailureReason reason() {
+            Unbound.check(_unbound, 1);
             return reason;
         }
 
@@ -956,6 +1110,24 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             return new Builder(this);
         }
 
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Failed validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
         /** {@return the strict JSON codec of this type} */
         public static JsonCodec<Failed> codec() {
             return CODEC;
@@ -972,12 +1144,13 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             }
             return o instanceof Failed x && _present == x._present
                     && Objects.equals(reason, x.reason)
-                    && _additionalProperties.equals(x._additionalProperties);
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, reason, _additionalProperties);
+            return Objects.hash(_present, reason, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -987,6 +1160,9 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             Json.field(b, "reason", reason);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
             }
             return b.append(']').toString();
         }
@@ -999,6 +1175,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
             private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
 
             private Builder() {}
 
@@ -1007,6 +1184,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
                 _order = v._order;
+                _unbound = v._unbound;
             }
 
             /**
@@ -1019,6 +1197,7 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                 Objects.requireNonNull(reason, "reason");
                 this.reason = reason;
                 _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
                 return this;
             }
 
@@ -1067,10 +1246,11 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
              * @throws IllegalStateException when a required member is not set
              */
             public Failed build() {
-                if ((_present & REQUIRED) != REQUIRED) {
-                    throw new IllegalStateException("UserVerificationErrorDetails.Failed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("UserVerificationErrorDetails.Failed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Failed(reason, _present, _additionalProperties, _order);
+                return new Failed(reason, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1078,6 +1258,8 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
             try {
                 @Nullable UserVerificationFailureReason f1 = null;
                 long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
                 LinkedHashMap<String, JsonNode> extra = null;
                 byte[] last = ORDER.last();
                 byte[] own = null;
@@ -1102,17 +1284,29 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
                     }
                     seen |= bit;
                     p.nextToken();
-                    switch (ix) {
-                        case 0 -> Json.readTag(p, TYPE);
-                        case 1 -> f1 = UserVerificationFailureReason.codec().read(p);
-                        default -> throw Json.problem(p, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = UserVerificationFailureReason.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "UserVerificationErrorDetails.Failed", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserVerificationErrorDetails.Failed"));
                     }
                     own = Json.order(last, own, n++, ix);
                 }
                 if ((seen & REQUIRED) != REQUIRED) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "UserVerificationErrorDetails.Failed", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Failed(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+                return new Failed(f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("UserVerificationErrorDetails.Failed");
             }
@@ -1120,6 +1314,10 @@ public sealed interface UserVerificationErrorDetails permits UserVerificationErr
 
         private static void writeMember(Failed v, JsonGenerator g, int ix) {
             g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> UserVerificationFailureReason.codec().write(v.reason, g);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class UserVerificationRpcError {
     private static final String[] NAMES = {"code", "data", "message"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"code", "data", "message"};
+    private static final String[] JAVA_TYPES = {"long", "UserVerificationErrorDetails", "String"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -55,14 +59,16 @@ public final class UserVerificationRpcError {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private UserVerificationRpcError(long code, UserVerificationErrorDetails data, String message, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private UserVerificationRpcError(long code, UserVerificationErrorDetails data, String message, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.code = code;
         this.data = data;
         this.message = message;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -71,6 +77,7 @@ public final class UserVerificationRpcError {
      * @return the {@code code} member
      */
     public long code() {
+        Unbound.check(_unbound, 0);
         return code;
     }
 
@@ -80,6 +87,7 @@ public final class UserVerificationRpcError {
      * @return the {@code data} member
      */
     public UserVerificationErrorDetails data() {
+        Unbound.check(_unbound, 1);
         return data;
     }
 
@@ -89,6 +97,7 @@ public final class UserVerificationRpcError {
      * @return the {@code message} member
      */
     public String message() {
+        Unbound.check(_unbound, 2);
         return message;
     }
 
@@ -112,6 +121,24 @@ public final class UserVerificationRpcError {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public UserVerificationRpcError validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<UserVerificationRpcError> codec() {
         return CODEC;
@@ -130,12 +157,13 @@ public final class UserVerificationRpcError {
                 && code == x.code
                 && Objects.equals(data, x.data)
                 && Objects.equals(message, x.message)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, code, data, message, _additionalProperties);
+        return Objects.hash(_present, code, data, message, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -147,6 +175,9 @@ public final class UserVerificationRpcError {
         Json.field(b, "message", message);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -161,6 +192,7 @@ public final class UserVerificationRpcError {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -171,6 +203,7 @@ public final class UserVerificationRpcError {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -182,6 +215,7 @@ public final class UserVerificationRpcError {
         public Builder code(long code) {
             this.code = code;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class UserVerificationRpcError {
             Objects.requireNonNull(data, "data");
             this.data = data;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -208,6 +243,7 @@ public final class UserVerificationRpcError {
             Objects.requireNonNull(message, "message");
             this.message = message;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -256,10 +292,11 @@ public final class UserVerificationRpcError {
          * @throws IllegalStateException when a required member is not set
          */
         public UserVerificationRpcError build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("UserVerificationRpcError is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("UserVerificationRpcError is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new UserVerificationRpcError(code, data, message, _present, _additionalProperties, _order);
+            return new UserVerificationRpcError(code, data, message, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -269,6 +306,8 @@ public final class UserVerificationRpcError {
             @Nullable UserVerificationErrorDetails f1 = null;
             @Nullable String f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -289,18 +328,30 @@ public final class UserVerificationRpcError {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = UserVerificationErrorDetails.codec().read(p);
-                    case 2 -> f2 = Json.readString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = UserVerificationErrorDetails.codec().read(q);
+                        case 2 -> f2 = Json.readString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "UserVerificationRpcError", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserVerificationRpcError"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "UserVerificationRpcError", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new UserVerificationRpcError(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new UserVerificationRpcError(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("UserVerificationRpcError");
         }
@@ -308,6 +359,10 @@ public final class UserVerificationRpcError {
 
     private static void writeMember(UserVerificationRpcError v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.code);
             case 1 -> UserVerificationErrorDetails.codec().write(v.data, g);

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class UserVerificationStatusResponse {
     private static final String[] NAMES = {"credentialId", "unavailableMessage", "unavailableReason"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"credentialId", "unavailableMessage", "unavailableReason"};
+    private static final String[] JAVA_TYPES = {"String", "String", "UserVerificationUnavailableReason"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,14 +56,16 @@ public final class UserVerificationStatusResponse {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private UserVerificationStatusResponse(@Nullable String credentialId, @Nullable String unavailableMessage, @Nullable UserVerificationUnavailableReason unavailableReason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private UserVerificationStatusResponse(@Nullable String credentialId, @Nullable String unavailableMessage, @Nullable UserVerificationUnavailableReason unavailableReason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.credentialId = credentialId;
         this.unavailableMessage = unavailableMessage;
         this.unavailableReason = unavailableReason;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -68,6 +74,7 @@ public final class UserVerificationStatusResponse {
      * @return the {@code credentialId} member, or null when absent or null
      */
     public @Nullable String credentialId() {
+        Unbound.check(_unbound, 0);
         return credentialId;
     }
 
@@ -77,6 +84,7 @@ public final class UserVerificationStatusResponse {
      * @return the {@code unavailableMessage} member, or null when absent or null
      */
     public @Nullable String unavailableMessage() {
+        Unbound.check(_unbound, 1);
         return unavailableMessage;
     }
 
@@ -86,6 +94,7 @@ public final class UserVerificationStatusResponse {
      * @return the {@code unavailableReason} member, or null when absent or null
      */
     public @Nullable UserVerificationUnavailableReason unavailableReason() {
+        Unbound.check(_unbound, 2);
         return unavailableReason;
     }
 
@@ -109,6 +118,24 @@ public final class UserVerificationStatusResponse {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public UserVerificationStatusResponse validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<UserVerificationStatusResponse> codec() {
         return CODEC;
@@ -127,12 +154,13 @@ public final class UserVerificationStatusResponse {
                 && Objects.equals(credentialId, x.credentialId)
                 && Objects.equals(unavailableMessage, x.unavailableMessage)
                 && Objects.equals(unavailableReason, x.unavailableReason)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, credentialId, unavailableMessage, unavailableReason, _additionalProperties);
+        return Objects.hash(_present, credentialId, unavailableMessage, unavailableReason, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -151,6 +179,9 @@ public final class UserVerificationStatusResponse {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -164,6 +195,7 @@ public final class UserVerificationStatusResponse {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -174,6 +206,7 @@ public final class UserVerificationStatusResponse {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -185,6 +218,7 @@ public final class UserVerificationStatusResponse {
         public Builder credentialId(@Nullable String credentialId) {
             this.credentialId = credentialId;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -197,6 +231,7 @@ public final class UserVerificationStatusResponse {
         public Builder unavailableMessage(@Nullable String unavailableMessage) {
             this.unavailableMessage = unavailableMessage;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -209,6 +244,7 @@ public final class UserVerificationStatusResponse {
         public Builder unavailableReason(@Nullable UserVerificationUnavailableReason unavailableReason) {
             this.unavailableReason = unavailableReason;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -257,10 +293,11 @@ public final class UserVerificationStatusResponse {
          * @throws IllegalStateException when a required member is not set
          */
         public UserVerificationStatusResponse build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("UserVerificationStatusResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("UserVerificationStatusResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new UserVerificationStatusResponse(credentialId, unavailableMessage, unavailableReason, _present, _additionalProperties, _order);
+            return new UserVerificationStatusResponse(credentialId, unavailableMessage, unavailableReason, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -270,6 +307,8 @@ public final class UserVerificationStatusResponse {
             @Nullable String f1 = null;
             @Nullable UserVerificationUnavailableReason f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -290,18 +329,30 @@ public final class UserVerificationStatusResponse {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = p.currentToken() == JsonToken.VALUE_NULL ? null : UserVerificationUnavailableReason.codec().read(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : UserVerificationUnavailableReason.codec().read(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "UserVerificationStatusResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("UserVerificationStatusResponse"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "UserVerificationStatusResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new UserVerificationStatusResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new UserVerificationStatusResponse(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("UserVerificationStatusResponse");
         }
@@ -309,6 +360,10 @@ public final class UserVerificationStatusResponse {
 
     private static void writeMember(UserVerificationStatusResponse v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.credentialId == null) {

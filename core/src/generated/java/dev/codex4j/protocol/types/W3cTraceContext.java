@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class W3cTraceContext {
     private static final String[] NAMES = {"traceparent", "tracestate"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"traceparent", "tracestate"};
+    private static final String[] JAVA_TYPES = {"String", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -51,13 +55,15 @@ public final class W3cTraceContext {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private W3cTraceContext(@Nullable String traceparent, @Nullable String tracestate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private W3cTraceContext(@Nullable String traceparent, @Nullable String tracestate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.traceparent = traceparent;
         this.tracestate = tracestate;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -66,6 +72,7 @@ public final class W3cTraceContext {
      * @return the {@code traceparent} member, or null when absent or null
      */
     public @Nullable String traceparent() {
+        Unbound.check(_unbound, 0);
         return traceparent;
     }
 
@@ -75,6 +82,7 @@ public final class W3cTraceContext {
      * @return the {@code tracestate} member, or null when absent or null
      */
     public @Nullable String tracestate() {
+        Unbound.check(_unbound, 1);
         return tracestate;
     }
 
@@ -98,6 +106,24 @@ public final class W3cTraceContext {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public W3cTraceContext validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<W3cTraceContext> codec() {
         return CODEC;
@@ -115,12 +141,13 @@ public final class W3cTraceContext {
         return o instanceof W3cTraceContext x && _present == x._present
                 && Objects.equals(traceparent, x.traceparent)
                 && Objects.equals(tracestate, x.tracestate)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, traceparent, tracestate, _additionalProperties);
+        return Objects.hash(_present, traceparent, tracestate, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -136,6 +163,9 @@ public final class W3cTraceContext {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -148,6 +178,7 @@ public final class W3cTraceContext {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -157,6 +188,7 @@ public final class W3cTraceContext {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -168,6 +200,7 @@ public final class W3cTraceContext {
         public Builder traceparent(@Nullable String traceparent) {
             this.traceparent = traceparent;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -180,6 +213,7 @@ public final class W3cTraceContext {
         public Builder tracestate(@Nullable String tracestate) {
             this.tracestate = tracestate;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -228,10 +262,11 @@ public final class W3cTraceContext {
          * @throws IllegalStateException when a required member is not set
          */
         public W3cTraceContext build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("W3cTraceContext is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("W3cTraceContext is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new W3cTraceContext(traceparent, tracestate, _present, _additionalProperties, _order);
+            return new W3cTraceContext(traceparent, tracestate, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -240,6 +275,8 @@ public final class W3cTraceContext {
             @Nullable String f0 = null;
             @Nullable String f1 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -260,17 +297,29 @@ public final class W3cTraceContext {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "W3cTraceContext", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("W3cTraceContext"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "W3cTraceContext", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new W3cTraceContext(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new W3cTraceContext(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("W3cTraceContext");
         }
@@ -278,6 +327,10 @@ public final class W3cTraceContext {
 
     private static void writeMember(W3cTraceContext v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.traceparent == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class WebSearchLocation {
     private static final String[] NAMES = {"city", "country", "region", "timezone"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"city", "country", "region", "timezone"};
+    private static final String[] JAVA_TYPES = {"String", "String", "String", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -52,8 +56,9 @@ public final class WebSearchLocation {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private WebSearchLocation(@Nullable String city, @Nullable String country, @Nullable String region, @Nullable String timezone, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private WebSearchLocation(@Nullable String city, @Nullable String country, @Nullable String region, @Nullable String timezone, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.city = city;
         this.country = country;
         this.region = region;
@@ -61,6 +66,7 @@ public final class WebSearchLocation {
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class WebSearchLocation {
      * @return the {@code city} member, or null when absent or null
      */
     public @Nullable String city() {
+        Unbound.check(_unbound, 0);
         return city;
     }
 
@@ -78,6 +85,7 @@ public final class WebSearchLocation {
      * @return the {@code country} member, or null when absent or null
      */
     public @Nullable String country() {
+        Unbound.check(_unbound, 1);
         return country;
     }
 
@@ -87,6 +95,7 @@ public final class WebSearchLocation {
      * @return the {@code region} member, or null when absent or null
      */
     public @Nullable String region() {
+        Unbound.check(_unbound, 2);
         return region;
     }
 
@@ -96,6 +105,7 @@ public final class WebSearchLocation {
      * @return the {@code timezone} member, or null when absent or null
      */
     public @Nullable String timezone() {
+        Unbound.check(_unbound, 3);
         return timezone;
     }
 
@@ -119,6 +129,24 @@ public final class WebSearchLocation {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public WebSearchLocation validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<WebSearchLocation> codec() {
         return CODEC;
@@ -138,12 +166,13 @@ public final class WebSearchLocation {
                 && Objects.equals(country, x.country)
                 && Objects.equals(region, x.region)
                 && Objects.equals(timezone, x.timezone)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, city, country, region, timezone, _additionalProperties);
+        return Objects.hash(_present, city, country, region, timezone, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -165,6 +194,9 @@ public final class WebSearchLocation {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -179,6 +211,7 @@ public final class WebSearchLocation {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -190,6 +223,7 @@ public final class WebSearchLocation {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -201,6 +235,7 @@ public final class WebSearchLocation {
         public Builder city(@Nullable String city) {
             this.city = city;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -213,6 +248,7 @@ public final class WebSearchLocation {
         public Builder country(@Nullable String country) {
             this.country = country;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -225,6 +261,7 @@ public final class WebSearchLocation {
         public Builder region(@Nullable String region) {
             this.region = region;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -237,6 +274,7 @@ public final class WebSearchLocation {
         public Builder timezone(@Nullable String timezone) {
             this.timezone = timezone;
             _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -285,10 +323,11 @@ public final class WebSearchLocation {
          * @throws IllegalStateException when a required member is not set
          */
         public WebSearchLocation build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("WebSearchLocation is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("WebSearchLocation is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new WebSearchLocation(city, country, region, timezone, _present, _additionalProperties, _order);
+            return new WebSearchLocation(city, country, region, timezone, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -299,6 +338,8 @@ public final class WebSearchLocation {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -319,19 +360,31 @@ public final class WebSearchLocation {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = Json.readNullableString(p);
-                    case 2 -> f2 = Json.readNullableString(p);
-                    case 3 -> f3 = Json.readNullableString(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "WebSearchLocation", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("WebSearchLocation"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "WebSearchLocation", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new WebSearchLocation(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new WebSearchLocation(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("WebSearchLocation");
         }
@@ -339,6 +392,10 @@ public final class WebSearchLocation {
 
     private static void writeMember(WebSearchLocation v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.city == null) {

@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,8 @@ public final class WindowsSandboxSetupCompletedNotification {
     private static final String[] NAMES = {"error", "mode", "success"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"error", "mode", "success"};
+    private static final String[] JAVA_TYPES = {"String", "WindowsSandboxSetupMode", "boolean"};
     private static final long REQUIRED = 0x6L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -53,14 +57,16 @@ public final class WindowsSandboxSetupCompletedNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private WindowsSandboxSetupCompletedNotification(@Nullable String error, WindowsSandboxSetupMode mode, boolean success, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private WindowsSandboxSetupCompletedNotification(@Nullable String error, WindowsSandboxSetupMode mode, boolean success, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.error = error;
         this.mode = mode;
         this.success = success;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -69,6 +75,7 @@ public final class WindowsSandboxSetupCompletedNotification {
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable String error() {
+        Unbound.check(_unbound, 0);
         return error;
     }
 
@@ -78,6 +85,7 @@ public final class WindowsSandboxSetupCompletedNotification {
      * @return the {@code mode} member
      */
     public WindowsSandboxSetupMode mode() {
+        Unbound.check(_unbound, 1);
         return mode;
     }
 
@@ -87,6 +95,7 @@ public final class WindowsSandboxSetupCompletedNotification {
      * @return the {@code success} member
      */
     public boolean success() {
+        Unbound.check(_unbound, 2);
         return success;
     }
 
@@ -110,6 +119,24 @@ public final class WindowsSandboxSetupCompletedNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public WindowsSandboxSetupCompletedNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<WindowsSandboxSetupCompletedNotification> codec() {
         return CODEC;
@@ -128,12 +155,13 @@ public final class WindowsSandboxSetupCompletedNotification {
                 && Objects.equals(error, x.error)
                 && Objects.equals(mode, x.mode)
                 && success == x.success
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, error, mode, success, _additionalProperties);
+        return Objects.hash(_present, error, mode, success, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -148,6 +176,9 @@ public final class WindowsSandboxSetupCompletedNotification {
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
+        }
         return b.append(']').toString();
     }
 
@@ -161,6 +192,7 @@ public final class WindowsSandboxSetupCompletedNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -171,6 +203,7 @@ public final class WindowsSandboxSetupCompletedNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -182,6 +215,7 @@ public final class WindowsSandboxSetupCompletedNotification {
         public Builder error(@Nullable String error) {
             this.error = error;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -195,6 +229,7 @@ public final class WindowsSandboxSetupCompletedNotification {
             Objects.requireNonNull(mode, "mode");
             this.mode = mode;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -207,6 +242,7 @@ public final class WindowsSandboxSetupCompletedNotification {
         public Builder success(boolean success) {
             this.success = success;
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -255,10 +291,11 @@ public final class WindowsSandboxSetupCompletedNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public WindowsSandboxSetupCompletedNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("WindowsSandboxSetupCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("WindowsSandboxSetupCompletedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new WindowsSandboxSetupCompletedNotification(error, mode, success, _present, _additionalProperties, _order);
+            return new WindowsSandboxSetupCompletedNotification(error, mode, success, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -268,6 +305,8 @@ public final class WindowsSandboxSetupCompletedNotification {
             @Nullable WindowsSandboxSetupMode f1 = null;
             boolean f2 = false;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -288,18 +327,30 @@ public final class WindowsSandboxSetupCompletedNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readNullableString(p);
-                    case 1 -> f1 = WindowsSandboxSetupMode.codec().read(p);
-                    case 2 -> f2 = Json.readBoolean(p);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readNullableString(q);
+                        case 1 -> f1 = WindowsSandboxSetupMode.codec().read(q);
+                        case 2 -> f2 = Json.readBoolean(q);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "WindowsSandboxSetupCompletedNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("WindowsSandboxSetupCompletedNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "WindowsSandboxSetupCompletedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new WindowsSandboxSetupCompletedNotification(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new WindowsSandboxSetupCompletedNotification(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("WindowsSandboxSetupCompletedNotification");
         }
@@ -307,6 +358,10 @@ public final class WindowsSandboxSetupCompletedNotification {
 
     private static void writeMember(WindowsSandboxSetupCompletedNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> {
                 if (v.error == null) {

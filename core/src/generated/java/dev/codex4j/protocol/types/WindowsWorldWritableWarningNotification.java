@@ -7,7 +7,9 @@ import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.internal.CodecDeserializer;
 import dev.codex4j.protocol.internal.CodecSerializer;
 import dev.codex4j.protocol.internal.Json;
+import dev.codex4j.protocol.internal.Lenient;
 import dev.codex4j.protocol.internal.NamedCodec;
+import dev.codex4j.protocol.internal.Unbound;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class WindowsWorldWritableWarningNotification {
     private static final String[] NAMES = {"extraCount", "failedScan", "samplePaths"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+    private static final String[] JAVA_NAMES = {"extraCount", "failedScan", "samplePaths"};
+    private static final String[] JAVA_TYPES = {"long", "boolean", "List<String>"};
     private static final long REQUIRED = 0x7L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -54,14 +58,16 @@ public final class WindowsWorldWritableWarningNotification {
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
+    private final @Nullable Unbound _unbound;
 
-    private WindowsWorldWritableWarningNotification(long extraCount, boolean failedScan, List<String> samplePaths, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order) {
+    private WindowsWorldWritableWarningNotification(long extraCount, boolean failedScan, List<String> samplePaths, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.extraCount = extraCount;
         this.failedScan = failedScan;
         this.samplePaths = samplePaths;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
+        this._unbound = _unbound;
     }
 
     /**
@@ -70,6 +76,7 @@ public final class WindowsWorldWritableWarningNotification {
      * @return the {@code extraCount} member
      */
     public long extraCount() {
+        Unbound.check(_unbound, 0);
         return extraCount;
     }
 
@@ -79,6 +86,7 @@ public final class WindowsWorldWritableWarningNotification {
      * @return the {@code failedScan} member
      */
     public boolean failedScan() {
+        Unbound.check(_unbound, 1);
         return failedScan;
     }
 
@@ -88,6 +96,7 @@ public final class WindowsWorldWritableWarningNotification {
      * @return the {@code samplePaths} member
      */
     public List<String> samplePaths() {
+        Unbound.check(_unbound, 2);
         return samplePaths;
     }
 
@@ -111,6 +120,24 @@ public final class WindowsWorldWritableWarningNotification {
         return new Builder(this);
     }
 
+    /**
+     * Checks the whole value at once: every member, and every member of the values inside it,
+     * bound when it was read. A value read from a newer server may hold members that did not
+     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+     * finds the first of them eagerly.
+     *
+     * @return this value
+     * @throws DecodeException naming the path (from this value) and the problem of the first
+     *     member that did not bind
+     */
+    public WindowsWorldWritableWarningNotification validate() {
+        if (_unbound != null) {
+            throw _unbound.first();
+        }
+        Json.validate(CODEC, this);
+        return this;
+    }
+
     /** {@return the strict JSON codec of this type} */
     public static JsonCodec<WindowsWorldWritableWarningNotification> codec() {
         return CODEC;
@@ -129,12 +156,13 @@ public final class WindowsWorldWritableWarningNotification {
                 && extraCount == x.extraCount
                 && failedScan == x.failedScan
                 && Objects.equals(samplePaths, x.samplePaths)
-                && _additionalProperties.equals(x._additionalProperties);
+                && _additionalProperties.equals(x._additionalProperties)
+                && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, extraCount, failedScan, samplePaths, _additionalProperties);
+        return Objects.hash(_present, extraCount, failedScan, samplePaths, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -146,6 +174,9 @@ public final class WindowsWorldWritableWarningNotification {
         Json.field(b, "samplePaths", samplePaths);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
+        }
+        if (_unbound != null) {
+            Json.field(b, "unbound", _unbound);
         }
         return b.append(']').toString();
     }
@@ -160,6 +191,7 @@ public final class WindowsWorldWritableWarningNotification {
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
+        private @Nullable Unbound _unbound;
 
         private Builder() {}
 
@@ -170,6 +202,7 @@ public final class WindowsWorldWritableWarningNotification {
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
+            _unbound = v._unbound;
         }
 
         /**
@@ -181,6 +214,7 @@ public final class WindowsWorldWritableWarningNotification {
         public Builder extraCount(long extraCount) {
             this.extraCount = extraCount;
             _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
@@ -193,6 +227,7 @@ public final class WindowsWorldWritableWarningNotification {
         public Builder failedScan(boolean failedScan) {
             this.failedScan = failedScan;
             _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -206,6 +241,7 @@ public final class WindowsWorldWritableWarningNotification {
             Objects.requireNonNull(samplePaths, "samplePaths");
             this.samplePaths = Json.copyList(samplePaths);
             _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -254,10 +290,11 @@ public final class WindowsWorldWritableWarningNotification {
          * @throws IllegalStateException when a required member is not set
          */
         public WindowsWorldWritableWarningNotification build() {
-            if ((_present & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("WindowsWorldWritableWarningNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~_present));
+            long set = _present | Unbound.bits(_unbound);
+            if ((set & REQUIRED) != REQUIRED) {
+                throw new IllegalStateException("WindowsWorldWritableWarningNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new WindowsWorldWritableWarningNotification(extraCount, failedScan, samplePaths, _present, _additionalProperties, _order);
+            return new WindowsWorldWritableWarningNotification(extraCount, failedScan, samplePaths, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -267,6 +304,8 @@ public final class WindowsWorldWritableWarningNotification {
             boolean f1 = false;
             @Nullable List<String> f2 = null;
             long seen = 0L;
+            boolean lenient = p instanceof Lenient;
+            Unbound unbound = null;
             LinkedHashMap<String, JsonNode> extra = null;
             byte[] last = ORDER.last();
             byte[] own = null;
@@ -287,18 +326,30 @@ public final class WindowsWorldWritableWarningNotification {
                 }
                 seen |= bit;
                 p.nextToken();
-                switch (ix) {
-                    case 0 -> f0 = Json.readLong(p);
-                    case 1 -> f1 = Json.readBoolean(p);
-                    case 2 -> f2 = Json.readList(p, Json.STRING);
-                    default -> throw Json.problem(p, "unexpected member index");
+                JsonNode raw = lenient ? Json.readTree(p) : null;
+                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                try {
+                    switch (ix) {
+                        case 0 -> f0 = Json.readLong(q);
+                        case 1 -> f1 = Json.readBoolean(q);
+                        case 2 -> f2 = Json.readList(q, Json.STRING);
+                        default -> throw Json.problem(q, "unexpected member index");
+                    }
+                } catch (DecodeException e) {
+                    if (raw == null) {
+                        throw e;
+                    }
+                    unbound = Unbound.add(unbound, "WindowsWorldWritableWarningNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("WindowsWorldWritableWarningNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
             if ((seen & REQUIRED) != REQUIRED) {
-                throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                if (!lenient) {
+                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                }
+                unbound = Json.missingMembers(unbound, p, "WindowsWorldWritableWarningNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new WindowsWorldWritableWarningNotification(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n));
+            return new WindowsWorldWritableWarningNotification(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("WindowsWorldWritableWarningNotification");
         }
@@ -306,6 +357,10 @@ public final class WindowsWorldWritableWarningNotification {
 
     private static void writeMember(WindowsWorldWritableWarningNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
+        if (Unbound.hasRaw(v._unbound, ix)) {
+            Json.writeTree(g, v._unbound.raw(ix));
+            return;
+        }
         switch (ix) {
             case 0 -> g.writeNumber(v.extraCount);
             case 1 -> g.writeBoolean(v.failedScan);
