@@ -446,7 +446,6 @@ public sealed interface ApprovalRequest {
             case ServerRequest.Unknown u -> new Unknown(u.method(), u.raw(), u.reason());
             case ServerRequest.AccountChatgptAuthTokensRefresh r -> notAnApproval(r.method(), r.params());
             case ServerRequest.AttestationGenerate r -> notAnApproval(r.method(), r.params());
-            case ServerRequest.CurrentTimeRead r -> notAnApproval(r.method(), r.params());
         };
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.MemberNotBoundException;
 import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.types.AgentMessageDisplay;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
@@ -132,12 +133,13 @@ class TypedTurnEventsTest {
     }
 
     @Test
-    void anAgentMessageWithTheModerationDisplayOfCli0171IsAnAgentMessageForEventsUsers() {
-        // 0.171.0's AgentMessageDisplay: a oneOf of show/hide/block forms, without 0.169.0's required "action".
+    void anAgentMessageWhoseModerationChangedInANewerCliIsAnAgentMessageForEventsUsers() {
+        // The pinned "hide" display form without its required "replacement" (as 0.171.0 dropped 0.169.0's
+        // required "action"), and a member it does not know: the item stays an AgentMessage.
         try (FakeAppServer fake = fake((ids, out) -> {
             ObjectNode answer = AppServerMessages.agentMessageCompleted(thread(ids), turn(ids), "m1", "the answer", "final_answer");
             ObjectNode display = item(answer).putObject("moderation").put("moderated", true).putObject("display");
-            display.put("mode", "hide").put("version", 1).putObject("replacement").put("kind", "wellbeingPromptHelpline");
+            display.put("mode", "hide").put("version", 1).put("helpline", "wellbeingPromptHelpline");
             out.add(answer);
             out.add(AppServerMessages.turnCompleted(thread(ids), turn(ids), "completed"));
         })) {
@@ -146,8 +148,10 @@ class TypedTurnEventsTest {
                     .map(e -> ((TurnEvent.ItemCompleted) e).item()).filter(ThreadItem.AgentMessage.class::isInstance)
                     .map(ThreadItem.AgentMessage.class::cast).findFirst().orElseThrow();
             assertEquals("the answer", m.text());
-            assertEquals("hide", m.moderation().display().additionalProperties().get("mode").asString());
-            assertThrows(MemberNotBoundException.class, () -> m.moderation().display().action());
+            var hide = assertInstanceOf(AgentMessageDisplay.Hide.class, m.moderation().display());
+            MemberNotBoundException e = assertThrows(MemberNotBoundException.class, hide::replacement);
+            assertEquals("$.params.item.moderation.display.replacement", e.path());
+            assertEquals("wellbeingPromptHelpline", hide.additionalProperties().get("helpline").asString());
             RunResult r = assertInstanceOf(TurnEvent.Completed.class, events.getLast()).result();
             assertEquals(Optional.of("the answer"), r.finalResponse());
         }

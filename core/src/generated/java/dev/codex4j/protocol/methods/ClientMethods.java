@@ -369,6 +369,24 @@ public final class ClientMethods {
     public static final ClientMethod<ThreadSearchParams, ThreadSearchResponse> THREAD_SEARCH = new ClientMethod<>("thread/search", ThreadSearchParams.class, ThreadSearchResponse.class);
 
     /**
+     * Search with best-effort incremental <code>thread/search/partial</code> notifications. The final response is authoritative for results, ordering, and cursors.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSearchParams, ThreadSearchResponse> THREAD_SEARCH_STREAM = new ClientMethod<>("thread/search/stream", ThreadSearchParams.class, ThreadSearchResponse.class);
+
+    /**
+     * The {@code thread/search/cancel} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSearchCancelParams, ThreadSearchCancelResponse> THREAD_SEARCH_CANCEL = new ClientMethod<>("thread/search/cancel", ThreadSearchCancelParams.class, ThreadSearchCancelResponse.class);
+
+    /**
+     * Cancel a <code>thread/search/stream</code> request on this connection.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadSearchCancelParams, ThreadSearchCancelResponse> THREAD_SEARCH_STREAM_CANCEL = new ClientMethod<>("thread/search/stream/cancel", ThreadSearchCancelParams.class, ThreadSearchCancelResponse.class);
+
+    /**
      * The {@code thread/searchOccurrences} method.
      */
     @Experimental
@@ -642,6 +660,12 @@ public final class ClientMethods {
     public static final ClientMethod<ThreadTimelineListParams, ThreadTimelineListResponse> THREAD_TIMELINE_LIST = new ClientMethod<>("thread/timeline/list", ThreadTimelineListParams.class, ThreadTimelineListResponse.class);
 
     /**
+     * The {@code thread/realtime/list} method.
+     */
+    @Experimental
+    public static final ClientMethod<ThreadRealtimeListParams, ThreadRealtimeListResponse> THREAD_REALTIME_LIST = new ClientMethod<>("thread/realtime/list", ThreadRealtimeListParams.class, ThreadRealtimeListResponse.class);
+
+    /**
      * The {@code thread/realtime/listVoices} method.
      */
     @Experimental
@@ -681,6 +705,11 @@ public final class ClientMethods {
      * The {@code modelProvider/config/write} method.
      */
     public static final ClientMethod<ModelProviderConfigWriteParams, ModelProviderConfigWriteResponse> MODEL_PROVIDER_CONFIG_WRITE = new ClientMethod<>("modelProvider/config/write", ModelProviderConfigWriteParams.class, ModelProviderConfigWriteResponse.class);
+
+    /**
+     * The {@code modelProvider/default/set} method.
+     */
+    public static final ClientMethod<ModelProviderDefaultSetParams, JsonNode> MODEL_PROVIDER_DEFAULT_SET = new ClientMethod<>("modelProvider/default/set", ModelProviderDefaultSetParams.class, JsonNode.class);
 
     /**
      * The {@code modelProvider/capabilities/read} method.
@@ -1087,6 +1116,9 @@ public final class ClientMethods {
             THREAD_SECTION_UPDATE,
             THREAD_SECTION_DELETE,
             THREAD_SEARCH,
+            THREAD_SEARCH_STREAM,
+            THREAD_SEARCH_CANCEL,
+            THREAD_SEARCH_STREAM_CANCEL,
             THREAD_SEARCH_OCCURRENCES,
             THREAD_LOADED_LIST,
             THREAD_READ,
@@ -1139,6 +1171,7 @@ public final class ClientMethods {
             THREAD_REALTIME_APPEND_SPEECH,
             THREAD_REALTIME_STOP,
             THREAD_TIMELINE_LIST,
+            THREAD_REALTIME_LIST,
             THREAD_REALTIME_LIST_VOICES,
             REVIEW_START,
             MODEL_LIST,
@@ -1147,6 +1180,7 @@ public final class ClientMethods {
             ACCOUNT_GATEWAY_O_AUTH_CANCEL,
             MODEL_PROVIDER_LIST,
             MODEL_PROVIDER_CONFIG_WRITE,
+            MODEL_PROVIDER_DEFAULT_SET,
             MODEL_PROVIDER_CAPABILITIES_READ,
             EXPERIMENTAL_FEATURE_LIST,
             PERMISSION_PROFILE_LIST,
@@ -1273,6 +1307,9 @@ public final class ClientMethods {
             Map.entry("threadSection/update", THREAD_SECTION_UPDATE),
             Map.entry("threadSection/delete", THREAD_SECTION_DELETE),
             Map.entry("thread/search", THREAD_SEARCH),
+            Map.entry("thread/search/stream", THREAD_SEARCH_STREAM),
+            Map.entry("thread/search/cancel", THREAD_SEARCH_CANCEL),
+            Map.entry("thread/search/stream/cancel", THREAD_SEARCH_STREAM_CANCEL),
             Map.entry("thread/searchOccurrences", THREAD_SEARCH_OCCURRENCES),
             Map.entry("thread/loaded/list", THREAD_LOADED_LIST),
             Map.entry("thread/read", THREAD_READ),
@@ -1325,6 +1362,7 @@ public final class ClientMethods {
             Map.entry("thread/realtime/appendSpeech", THREAD_REALTIME_APPEND_SPEECH),
             Map.entry("thread/realtime/stop", THREAD_REALTIME_STOP),
             Map.entry("thread/timeline/list", THREAD_TIMELINE_LIST),
+            Map.entry("thread/realtime/list", THREAD_REALTIME_LIST),
             Map.entry("thread/realtime/listVoices", THREAD_REALTIME_LIST_VOICES),
             Map.entry("review/start", REVIEW_START),
             Map.entry("model/list", MODEL_LIST),
@@ -1333,6 +1371,7 @@ public final class ClientMethods {
             Map.entry("account/gatewayOAuth/cancel", ACCOUNT_GATEWAY_O_AUTH_CANCEL),
             Map.entry("modelProvider/list", MODEL_PROVIDER_LIST),
             Map.entry("modelProvider/config/write", MODEL_PROVIDER_CONFIG_WRITE),
+            Map.entry("modelProvider/default/set", MODEL_PROVIDER_DEFAULT_SET),
             Map.entry("modelProvider/capabilities/read", MODEL_PROVIDER_CAPABILITIES_READ),
             Map.entry("experimentalFeature/list", EXPERIMENTAL_FEATURE_LIST),
             Map.entry("permissionProfile/list", PERMISSION_PROFILE_LIST),

@@ -64,6 +64,7 @@ public sealed interface ServerNotification permits ServerNotification.Error,
         ServerNotification.ItemPlanDelta,
         ServerNotification.CommandExecOutputDelta,
         ServerNotification.ProcessOutputDelta,
+        ServerNotification.ThreadSearchPartial,
         ServerNotification.ProcessExited,
         ServerNotification.ItemCommandExecutionOutputDelta,
         ServerNotification.ItemCommandExecutionTerminalInteraction,
@@ -1020,6 +1021,30 @@ public sealed interface ServerNotification permits ServerNotification.Error,
          * @param params the typed params, not null
          */
         public ProcessOutputDelta {
+            Objects.requireNonNull(params, "params");
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+    }
+
+    /**
+     * The {@code thread/search/partial} notification.
+     *
+     * @param params the typed params
+     */
+    record ThreadSearchPartial(ThreadSearchPartialNotification params) implements ServerNotification {
+        /** The method name. */
+        public static final String METHOD = "thread/search/partial";
+
+        /**
+         * The notification with its params.
+         *
+         * @param params the typed params, not null
+         */
+        public ThreadSearchPartial {
             Objects.requireNonNull(params, "params");
         }
 

@@ -37,7 +37,6 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         ServerRequest.ItemToolCall,
         ServerRequest.AccountChatgptAuthTokensRefresh,
         ServerRequest.AttestationGenerate,
-        ServerRequest.CurrentTimeRead,
         ServerRequest.ApplyPatchApproval,
         ServerRequest.ExecCommandApproval,
         ServerRequest.Unknown {
@@ -240,31 +239,6 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         @Override
         public ServerRequestMethod<AttestationGenerateParams, AttestationGenerateResponse> descriptor() {
             return ServerRequestMethods.ATTESTATION_GENERATE;
-        }
-    }
-
-    /**
-     * Read the current time from an external clock owned by the client.
-     *
-     * @param id the request id
-     * @param params the typed params
-     */
-    @Experimental
-    record CurrentTimeRead(RequestId id, CurrentTimeReadParams params) implements ServerRequest {
-        /** All members required. */
-        public CurrentTimeRead {
-            Objects.requireNonNull(id, "id");
-            Objects.requireNonNull(params, "params");
-        }
-
-        @Override
-        public String method() {
-            return ServerRequestMethods.CURRENT_TIME_READ.name();
-        }
-
-        @Override
-        public ServerRequestMethod<CurrentTimeReadParams, CurrentTimeReadResponse> descriptor() {
-            return ServerRequestMethods.CURRENT_TIME_READ;
         }
     }
 

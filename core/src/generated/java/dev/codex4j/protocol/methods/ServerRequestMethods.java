@@ -67,12 +67,6 @@ public final class ServerRequestMethods {
     public static final ServerRequestMethod<AttestationGenerateParams, AttestationGenerateResponse> ATTESTATION_GENERATE = new ServerRequestMethod<>("attestation/generate", AttestationGenerateParams.class, AttestationGenerateResponse.class);
 
     /**
-     * Read the current time from an external clock owned by the client.
-     */
-    @Experimental
-    public static final ServerRequestMethod<CurrentTimeReadParams, CurrentTimeReadResponse> CURRENT_TIME_READ = new ServerRequestMethod<>("currentTime/read", CurrentTimeReadParams.class, CurrentTimeReadResponse.class);
-
-    /**
      * DEPRECATED APIs below Request to approve a patch. This request is used for Turns started via the legacy APIs (i.e. SendUserTurn, SendUserMessage).
      */
     public static final ServerRequestMethod<ApplyPatchApprovalParams, ApplyPatchApprovalResponse> APPLY_PATCH_APPROVAL = new ServerRequestMethod<>("applyPatchApproval", ApplyPatchApprovalParams.class, ApplyPatchApprovalResponse.class);
@@ -92,7 +86,6 @@ public final class ServerRequestMethods {
             ITEM_TOOL_CALL,
             ACCOUNT_CHATGPT_AUTH_TOKENS_REFRESH,
             ATTESTATION_GENERATE,
-            CURRENT_TIME_READ,
             APPLY_PATCH_APPROVAL,
             EXEC_COMMAND_APPROVAL);
 
@@ -105,7 +98,6 @@ public final class ServerRequestMethods {
             Map.entry("item/tool/call", ITEM_TOOL_CALL),
             Map.entry("account/chatgptAuthTokens/refresh", ACCOUNT_CHATGPT_AUTH_TOKENS_REFRESH),
             Map.entry("attestation/generate", ATTESTATION_GENERATE),
-            Map.entry("currentTime/read", CURRENT_TIME_READ),
             Map.entry("applyPatchApproval", APPLY_PATCH_APPROVAL),
             Map.entry("execCommandApproval", EXEC_COMMAND_APPROVAL));
 

@@ -40,25 +40,27 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class AccountUpdatedNotification {
-    private static final String[] NAMES = {"authMode", "planType"};
+    private static final String[] NAMES = {"authMode", "planType", "reason"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"authMode", "planType"};
-    private static final String[] JAVA_TYPES = {"AuthMode", "PlanType"};
+    private static final String[] JAVA_NAMES = {"authMode", "planType", "reason"};
+    private static final String[] JAVA_TYPES = {"AuthMode", "PlanType", "AccountUpdateReason"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
     private final @Nullable AuthMode authMode;
     private final @Nullable PlanType planType;
+    private final @Nullable AccountUpdateReason reason;
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private AccountUpdatedNotification(@Nullable AuthMode authMode, @Nullable PlanType planType, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private AccountUpdatedNotification(@Nullable AuthMode authMode, @Nullable PlanType planType, @Nullable AccountUpdateReason reason, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.authMode = authMode;
         this.planType = planType;
+        this.reason = reason;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
@@ -83,6 +85,16 @@ public final class AccountUpdatedNotification {
     public @Nullable PlanType planType() {
         Unbound.check(_unbound, 1);
         return planType;
+    }
+
+    /**
+     * Set when initial routing discovery completes for the same authenticated owner.
+     *
+     * @return the {@code reason} member, or null when absent or null
+     */
+    public @Nullable AccountUpdateReason reason() {
+        Unbound.check(_unbound, 2);
+        return reason;
     }
 
     /**
@@ -140,13 +152,14 @@ public final class AccountUpdatedNotification {
         return o instanceof AccountUpdatedNotification x && _present == x._present
                 && Objects.equals(authMode, x.authMode)
                 && Objects.equals(planType, x.planType)
+                && Objects.equals(reason, x.reason)
                 && _additionalProperties.equals(x._additionalProperties)
                 && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, authMode, planType, _additionalProperties, _unbound);
+        return Objects.hash(_present, authMode, planType, reason, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -158,6 +171,9 @@ public final class AccountUpdatedNotification {
         }
         if ((_present & 0x2L) != 0) {
             Json.field(b, "planType", planType);
+        }
+        if ((_present & 0x4L) != 0) {
+            Json.field(b, "reason", reason);
         }
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
@@ -174,6 +190,7 @@ public final class AccountUpdatedNotification {
     public static final class Builder {
         private @Nullable AuthMode authMode;
         private @Nullable PlanType planType;
+        private @Nullable AccountUpdateReason reason;
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
@@ -184,6 +201,7 @@ public final class AccountUpdatedNotification {
         private Builder(AccountUpdatedNotification v) {
             authMode = v.authMode;
             planType = v.planType;
+            reason = v.reason;
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
@@ -213,6 +231,19 @@ public final class AccountUpdatedNotification {
             this.planType = planType;
             _present |= 0x2L;
             _unbound = Unbound.without(_unbound, 1);
+            return this;
+        }
+
+        /**
+         * Sets {@link AccountUpdatedNotification#reason()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param reason the {@code reason} member
+         * @return this builder
+         */
+        public Builder reason(@Nullable AccountUpdateReason reason) {
+            this.reason = reason;
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -265,7 +296,7 @@ public final class AccountUpdatedNotification {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("AccountUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new AccountUpdatedNotification(authMode, planType, _present, _additionalProperties, _order, _unbound);
+            return new AccountUpdatedNotification(authMode, planType, reason, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -273,6 +304,7 @@ public final class AccountUpdatedNotification {
         try {
             @Nullable AuthMode f0 = null;
             @Nullable PlanType f1 = null;
+            @Nullable AccountUpdateReason f2 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -302,6 +334,7 @@ public final class AccountUpdatedNotification {
                     switch (ix) {
                         case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : AuthMode.codec().read(q);
                         case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : PlanType.codec().read(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : AccountUpdateReason.codec().read(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -318,7 +351,7 @@ public final class AccountUpdatedNotification {
                 }
                 unbound = Json.missingMembers(unbound, p, "AccountUpdatedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new AccountUpdatedNotification(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new AccountUpdatedNotification(f0, f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("AccountUpdatedNotification");
         }
@@ -343,6 +376,13 @@ public final class AccountUpdatedNotification {
                     g.writeNull();
                 } else {
                     PlanType.codec().write(v.planType, g);
+                }
+            }
+            case 2 -> {
+                if (v.reason == null) {
+                    g.writeNull();
+                } else {
+                    AccountUpdateReason.codec().write(v.reason, g);
                 }
             }
             default -> throw new IllegalStateException("member " + ix);

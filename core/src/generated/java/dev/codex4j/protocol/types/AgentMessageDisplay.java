@@ -28,434 +28,1248 @@ import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A presentation instruction for Chat to apply to this answer when recovering history.
+ * How Chat should present a recovered answer.
  *
- * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
+ * <p>A sealed union: one type per form, and {@link Unknown} for a form this version does not know (it keeps the JSON and says why), so that a newer server never fails to decode.
  *
  * <pre>{@code
- * AgentMessageDisplay v = AgentMessageDisplay.builder()
- *         .action("action")
- *         .build();
+ * switch (x) {
+ *     case AgentMessageDisplay.Show v -> handle(v);
+ *     case AgentMessageDisplay.Hide v -> handle(v);
+ *     case AgentMessageDisplay.Unknown u -> log(u.reason(), u.raw());
+ *     default -> { }
+ * }
  * }</pre>
  */
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
-public final class AgentMessageDisplay {
-    private static final String[] NAMES = {"action", "blockType", "checkTrustedContacts", "cyberTrustedAccess"};
-    private static final SerializedString[] WIRE = Json.wire(NAMES);
-    private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"action", "blockType", "checkTrustedContacts", "cyberTrustedAccess"};
-    private static final String[] JAVA_TYPES = {"String", "String", "boolean", "boolean"};
-    private static final long REQUIRED = 0x1L;
-    private static final Json.OrderCache ORDER = new Json.OrderCache();
-    private static final Codec CODEC = new Codec();
-
-    private final String action;
-    private final @Nullable String blockType;
-    private final @Nullable Boolean checkTrustedContacts;
-    private final @Nullable Boolean cyberTrustedAccess;
-    private final long _present;
-    private final Map<String, JsonNode> _additionalProperties;
-    private final byte[] _order;
-    private final @Nullable Unbound _unbound;
-
-    private AgentMessageDisplay(String action, @Nullable String blockType, @Nullable Boolean checkTrustedContacts, @Nullable Boolean cyberTrustedAccess, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
-        this.action = action;
-        this.blockType = blockType;
-        this.checkTrustedContacts = checkTrustedContacts;
-        this.cyberTrustedAccess = cyberTrustedAccess;
-        this._present = _present;
-        this._additionalProperties = _additionalProperties;
-        this._order = _order;
-        this._unbound = _unbound;
+public sealed interface AgentMessageDisplay permits AgentMessageDisplay.Show,
+        AgentMessageDisplay.Hide,
+        AgentMessageDisplay.Block,
+        AgentMessageDisplay.Unknown {
+    /** {@return the strict JSON codec of this union} */
+    static JsonCodec<AgentMessageDisplay> codec() {
+        return Unknown.CODEC;
     }
 
     /**
-     * Unknown actions must be left for the producing client to handle.
+     * The {@code show} form of {@link AgentMessageDisplay}.
      *
-     * @return the {@code action} member
-     */
-    public String action() {
-        Unbound.check(_unbound, 0);
-        return action;
-    }
-
-    /**
-     * The {@code blockType} member.
+     * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
      *
-     * @return the {@code blockType} member, or null when absent or null
+     * <pre>{@code
+     * AgentMessageDisplay.Show v = AgentMessageDisplay.Show.builder()
+     *         .trustedContacts(trustedContacts)
+     *         .version(1L)
+     *         .build();
+     * }</pre>
      */
-    public @Nullable String blockType() {
-        Unbound.check(_unbound, 1);
-        return blockType;
-    }
+    @JsonDeserialize(using = CodecDeserializer.class)
+    @JsonSerialize(using = CodecSerializer.class)
+    final class Show implements AgentMessageDisplay {
+        /** The value of {@code mode} that names this form. */
+        public static final String MODE = "show";
 
-    /**
-     * The {@code checkTrustedContacts} member.
-     *
-     * @return the {@code checkTrustedContacts} member, or null when absent or null
-     */
-    public @Nullable Boolean checkTrustedContacts() {
-        Unbound.check(_unbound, 2);
-        return checkTrustedContacts;
-    }
+        private static final String[] NAMES = {"mode", "annotation", "trustedContacts", "version"};
+        private static final SerializedString[] WIRE = Json.wire(NAMES);
+        private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "annotation", "trustedContacts", "version"};
+        private static final String[] JAVA_TYPES = {"String", "AnswerAnnotation", "TrustedContacts", "long"};
+        private static final long REQUIRED = 0xdL;
+        private static final Json.OrderCache ORDER = new Json.OrderCache();
+        private static final Codec CODEC = new Codec();
 
-    /**
-     * The {@code cyberTrustedAccess} member.
-     *
-     * @return the {@code cyberTrustedAccess} member, or null when absent or null
-     */
-    public @Nullable Boolean cyberTrustedAccess() {
-        Unbound.check(_unbound, 3);
-        return cyberTrustedAccess;
-    }
+        private final @Nullable AnswerAnnotation annotation;
+        private final TrustedContacts trustedContacts;
+        private final long version;
+        private final long _present;
+        private final Map<String, JsonNode> _additionalProperties;
+        private final byte[] _order;
+        private final @Nullable Unbound _unbound;
 
-    /**
-     * Members the schema of this version does not name, as received: a newer server's members
-     * survive a round trip.
-     *
-     * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
-     */
-    public Map<String, JsonNode> additionalProperties() {
-        return _additionalProperties;
-    }
-
-    /** {@return a builder with no member set} */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** {@return a builder holding this value's members (and their JSON order), to change some} */
-    public Builder toBuilder() {
-        return new Builder(this);
-    }
-
-    /**
-     * Checks the whole value at once: every member, and every member of the values inside it,
-     * bound when it was read. A value read from a newer server may hold members that did not
-     * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
-     * finds the first of them eagerly.
-     *
-     * @return this value
-     * @throws DecodeException naming the path (from this value) and the problem of the first
-     *     member that did not bind
-     */
-    public AgentMessageDisplay validate() {
-        if (_unbound != null) {
-            throw _unbound.first();
-        }
-        Json.validate(CODEC, this);
-        return this;
-    }
-
-    /** {@return the strict JSON codec of this type} */
-    public static JsonCodec<AgentMessageDisplay> codec() {
-        return CODEC;
-    }
-
-    /**
-     * Equal when the same members are present with equal values and the same additional
-     * properties (the order of members on the wire does not count).
-     */
-    @Override
-    public boolean equals(@Nullable Object o) {
-        if (this == o) {
-            return true;
-        }
-        return o instanceof AgentMessageDisplay x && _present == x._present
-                && Objects.equals(action, x.action)
-                && Objects.equals(blockType, x.blockType)
-                && Objects.equals(checkTrustedContacts, x.checkTrustedContacts)
-                && Objects.equals(cyberTrustedAccess, x.cyberTrustedAccess)
-                && _additionalProperties.equals(x._additionalProperties)
-                && Objects.equals(_unbound, x._unbound);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(_present, action, blockType, checkTrustedContacts, cyberTrustedAccess, _additionalProperties, _unbound);
-    }
-
-    /** {@return the present members, by Java name} */
-    @Override
-    public String toString() {
-        StringBuilder b = new StringBuilder("AgentMessageDisplay[");
-        Json.field(b, "action", action);
-        if ((_present & 0x2L) != 0) {
-            Json.field(b, "blockType", blockType);
-        }
-        if ((_present & 0x4L) != 0) {
-            Json.field(b, "checkTrustedContacts", checkTrustedContacts);
-        }
-        if ((_present & 0x8L) != 0) {
-            Json.field(b, "cyberTrustedAccess", cyberTrustedAccess);
-        }
-        if (!_additionalProperties.isEmpty()) {
-            Json.field(b, "additionalProperties", _additionalProperties);
-        }
-        if (_unbound != null) {
-            Json.field(b, "unbound", _unbound);
-        }
-        return b.append(']').toString();
-    }
-
-    /**
-     * Builds a {@link AgentMessageDisplay}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
-     */
-    public static final class Builder {
-        private @Nullable String action;
-        private @Nullable String blockType;
-        private @Nullable Boolean checkTrustedContacts;
-        private @Nullable Boolean cyberTrustedAccess;
-        private long _present = 0x0L;
-        private Map<String, JsonNode> _additionalProperties = Map.of();
-        private byte[] _order = Json.NO_ORDER;
-        private @Nullable Unbound _unbound;
-
-        private Builder() {}
-
-        private Builder(AgentMessageDisplay v) {
-            action = v.action;
-            blockType = v.blockType;
-            checkTrustedContacts = v.checkTrustedContacts;
-            cyberTrustedAccess = v.cyberTrustedAccess;
-            _present = v._present;
-            _additionalProperties = v._additionalProperties;
-            _order = v._order;
-            _unbound = v._unbound;
+        private Show(@Nullable AnswerAnnotation annotation, TrustedContacts trustedContacts, long version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.annotation = annotation;
+            this.trustedContacts = trustedContacts;
+            this.version = version;
+            this._present = _present;
+            this._additionalProperties = _additionalProperties;
+            this._order = _order;
+            this._unbound = _unbound;
         }
 
         /**
-         * Sets {@link AgentMessageDisplay#action()}. Required.
+         * The {@code annotation} member.
          *
-         * @param action the {@code action} member
-         * @return this builder
+         * @return the {@code annotation} member, or null when absent or null
          */
-        public Builder action(String action) {
-            Objects.requireNonNull(action, "action");
-            this.action = action;
-            _present |= 0x1L;
-            _unbound = Unbound.without(_unbound, 0);
-            return this;
+        public @Nullable AnswerAnnotation annotation() {
+            Unbound.check(_unbound, 1);
+            return annotation;
         }
 
         /**
-         * Sets {@link AgentMessageDisplay#blockType()}. Optional; {@code null} writes JSON {@code null}.
+         * The {@code trustedContacts} member.
          *
-         * @param blockType the {@code blockType} member
-         * @return this builder
+         * @return the {@code trustedContacts} member
          */
-        public Builder blockType(@Nullable String blockType) {
-            this.blockType = blockType;
-            _present |= 0x2L;
-            _unbound = Unbound.without(_unbound, 1);
-            return this;
+        public TrustedContacts trustedContacts() {
+            Unbound.check(_unbound, 2);
+            return trustedContacts;
         }
 
         /**
-         * Sets {@link AgentMessageDisplay#checkTrustedContacts()}. Optional; {@code null} writes JSON {@code null}.
+         * The {@code version} member.
          *
-         * @param checkTrustedContacts the {@code checkTrustedContacts} member
-         * @return this builder
+         * @return the {@code version} member
          */
-        public Builder checkTrustedContacts(@Nullable Boolean checkTrustedContacts) {
-            this.checkTrustedContacts = checkTrustedContacts;
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
-            return this;
+        public long version() {
+            Unbound.check(_unbound, 3);
+            return version;
+        }
+
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
+        public String mode() {
+            return MODE;
         }
 
         /**
-         * Sets {@link AgentMessageDisplay#cyberTrustedAccess()}. Optional; {@code null} writes JSON {@code null}.
+         * Members the schema of this version does not name, as received: a newer server's members
+         * survive a round trip.
          *
-         * @param cyberTrustedAccess the {@code cyberTrustedAccess} member
-         * @return this builder
+         * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
          */
-        public Builder cyberTrustedAccess(@Nullable Boolean cyberTrustedAccess) {
-            this.cyberTrustedAccess = cyberTrustedAccess;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
-            return this;
+        public Map<String, JsonNode> additionalProperties() {
+            return _additionalProperties;
+        }
+
+        /** {@return a builder with no member set} */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
+        public Builder toBuilder() {
+            return new Builder(this);
         }
 
         /**
-         * Replaces the members the schema does not name.
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
          *
-         * @param additionalProperties JSON values by member name, none of them a member of {@link AgentMessageDisplay}
-         * @return this builder
-         * @throws IllegalArgumentException when a name is a member of the schema
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
          */
-        public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
-            additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "AgentMessageDisplay"));
-            _additionalProperties = Json.copyExtras(additionalProperties);
-            return this;
-        }
-
-        /**
-         * Adds (or replaces) a member the schema does not name.
-         *
-         * @param name the member's JSON name, not a member of {@link AgentMessageDisplay}
-         * @param value its JSON value
-         * @return this builder
-         * @throws IllegalArgumentException when the name is a member of the schema
-         */
-        public Builder putAdditionalProperty(String name, JsonNode value) {
-            Json.checkExtraName(NAMES, name, "AgentMessageDisplay");
-            _additionalProperties = Json.withExtra(_additionalProperties, name, value);
-            return this;
-        }
-
-        /**
-         * Removes a member the schema does not name.
-         *
-         * @param name the member's JSON name
-         * @return this builder
-         */
-        public Builder removeAdditionalProperty(String name) {
-            _additionalProperties = Json.withoutExtra(_additionalProperties, name);
-            return this;
-        }
-
-        /**
-         * Builds the value.
-         *
-         * @return the value
-         * @throws IllegalStateException when a required member is not set
-         */
-        public AgentMessageDisplay build() {
-            long set = _present | Unbound.bits(_unbound);
-            if ((set & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("AgentMessageDisplay is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+        public Show validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
             }
-            return new AgentMessageDisplay(action, blockType, checkTrustedContacts, cyberTrustedAccess, _present, _additionalProperties, _order, _unbound);
+            Json.validate(CODEC, this);
+            return this;
         }
-    }
 
-    private static AgentMessageDisplay readBody(JsonParser p, boolean tagRead) {
-        try {
-            @Nullable String f0 = null;
-            @Nullable String f1 = null;
-            @Nullable Boolean f2 = null;
-            @Nullable Boolean f3 = null;
-            long seen = 0L;
-            boolean lenient = p instanceof Lenient;
-            Unbound unbound = null;
-            LinkedHashMap<String, JsonNode> extra = null;
-            byte[] last = ORDER.last();
-            byte[] own = null;
-            int n = 0;
-            for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT; ix = p.nextNameMatch(MATCHER)) {
-                if (ix < 0) {
-                    if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
-                        throw Json.expected(p, "a member name");
+        /** {@return the strict JSON codec of this type} */
+        public static JsonCodec<Show> codec() {
+            return CODEC;
+        }
+
+        /**
+         * Equal when the same members are present with equal values and the same additional
+         * properties (the order of members on the wire does not count).
+         */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            if (this == o) {
+                return true;
+            }
+            return o instanceof Show x && _present == x._present
+                    && Objects.equals(annotation, x.annotation)
+                    && Objects.equals(trustedContacts, x.trustedContacts)
+                    && version == x.version
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(_present, annotation, trustedContacts, version, _additionalProperties, _unbound);
+        }
+
+        /** {@return the present members, by Java name} */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("AgentMessageDisplay.Show[");
+            if ((_present & 0x2L) != 0) {
+                Json.field(b, "annotation", annotation);
+            }
+            Json.field(b, "trustedContacts", trustedContacts);
+            Json.field(b, "version", version);
+            if (!_additionalProperties.isEmpty()) {
+                Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
+            return b.append(']').toString();
+        }
+
+        /**
+         * Builds a {@link Show}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+         */
+        public static final class Builder {
+            private @Nullable AnswerAnnotation annotation;
+            private @Nullable TrustedContacts trustedContacts;
+            private long version;
+            private long _present = 0x1L;
+            private Map<String, JsonNode> _additionalProperties = Map.of();
+            private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
+
+            private Builder() {}
+
+            private Builder(Show v) {
+                annotation = v.annotation;
+                trustedContacts = v.trustedContacts;
+                version = v.version;
+                _present = v._present;
+                _additionalProperties = v._additionalProperties;
+                _order = v._order;
+                _unbound = v._unbound;
+            }
+
+            /**
+             * Sets {@link Show#annotation()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param annotation the {@code annotation} member
+             * @return this builder
+             */
+            public Builder annotation(@Nullable AnswerAnnotation annotation) {
+                this.annotation = annotation;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
+             * Sets {@link Show#trustedContacts()}. Required.
+             *
+             * @param trustedContacts the {@code trustedContacts} member
+             * @return this builder
+             */
+            public Builder trustedContacts(TrustedContacts trustedContacts) {
+                Objects.requireNonNull(trustedContacts, "trustedContacts");
+                this.trustedContacts = trustedContacts;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
+             * Sets {@link Show#version()}. Required.
+             *
+             * @param version the {@code version} member
+             * @return this builder
+             */
+            public Builder version(long version) {
+                this.version = version;
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
+                return this;
+            }
+
+            /**
+             * Replaces the members the schema does not name.
+             *
+             * @param additionalProperties JSON values by member name, none of them a member of {@link Show}
+             * @return this builder
+             * @throws IllegalArgumentException when a name is a member of the schema
+             */
+            public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
+                additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "AgentMessageDisplay.Show"));
+                _additionalProperties = Json.copyExtras(additionalProperties);
+                return this;
+            }
+
+            /**
+             * Adds (or replaces) a member the schema does not name.
+             *
+             * @param name the member's JSON name, not a member of {@link Show}
+             * @param value its JSON value
+             * @return this builder
+             * @throws IllegalArgumentException when the name is a member of the schema
+             */
+            public Builder putAdditionalProperty(String name, JsonNode value) {
+                Json.checkExtraName(NAMES, name, "AgentMessageDisplay.Show");
+                _additionalProperties = Json.withExtra(_additionalProperties, name, value);
+                return this;
+            }
+
+            /**
+             * Removes a member the schema does not name.
+             *
+             * @param name the member's JSON name
+             * @return this builder
+             */
+            public Builder removeAdditionalProperty(String name) {
+                _additionalProperties = Json.withoutExtra(_additionalProperties, name);
+                return this;
+            }
+
+            /**
+             * Builds the value.
+             *
+             * @return the value
+             * @throws IllegalStateException when a required member is not set
+             */
+            public Show build() {
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AgentMessageDisplay.Show is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                }
+                return new Show(annotation, trustedContacts, version, _present, _additionalProperties, _order, _unbound);
+            }
+        }
+
+        private static Show readBody(JsonParser p, boolean tagRead) {
+            try {
+                @Nullable AnswerAnnotation f1 = null;
+                @Nullable TrustedContacts f2 = null;
+                long f3 = 0L;
+                long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
+                LinkedHashMap<String, JsonNode> extra = null;
+                byte[] last = ORDER.last();
+                byte[] own = null;
+                int n = 0;
+                if (tagRead) {
+                    seen = 1L;
+                    own = Json.order(last, null, n++, 0);
+                }
+                for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT; ix = p.nextNameMatch(MATCHER)) {
+                    if (ix < 0) {
+                        if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
+                            throw Json.expected(p, "a member name");
+                        }
+                        p.nextToken();
+                        extra = Json.putExtra(extra, p);
+                        own = Json.order(last, own, n++, Json.EXTRA);
+                        continue;
                     }
+                    long bit = 1L << ix;
+                    if ((seen & bit) != 0) {
+                        throw Json.duplicate(p);
+                    }
+                    seen |= bit;
                     p.nextToken();
-                    extra = Json.putExtra(extra, p);
-                    own = Json.order(last, own, n++, Json.EXTRA);
-                    continue;
-                }
-                long bit = 1L << ix;
-                if ((seen & bit) != 0) {
-                    throw Json.duplicate(p);
-                }
-                seen |= bit;
-                p.nextToken();
-                JsonNode raw = lenient ? Json.readTree(p) : null;
-                JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
-                try {
-                    switch (ix) {
-                        case 0 -> f0 = Json.readString(q);
-                        case 1 -> f1 = Json.readNullableString(q);
-                        case 2 -> f2 = Json.readNullableBoolean(q);
-                        case 3 -> f3 = Json.readNullableBoolean(q);
-                        default -> throw Json.problem(q, "unexpected member index");
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : AnswerAnnotation.codec().read(q);
+                            case 2 -> f2 = TrustedContacts.codec().read(q);
+                            case 3 -> f3 = Json.readLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AgentMessageDisplay.Show", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageDisplay.Show"));
                     }
-                } catch (DecodeException e) {
-                    if (raw == null) {
-                        throw e;
+                    own = Json.order(last, own, n++, ix);
+                }
+                if ((seen & REQUIRED) != REQUIRED) {
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
                     }
-                    unbound = Unbound.add(unbound, "AgentMessageDisplay", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageDisplay"));
+                    unbound = Json.missingMembers(unbound, p, "AgentMessageDisplay.Show", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                own = Json.order(last, own, n++, ix);
+                return new Show(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            } catch (DecodeException e) {
+                throw e.in("AgentMessageDisplay.Show");
             }
-            if ((seen & REQUIRED) != REQUIRED) {
-                if (!lenient) {
-                    throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+        }
+
+        private static void writeMember(Show v, JsonGenerator g, int ix) {
+            g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
+            switch (ix) {
+                case 0 -> g.writeString(MODE);
+                case 1 -> {
+                    if (v.annotation == null) {
+                        g.writeNull();
+                    } else {
+                        AnswerAnnotation.codec().write(v.annotation, g);
+                    }
                 }
-                unbound = Json.missingMembers(unbound, p, "AgentMessageDisplay", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                case 2 -> TrustedContacts.codec().write(v.trustedContacts, g);
+                case 3 -> g.writeNumber(v.version);
+                default -> throw new IllegalStateException("member " + ix);
             }
-            return new AgentMessageDisplay(f0, f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
-        } catch (DecodeException e) {
-            throw e.in("AgentMessageDisplay");
+        }
+
+        private static final class Codec extends NamedCodec<Show> {
+            Codec() {
+                super("AgentMessageDisplay.Show");
+            }
+
+            @Override
+            public Show read(JsonParser p) {
+                Json.expectObject(p);
+                return readBody(p, false);
+            }
+
+            @Override
+            public void write(Show v, JsonGenerator g) {
+                g.writeStartObject();
+                Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
+                long done = 0L;
+                for (byte ix : v._order) {
+                    if (ix == Json.EXTRA) {
+                        if (extras.hasNext()) {
+                            Json.writeExtra(g, extras.next());
+                        }
+                    } else if ((v._present & ~done & (1L << ix)) != 0) {
+                        done |= 1L << ix;
+                        writeMember(v, g, ix);
+                    }
+                }
+                for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {
+                    writeMember(v, g, Long.numberOfTrailingZeros(rest));
+                }
+                while (extras.hasNext()) {
+                    Json.writeExtra(g, extras.next());
+                }
+                g.writeEndObject();
+            }
         }
     }
 
-    private static void writeMember(AgentMessageDisplay v, JsonGenerator g, int ix) {
-        g.writeName(WIRE[ix]);
-        if (Unbound.hasRaw(v._unbound, ix)) {
-            Json.writeTree(g, v._unbound.raw(ix));
-            return;
+    /**
+     * The {@code hide} form of {@link AgentMessageDisplay}.
+     *
+     * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
+     *
+     * <pre>{@code
+     * AgentMessageDisplay.Hide v = AgentMessageDisplay.Hide.builder()
+     *         .replacement(replacement)
+     *         .version(1L)
+     *         .build();
+     * }</pre>
+     */
+    @JsonDeserialize(using = CodecDeserializer.class)
+    @JsonSerialize(using = CodecSerializer.class)
+    final class Hide implements AgentMessageDisplay {
+        /** The value of {@code mode} that names this form. */
+        public static final String MODE = "hide";
+
+        private static final String[] NAMES = {"mode", "replacement", "version"};
+        private static final SerializedString[] WIRE = Json.wire(NAMES);
+        private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "replacement", "version"};
+        private static final String[] JAVA_TYPES = {"String", "AnswerReplacement", "long"};
+        private static final long REQUIRED = 0x7L;
+        private static final Json.OrderCache ORDER = new Json.OrderCache();
+        private static final Codec CODEC = new Codec();
+
+        private final AnswerReplacement replacement;
+        private final long version;
+        private final long _present;
+        private final Map<String, JsonNode> _additionalProperties;
+        private final byte[] _order;
+        private final @Nullable Unbound _unbound;
+
+        private Hide(AnswerReplacement replacement, long version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.replacement = replacement;
+            this.version = version;
+            this._present = _present;
+            this._additionalProperties = _additionalProperties;
+            this._order = _order;
+            this._unbound = _unbound;
         }
-        switch (ix) {
-            case 0 -> g.writeString(v.action);
-            case 1 -> {
-                if (v.blockType == null) {
-                    g.writeNull();
-                } else {
-                    g.writeString(v.blockType);
-                }
+
+        /**
+         * The {@code replacement} member.
+         *
+         * @return the {@code replacement} member
+         */
+        public AnswerReplacement replacement() {
+            Unbound.check(_unbound, 1);
+            return replacement;
+        }
+
+        /**
+         * The {@code version} member.
+         *
+         * @return the {@code version} member
+         */
+        public long version() {
+            Unbound.check(_unbound, 2);
+            return version;
+        }
+
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
+        public String mode() {
+            return MODE;
+        }
+
+        /**
+         * Members the schema of this version does not name, as received: a newer server's members
+         * survive a round trip.
+         *
+         * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
+         */
+        public Map<String, JsonNode> additionalProperties() {
+            return _additionalProperties;
+        }
+
+        /** {@return a builder with no member set} */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Hide validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
             }
-            case 2 -> {
-                if (v.checkTrustedContacts == null) {
-                    g.writeNull();
-                } else {
-                    g.writeBoolean(v.checkTrustedContacts);
-                }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
+        /** {@return the strict JSON codec of this type} */
+        public static JsonCodec<Hide> codec() {
+            return CODEC;
+        }
+
+        /**
+         * Equal when the same members are present with equal values and the same additional
+         * properties (the order of members on the wire does not count).
+         */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            if (this == o) {
+                return true;
             }
-            case 3 -> {
-                if (v.cyberTrustedAccess == null) {
-                    g.writeNull();
-                } else {
-                    g.writeBoolean(v.cyberTrustedAccess);
-                }
+            return o instanceof Hide x && _present == x._present
+                    && Objects.equals(replacement, x.replacement)
+                    && version == x.version
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(_present, replacement, version, _additionalProperties, _unbound);
+        }
+
+        /** {@return the present members, by Java name} */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("AgentMessageDisplay.Hide[");
+            Json.field(b, "replacement", replacement);
+            Json.field(b, "version", version);
+            if (!_additionalProperties.isEmpty()) {
+                Json.field(b, "additionalProperties", _additionalProperties);
             }
-            default -> throw new IllegalStateException("member " + ix);
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
+            return b.append(']').toString();
+        }
+
+        /**
+         * Builds a {@link Hide}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+         */
+        public static final class Builder {
+            private @Nullable AnswerReplacement replacement;
+            private long version;
+            private long _present = 0x1L;
+            private Map<String, JsonNode> _additionalProperties = Map.of();
+            private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
+
+            private Builder() {}
+
+            private Builder(Hide v) {
+                replacement = v.replacement;
+                version = v.version;
+                _present = v._present;
+                _additionalProperties = v._additionalProperties;
+                _order = v._order;
+                _unbound = v._unbound;
+            }
+
+            /**
+             * Sets {@link Hide#replacement()}. Required.
+             *
+             * @param replacement the {@code replacement} member
+             * @return this builder
+             */
+            public Builder replacement(AnswerReplacement replacement) {
+                Objects.requireNonNull(replacement, "replacement");
+                this.replacement = replacement;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
+             * Sets {@link Hide#version()}. Required.
+             *
+             * @param version the {@code version} member
+             * @return this builder
+             */
+            public Builder version(long version) {
+                this.version = version;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
+             * Replaces the members the schema does not name.
+             *
+             * @param additionalProperties JSON values by member name, none of them a member of {@link Hide}
+             * @return this builder
+             * @throws IllegalArgumentException when a name is a member of the schema
+             */
+            public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
+                additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "AgentMessageDisplay.Hide"));
+                _additionalProperties = Json.copyExtras(additionalProperties);
+                return this;
+            }
+
+            /**
+             * Adds (or replaces) a member the schema does not name.
+             *
+             * @param name the member's JSON name, not a member of {@link Hide}
+             * @param value its JSON value
+             * @return this builder
+             * @throws IllegalArgumentException when the name is a member of the schema
+             */
+            public Builder putAdditionalProperty(String name, JsonNode value) {
+                Json.checkExtraName(NAMES, name, "AgentMessageDisplay.Hide");
+                _additionalProperties = Json.withExtra(_additionalProperties, name, value);
+                return this;
+            }
+
+            /**
+             * Removes a member the schema does not name.
+             *
+             * @param name the member's JSON name
+             * @return this builder
+             */
+            public Builder removeAdditionalProperty(String name) {
+                _additionalProperties = Json.withoutExtra(_additionalProperties, name);
+                return this;
+            }
+
+            /**
+             * Builds the value.
+             *
+             * @return the value
+             * @throws IllegalStateException when a required member is not set
+             */
+            public Hide build() {
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AgentMessageDisplay.Hide is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                }
+                return new Hide(replacement, version, _present, _additionalProperties, _order, _unbound);
+            }
+        }
+
+        private static Hide readBody(JsonParser p, boolean tagRead) {
+            try {
+                @Nullable AnswerReplacement f1 = null;
+                long f2 = 0L;
+                long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
+                LinkedHashMap<String, JsonNode> extra = null;
+                byte[] last = ORDER.last();
+                byte[] own = null;
+                int n = 0;
+                if (tagRead) {
+                    seen = 1L;
+                    own = Json.order(last, null, n++, 0);
+                }
+                for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT; ix = p.nextNameMatch(MATCHER)) {
+                    if (ix < 0) {
+                        if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
+                            throw Json.expected(p, "a member name");
+                        }
+                        p.nextToken();
+                        extra = Json.putExtra(extra, p);
+                        own = Json.order(last, own, n++, Json.EXTRA);
+                        continue;
+                    }
+                    long bit = 1L << ix;
+                    if ((seen & bit) != 0) {
+                        throw Json.duplicate(p);
+                    }
+                    seen |= bit;
+                    p.nextToken();
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = AnswerReplacement.codec().read(q);
+                            case 2 -> f2 = Json.readLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AgentMessageDisplay.Hide", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageDisplay.Hide"));
+                    }
+                    own = Json.order(last, own, n++, ix);
+                }
+                if ((seen & REQUIRED) != REQUIRED) {
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "AgentMessageDisplay.Hide", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                }
+                return new Hide(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            } catch (DecodeException e) {
+                throw e.in("AgentMessageDisplay.Hide");
+            }
+        }
+
+        private static void writeMember(Hide v, JsonGenerator g, int ix) {
+            g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
+            switch (ix) {
+                case 0 -> g.writeString(MODE);
+                case 1 -> AnswerReplacement.codec().write(v.replacement, g);
+                case 2 -> g.writeNumber(v.version);
+                default -> throw new IllegalStateException("member " + ix);
+            }
+        }
+
+        private static final class Codec extends NamedCodec<Hide> {
+            Codec() {
+                super("AgentMessageDisplay.Hide");
+            }
+
+            @Override
+            public Hide read(JsonParser p) {
+                Json.expectObject(p);
+                return readBody(p, false);
+            }
+
+            @Override
+            public void write(Hide v, JsonGenerator g) {
+                g.writeStartObject();
+                Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
+                long done = 0L;
+                for (byte ix : v._order) {
+                    if (ix == Json.EXTRA) {
+                        if (extras.hasNext()) {
+                            Json.writeExtra(g, extras.next());
+                        }
+                    } else if ((v._present & ~done & (1L << ix)) != 0) {
+                        done |= 1L << ix;
+                        writeMember(v, g, ix);
+                    }
+                }
+                for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {
+                    writeMember(v, g, Long.numberOfTrailingZeros(rest));
+                }
+                while (extras.hasNext()) {
+                    Json.writeExtra(g, extras.next());
+                }
+                g.writeEndObject();
+            }
         }
     }
 
-    private static final class Codec extends NamedCodec<AgentMessageDisplay> {
-        Codec() {
-            super("AgentMessageDisplay");
+    /**
+     * The {@code block} form of {@link AgentMessageDisplay}.
+     *
+     * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
+     *
+     * <pre>{@code
+     * AgentMessageDisplay.Block v = AgentMessageDisplay.Block.builder()
+     *         .reason(reason)
+     *         .version(1L)
+     *         .build();
+     * }</pre>
+     */
+    @JsonDeserialize(using = CodecDeserializer.class)
+    @JsonSerialize(using = CodecSerializer.class)
+    final class Block implements AgentMessageDisplay {
+        /** The value of {@code mode} that names this form. */
+        public static final String MODE = "block";
+
+        private static final String[] NAMES = {"mode", "reason", "version"};
+        private static final SerializedString[] WIRE = Json.wire(NAMES);
+        private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"mode", "reason", "version"};
+        private static final String[] JAVA_TYPES = {"String", "BlockReason", "long"};
+        private static final long REQUIRED = 0x7L;
+        private static final Json.OrderCache ORDER = new Json.OrderCache();
+        private static final Codec CODEC = new Codec();
+
+        private final BlockReason reason;
+        private final long version;
+        private final long _present;
+        private final Map<String, JsonNode> _additionalProperties;
+        private final byte[] _order;
+        private final @Nullable Unbound _unbound;
+
+        private Block(BlockReason reason, long version, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.reason = reason;
+            this.version = version;
+            this._present = _present;
+            this._additionalProperties = _additionalProperties;
+            this._order = _order;
+            this._unbound = _unbound;
+        }
+
+        /**
+         * The {@code reason} member.
+         *
+         * @return the {@code reason} member
+         */
+        public BlockReason reason() {
+            Unbound.check(_unbound, 1);
+            return reason;
+        }
+
+        /**
+         * The {@code version} member.
+         *
+         * @return the {@code version} member
+         */
+        public long version() {
+            Unbound.check(_unbound, 2);
+            return version;
+        }
+
+        /** {@return {@value #MODE}, the tag this form writes to JSON} */
+        public String mode() {
+            return MODE;
+        }
+
+        /**
+         * Members the schema of this version does not name, as received: a newer server's members
+         * survive a round trip.
+         *
+         * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
+         */
+        public Map<String, JsonNode> additionalProperties() {
+            return _additionalProperties;
+        }
+
+        /** {@return a builder with no member set} */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Block validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
+        /** {@return the strict JSON codec of this type} */
+        public static JsonCodec<Block> codec() {
+            return CODEC;
+        }
+
+        /**
+         * Equal when the same members are present with equal values and the same additional
+         * properties (the order of members on the wire does not count).
+         */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            if (this == o) {
+                return true;
+            }
+            return o instanceof Block x && _present == x._present
+                    && Objects.equals(reason, x.reason)
+                    && version == x.version
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
         }
 
         @Override
-        public AgentMessageDisplay read(JsonParser p) {
-            Json.expectObject(p);
-            return readBody(p, false);
+        public int hashCode() {
+            return Objects.hash(_present, reason, version, _additionalProperties, _unbound);
         }
 
+        /** {@return the present members, by Java name} */
         @Override
-        public void write(AgentMessageDisplay v, JsonGenerator g) {
-            g.writeStartObject();
-            Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
-            long done = 0L;
-            for (byte ix : v._order) {
-                if (ix == Json.EXTRA) {
-                    if (extras.hasNext()) {
-                        Json.writeExtra(g, extras.next());
+        public String toString() {
+            StringBuilder b = new StringBuilder("AgentMessageDisplay.Block[");
+            Json.field(b, "reason", reason);
+            Json.field(b, "version", version);
+            if (!_additionalProperties.isEmpty()) {
+                Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
+            return b.append(']').toString();
+        }
+
+        /**
+         * Builds a {@link Block}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+         */
+        public static final class Builder {
+            private @Nullable BlockReason reason;
+            private long version;
+            private long _present = 0x1L;
+            private Map<String, JsonNode> _additionalProperties = Map.of();
+            private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
+
+            private Builder() {}
+
+            private Builder(Block v) {
+                reason = v.reason;
+                version = v.version;
+                _present = v._present;
+                _additionalProperties = v._additionalProperties;
+                _order = v._order;
+                _unbound = v._unbound;
+            }
+
+            /**
+             * Sets {@link Block#reason()}. Required.
+             *
+             * @param reason the {@code reason} member
+             * @return this builder
+             */
+            public Builder reason(BlockReason reason) {
+                Objects.requireNonNull(reason, "reason");
+                this.reason = reason;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
+             * Sets {@link Block#version()}. Required.
+             *
+             * @param version the {@code version} member
+             * @return this builder
+             */
+            public Builder version(long version) {
+                this.version = version;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
+             * Replaces the members the schema does not name.
+             *
+             * @param additionalProperties JSON values by member name, none of them a member of {@link Block}
+             * @return this builder
+             * @throws IllegalArgumentException when a name is a member of the schema
+             */
+            public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
+                additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "AgentMessageDisplay.Block"));
+                _additionalProperties = Json.copyExtras(additionalProperties);
+                return this;
+            }
+
+            /**
+             * Adds (or replaces) a member the schema does not name.
+             *
+             * @param name the member's JSON name, not a member of {@link Block}
+             * @param value its JSON value
+             * @return this builder
+             * @throws IllegalArgumentException when the name is a member of the schema
+             */
+            public Builder putAdditionalProperty(String name, JsonNode value) {
+                Json.checkExtraName(NAMES, name, "AgentMessageDisplay.Block");
+                _additionalProperties = Json.withExtra(_additionalProperties, name, value);
+                return this;
+            }
+
+            /**
+             * Removes a member the schema does not name.
+             *
+             * @param name the member's JSON name
+             * @return this builder
+             */
+            public Builder removeAdditionalProperty(String name) {
+                _additionalProperties = Json.withoutExtra(_additionalProperties, name);
+                return this;
+            }
+
+            /**
+             * Builds the value.
+             *
+             * @return the value
+             * @throws IllegalStateException when a required member is not set
+             */
+            public Block build() {
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("AgentMessageDisplay.Block is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                }
+                return new Block(reason, version, _present, _additionalProperties, _order, _unbound);
+            }
+        }
+
+        private static Block readBody(JsonParser p, boolean tagRead) {
+            try {
+                @Nullable BlockReason f1 = null;
+                long f2 = 0L;
+                long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
+                LinkedHashMap<String, JsonNode> extra = null;
+                byte[] last = ORDER.last();
+                byte[] own = null;
+                int n = 0;
+                if (tagRead) {
+                    seen = 1L;
+                    own = Json.order(last, null, n++, 0);
+                }
+                for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT; ix = p.nextNameMatch(MATCHER)) {
+                    if (ix < 0) {
+                        if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
+                            throw Json.expected(p, "a member name");
+                        }
+                        p.nextToken();
+                        extra = Json.putExtra(extra, p);
+                        own = Json.order(last, own, n++, Json.EXTRA);
+                        continue;
                     }
-                } else if ((v._present & ~done & (1L << ix)) != 0) {
-                    done |= 1L << ix;
-                    writeMember(v, g, ix);
+                    long bit = 1L << ix;
+                    if ((seen & bit) != 0) {
+                        throw Json.duplicate(p);
+                    }
+                    seen |= bit;
+                    p.nextToken();
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, MODE);
+                            case 1 -> f1 = BlockReason.codec().read(q);
+                            case 2 -> f2 = Json.readLong(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "AgentMessageDisplay.Block", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("AgentMessageDisplay.Block"));
+                    }
+                    own = Json.order(last, own, n++, ix);
+                }
+                if ((seen & REQUIRED) != REQUIRED) {
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "AgentMessageDisplay.Block", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                }
+                return new Block(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            } catch (DecodeException e) {
+                throw e.in("AgentMessageDisplay.Block");
+            }
+        }
+
+        private static void writeMember(Block v, JsonGenerator g, int ix) {
+            g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
+            switch (ix) {
+                case 0 -> g.writeString(MODE);
+                case 1 -> BlockReason.codec().write(v.reason, g);
+                case 2 -> g.writeNumber(v.version);
+                default -> throw new IllegalStateException("member " + ix);
+            }
+        }
+
+        private static final class Codec extends NamedCodec<Block> {
+            Codec() {
+                super("AgentMessageDisplay.Block");
+            }
+
+            @Override
+            public Block read(JsonParser p) {
+                Json.expectObject(p);
+                return readBody(p, false);
+            }
+
+            @Override
+            public void write(Block v, JsonGenerator g) {
+                g.writeStartObject();
+                Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
+                long done = 0L;
+                for (byte ix : v._order) {
+                    if (ix == Json.EXTRA) {
+                        if (extras.hasNext()) {
+                            Json.writeExtra(g, extras.next());
+                        }
+                    } else if ((v._present & ~done & (1L << ix)) != 0) {
+                        done |= 1L << ix;
+                        writeMember(v, g, ix);
+                    }
+                }
+                for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {
+                    writeMember(v, g, Long.numberOfTrailingZeros(rest));
+                }
+                while (extras.hasNext()) {
+                    Json.writeExtra(g, extras.next());
+                }
+                g.writeEndObject();
+            }
+        }
+    }
+
+    /**
+     * A form this version of the protocol does not know: {@link #raw()} keeps the JSON as
+     * received (and writes it back), {@link #reason()} says why no known form applies.
+     *
+     * @param raw the JSON value
+     * @param reason why it is not a known form
+     */
+    record Unknown(JsonNode raw, String reason) implements AgentMessageDisplay {
+        // An interface cannot hold private state: the union's codec lives here.
+        private static final Codec CODEC = new Codec();
+
+        /**
+         * A form this version does not know.
+         *
+         * @param raw the JSON value, not null
+         * @param reason why it is not a known form, not null
+         */
+        public Unknown {
+            Objects.requireNonNull(raw, "raw");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /**
+         * A form given as raw JSON, e.g. to send one this version does not know.
+         *
+         * @param raw the JSON value, not null
+         */
+        public Unknown(JsonNode raw) {
+            this(raw, "given as raw JSON");
+        }
+
+        /** Reads the JSON form and binds the matching form, or {@link Unknown}. */
+        private static final class Codec extends NamedCodec<AgentMessageDisplay> {
+            Codec() {
+                super("AgentMessageDisplay");
+            }
+
+            @Override
+            public AgentMessageDisplay read(JsonParser p) {
+                JsonToken t = p.currentToken();
+                if (t == JsonToken.VALUE_NULL) {
+                    throw Json.expected(p, "an AgentMessageDisplay");
+                }
+                if (t == JsonToken.START_OBJECT) {
+                    String first = p.nextName();
+                    boolean valueRead = false;
+                    if ("mode".equals(first)) {
+                        valueRead = true;
+                        if (p.nextToken() == JsonToken.VALUE_STRING) {
+                            switch (p.getString()) {
+                                case "show" -> {
+                                    return Show.readBody(p, true);
+                                }
+                                case "hide" -> {
+                                    return Hide.readBody(p, true);
+                                }
+                                case "block" -> {
+                                    return Block.readBody(p, true);
+                                }
+                                default -> { }
+                            }
+                        }
+                    }
+                    return fromTree(Json.restOfObject(p, first, valueRead), p);
+                }
+                return new Unknown(Json.readTree(p), "no form of AgentMessageDisplay is a JSON " + Json.typeOf(t));
+            }
+
+            private static AgentMessageDisplay fromTree(ObjectNode o, JsonParser p) {
+                JsonNode tag = o.get("mode");
+                if (tag != null && tag.isString()) {
+                    switch (tag.stringValue()) {
+                        case "show" -> {
+                            return Json.bindTree(o, p, Show.codec());
+                        }
+                        case "hide" -> {
+                            return Json.bindTree(o, p, Hide.codec());
+                        }
+                        case "block" -> {
+                            return Json.bindTree(o, p, Block.codec());
+                        }
+                        default -> { }
+                    }
+                }
+                return new Unknown(o, tag == null ? "no \"mode\" member"
+                        : tag.isString() ? "unknown mode \"" + tag.stringValue() + "\""
+                        : "\"mode\" is not a string");
+            }
+
+            @Override
+            public void write(AgentMessageDisplay v, JsonGenerator g) {
+                switch (v) {
+                    case Show x -> Show.codec().write(x, g);
+                    case Hide x -> Hide.codec().write(x, g);
+                    case Block x -> Block.codec().write(x, g);
+                    case Unknown x -> Json.writeTree(g, x.raw());
                 }
             }
-            for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {
-                writeMember(v, g, Long.numberOfTrailingZeros(rest));
-            }
-            while (extras.hasNext()) {
-                Json.writeExtra(g, extras.next());
-            }
-            g.writeEndObject();
         }
     }
 }

@@ -103,6 +103,11 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
     Value CYBER_POLICY = Value.CYBER_POLICY;
 
     /**
+     * The value <code>bioPolicy</code>.
+     */
+    Value BIO_POLICY = Value.BIO_POLICY;
+
+    /**
      * The value <code>misalignmentPolicyViolation</code>.
      */
     Value MISALIGNMENT_POLICY_VIOLATION = Value.MISALIGNMENT_POLICY_VIOLATION;
@@ -208,6 +213,11 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
         public static final Value CYBER_POLICY = new Value("cyberPolicy", Known.CYBER_POLICY);
 
         /**
+         * The value <code>bioPolicy</code>.
+         */
+        public static final Value BIO_POLICY = new Value("bioPolicy", Known.BIO_POLICY);
+
+        /**
          * The value <code>misalignmentPolicyViolation</code>.
          */
         public static final Value MISALIGNMENT_POLICY_VIOLATION = new Value("misalignmentPolicyViolation", Known.MISALIGNMENT_POLICY_VIOLATION);
@@ -262,6 +272,7 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
                 Map.entry(MODEL_NOT_FOUND.value, MODEL_NOT_FOUND),
                 Map.entry(POLICY_CAPACITY_UNAVAILABLE.value, POLICY_CAPACITY_UNAVAILABLE),
                 Map.entry(CYBER_POLICY.value, CYBER_POLICY),
+                Map.entry(BIO_POLICY.value, BIO_POLICY),
                 Map.entry(MISALIGNMENT_POLICY_VIOLATION.value, MISALIGNMENT_POLICY_VIOLATION),
                 Map.entry(TOO_MANY_DENIALS.value, TOO_MANY_DENIALS),
                 Map.entry(INTERNAL_SERVER_ERROR.value, INTERNAL_SERVER_ERROR),
@@ -301,6 +312,8 @@ public sealed interface CodexErrorInfo permits CodexErrorInfo.Value,
             POLICY_CAPACITY_UNAVAILABLE,
             /** {@link Value#CYBER_POLICY}. */
             CYBER_POLICY,
+            /** {@link Value#BIO_POLICY}. */
+            BIO_POLICY,
             /** {@link Value#MISALIGNMENT_POLICY_VIOLATION}. */
             MISALIGNMENT_POLICY_VIOLATION,
             /** {@link Value#TOO_MANY_DENIALS}. */

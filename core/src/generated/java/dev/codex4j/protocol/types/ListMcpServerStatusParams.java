@@ -40,17 +40,18 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class ListMcpServerStatusParams {
-    private static final String[] NAMES = {"cursor", "detail", "limit", "serverName", "threadId"};
+    private static final String[] NAMES = {"cursor", "detail", "environmentId", "limit", "serverName", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"cursor", "detail", "limit", "serverName", "threadId"};
-    private static final String[] JAVA_TYPES = {"String", "McpServerStatusDetail", "long", "String", "String"};
+    private static final String[] JAVA_NAMES = {"cursor", "detail", "environmentId", "limit", "serverName", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "McpServerStatusDetail", "String", "long", "String", "String"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
     private final @Nullable String cursor;
     private final @Nullable McpServerStatusDetail detail;
+    private final @Nullable String environmentId;
     private final @Nullable Long limit;
     private final @Nullable String serverName;
     private final @Nullable String threadId;
@@ -59,9 +60,10 @@ public final class ListMcpServerStatusParams {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private ListMcpServerStatusParams(@Nullable String cursor, @Nullable McpServerStatusDetail detail, @Nullable Long limit, @Nullable String serverName, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private ListMcpServerStatusParams(@Nullable String cursor, @Nullable McpServerStatusDetail detail, @Nullable String environmentId, @Nullable Long limit, @Nullable String serverName, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.cursor = cursor;
         this.detail = detail;
+        this.environmentId = environmentId;
         this.limit = limit;
         this.serverName = serverName;
         this.threadId = threadId;
@@ -92,12 +94,22 @@ public final class ListMcpServerStatusParams {
     }
 
     /**
+     * Select this environment's registration. Requires <code>serverName</code> and <code>threadId</code>. When omitted, a named request uses the same server as older clients.
+     *
+     * @return the {@code environmentId} member, or null when absent or null
+     */
+    public @Nullable String environmentId() {
+        Unbound.check(_unbound, 2);
+        return environmentId;
+    }
+
+    /**
      * Optional page size; defaults to a server-defined value.
      *
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
-        Unbound.check(_unbound, 2);
+        Unbound.check(_unbound, 3);
         return limit;
     }
 
@@ -107,7 +119,7 @@ public final class ListMcpServerStatusParams {
      * @return the {@code serverName} member, or null when absent or null
      */
     public @Nullable String serverName() {
-        Unbound.check(_unbound, 3);
+        Unbound.check(_unbound, 4);
         return serverName;
     }
 
@@ -117,7 +129,7 @@ public final class ListMcpServerStatusParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
-        Unbound.check(_unbound, 4);
+        Unbound.check(_unbound, 5);
         return threadId;
     }
 
@@ -176,6 +188,7 @@ public final class ListMcpServerStatusParams {
         return o instanceof ListMcpServerStatusParams x && _present == x._present
                 && Objects.equals(cursor, x.cursor)
                 && Objects.equals(detail, x.detail)
+                && Objects.equals(environmentId, x.environmentId)
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(serverName, x.serverName)
                 && Objects.equals(threadId, x.threadId)
@@ -185,7 +198,7 @@ public final class ListMcpServerStatusParams {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, cursor, detail, limit, serverName, threadId, _additionalProperties, _unbound);
+        return Objects.hash(_present, cursor, detail, environmentId, limit, serverName, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -199,12 +212,15 @@ public final class ListMcpServerStatusParams {
             Json.field(b, "detail", detail);
         }
         if ((_present & 0x4L) != 0) {
-            Json.field(b, "limit", limit);
+            Json.field(b, "environmentId", environmentId);
         }
         if ((_present & 0x8L) != 0) {
-            Json.field(b, "serverName", serverName);
+            Json.field(b, "limit", limit);
         }
         if ((_present & 0x10L) != 0) {
+            Json.field(b, "serverName", serverName);
+        }
+        if ((_present & 0x20L) != 0) {
             Json.field(b, "threadId", threadId);
         }
         if (!_additionalProperties.isEmpty()) {
@@ -222,6 +238,7 @@ public final class ListMcpServerStatusParams {
     public static final class Builder {
         private @Nullable String cursor;
         private @Nullable McpServerStatusDetail detail;
+        private @Nullable String environmentId;
         private @Nullable Long limit;
         private @Nullable String serverName;
         private @Nullable String threadId;
@@ -235,6 +252,7 @@ public final class ListMcpServerStatusParams {
         private Builder(ListMcpServerStatusParams v) {
             cursor = v.cursor;
             detail = v.detail;
+            environmentId = v.environmentId;
             limit = v.limit;
             serverName = v.serverName;
             threadId = v.threadId;
@@ -271,6 +289,19 @@ public final class ListMcpServerStatusParams {
         }
 
         /**
+         * Sets {@link ListMcpServerStatusParams#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param environmentId the {@code environmentId} member
+         * @return this builder
+         */
+        public Builder environmentId(@Nullable String environmentId) {
+            this.environmentId = environmentId;
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
+            return this;
+        }
+
+        /**
          * Sets {@link ListMcpServerStatusParams#limit()}. Optional; {@code null} writes JSON {@code null}.
          *
          * @param limit the {@code limit} member
@@ -278,8 +309,8 @@ public final class ListMcpServerStatusParams {
          */
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
+            _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -291,8 +322,8 @@ public final class ListMcpServerStatusParams {
          */
         public Builder serverName(@Nullable String serverName) {
             this.serverName = serverName;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -304,8 +335,8 @@ public final class ListMcpServerStatusParams {
          */
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -358,7 +389,7 @@ public final class ListMcpServerStatusParams {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("ListMcpServerStatusParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ListMcpServerStatusParams(cursor, detail, limit, serverName, threadId, _present, _additionalProperties, _order, _unbound);
+            return new ListMcpServerStatusParams(cursor, detail, environmentId, limit, serverName, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -366,9 +397,10 @@ public final class ListMcpServerStatusParams {
         try {
             @Nullable String f0 = null;
             @Nullable McpServerStatusDetail f1 = null;
-            @Nullable Long f2 = null;
-            @Nullable String f3 = null;
+            @Nullable String f2 = null;
+            @Nullable Long f3 = null;
             @Nullable String f4 = null;
+            @Nullable String f5 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -398,9 +430,10 @@ public final class ListMcpServerStatusParams {
                     switch (ix) {
                         case 0 -> f0 = Json.readNullableString(q);
                         case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerStatusDetail.codec().read(q);
-                        case 2 -> f2 = Json.readNullableLong(q);
-                        case 3 -> f3 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableLong(q);
                         case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableString(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -417,7 +450,7 @@ public final class ListMcpServerStatusParams {
                 }
                 unbound = Json.missingMembers(unbound, p, "ListMcpServerStatusParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ListMcpServerStatusParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new ListMcpServerStatusParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ListMcpServerStatusParams");
         }
@@ -445,20 +478,27 @@ public final class ListMcpServerStatusParams {
                 }
             }
             case 2 -> {
+                if (v.environmentId == null) {
+                    g.writeNull();
+                } else {
+                    g.writeString(v.environmentId);
+                }
+            }
+            case 3 -> {
                 if (v.limit == null) {
                     g.writeNull();
                 } else {
                     g.writeNumber(v.limit);
                 }
             }
-            case 3 -> {
+            case 4 -> {
                 if (v.serverName == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.serverName);
                 }
             }
-            case 4 -> {
+            case 5 -> {
                 if (v.threadId == null) {
                     g.writeNull();
                 } else {

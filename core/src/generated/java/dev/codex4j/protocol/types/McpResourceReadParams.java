@@ -42,17 +42,18 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class McpResourceReadParams {
-    private static final String[] NAMES = {"_meta", "connectorId", "originCallId", "server", "target", "threadId", "uri"};
+    private static final String[] NAMES = {"_meta", "connectorId", "environmentId", "originCallId", "server", "target", "threadId", "uri"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"meta", "connectorId", "originCallId", "server", "target", "threadId", "uri"};
-    private static final String[] JAVA_TYPES = {"JsonNode", "String", "String", "String", "McpResourceReadTarget", "String", "String"};
-    private static final long REQUIRED = 0x48L;
+    private static final String[] JAVA_NAMES = {"meta", "connectorId", "environmentId", "originCallId", "server", "target", "threadId", "uri"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "String", "String", "String", "String", "McpResourceReadTarget", "String", "String"};
+    private static final long REQUIRED = 0x90L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
     private final @Nullable JsonNode meta;
     private final @Nullable String connectorId;
+    private final @Nullable String environmentId;
     private final @Nullable String originCallId;
     private final String server;
     private final @Nullable McpResourceReadTarget target;
@@ -63,9 +64,10 @@ public final class McpResourceReadParams {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private McpResourceReadParams(@Nullable JsonNode meta, @Nullable String connectorId, @Nullable String originCallId, String server, @Nullable McpResourceReadTarget target, @Nullable String threadId, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private McpResourceReadParams(@Nullable JsonNode meta, @Nullable String connectorId, @Nullable String environmentId, @Nullable String originCallId, String server, @Nullable McpResourceReadTarget target, @Nullable String threadId, String uri, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.meta = meta;
         this.connectorId = connectorId;
+        this.environmentId = environmentId;
         this.originCallId = originCallId;
         this.server = server;
         this.target = target;
@@ -98,12 +100,22 @@ public final class McpResourceReadParams {
     }
 
     /**
+     * Exact registration scope; omission preserves legacy name-only selection.
+     *
+     * @return the {@code environmentId} member, or null when absent or null
+     */
+    public @Nullable String environmentId() {
+        Unbound.check(_unbound, 2);
+        return environmentId;
+    }
+
+    /**
      * Originating MCP tool call used to select the resource's app.
      *
      * @return the {@code originCallId} member, or null when absent or null
      */
     public @Nullable String originCallId() {
-        Unbound.check(_unbound, 2);
+        Unbound.check(_unbound, 3);
         return originCallId;
     }
 
@@ -113,7 +125,7 @@ public final class McpResourceReadParams {
      * @return the {@code server} member
      */
     public String server() {
-        Unbound.check(_unbound, 3);
+        Unbound.check(_unbound, 4);
         return server;
     }
 
@@ -123,7 +135,7 @@ public final class McpResourceReadParams {
      * @return the {@code target} member, or null when absent or null
      */
     public @Nullable McpResourceReadTarget target() {
-        Unbound.check(_unbound, 4);
+        Unbound.check(_unbound, 5);
         return target;
     }
 
@@ -133,7 +145,7 @@ public final class McpResourceReadParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
-        Unbound.check(_unbound, 5);
+        Unbound.check(_unbound, 6);
         return threadId;
     }
 
@@ -143,7 +155,7 @@ public final class McpResourceReadParams {
      * @return the {@code uri} member
      */
     public String uri() {
-        Unbound.check(_unbound, 6);
+        Unbound.check(_unbound, 7);
         return uri;
     }
 
@@ -202,6 +214,7 @@ public final class McpResourceReadParams {
         return o instanceof McpResourceReadParams x && _present == x._present
                 && Objects.equals(meta, x.meta)
                 && Objects.equals(connectorId, x.connectorId)
+                && Objects.equals(environmentId, x.environmentId)
                 && Objects.equals(originCallId, x.originCallId)
                 && Objects.equals(server, x.server)
                 && Objects.equals(target, x.target)
@@ -213,7 +226,7 @@ public final class McpResourceReadParams {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, meta, connectorId, originCallId, server, target, threadId, uri, _additionalProperties, _unbound);
+        return Objects.hash(_present, meta, connectorId, environmentId, originCallId, server, target, threadId, uri, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -227,13 +240,16 @@ public final class McpResourceReadParams {
             Json.field(b, "connectorId", connectorId);
         }
         if ((_present & 0x4L) != 0) {
+            Json.field(b, "environmentId", environmentId);
+        }
+        if ((_present & 0x8L) != 0) {
             Json.field(b, "originCallId", originCallId);
         }
         Json.field(b, "server", server);
-        if ((_present & 0x10L) != 0) {
+        if ((_present & 0x20L) != 0) {
             Json.field(b, "target", target);
         }
-        if ((_present & 0x20L) != 0) {
+        if ((_present & 0x40L) != 0) {
             Json.field(b, "threadId", threadId);
         }
         Json.field(b, "uri", uri);
@@ -252,6 +268,7 @@ public final class McpResourceReadParams {
     public static final class Builder {
         private @Nullable JsonNode meta;
         private @Nullable String connectorId;
+        private @Nullable String environmentId;
         private @Nullable String originCallId;
         private @Nullable String server;
         private @Nullable McpResourceReadTarget target;
@@ -267,6 +284,7 @@ public final class McpResourceReadParams {
         private Builder(McpResourceReadParams v) {
             meta = v.meta;
             connectorId = v.connectorId;
+            environmentId = v.environmentId;
             originCallId = v.originCallId;
             server = v.server;
             target = v.target;
@@ -305,6 +323,19 @@ public final class McpResourceReadParams {
         }
 
         /**
+         * Sets {@link McpResourceReadParams#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param environmentId the {@code environmentId} member
+         * @return this builder
+         */
+        public Builder environmentId(@Nullable String environmentId) {
+            this.environmentId = environmentId;
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
+            return this;
+        }
+
+        /**
          * Sets {@link McpResourceReadParams#originCallId()}. Optional; {@code null} writes JSON {@code null}.
          *
          * @param originCallId the {@code originCallId} member
@@ -312,8 +343,8 @@ public final class McpResourceReadParams {
          */
         public Builder originCallId(@Nullable String originCallId) {
             this.originCallId = originCallId;
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
+            _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -326,8 +357,8 @@ public final class McpResourceReadParams {
         public Builder server(String server) {
             Objects.requireNonNull(server, "server");
             this.server = server;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -339,8 +370,8 @@ public final class McpResourceReadParams {
          */
         public Builder target(@Nullable McpResourceReadTarget target) {
             this.target = target;
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -352,8 +383,8 @@ public final class McpResourceReadParams {
          */
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
-            _present |= 0x20L;
-            _unbound = Unbound.without(_unbound, 5);
+            _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -366,8 +397,8 @@ public final class McpResourceReadParams {
         public Builder uri(String uri) {
             Objects.requireNonNull(uri, "uri");
             this.uri = uri;
-            _present |= 0x40L;
-            _unbound = Unbound.without(_unbound, 6);
+            _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -420,7 +451,7 @@ public final class McpResourceReadParams {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("McpResourceReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpResourceReadParams(meta, connectorId, originCallId, server, target, threadId, uri, _present, _additionalProperties, _order, _unbound);
+            return new McpResourceReadParams(meta, connectorId, environmentId, originCallId, server, target, threadId, uri, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -430,9 +461,10 @@ public final class McpResourceReadParams {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             @Nullable String f3 = null;
-            @Nullable McpResourceReadTarget f4 = null;
-            @Nullable String f5 = null;
+            @Nullable String f4 = null;
+            @Nullable McpResourceReadTarget f5 = null;
             @Nullable String f6 = null;
+            @Nullable String f7 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -463,10 +495,11 @@ public final class McpResourceReadParams {
                         case 0 -> f0 = Json.readTree(q);
                         case 1 -> f1 = Json.readNullableString(q);
                         case 2 -> f2 = Json.readNullableString(q);
-                        case 3 -> f3 = Json.readString(q);
-                        case 4 -> f4 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpResourceReadTarget.codec().read(q);
-                        case 5 -> f5 = Json.readNullableString(q);
-                        case 6 -> f6 = Json.readString(q);
+                        case 3 -> f3 = Json.readNullableString(q);
+                        case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpResourceReadTarget.codec().read(q);
+                        case 6 -> f6 = Json.readNullableString(q);
+                        case 7 -> f7 = Json.readString(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -483,7 +516,7 @@ public final class McpResourceReadParams {
                 }
                 unbound = Json.missingMembers(unbound, p, "McpResourceReadParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpResourceReadParams(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new McpResourceReadParams(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpResourceReadParams");
         }
@@ -511,28 +544,35 @@ public final class McpResourceReadParams {
                 }
             }
             case 2 -> {
+                if (v.environmentId == null) {
+                    g.writeNull();
+                } else {
+                    g.writeString(v.environmentId);
+                }
+            }
+            case 3 -> {
                 if (v.originCallId == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.originCallId);
                 }
             }
-            case 3 -> g.writeString(v.server);
-            case 4 -> {
+            case 4 -> g.writeString(v.server);
+            case 5 -> {
                 if (v.target == null) {
                     g.writeNull();
                 } else {
                     McpResourceReadTarget.codec().write(v.target, g);
                 }
             }
-            case 5 -> {
+            case 6 -> {
                 if (v.threadId == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.threadId);
                 }
             }
-            case 6 -> g.writeString(v.uri);
+            case 7 -> g.writeString(v.uri);
             default -> throw new IllegalStateException("member " + ix);
         }
     }

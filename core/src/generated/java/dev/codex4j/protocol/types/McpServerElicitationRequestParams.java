@@ -74,15 +74,16 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         /** The value of {@code mode} that names this form. */
         public static final String MODE = "openai/userVerification";
 
-        private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "challenge", "description", "title"};
+        private static final String[] NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "_meta", "challenge", "description", "title"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "challenge", "description", "title"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "String", "String"};
-        private static final long REQUIRED = 0xe7L;
+        private static final String[] JAVA_NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "meta", "challenge", "description", "title"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "JsonNode", "String", "String", "String"};
+        private static final long REQUIRED = 0x1cdL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
+        private final @Nullable String environmentId;
         private final String serverName;
         private final String threadId;
         private final @Nullable String turnId;
@@ -95,7 +96,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private OpenaiUserVerification(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String challenge, String description, String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private OpenaiUserVerification(@Nullable String environmentId, String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String challenge, String description, String title, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.environmentId = environmentId;
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -110,12 +112,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         }
 
         /**
+         * Registration scope, not necessarily the server's execution environment.
+         *
+         * @return the {@code environmentId} member, or null when absent or null
+         */
+        public @Nullable String environmentId() {
+            Unbound.check(_unbound, 1);
+            return environmentId;
+        }
+
+        /**
          * The {@code serverName} member.
          *
          * @return the {@code serverName} member
          */
         public String serverName() {
-            Unbound.check(_unbound, 1);
+            Unbound.check(_unbound, 2);
             return serverName;
         }
 
@@ -125,7 +137,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return threadId;
         }
 
@@ -137,7 +149,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return turnId;
         }
 
@@ -147,7 +159,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
-            Unbound.check(_unbound, 4);
+            Unbound.check(_unbound, 5);
             return meta;
         }
 
@@ -157,7 +169,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code challenge} member
          */
         public String challenge() {
-            Unbound.check(_unbound, 5);
+            Unbound.check(_unbound, 6);
             return challenge;
         }
 
@@ -167,7 +179,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code description} member
          */
         public String description() {
-            Unbound.check(_unbound, 6);
+            Unbound.check(_unbound, 7);
             return description;
         }
 
@@ -177,7 +189,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code title} member
          */
         public String title() {
-            Unbound.check(_unbound, 7);
+            Unbound.check(_unbound, 8);
             return title;
         }
 
@@ -239,6 +251,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 return true;
             }
             return o instanceof OpenaiUserVerification x && _present == x._present
+                    && Objects.equals(environmentId, x.environmentId)
                     && Objects.equals(serverName, x.serverName)
                     && Objects.equals(threadId, x.threadId)
                     && Objects.equals(turnId, x.turnId)
@@ -252,19 +265,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, challenge, description, title, _additionalProperties, _unbound);
+            return Objects.hash(_present, environmentId, serverName, threadId, turnId, meta, challenge, description, title, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.OpenaiUserVerification[");
+            if ((_present & 0x2L) != 0) {
+                Json.field(b, "environmentId", environmentId);
+            }
             Json.field(b, "serverName", serverName);
             Json.field(b, "threadId", threadId);
-            if ((_present & 0x8L) != 0) {
+            if ((_present & 0x10L) != 0) {
                 Json.field(b, "turnId", turnId);
             }
-            if ((_present & 0x10L) != 0) {
+            if ((_present & 0x20L) != 0) {
                 Json.field(b, "meta", meta);
             }
             Json.field(b, "challenge", challenge);
@@ -283,6 +299,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * Builds a {@link OpenaiUserVerification}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
          */
         public static final class Builder {
+            private @Nullable String environmentId;
             private @Nullable String serverName;
             private @Nullable String threadId;
             private @Nullable String turnId;
@@ -298,6 +315,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private Builder() {}
 
             private Builder(OpenaiUserVerification v) {
+                environmentId = v.environmentId;
                 serverName = v.serverName;
                 threadId = v.threadId;
                 turnId = v.turnId;
@@ -312,6 +330,19 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
 
             /**
+             * Sets {@link OpenaiUserVerification#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param environmentId the {@code environmentId} member
+             * @return this builder
+             */
+            public Builder environmentId(@Nullable String environmentId) {
+                this.environmentId = environmentId;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
              * Sets {@link OpenaiUserVerification#serverName()}. Required.
              *
              * @param serverName the {@code serverName} member
@@ -320,8 +351,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder serverName(String serverName) {
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
-                _present |= 0x2L;
-                _unbound = Unbound.without(_unbound, 1);
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -334,8 +365,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder threadId(String threadId) {
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -347,8 +378,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -360,8 +391,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
-                _present = meta == null ? _present & ~0x10L : _present | 0x10L;
-                _unbound = Unbound.without(_unbound, 4);
+                _present = meta == null ? _present & ~0x20L : _present | 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -374,8 +405,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder challenge(String challenge) {
                 Objects.requireNonNull(challenge, "challenge");
                 this.challenge = challenge;
-                _present |= 0x20L;
-                _unbound = Unbound.without(_unbound, 5);
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -388,8 +419,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder description(String description) {
                 Objects.requireNonNull(description, "description");
                 this.description = description;
-                _present |= 0x40L;
-                _unbound = Unbound.without(_unbound, 6);
+                _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -402,8 +433,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder title(String title) {
                 Objects.requireNonNull(title, "title");
                 this.title = title;
-                _present |= 0x80L;
-                _unbound = Unbound.without(_unbound, 7);
+                _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -456,7 +487,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiUserVerification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title, _present, _additionalProperties, _order, _unbound);
+                return new OpenaiUserVerification(environmentId, serverName, threadId, turnId, meta, challenge, description, title, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -465,10 +496,11 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
-                @Nullable JsonNode f4 = null;
-                @Nullable String f5 = null;
+                @Nullable String f4 = null;
+                @Nullable JsonNode f5 = null;
                 @Nullable String f6 = null;
                 @Nullable String f7 = null;
+                @Nullable String f8 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -501,13 +533,14 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     try {
                         switch (ix) {
                             case 0 -> Json.readTag(q, MODE);
-                            case 1 -> f1 = Json.readString(q);
+                            case 1 -> f1 = Json.readNullableString(q);
                             case 2 -> f2 = Json.readString(q);
-                            case 3 -> f3 = Json.readNullableString(q);
-                            case 4 -> f4 = Json.readTree(q);
-                            case 5 -> f5 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readTree(q);
                             case 6 -> f6 = Json.readString(q);
                             case 7 -> f7 = Json.readString(q);
+                            case 8 -> f8 = Json.readString(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -524,7 +557,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.OpenaiUserVerification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OpenaiUserVerification(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new OpenaiUserVerification(f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.OpenaiUserVerification");
             }
@@ -538,25 +571,32 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
-                case 1 -> g.writeString(v.serverName);
-                case 2 -> g.writeString(v.threadId);
-                case 3 -> {
+                case 1 -> {
+                    if (v.environmentId == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeString(v.environmentId);
+                    }
+                }
+                case 2 -> g.writeString(v.serverName);
+                case 3 -> g.writeString(v.threadId);
+                case 4 -> {
                     if (v.turnId == null) {
                         g.writeNull();
                     } else {
                         g.writeString(v.turnId);
                     }
                 }
-                case 4 -> {
+                case 5 -> {
                     if (v.meta == null) {
                         g.writeNull();
                     } else {
                         Json.writeTree(g, v.meta);
                     }
                 }
-                case 5 -> g.writeString(v.challenge);
-                case 6 -> g.writeString(v.description);
-                case 7 -> g.writeString(v.title);
+                case 6 -> g.writeString(v.challenge);
+                case 7 -> g.writeString(v.description);
+                case 8 -> g.writeString(v.title);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -617,15 +657,16 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         /** The value of {@code mode} that names this form. */
         public static final String MODE = "form";
 
-        private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
+        private static final String[] NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "McpElicitationSchema"};
-        private static final long REQUIRED = 0x67L;
+        private static final String[] JAVA_NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "JsonNode", "String", "McpElicitationSchema"};
+        private static final long REQUIRED = 0xcdL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
+        private final @Nullable String environmentId;
         private final String serverName;
         private final String threadId;
         private final @Nullable String turnId;
@@ -637,7 +678,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private Form(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, McpElicitationSchema requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private Form(@Nullable String environmentId, String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, McpElicitationSchema requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.environmentId = environmentId;
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -651,12 +693,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         }
 
         /**
+         * Registration scope, not necessarily the server's execution environment.
+         *
+         * @return the {@code environmentId} member, or null when absent or null
+         */
+        public @Nullable String environmentId() {
+            Unbound.check(_unbound, 1);
+            return environmentId;
+        }
+
+        /**
          * The {@code serverName} member.
          *
          * @return the {@code serverName} member
          */
         public String serverName() {
-            Unbound.check(_unbound, 1);
+            Unbound.check(_unbound, 2);
             return serverName;
         }
 
@@ -666,7 +718,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return threadId;
         }
 
@@ -678,7 +730,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return turnId;
         }
 
@@ -688,7 +740,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
-            Unbound.check(_unbound, 4);
+            Unbound.check(_unbound, 5);
             return meta;
         }
 
@@ -698,7 +750,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
-            Unbound.check(_unbound, 5);
+            Unbound.check(_unbound, 6);
             return message;
         }
 
@@ -708,7 +760,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code requestedSchema} member
          */
         public McpElicitationSchema requestedSchema() {
-            Unbound.check(_unbound, 6);
+            Unbound.check(_unbound, 7);
             return requestedSchema;
         }
 
@@ -770,6 +822,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 return true;
             }
             return o instanceof Form x && _present == x._present
+                    && Objects.equals(environmentId, x.environmentId)
                     && Objects.equals(serverName, x.serverName)
                     && Objects.equals(threadId, x.threadId)
                     && Objects.equals(turnId, x.turnId)
@@ -782,19 +835,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
+            return Objects.hash(_present, environmentId, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.Form[");
+            if ((_present & 0x2L) != 0) {
+                Json.field(b, "environmentId", environmentId);
+            }
             Json.field(b, "serverName", serverName);
             Json.field(b, "threadId", threadId);
-            if ((_present & 0x8L) != 0) {
+            if ((_present & 0x10L) != 0) {
                 Json.field(b, "turnId", turnId);
             }
-            if ((_present & 0x10L) != 0) {
+            if ((_present & 0x20L) != 0) {
                 Json.field(b, "meta", meta);
             }
             Json.field(b, "message", message);
@@ -812,6 +868,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * Builds a {@link Form}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
          */
         public static final class Builder {
+            private @Nullable String environmentId;
             private @Nullable String serverName;
             private @Nullable String threadId;
             private @Nullable String turnId;
@@ -826,6 +883,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private Builder() {}
 
             private Builder(Form v) {
+                environmentId = v.environmentId;
                 serverName = v.serverName;
                 threadId = v.threadId;
                 turnId = v.turnId;
@@ -839,6 +897,19 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
 
             /**
+             * Sets {@link Form#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param environmentId the {@code environmentId} member
+             * @return this builder
+             */
+            public Builder environmentId(@Nullable String environmentId) {
+                this.environmentId = environmentId;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
              * Sets {@link Form#serverName()}. Required.
              *
              * @param serverName the {@code serverName} member
@@ -847,8 +918,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder serverName(String serverName) {
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
-                _present |= 0x2L;
-                _unbound = Unbound.without(_unbound, 1);
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -861,8 +932,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder threadId(String threadId) {
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -874,8 +945,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -887,8 +958,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
-                _present = meta == null ? _present & ~0x10L : _present | 0x10L;
-                _unbound = Unbound.without(_unbound, 4);
+                _present = meta == null ? _present & ~0x20L : _present | 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -901,8 +972,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder message(String message) {
                 Objects.requireNonNull(message, "message");
                 this.message = message;
-                _present |= 0x20L;
-                _unbound = Unbound.without(_unbound, 5);
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -915,8 +986,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder requestedSchema(McpElicitationSchema requestedSchema) {
                 Objects.requireNonNull(requestedSchema, "requestedSchema");
                 this.requestedSchema = requestedSchema;
-                _present |= 0x40L;
-                _unbound = Unbound.without(_unbound, 6);
+                _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -969,7 +1040,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("McpServerElicitationRequestParams.Form is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Form(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
+                return new Form(environmentId, serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -978,9 +1049,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
-                @Nullable JsonNode f4 = null;
-                @Nullable String f5 = null;
-                @Nullable McpElicitationSchema f6 = null;
+                @Nullable String f4 = null;
+                @Nullable JsonNode f5 = null;
+                @Nullable String f6 = null;
+                @Nullable McpElicitationSchema f7 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -1013,12 +1085,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     try {
                         switch (ix) {
                             case 0 -> Json.readTag(q, MODE);
-                            case 1 -> f1 = Json.readString(q);
+                            case 1 -> f1 = Json.readNullableString(q);
                             case 2 -> f2 = Json.readString(q);
-                            case 3 -> f3 = Json.readNullableString(q);
-                            case 4 -> f4 = Json.readTree(q);
-                            case 5 -> f5 = Json.readString(q);
-                            case 6 -> f6 = McpElicitationSchema.codec().read(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readTree(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = McpElicitationSchema.codec().read(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -1035,7 +1108,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.Form", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Form(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new Form(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.Form");
             }
@@ -1049,24 +1122,31 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
-                case 1 -> g.writeString(v.serverName);
-                case 2 -> g.writeString(v.threadId);
-                case 3 -> {
+                case 1 -> {
+                    if (v.environmentId == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeString(v.environmentId);
+                    }
+                }
+                case 2 -> g.writeString(v.serverName);
+                case 3 -> g.writeString(v.threadId);
+                case 4 -> {
                     if (v.turnId == null) {
                         g.writeNull();
                     } else {
                         g.writeString(v.turnId);
                     }
                 }
-                case 4 -> {
+                case 5 -> {
                     if (v.meta == null) {
                         g.writeNull();
                     } else {
                         Json.writeTree(g, v.meta);
                     }
                 }
-                case 5 -> g.writeString(v.message);
-                case 6 -> McpElicitationSchema.codec().write(v.requestedSchema, g);
+                case 6 -> g.writeString(v.message);
+                case 7 -> McpElicitationSchema.codec().write(v.requestedSchema, g);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -1127,15 +1207,16 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         /** The value of {@code mode} that names this form. */
         public static final String MODE = "openai/form";
 
-        private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
+        private static final String[] NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "JsonNode"};
-        private static final long REQUIRED = 0x67L;
+        private static final String[] JAVA_NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "JsonNode", "String", "JsonNode"};
+        private static final long REQUIRED = 0xcdL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
+        private final @Nullable String environmentId;
         private final String serverName;
         private final String threadId;
         private final @Nullable String turnId;
@@ -1147,7 +1228,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private OpenaiForm(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private OpenaiForm(@Nullable String environmentId, String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.environmentId = environmentId;
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -1161,12 +1243,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         }
 
         /**
+         * Registration scope, not necessarily the server's execution environment.
+         *
+         * @return the {@code environmentId} member, or null when absent or null
+         */
+        public @Nullable String environmentId() {
+            Unbound.check(_unbound, 1);
+            return environmentId;
+        }
+
+        /**
          * The {@code serverName} member.
          *
          * @return the {@code serverName} member
          */
         public String serverName() {
-            Unbound.check(_unbound, 1);
+            Unbound.check(_unbound, 2);
             return serverName;
         }
 
@@ -1176,7 +1268,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return threadId;
         }
 
@@ -1188,7 +1280,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return turnId;
         }
 
@@ -1198,7 +1290,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
-            Unbound.check(_unbound, 4);
+            Unbound.check(_unbound, 5);
             return meta;
         }
 
@@ -1208,7 +1300,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
-            Unbound.check(_unbound, 5);
+            Unbound.check(_unbound, 6);
             return message;
         }
 
@@ -1218,7 +1310,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code requestedSchema} member
          */
         public JsonNode requestedSchema() {
-            Unbound.check(_unbound, 6);
+            Unbound.check(_unbound, 7);
             return requestedSchema;
         }
 
@@ -1280,6 +1372,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 return true;
             }
             return o instanceof OpenaiForm x && _present == x._present
+                    && Objects.equals(environmentId, x.environmentId)
                     && Objects.equals(serverName, x.serverName)
                     && Objects.equals(threadId, x.threadId)
                     && Objects.equals(turnId, x.turnId)
@@ -1292,19 +1385,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
+            return Objects.hash(_present, environmentId, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.OpenaiForm[");
+            if ((_present & 0x2L) != 0) {
+                Json.field(b, "environmentId", environmentId);
+            }
             Json.field(b, "serverName", serverName);
             Json.field(b, "threadId", threadId);
-            if ((_present & 0x8L) != 0) {
+            if ((_present & 0x10L) != 0) {
                 Json.field(b, "turnId", turnId);
             }
-            if ((_present & 0x10L) != 0) {
+            if ((_present & 0x20L) != 0) {
                 Json.field(b, "meta", meta);
             }
             Json.field(b, "message", message);
@@ -1322,6 +1418,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * Builds a {@link OpenaiForm}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
          */
         public static final class Builder {
+            private @Nullable String environmentId;
             private @Nullable String serverName;
             private @Nullable String threadId;
             private @Nullable String turnId;
@@ -1336,6 +1433,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private Builder() {}
 
             private Builder(OpenaiForm v) {
+                environmentId = v.environmentId;
                 serverName = v.serverName;
                 threadId = v.threadId;
                 turnId = v.turnId;
@@ -1349,6 +1447,19 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
 
             /**
+             * Sets {@link OpenaiForm#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param environmentId the {@code environmentId} member
+             * @return this builder
+             */
+            public Builder environmentId(@Nullable String environmentId) {
+                this.environmentId = environmentId;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
              * Sets {@link OpenaiForm#serverName()}. Required.
              *
              * @param serverName the {@code serverName} member
@@ -1357,8 +1468,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder serverName(String serverName) {
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
-                _present |= 0x2L;
-                _unbound = Unbound.without(_unbound, 1);
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1371,8 +1482,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder threadId(String threadId) {
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1384,8 +1495,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1397,8 +1508,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
-                _present = meta == null ? _present & ~0x10L : _present | 0x10L;
-                _unbound = Unbound.without(_unbound, 4);
+                _present = meta == null ? _present & ~0x20L : _present | 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1411,8 +1522,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder message(String message) {
                 Objects.requireNonNull(message, "message");
                 this.message = message;
-                _present |= 0x20L;
-                _unbound = Unbound.without(_unbound, 5);
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1425,8 +1536,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder requestedSchema(JsonNode requestedSchema) {
                 Objects.requireNonNull(requestedSchema, "requestedSchema");
                 this.requestedSchema = requestedSchema;
-                _present |= 0x40L;
-                _unbound = Unbound.without(_unbound, 6);
+                _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -1479,7 +1590,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiForm is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OpenaiForm(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
+                return new OpenaiForm(environmentId, serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1488,9 +1599,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
-                @Nullable JsonNode f4 = null;
-                @Nullable String f5 = null;
-                @Nullable JsonNode f6 = null;
+                @Nullable String f4 = null;
+                @Nullable JsonNode f5 = null;
+                @Nullable String f6 = null;
+                @Nullable JsonNode f7 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -1523,12 +1635,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     try {
                         switch (ix) {
                             case 0 -> Json.readTag(q, MODE);
-                            case 1 -> f1 = Json.readString(q);
+                            case 1 -> f1 = Json.readNullableString(q);
                             case 2 -> f2 = Json.readString(q);
-                            case 3 -> f3 = Json.readNullableString(q);
-                            case 4 -> f4 = Json.readTree(q);
-                            case 5 -> f5 = Json.readString(q);
-                            case 6 -> f6 = Json.readTree(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readTree(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readTree(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -1545,7 +1658,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.OpenaiForm", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OpenaiForm(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new OpenaiForm(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.OpenaiForm");
             }
@@ -1559,24 +1672,31 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
-                case 1 -> g.writeString(v.serverName);
-                case 2 -> g.writeString(v.threadId);
-                case 3 -> {
+                case 1 -> {
+                    if (v.environmentId == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeString(v.environmentId);
+                    }
+                }
+                case 2 -> g.writeString(v.serverName);
+                case 3 -> g.writeString(v.threadId);
+                case 4 -> {
                     if (v.turnId == null) {
                         g.writeNull();
                     } else {
                         g.writeString(v.turnId);
                     }
                 }
-                case 4 -> {
+                case 5 -> {
                     if (v.meta == null) {
                         g.writeNull();
                     } else {
                         Json.writeTree(g, v.meta);
                     }
                 }
-                case 5 -> g.writeString(v.message);
-                case 6 -> Json.writeTree(g, v.requestedSchema);
+                case 6 -> g.writeString(v.message);
+                case 7 -> Json.writeTree(g, v.requestedSchema);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -1637,15 +1757,16 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         /** The value of {@code mode} that names this form. */
         public static final String MODE = "openaiForm";
 
-        private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
+        private static final String[] NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "_meta", "message", "requestedSchema"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "JsonNode"};
-        private static final long REQUIRED = 0x67L;
+        private static final String[] JAVA_NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "meta", "message", "requestedSchema"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "JsonNode", "String", "JsonNode"};
+        private static final long REQUIRED = 0xcdL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
+        private final @Nullable String environmentId;
         private final String serverName;
         private final String threadId;
         private final @Nullable String turnId;
@@ -1657,7 +1778,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private OpenaiFormVariant(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private OpenaiFormVariant(@Nullable String environmentId, String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String message, JsonNode requestedSchema, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.environmentId = environmentId;
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -1671,12 +1793,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         }
 
         /**
+         * Registration scope, not necessarily the server's execution environment.
+         *
+         * @return the {@code environmentId} member, or null when absent or null
+         */
+        public @Nullable String environmentId() {
+            Unbound.check(_unbound, 1);
+            return environmentId;
+        }
+
+        /**
          * The {@code serverName} member.
          *
          * @return the {@code serverName} member
          */
         public String serverName() {
-            Unbound.check(_unbound, 1);
+            Unbound.check(_unbound, 2);
             return serverName;
         }
 
@@ -1686,7 +1818,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return threadId;
         }
 
@@ -1698,7 +1830,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return turnId;
         }
 
@@ -1708,7 +1840,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
-            Unbound.check(_unbound, 4);
+            Unbound.check(_unbound, 5);
             return meta;
         }
 
@@ -1718,7 +1850,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
-            Unbound.check(_unbound, 5);
+            Unbound.check(_unbound, 6);
             return message;
         }
 
@@ -1728,7 +1860,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code requestedSchema} member
          */
         public JsonNode requestedSchema() {
-            Unbound.check(_unbound, 6);
+            Unbound.check(_unbound, 7);
             return requestedSchema;
         }
 
@@ -1790,6 +1922,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 return true;
             }
             return o instanceof OpenaiFormVariant x && _present == x._present
+                    && Objects.equals(environmentId, x.environmentId)
                     && Objects.equals(serverName, x.serverName)
                     && Objects.equals(threadId, x.threadId)
                     && Objects.equals(turnId, x.turnId)
@@ -1802,19 +1935,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
+            return Objects.hash(_present, environmentId, serverName, threadId, turnId, meta, message, requestedSchema, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.OpenaiFormVariant[");
+            if ((_present & 0x2L) != 0) {
+                Json.field(b, "environmentId", environmentId);
+            }
             Json.field(b, "serverName", serverName);
             Json.field(b, "threadId", threadId);
-            if ((_present & 0x8L) != 0) {
+            if ((_present & 0x10L) != 0) {
                 Json.field(b, "turnId", turnId);
             }
-            if ((_present & 0x10L) != 0) {
+            if ((_present & 0x20L) != 0) {
                 Json.field(b, "meta", meta);
             }
             Json.field(b, "message", message);
@@ -1832,6 +1968,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * Builds a {@link OpenaiFormVariant}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
          */
         public static final class Builder {
+            private @Nullable String environmentId;
             private @Nullable String serverName;
             private @Nullable String threadId;
             private @Nullable String turnId;
@@ -1846,6 +1983,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private Builder() {}
 
             private Builder(OpenaiFormVariant v) {
+                environmentId = v.environmentId;
                 serverName = v.serverName;
                 threadId = v.threadId;
                 turnId = v.turnId;
@@ -1859,6 +1997,19 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
 
             /**
+             * Sets {@link OpenaiFormVariant#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param environmentId the {@code environmentId} member
+             * @return this builder
+             */
+            public Builder environmentId(@Nullable String environmentId) {
+                this.environmentId = environmentId;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
              * Sets {@link OpenaiFormVariant#serverName()}. Required.
              *
              * @param serverName the {@code serverName} member
@@ -1867,8 +2018,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder serverName(String serverName) {
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
-                _present |= 0x2L;
-                _unbound = Unbound.without(_unbound, 1);
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -1881,8 +2032,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder threadId(String threadId) {
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1894,8 +2045,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1907,8 +2058,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
-                _present = meta == null ? _present & ~0x10L : _present | 0x10L;
-                _unbound = Unbound.without(_unbound, 4);
+                _present = meta == null ? _present & ~0x20L : _present | 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1921,8 +2072,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder message(String message) {
                 Objects.requireNonNull(message, "message");
                 this.message = message;
-                _present |= 0x20L;
-                _unbound = Unbound.without(_unbound, 5);
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1935,8 +2086,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder requestedSchema(JsonNode requestedSchema) {
                 Objects.requireNonNull(requestedSchema, "requestedSchema");
                 this.requestedSchema = requestedSchema;
-                _present |= 0x40L;
-                _unbound = Unbound.without(_unbound, 6);
+                _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -1989,7 +2140,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("McpServerElicitationRequestParams.OpenaiFormVariant is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new OpenaiFormVariant(serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
+                return new OpenaiFormVariant(environmentId, serverName, threadId, turnId, meta, message, requestedSchema, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -1998,9 +2149,10 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
-                @Nullable JsonNode f4 = null;
-                @Nullable String f5 = null;
-                @Nullable JsonNode f6 = null;
+                @Nullable String f4 = null;
+                @Nullable JsonNode f5 = null;
+                @Nullable String f6 = null;
+                @Nullable JsonNode f7 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -2033,12 +2185,13 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     try {
                         switch (ix) {
                             case 0 -> Json.readTag(q, MODE);
-                            case 1 -> f1 = Json.readString(q);
+                            case 1 -> f1 = Json.readNullableString(q);
                             case 2 -> f2 = Json.readString(q);
-                            case 3 -> f3 = Json.readNullableString(q);
-                            case 4 -> f4 = Json.readTree(q);
-                            case 5 -> f5 = Json.readString(q);
-                            case 6 -> f6 = Json.readTree(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readTree(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = Json.readTree(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -2055,7 +2208,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.OpenaiFormVariant", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new OpenaiFormVariant(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new OpenaiFormVariant(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.OpenaiFormVariant");
             }
@@ -2069,24 +2222,31 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
-                case 1 -> g.writeString(v.serverName);
-                case 2 -> g.writeString(v.threadId);
-                case 3 -> {
+                case 1 -> {
+                    if (v.environmentId == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeString(v.environmentId);
+                    }
+                }
+                case 2 -> g.writeString(v.serverName);
+                case 3 -> g.writeString(v.threadId);
+                case 4 -> {
                     if (v.turnId == null) {
                         g.writeNull();
                     } else {
                         g.writeString(v.turnId);
                     }
                 }
-                case 4 -> {
+                case 5 -> {
                     if (v.meta == null) {
                         g.writeNull();
                     } else {
                         Json.writeTree(g, v.meta);
                     }
                 }
-                case 5 -> g.writeString(v.message);
-                case 6 -> Json.writeTree(g, v.requestedSchema);
+                case 6 -> g.writeString(v.message);
+                case 7 -> Json.writeTree(g, v.requestedSchema);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -2147,15 +2307,16 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         /** The value of {@code mode} that names this form. */
         public static final String MODE = "url";
 
-        private static final String[] NAMES = {"mode", "serverName", "threadId", "turnId", "_meta", "elicitationId", "message", "url"};
+        private static final String[] NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "_meta", "elicitationId", "message", "url"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"mode", "serverName", "threadId", "turnId", "meta", "elicitationId", "message", "url"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "JsonNode", "String", "String", "String"};
-        private static final long REQUIRED = 0xe7L;
+        private static final String[] JAVA_NAMES = {"mode", "environmentId", "serverName", "threadId", "turnId", "meta", "elicitationId", "message", "url"};
+        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "String", "JsonNode", "String", "String", "String"};
+        private static final long REQUIRED = 0x1cdL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
+        private final @Nullable String environmentId;
         private final String serverName;
         private final String threadId;
         private final @Nullable String turnId;
@@ -2168,7 +2329,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private Url(String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String elicitationId, String message, String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private Url(@Nullable String environmentId, String serverName, String threadId, @Nullable String turnId, @Nullable JsonNode meta, String elicitationId, String message, String url, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.environmentId = environmentId;
             this.serverName = serverName;
             this.threadId = threadId;
             this.turnId = turnId;
@@ -2183,12 +2345,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
         }
 
         /**
+         * Registration scope, not necessarily the server's execution environment.
+         *
+         * @return the {@code environmentId} member, or null when absent or null
+         */
+        public @Nullable String environmentId() {
+            Unbound.check(_unbound, 1);
+            return environmentId;
+        }
+
+        /**
          * The {@code serverName} member.
          *
          * @return the {@code serverName} member
          */
         public String serverName() {
-            Unbound.check(_unbound, 1);
+            Unbound.check(_unbound, 2);
             return serverName;
         }
 
@@ -2198,7 +2370,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code threadId} member
          */
         public String threadId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return threadId;
         }
 
@@ -2210,7 +2382,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code turnId} member, or null when absent or null
          */
         public @Nullable String turnId() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return turnId;
         }
 
@@ -2220,7 +2392,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code _meta} member, or null when absent
          */
         public @Nullable JsonNode meta() {
-            Unbound.check(_unbound, 4);
+            Unbound.check(_unbound, 5);
             return meta;
         }
 
@@ -2230,7 +2402,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code elicitationId} member
          */
         public String elicitationId() {
-            Unbound.check(_unbound, 5);
+            Unbound.check(_unbound, 6);
             return elicitationId;
         }
 
@@ -2240,7 +2412,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code message} member
          */
         public String message() {
-            Unbound.check(_unbound, 6);
+            Unbound.check(_unbound, 7);
             return message;
         }
 
@@ -2250,7 +2422,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * @return the {@code url} member
          */
         public String url() {
-            Unbound.check(_unbound, 7);
+            Unbound.check(_unbound, 8);
             return url;
         }
 
@@ -2312,6 +2484,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 return true;
             }
             return o instanceof Url x && _present == x._present
+                    && Objects.equals(environmentId, x.environmentId)
                     && Objects.equals(serverName, x.serverName)
                     && Objects.equals(threadId, x.threadId)
                     && Objects.equals(turnId, x.turnId)
@@ -2325,19 +2498,22 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, serverName, threadId, turnId, meta, elicitationId, message, url, _additionalProperties, _unbound);
+            return Objects.hash(_present, environmentId, serverName, threadId, turnId, meta, elicitationId, message, url, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder("McpServerElicitationRequestParams.Url[");
+            if ((_present & 0x2L) != 0) {
+                Json.field(b, "environmentId", environmentId);
+            }
             Json.field(b, "serverName", serverName);
             Json.field(b, "threadId", threadId);
-            if ((_present & 0x8L) != 0) {
+            if ((_present & 0x10L) != 0) {
                 Json.field(b, "turnId", turnId);
             }
-            if ((_present & 0x10L) != 0) {
+            if ((_present & 0x20L) != 0) {
                 Json.field(b, "meta", meta);
             }
             Json.field(b, "elicitationId", elicitationId);
@@ -2356,6 +2532,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
          * Builds a {@link Url}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
          */
         public static final class Builder {
+            private @Nullable String environmentId;
             private @Nullable String serverName;
             private @Nullable String threadId;
             private @Nullable String turnId;
@@ -2371,6 +2548,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             private Builder() {}
 
             private Builder(Url v) {
+                environmentId = v.environmentId;
                 serverName = v.serverName;
                 threadId = v.threadId;
                 turnId = v.turnId;
@@ -2385,6 +2563,19 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
 
             /**
+             * Sets {@link Url#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param environmentId the {@code environmentId} member
+             * @return this builder
+             */
+            public Builder environmentId(@Nullable String environmentId) {
+                this.environmentId = environmentId;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
              * Sets {@link Url#serverName()}. Required.
              *
              * @param serverName the {@code serverName} member
@@ -2393,8 +2584,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder serverName(String serverName) {
                 Objects.requireNonNull(serverName, "serverName");
                 this.serverName = serverName;
-                _present |= 0x2L;
-                _unbound = Unbound.without(_unbound, 1);
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
                 return this;
             }
 
@@ -2407,8 +2598,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder threadId(String threadId) {
                 Objects.requireNonNull(threadId, "threadId");
                 this.threadId = threadId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -2420,8 +2611,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder turnId(@Nullable String turnId) {
                 this.turnId = turnId;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -2433,8 +2624,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
              */
             public Builder meta(@Nullable JsonNode meta) {
                 this.meta = meta;
-                _present = meta == null ? _present & ~0x10L : _present | 0x10L;
-                _unbound = Unbound.without(_unbound, 4);
+                _present = meta == null ? _present & ~0x20L : _present | 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -2447,8 +2638,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder elicitationId(String elicitationId) {
                 Objects.requireNonNull(elicitationId, "elicitationId");
                 this.elicitationId = elicitationId;
-                _present |= 0x20L;
-                _unbound = Unbound.without(_unbound, 5);
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -2461,8 +2652,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder message(String message) {
                 Objects.requireNonNull(message, "message");
                 this.message = message;
-                _present |= 0x40L;
-                _unbound = Unbound.without(_unbound, 6);
+                _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -2475,8 +2666,8 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             public Builder url(String url) {
                 Objects.requireNonNull(url, "url");
                 this.url = url;
-                _present |= 0x80L;
-                _unbound = Unbound.without(_unbound, 7);
+                _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -2529,7 +2720,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("McpServerElicitationRequestParams.Url is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new Url(serverName, threadId, turnId, meta, elicitationId, message, url, _present, _additionalProperties, _order, _unbound);
+                return new Url(environmentId, serverName, threadId, turnId, meta, elicitationId, message, url, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -2538,10 +2729,11 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                 @Nullable String f1 = null;
                 @Nullable String f2 = null;
                 @Nullable String f3 = null;
-                @Nullable JsonNode f4 = null;
-                @Nullable String f5 = null;
+                @Nullable String f4 = null;
+                @Nullable JsonNode f5 = null;
                 @Nullable String f6 = null;
                 @Nullable String f7 = null;
+                @Nullable String f8 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -2574,13 +2766,14 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     try {
                         switch (ix) {
                             case 0 -> Json.readTag(q, MODE);
-                            case 1 -> f1 = Json.readString(q);
+                            case 1 -> f1 = Json.readNullableString(q);
                             case 2 -> f2 = Json.readString(q);
-                            case 3 -> f3 = Json.readNullableString(q);
-                            case 4 -> f4 = Json.readTree(q);
-                            case 5 -> f5 = Json.readString(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readNullableString(q);
+                            case 5 -> f5 = Json.readTree(q);
                             case 6 -> f6 = Json.readString(q);
                             case 7 -> f7 = Json.readString(q);
+                            case 8 -> f8 = Json.readString(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -2597,7 +2790,7 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
                     }
                     unbound = Json.missingMembers(unbound, p, "McpServerElicitationRequestParams.Url", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new Url(f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new Url(f1, f2, f3, f4, f5, f6, f7, f8, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("McpServerElicitationRequestParams.Url");
             }
@@ -2611,25 +2804,32 @@ public sealed interface McpServerElicitationRequestParams permits McpServerElici
             }
             switch (ix) {
                 case 0 -> g.writeString(MODE);
-                case 1 -> g.writeString(v.serverName);
-                case 2 -> g.writeString(v.threadId);
-                case 3 -> {
+                case 1 -> {
+                    if (v.environmentId == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeString(v.environmentId);
+                    }
+                }
+                case 2 -> g.writeString(v.serverName);
+                case 3 -> g.writeString(v.threadId);
+                case 4 -> {
                     if (v.turnId == null) {
                         g.writeNull();
                     } else {
                         g.writeString(v.turnId);
                     }
                 }
-                case 4 -> {
+                case 5 -> {
                     if (v.meta == null) {
                         g.writeNull();
                     } else {
                         Json.writeTree(g, v.meta);
                     }
                 }
-                case 5 -> g.writeString(v.elicitationId);
-                case 6 -> g.writeString(v.message);
-                case 7 -> g.writeString(v.url);
+                case 6 -> g.writeString(v.elicitationId);
+                case 7 -> g.writeString(v.message);
+                case 8 -> g.writeString(v.url);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }

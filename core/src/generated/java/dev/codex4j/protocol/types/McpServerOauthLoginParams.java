@@ -41,16 +41,17 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class McpServerOauthLoginParams {
-    private static final String[] NAMES = {"clientRegistration", "name", "scopes", "threadId", "timeoutSecs"};
+    private static final String[] NAMES = {"clientRegistration", "environmentId", "name", "scopes", "threadId", "timeoutSecs"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"clientRegistration", "name", "scopes", "threadId", "timeoutSecs"};
-    private static final String[] JAVA_TYPES = {"McpServerOauthClientRegistration", "String", "List<String>", "String", "long"};
-    private static final long REQUIRED = 0x2L;
+    private static final String[] JAVA_NAMES = {"clientRegistration", "environmentId", "name", "scopes", "threadId", "timeoutSecs"};
+    private static final String[] JAVA_TYPES = {"McpServerOauthClientRegistration", "String", "String", "List<String>", "String", "long"};
+    private static final long REQUIRED = 0x4L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
     private final @Nullable McpServerOauthClientRegistration clientRegistration;
+    private final @Nullable String environmentId;
     private final String name;
     private final @Nullable List<String> scopes;
     private final @Nullable String threadId;
@@ -60,8 +61,9 @@ public final class McpServerOauthLoginParams {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private McpServerOauthLoginParams(@Nullable McpServerOauthClientRegistration clientRegistration, String name, @Nullable List<String> scopes, @Nullable String threadId, @Nullable Long timeoutSecs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private McpServerOauthLoginParams(@Nullable McpServerOauthClientRegistration clientRegistration, @Nullable String environmentId, String name, @Nullable List<String> scopes, @Nullable String threadId, @Nullable Long timeoutSecs, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.clientRegistration = clientRegistration;
+        this.environmentId = environmentId;
         this.name = name;
         this.scopes = scopes;
         this.threadId = threadId;
@@ -83,12 +85,22 @@ public final class McpServerOauthLoginParams {
     }
 
     /**
+     * Exact registration scope; omission preserves legacy name-only selection.
+     *
+     * @return the {@code environmentId} member, or null when absent or null
+     */
+    public @Nullable String environmentId() {
+        Unbound.check(_unbound, 1);
+        return environmentId;
+    }
+
+    /**
      * The {@code name} member.
      *
      * @return the {@code name} member
      */
     public String name() {
-        Unbound.check(_unbound, 1);
+        Unbound.check(_unbound, 2);
         return name;
     }
 
@@ -98,7 +110,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code scopes} member, or null when absent or null
      */
     public @Nullable List<String> scopes() {
-        Unbound.check(_unbound, 2);
+        Unbound.check(_unbound, 3);
         return scopes;
     }
 
@@ -108,7 +120,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
-        Unbound.check(_unbound, 3);
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -118,7 +130,7 @@ public final class McpServerOauthLoginParams {
      * @return the {@code timeoutSecs} member, or null when absent or null
      */
     public @Nullable Long timeoutSecs() {
-        Unbound.check(_unbound, 4);
+        Unbound.check(_unbound, 5);
         return timeoutSecs;
     }
 
@@ -176,6 +188,7 @@ public final class McpServerOauthLoginParams {
         }
         return o instanceof McpServerOauthLoginParams x && _present == x._present
                 && Objects.equals(clientRegistration, x.clientRegistration)
+                && Objects.equals(environmentId, x.environmentId)
                 && Objects.equals(name, x.name)
                 && Objects.equals(scopes, x.scopes)
                 && Objects.equals(threadId, x.threadId)
@@ -186,7 +199,7 @@ public final class McpServerOauthLoginParams {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, clientRegistration, name, scopes, threadId, timeoutSecs, _additionalProperties, _unbound);
+        return Objects.hash(_present, clientRegistration, environmentId, name, scopes, threadId, timeoutSecs, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -196,14 +209,17 @@ public final class McpServerOauthLoginParams {
         if ((_present & 0x1L) != 0) {
             Json.field(b, "clientRegistration", clientRegistration);
         }
+        if ((_present & 0x2L) != 0) {
+            Json.field(b, "environmentId", environmentId);
+        }
         Json.field(b, "name", name);
-        if ((_present & 0x4L) != 0) {
+        if ((_present & 0x8L) != 0) {
             Json.field(b, "scopes", scopes);
         }
-        if ((_present & 0x8L) != 0) {
+        if ((_present & 0x10L) != 0) {
             Json.field(b, "threadId", threadId);
         }
-        if ((_present & 0x10L) != 0) {
+        if ((_present & 0x20L) != 0) {
             Json.field(b, "timeoutSecs", timeoutSecs);
         }
         if (!_additionalProperties.isEmpty()) {
@@ -220,6 +236,7 @@ public final class McpServerOauthLoginParams {
      */
     public static final class Builder {
         private @Nullable McpServerOauthClientRegistration clientRegistration;
+        private @Nullable String environmentId;
         private @Nullable String name;
         private @Nullable List<String> scopes;
         private @Nullable String threadId;
@@ -233,6 +250,7 @@ public final class McpServerOauthLoginParams {
 
         private Builder(McpServerOauthLoginParams v) {
             clientRegistration = v.clientRegistration;
+            environmentId = v.environmentId;
             name = v.name;
             scopes = v.scopes;
             threadId = v.threadId;
@@ -257,6 +275,19 @@ public final class McpServerOauthLoginParams {
         }
 
         /**
+         * Sets {@link McpServerOauthLoginParams#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param environmentId the {@code environmentId} member
+         * @return this builder
+         */
+        public Builder environmentId(@Nullable String environmentId) {
+            this.environmentId = environmentId;
+            _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
+            return this;
+        }
+
+        /**
          * Sets {@link McpServerOauthLoginParams#name()}. Required.
          *
          * @param name the {@code name} member
@@ -265,8 +296,8 @@ public final class McpServerOauthLoginParams {
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
             this.name = name;
-            _present |= 0x2L;
-            _unbound = Unbound.without(_unbound, 1);
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -278,8 +309,8 @@ public final class McpServerOauthLoginParams {
          */
         public Builder scopes(@Nullable List<? extends String> scopes) {
             this.scopes = scopes == null ? null : Json.copyList(scopes);
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
+            _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -291,8 +322,8 @@ public final class McpServerOauthLoginParams {
          */
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -304,8 +335,8 @@ public final class McpServerOauthLoginParams {
          */
         public Builder timeoutSecs(@Nullable Long timeoutSecs) {
             this.timeoutSecs = timeoutSecs;
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -358,7 +389,7 @@ public final class McpServerOauthLoginParams {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("McpServerOauthLoginParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerOauthLoginParams(clientRegistration, name, scopes, threadId, timeoutSecs, _present, _additionalProperties, _order, _unbound);
+            return new McpServerOauthLoginParams(clientRegistration, environmentId, name, scopes, threadId, timeoutSecs, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -366,9 +397,10 @@ public final class McpServerOauthLoginParams {
         try {
             @Nullable McpServerOauthClientRegistration f0 = null;
             @Nullable String f1 = null;
-            @Nullable List<String> f2 = null;
-            @Nullable String f3 = null;
-            @Nullable Long f4 = null;
+            @Nullable String f2 = null;
+            @Nullable List<String> f3 = null;
+            @Nullable String f4 = null;
+            @Nullable Long f5 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -397,10 +429,11 @@ public final class McpServerOauthLoginParams {
                 try {
                     switch (ix) {
                         case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerOauthClientRegistration.codec().read(q);
-                        case 1 -> f1 = Json.readString(q);
-                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
-                        case 3 -> f3 = Json.readNullableString(q);
-                        case 4 -> f4 = Json.readNullableLong(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readString(q);
+                        case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readNullableLong(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -417,7 +450,7 @@ public final class McpServerOauthLoginParams {
                 }
                 unbound = Json.missingMembers(unbound, p, "McpServerOauthLoginParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerOauthLoginParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new McpServerOauthLoginParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerOauthLoginParams");
         }
@@ -437,22 +470,29 @@ public final class McpServerOauthLoginParams {
                     McpServerOauthClientRegistration.codec().write(v.clientRegistration, g);
                 }
             }
-            case 1 -> g.writeString(v.name);
-            case 2 -> {
+            case 1 -> {
+                if (v.environmentId == null) {
+                    g.writeNull();
+                } else {
+                    g.writeString(v.environmentId);
+                }
+            }
+            case 2 -> g.writeString(v.name);
+            case 3 -> {
                 if (v.scopes == null) {
                     g.writeNull();
                 } else {
                     Json.writeList(g, v.scopes, Json.STRING);
                 }
             }
-            case 3 -> {
+            case 4 -> {
                 if (v.threadId == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.threadId);
                 }
             }
-            case 4 -> {
+            case 5 -> {
                 if (v.timeoutSecs == null) {
                     g.writeNull();
                 } else {

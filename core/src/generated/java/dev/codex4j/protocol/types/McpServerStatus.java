@@ -43,16 +43,17 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class McpServerStatus {
-    private static final String[] NAMES = {"authStatus", "httpOrigin", "name", "pluginId", "resourceTemplates", "resources", "runtimeStatus", "serverCapabilities", "serverInfo", "toolListMeta", "tools", "toolsError"};
+    private static final String[] NAMES = {"authStatus", "environmentId", "httpOrigin", "name", "pluginId", "resourceTemplates", "resources", "runtimeStatus", "serverCapabilities", "serverInfo", "toolListMeta", "tools", "toolsError"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"authStatus", "httpOrigin", "name", "pluginId", "resourceTemplates", "resources", "runtimeStatus", "serverCapabilities", "serverInfo", "toolListMeta", "tools", "toolsError"};
-    private static final String[] JAVA_TYPES = {"McpAuthStatus", "String", "String", "String", "List<ResourceTemplate>", "List<Resource>", "McpServerConnectionStatus", "JsonNode", "McpServerInfo", "JsonNode", "Map<String, Tool>", "String"};
-    private static final long REQUIRED = 0x435L;
+    private static final String[] JAVA_NAMES = {"authStatus", "environmentId", "httpOrigin", "name", "pluginId", "resourceTemplates", "resources", "runtimeStatus", "serverCapabilities", "serverInfo", "toolListMeta", "tools", "toolsError"};
+    private static final String[] JAVA_TYPES = {"McpAuthStatus", "String", "String", "String", "String", "List<ResourceTemplate>", "List<Resource>", "McpServerConnectionStatus", "JsonNode", "McpServerInfo", "JsonNode", "Map<String, Tool>", "String"};
+    private static final long REQUIRED = 0x869L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
     private final McpAuthStatus authStatus;
+    private final @Nullable String environmentId;
     private final @Nullable String httpOrigin;
     private final String name;
     private final @Nullable String pluginId;
@@ -69,8 +70,9 @@ public final class McpServerStatus {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private McpServerStatus(McpAuthStatus authStatus, @Nullable String httpOrigin, String name, @Nullable String pluginId, List<ResourceTemplate> resourceTemplates, List<Resource> resources, @Nullable McpServerConnectionStatus runtimeStatus, @Nullable JsonNode serverCapabilities, @Nullable McpServerInfo serverInfo, @Nullable JsonNode toolListMeta, Map<String, Tool> tools, @Nullable String toolsError, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private McpServerStatus(McpAuthStatus authStatus, @Nullable String environmentId, @Nullable String httpOrigin, String name, @Nullable String pluginId, List<ResourceTemplate> resourceTemplates, List<Resource> resources, @Nullable McpServerConnectionStatus runtimeStatus, @Nullable JsonNode serverCapabilities, @Nullable McpServerInfo serverInfo, @Nullable JsonNode toolListMeta, Map<String, Tool> tools, @Nullable String toolsError, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.authStatus = authStatus;
+        this.environmentId = environmentId;
         this.httpOrigin = httpOrigin;
         this.name = name;
         this.pluginId = pluginId;
@@ -99,12 +101,22 @@ public final class McpServerStatus {
     }
 
     /**
+     * Environment that contributed this registration; null for a thread-wide server. Older servers omit this field.
+     *
+     * @return the {@code environmentId} member, or null when absent or null
+     */
+    public @Nullable String environmentId() {
+        Unbound.check(_unbound, 1);
+        return environmentId;
+    }
+
+    /**
      * HTTP origin of the effective configured endpoint, including plugin servers. Excludes credentials, path, query, and fragment; null for non-HTTP transports.
      *
      * @return the {@code httpOrigin} member, or null when absent or null
      */
     public @Nullable String httpOrigin() {
-        Unbound.check(_unbound, 1);
+        Unbound.check(_unbound, 2);
         return httpOrigin;
     }
 
@@ -114,7 +126,7 @@ public final class McpServerStatus {
      * @return the {@code name} member
      */
     public String name() {
-        Unbound.check(_unbound, 2);
+        Unbound.check(_unbound, 3);
         return name;
     }
 
@@ -124,7 +136,7 @@ public final class McpServerStatus {
      * @return the {@code pluginId} member, or null when absent or null
      */
     public @Nullable String pluginId() {
-        Unbound.check(_unbound, 3);
+        Unbound.check(_unbound, 4);
         return pluginId;
     }
 
@@ -134,7 +146,7 @@ public final class McpServerStatus {
      * @return the {@code resourceTemplates} member
      */
     public List<ResourceTemplate> resourceTemplates() {
-        Unbound.check(_unbound, 4);
+        Unbound.check(_unbound, 5);
         return resourceTemplates;
     }
 
@@ -144,7 +156,7 @@ public final class McpServerStatus {
      * @return the {@code resources} member
      */
     public List<Resource> resources() {
-        Unbound.check(_unbound, 5);
+        Unbound.check(_unbound, 6);
         return resources;
     }
 
@@ -154,7 +166,7 @@ public final class McpServerStatus {
      * @return the {@code runtimeStatus} member, or null when absent or null
      */
     public @Nullable McpServerConnectionStatus runtimeStatus() {
-        Unbound.check(_unbound, 6);
+        Unbound.check(_unbound, 7);
         return runtimeStatus;
     }
 
@@ -164,7 +176,7 @@ public final class McpServerStatus {
      * @return the {@code serverCapabilities} member, or null when absent
      */
     public @Nullable JsonNode serverCapabilities() {
-        Unbound.check(_unbound, 7);
+        Unbound.check(_unbound, 8);
         return serverCapabilities;
     }
 
@@ -174,7 +186,7 @@ public final class McpServerStatus {
      * @return the {@code serverInfo} member, or null when absent or null
      */
     public @Nullable McpServerInfo serverInfo() {
-        Unbound.check(_unbound, 8);
+        Unbound.check(_unbound, 9);
         return serverInfo;
     }
 
@@ -184,7 +196,7 @@ public final class McpServerStatus {
      * @return the {@code toolListMeta} member, or null when absent
      */
     public @Nullable JsonNode toolListMeta() {
-        Unbound.check(_unbound, 9);
+        Unbound.check(_unbound, 10);
         return toolListMeta;
     }
 
@@ -194,7 +206,7 @@ public final class McpServerStatus {
      * @return the {@code tools} member
      */
     public Map<String, Tool> tools() {
-        Unbound.check(_unbound, 10);
+        Unbound.check(_unbound, 11);
         return tools;
     }
 
@@ -204,7 +216,7 @@ public final class McpServerStatus {
      * @return the {@code toolsError} member, or null when absent or null
      */
     public @Nullable String toolsError() {
-        Unbound.check(_unbound, 11);
+        Unbound.check(_unbound, 12);
         return toolsError;
     }
 
@@ -262,6 +274,7 @@ public final class McpServerStatus {
         }
         return o instanceof McpServerStatus x && _present == x._present
                 && Objects.equals(authStatus, x.authStatus)
+                && Objects.equals(environmentId, x.environmentId)
                 && Objects.equals(httpOrigin, x.httpOrigin)
                 && Objects.equals(name, x.name)
                 && Objects.equals(pluginId, x.pluginId)
@@ -279,7 +292,7 @@ public final class McpServerStatus {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, authStatus, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _additionalProperties, _unbound);
+        return Objects.hash(_present, authStatus, environmentId, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -288,28 +301,31 @@ public final class McpServerStatus {
         StringBuilder b = new StringBuilder("McpServerStatus[");
         Json.field(b, "authStatus", authStatus);
         if ((_present & 0x2L) != 0) {
+            Json.field(b, "environmentId", environmentId);
+        }
+        if ((_present & 0x4L) != 0) {
             Json.field(b, "httpOrigin", httpOrigin);
         }
         Json.field(b, "name", name);
-        if ((_present & 0x8L) != 0) {
+        if ((_present & 0x10L) != 0) {
             Json.field(b, "pluginId", pluginId);
         }
         Json.field(b, "resourceTemplates", resourceTemplates);
         Json.field(b, "resources", resources);
-        if ((_present & 0x40L) != 0) {
+        if ((_present & 0x80L) != 0) {
             Json.field(b, "runtimeStatus", runtimeStatus);
         }
-        if ((_present & 0x80L) != 0) {
+        if ((_present & 0x100L) != 0) {
             Json.field(b, "serverCapabilities", serverCapabilities);
         }
-        if ((_present & 0x100L) != 0) {
+        if ((_present & 0x200L) != 0) {
             Json.field(b, "serverInfo", serverInfo);
         }
-        if ((_present & 0x200L) != 0) {
+        if ((_present & 0x400L) != 0) {
             Json.field(b, "toolListMeta", toolListMeta);
         }
         Json.field(b, "tools", tools);
-        if ((_present & 0x800L) != 0) {
+        if ((_present & 0x1000L) != 0) {
             Json.field(b, "toolsError", toolsError);
         }
         if (!_additionalProperties.isEmpty()) {
@@ -326,6 +342,7 @@ public final class McpServerStatus {
      */
     public static final class Builder {
         private @Nullable McpAuthStatus authStatus;
+        private @Nullable String environmentId;
         private @Nullable String httpOrigin;
         private @Nullable String name;
         private @Nullable String pluginId;
@@ -346,6 +363,7 @@ public final class McpServerStatus {
 
         private Builder(McpServerStatus v) {
             authStatus = v.authStatus;
+            environmentId = v.environmentId;
             httpOrigin = v.httpOrigin;
             name = v.name;
             pluginId = v.pluginId;
@@ -378,6 +396,19 @@ public final class McpServerStatus {
         }
 
         /**
+         * Sets {@link McpServerStatus#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param environmentId the {@code environmentId} member
+         * @return this builder
+         */
+        public Builder environmentId(@Nullable String environmentId) {
+            this.environmentId = environmentId;
+            _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
+            return this;
+        }
+
+        /**
          * Sets {@link McpServerStatus#httpOrigin()}. Optional; {@code null} writes JSON {@code null}.
          *
          * @param httpOrigin the {@code httpOrigin} member
@@ -385,8 +416,8 @@ public final class McpServerStatus {
          */
         public Builder httpOrigin(@Nullable String httpOrigin) {
             this.httpOrigin = httpOrigin;
-            _present |= 0x2L;
-            _unbound = Unbound.without(_unbound, 1);
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -399,8 +430,8 @@ public final class McpServerStatus {
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
             this.name = name;
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
+            _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -412,8 +443,8 @@ public final class McpServerStatus {
          */
         public Builder pluginId(@Nullable String pluginId) {
             this.pluginId = pluginId;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -426,8 +457,8 @@ public final class McpServerStatus {
         public Builder resourceTemplates(List<? extends ResourceTemplate> resourceTemplates) {
             Objects.requireNonNull(resourceTemplates, "resourceTemplates");
             this.resourceTemplates = Json.copyList(resourceTemplates);
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -440,8 +471,8 @@ public final class McpServerStatus {
         public Builder resources(List<? extends Resource> resources) {
             Objects.requireNonNull(resources, "resources");
             this.resources = Json.copyList(resources);
-            _present |= 0x20L;
-            _unbound = Unbound.without(_unbound, 5);
+            _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -453,8 +484,8 @@ public final class McpServerStatus {
          */
         public Builder runtimeStatus(@Nullable McpServerConnectionStatus runtimeStatus) {
             this.runtimeStatus = runtimeStatus;
-            _present |= 0x40L;
-            _unbound = Unbound.without(_unbound, 6);
+            _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -466,8 +497,8 @@ public final class McpServerStatus {
          */
         public Builder serverCapabilities(@Nullable JsonNode serverCapabilities) {
             this.serverCapabilities = serverCapabilities;
-            _present = serverCapabilities == null ? _present & ~0x80L : _present | 0x80L;
-            _unbound = Unbound.without(_unbound, 7);
+            _present = serverCapabilities == null ? _present & ~0x100L : _present | 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -479,8 +510,8 @@ public final class McpServerStatus {
          */
         public Builder serverInfo(@Nullable McpServerInfo serverInfo) {
             this.serverInfo = serverInfo;
-            _present |= 0x100L;
-            _unbound = Unbound.without(_unbound, 8);
+            _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -492,8 +523,8 @@ public final class McpServerStatus {
          */
         public Builder toolListMeta(@Nullable JsonNode toolListMeta) {
             this.toolListMeta = toolListMeta;
-            _present = toolListMeta == null ? _present & ~0x200L : _present | 0x200L;
-            _unbound = Unbound.without(_unbound, 9);
+            _present = toolListMeta == null ? _present & ~0x400L : _present | 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -506,8 +537,8 @@ public final class McpServerStatus {
         public Builder tools(Map<String, ? extends Tool> tools) {
             Objects.requireNonNull(tools, "tools");
             this.tools = Json.copyMap(tools, false);
-            _present |= 0x400L;
-            _unbound = Unbound.without(_unbound, 10);
+            _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -519,8 +550,8 @@ public final class McpServerStatus {
          */
         public Builder toolsError(@Nullable String toolsError) {
             this.toolsError = toolsError;
-            _present |= 0x800L;
-            _unbound = Unbound.without(_unbound, 11);
+            _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -573,7 +604,7 @@ public final class McpServerStatus {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("McpServerStatus is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerStatus(authStatus, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _present, _additionalProperties, _order, _unbound);
+            return new McpServerStatus(authStatus, environmentId, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -583,14 +614,15 @@ public final class McpServerStatus {
             @Nullable String f1 = null;
             @Nullable String f2 = null;
             @Nullable String f3 = null;
-            @Nullable List<ResourceTemplate> f4 = null;
-            @Nullable List<Resource> f5 = null;
-            @Nullable McpServerConnectionStatus f6 = null;
-            @Nullable JsonNode f7 = null;
-            @Nullable McpServerInfo f8 = null;
-            @Nullable JsonNode f9 = null;
-            @Nullable Map<String, Tool> f10 = null;
-            @Nullable String f11 = null;
+            @Nullable String f4 = null;
+            @Nullable List<ResourceTemplate> f5 = null;
+            @Nullable List<Resource> f6 = null;
+            @Nullable McpServerConnectionStatus f7 = null;
+            @Nullable JsonNode f8 = null;
+            @Nullable McpServerInfo f9 = null;
+            @Nullable JsonNode f10 = null;
+            @Nullable Map<String, Tool> f11 = null;
+            @Nullable String f12 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -620,16 +652,17 @@ public final class McpServerStatus {
                     switch (ix) {
                         case 0 -> f0 = McpAuthStatus.codec().read(q);
                         case 1 -> f1 = Json.readNullableString(q);
-                        case 2 -> f2 = Json.readString(q);
-                        case 3 -> f3 = Json.readNullableString(q);
-                        case 4 -> f4 = Json.readList(q, ResourceTemplate.codec());
-                        case 5 -> f5 = Json.readList(q, Resource.codec());
-                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerConnectionStatus.codec().read(q);
-                        case 7 -> f7 = Json.readTree(q);
-                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerInfo.codec().read(q);
-                        case 9 -> f9 = Json.readTree(q);
-                        case 10 -> f10 = Json.readMap(q, Tool.codec(), false);
-                        case 11 -> f11 = Json.readNullableString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = Json.readNullableString(q);
+                        case 5 -> f5 = Json.readList(q, ResourceTemplate.codec());
+                        case 6 -> f6 = Json.readList(q, Resource.codec());
+                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerConnectionStatus.codec().read(q);
+                        case 8 -> f8 = Json.readTree(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerInfo.codec().read(q);
+                        case 10 -> f10 = Json.readTree(q);
+                        case 11 -> f11 = Json.readMap(q, Tool.codec(), false);
+                        case 12 -> f12 = Json.readNullableString(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -646,7 +679,7 @@ public final class McpServerStatus {
                 }
                 unbound = Json.missingMembers(unbound, p, "McpServerStatus", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerStatus(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new McpServerStatus(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerStatus");
         }
@@ -661,52 +694,59 @@ public final class McpServerStatus {
         switch (ix) {
             case 0 -> McpAuthStatus.codec().write(v.authStatus, g);
             case 1 -> {
+                if (v.environmentId == null) {
+                    g.writeNull();
+                } else {
+                    g.writeString(v.environmentId);
+                }
+            }
+            case 2 -> {
                 if (v.httpOrigin == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.httpOrigin);
                 }
             }
-            case 2 -> g.writeString(v.name);
-            case 3 -> {
+            case 3 -> g.writeString(v.name);
+            case 4 -> {
                 if (v.pluginId == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.pluginId);
                 }
             }
-            case 4 -> Json.writeList(g, v.resourceTemplates, ResourceTemplate.codec());
-            case 5 -> Json.writeList(g, v.resources, Resource.codec());
-            case 6 -> {
+            case 5 -> Json.writeList(g, v.resourceTemplates, ResourceTemplate.codec());
+            case 6 -> Json.writeList(g, v.resources, Resource.codec());
+            case 7 -> {
                 if (v.runtimeStatus == null) {
                     g.writeNull();
                 } else {
                     McpServerConnectionStatus.codec().write(v.runtimeStatus, g);
                 }
             }
-            case 7 -> {
+            case 8 -> {
                 if (v.serverCapabilities == null) {
                     g.writeNull();
                 } else {
                     Json.writeTree(g, v.serverCapabilities);
                 }
             }
-            case 8 -> {
+            case 9 -> {
                 if (v.serverInfo == null) {
                     g.writeNull();
                 } else {
                     McpServerInfo.codec().write(v.serverInfo, g);
                 }
             }
-            case 9 -> {
+            case 10 -> {
                 if (v.toolListMeta == null) {
                     g.writeNull();
                 } else {
                     Json.writeTree(g, v.toolListMeta);
                 }
             }
-            case 10 -> Json.writeMap(g, v.tools, Tool.codec());
-            case 11 -> {
+            case 11 -> Json.writeMap(g, v.tools, Tool.codec());
+            case 12 -> {
                 if (v.toolsError == null) {
                     g.writeNull();
                 } else {

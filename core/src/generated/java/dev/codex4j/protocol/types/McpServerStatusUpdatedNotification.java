@@ -42,15 +42,16 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class McpServerStatusUpdatedNotification {
-    private static final String[] NAMES = {"error", "failureReason", "name", "status", "threadId"};
+    private static final String[] NAMES = {"environmentId", "error", "failureReason", "name", "status", "threadId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"error", "failureReason", "name", "status", "threadId"};
-    private static final String[] JAVA_TYPES = {"String", "McpServerStartupFailureReason", "String", "McpServerStartupState", "String"};
-    private static final long REQUIRED = 0xcL;
+    private static final String[] JAVA_NAMES = {"environmentId", "error", "failureReason", "name", "status", "threadId"};
+    private static final String[] JAVA_TYPES = {"String", "String", "McpServerStartupFailureReason", "String", "McpServerStartupState", "String"};
+    private static final long REQUIRED = 0x18L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
+    private final @Nullable String environmentId;
     private final @Nullable String error;
     private final @Nullable McpServerStartupFailureReason failureReason;
     private final String name;
@@ -61,7 +62,8 @@ public final class McpServerStatusUpdatedNotification {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private McpServerStatusUpdatedNotification(@Nullable String error, @Nullable McpServerStartupFailureReason failureReason, String name, McpServerStartupState status, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private McpServerStatusUpdatedNotification(@Nullable String environmentId, @Nullable String error, @Nullable McpServerStartupFailureReason failureReason, String name, McpServerStartupState status, @Nullable String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        this.environmentId = environmentId;
         this.error = error;
         this.failureReason = failureReason;
         this.name = name;
@@ -74,12 +76,22 @@ public final class McpServerStatusUpdatedNotification {
     }
 
     /**
+     * Registration scope, not necessarily the server's execution environment.
+     *
+     * @return the {@code environmentId} member, or null when absent or null
+     */
+    public @Nullable String environmentId() {
+        Unbound.check(_unbound, 0);
+        return environmentId;
+    }
+
+    /**
      * The {@code error} member.
      *
      * @return the {@code error} member, or null when absent or null
      */
     public @Nullable String error() {
-        Unbound.check(_unbound, 0);
+        Unbound.check(_unbound, 1);
         return error;
     }
 
@@ -89,7 +101,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code failureReason} member, or null when absent or null
      */
     public @Nullable McpServerStartupFailureReason failureReason() {
-        Unbound.check(_unbound, 1);
+        Unbound.check(_unbound, 2);
         return failureReason;
     }
 
@@ -99,7 +111,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code name} member
      */
     public String name() {
-        Unbound.check(_unbound, 2);
+        Unbound.check(_unbound, 3);
         return name;
     }
 
@@ -109,7 +121,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code status} member
      */
     public McpServerStartupState status() {
-        Unbound.check(_unbound, 3);
+        Unbound.check(_unbound, 4);
         return status;
     }
 
@@ -119,7 +131,7 @@ public final class McpServerStatusUpdatedNotification {
      * @return the {@code threadId} member, or null when absent or null
      */
     public @Nullable String threadId() {
-        Unbound.check(_unbound, 4);
+        Unbound.check(_unbound, 5);
         return threadId;
     }
 
@@ -176,6 +188,7 @@ public final class McpServerStatusUpdatedNotification {
             return true;
         }
         return o instanceof McpServerStatusUpdatedNotification x && _present == x._present
+                && Objects.equals(environmentId, x.environmentId)
                 && Objects.equals(error, x.error)
                 && Objects.equals(failureReason, x.failureReason)
                 && Objects.equals(name, x.name)
@@ -187,7 +200,7 @@ public final class McpServerStatusUpdatedNotification {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, error, failureReason, name, status, threadId, _additionalProperties, _unbound);
+        return Objects.hash(_present, environmentId, error, failureReason, name, status, threadId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -195,14 +208,17 @@ public final class McpServerStatusUpdatedNotification {
     public String toString() {
         StringBuilder b = new StringBuilder("McpServerStatusUpdatedNotification[");
         if ((_present & 0x1L) != 0) {
-            Json.field(b, "error", error);
+            Json.field(b, "environmentId", environmentId);
         }
         if ((_present & 0x2L) != 0) {
+            Json.field(b, "error", error);
+        }
+        if ((_present & 0x4L) != 0) {
             Json.field(b, "failureReason", failureReason);
         }
         Json.field(b, "name", name);
         Json.field(b, "status", status);
-        if ((_present & 0x10L) != 0) {
+        if ((_present & 0x20L) != 0) {
             Json.field(b, "threadId", threadId);
         }
         if (!_additionalProperties.isEmpty()) {
@@ -218,6 +234,7 @@ public final class McpServerStatusUpdatedNotification {
      * Builds a {@link McpServerStatusUpdatedNotification}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
      */
     public static final class Builder {
+        private @Nullable String environmentId;
         private @Nullable String error;
         private @Nullable McpServerStartupFailureReason failureReason;
         private @Nullable String name;
@@ -231,6 +248,7 @@ public final class McpServerStatusUpdatedNotification {
         private Builder() {}
 
         private Builder(McpServerStatusUpdatedNotification v) {
+            environmentId = v.environmentId;
             error = v.error;
             failureReason = v.failureReason;
             name = v.name;
@@ -243,6 +261,19 @@ public final class McpServerStatusUpdatedNotification {
         }
 
         /**
+         * Sets {@link McpServerStatusUpdatedNotification#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param environmentId the {@code environmentId} member
+         * @return this builder
+         */
+        public Builder environmentId(@Nullable String environmentId) {
+            this.environmentId = environmentId;
+            _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
+            return this;
+        }
+
+        /**
          * Sets {@link McpServerStatusUpdatedNotification#error()}. Optional; {@code null} writes JSON {@code null}.
          *
          * @param error the {@code error} member
@@ -250,8 +281,8 @@ public final class McpServerStatusUpdatedNotification {
          */
         public Builder error(@Nullable String error) {
             this.error = error;
-            _present |= 0x1L;
-            _unbound = Unbound.without(_unbound, 0);
+            _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -263,8 +294,8 @@ public final class McpServerStatusUpdatedNotification {
          */
         public Builder failureReason(@Nullable McpServerStartupFailureReason failureReason) {
             this.failureReason = failureReason;
-            _present |= 0x2L;
-            _unbound = Unbound.without(_unbound, 1);
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
             return this;
         }
 
@@ -277,8 +308,8 @@ public final class McpServerStatusUpdatedNotification {
         public Builder name(String name) {
             Objects.requireNonNull(name, "name");
             this.name = name;
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
+            _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -291,8 +322,8 @@ public final class McpServerStatusUpdatedNotification {
         public Builder status(McpServerStartupState status) {
             Objects.requireNonNull(status, "status");
             this.status = status;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -304,8 +335,8 @@ public final class McpServerStatusUpdatedNotification {
          */
         public Builder threadId(@Nullable String threadId) {
             this.threadId = threadId;
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -358,17 +389,18 @@ public final class McpServerStatusUpdatedNotification {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("McpServerStatusUpdatedNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerStatusUpdatedNotification(error, failureReason, name, status, threadId, _present, _additionalProperties, _order, _unbound);
+            return new McpServerStatusUpdatedNotification(environmentId, error, failureReason, name, status, threadId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
     private static McpServerStatusUpdatedNotification readBody(JsonParser p, boolean tagRead) {
         try {
             @Nullable String f0 = null;
-            @Nullable McpServerStartupFailureReason f1 = null;
-            @Nullable String f2 = null;
-            @Nullable McpServerStartupState f3 = null;
-            @Nullable String f4 = null;
+            @Nullable String f1 = null;
+            @Nullable McpServerStartupFailureReason f2 = null;
+            @Nullable String f3 = null;
+            @Nullable McpServerStartupState f4 = null;
+            @Nullable String f5 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -397,10 +429,11 @@ public final class McpServerStatusUpdatedNotification {
                 try {
                     switch (ix) {
                         case 0 -> f0 = Json.readNullableString(q);
-                        case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerStartupFailureReason.codec().read(q);
-                        case 2 -> f2 = Json.readString(q);
-                        case 3 -> f3 = McpServerStartupState.codec().read(q);
-                        case 4 -> f4 = Json.readNullableString(q);
+                        case 1 -> f1 = Json.readNullableString(q);
+                        case 2 -> f2 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpServerStartupFailureReason.codec().read(q);
+                        case 3 -> f3 = Json.readString(q);
+                        case 4 -> f4 = McpServerStartupState.codec().read(q);
+                        case 5 -> f5 = Json.readNullableString(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -417,7 +450,7 @@ public final class McpServerStatusUpdatedNotification {
                 }
                 unbound = Json.missingMembers(unbound, p, "McpServerStatusUpdatedNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerStatusUpdatedNotification(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new McpServerStatusUpdatedNotification(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerStatusUpdatedNotification");
         }
@@ -431,22 +464,29 @@ public final class McpServerStatusUpdatedNotification {
         }
         switch (ix) {
             case 0 -> {
+                if (v.environmentId == null) {
+                    g.writeNull();
+                } else {
+                    g.writeString(v.environmentId);
+                }
+            }
+            case 1 -> {
                 if (v.error == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.error);
                 }
             }
-            case 1 -> {
+            case 2 -> {
                 if (v.failureReason == null) {
                     g.writeNull();
                 } else {
                     McpServerStartupFailureReason.codec().write(v.failureReason, g);
                 }
             }
-            case 2 -> g.writeString(v.name);
-            case 3 -> McpServerStartupState.codec().write(v.status, g);
-            case 4 -> {
+            case 3 -> g.writeString(v.name);
+            case 4 -> McpServerStartupState.codec().write(v.status, g);
+            case 5 -> {
                 if (v.threadId == null) {
                     g.writeNull();
                 } else {

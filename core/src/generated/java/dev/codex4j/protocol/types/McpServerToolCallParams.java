@@ -43,17 +43,18 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class McpServerToolCallParams {
-    private static final String[] NAMES = {"_meta", "arguments", "server", "threadId", "tool"};
+    private static final String[] NAMES = {"_meta", "arguments", "environmentId", "server", "threadId", "tool"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"meta", "arguments", "server", "threadId", "tool"};
-    private static final String[] JAVA_TYPES = {"JsonNode", "JsonNode", "String", "String", "String"};
-    private static final long REQUIRED = 0x1cL;
+    private static final String[] JAVA_NAMES = {"meta", "arguments", "environmentId", "server", "threadId", "tool"};
+    private static final String[] JAVA_TYPES = {"JsonNode", "JsonNode", "String", "String", "String", "String"};
+    private static final long REQUIRED = 0x38L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
     private final @Nullable JsonNode meta;
     private final @Nullable JsonNode arguments;
+    private final @Nullable String environmentId;
     private final String server;
     private final String threadId;
     private final String tool;
@@ -62,9 +63,10 @@ public final class McpServerToolCallParams {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private McpServerToolCallParams(@Nullable JsonNode meta, @Nullable JsonNode arguments, String server, String threadId, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private McpServerToolCallParams(@Nullable JsonNode meta, @Nullable JsonNode arguments, @Nullable String environmentId, String server, String threadId, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.meta = meta;
         this.arguments = arguments;
+        this.environmentId = environmentId;
         this.server = server;
         this.threadId = threadId;
         this.tool = tool;
@@ -95,12 +97,22 @@ public final class McpServerToolCallParams {
     }
 
     /**
+     * Exact registration scope; omission preserves legacy name-only selection.
+     *
+     * @return the {@code environmentId} member, or null when absent or null
+     */
+    public @Nullable String environmentId() {
+        Unbound.check(_unbound, 2);
+        return environmentId;
+    }
+
+    /**
      * The {@code server} member.
      *
      * @return the {@code server} member
      */
     public String server() {
-        Unbound.check(_unbound, 2);
+        Unbound.check(_unbound, 3);
         return server;
     }
 
@@ -110,7 +122,7 @@ public final class McpServerToolCallParams {
      * @return the {@code threadId} member
      */
     public String threadId() {
-        Unbound.check(_unbound, 3);
+        Unbound.check(_unbound, 4);
         return threadId;
     }
 
@@ -120,7 +132,7 @@ public final class McpServerToolCallParams {
      * @return the {@code tool} member
      */
     public String tool() {
-        Unbound.check(_unbound, 4);
+        Unbound.check(_unbound, 5);
         return tool;
     }
 
@@ -179,6 +191,7 @@ public final class McpServerToolCallParams {
         return o instanceof McpServerToolCallParams x && _present == x._present
                 && Objects.equals(meta, x.meta)
                 && Objects.equals(arguments, x.arguments)
+                && Objects.equals(environmentId, x.environmentId)
                 && Objects.equals(server, x.server)
                 && Objects.equals(threadId, x.threadId)
                 && Objects.equals(tool, x.tool)
@@ -188,7 +201,7 @@ public final class McpServerToolCallParams {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, meta, arguments, server, threadId, tool, _additionalProperties, _unbound);
+        return Objects.hash(_present, meta, arguments, environmentId, server, threadId, tool, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -200,6 +213,9 @@ public final class McpServerToolCallParams {
         }
         if ((_present & 0x2L) != 0) {
             Json.field(b, "arguments", arguments);
+        }
+        if ((_present & 0x4L) != 0) {
+            Json.field(b, "environmentId", environmentId);
         }
         Json.field(b, "server", server);
         Json.field(b, "threadId", threadId);
@@ -219,6 +235,7 @@ public final class McpServerToolCallParams {
     public static final class Builder {
         private @Nullable JsonNode meta;
         private @Nullable JsonNode arguments;
+        private @Nullable String environmentId;
         private @Nullable String server;
         private @Nullable String threadId;
         private @Nullable String tool;
@@ -232,6 +249,7 @@ public final class McpServerToolCallParams {
         private Builder(McpServerToolCallParams v) {
             meta = v.meta;
             arguments = v.arguments;
+            environmentId = v.environmentId;
             server = v.server;
             threadId = v.threadId;
             tool = v.tool;
@@ -268,6 +286,19 @@ public final class McpServerToolCallParams {
         }
 
         /**
+         * Sets {@link McpServerToolCallParams#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param environmentId the {@code environmentId} member
+         * @return this builder
+         */
+        public Builder environmentId(@Nullable String environmentId) {
+            this.environmentId = environmentId;
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
+            return this;
+        }
+
+        /**
          * Sets {@link McpServerToolCallParams#server()}. Required.
          *
          * @param server the {@code server} member
@@ -276,8 +307,8 @@ public final class McpServerToolCallParams {
         public Builder server(String server) {
             Objects.requireNonNull(server, "server");
             this.server = server;
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
+            _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
             return this;
         }
 
@@ -290,8 +321,8 @@ public final class McpServerToolCallParams {
         public Builder threadId(String threadId) {
             Objects.requireNonNull(threadId, "threadId");
             this.threadId = threadId;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -304,8 +335,8 @@ public final class McpServerToolCallParams {
         public Builder tool(String tool) {
             Objects.requireNonNull(tool, "tool");
             this.tool = tool;
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -358,7 +389,7 @@ public final class McpServerToolCallParams {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("McpServerToolCallParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new McpServerToolCallParams(meta, arguments, server, threadId, tool, _present, _additionalProperties, _order, _unbound);
+            return new McpServerToolCallParams(meta, arguments, environmentId, server, threadId, tool, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -369,6 +400,7 @@ public final class McpServerToolCallParams {
             @Nullable String f2 = null;
             @Nullable String f3 = null;
             @Nullable String f4 = null;
+            @Nullable String f5 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -398,9 +430,10 @@ public final class McpServerToolCallParams {
                     switch (ix) {
                         case 0 -> f0 = Json.readTree(q);
                         case 1 -> f1 = Json.readTree(q);
-                        case 2 -> f2 = Json.readString(q);
+                        case 2 -> f2 = Json.readNullableString(q);
                         case 3 -> f3 = Json.readString(q);
                         case 4 -> f4 = Json.readString(q);
+                        case 5 -> f5 = Json.readString(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -417,7 +450,7 @@ public final class McpServerToolCallParams {
                 }
                 unbound = Json.missingMembers(unbound, p, "McpServerToolCallParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new McpServerToolCallParams(f0, f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new McpServerToolCallParams(f0, f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("McpServerToolCallParams");
         }
@@ -444,9 +477,16 @@ public final class McpServerToolCallParams {
                     Json.writeTree(g, v.arguments);
                 }
             }
-            case 2 -> g.writeString(v.server);
-            case 3 -> g.writeString(v.threadId);
-            case 4 -> g.writeString(v.tool);
+            case 2 -> {
+                if (v.environmentId == null) {
+                    g.writeNull();
+                } else {
+                    g.writeString(v.environmentId);
+                }
+            }
+            case 3 -> g.writeString(v.server);
+            case 4 -> g.writeString(v.threadId);
+            case 5 -> g.writeString(v.tool);
             default -> throw new IllegalStateException("member " + ix);
         }
     }

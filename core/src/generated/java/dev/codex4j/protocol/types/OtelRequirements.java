@@ -40,17 +40,19 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class OtelRequirements {
-    private static final String[] NAMES = {"environment", "exporter", "log_agent_responses", "log_guardian_assessments", "log_sse_deltas", "log_user_prompt", "metrics_exporter", "span_attributes", "tool_result", "trace_exporter", "tracestate"};
+    private static final String[] NAMES = {"environment", "exporter", "headers_helper", "headers_helper_refresh_interval_ms", "log_agent_responses", "log_guardian_assessments", "log_sse_deltas", "log_user_prompt", "metrics_exporter", "span_attributes", "tool_result", "trace_exporter", "tracestate"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"environment", "exporter", "logAgentResponses", "logGuardianAssessments", "logSseDeltas", "logUserPrompt", "metricsExporter", "spanAttributes", "toolResult", "traceExporter", "tracestate"};
-    private static final String[] JAVA_TYPES = {"String", "OtelExporter", "boolean", "boolean", "boolean", "boolean", "OtelExporter", "Map<String, String>", "OtelToolResultLogConfig", "OtelExporter", "Map<String, Map<String, String>>"};
+    private static final String[] JAVA_NAMES = {"environment", "exporter", "headersHelper", "headersHelperRefreshIntervalMs", "logAgentResponses", "logGuardianAssessments", "logSseDeltas", "logUserPrompt", "metricsExporter", "spanAttributes", "toolResult", "traceExporter", "tracestate"};
+    private static final String[] JAVA_TYPES = {"String", "OtelExporter", "String", "long", "boolean", "boolean", "boolean", "boolean", "OtelExporter", "Map<String, String>", "OtelToolResultLogConfig", "OtelExporter", "Map<String, Map<String, String>>"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
     private final @Nullable String environment;
     private final @Nullable OtelExporter exporter;
+    private final @Nullable String headersHelper;
+    private final @Nullable Long headersHelperRefreshIntervalMs;
     private final @Nullable Boolean logAgentResponses;
     private final @Nullable Boolean logGuardianAssessments;
     private final @Nullable Boolean logSseDeltas;
@@ -65,9 +67,11 @@ public final class OtelRequirements {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private OtelRequirements(@Nullable String environment, @Nullable OtelExporter exporter, @Nullable Boolean logAgentResponses, @Nullable Boolean logGuardianAssessments, @Nullable Boolean logSseDeltas, @Nullable Boolean logUserPrompt, @Nullable OtelExporter metricsExporter, @Nullable Map<String, String> spanAttributes, @Nullable OtelToolResultLogConfig toolResult, @Nullable OtelExporter traceExporter, @Nullable Map<String, Map<String, String>> tracestate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private OtelRequirements(@Nullable String environment, @Nullable OtelExporter exporter, @Nullable String headersHelper, @Nullable Long headersHelperRefreshIntervalMs, @Nullable Boolean logAgentResponses, @Nullable Boolean logGuardianAssessments, @Nullable Boolean logSseDeltas, @Nullable Boolean logUserPrompt, @Nullable OtelExporter metricsExporter, @Nullable Map<String, String> spanAttributes, @Nullable OtelToolResultLogConfig toolResult, @Nullable OtelExporter traceExporter, @Nullable Map<String, Map<String, String>> tracestate, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.environment = environment;
         this.exporter = exporter;
+        this.headersHelper = headersHelper;
+        this.headersHelperRefreshIntervalMs = headersHelperRefreshIntervalMs;
         this.logAgentResponses = logAgentResponses;
         this.logGuardianAssessments = logGuardianAssessments;
         this.logSseDeltas = logSseDeltas;
@@ -104,12 +108,32 @@ public final class OtelRequirements {
     }
 
     /**
+     * The {@code headers_helper} member.
+     *
+     * @return the {@code headers_helper} member, or null when absent or null
+     */
+    public @Nullable String headersHelper() {
+        Unbound.check(_unbound, 2);
+        return headersHelper;
+    }
+
+    /**
+     * The {@code headers_helper_refresh_interval_ms} member.
+     *
+     * @return the {@code headers_helper_refresh_interval_ms} member, or null when absent or null
+     */
+    public @Nullable Long headersHelperRefreshIntervalMs() {
+        Unbound.check(_unbound, 3);
+        return headersHelperRefreshIntervalMs;
+    }
+
+    /**
      * The {@code log_agent_responses} member.
      *
      * @return the {@code log_agent_responses} member, or null when absent or null
      */
     public @Nullable Boolean logAgentResponses() {
-        Unbound.check(_unbound, 2);
+        Unbound.check(_unbound, 4);
         return logAgentResponses;
     }
 
@@ -119,7 +143,7 @@ public final class OtelRequirements {
      * @return the {@code log_guardian_assessments} member, or null when absent or null
      */
     public @Nullable Boolean logGuardianAssessments() {
-        Unbound.check(_unbound, 3);
+        Unbound.check(_unbound, 5);
         return logGuardianAssessments;
     }
 
@@ -129,7 +153,7 @@ public final class OtelRequirements {
      * @return the {@code log_sse_deltas} member, or null when absent or null
      */
     public @Nullable Boolean logSseDeltas() {
-        Unbound.check(_unbound, 4);
+        Unbound.check(_unbound, 6);
         return logSseDeltas;
     }
 
@@ -139,7 +163,7 @@ public final class OtelRequirements {
      * @return the {@code log_user_prompt} member, or null when absent or null
      */
     public @Nullable Boolean logUserPrompt() {
-        Unbound.check(_unbound, 5);
+        Unbound.check(_unbound, 7);
         return logUserPrompt;
     }
 
@@ -149,7 +173,7 @@ public final class OtelRequirements {
      * @return the {@code metrics_exporter} member, or null when absent or null
      */
     public @Nullable OtelExporter metricsExporter() {
-        Unbound.check(_unbound, 6);
+        Unbound.check(_unbound, 8);
         return metricsExporter;
     }
 
@@ -159,7 +183,7 @@ public final class OtelRequirements {
      * @return the {@code span_attributes} member, or null when absent or null
      */
     public @Nullable Map<String, String> spanAttributes() {
-        Unbound.check(_unbound, 7);
+        Unbound.check(_unbound, 9);
         return spanAttributes;
     }
 
@@ -169,7 +193,7 @@ public final class OtelRequirements {
      * @return the {@code tool_result} member, or null when absent or null
      */
     public @Nullable OtelToolResultLogConfig toolResult() {
-        Unbound.check(_unbound, 8);
+        Unbound.check(_unbound, 10);
         return toolResult;
     }
 
@@ -179,7 +203,7 @@ public final class OtelRequirements {
      * @return the {@code trace_exporter} member, or null when absent or null
      */
     public @Nullable OtelExporter traceExporter() {
-        Unbound.check(_unbound, 9);
+        Unbound.check(_unbound, 11);
         return traceExporter;
     }
 
@@ -189,7 +213,7 @@ public final class OtelRequirements {
      * @return the {@code tracestate} member, or null when absent or null
      */
     public @Nullable Map<String, Map<String, String>> tracestate() {
-        Unbound.check(_unbound, 10);
+        Unbound.check(_unbound, 12);
         return tracestate;
     }
 
@@ -248,6 +272,8 @@ public final class OtelRequirements {
         return o instanceof OtelRequirements x && _present == x._present
                 && Objects.equals(environment, x.environment)
                 && Objects.equals(exporter, x.exporter)
+                && Objects.equals(headersHelper, x.headersHelper)
+                && Objects.equals(headersHelperRefreshIntervalMs, x.headersHelperRefreshIntervalMs)
                 && Objects.equals(logAgentResponses, x.logAgentResponses)
                 && Objects.equals(logGuardianAssessments, x.logGuardianAssessments)
                 && Objects.equals(logSseDeltas, x.logSseDeltas)
@@ -263,7 +289,7 @@ public final class OtelRequirements {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, environment, exporter, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _additionalProperties, _unbound);
+        return Objects.hash(_present, environment, exporter, headersHelper, headersHelperRefreshIntervalMs, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -277,30 +303,36 @@ public final class OtelRequirements {
             Json.field(b, "exporter", exporter);
         }
         if ((_present & 0x4L) != 0) {
-            Json.field(b, "logAgentResponses", logAgentResponses);
+            Json.field(b, "headersHelper", headersHelper);
         }
         if ((_present & 0x8L) != 0) {
-            Json.field(b, "logGuardianAssessments", logGuardianAssessments);
+            Json.field(b, "headersHelperRefreshIntervalMs", headersHelperRefreshIntervalMs);
         }
         if ((_present & 0x10L) != 0) {
-            Json.field(b, "logSseDeltas", logSseDeltas);
+            Json.field(b, "logAgentResponses", logAgentResponses);
         }
         if ((_present & 0x20L) != 0) {
-            Json.field(b, "logUserPrompt", logUserPrompt);
+            Json.field(b, "logGuardianAssessments", logGuardianAssessments);
         }
         if ((_present & 0x40L) != 0) {
-            Json.field(b, "metricsExporter", metricsExporter);
+            Json.field(b, "logSseDeltas", logSseDeltas);
         }
         if ((_present & 0x80L) != 0) {
-            Json.field(b, "spanAttributes", spanAttributes);
+            Json.field(b, "logUserPrompt", logUserPrompt);
         }
         if ((_present & 0x100L) != 0) {
-            Json.field(b, "toolResult", toolResult);
+            Json.field(b, "metricsExporter", metricsExporter);
         }
         if ((_present & 0x200L) != 0) {
-            Json.field(b, "traceExporter", traceExporter);
+            Json.field(b, "spanAttributes", spanAttributes);
         }
         if ((_present & 0x400L) != 0) {
+            Json.field(b, "toolResult", toolResult);
+        }
+        if ((_present & 0x800L) != 0) {
+            Json.field(b, "traceExporter", traceExporter);
+        }
+        if ((_present & 0x1000L) != 0) {
             Json.field(b, "tracestate", tracestate);
         }
         if (!_additionalProperties.isEmpty()) {
@@ -318,6 +350,8 @@ public final class OtelRequirements {
     public static final class Builder {
         private @Nullable String environment;
         private @Nullable OtelExporter exporter;
+        private @Nullable String headersHelper;
+        private @Nullable Long headersHelperRefreshIntervalMs;
         private @Nullable Boolean logAgentResponses;
         private @Nullable Boolean logGuardianAssessments;
         private @Nullable Boolean logSseDeltas;
@@ -337,6 +371,8 @@ public final class OtelRequirements {
         private Builder(OtelRequirements v) {
             environment = v.environment;
             exporter = v.exporter;
+            headersHelper = v.headersHelper;
+            headersHelperRefreshIntervalMs = v.headersHelperRefreshIntervalMs;
             logAgentResponses = v.logAgentResponses;
             logGuardianAssessments = v.logGuardianAssessments;
             logSseDeltas = v.logSseDeltas;
@@ -379,6 +415,32 @@ public final class OtelRequirements {
         }
 
         /**
+         * Sets {@link OtelRequirements#headersHelper()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param headersHelper the {@code headers_helper} member
+         * @return this builder
+         */
+        public Builder headersHelper(@Nullable String headersHelper) {
+            this.headersHelper = headersHelper;
+            _present |= 0x4L;
+            _unbound = Unbound.without(_unbound, 2);
+            return this;
+        }
+
+        /**
+         * Sets {@link OtelRequirements#headersHelperRefreshIntervalMs()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param headersHelperRefreshIntervalMs the {@code headers_helper_refresh_interval_ms} member
+         * @return this builder
+         */
+        public Builder headersHelperRefreshIntervalMs(@Nullable Long headersHelperRefreshIntervalMs) {
+            this.headersHelperRefreshIntervalMs = headersHelperRefreshIntervalMs;
+            _present |= 0x8L;
+            _unbound = Unbound.without(_unbound, 3);
+            return this;
+        }
+
+        /**
          * Sets {@link OtelRequirements#logAgentResponses()}. Optional; {@code null} writes JSON {@code null}.
          *
          * @param logAgentResponses the {@code log_agent_responses} member
@@ -386,8 +448,8 @@ public final class OtelRequirements {
          */
         public Builder logAgentResponses(@Nullable Boolean logAgentResponses) {
             this.logAgentResponses = logAgentResponses;
-            _present |= 0x4L;
-            _unbound = Unbound.without(_unbound, 2);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -399,8 +461,8 @@ public final class OtelRequirements {
          */
         public Builder logGuardianAssessments(@Nullable Boolean logGuardianAssessments) {
             this.logGuardianAssessments = logGuardianAssessments;
-            _present |= 0x8L;
-            _unbound = Unbound.without(_unbound, 3);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -412,8 +474,8 @@ public final class OtelRequirements {
          */
         public Builder logSseDeltas(@Nullable Boolean logSseDeltas) {
             this.logSseDeltas = logSseDeltas;
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
+            _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -425,8 +487,8 @@ public final class OtelRequirements {
          */
         public Builder logUserPrompt(@Nullable Boolean logUserPrompt) {
             this.logUserPrompt = logUserPrompt;
-            _present |= 0x20L;
-            _unbound = Unbound.without(_unbound, 5);
+            _present |= 0x80L;
+            _unbound = Unbound.without(_unbound, 7);
             return this;
         }
 
@@ -438,8 +500,8 @@ public final class OtelRequirements {
          */
         public Builder metricsExporter(@Nullable OtelExporter metricsExporter) {
             this.metricsExporter = metricsExporter;
-            _present |= 0x40L;
-            _unbound = Unbound.without(_unbound, 6);
+            _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
             return this;
         }
 
@@ -451,8 +513,8 @@ public final class OtelRequirements {
          */
         public Builder spanAttributes(@Nullable Map<String, ? extends String> spanAttributes) {
             this.spanAttributes = spanAttributes == null ? null : Json.copyMap(spanAttributes, false);
-            _present |= 0x80L;
-            _unbound = Unbound.without(_unbound, 7);
+            _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -464,8 +526,8 @@ public final class OtelRequirements {
          */
         public Builder toolResult(@Nullable OtelToolResultLogConfig toolResult) {
             this.toolResult = toolResult;
-            _present |= 0x100L;
-            _unbound = Unbound.without(_unbound, 8);
+            _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -477,8 +539,8 @@ public final class OtelRequirements {
          */
         public Builder traceExporter(@Nullable OtelExporter traceExporter) {
             this.traceExporter = traceExporter;
-            _present |= 0x200L;
-            _unbound = Unbound.without(_unbound, 9);
+            _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -490,8 +552,8 @@ public final class OtelRequirements {
          */
         public Builder tracestate(@Nullable Map<String, ? extends Map<String, String>> tracestate) {
             this.tracestate = tracestate == null ? null : Json.copyMap(tracestate, false);
-            _present |= 0x400L;
-            _unbound = Unbound.without(_unbound, 10);
+            _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -544,7 +606,7 @@ public final class OtelRequirements {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("OtelRequirements is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new OtelRequirements(environment, exporter, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _present, _additionalProperties, _order, _unbound);
+            return new OtelRequirements(environment, exporter, headersHelper, headersHelperRefreshIntervalMs, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -552,15 +614,17 @@ public final class OtelRequirements {
         try {
             @Nullable String f0 = null;
             @Nullable OtelExporter f1 = null;
-            @Nullable Boolean f2 = null;
-            @Nullable Boolean f3 = null;
+            @Nullable String f2 = null;
+            @Nullable Long f3 = null;
             @Nullable Boolean f4 = null;
             @Nullable Boolean f5 = null;
-            @Nullable OtelExporter f6 = null;
-            @Nullable Map<String, String> f7 = null;
-            @Nullable OtelToolResultLogConfig f8 = null;
-            @Nullable OtelExporter f9 = null;
-            @Nullable Map<String, Map<String, String>> f10 = null;
+            @Nullable Boolean f6 = null;
+            @Nullable Boolean f7 = null;
+            @Nullable OtelExporter f8 = null;
+            @Nullable Map<String, String> f9 = null;
+            @Nullable OtelToolResultLogConfig f10 = null;
+            @Nullable OtelExporter f11 = null;
+            @Nullable Map<String, Map<String, String>> f12 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -590,15 +654,17 @@ public final class OtelRequirements {
                     switch (ix) {
                         case 0 -> f0 = Json.readNullableString(q);
                         case 1 -> f1 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
-                        case 2 -> f2 = Json.readNullableBoolean(q);
-                        case 3 -> f3 = Json.readNullableBoolean(q);
+                        case 2 -> f2 = Json.readNullableString(q);
+                        case 3 -> f3 = Json.readNullableLong(q);
                         case 4 -> f4 = Json.readNullableBoolean(q);
                         case 5 -> f5 = Json.readNullableBoolean(q);
-                        case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
-                        case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
-                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelToolResultLogConfig.codec().read(q);
-                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
-                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.mapOf(Json.STRING, false), false);
+                        case 6 -> f6 = Json.readNullableBoolean(q);
+                        case 7 -> f7 = Json.readNullableBoolean(q);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
+                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.STRING, false);
+                        case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelToolResultLogConfig.codec().read(q);
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : OtelExporter.codec().read(q);
+                        case 12 -> f12 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readMap(q, Json.mapOf(Json.STRING, false), false);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -615,7 +681,7 @@ public final class OtelRequirements {
                 }
                 unbound = Json.missingMembers(unbound, p, "OtelRequirements", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new OtelRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new OtelRequirements(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("OtelRequirements");
         }
@@ -643,62 +709,76 @@ public final class OtelRequirements {
                 }
             }
             case 2 -> {
+                if (v.headersHelper == null) {
+                    g.writeNull();
+                } else {
+                    g.writeString(v.headersHelper);
+                }
+            }
+            case 3 -> {
+                if (v.headersHelperRefreshIntervalMs == null) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(v.headersHelperRefreshIntervalMs);
+                }
+            }
+            case 4 -> {
                 if (v.logAgentResponses == null) {
                     g.writeNull();
                 } else {
                     g.writeBoolean(v.logAgentResponses);
                 }
             }
-            case 3 -> {
+            case 5 -> {
                 if (v.logGuardianAssessments == null) {
                     g.writeNull();
                 } else {
                     g.writeBoolean(v.logGuardianAssessments);
                 }
             }
-            case 4 -> {
+            case 6 -> {
                 if (v.logSseDeltas == null) {
                     g.writeNull();
                 } else {
                     g.writeBoolean(v.logSseDeltas);
                 }
             }
-            case 5 -> {
+            case 7 -> {
                 if (v.logUserPrompt == null) {
                     g.writeNull();
                 } else {
                     g.writeBoolean(v.logUserPrompt);
                 }
             }
-            case 6 -> {
+            case 8 -> {
                 if (v.metricsExporter == null) {
                     g.writeNull();
                 } else {
                     OtelExporter.codec().write(v.metricsExporter, g);
                 }
             }
-            case 7 -> {
+            case 9 -> {
                 if (v.spanAttributes == null) {
                     g.writeNull();
                 } else {
                     Json.writeMap(g, v.spanAttributes, Json.STRING);
                 }
             }
-            case 8 -> {
+            case 10 -> {
                 if (v.toolResult == null) {
                     g.writeNull();
                 } else {
                     OtelToolResultLogConfig.codec().write(v.toolResult, g);
                 }
             }
-            case 9 -> {
+            case 11 -> {
                 if (v.traceExporter == null) {
                     g.writeNull();
                 } else {
                     OtelExporter.codec().write(v.traceExporter, g);
                 }
             }
-            case 10 -> {
+            case 12 -> {
                 if (v.tracestate == null) {
                     g.writeNull();
                 } else {

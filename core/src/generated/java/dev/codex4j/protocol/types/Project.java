@@ -43,12 +43,12 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class Project {
-    private static final String[] NAMES = {"createdAt", "id", "metadata", "name", "position", "recencyAt", "roots", "updatedAt"};
+    private static final String[] NAMES = {"createdAt", "id", "metadata", "name", "recencyAt", "roots", "updatedAt"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"createdAt", "id", "metadata", "name", "position", "recencyAt", "roots", "updatedAt"};
-    private static final String[] JAVA_TYPES = {"long", "String", "Map<String, String>", "String", "long", "long", "List<ProjectRoot>", "long"};
-    private static final long REQUIRED = 0xdfL;
+    private static final String[] JAVA_NAMES = {"createdAt", "id", "metadata", "name", "recencyAt", "roots", "updatedAt"};
+    private static final String[] JAVA_TYPES = {"long", "String", "Map<String, String>", "String", "long", "List<ProjectRoot>", "long"};
+    private static final long REQUIRED = 0x6fL;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
@@ -56,7 +56,6 @@ public final class Project {
     private final String id;
     private final Map<String, String> metadata;
     private final String name;
-    private final long position;
     private final @Nullable Long recencyAt;
     private final List<ProjectRoot> roots;
     private final long updatedAt;
@@ -65,12 +64,11 @@ public final class Project {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private Project(long createdAt, String id, Map<String, String> metadata, String name, long position, @Nullable Long recencyAt, List<ProjectRoot> roots, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private Project(long createdAt, String id, Map<String, String> metadata, String name, @Nullable Long recencyAt, List<ProjectRoot> roots, long updatedAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.createdAt = createdAt;
         this.id = id;
         this.metadata = metadata;
         this.name = name;
-        this.position = position;
         this.recencyAt = recencyAt;
         this.roots = roots;
         this.updatedAt = updatedAt;
@@ -121,22 +119,12 @@ public final class Project {
     }
 
     /**
-     * The {@code position} member.
-     *
-     * @return the {@code position} member
-     */
-    public long position() {
-        Unbound.check(_unbound, 4);
-        return position;
-    }
-
-    /**
      * Newest non-archived member thread's recency, in Unix seconds; null when none exist.
      *
      * @return the {@code recencyAt} member, or null when absent or null
      */
     public @Nullable Long recencyAt() {
-        Unbound.check(_unbound, 5);
+        Unbound.check(_unbound, 4);
         return recencyAt;
     }
 
@@ -146,7 +134,7 @@ public final class Project {
      * @return the {@code roots} member
      */
     public List<ProjectRoot> roots() {
-        Unbound.check(_unbound, 6);
+        Unbound.check(_unbound, 5);
         return roots;
     }
 
@@ -156,7 +144,7 @@ public final class Project {
      * @return the {@code updatedAt} member
      */
     public long updatedAt() {
-        Unbound.check(_unbound, 7);
+        Unbound.check(_unbound, 6);
         return updatedAt;
     }
 
@@ -217,7 +205,6 @@ public final class Project {
                 && Objects.equals(id, x.id)
                 && Objects.equals(metadata, x.metadata)
                 && Objects.equals(name, x.name)
-                && position == x.position
                 && Objects.equals(recencyAt, x.recencyAt)
                 && Objects.equals(roots, x.roots)
                 && updatedAt == x.updatedAt
@@ -227,7 +214,7 @@ public final class Project {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, createdAt, id, metadata, name, position, recencyAt, roots, updatedAt, _additionalProperties, _unbound);
+        return Objects.hash(_present, createdAt, id, metadata, name, recencyAt, roots, updatedAt, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -238,8 +225,7 @@ public final class Project {
         Json.field(b, "id", id);
         Json.field(b, "metadata", metadata);
         Json.field(b, "name", name);
-        Json.field(b, "position", position);
-        if ((_present & 0x20L) != 0) {
+        if ((_present & 0x10L) != 0) {
             Json.field(b, "recencyAt", recencyAt);
         }
         Json.field(b, "roots", roots);
@@ -261,7 +247,6 @@ public final class Project {
         private @Nullable String id;
         private @Nullable Map<String, String> metadata;
         private @Nullable String name;
-        private long position;
         private @Nullable Long recencyAt;
         private @Nullable List<ProjectRoot> roots;
         private long updatedAt;
@@ -277,7 +262,6 @@ public final class Project {
             id = v.id;
             metadata = v.metadata;
             name = v.name;
-            position = v.position;
             recencyAt = v.recencyAt;
             roots = v.roots;
             updatedAt = v.updatedAt;
@@ -343,19 +327,6 @@ public final class Project {
         }
 
         /**
-         * Sets {@link Project#position()}. Required.
-         *
-         * @param position the {@code position} member
-         * @return this builder
-         */
-        public Builder position(long position) {
-            this.position = position;
-            _present |= 0x10L;
-            _unbound = Unbound.without(_unbound, 4);
-            return this;
-        }
-
-        /**
          * Sets {@link Project#recencyAt()}. Optional; {@code null} writes JSON {@code null}.
          *
          * @param recencyAt the {@code recencyAt} member
@@ -363,8 +334,8 @@ public final class Project {
          */
         public Builder recencyAt(@Nullable Long recencyAt) {
             this.recencyAt = recencyAt;
-            _present |= 0x20L;
-            _unbound = Unbound.without(_unbound, 5);
+            _present |= 0x10L;
+            _unbound = Unbound.without(_unbound, 4);
             return this;
         }
 
@@ -377,8 +348,8 @@ public final class Project {
         public Builder roots(List<? extends ProjectRoot> roots) {
             Objects.requireNonNull(roots, "roots");
             this.roots = Json.copyList(roots);
-            _present |= 0x40L;
-            _unbound = Unbound.without(_unbound, 6);
+            _present |= 0x20L;
+            _unbound = Unbound.without(_unbound, 5);
             return this;
         }
 
@@ -390,8 +361,8 @@ public final class Project {
          */
         public Builder updatedAt(long updatedAt) {
             this.updatedAt = updatedAt;
-            _present |= 0x80L;
-            _unbound = Unbound.without(_unbound, 7);
+            _present |= 0x40L;
+            _unbound = Unbound.without(_unbound, 6);
             return this;
         }
 
@@ -444,7 +415,7 @@ public final class Project {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("Project is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new Project(createdAt, id, metadata, name, position, recencyAt, roots, updatedAt, _present, _additionalProperties, _order, _unbound);
+            return new Project(createdAt, id, metadata, name, recencyAt, roots, updatedAt, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -454,10 +425,9 @@ public final class Project {
             @Nullable String f1 = null;
             @Nullable Map<String, String> f2 = null;
             @Nullable String f3 = null;
-            long f4 = 0L;
-            @Nullable Long f5 = null;
-            @Nullable List<ProjectRoot> f6 = null;
-            long f7 = 0L;
+            @Nullable Long f4 = null;
+            @Nullable List<ProjectRoot> f5 = null;
+            long f6 = 0L;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -489,10 +459,9 @@ public final class Project {
                         case 1 -> f1 = Json.readString(q);
                         case 2 -> f2 = Json.readMap(q, Json.STRING, false);
                         case 3 -> f3 = Json.readString(q);
-                        case 4 -> f4 = Json.readLong(q);
-                        case 5 -> f5 = Json.readNullableLong(q);
-                        case 6 -> f6 = Json.readList(q, ProjectRoot.codec());
-                        case 7 -> f7 = Json.readLong(q);
+                        case 4 -> f4 = Json.readNullableLong(q);
+                        case 5 -> f5 = Json.readList(q, ProjectRoot.codec());
+                        case 6 -> f6 = Json.readLong(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -509,7 +478,7 @@ public final class Project {
                 }
                 unbound = Json.missingMembers(unbound, p, "Project", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new Project(f0, f1, f2, f3, f4, f5, f6, f7, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new Project(f0, f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("Project");
         }
@@ -526,16 +495,15 @@ public final class Project {
             case 1 -> g.writeString(v.id);
             case 2 -> Json.writeMap(g, v.metadata, Json.STRING);
             case 3 -> g.writeString(v.name);
-            case 4 -> g.writeNumber(v.position);
-            case 5 -> {
+            case 4 -> {
                 if (v.recencyAt == null) {
                     g.writeNull();
                 } else {
                     g.writeNumber(v.recencyAt);
                 }
             }
-            case 6 -> Json.writeList(g, v.roots, ProjectRoot.codec());
-            case 7 -> g.writeNumber(v.updatedAt);
+            case 5 -> Json.writeList(g, v.roots, ProjectRoot.codec());
+            case 6 -> g.writeNumber(v.updatedAt);
             default -> throw new IllegalStateException("member " + ix);
         }
     }

@@ -101,7 +101,7 @@ public final class ProjectListParams {
     }
 
     /**
-     * Defaults to position. Recency sorting always places empty projects last.
+     * Defaults to position. Recency sorting always places empty projects last. Use the returned order; numeric positions are not exposed in project responses.
      *
      * @return the {@code sortKey} member, or null when absent or null
      */

@@ -68,7 +68,7 @@ public final class ProjectMoveParams {
     }
 
     /**
-     * The {@code beforeProjectId} member.
+     * Place the project before this ID, or append it when omitted or null.
      *
      * @return the {@code beforeProjectId} member, or null when absent or null
      */

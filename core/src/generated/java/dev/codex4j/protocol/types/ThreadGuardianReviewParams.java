@@ -28,7 +28,7 @@ import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Calling <code>thread/guardianReview</code> subscribes the connection to the thread. The subscription remains after the review completes, keeping the thread loaded until the client calls <code>thread/unsubscribe</code> or disconnects.
+ * Calling <code>thread/guardianReview</code> subscribes the connection to the thread. The subscription remains after the review completes, keeping the thread loaded until the client calls <code>thread/unsubscribe</code> or disconnects. Sequential calls on the same loaded thread can reuse Guardian history across direct reviews and live approvals. The reviewer keeps a separate conversation from the actor and follows the parent thread's normal persistence settings. A retry evaluates the final call again under the current policy.
  *
  * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
  *

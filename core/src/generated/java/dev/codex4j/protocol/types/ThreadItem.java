@@ -4442,12 +4442,12 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "mcpToolCall";
 
-        private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "appContext", "arguments", "durationMs", "error", "id", "mcpAppResourceUri", "mcpAppUi", "pluginId", "readOnlyHint", "result", "server", "status", "tool"};
+        private static final String[] NAMES = {"type", "completedAtMs", "startedAtMs", "appContext", "arguments", "durationMs", "environmentId", "error", "id", "mcpAppResourceUri", "mcpAppUi", "pluginId", "readOnlyHint", "result", "server", "status", "tool"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "appContext", "arguments", "durationMs", "error", "id", "mcpAppResourceUri", "mcpAppUi", "pluginId", "readOnlyHint", "result", "server", "status", "tool"};
-        private static final String[] JAVA_TYPES = {"String", "long", "long", "McpToolCallAppContext", "JsonNode", "long", "McpToolCallError", "String", "String", "McpAppUi", "String", "boolean", "McpToolCallResult", "String", "McpToolCallStatus", "String"};
-        private static final long REQUIRED = 0xe091L;
+        private static final String[] JAVA_NAMES = {"type", "completedAtMs", "startedAtMs", "appContext", "arguments", "durationMs", "environmentId", "error", "id", "mcpAppResourceUri", "mcpAppUi", "pluginId", "readOnlyHint", "result", "server", "status", "tool"};
+        private static final String[] JAVA_TYPES = {"String", "long", "long", "McpToolCallAppContext", "JsonNode", "long", "String", "McpToolCallError", "String", "String", "McpAppUi", "String", "boolean", "McpToolCallResult", "String", "McpToolCallStatus", "String"};
+        private static final long REQUIRED = 0x1c111L;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
@@ -4456,6 +4456,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final @Nullable McpToolCallAppContext appContext;
         private final JsonNode arguments;
         private final @Nullable Long durationMs;
+        private final @Nullable String environmentId;
         private final @Nullable McpToolCallError error;
         private final String id;
         private final @Nullable String mcpAppResourceUri;
@@ -4471,12 +4472,13 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private McpToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable McpToolCallAppContext appContext, JsonNode arguments, @Nullable Long durationMs, @Nullable McpToolCallError error, String id, @Nullable String mcpAppResourceUri, @Nullable McpAppUi mcpAppUi, @Nullable String pluginId, @Nullable Boolean readOnlyHint, @Nullable McpToolCallResult result, String server, McpToolCallStatus status, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private McpToolCall(@Nullable Long completedAtMs, @Nullable Long startedAtMs, @Nullable McpToolCallAppContext appContext, JsonNode arguments, @Nullable Long durationMs, @Nullable String environmentId, @Nullable McpToolCallError error, String id, @Nullable String mcpAppResourceUri, @Nullable McpAppUi mcpAppUi, @Nullable String pluginId, @Nullable Boolean readOnlyHint, @Nullable McpToolCallResult result, String server, McpToolCallStatus status, String tool, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.completedAtMs = completedAtMs;
             this.startedAtMs = startedAtMs;
             this.appContext = appContext;
             this.arguments = arguments;
             this.durationMs = durationMs;
+            this.environmentId = environmentId;
             this.error = error;
             this.id = id;
             this.mcpAppResourceUri = mcpAppResourceUri;
@@ -4548,12 +4550,22 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
         }
 
         /**
+         * Registration scope, not necessarily the server's execution environment.
+         *
+         * @return the {@code environmentId} member, or null when absent or null
+         */
+        public @Nullable String environmentId() {
+            Unbound.check(_unbound, 6);
+            return environmentId;
+        }
+
+        /**
          * The {@code error} member.
          *
          * @return the {@code error} member, or null when absent or null
          */
         public @Nullable McpToolCallError error() {
-            Unbound.check(_unbound, 6);
+            Unbound.check(_unbound, 7);
             return error;
         }
 
@@ -4563,7 +4575,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code id} member
          */
         public String id() {
-            Unbound.check(_unbound, 7);
+            Unbound.check(_unbound, 8);
             return id;
         }
 
@@ -4573,7 +4585,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code mcpAppResourceUri} member, or null when absent or null
          */
         public @Nullable String mcpAppResourceUri() {
-            Unbound.check(_unbound, 8);
+            Unbound.check(_unbound, 9);
             return mcpAppResourceUri;
         }
 
@@ -4583,7 +4595,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code mcpAppUi} member, or null when absent or null
          */
         public @Nullable McpAppUi mcpAppUi() {
-            Unbound.check(_unbound, 9);
+            Unbound.check(_unbound, 10);
             return mcpAppUi;
         }
 
@@ -4593,7 +4605,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code pluginId} member, or null when absent or null
          */
         public @Nullable String pluginId() {
-            Unbound.check(_unbound, 10);
+            Unbound.check(_unbound, 11);
             return pluginId;
         }
 
@@ -4603,7 +4615,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code readOnlyHint} member, or null when absent or null
          */
         public @Nullable Boolean readOnlyHint() {
-            Unbound.check(_unbound, 11);
+            Unbound.check(_unbound, 12);
             return readOnlyHint;
         }
 
@@ -4613,7 +4625,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code result} member, or null when absent or null
          */
         public @Nullable McpToolCallResult result() {
-            Unbound.check(_unbound, 12);
+            Unbound.check(_unbound, 13);
             return result;
         }
 
@@ -4623,7 +4635,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code server} member
          */
         public String server() {
-            Unbound.check(_unbound, 13);
+            Unbound.check(_unbound, 14);
             return server;
         }
 
@@ -4633,7 +4645,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code status} member
          */
         public McpToolCallStatus status() {
-            Unbound.check(_unbound, 14);
+            Unbound.check(_unbound, 15);
             return status;
         }
 
@@ -4643,7 +4655,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
          * @return the {@code tool} member
          */
         public String tool() {
-            Unbound.check(_unbound, 15);
+            Unbound.check(_unbound, 16);
             return tool;
         }
 
@@ -4710,6 +4722,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     && Objects.equals(appContext, x.appContext)
                     && Objects.equals(arguments, x.arguments)
                     && Objects.equals(durationMs, x.durationMs)
+                    && Objects.equals(environmentId, x.environmentId)
                     && Objects.equals(error, x.error)
                     && Objects.equals(id, x.id)
                     && Objects.equals(mcpAppResourceUri, x.mcpAppResourceUri)
@@ -4726,7 +4739,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _additionalProperties, _unbound);
+            return Objects.hash(_present, completedAtMs, startedAtMs, appContext, arguments, durationMs, environmentId, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -4747,22 +4760,25 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 Json.field(b, "durationMs", durationMs);
             }
             if ((_present & 0x40L) != 0) {
+                Json.field(b, "environmentId", environmentId);
+            }
+            if ((_present & 0x80L) != 0) {
                 Json.field(b, "error", error);
             }
             Json.field(b, "id", id);
-            if ((_present & 0x100L) != 0) {
+            if ((_present & 0x200L) != 0) {
                 Json.field(b, "mcpAppResourceUri", mcpAppResourceUri);
             }
-            if ((_present & 0x200L) != 0) {
+            if ((_present & 0x400L) != 0) {
                 Json.field(b, "mcpAppUi", mcpAppUi);
             }
-            if ((_present & 0x400L) != 0) {
+            if ((_present & 0x800L) != 0) {
                 Json.field(b, "pluginId", pluginId);
             }
-            if ((_present & 0x800L) != 0) {
+            if ((_present & 0x1000L) != 0) {
                 Json.field(b, "readOnlyHint", readOnlyHint);
             }
-            if ((_present & 0x1000L) != 0) {
+            if ((_present & 0x2000L) != 0) {
                 Json.field(b, "result", result);
             }
             Json.field(b, "server", server);
@@ -4786,6 +4802,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             private @Nullable McpToolCallAppContext appContext;
             private @Nullable JsonNode arguments;
             private @Nullable Long durationMs;
+            private @Nullable String environmentId;
             private @Nullable McpToolCallError error;
             private @Nullable String id;
             private @Nullable String mcpAppResourceUri;
@@ -4809,6 +4826,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 appContext = v.appContext;
                 arguments = v.arguments;
                 durationMs = v.durationMs;
+                environmentId = v.environmentId;
                 error = v.error;
                 id = v.id;
                 mcpAppResourceUri = v.mcpAppResourceUri;
@@ -4892,6 +4910,19 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             }
 
             /**
+             * Sets {@link McpToolCall#environmentId()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param environmentId the {@code environmentId} member
+             * @return this builder
+             */
+            public Builder environmentId(@Nullable String environmentId) {
+                this.environmentId = environmentId;
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
+                return this;
+            }
+
+            /**
              * Sets {@link McpToolCall#error()}. Optional; {@code null} writes JSON {@code null}.
              *
              * @param error the {@code error} member
@@ -4899,8 +4930,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              */
             public Builder error(@Nullable McpToolCallError error) {
                 this.error = error;
-                _present |= 0x40L;
-                _unbound = Unbound.without(_unbound, 6);
+                _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
                 return this;
             }
 
@@ -4913,8 +4944,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder id(String id) {
                 Objects.requireNonNull(id, "id");
                 this.id = id;
-                _present |= 0x80L;
-                _unbound = Unbound.without(_unbound, 7);
+                _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
                 return this;
             }
 
@@ -4926,8 +4957,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              */
             public Builder mcpAppResourceUri(@Nullable String mcpAppResourceUri) {
                 this.mcpAppResourceUri = mcpAppResourceUri;
-                _present |= 0x100L;
-                _unbound = Unbound.without(_unbound, 8);
+                _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
                 return this;
             }
 
@@ -4939,8 +4970,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              */
             public Builder mcpAppUi(@Nullable McpAppUi mcpAppUi) {
                 this.mcpAppUi = mcpAppUi;
-                _present |= 0x200L;
-                _unbound = Unbound.without(_unbound, 9);
+                _present |= 0x400L;
+                _unbound = Unbound.without(_unbound, 10);
                 return this;
             }
 
@@ -4952,8 +4983,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              */
             public Builder pluginId(@Nullable String pluginId) {
                 this.pluginId = pluginId;
-                _present |= 0x400L;
-                _unbound = Unbound.without(_unbound, 10);
+                _present |= 0x800L;
+                _unbound = Unbound.without(_unbound, 11);
                 return this;
             }
 
@@ -4965,8 +4996,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              */
             public Builder readOnlyHint(@Nullable Boolean readOnlyHint) {
                 this.readOnlyHint = readOnlyHint;
-                _present |= 0x800L;
-                _unbound = Unbound.without(_unbound, 11);
+                _present |= 0x1000L;
+                _unbound = Unbound.without(_unbound, 12);
                 return this;
             }
 
@@ -4978,8 +5009,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
              */
             public Builder result(@Nullable McpToolCallResult result) {
                 this.result = result;
-                _present |= 0x1000L;
-                _unbound = Unbound.without(_unbound, 12);
+                _present |= 0x2000L;
+                _unbound = Unbound.without(_unbound, 13);
                 return this;
             }
 
@@ -4992,8 +5023,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder server(String server) {
                 Objects.requireNonNull(server, "server");
                 this.server = server;
-                _present |= 0x2000L;
-                _unbound = Unbound.without(_unbound, 13);
+                _present |= 0x4000L;
+                _unbound = Unbound.without(_unbound, 14);
                 return this;
             }
 
@@ -5006,8 +5037,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder status(McpToolCallStatus status) {
                 Objects.requireNonNull(status, "status");
                 this.status = status;
-                _present |= 0x4000L;
-                _unbound = Unbound.without(_unbound, 14);
+                _present |= 0x8000L;
+                _unbound = Unbound.without(_unbound, 15);
                 return this;
             }
 
@@ -5020,8 +5051,8 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
             public Builder tool(String tool) {
                 Objects.requireNonNull(tool, "tool");
                 this.tool = tool;
-                _present |= 0x8000L;
-                _unbound = Unbound.without(_unbound, 15);
+                _present |= 0x10000L;
+                _unbound = Unbound.without(_unbound, 16);
                 return this;
             }
 
@@ -5074,7 +5105,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("ThreadItem.McpToolCall is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new McpToolCall(completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _present, _additionalProperties, _order, _unbound);
+                return new McpToolCall(completedAtMs, startedAtMs, appContext, arguments, durationMs, environmentId, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool, _present, _additionalProperties, _order, _unbound);
             }
         }
 
@@ -5085,16 +5116,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                 @Nullable McpToolCallAppContext f3 = null;
                 @Nullable JsonNode f4 = null;
                 @Nullable Long f5 = null;
-                @Nullable McpToolCallError f6 = null;
-                @Nullable String f7 = null;
+                @Nullable String f6 = null;
+                @Nullable McpToolCallError f7 = null;
                 @Nullable String f8 = null;
-                @Nullable McpAppUi f9 = null;
-                @Nullable String f10 = null;
-                @Nullable Boolean f11 = null;
-                @Nullable McpToolCallResult f12 = null;
-                @Nullable String f13 = null;
-                @Nullable McpToolCallStatus f14 = null;
-                @Nullable String f15 = null;
+                @Nullable String f9 = null;
+                @Nullable McpAppUi f10 = null;
+                @Nullable String f11 = null;
+                @Nullable Boolean f12 = null;
+                @Nullable McpToolCallResult f13 = null;
+                @Nullable String f14 = null;
+                @Nullable McpToolCallStatus f15 = null;
+                @Nullable String f16 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -5132,16 +5164,17 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                             case 3 -> f3 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallAppContext.codec().read(q);
                             case 4 -> f4 = Json.readTree(q);
                             case 5 -> f5 = Json.readNullableLong(q);
-                            case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallError.codec().read(q);
-                            case 7 -> f7 = Json.readString(q);
-                            case 8 -> f8 = Json.readNullableString(q);
-                            case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpAppUi.codec().read(q);
-                            case 10 -> f10 = Json.readNullableString(q);
-                            case 11 -> f11 = Json.readNullableBoolean(q);
-                            case 12 -> f12 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallResult.codec().read(q);
-                            case 13 -> f13 = Json.readString(q);
-                            case 14 -> f14 = McpToolCallStatus.codec().read(q);
-                            case 15 -> f15 = Json.readString(q);
+                            case 6 -> f6 = Json.readNullableString(q);
+                            case 7 -> f7 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallError.codec().read(q);
+                            case 8 -> f8 = Json.readString(q);
+                            case 9 -> f9 = Json.readNullableString(q);
+                            case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpAppUi.codec().read(q);
+                            case 11 -> f11 = Json.readNullableString(q);
+                            case 12 -> f12 = Json.readNullableBoolean(q);
+                            case 13 -> f13 = q.currentToken() == JsonToken.VALUE_NULL ? null : McpToolCallResult.codec().read(q);
+                            case 14 -> f14 = Json.readString(q);
+                            case 15 -> f15 = McpToolCallStatus.codec().read(q);
+                            case 16 -> f16 = Json.readString(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -5158,7 +5191,7 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                     unbound = Json.missingMembers(unbound, p, "ThreadItem.McpToolCall", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new McpToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new McpToolCall(f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadItem.McpToolCall");
             }
@@ -5202,51 +5235,58 @@ public sealed interface ThreadItem permits ThreadItem.UserMessage,
                     }
                 }
                 case 6 -> {
+                    if (v.environmentId == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeString(v.environmentId);
+                    }
+                }
+                case 7 -> {
                     if (v.error == null) {
                         g.writeNull();
                     } else {
                         McpToolCallError.codec().write(v.error, g);
                     }
                 }
-                case 7 -> g.writeString(v.id);
-                case 8 -> {
+                case 8 -> g.writeString(v.id);
+                case 9 -> {
                     if (v.mcpAppResourceUri == null) {
                         g.writeNull();
                     } else {
                         g.writeString(v.mcpAppResourceUri);
                     }
                 }
-                case 9 -> {
+                case 10 -> {
                     if (v.mcpAppUi == null) {
                         g.writeNull();
                     } else {
                         McpAppUi.codec().write(v.mcpAppUi, g);
                     }
                 }
-                case 10 -> {
+                case 11 -> {
                     if (v.pluginId == null) {
                         g.writeNull();
                     } else {
                         g.writeString(v.pluginId);
                     }
                 }
-                case 11 -> {
+                case 12 -> {
                     if (v.readOnlyHint == null) {
                         g.writeNull();
                     } else {
                         g.writeBoolean(v.readOnlyHint);
                     }
                 }
-                case 12 -> {
+                case 13 -> {
                     if (v.result == null) {
                         g.writeNull();
                     } else {
                         McpToolCallResult.codec().write(v.result, g);
                     }
                 }
-                case 13 -> g.writeString(v.server);
-                case 14 -> McpToolCallStatus.codec().write(v.status, g);
-                case 15 -> g.writeString(v.tool);
+                case 14 -> g.writeString(v.server);
+                case 15 -> McpToolCallStatus.codec().write(v.status, g);
+                case 16 -> g.writeString(v.tool);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }

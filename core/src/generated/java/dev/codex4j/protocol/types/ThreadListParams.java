@@ -40,11 +40,11 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class ThreadListParams {
-    private static final String[] NAMES = {"ancestorThreadId", "archived", "attachedToThreadId", "currentAccountOnly", "cursor", "cwd", "excludedThreadIds", "includeAttachedThreads", "limit", "modelProviders", "originators", "parentThreadId", "projectId", "searchTerm", "sectionId", "sortDirection", "sortKey", "sourceKinds", "useStateDbOnly"};
+    private static final String[] NAMES = {"ancestorThreadId", "archived", "attachedToThreadId", "currentAccountOnly", "cursor", "cwd", "excludedThreadIds", "includeAttachedThreads", "includedThreadIds", "limit", "modelProviders", "originators", "parentThreadId", "projectId", "searchTerm", "sectionId", "sortDirection", "sortKey", "sourceKinds", "useStateDbOnly"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"ancestorThreadId", "archived", "attachedToThreadId", "currentAccountOnly", "cursor", "cwd", "excludedThreadIds", "includeAttachedThreads", "limit", "modelProviders", "originators", "parentThreadId", "projectId", "searchTerm", "sectionId", "sortDirection", "sortKey", "sourceKinds", "useStateDbOnly"};
-    private static final String[] JAVA_TYPES = {"String", "boolean", "String", "boolean", "String", "ThreadListCwdFilter", "List<String>", "boolean", "long", "List<String>", "List<String>", "String", "String", "String", "String", "SortDirection", "ThreadSortKey", "List<ThreadSourceKind>", "boolean"};
+    private static final String[] JAVA_NAMES = {"ancestorThreadId", "archived", "attachedToThreadId", "currentAccountOnly", "cursor", "cwd", "excludedThreadIds", "includeAttachedThreads", "includedThreadIds", "limit", "modelProviders", "originators", "parentThreadId", "projectId", "searchTerm", "sectionId", "sortDirection", "sortKey", "sourceKinds", "useStateDbOnly"};
+    private static final String[] JAVA_TYPES = {"String", "boolean", "String", "boolean", "String", "ThreadListCwdFilter", "List<String>", "boolean", "List<String>", "long", "List<String>", "List<String>", "String", "String", "String", "String", "SortDirection", "ThreadSortKey", "List<ThreadSourceKind>", "boolean"};
     private static final long REQUIRED = 0x0L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
@@ -57,6 +57,7 @@ public final class ThreadListParams {
     private final @Nullable ThreadListCwdFilter cwd;
     private final @Nullable List<String> excludedThreadIds;
     private final @Nullable Boolean includeAttachedThreads;
+    private final @Nullable List<String> includedThreadIds;
     private final @Nullable Long limit;
     private final @Nullable List<String> modelProviders;
     private final @Nullable List<String> originators;
@@ -73,7 +74,7 @@ public final class ThreadListParams {
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private ThreadListParams(@Nullable String ancestorThreadId, @Nullable Boolean archived, @Nullable String attachedToThreadId, @Nullable Boolean currentAccountOnly, @Nullable String cursor, @Nullable ThreadListCwdFilter cwd, @Nullable List<String> excludedThreadIds, @Nullable Boolean includeAttachedThreads, @Nullable Long limit, @Nullable List<String> modelProviders, @Nullable List<String> originators, @Nullable String parentThreadId, @Nullable String projectId, @Nullable String searchTerm, @Nullable String sectionId, @Nullable SortDirection sortDirection, @Nullable ThreadSortKey sortKey, @Nullable List<ThreadSourceKind> sourceKinds, @Nullable Boolean useStateDbOnly, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private ThreadListParams(@Nullable String ancestorThreadId, @Nullable Boolean archived, @Nullable String attachedToThreadId, @Nullable Boolean currentAccountOnly, @Nullable String cursor, @Nullable ThreadListCwdFilter cwd, @Nullable List<String> excludedThreadIds, @Nullable Boolean includeAttachedThreads, @Nullable List<String> includedThreadIds, @Nullable Long limit, @Nullable List<String> modelProviders, @Nullable List<String> originators, @Nullable String parentThreadId, @Nullable String projectId, @Nullable String searchTerm, @Nullable String sectionId, @Nullable SortDirection sortDirection, @Nullable ThreadSortKey sortKey, @Nullable List<ThreadSourceKind> sourceKinds, @Nullable Boolean useStateDbOnly, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
         this.ancestorThreadId = ancestorThreadId;
         this.archived = archived;
         this.attachedToThreadId = attachedToThreadId;
@@ -82,6 +83,7 @@ public final class ThreadListParams {
         this.cwd = cwd;
         this.excludedThreadIds = excludedThreadIds;
         this.includeAttachedThreads = includeAttachedThreads;
+        this.includedThreadIds = includedThreadIds;
         this.limit = limit;
         this.modelProviders = modelProviders;
         this.originators = originators;
@@ -183,12 +185,22 @@ public final class ThreadListParams {
     }
 
     /**
+     * Restrict results to up to 100 thread IDs before pagination. Omit or send null for unrestricted results. An empty list matches nothing. Exclusions still apply. Repeat the same IDs on each page. The local store uses indexed metadata for this filter.
+     *
+     * @return the {@code includedThreadIds} member, or null when absent or null
+     */
+    public @Nullable List<String> includedThreadIds() {
+        Unbound.check(_unbound, 8);
+        return includedThreadIds;
+    }
+
+    /**
      * Optional page size; defaults to a reasonable server-side value.
      *
      * @return the {@code limit} member, or null when absent or null
      */
     public @Nullable Long limit() {
-        Unbound.check(_unbound, 8);
+        Unbound.check(_unbound, 9);
         return limit;
     }
 
@@ -198,7 +210,7 @@ public final class ThreadListParams {
      * @return the {@code modelProviders} member, or null when absent or null
      */
     public @Nullable List<String> modelProviders() {
-        Unbound.check(_unbound, 9);
+        Unbound.check(_unbound, 10);
         return modelProviders;
     }
 
@@ -208,7 +220,7 @@ public final class ThreadListParams {
      * @return the {@code originators} member, or null when absent or null
      */
     public @Nullable List<String> originators() {
-        Unbound.check(_unbound, 10);
+        Unbound.check(_unbound, 11);
         return originators;
     }
 
@@ -219,7 +231,7 @@ public final class ThreadListParams {
      */
     @Experimental
     public @Nullable String parentThreadId() {
-        Unbound.check(_unbound, 11);
+        Unbound.check(_unbound, 12);
         return parentThreadId;
     }
 
@@ -230,7 +242,7 @@ public final class ThreadListParams {
      */
     @Experimental
     public @Nullable String projectId() {
-        Unbound.check(_unbound, 12);
+        Unbound.check(_unbound, 13);
         return projectId;
     }
 
@@ -240,7 +252,7 @@ public final class ThreadListParams {
      * @return the {@code searchTerm} member, or null when absent or null
      */
     public @Nullable String searchTerm() {
-        Unbound.check(_unbound, 13);
+        Unbound.check(_unbound, 14);
         return searchTerm;
     }
 
@@ -250,7 +262,7 @@ public final class ThreadListParams {
      * @return the {@code sectionId} member, or null when absent or null
      */
     public @Nullable String sectionId() {
-        Unbound.check(_unbound, 14);
+        Unbound.check(_unbound, 15);
         return sectionId;
     }
 
@@ -260,7 +272,7 @@ public final class ThreadListParams {
      * @return the {@code sortDirection} member, or null when absent or null
      */
     public @Nullable SortDirection sortDirection() {
-        Unbound.check(_unbound, 15);
+        Unbound.check(_unbound, 16);
         return sortDirection;
     }
 
@@ -270,7 +282,7 @@ public final class ThreadListParams {
      * @return the {@code sortKey} member, or null when absent or null
      */
     public @Nullable ThreadSortKey sortKey() {
-        Unbound.check(_unbound, 16);
+        Unbound.check(_unbound, 17);
         return sortKey;
     }
 
@@ -280,17 +292,17 @@ public final class ThreadListParams {
      * @return the {@code sourceKinds} member, or null when absent or null
      */
     public @Nullable List<ThreadSourceKind> sourceKinds() {
-        Unbound.check(_unbound, 17);
+        Unbound.check(_unbound, 18);
         return sourceKinds;
     }
 
     /**
-     * If true, return from the state DB without scanning JSONL rollouts to repair thread metadata. Omitted or false preserves scan-and-repair behavior.
+     * If true, the local store returns indexed metadata without scanning JSONL rollouts for repairs. Requests with <code>includedThreadIds</code> always use indexed metadata.
      *
      * @return the {@code useStateDbOnly} member, or null when absent
      */
     public @Nullable Boolean useStateDbOnly() {
-        Unbound.check(_unbound, 18);
+        Unbound.check(_unbound, 19);
         return useStateDbOnly;
     }
 
@@ -355,6 +367,7 @@ public final class ThreadListParams {
                 && Objects.equals(cwd, x.cwd)
                 && Objects.equals(excludedThreadIds, x.excludedThreadIds)
                 && Objects.equals(includeAttachedThreads, x.includeAttachedThreads)
+                && Objects.equals(includedThreadIds, x.includedThreadIds)
                 && Objects.equals(limit, x.limit)
                 && Objects.equals(modelProviders, x.modelProviders)
                 && Objects.equals(originators, x.originators)
@@ -372,7 +385,7 @@ public final class ThreadListParams {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _additionalProperties, _unbound);
+        return Objects.hash(_present, ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, includedThreadIds, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
@@ -404,36 +417,39 @@ public final class ThreadListParams {
             Json.field(b, "includeAttachedThreads", includeAttachedThreads);
         }
         if ((_present & 0x100L) != 0) {
-            Json.field(b, "limit", limit);
+            Json.field(b, "includedThreadIds", includedThreadIds);
         }
         if ((_present & 0x200L) != 0) {
-            Json.field(b, "modelProviders", modelProviders);
+            Json.field(b, "limit", limit);
         }
         if ((_present & 0x400L) != 0) {
-            Json.field(b, "originators", originators);
+            Json.field(b, "modelProviders", modelProviders);
         }
         if ((_present & 0x800L) != 0) {
-            Json.field(b, "parentThreadId", parentThreadId);
+            Json.field(b, "originators", originators);
         }
         if ((_present & 0x1000L) != 0) {
-            Json.field(b, "projectId", projectId);
+            Json.field(b, "parentThreadId", parentThreadId);
         }
         if ((_present & 0x2000L) != 0) {
-            Json.field(b, "searchTerm", searchTerm);
+            Json.field(b, "projectId", projectId);
         }
         if ((_present & 0x4000L) != 0) {
-            Json.field(b, "sectionId", sectionId);
+            Json.field(b, "searchTerm", searchTerm);
         }
         if ((_present & 0x8000L) != 0) {
-            Json.field(b, "sortDirection", sortDirection);
+            Json.field(b, "sectionId", sectionId);
         }
         if ((_present & 0x10000L) != 0) {
-            Json.field(b, "sortKey", sortKey);
+            Json.field(b, "sortDirection", sortDirection);
         }
         if ((_present & 0x20000L) != 0) {
-            Json.field(b, "sourceKinds", sourceKinds);
+            Json.field(b, "sortKey", sortKey);
         }
         if ((_present & 0x40000L) != 0) {
+            Json.field(b, "sourceKinds", sourceKinds);
+        }
+        if ((_present & 0x80000L) != 0) {
             Json.field(b, "useStateDbOnly", useStateDbOnly);
         }
         if (!_additionalProperties.isEmpty()) {
@@ -457,6 +473,7 @@ public final class ThreadListParams {
         private @Nullable ThreadListCwdFilter cwd;
         private @Nullable List<String> excludedThreadIds;
         private @Nullable Boolean includeAttachedThreads;
+        private @Nullable List<String> includedThreadIds;
         private @Nullable Long limit;
         private @Nullable List<String> modelProviders;
         private @Nullable List<String> originators;
@@ -484,6 +501,7 @@ public final class ThreadListParams {
             cwd = v.cwd;
             excludedThreadIds = v.excludedThreadIds;
             includeAttachedThreads = v.includeAttachedThreads;
+            includedThreadIds = v.includedThreadIds;
             limit = v.limit;
             modelProviders = v.modelProviders;
             originators = v.originators;
@@ -609,6 +627,19 @@ public final class ThreadListParams {
         }
 
         /**
+         * Sets {@link ThreadListParams#includedThreadIds()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param includedThreadIds the {@code includedThreadIds} member
+         * @return this builder
+         */
+        public Builder includedThreadIds(@Nullable List<? extends String> includedThreadIds) {
+            this.includedThreadIds = includedThreadIds == null ? null : Json.copyList(includedThreadIds);
+            _present |= 0x100L;
+            _unbound = Unbound.without(_unbound, 8);
+            return this;
+        }
+
+        /**
          * Sets {@link ThreadListParams#limit()}. Optional; {@code null} writes JSON {@code null}.
          *
          * @param limit the {@code limit} member
@@ -616,8 +647,8 @@ public final class ThreadListParams {
          */
         public Builder limit(@Nullable Long limit) {
             this.limit = limit;
-            _present |= 0x100L;
-            _unbound = Unbound.without(_unbound, 8);
+            _present |= 0x200L;
+            _unbound = Unbound.without(_unbound, 9);
             return this;
         }
 
@@ -629,8 +660,8 @@ public final class ThreadListParams {
          */
         public Builder modelProviders(@Nullable List<? extends String> modelProviders) {
             this.modelProviders = modelProviders == null ? null : Json.copyList(modelProviders);
-            _present |= 0x200L;
-            _unbound = Unbound.without(_unbound, 9);
+            _present |= 0x400L;
+            _unbound = Unbound.without(_unbound, 10);
             return this;
         }
 
@@ -642,8 +673,8 @@ public final class ThreadListParams {
          */
         public Builder originators(@Nullable List<? extends String> originators) {
             this.originators = originators == null ? null : Json.copyList(originators);
-            _present |= 0x400L;
-            _unbound = Unbound.without(_unbound, 10);
+            _present |= 0x800L;
+            _unbound = Unbound.without(_unbound, 11);
             return this;
         }
 
@@ -656,8 +687,8 @@ public final class ThreadListParams {
         @Experimental
         public Builder parentThreadId(@Nullable String parentThreadId) {
             this.parentThreadId = parentThreadId;
-            _present |= 0x800L;
-            _unbound = Unbound.without(_unbound, 11);
+            _present |= 0x1000L;
+            _unbound = Unbound.without(_unbound, 12);
             return this;
         }
 
@@ -670,8 +701,8 @@ public final class ThreadListParams {
         @Experimental
         public Builder projectId(@Nullable String projectId) {
             this.projectId = projectId;
-            _present |= 0x1000L;
-            _unbound = Unbound.without(_unbound, 12);
+            _present |= 0x2000L;
+            _unbound = Unbound.without(_unbound, 13);
             return this;
         }
 
@@ -683,8 +714,8 @@ public final class ThreadListParams {
          */
         public Builder searchTerm(@Nullable String searchTerm) {
             this.searchTerm = searchTerm;
-            _present |= 0x2000L;
-            _unbound = Unbound.without(_unbound, 13);
+            _present |= 0x4000L;
+            _unbound = Unbound.without(_unbound, 14);
             return this;
         }
 
@@ -696,8 +727,8 @@ public final class ThreadListParams {
          */
         public Builder sectionId(@Nullable String sectionId) {
             this.sectionId = sectionId;
-            _present |= 0x4000L;
-            _unbound = Unbound.without(_unbound, 14);
+            _present |= 0x8000L;
+            _unbound = Unbound.without(_unbound, 15);
             return this;
         }
 
@@ -709,8 +740,8 @@ public final class ThreadListParams {
          */
         public Builder sortDirection(@Nullable SortDirection sortDirection) {
             this.sortDirection = sortDirection;
-            _present |= 0x8000L;
-            _unbound = Unbound.without(_unbound, 15);
+            _present |= 0x10000L;
+            _unbound = Unbound.without(_unbound, 16);
             return this;
         }
 
@@ -722,8 +753,8 @@ public final class ThreadListParams {
          */
         public Builder sortKey(@Nullable ThreadSortKey sortKey) {
             this.sortKey = sortKey;
-            _present |= 0x10000L;
-            _unbound = Unbound.without(_unbound, 16);
+            _present |= 0x20000L;
+            _unbound = Unbound.without(_unbound, 17);
             return this;
         }
 
@@ -735,8 +766,8 @@ public final class ThreadListParams {
          */
         public Builder sourceKinds(@Nullable List<? extends ThreadSourceKind> sourceKinds) {
             this.sourceKinds = sourceKinds == null ? null : Json.copyList(sourceKinds);
-            _present |= 0x20000L;
-            _unbound = Unbound.without(_unbound, 17);
+            _present |= 0x40000L;
+            _unbound = Unbound.without(_unbound, 18);
             return this;
         }
 
@@ -748,8 +779,8 @@ public final class ThreadListParams {
          */
         public Builder useStateDbOnly(@Nullable Boolean useStateDbOnly) {
             this.useStateDbOnly = useStateDbOnly;
-            _present = useStateDbOnly == null ? _present & ~0x40000L : _present | 0x40000L;
-            _unbound = Unbound.without(_unbound, 18);
+            _present = useStateDbOnly == null ? _present & ~0x80000L : _present | 0x80000L;
+            _unbound = Unbound.without(_unbound, 19);
             return this;
         }
 
@@ -802,7 +833,7 @@ public final class ThreadListParams {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("ThreadListParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new ThreadListParams(ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _present, _additionalProperties, _order, _unbound);
+            return new ThreadListParams(ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, includedThreadIds, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly, _present, _additionalProperties, _order, _unbound);
         }
     }
 
@@ -816,17 +847,18 @@ public final class ThreadListParams {
             @Nullable ThreadListCwdFilter f5 = null;
             @Nullable List<String> f6 = null;
             @Nullable Boolean f7 = null;
-            @Nullable Long f8 = null;
-            @Nullable List<String> f9 = null;
+            @Nullable List<String> f8 = null;
+            @Nullable Long f9 = null;
             @Nullable List<String> f10 = null;
-            @Nullable String f11 = null;
+            @Nullable List<String> f11 = null;
             @Nullable String f12 = null;
             @Nullable String f13 = null;
             @Nullable String f14 = null;
-            @Nullable SortDirection f15 = null;
-            @Nullable ThreadSortKey f16 = null;
-            @Nullable List<ThreadSourceKind> f17 = null;
-            @Nullable Boolean f18 = null;
+            @Nullable String f15 = null;
+            @Nullable SortDirection f16 = null;
+            @Nullable ThreadSortKey f17 = null;
+            @Nullable List<ThreadSourceKind> f18 = null;
+            @Nullable Boolean f19 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -862,17 +894,18 @@ public final class ThreadListParams {
                         case 5 -> f5 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadListCwdFilter.codec().read(q);
                         case 6 -> f6 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
                         case 7 -> f7 = Json.readBoolean(q);
-                        case 8 -> f8 = Json.readNullableLong(q);
-                        case 9 -> f9 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 8 -> f8 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
+                        case 9 -> f9 = Json.readNullableLong(q);
                         case 10 -> f10 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
-                        case 11 -> f11 = Json.readNullableString(q);
+                        case 11 -> f11 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, Json.STRING);
                         case 12 -> f12 = Json.readNullableString(q);
                         case 13 -> f13 = Json.readNullableString(q);
                         case 14 -> f14 = Json.readNullableString(q);
-                        case 15 -> f15 = q.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(q);
-                        case 16 -> f16 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSortKey.codec().read(q);
-                        case 17 -> f17 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ThreadSourceKind.codec());
-                        case 18 -> f18 = Json.readBoolean(q);
+                        case 15 -> f15 = Json.readNullableString(q);
+                        case 16 -> f16 = q.currentToken() == JsonToken.VALUE_NULL ? null : SortDirection.codec().read(q);
+                        case 17 -> f17 = q.currentToken() == JsonToken.VALUE_NULL ? null : ThreadSortKey.codec().read(q);
+                        case 18 -> f18 = q.currentToken() == JsonToken.VALUE_NULL ? null : Json.readList(q, ThreadSourceKind.codec());
+                        case 19 -> f19 = Json.readBoolean(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -889,7 +922,7 @@ public final class ThreadListParams {
                 }
                 unbound = Json.missingMembers(unbound, p, "ThreadListParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new ThreadListParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new ThreadListParams(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17, f18, f19, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("ThreadListParams");
         }
@@ -959,76 +992,83 @@ public final class ThreadListParams {
                 }
             }
             case 8 -> {
+                if (v.includedThreadIds == null) {
+                    g.writeNull();
+                } else {
+                    Json.writeList(g, v.includedThreadIds, Json.STRING);
+                }
+            }
+            case 9 -> {
                 if (v.limit == null) {
                     g.writeNull();
                 } else {
                     g.writeNumber(v.limit);
                 }
             }
-            case 9 -> {
+            case 10 -> {
                 if (v.modelProviders == null) {
                     g.writeNull();
                 } else {
                     Json.writeList(g, v.modelProviders, Json.STRING);
                 }
             }
-            case 10 -> {
+            case 11 -> {
                 if (v.originators == null) {
                     g.writeNull();
                 } else {
                     Json.writeList(g, v.originators, Json.STRING);
                 }
             }
-            case 11 -> {
+            case 12 -> {
                 if (v.parentThreadId == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.parentThreadId);
                 }
             }
-            case 12 -> {
+            case 13 -> {
                 if (v.projectId == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.projectId);
                 }
             }
-            case 13 -> {
+            case 14 -> {
                 if (v.searchTerm == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.searchTerm);
                 }
             }
-            case 14 -> {
+            case 15 -> {
                 if (v.sectionId == null) {
                     g.writeNull();
                 } else {
                     g.writeString(v.sectionId);
                 }
             }
-            case 15 -> {
+            case 16 -> {
                 if (v.sortDirection == null) {
                     g.writeNull();
                 } else {
                     SortDirection.codec().write(v.sortDirection, g);
                 }
             }
-            case 16 -> {
+            case 17 -> {
                 if (v.sortKey == null) {
                     g.writeNull();
                 } else {
                     ThreadSortKey.codec().write(v.sortKey, g);
                 }
             }
-            case 17 -> {
+            case 18 -> {
                 if (v.sourceKinds == null) {
                     g.writeNull();
                 } else {
                     Json.writeList(g, v.sourceKinds, ThreadSourceKind.codec());
                 }
             }
-            case 18 -> {
+            case 19 -> {
                 if (v.useStateDbOnly == null) {
                     g.writeNull();
                 } else {

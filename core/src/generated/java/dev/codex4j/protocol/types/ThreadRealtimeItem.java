@@ -35,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <pre>{@code
  * switch (x) {
  *     case ThreadRealtimeItem.RealtimeSessionStarted v -> handle(v);
- *     case ThreadRealtimeItem.TranscriptSegment v -> handle(v);
+ *     case ThreadRealtimeItem.Frame v -> handle(v);
  *     case ThreadRealtimeItem.Unknown u -> log(u.reason(), u.raw());
  *     default -> { }
  * }
@@ -45,9 +45,12 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSessionStarted,
+        ThreadRealtimeItem.Frame,
         ThreadRealtimeItem.TranscriptSegment,
         ThreadRealtimeItem.BemItemPromoted,
         ThreadRealtimeItem.RealtimeSessionClosed,
+        ThreadRealtimeItem.TurnInputAccepted,
+        ThreadRealtimeItem.SessionEndInputSaved,
         ThreadRealtimeItem.Unknown {
     /** {@return the strict JSON codec of this union} */
     static JsonCodec<ThreadRealtimeItem> codec() {
@@ -72,24 +75,26 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "realtimeSessionStarted";
 
-        private static final String[] NAMES = {"type", "id", "realtimeSessionId"};
+        private static final String[] NAMES = {"type", "id", "observedAtMs", "realtimeSessionId"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String"};
-        private static final long REQUIRED = 0x7L;
+        private static final String[] JAVA_NAMES = {"type", "id", "observedAtMs", "realtimeSessionId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "String"};
+        private static final long REQUIRED = 0xbL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
         private final String id;
+        private final @Nullable Long observedAtMs;
         private final String realtimeSessionId;
         private final long _present;
         private final Map<String, JsonNode> _additionalProperties;
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private RealtimeSessionStarted(String id, String realtimeSessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private RealtimeSessionStarted(String id, @Nullable Long observedAtMs, String realtimeSessionId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
+            this.observedAtMs = observedAtMs;
             this.realtimeSessionId = realtimeSessionId;
             this._present = _present;
             this._additionalProperties = _additionalProperties;
@@ -108,12 +113,22 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         }
 
         /**
+         * Canonical observation time in Unix milliseconds for eligible voice calls.
+         *
+         * @return the {@code observedAtMs} member, or null when absent or null
+         */
+        public @Nullable Long observedAtMs() {
+            Unbound.check(_unbound, 2);
+            return observedAtMs;
+        }
+
+        /**
          * The {@code realtimeSessionId} member.
          *
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return realtimeSessionId;
         }
 
@@ -176,6 +191,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
             return o instanceof RealtimeSessionStarted x && _present == x._present
                     && Objects.equals(id, x.id)
+                    && Objects.equals(observedAtMs, x.observedAtMs)
                     && Objects.equals(realtimeSessionId, x.realtimeSessionId)
                     && _additionalProperties.equals(x._additionalProperties)
                     && Objects.equals(_unbound, x._unbound);
@@ -183,7 +199,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, _additionalProperties, _unbound);
+            return Objects.hash(_present, id, observedAtMs, realtimeSessionId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -191,6 +207,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.RealtimeSessionStarted[");
             Json.field(b, "id", id);
+            if ((_present & 0x4L) != 0) {
+                Json.field(b, "observedAtMs", observedAtMs);
+            }
             Json.field(b, "realtimeSessionId", realtimeSessionId);
             if (!_additionalProperties.isEmpty()) {
                 Json.field(b, "additionalProperties", _additionalProperties);
@@ -206,6 +225,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          */
         public static final class Builder {
             private @Nullable String id;
+            private @Nullable Long observedAtMs;
             private @Nullable String realtimeSessionId;
             private long _present = 0x1L;
             private Map<String, JsonNode> _additionalProperties = Map.of();
@@ -216,6 +236,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
             private Builder(RealtimeSessionStarted v) {
                 id = v.id;
+                observedAtMs = v.observedAtMs;
                 realtimeSessionId = v.realtimeSessionId;
                 _present = v._present;
                 _additionalProperties = v._additionalProperties;
@@ -238,6 +259,19 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
 
             /**
+             * Sets {@link RealtimeSessionStarted#observedAtMs()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param observedAtMs the {@code observedAtMs} member
+             * @return this builder
+             */
+            public Builder observedAtMs(@Nullable Long observedAtMs) {
+                this.observedAtMs = observedAtMs;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
              * Sets {@link RealtimeSessionStarted#realtimeSessionId()}. Required.
              *
              * @param realtimeSessionId the {@code realtimeSessionId} member
@@ -246,8 +280,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder realtimeSessionId(String realtimeSessionId) {
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -300,14 +334,15 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("ThreadRealtimeItem.RealtimeSessionStarted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new RealtimeSessionStarted(id, realtimeSessionId, _present, _additionalProperties, _order, _unbound);
+                return new RealtimeSessionStarted(id, observedAtMs, realtimeSessionId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static RealtimeSessionStarted readBody(JsonParser p, boolean tagRead) {
             try {
                 @Nullable String f1 = null;
-                @Nullable String f2 = null;
+                @Nullable Long f2 = null;
+                @Nullable String f3 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -341,7 +376,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                         switch (ix) {
                             case 0 -> Json.readTag(q, TYPE);
                             case 1 -> f1 = Json.readString(q);
-                            case 2 -> f2 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -358,7 +394,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.RealtimeSessionStarted", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new RealtimeSessionStarted(f1, f2, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new RealtimeSessionStarted(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.RealtimeSessionStarted");
             }
@@ -373,7 +409,14 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
-                case 2 -> g.writeString(v.realtimeSessionId);
+                case 2 -> {
+                    if (v.observedAtMs == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(v.observedAtMs);
+                    }
+                }
+                case 3 -> g.writeString(v.realtimeSessionId);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -391,6 +434,441 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
             @Override
             public void write(RealtimeSessionStarted v, JsonGenerator g) {
+                g.writeStartObject();
+                Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
+                long done = 0L;
+                for (byte ix : v._order) {
+                    if (ix == Json.EXTRA) {
+                        if (extras.hasNext()) {
+                            Json.writeExtra(g, extras.next());
+                        }
+                    } else if ((v._present & ~done & (1L << ix)) != 0) {
+                        done |= 1L << ix;
+                        writeMember(v, g, ix);
+                    }
+                }
+                for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {
+                    writeMember(v, g, Long.numberOfTrailingZeros(rest));
+                }
+                while (extras.hasNext()) {
+                    Json.writeExtra(g, extras.next());
+                }
+                g.writeEndObject();
+            }
+        }
+    }
+
+    /**
+     * The {@code frame} form of {@link ThreadRealtimeItem}.
+     *
+     * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
+     *
+     * <pre>{@code
+     * ThreadRealtimeItem.Frame v = ThreadRealtimeItem.Frame.builder()
+     *         .id("id")
+     *         .realtimeSessionId("realtimeSessionId")
+     *         .channels(channels)
+     *         .build();
+     * }</pre>
+     */
+    @JsonDeserialize(using = CodecDeserializer.class)
+    @JsonSerialize(using = CodecSerializer.class)
+    final class Frame implements ThreadRealtimeItem {
+        /** The value of {@code type} that names this form. */
+        public static final String TYPE = "frame";
+
+        private static final String[] NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "channels"};
+        private static final SerializedString[] WIRE = Json.wire(NAMES);
+        private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "channels"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "String", "ThreadRealtimeFrameChannels"};
+        private static final long REQUIRED = 0x1bL;
+        private static final Json.OrderCache ORDER = new Json.OrderCache();
+        private static final Codec CODEC = new Codec();
+
+        private final String id;
+        private final @Nullable Long observedAtMs;
+        private final String realtimeSessionId;
+        private final ThreadRealtimeFrameChannels channels;
+        private final long _present;
+        private final Map<String, JsonNode> _additionalProperties;
+        private final byte[] _order;
+        private final @Nullable Unbound _unbound;
+
+        private Frame(String id, @Nullable Long observedAtMs, String realtimeSessionId, ThreadRealtimeFrameChannels channels, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.id = id;
+            this.observedAtMs = observedAtMs;
+            this.realtimeSessionId = realtimeSessionId;
+            this.channels = channels;
+            this._present = _present;
+            this._additionalProperties = _additionalProperties;
+            this._order = _order;
+            this._unbound = _unbound;
+        }
+
+        /**
+         * The {@code id} member.
+         *
+         * @return the {@code id} member
+         */
+        public String id() {
+            Unbound.check(_unbound, 1);
+            return id;
+        }
+
+        /**
+         * Canonical observation time in Unix milliseconds for eligible voice calls.
+         *
+         * @return the {@code observedAtMs} member, or null when absent or null
+         */
+        public @Nullable Long observedAtMs() {
+            Unbound.check(_unbound, 2);
+            return observedAtMs;
+        }
+
+        /**
+         * The {@code realtimeSessionId} member.
+         *
+         * @return the {@code realtimeSessionId} member
+         */
+        public String realtimeSessionId() {
+            Unbound.check(_unbound, 3);
+            return realtimeSessionId;
+        }
+
+        /**
+         * The {@code channels} member.
+         *
+         * @return the {@code channels} member
+         */
+        public ThreadRealtimeFrameChannels channels() {
+            Unbound.check(_unbound, 4);
+            return channels;
+        }
+
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
+        public String type() {
+            return TYPE;
+        }
+
+        /**
+         * Members the schema of this version does not name, as received: a newer server's members
+         * survive a round trip.
+         *
+         * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
+         */
+        public Map<String, JsonNode> additionalProperties() {
+            return _additionalProperties;
+        }
+
+        /** {@return a builder with no member set} */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public Frame validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
+        /** {@return the strict JSON codec of this type} */
+        public static JsonCodec<Frame> codec() {
+            return CODEC;
+        }
+
+        /**
+         * Equal when the same members are present with equal values and the same additional
+         * properties (the order of members on the wire does not count).
+         */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            if (this == o) {
+                return true;
+            }
+            return o instanceof Frame x && _present == x._present
+                    && Objects.equals(id, x.id)
+                    && Objects.equals(observedAtMs, x.observedAtMs)
+                    && Objects.equals(realtimeSessionId, x.realtimeSessionId)
+                    && Objects.equals(channels, x.channels)
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(_present, id, observedAtMs, realtimeSessionId, channels, _additionalProperties, _unbound);
+        }
+
+        /** {@return the present members, by Java name} */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("ThreadRealtimeItem.Frame[");
+            Json.field(b, "id", id);
+            if ((_present & 0x4L) != 0) {
+                Json.field(b, "observedAtMs", observedAtMs);
+            }
+            Json.field(b, "realtimeSessionId", realtimeSessionId);
+            Json.field(b, "channels", channels);
+            if (!_additionalProperties.isEmpty()) {
+                Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
+            return b.append(']').toString();
+        }
+
+        /**
+         * Builds a {@link Frame}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+         */
+        public static final class Builder {
+            private @Nullable String id;
+            private @Nullable Long observedAtMs;
+            private @Nullable String realtimeSessionId;
+            private @Nullable ThreadRealtimeFrameChannels channels;
+            private long _present = 0x1L;
+            private Map<String, JsonNode> _additionalProperties = Map.of();
+            private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
+
+            private Builder() {}
+
+            private Builder(Frame v) {
+                id = v.id;
+                observedAtMs = v.observedAtMs;
+                realtimeSessionId = v.realtimeSessionId;
+                channels = v.channels;
+                _present = v._present;
+                _additionalProperties = v._additionalProperties;
+                _order = v._order;
+                _unbound = v._unbound;
+            }
+
+            /**
+             * Sets {@link Frame#id()}. Required.
+             *
+             * @param id the {@code id} member
+             * @return this builder
+             */
+            public Builder id(String id) {
+                Objects.requireNonNull(id, "id");
+                this.id = id;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
+             * Sets {@link Frame#observedAtMs()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param observedAtMs the {@code observedAtMs} member
+             * @return this builder
+             */
+            public Builder observedAtMs(@Nullable Long observedAtMs) {
+                this.observedAtMs = observedAtMs;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
+             * Sets {@link Frame#realtimeSessionId()}. Required.
+             *
+             * @param realtimeSessionId the {@code realtimeSessionId} member
+             * @return this builder
+             */
+            public Builder realtimeSessionId(String realtimeSessionId) {
+                Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
+                this.realtimeSessionId = realtimeSessionId;
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
+                return this;
+            }
+
+            /**
+             * Sets {@link Frame#channels()}. Required.
+             *
+             * @param channels the {@code channels} member
+             * @return this builder
+             */
+            public Builder channels(ThreadRealtimeFrameChannels channels) {
+                Objects.requireNonNull(channels, "channels");
+                this.channels = channels;
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
+                return this;
+            }
+
+            /**
+             * Replaces the members the schema does not name.
+             *
+             * @param additionalProperties JSON values by member name, none of them a member of {@link Frame}
+             * @return this builder
+             * @throws IllegalArgumentException when a name is a member of the schema
+             */
+            public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
+                additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "ThreadRealtimeItem.Frame"));
+                _additionalProperties = Json.copyExtras(additionalProperties);
+                return this;
+            }
+
+            /**
+             * Adds (or replaces) a member the schema does not name.
+             *
+             * @param name the member's JSON name, not a member of {@link Frame}
+             * @param value its JSON value
+             * @return this builder
+             * @throws IllegalArgumentException when the name is a member of the schema
+             */
+            public Builder putAdditionalProperty(String name, JsonNode value) {
+                Json.checkExtraName(NAMES, name, "ThreadRealtimeItem.Frame");
+                _additionalProperties = Json.withExtra(_additionalProperties, name, value);
+                return this;
+            }
+
+            /**
+             * Removes a member the schema does not name.
+             *
+             * @param name the member's JSON name
+             * @return this builder
+             */
+            public Builder removeAdditionalProperty(String name) {
+                _additionalProperties = Json.withoutExtra(_additionalProperties, name);
+                return this;
+            }
+
+            /**
+             * Builds the value.
+             *
+             * @return the value
+             * @throws IllegalStateException when a required member is not set
+             */
+            public Frame build() {
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeItem.Frame is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                }
+                return new Frame(id, observedAtMs, realtimeSessionId, channels, _present, _additionalProperties, _order, _unbound);
+            }
+        }
+
+        private static Frame readBody(JsonParser p, boolean tagRead) {
+            try {
+                @Nullable String f1 = null;
+                @Nullable Long f2 = null;
+                @Nullable String f3 = null;
+                @Nullable ThreadRealtimeFrameChannels f4 = null;
+                long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
+                LinkedHashMap<String, JsonNode> extra = null;
+                byte[] last = ORDER.last();
+                byte[] own = null;
+                int n = 0;
+                if (tagRead) {
+                    seen = 1L;
+                    own = Json.order(last, null, n++, 0);
+                }
+                for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT; ix = p.nextNameMatch(MATCHER)) {
+                    if (ix < 0) {
+                        if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
+                            throw Json.expected(p, "a member name");
+                        }
+                        p.nextToken();
+                        extra = Json.putExtra(extra, p);
+                        own = Json.order(last, own, n++, Json.EXTRA);
+                        continue;
+                    }
+                    long bit = 1L << ix;
+                    if ((seen & bit) != 0) {
+                        throw Json.duplicate(p);
+                    }
+                    seen |= bit;
+                    p.nextToken();
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = ThreadRealtimeFrameChannels.codec().read(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeItem.Frame", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeItem.Frame"));
+                    }
+                    own = Json.order(last, own, n++, ix);
+                }
+                if ((seen & REQUIRED) != REQUIRED) {
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.Frame", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                }
+                return new Frame(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            } catch (DecodeException e) {
+                throw e.in("ThreadRealtimeItem.Frame");
+            }
+        }
+
+        private static void writeMember(Frame v, JsonGenerator g, int ix) {
+            g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
+            switch (ix) {
+                case 0 -> g.writeString(TYPE);
+                case 1 -> g.writeString(v.id);
+                case 2 -> {
+                    if (v.observedAtMs == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(v.observedAtMs);
+                    }
+                }
+                case 3 -> g.writeString(v.realtimeSessionId);
+                case 4 -> ThreadRealtimeFrameChannels.codec().write(v.channels, g);
+                default -> throw new IllegalStateException("member " + ix);
+            }
+        }
+
+        private static final class Codec extends NamedCodec<Frame> {
+            Codec() {
+                super("ThreadRealtimeItem.Frame");
+            }
+
+            @Override
+            public Frame read(JsonParser p) {
+                Json.expectObject(p);
+                return readBody(p, false);
+            }
+
+            @Override
+            public void write(Frame v, JsonGenerator g) {
                 g.writeStartObject();
                 Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
                 long done = 0L;
@@ -434,16 +912,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "transcriptSegment";
 
-        private static final String[] NAMES = {"type", "id", "realtimeSessionId", "role", "text"};
+        private static final String[] NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "role", "text"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId", "role", "text"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "ThreadRealtimeTranscriptRole", "String"};
-        private static final long REQUIRED = 0x1fL;
+        private static final String[] JAVA_NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "role", "text"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "String", "ThreadRealtimeTranscriptRole", "String"};
+        private static final long REQUIRED = 0x3bL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
         private final String id;
+        private final @Nullable Long observedAtMs;
         private final String realtimeSessionId;
         private final ThreadRealtimeTranscriptRole role;
         private final String text;
@@ -452,8 +931,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private TranscriptSegment(String id, String realtimeSessionId, ThreadRealtimeTranscriptRole role, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private TranscriptSegment(String id, @Nullable Long observedAtMs, String realtimeSessionId, ThreadRealtimeTranscriptRole role, String text, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
+            this.observedAtMs = observedAtMs;
             this.realtimeSessionId = realtimeSessionId;
             this.role = role;
             this.text = text;
@@ -474,12 +954,22 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         }
 
         /**
+         * Canonical observation time in Unix milliseconds for eligible voice calls.
+         *
+         * @return the {@code observedAtMs} member, or null when absent or null
+         */
+        public @Nullable Long observedAtMs() {
+            Unbound.check(_unbound, 2);
+            return observedAtMs;
+        }
+
+        /**
          * The {@code realtimeSessionId} member.
          *
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return realtimeSessionId;
         }
 
@@ -489,7 +979,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code role} member
          */
         public ThreadRealtimeTranscriptRole role() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return role;
         }
 
@@ -499,7 +989,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code text} member
          */
         public String text() {
-            Unbound.check(_unbound, 4);
+            Unbound.check(_unbound, 5);
             return text;
         }
 
@@ -562,6 +1052,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
             return o instanceof TranscriptSegment x && _present == x._present
                     && Objects.equals(id, x.id)
+                    && Objects.equals(observedAtMs, x.observedAtMs)
                     && Objects.equals(realtimeSessionId, x.realtimeSessionId)
                     && Objects.equals(role, x.role)
                     && Objects.equals(text, x.text)
@@ -571,7 +1062,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, role, text, _additionalProperties, _unbound);
+            return Objects.hash(_present, id, observedAtMs, realtimeSessionId, role, text, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -579,6 +1070,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.TranscriptSegment[");
             Json.field(b, "id", id);
+            if ((_present & 0x4L) != 0) {
+                Json.field(b, "observedAtMs", observedAtMs);
+            }
             Json.field(b, "realtimeSessionId", realtimeSessionId);
             Json.field(b, "role", role);
             Json.field(b, "text", text);
@@ -596,6 +1090,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          */
         public static final class Builder {
             private @Nullable String id;
+            private @Nullable Long observedAtMs;
             private @Nullable String realtimeSessionId;
             private @Nullable ThreadRealtimeTranscriptRole role;
             private @Nullable String text;
@@ -608,6 +1103,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
             private Builder(TranscriptSegment v) {
                 id = v.id;
+                observedAtMs = v.observedAtMs;
                 realtimeSessionId = v.realtimeSessionId;
                 role = v.role;
                 text = v.text;
@@ -632,6 +1128,19 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
 
             /**
+             * Sets {@link TranscriptSegment#observedAtMs()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param observedAtMs the {@code observedAtMs} member
+             * @return this builder
+             */
+            public Builder observedAtMs(@Nullable Long observedAtMs) {
+                this.observedAtMs = observedAtMs;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
              * Sets {@link TranscriptSegment#realtimeSessionId()}. Required.
              *
              * @param realtimeSessionId the {@code realtimeSessionId} member
@@ -640,8 +1149,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder realtimeSessionId(String realtimeSessionId) {
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -654,8 +1163,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder role(ThreadRealtimeTranscriptRole role) {
                 Objects.requireNonNull(role, "role");
                 this.role = role;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -668,8 +1177,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder text(String text) {
                 Objects.requireNonNull(text, "text");
                 this.text = text;
-                _present |= 0x10L;
-                _unbound = Unbound.without(_unbound, 4);
+                _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -722,16 +1231,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("ThreadRealtimeItem.TranscriptSegment is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new TranscriptSegment(id, realtimeSessionId, role, text, _present, _additionalProperties, _order, _unbound);
+                return new TranscriptSegment(id, observedAtMs, realtimeSessionId, role, text, _present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static TranscriptSegment readBody(JsonParser p, boolean tagRead) {
             try {
                 @Nullable String f1 = null;
-                @Nullable String f2 = null;
-                @Nullable ThreadRealtimeTranscriptRole f3 = null;
-                @Nullable String f4 = null;
+                @Nullable Long f2 = null;
+                @Nullable String f3 = null;
+                @Nullable ThreadRealtimeTranscriptRole f4 = null;
+                @Nullable String f5 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -765,9 +1275,10 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                         switch (ix) {
                             case 0 -> Json.readTag(q, TYPE);
                             case 1 -> f1 = Json.readString(q);
-                            case 2 -> f2 = Json.readString(q);
-                            case 3 -> f3 = ThreadRealtimeTranscriptRole.codec().read(q);
-                            case 4 -> f4 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = ThreadRealtimeTranscriptRole.codec().read(q);
+                            case 5 -> f5 = Json.readString(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -784,7 +1295,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.TranscriptSegment", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new TranscriptSegment(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new TranscriptSegment(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.TranscriptSegment");
             }
@@ -799,9 +1310,16 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
-                case 2 -> g.writeString(v.realtimeSessionId);
-                case 3 -> ThreadRealtimeTranscriptRole.codec().write(v.role, g);
-                case 4 -> g.writeString(v.text);
+                case 2 -> {
+                    if (v.observedAtMs == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(v.observedAtMs);
+                    }
+                }
+                case 3 -> g.writeString(v.realtimeSessionId);
+                case 4 -> ThreadRealtimeTranscriptRole.codec().write(v.role, g);
+                case 5 -> g.writeString(v.text);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -862,16 +1380,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "bemItemPromoted";
 
-        private static final String[] NAMES = {"type", "id", "realtimeSessionId", "item_id", "presentation", "turn_id"};
+        private static final String[] NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "item_id", "presentation", "turn_id"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId", "itemId", "presentation", "turnId"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "String", "ThreadRealtimeBemItemPresentation", "String"};
-        private static final long REQUIRED = 0x3fL;
+        private static final String[] JAVA_NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "itemId", "presentation", "turnId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "String", "String", "ThreadRealtimeBemItemPresentation", "String"};
+        private static final long REQUIRED = 0x7bL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
         private final String id;
+        private final @Nullable Long observedAtMs;
         private final String realtimeSessionId;
         private final String itemId;
         private final ThreadRealtimeBemItemPresentation presentation;
@@ -881,8 +1400,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private BemItemPromoted(String id, String realtimeSessionId, String itemId, ThreadRealtimeBemItemPresentation presentation, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private BemItemPromoted(String id, @Nullable Long observedAtMs, String realtimeSessionId, String itemId, ThreadRealtimeBemItemPresentation presentation, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
+            this.observedAtMs = observedAtMs;
             this.realtimeSessionId = realtimeSessionId;
             this.itemId = itemId;
             this.presentation = presentation;
@@ -904,12 +1424,22 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         }
 
         /**
+         * Canonical observation time in Unix milliseconds for eligible voice calls.
+         *
+         * @return the {@code observedAtMs} member, or null when absent or null
+         */
+        public @Nullable Long observedAtMs() {
+            Unbound.check(_unbound, 2);
+            return observedAtMs;
+        }
+
+        /**
          * The {@code realtimeSessionId} member.
          *
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return realtimeSessionId;
         }
 
@@ -919,7 +1449,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code item_id} member
          */
         public String itemId() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return itemId;
         }
 
@@ -929,7 +1459,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code presentation} member
          */
         public ThreadRealtimeBemItemPresentation presentation() {
-            Unbound.check(_unbound, 4);
+            Unbound.check(_unbound, 5);
             return presentation;
         }
 
@@ -939,7 +1469,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code turn_id} member
          */
         public String turnId() {
-            Unbound.check(_unbound, 5);
+            Unbound.check(_unbound, 6);
             return turnId;
         }
 
@@ -1002,6 +1532,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
             return o instanceof BemItemPromoted x && _present == x._present
                     && Objects.equals(id, x.id)
+                    && Objects.equals(observedAtMs, x.observedAtMs)
                     && Objects.equals(realtimeSessionId, x.realtimeSessionId)
                     && Objects.equals(itemId, x.itemId)
                     && Objects.equals(presentation, x.presentation)
@@ -1012,7 +1543,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, itemId, presentation, turnId, _additionalProperties, _unbound);
+            return Objects.hash(_present, id, observedAtMs, realtimeSessionId, itemId, presentation, turnId, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1020,6 +1551,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.BemItemPromoted[");
             Json.field(b, "id", id);
+            if ((_present & 0x4L) != 0) {
+                Json.field(b, "observedAtMs", observedAtMs);
+            }
             Json.field(b, "realtimeSessionId", realtimeSessionId);
             Json.field(b, "itemId", itemId);
             Json.field(b, "presentation", presentation);
@@ -1038,6 +1572,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          */
         public static final class Builder {
             private @Nullable String id;
+            private @Nullable Long observedAtMs;
             private @Nullable String realtimeSessionId;
             private @Nullable String itemId;
             private @Nullable ThreadRealtimeBemItemPresentation presentation;
@@ -1051,6 +1586,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
             private Builder(BemItemPromoted v) {
                 id = v.id;
+                observedAtMs = v.observedAtMs;
                 realtimeSessionId = v.realtimeSessionId;
                 itemId = v.itemId;
                 presentation = v.presentation;
@@ -1076,6 +1612,19 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
 
             /**
+             * Sets {@link BemItemPromoted#observedAtMs()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param observedAtMs the {@code observedAtMs} member
+             * @return this builder
+             */
+            public Builder observedAtMs(@Nullable Long observedAtMs) {
+                this.observedAtMs = observedAtMs;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
              * Sets {@link BemItemPromoted#realtimeSessionId()}. Required.
              *
              * @param realtimeSessionId the {@code realtimeSessionId} member
@@ -1084,8 +1633,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder realtimeSessionId(String realtimeSessionId) {
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1098,8 +1647,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder itemId(String itemId) {
                 Objects.requireNonNull(itemId, "itemId");
                 this.itemId = itemId;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1112,8 +1661,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder presentation(ThreadRealtimeBemItemPresentation presentation) {
                 Objects.requireNonNull(presentation, "presentation");
                 this.presentation = presentation;
-                _present |= 0x10L;
-                _unbound = Unbound.without(_unbound, 4);
+                _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
                 return this;
             }
 
@@ -1126,8 +1675,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder turnId(String turnId) {
                 Objects.requireNonNull(turnId, "turnId");
                 this.turnId = turnId;
-                _present |= 0x20L;
-                _unbound = Unbound.without(_unbound, 5);
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
                 return this;
             }
 
@@ -1180,17 +1729,18 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("ThreadRealtimeItem.BemItemPromoted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new BemItemPromoted(id, realtimeSessionId, itemId, presentation, turnId, _present, _additionalProperties, _order, _unbound);
+                return new BemItemPromoted(id, observedAtMs, realtimeSessionId, itemId, presentation, turnId, _present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static BemItemPromoted readBody(JsonParser p, boolean tagRead) {
             try {
                 @Nullable String f1 = null;
-                @Nullable String f2 = null;
+                @Nullable Long f2 = null;
                 @Nullable String f3 = null;
-                @Nullable ThreadRealtimeBemItemPresentation f4 = null;
-                @Nullable String f5 = null;
+                @Nullable String f4 = null;
+                @Nullable ThreadRealtimeBemItemPresentation f5 = null;
+                @Nullable String f6 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -1224,10 +1774,11 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                         switch (ix) {
                             case 0 -> Json.readTag(q, TYPE);
                             case 1 -> f1 = Json.readString(q);
-                            case 2 -> f2 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
                             case 3 -> f3 = Json.readString(q);
-                            case 4 -> f4 = ThreadRealtimeBemItemPresentation.codec().read(q);
-                            case 5 -> f5 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = ThreadRealtimeBemItemPresentation.codec().read(q);
+                            case 6 -> f6 = Json.readString(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -1244,7 +1795,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.BemItemPromoted", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new BemItemPromoted(f1, f2, f3, f4, f5, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new BemItemPromoted(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.BemItemPromoted");
             }
@@ -1259,10 +1810,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
-                case 2 -> g.writeString(v.realtimeSessionId);
-                case 3 -> g.writeString(v.itemId);
-                case 4 -> ThreadRealtimeBemItemPresentation.codec().write(v.presentation, g);
-                case 5 -> g.writeString(v.turnId);
+                case 2 -> {
+                    if (v.observedAtMs == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(v.observedAtMs);
+                    }
+                }
+                case 3 -> g.writeString(v.realtimeSessionId);
+                case 4 -> g.writeString(v.itemId);
+                case 5 -> ThreadRealtimeBemItemPresentation.codec().write(v.presentation, g);
+                case 6 -> g.writeString(v.turnId);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -1323,16 +1881,17 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         /** The value of {@code type} that names this form. */
         public static final String TYPE = "realtimeSessionClosed";
 
-        private static final String[] NAMES = {"type", "id", "realtimeSessionId", "outcome"};
+        private static final String[] NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "outcome"};
         private static final SerializedString[] WIRE = Json.wire(NAMES);
         private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-        private static final String[] JAVA_NAMES = {"type", "id", "realtimeSessionId", "outcome"};
-        private static final String[] JAVA_TYPES = {"String", "String", "String", "ThreadRealtimeSessionOutcome"};
-        private static final long REQUIRED = 0xfL;
+        private static final String[] JAVA_NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "outcome"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "String", "ThreadRealtimeSessionOutcome"};
+        private static final long REQUIRED = 0x1bL;
         private static final Json.OrderCache ORDER = new Json.OrderCache();
         private static final Codec CODEC = new Codec();
 
         private final String id;
+        private final @Nullable Long observedAtMs;
         private final String realtimeSessionId;
         private final ThreadRealtimeSessionOutcome outcome;
         private final long _present;
@@ -1340,8 +1899,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         private final byte[] _order;
         private final @Nullable Unbound _unbound;
 
-        private RealtimeSessionClosed(String id, String realtimeSessionId, ThreadRealtimeSessionOutcome outcome, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        private RealtimeSessionClosed(String id, @Nullable Long observedAtMs, String realtimeSessionId, ThreadRealtimeSessionOutcome outcome, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
             this.id = id;
+            this.observedAtMs = observedAtMs;
             this.realtimeSessionId = realtimeSessionId;
             this.outcome = outcome;
             this._present = _present;
@@ -1361,12 +1921,22 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         }
 
         /**
+         * Canonical observation time in Unix milliseconds for eligible voice calls.
+         *
+         * @return the {@code observedAtMs} member, or null when absent or null
+         */
+        public @Nullable Long observedAtMs() {
+            Unbound.check(_unbound, 2);
+            return observedAtMs;
+        }
+
+        /**
          * The {@code realtimeSessionId} member.
          *
          * @return the {@code realtimeSessionId} member
          */
         public String realtimeSessionId() {
-            Unbound.check(_unbound, 2);
+            Unbound.check(_unbound, 3);
             return realtimeSessionId;
         }
 
@@ -1376,7 +1946,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          * @return the {@code outcome} member
          */
         public ThreadRealtimeSessionOutcome outcome() {
-            Unbound.check(_unbound, 3);
+            Unbound.check(_unbound, 4);
             return outcome;
         }
 
@@ -1439,6 +2009,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
             return o instanceof RealtimeSessionClosed x && _present == x._present
                     && Objects.equals(id, x.id)
+                    && Objects.equals(observedAtMs, x.observedAtMs)
                     && Objects.equals(realtimeSessionId, x.realtimeSessionId)
                     && Objects.equals(outcome, x.outcome)
                     && _additionalProperties.equals(x._additionalProperties)
@@ -1447,7 +2018,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
         @Override
         public int hashCode() {
-            return Objects.hash(_present, id, realtimeSessionId, outcome, _additionalProperties, _unbound);
+            return Objects.hash(_present, id, observedAtMs, realtimeSessionId, outcome, _additionalProperties, _unbound);
         }
 
         /** {@return the present members, by Java name} */
@@ -1455,6 +2026,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
         public String toString() {
             StringBuilder b = new StringBuilder("ThreadRealtimeItem.RealtimeSessionClosed[");
             Json.field(b, "id", id);
+            if ((_present & 0x4L) != 0) {
+                Json.field(b, "observedAtMs", observedAtMs);
+            }
             Json.field(b, "realtimeSessionId", realtimeSessionId);
             Json.field(b, "outcome", outcome);
             if (!_additionalProperties.isEmpty()) {
@@ -1471,6 +2045,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
          */
         public static final class Builder {
             private @Nullable String id;
+            private @Nullable Long observedAtMs;
             private @Nullable String realtimeSessionId;
             private @Nullable ThreadRealtimeSessionOutcome outcome;
             private long _present = 0x1L;
@@ -1482,6 +2057,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
             private Builder(RealtimeSessionClosed v) {
                 id = v.id;
+                observedAtMs = v.observedAtMs;
                 realtimeSessionId = v.realtimeSessionId;
                 outcome = v.outcome;
                 _present = v._present;
@@ -1505,6 +2081,19 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             }
 
             /**
+             * Sets {@link RealtimeSessionClosed#observedAtMs()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param observedAtMs the {@code observedAtMs} member
+             * @return this builder
+             */
+            public Builder observedAtMs(@Nullable Long observedAtMs) {
+                this.observedAtMs = observedAtMs;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
              * Sets {@link RealtimeSessionClosed#realtimeSessionId()}. Required.
              *
              * @param realtimeSessionId the {@code realtimeSessionId} member
@@ -1513,8 +2102,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder realtimeSessionId(String realtimeSessionId) {
                 Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
                 this.realtimeSessionId = realtimeSessionId;
-                _present |= 0x4L;
-                _unbound = Unbound.without(_unbound, 2);
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
                 return this;
             }
 
@@ -1527,8 +2116,8 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public Builder outcome(ThreadRealtimeSessionOutcome outcome) {
                 Objects.requireNonNull(outcome, "outcome");
                 this.outcome = outcome;
-                _present |= 0x8L;
-                _unbound = Unbound.without(_unbound, 3);
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
                 return this;
             }
 
@@ -1581,15 +2170,16 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                 if ((set & REQUIRED) != REQUIRED) {
                     throw new IllegalStateException("ThreadRealtimeItem.RealtimeSessionClosed is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
                 }
-                return new RealtimeSessionClosed(id, realtimeSessionId, outcome, _present, _additionalProperties, _order, _unbound);
+                return new RealtimeSessionClosed(id, observedAtMs, realtimeSessionId, outcome, _present, _additionalProperties, _order, _unbound);
             }
         }
 
         private static RealtimeSessionClosed readBody(JsonParser p, boolean tagRead) {
             try {
                 @Nullable String f1 = null;
-                @Nullable String f2 = null;
-                @Nullable ThreadRealtimeSessionOutcome f3 = null;
+                @Nullable Long f2 = null;
+                @Nullable String f3 = null;
+                @Nullable ThreadRealtimeSessionOutcome f4 = null;
                 long seen = 0L;
                 boolean lenient = p instanceof Lenient;
                 Unbound unbound = null;
@@ -1623,8 +2213,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                         switch (ix) {
                             case 0 -> Json.readTag(q, TYPE);
                             case 1 -> f1 = Json.readString(q);
-                            case 2 -> f2 = Json.readString(q);
-                            case 3 -> f3 = ThreadRealtimeSessionOutcome.codec().read(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = ThreadRealtimeSessionOutcome.codec().read(q);
                             default -> throw Json.problem(q, "unexpected member index");
                         }
                     } catch (DecodeException e) {
@@ -1641,7 +2232,7 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                     }
                     unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.RealtimeSessionClosed", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
                 }
-                return new RealtimeSessionClosed(f1, f2, f3, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+                return new RealtimeSessionClosed(f1, f2, f3, f4, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
             } catch (DecodeException e) {
                 throw e.in("ThreadRealtimeItem.RealtimeSessionClosed");
             }
@@ -1656,8 +2247,15 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             switch (ix) {
                 case 0 -> g.writeString(TYPE);
                 case 1 -> g.writeString(v.id);
-                case 2 -> g.writeString(v.realtimeSessionId);
-                case 3 -> ThreadRealtimeSessionOutcome.codec().write(v.outcome, g);
+                case 2 -> {
+                    if (v.observedAtMs == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(v.observedAtMs);
+                    }
+                }
+                case 3 -> g.writeString(v.realtimeSessionId);
+                case 4 -> ThreadRealtimeSessionOutcome.codec().write(v.outcome, g);
                 default -> throw new IllegalStateException("member " + ix);
             }
         }
@@ -1675,6 +2273,1107 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
 
             @Override
             public void write(RealtimeSessionClosed v, JsonGenerator g) {
+                g.writeStartObject();
+                Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
+                long done = 0L;
+                for (byte ix : v._order) {
+                    if (ix == Json.EXTRA) {
+                        if (extras.hasNext()) {
+                            Json.writeExtra(g, extras.next());
+                        }
+                    } else if ((v._present & ~done & (1L << ix)) != 0) {
+                        done |= 1L << ix;
+                        writeMember(v, g, ix);
+                    }
+                }
+                for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {
+                    writeMember(v, g, Long.numberOfTrailingZeros(rest));
+                }
+                while (extras.hasNext()) {
+                    Json.writeExtra(g, extras.next());
+                }
+                g.writeEndObject();
+            }
+        }
+    }
+
+    /**
+     * The {@code turnInputAccepted} form of {@link ThreadRealtimeItem}.
+     *
+     * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
+     *
+     * <pre>{@code
+     * ThreadRealtimeItem.TurnInputAccepted v = ThreadRealtimeItem.TurnInputAccepted.builder()
+     *         .id("id")
+     *         .realtimeSessionId("realtimeSessionId")
+     *         .handoffId("handoffId")
+     *         .build();
+     * }</pre>
+     */
+    @JsonDeserialize(using = CodecDeserializer.class)
+    @JsonSerialize(using = CodecSerializer.class)
+    final class TurnInputAccepted implements ThreadRealtimeItem {
+        /** The value of {@code type} that names this form. */
+        public static final String TYPE = "turnInputAccepted";
+
+        private static final String[] NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "handoff_id", "input", "input_item_id", "mode", "source_event_ids", "turn_id"};
+        private static final SerializedString[] WIRE = Json.wire(NAMES);
+        private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "handoffId", "input", "inputItemId", "mode", "sourceEventIds", "turnId"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "String", "String", "String", "String", "ThreadRealtimeHandoffMode", "List<String>", "String"};
+        private static final long REQUIRED = 0x3fbL;
+        private static final Json.OrderCache ORDER = new Json.OrderCache();
+        private static final Codec CODEC = new Codec();
+
+        private final String id;
+        private final @Nullable Long observedAtMs;
+        private final String realtimeSessionId;
+        private final String handoffId;
+        private final String input;
+        private final String inputItemId;
+        private final ThreadRealtimeHandoffMode mode;
+        private final List<String> sourceEventIds;
+        private final String turnId;
+        private final long _present;
+        private final Map<String, JsonNode> _additionalProperties;
+        private final byte[] _order;
+        private final @Nullable Unbound _unbound;
+
+        private TurnInputAccepted(String id, @Nullable Long observedAtMs, String realtimeSessionId, String handoffId, String input, String inputItemId, ThreadRealtimeHandoffMode mode, List<String> sourceEventIds, String turnId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.id = id;
+            this.observedAtMs = observedAtMs;
+            this.realtimeSessionId = realtimeSessionId;
+            this.handoffId = handoffId;
+            this.input = input;
+            this.inputItemId = inputItemId;
+            this.mode = mode;
+            this.sourceEventIds = sourceEventIds;
+            this.turnId = turnId;
+            this._present = _present;
+            this._additionalProperties = _additionalProperties;
+            this._order = _order;
+            this._unbound = _unbound;
+        }
+
+        /**
+         * The {@code id} member.
+         *
+         * @return the {@code id} member
+         */
+        public String id() {
+            Unbound.check(_unbound, 1);
+            return id;
+        }
+
+        /**
+         * Canonical observation time in Unix milliseconds for eligible voice calls.
+         *
+         * @return the {@code observedAtMs} member, or null when absent or null
+         */
+        public @Nullable Long observedAtMs() {
+            Unbound.check(_unbound, 2);
+            return observedAtMs;
+        }
+
+        /**
+         * The {@code realtimeSessionId} member.
+         *
+         * @return the {@code realtimeSessionId} member
+         */
+        public String realtimeSessionId() {
+            Unbound.check(_unbound, 3);
+            return realtimeSessionId;
+        }
+
+        /**
+         * The {@code handoff_id} member.
+         *
+         * @return the {@code handoff_id} member
+         */
+        public String handoffId() {
+            Unbound.check(_unbound, 4);
+            return handoffId;
+        }
+
+        /**
+         * The {@code input} member.
+         *
+         * @return the {@code input} member
+         */
+        public String input() {
+            Unbound.check(_unbound, 5);
+            return input;
+        }
+
+        /**
+         * The {@code input_item_id} member.
+         *
+         * @return the {@code input_item_id} member
+         */
+        public String inputItemId() {
+            Unbound.check(_unbound, 6);
+            return inputItemId;
+        }
+
+        /**
+         * The {@code mode} member.
+         *
+         * @return the {@code mode} member
+         */
+        public ThreadRealtimeHandoffMode mode() {
+            Unbound.check(_unbound, 7);
+            return mode;
+        }
+
+        /**
+         * The {@code source_event_ids} member.
+         *
+         * @return the {@code source_event_ids} member
+         */
+        public List<String> sourceEventIds() {
+            Unbound.check(_unbound, 8);
+            return sourceEventIds;
+        }
+
+        /**
+         * The {@code turn_id} member.
+         *
+         * @return the {@code turn_id} member
+         */
+        public String turnId() {
+            Unbound.check(_unbound, 9);
+            return turnId;
+        }
+
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
+        public String type() {
+            return TYPE;
+        }
+
+        /**
+         * Members the schema of this version does not name, as received: a newer server's members
+         * survive a round trip.
+         *
+         * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
+         */
+        public Map<String, JsonNode> additionalProperties() {
+            return _additionalProperties;
+        }
+
+        /** {@return a builder with no member set} */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public TurnInputAccepted validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
+        /** {@return the strict JSON codec of this type} */
+        public static JsonCodec<TurnInputAccepted> codec() {
+            return CODEC;
+        }
+
+        /**
+         * Equal when the same members are present with equal values and the same additional
+         * properties (the order of members on the wire does not count).
+         */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            if (this == o) {
+                return true;
+            }
+            return o instanceof TurnInputAccepted x && _present == x._present
+                    && Objects.equals(id, x.id)
+                    && Objects.equals(observedAtMs, x.observedAtMs)
+                    && Objects.equals(realtimeSessionId, x.realtimeSessionId)
+                    && Objects.equals(handoffId, x.handoffId)
+                    && Objects.equals(input, x.input)
+                    && Objects.equals(inputItemId, x.inputItemId)
+                    && Objects.equals(mode, x.mode)
+                    && Objects.equals(sourceEventIds, x.sourceEventIds)
+                    && Objects.equals(turnId, x.turnId)
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(_present, id, observedAtMs, realtimeSessionId, handoffId, input, inputItemId, mode, sourceEventIds, turnId, _additionalProperties, _unbound);
+        }
+
+        /** {@return the present members, by Java name} */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("ThreadRealtimeItem.TurnInputAccepted[");
+            Json.field(b, "id", id);
+            if ((_present & 0x4L) != 0) {
+                Json.field(b, "observedAtMs", observedAtMs);
+            }
+            Json.field(b, "realtimeSessionId", realtimeSessionId);
+            Json.field(b, "handoffId", handoffId);
+            Json.field(b, "input", input);
+            Json.field(b, "inputItemId", inputItemId);
+            Json.field(b, "mode", mode);
+            Json.field(b, "sourceEventIds", sourceEventIds);
+            Json.field(b, "turnId", turnId);
+            if (!_additionalProperties.isEmpty()) {
+                Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
+            return b.append(']').toString();
+        }
+
+        /**
+         * Builds a {@link TurnInputAccepted}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+         */
+        public static final class Builder {
+            private @Nullable String id;
+            private @Nullable Long observedAtMs;
+            private @Nullable String realtimeSessionId;
+            private @Nullable String handoffId;
+            private @Nullable String input;
+            private @Nullable String inputItemId;
+            private @Nullable ThreadRealtimeHandoffMode mode;
+            private @Nullable List<String> sourceEventIds;
+            private @Nullable String turnId;
+            private long _present = 0x1L;
+            private Map<String, JsonNode> _additionalProperties = Map.of();
+            private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
+
+            private Builder() {}
+
+            private Builder(TurnInputAccepted v) {
+                id = v.id;
+                observedAtMs = v.observedAtMs;
+                realtimeSessionId = v.realtimeSessionId;
+                handoffId = v.handoffId;
+                input = v.input;
+                inputItemId = v.inputItemId;
+                mode = v.mode;
+                sourceEventIds = v.sourceEventIds;
+                turnId = v.turnId;
+                _present = v._present;
+                _additionalProperties = v._additionalProperties;
+                _order = v._order;
+                _unbound = v._unbound;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#id()}. Required.
+             *
+             * @param id the {@code id} member
+             * @return this builder
+             */
+            public Builder id(String id) {
+                Objects.requireNonNull(id, "id");
+                this.id = id;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#observedAtMs()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param observedAtMs the {@code observedAtMs} member
+             * @return this builder
+             */
+            public Builder observedAtMs(@Nullable Long observedAtMs) {
+                this.observedAtMs = observedAtMs;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#realtimeSessionId()}. Required.
+             *
+             * @param realtimeSessionId the {@code realtimeSessionId} member
+             * @return this builder
+             */
+            public Builder realtimeSessionId(String realtimeSessionId) {
+                Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
+                this.realtimeSessionId = realtimeSessionId;
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#handoffId()}. Required.
+             *
+             * @param handoffId the {@code handoff_id} member
+             * @return this builder
+             */
+            public Builder handoffId(String handoffId) {
+                Objects.requireNonNull(handoffId, "handoffId");
+                this.handoffId = handoffId;
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#input()}. Required.
+             *
+             * @param input the {@code input} member
+             * @return this builder
+             */
+            public Builder input(String input) {
+                Objects.requireNonNull(input, "input");
+                this.input = input;
+                _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#inputItemId()}. Required.
+             *
+             * @param inputItemId the {@code input_item_id} member
+             * @return this builder
+             */
+            public Builder inputItemId(String inputItemId) {
+                Objects.requireNonNull(inputItemId, "inputItemId");
+                this.inputItemId = inputItemId;
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#mode()}. Required.
+             *
+             * @param mode the {@code mode} member
+             * @return this builder
+             */
+            public Builder mode(ThreadRealtimeHandoffMode mode) {
+                Objects.requireNonNull(mode, "mode");
+                this.mode = mode;
+                _present |= 0x80L;
+                _unbound = Unbound.without(_unbound, 7);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#sourceEventIds()}. Required.
+             *
+             * @param sourceEventIds the {@code source_event_ids} member
+             * @return this builder
+             */
+            public Builder sourceEventIds(List<? extends String> sourceEventIds) {
+                Objects.requireNonNull(sourceEventIds, "sourceEventIds");
+                this.sourceEventIds = Json.copyList(sourceEventIds);
+                _present |= 0x100L;
+                _unbound = Unbound.without(_unbound, 8);
+                return this;
+            }
+
+            /**
+             * Sets {@link TurnInputAccepted#turnId()}. Required.
+             *
+             * @param turnId the {@code turn_id} member
+             * @return this builder
+             */
+            public Builder turnId(String turnId) {
+                Objects.requireNonNull(turnId, "turnId");
+                this.turnId = turnId;
+                _present |= 0x200L;
+                _unbound = Unbound.without(_unbound, 9);
+                return this;
+            }
+
+            /**
+             * Replaces the members the schema does not name.
+             *
+             * @param additionalProperties JSON values by member name, none of them a member of {@link TurnInputAccepted}
+             * @return this builder
+             * @throws IllegalArgumentException when a name is a member of the schema
+             */
+            public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
+                additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "ThreadRealtimeItem.TurnInputAccepted"));
+                _additionalProperties = Json.copyExtras(additionalProperties);
+                return this;
+            }
+
+            /**
+             * Adds (or replaces) a member the schema does not name.
+             *
+             * @param name the member's JSON name, not a member of {@link TurnInputAccepted}
+             * @param value its JSON value
+             * @return this builder
+             * @throws IllegalArgumentException when the name is a member of the schema
+             */
+            public Builder putAdditionalProperty(String name, JsonNode value) {
+                Json.checkExtraName(NAMES, name, "ThreadRealtimeItem.TurnInputAccepted");
+                _additionalProperties = Json.withExtra(_additionalProperties, name, value);
+                return this;
+            }
+
+            /**
+             * Removes a member the schema does not name.
+             *
+             * @param name the member's JSON name
+             * @return this builder
+             */
+            public Builder removeAdditionalProperty(String name) {
+                _additionalProperties = Json.withoutExtra(_additionalProperties, name);
+                return this;
+            }
+
+            /**
+             * Builds the value.
+             *
+             * @return the value
+             * @throws IllegalStateException when a required member is not set
+             */
+            public TurnInputAccepted build() {
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeItem.TurnInputAccepted is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                }
+                return new TurnInputAccepted(id, observedAtMs, realtimeSessionId, handoffId, input, inputItemId, mode, sourceEventIds, turnId, _present, _additionalProperties, _order, _unbound);
+            }
+        }
+
+        private static TurnInputAccepted readBody(JsonParser p, boolean tagRead) {
+            try {
+                @Nullable String f1 = null;
+                @Nullable Long f2 = null;
+                @Nullable String f3 = null;
+                @Nullable String f4 = null;
+                @Nullable String f5 = null;
+                @Nullable String f6 = null;
+                @Nullable ThreadRealtimeHandoffMode f7 = null;
+                @Nullable List<String> f8 = null;
+                @Nullable String f9 = null;
+                long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
+                LinkedHashMap<String, JsonNode> extra = null;
+                byte[] last = ORDER.last();
+                byte[] own = null;
+                int n = 0;
+                if (tagRead) {
+                    seen = 1L;
+                    own = Json.order(last, null, n++, 0);
+                }
+                for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT; ix = p.nextNameMatch(MATCHER)) {
+                    if (ix < 0) {
+                        if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
+                            throw Json.expected(p, "a member name");
+                        }
+                        p.nextToken();
+                        extra = Json.putExtra(extra, p);
+                        own = Json.order(last, own, n++, Json.EXTRA);
+                        continue;
+                    }
+                    long bit = 1L << ix;
+                    if ((seen & bit) != 0) {
+                        throw Json.duplicate(p);
+                    }
+                    seen |= bit;
+                    p.nextToken();
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readString(q);
+                            case 7 -> f7 = ThreadRealtimeHandoffMode.codec().read(q);
+                            case 8 -> f8 = Json.readList(q, Json.STRING);
+                            case 9 -> f9 = Json.readString(q);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeItem.TurnInputAccepted", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeItem.TurnInputAccepted"));
+                    }
+                    own = Json.order(last, own, n++, ix);
+                }
+                if ((seen & REQUIRED) != REQUIRED) {
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.TurnInputAccepted", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                }
+                return new TurnInputAccepted(f1, f2, f3, f4, f5, f6, f7, f8, f9, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            } catch (DecodeException e) {
+                throw e.in("ThreadRealtimeItem.TurnInputAccepted");
+            }
+        }
+
+        private static void writeMember(TurnInputAccepted v, JsonGenerator g, int ix) {
+            g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
+            switch (ix) {
+                case 0 -> g.writeString(TYPE);
+                case 1 -> g.writeString(v.id);
+                case 2 -> {
+                    if (v.observedAtMs == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(v.observedAtMs);
+                    }
+                }
+                case 3 -> g.writeString(v.realtimeSessionId);
+                case 4 -> g.writeString(v.handoffId);
+                case 5 -> g.writeString(v.input);
+                case 6 -> g.writeString(v.inputItemId);
+                case 7 -> ThreadRealtimeHandoffMode.codec().write(v.mode, g);
+                case 8 -> Json.writeList(g, v.sourceEventIds, Json.STRING);
+                case 9 -> g.writeString(v.turnId);
+                default -> throw new IllegalStateException("member " + ix);
+            }
+        }
+
+        private static final class Codec extends NamedCodec<TurnInputAccepted> {
+            Codec() {
+                super("ThreadRealtimeItem.TurnInputAccepted");
+            }
+
+            @Override
+            public TurnInputAccepted read(JsonParser p) {
+                Json.expectObject(p);
+                return readBody(p, false);
+            }
+
+            @Override
+            public void write(TurnInputAccepted v, JsonGenerator g) {
+                g.writeStartObject();
+                Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
+                long done = 0L;
+                for (byte ix : v._order) {
+                    if (ix == Json.EXTRA) {
+                        if (extras.hasNext()) {
+                            Json.writeExtra(g, extras.next());
+                        }
+                    } else if ((v._present & ~done & (1L << ix)) != 0) {
+                        done |= 1L << ix;
+                        writeMember(v, g, ix);
+                    }
+                }
+                for (long rest = v._present & ~done; rest != 0; rest &= rest - 1) {
+                    writeMember(v, g, Long.numberOfTrailingZeros(rest));
+                }
+                while (extras.hasNext()) {
+                    Json.writeExtra(g, extras.next());
+                }
+                g.writeEndObject();
+            }
+        }
+    }
+
+    /**
+     * The {@code sessionEndInputSaved} form of {@link ThreadRealtimeItem}.
+     *
+     * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
+     *
+     * <pre>{@code
+     * ThreadRealtimeItem.SessionEndInputSaved v = ThreadRealtimeItem.SessionEndInputSaved.builder()
+     *         .id("id")
+     *         .realtimeSessionId("realtimeSessionId")
+     *         .input("input")
+     *         .build();
+     * }</pre>
+     */
+    @JsonDeserialize(using = CodecDeserializer.class)
+    @JsonSerialize(using = CodecSerializer.class)
+    final class SessionEndInputSaved implements ThreadRealtimeItem {
+        /** The value of {@code type} that names this form. */
+        public static final String TYPE = "sessionEndInputSaved";
+
+        private static final String[] NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "input", "input_item_id", "source_event_ids"};
+        private static final SerializedString[] WIRE = Json.wire(NAMES);
+        private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
+        private static final String[] JAVA_NAMES = {"type", "id", "observedAtMs", "realtimeSessionId", "input", "inputItemId", "sourceEventIds"};
+        private static final String[] JAVA_TYPES = {"String", "String", "long", "String", "String", "String", "List<String>"};
+        private static final long REQUIRED = 0x7bL;
+        private static final Json.OrderCache ORDER = new Json.OrderCache();
+        private static final Codec CODEC = new Codec();
+
+        private final String id;
+        private final @Nullable Long observedAtMs;
+        private final String realtimeSessionId;
+        private final String input;
+        private final String inputItemId;
+        private final List<String> sourceEventIds;
+        private final long _present;
+        private final Map<String, JsonNode> _additionalProperties;
+        private final byte[] _order;
+        private final @Nullable Unbound _unbound;
+
+        private SessionEndInputSaved(String id, @Nullable Long observedAtMs, String realtimeSessionId, String input, String inputItemId, List<String> sourceEventIds, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+            this.id = id;
+            this.observedAtMs = observedAtMs;
+            this.realtimeSessionId = realtimeSessionId;
+            this.input = input;
+            this.inputItemId = inputItemId;
+            this.sourceEventIds = sourceEventIds;
+            this._present = _present;
+            this._additionalProperties = _additionalProperties;
+            this._order = _order;
+            this._unbound = _unbound;
+        }
+
+        /**
+         * The {@code id} member.
+         *
+         * @return the {@code id} member
+         */
+        public String id() {
+            Unbound.check(_unbound, 1);
+            return id;
+        }
+
+        /**
+         * Canonical observation time in Unix milliseconds for eligible voice calls.
+         *
+         * @return the {@code observedAtMs} member, or null when absent or null
+         */
+        public @Nullable Long observedAtMs() {
+            Unbound.check(_unbound, 2);
+            return observedAtMs;
+        }
+
+        /**
+         * The {@code realtimeSessionId} member.
+         *
+         * @return the {@code realtimeSessionId} member
+         */
+        public String realtimeSessionId() {
+            Unbound.check(_unbound, 3);
+            return realtimeSessionId;
+        }
+
+        /**
+         * The {@code input} member.
+         *
+         * @return the {@code input} member
+         */
+        public String input() {
+            Unbound.check(_unbound, 4);
+            return input;
+        }
+
+        /**
+         * The {@code input_item_id} member.
+         *
+         * @return the {@code input_item_id} member
+         */
+        public String inputItemId() {
+            Unbound.check(_unbound, 5);
+            return inputItemId;
+        }
+
+        /**
+         * The {@code source_event_ids} member.
+         *
+         * @return the {@code source_event_ids} member
+         */
+        public List<String> sourceEventIds() {
+            Unbound.check(_unbound, 6);
+            return sourceEventIds;
+        }
+
+        /** {@return {@value #TYPE}, the tag this form writes to JSON} */
+        public String type() {
+            return TYPE;
+        }
+
+        /**
+         * Members the schema of this version does not name, as received: a newer server's members
+         * survive a round trip.
+         *
+         * @return the members by JSON name, unmodifiable, in the order they came in (empty when none)
+         */
+        public Map<String, JsonNode> additionalProperties() {
+            return _additionalProperties;
+        }
+
+        /** {@return a builder with no member set} */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** {@return a builder holding this value's members (and their JSON order), to change some} */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /**
+         * Checks the whole value at once: every member, and every member of the values inside it,
+         * bound when it was read. A value read from a newer server may hold members that did not
+         * bind (their accessors throw {@link dev.codex4j.protocol.MemberNotBoundException}); this
+         * finds the first of them eagerly.
+         *
+         * @return this value
+         * @throws DecodeException naming the path (from this value) and the problem of the first
+         *     member that did not bind
+         */
+        public SessionEndInputSaved validate() {
+            if (_unbound != null) {
+                throw _unbound.first();
+            }
+            Json.validate(CODEC, this);
+            return this;
+        }
+
+        /** {@return the strict JSON codec of this type} */
+        public static JsonCodec<SessionEndInputSaved> codec() {
+            return CODEC;
+        }
+
+        /**
+         * Equal when the same members are present with equal values and the same additional
+         * properties (the order of members on the wire does not count).
+         */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            if (this == o) {
+                return true;
+            }
+            return o instanceof SessionEndInputSaved x && _present == x._present
+                    && Objects.equals(id, x.id)
+                    && Objects.equals(observedAtMs, x.observedAtMs)
+                    && Objects.equals(realtimeSessionId, x.realtimeSessionId)
+                    && Objects.equals(input, x.input)
+                    && Objects.equals(inputItemId, x.inputItemId)
+                    && Objects.equals(sourceEventIds, x.sourceEventIds)
+                    && _additionalProperties.equals(x._additionalProperties)
+                    && Objects.equals(_unbound, x._unbound);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(_present, id, observedAtMs, realtimeSessionId, input, inputItemId, sourceEventIds, _additionalProperties, _unbound);
+        }
+
+        /** {@return the present members, by Java name} */
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder("ThreadRealtimeItem.SessionEndInputSaved[");
+            Json.field(b, "id", id);
+            if ((_present & 0x4L) != 0) {
+                Json.field(b, "observedAtMs", observedAtMs);
+            }
+            Json.field(b, "realtimeSessionId", realtimeSessionId);
+            Json.field(b, "input", input);
+            Json.field(b, "inputItemId", inputItemId);
+            Json.field(b, "sourceEventIds", sourceEventIds);
+            if (!_additionalProperties.isEmpty()) {
+                Json.field(b, "additionalProperties", _additionalProperties);
+            }
+            if (_unbound != null) {
+                Json.field(b, "unbound", _unbound);
+            }
+            return b.append(']').toString();
+        }
+
+        /**
+         * Builds a {@link SessionEndInputSaved}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+         */
+        public static final class Builder {
+            private @Nullable String id;
+            private @Nullable Long observedAtMs;
+            private @Nullable String realtimeSessionId;
+            private @Nullable String input;
+            private @Nullable String inputItemId;
+            private @Nullable List<String> sourceEventIds;
+            private long _present = 0x1L;
+            private Map<String, JsonNode> _additionalProperties = Map.of();
+            private byte[] _order = Json.NO_ORDER;
+            private @Nullable Unbound _unbound;
+
+            private Builder() {}
+
+            private Builder(SessionEndInputSaved v) {
+                id = v.id;
+                observedAtMs = v.observedAtMs;
+                realtimeSessionId = v.realtimeSessionId;
+                input = v.input;
+                inputItemId = v.inputItemId;
+                sourceEventIds = v.sourceEventIds;
+                _present = v._present;
+                _additionalProperties = v._additionalProperties;
+                _order = v._order;
+                _unbound = v._unbound;
+            }
+
+            /**
+             * Sets {@link SessionEndInputSaved#id()}. Required.
+             *
+             * @param id the {@code id} member
+             * @return this builder
+             */
+            public Builder id(String id) {
+                Objects.requireNonNull(id, "id");
+                this.id = id;
+                _present |= 0x2L;
+                _unbound = Unbound.without(_unbound, 1);
+                return this;
+            }
+
+            /**
+             * Sets {@link SessionEndInputSaved#observedAtMs()}. Optional; {@code null} writes JSON {@code null}.
+             *
+             * @param observedAtMs the {@code observedAtMs} member
+             * @return this builder
+             */
+            public Builder observedAtMs(@Nullable Long observedAtMs) {
+                this.observedAtMs = observedAtMs;
+                _present |= 0x4L;
+                _unbound = Unbound.without(_unbound, 2);
+                return this;
+            }
+
+            /**
+             * Sets {@link SessionEndInputSaved#realtimeSessionId()}. Required.
+             *
+             * @param realtimeSessionId the {@code realtimeSessionId} member
+             * @return this builder
+             */
+            public Builder realtimeSessionId(String realtimeSessionId) {
+                Objects.requireNonNull(realtimeSessionId, "realtimeSessionId");
+                this.realtimeSessionId = realtimeSessionId;
+                _present |= 0x8L;
+                _unbound = Unbound.without(_unbound, 3);
+                return this;
+            }
+
+            /**
+             * Sets {@link SessionEndInputSaved#input()}. Required.
+             *
+             * @param input the {@code input} member
+             * @return this builder
+             */
+            public Builder input(String input) {
+                Objects.requireNonNull(input, "input");
+                this.input = input;
+                _present |= 0x10L;
+                _unbound = Unbound.without(_unbound, 4);
+                return this;
+            }
+
+            /**
+             * Sets {@link SessionEndInputSaved#inputItemId()}. Required.
+             *
+             * @param inputItemId the {@code input_item_id} member
+             * @return this builder
+             */
+            public Builder inputItemId(String inputItemId) {
+                Objects.requireNonNull(inputItemId, "inputItemId");
+                this.inputItemId = inputItemId;
+                _present |= 0x20L;
+                _unbound = Unbound.without(_unbound, 5);
+                return this;
+            }
+
+            /**
+             * Sets {@link SessionEndInputSaved#sourceEventIds()}. Required.
+             *
+             * @param sourceEventIds the {@code source_event_ids} member
+             * @return this builder
+             */
+            public Builder sourceEventIds(List<? extends String> sourceEventIds) {
+                Objects.requireNonNull(sourceEventIds, "sourceEventIds");
+                this.sourceEventIds = Json.copyList(sourceEventIds);
+                _present |= 0x40L;
+                _unbound = Unbound.without(_unbound, 6);
+                return this;
+            }
+
+            /**
+             * Replaces the members the schema does not name.
+             *
+             * @param additionalProperties JSON values by member name, none of them a member of {@link SessionEndInputSaved}
+             * @return this builder
+             * @throws IllegalArgumentException when a name is a member of the schema
+             */
+            public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
+                additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "ThreadRealtimeItem.SessionEndInputSaved"));
+                _additionalProperties = Json.copyExtras(additionalProperties);
+                return this;
+            }
+
+            /**
+             * Adds (or replaces) a member the schema does not name.
+             *
+             * @param name the member's JSON name, not a member of {@link SessionEndInputSaved}
+             * @param value its JSON value
+             * @return this builder
+             * @throws IllegalArgumentException when the name is a member of the schema
+             */
+            public Builder putAdditionalProperty(String name, JsonNode value) {
+                Json.checkExtraName(NAMES, name, "ThreadRealtimeItem.SessionEndInputSaved");
+                _additionalProperties = Json.withExtra(_additionalProperties, name, value);
+                return this;
+            }
+
+            /**
+             * Removes a member the schema does not name.
+             *
+             * @param name the member's JSON name
+             * @return this builder
+             */
+            public Builder removeAdditionalProperty(String name) {
+                _additionalProperties = Json.withoutExtra(_additionalProperties, name);
+                return this;
+            }
+
+            /**
+             * Builds the value.
+             *
+             * @return the value
+             * @throws IllegalStateException when a required member is not set
+             */
+            public SessionEndInputSaved build() {
+                long set = _present | Unbound.bits(_unbound);
+                if ((set & REQUIRED) != REQUIRED) {
+                    throw new IllegalStateException("ThreadRealtimeItem.SessionEndInputSaved is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                }
+                return new SessionEndInputSaved(id, observedAtMs, realtimeSessionId, input, inputItemId, sourceEventIds, _present, _additionalProperties, _order, _unbound);
+            }
+        }
+
+        private static SessionEndInputSaved readBody(JsonParser p, boolean tagRead) {
+            try {
+                @Nullable String f1 = null;
+                @Nullable Long f2 = null;
+                @Nullable String f3 = null;
+                @Nullable String f4 = null;
+                @Nullable String f5 = null;
+                @Nullable List<String> f6 = null;
+                long seen = 0L;
+                boolean lenient = p instanceof Lenient;
+                Unbound unbound = null;
+                LinkedHashMap<String, JsonNode> extra = null;
+                byte[] last = ORDER.last();
+                byte[] own = null;
+                int n = 0;
+                if (tagRead) {
+                    seen = 1L;
+                    own = Json.order(last, null, n++, 0);
+                }
+                for (int ix = p.nextNameMatch(MATCHER); ix != PropertyNameMatcher.MATCH_END_OBJECT; ix = p.nextNameMatch(MATCHER)) {
+                    if (ix < 0) {
+                        if (ix != PropertyNameMatcher.MATCH_UNKNOWN_NAME) {
+                            throw Json.expected(p, "a member name");
+                        }
+                        p.nextToken();
+                        extra = Json.putExtra(extra, p);
+                        own = Json.order(last, own, n++, Json.EXTRA);
+                        continue;
+                    }
+                    long bit = 1L << ix;
+                    if ((seen & bit) != 0) {
+                        throw Json.duplicate(p);
+                    }
+                    seen |= bit;
+                    p.nextToken();
+                    JsonNode raw = lenient ? Json.readTree(p) : null;
+                    JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
+                    try {
+                        switch (ix) {
+                            case 0 -> Json.readTag(q, TYPE);
+                            case 1 -> f1 = Json.readString(q);
+                            case 2 -> f2 = Json.readNullableLong(q);
+                            case 3 -> f3 = Json.readString(q);
+                            case 4 -> f4 = Json.readString(q);
+                            case 5 -> f5 = Json.readString(q);
+                            case 6 -> f6 = Json.readList(q, Json.STRING);
+                            default -> throw Json.problem(q, "unexpected member index");
+                        }
+                    } catch (DecodeException e) {
+                        if (raw == null) {
+                            throw e;
+                        }
+                        unbound = Unbound.add(unbound, "ThreadRealtimeItem.SessionEndInputSaved", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadRealtimeItem.SessionEndInputSaved"));
+                    }
+                    own = Json.order(last, own, n++, ix);
+                }
+                if ((seen & REQUIRED) != REQUIRED) {
+                    if (!lenient) {
+                        throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
+                    }
+                    unbound = Json.missingMembers(unbound, p, "ThreadRealtimeItem.SessionEndInputSaved", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                }
+                return new SessionEndInputSaved(f1, f2, f3, f4, f5, f6, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            } catch (DecodeException e) {
+                throw e.in("ThreadRealtimeItem.SessionEndInputSaved");
+            }
+        }
+
+        private static void writeMember(SessionEndInputSaved v, JsonGenerator g, int ix) {
+            g.writeName(WIRE[ix]);
+            if (Unbound.hasRaw(v._unbound, ix)) {
+                Json.writeTree(g, v._unbound.raw(ix));
+                return;
+            }
+            switch (ix) {
+                case 0 -> g.writeString(TYPE);
+                case 1 -> g.writeString(v.id);
+                case 2 -> {
+                    if (v.observedAtMs == null) {
+                        g.writeNull();
+                    } else {
+                        g.writeNumber(v.observedAtMs);
+                    }
+                }
+                case 3 -> g.writeString(v.realtimeSessionId);
+                case 4 -> g.writeString(v.input);
+                case 5 -> g.writeString(v.inputItemId);
+                case 6 -> Json.writeList(g, v.sourceEventIds, Json.STRING);
+                default -> throw new IllegalStateException("member " + ix);
+            }
+        }
+
+        private static final class Codec extends NamedCodec<SessionEndInputSaved> {
+            Codec() {
+                super("ThreadRealtimeItem.SessionEndInputSaved");
+            }
+
+            @Override
+            public SessionEndInputSaved read(JsonParser p) {
+                Json.expectObject(p);
+                return readBody(p, false);
+            }
+
+            @Override
+            public void write(SessionEndInputSaved v, JsonGenerator g) {
                 g.writeStartObject();
                 Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
                 long done = 0L;
@@ -1752,6 +3451,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                                 case "realtimeSessionStarted" -> {
                                     return RealtimeSessionStarted.readBody(p, true);
                                 }
+                                case "frame" -> {
+                                    return Frame.readBody(p, true);
+                                }
                                 case "transcriptSegment" -> {
                                     return TranscriptSegment.readBody(p, true);
                                 }
@@ -1760,6 +3462,12 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                                 }
                                 case "realtimeSessionClosed" -> {
                                     return RealtimeSessionClosed.readBody(p, true);
+                                }
+                                case "turnInputAccepted" -> {
+                                    return TurnInputAccepted.readBody(p, true);
+                                }
+                                case "sessionEndInputSaved" -> {
+                                    return SessionEndInputSaved.readBody(p, true);
                                 }
                                 default -> { }
                             }
@@ -1777,6 +3485,9 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                         case "realtimeSessionStarted" -> {
                             return Json.bindTree(o, p, RealtimeSessionStarted.codec());
                         }
+                        case "frame" -> {
+                            return Json.bindTree(o, p, Frame.codec());
+                        }
                         case "transcriptSegment" -> {
                             return Json.bindTree(o, p, TranscriptSegment.codec());
                         }
@@ -1785,6 +3496,12 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
                         }
                         case "realtimeSessionClosed" -> {
                             return Json.bindTree(o, p, RealtimeSessionClosed.codec());
+                        }
+                        case "turnInputAccepted" -> {
+                            return Json.bindTree(o, p, TurnInputAccepted.codec());
+                        }
+                        case "sessionEndInputSaved" -> {
+                            return Json.bindTree(o, p, SessionEndInputSaved.codec());
                         }
                         default -> { }
                     }
@@ -1798,9 +3515,12 @@ public sealed interface ThreadRealtimeItem permits ThreadRealtimeItem.RealtimeSe
             public void write(ThreadRealtimeItem v, JsonGenerator g) {
                 switch (v) {
                     case RealtimeSessionStarted x -> RealtimeSessionStarted.codec().write(x, g);
+                    case Frame x -> Frame.codec().write(x, g);
                     case TranscriptSegment x -> TranscriptSegment.codec().write(x, g);
                     case BemItemPromoted x -> BemItemPromoted.codec().write(x, g);
                     case RealtimeSessionClosed x -> RealtimeSessionClosed.codec().write(x, g);
+                    case TurnInputAccepted x -> TurnInputAccepted.codec().write(x, g);
+                    case SessionEndInputSaved x -> SessionEndInputSaved.codec().write(x, g);
                     case Unknown x -> Json.writeTree(g, x.raw());
                 }
             }

@@ -132,7 +132,7 @@ public final class ThreadSearchParams {
     }
 
     /**
-     * Required substring/full-text query for thread search.
+     * Required substring/full-text query. <code>thread/search/stream</code> limits this to 65,536 UTF-8 bytes after trimming surrounding whitespace.
      *
      * @return the {@code searchTerm} member
      */

@@ -42,22 +42,24 @@ import tools.jackson.databind.node.ObjectNode;
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
 public final class UserVerificationVerifyResponse {
-    private static final String[] NAMES = {"proof"};
+    private static final String[] NAMES = {"biometricType", "proof"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"proof"};
-    private static final String[] JAVA_TYPES = {"UserVerificationProof"};
-    private static final long REQUIRED = 0x1L;
+    private static final String[] JAVA_NAMES = {"biometricType", "proof"};
+    private static final String[] JAVA_TYPES = {"UserVerificationBiometricType", "UserVerificationProof"};
+    private static final long REQUIRED = 0x2L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
+    private final @Nullable UserVerificationBiometricType biometricType;
     private final UserVerificationProof proof;
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private UserVerificationVerifyResponse(UserVerificationProof proof, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+    private UserVerificationVerifyResponse(@Nullable UserVerificationBiometricType biometricType, UserVerificationProof proof, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        this.biometricType = biometricType;
         this.proof = proof;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
@@ -66,12 +68,22 @@ public final class UserVerificationVerifyResponse {
     }
 
     /**
+     * Native-reported authentication method for this signature. Older servers omit it. This is approval context, not part of the signed proof.
+     *
+     * @return the {@code biometricType} member, or null when absent or null
+     */
+    public @Nullable UserVerificationBiometricType biometricType() {
+        Unbound.check(_unbound, 0);
+        return biometricType;
+    }
+
+    /**
      * The {@code proof} member.
      *
      * @return the {@code proof} member
      */
     public UserVerificationProof proof() {
-        Unbound.check(_unbound, 0);
+        Unbound.check(_unbound, 1);
         return proof;
     }
 
@@ -128,6 +140,7 @@ public final class UserVerificationVerifyResponse {
             return true;
         }
         return o instanceof UserVerificationVerifyResponse x && _present == x._present
+                && Objects.equals(biometricType, x.biometricType)
                 && Objects.equals(proof, x.proof)
                 && _additionalProperties.equals(x._additionalProperties)
                 && Objects.equals(_unbound, x._unbound);
@@ -135,13 +148,16 @@ public final class UserVerificationVerifyResponse {
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, proof, _additionalProperties, _unbound);
+        return Objects.hash(_present, biometricType, proof, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
     @Override
     public String toString() {
         StringBuilder b = new StringBuilder("UserVerificationVerifyResponse[");
+        if ((_present & 0x1L) != 0) {
+            Json.field(b, "biometricType", biometricType);
+        }
         Json.field(b, "proof", proof);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
@@ -156,6 +172,7 @@ public final class UserVerificationVerifyResponse {
      * Builds a {@link UserVerificationVerifyResponse}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
      */
     public static final class Builder {
+        private @Nullable UserVerificationBiometricType biometricType;
         private @Nullable UserVerificationProof proof;
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
@@ -165,11 +182,25 @@ public final class UserVerificationVerifyResponse {
         private Builder() {}
 
         private Builder(UserVerificationVerifyResponse v) {
+            biometricType = v.biometricType;
             proof = v.proof;
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
             _unbound = v._unbound;
+        }
+
+        /**
+         * Sets {@link UserVerificationVerifyResponse#biometricType()}. Optional; {@code null} writes JSON {@code null}.
+         *
+         * @param biometricType the {@code biometricType} member
+         * @return this builder
+         */
+        public Builder biometricType(@Nullable UserVerificationBiometricType biometricType) {
+            this.biometricType = biometricType;
+            _present |= 0x1L;
+            _unbound = Unbound.without(_unbound, 0);
+            return this;
         }
 
         /**
@@ -181,8 +212,8 @@ public final class UserVerificationVerifyResponse {
         public Builder proof(UserVerificationProof proof) {
             Objects.requireNonNull(proof, "proof");
             this.proof = proof;
-            _present |= 0x1L;
-            _unbound = Unbound.without(_unbound, 0);
+            _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
             return this;
         }
 
@@ -235,13 +266,14 @@ public final class UserVerificationVerifyResponse {
             if ((set & REQUIRED) != REQUIRED) {
                 throw new IllegalStateException("UserVerificationVerifyResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new UserVerificationVerifyResponse(proof, _present, _additionalProperties, _order, _unbound);
+            return new UserVerificationVerifyResponse(biometricType, proof, _present, _additionalProperties, _order, _unbound);
         }
     }
 
     private static UserVerificationVerifyResponse readBody(JsonParser p, boolean tagRead) {
         try {
-            @Nullable UserVerificationProof f0 = null;
+            @Nullable UserVerificationBiometricType f0 = null;
+            @Nullable UserVerificationProof f1 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -269,7 +301,8 @@ public final class UserVerificationVerifyResponse {
                 JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
                 try {
                     switch (ix) {
-                        case 0 -> f0 = UserVerificationProof.codec().read(q);
+                        case 0 -> f0 = q.currentToken() == JsonToken.VALUE_NULL ? null : UserVerificationBiometricType.codec().read(q);
+                        case 1 -> f1 = UserVerificationProof.codec().read(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
@@ -286,7 +319,7 @@ public final class UserVerificationVerifyResponse {
                 }
                 unbound = Json.missingMembers(unbound, p, "UserVerificationVerifyResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new UserVerificationVerifyResponse(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new UserVerificationVerifyResponse(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
             throw e.in("UserVerificationVerifyResponse");
         }
@@ -299,7 +332,14 @@ public final class UserVerificationVerifyResponse {
             return;
         }
         switch (ix) {
-            case 0 -> UserVerificationProof.codec().write(v.proof, g);
+            case 0 -> {
+                if (v.biometricType == null) {
+                    g.writeNull();
+                } else {
+                    UserVerificationBiometricType.codec().write(v.biometricType, g);
+                }
+            }
+            case 1 -> UserVerificationProof.codec().write(v.proof, g);
             default -> throw new IllegalStateException("member " + ix);
         }
     }

@@ -71,6 +71,7 @@ public final class Dispatch {
             case "item/plan/delta" -> new ServerNotification.ItemPlanDelta(PlanDeltaNotification.codec().read(p));
             case "command/exec/outputDelta" -> new ServerNotification.CommandExecOutputDelta(CommandExecOutputDeltaNotification.codec().read(p));
             case "process/outputDelta" -> new ServerNotification.ProcessOutputDelta(ProcessOutputDeltaNotification.codec().read(p));
+            case "thread/search/partial" -> new ServerNotification.ThreadSearchPartial(ThreadSearchPartialNotification.codec().read(p));
             case "process/exited" -> new ServerNotification.ProcessExited(ProcessExitedNotification.codec().read(p));
             case "item/commandExecution/outputDelta" -> new ServerNotification.ItemCommandExecutionOutputDelta(CommandExecutionOutputDeltaNotification.codec().read(p));
             case "item/commandExecution/terminalInteraction" -> new ServerNotification.ItemCommandExecutionTerminalInteraction(TerminalInteractionNotification.codec().read(p));
@@ -139,7 +140,6 @@ public final class Dispatch {
             case "item/tool/call" -> new ServerRequest.ItemToolCall(id, DynamicToolCallParams.codec().read(p));
             case "account/chatgptAuthTokens/refresh" -> new ServerRequest.AccountChatgptAuthTokensRefresh(id, ChatgptAuthTokensRefreshParams.codec().read(p));
             case "attestation/generate" -> new ServerRequest.AttestationGenerate(id, AttestationGenerateParams.codec().read(p));
-            case "currentTime/read" -> new ServerRequest.CurrentTimeRead(id, CurrentTimeReadParams.codec().read(p));
             case "applyPatchApproval" -> new ServerRequest.ApplyPatchApproval(id, ApplyPatchApprovalParams.codec().read(p));
             case "execCommandApproval" -> new ServerRequest.ExecCommandApproval(id, ExecCommandApprovalParams.codec().read(p));
             default -> null;

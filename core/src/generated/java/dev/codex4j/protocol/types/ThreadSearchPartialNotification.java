@@ -28,37 +28,39 @@ import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The {@code CurrentTimeReadParams} object of the app-server protocol.
+ * A best-effort incremental batch for <code>thread/search/stream</code>. Match <code>requestId</code> to the request on this connection. Only a small subset of verified matches may be emitted; rows are unique and arrive in discovery order, but may be dropped under load or fall outside the final sorted page. Thread fields use stored metadata and the current watched status; live thread settings are enriched in the final response. Replace provisional rows with the authoritative final response. No partials follow it or an error.
  *
  * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
  *
  * <pre>{@code
- * CurrentTimeReadParams v = CurrentTimeReadParams.builder()
- *         .threadId("threadId")
+ * ThreadSearchPartialNotification v = ThreadSearchPartialNotification.builder()
+ *         .data(List.of())
+ *         .requestId(requestId)
  *         .build();
  * }</pre>
  */
-@Experimental
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
-public final class CurrentTimeReadParams {
-    private static final String[] NAMES = {"threadId"};
+public final class ThreadSearchPartialNotification {
+    private static final String[] NAMES = {"data", "requestId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"threadId"};
-    private static final String[] JAVA_TYPES = {"String"};
-    private static final long REQUIRED = 0x1L;
+    private static final String[] JAVA_NAMES = {"data", "requestId"};
+    private static final String[] JAVA_TYPES = {"List<ThreadSearchResult>", "RequestId"};
+    private static final long REQUIRED = 0x3L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
-    private final String threadId;
+    private final List<ThreadSearchResult> data;
+    private final RequestId requestId;
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private CurrentTimeReadParams(String threadId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
-        this.threadId = threadId;
+    private ThreadSearchPartialNotification(List<ThreadSearchResult> data, RequestId requestId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        this.data = data;
+        this.requestId = requestId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
@@ -66,13 +68,23 @@ public final class CurrentTimeReadParams {
     }
 
     /**
-     * The {@code threadId} member.
+     * The {@code data} member.
      *
-     * @return the {@code threadId} member
+     * @return the {@code data} member
      */
-    public String threadId() {
+    public List<ThreadSearchResult> data() {
         Unbound.check(_unbound, 0);
-        return threadId;
+        return data;
+    }
+
+    /**
+     * The {@code requestId} member.
+     *
+     * @return the {@code requestId} member
+     */
+    public RequestId requestId() {
+        Unbound.check(_unbound, 1);
+        return requestId;
     }
 
     /**
@@ -105,7 +117,7 @@ public final class CurrentTimeReadParams {
      * @throws DecodeException naming the path (from this value) and the problem of the first
      *     member that did not bind
      */
-    public CurrentTimeReadParams validate() {
+    public ThreadSearchPartialNotification validate() {
         if (_unbound != null) {
             throw _unbound.first();
         }
@@ -114,7 +126,7 @@ public final class CurrentTimeReadParams {
     }
 
     /** {@return the strict JSON codec of this type} */
-    public static JsonCodec<CurrentTimeReadParams> codec() {
+    public static JsonCodec<ThreadSearchPartialNotification> codec() {
         return CODEC;
     }
 
@@ -127,22 +139,24 @@ public final class CurrentTimeReadParams {
         if (this == o) {
             return true;
         }
-        return o instanceof CurrentTimeReadParams x && _present == x._present
-                && Objects.equals(threadId, x.threadId)
+        return o instanceof ThreadSearchPartialNotification x && _present == x._present
+                && Objects.equals(data, x.data)
+                && Objects.equals(requestId, x.requestId)
                 && _additionalProperties.equals(x._additionalProperties)
                 && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, threadId, _additionalProperties, _unbound);
+        return Objects.hash(_present, data, requestId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("CurrentTimeReadParams[");
-        Json.field(b, "threadId", threadId);
+        StringBuilder b = new StringBuilder("ThreadSearchPartialNotification[");
+        Json.field(b, "data", data);
+        Json.field(b, "requestId", requestId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
@@ -153,10 +167,11 @@ public final class CurrentTimeReadParams {
     }
 
     /**
-     * Builds a {@link CurrentTimeReadParams}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+     * Builds a {@link ThreadSearchPartialNotification}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
      */
     public static final class Builder {
-        private @Nullable String threadId;
+        private @Nullable List<ThreadSearchResult> data;
+        private @Nullable RequestId requestId;
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
@@ -164,8 +179,9 @@ public final class CurrentTimeReadParams {
 
         private Builder() {}
 
-        private Builder(CurrentTimeReadParams v) {
-            threadId = v.threadId;
+        private Builder(ThreadSearchPartialNotification v) {
+            data = v.data;
+            requestId = v.requestId;
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
@@ -173,28 +189,42 @@ public final class CurrentTimeReadParams {
         }
 
         /**
-         * Sets {@link CurrentTimeReadParams#threadId()}. Required.
+         * Sets {@link ThreadSearchPartialNotification#data()}. Required.
          *
-         * @param threadId the {@code threadId} member
+         * @param data the {@code data} member
          * @return this builder
          */
-        public Builder threadId(String threadId) {
-            Objects.requireNonNull(threadId, "threadId");
-            this.threadId = threadId;
+        public Builder data(List<? extends ThreadSearchResult> data) {
+            Objects.requireNonNull(data, "data");
+            this.data = Json.copyList(data);
             _present |= 0x1L;
             _unbound = Unbound.without(_unbound, 0);
             return this;
         }
 
         /**
+         * Sets {@link ThreadSearchPartialNotification#requestId()}. Required.
+         *
+         * @param requestId the {@code requestId} member
+         * @return this builder
+         */
+        public Builder requestId(RequestId requestId) {
+            Objects.requireNonNull(requestId, "requestId");
+            this.requestId = requestId;
+            _present |= 0x2L;
+            _unbound = Unbound.without(_unbound, 1);
+            return this;
+        }
+
+        /**
          * Replaces the members the schema does not name.
          *
-         * @param additionalProperties JSON values by member name, none of them a member of {@link CurrentTimeReadParams}
+         * @param additionalProperties JSON values by member name, none of them a member of {@link ThreadSearchPartialNotification}
          * @return this builder
          * @throws IllegalArgumentException when a name is a member of the schema
          */
         public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
-            additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "CurrentTimeReadParams"));
+            additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "ThreadSearchPartialNotification"));
             _additionalProperties = Json.copyExtras(additionalProperties);
             return this;
         }
@@ -202,13 +232,13 @@ public final class CurrentTimeReadParams {
         /**
          * Adds (or replaces) a member the schema does not name.
          *
-         * @param name the member's JSON name, not a member of {@link CurrentTimeReadParams}
+         * @param name the member's JSON name, not a member of {@link ThreadSearchPartialNotification}
          * @param value its JSON value
          * @return this builder
          * @throws IllegalArgumentException when the name is a member of the schema
          */
         public Builder putAdditionalProperty(String name, JsonNode value) {
-            Json.checkExtraName(NAMES, name, "CurrentTimeReadParams");
+            Json.checkExtraName(NAMES, name, "ThreadSearchPartialNotification");
             _additionalProperties = Json.withExtra(_additionalProperties, name, value);
             return this;
         }
@@ -230,18 +260,19 @@ public final class CurrentTimeReadParams {
          * @return the value
          * @throws IllegalStateException when a required member is not set
          */
-        public CurrentTimeReadParams build() {
+        public ThreadSearchPartialNotification build() {
             long set = _present | Unbound.bits(_unbound);
             if ((set & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("CurrentTimeReadParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                throw new IllegalStateException("ThreadSearchPartialNotification is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new CurrentTimeReadParams(threadId, _present, _additionalProperties, _order, _unbound);
+            return new ThreadSearchPartialNotification(data, requestId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
-    private static CurrentTimeReadParams readBody(JsonParser p, boolean tagRead) {
+    private static ThreadSearchPartialNotification readBody(JsonParser p, boolean tagRead) {
         try {
-            @Nullable String f0 = null;
+            @Nullable List<ThreadSearchResult> f0 = null;
+            @Nullable RequestId f1 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -269,14 +300,15 @@ public final class CurrentTimeReadParams {
                 JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
                 try {
                     switch (ix) {
-                        case 0 -> f0 = Json.readString(q);
+                        case 0 -> f0 = Json.readList(q, ThreadSearchResult.codec());
+                        case 1 -> f1 = Json.readRequestId(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
                     if (raw == null) {
                         throw e;
                     }
-                    unbound = Unbound.add(unbound, "CurrentTimeReadParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CurrentTimeReadParams"));
+                    unbound = Unbound.add(unbound, "ThreadSearchPartialNotification", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSearchPartialNotification"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
@@ -284,39 +316,40 @@ public final class CurrentTimeReadParams {
                 if (!lenient) {
                     throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
                 }
-                unbound = Json.missingMembers(unbound, p, "CurrentTimeReadParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                unbound = Json.missingMembers(unbound, p, "ThreadSearchPartialNotification", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new CurrentTimeReadParams(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new ThreadSearchPartialNotification(f0, f1, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
-            throw e.in("CurrentTimeReadParams");
+            throw e.in("ThreadSearchPartialNotification");
         }
     }
 
-    private static void writeMember(CurrentTimeReadParams v, JsonGenerator g, int ix) {
+    private static void writeMember(ThreadSearchPartialNotification v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
         if (Unbound.hasRaw(v._unbound, ix)) {
             Json.writeTree(g, v._unbound.raw(ix));
             return;
         }
         switch (ix) {
-            case 0 -> g.writeString(v.threadId);
+            case 0 -> Json.writeList(g, v.data, ThreadSearchResult.codec());
+            case 1 -> Json.writeRequestId(g, v.requestId);
             default -> throw new IllegalStateException("member " + ix);
         }
     }
 
-    private static final class Codec extends NamedCodec<CurrentTimeReadParams> {
+    private static final class Codec extends NamedCodec<ThreadSearchPartialNotification> {
         Codec() {
-            super("CurrentTimeReadParams");
+            super("ThreadSearchPartialNotification");
         }
 
         @Override
-        public CurrentTimeReadParams read(JsonParser p) {
+        public ThreadSearchPartialNotification read(JsonParser p) {
             Json.expectObject(p);
             return readBody(p, false);
         }
 
         @Override
-        public void write(CurrentTimeReadParams v, JsonGenerator g) {
+        public void write(ThreadSearchPartialNotification v, JsonGenerator g) {
             g.writeStartObject();
             Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
             long done = 0L;

@@ -28,37 +28,37 @@ import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The {@code CurrentTimeReadResponse} object of the app-server protocol.
+ * Request cancellation on the same connection. <code>thread/search/cancel</code> targets only <code>thread/search</code>; <code>thread/search/stream/cancel</code> targets only <code>thread/search/stream</code>. Cancellation is idempotent: the cancel response acknowledges the request, and an interrupted search completes with an error after its subprocess is stopped and reaped. If completion races cancellation, the original search may still succeed. An already-completed search is unaffected.
  *
  * <p>An immutable value: build one with {@link #builder()}, change one with {@link #toBuilder()}. Members the schema does not name are kept in {@link #additionalProperties()}.
  *
  * <pre>{@code
- * CurrentTimeReadResponse v = CurrentTimeReadResponse.builder()
- *         .currentTimeAt(1L)
+ * ThreadSearchCancelParams v = ThreadSearchCancelParams.builder()
+ *         .requestId(requestId)
  *         .build();
  * }</pre>
  */
 @Experimental
 @JsonDeserialize(using = CodecDeserializer.class)
 @JsonSerialize(using = CodecSerializer.class)
-public final class CurrentTimeReadResponse {
-    private static final String[] NAMES = {"currentTimeAt"};
+public final class ThreadSearchCancelParams {
+    private static final String[] NAMES = {"requestId"};
     private static final SerializedString[] WIRE = Json.wire(NAMES);
     private static final PropertyNameMatcher MATCHER = BinaryNameMatcher.construct(List.of(NAMES));
-    private static final String[] JAVA_NAMES = {"currentTimeAt"};
-    private static final String[] JAVA_TYPES = {"long"};
+    private static final String[] JAVA_NAMES = {"requestId"};
+    private static final String[] JAVA_TYPES = {"RequestId"};
     private static final long REQUIRED = 0x1L;
     private static final Json.OrderCache ORDER = new Json.OrderCache();
     private static final Codec CODEC = new Codec();
 
-    private final long currentTimeAt;
+    private final RequestId requestId;
     private final long _present;
     private final Map<String, JsonNode> _additionalProperties;
     private final byte[] _order;
     private final @Nullable Unbound _unbound;
 
-    private CurrentTimeReadResponse(long currentTimeAt, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
-        this.currentTimeAt = currentTimeAt;
+    private ThreadSearchCancelParams(RequestId requestId, long _present, Map<String, JsonNode> _additionalProperties, byte[] _order, @Nullable Unbound _unbound) {
+        this.requestId = requestId;
         this._present = _present;
         this._additionalProperties = _additionalProperties;
         this._order = _order;
@@ -66,13 +66,13 @@ public final class CurrentTimeReadResponse {
     }
 
     /**
-     * Current time as whole Unix seconds.
+     * The {@code requestId} member.
      *
-     * @return the {@code currentTimeAt} member
+     * @return the {@code requestId} member
      */
-    public long currentTimeAt() {
+    public RequestId requestId() {
         Unbound.check(_unbound, 0);
-        return currentTimeAt;
+        return requestId;
     }
 
     /**
@@ -105,7 +105,7 @@ public final class CurrentTimeReadResponse {
      * @throws DecodeException naming the path (from this value) and the problem of the first
      *     member that did not bind
      */
-    public CurrentTimeReadResponse validate() {
+    public ThreadSearchCancelParams validate() {
         if (_unbound != null) {
             throw _unbound.first();
         }
@@ -114,7 +114,7 @@ public final class CurrentTimeReadResponse {
     }
 
     /** {@return the strict JSON codec of this type} */
-    public static JsonCodec<CurrentTimeReadResponse> codec() {
+    public static JsonCodec<ThreadSearchCancelParams> codec() {
         return CODEC;
     }
 
@@ -127,22 +127,22 @@ public final class CurrentTimeReadResponse {
         if (this == o) {
             return true;
         }
-        return o instanceof CurrentTimeReadResponse x && _present == x._present
-                && currentTimeAt == x.currentTimeAt
+        return o instanceof ThreadSearchCancelParams x && _present == x._present
+                && Objects.equals(requestId, x.requestId)
                 && _additionalProperties.equals(x._additionalProperties)
                 && Objects.equals(_unbound, x._unbound);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(_present, currentTimeAt, _additionalProperties, _unbound);
+        return Objects.hash(_present, requestId, _additionalProperties, _unbound);
     }
 
     /** {@return the present members, by Java name} */
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("CurrentTimeReadResponse[");
-        Json.field(b, "currentTimeAt", currentTimeAt);
+        StringBuilder b = new StringBuilder("ThreadSearchCancelParams[");
+        Json.field(b, "requestId", requestId);
         if (!_additionalProperties.isEmpty()) {
             Json.field(b, "additionalProperties", _additionalProperties);
         }
@@ -153,10 +153,10 @@ public final class CurrentTimeReadResponse {
     }
 
     /**
-     * Builds a {@link CurrentTimeReadResponse}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
+     * Builds a {@link ThreadSearchCancelParams}; {@link #build()} checks that the required members are set. Setting a member that may be null to {@code null} writes JSON {@code null}; setting an optional member that may not be null to {@code null} leaves it out.
      */
     public static final class Builder {
-        private long currentTimeAt;
+        private @Nullable RequestId requestId;
         private long _present = 0x0L;
         private Map<String, JsonNode> _additionalProperties = Map.of();
         private byte[] _order = Json.NO_ORDER;
@@ -164,8 +164,8 @@ public final class CurrentTimeReadResponse {
 
         private Builder() {}
 
-        private Builder(CurrentTimeReadResponse v) {
-            currentTimeAt = v.currentTimeAt;
+        private Builder(ThreadSearchCancelParams v) {
+            requestId = v.requestId;
             _present = v._present;
             _additionalProperties = v._additionalProperties;
             _order = v._order;
@@ -173,13 +173,14 @@ public final class CurrentTimeReadResponse {
         }
 
         /**
-         * Sets {@link CurrentTimeReadResponse#currentTimeAt()}. Required.
+         * Sets {@link ThreadSearchCancelParams#requestId()}. Required.
          *
-         * @param currentTimeAt the {@code currentTimeAt} member
+         * @param requestId the {@code requestId} member
          * @return this builder
          */
-        public Builder currentTimeAt(long currentTimeAt) {
-            this.currentTimeAt = currentTimeAt;
+        public Builder requestId(RequestId requestId) {
+            Objects.requireNonNull(requestId, "requestId");
+            this.requestId = requestId;
             _present |= 0x1L;
             _unbound = Unbound.without(_unbound, 0);
             return this;
@@ -188,12 +189,12 @@ public final class CurrentTimeReadResponse {
         /**
          * Replaces the members the schema does not name.
          *
-         * @param additionalProperties JSON values by member name, none of them a member of {@link CurrentTimeReadResponse}
+         * @param additionalProperties JSON values by member name, none of them a member of {@link ThreadSearchCancelParams}
          * @return this builder
          * @throws IllegalArgumentException when a name is a member of the schema
          */
         public Builder additionalProperties(Map<String, ? extends JsonNode> additionalProperties) {
-            additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "CurrentTimeReadResponse"));
+            additionalProperties.keySet().forEach(k -> Json.checkExtraName(NAMES, k, "ThreadSearchCancelParams"));
             _additionalProperties = Json.copyExtras(additionalProperties);
             return this;
         }
@@ -201,13 +202,13 @@ public final class CurrentTimeReadResponse {
         /**
          * Adds (or replaces) a member the schema does not name.
          *
-         * @param name the member's JSON name, not a member of {@link CurrentTimeReadResponse}
+         * @param name the member's JSON name, not a member of {@link ThreadSearchCancelParams}
          * @param value its JSON value
          * @return this builder
          * @throws IllegalArgumentException when the name is a member of the schema
          */
         public Builder putAdditionalProperty(String name, JsonNode value) {
-            Json.checkExtraName(NAMES, name, "CurrentTimeReadResponse");
+            Json.checkExtraName(NAMES, name, "ThreadSearchCancelParams");
             _additionalProperties = Json.withExtra(_additionalProperties, name, value);
             return this;
         }
@@ -229,18 +230,18 @@ public final class CurrentTimeReadResponse {
          * @return the value
          * @throws IllegalStateException when a required member is not set
          */
-        public CurrentTimeReadResponse build() {
+        public ThreadSearchCancelParams build() {
             long set = _present | Unbound.bits(_unbound);
             if ((set & REQUIRED) != REQUIRED) {
-                throw new IllegalStateException("CurrentTimeReadResponse is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
+                throw new IllegalStateException("ThreadSearchCancelParams is missing required members: " + Json.missingNames(NAMES, REQUIRED & ~set));
             }
-            return new CurrentTimeReadResponse(currentTimeAt, _present, _additionalProperties, _order, _unbound);
+            return new ThreadSearchCancelParams(requestId, _present, _additionalProperties, _order, _unbound);
         }
     }
 
-    private static CurrentTimeReadResponse readBody(JsonParser p, boolean tagRead) {
+    private static ThreadSearchCancelParams readBody(JsonParser p, boolean tagRead) {
         try {
-            long f0 = 0L;
+            @Nullable RequestId f0 = null;
             long seen = 0L;
             boolean lenient = p instanceof Lenient;
             Unbound unbound = null;
@@ -268,14 +269,14 @@ public final class CurrentTimeReadResponse {
                 JsonParser q = raw != null ? Lenient.sub(p, raw) : p;
                 try {
                     switch (ix) {
-                        case 0 -> f0 = Json.readLong(q);
+                        case 0 -> f0 = Json.readRequestId(q);
                         default -> throw Json.problem(q, "unexpected member index");
                     }
                 } catch (DecodeException e) {
                     if (raw == null) {
                         throw e;
                     }
-                    unbound = Unbound.add(unbound, "CurrentTimeReadResponse", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("CurrentTimeReadResponse"));
+                    unbound = Unbound.add(unbound, "ThreadSearchCancelParams", JAVA_NAMES, JAVA_TYPES, ix, raw, e.in("ThreadSearchCancelParams"));
                 }
                 own = Json.order(last, own, n++, ix);
             }
@@ -283,39 +284,39 @@ public final class CurrentTimeReadResponse {
                 if (!lenient) {
                     throw Json.missing(p, Json.missingNames(NAMES, REQUIRED & ~seen));
                 }
-                unbound = Json.missingMembers(unbound, p, "CurrentTimeReadResponse", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
+                unbound = Json.missingMembers(unbound, p, "ThreadSearchCancelParams", NAMES, JAVA_NAMES, JAVA_TYPES, REQUIRED & ~seen);
             }
-            return new CurrentTimeReadResponse(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
+            return new ThreadSearchCancelParams(f0, seen, Json.extras(extra), Json.finishOrder(ORDER, last, own, n), unbound);
         } catch (DecodeException e) {
-            throw e.in("CurrentTimeReadResponse");
+            throw e.in("ThreadSearchCancelParams");
         }
     }
 
-    private static void writeMember(CurrentTimeReadResponse v, JsonGenerator g, int ix) {
+    private static void writeMember(ThreadSearchCancelParams v, JsonGenerator g, int ix) {
         g.writeName(WIRE[ix]);
         if (Unbound.hasRaw(v._unbound, ix)) {
             Json.writeTree(g, v._unbound.raw(ix));
             return;
         }
         switch (ix) {
-            case 0 -> g.writeNumber(v.currentTimeAt);
+            case 0 -> Json.writeRequestId(g, v.requestId);
             default -> throw new IllegalStateException("member " + ix);
         }
     }
 
-    private static final class Codec extends NamedCodec<CurrentTimeReadResponse> {
+    private static final class Codec extends NamedCodec<ThreadSearchCancelParams> {
         Codec() {
-            super("CurrentTimeReadResponse");
+            super("ThreadSearchCancelParams");
         }
 
         @Override
-        public CurrentTimeReadResponse read(JsonParser p) {
+        public ThreadSearchCancelParams read(JsonParser p) {
             Json.expectObject(p);
             return readBody(p, false);
         }
 
         @Override
-        public void write(CurrentTimeReadResponse v, JsonGenerator g) {
+        public void write(ThreadSearchCancelParams v, JsonGenerator g) {
             g.writeStartObject();
             Iterator<Map.Entry<String, JsonNode>> extras = v._additionalProperties.entrySet().iterator();
             long done = 0L;
