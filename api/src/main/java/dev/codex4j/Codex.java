@@ -31,6 +31,7 @@ import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
 import dev.codex4j.internal.sdk.SafeListener;
 import dev.codex4j.internal.sdk.SdkJfr;
+import dev.codex4j.internal.sdk.ServerVersionCheck;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.RestartPolicy;
@@ -140,6 +141,7 @@ public final class Codex implements CodexClient {
     private final Duration reconnectTimeout;
     private final @Nullable ApprovalInbox inbox;
     private final boolean experimentalApi;
+    private final VersionPolicy versionPolicy;
     private final @Nullable Supervision supervision;
     private final @Nullable RestartPolicy restarts;
     private final TurnSlots slots;
@@ -194,6 +196,7 @@ public final class Codex implements CodexClient {
         this.subscriptionBuffer = b.subscriptionBuffer;
         this.reconnectTimeout = b.reconnectTimeout;
         this.experimentalApi = b.experimentalApi;
+        this.versionPolicy = b.versionPolicy;
         this.link = open(0);
         if (supervision != null) {
             watch(link);
@@ -211,6 +214,7 @@ public final class Codex implements CodexClient {
             connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE, () -> null));
             InitializeResponse metadata = TypedCodec.result(ClientMethods.INITIALIZE,
                     callOn(connection, ClientMethods.INITIALIZE.name(), TypedCodec.params(initParams), handshakeTimeout));
+            ServerVersionCheck.apply(versionPolicy, metadata.userAgent());
             connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
             if (checkAuthentication) {
                 connection.subscribeGlobal(in -> {
@@ -1087,6 +1091,7 @@ public final class Codex implements CodexClient {
         private ApprovalHandler approvalHandler = ApprovalHandler.declineAll();
         private @Nullable ApprovalInbox inbox;
         private boolean experimentalApi;
+        private VersionPolicy versionPolicy = VersionPolicy.WARN;
         private final Set<String> optOut = new LinkedHashSet<>();
         private ConnectionOptions connectionOptions = ConnectionOptions.defaults();
         private Duration handshakeTimeout = Duration.ofSeconds(20);
@@ -1251,6 +1256,18 @@ public final class Codex implements CodexClient {
          */
         public Builder experimentalApi(boolean enabled) {
             this.experimentalApi = enabled;
+            return this;
+        }
+
+        /**
+         * What to do with the server's Codex CLI version, read from its {@code initialize} reply
+         * ({@link VersionPolicy#WARN} by default: run, and log a WARNING for an untested version).
+         *
+         * @param policy the policy
+         * @return this
+         */
+        public Builder versionPolicy(VersionPolicy policy) {
+            this.versionPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -40,6 +40,7 @@ public final class CodexCli {
     public static final String VERSION_ENV = "CODEX4J_CODEX_VERSION";
 
     private static final String VERSION = readPinnedVersion();
+    private static final List<String> OLDER = readOlderVersions();
 
     private final Map<String, String> env;
     private final Path home;
@@ -56,6 +57,17 @@ public final class CodexCli {
     /** @return the Codex CLI version this build is pinned to, for example {@code 0.169.0} */
     public static String pinnedVersion() {
         return VERSION;
+    }
+
+    /**
+     * The older Codex CLI versions this build still supports (written in {@code
+     * codex-cli.older-versions} at the repo root): its real-CLI tests run on them too, in a short
+     * form.
+     *
+     * @return the versions, newest first, for example {@code [0.169.0, 0.163.0]}
+     */
+    public static List<String> supportedOlderVersions() {
+        return OLDER;
     }
 
     /**
@@ -215,6 +227,18 @@ public final class CodexCli {
 
     private String triple() {
         return (arm() ? "aarch64" : "x86_64") + (linux() ? "-unknown-linux-musl" : "-apple-darwin");
+    }
+
+    private static List<String> readOlderVersions() {
+        try (InputStream in = CodexCli.class.getResourceAsStream("codex-cli.older-versions")) {
+            if (in == null) {
+                return List.of();
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String readPinnedVersion() {
