@@ -2552,6 +2552,30 @@ public final class ProtocolGenerator {
             b.append("    /** {@return the method name} */\n    String method();\n\n");
             b.append("    /** {@return the method's descriptor, or null for {@link Unknown}} */\n");
             b.append("    @Nullable ServerRequestMethod<?, ?> descriptor();\n\n");
+            b.append("""
+                        /**
+                         * The thread the request is about: the params' {@code threadId} (the v1 methods call it
+                         * {@code conversationId}).
+                         *
+                         * @return the thread id, or null when the params name none
+                         * @throws dev.codex4j.protocol.MemberNotBoundException when the params have one that did
+                         *     not bind
+                         */
+                        @Nullable String threadId();
+
+                        /**
+                         * The turn the request is about: the params' {@code turnId}.
+                         *
+                         * @return the turn id, or null when the params name none
+                         * @throws dev.codex4j.protocol.MemberNotBoundException when the params have one that did
+                         *     not bind
+                         */
+                        @Nullable String turnId();
+
+                        /** {@return the params as JSON, every member as received (members that did not bind included)} */
+                        JsonNode rawParams();
+
+                    """);
             for (Method m : methods) {
                 b.append(javadoc("    ", m.doc(), "The {@code " + m.name() + "} request.",
                         List.of("@param id the request id", "@param params the typed params")));
@@ -2568,7 +2592,14 @@ public final class ProtocolGenerator {
                         .append(m.constant()).append(".name();\n        }\n\n");
                 b.append("        @Override\n        public ServerRequestMethod<").append(m.params().render(shadow, false)).append(", ")
                         .append(m.result().render(shadow, false)).append("> descriptor() {\n            return ServerRequestMethods.")
-                        .append(m.constant()).append(";\n        }\n    }\n\n");
+                        .append(m.constant()).append(";\n        }\n\n");
+                b.append("        @Override\n        public @Nullable String threadId() {\n            return ")
+                        .append(idMember(m, "threadId", "conversationId")).append(";\n        }\n\n");
+                b.append("        @Override\n        public @Nullable String turnId() {\n            return ")
+                        .append(idMember(m, "turnId", null)).append(";\n        }\n\n");
+                b.append("        @Override\n        public JsonNode rawParams() {\n            return ")
+                        .append(m.params().simple().equals("JsonNode") ? "params" : "TypedCodec.params(params)")
+                        .append(";\n        }\n    }\n\n");
             }
             b.append("""
                         /**
@@ -2593,10 +2624,56 @@ public final class ProtocolGenerator {
                             public @Nullable ServerRequestMethod<?, ?> descriptor() {
                                 return null;
                             }
+
+                            @Override
+                            public @Nullable String threadId() {
+                                return Json.textMember(raw, "threadId");
+                            }
+
+                            @Override
+                            public @Nullable String turnId() {
+                                return Json.textMember(raw, "turnId");
+                            }
+
+                            @Override
+                            public JsonNode rawParams() {
+                                return raw;
+                            }
                         }
                     }
                     """);
             return b.toString();
+        }
+
+        /**
+         * The expression of a server request's thread or turn id: the params' typed accessor when
+         * its params are an object with that string member ({@code alias}, the v1 name, else), the
+         * member read from the JSON when they are a union, else null.
+         */
+        private String idMember(Method m, String name, String alias) {
+            String def = null;
+            for (String d : defs.keySet()) {
+                if (!NOT_TYPES.contains(d) && className(d).equals(m.params().simple())) {
+                    def = d;
+                }
+            }
+            if (def == null) {
+                return m.params().simple().equals("JsonNode") ? "Json.textMember(params, \"" + name + "\")" : "null";
+            }
+            JsonNode s = defs.get(def);
+            for (String member : alias == null ? List.of(name) : List.of(name, alias)) {
+                JsonNode prop = s.path("properties").path(member);
+                if (prop.isMissingNode()) {
+                    continue;
+                }
+                boolean string = "string".equals(prop.path("type").asString(""))
+                        || (prop.path("type").isArray() && prop.path("type").toString().contains("\"string\""));
+                if (kind(s) == Kind.RECORD && string) {
+                    return "params." + camel(member) + "()";
+                }
+                return "Json.textMember(rawParams(), \"" + member + "\")";
+            }
+            return "null";
         }
 
         private String dispatchFile(List<Method> notes, List<Method> reqs) {

@@ -50,6 +50,28 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
     @Nullable ServerRequestMethod<?, ?> descriptor();
 
     /**
+     * The thread the request is about: the params' {@code threadId} (the v1 methods call it
+     * {@code conversationId}).
+     *
+     * @return the thread id, or null when the params name none
+     * @throws dev.codex4j.protocol.MemberNotBoundException when the params have one that did
+     *     not bind
+     */
+    @Nullable String threadId();
+
+    /**
+     * The turn the request is about: the params' {@code turnId}.
+     *
+     * @return the turn id, or null when the params name none
+     * @throws dev.codex4j.protocol.MemberNotBoundException when the params have one that did
+     *     not bind
+     */
+    @Nullable String turnId();
+
+    /** {@return the params as JSON, every member as received (members that did not bind included)} */
+    JsonNode rawParams();
+
+    /**
      * NEW APIs Sent when approval is requested for a specific command execution. This request is used for Turns started via turn/start.
      *
      * @param id the request id
@@ -70,6 +92,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         @Override
         public ServerRequestMethod<CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse> descriptor() {
             return ServerRequestMethods.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL;
+        }
+
+        @Override
+        public @Nullable String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
         }
     }
 
@@ -94,6 +131,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         @Override
         public ServerRequestMethod<FileChangeRequestApprovalParams, FileChangeRequestApprovalResponse> descriptor() {
             return ServerRequestMethods.ITEM_FILE_CHANGE_REQUEST_APPROVAL;
+        }
+
+        @Override
+        public @Nullable String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
         }
     }
 
@@ -120,6 +172,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         public ServerRequestMethod<ToolRequestUserInputParams, ToolRequestUserInputResponse> descriptor() {
             return ServerRequestMethods.ITEM_TOOL_REQUEST_USER_INPUT;
         }
+
+        @Override
+        public @Nullable String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
+        }
     }
 
     /**
@@ -143,6 +210,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         @Override
         public ServerRequestMethod<McpServerElicitationRequestParams, McpServerElicitationRequestResponse> descriptor() {
             return ServerRequestMethods.MCP_SERVER_ELICITATION_REQUEST;
+        }
+
+        @Override
+        public @Nullable String threadId() {
+            return Json.textMember(rawParams(), "threadId");
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return Json.textMember(rawParams(), "turnId");
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
         }
     }
 
@@ -168,6 +250,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         public ServerRequestMethod<PermissionsRequestApprovalParams, PermissionsRequestApprovalResponse> descriptor() {
             return ServerRequestMethods.ITEM_PERMISSIONS_REQUEST_APPROVAL;
         }
+
+        @Override
+        public @Nullable String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
+        }
     }
 
     /**
@@ -191,6 +288,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         @Override
         public ServerRequestMethod<DynamicToolCallParams, DynamicToolCallResponse> descriptor() {
             return ServerRequestMethods.ITEM_TOOL_CALL;
+        }
+
+        @Override
+        public @Nullable String threadId() {
+            return params.threadId();
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return params.turnId();
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
         }
     }
 
@@ -216,6 +328,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         public ServerRequestMethod<ChatgptAuthTokensRefreshParams, ChatgptAuthTokensRefreshResponse> descriptor() {
             return ServerRequestMethods.ACCOUNT_CHATGPT_AUTH_TOKENS_REFRESH;
         }
+
+        @Override
+        public @Nullable String threadId() {
+            return null;
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return null;
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
+        }
     }
 
     /**
@@ -239,6 +366,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         @Override
         public ServerRequestMethod<AttestationGenerateParams, AttestationGenerateResponse> descriptor() {
             return ServerRequestMethods.ATTESTATION_GENERATE;
+        }
+
+        @Override
+        public @Nullable String threadId() {
+            return null;
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return null;
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
         }
     }
 
@@ -264,6 +406,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         public ServerRequestMethod<ApplyPatchApprovalParams, ApplyPatchApprovalResponse> descriptor() {
             return ServerRequestMethods.APPLY_PATCH_APPROVAL;
         }
+
+        @Override
+        public @Nullable String threadId() {
+            return Json.textMember(rawParams(), "conversationId");
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return null;
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
+        }
     }
 
     /**
@@ -288,6 +445,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         public ServerRequestMethod<ExecCommandApprovalParams, ExecCommandApprovalResponse> descriptor() {
             return ServerRequestMethods.EXEC_COMMAND_APPROVAL;
         }
+
+        @Override
+        public @Nullable String threadId() {
+            return Json.textMember(rawParams(), "conversationId");
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return null;
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return TypedCodec.params(params);
+        }
     }
 
     /**
@@ -311,6 +483,21 @@ public sealed interface ServerRequest permits ServerRequest.ItemCommandExecution
         @Override
         public @Nullable ServerRequestMethod<?, ?> descriptor() {
             return null;
+        }
+
+        @Override
+        public @Nullable String threadId() {
+            return Json.textMember(raw, "threadId");
+        }
+
+        @Override
+        public @Nullable String turnId() {
+            return Json.textMember(raw, "turnId");
+        }
+
+        @Override
+        public JsonNode rawParams() {
+            return raw;
         }
     }
 }

@@ -743,6 +743,16 @@ public final class Json {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 
+    /**
+     * @param o a JSON object (or anything)
+     * @param name a member name
+     * @return the member's string value, or null when it is absent or not a string
+     */
+    public static @Nullable String textMember(JsonNode o, String name) {
+        JsonNode v = o.get(name);
+        return v != null && v.isString() ? v.asString() : null;
+    }
+
     // ------------------------------------------------------------------------------------------
     // Lenient binding (strict at the member): see Lenient and Unbound
 
