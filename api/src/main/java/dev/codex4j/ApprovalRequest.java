@@ -1,10 +1,13 @@
 package dev.codex4j;
 
 import dev.codex4j.internal.sdk.ApprovalReplies;
+import dev.codex4j.errors.DecodeException;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.RequestId;
+import dev.codex4j.protocol.ServerRequestMethod;
+import dev.codex4j.protocol.internal.Codecs;
 import dev.codex4j.protocol.methods.ServerRequest;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.ApplyPatchApprovalParams;
 import dev.codex4j.protocol.types.CommandExecutionRequestApprovalParams;
 import dev.codex4j.protocol.types.DynamicToolCallParams;
@@ -40,17 +43,33 @@ import tools.jackson.databind.JsonNode;
  */
 public sealed interface ApprovalRequest {
 
+    /**
+     * The generated server request this approval is a typed view of: its method, thread, turn and
+     * params come from there.
+     *
+     * @return the request, or null for {@link Unknown}
+     */
+    @Nullable ServerRequest request();
+
     /** @return the protocol method, for example {@code item/commandExecution/requestApproval} */
-    String method();
+    default String method() {
+        return Objects.requireNonNull(request()).method();
+    }
 
     /** @return the thread asking, or null when the request names none */
-    @Nullable String threadId();
+    default @Nullable String threadId() {
+        return Objects.requireNonNull(request()).threadId();
+    }
 
     /** @return the turn asking, or null when the request names none */
-    @Nullable String turnId();
+    default @Nullable String turnId() {
+        return Objects.requireNonNull(request()).turnId();
+    }
 
     /** @return the request's params as JSON, every member as sent (the escape hatch) */
-    JsonNode raw();
+    default JsonNode raw() {
+        return Objects.requireNonNull(request()).rawParams();
+    }
 
     /**
      * The answers this request takes, as decisions: for a command, those the server offered in
@@ -77,89 +96,59 @@ public sealed interface ApprovalRequest {
     /**
      * Run a command ({@code item/commandExecution/requestApproval}).
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record Command(CommandExecutionRequestApprovalParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record Command(ServerRequest.ItemCommandExecutionRequestApproval request) implements ApprovalRequest {
+        /** @param request not null */
         public Command {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "item/commandExecution/requestApproval";
-        }
-
-        @Override
-        public String threadId() {
-            return params.threadId();
-        }
-
-        @Override
-        public String turnId() {
-            return params.turnId();
-        }
-
-        @Override
-        public JsonNode raw() {
-            return TypedCodec.params(params);
+        /** @return the request's params as sent */
+        public CommandExecutionRequestApprovalParams params() {
+            return request.params();
         }
 
         /** @return the command line as the server will run it ({@code /bin/bash -c '...'}), or null */
         public @Nullable String command() {
-            return params.command();
+            return params().command();
         }
 
         /** @return its working directory, or null */
         public @Nullable String cwd() {
-            return params.cwd();
+            return params().cwd();
         }
 
         /** @return why it needs approval, or null */
         public @Nullable String reason() {
-            return params.reason();
+            return params().reason();
         }
 
         /** @return the command's item */
         public String itemId() {
-            return params.itemId();
+            return params().itemId();
         }
     }
 
     /**
      * Apply file changes ({@code item/fileChange/requestApproval}).
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record FileChange(FileChangeRequestApprovalParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record FileChange(ServerRequest.ItemFileChangeRequestApproval request) implements ApprovalRequest {
+        /** @param request not null */
         public FileChange {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "item/fileChange/requestApproval";
-        }
-
-        @Override
-        public String threadId() {
-            return params.threadId();
-        }
-
-        @Override
-        public String turnId() {
-            return params.turnId();
-        }
-
-        @Override
-        public JsonNode raw() {
-            return TypedCodec.params(params);
+        /** @return the request's params as sent */
+        public FileChangeRequestApprovalParams params() {
+            return request.params();
         }
 
         /** @return why it needs approval, or null */
         public @Nullable String reason() {
-            return params.reason();
+            return params().reason();
         }
     }
 
@@ -169,32 +158,17 @@ public sealed interface ApprovalRequest {
      * {@link Decision#decline()} grants nothing, {@link Decision#cancel()} grants nothing and
      * interrupts the turn.
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record Permissions(PermissionsRequestApprovalParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record Permissions(ServerRequest.ItemPermissionsRequestApproval request) implements ApprovalRequest {
+        /** @param request not null */
         public Permissions {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "item/permissions/requestApproval";
-        }
-
-        @Override
-        public String threadId() {
-            return params.threadId();
-        }
-
-        @Override
-        public String turnId() {
-            return params.turnId();
-        }
-
-        @Override
-        public JsonNode raw() {
-            return TypedCodec.params(params);
+        /** @return the request's params as sent */
+        public PermissionsRequestApprovalParams params() {
+            return request.params();
         }
     }
 
@@ -203,40 +177,25 @@ public sealed interface ApprovalRequest {
      * URL to open, or a verification ({@link McpServerElicitationRequestParams} is a union of
      * these). Accept, decline or cancel; {@link Decision#accept()} sends empty form content.
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record McpElicitation(McpServerElicitationRequestParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record McpElicitation(ServerRequest.McpServerElicitationRequest request) implements ApprovalRequest {
+        /** @param request not null */
         public McpElicitation {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "mcpServer/elicitation/request";
+        /** @return the request's params as sent */
+        public McpServerElicitationRequestParams params() {
+            return request.params();
         }
 
-        @Override
-        public @Nullable String threadId() {
-            return ApprovalReplies.text(raw(), "threadId");
-        }
-
-        @Override
-        public @Nullable String turnId() {
-            return ApprovalReplies.text(raw(), "turnId");
-        }
-
-        @Override
-        public JsonNode raw() {
-            return params instanceof McpServerElicitationRequestParams.Unknown u ? u.raw() : TypedCodec.params(params);
-        }
-
-        /** @return the MCP server asking, or null when the params are of a form this SDK does not know */
+        /** @return the MCP server asking, or null */
         public @Nullable String serverName() {
             return ApprovalReplies.text(raw(), "serverName");
         }
 
-        /** @return what it asks, or null for a form without a message */
+        /** @return the message to show, or null */
         public @Nullable String message() {
             return ApprovalReplies.text(raw(), "message");
         }
@@ -246,32 +205,17 @@ public sealed interface ApprovalRequest {
      * Questions for the user ({@code item/tool/requestUserInput}, experimental); answer with
      * {@link Decision#answers(java.util.Map)}.
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record UserInput(ToolRequestUserInputParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record UserInput(ServerRequest.ItemToolRequestUserInput request) implements ApprovalRequest {
+        /** @param request not null */
         public UserInput {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "item/tool/requestUserInput";
-        }
-
-        @Override
-        public String threadId() {
-            return params.threadId();
-        }
-
-        @Override
-        public String turnId() {
-            return params.turnId();
-        }
-
-        @Override
-        public JsonNode raw() {
-            return TypedCodec.params(params);
+        /** @return the request's params as sent */
+        public ToolRequestUserInputParams params() {
+            return request.params();
         }
     }
 
@@ -279,103 +223,56 @@ public sealed interface ApprovalRequest {
      * The model calls a client-side dynamic tool ({@code item/tool/call}); answer with
      * {@link Decision#toolResult(boolean, String)}.
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record ToolCall(DynamicToolCallParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record ToolCall(ServerRequest.ItemToolCall request) implements ApprovalRequest {
+        /** @param request not null */
         public ToolCall {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "item/tool/call";
-        }
-
-        @Override
-        public String threadId() {
-            return params.threadId();
-        }
-
-        @Override
-        public String turnId() {
-            return params.turnId();
-        }
-
-        @Override
-        public JsonNode raw() {
-            return TypedCodec.params(params);
+        /** @return the request's params as sent */
+        public DynamicToolCallParams params() {
+            return request.params();
         }
     }
 
     /**
      * Legacy command approval ({@code execCommandApproval}, for turns started through the legacy
      * API, which this SDK does not use). Answered with the legacy {@code ReviewDecision}s:
-     * {@link Decision#decline()} sends {@code {"denied":{"rejection":"rejected by user"}}}.
+     * {@link Decision#decline()} sends {@code {"denied":{"rejection":"rejected by user"}}}. Its
+     * thread is the params' {@code conversationId}.
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record ExecCommandApproval(ExecCommandApprovalParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record ExecCommandApproval(ServerRequest.ExecCommandApproval request) implements ApprovalRequest {
+        /** @param request not null */
         public ExecCommandApproval {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "execCommandApproval";
-        }
-
-        /** @return the conversation (thread) id */
-        @Override
-        public String threadId() {
-            return params.conversationId();
-        }
-
-        /** @return null: legacy requests name no turn */
-        @Override
-        public @Nullable String turnId() {
-            return null;
-        }
-
-        @Override
-        public JsonNode raw() {
-            return TypedCodec.params(params);
+        /** @return the request's params as sent */
+        public ExecCommandApprovalParams params() {
+            return request.params();
         }
     }
 
     /**
      * Legacy file-change approval ({@code applyPatchApproval}, for turns started through the
-     * legacy API). Answered with the legacy {@code ReviewDecision}s.
+     * legacy API). Answered with the legacy {@code ReviewDecision}s. Its thread is the params'
+     * {@code conversationId}.
      *
-     * @param params the request as sent
+     * @param request the generated server request
      */
-    record ApplyPatchApproval(ApplyPatchApprovalParams params) implements ApprovalRequest {
-        /** @param params not null */
+    record ApplyPatchApproval(ServerRequest.ApplyPatchApproval request) implements ApprovalRequest {
+        /** @param request not null */
         public ApplyPatchApproval {
-            Objects.requireNonNull(params, "params");
+            Objects.requireNonNull(request, "request");
         }
 
-        @Override
-        public String method() {
-            return "applyPatchApproval";
-        }
-
-        /** @return the conversation (thread) id */
-        @Override
-        public String threadId() {
-            return params.conversationId();
-        }
-
-        /** @return null: legacy requests name no turn */
-        @Override
-        public @Nullable String turnId() {
-            return null;
-        }
-
-        @Override
-        public JsonNode raw() {
-            return TypedCodec.params(params);
+        /** @return the request's params as sent */
+        public ApplyPatchApprovalParams params() {
+            return request.params();
         }
     }
 
@@ -395,6 +292,12 @@ public sealed interface ApprovalRequest {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(raw, "raw");
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** @return null: no generated request holds this one's params */
+        @Override
+        public @Nullable ServerRequest request() {
+            return null;
         }
 
         @Override
@@ -432,19 +335,36 @@ public sealed interface ApprovalRequest {
      */
     static ApprovalRequest of(ServerRequest request) {
         return switch (request) {
-            case ServerRequest.ItemCommandExecutionRequestApproval r -> new Command(r.params());
-            case ServerRequest.ItemFileChangeRequestApproval r -> new FileChange(r.params());
-            case ServerRequest.ItemPermissionsRequestApproval r -> new Permissions(r.params());
-            case ServerRequest.McpServerElicitationRequest r -> new McpElicitation(r.params());
-            case ServerRequest.ItemToolRequestUserInput r -> new UserInput(r.params());
-            case ServerRequest.ItemToolCall r -> new ToolCall(r.params());
-            case ServerRequest.ExecCommandApproval r -> new ExecCommandApproval(r.params());
-            case ServerRequest.ApplyPatchApproval r -> new ApplyPatchApproval(r.params());
+            case ServerRequest.ItemCommandExecutionRequestApproval r -> bound(r, new Command(r));
+            case ServerRequest.ItemFileChangeRequestApproval r -> bound(r, new FileChange(r));
+            case ServerRequest.ItemPermissionsRequestApproval r -> bound(r, new Permissions(r));
+            case ServerRequest.McpServerElicitationRequest r -> bound(r, new McpElicitation(r));
+            case ServerRequest.ItemToolRequestUserInput r -> bound(r, new UserInput(r));
+            case ServerRequest.ItemToolCall r -> bound(r, new ToolCall(r));
+            case ServerRequest.ExecCommandApproval r -> bound(r, new ExecCommandApproval(r));
+            case ServerRequest.ApplyPatchApproval r -> bound(r, new ApplyPatchApproval(r));
             case ServerRequest.Unknown u -> new Unknown(u.method(), u.raw(), u.reason());
             case ServerRequest.AccountChatgptAuthTokensRefresh r -> notAnApproval(r.method(), r.params());
             case ServerRequest.AttestationGenerate r -> notAnApproval(r.method(), r.params());
-            case ServerRequest.CurrentTimeRead r -> notAnApproval(r.method(), r.params());
         };
+    }
+
+    /**
+     * Approvals fail closed: a request binds strict at the member (a newer server's changed member
+     * costs only that member), but an approval whose params do not bind whole is not offered to a
+     * handler as the typed kind, which could approve what it cannot read. It is {@link Unknown},
+     * refused unless answered with {@link Decision#raw}.
+     */
+    private static ApprovalRequest bound(ServerRequest request, ApprovalRequest view) {
+        ServerRequestMethod<?, ?> method = Objects.requireNonNull(request.descriptor());
+        JsonNode raw = request.rawParams();
+        try {
+            Codecs.of(method.paramsType()).fromJson(raw);
+        } catch (DecodeException e) {
+            return new Unknown(request.method(), raw, "params do not bind: $.params" + e.path().substring(1) + ": "
+                    + e.problem() + (e.type() != null ? " (in " + e.type() + ")" : ""));
+        }
+        return view;
     }
 
     private static ApprovalRequest notAnApproval(String method, Object params) {

@@ -14,7 +14,7 @@ import dev.codex4j.internal.sdk.SdkAccess;
 import dev.codex4j.internal.sdk.Session;
 import dev.codex4j.internal.sdk.Transports;
 import dev.codex4j.protocol.AppServerLaunch;
-import dev.codex4j.protocol.methods.ClientMethod;
+import dev.codex4j.protocol.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.ServerRequest;
@@ -553,6 +553,7 @@ public final class Codex implements CodexClient {
         private ApprovalHandler approvalHandler = ApprovalHandler.declineAll();
         private @Nullable ApprovalInbox inbox;
         private boolean experimentalApi;
+        private VersionPolicy versionPolicy = VersionPolicy.WARN;
         private final Set<String> optOut = new LinkedHashSet<>();
         private ConnectionOptions connectionOptions = ConnectionOptions.defaults();
         private Duration handshakeTimeout = Duration.ofSeconds(20);
@@ -717,6 +718,18 @@ public final class Codex implements CodexClient {
          */
         public Builder experimentalApi(boolean enabled) {
             this.experimentalApi = enabled;
+            return this;
+        }
+
+        /**
+         * What to do with the server's Codex CLI version, read from its {@code initialize} reply
+         * ({@link VersionPolicy#WARN} by default: run, and log a WARNING for an untested version).
+         *
+         * @param policy the policy
+         * @return this
+         */
+        public Builder versionPolicy(VersionPolicy policy) {
+            this.versionPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -990,7 +1003,7 @@ public final class Codex implements CodexClient {
                 l = l.withWorkingDirectory(cwd);
             }
             return new CodexOptions(l.withEnv(env).withConfig(config), transport, link, connectionOptions, clientName,
-                    clientTitle, clientVersion, experimentalApi, List.copyOf(optOut), requestTimeout, closeTimeout,
+                    clientTitle, clientVersion, experimentalApi, versionPolicy, List.copyOf(optOut), requestTimeout, closeTimeout,
                     handshakeTimeout, turnWatchdog, checkAuthentication, approvalHandler, inbox, eventListener,
                     subscriptionBuffer, reconnectTimeout, supervision, maxConcurrentTurns, admissionWait);
         }

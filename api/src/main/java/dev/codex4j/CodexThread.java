@@ -15,7 +15,7 @@ import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.ThreadCompactStartParams;
 import dev.codex4j.protocol.types.ThreadReadParams;
 import dev.codex4j.protocol.types.ThreadReadResponse;

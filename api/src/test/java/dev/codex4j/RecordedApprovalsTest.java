@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codex4j.internal.sdk.ApprovalReplies;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ServerRequestMethods;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.errors.TurnFailedException;
+import dev.codex4j.errors.MemberNotBoundException;
 import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.types.AgentMessageDisplay;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.AppServerMessages;
@@ -19,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A turn's notifications as the generated types: what a newer server adds survives, and what does
- * not bind reaches the consumer typed, with the reason, instead of being dropped.
+ * A turn's notifications as the generated types: what a newer server adds survives, a member that
+ * changed costs only that member (strict at the member), and what does not bind reaches the
+ * consumer typed, with the reason, instead of being dropped.
  */
 class TypedTurnEventsTest {
 
@@ -110,7 +113,7 @@ class TypedTurnEventsTest {
     }
 
     @Test
-    void anAgentMessageThatDoesNotBindStillGivesTheAnswer() {
+    void anAgentMessageWithAMemberThatDoesNotBindStaysTypedAndGivesTheAnswer() {
         try (FakeAppServer fake = fake((ids, out) -> {
             ObjectNode answer = AppServerMessages.agentMessageCompleted(thread(ids), turn(ids), "m1", "the answer", "final_answer");
             item(answer).put("memoryCitation", "not an object");
@@ -122,8 +125,36 @@ class TypedTurnEventsTest {
             RunResult r = codex.startThread().run("q");
             assertEquals(Optional.of("the answer"), r.finalResponse());
             assertEquals(TurnStatus.COMPLETED, r.status(), "a turn/completed whose items do not bind still ends the turn");
-            assertInstanceOf(ThreadItem.Unknown.class, r.items().getFirst());
+            // Strict at the member: the item stays an agent message; only the changed member throws.
+            ThreadItem.AgentMessage m = assertInstanceOf(ThreadItem.AgentMessage.class, r.items().getFirst());
+            MemberNotBoundException e = assertThrows(MemberNotBoundException.class, m::memoryCitation);
+            assertEquals("$.params.item.memoryCitation", e.path());
             assertEquals(List.of("the answer"), r.agentMessages());
+        }
+    }
+
+    @Test
+    void anAgentMessageWhoseModerationChangedInANewerCliIsAnAgentMessageForEventsUsers() {
+        // The pinned "hide" display form without its required "replacement" (as 0.171.0 dropped 0.169.0's
+        // required "action"), and a member it does not know: the item stays an AgentMessage.
+        try (FakeAppServer fake = fake((ids, out) -> {
+            ObjectNode answer = AppServerMessages.agentMessageCompleted(thread(ids), turn(ids), "m1", "the answer", "final_answer");
+            ObjectNode display = item(answer).putObject("moderation").put("moderated", true).putObject("display");
+            display.put("mode", "hide").put("version", 1).put("helpline", "wellbeingPromptHelpline");
+            out.add(answer);
+            out.add(AppServerMessages.turnCompleted(thread(ids), turn(ids), "completed"));
+        })) {
+            List<TurnEvent> events = events(fake);
+            ThreadItem.AgentMessage m = events.stream().filter(TurnEvent.ItemCompleted.class::isInstance)
+                    .map(e -> ((TurnEvent.ItemCompleted) e).item()).filter(ThreadItem.AgentMessage.class::isInstance)
+                    .map(ThreadItem.AgentMessage.class::cast).findFirst().orElseThrow();
+            assertEquals("the answer", m.text());
+            var hide = assertInstanceOf(AgentMessageDisplay.Hide.class, m.moderation().display());
+            MemberNotBoundException e = assertThrows(MemberNotBoundException.class, hide::replacement);
+            assertEquals("$.params.item.moderation.display.replacement", e.path());
+            assertEquals("wellbeingPromptHelpline", hide.additionalProperties().get("helpline").asString());
+            RunResult r = assertInstanceOf(TurnEvent.Completed.class, events.getLast()).result();
+            assertEquals(Optional.of("the answer"), r.finalResponse());
         }
     }
 

@@ -10,7 +10,7 @@ import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.ServerRequestException;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.AskForApproval;
 import dev.codex4j.protocol.types.CodexErrorInfo;
 import dev.codex4j.protocol.types.Personality;

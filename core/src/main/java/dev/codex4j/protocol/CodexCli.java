@@ -71,6 +71,7 @@ public final class CodexCli {
     private static final System.Logger LOG = System.getLogger(CodexCli.class.getName());
 
     private static final String VERSION = readPinnedVersion();
+    private static final List<String> OLDER = readOlderVersions();
 
     private final Map<String, String> env;
     private final Function<String, @Nullable String> properties;
@@ -90,6 +91,17 @@ public final class CodexCli {
     /** @return the Codex CLI version this build is pinned to, for example {@code 0.169.0} */
     public static String pinnedVersion() {
         return VERSION;
+    }
+
+    /**
+     * The older Codex CLI versions this build still supports (written in {@code
+     * codex-cli.older-versions} at the repo root): its real-CLI tests run on them too, in a short
+     * form.
+     *
+     * @return the versions, newest first, for example {@code [0.169.0, 0.163.0]}
+     */
+    public static List<String> supportedOlderVersions() {
+        return OLDER;
     }
 
     /**
@@ -298,6 +310,18 @@ public final class CodexCli {
 
     private String triple() {
         return (arm() ? "aarch64" : "x86_64") + (linux() ? "-unknown-linux-musl" : "-apple-darwin");
+    }
+
+    private static List<String> readOlderVersions() {
+        try (InputStream in = CodexCli.class.getResourceAsStream("codex-cli.older-versions")) {
+            if (in == null) {
+                return List.of();
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String readPinnedVersion() {

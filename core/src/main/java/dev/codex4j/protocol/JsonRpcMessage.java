@@ -7,7 +7,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * One JSON-RPC message as it travels on the wire, with its payload as a JSON tree. The app-server
  * never writes {@code "jsonrpc"}; unknown top-level members are ignored. Typed views of the
- * payload come from {@code dev.codex4j.protocol.methods.TypedCodec}.
+ * payload come from {@code dev.codex4j.protocol.TypedCodec}.
  *
  * <pre>{@code
  * switch (ProtocolCodec.decode(line)) {

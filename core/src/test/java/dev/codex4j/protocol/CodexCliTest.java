@@ -67,11 +67,11 @@ class CodexCliTest {
     @Test
     void anotherCachedVersionIsChosenByItsEnvironmentVariable() throws IOException {
         npmInstall(tmp.resolve(".cache/codex4j/codex-" + CodexCli.pinnedVersion()));
-        Path other = npmInstall(tmp.resolve(".cache/codex4j/codex-0.171.0"));
-        assertEquals(other, CodexCli.locate(null, Map.of(CodexCli.VERSION_ENV, "0.171.0", "PATH", ""), tmp).toRealPath());
+        Path other = npmInstall(tmp.resolve(".cache/codex4j/codex-0.169.0"));
+        assertEquals(other, CodexCli.locate(null, Map.of(CodexCli.VERSION_ENV, "0.169.0", "PATH", ""), tmp).toRealPath());
         Path env = executable(tmp.resolve("env/codex"), "\u007fELF");
         assertEquals(env.toRealPath(), CodexCli.locate(null,
-                Map.of(CodexCli.VERSION_ENV, "0.171.0", CodexCli.PATH_ENV, env.toString()), tmp), "an explicit binary wins");
+                Map.of(CodexCli.VERSION_ENV, "0.169.0", CodexCli.PATH_ENV, env.toString()), tmp), "an explicit binary wins");
     }
 
     @Test

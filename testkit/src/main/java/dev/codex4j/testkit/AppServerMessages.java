@@ -1,5 +1,6 @@
 package dev.codex4j.testkit;
 
+import dev.codex4j.protocol.CodexCli;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -28,9 +29,22 @@ public final class AppServerMessages {
         return n;
     }
 
-    /** @return the {@code initialize} result the real server gives a client with this name */
+    /**
+     * @param clientName the client's name
+     * @return the {@code initialize} result the real server gives a client with this name, reporting
+     *     the pinned CLI version ({@code CodexCli.pinnedVersion()})
+     */
     public static ObjectNode initializeResult(String clientName) {
-        return Json.object().put("userAgent", clientName + "/0.169.0 (codex4j FakeAppServer)")
+        return initializeResult(clientName, CodexCli.pinnedVersion());
+    }
+
+    /**
+     * @param clientName the client's name
+     * @param version the CLI version the server reports in its user agent, e.g. {@code 0.172.0}
+     * @return the {@code initialize} result of a server of that version
+     */
+    public static ObjectNode initializeResult(String clientName, String version) {
+        return Json.object().put("userAgent", clientName + "/" + version + " (codex4j FakeAppServer)")
                 .put("codexHome", "/fake/codex-home").put("platformFamily", "unix").put("platformOs", "linux");
     }
 
@@ -48,7 +62,7 @@ public final class AppServerMessages {
         t.put("createdAt", 1795527996L).put("updatedAt", 1795527996L).put("recencyAt", 1795527996L);
         t.putObject("status").put("type", "idle");
         t.put("path", "/fake/codex-home/sessions/rollout-" + threadId + ".jsonl").put("cwd", cwd)
-                .put("cliVersion", "0.169.0").put("originator", "codex4j").put("source", "vscode")
+                .put("cliVersion", CodexCli.pinnedVersion()).put("originator", "codex4j").put("source", "vscode")
                 .put("canAcceptDirectInput", true).putNull("threadSource").putNull("agentNickname").putNull("agentRole")
                 .putNull("gitInfo").putNull("name").putNull("daybreakEnabled");
         t.putArray("turns");

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.methods.ClientMethod;
+import dev.codex4j.protocol.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.ServerRequest;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.RequestId;
 import java.util.ArrayList;
 import java.util.List;

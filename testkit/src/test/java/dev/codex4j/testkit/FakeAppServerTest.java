@@ -43,7 +43,8 @@ class FakeAppServerTest {
             assertEquals("Not initialized", early.path("error").path("message").asString());
 
             JsonNode result = rpc.initialize();
-            assertTrue(result.path("userAgent").asString().startsWith("codex4j-testkit-it/0.169.0"));
+            assertTrue(result.path("userAgent").asString().startsWith("codex4j-testkit-it/"
+                    + dev.codex4j.protocol.CodexCli.pinnedVersion() + " "));
             assertEquals("unix", result.path("platformFamily").asString());
             rpc.await(m -> method(m).equals("remoteControl/status/changed"), WAIT);
             JsonNode again = rpc.call("initialize", Json.object(), WAIT);

@@ -6,7 +6,7 @@ import dev.codex4j.Decision;
 import dev.codex4j.internal.runtime.ServerRequestException;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.RpcError;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.AcceptWithExecpolicyAmendmentAcceptWithExecpolicyAmendment;
 import dev.codex4j.protocol.types.ApplyNetworkPolicyAmendmentApplyNetworkPolicyAmendment;
 import dev.codex4j.protocol.types.ApplyPatchApprovalResponse;

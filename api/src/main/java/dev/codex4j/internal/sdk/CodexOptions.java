@@ -4,6 +4,7 @@ import dev.codex4j.ApprovalHandler;
 import dev.codex4j.ApprovalInbox;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.Supervision;
+import dev.codex4j.VersionPolicy;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.protocol.AppServerLaunch;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param clientTitle the title sent in {@code initialize}
  * @param clientVersion the version sent in {@code initialize}
  * @param experimentalApi whether to opt in to experimental protocol members
+ * @param versionPolicy what to do with the server's CLI version
  * @param optOutNotifications notification methods the server is asked not to send
  * @param requestTimeout the default timeout of every request
  * @param closeTimeout how long close() waits for the child to exit
@@ -49,6 +51,7 @@ public record CodexOptions(
         String clientTitle,
         String clientVersion,
         boolean experimentalApi,
+        VersionPolicy versionPolicy,
         List<String> optOutNotifications,
         Duration requestTimeout,
         Duration closeTimeout,
@@ -71,6 +74,7 @@ public record CodexOptions(
         Objects.requireNonNull(link, "link");
         Objects.requireNonNull(connectionOptions, "connectionOptions");
         Objects.requireNonNull(approvalHandler, "approvalHandler");
+        Objects.requireNonNull(versionPolicy, "versionPolicy");
         optOutNotifications = List.copyOf(optOutNotifications);
     }
 
@@ -82,7 +86,7 @@ public record CodexOptions(
     /** @return these options with this supervision */
     public CodexOptions withSupervision(Supervision s) {
         return new CodexOptions(launch, transport, link, connectionOptions, clientName, clientTitle, clientVersion,
-                experimentalApi, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
+                experimentalApi, versionPolicy, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
                 checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, reconnectTimeout,
                 Objects.requireNonNull(s, "supervision"), maxConcurrentTurns, admissionWait);
     }
@@ -90,7 +94,7 @@ public record CodexOptions(
     /** @return these options with this admission limit and wait */
     public CodexOptions withAdmission(int turns, Duration wait) {
         return new CodexOptions(launch, transport, link, connectionOptions, clientName, clientTitle, clientVersion,
-                experimentalApi, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
+                experimentalApi, versionPolicy, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
                 checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, reconnectTimeout,
                 supervision, turns, wait);
     }

@@ -13,7 +13,9 @@ import dev.codex4j.internal.runtime.Subscription;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 

@@ -7,7 +7,7 @@ import dev.codex4j.internal.runtime.Transport;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ClientNotifications;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.ClientInfo;
 import dev.codex4j.protocol.types.InitializeCapabilities;
 import dev.codex4j.protocol.types.InitializeParams;
@@ -46,6 +46,7 @@ final class LinkOpener {
             connection.serverRequestHandler(session.serverRequests(null, ThreadTools.NONE, () -> null));
             InitializeResponse metadata = Session.callOn(connection, ClientMethods.INITIALIZE,
                     TypedCodec.params(initParams), Deadline.after(options.handshakeTimeout()));
+            ServerVersionCheck.apply(options.versionPolicy(), metadata.userAgent());
             connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
             if (options.checkAuthentication()) {
                 connection.subscribeGlobal(in -> {

@@ -8,7 +8,7 @@ import dev.codex4j.internal.runtime.Reservation;
 import dev.codex4j.internal.runtime.ServerRequestException;
 import dev.codex4j.internal.runtime.ServerRequestHandler;
 import dev.codex4j.protocol.RpcError;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -5,9 +5,12 @@ import dev.codex4j.TurnEvent;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.errors.DecodeException;
 import dev.codex4j.errors.ProtocolException;
+import dev.codex4j.errors.DecodeException;
+import dev.codex4j.errors.MemberNotBoundException;
+import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RoutingKeys;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.MessagePhase;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.ThreadTokenUsage;
@@ -26,7 +29,10 @@ import tools.jackson.databind.node.NullNode;
  * {@code events()} do per message. Owned by the turn's single consumer; not thread-safe by design.
  * Internal (the api module does not export this package); public for the benchmarks.
  *
- * <p>A notification that does not bind to the generated types is never dropped. An item of
+ * <p>Notifications bind strict at the member ({@code TypedCodec}): an item whose members changed in a
+ * newer server stays typed, and only reading such a member throws. When a member the fold itself
+ * reads (an item's text, a status) did not bind, the notification is folded from its JSON like
+ * one that does not bind at all. A notification that does not bind is never dropped. An item of
  * {@code item/started} or {@code item/completed} becomes a {@link ThreadItem.Unknown} with the
  * reason (a completed one is kept in the result's items, and an agent message's text still counts
  * for the final response when it can be read); a {@code turn/completed} still ends the turn, with
@@ -93,6 +99,33 @@ public final class TurnFold {
      * @return its event
      */
     public TurnEvent accept(ServerNotification n) {
+        try {
+            return acceptTyped(n);
+        } catch (MemberNotBoundException e) {
+            // A member the fold reads did not bind (a newer server changed it): fold the message from
+            // its JSON, as one that does not bind at all.
+            return unbound(new ServerNotification.Unknown(n.method(), rawParams(n), "params do not bind: "
+                    + e.getMessage()));
+        }
+    }
+
+    /** The params of the notifications whose members the fold reads, as JSON (members as received). */
+    private static JsonNode rawParams(ServerNotification n) {
+        Object params = switch (n) {
+            case ServerNotification.ItemAgentMessageDelta d -> d.params();
+            case ServerNotification.ItemReasoningSummaryTextDelta d -> d.params();
+            case ServerNotification.ItemReasoningTextDelta d -> d.params();
+            case ServerNotification.ItemStarted s -> s.params();
+            case ServerNotification.ItemCompleted c -> c.params();
+            case ServerNotification.ThreadTokenUsageUpdated u -> u.params();
+            case ServerNotification.Error e -> e.params();
+            case ServerNotification.TurnCompleted t -> t.params();
+            default -> null;
+        };
+        return params == null ? NullNode.getInstance() : TypedCodec.params(params);
+    }
+
+    private TurnEvent acceptTyped(ServerNotification n) {
         return switch (n) {
             case ServerNotification.ItemAgentMessageDelta d ->
                     new TurnEvent.AgentMessageDelta(d.params().itemId(), d.params().delta());
@@ -142,10 +175,10 @@ public final class TurnFold {
     }
 
     private TurnEvent itemCompleted(ThreadItem item) {
-        items.add(item);
         String text = agentMessageText(item);
+        String phase = text != null ? agentMessagePhase(item) : null; // both may throw: read before the item counts
+        items.add(item);
         if (text != null) {
-            String phase = agentMessagePhase(item);
             if (FINAL_ANSWER.equals(phase)) {
                 lastFinalAnswer = text;
             } else if (phase == null) {

@@ -498,7 +498,24 @@ public final class Json {
      * @return the value
      */
     public static <T> T bindTree(JsonNode n, JsonParser outer, JsonCodec<T> codec) {
+        return bindTree(n, outer, codec, false);
+    }
+
+    /**
+     * Binds a buffered part of the document with paths as in the whole document.
+     *
+     * @param n the part
+     * @param outer the parser of the document, on the part's last token
+     * @param codec the codec
+     * @param strict bind strictly even when {@code outer} is {@link Lenient}
+     * @param <T> the type
+     * @return the value
+     */
+    public static <T> T bindTree(JsonNode n, JsonParser outer, JsonCodec<T> codec, boolean strict) {
         String prefix = path(outer);
+        if (!strict && outer instanceof Lenient) {
+            return codec.read(Lenient.of(n, prefix));
+        }
         try (JsonParser sub = n.traverse(ObjectReadContext.empty())) {
             sub.nextToken();
             return codec.read(sub);
@@ -668,7 +685,8 @@ public final class Json {
 
     /** @param p the parser @return the JSON path of the current value, e.g. {@code $.item.content[2].text} */
     public static String path(JsonParser p) {
-        return path(p.streamReadContext());
+        String relative = path(p.streamReadContext());
+        return p instanceof Lenient l ? l.absolute(relative) : relative;
     }
 
     static String path(@Nullable TokenStreamContext c) {
@@ -723,6 +741,55 @@ public final class Json {
 
     private static String shorten(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+
+    /**
+     * @param o a JSON object (or anything)
+     * @param name a member name
+     * @return the member's string value, or null when it is absent or not a string
+     */
+    public static @Nullable String textMember(JsonNode o, String name) {
+        JsonNode v = o.get(name);
+        return v != null && v.isString() ? v.asString() : null;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Lenient binding (strict at the member): see Lenient and Unbound
+
+    /**
+     * Records the required members a lenient read found missing.
+     *
+     * @param u the members recorded so far, or null
+     * @param p the parser, on the object's {@code END_OBJECT}
+     * @param type the owning type's name
+     * @param names the members' JSON names, by index
+     * @param javaNames their Java names
+     * @param javaTypes their Java types
+     * @param missing the bits of the missing members
+     * @return the members recorded, with the missing ones
+     */
+    public static Unbound missingMembers(@Nullable Unbound u, JsonParser p, String type, String[] names,
+                                         String[] javaNames, String[] javaTypes, long missing) {
+        String at = path(p);
+        for (long rest = missing; rest != 0; rest &= rest - 1) {
+            int ix = Long.numberOfTrailingZeros(rest);
+            u = Unbound.add(u, type, javaNames, javaTypes, ix, null,
+                    new DecodeException(at + segment(names[ix]), "missing required member", type));
+        }
+        return java.util.Objects.requireNonNull(u);
+    }
+
+    /**
+     * Checks a whole value eagerly: writes it and reads it back strictly, so the first member
+     * anywhere inside it that did not bind (kept raw, or missing) fails.
+     *
+     * @param codec the value's codec
+     * @param value the value
+     * @param <T> its type
+     * @throws DecodeException naming the type, the path inside the value and the problem
+     */
+    public static <T> void validate(JsonCodec<T> codec, T value) {
+        codec.fromJson(codec.toJsonNode(value));
     }
 
     // ------------------------------------------------------------------------------------------

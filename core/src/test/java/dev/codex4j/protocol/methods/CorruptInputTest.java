@@ -3,6 +3,8 @@ package dev.codex4j.protocol.methods;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.codex4j.protocol.TypedCodec;
+import dev.codex4j.protocol.ClientMethod;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.errors.ProtocolException;

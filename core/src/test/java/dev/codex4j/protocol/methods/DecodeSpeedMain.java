@@ -2,6 +2,7 @@ package dev.codex4j.protocol.methods;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import java.util.ArrayList;

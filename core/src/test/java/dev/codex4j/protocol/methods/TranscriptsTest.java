@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.protocol.TypedCodec;
+import dev.codex4j.protocol.ClientMethod;
+import dev.codex4j.protocol.ServerRequestMethod;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.errors.ProtocolException;
@@ -173,13 +176,15 @@ class TranscriptsTest {
 
     @Test
     void aNewerCliMemberIsKeptInPlace() {
-        // 0.171.0 added McpServerStartupStatusUpdated.environmentId (here null): the pinned types keep it.
+        // 0.171.0 added McpServerStartupStatusUpdated.environmentId (here null): typed since the pin is
+        // 0.171.0 (the 0.169.0 types kept it as an additional property), and written back in place.
         Line l = lines("cli-0.171.0").stream()
                 .filter(x -> x.json().contains("\"method\":\"mcpServer/startupStatus/updated\"")).findFirst().orElseThrow();
         byte[] bytes = l.json().getBytes(StandardCharsets.UTF_8);
         ServerNotification n = TypedCodec.notification(bytes, 0, bytes.length);
         var params = ((ServerNotification.McpServerStartupStatusUpdated) n).params();
-        assertTrue(params.additionalProperties().containsKey("environmentId"), params.toString());
+        assertTrue(params.additionalProperties().isEmpty(), params.toString());
+        assertEquals(null, params.environmentId());
         assertTrue(TypedCodec.params(params).toString().contains("\"name\":\"echo\",\"environmentId\":null,\"status\""),
                 TypedCodec.params(params).toString());
     }

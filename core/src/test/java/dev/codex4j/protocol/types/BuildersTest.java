@@ -86,7 +86,7 @@ class BuildersTest {
     @Test
     void paramsThatAreNotAProtocolTypeAreWrittenByTheMapper() {
         assertEquals(ProtocolCodec.mapper().readTree("{\"a\":1}"),
-                dev.codex4j.protocol.methods.TypedCodec.params(java.util.Map.of("a", 1)));
+                dev.codex4j.protocol.TypedCodec.params(java.util.Map.of("a", 1)));
     }
 
     @Test

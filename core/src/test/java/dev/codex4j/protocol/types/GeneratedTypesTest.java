@@ -14,7 +14,7 @@ import dev.codex4j.protocol.JsonCodec;
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -183,10 +183,10 @@ class GeneratedTypesTest {
 
     @Test
     void everyObjectKeepsUnknownMembersInTheirPlace() {
-        // 0.171.0 added "reason" to account/updated: an older view keeps it and writes it back where it was.
-        String raw = "{\"authMode\":\"chatgpt\",\"reason\":\"tokenRefreshed\",\"planType\":\"plus\"}";
+        // A member a newer server adds (as 0.171.0 added "reason" here): kept and written back where it was.
+        String raw = "{\"authMode\":\"chatgpt\",\"origin\":\"tokenRefresh\",\"planType\":\"plus\"}";
         AccountUpdatedNotification n = roundTrip(AccountUpdatedNotification.codec(), raw);
-        assertEquals(json("\"tokenRefreshed\""), n.additionalProperties().get("reason"));
+        assertEquals(json("\"tokenRefresh\""), n.additionalProperties().get("origin"));
         assertEquals(raw, AccountUpdatedNotification.codec().toJson(n.toBuilder().build()));
     }
 
@@ -202,13 +202,15 @@ class GeneratedTypesTest {
     }
 
     @Test
-    void knownTagWithBadMembersMakesTheNotificationUnknownWithThePath() {
+    void knownTagWithBadMembersStaysTypedAndItsAccessorNamesThePath() {
         ServerNotification n = TypedCodec.notification(new JsonRpcMessage.Notification("item/started",
                 json("{\"threadId\":\"t\",\"turnId\":\"u\",\"item\":{\"type\":\"agentMessage\",\"id\":[1,2]}}"), null));
-        ServerNotification.Unknown u = assertInstanceOf(ServerNotification.Unknown.class, n);
-        assertTrue(u.reason().startsWith("params do not bind: $.params.item.id: expected a string, got an array"),
-                u.reason());
-        assertTrue(u.reason().contains("ThreadItem.AgentMessage"), u.reason());
+        ServerNotification.ItemStarted s = assertInstanceOf(ServerNotification.ItemStarted.class, n);
+        ThreadItem.AgentMessage m = assertInstanceOf(ThreadItem.AgentMessage.class, s.params().item());
+        assertEquals("t", s.params().threadId());
+        var e = assertThrows(dev.codex4j.errors.MemberNotBoundException.class, m::id);
+        assertTrue(e.getMessage().startsWith("ThreadItem.AgentMessage.id does not bind: $.params.item.id: expected a"
+                + " string, got an array"), e.getMessage());
     }
 
     @Test
@@ -223,7 +225,7 @@ class GeneratedTypesTest {
     void everyGeneratedTypeHasACodecThatJacksonUses() throws IOException, ReflectiveOperationException {
         List<String> failures = new ArrayList<>();
         int checked = 0;
-        try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/codex4j/protocol/types"))) {
+        try (Stream<Path> files = Files.list(Path.of("src/generated/java/dev/codex4j/protocol/types"))) {
             for (Path f : files.sorted().toList()) {
                 String simple = f.getFileName().toString().replace(".java", "");
                 if (simple.equals("package-info") || simple.equals("Experimental")) {

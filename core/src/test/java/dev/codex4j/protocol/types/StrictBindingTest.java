@@ -9,25 +9,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.errors.DecodeException;
 import dev.codex4j.protocol.JsonRpcMessage;
+import dev.codex4j.errors.MemberNotBoundException;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
-import dev.codex4j.protocol.methods.TypedCodec;
+import dev.codex4j.protocol.TypedCodec;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** Binding never coerces: a wrong JSON type, a missing required member or a stray null is an error with a path. */
+/**
+ * Binding never coerces: a wrong JSON type, a missing required member or a stray null is an error
+ * with a path. The codecs are strict; messages bind strict at the member (the member's accessor throws).
+ */
 class StrictBindingTest {
     static DecodeException decodeError(Runnable r) {
         return assertThrows(DecodeException.class, r::run);
     }
 
-    /** The reason of the Unknown that both the tree and the byte path give for a notification line. */
-    static String unknownReason(String line) {
+    /**
+     * Binds a notification line by the tree and the byte path (they agree), and returns the error of
+     * reading the member that did not bind: strict at the member, so the message itself stays typed.
+     */
+    static <N extends ServerNotification> String memberError(String line, Class<N> type, Function<N, ?> read) {
         ServerNotification tree = TypedCodec.notification((JsonRpcMessage.Notification) ProtocolCodec.decode(line));
         byte[] b = line.getBytes(UTF_8);
         assertEquals(tree, TypedCodec.notification(b, 0, b.length));
-        return assertInstanceOf(ServerNotification.Unknown.class, tree).reason();
+        N typed = assertInstanceOf(type, tree);
+        MemberNotBoundException e = assertThrows(MemberNotBoundException.class, () -> read.apply(typed));
+        return e.getMessage().substring(e.getMessage().indexOf(": ") + 2);
     }
 
     @Test
@@ -40,9 +50,10 @@ class StrictBindingTest {
 
     @Test
     void aBooleanIsNotAString() {
-        String reason = unknownReason("{\"method\":\"item/agentMessage/delta\",\"params\":{\"threadId\":\"t\","
-                + "\"turnId\":\"u\",\"itemId\":\"i\",\"delta\":true}}");
-        assertTrue(reason.startsWith("params do not bind: $.params.delta: expected a string, got true"), reason);
+        String reason = memberError("{\"method\":\"item/agentMessage/delta\",\"params\":{\"threadId\":\"t\","
+                + "\"turnId\":\"u\",\"itemId\":\"i\",\"delta\":true}}", ServerNotification.ItemAgentMessageDelta.class,
+                d -> d.params().delta());
+        assertTrue(reason.startsWith("$.params.delta: expected a string, got true"), reason);
     }
 
     @Test
@@ -60,9 +71,10 @@ class StrictBindingTest {
 
     @Test
     void aMissingRequiredMemberFailsAtItsPath() {
-        String reason = unknownReason("{\"method\":\"item/completed\",\"params\":{\"threadId\":\"t\",\"turnId\":\"u\","
-                + "\"completedAtMs\":1,\"item\":{\"type\":\"agentMessage\",\"text\":\"hi\"}}}");
-        assertTrue(reason.startsWith("params do not bind: $.params.item.id: missing required member"), reason);
+        String reason = memberError("{\"method\":\"item/completed\",\"params\":{\"threadId\":\"t\",\"turnId\":\"u\","
+                + "\"completedAtMs\":1,\"item\":{\"type\":\"agentMessage\",\"text\":\"hi\"}}}",
+                ServerNotification.ItemCompleted.class, c -> ((ThreadItem.AgentMessage) c.params().item()).id());
+        assertTrue(reason.startsWith("$.params.item.id: missing required member"), reason);
         DecodeException e = decodeError(() -> TurnInterruptParams.codec().fromJson("{}"));
         assertEquals("$.threadId", e.path());
         assertEquals("missing required members threadId, turnId", e.problem());
@@ -103,25 +115,36 @@ class StrictBindingTest {
 
     @Test
     void pathsGoThroughArraysAndUnions() {
-        String reason = unknownReason("{\"method\":\"item/completed\",\"params\":{\"threadId\":\"t\",\"turnId\":\"u\","
+        String reason = memberError("{\"method\":\"item/completed\",\"params\":{\"threadId\":\"t\",\"turnId\":\"u\","
                 + "\"completedAtMs\":1,\"item\":{\"type\":\"userMessage\",\"id\":\"i\",\"content\":[{\"type\":\"text\","
-                + "\"text\":\"a\"},{\"type\":\"image\",\"url\":7}]}}}");
-        assertTrue(reason.startsWith("params do not bind: $.params.item.content[1].url: expected a string"), reason);
+                + "\"text\":\"a\"},{\"type\":\"image\",\"url\":7}]}}}", ServerNotification.ItemCompleted.class,
+                c -> ((UserInput.Image) ((ThreadItem.UserMessage) c.params().item()).content().get(1)).url());
+        assertTrue(reason.startsWith("$.params.item.content[1].url: expected a string"), reason);
         // The same when the tag is not the first member (the form is read from a buffered tree).
-        reason = unknownReason("{\"method\":\"item/completed\",\"params\":{\"threadId\":\"t\",\"turnId\":\"u\","
+        reason = memberError("{\"method\":\"item/completed\",\"params\":{\"threadId\":\"t\",\"turnId\":\"u\","
                 + "\"completedAtMs\":1,\"item\":{\"id\":\"i\",\"type\":\"userMessage\",\"content\":[{\"url\":7,"
-                + "\"type\":\"image\"}]}}}");
-        assertTrue(reason.startsWith("params do not bind: $.params.item.content[0].url: expected a string"), reason);
+                + "\"type\":\"image\"}]}}}", ServerNotification.ItemCompleted.class,
+                c -> ((UserInput.Image) ((ThreadItem.UserMessage) c.params().item()).content().get(0)).url());
+        assertTrue(reason.startsWith("$.params.item.content[0].url: expected a string"), reason);
     }
 
     @Test
     void resultBindingThrowsNamingTheMethodAndPath() {
-        DecodeException e = assertThrows(DecodeException.class, () -> TypedCodec.result(ClientMethods.TURN_START,
-                ProtocolCodec.mapper().readTree("{\"turn\":{\"id\":42,\"items\":[],\"status\":\"inProgress\"}}")));
+        // The result binds; reading the member that does not throws, naming the member and the path.
+        TurnStartResponse r = TypedCodec.result(ClientMethods.TURN_START,
+                ProtocolCodec.mapper().readTree("{\"turn\":{\"id\":42,\"items\":[],\"status\":\"inProgress\"}}"));
+        MemberNotBoundException e = assertThrows(MemberNotBoundException.class, () -> r.turn().id());
         assertEquals("$.result.turn.id", e.path());
-        assertTrue(e.getMessage().startsWith("turn/start result does not bind: $.result.turn.id: expected a string"),
+        assertTrue(e.getMessage().startsWith("Turn.id does not bind: $.result.turn.id: expected a string"),
                 e.getMessage());
-        assertEquals("turn/start result", e.subject());
+        assertEquals("String", e.expected());
+        assertEquals(42, e.actual().intValue());
+        DecodeException whole = assertThrows(DecodeException.class, r::validate);
+        assertEquals("$.turn.id", whole.path());
+        // A result that is not an object at all does not bind.
+        DecodeException notObject = assertThrows(DecodeException.class, () -> TypedCodec.result(
+                ClientMethods.TURN_START, ProtocolCodec.mapper().readTree("\"t\"")));
+        assertEquals("turn/start result", notObject.subject());
     }
 
     @Test
