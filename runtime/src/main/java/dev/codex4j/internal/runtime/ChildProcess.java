@@ -36,6 +36,8 @@ final class ChildProcess {
     private static final System.Logger LOG = System.getLogger(ChildProcess.class.getName());
     /** The longest wait for the child (and the stderr drain) after it was killed. */
     static final Duration KILL_WAIT = Duration.ofSeconds(2);
+    /** How long an exited child's stderr may take to deliver its last lines. */
+    private static final Duration STDERR_LAST_WORDS = Duration.ofMillis(200);
 
     private final Process process;
     private final StderrTail tail = new StderrTail();
@@ -129,7 +131,8 @@ final class ChildProcess {
         long deadline = System.nanoTime() + max.toNanos();
         try {
             if (process.waitFor(max.toNanos(), TimeUnit.NANOSECONDS)) {
-                long left = deadline - System.nanoTime();
+                // A descendant that outlived the child may hold stderr open: its end is not waited for long.
+                long left = Math.min(deadline - System.nanoTime(), STDERR_LAST_WORDS.toNanos());
                 if (left > 0) {
                     stderrDrain.join(Duration.ofNanos(left));
                 }

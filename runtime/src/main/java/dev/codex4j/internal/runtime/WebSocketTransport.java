@@ -109,6 +109,7 @@ public final class WebSocketTransport implements Transport {
     public static WebSocketTransport connect(URI uri, LinkOptions options) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
+        Deadline deadline = new Deadline(options.connectTimeout()); // from the first step: nothing starts before it
         String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
         if (!scheme.equals("ws") && !scheme.equals("wss")) {
             throw new IllegalArgumentException("A WebSocket endpoint is ws://host:port or wss://host:port, not " + uri);
@@ -124,7 +125,6 @@ public final class WebSocketTransport implements Transport {
                 + (uri.getPort() >= 0 ? ":" + port : "");
         String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        Deadline deadline = new Deadline(options.connectTimeout());
         Socket plain = new Socket();
         deadline.guard(plain);
         try {
