@@ -163,6 +163,48 @@ class WebSocketTransportsTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void aRefusalThatEchoesTheTokenDoesNotQuoteIt(Kind kind) throws Exception {
+        String token = "cap-" + "0123456789abcdefghij";
+        try (ScriptedWebSocketServer s = server(kind, 401, "you sent: Authorization: Bearer " + token + " (refused)")) {
+            AuthenticationException e = assertThrows(AuthenticationException.class,
+                    () -> connect(kind, s, LINK.withBearer(() -> token)));
+            assertFalse(e.getMessage().contains(token), e.getMessage());
+            assertTrue(e.getMessage().contains("Bearer ***"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void theEndOfTheStreamInsideAFrameEndsTheLink(Kind kind) throws Exception {
+        try (ScriptedWebSocketServer s = server(kind, 101, ""); Transport t = connect(kind, s, LINK)) {
+            byte[] whole = ScriptedWebSocketServer.text("{\"cut\":\"" + "x".repeat(200) + "\"}");
+            s.send(java.util.Arrays.copyOf(whole, 40)); // a header that announces more than ever comes
+            s.drop();
+            byte[] buf = new byte[1024];
+            int got = 0;
+            int n;
+            while ((n = t.read(buf, 0, buf.length)) >= 0) {
+                got += n;
+            }
+            assertEquals(-1, n, "the end of the stream ends the link");
+            assertTrue(got < 40, "what came of the frame, and nothing more: " + got);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aWriteOnABrokenLinkLeavesNothingAndSaysSo(Kind kind) throws Exception {
+        try (ScriptedWebSocketServer s = server(kind, 101, ""); Transport t = connect(kind, s, LINK)) {
+            ((WebSocketTransport) t).breakLink("the app-server pid 4242 exited");
+            LinkClosedException e = assertThrows(LinkClosedException.class, () -> t.writeLine("{\"id\":1}"));
+            assertTrue(e.getMessage().contains("exited"), e.getMessage());
+            IOException read = assertThrows(IOException.class, () -> t.read(new byte[16], 0, 16));
+            assertTrue(read.getMessage().contains("exited"), read.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void aDroppedSocketEndsTheStream(Kind kind) throws Exception {
         try (ScriptedWebSocketServer s = server(kind, 101, ""); Transport t = connect(kind, s, LINK)) {
             CompletableFuture<Integer> read = readInBackground(t);
