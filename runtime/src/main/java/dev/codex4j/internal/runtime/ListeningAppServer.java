@@ -219,9 +219,13 @@ public final class ListeningAppServer {
             }
             closed = true;
             child.end(closeTimeout, child::terminate);
-            if (!child.awaitStderrEnd(ChildProcess.KILL_WAIT)) {
-                child.closeStderr(); // a stray descendant holds it open
-                child.awaitStderrEnd(Duration.ofMillis(500));
+            if (!child.awaitStderrEnd(Duration.ofMillis(200))) {
+                // A descendant that escaped the tree (an orphan now) holds stderr, and likely the socket.
+                child.killPipeHolders();
+                if (!child.awaitStderrEnd(ChildProcess.KILL_WAIT)) {
+                    child.closeStderr();
+                    child.awaitStderrEnd(Duration.ofMillis(500));
+                }
             }
         } finally {
             for (Path p : leftovers) {
