@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -129,8 +131,13 @@ public final class WebSocketTransport implements Transport {
         deadline.guard(plain);
         try {
             String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            plain.connect(new InetSocketAddress(bare, port), (int) Math.max(1, deadline.leftMillis()));
+            InetSocketAddress proxy = proxyFor(uri, tls, bare, port);
+            plain.connect(proxy != null ? proxy : new InetSocketAddress(bare, port),
+                    (int) Math.max(1, deadline.leftMillis()));
             plain.setTcpNoDelay(true);
+            if (proxy != null) {
+                tunnel(plain, (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port);
+            }
             Socket s = plain;
             if (tls) {
                 SSLContext ctx = options.sslContext() != null ? options.sslContext() : SSLContext.getDefault();
@@ -156,6 +163,54 @@ public final class WebSocketTransport implements Transport {
             deadline.done();
             ChildProcess.closeQuietly(plain);
             throw e;
+        }
+    }
+
+    /**
+     * The HTTP proxy the JVM's {@link ProxySelector} names for this endpoint (as the JDK's own
+     * WebSocket client asks it: {@code http://} for ws, {@code https://} for wss), or null for a
+     * direct connection. The default selector names one only when the {@code http(s).proxyHost}
+     * properties say so, and never for loopback.
+     */
+    private static @Nullable InetSocketAddress proxyFor(URI uri, boolean tls, String host, int port) {
+        ProxySelector selector = ProxySelector.getDefault();
+        if (selector == null) {
+            return null;
+        }
+        try {
+            for (Proxy p : selector.select(new URI(tls ? "https" : "http", null, host, port, null, null, null))) {
+                if (p.type() == Proxy.Type.HTTP && p.address() instanceof InetSocketAddress a) {
+                    return a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
+                }
+                if (p.type() == Proxy.Type.DIRECT) {
+                    return null;
+                }
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "no proxy for " + uri + ": " + e);
+        }
+        return null;
+    }
+
+    /** Opens an HTTP CONNECT tunnel through the proxy {@code s} is connected to. */
+    private static void tunnel(Socket s, String authority) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read(); // one byte at a time: nothing of the tunnel may be read ahead
+            if (b < 0 || head.length() > WebSocketHandshake.MAX_RESPONSE_HEAD) {
+                throw new IOException("the proxy ended or overran its answer to CONNECT " + authority);
+            }
+            head.append((char) b);
+        }
+        String status = head.substring(0, Math.max(0, head.indexOf("\r\n")));
+        String[] parts = status.split(" ", 3);
+        if (parts.length < 2 || !parts[1].equals("200")) {
+            throw new IOException("the proxy refused CONNECT " + authority + ": " + status);
         }
     }
 

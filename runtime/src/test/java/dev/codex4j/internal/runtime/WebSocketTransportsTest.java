@@ -203,6 +203,48 @@ class WebSocketTransportsTest {
         }
     }
 
+    @Test
+    void theJvmsHttpProxyIsReachedWithConnect() throws Exception {
+        java.net.ProxySelector before = java.net.ProxySelector.getDefault();
+        try (ScriptedWebSocketServer s = server(Kind.TCP, 101, "");
+                java.net.ServerSocket proxy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> asked = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (java.net.Socket in = proxy.accept();
+                        java.net.Socket out = new java.net.Socket(s.uri().getHost(), s.uri().getPort())) {
+                    StringBuilder head = new StringBuilder();
+                    while (!head.toString().endsWith("\r\n\r\n")) {
+                        head.append((char) in.getInputStream().read());
+                    }
+                    asked.complete(head.substring(0, head.indexOf("\r\n")));
+                    in.getOutputStream().write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(UTF_8));
+                    Thread a = Thread.ofVirtual().start(() -> pipe(in, out));
+                    pipe(out, in);
+                    a.join();
+                } catch (Exception e) {
+                    asked.completeExceptionally(e);
+                }
+            });
+            java.net.ProxySelector.setDefault(java.net.ProxySelector.of(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), proxy.getLocalPort())));
+            try (Transport t = WebSocketTransport.connect(s.uri(), LINK)) {
+                assertEquals("CONNECT 127.0.0.1:" + s.uri().getPort() + " HTTP/1.1", asked.get(5, java.util.concurrent.TimeUnit.SECONDS));
+                s.send(ScriptedWebSocketServer.text("{\"through\":\"the proxy\"}"));
+                assertEquals(List.of("{\"through\":\"the proxy\"}"), lines(t, 1));
+            }
+        } finally {
+            java.net.ProxySelector.setDefault(before);
+        }
+    }
+
+    private static void pipe(java.net.Socket from, java.net.Socket to) {
+        try {
+            from.getInputStream().transferTo(to.getOutputStream());
+        } catch (IOException e) {
+            // one side closed
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void aDroppedSocketEndsTheStream(Kind kind) throws Exception {
