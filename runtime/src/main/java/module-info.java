@@ -1,5 +1,6 @@
 /**
- * The actor runtime (internal): transports, dispatcher, mailboxes, supervision. Exported only to
+ * The actor runtime (internal): transports, dispatcher, mailboxes, requests, the backoff and restart
+ * policies (supervision itself is the SDK's). Exported only to
  * the SDK module; nothing here is public API.
  */
 module dev.codex4j.runtime {

@@ -209,8 +209,8 @@ public final class Codex implements CodexClient {
         Connection connection = Connection.open(transport, connectionOptions, listener == null ? RuntimeEvents.NONE : listener);
         try {
             connection.serverRequestHandler(serverRequests(null, ThreadTools.NONE, () -> null));
-            InitializeResponse metadata = TypedCodec.result(ClientMethods.INITIALIZE,
-                    callOn(connection, ClientMethods.INITIALIZE.name(), TypedCodec.params(initParams), handshakeTimeout));
+            InitializeResponse metadata = callOn(connection, ClientMethods.INITIALIZE, TypedCodec.params(initParams),
+                    handshakeTimeout);
             connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
             if (checkAuthentication) {
                 connection.subscribeGlobal(in -> {
@@ -244,8 +244,8 @@ public final class Codex implements CodexClient {
     /** Reads whether the server has the account it needs; a server without the method needs none. */
     private void readAccount(Connection connection) {
         try {
-            GetAccountResponse r = TypedCodec.result(ClientMethods.ACCOUNT_READ, callOn(connection,
-                    ClientMethods.ACCOUNT_READ.name(), TypedCodec.params(GetAccountParams.builder().build()), requestTimeout));
+            GetAccountResponse r = callOn(connection, ClientMethods.ACCOUNT_READ,
+                    TypedCodec.params(GetAccountParams.builder().build()), requestTimeout);
             authenticationMissing = r.requiresOpenaiAuth() && r.account() == null;
         } catch (dev.codex4j.protocol.CodexRpcException e) {
             authenticationMissing = false;
@@ -920,7 +920,7 @@ public final class Codex implements CodexClient {
     }
 
     <P, R> R call(Link l, ClientMethod<P, R> method, @Nullable P params) {
-        return TypedCodec.result(method, callOn(l.connection, method.name(), TypedCodec.params(params), requestTimeout));
+        return callOn(l.connection, method, TypedCodec.params(params), requestTimeout);
     }
 
     /** Sends a typed request and binds its result strictly (a result that does not bind is a DecodeException). */
@@ -929,7 +929,10 @@ public final class Codex implements CodexClient {
     }
 
     <P, R> R call(ClientMethod<P, R> method, @Nullable P params, Duration timeout) {
-        return TypedCodec.result(method, call(method.name(), TypedCodec.params(params), timeout));
+        long start = System.nanoTime();
+        Link l = awaitLink(start + timeout.toNanos());
+        long left = timeout.toNanos() - (System.nanoTime() - start);
+        return callOn(l.connection, method, TypedCodec.params(params), Duration.ofNanos(Math.max(1, left)));
     }
 
     /** Sends on the current connection, waiting (bounded by {@code timeout}) for a restart in progress. */
@@ -942,7 +945,17 @@ public final class Codex implements CodexClient {
 
     /** A typed {@link #callOn(Connection, String, JsonNode, Duration)} with the request timeout. */
     <P, R> R callOn(Connection connection, ClientMethod<P, R> method, @Nullable P params) {
-        return TypedCodec.result(method, callOn(connection, method.name(), TypedCodec.params(params), requestTimeout));
+        return callOn(connection, method, TypedCodec.params(params), requestTimeout);
+    }
+
+    /** Sends on this connection only and binds the result from the reply's bytes, on this thread. */
+    static <R> R callOn(Connection connection, ClientMethod<?, R> method, JsonNode params, Duration timeout) {
+        try {
+            return connection.call(method, params, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CodexException("Interrupted while waiting for the reply to " + method.name(), e);
+        }
     }
 
     /** Sends on this connection only (a turn's, the watchdog's, the handshake's). */
@@ -967,7 +980,7 @@ public final class Codex implements CodexClient {
             java.util.function.Supplier<dev.codex4j.internal.runtime.@Nullable Reservation> reservation) {
         ApprovalHandler turnHandler = turn != null ? turn.approvalHandler() : null;
         return request -> {
-            ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request));
+            ApprovalRequest typed = ApprovalRequest.of(TypedCodec.serverRequest(request.bytes(), 0, request.size()));
             if (typed instanceof ApprovalRequest.ToolCall call && !tools.isEmpty()) {
                 SafeListener l = listener;
                 if (l == null) {
@@ -987,7 +1000,7 @@ public final class Codex implements CodexClient {
                 }
             }
             if (turnHandler == null && inbox != null) {
-                return InboxWait.answer(this, inbox, request.id(), typed, reservation.get());
+                return InboxWait.answer(this, inbox, Objects.requireNonNull(request.id()), typed, reservation.get());
             }
             ApprovalHandler handler = turnHandler != null ? turnHandler : approvalHandler;
             SdkJfr.ServerRequest jfr = new SdkJfr.ServerRequest();

@@ -66,8 +66,9 @@ public interface CodexEventListener {
     default void requestEnded(String method, Duration latency) {}
 
     /**
-     * The thread that saw the failure: the dispatcher for an error reply, the scheduler for a
-     * timeout, the closing thread when the connection ends.
+     * The thread that saw the failure: a {@code codex4j-callback} thread for an error reply (it
+     * decodes the reply off the dispatcher), the scheduler for a timeout, the closing thread when
+     * the connection ends.
      *
      * @param method the method
      * @param latency from {@link #requestStarted} to the failure
@@ -78,8 +79,8 @@ public interface CodexEventListener {
     default void requestFailed(String method, Duration latency, Throwable error) {}
 
     /**
-     * The dispatcher: the server said it was overloaded (-32001), and the request will be sent
-     * again after {@code delay}.
+     * The {@code codex4j-callback} thread that decoded the error reply: the server said it was
+     * overloaded (-32001), and the request will be sent again after {@code delay}.
      *
      * @param method the method
      * @param retry which retry (1 for the first)

@@ -1,6 +1,8 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.runtime.Backoff;
 import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.internal.sdk.SafeListener;
@@ -54,6 +56,9 @@ public final class TurnHandle implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TurnHandle.class.getName());
     /** How long a retried interrupt keeps trying while the server says the turn is not active yet. */
     private static final Duration INTERRUPT_PATIENCE = Duration.ofMinutes(5);
+    /** Between interrupts the server refused because the turn was not active yet: 10 ms doubling to 500 ms. */
+    private static final Backoff INTERRUPT_BACKOFF = Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(500),
+            Backoff.Sleeper.SYSTEM);
 
     private final CodexThread thread;
     /** The connection the turn runs on: steer and interrupt go there, and fail fast once it is lost. */
@@ -194,10 +199,9 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     private void interruptUntilAccepted() {
-        long deadline = System.nanoTime() + INTERRUPT_PATIENCE.toNanos();
-        long backoffMs = 10;
+        Deadline deadline = Deadline.after(INTERRUPT_PATIENCE);
         try {
-            while (!isCompleted() && connection.isOpen() && System.nanoTime() - deadline < 0) {
+            for (int attempt = 1; !isCompleted() && connection.isOpen() && !deadline.expired(); attempt++) {
                 try {
                     sendInterrupt();
                     return;
@@ -209,8 +213,7 @@ public final class TurnHandle implements AutoCloseable {
                 } catch (RequestTimeoutException e) {
                     // try again
                 }
-                TimeUnit.MILLISECONDS.sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 500);
+                INTERRUPT_BACKOFF.sleep(attempt);
             }
         } catch (InterruptedException | TransportClosedException e) {
             // the client is closing

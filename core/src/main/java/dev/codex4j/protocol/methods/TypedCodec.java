@@ -280,6 +280,77 @@ public final class TypedCodec {
     }
 
     /**
+     * Binds the result of a client request from the whole reply line's UTF-8 bytes, strictly, without
+     * building a tree: {@code result} is bound as it is parsed and the other members ({@code id},
+     * {@code jsonrpc}) are skipped. Anything unusual (a repeated member, an {@code error} member, a
+     * binding failure, bytes after the object) takes the tree path, so the outcome is always that of
+     * {@code result(method, ((JsonRpcMessage.Response) ProtocolCodec.decode(line)).result())}.
+     *
+     * <pre>{@code
+     * Inbound reply = connection.callForReply("thread/read", params, timeout);
+     * ThreadReadResponse r = TypedCodec.result(ClientMethods.THREAD_READ, reply.bytes(), 0, reply.size());
+     * }</pre>
+     *
+     * @param method the method that was called
+     * @param line the bytes holding the reply line (without its newline)
+     * @param offset where the line starts
+     * @param length its length in bytes
+     * @param <R> the result type
+     * @return the typed result
+     * @throws DecodeException naming the method and the JSON path (from {@code $.result}) when it does not bind
+     * @throws ProtocolException when the line is not JSON or not a (successful) response
+     */
+    public static <R> R result(ClientMethod<?, R> method, byte[] line, int offset, int length) {
+        Objects.requireNonNull(method, "method");
+        Objects.checkFromIndexSize(offset, length, line.length);
+        try (JsonParser p = Json.FACTORY.createParser(ObjectReadContext.empty(), line, offset, length)) {
+            Object[] bound = fastResult(p, method.resultType());
+            if (bound != null) {
+                @SuppressWarnings("unchecked")
+                R r = (R) bound[0];
+                return r;
+            }
+        } catch (JacksonException | DecodeException | StackOverflowError e) {
+            // The tree path below decides, and says why.
+        }
+        JsonRpcMessage m = ProtocolCodec.decode(line, offset, length);
+        if (m instanceof JsonRpcMessage.Response r) {
+            return result(method, r.result());
+        }
+        throw new ProtocolException("Not a response but a " + kind(m), new String(line, offset, length, UTF_8), null);
+    }
+
+    /**
+     * The streaming path of {@link #result(ClientMethod, byte[], int, int)}: a one-element array
+     * holding the bound result (which may be null), or null for anything that needs the tree path.
+     */
+    private static Object @Nullable [] fastResult(JsonParser p, Class<?> type) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        Object[] bound = null;
+        for (String name = p.nextName(); name != null; name = p.nextName()) {
+            JsonToken t = p.nextToken();
+            switch (name) {
+                case "result" -> {
+                    if (bound != null || t == null) {
+                        return null;
+                    }
+                    bound = new Object[] {Codecs.of(type).read(p)};
+                }
+                case "error" -> {
+                    return null;
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (bound == null || p.nextToken() != null) {
+            return null;
+        }
+        return bound;
+    }
+
+    /**
      * Binds the params of a client request (the server side, e.g. a test fake), strictly.
      *
      * @param method the method

@@ -250,7 +250,11 @@ class TranscriptsTest {
             case JsonRpcMessage.Response r when l.dir().equals("s2c") -> {
                 ClientMethod<?, ?> cm = ClientMethods.byName(answeredMethod);
                 assertNotNull(cm, "answered method " + answeredMethod);
-                yield new JsonRpcMessage.Response(r.id(), TypedCodec.params(TypedCodec.result(cm, r.result())));
+                Object typed = TypedCodec.result(cm, r.result());
+                byte[] bytes = l.json().getBytes(StandardCharsets.UTF_8);
+                assertEquals(TypedCodec.params(typed), TypedCodec.params(TypedCodec.result(cm, bytes, 0, bytes.length)),
+                        "the byte path binds the same");
+                yield new JsonRpcMessage.Response(r.id(), TypedCodec.params(typed));
             }
             case JsonRpcMessage.Response r -> {
                 ServerRequestMethod<?, ?> sm = ServerRequestMethods.byName(answeredMethod);

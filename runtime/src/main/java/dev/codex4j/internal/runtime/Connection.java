@@ -8,6 +8,8 @@ import dev.codex4j.protocol.RequestTimeoutException;
 import dev.codex4j.protocol.RpcError;
 import dev.codex4j.protocol.ServerOverloadedException;
 import dev.codex4j.protocol.TransportClosedException;
+import dev.codex4j.protocol.methods.ClientMethod;
+import dev.codex4j.protocol.methods.TypedCodec;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -53,7 +55,7 @@ import tools.jackson.databind.JsonNode;
  *     c.notify("initialized", ProtocolCodec.emptyObject());
  *     String threadId = c.request("thread/start", ProtocolCodec.emptyObject()).join()
  *             .path("thread").path("id").asString();
- *     try (Reservation r = c.reserveTurn(threadId, null)) {
+ *     try (Reservation r = Objects.requireNonNull(c.tryReserveTurn(threadId, null))) {
  *         JsonNode turn = c.request("turn/start", turnParams).join();
  *         TurnMailbox box = r.claim(turn.path("turn").path("id").asString());
  *         box.attach(TurnMailbox.WakePolicy.EACH_BATCH);
@@ -79,6 +81,7 @@ public final class Connection implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final Closure closure;
     private final RuntimeStats stats = new RuntimeStats();
+    private final SlowCallbacks slowCallbacks;
     private final Router router;
     private final RequestTable requests;
     private final ServerRequests serverRequests;
@@ -97,7 +100,10 @@ public final class Connection implements AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         LineWriter writer = this::writeLine;
-        this.router = new Router(options, closure, stats, Connection::unhandled, events);
+        this.slowCallbacks = new SlowCallbacks(options.slowCallbackThreshold(),
+                System.getLogger(SlowCallbacks.class.getName()));
+        events = slowCallbacks.watch(events);
+        this.router = new Router(options, closure, stats, Connection::unhandled, events, slowCallbacks);
         this.requests = new RequestTable(writer, RetryPolicy.of(options), Timers.of(scheduler),
                 task -> threads.startVirtual("codex4j-send", task),
                 task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed, events);
@@ -170,6 +176,14 @@ public final class Connection implements AutoCloseable {
         return options;
     }
 
+    /**
+     * @return the detector of slow callbacks this connection times its own callbacks with (its
+     *     {@link RuntimeEvents} sink, release actions); the SDK times its listeners with it too
+     */
+    public SlowCallbacks slowCallbacks() {
+        return slowCallbacks;
+    }
+
     /** @return what the link is, for messages */
     public String describe() {
         return transport.describe();
@@ -206,7 +220,43 @@ public final class Connection implements AutoCloseable {
      *     abandoned: a late reply is ignored)
      */
     public JsonNode call(String method, JsonNode params, Duration timeout) throws InterruptedException {
+        return RequestTable.resultOf(requests.call(method, params, timeout));
+    }
+
+    /**
+     * {@link #call(String, JsonNode, Duration)} that returns the reply as its line, for the caller
+     * to bind on its own thread (the dispatcher decodes nothing of a reply): the cheap path for a
+     * typed result, which streams from the bytes into the generated type without a tree
+     * ({@code TypedCodec.result(method, reply.bytes(), 0, reply.size())}). Error replies are thrown
+     * as by {@link #request(String, JsonNode, Duration)}.
+     *
+     * @param method the method
+     * @param params the params object ({@code {}} when there are none)
+     * @param timeout the longest wait for the reply, retries included
+     * @return the reply: a {@code RESPONSE} line with the request's id
+     * @throws InterruptedException when the caller is interrupted while it waits (the request is
+     *     abandoned: a late reply is ignored)
+     */
+    public Inbound callForReply(String method, JsonNode params, Duration timeout) throws InterruptedException {
         return requests.call(method, params, timeout);
+    }
+
+    /**
+     * Sends a request, waits for its reply and binds its result strictly to the type the method
+     * declares, from the reply's bytes on the calling thread ({@link TypedCodec#result(ClientMethod,
+     * byte[], int, int)}).
+     *
+     * @param method the method's descriptor
+     * @param params the params object ({@code {}} when there are none)
+     * @param timeout the longest wait for the reply, retries included
+     * @param <R> the result type
+     * @return the typed result
+     * @throws dev.codex4j.protocol.DecodeException when the result does not bind
+     * @throws InterruptedException when the caller is interrupted while it waits
+     */
+    public <R> R call(ClientMethod<?, R> method, JsonNode params, Duration timeout) throws InterruptedException {
+        Inbound reply = requests.call(method.name(), params, timeout);
+        return TypedCodec.result(method, reply.bytes(), 0, reply.size());
     }
 
     /**
@@ -493,7 +543,7 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    private static JsonNode unhandled(JsonRpcMessage.Request request) {
+    private static JsonNode unhandled(Inbound request) {
         throw new ServerRequestException(RpcError.METHOD_NOT_FOUND, "unhandled server request " + request.method());
     }
 

@@ -40,6 +40,7 @@ public final class ConnectionOptions {
     private final int wakeHighWaterMark;
     private final DispatcherThread dispatcherThread;
     private final boolean serverLostOnFailure;
+    private final Duration slowCallbackThreshold;
 
     private ConnectionOptions(Builder b) {
         this.requestTimeout = b.requestTimeout;
@@ -57,6 +58,7 @@ public final class ConnectionOptions {
         this.wakeHighWaterMark = b.wakeHighWaterMark;
         this.dispatcherThread = b.dispatcherThread;
         this.serverLostOnFailure = b.serverLostOnFailure;
+        this.slowCallbackThreshold = b.slowCallbackThreshold;
     }
 
     /** @return the defaults (see each accessor) */
@@ -158,6 +160,15 @@ public final class ConnectionOptions {
         return serverLostOnFailure;
     }
 
+    /**
+     * @return how long a callback the connection runs on its dispatcher or scheduler (its
+     *     {@link RuntimeEvents} sink, a reservation's release action) may take before it is logged
+     *     at WARNING, once per callback ({@link SlowCallbacks#DEFAULT_THRESHOLD}, 50 ms)
+     */
+    public Duration slowCallbackThreshold() {
+        return slowCallbackThreshold;
+    }
+
     @Override
     public String toString() {
         return "ConnectionOptions[requestTimeout=" + requestTimeout + ", overloadRetries=" + overloadRetries
@@ -192,6 +203,7 @@ public final class ConnectionOptions {
                 DispatcherThread.valueOf(System.getProperty(DISPATCHER_PROPERTY, DispatcherThread.PLATFORM.name()));
 
         private boolean serverLostOnFailure;
+        private Duration slowCallbackThreshold = SlowCallbacks.DEFAULT_THRESHOLD;
 
         private Builder() {}
 
@@ -211,6 +223,7 @@ public final class ConnectionOptions {
             wakeHighWaterMark = o.wakeHighWaterMark;
             dispatcherThread = o.dispatcherThread;
             serverLostOnFailure = o.serverLostOnFailure;
+            slowCallbackThreshold = o.slowCallbackThreshold;
         }
 
         /** @return this */
@@ -310,6 +323,12 @@ public final class ConnectionOptions {
         /** @return this (see {@link ConnectionOptions#serverLostOnFailure()}) */
         public Builder serverLostOnFailure(boolean value) {
             this.serverLostOnFailure = value;
+            return this;
+        }
+
+        /** @return this (see {@link ConnectionOptions#slowCallbackThreshold()}) */
+        public Builder slowCallbackThreshold(Duration value) {
+            this.slowCallbackThreshold = positive(value, "slowCallbackThreshold");
             return this;
         }
 

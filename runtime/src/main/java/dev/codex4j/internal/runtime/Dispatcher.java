@@ -206,7 +206,7 @@ final class Dispatcher {
             }
             consumedTo = from;
         } finally {
-            router.lock.unlock();
+            router.unlock(); // runs the release actions of reservations the batch ended
         }
         router.emitNotices();
         for (int i = 0; i < replies.size(); i++) {
@@ -247,6 +247,7 @@ final class Dispatcher {
 
     /** Router's lock held. */
     private void routeLine(int from, int to) {
+        assert router.lock.isHeldByCurrentThread();
         int len = to - from;
         if (len > 0 && buf[to - 1] == '\r') {
             len--;

@@ -6,6 +6,7 @@ import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.ProtocolException;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.RequestTimeoutException;
+import dev.codex4j.protocol.RoutingKeys;
 import dev.codex4j.protocol.TransportClosedException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -35,10 +36,15 @@ import tools.jackson.databind.JsonNode;
  * write, and the caller's wait must still end at its deadline. An attempt whose call has settled
  * before its turn to write is not written.
  *
- * <p>A blocking call ({@link #call}) is completed on the settling thread (the dispatcher for a reply),
- * which only unparks its waiter. A future handed out ({@link #request}) is completed on a virtual
- * thread of its own ({@code codex4j-callback}), because a {@code CompletableFuture} runs dependent
- * stages on the completing thread, and that must never be the dispatcher or the scheduler.
+ * <p>A reply is settled as its line ({@link Inbound}: the bytes and the keys the dispatcher's
+ * scanner read), never decoded on the dispatcher: the thread that waits for it binds it. A blocking
+ * call ({@link #call}) is completed on the settling thread (the dispatcher for a reply), which only
+ * unparks its waiter; the waiter binds the line (the SDK streams {@code result} into its generated
+ * type with {@code TypedCodec.result(method, bytes, ...)}). A future handed out ({@link #request})
+ * is completed on a virtual thread of its own ({@code codex4j-callback}), which decodes the result,
+ * because a {@code CompletableFuture} runs dependent stages on the completing thread, and that must
+ * never be the dispatcher or the scheduler. An error reply, rare, is decoded (and its overload
+ * retry decided) on a {@code codex4j-callback} thread too.
  */
 final class RequestTable {
     private static final System.Logger LOG = System.getLogger(RequestTable.class.getName());
@@ -67,7 +73,10 @@ final class RequestTable {
         final String method;
         final JsonNode params;
         final Duration timeout;
-        final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        /** A blocking call's reply line (null for an async call). */
+        final @Nullable CompletableFuture<Inbound> reply;
+        /** An async call's decoded result (null for a blocking call). */
+        final @Nullable CompletableFuture<JsonNode> result;
         final AtomicBoolean settled = new AtomicBoolean();
         /** Whether the future is handed out (then it completes off the settling thread). */
         final boolean async;
@@ -75,7 +84,7 @@ final class RequestTable {
         volatile Timers.@Nullable Timer deadline;
         /** Set before the first write attempt: from then on the server may have acted on it. */
         volatile boolean written;
-        /** Written by the dispatcher only (one reply at a time per call). */
+        /** Written by whoever handles its error reply (one reply at a time per call). */
         int retries;
         /** When it was started, if someone observes requests (else 0). */
         long startNanos;
@@ -87,6 +96,8 @@ final class RequestTable {
             this.params = params;
             this.timeout = timeout;
             this.async = async;
+            this.reply = async ? null : new CompletableFuture<>();
+            this.result = async ? new CompletableFuture<>() : null;
         }
     }
 
@@ -107,17 +118,17 @@ final class RequestTable {
 
     /** Any thread: sends a request; see {@link Connection#request(String, JsonNode, Duration)}. */
     CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
-        return start(method, params, timeout, true).result;
+        return Objects.requireNonNull(start(method, params, timeout, true).result);
     }
 
     /**
-     * Any thread: sends a request and waits for its result; see
-     * {@link Connection#call(String, JsonNode, Duration)}.
+     * Any thread: sends a request and waits for its reply line (a successful response; an error
+     * reply is thrown); see {@link Connection#callForReply(String, JsonNode, Duration)}.
      */
-    JsonNode call(String method, JsonNode params, Duration timeout) throws InterruptedException {
+    Inbound call(String method, JsonNode params, Duration timeout) throws InterruptedException {
         Call call = start(method, params, timeout, false);
         try {
-            return call.result.get();
+            return Objects.requireNonNull(call.reply).get();
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {
@@ -203,8 +214,8 @@ final class RequestTable {
         settle(call, null, new RequestTimeoutException(call.method, call.timeout));
     }
 
-    /** Completes a call once; a null error with a null result means "already settled elsewhere". */
-    private void settle(Call call, @Nullable JsonNode result, @Nullable Throwable error) {
+    /** Completes a call once; a null error with a null reply means "already settled elsewhere". */
+    private void settle(Call call, @Nullable Inbound result, @Nullable Throwable error) {
         if (result == null && error == null) {
             return;
         }
@@ -260,31 +271,58 @@ final class RequestTable {
         };
     }
 
-    private static void complete(Call call, @Nullable JsonNode result, @Nullable Throwable error) {
-        if (error != null) {
-            call.result.completeExceptionally(error);
-        } else {
-            call.result.complete(result);
-        }
-    }
-
-    /** Dispatcher: a response or error reply. */
-    void onReply(Inbound in) {
-        JsonRpcMessage message;
-        try {
-            message = in.message();
-        } catch (ProtocolException e) {
-            // The scanner accepted it, so this is rare; the call (if any) fails instead of hanging.
-            Call call = in.id() == null ? null : pending.remove(in.id());
-            if (call != null) {
-                settle(call, null, e);
+    /**
+     * The settling thread for a blocking call (it only unparks the waiter, who binds the line), a
+     * {@code codex4j-callback} thread for a future (it decodes the result there).
+     */
+    private static void complete(Call call, @Nullable Inbound reply, @Nullable Throwable error) {
+        CompletableFuture<Inbound> line = call.reply;
+        if (line != null) {
+            if (error != null) {
+                line.completeExceptionally(error);
+            } else {
+                line.complete(reply);
             }
             return;
         }
+        CompletableFuture<JsonNode> result = Objects.requireNonNull(call.result);
+        if (error != null) {
+            result.completeExceptionally(error);
+            return;
+        }
+        JsonNode decoded;
+        try {
+            decoded = resultOf(Objects.requireNonNull(reply));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        result.complete(decoded);
+    }
+
+    /**
+     * The waiting thread: the {@code result} of a reply line, as a tree.
+     *
+     * @throws ProtocolException when the line is not a valid response
+     */
+    static JsonNode resultOf(Inbound reply) {
+        JsonRpcMessage m = reply.message();
+        if (m instanceof JsonRpcMessage.Response r) {
+            return r.result();
+        }
+        throw new ProtocolException("Not a response", reply.text(), null);
+    }
+
+    /**
+     * Dispatcher: a response or error reply, found by the id the scanner read. Nothing of the line
+     * is decoded here: a response is handed to its waiter as the line; an error reply goes to a
+     * {@code codex4j-callback} thread, which decodes it and retries or fails the call.
+     */
+    void onReply(Inbound in) {
         RequestId id = in.id();
         if (id == null) {
-            if (message instanceof JsonRpcMessage.ErrorResponse e) {
-                orphanErrors.log(() -> "The app-server reported an error for no request: " + e.error());
+            if (in.kind() == RoutingKeys.Kind.ERROR) {
+                orphanErrors.log(() -> "The app-server reported an error for no request: " + excerpt(in));
             }
             return;
         }
@@ -293,8 +331,33 @@ final class RequestTable {
             LOG.log(Level.DEBUG, () -> "Reply to unknown or timed-out request " + id + " ignored");
             return;
         }
+        if (in.kind() == RoutingKeys.Kind.RESPONSE) {
+            settle(call, in, null);
+            return;
+        }
+        try {
+            completer.execute(() -> onError(call, in));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            settle(call, null, closure.isClosed() ? lost(call) : e);
+        }
+    }
+
+    private static String excerpt(Inbound in) {
+        String text = in.text();
+        return text.length() <= 512 ? text : text.substring(0, 512) + "...";
+    }
+
+    /** A {@code codex4j-callback} thread: an error reply to {@code call}; retried, or the call fails. */
+    private void onError(Call call, Inbound in) {
+        JsonRpcMessage message;
+        try {
+            message = in.message();
+        } catch (ProtocolException e) {
+            // The scanner accepted it, so this is rare; the call fails instead of hanging.
+            settle(call, null, e);
+            return;
+        }
         switch (message) {
-            case JsonRpcMessage.Response r -> settle(call, r.result(), null);
             case JsonRpcMessage.ErrorResponse e -> {
                 if (policy.retries(e.error(), call.retries) && !call.settled.get()) {
                     call.retries++;
@@ -314,7 +377,7 @@ final class RequestTable {
                     settle(call, null, CodexRpcException.of(call.method, e.error()));
                 }
             }
-            default -> settle(call, null, new ProtocolException("Not a reply", in.text(), null));
+            default -> settle(call, null, new ProtocolException("Not an error reply", in.text(), null));
         }
     }
 

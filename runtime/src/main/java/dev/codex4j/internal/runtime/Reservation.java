@@ -12,13 +12,13 @@ import org.jspecify.annotations.Nullable;
  * held, server requests of that thread go to its handler, and messages of that thread's turns that
  * nobody has claimed yet are never dropped by the held-message bounds.
  *
- * <p>Lifecycle (every transition under the router's lock): reserved ({@link #claim} not yet
+ * <p>Lifecycle (every transition under the router's lock; the release action after it): reserved ({@link #claim} not yet
  * called; the {@code turn/start} reply is in flight) to claimed (bound to one turn id) to
  * released, which happens when that turn's {@code turn/completed} is routed (or settled by the
  * watchdog), when {@link #close()} is called before a claim, or when the connection ends.
  *
  * <pre>{@code
- * try (Reservation r = connection.reserveTurn(threadId, handler)) {
+ * try (Reservation r = Objects.requireNonNull(connection.tryReserveTurn(threadId, handler))) {
  *     String turnId = startTheTurn();            // turn/start
  *     TurnMailbox box = r.claim(turnId);
  * }
@@ -102,8 +102,10 @@ public final class Reservation implements AutoCloseable {
 
     /**
      * Runs {@code action} once when the reservation is released (at once if it already is), on the
-     * releasing thread, which may hold the router's lock or be the dispatcher: it must be short and
-     * must not block. At most one action.
+     * releasing thread (the dispatcher when the turn's {@code turn/completed} ends it) after that
+     * thread released the router's lock: it may take other locks, but must be short and must not
+     * block (one slower than {@link ConnectionOptions#slowCallbackThreshold()} is logged). At most
+     * one action.
      *
      * @param action what to run
      * @throws IllegalStateException when an action is set already
@@ -131,11 +133,18 @@ public final class Reservation implements AutoCloseable {
 
     private static final Runnable DONE = () -> {};
 
-    /** Router, under its lock: marks it released and wakes whoever waits for it. */
+    /**
+     * Router, under its lock: marks it released and wakes whoever waits for it. Its release action
+     * runs after the lock is released ({@link Router#unlock()}), never under it.
+     */
     void markReleased() {
+        assert router.lock.isHeldByCurrentThread();
         isReleased = true;
         released.countDown();
-        runOnRelease();
+        if (onRelease.get() != null) {
+            // A whenReleased racing with this sees isReleased() and runs its action itself.
+            router.afterUnlock(this::runOnRelease);
+        }
     }
 
     /**

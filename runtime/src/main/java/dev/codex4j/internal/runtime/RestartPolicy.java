@@ -8,8 +8,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * When a supervised client tries again to reach its lost app-server: after an exponential delay
- * from {@code initialBackoff} doubling up to {@code maxBackoff}, with equal jitter (the same shape
- * as {@link RetryPolicy} for overloads), and at most {@code maxRestarts} attempts within any
+ * from {@code initialBackoff} doubling up to {@code maxBackoff}, with equal jitter (the one
+ * {@link Backoff}, as {@link RetryPolicy} for overloads), and at most {@code maxRestarts} attempts within any
  * {@code window}; past that it gives up. A successful connection starts the backoff over (the
  * window still counts it, so a server that dies at once after each start exhausts it). Clock and
  * random source are injected, so tests get exact delays. Not thread-safe: its one user is the
@@ -23,11 +23,9 @@ import java.util.random.RandomGenerator;
  * }</pre>
  */
 public final class RestartPolicy {
-    private final long initialNanos;
-    private final long maxNanos;
+    private final Backoff backoff;
     private final int maxRestarts;
     private final long windowNanos;
-    private final RandomGenerator random;
     private final LongSupplier clock;
     /** When each attempt within the window began (clock nanos), oldest first. */
     private final ArrayDeque<Long> attempts = new ArrayDeque<>();
@@ -50,11 +48,10 @@ public final class RestartPolicy {
         if (initialBackoff.isNegative() || maxBackoff.isNegative() || window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("backoffs must not be negative and the window must be positive");
         }
-        this.initialNanos = initialBackoff.toNanos();
-        this.maxNanos = Math.max(initialNanos, maxBackoff.toNanos());
+        this.backoff = new Backoff(initialBackoff, maxBackoff, true, Objects.requireNonNull(random, "random"),
+                Backoff.Sleeper.SYSTEM);
         this.maxRestarts = maxRestarts;
         this.windowNanos = window.toNanos();
-        this.random = Objects.requireNonNull(random, "random");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -79,7 +76,7 @@ public final class RestartPolicy {
             return -1;
         }
         failures++;
-        long delay = RetryPolicy.equalJitter(initialNanos, maxNanos, failures, random);
+        long delay = backoff.delayNanos(failures);
         attempts.addLast(now + delay);
         return delay;
     }

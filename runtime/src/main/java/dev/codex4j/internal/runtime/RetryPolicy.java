@@ -10,8 +10,9 @@ import java.util.random.RandomGenerator;
  * When and after how long a request answered "server overloaded" (-32001, or data marking it
  * retryable) is sent again: up to {@code maxRetries} times, after an exponential delay from
  * {@code initialDelay} doubling up to {@code maxDelay}, with equal jitter (half the delay fixed,
- * half random) so that clients that were refused together do not return together. The random
- * source is injected, so tests get exact delays. Immutable and thread-safe when its random source
+ * half random: {@link Backoff}) so that clients that were refused together do not return together.
+ * The random source is injected, so tests get exact delays. The delay is waited on the
+ * connection's scheduler (a timer), not slept. Immutable and thread-safe when its random source
  * is.
  *
  * <pre>{@code
@@ -21,18 +22,14 @@ import java.util.random.RandomGenerator;
  */
 final class RetryPolicy {
     private final int maxRetries;
-    private final long initialNanos;
-    private final long maxNanos;
-    private final RandomGenerator random;
+    private final Backoff backoff;
 
     RetryPolicy(int maxRetries, Duration initialDelay, Duration maxDelay, RandomGenerator random) {
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must not be negative: " + maxRetries);
         }
         this.maxRetries = maxRetries;
-        this.initialNanos = initialDelay.toNanos();
-        this.maxNanos = Math.max(initialNanos, maxDelay.toNanos());
-        this.random = random;
+        this.backoff = new Backoff(initialDelay, maxDelay, true, random, Backoff.Sleeper.SYSTEM);
     }
 
     /** @return the policy of these options, with {@link ThreadLocalRandom} as its random source */
@@ -42,7 +39,7 @@ final class RetryPolicy {
 
     /** @return a random source that uses the calling thread's {@link ThreadLocalRandom} */
     static RandomGenerator threadLocalRandom() {
-        return () -> ThreadLocalRandom.current().nextLong();
+        return Backoff.threadLocalRandom();
     }
 
     /**
@@ -59,26 +56,7 @@ final class RetryPolicy {
      * @return the delay before it, in nanoseconds
      */
     long delayNanos(int retry) {
-        return equalJitter(initialNanos, maxNanos, retry, random);
-    }
-
-    /**
-     * Exponential backoff with equal jitter, shared with {@link RestartPolicy}.
-     *
-     * @param initialNanos the first delay
-     * @param maxNanos the cap
-     * @param retry which retry (1 for the first)
-     * @param random the random source
-     * @return the delay in nanoseconds: half of {@code min(initial * 2^(retry-1), max)} fixed, half random
-     */
-    static long equalJitter(long initialNanos, long maxNanos, int retry, RandomGenerator random) {
-        int shift = Math.min(Math.max(retry - 1, 0), 30);
-        long exp = initialNanos << shift;
-        if (exp <= 0 || exp > maxNanos) {
-            exp = maxNanos;
-        }
-        long half = exp / 2;
-        return half + (half > 0 ? random.nextLong(half + 1) : 0);
+        return backoff.delayNanos(retry);
     }
 
     /** @return how many retries at most */

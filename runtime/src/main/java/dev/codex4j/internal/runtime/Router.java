@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -17,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  * is guarded by one lock, {@link #lock}: the dispatcher holds it while it routes a read batch (one
  * acquisition per batch, uncontended almost always); claimers, consumers attaching or detaching,
  * subscribers, and the sweeper hold it for a few field writes. Nothing blocks while holding it,
- * and nothing called under it calls out of the runtime.
+ * and nothing called under it calls out of the runtime: what must tell the outside is noted under
+ * it and run by whoever releases it, after the release ({@link #unlock()}: a reservation's release
+ * action; {@link #emitNotices()}: drops and discards for the observer). Every method that must be
+ * called with the lock held asserts it (tests run with {@code -ea}).
  *
  * <p>What it holds:
  * <ul>
@@ -75,9 +79,17 @@ final class Router {
     private boolean unconsumedWarned;
     /** Drops and discards to tell the observer once the lock is released. */
     private final ArrayList<Runnable> notices = new ArrayList<>();
+    /**
+     * Release actions of reservations released under the lock: added under it, run by whoever
+     * releases it ({@link #unlock()}), never under it. Concurrent, so that the check after each
+     * release is one read.
+     */
+    private final ConcurrentLinkedQueue<Runnable> afterUnlock = new ConcurrentLinkedQueue<>();
+    private final SlowCallbacks slow;
 
     Router(ConnectionOptions options, Closure closure, RuntimeStats stats, ServerRequestHandler globalHandler,
-            RuntimeEvents events) {
+            RuntimeEvents events, SlowCallbacks slow) {
+        this.slow = slow;
         this.options = options;
         this.closure = closure;
         this.stats = stats;
@@ -103,15 +115,40 @@ final class Router {
             todo = new ArrayList<>(notices);
             notices.clear();
         } finally {
-            lock.unlock();
+            unlock();
         }
         for (Runnable r : todo) {
-            r.run();
+            r.run(); // the observer is timed by SlowCallbacks.watch
         }
+    }
+
+    /**
+     * Releases the lock, then runs the release actions noted while it was held (unless this thread
+     * still holds it: its outermost release runs them). Every release of the lock under which a
+     * reservation can be released goes through here.
+     */
+    void unlock() {
+        lock.unlock();
+        if (!afterUnlock.isEmpty() && !lock.isHeldByCurrentThread()) {
+            for (Runnable r; (r = afterUnlock.poll()) != null; ) {
+                try {
+                    slow.run("Reservation.whenReleased action", r);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "A reservation's release action failed", e);
+                }
+            }
+        }
+    }
+
+    /** Lock held: {@code action} runs once the lock is released, on the thread that releases it. */
+    void afterUnlock(Runnable action) {
+        assert lock.isHeldByCurrentThread();
+        afterUnlock.add(action);
     }
 
     /** Lock held: a message dropped, for the observer (told by {@link #emitNotices()}). */
     private void noteDropped(Inbound in, String reason) {
+        assert lock.isHeldByCurrentThread();
         if (observed && notices.size() < MAX_NOTICES) {
             String thread = in.threadId();
             String turn = in.turnId();
@@ -132,6 +169,7 @@ final class Router {
 
     /** Dispatcher, lock held: a notification to its turn, its thread's subscribers or the global ones. */
     void routeNotification(Inbound in, Batch batch) {
+        assert lock.isHeldByCurrentThread();
         String turnId = in.turnId();
         if (turnId != null) {
             TurnRoute r = turns.get(turnId);
@@ -170,6 +208,7 @@ final class Router {
 
     /** Dispatcher, lock held: a copy of a turn's notification for its thread's subscribers that want turns too. */
     private void copyToThreadSubscribers(Inbound in, Batch batch) {
+        assert lock.isHeldByCurrentThread();
         List<Subscriber> targets = threadSubscribers.get(in.threadId());
         if (targets == null) {
             return;
@@ -185,6 +224,7 @@ final class Router {
 
     /** Lock held: delivers one message of a turn; with a null batch the consumer is woken at once. */
     private void deliver(TurnRoute r, Inbound in, long now, @Nullable Batch batch) {
+        assert lock.isHeldByCurrentThread();
         boolean terminal = in.isTurnCompleted();
         long size = cost(in);
         switch (r.state) {
@@ -268,6 +308,7 @@ final class Router {
 
     /** Lock held: the turn's terminal message was routed; its thread is free again. */
     private void ended(TurnRoute r, long now) {
+        assert lock.isHeldByCurrentThread();
         r.terminal = true;
         r.terminalAtNanos = now;
         Reservation res = r.reservation;
@@ -279,6 +320,7 @@ final class Router {
 
     /** Lock held: discards held turns that nobody is starting, largest first, until {@code size} fits. */
     private void makeHeldRoom(long size, long now) {
+        assert lock.isHeldByCurrentThread();
         while (heldBytes + size > options.maxHeldBytesTotal()) {
             TurnRoute largest = null;
             for (TurnRoute t : turns.values()) {
@@ -297,6 +339,7 @@ final class Router {
 
     /** Lock held: discards claimed turns nobody consumes, largest first, while over the budget. */
     private void enforceUnconsumedBudget() {
+        assert lock.isHeldByCurrentThread();
         if (!unconsumedWarned) {
             unconsumedWarned = true;
             LOG.log(Level.WARNING, "Turns that nobody consumes hold " + unconsumedBytes + " bytes of events (the budget,"
@@ -321,6 +364,7 @@ final class Router {
 
     /** Lock held: drops a turn's messages for good; its consumer will get TurnDiscardedException. */
     private void discard(TurnRoute r, String reason, long now) {
+        assert lock.isHeldByCurrentThread();
         TurnRoute.State before = r.state;
         r.state = TurnRoute.State.DISCARDED;
         r.discardReason = reason;
@@ -345,6 +389,7 @@ final class Router {
 
     /** Lock held: whether the thread has a turn starting (reserved, not yet claimed). */
     private boolean isStarting(@Nullable String threadId) {
+        assert lock.isHeldByCurrentThread();
         if (threadId == null) {
             return false;
         }
@@ -359,6 +404,7 @@ final class Router {
      * answers for another thread.
      */
     ServerRequestHandler handlerFor(Inbound in) {
+        assert lock.isHeldByCurrentThread();
         String threadId = in.threadId();
         String turnId = in.turnId();
         if (threadId != null) {
@@ -391,7 +437,7 @@ final class Router {
             reservations.put(threadId, r);
             return r;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -401,7 +447,7 @@ final class Router {
         try {
             return reservations.get(threadId);
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -413,7 +459,7 @@ final class Router {
                 res.markReleased();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -444,7 +490,7 @@ final class Router {
             // A discarded turn is still returned: its consumer is told, and its owner can interrupt it.
             return r;
         } finally {
-            lock.unlock();
+            unlock();
             emitNotices();
         }
     }
@@ -464,13 +510,14 @@ final class Router {
             }
             return r;
         } finally {
-            lock.unlock();
+            unlock();
             emitNotices();
         }
     }
 
     /** Lock held. */
     private TurnRoute claimRoute(String threadId, String turnId) {
+        assert lock.isHeldByCurrentThread();
         TurnRoute r = turns.get(turnId);
         if (r == null) {
             r = new TurnRoute(this, threadId, turnId, TurnRoute.State.CLAIMED, System.nanoTime());
@@ -517,7 +564,7 @@ final class Router {
             unconsumedBytes -= r.unconsumedBytes;
             r.unconsumedBytes = 0;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -535,7 +582,7 @@ final class Router {
                 unconsumedBytes += left;
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -544,13 +591,14 @@ final class Router {
         try {
             releaseLocked(r);
         } finally {
-            lock.unlock();
+            unlock();
         }
         r.signal();
     }
 
     /** Lock held. */
     private void releaseLocked(TurnRoute r) {
+        assert lock.isHeldByCurrentThread();
         if (r.state == TurnRoute.State.RELEASED) {
             return;
         }
@@ -579,7 +627,7 @@ final class Router {
             deliver(r, in, System.nanoTime(), null);
             return true;
         } finally {
-            lock.unlock();
+            unlock();
             emitNotices();
         }
     }
@@ -601,7 +649,7 @@ final class Router {
                     threadSubscribers.remove(threadId);
                 }
             } finally {
-                lock.unlock();
+                unlock();
             }
         }, capacity, withTurns, "a subscription to thread " + threadId);
         lock.lock();
@@ -609,7 +657,7 @@ final class Router {
             checkOpen();
             threadSubscribers.computeIfAbsent(threadId, k -> new ArrayList<>()).add(self[0]);
         } finally {
-            lock.unlock();
+            unlock();
         }
         start.accept(self[0]);
         return self[0];
@@ -626,7 +674,7 @@ final class Router {
             try {
                 globalSubscribers.remove(self[0]);
             } finally {
-                lock.unlock();
+                unlock();
             }
         }, capacity, false, "a subscription to the connection's notifications");
         lock.lock();
@@ -634,7 +682,7 @@ final class Router {
             checkOpen();
             globalSubscribers.add(self[0]);
         } finally {
-            lock.unlock();
+            unlock();
         }
         start.accept(self[0]);
         return self[0];
@@ -645,7 +693,7 @@ final class Router {
         try {
             globalHandler = handler;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -654,14 +702,14 @@ final class Router {
         try {
             threadHandlers.put(threadId, handler);
         } finally {
-            lock.unlock();
+            unlock();
         }
         return () -> {
             lock.lock();
             try {
                 threadHandlers.remove(threadId, handler);
             } finally {
-                lock.unlock();
+                unlock();
             }
         };
     }
@@ -713,7 +761,7 @@ final class Router {
                 }
             }
         } finally {
-            lock.unlock();
+            unlock();
             emitNotices();
         }
     }
@@ -738,7 +786,7 @@ final class Router {
                 }
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
         return out;
     }
@@ -756,7 +804,7 @@ final class Router {
             }
             reservations.clear();
         } finally {
-            lock.unlock();
+            unlock();
         }
         for (Wakeable w : all) {
             w.signal();
@@ -777,7 +825,7 @@ final class Router {
         try {
             return heldBytes;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -786,7 +834,7 @@ final class Router {
         try {
             return heldTurns;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -795,7 +843,7 @@ final class Router {
         try {
             return unconsumedBytes;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -804,7 +852,7 @@ final class Router {
         try {
             return turns.size();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 }

@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Contract for implementations: fast, never blocking, never calling back into the connection.
  * The runtime calls them on the thread that did the thing (named on each method); it never holds
- * the router's lock while calling. A method that throws is the implementation's bug: the
+ * the router's lock while calling. The connection times each call ({@link SlowCallbacks}): one
+ * slower than {@link ConnectionOptions#slowCallbackThreshold()} is logged at WARNING, once per
+ * method. A method that throws is the implementation's bug: the
  * runtime does not catch it (the SDK's adapter does).
  *
  * <pre>{@code
@@ -40,8 +42,8 @@ public interface RuntimeEvents {
     default void requestEnded(String method, long nanos) {}
 
     /**
-     * The settling thread (the dispatcher for an error reply, the scheduler for a timeout, the
-     * closing thread): the request failed.
+     * The settling thread (a {@code codex4j-callback} thread for an error reply, which it decoded
+     * there; the scheduler for a timeout; the closing thread): the request failed.
      *
      * @param method the method
      * @param nanos from {@link #requestStarted} to the failure
@@ -50,7 +52,8 @@ public interface RuntimeEvents {
     default void requestFailed(String method, long nanos, Throwable error) {}
 
     /**
-     * The dispatcher: the server said "overloaded", and the request will be sent again.
+     * The {@code codex4j-callback} thread that decoded the error reply: the server said
+     * "overloaded", and the request will be sent again.
      *
      * @param method the method
      * @param retry which retry (1 for the first)

@@ -2,7 +2,7 @@ package dev.codex4j.internal.runtime;
 
 import dev.codex4j.protocol.JsonRpcMessage;
 import dev.codex4j.protocol.ProtocolCodec;
-import dev.codex4j.protocol.ProtocolException;
+import dev.codex4j.protocol.RequestId;
 import dev.codex4j.protocol.RpcError;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -17,7 +17,10 @@ import tools.jackson.databind.JsonNode;
  * handler that waits for a person delays nobody, and the reply always carries the request's id: a
  * result, or an error ({@link ServerRequestException}'s code, else -32603). Never an empty
  * result for a request nobody handled: the default handler answers -32601. A handler that throws
- * is logged at WARNING with the request's method (rate-limited).
+ * is logged at WARNING with the request's method (rate-limited). The dispatcher hands each request
+ * over as its line ({@link Inbound}: bytes and routing keys); the handler decodes it on its own
+ * thread, so a line that the scanner took for a request but that does not decode is answered
+ * with -32603 by the handler's failure, never dropped.
  *
  * <p>Owns the set of handler threads running now (each adds and removes itself), so that the
  * connection's end can interrupt them.
@@ -40,34 +43,33 @@ final class ServerRequests {
         this.stats = stats;
     }
 
-    /** Dispatcher: decodes the request and starts its handler. */
+    /**
+     * Dispatcher: starts the request's handler. Nothing of the line is decoded here: the handler
+     * binds it on its own thread (the dispatcher builds no tree).
+     */
     void dispatch(Inbound in, ServerRequestHandler handler) {
-        JsonRpcMessage.Request request;
-        try {
-            if (!(in.message() instanceof JsonRpcMessage.Request r)) {
-                return;
-            }
-            request = r;
-        } catch (ProtocolException e) {
-            badRequests.log(() -> "Skipping a server request that does not decode: " + e.getMessage());
+        RequestId id = in.id();
+        if (id == null) {
+            badRequests.log(() -> "Skipping a server request without an id: " + in);
             return;
         }
         stats.serverRequests.increment();
-        threads.startVirtual("codex4j-server-request", () -> answer(request, handler));
+        threads.startVirtual("codex4j-server-request", () -> answer(in, id, handler));
     }
 
-    private void answer(JsonRpcMessage.Request request, ServerRequestHandler handler) {
+    private void answer(Inbound request, RequestId id, ServerRequestHandler handler) {
         Thread me = Thread.currentThread();
         running.add(me);
+        String method = String.valueOf(request.method());
         JsonRpcMessage reply;
         try {
             JsonNode result = handler.handle(request);
-            reply = result != null ? new JsonRpcMessage.Response(request.id(), result)
-                    : error(request, RpcError.INTERNAL_ERROR, "the handler of " + request.method() + " returned no result");
+            reply = result != null ? new JsonRpcMessage.Response(id, result)
+                    : error(id, RpcError.INTERNAL_ERROR, "the handler of " + method + " returned no result");
         } catch (ServerRequestException e) {
-            reply = error(request, e.code(), String.valueOf(e.getMessage()));
+            reply = error(id, e.code(), String.valueOf(e.getMessage()));
             if (e.code() != RpcError.METHOD_NOT_FOUND) {
-                LOG.log(Level.DEBUG, () -> "The handler of " + request.method() + " answered with error " + e.code()
+                LOG.log(Level.DEBUG, () -> "The handler of " + method + " answered with error " + e.code()
                         + ": " + e.getMessage());
             }
         } catch (Exception e) {
@@ -76,10 +78,10 @@ final class ServerRequests {
             }
             stats.handlerFailures.increment();
             if (!closure.isClosed()) {
-                failures.log(() -> "The handler of server request " + request.method() + " (id " + request.id()
+                failures.log(() -> "The handler of server request " + method + " (id " + id
                         + ") failed; the server gets error " + RpcError.INTERNAL_ERROR + ": " + e);
             }
-            reply = error(request, RpcError.INTERNAL_ERROR, e.getMessage() != null ? e.getMessage() : e.toString());
+            reply = error(id, RpcError.INTERNAL_ERROR, e.getMessage() != null ? e.getMessage() : e.toString());
         } finally {
             running.remove(me);
         }
@@ -89,7 +91,7 @@ final class ServerRequests {
         try {
             writer.write(ProtocolCodec.encode(reply));
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.DEBUG, () -> "Could not answer " + request.method() + " " + request.id(), e);
+            LOG.log(Level.DEBUG, () -> "Could not answer " + method + " " + id, e);
         }
     }
 
@@ -102,7 +104,7 @@ final class ServerRequests {
         }
     }
 
-    private static JsonRpcMessage error(JsonRpcMessage.Request request, int code, String message) {
-        return new JsonRpcMessage.ErrorResponse(request.id(), new RpcError(code, message, null));
+    private static JsonRpcMessage error(RequestId id, int code, String message) {
+        return new JsonRpcMessage.ErrorResponse(id, new RpcError(code, message, null));
     }
 }

@@ -111,7 +111,7 @@ public final class WebSocketTransport implements Transport {
     public static WebSocketTransport connect(URI uri, LinkOptions options) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
-        Deadline deadline = new Deadline(options.connectTimeout()); // from the first step: nothing starts before it
+        OpeningDeadline deadline = new OpeningDeadline(options.connectTimeout()); // from the first step: nothing starts before it
         String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
         if (!scheme.equals("ws") && !scheme.equals("wss")) {
             throw new IllegalArgumentException("A WebSocket endpoint is ws://host:port or wss://host:port, not " + uri);
@@ -219,7 +219,7 @@ public final class WebSocketTransport implements Transport {
      * closes the socket when it fails.
      */
     static WebSocketTransport over(Socketed link, String where, LinkOptions options, boolean local) {
-        Deadline deadline = new Deadline(options.connectTimeout());
+        OpeningDeadline deadline = new OpeningDeadline(options.connectTimeout());
         deadline.guard(link.socket());
         try {
             byte[] leftover = WebSocketHandshake.open(link.in(), link.out(), "localhost", "/", options.bearer().get(), where);
@@ -238,7 +238,7 @@ public final class WebSocketTransport implements Transport {
         }
     }
 
-    private static CodexException failedToConnect(Object where, Exception e, Deadline deadline, Duration timeout) {
+    private static CodexException failedToConnect(Object where, Exception e, OpeningDeadline deadline, Duration timeout) {
         if (deadline.expired()) {
             return new TransportClosedException("No WebSocket handshake with " + where + " within "
                     + timeout.toMillis() + " ms", null, "", e);
@@ -251,7 +251,7 @@ public final class WebSocketTransport implements Transport {
     }
 
     /** The opening's deadline: a virtual thread closes the socket at it, which ends any blocked step. */
-    private static final class Deadline {
+    private static final class OpeningDeadline {
         private final long end;
         private final ReentrantLock lock = new ReentrantLock();
         private @Nullable AutoCloseable socket;
@@ -259,7 +259,7 @@ public final class WebSocketTransport implements Transport {
         private boolean finished;
         private boolean expired;
 
-        Deadline(Duration timeout) {
+        OpeningDeadline(Duration timeout) {
             this.end = System.nanoTime() + timeout.toNanos();
         }
 

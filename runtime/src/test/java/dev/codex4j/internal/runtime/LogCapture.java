@@ -13,7 +13,11 @@ final class LogCapture extends Handler implements AutoCloseable {
     private final Logger logger;
 
     LogCapture(Class<?> source) {
-        logger = Logger.getLogger(source.getName());
+        this(source.getName());
+    }
+
+    LogCapture(String loggerName) {
+        logger = Logger.getLogger(loggerName);
         logger.addHandler(this);
     }
 
