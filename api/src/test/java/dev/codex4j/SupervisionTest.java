@@ -159,6 +159,8 @@ class SupervisionTest {
                 .supervise(Supervision.builder().initialBackoff(Duration.ofHours(1)).maxBackoff(Duration.ofHours(1))
                         .build()).build()) {
             fakes.get(0).close();
+            // During the restart: a call made before the client saw the loss may have been written.
+            await().atMost(WAIT).until(() -> codex.state() == Codex.State.RECONNECTING);
             ServerLostException e = assertThrows(ServerLostException.class, codex::startThread);
             assertTrue(e.retrySafe(), e.getMessage());
             assertEquals(1, fakes.size(), "nothing was sent anywhere");
