@@ -6,7 +6,6 @@
 module dev.codex4j.runtime {
     requires transitive dev.codex4j.core;
     requires org.jctools.core.jdk11;
-    requires java.net.http;
     requires jdk.jfr;
     requires static org.jspecify;
 

@@ -40,6 +40,8 @@ public final class ReliabilityMain {
         CAMPAIGNS.put("deadlines", DeadlineCampaign::run);
         CAMPAIGNS.put("sequence", SequenceCampaign::run);
         CAMPAIGNS.put("memory", MemoryCampaign::run);
+        CAMPAIGNS.put("socket-kills", SocketKillCampaign::run);
+        CAMPAIGNS.put("hostile", HostilePeerCampaign::run);
         CAMPAIGNS.put("soak", SoakCampaign::run);
     }
 

@@ -40,6 +40,17 @@ class ShortFormIT {
     }
 
     @Test
+    void supervisedKillsOverWebSocketAndUnixSocketFailEveryWaiterWithServerLost() {
+        Report r = clean(SocketKillCampaign.run(Size.SHORT));
+        assertTrue(count(r, "ws: kills") > 0 && count(r, "unix: kills") > 0);
+    }
+
+    @Test
+    void hostilePeersNeitherExhaustTheHeapNorLearnASecretNorBreakTheTypes() {
+        clean(HostilePeerCampaign.run(Size.SHORT));
+    }
+
+    @Test
     void openCloseCyclesLeaveNoProcessThreadOrDescriptor() {
         clean(OpenCloseCampaign.run(Size.SHORT));
     }

@@ -296,13 +296,40 @@ public final class Connection implements AutoCloseable {
         try {
             writeLine(line);
         } catch (IOException e) {
+            if (closure.isClosed()) {
+                throw closure.exception(e instanceof LinkClosedException);
+            }
             throw writeFailed(new IOException("Could not send " + method + ": " + e.getMessage(), e));
         }
     }
 
     private void writeLine(String line) throws IOException {
         WireLog.out(line);
-        transport.writeLine(line);
+        try {
+            transport.writeLine(line);
+        } catch (IOException e) {
+            lostOnWrite(e);
+            throw e;
+        }
+    }
+
+    /**
+     * A write that finds the output closed or broken means the link is lost, as when the reader sees
+     * its end: the connection ends here (on the writing thread), so that this write's caller and
+     * every other waiter fail alike (under supervision with {@code ServerLostException}) instead of
+     * this one failing alone while the connection looks open.
+     */
+    private void lostOnWrite(IOException e) {
+        if (closure.isClosed()) {
+            return;
+        }
+        String reason = "Writing to the app-server failed: " + e.getMessage();
+        OptionalInt exit = transport.awaitExit(EXIT_GRACE);
+        LOG.log(Level.DEBUG, () -> reason + ", exit " + exit);
+        if (fail(reason, boxed(exit), transport.stderrTail(), e, false)) {
+            transport.close();
+            scheduler.shutdownNow();
+        }
     }
 
     private TransportClosedException writeFailed(Throwable e) {

@@ -53,21 +53,20 @@ public final class ListeningAppServer {
     private static final Duration KILL_WAIT = Duration.ofSeconds(2);
     private static final Duration POLL = Duration.ofMillis(20);
 
+    private final ChildProcess child;
     private final Process process;
-    private final StderrTail tail = new StderrTail();
-    private final Thread stderrDrain;
-    private final CompletableFuture<URI> banner = new CompletableFuture<>();
+    private final CompletableFuture<URI> banner;
     private final Duration closeTimeout;
     private final ReentrantLock closeLock = new ReentrantLock();
     /** What to delete at close: the socket's path and the private directory, or nothing. */
     private final List<Path> leftovers = new ArrayList<>();
     private boolean closed;
 
-    private ListeningAppServer(Process process, Duration closeTimeout) {
-        this.process = process;
+    private ListeningAppServer(ChildProcess child, CompletableFuture<URI> banner, Duration closeTimeout) {
+        this.child = child;
+        this.process = child.process();
+        this.banner = banner;
         this.closeTimeout = closeTimeout;
-        this.stderrDrain = Thread.ofPlatform().daemon().name("codex4j-stderr-" + process.pid()).unstarted(this::drain);
-        stderrDrain.start();
     }
 
     /**
@@ -129,7 +128,7 @@ public final class ListeningAppServer {
             server.leftovers.add(dir);
         }
         try {
-            UnixSocketTransport t = server.awaitUnix(path, link);
+            WebSocketTransport t = server.awaitUnix(path, link);
             return new Owning(t, server, "unix://" + path);
         } catch (RuntimeException e) {
             server.close();
@@ -138,7 +137,7 @@ public final class ListeningAppServer {
     }
 
     static ListeningAppServer start(AppServerLaunch launch, List<String> listen, Duration closeTimeout) {
-        StdioTransport.checkDirectory(launch.workingDirectory());
+        ChildProcess.checkDirectory(launch.workingDirectory());
         Path binary = launch.resolveExecutable();
         List<String> command = new ArrayList<>(launch.command(binary));
         command.addAll(listen);
@@ -148,31 +147,18 @@ public final class ListeningAppServer {
             pb.directory(launch.workingDirectory().toFile());
         }
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new TransportClosedException("Could not start " + binary + ": " + e.getMessage(), null, "", e);
-        }
-        StdioTransport.closeQuietly(process.getOutputStream()); // it reads no stdin when it listens
-        LOG.log(Level.DEBUG, () -> "started app-server pid " + process.pid() + " listening: " + listen.get(1));
-        return new ListeningAppServer(process, closeTimeout);
-    }
-
-    private void drain() {
-        try (InputStream err = process.getErrorStream()) {
-            tail.drain(err, line -> {
-                LOG.log(Level.TRACE, () -> "app-server stderr: " + line);
+        CompletableFuture<URI> banner = new CompletableFuture<>();
+        ChildProcess child = ChildProcess.start(pb, binary.toString(), line -> {
+            if (!banner.isDone()) {
                 Matcher m = BANNER.matcher(line);
                 if (m.find()) {
                     banner.complete(URI.create(m.group(1)));
                 }
-            });
-        } catch (IOException e) {
-            LOG.log(Level.TRACE, "stderr drain ended", e);
-        } finally {
-            banner.completeExceptionally(new IOException("the app-server's stderr ended"));
-        }
+            }
+        }, () -> banner.completeExceptionally(new IOException("the app-server's stderr ended")));
+        ChildProcess.closeQuietly(child.process().getOutputStream()); // it reads no stdin when it listens
+        LOG.log(Level.DEBUG, () -> "started app-server pid " + child.pid() + " listening: " + listen.get(1));
+        return new ListeningAppServer(child, banner, closeTimeout);
     }
 
     URI awaitBanner(Duration max) {
@@ -187,7 +173,7 @@ public final class ListeningAppServer {
         }
     }
 
-    private UnixSocketTransport awaitUnix(Path path, LinkOptions link) {
+    private WebSocketTransport awaitUnix(Path path, LinkOptions link) {
         long deadline = System.nanoTime() + link.connectTimeout().toNanos();
         for (;;) {
             if (Files.exists(path)) {
@@ -213,15 +199,15 @@ public final class ListeningAppServer {
     private TransportClosedException failedToListen(String what, @Nullable Throwable cause) {
         OptionalInt exit = awaitExit(Duration.ofMillis(process.isAlive() ? 0 : 500));
         return new TransportClosedException("The app-server pid " + process.pid() + " " + what,
-                exit.isPresent() ? exit.getAsInt() : null, tail.text(), cause);
+                exit.isPresent() ? exit.getAsInt() : null, child.stderrTail(), cause);
     }
 
     private OptionalInt exitCode() {
-        return StdioTransport.exitCode(process);
+        return child.exitCode();
     }
 
     private OptionalInt awaitExit(Duration max) {
-        return StdioTransport.awaitExit(process, stderrDrain, max);
+        return child.awaitExit(max);
     }
 
     /** Ends the child (SIGTERM, then kill after the close timeout) and deletes the socket. Idempotent, bounded. */
@@ -232,21 +218,15 @@ public final class ListeningAppServer {
                 return;
             }
             closed = true;
-            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-            process.destroy();
-            boolean exited = StdioTransport.waitFor(process.toHandle(), closeTimeout);
-            if (!exited) {
-                LOG.log(Level.DEBUG, () -> "app-server pid " + process.pid() + " did not exit within "
-                        + closeTimeout.toMillis() + " ms of SIGTERM; killing it");
+            child.end(closeTimeout, child::terminate);
+            if (!child.awaitStderrEnd(Duration.ofMillis(200))) {
+                // A descendant that escaped the tree (an orphan now) holds stderr, and likely the socket.
+                child.killPipeHolders();
+                if (!child.awaitStderrEnd(ChildProcess.KILL_WAIT)) {
+                    child.closeStderr();
+                    child.awaitStderrEnd(Duration.ofMillis(500));
+                }
             }
-            StdioTransport.killTree(process, tree, exited);
-            stderrDrain.join(KILL_WAIT);
-            if (stderrDrain.isAlive()) {
-                StdioTransport.closeQuietly(process.getErrorStream()); // a stray descendant holds it open
-                stderrDrain.join(Duration.ofMillis(500));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             for (Path p : leftovers) {
                 try {
@@ -266,7 +246,7 @@ public final class ListeningAppServer {
 
     /** The drain thread, for tests that check it ends. */
     Thread stderrThread() {
-        return stderrDrain;
+        return child.stderrThread();
     }
 
     static String sha256Hex(String token) {
@@ -279,14 +259,17 @@ public final class ListeningAppServer {
 
     /** The link to the child, owning the child: the link's bytes, the child's exit code and stderr. */
     static final class Owning implements Transport {
-        private final Transport link;
+        private final WebSocketTransport link;
         private final ListeningAppServer server;
         private final String where;
 
-        Owning(Transport link, ListeningAppServer server, String where) {
+        /** Watches the child: when it exits, the link ends at once (its socket may outlive it in a stray descendant). */
+        Owning(WebSocketTransport link, ListeningAppServer server, String where) {
             this.link = link;
             this.server = server;
             this.where = where;
+            server.child.onExit(() -> link.breakLink("The app-server pid " + server.process.pid() + " exited"
+                    + server.child.exitCode().stream().mapToObj(c -> " with code " + c).findFirst().orElse("")));
         }
 
         /** @return the child process, for supervision and tests */
@@ -325,7 +308,7 @@ public final class ListeningAppServer {
 
         @Override
         public String stderrTail() {
-            return server.tail.text();
+            return server.child.stderrTail();
         }
 
         @Override

@@ -189,10 +189,14 @@ final class RequestTable {
         }
         String line = ProtocolCodec.encode(new JsonRpcMessage.Request(id, call.method, call.params));
         stats.requests.increment();
+        boolean writtenBefore = call.written;
         call.written = true;
         try {
             writer.write(line);
         } catch (IOException | RuntimeException e) {
+            if (e instanceof LinkClosedException) {
+                call.written = writtenBefore; // not one byte of this attempt left: the server cannot have seen it
+            }
             pending.remove(id, call);
             settle(call, null, closure.isClosed() ? lost(call) : writeFailure.apply(
                     new IOException("Could not send " + call.method + ": " + e.getMessage(), e)));

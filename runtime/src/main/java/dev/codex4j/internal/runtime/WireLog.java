@@ -8,14 +8,21 @@ import java.util.regex.Pattern;
 /**
  * Every line in and out, at TRACE on the logger {@code dev.codex4j.wire}: truncated to
  * {@value #MAX_CHARS} characters, with the values of members that carry secrets (API keys, tokens,
- * passwords) replaced by {@code "***"}. Costs one {@code isLoggable} check per line when off.
+ * passwords, credentials, private keys, passphrases) replaced by {@code "***"}, and so is any
+ * value equal to a secret the SDK sent ({@link Secrets}) and any {@code Bearer} token, wherever they are. Costs one {@code isLoggable} check per line when off.
  */
 final class WireLog {
     static final String NAME = "dev.codex4j.wire";
     static final int MAX_CHARS = 2_000;
     private static final System.Logger LOG = System.getLogger(NAME);
+    /**
+     * A member whose name says it holds a secret, with a string value: any name containing one of
+     * these words, in any case, with {@code _}, {@code -} or nothing between the parts.
+     */
     private static final Pattern SECRET = Pattern.compile(
-            "(\"(?i:[a-z_]*(?:api_?key|token|secret|password|authorization|cookie)[a-z_]*)\"\\s*:\\s*)\"(?:[^\"\\\\]|\\\\.)*\"");
+            "(\"(?i:[a-z0-9_.-]*(?:api[_-]?key|token|secret|password|passwd|passphrase|authorization|cookie|bearer"
+                    + "|credentials?|private[_-]?key|signing[_-]?key|session[_-]?key|jwt)[a-z0-9_.-]*)\"\\s*:\\s*)"
+                    + "\"(?:[^\"\\\\]|\\\\.)*\"");
 
     private WireLog() {}
 
@@ -35,8 +42,12 @@ final class WireLog {
         }
     }
 
+    /**
+     * @return {@code text} with the values of secret-named members, every {@code Bearer} token and
+     *     every value equal to a secret the SDK sent ({@link Secrets}) masked, truncated
+     */
     static String redact(String text, int fullLength) {
-        String r = SECRET.matcher(text).replaceAll("$1\"***\"");
+        String r = Secrets.scrub(SECRET.matcher(text).replaceAll("$1\"***\""));
         if (r.length() > MAX_CHARS) {
             return r.substring(0, MAX_CHARS) + "... (" + fullLength + " in all)";
         }

@@ -622,4 +622,26 @@ class ConnectionTest {
             }
         }
     }
+
+    @Test
+    void aWriteThatFindsTheOutputClosedEndsTheConnectionAsALoss() throws Exception {
+        java.io.PipedOutputStream never = new java.io.PipedOutputStream();
+        java.io.OutputStream closed = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Output closed");
+            }
+        };
+        ConnectionOptions supervised = ConnectionOptions.builder().serverLostOnFailure(true).build();
+        try (Connection c = Connection.open(new StreamTransport(new java.io.PipedInputStream(never), closed), supervised)) {
+            CompletableFuture<?> f = c.request("thread/start", ProtocolCodec.emptyObject(), Duration.ofSeconds(5));
+            CompletionException e = assertThrows(CompletionException.class, f::join);
+            dev.codex4j.errors.ServerLostException lost =
+                    assertInstanceOf(dev.codex4j.errors.ServerLostException.class, e.getCause());
+            assertFalse(lost.retrySafe(), "the line may have left");
+            assertFalse(c.isOpen(), "the connection ended with its link");
+        } finally {
+            never.close();
+        }
+    }
 }
