@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.codex4j.errors.DecodeException;
+import dev.codex4j.errors.MemberNotBoundException;
 import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.types.ThreadReadResponse;
 import dev.codex4j.protocol.types.ThreadSetNameResponse;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -37,8 +39,20 @@ class ResultFromBytesTest {
     }
 
     @Test
-    void aResultThatDoesNotBindFailsAsOnTheTreePath() {
+    void aMemberThatDoesNotBindFailsWhenReadAsOnTheTreePath() {
+        // strict at the member (issue 23): the result binds, and reading the mistyped member throws
         String line = "{\"id\":1,\"result\":{\"thread\":{\"id\":42}}}";
+        ThreadReadResponse tree = (ThreadReadResponse) viaTree(ClientMethods.THREAD_READ, line);
+        ThreadReadResponse fromBytes = (ThreadReadResponse) viaBytes(ClientMethods.THREAD_READ, line);
+        MemberNotBoundException a = assertThrows(MemberNotBoundException.class, () -> tree.thread().id());
+        MemberNotBoundException b = assertThrows(MemberNotBoundException.class, () -> fromBytes.thread().id());
+        assertEquals(a.getMessage(), b.getMessage());
+        assertEquals(TypedCodec.params(tree), TypedCodec.params(fromBytes), "both keep the raw member");
+    }
+
+    @Test
+    void aResultThatIsNotAnObjectFailsAsOnTheTreePath() {
+        String line = "{\"id\":1,\"result\":[1]}";
         DecodeException tree = assertThrows(DecodeException.class, () -> viaTree(ClientMethods.THREAD_READ, line));
         DecodeException fromBytes = assertThrows(DecodeException.class, () -> viaBytes(ClientMethods.THREAD_READ, line));
         assertEquals(tree.getMessage(), fromBytes.getMessage());
