@@ -984,7 +984,8 @@ public final class Codex implements CodexClient {
          * Starts the app-server and performs the handshake.
          *
          * @return the connected client
-         * @throws dev.codex4j.errors.CodexCliNotFoundException when no Codex binary is found
+         * @throws dev.codex4j.errors.CodexCliNotFoundException when no Codex binary is found and the download is off
+         * @throws dev.codex4j.errors.CodexCliInstallException when the CLI had to be downloaded and the download failed
          * @throws dev.codex4j.errors.TransportClosedException when the child exits during the handshake,
          *     or the server cannot be reached
          * @throws dev.codex4j.errors.AuthenticationException when a remote server refuses the client's token

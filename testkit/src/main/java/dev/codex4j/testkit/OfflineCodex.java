@@ -162,7 +162,8 @@ public final class OfflineCodex implements AutoCloseable {
          * given). No Codex process is started: that is the SDK's (or {@link #startAppServer()}'s) job.
          *
          * @return the fixture
-         * @throws dev.codex4j.errors.CodexCliNotFoundException when no Codex binary is found
+         * @throws dev.codex4j.errors.CodexCliNotFoundException when no Codex binary is found and the download is off
+         * @throws dev.codex4j.errors.CodexCliInstallException when the CLI had to be downloaded and the download failed
          * @throws UncheckedIOException when the files cannot be written
          */
         public OfflineCodex start() {

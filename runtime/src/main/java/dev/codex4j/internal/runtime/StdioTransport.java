@@ -70,7 +70,8 @@ public final class StdioTransport implements Transport {
      * @param launch the launch settings
      * @param closeTimeout how long {@link #close()} waits for a graceful exit before killing
      * @return the running transport
-     * @throws dev.codex4j.errors.CodexCliNotFoundException when no binary is found
+     * @throws dev.codex4j.errors.CodexCliNotFoundException when no binary is found and the download is off
+     * @throws dev.codex4j.errors.CodexCliInstallException when the CLI had to be downloaded and the download failed
      * @throws IllegalArgumentException when the working directory does not exist
      * @throws TransportClosedException when the process cannot be started
      */
