@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,7 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li><b>Placement</b>: a new thread goes to an endpoint that is connected and has a free turn
- *       slot, chosen by {@link Placement} (the fewest active turns by default).
+ *       slot, chosen by {@link Placement}: by default the fewest turns (running, starting or
+ *       waiting for a slot), then the fewest threads (placed, or being placed), ties in rotation
+ *       ({@link Placement#leastLoaded()}). Placements are made one at a time, each seeing the
+ *       threads the previous ones placed, so a burst of new threads spreads from the first.
  *   <li><b>Affinity</b>: a thread lives on the endpoint that created it; every later call on its
  *       {@code CodexThread} goes there, and {@link #resumeThread(String)} finds it by id. Only when
  *       the endpoints share one {@code CODEX_HOME} (declared with {@link Builder#sharedStorage})
@@ -67,6 +71,11 @@ public final class CodexFleet implements CodexClient {
      * {@code rememberedThreads} of them; a forgotten id is found again by asking the endpoints.
      */
     private final Map<String, Endpoint> homes;
+    /**
+     * Held while a placer chooses an endpoint and counts its placement there, so that the next
+     * placer sees it ({@link #place}); never held while anything is sent.
+     */
+    private final ReentrantLock placing = new ReentrantLock();
     /** Signalled when a slot frees or an endpoint's state changes: admission waits on it. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -84,6 +93,10 @@ public final class CodexFleet implements CodexClient {
     public static final class Endpoint {
         private final String name;
         private final Codex codex;
+        /** Threads the fleet remembers on it ({@code homes}' values): changed with {@code homes}. */
+        private final AtomicInteger remembered = new AtomicInteger();
+        /** Placements chosen here whose thread/start (or resume, fork) has not returned yet. */
+        private final AtomicInteger placing = new AtomicInteger();
 
         Endpoint(String name, Codex codex) {
             this.name = name;
@@ -103,6 +116,20 @@ public final class CodexFleet implements CodexClient {
         /** @return turns running or being started on it now */
         public int activeTurns() {
             return codex.activeTurns();
+        }
+
+        /** @return turns on it waiting for a free slot now (its endpoint is full) */
+        public int waitingTurns() {
+            return codex.session().admission().waiting();
+        }
+
+        /**
+         * @return the threads the fleet placed on it: those it created, resumed or forked there and
+         *     still remembers (the most recently used {@code 100_000} of the fleet's), plus those
+         *     being placed there now
+         */
+        public int threads() {
+            return remembered.get() + placing.get();
         }
 
         /** @return the most turns it runs at once ({@link Integer#MAX_VALUE} when unlimited) */
@@ -126,18 +153,27 @@ public final class CodexFleet implements CodexClient {
 
         @Override
         public String toString() {
-            return name + "[" + state() + ", " + activeTurns() + " turns]";
+            return name + "[" + state() + ", " + activeTurns() + " turns, " + waitingTurns() + " waiting, "
+                    + threads() + " threads]";
         }
     }
 
     /**
      * Chooses the endpoint of a new thread among those that are connected and have a free slot
-     * (never an empty list). Called concurrently; must be fast and must not block.
+     * (never an empty list). The fleet calls it for one placement at a time: when it is called,
+     * every earlier choice already counts in its endpoint's {@link Endpoint#threads()}, even if that
+     * thread's {@code thread/start} is still on its way. So it must be fast and must not block: it
+     * holds up every other placement of the fleet.
+     *
+     * <p>Its input: each candidate's {@link Endpoint#activeTurns()} (running or starting),
+     * {@link Endpoint#waitingTurns()} (waiting for a slot) and {@link Endpoint#threads()} (placed
+     * there, or being placed).
      *
      * <pre>{@code
+     * CodexFleet.Placement leastLoaded = CodexFleet.Placement.leastLoaded();
      * CodexFleet.Placement preferLocal = candidates -> candidates.stream()
      *         .filter(e -> e.name().equals("local")).findFirst()
-     *         .orElseGet(() -> CodexFleet.Placement.leastActiveTurns().choose(candidates));
+     *         .orElseGet(() -> leastLoaded.choose(candidates));
      * }</pre>
      */
     @FunctionalInterface
@@ -148,7 +184,49 @@ public final class CodexFleet implements CodexClient {
          */
         Endpoint choose(List<Endpoint> candidates);
 
-        /** @return the default: the fewest active turns, the earliest endpoint on a tie */
+        /**
+         * The default. The fewest turns ({@link Endpoint#activeTurns()} plus
+         * {@link Endpoint#waitingTurns()}), then the fewest {@link Endpoint#threads()}; among
+         * endpoints that tie on both, the next in rotation (each call starts looking one endpoint
+         * further on).
+         *
+         * <p>Why threads: a thread never leaves its endpoint (without shared storage), so the
+         * threads placed there are the turns it will run; counting them spreads threads created in
+         * a burst, or before their first turn, which all tie at zero turns. Why a rotation rather
+         * than the "power of two choices" (two endpoints at random, the less loaded): that method
+         * protects against herds acting on stale counts, as in a distributed balancer; here the
+         * counts are exact and the fleet makes one placement at a time, so a full scan of the
+         * endpoints picks the least loaded for certain, and the rotation keeps ties from favouring
+         * the first endpoint while staying deterministic (nine new threads on three idle endpoints
+         * are three each).
+         *
+         * @return a new placement (its rotation is its own)
+         */
+        static Placement leastLoaded() {
+            Comparator<Endpoint> load = Comparator.comparingInt((Endpoint e) -> e.activeTurns() + e.waitingTurns())
+                    .thenComparingInt(Endpoint::threads);
+            AtomicLong next = new AtomicLong();
+            return candidates -> {
+                int n = candidates.size();
+                int first = (int) Math.floorMod(next.getAndIncrement(), (long) n);
+                Endpoint best = null;
+                for (int i = 0; i < n; i++) {
+                    Endpoint e = candidates.get((first + i) % n);
+                    if (best == null || load.compare(e, best) < 0) {
+                        best = e;
+                    }
+                }
+                return Objects.requireNonNull(best);
+            };
+        }
+
+        /**
+         * The previous default: the fewest active turns, the earliest endpoint on a tie. It
+         * ignores threads without a running turn, so a burst of new threads all go to the first
+         * endpoint; kept for callers that want exactly that.
+         *
+         * @return the placement by active turns alone
+         */
         static Placement leastActiveTurns() {
             return candidates -> candidates.stream().min(Comparator.comparingInt(Endpoint::activeTurns))
                     .orElseThrow();
@@ -165,7 +243,11 @@ public final class CodexFleet implements CodexClient {
 
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Endpoint> eldest) {
-                return size() > remembered;
+                if (size() > remembered) {
+                    eldest.getValue().remembered.decrementAndGet();
+                    return true;
+                }
+                return false;
             }
         });
         List<Endpoint> built = new ArrayList<>();
@@ -332,9 +414,8 @@ public final class CodexFleet implements CodexClient {
                 throw new TransportClosedException("The fleet is closed", null, "", null);
             }
             long seen = changes.get();
-            List<Endpoint> candidates = endpoints.stream().filter(Endpoint::admits).toList();
-            if (!candidates.isEmpty()) {
-                Endpoint e = Objects.requireNonNull(placement.choose(candidates), "placement chose no endpoint");
+            Endpoint e = choose();
+            if (e != null) {
                 try {
                     return remember(e, start.on(e));
                 } catch (ServerLostException ex) {
@@ -342,6 +423,8 @@ public final class CodexFleet implements CodexClient {
                         throw ex;
                     }
                     continue; // down, or lost before anything was sent: place it elsewhere
+                } finally {
+                    e.placing.decrementAndGet();
                 }
             }
             lock.lock();
@@ -362,6 +445,31 @@ public final class CodexFleet implements CodexClient {
     }
 
     /**
+     * One placement at a time: the chosen endpoint counts the placement before the next placer
+     * chooses (else a burst of placers all see the same counts and pick the same endpoint).
+     *
+     * @return the endpoint, its {@code placing} counted (the caller uncounts it), or null when none
+     *     is connected with a free slot
+     */
+    private Endpoint choose() {
+        placing.lock();
+        try {
+            List<Endpoint> candidates = endpoints.stream().filter(Endpoint::admits).toList();
+            if (candidates.isEmpty()) {
+                return null;
+            }
+            Endpoint e = Objects.requireNonNull(placement.choose(candidates), "placement chose no endpoint");
+            if (!candidates.contains(e)) {
+                throw new IllegalStateException("placement chose " + e + ", not one of its candidates " + candidates);
+            }
+            e.placing.incrementAndGet();
+            return e;
+        } finally {
+            placing.unlock();
+        }
+    }
+
+    /**
      * An endpoint's options, derived from its builder's without touching the builder: supervised
      * (unless the endpoint has its own supervision) and with the fleet's admission limit.
      */
@@ -376,7 +484,13 @@ public final class CodexFleet implements CodexClient {
     }
 
     private CodexThread remember(Endpoint e, CodexThread thread) {
-        homes.put(thread.id(), e);
+        Endpoint before = homes.put(thread.id(), e);
+        if (before != e) {
+            e.remembered.incrementAndGet();
+            if (before != null) {
+                before.remembered.decrementAndGet();
+            }
+        }
         return thread;
     }
 
@@ -412,7 +526,7 @@ public final class CodexFleet implements CodexClient {
     public static final class Builder {
         private final List<Codex.Builder> builders = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
-        private Placement placement = Placement.leastActiveTurns();
+        private Placement placement = Placement.leastLoaded();
         private int maxTurnsPerEndpoint = Integer.MAX_VALUE;
         private Duration admissionWait = Duration.ofSeconds(5);
         private boolean sharedStorage;
@@ -437,7 +551,7 @@ public final class CodexFleet implements CodexClient {
             return this;
         }
 
-        /** @return this, with how new threads are placed (default {@link Placement#leastActiveTurns()}) */
+        /** @return this, with how new threads are placed (default {@link Placement#leastLoaded()}) */
         public Builder placement(Placement placement) {
             this.placement = Objects.requireNonNull(placement, "placement");
             return this;

@@ -19,6 +19,14 @@ import dev.codex4j.testkit.ScriptStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +57,13 @@ class CodexFleetTest {
     private static FakeAppServer.Script silentTurns() {
         return FakeAppServer.script().onRequest("turn/start",
                 ScriptStep.respond(AppServerMessages.turnStartResult("${turnId}")));
+    }
+
+    /** Each turn answers at once and completes 20 ms later. */
+    private static FakeAppServer.Script turnsOf20Ms() {
+        return FakeAppServer.script().onRequest("turn/start",
+                ScriptStep.respond(AppServerMessages.turnStartResult("${turnId}")),
+                ScriptStep.delay(Duration.ofMillis(20)), ScriptStep.simpleTurn("done"));
     }
 
     private static Supervision fast() {
@@ -94,6 +109,61 @@ class CodexFleetTest {
     }
 
     @Test
+    void newThreadsStartedTogetherSpreadOverIdleEndpoints() throws Exception {
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(silentTurns()))
+                .endpoint("b", endpoint(silentTurns())).endpoint("c", endpoint(silentTurns())).build();
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<CodexThread>> started = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                started.add(pool.submit(() -> {
+                    go.await();
+                    return fleet.startThread();
+                }));
+            }
+            go.countDown();
+            Map<String, Integer> placed = new TreeMap<>();
+            for (Future<CodexThread> f : started) {
+                placed.merge(fleet.endpointOf(f.get()).name(), 1, Integer::sum);
+            }
+            assertEquals(Map.of("a", 3, "b", 3, "c", 3), placed);
+        }
+    }
+
+    @Test
+    void aBurstOfThreadAndTurnRequestsUsesEveryEndpointAndIsNotRefused() throws Exception {
+        try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(turnsOf20Ms()))
+                .endpoint("b", endpoint(turnsOf20Ms())).maxTurnsPerEndpoint(2)
+                .admissionWait(Duration.ofSeconds(30)).build(); // far longer than 20 turns of 20 ms in turn
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<String>> requests = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                requests.add(pool.submit(() -> {
+                    go.await();
+                    CodexThread t = fleet.startThread();
+                    assertEquals(TurnStatus.COMPLETED, t.run("work").status());
+                    return fleet.endpointOf(t).name();
+                }));
+            }
+            go.countDown();
+            Map<String, Integer> turns = new TreeMap<>();
+            List<Throwable> refused = new ArrayList<>();
+            for (Future<String> f : requests) {
+                try {
+                    turns.merge(f.get(), 1, Integer::sum);
+                } catch (ExecutionException e) {
+                    refused.add(e.getCause());
+                }
+            }
+            assertEquals(List.of(), refused, "no request is refused while a slot is free somewhere");
+            assertEquals(Set.of("a", "b"), turns.keySet(), "the turns use both endpoints: " + turns);
+            assertEquals(40, fakes.get(0).get(0).requests("turn/start").size()
+                    + fakes.get(1).get(0).requests("turn/start").size());
+        }
+    }
+
+    @Test
     void anUnknownThreadIsFoundOnTheEndpointThatHasIt() {
         FakeAppServer.Script refuses = FakeAppServer.script().onRequest("thread/resume",
                 ScriptStep.error(-32600, "thread not found"));
@@ -113,9 +183,10 @@ class CodexFleetTest {
         FakeAppServer.Script refuses = FakeAppServer.script().onRequest("thread/resume",
                 ScriptStep.error(-32600, "thread not found"));
         try (CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(refuses))
-                .endpoint("b", endpoint(FakeAppServer.script())).rememberedThreads(1).build()) {
+                .endpoint("b", endpoint(FakeAppServer.script())).rememberedThreads(1)
+                .placement(candidates -> candidates.get(0)).build()) {
             CodexThread first = fleet.startThread();
-            fleet.startThread(); // both on a (no load); the fleet now remembers only this one
+            fleet.startThread(); // both on a (the placement); the fleet now remembers only this one
             assertEquals("a", fleet.endpointOf(first).name());
             CodexThread again = fleet.resumeThread(first.id()); // a refuses (it would have been asked alone)
             assertEquals("b", fleet.endpointOf(again).name());

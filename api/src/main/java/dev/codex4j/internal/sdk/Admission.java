@@ -137,6 +137,11 @@ public final class Admission {
         return active.get();
     }
 
+    /** @return turns waiting for a free slot now (the fleet's placement counts them as load) */
+    public int waiting() {
+        return waiting.get();
+    }
+
     /** @return the most turns at once (Integer.MAX_VALUE when unlimited) */
     public int max() {
         return max;
