@@ -6,6 +6,7 @@ import dev.codex4j.errors.ModelUnreachableException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import dev.codex4j.internal.runtime.LinkOptions;
+import dev.codex4j.internal.runtime.Secrets;
 import dev.codex4j.internal.runtime.StreamTransport;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.CodexOptions;
@@ -307,6 +308,7 @@ public final class Codex implements CodexClient {
         if (Objects.requireNonNull(apiKey, "apiKey").isBlank()) {
             throw new IllegalArgumentException("the API key is blank");
         }
+        Secrets.remember(apiKey); // never quoted back: error replies and log lines are scrubbed of it
         try (Login login = login(LoginAccountParams.ApiKey.builder().apiKey(apiKey).build())) {
             login.await(session.requestTimeout());
         }

@@ -4,6 +4,7 @@ import dev.codex4j.errors.CodexException;
 import dev.codex4j.errors.LoginFailedException;
 import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.internal.runtime.Deadline;
+import dev.codex4j.internal.runtime.Secrets;
 import dev.codex4j.internal.sdk.Session;
 import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ClientMethods;
@@ -109,7 +110,7 @@ public final class Login implements AutoCloseable {
         if (n.success()) {
             done.complete(n);
         } else {
-            done.completeExceptionally(new LoginFailedException(n.loginId(), n.error()));
+            done.completeExceptionally(new LoginFailedException(n.loginId(), n.error() == null ? null : Secrets.scrub(n.error())));
         }
         subscription.close();
     }
@@ -164,7 +165,7 @@ public final class Login implements AutoCloseable {
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof LoginFailedException f) {
-                throw new LoginFailedException(f.loginId().orElse(null), f.error().orElse(null));
+                throw new LoginFailedException(f.loginId().orElse(null), f.error().map(Secrets::scrub).orElse(null));
             }
             throw new CodexException(String.valueOf(e.getCause()), e.getCause());
         } catch (InterruptedException e) {

@@ -103,4 +103,28 @@ class LoginTest {
             assertEquals(1, fake.requests("account/login/cancel").size());
         }
     }
+
+    /** Issue 21: a server that quotes the request back (debug servers, some proxies) never puts the key in a message. */
+    @Test
+    void anApiKeyTheServerQuotesBackIsInNoExceptionMessage() {
+        String key = "sk-test-" + Long.toHexString(System.nanoTime()) + "-quoted";
+        FakeAppServer.Script refused = FakeAppServer.script().onRequest("account/login/start",
+                (req, out) -> out.error(-32600, "invalid api key " + key + " in " + req));
+        FakeAppServer.Script failed = FakeAppServer.script().onRequest("account/login/start", (req, out) -> {
+            out.respond(ProtocolCodec.objectOf(Map.of("type", "apiKey")));
+            out.send(AppServerMessages.notification("account/login/completed", ProtocolCodec.objectOf(
+                    Map.of("success", false, "error", "the key " + key + " was revoked"))));
+        });
+        for (FakeAppServer.Script script : java.util.List.of(refused, failed)) {
+            try (FakeAppServer fake = FakeAppServer.inProcess(script); Codex codex = connect(fake)) {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> codex.loginWithApiKey(key));
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    assertFalse(String.valueOf(t.getMessage()).contains(key), "the key is quoted: " + t);
+                    if (t instanceof LoginFailedException f) {
+                        assertFalse(f.error().orElse("").contains(key), "the key is quoted: " + f.error());
+                    }
+                }
+            }
+        }
+    }
 }

@@ -7,6 +7,7 @@ import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.protocol.RequestId;
 import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.protocol.RoutingKeys;
+import dev.codex4j.protocol.RpcError;
 import dev.codex4j.errors.TransportClosedException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -374,11 +375,21 @@ final class RequestTable {
                         settle(call, null, lost(call));
                     }
                 } else {
-                    settle(call, null, CodexRpcException.of(call.method, e.error()));
+                    settle(call, null, CodexRpcException.of(call.method, scrubbed(e.error())));
                 }
             }
             default -> settle(call, null, new ProtocolException("Not an error reply", in.text(), null));
         }
+    }
+
+    /** The error without any secret the SDK sent (a server may quote the request, an API key included). */
+    private static RpcError scrubbed(RpcError error) {
+        String message = Secrets.scrub(error.message());
+        JsonNode data = error.data();
+        if (data != null && Secrets.holdsAny(data.toString())) {
+            data = ProtocolCodec.objectOf(java.util.Map.of("redacted", Secrets.scrub(data.toString())));
+        }
+        return message.equals(error.message()) && data == error.data() ? error : new RpcError(error.code(), message, data);
     }
 
     /** Writes the call's current attempt on a sender thread (never the caller's or the timer's). */

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * String safe = Secrets.scrub(serverText);
  * }</pre>
  */
-final class Secrets {
+public final class Secrets {
     static final int REMEMBERED = 64;
     /** Shorter values are not secrets worth the false positives. */
     static final int MIN_LENGTH = 8;
@@ -36,8 +36,13 @@ final class Secrets {
 
     private Secrets() {}
 
-    /** Remembers a secret the SDK sends (ignored when null or shorter than {@value #MIN_LENGTH}). */
-    static void remember(@Nullable String secret) {
+    /**
+     * Remembers a secret the SDK sends (ignored when null or shorter than {@value #MIN_LENGTH}): the
+     * transports' tokens and minted JWTs, and the SDK's API keys ({@code loginWithApiKey}).
+     *
+     * @param secret the value never to quote
+     */
+    public static void remember(@Nullable String secret) {
         if (secret == null || secret.length() < MIN_LENGTH) {
             return;
         }
@@ -56,8 +61,11 @@ final class Secrets {
         }
     }
 
-    /** @return {@code text} with every remembered secret and every {@code Bearer <token>} masked */
-    static String scrub(String text) {
+    /**
+     * @param text a text that may quote what the SDK sent (a server's error message, a refusal)
+     * @return {@code text} with every remembered secret and every {@code Bearer <token>} masked
+     */
+    public static String scrub(String text) {
         String r = text;
         for (String s : snapshot) {
             if (r.contains(s)) {
@@ -68,8 +76,11 @@ final class Secrets {
         return m.find() ? m.replaceAll("$1" + Matcher.quoteReplacement(MASK)) : r;
     }
 
-    /** @return whether {@code text} holds a remembered secret, for tests */
-    static boolean holdsAny(String text) {
+    /**
+     * @param text any text
+     * @return whether {@code text} holds a remembered secret
+     */
+    public static boolean holdsAny(String text) {
         for (String s : snapshot) {
             if (text.contains(s)) {
                 return true;
