@@ -173,6 +173,8 @@ class EventListenerTest {
             }
         };
         try (ApprovalsTest.Captured log = new ApprovalsTest.Captured(CodexEventListener.class.getName());
+                ApprovalsTest.Captured runtimeLog = new ApprovalsTest.Captured(
+                        "dev.codex4j.internal.runtime.SlowCallbacks");
                 FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());
                 Codex codex = connect(fake, Codex.builder().eventListener(slow))) {
             codex.startThread();
@@ -182,6 +184,7 @@ class EventListenerTest {
                     .filter(r -> r.getLevel() == java.util.logging.Level.WARNING).toList();
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).getMessage().contains("requestEnded"), warnings.get(0).getMessage());
+            assertEquals(List.of(), runtimeLog.records, "reported once: the runtime does not time the listener again");
         }
     }
 }

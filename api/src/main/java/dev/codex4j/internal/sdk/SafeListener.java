@@ -233,4 +233,10 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
             ended("toolCallEnded", start);
         }
     }
+
+    /** Every callback is timed here, naming the user's callback: the runtime does not time it again. */
+    @Override
+    public boolean timesItsCallbacks() {
+        return true;
+    }
 }

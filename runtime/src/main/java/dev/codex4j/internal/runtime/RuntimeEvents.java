@@ -26,6 +26,17 @@ public interface RuntimeEvents {
     RuntimeEvents NONE = new RuntimeEvents() {};
 
     /**
+     * Whether this sink times its own callbacks and reports a slow one itself (the SDK's listener
+     * adapter does, naming the user's callback): the connection then does not time it again, so a
+     * slow callback is reported once.
+     *
+     * @return true for a sink that reports its own slow callbacks
+     */
+    default boolean timesItsCallbacks() {
+        return false;
+    }
+
+    /**
      * The caller's thread: a request is about to be sent (once per call; retries are
      * {@link #requestRetried}).
      *

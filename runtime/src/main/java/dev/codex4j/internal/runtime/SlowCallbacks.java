@@ -95,7 +95,7 @@ public final class SlowCallbacks {
      * @return the sink with each of its calls timed ({@link RuntimeEvents#NONE} stays itself)
      */
     public RuntimeEvents watch(RuntimeEvents events) {
-        if (events == RuntimeEvents.NONE || events instanceof Watched) {
+        if (events == RuntimeEvents.NONE || events instanceof Watched || events.timesItsCallbacks()) {
             return events;
         }
         return new Watched(events, this, events.getClass().getName());

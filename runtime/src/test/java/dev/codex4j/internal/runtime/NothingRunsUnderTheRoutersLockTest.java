@@ -2,6 +2,8 @@ package dev.codex4j.internal.runtime;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.ProtocolCodec;
@@ -139,5 +141,19 @@ class NothingRunsUnderTheRoutersLockTest {
             assertEquals(1, warnings.size(), "one WARNING naming the callback, however often it is slow");
             assertTrue(warnings.getFirst().getMessage().contains("codex4j-dispatcher"), warnings.getFirst().getMessage());
         }
+    }
+
+    @Test
+    void aSinkThatTimesItsOwnCallbacksIsNotTimedAgain() {
+        SlowCallbacks slow = new SlowCallbacks(Duration.ofMillis(1), System.getLogger("test"));
+        RuntimeEvents selfTimed = new RuntimeEvents() {
+            @Override
+            public boolean timesItsCallbacks() {
+                return true;
+            }
+        };
+        RuntimeEvents plain = new RuntimeEvents() {};
+        assertSame(selfTimed, slow.watch(selfTimed), "reported once, by the sink itself");
+        assertNotSame(plain, slow.watch(plain));
     }
 }
