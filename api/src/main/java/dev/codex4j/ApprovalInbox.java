@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Approvals answered later, by anyone: instead of a synchronous {@link ApprovalHandler}, each
- * server request of the clients built with {@link Codex.Builder#approvalInbox(ApprovalInbox)}
+ * server request of the clients built with {@link CodexBuilder#approvalInbox(ApprovalInbox)}
  * becomes a {@link PendingApproval} here, which any thread can {@link #list()},
  * {@link #poll(Duration) poll} and {@link PendingApproval#resolve(Decision) resolve} (a web
  * request, a chat message). The turn waits for the answer; at the inbox's deadline the request is

@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * Observes what a {@link Codex} client does, for metrics and tracing: one callback per phase of
  * the connection, its requests, its turns, the server's requests and the messages the SDK had to
  * drop. Every method has an empty default; override the ones you need. Set it with
- * {@link Codex.Builder#eventListener(CodexEventListener)}.
+ * {@link CodexBuilder#eventListener(CodexEventListener)}.
  *
  * <p>Each callback takes one immutable value (a record nested here, the request, the exception), so
  * that a new fact is a new accessor of that value, never a new overload. Read the values through

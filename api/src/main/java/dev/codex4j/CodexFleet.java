@@ -511,9 +511,9 @@ public final class CodexFleet implements CodexClient {
     }
 
     /**
-     * Builds a {@link CodexFleet}: one {@link Codex.Builder} per endpoint, configured as for a
+     * Builds a {@link CodexFleet}: one {@link CodexBuilder} per endpoint, configured as for a
      * single client (transport, auth, timeouts, approval handler). An endpoint without its own
-     * {@link Codex.Builder#supervise} gets the fleet's {@link #supervision}.
+     * {@link CodexBuilder#supervise} gets the fleet's {@link #supervision}.
      *
      * <pre>{@code
      * CodexFleet fleet = CodexFleet.builder()
@@ -524,7 +524,7 @@ public final class CodexFleet implements CodexClient {
      * }</pre>
      */
     public static final class Builder {
-        private final List<Codex.Builder> builders = new ArrayList<>();
+        private final List<CodexBuilder> builders = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
         private Placement placement = Placement.leastLoaded();
         private int maxTurnsPerEndpoint = Integer.MAX_VALUE;
@@ -536,12 +536,12 @@ public final class CodexFleet implements CodexClient {
         private Builder() {}
 
         /** @return this, with one more endpoint named {@code endpoint-N} (N from 0) */
-        public Builder endpoint(Codex.Builder endpoint) {
+        public Builder endpoint(CodexBuilder endpoint) {
             return endpoint("endpoint-" + builders.size(), endpoint);
         }
 
         /** @return this, with one more endpoint */
-        public Builder endpoint(String name, Codex.Builder endpoint) {
+        public Builder endpoint(String name, CodexBuilder endpoint) {
             Objects.requireNonNull(name, "name");
             if (names.contains(name)) {
                 throw new IllegalArgumentException("two endpoints named " + name);

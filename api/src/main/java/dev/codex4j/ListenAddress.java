@@ -5,7 +5,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where an app-server that the client starts itself listens ({@link Codex.Builder#listen}): on its
+ * Where an app-server that the client starts itself listens ({@link CodexBuilder#listen}): on its
  * stdio (the default), on a loopback WebSocket port, or on a unix socket. The client owns that
  * child either way: closing the client ends it.
  *

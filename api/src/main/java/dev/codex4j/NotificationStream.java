@@ -16,7 +16,7 @@ import java.util.function.Function;
  * Server notifications to pull, for a consumer that prefers a loop to a callback
  * ({@link CodexThread#events()}, {@link Codex#events()}). Backed by a {@link Subscription} whose
  * listener hands each notification over, waiting while this stream holds
- * {@link Codex.Builder#subscriptionBuffer(int)} unread ones; past that, the subscription's bound
+ * {@link CodexBuilder#subscriptionBuffer(int)} unread ones; past that, the subscription's bound
  * applies (the oldest waiting notifications are dropped, and {@link #dropped()} counts them).
  * One consumer at a time; close it to stop listening.
  *

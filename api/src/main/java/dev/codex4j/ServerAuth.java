@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How the client proves itself to an app-server reached over a WebSocket
- * ({@link Codex.Builder#connect(java.net.URI, ServerAuth)}): nothing, a capability token, or a
+ * ({@link CodexBuilder#connect(java.net.URI, ServerAuth)}): nothing, a capability token, or a
  * signed bearer token (a JWT) minted for each connection. Either token goes in the opening
  * handshake as {@code Authorization: Bearer <token>}; a server that refuses it fails the build with
  * {@link dev.codex4j.errors.AuthenticationException}. They match the server's flags:

@@ -8,7 +8,7 @@ import java.util.Objects;
  * this subscription's own, one notification at a time, in the order the server sent them; a slow
  * listener delays nobody else.
  *
- * <p>Bounded: at most {@link Codex.Builder#subscriptionBuffer(int)} notifications (1024 by
+ * <p>Bounded: at most {@link CodexBuilder#subscriptionBuffer(int)} notifications (1024 by
  * default) wait for the listener. A listener that falls further behind (slow, or never returns)
  * loses the <em>oldest</em> waiting notifications, one for each new one: the newest state
  * ({@code thread/status/changed}, {@code thread/tokenUsage/updated}) is the one worth keeping.

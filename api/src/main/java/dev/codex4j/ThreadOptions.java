@@ -277,7 +277,7 @@ public final class ThreadOptions {
 
         /**
          * Adds a Java function the model can call on this thread (see {@link Tool}). Starting a
-         * thread with tools needs a client with {@link Codex.Builder#experimentalApi(boolean)
+         * thread with tools needs a client with {@link CodexBuilder#experimentalApi(boolean)
          * experimentalApi(true)}. Names must differ ({@link #build()} checks).
          *
          * @param tool the tool

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * A Java function the model can call: a name, a description, a record type for its arguments
  * and the code to run. Registered on a thread with {@link ThreadOptions.Builder#tool(Tool)} and
  * sent as one of {@code thread/start}'s {@code dynamicTools} (an experimental protocol field: the
- * client needs {@link Codex.Builder#experimentalApi(boolean) experimentalApi(true)}). When the
+ * client needs {@link CodexBuilder#experimentalApi(boolean) experimentalApi(true)}). When the
  * model calls it, the server sends {@code item/tool/call} and the SDK answers it itself: the
  * client's {@link ApprovalHandler} is not asked.
  *

@@ -218,7 +218,7 @@ class ApprovalsTest {
 
     // ---------------------------------------------------------------- over the wire (FakeAppServer)
 
-    private static Codex connect(FakeAppServer fake, Codex.Builder b) {
+    private static Codex connect(FakeAppServer fake, CodexBuilder b) {
         return b.streams(fake.clientInput(), fake.clientOutput()).build();
     }
 

@@ -44,7 +44,7 @@ class CodexFleetTest {
         fakes.forEach(l -> l.forEach(FakeAppServer::close));
     }
 
-    private Codex.Builder endpoint(FakeAppServer.Script script) {
+    private CodexBuilder endpoint(FakeAppServer.Script script) {
         List<FakeAppServer> mine = new CopyOnWriteArrayList<>();
         fakes.add(mine);
         return Codex.builder().checkAuthentication(false).transport((launch, closeTimeout, link) -> {
@@ -72,7 +72,7 @@ class CodexFleetTest {
 
     @Test
     void theFleetLeavesTheCallersBuildersUntouched() {
-        Codex.Builder b = endpoint(silentTurns());
+        CodexBuilder b = endpoint(silentTurns());
         try (CodexFleet fleet = CodexFleet.builder().endpoint("a", b).maxTurnsPerEndpoint(1).admissionWait(Duration.ZERO)
                 .build()) {
             assertEquals(1, fleet.endpoints().get(0).maxTurns(), "the fleet's endpoint has the fleet's limit");

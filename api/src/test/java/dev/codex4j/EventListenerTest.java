@@ -50,7 +50,7 @@ class EventListenerTest {
         @Override public void turnDiscarded(TurnDiscarded e) { lines.add("discarded " + e.turnId() + " " + e.reason()); }
     }
 
-    private static Codex connect(FakeAppServer fake, Codex.Builder b) {
+    private static Codex connect(FakeAppServer fake, CodexBuilder b) {
         return b.streams(fake.clientInput(), fake.clientOutput()).build();
     }
 

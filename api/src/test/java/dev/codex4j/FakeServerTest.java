@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 /** The public API against testkit's scripted fake app-server: the edge cases a real model cannot be made to hit. */
 class FakeServerTest {
 
-    private static Codex connect(FakeAppServer fake, Codex.Builder b) {
+    private static Codex connect(FakeAppServer fake, CodexBuilder b) {
         return b.streams(fake.clientInput(), fake.clientOutput()).build();
     }
 

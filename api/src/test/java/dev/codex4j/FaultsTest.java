@@ -45,7 +45,7 @@ import tools.jackson.databind.node.ObjectNode;
 class FaultsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static Codex connect(FakeAppServer fake, Codex.Builder b) {
+    private static Codex connect(FakeAppServer fake, CodexBuilder b) {
         return b.streams(fake.clientInput(), fake.clientOutput()).build();
     }
 

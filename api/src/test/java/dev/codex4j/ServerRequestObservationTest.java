@@ -74,7 +74,7 @@ class ServerRequestObservationTest {
      * Runs {@code body} against the fake with a recorder and a flight recording, and returns what
      * both saw once the client closed and the listener reported an answer.
      */
-    private Seen observe(FakeAppServer.Script script, UnaryOperator<Codex.Builder> config, Consumer<Codex> body)
+    private Seen observe(FakeAppServer.Script script, UnaryOperator<CodexBuilder> config, Consumer<Codex> body)
             throws Exception {
         Recorder rec = new Recorder();
         Path file = dir.resolve("r.jfr");

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class SubscriptionsTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private static Codex connect(FakeAppServer fake, Codex.Builder b) {
+    private static Codex connect(FakeAppServer fake, CodexBuilder b) {
         return b.streams(fake.clientInput(), fake.clientOutput()).build();
     }
 

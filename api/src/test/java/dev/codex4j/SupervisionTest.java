@@ -41,7 +41,7 @@ class SupervisionTest {
     }
 
     /** A builder whose every connection is a new fake, scripted by its index (0 = the first). */
-    private Codex.Builder fleetOfFakes(IntFunction<FakeAppServer.Script> scripts) {
+    private CodexBuilder fleetOfFakes(IntFunction<FakeAppServer.Script> scripts) {
         return Codex.builder().checkAuthentication(false).transport((launch, closeTimeout, link) -> {
             FakeAppServer fake = FakeAppServer.inProcess(scripts.apply(fakes.size()));
             fakes.add(fake);
@@ -182,7 +182,7 @@ class SupervisionTest {
 
     @Test
     void exhaustedRestartsCloseTheClientSayingWhy() {
-        Codex.Builder b = Codex.builder().checkAuthentication(false).transport((launch, closeTimeout, link) -> {
+        CodexBuilder b = Codex.builder().checkAuthentication(false).transport((launch, closeTimeout, link) -> {
             if (!fakes.isEmpty()) {
                 throw new TransportClosedException("no server here", null, "", null);
             }

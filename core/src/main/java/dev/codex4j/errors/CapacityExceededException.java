@@ -4,7 +4,7 @@ import dev.codex4j.errors.CodexException;
 
 /**
  * Admission refused: every slot for a turn was taken for the whole admission wait
- * ({@code Codex.Builder#maxConcurrentTurns}), or, in a {@code CodexFleet}, no endpoint that is up
+ * ({@code CodexBuilder#maxConcurrentTurns}), or, in a {@code CodexFleet}, no endpoint that is up
  * had a free slot. Nothing was sent to any server; trying again later is safe.
  *
  * <pre>{@code

@@ -2,7 +2,7 @@ package dev.codex4j.errors;
 
 /**
  * The app-server wrote a line longer than the connection's limit
- * ({@code ConnectionOptions.maxLineBytes}, {@code Codex.Builder.maxLineBytes}). Such a line is
+ * ({@code ConnectionOptions.maxLineBytes}, {@code CodexBuilder.maxLineBytes}). Such a line is
  * either a broken server or a workload the limit is too small for; nothing can be routed from it,
  * so the connection ends with a {@link TransportClosedException} whose cause is this exception.
  *

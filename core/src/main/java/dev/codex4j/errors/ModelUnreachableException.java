@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A turn gave up because the app-server could not reach the model provider for longer than
- * {@code Codex.Builder#reconnectTimeout(Duration)}: it kept sending {@code error} notifications
+ * {@code CodexBuilder#reconnectTimeout(Duration)}: it kept sending {@code error} notifications
  * with {@code willRetry} ("Reconnecting... 3/5", "Reconnecting... waiting for network") and the
  * model never answered. The turn has been interrupted. Typical causes: no network, a wrong
  * {@code base_url}, a proxy, a provider that is down.

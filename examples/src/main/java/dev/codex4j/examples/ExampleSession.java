@@ -1,6 +1,7 @@
 package dev.codex4j.examples;
 
 import dev.codex4j.Codex;
+import dev.codex4j.CodexBuilder;
 import dev.codex4j.testkit.MockModelServer;
 import dev.codex4j.testkit.OfflineCodex;
 import java.util.function.Consumer;
@@ -26,12 +27,12 @@ record ExampleSession(Codex codex, @Nullable OfflineCodex offline) implements Au
         return open(script, b -> b, b -> b);
     }
 
-    static ExampleSession open(Consumer<MockModelServer> script, UnaryOperator<Codex.Builder> customize) {
+    static ExampleSession open(Consumer<MockModelServer> script, UnaryOperator<CodexBuilder> customize) {
         return open(script, b -> b, customize);
     }
 
     static ExampleSession open(Consumer<MockModelServer> script, UnaryOperator<OfflineCodex.Builder> fixture,
-            UnaryOperator<Codex.Builder> customize) {
+            UnaryOperator<CodexBuilder> customize) {
         if (live()) {
             return new ExampleSession(customize.apply(Codex.builder().clientName("codex4j-examples")).build(), null);
         }

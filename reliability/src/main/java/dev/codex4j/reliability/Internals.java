@@ -1,6 +1,7 @@
 package dev.codex4j.reliability;
 
 import dev.codex4j.Codex;
+import dev.codex4j.CodexBuilder;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.ConnectionOptions;
 import java.lang.reflect.InvocationTargetException;
@@ -19,7 +20,7 @@ import java.lang.reflect.Method;
  */
 public final class Internals {
     private static final Method CONNECTION = method(Codex.class, "connection");
-    private static final Method OPTIONS = method(Codex.Builder.class, "connectionOptions", ConnectionOptions.class);
+    private static final Method OPTIONS = method(CodexBuilder.class, "connectionOptions", ConnectionOptions.class);
 
     private Internals() {}
 
@@ -29,8 +30,8 @@ public final class Internals {
     }
 
     /** @return the builder, with all of the connection's tuning replaced by {@code options} */
-    public static Codex.Builder connectionOptions(Codex.Builder builder, ConnectionOptions options) {
-        return (Codex.Builder) invoke(OPTIONS, builder, options);
+    public static CodexBuilder connectionOptions(CodexBuilder builder, ConnectionOptions options) {
+        return (CodexBuilder) invoke(OPTIONS, builder, options);
     }
 
     private static Method method(Class<?> owner, String name, Class<?>... params) {

@@ -2,6 +2,7 @@ package dev.codex4j.reliability;
 
 import dev.codex4j.ApprovalHandler;
 import dev.codex4j.Codex;
+import dev.codex4j.CodexBuilder;
 import dev.codex4j.CodexThread;
 import dev.codex4j.Decision;
 import dev.codex4j.TurnEvent;
@@ -149,7 +150,7 @@ public final class KillCampaign {
                         case APPROVAL -> ap;
                         case REQUESTS -> rq;
                     };
-                    Supplier<Codex.Builder> builder = () -> Codex.builder().launch(proc.launch());
+                    Supplier<CodexBuilder> builder = () -> Codex.builder().launch(proc.launch());
                     round(phase, builder, config, random, tally, phase == Phase.HANDSHAKE ? 1_000 : 300);
                 }
             }
@@ -172,7 +173,7 @@ public final class KillCampaign {
             for (int round = 0; round < config.realRounds(); round++) {
                 for (Phase phase : Phase.values()) {
                     OfflineCodex offline = phase == Phase.APPROVAL ? approving : plain;
-                    Supplier<Codex.Builder> builder = () -> Codex.builder().launch(offline.launch());
+                    Supplier<CodexBuilder> builder = () -> Codex.builder().launch(offline.launch());
                     // The real CLI answers the handshake in about 150 ms and requests in a few.
                     int maxDelay = switch (phase) {
                         case HANDSHAKE -> 200;
@@ -187,7 +188,7 @@ public final class KillCampaign {
 
     // ---------------------------------------------------------------- one round
 
-    private static void round(Phase phase, Supplier<Codex.Builder> builder, Config config, Random random, Tally tally,
+    private static void round(Phase phase, Supplier<CodexBuilder> builder, Config config, Random random, Tally tally,
             int maxDelayMs) {
         Set<Long> before = Children.snapshot();
         Waiters waiters = new Waiters();

@@ -1,6 +1,7 @@
 package dev.codex4j.reliability;
 
 import dev.codex4j.Codex;
+import dev.codex4j.CodexBuilder;
 import dev.codex4j.RunResult;
 import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.testkit.FakeAppServerProcess;
@@ -63,7 +64,7 @@ public final class OpenCloseCampaign {
         return report.done();
     }
 
-    private static void cycles(String name, Supplier<Codex.Builder> builder, int n, Report report) {
+    private static void cycles(String name, Supplier<CodexBuilder> builder, int n, Report report) {
         if (n == 0) {
             return;
         }
@@ -95,7 +96,7 @@ public final class OpenCloseCampaign {
                 + " child processes leaked");
     }
 
-    private static void cycle(Supplier<Codex.Builder> builder, Tally t) {
+    private static void cycle(Supplier<CodexBuilder> builder, Tally t) {
         long start = System.nanoTime();
         Set<Long> children = Children.snapshot();
         Codex codex = builder.get().build();

@@ -14,7 +14,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A client's whole configuration as one immutable value: what {@code Codex.Builder} builds, what a
+ * A client's whole configuration as one immutable value: what {@code CodexBuilder} builds, what a
  * {@link Session} runs with, and what {@code CodexFleet} derives each endpoint's configuration from
  * ({@link #withSupervision}, {@link #withAdmission}) without touching the caller's builder.
  *

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How the builder reaches its app-server: the transport factories behind {@code Codex.Builder}'s
+ * How the builder reaches its app-server: the transport factories behind {@code CodexBuilder}'s
  * stdio default, {@code listen(...)}, {@code connect(...)} and {@code streams(...)}. Each endpoint
  * of a future fleet is one such factory.
  */
