@@ -3,13 +3,12 @@ package dev.codex4j.internal.sdk;
 import dev.codex4j.ApprovalRequest;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.RunResult;
-import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.internal.runtime.RuntimeEvents;
+import dev.codex4j.internal.runtime.SlowCallbacks;
 import dev.codex4j.protocol.types.InitializeResponse;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -25,8 +24,8 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
 
     private final CodexEventListener listener;
     private final AtomicBoolean warned = new AtomicBoolean();
-    /** The callbacks already reported as slow. */
-    private final Set<String> slowReported = ConcurrentHashMap.newKeySet();
+    /** Times every callback; one slower than {@link #SLOW_NANOS} is logged once, naming it (the runtime's detector). */
+    private final SlowCallbacks slow = new SlowCallbacks(Duration.ofNanos(SLOW_NANOS), LOG);
 
     /** @param listener the user's listener */
     public SafeListener(CodexEventListener listener) {
@@ -35,17 +34,11 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
 
     /**
      * Every callback ends here: a callback that ran longer than {@link #SLOW_NANOS} is logged at
-     * WARNING, once per callback, naming it and the thread it held up (the dispatcher's delays
-     * every message of the connection).
+     * WARNING, once per callback, naming the user's listener class, the callback and the thread it
+     * held up (the dispatcher's delays every message of the connection).
      */
     private void ended(String callback, long start) {
-        long took = System.nanoTime() - start;
-        if (took > SLOW_NANOS && slowReported.add(callback)) {
-            LOG.log(Level.WARNING, "The CodexEventListener " + listener.getClass().getName() + "." + callback + " took "
-                    + Duration.ofNanos(took).toMillis() + " ms on thread " + Thread.currentThread().getName()
-                    + "; callbacks must be fast and never block (on the dispatcher, a slow one delays every turn of the"
-                    + " client). Reported once per callback.");
-        }
+        slow.end(listener.getClass().getName() + "." + callback, start);
     }
 
     private void failed(String callback, RuntimeException e) {
