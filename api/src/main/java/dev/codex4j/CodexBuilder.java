@@ -11,6 +11,7 @@ import dev.codex4j.internal.runtime.StreamTransport;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.CodexOptions;
 import dev.codex4j.internal.sdk.Link;
+import dev.codex4j.internal.sdk.ListenerFanOut;
 import dev.codex4j.internal.sdk.SdkAccess;
 import dev.codex4j.internal.sdk.Session;
 import dev.codex4j.internal.sdk.Transports;
@@ -90,7 +91,7 @@ public final class CodexBuilder {
     private boolean checkAuthentication = true;
     private Transports.Factory transport = Transports.STDIO;
     private LinkOptions link = LinkOptions.defaults();
-    private @Nullable CodexEventListener eventListener;
+    private final List<CodexEventListener> eventListeners = new ArrayList<>();
     private int subscriptionBuffer = 1024;
     private Duration reconnectTimeout = Duration.ofMinutes(2);
     private @Nullable Supervision supervision;
@@ -139,10 +140,14 @@ public final class CodexBuilder {
      * (see {@link CodexEventListener} for its contract and threads). None by default, and then
      * the SDK takes no timings for it.
      *
+     * <p>May be called more than once (the application's own listener, a metrics one, a tracing
+     * one): each listener gets every callback, in the order they were added, and each is made safe
+     * on its own, so that one that throws or is slow never keeps the next from its callback.
+     *
      * @return this
      */
     public CodexBuilder eventListener(CodexEventListener listener) {
-        this.eventListener = Objects.requireNonNull(listener, "listener");
+        eventListeners.add(Objects.requireNonNull(listener, "listener"));
         return this;
     }
 
@@ -535,7 +540,9 @@ public final class CodexBuilder {
         }
         return new CodexOptions(l.withEnv(env).withConfig(config), transport, link, connectionOptions, clientName,
                 clientTitle, clientVersion, experimentalApi, versionPolicy, List.copyOf(optOut), requestTimeout, closeTimeout,
-                handshakeTimeout, turnWatchdog, checkAuthentication, approvalHandler, inbox, eventListener,
+                handshakeTimeout, turnWatchdog, checkAuthentication, approvalHandler, inbox,
+                eventListeners.isEmpty() ? null
+                        : eventListeners.size() == 1 ? eventListeners.get(0) : new ListenerFanOut(eventListeners),
                 subscriptionBuffer, reconnectTimeout, supervision, maxConcurrentTurns, admissionWait);
     }
 

@@ -148,6 +148,27 @@ class EventListenerTest {
     }
 
     @Test
+    void severalListenersEachGetEveryCallbackInOrderAndOneThatThrowsKeepsNoneFromIt() {
+        CodexEventListener bad = new CodexEventListener() {
+            @Override public void requestStarted(RequestStarted e) { throw new IllegalStateException("bug"); }
+            @Override public void requestEnded(RequestEnded e) { throw new IllegalStateException("bug"); }
+            @Override public void turnCompleted(TurnCompleted e) { throw new IllegalStateException("bug"); }
+        };
+        Recorder first = new Recorder();
+        Recorder second = new Recorder();
+        try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script().defaultAnswer("hi"));
+                Codex codex = connect(fake, Codex.builder().eventListener(first).eventListener(bad).eventListener(second))) {
+            RunResult r = codex.startThread().run("q");
+            for (Recorder rec : List.of(first, second)) {
+                List<String> seen = List.copyOf(rec.lines);
+                assertTrue(seen.contains("ended turn/start"), seen.toString());
+                assertTrue(seen.contains("turnCompleted " + r.turnId() + " completed"), seen.toString());
+            }
+            assertEquals(List.copyOf(first.lines), List.copyOf(second.lines), "the same callbacks, in the same order");
+        }
+    }
+
+    @Test
     void aClosedClientReportsItsOwnClose() {
         Recorder rec = new Recorder();
         FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script());

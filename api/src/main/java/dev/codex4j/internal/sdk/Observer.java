@@ -7,6 +7,7 @@ import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.InitializeResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -69,28 +70,86 @@ public final class Observer {
     }
 
     /** Observes nothing (no listener, and JFR is not compiled in: only tests). */
-    private static final Observer NONE = new Observer(null, List.of());
+    private static final Observer NONE = new Observer(RuntimeEvents.NONE, List.of());
 
-    private final @Nullable SafeListener listener;
+    /** The runtime's sink: the listeners made safe, or {@link RuntimeEvents#NONE}. */
+    private final RuntimeEvents runtime;
     private final List<Sink> sinks;
 
-    private Observer(@Nullable SafeListener listener, List<Sink> sinks) {
-        this.listener = listener;
+    private Observer(RuntimeEvents runtime, List<Sink> sinks) {
+        this.runtime = runtime;
         this.sinks = sinks;
     }
 
     /**
-     * @param listener the user's listener, or null
-     * @return an observer with the listener (if any) and JFR as sinks
+     * @param listener the user's listener, several of them ({@link ListenerFanOut}), or null
+     * @return an observer with the listeners (if any, each made safe on its own) and JFR as sinks
      */
     public static Observer of(@Nullable CodexEventListener listener) {
-        SafeListener safe = listener == null ? null : new SafeListener(listener);
-        return safe == null ? new Observer(null, List.of(SdkJfr.SINK)) : new Observer(safe, List.of(safe, SdkJfr.SINK));
+        if (listener == null) {
+            return new Observer(RuntimeEvents.NONE, List.of(SdkJfr.SINK));
+        }
+        List<CodexEventListener> each = listener instanceof ListenerFanOut fan ? fan.listeners() : List.of(listener);
+        List<SafeListener> safe = each.stream().map(SafeListener::new).toList();
+        List<Sink> sinks = new ArrayList<>(safe);
+        sinks.add(SdkJfr.SINK);
+        RuntimeEvents runtime = safe.size() == 1 ? safe.get(0) : new RuntimeFanOut(safe);
+        return new Observer(runtime, List.copyOf(sinks));
     }
 
-    /** @return the runtime's sink: the listener (made safe), or none, so that the runtime takes no timings */
+    /** @return the runtime's sink: the listeners (made safe), or none, so that the runtime takes no timings */
     public RuntimeEvents runtimeEvents() {
-        return listener == null ? RuntimeEvents.NONE : listener;
+        return runtime;
+    }
+
+    /** The runtime's facts, to every listener in turn (each safe: none throws, each times itself). */
+    private record RuntimeFanOut(List<SafeListener> listeners) implements RuntimeEvents {
+        @Override
+        public boolean timesItsCallbacks() {
+            return true;
+        }
+
+        @Override
+        public void requestStarted(String method) {
+            for (SafeListener l : listeners) {
+                l.requestStarted(method);
+            }
+        }
+
+        @Override
+        public void requestEnded(String method, long nanos) {
+            for (SafeListener l : listeners) {
+                l.requestEnded(method, nanos);
+            }
+        }
+
+        @Override
+        public void requestFailed(String method, long nanos, Throwable error) {
+            for (SafeListener l : listeners) {
+                l.requestFailed(method, nanos, error);
+            }
+        }
+
+        @Override
+        public void requestRetried(String method, int retry, long delayNanos) {
+            for (SafeListener l : listeners) {
+                l.requestRetried(method, retry, delayNanos);
+            }
+        }
+
+        @Override
+        public void messageDropped(@Nullable String threadId, @Nullable String turnId, String method, String reason) {
+            for (SafeListener l : listeners) {
+                l.messageDropped(threadId, turnId, method, reason);
+            }
+        }
+
+        @Override
+        public void turnDiscarded(@Nullable String threadId, String turnId, String reason) {
+            for (SafeListener l : listeners) {
+                l.turnDiscarded(threadId, turnId, reason);
+            }
+        }
     }
 
     /** @see Sink#connectionOpened */
