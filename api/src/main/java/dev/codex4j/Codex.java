@@ -28,6 +28,7 @@ import dev.codex4j.protocol.types.Model;
 import dev.codex4j.protocol.types.ModelListParams;
 import dev.codex4j.protocol.types.ModelListResponse;
 import dev.codex4j.protocol.types.ThreadArchiveParams;
+import dev.codex4j.protocol.types.ReviewTarget;
 import dev.codex4j.protocol.types.ThreadForkParams;
 import dev.codex4j.protocol.types.ThreadListParams;
 import dev.codex4j.protocol.types.ThreadListResponse;
@@ -215,6 +216,25 @@ public final class Codex implements CodexClient {
         Link l = session.awaitLink(linkDeadline);
         return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_FORK, params).thread(), options,
                 l.generation);
+    }
+
+    /**
+     * Reviews code on a thread of its own, started with these options (their {@code cwd}: the git
+     * repository), and waits for the review. Codex 0.171.0's {@code review/start} delivers only
+     * inline, so the SDK starts the thread and reviews there; {@link ReviewResult#threadId()} names it.
+     *
+     * <pre>{@code
+     * ReviewResult r = codex.review(ReviewTarget.Commit.builder().sha("HEAD").build(),
+     *         ThreadOptions.builder().cwd(repo).build());
+     * }</pre>
+     *
+     * @param target what to review (see {@link CodexThread#review(ReviewTarget)})
+     * @param options the review thread's options
+     * @return the review
+     */
+    public ReviewResult review(ReviewTarget target, ThreadOptions options) {
+        Objects.requireNonNull(target, "target");
+        return startThread(options).review(target);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.codex4j;
 
 import dev.codex4j.errors.CodexException;
 import dev.codex4j.errors.DecodeException;
+import dev.codex4j.errors.ExperimentalApiRequiredException;
 import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
@@ -16,19 +17,35 @@ import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.TypedCodec;
+import dev.codex4j.protocol.types.QueuedSubmission;
+import dev.codex4j.protocol.types.ReviewStartParams;
+import dev.codex4j.protocol.types.ReviewTarget;
 import dev.codex4j.protocol.types.ThreadCompactStartParams;
+import dev.codex4j.protocol.types.ThreadQueueAddParams;
+import dev.codex4j.protocol.types.ThreadQueueDeleteParams;
+import dev.codex4j.protocol.types.ThreadQueueListParams;
+import dev.codex4j.protocol.types.ThreadQueueListResponse;
+import dev.codex4j.protocol.types.ThreadQueueReorderParams;
+import dev.codex4j.protocol.types.ThreadQueueStartParams;
+import dev.codex4j.protocol.types.ThreadForkParams;
+import dev.codex4j.protocol.types.ThreadRevertParams;
+import dev.codex4j.protocol.types.ThreadRevertResponse;
+import dev.codex4j.protocol.types.Turn;
 import dev.codex4j.protocol.types.ThreadReadParams;
 import dev.codex4j.protocol.types.ThreadReadResponse;
 import dev.codex4j.protocol.types.ThreadSetNameParams;
 import dev.codex4j.protocol.types.TurnStartParams;
 import dev.codex4j.protocol.types.UserInput;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -232,6 +249,15 @@ public final class CodexThread {
         Objects.requireNonNull(options, "options");
         TurnStartParams params = options.startParams(id, Inputs.check(input));
         session.checkDirectory(options.cwd(), "the turn's cwd");
+        return begin(options, connection -> turnId(Session.callOn(connection, ClientMethods.TURN_START.name(),
+                TypedCodec.params(params), Deadline.after(session.requestTimeout()))));
+    }
+
+    /**
+     * Starts a turn with {@code start} (a request that starts one and answers its id: turn/start,
+     * review/start, thread/queue/start) under this thread's one-turn reservation, and claims it.
+     */
+    private TurnHandle begin(TurnOptions options, Function<Connection, String> start) {
         session.checkCanRunTurns();
         Admission.Permit permit = session.admission().acquire("the turn on thread " + id);
         boolean permitHandedOver = false;
@@ -242,11 +268,10 @@ public final class CodexThread {
             reservation.whenReleased(permit::release);
             permitHandedOver = true;
             try {
-                long start = System.nanoTime();
+                long start0 = System.nanoTime();
                 Observer.TurnSpan span = session.observer().turnStarting();
-                String turnId = turnId(Session.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
-                        Deadline.after(session.requestTimeout())));
-                TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start,
+                String turnId = start.apply(connection);
+                TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start0,
                         span, permit);
                 reservation.attach(handle);
                 span.started(id, turnId);
@@ -281,13 +306,26 @@ public final class CodexThread {
         }
     }
 
+    /**
+     * The turn's handler: its own, else {@link ApprovalHandler#acceptAll()} under
+     * {@link ApprovalMode#ACCEPT_ALL} (the turn's mode, else the thread's when the turn sets none),
+     * else null for the client's.
+     */
+    private @Nullable ApprovalHandler approvalHandler(TurnOptions turn) {
+        if (turn.approvalHandler() != null) {
+            return turn.approvalHandler();
+        }
+        ApprovalMode mode = turn.approvalMode() != null ? turn.approvalMode() : this.options.approvalMode();
+        return mode == ApprovalMode.ACCEPT_ALL ? ApprovalHandler.acceptAll() : null;
+    }
+
     /** Reserves the thread id for one turn, waiting (bounded) for a turn that is ending. */
     private Reservation reserve(Connection c, TurnOptions options) {
         Deadline deadline = Deadline.after(session.requestTimeout());
         // The handler learns its reservation: a parked approval ends with the turn (ApprovalInbox).
         AtomicReference<@Nullable Reservation> mine = new AtomicReference<>();
         while (true) {
-            Reservation r = c.tryReserveTurn(id, session.serverRequests(options.approvalHandler(), tools, mine::get));
+            Reservation r = c.tryReserveTurn(id, session.serverRequests(approvalHandler(options), tools, mine::get));
             if (r != null) {
                 mine.set(r);
                 return r;
@@ -341,6 +379,275 @@ public final class CodexThread {
     public void compact() {
         session.callOn(link().connection, ClientMethods.THREAD_COMPACT_START,
                 ThreadCompactStartParams.builder().threadId(id).build());
+    }
+
+    /**
+     * Changes the settings of the thread's later turns ({@code thread/settings/update},
+     * experimental): model, reasoning effort, approvals, sandbox. A running turn keeps its own
+     * (see {@link TurnHandle#updateSettings(TurnSettings)}); the server confirms with
+     * {@code thread/settings/updated}.
+     *
+     * <pre>{@code
+     * thread.updateSettings(ThreadSettings.builder().model("gpt-5.5").sandboxPreset(SandboxPreset.readOnly()).build());
+     * }</pre>
+     *
+     * @param settings what to change
+     * @throws ExperimentalApiRequiredException when the client was built without
+     *     {@code experimentalApi(true)} (nothing is sent)
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses the settings
+     */
+    public void updateSettings(ThreadSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        requireExperimental(ClientMethods.THREAD_SETTINGS_UPDATE.name());
+        session.callOn(link().connection, ClientMethods.THREAD_SETTINGS_UPDATE, settings.params(id));
+    }
+
+    /**
+     * Undoes the last {@code turns} turns of the thread's history ({@code thread/revert} before
+     * the oldest of them): the model no longer sees them, and {@link #read(boolean)} no longer
+     * lists them. Only the conversation is rolled back, not the files the turns changed.
+     *
+     * <pre>{@code
+     * thread.run("Rename the module");
+     * thread.rollback(1);                         // as if that turn had never been asked
+     * }</pre>
+     *
+     * @param turns how many of the latest turns to undo, at least 1
+     * @return the server's reply: the thread, and cursors to read the history that remains
+     * @throws IllegalArgumentException when {@code turns} is below 1 or more than the thread has
+     * @throws IllegalStateException when a turn is running on this thread through this client
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses it
+     */
+    public ThreadRevertResponse rollback(int turns) {
+        if (turns < 1) {
+            throw new IllegalArgumentException("turns must be at least 1: " + turns);
+        }
+        List<Turn> all = turnsForRollback();
+        if (turns > all.size()) {
+            throw new IllegalArgumentException("Thread " + id + " has " + all.size() + " turn(s); cannot roll back " + turns);
+        }
+        return rollbackTo(all.get(all.size() - turns).id());
+    }
+
+    /**
+     * Removes this turn and every later one from the thread's history ({@code thread/revert}).
+     *
+     * @param turnId the first turn to remove
+     * @return the server's reply
+     * @throws IllegalStateException when a turn is running on this thread through this client
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses it (an unknown turn id)
+     */
+    public ThreadRevertResponse rollbackTo(String turnId) {
+        Objects.requireNonNull(turnId, "turnId");
+        activeTurn().ifPresent(t -> {
+            throw new IllegalStateException("Thread " + id + " is running turn " + t.id()
+                    + ": interrupt it or wait for it before rolling back");
+        });
+        return session.callOn(link().connection, ClientMethods.THREAD_REVERT,
+                ThreadRevertParams.builder().threadId(id).beforeTurnId(turnId).build());
+    }
+
+    /**
+     * A new thread holding this one's history up to, but not including, a turn
+     * ({@code thread/fork} through the turn before it); this thread is unchanged. Forking before
+     * the first turn gives an empty history and needs the experimental {@code beforeTurnId}.
+     *
+     * <pre>{@code
+     * RunResult bad = thread.run("Try approach A");
+     * CodexThread retry = thread.forkBefore(bad.turnId(), ThreadOptions.defaults());
+     * retry.run("Try approach B");
+     * }</pre>
+     *
+     * @param turnId the first turn the fork leaves out
+     * @param options the fork's options, as for {@link Codex#forkThread(String, ThreadOptions)}
+     * @return the fork
+     * @throws IllegalArgumentException when the thread has no such turn
+     * @throws ExperimentalApiRequiredException when {@code turnId} is the first turn and the client
+     *     was built without {@code experimentalApi(true)}
+     */
+    public CodexThread forkBefore(String turnId, ThreadOptions options) {
+        Objects.requireNonNull(turnId, "turnId");
+        Objects.requireNonNull(options, "options");
+        session.checkDirectory(options.cwd(), "the thread's cwd");
+        List<Turn> all = turnsForRollback();
+        int at = -1;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).id().equals(turnId)) {
+                at = i;
+            }
+        }
+        if (at < 0) {
+            throw new IllegalArgumentException("Thread " + id + " has no turn " + turnId);
+        }
+        ThreadForkParams.Builder p = options.forkParams(id).toBuilder();
+        if (at == 0) {
+            requireExperimental("thread/fork.beforeTurnId (forking before the first turn)");
+            p.beforeTurnId(turnId);
+        } else {
+            p.lastTurnId(all.get(at - 1).id());
+        }
+        Link l = link();
+        return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_FORK, p.build()).thread(),
+                options, l.generation);
+    }
+
+    /** @return {@link #forkBefore(String, ThreadOptions)} with default options */
+    public CodexThread forkBefore(String turnId) {
+        return forkBefore(turnId, ThreadOptions.defaults());
+    }
+
+    /** The thread's turns, oldest first ({@code thread/read} with turns). */
+    private List<Turn> turnsForRollback() {
+        List<Turn> turns = read(true).thread().turns();
+        return turns == null ? List.of() : turns;
+    }
+
+    /**
+     * Reviews code on this thread and waits for the review ({@code review/start}, delivered
+     * inline: the review turn and its items join this thread's history). Codex reads the changes
+     * from the thread's working directory, a git repository.
+     *
+     * <pre>{@code
+     * ReviewResult r = thread.review(ReviewTarget.UncommittedChanges.builder().build());
+     * r.review().ifPresent(System.out::println);
+     * }</pre>
+     *
+     * @param target what to review: {@code ReviewTarget.UncommittedChanges} (staged, unstaged and
+     *     untracked files), {@code BaseBranch} (the changes since a branch), {@code Commit} (one
+     *     commit by sha) or {@code Custom} (free instructions)
+     * @return the review
+     * @throws IllegalStateException when a turn is already running on this thread
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses the review
+     */
+    public ReviewResult review(ReviewTarget target) {
+        return new ReviewResult(id, reviewTurn(target, TurnOptions.defaults()).run());
+    }
+
+    /**
+     * Starts a review on this thread ({@code review/start}) and returns its turn without waiting:
+     * stream its events, interrupt it, or wait with {@link TurnHandle#run()} (its
+     * {@code ExitedReviewMode} item holds the review).
+     *
+     * @param target what to review
+     * @param options only the SDK's part applies: the turn's {@code approvalHandler} and
+     *     {@code timeout} ({@code review/start} takes no model or sandbox settings)
+     * @return the review turn
+     * @throws IllegalStateException when a turn is already running on this thread
+     */
+    public TurnHandle reviewTurn(ReviewTarget target, TurnOptions options) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        ReviewStartParams params = ReviewStartParams.builder().threadId(id).target(target).build();
+        return begin(options, connection -> session.callOn(connection, ClientMethods.REVIEW_START, params).turn().id());
+    }
+
+    /**
+     * Queues input for a later turn of this thread ({@code thread/queue/add}, experimental). Queue
+     * while a turn runs when the input is a new request for after it; steer
+     * ({@link TurnHandle#steer}) when it should change what the running turn does. The server keeps
+     * the queue with the thread and sends {@code thread/queue/changed} when it changes;
+     * {@link #startQueued()} runs the next one.
+     *
+     * <pre>{@code
+     * TurnHandle running = thread.turn("Refactor the parser");
+     * QueuedSubmission next = thread.queue(List.of(Inputs.text("Then update the docs")));
+     * }</pre>
+     *
+     * @param input the input (see {@link Inputs})
+     * @return the queued input, with the server's id (to cancel or reorder it)
+     * @throws ExperimentalApiRequiredException when the client was built without
+     *     {@code experimentalApi(true)} (nothing is sent)
+     */
+    public QueuedSubmission queue(List<? extends UserInput> input) {
+        List<UserInput> checked = Inputs.check(input);
+        requireExperimental(ClientMethods.THREAD_QUEUE_ADD.name());
+        return session.callOn(link().connection, ClientMethods.THREAD_QUEUE_ADD, ThreadQueueAddParams.builder()
+                .threadId(id).clientUserMessageId(UUID.randomUUID().toString()).input(checked).build()).queuedSubmission();
+    }
+
+    /** @return {@link #queue(List)} with one text input */
+    public QueuedSubmission queue(String text) {
+        return queue(List.of(Inputs.text(text)));
+    }
+
+    /**
+     * @return the thread's queued input, next first ({@code thread/queue/list}, every page)
+     * @throws ExperimentalApiRequiredException without {@code experimentalApi(true)}
+     */
+    public List<QueuedSubmission> queued() {
+        requireExperimental(ClientMethods.THREAD_QUEUE_LIST.name());
+        List<QueuedSubmission> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            ThreadQueueListResponse page = session.callOn(link().connection, ClientMethods.THREAD_QUEUE_LIST,
+                    ThreadQueueListParams.builder().threadId(id).cursor(cursor).build());
+            all.addAll(page.data());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return List.copyOf(all);
+    }
+
+    /**
+     * Removes queued input before it runs ({@code thread/queue/delete}).
+     *
+     * @param queuedSubmissionId the id {@link #queue} returned
+     * @return whether it was still queued
+     * @throws ExperimentalApiRequiredException without {@code experimentalApi(true)}
+     */
+    public boolean cancelQueued(String queuedSubmissionId) {
+        Objects.requireNonNull(queuedSubmissionId, "queuedSubmissionId");
+        requireExperimental(ClientMethods.THREAD_QUEUE_DELETE.name());
+        return session.callOn(link().connection, ClientMethods.THREAD_QUEUE_DELETE, ThreadQueueDeleteParams.builder()
+                .threadId(id).queuedSubmissionId(queuedSubmissionId).build()).deleted();
+    }
+
+    /**
+     * Puts the queue in a new order ({@code thread/queue/reorder}).
+     *
+     * @param queuedSubmissionIds every queued id, next first
+     * @throws ExperimentalApiRequiredException without {@code experimentalApi(true)}
+     * @throws dev.codex4j.errors.CodexRpcException when the ids are not the queue's
+     */
+    public void reorderQueue(List<String> queuedSubmissionIds) {
+        List<String> ids = List.copyOf(queuedSubmissionIds);
+        requireExperimental(ClientMethods.THREAD_QUEUE_REORDER.name());
+        session.callOn(link().connection, ClientMethods.THREAD_QUEUE_REORDER, ThreadQueueReorderParams.builder()
+                .threadId(id).queuedSubmissionIds(ids).build());
+    }
+
+    /**
+     * Runs the next queued input as a turn now ({@code thread/queue/start}), for example after an
+     * interrupted turn, which leaves the queue waiting.
+     *
+     * @return the turn
+     * @throws ExperimentalApiRequiredException without {@code experimentalApi(true)}
+     * @throws IllegalStateException when a turn is already running on this thread
+     */
+    public TurnHandle startQueued() {
+        return startQueued(null);
+    }
+
+    /**
+     * Runs one queued input as a turn now ({@code thread/queue/start}).
+     *
+     * @param queuedSubmissionId which one, or null for the next
+     * @return the turn
+     * @throws ExperimentalApiRequiredException without {@code experimentalApi(true)}
+     * @throws IllegalStateException when a turn is already running on this thread
+     */
+    public TurnHandle startQueued(@Nullable String queuedSubmissionId) {
+        requireExperimental(ClientMethods.THREAD_QUEUE_START.name());
+        ThreadQueueStartParams params = ThreadQueueStartParams.builder().threadId(id).queuedSubmissionId(queuedSubmissionId)
+                .build();
+        return begin(TurnOptions.defaults(),
+                connection -> session.callOn(connection, ClientMethods.THREAD_QUEUE_START, params).turn().id());
+    }
+
+    /** @throws ExperimentalApiRequiredException unless the client opted in to the experimental API */
+    void requireExperimental(String feature) {
+        if (!session.options().experimentalApi()) {
+            throw new ExperimentalApiRequiredException(feature);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.codex4j;
 
 import dev.codex4j.internal.sdk.ThreadTools;
 import dev.codex4j.protocol.ProtocolCodec;
+import dev.codex4j.protocol.types.ApprovalsReviewer;
 import dev.codex4j.protocol.types.AskForApproval;
 import dev.codex4j.protocol.types.SandboxMode;
 import dev.codex4j.protocol.types.ThreadForkParams;
@@ -53,8 +54,20 @@ public final class ThreadOptions {
     private final @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
     private final @Nullable Consumer<ThreadForkParams.Builder> forkParams;
     private final List<Tool> tools;
+    private final @Nullable ApprovalMode approvalMode;
+    private final @Nullable SandboxPreset sandboxPreset;
 
     private ThreadOptions(Builder b) {
+        if (b.approvalMode != null && b.approvalPolicy != null) {
+            throw new IllegalArgumentException("Both an approval mode (" + b.approvalMode + ") and an approval policy ("
+                    + b.approvalPolicy + ") are set: the mode sends the policy, set one of them");
+        }
+        if (b.sandboxPreset != null && b.sandbox != null) {
+            throw new IllegalArgumentException("Both a sandbox preset (" + b.sandboxPreset + ") and a sandbox mode ("
+                    + b.sandbox + ") are set: the preset sends the mode, set one of them");
+        }
+        this.approvalMode = b.approvalMode;
+        this.sandboxPreset = b.sandboxPreset;
         this.model = b.model;
         this.modelProvider = b.modelProvider;
         this.cwd = b.cwd;
@@ -97,6 +110,8 @@ public final class ThreadOptions {
         b.resumeParams = resumeParams;
         b.forkParams = forkParams;
         b.tools.addAll(tools);
+        b.approvalMode = approvalMode;
+        b.sandboxPreset = sandboxPreset;
         return b;
     }
 
@@ -123,6 +138,16 @@ public final class ThreadOptions {
     /** @return the sandbox mode, or null */
     public @Nullable SandboxMode sandbox() {
         return sandbox;
+    }
+
+    /** @return the approval preset (sent as {@code approvalPolicy} and {@code approvalsReviewer}), or null */
+    public @Nullable ApprovalMode approvalMode() {
+        return approvalMode;
+    }
+
+    /** @return the sandbox preset (sent as {@code sandbox} and its config overrides), or null */
+    public @Nullable SandboxPreset sandboxPreset() {
+        return sandboxPreset;
     }
 
     /** @return extra developer instructions, or null */
@@ -161,6 +186,7 @@ public final class ThreadOptions {
         common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
                 p::baseInstructions, p::config);
         set(ephemeral, p::ephemeral);
+        set(approvalsReviewer(), p::approvalsReviewer);
         if (!tools.isEmpty()) {
             p.dynamicTools(tools.stream().map(Tool::spec).toList());
         }
@@ -184,6 +210,7 @@ public final class ThreadOptions {
         ThreadResumeParams.Builder p = ThreadResumeParams.builder();
         common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
                 p::baseInstructions, p::config);
+        set(approvalsReviewer(), p::approvalsReviewer);
         if (resumeParams != null) {
             resumeParams.accept(p);
         }
@@ -196,6 +223,7 @@ public final class ThreadOptions {
         common(p::model, p::modelProvider, p::cwd, p::approvalPolicy, p::sandbox, p::developerInstructions,
                 p::baseInstructions, p::config);
         set(ephemeral, p::ephemeral);
+        set(approvalsReviewer(), p::approvalsReviewer);
         if (forkParams != null) {
             forkParams.accept(p);
         }
@@ -209,8 +237,8 @@ public final class ThreadOptions {
         set(this.model, model);
         set(this.modelProvider, modelProvider);
         set(this.cwd == null ? null : this.cwd.toAbsolutePath().toString(), cwd);
-        set(this.approvalPolicy, approvalPolicy);
-        set(this.sandbox, sandbox);
+        set(approvalMode != null ? approvalMode.approvalPolicy() : this.approvalPolicy, approvalPolicy);
+        set(sandboxPreset != null ? sandboxPreset.mode() : this.sandbox, sandbox);
         set(this.developerInstructions, developerInstructions);
         set(this.baseInstructions, baseInstructions);
         set(configJson(), config);
@@ -223,11 +251,17 @@ public final class ThreadOptions {
         }
     }
 
+    private @Nullable ApprovalsReviewer approvalsReviewer() {
+        return approvalMode == null ? null : approvalMode.approvalsReviewer();
+    }
+
     private @Nullable JsonNode configJson() {
-        if (config.isEmpty()) {
+        Map<String, JsonNode> presetConfig = sandboxPreset == null ? Map.of() : sandboxPreset.threadConfig();
+        if (config.isEmpty() && presetConfig.isEmpty()) {
             return null;
         }
         ObjectNode c = ProtocolCodec.emptyObject();
+        presetConfig.forEach((k, v) -> c.set(k, v.deepCopy())); // an explicit config(key, ...) wins
         config.forEach((k, v) -> c.set(k, v.deepCopy()));
         return c;
     }
@@ -240,6 +274,8 @@ public final class ThreadOptions {
         field(b, "cwd", cwd);
         field(b, "approvalPolicy", approvalPolicy);
         field(b, "sandbox", sandbox);
+        field(b, "approvalMode", approvalMode);
+        field(b, "sandboxPreset", sandboxPreset);
         field(b, "developerInstructions", developerInstructions);
         field(b, "baseInstructions", baseInstructions);
         field(b, "ephemeral", ephemeral);
@@ -272,8 +308,36 @@ public final class ThreadOptions {
         private @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
         private @Nullable Consumer<ThreadForkParams.Builder> forkParams;
         private final List<Tool> tools = new ArrayList<>();
+        private @Nullable ApprovalMode approvalMode;
+        private @Nullable SandboxPreset sandboxPreset;
 
         private Builder() {}
+
+        /**
+         * Who approves the thread's requests (see {@link ApprovalMode}); sent as
+         * {@code approvalPolicy} and {@code approvalsReviewer}, so it cannot be combined with
+         * {@link #approvalPolicy}. {@link ApprovalMode#ACCEPT_ALL} also answers the approvals of
+         * the turns this {@code CodexThread} runs.
+         *
+         * @param mode the mode, or null for the server's configuration and the client's handler
+         * @return this
+         */
+        public Builder approvalMode(@Nullable ApprovalMode mode) {
+            this.approvalMode = mode;
+            return this;
+        }
+
+        /**
+         * The thread's sandbox as a preset (see {@link SandboxPreset}); sent as {@code sandbox}
+         * and config overrides, so it cannot be combined with {@link #sandbox(SandboxMode)}.
+         *
+         * @param preset the preset, or null for the server's configuration
+         * @return this
+         */
+        public Builder sandboxPreset(@Nullable SandboxPreset preset) {
+            this.sandboxPreset = preset;
+            return this;
+        }
 
         /**
          * Adds a Java function the model can call on this thread (see {@link Tool}). Starting a
@@ -401,7 +465,8 @@ public final class ThreadOptions {
 
         /**
          * @return the options
-         * @throws IllegalArgumentException when two tools have the same name
+         * @throws IllegalArgumentException when two tools have the same name, or both an approval
+         *     mode and an approval policy (or a sandbox preset and a sandbox mode) are set
          */
         public ThreadOptions build() {
             return new ThreadOptions(this);

@@ -1,6 +1,9 @@
 package dev.codex4j;
 
 import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.types.GuardianApprovalReviewStatus;
+import dev.codex4j.protocol.types.ItemGuardianApprovalReviewCompletedNotification;
+import dev.codex4j.protocol.types.ItemGuardianApprovalReviewStartedNotification;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.ThreadTokenUsage;
 import dev.codex4j.protocol.types.TurnError;
@@ -164,6 +167,55 @@ public sealed interface TurnEvent {
         @Override
         public String method() {
             return ServerNotification.TurnCompleted.METHOD;
+        }
+    }
+
+    /**
+     * The server's reviewer started weighing an approval request of this turn
+     * ({@code item/autoApprovalReview/started}; with {@link ApprovalMode#AUTO_REVIEW}). The
+     * protocol marks the payload unstable: the generated type keeps what it does not know in
+     * {@code additionalProperties()}.
+     *
+     * @param review what is reviewed ({@code action()}: a command, a patch, a network call...),
+     *     the review's id and the item it concerns ({@code targetItemId()})
+     */
+    record AutoReviewStarted(ItemGuardianApprovalReviewStartedNotification review) implements TurnEvent {
+        /** @param review not null */
+        public AutoReviewStarted {
+            Objects.requireNonNull(review, "review");
+        }
+
+        @Override
+        public String method() {
+            return ServerNotification.ItemAutoApprovalReviewStarted.METHOD;
+        }
+    }
+
+    /**
+     * The server's reviewer decided ({@code item/autoApprovalReview/completed}): the request was
+     * approved, denied, timed out or aborted, with the risk level and the rationale.
+     *
+     * <pre>{@code
+     * case TurnEvent.AutoReviewCompleted r when r.approved() -> log("auto-approved: " + r.review().review().rationale());
+     * }</pre>
+     *
+     * @param review the outcome ({@code review().status()}, {@code riskLevel()}, {@code rationale()}),
+     *     the action and the review's id
+     */
+    record AutoReviewCompleted(ItemGuardianApprovalReviewCompletedNotification review) implements TurnEvent {
+        /** @param review not null */
+        public AutoReviewCompleted {
+            Objects.requireNonNull(review, "review");
+        }
+
+        /** @return whether the reviewer approved the request */
+        public boolean approved() {
+            return GuardianApprovalReviewStatus.APPROVED.equals(review.review().status());
+        }
+
+        @Override
+        public String method() {
+            return ServerNotification.ItemAutoApprovalReviewCompleted.METHOD;
         }
     }
 

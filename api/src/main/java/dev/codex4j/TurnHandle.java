@@ -1,6 +1,7 @@
 package dev.codex4j;
 
 import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.ExperimentalApiRequiredException;
 import dev.codex4j.errors.InvalidRequestException;
 import dev.codex4j.errors.ModelUnreachableException;
 import dev.codex4j.errors.RequestTimeoutException;
@@ -19,6 +20,7 @@ import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.types.TurnError;
 import dev.codex4j.protocol.types.TurnInterruptParams;
+import dev.codex4j.protocol.types.TurnSettingsUpdateStatus;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.protocol.types.TurnSteerParams;
 import dev.codex4j.protocol.types.UserInput;
@@ -139,6 +141,31 @@ public final class TurnHandle implements AutoCloseable {
                 .expectedTurnId(id)
                 .input(Inputs.check(input))
                 .build());
+    }
+
+    /**
+     * Changes the model, reasoning effort or summary, or the approvals reviewer, for the rest of
+     * this turn ({@code turn/settings/update}, experimental); later turns keep the thread's
+     * settings (see {@link CodexThread#updateSettings(ThreadSettings)}).
+     *
+     * <pre>{@code
+     * if (!turn.updateSettings(TurnSettings.builder().effort("high").build()).equals(TurnSettingsUpdateStatus.APPLIED)) {
+     *     log("the turn had no step left to change");
+     * }
+     * }</pre>
+     *
+     * @param settings what to change
+     * @return {@code APPLIED} (published for the turn's next steps), {@code TARGET_UNAVAILABLE}
+     *     (the turn had nothing left running to change), or an unknown value of a newer server
+     * @throws ExperimentalApiRequiredException when the client was built without
+     *     {@code experimentalApi(true)} (nothing is sent)
+     * @throws dev.codex4j.errors.CodexRpcException when the server refuses the settings
+     */
+    public TurnSettingsUpdateStatus updateSettings(TurnSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        thread.requireExperimental(ClientMethods.TURN_SETTINGS_UPDATE.name());
+        return thread.session().callOn(connection, ClientMethods.TURN_SETTINGS_UPDATE, settings.params(thread.id(), id))
+                .status();
     }
 
     /** @param input more input for the model */

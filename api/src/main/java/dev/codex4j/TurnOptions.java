@@ -47,8 +47,14 @@ public final class TurnOptions {
     private final @Nullable ApprovalHandler approvalHandler;
     private final @Nullable Duration timeout;
     private final @Nullable Consumer<TurnStartParams.Builder> params;
+    private final @Nullable ApprovalMode approvalMode;
 
     private TurnOptions(Builder b) {
+        if (b.approvalMode != null && b.approvalPolicy != null) {
+            throw new IllegalArgumentException("Both an approval mode (" + b.approvalMode + ") and an approval policy ("
+                    + b.approvalPolicy + ") are set: the mode sends the policy, set one of them");
+        }
+        this.approvalMode = b.approvalMode;
         if (b.timeout != null && (b.timeout.isNegative() || b.timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive: " + b.timeout);
         }
@@ -87,6 +93,7 @@ public final class TurnOptions {
         b.approvalHandler = approvalHandler;
         b.timeout = timeout;
         b.params = params;
+        b.approvalMode = approvalMode;
         return b;
     }
 
@@ -113,6 +120,14 @@ public final class TurnOptions {
     /** @return when to ask for approval, or null */
     public @Nullable AskForApproval approvalPolicy() {
         return approvalPolicy;
+    }
+
+    /**
+     * @return the approval preset (sent as {@code approvalPolicy} and {@code approvalsReviewer};
+     *     {@link ApprovalMode#ACCEPT_ALL} also answers the turn's approvals), or null
+     */
+    public @Nullable ApprovalMode approvalMode() {
+        return approvalMode;
     }
 
     /** @return the sandbox policy, or null */
@@ -145,7 +160,8 @@ public final class TurnOptions {
         set(effort, p::effort);
         set(summary, p::summary);
         set(cwd == null ? null : cwd.toAbsolutePath().toString(), p::cwd);
-        set(approvalPolicy, p::approvalPolicy);
+        set(approvalMode != null ? approvalMode.approvalPolicy() : approvalPolicy, p::approvalPolicy);
+        set(approvalMode == null ? null : approvalMode.approvalsReviewer(), p::approvalsReviewer);
         set(sandboxPolicy, p::sandboxPolicy);
         set(outputSchema, p::outputSchema);
         if (params != null) {
@@ -162,6 +178,7 @@ public final class TurnOptions {
         field(b, "summary", summary);
         field(b, "cwd", cwd);
         field(b, "approvalPolicy", approvalPolicy);
+        field(b, "approvalMode", approvalMode);
         field(b, "sandboxPolicy", sandboxPolicy);
         field(b, "outputSchema", outputSchema);
         field(b, "approvalHandler", approvalHandler);
@@ -182,8 +199,36 @@ public final class TurnOptions {
         private @Nullable ApprovalHandler approvalHandler;
         private @Nullable Duration timeout;
         private @Nullable Consumer<TurnStartParams.Builder> params;
+        private @Nullable ApprovalMode approvalMode;
 
         private Builder() {}
+
+        /**
+         * Who approves this turn's requests, and the thread's later turns as the server keeps
+         * {@code approvalPolicy} and {@code approvalsReviewer} (see {@link ApprovalMode}). Cannot
+         * be combined with {@link #approvalPolicy}. With {@link ApprovalMode#ACCEPT_ALL} the turn's
+         * approvals are answered by {@link ApprovalHandler#acceptAll()}, unless
+         * {@link #approvalHandler} is set too.
+         *
+         * @param mode the mode, or null
+         * @return this
+         */
+        public Builder approvalMode(@Nullable ApprovalMode mode) {
+            this.approvalMode = mode;
+            return this;
+        }
+
+        /**
+         * The turn's sandbox as a preset, sent as its {@code sandboxPolicy} (see
+         * {@link SandboxPreset}); the same as {@code sandboxPolicy(preset.policy())}.
+         *
+         * @param preset the preset, or null to send none
+         * @return this
+         */
+        public Builder sandboxPreset(@Nullable SandboxPreset preset) {
+            this.sandboxPolicy = preset == null ? null : preset.policy();
+            return this;
+        }
 
         /** @return this, with the model set */
         public Builder model(@Nullable String model) {
@@ -277,7 +322,8 @@ public final class TurnOptions {
 
         /**
          * @return the options
-         * @throws IllegalArgumentException when the timeout is zero or negative
+         * @throws IllegalArgumentException when the timeout is zero or negative, or both an
+         *     approval mode and an approval policy are set
          */
         public TurnOptions build() {
             return new TurnOptions(this);

@@ -40,6 +40,42 @@ class ExamplesIT {
     }
 
     @Test
+    void presets() throws Exception {
+        String o = run(() -> { Presets.main(new String[0]); return null; });
+        assertTrue(o.contains("[auto-review] approved (risk low): echo is harmless"), o);
+        assertTrue(o.contains("The command ran."), o);
+        assertTrue(o.contains("[deny all] completed"), o);
+    }
+
+    @Test
+    void liveSettings() throws Exception {
+        String o = run(() -> { LiveSettings.main(new String[0]); return null; });
+        assertTrue(o.contains("[model request] reasoning effort: high"), o);
+    }
+
+    @Test
+    void rollback() throws Exception {
+        String o = run(() -> { Rollback.main(new String[0]); return null; });
+        assertTrue(o.contains("[after rollback] turns: 1"), o);
+        assertTrue(o.contains("[fork] turns: 1, original: 2"), o);
+    }
+
+    @Test
+    void codeReview() throws Exception {
+        String o = run(() -> { CodeReview.main(new String[0]); return null; });
+        assertTrue(o.contains("[review completed]"), o);
+        assertTrue(o.contains("[P2] Greeting lost its newline"), o);
+    }
+
+    @Test
+    void queuedInput() throws Exception {
+        String o = run(() -> { QueuedInput.main(new String[0]); return null; });
+        assertTrue(o.contains("[queued] Then run the tests\n[queued] Then update the docs\n"), o);
+        assertTrue(o.contains("[running turn] interrupted"), o);
+        assertTrue(o.contains("Done: Then run the tests"), o);
+    }
+
+    @Test
     void quickstart() throws Exception {
         String o = run(() -> { Quickstart.main(new String[0]); return null; });
         assertTrue(o.contains("codex4j is a Java SDK for the Codex app-server."), o);

@@ -156,6 +156,8 @@ public final class TurnFold {
                 yield new TurnEvent.Error(e.params().error(), e.params().willRetry());
             }
             case ServerNotification.TurnCompleted t -> turnCompleted(t.params().turn().status(), t.params().turn().error());
+            case ServerNotification.ItemAutoApprovalReviewStarted r -> new TurnEvent.AutoReviewStarted(r.params());
+            case ServerNotification.ItemAutoApprovalReviewCompleted r -> new TurnEvent.AutoReviewCompleted(r.params());
             case ServerNotification.Unknown u -> unbound(u);
             default -> new TurnEvent.Notification(n);
         };
