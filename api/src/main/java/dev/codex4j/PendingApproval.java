@@ -39,9 +39,36 @@ public final class PendingApproval {
         CANCELLED
     }
 
-    private record Outcome(State state, @Nullable Decision decision, String reason) {}
+    record Outcome(State state, @Nullable Decision decision, String reason) {}
+
+    /**
+     * Where a settlement is decided: the inbox's own memory (always yes), or its
+     * {@link ApprovalStore}, where one settlement wins across every instance.
+     */
+    interface Arbiter {
+        /** @return true when this settlement won (the approval was pending everywhere) */
+        boolean claim(PendingApproval p, Outcome o);
+
+        /** @return the settlement that won instead, or null when it cannot be read now */
+        @Nullable Outcome winner(PendingApproval p);
+
+        /** Always wins: no store. */
+        Arbiter LOCAL = new Arbiter() {
+            @Override
+            public boolean claim(PendingApproval p, Outcome o) {
+                return true;
+            }
+
+            @Override
+            public @Nullable Outcome winner(PendingApproval p) {
+                return null;
+            }
+        };
+    }
 
     private final String id;
+    private final long seq;
+    private final Arbiter arbiter;
     private final String requestId;
     private final ApprovalRequest request;
     private final Instant receivedAt;
@@ -49,10 +76,22 @@ public final class PendingApproval {
     private final long deadlineNanos;
     private final Runnable onSettled;
     private final AtomicReference<@Nullable Outcome> outcome = new AtomicReference<>();
+    /**
+     * Orders its addition to a shared store against a settlement: whichever comes first decides
+     * whether the store ever sees it ({@link ApprovalInbox}). Guards the two flags below.
+     */
+    final java.util.concurrent.locks.ReentrantLock storeLock = new java.util.concurrent.locks.ReentrantLock();
+    /** In the store: settlements go through it. */
+    boolean inStore;
+    /** Settled before it reached the store: it is never added. */
+    boolean settledBeforeStore;
     private final CountDownLatch settled = new CountDownLatch(1);
 
-    PendingApproval(String id, String requestId, ApprovalRequest request, Duration timeout, Runnable onSettled) {
+    PendingApproval(String id, long seq, String requestId, ApprovalRequest request, Duration timeout, Arbiter arbiter,
+            Runnable onSettled) {
         this.id = id;
+        this.seq = seq;
+        this.arbiter = arbiter;
         this.requestId = requestId;
         this.request = request;
         this.receivedAt = Instant.now();
@@ -120,9 +159,11 @@ public final class PendingApproval {
      * @param decision the answer (it must fit the request, see {@link ApprovalRequest#availableDecisions()};
      *     {@link Decision#refuse()} always does)
      * @return true when this call answered it; false when it had already been resolved, had
-     *     expired or been cancelled (nothing is sent)
+     *     expired or been cancelled (nothing is sent); with a shared {@link ApprovalStore}, false
+     *     also when another instance settled it first (its decision is the one sent)
      * @throws IllegalArgumentException when the decision does not fit the request (nothing is
      *     settled: it stays pending)
+     * @throws dev.codex4j.errors.CodexException when the shared store cannot be reached (it stays pending)
      */
     public boolean resolve(Decision decision) {
         Objects.requireNonNull(decision, "decision");
@@ -138,13 +179,38 @@ public final class PendingApproval {
         return settle(new Outcome(State.CANCELLED, null, reason));
     }
 
+    /**
+     * Settles it here and in the arbiter: the arbiter's word decides (one settlement wins across
+     * instances); a loser takes the winner's outcome.
+     */
     private boolean settle(Outcome o) {
+        if (outcome.get() != null) {
+            return false;
+        }
+        if (!arbiter.claim(this, o)) {
+            Outcome won = arbiter.winner(this);
+            if (won != null) {
+                adopt(won);
+            }
+            return false;
+        }
+        adopt(o);
+        return true;
+    }
+
+    /** Any thread: takes an outcome decided already (here, or by another instance through the store). */
+    boolean adopt(Outcome o) {
         if (!outcome.compareAndSet(null, o)) {
             return false;
         }
         settled.countDown();
         onSettled.run();
         return true;
+    }
+
+    /** @return its number in its inbox (the order of arrival) */
+    long seq() {
+        return seq;
     }
 
     /**
@@ -156,7 +222,10 @@ public final class PendingApproval {
     Decision await() throws InterruptedException {
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0 || !settled.await(left, TimeUnit.NANOSECONDS)) {
-            settle(new Outcome(State.EXPIRED, Decision.refuse(), "expired"));
+            Outcome expired = new Outcome(State.EXPIRED, Decision.refuse(), "expired");
+            if (!settle(expired) && outcome.get() == null) {
+                adopt(expired); // the store won't say who won: fail closed
+            }
         }
         Outcome o = Objects.requireNonNull(outcome.get());
         return o.decision() != null ? o.decision() : Decision.refuse();
