@@ -243,9 +243,15 @@ public final class CodexThread {
             permitHandedOver = true;
             try {
                 long start = System.nanoTime();
-                Observer.TurnSpan span = session.observer().turnStarting();
-                String turnId = turnId(Session.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
-                        Deadline.after(session.requestTimeout())));
+                Observer.TurnSpan span = session.observer().turnStarting(id, params);
+                String turnId;
+                try (Observer.Scope inTurn = span.enter()) {
+                    turnId = turnId(Session.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
+                            Deadline.after(session.requestTimeout())));
+                } catch (RuntimeException | Error e) {
+                    span.startFailed(id, e);
+                    throw e;
+                }
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start,
                         span, permit);
                 reservation.attach(handle);
