@@ -201,4 +201,5 @@ class CodexTelemetryTest {
             assertEquals("decline", approval.getAttributes().get(AttributeKey.stringKey("codex.server_request.decision")));
         }
     }
+
 }

@@ -46,11 +46,29 @@ final class RequestSpans implements RequestTracer {
                     .setAttribute(TracingSink.RPC_METHOD, method).startSpan();
             String[] w3c = new String[2];
             W3CTraceContextPropagator.getInstance().inject(parent.with(span), w3c, W3C);
-            return new RequestSpan(span, w3c[0], w3c[1], failed);
+            return new RequestSpan(span, levelOne(w3c[0]), w3c[1], failed);
         } catch (RuntimeException e) {
             failed.accept("start a request span", e);
             return null;
         }
+    }
+
+    /**
+     * The traceparent with only the {@code sampled} flag of its flags: the app-server (OpenTelemetry
+     * for Rust) rejects a version-00 traceparent whose flags are above 02, and the OpenTelemetry
+     * SDK for Java sets W3C Level 2's {@code random} flag (02), making them 03. The rejected context
+     * would make the server's spans roots of traces of their own.
+     */
+    static @Nullable String levelOne(@Nullable String traceparent) {
+        // 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>
+        if (traceparent == null || traceparent.length() != 55 || !traceparent.startsWith("00-")) {
+            return traceparent;
+        }
+        int flags = Character.digit(traceparent.charAt(54), 16);
+        if (traceparent.charAt(53) == '0' && flags >= 0 && flags <= 1) {
+            return traceparent;
+        }
+        return traceparent.substring(0, 53) + "0" + ((flags & 1) == 1 ? '1' : '0');
     }
 
     /** One request's span and the W3C context sent with each of its attempts. */
