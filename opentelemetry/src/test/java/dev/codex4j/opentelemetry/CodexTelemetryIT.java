@@ -132,6 +132,11 @@ class CodexTelemetryIT {
                     && s.parentSpanId().equals(turnStart.getSpanId())).findFirst().orElseThrow();
             List<String> below = joined.stream().filter(s -> s.parentSpanId().equals(serverTurnStart.spanId()))
                     .map(OtlpReceiver.Exported::name).distinct().toList();
+            // and the CLI carries the trace on to the model's HTTP request
+            List<String> toModel = offline.server().requests().stream()
+                    .map(q -> q.header("traceparent").orElse("none")).toList();
+            assertTrue(!toModel.isEmpty() && toModel.stream().allMatch(tp -> tp.startsWith("00-" + traceId + "-")),
+                    "the model's requests carry the application's trace: " + toModel);
             System.out.println("[otel-it] posts " + receiver.posts + "; " + joined.size()
                     + " of the CLI's spans in the application's trace: "
                     + joined.stream().map(OtlpReceiver.Exported::name).distinct().toList()
