@@ -245,12 +245,15 @@ public final class CodexThread {
                 long start = System.nanoTime();
                 Observer.TurnSpan span = session.observer().turnStarting(id, params);
                 String turnId;
-                try (Observer.Scope inTurn = span.enter()) {
+                Observer.Scope inTurn = span.enter(); // turn/start is sent inside the turn's span (tracing)
+                try {
                     turnId = turnId(Session.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
                             Deadline.after(session.requestTimeout())));
                 } catch (RuntimeException | Error e) {
                     span.startFailed(id, e);
                     throw e;
+                } finally {
+                    inTurn.close();
                 }
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start,
                         span, permit);
