@@ -300,9 +300,4 @@ public final class TracingSink implements Observer.Sink {
                 : System.Logger.Level.DEBUG;
         LOG.log(level, "codex4j OpenTelemetry could not " + what + " (later failures are logged at DEBUG)", e);
     }
-
-    /** @return the open turn spans kept for parenting (for tests) */
-    int openTurns() {
-        return turns.size();
-    }
 }
