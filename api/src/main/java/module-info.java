@@ -6,4 +6,6 @@ module dev.codex4j {
     requires jdk.jfr;
 
     exports dev.codex4j;
+    // the Observer SPI (Observer.Plugin), for the optional OpenTelemetry module only
+    exports dev.codex4j.internal.sdk to dev.codex4j.opentelemetry;
 }

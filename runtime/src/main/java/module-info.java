@@ -9,5 +9,5 @@ module dev.codex4j.runtime {
     requires jdk.jfr;
     requires static org.jspecify;
 
-    exports dev.codex4j.internal.runtime to dev.codex4j;
+    exports dev.codex4j.internal.runtime to dev.codex4j, dev.codex4j.opentelemetry;
 }

@@ -249,7 +249,7 @@ public final class CodexThread {
         Objects.requireNonNull(options, "options");
         TurnStartParams params = options.startParams(id, Inputs.check(input));
         session.checkDirectory(options.cwd(), "the turn's cwd");
-        return begin(options, connection -> turnId(Session.callOn(connection, ClientMethods.TURN_START.name(),
+        return begin(options, params.model(), connection -> turnId(Session.callOn(connection, ClientMethods.TURN_START.name(),
                 TypedCodec.params(params), Deadline.after(session.requestTimeout()))));
     }
 
@@ -257,7 +257,7 @@ public final class CodexThread {
      * Starts a turn with {@code start} (a request that starts one and answers its id: turn/start,
      * review/start, thread/queue/start) under this thread's one-turn reservation, and claims it.
      */
-    private TurnHandle begin(TurnOptions options, Function<Connection, String> start) {
+    private TurnHandle begin(TurnOptions options, @Nullable String model, Function<Connection, String> start) {
         session.checkCanRunTurns();
         Admission.Permit permit = session.admission().acquire("the turn on thread " + id);
         boolean permitHandedOver = false;
@@ -269,8 +269,17 @@ public final class CodexThread {
             permitHandedOver = true;
             try {
                 long start0 = System.nanoTime();
-                Observer.TurnSpan span = session.observer().turnStarting();
-                String turnId = start.apply(connection);
+                Observer.TurnSpan span = session.observer().turnStarting(id, model);
+                String turnId;
+                Observer.Scope inTurn = span.enter(); // the request that starts it is sent inside the turn's span (tracing)
+                try {
+                    turnId = start.apply(connection);
+                } catch (RuntimeException | Error e) {
+                    span.startFailed(id, e);
+                    throw e;
+                } finally {
+                    inTurn.close();
+                }
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start0,
                         span, permit);
                 reservation.attach(handle);
@@ -538,7 +547,7 @@ public final class CodexThread {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(options, "options");
         ReviewStartParams params = ReviewStartParams.builder().threadId(id).target(target).build();
-        return begin(options, connection -> session.callOn(connection, ClientMethods.REVIEW_START, params).turn().id());
+        return begin(options, options.model(), connection -> session.callOn(connection, ClientMethods.REVIEW_START, params).turn().id());
     }
 
     /**
@@ -639,7 +648,7 @@ public final class CodexThread {
         requireExperimental(ClientMethods.THREAD_QUEUE_START.name());
         ThreadQueueStartParams params = ThreadQueueStartParams.builder().threadId(id).queuedSubmissionId(queuedSubmissionId)
                 .build();
-        return begin(TurnOptions.defaults(),
+        return begin(TurnOptions.defaults(), null,
                 connection -> session.callOn(connection, ClientMethods.THREAD_QUEUE_START, params).turn().id());
     }
 

@@ -40,7 +40,8 @@ class ReleaseArtifactsIT {
             "codex4j-runtime", JAR_MODULE,
             "codex4j-api", JAR_MODULE,
             "codex4j-testkit", JAR_MODULE,
-            "codex4j-jdbc", JAR_MODULE);
+            "codex4j-jdbc", JAR_MODULE,
+            "codex4j-opentelemetry", JAR_MODULE);
 
     private static Map<String, Set<String>> staged;
     private static Map<String, Path> files;
@@ -86,7 +87,7 @@ class ReleaseArtifactsIT {
 
     @Test
     void jarsCarryLicenseNoticeSourcesAndJavadoc() throws IOException {
-        for (String module : List.of("codex4j-core", "codex4j-runtime", "codex4j-api", "codex4j-testkit", "codex4j-jdbc")) {
+        for (String module : List.of("codex4j-core", "codex4j-runtime", "codex4j-api", "codex4j-testkit", "codex4j-jdbc", "codex4j-opentelemetry")) {
             try (ZipFile jar = new ZipFile(files.get(module + ".jar").toFile())) {
                 assertTrue(jar.getEntry("META-INF/LICENSE") != null && jar.getEntry("META-INF/NOTICE") != null, module);
                 assertTrue(jar.getEntry("module-info.class") != null, module);
@@ -108,7 +109,7 @@ class ReleaseArtifactsIT {
                 assertTrue(Pattern.compile("<" + element + "[\\s>]").matcher(pom).find(), standalone + " lacks " + element);
             }
         }
-        for (String module : List.of("codex4j-core", "codex4j-runtime", "codex4j-api", "codex4j-testkit", "codex4j-jdbc")) {
+        for (String module : List.of("codex4j-core", "codex4j-runtime", "codex4j-api", "codex4j-testkit", "codex4j-jdbc", "codex4j-opentelemetry")) {
             String pom = Files.readString(files.get(module + ".pom"), StandardCharsets.UTF_8);
             assertTrue(pom.contains("<name>") && pom.contains("<description>"), module);
             assertTrue(pom.contains("<artifactId>codex4j-parent</artifactId>"), module + " inherits the rest");

@@ -41,7 +41,8 @@ final class LinkOpener {
     Link open(long generation) {
         Transport transport = options.transport().open(options.launch(), options.closeTimeout(), options.linkOptions());
         Observer observer = session.observer();
-        Connection connection = Connection.open(transport, options.runtimeOptions(), observer.runtimeEvents());
+        Connection connection = Connection.open(transport, options.runtimeOptions(), observer.runtimeEvents(),
+                observer.requestTracer());
         try {
             connection.serverRequestHandler(session.serverRequests(null, ThreadTools.NONE, () -> null));
             InitializeResponse metadata = Session.callOn(connection, ClientMethods.INITIALIZE,

@@ -3,6 +3,7 @@ package dev.codex4j.internal.sdk;
 import dev.codex4j.ApprovalRequest;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.RunResult;
+import dev.codex4j.internal.runtime.RequestTracer;
 import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.InitializeResponse;
@@ -47,8 +48,59 @@ public final class Observer {
             return null;
         }
 
+        /**
+         * {@code turn/start} is about to be sent, on the thread that starts the turn; by default
+         * {@link #turnStarting()}.
+         *
+         * @param threadId the thread
+         * @param model the model the turn asks for, or null for the thread's
+         * @return state for {@link #turnCompleted} and {@link #enterTurn}
+         */
+        default @Nullable Object turnStarting(String threadId, @Nullable String model) {
+            return turnStarting();
+        }
+
+        /**
+         * The thread that starts the turn, around sending its {@code turn/start}: make the turn's
+         * span current (so that the request is its child), until the scope closes on this thread.
+         *
+         * @param state what {@link #turnStarting(String, String)} returned
+         * @return the scope to close, or null
+         */
+        default @Nullable Scope enterTurn(@Nullable Object state) {
+            return null;
+        }
+
+        /**
+         * @return the tracer of the connection's requests (their spans and the {@code trace} member of
+         *     each request), or null; asked once, when a connection opens
+         */
+        default @Nullable RequestTracer requestTracer() {
+            return null;
+        }
+
         /** The server accepted {@code turn/start}. */
         default void turnStarted(String threadId, String turnId) {}
+
+        /**
+         * The server accepted {@code turn/start}; by default {@link #turnStarted(String, String)}.
+         *
+         * @param state what {@link #turnStarting(String, String)} returned
+         * @param threadId the thread
+         * @param turnId the new turn
+         */
+        default void turnStarted(@Nullable Object state, String threadId, String turnId) {
+            turnStarted(threadId, turnId);
+        }
+
+        /**
+         * {@code turn/start} failed (an error reply, a timeout, a lost server): the turn never began.
+         *
+         * @param state what {@link #turnStarting(String, String)} returned
+         * @param threadId the thread
+         * @param error why
+         */
+        default void turnStartFailed(@Nullable Object state, String threadId, Throwable error) {}
 
         /** The turn's consumer folded its {@code turn/completed}. */
         default void turnCompleted(@Nullable Object state, String threadId, RunResult result) {}
@@ -69,16 +121,46 @@ public final class Observer {
         default void toolCallEnded(ApprovalRequest.ToolCall call, boolean success, Duration latency) {}
     }
 
+    /**
+     * A listener that brings a sink of its own (the OpenTelemetry module's): {@link #of} plugs its
+     * {@link #sink()} in as it is instead of wrapping the listener in a {@link SafeListener}, and
+     * never calls its {@link CodexEventListener} callbacks. The sink contains its own exceptions.
+     */
+    public interface Plugin {
+        /** @return the sink, the same one every time */
+        Sink sink();
+    }
+
+    /** A span made current on one thread, until {@link #close()} on that thread. */
+    public interface Scope extends AutoCloseable {
+        /** Nothing to close. */
+        Scope NONE = () -> {};
+
+        /** Restores the thread's context as it was; never throws. */
+        @Override
+        void close();
+    }
+
     /** Observes nothing (no listener, and JFR is not compiled in: only tests). */
     private static final Observer NONE = new Observer(RuntimeEvents.NONE, List.of());
 
     /** The runtime's sink: the listeners made safe, or {@link RuntimeEvents#NONE}. */
     private final RuntimeEvents runtime;
     private final List<Sink> sinks;
+    /** The first sink's tracer of requests, or null. */
+    private final @Nullable RequestTracer tracer;
 
     private Observer(RuntimeEvents runtime, List<Sink> sinks) {
         this.runtime = runtime;
         this.sinks = sinks;
+        RequestTracer first = null;
+        for (Sink s : sinks) {
+            first = s.requestTracer();
+            if (first != null) {
+                break;
+            }
+        }
+        this.tracer = first;
     }
 
     /**
@@ -90,10 +172,19 @@ public final class Observer {
             return new Observer(RuntimeEvents.NONE, List.of(SdkJfr.SINK));
         }
         List<CodexEventListener> each = listener instanceof ListenerFanOut fan ? fan.listeners() : List.of(listener);
-        List<SafeListener> safe = each.stream().map(SafeListener::new).toList();
+        List<SafeListener> safe = each.stream().filter(l -> !(l instanceof Plugin)).map(SafeListener::new).toList();
         List<Sink> sinks = new ArrayList<>(safe);
+        for (CodexEventListener l : each) {
+            if (l instanceof Plugin p) {
+                sinks.add(p.sink());
+            }
+        }
         sinks.add(SdkJfr.SINK);
-        RuntimeEvents runtime = safe.size() == 1 ? safe.get(0) : new RuntimeFanOut(safe);
+        RuntimeEvents runtime = switch (safe.size()) {
+            case 0 -> RuntimeEvents.NONE;
+            case 1 -> safe.get(0);
+            default -> new RuntimeFanOut(safe);
+        };
         return new Observer(runtime, List.copyOf(sinks));
     }
 
@@ -152,6 +243,11 @@ public final class Observer {
         }
     }
 
+    /** @return the tracer of the connection's requests (a plugin's), or null for none */
+    public @Nullable RequestTracer requestTracer() {
+        return tracer;
+    }
+
     /** @see Sink#connectionOpened */
     public void connectionOpened(String link, InitializeResponse server) {
         for (Sink s : sinks) {
@@ -190,6 +286,23 @@ public final class Observer {
         return new TurnSpan(state);
     }
 
+    /**
+     * {@code turn/start} is about to be sent, on the thread that starts the turn.
+     *
+     * @param threadId the thread
+     * @param model the model the turn asks for, or null for the thread's
+     * @return the turn's span: send {@code turn/start} inside {@link TurnSpan#enter()}; then
+     *     {@link TurnSpan#started} once the server accepted it, {@link TurnSpan#completed} once
+     */
+    public TurnSpan turnStarting(String threadId, @Nullable String model) {
+        Object[] state = new Object[sinks.size()];
+        for (int i = 0; i < state.length; i++) {
+            Sink s = sinks.get(i);
+            state[i] = s.isEnabled() ? s.turnStarting(threadId, model) : null;
+        }
+        return new TurnSpan(state);
+    }
+
     /** One turn, from {@code turn/start} to its fold; ends once. */
     public final class TurnSpan {
         private final @Nullable Object[] state;
@@ -199,10 +312,52 @@ public final class Observer {
             this.state = state;
         }
 
+        /**
+         * The thread that starts the turn: makes the turn current for the sinks that trace (so that
+         * {@code turn/start} is its child) until the scope closes, on this thread.
+         *
+         * @return the scope; close it on this thread
+         */
+        public Scope enter() {
+            Scope only = Scope.NONE;
+            List<Scope> more = null;
+            for (int i = 0; i < state.length; i++) {
+                Scope s = state[i] == null ? null : sinks.get(i).enterTurn(state[i]);
+                if (s == null) {
+                    continue;
+                }
+                if (only == Scope.NONE) {
+                    only = s;
+                } else {
+                    more = more == null ? new ArrayList<>(List.of(only)) : more;
+                    more.add(s);
+                }
+            }
+            if (more == null) {
+                return only;
+            }
+            List<Scope> all = List.copyOf(more);
+            return () -> {
+                for (int i = all.size() - 1; i >= 0; i--) {
+                    all.get(i).close();
+                }
+            };
+        }
+
         /** The server accepted {@code turn/start}. */
         public void started(String threadId, String turnId) {
-            for (Sink s : sinks) {
-                s.turnStarted(threadId, turnId);
+            for (int i = 0; i < state.length; i++) {
+                sinks.get(i).turnStarted(state[i], threadId, turnId);
+            }
+        }
+
+        /** {@code turn/start} failed: the turn never began; ends the span (only the first end reports). */
+        public void startFailed(String threadId, Throwable error) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            for (int i = 0; i < state.length; i++) {
+                sinks.get(i).turnStartFailed(state[i], threadId, error);
             }
         }
 

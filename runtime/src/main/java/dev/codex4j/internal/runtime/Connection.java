@@ -92,7 +92,8 @@ public final class Connection implements AutoCloseable {
     private @Nullable Thread dispatcher;
     private @Nullable Waker waker;
 
-    private Connection(Transport transport, ConnectionOptions options, RuntimeEvents events) {
+    private Connection(Transport transport, ConnectionOptions options, RuntimeEvents events,
+            @Nullable RequestTracer tracer) {
         this.transport = transport;
         this.options = options;
         this.closure = new Closure(options.serverLostOnFailure());
@@ -106,7 +107,7 @@ public final class Connection implements AutoCloseable {
         this.router = new Router(options, closure, stats, Connection::unhandled, events, slowCallbacks);
         this.requests = new RequestTable(writer, RetryPolicy.of(options), Timers.of(scheduler),
                 task -> threads.startVirtual("codex4j-send", task),
-                task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed, events);
+                task -> threads.startVirtual("codex4j-callback", task), closure, stats, this::writeFailed, events, tracer);
         this.serverRequests = new ServerRequests(writer, threads, closure, stats);
     }
 
@@ -131,10 +132,25 @@ public final class Connection implements AutoCloseable {
      * @return the open connection
      */
     public static Connection open(Transport transport, ConnectionOptions options, RuntimeEvents events) {
+        return open(transport, options, events, null);
+    }
+
+    /**
+     * Opens a connection that tells {@code events} what it does and traces its requests with
+     * {@code tracer} (each request's W3C trace context goes into its {@code trace} member).
+     *
+     * @param transport the link to the server; closed with the connection
+     * @param options timeouts, retries and bounds
+     * @param events the observer ({@link RuntimeEvents#NONE} for none)
+     * @param tracer the tracer of requests, or null for none (no {@code trace} member is sent)
+     * @return the open connection
+     */
+    public static Connection open(Transport transport, ConnectionOptions options, RuntimeEvents events,
+            @Nullable RequestTracer tracer) {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(events, "events");
-        Connection c = new Connection(transport, options, events);
+        Connection c = new Connection(transport, options, events, tracer);
         c.start();
         return c;
     }

@@ -59,6 +59,8 @@ final class RequestTable {
     private final RuntimeStats stats;
     private final Function<Throwable, TransportClosedException> writeFailure;
     private final RuntimeEvents events;
+    /** The tracer of requests, or null (the default: no span, no {@code trace} member). */
+    private final @Nullable RequestTracer tracer;
     /** Whether {@link #events} is someone's: when not, no time is taken. */
     private final boolean observed;
     /** Error replies that name no request: a broken server may send them without end. */
@@ -91,6 +93,8 @@ final class RequestTable {
         long startNanos;
         /** Its flight-recorder event, while a recording wants it (else null). */
         JfrEvents.@Nullable Request jfr;
+        /** Its trace span, when a tracer traces it (else null): its context goes into every attempt. */
+        RequestTracer.@Nullable Span span;
 
         Call(String method, JsonNode params, Duration timeout, boolean async) {
             this.method = method;
@@ -105,7 +109,14 @@ final class RequestTable {
     RequestTable(LineWriter writer, RetryPolicy policy, Timers timers, Executor sender, Executor completer,
             Closure closure, RuntimeStats stats, Function<Throwable, TransportClosedException> writeFailure,
             RuntimeEvents events) {
+        this(writer, policy, timers, sender, completer, closure, stats, writeFailure, events, null);
+    }
+
+    RequestTable(LineWriter writer, RetryPolicy policy, Timers timers, Executor sender, Executor completer,
+            Closure closure, RuntimeStats stats, Function<Throwable, TransportClosedException> writeFailure,
+            RuntimeEvents events, @Nullable RequestTracer tracer) {
         this.events = events;
+        this.tracer = tracer;
         this.observed = events != RuntimeEvents.NONE;
         this.writer = writer;
         this.policy = policy;
@@ -153,6 +164,9 @@ final class RequestTable {
             call.startNanos = System.nanoTime();
             events.requestStarted(method);
         }
+        if (tracer != null) {
+            call.span = tracer.start(method); // on the caller's thread: its current context is the parent
+        }
         JfrEvents.Request jfr = new JfrEvents.Request();
         if (jfr.isEnabled()) {
             jfr.begin();
@@ -188,7 +202,7 @@ final class RequestTable {
             settle(call, null, closure.isClosed() ? lost(call) : null);
             return;
         }
-        String line = ProtocolCodec.encode(new JsonRpcMessage.Request(id, call.method, call.params));
+        String line = encode(id, call);
         stats.requests.increment();
         boolean writtenBefore = call.written;
         call.written = true;
@@ -202,6 +216,24 @@ final class RequestTable {
             settle(call, null, closure.isClosed() ? lost(call) : writeFailure.apply(
                     new IOException("Could not send " + call.method + ": " + e.getMessage(), e)));
         }
+    }
+
+    /** The request's line, with its span's W3C trace context as its {@code trace} member when traced. */
+    private static String encode(RequestId id, Call call) {
+        JsonRpcMessage.Request request = new JsonRpcMessage.Request(id, call.method, call.params);
+        RequestTracer.Span span = call.span;
+        String traceparent = span == null ? null : span.traceparent();
+        if (traceparent == null) {
+            return ProtocolCodec.encode(request);
+        }
+        tools.jackson.databind.node.ObjectNode tree = ProtocolCodec.toTree(request);
+        tools.jackson.databind.node.ObjectNode trace = tree.putObject("trace");
+        trace.put("traceparent", traceparent);
+        String tracestate = span.tracestate();
+        if (tracestate != null && !tracestate.isEmpty()) {
+            trace.put("tracestate", tracestate);
+        }
+        return tree.toString();
     }
 
     private void timedOut(Call call) {
@@ -251,6 +283,10 @@ final class RequestTable {
                 jfr.outcome = outcome(error);
                 jfr.commit();
             }
+        }
+        RequestTracer.Span span = call.span;
+        if (span != null) {
+            span.end(error);
         }
         if (observed) {
             long nanos = System.nanoTime() - call.startNanos;
