@@ -1,6 +1,8 @@
 package dev.codex4j.internal.sdk;
 
+import dev.codex4j.ContextWindow;
 import dev.codex4j.RunResult;
+import dev.codex4j.TokenCount;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.errors.DecodeException;
@@ -49,6 +51,10 @@ public final class TurnFold {
     private @Nullable String lastFinalAnswer;
     private @Nullable String lastUnphased;
     private @Nullable ThreadTokenUsage lastUsage;
+    /** The turn's own tokens so far (null: none reported), and the thread's total at the last update. */
+    private @Nullable TokenCount turnUsage;
+    private @Nullable TokenCount lastTotal;
+    private @Nullable ContextWindow contextWindow;
     private @Nullable TurnError lastError;
     /** The last error the server said it would retry; and since when it retries without an answer (0: it does not). */
     private @Nullable TurnError lastRetryError;
@@ -141,8 +147,9 @@ public final class TurnFold {
             }
             case ServerNotification.ItemCompleted c -> itemCompleted(c.params().item());
             case ServerNotification.ThreadTokenUsageUpdated u -> {
-                lastUsage = u.params().tokenUsage();
-                yield new TurnEvent.TokenUsage(lastUsage);
+                ThreadTokenUsage usage = u.params().tokenUsage();
+                usage(usage);
+                yield new TurnEvent.TokenUsage(usage);
             }
             case ServerNotification.Error e -> {
                 if (!e.params().willRetry()) {
@@ -159,6 +166,28 @@ public final class TurnFold {
             case ServerNotification.Unknown u -> unbound(u);
             default -> new TurnEvent.Notification(n);
         };
+    }
+
+    /**
+     * One {@code thread/tokenUsage/updated} of the turn (the server sends one after each model
+     * call): the turn's usage grows by what the thread's total grew since the previous update; the
+     * first update, and one whose total went down (compaction, a resumed thread counting afresh),
+     * add their {@code last} (that model call). Reads every member before changing anything.
+     */
+    private void usage(ThreadTokenUsage usage) {
+        TokenCount total = TokenCount.of(usage.total());
+        TokenCount last = TokenCount.of(usage.last());
+        Long window = usage.modelContextWindow();
+        TokenCount added = lastTotal != null && total.covers(lastTotal) ? total.minus(lastTotal) : last;
+        turnUsage = turnUsage == null ? added : turnUsage.plus(added);
+        lastTotal = total;
+        lastUsage = usage;
+        contextWindow = window != null && window > 0 ? new ContextWindow(last.totalTokens(), window) : null;
+    }
+
+    /** @return the turn's own tokens so far, or null when none were reported yet */
+    public @Nullable TokenCount turnUsage() {
+        return turnUsage;
     }
 
     /**
@@ -191,7 +220,8 @@ public final class TurnFold {
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
         result = RunResult.builder().turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
-                .usage(lastUsage).durationMs((System.nanoTime() - startNanos) / 1_000_000)
+                .usage(lastUsage).turnUsage(turnUsage).threadUsage(lastTotal).contextWindow(contextWindow)
+                .durationMs((System.nanoTime() - startNanos) / 1_000_000)
                 .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
     }
