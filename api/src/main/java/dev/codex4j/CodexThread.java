@@ -227,12 +227,15 @@ public final class CodexThread {
      *     not exist on this machine (for a local app-server)
      * @throws dev.codex4j.errors.AuthenticationRequiredException when the server has no account
      *     for its model provider
+     * @throws dev.codex4j.errors.RateLimitedException when the client waits for rate-limit resets
+     *     ({@link CodexBuilder#waitForRateLimitReset}) and the account's limit resets later than it waits
      */
     public TurnHandle turn(List<? extends UserInput> input, TurnOptions options) {
         Objects.requireNonNull(options, "options");
         TurnStartParams params = options.startParams(id, Inputs.check(input));
         session.checkDirectory(options.cwd(), "the turn's cwd");
         session.checkCanRunTurns();
+        session.rateLimits().beforeTurn(session.options().usage().rateLimitWait());
         Admission.Permit permit = session.admission().acquire("the turn on thread " + id);
         boolean permitHandedOver = false;
         try {

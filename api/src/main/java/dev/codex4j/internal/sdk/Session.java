@@ -53,6 +53,7 @@ public final class Session implements AutoCloseable {
     private final Observer observer;
     private final Admission admission;
     private final Supervisor supervisor;
+    private final RateLimitTracker rateLimits = new RateLimitTracker();
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -76,6 +77,11 @@ public final class Session implements AutoCloseable {
     /** @return where the SDK reports what it does */
     public Observer observer() {
         return observer;
+    }
+
+    /** @return the account's rate limits as this client heard of them */
+    public RateLimitTracker rateLimits() {
+        return rateLimits;
     }
 
     /** @return turn admission */
