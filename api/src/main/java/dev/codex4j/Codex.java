@@ -382,6 +382,14 @@ public final class Codex implements CodexClient {
     }
 
     /**
+     * @return what this client's turns spent so far (the turns folded to a result): their tokens,
+     *     and their cost at the client's {@link PriceTable} (unknown when a model had no price)
+     */
+    public Spend spend() {
+        return session.spending().client();
+    }
+
+    /**
      * Sends any protocol request as raw JSON and waits for its result: the escape hatch for a
      * method newer than this SDK's types (prefer {@link #request(ClientMethod, Object)}).
      *

@@ -548,6 +548,31 @@ public final class CodexBuilder {
         return this;
     }
 
+    /**
+     * The prices of the models, per million tokens, that {@link RunResult#cost()}, the thread's and
+     * the client's {@link Spend} use. None by default: codex4j has no prices built in (they go
+     * stale), and a model without a price has an unknown cost, never zero.
+     *
+     * @param prices the price table
+     * @return this builder
+     */
+    public CodexBuilder prices(PriceTable prices) {
+        this.usage = usage.withPrices(Objects.requireNonNull(prices, "prices"));
+        return this;
+    }
+
+    /**
+     * A budget for all the client's turns, in tokens or money (see {@link Budget} for how it holds
+     * and how far concurrent turns can overshoot it). A money budget needs {@link #prices}.
+     *
+     * @param budget the budget
+     * @return this builder
+     */
+    public CodexBuilder budget(Budget budget) {
+        this.usage = usage.withBudget(Objects.requireNonNull(budget, "budget"));
+        return this;
+    }
+
     /** @return the configuration as it stands now, one immutable value (the fleet derives its endpoints' from it) */
     CodexOptions options() {
         AppServerLaunch l = launch;

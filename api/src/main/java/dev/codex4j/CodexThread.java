@@ -6,6 +6,7 @@ import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
 import dev.codex4j.internal.sdk.Admission;
+import dev.codex4j.internal.sdk.BudgetWatch;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.Link;
 import dev.codex4j.internal.sdk.Observer;
@@ -52,6 +53,8 @@ public final class CodexThread {
     private final ThreadTools tools;
     /** The generation of the client's connection on which the thread is known to be loaded. */
     private volatile long generation;
+    /** The model the thread's turns run on, as far as this object knows: the thread's, then the last turn override. */
+    private volatile @Nullable String model;
 
     CodexThread(Session session, dev.codex4j.protocol.types.Thread info, ThreadOptions options, long generation) {
         this.session = session;
@@ -60,6 +63,13 @@ public final class CodexThread {
         this.options = options;
         this.tools = ThreadTools.of(options.tools());
         this.generation = generation;
+        String m = null;
+        try {
+            m = info.model();
+        } catch (RuntimeException e) {
+            // a newer server's thread whose model does not bind: not known
+        }
+        this.model = m;
     }
 
     /** @return the thread id */
@@ -227,6 +237,8 @@ public final class CodexThread {
      *     not exist on this machine (for a local app-server)
      * @throws dev.codex4j.errors.AuthenticationRequiredException when the server has no account
      *     for its model provider
+     * @throws dev.codex4j.errors.BudgetExceededException when the client's or this thread's
+     *     {@link Budget} is reached (nothing is sent)
      * @throws dev.codex4j.errors.RateLimitedException when the client waits for rate-limit resets
      *     ({@link CodexBuilder#waitForRateLimitReset}) and the account's limit resets later than it waits
      */
@@ -236,6 +248,7 @@ public final class CodexThread {
         session.checkDirectory(options.cwd(), "the turn's cwd");
         session.checkCanRunTurns();
         session.rateLimits().beforeTurn(session.options().usage().rateLimitWait());
+        session.spending().checkBefore(id);
         Admission.Permit permit = session.admission().acquire("the turn on thread " + id);
         boolean permitHandedOver = false;
         try {
@@ -244,18 +257,33 @@ public final class CodexThread {
             // the turn's end, a failed start, or a lost server; safe whenever the runtime runs it (idempotent, lock-free)
             reservation.whenReleased(permit::release);
             permitHandedOver = true;
+            String turnModel = options.model() != null ? options.model() : model;
+            BudgetWatch watch = session.spending().hasBudget(id)
+                    ? new BudgetWatch(connection, id, session.spending(), turnModel, session.options().usage().prices())
+                    : null;
+            boolean watching = false;
             try {
                 long start = System.nanoTime();
                 Observer.TurnSpan span = session.observer().turnStarting();
                 String turnId = turnId(Session.callOn(connection, ClientMethods.TURN_START.name(), TypedCodec.params(params),
                         Deadline.after(session.requestTimeout())));
+                if (options.model() != null) {
+                    model = options.model(); // the server keeps a turn's model for the thread's later turns
+                }
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start,
-                        span, permit);
+                        span, permit, model);
                 reservation.attach(handle);
                 span.started(id, turnId);
+                if (watch != null) {
+                    watch.attach(handle::stopForBudget);
+                    watching = true;
+                }
                 return handle;
             } finally {
                 reservation.close(); // releases it only if it was never claimed (the start failed)
+                if (watch != null && !watching) {
+                    watch.close();
+                }
             }
         } finally {
             if (!permitHandedOver) {
@@ -312,6 +340,34 @@ public final class CodexThread {
                 throw Waits.interrupted("the ending turn of thread " + id, e);
             }
         }
+    }
+
+    /**
+     * Sets this thread's budget on this client (whichever {@code CodexThread} object runs its
+     * turns), in tokens or money, on top of the client's; see {@link Budget} for how it holds.
+     * It counts from what the thread already spent on this client ({@link #spend()}).
+     *
+     * <pre>{@code
+     * thread.budget(Budget.tokens(500_000));
+     * }</pre>
+     *
+     * @param budget the budget, or null to remove it
+     */
+    public void budget(@Nullable Budget budget) {
+        session.spending().threadBudget(id, budget);
+    }
+
+    /** @return this thread's budget on this client, if set */
+    public Optional<Budget> budget() {
+        return Optional.ofNullable(session.spending().threadBudget(id));
+    }
+
+    /**
+     * @return what this thread's turns on this client spent so far (whichever {@code CodexThread}
+     *     object started them): the turns folded to a result, their tokens and cost
+     */
+    public Spend spend() {
+        return session.spending().thread(id);
     }
 
     /**

@@ -48,6 +48,9 @@ public final class RunResult {
     private final Optional<TokenCount> turnUsage;
     private final Optional<TokenCount> threadUsage;
     private final Optional<ContextWindow> contextWindow;
+    private final Optional<String> model;
+    private final Cost cost;
+    private final Optional<String> budgetExceeded;
 
     private RunResult(Builder b) {
         this.turnId = Objects.requireNonNull(b.turnId, "turnId");
@@ -60,6 +63,9 @@ public final class RunResult {
         this.turnUsage = Optional.ofNullable(b.turnUsage);
         this.threadUsage = Optional.ofNullable(b.threadUsage);
         this.contextWindow = Optional.ofNullable(b.contextWindow);
+        this.model = Optional.ofNullable(b.model);
+        this.cost = b.cost != null ? b.cost : new Cost.Unknown("not priced (no PriceTable)");
+        this.budgetExceeded = Optional.ofNullable(b.budgetExceeded);
     }
 
     /** @return a builder; {@code turnId} and {@code status} are required */
@@ -137,6 +143,29 @@ public final class RunResult {
         return contextWindow;
     }
 
+    /** @return the model the turn ran on, as the client knows it (the turn's override, else the thread's), if known */
+    public Optional<String> model() {
+        return model;
+    }
+
+    /**
+     * @return what {@link #turnUsage()} cost at the client's {@link PriceTable}
+     *     ({@link CodexBuilder#prices}); {@link Cost.Unknown} when the model has no price (or the
+     *     client has no table), never zero for lack of a price
+     */
+    public Cost cost() {
+        return cost;
+    }
+
+    /**
+     * @return why the client interrupted this turn for crossing a {@link Budget} (whose budget,
+     *     spent how far), when it did; the status is then {@code interrupted}, or {@code completed}
+     *     when the turn ended before the interrupt took
+     */
+    public Optional<String> budgetExceeded() {
+        return budgetExceeded;
+    }
+
     /** @return wall time from {@code turn/start} to {@code turn/completed}, as seen by the client */
     public long durationMs() {
         return durationMs;
@@ -166,20 +195,21 @@ public final class RunResult {
         return o instanceof RunResult r && turnId.equals(r.turnId) && status.equals(r.status)
                 && finalResponse.equals(r.finalResponse) && items.equals(r.items) && usage.equals(r.usage)
                 && durationMs == r.durationMs && error.equals(r.error) && turnUsage.equals(r.turnUsage)
-                && threadUsage.equals(r.threadUsage) && contextWindow.equals(r.contextWindow);
+                && threadUsage.equals(r.threadUsage) && contextWindow.equals(r.contextWindow) && model.equals(r.model)
+                && cost.equals(r.cost) && budgetExceeded.equals(r.budgetExceeded);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(turnId, status, finalResponse, items, usage, durationMs, error, turnUsage, threadUsage,
-                contextWindow);
+                contextWindow, model, cost, budgetExceeded);
     }
 
     @Override
     public String toString() {
         return "RunResult[turnId=" + turnId + ", status=" + status + ", finalResponse=" + finalResponse + ", items="
                 + items.size() + ", turnUsage=" + turnUsage + ", threadUsage=" + threadUsage + ", contextWindow="
-                + contextWindow + ", durationMs=" + durationMs + ", error=" + error + "]";
+                + contextWindow + ", model=" + model + ", cost=" + cost + budgetExceeded.map(b -> ", budgetExceeded=" + b).orElse("") + ", durationMs=" + durationMs + ", error=" + error + "]";
     }
 
     /**
@@ -200,6 +230,9 @@ public final class RunResult {
         private @Nullable TokenCount turnUsage;
         private @Nullable TokenCount threadUsage;
         private @Nullable ContextWindow contextWindow;
+        private @Nullable String model;
+        private @Nullable Cost cost;
+        private @Nullable String budgetExceeded;
 
         private Builder() {}
 
@@ -248,6 +281,24 @@ public final class RunResult {
         /** @return this, with how full the context window was (null: not known) */
         public Builder contextWindow(@Nullable ContextWindow contextWindow) {
             this.contextWindow = contextWindow;
+            return this;
+        }
+
+        /** @return this, with the model (null: not known) */
+        public Builder model(@Nullable String model) {
+            this.model = model;
+            return this;
+        }
+
+        /** @return this, with the cost (null: unknown, not priced) */
+        public Builder cost(@Nullable Cost cost) {
+            this.cost = cost;
+            return this;
+        }
+
+        /** @return this, with why a budget interrupted it (null: none did) */
+        public Builder budgetExceeded(@Nullable String why) {
+            this.budgetExceeded = why;
             return this;
         }
 

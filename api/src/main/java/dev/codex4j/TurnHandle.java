@@ -102,7 +102,7 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     TurnHandle(CodexThread thread, Connection connection, String id, TurnMailbox mailbox, TurnOptions options,
-            long startNanos, Observer.TurnSpan span, Admission.Permit permit) {
+            long startNanos, Observer.TurnSpan span, Admission.Permit permit, @Nullable String model) {
         this.thread = thread;
         this.connection = connection;
         this.span = span;
@@ -111,7 +111,7 @@ public final class TurnHandle implements AutoCloseable {
         this.mailbox = mailbox;
         this.options = options;
         this.startNanos = startNanos;
-        this.fold = new TurnFold(id, startNanos);
+        this.fold = new TurnFold(id, startNanos, model, thread.session().options().usage().prices());
         // Held weakly by the mailbox: an unconsumed handle nobody can reach lets its events go.
         mailbox.ownedBy(this);
     }
@@ -182,6 +182,12 @@ public final class TurnHandle implements AutoCloseable {
         } catch (RequestTimeoutException e) {
             interruptInBackground();
         }
+    }
+
+    /** The budget watch: the turn crossed a budget; its result says so, and it is interrupted. */
+    void stopForBudget(String why) {
+        fold.budgetExceeded(why);
+        interruptInBackground();
     }
 
     /** @return whether an interrupt was asked for (by {@link #interrupt()}, a timeout, a cancel or close) */
@@ -444,6 +450,7 @@ public final class TurnHandle implements AutoCloseable {
     private void completed(RunResult r) {
         result = r;
         permit.release(); // before the consumer goes on: its next turn() must find this slot free
+        thread.session().spending().add(thread.id(), r);
         span.completed(thread.id(), r);
     }
 

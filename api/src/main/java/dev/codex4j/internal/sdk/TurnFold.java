@@ -1,6 +1,8 @@
 package dev.codex4j.internal.sdk;
 
 import dev.codex4j.ContextWindow;
+import dev.codex4j.Cost;
+import dev.codex4j.PriceTable;
 import dev.codex4j.RunResult;
 import dev.codex4j.TokenCount;
 import dev.codex4j.TurnEvent;
@@ -47,14 +49,17 @@ public final class TurnFold {
 
     private final String turnId;
     private final long startNanos;
+    private final @Nullable String model;
+    private final @Nullable PriceTable prices;
     private final List<ThreadItem> items = new ArrayList<>();
     private @Nullable String lastFinalAnswer;
     private @Nullable String lastUnphased;
     private @Nullable ThreadTokenUsage lastUsage;
-    /** The turn's own tokens so far (null: none reported), and the thread's total at the last update. */
-    private @Nullable TokenCount turnUsage;
-    private @Nullable TokenCount lastTotal;
+    /** The turn's own tokens so far, and the thread's total at the last update. */
+    private final UsageMeter meter = new UsageMeter();
     private @Nullable ContextWindow contextWindow;
+    /** Set by the budget watch's listener (another thread) before it interrupts the turn: why. */
+    private volatile @Nullable String budgetExceeded;
     private @Nullable TurnError lastError;
     /** The last error the server said it would retry; and since when it retries without an answer (0: it does not). */
     private @Nullable TurnError lastRetryError;
@@ -67,8 +72,20 @@ public final class TurnFold {
      * @param startNanos when it was started ({@link System#nanoTime()})
      */
     public TurnFold(String turnId, long startNanos) {
+        this(turnId, startNanos, null, null);
+    }
+
+    /**
+     * @param turnId the turn
+     * @param startNanos when it was started ({@link System#nanoTime()})
+     * @param model the model it runs on, or null when not known
+     * @param prices the client's prices, or null for none (the cost is then unknown)
+     */
+    public TurnFold(String turnId, long startNanos, @Nullable String model, @Nullable PriceTable prices) {
         this.turnId = turnId;
         this.startNanos = startNanos;
+        this.model = model;
+        this.prices = prices;
     }
 
     /**
@@ -175,19 +192,26 @@ public final class TurnFold {
      * add their {@code last} (that model call). Reads every member before changing anything.
      */
     private void usage(ThreadTokenUsage usage) {
-        TokenCount total = TokenCount.of(usage.total());
-        TokenCount last = TokenCount.of(usage.last());
         Long window = usage.modelContextWindow();
-        TokenCount added = lastTotal != null && total.covers(lastTotal) ? total.minus(lastTotal) : last;
-        turnUsage = turnUsage == null ? added : turnUsage.plus(added);
-        lastTotal = total;
+        meter.add(usage);
         lastUsage = usage;
+        TokenCount last = java.util.Objects.requireNonNull(meter.lastCall());
         contextWindow = window != null && window > 0 ? new ContextWindow(last.totalTokens(), window) : null;
     }
 
     /** @return the turn's own tokens so far, or null when none were reported yet */
     public @Nullable TokenCount turnUsage() {
-        return turnUsage;
+        return meter.turn();
+    }
+
+    /**
+     * The budget watch interrupts the turn because it crossed a budget: the result will say why.
+     * Called from the watch's thread, before it sends the interrupt.
+     *
+     * @param why which budget, spent how far
+     */
+    public void budgetExceeded(String why) {
+        budgetExceeded = why;
     }
 
     /**
@@ -220,7 +244,8 @@ public final class TurnFold {
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
         result = RunResult.builder().turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
-                .usage(lastUsage).turnUsage(turnUsage).threadUsage(lastTotal).contextWindow(contextWindow)
+                .usage(lastUsage).turnUsage(meter.turn()).model(model).cost(cost()).threadUsage(meter.threadTotal())
+                .contextWindow(contextWindow).budgetExceeded(budgetExceeded)
                 .durationMs((System.nanoTime() - startNanos) / 1_000_000)
                 .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
@@ -280,6 +305,11 @@ public final class TurnFold {
                 .message("turn/completed of turn " + turnId + " does not bind to this codex4j version's types and"
                         + " has no status: " + reason)
                 .build());
+    }
+
+    private @Nullable Cost cost() {
+        TokenCount t = meter.turn();
+        return prices == null ? null : prices.costOf(model, t == null ? TokenCount.ZERO : t);
     }
 
     private @Nullable String finalResponse() {
