@@ -18,6 +18,9 @@ import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.ThreadCompactStartParams;
+import dev.codex4j.protocol.types.ThreadGoalClearParams;
+import dev.codex4j.protocol.types.ThreadGoalSetParams;
+import dev.codex4j.protocol.types.ThreadGoalStatus;
 import dev.codex4j.protocol.types.ThreadReadParams;
 import dev.codex4j.protocol.types.ThreadReadResponse;
 import dev.codex4j.protocol.types.ThreadSetNameParams;
@@ -339,6 +342,54 @@ public final class CodexThread {
             } catch (InterruptedException e) {
                 throw Waits.interrupted("the ending turn of thread " + id, e);
             }
+        }
+    }
+
+    /**
+     * Sets a goal on the thread ({@code thread/goal/set}, an experimental method: build the client
+     * with {@code experimentalApi(true)}) and returns its run: the server then starts continuation
+     * turns by itself until the goal is complete, paused, or over its token budget (which the
+     * server enforces at turn boundaries, so it may overshoot by one turn). Do not start turns of
+     * your own on the thread meanwhile: the server would take them as steering its running turn.
+     *
+     * <pre>{@code
+     * try (GoalRun run = thread.startGoal("Make every test pass", 200_000L)) {
+     *     GoalResult r = run.await(Duration.ofMinutes(30));
+     * }
+     * }</pre>
+     *
+     * @param objective the objective
+     * @param tokenBudget the goal's token budget, passed to the server, or null for none
+     * @return the run; close it when done
+     */
+    public GoalRun startGoal(String objective, @Nullable Long tokenBudget) {
+        Objects.requireNonNull(objective, "objective");
+        return goal(ThreadGoalSetParams.builder().threadId(id).objective(objective).tokenBudget(tokenBudget).build());
+    }
+
+    /**
+     * Resumes a paused goal ({@code thread/goal/set} with status {@code active}) as a new run.
+     *
+     * @return the run; close it when done
+     */
+    public GoalRun resumeGoal() {
+        return goal(ThreadGoalSetParams.builder().threadId(id).status(ThreadGoalStatus.ACTIVE).build());
+    }
+
+    /** Clears the thread's goal ({@code thread/goal/clear}). */
+    public void clearGoal() {
+        session.callOn(link().connection, ClientMethods.THREAD_GOAL_CLEAR, ThreadGoalClearParams.builder().threadId(id).build());
+    }
+
+    private GoalRun goal(ThreadGoalSetParams params) {
+        Connection c = link().connection;
+        GoalRun run = new GoalRun(this, c); // listening before the server starts the first turn
+        try {
+            run.started(session.callOn(c, ClientMethods.THREAD_GOAL_SET, params).goal());
+            return run;
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
         }
     }
 

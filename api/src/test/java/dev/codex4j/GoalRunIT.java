@@ -1,0 +1,44 @@
+package dev.codex4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codex4j.protocol.types.ThreadGoalStatus;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.testkit.ModelReply;
+import dev.codex4j.testkit.OfflineCodex;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A goal run against the real Codex CLI and the mock model: the server runs continuation turns by
+ * itself until the goal's token budget stops it (observed: at a turn boundary), and the run holds
+ * every turn with its usage.
+ */
+class GoalRunIT {
+    @Test
+    void aGoalRunsThreeContinuationTurnsUntilItsTokenBudgetStopsIt() {
+        try (OfflineCodex offline = OfflineCodex.start();
+                Codex codex = Codex.builder().launch(offline.launch()).experimentalApi(true).build()) {
+            for (int i = 1; i <= 6; i++) {
+                offline.server().enqueue(ModelReply.message("step " + i).usage(new ModelReply.Usage(1000, 0, 1, 0)));
+            }
+            CodexThread thread = codex.startThread();
+            GoalResult r;
+            try (GoalRun run = thread.startGoal("do it", 2500L)) {
+                r = run.await(Duration.ofSeconds(60));
+            }
+            assertFalse(r.interrupted(), r.toString());
+            assertEquals(ThreadGoalStatus.BUDGET_LIMITED, r.goal().status(), r.toString());
+            assertEquals(3, r.turns().size(), r.toString());
+            for (RunResult t : r.turns()) {
+                assertEquals(TurnStatus.COMPLETED, t.status());
+                assertEquals(1001, t.turnUsage().orElseThrow().totalTokens(), t.toString());
+            }
+            assertEquals(3003, r.usage().totalTokens());
+            assertEquals("step 3", r.finalResponse().orElseThrow());
+            assertTrue(r.goal().tokensUsed() >= 2500, r.toString());
+        }
+    }
+}
