@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,6 +40,37 @@ class GoalRunIT {
             assertEquals(3003, r.usage().totalTokens());
             assertEquals("step 3", r.finalResponse().orElseThrow());
             assertTrue(r.goal().tokensUsed() >= 2500, r.toString());
+        }
+    }
+
+    @Test
+    void aGoalInterruptedIsPausedAndCanBeResumedAndCleared() {
+        try (OfflineCodex offline = OfflineCodex.start();
+                Codex codex = Codex.builder().launch(offline.launch()).experimentalApi(true).build()) {
+            offline.server().defaultReply(req -> ModelReply.message("working on it")
+                    .usage(new ModelReply.Usage(10, 0, 1, 0)).eventDelay(Duration.ofMillis(20)));
+            CodexThread thread = codex.startThread();
+            GoalResult first;
+            try (GoalRun run = thread.startGoal("a long job", null)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !run.result().turns().isEmpty());
+                run.interrupt();
+                first = run.await(Duration.ofSeconds(30));
+            }
+            assertTrue(first.interrupted(), first.toString());
+            assertEquals(ThreadGoalStatus.PAUSED, first.goal().status(), first.toString());
+            int callsWhenPaused = offline.server().requestCount();
+
+            GoalResult second;
+            try (GoalRun run = thread.resumeGoal()) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !run.result().turns().isEmpty());
+                run.interrupt();
+                second = run.await(Duration.ofSeconds(30));
+            }
+            assertTrue(offline.server().requestCount() > callsWhenPaused, "the resumed goal ran again");
+            assertEquals(ThreadGoalStatus.PAUSED, second.goal().status(), second.toString());
+            assertTrue(second.turns().stream().noneMatch(t -> first.turns().stream()
+                    .anyMatch(f -> f.turnId().equals(t.turnId()))), "the resumed run holds only its own turns");
+            thread.clearGoal();
         }
     }
 }
