@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A limit on what turns may spend, in tokens or in money (at the client's {@link PriceTable}), for
- * a client ({@link CodexBuilder#budget}) or a thread ({@link CodexThread#budget}).
+ * a client ({@link CodexBuilder#budget}) or a thread ({@link CodexThread#budget(Budget)}).
  *
  * <p>A budget holds in two places: a turn is refused before anything is sent when the spend has
  * reached it ({@link dev.codex4j.errors.BudgetExceededException}), and a turn in flight whose
