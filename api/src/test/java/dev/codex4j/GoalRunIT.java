@@ -9,7 +9,12 @@ import dev.codex4j.protocol.types.ThreadGoalStatus;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.ServerNotification;
+import dev.codex4j.protocol.types.ThreadGoalSetParams;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +76,29 @@ class GoalRunIT {
             assertTrue(second.turns().stream().noneMatch(t -> first.turns().stream()
                     .anyMatch(f -> f.turnId().equals(t.turnId()))), "the resumed run holds only its own turns");
             thread.clearGoal();
+        }
+    }
+
+    @Test
+    void turnsTheServerStartsWithNoGoalRunWaitingReachTheThreadsSubscribers() {
+        try (OfflineCodex offline = OfflineCodex.start();
+                Codex codex = Codex.builder().launch(offline.launch()).experimentalApi(true).build()) {
+            for (int i = 1; i <= 4; i++) {
+                offline.server().enqueue(ModelReply.message("alone " + i).usage(new ModelReply.Usage(1000, 0, 1, 0)));
+            }
+            CodexThread thread = codex.startThread();
+            List<String> completed = new CopyOnWriteArrayList<>();
+            try (Subscription s = thread.subscribe(n -> {
+                if (n instanceof ServerNotification.TurnCompleted c) {
+                    completed.add(c.params().turn().id());
+                }
+            })) {
+                // the raw method: no GoalRun listens; the budget stops the goal after two turns
+                codex.request(ClientMethods.THREAD_GOAL_SET, ThreadGoalSetParams.builder().threadId(thread.id())
+                        .objective("nobody waits").tokenBudget(1500L).build());
+                await().atMost(Duration.ofSeconds(30)).until(() -> completed.size() >= 2);
+            }
+            assertEquals(2, new java.util.HashSet<>(completed).size(), completed.toString());
         }
     }
 }
