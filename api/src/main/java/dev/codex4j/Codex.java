@@ -17,6 +17,9 @@ import dev.codex4j.internal.sdk.Transports;
 import dev.codex4j.protocol.AppServerLaunch;
 import dev.codex4j.protocol.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.types.GetAccountRateLimitsParams;
+import dev.codex4j.protocol.types.GetAccountRateLimitsResponse;
+import dev.codex4j.protocol.types.RateLimitSnapshot;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.types.DynamicToolCallResponse;
@@ -48,6 +51,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -366,6 +370,43 @@ public final class Codex implements CodexClient {
     public void logout() {
         session.call(ClientMethods.ACCOUNT_LOGOUT, null);
         session.refreshAccount();
+    }
+
+    /**
+     * Reads the account's rate limits from the server ({@code account/rateLimits/read}); the client
+     * remembers them as {@link #rateLimits()}.
+     *
+     * <pre>{@code
+     * RateLimitWindow w = codex.readRateLimits().rateLimits().primary();
+     * if (w != null) System.out.println(w.usedPercent() + "% used, resets at " + w.resetsAt());
+     * }</pre>
+     *
+     * @return the server's reply (the generated type: the limits, and per limit id)
+     * @throws dev.codex4j.errors.CodexRpcException for an error reply (a server without an account
+     *     may have no limits to read)
+     */
+    public GetAccountRateLimitsResponse readRateLimits() {
+        GetAccountRateLimitsResponse r = session.call(ClientMethods.ACCOUNT_RATE_LIMITS_READ,
+                GetAccountRateLimitsParams.builder().build());
+        session.rateLimits().update(r.rateLimits());
+        return r;
+    }
+
+    /**
+     * @return the account's rate limits as this client last heard of them: the server's last
+     *     {@code account/rateLimits/updated} (it sends one after each model call) or
+     *     {@link #readRateLimits()}; empty before either
+     */
+    public Optional<RateLimitSnapshot> rateLimits() {
+        return Optional.ofNullable(session.rateLimits().last());
+    }
+
+    /**
+     * @return what this client's turns spent so far (the turns folded to a result): their tokens,
+     *     and their cost at the client's {@link PriceTable} (unknown when a model had no price)
+     */
+    public Spend spend() {
+        return session.spending().client();
     }
 
     /**

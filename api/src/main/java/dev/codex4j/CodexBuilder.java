@@ -10,6 +10,7 @@ import dev.codex4j.internal.runtime.Secrets;
 import dev.codex4j.internal.runtime.StreamTransport;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.CodexOptions;
+import dev.codex4j.internal.sdk.UsageOptions;
 import dev.codex4j.internal.sdk.Link;
 import dev.codex4j.internal.sdk.ListenerFanOut;
 import dev.codex4j.internal.sdk.SdkAccess;
@@ -97,6 +98,7 @@ public final class CodexBuilder {
     private @Nullable Supervision supervision;
     private int maxConcurrentTurns = Integer.MAX_VALUE;
     private Duration admissionWait = Duration.ZERO;
+    private UsageOptions usage = UsageOptions.DEFAULTS;
 
     /** Use {@link Codex#builder()}. */
     CodexBuilder() {}
@@ -529,6 +531,53 @@ public final class CodexBuilder {
         return new Codex(options());
     }
 
+    /**
+     * Opt-in: before a turn is started, when the account's usage limit is known to be used up (an
+     * {@code account/rateLimits/updated} with a window at 100%, as the server sends before a turn
+     * fails with {@link dev.codex4j.errors.UsageLimitException}), wait for the window's reset if it
+     * is at most {@code maxWait} away, instead of starting a turn that can only fail; a reset
+     * further away refuses the turn at once with {@link dev.codex4j.errors.RateLimitedException},
+     * before anything is sent. Off by default (zero): turns are started whatever the limits say.
+     * The wait is interruptible; a limit whose reset time nobody reported is not waited for.
+     *
+     * <pre>{@code
+     * Codex codex = Codex.builder().waitForRateLimitReset(Duration.ofMinutes(15)).build();
+     * }</pre>
+     *
+     * @param maxWait the longest wait for a reset (zero: off)
+     * @return this builder
+     * @throws IllegalArgumentException when {@code maxWait} is negative
+     */
+    public CodexBuilder waitForRateLimitReset(Duration maxWait) {
+        this.usage = usage.withRateLimitWait(Objects.requireNonNull(maxWait, "maxWait"));
+        return this;
+    }
+
+    /**
+     * The prices of the models, per million tokens, that {@link RunResult#cost()}, the thread's and
+     * the client's {@link Spend} use. None by default: codex4j has no prices built in (they go
+     * stale), and a model without a price has an unknown cost, never zero.
+     *
+     * @param prices the price table
+     * @return this builder
+     */
+    public CodexBuilder prices(PriceTable prices) {
+        this.usage = usage.withPrices(Objects.requireNonNull(prices, "prices"));
+        return this;
+    }
+
+    /**
+     * A budget for all the client's turns, in tokens or money (see {@link Budget} for how it holds
+     * and how far concurrent turns can overshoot it). A money budget needs {@link #prices}.
+     *
+     * @param budget the budget
+     * @return this builder
+     */
+    public CodexBuilder budget(Budget budget) {
+        this.usage = usage.withBudget(Objects.requireNonNull(budget, "budget"));
+        return this;
+    }
+
     /** @return the configuration as it stands now, one immutable value (the fleet derives its endpoints' from it) */
     CodexOptions options() {
         AppServerLaunch l = launch;
@@ -543,7 +592,7 @@ public final class CodexBuilder {
                 handshakeTimeout, turnWatchdog, checkAuthentication, approvalHandler, inbox,
                 eventListeners.isEmpty() ? null
                         : eventListeners.size() == 1 ? eventListeners.get(0) : new ListenerFanOut(eventListeners),
-                subscriptionBuffer, reconnectTimeout, supervision, maxConcurrentTurns, admissionWait);
+                subscriptionBuffer, reconnectTimeout, supervision, maxConcurrentTurns, admissionWait, usage);
     }
 
     /** @return the SDK's version, sent as the default client version */

@@ -7,6 +7,7 @@ import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
 import dev.codex4j.internal.sdk.Admission;
+import dev.codex4j.internal.sdk.BudgetWatch;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.Link;
 import dev.codex4j.internal.sdk.Observer;
@@ -31,6 +32,9 @@ import dev.codex4j.protocol.types.ThreadForkParams;
 import dev.codex4j.protocol.types.ThreadRevertParams;
 import dev.codex4j.protocol.types.ThreadRevertResponse;
 import dev.codex4j.protocol.types.Turn;
+import dev.codex4j.protocol.types.ThreadGoalClearParams;
+import dev.codex4j.protocol.types.ThreadGoalSetParams;
+import dev.codex4j.protocol.types.ThreadGoalStatus;
 import dev.codex4j.protocol.types.ThreadReadParams;
 import dev.codex4j.protocol.types.ThreadReadResponse;
 import dev.codex4j.protocol.types.ThreadSetNameParams;
@@ -69,6 +73,8 @@ public final class CodexThread {
     private final ThreadTools tools;
     /** The generation of the client's connection on which the thread is known to be loaded. */
     private volatile long generation;
+    /** The model the thread's turns run on, as far as this object knows: the thread's, then the last turn override. */
+    private volatile @Nullable String model;
 
     CodexThread(Session session, dev.codex4j.protocol.types.Thread info, ThreadOptions options, long generation) {
         this.session = session;
@@ -77,6 +83,13 @@ public final class CodexThread {
         this.options = options;
         this.tools = ThreadTools.of(options.tools());
         this.generation = generation;
+        String m = null;
+        try {
+            m = info.model();
+        } catch (RuntimeException e) {
+            // a newer server's thread whose model does not bind: not known
+        }
+        this.model = m;
     }
 
     /** @return the thread id */
@@ -244,12 +257,16 @@ public final class CodexThread {
      *     not exist on this machine (for a local app-server)
      * @throws dev.codex4j.errors.AuthenticationRequiredException when the server has no account
      *     for its model provider
+     * @throws dev.codex4j.errors.BudgetExceededException when the client's or this thread's
+     *     {@link Budget} is reached (nothing is sent)
+     * @throws dev.codex4j.errors.RateLimitedException when the client waits for rate-limit resets
+     *     ({@link CodexBuilder#waitForRateLimitReset}) and the account's limit resets later than it waits
      */
     public TurnHandle turn(List<? extends UserInput> input, TurnOptions options) {
         Objects.requireNonNull(options, "options");
         TurnStartParams params = options.startParams(id, Inputs.check(input));
         session.checkDirectory(options.cwd(), "the turn's cwd");
-        return begin(options, params.model(), connection -> turnId(Session.callOn(connection, ClientMethods.TURN_START.name(),
+        return begin(options, connection -> turnId(Session.callOn(connection, ClientMethods.TURN_START.name(),
                 TypedCodec.params(params), Deadline.after(session.requestTimeout()))));
     }
 
@@ -257,8 +274,10 @@ public final class CodexThread {
      * Starts a turn with {@code start} (a request that starts one and answers its id: turn/start,
      * review/start, thread/queue/start) under this thread's one-turn reservation, and claims it.
      */
-    private TurnHandle begin(TurnOptions options, @Nullable String model, Function<Connection, String> start) {
+    private TurnHandle begin(TurnOptions options, Function<Connection, String> start) {
         session.checkCanRunTurns();
+        session.rateLimits().beforeTurn(session.options().usage().rateLimitWait());
+        session.spending().checkBefore(id);
         Admission.Permit permit = session.admission().acquire("the turn on thread " + id);
         boolean permitHandedOver = false;
         try {
@@ -267,9 +286,14 @@ public final class CodexThread {
             // the turn's end, a failed start, or a lost server; safe whenever the runtime runs it (idempotent, lock-free)
             reservation.whenReleased(permit::release);
             permitHandedOver = true;
+            String turnModel = options.model() != null ? options.model() : model;
+            BudgetWatch watch = session.spending().hasBudget(id)
+                    ? new BudgetWatch(connection, id, session.spending(), turnModel, session.options().usage().prices())
+                    : null;
+            boolean watching = false;
             try {
                 long start0 = System.nanoTime();
-                Observer.TurnSpan span = session.observer().turnStarting(id, model);
+                Observer.TurnSpan span = session.observer().turnStarting(id, turnModel);
                 String turnId;
                 Observer.Scope inTurn = span.enter(); // the request that starts it is sent inside the turn's span (tracing)
                 try {
@@ -280,13 +304,23 @@ public final class CodexThread {
                 } finally {
                     inTurn.close();
                 }
+                if (options.model() != null) {
+                    model = options.model(); // the server keeps a turn's model for the thread's later turns
+                }
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start0,
-                        span, permit);
+                        span, permit, model);
                 reservation.attach(handle);
                 span.started(id, turnId);
+                if (watch != null) {
+                    watch.attach(handle::stopForBudget);
+                    watching = true;
+                }
                 return handle;
             } finally {
                 reservation.close(); // releases it only if it was never claimed (the start failed)
+                if (watch != null && !watching) {
+                    watch.close();
+                }
             }
         } finally {
             if (!permitHandedOver) {
@@ -356,6 +390,82 @@ public final class CodexThread {
                 throw Waits.interrupted("the ending turn of thread " + id, e);
             }
         }
+    }
+
+    /**
+     * Sets a goal on the thread ({@code thread/goal/set}, an experimental method: build the client
+     * with {@code experimentalApi(true)}) and returns its run: the server then starts continuation
+     * turns by itself until the goal is complete, paused, or over its token budget (which the
+     * server enforces at turn boundaries, so it may overshoot by one turn). Do not start turns of
+     * your own on the thread meanwhile: the server would take them as steering its running turn.
+     *
+     * <pre>{@code
+     * try (GoalRun run = thread.startGoal("Make every test pass", 200_000L)) {
+     *     GoalResult r = run.await(Duration.ofMinutes(30));
+     * }
+     * }</pre>
+     *
+     * @param objective the objective
+     * @param tokenBudget the goal's token budget, passed to the server, or null for none
+     * @return the run; close it when done
+     */
+    public GoalRun startGoal(String objective, @Nullable Long tokenBudget) {
+        Objects.requireNonNull(objective, "objective");
+        return goal(ThreadGoalSetParams.builder().threadId(id).objective(objective).tokenBudget(tokenBudget).build());
+    }
+
+    /**
+     * Resumes a paused goal ({@code thread/goal/set} with status {@code active}) as a new run.
+     *
+     * @return the run; close it when done
+     */
+    public GoalRun resumeGoal() {
+        return goal(ThreadGoalSetParams.builder().threadId(id).status(ThreadGoalStatus.ACTIVE).build());
+    }
+
+    /** Clears the thread's goal ({@code thread/goal/clear}). */
+    public void clearGoal() {
+        session.callOn(link().connection, ClientMethods.THREAD_GOAL_CLEAR, ThreadGoalClearParams.builder().threadId(id).build());
+    }
+
+    private GoalRun goal(ThreadGoalSetParams params) {
+        Connection c = link().connection;
+        GoalRun run = new GoalRun(this, c); // listening before the server starts the first turn
+        try {
+            run.started(session.callOn(c, ClientMethods.THREAD_GOAL_SET, params).goal());
+            return run;
+        } catch (RuntimeException e) {
+            run.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sets this thread's budget on this client (whichever {@code CodexThread} object runs its
+     * turns), in tokens or money, on top of the client's; see {@link Budget} for how it holds.
+     * It counts from what the thread already spent on this client ({@link #spend()}).
+     *
+     * <pre>{@code
+     * thread.budget(Budget.tokens(500_000));
+     * }</pre>
+     *
+     * @param budget the budget, or null to remove it
+     */
+    public void budget(@Nullable Budget budget) {
+        session.spending().threadBudget(id, budget);
+    }
+
+    /** @return this thread's budget on this client, if set */
+    public Optional<Budget> budget() {
+        return Optional.ofNullable(session.spending().threadBudget(id));
+    }
+
+    /**
+     * @return what this thread's turns on this client spent so far (whichever {@code CodexThread}
+     *     object started them): the turns folded to a result, their tokens and cost
+     */
+    public Spend spend() {
+        return session.spending().thread(id);
     }
 
     /**
@@ -547,7 +657,7 @@ public final class CodexThread {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(options, "options");
         ReviewStartParams params = ReviewStartParams.builder().threadId(id).target(target).build();
-        return begin(options, options.model(), connection -> session.callOn(connection, ClientMethods.REVIEW_START, params).turn().id());
+        return begin(options, connection -> session.callOn(connection, ClientMethods.REVIEW_START, params).turn().id());
     }
 
     /**
@@ -648,7 +758,7 @@ public final class CodexThread {
         requireExperimental(ClientMethods.THREAD_QUEUE_START.name());
         ThreadQueueStartParams params = ThreadQueueStartParams.builder().threadId(id).queuedSubmissionId(queuedSubmissionId)
                 .build();
-        return begin(TurnOptions.defaults(), null,
+        return begin(TurnOptions.defaults(),
                 connection -> session.callOn(connection, ClientMethods.THREAD_QUEUE_START, params).turn().id());
     }
 

@@ -28,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * System.out.println(r.finalResponse().orElse("(no answer)") + " in " + r.durationMs() + " ms");
  * }</pre>
  *
+ * <p>Token usage: {@link #turnUsage()} is this turn's own (all its model calls), {@link #threadUsage()}
+ * the thread's so far, {@link #contextWindow()} how full the model's window is; {@link #usage()}
+ * is the server's last report as it was sent.
+ *
  * <p>A final class with accessors rather than a record, so that it can gain members (issue 25 adds
  * the turn's own usage and cost) without breaking anyone: a record's new component would change
  * its constructor and every record pattern that takes it apart. Build one for a test with
@@ -41,6 +45,12 @@ public final class RunResult {
     private final Optional<ThreadTokenUsage> usage;
     private final long durationMs;
     private final Optional<TurnError> error;
+    private final Optional<TokenCount> turnUsage;
+    private final Optional<TokenCount> threadUsage;
+    private final Optional<ContextWindow> contextWindow;
+    private final Optional<String> model;
+    private final Cost cost;
+    private final Optional<String> budgetExceeded;
 
     private RunResult(Builder b) {
         this.turnId = Objects.requireNonNull(b.turnId, "turnId");
@@ -50,6 +60,12 @@ public final class RunResult {
         this.usage = Optional.ofNullable(b.usage);
         this.durationMs = b.durationMs;
         this.error = Optional.ofNullable(b.error);
+        this.turnUsage = Optional.ofNullable(b.turnUsage);
+        this.threadUsage = Optional.ofNullable(b.threadUsage);
+        this.contextWindow = Optional.ofNullable(b.contextWindow);
+        this.model = Optional.ofNullable(b.model);
+        this.cost = b.cost != null ? b.cost : new Cost.Unknown("not priced (no PriceTable)");
+        this.budgetExceeded = Optional.ofNullable(b.budgetExceeded);
     }
 
     /** @return a builder; {@code turnId} and {@code status} are required */
@@ -81,11 +97,73 @@ public final class RunResult {
     }
 
     /**
-     * @return the thread's token usage as last reported during the turn ({@code last}: the last
-     *     model call, {@code total}: the thread so far), if reported
+     * The thread's token usage as last reported during the turn, in the protocol's form, unchanged
+     * since 0.x: {@code last} is the turn's <em>last model call</em> only, and {@code total} the
+     * <em>whole thread</em> so far. Neither is this turn's usage (a turn with a tool call makes
+     * several model calls; the total counts every earlier turn): for that, read
+     * {@link #turnUsage()}.
+     *
+     * @return the last {@code thread/tokenUsage/updated} of the turn, if reported
      */
     public Optional<ThreadTokenUsage> usage() {
         return usage;
+    }
+
+    /**
+     * This turn's own tokens: what the thread's {@code total} grew by over the turn, all its model
+     * calls together. The SDK adds up, per {@code thread/tokenUsage/updated} of the turn (the server
+     * sends one after each model call), how much the thread's total grew since the previous one;
+     * the turn's first update, and one whose total went down (history compacted, or the thread
+     * resumed in a restarted server that counts afresh), count their {@code last} (that model
+     * call) instead. So a repeated update counts once, and a restart or compaction neither loses
+     * the turn's calls nor counts the thread's earlier turns.
+     *
+     * <pre>{@code
+     * RunResult r = thread.run("Run the tests and fix what fails");
+     * long spent = r.turnUsage().map(TokenCount::totalTokens).orElse(0L);
+     * }</pre>
+     *
+     * @return the turn's tokens; empty when the server reported none during the turn (no model
+     *     call finished, as in a turn interrupted or failed before the model answered)
+     */
+    public Optional<TokenCount> turnUsage() {
+        return turnUsage;
+    }
+
+    /** @return the thread's tokens so far (its {@code total} at the turn's last update), if reported */
+    public Optional<TokenCount> threadUsage() {
+        return threadUsage;
+    }
+
+    /**
+     * @return how full the model's context window was after the turn's last model call; empty when
+     *     no usage was reported or the server did not say the window's size
+     */
+    public Optional<ContextWindow> contextWindow() {
+        return contextWindow;
+    }
+
+    /** @return the model the turn ran on, as the client knows it (the turn's override, else the thread's), if known */
+    public Optional<String> model() {
+        return model;
+    }
+
+    /**
+     * @return what {@link #turnUsage()} cost at the client's {@link PriceTable}
+     *     ({@link CodexBuilder#prices}); {@link Cost.Unknown} when the model has no price (or the
+     *     client has no table), never zero for lack of a price
+     */
+    public Cost cost() {
+        return cost;
+    }
+
+    /**
+     * @return why the client interrupted this turn for crossing a {@link Budget} (whose budget,
+     *     spent how far), when it did; the status is then {@code interrupted}, or {@code completed}
+     *     when the turn ended before the interrupt took
+     */
+    public Optional<String> budgetExceeded() {
+        return budgetExceeded;
     }
 
     /** @return wall time from {@code turn/start} to {@code turn/completed}, as seen by the client */
@@ -116,18 +194,22 @@ public final class RunResult {
     public boolean equals(Object o) {
         return o instanceof RunResult r && turnId.equals(r.turnId) && status.equals(r.status)
                 && finalResponse.equals(r.finalResponse) && items.equals(r.items) && usage.equals(r.usage)
-                && durationMs == r.durationMs && error.equals(r.error);
+                && durationMs == r.durationMs && error.equals(r.error) && turnUsage.equals(r.turnUsage)
+                && threadUsage.equals(r.threadUsage) && contextWindow.equals(r.contextWindow) && model.equals(r.model)
+                && cost.equals(r.cost) && budgetExceeded.equals(r.budgetExceeded);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(turnId, status, finalResponse, items, usage, durationMs, error);
+        return Objects.hash(turnId, status, finalResponse, items, usage, durationMs, error, turnUsage, threadUsage,
+                contextWindow, model, cost, budgetExceeded);
     }
 
     @Override
     public String toString() {
         return "RunResult[turnId=" + turnId + ", status=" + status + ", finalResponse=" + finalResponse + ", items="
-                + items.size() + ", usage=" + usage + ", durationMs=" + durationMs + ", error=" + error + "]";
+                + items.size() + ", turnUsage=" + turnUsage + ", threadUsage=" + threadUsage + ", contextWindow="
+                + contextWindow + ", model=" + model + ", cost=" + cost + budgetExceeded.map(b -> ", budgetExceeded=" + b).orElse("") + ", durationMs=" + durationMs + ", error=" + error + "]";
     }
 
     /**
@@ -145,6 +227,12 @@ public final class RunResult {
         private @Nullable ThreadTokenUsage usage;
         private long durationMs;
         private @Nullable TurnError error;
+        private @Nullable TokenCount turnUsage;
+        private @Nullable TokenCount threadUsage;
+        private @Nullable ContextWindow contextWindow;
+        private @Nullable String model;
+        private @Nullable Cost cost;
+        private @Nullable String budgetExceeded;
 
         private Builder() {}
 
@@ -175,6 +263,42 @@ public final class RunResult {
         /** @return this, with the token usage (null: not reported) */
         public Builder usage(@Nullable ThreadTokenUsage usage) {
             this.usage = usage;
+            return this;
+        }
+
+        /** @return this, with the turn's own tokens (null: none reported) */
+        public Builder turnUsage(@Nullable TokenCount turnUsage) {
+            this.turnUsage = turnUsage;
+            return this;
+        }
+
+        /** @return this, with the thread's tokens so far (null: not reported) */
+        public Builder threadUsage(@Nullable TokenCount threadUsage) {
+            this.threadUsage = threadUsage;
+            return this;
+        }
+
+        /** @return this, with how full the context window was (null: not known) */
+        public Builder contextWindow(@Nullable ContextWindow contextWindow) {
+            this.contextWindow = contextWindow;
+            return this;
+        }
+
+        /** @return this, with the model (null: not known) */
+        public Builder model(@Nullable String model) {
+            this.model = model;
+            return this;
+        }
+
+        /** @return this, with the cost (null: unknown, not priced) */
+        public Builder cost(@Nullable Cost cost) {
+            this.cost = cost;
+            return this;
+        }
+
+        /** @return this, with why a budget interrupted it (null: none did) */
+        public Builder budgetExceeded(@Nullable String why) {
+            this.budgetExceeded = why;
             return this;
         }
 

@@ -15,7 +15,10 @@ import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.internal.sdk.Admission;
 import dev.codex4j.internal.sdk.Observer;
+import dev.codex4j.internal.sdk.RateLimitTracker;
 import dev.codex4j.internal.sdk.TurnFold;
+import dev.codex4j.errors.UsageLimitException;
+import dev.codex4j.protocol.types.RateLimitSnapshot;
 import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.types.TurnError;
@@ -72,6 +75,11 @@ public final class TurnHandle implements AutoCloseable {
     private final String id;
     private final TurnMailbox mailbox;
     private final TurnOptions options;
+    /**
+     * How long a turn that failed on a limit waits for the {@code account/rateLimits/updated} the
+     * server sent just before (delivered on another thread) to be read.
+     */
+    private static final Duration LIMIT_SNAPSHOT_PATIENCE = Duration.ofMillis(250);
     private final long startNanos;
     /** Who reads the mailbox now: null, a Thread (run()), an {@link AsyncRun}, or a {@link TurnEventStream}. */
     private final AtomicReference<@Nullable Object> consumer = new AtomicReference<>();
@@ -96,7 +104,7 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     TurnHandle(CodexThread thread, Connection connection, String id, TurnMailbox mailbox, TurnOptions options,
-            long startNanos, Observer.TurnSpan span, Admission.Permit permit) {
+            long startNanos, Observer.TurnSpan span, Admission.Permit permit, @Nullable String model) {
         this.thread = thread;
         this.connection = connection;
         this.span = span;
@@ -105,7 +113,7 @@ public final class TurnHandle implements AutoCloseable {
         this.mailbox = mailbox;
         this.options = options;
         this.startNanos = startNanos;
-        this.fold = new TurnFold(id, startNanos);
+        this.fold = new TurnFold(id, startNanos, model, thread.session().options().usage().prices());
         // Held weakly by the mailbox: an unconsumed handle nobody can reach lets its events go.
         mailbox.ownedBy(this);
     }
@@ -203,6 +211,12 @@ public final class TurnHandle implements AutoCloseable {
         }
     }
 
+    /** The budget watch: the turn crossed a budget; its result says so, and it is interrupted. */
+    void stopForBudget(String why) {
+        fold.budgetExceeded(why);
+        interruptInBackground();
+    }
+
     /** @return whether an interrupt was asked for (by {@link #interrupt()}, a timeout, a cancel or close) */
     public boolean isInterruptRequested() {
         return interruptRequested;
@@ -261,7 +275,8 @@ public final class TurnHandle implements AutoCloseable {
      * (or many events have piled up), then folds them in one go.
      *
      * @return the result; status {@code completed} or {@code interrupted}
-     * @throws TurnFailedException when the turn failed, with the server's error
+     * @throws TurnFailedException when the turn failed, with the server's error; a
+     *     {@link UsageLimitException} when it failed on the account's usage or rate limit
      * @throws TurnTimeoutException when {@link TurnOptions#timeout()} passed: thrown at the
      *     deadline, whatever the server does; an interrupt of the turn has been requested
      * @throws TransportClosedException when the connection closed first
@@ -462,14 +477,21 @@ public final class TurnHandle implements AutoCloseable {
     private void completed(RunResult r) {
         result = r;
         permit.release(); // before the consumer goes on: its next turn() must find this slot free
+        thread.session().spending().add(thread.id(), r);
         span.completed(thread.id(), r);
     }
 
     private RunResult resultOrThrow() {
         RunResult r = Objects.requireNonNull(result, "no result");
         if (r.status().equals(TurnStatus.FAILED)) {
-            throw new TurnFailedException(r.turnId(), r, r.error().orElseGet(() -> TurnError.builder()
-                    .message("turn failed (the server gave no error)").build()));
+            TurnError error = r.error().orElseGet(() -> TurnError.builder()
+                    .message("turn failed (the server gave no error)").build());
+            if (UsageLimitException.isLimit(error)) {
+                RateLimitTracker limits = thread.session().rateLimits();
+                RateLimitSnapshot snapshot = limits.afterLimitFailure(LIMIT_SNAPSHOT_PATIENCE);
+                throw new UsageLimitException(r.turnId(), r, error, snapshot, limits.blockedUntil());
+            }
+            throw new TurnFailedException(r.turnId(), r, error);
         }
         return r;
     }

@@ -33,8 +33,20 @@ public class TurnFailedException extends CodexException {
      * @param error the server's error
      */
     public TurnFailedException(String turnId, Object result, TurnError error) {
+        this(turnId, result, error, "");
+    }
+
+    /**
+     * For subclasses that say more.
+     *
+     * @param turnId the failed turn
+     * @param result the failed turn's result
+     * @param error the server's error
+     * @param more appended to the message
+     */
+    protected TurnFailedException(String turnId, Object result, TurnError error, String more) {
         super("Turn " + turnId + " failed: " + error.message()
-                + name(error.codexErrorInfo()).map(k -> " (" + k + ")").orElse(""));
+                + name(error.codexErrorInfo()).map(k -> " (" + k + ")").orElse("") + more);
         this.result = result;
         this.error = error;
     }

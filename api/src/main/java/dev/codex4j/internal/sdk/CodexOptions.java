@@ -41,6 +41,7 @@ import org.jspecify.annotations.Nullable;
  * @param supervision restart the server when lost, or null for no supervision
  * @param maxConcurrentTurns the most turns at once ({@link Integer#MAX_VALUE}: no limit)
  * @param admissionWait how long a turn over the limit waits for a slot
+ * @param usage usage, cost, budgets and rate limits (issue 25)
  */
 public record CodexOptions(
         AppServerLaunch launch,
@@ -65,7 +66,8 @@ public record CodexOptions(
         Duration reconnectTimeout,
         @Nullable Supervision supervision,
         int maxConcurrentTurns,
-        Duration admissionWait) {
+        Duration admissionWait,
+        UsageOptions usage) {
 
     /** Checks and copies. */
     public CodexOptions {
@@ -76,6 +78,7 @@ public record CodexOptions(
         Objects.requireNonNull(approvalHandler, "approvalHandler");
         Objects.requireNonNull(versionPolicy, "versionPolicy");
         optOutNotifications = List.copyOf(optOutNotifications);
+        Objects.requireNonNull(usage, "usage");
     }
 
     /** @return whether the server is restarted when lost */
@@ -88,7 +91,7 @@ public record CodexOptions(
         return new CodexOptions(launch, transport, link, connectionOptions, clientName, clientTitle, clientVersion,
                 experimentalApi, versionPolicy, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
                 checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, reconnectTimeout,
-                Objects.requireNonNull(s, "supervision"), maxConcurrentTurns, admissionWait);
+                Objects.requireNonNull(s, "supervision"), maxConcurrentTurns, admissionWait, usage);
     }
 
     /** @return these options with this admission limit and wait */
@@ -96,7 +99,7 @@ public record CodexOptions(
         return new CodexOptions(launch, transport, link, connectionOptions, clientName, clientTitle, clientVersion,
                 experimentalApi, versionPolicy, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
                 checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, reconnectTimeout,
-                supervision, turns, wait);
+                supervision, turns, wait, usage);
     }
 
     /** @return the link settings the transport opens with (its connect timeout is the handshake's) */

@@ -49,6 +49,18 @@ final class LinkOpener {
                     TypedCodec.params(initParams), Deadline.after(options.handshakeTimeout()));
             ServerVersionCheck.apply(options.versionPolicy(), metadata.userAgent());
             connection.notify(ClientNotifications.INITIALIZED.name(), TypedCodec.params(null));
+            connection.subscribeGlobal(in -> {
+                if (ServerNotification.AccountRateLimitsUpdated.METHOD.equals(in.method())
+                        && Session.typed(in) instanceof ServerNotification.AccountRateLimitsUpdated u) {
+                    try {
+                        session.rateLimits().update(u.params().rateLimits());
+                    } catch (RuntimeException e) {
+                        // a snapshot whose members do not bind (a newer server): the limits stay as they were
+                        System.getLogger(LinkOpener.class.getName()).log(System.Logger.Level.DEBUG,
+                                () -> "account/rateLimits/updated not read: " + e);
+                    }
+                }
+            });
             if (options.checkAuthentication()) {
                 connection.subscribeGlobal(in -> {
                     if (ServerNotification.AccountUpdated.METHOD.equals(in.method())) {

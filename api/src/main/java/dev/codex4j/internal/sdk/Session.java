@@ -53,6 +53,8 @@ public final class Session implements AutoCloseable {
     private final Observer observer;
     private final Admission admission;
     private final Supervisor supervisor;
+    private final RateLimitTracker rateLimits = new RateLimitTracker();
+    private final Spending spending;
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -64,6 +66,7 @@ public final class Session implements AutoCloseable {
     public Session(CodexOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         this.observer = Observer.of(options.eventListener());
+        this.spending = new Spending(options.usage().prices(), options.usage().budget());
         this.admission = new Admission(options.maxConcurrentTurns(), options.admissionWait());
         this.supervisor = new Supervisor(new LinkOpener(this), options);
     }
@@ -76,6 +79,16 @@ public final class Session implements AutoCloseable {
     /** @return where the SDK reports what it does */
     public Observer observer() {
         return observer;
+    }
+
+    /** @return the account's rate limits as this client heard of them */
+    public RateLimitTracker rateLimits() {
+        return rateLimits;
+    }
+
+    /** @return what the client's turns spent */
+    public Spending spending() {
+        return spending;
     }
 
     /** @return turn admission */

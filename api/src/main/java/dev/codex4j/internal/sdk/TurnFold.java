@@ -1,6 +1,10 @@
 package dev.codex4j.internal.sdk;
 
+import dev.codex4j.ContextWindow;
+import dev.codex4j.Cost;
+import dev.codex4j.PriceTable;
 import dev.codex4j.RunResult;
+import dev.codex4j.TokenCount;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.errors.DecodeException;
@@ -45,10 +49,17 @@ public final class TurnFold {
 
     private final String turnId;
     private final long startNanos;
+    private final @Nullable String model;
+    private final @Nullable PriceTable prices;
     private final List<ThreadItem> items = new ArrayList<>();
     private @Nullable String lastFinalAnswer;
     private @Nullable String lastUnphased;
     private @Nullable ThreadTokenUsage lastUsage;
+    /** The turn's own tokens so far, and the thread's total at the last update. */
+    private final UsageMeter meter = new UsageMeter();
+    private @Nullable ContextWindow contextWindow;
+    /** Set by the budget watch's listener (another thread) before it interrupts the turn: why. */
+    private volatile @Nullable String budgetExceeded;
     private @Nullable TurnError lastError;
     /** The last error the server said it would retry; and since when it retries without an answer (0: it does not). */
     private @Nullable TurnError lastRetryError;
@@ -61,8 +72,20 @@ public final class TurnFold {
      * @param startNanos when it was started ({@link System#nanoTime()})
      */
     public TurnFold(String turnId, long startNanos) {
+        this(turnId, startNanos, null, null);
+    }
+
+    /**
+     * @param turnId the turn
+     * @param startNanos when it was started ({@link System#nanoTime()})
+     * @param model the model it runs on, or null when not known
+     * @param prices the client's prices, or null for none (the cost is then unknown)
+     */
+    public TurnFold(String turnId, long startNanos, @Nullable String model, @Nullable PriceTable prices) {
         this.turnId = turnId;
         this.startNanos = startNanos;
+        this.model = model;
+        this.prices = prices;
     }
 
     /**
@@ -141,8 +164,9 @@ public final class TurnFold {
             }
             case ServerNotification.ItemCompleted c -> itemCompleted(c.params().item());
             case ServerNotification.ThreadTokenUsageUpdated u -> {
-                lastUsage = u.params().tokenUsage();
-                yield new TurnEvent.TokenUsage(lastUsage);
+                ThreadTokenUsage usage = u.params().tokenUsage();
+                usage(usage);
+                yield new TurnEvent.TokenUsage(usage);
             }
             case ServerNotification.Error e -> {
                 if (!e.params().willRetry()) {
@@ -161,6 +185,35 @@ public final class TurnFold {
             case ServerNotification.Unknown u -> unbound(u);
             default -> new TurnEvent.Notification(n);
         };
+    }
+
+    /**
+     * One {@code thread/tokenUsage/updated} of the turn (the server sends one after each model
+     * call): the turn's usage grows by what the thread's total grew since the previous update; the
+     * first update, and one whose total went down (compaction, a resumed thread counting afresh),
+     * add their {@code last} (that model call). Reads every member before changing anything.
+     */
+    private void usage(ThreadTokenUsage usage) {
+        Long window = usage.modelContextWindow();
+        meter.add(usage);
+        lastUsage = usage;
+        TokenCount last = java.util.Objects.requireNonNull(meter.lastCall());
+        contextWindow = window != null && window > 0 ? new ContextWindow(last.totalTokens(), window) : null;
+    }
+
+    /** @return the turn's own tokens so far, or null when none were reported yet */
+    public @Nullable TokenCount turnUsage() {
+        return meter.turn();
+    }
+
+    /**
+     * The budget watch interrupts the turn because it crossed a budget: the result will say why.
+     * Called from the watch's thread, before it sends the interrupt.
+     *
+     * @param why which budget, spent how far
+     */
+    public void budgetExceeded(String why) {
+        budgetExceeded = why;
     }
 
     /**
@@ -193,7 +246,9 @@ public final class TurnFold {
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
         result = RunResult.builder().turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
-                .usage(lastUsage).durationMs((System.nanoTime() - startNanos) / 1_000_000)
+                .usage(lastUsage).turnUsage(meter.turn()).model(model).cost(cost()).threadUsage(meter.threadTotal())
+                .contextWindow(contextWindow).budgetExceeded(budgetExceeded)
+                .durationMs((System.nanoTime() - startNanos) / 1_000_000)
                 .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
     }
@@ -252,6 +307,11 @@ public final class TurnFold {
                 .message("turn/completed of turn " + turnId + " does not bind to this codex4j version's types and"
                         + " has no status: " + reason)
                 .build());
+    }
+
+    private @Nullable Cost cost() {
+        TokenCount t = meter.turn();
+        return prices == null ? null : prices.costOf(model, t == null ? TokenCount.ZERO : t);
     }
 
     private @Nullable String finalResponse() {

@@ -1,0 +1,42 @@
+package dev.codex4j;
+
+import dev.codex4j.protocol.types.ThreadGoal;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a {@link GoalRun} produced: every turn the server ran for the goal, in order, each folded to
+ * a {@link RunResult}; the goal as last reported (the generated {@link ThreadGoal}: status,
+ * {@code tokensUsed}, ...).
+ *
+ * @param turns the goal's turns, in the order they ended
+ * @param goal the goal as last reported (null only when none was)
+ * @param cleared whether the goal was cleared
+ * @param interrupted whether the run was interrupted (by {@link GoalRun#interrupt()} or its deadline)
+ */
+public record GoalResult(List<RunResult> turns, @Nullable ThreadGoal goal, boolean cleared, boolean interrupted) {
+    /** Copies. */
+    public GoalResult {
+        turns = List.copyOf(turns);
+    }
+
+    /** @return the final response of the last turn, if it had one */
+    public Optional<String> finalResponse() {
+        return turns.isEmpty() ? Optional.empty() : turns.get(turns.size() - 1).finalResponse();
+    }
+
+    /** @return the tokens of all its turns */
+    public TokenCount usage() {
+        TokenCount t = TokenCount.ZERO;
+        for (RunResult r : turns) {
+            t = t.plus(r.turnUsage().orElse(TokenCount.ZERO));
+        }
+        return t;
+    }
+
+    /** @return the cost of all its turns (unknown when one's is) */
+    public Optional<Cost> cost() {
+        return turns.stream().map(RunResult::cost).reduce(Cost::plus);
+    }
+}

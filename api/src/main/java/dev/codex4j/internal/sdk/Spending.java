@@ -1,0 +1,113 @@
+package dev.codex4j.internal.sdk;
+
+import dev.codex4j.Budget;
+import dev.codex4j.Cost;
+import dev.codex4j.errors.BudgetExceededException;
+import dev.codex4j.PriceTable;
+import dev.codex4j.RunResult;
+import dev.codex4j.Spend;
+import dev.codex4j.TokenCount;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A client's spend, in total and per thread id: each turn's result is added once, by the consumer
+ * that folds its end (TurnHandle). Thread-safe (an atomic reference and a concurrent map, updated
+ * lock-free); one entry per thread id that ran a turn on this client.
+ */
+public final class Spending {
+    private final Spend none;
+    private final AtomicReference<Spend> client;
+    private final Map<String, Spend> threads = new ConcurrentHashMap<>();
+    private final @Nullable Budget clientBudget;
+    private final Map<String, Budget> threadBudgets = new ConcurrentHashMap<>();
+
+    /**
+     * @param prices the client's prices, or null (every cost is then unknown)
+     * @param clientBudget the client's budget, or null
+     */
+    public Spending(@Nullable PriceTable prices, @Nullable Budget clientBudget) {
+        this.clientBudget = clientBudget;
+        this.none = prices == null ? new Spend(0, TokenCount.ZERO, new Cost.Unknown("not priced (no PriceTable)"))
+                : Spend.none(prices.currency());
+        this.client = new AtomicReference<>(none);
+    }
+
+    /** Adds one turn's result. */
+    public void add(String threadId, RunResult r) {
+        client.updateAndGet(s -> s.plus(r));
+        threads.compute(threadId, (id, s) -> (s == null ? none : s).plus(r));
+    }
+
+    /** Sets (or, with null, removes) a thread's budget. */
+    public void threadBudget(String threadId, @Nullable Budget budget) {
+        if (budget == null) {
+            threadBudgets.remove(threadId);
+        } else {
+            threadBudgets.put(threadId, budget);
+        }
+    }
+
+    /** @return the thread's budget, or null */
+    public @Nullable Budget threadBudget(String threadId) {
+        return threadBudgets.get(threadId);
+    }
+
+    /** @return whether a turn of this thread runs on a budget (the client's or the thread's) */
+    public boolean hasBudget(String threadId) {
+        return clientBudget != null || threadBudgets.containsKey(threadId);
+    }
+
+    /**
+     * Before a turn is sent.
+     *
+     * @throws BudgetExceededException when the client's or the thread's budget is reached
+     */
+    public void checkBefore(String threadId) {
+        String why = overBy(threadId, NOTHING);
+        if (why != null) {
+            throw new BudgetExceededException(why.startsWith("client") ? "client" : "thread " + threadId,
+                    why + "; the turn was not started");
+        }
+    }
+
+    private static final Spend NOTHING = new Spend(0, TokenCount.ZERO, Cost.zero(""));
+
+    /**
+     * @param threadId the thread of a turn in flight
+     * @param inFlight what the turn spent so far (NOTHING before it starts)
+     * @return why a budget is reached with it, or null when none is
+     */
+    public @Nullable String overBy(String threadId, Spend inFlight) {
+        Budget t = threadBudgets.get(threadId);
+        if (t != null) {
+            Spend s = add(thread(threadId), inFlight);
+            if (t.reachedBy(s)) {
+                return "thread " + threadId + "'s budget " + t + " is reached: " + s;
+            }
+        }
+        if (clientBudget != null) {
+            Spend s = add(client(), inFlight);
+            if (clientBudget.reachedBy(s)) {
+                return "client's budget " + clientBudget + " is reached: " + s;
+            }
+        }
+        return null;
+    }
+
+    private static Spend add(Spend spent, Spend inFlight) {
+        return inFlight == NOTHING ? spent : spent.plus(inFlight);
+    }
+
+    /** @return the client's spend */
+    public Spend client() {
+        return client.get();
+    }
+
+    /** @return the thread's spend on this client */
+    public Spend thread(String threadId) {
+        return threads.getOrDefault(threadId, none);
+    }
+}
