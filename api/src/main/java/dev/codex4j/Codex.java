@@ -22,6 +22,8 @@ import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
+import dev.codex4j.protocol.types.HooksListParams;
+import dev.codex4j.protocol.types.HooksListResponse;
 import dev.codex4j.protocol.types.InitializeResponse;
 import dev.codex4j.protocol.types.LoginAccountParams;
 import dev.codex4j.protocol.types.Model;
@@ -346,6 +348,29 @@ public final class Codex implements CodexClient {
     public void logout() {
         session.call(ClientMethods.ACCOUNT_LOGOUT, null);
         session.refreshAccount();
+    }
+
+    /**
+     * The server's own hooks ({@code hooks/list}): the commands Codex runs on its lifecycle events
+     * ({@code PreToolUse}, {@code UserPromptSubmit}, {@code Stop}, ...), configured under
+     * {@code [hooks]} in its configuration or by plugins, per working directory, with their
+     * trust status, warnings and errors. Their runs arrive as {@link TurnEvent.HookStarted} and
+     * {@link TurnEvent.HookCompleted}.
+     *
+     * @return the hooks of the server's working directory
+     */
+    public HooksListResponse listHooks() {
+        return listHooks(HooksListParams.builder().build());
+    }
+
+    /**
+     * The server's own hooks ({@code hooks/list}) for some working directories or a thread.
+     *
+     * @param query the {@code cwds} and/or {@code threadId} to list them for
+     * @return one entry per working directory
+     */
+    public HooksListResponse listHooks(HooksListParams query) {
+        return session.call(ClientMethods.HOOKS_LIST, Objects.requireNonNull(query, "query"));
     }
 
     /**

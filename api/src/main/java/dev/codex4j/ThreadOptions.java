@@ -53,6 +53,7 @@ public final class ThreadOptions {
     private final @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
     private final @Nullable Consumer<ThreadForkParams.Builder> forkParams;
     private final List<Tool> tools;
+    private final List<ToolInterceptor> interceptors;
 
     private ThreadOptions(Builder b) {
         this.model = b.model;
@@ -68,6 +69,7 @@ public final class ThreadOptions {
         this.resumeParams = b.resumeParams;
         this.forkParams = b.forkParams;
         this.tools = List.copyOf(b.tools);
+        this.interceptors = List.copyOf(b.interceptors);
         ThreadTools.of(tools); // checks that the names differ
     }
 
@@ -97,6 +99,7 @@ public final class ThreadOptions {
         b.resumeParams = resumeParams;
         b.forkParams = forkParams;
         b.tools.addAll(tools);
+        b.interceptors.addAll(interceptors);
         return b;
     }
 
@@ -153,6 +156,11 @@ public final class ThreadOptions {
      */
     public List<Tool> tools() {
         return tools;
+    }
+
+    /** @return what runs around each call of {@link #tools()}, in order (see {@link ToolInterceptor}) */
+    public List<ToolInterceptor> interceptors() {
+        return interceptors;
     }
 
     /** {@code thread/start}'s params. */
@@ -248,6 +256,7 @@ public final class ThreadOptions {
         field(b, "resumeParams", resumeParams == null ? null : "(customized)");
         field(b, "forkParams", forkParams == null ? null : "(customized)");
         field(b, "tools", tools.isEmpty() ? null : tools.stream().map(Tool::name).toList());
+        field(b, "interceptors", interceptors.isEmpty() ? null : interceptors.stream().map(ToolInterceptor::name).toList());
         return b.append(']').toString();
     }
 
@@ -272,8 +281,22 @@ public final class ThreadOptions {
         private @Nullable Consumer<ThreadResumeParams.Builder> resumeParams;
         private @Nullable Consumer<ThreadForkParams.Builder> forkParams;
         private final List<Tool> tools = new ArrayList<>();
+        private final List<ToolInterceptor> interceptors = new ArrayList<>();
 
         private Builder() {}
+
+        /**
+         * Adds code that runs around every call of this thread's {@link #tool(Tool) tools}, after
+         * the interceptors added before it (see {@link ToolInterceptor}). Client-side only: nothing
+         * is sent to the server.
+         *
+         * @param interceptor the interceptor
+         * @return this
+         */
+        public Builder interceptor(ToolInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
 
         /**
          * Adds a Java function the model can call on this thread (see {@link Tool}). Starting a

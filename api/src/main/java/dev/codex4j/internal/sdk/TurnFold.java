@@ -120,6 +120,8 @@ public final class TurnFold {
             case ServerNotification.ThreadTokenUsageUpdated u -> u.params();
             case ServerNotification.Error e -> e.params();
             case ServerNotification.TurnCompleted t -> t.params();
+            case ServerNotification.HookStarted h -> h.params();
+            case ServerNotification.HookCompleted h -> h.params();
             default -> null;
         };
         return params == null ? NullNode.getInstance() : TypedCodec.params(params);
@@ -156,6 +158,8 @@ public final class TurnFold {
                 yield new TurnEvent.Error(e.params().error(), e.params().willRetry());
             }
             case ServerNotification.TurnCompleted t -> turnCompleted(t.params().turn().status(), t.params().turn().error());
+            case ServerNotification.HookStarted h -> new TurnEvent.HookStarted(h.params().run());
+            case ServerNotification.HookCompleted h -> new TurnEvent.HookCompleted(h.params().run());
             case ServerNotification.Unknown u -> unbound(u);
             default -> new TurnEvent.Notification(n);
         };
