@@ -22,6 +22,7 @@ import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
+import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.protocol.types.HooksListParams;
 import dev.codex4j.protocol.types.HooksListResponse;
 import dev.codex4j.protocol.types.InitializeResponse;
@@ -160,8 +161,12 @@ public final class Codex implements CodexClient {
                     + " Codex.builder().experimentalApi(true)");
         }
         Link l = session.awaitLink(linkDeadline);
-        return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_START, options.startParams())
-                .thread(), options, l.generation);
+        try {
+            return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_START, options.startParams())
+                    .thread(), options, l.generation);
+        } catch (CodexRpcException e) {
+            throw McpStartup.translate(e);
+        }
     }
 
     /** @return the existing thread, loaded (from disk if needed) and ready for turns ({@code thread/resume}) */
@@ -348,6 +353,14 @@ public final class Codex implements CodexClient {
     public void logout() {
         session.call(ClientMethods.ACCOUNT_LOGOUT, null);
         session.refreshAccount();
+    }
+
+    /**
+     * @return the MCP servers of this client's app-server at run time: status, reload, OAuth
+     *     sign-in, resources and direct tool calls (register them with {@link CodexBuilder#mcpServer(McpServer)})
+     */
+    public McpServers mcp() {
+        return new McpServers(this);
     }
 
     /**
