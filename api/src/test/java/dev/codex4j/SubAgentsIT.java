@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * What Codex 0.171.0 does when the model calls its collaboration tool {@code spawn_agent} (a model
  * whose catalog entry has {@code multi_agent_version = "v2"}): the parent's turn gets a
  * {@link ThreadItem.SubAgentActivity} item naming the child thread, and the child thread (with
- * the parent as {@code parentThreadId}) runs a turn of its own against the model.
+ * the parent as {@code parentThreadId}) runs a turn of its own against the model, which
+ * {@link SubAgent#stop(Codex)} interrupts.
  */
 class SubAgentsIT {
     @Test
@@ -43,7 +44,7 @@ class SubAgentsIT {
                 }
                 if (!parents.contains(thread)) {
                     children.add(thread);
-                    return ModelReply.message("child: the build is green");
+                    return ModelReply.stall(); // the child's turn keeps running until it is stopped
                 }
                 return ModelReply.message("parent done");
             });
@@ -59,6 +60,15 @@ class SubAgentsIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> children.contains(child));
                 var read = codex.request(ClientMethods.THREAD_READ, ThreadReadParams.builder().threadId(child).build());
                 assertEquals(parent.id(), read.thread().parentThreadId());
+
+                SubAgent agent = SubAgent.of(r).getFirst();
+                assertEquals(new SubAgent(child, "/root/checker", "mock-model"), agent);
+                await().atMost(Duration.ofSeconds(30)).until(() -> !agent.read(codex).thread().turns().isEmpty()
+                        && agent.read(codex).thread().turns().getLast().status().equals(TurnStatus.IN_PROGRESS));
+                String stopped = agent.stop(codex).orElseThrow();
+                await().atMost(Duration.ofSeconds(30)).until(() -> agent.read(codex).thread().turns().stream()
+                        .anyMatch(t -> t.id().equals(stopped) && t.status().equals(TurnStatus.INTERRUPTED)));
+                assertTrue(agent.stop(codex).isEmpty(), "a stopped sub-agent has no running turn");
             }
         }
     }
