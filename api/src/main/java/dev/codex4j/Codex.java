@@ -23,6 +23,7 @@ import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
 import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.internal.sdk.McpStartup;
 import dev.codex4j.protocol.types.HooksListParams;
 import dev.codex4j.protocol.types.HooksListResponse;
 import dev.codex4j.protocol.types.InitializeResponse;

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Startup.</b> A {@link Builder#required(boolean) required} server that fails to start
  * fails {@code thread/start} (and {@link Codex#startThread()}) with an
  * {@link dev.codex4j.errors.McpServerStartupException} naming it; an optional one (the default)
- * only reports {@code failed} in {@link McpServers#awaitStartup} and {@link McpServers#status()}, and
+ * only reports its failure in {@link McpServers#status()} ({@code toolsError}), and
  * the thread runs without its tools.
  *
  * <pre>{@code

@@ -1,4 +1,4 @@
-package dev.codex4j;
+package dev.codex4j.internal.sdk;
 
 import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.errors.CodexException;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * error: Failed to initialize session: required MCP servers failed to initialize: NAME: REASON".
  * Stateless.
  */
-final class McpStartup {
+public final class McpStartup {
     private static final String MARKER = "required MCP servers failed to initialize: ";
     /** A server's name at the start of the list or after "; " (names are [A-Za-z0-9_-]). */
     private static final Pattern NAME = Pattern.compile("(?:^|;\\s*)([A-Za-z0-9_-]{1,64}): ");
@@ -22,7 +22,7 @@ final class McpStartup {
     private McpStartup() {}
 
     /** @return the typed error, or {@code e} itself when it is about something else */
-    static CodexException translate(CodexRpcException e) {
+    public static CodexException translate(CodexRpcException e) {
         String message = e.rpcMessage();
         int at = message == null ? -1 : message.indexOf(MARKER);
         if (at < 0) {
