@@ -8,6 +8,9 @@ module dev.codex4j.testkit {
     requires transitive tools.jackson.databind;
     requires jdk.httpserver;
     requires static org.jspecify;
+    // McpTestServer's child process only (optional dependencies)
+    requires static io.modelcontextprotocol.sdk.mcp.core;
+    requires static io.modelcontextprotocol.sdk.mcp.json.jackson3;
 
     exports dev.codex4j.testkit;
 }

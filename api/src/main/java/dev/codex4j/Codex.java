@@ -25,6 +25,10 @@ import dev.codex4j.protocol.methods.ServerRequest;
 import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
+import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.internal.sdk.McpStartup;
+import dev.codex4j.protocol.types.HooksListParams;
+import dev.codex4j.protocol.types.HooksListResponse;
 import dev.codex4j.protocol.types.InitializeResponse;
 import dev.codex4j.protocol.types.LoginAccountParams;
 import dev.codex4j.protocol.types.Model;
@@ -163,8 +167,12 @@ public final class Codex implements CodexClient {
                     + " Codex.builder().experimentalApi(true)");
         }
         Link l = session.awaitLink(linkDeadline);
-        return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_START, options.startParams())
-                .thread(), options, l.generation);
+        try {
+            return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_START, options.startParams())
+                    .thread(), options, l.generation);
+        } catch (CodexRpcException e) {
+            throw McpStartup.translate(e);
+        }
     }
 
     /** @return the existing thread, loaded (from disk if needed) and ready for turns ({@code thread/resume}) */
@@ -407,6 +415,37 @@ public final class Codex implements CodexClient {
      */
     public Spend spend() {
         return session.spending().client();
+    }
+
+    /**
+     * @return the MCP servers of this client's app-server at run time: status, reload, OAuth
+     *     sign-in, resources and direct tool calls (register them with {@link CodexBuilder#mcpServer(McpServer)})
+     */
+    public McpServers mcp() {
+        return new McpServers(this);
+    }
+
+    /**
+     * The server's own hooks ({@code hooks/list}): the commands Codex runs on its lifecycle events
+     * ({@code PreToolUse}, {@code UserPromptSubmit}, {@code Stop}, ...), configured under
+     * {@code [hooks]} in its configuration or by plugins, per working directory, with their
+     * trust status, warnings and errors. Their runs arrive as {@link TurnEvent.HookStarted} and
+     * {@link TurnEvent.HookCompleted}.
+     *
+     * @return the hooks of the server's working directory
+     */
+    public HooksListResponse listHooks() {
+        return listHooks(HooksListParams.builder().build());
+    }
+
+    /**
+     * The server's own hooks ({@code hooks/list}) for some working directories or a thread.
+     *
+     * @param query the {@code cwds} and/or {@code threadId} to list them for
+     * @return one entry per working directory
+     */
+    public HooksListResponse listHooks(HooksListParams query) {
+        return session.call(ClientMethods.HOOKS_LIST, Objects.requireNonNull(query, "query"));
     }
 
     /**

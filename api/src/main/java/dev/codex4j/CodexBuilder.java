@@ -189,6 +189,21 @@ public final class CodexBuilder {
         return this;
     }
 
+    /**
+     * Registers an MCP server for this client's Codex CLI (see {@link McpServer}): passed as one
+     * {@code -c mcp_servers.<name>={...}} override, so the user's {@code config.toml} is never
+     * touched; a server of the same name there is replaced for this client. Applies to a child
+     * the client starts, not to a server it {@linkplain #connect connects} to.
+     *
+     * @param server the server
+     * @return this
+     */
+    public CodexBuilder mcpServer(McpServer server) {
+        Objects.requireNonNull(server, "server");
+        config.put(server.configKey(), server.configValue());
+        return this;
+    }
+
     /** @return this, with the client name sent in {@code initialize} (it starts the userAgent) */
     public CodexBuilder clientName(String name) {
         this.clientName = name;

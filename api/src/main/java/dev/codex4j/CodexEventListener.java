@@ -122,6 +122,17 @@ public interface CodexEventListener {
     record ToolCallEnded(ApprovalRequest.ToolCall call, boolean success, Duration latency) {}
 
     /**
+     * A {@link ToolInterceptor} decided something about a client-side tool call, or failed.
+     *
+     * @param call the call: thread, turn, call id, tool name, the model's arguments
+     * @param interceptor the interceptor's {@link ToolInterceptor#name()}
+     * @param action what it did ({@link ToolInterceptor.Action#FAILED} when it threw or returned null)
+     * @param detail the veto's message, or the failure's text; null otherwise
+     */
+    record ToolCallIntercepted(ApprovalRequest.ToolCall call, String interceptor, ToolInterceptor.Action action,
+            @Nullable String detail) {}
+
+    /**
      * A message that nobody will read was dropped.
      *
      * @param threadId the message's thread, if it named one
@@ -253,4 +264,13 @@ public interface CodexEventListener {
      * @param e the call, whether it succeeded, and how long it ran
      */
     default void toolCallEnded(ToolCallEnded e) {}
+
+    /**
+     * The tool call's virtual thread ({@code codex4j-tool-<name>}): a {@link ToolInterceptor}
+     * let a call through, vetoed it, rewrote its arguments or output, or failed (which vetoes the
+     * call or fails its output). Reported between {@link #toolCallStarted} and {@link #toolCallEnded}.
+     *
+     * @param e the call, the interceptor and what it did
+     */
+    default void toolCallIntercepted(ToolCallIntercepted e) {}
 }

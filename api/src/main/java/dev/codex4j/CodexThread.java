@@ -81,7 +81,7 @@ public final class CodexThread {
         this.id = info.id();
         this.info = info;
         this.options = options;
-        this.tools = ThreadTools.of(options.tools());
+        this.tools = ThreadTools.of(options.tools(), options.interceptors());
         this.generation = generation;
         String m = null;
         try {

@@ -56,6 +56,7 @@ public final class ThreadOptions {
     private final List<Tool> tools;
     private final @Nullable ApprovalMode approvalMode;
     private final @Nullable SandboxPreset sandboxPreset;
+    private final List<ToolInterceptor> interceptors;
 
     private ThreadOptions(Builder b) {
         if (b.approvalMode != null && b.approvalPolicy != null) {
@@ -81,6 +82,7 @@ public final class ThreadOptions {
         this.resumeParams = b.resumeParams;
         this.forkParams = b.forkParams;
         this.tools = List.copyOf(b.tools);
+        this.interceptors = List.copyOf(b.interceptors);
         ThreadTools.of(tools); // checks that the names differ
     }
 
@@ -112,6 +114,7 @@ public final class ThreadOptions {
         b.tools.addAll(tools);
         b.approvalMode = approvalMode;
         b.sandboxPreset = sandboxPreset;
+        b.interceptors.addAll(interceptors);
         return b;
     }
 
@@ -178,6 +181,11 @@ public final class ThreadOptions {
      */
     public List<Tool> tools() {
         return tools;
+    }
+
+    /** @return what runs around each call of {@link #tools()}, in order (see {@link ToolInterceptor}) */
+    public List<ToolInterceptor> interceptors() {
+        return interceptors;
     }
 
     /** {@code thread/start}'s params. */
@@ -284,6 +292,7 @@ public final class ThreadOptions {
         field(b, "resumeParams", resumeParams == null ? null : "(customized)");
         field(b, "forkParams", forkParams == null ? null : "(customized)");
         field(b, "tools", tools.isEmpty() ? null : tools.stream().map(Tool::name).toList());
+        field(b, "interceptors", interceptors.isEmpty() ? null : interceptors.stream().map(ToolInterceptor::name).toList());
         return b.append(']').toString();
     }
 
@@ -310,6 +319,7 @@ public final class ThreadOptions {
         private final List<Tool> tools = new ArrayList<>();
         private @Nullable ApprovalMode approvalMode;
         private @Nullable SandboxPreset sandboxPreset;
+        private final List<ToolInterceptor> interceptors = new ArrayList<>();
 
         private Builder() {}
 
@@ -336,6 +346,19 @@ public final class ThreadOptions {
          */
         public Builder sandboxPreset(@Nullable SandboxPreset preset) {
             this.sandboxPreset = preset;
+            return this;
+        }
+
+        /**
+         * Adds code that runs around every call of this thread's {@link #tool(Tool) tools}, after
+         * the interceptors added before it (see {@link ToolInterceptor}). Client-side only: nothing
+         * is sent to the server.
+         *
+         * @param interceptor the interceptor
+         * @return this
+         */
+        public Builder interceptor(ToolInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.codex4j;
 
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.types.GuardianApprovalReviewStatus;
+import dev.codex4j.protocol.types.HookRunSummary;
 import dev.codex4j.protocol.types.ItemGuardianApprovalReviewCompletedNotification;
 import dev.codex4j.protocol.types.ItemGuardianApprovalReviewStartedNotification;
 import dev.codex4j.protocol.types.ThreadItem;
@@ -216,6 +217,43 @@ public sealed interface TurnEvent {
         @Override
         public String method() {
             return ServerNotification.ItemAutoApprovalReviewCompleted.METHOD;
+        }
+    }
+
+    /**
+     * One of the server's own hooks (a command configured under {@code [hooks]} in Codex's
+     * configuration, or a plugin's) started for this turn ({@code hook/started}).
+     *
+     * @param run the hook's run: id, event ({@code PreToolUse}, {@code UserPromptSubmit}, ...),
+     *     handler, source, status {@code running}
+     */
+    record HookStarted(HookRunSummary run) implements TurnEvent {
+        /** @param run not null */
+        public HookStarted {
+            Objects.requireNonNull(run, "run");
+        }
+
+        @Override
+        public String method() {
+            return ServerNotification.HookStarted.METHOD;
+        }
+    }
+
+    /**
+     * One of the server's own hooks ended for this turn ({@code hook/completed}).
+     *
+     * @param run the hook's run: its status ({@code completed}, {@code failed}, {@code blocked},
+     *     {@code stopped}), duration and output entries
+     */
+    record HookCompleted(HookRunSummary run) implements TurnEvent {
+        /** @param run not null */
+        public HookCompleted {
+            Objects.requireNonNull(run, "run");
+        }
+
+        @Override
+        public String method() {
+            return ServerNotification.HookCompleted.METHOD;
         }
     }
 

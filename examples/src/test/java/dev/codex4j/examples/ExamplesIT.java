@@ -133,6 +133,14 @@ class ExamplesIT {
     }
 
     @Test
+    void toolInterceptors() throws Exception {
+        String o = run(() -> { ToolInterceptors.main(new String[0]); return null; });
+        assertTrue(o.contains("[interceptor] refund-limit: VETOED (Refunds over 100 need a human"), o);
+        assertTrue(o.contains("[audit] refund {\"orderId\":\"A-17\",\"amount\":50} -> success true"), o);
+        assertTrue(o.contains("Refunded 50; the rest needs a human."), o);
+    }
+
+    @Test
     void approvalQueueOverHttp() throws Exception {
         String o = run(() -> { ApprovalQueue.main(new String[0]); return null; });
         assertTrue(o.contains("POST /approvals/a1/accept -> 200 resolved"), o);

@@ -49,7 +49,7 @@ public final class ModelReply {
 
     record Reasoning(String summary, int deltas) implements Output {}
 
-    record FunctionCall(String name, String callId, String arguments) implements Output {}
+    record FunctionCall(String name, String callId, String arguments, @Nullable String namespace) implements Output {}
 
     record CustomToolCall(String name, String callId, String input) implements Output {}
 
@@ -192,7 +192,26 @@ public final class ModelReply {
      */
     public static ModelReply functionCall(String name, String argumentsJson) {
         Json.parse(Objects.requireNonNull(argumentsJson, "argumentsJson"), "function call arguments");
-        return of(new FunctionCall(Objects.requireNonNull(name, "name"), nextCallId(), argumentsJson));
+        return of(new FunctionCall(Objects.requireNonNull(name, "name"), nextCallId(), argumentsJson, null));
+    }
+
+    /**
+     * A call of a function inside a tool namespace (a request's {@code tools} entry of type
+     * {@code namespace}, such as Codex's {@code collaboration} tools of sub-agents).
+     *
+     * <pre>{@code
+     * ModelReply.namespacedFunctionCall("collaboration", "spawn_agent", "{\"task_name\":\"t1\",\"message\":\"check\"}")
+     * }</pre>
+     *
+     * @param namespace the namespace's name
+     * @param name the function's name in it
+     * @param argumentsJson the arguments as a JSON text
+     * @return the reply
+     */
+    public static ModelReply namespacedFunctionCall(String namespace, String name, String argumentsJson) {
+        Json.parse(Objects.requireNonNull(argumentsJson, "argumentsJson"), "function call arguments");
+        return of(new FunctionCall(Objects.requireNonNull(name, "name"), nextCallId(), argumentsJson,
+                Objects.requireNonNull(namespace, "namespace")));
     }
 
     /**
@@ -322,7 +341,7 @@ public final class ModelReply {
         Objects.requireNonNull(callId, "callId");
         Output l = last();
         if (l instanceof FunctionCall f) {
-            return replaceLast(new FunctionCall(f.name(), callId, f.arguments()));
+            return replaceLast(new FunctionCall(f.name(), callId, f.arguments(), f.namespace()));
         }
         if (l instanceof CustomToolCall c) {
             return replaceLast(new CustomToolCall(c.name(), callId, c.input()));
@@ -489,6 +508,9 @@ public final class ModelReply {
             case FunctionCall f -> {
                 ObjectNode item = Json.object().put("type", "function_call").put("id", "fc_mock_" + ids.incrementAndGet())
                         .put("call_id", f.callId()).put("name", f.name()).put("arguments", f.arguments());
+                if (f.namespace() != null) {
+                    item.put("namespace", f.namespace());
+                }
                 events.add(event("response.output_item.added", added(item, index)));
                 events.add(event("response.output_item.done", added(item.deepCopy(), index)));
             }

@@ -4,6 +4,7 @@ import dev.codex4j.ApprovalRequest;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.RunResult;
 import dev.codex4j.internal.runtime.RequestTracer;
+import dev.codex4j.ToolInterceptor;
 import dev.codex4j.internal.runtime.RuntimeEvents;
 import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.protocol.types.InitializeResponse;
@@ -119,6 +120,10 @@ public final class Observer {
 
         /** A client-side tool returned, failed or timed out. */
         default void toolCallEnded(ApprovalRequest.ToolCall call, boolean success, Duration latency) {}
+
+        /** A {@link ToolInterceptor} decided something about a client-side tool call, or failed. */
+        default void toolCallIntercepted(ApprovalRequest.ToolCall call, String interceptor, ToolInterceptor.Action action,
+                @Nullable String detail) {}
     }
 
     /**
@@ -432,6 +437,14 @@ public final class Observer {
         Duration latency = Duration.ofNanos(System.nanoTime() - started);
         for (Sink s : sinks) {
             s.toolCallEnded(call, success, latency);
+        }
+    }
+
+    /** A {@link ToolInterceptor} decided something about a client-side tool call, or failed. */
+    public void toolCallIntercepted(ApprovalRequest.ToolCall call, String interceptor, ToolInterceptor.Action action,
+            @Nullable String detail) {
+        for (Sink s : sinks) {
+            s.toolCallIntercepted(call, interceptor, action, detail);
         }
     }
 

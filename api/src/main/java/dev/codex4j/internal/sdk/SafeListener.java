@@ -1,6 +1,7 @@
 package dev.codex4j.internal.sdk;
 
 import dev.codex4j.ApprovalRequest;
+import dev.codex4j.ToolInterceptor;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.RunResult;
 import dev.codex4j.errors.TransportClosedException;
@@ -224,6 +225,20 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
             failed("toolCallEnded", e);
         } finally {
             ended("toolCallEnded", start);
+        }
+    }
+
+    /** @see CodexEventListener#toolCallIntercepted */
+    @Override
+    public void toolCallIntercepted(ApprovalRequest.ToolCall call, String interceptor, ToolInterceptor.Action action,
+            @Nullable String detail) {
+        long start = System.nanoTime();
+        try {
+            listener.toolCallIntercepted(new CodexEventListener.ToolCallIntercepted(call, interceptor, action, detail));
+        } catch (RuntimeException e) {
+            failed("toolCallIntercepted", e);
+        } finally {
+            ended("toolCallIntercepted", start);
         }
     }
 

@@ -110,7 +110,7 @@ public final class ServerRequestChain implements ServerRequestHandler {
         long start = observer.toolCallStarted(call);
         boolean success = false;
         try {
-            JsonNode result = tools.call(call.params());
+            JsonNode result = tools.call(observer, call, call.params());
             success = result.path("success").asBoolean(false);
             return result;
         } finally {

@@ -1,9 +1,10 @@
 package dev.codex4j.internal.sdk;
 
+import dev.codex4j.ApprovalRequest;
 import dev.codex4j.errors.StructuredOutputException;
 import dev.codex4j.Tool;
+import dev.codex4j.ToolInterceptor;
 import dev.codex4j.ToolOutput;
-import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.TypedCodec;
 import dev.codex4j.protocol.types.DynamicToolCallParams;
 import java.lang.System.Logger.Level;
@@ -16,27 +17,40 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The tools of one {@link CodexThread}, by name, and the answer to the server's
- * {@code item/tool/call}. Immutable; {@link #call} runs on the request's own handler thread
- * ({@code codex4j-server-request}), and runs the tool's code on one more virtual thread
- * ({@code codex4j-tool-<name>}) so that a call that outlasts its timeout can be abandoned and
- * interrupted. Nothing here throws into the runtime: every failure is a tool error for the model.
+ * The tools of one {@link CodexThread}, by name, their {@link ToolInterceptor}s, and the answer
+ * to the server's {@code item/tool/call}. Immutable; {@link #call} runs on the request's own
+ * handler thread ({@code codex4j-server-request}), and runs the interceptors, the binding of the
+ * arguments and the tool's code on one more virtual thread ({@code codex4j-tool-<name>}) so that
+ * a call that outlasts its timeout can be abandoned and interrupted. Nothing here throws into the
+ * runtime: every failure is a tool error for the model.
  */
 public final class ThreadTools {
     private static final System.Logger LOG = System.getLogger(Tool.class.getName());
-    public static final ThreadTools NONE = new ThreadTools(Map.of());
+    public static final ThreadTools NONE = new ThreadTools(Map.of(), List.of());
 
     private final Map<String, Tool> byName;
+    private final List<ToolInterceptor> interceptors;
 
-    private ThreadTools(Map<String, Tool> byName) {
+    private ThreadTools(Map<String, Tool> byName, List<ToolInterceptor> interceptors) {
         this.byName = byName;
+        this.interceptors = interceptors;
     }
 
     /** @throws IllegalArgumentException when two tools have the same name */
     public static ThreadTools of(Collection<Tool> tools) {
+        return of(tools, List.of());
+    }
+
+    /**
+     * @param tools the thread's tools
+     * @param interceptors what runs around each call, in order
+     * @throws IllegalArgumentException when two tools have the same name
+     */
+    public static ThreadTools of(Collection<Tool> tools, List<ToolInterceptor> interceptors) {
         if (tools.isEmpty()) {
             return NONE;
         }
@@ -46,7 +60,7 @@ public final class ThreadTools {
                 throw new IllegalArgumentException("Two tools are named " + t.name());
             }
         }
-        return new ThreadTools(Map.copyOf(m));
+        return new ThreadTools(Map.copyOf(m), List.copyOf(interceptors));
     }
 
     public boolean isEmpty() {
@@ -64,38 +78,46 @@ public final class ThreadTools {
      *     the tool's thread is interrupted too
      */
     public JsonNode call(DynamicToolCallParams call) throws InterruptedException {
-        return TypedCodec.params(SdkAccess.get().response(output(call)));
+        return call(Observer.none(), null, call);
+    }
+
+    /**
+     * Calls the tool, reporting its interceptors' decisions to the observer, and returns the
+     * reply's result (a {@code DynamicToolCallResponse}).
+     *
+     * @param request the typed request, for the observer (null: built from {@code call})
+     * @throws InterruptedException when this handler thread is interrupted (the client is closing);
+     *     the tool's thread is interrupted too
+     */
+    public JsonNode call(Observer observer, ApprovalRequest.@Nullable ToolCall request,
+            DynamicToolCallParams call) throws InterruptedException {
+        return TypedCodec.params(SdkAccess.get().response(output(observer, request, call)));
     }
 
     public ToolOutput output(DynamicToolCallParams call) throws InterruptedException {
+        return output(Observer.none(), null, call);
+    }
+
+    private ToolOutput output(Observer observer, ApprovalRequest.@Nullable ToolCall request,
+            DynamicToolCallParams call) throws InterruptedException {
         Tool tool = call.namespace() == null ? byName.get(call.tool()) : null;
         if (tool == null) {
             String name = call.namespace() == null ? call.tool() : call.namespace() + "." + call.tool();
             return failed(call, "no tool named " + name + " is registered on this client for thread " + call.threadId()
                     + " (registered: " + String.join(", ", names()) + ")", null);
         }
-        Object input;
-        try {
-            String mismatch = SdkAccess.get().mismatch(SdkAccess.get().input(tool), call.arguments());
-            if (mismatch != null) {
-                return failed(call, "the arguments of " + tool.name() + " do not match its schema at " + mismatch
-                        + "; call it again with arguments that match the schema", null);
-            }
-            input = SdkAccess.get().input(tool).bind(call.arguments());
-        } catch (StructuredOutputException e) {
-            return failed(call, "the arguments of " + tool.name() + " do not bind: " + e.getMessage(), null);
-        }
-        CompletableFuture<Object> result = new CompletableFuture<>();
+        Intercepted intercepted = new Intercepted(observer, request, call);
+        CompletableFuture<ToolOutput> result = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name("codex4j-tool-" + tool.name()).start(() -> {
             try {
-                result.complete(SdkAccess.get().function(tool).call(input));
+                result.complete(intercepted.run(tool));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
         });
         Duration timeout = tool.timeout();
         try {
-            return toOutput(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             worker.interrupt();
             return failed(call, "tool " + tool.name() + " did not finish within " + timeout + " and was stopped", null);
@@ -104,11 +126,124 @@ public final class ThreadTools {
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            return failed(call, "tool " + tool.name() + " failed: " + (cause.getMessage() != null ? cause.getMessage()
-                    : cause.getClass().getSimpleName()), cause);
-        } catch (RuntimeException e) {
-            return failed(call, "tool " + tool.name() + " returned a result that cannot be sent: " + e.getMessage(), e);
+            return failed(call, "tool " + tool.name() + " failed: " + text(cause), cause);
         }
+    }
+
+    /** One call, on the tool's thread: the interceptors before, the binding and the tool, the interceptors after. */
+    private final class Intercepted {
+        private final Observer observer;
+        private final ApprovalRequest.@Nullable ToolCall request;
+        private final DynamicToolCallParams call;
+
+        Intercepted(Observer observer, ApprovalRequest.@Nullable ToolCall request,
+                DynamicToolCallParams call) {
+            this.observer = observer;
+            this.request = request;
+            this.call = call;
+        }
+
+        ToolOutput run(Tool tool) throws InterruptedException {
+            JsonNode arguments = call.arguments();
+            for (ToolInterceptor i : interceptors) {
+                ToolInterceptor.Before before;
+                try {
+                    before = i.before(new ToolInterceptor.Call(call, arguments));
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    String reason = "interceptor " + name(i) + " failed before " + tool.name() + ": " + text(e);
+                    report(i, ToolInterceptor.Action.FAILED, reason);
+                    return failed(call, "the call was refused: " + reason, e);
+                }
+                switch (before) {
+                    case null -> {
+                        String reason = "interceptor " + name(i) + " returned null before " + tool.name();
+                        report(i, ToolInterceptor.Action.FAILED, reason);
+                        return failed(call, "the call was refused: " + reason, null);
+                    }
+                    case ToolInterceptor.Before.Proceed p -> report(i, ToolInterceptor.Action.PROCEEDED, null);
+                    case ToolInterceptor.Before.Veto v -> {
+                        report(i, ToolInterceptor.Action.VETOED, v.message());
+                        LOG.log(Level.DEBUG, () -> "Tool call " + call.callId() + " (" + call.tool() + ") vetoed by "
+                                + name(i) + ": " + v.message());
+                        return ToolOutput.error(v.message());
+                    }
+                    case ToolInterceptor.Before.Rewrite r -> {
+                        report(i, ToolInterceptor.Action.REWROTE_ARGUMENTS, null);
+                        arguments = r.arguments();
+                    }
+                }
+            }
+            ToolOutput output = invoke(tool, arguments);
+            ToolInterceptor.Call seen = new ToolInterceptor.Call(call, arguments);
+            for (ToolInterceptor i : interceptors) {
+                ToolOutput next;
+                try {
+                    next = i.after(seen, output);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    String reason = "interceptor " + name(i) + " failed after " + tool.name() + ": " + text(e);
+                    report(i, ToolInterceptor.Action.FAILED, reason);
+                    return failed(call, "the result was withheld: " + reason, e);
+                }
+                if (next == null) {
+                    String reason = "interceptor " + name(i) + " returned null after " + tool.name();
+                    report(i, ToolInterceptor.Action.FAILED, reason);
+                    return failed(call, "the result was withheld: " + reason, null);
+                }
+                report(i, next.equals(output) ? ToolInterceptor.Action.KEPT_OUTPUT : ToolInterceptor.Action.REWROTE_OUTPUT,
+                        null);
+                output = next;
+            }
+            return output;
+        }
+
+        private void report(ToolInterceptor i, ToolInterceptor.Action action, @Nullable String detail) {
+            if (request != null) {
+                observer.toolCallIntercepted(request, name(i), action, detail);
+            }
+        }
+
+        private ToolOutput invoke(Tool tool, JsonNode arguments) throws InterruptedException {
+            Object input;
+            try {
+                String mismatch = SdkAccess.get().mismatch(SdkAccess.get().input(tool), arguments);
+                if (mismatch != null) {
+                    return failed(call, "the arguments of " + tool.name() + " do not match its schema at " + mismatch
+                            + "; call it again with arguments that match the schema", null);
+                }
+                input = SdkAccess.get().input(tool).bind(arguments);
+            } catch (StructuredOutputException e) {
+                return failed(call, "the arguments of " + tool.name() + " do not bind: " + e.getMessage(), null);
+            }
+            Object value;
+            try {
+                value = SdkAccess.get().function(tool).call(input);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                return failed(call, "tool " + tool.name() + " failed: " + text(e), e);
+            }
+            try {
+                return toOutput(value);
+            } catch (RuntimeException e) {
+                return failed(call, "tool " + tool.name() + " returned a result that cannot be sent: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static String name(ToolInterceptor i) {
+        try {
+            return String.valueOf(i.name());
+        } catch (RuntimeException e) {
+            return i.getClass().getName();
+        }
+    }
+
+    private static String text(Throwable cause) {
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     private static ToolOutput toOutput(Object value) {

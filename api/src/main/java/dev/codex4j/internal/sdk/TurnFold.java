@@ -143,6 +143,8 @@ public final class TurnFold {
             case ServerNotification.ThreadTokenUsageUpdated u -> u.params();
             case ServerNotification.Error e -> e.params();
             case ServerNotification.TurnCompleted t -> t.params();
+            case ServerNotification.HookStarted h -> h.params();
+            case ServerNotification.HookCompleted h -> h.params();
             default -> null;
         };
         return params == null ? NullNode.getInstance() : TypedCodec.params(params);
@@ -182,6 +184,8 @@ public final class TurnFold {
             case ServerNotification.TurnCompleted t -> turnCompleted(t.params().turn().status(), t.params().turn().error());
             case ServerNotification.ItemAutoApprovalReviewStarted r -> new TurnEvent.AutoReviewStarted(r.params());
             case ServerNotification.ItemAutoApprovalReviewCompleted r -> new TurnEvent.AutoReviewCompleted(r.params());
+            case ServerNotification.HookStarted h -> new TurnEvent.HookStarted(h.params().run());
+            case ServerNotification.HookCompleted h -> new TurnEvent.HookCompleted(h.params().run());
             case ServerNotification.Unknown u -> unbound(u);
             default -> new TurnEvent.Notification(n);
         };

@@ -1,0 +1,130 @@
+package dev.codex4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.errors.McpServerStartupException;
+import dev.codex4j.protocol.types.McpServerStatus;
+import dev.codex4j.protocol.types.McpServerToolCallResponse;
+import dev.codex4j.protocol.types.ResourceContent;
+import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.TurnStatus;
+import dev.codex4j.testkit.McpTestServer;
+import dev.codex4j.testkit.ModelReply;
+import dev.codex4j.testkit.OfflineCodex;
+import dev.codex4j.testkit.RecordedRequest;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MCP servers registered per client against the real Codex CLI: a real MCP server (testkit's
+ * {@link McpTestServer}, the official MCP Java SDK over stdio) whose tool the mock model calls,
+ * the runtime operations, and a server that fails to start, required and optional.
+ */
+class McpServersIT {
+    private OfflineCodex offline;
+    private McpTestServer mcp;
+    private McpTestServer broken;
+
+    @BeforeEach
+    void start() throws Exception {
+        offline = OfflineCodex.start();
+        // a model without the search tool: 0.171.0 then offers MCP tools to it directly, not behind tool_search
+        Path catalog = offline.codexHome().resolve("mock_model_catalog.json");
+        String json = Files.readString(catalog);
+        assertTrue(json.contains("\"supports_search_tool\": true"), "the mock catalog changed");
+        Files.writeString(catalog, json.replace("\"supports_search_tool\": true", "\"supports_search_tool\": false"));
+        mcp = McpTestServer.create();
+        broken = McpTestServer.failing();
+    }
+
+    @AfterEach
+    void stop() {
+        offline.close();
+        mcp.close();
+        broken.close();
+    }
+
+    private McpServer testServer() {
+        return McpServer.stdio("test", mcp.command()).startupTimeout(Duration.ofSeconds(60)).denyTools("add")
+                .required(true).build();
+    }
+
+    @Test
+    void theModelCallsTheServersToolAndTheRuntimeOperationsAreTyped() {
+        offline.server().defaultReply(req -> req.isToolFollowUp() ? ModelReply.message("done")
+                : ModelReply.namespacedFunctionCall("mcp__test", "echo", "{\"text\":\"hi\"}"));
+        try (Codex codex = Codex.builder().launch(offline.launch())
+                .mcpServer(testServer())
+                .mcpServer(McpServer.stdio("broken", broken.command()).startupTimeout(Duration.ofSeconds(60)).build())
+                .mcpServer(McpServer.http("web", URI.create("http://127.0.0.1:9/mcp")).startupTimeout(Duration.ofSeconds(5))
+                        .build())
+                .build()) {
+            CodexThread thread = codex.startThread();
+            RunResult r = thread.run("echo hi");
+            assertEquals(TurnStatus.COMPLETED, r.status());
+
+            // the model saw the allowed tool only, and its call went through the CLI to the server
+            // 0.171.0 offers a server's tools as one namespace, mcp__<server>
+            List<String> offered = new ArrayList<>();
+            offline.server().requests().getFirst().body().path("tools").forEach(t -> {
+                if (t.path("name").asString("").equals("mcp__test")) {
+                    t.path("tools").forEach(f -> offered.add(f.path("name").asString("")));
+                }
+            });
+            assertEquals(List.of("echo"), offered, "the deny list did not hold: " + offered);
+            ThreadItem.McpToolCall call = r.items(ThreadItem.McpToolCall.class).getFirst();
+            assertEquals("test", call.server());
+            assertEquals("echo", call.tool());
+            RecordedRequest followUp = offline.server().requests().stream().filter(RecordedRequest::isToolFollowUp)
+                    .findFirst().orElseThrow();
+            assertTrue(followUp.toolOutputs().getFirst().toString().contains("echo: hi"), followUp.toolOutputs().toString());
+
+            // status: the good server with its tools and resource, the broken ones with why they failed
+            McpServerStatus test = codex.mcp().status("test").orElseThrow();
+            assertEquals(McpTestServer.SERVER_NAME, test.serverInfo().name());
+            assertTrue(test.tools().containsKey("echo"), test.tools().keySet().toString());
+            assertEquals(McpTestServer.GREETING_URI, test.resources().getFirst().uri());
+            assertTrue(codex.mcp().status("broken").orElseThrow().toolsError().contains("MCP startup failed"));
+            assertTrue(codex.mcp().status("web").orElseThrow().toolsError().contains("MCP startup failed"));
+            assertTrue(codex.mcp().status("nope").isEmpty());
+
+            // a resource and a direct tool call (the direct call is not subject to the model's deny list)
+            ResourceContent content = codex.mcp().readResource("test", McpTestServer.GREETING_URI).contents().getFirst();
+            assertEquals(McpTestServer.GREETING_TEXT, assertInstanceOf(ResourceContent.Text.class, content).text());
+            McpServerToolCallResponse sum = codex.mcp().callTool(thread.id(), "test", "echo", Map.of("text", "direct"));
+            assertEquals(Boolean.FALSE, sum.isError());
+            assertTrue(sum.content().getFirst().toString().contains("echo: direct"), sum.content().toString());
+            assertEquals(List.of("echo {\"text\":\"hi\"}", "echo {\"text\":\"direct\"}"), mcp.calls());
+
+            codex.mcp().reload();
+            CodexRpcException oauth = assertThrows(CodexRpcException.class, () -> codex.mcp().oauthLogin("web"));
+            assertTrue(oauth.rpcMessage().contains("web"), oauth.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> codex.mcp().callTool(thread.id(), "test", "echo", List.of(1)));
+        }
+    }
+
+    @Test
+    void aRequiredServerThatFailsToStartIsATypedErrorOfStartThread() {
+        try (Codex codex = Codex.builder().launch(offline.launch())
+                .mcpServer(McpServer.stdio("broken", broken.command()).startupTimeout(Duration.ofSeconds(60)).required(true)
+                        .build())
+                .build()) {
+            McpServerStartupException e = assertThrows(McpServerStartupException.class, codex::startThread);
+            assertEquals(List.of("broken"), e.servers());
+            assertInstanceOf(CodexRpcException.class, e.getCause());
+            assertTrue(e.getMessage().contains("broken"), e.getMessage());
+        }
+    }
+}
