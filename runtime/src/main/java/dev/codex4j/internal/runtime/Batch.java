@@ -90,7 +90,8 @@ final class Batch {
         return flush(System.nanoTime(), true);
     }
 
-    private int flush(long now, boolean all) {
+    /** Pays the owed wakes and the deferred ones due by {@code now} (all of them with {@code all}). */
+    int flush(long now, boolean all) {
         while (heapSize > 0 && (all || dues[0] - now <= 0)) {
             long due = dues[0];
             Wakeable w = pop();

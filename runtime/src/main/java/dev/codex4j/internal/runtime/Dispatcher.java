@@ -34,7 +34,9 @@ import org.jspecify.annotations.Nullable;
  * keep coming ({@link Batch#wakeWithin}). While a wake is deferred the dispatcher never blocks in a
  * read: when the link holds nothing it parks until the earliest deferred wake is due (or one
  * window, whichever is first) and looks again, so a deferred wake is paid on time however the
- * traffic stops. While no consumer needs the base window (no budget below
+ * traffic stops. That needs a link whose {@code available()} counts what it holds
+ * ({@link Transport#availableIsExact()}: a child's stdout); over any other, every deferred wake is
+ * paid before a read that may block (budgets then save less, and still hold). While no consumer needs the base window (no budget below
  * {@link ConnectionOptions#relaxedWindowBelowBudget()}, no request waiting for its reply), the
  * dispatcher sleeps {@link ConnectionOptions#relaxedWindow()} instead, and the deferred wakes of
  * the lines it read after such a sleep come that much earlier ({@link Batch#leadNanos}).
@@ -59,6 +61,8 @@ final class Dispatcher {
     private final long coalesceNanos;
     /** The window while no consumer needs the base one (at least the base window). */
     private final long relaxedNanos;
+    /** Whether the transport's available() tells when a read would block ({@link Transport#availableIsExact()}). */
+    private final boolean exactAvailable;
     /** How long the dispatcher slept before its last read: what a line may have waited in the link. */
     private long sleptNanos;
     private final long sustainedNanos;
@@ -83,6 +87,7 @@ final class Dispatcher {
         this.stats = stats;
         this.maxLineBytes = options.maxLineBytes();
         this.coalesceNanos = options.coalesceWindow().toNanos();
+        this.exactAvailable = transport.availableIsExact();
         this.relaxedNanos = Math.max(coalesceNanos, options.relaxedWindow().toNanos());
         this.sustainedNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(2), 4 * coalesceNanos);
     }
@@ -136,6 +141,10 @@ final class Dispatcher {
                 flush(); // pays the deferred wakes that are due
             }
             if (batch.hasDeferred() && transport.available() <= 0) {
+                if (!exactAvailable) {
+                    flushAll(); // whether the read blocks cannot be told: pay every deferred wake first
+                    return true;
+                }
                 // A read could block past a deferred wake: wait for the earlier of it and a window.
                 long wait = Math.min(batch.earliestDue() - now, Math.max(window(), MIN_POLL_NANOS));
                 if (wait > 0) {
