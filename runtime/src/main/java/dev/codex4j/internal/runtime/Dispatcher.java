@@ -210,10 +210,13 @@ final class Dispatcher {
         }
         batchLines = 0;
         long now = System.nanoTime();
-        boolean sustained = now - lastBatchEnd < sustainedNanos;
+        long current = window();
+        // Sustained: the previous batch ended less than a few windows ago (of the window in use,
+        // so that a relaxed window does not make every other read a single line).
+        boolean sustained = now - lastBatchEnd < Math.max(sustainedNanos, 4 * current);
         lastBatchEnd = now;
         if (coalesceNanos > 0 && sustained && !closure.isClosed()) {
-            long window = batch.hasDeferred() ? Math.min(window(), batch.earliestDue() - now) : window();
+            long window = batch.hasDeferred() ? Math.min(current, batch.earliestDue() - now) : current;
             if (window > 0) {
                 LockSupport.parkNanos(window);
                 sleptNanos = window;
