@@ -235,7 +235,10 @@ final class Router {
             return;
         }
         TurnRoute r = turns.get(turnId);
-        if (r != null && r.state == TurnRoute.State.CLAIMED && r.policy != null) {
+        // Only a consumer whose wake is deferred has anything waiting for it; a run() consumer
+        // (COMPLETION) is still woken only at the end.
+        if (r != null && r.state == TurnRoute.State.CLAIMED && r.policy == TurnMailbox.WakePolicy.EACH_BATCH
+                && r.dueNanos != 0) {
             batch.wake(r);
         }
     }
