@@ -14,6 +14,7 @@ import dev.codex4j.internal.sdk.Link;
 import dev.codex4j.internal.sdk.SdkAccess;
 import dev.codex4j.internal.sdk.Session;
 import dev.codex4j.internal.sdk.Transports;
+import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.AppServerLaunch;
 import dev.codex4j.protocol.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
@@ -504,9 +505,26 @@ public final class Codex implements CodexClient {
      * @throws dev.codex4j.errors.TransportClosedException when the client is closed
      */
     public Subscription subscribe(Consumer<? super ServerNotification> listener) {
+        return subscribe(listener, session.options().maxDelay());
+    }
+
+    /**
+     * {@link #subscribe(Consumer)} with a latency budget: a notification waits at most
+     * {@code maxDelay} plus the dispatcher's coalescing window before the listener's thread is
+     * woken for it, at most once per {@code maxDelay} while notifications keep coming (see
+     * {@link CodexBuilder#maxDelay(Duration)}).
+     *
+     * @param listener receives each notification
+     * @param maxDelay the longest a notification may wait beyond the window ({@link Duration#ZERO}: none)
+     * @return the subscription; close it to stop listening
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     * @throws dev.codex4j.errors.TransportClosedException when the client is closed
+     */
+    public Subscription subscribe(Consumer<? super ServerNotification> listener, Duration maxDelay) {
         Objects.requireNonNull(listener, "listener");
+        Waits.maxDelay(maxDelay);
         return new Subscription(session.connection().subscribeGlobal(in -> listener.accept(Session.typed(in)),
-                session.options().subscriptionBuffer()));
+                session.options().subscriptionBuffer(), maxDelay));
     }
 
     /**
@@ -515,7 +533,19 @@ public final class Codex implements CodexClient {
      * @return the notifications that name no thread, from now on; close it to stop listening
      */
     public NotificationStream events() {
-        return new NotificationStream(session.options().subscriptionBuffer(), this::isOpen, this::subscribe);
+        return events(session.options().maxDelay());
+    }
+
+    /**
+     * {@link #events()} with a latency budget (see {@link #subscribe(Consumer, Duration)}).
+     *
+     * @param maxDelay the longest a notification may wait beyond the window ({@link Duration#ZERO}: none)
+     * @return the notifications that name no thread, from now on; close it to stop listening
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     */
+    public NotificationStream events(Duration maxDelay) {
+        Waits.maxDelay(maxDelay);
+        return new NotificationStream(session.options().subscriptionBuffer(), this::isOpen, l -> subscribe(l, maxDelay));
     }
 
     /**

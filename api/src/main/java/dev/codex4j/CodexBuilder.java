@@ -94,6 +94,7 @@ public final class CodexBuilder {
     private LinkOptions link = LinkOptions.defaults();
     private final List<CodexEventListener> eventListeners = new ArrayList<>();
     private int subscriptionBuffer = 1024;
+    private Duration maxDelay = Duration.ZERO;
     private Duration reconnectTimeout = Duration.ofMinutes(2);
     private @Nullable Supervision supervision;
     private int maxConcurrentTurns = Integer.MAX_VALUE;
@@ -134,6 +135,33 @@ public final class CodexBuilder {
             throw new IllegalArgumentException("subscriptionBuffer must be positive: " + notifications);
         }
         this.subscriptionBuffer = notifications;
+        return this;
+    }
+
+    /**
+     * The client's default latency budget: how long an event may wait for its consumer beyond the
+     * dispatcher's coalescing window (1 ms), for every {@link TurnHandle#events()} stream,
+     * {@link Codex#subscribe} and {@link CodexThread#subscribe} listener and {@code events()}
+     * notification stream that does not state its own ({@code events(maxDelay)},
+     * {@code subscribe(listener, maxDelay)}).
+     *
+     * <p>A consumer with a budget is woken at most once per budget while events keep coming (the
+     * first event after a quiet spell at once), and at once for what cannot wait:
+     * {@code turn/completed}, {@code error}, a server request of its turn, and a pile of events
+     * (the high-water mark). That is fewer wake-ups, context switches and virtual-thread mounts per
+     * event: a UI that draws a frame every 16-50 ms loses nothing by stating it, and a backend
+     * streaming many turns at once saves most of the SDK's CPU per event
+     * (docs/PERFORMANCE.md). {@code run()} is not affected: it is woken only when the turn ends.
+     *
+     * <p>The default, {@link Duration#ZERO}, wakes every consumer with each read batch, so code
+     * that relays every token as it comes (a proxy) sees no added delay; set 16-50 ms for a UI.
+     *
+     * @param maxDelay the longest an event may wait for its consumer beyond the window; zero: none
+     * @return this
+     * @throws IllegalArgumentException when negative
+     */
+    public CodexBuilder maxDelay(Duration maxDelay) {
+        this.maxDelay = dev.codex4j.internal.sdk.Waits.maxDelay(maxDelay);
         return this;
     }
 
@@ -607,7 +635,7 @@ public final class CodexBuilder {
                 handshakeTimeout, turnWatchdog, checkAuthentication, approvalHandler, inbox,
                 eventListeners.isEmpty() ? null
                         : eventListeners.size() == 1 ? eventListeners.get(0) : new ListenerFanOut(eventListeners),
-                subscriptionBuffer, reconnectTimeout, supervision, maxConcurrentTurns, admissionWait, usage);
+                subscriptionBuffer, maxDelay, reconnectTimeout, supervision, maxConcurrentTurns, admissionWait, usage);
     }
 
     /** @return the SDK's version, sent as the default client version */

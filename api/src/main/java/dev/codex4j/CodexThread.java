@@ -800,9 +800,27 @@ public final class CodexThread {
      * @throws dev.codex4j.errors.TransportClosedException when the client is closed
      */
     public Subscription subscribe(Consumer<? super ServerNotification> listener) {
+        return subscribe(listener, session.options().maxDelay());
+    }
+
+    /**
+     * {@link #subscribe(Consumer)} with a latency budget: a notification waits at most
+     * {@code maxDelay} plus the dispatcher's coalescing window before the listener's thread is
+     * woken for it, and that thread is woken at most once per {@code maxDelay} while notifications
+     * keep coming (at once for {@code turn/completed}, {@code error}, or half the buffer). See
+     * {@link CodexBuilder#maxDelay(Duration)}.
+     *
+     * @param listener receives each notification
+     * @param maxDelay the longest a notification may wait beyond the window ({@link Duration#ZERO}: none)
+     * @return the subscription; close it to stop listening
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     * @throws dev.codex4j.errors.TransportClosedException when the client is closed
+     */
+    public Subscription subscribe(Consumer<? super ServerNotification> listener, Duration maxDelay) {
         Objects.requireNonNull(listener, "listener");
+        Waits.maxDelay(maxDelay);
         return new Subscription(session.connection().subscribeThread(id, in -> listener.accept(Session.typed(in)),
-                session.options().subscriptionBuffer(), true));
+                session.options().subscriptionBuffer(), true, maxDelay));
     }
 
     /**
@@ -811,8 +829,20 @@ public final class CodexThread {
      * @return the thread's notifications from now on; close it to stop listening
      */
     public NotificationStream events() {
+        return events(session.options().maxDelay());
+    }
+
+    /**
+     * {@link #events()} with a latency budget (see {@link #subscribe(Consumer, Duration)}).
+     *
+     * @param maxDelay the longest a notification may wait beyond the window ({@link Duration#ZERO}: none)
+     * @return the thread's notifications from now on; close it to stop listening
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     */
+    public NotificationStream events(Duration maxDelay) {
+        Waits.maxDelay(maxDelay);
         return new NotificationStream(session.options().subscriptionBuffer(),
-                () -> session.state() != Codex.State.CLOSED, this::subscribe);
+                () -> session.state() != Codex.State.CLOSED, l -> subscribe(l, maxDelay));
     }
 
     /**

@@ -65,7 +65,7 @@ public final class Login implements AutoCloseable {
             if (Session.typed(in) instanceof ServerNotification.AccountLoginCompleted c) {
                 completed(c.params());
             }
-        }, session.options().subscriptionBuffer()));
+        }, session.options().subscriptionBuffer(), Session.INTERNAL_MAX_DELAY));
         try {
             this.response = session.call(ClientMethods.ACCOUNT_LOGIN_START, params);
         } catch (RuntimeException e) {

@@ -73,6 +73,11 @@ public final class NotificationStream implements AutoCloseable {
         return Optional.ofNullable(queue.poll());
     }
 
+    /** @return the latency budget of the subscription behind this stream (see {@link Subscription#maxDelay()}) */
+    public Duration maxDelay() {
+        return subscription.maxDelay();
+    }
+
     /** @return notifications dropped so far because this stream was not read fast enough */
     public long dropped() {
         return subscription.dropped();

@@ -32,6 +32,14 @@ public final class Subscription implements AutoCloseable {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
+    /**
+     * @return this subscription's latency budget: how long a notification may wait for the
+     *     listener beyond the dispatcher's window ({@link java.time.Duration#ZERO}: woken with every read batch)
+     */
+    public java.time.Duration maxDelay() {
+        return delegate.latencyBudget();
+    }
+
     /** @return notifications dropped so far because the listener fell too far behind */
     public long dropped() {
         return delegate.dropped();

@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The events of one turn, as a blocking iterable (and {@link #stream()}): each step waits for the
  * next notification; the last event is {@link TurnEvent.Completed}. Close it to stop reading
- * early; {@code close()} throws nothing.
+ * early; {@code close()} throws nothing. Its {@link #maxDelay()} says how long an event may wait
+ * for it (its latency budget).
  *
  * <pre>{@code
  * try (TurnEventStream events = thread.turn("Tell a story").events()) {
@@ -23,13 +24,24 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TurnEventStream implements Iterable<TurnEvent>, AutoCloseable {
     private final TurnHandle turn;
+    private final java.time.Duration maxDelay;
     private @Nullable TurnEvent peeked;
     private boolean ended;
     private boolean closed;
     private boolean iterated;
 
-    TurnEventStream(TurnHandle turn) {
+    TurnEventStream(TurnHandle turn, java.time.Duration maxDelay) {
         this.turn = turn;
+        this.maxDelay = maxDelay;
+    }
+
+    /**
+     * @return this stream's latency budget: how long an event may wait for it beyond the
+     *     dispatcher's coalescing window ({@link java.time.Duration#ZERO}: woken with every read batch);
+     *     see {@link TurnHandle#events(java.time.Duration)}
+     */
+    public java.time.Duration maxDelay() {
+        return maxDelay;
     }
 
     /** @return the turn these events belong to */

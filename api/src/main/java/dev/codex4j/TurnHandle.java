@@ -46,7 +46,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Its events sit in a mailbox of their own from the first notification on (even those that
  * beat the {@code turn/start} reply), so nothing is lost however late the consumer comes. A
  * {@code run()} consumer is woken only when the turn ends (or every thousand or so events, to fold
- * them in one go); an {@code events()} consumer once per batch of lines the server wrote. A slow
+ * them in one go); an {@code events()} consumer once per batch of lines the server wrote, or with a
+ * latency budget ({@link #events(Duration)}) at most once per budget. A slow
  * consumer holds up only its own turn.
  *
  * <p>The thread is free for its next turn as soon as the server's {@code turn/completed} arrives,
@@ -375,11 +376,30 @@ public final class TurnHandle implements AutoCloseable {
      * @throws IllegalStateException when another consumer is reading this turn
      */
     public TurnEventStream events() {
-        TurnEventStream events = new TurnEventStream(this);
+        return events(thread.session().options().maxDelay());
+    }
+
+    /**
+     * {@link #events()} with a latency budget: no event waits longer than {@code maxDelay} plus the
+     * dispatcher's coalescing window (1 ms) before this consumer is woken for it. Within that, the
+     * consumer is woken at most once per {@code maxDelay} while events keep coming (the first after
+     * a quiet spell at once), and at once for {@code turn/completed}, an {@code error}, a server
+     * request of this turn (an approval, a tool call) and a pile of events (the high-water mark).
+     * A UI that draws every 16-50 ms loses nothing by saying so, and the SDK pays a wake-up per
+     * frame instead of one per batch of lines (see {@link CodexBuilder#maxDelay(Duration)}).
+     *
+     * @param maxDelay the longest an event may wait beyond the window ({@link Duration#ZERO}: every read batch)
+     * @return the events
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     * @throws IllegalStateException when another consumer is reading this turn
+     */
+    public TurnEventStream events(Duration maxDelay) {
+        Waits.maxDelay(maxDelay);
+        TurnEventStream events = new TurnEventStream(this, maxDelay);
         acquire(events);
         if (result == null) {
             try {
-                mailbox.attach(TurnMailbox.WakePolicy.EACH_BATCH);
+                mailbox.attach(maxDelay);
             } catch (RuntimeException e) {
                 consumer.compareAndSet(events, null);
                 throw e;

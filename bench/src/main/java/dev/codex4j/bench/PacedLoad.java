@@ -44,8 +44,39 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class PacedLoad {
     private static final int MAX_LATENCY_US = 1_000_000;
+    /**
+     * System property: the client's latency budget in milliseconds ({@code CodexBuilder.maxDelay}),
+     * set reflectively so that this class also runs against a codex4j without budgets (which then
+     * says so and runs without one).
+     */
+    static final String MAX_DELAY_PROPERTY = "codex4j.bench.maxDelayMillis";
 
     private PacedLoad() {}
+
+    /**
+     * Sets the client's latency budget from {@value #MAX_DELAY_PROPERTY}, when given and when this
+     * codex4j has budgets ({@code maxDelay(Duration)} on the builder).
+     *
+     * @param builder a {@code Codex.builder()}
+     * @param <B> its type
+     * @return the builder
+     */
+    public static <B> B withMaxDelay(B builder) {
+        String ms = System.getProperty(MAX_DELAY_PROPERTY);
+        if (ms == null) {
+            return builder;
+        }
+        try {
+            builder.getClass().getMethod("maxDelay", java.time.Duration.class)
+                    .invoke(builder, java.time.Duration.ofMillis(Long.parseLong(ms)));
+            System.out.println("    latency budget (maxDelay): " + ms + " ms");
+        } catch (NoSuchMethodException e) {
+            System.out.println("    latency budget: not in this version of codex4j (" + ms + " ms asked)");
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        return builder;
+    }
 
     /**
      * What to run.
@@ -129,7 +160,7 @@ public final class PacedLoad {
                 ScriptStep.respond(AppServerMessages.turnStartResult("${turnId}")),
                 ScriptStep.pacedTurn(config.deltas(), config.rate()));
         try (FakeAppServerProcess fake = FakeAppServer.childProcess(script);
-                Codex codex = Codex.builder().launch(fake.launch()).build()) {
+                Codex codex = withMaxDelay(Codex.builder()).launch(fake.launch()).build()) {
             List<CodexThread> threads = new ArrayList<>();
             for (int i = 0; i < config.turns(); i++) {
                 threads.add(codex.startThread());

@@ -136,15 +136,26 @@ public final class RealCliLoad {
                 for (int i = 0; i < threads; i++) {
                     all.add(codex.startThread());
                 }
-                // Warm-up: rounds of one turn per thread, in parallel, uncounted.
+                // Warm-up: rounds of one turn per thread, in parallel, uncounted in the result but each
+                // reported (the first rounds, JIT included, apart from the steady state).
                 AtomicLong warm = new AtomicLong();
-                for (int i = 0; i < Math.max(1, warmups); i++) {
-                    warm.set(0);
-                    runAll(all, 1, warm, true); // events(): it also counts the notifications of one turn
-                }
-                long perTurn = warm.get() / threads;
                 List<ProcessHandle> codexes = codexProcesses(mock.pid());
                 OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                for (int i = 0; i < Math.max(1, warmups); i++) {
+                    warm.set(0);
+                    ThreadCpu t0 = ThreadCpu.snapshot();
+                    long s0 = os.getProcessCpuTime();
+                    long c0 = treeCpuNanos(codexes);
+                    runAll(all, 1, warm, true); // events(): it also counts the notifications of one turn
+                    long n = Math.max(1, warm.get());
+                    long sdk = os.getProcessCpuTime() - s0;
+                    long jit = ThreadCpu.snapshot().minus(t0).byKind().getOrDefault("jit", 0L);
+                    System.out.printf(Locale.ROOT, "    warm-up round %d (%s): SDK %.1f us per notification, of which JIT"
+                            + " %.1f us (%.0f%%); SDK share %.1f%%%n", i + 1, "events()",
+                            sdk / 1e3 / n, jit / 1e3 / n, 100.0 * jit / Math.max(1, sdk),
+                            100.0 * sdk / Math.max(1, sdk + treeCpuNanos(codexes) - c0));
+                }
+                long perTurn = warm.get() / threads;
                 ThreadCpu threads0 = ThreadCpu.snapshot();
                 long sdk0 = os.getProcessCpuTime();
                 long codex0 = treeCpuNanos(codexes);
@@ -205,11 +216,11 @@ public final class RealCliLoad {
 
     private static CodexClient client(OfflineCodex offline, int endpoints) {
         if (endpoints <= 1) {
-            return Codex.builder().launch(offline.launch()).build();
+            return PacedLoad.withMaxDelay(Codex.builder()).launch(offline.launch()).build();
         }
         CodexFleet.Builder b = CodexFleet.builder();
         for (int i = 0; i < endpoints; i++) {
-            b.endpoint(Codex.builder().launch(offline.launch()));
+            b.endpoint(PacedLoad.withMaxDelay(Codex.builder()).launch(offline.launch()));
         }
         return b.build();
     }

@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param inbox the approval inbox, or null
  * @param eventListener the user's listener, or null
  * @param subscriptionBuffer how many notifications wait per subscription
+ * @param maxDelay the default latency budget of {@code events()} streams and subscriptions
  * @param reconnectTimeout how long a turn waits while the model is unreachable (zero: no limit)
  * @param supervision restart the server when lost, or null for no supervision
  * @param maxConcurrentTurns the most turns at once ({@link Integer#MAX_VALUE}: no limit)
@@ -63,6 +64,7 @@ public record CodexOptions(
         @Nullable ApprovalInbox inbox,
         @Nullable CodexEventListener eventListener,
         int subscriptionBuffer,
+        Duration maxDelay,
         Duration reconnectTimeout,
         @Nullable Supervision supervision,
         int maxConcurrentTurns,
@@ -77,6 +79,7 @@ public record CodexOptions(
         Objects.requireNonNull(connectionOptions, "connectionOptions");
         Objects.requireNonNull(approvalHandler, "approvalHandler");
         Objects.requireNonNull(versionPolicy, "versionPolicy");
+        Objects.requireNonNull(maxDelay, "maxDelay");
         optOutNotifications = List.copyOf(optOutNotifications);
         Objects.requireNonNull(usage, "usage");
     }
@@ -90,7 +93,7 @@ public record CodexOptions(
     public CodexOptions withSupervision(Supervision s) {
         return new CodexOptions(launch, transport, link, connectionOptions, clientName, clientTitle, clientVersion,
                 experimentalApi, versionPolicy, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
-                checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, reconnectTimeout,
+                checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, maxDelay, reconnectTimeout,
                 Objects.requireNonNull(s, "supervision"), maxConcurrentTurns, admissionWait, usage);
     }
 
@@ -98,7 +101,7 @@ public record CodexOptions(
     public CodexOptions withAdmission(int turns, Duration wait) {
         return new CodexOptions(launch, transport, link, connectionOptions, clientName, clientTitle, clientVersion,
                 experimentalApi, versionPolicy, optOutNotifications, requestTimeout, closeTimeout, handshakeTimeout, turnWatchdog,
-                checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, reconnectTimeout,
+                checkAuthentication, approvalHandler, inbox, eventListener, subscriptionBuffer, maxDelay, reconnectTimeout,
                 supervision, turns, wait, usage);
     }
 

@@ -53,7 +53,7 @@ public final class InboxWait {
                     if (ServerNotification.ServerRequestResolved.METHOD.equals(in.method()) && isFor(in, requestId)) {
                         A.cancel(pending, "the server resolved the request (serverRequest/resolved)");
                     }
-                });
+                }, Integer.MAX_VALUE, false, Session.INTERNAL_MAX_DELAY);
             }
             turnWatch = watchTurn(c, turn, pending);
             // listed only now: whoever sees it can count on the server's word and the turn's end reaching it

@@ -66,7 +66,7 @@ final class LinkOpener {
                     if (ServerNotification.AccountUpdated.METHOD.equals(in.method())) {
                         connection.startThread("codex4j-account", () -> session.readAccount(connection));
                     }
-                });
+                }, Integer.MAX_VALUE, Session.INTERNAL_MAX_DELAY);
                 session.readAccount(connection);
             }
             new TurnWatchdog(session, connection, options.turnWatchdog()).start();

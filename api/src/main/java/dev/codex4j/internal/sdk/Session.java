@@ -47,6 +47,13 @@ import tools.jackson.databind.node.NullNode;
  * the supervisor's or final).
  */
 public final class Session implements AutoCloseable {
+    /**
+     * The latency budget of the SDK's own subscriptions (the account watch, a login's completion, an
+     * approval's {@code serverRequest/resolved}): events a person waits for, so that they never keep
+     * the dispatcher at its base window (see {@code ConnectionOptions.relaxedWindow}).
+     */
+    public static final java.time.Duration INTERNAL_MAX_DELAY = java.time.Duration.ofMillis(100);
+
     private static final System.Logger LOG = System.getLogger(Codex.class.getName());
 
     private final CodexOptions options;

@@ -7,9 +7,22 @@ public final class Waits {
     private Waits() {}
 
     /**
-     * Keeps the thread's interrupt status and names what was being waited for.
+     * Checks a latency budget ({@code maxDelay}) given by the user.
      *
-     * @param waitingFor what the thread waited for ("the reply to thread/read")
+     * @param maxDelay the budget
+     * @return it
+     * @throws IllegalArgumentException when negative
+     */
+    public static java.time.Duration maxDelay(java.time.Duration maxDelay) {
+        java.util.Objects.requireNonNull(maxDelay, "maxDelay");
+        if (maxDelay.isNegative()) {
+            throw new IllegalArgumentException("maxDelay (a latency budget) must not be negative: " + maxDelay);
+        }
+        return maxDelay;
+    }
+
+    /**
+     * @param waitingFor what the thread was waiting for
      * @param e the interrupt
      * @return the exception to throw
      */

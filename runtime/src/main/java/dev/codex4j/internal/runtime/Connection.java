@@ -456,9 +456,27 @@ public final class Connection implements AutoCloseable {
      * @return the subscription; close it to stop listening
      */
     public Subscription subscribeThread(String threadId, Consumer<Inbound> listener, int capacity, boolean withTurns) {
+        return subscribeThread(threadId, listener, capacity, withTurns, Duration.ZERO);
+    }
+
+    /**
+     * {@link #subscribeThread(String, Consumer, int, boolean)} with a latency budget: a message
+     * waits at most {@code latencyBudget} plus the dispatcher's window before the listener's thread
+     * is woken for it; within that, it is woken at most once per budget while messages keep
+     * coming, and at once for an {@code error}, {@code turn/completed} or half its capacity.
+     *
+     * @param threadId the thread
+     * @param listener receives each message
+     * @param capacity the most messages waiting for the listener
+     * @param withTurns whether the notifications of the thread's turns come too
+     * @param latencyBudget how long a message may wait for the listener ({@link Duration#ZERO}: every read batch)
+     * @return the subscription; close it to stop listening
+     */
+    public Subscription subscribeThread(String threadId, Consumer<Inbound> listener, int capacity, boolean withTurns,
+            Duration latencyBudget) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(listener, "listener");
-        return router.subscribeThread(threadId, listener, capacity, withTurns,
+        return router.subscribeThread(threadId, listener, capacity, withTurns, Router.budgetNanos(latencyBudget),
                 s -> threads.startVirtual("codex4j-thread-" + threadId, s::run));
     }
 
@@ -472,8 +490,22 @@ public final class Connection implements AutoCloseable {
      * @return the subscription; close it to stop listening
      */
     public Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity) {
+        return subscribeGlobal(listener, capacity, Duration.ZERO);
+    }
+
+    /**
+     * {@link #subscribeGlobal(Consumer, int)} with a latency budget (see
+     * {@link #subscribeThread(String, Consumer, int, boolean, Duration)}).
+     *
+     * @param listener receives each message
+     * @param capacity the most messages waiting for the listener
+     * @param latencyBudget how long a message may wait for the listener ({@link Duration#ZERO}: every read batch)
+     * @return the subscription; close it to stop listening
+     */
+    public Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity, Duration latencyBudget) {
         Objects.requireNonNull(listener, "listener");
-        return router.subscribeGlobal(listener, capacity, s -> threads.startVirtual("codex4j-global-listener", s::run));
+        return router.subscribeGlobal(listener, capacity, Router.budgetNanos(latencyBudget),
+                s -> threads.startVirtual("codex4j-global-listener", s::run));
     }
 
     /**

@@ -38,6 +38,8 @@ public final class ConnectionOptions {
     private final int maxLineBytes;
     private final Duration coalesceWindow;
     private final int wakeHighWaterMark;
+    private final Duration relaxedWindow;
+    private final Duration relaxedWindowBelowBudget;
     private final DispatcherThread dispatcherThread;
     private final boolean serverLostOnFailure;
     private final Duration slowCallbackThreshold;
@@ -56,6 +58,8 @@ public final class ConnectionOptions {
         this.maxLineBytes = b.maxLineBytes;
         this.coalesceWindow = b.coalesceWindow;
         this.wakeHighWaterMark = b.wakeHighWaterMark;
+        this.relaxedWindow = b.relaxedWindow;
+        this.relaxedWindowBelowBudget = b.relaxedWindowBelowBudget;
         this.dispatcherThread = b.dispatcherThread;
         this.serverLostOnFailure = b.serverLostOnFailure;
         this.slowCallbackThreshold = b.slowCallbackThreshold;
@@ -145,6 +149,24 @@ public final class ConnectionOptions {
         return wakeHighWaterMark;
     }
 
+    /**
+     * @return the coalescing window the dispatcher uses instead of {@link #coalesceWindow()} while
+     *     no consumer needs it: no turn consumer or subscriber has a latency budget below
+     *     {@link #relaxedWindowBelowBudget()} and no request waits for its reply (4 ms, or system
+     *     property {@value #RELAXED_PROPERTY} in microseconds; at most the base window: off). The
+     *     budgets absorb it (a deferred wake comes that much earlier), so the promise "budget plus
+     *     the base window" holds; a message for a consumer without a budget ({@code run()}'s
+     *     {@code turn/completed}, a server request) may wait this long instead of the base window.
+     */
+    public Duration relaxedWindow() {
+        return relaxedWindow;
+    }
+
+    /** @return the smallest latency budget that lets the dispatcher use {@link #relaxedWindow()} (16 ms) */
+    public Duration relaxedWindowBelowBudget() {
+        return relaxedWindowBelowBudget;
+    }
+
     /** @return the kind of thread the dispatcher runs on ({@link DispatcherThread#PLATFORM}) */
     public DispatcherThread dispatcherThread() {
         return dispatcherThread;
@@ -175,7 +197,7 @@ public final class ConnectionOptions {
                 + ", retry=" + retryInitialDelay + ".." + retryMaxDelay + ", held=" + maxHeldBytesPerTurn + "/"
                 + maxHeldBytesTotal + " bytes, " + maxHeldTurns + " turns, ttl " + heldMessageTtl + ", unconsumed="
                 + maxUnconsumedBytes + " bytes, ttl " + unconsumedTtl + ", maxLineBytes=" + maxLineBytes
-                + ", coalesce=" + coalesceWindow + ", hwm=" + wakeHighWaterMark + ", " + dispatcherThread + (serverLostOnFailure ? ", serverLost" : "") + "]";
+                + ", coalesce=" + coalesceWindow + ", relaxed=" + relaxedWindow + ", hwm=" + wakeHighWaterMark + ", " + dispatcherThread + (serverLostOnFailure ? ", serverLost" : "") + "]";
     }
 
     /** System property: the default coalescing window in microseconds (for benchmarks and operators). */
@@ -183,6 +205,9 @@ public final class ConnectionOptions {
     /** System property: the default dispatcher thread kind, PLATFORM or VIRTUAL (for benchmarks). */
     public static final String DISPATCHER_PROPERTY = "codex4j.dispatcherThread";
     private static final long DEFAULT_COALESCE_MICROS = 1000;
+    /** System property: the default relaxed window in microseconds (for benchmarks and operators). */
+    public static final String RELAXED_PROPERTY = "codex4j.relaxedWindowMicros";
+    private static final long DEFAULT_RELAXED_MICROS = 4000;
 
     /** Builds {@link ConnectionOptions}; every setting has a default. */
     public static final class Builder {
@@ -199,6 +224,8 @@ public final class ConnectionOptions {
         private int maxLineBytes = 64 << 20;
         private Duration coalesceWindow = Duration.ofNanos(Long.getLong(COALESCE_PROPERTY, DEFAULT_COALESCE_MICROS) * 1_000);
         private int wakeHighWaterMark = 1024;
+        private Duration relaxedWindow = Duration.ofNanos(Long.getLong(RELAXED_PROPERTY, DEFAULT_RELAXED_MICROS) * 1_000);
+        private Duration relaxedWindowBelowBudget = Duration.ofMillis(16);
         private DispatcherThread dispatcherThread =
                 DispatcherThread.valueOf(System.getProperty(DISPATCHER_PROPERTY, DispatcherThread.PLATFORM.name()));
 
@@ -221,6 +248,8 @@ public final class ConnectionOptions {
             maxLineBytes = o.maxLineBytes;
             coalesceWindow = o.coalesceWindow;
             wakeHighWaterMark = o.wakeHighWaterMark;
+            relaxedWindow = o.relaxedWindow;
+            relaxedWindowBelowBudget = o.relaxedWindowBelowBudget;
             dispatcherThread = o.dispatcherThread;
             serverLostOnFailure = o.serverLostOnFailure;
             slowCallbackThreshold = o.slowCallbackThreshold;
@@ -311,6 +340,22 @@ public final class ConnectionOptions {
         /** @return this */
         public Builder wakeHighWaterMark(int value) {
             this.wakeHighWaterMark = (int) positive(value, "wakeHighWaterMark");
+            return this;
+        }
+
+        /** @return this (see {@link ConnectionOptions#relaxedWindow()}); at most the base window: off */
+        public Builder relaxedWindow(Duration value) {
+            Objects.requireNonNull(value, "relaxedWindow");
+            if (value.isNegative() || value.compareTo(Duration.ofMillis(10)) > 0) {
+                throw new IllegalArgumentException("relaxedWindow must be between 0 and 10 ms: " + value);
+            }
+            this.relaxedWindow = value;
+            return this;
+        }
+
+        /** @return this (see {@link ConnectionOptions#relaxedWindowBelowBudget()}) */
+        public Builder relaxedWindowBelowBudget(Duration value) {
+            this.relaxedWindowBelowBudget = positive(value, "relaxedWindowBelowBudget");
             return this;
         }
 

@@ -29,6 +29,17 @@ import org.jspecify.annotations.Nullable;
  * before its next read, so that lines arriving one by one are read, routed and woken for in
  * batches. After a quiet spell the next line is read the moment it arrives. The window bounds the
  * latency this adds to any message.
+ *
+ * <p>Latency budgets: a consumer with a budget is woken at most once per budget while its messages
+ * keep coming ({@link Batch#wakeWithin}). While a wake is deferred the dispatcher never blocks in a
+ * read: when the link holds nothing it parks until the earliest deferred wake is due (or one
+ * window, whichever is first) and looks again, so a deferred wake is paid on time however the
+ * traffic stops. That needs a link whose {@code available()} counts what it holds
+ * ({@link Transport#availableIsExact()}: a child's stdout); over any other, every deferred wake is
+ * paid before a read that may block (budgets then save less, and still hold). While no consumer needs the base window (no budget below
+ * {@link ConnectionOptions#relaxedWindowBelowBudget()}, no request waiting for its reply), the
+ * dispatcher sleeps {@link ConnectionOptions#relaxedWindow()} instead, and the deferred wakes of
+ * the lines it read after such a sleep come that much earlier ({@link Batch#leadNanos}).
  */
 final class Dispatcher {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
@@ -48,6 +59,12 @@ final class Dispatcher {
     private final RuntimeStats stats;
     private final int maxLineBytes;
     private final long coalesceNanos;
+    /** The window while no consumer needs the base one (at least the base window). */
+    private final long relaxedNanos;
+    /** Whether the transport's available() tells when a read would block ({@link Transport#availableIsExact()}). */
+    private final boolean exactAvailable;
+    /** How long the dispatcher slept before its last read: what a line may have waited in the link. */
+    private long sleptNanos;
     private final long sustainedNanos;
     private final int readChunkMax = Math.max(READ_CHUNK, Integer.getInteger(READ_CHUNK_MAX_PROPERTY, 1 << 16));
     private final LineScanner scanner = LineScanner.forReader();
@@ -70,6 +87,8 @@ final class Dispatcher {
         this.stats = stats;
         this.maxLineBytes = options.maxLineBytes();
         this.coalesceNanos = options.coalesceWindow().toNanos();
+        this.exactAvailable = transport.availableIsExact();
+        this.relaxedNanos = Math.max(coalesceNanos, options.relaxedWindow().toNanos());
         this.sustainedNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(2), 4 * coalesceNanos);
     }
 
@@ -87,7 +106,7 @@ final class Dispatcher {
             }
             return null;
         } catch (IOException | RuntimeException | Error e) {
-            flush();
+            flushAll();
             return e;
         }
     }
@@ -114,6 +133,27 @@ final class Dispatcher {
      * @return false at the end of the stream
      */
     private boolean readOnce() throws IOException {
+        if (batchLines == 0 && batch.hasDeferred()) {
+            long now = System.nanoTime();
+            if (closure.isClosed()) {
+                flushAll();
+            } else if (batch.earliestDue() - now <= 0) {
+                flush(); // pays the deferred wakes that are due
+            }
+            if (batch.hasDeferred() && transport.available() <= 0) {
+                if (!exactAvailable) {
+                    flushAll(); // whether the read blocks cannot be told: pay every deferred wake first
+                    return true;
+                }
+                // A read could block past a deferred wake: wait for the earlier of it and a window.
+                long wait = Math.min(batch.earliestDue() - now, Math.max(window(), MIN_POLL_NANOS));
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                    sleptNanos = wait; // what arrived since the last look waited at most this
+                }
+                return true;
+            }
+        }
         if (end == buf.length) {
             if (start > 0) {
                 System.arraycopy(buf, start, buf, 0, end - start);
@@ -133,14 +173,16 @@ final class Dispatcher {
             if (end > start) {
                 routeBatch(start, scanFrom, end, true); // a last line without its newline
             }
-            flush();
+            flushAll();
             return false;
         }
         lastReadFull = n == asked;
         if (batchLines == 0) {
             batch.nowNanos = System.nanoTime();
+            batch.leadNanos = Math.max(0, sleptNanos - coalesceNanos);
             batchBytes = 0;
         }
+        sleptNanos = 0;
         batchBytes += n;
         end += n;
         batchLines += routeBatch(start, scanFrom, end, false);
@@ -168,12 +210,28 @@ final class Dispatcher {
         }
         batchLines = 0;
         long now = System.nanoTime();
-        boolean sustained = now - lastBatchEnd < sustainedNanos;
+        long current = window();
+        // Sustained: the previous batch ended less than a few windows ago (of the window in use,
+        // so that a relaxed window does not make every other read a single line).
+        boolean sustained = now - lastBatchEnd < Math.max(sustainedNanos, 4 * current);
         lastBatchEnd = now;
         if (coalesceNanos > 0 && sustained && !closure.isClosed()) {
-            LockSupport.parkNanos(coalesceNanos);
+            long window = batch.hasDeferred() ? Math.min(current, batch.earliestDue() - now) : current;
+            if (window > 0) {
+                LockSupport.parkNanos(window);
+                sleptNanos = window;
+            }
         }
         return true;
+    }
+
+    /** The shortest park while a deferred wake waits and the link is empty. */
+    private static final long MIN_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    /** @return the coalescing window now: relaxed while no consumer needs the base one */
+    private long window() {
+        return relaxedNanos > coalesceNanos && !router.hasStrictConsumers() && !requests.hasPending()
+                ? relaxedNanos : coalesceNanos;
     }
 
     /** Where the last routeBatch stopped: the first byte of an incomplete line. */
@@ -270,6 +328,7 @@ final class Dispatcher {
                 case NOTIFICATION -> router.routeNotification(in, batch);
                 case RESPONSE, ERROR -> replies.add(in);
                 case REQUEST -> {
+                    router.serverRequestFor(in, batch);
                     serverRequestLines.add(in);
                     serverRequestHandlers.add(router.handlerFor(in));
                 }
@@ -284,6 +343,11 @@ final class Dispatcher {
         int woken = batch.flush();
         stats.wakeups.add(woken);
         return woken;
+    }
+
+    /** Pays every wake, deferred or not: the stream ended or failed. */
+    private void flushAll() {
+        stats.wakeups.add(batch.flushAll());
     }
 
     private void grow() {

@@ -71,6 +71,11 @@ final class RequestTable {
     /** Every call not yet settled, including those waiting to be sent again. */
     private final Set<Call> calls = ConcurrentHashMap.newKeySet();
 
+    /** @return whether some request waits for its reply (the dispatcher keeps its base window then) */
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
     /** A request in flight, across its overload retries. */
     private static final class Call {
         final String method;

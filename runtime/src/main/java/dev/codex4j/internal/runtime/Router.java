@@ -202,8 +202,70 @@ final class Router {
         for (int i = 0; i < targets.size(); i++) {
             Subscriber s = targets.get(i);
             s.offerQuietly(in);
-            batch.wake(s);
+            wakeSubscriber(s, in, batch);
         }
+    }
+
+    /** Dispatcher, lock held: owes a subscriber its wake, now or within its budget. */
+    private void wakeSubscriber(Subscriber s, Inbound in, Batch batch) {
+        if (s.budgetNanos == 0 || cannotWait(in) || ++s.sinceWake >= s.highWaterMark) {
+            batch.wake(s);
+        } else {
+            batch.wakeWithin(s);
+        }
+    }
+
+    /**
+     * @return whether a message wakes its consumer at once whatever its budget: a turn's end and
+     *     the server's {@code error} notification (a server request wakes the turn's consumer too,
+     *     {@link #serverRequestFor})
+     */
+    static boolean cannotWait(Inbound in) {
+        return in.isTurnCompleted() || "error".equals(in.method());
+    }
+
+    /**
+     * Dispatcher, lock held: a server request names this turn: its consumer is woken with the batch
+     * whatever its budget, so that it has seen the events before the request when it is asked.
+     */
+    void serverRequestFor(Inbound request, Batch batch) {
+        assert lock.isHeldByCurrentThread();
+        String turnId = request.turnId();
+        if (turnId == null) {
+            return;
+        }
+        TurnRoute r = turns.get(turnId);
+        // Only a consumer whose wake is deferred has anything waiting for it; a run() consumer
+        // (COMPLETION) is still woken only at the end.
+        if (r != null && r.state == TurnRoute.State.CLAIMED && r.policy == TurnMailbox.WakePolicy.EACH_BATCH
+                && r.dueNanos != 0) {
+            batch.wake(r);
+        }
+    }
+
+    /** @return a budget in nanoseconds (capped at a day) */
+    static long budgetNanos(java.time.Duration budget) {
+        Objects.requireNonNull(budget, "latencyBudget");
+        if (budget.isNegative()) {
+            throw new IllegalArgumentException("a latency budget cannot be negative: " + budget);
+        }
+        return budget.compareTo(java.time.Duration.ofDays(1)) >= 0 ? TimeUnit.DAYS.toNanos(1) : budget.toNanos();
+    }
+
+    /**
+     * Consumers attached (turns) or registered (subscribers) whose budget is below
+     * {@link ConnectionOptions#relaxedWindowBelowBudget()}: while there are any, the dispatcher keeps
+     * its base coalescing window. Written under the lock, read by the dispatcher.
+     */
+    private volatile int strictConsumers;
+
+    /** @return whether some consumer needs the base window (its budget is below the relaxed threshold) */
+    boolean hasStrictConsumers() {
+        return strictConsumers > 0;
+    }
+
+    private boolean strict(long budgetNanos) {
+        return budgetNanos < options.relaxedWindowBelowBudget().toNanos();
     }
 
     /** Dispatcher, lock held: a copy of a turn's notification for its thread's subscribers that want turns too. */
@@ -217,7 +279,7 @@ final class Router {
             Subscriber s = targets.get(i);
             if (s.withTurns) {
                 s.offerQuietly(in);
-                batch.wake(s);
+                wakeSubscriber(s, in, batch);
             }
         }
     }
@@ -258,13 +320,15 @@ final class Router {
                 if (policy == null) {
                     return; // nobody attached: whoever attaches drains before it parks
                 }
-                if (policy == TurnMailbox.WakePolicy.EACH_BATCH || terminal
-                        || ++r.sinceWake >= options.wakeHighWaterMark()) {
-                    r.sinceWake = 0;
-                    if (batch != null) {
+                if (batch == null) {
+                    r.signal(); // the watchdog's settle: at once
+                } else if (terminal || ++r.sinceWake >= options.wakeHighWaterMark()) {
+                    batch.wake(r);
+                } else if (policy == TurnMailbox.WakePolicy.EACH_BATCH) {
+                    if (r.budgetNanos == 0 || cannotWait(in)) {
                         batch.wake(r);
                     } else {
-                        r.signal();
+                        batch.wakeWithin(r);
                     }
                 }
             }
@@ -546,7 +610,7 @@ final class Router {
         return r;
     }
 
-    void attach(TurnRoute r, TurnMailbox.WakePolicy policy) {
+    void attach(TurnRoute r, TurnMailbox.WakePolicy policy, long budgetNanos) {
         lock.lock();
         try {
             switch (r.state) {
@@ -560,7 +624,11 @@ final class Router {
             }
             r.consumerAttached = true;
             r.policy = policy;
+            r.budgetNanos = budgetNanos;
             r.sinceWake = 0;
+            if (policy == TurnMailbox.WakePolicy.EACH_BATCH && strict(budgetNanos)) {
+                strictConsumers++;
+            }
             unconsumedBytes -= r.unconsumedBytes;
             r.unconsumedBytes = 0;
         } finally {
@@ -575,7 +643,11 @@ final class Router {
                 return;
             }
             r.consumerAttached = false;
+            if (r.policy == TurnMailbox.WakePolicy.EACH_BATCH && strict(r.budgetNanos)) {
+                strictConsumers--;
+            }
             r.policy = null;
+            r.budgetNanos = 0;
             if (r.state == TurnRoute.State.CLAIMED) {
                 long left = Math.max(0, r.bytesIn - r.bytesTaken());
                 r.unconsumedBytes = left;
@@ -614,6 +686,9 @@ final class Router {
             r.unconsumedBytes = 0;
             r.queue.clear();
         }
+        if (r.consumerAttached && r.policy == TurnMailbox.WakePolicy.EACH_BATCH && strict(r.budgetNanos)) {
+            strictConsumers--; // counted once: detach finds policy null
+        }
         r.policy = null;
     }
 
@@ -635,27 +710,31 @@ final class Router {
     // ================================================================ subscriptions and handlers
 
     Subscription subscribeThread(String threadId, Consumer<Inbound> listener, Consumer<Subscriber> start) {
-        return subscribeThread(threadId, listener, Integer.MAX_VALUE, false, start);
+        return subscribeThread(threadId, listener, Integer.MAX_VALUE, false, 0, start);
     }
 
     Subscription subscribeThread(String threadId, Consumer<Inbound> listener, int capacity, boolean withTurns,
-            Consumer<Subscriber> start) {
+            long budgetNanos, Consumer<Subscriber> start) {
         Subscriber[] self = new Subscriber[1];
         self[0] = new Subscriber(closure, listener, () -> {
             lock.lock();
             try {
                 List<Subscriber> list = threadSubscribers.get(threadId);
-                if (list != null && list.remove(self[0]) && list.isEmpty()) {
-                    threadSubscribers.remove(threadId);
+                if (list != null && list.remove(self[0])) {
+                    unregistered(self[0]);
+                    if (list.isEmpty()) {
+                        threadSubscribers.remove(threadId);
+                    }
                 }
             } finally {
                 unlock();
             }
-        }, capacity, withTurns, "a subscription to thread " + threadId);
+        }, capacity, withTurns, "a subscription to thread " + threadId, budgetNanos, options.wakeHighWaterMark());
         lock.lock();
         try {
             checkOpen();
             threadSubscribers.computeIfAbsent(threadId, k -> new ArrayList<>()).add(self[0]);
+            registered(self[0]);
         } finally {
             unlock();
         }
@@ -663,24 +742,42 @@ final class Router {
         return self[0];
     }
 
-    Subscription subscribeGlobal(Consumer<Inbound> listener, Consumer<Subscriber> start) {
-        return subscribeGlobal(listener, Integer.MAX_VALUE, start);
+    /** Lock held: a subscriber joined; counted when strict. */
+    private void registered(Subscriber s) {
+        if (strict(s.budgetNanos)) {
+            strictConsumers++;
+        }
     }
 
-    Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity, Consumer<Subscriber> start) {
+    /** Lock held: a subscriber left. */
+    private void unregistered(Subscriber s) {
+        if (strict(s.budgetNanos)) {
+            strictConsumers--;
+        }
+    }
+
+    Subscription subscribeGlobal(Consumer<Inbound> listener, Consumer<Subscriber> start) {
+        return subscribeGlobal(listener, Integer.MAX_VALUE, 0, start);
+    }
+
+    Subscription subscribeGlobal(Consumer<Inbound> listener, int capacity, long budgetNanos, Consumer<Subscriber> start) {
         Subscriber[] self = new Subscriber[1];
         self[0] = new Subscriber(closure, listener, () -> {
             lock.lock();
             try {
-                globalSubscribers.remove(self[0]);
+                if (globalSubscribers.remove(self[0])) {
+                    unregistered(self[0]);
+                }
             } finally {
                 unlock();
             }
-        }, capacity, false, "a subscription to the connection's notifications");
+        }, capacity, false, "a subscription to the connection's notifications", budgetNanos,
+                options.wakeHighWaterMark());
         lock.lock();
         try {
             checkOpen();
             globalSubscribers.add(self[0]);
+            registered(self[0]);
         } finally {
             unlock();
         }

@@ -160,6 +160,12 @@ public final class StdioTransport implements Transport {
         }
     }
 
+    /** The process's stdout is a buffered stream over the pipe, whose {@code available()} asks the kernel. */
+    @Override
+    public boolean availableIsExact() {
+        return true;
+    }
+
     @Override
     public int available() throws IOException {
         return stdout.available();

@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * A listener with a virtual thread and a queue of its own: the dispatcher enqueues without
- * waiting (and wakes it once per read batch), the subscription's thread calls the listener in
- * order. A slow listener delays only itself. When the connection closes, the listener still gets
+ * waiting (and wakes it once per read batch, or with a latency budget at most once per budget:
+ * see {@link Batch#wakeWithin}), the subscription's thread calls the listener in order. A slow listener delays only itself. When the connection closes, the listener still gets
  * what had arrived (unless the client closed it), then the thread ends; when the subscription is
  * closed, the thread ends at once.
  *
@@ -38,15 +38,23 @@ final class Subscriber extends Wakeable implements Subscription {
     private final String name;
     private volatile boolean closed;
 
+    /**
+     * Messages that wake the listener at once whatever its budget: half its capacity (so that a
+     * budget never makes it drop), at most the connection's high-water mark.
+     */
+    final int highWaterMark;
+
     Subscriber(Closure closure, Consumer<Inbound> listener, Runnable onClose) {
-        this(closure, listener, onClose, Integer.MAX_VALUE, false, "a subscriber");
+        this(closure, listener, onClose, Integer.MAX_VALUE, false, "a subscriber", 0, 1024);
     }
 
     Subscriber(Closure closure, Consumer<Inbound> listener, Runnable onClose, int capacity, boolean withTurns,
-            String name) {
+            String name, long budgetNanos, int wakeHighWaterMark) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
+        this.budgetNanos = budgetNanos;
+        this.highWaterMark = Math.max(1, Math.min(capacity / 2, wakeHighWaterMark));
         this.closure = closure;
         this.listener = listener;
         this.onClose = onClose;
@@ -81,6 +89,11 @@ final class Subscriber extends Wakeable implements Subscription {
         }
         waiting.incrementAndGet();
         queue.offerQuietly(in);
+    }
+
+    @Override
+    public java.time.Duration latencyBudget() {
+        return java.time.Duration.ofNanos(budgetNanos);
     }
 
     @Override

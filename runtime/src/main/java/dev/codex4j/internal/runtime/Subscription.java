@@ -14,6 +14,14 @@ public interface Subscription extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * @return how long a message may wait for the listener beyond the dispatcher's window (its
+     *     latency budget; zero: woken with every read batch)
+     */
+    default java.time.Duration latencyBudget() {
+        return java.time.Duration.ZERO;
+    }
+
     /** @return messages dropped because the listener fell too far behind (0 for an unbounded one) */
     default long dropped() {
         return 0;

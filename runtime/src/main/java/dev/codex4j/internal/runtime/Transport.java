@@ -41,6 +41,16 @@ public interface Transport extends AutoCloseable {
     int available() throws IOException;
 
     /**
+     * @return whether {@link #available()} counts what the link holds, not only what this side has
+     *     buffered (false, the default): the dispatcher then knows when a read would block, and
+     *     holds deferred wake-ups over a quiet link instead of paying them early (see
+     *     {@code Dispatcher}). A child's stdout pipe counts exactly ({@code FIONREAD}).
+     */
+    default boolean availableIsExact() {
+        return false;
+    }
+
+    /**
      * Writes one line and flushes it. Thread-safe: lines written concurrently never interleave.
      *
      * @param line one JSON object, without line terminators

@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  * (it handles every event: it is woken once per read batch that brought it something) or
  * {@link WakePolicy#COMPLETION} (it needs only the result: it is woken when {@code turn/completed}
  * arrives or when {@link ConnectionOptions#wakeHighWaterMark()} messages have piled up, then folds
- * them in one go). While nobody is attached, the turn's messages count against the connection's
+ * them in one go). An {@code EACH_BATCH} consumer may also state a latency budget
+ * ({@link #attach(Duration)}): how long an event may wait for it beyond the dispatcher's window; it
+ * is then woken at most once per budget while events keep coming, and at once for what cannot wait
+ * ({@code turn/completed}, {@code error}, a server request of the turn, the high-water mark). While nobody is attached, the turn's messages count against the connection's
  * unconsumed-bytes budget; over it, the turn is discarded and its consumer gets
  * {@link dev.codex4j.errors.TurnDiscardedException}.
  *
@@ -54,6 +57,23 @@ public interface TurnMailbox extends AutoCloseable {
      * @throws dev.codex4j.errors.TurnDiscardedException when the turn's messages were discarded
      */
     void attach(WakePolicy policy);
+
+    /**
+     * Attaches the calling consumer for every event ({@link WakePolicy#EACH_BATCH}) with a latency
+     * budget: no event waits longer than {@code latencyBudget} plus the dispatcher's coalescing
+     * window before the consumer is woken for it; within that, the consumer is woken at most once
+     * per budget while events keep coming, and at once for {@code turn/completed}, {@code error},
+     * a server request naming the turn, and the high-water mark. {@link Duration#ZERO} is
+     * {@code attach(EACH_BATCH)}.
+     *
+     * @param latencyBudget the longest an event may wait for this consumer beyond the window
+     * @throws IllegalArgumentException when negative
+     * @throws dev.codex4j.errors.TurnDiscardedException when the turn's messages were discarded
+     */
+    void attach(Duration latencyBudget);
+
+    /** @return the attached consumer's latency budget ({@link Duration#ZERO} when none or not attached) */
+    Duration latencyBudget();
 
     /** Detaches the consumer (it stops reading for now); messages that arrive count as unconsumed again. */
     void detach();

@@ -50,8 +50,6 @@ final class TurnRoute extends Wakeable implements TurnMailbox {
     @Nullable Reservation reservation;
     /** The consumer-side object, held weakly (see {@link #ownedBy}). */
     volatile java.lang.ref.@Nullable WeakReference<Object> owner;
-    /** Dispatcher only: messages since the consumer was last marked for a wake. */
-    int sinceWake;
 
     /** The attached consumer's count of bytes it took. */
     private long bytesTaken;
@@ -96,8 +94,19 @@ final class TurnRoute extends Wakeable implements TurnMailbox {
 
     @Override
     public void attach(WakePolicy wakePolicy) {
-        router.attach(this, Objects.requireNonNull(wakePolicy, "policy"));
+        router.attach(this, Objects.requireNonNull(wakePolicy, "policy"), 0);
         attachedHere = true;
+    }
+
+    @Override
+    public void attach(Duration latencyBudget) {
+        router.attach(this, WakePolicy.EACH_BATCH, Router.budgetNanos(latencyBudget));
+        attachedHere = true;
+    }
+
+    @Override
+    public Duration latencyBudget() {
+        return Duration.ofNanos(budgetNanos);
     }
 
     @Override
