@@ -249,13 +249,17 @@ public final class CodexThread {
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start,
                         span, permit);
                 reservation.attach(handle);
-                span.started(id, turnId);
+                span.started(id, turnId, options.model() != null ? options.model() : info.model());
                 return handle;
+            } catch (RuntimeException | Error e) {
+                permit.settle(); // no handle: no consumer to wait for
+                throw e;
             } finally {
                 reservation.close(); // releases it only if it was never claimed (the start failed)
             }
         } finally {
             if (!permitHandedOver) {
+                permit.settle();
                 permit.release();
             }
         }

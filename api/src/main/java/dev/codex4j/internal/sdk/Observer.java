@@ -47,11 +47,11 @@ public final class Observer {
             return null;
         }
 
-        /** The server accepted {@code turn/start}. */
-        default void turnStarted(String threadId, String turnId) {}
+        /** The server accepted {@code turn/start}; {@code model} is the turn's, or the thread's, if known. */
+        default void turnStarted(String threadId, String turnId, @Nullable String model) {}
 
-        /** The turn's consumer folded its {@code turn/completed}. */
-        default void turnCompleted(@Nullable Object state, String threadId, RunResult result) {}
+        /** The turn's consumer folded its {@code turn/completed}; {@code model} as for {@link #turnStarted}. */
+        default void turnCompleted(@Nullable Object state, String threadId, @Nullable String model, RunResult result) {}
 
         /** @return state for {@link #serverRequestAnswered}: the server asked something */
         default @Nullable Object serverRequestReceived(ApprovalRequest request) {
@@ -194,15 +194,22 @@ public final class Observer {
     public final class TurnSpan {
         private final @Nullable Object[] state;
         private final AtomicBoolean ended = new AtomicBoolean();
+        /** Set by {@link #started} (the starting thread) before the handle is published; read by {@link #completed}. */
+        private volatile @Nullable String model;
 
         private TurnSpan(@Nullable Object[] state) {
             this.state = state;
         }
 
-        /** The server accepted {@code turn/start}. */
-        public void started(String threadId, String turnId) {
+        /**
+         * The server accepted {@code turn/start}.
+         *
+         * @param model the turn's model (its options', else the thread's), or null when unknown
+         */
+        public void started(String threadId, String turnId, @Nullable String model) {
+            this.model = model;
             for (Sink s : sinks) {
-                s.turnStarted(threadId, turnId);
+                s.turnStarted(threadId, turnId, model);
             }
         }
 
@@ -212,7 +219,7 @@ public final class Observer {
                 return;
             }
             for (int i = 0; i < state.length; i++) {
-                sinks.get(i).turnCompleted(state[i], threadId, result);
+                sinks.get(i).turnCompleted(state[i], threadId, model, result);
             }
         }
     }
