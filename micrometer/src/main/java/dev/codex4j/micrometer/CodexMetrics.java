@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -213,6 +212,6 @@ public final class CodexMetrics implements CodexEventListener {
         if (decision == null || decision.isEmpty()) {
             return UNKNOWN;
         }
-        return decision.startsWith("error") ? "error" : decision.toLowerCase(Locale.ROOT);
+        return decision.startsWith("error") ? "error" : decision;
     }
 }
