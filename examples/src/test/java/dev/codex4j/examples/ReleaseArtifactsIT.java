@@ -39,7 +39,9 @@ class ReleaseArtifactsIT {
             "codex4j-core", JAR_MODULE,
             "codex4j-runtime", JAR_MODULE,
             "codex4j-api", JAR_MODULE,
-            "codex4j-testkit", JAR_MODULE);
+            "codex4j-testkit", JAR_MODULE,
+            "codex4j-micrometer", JAR_MODULE,
+            "codex4j-spring-boot-starter", JAR_MODULE);
 
     private static Map<String, Set<String>> staged;
     private static Map<String, Path> files;
