@@ -70,7 +70,7 @@ public class CodexAutoConfiguration {
     private static CodexClients clients(CodexProperties properties, ObjectProvider<ApprovalHandler> handler,
             ObjectProvider<ApprovalInbox> inbox, ObjectProvider<CodexEventListener> listeners,
             ObjectProvider<CodexBuilderCustomizer> customizers) {
-        return new CodexClients(properties, handler.getIfUnique(), inbox.getIfUnique(),
+        return new CodexClients(properties, handler.getIfAvailable(), inbox.getIfAvailable(),
                 listeners.orderedStream().toList(), customizers.orderedStream().toList());
     }
 
