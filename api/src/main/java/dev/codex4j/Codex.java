@@ -9,6 +9,7 @@ import dev.codex4j.internal.runtime.LinkOptions;
 import dev.codex4j.internal.runtime.Secrets;
 import dev.codex4j.internal.runtime.StreamTransport;
 import dev.codex4j.internal.runtime.Deadline;
+import dev.codex4j.internal.sdk.Admission;
 import dev.codex4j.internal.sdk.CodexOptions;
 import dev.codex4j.internal.sdk.Link;
 import dev.codex4j.internal.sdk.SdkAccess;
@@ -579,6 +580,46 @@ public final class Codex implements CodexClient {
      */
     public int activeTurns() {
         return session.admission().active();
+    }
+
+    /**
+     * Shuts down gracefully: from now on no new turn starts ({@code turn()} throws
+     * {@link dev.codex4j.errors.CapacityExceededException}, having sent nothing); the turns in
+     * flight may finish for up to {@code grace}; then the client {@link #close() closes}, which
+     * ends the turns still running (their consumers get a
+     * {@link dev.codex4j.errors.TransportClosedException}) and the child process. Other requests
+     * (threads, models, accounts) work until the close. Idempotent; a second call waits and closes
+     * again, at no cost.
+     *
+     * <pre>{@code
+     * boolean clean = codex.shutdown(Duration.ofSeconds(30));
+     * }</pre>
+     *
+     * @param grace how long the turns in flight may still run
+     * @return whether every turn ended within {@code grace} (false: some were cut by the close, or
+     *     the caller was interrupted, whose interrupt status is then set again)
+     */
+    @Override
+    public boolean shutdown(Duration grace) {
+        if (Objects.requireNonNull(grace, "grace").isNegative()) {
+            throw new IllegalArgumentException("the grace period must not be negative: " + grace);
+        }
+        Admission admission = session.admission();
+        admission.drain();
+        boolean idle;
+        try {
+            idle = admission.awaitIdle(Deadline.after(grace));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        close();
+        return idle;
+    }
+
+    /** @return whether {@link #shutdown} was called: the client takes no new turns */
+    public boolean isShuttingDown() {
+        return session.admission().isDraining();
     }
 
     /**

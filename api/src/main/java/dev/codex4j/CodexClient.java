@@ -39,4 +39,14 @@ public sealed interface CodexClient extends AutoCloseable permits Codex, CodexFl
     /** Closes the client and everything it started. Idempotent; throws nothing. */
     @Override
     void close();
+
+    /**
+     * Shuts down gracefully: no new turn starts from now on ({@code turn()} throws
+     * {@link dev.codex4j.errors.CapacityExceededException}); the turns in flight may finish for up
+     * to {@code grace}; then the client closes, which ends those still running.
+     *
+     * @param grace how long the turns in flight may still run
+     * @return whether every turn ended within {@code grace}
+     */
+    boolean shutdown(java.time.Duration grace);
 }

@@ -88,16 +88,39 @@ public interface CodexEventListener {
      *
      * @param threadId the thread
      * @param turnId the new turn
+     * @param model the turn's model ({@link TurnOptions#model()}, else the thread's as the server
+     *     described it), or null when unknown
      */
-    record TurnStarted(String threadId, String turnId) {}
+    record TurnStarted(String threadId, String turnId, @Nullable String model) {
+        /**
+         * A turn of an unknown model.
+         *
+         * @param threadId the thread
+         * @param turnId the new turn
+         */
+        public TurnStarted(String threadId, String turnId) {
+            this(threadId, turnId, null);
+        }
+    }
 
     /**
      * The SDK folded a turn's {@code turn/completed}.
      *
      * @param threadId the thread
      * @param result status, duration, token usage, items and error of the turn
+     * @param model the turn's model, as in {@link TurnStarted#model()}, or null when unknown
      */
-    record TurnCompleted(String threadId, RunResult result) {}
+    record TurnCompleted(String threadId, RunResult result, @Nullable String model) {
+        /**
+         * A turn of an unknown model.
+         *
+         * @param threadId the thread
+         * @param result the turn's result
+         */
+        public TurnCompleted(String threadId, RunResult result) {
+            this(threadId, result, null);
+        }
+    }
 
     /**
      * A server request was answered (or ended without an answer).

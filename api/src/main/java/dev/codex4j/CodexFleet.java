@@ -377,6 +377,37 @@ public final class CodexFleet implements CodexClient {
         return !closed;
     }
 
+    /**
+     * Shuts every endpoint down gracefully (see {@link Codex#shutdown}): no endpoint starts a new
+     * turn from now on; the turns in flight may finish for up to {@code grace} in all; then the
+     * fleet {@link #close() closes}.
+     *
+     * @param grace how long the turns in flight may still run
+     * @return whether every turn ended within {@code grace}
+     */
+    @Override
+    public boolean shutdown(Duration grace) {
+        if (Objects.requireNonNull(grace, "grace").isNegative()) {
+            throw new IllegalArgumentException("the grace period must not be negative: " + grace);
+        }
+        for (Endpoint e : endpoints) {
+            e.codex.session().admission().drain();
+        }
+        signal();
+        Deadline deadline = Deadline.after(grace);
+        boolean idle = true;
+        try {
+            for (Endpoint e : endpoints) {
+                idle &= e.codex.session().admission().awaitIdle(deadline);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        close();
+        return idle;
+    }
+
     /** Closes every endpoint (in parallel), each bounded by its close timeout. Idempotent; throws nothing. */
     @Override
     public void close() {

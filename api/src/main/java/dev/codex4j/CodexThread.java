@@ -310,12 +310,15 @@ public final class CodexThread {
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start0,
                         span, permit, model);
                 reservation.attach(handle);
-                span.started(id, turnId);
+                span.started(id, turnId, model);
                 if (watch != null) {
                     watch.attach(handle::stopForBudget);
                     watching = true;
                 }
                 return handle;
+            } catch (RuntimeException | Error e) {
+                permit.settle(); // no handle: no consumer to wait for
+                throw e;
             } finally {
                 reservation.close(); // releases it only if it was never claimed (the start failed)
                 if (watch != null && !watching) {
@@ -324,6 +327,7 @@ public final class CodexThread {
             }
         } finally {
             if (!permitHandedOver) {
+                permit.settle();
                 permit.release();
             }
         }

@@ -320,6 +320,9 @@ public final class TurnHandle implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             throw Waits.interrupted("turn " + id + " (the turn goes on; call interrupt() to stop it)", e);
+        } catch (RuntimeException e) {
+            permit.settle(); // the consumer learns how the turn ended: nothing left to wait for
+            throw e;
         } finally {
             mailbox.detach();
         }
@@ -499,6 +502,7 @@ public final class TurnHandle implements AutoCloseable {
         permit.release(); // before the consumer goes on: its next turn() must find this slot free
         thread.session().spending().add(thread.id(), r);
         span.completed(thread.id(), r);
+        permit.settle(); // a graceful shutdown waited for this consumer to have its result
     }
 
     private RunResult resultOrThrow() {

@@ -234,4 +234,26 @@ class CodexFleetTest {
             assertSame(fleet.endpoints().get(1), fleet.endpointOf(onB));
         }
     }
+
+    @Test
+    void shutdownTakesNoNewTurnThenEndsTheTurnsStillRunningAfterTheGrace() throws Exception {
+        CodexFleet fleet = CodexFleet.builder().endpoint("a", endpoint(silentTurns())).build();
+        CodexThread busy = fleet.startThread();
+        CodexThread idle = fleet.startThread();
+        TurnHandle forever = busy.turn("never completes");
+        Codex a = fleet.endpoints().get(0).client();
+        assertEquals(1, a.activeTurns());
+
+        java.util.concurrent.CompletableFuture<Boolean> shutdown =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> fleet.shutdown(Duration.ofMillis(300)));
+        await().atMost(WAIT).until(a::isShuttingDown);
+        CapacityExceededException refused = assertThrows(CapacityExceededException.class, () -> idle.turn("too late"));
+        assertTrue(refused.getMessage().contains("shutting down"), refused.getMessage());
+
+        assertEquals(false, shutdown.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+                "a turn still ran at the end of the grace period");
+        assertEquals(Codex.State.CLOSED, a.state());
+        assertThrows(dev.codex4j.errors.TransportClosedException.class, forever::run);
+        assertEquals(1, fakes.get(0).get(0).requests("turn/start").size(), "the refused turn sent nothing");
+    }
 }

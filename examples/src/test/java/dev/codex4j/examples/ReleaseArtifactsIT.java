@@ -41,7 +41,9 @@ class ReleaseArtifactsIT {
             "codex4j-api", JAR_MODULE,
             "codex4j-testkit", JAR_MODULE,
             "codex4j-jdbc", JAR_MODULE,
-            "codex4j-opentelemetry", JAR_MODULE);
+            "codex4j-opentelemetry", JAR_MODULE,
+            "codex4j-micrometer", JAR_MODULE,
+            "codex4j-spring-boot-starter", JAR_MODULE);
 
     private static Map<String, Set<String>> staged;
     private static Map<String, Path> files;

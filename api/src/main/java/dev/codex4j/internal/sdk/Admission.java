@@ -33,7 +33,11 @@ public final class Admission {
     private final AtomicInteger active = new AtomicInteger();
     /** Threads in {@link #acquire} that found no slot: a release takes the lock only when there are some. */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Permits whose turn's consumer does not have its result yet (see {@link Permit#settle()}). */
+    private final AtomicInteger unsettled = new AtomicInteger();
     private volatile boolean closed;
+    /** Set once by {@link #drain()}: no turn is admitted any more. */
+    private volatile boolean draining;
 
     /**
      * @param max the most turns at once ({@link Integer#MAX_VALUE} for no limit)
@@ -44,11 +48,29 @@ public final class Admission {
         this.wait = wait;
     }
 
-    /** A taken slot: {@link #release()} gives it back, once, whoever calls it first. */
+    /**
+     * A taken slot: {@link #release()} gives it back, once, whoever calls it first. Apart from
+     * that, {@link #settle()} says that the turn's consumer has its result (or gave up): until
+     * then a graceful shutdown waits for it ({@link #awaitIdle}), since the runtime may release
+     * the slot when {@code turn/completed} arrives, before the consumer read it.
+     */
     public final class Permit {
         private final AtomicBoolean released = new AtomicBoolean();
+        private final AtomicBoolean settled = new AtomicBoolean();
 
-        private Permit() {}
+        private Permit() {
+            unsettled.incrementAndGet();
+        }
+
+        /** Any thread, idempotent: the turn's consumer has its result, or will never read it. */
+        public void settle() {
+            if (settled.compareAndSet(false, true)) {
+                unsettled.decrementAndGet();
+                if (draining) {
+                    signalAll();
+                }
+            }
+        }
 
         /** Any thread, any time, idempotent: gives the slot back. */
         public void release() {
@@ -66,6 +88,9 @@ public final class Admission {
      * @throws CapacityExceededException when none was free in time
      */
     public Permit acquire(String what) {
+        if (draining) {
+            throw shuttingDown(what);
+        }
         if (tryTake()) {
             return new Permit();
         }
@@ -74,6 +99,9 @@ public final class Admission {
         lock.lock();
         try {
             while (!tryTake()) {
+                if (draining) {
+                    throw shuttingDown(what);
+                }
                 if (deadline.isExpired()) {
                     throw new CapacityExceededException("All " + max + " turn slots of this client are taken (waited "
                             + wait + " for one); " + what + " was not started");
@@ -87,6 +115,11 @@ public final class Admission {
             lock.unlock();
             waiting.decrementAndGet();
         }
+    }
+
+    private static CapacityExceededException shuttingDown(String what) {
+        return new CapacityExceededException("This client is shutting down and takes no new turns; " + what
+                + " was not started");
     }
 
     /** A closed client takes any number of turns: their turn() then fails on the closed connection. */
@@ -104,7 +137,7 @@ public final class Admission {
 
     private void release() {
         active.decrementAndGet();
-        if (waiting.get() > 0) {
+        if (waiting.get() > 0 || draining) {
             signalAll();
         }
         for (Runnable r : freedListeners) {
@@ -124,6 +157,44 @@ public final class Admission {
     /** The fleet: runs {@code listener} (short, non-blocking, takes no lock the caller may hold) after each release. */
     public void onFreed(Runnable listener) {
         freedListeners.add(listener);
+    }
+
+    /**
+     * Any thread: admits no turn from now on ({@link #acquire} throws
+     * {@link CapacityExceededException}, also to those waiting for a slot now). Idempotent.
+     */
+    public void drain() {
+        draining = true;
+        signalAll();
+    }
+
+    /** @return whether {@link #drain()} was called */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /**
+     * The caller's thread: waits until no turn runs and every started turn's consumer has its
+     * result, at most until {@code deadline}.
+     *
+     * @return whether no turn runs and none is left unread
+     * @throws InterruptedException when the caller is interrupted
+     */
+    public boolean awaitIdle(Deadline deadline) throws InterruptedException {
+        lock.lock();
+        try {
+            while (active.get() > 0 || unsettled.get() > 0) {
+                if (deadline.isExpired()) {
+                    return false;
+                }
+                // release() signals while draining; the bounded wait also covers a release that
+                // raced ahead of drain()'s flag.
+                freed.awaitNanos(Math.min(deadline.remainingNanos(), 50_000_000L));
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Wakes waiters of a closed client (their turn() then fails on the closed connection). */

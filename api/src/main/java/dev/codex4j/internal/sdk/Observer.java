@@ -80,18 +80,19 @@ public final class Observer {
             return null;
         }
 
-        /** The server accepted {@code turn/start}. */
-        default void turnStarted(String threadId, String turnId) {}
+        /** The server accepted {@code turn/start}; {@code model} is the turn's, or the thread's, if known. */
+        default void turnStarted(String threadId, String turnId, @Nullable String model) {}
 
         /**
-         * The server accepted {@code turn/start}; by default {@link #turnStarted(String, String)}.
+         * The server accepted {@code turn/start}; by default {@link #turnStarted(String, String, String)}.
          *
          * @param state what {@link #turnStarting(String, String)} returned
          * @param threadId the thread
          * @param turnId the new turn
+         * @param model the turn's model, or the thread's, if known
          */
-        default void turnStarted(@Nullable Object state, String threadId, String turnId) {
-            turnStarted(threadId, turnId);
+        default void turnStarted(@Nullable Object state, String threadId, String turnId, @Nullable String model) {
+            turnStarted(threadId, turnId, model);
         }
 
         /**
@@ -103,8 +104,8 @@ public final class Observer {
          */
         default void turnStartFailed(@Nullable Object state, String threadId, Throwable error) {}
 
-        /** The turn's consumer folded its {@code turn/completed}. */
-        default void turnCompleted(@Nullable Object state, String threadId, RunResult result) {}
+        /** The turn's consumer folded its {@code turn/completed}; {@code model} as for {@link #turnStarted}. */
+        default void turnCompleted(@Nullable Object state, String threadId, @Nullable String model, RunResult result) {}
 
         /** @return state for {@link #serverRequestAnswered}: the server asked something */
         default @Nullable Object serverRequestReceived(ApprovalRequest request) {
@@ -312,6 +313,8 @@ public final class Observer {
     public final class TurnSpan {
         private final @Nullable Object[] state;
         private final AtomicBoolean ended = new AtomicBoolean();
+        /** Set by {@link #started} (the starting thread) before the handle is published; read by {@link #completed}. */
+        private volatile @Nullable String model;
 
         private TurnSpan(@Nullable Object[] state) {
             this.state = state;
@@ -349,10 +352,15 @@ public final class Observer {
             };
         }
 
-        /** The server accepted {@code turn/start}. */
-        public void started(String threadId, String turnId) {
+        /**
+         * The server accepted {@code turn/start}.
+         *
+         * @param model the turn's model (its options', else the thread's), or null when unknown
+         */
+        public void started(String threadId, String turnId, @Nullable String model) {
+            this.model = model;
             for (int i = 0; i < state.length; i++) {
-                sinks.get(i).turnStarted(state[i], threadId, turnId);
+                sinks.get(i).turnStarted(state[i], threadId, turnId, model);
             }
         }
 
@@ -372,7 +380,7 @@ public final class Observer {
                 return;
             }
             for (int i = 0; i < state.length; i++) {
-                sinks.get(i).turnCompleted(state[i], threadId, result);
+                sinks.get(i).turnCompleted(state[i], threadId, model, result);
             }
         }
     }

@@ -151,10 +151,10 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
 
     /** @see CodexEventListener#turnStarted */
     @Override
-    public void turnStarted(String threadId, String turnId) {
+    public void turnStarted(String threadId, String turnId, @Nullable String model) {
         long start = System.nanoTime();
         try {
-            listener.turnStarted(new CodexEventListener.TurnStarted(threadId, turnId));
+            listener.turnStarted(new CodexEventListener.TurnStarted(threadId, turnId, model));
         } catch (RuntimeException e) {
             failed("turnStarted", e);
         } finally {
@@ -164,10 +164,10 @@ public final class SafeListener implements RuntimeEvents, Observer.Sink {
 
     /** @see CodexEventListener#turnCompleted */
     @Override
-    public void turnCompleted(@Nullable Object state, String threadId, RunResult result) {
+    public void turnCompleted(@Nullable Object state, String threadId, @Nullable String model, RunResult result) {
         long start = System.nanoTime();
         try {
-            listener.turnCompleted(new CodexEventListener.TurnCompleted(threadId, result));
+            listener.turnCompleted(new CodexEventListener.TurnCompleted(threadId, result, model));
         } catch (RuntimeException e) {
             failed("turnCompleted", e);
         } finally {

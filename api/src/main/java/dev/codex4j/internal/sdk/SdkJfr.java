@@ -40,7 +40,7 @@ public final class SdkJfr {
         }
 
         @Override
-        public void turnCompleted(@Nullable Object state, String threadId, RunResult r) {
+        public void turnCompleted(@Nullable Object state, String threadId, @Nullable String model, RunResult r) {
             if (!(state instanceof Turn e)) {
                 return;
             }

@@ -131,7 +131,7 @@ public final class TracingSink implements Observer.Sink {
     }
 
     @Override
-    public void turnStarted(@Nullable Object state, String threadId, String turnId) {
+    public void turnStarted(@Nullable Object state, String threadId, String turnId, @Nullable String model) {
         if (state instanceof Span span) {
             try {
                 span.setAttribute(TURN_ID, turnId);
@@ -156,7 +156,7 @@ public final class TracingSink implements Observer.Sink {
     }
 
     @Override
-    public void turnCompleted(@Nullable Object state, String threadId, RunResult result) {
+    public void turnCompleted(@Nullable Object state, String threadId, @Nullable String model, RunResult result) {
         if (!(state instanceof Span span)) {
             return;
         }
