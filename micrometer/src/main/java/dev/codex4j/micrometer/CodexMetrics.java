@@ -137,11 +137,10 @@ public final class CodexMetrics implements CodexEventListener {
         Timer.builder(TURN_DURATION).description("Duration of a turn, from turn/start to turn/completed")
                 .tags(common).tag(OPERATION, "invoke_agent").tag(MODEL, model).tag("status", status)
                 .register(registry).record(r.durationMs(), TimeUnit.MILLISECONDS);
-        // The last model call's usage, as the turn reported it (RunResult has no per-turn total
-        // yet; the thread's total would count earlier turns again).
-        r.usage().ifPresent(u -> {
-            tokens(model, "input", u.last().inputTokens());
-            tokens(model, "output", u.last().outputTokens());
+        // The turn's own usage over all its model calls (RunResult.turnUsage(), issue 25).
+        r.turnUsage().ifPresent(u -> {
+            tokens(model, "input", u.inputTokens());
+            tokens(model, "output", u.outputTokens());
         });
     }
 

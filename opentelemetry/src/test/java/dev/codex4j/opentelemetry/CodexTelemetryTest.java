@@ -94,9 +94,9 @@ class CodexTelemetryTest {
             assertEquals(threadId, turn.getAttributes().get(AttributeKey.stringKey("gen_ai.conversation.id")));
             assertEquals(r.turnId(), turn.getAttributes().get(AttributeKey.stringKey("codex.turn.id")));
             assertEquals("completed", turn.getAttributes().get(AttributeKey.stringKey("codex.turn.status")));
-            long input = r.usage().orElseThrow().last().inputTokens();
+            long input = r.turnUsage().orElseThrow().inputTokens();
             assertEquals(input, turn.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens")));
-            assertEquals(r.usage().orElseThrow().last().outputTokens(),
+            assertEquals(r.turnUsage().orElseThrow().outputTokens(),
                     turn.getAttributes().get(AttributeKey.longKey("gen_ai.usage.output_tokens")));
 
             SpanData turnStart = span("turn/start");

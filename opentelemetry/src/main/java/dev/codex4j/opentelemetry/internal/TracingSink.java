@@ -6,7 +6,6 @@ import dev.codex4j.RunResult;
 import dev.codex4j.internal.runtime.RequestTracer;
 import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.protocol.types.DynamicToolCallParams;
-import dev.codex4j.protocol.types.TokenUsageBreakdown;
 import dev.codex4j.protocol.types.TurnStatus;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -164,14 +163,13 @@ public final class TracingSink implements Observer.Sink {
             turns.remove(result.turnId(), span);
             span.setAttribute(TURN_ID, result.turnId());
             span.setAttribute(TURN_STATUS, result.status().value());
-            result.usage().ifPresent(u -> {
-                TokenUsageBreakdown last = u.last();
-                span.setAttribute(INPUT_TOKENS, last.inputTokens());
-                span.setAttribute(OUTPUT_TOKENS, last.outputTokens());
-                span.setAttribute(CACHED_INPUT_TOKENS, last.cachedInputTokens());
-                span.setAttribute(REASONING_TOKENS, last.reasoningOutputTokens());
-                span.setAttribute(THREAD_TOTAL_TOKENS, u.total().totalTokens());
+            result.turnUsage().ifPresent(t -> { // the turn's own, over all its model calls
+                span.setAttribute(INPUT_TOKENS, t.inputTokens());
+                span.setAttribute(OUTPUT_TOKENS, t.outputTokens());
+                span.setAttribute(CACHED_INPUT_TOKENS, t.cachedInputTokens());
+                span.setAttribute(REASONING_TOKENS, t.reasoningOutputTokens());
             });
+            result.threadUsage().ifPresent(t -> span.setAttribute(THREAD_TOTAL_TOKENS, t.totalTokens()));
             if (TurnStatus.FAILED.equals(result.status())) {
                 String message = result.error().map(e -> e.message()).orElse("the turn failed");
                 span.setStatus(StatusCode.ERROR, message);
