@@ -153,10 +153,12 @@ final class RequestTable {
             call.startNanos = System.nanoTime();
             events.requestStarted(method);
         }
-        JfrEvents.Request jfr = new JfrEvents.Request();
-        if (jfr.isEnabled()) {
-            jfr.begin();
-            call.jfr = jfr;
+        if (JfrEvents.recorderStarted()) {
+            JfrEvents.Request jfr = new JfrEvents.Request();
+            if (jfr.isEnabled()) {
+                jfr.begin();
+                call.jfr = jfr;
+            }
         }
         calls.add(call);
         if (closure.isClosed()) {
