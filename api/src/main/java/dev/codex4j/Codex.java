@@ -529,6 +529,19 @@ public final class Codex implements CodexClient {
     }
 
     /**
+     * {@link #subscribe} as a {@link java.util.concurrent.Flow.Publisher}: the notifications that
+     * name no thread, for Reactive Streams libraries. Each subscriber gets a subscription of its
+     * own; backpressure is honoured with a bounded buffer whose overflow is a typed error;
+     * cancelling unsubscribes; closing the client completes it. See {@link NotificationPublisher}.
+     *
+     * @return a publisher; each {@code subscribe} listens from then on
+     */
+    public NotificationPublisher publisher() {
+        return new NotificationPublisher("the client's notifications", session.options().subscriptionBuffer(),
+                session::connection, this::subscribe);
+    }
+
+    /**
      * {@link #subscribe} as a stream to pull from.
      *
      * @return the notifications that name no thread, from now on; close it to stop listening

@@ -200,13 +200,15 @@ final class Dispatcher {
         int woken = flush();
         stats.batches.increment();
         stats.lines.add(batchLines);
-        JfrEvents.DispatcherBatch jfr = new JfrEvents.DispatcherBatch();
-        if (jfr.isEnabled()) {
-            jfr.lines = batchLines;
-            jfr.bytes = batchBytes;
-            jfr.wakeups = woken;
-            jfr.lag = System.nanoTime() - batch.nowNanos;
-            jfr.commit();
+        if (JfrEvents.recorderStarted()) {
+            JfrEvents.DispatcherBatch jfr = new JfrEvents.DispatcherBatch();
+            if (jfr.isEnabled()) {
+                jfr.lines = batchLines;
+                jfr.bytes = batchBytes;
+                jfr.wakeups = woken;
+                jfr.lag = System.nanoTime() - batch.nowNanos;
+                jfr.commit();
+            }
         }
         batchLines = 0;
         long now = System.nanoTime();
