@@ -596,6 +596,18 @@ public final class Codex implements CodexClient {
     }
 
     /**
+     * How late the dispatcher was in its last read batch: from the batch's first read of the
+     * server's output to the end of its consumers' wake-ups, on the current connection. A gauge for
+     * operators (the metrics module exports it): a lag that grows means the dispatcher (or a
+     * listener callback it runs) cannot keep up. Costs one volatile read.
+     *
+     * @return the last batch's lag; {@link Duration#ZERO} before the connection's first batch
+     */
+    public Duration dispatcherLag() {
+        return Duration.ofNanos(session.connection().dispatcherLagNanos());
+    }
+
+    /**
      * Shuts down gracefully: from now on no new turn starts ({@code turn()} throws
      * {@link dev.codex4j.errors.CapacityExceededException}, having sent nothing); the turns in
      * flight may finish for up to {@code grace}; then the client {@link #close() closes}, which
