@@ -529,6 +529,19 @@ public final class Codex implements CodexClient {
     }
 
     /**
+     * {@link #subscribe} as a {@link java.util.concurrent.Flow.Publisher}: the notifications that
+     * name no thread, for Reactive Streams libraries. Each subscriber gets a subscription of its
+     * own; backpressure is honoured with a bounded buffer whose overflow is a typed error;
+     * cancelling unsubscribes; closing the client completes it. See {@link NotificationPublisher}.
+     *
+     * @return a publisher; each {@code subscribe} listens from then on
+     */
+    public NotificationPublisher publisher() {
+        return new NotificationPublisher("the client's notifications", session.options().subscriptionBuffer(),
+                session::connection, this::subscribe);
+    }
+
+    /**
      * {@link #subscribe} as a stream to pull from.
      *
      * @return the notifications that name no thread, from now on; close it to stop listening
@@ -580,6 +593,18 @@ public final class Codex implements CodexClient {
      */
     public int activeTurns() {
         return session.admission().active();
+    }
+
+    /**
+     * How late the dispatcher was in its last read batch: from the batch's first read of the
+     * server's output to the end of its consumers' wake-ups, on the current connection. A gauge for
+     * operators (the metrics module exports it): a lag that grows means the dispatcher (or a
+     * listener callback it runs) cannot keep up. Costs one volatile read.
+     *
+     * @return the last batch's lag; {@link Duration#ZERO} before the connection's first batch
+     */
+    public Duration dispatcherLag() {
+        return Duration.ofNanos(session.connection().dispatcherLagNanos());
     }
 
     /**

@@ -828,6 +828,20 @@ public final class CodexThread {
     }
 
     /**
+     * {@link #subscribe} as a {@link java.util.concurrent.Flow.Publisher}: this thread's
+     * notifications (its turns' too), for Reactive Streams libraries. Each subscriber gets a
+     * subscription of its own; backpressure is honoured with a bounded buffer whose overflow is a
+     * typed error; cancelling unsubscribes; closing the client completes it. See
+     * {@link NotificationPublisher}.
+     *
+     * @return a publisher; each {@code subscribe} listens from then on
+     */
+    public NotificationPublisher publisher() {
+        return new NotificationPublisher("thread " + id, session.options().subscriptionBuffer(),
+                session::connection, this::subscribe);
+    }
+
+    /**
      * {@link #subscribe} as a stream to pull from.
      *
      * @return the thread's notifications from now on; close it to stop listening

@@ -411,6 +411,22 @@ public final class TurnHandle implements AutoCloseable {
         return events;
     }
 
+    /**
+     * The turn's events as a {@link java.util.concurrent.Flow.Publisher}, for Reactive Streams
+     * libraries (Reactor, RxJava, Mutiny, Akka/Pekko Streams): backpressure honoured, one subscriber
+     * (it becomes the turn's consumer), every signal on a virtual thread of the subscription's own,
+     * and cancelling it interrupts the turn. See {@link TurnEventPublisher} for the rules.
+     *
+     * <pre>{@code
+     * Flux<TurnEvent> events = JdkFlowAdapter.flowPublisherToFlux(thread.turn("Explain").publisher());
+     * }</pre>
+     *
+     * @return a publisher of this turn's events; subscribing takes the consumer role
+     */
+    public TurnEventPublisher publisher() {
+        return new TurnEventPublisher(this);
+    }
+
     /** @return the result once the turn ended (a failed turn's result has status {@code failed}) */
     public Optional<RunResult> result() {
         return Optional.ofNullable(result);
@@ -508,16 +524,43 @@ public final class TurnHandle implements AutoCloseable {
     private RunResult resultOrThrow() {
         RunResult r = Objects.requireNonNull(result, "no result");
         if (r.status().equals(TurnStatus.FAILED)) {
-            TurnError error = r.error().orElseGet(() -> TurnError.builder()
-                    .message("turn failed (the server gave no error)").build());
-            if (UsageLimitException.isLimit(error)) {
-                RateLimitTracker limits = thread.session().rateLimits();
-                RateLimitSnapshot snapshot = limits.afterLimitFailure(LIMIT_SNAPSHOT_PATIENCE);
-                throw new UsageLimitException(r.turnId(), r, error, snapshot, limits.blockedUntil());
-            }
-            throw new TurnFailedException(r.turnId(), r, error);
+            throw failure(r);
         }
         return r;
+    }
+
+    /** @return the exception a failed turn's consumer gets */
+    TurnFailedException failure(RunResult r) {
+        TurnError error = r.error().orElseGet(() -> TurnError.builder()
+                .message("turn failed (the server gave no error)").build());
+        if (UsageLimitException.isLimit(error)) {
+            RateLimitTracker limits = thread.session().rateLimits();
+            RateLimitSnapshot snapshot = limits.afterLimitFailure(LIMIT_SNAPSHOT_PATIENCE);
+            return new UsageLimitException(r.turnId(), r, error, snapshot, limits.blockedUntil());
+        }
+        return new TurnFailedException(r.turnId(), r, error);
+    }
+
+    /** The publisher's consumer has no demand: its events count as unconsumed (and bounded) meanwhile. */
+    void pause() {
+        if (result == null) {
+            mailbox.detach();
+        }
+    }
+
+    /**
+     * The publisher's consumer has demand again: reattaches.
+     *
+     * @throws dev.codex4j.errors.TurnDiscardedException when the turn was discarded meanwhile
+     */
+    void resume() {
+        if (result == null) {
+            mailbox.attach(TurnMailbox.WakePolicy.EACH_BATCH);
+        }
+    }
+
+    Connection connection() {
+        return connection;
     }
 
     /**

@@ -65,6 +65,8 @@ public final class CodexMetrics implements CodexEventListener {
     public static final String CONNECTED = "codex.connected";
     /** Turns running through a client now ({@link #monitor}). */
     public static final String ACTIVE_TURNS = "codex.turns.active";
+    /** The dispatcher's lag in its last read batch, in seconds ({@link Codex#dispatcherLag()}; {@link #monitor}). */
+    public static final String DISPATCHER_LAG = "codex.dispatcher.lag";
 
     private static final String OPERATION = "gen_ai.operation.name";
     private static final String MODEL = "gen_ai.request.model";
@@ -92,7 +94,7 @@ public final class CodexMetrics implements CodexEventListener {
 
     /**
      * Registers gauges of a client: {@value #CONNECTED}, {@value #RESTARTS} (a function counter) and
-     * {@value #ACTIVE_TURNS}, tagged {@code client=name}. The meters hold the client weakly.
+     * {@value #ACTIVE_TURNS}, {@value #DISPATCHER_LAG}, tagged {@code client=name}. The meters hold the client weakly.
      *
      * @param codex the client
      * @param name its name in the {@code client} tag (bounded: one per client the application has)
@@ -105,6 +107,9 @@ public final class CodexMetrics implements CodexEventListener {
         FunctionCounter.builder(RESTARTS, codex, Codex::restarts)
                 .description("Restarts or reconnects of the client's app-server").tags(tags).register(registry);
         Gauge.builder(ACTIVE_TURNS, codex, Codex::activeTurns).description("Turns running through the client")
+                .tags(tags).register(registry);
+        Gauge.builder(DISPATCHER_LAG, codex, c -> c.dispatcherLag().toNanos() / 1e9).baseUnit("seconds")
+                .description("The dispatcher's lag in its last read batch: first read to the end of its wake-ups")
                 .tags(tags).register(registry);
         return this;
     }

@@ -3,10 +3,14 @@ package dev.codex4j.micrometer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.ApprovalRequest;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.RunResult;
+import dev.codex4j.Codex;
+import dev.codex4j.TokenCount;
+import dev.codex4j.testkit.FakeAppServer;
 import dev.codex4j.protocol.types.ThreadTokenUsage;
 import dev.codex4j.protocol.types.TokenUsageBreakdown;
 import dev.codex4j.protocol.types.TurnStatus;
@@ -31,10 +35,11 @@ class CodexMetricsTest {
     }
 
     @Test
-    void aTurnCountsItsStatusDurationAndTheLastCallsTokensByModel() {
+    void aTurnCountsItsStatusDurationAndItsOwnTokensByModel() {
         metrics.turnStarted(new CodexEventListener.TurnStarted("th", "t1", "gpt-x"));
         RunResult r = RunResult.builder().turnId("t1").status(TurnStatus.COMPLETED).durationMs(1500)
-                .usage(ThreadTokenUsage.builder().last(tokens(40, 5)).total(tokens(400, 50)).build()).build();
+                .usage(ThreadTokenUsage.builder().last(tokens(30, 2)).total(tokens(400, 50)).build())
+                .turnUsage(new TokenCount(40, 0, 5, 0, 45)).build(); // two model calls: not the last call's
         metrics.turnCompleted(new CodexEventListener.TurnCompleted("th", r, "gpt-x"));
         metrics.turnCompleted(new CodexEventListener.TurnCompleted("th",
                 RunResult.builder().turnId("t2").status(TurnStatus.FAILED).durationMs(10).build()));
@@ -73,5 +78,18 @@ class CodexMetricsTest {
         assertEquals(1, registry.get(CodexMetrics.SERVER_REQUESTS).tags("kind", "tool_call", "decision", "error")
                 .timer().count());
         assertNull(registry.find(CodexMetrics.SERVER_REQUESTS).tag("decision", "error -32603").timer());
+    }
+
+    @Test
+    void aMonitoredClientHasGaugesOfItsConnectionItsTurnsAndItsDispatchersLag() {
+        try (FakeAppServer fake = FakeAppServer.inProcess(FakeAppServer.script().defaultAnswer("hi"));
+                Codex codex = Codex.builder().streams(fake.clientInput(), fake.clientOutput()).build()) {
+            metrics.monitor(codex, "c1");
+            assertEquals(1, registry.get(CodexMetrics.CONNECTED).tag("client", "c1").gauge().value());
+            codex.startThread().run("q");
+            double lag = registry.get(CodexMetrics.DISPATCHER_LAG).tag("client", "c1").gauge().value();
+            assertTrue(lag > 0 && lag < 60, "the last batch's lag, in seconds: " + lag);
+            assertEquals(0, registry.get(CodexMetrics.ACTIVE_TURNS).tag("client", "c1").gauge().value());
+        }
     }
 }

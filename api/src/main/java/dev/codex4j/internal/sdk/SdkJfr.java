@@ -6,6 +6,7 @@ import java.time.Duration;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -21,16 +22,30 @@ public final class SdkJfr {
 
     /** Flight Recorder as one of the {@link Observer}'s sinks: a turn and a server request are one event each. */
     static final Observer.Sink SINK = new Observer.Sink() {
-        /** One probe event: {@code isEnabled()} reads a flag the recorder sets. */
-        private final ServerRequest probe = new ServerRequest();
+        /**
+         * One probe event, made once Flight Recorder has started: {@code isEnabled()} reads a flag
+         * the recorder sets. Until then no event class is loaded (the JDK instruments each on its
+         * first load with its class-file API: about 200 classes at start-up, issue 24).
+         */
+        private volatile @Nullable ServerRequest probe;
 
         @Override
         public boolean isEnabled() {
-            return probe.isEnabled();
+            if (!FlightRecorder.isInitialized()) {
+                return false;
+            }
+            ServerRequest p = probe;
+            if (p == null) {
+                probe = p = new ServerRequest();
+            }
+            return p.isEnabled();
         }
 
         @Override
         public @Nullable Object turnStarting() {
+            if (!FlightRecorder.isInitialized()) {
+                return null;
+            }
             Turn e = new Turn();
             if (!e.isEnabled()) {
                 return null;
@@ -60,6 +75,9 @@ public final class SdkJfr {
 
         @Override
         public @Nullable Object serverRequestReceived(ApprovalRequest request) {
+            if (!FlightRecorder.isInitialized()) {
+                return null;
+            }
             ServerRequest e = new ServerRequest();
             if (!e.isEnabled()) {
                 return null;

@@ -2428,8 +2428,15 @@ public final class ProtocolGenerator {
                 if (experimental(m.doc()) || m.experimental()) {
                     b.append("    @Experimental\n");
                 }
-                b.append("    public static final ").append(descriptor).append(generics).append(' ').append(m.constant())
-                        .append(" = new ").append(descriptor).append("<>(\"").append(m.name()).append("\", ")
+                b.append("    public static final ").append(descriptor).append(generics).append(' ').append(m.constant());
+                if (descriptor.equals("ClientMethod")) {
+                    // Named, loaded on first use: the table does not load every method's types (issue 24).
+                    b.append(" = ClientMethod.lazy(\"").append(m.name()).append("\", \"")
+                            .append(m.params().pkg()).append('.').append(m.params().simple()).append("\", \"")
+                            .append(m.result().pkg()).append('.').append(m.result().simple()).append("\");\n\n");
+                    continue;
+                }
+                b.append(" = new ").append(descriptor).append("<>(\"").append(m.name()).append("\", ")
                         .append(m.params().simple()).append(".class");
                 if (m.result() != null) {
                     b.append(", ").append(m.result().simple()).append(".class");

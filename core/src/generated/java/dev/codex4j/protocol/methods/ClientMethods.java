@@ -28,85 +28,85 @@ public final class ClientMethods {
     /**
      * The {@code initialize} method.
      */
-    public static final ClientMethod<InitializeParams, InitializeResponse> INITIALIZE = new ClientMethod<>("initialize", InitializeParams.class, InitializeResponse.class);
+    public static final ClientMethod<InitializeParams, InitializeResponse> INITIALIZE = ClientMethod.lazy("initialize", "dev.codex4j.protocol.types.InitializeParams", "dev.codex4j.protocol.types.InitializeResponse");
 
     /**
      * Read content-free, process-local diagnostics.
      */
     @Experimental
-    public static final ClientMethod<ServerDiagnosticsParams, ServerDiagnosticsResponse> SERVER_DIAGNOSTICS = new ClientMethod<>("server/diagnostics", ServerDiagnosticsParams.class, ServerDiagnosticsResponse.class);
+    public static final ClientMethod<ServerDiagnosticsParams, ServerDiagnosticsResponse> SERVER_DIAGNOSTICS = ClientMethod.lazy("server/diagnostics", "dev.codex4j.protocol.types.ServerDiagnosticsParams", "dev.codex4j.protocol.types.ServerDiagnosticsResponse");
 
     /**
      * The {@code userVerification/status} method.
      */
     @Experimental
-    public static final ClientMethod<JsonNode, UserVerificationStatusResponse> USER_VERIFICATION_STATUS = new ClientMethod<>("userVerification/status", JsonNode.class, UserVerificationStatusResponse.class);
+    public static final ClientMethod<JsonNode, UserVerificationStatusResponse> USER_VERIFICATION_STATUS = ClientMethod.lazy("userVerification/status", "tools.jackson.databind.JsonNode", "dev.codex4j.protocol.types.UserVerificationStatusResponse");
 
     /**
      * The {@code userVerification/enroll} method.
      */
     @Experimental
-    public static final ClientMethod<JsonNode, UserVerificationEnrollResponse> USER_VERIFICATION_ENROLL = new ClientMethod<>("userVerification/enroll", JsonNode.class, UserVerificationEnrollResponse.class);
+    public static final ClientMethod<JsonNode, UserVerificationEnrollResponse> USER_VERIFICATION_ENROLL = ClientMethod.lazy("userVerification/enroll", "tools.jackson.databind.JsonNode", "dev.codex4j.protocol.types.UserVerificationEnrollResponse");
 
     /**
      * The {@code userVerification/delete} method.
      */
     @Experimental
-    public static final ClientMethod<JsonNode, UserVerificationDeleteResponse> USER_VERIFICATION_DELETE = new ClientMethod<>("userVerification/delete", JsonNode.class, UserVerificationDeleteResponse.class);
+    public static final ClientMethod<JsonNode, UserVerificationDeleteResponse> USER_VERIFICATION_DELETE = ClientMethod.lazy("userVerification/delete", "tools.jackson.databind.JsonNode", "dev.codex4j.protocol.types.UserVerificationDeleteResponse");
 
     /**
      * The {@code userVerification/verify} method.
      */
     @Experimental
-    public static final ClientMethod<UserVerificationVerifyParams, UserVerificationVerifyResponse> USER_VERIFICATION_VERIFY = new ClientMethod<>("userVerification/verify", UserVerificationVerifyParams.class, UserVerificationVerifyResponse.class);
+    public static final ClientMethod<UserVerificationVerifyParams, UserVerificationVerifyResponse> USER_VERIFICATION_VERIFY = ClientMethod.lazy("userVerification/verify", "dev.codex4j.protocol.types.UserVerificationVerifyParams", "dev.codex4j.protocol.types.UserVerificationVerifyResponse");
 
     /**
      * The {@code userVerification/cancel} method.
      */
     @Experimental
-    public static final ClientMethod<UserVerificationCancelParams, UserVerificationCancelResponse> USER_VERIFICATION_CANCEL = new ClientMethod<>("userVerification/cancel", UserVerificationCancelParams.class, UserVerificationCancelResponse.class);
+    public static final ClientMethod<UserVerificationCancelParams, UserVerificationCancelResponse> USER_VERIFICATION_CANCEL = ClientMethod.lazy("userVerification/cancel", "dev.codex4j.protocol.types.UserVerificationCancelParams", "dev.codex4j.protocol.types.UserVerificationCancelResponse");
 
     /**
      * NEW APIs
      */
-    public static final ClientMethod<ThreadStartParams, ThreadStartResponse> THREAD_START = new ClientMethod<>("thread/start", ThreadStartParams.class, ThreadStartResponse.class);
+    public static final ClientMethod<ThreadStartParams, ThreadStartResponse> THREAD_START = ClientMethod.lazy("thread/start", "dev.codex4j.protocol.types.ThreadStartParams", "dev.codex4j.protocol.types.ThreadStartResponse");
 
     /**
      * The {@code thread/resume} method.
      */
-    public static final ClientMethod<ThreadResumeParams, ThreadResumeResponse> THREAD_RESUME = new ClientMethod<>("thread/resume", ThreadResumeParams.class, ThreadResumeResponse.class);
+    public static final ClientMethod<ThreadResumeParams, ThreadResumeResponse> THREAD_RESUME = ClientMethod.lazy("thread/resume", "dev.codex4j.protocol.types.ThreadResumeParams", "dev.codex4j.protocol.types.ThreadResumeResponse");
 
     /**
      * The {@code thread/fork} method.
      */
-    public static final ClientMethod<ThreadForkParams, ThreadForkResponse> THREAD_FORK = new ClientMethod<>("thread/fork", ThreadForkParams.class, ThreadForkResponse.class);
+    public static final ClientMethod<ThreadForkParams, ThreadForkResponse> THREAD_FORK = ClientMethod.lazy("thread/fork", "dev.codex4j.protocol.types.ThreadForkParams", "dev.codex4j.protocol.types.ThreadForkResponse");
 
     /**
      * The {@code thread/sample} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadSampleParams, ThreadSampleResponse> THREAD_SAMPLE = new ClientMethod<>("thread/sample", ThreadSampleParams.class, ThreadSampleResponse.class);
+    public static final ClientMethod<ThreadSampleParams, ThreadSampleResponse> THREAD_SAMPLE = ClientMethod.lazy("thread/sample", "dev.codex4j.protocol.types.ThreadSampleParams", "dev.codex4j.protocol.types.ThreadSampleResponse");
 
     /**
      * The {@code thread/sample/cancel} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadSampleCancelParams, ThreadSampleCancelResponse> THREAD_SAMPLE_CANCEL = new ClientMethod<>("thread/sample/cancel", ThreadSampleCancelParams.class, ThreadSampleCancelResponse.class);
+    public static final ClientMethod<ThreadSampleCancelParams, ThreadSampleCancelResponse> THREAD_SAMPLE_CANCEL = ClientMethod.lazy("thread/sample/cancel", "dev.codex4j.protocol.types.ThreadSampleCancelParams", "dev.codex4j.protocol.types.ThreadSampleCancelResponse");
 
     /**
      * The {@code thread/archive} method.
      */
-    public static final ClientMethod<ThreadArchiveParams, ThreadArchiveResponse> THREAD_ARCHIVE = new ClientMethod<>("thread/archive", ThreadArchiveParams.class, ThreadArchiveResponse.class);
+    public static final ClientMethod<ThreadArchiveParams, ThreadArchiveResponse> THREAD_ARCHIVE = ClientMethod.lazy("thread/archive", "dev.codex4j.protocol.types.ThreadArchiveParams", "dev.codex4j.protocol.types.ThreadArchiveResponse");
 
     /**
      * The {@code thread/delete} method.
      */
-    public static final ClientMethod<ThreadDeleteParams, ThreadDeleteResponse> THREAD_DELETE = new ClientMethod<>("thread/delete", ThreadDeleteParams.class, ThreadDeleteResponse.class);
+    public static final ClientMethod<ThreadDeleteParams, ThreadDeleteResponse> THREAD_DELETE = ClientMethod.lazy("thread/delete", "dev.codex4j.protocol.types.ThreadDeleteParams", "dev.codex4j.protocol.types.ThreadDeleteResponse");
 
     /**
      * The {@code thread/unsubscribe} method.
      */
-    public static final ClientMethod<ThreadUnsubscribeParams, ThreadUnsubscribeResponse> THREAD_UNSUBSCRIBE = new ClientMethod<>("thread/unsubscribe", ThreadUnsubscribeParams.class, ThreadUnsubscribeResponse.class);
+    public static final ClientMethod<ThreadUnsubscribeParams, ThreadUnsubscribeResponse> THREAD_UNSUBSCRIBE = ClientMethod.lazy("thread/unsubscribe", "dev.codex4j.protocol.types.ThreadUnsubscribeParams", "dev.codex4j.protocol.types.ThreadUnsubscribeResponse");
 
     /**
      * Increment the thread-local out-of-band elicitation counter.
@@ -114,7 +114,7 @@ public final class ClientMethods {
      * <p>This is used by external helpers to pause timeout accounting while a user approval or other elicitation is pending outside the app-server request flow.
      */
     @Experimental
-    public static final ClientMethod<ThreadIncrementElicitationParams, ThreadIncrementElicitationResponse> THREAD_INCREMENT_ELICITATION = new ClientMethod<>("thread/increment_elicitation", ThreadIncrementElicitationParams.class, ThreadIncrementElicitationResponse.class);
+    public static final ClientMethod<ThreadIncrementElicitationParams, ThreadIncrementElicitationResponse> THREAD_INCREMENT_ELICITATION = ClientMethod.lazy("thread/increment_elicitation", "dev.codex4j.protocol.types.ThreadIncrementElicitationParams", "dev.codex4j.protocol.types.ThreadIncrementElicitationResponse");
 
     /**
      * Decrement the thread-local out-of-band elicitation counter.
@@ -122,936 +122,936 @@ public final class ClientMethods {
      * <p>When the count reaches zero, timeout accounting resumes for the thread.
      */
     @Experimental
-    public static final ClientMethod<ThreadDecrementElicitationParams, ThreadDecrementElicitationResponse> THREAD_DECREMENT_ELICITATION = new ClientMethod<>("thread/decrement_elicitation", ThreadDecrementElicitationParams.class, ThreadDecrementElicitationResponse.class);
+    public static final ClientMethod<ThreadDecrementElicitationParams, ThreadDecrementElicitationResponse> THREAD_DECREMENT_ELICITATION = ClientMethod.lazy("thread/decrement_elicitation", "dev.codex4j.protocol.types.ThreadDecrementElicitationParams", "dev.codex4j.protocol.types.ThreadDecrementElicitationResponse");
 
     /**
      * The {@code thread/name/set} method.
      */
-    public static final ClientMethod<ThreadSetNameParams, ThreadSetNameResponse> THREAD_NAME_SET = new ClientMethod<>("thread/name/set", ThreadSetNameParams.class, ThreadSetNameResponse.class);
+    public static final ClientMethod<ThreadSetNameParams, ThreadSetNameResponse> THREAD_NAME_SET = ClientMethod.lazy("thread/name/set", "dev.codex4j.protocol.types.ThreadSetNameParams", "dev.codex4j.protocol.types.ThreadSetNameResponse");
 
     /**
      * The {@code thread/prediction/request} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadPredictionRequestParams, ThreadPredictionRequestResponse> THREAD_PREDICTION_REQUEST = new ClientMethod<>("thread/prediction/request", ThreadPredictionRequestParams.class, ThreadPredictionRequestResponse.class);
+    public static final ClientMethod<ThreadPredictionRequestParams, ThreadPredictionRequestResponse> THREAD_PREDICTION_REQUEST = ClientMethod.lazy("thread/prediction/request", "dev.codex4j.protocol.types.ThreadPredictionRequestParams", "dev.codex4j.protocol.types.ThreadPredictionRequestResponse");
 
     /**
      * The {@code thread/goal/set} method.
      */
-    public static final ClientMethod<ThreadGoalSetParams, ThreadGoalSetResponse> THREAD_GOAL_SET = new ClientMethod<>("thread/goal/set", ThreadGoalSetParams.class, ThreadGoalSetResponse.class);
+    public static final ClientMethod<ThreadGoalSetParams, ThreadGoalSetResponse> THREAD_GOAL_SET = ClientMethod.lazy("thread/goal/set", "dev.codex4j.protocol.types.ThreadGoalSetParams", "dev.codex4j.protocol.types.ThreadGoalSetResponse");
 
     /**
      * The {@code thread/goal/get} method.
      */
-    public static final ClientMethod<ThreadGoalGetParams, ThreadGoalGetResponse> THREAD_GOAL_GET = new ClientMethod<>("thread/goal/get", ThreadGoalGetParams.class, ThreadGoalGetResponse.class);
+    public static final ClientMethod<ThreadGoalGetParams, ThreadGoalGetResponse> THREAD_GOAL_GET = ClientMethod.lazy("thread/goal/get", "dev.codex4j.protocol.types.ThreadGoalGetParams", "dev.codex4j.protocol.types.ThreadGoalGetResponse");
 
     /**
      * The {@code thread/goal/clear} method.
      */
-    public static final ClientMethod<ThreadGoalClearParams, ThreadGoalClearResponse> THREAD_GOAL_CLEAR = new ClientMethod<>("thread/goal/clear", ThreadGoalClearParams.class, ThreadGoalClearResponse.class);
+    public static final ClientMethod<ThreadGoalClearParams, ThreadGoalClearResponse> THREAD_GOAL_CLEAR = ClientMethod.lazy("thread/goal/clear", "dev.codex4j.protocol.types.ThreadGoalClearParams", "dev.codex4j.protocol.types.ThreadGoalClearResponse");
 
     /**
      * The {@code thread/queue/add} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadQueueAddParams, ThreadQueueAddResponse> THREAD_QUEUE_ADD = new ClientMethod<>("thread/queue/add", ThreadQueueAddParams.class, ThreadQueueAddResponse.class);
+    public static final ClientMethod<ThreadQueueAddParams, ThreadQueueAddResponse> THREAD_QUEUE_ADD = ClientMethod.lazy("thread/queue/add", "dev.codex4j.protocol.types.ThreadQueueAddParams", "dev.codex4j.protocol.types.ThreadQueueAddResponse");
 
     /**
      * The {@code thread/queue/list} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadQueueListParams, ThreadQueueListResponse> THREAD_QUEUE_LIST = new ClientMethod<>("thread/queue/list", ThreadQueueListParams.class, ThreadQueueListResponse.class);
+    public static final ClientMethod<ThreadQueueListParams, ThreadQueueListResponse> THREAD_QUEUE_LIST = ClientMethod.lazy("thread/queue/list", "dev.codex4j.protocol.types.ThreadQueueListParams", "dev.codex4j.protocol.types.ThreadQueueListResponse");
 
     /**
      * The {@code thread/queue/update} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadQueueUpdateParams, ThreadQueueUpdateResponse> THREAD_QUEUE_UPDATE = new ClientMethod<>("thread/queue/update", ThreadQueueUpdateParams.class, ThreadQueueUpdateResponse.class);
+    public static final ClientMethod<ThreadQueueUpdateParams, ThreadQueueUpdateResponse> THREAD_QUEUE_UPDATE = ClientMethod.lazy("thread/queue/update", "dev.codex4j.protocol.types.ThreadQueueUpdateParams", "dev.codex4j.protocol.types.ThreadQueueUpdateResponse");
 
     /**
      * The {@code thread/queue/delete} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadQueueDeleteParams, ThreadQueueDeleteResponse> THREAD_QUEUE_DELETE = new ClientMethod<>("thread/queue/delete", ThreadQueueDeleteParams.class, ThreadQueueDeleteResponse.class);
+    public static final ClientMethod<ThreadQueueDeleteParams, ThreadQueueDeleteResponse> THREAD_QUEUE_DELETE = ClientMethod.lazy("thread/queue/delete", "dev.codex4j.protocol.types.ThreadQueueDeleteParams", "dev.codex4j.protocol.types.ThreadQueueDeleteResponse");
 
     /**
      * The {@code thread/queue/reorder} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadQueueReorderParams, ThreadQueueReorderResponse> THREAD_QUEUE_REORDER = new ClientMethod<>("thread/queue/reorder", ThreadQueueReorderParams.class, ThreadQueueReorderResponse.class);
+    public static final ClientMethod<ThreadQueueReorderParams, ThreadQueueReorderResponse> THREAD_QUEUE_REORDER = ClientMethod.lazy("thread/queue/reorder", "dev.codex4j.protocol.types.ThreadQueueReorderParams", "dev.codex4j.protocol.types.ThreadQueueReorderResponse");
 
     /**
      * The {@code thread/queue/start} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadQueueStartParams, ThreadQueueStartResponse> THREAD_QUEUE_START = new ClientMethod<>("thread/queue/start", ThreadQueueStartParams.class, ThreadQueueStartResponse.class);
+    public static final ClientMethod<ThreadQueueStartParams, ThreadQueueStartResponse> THREAD_QUEUE_START = ClientMethod.lazy("thread/queue/start", "dev.codex4j.protocol.types.ThreadQueueStartParams", "dev.codex4j.protocol.types.ThreadQueueStartResponse");
 
     /**
      * The {@code thread/metadata/update} method.
      */
-    public static final ClientMethod<ThreadMetadataUpdateParams, ThreadMetadataUpdateResponse> THREAD_METADATA_UPDATE = new ClientMethod<>("thread/metadata/update", ThreadMetadataUpdateParams.class, ThreadMetadataUpdateResponse.class);
+    public static final ClientMethod<ThreadMetadataUpdateParams, ThreadMetadataUpdateResponse> THREAD_METADATA_UPDATE = ClientMethod.lazy("thread/metadata/update", "dev.codex4j.protocol.types.ThreadMetadataUpdateParams", "dev.codex4j.protocol.types.ThreadMetadataUpdateResponse");
 
     /**
      * The {@code thread/attachment/add} method.
      */
-    public static final ClientMethod<ThreadAttachmentAddParams, ThreadAttachmentAddResponse> THREAD_ATTACHMENT_ADD = new ClientMethod<>("thread/attachment/add", ThreadAttachmentAddParams.class, ThreadAttachmentAddResponse.class);
+    public static final ClientMethod<ThreadAttachmentAddParams, ThreadAttachmentAddResponse> THREAD_ATTACHMENT_ADD = ClientMethod.lazy("thread/attachment/add", "dev.codex4j.protocol.types.ThreadAttachmentAddParams", "dev.codex4j.protocol.types.ThreadAttachmentAddResponse");
 
     /**
      * The {@code thread/attachment/list} method.
      */
-    public static final ClientMethod<ThreadAttachmentListParams, ThreadAttachmentListResponse> THREAD_ATTACHMENT_LIST = new ClientMethod<>("thread/attachment/list", ThreadAttachmentListParams.class, ThreadAttachmentListResponse.class);
+    public static final ClientMethod<ThreadAttachmentListParams, ThreadAttachmentListResponse> THREAD_ATTACHMENT_LIST = ClientMethod.lazy("thread/attachment/list", "dev.codex4j.protocol.types.ThreadAttachmentListParams", "dev.codex4j.protocol.types.ThreadAttachmentListResponse");
 
     /**
      * The {@code thread/attachmentOwner/list} method.
      */
-    public static final ClientMethod<ThreadAttachmentOwnerListParams, ThreadAttachmentOwnerListResponse> THREAD_ATTACHMENT_OWNER_LIST = new ClientMethod<>("thread/attachmentOwner/list", ThreadAttachmentOwnerListParams.class, ThreadAttachmentOwnerListResponse.class);
+    public static final ClientMethod<ThreadAttachmentOwnerListParams, ThreadAttachmentOwnerListResponse> THREAD_ATTACHMENT_OWNER_LIST = ClientMethod.lazy("thread/attachmentOwner/list", "dev.codex4j.protocol.types.ThreadAttachmentOwnerListParams", "dev.codex4j.protocol.types.ThreadAttachmentOwnerListResponse");
 
     /**
      * The {@code thread/attachment/remove} method.
      */
-    public static final ClientMethod<ThreadAttachmentRemoveParams, ThreadAttachmentRemoveResponse> THREAD_ATTACHMENT_REMOVE = new ClientMethod<>("thread/attachment/remove", ThreadAttachmentRemoveParams.class, ThreadAttachmentRemoveResponse.class);
+    public static final ClientMethod<ThreadAttachmentRemoveParams, ThreadAttachmentRemoveResponse> THREAD_ATTACHMENT_REMOVE = ClientMethod.lazy("thread/attachment/remove", "dev.codex4j.protocol.types.ThreadAttachmentRemoveParams", "dev.codex4j.protocol.types.ThreadAttachmentRemoveResponse");
 
     /**
      * The {@code thread/section/move} method.
      */
-    public static final ClientMethod<ThreadSectionMoveParams, ThreadSectionMoveResponse> THREAD_SECTION_MOVE = new ClientMethod<>("thread/section/move", ThreadSectionMoveParams.class, ThreadSectionMoveResponse.class);
+    public static final ClientMethod<ThreadSectionMoveParams, ThreadSectionMoveResponse> THREAD_SECTION_MOVE = ClientMethod.lazy("thread/section/move", "dev.codex4j.protocol.types.ThreadSectionMoveParams", "dev.codex4j.protocol.types.ThreadSectionMoveResponse");
 
     /**
      * The {@code thread/settings/update} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadSettingsUpdateParams, ThreadSettingsUpdateResponse> THREAD_SETTINGS_UPDATE = new ClientMethod<>("thread/settings/update", ThreadSettingsUpdateParams.class, ThreadSettingsUpdateResponse.class);
+    public static final ClientMethod<ThreadSettingsUpdateParams, ThreadSettingsUpdateResponse> THREAD_SETTINGS_UPDATE = ClientMethod.lazy("thread/settings/update", "dev.codex4j.protocol.types.ThreadSettingsUpdateParams", "dev.codex4j.protocol.types.ThreadSettingsUpdateResponse");
 
     /**
      * The {@code thread/memoryMode/set} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadMemoryModeSetParams, ThreadMemoryModeSetResponse> THREAD_MEMORY_MODE_SET = new ClientMethod<>("thread/memoryMode/set", ThreadMemoryModeSetParams.class, ThreadMemoryModeSetResponse.class);
+    public static final ClientMethod<ThreadMemoryModeSetParams, ThreadMemoryModeSetResponse> THREAD_MEMORY_MODE_SET = ClientMethod.lazy("thread/memoryMode/set", "dev.codex4j.protocol.types.ThreadMemoryModeSetParams", "dev.codex4j.protocol.types.ThreadMemoryModeSetResponse");
 
     /**
      * The {@code thread/memory/read} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadMemoryReadParams, ThreadMemoryReadResponse> THREAD_MEMORY_READ = new ClientMethod<>("thread/memory/read", ThreadMemoryReadParams.class, ThreadMemoryReadResponse.class);
+    public static final ClientMethod<ThreadMemoryReadParams, ThreadMemoryReadResponse> THREAD_MEMORY_READ = ClientMethod.lazy("thread/memory/read", "dev.codex4j.protocol.types.ThreadMemoryReadParams", "dev.codex4j.protocol.types.ThreadMemoryReadResponse");
 
     /**
      * The {@code memory/status} method.
      */
     @Experimental
-    public static final ClientMethod<MemoryStatusParams, MemoryStatusResponse> MEMORY_STATUS = new ClientMethod<>("memory/status", MemoryStatusParams.class, MemoryStatusResponse.class);
+    public static final ClientMethod<MemoryStatusParams, MemoryStatusResponse> MEMORY_STATUS = ClientMethod.lazy("memory/status", "dev.codex4j.protocol.types.MemoryStatusParams", "dev.codex4j.protocol.types.MemoryStatusResponse");
 
     /**
      * The {@code memory/reset} method.
      */
     @Experimental
-    public static final ClientMethod<Void, MemoryResetResponse> MEMORY_RESET = new ClientMethod<>("memory/reset", Void.class, MemoryResetResponse.class);
+    public static final ClientMethod<Void, MemoryResetResponse> MEMORY_RESET = ClientMethod.lazy("memory/reset", "java.lang.Void", "dev.codex4j.protocol.types.MemoryResetResponse");
 
     /**
      * Start a best-effort background compression pass for cold local rollouts.
      */
     @Experimental
-    public static final ClientMethod<Void, RolloutCompressResponse> ROLLOUT_COMPRESS = new ClientMethod<>("rollout/compress", Void.class, RolloutCompressResponse.class);
+    public static final ClientMethod<Void, RolloutCompressResponse> ROLLOUT_COMPRESS = ClientMethod.lazy("rollout/compress", "java.lang.Void", "dev.codex4j.protocol.types.RolloutCompressResponse");
 
     /**
      * The {@code thread/unarchive} method.
      */
-    public static final ClientMethod<ThreadUnarchiveParams, ThreadUnarchiveResponse> THREAD_UNARCHIVE = new ClientMethod<>("thread/unarchive", ThreadUnarchiveParams.class, ThreadUnarchiveResponse.class);
+    public static final ClientMethod<ThreadUnarchiveParams, ThreadUnarchiveResponse> THREAD_UNARCHIVE = ClientMethod.lazy("thread/unarchive", "dev.codex4j.protocol.types.ThreadUnarchiveParams", "dev.codex4j.protocol.types.ThreadUnarchiveResponse");
 
     /**
      * The {@code thread/compact/start} method.
      */
-    public static final ClientMethod<ThreadCompactStartParams, ThreadCompactStartResponse> THREAD_COMPACT_START = new ClientMethod<>("thread/compact/start", ThreadCompactStartParams.class, ThreadCompactStartResponse.class);
+    public static final ClientMethod<ThreadCompactStartParams, ThreadCompactStartResponse> THREAD_COMPACT_START = ClientMethod.lazy("thread/compact/start", "dev.codex4j.protocol.types.ThreadCompactStartParams", "dev.codex4j.protocol.types.ThreadCompactStartResponse");
 
     /**
      * The {@code thread/shellCommand} method.
      */
-    public static final ClientMethod<ThreadShellCommandParams, ThreadShellCommandResponse> THREAD_SHELL_COMMAND = new ClientMethod<>("thread/shellCommand", ThreadShellCommandParams.class, ThreadShellCommandResponse.class);
+    public static final ClientMethod<ThreadShellCommandParams, ThreadShellCommandResponse> THREAD_SHELL_COMMAND = ClientMethod.lazy("thread/shellCommand", "dev.codex4j.protocol.types.ThreadShellCommandParams", "dev.codex4j.protocol.types.ThreadShellCommandResponse");
 
     /**
      * The {@code thread/approveGuardianDeniedAction} method.
      */
-    public static final ClientMethod<ThreadApproveGuardianDeniedActionParams, ThreadApproveGuardianDeniedActionResponse> THREAD_APPROVE_GUARDIAN_DENIED_ACTION = new ClientMethod<>("thread/approveGuardianDeniedAction", ThreadApproveGuardianDeniedActionParams.class, ThreadApproveGuardianDeniedActionResponse.class);
+    public static final ClientMethod<ThreadApproveGuardianDeniedActionParams, ThreadApproveGuardianDeniedActionResponse> THREAD_APPROVE_GUARDIAN_DENIED_ACTION = ClientMethod.lazy("thread/approveGuardianDeniedAction", "dev.codex4j.protocol.types.ThreadApproveGuardianDeniedActionParams", "dev.codex4j.protocol.types.ThreadApproveGuardianDeniedActionResponse");
 
     /**
      * The {@code thread/backgroundTerminals/clean} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadBackgroundTerminalsCleanParams, ThreadBackgroundTerminalsCleanResponse> THREAD_BACKGROUND_TERMINALS_CLEAN = new ClientMethod<>("thread/backgroundTerminals/clean", ThreadBackgroundTerminalsCleanParams.class, ThreadBackgroundTerminalsCleanResponse.class);
+    public static final ClientMethod<ThreadBackgroundTerminalsCleanParams, ThreadBackgroundTerminalsCleanResponse> THREAD_BACKGROUND_TERMINALS_CLEAN = ClientMethod.lazy("thread/backgroundTerminals/clean", "dev.codex4j.protocol.types.ThreadBackgroundTerminalsCleanParams", "dev.codex4j.protocol.types.ThreadBackgroundTerminalsCleanResponse");
 
     /**
      * The {@code thread/backgroundTerminals/list} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadBackgroundTerminalsListParams, ThreadBackgroundTerminalsListResponse> THREAD_BACKGROUND_TERMINALS_LIST = new ClientMethod<>("thread/backgroundTerminals/list", ThreadBackgroundTerminalsListParams.class, ThreadBackgroundTerminalsListResponse.class);
+    public static final ClientMethod<ThreadBackgroundTerminalsListParams, ThreadBackgroundTerminalsListResponse> THREAD_BACKGROUND_TERMINALS_LIST = ClientMethod.lazy("thread/backgroundTerminals/list", "dev.codex4j.protocol.types.ThreadBackgroundTerminalsListParams", "dev.codex4j.protocol.types.ThreadBackgroundTerminalsListResponse");
 
     /**
      * The {@code thread/backgroundTerminals/terminate} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadBackgroundTerminalsTerminateParams, ThreadBackgroundTerminalsTerminateResponse> THREAD_BACKGROUND_TERMINALS_TERMINATE = new ClientMethod<>("thread/backgroundTerminals/terminate", ThreadBackgroundTerminalsTerminateParams.class, ThreadBackgroundTerminalsTerminateResponse.class);
+    public static final ClientMethod<ThreadBackgroundTerminalsTerminateParams, ThreadBackgroundTerminalsTerminateResponse> THREAD_BACKGROUND_TERMINALS_TERMINATE = ClientMethod.lazy("thread/backgroundTerminals/terminate", "dev.codex4j.protocol.types.ThreadBackgroundTerminalsTerminateParams", "dev.codex4j.protocol.types.ThreadBackgroundTerminalsTerminateResponse");
 
     /**
      * The {@code thread/revert} method.
      */
-    public static final ClientMethod<ThreadRevertParams, ThreadRevertResponse> THREAD_REVERT = new ClientMethod<>("thread/revert", ThreadRevertParams.class, ThreadRevertResponse.class);
+    public static final ClientMethod<ThreadRevertParams, ThreadRevertResponse> THREAD_REVERT = ClientMethod.lazy("thread/revert", "dev.codex4j.protocol.types.ThreadRevertParams", "dev.codex4j.protocol.types.ThreadRevertResponse");
 
     /**
      * The {@code thread/list} method.
      */
-    public static final ClientMethod<ThreadListParams, ThreadListResponse> THREAD_LIST = new ClientMethod<>("thread/list", ThreadListParams.class, ThreadListResponse.class);
+    public static final ClientMethod<ThreadListParams, ThreadListResponse> THREAD_LIST = ClientMethod.lazy("thread/list", "dev.codex4j.protocol.types.ThreadListParams", "dev.codex4j.protocol.types.ThreadListResponse");
 
     /**
      * The {@code project/list} method.
      */
     @Experimental
-    public static final ClientMethod<ProjectListParams, ProjectListResponse> PROJECT_LIST = new ClientMethod<>("project/list", ProjectListParams.class, ProjectListResponse.class);
+    public static final ClientMethod<ProjectListParams, ProjectListResponse> PROJECT_LIST = ClientMethod.lazy("project/list", "dev.codex4j.protocol.types.ProjectListParams", "dev.codex4j.protocol.types.ProjectListResponse");
 
     /**
      * The {@code project/read} method.
      */
     @Experimental
-    public static final ClientMethod<ProjectReadParams, ProjectReadResponse> PROJECT_READ = new ClientMethod<>("project/read", ProjectReadParams.class, ProjectReadResponse.class);
+    public static final ClientMethod<ProjectReadParams, ProjectReadResponse> PROJECT_READ = ClientMethod.lazy("project/read", "dev.codex4j.protocol.types.ProjectReadParams", "dev.codex4j.protocol.types.ProjectReadResponse");
 
     /**
      * The {@code project/create} method.
      */
     @Experimental
-    public static final ClientMethod<ProjectCreateParams, ProjectCreateResponse> PROJECT_CREATE = new ClientMethod<>("project/create", ProjectCreateParams.class, ProjectCreateResponse.class);
+    public static final ClientMethod<ProjectCreateParams, ProjectCreateResponse> PROJECT_CREATE = ClientMethod.lazy("project/create", "dev.codex4j.protocol.types.ProjectCreateParams", "dev.codex4j.protocol.types.ProjectCreateResponse");
 
     /**
      * The {@code project/import} method.
      */
     @Experimental
-    public static final ClientMethod<ProjectImportParams, ProjectImportResponse> PROJECT_IMPORT = new ClientMethod<>("project/import", ProjectImportParams.class, ProjectImportResponse.class);
+    public static final ClientMethod<ProjectImportParams, ProjectImportResponse> PROJECT_IMPORT = ClientMethod.lazy("project/import", "dev.codex4j.protocol.types.ProjectImportParams", "dev.codex4j.protocol.types.ProjectImportResponse");
 
     /**
      * The {@code project/update} method.
      */
     @Experimental
-    public static final ClientMethod<ProjectUpdateParams, ProjectUpdateResponse> PROJECT_UPDATE = new ClientMethod<>("project/update", ProjectUpdateParams.class, ProjectUpdateResponse.class);
+    public static final ClientMethod<ProjectUpdateParams, ProjectUpdateResponse> PROJECT_UPDATE = ClientMethod.lazy("project/update", "dev.codex4j.protocol.types.ProjectUpdateParams", "dev.codex4j.protocol.types.ProjectUpdateResponse");
 
     /**
      * The {@code project/move} method.
      */
     @Experimental
-    public static final ClientMethod<ProjectMoveParams, ProjectMoveResponse> PROJECT_MOVE = new ClientMethod<>("project/move", ProjectMoveParams.class, ProjectMoveResponse.class);
+    public static final ClientMethod<ProjectMoveParams, ProjectMoveResponse> PROJECT_MOVE = ClientMethod.lazy("project/move", "dev.codex4j.protocol.types.ProjectMoveParams", "dev.codex4j.protocol.types.ProjectMoveResponse");
 
     /**
      * The {@code project/delete} method.
      */
     @Experimental
-    public static final ClientMethod<ProjectDeleteParams, ProjectDeleteResponse> PROJECT_DELETE = new ClientMethod<>("project/delete", ProjectDeleteParams.class, ProjectDeleteResponse.class);
+    public static final ClientMethod<ProjectDeleteParams, ProjectDeleteResponse> PROJECT_DELETE = ClientMethod.lazy("project/delete", "dev.codex4j.protocol.types.ProjectDeleteParams", "dev.codex4j.protocol.types.ProjectDeleteResponse");
 
     /**
      * The {@code threadSection/list} method.
      */
-    public static final ClientMethod<ThreadSectionListParams, ThreadSectionListResponse> THREAD_SECTION_LIST = new ClientMethod<>("threadSection/list", ThreadSectionListParams.class, ThreadSectionListResponse.class);
+    public static final ClientMethod<ThreadSectionListParams, ThreadSectionListResponse> THREAD_SECTION_LIST = ClientMethod.lazy("threadSection/list", "dev.codex4j.protocol.types.ThreadSectionListParams", "dev.codex4j.protocol.types.ThreadSectionListResponse");
 
     /**
      * The {@code threadSection/create} method.
      */
-    public static final ClientMethod<ThreadSectionCreateParams, ThreadSectionCreateResponse> THREAD_SECTION_CREATE = new ClientMethod<>("threadSection/create", ThreadSectionCreateParams.class, ThreadSectionCreateResponse.class);
+    public static final ClientMethod<ThreadSectionCreateParams, ThreadSectionCreateResponse> THREAD_SECTION_CREATE = ClientMethod.lazy("threadSection/create", "dev.codex4j.protocol.types.ThreadSectionCreateParams", "dev.codex4j.protocol.types.ThreadSectionCreateResponse");
 
     /**
      * The {@code threadSection/update} method.
      */
-    public static final ClientMethod<ThreadSectionUpdateParams, ThreadSectionUpdateResponse> THREAD_SECTION_UPDATE = new ClientMethod<>("threadSection/update", ThreadSectionUpdateParams.class, ThreadSectionUpdateResponse.class);
+    public static final ClientMethod<ThreadSectionUpdateParams, ThreadSectionUpdateResponse> THREAD_SECTION_UPDATE = ClientMethod.lazy("threadSection/update", "dev.codex4j.protocol.types.ThreadSectionUpdateParams", "dev.codex4j.protocol.types.ThreadSectionUpdateResponse");
 
     /**
      * The {@code threadSection/delete} method.
      */
-    public static final ClientMethod<ThreadSectionDeleteParams, ThreadSectionDeleteResponse> THREAD_SECTION_DELETE = new ClientMethod<>("threadSection/delete", ThreadSectionDeleteParams.class, ThreadSectionDeleteResponse.class);
+    public static final ClientMethod<ThreadSectionDeleteParams, ThreadSectionDeleteResponse> THREAD_SECTION_DELETE = ClientMethod.lazy("threadSection/delete", "dev.codex4j.protocol.types.ThreadSectionDeleteParams", "dev.codex4j.protocol.types.ThreadSectionDeleteResponse");
 
     /**
      * The {@code thread/search} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadSearchParams, ThreadSearchResponse> THREAD_SEARCH = new ClientMethod<>("thread/search", ThreadSearchParams.class, ThreadSearchResponse.class);
+    public static final ClientMethod<ThreadSearchParams, ThreadSearchResponse> THREAD_SEARCH = ClientMethod.lazy("thread/search", "dev.codex4j.protocol.types.ThreadSearchParams", "dev.codex4j.protocol.types.ThreadSearchResponse");
 
     /**
      * Search with best-effort incremental <code>thread/search/partial</code> notifications. The final response is authoritative for results, ordering, and cursors.
      */
     @Experimental
-    public static final ClientMethod<ThreadSearchParams, ThreadSearchResponse> THREAD_SEARCH_STREAM = new ClientMethod<>("thread/search/stream", ThreadSearchParams.class, ThreadSearchResponse.class);
+    public static final ClientMethod<ThreadSearchParams, ThreadSearchResponse> THREAD_SEARCH_STREAM = ClientMethod.lazy("thread/search/stream", "dev.codex4j.protocol.types.ThreadSearchParams", "dev.codex4j.protocol.types.ThreadSearchResponse");
 
     /**
      * The {@code thread/search/cancel} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadSearchCancelParams, ThreadSearchCancelResponse> THREAD_SEARCH_CANCEL = new ClientMethod<>("thread/search/cancel", ThreadSearchCancelParams.class, ThreadSearchCancelResponse.class);
+    public static final ClientMethod<ThreadSearchCancelParams, ThreadSearchCancelResponse> THREAD_SEARCH_CANCEL = ClientMethod.lazy("thread/search/cancel", "dev.codex4j.protocol.types.ThreadSearchCancelParams", "dev.codex4j.protocol.types.ThreadSearchCancelResponse");
 
     /**
      * Cancel a <code>thread/search/stream</code> request on this connection.
      */
     @Experimental
-    public static final ClientMethod<ThreadSearchCancelParams, ThreadSearchCancelResponse> THREAD_SEARCH_STREAM_CANCEL = new ClientMethod<>("thread/search/stream/cancel", ThreadSearchCancelParams.class, ThreadSearchCancelResponse.class);
+    public static final ClientMethod<ThreadSearchCancelParams, ThreadSearchCancelResponse> THREAD_SEARCH_STREAM_CANCEL = ClientMethod.lazy("thread/search/stream/cancel", "dev.codex4j.protocol.types.ThreadSearchCancelParams", "dev.codex4j.protocol.types.ThreadSearchCancelResponse");
 
     /**
      * The {@code thread/searchOccurrences} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadSearchOccurrencesParams, ThreadSearchOccurrencesResponse> THREAD_SEARCH_OCCURRENCES = new ClientMethod<>("thread/searchOccurrences", ThreadSearchOccurrencesParams.class, ThreadSearchOccurrencesResponse.class);
+    public static final ClientMethod<ThreadSearchOccurrencesParams, ThreadSearchOccurrencesResponse> THREAD_SEARCH_OCCURRENCES = ClientMethod.lazy("thread/searchOccurrences", "dev.codex4j.protocol.types.ThreadSearchOccurrencesParams", "dev.codex4j.protocol.types.ThreadSearchOccurrencesResponse");
 
     /**
      * The {@code thread/loaded/list} method.
      */
-    public static final ClientMethod<ThreadLoadedListParams, ThreadLoadedListResponse> THREAD_LOADED_LIST = new ClientMethod<>("thread/loaded/list", ThreadLoadedListParams.class, ThreadLoadedListResponse.class);
+    public static final ClientMethod<ThreadLoadedListParams, ThreadLoadedListResponse> THREAD_LOADED_LIST = ClientMethod.lazy("thread/loaded/list", "dev.codex4j.protocol.types.ThreadLoadedListParams", "dev.codex4j.protocol.types.ThreadLoadedListResponse");
 
     /**
      * The {@code thread/read} method.
      */
-    public static final ClientMethod<ThreadReadParams, ThreadReadResponse> THREAD_READ = new ClientMethod<>("thread/read", ThreadReadParams.class, ThreadReadResponse.class);
+    public static final ClientMethod<ThreadReadParams, ThreadReadResponse> THREAD_READ = ClientMethod.lazy("thread/read", "dev.codex4j.protocol.types.ThreadReadParams", "dev.codex4j.protocol.types.ThreadReadResponse");
 
     /**
      * The {@code thread/readState/update} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadReadStateUpdateParams, ThreadReadStateUpdateResponse> THREAD_READ_STATE_UPDATE = new ClientMethod<>("thread/readState/update", ThreadReadStateUpdateParams.class, ThreadReadStateUpdateResponse.class);
+    public static final ClientMethod<ThreadReadStateUpdateParams, ThreadReadStateUpdateResponse> THREAD_READ_STATE_UPDATE = ClientMethod.lazy("thread/readState/update", "dev.codex4j.protocol.types.ThreadReadStateUpdateParams", "dev.codex4j.protocol.types.ThreadReadStateUpdateResponse");
 
     /**
      * The {@code thread/turns/list} method.
      */
-    public static final ClientMethod<ThreadTurnsListParams, ThreadTurnsListResponse> THREAD_TURNS_LIST = new ClientMethod<>("thread/turns/list", ThreadTurnsListParams.class, ThreadTurnsListResponse.class);
+    public static final ClientMethod<ThreadTurnsListParams, ThreadTurnsListResponse> THREAD_TURNS_LIST = ClientMethod.lazy("thread/turns/list", "dev.codex4j.protocol.types.ThreadTurnsListParams", "dev.codex4j.protocol.types.ThreadTurnsListResponse");
 
     /**
      * The {@code thread/items/list} method.
      */
-    public static final ClientMethod<ThreadItemsListParams, ThreadItemsListResponse> THREAD_ITEMS_LIST = new ClientMethod<>("thread/items/list", ThreadItemsListParams.class, ThreadItemsListResponse.class);
+    public static final ClientMethod<ThreadItemsListParams, ThreadItemsListResponse> THREAD_ITEMS_LIST = ClientMethod.lazy("thread/items/list", "dev.codex4j.protocol.types.ThreadItemsListParams", "dev.codex4j.protocol.types.ThreadItemsListResponse");
 
     /**
      * The {@code thread/items/read} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadItemsReadParams, ThreadItemsReadResponse> THREAD_ITEMS_READ = new ClientMethod<>("thread/items/read", ThreadItemsReadParams.class, ThreadItemsReadResponse.class);
+    public static final ClientMethod<ThreadItemsReadParams, ThreadItemsReadResponse> THREAD_ITEMS_READ = ClientMethod.lazy("thread/items/read", "dev.codex4j.protocol.types.ThreadItemsReadParams", "dev.codex4j.protocol.types.ThreadItemsReadResponse");
 
     /**
      * Review the idle thread's final injected exec_command without executing it.
      */
     @Experimental
-    public static final ClientMethod<ThreadGuardianReviewParams, ThreadGuardianReviewResponse> THREAD_GUARDIAN_REVIEW = new ClientMethod<>("thread/guardianReview", ThreadGuardianReviewParams.class, ThreadGuardianReviewResponse.class);
+    public static final ClientMethod<ThreadGuardianReviewParams, ThreadGuardianReviewResponse> THREAD_GUARDIAN_REVIEW = ClientMethod.lazy("thread/guardianReview", "dev.codex4j.protocol.types.ThreadGuardianReviewParams", "dev.codex4j.protocol.types.ThreadGuardianReviewResponse");
 
     /**
      * Append raw Responses API items to the thread history without starting a user turn.
      */
-    public static final ClientMethod<ThreadInjectItemsParams, ThreadInjectItemsResponse> THREAD_INJECT_ITEMS = new ClientMethod<>("thread/inject_items", ThreadInjectItemsParams.class, ThreadInjectItemsResponse.class);
+    public static final ClientMethod<ThreadInjectItemsParams, ThreadInjectItemsResponse> THREAD_INJECT_ITEMS = ClientMethod.lazy("thread/inject_items", "dev.codex4j.protocol.types.ThreadInjectItemsParams", "dev.codex4j.protocol.types.ThreadInjectItemsResponse");
 
     /**
      * The {@code thread/prepareApprovedPlan} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadPrepareApprovedPlanParams, ThreadPrepareApprovedPlanResponse> THREAD_PREPARE_APPROVED_PLAN = new ClientMethod<>("thread/prepareApprovedPlan", ThreadPrepareApprovedPlanParams.class, ThreadPrepareApprovedPlanResponse.class);
+    public static final ClientMethod<ThreadPrepareApprovedPlanParams, ThreadPrepareApprovedPlanResponse> THREAD_PREPARE_APPROVED_PLAN = ClientMethod.lazy("thread/prepareApprovedPlan", "dev.codex4j.protocol.types.ThreadPrepareApprovedPlanParams", "dev.codex4j.protocol.types.ThreadPrepareApprovedPlanResponse");
 
     /**
      * The {@code skills/list} method.
      */
-    public static final ClientMethod<SkillsListParams, SkillsListResponse> SKILLS_LIST = new ClientMethod<>("skills/list", SkillsListParams.class, SkillsListResponse.class);
+    public static final ClientMethod<SkillsListParams, SkillsListResponse> SKILLS_LIST = ClientMethod.lazy("skills/list", "dev.codex4j.protocol.types.SkillsListParams", "dev.codex4j.protocol.types.SkillsListResponse");
 
     /**
      * The {@code skills/extraRoots/set} method.
      */
-    public static final ClientMethod<SkillsExtraRootsSetParams, SkillsExtraRootsSetResponse> SKILLS_EXTRA_ROOTS_SET = new ClientMethod<>("skills/extraRoots/set", SkillsExtraRootsSetParams.class, SkillsExtraRootsSetResponse.class);
+    public static final ClientMethod<SkillsExtraRootsSetParams, SkillsExtraRootsSetResponse> SKILLS_EXTRA_ROOTS_SET = ClientMethod.lazy("skills/extraRoots/set", "dev.codex4j.protocol.types.SkillsExtraRootsSetParams", "dev.codex4j.protocol.types.SkillsExtraRootsSetResponse");
 
     /**
      * The {@code hooks/list} method.
      */
-    public static final ClientMethod<HooksListParams, HooksListResponse> HOOKS_LIST = new ClientMethod<>("hooks/list", HooksListParams.class, HooksListResponse.class);
+    public static final ClientMethod<HooksListParams, HooksListResponse> HOOKS_LIST = ClientMethod.lazy("hooks/list", "dev.codex4j.protocol.types.HooksListParams", "dev.codex4j.protocol.types.HooksListResponse");
 
     /**
      * The {@code marketplace/add} method.
      */
-    public static final ClientMethod<MarketplaceAddParams, MarketplaceAddResponse> MARKETPLACE_ADD = new ClientMethod<>("marketplace/add", MarketplaceAddParams.class, MarketplaceAddResponse.class);
+    public static final ClientMethod<MarketplaceAddParams, MarketplaceAddResponse> MARKETPLACE_ADD = ClientMethod.lazy("marketplace/add", "dev.codex4j.protocol.types.MarketplaceAddParams", "dev.codex4j.protocol.types.MarketplaceAddResponse");
 
     /**
      * The {@code marketplace/remove} method.
      */
-    public static final ClientMethod<MarketplaceRemoveParams, MarketplaceRemoveResponse> MARKETPLACE_REMOVE = new ClientMethod<>("marketplace/remove", MarketplaceRemoveParams.class, MarketplaceRemoveResponse.class);
+    public static final ClientMethod<MarketplaceRemoveParams, MarketplaceRemoveResponse> MARKETPLACE_REMOVE = ClientMethod.lazy("marketplace/remove", "dev.codex4j.protocol.types.MarketplaceRemoveParams", "dev.codex4j.protocol.types.MarketplaceRemoveResponse");
 
     /**
      * The {@code marketplace/upgrade} method.
      */
-    public static final ClientMethod<MarketplaceUpgradeParams, MarketplaceUpgradeResponse> MARKETPLACE_UPGRADE = new ClientMethod<>("marketplace/upgrade", MarketplaceUpgradeParams.class, MarketplaceUpgradeResponse.class);
+    public static final ClientMethod<MarketplaceUpgradeParams, MarketplaceUpgradeResponse> MARKETPLACE_UPGRADE = ClientMethod.lazy("marketplace/upgrade", "dev.codex4j.protocol.types.MarketplaceUpgradeParams", "dev.codex4j.protocol.types.MarketplaceUpgradeResponse");
 
     /**
      * The {@code plugin/list} method.
      */
-    public static final ClientMethod<PluginListParams, PluginListResponse> PLUGIN_LIST = new ClientMethod<>("plugin/list", PluginListParams.class, PluginListResponse.class);
+    public static final ClientMethod<PluginListParams, PluginListResponse> PLUGIN_LIST = ClientMethod.lazy("plugin/list", "dev.codex4j.protocol.types.PluginListParams", "dev.codex4j.protocol.types.PluginListResponse");
 
     /**
      * The {@code plugin/search} method.
      */
     @Experimental
-    public static final ClientMethod<PluginSearchParams, PluginSearchResponse> PLUGIN_SEARCH = new ClientMethod<>("plugin/search", PluginSearchParams.class, PluginSearchResponse.class);
+    public static final ClientMethod<PluginSearchParams, PluginSearchResponse> PLUGIN_SEARCH = ClientMethod.lazy("plugin/search", "dev.codex4j.protocol.types.PluginSearchParams", "dev.codex4j.protocol.types.PluginSearchResponse");
 
     /**
      * The {@code plugin/installed} method.
      */
-    public static final ClientMethod<PluginInstalledParams, PluginInstalledResponse> PLUGIN_INSTALLED = new ClientMethod<>("plugin/installed", PluginInstalledParams.class, PluginInstalledResponse.class);
+    public static final ClientMethod<PluginInstalledParams, PluginInstalledResponse> PLUGIN_INSTALLED = ClientMethod.lazy("plugin/installed", "dev.codex4j.protocol.types.PluginInstalledParams", "dev.codex4j.protocol.types.PluginInstalledResponse");
 
     /**
      * The {@code plugin/reconcile} method.
      */
-    public static final ClientMethod<PluginReconcileParams, PluginReconcileResponse> PLUGIN_RECONCILE = new ClientMethod<>("plugin/reconcile", PluginReconcileParams.class, PluginReconcileResponse.class);
+    public static final ClientMethod<PluginReconcileParams, PluginReconcileResponse> PLUGIN_RECONCILE = ClientMethod.lazy("plugin/reconcile", "dev.codex4j.protocol.types.PluginReconcileParams", "dev.codex4j.protocol.types.PluginReconcileResponse");
 
     /**
      * The {@code plugin/read} method.
      */
-    public static final ClientMethod<PluginReadParams, PluginReadResponse> PLUGIN_READ = new ClientMethod<>("plugin/read", PluginReadParams.class, PluginReadResponse.class);
+    public static final ClientMethod<PluginReadParams, PluginReadResponse> PLUGIN_READ = ClientMethod.lazy("plugin/read", "dev.codex4j.protocol.types.PluginReadParams", "dev.codex4j.protocol.types.PluginReadResponse");
 
     /**
      * The {@code plugin/skill/read} method.
      */
-    public static final ClientMethod<PluginSkillReadParams, PluginSkillReadResponse> PLUGIN_SKILL_READ = new ClientMethod<>("plugin/skill/read", PluginSkillReadParams.class, PluginSkillReadResponse.class);
+    public static final ClientMethod<PluginSkillReadParams, PluginSkillReadResponse> PLUGIN_SKILL_READ = ClientMethod.lazy("plugin/skill/read", "dev.codex4j.protocol.types.PluginSkillReadParams", "dev.codex4j.protocol.types.PluginSkillReadResponse");
 
     /**
      * The {@code plugin/share/save} method.
      */
-    public static final ClientMethod<PluginShareSaveParams, PluginShareSaveResponse> PLUGIN_SHARE_SAVE = new ClientMethod<>("plugin/share/save", PluginShareSaveParams.class, PluginShareSaveResponse.class);
+    public static final ClientMethod<PluginShareSaveParams, PluginShareSaveResponse> PLUGIN_SHARE_SAVE = ClientMethod.lazy("plugin/share/save", "dev.codex4j.protocol.types.PluginShareSaveParams", "dev.codex4j.protocol.types.PluginShareSaveResponse");
 
     /**
      * The {@code plugin/share/updateTargets} method.
      */
-    public static final ClientMethod<PluginShareUpdateTargetsParams, PluginShareUpdateTargetsResponse> PLUGIN_SHARE_UPDATE_TARGETS = new ClientMethod<>("plugin/share/updateTargets", PluginShareUpdateTargetsParams.class, PluginShareUpdateTargetsResponse.class);
+    public static final ClientMethod<PluginShareUpdateTargetsParams, PluginShareUpdateTargetsResponse> PLUGIN_SHARE_UPDATE_TARGETS = ClientMethod.lazy("plugin/share/updateTargets", "dev.codex4j.protocol.types.PluginShareUpdateTargetsParams", "dev.codex4j.protocol.types.PluginShareUpdateTargetsResponse");
 
     /**
      * The {@code plugin/share/list} method.
      */
-    public static final ClientMethod<PluginShareListParams, PluginShareListResponse> PLUGIN_SHARE_LIST = new ClientMethod<>("plugin/share/list", PluginShareListParams.class, PluginShareListResponse.class);
+    public static final ClientMethod<PluginShareListParams, PluginShareListResponse> PLUGIN_SHARE_LIST = ClientMethod.lazy("plugin/share/list", "dev.codex4j.protocol.types.PluginShareListParams", "dev.codex4j.protocol.types.PluginShareListResponse");
 
     /**
      * The {@code plugin/share/checkout} method.
      */
-    public static final ClientMethod<PluginShareCheckoutParams, PluginShareCheckoutResponse> PLUGIN_SHARE_CHECKOUT = new ClientMethod<>("plugin/share/checkout", PluginShareCheckoutParams.class, PluginShareCheckoutResponse.class);
+    public static final ClientMethod<PluginShareCheckoutParams, PluginShareCheckoutResponse> PLUGIN_SHARE_CHECKOUT = ClientMethod.lazy("plugin/share/checkout", "dev.codex4j.protocol.types.PluginShareCheckoutParams", "dev.codex4j.protocol.types.PluginShareCheckoutResponse");
 
     /**
      * The {@code plugin/share/delete} method.
      */
-    public static final ClientMethod<PluginShareDeleteParams, PluginShareDeleteResponse> PLUGIN_SHARE_DELETE = new ClientMethod<>("plugin/share/delete", PluginShareDeleteParams.class, PluginShareDeleteResponse.class);
+    public static final ClientMethod<PluginShareDeleteParams, PluginShareDeleteResponse> PLUGIN_SHARE_DELETE = ClientMethod.lazy("plugin/share/delete", "dev.codex4j.protocol.types.PluginShareDeleteParams", "dev.codex4j.protocol.types.PluginShareDeleteResponse");
 
     /**
      * The {@code app/read} method.
      */
-    public static final ClientMethod<AppsReadParams, AppsReadResponse> APP_READ = new ClientMethod<>("app/read", AppsReadParams.class, AppsReadResponse.class);
+    public static final ClientMethod<AppsReadParams, AppsReadResponse> APP_READ = ClientMethod.lazy("app/read", "dev.codex4j.protocol.types.AppsReadParams", "dev.codex4j.protocol.types.AppsReadResponse");
 
     /**
      * The {@code app/list} method.
      */
-    public static final ClientMethod<AppsListParams, AppsListResponse> APP_LIST = new ClientMethod<>("app/list", AppsListParams.class, AppsListResponse.class);
+    public static final ClientMethod<AppsListParams, AppsListResponse> APP_LIST = ClientMethod.lazy("app/list", "dev.codex4j.protocol.types.AppsListParams", "dev.codex4j.protocol.types.AppsListResponse");
 
     /**
      * The {@code app/installed} method.
      */
-    public static final ClientMethod<AppsInstalledParams, AppsInstalledResponse> APP_INSTALLED = new ClientMethod<>("app/installed", AppsInstalledParams.class, AppsInstalledResponse.class);
+    public static final ClientMethod<AppsInstalledParams, AppsInstalledResponse> APP_INSTALLED = ClientMethod.lazy("app/installed", "dev.codex4j.protocol.types.AppsInstalledParams", "dev.codex4j.protocol.types.AppsInstalledResponse");
 
     /**
      * The {@code fs/readFile} method.
      */
-    public static final ClientMethod<FsReadFileParams, FsReadFileResponse> FS_READ_FILE = new ClientMethod<>("fs/readFile", FsReadFileParams.class, FsReadFileResponse.class);
+    public static final ClientMethod<FsReadFileParams, FsReadFileResponse> FS_READ_FILE = ClientMethod.lazy("fs/readFile", "dev.codex4j.protocol.types.FsReadFileParams", "dev.codex4j.protocol.types.FsReadFileResponse");
 
     /**
      * The {@code fs/writeFile} method.
      */
-    public static final ClientMethod<FsWriteFileParams, FsWriteFileResponse> FS_WRITE_FILE = new ClientMethod<>("fs/writeFile", FsWriteFileParams.class, FsWriteFileResponse.class);
+    public static final ClientMethod<FsWriteFileParams, FsWriteFileResponse> FS_WRITE_FILE = ClientMethod.lazy("fs/writeFile", "dev.codex4j.protocol.types.FsWriteFileParams", "dev.codex4j.protocol.types.FsWriteFileResponse");
 
     /**
      * The {@code fs/createDirectory} method.
      */
-    public static final ClientMethod<FsCreateDirectoryParams, FsCreateDirectoryResponse> FS_CREATE_DIRECTORY = new ClientMethod<>("fs/createDirectory", FsCreateDirectoryParams.class, FsCreateDirectoryResponse.class);
+    public static final ClientMethod<FsCreateDirectoryParams, FsCreateDirectoryResponse> FS_CREATE_DIRECTORY = ClientMethod.lazy("fs/createDirectory", "dev.codex4j.protocol.types.FsCreateDirectoryParams", "dev.codex4j.protocol.types.FsCreateDirectoryResponse");
 
     /**
      * The {@code fs/getMetadata} method.
      */
-    public static final ClientMethod<FsGetMetadataParams, FsGetMetadataResponse> FS_GET_METADATA = new ClientMethod<>("fs/getMetadata", FsGetMetadataParams.class, FsGetMetadataResponse.class);
+    public static final ClientMethod<FsGetMetadataParams, FsGetMetadataResponse> FS_GET_METADATA = ClientMethod.lazy("fs/getMetadata", "dev.codex4j.protocol.types.FsGetMetadataParams", "dev.codex4j.protocol.types.FsGetMetadataResponse");
 
     /**
      * The {@code fs/readDirectory} method.
      */
-    public static final ClientMethod<FsReadDirectoryParams, FsReadDirectoryResponse> FS_READ_DIRECTORY = new ClientMethod<>("fs/readDirectory", FsReadDirectoryParams.class, FsReadDirectoryResponse.class);
+    public static final ClientMethod<FsReadDirectoryParams, FsReadDirectoryResponse> FS_READ_DIRECTORY = ClientMethod.lazy("fs/readDirectory", "dev.codex4j.protocol.types.FsReadDirectoryParams", "dev.codex4j.protocol.types.FsReadDirectoryResponse");
 
     /**
      * The {@code fs/remove} method.
      */
-    public static final ClientMethod<FsRemoveParams, FsRemoveResponse> FS_REMOVE = new ClientMethod<>("fs/remove", FsRemoveParams.class, FsRemoveResponse.class);
+    public static final ClientMethod<FsRemoveParams, FsRemoveResponse> FS_REMOVE = ClientMethod.lazy("fs/remove", "dev.codex4j.protocol.types.FsRemoveParams", "dev.codex4j.protocol.types.FsRemoveResponse");
 
     /**
      * The {@code fs/copy} method.
      */
-    public static final ClientMethod<FsCopyParams, FsCopyResponse> FS_COPY = new ClientMethod<>("fs/copy", FsCopyParams.class, FsCopyResponse.class);
+    public static final ClientMethod<FsCopyParams, FsCopyResponse> FS_COPY = ClientMethod.lazy("fs/copy", "dev.codex4j.protocol.types.FsCopyParams", "dev.codex4j.protocol.types.FsCopyResponse");
 
     /**
      * The {@code fs/watch} method.
      */
-    public static final ClientMethod<FsWatchParams, FsWatchResponse> FS_WATCH = new ClientMethod<>("fs/watch", FsWatchParams.class, FsWatchResponse.class);
+    public static final ClientMethod<FsWatchParams, FsWatchResponse> FS_WATCH = ClientMethod.lazy("fs/watch", "dev.codex4j.protocol.types.FsWatchParams", "dev.codex4j.protocol.types.FsWatchResponse");
 
     /**
      * The {@code fs/unwatch} method.
      */
-    public static final ClientMethod<FsUnwatchParams, FsUnwatchResponse> FS_UNWATCH = new ClientMethod<>("fs/unwatch", FsUnwatchParams.class, FsUnwatchResponse.class);
+    public static final ClientMethod<FsUnwatchParams, FsUnwatchResponse> FS_UNWATCH = ClientMethod.lazy("fs/unwatch", "dev.codex4j.protocol.types.FsUnwatchParams", "dev.codex4j.protocol.types.FsUnwatchResponse");
 
     /**
      * The {@code skills/config/write} method.
      */
-    public static final ClientMethod<SkillsConfigWriteParams, SkillsConfigWriteResponse> SKILLS_CONFIG_WRITE = new ClientMethod<>("skills/config/write", SkillsConfigWriteParams.class, SkillsConfigWriteResponse.class);
+    public static final ClientMethod<SkillsConfigWriteParams, SkillsConfigWriteResponse> SKILLS_CONFIG_WRITE = ClientMethod.lazy("skills/config/write", "dev.codex4j.protocol.types.SkillsConfigWriteParams", "dev.codex4j.protocol.types.SkillsConfigWriteResponse");
 
     /**
      * The {@code plugin/install} method.
      */
-    public static final ClientMethod<PluginInstallParams, PluginInstallResponse> PLUGIN_INSTALL = new ClientMethod<>("plugin/install", PluginInstallParams.class, PluginInstallResponse.class);
+    public static final ClientMethod<PluginInstallParams, PluginInstallResponse> PLUGIN_INSTALL = ClientMethod.lazy("plugin/install", "dev.codex4j.protocol.types.PluginInstallParams", "dev.codex4j.protocol.types.PluginInstallResponse");
 
     /**
      * The {@code plugin/uninstall} method.
      */
-    public static final ClientMethod<PluginUninstallParams, PluginUninstallResponse> PLUGIN_UNINSTALL = new ClientMethod<>("plugin/uninstall", PluginUninstallParams.class, PluginUninstallResponse.class);
+    public static final ClientMethod<PluginUninstallParams, PluginUninstallResponse> PLUGIN_UNINSTALL = ClientMethod.lazy("plugin/uninstall", "dev.codex4j.protocol.types.PluginUninstallParams", "dev.codex4j.protocol.types.PluginUninstallResponse");
 
     /**
      * The {@code turn/start} method.
      */
-    public static final ClientMethod<TurnStartParams, TurnStartResponse> TURN_START = new ClientMethod<>("turn/start", TurnStartParams.class, TurnStartResponse.class);
+    public static final ClientMethod<TurnStartParams, TurnStartResponse> TURN_START = ClientMethod.lazy("turn/start", "dev.codex4j.protocol.types.TurnStartParams", "dev.codex4j.protocol.types.TurnStartResponse");
 
     /**
      * The {@code turn/settings/update} method.
      */
     @Experimental
-    public static final ClientMethod<TurnSettingsUpdateParams, TurnSettingsUpdateResponse> TURN_SETTINGS_UPDATE = new ClientMethod<>("turn/settings/update", TurnSettingsUpdateParams.class, TurnSettingsUpdateResponse.class);
+    public static final ClientMethod<TurnSettingsUpdateParams, TurnSettingsUpdateResponse> TURN_SETTINGS_UPDATE = ClientMethod.lazy("turn/settings/update", "dev.codex4j.protocol.types.TurnSettingsUpdateParams", "dev.codex4j.protocol.types.TurnSettingsUpdateResponse");
 
     /**
      * The {@code turn/steer} method.
      */
-    public static final ClientMethod<TurnSteerParams, TurnSteerResponse> TURN_STEER = new ClientMethod<>("turn/steer", TurnSteerParams.class, TurnSteerResponse.class);
+    public static final ClientMethod<TurnSteerParams, TurnSteerResponse> TURN_STEER = ClientMethod.lazy("turn/steer", "dev.codex4j.protocol.types.TurnSteerParams", "dev.codex4j.protocol.types.TurnSteerResponse");
 
     /**
      * The {@code turn/interrupt} method.
      */
-    public static final ClientMethod<TurnInterruptParams, TurnInterruptResponse> TURN_INTERRUPT = new ClientMethod<>("turn/interrupt", TurnInterruptParams.class, TurnInterruptResponse.class);
+    public static final ClientMethod<TurnInterruptParams, TurnInterruptResponse> TURN_INTERRUPT = ClientMethod.lazy("turn/interrupt", "dev.codex4j.protocol.types.TurnInterruptParams", "dev.codex4j.protocol.types.TurnInterruptResponse");
 
     /**
      * The {@code thread/realtime/start} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadRealtimeStartParams, ThreadRealtimeStartResponse> THREAD_REALTIME_START = new ClientMethod<>("thread/realtime/start", ThreadRealtimeStartParams.class, ThreadRealtimeStartResponse.class);
+    public static final ClientMethod<ThreadRealtimeStartParams, ThreadRealtimeStartResponse> THREAD_REALTIME_START = ClientMethod.lazy("thread/realtime/start", "dev.codex4j.protocol.types.ThreadRealtimeStartParams", "dev.codex4j.protocol.types.ThreadRealtimeStartResponse");
 
     /**
      * The {@code thread/realtime/appendAudio} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadRealtimeAppendAudioParams, ThreadRealtimeAppendAudioResponse> THREAD_REALTIME_APPEND_AUDIO = new ClientMethod<>("thread/realtime/appendAudio", ThreadRealtimeAppendAudioParams.class, ThreadRealtimeAppendAudioResponse.class);
+    public static final ClientMethod<ThreadRealtimeAppendAudioParams, ThreadRealtimeAppendAudioResponse> THREAD_REALTIME_APPEND_AUDIO = ClientMethod.lazy("thread/realtime/appendAudio", "dev.codex4j.protocol.types.ThreadRealtimeAppendAudioParams", "dev.codex4j.protocol.types.ThreadRealtimeAppendAudioResponse");
 
     /**
      * The {@code thread/realtime/appendText} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadRealtimeAppendTextParams, ThreadRealtimeAppendTextResponse> THREAD_REALTIME_APPEND_TEXT = new ClientMethod<>("thread/realtime/appendText", ThreadRealtimeAppendTextParams.class, ThreadRealtimeAppendTextResponse.class);
+    public static final ClientMethod<ThreadRealtimeAppendTextParams, ThreadRealtimeAppendTextResponse> THREAD_REALTIME_APPEND_TEXT = ClientMethod.lazy("thread/realtime/appendText", "dev.codex4j.protocol.types.ThreadRealtimeAppendTextParams", "dev.codex4j.protocol.types.ThreadRealtimeAppendTextResponse");
 
     /**
      * The {@code thread/realtime/appendSpeech} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadRealtimeAppendSpeechParams, ThreadRealtimeAppendSpeechResponse> THREAD_REALTIME_APPEND_SPEECH = new ClientMethod<>("thread/realtime/appendSpeech", ThreadRealtimeAppendSpeechParams.class, ThreadRealtimeAppendSpeechResponse.class);
+    public static final ClientMethod<ThreadRealtimeAppendSpeechParams, ThreadRealtimeAppendSpeechResponse> THREAD_REALTIME_APPEND_SPEECH = ClientMethod.lazy("thread/realtime/appendSpeech", "dev.codex4j.protocol.types.ThreadRealtimeAppendSpeechParams", "dev.codex4j.protocol.types.ThreadRealtimeAppendSpeechResponse");
 
     /**
      * The {@code thread/realtime/stop} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadRealtimeStopParams, ThreadRealtimeStopResponse> THREAD_REALTIME_STOP = new ClientMethod<>("thread/realtime/stop", ThreadRealtimeStopParams.class, ThreadRealtimeStopResponse.class);
+    public static final ClientMethod<ThreadRealtimeStopParams, ThreadRealtimeStopResponse> THREAD_REALTIME_STOP = ClientMethod.lazy("thread/realtime/stop", "dev.codex4j.protocol.types.ThreadRealtimeStopParams", "dev.codex4j.protocol.types.ThreadRealtimeStopResponse");
 
     /**
      * The {@code thread/timeline/list} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadTimelineListParams, ThreadTimelineListResponse> THREAD_TIMELINE_LIST = new ClientMethod<>("thread/timeline/list", ThreadTimelineListParams.class, ThreadTimelineListResponse.class);
+    public static final ClientMethod<ThreadTimelineListParams, ThreadTimelineListResponse> THREAD_TIMELINE_LIST = ClientMethod.lazy("thread/timeline/list", "dev.codex4j.protocol.types.ThreadTimelineListParams", "dev.codex4j.protocol.types.ThreadTimelineListResponse");
 
     /**
      * The {@code thread/realtime/list} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadRealtimeListParams, ThreadRealtimeListResponse> THREAD_REALTIME_LIST = new ClientMethod<>("thread/realtime/list", ThreadRealtimeListParams.class, ThreadRealtimeListResponse.class);
+    public static final ClientMethod<ThreadRealtimeListParams, ThreadRealtimeListResponse> THREAD_REALTIME_LIST = ClientMethod.lazy("thread/realtime/list", "dev.codex4j.protocol.types.ThreadRealtimeListParams", "dev.codex4j.protocol.types.ThreadRealtimeListResponse");
 
     /**
      * The {@code thread/realtime/listVoices} method.
      */
     @Experimental
-    public static final ClientMethod<ThreadRealtimeListVoicesParams, ThreadRealtimeListVoicesResponse> THREAD_REALTIME_LIST_VOICES = new ClientMethod<>("thread/realtime/listVoices", ThreadRealtimeListVoicesParams.class, ThreadRealtimeListVoicesResponse.class);
+    public static final ClientMethod<ThreadRealtimeListVoicesParams, ThreadRealtimeListVoicesResponse> THREAD_REALTIME_LIST_VOICES = ClientMethod.lazy("thread/realtime/listVoices", "dev.codex4j.protocol.types.ThreadRealtimeListVoicesParams", "dev.codex4j.protocol.types.ThreadRealtimeListVoicesResponse");
 
     /**
      * The {@code review/start} method.
      */
-    public static final ClientMethod<ReviewStartParams, ReviewStartResponse> REVIEW_START = new ClientMethod<>("review/start", ReviewStartParams.class, ReviewStartResponse.class);
+    public static final ClientMethod<ReviewStartParams, ReviewStartResponse> REVIEW_START = ClientMethod.lazy("review/start", "dev.codex4j.protocol.types.ReviewStartParams", "dev.codex4j.protocol.types.ReviewStartResponse");
 
     /**
      * The {@code model/list} method.
      */
-    public static final ClientMethod<ModelListParams, ModelListResponse> MODEL_LIST = new ClientMethod<>("model/list", ModelListParams.class, ModelListResponse.class);
+    public static final ClientMethod<ModelListParams, ModelListResponse> MODEL_LIST = ClientMethod.lazy("model/list", "dev.codex4j.protocol.types.ModelListParams", "dev.codex4j.protocol.types.ModelListResponse");
 
     /**
      * The {@code account/gatewayOAuth/read} method.
      */
-    public static final ClientMethod<GatewayOAuthReadParams, GatewayOAuthReadResponse> ACCOUNT_GATEWAY_O_AUTH_READ = new ClientMethod<>("account/gatewayOAuth/read", GatewayOAuthReadParams.class, GatewayOAuthReadResponse.class);
+    public static final ClientMethod<GatewayOAuthReadParams, GatewayOAuthReadResponse> ACCOUNT_GATEWAY_O_AUTH_READ = ClientMethod.lazy("account/gatewayOAuth/read", "dev.codex4j.protocol.types.GatewayOAuthReadParams", "dev.codex4j.protocol.types.GatewayOAuthReadResponse");
 
     /**
      * The {@code account/gatewayOAuth/login} method.
      */
-    public static final ClientMethod<GatewayOAuthLoginParams, GatewayOAuthLoginResponse> ACCOUNT_GATEWAY_O_AUTH_LOGIN = new ClientMethod<>("account/gatewayOAuth/login", GatewayOAuthLoginParams.class, GatewayOAuthLoginResponse.class);
+    public static final ClientMethod<GatewayOAuthLoginParams, GatewayOAuthLoginResponse> ACCOUNT_GATEWAY_O_AUTH_LOGIN = ClientMethod.lazy("account/gatewayOAuth/login", "dev.codex4j.protocol.types.GatewayOAuthLoginParams", "dev.codex4j.protocol.types.GatewayOAuthLoginResponse");
 
     /**
      * The {@code account/gatewayOAuth/cancel} method.
      */
-    public static final ClientMethod<Void, GatewayOAuthCancelResponse> ACCOUNT_GATEWAY_O_AUTH_CANCEL = new ClientMethod<>("account/gatewayOAuth/cancel", Void.class, GatewayOAuthCancelResponse.class);
+    public static final ClientMethod<Void, GatewayOAuthCancelResponse> ACCOUNT_GATEWAY_O_AUTH_CANCEL = ClientMethod.lazy("account/gatewayOAuth/cancel", "java.lang.Void", "dev.codex4j.protocol.types.GatewayOAuthCancelResponse");
 
     /**
      * The {@code modelProvider/list} method.
      */
-    public static final ClientMethod<ModelProviderListParams, ModelProviderListResponse> MODEL_PROVIDER_LIST = new ClientMethod<>("modelProvider/list", ModelProviderListParams.class, ModelProviderListResponse.class);
+    public static final ClientMethod<ModelProviderListParams, ModelProviderListResponse> MODEL_PROVIDER_LIST = ClientMethod.lazy("modelProvider/list", "dev.codex4j.protocol.types.ModelProviderListParams", "dev.codex4j.protocol.types.ModelProviderListResponse");
 
     /**
      * The {@code modelProvider/config/write} method.
      */
-    public static final ClientMethod<ModelProviderConfigWriteParams, ModelProviderConfigWriteResponse> MODEL_PROVIDER_CONFIG_WRITE = new ClientMethod<>("modelProvider/config/write", ModelProviderConfigWriteParams.class, ModelProviderConfigWriteResponse.class);
+    public static final ClientMethod<ModelProviderConfigWriteParams, ModelProviderConfigWriteResponse> MODEL_PROVIDER_CONFIG_WRITE = ClientMethod.lazy("modelProvider/config/write", "dev.codex4j.protocol.types.ModelProviderConfigWriteParams", "dev.codex4j.protocol.types.ModelProviderConfigWriteResponse");
 
     /**
      * The {@code modelProvider/default/set} method.
      */
-    public static final ClientMethod<ModelProviderDefaultSetParams, JsonNode> MODEL_PROVIDER_DEFAULT_SET = new ClientMethod<>("modelProvider/default/set", ModelProviderDefaultSetParams.class, JsonNode.class);
+    public static final ClientMethod<ModelProviderDefaultSetParams, JsonNode> MODEL_PROVIDER_DEFAULT_SET = ClientMethod.lazy("modelProvider/default/set", "dev.codex4j.protocol.types.ModelProviderDefaultSetParams", "tools.jackson.databind.JsonNode");
 
     /**
      * The {@code modelProvider/capabilities/read} method.
      */
-    public static final ClientMethod<ModelProviderCapabilitiesReadParams, ModelProviderCapabilitiesReadResponse> MODEL_PROVIDER_CAPABILITIES_READ = new ClientMethod<>("modelProvider/capabilities/read", ModelProviderCapabilitiesReadParams.class, ModelProviderCapabilitiesReadResponse.class);
+    public static final ClientMethod<ModelProviderCapabilitiesReadParams, ModelProviderCapabilitiesReadResponse> MODEL_PROVIDER_CAPABILITIES_READ = ClientMethod.lazy("modelProvider/capabilities/read", "dev.codex4j.protocol.types.ModelProviderCapabilitiesReadParams", "dev.codex4j.protocol.types.ModelProviderCapabilitiesReadResponse");
 
     /**
      * The {@code experimentalFeature/list} method.
      */
-    public static final ClientMethod<ExperimentalFeatureListParams, ExperimentalFeatureListResponse> EXPERIMENTAL_FEATURE_LIST = new ClientMethod<>("experimentalFeature/list", ExperimentalFeatureListParams.class, ExperimentalFeatureListResponse.class);
+    public static final ClientMethod<ExperimentalFeatureListParams, ExperimentalFeatureListResponse> EXPERIMENTAL_FEATURE_LIST = ClientMethod.lazy("experimentalFeature/list", "dev.codex4j.protocol.types.ExperimentalFeatureListParams", "dev.codex4j.protocol.types.ExperimentalFeatureListResponse");
 
     /**
      * The {@code permissionProfile/list} method.
      */
-    public static final ClientMethod<PermissionProfileListParams, PermissionProfileListResponse> PERMISSION_PROFILE_LIST = new ClientMethod<>("permissionProfile/list", PermissionProfileListParams.class, PermissionProfileListResponse.class);
+    public static final ClientMethod<PermissionProfileListParams, PermissionProfileListResponse> PERMISSION_PROFILE_LIST = ClientMethod.lazy("permissionProfile/list", "dev.codex4j.protocol.types.PermissionProfileListParams", "dev.codex4j.protocol.types.PermissionProfileListResponse");
 
     /**
      * The {@code experimentalFeature/enablement/set} method.
      */
-    public static final ClientMethod<ExperimentalFeatureEnablementSetParams, ExperimentalFeatureEnablementSetResponse> EXPERIMENTAL_FEATURE_ENABLEMENT_SET = new ClientMethod<>("experimentalFeature/enablement/set", ExperimentalFeatureEnablementSetParams.class, ExperimentalFeatureEnablementSetResponse.class);
+    public static final ClientMethod<ExperimentalFeatureEnablementSetParams, ExperimentalFeatureEnablementSetResponse> EXPERIMENTAL_FEATURE_ENABLEMENT_SET = ClientMethod.lazy("experimentalFeature/enablement/set", "dev.codex4j.protocol.types.ExperimentalFeatureEnablementSetParams", "dev.codex4j.protocol.types.ExperimentalFeatureEnablementSetResponse");
 
     /**
      * The {@code remoteControl/enable} method.
      */
     @Experimental
-    public static final ClientMethod<RemoteControlEnableParams, RemoteControlEnableResponse> REMOTE_CONTROL_ENABLE = new ClientMethod<>("remoteControl/enable", RemoteControlEnableParams.class, RemoteControlEnableResponse.class);
+    public static final ClientMethod<RemoteControlEnableParams, RemoteControlEnableResponse> REMOTE_CONTROL_ENABLE = ClientMethod.lazy("remoteControl/enable", "dev.codex4j.protocol.types.RemoteControlEnableParams", "dev.codex4j.protocol.types.RemoteControlEnableResponse");
 
     /**
      * The {@code remoteControl/disable} method.
      */
     @Experimental
-    public static final ClientMethod<RemoteControlDisableParams, RemoteControlDisableResponse> REMOTE_CONTROL_DISABLE = new ClientMethod<>("remoteControl/disable", RemoteControlDisableParams.class, RemoteControlDisableResponse.class);
+    public static final ClientMethod<RemoteControlDisableParams, RemoteControlDisableResponse> REMOTE_CONTROL_DISABLE = ClientMethod.lazy("remoteControl/disable", "dev.codex4j.protocol.types.RemoteControlDisableParams", "dev.codex4j.protocol.types.RemoteControlDisableResponse");
 
     /**
      * The {@code remoteControl/status/read} method.
      */
     @Experimental
-    public static final ClientMethod<Void, RemoteControlStatusReadResponse> REMOTE_CONTROL_STATUS_READ = new ClientMethod<>("remoteControl/status/read", Void.class, RemoteControlStatusReadResponse.class);
+    public static final ClientMethod<Void, RemoteControlStatusReadResponse> REMOTE_CONTROL_STATUS_READ = ClientMethod.lazy("remoteControl/status/read", "java.lang.Void", "dev.codex4j.protocol.types.RemoteControlStatusReadResponse");
 
     /**
      * The {@code remoteControl/pairing/start} method.
      */
     @Experimental
-    public static final ClientMethod<RemoteControlPairingStartParams, RemoteControlPairingStartResponse> REMOTE_CONTROL_PAIRING_START = new ClientMethod<>("remoteControl/pairing/start", RemoteControlPairingStartParams.class, RemoteControlPairingStartResponse.class);
+    public static final ClientMethod<RemoteControlPairingStartParams, RemoteControlPairingStartResponse> REMOTE_CONTROL_PAIRING_START = ClientMethod.lazy("remoteControl/pairing/start", "dev.codex4j.protocol.types.RemoteControlPairingStartParams", "dev.codex4j.protocol.types.RemoteControlPairingStartResponse");
 
     /**
      * The {@code remoteControl/pairing/status} method.
      */
     @Experimental
-    public static final ClientMethod<RemoteControlPairingStatusParams, RemoteControlPairingStatusResponse> REMOTE_CONTROL_PAIRING_STATUS = new ClientMethod<>("remoteControl/pairing/status", RemoteControlPairingStatusParams.class, RemoteControlPairingStatusResponse.class);
+    public static final ClientMethod<RemoteControlPairingStatusParams, RemoteControlPairingStatusResponse> REMOTE_CONTROL_PAIRING_STATUS = ClientMethod.lazy("remoteControl/pairing/status", "dev.codex4j.protocol.types.RemoteControlPairingStatusParams", "dev.codex4j.protocol.types.RemoteControlPairingStatusResponse");
 
     /**
      * The {@code remoteControl/client/list} method.
      */
     @Experimental
-    public static final ClientMethod<RemoteControlClientsListParams, RemoteControlClientsListResponse> REMOTE_CONTROL_CLIENT_LIST = new ClientMethod<>("remoteControl/client/list", RemoteControlClientsListParams.class, RemoteControlClientsListResponse.class);
+    public static final ClientMethod<RemoteControlClientsListParams, RemoteControlClientsListResponse> REMOTE_CONTROL_CLIENT_LIST = ClientMethod.lazy("remoteControl/client/list", "dev.codex4j.protocol.types.RemoteControlClientsListParams", "dev.codex4j.protocol.types.RemoteControlClientsListResponse");
 
     /**
      * The {@code remoteControl/client/revoke} method.
      */
     @Experimental
-    public static final ClientMethod<RemoteControlClientsRevokeParams, RemoteControlClientsRevokeResponse> REMOTE_CONTROL_CLIENT_REVOKE = new ClientMethod<>("remoteControl/client/revoke", RemoteControlClientsRevokeParams.class, RemoteControlClientsRevokeResponse.class);
+    public static final ClientMethod<RemoteControlClientsRevokeParams, RemoteControlClientsRevokeResponse> REMOTE_CONTROL_CLIENT_REVOKE = ClientMethod.lazy("remoteControl/client/revoke", "dev.codex4j.protocol.types.RemoteControlClientsRevokeParams", "dev.codex4j.protocol.types.RemoteControlClientsRevokeResponse");
 
     /**
      * Lists collaboration mode presets.
      */
     @Experimental
-    public static final ClientMethod<CollaborationModeListParams, CollaborationModeListResponse> COLLABORATION_MODE_LIST = new ClientMethod<>("collaborationMode/list", CollaborationModeListParams.class, CollaborationModeListResponse.class);
+    public static final ClientMethod<CollaborationModeListParams, CollaborationModeListResponse> COLLABORATION_MODE_LIST = ClientMethod.lazy("collaborationMode/list", "dev.codex4j.protocol.types.CollaborationModeListParams", "dev.codex4j.protocol.types.CollaborationModeListResponse");
 
     /**
      * Test-only method used to validate experimental gating.
      */
     @Experimental
-    public static final ClientMethod<MockExperimentalMethodParams, MockExperimentalMethodResponse> MOCK_EXPERIMENTAL_METHOD = new ClientMethod<>("mock/experimentalMethod", MockExperimentalMethodParams.class, MockExperimentalMethodResponse.class);
+    public static final ClientMethod<MockExperimentalMethodParams, MockExperimentalMethodResponse> MOCK_EXPERIMENTAL_METHOD = ClientMethod.lazy("mock/experimentalMethod", "dev.codex4j.protocol.types.MockExperimentalMethodParams", "dev.codex4j.protocol.types.MockExperimentalMethodResponse");
 
     /**
      * Adds or replaces a remote environment by id for later selection.
      */
     @Experimental
-    public static final ClientMethod<EnvironmentAddParams, EnvironmentAddResponse> ENVIRONMENT_ADD = new ClientMethod<>("environment/add", EnvironmentAddParams.class, EnvironmentAddResponse.class);
+    public static final ClientMethod<EnvironmentAddParams, EnvironmentAddResponse> ENVIRONMENT_ADD = ClientMethod.lazy("environment/add", "dev.codex4j.protocol.types.EnvironmentAddParams", "dev.codex4j.protocol.types.EnvironmentAddResponse");
 
     /**
      * Reads information from a configured execution environment.
      */
     @Experimental
-    public static final ClientMethod<EnvironmentInfoParams, EnvironmentInfoResponse> ENVIRONMENT_INFO = new ClientMethod<>("environment/info", EnvironmentInfoParams.class, EnvironmentInfoResponse.class);
+    public static final ClientMethod<EnvironmentInfoParams, EnvironmentInfoResponse> ENVIRONMENT_INFO = ClientMethod.lazy("environment/info", "dev.codex4j.protocol.types.EnvironmentInfoParams", "dev.codex4j.protocol.types.EnvironmentInfoResponse");
 
     /**
      * Reads the current status of a configured execution environment.
      */
     @Experimental
-    public static final ClientMethod<EnvironmentStatusParams, EnvironmentStatusResponse> ENVIRONMENT_STATUS = new ClientMethod<>("environment/status", EnvironmentStatusParams.class, EnvironmentStatusResponse.class);
+    public static final ClientMethod<EnvironmentStatusParams, EnvironmentStatusResponse> ENVIRONMENT_STATUS = ClientMethod.lazy("environment/status", "dev.codex4j.protocol.types.EnvironmentStatusParams", "dev.codex4j.protocol.types.EnvironmentStatusResponse");
 
     /**
      * The {@code mcpServer/oauth/login} method.
      */
-    public static final ClientMethod<McpServerOauthLoginParams, McpServerOauthLoginResponse> MCP_SERVER_OAUTH_LOGIN = new ClientMethod<>("mcpServer/oauth/login", McpServerOauthLoginParams.class, McpServerOauthLoginResponse.class);
+    public static final ClientMethod<McpServerOauthLoginParams, McpServerOauthLoginResponse> MCP_SERVER_OAUTH_LOGIN = ClientMethod.lazy("mcpServer/oauth/login", "dev.codex4j.protocol.types.McpServerOauthLoginParams", "dev.codex4j.protocol.types.McpServerOauthLoginResponse");
 
     /**
      * The {@code config/mcpServer/reload} method.
      */
-    public static final ClientMethod<Void, McpServerRefreshResponse> CONFIG_MCP_SERVER_RELOAD = new ClientMethod<>("config/mcpServer/reload", Void.class, McpServerRefreshResponse.class);
+    public static final ClientMethod<Void, McpServerRefreshResponse> CONFIG_MCP_SERVER_RELOAD = ClientMethod.lazy("config/mcpServer/reload", "java.lang.Void", "dev.codex4j.protocol.types.McpServerRefreshResponse");
 
     /**
      * The {@code mcpServerStatus/list} method.
      */
-    public static final ClientMethod<ListMcpServerStatusParams, ListMcpServerStatusResponse> MCP_SERVER_STATUS_LIST = new ClientMethod<>("mcpServerStatus/list", ListMcpServerStatusParams.class, ListMcpServerStatusResponse.class);
+    public static final ClientMethod<ListMcpServerStatusParams, ListMcpServerStatusResponse> MCP_SERVER_STATUS_LIST = ClientMethod.lazy("mcpServerStatus/list", "dev.codex4j.protocol.types.ListMcpServerStatusParams", "dev.codex4j.protocol.types.ListMcpServerStatusResponse");
 
     /**
      * The {@code mcpServer/resource/read} method.
      */
-    public static final ClientMethod<McpResourceReadParams, McpResourceReadResponse> MCP_SERVER_RESOURCE_READ = new ClientMethod<>("mcpServer/resource/read", McpResourceReadParams.class, McpResourceReadResponse.class);
+    public static final ClientMethod<McpResourceReadParams, McpResourceReadResponse> MCP_SERVER_RESOURCE_READ = ClientMethod.lazy("mcpServer/resource/read", "dev.codex4j.protocol.types.McpResourceReadParams", "dev.codex4j.protocol.types.McpResourceReadResponse");
 
     /**
      * The {@code mcpServer/event/stream/start} method.
      */
     @Experimental
-    public static final ClientMethod<McpServerEventStreamStartParams, McpServerEventStreamStartResponse> MCP_SERVER_EVENT_STREAM_START = new ClientMethod<>("mcpServer/event/stream/start", McpServerEventStreamStartParams.class, McpServerEventStreamStartResponse.class);
+    public static final ClientMethod<McpServerEventStreamStartParams, McpServerEventStreamStartResponse> MCP_SERVER_EVENT_STREAM_START = ClientMethod.lazy("mcpServer/event/stream/start", "dev.codex4j.protocol.types.McpServerEventStreamStartParams", "dev.codex4j.protocol.types.McpServerEventStreamStartResponse");
 
     /**
      * The {@code mcpServer/event/stream/stop} method.
      */
     @Experimental
-    public static final ClientMethod<McpServerEventStreamStopParams, McpServerEventStreamStopResponse> MCP_SERVER_EVENT_STREAM_STOP = new ClientMethod<>("mcpServer/event/stream/stop", McpServerEventStreamStopParams.class, McpServerEventStreamStopResponse.class);
+    public static final ClientMethod<McpServerEventStreamStopParams, McpServerEventStreamStopResponse> MCP_SERVER_EVENT_STREAM_STOP = ClientMethod.lazy("mcpServer/event/stream/stop", "dev.codex4j.protocol.types.McpServerEventStreamStopParams", "dev.codex4j.protocol.types.McpServerEventStreamStopResponse");
 
     /**
      * The {@code mcpServer/tool/call} method.
      */
-    public static final ClientMethod<McpServerToolCallParams, McpServerToolCallResponse> MCP_SERVER_TOOL_CALL = new ClientMethod<>("mcpServer/tool/call", McpServerToolCallParams.class, McpServerToolCallResponse.class);
+    public static final ClientMethod<McpServerToolCallParams, McpServerToolCallResponse> MCP_SERVER_TOOL_CALL = ClientMethod.lazy("mcpServer/tool/call", "dev.codex4j.protocol.types.McpServerToolCallParams", "dev.codex4j.protocol.types.McpServerToolCallResponse");
 
     /**
      * The {@code windowsSandbox/setupStart} method.
      */
-    public static final ClientMethod<WindowsSandboxSetupStartParams, WindowsSandboxSetupStartResponse> WINDOWS_SANDBOX_SETUP_START = new ClientMethod<>("windowsSandbox/setupStart", WindowsSandboxSetupStartParams.class, WindowsSandboxSetupStartResponse.class);
+    public static final ClientMethod<WindowsSandboxSetupStartParams, WindowsSandboxSetupStartResponse> WINDOWS_SANDBOX_SETUP_START = ClientMethod.lazy("windowsSandbox/setupStart", "dev.codex4j.protocol.types.WindowsSandboxSetupStartParams", "dev.codex4j.protocol.types.WindowsSandboxSetupStartResponse");
 
     /**
      * The {@code windowsSandbox/readiness} method.
      */
-    public static final ClientMethod<Void, WindowsSandboxReadinessResponse> WINDOWS_SANDBOX_READINESS = new ClientMethod<>("windowsSandbox/readiness", Void.class, WindowsSandboxReadinessResponse.class);
+    public static final ClientMethod<Void, WindowsSandboxReadinessResponse> WINDOWS_SANDBOX_READINESS = ClientMethod.lazy("windowsSandbox/readiness", "java.lang.Void", "dev.codex4j.protocol.types.WindowsSandboxReadinessResponse");
 
     /**
      * The {@code account/login/start} method.
      */
-    public static final ClientMethod<LoginAccountParams, LoginAccountResponse> ACCOUNT_LOGIN_START = new ClientMethod<>("account/login/start", LoginAccountParams.class, LoginAccountResponse.class);
+    public static final ClientMethod<LoginAccountParams, LoginAccountResponse> ACCOUNT_LOGIN_START = ClientMethod.lazy("account/login/start", "dev.codex4j.protocol.types.LoginAccountParams", "dev.codex4j.protocol.types.LoginAccountResponse");
 
     /**
      * The {@code account/bedrock/discover} method.
      */
     @Experimental
-    public static final ClientMethod<BedrockDiscoverParams, BedrockDiscoverResponse> ACCOUNT_BEDROCK_DISCOVER = new ClientMethod<>("account/bedrock/discover", BedrockDiscoverParams.class, BedrockDiscoverResponse.class);
+    public static final ClientMethod<BedrockDiscoverParams, BedrockDiscoverResponse> ACCOUNT_BEDROCK_DISCOVER = ClientMethod.lazy("account/bedrock/discover", "dev.codex4j.protocol.types.BedrockDiscoverParams", "dev.codex4j.protocol.types.BedrockDiscoverResponse");
 
     /**
      * The {@code account/bedrock/setup} method.
      */
     @Experimental
-    public static final ClientMethod<BedrockSetupParams, BedrockSetupResponse> ACCOUNT_BEDROCK_SETUP = new ClientMethod<>("account/bedrock/setup", BedrockSetupParams.class, BedrockSetupResponse.class);
+    public static final ClientMethod<BedrockSetupParams, BedrockSetupResponse> ACCOUNT_BEDROCK_SETUP = ClientMethod.lazy("account/bedrock/setup", "dev.codex4j.protocol.types.BedrockSetupParams", "dev.codex4j.protocol.types.BedrockSetupResponse");
 
     /**
      * The {@code account/gcp/setup} method.
      */
     @Experimental
-    public static final ClientMethod<GcpSetupParams, GcpSetupResponse> ACCOUNT_GCP_SETUP = new ClientMethod<>("account/gcp/setup", GcpSetupParams.class, GcpSetupResponse.class);
+    public static final ClientMethod<GcpSetupParams, GcpSetupResponse> ACCOUNT_GCP_SETUP = ClientMethod.lazy("account/gcp/setup", "dev.codex4j.protocol.types.GcpSetupParams", "dev.codex4j.protocol.types.GcpSetupResponse");
 
     /**
      * The {@code account/bedrock/checkGovCloudRequirements} method.
      */
     @Experimental
-    public static final ClientMethod<BedrockCheckGovCloudRequirementsParams, BedrockCheckGovCloudRequirementsResponse> ACCOUNT_BEDROCK_CHECK_GOV_CLOUD_REQUIREMENTS = new ClientMethod<>("account/bedrock/checkGovCloudRequirements", BedrockCheckGovCloudRequirementsParams.class, BedrockCheckGovCloudRequirementsResponse.class);
+    public static final ClientMethod<BedrockCheckGovCloudRequirementsParams, BedrockCheckGovCloudRequirementsResponse> ACCOUNT_BEDROCK_CHECK_GOV_CLOUD_REQUIREMENTS = ClientMethod.lazy("account/bedrock/checkGovCloudRequirements", "dev.codex4j.protocol.types.BedrockCheckGovCloudRequirementsParams", "dev.codex4j.protocol.types.BedrockCheckGovCloudRequirementsResponse");
 
     /**
      * The {@code account/login/cancel} method.
      */
-    public static final ClientMethod<CancelLoginAccountParams, CancelLoginAccountResponse> ACCOUNT_LOGIN_CANCEL = new ClientMethod<>("account/login/cancel", CancelLoginAccountParams.class, CancelLoginAccountResponse.class);
+    public static final ClientMethod<CancelLoginAccountParams, CancelLoginAccountResponse> ACCOUNT_LOGIN_CANCEL = ClientMethod.lazy("account/login/cancel", "dev.codex4j.protocol.types.CancelLoginAccountParams", "dev.codex4j.protocol.types.CancelLoginAccountResponse");
 
     /**
      * The {@code accountSession/list} method.
      */
     @Experimental
-    public static final ClientMethod<AccountSessionsListParams, AccountSessionsResponse> ACCOUNT_SESSION_LIST = new ClientMethod<>("accountSession/list", AccountSessionsListParams.class, AccountSessionsResponse.class);
+    public static final ClientMethod<AccountSessionsListParams, AccountSessionsResponse> ACCOUNT_SESSION_LIST = ClientMethod.lazy("accountSession/list", "dev.codex4j.protocol.types.AccountSessionsListParams", "dev.codex4j.protocol.types.AccountSessionsResponse");
 
     /**
      * The {@code accountSession/switch} method.
      */
     @Experimental
-    public static final ClientMethod<AccountSessionsSwitchParams, AccountSessionsSwitchResponse> ACCOUNT_SESSION_SWITCH = new ClientMethod<>("accountSession/switch", AccountSessionsSwitchParams.class, AccountSessionsSwitchResponse.class);
+    public static final ClientMethod<AccountSessionsSwitchParams, AccountSessionsSwitchResponse> ACCOUNT_SESSION_SWITCH = ClientMethod.lazy("accountSession/switch", "dev.codex4j.protocol.types.AccountSessionsSwitchParams", "dev.codex4j.protocol.types.AccountSessionsSwitchResponse");
 
     /**
      * The {@code account/logout} method.
      */
-    public static final ClientMethod<Void, LogoutAccountResponse> ACCOUNT_LOGOUT = new ClientMethod<>("account/logout", Void.class, LogoutAccountResponse.class);
+    public static final ClientMethod<Void, LogoutAccountResponse> ACCOUNT_LOGOUT = ClientMethod.lazy("account/logout", "java.lang.Void", "dev.codex4j.protocol.types.LogoutAccountResponse");
 
     /**
      * The {@code account/securitySetup/read} method.
      */
-    public static final ClientMethod<Void, GetAccountSecuritySetupResponse> ACCOUNT_SECURITY_SETUP_READ = new ClientMethod<>("account/securitySetup/read", Void.class, GetAccountSecuritySetupResponse.class);
+    public static final ClientMethod<Void, GetAccountSecuritySetupResponse> ACCOUNT_SECURITY_SETUP_READ = ClientMethod.lazy("account/securitySetup/read", "java.lang.Void", "dev.codex4j.protocol.types.GetAccountSecuritySetupResponse");
 
     /**
      * The {@code account/rateLimits/read} method.
      */
-    public static final ClientMethod<GetAccountRateLimitsParams, GetAccountRateLimitsResponse> ACCOUNT_RATE_LIMITS_READ = new ClientMethod<>("account/rateLimits/read", GetAccountRateLimitsParams.class, GetAccountRateLimitsResponse.class);
+    public static final ClientMethod<GetAccountRateLimitsParams, GetAccountRateLimitsResponse> ACCOUNT_RATE_LIMITS_READ = ClientMethod.lazy("account/rateLimits/read", "dev.codex4j.protocol.types.GetAccountRateLimitsParams", "dev.codex4j.protocol.types.GetAccountRateLimitsResponse");
 
     /**
      * The {@code account/rateLimitResetCredit/consume} method.
      */
-    public static final ClientMethod<ConsumeAccountRateLimitResetCreditParams, ConsumeAccountRateLimitResetCreditResponse> ACCOUNT_RATE_LIMIT_RESET_CREDIT_CONSUME = new ClientMethod<>("account/rateLimitResetCredit/consume", ConsumeAccountRateLimitResetCreditParams.class, ConsumeAccountRateLimitResetCreditResponse.class);
+    public static final ClientMethod<ConsumeAccountRateLimitResetCreditParams, ConsumeAccountRateLimitResetCreditResponse> ACCOUNT_RATE_LIMIT_RESET_CREDIT_CONSUME = ClientMethod.lazy("account/rateLimitResetCredit/consume", "dev.codex4j.protocol.types.ConsumeAccountRateLimitResetCreditParams", "dev.codex4j.protocol.types.ConsumeAccountRateLimitResetCreditResponse");
 
     /**
      * The {@code account/usage/read} method.
      */
-    public static final ClientMethod<GetAccountTokenUsageParams, GetAccountTokenUsageResponse> ACCOUNT_USAGE_READ = new ClientMethod<>("account/usage/read", GetAccountTokenUsageParams.class, GetAccountTokenUsageResponse.class);
+    public static final ClientMethod<GetAccountTokenUsageParams, GetAccountTokenUsageResponse> ACCOUNT_USAGE_READ = ClientMethod.lazy("account/usage/read", "dev.codex4j.protocol.types.GetAccountTokenUsageParams", "dev.codex4j.protocol.types.GetAccountTokenUsageResponse");
 
     /**
      * The {@code account/workspaceMessages/read} method.
      */
-    public static final ClientMethod<Void, GetWorkspaceMessagesResponse> ACCOUNT_WORKSPACE_MESSAGES_READ = new ClientMethod<>("account/workspaceMessages/read", Void.class, GetWorkspaceMessagesResponse.class);
+    public static final ClientMethod<Void, GetWorkspaceMessagesResponse> ACCOUNT_WORKSPACE_MESSAGES_READ = ClientMethod.lazy("account/workspaceMessages/read", "java.lang.Void", "dev.codex4j.protocol.types.GetWorkspaceMessagesResponse");
 
     /**
      * The {@code account/sendAddCreditsNudgeEmail} method.
      */
-    public static final ClientMethod<SendAddCreditsNudgeEmailParams, SendAddCreditsNudgeEmailResponse> ACCOUNT_SEND_ADD_CREDITS_NUDGE_EMAIL = new ClientMethod<>("account/sendAddCreditsNudgeEmail", SendAddCreditsNudgeEmailParams.class, SendAddCreditsNudgeEmailResponse.class);
+    public static final ClientMethod<SendAddCreditsNudgeEmailParams, SendAddCreditsNudgeEmailResponse> ACCOUNT_SEND_ADD_CREDITS_NUDGE_EMAIL = ClientMethod.lazy("account/sendAddCreditsNudgeEmail", "dev.codex4j.protocol.types.SendAddCreditsNudgeEmailParams", "dev.codex4j.protocol.types.SendAddCreditsNudgeEmailResponse");
 
     /**
      * The {@code feedback/upload} method.
      */
-    public static final ClientMethod<FeedbackUploadParams, FeedbackUploadResponse> FEEDBACK_UPLOAD = new ClientMethod<>("feedback/upload", FeedbackUploadParams.class, FeedbackUploadResponse.class);
+    public static final ClientMethod<FeedbackUploadParams, FeedbackUploadResponse> FEEDBACK_UPLOAD = ClientMethod.lazy("feedback/upload", "dev.codex4j.protocol.types.FeedbackUploadParams", "dev.codex4j.protocol.types.FeedbackUploadResponse");
 
     /**
      * The {@code feedback/save} method.
      */
-    public static final ClientMethod<FeedbackSaveParams, FeedbackSaveResponse> FEEDBACK_SAVE = new ClientMethod<>("feedback/save", FeedbackSaveParams.class, FeedbackSaveResponse.class);
+    public static final ClientMethod<FeedbackSaveParams, FeedbackSaveResponse> FEEDBACK_SAVE = ClientMethod.lazy("feedback/save", "dev.codex4j.protocol.types.FeedbackSaveParams", "dev.codex4j.protocol.types.FeedbackSaveResponse");
 
     /**
      * Execute a standalone command (argv vector) under the server's sandbox.
      */
-    public static final ClientMethod<CommandExecParams, CommandExecResponse> COMMAND_EXEC = new ClientMethod<>("command/exec", CommandExecParams.class, CommandExecResponse.class);
+    public static final ClientMethod<CommandExecParams, CommandExecResponse> COMMAND_EXEC = ClientMethod.lazy("command/exec", "dev.codex4j.protocol.types.CommandExecParams", "dev.codex4j.protocol.types.CommandExecResponse");
 
     /**
      * Write stdin bytes to a running <code>command/exec</code> session or close stdin.
      */
-    public static final ClientMethod<CommandExecWriteParams, CommandExecWriteResponse> COMMAND_EXEC_WRITE = new ClientMethod<>("command/exec/write", CommandExecWriteParams.class, CommandExecWriteResponse.class);
+    public static final ClientMethod<CommandExecWriteParams, CommandExecWriteResponse> COMMAND_EXEC_WRITE = ClientMethod.lazy("command/exec/write", "dev.codex4j.protocol.types.CommandExecWriteParams", "dev.codex4j.protocol.types.CommandExecWriteResponse");
 
     /**
      * Terminate a running <code>command/exec</code> session by client-supplied <code>processId</code>.
      */
-    public static final ClientMethod<CommandExecTerminateParams, CommandExecTerminateResponse> COMMAND_EXEC_TERMINATE = new ClientMethod<>("command/exec/terminate", CommandExecTerminateParams.class, CommandExecTerminateResponse.class);
+    public static final ClientMethod<CommandExecTerminateParams, CommandExecTerminateResponse> COMMAND_EXEC_TERMINATE = ClientMethod.lazy("command/exec/terminate", "dev.codex4j.protocol.types.CommandExecTerminateParams", "dev.codex4j.protocol.types.CommandExecTerminateResponse");
 
     /**
      * Resize a running PTY-backed <code>command/exec</code> session by client-supplied <code>processId</code>.
      */
-    public static final ClientMethod<CommandExecResizeParams, CommandExecResizeResponse> COMMAND_EXEC_RESIZE = new ClientMethod<>("command/exec/resize", CommandExecResizeParams.class, CommandExecResizeResponse.class);
+    public static final ClientMethod<CommandExecResizeParams, CommandExecResizeResponse> COMMAND_EXEC_RESIZE = ClientMethod.lazy("command/exec/resize", "dev.codex4j.protocol.types.CommandExecResizeParams", "dev.codex4j.protocol.types.CommandExecResizeResponse");
 
     /**
      * Spawn a standalone process (argv vector) without a Codex sandbox.
      */
     @Experimental
-    public static final ClientMethod<ProcessSpawnParams, ProcessSpawnResponse> PROCESS_SPAWN = new ClientMethod<>("process/spawn", ProcessSpawnParams.class, ProcessSpawnResponse.class);
+    public static final ClientMethod<ProcessSpawnParams, ProcessSpawnResponse> PROCESS_SPAWN = ClientMethod.lazy("process/spawn", "dev.codex4j.protocol.types.ProcessSpawnParams", "dev.codex4j.protocol.types.ProcessSpawnResponse");
 
     /**
      * Write stdin bytes to a running <code>process/spawn</code> session or close stdin.
      */
     @Experimental
-    public static final ClientMethod<ProcessWriteStdinParams, ProcessWriteStdinResponse> PROCESS_WRITE_STDIN = new ClientMethod<>("process/writeStdin", ProcessWriteStdinParams.class, ProcessWriteStdinResponse.class);
+    public static final ClientMethod<ProcessWriteStdinParams, ProcessWriteStdinResponse> PROCESS_WRITE_STDIN = ClientMethod.lazy("process/writeStdin", "dev.codex4j.protocol.types.ProcessWriteStdinParams", "dev.codex4j.protocol.types.ProcessWriteStdinResponse");
 
     /**
      * Terminate a running <code>process/spawn</code> session by client-supplied <code>processHandle</code>.
      */
     @Experimental
-    public static final ClientMethod<ProcessKillParams, ProcessKillResponse> PROCESS_KILL = new ClientMethod<>("process/kill", ProcessKillParams.class, ProcessKillResponse.class);
+    public static final ClientMethod<ProcessKillParams, ProcessKillResponse> PROCESS_KILL = ClientMethod.lazy("process/kill", "dev.codex4j.protocol.types.ProcessKillParams", "dev.codex4j.protocol.types.ProcessKillResponse");
 
     /**
      * Resize a running PTY-backed <code>process/spawn</code> session by client-supplied <code>processHandle</code>.
      */
     @Experimental
-    public static final ClientMethod<ProcessResizePtyParams, ProcessResizePtyResponse> PROCESS_RESIZE_PTY = new ClientMethod<>("process/resizePty", ProcessResizePtyParams.class, ProcessResizePtyResponse.class);
+    public static final ClientMethod<ProcessResizePtyParams, ProcessResizePtyResponse> PROCESS_RESIZE_PTY = ClientMethod.lazy("process/resizePty", "dev.codex4j.protocol.types.ProcessResizePtyParams", "dev.codex4j.protocol.types.ProcessResizePtyResponse");
 
     /**
      * The {@code config/read} method.
      */
-    public static final ClientMethod<ConfigReadParams, ConfigReadResponse> CONFIG_READ = new ClientMethod<>("config/read", ConfigReadParams.class, ConfigReadResponse.class);
+    public static final ClientMethod<ConfigReadParams, ConfigReadResponse> CONFIG_READ = ClientMethod.lazy("config/read", "dev.codex4j.protocol.types.ConfigReadParams", "dev.codex4j.protocol.types.ConfigReadResponse");
 
     /**
      * The {@code externalAgentConfig/detect} method.
      */
-    public static final ClientMethod<ExternalAgentConfigDetectParams, ExternalAgentConfigDetectResponse> EXTERNAL_AGENT_CONFIG_DETECT = new ClientMethod<>("externalAgentConfig/detect", ExternalAgentConfigDetectParams.class, ExternalAgentConfigDetectResponse.class);
+    public static final ClientMethod<ExternalAgentConfigDetectParams, ExternalAgentConfigDetectResponse> EXTERNAL_AGENT_CONFIG_DETECT = ClientMethod.lazy("externalAgentConfig/detect", "dev.codex4j.protocol.types.ExternalAgentConfigDetectParams", "dev.codex4j.protocol.types.ExternalAgentConfigDetectResponse");
 
     /**
      * The {@code externalAgentConfig/import} method.
      */
-    public static final ClientMethod<ExternalAgentConfigImportParams, ExternalAgentConfigImportResponse> EXTERNAL_AGENT_CONFIG_IMPORT = new ClientMethod<>("externalAgentConfig/import", ExternalAgentConfigImportParams.class, ExternalAgentConfigImportResponse.class);
+    public static final ClientMethod<ExternalAgentConfigImportParams, ExternalAgentConfigImportResponse> EXTERNAL_AGENT_CONFIG_IMPORT = ClientMethod.lazy("externalAgentConfig/import", "dev.codex4j.protocol.types.ExternalAgentConfigImportParams", "dev.codex4j.protocol.types.ExternalAgentConfigImportResponse");
 
     /**
      * The {@code externalAgentConfig/import/recordHistory} method.
      */
-    public static final ClientMethod<ExternalAgentConfigImportHistoryRecordParams, ExternalAgentConfigImportHistoryRecordResponse> EXTERNAL_AGENT_CONFIG_IMPORT_RECORD_HISTORY = new ClientMethod<>("externalAgentConfig/import/recordHistory", ExternalAgentConfigImportHistoryRecordParams.class, ExternalAgentConfigImportHistoryRecordResponse.class);
+    public static final ClientMethod<ExternalAgentConfigImportHistoryRecordParams, ExternalAgentConfigImportHistoryRecordResponse> EXTERNAL_AGENT_CONFIG_IMPORT_RECORD_HISTORY = ClientMethod.lazy("externalAgentConfig/import/recordHistory", "dev.codex4j.protocol.types.ExternalAgentConfigImportHistoryRecordParams", "dev.codex4j.protocol.types.ExternalAgentConfigImportHistoryRecordResponse");
 
     /**
      * The {@code externalAgentConfig/import/readHistories} method.
      */
-    public static final ClientMethod<Void, ExternalAgentConfigImportHistoriesReadResponse> EXTERNAL_AGENT_CONFIG_IMPORT_READ_HISTORIES = new ClientMethod<>("externalAgentConfig/import/readHistories", Void.class, ExternalAgentConfigImportHistoriesReadResponse.class);
+    public static final ClientMethod<Void, ExternalAgentConfigImportHistoriesReadResponse> EXTERNAL_AGENT_CONFIG_IMPORT_READ_HISTORIES = ClientMethod.lazy("externalAgentConfig/import/readHistories", "java.lang.Void", "dev.codex4j.protocol.types.ExternalAgentConfigImportHistoriesReadResponse");
 
     /**
      * The {@code config/value/write} method.
      */
-    public static final ClientMethod<ConfigValueWriteParams, ConfigWriteResponse> CONFIG_VALUE_WRITE = new ClientMethod<>("config/value/write", ConfigValueWriteParams.class, ConfigWriteResponse.class);
+    public static final ClientMethod<ConfigValueWriteParams, ConfigWriteResponse> CONFIG_VALUE_WRITE = ClientMethod.lazy("config/value/write", "dev.codex4j.protocol.types.ConfigValueWriteParams", "dev.codex4j.protocol.types.ConfigWriteResponse");
 
     /**
      * The {@code config/batchWrite} method.
      */
-    public static final ClientMethod<ConfigBatchWriteParams, ConfigWriteResponse> CONFIG_BATCH_WRITE = new ClientMethod<>("config/batchWrite", ConfigBatchWriteParams.class, ConfigWriteResponse.class);
+    public static final ClientMethod<ConfigBatchWriteParams, ConfigWriteResponse> CONFIG_BATCH_WRITE = ClientMethod.lazy("config/batchWrite", "dev.codex4j.protocol.types.ConfigBatchWriteParams", "dev.codex4j.protocol.types.ConfigWriteResponse");
 
     /**
      * The {@code configRequirements/read} method.
      */
-    public static final ClientMethod<Void, ConfigRequirementsReadResponse> CONFIG_REQUIREMENTS_READ = new ClientMethod<>("configRequirements/read", Void.class, ConfigRequirementsReadResponse.class);
+    public static final ClientMethod<Void, ConfigRequirementsReadResponse> CONFIG_REQUIREMENTS_READ = ClientMethod.lazy("configRequirements/read", "java.lang.Void", "dev.codex4j.protocol.types.ConfigRequirementsReadResponse");
 
     /**
      * The {@code account/read} method.
      */
-    public static final ClientMethod<GetAccountParams, GetAccountResponse> ACCOUNT_READ = new ClientMethod<>("account/read", GetAccountParams.class, GetAccountResponse.class);
+    public static final ClientMethod<GetAccountParams, GetAccountResponse> ACCOUNT_READ = ClientMethod.lazy("account/read", "dev.codex4j.protocol.types.GetAccountParams", "dev.codex4j.protocol.types.GetAccountResponse");
 
     /**
      * The {@code fuzzyFileSearch} method.
      */
-    public static final ClientMethod<FuzzyFileSearchParams, FuzzyFileSearchResponse> FUZZY_FILE_SEARCH = new ClientMethod<>("fuzzyFileSearch", FuzzyFileSearchParams.class, FuzzyFileSearchResponse.class);
+    public static final ClientMethod<FuzzyFileSearchParams, FuzzyFileSearchResponse> FUZZY_FILE_SEARCH = ClientMethod.lazy("fuzzyFileSearch", "dev.codex4j.protocol.types.FuzzyFileSearchParams", "dev.codex4j.protocol.types.FuzzyFileSearchResponse");
 
     /**
      * The {@code fuzzyFileSearch/sessionStart} method.
      */
     @Experimental
-    public static final ClientMethod<FuzzyFileSearchSessionStartParams, FuzzyFileSearchSessionStartResponse> FUZZY_FILE_SEARCH_SESSION_START = new ClientMethod<>("fuzzyFileSearch/sessionStart", FuzzyFileSearchSessionStartParams.class, FuzzyFileSearchSessionStartResponse.class);
+    public static final ClientMethod<FuzzyFileSearchSessionStartParams, FuzzyFileSearchSessionStartResponse> FUZZY_FILE_SEARCH_SESSION_START = ClientMethod.lazy("fuzzyFileSearch/sessionStart", "dev.codex4j.protocol.types.FuzzyFileSearchSessionStartParams", "dev.codex4j.protocol.types.FuzzyFileSearchSessionStartResponse");
 
     /**
      * The {@code fuzzyFileSearch/sessionUpdate} method.
      */
     @Experimental
-    public static final ClientMethod<FuzzyFileSearchSessionUpdateParams, FuzzyFileSearchSessionUpdateResponse> FUZZY_FILE_SEARCH_SESSION_UPDATE = new ClientMethod<>("fuzzyFileSearch/sessionUpdate", FuzzyFileSearchSessionUpdateParams.class, FuzzyFileSearchSessionUpdateResponse.class);
+    public static final ClientMethod<FuzzyFileSearchSessionUpdateParams, FuzzyFileSearchSessionUpdateResponse> FUZZY_FILE_SEARCH_SESSION_UPDATE = ClientMethod.lazy("fuzzyFileSearch/sessionUpdate", "dev.codex4j.protocol.types.FuzzyFileSearchSessionUpdateParams", "dev.codex4j.protocol.types.FuzzyFileSearchSessionUpdateResponse");
 
     /**
      * The {@code fuzzyFileSearch/sessionStop} method.
      */
     @Experimental
-    public static final ClientMethod<FuzzyFileSearchSessionStopParams, FuzzyFileSearchSessionStopResponse> FUZZY_FILE_SEARCH_SESSION_STOP = new ClientMethod<>("fuzzyFileSearch/sessionStop", FuzzyFileSearchSessionStopParams.class, FuzzyFileSearchSessionStopResponse.class);
+    public static final ClientMethod<FuzzyFileSearchSessionStopParams, FuzzyFileSearchSessionStopResponse> FUZZY_FILE_SEARCH_SESSION_STOP = ClientMethod.lazy("fuzzyFileSearch/sessionStop", "dev.codex4j.protocol.types.FuzzyFileSearchSessionStopParams", "dev.codex4j.protocol.types.FuzzyFileSearchSessionStopResponse");
 
     /** All methods, in schema order. */
     public static final List<ClientMethod<?, ?>> ALL = List.of(

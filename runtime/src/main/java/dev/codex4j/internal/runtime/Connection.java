@@ -425,6 +425,11 @@ public final class Connection implements AutoCloseable {
         return stats.snapshot();
     }
 
+    /** @return the dispatcher's lag in its last read batch, in nanoseconds (0 before the first) */
+    public long dispatcherLagNanos() {
+        return stats.lastBatchLagNanos();
+    }
+
     // ---------------------------------------------------------------- subscriptions and handlers
 
     /**

@@ -200,13 +200,17 @@ final class Dispatcher {
         int woken = flush();
         stats.batches.increment();
         stats.lines.add(batchLines);
-        JfrEvents.DispatcherBatch jfr = new JfrEvents.DispatcherBatch();
-        if (jfr.isEnabled()) {
-            jfr.lines = batchLines;
-            jfr.bytes = batchBytes;
-            jfr.wakeups = woken;
-            jfr.lag = System.nanoTime() - batch.nowNanos;
-            jfr.commit();
+        long lag = System.nanoTime() - batch.nowNanos;
+        stats.lastBatchLagNanos = lag;
+        if (JfrEvents.recorderStarted()) {
+            JfrEvents.DispatcherBatch jfr = new JfrEvents.DispatcherBatch();
+            if (jfr.isEnabled()) {
+                jfr.lines = batchLines;
+                jfr.bytes = batchBytes;
+                jfr.wakeups = woken;
+                jfr.lag = lag;
+                jfr.commit();
+            }
         }
         batchLines = 0;
         long now = System.nanoTime();

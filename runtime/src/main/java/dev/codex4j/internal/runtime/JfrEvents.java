@@ -4,6 +4,7 @@ import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -20,6 +21,18 @@ import jdk.jfr.Timespan;
  */
 final class JfrEvents {
     private JfrEvents() {}
+
+    /**
+     * Whether Flight Recorder has started in this JVM ({@code -XX:StartFlightRecording}, a
+     * {@code jcmd JFR.start}, a {@code Recording}). Until it has, no event class is touched: the
+     * first load of a {@link Event} subclass makes the JDK instrument it with its class-file API
+     * (about 200 classes and tens of milliseconds at start-up, issue 24). A static read.
+     *
+     * @return whether events may be recorded
+     */
+    static boolean recorderStarted() {
+        return FlightRecorder.isInitialized();
+    }
 
     /** A JSON-RPC request from the client: its duration is from send to settle. */
     @Name("dev.codex4j.Request")

@@ -172,10 +172,12 @@ final class RequestTable {
         if (tracer != null) {
             call.span = tracer.start(method); // on the caller's thread: its current context is the parent
         }
-        JfrEvents.Request jfr = new JfrEvents.Request();
-        if (jfr.isEnabled()) {
-            jfr.begin();
-            call.jfr = jfr;
+        if (JfrEvents.recorderStarted()) {
+            JfrEvents.Request jfr = new JfrEvents.Request();
+            if (jfr.isEnabled()) {
+                jfr.begin();
+                call.jfr = jfr;
+            }
         }
         calls.add(call);
         if (closure.isClosed()) {

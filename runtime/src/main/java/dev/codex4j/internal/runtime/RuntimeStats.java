@@ -19,6 +19,12 @@ public final class RuntimeStats {
     final LongAdder timeouts = new LongAdder();
     final LongAdder serverRequests = new LongAdder();
     final LongAdder handlerFailures = new LongAdder();
+    /**
+     * The dispatcher's lag in its last read batch: from the batch's first read to the end of its
+     * wake-ups, in nanoseconds (0 before the first batch). Written by the dispatcher alone, once per
+     * batch (a plain volatile store: no allocation, no contention); read by gauges.
+     */
+    volatile long lastBatchLagNanos;
 
     RuntimeStats() {}
 
@@ -43,6 +49,11 @@ public final class RuntimeStats {
         public double linesPerBatch() {
             return batches == 0 ? 0 : (double) lines / batches;
         }
+    }
+
+    /** @return the dispatcher's lag in its last read batch, in nanoseconds (0 before the first) */
+    public long lastBatchLagNanos() {
+        return lastBatchLagNanos;
     }
 
     /** @return the counters now */
