@@ -748,7 +748,7 @@ public final class CodexFleet implements CodexClient {
     private void retire() {
         List<Endpoint> gone = new ArrayList<>();
         for (Endpoint e : endpoints) {
-            if (e.drained != null && (e.codex.state() == Codex.State.CLOSED || idle(e)
+            if (e.drained != null && (e.codex.state() == Codex.State.CLOSED || (idle(e) && e.placing.get() == 0)
                     || System.nanoTime() - e.drainDeadlineNanos >= 0)) {
                 gone.add(e);
             }

@@ -173,4 +173,37 @@ class DnsFleetIT {
         int afterClose = lookups.get();
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> lookups.get() == afterClose);
     }
+
+    /**
+     * The servers of OfflineCodex share one CODEX_HOME: the thread of an endpoint whose pod went
+     * away (killed, and its address gone from DNS) is resumed on another. (A server that still
+     * runs holds its loaded threads: another refuses to resume them, "already has an active writer".)
+     */
+    @Test
+    void withSharedStorageAThreadOfADrainedEndpointIsResumedOnAnother() throws Exception {
+        int port = offline.startListening("ws://127.0.0.2:0").endpoint().getPort();
+        Process pod3 = offline.startListening("ws://127.0.0.3:" + port).process();
+        InetAddress a2 = InetAddress.getByName("127.0.0.2");
+        InetAddress a3 = InetAddress.getByName("127.0.0.3");
+        String e2 = "codex-app-server.test/127.0.0.2:" + port;
+        String e3 = "codex-app-server.test/127.0.0.3:" + port;
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(a2, a3));
+        DnsEndpoints dns = DnsEndpoints.builder(URI.create("ws://codex-app-server.test:" + port), ServerAuth.none())
+                .refreshEvery(Duration.ofMillis(100)).resolver(name -> answer.get()).build();
+        try (CodexFleet fleet = CodexFleet.builder().endpoints(dns).sharedStorage(true).build()) {
+            CodexThread onThree = fleet.startThread();
+            if (!fleet.endpointOf(onThree).name().equals(e3)) {
+                onThree = fleet.startThread(); // the rotation's next
+            }
+            assertEquals(e3, fleet.endpointOf(onThree).name());
+            assertEquals(Optional.of("ok"), onThree.run("saved by its first turn").finalResponse());
+            CodexFleet.Endpoint three = named(fleet, e3);
+            pod3.destroyForcibly();
+            answer.set(List.of(a2));
+            await().atMost(WAIT).until(() -> !fleet.endpoints().contains(three));
+            CodexThread moved = fleet.resumeThread(onThree.id());
+            assertEquals(e2, fleet.endpointOf(moved).name());
+            assertEquals(Optional.of("ok"), moved.run("on another endpoint").finalResponse());
+        }
+    }
 }
