@@ -50,6 +50,13 @@ import org.jspecify.annotations.Nullable;
  *       once. A new thread is admitted only when some endpoint has a free slot, waiting at most
  *       {@link Builder#admissionWait}, else {@link CapacityExceededException}; nothing queues
  *       without bound.
+ *   <li><b>Membership</b>: the builder's endpoints, and with {@link Builder#endpoints(DnsEndpoints)}
+ *       those a DNS name resolves to, re-resolved at an interval: an address added joins, one
+ *       removed is drained and then closed ({@link DnsEndpoints}). The membership has one owner,
+ *       the refresher virtual thread {@code codex4j-fleet-dns} (its first round runs in
+ *       {@link Builder#build()}); it publishes each membership as an immutable list, which
+ *       placement and {@link #endpoints()} read as a snapshot. {@link #close()} and
+ *       {@link #shutdown} stop it first. Without a DNS name the fleet has no thread of its own.
  * </ul>
  *
  * <pre>{@code
@@ -134,7 +141,10 @@ public final class CodexFleet implements CodexClient {
             return drained != null;
         }
 
-        /** @return the endpoint's name (given to the builder, or {@code endpoint-N}) */
+        /**
+         * @return the endpoint's name (given to the builder, or {@code endpoint-N}; from DNS,
+         *     {@code host/address:port})
+         */
         public String name() {
             return name;
         }
@@ -184,8 +194,8 @@ public final class CodexFleet implements CodexClient {
 
         @Override
         public String toString() {
-            return name + "[" + (drained != null ? "DRAINING " : "") + state() + ", " + activeTurns() + " turns, " + waitingTurns() + " waiting, "
-                    + threads() + " threads]";
+            return name + "[" + (drained != null ? "DRAINING " : "") + state() + ", " + activeTurns() + " turns, "
+                    + waitingTurns() + " waiting, " + threads() + " threads]";
         }
     }
 
