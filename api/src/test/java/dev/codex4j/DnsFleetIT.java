@@ -131,17 +131,26 @@ class DnsFleetIT {
             // An address added joins, and the next new threads go to it (it has none yet).
             answer.set(List.of(a2, a3, a4));
             await().atMost(WAIT).until(() -> names(fleet).equals(List.of(e2, e3, e4)));
+            List<CodexThread> onFour = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 CodexThread t = fleet.startThread();
                 assertEquals(e4, fleet.endpointOf(t).name());
                 assertEquals(Optional.of("ok"), t.run("on the new endpoint").finalResponse());
+                onFour.add(t);
             }
 
             // An address removed is drained: its running turn finishes, nothing new starts there.
             CodexThread onThree = early.get(1);
             CodexFleet.Endpoint three = named(fleet, e3);
-            offline.server().enqueue(ModelReply.message("slow").deltas(20).eventDelay(Duration.ofMillis(100)));
+            // One long turn on each endpoint: all three tie (two threads, one turn each), so only the
+            // drain keeps the next new threads off 127.0.0.3.
+            for (int i = 0; i < 3; i++) {
+                offline.server().enqueue(ModelReply.message("slow").deltas(30).eventDelay(Duration.ofMillis(100)));
+            }
+            List<TurnHandle> others = List.of(early.get(0).turn("a long turn"), onFour.get(0).turn("a long turn"));
             TurnHandle running = onThree.turn("a long turn");
+            fleet.endpoints().forEach(e -> assertEquals(1, e.activeTurns(), e.toString()));
+            fleet.endpoints().forEach(e -> assertEquals(2, e.threads(), e.toString()));
             answer.set(List.of(a2, a4));
             await().atMost(WAIT).until(three::isDraining);
             assertFalse(running.isCompleted(), "the drain began while the turn ran (else the test proves nothing)");
@@ -151,6 +160,9 @@ class DnsFleetIT {
             CapacityExceededException refused = assertThrows(CapacityExceededException.class, () -> onThree.turn("more"));
             assertTrue(refused.getMessage().contains("Endpoint " + e3 + " was drained"), refused.getMessage());
             assertEquals(Optional.of("slow"), running.run().finalResponse(), "the running turn finished");
+            for (TurnHandle h : others) {
+                assertEquals(Optional.of("slow"), h.run().finalResponse());
+            }
             await().atMost(WAIT).until(() -> !fleet.endpoints().contains(three));
             assertEquals(Codex.State.CLOSED, three.state());
             assertEquals(List.of(e2, e4), names(fleet));
