@@ -102,6 +102,8 @@ public final class CodexFleet implements CodexClient {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile boolean closed;
+    /** Set by {@link #close()} and {@link #shutdown}: the refresher ends (and connects no more). */
+    private volatile boolean stopRefresh;
     /** Counts state changes and freed slots, so that a placer never sleeps through one ({@link #signal()}). */
     private final AtomicLong changes = new AtomicLong();
 
@@ -624,7 +626,7 @@ public final class CodexFleet implements CodexClient {
         if (t == null || t == Thread.currentThread()) {
             return;
         }
-        closed = true;
+        stopRefresh = true;
         t.interrupt();
         boolean interrupted = false;
         while (true) {
@@ -686,7 +688,7 @@ public final class CodexFleet implements CodexClient {
         }
 
         void loop() {
-            while (!closed) {
+            while (!stopRefresh) {
                 try {
                     long untilResolve = Math.max(0, nextResolve - System.nanoTime());
                     boolean anyDraining = endpoints.stream().anyMatch(Endpoint::isDraining);
@@ -694,7 +696,7 @@ public final class CodexFleet implements CodexClient {
                     if (nap > 0) {
                         Thread.sleep(nap / 1_000_000L, (int) (nap % 1_000_000L));
                     }
-                    if (closed) {
+                    if (stopRefresh) {
                         return;
                     }
                     if (System.nanoTime() - nextResolve >= 0) {
@@ -731,13 +733,13 @@ public final class CodexFleet implements CodexClient {
             }
         }
         for (InetAddress a : found) {
-            if (present.contains(a) || closed) {
+            if (present.contains(a) || stopRefresh) {
                 continue;
             }
             String name = dns.name().getHost() + "/" + a.getHostAddress() + ":" + dns.name().getPort();
             try {
                 Endpoint e = newEndpoint(name, dns.builderFor(a), a);
-                if (closed) {
+                if (stopRefresh) {
                     e.codex.close();
                     return;
                 }
@@ -745,6 +747,9 @@ public final class CodexFleet implements CodexClient {
                 unreachable.remove(a);
                 LOG.log(System.Logger.Level.INFO, "Endpoint " + name + " joined the fleet");
             } catch (RuntimeException ex) {
+                if (stopRefresh) {
+                    return; // closing: the connect was interrupted
+                }
                 if (unreachable.add(a)) {
                     LOG.log(System.Logger.Level.WARNING, "Endpoint " + name + " of " + dns.name()
                             + " cannot be reached; tried again every refresh (logged once): " + ex);
