@@ -8,6 +8,7 @@ import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.internal.sdk.CodexOptions;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.Waits;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,11 +16,15 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One client over many app-servers ("endpoints"): children it starts, and servers that run on this
@@ -45,6 +50,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       once. A new thread is admitted only when some endpoint has a free slot, waiting at most
  *       {@link Builder#admissionWait}, else {@link CapacityExceededException}; nothing queues
  *       without bound.
+ *   <li><b>Membership</b>: the builder's endpoints, and with {@link Builder#endpoints(DnsEndpoints)}
+ *       those a DNS name resolves to, re-resolved at an interval: an address added joins, one
+ *       removed is drained and then closed ({@link DnsEndpoints}). The membership has one owner,
+ *       the refresher virtual thread {@code codex4j-fleet-dns} (its first round runs in
+ *       {@link Builder#build()}); it publishes each membership as an immutable list, which
+ *       placement and {@link #endpoints()} read as a snapshot. {@link #close()} and
+ *       {@link #shutdown} stop it first. Without a DNS name the fleet has no thread of its own.
  * </ul>
  *
  * <pre>{@code
@@ -62,7 +74,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  */
 public final class CodexFleet implements CodexClient {
-    private final List<Endpoint> endpoints;
+    private static final System.Logger LOG = System.getLogger(CodexFleet.class.getName());
+    /**
+     * The endpoints now: an immutable list, replaced (never changed) by its one writer, the
+     * constructor and then the DNS refresher; placement and every reader take one snapshot.
+     */
+    private volatile List<Endpoint> endpoints;
+    private final @Nullable DnsEndpoints dns;
+    /** The DNS refresher, the one owner of membership (null without {@link Builder#endpoints(DnsEndpoints)}). */
+    private final @Nullable Thread refresher;
+    private final Supervision supervision;
+    private final int maxTurnsPerEndpoint;
     private final Placement placement;
     private final Duration admissionWait;
     private final boolean sharedStorage;
@@ -80,6 +102,8 @@ public final class CodexFleet implements CodexClient {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private volatile boolean closed;
+    /** Set by {@link #close()} and {@link #shutdown}: the refresher ends (and connects no more). */
+    private volatile boolean stopRefresh;
     /** Counts state changes and freed slots, so that a placer never sleeps through one ({@link #signal()}). */
     private final AtomicLong changes = new AtomicLong();
 
@@ -97,13 +121,32 @@ public final class CodexFleet implements CodexClient {
         private final AtomicInteger remembered = new AtomicInteger();
         /** Placements chosen here whose thread/start (or resume, fork) has not returned yet. */
         private final AtomicInteger placing = new AtomicInteger();
+        /** Its address, when it came from a DNS name; null for an endpoint given to the builder. */
+        private final @Nullable InetAddress address;
+        /** Set once, by the refresher, when its address left the DNS name: placement skips it. */
+        private volatile @Nullable String drained;
+        /** Refresher only: when a draining endpoint is closed even with turns still running. */
+        private long drainDeadlineNanos;
 
-        Endpoint(String name, Codex codex) {
+        Endpoint(String name, Codex codex, @Nullable InetAddress address) {
             this.name = name;
             this.codex = codex;
+            this.address = address;
         }
 
-        /** @return the endpoint's name (given to the builder, or {@code endpoint-N}) */
+        /**
+         * @return whether it is drained: its address left the fleet's DNS name, so no new thread or
+         *     turn starts on it, and it is closed once its running turns are done (see
+         *     {@link DnsEndpoints})
+         */
+        public boolean isDraining() {
+            return drained != null;
+        }
+
+        /**
+         * @return the endpoint's name (given to the builder, or {@code endpoint-N}; from DNS,
+         *     {@code host/address:port})
+         */
         public String name() {
             return name;
         }
@@ -148,13 +191,13 @@ public final class CodexFleet implements CodexClient {
         }
 
         boolean admits() {
-            return codex.isConnected() && codex.session().admission().hasFree();
+            return drained == null && codex.isConnected() && codex.session().admission().hasFree();
         }
 
         @Override
         public String toString() {
-            return name + "[" + state() + ", " + activeTurns() + " turns, " + waitingTurns() + " waiting, "
-                    + threads() + " threads]";
+            return name + "[" + (drained != null ? "DRAINING " : "") + state() + ", " + activeTurns() + " turns, "
+                    + waitingTurns() + " waiting, " + threads() + " threads]";
         }
     }
 
@@ -235,6 +278,9 @@ public final class CodexFleet implements CodexClient {
 
     private CodexFleet(Builder b) {
         this.placement = b.placement;
+        this.dns = b.dns;
+        this.supervision = b.supervision;
+        this.maxTurnsPerEndpoint = b.maxTurnsPerEndpoint;
         this.admissionWait = b.admissionWait;
         this.sharedStorage = b.sharedStorage;
         int remembered = b.rememberedThreads;
@@ -253,16 +299,27 @@ public final class CodexFleet implements CodexClient {
         List<Endpoint> built = new ArrayList<>();
         try {
             for (int i = 0; i < b.builders.size(); i++) {
-                Codex codex = new Codex(endpointOptions(b, b.builders.get(i).options()));
-                codex.session().onStateChange(this::signal);
-                codex.session().admission().onFreed(this::signal);
-                built.add(new Endpoint(b.names.get(i), codex));
+                built.add(newEndpoint(b.names.get(i), b.builders.get(i), null));
             }
         } catch (RuntimeException e) {
             built.forEach(ep -> ep.codex.close());
             throw e;
         }
         this.endpoints = List.copyOf(built);
+        if (dns == null) {
+            this.refresher = null;
+        } else {
+            Refresh r = new Refresh(dns);
+            r.resolve(); // the first round here, so that build() returns with the endpoints it found
+            this.refresher = Thread.ofVirtual().name("codex4j-fleet-dns").start(r::loop);
+        }
+    }
+
+    private Endpoint newEndpoint(String name, CodexBuilder b, @Nullable InetAddress address) {
+        Codex codex = new Codex(endpointOptions(b.options()));
+        codex.session().onStateChange(this::signal);
+        codex.session().admission().onFreed(this::signal);
+        return new Endpoint(name, codex, address);
     }
 
     /** @return a builder of a fleet */
@@ -270,7 +327,10 @@ public final class CodexFleet implements CodexClient {
         return new Builder();
     }
 
-    /** @return the endpoints, in the builder's order */
+    /**
+     * @return the endpoints now, an immutable snapshot: the builder's in its order, then those
+     *     found by DNS (which join and leave as the name's addresses change)
+     */
     public List<Endpoint> endpoints() {
         return endpoints;
     }
@@ -286,7 +346,8 @@ public final class CodexFleet implements CodexClient {
                 return e;
             }
         }
-        throw new IllegalArgumentException("thread " + thread.id() + " does not belong to this fleet");
+        throw new IllegalArgumentException("thread " + thread.id() + " does not belong to this fleet"
+                + " (or its endpoint was drained and closed)");
     }
 
     @Override
@@ -323,16 +384,20 @@ public final class CodexFleet implements CodexClient {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(options, "options");
         Endpoint home = homes.get(threadId);
-        if (home != null) {
+        if (home != null && home.drained == null) {
             return remember(home, home.codex.resumeThread(threadId, options));
+        }
+        if (home != null && !sharedStorage) {
+            throw drainedHome(threadId, home);
         }
         if (sharedStorage) {
             return place("thread " + threadId, e -> e.codex.resumeThread(threadId, options, Deadline.after(Duration.ZERO)));
         }
         RuntimeException last = null;
         int down = 0;
-        for (Endpoint e : endpoints) {
-            if (!e.codex.isConnected()) {
+        List<Endpoint> now = endpoints;
+        for (Endpoint e : now) {
+            if (!e.codex.isConnected() || e.drained != null) {
                 down++;
                 continue;
             }
@@ -342,7 +407,7 @@ public final class CodexFleet implements CodexClient {
                 last = ex;
             }
         }
-        throw new CodexException("No endpoint of the fleet has thread " + threadId + " (asked " + (endpoints.size() - down)
+        throw new CodexException("No endpoint of the fleet has thread " + threadId + " (asked " + (now.size() - down)
                 + ", " + down + " down; without sharedStorage a thread lives only on the endpoint that created it)", last);
     }
 
@@ -368,7 +433,15 @@ public final class CodexFleet implements CodexClient {
             resumeThread(threadId); // finds its endpoint
             home = Objects.requireNonNull(homes.get(threadId));
         }
+        if (home.drained != null) {
+            throw drainedHome(threadId, home);
+        }
         return remember(home, home.codex.forkThread(threadId, options));
+    }
+
+    private static CodexException drainedHome(String threadId, Endpoint home) {
+        return new CodexException("Thread " + threadId + " lives on endpoint " + home.name + ", which " + home.drained
+                + "; without sharedStorage a thread cannot be resumed on another endpoint", null);
     }
 
     /** @return whether the fleet is open (some endpoints may be reconnecting) */
@@ -390,14 +463,16 @@ public final class CodexFleet implements CodexClient {
         if (Objects.requireNonNull(grace, "grace").isNegative()) {
             throw new IllegalArgumentException("the grace period must not be negative: " + grace);
         }
-        for (Endpoint e : endpoints) {
+        stopRefresher();
+        List<Endpoint> all = endpoints;
+        for (Endpoint e : all) {
             e.codex.session().admission().drain();
         }
         signal();
         Deadline deadline = Deadline.after(grace);
         boolean idle = true;
         try {
-            for (Endpoint e : endpoints) {
+            for (Endpoint e : all) {
                 idle &= e.codex.session().admission().awaitIdle(deadline);
             }
         } catch (InterruptedException ex) {
@@ -408,11 +483,15 @@ public final class CodexFleet implements CodexClient {
         return idle;
     }
 
-    /** Closes every endpoint (in parallel), each bounded by its close timeout. Idempotent; throws nothing. */
+    /**
+     * Stops the DNS refresher (if any), then closes every endpoint (in parallel), each bounded by its
+     * close timeout. Idempotent; throws nothing.
+     */
     @Override
     public void close() {
         closed = true;
         signal();
+        stopRefresher();
         List<Thread> closers = new ArrayList<>();
         for (Endpoint e : endpoints) {
             closers.add(Thread.ofVirtual().name("codex4j-fleet-close-" + e.name).start(e.codex::close));
@@ -504,12 +583,12 @@ public final class CodexFleet implements CodexClient {
      * An endpoint's options, derived from its builder's without touching the builder: supervised
      * (unless the endpoint has its own supervision) and with the fleet's admission limit.
      */
-    private static CodexOptions endpointOptions(Builder b, CodexOptions o) {
+    private CodexOptions endpointOptions(CodexOptions o) {
         if (!o.isSupervised()) {
-            o = o.withSupervision(b.supervision);
+            o = o.withSupervision(supervision);
         }
-        if (b.maxTurnsPerEndpoint < Integer.MAX_VALUE) {
-            o = o.withAdmission(b.maxTurnsPerEndpoint, b.admissionWait);
+        if (maxTurnsPerEndpoint < Integer.MAX_VALUE) {
+            o = o.withAdmission(maxTurnsPerEndpoint, admissionWait);
         }
         return o;
     }
@@ -541,6 +620,180 @@ public final class CodexFleet implements CodexClient {
         }
     }
 
+    /** Stops the refresher and waits for it (its work in hand, a connect or a close, is bounded). */
+    private void stopRefresher() {
+        Thread t = refresher;
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        stopRefresh = true;
+        t.interrupt();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException ex) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The refresher's state and rounds. Its first round runs in the constructor, every later one on
+     * the refresher (thread {@code codex4j-fleet-dns}), the one writer of {@link #endpoints} once
+     * the fleet is built: it resolves the name every refresh interval, connects new addresses,
+     * drains vanished ones and closes drained ones once idle (looked at every 100 ms while one
+     * drains). It ends when the fleet closes or shuts down.
+     */
+    private final class Refresh {
+        private final DnsEndpoints dns;
+        private final String host;
+        /** Whether the last resolution failed (and that was logged). */
+        private boolean failing;
+        /** Addresses that could not be connected (each logged once until it connects). */
+        private final Set<InetAddress> unreachable = new HashSet<>();
+        private long nextResolve;
+
+        Refresh(DnsEndpoints dns) {
+            this.dns = dns;
+            this.host = dns.name().getHost();
+        }
+
+        void resolve() {
+            nextResolve = System.nanoTime() + dns.refreshEvery().toNanos();
+            List<InetAddress> found;
+            try {
+                found = List.copyOf(dns.resolver().resolve(host));
+                if (found.isEmpty()) {
+                    throw new java.net.UnknownHostException("no address for " + host);
+                }
+            } catch (Exception e) {
+                if (!failing) {
+                    failing = true;
+                    LOG.log(System.Logger.Level.WARNING, "Cannot resolve the fleet's endpoints " + dns.name()
+                            + " (keeping the last good set " + addresses() + "; logged once until it resolves): " + e);
+                }
+                return;
+            }
+            if (failing) {
+                failing = false;
+                LOG.log(System.Logger.Level.INFO, "The fleet's endpoints " + dns.name() + " resolve again: " + found);
+            }
+            unreachable.retainAll(found);
+            apply(dns, new LinkedHashSet<>(found), unreachable);
+        }
+
+        void loop() {
+            while (!stopRefresh) {
+                try {
+                    long untilResolve = Math.max(0, nextResolve - System.nanoTime());
+                    boolean anyDraining = endpoints.stream().anyMatch(Endpoint::isDraining);
+                    long nap = anyDraining ? Math.min(untilResolve, 100_000_000L) : untilResolve;
+                    if (nap > 0) {
+                        Thread.sleep(nap / 1_000_000L, (int) (nap % 1_000_000L));
+                    }
+                    if (stopRefresh) {
+                        return;
+                    }
+                    if (System.nanoTime() - nextResolve >= 0) {
+                        resolve();
+                    }
+                    retire();
+                } catch (InterruptedException e) {
+                    return; // closing
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "The fleet's DNS refresher failed a round; it goes on", e);
+                }
+            }
+        }
+    }
+
+    private List<InetAddress> addresses() {
+        return endpoints.stream().filter(e -> e.address != null && e.drained == null).map(e -> e.address).toList();
+    }
+
+    /** Refresher only: the name now yields {@code found}. */
+    private void apply(DnsEndpoints dns, Set<InetAddress> found, Set<InetAddress> unreachable) {
+        List<Endpoint> next = new ArrayList<>(endpoints);
+        Set<InetAddress> present = new HashSet<>();
+        for (Endpoint e : next) {
+            if (e.address == null) {
+                continue;
+            }
+            present.add(e.address); // a draining one too: its address comes back once it is closed
+            if (!found.contains(e.address) && e.drained == null) {
+                e.drainDeadlineNanos = System.nanoTime() + dns.drainGrace().toNanos();
+                e.drained = "was drained: its address " + e.address.getHostAddress() + " left " + dns.name();
+                e.codex.session().admission().drain("Endpoint " + e.name + " " + e.drained);
+                LOG.log(System.Logger.Level.INFO, "Draining endpoint " + e.name + ": its address left " + dns.name());
+            }
+        }
+        for (InetAddress a : found) {
+            if (present.contains(a) || stopRefresh) {
+                continue;
+            }
+            String name = dns.name().getHost() + "/" + a.getHostAddress() + ":" + dns.name().getPort();
+            try {
+                Endpoint e = newEndpoint(name, dns.builderFor(a), a);
+                if (stopRefresh) {
+                    e.codex.close();
+                    return;
+                }
+                next.add(e);
+                unreachable.remove(a);
+                LOG.log(System.Logger.Level.INFO, "Endpoint " + name + " joined the fleet");
+            } catch (RuntimeException ex) {
+                if (stopRefresh) {
+                    return; // closing: the connect was interrupted
+                }
+                if (unreachable.add(a)) {
+                    LOG.log(System.Logger.Level.WARNING, "Endpoint " + name + " of " + dns.name()
+                            + " cannot be reached; tried again every refresh (logged once): " + ex);
+                }
+            }
+        }
+        publish(next);
+    }
+
+    /** Refresher only: closes and removes drained endpoints that are idle or past their grace. */
+    private void retire() {
+        List<Endpoint> gone = new ArrayList<>();
+        for (Endpoint e : endpoints) {
+            if (e.drained != null && (e.codex.state() == Codex.State.CLOSED || (idle(e) && e.placing.get() == 0)
+                    || System.nanoTime() - e.drainDeadlineNanos >= 0)) {
+                gone.add(e);
+            }
+        }
+        if (gone.isEmpty()) {
+            return;
+        }
+        List<Endpoint> next = new ArrayList<>(endpoints);
+        next.removeAll(gone);
+        publish(next);
+        for (Endpoint e : gone) {
+            e.codex.close();
+            LOG.log(System.Logger.Level.INFO, "Endpoint " + e.name + " left the fleet (" + e.drained + ")");
+        }
+    }
+
+    private static boolean idle(Endpoint e) {
+        try {
+            return e.codex.session().admission().awaitIdle(Deadline.after(Duration.ZERO));
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void publish(List<Endpoint> next) {
+        endpoints = List.copyOf(next);
+        signal();
+    }
+
     /**
      * Builds a {@link CodexFleet}: one {@link CodexBuilder} per endpoint, configured as for a
      * single client (transport, auth, timeouts, approval handler). An endpoint without its own
@@ -562,6 +815,7 @@ public final class CodexFleet implements CodexClient {
         private Duration admissionWait = Duration.ofSeconds(5);
         private boolean sharedStorage;
         private int rememberedThreads = 100_000;
+        private @Nullable DnsEndpoints dns;
         private Supervision supervision = Supervision.builder().maxRestarts(Integer.MAX_VALUE, Duration.ofMinutes(1)).build();
 
         private Builder() {}
@@ -579,6 +833,17 @@ public final class CodexFleet implements CodexClient {
             }
             builders.add(Objects.requireNonNull(endpoint, "endpoint"));
             names.add(name);
+            return this;
+        }
+
+        /**
+         * Endpoints found by a DNS name, re-resolved at an interval (see {@link DnsEndpoints}); they
+         * come after those given by {@link #endpoint}, if any. One name per fleet.
+         *
+         * @return this
+         */
+        public Builder endpoints(DnsEndpoints dns) {
+            this.dns = Objects.requireNonNull(dns, "dns");
             return this;
         }
 
@@ -647,8 +912,8 @@ public final class CodexFleet implements CodexClient {
          * @throws TransportClosedException when an endpoint cannot be reached
          */
         public CodexFleet build() {
-            if (builders.isEmpty()) {
-                throw new IllegalStateException("a fleet needs at least one endpoint");
+            if (builders.isEmpty() && dns == null) {
+                throw new IllegalStateException("a fleet needs at least one endpoint or a DNS name of endpoints");
             }
             return new CodexFleet(this);
         }

@@ -155,6 +155,11 @@ class DeployManifestsTest {
                 + Pattern.quote(name) + ":(\\d+)\"\\)").matcher(doc);
         assertTrue(uri.find(), "FLEET.md's example connects to wss://" + name + "-N." + name + ":PORT");
         assertEquals(String.valueOf(port), uri.group(1));
+        // the DNS form follows the headless Service's name, on the same port
+        Matcher dns = Pattern.compile("DnsEndpoints\\.builder\\(URI\\.create\\(\"wss://" + Pattern.quote(name)
+                + "\\.[a-z0-9.-]+:(\\d+)\"\\)").matcher(doc);
+        assertTrue(dns.find(), "FLEET.md's DNS example follows wss://" + name + ".NAMESPACE...:PORT");
+        assertEquals(String.valueOf(port), dns.group(1));
         Matcher replicas = Pattern.compile("for \\(int i = 0; i < (\\d+); i\\+\\+\\) \\{\\s+// the StatefulSet's replicas").matcher(doc);
         assertTrue(replicas.find());
         assertEquals(String.valueOf(at(sts, "spec.replicas")), replicas.group(1));

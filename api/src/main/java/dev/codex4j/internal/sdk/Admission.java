@@ -38,6 +38,8 @@ public final class Admission {
     private volatile boolean closed;
     /** Set once by {@link #drain()}: no turn is admitted any more. */
     private volatile boolean draining;
+    /** Why it drains, for the refusal's message: set before {@code draining}. */
+    private volatile String drainReason = "This client is shutting down";
 
     /**
      * @param max the most turns at once ({@link Integer#MAX_VALUE} for no limit)
@@ -117,9 +119,8 @@ public final class Admission {
         }
     }
 
-    private static CapacityExceededException shuttingDown(String what) {
-        return new CapacityExceededException("This client is shutting down and takes no new turns; " + what
-                + " was not started");
+    private CapacityExceededException shuttingDown(String what) {
+        return new CapacityExceededException(drainReason + " and takes no new turns; " + what + " was not started");
     }
 
     /** A closed client takes any number of turns: their turn() then fails on the closed connection. */
@@ -166,6 +167,18 @@ public final class Admission {
     public void drain() {
         draining = true;
         signalAll();
+    }
+
+    /**
+     * Any thread: as {@link #drain()}, the refusals saying why.
+     *
+     * @param reason the start of the refusal's message, for example "Endpoint x is drained (...)"
+     */
+    public void drain(String reason) {
+        if (!draining) {
+            drainReason = reason;
+        }
+        drain();
     }
 
     /** @return whether {@link #drain()} was called */

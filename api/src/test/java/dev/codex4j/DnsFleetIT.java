@@ -1,0 +1,221 @@
+package dev.codex4j;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.codex4j.errors.CapacityExceededException;
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.testkit.ModelReply;
+import dev.codex4j.testkit.OfflineCodex;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet whose endpoints come from a DNS name: three real app-servers (the pinned CLI on the mock
+ * model) listen on one port of 127.0.0.2, 127.0.0.3 and 127.0.0.4, and the test's resolver answers
+ * what the test says. An address added joins and takes new threads; an address removed is drained
+ * (no new thread or turn there, its running turn finishes, then it is closed and its threads fail
+ * typed); a failing resolver keeps the last good set and is logged once.
+ */
+@Timeout(90)
+class DnsFleetIT {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private OfflineCodex offline;
+    /** Kept strongly: java.util.logging holds loggers weakly. */
+    private Logger fleetLog;
+    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            logged.add(r);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() {
+        offline = OfflineCodex.start();
+        offline.server().defaultReply(r -> ModelReply.message("ok"));
+        fleetLog = Logger.getLogger(CodexFleet.class.getName());
+        fleetLog.addHandler(capture);
+    }
+
+    @AfterEach
+    void stop() {
+        fleetLog.removeHandler(capture);
+        offline.close();
+    }
+
+    private static List<String> names(CodexFleet fleet) {
+        return fleet.endpoints().stream().map(CodexFleet.Endpoint::name).toList();
+    }
+
+    private static CodexFleet.Endpoint named(CodexFleet fleet, String name) {
+        return fleet.endpoints().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private long warnings(String containing) {
+        return logged.stream().filter(r -> r.getMessage().contains(containing)).count();
+    }
+
+    @Test
+    void addressesJoinAndAreDrainedAsTheNameResolvesAndAFailedResolutionKeepsTheLastGoodSet() throws Exception {
+        Path token = dir.resolve("token");
+        Files.writeString(token, "dns-fleet-token-" + System.nanoTime());
+        String[] auth = {"--ws-auth", "capability-token", "--ws-token-file", token.toString()};
+        int port = offline.startListening("ws://127.0.0.2:0", auth).endpoint().getPort();
+        offline.startListening("ws://127.0.0.3:" + port, auth);
+        offline.startListening("ws://127.0.0.4:" + port, auth);
+        InetAddress a2 = InetAddress.getByName("127.0.0.2");
+        InetAddress a3 = InetAddress.getByName("127.0.0.3");
+        InetAddress a4 = InetAddress.getByName("127.0.0.4");
+        String host = "codex-app-server.test";
+        String e2 = host + "/127.0.0.2:" + port;
+        String e3 = host + "/127.0.0.3:" + port;
+        String e4 = host + "/127.0.0.4:" + port;
+
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(a2, a3));
+        AtomicBoolean outage = new AtomicBoolean();
+        AtomicInteger lookups = new AtomicInteger();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        DnsEndpoints.Resolver resolver = name -> {
+            asked.add(name);
+            lookups.incrementAndGet();
+            if (outage.get()) {
+                throw new UnknownHostException(name + ": the test's outage");
+            }
+            return answer.get();
+        };
+        DnsEndpoints dns = DnsEndpoints.builder(URI.create("ws://" + host + ":" + port), ServerAuth.capabilityToken(token))
+                .refreshEvery(Duration.ofMillis(100)).resolver(resolver).build();
+
+        try (CodexFleet fleet = CodexFleet.builder().endpoints(dns).admissionWait(Duration.ofSeconds(10)).build()) {
+            assertEquals(List.of(e2, e3), names(fleet), "build() returns with the first answer connected");
+            List<CodexThread> early = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                early.add(fleet.startThread());
+            }
+            assertEquals(List.of(e2, e3, e2, e3), early.stream().map(t -> fleet.endpointOf(t).name()).toList());
+
+            // An address added joins, and the next new threads go to it (it has none yet).
+            answer.set(List.of(a2, a3, a4));
+            await().atMost(WAIT).until(() -> names(fleet).equals(List.of(e2, e3, e4)));
+            List<CodexThread> onFour = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                CodexThread t = fleet.startThread();
+                assertEquals(e4, fleet.endpointOf(t).name());
+                assertEquals(Optional.of("ok"), t.run("on the new endpoint").finalResponse());
+                onFour.add(t);
+            }
+
+            // An address removed is drained: its running turn finishes, nothing new starts there.
+            CodexThread onThree = early.get(1);
+            CodexFleet.Endpoint three = named(fleet, e3);
+            // One long turn on each endpoint: all three tie (two threads, one turn each), so only the
+            // drain keeps the next new threads off 127.0.0.3.
+            for (int i = 0; i < 3; i++) {
+                offline.server().enqueue(ModelReply.message("slow").deltas(30).eventDelay(Duration.ofMillis(100)));
+            }
+            List<TurnHandle> others = List.of(early.get(0).turn("a long turn"), onFour.get(0).turn("a long turn"));
+            TurnHandle running = onThree.turn("a long turn");
+            fleet.endpoints().forEach(e -> assertEquals(1, e.activeTurns(), e.toString()));
+            fleet.endpoints().forEach(e -> assertEquals(2, e.threads(), e.toString()));
+            answer.set(List.of(a2, a4));
+            await().atMost(WAIT).until(three::isDraining);
+            assertFalse(running.isCompleted(), "the drain began while the turn ran (else the test proves nothing)");
+            for (int i = 0; i < 6; i++) {
+                assertNotEquals(e3, fleet.endpointOf(fleet.startThread()).name(), "a new thread on the drained endpoint");
+            }
+            CapacityExceededException refused = assertThrows(CapacityExceededException.class, () -> onThree.turn("more"));
+            assertTrue(refused.getMessage().contains("Endpoint " + e3 + " was drained"), refused.getMessage());
+            assertEquals(Optional.of("slow"), running.run().finalResponse(), "the running turn finished");
+            for (TurnHandle h : others) {
+                assertEquals(Optional.of("slow"), h.run().finalResponse());
+            }
+            await().atMost(WAIT).until(() -> !fleet.endpoints().contains(three));
+            assertEquals(Codex.State.CLOSED, three.state());
+            assertEquals(List.of(e2, e4), names(fleet));
+            CodexException gone = assertThrows(CodexException.class, () -> fleet.resumeThread(onThree.id()));
+            assertTrue(gone.getMessage().contains("lives on endpoint " + e3 + ", which was drained"), gone.getMessage());
+
+            // The resolver fails: the last good set stays, one log line for many failed rounds.
+            long before = warnings("Cannot resolve");
+            assertEquals(0, before);
+            outage.set(true);
+            int seen = lookups.get();
+            await().atMost(WAIT).until(() -> lookups.get() >= seen + 5);
+            assertEquals(1, warnings("Cannot resolve"), "logged once: " + logged.stream().map(LogRecord::getMessage).toList());
+            assertEquals(List.of(e2, e4), names(fleet));
+            assertEquals(Optional.of("ok"), fleet.startThread().run("during the outage").finalResponse());
+            outage.set(false);
+            await().atMost(WAIT).until(() -> warnings("resolve again") == 1);
+            assertTrue(asked.stream().allMatch(host::equals), "the resolver is asked the name's host: " + asked);
+        }
+        int afterClose = lookups.get();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> lookups.get() == afterClose);
+    }
+
+    /**
+     * The servers of OfflineCodex share one CODEX_HOME: the thread of an endpoint whose pod went
+     * away (killed, and its address gone from DNS) is resumed on another. (A server that still
+     * runs holds its loaded threads: another refuses to resume them, "already has an active writer".)
+     */
+    @Test
+    void withSharedStorageAThreadOfADrainedEndpointIsResumedOnAnother() throws Exception {
+        int port = offline.startListening("ws://127.0.0.2:0").endpoint().getPort();
+        Process pod3 = offline.startListening("ws://127.0.0.3:" + port).process();
+        InetAddress a2 = InetAddress.getByName("127.0.0.2");
+        InetAddress a3 = InetAddress.getByName("127.0.0.3");
+        String e2 = "codex-app-server.test/127.0.0.2:" + port;
+        String e3 = "codex-app-server.test/127.0.0.3:" + port;
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(a2, a3));
+        DnsEndpoints dns = DnsEndpoints.builder(URI.create("ws://codex-app-server.test:" + port), ServerAuth.none())
+                .refreshEvery(Duration.ofMillis(100)).resolver(name -> answer.get()).build();
+        try (CodexFleet fleet = CodexFleet.builder().endpoints(dns).sharedStorage(true).build()) {
+            CodexThread onThree = fleet.startThread();
+            if (!fleet.endpointOf(onThree).name().equals(e3)) {
+                onThree = fleet.startThread(); // the rotation's next
+            }
+            assertEquals(e3, fleet.endpointOf(onThree).name());
+            assertEquals(Optional.of("ok"), onThree.run("saved by its first turn").finalResponse());
+            CodexFleet.Endpoint three = named(fleet, e3);
+            pod3.destroyForcibly();
+            answer.set(List.of(a2));
+            await().atMost(WAIT).until(() -> !fleet.endpoints().contains(three));
+            CodexThread moved = fleet.resumeThread(onThree.id());
+            assertEquals(e2, fleet.endpointOf(moved).name());
+            assertEquals(Optional.of("ok"), moved.run("on another endpoint").finalResponse());
+        }
+    }
+}
