@@ -1,7 +1,9 @@
 package dev.codex4j.examples;
 
+import dev.codex4j.NotificationStream;
 import dev.codex4j.RunResult;
 import dev.codex4j.SubAgent;
+import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.types.Turn;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.ModelReply;
@@ -13,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A turn that spawns a sub-agent: the parent's result names the child thread ({@link SubAgent}),
- * which runs a turn of its own; then the child is read and, if still running, stopped. Offline,
+ * which runs a turn of its own; its events are followed until that turn ends (or 30 s pass), and
+ * whatever it still runs is stopped. Offline,
  * the mock model (a catalog entry with {@code multi_agent_version = "v2"}, which offers the
  * {@code collaboration} tools) spawns a {@code checker} whose own turn answers; live
  * ({@code CODEX4J_LIVE=1}), your model decides whether to spawn one.
@@ -22,7 +25,7 @@ public final class SubAgents {
     private SubAgents() {}
 
     /** @param args unused */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         Set<String> parents = ConcurrentHashMap.newKeySet();
         try (ExampleSession session = ExampleSession.openPrepared(offline -> {
             ExampleSession.editCatalog(offline, "\"multi_agent_version\": null", "\"multi_agent_version\": \"v2\"");
@@ -43,16 +46,21 @@ public final class SubAgents {
             for (SubAgent agent : SubAgent.of(r)) {
                 System.out.println("[sub-agent] " + agent.agentPath() + " on thread " + agent.threadId()
                         + ", parent " + agent.read(codex).thread().parentThreadId());
-                // the child runs on its own; give it a while, then stop whatever it still runs
-                Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-                List<Turn> turns = agent.read(codex).thread().turns();
-                while (Instant.now().isBefore(deadline)
-                        && (turns.isEmpty() || TurnStatus.IN_PROGRESS.equals(turns.getLast().status()))) {
-                    Thread.sleep(100);
-                    turns = agent.read(codex).thread().turns();
+                // the child runs on its own: follow its events, and wait (at most 30 s) for its turn to end
+                try (NotificationStream events = agent.events(codex)) {
+                    List<Turn> turns = agent.read(codex).thread().turns();      // read after subscribing: nothing is missed
+                    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+                    while ((turns.isEmpty() || TurnStatus.IN_PROGRESS.equals(turns.getLast().status()))
+                            && Instant.now().isBefore(deadline)) {
+                        var event = events.poll(Duration.between(Instant.now(), deadline));
+                        event.ifPresent(n -> System.out.println("[sub-agent event] " + n.method()));
+                        if (event.orElse(null) instanceof ServerNotification.TurnCompleted) {
+                            turns = agent.read(codex).thread().turns();
+                        }
+                    }
+                    System.out.println("[sub-agent] turns " + turns.size() + ", last "
+                            + (turns.isEmpty() ? "none" : turns.getLast().status().value()));
                 }
-                System.out.println("[sub-agent] turns " + turns.size() + ", last "
-                        + (turns.isEmpty() ? "none" : turns.getLast().status().value()));
                 agent.stop(codex).ifPresent(turn -> System.out.println("[sub-agent] stopped turn " + turn));
             }
         }
