@@ -73,8 +73,8 @@ public record SubAgent(String threadId, String agentPath, @Nullable String model
      * {@link #read(Codex)}). The listener runs on the subscription's own virtual thread, one
      * notification at a time.
      *
-     * <p>Usage: the server reports the child's tokens on the child thread only
-     * ({@code thread/tokenUsage/updated} here); the parent's {@link RunResult#usage()} does not
+     * <p>Usage: the server reports the child's tokens on the child thread
+     * ({@code thread/tokenUsage/updated}); the parent's {@link RunResult#usage()} does not
      * include them.
      *
      * @param codex the client whose server runs the child
