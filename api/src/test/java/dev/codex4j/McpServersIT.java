@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.errors.McpServerStartupException;
+import dev.codex4j.protocol.types.AskForApproval;
+import dev.codex4j.protocol.types.McpServerElicitationRequestParams;
 import dev.codex4j.protocol.types.McpServerStatus;
 import dev.codex4j.protocol.types.McpServerToolCallResponse;
 import dev.codex4j.protocol.types.ResourceContent;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.Test;
 /**
  * MCP servers registered per client against the real Codex CLI: a real MCP server (testkit's
  * {@link McpTestServer}, the official MCP Java SDK over stdio) whose tool the mock model calls,
- * the runtime operations, and a server that fails to start, required and optional.
+ * the runtime operations, an elicitation the server asks during a tool call (answered by the
+ * approval handler), and a server that fails to start, required and optional.
  */
 class McpServersIT {
     private OfflineCodex offline;
@@ -57,7 +61,7 @@ class McpServersIT {
     }
 
     private McpServer testServer() {
-        return McpServer.stdio("test", mcp.command()).startupTimeout(Duration.ofSeconds(60)).denyTools("add")
+        return McpServer.stdio("test", mcp.command()).startupTimeout(Duration.ofSeconds(60)).denyTools("add", McpTestServer.CONFIRM_TOOL)
                 .required(true).build();
     }
 
@@ -100,18 +104,67 @@ class McpServersIT {
             assertTrue(codex.mcp().status("web").orElseThrow().toolsError().contains("MCP startup failed"));
             assertTrue(codex.mcp().status("nope").isEmpty());
 
-            // a resource and a direct tool call (the direct call is not subject to the model's deny list)
+            // a resource and a direct tool call; a denied tool is denied to direct calls too
             ResourceContent content = codex.mcp().readResource("test", McpTestServer.GREETING_URI).contents().getFirst();
             assertEquals(McpTestServer.GREETING_TEXT, assertInstanceOf(ResourceContent.Text.class, content).text());
             McpServerToolCallResponse sum = codex.mcp().callTool(thread.id(), "test", "echo", Map.of("text", "direct"));
             assertEquals(Boolean.FALSE, sum.isError());
             assertTrue(sum.content().getFirst().toString().contains("echo: direct"), sum.content().toString());
+            CodexRpcException denied = assertThrows(CodexRpcException.class,
+                    () -> codex.mcp().callTool(thread.id(), "test", "add", Map.of("a", 2, "b", 3)));
+            assertTrue(denied.rpcMessage().contains("tool 'add' is disabled"), denied.getMessage());
             assertEquals(List.of("echo {\"text\":\"hi\"}", "echo {\"text\":\"direct\"}"), mcp.calls());
 
             codex.mcp().reload();
             CodexRpcException oauth = assertThrows(CodexRpcException.class, () -> codex.mcp().oauthLogin("web"));
             assertTrue(oauth.rpcMessage().contains("web"), oauth.getMessage());
             assertThrows(IllegalArgumentException.class, () -> codex.mcp().callTool(thread.id(), "test", "echo", List.of(1)));
+        }
+    }
+
+    @Test
+    void anElicitationOfTheServerDuringAToolCallIsAnsweredByTheApprovalHandler() {
+        offline.server().defaultReply(req -> req.isToolFollowUp() ? ModelReply.message("done")
+                : ModelReply.namespacedFunctionCall("mcp__test", McpTestServer.CONFIRM_TOOL, "{\"action\":\"deploy\"}"));
+        List<ApprovalRequest.McpElicitation> asked = new CopyOnWriteArrayList<>();
+        try (Codex codex = Codex.builder().launch(offline.launch())
+                .mcpServer(McpServer.stdio("test", mcp.command()).startupTimeout(Duration.ofSeconds(60)).required(true).build())
+                .approvalHandler(request -> {
+                    if (!(request instanceof ApprovalRequest.McpElicitation m)) {
+                        return Decision.refuse();
+                    }
+                    asked.add(m);
+                    // the server's own question: yes the first time, no the second; Codex's approval of the call: yes
+                    long serverAsked = asked.stream().filter(a -> a.message().startsWith(McpTestServer.CONFIRM_PREFIX)).count();
+                    return m.message().startsWith(McpTestServer.CONFIRM_PREFIX) && serverAsked > 1
+                            ? Decision.decline() : Decision.accept();
+                })
+                .build()) {
+            // on-request: Codex 0.171.0 itself asks (as an elicitation) before it calls a tool without readOnlyHint
+            CodexThread thread = codex.startThread(ThreadOptions.builder().approvalPolicy(AskForApproval.ON_REQUEST).build());
+            assertEquals(TurnStatus.COMPLETED, thread.run("deploy, after asking").status());
+            assertEquals(TurnStatus.COMPLETED, thread.run("deploy again, after asking").status());
+
+            String approval = "Allow the test MCP server to run tool \"confirm\"?";
+            String question = McpTestServer.CONFIRM_PREFIX + "deploy?";
+            assertEquals(List.of(approval, question, approval, question),
+                    asked.stream().map(ApprovalRequest.McpElicitation::message).toList());
+            ApprovalRequest.McpElicitation toolApproval = asked.get(0);
+            assertEquals("mcp_tool_call", assertInstanceOf(McpServerElicitationRequestParams.Form.class, toolApproval.params())
+                    .meta().path("codex_approval_kind").asString(""));
+            ApprovalRequest.McpElicitation serverQuestion = asked.get(1);
+            assertEquals("test", serverQuestion.serverName());
+            var form = assertInstanceOf(McpServerElicitationRequestParams.Form.class, serverQuestion.params());
+            assertTrue(form.requestedSchema().properties().containsKey("note"), form.toString());
+            assertEquals(List.of(Decision.accept(), Decision.decline(), Decision.cancel()), serverQuestion.availableDecisions());
+
+            // the server got the answers: the tool's result, which the model received, says so
+            List<String> outputs = offline.server().requests().stream().filter(RecordedRequest::isToolFollowUp)
+                    .map(q -> q.toolOutputs().getLast().toString()).toList(); // the latest call of each turn
+            assertEquals(2, outputs.size(), outputs.toString());
+            assertTrue(outputs.get(0).contains(McpTestServer.CONFIRM_ANSWER_PREFIX + "accept {}"), outputs.get(0));
+            assertTrue(outputs.get(1).contains(McpTestServer.CONFIRM_ANSWER_PREFIX + "decline"), outputs.get(1));
+            assertEquals(2, mcp.calls().size(), mcp.calls().toString());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.types.SubAgentActivityKind;
 import dev.codex4j.protocol.types.ThreadItem;
 import dev.codex4j.protocol.types.ThreadReadParams;
@@ -14,8 +15,10 @@ import dev.codex4j.testkit.OfflineCodex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * whose catalog entry has {@code multi_agent_version = "v2"}): the parent's turn gets a
  * {@link ThreadItem.SubAgentActivity} item naming the child thread, and the child thread (with
  * the parent as {@code parentThreadId}) runs a turn of its own against the model, which
- * {@link SubAgent#stop(Codex)} interrupts.
+ * {@link SubAgent#stop(Codex)} interrupts, while {@link SubAgent#subscribe} and
+ * {@link SubAgent#events} follow the child's notifications.
  */
 class SubAgentsIT {
     @Test
@@ -65,7 +69,23 @@ class SubAgentsIT {
                 assertEquals(new SubAgent(child, "/root/checker", "mock-model"), agent);
                 await().atMost(Duration.ofSeconds(30)).until(() -> !agent.read(codex).thread().turns().isEmpty()
                         && agent.read(codex).thread().turns().getLast().status().equals(TurnStatus.IN_PROGRESS));
-                String stopped = agent.stop(codex).orElseThrow();
+                // the child's events reach the parent's client: its turn/completed once it is stopped
+                List<ServerNotification> childEvents = new CopyOnWriteArrayList<>();
+                String stopped;
+                try (Subscription s = agent.subscribe(codex, childEvents::add);
+                        NotificationStream stream = agent.events(codex)) {
+                    stopped = agent.stop(codex).orElseThrow();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> childEvents.stream().anyMatch(n ->
+                            n instanceof ServerNotification.TurnCompleted c && c.params().turn().id().equals(stopped)
+                                    && c.params().turn().status().equals(TurnStatus.INTERRUPTED)));
+                    ServerNotification pulled;
+                    do {
+                        pulled = stream.poll(Duration.ofSeconds(30)).orElseThrow();
+                    } while (!(pulled instanceof ServerNotification.TurnCompleted));
+                    assertEquals(child, ((ServerNotification.TurnCompleted) pulled).params().threadId());
+                }
+                assertTrue(childEvents.stream().noneMatch(n -> n instanceof ServerNotification.TurnCompleted c
+                        && !c.params().threadId().equals(child)), "only the child's events: " + childEvents);
                 await().atMost(Duration.ofSeconds(30)).until(() -> agent.read(codex).thread().turns().stream()
                         .anyMatch(t -> t.id().equals(stopped) && t.status().equals(TurnStatus.INTERRUPTED)));
                 assertTrue(agent.stop(codex).isEmpty(), "a stopped sub-agent has no running turn");

@@ -141,6 +141,26 @@ class ExamplesIT {
     }
 
     @Test
+    void mcpTools() throws Exception {
+        String o = run(() -> { McpTools.main(new String[0]); return null; });
+        assertTrue(o.contains("[elicitation] test: Really deploy? -> accept"), o);
+        assertTrue(o.contains("[mcp tool] test/echo completed"), o);
+        assertTrue(o.contains("[mcp tool] test/confirm completed"), o);
+        assertTrue(o.contains("Echoed, and the deploy was confirmed."), o);
+        assertTrue(o.contains("[status] test tools [confirm, echo]"), o); // add is denied
+        assertTrue(o.contains("[resource] hello from the codex4j test MCP server"), o);
+        assertTrue(o.contains("[direct call] echo -> ") && o.substring(o.indexOf("[direct call]")).contains("echo: direct"), o);
+    }
+
+    @Test
+    void subAgents() throws Exception {
+        String o = run(() -> { SubAgents.main(new String[0]); return null; });
+        assertTrue(o.contains("A checker is on it."), o);
+        assertTrue(o.contains("[sub-agent] /root/checker on thread "), o);
+        assertTrue(o.contains("[sub-agent] turns 1, last completed"), o);
+    }
+
+    @Test
     void approvalQueueOverHttp() throws Exception {
         String o = run(() -> { ApprovalQueue.main(new String[0]); return null; });
         assertTrue(o.contains("POST /approvals/a1/accept -> 200 resolved"), o);

@@ -14,8 +14,9 @@ import java.util.Set;
 
 /**
  * A real MCP server for tests, built with the official MCP Java SDK, that the Codex CLI starts
- * over stdio: tools {@value #ECHO_TOOL} ({@code {"text"}} gives {@code "echo: <text>"}) and
- * {@value #ADD_TOOL} ({@code {"a","b"}} gives their sum), and the resource {@value #GREETING_URI}
+ * over stdio: tools {@value #ECHO_TOOL} ({@code {"text"}} gives {@code "echo: <text>"}),
+ * {@value #ADD_TOOL} ({@code {"a","b"}} gives their sum) and {@value #CONFIRM_TOOL} (asks the
+ * client an MCP elicitation, see {@link #CONFIRM_TOOL}), and the resource {@value #GREETING_URI}
  * ({@value #GREETING_TEXT}). Each instance records the tool calls its processes received.
  *
  * <p>Needs {@code io.modelcontextprotocol.sdk:mcp-core} and {@code mcp-json-jackson3} on the test
@@ -37,6 +38,16 @@ public final class McpTestServer implements AutoCloseable {
     public static final String ECHO_TOOL = "echo";
     /** The adding tool. */
     public static final String ADD_TOOL = "add";
+    /**
+     * The confirming tool: {@code {"action"}} asks the client a form elicitation whose message is
+     * {@value #CONFIRM_PREFIX}{@code <action>?}, then answers {@value #CONFIRM_ANSWER_PREFIX}
+     * {@code <accept|decline|cancel> <content-json>}.
+     */
+    public static final String CONFIRM_TOOL = "confirm";
+    /** The start of the confirming tool's elicitation message. */
+    public static final String CONFIRM_PREFIX = "Really ";
+    /** The start of the confirming tool's result. */
+    public static final String CONFIRM_ANSWER_PREFIX = "the user answered: ";
     /** The one resource. */
     public static final String GREETING_URI = "test://greeting";
     /** The resource's text. */

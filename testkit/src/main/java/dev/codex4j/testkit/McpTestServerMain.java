@@ -4,6 +4,7 @@ import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -19,11 +20,13 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The child-process entry of {@link McpTestServer}: an MCP server over stdio, built with the
- * official MCP Java SDK. {@code McpTestServerMain RECORD [--fail]}: appends each tool call to
+ * official MCP Java SDK (its tool {@code confirm} asks the client an elicitation). {@code McpTestServerMain RECORD [--fail]}: appends each tool call to
  * RECORD (one line, {@code tool arguments-json}); with {@code --fail} it exits 3 at once, a server
  * that fails to start.
  */
 final class McpTestServerMain {
+    private static final JacksonMcpJsonMapper JSON = new JacksonMcpJsonMapper(JsonMapper.builder().build());
+
     private McpTestServerMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -42,11 +45,14 @@ final class McpTestServerMain {
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).build())
                 .tools(tool(json, record, McpTestServer.ECHO_TOOL, "Echoes a text back",
                                 "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}",
-                                a -> "echo: " + a.get("text")),
+                                (x, a) -> "echo: " + a.get("text")),
                         tool(json, record, McpTestServer.ADD_TOOL, "Adds two integers",
                                 "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"},\"b\":{\"type\":\"integer\"}},"
                                         + "\"required\":[\"a\",\"b\"]}",
-                                a -> String.valueOf(((Number) a.get("a")).longValue() + ((Number) a.get("b")).longValue())))
+                                (x, a) -> String.valueOf(((Number) a.get("a")).longValue() + ((Number) a.get("b")).longValue())),
+                        tool(json, record, McpTestServer.CONFIRM_TOOL, "Asks the user to confirm an action, then reports the answer",
+                                "{\"type\":\"object\",\"properties\":{\"action\":{\"type\":\"string\"}},\"required\":[\"action\"]}",
+                                McpTestServerMain::confirm))
                 .resources(new McpServerFeatures.SyncResourceSpecification(
                         McpSchema.Resource.builder().uri(McpTestServer.GREETING_URI).name("greeting")
                                 .mimeType("text/plain").build(),
@@ -61,7 +67,25 @@ final class McpTestServerMain {
     }
 
     private interface Body {
-        String apply(Map<String, Object> arguments);
+        String apply(McpSyncServerExchange exchange, Map<String, Object> arguments);
+    }
+
+    /** Asks the client (the Codex CLI) a form elicitation and reports the user's answer. */
+    private static String confirm(McpSyncServerExchange exchange, Map<String, Object> arguments) {
+        McpSchema.ElicitResult answer = exchange.createElicitation(McpSchema.ElicitFormRequest.builder(
+                McpTestServer.CONFIRM_PREFIX + arguments.get("action") + "?",
+                Map.of("type", "object", "properties",
+                        Map.of("note", Map.of("type", "string", "description", "anything to add")))).build());
+        return McpTestServer.CONFIRM_ANSWER_PREFIX + answer.action().name().toLowerCase(java.util.Locale.ROOT)
+                + " " + json(answer.content());
+    }
+
+    private static String json(Object value) {
+        try {
+            return value == null ? "{}" : JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static McpServerFeatures.SyncToolSpecification tool(JacksonMcpJsonMapper json, Path record, String name,
@@ -75,7 +99,7 @@ final class McpTestServerMain {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return McpSchema.CallToolResult.builder().addTextContent(body.apply(arguments)).isError(false).build();
+            return McpSchema.CallToolResult.builder().addTextContent(body.apply(exchange, arguments)).isError(false).build();
         }).build();
     }
 }
