@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The tools of one {@link CodexThread}, by name, their {@link ToolInterceptor}s, and the answer
+ * The tools of one {@link dev.codex4j.CodexThread}, by name, their {@link ToolInterceptor}s, and the answer
  * to the server's {@code item/tool/call}. Immutable; {@link #call} runs on the request's own
  * handler thread ({@code codex4j-server-request}), and runs the interceptors, the binding of the
  * arguments and the tool's code on one more virtual thread ({@code codex4j-tool-<name>}) so that
