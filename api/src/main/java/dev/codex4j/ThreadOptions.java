@@ -1,5 +1,8 @@
 package dev.codex4j;
 
+import static dev.codex4j.internal.sdk.SettingsFields.field;
+import static dev.codex4j.internal.sdk.SettingsFields.set;
+
 import dev.codex4j.internal.sdk.ThreadTools;
 import dev.codex4j.protocol.ProtocolCodec;
 import dev.codex4j.protocol.types.ApprovalsReviewer;
@@ -252,13 +255,6 @@ public final class ThreadOptions {
         set(configJson(), config);
     }
 
-    /** Sets a member only when there is a value: a null would be sent as JSON null. */
-    static <T> void set(@Nullable T value, Consumer<T> setter) {
-        if (value != null) {
-            setter.accept(value);
-        }
-    }
-
     private @Nullable ApprovalsReviewer approvalsReviewer() {
         return approvalMode == null ? null : approvalMode.approvalsReviewer();
     }
@@ -294,12 +290,6 @@ public final class ThreadOptions {
         field(b, "tools", tools.isEmpty() ? null : tools.stream().map(Tool::name).toList());
         field(b, "interceptors", interceptors.isEmpty() ? null : interceptors.stream().map(ToolInterceptor::name).toList());
         return b.append(']').toString();
-    }
-
-    static void field(StringBuilder b, String name, @Nullable Object value) {
-        if (value != null) {
-            b.append(b.charAt(b.length() - 1) == '[' ? "" : ", ").append(name).append('=').append(value);
-        }
     }
 
     /** Builds {@link ThreadOptions}. */

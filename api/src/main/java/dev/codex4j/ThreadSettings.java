@@ -1,8 +1,6 @@
 package dev.codex4j;
 
-import static dev.codex4j.ThreadOptions.field;
-import static dev.codex4j.ThreadOptions.set;
-
+import dev.codex4j.internal.sdk.SettingsFields;
 import dev.codex4j.protocol.types.AskForApproval;
 import dev.codex4j.protocol.types.ReasoningSummary;
 import dev.codex4j.protocol.types.SandboxPolicy;
@@ -27,25 +25,11 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class ThreadSettings {
-    private final @Nullable String model;
-    private final @Nullable String effort;
-    private final @Nullable ReasoningSummary summary;
-    private final @Nullable ApprovalMode approvalMode;
-    private final @Nullable AskForApproval approvalPolicy;
-    private final @Nullable SandboxPolicy sandboxPolicy;
+    private final SettingsFields fields;
     private final @Nullable Consumer<ThreadSettingsUpdateParams.Builder> params;
 
     private ThreadSettings(Builder b) {
-        if (b.approvalMode != null && b.approvalPolicy != null) {
-            throw new IllegalArgumentException("Both an approval mode (" + b.approvalMode + ") and an approval policy ("
-                    + b.approvalPolicy + ") are set: the mode sends the policy, set one of them");
-        }
-        this.model = b.model;
-        this.effort = b.effort;
-        this.summary = b.summary;
-        this.approvalMode = b.approvalMode;
-        this.approvalPolicy = b.approvalPolicy;
-        this.sandboxPolicy = b.sandboxPolicy;
+        this.fields = b.fields.checked();
         this.params = b.params;
     }
 
@@ -56,43 +40,38 @@ public final class ThreadSettings {
 
     /** @return the model, or null to keep it */
     public @Nullable String model() {
-        return model;
+        return fields.model();
     }
 
     /** @return the reasoning effort, or null to keep it */
     public @Nullable String effort() {
-        return effort;
+        return fields.effort();
     }
 
     /** @return the reasoning summary mode, or null to keep it */
     public @Nullable ReasoningSummary summary() {
-        return summary;
+        return fields.summary();
     }
 
     /** @return the approval preset, or null */
     public @Nullable ApprovalMode approvalMode() {
-        return approvalMode;
+        return fields.approvalMode();
     }
 
     /** @return the approval policy, or null */
     public @Nullable AskForApproval approvalPolicy() {
-        return approvalPolicy;
+        return fields.approvalPolicy();
     }
 
     /** @return the sandbox policy, or null to keep it */
     public @Nullable SandboxPolicy sandboxPolicy() {
-        return sandboxPolicy;
+        return fields.sandboxPolicy();
     }
 
     /** {@code thread/settings/update}'s params. */
     ThreadSettingsUpdateParams params(String threadId) {
         ThreadSettingsUpdateParams.Builder p = ThreadSettingsUpdateParams.builder();
-        set(model, p::model);
-        set(effort, p::effort);
-        set(summary, p::summary);
-        set(approvalMode != null ? approvalMode.approvalPolicy() : approvalPolicy, p::approvalPolicy);
-        set(approvalMode == null ? null : approvalMode.approvalsReviewer(), p::approvalsReviewer);
-        set(sandboxPolicy, p::sandboxPolicy);
+        fields.applyTo(p::model, p::effort, p::summary, p::approvalPolicy, p::approvalsReviewer, p::sandboxPolicy);
         if (params != null) {
             params.accept(p);
         }
@@ -101,44 +80,33 @@ public final class ThreadSettings {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("ThreadSettings[");
-        field(b, "model", model);
-        field(b, "effort", effort);
-        field(b, "summary", summary);
-        field(b, "approvalMode", approvalMode);
-        field(b, "approvalPolicy", approvalPolicy);
-        field(b, "sandboxPolicy", sandboxPolicy);
-        field(b, "params", params == null ? null : "(customized)");
+        StringBuilder b = fields.appendTo(new StringBuilder("ThreadSettings["));
+        SettingsFields.field(b, "params", params == null ? null : "(customized)");
         return b.append(']').toString();
     }
 
     /** Builds {@link ThreadSettings}. */
     public static final class Builder {
-        private @Nullable String model;
-        private @Nullable String effort;
-        private @Nullable ReasoningSummary summary;
-        private @Nullable ApprovalMode approvalMode;
-        private @Nullable AskForApproval approvalPolicy;
-        private @Nullable SandboxPolicy sandboxPolicy;
+        private SettingsFields fields = SettingsFields.NONE;
         private @Nullable Consumer<ThreadSettingsUpdateParams.Builder> params;
 
         private Builder() {}
 
         /** @return this, with the model for later turns */
         public Builder model(@Nullable String model) {
-            this.model = model;
+            fields = fields.withModel(model);
             return this;
         }
 
         /** @return this, with the reasoning effort for later turns ({@code low}, {@code medium}, {@code high}...) */
         public Builder effort(@Nullable String effort) {
-            this.effort = effort;
+            fields = fields.withEffort(effort);
             return this;
         }
 
         /** @return this, with the reasoning summary mode for later turns */
         public Builder summary(@Nullable ReasoningSummary summary) {
-            this.summary = summary;
+            fields = fields.withSummary(summary);
             return this;
         }
 
@@ -152,25 +120,25 @@ public final class ThreadSettings {
          * @return this
          */
         public Builder approvalMode(@Nullable ApprovalMode mode) {
-            this.approvalMode = mode;
+            fields = fields.withApprovalMode(mode);
             return this;
         }
 
         /** @return this, with the approval policy for later turns */
         public Builder approvalPolicy(@Nullable AskForApproval policy) {
-            this.approvalPolicy = policy;
+            fields = fields.withApprovalPolicy(policy);
             return this;
         }
 
         /** @return this, with the sandbox for later turns as a preset (see {@link SandboxPreset}) */
         public Builder sandboxPreset(@Nullable SandboxPreset preset) {
-            this.sandboxPolicy = preset == null ? null : preset.policy();
+            fields = fields.withSandboxPolicy(preset == null ? null : preset.policy());
             return this;
         }
 
         /** @return this, with the sandbox policy for later turns */
         public Builder sandboxPolicy(@Nullable SandboxPolicy policy) {
-            this.sandboxPolicy = policy;
+            fields = fields.withSandboxPolicy(policy);
             return this;
         }
 

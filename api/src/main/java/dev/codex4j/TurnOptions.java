@@ -1,9 +1,10 @@
 package dev.codex4j;
 
-import static dev.codex4j.ThreadOptions.field;
-import static dev.codex4j.ThreadOptions.set;
+import static dev.codex4j.internal.sdk.SettingsFields.field;
+import static dev.codex4j.internal.sdk.SettingsFields.set;
 
 import dev.codex4j.errors.TurnTimeoutException;
+import dev.codex4j.internal.sdk.SettingsFields;
 import dev.codex4j.protocol.types.AskForApproval;
 import dev.codex4j.protocol.types.ReasoningSummary;
 import dev.codex4j.protocol.types.SandboxMode;
@@ -37,33 +38,20 @@ import tools.jackson.databind.JsonNode;
 public final class TurnOptions {
     private static final TurnOptions DEFAULTS = new Builder().build();
 
-    private final @Nullable String model;
-    private final @Nullable String effort;
-    private final @Nullable ReasoningSummary summary;
+    /** Model, effort, summary, approval mode or policy, sandbox policy. */
+    private final SettingsFields fields;
     private final @Nullable Path cwd;
-    private final @Nullable AskForApproval approvalPolicy;
-    private final @Nullable SandboxPolicy sandboxPolicy;
     private final @Nullable JsonNode outputSchema;
     private final @Nullable ApprovalHandler approvalHandler;
     private final @Nullable Duration timeout;
     private final @Nullable Consumer<TurnStartParams.Builder> params;
-    private final @Nullable ApprovalMode approvalMode;
 
     private TurnOptions(Builder b) {
-        if (b.approvalMode != null && b.approvalPolicy != null) {
-            throw new IllegalArgumentException("Both an approval mode (" + b.approvalMode + ") and an approval policy ("
-                    + b.approvalPolicy + ") are set: the mode sends the policy, set one of them");
-        }
-        this.approvalMode = b.approvalMode;
+        this.fields = b.fields.checked();
         if (b.timeout != null && (b.timeout.isNegative() || b.timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive: " + b.timeout);
         }
-        this.model = b.model;
-        this.effort = b.effort;
-        this.summary = b.summary;
         this.cwd = b.cwd;
-        this.approvalPolicy = b.approvalPolicy;
-        this.sandboxPolicy = b.sandboxPolicy;
         this.outputSchema = b.outputSchema == null ? null : b.outputSchema.deepCopy();
         this.approvalHandler = b.approvalHandler;
         this.timeout = b.timeout;
@@ -83,33 +71,28 @@ public final class TurnOptions {
     /** @return a builder holding these options */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.model = model;
-        b.effort = effort;
-        b.summary = summary;
+        b.fields = fields;
         b.cwd = cwd;
-        b.approvalPolicy = approvalPolicy;
-        b.sandboxPolicy = sandboxPolicy;
         b.outputSchema = outputSchema;
         b.approvalHandler = approvalHandler;
         b.timeout = timeout;
         b.params = params;
-        b.approvalMode = approvalMode;
         return b;
     }
 
     /** @return the model, or null */
     public @Nullable String model() {
-        return model;
+        return fields.model();
     }
 
     /** @return the reasoning effort ({@code low}, {@code medium}, {@code high}...), or null */
     public @Nullable String effort() {
-        return effort;
+        return fields.effort();
     }
 
     /** @return the reasoning summary mode, or null */
     public @Nullable ReasoningSummary summary() {
-        return summary;
+        return fields.summary();
     }
 
     /** @return the working directory, or null */
@@ -119,7 +102,7 @@ public final class TurnOptions {
 
     /** @return when to ask for approval, or null */
     public @Nullable AskForApproval approvalPolicy() {
-        return approvalPolicy;
+        return fields.approvalPolicy();
     }
 
     /**
@@ -127,12 +110,12 @@ public final class TurnOptions {
      *     {@link ApprovalMode#ACCEPT_ALL} also answers the turn's approvals), or null
      */
     public @Nullable ApprovalMode approvalMode() {
-        return approvalMode;
+        return fields.approvalMode();
     }
 
     /** @return the sandbox policy, or null */
     public @Nullable SandboxPolicy sandboxPolicy() {
-        return sandboxPolicy;
+        return fields.sandboxPolicy();
     }
 
     /** @return a JSON Schema the final answer must follow, or null */
@@ -156,13 +139,8 @@ public final class TurnOptions {
     /** {@code turn/start}'s params for these options. */
     TurnStartParams startParams(String threadId, List<UserInput> input) {
         TurnStartParams.Builder p = TurnStartParams.builder();
-        set(model, p::model);
-        set(effort, p::effort);
-        set(summary, p::summary);
+        fields.applyTo(p::model, p::effort, p::summary, p::approvalPolicy, p::approvalsReviewer, p::sandboxPolicy);
         set(cwd == null ? null : cwd.toAbsolutePath().toString(), p::cwd);
-        set(approvalMode != null ? approvalMode.approvalPolicy() : approvalPolicy, p::approvalPolicy);
-        set(approvalMode == null ? null : approvalMode.approvalsReviewer(), p::approvalsReviewer);
-        set(sandboxPolicy, p::sandboxPolicy);
         set(outputSchema, p::outputSchema);
         if (params != null) {
             params.accept(p);
@@ -172,14 +150,8 @@ public final class TurnOptions {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("TurnOptions[");
-        field(b, "model", model);
-        field(b, "effort", effort);
-        field(b, "summary", summary);
+        StringBuilder b = fields.appendTo(new StringBuilder("TurnOptions["));
         field(b, "cwd", cwd);
-        field(b, "approvalPolicy", approvalPolicy);
-        field(b, "approvalMode", approvalMode);
-        field(b, "sandboxPolicy", sandboxPolicy);
         field(b, "outputSchema", outputSchema);
         field(b, "approvalHandler", approvalHandler);
         field(b, "timeout", timeout);
@@ -189,17 +161,12 @@ public final class TurnOptions {
 
     /** Builds {@link TurnOptions}. */
     public static final class Builder {
-        private @Nullable String model;
-        private @Nullable String effort;
-        private @Nullable ReasoningSummary summary;
+        private SettingsFields fields = SettingsFields.NONE;
         private @Nullable Path cwd;
-        private @Nullable AskForApproval approvalPolicy;
-        private @Nullable SandboxPolicy sandboxPolicy;
         private @Nullable JsonNode outputSchema;
         private @Nullable ApprovalHandler approvalHandler;
         private @Nullable Duration timeout;
         private @Nullable Consumer<TurnStartParams.Builder> params;
-        private @Nullable ApprovalMode approvalMode;
 
         private Builder() {}
 
@@ -214,7 +181,7 @@ public final class TurnOptions {
          * @return this
          */
         public Builder approvalMode(@Nullable ApprovalMode mode) {
-            this.approvalMode = mode;
+            fields = fields.withApprovalMode(mode);
             return this;
         }
 
@@ -226,25 +193,25 @@ public final class TurnOptions {
          * @return this
          */
         public Builder sandboxPreset(@Nullable SandboxPreset preset) {
-            this.sandboxPolicy = preset == null ? null : preset.policy();
+            fields = fields.withSandboxPolicy(preset == null ? null : preset.policy());
             return this;
         }
 
         /** @return this, with the model set */
         public Builder model(@Nullable String model) {
-            this.model = model;
+            fields = fields.withModel(model);
             return this;
         }
 
         /** @return this, with the reasoning effort set ({@code low}, {@code medium}, {@code high}...) */
         public Builder effort(@Nullable String effort) {
-            this.effort = effort;
+            fields = fields.withEffort(effort);
             return this;
         }
 
         /** @return this, with the reasoning summary mode set ({@code ReasoningSummary.CONCISE}, ...) */
         public Builder summary(@Nullable ReasoningSummary summary) {
-            this.summary = summary;
+            fields = fields.withSummary(summary);
             return this;
         }
 
@@ -256,7 +223,7 @@ public final class TurnOptions {
 
         /** @return this, with the approval policy set ({@code AskForApproval.ON_REQUEST}, ...) */
         public Builder approvalPolicy(@Nullable AskForApproval approvalPolicy) {
-            this.approvalPolicy = approvalPolicy;
+            fields = fields.withApprovalPolicy(approvalPolicy);
             return this;
         }
 
@@ -270,13 +237,13 @@ public final class TurnOptions {
          * @throws IllegalArgumentException for a mode this SDK does not know
          */
         public Builder sandbox(@Nullable SandboxMode mode) {
-            this.sandboxPolicy = mode == null ? null : switch (mode.known()) {
+            fields = fields.withSandboxPolicy(mode == null ? null : switch (mode.known()) {
                 case READ_ONLY -> SandboxPolicy.ReadOnly.builder().build();
                 case WORKSPACE_WRITE -> SandboxPolicy.WorkspaceWrite.builder().build();
                 case DANGER_FULL_ACCESS -> SandboxPolicy.DangerFullAccess.builder().build();
                 case _UNKNOWN -> throw new IllegalArgumentException("No sandbox policy for the mode " + mode.value()
                         + ": give the policy itself with sandboxPolicy(...)");
-            };
+            });
             return this;
         }
 
@@ -285,7 +252,7 @@ public final class TurnOptions {
          * @return this
          */
         public Builder sandboxPolicy(@Nullable SandboxPolicy policy) {
-            this.sandboxPolicy = policy;
+            fields = fields.withSandboxPolicy(policy);
             return this;
         }
 

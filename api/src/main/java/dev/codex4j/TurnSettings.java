@@ -1,8 +1,6 @@
 package dev.codex4j;
 
-import static dev.codex4j.ThreadOptions.field;
-import static dev.codex4j.ThreadOptions.set;
-
+import dev.codex4j.internal.sdk.SettingsFields;
 import dev.codex4j.protocol.types.ApprovalsReviewer;
 import dev.codex4j.protocol.types.ReasoningSummary;
 import dev.codex4j.protocol.types.TurnSettingsUpdateParams;
@@ -23,17 +21,11 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class TurnSettings {
-    private final @Nullable String model;
-    private final @Nullable String effort;
-    private final @Nullable ReasoningSummary summary;
-    private final @Nullable ApprovalsReviewer approvalsReviewer;
+    private final SettingsFields fields;
     private final @Nullable Consumer<TurnSettingsUpdateParams.Builder> params;
 
     private TurnSettings(Builder b) {
-        this.model = b.model;
-        this.effort = b.effort;
-        this.summary = b.summary;
-        this.approvalsReviewer = b.approvalsReviewer;
+        this.fields = b.fields.checked();
         this.params = b.params;
     }
 
@@ -44,31 +36,28 @@ public final class TurnSettings {
 
     /** @return the model, or null to keep it */
     public @Nullable String model() {
-        return model;
+        return fields.model();
     }
 
     /** @return the reasoning effort, or null to keep it */
     public @Nullable String effort() {
-        return effort;
+        return fields.effort();
     }
 
     /** @return the reasoning summary mode, or null to keep it */
     public @Nullable ReasoningSummary summary() {
-        return summary;
+        return fields.summary();
     }
 
     /** @return who reviews the turn's later approval requests, or null to keep it */
     public @Nullable ApprovalsReviewer approvalsReviewer() {
-        return approvalsReviewer;
+        return fields.approvalsReviewer();
     }
 
-    /** {@code turn/settings/update}'s params. */
+    /** {@code turn/settings/update}'s params (it takes no approval policy and no sandbox: the builder sets none). */
     TurnSettingsUpdateParams params(String threadId, String turnId) {
         TurnSettingsUpdateParams.Builder p = TurnSettingsUpdateParams.builder();
-        set(model, p::model);
-        set(effort, p::effort);
-        set(summary, p::summary);
-        set(approvalsReviewer, p::approvalsReviewer);
+        fields.applyTo(p::model, p::effort, p::summary, null, p::approvalsReviewer, null);
         if (params != null) {
             params.accept(p);
         }
@@ -77,40 +66,33 @@ public final class TurnSettings {
 
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder("TurnSettings[");
-        field(b, "model", model);
-        field(b, "effort", effort);
-        field(b, "summary", summary);
-        field(b, "approvalsReviewer", approvalsReviewer);
-        field(b, "params", params == null ? null : "(customized)");
+        StringBuilder b = fields.appendTo(new StringBuilder("TurnSettings["));
+        SettingsFields.field(b, "params", params == null ? null : "(customized)");
         return b.append(']').toString();
     }
 
     /** Builds {@link TurnSettings}. */
     public static final class Builder {
-        private @Nullable String model;
-        private @Nullable String effort;
-        private @Nullable ReasoningSummary summary;
-        private @Nullable ApprovalsReviewer approvalsReviewer;
+        private SettingsFields fields = SettingsFields.NONE;
         private @Nullable Consumer<TurnSettingsUpdateParams.Builder> params;
 
         private Builder() {}
 
         /** @return this, with the model for the rest of the turn */
         public Builder model(@Nullable String model) {
-            this.model = model;
+            fields = fields.withModel(model);
             return this;
         }
 
         /** @return this, with the reasoning effort for the rest of the turn */
         public Builder effort(@Nullable String effort) {
-            this.effort = effort;
+            fields = fields.withEffort(effort);
             return this;
         }
 
         /** @return this, with the reasoning summary mode for the rest of the turn */
         public Builder summary(@Nullable ReasoningSummary summary) {
-            this.summary = summary;
+            fields = fields.withSummary(summary);
             return this;
         }
 
@@ -121,13 +103,13 @@ public final class TurnSettings {
          * @return this
          */
         public Builder approvalMode(@Nullable ApprovalMode mode) {
-            this.approvalsReviewer = mode == null ? null : mode.approvalsReviewer();
+            fields = fields.withApprovalsReviewer(mode == null ? null : mode.approvalsReviewer());
             return this;
         }
 
         /** @return this, with the reviewer of the turn's later approval requests */
         public Builder approvalsReviewer(@Nullable ApprovalsReviewer reviewer) {
-            this.approvalsReviewer = reviewer;
+            fields = fields.withApprovalsReviewer(reviewer);
             return this;
         }
 

@@ -90,6 +90,46 @@ class ValuesTest {
         assertThrows(IllegalArgumentException.class, () -> TurnOptions.builder().timeout(java.time.Duration.ZERO).build());
     }
 
+    @Test
+    void theThreeSettingsValuesMapTheirSharedFieldsAlike() {
+        SandboxPreset readOnly = SandboxPreset.readOnly();
+        ThreadSettings thread = ThreadSettings.builder().model("m").effort("high").summary(ReasoningSummary.CONCISE)
+                .approvalMode(ApprovalMode.AUTO_REVIEW).sandboxPreset(readOnly).build();
+        TurnOptions turn = TurnOptions.builder().model("m").effort("high").summary(ReasoningSummary.CONCISE)
+                .approvalMode(ApprovalMode.AUTO_REVIEW).sandboxPreset(readOnly).build();
+        TurnSettings running = TurnSettings.builder().model("m").effort("high").summary(ReasoningSummary.CONCISE)
+                .approvalMode(ApprovalMode.AUTO_REVIEW).build();
+        tools.jackson.databind.node.ObjectNode shared = (tools.jackson.databind.node.ObjectNode)
+                json("{\"model\":\"m\",\"effort\":\"high\",\"summary\":\"concise\",\"threadId\":\"t\"}");
+        shared.set("approvalPolicy", wire(TurnOptions.builder().approvalPolicy(AskForApproval.ON_REQUEST).build()
+                .startParams("t", List.of())).get("approvalPolicy"));
+        shared.set("approvalsReviewer", wire(TurnSettings.builder()
+                .approvalsReviewer(ApprovalMode.AUTO_REVIEW.approvalsReviewer()).build().params("t", "u")).get("approvalsReviewer"));
+        shared.set("sandboxPolicy", wire(readOnly.policy()));
+        assertEquals(shared, wire(thread.params("t")));
+        tools.jackson.databind.node.ObjectNode start = (tools.jackson.databind.node.ObjectNode)
+                wire(turn.startParams("t", List.of(Inputs.text("q"))));
+        start.remove("input");
+        assertEquals(shared, start);
+        tools.jackson.databind.node.ObjectNode update = shared.deepCopy();
+        update.remove(List.of("approvalPolicy", "sandboxPolicy"));
+        update.put("turnId", "u");
+        assertEquals(update, wire(running.params("t", "u")), "a running turn takes the reviewer only");
+
+        String fields = "model=m, effort=high, summary=" + ReasoningSummary.CONCISE + ", approvalMode=AUTO_REVIEW";
+        assertTrue(thread.toString().startsWith("ThreadSettings[" + fields + ", sandboxPolicy="), thread.toString());
+        assertTrue(turn.toString().startsWith("TurnOptions[" + fields + ", sandboxPolicy="), turn.toString());
+        assertEquals("TurnSettings[model=m, effort=high, summary=" + ReasoningSummary.CONCISE
+                + ", approvalsReviewer=" + ApprovalMode.AUTO_REVIEW.approvalsReviewer() + "]", running.toString());
+
+        IllegalArgumentException a = assertThrows(IllegalArgumentException.class, () -> ThreadSettings.builder()
+                .approvalMode(ApprovalMode.DENY_ALL).approvalPolicy(AskForApproval.NEVER).build());
+        IllegalArgumentException b = assertThrows(IllegalArgumentException.class, () -> TurnOptions.builder()
+                .approvalMode(ApprovalMode.DENY_ALL).approvalPolicy(AskForApproval.NEVER).build());
+        assertEquals(a.getMessage(), b.getMessage());
+        assertTrue(a.getMessage().contains("set one of them"), a.getMessage());
+    }
+
     private static final String T = "th";
     private static final String U = "u";
 
