@@ -279,6 +279,7 @@ public final class Codex implements CodexClient {
     /** Archives a thread ({@code thread/archive}). */
     public void archiveThread(String threadId) {
         session.call(ClientMethods.THREAD_ARCHIVE, ThreadArchiveParams.builder().threadId(threadId).build());
+        session.threadArchived(threadId);
     }
 
     /** Brings an archived thread back ({@code thread/unarchive}). */

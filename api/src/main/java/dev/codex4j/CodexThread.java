@@ -38,6 +38,7 @@ import dev.codex4j.protocol.types.ThreadGoalStatus;
 import dev.codex4j.protocol.types.ThreadReadParams;
 import dev.codex4j.protocol.types.ThreadReadResponse;
 import dev.codex4j.protocol.types.ThreadSetNameParams;
+import dev.codex4j.protocol.types.ThreadSettingsUpdateParams;
 import dev.codex4j.protocol.types.TurnStartParams;
 import dev.codex4j.protocol.types.UserInput;
 import java.time.Duration;
@@ -508,7 +509,8 @@ public final class CodexThread {
      * Changes the settings of the thread's later turns ({@code thread/settings/update},
      * experimental): model, reasoning effort, approvals, sandbox. A running turn keeps its own
      * (see {@link TurnHandle#updateSettings(TurnSettings)}); the server confirms with
-     * {@code thread/settings/updated}.
+     * {@code thread/settings/updated}. A supervised client keeps the settings the server accepted
+     * and gives them to the thread again when it resumes it after a restart.
      *
      * <pre>{@code
      * thread.updateSettings(ThreadSettings.builder().model("gpt-5.5").sandboxPreset(SandboxPreset.readOnly()).build());
@@ -522,7 +524,9 @@ public final class CodexThread {
     public void updateSettings(ThreadSettings settings) {
         Objects.requireNonNull(settings, "settings");
         requireExperimental(ClientMethods.THREAD_SETTINGS_UPDATE.name());
-        session.callOn(link().connection, ClientMethods.THREAD_SETTINGS_UPDATE, settings.params(id));
+        ThreadSettingsUpdateParams params = settings.params(id);
+        session.callOn(link().connection, ClientMethods.THREAD_SETTINGS_UPDATE, params);
+        session.settingsAccepted(id, params); // a supervised client restores them after a restart
     }
 
     /**

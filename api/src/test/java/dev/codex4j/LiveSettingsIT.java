@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,8 @@ import dev.codex4j.protocol.types.TurnSettingsUpdateStatus;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import dev.codex4j.testkit.RecordedRequest;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +47,31 @@ class LiveSettingsIT {
             assertEquals("high", r.body().path("reasoning").path("effort").asString(""));
             assertTrue(r.rawBody().contains("`sandbox_mode` is `read-only`"), "the model is told the new sandbox");
             assertTrue(r.rawBody().contains("Approval policy is currently never"), "and the new approval policy");
+        }
+    }
+
+    @Test
+    void aSupervisedRestartKeepsTheThreadsLatestSettings() {
+        try (Codex codex = Codex.builder().launch(offline.launch()).experimentalApi(true)
+                .supervise(Supervision.builder().initialBackoff(Duration.ofMillis(20)).build()).build()) {
+            // started with settings of its own, which thread/resume would send again
+            CodexThread thread = codex.startThread(ThreadOptions.builder().approvalMode(ApprovalMode.ACCEPT_ALL)
+                    .sandboxPreset(SandboxPreset.workspaceWrite()).build());
+            thread.run("one"); // saved: a thread killed before its first turn cannot be resumed
+            thread.updateSettings(ThreadSettings.builder().model("other-model").build());
+            thread.updateSettings(ThreadSettings.builder().effort("high")
+                    .approvalMode(ApprovalMode.DENY_ALL).sandboxPreset(SandboxPreset.readOnly()).build());
+            List<ProcessHandle> children = Leftovers.appServers();
+            assertEquals(1, children.size(), "one app-server: " + children);
+            children.forEach(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(30)).until(() -> codex.restarts() == 1 && codex.isConnected());
+
+            thread.run("after the restart");
+            RecordedRequest r = offline.server().requests().getLast();
+            assertEquals("other-model", r.model(), "the model of the first update");
+            assertEquals("high", effort(r), "the effort of the second");
+            assertTrue(r.rawBody().contains("`sandbox_mode` is `read-only`"), "the sandbox of the second");
+            assertTrue(r.rawBody().contains("Approval policy is currently never"), "the approval policy of the second");
         }
     }
 

@@ -105,6 +105,46 @@ class SupervisionTest {
     }
 
     @Test
+    void aResumedThreadGetsItsMergedAcceptedSettingsBeforeItsNextTurnAndARefusalIsLoggedNotThrown() {
+        // the first two servers accept settings, the third refuses them
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script().onRequest("thread/settings/update", i < 2
+                ? ScriptStep.respondEmpty() : ScriptStep.error(-32600, "unknown model m-2")))
+                .experimentalApi(true).supervise(fast()).build();
+                LogCapture log = new LogCapture(Codex.class)) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().model("m-1").build());
+            thread.updateSettings(ThreadSettings.builder().model("m-2").effort("low").build());
+            thread.updateSettings(ThreadSettings.builder().effort("high").params(p -> p.serviceTier("flex")).build());
+            fakes.get(0).close();
+            await().atMost(WAIT).until(codex::isConnected);
+
+            assertEquals(TurnStatus.COMPLETED, thread.run("hi").status());
+            assertEquals(List.of("thread/resume", "thread/settings/update", "turn/start"), threadMethods(fakes.get(1)),
+                    "the settings right after the resume, before the turn");
+            assertEquals("m-1", fakes.get(1).requests("thread/resume").get(0).path("params").path("model").asString(),
+                    "resumed with its options");
+            assertEquals(dev.codex4j.protocol.ProtocolCodec.mapper().readTree("{\"threadId\":\"" + thread.id()
+                    + "\",\"model\":\"m-2\",\"effort\":\"high\",\"serviceTier\":\"flex\"}"),
+                    fakes.get(1).requests("thread/settings/update").get(0).path("params"),
+                    "each member as the latest accepted update gave it");
+
+            fakes.get(1).close();
+            await().atMost(WAIT).until(() -> codex.restarts() == 2 && codex.isConnected());
+            assertEquals(TurnStatus.COMPLETED, thread.run("again").status(), "a refusal leaves the thread usable");
+            assertEquals(List.of("thread/resume", "thread/settings/update", "turn/start"), threadMethods(fakes.get(2)));
+            List<String> warnings = log.messages(java.util.logging.Level.WARNING).stream()
+                    .filter(m -> m.contains("refused")).toList();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains(thread.id()) && warnings.get(0).contains("unknown model m-2"),
+                    warnings.get(0));
+        }
+    }
+
+    private static List<String> threadMethods(FakeAppServer fake) {
+        return fake.received().stream().map(m -> m.path("method").asString(""))
+                .filter(m -> m.startsWith("thread/") || m.startsWith("turn/")).toList();
+    }
+
+    @Test
     void aThreadTheRestartedServerCannotResumeFailsAsLostNotAsAnInvalidRequest() {
         // 0.169.0 refuses thread/resume of a thread never saved before the kill: "no rollout found"
         try (Codex codex = fleetOfFakes(i -> i == 0 ? FakeAppServer.script()

@@ -40,8 +40,9 @@ import tools.jackson.databind.node.NullNode;
  * collaborators ({@code CodexThread}, {@code TurnHandle}, {@code Login}, {@code CodexFleet}, the
  * inbox wait, the watchdog) hold. It owns the options, the {@link Observer}, the turn
  * {@link Admission}, and through its {@link Supervisor} the current {@link Link}; it offers the link
- * (waiting, bounded, for a restart in progress), the resume of a thread after a restart, and one
- * typed and one raw call with a deadline.
+ * (waiting, bounded, for a restart in progress), the resume of a thread after a restart (with the
+ * thread's latest accepted settings, {@link AcceptedSettings}), and one typed and one raw call with
+ * a deadline.
  *
  * <p>Thread-safe; it has no lock of its own ({@code authenticationMissing} is volatile, the rest is
  * the supervisor's or final).
@@ -62,6 +63,8 @@ public final class Session implements AutoCloseable {
     private final Supervisor supervisor;
     private final RateLimitTracker rateLimits = new RateLimitTracker();
     private final Spending spending;
+    /** Per thread, the settings its server accepted: re-sent after a restart's resume. */
+    private final AcceptedSettings acceptedSettings = new AcceptedSettings();
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -143,8 +146,27 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * A supervised client records the thread's settings the server accepted
+     * ({@code thread/settings/update}), to send them again after a restart.
+     *
+     * @param threadId the thread
+     * @param params the update as sent (the generated params)
+     */
+    public void settingsAccepted(String threadId, Object params) {
+        if (isSupervised()) {
+            acceptedSettings.accepted(threadId, TypedCodec.params(params));
+        }
+    }
+
+    /** The thread was archived: a restart no longer restores its settings. */
+    public void threadArchived(String threadId) {
+        acceptedSettings.forget(threadId);
+    }
+
+    /**
      * The link on which a thread may be used: after a restart, the thread is resumed there first
-     * ({@code thread/resume}, once per thread id per link, however many callers).
+     * ({@code thread/resume}, once per thread id per link, however many callers), then given its
+     * latest accepted settings again ({@code thread/settings/update}), if it had any.
      *
      * @param threadId the thread
      * @param generation the generation of the link the thread is known to be loaded on
@@ -177,6 +199,7 @@ public final class Session implements AutoCloseable {
                             + " restarted server cannot resume it (" + e.getMessage() + "); start a new thread",
                             null, "", false, e);
                 }
+                restoreSettings(threadId, l, deadline);
                 mine.complete(null);
             } catch (RuntimeException e) {
                 l.resumed.remove(threadId, mine);
@@ -195,6 +218,26 @@ public final class Session implements AutoCloseable {
             }
         }
         return l;
+    }
+
+    /**
+     * Sends the thread's latest accepted settings on the link it was just resumed on (before any
+     * caller may use it there). A server that refuses them leaves the thread with the settings it
+     * was resumed with: logged at WARNING, the thread stays usable. A lost link throws, and the
+     * next link resumes the thread again.
+     */
+    private void restoreSettings(String threadId, Link l, Deadline deadline) {
+        JsonNode settings = acceptedSettings.paramsFor(threadId);
+        if (settings == null) {
+            return;
+        }
+        try {
+            callOn(l.connection, ClientMethods.THREAD_SETTINGS_UPDATE.name(), settings, deadline);
+        } catch (CodexRpcException e) {
+            LOG.log(Level.WARNING, "Thread " + threadId + " was resumed on the restarted app-server, which refused"
+                    + " its latest settings " + settings + " (" + e.getMessage() + "): its turns run with the"
+                    + " options it was resumed with");
+        }
     }
 
     /**
