@@ -485,7 +485,11 @@ public final class CodexFleet implements CodexClient {
 
     /**
      * Stops the DNS refresher (if any), then closes every endpoint (in parallel), each bounded by its
-     * close timeout. Idempotent; throws nothing.
+     * close timeout. Waits for the refresher, and then for the endpoints' closers, at most the
+     * largest close timeout of the endpoints plus 5 seconds each; one that has not ended by then
+     * (blocked in a listener, a stuck stream) is logged at WARNING, with where it is, and left
+     * running: close returns all the same. An interrupt does not cut the wait short (the interrupt
+     * status is kept). Idempotent; throws nothing.
      */
     @Override
     public void close() {
@@ -496,20 +500,13 @@ public final class CodexFleet implements CodexClient {
         for (Endpoint e : endpoints) {
             closers.add(Thread.ofVirtual().name("codex4j-fleet-close-" + e.name).start(e.codex::close));
         }
-        boolean interrupted = false;
-        for (Thread t : closers) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException ex) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Waits.joinAll(closers, closeBound(), "the fleet's endpoint closers", LOG);
+    }
+
+    /** How long close waits for the refresher, and then for the closers: the largest close timeout, and a grace. */
+    private Duration closeBound() {
+        return Waits.closeBound(endpoints.stream().map(e -> e.codex.session().options().closeTimeout())
+                .max(Duration::compareTo).orElse(Duration.ZERO));
     }
 
     private interface Start {
@@ -620,7 +617,10 @@ public final class CodexFleet implements CodexClient {
         }
     }
 
-    /** Stops the refresher and waits for it (its work in hand, a connect or a close, is bounded). */
+    /**
+     * Stops the refresher and waits for it, bounded as the closers are (its work in hand, a connect
+     * or a close, is bounded by the same timeouts).
+     */
     private void stopRefresher() {
         Thread t = refresher;
         if (t == null || t == Thread.currentThread()) {
@@ -628,18 +628,7 @@ public final class CodexFleet implements CodexClient {
         }
         stopRefresh = true;
         t.interrupt();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException ex) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Waits.joinAll(List.of(t), closeBound(), "the fleet's DNS refresher", LOG);
     }
 
     /**

@@ -256,4 +256,59 @@ class CodexFleetTest {
         assertThrows(dev.codex4j.errors.TransportClosedException.class, forever::run);
         assertEquals(1, fakes.get(0).get(0).requests("turn/start").size(), "the refused turn sent nothing");
     }
+    @Test
+    void closeReturnsAfterItsBoundWhenAnEndpointsCloseHangsAndReportsTheCloser() throws Exception {
+        CountDownLatch closing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic.AtomicReference<>();
+        List<FakeAppServer> mine = new CopyOnWriteArrayList<>();
+        fakes.add(mine);
+        Duration closeTimeout = Duration.ofMillis(100);
+        // The endpoint's transport blocks in close() until the test releases it: its closer cannot end.
+        CodexBuilder stuck = Codex.builder().checkAuthentication(false).closeTimeout(closeTimeout)
+                .transport((launch, timeout, link) -> {
+                    FakeAppServer fake = FakeAppServer.inProcess(silentTurns());
+                    mine.add(fake);
+                    return new StreamTransport(fake.clientInput(), new java.io.FilterOutputStream(fake.clientOutput()) {
+                        @Override
+                        public void write(byte[] b, int off, int len) throws java.io.IOException {
+                            out.write(b, off, len);
+                        }
+
+                        @Override
+                        public void close() throws java.io.IOException {
+                            closer.set(Thread.currentThread());
+                            closing.countDown();
+                            boolean released = false;
+                            while (!released) {
+                                try {
+                                    released = release.await(1, java.util.concurrent.TimeUnit.MINUTES);
+                                } catch (InterruptedException e) {
+                                    // stuck for real: only the test's release ends it
+                                }
+                            }
+                            super.close();
+                        }
+                    });
+                });
+        CodexFleet fleet = CodexFleet.builder().endpoint("stuck", stuck).build();
+        try (LogCapture log = new LogCapture(CodexFleet.class)) {
+            long start = System.nanoTime();
+            fleet.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertEquals(0, closing.getCount(), "the endpoint's close ran");
+            Duration bound = closeTimeout.plus(dev.codex4j.internal.sdk.Waits.CLOSE_GRACE);
+            assertTrue(took.compareTo(bound) >= 0, "close waited its bound: " + took);
+            assertTrue(took.compareTo(bound.plusSeconds(3)) < 0, "and returned soon after: " + took);
+            assertEquals("codex4j-fleet-close-stuck", closer.get().getName());
+            assertTrue(closer.get().isAlive(), "the closer is still blocked");
+            List<String> warnings = log.messages(java.util.logging.Level.WARNING);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("codex4j-fleet-close-stuck") && warnings.get(0).contains("FleetTest"),
+                    "names the closer and where it is blocked: " + warnings.get(0));
+        } finally {
+            release.countDown();
+        }
+        await().atMost(WAIT).until(() -> !closer.get().isAlive());
+    }
 }

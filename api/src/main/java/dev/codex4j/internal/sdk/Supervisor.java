@@ -8,6 +8,7 @@ import dev.codex4j.errors.ServerLostException;
 import dev.codex4j.errors.TransportClosedException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
@@ -261,13 +262,7 @@ final class Supervisor {
         }
         if (s != null && s != Thread.currentThread()) {
             s.interrupt();
-            try {
-                if (!s.join(closeTimeout.plusSeconds(5))) {
-                    LOG.log(Level.WARNING, "The supervisor did not stop within " + closeTimeout.plusSeconds(5));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            Waits.joinAll(List.of(s), Waits.closeBound(closeTimeout), "the supervisor", LOG);
         }
         link.connection.close();
     }
