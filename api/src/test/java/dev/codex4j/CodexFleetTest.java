@@ -292,7 +292,7 @@ class CodexFleetTest {
                     });
                 });
         CodexFleet fleet = CodexFleet.builder().endpoint("stuck", stuck).build();
-        try (LogCapture log = new LogCapture(CodexFleet.class)) {
+        try (ApprovalsTest.Captured log = new ApprovalsTest.Captured(CodexFleet.class.getName())) {
             long start = System.nanoTime();
             fleet.close();
             Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -302,7 +302,8 @@ class CodexFleetTest {
             assertTrue(took.compareTo(bound.plusSeconds(3)) < 0, "and returned soon after: " + took);
             assertEquals("codex4j-fleet-close-stuck", closer.get().getName());
             assertTrue(closer.get().isAlive(), "the closer is still blocked");
-            List<String> warnings = log.messages(java.util.logging.Level.WARNING);
+            List<String> warnings = log.records.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING)
+                    .map(java.util.logging.LogRecord::getMessage).toList();
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).contains("codex4j-fleet-close-stuck") && warnings.get(0).contains("FleetTest"),
                     "names the closer and where it is blocked: " + warnings.get(0));

@@ -110,7 +110,7 @@ class SupervisionTest {
         try (Codex codex = fleetOfFakes(i -> FakeAppServer.script().onRequest("thread/settings/update", i < 2
                 ? ScriptStep.respondEmpty() : ScriptStep.error(-32600, "unknown model m-2")))
                 .experimentalApi(true).supervise(fast()).build();
-                LogCapture log = new LogCapture(Codex.class)) {
+                ApprovalsTest.Captured log = new ApprovalsTest.Captured(Codex.class.getName())) {
             CodexThread thread = codex.startThread(ThreadOptions.builder().model("m-1").build());
             thread.updateSettings(ThreadSettings.builder().model("m-2").effort("low").build());
             thread.updateSettings(ThreadSettings.builder().effort("high").params(p -> p.serviceTier("flex")).build());
@@ -131,8 +131,8 @@ class SupervisionTest {
             await().atMost(WAIT).until(() -> codex.restarts() == 2 && codex.isConnected());
             assertEquals(TurnStatus.COMPLETED, thread.run("again").status(), "a refusal leaves the thread usable");
             assertEquals(List.of("thread/resume", "thread/settings/update", "turn/start"), threadMethods(fakes.get(2)));
-            List<String> warnings = log.messages(java.util.logging.Level.WARNING).stream()
-                    .filter(m -> m.contains("refused")).toList();
+            List<String> warnings = log.records.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING)
+                    .map(java.util.logging.LogRecord::getMessage).filter(m -> m.contains("refused")).toList();
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).contains(thread.id()) && warnings.get(0).contains("unknown model m-2"),
                     warnings.get(0));
