@@ -48,8 +48,13 @@ public final class TurnOptions {
     private final @Nullable Duration timeout;
     private final @Nullable Consumer<TurnStartParams.Builder> params;
     private final @Nullable ApprovalMode approvalMode;
+    private final @Nullable Duration subAgentUsage;
 
     private TurnOptions(Builder b) {
+        if (b.subAgentUsage != null && b.subAgentUsage.isNegative()) {
+            throw new IllegalArgumentException("subAgentUsage's wait must not be negative: " + b.subAgentUsage);
+        }
+        this.subAgentUsage = b.subAgentUsage;
         if (b.approvalMode != null && b.approvalPolicy != null) {
             throw new IllegalArgumentException("Both an approval mode (" + b.approvalMode + ") and an approval policy ("
                     + b.approvalPolicy + ") are set: the mode sends the policy, set one of them");
@@ -94,6 +99,7 @@ public final class TurnOptions {
         b.timeout = timeout;
         b.params = params;
         b.approvalMode = approvalMode;
+        b.subAgentUsage = subAgentUsage;
         return b;
     }
 
@@ -153,6 +159,15 @@ public final class TurnOptions {
         return timeout;
     }
 
+    /**
+     * @return how long the result waits, after the turn ended, for the turn's sub-agents to end
+     *     their turns before it sums their usage ({@link RunResult#subAgentUsage()}); null: their
+     *     usage is not followed (the default)
+     */
+    public @Nullable Duration subAgentUsage() {
+        return subAgentUsage;
+    }
+
     /** {@code turn/start}'s params for these options. */
     TurnStartParams startParams(String threadId, List<UserInput> input) {
         TurnStartParams.Builder p = TurnStartParams.builder();
@@ -184,6 +199,7 @@ public final class TurnOptions {
         field(b, "approvalHandler", approvalHandler);
         field(b, "timeout", timeout);
         field(b, "params", params == null ? null : "(customized)");
+        field(b, "subAgentUsage", subAgentUsage);
         return b.append(']').toString();
     }
 
@@ -200,8 +216,27 @@ public final class TurnOptions {
         private @Nullable Duration timeout;
         private @Nullable Consumer<TurnStartParams.Builder> params;
         private @Nullable ApprovalMode approvalMode;
+        private @Nullable Duration subAgentUsage;
 
         private Builder() {}
+
+        /**
+         * Follows the sub-agents this turn starts or gives work to, their own sub-agents included
+         * (the whole tree), and adds what they spend to the result: {@link RunResult#subAgentUsage()},
+         * {@link RunResult#totalUsage()}, {@link RunResult#totalCost()}. The server reports a
+         * sub-agent's tokens only on its own thread, and a sub-agent may still be working when the
+         * parent's turn ends: the result then waits up to {@code wait} for every sub-agent to end its
+         * turns ({@link SubAgentUsage#settled()} says whether they did); {@link Duration#ZERO}
+         * counts what they had reported by the parent's end. Off by default: it costs a
+         * subscription (a virtual thread, a copy of each notification) per thread followed.
+         *
+         * @param wait how long the result waits for running sub-agents, or null not to follow them
+         * @return this
+         */
+        public Builder subAgentUsage(@Nullable Duration wait) {
+            this.subAgentUsage = wait;
+            return this;
+        }
 
         /**
          * Who approves this turn's requests, and the thread's later turns as the server keeps
@@ -322,8 +357,8 @@ public final class TurnOptions {
 
         /**
          * @return the options
-         * @throws IllegalArgumentException when the timeout is zero or negative, or both an
-         *     approval mode and an approval policy are set
+         * @throws IllegalArgumentException when the timeout is zero or negative, the sub-agents'
+         *     wait is negative, or both an approval mode and an approval policy are set
          */
         public TurnOptions build() {
             return new TurnOptions(this);
