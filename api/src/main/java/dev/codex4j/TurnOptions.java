@@ -227,8 +227,11 @@ public final class TurnOptions {
          * sub-agent's tokens only on its own thread, and a sub-agent may still be working when the
          * parent's turn ends: the result then waits up to {@code wait} for every sub-agent to end its
          * turns ({@link SubAgentUsage#settled()} says whether they did); {@link Duration#ZERO}
-         * counts what they had reported by the parent's end. Off by default: it costs a
-         * subscription (a virtual thread, a copy of each notification) per thread followed.
+         * counts what they had reported by the parent's end. The wait happens where the turn's end
+         * is folded, so {@code run()} returns, and {@code events()} gives its
+         * {@link TurnEvent.Completed}, up to {@code wait} later (on top of {@link #timeout}); an
+         * interrupt of the waiting thread ends the wait. Off by default: it costs a subscription (a
+         * virtual thread, a copy of each notification) per thread followed.
          *
          * @param wait how long the result waits for running sub-agents, or null not to follow them
          * @return this
