@@ -17,6 +17,12 @@ import java.util.Objects;
  * says whether every sub-agent had ended its turns when the result was built: when it is false,
  * the counts are what the sub-agents had reported by then, and they spend more afterwards.
  *
+ * <p>A child the turn started counts as its thread's latest total (the server's running sum from
+ * zero), so an update missed before the SDK subscribed is covered by any later one. What cannot be
+ * seen is a child whose every model call ended before the SDK read the parent's item naming it
+ * (the SDK reads it as it arrives, on a subscription of its own; a child's first report needs a
+ * whole model call): such a child counts zero.
+ *
  * @param tokens the tokens of all sub-agents together
  * @param cost what they cost at the client's {@link PriceTable}, each at its own model's price;
  *     {@link Cost.Unknown} when a sub-agent's model has no price (or the client has no table)
