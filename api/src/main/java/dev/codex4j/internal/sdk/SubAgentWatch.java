@@ -45,10 +45,13 @@ import org.jspecify.annotations.Nullable;
  * subscriptions' virtual threads (a child's {@code thread/read} on its own virtual thread);
  * {@link #settle} on the turn's consumer, after it folded the parent's {@code turn/completed}. All
  * state is guarded by one lock. Ends with {@link #close()} (the fold closes it once it built the
- * result) or with the connection.
+ * result), with the connection, or by itself a minute after the parent's end plus the wait when
+ * nobody settled it (a turn discarded or never consumed; a virtual thread waits for that).
  */
 public final class SubAgentWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SubAgentWatch.class.getName());
+    /** How long after the parent's end plus the wait an unsettled watch keeps following. */
+    private static final Duration GRACE = Duration.ofMinutes(1);
 
     private final Connection connection;
     private final @Nullable PriceTable prices;
@@ -117,11 +120,16 @@ public final class SubAgentWatch implements AutoCloseable {
         if (ServerNotification.TurnCompleted.METHOD.equals(method)) {
             lock.lock();
             try {
+                if (parentEnded) {
+                    return;
+                }
                 parentEnded = true;
                 changed.signalAll();
             } finally {
                 lock.unlock();
             }
+            // A turn whose end is never folded (discarded, abandoned) never settles the watch: it ends itself.
+            Thread.ofVirtual().name("codex4j-subagent-expiry").start(this::expire);
         } else if (isItem(method)) {
             activity(in);
         }
@@ -327,6 +335,22 @@ public final class SubAgentWatch implements AutoCloseable {
         return true;
     }
 
+    /** Closes the watch once it is settled, or {@link #GRACE} after its wait if nobody settles it. */
+    private void expire() {
+        long deadline = System.nanoTime() + wait.toNanos() + GRACE.toNanos();
+        lock.lock();
+        try {
+            while (!closed && deadline - System.nanoTime() > 0) {
+                changed.awaitNanos(deadline - System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        close();
+    }
+
     /** Ends every subscription. Idempotent. */
     @Override
     public void close() {
@@ -337,6 +361,7 @@ public final class SubAgentWatch implements AutoCloseable {
                 return;
             }
             closed = true;
+            changed.signalAll();
             for (Node n : nodes.values()) {
                 if (n.subscription != null) {
                     subs.add(n.subscription);

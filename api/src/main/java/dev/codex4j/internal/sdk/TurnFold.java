@@ -262,6 +262,7 @@ public final class TurnFold {
 
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
+        long durationMs = (System.nanoTime() - startNanos) / 1_000_000; // the turn's, without the sub-agents' wait
         SubAgentUsage sub = null;
         SubAgentWatch watch = subAgents;
         if (watch != null) {
@@ -274,7 +275,7 @@ public final class TurnFold {
         result = RunResult.builder().subAgentUsage(sub).turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
                 .usage(lastUsage).turnUsage(meter.turn()).model(model).cost(cost()).threadUsage(meter.threadTotal())
                 .contextWindow(contextWindow).budgetExceeded(budgetExceeded)
-                .durationMs((System.nanoTime() - startNanos) / 1_000_000)
+                .durationMs(durationMs)
                 .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
     }
