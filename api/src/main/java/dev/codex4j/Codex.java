@@ -28,7 +28,6 @@ import dev.codex4j.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.protocol.types.GetAccountParams;
 import dev.codex4j.protocol.types.GetAccountResponse;
 import dev.codex4j.errors.CodexRpcException;
-import dev.codex4j.internal.sdk.McpStartup;
 import dev.codex4j.protocol.types.HooksListParams;
 import dev.codex4j.protocol.types.HooksListResponse;
 import dev.codex4j.protocol.types.InitializeResponse;
@@ -169,12 +168,8 @@ public final class Codex implements CodexClient {
                     + " Codex.builder().experimentalApi(true)");
         }
         Link l = session.awaitLink(linkDeadline);
-        try {
-            return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_START, options.startParams())
-                    .thread(), options, l.generation);
-        } catch (CodexRpcException e) {
-            throw McpStartup.translate(e);
-        }
+        return new CodexThread(session, session.callOn(l.connection, ClientMethods.THREAD_START, options.startParams())
+                .thread(), options, l.generation);
     }
 
     /** @return the existing thread, loaded (from disk if needed) and ready for turns ({@code thread/resume}) */

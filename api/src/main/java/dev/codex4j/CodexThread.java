@@ -8,6 +8,7 @@ import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.runtime.Reservation;
 import dev.codex4j.internal.sdk.Admission;
 import dev.codex4j.internal.sdk.BudgetWatch;
+import dev.codex4j.internal.sdk.SubAgentWatch;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.Link;
 import dev.codex4j.internal.sdk.Observer;
@@ -292,6 +293,10 @@ public final class CodexThread {
                     ? new BudgetWatch(connection, id, session.spending(), turnModel, session.options().usage().prices())
                     : null;
             boolean watching = false;
+            SubAgentWatch subAgents = options.subAgentUsage() == null ? null
+                    : new SubAgentWatch(connection, id, session.options().usage().prices(), options.subAgentUsage(),
+                            session.requestTimeout());
+            boolean following = false;
             try {
                 long start0 = System.nanoTime();
                 Observer.TurnSpan span = session.observer().turnStarting(id, turnModel);
@@ -316,6 +321,10 @@ public final class CodexThread {
                     watch.attach(handle::stopForBudget);
                     watching = true;
                 }
+                if (subAgents != null) {
+                    handle.followSubAgents(subAgents);
+                    following = true;
+                }
                 return handle;
             } catch (RuntimeException | Error e) {
                 permit.settle(); // no handle: no consumer to wait for
@@ -324,6 +333,9 @@ public final class CodexThread {
                 reservation.close(); // releases it only if it was never claimed (the start failed)
                 if (watch != null && !watching) {
                     watch.close();
+                }
+                if (subAgents != null && !following) {
+                    subAgents.close();
                 }
             }
         } finally {

@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Token usage: {@link #turnUsage()} is this turn's own (all its model calls), {@link #threadUsage()}
  * the thread's so far, {@link #contextWindow()} how full the model's window is; {@link #usage()}
- * is the server's last report as it was sent.
+ * is the server's last report as it was sent. None of them includes the turn's sub-agents, whose
+ * tokens the server reports on their own threads: {@link #subAgentUsage()} adds those up when the
+ * turn asked for it, and {@link #totalUsage()} and {@link #totalCost()} include them.
  *
  * <p>A final class with accessors rather than a record, so that it can gain members (issue 25 adds
  * the turn's own usage and cost) without breaking anyone: a record's new component would change
@@ -50,6 +52,7 @@ public final class RunResult {
     private final Optional<ContextWindow> contextWindow;
     private final Optional<String> model;
     private final Cost cost;
+    private final Optional<SubAgentUsage> subAgentUsage;
     private final Optional<String> budgetExceeded;
 
     private RunResult(Builder b) {
@@ -65,6 +68,7 @@ public final class RunResult {
         this.contextWindow = Optional.ofNullable(b.contextWindow);
         this.model = Optional.ofNullable(b.model);
         this.cost = b.cost != null ? b.cost : new Cost.Unknown("not priced (no PriceTable)");
+        this.subAgentUsage = Optional.ofNullable(b.subAgentUsage);
         this.budgetExceeded = Optional.ofNullable(b.budgetExceeded);
     }
 
@@ -171,6 +175,37 @@ public final class RunResult {
         return durationMs;
     }
 
+    /**
+     * What the turn's sub-agents spent (the whole tree of child threads it started or gave work
+     * to), when the turn was run with {@link TurnOptions.Builder#subAgentUsage(java.time.Duration)}.
+     * The server reports their tokens on their own threads, so {@link #turnUsage()} and
+     * {@link #cost()} never include them; see {@link SubAgentUsage} for when they are counted.
+     *
+     * @return the sub-agents' usage, or empty when the turn did not follow them
+     */
+    public Optional<SubAgentUsage> subAgentUsage() {
+        return subAgentUsage;
+    }
+
+    /**
+     * @return {@link #turnUsage()} plus {@link #subAgentUsage()}'s tokens; {@code turnUsage()}
+     *     when sub-agents were not followed; empty when neither was reported
+     */
+    public Optional<TokenCount> totalUsage() {
+        if (subAgentUsage.isEmpty()) {
+            return turnUsage;
+        }
+        return Optional.of(turnUsage.orElse(TokenCount.ZERO).plus(subAgentUsage.get().tokens()));
+    }
+
+    /**
+     * @return {@link #cost()} plus {@link #subAgentUsage()}'s cost ({@link Cost.Unknown} when a
+     *     part is); {@code cost()} when sub-agents were not followed
+     */
+    public Cost totalCost() {
+        return subAgentUsage.map(s -> cost.plus(s.cost())).orElse(cost);
+    }
+
     /** @return why it failed, for a failed (or errored) turn */
     public Optional<TurnError> error() {
         return error;
@@ -196,20 +231,21 @@ public final class RunResult {
                 && finalResponse.equals(r.finalResponse) && items.equals(r.items) && usage.equals(r.usage)
                 && durationMs == r.durationMs && error.equals(r.error) && turnUsage.equals(r.turnUsage)
                 && threadUsage.equals(r.threadUsage) && contextWindow.equals(r.contextWindow) && model.equals(r.model)
-                && cost.equals(r.cost) && budgetExceeded.equals(r.budgetExceeded);
+                && cost.equals(r.cost) && budgetExceeded.equals(r.budgetExceeded)
+                && subAgentUsage.equals(r.subAgentUsage);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(turnId, status, finalResponse, items, usage, durationMs, error, turnUsage, threadUsage,
-                contextWindow, model, cost, budgetExceeded);
+                contextWindow, model, cost, budgetExceeded, subAgentUsage);
     }
 
     @Override
     public String toString() {
         return "RunResult[turnId=" + turnId + ", status=" + status + ", finalResponse=" + finalResponse + ", items="
                 + items.size() + ", turnUsage=" + turnUsage + ", threadUsage=" + threadUsage + ", contextWindow="
-                + contextWindow + ", model=" + model + ", cost=" + cost + budgetExceeded.map(b -> ", budgetExceeded=" + b).orElse("") + ", durationMs=" + durationMs + ", error=" + error + "]";
+                + contextWindow + ", model=" + model + ", cost=" + cost + subAgentUsage.map(u -> ", subAgentUsage=" + u).orElse("") + budgetExceeded.map(b -> ", budgetExceeded=" + b).orElse("") + ", durationMs=" + durationMs + ", error=" + error + "]";
     }
 
     /**
@@ -232,6 +268,7 @@ public final class RunResult {
         private @Nullable ContextWindow contextWindow;
         private @Nullable String model;
         private @Nullable Cost cost;
+        private @Nullable SubAgentUsage subAgentUsage;
         private @Nullable String budgetExceeded;
 
         private Builder() {}
@@ -287,6 +324,12 @@ public final class RunResult {
         /** @return this, with the model (null: not known) */
         public Builder model(@Nullable String model) {
             this.model = model;
+            return this;
+        }
+
+        /** @return this, with the sub-agents' usage (null: not followed) */
+        public Builder subAgentUsage(@Nullable SubAgentUsage usage) {
+            this.subAgentUsage = usage;
             return this;
         }
 

@@ -16,6 +16,7 @@ import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.internal.sdk.Admission;
 import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.internal.sdk.RateLimitTracker;
+import dev.codex4j.internal.sdk.SubAgentWatch;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.errors.UsageLimitException;
 import dev.codex4j.protocol.types.RateLimitSnapshot;
@@ -117,6 +118,11 @@ public final class TurnHandle implements AutoCloseable {
         this.fold = new TurnFold(id, startNanos, model, thread.session().options().usage().prices());
         // Held weakly by the mailbox: an unconsumed handle nobody can reach lets its events go.
         mailbox.ownedBy(this);
+    }
+
+    /** CodexThread, before the handle is handed out: the fold settles the watch at the turn's end. */
+    void followSubAgents(SubAgentWatch watch) {
+        fold.subAgents(watch);
     }
 
     /** @return the turn's id */

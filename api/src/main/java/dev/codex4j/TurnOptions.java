@@ -45,9 +45,14 @@ public final class TurnOptions {
     private final @Nullable ApprovalHandler approvalHandler;
     private final @Nullable Duration timeout;
     private final @Nullable Consumer<TurnStartParams.Builder> params;
+    private final @Nullable Duration subAgentUsage;
 
     private TurnOptions(Builder b) {
         this.fields = b.fields.checked();
+        if (b.subAgentUsage != null && b.subAgentUsage.isNegative()) {
+            throw new IllegalArgumentException("subAgentUsage's wait must not be negative: " + b.subAgentUsage);
+        }
+        this.subAgentUsage = b.subAgentUsage;
         if (b.timeout != null && (b.timeout.isNegative() || b.timeout.isZero())) {
             throw new IllegalArgumentException("timeout must be positive: " + b.timeout);
         }
@@ -77,6 +82,7 @@ public final class TurnOptions {
         b.approvalHandler = approvalHandler;
         b.timeout = timeout;
         b.params = params;
+        b.subAgentUsage = subAgentUsage;
         return b;
     }
 
@@ -136,6 +142,15 @@ public final class TurnOptions {
         return timeout;
     }
 
+    /**
+     * @return how long the result waits, after the turn ended, for the turn's sub-agents to end
+     *     their turns before it sums their usage ({@link RunResult#subAgentUsage()}); null: their
+     *     usage is not followed (the default)
+     */
+    public @Nullable Duration subAgentUsage() {
+        return subAgentUsage;
+    }
+
     /** {@code turn/start}'s params for these options. */
     TurnStartParams startParams(String threadId, List<UserInput> input) {
         TurnStartParams.Builder p = TurnStartParams.builder();
@@ -156,6 +171,7 @@ public final class TurnOptions {
         field(b, "approvalHandler", approvalHandler);
         field(b, "timeout", timeout);
         field(b, "params", params == null ? null : "(customized)");
+        field(b, "subAgentUsage", subAgentUsage);
         return b.append(']').toString();
     }
 
@@ -167,8 +183,30 @@ public final class TurnOptions {
         private @Nullable ApprovalHandler approvalHandler;
         private @Nullable Duration timeout;
         private @Nullable Consumer<TurnStartParams.Builder> params;
+        private @Nullable Duration subAgentUsage;
 
         private Builder() {}
+
+        /**
+         * Follows the sub-agents this turn starts or gives work to, their own sub-agents included
+         * (the whole tree), and adds what they spend to the result: {@link RunResult#subAgentUsage()},
+         * {@link RunResult#totalUsage()}, {@link RunResult#totalCost()}. The server reports a
+         * sub-agent's tokens only on its own thread, and a sub-agent may still be working when the
+         * parent's turn ends: the result then waits up to {@code wait} for every sub-agent to end its
+         * turns ({@link SubAgentUsage#settled()} says whether they did); {@link Duration#ZERO}
+         * counts what they had reported by the parent's end. The wait happens where the turn's end
+         * is folded, so {@code run()} returns, and {@code events()} gives its
+         * {@link TurnEvent.Completed}, up to {@code wait} later (on top of {@link #timeout}); an
+         * interrupt of the waiting thread ends the wait. Off by default: it costs a subscription (a
+         * virtual thread, a copy of each notification) per thread followed.
+         *
+         * @param wait how long the result waits for running sub-agents, or null not to follow them
+         * @return this
+         */
+        public Builder subAgentUsage(@Nullable Duration wait) {
+            this.subAgentUsage = wait;
+            return this;
+        }
 
         /**
          * Who approves this turn's requests, and the thread's later turns as the server keeps
@@ -289,8 +327,8 @@ public final class TurnOptions {
 
         /**
          * @return the options
-         * @throws IllegalArgumentException when the timeout is zero or negative, or both an
-         *     approval mode and an approval policy are set
+         * @throws IllegalArgumentException when the timeout is zero or negative, the sub-agents'
+         *     wait is negative, or both an approval mode and an approval policy are set
          */
         public TurnOptions build() {
             return new TurnOptions(this);

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.errors.McpServerStartupException;
+import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.types.AskForApproval;
 import dev.codex4j.protocol.types.McpServerElicitationRequestParams;
 import dev.codex4j.protocol.types.McpServerStatus;
 import dev.codex4j.protocol.types.McpServerToolCallResponse;
 import dev.codex4j.protocol.types.ResourceContent;
 import dev.codex4j.protocol.types.ThreadItem;
+import dev.codex4j.protocol.types.ThreadStartParams;
 import dev.codex4j.protocol.types.TurnStatus;
 import dev.codex4j.testkit.McpTestServer;
 import dev.codex4j.testkit.ModelReply;
@@ -176,8 +178,36 @@ class McpServersIT {
                 .build()) {
             McpServerStartupException e = assertThrows(McpServerStartupException.class, codex::startThread);
             assertEquals(List.of("broken"), e.servers());
-            assertInstanceOf(CodexRpcException.class, e.getCause());
+            assertEquals("thread/start", e.method()); // a CodexRpcException: the server's reply as it came
+            assertEquals(-32603, e.code());
             assertTrue(e.getMessage().contains("broken"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aRequiredServerThatFailsToStartIsATypedErrorOfResumeAndFork() {
+        offline.server().defaultReply(req -> ModelReply.message("saved"));
+        String saved;
+        try (Codex codex = Codex.builder().launch(offline.launch()).build()) { // no MCP server: the thread is saved
+            CodexThread thread = codex.startThread();
+            assertEquals("saved", thread.run("remember this").finalResponse().orElseThrow());
+            saved = thread.id();
+        }
+        try (Codex codex = Codex.builder().launch(offline.launch())
+                .mcpServer(McpServer.stdio("broken", broken.command()).startupTimeout(Duration.ofSeconds(60)).required(true)
+                        .build())
+                .build()) {
+            McpServerStartupException resume = assertThrows(McpServerStartupException.class, () -> codex.resumeThread(saved));
+            assertEquals(List.of("broken"), resume.servers());
+            assertEquals("thread/resume", resume.method());
+            assertTrue(resume.getMessage().contains("broken"), resume.getMessage());
+            McpServerStartupException fork = assertThrows(McpServerStartupException.class, () -> codex.forkThread(saved));
+            assertEquals(List.of("broken"), fork.servers());
+            assertEquals("thread/fork", fork.method());
+            // a raw request is recognised the same way: the error becomes this exception where every error reply does
+            McpServerStartupException raw = assertThrows(McpServerStartupException.class,
+                    () -> codex.request(ClientMethods.THREAD_START, ThreadStartParams.builder().build()));
+            assertEquals(List.of("broken"), raw.servers());
         }
     }
 }

@@ -39,8 +39,25 @@ public class CodexRpcException extends CodexException {
     }
 
     /**
+     * For subclasses that say what the error means in their own words.
+     *
+     * @param message the exception's message
+     * @param method the method of the request that failed
+     * @param error the server's error
+     */
+    protected CodexRpcException(String message, String method, RpcError error) {
+        super(message);
+        this.method = method;
+        this.code = error.code();
+        this.rpcMessage = error.message();
+        this.data = error.data();
+    }
+
+    /**
      * The exception for an error reply: overloaded, invalid request, invalid params, method not
-     * found, or this class for any other code.
+     * found, required MCP servers that failed to start ({@link McpServerStartupException}, whatever
+     * request opened the thread), or this class for any other code. Every error reply of a request
+     * becomes an exception here, and only here.
      *
      * @param method the method of the request that failed
      * @param error the server's error
@@ -49,6 +66,9 @@ public class CodexRpcException extends CodexException {
     public static CodexRpcException of(String method, RpcError error) {
         if (ServerOverloadedException.matches(error)) {
             return new ServerOverloadedException(method, error);
+        }
+        if (McpServerStartupException.matches(error)) {
+            return new McpServerStartupException(method, error);
         }
         return switch (error.code()) {
             case RpcError.INVALID_REQUEST -> new InvalidRequestException(method, error);

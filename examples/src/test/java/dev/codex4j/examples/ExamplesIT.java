@@ -157,7 +157,9 @@ class ExamplesIT {
         String o = run(() -> { SubAgents.main(new String[0]); return null; });
         assertTrue(o.contains("A checker is on it."), o);
         assertTrue(o.contains("[sub-agent] /root/checker on thread "), o);
-        assertTrue(o.contains("[sub-agent] turns 1, last completed"), o);
+        assertTrue(o.contains("[sub-agent]   /root/checker/helper on thread "), o); // the tree, one level deeper
+        assertTrue(o.contains(" in 2 threads, total "), o); // both sub-agents' usage, settled
+        assertTrue(o.contains("[sub-agent] /root/checker: turns 1, last completed"), o);
     }
 
     @Test

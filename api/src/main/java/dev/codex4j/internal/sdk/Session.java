@@ -10,6 +10,7 @@ import dev.codex4j.internal.runtime.ServerRequestHandler;
 import dev.codex4j.errors.AuthenticationRequiredException;
 import dev.codex4j.errors.CodexException;
 import dev.codex4j.errors.CodexRpcException;
+import dev.codex4j.errors.McpServerStartupException;
 import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.errors.ServerLostException;
@@ -191,6 +192,8 @@ public final class Session implements AutoCloseable {
                 try {
                     callOn(l.connection, ClientMethods.THREAD_RESUME.name(), TypedCodec.params(resumeParams.get()),
                             deadline);
+                } catch (McpServerStartupException e) {
+                    throw e; // the thread is there, a required MCP server is not: say so, not "lost"
                 } catch (CodexRpcException e) {
                     // The server refuses it (0.169.0: "no rollout found for thread id"): the thread was not
                     // saved before the server was lost (a thread is written once its first turn has run

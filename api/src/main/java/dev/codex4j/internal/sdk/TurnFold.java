@@ -4,6 +4,7 @@ import dev.codex4j.ContextWindow;
 import dev.codex4j.Cost;
 import dev.codex4j.PriceTable;
 import dev.codex4j.RunResult;
+import dev.codex4j.SubAgentUsage;
 import dev.codex4j.TokenCount;
 import dev.codex4j.TurnEvent;
 import dev.codex4j.internal.runtime.Inbound;
@@ -66,6 +67,8 @@ public final class TurnFold {
     private long retryingSinceNanos;
     private @Nullable RunResult result;
     private boolean warnedUnbound;
+    /** Set once by the turn's starter before the handle is handed out; read by the consumer at the end. */
+    private volatile @Nullable SubAgentWatch subAgents;
 
     /**
      * @param turnId the turn
@@ -205,6 +208,16 @@ public final class TurnFold {
         contextWindow = window != null && window > 0 ? new ContextWindow(last.totalTokens(), window) : null;
     }
 
+    /**
+     * Follows the turn's sub-agents: at {@code turn/completed} the fold settles the watch (a bounded
+     * wait), puts their usage in the result and closes it. Called by the turn's starter.
+     *
+     * @param watch the turn's sub-agent watch
+     */
+    public void subAgents(SubAgentWatch watch) {
+        this.subAgents = watch;
+    }
+
     /** @return the turn's own tokens so far, or null when none were reported yet */
     public @Nullable TokenCount turnUsage() {
         return meter.turn();
@@ -249,10 +262,20 @@ public final class TurnFold {
 
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
-        result = RunResult.builder().turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
+        long durationMs = (System.nanoTime() - startNanos) / 1_000_000; // the turn's, without the sub-agents' wait
+        SubAgentUsage sub = null;
+        SubAgentWatch watch = subAgents;
+        if (watch != null) {
+            try {
+                sub = watch.settle();
+            } finally {
+                watch.close();
+            }
+        }
+        result = RunResult.builder().subAgentUsage(sub).turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
                 .usage(lastUsage).turnUsage(meter.turn()).model(model).cost(cost()).threadUsage(meter.threadTotal())
                 .contextWindow(contextWindow).budgetExceeded(budgetExceeded)
-                .durationMs((System.nanoTime() - startNanos) / 1_000_000)
+                .durationMs(durationMs)
                 .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
     }
