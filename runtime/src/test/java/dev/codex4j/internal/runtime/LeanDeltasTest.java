@@ -102,14 +102,6 @@ class LeanDeltasTest {
             assertEquals(expected, liveTexts, "the live consumer's deltas");
 
             for (int i = 0; i < n; i++) {
-                if (i % 100 == 0) {
-                    Inbound started = held.poll();
-                    assertNotNull(started);
-                    assertFalse(started.isPlainDelta());
-                    assertEquals(i, Lines.seq(started));
-                    assertArrayEquals(Lines.turnEvent("item/started", "th-1", "tu-1", i).getBytes(UTF_8),
-                            started.bytes(), "a line that is not a plain delta is held as it came");
-                }
                 Inbound in = held.poll();
                 assertNotNull(in, "delta " + i);
                 String sent = delta("th-1", "tu-1", "item-" + (i % 3), text(i));
@@ -121,6 +113,14 @@ class LeanDeltasTest {
                 assertEquals(ProtocolCodec.decode(sent), in.message(), "delta " + i + " rebuilt");
                 assertEquals("tu-1", in.turnId());
                 assertEquals("th-1", in.threadId());
+                if (i % 100 == 0) {
+                    Inbound started = held.poll();
+                    assertNotNull(started);
+                    assertFalse(started.isPlainDelta());
+                    assertEquals(i, Lines.seq(started));
+                    assertArrayEquals(Lines.turnEvent("item/started", "th-1", "tu-1", i).getBytes(UTF_8),
+                            started.bytes(), "a line that is not a plain delta is held as it came");
+                }
             }
             assertEquals(null, held.poll(), "nothing more, nothing less");
         }
