@@ -74,8 +74,16 @@ final class StringCache {
                 h = h * 31 + b[offset + i];
             }
         }
-        h *= 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
+        // A full finalizer (MurmurHash3's fmix64): the slot is the hash's low bits, and the bytes that
+        // tell ids apart (their last characters: the high bytes of the last eight) must reach them.
+        // A bare multiply kept them out, so that ids differing only there shared one slot and
+        // missed on every line when their turns interleaved.
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return (int) h;
     }
 
     private final byte[][] rawEntries = new byte[SIZE][];
