@@ -61,13 +61,15 @@ final class StringCache {
             long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * A cheap hash of the length and the first and last eight bytes: ids differ at their ends
-     * (UUIDv7 ids share their time prefix), and a collision only costs a miss.
+     * A cheap hash of the length and the first, middle and last eight bytes: ids differ at their
+     * ends (UUIDv7 ids share their time prefix) or in the middle (a thread's and a turn's ids made
+     * in the same millisecond, or sequential ones), and a collision only costs a miss.
      */
     private static int byteHash(byte[] b, int offset, int length) {
         long h = length;
         if (length >= 8) {
             h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset);
+            h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset + (length >>> 1) - 4);
             h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset + length - 8);
         } else {
             for (int i = 0; i < length; i++) {

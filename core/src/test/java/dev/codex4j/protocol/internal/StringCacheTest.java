@@ -22,6 +22,8 @@ class StringCacheTest {
         for (int n = 0; n < 64; n++) {
             // UUIDv7-shaped ids that share all but their last characters, as sequential ids do.
             ids.add(("01a20dce-f571-7893-8e83-" + String.format("%012x", n)).getBytes(UTF_8));
+            // and a thread id of the same millisecond and tail: it differs in the middle alone
+            ids.add(("01a20dce-f563-75b3-93fc-" + String.format("%012x", n)).getBytes(UTF_8));
             ids.add(("t-" + n).getBytes(UTF_8));
         }
         List<String> first = new ArrayList<>();
@@ -39,8 +41,8 @@ class StringCacheTest {
                 }
             }
         }
-        // 128 keys in 4,096 slots: a few may share one (direct-mapped); before the hash was mixed,
-        // the 64 UUID-shaped ids all shared one slot and every one of them missed (hits <= 50%).
+        // 192 keys in 4,096 slots: a few may share one (direct-mapped); before the hash was mixed
+        // and read the middle, the 128 UUID-shaped ids all shared one slot and missed (hits <= 34%).
         assertTrue(hits >= 0.9 * 3 * ids.size(), hits + " hits of " + 3 * ids.size() + " interleaved lookups");
         byte[] padded = ("xx" + new String(ids.getFirst(), UTF_8) + "yy").getBytes(UTF_8);
         assertSame(first.getFirst(), cache.get(padded, 2, ids.getFirst().length), "found by its bytes at an offset");
