@@ -853,8 +853,24 @@ public final class CodexThread {
      * @return a publisher; each {@code subscribe} listens from then on
      */
     public NotificationPublisher publisher() {
+        return publisher(session.options().maxDelay());
+    }
+
+    /**
+     * {@link #publisher()} with a latency budget, as {@link #subscribe(Consumer, Duration)}: a
+     * notification waits at most {@code maxDelay} plus the dispatcher's coalescing window before
+     * the subscription's thread is woken for it, and that thread is woken at most once per
+     * {@code maxDelay} while notifications keep coming. {@link #publisher()} takes the client's
+     * default ({@link CodexBuilder#maxDelay(Duration)}).
+     *
+     * @param maxDelay the longest a notification may wait beyond the window ({@link Duration#ZERO}: none)
+     * @return a publisher; each {@code subscribe} listens from then on, with this budget
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     */
+    public NotificationPublisher publisher(Duration maxDelay) {
+        Waits.maxDelay(maxDelay);
         return new NotificationPublisher("thread " + id, session.options().subscriptionBuffer(),
-                session::connection, this::subscribe);
+                session::connection, l -> subscribe(l, maxDelay));
     }
 
     /**

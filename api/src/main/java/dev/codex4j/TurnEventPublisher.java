@@ -59,14 +59,24 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TurnEventPublisher implements Flow.Publisher<TurnEvent> {
     private final TurnHandle turn;
+    private final java.time.Duration maxDelay;
 
-    TurnEventPublisher(TurnHandle turn) {
+    TurnEventPublisher(TurnHandle turn, java.time.Duration maxDelay) {
         this.turn = Objects.requireNonNull(turn, "turn");
+        this.maxDelay = Objects.requireNonNull(maxDelay, "maxDelay");
     }
 
     /** @return the turn whose events this publishes */
     public TurnHandle turn() {
         return turn;
+    }
+
+    /**
+     * @return the subscriber's latency budget ({@link TurnHandle#publisher(java.time.Duration)}):
+     *     how long an event may wait beyond the dispatcher's window before it is signalled
+     */
+    public java.time.Duration maxDelay() {
+        return maxDelay;
     }
 
     /**
@@ -81,7 +91,7 @@ public final class TurnEventPublisher implements Flow.Publisher<TurnEvent> {
         Objects.requireNonNull(subscriber, "subscriber");
         TurnEventStream events;
         try {
-            events = turn.events();
+            events = turn.events(maxDelay);
         } catch (IllegalStateException e) {
             reject(subscriber, new TurnHasConsumerException(turn.id()));
             return;
@@ -89,7 +99,7 @@ public final class TurnEventPublisher implements Flow.Publisher<TurnEvent> {
             reject(subscriber, e);
             return;
         }
-        FlowEmitter<TurnEvent> emitter = new FlowEmitter<>(subscriber, new Events(turn, events));
+        FlowEmitter<TurnEvent> emitter = new FlowEmitter<>(subscriber, new Events(turn, events, maxDelay));
         try {
             turn.connection().startThread("codex4j-flow-turn-" + turn.id(), emitter);
         } catch (RuntimeException e) {
@@ -109,10 +119,12 @@ public final class TurnEventPublisher implements Flow.Publisher<TurnEvent> {
     private static final class Events implements FlowEmitter.Source<TurnEvent> {
         private final TurnHandle turn;
         private final TurnEventStream events;
+        private final java.time.Duration maxDelay;
 
-        Events(TurnHandle turn, TurnEventStream events) {
+        Events(TurnHandle turn, TurnEventStream events, java.time.Duration maxDelay) {
             this.turn = turn;
             this.events = events;
+            this.maxDelay = maxDelay;
         }
 
         @Override
@@ -141,7 +153,7 @@ public final class TurnEventPublisher implements Flow.Publisher<TurnEvent> {
 
         @Override
         public void busy() {
-            turn.resume();
+            turn.resume(maxDelay);
         }
 
         @Override

@@ -313,7 +313,7 @@ public final class TurnHandle implements AutoCloseable {
         try {
             long deadline = deadline();
             while (result == null) {
-                mailbox.drainTo(fold::accept, Integer.MAX_VALUE);
+                mailbox.drainTo(fold::fold, Integer.MAX_VALUE);
                 RunResult r = fold.result();
                 if (r != null) {
                     completed(r);
@@ -427,10 +427,33 @@ public final class TurnHandle implements AutoCloseable {
      * Flux<TurnEvent> events = JdkFlowAdapter.flowPublisherToFlux(thread.turn("Explain").publisher());
      * }</pre>
      *
+     * <p>Its subscriber's latency budget is the client's default ({@link CodexBuilder#maxDelay(Duration)}),
+     * as for {@link #events()}; {@link #publisher(Duration)} states one.
+     *
      * @return a publisher of this turn's events; subscribing takes the consumer role
      */
     public TurnEventPublisher publisher() {
-        return new TurnEventPublisher(this);
+        return publisher(thread.session().options().maxDelay());
+    }
+
+    /**
+     * {@link #publisher()} with a latency budget, as {@link #events(Duration)}: while the subscriber
+     * has demand, no event waits longer than {@code maxDelay} plus the dispatcher's coalescing window
+     * before the subscription's thread is woken for it, and that thread is woken at most once per
+     * {@code maxDelay} while events keep coming (at once for {@code turn/completed}, an
+     * {@code error}, a server request of this turn and the high-water mark). A UI that draws every
+     * 16-50 ms loses nothing by saying so.
+     *
+     * <pre>{@code
+     * Flux<TurnEvent> frames = JdkFlowAdapter.flowPublisherToFlux(turn.publisher(Duration.ofMillis(20)));
+     * }</pre>
+     *
+     * @param maxDelay the longest an event may wait beyond the window ({@link Duration#ZERO}: every read batch)
+     * @return a publisher of this turn's events; subscribing takes the consumer role
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     */
+    public TurnEventPublisher publisher(Duration maxDelay) {
+        return new TurnEventPublisher(this, Waits.maxDelay(maxDelay));
     }
 
     /** @return the result once the turn ended (a failed turn's result has status {@code failed}) */
@@ -555,13 +578,13 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     /**
-     * The publisher's consumer has demand again: reattaches.
+     * The publisher's consumer has demand again: reattaches, with its latency budget.
      *
      * @throws dev.codex4j.errors.TurnDiscardedException when the turn was discarded meanwhile
      */
-    void resume() {
+    void resume(Duration maxDelay) {
         if (result == null) {
-            mailbox.attach(TurnMailbox.WakePolicy.EACH_BATCH);
+            mailbox.attach(maxDelay);
         }
     }
 

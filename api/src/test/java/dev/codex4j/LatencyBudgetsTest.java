@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -113,6 +114,143 @@ class LatencyBudgetsTest {
         }
     }
 
+    /**
+     * The Flow publishers take a budget too: a turn's publisher with a 300 ms budget over a turn
+     * that writes a delta every 10 ms is signalled in a few bursts (its subscription's thread is
+     * woken at most once per budget; without the budget, a burst per delta), loses nothing, keeps
+     * the order and keeps the promise; a subscriber that pauses (no demand) keeps its budget when it
+     * resumes; a thread's publisher with a budget gets every copy in order and in time.
+     */
+    @Test
+    void aPublisherWithABudgetIsSignalledInBurstsAndLosesNothing() throws Exception {
+        int deltas = 100;
+        Duration budget = Duration.ofMillis(300);
+        FakeAppServer.Script script = FakeAppServer.script().concurrentHandlers().onRequest("turn/start",
+                ScriptStep.respond(AppServerMessages.turnStartResult("${turnId}")),
+                ScriptStep.pacedTurn(deltas, 100));
+        try (FakeAppServerProcess fake = FakeAppServer.childProcess(script);
+                Codex codex = Codex.builder().launch(fake.launch()).maxDelay(Duration.ofMillis(20)).build()) {
+            CodexThread eager = codex.startThread();
+            CodexThread chunked = codex.startThread();
+            List<Long> copies = new CopyOnWriteArrayList<>();
+            AtomicLong copiesLate = new AtomicLong(Long.MIN_VALUE);
+            TimedSubscriber<ServerNotification> threadSubscriber = new TimedSubscriber<>(Long.MAX_VALUE, n -> {
+                if (n instanceof ServerNotification.ItemAgentMessageDelta d) {
+                    copies.add(seq(d.params()));
+                    copiesLate.accumulateAndGet(lateness(d.params(), budget), Math::max);
+                }
+            });
+            eager.publisher(budget).subscribe(threadSubscriber);
+            threadSubscriber.subscribed.get(10, TimeUnit.SECONDS);
+
+            TurnHandle eagerTurn = eager.turn("go");
+            TurnEventPublisher eagerPublisher = eagerTurn.publisher(budget);
+            assertEquals(budget, eagerPublisher.maxDelay());
+            TimedSubscriber<TurnEvent> all = new TimedSubscriber<>(Long.MAX_VALUE, e -> { });
+            eagerPublisher.subscribe(all);
+            TurnHandle chunkedTurn = chunked.turn("go");
+            // Requests 7 at a time, each time from another thread once the 7 came: the emitter runs
+            // out of demand (the turn's consumer detaches) and resumes (it attaches again, with the budget).
+            TimedSubscriber<TurnEvent> inChunks = new TimedSubscriber<>(7, e -> { });
+            chunkedTurn.publisher(budget).subscribe(inChunks);
+
+            for (TimedSubscriber<TurnEvent> s : List.of(all, inChunks)) {
+                assertTrue(s.done.await(60, TimeUnit.SECONDS), "the publisher completed");
+                assertEquals(null, s.error, "no error");
+                List<Long> seqs = new ArrayList<>();
+                for (TurnEvent e : s.items) {
+                    if (e instanceof TurnEvent.AgentMessageDelta d) {
+                        seqs.add(Long.parseLong(d.delta().substring(0, d.delta().indexOf(':'))));
+                        assertTrue(lateness(d.delta(), budget) <= 0, "a delta came " + lateness(d.delta(), budget) / MS
+                                + " ms later than its budget + window + slack");
+                    }
+                }
+                assertEquals(LongStream.range(0, deltas).boxed().toList(), seqs, "every delta, once, in order");
+                assertTrue(s.items.getLast() instanceof TurnEvent.Completed, "ends with Completed");
+            }
+            // Bursts: onNext calls more than 5 ms apart start a new one. A delta every 10 ms without
+            // a budget is a burst per delta (about 100); with 300 ms, about one per 300 ms of the
+            // turn, plus one per resumption after the subscriber ran out of demand.
+            for (TimedSubscriber<TurnEvent> s : List.of(all, inChunks)) {
+                List<Long> deltaTimes = new ArrayList<>();
+                for (int i = 0; i < s.items.size(); i++) {
+                    if (s.items.get(i) instanceof TurnEvent.AgentMessageDelta) {
+                        deltaTimes.add(s.times.get(i));
+                    }
+                }
+                int bursts = 1;
+                for (int i = 1; i < deltaTimes.size(); i++) {
+                    if (deltaTimes.get(i) - deltaTimes.get(i - 1) > 5 * MS) {
+                        bursts++;
+                    }
+                }
+                long spanMs = (deltaTimes.getLast() - deltaTimes.getFirst()) / MS;
+                assertTrue(bursts <= spanMs / budget.toMillis() + 6 + s.requests.get(), bursts + " bursts of onNext over "
+                        + spanMs + " ms (" + s.requests.get() + " requests): the subscription's thread was woken"
+                        + " more often than once per " + budget.toMillis() + " ms");
+            }
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> copies.size() >= deltas);
+            assertEquals(LongStream.range(0, deltas).boxed().toList(), List.copyOf(copies), "the thread's copies");
+            assertTrue(copiesLate.get() <= 0, "a copy came " + copiesLate.get() / MS + " ms too late");
+            threadSubscriber.cancel();
+        }
+    }
+
+    /** Records what it gets and when; requests {@code chunk} at a time (Long.MAX_VALUE: all at once). */
+    private static final class TimedSubscriber<T> implements java.util.concurrent.Flow.Subscriber<T> {
+        final long chunk;
+        final java.util.function.Consumer<T> each;
+        final List<T> items = new CopyOnWriteArrayList<>();
+        final List<Long> times = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.CompletableFuture<Void> subscribed = new java.util.concurrent.CompletableFuture<>();
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        volatile Throwable error;
+        volatile java.util.concurrent.Flow.Subscription subscription;
+        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        private long left;
+
+        TimedSubscriber(long chunk, java.util.function.Consumer<T> each) {
+            this.chunk = chunk;
+            this.each = each;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            left = chunk;
+            s.request(chunk);
+            subscribed.complete(null);
+        }
+
+        @Override
+        public void onNext(T item) {
+            times.add(System.nanoTime());
+            items.add(item);
+            each.accept(item);
+            if (chunk != Long.MAX_VALUE && --left == 0) {
+                left = chunk;
+                requests.incrementAndGet();
+                Thread.ofVirtual().start(() -> subscription.request(chunk)); // demand runs out first
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
+
+        void cancel() {
+            subscription.cancel();
+        }
+    }
+
     @Test
     void aBudgetIsCheckedAndTheClientsDefaultIsNone() {
         assertThrows(IllegalArgumentException.class, () -> Codex.builder().maxDelay(Duration.ofMillis(-1)));
@@ -131,6 +269,20 @@ class LatencyBudgetsTest {
             try (NotificationStream s = thread.events(Duration.ofMillis(30))) {
                 assertEquals(Duration.ofMillis(30), s.maxDelay());
             }
+            assertThrows(IllegalArgumentException.class, () -> thread.publisher(Duration.ofMillis(-1)));
+            assertThrows(IllegalArgumentException.class, () -> codex.publisher(Duration.ofMillis(-1)));
+            TurnHandle turn = thread.turn("q");
+            assertThrows(IllegalArgumentException.class, () -> turn.publisher(Duration.ofMillis(-1)));
+            assertEquals(Duration.ZERO, turn.publisher().maxDelay(), "the client's default");
+            turn.run();
+        }
+        try (FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = Codex.builder().streams(fake.clientInput(), fake.clientOutput())
+                        .maxDelay(Duration.ofMillis(25)).build()) {
+            TurnHandle turn = codex.startThread().turn("q");
+            assertEquals(Duration.ofMillis(25), turn.publisher().maxDelay(),
+                    "a turn's publisher takes the client's default budget");
+            turn.run();
         }
     }
 

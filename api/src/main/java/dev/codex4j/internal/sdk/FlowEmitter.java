@@ -112,6 +112,10 @@ public final class FlowEmitter<T> implements Flow.Subscription, Runnable {
         } else {
             demand.getAndAccumulate(n, (d, add) -> d + add < 0 ? Long.MAX_VALUE : d + add);
         }
+        unparkLoop();
+    }
+
+    private void unparkLoop() {
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -142,10 +146,7 @@ public final class FlowEmitter<T> implements Flow.Subscription, Runnable {
     /** Wakes the loop to look at {@link Source#failure()} and {@link Source#atEnd()} again. */
     public void wake() {
         wakeRequested = true;
-        Thread t = thread;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
+        unparkLoop();
     }
 
     /** The emitter's loop; run it on a thread of its own. */
@@ -155,12 +156,7 @@ public final class FlowEmitter<T> implements Flow.Subscription, Runnable {
         try {
             loop();
         } finally {
-            subscriber = null;
-            try {
-                source.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.DEBUG, () -> "closing a publisher's source failed: " + e);
-            }
+            closeSource();
             Thread.interrupted(); // a late cancel's interrupt stays here
         }
     }
@@ -168,35 +164,27 @@ public final class FlowEmitter<T> implements Flow.Subscription, Runnable {
     /** Fails the subscription before it started (its publisher refused it): onSubscribe, then onError. */
     public void reject(Throwable error) {
         thread = Thread.currentThread();
-        Flow.Subscriber<? super T> s = subscriber;
         try {
-            if (s != null) {
-                s.onSubscribe(this);
-                if (!cancelled) {
-                    s.onError(error);
-                }
+            if (signal("onSubscribe", null)) {
+                error(error);
             }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "A Flow subscriber threw from onSubscribe/onError (rule 2.13): " + e);
         } finally {
-            subscriber = null;
-            try {
-                source.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.DEBUG, () -> "closing a publisher's source failed: " + e);
-            }
+            closeSource();
+        }
+    }
+
+    /** The emitter ended: nothing more is signalled, and the source is closed, once. */
+    private void closeSource() {
+        subscriber = null;
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "closing a publisher's source failed: " + e);
         }
     }
 
     private void loop() {
-        Flow.Subscriber<? super T> s = subscriber;
-        if (s == null) {
-            return;
-        }
-        try {
-            s.onSubscribe(this);
-        } catch (RuntimeException e) {
-            broken("onSubscribe", e);
+        if (!signal("onSubscribe", null)) {
             return;
         }
         boolean idle = false;
@@ -255,14 +243,7 @@ public final class FlowEmitter<T> implements Flow.Subscription, Runnable {
                 if (demand.get() != Long.MAX_VALUE) {
                     demand.decrementAndGet();
                 }
-                Flow.Subscriber<? super T> current = subscriber;
-                if (current == null) {
-                    return;
-                }
-                try {
-                    current.onNext(item);
-                } catch (RuntimeException e) {
-                    broken("onNext", e);
+                if (!signal("onNext", item)) {
                     return;
                 }
                 if (source.isLast(item)) {
@@ -279,28 +260,54 @@ public final class FlowEmitter<T> implements Flow.Subscription, Runnable {
         }
     }
 
-    private void complete() {
+    /**
+     * Signals {@code onSubscribe} (item null) or {@code onNext(item)} to the subscriber, if it is
+     * still there.
+     *
+     * @return whether the loop goes on: false when the subscriber is gone (cancelled) or threw
+     *     (rule 2.13: its subscription is then cancelled)
+     */
+    private boolean signal(String signal, @Nullable T item) {
         Flow.Subscriber<? super T> s = subscriber;
-        if (s != null && !cancelled) {
-            cancelled = true;
-            subscriber = null;
-            try {
-                s.onComplete();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "A Flow subscriber threw from onComplete (rule 2.13): " + e);
+        if (s == null) {
+            return false;
+        }
+        try {
+            if (item == null) {
+                s.onSubscribe(this);
+            } else {
+                s.onNext(item);
             }
+            return true;
+        } catch (RuntimeException e) {
+            broken(signal, e);
+            return false;
         }
     }
 
+    private void complete() {
+        end(null);
+    }
+
     private void error(Throwable e) {
+        end(e);
+    }
+
+    /** The last signal, once: {@code onComplete} (error null) or {@code onError}; nothing after a cancel. */
+    private void end(@Nullable Throwable error) {
         Flow.Subscriber<? super T> s = subscriber;
         if (s != null && !cancelled) {
             cancelled = true;
             subscriber = null;
             try {
-                s.onError(e);
+                if (error == null) {
+                    s.onComplete();
+                } else {
+                    s.onError(error);
+                }
             } catch (RuntimeException x) {
-                LOG.log(Level.WARNING, "A Flow subscriber threw from onError (rule 2.13): " + x);
+                LOG.log(Level.WARNING, "A Flow subscriber threw from " + (error == null ? "onComplete" : "onError")
+                        + " (rule 2.13): " + x);
             }
         }
     }

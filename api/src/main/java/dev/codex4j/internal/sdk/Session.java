@@ -350,7 +350,8 @@ public final class Session implements AutoCloseable {
     public static ServerNotification typed(Inbound in) {
         String method = Objects.requireNonNullElse(in.method(), "");
         try {
-            return TypedCodec.notification(method, in.bytes(), 0, in.size());
+            byte[] bytes = in.bytes();
+            return TypedCodec.notification(method, bytes, 0, bytes.length);
         } catch (ProtocolException e) {
             return new ServerNotification.Unknown(method, NullNode.getInstance(), "does not decode: " + e.getMessage());
         }

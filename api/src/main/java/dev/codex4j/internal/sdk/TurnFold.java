@@ -104,18 +104,48 @@ public final class TurnFold {
             return null;
         }
         String method = Objects.requireNonNullElse(in.method(), "");
-        String delta = in.plainDelta();
-        if (delta != null && ServerNotification.ItemAgentMessageDelta.METHOD.equals(method)) {
-            return new TurnEvent.AgentMessageDelta(Objects.requireNonNull(in.plainDeltaItemId()), delta);
+        if (in.isPlainDelta()) {
+            String itemId = Objects.requireNonNull(in.plainDeltaItemId());
+            if (ServerNotification.ItemAgentMessageDelta.METHOD.equals(method)) {
+                return new TurnEvent.AgentMessageDelta(itemId, Objects.requireNonNull(in.plainDelta()));
+            }
+            if (isReasoningDelta(method)) {
+                return new TurnEvent.ReasoningDelta(method, itemId, Objects.requireNonNull(in.plainDelta()));
+            }
         }
         ServerNotification n;
         try {
-            n = TypedCodec.notification(method, in.bytes(), 0, in.size());
+            byte[] bytes = in.bytes();
+            n = TypedCodec.notification(method, bytes, 0, bytes.length);
         } catch (ProtocolException e) {
             // The dispatcher routes only valid JSON notifications here; kept typed all the same.
             n = new ServerNotification.Unknown(method, NullNode.getInstance(), "does not decode: " + e.getMessage());
         }
         return accept(n);
+    }
+
+    /**
+     * Folds one routed message for a consumer of the result alone ({@code run()}): as
+     * {@link #accept(Inbound)}, except that a plain streaming delta (an agent message's or the
+     * reasoning's text), which changes nothing in the result, is passed over without decoding its
+     * text or making its event.
+     *
+     * @param in the message
+     */
+    public void fold(Inbound in) {
+        if (in.isPlainDelta() && isTextDelta(in.method())) {
+            return;
+        }
+        accept(in);
+    }
+
+    private static boolean isTextDelta(@Nullable String method) {
+        return ServerNotification.ItemAgentMessageDelta.METHOD.equals(method) || isReasoningDelta(method);
+    }
+
+    private static boolean isReasoningDelta(@Nullable String method) {
+        return ServerNotification.ItemReasoningSummaryTextDelta.METHOD.equals(method)
+                || ServerNotification.ItemReasoningTextDelta.METHOD.equals(method);
     }
 
     /**

@@ -259,11 +259,16 @@ final class ByteScanner {
                 case ITEM_ID -> out.itemId = repeatedString(out.itemId);
                 case DELTA -> {
                     if (peek() == '"') {
-                        if (out.delta != null) {
+                        if (out.hasDelta()) {
                             out.plainDeltaShape = false;
                         }
                         string();
-                        out.delta = decoded();
+                        // Not decoded here: where the text goes (a consumer that needs it, or none) decodes it.
+                        out.delta = null;
+                        out.deltaLine = b;
+                        out.deltaFrom = strStart;
+                        out.deltaTo = strEnd;
+                        out.deltaEscaped = strEscaped;
                     } else {
                         out.plainDeltaShape = false;
                         skipValue();
@@ -651,6 +656,14 @@ final class ByteScanner {
 
     /** The last string, decoded. */
     private String decoded() {
+        return decode(b, strStart, strEnd, strEscaped);
+    }
+
+    /**
+     * Decodes the content of a JSON string this scanner validated: its raw UTF-8 bytes between the
+     * quotes, escapes as sent.
+     */
+    static String decode(byte[] b, int strStart, int strEnd, boolean strEscaped) {
         if (!strEscaped) {
             return new String(b, strStart, strEnd - strStart, UTF_8);
         }

@@ -53,7 +53,13 @@ public final class LineScanner {
     @Nullable String turnFlat;
     @Nullable String turnNested;
     @Nullable String itemId;
+    /** The delta's text: from the String path, or decoded on first ask from the byte path's range. */
     @Nullable String delta;
+    /** The byte path: the line holding the delta's raw JSON string (escapes as sent), and where. */
+    byte @Nullable [] deltaLine;
+    int deltaFrom;
+    int deltaTo;
+    boolean deltaEscaped;
     /** Whether params held nothing but string threadId, turnId, itemId and delta members. */
     boolean plainDeltaShape;
     boolean paramsSeen;
@@ -147,7 +153,20 @@ public final class LineScanner {
         turnFlat = null;
         turnNested = null;
         itemId = null;
+        clearDelta();
+    }
+
+    private void clearDelta() {
         delta = null;
+        deltaLine = null;
+        deltaFrom = 0;
+        deltaTo = 0;
+        deltaEscaped = false;
+    }
+
+    /** Both paths: whether params held a string {@code delta}. */
+    boolean hasDelta() {
+        return delta != null || deltaLine != null;
     }
 
     /** Both paths: the kind from what the line held. */
@@ -175,7 +194,7 @@ public final class LineScanner {
         turnFlat = null;
         turnNested = null;
         itemId = null;
-        delta = null;
+        clearDelta();
         plainDeltaShape = true;
         paramsSeen = false;
     }
@@ -382,13 +401,59 @@ public final class LineScanner {
      *     plain shape of every streaming delta), else null: then only a full decode knows
      */
     public @Nullable String plainDelta() {
-        return kind == RoutingKeys.Kind.NOTIFICATION && paramsSeen && plainDeltaShape && itemId != null
-                ? delta : null;
+        if (!isPlainDelta()) {
+            return null;
+        }
+        String d = delta;
+        if (d == null) {
+            d = ByteScanner.decode(java.util.Objects.requireNonNull(deltaLine), deltaFrom, deltaTo, deltaEscaped);
+            delta = d;
+        }
+        return d;
+    }
+
+    /**
+     * @return whether the line is a plain streaming delta ({@link #plainDelta()} is not null),
+     *     without decoding its text
+     */
+    public boolean isPlainDelta() {
+        return kind == RoutingKeys.Kind.NOTIFICATION && paramsSeen && plainDeltaShape && itemId != null && hasDelta();
+    }
+
+    /**
+     * The raw bytes of a plain delta's JSON string, between its quotes, escapes as sent: a copy, so
+     * that a consumer on another thread decodes the text only if it needs it
+     * ({@link #decodeRaw}). Only after a scan of bytes; after {@link #scan(String)}, null.
+     *
+     * @return a copy of the raw bytes, or null when the line is no plain delta or was scanned as text
+     */
+    public byte @Nullable [] plainDeltaRaw() {
+        byte[] line = deltaLine;
+        if (line == null || !isPlainDelta()) {
+            return null;
+        }
+        return java.util.Arrays.copyOfRange(line, deltaFrom, deltaTo);
+    }
+
+    /** @return whether the raw bytes of {@link #plainDeltaRaw()} hold escapes */
+    public boolean plainDeltaEscaped() {
+        return deltaEscaped;
+    }
+
+    /**
+     * Decodes what {@link #plainDeltaRaw()} returned.
+     *
+     * @param raw the raw bytes of a JSON string this scanner validated, between its quotes
+     * @param escaped whether they hold escapes
+     * @return the text
+     */
+    public static String decodeRaw(byte[] raw, boolean escaped) {
+        return ByteScanner.decode(raw, 0, raw.length, escaped);
     }
 
     /** @return the item id of a {@link #plainDelta()}, or null */
     public @Nullable String plainDeltaItemId() {
-        return plainDelta() != null ? itemId : null;
+        return isPlainDelta() ? itemId : null;
     }
 
     /** @return the keys of the last line scanned */

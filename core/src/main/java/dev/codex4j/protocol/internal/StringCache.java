@@ -61,21 +61,31 @@ final class StringCache {
             long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * A cheap hash of the length and the first and last eight bytes: ids differ at their ends
-     * (UUIDv7 ids share their time prefix), and a collision only costs a miss.
+     * A cheap hash of the length and the first, middle and last eight bytes: ids differ at their
+     * ends (UUIDv7 ids share their time prefix) or in the middle (a thread's and a turn's ids made
+     * in the same millisecond, or sequential ones), and a collision only costs a miss.
      */
     private static int byteHash(byte[] b, int offset, int length) {
         long h = length;
         if (length >= 8) {
             h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset);
+            h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset + (length >>> 1) - 4);
             h = h * 0x9E3779B97F4A7C15L ^ (long) LONGS.get(b, offset + length - 8);
         } else {
             for (int i = 0; i < length; i++) {
                 h = h * 31 + b[offset + i];
             }
         }
-        h *= 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
+        // A full finalizer (MurmurHash3's fmix64): the slot is the hash's low bits, and the bytes that
+        // tell ids apart (their last characters: the high bytes of the last eight) must reach them.
+        // A bare multiply kept them out, so that ids differing only there shared one slot and
+        // missed on every line when their turns interleaved.
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return (int) h;
     }
 
     private final byte[][] rawEntries = new byte[SIZE][];

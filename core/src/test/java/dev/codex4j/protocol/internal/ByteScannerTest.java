@@ -2,6 +2,8 @@ package dev.codex4j.protocol.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -157,6 +159,29 @@ class ByteScannerTest {
         s.scan(bytes, 0, bytes.length);
         assertEquals("a\n\"b\\ \ud83d\ude00 \u4e2d /", s.plainDelta());
         assertEquals("t\u00e9", s.threadId());
+    }
+
+    @Test
+    void aPlainDeltasRawBytesAreACopyThatDecodesLater() {
+        String line = "{\"method\":\"item/agentMessage/delta\",\"params\":{\"threadId\":\"t\",\"turnId\":\"tu\","
+                + "\"itemId\":\"i\",\"delta\":\"a\\n\\\"b \u4e2d\"}}";
+        byte[] bytes = line.getBytes(UTF_8);
+        LineScanner s = LineScanner.forReader();
+        s.scan(bytes, 0, bytes.length);
+        assertTrue(s.isPlainDelta());
+        byte[] raw = s.plainDeltaRaw();
+        assertTrue(s.plainDeltaEscaped());
+        java.util.Arrays.fill(bytes, (byte) 'z'); // the line's buffer is reused: the copy is not
+        assertEquals("a\n\"b \u4e2d", LineScanner.decodeRaw(raw, true));
+        byte[] plain = "{\"method\":\"m\",\"params\":{\"itemId\":\"i\",\"delta\":\"ok\"}}".getBytes(UTF_8);
+        s.scan(plain, 0, plain.length);
+        assertFalse(s.plainDeltaEscaped());
+        assertEquals("ok", LineScanner.decodeRaw(s.plainDeltaRaw(), false));
+        byte[] notPlain = "{\"method\":\"m\",\"params\":{\"itemId\":\"i\",\"delta\":\"ok\",\"x\":1}}".getBytes(UTF_8);
+        s.scan(notPlain, 0, notPlain.length);
+        assertFalse(s.isPlainDelta());
+        assertEquals(null, s.plainDeltaRaw());
+        assertEquals(null, s.plainDelta());
     }
 
     @Test

@@ -44,13 +44,12 @@ final class Router {
     static final int OVERHEAD = 96;
 
     /**
-     * @return what a message costs in the budgets: its bytes, plus the text of a delta the
-     *     dispatcher read (held as a String beside the bytes; counted at two bytes a character, the
-     *     most a String takes), plus {@link #OVERHEAD}
+     * @return what a message costs in the budgets: its size on the wire plus {@link #OVERHEAD}. That
+     *     bounds what it holds: a copy of its line, or, for a plain delta, a copy of its text's raw
+     *     bytes alone (its {@code String} is made only by a consumer that takes it)
      */
     static long cost(Inbound in) {
-        String delta = in.plainDelta();
-        return (long) in.size() + (delta == null ? 0 : 2L * delta.length()) + OVERHEAD;
+        return (long) in.size() + OVERHEAD;
     }
 
     final ReentrantLock lock = new ReentrantLock();

@@ -55,6 +55,8 @@ final class TurnRoute extends Wakeable implements TurnMailbox {
     private long bytesTaken;
     /** Consumer-confined: whether the consumer attached (the consuming methods attach by themselves). */
     private boolean attachedHere;
+    /** {@link #shouldStop}, made once: a method reference per take would be an allocation per event. */
+    private final java.util.function.BooleanSupplier stop = this::shouldStop;
 
     TurnRoute(Router router, @Nullable String threadId, String turnId, State state, long nowNanos) {
         this.router = router;
@@ -134,7 +136,7 @@ final class TurnRoute extends Wakeable implements TurnMailbox {
     public @Nullable Inbound takeBy(long deadlineNanos) throws InterruptedException {
         checkUsable();
         ensureAttached(WakePolicy.EACH_BATCH);
-        Inbound in = queue.await(deadlineNanos, this::shouldStop);
+        Inbound in = queue.await(deadlineNanos, stop);
         if (in != null && !router.closure().byClient()) {
             bytesTaken += Router.cost(in);
             return in;
@@ -148,7 +150,7 @@ final class TurnRoute extends Wakeable implements TurnMailbox {
         ensureAttached(WakePolicy.COMPLETION);
         int hwm = router.options().wakeHighWaterMark();
         boolean ready = queue.awaitUntil(deadlineNanos,
-                () -> (terminal && !queue.isEmpty()) || queue.size() >= hwm, this::shouldStop);
+                () -> (terminal && !queue.isEmpty()) || queue.size() >= hwm, stop);
         if (ready) {
             return true;
         }
