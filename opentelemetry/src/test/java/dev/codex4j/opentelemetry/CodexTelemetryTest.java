@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.codex4j.Codex;
 import dev.codex4j.CodexBuilder;
 import dev.codex4j.CodexEventListener;
+import dev.codex4j.Decision;
 import dev.codex4j.ThreadOptions;
 import dev.codex4j.Tool;
 import dev.codex4j.RunResult;
@@ -202,4 +203,75 @@ class CodexTelemetryTest {
         }
     }
 
+    @Test
+    void aSpanMadeInsideAToolIsTheChildOfTheToolSpan() {
+        Tool lookup = Tool.of("lookup", "Looks up", Query.class, q -> {
+            Span mine = app.spanBuilder("the tool's own work").startSpan(); // no parent given: the current one
+            mine.end();
+            return q.id();
+        });
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+            JsonNode params = ProtocolCodec.mapper().readTree("""
+                    {"threadId":"%s","turnId":"%s","callId":"c1","tool":"lookup","arguments":{"id":"x","limit":1}}"""
+                    .formatted(out.var("threadId"), out.var("turnId")));
+            JsonNode reply = out.serverRequest("item/tool/call", params, WAIT);
+            out.run(ScriptStep.simpleTurn(reply == null ? "no reply" : reply.path("result").toString()));
+        });
+        try (FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = connect(fake, Codex.builder().experimentalApi(true)
+                        .eventListener(CodexTelemetry.create(otel).eventListener()))) {
+            codex.startThread(ThreadOptions.builder().tool(lookup).build()).run("q");
+            SpanData tool = span("execute_tool lookup");
+            SpanData mine = span("the tool's own work");
+            assertEquals(tool.getSpanId(), mine.getParentSpanId(), "the tool's span is current while it runs");
+            assertEquals(tool.getTraceId(), mine.getTraceId());
+            assertTrue(tool.getEndEpochNanos() >= mine.getEndEpochNanos(), "the tool span ends after the tool");
+        }
+        assertFalse(Span.current().getSpanContext().isValid(), "the caller's context is untouched");
+    }
+
+    @Test
+    void aSpanMadeInsideAnApprovalHandlerIsTheChildOfTheServerRequestSpan() {
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+            out.run(ScriptStep.commandApproval("ls"));
+            out.run(ScriptStep.simpleTurn("done"));
+        });
+        try (FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = connect(fake, Codex.builder()
+                        .eventListener(CodexTelemetry.create(otel).eventListener())
+                        .approvalHandler(request -> {
+                            Span mine = app.spanBuilder("the handler's own check").startSpan();
+                            mine.end();
+                            return Decision.accept();
+                        }))) {
+            codex.startThread().run("q");
+            SpanData approval = span("item/commandExecution/requestApproval");
+            SpanData mine = span("the handler's own check");
+            assertEquals(approval.getSpanId(), mine.getParentSpanId(), "the request's span is current in the handler");
+            assertEquals(approval.getTraceId(), mine.getTraceId());
+            assertEquals("accept", approval.getAttributes().get(AttributeKey.stringKey("codex.server_request.decision")));
+        }
+    }
+
+    @Test
+    void withoutTelemetryAHandlersSpanHasNoCodexParent() {
+        FakeAppServer.Script script = FakeAppServer.script().onRequest("turn/start", (req, out) -> {
+            out.respond(AppServerMessages.turnStartResult(out.var("turnId")));
+            out.run(ScriptStep.commandApproval("ls"));
+            out.run(ScriptStep.simpleTurn("done"));
+        });
+        try (FakeAppServer fake = FakeAppServer.inProcess(script);
+                Codex codex = connect(fake, Codex.builder().approvalHandler(request -> {
+                    Span mine = app.spanBuilder("the handler's own check").startSpan();
+                    mine.end();
+                    return Decision.accept();
+                }))) {
+            codex.startThread().run("q");
+            SpanData mine = span("the handler's own check");
+            assertFalse(mine.getParentSpanContext().isValid(), "a root span: " + mine);
+            assertEquals(1, spans.getFinishedSpanItems().size(), spans.getFinishedSpanItems().toString());
+        }
+    }
 }

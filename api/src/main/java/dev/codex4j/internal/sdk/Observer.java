@@ -112,6 +112,28 @@ public final class Observer {
             return null;
         }
 
+        /**
+         * The server request's own thread, around its whole answer (the approval handler runs inside):
+         * make the request's span current, until the scope closes on this thread.
+         *
+         * @param state what {@link #serverRequestReceived} returned
+         * @return the scope to close, or null
+         */
+        default @Nullable Scope enterServerRequest(@Nullable Object state) {
+            return null;
+        }
+
+        /**
+         * The tool's own thread, around the call (its interceptors and the tool run inside): make the
+         * tool call's span current, until the scope closes on this thread.
+         *
+         * @param call the call, as {@link #toolCallStarted} had it
+         * @return the scope to close, or null
+         */
+        default @Nullable Scope enterToolCall(ApprovalRequest.ToolCall call) {
+            return null;
+        }
+
         /** The server's request is answered (or ended without an answer: {@code interrupted}). */
         default void serverRequestAnswered(@Nullable Object state, ApprovalRequest request, String decision,
                 Duration latency) {}
@@ -155,10 +177,17 @@ public final class Observer {
     private final List<Sink> sinks;
     /** The first sink's tracer of requests, or null. */
     private final @Nullable RequestTracer tracer;
+    /** Whether some sink is a {@link Plugin}'s: only those make scopes ({@link Sink#enterTurn} and the like). */
+    private final boolean plugged;
 
     private Observer(RuntimeEvents runtime, List<Sink> sinks) {
+        this(runtime, sinks, false);
+    }
+
+    private Observer(RuntimeEvents runtime, List<Sink> sinks, boolean plugged) {
         this.runtime = runtime;
         this.sinks = sinks;
+        this.plugged = plugged;
         RequestTracer first = null;
         for (Sink s : sinks) {
             first = s.requestTracer();
@@ -191,7 +220,7 @@ public final class Observer {
             case 1 -> safe.get(0);
             default -> new RuntimeFanOut(safe);
         };
-        return new Observer(runtime, List.copyOf(sinks));
+        return new Observer(runtime, List.copyOf(sinks), sinks.size() > safe.size() + 1);
     }
 
     /** @return the runtime's sink: the listeners (made safe), or none, so that the runtime takes no timings */
@@ -327,29 +356,7 @@ public final class Observer {
          * @return the scope; close it on this thread
          */
         public Scope enter() {
-            Scope only = Scope.NONE;
-            List<Scope> more = null;
-            for (int i = 0; i < state.length; i++) {
-                Scope s = state[i] == null ? null : sinks.get(i).enterTurn(state[i]);
-                if (s == null) {
-                    continue;
-                }
-                if (only == Scope.NONE) {
-                    only = s;
-                } else {
-                    more = more == null ? new ArrayList<>(List.of(only)) : more;
-                    more.add(s);
-                }
-            }
-            if (more == null) {
-                return only;
-            }
-            List<Scope> all = List.copyOf(more);
-            return () -> {
-                for (int i = all.size() - 1; i >= 0; i--) {
-                    all.get(i).close();
-                }
-            };
+            return enterAll(state, (sink, st) -> sink.enterTurn(st));
         }
 
         /**
@@ -385,6 +392,45 @@ public final class Observer {
         }
     }
 
+    /** How one sink enters one span's scope. */
+    @FunctionalInterface
+    private interface Entry {
+        @Nullable Scope enter(Sink sink, @Nullable Object state);
+    }
+
+    /**
+     * The scopes of the sinks that have state for a span (a null state skips its sink), as one
+     * scope that closes them in reverse; {@link Scope#NONE}, allocating nothing, when none has one.
+     */
+    private Scope enterAll(@Nullable Object[] state, Entry entry) {
+        if (!plugged) { // only a plugin's sink makes scopes: without one, entering costs nothing
+            return Scope.NONE;
+        }
+        Scope only = Scope.NONE;
+        List<Scope> more = null;
+        for (int i = 0; i < state.length; i++) {
+            Scope s = state[i] == null ? null : entry.enter(sinks.get(i), state[i]);
+            if (s == null) {
+                continue;
+            }
+            if (only == Scope.NONE) {
+                only = s;
+            } else {
+                more = more == null ? new ArrayList<>(List.of(only)) : more;
+                more.add(s);
+            }
+        }
+        if (more == null) {
+            return only;
+        }
+        List<Scope> all = List.copyOf(more);
+        return () -> {
+            for (int i = all.size() - 1; i >= 0; i--) {
+                all.get(i).close();
+            }
+        };
+    }
+
     /**
      * The server asked something: the start of the one received/answered pair of this request.
      *
@@ -413,6 +459,16 @@ public final class Observer {
         }
 
         /**
+         * The request's own thread: makes the request current for the sinks that trace (so that the
+         * spans the approval handler makes are its children) until the scope closes, on this thread.
+         *
+         * @return the scope; close it on this thread ({@link Scope#NONE} when no sink traces)
+         */
+        public Scope enter() {
+            return enterAll(state, (sink, st) -> sink.enterServerRequest(st));
+        }
+
+        /**
          * The reply is about to be written (or the request ended without one); only the first call reports.
          *
          * @param decision what was sent, in the listener's words
@@ -438,6 +494,22 @@ public final class Observer {
             s.toolCallStarted(call);
         }
         return System.nanoTime();
+    }
+
+    /**
+     * The tool's own thread, after {@link #toolCallStarted}: makes the tool call current for the
+     * sinks that trace (so that the spans the tool makes are its children) until the scope closes,
+     * on this thread.
+     *
+     * @return the scope; close it on this thread ({@link Scope#NONE} when no sink traces)
+     */
+    public Scope enterToolCall(ApprovalRequest.ToolCall call) {
+        if (!plugged) {
+            return Scope.NONE;
+        }
+        Object[] all = new Object[sinks.size()];
+        java.util.Arrays.fill(all, call);
+        return enterAll(all, (sink, c) -> sink.enterToolCall((ApprovalRequest.ToolCall) c));
     }
 
     /** A client-side tool returned, failed or timed out. */

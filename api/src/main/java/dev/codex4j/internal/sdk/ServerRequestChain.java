@@ -25,7 +25,10 @@ import tools.jackson.databind.JsonNode;
  * once: one received/answered pair to the listener and one JFR event.
  *
  * <p>Runs on the request's own virtual thread ({@code codex4j-server-request}); the runtime picks
- * the chain by the request's thread id (a turn's, or the client's).
+ * the chain by the request's thread id (a turn's, or the client's). The request's span is
+ * {@linkplain Observer.ServerRequestSpan#enter() current} on that thread while the chain runs (an
+ * approval handler's spans are its children); a tool's thread enters its tool call's span
+ * ({@link ThreadTools}).
  */
 public final class ServerRequestChain implements ServerRequestHandler {
     /** The decision reported for a request whose thread was interrupted (the client closed): nothing is sent. */
@@ -86,7 +89,7 @@ public final class ServerRequestChain implements ServerRequestHandler {
                 request.size()));
         Observer.ServerRequestSpan span = observer.serverRequestReceived(typed);
         String decision = "error " + RpcError.INTERNAL_ERROR;
-        try {
+        try (Observer.Scope current = span.enter()) { // a tracing plugin's span is current while the chain runs
             JsonNode result = proceed(new Exchange(request, typed), 0);
             decision = decisionOf(typed, result);
             return result;

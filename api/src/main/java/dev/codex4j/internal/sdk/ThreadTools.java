@@ -109,7 +109,8 @@ public final class ThreadTools {
         Intercepted intercepted = new Intercepted(observer, request, call);
         CompletableFuture<ToolOutput> result = new CompletableFuture<>();
         Thread worker = Thread.ofVirtual().name("codex4j-tool-" + tool.name()).start(() -> {
-            try {
+            // a tracing plugin's tool span is current while the interceptors and the tool run
+            try (Observer.Scope current = request == null ? Observer.Scope.NONE : observer.enterToolCall(request)) {
                 result.complete(intercepted.run(tool));
             } catch (Throwable e) {
                 result.completeExceptionally(e);

@@ -27,10 +27,14 @@ import org.jspecify.annotations.Nullable;
  * Span names and attributes: docs/OBSERVABILITY.md.
  *
  * <p>Called on the SDK's threads (each {@link Observer.Sink} method says which); holds no lock. Its
- * only state are two bounded maps: the open turn spans by turn id (so that a server request's span
- * is the child of its turn's) and the open server-request and tool spans by request (so that a tool
+ * only state are bounded maps: the open turn spans by turn id (so that a server request's span
+ * is the child of its turn's), and by thread id while {@code turn/start} awaits its reply (a request
+ * may come first), and the open server-request and tool spans by request (so that a tool
  * call's span is the child of its server request's). A turn nobody consumes is never reported
- * complete; its entry goes when the map is full ({@link #MAX_OPEN}). Never throws into the SDK: the
+ * complete; its entry goes when the map is full ({@link #MAX_OPEN}). While a server request is
+ * answered its span is current on the request's thread, and while a tool runs the tool's span is
+ * current on the tool's thread, so that the spans of the application's handler or tool are their
+ * children. Never throws into the SDK: the
  * first exception is logged at WARNING, later ones at DEBUG.
  */
 public final class TracingSink implements Observer.Sink {
@@ -65,6 +69,12 @@ public final class TracingSink implements Observer.Sink {
     private final RequestSpans requests;
     /** Open turn spans by turn id: the parents of their server requests. */
     private final ConcurrentHashMap<String, Span> turns = new ConcurrentHashMap<>();
+    /**
+     * Turn spans by thread id from {@code turn/start} until the starting thread has its reply: the
+     * parents of server requests that arrive in between (the server may ask before the starting
+     * thread learns the turn id; a thread runs one turn at a time).
+     */
+    private final ConcurrentHashMap<String, Span> starting = new ConcurrentHashMap<>();
     /** Open spans of client-side tool calls' server requests: the parents of their tool spans. */
     private final ConcurrentHashMap<ApprovalRequest, Span> toolRequests = new ConcurrentHashMap<>();
     /** Open tool spans by their call. */
@@ -108,7 +118,9 @@ public final class TracingSink implements Observer.Sink {
             if (model != null) {
                 b.setAttribute(REQUEST_MODEL, model);
             }
-            return b.startSpan();
+            Span span = b.startSpan();
+            putBounded(starting, threadId, span);
+            return span;
         } catch (RuntimeException e) {
             failed("start a turn span", e);
             return null;
@@ -117,6 +129,11 @@ public final class TracingSink implements Observer.Sink {
 
     @Override
     public Observer.@Nullable Scope enterTurn(@Nullable Object state) {
+        return current(state, "a turn span");
+    }
+
+    /** The span current on this thread, over what is current there, until the scope closes. */
+    private Observer.@Nullable Scope current(@Nullable Object state, String what) {
         if (!(state instanceof Span span)) {
             return null;
         }
@@ -124,7 +141,7 @@ public final class TracingSink implements Observer.Sink {
             io.opentelemetry.context.Scope scope = Context.current().with(span).makeCurrent();
             return scope::close;
         } catch (RuntimeException e) {
-            failed("make a turn span current", e);
+            failed("make " + what + " current", e);
             return null;
         }
     }
@@ -135,6 +152,7 @@ public final class TracingSink implements Observer.Sink {
             try {
                 span.setAttribute(TURN_ID, turnId);
                 putBounded(turns, turnId, span);
+                starting.remove(threadId, span);
             } catch (RuntimeException e) {
                 failed("note a started turn", e);
             }
@@ -145,6 +163,7 @@ public final class TracingSink implements Observer.Sink {
     public void turnStartFailed(@Nullable Object state, String threadId, Throwable error) {
         if (state instanceof Span span) {
             try {
+                starting.remove(threadId, span);
                 span.setStatus(StatusCode.ERROR, "turn/start failed: " + error.getMessage());
                 span.setAttribute(ERROR_TYPE, error.getClass().getName());
                 span.end();
@@ -190,6 +209,9 @@ public final class TracingSink implements Observer.Sink {
         try {
             String turnId = request.turnId();
             Span turn = turnId == null ? null : turns.get(turnId);
+            if (turn == null && request.threadId() != null) { // asked before the starting thread had its reply
+                turn = starting.get(request.threadId());
+            }
             Context parent = turn != null ? Context.current().with(turn) : Context.current();
             var b = tracer.spanBuilder(request.method()).setParent(parent).setSpanKind(SpanKind.SERVER)
                     .setAttribute(RPC_SYSTEM, "jsonrpc").setAttribute(RPC_METHOD, request.method())
@@ -210,6 +232,18 @@ public final class TracingSink implements Observer.Sink {
             failed("start a server request span", e);
             return null;
         }
+    }
+
+    /** The server request's virtual thread, around the handler (or inbox, or tool) that answers it. */
+    @Override
+    public Observer.@Nullable Scope enterServerRequest(@Nullable Object state) {
+        return current(state, "a server request span");
+    }
+
+    /** The tool's virtual thread, around its interceptors and the tool. */
+    @Override
+    public Observer.@Nullable Scope enterToolCall(ApprovalRequest.ToolCall call) {
+        return current(tools.get(call), "a tool span");
     }
 
     @Override

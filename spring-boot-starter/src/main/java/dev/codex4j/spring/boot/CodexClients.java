@@ -6,16 +6,19 @@ import dev.codex4j.Codex;
 import dev.codex4j.CodexBuilder;
 import dev.codex4j.CodexEventListener;
 import dev.codex4j.CodexFleet;
+import dev.codex4j.DnsEndpoints;
 import dev.codex4j.ServerAuth;
 import dev.codex4j.Supervision;
 import java.net.URI;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.MutuallyExclusiveConfigurationPropertiesException;
 
 /**
  * Builds the starter's clients from {@link CodexProperties}: one {@link CodexBuilder} per
- * endpoint, properties first, then the beans (approval handler or inbox, listeners), then the
- * customizers. Runs once, on the thread that creates the client bean.
+ * endpoint (with {@code codex.dns.name}, per address, as it appears), properties first, then the
+ * beans (approval handler or inbox, listeners), then the customizers (given the endpoint's name, or
+ * for DNS endpoints the DNS name as written). Runs once, on the thread that creates the client bean.
  */
 final class CodexClients {
     private final CodexProperties props;
@@ -23,9 +26,11 @@ final class CodexClients {
     private final @Nullable ApprovalInbox inbox;
     private final List<CodexEventListener> listeners;
     private final List<CodexBuilderCustomizer> customizers;
+    private final DnsEndpoints.@Nullable Resolver resolver;
 
     CodexClients(CodexProperties props, @Nullable ApprovalHandler handler, @Nullable ApprovalInbox inbox,
-            List<CodexEventListener> listeners, List<CodexBuilderCustomizer> customizers) {
+            List<CodexEventListener> listeners, List<CodexBuilderCustomizer> customizers,
+            DnsEndpoints.@Nullable Resolver resolver) {
         if (handler != null && inbox != null) {
             throw new IllegalStateException("Both an ApprovalHandler bean and an ApprovalInbox bean are defined;"
                     + " codex4j takes one of them: remove one, or build the Codex bean yourself");
@@ -35,67 +40,103 @@ final class CodexClients {
         this.inbox = inbox;
         this.listeners = listeners;
         this.customizers = customizers;
+        this.resolver = resolver;
     }
 
-    /** @return the single client ({@code codex.endpoints} empty) */
+    /** @return the single client (neither {@code codex.endpoints} nor {@code codex.dns.name}) */
     Codex codex() {
-        return builder("default", props.getUrl(), props.getAuth()).build();
+        CodexBuilder b = Codex.builder();
+        connection(b, props.url(), props.auth());
+        if (props.supervision().enabled()) {
+            b.supervise(supervision(props.supervision()));
+        }
+        return settings("default", b).build();
     }
 
-    /** @return the fleet, one endpoint per {@code codex.endpoints} entry */
+    /**
+     * @return the fleet: one endpoint per {@code codex.endpoints} entry, or those of {@code codex.dns.name}
+     * @throws MutuallyExclusiveConfigurationPropertiesException when both are set, or {@code codex.url}
+     *     with {@code codex.dns.name}
+     */
     CodexFleet fleet() {
+        CodexProperties.Dns dns = props.dns();
+        MutuallyExclusiveConfigurationPropertiesException.throwIfMultipleNonNullValuesIn(entries -> {
+            entries.put("codex.endpoints", props.endpoints().isEmpty() ? null : props.endpoints());
+            entries.put("codex.dns.name", dns.name());
+        });
+        MutuallyExclusiveConfigurationPropertiesException.throwIfMultipleNonNullValuesIn(entries -> {
+            entries.put("codex.url", props.url());
+            entries.put("codex.dns.name", dns.name());
+        });
         CodexFleet.Builder fleet = CodexFleet.builder();
+        if (dns.name() != null) {
+            String name = dns.name().toString();
+            DnsEndpoints.Builder d = DnsEndpoints.builder(dns.name(), auth(dns.auth())).configure(b -> settings(name, b));
+            if (dns.refreshEvery() != null) {
+                d.refreshEvery(dns.refreshEvery());
+            }
+            if (dns.drainGrace() != null) {
+                d.drainGrace(dns.drainGrace());
+            }
+            if (resolver != null) {
+                d.resolver(resolver);
+            }
+            fleet.endpoints(d.build());
+        }
         int i = 0;
-        for (CodexProperties.Endpoint e : props.getEndpoints()) {
-            String name = e.getName() != null ? e.getName() : "endpoint-" + i;
-            fleet.endpoint(name, builder(name, e.getUrl(), e.getAuth()));
+        for (CodexProperties.Endpoint e : props.endpoints()) {
+            String name = e.name() != null ? e.name() : "endpoint-" + i;
+            CodexBuilder b = Codex.builder();
+            connection(b, e.url(), e.auth());
+            fleet.endpoint(name, settings(name, b));
             i++;
         }
-        CodexProperties.Fleet f = props.getFleet();
-        if (f.getMaxTurnsPerEndpoint() != null) {
-            fleet.maxTurnsPerEndpoint(f.getMaxTurnsPerEndpoint());
+        CodexProperties.Fleet f = props.fleet();
+        if (f.maxTurnsPerEndpoint() != null) {
+            fleet.maxTurnsPerEndpoint(f.maxTurnsPerEndpoint());
         }
-        if (f.getAdmissionWait() != null) {
-            fleet.admissionWait(f.getAdmissionWait());
+        if (f.admissionWait() != null) {
+            fleet.admissionWait(f.admissionWait());
         }
-        if (props.getSupervision().isEnabled()) {
-            fleet.supervision(supervision(props.getSupervision()));
+        if (props.supervision().enabled()) {
+            fleet.supervision(supervision(props.supervision()));
         }
         return fleet.build();
     }
 
-    private CodexBuilder builder(String name, @Nullable URI url, CodexProperties.Auth auth) {
-        CodexBuilder b = Codex.builder();
+    /** A running app-server at {@code url}, or else a child with the launch settings. */
+    private void connection(CodexBuilder b, @Nullable URI url, CodexProperties.Auth auth) {
         if (url != null) {
             b.connect(url, auth(auth));
-        } else {
-            if (props.getCodexPath() != null) {
-                b.codexPath(props.getCodexPath());
-            }
-            if (props.getCwd() != null) {
-                b.cwd(props.getCwd());
-            }
-            props.getConfig().forEach(b::config);
-            b.env(props.getEnv());
+            return;
         }
-        if (props.getRequestTimeout() != null) {
-            b.requestTimeout(props.getRequestTimeout());
+        if (props.codexPath() != null) {
+            b.codexPath(props.codexPath());
         }
-        if (props.getHandshakeTimeout() != null) {
-            b.handshakeTimeout(props.getHandshakeTimeout());
+        if (props.cwd() != null) {
+            b.cwd(props.cwd());
         }
-        if (props.getCloseTimeout() != null) {
-            b.closeTimeout(props.getCloseTimeout());
+        props.config().forEach(b::config);
+        b.env(props.env());
+    }
+
+    /** What every client takes, whatever it connects to: timeouts, admission, the beans, the customizers. */
+    private CodexBuilder settings(String name, CodexBuilder b) {
+        if (props.requestTimeout() != null) {
+            b.requestTimeout(props.requestTimeout());
         }
-        if (props.getTurnWatchdog() != null) {
-            b.turnWatchdog(props.getTurnWatchdog());
+        if (props.handshakeTimeout() != null) {
+            b.handshakeTimeout(props.handshakeTimeout());
         }
-        if (props.getSupervision().isEnabled() && props.getEndpoints().isEmpty()) {
-            b.supervise(supervision(props.getSupervision()));
+        if (props.closeTimeout() != null) {
+            b.closeTimeout(props.closeTimeout());
         }
-        CodexProperties.Admission a = props.getAdmission();
-        if (a.getMaxConcurrentTurns() != null) {
-            b.maxConcurrentTurns(a.getMaxConcurrentTurns(), a.getWait());
+        if (props.turnWatchdog() != null) {
+            b.turnWatchdog(props.turnWatchdog());
+        }
+        CodexProperties.Admission a = props.admission();
+        if (a.maxConcurrentTurns() != null) {
+            b.maxConcurrentTurns(a.maxConcurrentTurns(), a.waitForSlot());
         }
         if (handler != null) {
             b.approvalHandler(handler);
@@ -109,34 +150,34 @@ final class CodexClients {
 
     private static Supervision supervision(CodexProperties.Supervision s) {
         Supervision.Builder b = Supervision.builder();
-        if (s.getInitialBackoff() != null) {
-            b.initialBackoff(s.getInitialBackoff());
+        if (s.initialBackoff() != null) {
+            b.initialBackoff(s.initialBackoff());
         }
-        if (s.getMaxBackoff() != null) {
-            b.maxBackoff(s.getMaxBackoff());
+        if (s.maxBackoff() != null) {
+            b.maxBackoff(s.maxBackoff());
         }
-        if (s.getMaxRestarts() != null || s.getWindow() != null) {
+        if (s.maxRestarts() != null || s.window() != null) {
             Supervision d = Supervision.defaults();
-            b.maxRestarts(s.getMaxRestarts() != null ? s.getMaxRestarts() : d.maxRestarts(),
-                    s.getWindow() != null ? s.getWindow() : d.window());
+            b.maxRestarts(s.maxRestarts() != null ? s.maxRestarts() : d.maxRestarts(),
+                    s.window() != null ? s.window() : d.window());
         }
         return b.build();
     }
 
     private static ServerAuth auth(CodexProperties.Auth a) {
-        if (a.getTokenFile() != null && a.getJwtSecretFile() != null) {
+        if (a.tokenFile() != null && a.jwtSecretFile() != null) {
             throw new IllegalArgumentException("codex auth: set either token-file or jwt-secret-file, not both");
         }
-        if (a.getTokenFile() != null) {
-            return ServerAuth.capabilityToken(a.getTokenFile());
+        if (a.tokenFile() != null) {
+            return ServerAuth.capabilityToken(a.tokenFile());
         }
-        if (a.getJwtSecretFile() != null) {
-            var jwt = ServerAuth.signedBearerToken().secretFile(a.getJwtSecretFile());
-            if (a.getJwtIssuer() != null) {
-                jwt.issuer(a.getJwtIssuer());
+        if (a.jwtSecretFile() != null) {
+            var jwt = ServerAuth.signedBearerToken().secretFile(a.jwtSecretFile());
+            if (a.jwtIssuer() != null) {
+                jwt.issuer(a.jwtIssuer());
             }
-            if (a.getJwtAudience() != null) {
-                jwt.audience(a.getJwtAudience());
+            if (a.jwtAudience() != null) {
+                jwt.audience(a.jwtAudience());
             }
             return jwt.build();
         }

@@ -7,9 +7,13 @@ import dev.codex4j.protocol.types.Account;
 import dev.codex4j.protocol.types.GetAccountResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * What the health indicators of both Boot lines report, computed from the client: {@code UP}
+ * What the health indicators of both Boot lines report, computed from the client (each line's
+ * indicator, in {@link CodexHealthAutoConfiguration}, only copies a {@link Reading} into its
+ * {@code Health}): {@code UP}
  * while connected (a fleet: while some endpoint is), {@code OUT_OF_SERVICE} once shutting down,
  * else {@code DOWN}; details: state, restarts, turns running, and the account (one
  * {@code account/read} request per check, unless {@code codex.health.account=false}). Runs on the
@@ -22,7 +26,19 @@ public final class CodexHealth {
      * @param status {@code UP}, {@code DOWN} or {@code OUT_OF_SERVICE}
      * @param details what it saw
      */
-    public record Reading(String status, Map<String, Object> details) {}
+    public record Reading(String status, Map<String, Object> details) {
+        /**
+         * Copies the reading into a health builder of either Boot line.
+         *
+         * @param <B> the line's {@code Health.Builder}
+         * @param status {@code Health::status}
+         * @param withDetails {@code Health.Builder::withDetails}
+         * @return the builder, with the status and the details
+         */
+        public <B> B to(Function<String, B> status, BiFunction<B, Map<String, ?>, B> withDetails) {
+            return withDetails.apply(status.apply(this.status), details);
+        }
+    }
 
     private final CodexClient client;
     private final boolean account;
@@ -36,12 +52,16 @@ public final class CodexHealth {
         this.account = account;
     }
 
-    /** @return the client's health now */
+    /** @return the client's health now; {@code DOWN} with the error when it cannot be read (never throws) */
     public Reading read() {
-        return switch (client) {
-            case Codex c -> read(c);
-            case CodexFleet f -> read(f);
-        };
+        try {
+            return switch (client) {
+                case Codex c -> read(c);
+                case CodexFleet f -> read(f);
+            };
+        } catch (RuntimeException e) {
+            return new Reading("DOWN", Map.of("error", e.getClass().getName() + ": " + e.getMessage()));
+        }
     }
 
     private Reading read(Codex c) {

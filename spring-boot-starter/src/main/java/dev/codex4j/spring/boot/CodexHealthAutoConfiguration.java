@@ -13,7 +13,8 @@ import org.springframework.context.annotation.Configuration;
  * The Actuator health indicator of the starter's client: the health component {@code codex}
  * ({@code management.health.codex.enabled=false} turns it off). Spring Boot 4 moved the health
  * API to {@code org.springframework.boot.health.contributor}; each line gets its own indicator,
- * chosen by which API is on the class path.
+ * chosen by which API is on the class path: a one-line adapter of {@link CodexHealth}, which
+ * computes what both report.
  */
 @AutoConfiguration(after = CodexAutoConfiguration.class)
 @ConditionalOnBean(CodexClient.class)
@@ -31,7 +32,7 @@ public class CodexHealthAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public CodexHealth codexHealth(CodexClient client, CodexProperties properties) {
-        return new CodexHealth(client, properties.getHealth().isAccount());
+        return new CodexHealth(client, properties.health().account());
     }
 
     /** Spring Boot 4.0: {@code org.springframework.boot.health.contributor}. */
@@ -40,8 +41,8 @@ public class CodexHealthAutoConfiguration {
     static class Boot4 {
         @Bean
         @ConditionalOnMissingBean(name = "codexHealthIndicator")
-        dev.codex4j.spring.boot.boot4.CodexHealthIndicator codexHealthIndicator(CodexHealth health) {
-            return new dev.codex4j.spring.boot.boot4.CodexHealthIndicator(health);
+        org.springframework.boot.health.contributor.HealthIndicator codexHealthIndicator(CodexHealth health) {
+            return () -> health.read().to(org.springframework.boot.health.contributor.Health::status, org.springframework.boot.health.contributor.Health.Builder::withDetails).build();
         }
     }
 
@@ -53,8 +54,8 @@ public class CodexHealthAutoConfiguration {
     static class Boot3 {
         @Bean
         @ConditionalOnMissingBean(name = "codexHealthIndicator")
-        dev.codex4j.spring.boot.boot3.CodexHealthIndicator codexHealthIndicator(CodexHealth health) {
-            return new dev.codex4j.spring.boot.boot3.CodexHealthIndicator(health);
+        org.springframework.boot.actuate.health.HealthIndicator codexHealthIndicator(CodexHealth health) {
+            return () -> health.read().to(org.springframework.boot.actuate.health.Health::status, org.springframework.boot.actuate.health.Health.Builder::withDetails).build();
         }
     }
 }

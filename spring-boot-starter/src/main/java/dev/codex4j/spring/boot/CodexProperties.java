@@ -3,469 +3,185 @@ package dev.codex4j.spring.boot;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The {@code codex.*} properties: how the starter builds its {@link dev.codex4j.Codex} (or, with
- * {@code codex.endpoints}, its {@link dev.codex4j.CodexFleet}). Unset values keep the SDK's
- * defaults. Bound once at startup by Spring; read-only afterwards.
+ * {@code codex.endpoints} or {@code codex.dns.name}, its {@link dev.codex4j.CodexFleet}). Unset
+ * values keep the SDK's defaults. Immutable records, bound once at startup by Spring (constructor
+ * binding); a group that is not set at all is its empty form, never null.
+ *
+ * @param enabled Whether to auto-configure a Codex client.
+ * @param codexPath The Codex CLI to run (default: the pinned CLI, found or installed by the SDK).
+ * @param cwd The working directory of the app-server child.
+ * @param config Config overrides passed as "-c key=value" to the app-server child; values are TOML ("'gpt-5'", "true").
+ * @param env Environment variables of the app-server child.
+ * @param url An app-server that already runs (ws://, wss:// or unix://) instead of a child.
+ * @param auth How to authenticate to {@code codex.url}.
+ * @param requestTimeout How long a request waits for its reply.
+ * @param handshakeTimeout How long the initialize handshake may take.
+ * @param closeTimeout How long closing waits for the child to exit before killing it.
+ * @param turnWatchdog A turn silent for this long fails (off when unset).
+ * @param supervision Restart (or reconnect) a lost app-server.
+ * @param admission Turn admission of each client.
+ * @param endpoints Several app-servers: the starter builds a CodexFleet with one endpoint each (not with {@code codex.dns.name}).
+ * @param dns The endpoints of a CodexFleet found by a DNS name, re-resolved at an interval (not with {@code codex.endpoints}).
+ * @param fleet Placement limits of the fleet (with {@code codex.endpoints} or {@code codex.dns.name}).
+ * @param shutdown Graceful shutdown of the client with the application context.
+ * @param health The Actuator health indicator.
  */
 @ConfigurationProperties(prefix = "codex")
-public class CodexProperties {
-    /** Whether to auto-configure a Codex client. */
-    private boolean enabled = true;
-    /** The Codex CLI to run (default: the pinned CLI, found or installed by the SDK). */
-    private @Nullable Path codexPath;
-    /** The working directory of the app-server child. */
-    private @Nullable Path cwd;
-    /** Config overrides passed as "-c key=value" to the app-server child; values are TOML ("'gpt-5'", "true"). */
-    private Map<String, String> config = new LinkedHashMap<>();
-    /** Environment variables of the app-server child. */
-    private Map<String, String> env = new LinkedHashMap<>();
-    /** An app-server that already runs (ws://, wss:// or unix://) instead of a child. */
-    private @Nullable URI url;
-    /** How to authenticate to {@code codex.url}. */
-    private Auth auth = new Auth();
-    /** How long a request waits for its reply. */
-    private @Nullable Duration requestTimeout;
-    /** How long the initialize handshake may take. */
-    private @Nullable Duration handshakeTimeout;
-    /** How long closing waits for the child to exit before killing it. */
-    private @Nullable Duration closeTimeout;
-    /** A turn silent for this long fails (off when unset). */
-    private @Nullable Duration turnWatchdog;
-    /** Restart (or reconnect) a lost app-server. */
-    private Supervision supervision = new Supervision();
-    /** Turn admission of each client. */
-    private Admission admission = new Admission();
-    /** Several app-servers: the starter builds a CodexFleet with one endpoint each. */
-    private List<Endpoint> endpoints = new ArrayList<>();
-    /** Placement limits of the fleet (with {@code codex.endpoints}). */
-    private Fleet fleet = new Fleet();
-    /** Graceful shutdown of the client with the application context. */
-    private Shutdown shutdown = new Shutdown();
-    /** The Actuator health indicator. */
-    private Health health = new Health();
+public record CodexProperties(
+        @DefaultValue("true") boolean enabled,
+        @Nullable Path codexPath,
+        @Nullable Path cwd,
+        Map<String, String> config,
+        Map<String, String> env,
+        @Nullable URI url,
+        @DefaultValue Auth auth,
+        @Nullable Duration requestTimeout,
+        @Nullable Duration handshakeTimeout,
+        @Nullable Duration closeTimeout,
+        @Nullable Duration turnWatchdog,
+        @DefaultValue Supervision supervision,
+        Admission admission,
+        List<Endpoint> endpoints,
+        @DefaultValue Dns dns,
+        @DefaultValue Fleet fleet,
+        @DefaultValue Shutdown shutdown,
+        @DefaultValue Health health) {
 
-    /** @return whether to auto-configure a client */
-    public boolean isEnabled() {
-        return enabled;
+    /** Unset groups and collections become their empty forms (for code that builds the record itself). */
+    public CodexProperties {
+        config = config == null ? Map.of() : Map.copyOf(config);
+        env = env == null ? Map.of() : Map.copyOf(env);
+        auth = auth == null ? Auth.NONE : auth;
+        supervision = supervision == null ? new Supervision(false, null, null, null, null) : supervision;
+        admission = admission == null ? new Admission(null, Duration.ZERO) : admission;
+        endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+        dns = dns == null ? new Dns(null, null, null, null) : dns;
+        fleet = fleet == null ? new Fleet(null, null) : fleet;
+        shutdown = shutdown == null ? new Shutdown(null) : shutdown;
+        health = health == null ? new Health(true) : health;
     }
 
-    /** @param enabled whether to auto-configure a client */
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
+    /**
+     * Authentication to a running app-server: a capability token, or a signed bearer token (JWT).
+     *
+     * @param tokenFile A file holding a capability token (read at each connection).
+     * @param jwtSecretFile A file holding the HMAC secret of signed bearer tokens (JWT) minted per connection.
+     * @param jwtIssuer The issuer of signed bearer tokens.
+     * @param jwtAudience The audience of signed bearer tokens.
+     */
+    public record Auth(@Nullable Path tokenFile, @Nullable Path jwtSecretFile, @Nullable String jwtIssuer,
+            @Nullable String jwtAudience) {
+        /** No authentication. */
+        static final Auth NONE = new Auth(null, null, null, null);
     }
 
-    /** @return the CLI to run, or null */
-    public @Nullable Path getCodexPath() {
-        return codexPath;
-    }
+    /**
+     * Supervision: restart (or reconnect) a lost app-server, within a restart budget.
+     *
+     * @param enabled Whether to supervise the client.
+     * @param initialBackoff The first backoff before a restart.
+     * @param maxBackoff The longest backoff between restarts.
+     * @param maxRestarts The most restarts within {@code window}.
+     * @param window The window of {@code max-restarts}.
+     */
+    public record Supervision(boolean enabled, @Nullable Duration initialBackoff, @Nullable Duration maxBackoff,
+            @Nullable Integer maxRestarts, @Nullable Duration window) {}
 
-    /** @param codexPath the CLI to run */
-    public void setCodexPath(@Nullable Path codexPath) {
-        this.codexPath = codexPath;
-    }
-
-    /** @return the child's working directory, or null */
-    public @Nullable Path getCwd() {
-        return cwd;
-    }
-
-    /** @param cwd the child's working directory */
-    public void setCwd(@Nullable Path cwd) {
-        this.cwd = cwd;
-    }
-
-    /** @return config overrides (TOML values) */
-    public Map<String, String> getConfig() {
-        return config;
-    }
-
-    /** @param config config overrides (TOML values) */
-    public void setConfig(Map<String, String> config) {
-        this.config = config;
-    }
-
-    /** @return the child's environment variables */
-    public Map<String, String> getEnv() {
-        return env;
-    }
-
-    /** @param env the child's environment variables */
-    public void setEnv(Map<String, String> env) {
-        this.env = env;
-    }
-
-    /** @return a running app-server to connect to, or null */
-    public @Nullable URI getUrl() {
-        return url;
-    }
-
-    /** @param url a running app-server to connect to */
-    public void setUrl(@Nullable URI url) {
-        this.url = url;
-    }
-
-    /** @return the authentication to {@code codex.url} */
-    public Auth getAuth() {
-        return auth;
-    }
-
-    /** @param auth the authentication to {@code codex.url} */
-    public void setAuth(Auth auth) {
-        this.auth = auth;
-    }
-
-    /** @return the request timeout, or null */
-    public @Nullable Duration getRequestTimeout() {
-        return requestTimeout;
-    }
-
-    /** @param requestTimeout the request timeout */
-    public void setRequestTimeout(@Nullable Duration requestTimeout) {
-        this.requestTimeout = requestTimeout;
-    }
-
-    /** @return the handshake timeout, or null */
-    public @Nullable Duration getHandshakeTimeout() {
-        return handshakeTimeout;
-    }
-
-    /** @param handshakeTimeout the handshake timeout */
-    public void setHandshakeTimeout(@Nullable Duration handshakeTimeout) {
-        this.handshakeTimeout = handshakeTimeout;
-    }
-
-    /** @return the close timeout, or null */
-    public @Nullable Duration getCloseTimeout() {
-        return closeTimeout;
-    }
-
-    /** @param closeTimeout the close timeout */
-    public void setCloseTimeout(@Nullable Duration closeTimeout) {
-        this.closeTimeout = closeTimeout;
-    }
-
-    /** @return the turn watchdog's silence, or null */
-    public @Nullable Duration getTurnWatchdog() {
-        return turnWatchdog;
-    }
-
-    /** @param turnWatchdog the turn watchdog's silence */
-    public void setTurnWatchdog(@Nullable Duration turnWatchdog) {
-        this.turnWatchdog = turnWatchdog;
-    }
-
-    /** @return supervision */
-    public Supervision getSupervision() {
-        return supervision;
-    }
-
-    /** @param supervision supervision */
-    public void setSupervision(Supervision supervision) {
-        this.supervision = supervision;
-    }
-
-    /** @return admission */
-    public Admission getAdmission() {
-        return admission;
-    }
-
-    /** @param admission admission */
-    public void setAdmission(Admission admission) {
-        this.admission = admission;
-    }
-
-    /** @return the fleet's endpoints (empty: one Codex) */
-    public List<Endpoint> getEndpoints() {
-        return endpoints;
-    }
-
-    /** @param endpoints the fleet's endpoints */
-    public void setEndpoints(List<Endpoint> endpoints) {
-        this.endpoints = endpoints;
-    }
-
-    /** @return the fleet's limits */
-    public Fleet getFleet() {
-        return fleet;
-    }
-
-    /** @param fleet the fleet's limits */
-    public void setFleet(Fleet fleet) {
-        this.fleet = fleet;
-    }
-
-    /** @return graceful shutdown */
-    public Shutdown getShutdown() {
-        return shutdown;
-    }
-
-    /** @param shutdown graceful shutdown */
-    public void setShutdown(Shutdown shutdown) {
-        this.shutdown = shutdown;
-    }
-
-    /** @return the health indicator's settings */
-    public Health getHealth() {
-        return health;
-    }
-
-    /** @param health the health indicator's settings */
-    public void setHealth(Health health) {
-        this.health = health;
-    }
-
-    /** Authentication to a running app-server: a capability token, or a signed bearer token (JWT). */
-    public static class Auth {
-        /** A file holding a capability token (read at each connection). */
-        private @Nullable Path tokenFile;
-        /** A file holding the HMAC secret of signed bearer tokens (JWT) minted per connection. */
-        private @Nullable Path jwtSecretFile;
-        /** The issuer of signed bearer tokens. */
-        private @Nullable String jwtIssuer;
-        /** The audience of signed bearer tokens. */
-        private @Nullable String jwtAudience;
-
-        /** @return the capability token file, or null */
-        public @Nullable Path getTokenFile() {
-            return tokenFile;
-        }
-
-        /** @param tokenFile the capability token file */
-        public void setTokenFile(@Nullable Path tokenFile) {
-            this.tokenFile = tokenFile;
-        }
-
-        /** @return the JWT secret file, or null */
-        public @Nullable Path getJwtSecretFile() {
-            return jwtSecretFile;
-        }
-
-        /** @param jwtSecretFile the JWT secret file */
-        public void setJwtSecretFile(@Nullable Path jwtSecretFile) {
-            this.jwtSecretFile = jwtSecretFile;
-        }
-
-        /** @return the JWT issuer, or null */
-        public @Nullable String getJwtIssuer() {
-            return jwtIssuer;
-        }
-
-        /** @param jwtIssuer the JWT issuer */
-        public void setJwtIssuer(@Nullable String jwtIssuer) {
-            this.jwtIssuer = jwtIssuer;
-        }
-
-        /** @return the JWT audience, or null */
-        public @Nullable String getJwtAudience() {
-            return jwtAudience;
-        }
-
-        /** @param jwtAudience the JWT audience */
-        public void setJwtAudience(@Nullable String jwtAudience) {
-            this.jwtAudience = jwtAudience;
-        }
-    }
-
-    /** Supervision: restart (or reconnect) a lost app-server, within a restart budget. */
-    public static class Supervision {
-        /** Whether to supervise the client. */
-        private boolean enabled;
-        /** The first backoff before a restart. */
-        private @Nullable Duration initialBackoff;
-        /** The longest backoff between restarts. */
-        private @Nullable Duration maxBackoff;
-        /** The most restarts within {@code window}. */
-        private @Nullable Integer maxRestarts;
-        /** The window of {@code max-restarts}. */
-        private @Nullable Duration window;
-
-        /** @return whether to supervise */
-        public boolean isEnabled() {
-            return enabled;
-        }
-
-        /** @param enabled whether to supervise */
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
-
-        /** @return the first backoff, or null */
-        public @Nullable Duration getInitialBackoff() {
-            return initialBackoff;
-        }
-
-        /** @param initialBackoff the first backoff */
-        public void setInitialBackoff(@Nullable Duration initialBackoff) {
-            this.initialBackoff = initialBackoff;
-        }
-
-        /** @return the longest backoff, or null */
-        public @Nullable Duration getMaxBackoff() {
-            return maxBackoff;
-        }
-
-        /** @param maxBackoff the longest backoff */
-        public void setMaxBackoff(@Nullable Duration maxBackoff) {
-            this.maxBackoff = maxBackoff;
-        }
-
-        /** @return the most restarts within the window, or null */
-        public @Nullable Integer getMaxRestarts() {
-            return maxRestarts;
-        }
-
-        /** @param maxRestarts the most restarts within the window */
-        public void setMaxRestarts(@Nullable Integer maxRestarts) {
-            this.maxRestarts = maxRestarts;
-        }
-
-        /** @return the window, or null */
-        public @Nullable Duration getWindow() {
-            return window;
-        }
-
-        /** @param window the window */
-        public void setWindow(@Nullable Duration window) {
-            this.window = window;
-        }
-    }
-
-    /** Turn admission: at most so many turns at once per client; one over waits, then fails. */
-    public static class Admission {
+    /**
+     * Turn admission: at most so many turns at once per client; one over waits, then fails. (A class,
+     * not a record: {@code wait} cannot name a record component.)
+     */
+    public static final class Admission {
         /** The most turns at once through one client (unlimited when unset). */
-        private @Nullable Integer maxConcurrentTurns;
+        private final @Nullable Integer maxConcurrentTurns;
         /** How long a turn over the limit waits for a slot. */
-        private Duration wait = Duration.ZERO;
+        private final Duration wait;
 
-        /** @return the most turns at once, or null */
-        public @Nullable Integer getMaxConcurrentTurns() {
+        /**
+         * @param maxConcurrentTurns The most turns at once through one client (unlimited when unset).
+         * @param wait How long a turn over the limit waits for a slot.
+         */
+        public Admission(@Nullable Integer maxConcurrentTurns, @DefaultValue("0s") @Nullable Duration wait) {
+            this.maxConcurrentTurns = maxConcurrentTurns;
+            this.wait = wait == null ? Duration.ZERO : wait;
+        }
+
+        /** @return the most turns at once through one client, or null for unlimited */
+        public @Nullable Integer maxConcurrentTurns() {
             return maxConcurrentTurns;
         }
 
-        /** @param maxConcurrentTurns the most turns at once */
-        public void setMaxConcurrentTurns(@Nullable Integer maxConcurrentTurns) {
-            this.maxConcurrentTurns = maxConcurrentTurns;
-        }
-
-        /** @return the admission wait */
-        public Duration getWait() {
+        /** @return how long a turn over the limit waits for a slot */
+        public Duration waitForSlot() {
             return wait;
         }
+    }
 
-        /** @param wait the admission wait */
-        public void setWait(Duration wait) {
-            this.wait = wait;
+    /**
+     * One endpoint of a fleet: a child of its own (no url) or a running app-server.
+     *
+     * @param name The endpoint's name (in health details and the metrics' client tag; endpoint-N when unset).
+     * @param url A running app-server (ws://, wss://, unix://); a child with the launch settings when unset.
+     * @param auth How to authenticate to {@code url}.
+     */
+    public record Endpoint(@Nullable String name, @Nullable URI url, @DefaultValue Auth auth) {
+        /** An unset auth is none. */
+        public Endpoint {
+            auth = auth == null ? Auth.NONE : auth;
         }
     }
 
-    /** One endpoint of a fleet: a child of its own (no url) or a running app-server. */
-    public static class Endpoint {
-        /** The endpoint's name (in health details and the metrics' client tag). */
-        private @Nullable String name;
-        /** A running app-server (ws://, wss://, unix://); a child with the launch settings when unset. */
-        private @Nullable URI url;
-        /** How to authenticate to {@code url}. */
-        private Auth auth = new Auth();
-
-        /** @return the name, or null (then endpoint-N) */
-        public @Nullable String getName() {
-            return name;
-        }
-
-        /** @param name the name */
-        public void setName(@Nullable String name) {
-            this.name = name;
-        }
-
-        /** @return the url, or null */
-        public @Nullable URI getUrl() {
-            return url;
-        }
-
-        /** @param url the url */
-        public void setUrl(@Nullable URI url) {
-            this.url = url;
-        }
-
-        /** @return the authentication */
-        public Auth getAuth() {
-            return auth;
-        }
-
-        /** @param auth the authentication */
-        public void setAuth(Auth auth) {
-            this.auth = auth;
+    /**
+     * The endpoints of a fleet found by a DNS name ({@link dev.codex4j.DnsEndpoints}), as the pods
+     * behind a Kubernetes headless Service: every address the name resolves to is one endpoint.
+     *
+     * @param name The DNS name as a URI: scheme ws or wss, host and port (a path is kept), for example
+     *     wss://codex-app-server.codex.svc.cluster.local:8443.
+     * @param refreshEvery How often the name is resolved again (30s when unset).
+     * @param drainGrace How long a vanished address's running turns may finish before its client is closed (10m when unset).
+     * @param auth How each endpoint proves the client.
+     */
+    public record Dns(@Nullable URI name, @Nullable Duration refreshEvery, @Nullable Duration drainGrace,
+            @DefaultValue Auth auth) {
+        /** An unset auth is none. */
+        public Dns {
+            auth = auth == null ? Auth.NONE : auth;
         }
     }
 
-    /** The fleet's placement limits. */
-    public static class Fleet {
-        /** The most turns at once per endpoint (unlimited when unset). */
-        private @Nullable Integer maxTurnsPerEndpoint;
-        /** How long a turn waits for a free endpoint. */
-        private @Nullable Duration admissionWait;
+    /**
+     * The fleet's placement limits.
+     *
+     * @param maxTurnsPerEndpoint The most turns at once per endpoint (unlimited when unset).
+     * @param admissionWait How long a turn waits for a free endpoint.
+     */
+    public record Fleet(@Nullable Integer maxTurnsPerEndpoint, @Nullable Duration admissionWait) {}
 
-        /** @return the most turns per endpoint, or null */
-        public @Nullable Integer getMaxTurnsPerEndpoint() {
-            return maxTurnsPerEndpoint;
-        }
-
-        /** @param maxTurnsPerEndpoint the most turns per endpoint */
-        public void setMaxTurnsPerEndpoint(@Nullable Integer maxTurnsPerEndpoint) {
-            this.maxTurnsPerEndpoint = maxTurnsPerEndpoint;
-        }
-
-        /** @return the admission wait, or null */
-        public @Nullable Duration getAdmissionWait() {
-            return admissionWait;
-        }
-
-        /** @param admissionWait the admission wait */
-        public void setAdmissionWait(@Nullable Duration admissionWait) {
-            this.admissionWait = admissionWait;
+    /**
+     * Graceful shutdown: no new turns, then the turns in flight may finish for {@code grace}.
+     *
+     * @param grace How long turns in flight may still run when the context closes, before the client
+     *     closes and ends them; keep it below spring.lifecycle.timeout-per-shutdown-phase (30s).
+     */
+    public record Shutdown(@DefaultValue("20s") Duration grace) {
+        /** An unset grace is 20 s. */
+        public Shutdown {
+            grace = grace == null ? Duration.ofSeconds(20) : grace;
         }
     }
 
-    /** Graceful shutdown: no new turns, then the turns in flight may finish for {@code grace}. */
-    public static class Shutdown {
-        /**
-         * How long turns in flight may still run when the context closes, before the client closes
-         * and ends them. Keep it below spring.lifecycle.timeout-per-shutdown-phase (30s).
-         */
-        private Duration grace = Duration.ofSeconds(20);
-
-        /** @return the grace period */
-        public Duration getGrace() {
-            return grace;
-        }
-
-        /** @param grace the grace period */
-        public void setGrace(Duration grace) {
-            this.grace = grace;
-        }
-    }
-
-    /** The health indicator. */
-    public static class Health {
-        /** Whether the health check asks the server for its account (one account/read request per check). */
-        private boolean account = true;
-
-        /** @return whether the health check asks for the account */
-        public boolean isAccount() {
-            return account;
-        }
-
-        /** @param account whether the health check asks for the account */
-        public void setAccount(boolean account) {
-            this.account = account;
-        }
-    }
+    /**
+     * The health indicator.
+     *
+     * @param account Whether the health check asks the server for its account (one account/read request per check).
+     */
+    public record Health(@DefaultValue("true") boolean account) {}
 }

@@ -2,21 +2,18 @@ package com.example.boot;
 
 import dev.codex4j.Codex;
 import dev.codex4j.RunResult;
-import dev.codex4j.protocol.AppServerLaunch;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 
-/** A Spring Boot application with one {@link Codex} client (one app-server child) for all its beans. */
+/**
+ * A Spring Boot application with one {@link Codex} client (one app-server child) for all its beans:
+ * codex4j-spring-boot-starter makes it from the {@code codex.*} properties in
+ * application.properties and shuts it down gracefully with the context (turns in flight may finish
+ * for {@code codex.shutdown.grace}, then the child ends). No codex4j code here but its use.
+ */
 @SpringBootApplication
 public class SummaryApplication {
-
-    /** Closed with the context, which ends the child process. An {@link AppServerLaunch} bean, if any, says how to start it. */
-    @Bean(destroyMethod = "close")
-    Codex codex(ObjectProvider<AppServerLaunch> launch) {
-        return Codex.builder().launch(launch.getIfAvailable(AppServerLaunch::defaults)).build();
-    }
 
     @Bean
     Summarizer summarizer(Codex codex) {

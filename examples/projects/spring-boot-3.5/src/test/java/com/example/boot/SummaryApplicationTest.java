@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.codex4j.protocol.AppServerLaunch;
+import dev.codex4j.spring.boot.CodexBuilderCustomizer;
+import dev.codex4j.spring.boot.CodexShutdown;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import org.junit.jupiter.api.Test;
@@ -19,13 +20,16 @@ class SummaryApplicationTest {
         try (OfflineCodex offline = OfflineCodex.start();
              ConfigurableApplicationContext context = new SpringApplicationBuilder(SummaryApplication.class)
                      .web(WebApplicationType.NONE)
-                     .initializers(c -> ((GenericApplicationContext) c)
-                             .registerBean(AppServerLaunch.class, offline::launch))
+                     // The one thing the properties cannot say: run the CLI against testkit's mock model.
+                     .initializers(c -> ((GenericApplicationContext) c).registerBean(CodexBuilderCustomizer.class,
+                             () -> (endpoint, builder) -> builder.launch(offline.launch())))
                      .run()) {
             offline.server().enqueue(ModelReply.message("Boot and codex4j get along."));
 
             assertEquals("Boot and codex4j get along.",
                     context.getBean(SummaryApplication.Summarizer.class).summarize("anything"));
+            // the starter's client, with its graceful shutdown
+            assertTrue(context.getBean(CodexShutdown.class).isRunning());
             // Boot's own Jackson 2 is there beside codex4j's Jackson 3.
             assertTrue(context.getBeanNamesForType(ObjectMapper.class).length > 0);
         }

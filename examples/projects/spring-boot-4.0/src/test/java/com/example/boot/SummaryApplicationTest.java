@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.codex4j.protocol.AppServerLaunch;
+import dev.codex4j.spring.boot.CodexBuilderCustomizer;
+import dev.codex4j.spring.boot.CodexShutdown;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.util.List;
@@ -26,6 +27,8 @@ class SummaryApplicationTest {
 
             assertEquals("Boot and codex4j get along.",
                     context.getBean(SummaryApplication.Summarizer.class).summarize("anything"));
+            // the starter's client, with its graceful shutdown
+            assertTrue(context.getBean(CodexShutdown.class).isRunning());
         }
     }
 
@@ -55,7 +58,9 @@ class SummaryApplicationTest {
         return new SpringApplicationBuilder(SummaryApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties("logging.level.dev.codex4j=DEBUG")
-                .initializers(c -> ((GenericApplicationContext) c).registerBean(AppServerLaunch.class, offline::launch))
+                // The one thing the properties cannot say: run the CLI against testkit's mock model.
+                .initializers(c -> ((GenericApplicationContext) c).registerBean(CodexBuilderCustomizer.class,
+                        () -> (endpoint, builder) -> builder.launch(offline.launch())))
                 .run();
     }
 }
