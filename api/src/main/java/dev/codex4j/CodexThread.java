@@ -308,11 +308,11 @@ public final class CodexThread {
                     model = options.model(); // the server keeps a turn's model for the thread's later turns
                 }
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start0,
-                        span, permit, model);
+                        span, permit, model, watch);
                 reservation.attach(handle);
                 span.started(id, turnId, model);
                 if (watch != null) {
-                    watch.attach(handle::stopForBudget);
+                    watch.attach(turnId, handle::stopForBudget);
                     watching = true;
                 }
                 return handle;
