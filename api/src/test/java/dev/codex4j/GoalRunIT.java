@@ -185,11 +185,19 @@ class GoalRunIT {
             CodexThread thread = codex.startThread(ThreadOptions.builder().tools(List.of(lookup)).build());
             List<TurnEvent> seen = new CopyOnWriteArrayList<>();
             GoalResult r;
-            try (GoalRun run = thread.startGoal("look it up", 2500L); Subscription s = run.subscribe(seen::add)) {
+            List<RunResult> followed = new CopyOnWriteArrayList<>();
+            // the same turns adopted as handles too: each still counts once in the spend
+            try (Subscription f = thread.followServerTurns(h -> followed.add(h.run()));
+                    GoalRun run = thread.startGoal("look it up", 2500L); Subscription s = run.subscribe(seen::add)) {
                 r = run.await(Duration.ofSeconds(60));
                 await().atMost(Duration.ofSeconds(10)).until(() -> seen.stream()
-                        .filter(e -> e instanceof TurnEvent.Completed).count() == r.turns().size());
+                        .filter(e -> e instanceof TurnEvent.Completed).count() == r.turns().size()
+                        && followed.size() == r.turns().size());
             }
+            assertEquals(r.turns().stream().map(RunResult::turnId).toList(),
+                    followed.stream().map(RunResult::turnId).toList(), "every continuation turn was followed");
+            assertEquals(r.turns().size(), thread.spend().turns(), "counted once: " + thread.spend());
+            assertEquals(r.usage().totalTokens(), thread.spend().tokens().totalTokens());
             assertEquals(1, calls.get(), "the thread's tool answered the server's own turn");
             RunResult second = r.turns().get(1);
             ThreadItem.DynamicToolCall call = second.items(ThreadItem.DynamicToolCall.class).getFirst();

@@ -36,8 +36,23 @@ public final class Spending {
         this.client = new AtomicReference<>(none);
     }
 
-    /** Adds one turn's result. */
+    /**
+     * The latest turns added, so that a turn folded twice (a goal run's fold and an adopted turn's
+     * handle, {@code CodexThread.followServerTurns}) counts once.
+     */
+    private final java.util.Set<String> counted = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<String, Boolean>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 4096;
+                }
+            }));
+
+    /** Adds one turn's result, once per turn id (of the latest 4,096). */
     public void add(String threadId, RunResult r) {
+        if (!counted.add(r.turnId())) {
+            return;
+        }
         client.updateAndGet(s -> s.plus(r));
         threads.compute(threadId, (id, s) -> (s == null ? none : s).plus(r));
     }
