@@ -271,10 +271,15 @@ public final class Codex implements CodexClient {
         return session.call(ClientMethods.THREAD_LIST, Objects.requireNonNull(query, "query"));
     }
 
-    /** Archives a thread ({@code thread/archive}). */
+    /**
+     * Archives a thread ({@code thread/archive}) and forgets it on this client: its spend and budget
+     * ({@link CodexThread#spend()}, {@link CodexThread#budget()}; {@link #spend()} keeps what its
+     * turns spent), the chain that answered its server-started turns, and the settings a supervised
+     * restart would send again.
+     */
     public void archiveThread(String threadId) {
         session.call(ClientMethods.THREAD_ARCHIVE, ThreadArchiveParams.builder().threadId(threadId).build());
-        session.threadArchived(threadId);
+        session.forgetThread(threadId);
     }
 
     /** Brings an archived thread back ({@code thread/unarchive}). */

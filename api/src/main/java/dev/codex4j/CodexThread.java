@@ -75,6 +75,8 @@ public final class CodexThread {
     private final ThreadTools tools;
     /** The generation of the client's connection on which the thread is known to be loaded. */
     private volatile long generation;
+    /** Whether this object's turns answer with anything but the client's chain (tools, interceptors, accept-all). */
+    private final boolean answersItsOwn;
     /** The model the thread's turns run on, as far as this object knows: the thread's, then the last turn override. */
     private volatile @Nullable String model;
 
@@ -85,6 +87,7 @@ public final class CodexThread {
         this.options = options;
         this.tools = ThreadTools.of(options.tools(), options.interceptors());
         this.generation = generation;
+        this.answersItsOwn = !tools.isEmpty() || options.approvalMode() == ApprovalMode.ACCEPT_ALL;
         String m = null;
         try {
             m = info.model();
@@ -92,6 +95,24 @@ public final class CodexThread {
             // a newer server's thread whose model does not bind: not known
         }
         this.model = m;
+        if (answersItsOwn) {
+            try {
+                registerChain(session.connection());
+            } catch (CodexException e) {
+                // the client is closing or restarting: link() registers it on the next connection
+            }
+        }
+    }
+
+    /**
+     * Server requests of this thread's turns that no reservation holds (turns the server started by
+     * itself: goal continuations, queued input) go to this thread's chain: its tools and
+     * interceptors, its approval mode, then the client's inbox and handler.
+     */
+    private void registerChain(Connection connection) {
+        AtomicReference<@Nullable Reservation> none = new AtomicReference<>();
+        session.threadChain(connection, id, session.serverRequests(approvalHandler(TurnOptions.defaults()), tools,
+                none::get));
     }
 
     /** @return the thread id */
@@ -310,15 +331,16 @@ public final class CodexThread {
                 } finally {
                     inTurn.close();
                 }
+                session.clientTurn(turnId); // before the claim: a follower of server turns leaves it be
                 if (options.model() != null) {
                     model = options.model(); // the server keeps a turn's model for the thread's later turns
                 }
                 TurnHandle handle = new TurnHandle(this, connection, turnId, reservation.claim(turnId), options, start0,
-                        span, permit, model);
+                        span, permit, model, watch);
                 reservation.attach(handle);
                 span.started(id, turnId, model);
                 if (watch != null) {
-                    watch.attach(handle::stopForBudget);
+                    watch.attach(turnId, handle::stopForBudget);
                     watching = true;
                 }
                 if (subAgents != null) {
@@ -790,6 +812,107 @@ public final class CodexThread {
     }
 
     /**
+     * Follows the turns the server starts on this thread by itself, from now on: a queued input it
+     * starts when a turn ends ({@link #queue}), a goal's continuation turns ({@link #startGoal}).
+     * Each such turn is adopted as soon as its {@code turn/started} arrives: it gets a
+     * {@link TurnHandle} as if this client had started it (its events from its first one, kept in
+     * its mailbox until read; {@code run()}, {@code events()}, {@code interrupt()}; its result
+     * counted in {@link #spend()}), and while it runs the thread is reserved for it
+     * ({@link #turn} throws, as for any running turn). The handle is given to {@code listener} on
+     * a virtual thread of its own ({@code codex4j-server-turn-<turnId>}), which may consume it
+     * there. Turns this client started itself are left be; so is a turn that starts while this
+     * client is starting one of its own on the thread.
+     *
+     * <p>Whether or not they are followed, the server requests of such turns (approvals, calls of
+     * this thread's {@link ThreadOptions#tools() tools}) are answered by this thread's chain: its
+     * tools and interceptors, its {@link ThreadOptions#approvalMode() approval mode}, then the
+     * client's inbox and handler.
+     *
+     * <pre>{@code
+     * try (Subscription s = thread.followServerTurns(turn -> log(turn.id() + ": " + turn.run().finalResponse()))) {
+     *     TurnHandle running = thread.turn("Refactor the parser");
+     *     thread.queue("Then update the docs");   // the server starts it when the refactoring ends
+     *     running.run();
+     * }
+     * }</pre>
+     *
+     * @param listener receives each adopted turn's handle
+     * @return the subscription; close it to stop adopting turns (adopted ones run on)
+     * @throws dev.codex4j.errors.TransportClosedException when the client is closed
+     */
+    public Subscription followServerTurns(Consumer<? super TurnHandle> listener) {
+        Objects.requireNonNull(listener, "listener");
+        Connection c = link().connection;
+        return new Subscription(c.subscribeThread(id, in -> {
+            if (ServerNotification.TurnStarted.METHOD.equals(in.method()) && in.turnId() != null) {
+                TurnHandle h = adopt(c, in.turnId());
+                if (h != null) {
+                    c.startThread("codex4j-server-turn-" + h.id(), () -> {
+                        try {
+                            listener.accept(h);
+                        } catch (RuntimeException e) {
+                            System.getLogger(CodexThread.class.getName()).log(System.Logger.Level.WARNING,
+                                    "The listener of server-started turn " + h.id() + " of thread " + id + " failed", e);
+                        }
+                    });
+                }
+            }
+        }, Integer.MAX_VALUE, true));
+    }
+
+    /**
+     * Adopts a turn the server started by itself: reserves the thread for it and claims its mailbox
+     * (which holds its messages from the first); null when the turn is this client's own, or the
+     * thread is reserved (this client is starting or running a turn on it).
+     */
+    private @Nullable TurnHandle adopt(Connection c, String turnId) {
+        if (session.isClientTurn(turnId) || c.reservation(id) != null) {
+            return null;
+        }
+        AtomicReference<@Nullable Reservation> mine = new AtomicReference<>();
+        Reservation r = c.tryReserveTurn(id, session.serverRequests(approvalHandler(TurnOptions.defaults()), tools,
+                mine::get));
+        if (r == null) {
+            return null;
+        }
+        mine.set(r);
+        Admission.Permit permit = session.admission().adopt();
+        r.whenReleased(permit::release);
+        try {
+            Observer.TurnSpan span = session.observer().turnStarting(id, model);
+            TurnHandle h = new TurnHandle(this, c, turnId, r.claim(turnId), TurnOptions.defaults(), System.nanoTime(),
+                    span, permit, model, null);
+            r.attach(h);
+            span.started(id, turnId, model);
+            return h;
+        } catch (IllegalStateException e) {
+            permit.settle();
+            return null; // claimed meanwhile (this client's own)
+        } finally {
+            r.close(); // releases it only if the claim failed
+        }
+    }
+
+    /**
+     * Tells the server this client no longer follows the thread ({@code thread/unsubscribe}; the
+     * server unloads a thread nobody follows) and forgets the thread on this client: its
+     * {@link #spend()} and {@link #budget()} (the client's {@link Codex#spend()} keeps what its
+     * turns spent) and the chain that answered its server-started turns. A thread used again
+     * afterwards spends from zero on this client, without a budget of its own until one is set.
+     * {@link Codex#archiveThread} forgets it the same way.
+     *
+     * @return the server's answer: {@code unsubscribed}, {@code notSubscribed} or {@code notLoaded}
+     */
+    public dev.codex4j.protocol.types.ThreadUnsubscribeStatus unsubscribe() {
+        try {
+            return session.callOn(link().connection, ClientMethods.THREAD_UNSUBSCRIBE,
+                    dev.codex4j.protocol.types.ThreadUnsubscribeParams.builder().threadId(id).build()).status();
+        } finally {
+            session.forgetThread(id);
+        }
+    }
+
+    /**
      * @return the turn running on this thread through this client (whichever {@code CodexThread}
      *     object started it), if any
      */
@@ -904,6 +1027,9 @@ public final class CodexThread {
         Link l = session.linkFor(id, generation, Boolean.TRUE.equals(o.ephemeral()),
                 // Started with ephemeral(false): thread/resume takes no ephemeral at all.
                 () -> (o.ephemeral() == null ? o : o.toBuilder().ephemeral(null).build()).resumeParams(id));
+        if (l.generation != generation && answersItsOwn) {
+            registerChain(l.connection);
+        }
         generation = l.generation;
         return l;
     }

@@ -14,10 +14,13 @@ import dev.codex4j.protocol.types.ThreadGoalSetParams;
 import dev.codex4j.protocol.types.ThreadGoalStatus;
 import dev.codex4j.protocol.types.TurnInterruptParams;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -27,12 +30,24 @@ import org.jspecify.annotations.Nullable;
  * continuation turns by itself while the goal is active; this folds each of them into a
  * {@link RunResult} (items, usage, cost, status) until the goal leaves {@code active}
  * ({@code complete}, {@code budgetLimited}, {@code paused}, ...) and no turn of it is running.
- * Approvals and tool calls of these turns go to the client's handler (they have no turn handler of
- * their own).
+ * Approvals and tool calls of these turns are answered by the thread's own chain (its tools and
+ * interceptors, its approval mode, then the client's inbox and handler; see
+ * {@link CodexThread#followServerTurns}).
  *
  * <p>A subscription to the thread (its turns included), opened before {@code thread/goal/set} is
  * sent, feeds it: the fold of each turn runs on the subscription's virtual thread; {@link #await}
  * waits under this object's lock. Close it (or let {@code await} end) to stop listening.
+ *
+ * <p><b>Its events across turns.</b> {@link #events()} (or {@link #subscribe}) gives every event of
+ * every turn of the run, in order, once, from the first: each turn's open with a
+ * {@link TurnEvent.Notification} holding its {@code turn/started}
+ * ({@link ServerNotification.TurnStarted}) and end with its {@link TurnEvent.Completed}; the goal's
+ * own updates come between as {@link TurnEvent.Notification}s ({@code thread/goal/updated},
+ * {@code thread/goal/cleared}). The run keeps the events for its one reader from the moment the goal
+ * is set, however late the reader comes and however long it takes over one turn (nothing is lost
+ * between turns); it stops keeping them when {@link #await} is called with no reader attached, or
+ * when the run is closed. The stream ends when the run ends (the goal is no longer active and its
+ * last turn ended), or when the run is closed.
  *
  * <pre>{@code
  * try (GoalRun run = thread.startGoal("Make every test pass", 200_000L)) {
@@ -54,6 +69,17 @@ public final class GoalRun implements AutoCloseable {
     private boolean cleared;
     private boolean interrupted;
     private final Subscription subscription;
+    /** The events for the reader (guarded by {@code lock}); null once no reader will come. */
+    private @Nullable ArrayDeque<Entry> log = new ArrayDeque<>();
+    /** The reader (a {@link GoalEventStream}), or null; guarded by {@code lock}. */
+    private @Nullable GoalEventStream reader;
+    private boolean closed;
+    /** When the reader was last woken, and whether a deferred wake is pending (its latency budget); guarded by {@code lock}. */
+    private long lastWakeNanos;
+    private boolean wakePending;
+
+    /** One event for the reader, with the turn it belongs to (null for the goal's own updates). */
+    record Entry(@Nullable String turnId, TurnEvent event) {}
 
     GoalRun(CodexThread thread, Connection connection) {
         this.thread = thread;
@@ -77,13 +103,16 @@ public final class GoalRun implements AutoCloseable {
     private void accept(Inbound in) {
         String method = in.method();
         if (ServerNotification.ThreadGoalUpdated.METHOD.equals(method)) {
-            if (Session.typed(in) instanceof ServerNotification.ThreadGoalUpdated u) {
-                update(u.params().goal(), false);
+            ServerNotification n = Session.typed(in);
+            if (n instanceof ServerNotification.ThreadGoalUpdated u) {
+                update(u.params().goal(), false, n);
+            } else {
+                update(null, false, n);
             }
             return;
         }
         if (ServerNotification.ThreadGoalCleared.METHOD.equals(method)) {
-            update(null, true);
+            update(null, true, Session.typed(in));
             return;
         }
         String turnId = in.turnId();
@@ -99,25 +128,50 @@ public final class GoalRun implements AutoCloseable {
             }
             return new TurnFold(id, System.nanoTime(), null, thread.session().options().usage().prices());
         });
-        fold.accept(in);
+        TurnEvent event = fold.accept(in);
         RunResult r = fold.result();
         if (r != null) {
             folds.remove(turnId);
             thread.session().spending().add(thread.id(), r);
-            lock.lock();
-            try {
+        }
+        if (event == null && r == null) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (r != null) {
                 turns.add(r);
                 if (turnId.equals(runningTurn)) {
                     runningTurn = null;
                 }
                 changed.signalAll();
-            } finally {
-                lock.unlock();
             }
+            if (event != null) {
+                offer(new Entry(turnId, event), r != null || event instanceof TurnEvent.Error
+                        || event instanceof TurnEvent.Notification n && n.notification() instanceof ServerNotification.TurnStarted);
+            } else {
+                wakeReader(true); // the run may have ended
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
-    private void update(@Nullable ThreadGoal g, boolean clear) {
+    /** The goal as a reply said it (not an event of the run). */
+    private void update(@Nullable ThreadGoal g) {
+        lock.lock();
+        try {
+            if (g != null) {
+                goal = g;
+            }
+            changed.signalAll();
+            wakeReader(true);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void update(@Nullable ThreadGoal g, boolean clear, ServerNotification n) {
         lock.lock();
         try {
             if (g != null) {
@@ -125,8 +179,50 @@ public final class GoalRun implements AutoCloseable {
             }
             cleared |= clear;
             changed.signalAll();
+            offer(new Entry(null, new TurnEvent.Notification(n)), true);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Lock held: keeps an event for the reader, and wakes it (at once when urgent, else within its budget). */
+    private void offer(Entry e, boolean urgent) {
+        ArrayDeque<Entry> l = log;
+        if (l != null) {
+            l.add(e);
+            wakeReader(urgent);
+        }
+    }
+
+    /** Lock held: wakes the reader now, or once its latency budget since its last wake has passed. */
+    private void wakeReader(boolean urgent) {
+        GoalEventStream r = reader;
+        if (r == null) {
+            return;
+        }
+        long budget = r.maxDelay().toNanos();
+        long now = System.nanoTime();
+        if (urgent || budget == 0 || now - lastWakeNanos >= budget) {
+            lastWakeNanos = now;
+            changed.signalAll();
+        } else if (!wakePending) {
+            wakePending = true;
+            long due = lastWakeNanos + budget;
+            Thread.ofVirtual().name("codex4j-goal-wake-" + thread.id()).start(() -> {
+                try {
+                    Thread.sleep(Duration.ofNanos(Math.max(0, due - System.nanoTime())));
+                } catch (InterruptedException ignored) {
+                    // wake now
+                }
+                lock.lock();
+                try {
+                    wakePending = false;
+                    lastWakeNanos = System.nanoTime();
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            });
         }
     }
 
@@ -149,6 +245,9 @@ public final class GoalRun implements AutoCloseable {
         try {
             lock.lock();
             try {
+                if (reader == null) {
+                    log = null; // awaited without a reader: the events are not kept any longer
+                }
                 while (!ended() && !deadline.isExpired()) {
                     changed.awaitNanos(Math.max(1, deadline.remainingNanos()));
                 }
@@ -199,7 +298,7 @@ public final class GoalRun implements AutoCloseable {
         }
         ThreadGoal g = thread.session().callOn(connection, ClientMethods.THREAD_GOAL_SET, ThreadGoalSetParams.builder()
                 .threadId(thread.id()).status(ThreadGoalStatus.PAUSED).build()).goal();
-        update(g, false);
+        update(g);
         if (turn != null) {
             try {
                 thread.session().callOn(connection, ClientMethods.TURN_INTERRUPT,
@@ -210,9 +309,158 @@ public final class GoalRun implements AutoCloseable {
         }
     }
 
-    /** Stops listening (the goal goes on on the server; see {@link #interrupt()}). Idempotent. */
+    /**
+     * The run's events, every turn's, from the first (see the class doc): a blocking, closeable
+     * stream for one reader, which ends when the run ends. Its wake-ups follow the client's
+     * latency budget ({@link CodexBuilder#maxDelay}).
+     *
+     * <pre>{@code
+     * try (GoalRun run = thread.startGoal("Make every test pass", 200_000L);
+     *         GoalEventStream events = run.events()) {
+     *     for (TurnEvent e : events) {
+     *         if (e instanceof TurnEvent.Completed c) System.out.println("turn " + c.result().turnId() + " ended");
+     *     }
+     * }
+     * }</pre>
+     *
+     * @return the events
+     * @throws IllegalStateException when the run already has a reader, or was awaited or closed
+     *     without one (its events were not kept)
+     */
+    public GoalEventStream events() {
+        return events(thread.session().options().maxDelay());
+    }
+
+    /**
+     * {@link #events()} with a latency budget: an event waits at most {@code maxDelay} for the
+     * reader (beyond the dispatcher's window), and the reader is woken at most once per budget while
+     * events keep coming; at once for a turn's start and end, an error, and the goal's updates.
+     *
+     * @param maxDelay the longest an event may wait ({@link Duration#ZERO}: woken for each)
+     * @return the events
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     * @throws IllegalStateException when the run already has a reader, or was awaited or closed
+     *     without one
+     */
+    public GoalEventStream events(Duration maxDelay) {
+        Waits.maxDelay(maxDelay);
+        lock.lock();
+        try {
+            if (reader != null) {
+                throw new IllegalStateException("the goal run of thread " + thread.id() + " already has a reader");
+            }
+            if (log == null) {
+                throw new IllegalStateException("the goal run of thread " + thread.id() + " was awaited or closed"
+                        + " without a reader, so its events were not kept: call events() or subscribe() first");
+            }
+            GoalEventStream s = new GoalEventStream(this, maxDelay);
+            reader = s;
+            return s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@link #events()} pushed to a listener, on a virtual thread of its own
+     * ({@code codex4j-goal-<threadId>}), one event at a time, in order, from the run's first; a
+     * listener that throws is logged at WARNING and keeps receiving. Nothing is dropped: the run
+     * keeps what the listener has not taken yet. It ends with the run.
+     *
+     * @param listener receives each event
+     * @return the subscription; close it to stop listening
+     * @throws IllegalStateException as {@link #events()}
+     */
+    public dev.codex4j.Subscription subscribe(Consumer<? super TurnEvent> listener) {
+        Objects.requireNonNull(listener, "listener");
+        GoalEventStream s = events();
+        Thread t = Thread.ofVirtual().name("codex4j-goal-" + thread.id()).start(() -> {
+            try (s) {
+                for (TurnEvent e : s) {
+                    try {
+                        listener.accept(e);
+                    } catch (RuntimeException ex) {
+                        System.getLogger(GoalRun.class.getName()).log(System.Logger.Level.WARNING,
+                                "A listener of the goal run of thread " + thread.id() + " failed", ex);
+                    }
+                }
+            } catch (dev.codex4j.errors.CodexException e) {
+                // closed, interrupted, or the connection ended
+            }
+        });
+        return new dev.codex4j.Subscription(new dev.codex4j.internal.runtime.Subscription() {
+            @Override
+            public void close() {
+                s.close();
+                if (Thread.currentThread() != t) {
+                    t.interrupt();
+                }
+            }
+
+            @Override
+            public Duration latencyBudget() {
+                return s.maxDelay();
+            }
+        });
+    }
+
+    /**
+     * The reader's next event, or null once the run ended (or the stream or run was closed).
+     *
+     * @throws dev.codex4j.errors.TransportClosedException when the connection ended first
+     * @throws dev.codex4j.errors.CodexException when the calling thread is interrupted
+     */
+    @Nullable Entry next(GoalEventStream s) {
+        lock.lock();
+        try {
+            while (true) {
+                if (reader != s || s.isClosed() || closed) {
+                    return null;
+                }
+                ArrayDeque<Entry> l = log;
+                Entry e = l == null ? null : l.poll();
+                if (e != null) {
+                    return e;
+                }
+                if (ended()) {
+                    return null;
+                }
+                if (!connection.isOpen()) {
+                    throw connection.closedException();
+                }
+                changed.awaitNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(1)); // and look whether the connection ended
+            }
+        } catch (InterruptedException e) {
+            throw Waits.interrupted("the events of the goal run of thread " + thread.id(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The reader stops reading: the events are no longer kept. */
+    void release(GoalEventStream s) {
+        lock.lock();
+        try {
+            if (reader == s) {
+                log = null;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops listening (the goal goes on on the server; see {@link #interrupt()}); ends its event stream. Idempotent. */
     @Override
     public void close() {
         subscription.close();
+        lock.lock();
+        try {
+            closed = true;
+            log = null;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 }

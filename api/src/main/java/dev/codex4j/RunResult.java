@@ -162,9 +162,11 @@ public final class RunResult {
     }
 
     /**
-     * @return why the client interrupted this turn for crossing a {@link Budget} (whose budget,
-     *     spent how far), when it did; the status is then {@code interrupted}, or {@code completed}
-     *     when the turn ended before the interrupt took
+     * @return why this turn crossed a {@link Budget} (whose budget, spent how far), when it did on
+     *     any of its usage updates; the client then interrupted it, so the status is
+     *     {@code interrupted}, or {@code completed} when the turn ended before the interrupt took.
+     *     Always present for a turn the client stopped for its budget (the result waits for the
+     *     budget's verdict on every usage update of the turn)
      */
     public Optional<String> budgetExceeded() {
         return budgetExceeded;

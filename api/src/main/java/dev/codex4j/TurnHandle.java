@@ -14,6 +14,7 @@ import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.TurnMailbox;
 import dev.codex4j.internal.sdk.Admission;
+import dev.codex4j.internal.sdk.BudgetWatch;
 import dev.codex4j.internal.sdk.Observer;
 import dev.codex4j.internal.sdk.RateLimitTracker;
 import dev.codex4j.internal.sdk.SubAgentWatch;
@@ -106,7 +107,8 @@ public final class TurnHandle implements AutoCloseable {
     }
 
     TurnHandle(CodexThread thread, Connection connection, String id, TurnMailbox mailbox, TurnOptions options,
-            long startNanos, Observer.TurnSpan span, Admission.Permit permit, @Nullable String model) {
+            long startNanos, Observer.TurnSpan span, Admission.Permit permit, @Nullable String model,
+            @Nullable BudgetWatch watch) {
         this.thread = thread;
         this.connection = connection;
         this.span = span;
@@ -116,6 +118,7 @@ public final class TurnHandle implements AutoCloseable {
         this.options = options;
         this.startNanos = startNanos;
         this.fold = new TurnFold(id, startNanos, model, thread.session().options().usage().prices());
+        fold.watchedBy(watch);
         // Held weakly by the mailbox: an unconsumed handle nobody can reach lets its events go.
         mailbox.ownedBy(this);
     }

@@ -13,7 +13,12 @@ import dev.codex4j.protocol.types.UserInput;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.time.Duration;
+import dev.codex4j.protocol.types.ThreadItem;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,43 @@ class QueueIT {
             CodexThread thread = codex.startThread();
             var e = assertThrows(ExperimentalApiRequiredException.class, () -> thread.queue("later"));
             assertEquals("thread/queue/add", e.feature());
+        }
+    }
+
+    record OrderQuery(String orderId) {}
+
+    /**
+     * Queued input the server starts by itself when the running turn ends is adopted by
+     * followServerTurns (a TurnHandle to run), and its call of the thread's own tool is answered by
+     * the thread's chain.
+     */
+    @Test
+    void aQueuedTurnTheServerStartsIsFollowedAndAnswersTheThreadsTool() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Tool lookup = Tool.of("lookup_order", "Looks an order up by id", OrderQuery.class, q -> {
+            calls.incrementAndGet();
+            return "order " + q.orderId() + " shipped";
+        });
+        offline.server().enqueue(ModelReply.message("first answer").eventDelay(Duration.ofMillis(300)),
+                ModelReply.functionCall("lookup_order", "{\"orderId\":\"Q1\"}"),
+                ModelReply.message("queued answer"));
+        try (Codex codex = Codex.builder().launch(offline.launch()).experimentalApi(true).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().tools(List.of(lookup)).build());
+            BlockingQueue<RunResult> followed = new LinkedBlockingQueue<>();
+            try (Subscription s = thread.followServerTurns(h -> followed.add(h.run()))) {
+                TurnHandle running = thread.turn("first");
+                thread.queue("then look Q1 up");
+                RunResult first = running.run();
+                assertEquals("first answer", first.finalResponse().orElseThrow());
+                RunResult next = followed.poll(30, TimeUnit.SECONDS);
+                assertTrue(next != null, "the server's own turn was followed");
+                assertEquals(TurnStatus.COMPLETED, next.status(), next.toString());
+                assertEquals("queued answer", next.finalResponse().orElseThrow());
+                assertTrue(next.items(ThreadItem.DynamicToolCall.class).getFirst().success(), next.toString());
+                assertEquals(1, calls.get());
+                assertEquals(2, thread.spend().turns(), "the followed turn is counted");
+                assertTrue(followed.isEmpty(), "the client's own turn was not followed: " + followed);
+            }
         }
     }
 }

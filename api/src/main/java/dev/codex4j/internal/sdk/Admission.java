@@ -119,6 +119,17 @@ public final class Admission {
         }
     }
 
+    /**
+     * A slot for a turn the server started by itself (adopted by the client): taken whatever the
+     * limit, since the turn runs already.
+     *
+     * @return the permit to give back when the turn ends
+     */
+    public Permit adopt() {
+        active.incrementAndGet();
+        return new Permit();
+    }
+
     private CapacityExceededException shuttingDown(String what) {
         return new CapacityExceededException(drainReason + " and takes no new turns; " + what + " was not started");
     }

@@ -26,7 +26,10 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -159,11 +162,6 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** The thread was archived: a restart no longer restores its settings. */
-    public void threadArchived(String threadId) {
-        acceptedSettings.forget(threadId);
-    }
-
     /**
      * The link on which a thread may be used: after a restart, the thread is resumed there first
      * ({@code thread/resume}, once per thread id per link, however many callers), then given its
@@ -293,6 +291,64 @@ public final class Session implements AutoCloseable {
     public ServerRequestHandler serverRequests(@Nullable ApprovalHandler turnHandler, ThreadTools tools,
             Supplier<@Nullable Reservation> reservation) {
         return ServerRequestChain.of(this, turnHandler, tools, reservation);
+    }
+
+    /** Per thread id: the registration of the thread's own server-request chain on the current connection. */
+    private final Map<String, dev.codex4j.internal.runtime.Subscription> threadChains = new ConcurrentHashMap<>();
+    /** The ids of the latest turns this client started itself (so that a follower of server-started turns leaves them be). */
+    private final Set<String> clientTurns = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<String, Boolean>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 4096;
+                }
+            }));
+
+    /**
+     * Answers the server requests of a thread's turns that no reservation of this client holds
+     * (turns the server starts by itself) with this chain, on this connection; replaces the
+     * thread's previous one.
+     *
+     * @param connection the connection
+     * @param threadId the thread
+     * @param chain its chain (the thread's tools, interceptors, approval mode; the client's inbox and handler)
+     */
+    public void threadChain(Connection connection, String threadId, ServerRequestHandler chain) {
+        dev.codex4j.internal.runtime.Subscription previous = threadChains.put(threadId,
+                connection.threadServerRequestHandler(threadId, chain));
+        if (previous != null) {
+            previous.close(); // removes only its own handler (a replaced one stays)
+        }
+    }
+
+    /** @return how many threads have a chain of their own registered */
+    public int threadChains() {
+        return threadChains.size();
+    }
+
+    /**
+     * Forgets a thread archived or unsubscribed through this client: its chain, spend, budget and
+     * accepted settings (a restart no longer restores them).
+     *
+     * @param threadId the thread
+     */
+    public void forgetThread(String threadId) {
+        dev.codex4j.internal.runtime.Subscription chain = threadChains.remove(threadId);
+        if (chain != null) {
+            chain.close();
+        }
+        spending.forget(threadId);
+        acceptedSettings.forget(threadId);
+    }
+
+    /** @param turnId a turn this client is starting itself (noted before it is claimed) */
+    public void clientTurn(String turnId) {
+        clientTurns.add(turnId);
+    }
+
+    /** @return whether this client started that turn itself (one of its latest 4,096) */
+    public boolean isClientTurn(String turnId) {
+        return clientTurns.contains(turnId);
     }
 
     /** Reads whether the server has the account it needs; a server without the method needs none. */

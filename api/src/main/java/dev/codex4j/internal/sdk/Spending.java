@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A client's spend, in total and per thread id: each turn's result is added once, by the consumer
  * that folds its end (TurnHandle). Thread-safe (an atomic reference and a concurrent map, updated
- * lock-free); one entry per thread id that ran a turn on this client.
+ * lock-free); one entry per thread id that ran a turn on this client, until the thread is archived
+ * or unsubscribed through this client ({@link #forget}), which trims it (the client's total keeps it).
  */
 public final class Spending {
     private final Spend none;
@@ -35,10 +36,43 @@ public final class Spending {
         this.client = new AtomicReference<>(none);
     }
 
-    /** Adds one turn's result. */
+    /**
+     * The latest turns added, so that a turn folded twice (a goal run's fold and an adopted turn's
+     * handle, {@code CodexThread.followServerTurns}) counts once.
+     */
+    private final java.util.Set<String> counted = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<String, Boolean>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 4096;
+                }
+            }));
+
+    /** Adds one turn's result, once per turn id (of the latest 4,096). */
     public void add(String threadId, RunResult r) {
+        if (!counted.add(r.turnId())) {
+            return;
+        }
         client.updateAndGet(s -> s.plus(r));
         threads.compute(threadId, (id, s) -> (s == null ? none : s).plus(r));
+    }
+
+    /**
+     * Forgets a thread (archived or unsubscribed through this client): its spend and budget go; the
+     * client's total keeps what its turns spent.
+     *
+     * @param threadId the thread
+     */
+    public void forget(String threadId) {
+        threads.remove(threadId);
+        threadBudgets.remove(threadId);
+    }
+
+    /** @return how many threads have a spend or a budget on this client */
+    public int threadsKnown() {
+        java.util.Set<String> ids = new java.util.HashSet<>(threads.keySet());
+        ids.addAll(threadBudgets.keySet());
+        return ids.size();
     }
 
     /** Sets (or, with null, removes) a thread's budget. */

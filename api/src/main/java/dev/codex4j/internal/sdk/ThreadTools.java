@@ -147,22 +147,13 @@ public final class ThreadTools {
         ToolOutput run(Tool tool) throws InterruptedException {
             JsonNode arguments = call.arguments();
             for (ToolInterceptor i : interceptors) {
-                ToolInterceptor.Before before;
-                try {
-                    before = i.before(new ToolInterceptor.Call(call, arguments));
-                } catch (InterruptedException e) {
-                    throw e;
-                } catch (Throwable e) {
-                    String reason = "interceptor " + name(i) + " failed before " + tool.name() + ": " + text(e);
-                    report(i, ToolInterceptor.Action.FAILED, reason);
-                    return failed(call, "the call was refused: " + reason, e);
+                ToolInterceptor.Call seenBefore = new ToolInterceptor.Call(call, arguments);
+                Stepped<ToolInterceptor.Before> step = step(i, tool, "before", "the call was refused: ",
+                        () -> i.before(seenBefore));
+                if (step.failure() != null) {
+                    return step.failure();
                 }
-                switch (before) {
-                    case null -> {
-                        String reason = "interceptor " + name(i) + " returned null before " + tool.name();
-                        report(i, ToolInterceptor.Action.FAILED, reason);
-                        return failed(call, "the call was refused: " + reason, null);
-                    }
+                switch (java.util.Objects.requireNonNull(step.value())) {
                     case ToolInterceptor.Before.Proceed p -> report(i, ToolInterceptor.Action.PROCEEDED, null);
                     case ToolInterceptor.Before.Veto v -> {
                         report(i, ToolInterceptor.Action.VETOED, v.message());
@@ -179,26 +170,44 @@ public final class ThreadTools {
             ToolOutput output = invoke(tool, arguments);
             ToolInterceptor.Call seen = new ToolInterceptor.Call(call, arguments);
             for (ToolInterceptor i : interceptors) {
-                ToolOutput next;
-                try {
-                    next = i.after(seen, output);
-                } catch (InterruptedException e) {
-                    throw e;
-                } catch (Throwable e) {
-                    String reason = "interceptor " + name(i) + " failed after " + tool.name() + ": " + text(e);
-                    report(i, ToolInterceptor.Action.FAILED, reason);
-                    return failed(call, "the result was withheld: " + reason, e);
+                ToolOutput current = output;
+                Stepped<ToolOutput> step = step(i, tool, "after", "the result was withheld: ", () -> i.after(seen, current));
+                if (step.failure() != null) {
+                    return step.failure();
                 }
-                if (next == null) {
-                    String reason = "interceptor " + name(i) + " returned null after " + tool.name();
-                    report(i, ToolInterceptor.Action.FAILED, reason);
-                    return failed(call, "the result was withheld: " + reason, null);
-                }
+                ToolOutput next = java.util.Objects.requireNonNull(step.value());
                 report(i, next.equals(output) ? ToolInterceptor.Action.KEPT_OUTPUT : ToolInterceptor.Action.REWROTE_OUTPUT,
                         null);
                 output = next;
             }
             return output;
+        }
+
+        /**
+         * Runs one interceptor's step, failing closed: its exception or a null answer becomes a
+         * failed call for the model (reported as {@code FAILED}), never an exception here.
+         *
+         * @param when "before" or "after"
+         * @param consequence what the model is told happened ("the call was refused: ", ...)
+         */
+        private <T> Stepped<T> step(ToolInterceptor i, Tool tool, String when, String consequence, Step<T> step)
+                throws InterruptedException {
+            String reason;
+            Throwable cause = null;
+            try {
+                T value = step.run();
+                if (value != null) {
+                    return new Stepped<>(value, null);
+                }
+                reason = "interceptor " + name(i) + " returned null " + when + " " + tool.name();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Throwable e) {
+                cause = e;
+                reason = "interceptor " + name(i) + " failed " + when + " " + tool.name() + ": " + text(e);
+            }
+            report(i, ToolInterceptor.Action.FAILED, reason);
+            return new Stepped<>(null, failed(call, consequence + reason, cause));
         }
 
         private void report(ToolInterceptor i, ToolInterceptor.Action action, @Nullable String detail) {
@@ -235,6 +244,15 @@ public final class ThreadTools {
         }
     }
 
+    /** One interceptor call ({@code before} or {@code after}). */
+    @FunctionalInterface
+    private interface Step<T> {
+        @Nullable T run() throws Exception;
+    }
+
+    /** What an interceptor's step gave: its answer, or the failed call it became. */
+    private record Stepped<T>(@Nullable T value, @Nullable ToolOutput failure) {}
+
     private static String name(ToolInterceptor i) {
         try {
             return String.valueOf(i.name());
@@ -256,7 +274,7 @@ public final class ThreadTools {
         };
     }
 
-    private static ToolOutput failed(DynamicToolCallParams call, String reason, Throwable cause) {
+    private static ToolOutput failed(DynamicToolCallParams call, String reason, @Nullable Throwable cause) {
         LOG.log(Level.WARNING, "Tool call " + call.callId() + " (" + call.tool() + ") of thread " + call.threadId()
                 + " answered as failed: " + reason, cause);
         return ToolOutput.error(reason);

@@ -61,6 +61,10 @@ public final class TurnFold {
     private @Nullable ContextWindow contextWindow;
     /** Set by the budget watch's listener (another thread) before it interrupts the turn: why. */
     private volatile @Nullable String budgetExceeded;
+    /** The turn's budget watch, or null: its verdict is final when the turn's end is folded. */
+    private @Nullable BudgetWatch watch;
+    /** How many {@code thread/tokenUsage/updated} of the turn were folded (the watch must have judged as many). */
+    private int usageUpdates;
     private @Nullable TurnError lastError;
     /** The last error the server said it would retry; and since when it retries without an answer (0: it does not). */
     private @Nullable TurnError lastRetryError;
@@ -104,6 +108,9 @@ public final class TurnFold {
             return null;
         }
         String method = Objects.requireNonNullElse(in.method(), "");
+        if (ServerNotification.ThreadTokenUsageUpdated.METHOD.equals(method)) {
+            usageUpdates++;
+        }
         if (in.isPlainDelta()) {
             String itemId = Objects.requireNonNull(in.plainDeltaItemId());
             if (ServerNotification.ItemAgentMessageDelta.METHOD.equals(method)) {
@@ -264,6 +271,16 @@ public final class TurnFold {
     }
 
     /**
+     * The turn runs on a budget: when its end is folded, the result waits for the watch's verdict
+     * on every usage update folded before it (see {@link BudgetWatch}). Set before any consumer.
+     *
+     * @param watch the turn's budget watch, or null
+     */
+    public void watchedBy(@Nullable BudgetWatch watch) {
+        this.watch = watch;
+    }
+
+    /**
      * @return since when (nanoTime) the server has been retrying the model without an answer
      *     ({@code error} notifications with {@code willRetry}, and no item started since), or 0
      */
@@ -293,18 +310,26 @@ public final class TurnFold {
     private TurnEvent turnCompleted(TurnStatus status, @Nullable TurnError error) {
         TurnError why = error != null ? error : lastError;
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000; // the turn's, without the sub-agents' wait
+        String exceeded = budgetExceeded;
+        BudgetWatch w = watch;
+        if (w != null) {
+            String verdict = w.verdict(turnId, usageUpdates);
+            if (verdict != null) {
+                exceeded = verdict;
+            }
+        }
         SubAgentUsage sub = null;
-        SubAgentWatch watch = subAgents;
-        if (watch != null) {
+        SubAgentWatch subWatch = subAgents;
+        if (subWatch != null) {
             try {
-                sub = watch.settle();
+                sub = subWatch.settle();
             } finally {
-                watch.close();
+                subWatch.close();
             }
         }
         result = RunResult.builder().subAgentUsage(sub).turnId(turnId).status(status).finalResponse(finalResponse()).items(items)
                 .usage(lastUsage).turnUsage(meter.turn()).model(model).cost(cost()).threadUsage(meter.threadTotal())
-                .contextWindow(contextWindow).budgetExceeded(budgetExceeded)
+                .contextWindow(contextWindow).budgetExceeded(exceeded)
                 .durationMs(durationMs)
                 .error(status.equals(TurnStatus.COMPLETED) ? null : why).build();
         return new TurnEvent.Completed(result);
