@@ -392,9 +392,13 @@ public final class CodexFleet implements CodexClient {
     /**
      * Resumes a thread on the endpoint that has it: the one that created or resumed it through
      * this fleet; for another id, each connected endpoint in turn is asked (a thread lives in its
-     * server's storage). With {@link Builder#sharedStorage} an unknown thread is placed like a new one.
+     * server's storage). With {@link Builder#sharedStorage} an unknown thread is placed like a new one,
+     * and so is one whose endpoint was drained: it is first released on that endpoint's server while
+     * it runs (the old {@link CodexThread} then fails with
+     * {@link dev.codex4j.errors.ThreadReleasedException}), bounded by its request timeout.
      *
-     * @throws CodexException when no endpoint has it (or it lives on one that is down)
+     * @throws CodexException when no endpoint has it (or it lives on one that is down), or when a
+     *     drained endpoint's server refuses to release it or cannot be reached (naming both endpoints)
      */
     @Override
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
