@@ -291,4 +291,61 @@ class DnsFleetIT {
                     "the turn on the other endpoint sees the earlier turn: " + userTextsOfTurn("which animal?"));
         }
     }
+
+    /**
+     * The drained endpoint's server does not answer (stopped with SIGSTOP): the resume elsewhere
+     * fails within the request timeout, typed, naming both endpoints and the step; the thread stays
+     * the old endpoint's (its {@code CodexThread} is not released).
+     */
+    @Test
+    void aReleaseTheDrainedServerDoesNotAnswerFailsTheResumeWithinTheRequestTimeoutNamingBothEndpoints() throws Exception {
+        int port = offline.startListening("ws://127.0.0.2:0").endpoint().getPort();
+        Process pod3 = offline.startListening("ws://127.0.0.3:" + port).process();
+        InetAddress a2 = InetAddress.getByName("127.0.0.2");
+        InetAddress a3 = InetAddress.getByName("127.0.0.3");
+        String e2 = "codex-app-server.test/127.0.0.2:" + port;
+        String e3 = "codex-app-server.test/127.0.0.3:" + port;
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(a2, a3));
+        DnsEndpoints dns = DnsEndpoints.builder(URI.create("ws://codex-app-server.test:" + port), ServerAuth.none())
+                .refreshEvery(Duration.ofMillis(100)).resolver(name -> answer.get())
+                .configure(b -> b.requestTimeout(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(2))).build();
+        try (CodexFleet fleet = CodexFleet.builder().endpoints(dns).sharedStorage(true).build()) {
+            CodexThread onThree = fleet.startThread();
+            if (!fleet.endpointOf(onThree).name().equals(e3)) {
+                onThree = fleet.startThread(); // the rotation's next
+            }
+            assertEquals(e3, fleet.endpointOf(onThree).name());
+            assertEquals(Optional.of("ok"), onThree.run("saved by its first turn").finalResponse());
+            CodexFleet.Endpoint three = named(fleet, e3);
+            // A long turn on another of its threads keeps the drained endpoint open.
+            CodexThread busy = fleet.startThread();
+            while (!fleet.endpointOf(busy).name().equals(e3)) {
+                busy = fleet.startThread();
+            }
+            offline.server().enqueue(ModelReply.message("slow").deltas(100).eventDelay(Duration.ofMillis(100)));
+            TurnHandle running = busy.turn("a long turn");
+            answer.set(List.of(a2));
+            await().atMost(WAIT).until(three::isDraining);
+            signal("STOP", pod3);
+            try {
+                String id = onThree.id();
+                long t0 = System.nanoTime();
+                CodexException refused = assertThrows(CodexException.class, () -> fleet.resumeThread(id));
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "bounded by the request timeout: " + took);
+                String m = refused.getMessage();
+                assertTrue(m.contains("Cannot release thread " + id + " on endpoint " + e3) && m.contains("endpoint " + e2)
+                        && m.contains("thread/unsubscribe"), m);
+                assertFalse(three.client().session().isReleased(id), "the thread is still its old endpoint's");
+            } finally {
+                signal("CONT", pod3);
+            }
+        }
+    }
+
+    /** Sends a signal to a server this test started (by its pid). */
+    private static void signal(String name, Process p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name);
+    }
 }
