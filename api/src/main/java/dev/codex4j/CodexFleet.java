@@ -6,6 +6,13 @@ import dev.codex4j.errors.CodexRpcException;
 import dev.codex4j.errors.ServerLostException;
 import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.internal.sdk.CodexOptions;
+import dev.codex4j.internal.sdk.Session;
+import dev.codex4j.protocol.TypedCodec;
+import dev.codex4j.protocol.methods.ClientMethods;
+import dev.codex4j.protocol.types.ThreadArchiveParams;
+import dev.codex4j.protocol.types.ThreadUnarchiveParams;
+import dev.codex4j.protocol.types.ThreadUnsubscribeParams;
+import dev.codex4j.protocol.types.ThreadUnsubscribeStatus;
 import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.sdk.Waits;
 import java.net.InetAddress;
@@ -20,6 +27,11 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -125,6 +137,11 @@ public final class CodexFleet implements CodexClient {
         private final @Nullable InetAddress address;
         /** Set once, by the refresher, when its address left the DNS name: placement skips it. */
         private volatile @Nullable String drained;
+        /**
+         * Its threads released (or being released) on its server, so that another endpoint may resume
+         * them ({@link CodexFleet#release}); a second releaser waits for the first.
+         */
+        private final Map<String, CompletableFuture<Void>> releases = new ConcurrentHashMap<>();
         /** Refresher only: when a draining endpoint is closed even with turns still running. */
         private long drainDeadlineNanos;
 
@@ -375,9 +392,13 @@ public final class CodexFleet implements CodexClient {
     /**
      * Resumes a thread on the endpoint that has it: the one that created or resumed it through
      * this fleet; for another id, each connected endpoint in turn is asked (a thread lives in its
-     * server's storage). With {@link Builder#sharedStorage} an unknown thread is placed like a new one.
+     * server's storage). With {@link Builder#sharedStorage} an unknown thread is placed like a new one,
+     * and so is one whose endpoint was drained: it is first released on that endpoint's server while
+     * it runs (the old {@link CodexThread} then fails with
+     * {@link dev.codex4j.errors.ThreadReleasedException}), bounded by its request timeout.
      *
-     * @throws CodexException when no endpoint has it (or it lives on one that is down)
+     * @throws CodexException when no endpoint has it (or it lives on one that is down), or when a
+     *     drained endpoint's server refuses to release it or cannot be reached (naming both endpoints)
      */
     @Override
     public CodexThread resumeThread(String threadId, ThreadOptions options) {
@@ -389,6 +410,23 @@ public final class CodexFleet implements CodexClient {
         }
         if (home != null && !sharedStorage) {
             throw drainedHome(threadId, home);
+        }
+        if (home != null) {
+            // sharedStorage, its home drained: release it there first, else the other server refuses it
+            return place("thread " + threadId, e -> {
+                release(home, threadId, e);
+                try {
+                    return e.codex.resumeThread(threadId, options, Deadline.after(Duration.ZERO));
+                } catch (CodexRpcException ex) {
+                    if (String.valueOf(ex.getMessage()).contains("active writer")) {
+                        throw new CodexException("Thread " + threadId + " of endpoint " + home.name + " (which "
+                                + home.drained + ") cannot be resumed on endpoint " + e.name + ": the server of "
+                                + home.name + " still holds it (" + ex.getMessage() + "), and it could not be"
+                                + " released there before its client was closed", ex);
+                    }
+                    throw ex;
+                }
+            });
         }
         if (sharedStorage) {
             return place("thread " + threadId, e -> e.codex.resumeThread(threadId, options, Deadline.after(Duration.ZERO)));
@@ -437,6 +475,77 @@ public final class CodexFleet implements CodexClient {
             throw drainedHome(threadId, home);
         }
         return remember(home, home.codex.forkThread(threadId, options));
+    }
+
+    /**
+     * Releases a thread on its drained endpoint's server, so that another server may resume it (a
+     * server keeps a thread loaded, and its writer, after the last subscriber leaves and after the
+     * connection closes; the Codex CLI 0.171.0 unloads it only after {@code thread_unload_delay_secs}
+     * or when it is archived: see docs/PROTOCOL.md, "Who holds a thread"). It sends
+     * {@code thread/unsubscribe}; a thread the server has not loaded is released already; a loaded one
+     * is archived and at once unarchived, which unloads it and leaves its rollout where it was. All of
+     * it within one request timeout of the endpoint. From the start the endpoint's {@code CodexThread}
+     * objects of it fail with {@link dev.codex4j.errors.ThreadReleasedException}. Runs on the caller's
+     * thread (a resume) or the refresher (before a drained endpoint's client is closed).
+     *
+     * @param to the endpoint it will be resumed on, null when the drained endpoint is being closed
+     * @throws CodexException naming both endpoints when the old server refuses or cannot be reached
+     */
+    private void release(Endpoint home, String threadId, @Nullable Endpoint to) {
+        Session s = home.codex.session();
+        String purpose = to == null ? "before its client was closed" : "to resume it on endpoint " + to.name;
+        if (home.codex.state() == Codex.State.CLOSED) {
+            return; // released before the close, or its server was gone: the other server tells
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> before = home.releases.putIfAbsent(threadId, mine);
+        if (before != null) { // released, or being released (by the refresher, or a retried placement)
+            try {
+                before.get(Math.max(1, s.requestTimeout().toNanos()), TimeUnit.NANOSECONDS);
+                return;
+            } catch (ExecutionException e) {
+                throw new CodexException("Cannot resume thread " + threadId + " on endpoint " + (to == null ? "?" : to.name)
+                        + ": its release on endpoint " + home.name + " failed: " + e.getCause().getMessage(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new CodexException("Cannot resume thread " + threadId + " on endpoint " + (to == null ? "?" : to.name)
+                        + ": its release on endpoint " + home.name + " did not end within the request timeout "
+                        + s.requestTimeout(), e);
+            } catch (InterruptedException e) {
+                throw Waits.interrupted("the release of thread " + threadId + " on endpoint " + home.name, e);
+            }
+        }
+        s.markReleased(threadId, "Thread " + threadId + " was released on endpoint " + home.name + " (which "
+                + home.drained + ") " + purpose + "; this CodexThread no longer acts on it: use"
+                + " fleet.resumeThread(\"" + threadId + "\") for the thread where it lives now");
+        Deadline deadline = Deadline.after(s.requestTimeout());
+        String step = "thread/unsubscribe";
+        boolean archived = false;
+        try {
+            var connection = s.awaitLink(deadline).connection;
+            ThreadUnsubscribeStatus status = Session.callOn(connection, ClientMethods.THREAD_UNSUBSCRIBE,
+                    TypedCodec.params(ThreadUnsubscribeParams.builder().threadId(threadId).build()), deadline).status();
+            if (status.known() != ThreadUnsubscribeStatus.Known.NOT_LOADED) { // else nobody holds it (or its owner archived it)
+                step = "thread/archive";
+                Session.callOn(connection, ClientMethods.THREAD_ARCHIVE,
+                        TypedCodec.params(ThreadArchiveParams.builder().threadId(threadId).build()), deadline);
+                archived = true;
+                step = "thread/unarchive";
+                Session.callOn(connection, ClientMethods.THREAD_UNARCHIVE,
+                        TypedCodec.params(ThreadUnarchiveParams.builder().threadId(threadId).build()), deadline);
+            }
+            mine.complete(null);
+        } catch (CodexException e) {
+            CodexException failed = new CodexException("Cannot release thread " + threadId + " on endpoint " + home.name
+                    + " (which " + home.drained + ") " + purpose + ": " + step + " there failed"
+                    + (archived ? " after thread/archive succeeded (the thread is archived: thread/unarchive it)" : "")
+                    + " within the request timeout " + s.requestTimeout() + ": " + e.getMessage(), e);
+            if (!archived) { // the server did not let it go: it is still the old endpoint's
+                s.unmarkReleased(threadId);
+                home.releases.remove(threadId, mine);
+            }
+            mine.completeExceptionally(failed);
+            throw failed;
+        }
     }
 
     private static CodexException drainedHome(String threadId, Endpoint home) {
@@ -760,12 +869,42 @@ public final class CodexFleet implements CodexClient {
         if (gone.isEmpty()) {
             return;
         }
+        gone.forEach(this::releaseAll); // while it is still listed (draining): a resume meanwhile waits for it
         List<Endpoint> next = new ArrayList<>(endpoints);
         next.removeAll(gone);
         publish(next);
         for (Endpoint e : gone) {
             e.codex.close();
             LOG.log(System.Logger.Level.INFO, "Endpoint " + e.name + " left the fleet (" + e.drained + ")");
+        }
+    }
+
+    /**
+     * Refresher only: before a drained endpoint's client is closed, releases the threads the fleet
+     * remembers on it (with shared storage, so that another endpoint may resume them while their old
+     * server runs on), within one request timeout in all; one that fails is logged (a later resume
+     * of it elsewhere then fails naming both endpoints).
+     */
+    private void releaseAll(Endpoint e) {
+        if (!sharedStorage || !e.codex.isConnected()) {
+            return; // without shared storage no other endpoint may resume them; a server that is gone holds none
+        }
+        List<String> mine;
+        synchronized (homes) {
+            mine = homes.entrySet().stream().filter(h -> h.getValue() == e).map(Map.Entry::getKey).toList();
+        }
+        Deadline all = Deadline.after(e.codex.session().requestTimeout());
+        for (String id : mine) {
+            if (all.isExpired()) {
+                LOG.log(System.Logger.Level.WARNING, "Endpoint " + e.name + " is closed before " + id
+                        + " and later threads were released: the request timeout passed");
+                return;
+            }
+            try {
+                release(e, id, null);
+            } catch (CodexException ex) {
+                LOG.log(System.Logger.Level.WARNING, ex.getMessage());
+            }
         }
     }
 

@@ -298,6 +298,7 @@ public final class CodexThread {
      * review/start, thread/queue/start) under this thread's one-turn reservation, and claims it.
      */
     private TurnHandle begin(TurnOptions options, Function<Connection, String> start) {
+        session.checkNotReleased(id); // before admission: a drained endpoint would refuse it less clearly
         session.checkCanRunTurns();
         session.rateLimits().beforeTurn(session.options().usage().rateLimitWait());
         session.spending().checkBefore(id);

@@ -25,8 +25,12 @@ import java.util.function.Consumer;
  *       its server is gone); once idle, or after {@link Builder#drainGrace}, its client is closed
  *       and it leaves {@link CodexFleet#endpoints()}. Its threads are not moved: with
  *       {@link CodexFleet.Builder#sharedStorage} a later {@link CodexFleet#resumeThread} places
- *       them on another endpoint; without, it fails with a {@link dev.codex4j.errors.CodexException}
- *       naming the drained endpoint.
+ *       them on another endpoint, first releasing the thread on the drained endpoint's server if it
+ *       still runs (else that server keeps it and the other refuses it), as the fleet does for the
+ *       threads it remembers there before closing its client; the old
+ *       {@link CodexThread} then fails with {@link dev.codex4j.errors.ThreadReleasedException}.
+ *       Without shared storage it fails with a {@link dev.codex4j.errors.CodexException} naming the
+ *       drained endpoint.
  *   <li>A failed resolution (an error, or no address at all) keeps the last good set and is
  *       logged once, until the name resolves again.
  * </ul>

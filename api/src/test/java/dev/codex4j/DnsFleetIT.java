@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.codex4j.errors.CapacityExceededException;
 import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.ThreadReleasedException;
+import dev.codex4j.testkit.RecordedRequest;
 import dev.codex4j.testkit.ModelReply;
 import dev.codex4j.testkit.OfflineCodex;
 import java.net.InetAddress;
@@ -188,8 +190,7 @@ class DnsFleetIT {
 
     /**
      * The servers of OfflineCodex share one CODEX_HOME: the thread of an endpoint whose pod went
-     * away (killed, and its address gone from DNS) is resumed on another. (A server that still
-     * runs holds its loaded threads: another refuses to resume them, "already has an active writer".)
+     * away (killed, and its address gone from DNS) is resumed on another.
      */
     @Test
     void withSharedStorageAThreadOfADrainedEndpointIsResumedOnAnother() throws Exception {
@@ -217,5 +218,134 @@ class DnsFleetIT {
             assertEquals(e2, fleet.endpointOf(moved).name());
             assertEquals(Optional.of("ok"), moved.run("on another endpoint").finalResponse());
         }
+    }
+
+    /** The model requests of the turn whose prompt was {@code prompt}: its user texts, the history included. */
+    private List<String> userTextsOfTurn(String prompt) {
+        return offline.server().requests().stream().filter(r -> prompt.equals(r.lastUserText())).findFirst()
+                .map(RecordedRequest::userTexts).orElseThrow(() -> new AssertionError("no model request for " + prompt));
+    }
+
+    /**
+     * A drained endpoint whose server still runs keeps its threads loaded (another server refuses to
+     * resume one: "already has an active writer"). The fleet releases a thread there before resuming
+     * it elsewhere (while the endpoint still drains), and releases the threads it remembers there
+     * before it closes the endpoint's client; the thread's next turn on the other endpoint sees the
+     * earlier turn's history, and the caller's old {@code CodexThread} fails typed instead of acting
+     * on the released thread.
+     */
+    @Test
+    void withSharedStorageTheThreadsOfADrainedEndpointWhoseServerStillRunsAreReleasedAndResumedOnAnother() throws Exception {
+        int port = offline.startListening("ws://127.0.0.2:0").endpoint().getPort();
+        Process pod3 = offline.startListening("ws://127.0.0.3:" + port).process();
+        InetAddress a2 = InetAddress.getByName("127.0.0.2");
+        InetAddress a3 = InetAddress.getByName("127.0.0.3");
+        String e2 = "codex-app-server.test/127.0.0.2:" + port;
+        String e3 = "codex-app-server.test/127.0.0.3:" + port;
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(a2, a3));
+        DnsEndpoints dns = DnsEndpoints.builder(URI.create("ws://codex-app-server.test:" + port), ServerAuth.none())
+                .refreshEvery(Duration.ofMillis(100)).resolver(name -> answer.get()).build();
+        try (CodexFleet fleet = CodexFleet.builder().endpoints(dns).sharedStorage(true).build()) {
+            List<CodexThread> onThree = new ArrayList<>();
+            while (onThree.size() < 3) {
+                CodexThread t = fleet.startThread();
+                if (fleet.endpointOf(t).name().equals(e3)) {
+                    onThree.add(t);
+                }
+            }
+            CodexThread moving = onThree.get(0);
+            CodexThread closing = onThree.get(1);
+            assertEquals(Optional.of("ok"), moving.run("the word is zebra").finalResponse());
+            assertEquals(Optional.of("ok"), closing.run("the word is yak").finalResponse());
+            CodexFleet.Endpoint three = named(fleet, e3);
+
+            // A long turn on the third thread keeps the drained endpoint open meanwhile.
+            offline.server().enqueue(ModelReply.message("slow").deltas(40).eventDelay(Duration.ofMillis(100)));
+            TurnHandle running = onThree.get(2).turn("a long turn");
+            answer.set(List.of(a2));
+            await().atMost(WAIT).until(three::isDraining);
+            assertFalse(running.isCompleted(), "the endpoint still drains (else the resume below proves less)");
+
+            // Released on the running server, then resumed on the other endpoint.
+            CodexThread moved = fleet.resumeThread(moving.id());
+            assertEquals(e2, fleet.endpointOf(moved).name());
+            assertTrue(fleet.endpoints().contains(three), "resumed while its old endpoint still drained");
+            assertEquals(Optional.of("ok"), moved.run("which word?").finalResponse());
+            assertTrue(userTextsOfTurn("which word?").stream().anyMatch(t -> t.contains("the word is zebra")),
+                    "the turn on the other endpoint sees the earlier turn: " + userTextsOfTurn("which word?"));
+            // The caller's old object does not act on the released thread.
+            ThreadReleasedException stale = assertThrows(ThreadReleasedException.class, () -> moving.run("on the old one"));
+            assertEquals(moving.id(), stale.threadId());
+            assertTrue(stale.getMessage().contains("released on endpoint " + e3) && stale.getMessage().contains(e2),
+                    stale.getMessage());
+            assertThrows(ThreadReleasedException.class, moving::read);
+
+            // The drained endpoint is closed once idle: its remembered threads are released first.
+            assertEquals(Optional.of("slow"), running.run().finalResponse());
+            await().atMost(WAIT).until(() -> !fleet.endpoints().contains(three));
+            assertTrue(pod3.isAlive(), "its server still runs");
+            CodexThread reopened = fleet.resumeThread(closing.id());
+            assertEquals(e2, fleet.endpointOf(reopened).name());
+            assertEquals(Optional.of("ok"), reopened.run("which animal?").finalResponse());
+            assertTrue(userTextsOfTurn("which animal?").stream().anyMatch(t -> t.contains("the word is yak")),
+                    "the turn on the other endpoint sees the earlier turn: " + userTextsOfTurn("which animal?"));
+        }
+    }
+
+    /**
+     * The drained endpoint's server does not answer (stopped with SIGSTOP): the resume elsewhere
+     * fails within the request timeout, typed, naming both endpoints and the step; the thread stays
+     * the old endpoint's (its {@code CodexThread} is not released).
+     */
+    @Test
+    void aReleaseTheDrainedServerDoesNotAnswerFailsTheResumeWithinTheRequestTimeoutNamingBothEndpoints() throws Exception {
+        int port = offline.startListening("ws://127.0.0.2:0").endpoint().getPort();
+        Process pod3 = offline.startListening("ws://127.0.0.3:" + port).process();
+        InetAddress a2 = InetAddress.getByName("127.0.0.2");
+        InetAddress a3 = InetAddress.getByName("127.0.0.3");
+        String e2 = "codex-app-server.test/127.0.0.2:" + port;
+        String e3 = "codex-app-server.test/127.0.0.3:" + port;
+        AtomicReference<List<InetAddress>> answer = new AtomicReference<>(List.of(a2, a3));
+        DnsEndpoints dns = DnsEndpoints.builder(URI.create("ws://codex-app-server.test:" + port), ServerAuth.none())
+                .refreshEvery(Duration.ofMillis(100)).resolver(name -> answer.get())
+                .configure(b -> b.requestTimeout(Duration.ofSeconds(2)).closeTimeout(Duration.ofSeconds(2))).build();
+        try (CodexFleet fleet = CodexFleet.builder().endpoints(dns).sharedStorage(true).build()) {
+            CodexThread onThree = fleet.startThread();
+            if (!fleet.endpointOf(onThree).name().equals(e3)) {
+                onThree = fleet.startThread(); // the rotation's next
+            }
+            assertEquals(e3, fleet.endpointOf(onThree).name());
+            assertEquals(Optional.of("ok"), onThree.run("saved by its first turn").finalResponse());
+            CodexFleet.Endpoint three = named(fleet, e3);
+            // A long turn on another of its threads keeps the drained endpoint open.
+            CodexThread busy = fleet.startThread();
+            while (!fleet.endpointOf(busy).name().equals(e3)) {
+                busy = fleet.startThread();
+            }
+            offline.server().enqueue(ModelReply.message("slow").deltas(100).eventDelay(Duration.ofMillis(100)));
+            TurnHandle running = busy.turn("a long turn");
+            answer.set(List.of(a2));
+            await().atMost(WAIT).until(three::isDraining);
+            signal("STOP", pod3);
+            try {
+                String id = onThree.id();
+                long t0 = System.nanoTime();
+                CodexException refused = assertThrows(CodexException.class, () -> fleet.resumeThread(id));
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "bounded by the request timeout: " + took);
+                String m = refused.getMessage();
+                assertTrue(m.contains("Cannot release thread " + id + " on endpoint " + e3) && m.contains("endpoint " + e2)
+                        && m.contains("thread/unsubscribe"), m);
+                assertFalse(three.client().session().isReleased(id), "the thread is still its old endpoint's");
+            } finally {
+                signal("CONT", pod3);
+            }
+        }
+    }
+
+    /** Sends a signal to a server this test started (by its pid). */
+    private static void signal(String name, Process p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name);
     }
 }

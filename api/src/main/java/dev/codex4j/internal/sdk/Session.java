@@ -14,6 +14,7 @@ import dev.codex4j.errors.McpServerStartupException;
 import dev.codex4j.errors.ProtocolException;
 import dev.codex4j.errors.RequestTimeoutException;
 import dev.codex4j.errors.ServerLostException;
+import dev.codex4j.errors.ThreadReleasedException;
 import dev.codex4j.protocol.ClientMethod;
 import dev.codex4j.protocol.methods.ClientMethods;
 import dev.codex4j.protocol.methods.ServerNotification;
@@ -31,6 +32,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,8 +50,9 @@ import tools.jackson.databind.node.NullNode;
  * thread's latest accepted settings, {@link AcceptedSettings}), and one typed and one raw call with
  * a deadline.
  *
- * <p>Thread-safe; it has no lock of its own ({@code authenticationMissing} is volatile, the rest is
- * the supervisor's or final).
+ * <p>Thread-safe; it has no lock of its own ({@code authenticationMissing} is volatile,
+ * {@code released} a concurrent map written by the fleet's release, the rest is the supervisor's or
+ * final).
  */
 public final class Session implements AutoCloseable {
     /**
@@ -69,6 +72,11 @@ public final class Session implements AutoCloseable {
     private final Spending spending;
     /** Per thread, the settings its server accepted: re-sent after a restart's resume. */
     private final AcceptedSettings acceptedSettings = new AcceptedSettings();
+    /**
+     * Threads a fleet released on this server (to resume them on another endpoint), and why: their
+     * {@code CodexThread} objects of this client fail with {@link ThreadReleasedException}.
+     */
+    private final ConcurrentHashMap<String, String> released = new ConcurrentHashMap<>();
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -163,6 +171,34 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * The fleet is about to release a thread on this server: from now on this client's
+     * {@code CodexThread} objects of it fail with {@link ThreadReleasedException} carrying {@code why}.
+     *
+     * @return false when it was released already
+     */
+    public boolean markReleased(String threadId, String why) {
+        return released.putIfAbsent(threadId, why) == null;
+    }
+
+    /** The fleet's release failed before the server let the thread go: it is this client's again. */
+    public void unmarkReleased(String threadId) {
+        released.remove(threadId);
+    }
+
+    /** @return whether a fleet released the thread on this server */
+    public boolean isReleased(String threadId) {
+        return released.containsKey(threadId);
+    }
+
+    /** Throws {@link ThreadReleasedException} when a fleet released the thread on this server. */
+    public void checkNotReleased(String threadId) {
+        String why = released.get(threadId);
+        if (why != null) {
+            throw new ThreadReleasedException(threadId, why);
+        }
+    }
+
+    /**
      * The link on which a thread may be used: after a restart, the thread is resumed there first
      * ({@code thread/resume}, once per thread id per link, however many callers), then given its
      * latest accepted settings again ({@code thread/settings/update}), if it had any.
@@ -172,8 +208,10 @@ public final class Session implements AutoCloseable {
      * @param ephemeral whether the thread was started ephemeral (it cannot be resumed)
      * @param resumeParams what to resume it with
      * @return the link (its generation is the thread's from now on)
+     * @throws ThreadReleasedException when a fleet released the thread on this server
      */
     public Link linkFor(String threadId, long generation, boolean ephemeral, Supplier<ThreadResumeParams> resumeParams) {
+        checkNotReleased(threadId);
         Deadline deadline = Deadline.after(options.requestTimeout());
         Link l = awaitLink(deadline);
         if (!isSupervised() || generation == l.generation) {
