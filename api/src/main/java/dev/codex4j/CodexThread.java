@@ -289,8 +289,11 @@ public final class CodexThread {
         Objects.requireNonNull(options, "options");
         TurnStartParams params = options.startParams(id, Inputs.check(input));
         session.checkDirectory(options.cwd(), "the turn's cwd");
-        return begin(options, connection -> turnId(Session.callOn(connection, ClientMethods.TURN_START.name(),
-                TypedCodec.params(params), Deadline.after(session.requestTimeout()))));
+        JsonNode sent = TypedCodec.params(params);
+        // the server keeps the turn's settings for the thread's later turns: a supervised client restores them too
+        return begin(options, connection -> turnId(session.sendingSettings(id, sent, true,
+                () -> Session.callOn(connection, ClientMethods.TURN_START.name(), sent,
+                        Deadline.after(session.requestTimeout())))));
     }
 
     /**
@@ -559,8 +562,10 @@ public final class CodexThread {
         Objects.requireNonNull(settings, "settings");
         requireExperimental(ClientMethods.THREAD_SETTINGS_UPDATE.name());
         ThreadSettingsUpdateParams params = settings.params(id);
-        session.callOn(link().connection, ClientMethods.THREAD_SETTINGS_UPDATE, params);
-        session.settingsAccepted(id, params); // a supervised client restores them after a restart
+        Connection connection = link().connection;
+        // a supervised client restores them after a restart (recorded before they are sent: a resume meanwhile has them)
+        session.sendingSettings(id, TypedCodec.params(params), false,
+                () -> session.callOn(connection, ClientMethods.THREAD_SETTINGS_UPDATE, params));
     }
 
     /**

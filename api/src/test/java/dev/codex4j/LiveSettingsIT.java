@@ -76,6 +76,44 @@ class LiveSettingsIT {
     }
 
     @Test
+    void aTurnsSettingsStayForTheThreadsLaterTurns() {
+        try (Codex codex = Codex.builder().launch(offline.launch()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().approvalMode(ApprovalMode.ACCEPT_ALL)
+                    .sandboxPreset(SandboxPreset.workspaceWrite()).build());
+            thread.run("one", TurnOptions.builder().model("other-model").effort("high")
+                    .approvalMode(ApprovalMode.DENY_ALL).sandboxPreset(SandboxPreset.readOnly()).build());
+            thread.run("two: no options");
+            // 0.171.0 keeps a turn/start's settings "for this turn and subsequent turns"
+            assertTurnSettings(offline.server().requests().getLast());
+        }
+    }
+
+    @Test
+    void aSupervisedRestartKeepsTheSettingsATurnGave() {
+        try (Codex codex = Codex.builder().launch(offline.launch())
+                .supervise(Supervision.builder().initialBackoff(Duration.ofMillis(20)).build()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().approvalMode(ApprovalMode.ACCEPT_ALL)
+                    .sandboxPreset(SandboxPreset.workspaceWrite()).build());
+            thread.run("one", TurnOptions.builder().model("other-model").effort("high")
+                    .approvalMode(ApprovalMode.DENY_ALL).sandboxPreset(SandboxPreset.readOnly()).build());
+            List<ProcessHandle> children = Leftovers.appServers();
+            assertEquals(1, children.size(), "one app-server: " + children);
+            children.forEach(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(30)).until(() -> codex.restarts() == 1 && codex.isConnected());
+
+            thread.run("after the restart: no options");
+            assertTurnSettings(offline.server().requests().getLast());
+        }
+    }
+
+    private static void assertTurnSettings(RecordedRequest r) {
+        assertEquals("other-model", r.model(), "the turn's model");
+        assertEquals("high", effort(r), "the turn's effort");
+        assertTrue(r.rawBody().contains("`sandbox_mode` is `read-only`"), "the turn's sandbox");
+        assertTrue(r.rawBody().contains("Approval policy is currently never"), "the turn's approval policy");
+    }
+
+    @Test
     void theRunningTurnTakesNewSettingsAndLaterTurnsKeepTheThreads() throws InterruptedException {
         CountDownLatch changed = new CountDownLatch(1);
         offline.server().defaultReply(req -> {

@@ -150,22 +150,56 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * A supervised client records the thread's settings the server accepted
-     * ({@code thread/settings/update}), to send them again after a restart.
+     * Sends a request that changes settings the server keeps for the thread's later turns
+     * ({@code thread/settings/update}, or {@code turn/start} with its per-turn settings), recording
+     * them for a supervised client, which sends them again after a restart's resume. They are
+     * recorded before the request is sent, as in flight (a resume on a new link meanwhile sends
+     * them too), then kept when the reply comes or none can come (the request was written and its
+     * link lost, or it timed out: the server may have applied them), and dropped when the server
+     * refuses them or never got them. No lock, and nothing at all for an unsupervised client or a
+     * turn that changes no setting.
      *
      * @param threadId the thread
-     * @param params the update as sent (the generated params)
+     * @param params the request's params as they are sent
+     * @param turnStart whether the request is {@code turn/start} (only the members the server keeps count)
+     * @param send sends the request and answers its reply
+     * @return what {@code send} answered
+     * @see AcceptedSettings
      */
-    public void settingsAccepted(String threadId, Object params) {
-        if (isSupervised()) {
-            acceptedSettings.accepted(threadId, TypedCodec.params(params));
+    public <T> T sendingSettings(String threadId, JsonNode params, boolean turnStart, Supplier<T> send) {
+        Object token = isSupervised() ? acceptedSettings.sending(threadId, params, turnStart) : null;
+        if (token == null) {
+            return send.get();
         }
+        T reply;
+        try {
+            reply = send.get();
+        } catch (RuntimeException | Error e) {
+            if (mayHaveActed(e)) {
+                acceptedSettings.accepted(threadId, token); // no reply: the lost server may have applied them
+            } else {
+                acceptedSettings.failed(threadId, token);
+            }
+            throw e;
+        }
+        acceptedSettings.accepted(threadId, token);
+        return reply;
+    }
+
+    /**
+     * @return whether the server may have acted on a request that failed so: it was written and no
+     *     reply came (its link lost, or the request timed out); not when the server refused it or
+     *     never got it
+     */
+    private static boolean mayHaveActed(Throwable e) {
+        return e instanceof ServerLostException lost ? !lost.retrySafe() : e instanceof RequestTimeoutException;
     }
 
     /**
      * The link on which a thread may be used: after a restart, the thread is resumed there first
      * ({@code thread/resume}, once per thread id per link, however many callers), then given its
-     * latest accepted settings again ({@code thread/settings/update}), if it had any.
+     * latest settings again ({@code thread/settings/update}: the accepted ones and those in flight),
+     * if it had any.
      *
      * @param threadId the thread
      * @param generation the generation of the link the thread is known to be loaded on
