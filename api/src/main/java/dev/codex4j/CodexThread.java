@@ -547,7 +547,8 @@ public final class CodexThread {
      * experimental): model, reasoning effort, approvals, sandbox. A running turn keeps its own
      * (see {@link TurnHandle#updateSettings(TurnSettings)}); the server confirms with
      * {@code thread/settings/updated}. A supervised client keeps the settings the server accepted
-     * and gives them to the thread again when it resumes it after a restart.
+     * (and those of the thread's turns' {@link TurnOptions}: the server keeps them too) and gives
+     * them to the thread again when it resumes it after a restart.
      *
      * <pre>{@code
      * thread.updateSettings(ThreadSettings.builder().model("gpt-5.5").sandboxPreset(SandboxPreset.readOnly()).build());
