@@ -291,9 +291,9 @@ public final class CodexThread {
         session.checkDirectory(options.cwd(), "the turn's cwd");
         JsonNode sent = TypedCodec.params(params);
         // the server keeps the turn's settings for the thread's later turns: a supervised client restores them too
-        return begin(options, connection -> turnId(session.sendingSettings(id, sent, true,
-                () -> Session.callOn(connection, ClientMethods.TURN_START.name(), sent,
-                        Deadline.after(session.requestTimeout())))));
+        return begin(options, connection -> turnId(session.withOwedSettings(id, sent, p -> session.sendingSettings(id,
+                p, true, () -> Session.callOn(connection, ClientMethods.TURN_START.name(), p,
+                        Deadline.after(session.requestTimeout()))))));
     }
 
     /**

@@ -172,6 +172,26 @@ class SupervisionTest {
     }
 
     @Test
+    void withoutTheExperimentalApiTheFirstTurnAfterTheResumeCarriesTheTurnsSettings() {
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script()).supervise(fast()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().model("m-1").build());
+            thread.run("one", TurnOptions.builder().model("m-3").effort("high").build());
+            fakes.get(0).close();
+            await().atMost(WAIT).until(codex::isConnected);
+
+            assertEquals(TurnStatus.COMPLETED, thread.run("hi", TurnOptions.builder().effort("low").build()).status());
+            assertEquals(TurnStatus.COMPLETED, thread.run("again").status());
+            assertEquals(List.of("thread/resume", "turn/start", "turn/start"), threadMethods(fakes.get(1)),
+                    "thread/settings/update is experimental: not sent");
+            tools.jackson.databind.JsonNode first = fakes.get(1).requests("turn/start").get(0).path("params");
+            assertEquals("m-3", first.path("model").asString(""), "the earlier turn's model");
+            assertEquals("low", first.path("effort").asString(""), "the turn's own effort over the earlier one");
+            assertFalse(fakes.get(1).requests("turn/start").get(1).path("params").has("model"),
+                    "only the first turn carries them");
+        }
+    }
+
+    @Test
     void anUpdateWhoseReplyWasLostWithTheServerIsSentAgainAfterTheResume() {
         // the first server takes the update and is lost before it answers
         try (Codex codex = fleetOfFakes(i -> i == 0 ? FakeAppServer.script().neverAnswer("thread/settings/update")

@@ -38,6 +38,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One client's session with its app-server: what {@code Codex} is a facade over, and what its
@@ -69,6 +70,12 @@ public final class Session implements AutoCloseable {
     private final Spending spending;
     /** Per thread, the settings its server accepted: re-sent after a restart's resume. */
     private final AcceptedSettings acceptedSettings = new AcceptedSettings();
+    /**
+     * Per thread resumed after a restart by a client without the experimental API: the settings its
+     * next {@code turn/start} carries (under the turn's own), as {@code thread/settings/update}
+     * cannot. Taken by that turn; put back when its start fails.
+     */
+    private final ConcurrentHashMap<String, ObjectNode> owedToNextTurn = new ConcurrentHashMap<>();
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -187,6 +194,37 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * {@code turn/start}'s params with the settings owed to the thread's first turn after a restart
+     * (a client without the experimental API, see {@link #restoreSettings}) under the turn's own;
+     * sends them with {@code send}, and owes them again when the start fails.
+     *
+     * @param threadId the thread
+     * @param params the turn's own params
+     * @param send sends the params given
+     * @return what {@code send} answered
+     */
+    public <T> T withOwedSettings(String threadId, JsonNode params, java.util.function.Function<JsonNode, T> send) {
+        ObjectNode owed = owedToNextTurn.isEmpty() ? null : owedToNextTurn.remove(threadId);
+        if (owed == null || !(params instanceof ObjectNode own)) {
+            return send.apply(params);
+        }
+        ObjectNode merged = owed.deepCopy();
+        if (own.has("sandboxPolicy")) {
+            merged.remove("permissions");
+        }
+        if (own.has("permissions")) {
+            merged.remove("sandboxPolicy");
+        }
+        merged.setAll(own);
+        try {
+            return send.apply(merged);
+        } catch (RuntimeException | Error e) {
+            owedToNextTurn.putIfAbsent(threadId, owed);
+            throw e;
+        }
+    }
+
+    /**
      * @return whether the server may have acted on a request that failed so: it was written and no
      *     reply came (its link lost, or the request timed out); not when the server refused it or
      *     never got it
@@ -257,13 +295,22 @@ public final class Session implements AutoCloseable {
 
     /**
      * Sends the thread's latest accepted settings on the link it was just resumed on (before any
-     * caller may use it there). A server that refuses them leaves the thread with the settings it
+     * caller may use it there); without the experimental API, owes them to its next
+     * {@code turn/start} instead ({@link #withOwedSettings}). A server that refuses them leaves the thread with the settings it
      * was resumed with: logged at WARNING, the thread stays usable. A lost link throws, and the
      * next link resumes the thread again.
      */
     private void restoreSettings(String threadId, Link l, Deadline deadline) {
-        JsonNode settings = acceptedSettings.paramsFor(threadId);
+        ObjectNode settings = acceptedSettings.paramsFor(threadId);
         if (settings == null) {
+            owedToNextTurn.remove(threadId);
+            return;
+        }
+        if (!options.experimentalApi()) {
+            // thread/settings/update is experimental: the thread's next turn/start carries them (only
+            // a turn gave them: updateSettings needs the experimental API)
+            settings.remove("threadId");
+            owedToNextTurn.put(threadId, settings);
             return;
         }
         try {
@@ -373,6 +420,7 @@ public final class Session implements AutoCloseable {
         }
         spending.forget(threadId);
         acceptedSettings.forget(threadId);
+        owedToNextTurn.remove(threadId);
     }
 
     /** @param turnId a turn this client is starting itself (noted before it is claimed) */
