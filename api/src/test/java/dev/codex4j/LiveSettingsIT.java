@@ -88,9 +88,11 @@ class LiveSettingsIT {
         }
     }
 
-    @Test
-    void aSupervisedRestartKeepsTheSettingsATurnGave() {
-        try (Codex codex = Codex.builder().launch(offline.launch())
+    @org.junit.jupiter.params.ParameterizedTest(name = "experimentalApi {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aSupervisedRestartKeepsTheSettingsATurnGave(boolean experimental) {
+        // with the experimental API a thread/settings/update after the resume; without, the next turn/start
+        try (Codex codex = Codex.builder().launch(offline.launch()).experimentalApi(experimental)
                 .supervise(Supervision.builder().initialBackoff(Duration.ofMillis(20)).build()).build()) {
             CodexThread thread = codex.startThread(ThreadOptions.builder().approvalMode(ApprovalMode.ACCEPT_ALL)
                     .sandboxPreset(SandboxPreset.workspaceWrite()).build());
