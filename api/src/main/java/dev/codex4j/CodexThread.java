@@ -289,8 +289,11 @@ public final class CodexThread {
         Objects.requireNonNull(options, "options");
         TurnStartParams params = options.startParams(id, Inputs.check(input));
         session.checkDirectory(options.cwd(), "the turn's cwd");
-        return begin(options, connection -> turnId(Session.callOn(connection, ClientMethods.TURN_START.name(),
-                TypedCodec.params(params), Deadline.after(session.requestTimeout()))));
+        JsonNode sent = TypedCodec.params(params);
+        // the server keeps the turn's settings for the thread's later turns: a supervised client restores them too
+        return begin(options, connection -> turnId(session.withOwedSettings(id, sent, p -> session.sendingSettings(id,
+                p, true, () -> Session.callOn(connection, ClientMethods.TURN_START.name(), p,
+                        Deadline.after(session.requestTimeout()))))));
     }
 
     /**
@@ -545,7 +548,8 @@ public final class CodexThread {
      * experimental): model, reasoning effort, approvals, sandbox. A running turn keeps its own
      * (see {@link TurnHandle#updateSettings(TurnSettings)}); the server confirms with
      * {@code thread/settings/updated}. A supervised client keeps the settings the server accepted
-     * and gives them to the thread again when it resumes it after a restart.
+     * (and those of the thread's turns' {@link TurnOptions}: the server keeps them too) and gives
+     * them to the thread again when it resumes it after a restart.
      *
      * <pre>{@code
      * thread.updateSettings(ThreadSettings.builder().model("gpt-5.5").sandboxPreset(SandboxPreset.readOnly()).build());
@@ -560,8 +564,10 @@ public final class CodexThread {
         Objects.requireNonNull(settings, "settings");
         requireExperimental(ClientMethods.THREAD_SETTINGS_UPDATE.name());
         ThreadSettingsUpdateParams params = settings.params(id);
-        session.callOn(link().connection, ClientMethods.THREAD_SETTINGS_UPDATE, params);
-        session.settingsAccepted(id, params); // a supervised client restores them after a restart
+        Connection connection = link().connection;
+        // a supervised client restores them after a restart (recorded before they are sent: a resume meanwhile has them)
+        session.sendingSettings(id, TypedCodec.params(params), false,
+                () -> session.callOn(connection, ClientMethods.THREAD_SETTINGS_UPDATE, params));
     }
 
     /**

@@ -21,8 +21,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * Options for one turn ({@code turn/start}): its protocol settings, in the protocol's own types,
  * and what only the SDK does (the turn's approval handler, how long {@code run()} waits). Model,
- * effort, cwd, approval policy and sandbox also apply to later turns of the thread, as the server
- * defines. Absent values are not sent. A parameter these options do not name is set on the
+ * effort, summary, cwd, approval policy and sandbox also apply to later turns of the thread, as the
+ * server defines; a supervised client gives them to the thread again after a restart of its server
+ * (with the thread's {@code updateSettings}, the latest of each). Absent values are not sent. A parameter these options do not name is set on the
  * generated {@link TurnStartParams.Builder} itself, with {@link Builder#params}.
  *
  * <pre>{@code

@@ -76,6 +76,66 @@ class LiveSettingsIT {
     }
 
     @Test
+    void aTurnsSettingsStayForTheThreadsLaterTurns() {
+        try (Codex codex = Codex.builder().launch(offline.launch()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().approvalMode(ApprovalMode.ACCEPT_ALL)
+                    .sandboxPreset(SandboxPreset.workspaceWrite()).build());
+            thread.run("one", TurnOptions.builder().model("other-model").effort("high")
+                    .approvalMode(ApprovalMode.DENY_ALL).sandboxPreset(SandboxPreset.readOnly()).build());
+            thread.run("two: no options");
+            // 0.171.0 keeps a turn/start's settings "for this turn and subsequent turns"
+            assertTurnSettings(offline.server().requests().getLast());
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "experimentalApi {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aSupervisedRestartKeepsTheSettingsATurnGave(boolean experimental) {
+        // with the experimental API a thread/settings/update after the resume; without, the next turn/start
+        try (Codex codex = Codex.builder().launch(offline.launch()).experimentalApi(experimental)
+                .supervise(Supervision.builder().initialBackoff(Duration.ofMillis(20)).build()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().approvalMode(ApprovalMode.ACCEPT_ALL)
+                    .sandboxPreset(SandboxPreset.workspaceWrite()).build());
+            thread.run("one", TurnOptions.builder().model("other-model").effort("high")
+                    .approvalMode(ApprovalMode.DENY_ALL).sandboxPreset(SandboxPreset.readOnly()).build());
+            List<ProcessHandle> children = Leftovers.appServers();
+            assertEquals(1, children.size(), "one app-server: " + children);
+            children.forEach(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(30)).until(() -> codex.restarts() == 1 && codex.isConnected());
+
+            thread.run("after the restart: no options");
+            assertTurnSettings(offline.server().requests().getLast());
+        }
+    }
+
+    /**
+     * The request carries the turn's settings. The history holds the first turn's permissions
+     * message, so the sandbox and approval policy are read from the latest one: the server adds one
+     * when a turn's settings differ from the previous turn's (as they would, had it gone back to
+     * the thread's workspace-write and on-request).
+     */
+    private static void assertTurnSettings(RecordedRequest r) {
+        assertEquals("other-model", r.model(), "the turn's model");
+        assertEquals("high", effort(r), "the turn's effort");
+        assertEquals("read-only", latest(r.rawBody(), "`sandbox_mode` is `"), "the turn's sandbox");
+        assertEquals("never", latest(r.rawBody(), "Approval policy is currently "), "the turn's approval policy");
+    }
+
+    /** The word after the last {@code prefix} in {@code body}, or "" when there is none. */
+    private static String latest(String body, String prefix) {
+        int at = body.lastIndexOf(prefix);
+        if (at < 0) {
+            return "";
+        }
+        int from = at + prefix.length();
+        int end = from;
+        while (end < body.length() && (Character.isLetterOrDigit(body.charAt(end)) || body.charAt(end) == '-')) {
+            end++;
+        }
+        return body.substring(from, end);
+    }
+
+    @Test
     void theRunningTurnTakesNewSettingsAndLaterTurnsKeepTheThreads() throws InterruptedException {
         CountDownLatch changed = new CountDownLatch(1);
         offline.server().defaultReply(req -> {

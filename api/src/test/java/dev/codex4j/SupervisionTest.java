@@ -139,6 +139,82 @@ class SupervisionTest {
         }
     }
 
+    @Test
+    void aTurnsSettingsAreRestoredMergedWithTheUpdatesAndARefusedTurnsAreNot() {
+        // the first server refuses the first turn/start; every server accepts settings
+        try (Codex codex = fleetOfFakes(i -> (i == 0 ? FakeAppServer.script().onRequest("turn/start", 1,
+                ScriptStep.error(-32600, "unknown model m-9")) : FakeAppServer.script())
+                .onRequest("thread/settings/update", ScriptStep.respondEmpty()))
+                .experimentalApi(true).supervise(fast()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().model("m-1").build());
+            assertThrows(dev.codex4j.errors.CodexRpcException.class,
+                    () -> thread.run("refused", TurnOptions.builder().model("m-9").summary(
+                            dev.codex4j.protocol.types.ReasoningSummary.DETAILED).build()));
+            thread.updateSettings(ThreadSettings.builder().model("m-2").effort("low").build());
+            thread.run("one", TurnOptions.builder().model("m-3").sandboxPreset(SandboxPreset.readOnly())
+                    .outputSchema(dev.codex4j.protocol.ProtocolCodec.mapper().readTree("{\"type\":\"object\"}"))
+                    .build());
+            thread.run("two: no options");
+            fakes.get(0).close();
+            await().atMost(WAIT).until(codex::isConnected);
+
+            assertEquals(TurnStatus.COMPLETED, thread.run("hi").status());
+            assertEquals(List.of("thread/resume", "thread/settings/update", "turn/start"), threadMethods(fakes.get(1)));
+            tools.jackson.databind.JsonNode restored = fakes.get(1).requests("thread/settings/update").get(0)
+                    .path("params");
+            assertEquals(java.util.Set.of("threadId", "model", "effort", "sandboxPolicy"),
+                    java.util.Set.copyOf(restored.propertyNames()), "only what the server keeps: " + restored);
+            assertEquals("m-3", restored.path("model").asString(), "the latest turn's model over the update's");
+            assertEquals("low", restored.path("effort").asString(), "the update's effort");
+            assertEquals(fakes.get(0).requests("turn/start").get(1).path("params").path("sandboxPolicy"),
+                    restored.path("sandboxPolicy"), "the turn's sandbox");
+        }
+    }
+
+    @Test
+    void withoutTheExperimentalApiTheFirstTurnAfterTheResumeCarriesTheTurnsSettings() {
+        try (Codex codex = fleetOfFakes(i -> FakeAppServer.script()).supervise(fast()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().model("m-1").build());
+            thread.run("one", TurnOptions.builder().model("m-3").effort("high").build());
+            fakes.get(0).close();
+            await().atMost(WAIT).until(codex::isConnected);
+
+            assertEquals(TurnStatus.COMPLETED, thread.run("hi", TurnOptions.builder().effort("low").build()).status());
+            assertEquals(TurnStatus.COMPLETED, thread.run("again").status());
+            assertEquals(List.of("thread/resume", "turn/start", "turn/start"), threadMethods(fakes.get(1)),
+                    "thread/settings/update is experimental: not sent");
+            tools.jackson.databind.JsonNode first = fakes.get(1).requests("turn/start").get(0).path("params");
+            assertEquals("m-3", first.path("model").asString(""), "the earlier turn's model");
+            assertEquals("low", first.path("effort").asString(""), "the turn's own effort over the earlier one");
+            assertFalse(fakes.get(1).requests("turn/start").get(1).path("params").has("model"),
+                    "only the first turn carries them");
+        }
+    }
+
+    @Test
+    void anUpdateWhoseReplyWasLostWithTheServerIsSentAgainAfterTheResume() {
+        // the first server takes the update and is lost before it answers
+        try (Codex codex = fleetOfFakes(i -> i == 0 ? FakeAppServer.script().neverAnswer("thread/settings/update")
+                : FakeAppServer.script().onRequest("thread/settings/update", ScriptStep.respondEmpty()))
+                .experimentalApi(true).supervise(fast()).build()) {
+            CodexThread thread = codex.startThread(ThreadOptions.builder().model("m-1").build());
+            CompletableFuture<Object> update = CompletableFuture.supplyAsync(() -> {
+                thread.updateSettings(ThreadSettings.builder().model("m-2").build());
+                return null;
+            });
+            fakes.get(0).awaitReceived(m -> m.path("method").asString("").equals("thread/settings/update"), WAIT);
+            fakes.get(0).close();
+            ServerLostException lost = assertInstanceOf(ServerLostException.class, cause(update));
+            assertFalse(lost.retrySafe(), "it was written: the lost server may have applied it");
+            await().atMost(WAIT).until(codex::isConnected);
+
+            assertEquals(TurnStatus.COMPLETED, thread.run("hi").status());
+            assertEquals(List.of("thread/resume", "thread/settings/update", "turn/start"), threadMethods(fakes.get(1)));
+            assertEquals("m-2", fakes.get(1).requests("thread/settings/update").get(0).path("params").path("model")
+                    .asString(), "the update the lost server may have applied");
+        }
+    }
+
     private static List<String> threadMethods(FakeAppServer fake) {
         return fake.received().stream().map(m -> m.path("method").asString(""))
                 .filter(m -> m.startsWith("thread/") || m.startsWith("turn/")).toList();

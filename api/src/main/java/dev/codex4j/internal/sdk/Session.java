@@ -40,6 +40,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One client's session with its app-server: what {@code Codex} is a facade over, and what its
@@ -77,6 +78,12 @@ public final class Session implements AutoCloseable {
      * {@code CodexThread} objects of this client fail with {@link ThreadReleasedException}.
      */
     private final ConcurrentHashMap<String, String> released = new ConcurrentHashMap<>();
+    /**
+     * Per thread resumed after a restart by a client without the experimental API: the settings its
+     * next {@code turn/start} carries (under the turn's own), as {@code thread/settings/update}
+     * cannot. Taken by that turn; put back when its start fails.
+     */
+    private final ConcurrentHashMap<String, ObjectNode> owedToNextTurn = new ConcurrentHashMap<>();
     /** From account/read: true when the server needs an OpenAI account and has none. */
     private volatile boolean authenticationMissing;
 
@@ -158,16 +165,80 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * A supervised client records the thread's settings the server accepted
-     * ({@code thread/settings/update}), to send them again after a restart.
+     * Sends a request that changes settings the server keeps for the thread's later turns
+     * ({@code thread/settings/update}, or {@code turn/start} with its per-turn settings), recording
+     * them for a supervised client, which sends them again after a restart's resume. They are
+     * recorded before the request is sent, as in flight (a resume on a new link meanwhile sends
+     * them too), then kept when the reply comes or none can come (the request was written and its
+     * link lost, or it timed out: the server may have applied them), and dropped when the server
+     * refuses them or never got them. No lock, and nothing at all for an unsupervised client or a
+     * turn that changes no setting.
      *
      * @param threadId the thread
-     * @param params the update as sent (the generated params)
+     * @param params the request's params as they are sent
+     * @param turnStart whether the request is {@code turn/start} (only the members the server keeps count)
+     * @param send sends the request and answers its reply
+     * @return what {@code send} answered
+     * @see AcceptedSettings
      */
-    public void settingsAccepted(String threadId, Object params) {
-        if (isSupervised()) {
-            acceptedSettings.accepted(threadId, TypedCodec.params(params));
+    public <T> T sendingSettings(String threadId, JsonNode params, boolean turnStart, Supplier<T> send) {
+        Object token = isSupervised() ? acceptedSettings.sending(threadId, params, turnStart) : null;
+        if (token == null) {
+            return send.get();
         }
+        T reply;
+        try {
+            reply = send.get();
+        } catch (RuntimeException | Error e) {
+            if (mayHaveActed(e)) {
+                acceptedSettings.accepted(threadId, token); // no reply: the lost server may have applied them
+            } else {
+                acceptedSettings.failed(threadId, token);
+            }
+            throw e;
+        }
+        acceptedSettings.accepted(threadId, token);
+        return reply;
+    }
+
+    /**
+     * {@code turn/start}'s params with the settings owed to the thread's first turn after a restart
+     * (a client without the experimental API, see {@link #restoreSettings}) under the turn's own;
+     * sends them with {@code send}, and owes them again when the start fails.
+     *
+     * @param threadId the thread
+     * @param params the turn's own params
+     * @param send sends the params given
+     * @return what {@code send} answered
+     */
+    public <T> T withOwedSettings(String threadId, JsonNode params, java.util.function.Function<JsonNode, T> send) {
+        ObjectNode owed = owedToNextTurn.isEmpty() ? null : owedToNextTurn.remove(threadId);
+        if (owed == null || !(params instanceof ObjectNode own)) {
+            return send.apply(params);
+        }
+        ObjectNode merged = owed.deepCopy();
+        if (own.has("sandboxPolicy")) {
+            merged.remove("permissions");
+        }
+        if (own.has("permissions")) {
+            merged.remove("sandboxPolicy");
+        }
+        merged.setAll(own);
+        try {
+            return send.apply(merged);
+        } catch (RuntimeException | Error e) {
+            owedToNextTurn.putIfAbsent(threadId, owed);
+            throw e;
+        }
+    }
+
+    /**
+     * @return whether the server may have acted on a request that failed so: it was written and no
+     *     reply came (its link lost, or the request timed out); not when the server refused it or
+     *     never got it
+     */
+    private static boolean mayHaveActed(Throwable e) {
+        return e instanceof ServerLostException lost ? !lost.retrySafe() : e instanceof RequestTimeoutException;
     }
 
     /**
@@ -201,7 +272,8 @@ public final class Session implements AutoCloseable {
     /**
      * The link on which a thread may be used: after a restart, the thread is resumed there first
      * ({@code thread/resume}, once per thread id per link, however many callers), then given its
-     * latest accepted settings again ({@code thread/settings/update}), if it had any.
+     * latest settings again ({@code thread/settings/update}: the accepted ones and those in flight),
+     * if it had any.
      *
      * @param threadId the thread
      * @param generation the generation of the link the thread is known to be loaded on
@@ -261,13 +333,22 @@ public final class Session implements AutoCloseable {
 
     /**
      * Sends the thread's latest accepted settings on the link it was just resumed on (before any
-     * caller may use it there). A server that refuses them leaves the thread with the settings it
+     * caller may use it there); without the experimental API, owes them to its next
+     * {@code turn/start} instead ({@link #withOwedSettings}). A server that refuses them leaves the thread with the settings it
      * was resumed with: logged at WARNING, the thread stays usable. A lost link throws, and the
      * next link resumes the thread again.
      */
     private void restoreSettings(String threadId, Link l, Deadline deadline) {
-        JsonNode settings = acceptedSettings.paramsFor(threadId);
+        ObjectNode settings = acceptedSettings.paramsFor(threadId);
         if (settings == null) {
+            owedToNextTurn.remove(threadId);
+            return;
+        }
+        if (!options.experimentalApi()) {
+            // thread/settings/update is experimental: the thread's next turn/start carries them (only
+            // a turn gave them: updateSettings needs the experimental API)
+            settings.remove("threadId");
+            owedToNextTurn.put(threadId, settings);
             return;
         }
         try {
@@ -377,6 +458,7 @@ public final class Session implements AutoCloseable {
         }
         spending.forget(threadId);
         acceptedSettings.forget(threadId);
+        owedToNextTurn.remove(threadId);
     }
 
     /** @param turnId a turn this client is starting itself (noted before it is claimed) */
