@@ -432,6 +432,46 @@ public final class GoalRun implements AutoCloseable {
     }
 
     /**
+     * The run's events as a {@link java.util.concurrent.Flow.Publisher} (JDK {@code Flow}, the
+     * Reactive Streams interfaces), for Reactor, RxJava, Mutiny or Pekko Streams: the same events
+     * as {@link #events()}, from the run's first, in order, once; {@code onComplete} when the run
+     * ends. Its subscriber takes the run's one reader role: a second subscriber (or one after
+     * {@link #events()}, {@link #subscribe}, or an {@link #await} with no reader) gets
+     * {@code onSubscribe} then {@code onError} with an {@link IllegalStateException}. An event is
+     * taken from the run only when the subscriber has requested one; the run keeps the rest (it
+     * drops nothing). {@code cancel()} stops reading and gives up the reader role; the goal goes on
+     * (pause it with {@link #interrupt()}). A lost connection gives
+     * {@link dev.codex4j.errors.TransportClosedException}. Every signal comes on a virtual thread
+     * of the subscription's own ({@code codex4j-flow-goal-<threadId>}); {@code request} and
+     * {@code cancel} may be called from any thread. The latency budget is the client's
+     * ({@link CodexBuilder#maxDelay}); {@link #publisher(Duration)} states one.
+     *
+     * <pre>{@code
+     * try (GoalRun run = thread.startGoal("Make every test pass", 200_000L)) {
+     *     Flux<TurnEvent> events = JdkFlowAdapter.flowPublisherToFlux(run.publisher());
+     *     events.ofType(TurnEvent.Completed.class).subscribe(c -> log(c.result()));
+     *     GoalResult r = run.await(Duration.ofMinutes(30));
+     * }
+     * }</pre>
+     *
+     * @return a publisher of the run's events; subscribing takes the reader role
+     */
+    public java.util.concurrent.Flow.Publisher<TurnEvent> publisher() {
+        return publisher(thread.session().options().maxDelay());
+    }
+
+    /**
+     * {@link #publisher()} with a latency budget, as {@link #events(Duration)}.
+     *
+     * @param maxDelay the longest an event may wait ({@link Duration#ZERO}: woken for each)
+     * @return a publisher of the run's events; subscribing takes the reader role
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     */
+    public java.util.concurrent.Flow.Publisher<TurnEvent> publisher(Duration maxDelay) {
+        return new GoalEventPublisher(this, connection, thread.id(), Waits.maxDelay(maxDelay));
+    }
+
+    /**
      * {@link #events()} pushed to a listener, on a virtual thread of its own
      * ({@code codex4j-goal-<threadId>}), one event at a time, in order, from the run's first; a
      * listener that throws is logged at WARNING and keeps receiving. Nothing is dropped: the run

@@ -1,0 +1,66 @@
+package dev.codex4j;
+
+import dev.codex4j.errors.CodexException;
+import dev.codex4j.errors.TransportClosedException;
+import dev.codex4j.internal.runtime.Connection;
+import dev.codex4j.internal.sdk.FlowEmitter;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A goal run's events as a {@link Flow.Publisher} ({@link GoalRun#publisher(Duration)}): the same
+ * events as {@link GoalRun#events()}, pulled through a {@link FlowEmitter} from the run's one reader
+ * role. One subscriber (a second, or one that comes after the run's events stopped being kept, gets
+ * {@code onSubscribe} then {@code onError(IllegalStateException)}); an event is taken from the run
+ * only on demand (the run keeps the rest); {@code onComplete} when the run ends; cancelling stops
+ * reading (the run goes on, and keeps no more events). Every signal comes on a virtual thread of
+ * the subscription's own, owned by the run's connection.
+ */
+final class GoalEventPublisher implements Flow.Publisher<TurnEvent> {
+    private final GoalRun run;
+    private final Connection connection;
+    private final String threadId;
+    private final Duration maxDelay;
+
+    GoalEventPublisher(GoalRun run, Connection connection, String threadId, Duration maxDelay) {
+        this.run = run;
+        this.connection = connection;
+        this.threadId = threadId;
+        this.maxDelay = maxDelay;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super TurnEvent> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        GoalEventStream events;
+        try {
+            events = run.events(maxDelay);
+        } catch (RuntimeException e) {
+            FlowEmitter<TurnEvent> rejected = new FlowEmitter<>(subscriber, () -> null); // never pulled
+            Thread.ofVirtual().name("codex4j-flow-goal-" + threadId).start(() -> rejected.reject(e));
+            return;
+        }
+        FlowEmitter<TurnEvent> emitter = new FlowEmitter<>(subscriber, new FlowEmitter.Source<>() {
+            @Override
+            public @Nullable TurnEvent next() {
+                GoalRun.Entry e = run.next(events);
+                return e == null ? null : e.event();
+            }
+
+            @Override
+            public void close() {
+                events.close();
+            }
+        });
+        try {
+            connection.startThread("codex4j-flow-goal-" + threadId, emitter);
+        } catch (RuntimeException e) {
+            events.close();
+            Thread.ofVirtual().name("codex4j-flow-goal-" + threadId)
+                    .start(() -> emitter.reject(e instanceof CodexException c ? c
+                            : new TransportClosedException("the client is closed", null, "", e)));
+        }
+    }
+}
