@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * {@code onSubscribe} then {@code onError(IllegalStateException)}); an event is taken from the run
  * only on demand (the run keeps the rest); {@code onComplete} when the run ends; cancelling stops
  * reading (the run goes on, and keeps no more events). Every signal comes on a virtual thread of
- * the subscription's own, owned by the run's connection.
+ * the subscription's own, owned by the run's connection. It passes the Reactive Streams TCK
+ * ({@code GoalPublisherTckTest}).
  */
 final class GoalEventPublisher implements Flow.Publisher<TurnEvent> {
     private final GoalRun run;
