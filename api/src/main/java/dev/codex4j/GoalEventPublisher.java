@@ -1,7 +1,5 @@
 package dev.codex4j;
 
-import dev.codex4j.errors.CodexException;
-import dev.codex4j.errors.TransportClosedException;
 import dev.codex4j.internal.runtime.Connection;
 import dev.codex4j.internal.sdk.FlowEmitter;
 import java.time.Duration;
@@ -35,15 +33,15 @@ final class GoalEventPublisher implements Flow.Publisher<TurnEvent> {
     @Override
     public void subscribe(Flow.Subscriber<? super TurnEvent> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
+        String name = "codex4j-flow-goal-" + threadId;
         GoalEventStream events;
         try {
             events = run.events(maxDelay);
         } catch (RuntimeException e) {
-            FlowEmitter<TurnEvent> rejected = new FlowEmitter<>(subscriber, () -> null); // never pulled
-            Thread.ofVirtual().name("codex4j-flow-goal-" + threadId).start(() -> rejected.reject(e));
+            FlowEmitter.refuse(subscriber, e, name);
             return;
         }
-        FlowEmitter<TurnEvent> emitter = new FlowEmitter<>(subscriber, new FlowEmitter.Source<>() {
+        new FlowEmitter<>(subscriber, new FlowEmitter.Source<TurnEvent>() {
             @Override
             public @Nullable TurnEvent next() {
                 GoalRun.Entry e = run.next(events);
@@ -54,14 +52,6 @@ final class GoalEventPublisher implements Flow.Publisher<TurnEvent> {
             public void close() {
                 events.close();
             }
-        });
-        try {
-            connection.startThread("codex4j-flow-goal-" + threadId, emitter);
-        } catch (RuntimeException e) {
-            events.close();
-            Thread.ofVirtual().name("codex4j-flow-goal-" + threadId)
-                    .start(() -> emitter.reject(e instanceof CodexException c ? c
-                            : new TransportClosedException("the client is closed", null, "", e)));
-        }
+        }).startOn(connection, name);
     }
 }

@@ -71,20 +71,10 @@ public final class GoalEventStream implements Iterable<TurnEvent>, AutoCloseable
             throw new IllegalStateException("GoalEventStream can be iterated once");
         }
         iterated = true;
-        return new PullIterator<GoalRun.Entry>() {
+        return new PullIterator<GoalRun.Entry>(() -> closed, this::close) {
             @Override
             GoalRun.@Nullable Entry pull() {
                 return run.next(GoalEventStream.this);
-            }
-
-            @Override
-            boolean closed() {
-                return closed;
-            }
-
-            @Override
-            void end() {
-                close();
             }
 
             @Override

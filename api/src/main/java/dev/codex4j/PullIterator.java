@@ -12,17 +12,22 @@ import org.jspecify.annotations.Nullable;
  * @param <T> what the source gives (an event, or an event with its turn)
  */
 abstract class PullIterator<T> implements Iterator<TurnEvent> {
+    private final java.util.function.BooleanSupplier closed;
+    private final Runnable end;
     private @Nullable T peeked;
     private boolean ended;
 
+    /**
+     * @param closed whether the stream was closed
+     * @param end closes the stream when the source has no more
+     */
+    PullIterator(java.util.function.BooleanSupplier closed, Runnable end) {
+        this.closed = closed;
+        this.end = end;
+    }
+
     /** @return the next item, waiting for it, or null when there are no more */
     abstract @Nullable T pull();
-
-    /** @return whether the stream was closed */
-    abstract boolean closed();
-
-    /** The source has no more: the stream closes. */
-    abstract void end();
 
     /** @return what this item says the reader (and records what goes with it) */
     abstract TurnEvent take(T item);
@@ -40,13 +45,13 @@ abstract class PullIterator<T> implements Iterator<TurnEvent> {
         if (peeked != null) {
             return true;
         }
-        if (ended || closed()) {
+        if (ended || closed.getAsBoolean()) {
             return false;
         }
         peeked = pull();
         if (peeked == null) {
             ended = true;
-            end();
+            end.run();
         }
         return peeked != null;
     }

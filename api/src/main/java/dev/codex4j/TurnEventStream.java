@@ -56,20 +56,10 @@ public final class TurnEventStream implements Iterable<TurnEvent>, AutoCloseable
             throw new IllegalStateException("TurnEventStream can be iterated once");
         }
         iterated = true;
-        return new PullIterator<TurnEvent>() {
+        return new PullIterator<TurnEvent>(() -> closed, this::close) {
             @Override
             @Nullable TurnEvent pull() {
                 return turn.next();
-            }
-
-            @Override
-            boolean closed() {
-                return closed;
-            }
-
-            @Override
-            void end() {
-                close();
             }
 
             @Override
