@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Budgets on the turns the server starts by itself, against the real Codex CLI and the mock model:
  * a goal's continuation turn that crosses the client's token budget in flight is interrupted (its
- * result says so) and the goal paused; a queued turn the server starts over the thread's budget is
- * interrupted at once; a goal is not set going over a budget.
+ * result says so) and the goal paused; a queued turn the server starts after a turn that took the
+ * spend over the thread's budget is interrupted (at once when the earlier turn was counted by then);
+ * a goal is not set going over a budget.
  */
 class GoalBudgetIT {
     @Test
@@ -51,12 +53,24 @@ class GoalBudgetIT {
             assertFalse(r.interrupted(), r.toString());
             assertEquals(ThreadGoalStatus.PAUSED, r.goal().status(), r.toString());
             assertTrue(ms < 15_000, "interrupted while the command ran: " + ms + " ms");
-            assertEquals(2, offline.server().requestCount(), "no model call after the budget stopped the goal");
+            assertTrue(second.finalResponse().isEmpty(), "the answer after the command never came: " + second);
+            // nothing more is asked of the model once the run ended, and nothing for a third turn: the
+            // server may ask once more in the second turn, with the aborted command's output, before
+            // the interrupt ends it (observed now and then)
+            int calls = offline.server().requestCount();
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> offline.server().requestCount() == calls);
+            for (var q : offline.server().requests()) {
+                String meta = q.header("x-codex-turn-metadata").orElse("");
+                assertTrue(meta.contains("\"turn_id\":\"" + first.turnId() + "\"")
+                        || meta.contains("\"turn_id\":\"" + second.turnId() + "\""),
+                        "a model request outside the run's two turns: " + meta);
+            }
             assertEquals(2002, codex.spend().tokens().totalTokens());
 
             // the goal is not resumed over the budget: nothing is sent
             assertThrows(BudgetExceededException.class, thread::resumeGoal);
-            assertEquals(2, offline.server().requestCount());
+            assertEquals(calls, offline.server().requestCount());
         }
     }
 
@@ -78,7 +92,12 @@ class GoalBudgetIT {
                 RunResult next = followed.poll(30, TimeUnit.SECONDS);
                 assertTrue(next != null, "the server's own turn was followed");
                 assertEquals(TurnStatus.INTERRUPTED, next.status(), next.toString());
-                assertTrue(next.budgetExceeded().orElseThrow().contains("started over budget"), next.toString());
+                // over budget when it starts if the first turn's result was counted by then (its consumer,
+                // this thread, folds it while the follower adopts the next: either may come first),
+                // else at its first model call's usage, while its command runs
+                String why = next.budgetExceeded().orElseThrow();
+                assertTrue(why.contains("started over budget") || why.contains("the turn crossed"), next.toString());
+                assertTrue(next.finalResponse().isEmpty(), next.toString());
                 assertTrue(next.durationMs() < 15_000, next.toString());
             }
             assertThrows(BudgetExceededException.class, () -> thread.startGoal("more", null));

@@ -1,10 +1,16 @@
-package dev.codex4j;
+package dev.codex4j.flow;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.codex4j.Codex;
+import dev.codex4j.CodexThread;
+import dev.codex4j.GoalResult;
+import dev.codex4j.GoalRun;
+import dev.codex4j.RunResult;
+import dev.codex4j.TurnEvent;
 import dev.codex4j.protocol.methods.ServerNotification;
 import dev.codex4j.protocol.types.ThreadGoalStatus;
 import dev.codex4j.testkit.ModelReply;
@@ -12,10 +18,6 @@ import dev.codex4j.testkit.OfflineCodex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,34 +26,6 @@ import org.junit.jupiter.api.Test;
  * second subscriber is refused; a cancel stops the signals while the goal runs on.
  */
 class GoalPublisherIT {
-    /** Records every signal; requests only when told. */
-    static final class Recorder implements Flow.Subscriber<TurnEvent> {
-        final List<TurnEvent> events = new CopyOnWriteArrayList<>();
-        final AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
-        final AtomicReference<Throwable> error = new AtomicReference<>();
-        final AtomicBoolean completed = new AtomicBoolean();
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription.set(s);
-        }
-
-        @Override
-        public void onNext(TurnEvent item) {
-            events.add(item);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            error.set(t);
-        }
-
-        @Override
-        public void onComplete() {
-            completed.set(true);
-        }
-    }
-
     @Test
     void demandBoundsTheSignalsWhichComeInOrderAndCompleteWithTheRun() {
         try (OfflineCodex offline = OfflineCodex.start();
@@ -61,9 +35,9 @@ class GoalPublisherIT {
             }
             CodexThread thread = codex.startThread();
             try (GoalRun run = thread.startGoal("do it", 2500L)) {
-                Recorder r = new Recorder();
+                ReactorInteropTest.Recorder<TurnEvent> r = new ReactorInteropTest.Recorder<>();
                 run.publisher().subscribe(r);
-                Recorder second = new Recorder();
+                ReactorInteropTest.Recorder<TurnEvent> second = new ReactorInteropTest.Recorder<>();
                 run.publisher().subscribe(second);
                 await().atMost(Duration.ofSeconds(10)).until(() -> second.error.get() != null);
                 assertInstanceOf(IllegalStateException.class, second.error.get());
@@ -72,20 +46,20 @@ class GoalPublisherIT {
                 // the server runs all three turns while nothing is requested: nothing is signalled
                 await().atMost(Duration.ofSeconds(60)).until(() -> run.result().turns().size() == 3
                         && !ThreadGoalStatus.ACTIVE.equals(run.result().goal().status()));
-                assertEquals(0, r.events.size());
+                assertEquals(0, r.items.size());
                 r.subscription.get().request(2);
-                await().atMost(Duration.ofSeconds(10)).until(() -> r.events.size() == 2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> r.items.size() == 2);
                 // nothing beyond the demand
-                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> r.events.size() == 2);
-                assertTrue(!r.completed.get());
+                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> r.items.size() == 2);
+                assertTrue(!r.completed);
                 r.subscription.get().request(Long.MAX_VALUE);
-                await().atMost(Duration.ofSeconds(10)).until(r.completed::get);
+                await().atMost(Duration.ofSeconds(10)).until(() -> r.completed);
                 assertEquals(null, r.error.get());
 
                 List<String> completedTurns = new ArrayList<>();
                 int started = 0;
                 boolean inTurn = false;
-                for (TurnEvent e : r.events) {
+                for (TurnEvent e : r.items) {
                     if (e instanceof TurnEvent.Notification n && n.notification() instanceof ServerNotification.TurnStarted) {
                         assertTrue(!inTurn, "a turn started before the previous one completed");
                         inTurn = true;
@@ -112,17 +86,17 @@ class GoalPublisherIT {
             }
             CodexThread thread = codex.startThread();
             try (GoalRun run = thread.startGoal("do it", 2500L)) {
-                Recorder r = new Recorder();
+                ReactorInteropTest.Recorder<TurnEvent> r = new ReactorInteropTest.Recorder<>();
                 run.publisher(Duration.ZERO).subscribe(r);
                 await().atMost(Duration.ofSeconds(10)).until(() -> r.subscription.get() != null);
                 r.subscription.get().request(1);
-                await().atMost(Duration.ofSeconds(30)).until(() -> r.events.size() == 1);
+                await().atMost(Duration.ofSeconds(30)).until(() -> r.items.size() == 1);
                 r.subscription.get().cancel();
                 r.subscription.get().request(100); // after cancel: nothing
                 GoalResult result = run.await(Duration.ofSeconds(60));
                 assertEquals(3, result.turns().size(), result.toString());
-                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> r.events.size() == 1);
-                assertTrue(!r.completed.get() && r.error.get() == null, "no signal after cancel");
+                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> r.items.size() == 1);
+                assertTrue(!r.completed && r.error.get() == null, "no signal after cancel");
             }
         }
     }
