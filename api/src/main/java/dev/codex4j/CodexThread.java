@@ -441,6 +441,9 @@ public final class CodexThread {
      * turns by itself until the goal is complete, paused, or over its token budget (which the
      * server enforces at turn boundaries, so it may overshoot by one turn). Do not start turns of
      * your own on the thread meanwhile: the server would take them as steering its running turn.
+     * The client's and this thread's {@link Budget}s hold on the goal's turns as on the client's
+     * own: a turn that starts over one, or crosses one in flight, is interrupted (its result says
+     * so) and the goal paused ({@link GoalResult#budgetExceeded()}).
      *
      * <pre>{@code
      * try (GoalRun run = thread.startGoal("Make every test pass", 200_000L)) {
@@ -451,6 +454,8 @@ public final class CodexThread {
      * @param objective the objective
      * @param tokenBudget the goal's token budget, passed to the server, or null for none
      * @return the run; close it when done
+     * @throws dev.codex4j.errors.BudgetExceededException when the client's or this thread's
+     *     {@link Budget} is already reached (nothing is sent)
      */
     public GoalRun startGoal(String objective, @Nullable Long tokenBudget) {
         Objects.requireNonNull(objective, "objective");
@@ -461,6 +466,8 @@ public final class CodexThread {
      * Resumes a paused goal ({@code thread/goal/set} with status {@code active}) as a new run.
      *
      * @return the run; close it when done
+     * @throws dev.codex4j.errors.BudgetExceededException when the client's or this thread's
+     *     {@link Budget} is already reached (nothing is sent)
      */
     public GoalRun resumeGoal() {
         return goal(ThreadGoalSetParams.builder().threadId(id).status(ThreadGoalStatus.ACTIVE).build());
@@ -472,6 +479,7 @@ public final class CodexThread {
     }
 
     private GoalRun goal(ThreadGoalSetParams params) {
+        session.spending().checkBefore(id); // the budgets hold on the goal's turns: none is set going over one
         Connection c = link().connection;
         GoalRun run = new GoalRun(this, c); // listening before the server starts the first turn
         try {
@@ -818,6 +826,11 @@ public final class CodexThread {
         }
     }
 
+    /** @return the model this thread's turns run on as far as this client knows, or null */
+    @Nullable String modelOrNull() {
+        return model;
+    }
+
     /**
      * Follows the turns the server starts on this thread by itself, from now on: a queued input it
      * starts when a turn ends ({@link #queue}), a goal's continuation turns ({@link #startGoal}).
@@ -885,18 +898,34 @@ public final class CodexThread {
         mine.set(r);
         Admission.Permit permit = session.admission().adopt();
         r.whenReleased(permit::release);
+        // the client's and the thread's budgets hold on it as on a turn of this client's: one that
+        // starts over budget is stopped at once, one that crosses it in flight when it does
+        String over = session.spending().overBefore(id);
+        BudgetWatch watch = over == null && session.spending().hasBudget(id)
+                ? new BudgetWatch(c, id, session.spending(), model, session.options().usage().prices())
+                : null;
+        boolean watching = false;
         try {
             Observer.TurnSpan span = session.observer().turnStarting(id, model);
             TurnHandle h = new TurnHandle(this, c, turnId, r.claim(turnId), TurnOptions.defaults(), System.nanoTime(),
-                    span, permit, model, null);
+                    span, permit, model, watch);
             r.attach(h);
             span.started(id, turnId, model);
+            if (over != null) {
+                h.stopForBudget("the turn started over budget: " + over);
+            } else if (watch != null) {
+                watch.attach(turnId, h::stopForBudget);
+                watching = true;
+            }
             return h;
         } catch (IllegalStateException e) {
             permit.settle();
             return null; // claimed meanwhile (this client's own)
         } finally {
             r.close(); // releases it only if the claim failed
+            if (watch != null && !watching) {
+                watch.close();
+            }
         }
     }
 

@@ -2,7 +2,6 @@ package dev.codex4j;
 
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -35,9 +34,7 @@ import org.jspecify.annotations.Nullable;
 public final class GoalEventStream implements Iterable<TurnEvent>, AutoCloseable {
     private final GoalRun run;
     private final Duration maxDelay;
-    private GoalRun.@Nullable Entry peeked;
     private @Nullable String turnId;
-    private boolean ended;
     private volatile boolean closed;
     private boolean iterated;
 
@@ -74,32 +71,21 @@ public final class GoalEventStream implements Iterable<TurnEvent>, AutoCloseable
             throw new IllegalStateException("GoalEventStream can be iterated once");
         }
         iterated = true;
-        return new Iterator<>() {
+        return new PullIterator<GoalRun.Entry>(() -> closed, this::close) {
             @Override
-            public boolean hasNext() {
-                if (peeked != null) {
-                    return true;
-                }
-                if (ended || closed) {
-                    return false;
-                }
-                peeked = run.next(GoalEventStream.this);
-                if (peeked == null) {
-                    ended = true;
-                    close();
-                }
-                return peeked != null;
+            GoalRun.@Nullable Entry pull() {
+                return run.next(GoalEventStream.this);
             }
 
             @Override
-            public TurnEvent next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("the goal run has no more events");
-                }
-                GoalRun.Entry e = peeked;
-                peeked = null;
-                turnId = e.turnId();
-                return e.event();
+            TurnEvent take(GoalRun.Entry item) {
+                turnId = item.turnId();
+                return item.event();
+            }
+
+            @Override
+            String noMore() {
+                return "the goal run has no more events";
             }
         };
     }

@@ -14,11 +14,16 @@ import org.jspecify.annotations.Nullable;
  * @param goal the goal as last reported (null only when none was)
  * @param cleared whether the goal was cleared
  * @param interrupted whether the run was interrupted (by {@link GoalRun#interrupt()} or its deadline)
+ * @param budgetExceeded why the client's or the thread's {@link Budget} stopped the run (a turn
+ *     started over it, or crossed it in flight: that turn was interrupted, its
+ *     {@link RunResult#budgetExceeded()} says so, and the goal was paused), if it did
  */
-public record GoalResult(List<RunResult> turns, @Nullable ThreadGoal goal, boolean cleared, boolean interrupted) {
+public record GoalResult(List<RunResult> turns, @Nullable ThreadGoal goal, boolean cleared, boolean interrupted,
+        Optional<String> budgetExceeded) {
     /** Copies. */
     public GoalResult {
         turns = List.copyOf(turns);
+        java.util.Objects.requireNonNull(budgetExceeded, "budgetExceeded");
     }
 
     /** @return the final response of the last turn, if it had one */

@@ -5,6 +5,7 @@ import dev.codex4j.internal.runtime.Deadline;
 import dev.codex4j.internal.runtime.Inbound;
 import dev.codex4j.internal.runtime.Subscription;
 import dev.codex4j.internal.sdk.Session;
+import dev.codex4j.internal.sdk.Spending;
 import dev.codex4j.internal.sdk.TurnFold;
 import dev.codex4j.internal.sdk.Waits;
 import dev.codex4j.protocol.methods.ClientMethods;
@@ -68,6 +69,10 @@ public final class GoalRun implements AutoCloseable {
     private @Nullable String runningTurn;
     private boolean cleared;
     private boolean interrupted;
+    /** Why a budget stopped the run (the goal was paused), or null; guarded by {@code lock}. */
+    private @Nullable String budgetStopped;
+    /** The turns a budget stopped (interrupt sent); owned by the subscription's thread. */
+    private final java.util.Set<String> stoppedTurns = new java.util.HashSet<>();
     private final Subscription subscription;
     /** The events for the reader (guarded by {@code lock}); null once no reader will come. */
     private @Nullable ArrayDeque<Entry> log = new ArrayDeque<>();
@@ -119,6 +124,7 @@ public final class GoalRun implements AutoCloseable {
         if (turnId == null) {
             return;
         }
+        boolean opened = !folds.containsKey(turnId);
         TurnFold fold = folds.computeIfAbsent(turnId, id -> {
             lock.lock();
             try {
@@ -126,9 +132,10 @@ public final class GoalRun implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            return new TurnFold(id, System.nanoTime(), null, thread.session().options().usage().prices());
+            return new TurnFold(id, System.nanoTime(), thread.modelOrNull(), thread.session().options().usage().prices());
         });
         TurnEvent event = fold.accept(in);
+        holdBudget(turnId, fold, opened, method);
         RunResult r = fold.result();
         if (r != null) {
             folds.remove(turnId);
@@ -155,6 +162,69 @@ public final class GoalRun implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * On the subscription's thread, after each notification of a turn is folded: the client's and
+     * the thread's {@link Budget} hold on the run's turns too. A turn that starts over budget, or
+     * whose usage so far takes the spend over it, is stopped once: its result says why, the goal is
+     * paused (so the server starts no other turn for it) and the turn interrupted, off this thread.
+     * The judging runs here, where the turn is folded, so the verdict is in the turn's result
+     * however the threads are scheduled.
+     */
+    private void holdBudget(String turnId, TurnFold fold, boolean opened, String method) {
+        Spending spending = thread.session().spending();
+        if (!spending.hasBudget(thread.id()) || stoppedTurns.contains(turnId) || fold.result() != null) {
+            return;
+        }
+        String why;
+        if (opened) {
+            String over = spending.overBefore(thread.id());
+            why = over == null ? null : "the turn started over budget: " + over;
+        } else if (ServerNotification.ThreadTokenUsageUpdated.METHOD.equals(method)) {
+            TokenCount t = fold.turnUsage();
+            if (t == null) {
+                return;
+            }
+            PriceTable prices = thread.session().options().usage().prices();
+            Cost c = prices == null ? new Cost.Unknown("not priced (no PriceTable)") : prices.costOf(thread.modelOrNull(), t);
+            String over = spending.overBy(thread.id(), new Spend(1, t, c));
+            why = over == null ? null : "the turn crossed the " + over;
+        } else {
+            return;
+        }
+        if (why == null) {
+            return;
+        }
+        stoppedTurns.add(turnId);
+        fold.budgetExceeded(why);
+        boolean pause;
+        lock.lock();
+        try {
+            pause = budgetStopped == null;
+            if (pause) {
+                budgetStopped = why;
+            }
+        } finally {
+            lock.unlock();
+        }
+        connection.startThread("codex4j-goal-budget-" + turnId, () -> {
+            try {
+                if (pause) {
+                    update(thread.session().callOn(connection, ClientMethods.THREAD_GOAL_SET, ThreadGoalSetParams.builder()
+                            .threadId(thread.id()).status(ThreadGoalStatus.PAUSED).build()).goal());
+                }
+            } catch (dev.codex4j.errors.CodexException e) {
+                System.getLogger(GoalRun.class.getName()).log(System.Logger.Level.WARNING,
+                        "Could not pause the goal of thread " + thread.id() + " over its budget", e);
+            }
+            try {
+                thread.session().callOn(connection, ClientMethods.TURN_INTERRUPT,
+                        TurnInterruptParams.builder().threadId(thread.id()).turnId(turnId).build());
+            } catch (dev.codex4j.errors.CodexException e) {
+                // it ended meanwhile, or the connection did
+            }
+        });
     }
 
     /** The goal as a reply said it (not an event of the run). */
@@ -276,7 +346,7 @@ public final class GoalRun implements AutoCloseable {
     public GoalResult result() {
         lock.lock();
         try {
-            return new GoalResult(List.copyOf(turns), goal, cleared, interrupted);
+            return new GoalResult(List.copyOf(turns), goal, cleared, interrupted, java.util.Optional.ofNullable(budgetStopped));
         } finally {
             lock.unlock();
         }
@@ -359,6 +429,46 @@ public final class GoalRun implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The run's events as a {@link java.util.concurrent.Flow.Publisher} (JDK {@code Flow}, the
+     * Reactive Streams interfaces), for Reactor, RxJava, Mutiny or Pekko Streams: the same events
+     * as {@link #events()}, from the run's first, in order, once; {@code onComplete} when the run
+     * ends. Its subscriber takes the run's one reader role: a second subscriber (or one after
+     * {@link #events()}, {@link #subscribe}, or an {@link #await} with no reader) gets
+     * {@code onSubscribe} then {@code onError} with an {@link IllegalStateException}. An event is
+     * taken from the run only when the subscriber has requested one; the run keeps the rest (it
+     * drops nothing). {@code cancel()} stops reading and gives up the reader role; the goal goes on
+     * (pause it with {@link #interrupt()}). A lost connection gives
+     * {@link dev.codex4j.errors.TransportClosedException}. Every signal comes on a virtual thread
+     * of the subscription's own ({@code codex4j-flow-goal-<threadId>}); {@code request} and
+     * {@code cancel} may be called from any thread. The latency budget is the client's
+     * ({@link CodexBuilder#maxDelay}); {@link #publisher(Duration)} states one.
+     *
+     * <pre>{@code
+     * try (GoalRun run = thread.startGoal("Make every test pass", 200_000L)) {
+     *     Flux<TurnEvent> events = JdkFlowAdapter.flowPublisherToFlux(run.publisher());
+     *     events.ofType(TurnEvent.Completed.class).subscribe(c -> log(c.result()));
+     *     GoalResult r = run.await(Duration.ofMinutes(30));
+     * }
+     * }</pre>
+     *
+     * @return a publisher of the run's events; subscribing takes the reader role
+     */
+    public java.util.concurrent.Flow.Publisher<TurnEvent> publisher() {
+        return publisher(thread.session().options().maxDelay());
+    }
+
+    /**
+     * {@link #publisher()} with a latency budget, as {@link #events(Duration)}.
+     *
+     * @param maxDelay the longest an event may wait ({@link Duration#ZERO}: woken for each)
+     * @return a publisher of the run's events; subscribing takes the reader role
+     * @throws IllegalArgumentException when {@code maxDelay} is negative
+     */
+    public java.util.concurrent.Flow.Publisher<TurnEvent> publisher(Duration maxDelay) {
+        return new GoalEventPublisher(this, connection, thread.id(), Waits.maxDelay(maxDelay));
     }
 
     /**

@@ -99,20 +99,11 @@ public final class TurnEventPublisher implements Flow.Publisher<TurnEvent> {
             reject(subscriber, e);
             return;
         }
-        FlowEmitter<TurnEvent> emitter = new FlowEmitter<>(subscriber, new Events(turn, events, maxDelay));
-        try {
-            turn.connection().startThread("codex4j-flow-turn-" + turn.id(), emitter);
-        } catch (RuntimeException e) {
-            // The connection is closed: it starts no thread any more.
-            Thread.ofVirtual().name("codex4j-flow-turn-" + turn.id())
-                    .start(() -> emitter.reject(e instanceof CodexException c ? c
-                            : new TransportClosedException("the client is closed", null, "", e)));
-        }
+        new FlowEmitter<>(subscriber, new Events(turn, events, maxDelay)).startOn(turn.connection(), "codex4j-flow-turn-" + turn.id());
     }
 
     private void reject(Flow.Subscriber<? super TurnEvent> subscriber, Throwable error) {
-        FlowEmitter<TurnEvent> emitter = new FlowEmitter<>(subscriber, () -> null); // never pulled
-        Thread.ofVirtual().name("codex4j-flow-turn-" + turn.id()).start(() -> emitter.reject(error));
+        FlowEmitter.refuse(subscriber, error, "codex4j-flow-turn-" + turn.id());
     }
 
     /** The turn as a source: pulls from the consumer role taken with {@link TurnHandle#events()}. */

@@ -1,7 +1,6 @@
 package dev.codex4j;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -25,8 +24,6 @@ import org.jspecify.annotations.Nullable;
 public final class TurnEventStream implements Iterable<TurnEvent>, AutoCloseable {
     private final TurnHandle turn;
     private final java.time.Duration maxDelay;
-    private @Nullable TurnEvent peeked;
-    private boolean ended;
     private boolean closed;
     private boolean iterated;
 
@@ -59,34 +56,25 @@ public final class TurnEventStream implements Iterable<TurnEvent>, AutoCloseable
             throw new IllegalStateException("TurnEventStream can be iterated once");
         }
         iterated = true;
-        return new Iterator<>() {
+        return new PullIterator<TurnEvent>(() -> closed, this::close) {
             @Override
-            public boolean hasNext() {
-                if (peeked != null) {
-                    return true;
-                }
-                if (ended || closed) {
-                    return false;
-                }
-                peeked = turn.next();
-                if (peeked == null) {
-                    ended = true;
-                    close();
-                }
-                return peeked != null;
+            @Nullable TurnEvent pull() {
+                return turn.next();
             }
 
             @Override
-            public TurnEvent next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("turn " + turn.id() + " has no more events");
-                }
-                TurnEvent e = peeked;
-                peeked = null;
-                if (e instanceof TurnEvent.Completed) {
-                    ended = true;
-                }
-                return e;
+            TurnEvent take(TurnEvent item) {
+                return item;
+            }
+
+            @Override
+            boolean isLast(TurnEvent event) {
+                return event instanceof TurnEvent.Completed;
+            }
+
+            @Override
+            String noMore() {
+                return "turn " + turn.id() + " has no more events";
             }
         };
     }

@@ -73,6 +73,7 @@ class ExamplesIT {
         assertTrue(o.contains("[queued] Then run the tests\n[queued] Then update the docs\n"), o);
         assertTrue(o.contains("[running turn] interrupted"), o);
         assertTrue(o.contains("Done: Then run the tests"), o);
+        assertTrue(o.contains("[server-started] Done: Then update the docs"), o);
     }
 
     @Test

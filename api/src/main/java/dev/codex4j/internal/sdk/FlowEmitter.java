@@ -173,6 +173,37 @@ public final class FlowEmitter<T> implements Flow.Subscription, Runnable {
         }
     }
 
+    /**
+     * Starts this emitter on a thread {@code connection} owns (closing the client ends it); when
+     * the connection is closed already, fails the subscription instead, on a virtual thread of its
+     * own ({@link dev.codex4j.errors.TransportClosedException} unless the connection gave a typed error).
+     *
+     * @param connection the connection that owns the subscription's thread
+     * @param name the thread's name
+     */
+    public void startOn(dev.codex4j.internal.runtime.Connection connection, String name) {
+        try {
+            connection.startThread(name, this);
+        } catch (RuntimeException e) {
+            Thread.ofVirtual().name(name).start(() -> reject(e instanceof dev.codex4j.errors.CodexException c ? c
+                    : new dev.codex4j.errors.TransportClosedException("the client is closed", null, "", e)));
+        }
+    }
+
+    /**
+     * Refuses a subscriber before anything is pulled: {@code onSubscribe} then {@code onError},
+     * on a virtual thread of its own.
+     *
+     * @param subscriber the subscriber
+     * @param error why
+     * @param name the thread's name
+     * @param <T> the items
+     */
+    public static <T> void refuse(Flow.Subscriber<? super T> subscriber, Throwable error, String name) {
+        FlowEmitter<T> emitter = new FlowEmitter<>(subscriber, () -> null); // never pulled
+        Thread.ofVirtual().name(name).start(() -> emitter.reject(error));
+    }
+
     /** The emitter ended: nothing more is signalled, and the source is closed, once. */
     private void closeSource() {
         subscriber = null;

@@ -107,6 +107,14 @@ public final class Spending {
         }
     }
 
+    /**
+     * @param threadId the thread of a turn about to start (or one the server just started)
+     * @return why a budget is already reached, or null when none is
+     */
+    public @Nullable String overBefore(String threadId) {
+        return overBy(threadId, NOTHING);
+    }
+
     private static final Spend NOTHING = new Spend(0, TokenCount.ZERO, Cost.zero(""));
 
     /**

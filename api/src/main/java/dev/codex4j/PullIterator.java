@@ -1,0 +1,72 @@
+package dev.codex4j;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The blocking iterator of {@link TurnEventStream} and {@link GoalEventStream}: {@code hasNext}
+ * pulls the next item ahead (waiting for it), and the iteration ends, closing its stream, when the
+ * source has no more or the stream was closed. Not thread-safe: the stream's one reader thread.
+ *
+ * @param <T> what the source gives (an event, or an event with its turn)
+ */
+abstract class PullIterator<T> implements Iterator<TurnEvent> {
+    private final java.util.function.BooleanSupplier closed;
+    private final Runnable end;
+    private @Nullable T peeked;
+    private boolean ended;
+
+    /**
+     * @param closed whether the stream was closed
+     * @param end closes the stream when the source has no more
+     */
+    PullIterator(java.util.function.BooleanSupplier closed, Runnable end) {
+        this.closed = closed;
+        this.end = end;
+    }
+
+    /** @return the next item, waiting for it, or null when there are no more */
+    abstract @Nullable T pull();
+
+    /** @return what this item says the reader (and records what goes with it) */
+    abstract TurnEvent take(T item);
+
+    /** @return whether nothing comes after this item */
+    boolean isLast(TurnEvent event) {
+        return false;
+    }
+
+    /** @return the message of {@link NoSuchElementException} */
+    abstract String noMore();
+
+    @Override
+    public final boolean hasNext() {
+        if (peeked != null) {
+            return true;
+        }
+        if (ended || closed.getAsBoolean()) {
+            return false;
+        }
+        peeked = pull();
+        if (peeked == null) {
+            ended = true;
+            end.run();
+        }
+        return peeked != null;
+    }
+
+    @Override
+    public final TurnEvent next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException(noMore());
+        }
+        T item = peeked;
+        peeked = null;
+        TurnEvent e = take(item);
+        if (isLast(e)) {
+            ended = true;
+        }
+        return e;
+    }
+}
