@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.sdk.PullIterator;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Spliterator;
@@ -73,18 +74,18 @@ public final class GoalEventStream implements Iterable<TurnEvent>, AutoCloseable
         iterated = true;
         return new PullIterator<GoalRun.Entry>(() -> closed, this::close) {
             @Override
-            GoalRun.@Nullable Entry pull() {
+            protected GoalRun.@Nullable Entry pull() {
                 return run.next(GoalEventStream.this);
             }
 
             @Override
-            TurnEvent take(GoalRun.Entry item) {
+            protected TurnEvent take(GoalRun.Entry item) {
                 turnId = item.turnId();
                 return item.event();
             }
 
             @Override
-            String noMore() {
+            protected String noMore() {
                 return "the goal run has no more events";
             }
         };

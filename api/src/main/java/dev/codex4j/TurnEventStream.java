@@ -1,5 +1,6 @@
 package dev.codex4j;
 
+import dev.codex4j.internal.sdk.PullIterator;
 import java.util.Iterator;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -58,22 +59,22 @@ public final class TurnEventStream implements Iterable<TurnEvent>, AutoCloseable
         iterated = true;
         return new PullIterator<TurnEvent>(() -> closed, this::close) {
             @Override
-            @Nullable TurnEvent pull() {
+            protected @Nullable TurnEvent pull() {
                 return turn.next();
             }
 
             @Override
-            TurnEvent take(TurnEvent item) {
+            protected TurnEvent take(TurnEvent item) {
                 return item;
             }
 
             @Override
-            boolean isLast(TurnEvent event) {
+            protected boolean isLast(TurnEvent event) {
                 return event instanceof TurnEvent.Completed;
             }
 
             @Override
-            String noMore() {
+            protected String noMore() {
                 return "turn " + turn.id() + " has no more events";
             }
         };

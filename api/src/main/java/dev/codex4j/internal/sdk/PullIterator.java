@@ -1,5 +1,6 @@
-package dev.codex4j;
+package dev.codex4j.internal.sdk;
 
+import dev.codex4j.TurnEvent;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <T> what the source gives (an event, or an event with its turn)
  */
-abstract class PullIterator<T> implements Iterator<TurnEvent> {
+public abstract class PullIterator<T> implements Iterator<TurnEvent> {
     private final java.util.function.BooleanSupplier closed;
     private final Runnable end;
     private @Nullable T peeked;
@@ -21,24 +22,24 @@ abstract class PullIterator<T> implements Iterator<TurnEvent> {
      * @param closed whether the stream was closed
      * @param end closes the stream when the source has no more
      */
-    PullIterator(java.util.function.BooleanSupplier closed, Runnable end) {
+    protected PullIterator(java.util.function.BooleanSupplier closed, Runnable end) {
         this.closed = closed;
         this.end = end;
     }
 
     /** @return the next item, waiting for it, or null when there are no more */
-    abstract @Nullable T pull();
+    protected abstract @Nullable T pull();
 
     /** @return what this item says the reader (and records what goes with it) */
-    abstract TurnEvent take(T item);
+    protected abstract TurnEvent take(T item);
 
     /** @return whether nothing comes after this item */
-    boolean isLast(TurnEvent event) {
+    protected boolean isLast(TurnEvent event) {
         return false;
     }
 
     /** @return the message of {@link NoSuchElementException} */
-    abstract String noMore();
+    protected abstract String noMore();
 
     @Override
     public final boolean hasNext() {
