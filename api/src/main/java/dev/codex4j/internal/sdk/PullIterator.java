@@ -6,7 +6,7 @@ import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The blocking iterator of {@link TurnEventStream} and {@link GoalEventStream}: {@code hasNext}
+ * The blocking iterator of {@link dev.codex4j.TurnEventStream} and {@link dev.codex4j.GoalEventStream}: {@code hasNext}
  * pulls the next item ahead (waiting for it), and the iteration ends, closing its stream, when the
  * source has no more or the stream was closed. Not thread-safe: the stream's one reader thread.
  *
